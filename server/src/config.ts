@@ -1,0 +1,94 @@
+// The only reader of process.env. One TypeBox schema gives both the validation and the Config type.
+import path from 'node:path';
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+const ConfigSchema = Type.Object({
+  port: Type.Integer({ minimum: 0, maximum: 65535, env: 'PORT', default: 8080 }),
+  host: Type.String({ minLength: 1, env: 'HOST', default: '0.0.0.0' }),
+  databaseUrl: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', env: 'DATABASE_URL' })),
+  dataDir: Type.String({ minLength: 1, env: 'VIGIL_DATA_DIR', default: './data' }),
+  embeddedPgPort: Type.Integer({ minimum: 0, maximum: 65535, env: 'VIGIL_PG_PORT', default: 0 }),
+  timeZone: Type.String({ minLength: 1, env: 'VIGIL_TZ', default: 'Asia/Ho_Chi_Minh' }),
+  signingKeyDir: Type.Optional(Type.String({ minLength: 1, env: 'VIGIL_SIGNING_KEY_DIR' })),
+  logLevel: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { env: 'LOG_LEVEL', default: 'info' },
+  ),
+  publicUrl: Type.Optional(Type.String({ pattern: '^https?://', env: 'VIGIL_PUBLIC_URL' })),
+  sessionTtlHours: Type.Number({ exclusiveMinimum: 0, maximum: 24 * 30, env: 'VIGIL_SESSION_TTL_HOURS', default: 12 }),
+  checkinRetentionDays: Type.Integer({ minimum: 1, maximum: 3650, env: 'VIGIL_CHECKIN_RETENTION_DAYS', default: 21 }),
+  declarationRetentionDays: Type.Integer({ minimum: 1, maximum: 3650, env: 'VIGIL_DECLARATION_RETENTION_DAYS', default: 60 }),
+  auditRetentionDays: Type.Integer({ minimum: 30, maximum: 36500, env: 'VIGIL_AUDIT_RETENTION_DAYS', default: 1825 }),
+  adminLevels: Type.Array(Type.String({ pattern: '^[a-z_]+$' }), {
+    minItems: 1,
+    maxItems: 6,
+    env: 'VIGIL_ADMIN_LEVELS',
+    default: ['province', 'district', 'commune'],
+  }),
+  jobs: Type.Boolean({ env: 'VIGIL_JOBS', default: true }),
+  trustProxy: Type.Boolean({ env: 'VIGIL_TRUST_PROXY', default: false }),
+});
+
+export type ConfigValues = Static<typeof ConfigSchema>;
+
+export interface Config extends ConfigValues {
+  /** Absolute data directory. */
+  dataDir: string;
+  signingKeyDir: string;
+  publicUrl: string;
+  /** Time source for every rule that depends on time; tests pin it. */
+  clock: () => Date;
+}
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Build a Config from an environment (default process.env) plus explicit overrides (tests, CLI flags). */
+export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
+  const raw: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [key, schema] of Object.entries(ConfigSchema.properties)) {
+    const name = (schema as unknown as { env: string }).env;
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    if (key === 'adminLevels') raw[key] = value.split(',').map((s) => s.trim()).filter(Boolean);
+    else if (schema.type === 'boolean') {
+      if (!['true', 'false', '1', '0'].includes(value)) problems.push(`${name} must be true or false (got "${value}")`);
+      raw[key] = value === 'true' || value === '1';
+    } else if (schema.type === 'integer' || schema.type === 'number') raw[key] = Number(value);
+    else raw[key] = value;
+  }
+  Object.assign(raw, Object.fromEntries(Object.entries(overrides).filter(([k]) => k in ConfigSchema.properties)));
+  const withDefaults = Value.Default(ConfigSchema, raw) as Record<string, unknown>;
+  for (const err of Value.Errors(ConfigSchema, withDefaults)) {
+    const key = err.path.split('/')[1] ?? '';
+    const name = (ConfigSchema.properties as Record<string, { env?: string }>)[key]?.env ?? key;
+    problems.push(`${name}: ${err.message} (got ${JSON.stringify(err.value)})`);
+  }
+  const values = withDefaults as ConfigValues;
+  if (!problems.length) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: values.timeZone });
+    } catch {
+      problems.push(`VIGIL_TZ: unknown time zone "${values.timeZone}"`);
+    }
+  }
+  if (problems.length) throw new ConfigError([...new Set(problems)]);
+  const dataDir = path.resolve(values.dataDir);
+  return {
+    ...values,
+    dataDir,
+    signingKeyDir: path.resolve(overrides.signingKeyDir ?? values.signingKeyDir ?? path.join(dataDir, 'keys')),
+    publicUrl: (overrides.publicUrl ?? values.publicUrl ?? `http://localhost:${values.port}`).replace(/\/$/, ''),
+    clock: overrides.clock ?? (() => new Date()),
+  };
+}
+
+/** Names of the environment variables, for --help and the README. */
+export const configEnvVars = Object.values(ConfigSchema.properties).map((s) => (s as unknown as { env: string }).env);

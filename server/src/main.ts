@@ -1,0 +1,238 @@
+// `vigil <command>`: the CLI. Every command works whether or not the server is running: it attaches to the
+// running embedded PostgreSQL of the same data directory, or starts it for the duration of the command.
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { Command } from 'commander';
+import { buildApp, WEB_DIST } from './app';
+import { ConfigError, loadConfig, configEnvVars, type Config } from './config';
+import { modules } from './modules';
+import { CliError, openDatabase, progressBar, withApp } from './platform/cli';
+import { createUser, updateUser } from './platform/auth/service';
+import { ROLES } from './platform/auth/roles';
+import { ImportError, importUnits, parseUnitsFile } from './modules/geo';
+import { seedDemo, DEMO_PASSWORD, DEMO_USERS, hasUsers } from './demo';
+import type { DatabaseHandle } from './platform/db';
+
+const build = (config: Config, handle: DatabaseHandle) => buildApp(config, { database: handle, logger: false, webDist: null });
+
+const program = new Command()
+  .name('vigil')
+  .description('Vigil — epidemic-response platform (QR check-in, health declarations, tracing...)')
+  .addHelpText('after', `\nEnvironment: ${configEnvVars.join(', ')} (see README).`)
+  .showHelpAfterError();
+
+program
+  .command('start')
+  .description('migrate, seed demo data on first run, and serve the API + web app')
+  .option('--build-web', 'build the web app first if it is missing or older than its sources')
+  .option('--no-demo', 'do not seed demo data into an empty database')
+  .action(async (opts: { buildWeb?: boolean; demo: boolean }) => {
+    const t0 = Date.now();
+    const config = loadConfig();
+    if (opts.buildWeb) buildWebIfStale();
+    const handle = await openDatabase(config, modules);
+    const app = await buildApp(config, { database: handle });
+    let demoNote = '';
+    if (opts.demo && !(await hasUsers(handle.db))) {
+      const bar = progressBar('Seeding demo data');
+      await seedDemo(app, (d, t) => bar.update(d, t));
+      bar.stop();
+      demoNote = 'seeded';
+    }
+    await app.vigil.jobs.start();
+    let closing = false;
+    const shutdown = async (signal: string) => {
+      if (closing) {
+        process.stderr.write('Forced exit\n');
+        process.exit(1);
+      }
+      closing = true;
+      process.stderr.write(`\n${signal}: shutting down (draining HTTP, stopping jobs, stopping PostgreSQL)...\n`);
+      try {
+        await app.close();
+        await handle.close();
+        process.stderr.write('Stopped cleanly.\n');
+        process.exit(0);
+      } catch (err) {
+        process.stderr.write(`Shutdown error: ${(err as Error).message}\n`);
+        process.exit(1);
+      }
+    };
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => void shutdown(sig));
+    await app.listen({ port: config.port, host: config.host });
+    const port = (app.server.address() as { port: number }).port;
+    const lines = [
+      '',
+      `Vigil is running: http://localhost:${port}/  (API docs: http://localhost:${port}/api/docs)`,
+      `Data: ${handle.postgres ? `embedded PostgreSQL in ${config.dataDir}` : 'DATABASE_URL'}   Started in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    ];
+    if (demoNote || (await hasDemoUsers(handle))) {
+      lines.push(`Demo logins (password ${DEMO_PASSWORD}):`);
+      for (const u of DEMO_USERS) lines.push(`  ${u.username.padEnd(18)} ${u.role.padEnd(18)} ${u.note}`);
+      lines.push('Disable them before real use: npx vigil users disable <username>');
+    }
+    lines.push('Press Ctrl-C to stop.', '');
+    process.stdout.write(lines.join('\n'));
+  });
+
+async function hasDemoUsers(handle: DatabaseHandle) {
+  const r = await handle.db.selectFrom('users').select('id').where('username', '=', DEMO_USERS[0].username).where('disabled', '=', false).executeTakeFirst();
+  return !!r;
+}
+
+program
+  .command('migrate')
+  .description('apply pending database migrations')
+  .action(async () => {
+    const handle = await openDatabase(loadConfig(), modules, (s) => process.stdout.write(`${s}\n`));
+    await handle.close();
+    process.stdout.write('Database is up to date.\n');
+  });
+
+program
+  .command('demo')
+  .description('seed demo data (admin units, users, venues, declarations); --reset wipes the database first')
+  .option('--reset', 'drop ALL data first (asks for --yes)')
+  .option('--yes', 'confirm --reset')
+  .action(async (opts: { reset?: boolean; yes?: boolean }) => {
+    if (opts.reset && !opts.yes) throw new CliError('--reset deletes all data in the database; add --yes to confirm');
+    if (opts.reset) {
+      const config = loadConfig();
+      const handle = await openDatabase(config, []);
+      const { sql } = await import('kysely');
+      await sql`drop schema public cascade; create schema public; drop schema if exists pgboss cascade`.execute(handle.db);
+      await handle.close();
+      process.stdout.write('Database wiped.\n');
+    }
+    await withApp(modules, build, async (app) => {
+      const bar = progressBar('Seeding demo data');
+      await seedDemo(app, (d, t) => bar.update(d, t));
+      bar.stop();
+    });
+    process.stdout.write(`Demo data ready. Logins (password ${DEMO_PASSWORD}): ${DEMO_USERS.map((u) => u.username).join(', ')}\n`);
+  });
+
+const users = program.command('users').description('manage user accounts');
+users
+  .command('add <username>')
+  .description('create a user')
+  .requiredOption('--role <role>', `one of: ${ROLES.join(', ')}`)
+  .requiredOption('--jurisdiction <code>', 'administrative unit code (VN = whole country)')
+  .option('--name <displayName>', 'display name (default: the username)')
+  .option('--password <password>', 'password (default: VIGIL_PASSWORD, else a generated one is printed)')
+  .action(async (username: string, o: { role: string; jurisdiction: string; name?: string; password?: string }) => {
+    const generated = !o.password && !process.env.VIGIL_PASSWORD;
+    const password = o.password ?? process.env.VIGIL_PASSWORD ?? `${Math.random().toString(36).slice(2, 8)}-${Date.now().toString(36).slice(-4)}-${Math.floor(Math.random() * 90 + 10)}`;
+    await withApp(modules, build, async (app) => {
+      await createUser(app.vigil.db, app.vigil.access.resolver, null, { username, displayName: o.name ?? username, password, role: o.role, jurisdictionCode: o.jurisdiction });
+    });
+    process.stdout.write(`Created ${o.role} ${username} (${o.jurisdiction})${generated ? `; password: ${password}` : ''}\n`);
+  });
+users
+  .command('list')
+  .description('list users')
+  .action(async () => {
+    await withApp(modules, build, async (app) => {
+      const rows = await app.vigil.db.selectFrom('users').select(['username', 'role', 'jurisdiction_code', 'disabled', 'last_login_at']).orderBy('username').execute();
+      for (const r of rows)
+        process.stdout.write(`${r.username.padEnd(24)} ${r.role.padEnd(18)} ${r.jurisdiction_code.padEnd(8)} ${r.disabled ? 'disabled' : 'active  '} ${r.last_login_at?.toISOString() ?? '-'}\n`);
+      process.stdout.write(`${rows.length} user(s)\n`);
+    });
+  });
+for (const [cmd, disabled] of [['disable', true], ['enable', false]] as const) {
+  users
+    .command(`${cmd} <username>`)
+    .description(`${cmd} a user (disabling also ends their sessions)`)
+    .action(async (username: string) => {
+      await withApp(modules, build, async (app) => {
+        const row = await app.vigil.db.selectFrom('users').select('id').where((eb) => eb(eb.fn('lower', ['username']), '=', username.toLowerCase())).executeTakeFirst();
+        if (!row) throw new CliError(`No user "${username}"`);
+        await updateUser(app.vigil.db, app.vigil.access.resolver, null, String(row.id), { disabled });
+      });
+      process.stdout.write(`${username} ${disabled ? 'disabled' : 'enabled'}\n`);
+    });
+}
+
+const imp = program.command('import').description('bulk imports');
+imp
+  .command('admin-units <file>')
+  .description('import administrative units from CSV (code,name,level,parent_code,population) or GeoJSON; all or nothing')
+  .action(async (file: string) => {
+    const text = readInput(file);
+    const units = parseUnitsFile(file, text);
+    const r = await withApp(modules, build, async (app) => {
+      const bar = progressBar('Importing admin units');
+      try {
+        return await importUnits(app.vigil.db, app.vigil.config.adminLevels, units, (d, t) => bar.update(d, t));
+      } finally {
+        bar.stop();
+      }
+    });
+    process.stdout.write(`Imported ${units.length} unit(s): ${r.inserted} new, ${r.updated} updated.\n`);
+  });
+
+program
+  .command('jobs')
+  .description('background jobs')
+  .command('run <name>')
+  .description('run a background job now, in this process (e.g. venues.purge-checkins)')
+  .action(async (name: string) => {
+    const r = await withApp(modules, build, (app) => app.vigil.jobs.runNow(name));
+    process.stdout.write(`${name}: ${JSON.stringify(r ?? {})}\n`);
+  });
+
+const keys = program.command('keys').description('QR/certificate signing keys');
+keys
+  .command('list')
+  .action(async () => {
+    const config = loadConfig();
+    const { KeyRing } = await import('./platform/signing');
+    const ring = await KeyRing.open(config.signingKeyDir, { clock: config.clock });
+    for (const k of ring.publicKeys())
+      process.stdout.write(`${k.kid}  ${k.alg}  created ${k.createdAt.toISOString()}${k.retiredAt ? `  retired ${k.retiredAt.toISOString()}` : ''}${k.active ? '  (active)' : ''}\n`);
+  });
+keys
+  .command('rotate')
+  .description('create a new signing key; old keys keep verifying (restart the server to sign with it)')
+  .action(async () => {
+    const config = loadConfig();
+    const { KeyRing } = await import('./platform/signing');
+    const ring = await KeyRing.open(config.signingKeyDir, { clock: config.clock });
+    const kid = await ring.rotate();
+    process.stdout.write(`New active key ${kid}\n`);
+  });
+
+function readInput(file: string): string {
+  const p = path.resolve(file);
+  if (!fs.existsSync(p)) throw new CliError(`File not found: ${file}`);
+  return fs.readFileSync(p, 'utf8');
+}
+
+/** npm start: build the web app once, and again only when its sources changed. */
+function buildWebIfStale() {
+  const webRoot = path.dirname(WEB_DIST);
+  const built = path.join(WEB_DIST, 'index.html');
+  const newest = (dir: string): number =>
+    fs.existsSync(dir)
+      ? fs.readdirSync(dir, { withFileTypes: true }).reduce((m, e) => {
+          const p = path.join(dir, e.name);
+          return Math.max(m, e.isDirectory() ? newest(p) : fs.statSync(p).mtimeMs);
+        }, 0)
+      : 0;
+  const sources = Math.max(newest(path.join(webRoot, 'src')), ...['index.html', 'checkin.html', 'vite.config.ts'].map((f) => (fs.existsSync(path.join(webRoot, f)) ? fs.statSync(path.join(webRoot, f)).mtimeMs : 0)));
+  if (fs.existsSync(built) && fs.statSync(built).mtimeMs >= sources) return;
+  process.stderr.write('Building the web app (first start or sources changed)...\n');
+  const r = spawnSync('npm', ['run', 'build', '-w', 'web'], { stdio: ['ignore', 'ignore', 'inherit'], cwd: path.resolve(webRoot, '..') });
+  if (r.status !== 0) throw new CliError('Building the web app failed (see above)');
+}
+
+export { program };
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof ConfigError || err instanceof CliError) process.stderr.write(`vigil: ${err.message}\n`);
+  else if (err instanceof ImportError) process.stderr.write(`vigil: ${err.message}\n`);
+  else if (err && typeof err === 'object' && 'statusCode' in err && 'message' in err) process.stderr.write(`vigil: ${String((err as { message: unknown }).message)}\n`);
+  else process.stderr.write(`vigil: ${(err as Error)?.stack ?? String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,97 @@
+// Append-only audit of personal-data access and changes: who, when, what, why.
+import { sql, type Generated } from 'kysely';
+import type { Db, DbOrTx } from '../db/types';
+
+export interface AuditTable {
+  id: Generated<string>;
+  at: Generated<Date>;
+  actor_id: string | null;
+  actor_username: string | null;
+  actor_scope_path: string | null;
+  action: string;
+  subject_type: string;
+  subject_id: string | null;
+  reason: string | null;
+  ip: string | null;
+  details: unknown;
+}
+
+declare module '../db/types' {
+  interface Database {
+    audit_log: AuditTable;
+  }
+}
+
+export interface AuditActor {
+  id: string;
+  username: string;
+  /** materialized path of the actor's jurisdiction, so scoped auditors see their own staff's actions */
+  scopePath?: string | null;
+}
+
+export interface AuditEntry {
+  actor: AuditActor | null;
+  /** e.g. 'person.read', 'person.update', 'person.merge', 'checkins.export', 'user.create' */
+  action: string;
+  subjectType: string;
+  subjectId?: string | null;
+  reason?: string | null;
+  ip?: string | null;
+  /** Never the personal data itself: field names changed, counts, filters. */
+  details?: Record<string, unknown> | null;
+  at?: Date;
+}
+
+export async function recordAudit(db: DbOrTx, e: AuditEntry | AuditEntry[]) {
+  const rows = (Array.isArray(e) ? e : [e]).map((x) => ({
+    ...(x.at && { at: x.at }),
+    actor_id: x.actor?.id ?? null,
+    actor_username: x.actor?.username ?? null,
+    actor_scope_path: x.actor?.scopePath ?? null,
+    action: x.action,
+    subject_type: x.subjectType,
+    subject_id: x.subjectId ?? null,
+    reason: x.reason ?? null,
+    ip: x.ip ?? null,
+    details: x.details ? JSON.stringify(x.details) : null,
+  }));
+  if (rows.length) await db.insertInto('audit_log').values(rows).execute();
+}
+
+export interface AuditQuery {
+  actor?: string;
+  action?: string;
+  subjectType?: string;
+  subjectId?: string;
+  from?: Date;
+  to?: Date;
+  /** Only entries made by actors inside this jurisdiction path (null = all). */
+  scopePath: string | null;
+  limit: number;
+  offset: number;
+}
+
+export async function searchAudit(db: DbOrTx, q: AuditQuery) {
+  let base = db.selectFrom('audit_log');
+  if (q.actor) base = base.where('actor_username', '=', q.actor);
+  if (q.action) base = base.where('action', 'like', `${q.action.replace(/[%_]/g, '\\$&')}%`);
+  if (q.subjectType) base = base.where('subject_type', '=', q.subjectType);
+  if (q.subjectId) base = base.where('subject_id', '=', q.subjectId);
+  if (q.from) base = base.where('at', '>=', q.from);
+  if (q.to) base = base.where('at', '<', q.to);
+  if (q.scopePath) base = base.where('actor_scope_path', 'like', `${q.scopePath}%`);
+  const [items, total] = await Promise.all([
+    base.selectAll().orderBy('at', 'desc').orderBy('id', 'desc').limit(q.limit).offset(q.offset).execute(),
+    base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { items, total: Number(total.n) };
+}
+
+/** Retention: the only path that deletes audit rows (the trigger refuses any other). */
+export async function purgeAudit(db: Db, before: Date) {
+  return db.transaction().execute(async (tx) => {
+    await sql`select set_config('vigil.audit_purge', 'on', true)`.execute(tx);
+    const r = await tx.deleteFrom('audit_log').where('at', '<', before).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  });
+}

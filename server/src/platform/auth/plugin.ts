@@ -1,0 +1,73 @@
+// Authentication (session cookie or bearer API token) and the route guard every /api route passes through.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import cookie from '@fastify/cookie';
+import type { Db } from '../db/types';
+import { AppError, forbidden, unauthorized } from '../http/errors';
+import type { Permission } from './roles';
+import { userForApiToken, userForSession, type AuthUser } from './service';
+
+export const SESSION_COOKIE = 'vigil_session';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    user: AuthUser | null;
+    authVia: 'session' | 'token' | null;
+  }
+  interface FastifyContextConfig {
+    /** Required permission; 'authenticated' = any signed-in user. */
+    permission?: Permission | 'authenticated';
+    /** No sign-in needed (citizen check-in, login, health). */
+    public?: boolean;
+  }
+}
+
+export interface AuthPluginOptions {
+  db: Db;
+  clock: () => Date;
+  publicUrl: string;
+}
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions) {
+  await app.register(cookie);
+  app.decorateRequest('user', null);
+  app.decorateRequest('authVia', null);
+
+  // Every /api route must say who may call it: a forgotten declaration is a startup error, not an open door.
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api/') || route.url.startsWith('/api/docs')) return;
+    const cfg = (route.config ?? {}) as { permission?: string; public?: boolean };
+    if (!cfg.permission && !cfg.public) throw new Error(`Route ${route.method} ${route.url} declares neither permission nor public`);
+  });
+
+  const publicOrigin = new URL(opts.publicUrl).origin;
+
+  app.addHook('onRequest', async (req: FastifyRequest) => {
+    const header = req.headers.authorization;
+    if (header?.startsWith('Bearer ')) {
+      req.user = await userForApiToken(opts.db, header.slice(7).trim(), opts.clock());
+      if (!req.user) throw unauthorized('Invalid or expired API token');
+      req.authVia = 'token';
+    } else {
+      const token = req.cookies[SESSION_COOKIE];
+      if (token) {
+        req.user = await userForSession(opts.db, token, opts.clock());
+        if (req.user) req.authVia = 'session';
+      }
+    }
+    const cfg = (req.routeOptions.config ?? {}) as { permission?: string; public?: boolean };
+    const isApi = req.url.startsWith('/api/') && req.routeOptions.url !== undefined; // unmatched → 404 handler
+    // CSRF: a cookie-authenticated state change must come from our own pages: they send X-Requested-With
+    // (cross-site forms cannot set it; cross-site fetch with it needs CORS, which we do not grant).
+    if (isApi && UNSAFE.has(req.method) && (req.authVia === 'session' || req.url.startsWith('/api/auth/login'))) {
+      const xrw = req.headers['x-requested-with'];
+      const origin = req.headers.origin;
+      if (xrw !== 'vigil' && origin !== publicOrigin) throw new AppError(403, 'CSRF', 'Missing X-Requested-With header');
+    }
+    if (!isApi || cfg.public || req.url.startsWith('/api/docs')) return; // the API description is public
+    if (!req.user) throw unauthorized();
+    if (cfg.permission && cfg.permission !== 'authenticated' && !req.user.permissions.has(cfg.permission as Permission))
+      throw forbidden();
+  });
+}

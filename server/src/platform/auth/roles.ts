@@ -1,0 +1,83 @@
+// Roles and what each may do. Jurisdiction (which records) is checked separately by the access helper.
+export const ROLES = [
+  'national_admin',
+  'cdc_officer',
+  'district_officer',
+  'commune_officer',
+  'contact_tracer',
+  'call_supervisor',
+  'venue_operator',
+  'vaccination_staff',
+  'lab_staff',
+  'citizen',
+] as const;
+export type Role = (typeof ROLES)[number];
+
+export const PERMISSIONS = [
+  'geo.read',
+  'geo.write',
+  'users.manage',
+  'audit.read',
+  'people.read',
+  'people.write',
+  'people.merge',
+  'venues.read',
+  'venues.manage',
+  'venues.approve',
+  'venues.own',
+  'checkins.read',
+  'checkins.gate',
+  'checkins.import',
+  'declarations.read',
+  'declarations.review',
+  'declarations.forms',
+  'self',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+const officer: Permission[] = [
+  'geo.read',
+  'people.read',
+  'people.write',
+  'venues.read',
+  'venues.manage',
+  'venues.approve',
+  'checkins.read',
+  'declarations.read',
+  'declarations.review',
+  'self',
+];
+
+export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
+  national_admin: PERMISSIONS,
+  cdc_officer: [...officer, 'geo.write', 'users.manage', 'audit.read', 'people.merge', 'checkins.import', 'declarations.forms'],
+  district_officer: [...officer, 'users.manage', 'people.merge'],
+  commune_officer: officer,
+  contact_tracer: ['geo.read', 'people.read', 'venues.read', 'checkins.read', 'declarations.read', 'self'],
+  call_supervisor: ['geo.read', 'people.read', 'declarations.read', 'self'],
+  venue_operator: ['geo.read', 'venues.own', 'checkins.gate', 'self'],
+  vaccination_staff: ['geo.read', 'people.read', 'checkins.gate', 'self'],
+  lab_staff: ['geo.read', 'people.read', 'self'],
+  citizen: ['self'],
+};
+
+/** Rank for "who may create whom": a manager may grant only roles ranked at or below their own. */
+const RANK: Record<Role, number> = {
+  national_admin: 100,
+  cdc_officer: 80,
+  district_officer: 60,
+  commune_officer: 40,
+  contact_tracer: 30,
+  call_supervisor: 30,
+  vaccination_staff: 20,
+  lab_staff: 20,
+  venue_operator: 10,
+  citizen: 0,
+};
+
+export function mayGrantRole(manager: Role, role: Role): boolean {
+  if (manager === 'national_admin') return true;
+  return RANK[role] < RANK[manager];
+}
+
+export const isRole = (s: string): s is Role => (ROLES as readonly string[]).includes(s);

@@ -1,0 +1,199 @@
+// Identity rules: login with lockout, sessions, API tokens, user management within a jurisdiction.
+import crypto from 'node:crypto';
+import type { DbOrTx } from '../db/types';
+import { AppError, conflict, forbidden, invalidField, notFound, tooMany, unauthorized } from '../http/errors';
+import { dummyHash, hashPassword, passwordProblem, verifyPassword } from './password';
+import { findSessionUser, findTokenUser, findUserById, findUserByUsername, type UserRow } from './queries';
+import { isRole, mayGrantRole, ROLE_PERMISSIONS, type Permission, type Role } from './roles';
+import { withinScope, type JurisdictionResolver } from './jurisdiction';
+
+export const MAX_FAILED_LOGINS = 5;
+export const LOCKOUT_MINUTES = 15;
+
+export interface AuthUser {
+  id: string;
+  username: string;
+  displayName: string;
+  role: Role;
+  jurisdictionCode: string;
+  personId: string | null;
+  permissions: ReadonlySet<Permission>;
+}
+
+export const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
+
+export function toAuthUser(row: UserRow): AuthUser {
+  const role = isRole(row.role) ? row.role : 'citizen';
+  return {
+    id: String(row.id),
+    username: row.username,
+    displayName: row.display_name,
+    role,
+    jurisdictionCode: row.jurisdiction_code,
+    personId: row.person_id,
+    permissions: new Set(ROLE_PERMISSIONS[role]),
+  };
+}
+
+export async function login(
+  db: DbOrTx,
+  username: string,
+  password: string,
+  now: Date,
+  ttlHours: number,
+): Promise<{ user: AuthUser; token: string; expiresAt: Date }> {
+  const row = await findUserByUsername(db, username);
+  if (!row) {
+    await verifyPassword(password, await dummyHash()); // same cost as a real check
+    throw unauthorized('Wrong username or password');
+  }
+  if (row.locked_until && row.locked_until > now) {
+    throw tooMany('Too many failed attempts; try again later');
+  }
+  const ok = await verifyPassword(password, row.password_hash);
+  if (!ok || row.disabled) {
+    if (!ok) {
+      const failed = row.failed_logins + 1;
+      await db
+        .updateTable('users')
+        .set({
+          failed_logins: failed >= MAX_FAILED_LOGINS ? 0 : failed,
+          locked_until: failed >= MAX_FAILED_LOGINS ? new Date(now.getTime() + LOCKOUT_MINUTES * 60_000) : null,
+        })
+        .where('id', '=', row.id)
+        .execute();
+    }
+    throw unauthorized('Wrong username or password');
+  }
+  const token = crypto.randomBytes(32).toString('base64url');
+  const expiresAt = new Date(now.getTime() + ttlHours * 3600_000);
+  await db.insertInto('sessions').values({ id: sha256(token), user_id: row.id, expires_at: expiresAt, created_at: now, last_seen_at: now }).execute();
+  await db.updateTable('users').set({ failed_logins: 0, locked_until: null, last_login_at: now }).where('id', '=', row.id).execute();
+  return { user: toAuthUser(row), token, expiresAt };
+}
+
+export async function userForSession(db: DbOrTx, token: string, now: Date): Promise<AuthUser | null> {
+  const row = await findSessionUser(db, sha256(token), now);
+  if (!row || row.disabled) return null;
+  // touch at most once a minute: keeps the hot path read-only
+  if (now.getTime() - row.last_seen_at.getTime() > 60_000) {
+    await db.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', sha256(token)).execute();
+  }
+  return toAuthUser(row);
+}
+
+export async function logout(db: DbOrTx, token: string) {
+  await db.deleteFrom('sessions').where('id', '=', sha256(token)).execute();
+}
+
+export async function userForApiToken(db: DbOrTx, token: string, now: Date): Promise<AuthUser | null> {
+  const row = await findTokenUser(db, sha256(token), now);
+  if (!row || row.disabled) return null;
+  if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > 60_000) {
+    await db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', row.token_id).execute();
+  }
+  return toAuthUser(row);
+}
+
+export async function createApiToken(db: DbOrTx, userId: string, name: string, expiresAt: Date | null) {
+  const token = `vgl_${crypto.randomBytes(30).toString('base64url')}`;
+  const row = await db
+    .insertInto('api_tokens')
+    .values({ user_id: userId, name, token_hash: sha256(token), expires_at: expiresAt, last_used_at: null, revoked_at: null })
+    .returning(['id', 'created_at'])
+    .executeTakeFirstOrThrow();
+  return { id: String(row.id), token, createdAt: row.created_at };
+}
+
+export async function purgeExpiredSessions(db: DbOrTx, now: Date) {
+  const r = await db.deleteFrom('sessions').where('expires_at', '<', now).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
+export interface NewUser {
+  username: string;
+  displayName: string;
+  password: string;
+  role: string;
+  jurisdictionCode: string;
+  personId?: string | null;
+}
+
+async function checkGrant(resolver: JurisdictionResolver, manager: AuthUser | null, role: string, jurisdictionCode: string) {
+  if (!isRole(role)) throw invalidField('body.role', `unknown role "${role}"`);
+  const unit = await resolver.unit(jurisdictionCode);
+  if (!unit) throw invalidField('body.jurisdictionCode', `unknown administrative unit "${jurisdictionCode}"`);
+  if (manager) {
+    if (!mayGrantRole(manager.role, role)) throw forbidden(`Your role may not grant the role ${role}`);
+    if (!(await withinScope(resolver, manager.jurisdictionCode, jurisdictionCode)))
+      throw forbidden('That jurisdiction is outside your own');
+  }
+}
+
+/** manager=null: the CLI / demo seeding acting as the operator of the installation. */
+export async function createUser(db: DbOrTx, resolver: JurisdictionResolver, manager: AuthUser | null, u: NewUser) {
+  if (!/^[a-zA-Z0-9._@-]{3,64}$/.test(u.username))
+    throw invalidField('body.username', 'must be 3–64 letters, digits or . _ @ -');
+  const problem = passwordProblem(u.password);
+  if (problem) throw invalidField('body.password', problem);
+  await checkGrant(resolver, manager, u.role, u.jurisdictionCode);
+  if (await findUserByUsername(db, u.username)) throw conflict(`Username "${u.username}" is taken`, [{ path: 'body.username', message: 'is taken' }]);
+  const row = await db
+    .insertInto('users')
+    .values({
+      username: u.username,
+      display_name: u.displayName,
+      password_hash: await hashPassword(u.password),
+      role: u.role,
+      jurisdiction_code: u.jurisdictionCode,
+      person_id: u.personId ?? null,
+      locked_until: null,
+      last_login_at: null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return row;
+}
+
+export interface UserPatch {
+  displayName?: string;
+  role?: string;
+  jurisdictionCode?: string;
+  disabled?: boolean;
+  password?: string;
+}
+
+export async function updateUser(db: DbOrTx, resolver: JurisdictionResolver, manager: AuthUser | null, id: string, patch: UserPatch) {
+  const row = await findUserById(db, id);
+  if (!row) throw notFound('User');
+  if (manager) {
+    // the target must be inside the manager's jurisdiction and of a role they may grant
+    if (!(await withinScope(resolver, manager.jurisdictionCode, row.jurisdiction_code)) || !isRole(row.role) || !mayGrantRole(manager.role, row.role))
+      throw forbidden('That user is outside your authority');
+    if (manager.id === id && (patch.role || patch.disabled || patch.jurisdictionCode))
+      throw forbidden('You cannot change your own role, jurisdiction or status');
+  }
+  if (patch.role !== undefined || patch.jurisdictionCode !== undefined)
+    await checkGrant(resolver, manager, patch.role ?? row.role, patch.jurisdictionCode ?? row.jurisdiction_code);
+  if (patch.password !== undefined) {
+    const problem = passwordProblem(patch.password);
+    if (problem) throw invalidField('body.password', problem);
+  }
+  const updated = await db
+    .updateTable('users')
+    .set({
+      ...(patch.displayName !== undefined && { display_name: patch.displayName }),
+      ...(patch.role !== undefined && { role: patch.role }),
+      ...(patch.jurisdictionCode !== undefined && { jurisdiction_code: patch.jurisdictionCode }),
+      ...(patch.disabled !== undefined && { disabled: patch.disabled }),
+      ...(patch.password !== undefined && { password_hash: await hashPassword(patch.password), failed_logins: 0, locked_until: null }),
+      updated_at: new Date(),
+    })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  if (patch.disabled || patch.password !== undefined) await db.deleteFrom('sessions').where('user_id', '=', id).execute();
+  return updated;
+}
+
+export { AppError };

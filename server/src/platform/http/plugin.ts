@@ -1,0 +1,128 @@
+// Cross-cutting HTTP behaviour: error format, 404s, OpenAPI, /healthz, /metrics, log redaction.
+import type { FastifyError, FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import client from 'prom-client';
+import { sql } from 'kysely';
+import { AppError, errorBody, type ErrorDetail } from './errors';
+import { ErrorResponse } from './schema';
+import type { Db } from '../db/types';
+
+interface AjvError {
+  instancePath: string;
+  message?: string;
+  keyword: string;
+  params: Record<string, unknown>;
+}
+
+function validationDetails(context: string | undefined, errors: AjvError[]): ErrorDetail[] {
+  return errors.map((e) => {
+    const segs = e.instancePath.split('/').filter(Boolean);
+    if (e.keyword === 'required' && typeof e.params.missingProperty === 'string') segs.push(e.params.missingProperty);
+    if (e.keyword === 'additionalProperties' && typeof e.params.additionalProperty === 'string')
+      segs.push(e.params.additionalProperty);
+    const path = [context ?? 'body', ...segs].join('.');
+    return { path, message: e.keyword === 'additionalProperties' ? 'is not an allowed field' : (e.message ?? 'is invalid') };
+  });
+}
+
+export interface HttpPlatformOptions {
+  db: Db;
+  registry: client.Registry;
+  queueSizes?: () => Promise<Record<string, number>>;
+}
+
+export async function httpPlatform(app: FastifyInstance, opts: HttpPlatformOptions) {
+  app.addSchema(ErrorResponse);
+
+  app.setErrorHandler((err: FastifyError & { validationContext?: string }, req, reply) => {
+    if (err instanceof AppError) {
+      return reply.status(err.statusCode).send(errorBody(err.code, err.message, err.details));
+    }
+    if (err.validation) {
+      const details = validationDetails(err.validationContext, err.validation as unknown as AjvError[]);
+      const message = details.map((d) => `${d.path} ${d.message}`).join('; ');
+      return reply.status(400).send(errorBody('VALIDATION', message, details));
+    }
+    const status = err.statusCode ?? 500;
+    if (status === 413) return reply.status(413).send(errorBody('PAYLOAD_TOO_LARGE', 'Request body is too large'));
+    if (status === 429) return reply.status(429).send(errorBody('RATE_LIMITED', err.message || 'Too many requests, slow down'));
+    if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || err instanceof SyntaxError)
+      return reply.status(400).send(errorBody('INVALID_JSON', 'Request body is not valid JSON', [{ path: 'body', message: 'invalid JSON' }]));
+    if (status >= 400 && status < 500) {
+      return reply.status(status).send(errorBody(err.code?.replace(/^FST_ERR_/, '') || 'BAD_REQUEST', err.message));
+    }
+    req.log.error({ err: { type: err.name, message: err.message, stack: err.stack } }, 'request failed');
+    return reply.status(500).send(errorBody('INTERNAL', 'Internal server error'));
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    reply.status(404).send(errorBody('NOT_FOUND', `No route ${req.method} ${req.url.split('?')[0]}`));
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Vigil API', version: '0.1.0', description: 'Epidemic-response platform API' },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'vigil_session' },
+          token: { type: 'http', scheme: 'bearer' },
+        },
+      },
+      security: [{ session: [] }, { token: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+
+  // Metrics: a registry per app instance (tests build many apps in one process).
+  const httpDuration = new client.Histogram({
+    name: 'vigil_http_request_duration_seconds',
+    help: 'HTTP request latency by route',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [opts.registry],
+  });
+  if (opts.queueSizes) {
+    const sizes = opts.queueSizes;
+    new client.Gauge({
+      name: 'vigil_job_queue_depth',
+      help: 'Jobs waiting per queue',
+      labelNames: ['queue'] as const,
+      registers: [opts.registry],
+      async collect() {
+        const q = await sizes().catch(() => ({}) as Record<string, number>);
+        for (const [queue, n] of Object.entries(q)) this.set({ queue }, n);
+      },
+    });
+  }
+  client.collectDefaultMetrics({ register: opts.registry, prefix: 'vigil_' });
+
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    httpDuration.observe({ method: req.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  });
+
+  app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
+    try {
+      await sql`select 1`.execute(opts.db);
+      return { status: 'ok', database: 'up' };
+    } catch {
+      return reply.status(503).send({ status: 'unavailable', database: 'down' });
+    }
+  });
+
+  app.get('/metrics', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
+    reply.header('content-type', opts.registry.contentType);
+    return opts.registry.metrics();
+  });
+}
+
+/** Pino serializers that keep personal data out of logs: no query strings, no bodies, no headers. */
+export const logSerializers = {
+  req(req: { method: string; url: string; id?: string }) {
+    return { method: req.method, url: req.url.split('?')[0], id: req.id };
+  },
+  res(res: { statusCode: number }) {
+    return { statusCode: res.statusCode };
+  },
+};

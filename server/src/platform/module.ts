@@ -1,0 +1,28 @@
+// What a domain module gives the app, and what the app gives a module.
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { Config } from '../config';
+import type { Db } from './db/types';
+import type { Access } from './auth/access';
+import type { Jobs } from './jobs';
+import type { KeyRing } from './signing';
+
+export interface AppContext {
+  config: Config;
+  db: Db;
+  access: Access;
+  jobs: Jobs;
+  keys: KeyRing;
+  log: FastifyBaseLogger;
+}
+
+export interface VigilModule {
+  name: string;
+  /** Absolute path of the module's migrations folder. */
+  migrationsDir: string;
+  /** Routes, job definitions and hooks. Called once per app. */
+  register?(app: FastifyInstance, ctx: AppContext): Promise<void> | void;
+  /** Demo data (`vigil demo`, first `npm start`); must be idempotent. Runs after admin units and demo users exist. */
+  seedDemo?(ctx: AppContext): Promise<void>;
+}
+
+export const migrationsDirOf = (metaUrl: string) => new URL('./migrations', metaUrl).pathname;

@@ -1,0 +1,292 @@
+/**
+ * platform/signing — keys and compact signatures for QR payloads (and later certificates).
+ *
+ * Keys
+ * ----
+ * A `KeyRing` holds Ed25519 key pairs (node:crypto). On disk a ring is a directory (config supplies it,
+ * normally `<dataDir>/keys`, mode 0700) with one JSON file per key, mode 0600:
+ *
+ *     <kid>.json  { "kid", "alg": "Ed25519", "createdAt", "privateKeyPem", "publicKeyPem", "retiredAt"? }
+ *
+ * - `KeyRing.open(dir, { clock })` loads every key file and creates the first key if there is none.
+ * - The newest key that is not retired is the *active* key; it signs. Older keys stay in the ring and
+ *   keep verifying tokens they signed, so rotation never invalidates printed posters.
+ * - `rotate()` creates a new active key. Use it routinely (e.g. yearly) or after staff turnover.
+ * - `retire(kid)` marks a key as retired: tokens signed with it no longer verify (`retired_key`). Use it
+ *   when a private key may be compromised; then reprint what it signed. If the retired key was the last
+ *   usable one, a new key is created so the ring can always sign.
+ * - `kid` is 6 base64url characters of SHA-256(raw public key): short, to keep QR payloads small.
+ * - `KeyRing.inMemory()` gives a ring with no files, for tests.
+ *
+ * Backups: copy the key directory. Losing it means every printed QR must be reprinted.
+ * Never log or return `privateKeyPem`; only `publicKeys()` leaves this module.
+ *
+ * Tokens (see payload.ts for the exact format)
+ * ------
+ *     sign(ring, 've', { e: entranceId }, { expiresAt })  → "<payload>.<kid>.<signature>"
+ *     verify(ring, token, { expectedType: 've', now })    → { type, body, kid, expiresAt? }  or throws SignatureError
+ */
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign as cryptoSign,
+  verify as cryptoVerify,
+  type KeyObject,
+} from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+
+/** Anything that tells the time: a function or an object with `now()` (so tests can pin it). */
+export type ClockLike = (() => Date) | { now(): Date };
+
+function nowOf(clock: ClockLike): Date {
+  return typeof clock === 'function' ? clock() : clock.now();
+}
+
+export const KEY_ALG = 'Ed25519' as const;
+/** Length of a kid in characters (base64url). */
+export const KID_LENGTH = 6;
+export const KID_PATTERN = /^[A-Za-z0-9_-]{6}$/;
+
+/** The JSON stored in each key file. */
+export interface KeyFile {
+  kid: string;
+  alg: typeof KEY_ALG;
+  createdAt: string;
+  privateKeyPem: string;
+  publicKeyPem: string;
+  retiredAt?: string;
+}
+
+/** Public information about a key (safe to show or export). */
+export interface PublicKeyInfo {
+  kid: string;
+  alg: typeof KEY_ALG;
+  createdAt: Date;
+  retiredAt: Date | null;
+  active: boolean;
+  publicKeyPem: string;
+}
+
+interface LoadedKey {
+  file: KeyFile;
+  privateKey: KeyObject;
+  publicKey: KeyObject;
+  createdAt: Date;
+  retiredAt: Date | null;
+}
+
+/** Result of looking a key up for verification. */
+export type KeyVerifier =
+  | { status: 'ok'; verify(data: Uint8Array, signature: Uint8Array): boolean }
+  | { status: 'unknown' }
+  | { status: 'retired' };
+
+export interface KeyRingOptions {
+  clock?: ClockLike;
+}
+
+const systemClock: ClockLike = () => new Date();
+
+/** kid = first 6 chars of base64url(SHA-256(raw 32-byte Ed25519 public key)). */
+export function kidForPublicKey(publicKey: KeyObject): string {
+  const spki = publicKey.export({ type: 'spki', format: 'der' });
+  // The raw Ed25519 key is the last 32 bytes of the SPKI structure.
+  const raw = spki.subarray(spki.length - 32);
+  return createHash('sha256').update(raw).digest('base64url').slice(0, KID_LENGTH);
+}
+
+function loadKeyFile(file: KeyFile, source: string): LoadedKey {
+  if (
+    typeof file !== 'object' ||
+    file === null ||
+    file.alg !== KEY_ALG ||
+    typeof file.kid !== 'string' ||
+    !KID_PATTERN.test(file.kid) ||
+    typeof file.privateKeyPem !== 'string' ||
+    typeof file.publicKeyPem !== 'string' ||
+    typeof file.createdAt !== 'string'
+  ) {
+    throw new Error(`signing: invalid key file ${source}`);
+  }
+  const privateKey = createPrivateKey(file.privateKeyPem);
+  const publicKey = createPublicKey(file.publicKeyPem);
+  if (privateKey.asymmetricKeyType !== 'ed25519' || publicKey.asymmetricKeyType !== 'ed25519') {
+    throw new Error(`signing: key file ${source} is not an Ed25519 key`);
+  }
+  const derived = createPublicKey(privateKey).export({ type: 'spki', format: 'der' });
+  if (!derived.equals(publicKey.export({ type: 'spki', format: 'der' }))) {
+    throw new Error(`signing: key file ${source} has mismatched private and public keys`);
+  }
+  if (kidForPublicKey(publicKey) !== file.kid) {
+    throw new Error(`signing: key file ${source} has a kid that does not match its public key`);
+  }
+  const createdAt = new Date(file.createdAt);
+  const retiredAt = file.retiredAt ? new Date(file.retiredAt) : null;
+  if (Number.isNaN(createdAt.getTime()) || (retiredAt && Number.isNaN(retiredAt.getTime()))) {
+    throw new Error(`signing: key file ${source} has an invalid date`);
+  }
+  return { file, privateKey, publicKey, createdAt, retiredAt };
+}
+
+async function writeFileAtomic(file: string, data: string): Promise<void> {
+  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  await fs.writeFile(tmp, data, { mode: 0o600, flag: 'wx' });
+  try {
+    await fs.chmod(tmp, 0o600); // in case the umask interfered
+    await fs.rename(tmp, file);
+  } catch (err) {
+    await fs.rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+export class KeyRing {
+  private readonly keys = new Map<string, LoadedKey>();
+
+  private constructor(
+    /** Directory of key files, or null for an in-memory ring. */
+    readonly dir: string | null,
+    private readonly clock: ClockLike,
+  ) {}
+
+  /** Opens (or initialises) the key directory. Creates the first key if the directory has none. */
+  static async open(dir: string, opts: KeyRingOptions = {}): Promise<KeyRing> {
+    const ring = new KeyRing(dir, opts.clock ?? systemClock);
+    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    await fs.chmod(dir, 0o700);
+    for (const name of (await fs.readdir(dir)).sort()) {
+      if (!name.endsWith('.json')) continue;
+      const full = path.join(dir, name);
+      const parsed = JSON.parse(await fs.readFile(full, 'utf8')) as KeyFile;
+      const key = loadKeyFile(parsed, full);
+      if (ring.keys.has(key.file.kid)) throw new Error(`signing: duplicate kid ${key.file.kid} in ${dir}`);
+      ring.keys.set(key.file.kid, key);
+    }
+    if (!ring.activeKey()) await ring.rotate();
+    return ring;
+  }
+
+  /** A ring that lives only in memory (tests). Starts with one key. */
+  static inMemory(opts: KeyRingOptions = {}): KeyRing {
+    const ring = new KeyRing(null, opts.clock ?? systemClock);
+    ring.addKey(ring.generate());
+    return ring;
+  }
+
+  /** Creates a new key that becomes the active (signing) key. Returns its kid. */
+  async rotate(): Promise<string> {
+    const key = this.generate();
+    if (this.dir) await this.persist(key.file);
+    this.addKey(key);
+    return key.file.kid;
+  }
+
+  /**
+   * Retires a key: tokens signed with it stop verifying. If no usable key remains, a new one is created.
+   */
+  async retire(kid: string): Promise<void> {
+    const key = this.keys.get(kid);
+    if (!key) throw new Error(`signing: unknown key ${kid}`);
+    if (key.retiredAt) return;
+    const retiredAt = nowOf(this.clock);
+    const file: KeyFile = { ...key.file, retiredAt: retiredAt.toISOString() };
+    if (this.dir) await this.persist(file);
+    this.keys.set(kid, { ...key, file, retiredAt });
+    if (!this.activeKey()) await this.rotate();
+  }
+
+  /** kid of the key that signs new tokens. */
+  get activeKid(): string {
+    return this.requireActive().file.kid;
+  }
+
+  /** Public view of all keys, newest first. */
+  publicKeys(): PublicKeyInfo[] {
+    const active = this.activeKey();
+    return this.sorted().map((k) => ({
+      kid: k.file.kid,
+      alg: KEY_ALG,
+      createdAt: k.createdAt,
+      retiredAt: k.retiredAt,
+      active: k === active,
+      publicKeyPem: k.file.publicKeyPem,
+    }));
+  }
+
+  /** Signs bytes with the active key. */
+  signBytes(data: Uint8Array): { kid: string; signature: Buffer } {
+    const key = this.requireActive();
+    return { kid: key.file.kid, signature: cryptoSign(null, data, key.privateKey) };
+  }
+
+  /**
+   * Looks a key up for verification. Returns 'unknown' / 'retired' instead of a key when it cannot be used.
+   */
+  verifierFor(kid: string): KeyVerifier {
+    const key = this.keys.get(kid);
+    if (!key) return { status: 'unknown' };
+    if (key.retiredAt) return { status: 'retired' };
+    return {
+      status: 'ok',
+      verify: (data, signature) => {
+        try {
+          return cryptoVerify(null, data, key.publicKey, signature);
+        } catch {
+          return false;
+        }
+      },
+    };
+  }
+
+  // ── internals ────────────────────────────────────────────────────────────
+
+  private generate(): LoadedKey {
+    for (;;) {
+      const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+      const kid = kidForPublicKey(publicKey);
+      if (this.keys.has(kid)) continue; // 36-bit kid: collisions are astronomically rare, but be exact
+      // Strictly increasing createdAt so "newest" is well defined even with a pinned clock.
+      let createdAt = nowOf(this.clock);
+      const newest = this.sorted()[0];
+      if (newest && createdAt.getTime() <= newest.createdAt.getTime()) {
+        createdAt = new Date(newest.createdAt.getTime() + 1);
+      }
+      const file: KeyFile = {
+        kid,
+        alg: KEY_ALG,
+        createdAt: createdAt.toISOString(),
+        privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+        publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      };
+      return { file, privateKey, publicKey, createdAt, retiredAt: null };
+    }
+  }
+
+  private addKey(key: LoadedKey): void {
+    this.keys.set(key.file.kid, key);
+  }
+
+  private async persist(file: KeyFile): Promise<void> {
+    if (!this.dir) return;
+    await writeFileAtomic(path.join(this.dir, `${file.kid}.json`), `${JSON.stringify(file, null, 2)}\n`);
+  }
+
+  private sorted(): LoadedKey[] {
+    return [...this.keys.values()].sort(
+      (a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.file.kid < b.file.kid ? 1 : -1),
+    );
+  }
+
+  private activeKey(): LoadedKey | undefined {
+    return this.sorted().find((k) => !k.retiredAt);
+  }
+
+  private requireActive(): LoadedKey {
+    const key = this.activeKey();
+    if (!key) throw new Error('signing: no active key');
+    return key;
+  }
+}

@@ -1,0 +1,2 @@
+export const TEMPLATE_DB = 'vigil_template';
+export const TEST_PASSWORD = 'test-password-1';
