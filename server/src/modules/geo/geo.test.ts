@@ -1,0 +1,138 @@
+// Admin-unit import over HTTP and the CLI (`vigil import admin-units`), against the real PostgreSQL.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testContext, type TestContext } from '../../../test/helpers';
+
+const run = promisify(execFile);
+const VIGIL = path.resolve(__dirname, '../../../bin/vigil.js');
+let t: TestContext;
+let tmp: string;
+
+beforeAll(async () => {
+  t = await testContext();
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-geo-'));
+});
+afterAll(async () => {
+  await t?.close();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+const file = (name: string, text: string) => {
+  const p = path.join(tmp, name);
+  fs.writeFileSync(p, text);
+  return p;
+};
+
+async function cli(...args: string[]) {
+  try {
+    const r = await run(process.execPath, [VIGIL, ...args], {
+      env: { ...process.env, DATABASE_URL: t.database.url, VIGIL_DATA_DIR: tmp, LOG_LEVEL: 'silent' },
+      timeout: 60_000,
+    });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+const count = async () => Number((await t.db.selectFrom('admin_units').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+
+describe('vigil import admin-units (CLI)', () => {
+  it('rejects a malformed file naming the line, and imports nothing', async () => {
+    const before = await count();
+    const bad = file(
+      'bad.csv',
+      'code,name,level,parent_code,population\n99,Tỉnh Mới,province,,1000\n99001,Huyện A,district,99,500\n99002,Huyện B,district,98,abc\n',
+    );
+    const r = await cli('import', 'admin-units', bad);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/line 4/);
+    expect(r.stderr).toMatch(/population "abc"/);
+    expect(await count()).toBe(before);
+  });
+
+  it('rejects unknown parents, duplicate codes and cycles with the offending codes', async () => {
+    const bad = file(
+      'bad2.csv',
+      [
+        'code,name,level,parent_code,population',
+        'X7,Tỉnh X,province,,1',
+        'X7001,Huyện Y,district,X6,1',
+        'X7001,Huyện Y lần hai,district,X7,1',
+        'X7002,Huyện Z,district,X7,1',
+        'X7010,Xã P,commune,X7011,1',
+        'X7011,Xã Q,district,X7010,1',
+      ].join('\n'),
+    );
+    const r = await cli('import', 'admin-units', bad);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/line 3: unknown parent code "X6"/);
+    expect(r.stderr).toMatch(/line 4: duplicate code "X7001"/);
+    expect(r.stderr).toMatch(/cycle in parent codes: X7010 → X7011 → X7010/);
+    expect(await t.db.selectFrom('admin_units').select('code').where('code', 'like', 'X7%').executeTakeFirst()).toBeUndefined();
+  });
+
+  it('imports a good file in any row order, with a progress bar, and builds the hierarchy', async () => {
+    const good = file(
+      'good.csv',
+      '\uFEFFcode,name,level,parent_code,population\n' +
+        'T5001001,Xã Đông,commune,T5001,1200\nT5,Tỉnh Thử Nghiệm,province,,50000\nT5001,Huyện Một,district,T5,8000\n',
+    );
+    const r = await cli('import', 'admin-units', good);
+    expect(r.stderr + r.stdout).toMatch(/Imported 3 unit\(s\): 3 new/);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/Importing admin units/);
+    const x = await t.db.selectFrom('admin_units').select(['path', 'depth', 'level']).where('code', '=', 'T5001001').executeTakeFirstOrThrow();
+    expect(x).toEqual({ path: '/VN/T5/T5001/T5001001/', depth: 3, level: 'commune' });
+  });
+
+  it('reports a missing file with a message and a non-zero exit', async () => {
+    const r = await cli('import', 'admin-units', path.join(tmp, 'nope.csv'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/File not found/);
+  });
+});
+
+describe('admin units over HTTP', () => {
+  it('imports GeoJSON, validating geometry per feature', async () => {
+    const admin = await t.login('national_admin');
+    const bad = {
+      type: 'FeatureCollection',
+      features: [
+        { type: 'Feature', properties: { code: 'Z4', name: 'Tỉnh Hình', level: 'province' }, geometry: { type: 'Polygon', coordinates: [[[105, 20], [106, 20], [106, 21]]] } },
+      ],
+    };
+    const r1 = await t.app.inject({ method: 'POST', url: '/api/geo/import?format=geojson', headers: { ...admin.headers, 'content-type': 'application/geo+json' }, payload: JSON.stringify(bad) });
+    expect(r1.statusCode).toBe(400);
+    expect(r1.json().error.details[0].path).toBe('feature 1');
+    bad.features[0].geometry.coordinates = [[[105, 20], [106, 20], [106, 21], [105, 20]]];
+    const r2 = await t.app.inject({ method: 'POST', url: '/api/geo/import?format=geojson', headers: { ...admin.headers, 'content-type': 'application/geo+json' }, payload: JSON.stringify(bad) });
+    expect(r2.json()).toEqual({ inserted: 1, updated: 0 });
+    const gj = (await t.app.inject({ url: '/api/geo/geojson', headers: admin.headers })).json();
+    expect(gj.features.length).toBe(64);
+    expect(gj.features.find((f: { properties: { code: string } }) => f.properties.code === 'Z4').geometry.type).toBe('Polygon');
+  });
+
+  it('only national admins import; provincial officers get 403', async () => {
+    const cdc = await t.login('cdc_officer', '40');
+    const r = await t.app.inject({ method: 'POST', url: '/api/geo/import?format=csv', headers: { ...cdc.headers, 'content-type': 'text/csv' }, payload: 'code,name,level,parent_code,population\n' });
+    expect(r.statusCode).toBe(403);
+  });
+
+  it('browses Nghệ An: districts, communes, ancestors, diacritic-insensitive search', async () => {
+    const cdc = await t.login('cdc_officer', '40');
+    const districts = (await t.app.inject({ url: '/api/geo/units?parent=40', headers: cdc.headers })).json();
+    expect(districts.total).toBe(21);
+    expect(districts.items[0]).toMatchObject({ code: '412', level: 'district', parentCode: '40' });
+    const communeCode = (await t.app.inject({ url: '/api/geo/units?parent=412', headers: cdc.headers })).json().items[0].code;
+    const detail = (await t.app.inject({ url: `/api/geo/units/${communeCode}`, headers: cdc.headers })).json();
+    expect(detail.ancestors.map((a: { code: string }) => a.code)).toEqual(['VN', '40', '412']);
+    const found = (await t.app.inject({ url: '/api/geo/units?q=nghi%20loc', headers: cdc.headers })).json();
+    expect(found.items.some((u: { name: string }) => u.name.includes('Nghi Lộc'))).toBe(true);
+  });
+});
