@@ -1,0 +1,107 @@
+// The CLI as a user runs it, on its own embedded PostgreSQL in a temp data directory: commands start PostgreSQL
+// for their duration, or attach to the one the running server started; `start` serves and stops cleanly.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runningPostgresPort } from '../src/platform/db';
+
+const run = promisify(execFile);
+const VIGIL = path.resolve(__dirname, '../bin/vigil.js');
+let dataDir: string;
+let server: ChildProcess | null = null;
+
+const env = () => ({ ...process.env, VIGIL_DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'warn', PORT: '0', HOST: '127.0.0.1', VIGIL_JOBS: 'false' });
+
+async function vigil(...args: string[]) {
+  try {
+    const r = await run(process.execPath, [VIGIL, ...args], { env: env(), timeout: 90_000 });
+    return { code: 0, out: r.stdout + r.stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, out: e.stdout + e.stderr };
+  }
+}
+
+beforeAll(() => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-cli-'));
+});
+afterAll(async () => {
+  if (server && server.exitCode === null) server.kill('SIGKILL');
+  const port = runningPostgresPort(path.join(dataDir, 'pg'));
+  if (port) {
+    const pid = Number(fs.readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    process.kill(pid, 'SIGINT');
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('vigil CLI', () => {
+  it('lists its commands', async () => {
+    const r = await vigil('--help');
+    for (const c of ['start', 'migrate', 'demo', 'users', 'import', 'jobs', 'keys']) expect(r.out).toMatch(new RegExp(`\\b${c}\\b`));
+    expect(r.out).toMatch(/VIGIL_DATA_DIR/);
+  });
+
+  it('explains bad configuration and exits 1', async () => {
+    const r = await run(process.execPath, [VIGIL, 'migrate'], { env: { ...env(), PORT: 'eighty' } }).catch((e) => e);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/PORT/);
+  });
+
+  it('starts PostgreSQL for a command when no server runs, and stops it after', async () => {
+    const r = await vigil('migrate');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/Started embedded PostgreSQL/);
+    expect(runningPostgresPort(path.join(dataDir, 'pg'))).toBeNull();
+    const add = await vigil('users', 'add', 'an.nguyen', '--role', 'national_admin', '--jurisdiction', 'VN', '--password', 'correct-horse-9');
+    expect(add.code).toBe(0);
+    const bad = await vigil('users', 'add', 'x', '--role', 'wizard', '--jurisdiction', 'VN');
+    expect(bad.code).toBe(1);
+    expect(bad.out).toMatch(/username|role/);
+  });
+
+  it('serves with `start`, lets commands attach to the running PostgreSQL, and shuts down cleanly on SIGINT', async () => {
+    server = spawn(process.execPath, [VIGIL, 'start', '--no-demo'], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    server.stdout!.on('data', (d) => (out += d));
+    server.stderr!.on('data', (d) => (out += d));
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no URL in: ${out}`)), 60_000);
+      const check = setInterval(() => {
+        const m = out.match(/running: (http:\/\/localhost:\d+)\//);
+        if (m) {
+          clearInterval(check);
+          clearTimeout(timer);
+          resolve(m[1].replace('localhost', '127.0.0.1'));
+        }
+      }, 100);
+    });
+    expect((await (await fetch(`${url}/healthz`)).json()).status).toBe('ok');
+    const pgPort = runningPostgresPort(path.join(dataDir, 'pg'));
+    expect(pgPort).toBeGreaterThan(0);
+
+    const list = await vigil('users', 'list');
+    expect(list.out).toMatch(/Using the running embedded PostgreSQL/);
+    expect(list.out).toMatch(/an\.nguyen\s+national_admin/);
+    const disable = await vigil('users', 'disable', 'an.nguyen');
+    expect(disable.code).toBe(0);
+    // the command did not stop the server's PostgreSQL
+    expect(runningPostgresPort(path.join(dataDir, 'pg'))).toBe(pgPort);
+    const login = await fetch(`${url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-requested-with': 'vigil' },
+      body: JSON.stringify({ username: 'an.nguyen', password: 'correct-horse-9' }),
+    });
+    expect(login.status).toBe(401);
+
+    const exited = new Promise<number | null>((r) => server!.on('exit', (code) => r(code)));
+    server.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(out).toMatch(/Stopped cleanly/);
+    expect(runningPostgresPort(path.join(dataDir, 'pg'))).toBeNull();
+  }, 120_000);
+});
