@@ -1,0 +1,39 @@
+// Module boundaries from ARCHITECTURE.md, checked by `npm run lint` (part of `npm test`).
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'platform-imports-no-module',
+      comment: 'platform/ is cross-cutting and knows no domain module',
+      severity: 'error',
+      from: { path: '^server/src/platform/' },
+      to: { path: '^server/src/modules/' },
+    },
+    {
+      name: 'modules-only-through-index',
+      comment: 'a module imports another module only through its index.ts',
+      severity: 'error',
+      from: { path: '^server/src/modules/([^/]+)/' },
+      to: { path: '^server/src/modules/([^/]+)/', pathNot: ['^server/src/modules/$1/', '^server/src/modules/[^/]+/index\\.ts$'] },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: { path: '^server/src/' },
+      to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
+    },
+    {
+      name: 'web-imports-only-server-types',
+      comment: 'the web app may import request/response types from the server, never its runtime code',
+      severity: 'error',
+      from: { path: '^web/src/' },
+      to: { path: '^server/', dependencyTypesNot: ['type-only'] },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^|/)(node_modules|dist)/' },
+    tsPreCompilationDeps: true,
+    enhancedResolveOptions: { extensions: ['.ts', '.tsx', '.js', '.json'] },
+  },
+};
