@@ -1,0 +1,72 @@
+import { Alert, Button, Center, MantineProvider, Stack } from '@mantine/core';
+import { QueryClientProvider } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { BrowserRouter, Route, Routes } from 'react-router';
+import { useErrorMessage } from '../lib/errors';
+import { AuthProvider, createQueryClient, useAuth, useMeQuery } from './auth';
+import { LoginPage } from './LoginPage';
+import { navEntries } from './nav';
+import { ForbiddenPage, NotFoundPage, PageLoader } from './pages';
+import { Shell } from './Shell';
+import { theme } from './theme';
+
+function AppRoutes() {
+  const { can } = useAuth();
+  return (
+    <Routes>
+      {navEntries.map(({ path, permission, component: Page }) => (
+        <Route
+          key={path}
+          path={path === '/' ? '/' : `${path}/*`}
+          element={can(permission) ? <Page /> : <ForbiddenPage />}
+        />
+      ))}
+      <Route path="*" element={<NotFoundPage />} />
+    </Routes>
+  );
+}
+
+/** Decides between the login page and the shell from GET /api/auth/me. */
+function Gate() {
+  const { t } = useTranslation();
+  const me = useMeQuery();
+  const errorMessage = useErrorMessage();
+
+  if (me.isPending) return <PageLoader />;
+  if (me.isError) {
+    return (
+      <Center mih="100dvh" p="md">
+        <Stack maw={420}>
+          <Alert color="red" title={t('shell.serverUnavailable')} role="alert">
+            {errorMessage(me.error)}
+          </Alert>
+          <Button onClick={() => void me.refetch()} loading={me.isFetching}>
+            {t('common.retry')}
+          </Button>
+        </Stack>
+      </Center>
+    );
+  }
+  if (me.data.status === 'anonymous') return <LoginPage expired={me.data.expired} />;
+  return (
+    <AuthProvider user={me.data.user}>
+      <Shell>
+        <AppRoutes />
+      </Shell>
+    </AuthProvider>
+  );
+}
+
+export function App() {
+  const [queryClient] = useState(createQueryClient);
+  return (
+    <MantineProvider theme={theme} defaultColorScheme="light">
+      <QueryClientProvider client={queryClient}>
+        <BrowserRouter>
+          <Gate />
+        </BrowserRouter>
+      </QueryClientProvider>
+    </MantineProvider>
+  );
+}

@@ -1,0 +1,109 @@
+import { AppShell, Avatar, Burger, Group, Menu, NavLink, ScrollArea, Text, UnstyledButton } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { Suspense, useEffect, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, useLocation } from 'react-router';
+import { roleLabel } from '../lib/labels';
+import { useAuth } from './auth';
+import { LanguageSwitch } from './LanguageSwitch';
+import { isActive, menuEntries } from './nav';
+import { PageLoader } from './pages';
+
+function initials(name: string): string {
+  const words = name.trim().split(/\s+/).filter(Boolean);
+  // Vietnamese names end with the given name: "Nguyễn Văn An" → "A"; two letters from first + last.
+  const first = words[0]?.[0] ?? '?';
+  const last = words.length > 1 ? (words[words.length - 1]?.[0] ?? '') : '';
+  return (first + last).toUpperCase();
+}
+
+function UserMenu() {
+  const { t } = useTranslation();
+  const { user, logout } = useAuth();
+  return (
+    <Menu position="bottom-end" withinPortal width={240}>
+      <Menu.Target>
+        <UnstyledButton aria-label={t('shell.account')} data-testid="user-menu">
+          <Group gap="xs" wrap="nowrap">
+            <Avatar color="blue" radius="xl" size={32}>
+              {initials(user.displayName || user.username)}
+            </Avatar>
+            <Text size="sm" fw={500} visibleFrom="sm" maw={180} truncate>
+              {user.displayName}
+            </Text>
+          </Group>
+        </UnstyledButton>
+      </Menu.Target>
+      <Menu.Dropdown>
+        <Menu.Label>
+          <Text size="sm" fw={600} c="dark" truncate>
+            {user.displayName}
+          </Text>
+          <Text size="xs" c="dimmed" truncate>
+            {roleLabel(t, user.role)} · {user.jurisdiction.name}
+          </Text>
+        </Menu.Label>
+        <Menu.Divider />
+        <Menu.Item color="red" onClick={() => void logout()}>
+          {t('shell.logout')}
+        </Menu.Item>
+      </Menu.Dropdown>
+    </Menu>
+  );
+}
+
+export function Shell({ children }: { children: ReactNode }) {
+  const { t } = useTranslation();
+  const { can } = useAuth();
+  const { pathname } = useLocation();
+  const [opened, { toggle, close }] = useDisclosure(false);
+  const entries = menuEntries(can);
+
+  // On phones the navbar covers the page: close it whenever the route changes.
+  useEffect(() => close(), [pathname, close]);
+
+  return (
+    <AppShell
+      header={{ height: 56 }}
+      navbar={{ width: 240, breakpoint: 'sm', collapsed: { mobile: !opened } }}
+      padding="md"
+    >
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap">
+            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label={t('shell.toggleNav')} />
+            <Text component={Link} to="/" fw={800} fz="xl" c="blue.7" style={{ textDecoration: 'none' }}>
+              {t('common.appName')}
+            </Text>
+          </Group>
+          <Group gap="xs" wrap="nowrap">
+            <LanguageSwitch compact />
+            <UserMenu />
+          </Group>
+        </Group>
+      </AppShell.Header>
+
+      <AppShell.Navbar p="xs" aria-label={t('shell.toggleNav')}>
+        <AppShell.Section grow component={ScrollArea}>
+          <nav>
+            {entries.map((e) => (
+              <NavLink
+                key={e.path}
+                component={Link}
+                to={e.path}
+                label={t(e.labelKey)}
+                active={isActive(e, pathname)}
+                variant="light"
+                style={{ borderRadius: 'var(--mantine-radius-sm)' }}
+              />
+            ))}
+          </nav>
+        </AppShell.Section>
+      </AppShell.Navbar>
+
+      <AppShell.Main>
+        <Suspense fallback={<PageLoader />}>{children}</Suspense>
+      </AppShell.Main>
+    </AppShell>
+  );
+}

@@ -1,0 +1,68 @@
+import i18n from 'i18next';
+import { initReactI18next } from 'react-i18next';
+import en from './locales/en.json';
+import vi from './locales/vi.json';
+
+export const LANGUAGES = ['vi', 'en'] as const;
+export type Language = (typeof LANGUAGES)[number];
+export const DEFAULT_LANGUAGE: Language = 'vi';
+export const LANG_STORAGE_KEY = 'vigil.lang';
+
+// Vietnamese is the reference catalogue: keys are type-checked against it, and a test keeps en.json in step.
+declare module 'i18next' {
+  interface CustomTypeOptions {
+    defaultNS: 'translation';
+    resources: { translation: typeof vi };
+  }
+}
+
+export function isLanguage(value: unknown): value is Language {
+  return typeof value === 'string' && (LANGUAGES as readonly string[]).includes(value);
+}
+
+function storedLanguage(): Language {
+  try {
+    const v = localStorage.getItem(LANG_STORAGE_KEY);
+    if (isLanguage(v)) return v;
+  } catch {
+    // storage blocked (private mode): fall back to the default
+  }
+  return DEFAULT_LANGUAGE;
+}
+
+function applyLanguage(lng: string): void {
+  document.documentElement.lang = lng;
+  try {
+    localStorage.setItem(LANG_STORAGE_KEY, lng);
+  } catch {
+    // ignore
+  }
+}
+
+i18n.on('languageChanged', applyLanguage);
+
+void i18n.use(initReactI18next).init({
+  resources: { vi: { translation: vi }, en: { translation: en } },
+  lng: storedLanguage(),
+  fallbackLng: DEFAULT_LANGUAGE,
+  supportedLngs: [...LANGUAGES],
+  interpolation: { escapeValue: false }, // React escapes
+  initAsync: false, // resources are bundled: initialise synchronously so the first render is translated
+  returnNull: false,
+});
+document.documentElement.lang = i18n.language;
+
+export function currentLanguage(): Language {
+  return isLanguage(i18n.resolvedLanguage) ? i18n.resolvedLanguage : DEFAULT_LANGUAGE;
+}
+
+export function setLanguage(lng: Language): void {
+  void i18n.changeLanguage(lng);
+}
+
+/** BCP 47 locale for Intl formatting. */
+export function intlLocale(lng: string = currentLanguage()): string {
+  return lng === 'en' ? 'en-GB' : 'vi-VN';
+}
+
+export default i18n;

@@ -1,0 +1,62 @@
+import type { ParseKeys } from 'i18next';
+import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
+
+/**
+ * One entry per feature page. The router and the navigation menu are both built from this list,
+ * so a feature adds itself here and nowhere else.
+ */
+export interface NavEntry {
+  /** URL path; the page also receives every path below it (e.g. /geo/79). */
+  path: string;
+  /** i18n key of the menu label. */
+  labelKey: ParseKeys;
+  /** i18n key of a one-line description shown on the home page. */
+  descriptionKey?: ParseKeys;
+  /** Permission the user needs; null = any signed-in user. */
+  permission: string | null;
+  /** Lazily loaded page (default export), so each feature is its own bundle chunk. */
+  component: LazyExoticComponent<ComponentType>;
+  /** false = routable but not listed in the menu. Default true. */
+  inMenu?: boolean;
+}
+
+export const navEntries: NavEntry[] = [
+  {
+    path: '/',
+    labelKey: 'nav.home',
+    permission: null,
+    component: lazy(() => import('../features/home/HomePage')),
+  },
+  {
+    path: '/geo',
+    labelKey: 'nav.geo',
+    descriptionKey: 'navDesc.geo',
+    permission: 'geo.read',
+    component: lazy(() => import('../features/geo/GeoPage')),
+  },
+  {
+    path: '/users',
+    labelKey: 'nav.users',
+    descriptionKey: 'navDesc.users',
+    permission: 'users.manage',
+    component: lazy(() => import('../features/users/UsersPage')),
+  },
+  {
+    path: '/audit',
+    labelKey: 'nav.audit',
+    descriptionKey: 'navDesc.audit',
+    permission: 'audit.read',
+    component: lazy(() => import('../features/audit/AuditPage')),
+  },
+];
+
+/** Entries the user may see in the menu, in declaration order. */
+export function menuEntries(can: (permission: string | null) => boolean): NavEntry[] {
+  return navEntries.filter((e) => e.inMenu !== false && can(e.permission));
+}
+
+/** True when `pathname` is `entry.path` or below it. */
+export function isActive(entry: NavEntry, pathname: string): boolean {
+  if (entry.path === '/') return pathname === '/';
+  return pathname === entry.path || pathname.startsWith(`${entry.path}/`);
+}

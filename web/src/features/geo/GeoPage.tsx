@@ -1,0 +1,266 @@
+import {
+  Anchor,
+  Breadcrumbs,
+  Card,
+  Grid,
+  Group,
+  Pagination,
+  SegmentedControl,
+  Skeleton,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
+import { useCallback, useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, useNavigate, useParams } from 'react-router';
+import { useAuth } from '../../app/auth';
+import { isApiError } from '../../lib/api';
+import { ErrorAlert } from '../../lib/errors';
+import { useFormat } from '../../lib/format';
+import { levelLabel } from '../../lib/labels';
+import { useWide } from '../../lib/media';
+import type { GeoFeatureProperties, GeoUnit } from '../../lib/types';
+import { visibleAncestors } from './breadcrumbs';
+import { UNITS_PAGE_SIZE, useGeoJson, useGeoUnit, useGeoUnits } from './api';
+import { GeoMap, type ColorMode, type GeoMapLabels } from './GeoMap';
+
+const unitPath = (code: string) => `/geo/${encodeURIComponent(code)}`;
+
+export default function GeoPage() {
+  // /geo → the units visible at the top; /geo/:code → that unit and its children.
+  const splat = useParams()['*'] ?? '';
+  const code = splat.split('/')[0] || undefined;
+  return <UnitBrowser key={code ?? ''} code={code} />;
+}
+
+function UnitBrowser({ code }: { code: string | undefined }) {
+  const { t } = useTranslation();
+  const fmt = useFormat();
+  const navigate = useNavigate();
+  const { user } = useAuth();
+  const wide = useWide(); // table and map side by side
+  const [search, setSearch] = useState('');
+  const [q] = useDebouncedValue(search.trim(), 300);
+  const [page, setPage] = useState(1);
+  const [colorMode, setColorMode] = useState<ColorMode>('population');
+
+  const detail = useGeoUnit(code);
+  const children = useGeoUnits(code, q, page);
+  const geojson = useGeoJson(code);
+
+  const items = children.data?.items;
+  // Every unit has a page (its summary, later its indicators), leaves included.
+  const select = useCallback((c: string) => void navigate(unitPath(c)), [navigate]);
+
+  const labels = useMemo<GeoMapLabels>(
+    () => ({
+      mapLabel: t('geo.mapLabel'),
+      noGeometry: t('geo.noGeometry'),
+      legendLow: t('geo.legendLow'),
+      legendHigh: t('geo.legendHigh'),
+      tooltip: (p: GeoFeatureProperties) => [
+        p.name,
+        levelLabel(t, p.level),
+        t('geo.tooltipPopulation', { value: fmt.number(p.population) }),
+      ],
+    }),
+    [t, fmt],
+  );
+
+  if (detail.isError && isApiError(detail.error) && detail.error.status === 404) {
+    return (
+      <Stack>
+        <ErrorAlert error={new Error(t('geo.notFound'))} />
+        <Anchor component={Link} to="/geo">
+          {t('geo.root')}
+        </Anchor>
+      </Stack>
+    );
+  }
+
+  const unit = detail.data?.unit;
+  // Units whose children have no boundaries (e.g. imported without geometry): give the table the room.
+  const noMap = geojson.data !== undefined && geojson.data.features.length === 0;
+  const total = children.data?.total ?? 0;
+  const pages = Math.max(1, Math.ceil(total / UNITS_PAGE_SIZE));
+
+  return (
+    <Stack gap="md">
+      <Breadcrumbs separator="›" separatorMargin={6} style={{ flexWrap: 'wrap' }} aria-label={t('geo.breadcrumb')}>
+        <Anchor component={Link} to="/geo" size="sm">
+          {t('geo.root')}
+        </Anchor>
+        {detail.data &&
+          visibleAncestors(detail.data.ancestors, detail.data.unit.code, user.jurisdiction.code).map((a) => (
+            <Anchor key={a.code} component={Link} to={unitPath(a.code)} size="sm">
+              {a.name}
+            </Anchor>
+          ))}
+        {unit && (
+          <Text size="sm" c="dimmed" aria-current="page">
+            {unit.name}
+          </Text>
+        )}
+      </Breadcrumbs>
+
+      <div>
+        {code && !unit ? (
+          <Skeleton h={32} w={240} />
+        ) : (
+          <Title order={1} size="h2" data-testid="geo-title">
+            {unit ? unit.name : t('geo.title')}
+          </Title>
+        )}
+        {unit && (
+          <Text c="dimmed" size="sm">
+            {levelLabel(t, unit.level)} · {t('geo.code')} {unit.code} ·{' '}
+            {t('geo.summary', { population: fmt.number(unit.population), children: fmt.number(unit.childCount) })}
+          </Text>
+        )}
+      </div>
+
+      {detail.isError && <ErrorAlert error={detail.error} onRetry={() => void detail.refetch()} />}
+
+      <Grid gutter="md">
+        <Grid.Col span={{ base: 12, md: noMap ? 12 : 7 }} order={{ base: 2, md: 1 }}>
+          <Card withBorder radius="md" p="sm">
+            <Stack gap="sm">
+              <TextInput
+                placeholder={t('geo.searchPlaceholder')}
+                aria-label={t('geo.searchPlaceholder')}
+                type="search"
+                value={search}
+                onChange={(e) => {
+                  setSearch(e.currentTarget.value);
+                  setPage(1);
+                }}
+              />
+              {children.isError ? (
+                <ErrorAlert error={children.error} onRetry={() => void children.refetch()} />
+              ) : (
+                <UnitsTable items={items} loading={children.isPending} onOpen={select} />
+              )}
+              <Group justify="space-between" gap="xs">
+                <Text size="xs" c="dimmed">
+                  {total > 0 &&
+                    t('common.rangeSummary', {
+                      from: fmt.number((page - 1) * UNITS_PAGE_SIZE + 1),
+                      to: fmt.number(Math.min(page * UNITS_PAGE_SIZE, total)),
+                      total: fmt.number(total),
+                    })}
+                </Text>
+                {pages > 1 && <Pagination size="sm" total={pages} value={page} onChange={setPage} />}
+              </Group>
+            </Stack>
+          </Card>
+        </Grid.Col>
+        {/* Phones: the map first, as the overview; the long table follows. */}
+        {!noMap && (
+          <Grid.Col span={{ base: 12, md: 5 }} order={{ base: 1, md: 2 }}>
+            {/* On wide screens the map stays in view while the table scrolls. */}
+            <Card withBorder radius="md" p="sm" style={wide ? { position: 'sticky', top: 72 } : undefined}>
+              <Stack gap="xs">
+                <Group justify="space-between" gap="xs">
+                  <Text size="sm" fw={500}>
+                    {t('geo.colorBy')}
+                  </Text>
+                  <SegmentedControl
+                    size="xs"
+                    value={colorMode}
+                    onChange={(v) => setColorMode(v === 'plain' ? 'plain' : 'population')}
+                    data={[
+                      { value: 'population', label: t('geo.colorPopulation') },
+                      { value: 'plain', label: t('geo.colorPlain') },
+                    ]}
+                  />
+                </Group>
+                {geojson.isError ? (
+                  <ErrorAlert error={geojson.error} onRetry={() => void geojson.refetch()} />
+                ) : (
+                  <GeoMap
+                    data={geojson.data}
+                    colorMode={colorMode}
+                    labels={labels}
+                    onSelect={select}
+                    height={wide ? 'calc(100dvh - 190px)' : 'clamp(260px, 50dvh, 420px)'}
+                  />
+                )}
+              </Stack>
+            </Card>
+          </Grid.Col>
+        )}
+      </Grid>
+    </Stack>
+  );
+}
+
+function UnitsTable({
+  items,
+  loading,
+  onOpen,
+}: {
+  items: GeoUnit[] | undefined;
+  loading: boolean;
+  onOpen(code: string): void;
+}) {
+  const { t } = useTranslation();
+  const fmt = useFormat();
+  return (
+    <Table.ScrollContainer minWidth={320}>
+      <Table highlightOnHover verticalSpacing="xs" data-testid="geo-units">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th w={80}>{t('geo.code')}</Table.Th>
+            <Table.Th>{t('geo.name')}</Table.Th>
+            <Table.Th visibleFrom="sm">{t('geo.level')}</Table.Th>
+            <Table.Th ta="right">{t('geo.population')}</Table.Th>
+            <Table.Th ta="right" visibleFrom="xs">
+              {t('geo.children')}
+            </Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {loading &&
+            [0, 1, 2, 3, 4].map((i) => (
+              <Table.Tr key={i}>
+                <Table.Td colSpan={5}>
+                  <Skeleton h={18} />
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          {!loading && items?.length === 0 && (
+            <Table.Tr>
+              <Table.Td colSpan={5}>
+                <Text c="dimmed" ta="center" size="sm" py="md">
+                  {t('geo.noUnits')}
+                </Text>
+              </Table.Td>
+            </Table.Tr>
+          )}
+          {items?.map((u) => (
+            <Table.Tr key={u.code} onClick={() => onOpen(u.code)} style={{ cursor: 'pointer' }} data-code={u.code}>
+              <Table.Td ff="monospace" fz="sm">
+                {u.code}
+              </Table.Td>
+              <Table.Td>
+                {/* A real link too: keyboard, middle-click, screen readers. */}
+                <Anchor component={Link} to={unitPath(u.code)} onClick={(e) => e.stopPropagation()}>
+                  {u.name}
+                </Anchor>
+              </Table.Td>
+              <Table.Td visibleFrom="sm">{levelLabel(t, u.level)}</Table.Td>
+              <Table.Td ta="right">{fmt.number(u.population)}</Table.Td>
+              <Table.Td ta="right" visibleFrom="xs">
+                {fmt.number(u.childCount)}
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
+  );
+}

@@ -1,0 +1,79 @@
+import { Alert, Card, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
+import { useAuth } from '../../app/auth';
+import { menuEntries } from '../../app/nav';
+import { levelLabel, roleLabel } from '../../lib/labels';
+
+export default function HomePage() {
+  const { t } = useTranslation();
+  const { user, can } = useAuth();
+  const features = menuEntries(can).filter((e) => e.path !== '/');
+
+  return (
+    <Stack gap="lg" maw={960}>
+      <Title order={1} size="h2">
+        {t('home.greeting', { name: user.displayName || user.username })}
+      </Title>
+
+      <Card withBorder radius="md" p="md">
+        <Table variant="vertical" layout="fixed" withRowBorders={false} verticalSpacing={4}>
+          <Table.Tbody>
+            <Table.Tr>
+              <Table.Th w={{ base: 110, sm: 160 }}>{t('home.username')}</Table.Th>
+              <Table.Td>{user.username}</Table.Td>
+            </Table.Tr>
+            <Table.Tr>
+              <Table.Th>{t('home.role')}</Table.Th>
+              <Table.Td data-testid="home-role">{roleLabel(t, user.role)}</Table.Td>
+            </Table.Tr>
+            <Table.Tr>
+              <Table.Th>{t('home.jurisdiction')}</Table.Th>
+              <Table.Td>
+                {user.jurisdiction.name}{' '}
+                <Text span c="dimmed" size="sm">
+                  ({levelLabel(t, user.jurisdiction.level)} · {user.jurisdiction.code})
+                </Text>
+              </Table.Td>
+            </Table.Tr>
+          </Table.Tbody>
+        </Table>
+      </Card>
+
+      <Title order={2} size="h4">
+        {t('home.whatYouCanDo')}
+      </Title>
+      {features.length === 0 ? (
+        <Alert color="gray">{t('home.nothing')}</Alert>
+      ) : (
+        <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }}>
+          {features.map((e) => (
+            <Card
+              key={e.path}
+              component={Link}
+              to={e.path}
+              withBorder
+              radius="md"
+              p="md"
+              style={{ textDecoration: 'none' }}
+            >
+              <Group justify="space-between" wrap="nowrap" align="flex-start">
+                <Text fw={600} c="blue.7">
+                  {t(e.labelKey)}
+                </Text>
+                <Text c="blue.7" aria-hidden>
+                  →
+                </Text>
+              </Group>
+              {e.descriptionKey && (
+                <Text size="sm" c="dimmed" mt={4}>
+                  {t(e.descriptionKey)}
+                </Text>
+              )}
+            </Card>
+          ))}
+        </SimpleGrid>
+      )}
+    </Stack>
+  );
+}

@@ -1,0 +1,189 @@
+// The staff web app in a real browser against a real server (fresh test database with the demo provinces):
+// login page in Vietnamese, wrong password, sign-in, language switch, admin units table + map, drill-down,
+// permissions in the menu, phone layout, session expiry, sign-out.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer } from '../../server/test/helpers';
+
+const WEB = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
+const DIST_INDEX = path.join(WEB, 'dist', 'index.html');
+const PASSWORD = 'browser-test-pw-1';
+
+/** Newest modification time under the web sources that go into the build. */
+function newestSource(): number {
+  let newest = 0;
+  const visit = (p: string) => {
+    if (!fs.existsSync(p)) return;
+    const st = fs.statSync(p);
+    if (st.isDirectory()) for (const f of fs.readdirSync(p)) visit(path.join(p, f));
+    else newest = Math.max(newest, st.mtimeMs);
+  };
+  for (const p of ['src', 'public', 'index.html', 'checkin.html', 'vite.config.ts']) visit(path.join(WEB, p));
+  return newest;
+}
+
+/** `npm test` builds first; when run on its own, rebuild a missing or stale web/dist so the server serves it. */
+async function ensureBuilt(): Promise<void> {
+  if (fs.existsSync(DIST_INDEX) && fs.statSync(DIST_INDEX).mtimeMs >= newestSource()) return;
+  const { build } = await import('vite');
+  await build({ configFile: path.join(WEB, 'vite.config.ts'), root: WEB, logLevel: 'warn' });
+}
+
+type Server = Awaited<ReturnType<typeof startTestServer>>;
+let server: Server;
+let browser: Browser;
+
+beforeAll(async () => {
+  await ensureBuilt();
+  server = await startTestServer();
+  await server.createUser({ username: 'ui.admin', password: PASSWORD, role: 'national_admin', jurisdictionCode: 'VN' });
+  await server.createUser({ username: 'ui.tracer', password: PASSWORD, role: 'contact_tracer', jurisdictionCode: '40' });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function newPage(viewport = { width: 1280, height: 800 }): Promise<{ ctx: BrowserContext; page: Page; errors: string[] }> {
+  const ctx = await browser.newContext({ viewport, locale: 'vi-VN' });
+  const page = await ctx.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  return { ctx, page, errors };
+}
+
+async function signIn(page: Page, username: string, password = PASSWORD) {
+  await page.getByLabel('Tên đăng nhập').fill(username);
+  await page.getByLabel('Mật khẩu').fill(password);
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+}
+
+describe('staff web shell', () => {
+  it('signs in, switches language, browses admin units on the table and the map, signs out', async () => {
+    const { ctx, page, errors } = await newPage();
+    try {
+      await page.goto(server.url + '/');
+
+      // Login page, Vietnamese by default.
+      await page.getByRole('heading', { name: 'Đăng nhập' }).waitFor();
+      expect(await page.locator('html').getAttribute('lang')).toBe('vi');
+      expect(await page.getByLabel('Tên đăng nhập').count()).toBe(1);
+      expect(await page.getByLabel('Mật khẩu').count()).toBe(1);
+
+      // Wrong password: the generic message, no hint which part was wrong.
+      await signIn(page, 'ui.admin', 'not-the-password');
+      await page.getByText('Tên đăng nhập hoặc mật khẩu không đúng').waitFor();
+
+      await signIn(page, 'ui.admin');
+      await page.getByText('Xin chào, ui.admin').waitFor();
+      expect(await page.getByTestId('home-role').textContent()).toBe('Quản trị quốc gia');
+      for (const label of ['Đơn vị hành chính', 'Người dùng', 'Nhật ký truy cập']) {
+        expect(await page.getByRole('navigation').getByRole('link', { name: label }).count(), label).toBe(1);
+      }
+
+      // Switch to English: text, <html lang> and persistence across a reload.
+      await page.getByTestId('language-switch').click();
+      await page.getByRole('menuitem', { name: 'English' }).click();
+      await page.getByText('Hello, ui.admin').waitFor();
+      expect(await page.locator('html').getAttribute('lang')).toBe('en');
+      await page.reload();
+      await page.getByText('Hello, ui.admin').waitFor();
+      expect(await page.evaluate(() => localStorage.getItem('vigil.lang'))).toBe('en');
+
+      // Admin units: provinces in the table, polygons on the map.
+      await page.getByRole('navigation').getByRole('link', { name: 'Administrative units' }).click();
+      await page.waitForURL('**/geo');
+      const ngheAn = page.locator('[data-testid="geo-units"] tr[data-code="40"]');
+      await ngheAn.waitFor();
+      expect(await ngheAn.textContent()).toContain('Nghệ An');
+      expect(await page.locator('[data-testid="geo-units"] tbody tr[data-code]').count()).toBeGreaterThanOrEqual(60);
+      await page.locator('.leaflet-container svg path.leaflet-interactive').first().waitFor();
+      expect(await page.locator('.leaflet-container svg path.leaflet-interactive').count()).toBeGreaterThanOrEqual(60);
+      expect(await page.locator('path.leaflet-interactive[data-code="40"]').count()).toBe(1);
+
+      // Search narrows the table (diacritic-insensitive on the server).
+      await page.getByPlaceholder('Search by name or code').fill('nghe an');
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid="geo-units"] tbody tr[data-code]').length === 1);
+      await page.getByPlaceholder('Search by name or code').fill('');
+
+      // Drill into a province from the table: breadcrumb, title, its districts.
+      await page.locator('[data-testid="geo-units"] tr[data-code="40"]').click();
+      await page.waitForURL('**/geo/40');
+      await page.getByTestId('geo-title').filter({ hasText: 'Nghệ An' }).waitFor();
+      expect(await page.locator('[aria-current="page"]').filter({ hasText: 'Nghệ An' }).count()).toBe(1);
+      await page.locator('[data-testid="geo-units"] tr[data-code="412"]').waitFor();
+      expect(await page.locator('[data-testid="geo-units"] tr[data-code="412"]').textContent()).toContain('Vinh');
+      await page.getByRole('link', { name: 'All' }).click();
+      await page.waitForURL('**/geo');
+
+      // Drill in from the map: click the province's polygon.
+      await page.locator('path.leaflet-interactive[data-code="01"]').dispatchEvent('click');
+      await page.waitForURL('**/geo/01');
+      await page.getByTestId('geo-title').filter({ hasText: 'Hà Nội' }).waitFor();
+
+      // Back to Vietnamese for the next visitor of this browser profile, then sign out.
+      await page.getByTestId('language-switch').click();
+      await page.getByRole('menuitem', { name: 'Tiếng Việt' }).click();
+      await page.getByTestId('user-menu').click();
+      await page.getByRole('menuitem', { name: 'Đăng xuất' }).click();
+      await page.getByRole('heading', { name: 'Đăng nhập' }).waitFor();
+      await page.goto(server.url + '/geo');
+      await page.getByRole('heading', { name: 'Đăng nhập' }).waitFor(); // the session is really gone
+
+      expect(errors).toEqual([]);
+    } finally {
+      await ctx.close();
+    }
+  }, 120_000);
+
+  it('shows only what the role may do, and works on a 375 px phone', async () => {
+    const { ctx, page, errors } = await newPage({ width: 375, height: 667 });
+    try {
+      await page.goto(server.url + '/');
+      await signIn(page, 'ui.tracer');
+      await page.getByText('Xin chào, ui.tracer').waitFor();
+      expect(await page.getByTestId('home-role').textContent()).toBe('Điều tra viên truy vết');
+
+      // The navbar is folded behind the burger on phones.
+      const burger = page.getByRole('button', { name: 'Mở hoặc đóng menu' });
+      await burger.click();
+      const nav = page.getByRole('navigation');
+      await nav.getByRole('link', { name: 'Đơn vị hành chính' }).waitFor({ state: 'visible' });
+      expect(await nav.getByRole('link', { name: 'Người dùng' }).count()).toBe(0);
+      expect(await nav.getByRole('link', { name: 'Nhật ký truy cập' }).count()).toBe(0);
+      await nav.getByRole('link', { name: 'Đơn vị hành chính' }).click();
+
+      // A provincial user starts at their own province (one row, one polygon), and the page fits the screen.
+      await page.locator('[data-testid="geo-units"] tr[data-code="40"]').waitFor();
+      expect(await page.locator('[data-testid="geo-units"] tbody tr[data-code]').count()).toBe(1);
+      await page.locator('path.leaflet-interactive[data-code="40"]').waitFor();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow).toBeLessThanOrEqual(0);
+
+      // The session ends server-side (expired, revoked): the next request drops to the login page, which says
+      // why, and signing in again returns to where the user was.
+      await ctx.clearCookies();
+      await page.locator('[data-testid="geo-units"] tr[data-code="40"]').click();
+      await page.getByText('Phiên đăng nhập đã hết hạn').waitFor();
+      await signIn(page, 'ui.tracer');
+      await page.getByTestId('geo-title').filter({ hasText: 'Nghệ An' }).waitFor();
+      expect(new URL(page.url()).pathname).toBe('/geo/40');
+
+      // A page the role may not open.
+      await page.goto(server.url + '/users');
+      await page.getByText('Không có quyền truy cập').waitFor();
+
+      expect(errors).toEqual([]);
+    } finally {
+      await ctx.close();
+    }
+  }, 90_000);
+});
