@@ -80,7 +80,7 @@ describe('vigil CLI', () => {
         }
       }, 100);
     });
-    expect((await (await fetch(`${url}/healthz`)).json()).status).toBe('ok');
+    expect(((await (await fetch(`${url}/healthz`)).json()) as { status: string }).status).toBe('ok');
     const pgPort = runningPostgresPort(path.join(dataDir, 'pg'));
     expect(pgPort).toBeGreaterThan(0);
 

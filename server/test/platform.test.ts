@@ -45,6 +45,7 @@ describe('authentication', () => {
     const locked = await loginReq('lock.me', TEST_PASSWORD);
     expect(locked.statusCode).toBe(429);
     expect(locked.json().error.code).toBe('RATE_LIMITED');
+    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(LOCKOUT_MINUTES * 60 - 5);
     now = new Date(now.getTime() + (LOCKOUT_MINUTES + 1) * 60_000);
     expect((await loginReq('lock.me', TEST_PASSWORD)).statusCode).toBe(200);
   });

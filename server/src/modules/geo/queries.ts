@@ -73,10 +73,14 @@ export async function listUnits(db: DbOrTx, f: UnitListFilter) {
 }
 
 export const unitsWithGeometry = (db: DbOrTx, codes: { parentCode?: string; codes?: string[] }) => {
-  let q = db.selectFrom('admin_units').select(['code', 'name', 'level', 'population', 'geometry']).where('geometry', 'is not', null);
-  if (codes.parentCode) q = q.where('parent_code', '=', codes.parentCode);
-  if (codes.codes) q = q.where('code', 'in', codes.codes.length ? codes.codes : ['\u0000']);
-  return q.orderBy('code').execute();
+  let q = db
+    .selectFrom('admin_units as u')
+    .select(['u.code', 'u.name', 'u.name_en', 'u.level', 'u.population', 'u.geometry'])
+    .select((eb) => eb.selectFrom('admin_units as c').whereRef('c.parent_code', '=', 'u.code').select(eb.fn.countAll<string>().as('n')).as('child_count'))
+    .where('u.geometry', 'is not', null);
+  if (codes.parentCode) q = q.where('u.parent_code', '=', codes.parentCode);
+  if (codes.codes) q = q.where('u.code', 'in', codes.codes.length ? codes.codes : ['\u0000']);
+  return q.orderBy('u.code').execute();
 };
 
 export const allUnitsBrief = (db: DbOrTx) => db.selectFrom('admin_units').select(['code', 'name', 'level', 'path']).execute();

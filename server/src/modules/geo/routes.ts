@@ -66,12 +66,22 @@ export async function geoRoutes(fastify: FastifyInstance, ctx: AppContext) {
 
   app.get(
     '/api/geo/geojson',
-    { config: { permission: 'geo.read' }, schema: { tags: ['geo'], querystring: Type.Object({ parent: Type.Optional(Type.String({ maxLength: 32 })) }) } },
+    {
+      config: { permission: 'geo.read' },
+      schema: {
+        tags: ['geo'],
+        description: 'Children of `parent` (default: the top units visible to the user), or with `code` that one unit’s own outline.',
+        querystring: Type.Object({ parent: Type.Optional(Type.String({ maxLength: 32 })), code: Type.Optional(Type.String({ maxLength: 32 })) }),
+      },
+    },
     async (req, reply) => {
       const user = req.user!;
-      const parent = req.query.parent;
+      const { parent, code } = req.query;
       if (parent) await access.authorize(user, 'geo.read', { unitCode: parent });
-      const rows = parent
+      if (code) await access.authorize(user, 'geo.read', { unitCode: code });
+      const rows = code
+        ? await unitsWithGeometry(db, { codes: [code] })
+        : parent
         ? await unitsWithGeometry(db, { parentCode: parent })
         : user.jurisdictionCode === ROOT_CODE
           ? await unitsWithGeometry(db, { parentCode: ROOT_CODE })
@@ -81,7 +91,7 @@ export async function geoRoutes(fastify: FastifyInstance, ctx: AppContext) {
         type: 'FeatureCollection',
         features: rows.map((r) => ({
           type: 'Feature',
-          properties: { code: r.code, name: r.name, level: r.level, population: r.population },
+          properties: { code: r.code, name: r.name, nameEn: r.name_en, level: r.level, population: r.population, childCount: Number(r.child_count ?? 0) },
           geometry: r.geometry,
         })),
       };

@@ -6,7 +6,7 @@ import { notFound } from '../http/errors';
 import { IdParam, Page } from '../http/schema';
 import { recordAudit, searchAudit } from '../audit';
 import { Access } from './access';
-import { ROLES, ROLE_PERMISSIONS, type Permission } from './roles';
+import { mayGrantRole, ROLES, ROLE_PERMISSIONS, type Permission } from './roles';
 import { AuditItem, AuditQuery, CreateTokenBody, CreateUserBody, LoginBody, Me, UpdateUserBody, UserItem, UserListQuery } from './schema';
 import { createApiToken, createUser, login, logout, updateUser, type AuthUser } from './service';
 import { SESSION_COOKIE } from './plugin';
@@ -93,8 +93,9 @@ export async function authRoutes(fastify: FastifyInstance, opts: AuthRoutesOptio
     user: await me(req.user!),
   }));
 
-  app.get('/api/auth/roles', { config: { permission: 'authenticated' }, schema: { tags: ['auth'] } }, async () =>
-    ROLES.map((role) => ({ role, permissions: ROLE_PERMISSIONS[role] })),
+  // assignable: roles the caller may grant (the users form offers only these; the server enforces it anyway)
+  app.get('/api/auth/roles', { config: { permission: 'authenticated' }, schema: { tags: ['auth'] } }, async (req) =>
+    ROLES.map((role) => ({ role, permissions: ROLE_PERMISSIONS[role], assignable: req.user!.permissions.has('users.manage') && mayGrantRole(req.user!.role, role) })),
   );
 
   app.post(

@@ -48,7 +48,7 @@ export async function login(
     throw unauthorized('Wrong username or password');
   }
   if (row.locked_until && row.locked_until > now) {
-    throw tooMany('Too many failed attempts; try again later');
+    throw tooMany('Too many failed attempts; try again later', (row.locked_until.getTime() - now.getTime()) / 1000);
   }
   const ok = await verifyPassword(password, row.password_hash);
   if (!ok || row.disabled) {

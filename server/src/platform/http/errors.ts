@@ -11,6 +11,8 @@ export class AppError extends Error {
     readonly code: string,
     message: string,
     readonly details?: ErrorDetail[],
+    /** extra response headers, e.g. Retry-After */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
   }
@@ -23,7 +25,8 @@ export const notFound = (what: string) => new AppError(404, 'NOT_FOUND', `${what
 export const unauthorized = (message = 'Authentication required') => new AppError(401, 'UNAUTHORIZED', message);
 export const forbidden = (message = 'You do not have permission for this action') => new AppError(403, 'FORBIDDEN', message);
 export const conflict = (message: string, details?: ErrorDetail[]) => new AppError(409, 'CONFLICT', message, details);
-export const tooMany = (message: string) => new AppError(429, 'RATE_LIMITED', message);
+export const tooMany = (message: string, retryAfterSeconds?: number) =>
+  new AppError(429, 'RATE_LIMITED', message, undefined, retryAfterSeconds ? { 'retry-after': String(Math.ceil(retryAfterSeconds)) } : undefined);
 
 export function errorBody(code: string, message: string, details?: ErrorDetail[]) {
   return { error: details?.length ? { code, message, details } : { code, message } };

@@ -37,6 +37,7 @@ export async function httpPlatform(app: FastifyInstance, opts: HttpPlatformOptio
 
   app.setErrorHandler((err: FastifyError & { validationContext?: string }, req, reply) => {
     if (err instanceof AppError) {
+      if (err.headers) reply.headers(err.headers);
       return reply.status(err.statusCode).send(errorBody(err.code, err.message, err.details));
     }
     if (err.validation) {
