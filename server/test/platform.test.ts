@@ -136,6 +136,11 @@ describe('authorization and jurisdiction', () => {
       payload: { username: 'new.commune', displayName: 'Trạm y tế', password: 'abcdefgh12', role: 'commune_officer', jurisdictionCode: '412' },
     });
     expect(ok.statusCode).toBe(201);
+    // officers may change their own name and password, not their own role
+    const self = await t.app.inject({ method: 'PATCH', url: `/api/users/${district.id}`, headers: district.headers, payload: { displayName: 'Tên mới' } });
+    expect(self.statusCode).toBe(200);
+    const selfRole = await t.app.inject({ method: 'PATCH', url: `/api/users/${district.id}`, headers: district.headers, payload: { role: 'cdc_officer' } });
+    expect(selfRole.statusCode).toBe(403);
     expect(ok.json().user).toMatchObject({ username: 'new.commune', jurisdiction: { code: '412' }, disabled: false });
   });
 

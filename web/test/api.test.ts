@@ -1,7 +1,8 @@
 // The fetch wrapper: headers the server relies on (CSRF, cookies) and the error shape forms depend on.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { api, ApiError, normalizeFieldPath, queryString } from '../src/lib/api';
-import { visibleAncestors } from '../src/features/geo/breadcrumbs';
+import { outlineCandidates, visibleAncestors } from '../src/features/geo/breadcrumbs';
+import { unitName } from '../src/lib/labels';
 
 function stubFetch(res: Response) {
   const calls: { url: string; init: RequestInit }[] = [];
@@ -105,5 +106,28 @@ describe('geo breadcrumbs', () => {
   it('provincial officer: nothing above the own province', () => {
     expect(visibleAncestors([vn, na, vinh], '41200', '40')).toEqual([na, vinh]);
     expect(visibleAncestors([vn], '40', '40')).toEqual([]);
+  });
+});
+
+describe('geo outline candidates (a unit without boundaries borrows the nearest in-scope outline)', () => {
+  const vn = { code: 'VN', name: 'Việt Nam', level: 'country' };
+  const na = { code: '40', name: 'Nghệ An', level: 'province' };
+  const vinh = { code: '412', name: 'Thành phố Vinh', level: 'district' };
+
+  it('the unit first, then its ancestors nearest first', () => {
+    expect(outlineCandidates([vn, na], '412', 'VN')).toEqual(['412', '40', 'VN']);
+  });
+  it('never above the own jurisdiction', () => {
+    expect(outlineCandidates([vn, na, vinh], '16666', '40')).toEqual(['16666', '412', '40']);
+    expect(outlineCandidates([vn, na], '412', '412')).toEqual(['412']);
+  });
+});
+
+describe('unit names', () => {
+  it('English name in English where there is one, else the name', () => {
+    expect(unitName({ name: 'Nghệ An', nameEn: 'Nghe An' }, 'en')).toBe('Nghe An');
+    expect(unitName({ name: 'Nghệ An', nameEn: 'Nghe An' }, 'vi')).toBe('Nghệ An');
+    expect(unitName({ name: 'Thành phố Vinh', nameEn: null }, 'en')).toBe('Thành phố Vinh');
+    expect(unitName({ name: 'Thành phố Vinh' }, 'en')).toBe('Thành phố Vinh');
   });
 });

@@ -1,6 +1,7 @@
 // The staff web app in a real browser against a real server (fresh test database with the demo provinces):
-// login page in Vietnamese, wrong password, sign-in, language switch, admin units table + map, drill-down,
-// permissions in the menu, phone layout, session expiry, sign-out.
+// login page in Vietnamese, wrong password, lockout, sign-in, language switch, admin units table + map (English
+// names, outlines where the children have no boundaries), drill-down, permissions in the menu, roles offered in
+// the users form, phone layout, session expiry, sign-out.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,6 +42,8 @@ beforeAll(async () => {
   server = await startTestServer();
   await server.createUser({ username: 'ui.admin', password: PASSWORD, role: 'national_admin', jurisdictionCode: 'VN' });
   await server.createUser({ username: 'ui.tracer', password: PASSWORD, role: 'contact_tracer', jurisdictionCode: '40' });
+  await server.createUser({ username: 'ui.cdc', password: PASSWORD, role: 'cdc_officer', jurisdictionCode: '40' });
+  await server.createUser({ username: 'ui.locked', password: PASSWORD, role: 'lab_staff', jurisdictionCode: '40' });
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
@@ -98,12 +101,12 @@ describe('staff web shell', () => {
       await page.getByText('Hello, ui.admin').waitFor();
       expect(await page.evaluate(() => localStorage.getItem('vigil.lang'))).toBe('en');
 
-      // Admin units: provinces in the table, polygons on the map.
+      // Admin units: provinces in the table (English names in English), polygons on the map.
       await page.getByRole('navigation').getByRole('link', { name: 'Administrative units' }).click();
       await page.waitForURL('**/geo');
       const ngheAn = page.locator('[data-testid="geo-units"] tr[data-code="40"]');
       await ngheAn.waitFor();
-      expect(await ngheAn.textContent()).toContain('Nghệ An');
+      expect(await ngheAn.textContent()).toContain('Nghe An');
       expect(await page.locator('[data-testid="geo-units"] tbody tr[data-code]').count()).toBeGreaterThanOrEqual(60);
       await page.locator('.leaflet-container svg path.leaflet-interactive').first().waitFor();
       expect(await page.locator('.leaflet-container svg path.leaflet-interactive').count()).toBeGreaterThanOrEqual(60);
@@ -114,20 +117,28 @@ describe('staff web shell', () => {
       await page.waitForFunction(() => document.querySelectorAll('[data-testid="geo-units"] tbody tr[data-code]').length === 1);
       await page.getByPlaceholder('Search by name or code').fill('');
 
-      // Drill into a province from the table: breadcrumb, title, its districts.
+      // Drill into a province from the table: breadcrumb, title, its districts. They have no boundaries in the
+      // demo data, so the map shows the province's own outline, and so it does one level further down.
       await page.locator('[data-testid="geo-units"] tr[data-code="40"]').click();
       await page.waitForURL('**/geo/40');
-      await page.getByTestId('geo-title').filter({ hasText: 'Nghệ An' }).waitFor();
-      expect(await page.locator('[aria-current="page"]').filter({ hasText: 'Nghệ An' }).count()).toBe(1);
+      await page.getByTestId('geo-title').filter({ hasText: 'Nghe An' }).waitFor();
+      expect(await page.locator('[aria-current="page"]').filter({ hasText: 'Nghe An' }).count()).toBe(1);
       await page.locator('[data-testid="geo-units"] tr[data-code="412"]').waitFor();
       expect(await page.locator('[data-testid="geo-units"] tr[data-code="412"]').textContent()).toContain('Vinh');
+      await page.locator('[data-map-mode="outline"] path.leaflet-interactive[data-code="40"]').waitFor();
+      expect(await page.locator('path.leaflet-interactive').count()).toBe(1);
+      await page.locator('[data-testid="geo-units"] tr[data-code="412"]').click();
+      await page.waitForURL('**/geo/412');
+      await page.getByTestId('geo-title').filter({ hasText: 'Vinh' }).waitFor();
+      await page.locator('[data-map-mode="outline"] path.leaflet-interactive[data-code="40"]').waitFor();
+      expect(await page.getByTestId('geo-outline-note').textContent()).toContain('Nghe An');
       await page.getByRole('link', { name: 'All' }).click();
       await page.waitForURL('**/geo');
 
       // Drill in from the map: click the province's polygon.
       await page.locator('path.leaflet-interactive[data-code="01"]').dispatchEvent('click');
       await page.waitForURL('**/geo/01');
-      await page.getByTestId('geo-title').filter({ hasText: 'Hà Nội' }).waitFor();
+      await page.getByTestId('geo-title').filter({ hasText: 'Hanoi' }).waitFor();
 
       // Back to Vietnamese for the next visitor of this browser profile, then sign out.
       await page.getByTestId('language-switch').click();
@@ -180,6 +191,45 @@ describe('staff web shell', () => {
       // A page the role may not open.
       await page.goto(server.url + '/users');
       await page.getByText('Không có quyền truy cập').waitFor();
+
+      expect(errors).toEqual([]);
+    } finally {
+      await ctx.close();
+    }
+  }, 90_000);
+
+  it('says how long a locked account waits, and offers only the roles the manager may grant', async () => {
+    const { ctx, page, errors } = await newPage();
+    try {
+      await page.goto(server.url + '/');
+      // Five wrong passwords lock the account; the next attempt is refused with Retry-After.
+      for (let i = 0; i < 5; i++) {
+        await signIn(page, 'ui.locked', `wrong-password-${i}`);
+        await page.getByText('Tên đăng nhập hoặc mật khẩu không đúng').waitFor();
+      }
+      await signIn(page, 'ui.locked');
+      await page.getByText('vui lòng thử lại sau 15 phút').waitFor();
+
+      // A provincial CDC officer may grant the roles below their own, not their own nor the national one.
+      await signIn(page, 'ui.cdc');
+      await page.getByText('Xin chào, ui.cdc').waitFor();
+      await page.goto(server.url + '/users');
+      await page.getByRole('button', { name: 'Thêm người dùng' }).click();
+      await page.getByTestId('user-role').click();
+      await page.getByRole('option', { name: 'Cán bộ huyện' }).waitFor();
+      const offered = await page.getByRole('option').allTextContents();
+      expect(offered).toContain('Điều tra viên truy vết');
+      expect(offered).not.toContain('Quản trị quốc gia');
+      expect(offered).not.toContain('Cán bộ CDC tỉnh');
+      await page.keyboard.press('Escape');
+      await page.getByRole('button', { name: 'Huỷ' }).click();
+
+      // Their own account: the current role stays visible, locked.
+      await page.locator('[data-testid="users-table"] tr[data-username="ui.cdc"]').getByRole('button', { name: 'Sửa' }).click();
+      const role = page.getByTestId('user-role');
+      await role.waitFor();
+      expect(await role.inputValue()).toBe('Cán bộ CDC tỉnh');
+      expect(await role.isDisabled()).toBe(true);
 
       expect(errors).toEqual([]);
     } finally {

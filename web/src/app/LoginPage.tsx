@@ -31,8 +31,9 @@ export function LoginPage({ expired }: { expired: boolean }) {
       setPassword('');
       if (isApiError(err) && err.status === 401) setError(t('login.invalid'));
       else if (isApiError(err) && err.status === 429) {
+        // Lockout and rate limit both send Retry-After (seconds); round up so "0 minutes" never shows.
         const minutes = err.retryAfter ? Math.ceil(err.retryAfter / 60) : 0;
-        setError(minutes > 0 ? t('login.lockedMinutes', { minutes }) : t('login.locked'));
+        setError(minutes > 0 ? t('login.lockedMinutes', { count: minutes }) : t('login.locked'));
       } else setError(errorMessage(err));
     } finally {
       setBusy(false);

@@ -1,4 +1,6 @@
 import type { TFunction } from 'i18next';
+import { useCallback } from 'react';
+import { useTranslation } from 'react-i18next';
 import { isRole } from './types';
 
 /** Role value → label in the UI language (unknown roles shown as-is). */
@@ -16,4 +18,16 @@ function isLevel(v: string): v is Level {
 export function levelLabel(t: TFunction, level: string | number): string {
   const v = String(level);
   return isLevel(v) ? t(`levels.${v}`) : v;
+}
+
+/** An administrative unit's name in the UI language: the English name in English where the data has one. */
+export function unitName(unit: { name: string; nameEn?: string | null }, language: string | undefined): string {
+  return language === 'en' && unit.nameEn ? unit.nameEn : unit.name;
+}
+
+/** unitName() bound to the current UI language (a new function on a language switch). */
+export function useUnitName(): (unit: { name: string; nameEn?: string | null }) => string {
+  const { i18n } = useTranslation();
+  const language = i18n.resolvedLanguage;
+  return useCallback((unit) => unitName(unit, language), [language]);
 }

@@ -70,6 +70,8 @@ export interface GeoUnit {
 export interface GeoAncestor {
   code: string;
   name: string;
+  /** Not sent by the server yet; used when it is. */
+  nameEn?: string | null;
   level: string;
 }
 
@@ -82,13 +84,22 @@ export interface GeoUnitDetail {
 export interface GeoFeatureProperties {
   code: string;
   name: string;
+  nameEn?: string | null;
   level: string;
   population: number | null;
+  childCount?: number;
 }
 
 export type GeoFeatureCollection = FeatureCollection<Geometry, GeoFeatureProperties>;
 
 // ---- users ----
+/** GET /api/auth/roles: every role, and whether the signed-in user may grant it. */
+export interface RoleInfo {
+  role: string;
+  permissions: string[];
+  assignable: boolean;
+}
+
 export interface UserListItem {
   id: string;
   username: string;

@@ -87,7 +87,7 @@ export const allUnitsBrief = (db: DbOrTx) => db.selectFrom('admin_units').select
 
 export const ancestorsOf = (db: DbOrTx, path: string) => {
   const codes = path.split('/').filter(Boolean);
-  return db.selectFrom('admin_units').select(['code', 'name', 'level']).where('code', 'in', codes).orderBy('depth').execute();
+  return db.selectFrom('admin_units').select(['code', 'name', 'name_en', 'level']).where('code', 'in', codes).orderBy('depth').execute();
 };
 
 /** Recompute depth and path of every unit from the parent links (after an import). */

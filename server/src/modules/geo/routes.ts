@@ -59,7 +59,7 @@ export async function geoRoutes(fastify: FastifyInstance, ctx: AppContext) {
       // Ancestors of one's own jurisdiction are visible (names only), the rest is jurisdiction-scoped.
       const own = await access.resolver.unit(req.user!.jurisdictionCode);
       if (!own?.path.startsWith(row.path)) await access.authorize(req.user, 'geo.read', { unitCode: row.code });
-      const ancestors = (await ancestorsOf(db, row.path)).filter((a) => a.code !== row.code);
+      const ancestors = (await ancestorsOf(db, row.path)).filter((a) => a.code !== row.code).map((a) => ({ code: a.code, name: a.name, nameEn: a.name_en, level: a.level }));
       return { unit: toUnit(row), ancestors };
     },
   );

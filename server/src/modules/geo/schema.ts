@@ -21,7 +21,7 @@ export const UnitListQuery = Type.Object({
 
 export const UnitDetail = Type.Object({
   unit: Unit,
-  ancestors: Type.Array(Type.Object({ code: Type.String(), name: Type.String(), level: Type.String() })),
+  ancestors: Type.Array(Type.Object({ code: Type.String(), name: Type.String(), nameEn: Type.Union([Type.String(), Type.Null()]), level: Type.String() })),
 });
 export type UnitDetail = Static<typeof UnitDetail>;
 

@@ -167,11 +167,17 @@ export async function updateUser(db: DbOrTx, resolver: JurisdictionResolver, man
   const row = await findUserById(db, id);
   if (!row) throw notFound('User');
   if (manager) {
-    // the target must be inside the manager's jurisdiction and of a role they may grant
-    if (!(await withinScope(resolver, manager.jurisdictionCode, row.jurisdiction_code)) || !isRole(row.role) || !mayGrantRole(manager.role, row.role))
+    if (manager.id === id) {
+      // one's own name and password, yes; one's own role, jurisdiction or status, no
+      if (patch.role !== undefined || patch.disabled !== undefined || patch.jurisdictionCode !== undefined)
+        throw forbidden('You cannot change your own role, jurisdiction or status');
+    } else if (
+      // the target must be inside the manager's jurisdiction and of a role they may grant
+      !(await withinScope(resolver, manager.jurisdictionCode, row.jurisdiction_code)) ||
+      !isRole(row.role) ||
+      !mayGrantRole(manager.role, row.role)
+    )
       throw forbidden('That user is outside your authority');
-    if (manager.id === id && (patch.role || patch.disabled || patch.jurisdictionCode))
-      throw forbidden('You cannot change your own role, jurisdiction or status');
   }
   if (patch.role !== undefined || patch.jurisdictionCode !== undefined)
     await checkGrant(resolver, manager, patch.role ?? row.role, patch.jurisdictionCode ?? row.jurisdiction_code);

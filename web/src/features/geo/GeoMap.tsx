@@ -6,6 +6,8 @@ import { MapContainer, useMap } from 'react-leaflet';
 import type { GeoFeatureCollection, GeoFeatureProperties } from '../../lib/types';
 
 export type ColorMode = 'plain' | 'population';
+/** children: the units below the current one, coloured and clickable; outline: one unit's own boundary. */
+export type MapMode = 'children' | 'outline';
 
 /** Sequential ramp, light → dark, for population classes. */
 const RAMP = ['#ffe8cc', '#ffc078', '#ff922b', '#f76707', '#c2410c'] as const;
@@ -36,18 +38,21 @@ export interface GeoMapLabels {
   noGeometry: string;
   legendLow: string;
   legendHigh: string;
+  /** The feature's name in the UI language (SVG aria-label). */
+  featureName(p: GeoFeatureProperties): string;
   tooltip(p: GeoFeatureProperties): string[];
 }
 
 interface Props {
   data: GeoFeatureCollection | undefined;
+  mode?: MapMode;
   colorMode: ColorMode;
   labels: GeoMapLabels;
   onSelect(code: string): void;
   height: number | string;
 }
 
-function FeatureLayer({ data, colorMode, labels, onSelect }: Omit<Props, 'height'>) {
+function FeatureLayer({ data, mode = 'children', colorMode, labels, onSelect }: Omit<Props, 'height'>) {
   const map = useMap();
   const onSelectRef = useRef(onSelect);
   onSelectRef.current = onSelect;
@@ -61,7 +66,10 @@ function FeatureLayer({ data, colorMode, labels, onSelect }: Omit<Props, 'height
 
   useEffect(() => {
     if (!data || data.features.length === 0) return;
+    const outline = mode === 'outline';
     const styleFor = (p: GeoFeatureProperties | undefined): L.PathOptions => {
+      // A single boundary: drawn as a frame, not as a class of a choropleth.
+      if (outline) return { color: STROKE, weight: 2, opacity: 0.9, fillColor: PLAIN_FILL, fillOpacity: 0.15 };
       let fillColor = PLAIN_FILL;
       let fillOpacity = 0.35;
       if (colorMode === 'population') {
@@ -85,7 +93,10 @@ function FeatureLayer({ data, colorMode, labels, onSelect }: Omit<Props, 'height
         });
         featureLayer.bindTooltip(el, { sticky: true });
         featureLayer.on({
-          click: () => onSelectRef.current(props.code),
+          // An outline is the page's own unit (or an ancestor standing in for it): nothing to drill into.
+          click: () => {
+            if (!outline) onSelectRef.current(props.code);
+          },
           mouseover: (e: L.LeafletMouseEvent) => {
             const path = e.target as L.Path;
             path.setStyle({ weight: 3 });
@@ -101,7 +112,8 @@ function FeatureLayer({ data, colorMode, labels, onSelect }: Omit<Props, 'height
       const props = (l as L.Layer & { feature?: { properties?: GeoFeatureProperties } }).feature?.properties;
       if (el && props) {
         el.setAttribute('data-code', props.code);
-        el.setAttribute('aria-label', props.name);
+        el.setAttribute('aria-label', labels.featureName(props));
+        if (outline && el instanceof SVGElement) el.style.cursor = 'default';
       }
     });
 
@@ -112,7 +124,7 @@ function FeatureLayer({ data, colorMode, labels, onSelect }: Omit<Props, 'height
     return () => {
       layer.remove();
     };
-  }, [map, data, colorMode, breaks, labels]);
+  }, [map, data, mode, colorMode, breaks, labels]);
 
   // Leaflet measures its container once; re-measure when the layout changes (navbar, rotation).
   useEffect(() => {
@@ -127,10 +139,10 @@ function FeatureLayer({ data, colorMode, labels, onSelect }: Omit<Props, 'height
   return null;
 }
 
-export function GeoMap({ data, colorMode, labels, onSelect, height }: Props) {
+export function GeoMap({ data, mode = 'children', colorMode, labels, onSelect, height }: Props) {
   const empty = data !== undefined && data.features.length === 0;
   return (
-    <Box pos="relative">
+    <Box pos="relative" data-map-mode={mode}>
       <MapContainer
         center={[16, 106]}
         zoom={5}
@@ -141,7 +153,7 @@ export function GeoMap({ data, colorMode, labels, onSelect, height }: Props) {
         style={{ height, width: '100%', background: '#f8f9fa', borderRadius: 8 }}
         aria-label={labels.mapLabel}
       >
-        <FeatureLayer data={data} colorMode={colorMode} labels={labels} onSelect={onSelect} />
+        <FeatureLayer data={data} mode={mode} colorMode={colorMode} labels={labels} onSelect={onSelect} />
       </MapContainer>
       {empty && (
         <Center pos="absolute" inset={0} style={{ pointerEvents: 'none', zIndex: 500 }}>
@@ -150,7 +162,7 @@ export function GeoMap({ data, colorMode, labels, onSelect, height }: Props) {
           </Text>
         </Center>
       )}
-      {colorMode === 'population' && !empty && (
+      {mode === 'children' && colorMode === 'population' && !empty && (
         <Group gap={4} mt={6} wrap="nowrap" aria-hidden>
           <Text size="xs" c="dimmed">
             {labels.legendLow}

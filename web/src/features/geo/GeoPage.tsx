@@ -21,11 +21,11 @@ import { useAuth } from '../../app/auth';
 import { isApiError } from '../../lib/api';
 import { ErrorAlert } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
-import { levelLabel } from '../../lib/labels';
+import { levelLabel, useUnitName } from '../../lib/labels';
 import { useWide } from '../../lib/media';
 import type { GeoFeatureProperties, GeoUnit } from '../../lib/types';
-import { visibleAncestors } from './breadcrumbs';
-import { UNITS_PAGE_SIZE, useGeoJson, useGeoUnit, useGeoUnits } from './api';
+import { outlineCandidates, visibleAncestors } from './breadcrumbs';
+import { UNITS_PAGE_SIZE, useGeoJson, useGeoOutline, useGeoUnit, useGeoUnits } from './api';
 import { GeoMap, type ColorMode, type GeoMapLabels } from './GeoMap';
 
 const unitPath = (code: string) => `/geo/${encodeURIComponent(code)}`;
@@ -40,6 +40,7 @@ export default function GeoPage() {
 function UnitBrowser({ code }: { code: string | undefined }) {
   const { t } = useTranslation();
   const fmt = useFormat();
+  const name = useUnitName();
   const navigate = useNavigate();
   const { user } = useAuth();
   const wide = useWide(); // table and map side by side
@@ -51,6 +52,17 @@ function UnitBrowser({ code }: { code: string | undefined }) {
   const detail = useGeoUnit(code);
   const children = useGeoUnits(code, q, page);
   const geojson = useGeoJson(code);
+  // Children without boundaries (e.g. generated districts): show the unit's own outline instead, or failing that
+  // the nearest ancestor's, so that every level still has a map.
+  const childrenWithoutMap = geojson.data !== undefined && geojson.data.features.length === 0;
+  const candidates = useMemo(
+    () => (code && detail.data ? outlineCandidates(detail.data.ancestors, code, user.jurisdiction.code) : undefined),
+    [code, detail.data, user.jurisdiction.code],
+  );
+  const outline = useGeoOutline(candidates, childrenWithoutMap);
+  const showOutline = childrenWithoutMap && !!outline.data;
+  const mapData = childrenWithoutMap ? outline.data?.data : geojson.data;
+  const mapError = geojson.error ?? (childrenWithoutMap ? outline.error : null);
 
   const items = children.data?.items;
   // Every unit has a page (its summary, later its indicators), leaves included.
@@ -62,13 +74,14 @@ function UnitBrowser({ code }: { code: string | undefined }) {
       noGeometry: t('geo.noGeometry'),
       legendLow: t('geo.legendLow'),
       legendHigh: t('geo.legendHigh'),
+      featureName: name,
       tooltip: (p: GeoFeatureProperties) => [
-        p.name,
+        name(p),
         levelLabel(t, p.level),
         t('geo.tooltipPopulation', { value: fmt.number(p.population) }),
       ],
     }),
-    [t, fmt],
+    [t, fmt, name],
   );
 
   if (detail.isError && isApiError(detail.error) && detail.error.status === 404) {
@@ -83,8 +96,17 @@ function UnitBrowser({ code }: { code: string | undefined }) {
   }
 
   const unit = detail.data?.unit;
-  // Units whose children have no boundaries (e.g. imported without geometry): give the table the room.
-  const noMap = geojson.data !== undefined && geojson.data.features.length === 0;
+  // No boundaries at all here (neither children nor the unit or an ancestor): give the table the room.
+  const noMap = childrenWithoutMap && (code === undefined || outline.data === null);
+  let outlineNote: string | null = null;
+  if (showOutline && outline.data && unit) {
+    const shown = outline.data.data.features[0]?.properties;
+    if (outline.data.code !== unit.code && shown) {
+      outlineNote = t('geo.outlineAncestor', { unit: name(unit), name: name(shown) });
+    } else if (unit.childCount > 0) {
+      outlineNote = t('geo.outlineSelf', { name: name(unit) });
+    }
+  }
   const total = children.data?.total ?? 0;
   const pages = Math.max(1, Math.ceil(total / UNITS_PAGE_SIZE));
 
@@ -97,12 +119,12 @@ function UnitBrowser({ code }: { code: string | undefined }) {
         {detail.data &&
           visibleAncestors(detail.data.ancestors, detail.data.unit.code, user.jurisdiction.code).map((a) => (
             <Anchor key={a.code} component={Link} to={unitPath(a.code)} size="sm">
-              {a.name}
+              {name(a)}
             </Anchor>
           ))}
         {unit && (
           <Text size="sm" c="dimmed" aria-current="page">
-            {unit.name}
+            {name(unit)}
           </Text>
         )}
       </Breadcrumbs>
@@ -112,7 +134,7 @@ function UnitBrowser({ code }: { code: string | undefined }) {
           <Skeleton h={32} w={240} />
         ) : (
           <Title order={1} size="h2" data-testid="geo-title">
-            {unit ? unit.name : t('geo.title')}
+            {unit ? name(unit) : t('geo.title')}
           </Title>
         )}
         {unit && (
@@ -164,25 +186,38 @@ function UnitBrowser({ code }: { code: string | undefined }) {
             {/* On wide screens the map stays in view while the table scrolls. */}
             <Card withBorder radius="md" p="sm" style={wide ? { position: 'sticky', top: 72 } : undefined}>
               <Stack gap="xs">
-                <Group justify="space-between" gap="xs">
-                  <Text size="sm" fw={500}>
-                    {t('geo.colorBy')}
+                {/* In its place, what the outline is. */}
+                {outlineNote && (
+                  <Text size="xs" c="dimmed" data-testid="geo-outline-note">
+                    {outlineNote}
                   </Text>
-                  <SegmentedControl
-                    size="xs"
-                    value={colorMode}
-                    onChange={(v) => setColorMode(v === 'plain' ? 'plain' : 'population')}
-                    data={[
-                      { value: 'population', label: t('geo.colorPopulation') },
-                      { value: 'plain', label: t('geo.colorPlain') },
-                    ]}
+                )}
+                {/* One outline has nothing to compare: no colouring choice. */}
+                {!childrenWithoutMap && (
+                  <Group justify="space-between" gap="xs">
+                    <Text size="sm" fw={500}>
+                      {t('geo.colorBy')}
+                    </Text>
+                    <SegmentedControl
+                      size="xs"
+                      value={colorMode}
+                      onChange={(v) => setColorMode(v === 'plain' ? 'plain' : 'population')}
+                      data={[
+                        { value: 'population', label: t('geo.colorPopulation') },
+                        { value: 'plain', label: t('geo.colorPlain') },
+                      ]}
+                    />
+                  </Group>
+                )}
+                {mapError ? (
+                  <ErrorAlert
+                    error={mapError}
+                    onRetry={() => void (geojson.isError ? geojson.refetch() : outline.refetch())}
                   />
-                </Group>
-                {geojson.isError ? (
-                  <ErrorAlert error={geojson.error} onRetry={() => void geojson.refetch()} />
                 ) : (
                   <GeoMap
-                    data={geojson.data}
+                    data={mapData}
+                    mode={showOutline ? 'outline' : 'children'}
                     colorMode={colorMode}
                     labels={labels}
                     onSelect={select}
@@ -209,6 +244,7 @@ function UnitsTable({
 }) {
   const { t } = useTranslation();
   const fmt = useFormat();
+  const name = useUnitName();
   return (
     <Table.ScrollContainer minWidth={320}>
       <Table highlightOnHover verticalSpacing="xs" data-testid="geo-units">
@@ -249,7 +285,7 @@ function UnitsTable({
               <Table.Td>
                 {/* A real link too: keyboard, middle-click, screen readers. */}
                 <Anchor component={Link} to={unitPath(u.code)} onClick={(e) => e.stopPropagation()}>
-                  {u.name}
+                  {name(u)}
                 </Anchor>
               </Table.Td>
               <Table.Td visibleFrom="sm">{levelLabel(t, u.level)}</Table.Td>

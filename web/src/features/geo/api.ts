@@ -1,5 +1,5 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { api } from '../../lib/api';
+import { api, isApiError } from '../../lib/api';
 import type { GeoFeatureCollection, GeoUnit, GeoUnitDetail, Page } from '../../lib/types';
 
 // Large enough that all 63 provinces (and any district's communes) fit on one page.
@@ -31,5 +31,37 @@ export function useGeoJson(parent: string | undefined) {
     queryKey: ['geo', 'geojson', parent ?? null],
     queryFn: ({ signal }) => api.get<GeoFeatureCollection>('/api/geo/geojson', { parent }, signal),
     staleTime: 10 * 60_000, // boundaries barely change
+  });
+}
+
+export interface GeoOutline {
+  /** The unit whose outline this is: the first candidate that has one. */
+  code: string;
+  data: GeoFeatureCollection;
+}
+
+/**
+ * The own outline of the first of `candidates` (a unit, then its ancestors nearest first) that has one, or null
+ * when none has (or the rest are outside the user's jurisdiction). For units whose children have no boundaries.
+ */
+export function useGeoOutline(candidates: string[] | undefined, enabled: boolean) {
+  return useQuery({
+    queryKey: ['geo', 'outline', candidates ?? []],
+    queryFn: async ({ signal }): Promise<GeoOutline | null> => {
+      for (const code of candidates ?? []) {
+        let data: GeoFeatureCollection;
+        try {
+          data = await api.get<GeoFeatureCollection>('/api/geo/geojson', { code }, signal);
+        } catch (e) {
+          // Units above the user's jurisdiction answer 403; those further up would too.
+          if (isApiError(e) && (e.status === 403 || e.status === 404)) return null;
+          throw e;
+        }
+        if (data.features.length > 0) return { code, data };
+      }
+      return null;
+    },
+    enabled: enabled && candidates !== undefined && candidates.length > 0,
+    staleTime: 10 * 60_000,
   });
 }

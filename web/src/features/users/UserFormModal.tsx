@@ -1,14 +1,14 @@
 import { Alert, Button, Group, Modal, PasswordInput, Select, Stack, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useMemo, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAuth } from '../../app/auth';
 import { isApiError } from '../../lib/api';
 import { useErrorMessage } from '../../lib/errors';
-import { levelLabel, roleLabel } from '../../lib/labels';
+import { levelLabel, roleLabel, useUnitName } from '../../lib/labels';
 import { useNarrow } from '../../lib/media';
-import { ROLES, type UpdateUserRequest, type UserListItem } from '../../lib/types';
-import { useCreateUser, useJurisdictionLookup, useUpdateUser } from './api';
+import type { UpdateUserRequest, UserListItem } from '../../lib/types';
+import { useCreateUser, useJurisdictionLookup, useRoles, useUpdateUser } from './api';
 
 type Field = 'username' | 'displayName' | 'password' | 'role' | 'jurisdictionCode';
 type Errors = Partial<Record<Field, string>>;
@@ -24,8 +24,10 @@ export function UserFormModal({ user, onClose }: Props) {
   const { can, user: me } = useAuth();
   const errorMessage = useErrorMessage();
   const isMobile = useNarrow();
+  const unitName = useUnitName();
   const create = useCreateUser();
   const update = useUpdateUser();
+  const roles = useRoles();
 
   const [username, setUsername] = useState(user?.username ?? '');
   const [displayName, setDisplayName] = useState(user?.displayName ?? '');
@@ -42,7 +44,7 @@ export function UserFormModal({ user, onClose }: Props) {
     const u = lookup.data.unit;
     jurisdictionDescription = (
       <Text span size="xs" c="teal.8" data-testid="jurisdiction-found">
-        ✓ {u.name} · {levelLabel(t, u.level)}
+        ✓ {unitName(u)} · {levelLabel(t, u.level)}
       </Text>
     );
   } else if (debouncedCode && isApiError(lookup.error) && lookup.error.status === 404) {
@@ -56,6 +58,24 @@ export function UserFormModal({ user, onClose }: Props) {
   const busy = create.isPending || update.isPending;
   // The server refuses changes to one's own role, jurisdiction or status.
   const self = user !== null && user.id === me.id;
+
+  // Offer only the roles this manager may grant. An edited user whose current role is not one of them keeps it,
+  // shown but locked: the server lets no one change a user of a role they may not grant.
+  const currentRole = user?.role ?? null;
+  const roleOptions = useMemo(() => {
+    const list = roles.data ?? [];
+    const options = list
+      .filter((r) => r.assignable || r.role === currentRole)
+      .map((r) => ({ value: r.role, label: roleLabel(t, r.role), disabled: !r.assignable }));
+    if (currentRole && !list.some((r) => r.role === currentRole))
+      options.unshift({ value: currentRole, label: roleLabel(t, currentRole), disabled: true });
+    return options;
+  }, [roles.data, currentRole, t]);
+  const currentRoleLocked =
+    currentRole !== null && roles.data !== undefined && !roles.data.some((r) => r.role === currentRole && r.assignable);
+  let roleDescription: string | undefined;
+  if (self) roleDescription = t('users.selfLocked');
+  else if (currentRoleLocked) roleDescription = t('users.roleNotAssignable');
 
   function validate(): Errors {
     const errs: Errors = {};
@@ -159,16 +179,18 @@ export function UserFormModal({ user, onClose }: Props) {
           />
           <Select
             label={t('users.role')}
-            data={ROLES.map((r) => ({ value: r, label: roleLabel(t, r) }))}
+            data={roleOptions}
             value={role}
             onChange={setRole}
-            error={errors.role}
+            error={errors.role ?? (roles.isError ? errorMessage(roles.error) : undefined)}
             withAsterisk
             allowDeselect={false}
             searchable
-            disabled={self}
-            description={self ? t('users.selfLocked') : undefined}
+            disabled={self || currentRoleLocked || roles.isPending}
+            placeholder={roles.isPending ? t('common.loading') : undefined}
+            description={roleDescription}
             comboboxProps={{ withinPortal: true }}
+            data-testid="user-role"
           />
           <TextInput
             label={t('users.jurisdictionCode')}

@@ -1,6 +1,6 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../lib/api';
-import type { CreateUserRequest, GeoUnitDetail, Page, UpdateUserRequest, UserListItem, UserResponse } from '../../lib/types';
+import type { CreateUserRequest, GeoUnitDetail, Page, RoleInfo, UpdateUserRequest, UserListItem, UserResponse } from '../../lib/types';
 
 export const USERS_PAGE_SIZE = 25;
 
@@ -41,5 +41,14 @@ export function useJurisdictionLookup(code: string, enabled: boolean) {
     queryFn: ({ signal }) => api.get<GeoUnitDetail>(`/api/geo/units/${encodeURIComponent(code)}`, undefined, signal),
     enabled: enabled && code !== '',
     retry: false,
+  });
+}
+
+/** Every role with whether the signed-in user may grant it (the server checks again on save). */
+export function useRoles() {
+  return useQuery({
+    queryKey: ['roles'], // not under 'users': creating a user must not refetch it
+    queryFn: ({ signal }) => api.get<RoleInfo[]>('/api/auth/roles', undefined, signal),
+    staleTime: Infinity, // fixed for a session; the cache is dropped on sign-in and sign-out
   });
 }
