@@ -1,0 +1,32 @@
+// Health declarations' public face: what other modules may import.
+import type { FastifyInstance } from 'fastify';
+import type { DbOrTx } from '../../platform/db/types';
+import { migrationsDirOf, type AppContext, type VigilModule } from '../../platform/module';
+import { onPersonMerged, type PersonMergedEvent } from '../people';
+import { citizenRoutes } from './citizen-routes';
+import { declarationJobs } from './jobs';
+import { repointPerson } from './queries';
+import { declarationRoutes } from './routes';
+
+/** Merge hook: declarations of a merged person follow the record that stays. */
+async function repointDeclarations(tx: DbOrTx, e: PersonMergedEvent) {
+  return { declarations: await repointPerson(tx, e.mergedId, e.keptId) };
+}
+
+export const declarationsModule: VigilModule = {
+  name: 'declarations',
+  migrationsDir: migrationsDirOf(import.meta.url),
+  async register(app: FastifyInstance, ctx: AppContext) {
+    onPersonMerged(repointDeclarations, 'declarations');
+    await declarationRoutes(app, ctx);
+    await citizenRoutes(app, ctx);
+    declarationJobs(ctx);
+  },
+};
+
+export { seedStandardForms, submitDeclaration, prepareDeclaration, storeDeclaration, dashboard } from './service';
+export type { SubmitInput, SubmitDeps, DeclarationContent, PreparedDeclaration } from './service';
+export { evaluate, evaluateRules } from './model';
+export type { Condition, FormDefinition, FormKind, Question, RiskRule, RiskHit, Severity, Answers } from './model';
+export { STANDARD_FORMS, STANDARD_RULES, STANDARD_ZONES } from './standard-forms';
+export { PURGE_JOB as DECLARATIONS_PURGE_JOB } from './jobs';

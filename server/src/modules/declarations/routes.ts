@@ -1,0 +1,337 @@
+// Officer routes: work list of flagged declarations, follow-up actions, dashboard counts, declaration detail,
+// officer-entered declarations, and the configuration of forms, risk rules and zone lists.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { recordAudit, type AuditEntry } from '../../platform/audit';
+import { auditActor } from '../../platform/auth/routes';
+import type { AuthUser } from '../../platform/auth/service';
+import type { Permission } from '../../platform/auth/roles';
+import { invalidField, notFound } from '../../platform/http/errors';
+import type { AppContext } from '../../platform/module';
+import { getPersonBrief, getPersonContact, resolvePersonId } from '../people';
+import { actionView, formView, presenter } from './present';
+import { actionsOf, findDeclaration, findForm, formVersions, listForms, listRules, listZones, searchDeclarations, setFormArchived, type DeclarationRow } from './queries';
+import {
+  ActionBody,
+  ArchiveBody,
+  DashboardQuery,
+  DashboardResponse,
+  DeclarationIdParam,
+  DeclarationListQuery,
+  DeclarationListResponse,
+  DeclarationResponse,
+  DetailQuery,
+  FormDefinitionBody,
+  FormKeyParam,
+  FormListResponse,
+  FormResponse,
+  FormVersionQuery,
+  FormVersionsResponse,
+  OfficerSubmitBody,
+  RuleBody,
+  RuleKeyParam,
+  RuleListResponse,
+  SaveFormResponse,
+  SubmitResponse,
+  WorklistQuery,
+  ZoneBody,
+  ZoneListResponse,
+  type DeclarationDetail,
+  RuleView,
+  ZoneView,
+} from './schema';
+import { addDays, applyAction, dashboard, loadForm, localDay, saveForm, saveRule, saveZone, startOfLocalDay, submitDeclaration } from './service';
+import type { FormDefinition, Question } from './model';
+import { ACTIVE_STATUSES, allowedActions, type Status } from './workflow';
+
+const tags = ['declarations'];
+
+export async function declarationRoutes(fastify: FastifyInstance, ctx: AppContext) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const { db, access } = ctx;
+  const resolver = access.resolver;
+  const now = () => ctx.config.clock();
+  const tz = ctx.config.timeZone;
+
+  const audit = async (req: FastifyRequest, e: Omit<AuditEntry, 'actor' | 'ip'>) =>
+    recordAudit(db, { ...e, actor: await auditActor(access, req.user!), ip: req.ip, at: now() });
+
+  /** The unit codes to filter by: the caller's whole jurisdiction, or a unit inside it they picked. */
+  const scopeFor = async (user: AuthUser, perm: Permission, unit: string | undefined) => {
+    if (!unit) return { scope: await access.scopeCodes(user), root: user.jurisdictionCode };
+    const u = await resolver.unit(unit);
+    if (!u) throw invalidField('querystring.unit', `is not a known administrative unit ("${unit}")`);
+    await access.authorize(user, perm, { unitCode: u.code });
+    return { scope: await resolver.subtreeCodes(u.code), root: u.code };
+  };
+
+  const dayRange = (from?: string, to?: string) => ({
+    from: from ? startOfLocalDay(from, tz) : undefined,
+    to: to ? startOfLocalDay(addDays(to, 1), tz) : undefined,
+  });
+
+  /** May the user `perm` this declaration: its responsible unit, or the subject's commune, is in their jurisdiction. */
+  const mayAccess = async (user: AuthUser, perm: Permission, d: DeclarationRow) => {
+    if (await access.can(user, perm, { unitCode: d.responsible_unit_code })) return;
+    const subject = await getPersonBrief(db, d.subject_person_id);
+    await access.authorize(user, perm, { unitCode: subject?.communeCode ?? d.responsible_unit_code });
+  };
+
+  const detail = async (d: DeclarationRow): Promise<DeclarationDetail> => {
+    const p = presenter(db, resolver);
+    const [item] = await p.items([d]);
+    const v = await p.version(d.form_key, d.form_version);
+    const contact = await getPersonContact(db, d.subject_person_id);
+    const declarant = d.declarant_person_id && d.declarant_person_id !== d.subject_person_id ? await getPersonBrief(db, d.declarant_person_id) : null;
+    const actions = await actionsOf(db, [d.id]);
+    return {
+      ...item!,
+      questions: (v?.questions ?? []) as DeclarationDetail['questions'],
+      answers: d.answers,
+      contact: {
+        fullName: contact?.fullName ?? '—',
+        birthYear: contact?.birthYear ?? null,
+        sex: contact?.sex ?? null,
+        phone: contact?.phone ?? null,
+        address: contact?.address ?? null,
+        commune: contact?.communeCode ? { code: contact.communeCode, name: await p.unitName(contact.communeCode) } : null,
+      },
+      declarant: declarant ? { id: declarant.id, fullName: declarant.fullName } : null,
+      venueUnitCode: d.venue_unit_code,
+      actions: actions.map(actionView),
+      allowedActions: [...allowedActions(d.status as Status)],
+    };
+  };
+
+  // ── work list, list, dashboard ──────────────────────────────────────────────
+
+  app.get(
+    '/api/declarations/worklist',
+    { config: { permission: 'declarations.read' }, schema: { tags, querystring: WorklistQuery, response: { 200: DeclarationListResponse } } },
+    async (req) => {
+      const { scope } = await scopeFor(req.user!, 'declarations.read', req.query.unit);
+      const statuses = req.query.status === 'active' ? [...ACTIVE_STATUSES] : req.query.status === 'all' ? undefined : [req.query.status];
+      const r = await searchDeclarations(db, {
+        scope,
+        flaggedOnly: true,
+        statuses,
+        severities: req.query.severity ? [req.query.severity] : undefined,
+        ...dayRange(req.query.from, req.query.to),
+        order: 'worklist',
+        limit: req.query.limit,
+        offset: req.query.offset,
+      });
+      return { items: await presenter(db, resolver).items(r.items), total: r.total };
+    },
+  );
+
+  app.get(
+    '/api/declarations',
+    { config: { permission: 'declarations.read' }, schema: { tags, querystring: DeclarationListQuery, response: { 200: DeclarationListResponse } } },
+    async (req) => {
+      const user = req.user!;
+      let scope: string[] | null;
+      let subjectIds: string[] | undefined;
+      if (req.query.personId) {
+        // every declaration about a person the officer may see, whichever unit follows it up
+        const live = (await resolvePersonId(db, req.query.personId)) ?? req.query.personId;
+        const brief = await getPersonBrief(db, live);
+        if (!brief) throw notFound('Person');
+        await access.authorize(user, 'declarations.read', { unitCode: brief.communeCode });
+        subjectIds = [...new Set([live, req.query.personId])];
+        scope = null;
+      } else scope = (await scopeFor(user, 'declarations.read', req.query.unit)).scope;
+      const r = await searchDeclarations(db, {
+        scope,
+        subjectIds,
+        flaggedOnly: req.query.flagged === true ? true : undefined,
+        statuses: req.query.flagged === false ? ['none'] : undefined,
+        formKey: req.query.formKey,
+        ...dayRange(req.query.from, req.query.to),
+        order: 'recent',
+        limit: req.query.limit,
+        offset: req.query.offset,
+      });
+      return { items: await presenter(db, resolver).items(r.items), total: r.total };
+    },
+  );
+
+  app.get(
+    '/api/declarations/dashboard',
+    { config: { permission: 'declarations.read' }, schema: { tags, querystring: DashboardQuery, response: { 200: DashboardResponse } } },
+    async (req) => {
+      const { scope, root } = await scopeFor(req.user!, 'declarations.read', req.query.unit);
+      const to = req.query.to ?? localDay(now(), tz);
+      const from = req.query.from ?? addDays(to, -13);
+      if (from > to) throw invalidField('querystring.from', 'is after to');
+      if (addDays(from, 366) < to) throw invalidField('querystring.from', 'the range may span at most a year');
+      return dashboard(db, resolver, root, scope, from, to, tz);
+    },
+  );
+
+  // ── one declaration ─────────────────────────────────────────────────────────
+
+  app.get(
+    '/api/declarations/:id',
+    {
+      config: { permission: 'declarations.read' },
+      schema: { tags, params: DeclarationIdParam, querystring: DetailQuery, response: { 200: DeclarationResponse } },
+    },
+    async (req) => {
+      const d = await findDeclaration(db, req.params.id);
+      if (!d) throw notFound('Declaration');
+      await mayAccess(req.user!, 'declarations.read', d);
+      await audit(req, {
+        action: 'declaration.read',
+        subjectType: 'declaration',
+        subjectId: d.id,
+        reason: req.query.reason?.trim() || null,
+        details: { personId: d.subject_person_id },
+      });
+      return { declaration: await detail(d) };
+    },
+  );
+
+  app.post(
+    '/api/declarations/:id/actions',
+    { config: { permission: 'declarations.review' }, schema: { tags, params: DeclarationIdParam, body: ActionBody, response: { 200: DeclarationResponse } } },
+    async (req) => {
+      const user = req.user!;
+      const actor = await auditActor(access, user);
+      const r = await applyAction(db, req.params.id, req.body.action, req.body.note, actor, now(), (d) => mayAccess(user, 'declarations.review', d));
+      await audit(req, {
+        action: 'declaration.action',
+        subjectType: 'declaration',
+        subjectId: req.params.id,
+        details: { action: req.body.action, from: r.from, to: r.to },
+      });
+      return { declaration: await detail((await findDeclaration(db, req.params.id))!) };
+    },
+  );
+
+  app.post(
+    '/api/declarations',
+    { config: { permission: 'declarations.review' }, schema: { tags, body: OfficerSubmitBody, response: { 201: SubmitResponse } } },
+    async (req, reply) => {
+      const user = req.user!;
+      const subject = await getPersonBrief(db, req.body.subjectPersonId);
+      if (!subject) throw invalidField('body.subjectPersonId', 'is not a known person');
+      await access.authorize(user, 'declarations.review', { unitCode: subject.communeCode });
+      const d = await submitDeclaration(
+        db,
+        { ...req.body, subjectPersonId: subject.id, declarantPersonId: null, userId: user.id, channel: 'officer' },
+        { resolver, now: now(), timeZone: tz },
+      );
+      await audit(req, {
+        action: 'declaration.create',
+        subjectType: 'declaration',
+        subjectId: d.id,
+        details: { personId: subject.id, formKey: d.form_key, formVersion: d.form_version, channel: 'officer', flagged: d.flagged },
+      });
+      return reply.status(201).send({
+        declaration: { id: d.id, formKey: d.form_key, formVersion: d.form_version, submittedAt: d.submitted_at.toISOString(), followUp: d.flagged },
+      });
+    },
+  );
+
+  // ── configuration: forms ────────────────────────────────────────────────────
+
+  app.get('/api/declarations/forms', { config: { permission: 'declarations.read' }, schema: { tags, response: { 200: FormListResponse } } }, async () => ({
+    items: (await listForms(db, true)).map((f) => ({
+      key: f.key,
+      kind: f.kind as 'domestic',
+      version: f.current_version,
+      archived: f.archived,
+      title: f.title,
+      description: f.description,
+      updatedAt: f.updated_at.toISOString(),
+    })),
+  }));
+
+  app.get(
+    '/api/declarations/forms/:key',
+    { config: { permission: 'declarations.read' }, schema: { tags, params: FormKeyParam, querystring: FormVersionQuery, response: { 200: FormResponse } } },
+    async (req) => {
+      const f = await loadForm(db, req.params.key, req.query.version);
+      return { form: formView(f.form, f.version) };
+    },
+  );
+
+  app.get(
+    '/api/declarations/forms/:key/versions',
+    { config: { permission: 'declarations.read' }, schema: { tags, params: FormKeyParam, response: { 200: FormVersionsResponse } } },
+    async (req) => {
+      if (!(await findForm(db, req.params.key))) throw notFound(`Form "${req.params.key}"`);
+      const rows = await formVersions(db, req.params.key);
+      return { items: rows.map((v) => ({ version: v.version, title: v.title, createdAt: v.created_at.toISOString(), createdBy: v.created_by_username })) };
+    },
+  );
+
+  app.put(
+    '/api/declarations/forms/:key',
+    { config: { permission: 'declarations.forms' }, schema: { tags, params: FormKeyParam, body: FormDefinitionBody, response: { 200: SaveFormResponse } } },
+    async (req) => {
+      const actor = await auditActor(access, req.user!);
+      const def: FormDefinition = { ...req.body, questions: req.body.questions as Question[] };
+      const r = await saveForm(db, req.params.key, def, actor, now());
+      if (r.created) {
+        await audit(req, { action: 'declarations.form.save', subjectType: 'declaration_form', subjectId: req.params.key, details: { version: r.version } });
+      }
+      const f = await loadForm(db, req.params.key, r.version);
+      return { form: formView(f.form, f.version), created: r.created };
+    },
+  );
+
+  app.post(
+    '/api/declarations/forms/:key/archive',
+    { config: { permission: 'declarations.forms' }, schema: { tags, params: FormKeyParam, body: ArchiveBody, response: { 200: FormResponse } } },
+    async (req) => {
+      const r = await setFormArchived(db, req.params.key, req.body.archived, now());
+      if (!Number(r.numUpdatedRows)) throw notFound(`Form "${req.params.key}"`);
+      await audit(req, { action: 'declarations.form.archive', subjectType: 'declaration_form', subjectId: req.params.key, details: { archived: req.body.archived } });
+      const f = await loadForm(db, req.params.key);
+      return { form: formView(f.form, f.version) };
+    },
+  );
+
+  // ── configuration: risk rules and zone lists ────────────────────────────────
+
+  const ruleView = (r: Awaited<ReturnType<typeof listRules>>[number]): RuleView => ({
+    key: r.key,
+    name: r.name,
+    formKinds: r.form_kinds,
+    condition: r.condition,
+    severity: r.severity as RuleView['severity'],
+    active: r.active,
+    updatedAt: r.updated_at.toISOString(),
+  });
+  const zoneView = (z: Awaited<ReturnType<typeof listZones>>[number]): ZoneView => ({ key: z.key, name: z.name, codes: z.codes, updatedAt: z.updated_at.toISOString() });
+
+  app.get('/api/declarations/rules', { config: { permission: 'declarations.read' }, schema: { tags, response: { 200: RuleListResponse } } }, async () => ({
+    items: (await listRules(db, false)).map(ruleView),
+  }));
+
+  app.put(
+    '/api/declarations/rules/:key',
+    { config: { permission: 'declarations.forms' }, schema: { tags, params: RuleKeyParam, body: RuleBody, response: { 200: RuleView } } },
+    async (req) => {
+      const r = await saveRule(db, req.params.key, req.body, req.user!.id, now());
+      await audit(req, { action: 'declarations.rule.save', subjectType: 'declaration_rule', subjectId: r.key, details: { severity: r.severity, active: r.active } });
+      return ruleView(r);
+    },
+  );
+
+  app.get('/api/declarations/zones', { config: { permission: 'declarations.read' }, schema: { tags, response: { 200: ZoneListResponse } } }, async () => ({
+    items: (await listZones(db)).map(zoneView),
+  }));
+
+  app.put(
+    '/api/declarations/zones/:key',
+    { config: { permission: 'declarations.forms' }, schema: { tags, params: RuleKeyParam, body: ZoneBody, response: { 200: ZoneView } } },
+    async (req) => {
+      const z = await saveZone(db, resolver, req.params.key, req.body.name, req.body.codes, req.user!.id, now());
+      await audit(req, { action: 'declarations.zone.save', subjectType: 'declaration_zone', subjectId: z.key, details: { codes: z.codes.length } });
+      return zoneView(z);
+    },
+  );
+}

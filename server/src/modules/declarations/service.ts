@@ -1,0 +1,500 @@
+// Rules of health declarations: forms and their versions, answer validation, risk evaluation, the responsible unit,
+// the follow-up workflow, dashboards, retention. Takes a Db (or transaction) and plain values; no HTTP types.
+import type { Db, DbOrTx } from '../../platform/db/types';
+import type { JurisdictionResolver } from '../../platform/auth/jurisdiction';
+import { badRequest, conflict, invalidField, notFound, type ErrorDetail } from '../../platform/http/errors';
+import { getPersonBrief } from '../people';
+import { formDefinitionProblems, unitCodesIn, validateAnswers } from './answers';
+import { isCountryCode } from './countries';
+import {
+  conditionKeys,
+  conditionProblems,
+  conditionZones,
+  evaluateRules,
+  FORM_KINDS,
+  SEVERITIES,
+  type Answers,
+  type Condition,
+  type EvalContext,
+  type FormDefinition,
+  type FormKind,
+  type Localized,
+  type RiskHit,
+  type RiskRule,
+  type Severity,
+} from './model';
+import {
+  countsByDayUnit,
+  findForm,
+  findFormVersion,
+  insertAction,
+  insertDeclaration,
+  insertForm,
+  insertFormVersion,
+  insertRuleIfMissing,
+  insertZoneIfMissing,
+  json,
+  listRules,
+  listZones,
+  lockDeclaration,
+  lockForm,
+  purgeBatch,
+  setFormCurrent,
+  setStatus,
+  upsertRule,
+  upsertZone,
+  type DeclarationRow,
+  type FormRow,
+  type FormVersionRow,
+} from './queries';
+import { STANDARD_FORMS, STANDARD_RULES, STANDARD_ZONES } from './standard-forms';
+import { nextStatus, type Action, type Status } from './workflow';
+
+/** 'YYYY-MM-DD' of `at` in the deployment time zone. */
+export function localDay(at: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+}
+
+/** Minutes the time zone is ahead of UTC at `at` (+420 for Asia/Ho_Chi_Minh). */
+function tzOffsetMinutes(at: Date, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(at);
+  const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
+  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return Math.round((asUtc - Math.floor(at.getTime() / 1000) * 1000) / 60_000);
+}
+
+/** The instant a local day ('YYYY-MM-DD') starts in the deployment time zone. */
+export function startOfLocalDay(day: string, timeZone: string): Date {
+  const midnightUtc = Date.parse(`${day}T00:00:00Z`);
+  const offset = tzOffsetMinutes(new Date(midnightUtc + 12 * 3600_000), timeZone);
+  return new Date(midnightUtc - offset * 60_000);
+}
+
+// ── forms ────────────────────────────────────────────────────────────────────
+
+export interface LoadedForm {
+  form: FormRow;
+  version: FormVersionRow;
+  definition: FormDefinition;
+}
+
+export const toDefinition = (f: FormRow, v: FormVersionRow): FormDefinition => ({
+  kind: f.kind as FormKind,
+  title: v.title,
+  description: v.description,
+  unitQuestion: v.unit_question,
+  questions: v.questions,
+});
+
+/** A form at a version (default: its current version). 404 when unknown. */
+export async function loadForm(db: DbOrTx, key: string, version?: number): Promise<LoadedForm> {
+  const form = await findForm(db, key);
+  if (!form) throw notFound(`Form "${key}"`);
+  const v = await findFormVersion(db, key, version ?? form.current_version);
+  if (!v) throw notFound(`Version ${version} of form "${key}"`);
+  return { form, version: v, definition: toDefinition(form, v) };
+}
+
+/** JSON with object keys sorted (jsonb does not keep key order) and undefined properties left out. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object')
+    return `{${Object.keys(v)
+      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(v);
+}
+
+const sameDefinition = (a: FormDefinition, b: FormDefinition) =>
+  canonical([a.title, a.description ?? null, a.unitQuestion ?? null, a.questions]) === canonical([b.title, b.description ?? null, b.unitQuestion ?? null, b.questions]);
+
+/**
+ * Saves a form definition: a new form, or a new version of an existing one (versions are immutable).
+ * Saving the same content as the current version changes nothing.
+ */
+export async function saveForm(
+  db: Db,
+  key: string,
+  def: FormDefinition,
+  actor: { id: string; username: string } | null,
+  now: Date,
+): Promise<{ version: number; created: boolean }> {
+  if (!/^[a-z][a-z0-9_-]{1,39}$/.test(key)) throw invalidField('params.key', 'must be 2–40 lowercase letters, digits, _ or -');
+  const problems = formDefinitionProblems(def);
+  if (problems.length) throw badRequest(problems.map((p) => `${p.path}: ${p.message}`).join('; '), problems);
+  return db.transaction().execute(async (tx) => {
+    let form = await lockForm(tx, key);
+    if (!form) {
+      await insertForm(tx, { key, kind: def.kind, current_version: 1, created_at: now, updated_at: now });
+      await insertFormVersion(tx, {
+        form_key: key,
+        version: 1,
+        title: json(def.title),
+        description: def.description ? json(def.description) : null,
+        unit_question: def.unitQuestion ?? null,
+        questions: json(def.questions),
+        created_at: now,
+        created_by: actor?.id ?? null,
+        created_by_username: actor?.username ?? null,
+      });
+      return { version: 1, created: true };
+    }
+    if (form.kind !== def.kind) throw invalidField('body.kind', `cannot change the kind of an existing form (it is "${form.kind}")`);
+    const current = await findFormVersion(tx, key, form.current_version);
+    if (current && sameDefinition(toDefinition(form, current), def)) return { version: form.current_version, created: false };
+    const version = form.current_version + 1;
+    await insertFormVersion(tx, {
+      form_key: key,
+      version,
+      title: json(def.title),
+      description: def.description ? json(def.description) : null,
+      unit_question: def.unitQuestion ?? null,
+      questions: json(def.questions),
+      created_at: now,
+      created_by: actor?.id ?? null,
+      created_by_username: actor?.username ?? null,
+    });
+    await setFormCurrent(tx, key, version, now);
+    form = { ...form, current_version: version };
+    return { version, created: true };
+  });
+}
+
+/**
+ * Inserts the standard forms (domestic, entry, venue), risk rules and zone lists that are missing. Idempotent:
+ * existing forms, rules and zones (and every edit made to them) are left alone.
+ */
+export async function seedStandardForms(db: Db): Promise<{ forms: number; rules: number; zones: number }> {
+  return db.transaction().execute(async (tx) => {
+    let forms = 0;
+    for (const [key, def] of Object.entries(STANDARD_FORMS)) {
+      if (await findForm(tx, key)) continue;
+      await insertForm(tx, { key, kind: def.kind, current_version: 1 });
+      await insertFormVersion(tx, {
+        form_key: key,
+        version: 1,
+        title: json(def.title),
+        description: def.description ? json(def.description) : null,
+        unit_question: def.unitQuestion ?? null,
+        questions: json(def.questions),
+        created_by: null,
+        created_by_username: null,
+      });
+      forms++;
+    }
+    const before = { rules: (await listRules(tx, false)).length, zones: (await listZones(tx)).length };
+    for (const z of STANDARD_ZONES) await insertZoneIfMissing(tx, { key: z.key, name: json(z.name), codes: z.codes, updated_by: null });
+    for (const r of STANDARD_RULES)
+      await insertRuleIfMissing(tx, { key: r.key, name: json(r.name), form_kinds: r.formKinds, condition: json(r.condition), severity: r.severity, updated_by: null });
+    return { forms, rules: (await listRules(tx, false)).length - before.rules, zones: (await listZones(tx)).length - before.zones };
+  });
+}
+
+// ── rules & zones ────────────────────────────────────────────────────────────
+
+export interface RuleInput {
+  name: Localized;
+  formKinds: FormKind[];
+  condition: unknown;
+  severity: Severity;
+  active: boolean;
+}
+
+export async function saveRule(db: DbOrTx, key: string, input: RuleInput, by: string | null, now: Date) {
+  if (!/^[a-z][a-z0-9_]{0,39}$/.test(key)) throw invalidField('params.key', 'must be lowercase letters, digits and _');
+  const problems: ErrorDetail[] = conditionProblems(input.condition, 'body.condition');
+  if (!problems.length) {
+    const c = input.condition as Condition;
+    const zones = new Set((await listZones(db)).map((z) => z.key));
+    for (const z of conditionZones(c)) if (!zones.has(z)) problems.push({ path: 'body.condition', message: `uses the unknown zone list "${z}"` });
+    const known = await questionKeysOf(db, input.formKinds);
+    for (const k of conditionKeys(c)) if (!known.has(k)) problems.push({ path: 'body.condition', message: `refers to "${k}", which no current form of these kinds asks` });
+  }
+  if (problems.length) throw badRequest(problems.map((p) => `${p.path}: ${p.message}`).join('; '), problems);
+  return upsertRule(db, { key, name: json(input.name), form_kinds: input.formKinds, condition: json(input.condition), severity: input.severity, active: input.active, updated_by: by }, now);
+}
+
+async function questionKeysOf(db: DbOrTx, kinds: FormKind[]): Promise<Set<string>> {
+  const forms = await db
+    .selectFrom('declaration_forms as f')
+    .innerJoin('declaration_form_versions as v', (j) => j.onRef('v.form_key', '=', 'f.key').onRef('v.version', '=', 'f.current_version'))
+    .select(['f.kind', 'v.questions'])
+    .execute();
+  const keys = new Set<string>();
+  for (const f of forms) if (!kinds.length || kinds.includes(f.kind as FormKind)) for (const q of f.questions) keys.add(q.key);
+  return keys;
+}
+
+export async function saveZone(db: DbOrTx, resolver: JurisdictionResolver, key: string, name: Localized, codes: string[], by: string | null, now: Date) {
+  if (!/^[a-z][a-z0-9_]{0,39}$/.test(key)) throw invalidField('params.key', 'must be lowercase letters, digits and _');
+  const problems: ErrorDetail[] = [];
+  const clean = [...new Set(codes.map((c) => c.trim()))];
+  for (const [i, code] of clean.entries()) {
+    if (isCountryCode(code)) continue;
+    if (!(await resolver.unit(code))) problems.push({ path: `body.codes.${i}`, message: `"${code}" is neither an administrative unit nor a country code` });
+  }
+  if (problems.length) throw badRequest(problems.map((p) => `${p.path}: ${p.message}`).join('; '), problems);
+  return upsertZone(db, { key, name: json(name), codes: clean, updated_by: by }, now);
+}
+
+export async function activeRules(db: DbOrTx): Promise<RiskRule[]> {
+  return (await listRules(db, true)).map((r) => ({
+    key: r.key,
+    name: r.name,
+    formKinds: r.form_kinds as FormKind[],
+    condition: r.condition as Condition,
+    severity: r.severity as Severity,
+  }));
+}
+
+/** Zones from the database and the ancestor chains of the unit codes in the answers. */
+export async function evalContextFor(db: DbOrTx, resolver: JurisdictionResolver, codes: string[]): Promise<EvalContext> {
+  const zones = Object.fromEntries((await listZones(db)).map((z) => [z.key, new Set(z.codes)]));
+  const chains = new Map<string, string[]>();
+  for (const code of codes) {
+    const u = await resolver.unit(code);
+    chains.set(code, u ? u.path.split('/').filter(Boolean).reverse() : [code]);
+  }
+  return { zones, ancestors: (c) => chains.get(c) ?? [c] };
+}
+
+// ── submission ───────────────────────────────────────────────────────────────
+
+export interface DeclarationContent {
+  formKey: string;
+  formVersion: number;
+  answers: unknown;
+  venueId?: string | null;
+  venueUnitCode?: string | null;
+}
+
+export interface SubmitWho {
+  subjectPersonId: string;
+  declarantPersonId: string | null;
+  userId: string | null;
+  channel: 'citizen' | 'public' | 'officer';
+}
+
+export type SubmitInput = DeclarationContent & SubmitWho;
+
+export interface SubmitDeps {
+  resolver: JurisdictionResolver;
+  now: Date;
+  timeZone: string;
+}
+
+export interface PreparedDeclaration {
+  loaded: LoadedForm;
+  answers: Answers;
+  venueId: string | null;
+  venueUnitCode: string | null;
+  hits: RiskHit[];
+  severity: Severity | null;
+}
+
+/**
+ * Checks a declaration's content without writing anything: the form version exists and is in use, the venue unit is
+ * known, the answers fit the form. Returns every problem (paths like body.answers.<questionKey>) instead of throwing,
+ * so a caller can report them together with its own (e.g. the public path's person details).
+ */
+export async function prepareDeclaration(
+  db: DbOrTx,
+  input: DeclarationContent,
+  deps: SubmitDeps,
+): Promise<{ prepared: PreparedDeclaration | null; problems: ErrorDetail[] }> {
+  const problems: ErrorDetail[] = [];
+  const form = await findForm(db, input.formKey);
+  if (!form) return { prepared: null, problems: [{ path: 'body.formKey', message: `is not a known form ("${input.formKey}")` }] };
+  if (form.archived) return { prepared: null, problems: [{ path: 'body.formKey', message: 'this form is no longer in use' }] };
+  const version = await findFormVersion(db, form.key, input.formVersion);
+  if (!version) return { prepared: null, problems: [{ path: 'body.formVersion', message: `form "${form.key}" has no version ${input.formVersion}` }] };
+  const loaded = { form, version, definition: toDefinition(form, version) };
+
+  let venueUnitCode: string | null = null;
+  if (input.venueUnitCode) {
+    if (!input.venueId) problems.push({ path: 'body.venueUnitCode', message: 'is given only together with venueId' });
+    const u = await deps.resolver.unit(input.venueUnitCode);
+    if (!u || u.level === 'country') problems.push({ path: 'body.venueUnitCode', message: `is not a known administrative unit ("${input.venueUnitCode}")` });
+    else venueUnitCode = u.code;
+  }
+  const codes = unitCodesIn(loaded.definition, input.answers);
+  const known = new Set<string>();
+  for (const c of codes) {
+    const u = await deps.resolver.unit(c);
+    if (u && u.level !== 'country') known.add(c);
+  }
+  const checked = validateAnswers(loaded.definition, input.answers, { today: localDay(deps.now, deps.timeZone), knownUnits: known });
+  problems.push(...checked.problems);
+  if (problems.length) return { prepared: null, problems };
+
+  const ctx = await evalContextFor(db, deps.resolver, [...known]);
+  const { hits, severity } = evaluateRules(await activeRules(db), loaded.definition.kind, checked.answers, ctx);
+  return { prepared: { loaded, answers: checked.answers, venueId: input.venueId ?? null, venueUnitCode, hits, severity }, problems: [] };
+}
+
+/**
+ * Stores a prepared declaration. The responsible unit is the venue's unit when declared at one, else the form's
+ * unit question (entry: the quarantine commune), else the subject's commune; a flagged declaration opens on that
+ * unit's work list.
+ */
+export async function storeDeclaration(db: DbOrTx, p: PreparedDeclaration, who: SubmitWho, now: Date): Promise<DeclarationRow> {
+  const def = p.loaded.definition;
+  let unit = p.venueUnitCode;
+  if (!unit && def.unitQuestion && typeof p.answers[def.unitQuestion] === 'string') unit = p.answers[def.unitQuestion] as string;
+  if (!unit) unit = (await getPersonBrief(db, who.subjectPersonId))?.communeCode ?? null;
+  if (!unit && who.declarantPersonId) unit = (await getPersonBrief(db, who.declarantPersonId))?.communeCode ?? null;
+  if (!unit) throw invalidField('body.subjectPersonId', 'has no commune of residence; record it first');
+  const flagged = p.hits.length > 0;
+  return insertDeclaration(db, {
+    form_key: p.loaded.form.key,
+    form_version: p.loaded.version.version,
+    kind: def.kind,
+    subject_person_id: who.subjectPersonId,
+    declarant_person_id: who.declarantPersonId,
+    submitted_by_user_id: who.userId,
+    channel: who.channel,
+    venue_id: p.venueId,
+    venue_unit_code: p.venueUnitCode,
+    responsible_unit_code: unit,
+    answers: json(p.answers),
+    submitted_at: now,
+    flagged,
+    severity: p.severity,
+    risk_hits: json(p.hits),
+    status: flagged ? 'open' : 'none',
+    status_changed_at: flagged ? now : null,
+  });
+}
+
+/** prepare + store, throwing one 400 with every problem. */
+export async function submitDeclaration(db: DbOrTx, input: SubmitInput, deps: SubmitDeps): Promise<DeclarationRow> {
+  const { prepared, problems } = await prepareDeclaration(db, input, deps);
+  if (!prepared) throw badRequest(problems.map((p) => `${p.path}: ${p.message}`).join('; '), problems);
+  return storeDeclaration(db, prepared, input, deps.now);
+}
+
+// ── follow-up ────────────────────────────────────────────────────────────────
+
+export async function applyAction(
+  db: Db,
+  id: string,
+  action: Action,
+  note: string,
+  actor: { id: string; username: string },
+  now: Date,
+  /** checks the caller may act on this declaration (throws otherwise); runs on the locked row */
+  authorize: (row: DeclarationRow) => Promise<void>,
+) {
+  return db.transaction().execute(async (tx) => {
+    const d = await lockDeclaration(tx, id);
+    if (!d) throw notFound('Declaration');
+    await authorize(d);
+    if (!d.flagged) throw conflict('This declaration was not flagged; there is nothing to follow up');
+    const to = nextStatus(d.status as Status, action);
+    if (!to) throw conflict(`Cannot "${action}" a declaration whose status is "${d.status}"`, [{ path: 'body.action', message: `is not allowed from status "${d.status}"` }]);
+    await setStatus(tx, id, to, now);
+    const row = await insertAction(tx, {
+      declaration_id: id,
+      action,
+      note: note.trim(),
+      status_from: d.status,
+      status_to: to,
+      at: now,
+      by_user_id: actor.id,
+      by_username: actor.username,
+    });
+    return { from: d.status as Status, to, action: row };
+  });
+}
+
+// ── dashboard ────────────────────────────────────────────────────────────────
+
+export interface Counts {
+  declarations: number;
+  flagged: number;
+  open: number;
+  called: number;
+  referred: number;
+  cleared: number;
+}
+const zero = (): Counts => ({ declarations: 0, flagged: 0, open: 0, called: 0, referred: 0, cleared: 0 });
+const add = (a: Counts, b: Counts) => {
+  for (const k of Object.keys(a) as (keyof Counts)[]) a[k] += b[k];
+};
+
+/**
+ * Counts by local day and by unit, the units rolled up to the children of `root` (the viewer's jurisdiction or the
+ * unit they picked): a province officer sees districts, a district officer communes.
+ */
+export async function dashboard(db: DbOrTx, resolver: JurisdictionResolver, root: string, scope: string[] | null, fromDay: string, toDay: string, timeZone: string) {
+  const from = startOfLocalDay(fromDay, timeZone);
+  const toExclusive = startOfLocalDay(addDays(toDay, 1), timeZone);
+  const rows = await countsByDayUnit(db, scope, from, toExclusive, timeZone);
+  const rootUnit = await resolver.unit(root);
+  const rootPath = rootUnit?.path ?? `/${root}/`;
+  const totals = zero();
+  const byDay = new Map<string, Counts>();
+  for (let d = fromDay; d <= toDay; d = addDays(d, 1)) byDay.set(d, zero());
+  const byUnit = new Map<string, Counts>();
+  const childOf = new Map<string, string>();
+  for (const r of rows) {
+    add(totals, r);
+    if (!byDay.has(r.day)) byDay.set(r.day, zero());
+    add(byDay.get(r.day)!, r);
+    let child = childOf.get(r.unit);
+    if (!child) {
+      const u = await resolver.unit(r.unit);
+      const rest = u && u.path.startsWith(rootPath) ? u.path.slice(rootPath.length).split('/').filter(Boolean) : [];
+      child = rest[0] ?? (u?.code === root ? root : r.unit);
+      childOf.set(r.unit, child);
+    }
+    if (!byUnit.has(child)) byUnit.set(child, zero());
+    add(byUnit.get(child)!, r);
+  }
+  const units = [];
+  for (const [code, c] of byUnit) {
+    const u = await resolver.unit(code);
+    units.push({ unit: { code, name: u?.name ?? code, level: u?.level ?? 'unknown' }, ...c });
+  }
+  units.sort((a, b) => b.open - a.open || b.flagged - a.flagged || a.unit.code.localeCompare(b.unit.code));
+  return {
+    from: fromDay,
+    to: toDay,
+    root: { code: root, name: rootUnit?.name ?? root, level: rootUnit?.level ?? 'unknown' },
+    totals,
+    byDay: [...byDay.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([day, c]) => ({ day, ...c })),
+    byUnit: units,
+  };
+}
+
+export function addDays(day: string, n: number): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}
+
+// ── retention ────────────────────────────────────────────────────────────────
+
+/** Deletes declarations (and their follow-up notes) submitted before `before`, in batches. */
+export async function purgeDeclarations(db: Db, before: Date, batch = 5000): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const n = await purgeBatch(db, before, batch);
+    total += n;
+    if (n < batch) return total;
+  }
+}
+
+export const isSeverity = (s: string): s is Severity => (SEVERITIES as readonly string[]).includes(s);
+export const isFormKind = (s: string): s is FormKind => (FORM_KINDS as readonly string[]).includes(s);

@@ -1,0 +1,32 @@
+// The personal QR: a signed token (type 'p', body { p: <person uuid> }) shown on the citizen's screen or printed on
+// a card, scanned at venue gates and checkpoints. It carries no personal data besides the random id and never expires;
+// a compromised card is handled by key rotation.
+import QRCode from 'qrcode';
+import { sign, verify, SignatureError, type KeyRing } from '../../platform/signing';
+
+export const PERSONAL_QR_TYPE = 'p';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export function personalQrToken(keys: KeyRing, personId: string): string {
+  if (!UUID.test(personId)) throw new TypeError('personalQrToken: person id must be a lowercase uuid');
+  return sign(keys, PERSONAL_QR_TYPE, { p: personId });
+}
+
+/**
+ * The person id in a scanned personal QR. Accepts the bare token or any URL/text ending in it ("…/p/<token>").
+ * Throws SignatureError (reason malformed | unknown_key | retired_key | bad_signature | wrong_type | expired).
+ * The id may belong to a record merged since the card was printed: resolve it with resolvePersonId().
+ */
+export function verifyPersonalQr(keys: KeyRing, token: string, now: Date): string {
+  const raw = typeof token === 'string' ? token.trim() : '';
+  const bare = raw.includes('/') ? raw.slice(raw.lastIndexOf('/') + 1).split(/[?#]/)[0]! : raw;
+  const v = verify(keys, bare, { expectedType: PERSONAL_QR_TYPE, now });
+  const id = v.body.p;
+  if (typeof id !== 'string' || !UUID.test(id)) throw new SignatureError('malformed', 'personal QR without a person id');
+  return id;
+}
+
+/** The QR as a standalone SVG document (scales cleanly on any screen). */
+export function qrSvg(text: string): Promise<string> {
+  return QRCode.toString(text, { type: 'svg', errorCorrectionLevel: 'M', margin: 2, color: { dark: '#000000', light: '#ffffff' } });
+}

@@ -1,0 +1,22 @@
+import { lazy, Suspense } from 'react';
+import { Route, Routes } from 'react-router';
+import { NotFoundPage, PageLoader } from '../../app/pages';
+import './i18n';
+
+const WorklistPage = lazy(() => import('./WorklistPage'));
+const DashboardPage = lazy(() => import('./DashboardPage'));
+const DeclarationDetailPage = lazy(() => import('./DeclarationDetailPage'));
+
+/** /declarations (work list), /declarations/dashboard, /declarations/:id — lazily loaded sub-pages. */
+export default function DeclarationsPage() {
+  return (
+    <Suspense fallback={<PageLoader />}>
+      <Routes>
+        <Route index element={<WorklistPage />} />
+        <Route path="dashboard" element={<DashboardPage />} />
+        <Route path=":id" element={<DeclarationDetailPage />} />
+        <Route path="*" element={<NotFoundPage />} />
+      </Routes>
+    </Suspense>
+  );
+}

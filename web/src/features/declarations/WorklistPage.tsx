@@ -1,0 +1,188 @@
+import { Anchor, Badge, Button, Group, Pagination, Select, SimpleGrid, Stack, Table, Text, TextInput, Title, Tooltip } from '@mantine/core';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, useNavigate } from 'react-router';
+import { ErrorAlert } from '../../lib/errors';
+import { useFormat } from '../../lib/format';
+import { useDashboard, useWorklist, WORKLIST_PAGE_SIZE, type WorklistFilters } from './api';
+import { useDeclT, useLang } from './i18n';
+import { actionLabel, SEVERITY_COLOR, severityLabel, STATUS_COLOR, statusLabel } from './labels';
+
+const STATUSES: WorklistFilters['status'][] = ['active', 'open', 'called', 'referred', 'cleared', 'all'];
+
+function Stat({ label, value, color }: { label: string; value: number | undefined; color?: string }) {
+  const fmt = useFormat();
+  return (
+    <div>
+      <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
+        {label}
+      </Text>
+      <Text fz={28} fw={700} c={color}>
+        {fmt.number(value)}
+      </Text>
+    </div>
+  );
+}
+
+export default function WorklistPage() {
+  const td = useDeclT();
+  const { t } = useTranslation();
+  const lang = useLang();
+  const fmt = useFormat();
+  const navigate = useNavigate();
+  const [filters, setFilters] = useState<WorklistFilters>({ status: 'active', severity: null, unit: null, from: null, to: null });
+  const [page, setPage] = useState(1);
+  const list = useWorklist(filters, page);
+  const today = useDashboard(null, null, filters.unit);
+  const total = list.data?.total ?? 0;
+  const pages = Math.max(1, Math.ceil(total / WORKLIST_PAGE_SIZE));
+  const set = (patch: Partial<WorklistFilters>) => {
+    setFilters((f) => ({ ...f, ...patch }));
+    setPage(1);
+  };
+  const day = today.data?.byDay.at(-1);
+
+  return (
+    <Stack gap="md">
+      <Group justify="space-between">
+        <Title order={1} size="h2">
+          {td('worklist.title')}
+        </Title>
+        <Button variant="light" component={Link} to="dashboard">
+          {td('worklist.dashboard')}
+        </Button>
+      </Group>
+
+      {today.data && (
+        <SimpleGrid cols={{ base: 3 }} maw={560}>
+          <Stat label={td('dashboard.total')} value={day?.declarations} />
+          <Stat label={td('dashboard.flagged')} value={day?.flagged} color="orange.7" />
+          <Stat label={td('dashboard.open')} value={today.data.totals.open} color="red.7" />
+        </SimpleGrid>
+      )}
+
+      <Group gap="sm" align="flex-end">
+        <Select
+          label={td('worklist.status')}
+          data={STATUSES.map((s) => ({ value: s, label: statusLabel(td, s) }))}
+          value={filters.status}
+          onChange={(v) => set({ status: (v as WorklistFilters['status']) ?? 'active' })}
+          allowDeselect={false}
+          w={200}
+        />
+        <Select
+          label={td('worklist.severity')}
+          placeholder={td('worklist.anySeverity')}
+          data={(['high', 'medium', 'low'] as const).map((s) => ({ value: s, label: severityLabel(td, s) }))}
+          value={filters.severity}
+          onChange={(v) => set({ severity: v as WorklistFilters['severity'] })}
+          clearable
+          w={170}
+        />
+        <TextInput type="date" label={td('worklist.from')} value={filters.from ?? ''} onChange={(e) => set({ from: e.currentTarget.value || null })} w={160} />
+        <TextInput type="date" label={td('worklist.to')} value={filters.to ?? ''} onChange={(e) => set({ to: e.currentTarget.value || null })} w={160} />
+        <TextInput
+          label={td('worklist.unit')}
+          placeholder="40 / 412 / 16681"
+          value={filters.unit ?? ''}
+          onChange={(e) => set({ unit: e.currentTarget.value.trim() || null })}
+          w={150}
+        />
+      </Group>
+
+      {list.isError && <ErrorAlert error={list.error} onRetry={() => void list.refetch()} />}
+
+      <Table.ScrollContainer minWidth={900}>
+        <Table striped highlightOnHover verticalSpacing="xs" data-testid="worklist">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>{td('worklist.severity')}</Table.Th>
+              <Table.Th>{td('worklist.submittedAt')}</Table.Th>
+              <Table.Th>{td('worklist.person')}</Table.Th>
+              <Table.Th>{td('worklist.reasons')}</Table.Th>
+              <Table.Th>{td('worklist.unit')}</Table.Th>
+              <Table.Th>{td('worklist.status')}</Table.Th>
+              <Table.Th>{td('worklist.lastAction')}</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {list.data?.items.length === 0 && (
+              <Table.Tr>
+                <Table.Td colSpan={7}>
+                  <Text c="dimmed" ta="center" size="sm" py="md">
+                    {td('worklist.empty')}
+                  </Text>
+                </Table.Td>
+              </Table.Tr>
+            )}
+            {list.data?.items.map((d) => (
+              <Table.Tr key={d.id} style={{ cursor: 'pointer' }} onClick={() => navigate(d.id)}>
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                  {d.severity && (
+                    <Badge color={SEVERITY_COLOR[d.severity]} variant="filled" style={{ overflow: 'visible' }}>
+                      {severityLabel(td, d.severity)}
+                    </Badge>
+                  )}
+                </Table.Td>
+                <Table.Td fz="sm">
+                  <Anchor component={Link} to={d.id} onClick={(e) => e.stopPropagation()}>
+                    {fmt.dateTime(d.submittedAt)}
+                  </Anchor>
+                  <Text size="xs" c="dimmed">
+                    {d.form.title[lang]}
+                  </Text>
+                </Table.Td>
+                <Table.Td>
+                  <Text size="sm">
+                    {d.subject.fullName}
+                    {d.subject.birthYear ? ` (${d.subject.birthYear})` : ''}
+                  </Text>
+                  <Text size="xs" c="dimmed" ff="monospace">
+                    {d.subject.phoneMasked ?? ''} {d.forDependant ? `· ${td('worklist.forDependant')}` : ''}
+                  </Text>
+                </Table.Td>
+                <Table.Td>
+                  <Group gap={4}>
+                    {d.hits.map((h) => (
+                      <Badge key={h.key} size="sm" variant="light" color={SEVERITY_COLOR[h.severity]}>
+                        {h.name[lang]}
+                      </Badge>
+                    ))}
+                  </Group>
+                </Table.Td>
+                <Table.Td fz="sm">{d.responsibleUnit.name}</Table.Td>
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                  <Badge color={STATUS_COLOR[d.status]} variant="dot" style={{ overflow: 'visible' }}>
+                    {statusLabel(td, d.status)}
+                  </Badge>
+                </Table.Td>
+                <Table.Td fz="xs">
+                  {d.lastAction && (
+                    <Tooltip label={d.lastAction.note} multiline maw={320} withinPortal>
+                      <span>
+                        {actionLabel(td, d.lastAction.action)} · {fmt.dateTime(d.lastAction.at)}
+                        {d.lastAction.by ? ` · ${d.lastAction.by}` : ''}
+                      </span>
+                    </Tooltip>
+                  )}
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
+
+      <Group justify="space-between">
+        <Text size="xs" c="dimmed">
+          {total > 0 &&
+            t('common.rangeSummary', {
+              from: fmt.number((page - 1) * WORKLIST_PAGE_SIZE + 1),
+              to: fmt.number(Math.min(page * WORKLIST_PAGE_SIZE, total)),
+              total: fmt.number(total),
+            })}
+        </Text>
+        {pages > 1 && <Pagination size="sm" total={pages} value={page} onChange={setPage} />}
+      </Group>
+    </Stack>
+  );
+}

@@ -1,0 +1,165 @@
+import { Anchor, Badge, Button, Group, Modal, Pagination, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, useNavigate, useSearchParams } from 'react-router';
+import { useAuth } from '../../app/auth';
+import { ErrorAlert } from '../../lib/errors';
+import { useFormat } from '../../lib/format';
+import { PEOPLE_PAGE_SIZE, useCreatePerson, usePeople, type PersonCreateBody } from './api';
+import { CommunePicker } from './CommunePicker';
+import { usePeopleT } from './i18n';
+import { sexLabel } from './labels';
+import { emptyPerson, PersonForm, toBody } from './PersonForm';
+
+export default function PeopleSearchPage() {
+  const tp = usePeopleT();
+  const { t } = useTranslation();
+  const fmt = useFormat();
+  const { can } = useAuth();
+  const navigate = useNavigate();
+  const [params, setParams] = useSearchParams();
+  const [search, setSearch] = useState(params.get('q') ?? '');
+  const [q] = useDebouncedValue(search.trim(), 350);
+  const [commune, setCommune] = useState<string | null>(params.get('commune'));
+  const [page, setPage] = useState(1);
+  const [creating, setCreating] = useState(false);
+  const create = useCreatePerson();
+
+  const active = q.length >= 2 || !!commune;
+  const list = usePeople(q.length >= 2 ? q : '', commune, page, active);
+  const total = list.data?.total ?? 0;
+  const pages = Math.max(1, Math.ceil(total / PEOPLE_PAGE_SIZE));
+
+  const update = (nextQ: string, nextCommune: string | null) => {
+    const p = new URLSearchParams();
+    if (nextQ) p.set('q', nextQ);
+    if (nextCommune) p.set('commune', nextCommune);
+    setParams(p, { replace: true });
+  };
+
+  return (
+    <Stack gap="md">
+      <Group justify="space-between">
+        <Title order={1} size="h2">
+          {tp('title')}
+        </Title>
+        <Group gap="xs">
+          <Button variant="light" component={Link} to="duplicates">
+            {tp('duplicates')}
+          </Button>
+          {can('people.write') && <Button onClick={() => setCreating(true)}>{tp('create')}</Button>}
+        </Group>
+      </Group>
+
+      <Group gap="sm" align="flex-end" grow preventGrowOverflow={false}>
+        <TextInput
+          type="search"
+          label={t('common.search')}
+          placeholder={tp('searchPlaceholder')}
+          value={search}
+          onChange={(e) => {
+            setSearch(e.currentTarget.value);
+            setPage(1);
+            update(e.currentTarget.value.trim(), commune);
+          }}
+          miw={260}
+          data-testid="people-search"
+        />
+        <CommunePicker
+          label={tp('communeFilter')}
+          value={commune}
+          onChange={(c) => {
+            setCommune(c);
+            setPage(1);
+            update(search.trim(), c);
+          }}
+        />
+      </Group>
+
+      {list.isError && <ErrorAlert error={list.error} onRetry={() => void list.refetch()} />}
+      {!active && (
+        <Text c="dimmed" size="sm">
+          {tp('typeToSearch')}
+        </Text>
+      )}
+
+      {active && (
+        <Table.ScrollContainer minWidth={760}>
+          <Table striped highlightOnHover verticalSpacing="xs" data-testid="people-table">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>{tp('fullName')}</Table.Th>
+                <Table.Th>{tp('birthYear')}</Table.Th>
+                <Table.Th>{tp('sex')}</Table.Th>
+                <Table.Th>{tp('phone')}</Table.Th>
+                <Table.Th>{tp('nationalId')}</Table.Th>
+                <Table.Th>{tp('commune')}</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {list.data?.items.length === 0 && (
+                <Table.Tr>
+                  <Table.Td colSpan={6}>
+                    <Text c="dimmed" ta="center" size="sm" py="md">
+                      {tp('noResults')}
+                    </Text>
+                  </Table.Td>
+                </Table.Tr>
+              )}
+              {list.data?.items.map((p) => (
+                <Table.Tr key={p.id} style={{ cursor: 'pointer' }} onClick={() => navigate(p.id)}>
+                  <Table.Td>
+                    <Anchor component={Link} to={p.id} onClick={(e) => e.stopPropagation()}>
+                      {p.fullName}
+                    </Anchor>
+                    {p.mergedInto && (
+                      <Badge ml="xs" size="xs" color="gray" variant="light">
+                        {tp('mergedBadge')}
+                      </Badge>
+                    )}
+                  </Table.Td>
+                  <Table.Td>{p.birthYear ?? '—'}</Table.Td>
+                  <Table.Td>{sexLabel(tp, p.sex)}</Table.Td>
+                  <Table.Td ff="monospace">{p.phoneMasked ?? '—'}</Table.Td>
+                  <Table.Td ff="monospace">{p.nationalIdMasked ?? '—'}</Table.Td>
+                  <Table.Td fz="sm">{p.commune?.label ?? '—'}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      )}
+
+      {active && (
+        <Group justify="space-between">
+          <Text size="xs" c="dimmed">
+            {total > 0 &&
+              t('common.rangeSummary', {
+                from: fmt.number((page - 1) * PEOPLE_PAGE_SIZE + 1),
+                to: fmt.number(Math.min(page * PEOPLE_PAGE_SIZE, total)),
+                total: fmt.number(total),
+              })}
+          </Text>
+          {pages > 1 && <Pagination size="sm" total={pages} value={page} onChange={setPage} />}
+        </Group>
+      )}
+
+      <Modal opened={creating} onClose={() => setCreating(false)} title={tp('createTitle')} size="lg">
+        {creating && (
+          <PersonForm
+            initial={emptyPerson}
+            submitLabel={t('common.create')}
+            onCancel={() => setCreating(false)}
+            onSubmit={async (v) => {
+              const res = await create.mutateAsync(toBody(v, 'create') as PersonCreateBody);
+              setCreating(false);
+              // the creator just typed these details: open the record without asking for a reason
+              navigate(`${res.person.id}?created=1`);
+            }}
+          />
+        )}
+      </Modal>
+    </Stack>
+  );
+}
