@@ -11,6 +11,7 @@ import { CliError, openDatabase, progressBar, withApp } from './platform/cli';
 import { createUser, updateUser } from './platform/auth/service';
 import { ROLES } from './platform/auth/roles';
 import { ImportError, importUnits, parseUnitsFile } from './modules/geo';
+import { importCheckinsFile, importVenuesFile, ImportFileError, type ImportResult } from './modules/venues';
 import { seedDemo, DEMO_PASSWORD, DEMO_USERS, hasUsers } from './demo';
 import type { DatabaseHandle } from './platform/db';
 
@@ -170,6 +171,44 @@ imp
       }
     });
     process.stdout.write(`Imported ${units.length} unit(s): ${r.inserted} new, ${r.updated} updated.\n`);
+  });
+
+/** Line-by-line imports: valid lines are kept, bad ones listed; exit code 2 when any line was rejected. */
+function printLineImport(r: ImportResult, what: string) {
+  process.stdout.write(`${r.total} line(s): ${r.imported} ${what} imported, ${r.duplicates} already present, ${r.errors.length} with errors.\n`);
+  for (const e of r.errors) process.stderr.write(`  line ${e.line}, ${e.path}: ${e.message}\n`);
+  if (r.errorsTruncated) process.stderr.write('  (more errors not listed)\n');
+  if (r.errors.length) process.exitCode = 2;
+}
+
+async function lineImport(label: string, file: string, fn: (app: import('fastify').FastifyInstance, onProgress: (d: number, t: number) => void) => Promise<ImportResult>) {
+  if (!fs.existsSync(path.resolve(file))) throw new CliError(`File not found: ${file}`);
+  return withApp(modules, build, async (app) => {
+    const bar = progressBar(label);
+    try {
+      return await fn(app, (d, t) => bar.update(d, t));
+    } catch (err) {
+      if (err instanceof ImportFileError) throw new CliError(err.message);
+      throw err;
+    } finally {
+      bar.stop();
+    }
+  });
+}
+
+imp
+  .command('venues <file>')
+  .description('register venues from CSV/XLSX (code,name,type,commune_code,address,default_stay_minutes); valid lines imported (approved, with a main entrance), bad lines reported')
+  .action(async (file: string) => {
+    const r = await lineImport('Importing venues', file, (app, onProgress) => importVenuesFile(app.vigil.db, file, { onProgress }));
+    printLineImport(r, 'venue(s)');
+  });
+imp
+  .command('checkins <file>')
+  .description('import check-ins from CSV/XLSX (person_national_id,person_phone,person_name,venue_code,checkin_at,checkout_at; ISO 8601 with offset); valid lines imported, bad lines reported')
+  .action(async (file: string) => {
+    const r = await lineImport('Importing check-ins', file, (app, onProgress) => importCheckinsFile(app.vigil.db, app.vigil, file, { onProgress }));
+    printLineImport(r, 'check-in(s)');
   });
 
 program

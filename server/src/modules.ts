@@ -1,5 +1,8 @@
 // The domain modules, in dependency order (migrations run in this order too).
 import type { VigilModule } from './platform/module';
 import { geoModule } from './modules/geo';
+import { peopleModule } from './modules/people';
+import { venuesModule } from './modules/venues';
+import { declarationsModule } from './modules/declarations';
 
-export const modules: VigilModule[] = [geoModule];
+export const modules: VigilModule[] = [geoModule, peopleModule, venuesModule, declarationsModule];

@@ -51,7 +51,8 @@ export function createQueryClient(): QueryClient {
 
 interface AuthContextValue {
   user: Me;
-  can(permission: string | null | undefined): boolean;
+  /** true when the user has the permission (any of, for a list); null/undefined = any signed-in user */
+  can(permission: string | readonly string[] | null | undefined): boolean;
   logout(): Promise<void>;
 }
 
@@ -81,7 +82,7 @@ export function AuthProvider({ user, children }: { user: Me; children: ReactNode
     const perms = new Set(user.permissions);
     return {
       user,
-      can: (p) => !p || perms.has(p),
+      can: (p) => !p || (typeof p === 'string' ? perms.has(p) : p.some((x) => perms.has(x))),
       logout: async () => {
         try {
           await api.post<void>('/api/auth/logout');

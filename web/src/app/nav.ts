@@ -12,8 +12,8 @@ export interface NavEntry {
   labelKey: ParseKeys;
   /** i18n key of a one-line description shown on the home page. */
   descriptionKey?: ParseKeys;
-  /** Permission the user needs; null = any signed-in user. */
-  permission: string | null;
+  /** Permission the user needs (any of, for a list); null = any signed-in user. */
+  permission: string | readonly string[] | null;
   /** Lazily loaded page (default export), so each feature is its own bundle chunk. */
   component: LazyExoticComponent<ComponentType>;
   /** false = routable but not listed in the menu. Default true. */
@@ -35,6 +35,55 @@ export const navEntries: NavEntry[] = [
     component: lazy(() => import('../features/geo/GeoPage')),
   },
   {
+    path: '/venues',
+    labelKey: 'nav.venues',
+    descriptionKey: 'navDesc.venues',
+    permission: ['venues.read', 'venues.own'],
+    component: lazy(() => import('../features/venues/VenuesPage')),
+  },
+  {
+    path: '/checkins',
+    labelKey: 'nav.checkins',
+    descriptionKey: 'navDesc.checkins',
+    permission: 'checkins.read',
+    component: lazy(() => import('../features/venues/CheckinsPage')),
+  },
+  {
+    path: '/gate',
+    labelKey: 'nav.gate',
+    descriptionKey: 'navDesc.gate',
+    permission: 'checkins.gate',
+    component: lazy(() => import('../features/gate/GatePage')),
+  },
+  {
+    path: '/declarations',
+    labelKey: 'nav.declarations',
+    descriptionKey: 'navDesc.declarations',
+    permission: 'declarations.read',
+    component: lazy(() => import('../features/declarations/DeclarationsPage')),
+  },
+  {
+    path: '/people',
+    labelKey: 'nav.people',
+    descriptionKey: 'navDesc.people',
+    permission: 'people.read',
+    component: lazy(() => import('../features/people/PeoplePage')),
+  },
+  {
+    path: '/declare',
+    labelKey: 'nav.declare',
+    descriptionKey: 'navDesc.declare',
+    permission: 'self',
+    component: lazy(() => import('../features/declarations/DeclarePage')),
+  },
+  {
+    path: '/me',
+    labelKey: 'nav.me',
+    descriptionKey: 'navDesc.me',
+    permission: 'self',
+    component: lazy(() => import('../features/declarations/MyHealthPage')),
+  },
+  {
     path: '/users',
     labelKey: 'nav.users',
     descriptionKey: 'navDesc.users',
@@ -51,7 +100,7 @@ export const navEntries: NavEntry[] = [
 ];
 
 /** Entries the user may see in the menu, in declaration order. */
-export function menuEntries(can: (permission: string | null) => boolean): NavEntry[] {
+export function menuEntries(can: (permission: string | readonly string[] | null) => boolean): NavEntry[] {
   return navEntries.filter((e) => e.inMenu !== false && can(e.permission));
 }
 

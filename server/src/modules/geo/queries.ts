@@ -48,7 +48,7 @@ export interface UnitListFilter {
 export async function listUnits(db: DbOrTx, f: UnitListFilter) {
   let q = db.selectFrom('admin_units as u');
   if (f.parentCode) q = q.where('u.parent_code', '=', f.parentCode);
-  if (f.codes) q = q.where('u.code', 'in', f.codes.length ? f.codes : ['\u0000']);
+  if (f.codes) q = q.where('u.code', 'in', f.codes.length ? f.codes : ['']);
   if (f.q) {
     const like = `%${f.q.text.replace(/[%_\\]/g, '\\$&')}%`;
     q = q
@@ -79,7 +79,7 @@ export const unitsWithGeometry = (db: DbOrTx, codes: { parentCode?: string; code
     .select((eb) => eb.selectFrom('admin_units as c').whereRef('c.parent_code', '=', 'u.code').select(eb.fn.countAll<string>().as('n')).as('child_count'))
     .where('u.geometry', 'is not', null);
   if (codes.parentCode) q = q.where('u.parent_code', '=', codes.parentCode);
-  if (codes.codes) q = q.where('u.code', 'in', codes.codes.length ? codes.codes : ['\u0000']);
+  if (codes.codes) q = q.where('u.code', 'in', codes.codes.length ? codes.codes : ['']);
   return q.orderBy('u.code').execute();
 };
 

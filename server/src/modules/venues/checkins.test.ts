@@ -1,0 +1,260 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { testContext, type TestContext } from '../../../test/helpers';
+import { sign } from '../../platform/signing';
+import { communes, createVenue, form, uuid } from './test-fixtures';
+import { PURGE_CHECKINS_JOB } from './jobs';
+
+let now = new Date('2021-08-02T02:00:00Z');
+const clock = () => now;
+let t: TestContext;
+let c: Awaited<ReturnType<typeof communes>>;
+let officer: { headers: Record<string, string> };
+let venue: Awaited<ReturnType<typeof createVenue>>;
+let venue2: Awaited<ReturnType<typeof createVenue>>;
+
+const post = (payload: unknown, headers: Record<string, string> = {}) => t.app.inject({ method: 'POST', url: '/api/checkins', payload: payload as object, headers });
+
+beforeAll(async () => {
+  t = await testContext({ clock });
+  c = await communes(t.db);
+  officer = await t.login('cdc_officer', '40');
+  venue = await createVenue(t.app, officer.headers, { communeCode: c.a, defaultStayMinutes: 90 });
+  venue2 = await createVenue(t.app, officer.headers, { communeCode: c.b, name: 'Siêu thị Vinh', type: 'supermarket' });
+});
+afterAll(() => t?.close());
+
+describe('citizen check-in', () => {
+  it('shows the venue of a QR token', async () => {
+    const res = await t.app.inject({ method: 'GET', url: `/api/checkin/venue/${venue.token}` });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().venue.name).toBe('Chợ Vinh');
+    expect(res.json().entrance.name).toBe('Lối vào chính');
+  });
+
+  it('checks in with the form, returns a person token, then checks in with only the token', async () => {
+    const clientId = uuid();
+    const res = await post({ clientId, venueToken: venue.token, people: [{ ...form(), communeCode: c.a }] });
+    expect(res.statusCode, res.body).toBe(201);
+    const body = res.json();
+    expect(body.accepted).toBe(1);
+    const r = body.results[0];
+    expect(r.status).toBe('created');
+    expect(r.venue.name).toBe('Chợ Vinh');
+    expect(r.people[0].created).toBe(true);
+    expect(new Date(r.autoCheckoutAt).getTime() - new Date(r.at).getTime()).toBe(90 * 60_000);
+    const token = r.people[0].token as string;
+
+    // the same request again (a retry): a duplicate, not a second row
+    const again = await post({ clientId, venueToken: venue.token, people: [{ ...form(), communeCode: c.a }] });
+    expect(again.statusCode).toBe(200);
+    expect(again.json().results[0].status).toBe('duplicate');
+    expect(again.json().results[0].checkinIds).toEqual(r.checkinIds);
+    const rows = await t.db.selectFrom('checkins').selectAll().where('client_id', '=', clientId).execute();
+    expect(rows).toHaveLength(1);
+
+    // later: only the token, at the other venue → the first stay is closed at that time
+    now = new Date(now.getTime() + 30 * 60_000);
+    const second = await post({ clientId: uuid(), venueToken: venue2.token, people: [{ token }] });
+    expect(second.statusCode, second.body).toBe(201);
+    const first = await t.db.selectFrom('checkins').selectAll().where('id', '=', r.checkinIds[0]).executeTakeFirstOrThrow();
+    expect(first.checkout_at?.toISOString()).toBe(now.toISOString());
+
+    // check out of the second place
+    now = new Date(now.getTime() + 10 * 60_000);
+    const outId = uuid();
+    const out = await t.app.inject({ method: 'POST', url: '/api/checkouts', payload: { clientId: outId, people: [{ token }], venueToken: venue2.token } });
+    expect(out.statusCode, out.body).toBe(200);
+    expect(out.json().results[0].status).toBe('checked_out');
+    // retrying the check-out is a duplicate, a new check-out finds nothing open
+    const outAgain = await t.app.inject({ method: 'POST', url: '/api/checkouts', payload: { clientId: outId, people: [{ token }] } });
+    expect(outAgain.json().results[0].status).toBe('duplicate');
+    const none = await t.app.inject({ method: 'POST', url: '/api/checkouts', payload: { clientId: uuid(), people: [{ token }] } });
+    expect(none.statusCode).toBe(409);
+    expect(none.json().error.code).toBe('NO_OPEN_CHECKIN');
+    expect(none.json().error.details[0].path).toBe('body.people.0');
+
+    // the page can ask who the token is and where they are
+    const st = await t.app.inject({ method: 'POST', url: '/api/checkin/people', payload: { tokens: [token, 'garbage.token.value'] } });
+    expect(st.json().people[0]).toMatchObject({ valid: true, name: 'Nguyễn Văn An', openCheckin: null });
+    expect(st.json().people[1].valid).toBe(false);
+  });
+
+  it('checks in several household members at once', async () => {
+    const res = await post({
+      clientId: uuid(),
+      venueToken: venue.token,
+      people: [
+        { ...form({ fullName: 'Trần Thị Bình', phone: '0987654321', birthYear: 1980 }), communeCode: c.a },
+        { ...form({ fullName: 'Trần Minh Châu', phone: '0987654321', birthYear: 2012 }), communeCode: c.a },
+      ],
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json().results[0].people).toHaveLength(2);
+    expect(res.json().results[0].checkinIds).toHaveLength(2);
+  });
+
+  it('closes a stay automatically after the default stay (auto check-out)', async () => {
+    const res = await post({ clientId: uuid(), venueToken: venue.token, people: [{ ...form({ fullName: 'Lê Văn Dũng', phone: '0901111222' }), communeCode: c.a }] });
+    const token = res.json().results[0].people[0].token;
+    const status = () => t.app.inject({ method: 'POST', url: '/api/checkin/people', payload: { tokens: [token] } }).then((r) => r.json().people[0]);
+    expect((await status()).openCheckin.venueName).toBe('Chợ Vinh');
+    now = new Date(now.getTime() + 91 * 60_000);
+    expect((await status()).openCheckin).toBeNull();
+    const out = await t.app.inject({ method: 'POST', url: '/api/checkouts', payload: { clientId: uuid(), people: [{ token }] } });
+    expect(out.statusCode).toBe(409);
+    const row = await t.db
+      .selectFrom('checkins')
+      .select(['checkin_at', 'checkout_at', 'auto_checkout_at'])
+      .where('id', '=', res.json().results[0].checkinIds[0])
+      .executeTakeFirstOrThrow();
+    expect(row.checkout_at).toBeNull();
+    expect(row.auto_checkout_at.getTime() - row.checkin_at.getTime()).toBe(90 * 60_000);
+  });
+
+  it('refuses bad input with 4xx naming the field', async () => {
+    const base = { clientId: uuid(), venueToken: venue.token };
+    const cases: [unknown, number, string][] = [
+      [{ ...base, people: [{ ...form({ phone: '12345' }), communeCode: c.a }] }, 400, 'body.people.0.phone'],
+      [{ ...base, people: [{ fullName: 'Ai Đó' }] }, 400, 'body.people.0.phone'],
+      [{ ...base, people: [{ ...form(), communeCode: '40' }] }, 400, 'body.people.0.communeCode'],
+      [{ ...base, at: new Date(now.getTime() + 3600_000).toISOString(), people: [{ ...form(), communeCode: c.a }] }, 400, 'body.at'],
+      [{ ...base, people: [{ token: 'AAAA.bbbbbb.' + 'c'.repeat(86) }] }, 400, 'body.people.0.token'],
+      [{ venueToken: venue.token, people: [{ ...form(), communeCode: c.a }] }, 400, 'body.clientId'],
+      [{ clientId: 'not-a-uuid', venueToken: venue.token, people: [] }, 400, 'body.clientId'],
+      [{ ...base, venueToken: venue.token.slice(0, -2) + (venue.token.endsWith('AA') ? 'BA' : 'AA'), people: [{ ...form(), communeCode: c.a }] }, 400, 'body.venueToken'],
+      [{ ...base, people: [{ ...form(), communeCode: c.a }], extra: 1 }, 400, 'body.extra'],
+    ];
+    for (const [payload, status, path] of cases) {
+      const res = await post(payload);
+      expect(res.statusCode, `${path}: ${res.body}`).toBe(status);
+      expect(res.json().error.details.map((d: { path: string }) => d.path), res.body).toContain(path);
+    }
+    // a huge body is refused before parsing
+    const huge = await post({ ...base, people: [{ ...form({ fullName: 'x'.repeat(300_000) }), communeCode: c.a }] });
+    expect(huge.statusCode).toBe(413);
+    expect(huge.json().error.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('refuses forged, foreign, expired and suspended venue QR codes', async () => {
+    const people = [{ ...form(), communeCode: c.a }];
+    // a QR signed with another key (a forger's)
+    const { KeyRing } = await import('../../platform/signing');
+    const foreign = sign(KeyRing.inMemory(), 'v', { e: venue.entrances[0]!.id, v: venue.venue.id });
+    let res = await post({ clientId: uuid(), venueToken: foreign, people });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.code).toBe('VENUE_QR_INVALID');
+    // a properly signed token of an unknown entrance
+    const unknown = sign(t.app.vigil.keys, 'v', { e: uuid(), v: venue.venue.id });
+    res = await post({ clientId: uuid(), venueToken: unknown, people });
+    expect(res.statusCode).toBe(404);
+    expect(res.json().error.code).toBe('VENUE_UNKNOWN');
+    // a personal QR used as venue QR
+    const personal = sign(t.app.vigil.keys, 'p', { p: uuid() });
+    res = await t.app.inject({ method: 'GET', url: `/api/checkin/venue/${personal}` });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.details[0].path).toBe('params.token');
+
+    // a temporary event: the QR expires with the event
+    const ev = await createVenue(t.app, officer.headers, {
+      communeCode: c.a,
+      name: 'Hội chợ',
+      type: 'event',
+      validUntil: new Date(now.getTime() + 3600_000).toISOString(),
+    });
+    res = await post({ clientId: uuid(), venueToken: ev.token, people });
+    expect(res.statusCode, res.body).toBe(201);
+    const saved = now;
+    now = new Date(now.getTime() + 2 * 3600_000);
+    res = await post({ clientId: uuid(), venueToken: ev.token, people });
+    expect(res.statusCode).toBe(410);
+    expect(res.json().error.code).toBe('VENUE_QR_EXPIRED');
+    now = saved;
+
+    // suspension takes effect at once (and, on other instances, within the cache TTL)
+    const s = await t.app.inject({ method: 'POST', url: `/api/venues/${venue2.venue.id}/status`, headers: officer.headers, payload: { status: 'suspended', reason: 'ổ dịch' } });
+    expect(s.statusCode, s.body).toBe(200);
+    res = await post({ clientId: uuid(), venueToken: venue2.token, people });
+    expect(res.statusCode).toBe(403);
+    expect(res.json().error.code).toBe('VENUE_SUSPENDED');
+    await t.app.inject({ method: 'POST', url: `/api/venues/${venue2.venue.id}/status`, headers: officer.headers, payload: { status: 'approved' } });
+    res = await post({ clientId: uuid(), venueToken: venue2.token, people });
+    expect(res.statusCode).toBe(201);
+  });
+
+  it('sends nothing twice when a batch is retried and keeps accepted items when one is bad', async () => {
+    const r0 = await post({ clientId: uuid(), venueToken: venue.token, people: [{ ...form({ fullName: 'Phạm Thị Hoa', phone: '0933444555' }), communeCode: c.a }] });
+    const token = r0.json().results[0].people[0].token;
+    const items = [
+      { clientId: uuid(), venueToken: venue.token, people: [{ token }] },
+      { clientId: uuid(), venueToken: 'forged.AAAAAA.' + 'A'.repeat(86), people: [{ token }] },
+      { clientId: uuid(), venueToken: venue2.token, people: [{ token }] },
+    ];
+    const res = await post({ items });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ accepted: 2, rejected: 1, duplicates: 0 });
+    expect(res.json().results[1].error.path).toBe('body.items.1.venueToken');
+    const again = await post({ items });
+    expect(again.json()).toMatchObject({ accepted: 0, rejected: 1, duplicates: 2 });
+  });
+});
+
+describe('staff gate', () => {
+  it('records entry and exit from scanned personal QR codes for the operator’s venue only', async () => {
+    const op = await t.login('venue_operator', c.a);
+    const mine = await createVenue(t.app, op.headers, { communeCode: c.a, name: 'Nhà máy A', type: 'factory' });
+    expect(mine.venue.status).toBe('pending');
+    const pending = await post({ clientId: uuid(), entranceId: mine.entrances[0]!.id, personQr: 'x'.repeat(20) }, op.headers);
+    expect(pending.statusCode).toBe(403); // not approved yet
+    expect(pending.json().error.code).toBe('VENUE_NOT_APPROVED');
+    await t.app.inject({ method: 'POST', url: `/api/venues/${mine.venue.id}/status`, headers: officer.headers, payload: { status: 'approved' } });
+
+    const r0 = await post({ clientId: uuid(), venueToken: venue.token, people: [{ ...form({ fullName: 'Võ Văn Em', phone: '0977000111' }), communeCode: c.a }] });
+    const personQr = r0.json().results[0].people[0].token;
+    const entry = await post({ clientId: uuid(), entranceId: mine.entrances[0]!.id, personQr }, op.headers);
+    expect(entry.statusCode, entry.body).toBe(201);
+    const exit = await post({ clientId: uuid(), action: 'out', entranceId: mine.entrances[0]!.id, personQr }, op.headers);
+    expect(exit.statusCode, exit.body).toBe(200);
+    expect(exit.json().results[0].status).toBe('checked_out');
+    const row = await t.db.selectFrom('checkins').selectAll().where('id', '=', entry.json().results[0].checkinIds[0]).executeTakeFirstOrThrow();
+    expect(row.source).toBe('gate');
+    expect(row.checkout_at).not.toBeNull();
+
+    // not their venue
+    const other = await post({ clientId: uuid(), entranceId: venue.entrances[0]!.id, personQr }, op.headers);
+    expect(other.statusCode).toBe(403);
+    // anonymous callers cannot use personal QR codes
+    const anon = await post({ clientId: uuid(), venueToken: venue.token, personQr });
+    expect(anon.statusCode).toBe(403);
+  });
+});
+
+describe('retention', () => {
+  it('purges check-ins older than the retention period with the scheduled job', async () => {
+    const before = await t.db.selectFrom('checkins').select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow();
+    expect(Number(before.n)).toBeGreaterThan(0);
+    const r0 = await post({ clientId: uuid(), venueToken: venue.token, people: [{ ...form({ fullName: 'Đỗ Thị Giang', phone: '0966000111' }), communeCode: c.a }] });
+    expect(r0.statusCode).toBe(201);
+    const saved = now;
+    now = new Date(now.getTime() + 20 * 86400_000);
+    const fresh = await post({ clientId: uuid(), venueToken: venue.token, people: [{ ...form({ fullName: 'Đỗ Thị Giang', phone: '0966000111' }), communeCode: c.a }] });
+    expect(fresh.statusCode).toBe(201);
+    now = new Date(saved.getTime() + 21 * 86400_000 + 3600_000);
+    const r = (await t.app.vigil.jobs.runNow(PURGE_CHECKINS_JOB)) as { deleted: number };
+    expect(r.deleted).toBe(Number(before.n) + 1);
+    const left = await t.db.selectFrom('checkins').select('id').execute();
+    expect(left.map((x) => x.id)).toEqual(fresh.json().results[0].checkinIds);
+    now = saved;
+  });
+});
+
+describe('commune picker', () => {
+  it('finds communes without diacritics, the venue’s province first', async () => {
+    const one = await t.db.selectFrom('admin_units').select(['code', 'name']).where('code', '=', c.a).executeTakeFirstOrThrow();
+    const plain = one.name.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D');
+    const res = await t.app.inject({ method: 'GET', url: `/api/checkin/communes?q=${encodeURIComponent(plain)}&near=40` });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().items.map((x: { code: string }) => x.code)).toContain(c.a);
+    expect(res.json().items[0]).toMatchObject({ district: expect.any(String), province: 'Nghệ An' });
+  });
+});

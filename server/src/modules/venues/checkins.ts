@@ -1,0 +1,463 @@
+/**
+ * The check-in hot path: POST /api/checkins (citizens' phones and staff gates).
+ *
+ * Per request: verify the venue QR (LRU-cached by token string, so no signature check after the first scan of a
+ * poster), look the entrance/venue up (cached for STATUS_TTL_MS, so a suspension takes effect within seconds),
+ * identify the people (personal/device token, also LRU-cached; or the first-visit form → findOrCreatePerson), then
+ * hand the rows to the group-commit batcher, which writes concurrent requests in one INSERT … SELECT FROM unnest(…)
+ * and resolves each request after the statement committed. Acknowledged = durable.
+ */
+import type { Db } from '../../platform/db/types';
+import type { Access } from '../../platform/auth/access';
+import type { AuthUser } from '../../platform/auth/service';
+import { AppError, invalidField } from '../../platform/http/errors';
+import { SignatureError, type KeyRing } from '../../platform/signing';
+import { Batcher } from './batcher';
+import { LruCache } from './cache';
+import { checkoutPerson, entranceForCheckin, existingByClient, insertCheckins, isOperator, MAX_STAY_MS, type InsertedCheckin, type NewCheckin } from './queries';
+import type { CheckinItem, CheckinPerson, CheckinResultItem, PersonRef } from './schema';
+import { isOwnOnly } from './service';
+import { venueQrError, verifyVenueToken, type VenueTokenBody } from './tokens';
+import type { PeoplePort } from './people-port';
+
+/** How long a venue's status/validity is trusted from cache: suspension takes effect within this time. */
+export const STATUS_TTL_MS = 2_000;
+/** Clock skew tolerated for times sent by devices. */
+const FUTURE_SKEW_MS = 2 * 60_000;
+/** Citizens' phones may send a slightly delayed time (flaky network), not an arbitrary one. */
+const PUBLIC_PAST_MS = 60 * 60_000;
+
+export interface EntranceInfo {
+  entranceId: string;
+  entranceName: string;
+  active: boolean;
+  venueId: string;
+  venueCode: string;
+  venueName: string;
+  venueType: string;
+  address: string;
+  communeCode: string;
+  communeName: string;
+  communePath: string;
+  status: string;
+  defaultStayMinutes: number;
+  validFrom: Date | null;
+  validUntil: Date | null;
+  kind: string;
+}
+
+export interface CheckinEngineOptions {
+  db: Db;
+  keys: KeyRing;
+  access: Access;
+  people: PeoplePort;
+  clock: () => Date;
+  retentionDays: number;
+  batch?: { maxRows?: number; maxWaitMs?: number; maxConcurrent?: number };
+}
+
+interface Prepared {
+  index: number;
+  prefix: string;
+  clientId: string;
+  action: 'in' | 'out';
+  at: Date;
+  entrance: EntranceInfo | null;
+  people: CheckinPerson[];
+}
+
+export class CheckinEngine {
+  private readonly venueTokens = new LruCache<string, VenueTokenBody>(50_000);
+  private readonly entrances: LruCache<string, EntranceInfo | null>;
+  /** token → person id of verified personal QR tokens (signature checked once; key retirement re-checked on use). */
+  private readonly personTokens = new LruCache<string, string>(200_000);
+  private readonly communes = new LruCache<string, string | null>(20_000, 10 * 60_000);
+  readonly batcher: Batcher<NewCheckin, InsertedCheckin>;
+
+  constructor(private readonly o: CheckinEngineOptions) {
+    this.entrances = new LruCache(20_000, STATUS_TTL_MS);
+    this.batcher = new Batcher<NewCheckin, InsertedCheckin>({ ...o.batch, write: (rows) => insertCheckins(o.db, rows) });
+  }
+
+  /** Forget cached state of a venue (status change, edit) so this process applies it at once. */
+  invalidateVenue(venueId: string) {
+    this.entrances.deleteWhere((e) => e?.venueId === venueId);
+  }
+
+  invalidatePerson(personId: string) {
+    this.personTokens.deleteWhere((p) => p === personId);
+  }
+
+  // ── venue QR ──────────────────────────────────────────────────────────────
+
+  /** Verified token body (cached by token string; expiry checked on every use). */
+  verifyVenue(token: string, now: Date, path: string): VenueTokenBody {
+    let body = this.venueTokens.get(token);
+    if (!body) {
+      body = verifyVenueToken(this.o.keys, token, now, path);
+      this.venueTokens.set(token, body);
+    } else if (body.expiresAt && now >= body.expiresAt) {
+      throw venueQrError(410, 'VENUE_QR_EXPIRED', 'has expired (the event is over)', path);
+    }
+    return body;
+  }
+
+  async entrance(entranceId: string): Promise<EntranceInfo | null> {
+    const cached = this.entrances.get(entranceId);
+    if (cached !== undefined) return cached;
+    const r = await entranceForCheckin(this.o.db, entranceId);
+    const info: EntranceInfo | null = r
+      ? {
+          entranceId: r.entrance_id,
+          entranceName: r.entrance_name,
+          kind: r.entrance_kind,
+          active: r.entrance_active,
+          venueId: r.venue_id,
+          venueCode: r.code,
+          venueName: r.name,
+          venueType: r.type,
+          address: r.address,
+          communeCode: r.commune_code,
+          communeName: r.commune_name,
+          communePath: r.commune_path,
+          status: r.status,
+          defaultStayMinutes: r.default_stay_minutes,
+          validFrom: r.valid_from,
+          validUntil: r.valid_until,
+        }
+      : null;
+    this.entrances.set(entranceId, info);
+    return info;
+  }
+
+  /** The entrance of a venue QR, refusing unknown / closed / suspended / not-yet-approved / out-of-validity venues. */
+  async openEntrance(token: string, at: Date, path: string): Promise<EntranceInfo> {
+    const now = this.o.clock();
+    const body = this.verifyVenue(token, now, path);
+    const e = await this.entrance(body.entranceId);
+    if (!e || e.venueId !== body.venueId) throw venueQrError(404, 'VENUE_UNKNOWN', 'refers to a venue or entrance that no longer exists', path);
+    this.checkOpen(e, at, path);
+    return e;
+  }
+
+  checkOpen(e: EntranceInfo, at: Date, path: string) {
+    if (e.status === 'suspended') throw venueQrError(403, 'VENUE_SUSPENDED', `venue "${e.venueName}" is suspended; check-in is not possible`, path);
+    if (e.status !== 'approved') throw venueQrError(403, 'VENUE_NOT_APPROVED', `venue "${e.venueName}" is not approved yet`, path);
+    if (!e.active) throw venueQrError(410, 'ENTRANCE_CLOSED', `entrance "${e.entranceName}" is closed`, path);
+    if (e.validFrom && at < e.validFrom) throw venueQrError(403, 'VENUE_NOT_YET_OPEN', `venue "${e.venueName}" opens for check-in at ${e.validFrom.toISOString()}`, path);
+    if (e.validUntil && at >= e.validUntil) throw venueQrError(410, 'VENUE_QR_EXPIRED', 'has expired (the event is over)', path);
+  }
+
+  // ── people ────────────────────────────────────────────────────────────────
+
+  /**
+   * Person id of a personal QR token. Verified once per token string, then served from the cache (a retired key
+   * is still refused). With `resolve`, merged records are followed to the surviving one (the hot insert path does
+   * that in its SQL instead).
+   */
+  async personOfToken(token: string, path: string, resolve = false): Promise<string> {
+    let id = this.personTokens.get(token);
+    if (id === undefined || this.o.keys.verifierFor(token.split('.')[1] ?? '').status !== 'ok') {
+      try {
+        id = await this.o.people.verifyPersonalQr(token, this.o.clock());
+      } catch (err) {
+        this.personTokens.delete(token);
+        if (err instanceof SignatureError) {
+          if (err.reason === 'wrong_type')
+            throw new AppError(400, 'PERSON_TOKEN_INVALID', `${path}: is not a personal QR code (is it a venue poster?)`, [{ path, message: 'is not a personal QR code' }]);
+          if (err.reason === 'retired_key' || err.reason === 'expired')
+            throw new AppError(410, 'PERSON_TOKEN_EXPIRED', `${path}: has been revoked; fill in the form again`, [{ path, message: 'has been revoked' }]);
+          throw new AppError(400, 'PERSON_TOKEN_INVALID', `${path}: is not a valid personal QR code (altered or forged)`, [{ path, message: 'is not a valid personal QR code' }]);
+        }
+        throw err;
+      }
+      this.personTokens.set(token, id);
+    }
+    if (!resolve) return id;
+    const live = await this.o.people.resolveLiveId(this.o.db, id);
+    if (!live) throw personUnknown(path);
+    return live;
+  }
+
+  private async communeOk(code: string): Promise<boolean> {
+    let level = this.communes.get(code);
+    if (level === undefined) {
+      const u = await this.o.db.selectFrom('admin_units').select('level').where('code', '=', code).executeTakeFirst();
+      level = u?.level ?? null;
+      this.communes.set(code, level);
+    }
+    return level === 'commune';
+  }
+
+  private async person(ref: PersonRef, path: string, now: Date, resolve = false): Promise<CheckinPerson> {
+    if (ref.token) {
+      const personId = await this.personOfToken(ref.token, `${path}.token`, resolve);
+      return { personId, token: ref.token, name: null, created: false };
+    }
+    const missing = (['fullName', 'phone', 'birthYear', 'communeCode'] as const).filter((k) => ref[k] === undefined || ref[k] === '');
+    if (missing.length)
+      throw new AppError(
+        400,
+        'VALIDATION',
+        `${path}: give either token or ${missing.join(', ')}`,
+        missing.map((k) => ({ path: `${path}.${k}`, message: 'is required' })),
+      );
+    const fullName = ref.fullName!.replace(/\s+/g, ' ').trim();
+    if (fullName.length < 2 || /[0-9<>]/.test(fullName)) throw invalidField(`${path}.fullName`, 'must be a person’s name');
+    const phone = this.o.people.normalizePhone(ref.phone!);
+    if (!phone) throw invalidField(`${path}.phone`, 'is not a valid phone number');
+    const year = now.getUTCFullYear();
+    if (ref.birthYear! > year || ref.birthYear! < year - 120) throw invalidField(`${path}.birthYear`, `must be between ${year - 120} and ${year}`);
+    if (!(await this.communeOk(ref.communeCode!))) throw invalidField(`${path}.communeCode`, `is not a known commune code`);
+    const { id, created } = await this.o.people.findOrCreate(
+      this.o.db,
+      { fullName, phone, birthYear: ref.birthYear!, communeCode: ref.communeCode!, nationalId: ref.nationalId || undefined },
+      { prefix: path, source: 'checkin', now },
+    );
+    return { personId: id, token: this.o.people.personalQrToken(id), name: fullName, created };
+  }
+
+  // ── requests ──────────────────────────────────────────────────────────────
+
+  private parseAt(at: string | undefined, user: AuthUser | null, now: Date, path: string): Date {
+    if (!at) return now;
+    const t = new Date(at);
+    if (Number.isNaN(t.getTime())) throw invalidField(path, 'is not a date-time');
+    if (t.getTime() > now.getTime() + FUTURE_SKEW_MS) throw invalidField(path, 'is in the future');
+    const oldest = user ? now.getTime() - this.o.retentionDays * 86400_000 : now.getTime() - PUBLIC_PAST_MS;
+    if (t.getTime() < oldest) throw invalidField(path, user ? `is older than the ${this.o.retentionDays}-day retention` : 'is too far in the past');
+    return t > now ? now : t;
+  }
+
+  private async prepare(item: CheckinItem, index: number, prefix: string, user: AuthUser | null): Promise<Prepared> {
+    const now = this.o.clock();
+    if (!item.clientId) throw invalidField(`${prefix}.clientId`, 'is required (a uuid generated by the device)');
+    const action = item.action ?? 'in';
+    const at = this.parseAt(item.at, user, now, `${prefix}.at`);
+
+    let entrance: EntranceInfo;
+    if (item.venueToken) {
+      entrance = await this.openEntrance(item.venueToken, at, `${prefix}.venueToken`);
+      if (user && item.personQr) await this.requireGate(user, entrance, `${prefix}.venueToken`);
+    } else if (item.entranceId) {
+      if (!user) throw invalidField(`${prefix}.venueToken`, 'is required (scan the venue QR code)');
+      const e = await this.entrance(item.entranceId.toLowerCase());
+      if (!e) throw invalidField(`${prefix}.entranceId`, 'unknown entrance');
+      await this.requireGate(user, e, `${prefix}.entranceId`);
+      this.checkOpen(e, at, `${prefix}.entranceId`);
+      entrance = e;
+    } else {
+      throw invalidField(`${prefix}.venueToken`, 'is required (scan the venue QR code)');
+    }
+
+    const refs: { ref: PersonRef; path: string }[] = (item.people ?? []).map((ref, i) => ({ ref, path: `${prefix}.people.${i}` }));
+    if (item.personQr) {
+      if (!user) throw new AppError(403, 'FORBIDDEN', `${prefix}.personQr: scanning personal QR codes is for venue staff; sign in`, [{ path: `${prefix}.personQr`, message: 'needs a signed-in gate user' }]);
+      refs.push({ ref: { token: item.personQr }, path: `${prefix}.personQr` });
+    }
+    if (!refs.length) throw invalidField(`${prefix}.people`, 'is required: who is checking in');
+    const people: CheckinPerson[] = [];
+    for (const { ref, path } of refs) people.push(await this.person(ref, path, now, action === 'out'));
+    if (item.dependants?.length) {
+      const manager = people[0]!.personId;
+      for (const [i, raw] of item.dependants.entries()) {
+        const d = raw.toLowerCase();
+        const live = await this.o.people.resolveLiveId(this.o.db, d);
+        if (!live || !(await this.o.people.isManagerOf(this.o.db, manager, live)))
+          throw new AppError(403, 'FORBIDDEN', `${prefix}.dependants.${i}: is not a dependant of this person`, [{ path: `${prefix}.dependants.${i}`, message: 'is not a dependant of this person' }]);
+        people.push({ personId: live, token: this.o.people.personalQrToken(live), name: null, created: false });
+      }
+    }
+    const seen = new Set<string>();
+    const unique = people.filter((p) => !seen.has(p.personId) && seen.add(p.personId));
+    return { index, prefix, clientId: item.clientId.toLowerCase(), action, at, entrance, people: unique };
+  }
+
+  private async requireGate(user: AuthUser, e: EntranceInfo, path: string) {
+    const allowed =
+      (user.permissions.has('venues.own') && (await isOperator(this.o.db, user.id, e.venueId))) ||
+      (!isOwnOnly(user) && user.permissions.has('checkins.gate') && (await this.o.access.can(user, 'checkins.gate', { unitCode: e.communeCode })));
+    if (!allowed) throw new AppError(403, 'FORBIDDEN', `${path}: you are not staff of venue "${e.venueName}"`, [{ path, message: 'not your venue' }]);
+  }
+
+  private resultBase(p: Prepared): CheckinResultItem {
+    return {
+      clientId: p.clientId,
+      status: 'created',
+      action: p.action,
+      checkinIds: [],
+      venue: p.entrance ? { id: p.entrance.venueId, name: p.entrance.venueName, entrance: p.entrance.entranceName } : null,
+      people: p.people,
+      at: p.at.toISOString(),
+      autoCheckoutAt: null,
+    };
+  }
+
+  private stayEnd(p: Prepared): Date {
+    const minutes = Math.min(p.entrance?.defaultStayMinutes ?? 60, 720);
+    return new Date(Math.min(p.at.getTime() + minutes * 60_000, p.at.getTime() + MAX_STAY_MS));
+  }
+
+  /** Check-ins of several prepared items in one batcher call. */
+  private async checkIn(items: Prepared[], user: AuthUser | null): Promise<CheckinResultItem[]> {
+    const rows: NewCheckin[] = [];
+    for (const p of items) {
+      for (const person of p.people) {
+        rows.push({
+          clientId: p.clientId,
+          personId: person.personId,
+          venueId: p.entrance!.venueId,
+          entranceId: p.entrance!.entranceId,
+          checkinAt: p.at,
+          autoCheckoutAt: this.stayEnd(p),
+          checkoutAt: null,
+          source: user ? 'gate' : 'qr',
+          recordedBy: user?.id ?? null,
+        });
+      }
+    }
+    // A person entering several places within one batch (a gate's offline queue): each stay ends at the next.
+    const byPerson = new Map<string, NewCheckin[]>();
+    for (const r of rows) byPerson.set(r.personId, [...(byPerson.get(r.personId) ?? []), r]);
+    for (const list of byPerson.values()) {
+      if (list.length < 2) continue;
+      list.sort((a, b) => a.checkinAt.getTime() - b.checkinAt.getTime());
+      for (let i = 0; i + 1 < list.length; i++) {
+        const next = list[i + 1]!.checkinAt;
+        if (next > list[i]!.checkinAt && next < list[i]!.autoCheckoutAt) list[i]!.checkoutAt = next;
+      }
+    }
+    const written = await this.batcher.add(rows);
+    const dupPairs = written.flatMap((w, i) => (w.known && w.id === null ? [{ clientId: rows[i]!.clientId, personId: w.person_id }] : []));
+    const existing = dupPairs.length ? await existingByClient(this.o.db, dupPairs) : [];
+    const existingIds = new Map(existing.map((r) => [`${r.client_id}|${r.person_id}`, r.id]));
+    let k = 0;
+    return items.map((p) => {
+      const res = this.resultBase(p);
+      let created = 0;
+      for (const [j, person] of p.people.entries()) {
+        const w = written[k++]!;
+        if (!w.known) {
+          // the registry no longer has this person (deleted after the token was issued): nothing was written
+          if (items.length === 1 && p.people.length === 1) throw personUnknown(`${p.prefix}.people.${j}`);
+          continue;
+        }
+        person.personId = w.person_id;
+        if (w.id) {
+          created++;
+          res.checkinIds.push(w.id);
+        } else {
+          const prior = existingIds.get(`${p.clientId}|${w.person_id}`);
+          if (prior) res.checkinIds.push(prior);
+        }
+      }
+      res.status = created ? 'created' : res.checkinIds.length ? 'duplicate' : 'rejected';
+      if (res.status === 'rejected') res.error = { code: 'PERSON_UNKNOWN', message: 'these people are no longer registered; fill in the form again', path: `${p.prefix}.people` };
+      res.autoCheckoutAt = this.stayEnd(p).toISOString();
+      return res;
+    });
+  }
+
+  async checkOut(p: Prepared): Promise<CheckinResultItem> {
+    const res = this.resultBase(p);
+    let duplicates = 0;
+    for (const [i, person] of p.people.entries()) {
+      const row = await checkoutPerson(this.o.db, { personId: person.personId, venueId: p.entrance?.venueId ?? null, at: p.at, checkoutClientId: p.clientId });
+      if (row) {
+        res.checkinIds.push(row.id);
+        if (row.duplicate) duplicates++;
+      } else if (p.people.length === 1) {
+        const where = p.entrance ? ` at "${p.entrance.venueName}"` : '';
+        throw new AppError(409, 'NO_OPEN_CHECKIN', `${p.prefix}.people.${i}: has no open check-in${where} to check out of`, [
+          { path: `${p.prefix}.people.${i}`, message: `has no open check-in${where}` },
+        ]);
+      }
+    }
+    if (!res.checkinIds.length) throw new AppError(409, 'NO_OPEN_CHECKIN', `${p.prefix}.people: nobody here has an open check-in to check out of`, [{ path: `${p.prefix}.people`, message: 'no open check-in' }]);
+    res.status = duplicates === res.checkinIds.length ? 'duplicate' : 'checked_out';
+    return res;
+  }
+
+  /** One item (citizen): errors are thrown as 4xx. */
+  async single(item: CheckinItem, user: AuthUser | null): Promise<CheckinResultItem> {
+    const p = await this.prepare(item, 0, 'body', user);
+    return p.action === 'out' ? this.checkOut(p) : (await this.checkIn([p], user))[0]!;
+  }
+
+  /**
+   * A batch (gate queue sync): every item gets its own result; an invalid item is `rejected` with the error and
+   * does not affect the others. Items are applied in order (consecutive check-ins together in one write).
+   */
+  async batch(items: CheckinItem[], user: AuthUser | null): Promise<CheckinResultItem[]> {
+    const results: CheckinResultItem[] = new Array(items.length);
+    const prepared = await Promise.all(
+      items.map((item, i) =>
+        this.prepare(item, i, `body.items.${i}`, user).catch((err: unknown) => {
+          results[i] = rejected(item, err, `body.items.${i}`);
+          return null;
+        }),
+      ),
+    );
+    let run: Prepared[] = [];
+    const flushRun = async () => {
+      if (!run.length) return;
+      const r = await this.checkIn(run, user);
+      run.forEach((p, j) => (results[p.index] = r[j]!));
+      run = [];
+    };
+    for (const p of prepared) {
+      if (!p) continue;
+      if (p.action === 'in') {
+        run.push(p);
+        continue;
+      }
+      await flushRun();
+      try {
+        results[p.index] = await this.checkOut(p);
+      } catch (err) {
+        results[p.index] = rejected(items[p.index]!, err, p.prefix);
+      }
+    }
+    await flushRun();
+    return results;
+  }
+
+  /** Citizen check-out button: the people's open stay (at the venue of the QR, if given). */
+  async checkoutPeople(body: { clientId: string; people: { token: string }[]; venueToken?: string; at?: string }): Promise<CheckinResultItem> {
+    const now = this.o.clock();
+    const at = this.parseAt(body.at, null, now, 'body.at');
+    const entrance = body.venueToken ? await this.verifiedEntranceForCheckout(body.venueToken, 'body.venueToken') : null;
+    const people: CheckinPerson[] = [];
+    for (const [i, ref] of body.people.entries()) {
+      people.push({ personId: await this.personOfToken(ref.token, `body.people.${i}.token`, true), token: ref.token, name: null, created: false });
+    }
+    return this.checkOut({ index: 0, prefix: 'body', clientId: body.clientId.toLowerCase(), action: 'out', at, entrance, people });
+  }
+
+  /** Checking out is allowed even when the venue was suspended meanwhile (it only ends a stay). */
+  private async verifiedEntranceForCheckout(token: string, path: string) {
+    const body = this.verifyVenue(token, this.o.clock(), path);
+    const e = await this.entrance(body.entranceId);
+    if (!e || e.venueId !== body.venueId) throw venueQrError(404, 'VENUE_UNKNOWN', 'refers to a venue or entrance that no longer exists', path);
+    return e;
+  }
+}
+
+function personUnknown(path: string) {
+  return new AppError(404, 'PERSON_UNKNOWN', `${path}: this person is no longer registered; fill in the form again`, [{ path, message: 'unknown person' }]);
+}
+
+function rejected(item: CheckinItem, err: unknown, prefix: string): CheckinResultItem {
+  if (!(err instanceof AppError)) throw err;
+  return {
+    clientId: item.clientId ?? '',
+    status: 'rejected',
+    action: item.action ?? 'in',
+    checkinIds: [],
+    venue: null,
+    people: [],
+    at: item.at ?? '',
+    autoCheckoutAt: null,
+    error: { code: err.code, message: err.message, path: err.details?.[0]?.path ?? prefix },
+  };
+}

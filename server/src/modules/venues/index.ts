@@ -1,0 +1,77 @@
+// Module venues: venues and their entrances, signed QR posters, citizen and gate check-ins, look-ups, retention.
+import type { FastifyInstance } from 'fastify';
+import { migrationsDirOf, type AppContext, type VigilModule } from '../../platform/module';
+import type { Db } from '../../platform/db/types';
+import { onPersonMerged } from '../people/index';
+import { CheckinEngine } from './checkins';
+import { importCheckinsFileWith, type Progress } from './imports';
+import { venueJobs } from './jobs';
+import { seedVenuesDemo } from './demo';
+import { peopleAdapter } from './people-adapter';
+import { repointCheckins } from './queries';
+import { venueRoutes } from './routes';
+
+const engines = new Set<CheckinEngine>();
+
+// Merged people: their check-ins follow the surviving record (in the merge transaction).
+onPersonMerged(async (tx, e) => {
+  const n = await repointCheckins(tx, e.mergedId, e.keptId);
+  for (const engine of engines) engine.invalidatePerson(e.mergedId);
+  return { checkins: n };
+}, 'venues.checkins');
+
+export const venuesModule: VigilModule = {
+  name: 'venues',
+  migrationsDir: migrationsDirOf(import.meta.url),
+  async register(app: FastifyInstance, ctx: AppContext) {
+    const people = peopleAdapter(ctx.keys, ctx.access.resolver);
+    const engine = new CheckinEngine({
+      db: ctx.db,
+      keys: ctx.keys,
+      access: ctx.access,
+      people,
+      clock: ctx.config.clock,
+      retentionDays: ctx.config.checkinRetentionDays,
+    });
+    engines.add(engine);
+    // group-commit figures for the benchmark and diagnostics
+    if (!app.hasDecorator('vigilCheckinStats')) app.decorate('vigilCheckinStats', () => ({ ...engine.batcher.stats }));
+    app.addHook('onClose', async () => {
+      await engine.batcher.drain(); // acknowledge nothing that is not written; write what was accepted
+      engines.delete(engine);
+    });
+    await venueRoutes(app, { ctx, engine, people });
+    venueJobs(ctx);
+  },
+  /** Demo venues in Vinh (one operated by the demo user `diadiem`), one suspended, one pending, an event; 3 days of check-ins. */
+  seedDemo: (ctx) => seedVenuesDemo(ctx, peopleAdapter(ctx.keys, ctx.access.resolver)),
+};
+
+/**
+ * `vigil import venues <file.csv|.xlsx>`: columns code,name,type,commune_code,address,default_stay_minutes.
+ * Valid lines are imported (approved, with a default entrance), bad lines reported with line and column.
+ */
+export { importVenuesFile, venueTemplateXlsx, VENUE_COLUMNS, CHECKIN_COLUMNS, ImportFileError } from './imports';
+export type { VenueImportOptions, Progress } from './imports';
+
+/**
+ * `vigil import checkins <file.csv>`: columns person_national_id,person_phone,person_name,venue_code,checkin_at,
+ * checkout_at (ISO 8601 with offset; checkout may be empty). `ctx` is the app context (`app.vigil`).
+ * Valid lines are imported, bad lines reported; importing the same file again reports duplicates.
+ */
+export function importCheckinsFile(db: Db, ctx: AppContext, file: string, opts: Progress = {}) {
+  return importCheckinsFileWith(
+    db,
+    { clock: ctx.config.clock, retentionDays: ctx.config.checkinRetentionDays, people: peopleAdapter(ctx.keys, ctx.access.resolver) },
+    file,
+    opts,
+  );
+}
+
+export { PURGE_CHECKINS_JOB } from './jobs';
+/** The signed token of an entrance QR (`${publicUrl}/c/<token>`), e.g. for demo seeding. */
+export { signVenueToken, checkinUrl } from './tokens';
+export { DEFAULT_ENTRANCE_NAME } from './service';
+export { MAX_STAY_MS } from './queries';
+export { VENUE_TYPES } from './schema';
+export type { ImportResult, ImportLineError, VenueItem, VenueDetail, CheckinResponse } from './schema';

@@ -1,0 +1,46 @@
+// The people module as the venues module uses it (only through people/index.ts).
+import type { JurisdictionResolver } from '../../platform/auth/jurisdiction';
+import type { KeyRing } from '../../platform/signing';
+import { SignatureError } from '../../platform/signing';
+import { findOrCreatePerson, getPersonBrief, isManagerOf, normalizePhone, PERSONAL_QR_TYPE, personalQrToken, resolvePersonId } from '../people/index';
+import { verifyAsync } from './verify-async';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+import type { PeoplePort, PersonBriefLite } from './people-port';
+
+export function peopleAdapter(keys: KeyRing, resolver: JurisdictionResolver): PeoplePort {
+  return {
+    normalizePhone: (raw) => normalizePhone(raw),
+    findOrCreate: (db, input, opts) =>
+      findOrCreatePerson(
+        db,
+        { fullName: input.fullName, phone: input.phone, birthYear: input.birthYear, communeCode: input.communeCode, nationalId: input.nationalId ?? null },
+        { resolver, now: opts.now, source: opts.source, prefix: opts.prefix, requirePhone: !input.nationalId },
+      ),
+    // same rules as people's verifyPersonalQr (bare token or a URL ending in it), signature checked off the event loop
+    verifyPersonalQr: async (token, now) => {
+      const raw = token.trim();
+      const bare = raw.includes('/') ? raw.slice(raw.lastIndexOf('/') + 1).split(/[?#]/)[0]! : raw;
+      const v = await verifyAsync(keys, bare, { expectedType: PERSONAL_QR_TYPE, now });
+      const id = v.body.p;
+      if (typeof id !== 'string' || !UUID.test(id)) throw new SignatureError('malformed', 'personal QR without a person id');
+      return id;
+    },
+    personalQrToken: (id) => personalQrToken(keys, id),
+    resolveLiveId: (db, id) => resolvePersonId(db, id),
+    isManagerOf: (db, managerId, dependantId) => isManagerOf(db, managerId, dependantId),
+    briefs: async (db, ids) => {
+      const out = new Map<string, PersonBriefLite>();
+      // a handful at a time: lists are ≤ 500 rows, exports page 2000 rows
+      for (let i = 0; i < ids.length; i += 16) {
+        const part = ids.slice(i, i + 16);
+        const got = await Promise.all(part.map((id) => getPersonBrief(db, id)));
+        part.forEach((id, j) => {
+          const b = got[j];
+          if (b) out.set(id, { name: b.fullName, phone: b.phoneMasked, nationalId: null });
+        });
+      }
+      return out;
+    },
+  };
+}

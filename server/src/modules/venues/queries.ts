@@ -1,0 +1,488 @@
+// SQL for venues and check-ins. The only place that knows the table shapes.
+import { sql, type Generated, type Selectable } from 'kysely';
+import type { DbOrTx } from '../../platform/db/types';
+
+export interface VenueTable {
+  id: Generated<string>;
+  code: string;
+  name: string;
+  type: string;
+  commune_code: string;
+  address: Generated<string>;
+  contact_name: string | null;
+  contact_phone: string | null;
+  default_stay_minutes: Generated<number>;
+  valid_from: Date | null;
+  valid_until: Date | null;
+  status: Generated<string>;
+  status_reason: string | null;
+  status_changed_at: Date | null;
+  status_changed_by: string | null;
+  created_by: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface EntranceTable {
+  id: Generated<string>;
+  venue_id: string;
+  name: string;
+  kind: Generated<string>;
+  active: Generated<boolean>;
+  created_at: Generated<Date>;
+}
+
+export interface VenueOperatorTable {
+  user_id: string;
+  venue_id: string;
+  created_at: Generated<Date>;
+}
+
+export interface CheckinTable {
+  id: Generated<string>;
+  client_id: string;
+  person_id: string;
+  venue_id: string;
+  entrance_id: string | null;
+  checkin_at: Date;
+  checkout_at: Date | null;
+  auto_checkout_at: Date;
+  checkout_client_id: string | null;
+  source: string;
+  recorded_by: string | null;
+  created_at: Generated<Date>;
+}
+
+declare module '../../platform/db/types' {
+  interface Database {
+    venues: VenueTable;
+    venue_entrances: EntranceTable;
+    venue_operators: VenueOperatorTable;
+    checkins: CheckinTable;
+  }
+}
+
+export type VenueRow = Selectable<VenueTable>;
+export type EntranceRow = Selectable<EntranceTable>;
+export type CheckinRow = Selectable<CheckinTable>;
+
+/** Longest stay a check-in may represent (ARCHITECTURE: stays are capped so tracing scans a bounded range). */
+export const MAX_STAY_MS = 12 * 3600_000;
+
+// ── venues ─────────────────────────────────────────────────────────────────
+
+export const findVenue = (db: DbOrTx, id: string) => db.selectFrom('venues').selectAll().where('id', '=', id).executeTakeFirst();
+
+export const findVenueByCode = (db: DbOrTx, code: string) =>
+  db.selectFrom('venues').selectAll().where(sql`lower(code)`, '=', code.toLowerCase()).executeTakeFirst();
+
+export const venueIdsByCodes = async (db: DbOrTx, codes: string[]) => {
+  if (!codes.length) return new Map<string, { id: string; default_stay_minutes: number; commune_code: string }>();
+  const rows = await db
+    .selectFrom('venues')
+    .select(['id', 'code', 'default_stay_minutes', 'commune_code'])
+    .where(sql`lower(code)`, 'in', codes.map((c) => c.toLowerCase()))
+    .execute();
+  return new Map(rows.map((r) => [r.code.toLowerCase(), { id: r.id, default_stay_minutes: r.default_stay_minutes, commune_code: r.commune_code }]));
+};
+
+export const existingVenueCodes = async (db: DbOrTx, codes: string[]) => {
+  if (!codes.length) return new Set<string>();
+  const rows = await db.selectFrom('venues').select('code').where(sql`lower(code)`, 'in', codes.map((c) => c.toLowerCase())).execute();
+  return new Set(rows.map((r) => r.code.toLowerCase()));
+};
+
+export interface VenueListFilter {
+  /** null = whole country */
+  communeCodes: string[] | null;
+  /** Only venues this user operates. */
+  operatorUserId?: string;
+  q?: string;
+  status?: string;
+  type?: string;
+  communeCode?: string;
+  limit: number;
+  offset: number;
+}
+
+export async function listVenues(db: DbOrTx, f: VenueListFilter) {
+  let q = db.selectFrom('venues as v').innerJoin('admin_units as u', 'u.code', 'v.commune_code');
+  if (f.communeCodes) q = q.where('v.commune_code', 'in', f.communeCodes.length ? f.communeCodes : ['']);
+  if (f.operatorUserId) {
+    const uid = f.operatorUserId;
+    q = q.where((eb) => eb.exists(eb.selectFrom('venue_operators as o').whereRef('o.venue_id', '=', 'v.id').where('o.user_id', '=', uid).select(sql`1`.as('x'))));
+  }
+  if (f.status) q = q.where('v.status', '=', f.status);
+  if (f.type) q = q.where('v.type', '=', f.type);
+  if (f.communeCode) q = q.where('v.commune_code', '=', f.communeCode);
+  if (f.q) {
+    const like = `%${f.q.replace(/[%_\\]/g, '\\$&')}%`;
+    q = q.where((eb) =>
+      eb.or([
+        eb('v.name', 'ilike', like),
+        eb(sql`unaccent_vi(v.name)`, 'ilike', sql`unaccent_vi(${like})`),
+        eb('v.code', 'ilike', like),
+        eb('v.address', 'ilike', like),
+      ]),
+    );
+  }
+  const [items, total] = await Promise.all([
+    q
+      .selectAll('v')
+      .select(['u.name as commune_name'])
+      .select((eb) => eb.selectFrom('venue_entrances as e').whereRef('e.venue_id', '=', 'v.id').select(eb.fn.countAll<string>().as('n')).as('entrance_count'))
+      .orderBy('v.created_at', 'desc')
+      .orderBy('v.id')
+      .limit(f.limit)
+      .offset(f.offset)
+      .execute(),
+    q.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { items, total: Number(total.n) };
+}
+
+export const entrancesOf = (db: DbOrTx, venueId: string) =>
+  db.selectFrom('venue_entrances').selectAll().where('venue_id', '=', venueId).orderBy('created_at').orderBy('id').execute();
+
+export const findEntrance = (db: DbOrTx, venueId: string, entranceId: string) =>
+  db.selectFrom('venue_entrances').selectAll().where('venue_id', '=', venueId).where('id', '=', entranceId).executeTakeFirst();
+
+export const isOperator = async (db: DbOrTx, userId: string, venueId: string) =>
+  !!(await db.selectFrom('venue_operators').select('user_id').where('user_id', '=', userId).where('venue_id', '=', venueId).executeTakeFirst());
+
+export const operatorsOf = (db: DbOrTx, venueId: string) =>
+  db
+    .selectFrom('venue_operators as o')
+    .innerJoin('users as u', 'u.id', 'o.user_id')
+    .select(['u.id', 'u.username', 'u.display_name'])
+    .where('o.venue_id', '=', venueId)
+    .orderBy('u.username')
+    .execute();
+
+/** Everything the check-in hot path needs about an entrance, in one round trip. */
+export const entranceForCheckin = (db: DbOrTx, entranceId: string) =>
+  db
+    .selectFrom('venue_entrances as e')
+    .innerJoin('venues as v', 'v.id', 'e.venue_id')
+    .innerJoin('admin_units as u', 'u.code', 'v.commune_code')
+    .select([
+      'e.id as entrance_id',
+      'e.name as entrance_name',
+      'e.kind as entrance_kind',
+      'e.active as entrance_active',
+      'v.id as venue_id',
+      'v.code',
+      'v.name',
+      'v.type',
+      'v.address',
+      'v.commune_code',
+      'u.name as commune_name',
+      'u.path as commune_path',
+      'v.status',
+      'v.default_stay_minutes',
+      'v.valid_from',
+      'v.valid_until',
+    ])
+    .where('e.id', '=', entranceId)
+    .executeTakeFirst();
+
+// ── check-in ingest (the hot path) ─────────────────────────────────────────
+
+export interface NewCheckin {
+  clientId: string;
+  personId: string;
+  venueId: string;
+  entranceId: string | null;
+  checkinAt: Date;
+  autoCheckoutAt: Date;
+  /** Explicit check-out (imports; a later check-in in the same batch). */
+  checkoutAt: Date | null;
+  source: 'qr' | 'gate' | 'import';
+  recordedBy: string | null;
+}
+
+/** Per input row, in input order: the new row id, or null when the (client id, person) pair already existed. */
+export interface InsertedCheckin {
+  id: string | null;
+  /** The person the row belongs to: the surviving record when the token's person was merged meanwhile. */
+  person_id: string;
+  /** false: the person is not in the registry (deleted); nothing was written for this row. */
+  known: boolean;
+}
+
+/**
+ * Inserts many check-ins in ONE statement (unnest of column arrays), skipping client-id duplicates, and closes
+ * each person's earlier open stay at the time of their new check-in ("checking in elsewhere checks you out").
+ * Person ids of merged records are resolved to the surviving record here (one hop: the people module re-points
+ * older merge chains), so the hot path needs no per-request person look-up. A single statement is atomic; when it
+ * returns, PostgreSQL has committed (and with synchronous_commit on, flushed) the rows.
+ */
+export async function insertCheckins(db: DbOrTx, rows: NewCheckin[]): Promise<InsertedCheckin[]> {
+  if (!rows.length) return [];
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await insertCheckinsOnce(db, rows);
+    } catch (err) {
+      // deadlock / serialization failure: the statement was rolled back as a whole, so it is safe to run again
+      const code = (err as { code?: string }).code;
+      if (attempt >= 3 || (code !== '40P01' && code !== '40001')) throw err;
+    }
+  }
+}
+
+async function insertCheckinsOnce(db: DbOrTx, rows: NewCheckin[]): Promise<InsertedCheckin[]> {
+  const col = <T>(f: (r: NewCheckin) => T) => rows.map(f);
+  const r = await sql<{ n: number; id: string | null; person_id: string; known: boolean }>`
+    with raw as (
+      select * from unnest(
+        ${col((r) => r.clientId)}::uuid[], ${col((r) => r.personId)}::uuid[], ${col((r) => r.venueId)}::uuid[],
+        ${col((r) => r.entranceId)}::uuid[], ${col((r) => r.checkinAt.toISOString())}::timestamptz[],
+        ${col((r) => r.autoCheckoutAt.toISOString())}::timestamptz[], ${col((r) => r.checkoutAt?.toISOString() ?? null)}::timestamptz[],
+        ${col((r) => r.source)}::text[], ${col((r) => r.recordedBy)}::bigint[]
+      ) with ordinality as t(client_id, person_id, venue_id, entrance_id, checkin_at, auto_checkout_at, checkout_at, source, recorded_by, n)
+    ),
+    -- index look-ups per row (lateral), whatever the table statistics say: batches are small, tables are large
+    input as (
+      select raw.*, coalesce(p.merged_into, p.id, raw.person_id) as live_id, p.id is not null as known
+      from raw left join lateral (select id, merged_into from persons where id = raw.person_id) p on true
+    ),
+    ins as (
+      insert into checkins (client_id, person_id, venue_id, entrance_id, checkin_at, auto_checkout_at, checkout_at, source, recorded_by)
+      select client_id, live_id, venue_id, entrance_id, checkin_at, auto_checkout_at, checkout_at, source, recorded_by from input where known
+      on conflict (client_id, person_id) do nothing
+      returning id, client_id, person_id, checkin_at
+    ),
+    firsts as (select person_id, min(checkin_at) as at from ins group by person_id),
+    candidates as (
+      select o.id, f.at from firsts f
+      cross join lateral (
+        select c.id from checkins c
+        where c.person_id = f.person_id and c.checkin_at < f.at and c.checkin_at > f.at - interval '12 hours'
+          and c.checkout_at is null and c.auto_checkout_at > f.at
+      ) o
+    ),
+    -- rows locked in id order, so concurrent batches touching the same people cannot deadlock
+    closing as (
+      select c.id, k.at from checkins c join candidates k on c.id = k.id
+      order by c.id
+      for update of c
+    ),
+    closed as (
+      update checkins c set checkout_at = k.at from closing k where c.id = k.id
+      returning c.id
+    )
+    select i.n::int as n, ins.id::text as id, i.live_id::text as person_id, i.known
+    from input i left join ins on ins.client_id = i.client_id and ins.person_id = i.live_id
+    order by i.n`.execute(db);
+  return r.rows.map((x) => ({ id: x.id, person_id: x.person_id, known: x.known }));
+}
+
+/** Rows of these (client id, person) pairs that already exist: the duplicates of a retried request. */
+export async function existingByClient(db: DbOrTx, pairs: { clientId: string; personId: string }[]) {
+  if (!pairs.length) return [];
+  const r = await sql<{ id: string; client_id: string; person_id: string; venue_id: string }>`
+    select c.id::text, c.client_id::text, c.person_id::text, c.venue_id::text
+    from checkins c
+    join unnest(${pairs.map((p) => p.clientId)}::uuid[], ${pairs.map((p) => p.personId)}::uuid[]) as k(client_id, person_id)
+      on c.client_id = k.client_id and c.person_id = k.person_id`.execute(db);
+  return r.rows;
+}
+
+/**
+ * Checks a person out of their latest stay open at `at` (optionally only at one venue). Returns the row checked
+ * out, the row an earlier identical request (same checkout client id) already checked out, or undefined.
+ */
+export async function checkoutPerson(
+  db: DbOrTx,
+  p: { personId: string; venueId: string | null; at: Date; checkoutClientId: string },
+): Promise<{ id: string; venue_id: string; checkin_at: Date; checkout_at: Date; duplicate: boolean } | undefined> {
+  const prior = await db
+    .selectFrom('checkins')
+    .select(['id', 'venue_id', 'checkin_at', 'checkout_at'])
+    .where('checkout_client_id', '=', p.checkoutClientId)
+    .where('person_id', '=', p.personId)
+    .executeTakeFirst();
+  if (prior) return { ...prior, checkout_at: prior.checkout_at ?? p.at, duplicate: true };
+  const r = await sql<{ id: string; venue_id: string; checkin_at: Date; checkout_at: Date }>`
+    update checkins set checkout_at = ${p.at}, checkout_client_id = ${p.checkoutClientId}
+    where id = (
+      select id from checkins
+      where person_id = ${p.personId} and checkout_at is null
+        and checkin_at <= ${p.at} and auto_checkout_at > ${p.at}
+        and checkin_at > ${new Date(p.at.getTime() - MAX_STAY_MS)}
+        ${p.venueId ? sql`and venue_id = ${p.venueId}` : sql``}
+      order by checkin_at desc limit 1
+      for update skip locked
+    )
+    returning id::text, venue_id::text, checkin_at, checkout_at`.execute(db);
+  const row = r.rows[0];
+  return row ? { ...row, duplicate: false } : undefined;
+}
+
+/** The person's stay open at `now`, if any (for the citizen page). */
+export const openCheckinOf = (db: DbOrTx, personId: string, now: Date) =>
+  db
+    .selectFrom('checkins as c')
+    .innerJoin('venues as v', 'v.id', 'c.venue_id')
+    .leftJoin('venue_entrances as e', 'e.id', 'c.entrance_id')
+    .select(['c.id', 'c.venue_id', 'v.name as venue_name', 'e.name as entrance_name', 'c.checkin_at', 'c.auto_checkout_at'])
+    .where('c.person_id', '=', personId)
+    .where('c.checkout_at', 'is', null)
+    .where('c.checkin_at', '<=', now)
+    .where('c.checkin_at', '>', new Date(now.getTime() - MAX_STAY_MS))
+    .where('c.auto_checkout_at', '>', now)
+    .orderBy('c.checkin_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+
+// ── look-ups and statistics ────────────────────────────────────────────────
+
+export interface CheckinFilter {
+  communeCodes: string[] | null;
+  venueIds?: string[];
+  personId?: string;
+  /** Stays overlapping [from, to). */
+  from: Date;
+  to: Date;
+  limit: number;
+  offset: number;
+}
+
+/**
+ * Stays overlapping [from, to): effective check-out > from and checkin_at < to. Because a stay lasts at most 12 h,
+ * checkin_at > from - 12 h bounds the scan on (venue_id, checkin_at) from both sides.
+ */
+export function staysOverlapping(db: DbOrTx, f: Omit<CheckinFilter, 'limit' | 'offset'>) {
+  let q = db
+    .selectFrom('checkins as c')
+    .innerJoin('venues as v', 'v.id', 'c.venue_id')
+    .where('c.checkin_at', '>=', new Date(f.from.getTime() - MAX_STAY_MS))
+    .where('c.checkin_at', '<', f.to)
+    .where(sql`coalesce(c.checkout_at, c.auto_checkout_at)`, '>', f.from);
+  if (f.venueIds) q = q.where('c.venue_id', 'in', f.venueIds.length ? f.venueIds : ['00000000-0000-0000-0000-000000000000']);
+  if (f.personId) q = q.where('c.person_id', '=', f.personId);
+  if (f.communeCodes) q = q.where('v.commune_code', 'in', f.communeCodes.length ? f.communeCodes : ['']);
+  return q;
+}
+
+export async function listCheckins(db: DbOrTx, f: CheckinFilter) {
+  const base = staysOverlapping(db, f);
+  const [items, total] = await Promise.all([
+    base
+      .leftJoin('venue_entrances as e', 'e.id', 'c.entrance_id')
+      .select([
+        'c.id',
+        'c.person_id',
+        'c.venue_id',
+        'v.code as venue_code',
+        'v.name as venue_name',
+        'v.commune_code',
+        'e.name as entrance_name',
+        'c.checkin_at',
+        'c.checkout_at',
+        'c.auto_checkout_at',
+        'c.source',
+      ])
+      .orderBy('c.checkin_at', 'desc')
+      .orderBy('c.id', 'desc')
+      .limit(f.limit)
+      .offset(f.offset)
+      .execute(),
+    base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { items, total: Number(total.n) };
+}
+
+/** Streaming-friendly page of rows for exports (keyset on id within the filter). */
+export const exportCheckinsPage = (db: DbOrTx, f: Omit<CheckinFilter, 'limit' | 'offset'>, afterId: string | null, limit: number) => {
+  let q = staysOverlapping(db, f)
+    .leftJoin('venue_entrances as e', 'e.id', 'c.entrance_id')
+    .select([
+      'c.id',
+      'c.person_id',
+      'v.code as venue_code',
+      'v.name as venue_name',
+      'v.commune_code',
+      'e.name as entrance_name',
+      'c.checkin_at',
+      'c.checkout_at',
+      'c.auto_checkout_at',
+      'c.source',
+    ]);
+  if (afterId) q = q.where('c.id', '>', afterId);
+  return q.orderBy('c.id').limit(limit).execute();
+};
+
+export type StatsGroup = 'venue' | 'commune' | 'hour';
+
+/** Check-ins (arrivals) in [from, to) grouped by venue, commune or hour (in the deployment time zone). */
+export async function checkinStats(
+  db: DbOrTx,
+  f: { communeCodes: string[] | null; venueIds?: string[]; from: Date; to: Date; groupBy: StatsGroup; timeZone: string; limit: number },
+) {
+  let q = db
+    .selectFrom('checkins as c')
+    .innerJoin('venues as v', 'v.id', 'c.venue_id')
+    .where('c.checkin_at', '>=', f.from)
+    .where('c.checkin_at', '<', f.to);
+  if (f.venueIds) q = q.where('c.venue_id', 'in', f.venueIds.length ? f.venueIds : ['00000000-0000-0000-0000-000000000000']);
+  if (f.communeCodes) q = q.where('v.commune_code', 'in', f.communeCodes.length ? f.communeCodes : ['']);
+  const count = sql<string>`count(*)`;
+  const people = sql<string>`count(distinct c.person_id)`;
+  if (f.groupBy === 'venue') {
+    const rows = await q
+      .select(['v.id as key', 'v.name as label', 'v.code as code', 'v.commune_code'])
+      .select([count.as('checkins'), people.as('people')])
+      .groupBy(['v.id', 'v.name', 'v.code', 'v.commune_code'])
+      .orderBy(sql`count(*)`, 'desc')
+      .orderBy('v.name')
+      .limit(f.limit)
+      .execute();
+    return rows.map((r) => ({ key: r.key, label: r.label, code: r.code, checkins: Number(r.checkins), people: Number(r.people) }));
+  }
+  if (f.groupBy === 'commune') {
+    const rows = await q
+      .innerJoin('admin_units as u', 'u.code', 'v.commune_code')
+      .select(['u.code as key', 'u.name as label'])
+      .select([count.as('checkins'), people.as('people')])
+      .groupBy(['u.code', 'u.name'])
+      .orderBy(sql`count(*)`, 'desc')
+      .orderBy('u.code')
+      .limit(f.limit)
+      .execute();
+    return rows.map((r) => ({ key: r.key, label: r.label, code: r.key, checkins: Number(r.checkins), people: Number(r.people) }));
+  }
+  const hour = sql<string>`to_char(date_trunc('hour', c.checkin_at at time zone ${f.timeZone}), 'YYYY-MM-DD"T"HH24:00')`;
+  const rows = await q
+    .select([hour.as('key'), count.as('checkins'), people.as('people')])
+    .groupBy(sql`1`)
+    .orderBy(sql`1`)
+    .limit(f.limit)
+    .execute();
+  return rows.map((r) => ({ key: r.key, label: r.key, code: null, checkins: Number(r.checkins), people: Number(r.people) }));
+}
+
+// ── retention and merges ───────────────────────────────────────────────────
+
+/** Deletes check-ins that began before `before`, in chunks so a large purge does not hold long locks. */
+export async function purgeCheckins(db: DbOrTx, before: Date, chunk = 10_000): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const r = await sql`
+      delete from checkins where id in (select id from checkins where checkin_at < ${before} limit ${chunk})`.execute(db);
+    const n = Number(r.numAffectedRows ?? 0);
+    total += n;
+    if (n < chunk) return total;
+  }
+}
+
+/** Moves every check-in of `fromPersonId` to `toPersonId` (people merged). */
+export async function repointCheckins(db: DbOrTx, fromPersonId: string, toPersonId: string): Promise<number> {
+  // A pair (client_id, person) may already exist for the surviving person (same device checked in both records):
+  // those rows are true duplicates and are dropped rather than violating the unique index.
+  await sql`
+    delete from checkins a using checkins b
+    where a.person_id = ${fromPersonId} and b.person_id = ${toPersonId} and a.client_id = b.client_id`.execute(db);
+  const r = await db.updateTable('checkins').set({ person_id: toPersonId }).where('person_id', '=', fromPersonId).executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}

@@ -1,0 +1,531 @@
+// The citizen check-in page opened from a venue poster's QR code (/c/<token>). A light bundle: plain React and a
+// small stylesheet, no UI kit; Vietnamese by default, English on request; made for cheap phones at 360 px.
+import { StrictMode, useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { createRoot } from 'react-dom/client';
+import type { CheckinResponse, CommuneOption, PeopleStatusResponse, VenuePublic } from '../../../server/src/modules/venues/schema';
+import { fmt, TEXT, type Lang, type Texts } from './i18n';
+import './checkin.css';
+
+// ── device storage ────────────────────────────────────────────────────────
+
+interface StoredPerson {
+  token: string;
+  name: string;
+}
+interface LastCheckin {
+  venueToken: string;
+  venueName: string;
+  clientId: string;
+  at: string;
+  autoCheckoutAt: string | null;
+  people: StoredPerson[];
+  checkedOutAt?: string;
+}
+
+const PEOPLE_KEY = 'vigil.checkin.people';
+const LAST_KEY = 'vigil.checkin.last';
+const LANG_KEY = 'vigil.lang';
+
+function load<T>(key: string, fallback: T): T {
+  try {
+    const raw = localStorage.getItem(key);
+    return raw ? (JSON.parse(raw) as T) : fallback;
+  } catch {
+    return fallback;
+  }
+}
+function save(key: string, value: unknown) {
+  try {
+    if (value === null) localStorage.removeItem(key);
+    else localStorage.setItem(key, JSON.stringify(value));
+  } catch {
+    // storage full or blocked: the page still works, it just will not remember
+  }
+}
+
+/** RFC 4122 v4; crypto.randomUUID needs a secure context, getRandomValues does not. */
+function uuid(): string {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6]! & 0x0f) | 0x40;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+// ── API ───────────────────────────────────────────────────────────────────
+
+class ApiFailure extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: { path: string; message: string }[] = [],
+  ) {
+    super(message);
+  }
+}
+
+async function call<T>(method: 'GET' | 'POST', url: string, body?: unknown): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method,
+      headers: body === undefined ? { Accept: 'application/json' } : { Accept: 'application/json', 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'omit',
+    });
+  } catch {
+    throw new ApiFailure(0, 'NETWORK', 'network');
+  }
+  const data = (await res.json().catch(() => null)) as { error?: { code: string; message: string; details?: { path: string; message: string }[] } } | null;
+  if (!res.ok) throw new ApiFailure(res.status, data?.error?.code ?? `HTTP_${res.status}`, data?.error?.message ?? res.statusText, data?.error?.details ?? []);
+  return data as T;
+}
+
+const tokenFromPath = () => decodeURIComponent(location.pathname.replace(/^.*\/c\//, '').split(/[?#/]/)[0] ?? '');
+
+// ── form model ────────────────────────────────────────────────────────────
+
+interface NewPerson {
+  key: string;
+  fullName: string;
+  phone: string;
+  birthYear: string;
+  commune: CommuneOption | null;
+}
+const blank = (): NewPerson => ({ key: uuid(), fullName: '', phone: '', birthYear: '', commune: null });
+type FieldErrors = Record<string, string>;
+
+function validate(p: NewPerson, t: Texts, i: number): FieldErrors {
+  const e: FieldErrors = {};
+  if (p.fullName.trim().length < 2) e[`${i}.fullName`] = t.required;
+  const digits = p.phone.replace(/[^0-9+]/g, '');
+  if (!digits) e[`${i}.phone`] = t.required;
+  else if (digits.replace(/^\+?84/, '0').length < 9 || digits.length > 13) e[`${i}.phone`] = t.invalidPhone;
+  const y = Number(p.birthYear);
+  if (!p.birthYear) e[`${i}.birthYear`] = t.required;
+  else if (!Number.isInteger(y) || y < new Date().getFullYear() - 120 || y > new Date().getFullYear()) e[`${i}.birthYear`] = t.invalidYear;
+  if (!p.commune) e[`${i}.communeCode`] = t.pickCommune;
+  return e;
+}
+
+// ── components ────────────────────────────────────────────────────────────
+
+function CommunePicker(props: { value: CommuneOption | null; onChange(c: CommuneOption | null): void; province: string | null; t: Texts; id: string; error?: string }) {
+  const { t } = props;
+  const [q, setQ] = useState(props.value ? props.value.name : '');
+  const [items, setItems] = useState<CommuneOption[]>([]);
+  const [open, setOpen] = useState(false);
+  const seq = useRef(0);
+  useEffect(() => {
+    if (!open) return;
+    const mine = ++seq.current;
+    const h = setTimeout(() => {
+      const params = new URLSearchParams({ q: q.trim(), limit: '12' });
+      if (props.province) params.set('near', props.province);
+      call<{ items: CommuneOption[] }>('GET', `/api/checkin/communes?${params}`)
+        .then((r) => mine === seq.current && setItems(r.items))
+        .catch(() => mine === seq.current && setItems([]));
+    }, 200);
+    return () => clearTimeout(h);
+  }, [q, open, props.province]);
+  return (
+    <div className="picker">
+      <input
+        id={props.id}
+        type="text"
+        autoComplete="off"
+        placeholder={t.communeSearch}
+        value={q}
+        aria-invalid={!!props.error}
+        onFocus={() => setOpen(true)}
+        onChange={(e) => {
+          setQ(e.target.value);
+          setOpen(true);
+          if (props.value) props.onChange(null);
+        }}
+      />
+      {open && (
+        <ul className="options" role="listbox">
+          {items.length === 0 && <li className="none">{t.communeNone}</li>}
+          {items.map((c) => (
+            <li key={c.code}>
+              <button
+                type="button"
+                role="option"
+                aria-selected={props.value?.code === c.code}
+                onClick={() => {
+                  props.onChange(c);
+                  setQ(c.name);
+                  setOpen(false);
+                }}
+              >
+                <strong>{c.name}</strong>
+                <span>
+                  {c.district}
+                  {c.province ? `, ${c.province}` : ''}
+                </span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+function PersonFields(props: { p: NewPerson; i: number; t: Texts; errors: FieldErrors; province: string | null; onChange(p: NewPerson): void; onRemove?: () => void; title: string }) {
+  const { p, i, t, errors } = props;
+  const set = (k: keyof NewPerson, v: unknown) => props.onChange({ ...p, [k]: v });
+  const id = (k: string) => `p${i}-${k}`;
+  return (
+    <fieldset className="person">
+      <legend>
+        {props.title}
+        {props.onRemove && (
+          <button type="button" className="link" onClick={props.onRemove}>
+            {t.removePerson}
+          </button>
+        )}
+      </legend>
+      <label htmlFor={id('fullName')}>{t.fullName}</label>
+      <input id={id('fullName')} name="fullName" autoComplete="name" value={p.fullName} aria-invalid={!!errors[`${i}.fullName`]} onChange={(e) => set('fullName', e.target.value)} />
+      {errors[`${i}.fullName`] && <p className="err">{errors[`${i}.fullName`]}</p>}
+      <div className="row">
+        <div>
+          <label htmlFor={id('phone')}>{t.phone}</label>
+          <input id={id('phone')} name="phone" type="tel" inputMode="tel" autoComplete="tel" value={p.phone} aria-invalid={!!errors[`${i}.phone`]} onChange={(e) => set('phone', e.target.value)} />
+          {errors[`${i}.phone`] && <p className="err">{errors[`${i}.phone`]}</p>}
+        </div>
+        <div className="year">
+          <label htmlFor={id('birthYear')}>{t.birthYear}</label>
+          <input id={id('birthYear')} name="birthYear" inputMode="numeric" maxLength={4} value={p.birthYear} aria-invalid={!!errors[`${i}.birthYear`]} onChange={(e) => set('birthYear', e.target.value.replace(/\D/g, ''))} />
+          {errors[`${i}.birthYear`] && <p className="err">{errors[`${i}.birthYear`]}</p>}
+        </div>
+      </div>
+      <label htmlFor={id('commune')}>{t.commune}</label>
+      <CommunePicker id={id('commune')} value={p.commune} onChange={(c) => set('commune', c)} province={props.province} t={t} error={errors[`${i}.communeCode`]} />
+      {errors[`${i}.communeCode`] && <p className="err">{errors[`${i}.communeCode`]}</p>}
+    </fieldset>
+  );
+}
+
+function App() {
+  const [lang, setLang] = useState<Lang>(() => (load<string>(LANG_KEY, 'vi') === 'en' ? 'en' : 'vi'));
+  const t = TEXT[lang];
+  const venueToken = useMemo(tokenFromPath, []);
+  const [venue, setVenue] = useState<VenuePublic | null>(null);
+  const [fatal, setFatal] = useState<ApiFailure | null>(null);
+  const [stored, setStored] = useState<StoredPerson[]>(() => load<StoredPerson[]>(PEOPLE_KEY, []));
+  const [selected, setSelected] = useState<Set<string>>(() => new Set(load<StoredPerson[]>(PEOPLE_KEY, []).map((p) => p.token)));
+  const [forms, setForms] = useState<NewPerson[]>(() => (load<StoredPerson[]>(PEOPLE_KEY, []).length ? [] : [blank()]));
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [offline, setOffline] = useState(false);
+  const [last, setLast] = useState<LastCheckin | null>(() => {
+    const l = load<LastCheckin | null>(LAST_KEY, null);
+    return l && l.venueToken === tokenFromPath() && !l.checkedOutAt && (!l.autoCheckoutAt || new Date(l.autoCheckoutAt) > new Date()) ? l : null;
+  });
+  const [duplicate, setDuplicate] = useState(false);
+  const pending = useRef<{ clientId: string; body: { clientId: string; venueToken: string; people: { token?: string; fullName?: string }[] }; storedCount: number } | null>(null);
+
+  useEffect(() => {
+    document.documentElement.lang = lang;
+    document.title = venue ? `${t.title} — ${venue.venue.name}` : t.title;
+    save(LANG_KEY, lang);
+  }, [lang, venue, t.title]);
+
+  useEffect(() => {
+    if (!venueToken) {
+      setFatal(new ApiFailure(400, 'VENUE_QR_INVALID', 'no token'));
+      return;
+    }
+    call<VenuePublic>('GET', `/api/checkin/venue/${encodeURIComponent(venueToken)}`).then(setVenue, (e: ApiFailure) => setFatal(e));
+  }, [venueToken]);
+
+  // Refresh names of the people remembered on this phone; drop the ones the server no longer knows.
+  useEffect(() => {
+    if (!stored.length) return;
+    call<PeopleStatusResponse>('POST', '/api/checkin/people', { tokens: stored.map((p) => p.token) })
+      .then((r) => {
+        const next = stored
+          .map((p) => {
+            const s = r.people.find((x) => x.token === p.token);
+            return s && !s.valid ? null : { ...p, name: s?.name ?? p.name };
+          })
+          .filter((p): p is StoredPerson => !!p);
+        if (next.length !== stored.length || next.some((p, i) => p.name !== stored[i]?.name)) {
+          setStored(next);
+          save(PEOPLE_KEY, next);
+          if (!next.length) setForms([blank()]);
+        }
+      })
+      .catch(() => {});
+    // only on first load
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  const message = (e: ApiFailure): string => t.errors[e.code] ?? (e.status === 0 ? t.errors.NETWORK : e.status >= 500 ? t.errors.DEFAULT : e.message) ?? e.message;
+
+  const send = useCallback(async () => {
+    const p = pending.current;
+    if (!p) return;
+    setBusy(true);
+    try {
+      const r = await call<CheckinResponse>('POST', '/api/checkins', p.body);
+      pending.current = null;
+      setOffline(false);
+      const res = r.results[0]!;
+      const names = new Map<string, string>();
+      p.body.people.forEach((x, i) => {
+        const tok = res.people[i]?.token;
+        if (tok) names.set(tok, x.fullName ?? stored.find((s) => s.token === x.token)?.name ?? '');
+      });
+      const people = res.people.map((x) => ({ token: x.token, name: x.name ?? names.get(x.token) ?? '' }));
+      const merged = [...stored.filter((s) => !people.some((x) => x.token === s.token)), ...people];
+      setStored(merged);
+      save(PEOPLE_KEY, merged);
+      setSelected(new Set(people.map((x) => x.token)));
+      setForms([]);
+      setDuplicate(res.status === 'duplicate');
+      const l: LastCheckin = { venueToken, venueName: res.venue?.name ?? venue?.venue.name ?? '', clientId: p.clientId, at: res.at, autoCheckoutAt: res.autoCheckoutAt, people };
+      setLast(l);
+      save(LAST_KEY, l);
+    } catch (err) {
+      const e = err as ApiFailure;
+      if (e.status === 0) {
+        // no network: keep the same client id and try again (the server counts it once)
+        setOffline(true);
+        setTimeout(() => void send(), 3000);
+        return;
+      }
+      pending.current = null;
+      const fe: FieldErrors = {};
+      for (const d of e.details) {
+        const m = /people\.(\d+)\.(\w+)/.exec(d.path);
+        if (m) {
+          const idx = Number(m[1]) - p.storedCount;
+          if (m[2] === 'token') {
+            // a remembered person is no longer valid: forget them
+            const tok = p.body.people[Number(m[1])]?.token;
+            const next = stored.filter((s) => s.token !== tok);
+            setStored(next);
+            save(PEOPLE_KEY, next);
+          } else if (idx >= 0) fe[`${idx}.${m[2]}`] = d.message;
+        }
+      }
+      setErrors(fe);
+      setFormError(message(e));
+    } finally {
+      setBusy(false);
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [stored, venue, venueToken, lang]);
+
+  const submit = (ev: FormEvent) => {
+    ev.preventDefault();
+    setFormError(null);
+    let fe: FieldErrors = {};
+    forms.forEach((f, i) => (fe = { ...fe, ...validate(f, t, i) }));
+    setErrors(fe);
+    if (Object.keys(fe).length) return;
+    const chosen = stored.filter((s) => selected.has(s.token));
+    if (!chosen.length && !forms.length) {
+      setFormError(t.nobody);
+      return;
+    }
+    const clientId = uuid();
+    const body = {
+      clientId,
+      venueToken,
+      people: [
+        ...chosen.map((s) => ({ token: s.token })),
+        ...forms.map((f) => ({ fullName: f.fullName.trim(), phone: f.phone.trim(), birthYear: Number(f.birthYear), communeCode: f.commune!.code })),
+      ],
+    };
+    // storedCount maps error paths (body.people.N) back to the form fields
+    pending.current = { clientId, body, storedCount: chosen.length };
+    void send();
+  };
+
+  const checkout = async () => {
+    if (!last) return;
+    setBusy(true);
+    setFormError(null);
+    try {
+      await call<CheckinResponse>('POST', '/api/checkouts', { clientId: uuid(), venueToken: last.venueToken, people: last.people.map((p) => ({ token: p.token })) });
+      const l = { ...last, checkedOutAt: new Date().toISOString() };
+      save(LAST_KEY, l);
+      setLast(l);
+    } catch (err) {
+      const e = err as ApiFailure;
+      if (e.code === 'NO_OPEN_CHECKIN') {
+        const l = { ...last, checkedOutAt: new Date().toISOString() };
+        save(LAST_KEY, l);
+        setLast(l);
+      }
+      setFormError(message(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const time = (iso: string) => new Date(iso).toLocaleTimeString(lang === 'vi' ? 'vi-VN' : 'en-GB', { hour: '2-digit', minute: '2-digit' });
+  const province = venue?.venue.provinceCode ?? null;
+
+  return (
+    <main>
+      <header>
+        <span className="brand">Vigil · {t.title}</span>
+        <button type="button" className="lang" onClick={() => setLang(lang === 'vi' ? 'en' : 'vi')}>
+          {t.lang}
+        </button>
+      </header>
+
+      {fatal && (
+        <section className="card error" role="alert">
+          <h1>{t.errorTitle}</h1>
+          <p>{message(fatal)}</p>
+        </section>
+      )}
+      {!fatal && !venue && <p className="muted">{t.loading}</p>}
+
+      {venue && (
+        <section className="card venue">
+          <h1>{venue.venue.name}</h1>
+          <p className="muted">{[venue.venue.address, venue.venue.commune.name].filter(Boolean).join(', ')}</p>
+          <p className="pill">
+            {t.entrance}: {venue.entrance.name}
+          </p>
+        </section>
+      )}
+
+      {venue && last && !last.checkedOutAt && (
+        <section className="card done" role="status">
+          <div className="tick" aria-hidden="true">
+            ✓
+          </div>
+          <h2>{fmt(t.checkedIn, { venue: last.venueName })}</h2>
+          <p>
+            {fmt(t.at, { time: time(last.at) })}
+            {last.people.length > 1 ? ` · ${fmt(t.checkedInPeople, { n: last.people.length })}` : ''}
+          </p>
+          <ul className="names">
+            {last.people.map((p) => (
+              <li key={p.token}>{p.name}</li>
+            ))}
+          </ul>
+          {duplicate && <p className="muted">{t.duplicate}</p>}
+          {last.autoCheckoutAt && <p className="muted">{fmt(t.autoCheckout, { time: time(last.autoCheckoutAt) })}</p>}
+          {formError && <p className="err">{formError}</p>}
+          <button type="button" className="primary" disabled={busy} onClick={() => void checkout()}>
+            {busy ? t.checkingOut : t.checkout}
+          </button>
+        </section>
+      )}
+
+      {venue && last?.checkedOutAt && (
+        <section className="card done out" role="status">
+          <h2>{fmt(t.checkedOut, { venue: last.venueName })}</h2>
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => {
+              save(LAST_KEY, null);
+              setLast(null);
+              setFormError(null);
+            }}
+          >
+            {t.again}
+          </button>
+        </section>
+      )}
+
+      {venue && !last && (
+        <form className="card" onSubmit={submit} noValidate>
+          {stored.length > 0 && (
+            <>
+              <h2>{t.whoTitle}</h2>
+              <p className="muted">{t.whoHint}</p>
+              <ul className="people">
+                {stored.map((p) => (
+                  <li key={p.token}>
+                    <label>
+                      <input
+                        type="checkbox"
+                        checked={selected.has(p.token)}
+                        onChange={(e) => {
+                          const next = new Set(selected);
+                          if (e.target.checked) next.add(p.token);
+                          else next.delete(p.token);
+                          setSelected(next);
+                        }}
+                      />
+                      <span>{p.name}</span>
+                    </label>
+                    <button
+                      type="button"
+                      className="link"
+                      title={t.forget}
+                      aria-label={`${t.forget}: ${p.name}`}
+                      onClick={() => {
+                        const next = stored.filter((s) => s.token !== p.token);
+                        setStored(next);
+                        save(PEOPLE_KEY, next);
+                        if (!next.length && !forms.length) setForms([blank()]);
+                      }}
+                    >
+                      ✕
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+          {forms.length > 0 && stored.length === 0 && (
+            <>
+              <h2>{t.formTitle}</h2>
+              <p className="muted">{t.formHint}</p>
+            </>
+          )}
+          {forms.map((f, i) => (
+            <PersonFields
+              key={f.key}
+              p={f}
+              i={i}
+              t={t}
+              errors={errors}
+              province={province}
+              title={fmt(t.personN, { n: stored.length + i + 1 })}
+              onChange={(p) => setForms(forms.map((x, j) => (j === i ? p : x)))}
+              onRemove={forms.length > 1 || stored.length > 0 ? () => setForms(forms.filter((_, j) => j !== i)) : undefined}
+            />
+          ))}
+          <button type="button" className="link add" onClick={() => setForms([...forms, blank()])}>
+            {stored.length && !forms.length ? t.notMe : t.addPerson}
+          </button>
+          {offline && <p className="warn">{t.offline}</p>}
+          {formError && (
+            <p className="err" role="alert">
+              {formError}
+            </p>
+          )}
+          <button type="submit" className="primary" disabled={busy}>
+            {busy ? t.submitting : t.submit}
+          </button>
+          <p className="muted small">{t.privacy}</p>
+        </form>
+      )}
+    </main>
+  );
+}
+
+const root = document.getElementById('root');
+if (root)
+  createRoot(root).render(
+    <StrictMode>
+      <App />
+    </StrictMode>,
+  );

@@ -1,0 +1,327 @@
+// Staff gate (phone-friendly): scan people's personal QR codes with the camera (BarcodeDetector where the browser
+// has it, jsQR on canvas frames otherwise) or type them, as entry or exit at one entrance. Scans are queued on the
+// device first and sent when the network allows, so a gate keeps working offline.
+import { Alert, Badge, Button, Card, Group, Select, SegmentedControl, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import jsQR from 'jsqr';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { CheckinResultItem, VenueDetail, VenueItem } from '../../../../server/src/modules/venues/schema';
+import { api } from '../../lib/api';
+import { useErrorMessage } from '../../lib/errors';
+import { useVenueTexts } from '../venues/texts';
+import { enqueue, readQueue, syncQueue, tokenOf } from './queue';
+
+interface EntranceOption {
+  value: string;
+  label: string;
+}
+
+interface ResultRow {
+  clientId: string;
+  at: string;
+  action: 'in' | 'out';
+  status: CheckinResultItem['status'] | 'queued';
+  detail: string;
+}
+
+const ENTRANCE_KEY = 'vigil.gate.entrance';
+const MODE_KEY = 'vigil.gate.mode';
+
+interface Detector {
+  detect(source: CanvasImageSource): Promise<{ rawValue: string }[]>;
+}
+type DetectorCtor = new (opts: { formats: string[] }) => Detector;
+
+function useEntrances() {
+  return useQuery({
+    queryKey: ['gate', 'entrances'],
+    queryFn: async () => {
+      const list = await api.get<{ items: VenueItem[] }>('/api/venues', { status: 'approved', limit: 100 });
+      const details = await Promise.all(list.items.map((v) => api.get<VenueDetail>(`/api/venues/${v.id}`)));
+      return details.flatMap((d) =>
+        d.entrances.filter((e) => e.active).map<EntranceOption>((e) => ({ value: e.id, label: `${d.venue.name} — ${e.name}` })),
+      );
+    },
+    staleTime: 5 * 60_000,
+  });
+}
+
+export default function GatePage() {
+  const { t } = useVenueTexts();
+  const errorMessage = useErrorMessage();
+  const entrances = useEntrances();
+  const [entranceId, setEntranceId] = useState<string | null>(() => localStorage.getItem(ENTRANCE_KEY));
+  const [mode, setMode] = useState<'in' | 'out'>(() => (localStorage.getItem(MODE_KEY) === 'out' ? 'out' : 'in'));
+  const [queued, setQueued] = useState(() => readQueue().length);
+  const [online, setOnline] = useState(() => navigator.onLine);
+  const [results, setResults] = useState<ResultRow[]>([]);
+  const [syncError, setSyncError] = useState<string | null>(null);
+  const [manual, setManual] = useState('');
+  const [camera, setCamera] = useState<'off' | 'starting' | 'on'>('off');
+  const [cameraError, setCameraError] = useState<string | null>(null);
+  const [engine, setEngine] = useState<string>('');
+  const videoRef = useRef<HTMLVideoElement | null>(null);
+  const streamRef = useRef<MediaStream | null>(null);
+  const lastScan = useRef<{ token: string; at: number }>({ token: '', at: 0 });
+
+  useEffect(() => {
+    if (entranceId) localStorage.setItem(ENTRANCE_KEY, entranceId);
+  }, [entranceId]);
+  useEffect(() => localStorage.setItem(MODE_KEY, mode), [mode]);
+
+  // keep the remembered entrance only if it is still one of ours
+  useEffect(() => {
+    if (entrances.data && entranceId && !entrances.data.some((e) => e.value === entranceId)) setEntranceId(null);
+    if (entrances.data?.length === 1 && !entranceId) setEntranceId(entrances.data[0]!.value);
+  }, [entrances.data, entranceId]);
+
+  const sync = useCallback(async () => {
+    if (!readQueue().length) return;
+    const r = await syncQueue();
+    setQueued(readQueue().length);
+    if ('error' in r) {
+      setSyncError(r.offline ? null : errorMessage(r.error));
+      return;
+    }
+    setSyncError(null);
+    const byId = new Map(r.results.map((x) => [x.clientId, x]));
+    setResults((rows) =>
+      rows.map((row) => {
+        const x = byId.get(row.clientId);
+        if (!x) return row;
+        const who = x.people.map((p) => p.name).filter(Boolean).join(', ');
+        return { ...row, status: x.status, detail: x.error ? x.error.message : [x.venue?.name, who].filter(Boolean).join(' · ') };
+      }),
+    );
+  }, [errorMessage]);
+
+  // send when the network returns, and retry periodically
+  useEffect(() => {
+    const up = () => {
+      setOnline(true);
+      void sync();
+    };
+    const down = () => setOnline(false);
+    window.addEventListener('online', up);
+    window.addEventListener('offline', down);
+    const timer = setInterval(() => {
+      setOnline(navigator.onLine);
+      if (navigator.onLine) void sync();
+    }, 4000);
+    void sync();
+    return () => {
+      window.removeEventListener('online', up);
+      window.removeEventListener('offline', down);
+      clearInterval(timer);
+    };
+  }, [sync]);
+
+  const record = useCallback(
+    (raw: string) => {
+      const token = tokenOf(raw);
+      if (!entranceId || !/^[A-Za-z0-9_.-]{10,400}$/.test(token)) return false;
+      // the same code held in front of the camera (or shown twice by mistake) is one scan, not one per frame
+      const now = Date.now();
+      const key = `${mode}|${token}`;
+      if (lastScan.current.token === key && now - lastScan.current.at < 30_000) return false;
+      lastScan.current = { token: key, at: now };
+      const item = enqueue({ action: mode, entranceId, personQr: token });
+      setQueued(readQueue().length);
+      setResults((rows) => [{ clientId: item.clientId, at: item.at, action: item.action, status: 'queued' as const, detail: '' }, ...rows].slice(0, 20));
+      if (navigator.vibrate) navigator.vibrate(80);
+      if (navigator.onLine) void sync();
+      return true;
+    },
+    [entranceId, mode, sync],
+  );
+
+  // ── camera ───────────────────────────────────────────────────────────────
+  const stopCamera = useCallback(() => {
+    streamRef.current?.getTracks().forEach((tr) => tr.stop());
+    streamRef.current = null;
+    setCamera('off');
+  }, []);
+  useEffect(() => stopCamera, [stopCamera]);
+
+  const startCamera = async () => {
+    setCameraError(null);
+    setCamera('starting');
+    try {
+      const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' }, audio: false });
+      streamRef.current = stream;
+      const video = videoRef.current!;
+      video.srcObject = stream;
+      await video.play();
+      setCamera('on');
+    } catch (e) {
+      setCamera('off');
+      setCameraError(t('cameraUnavailable', { error: e instanceof Error ? e.message : String(e) }));
+    }
+  };
+
+  useEffect(() => {
+    if (camera !== 'on') return;
+    const video = videoRef.current!;
+    // BarcodeDetector where the platform decodes QR codes (Android, ChromeOS, macOS), jsQR on canvas frames otherwise
+    const Ctor = (globalThis as { BarcodeDetector?: DetectorCtor & { getSupportedFormats?: () => Promise<string[]> } }).BarcodeDetector;
+    let detector: Detector | null = null;
+    const ready = (async () => {
+      try {
+        if (Ctor && (await Ctor.getSupportedFormats?.())?.includes('qr_code')) detector = new Ctor({ formats: ['qr_code'] });
+      } catch {
+        detector = null;
+      }
+      setEngine(detector ? 'BarcodeDetector' : 'jsQR');
+    })();
+    const canvas = document.createElement('canvas');
+    const ctx2d = canvas.getContext('2d', { willReadFrequently: true });
+    let stopped = false;
+    const tick = async () => {
+      if (stopped) return;
+      await ready;
+      try {
+        if (video.readyState >= 2) {
+          if (detector) {
+            const codes = await detector.detect(video);
+            if (codes[0]) record(codes[0].rawValue);
+          } else if (ctx2d) {
+            const w = Math.min(640, video.videoWidth);
+            const h = Math.round((video.videoHeight * w) / Math.max(1, video.videoWidth));
+            canvas.width = w;
+            canvas.height = h;
+            ctx2d.drawImage(video, 0, 0, w, h);
+            const img = ctx2d.getImageData(0, 0, w, h);
+            const code = jsQR(img.data, w, h, { inversionAttempts: 'dontInvert' });
+            if (code?.data) record(code.data);
+          }
+        }
+      } catch {
+        // a frame that cannot be read: try the next one
+      }
+      if (!stopped) setTimeout(() => void tick(), 200);
+    };
+    void tick();
+    return () => {
+      stopped = true;
+    };
+  }, [camera, record]);
+
+  const options = useMemo(() => entrances.data ?? [], [entrances.data]);
+  const badge = (s: ResultRow['status']) => {
+    const color = s === 'created' || s === 'checked_out' ? 'green' : s === 'duplicate' ? 'gray' : s === 'rejected' ? 'red' : 'yellow';
+    return (
+      <Badge color={color} variant="light">
+        {t(`res_${s}` as 'res_created')}
+      </Badge>
+    );
+  };
+
+  return (
+    <Stack gap="md" maw={640}>
+      <Title order={2}>{t('gateTitle')}</Title>
+      {!online && (
+        <Alert color="yellow" role="status">
+          {t('offline')}
+        </Alert>
+      )}
+      {syncError && (
+        <Alert color="red" role="alert">
+          {syncError}
+        </Alert>
+      )}
+      <Card withBorder>
+        <Stack gap="sm">
+          <Select
+            label={t('chooseEntrance')}
+            data={options}
+            value={entranceId}
+            onChange={setEntranceId}
+            searchable
+            nothingFoundMessage={t('none')}
+            disabled={entrances.isPending}
+          />
+          {entrances.data?.length === 0 && <Text c="dimmed">{t('noEntrances')}</Text>}
+          <SegmentedControl
+            fullWidth
+            size="md"
+            value={mode}
+            onChange={(v) => setMode(v === 'out' ? 'out' : 'in')}
+            data={[
+              { value: 'in', label: t('modeIn') },
+              { value: 'out', label: t('modeOut') },
+            ]}
+          />
+          <Group justify="space-between">
+            <Badge size="lg" color={queued ? 'yellow' : 'green'} variant="light" data-testid="queued">
+              {t('queued', { n: queued })}
+            </Badge>
+            <Badge color={online ? 'green' : 'gray'} variant="dot">
+              {online ? t('online') : 'offline'}
+            </Badge>
+          </Group>
+        </Stack>
+      </Card>
+
+      <Card withBorder>
+        <Stack gap="sm">
+          <video ref={videoRef} playsInline muted style={{ width: '100%', maxHeight: 360, background: '#111', borderRadius: 8, display: camera === 'off' ? 'none' : 'block' }} />
+          {camera === 'off' ? (
+            <Button size="md" onClick={() => void startCamera()} disabled={!entranceId}>
+              {t('startCamera')}
+            </Button>
+          ) : (
+            <Button size="md" variant="light" onClick={stopCamera}>
+              {t('stopCamera')}
+            </Button>
+          )}
+          {engine && camera === 'on' && (
+            <Text size="xs" c="dimmed">
+              {t('engine', { name: engine })}
+            </Text>
+          )}
+          {cameraError && <Text c="red">{cameraError}</Text>}
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              if (record(manual)) setManual('');
+            }}
+          >
+            <Group align="end" wrap="nowrap">
+              <TextInput style={{ flex: 1 }} label={t('manual')} placeholder={t('manualPlaceholder')} value={manual} onChange={(e) => setManual(e.currentTarget.value)} />
+              <Button type="submit" disabled={!entranceId || !manual.trim()}>
+                {t('add')}
+              </Button>
+            </Group>
+          </form>
+          {queued > 0 && online && (
+            <Button variant="subtle" onClick={() => void sync()}>
+              {t('syncNow')}
+            </Button>
+          )}
+        </Stack>
+      </Card>
+
+      {results.length > 0 && (
+        <Card withBorder>
+          <Title order={4} mb="xs">
+            {t('lastResults')}
+          </Title>
+          <Table>
+            <Table.Tbody>
+              {results.map((r) => (
+                <Table.Tr key={r.clientId} data-testid="gate-result">
+                  <Table.Td>{new Date(r.at).toLocaleTimeString()}</Table.Td>
+                  <Table.Td>{r.action === 'in' ? t('modeIn') : t('modeOut')}</Table.Td>
+                  <Table.Td>{badge(r.status)}</Table.Td>
+                  <Table.Td>
+                    <Text size="sm">{r.detail}</Text>
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Card>
+      )}
+    </Stack>
+  );
+}

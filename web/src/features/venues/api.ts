@@ -1,0 +1,131 @@
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type {
+  CheckinList,
+  CreateVenueBody,
+  ImportResult,
+  StatsResponse,
+  UpdateVenueBody,
+  VenueDetail,
+  VenueItem,
+  VenueType,
+} from '../../../../server/src/modules/venues/schema';
+import { api, ApiError, queryString, type QueryValue } from '../../lib/api';
+
+export const PAGE_SIZE = 25;
+
+/** The venue types (checked against the server's list by the type). */
+export const VENUE_TYPES = [
+  'office',
+  'factory',
+  'market',
+  'supermarket',
+  'hospital',
+  'clinic',
+  'school',
+  'station',
+  'restaurant',
+  'hotel',
+  'religious',
+  'event',
+  'other',
+] as const satisfies readonly VenueType[];
+
+export interface VenueFilter {
+  q: string;
+  status: string | null;
+  type: string | null;
+  page: number;
+}
+
+export function useVenues(f: VenueFilter) {
+  return useQuery({
+    queryKey: ['venues', 'list', f],
+    queryFn: ({ signal }) =>
+      api.get<{ items: VenueItem[]; total: number }>(
+        '/api/venues',
+        { q: f.q, status: f.status, type: f.type, limit: PAGE_SIZE, offset: (f.page - 1) * PAGE_SIZE },
+        signal,
+      ),
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useVenue(id: string | undefined) {
+  return useQuery({
+    queryKey: ['venues', 'detail', id],
+    queryFn: ({ signal }) => api.get<VenueDetail>(`/api/venues/${id}`, undefined, signal),
+    enabled: !!id,
+  });
+}
+
+function useVenueMutation<T>(fn: (arg: T) => Promise<VenueDetail>) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: fn,
+    onSuccess: (d) => {
+      qc.setQueryData(['venues', 'detail', d.venue.id], d);
+      void qc.invalidateQueries({ queryKey: ['venues', 'list'] });
+    },
+  });
+}
+
+export const useCreateVenue = () => useVenueMutation((b: CreateVenueBody) => api.post<VenueDetail>('/api/venues', b));
+export const useUpdateVenue = (id: string) => useVenueMutation((b: UpdateVenueBody) => api.patch<VenueDetail>(`/api/venues/${id}`, b));
+export const useSetStatus = (id: string) =>
+  useVenueMutation((b: { status: 'approved' | 'suspended'; reason?: string }) => api.post<VenueDetail>(`/api/venues/${id}/status`, b));
+export const useAddEntrance = (id: string) =>
+  useVenueMutation((b: { name: string; kind: 'entrance' | 'room' }) => api.post<VenueDetail>(`/api/venues/${id}/entrances`, b));
+export const useUpdateEntrance = (id: string) =>
+  useVenueMutation((b: { entranceId: string; active?: boolean; name?: string }) =>
+    api.patch<VenueDetail>(`/api/venues/${id}/entrances/${b.entranceId}`, { active: b.active, name: b.name }),
+  );
+export const useAddOperator = (id: string) => useVenueMutation((username: string) => api.post<VenueDetail>(`/api/venues/${id}/operators`, { username }));
+export const useRemoveOperator = (id: string) => useVenueMutation((userId: string) => api.delete<VenueDetail>(`/api/venues/${id}/operators/${userId}`));
+
+/** Upload a .xlsx/.csv file as the raw request body. */
+export async function uploadFile(url: string, file: File): Promise<ImportResult> {
+  const type = file.name.toLowerCase().endsWith('.xlsx') ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv';
+  let res: Response;
+  try {
+    res = await fetch(url, { method: 'POST', body: file, credentials: 'same-origin', headers: { 'Content-Type': type, 'X-Requested-With': 'vigil', Accept: 'application/json' } });
+  } catch (e) {
+    throw new ApiError(0, 'NETWORK', e instanceof Error ? e.message : 'Network error');
+  }
+  const body = (await res.json().catch(() => null)) as { error?: { code: string; message: string; details?: { path: string; message: string }[] } } | null;
+  if (!res.ok) throw new ApiError(res.status, body?.error?.code ?? `HTTP_${res.status}`, body?.error?.message ?? res.statusText, body?.error?.details ?? []);
+  return body as unknown as ImportResult;
+}
+
+export interface CheckinFilter {
+  venueId?: string;
+  communeCode?: string;
+  personId?: string;
+  from: string;
+  to: string;
+  page: number;
+}
+
+export function useCheckins(f: CheckinFilter | null) {
+  return useQuery({
+    queryKey: ['checkins', 'list', f],
+    queryFn: ({ signal }) =>
+      api.get<CheckinList>(
+        '/api/checkins',
+        { venueId: f!.venueId, communeCode: f!.communeCode, personId: f!.personId, from: f!.from, to: f!.to, limit: PAGE_SIZE, offset: (f!.page - 1) * PAGE_SIZE },
+        signal,
+      ),
+    enabled: !!f,
+    placeholderData: keepPreviousData,
+  });
+}
+
+export function useStats(f: Omit<CheckinFilter, 'page' | 'personId'> | null, groupBy: 'venue' | 'commune' | 'hour') {
+  return useQuery({
+    queryKey: ['checkins', 'stats', f, groupBy],
+    queryFn: ({ signal }) =>
+      api.get<StatsResponse>('/api/checkins/stats', { venueId: f!.venueId, communeCode: f!.communeCode, from: f!.from, to: f!.to, groupBy, limit: groupBy === 'hour' ? 1000 : 20 }, signal),
+    enabled: !!f,
+  });
+}
+
+export const exportUrl = (f: Record<string, QueryValue>) => `/api/checkins/export${queryString(f)}`;

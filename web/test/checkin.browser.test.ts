@@ -1,0 +1,123 @@
+// The citizen check-in page on a phone-sized screen against a real server: open a poster's QR URL, fill the short
+// form, see "checked in", check out, check in again with only the remembered person, and refused QR codes.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, devices, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer } from '../../server/test/helpers';
+
+const WEB = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
+const DIST = path.join(WEB, 'dist', 'checkin.html');
+const PASSWORD = 'browser-test-pw-1';
+
+function newestSource(): number {
+  let newest = 0;
+  const visit = (p: string) => {
+    if (!fs.existsSync(p)) return;
+    const st = fs.statSync(p);
+    if (st.isDirectory()) for (const f of fs.readdirSync(p)) visit(path.join(p, f));
+    else newest = Math.max(newest, st.mtimeMs);
+  };
+  for (const p of ['src', 'public', 'index.html', 'checkin.html', 'vite.config.ts']) visit(path.join(WEB, p));
+  return newest;
+}
+
+async function ensureBuilt(): Promise<void> {
+  if (fs.existsSync(DIST) && fs.statSync(DIST).mtimeMs >= newestSource()) return;
+  const { build } = await import('vite');
+  await build({ configFile: path.join(WEB, 'vite.config.ts'), root: WEB, logLevel: 'warn' });
+}
+
+type Server = Awaited<ReturnType<typeof startTestServer>>;
+let server: Server;
+let browser: Browser;
+let qrPath: string;
+let venueName: string;
+let communeName: string;
+
+beforeAll(async () => {
+  await ensureBuilt();
+  server = await startTestServer();
+  await server.createUser({ username: 'ci.cdc', password: PASSWORD, role: 'cdc_officer', jurisdictionCode: '40' });
+  const login = await server.app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'x-requested-with': 'vigil' }, payload: { username: 'ci.cdc', password: PASSWORD } });
+  const headers = { cookie: String(login.headers['set-cookie']).split(';')[0]!, 'x-requested-with': 'vigil' };
+  const commune = await server.db.selectFrom('admin_units').select(['code', 'name']).where('level', '=', 'commune').where('path', 'like', '/VN/40/%').orderBy('code').executeTakeFirstOrThrow();
+  communeName = commune.name;
+  venueName = 'Chợ Đêm Vinh';
+  const created = await server.app.inject({ method: 'POST', url: '/api/venues', headers, payload: { name: venueName, type: 'market', communeCode: commune.code, address: '5 Quang Trung', defaultStayMinutes: 60 } });
+  expect(created.statusCode, created.body).toBe(201);
+  const v = created.json();
+  // the URL printed on the poster (its QR), pointed at this test server
+  const qr = await server.app.inject({ method: 'GET', url: `/api/venues/${v.venue.id}/entrances/${v.entrances[0].id}/qr`, headers });
+  qrPath = new URL(qr.json().url).pathname;
+  expect(qrPath).toMatch(/^\/c\//);
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+  });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('citizen check-in page (phone)', () => {
+  it('opens the poster URL, fills the form, sees "checked in", checks out and in again with the remembered person', async () => {
+    const ctx = await browser.newContext({ ...devices['Galaxy S9+'], viewport: { width: 360, height: 740 }, locale: 'vi-VN' });
+    const page = await ctx.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${server.url}${qrPath}`);
+    await expect.poll(() => page.locator('h1').textContent()).toBe(venueName);
+    // no horizontal scrolling on a 360 px screen
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+
+    // submitting the empty form names the missing fields, in Vietnamese
+    await page.getByRole('button', { name: 'Check-in', exact: true }).click();
+    await expect.poll(() => page.locator('.err').count()).toBeGreaterThanOrEqual(4);
+    expect(await page.locator('.err').first().textContent()).toBe('Bắt buộc');
+
+    await page.getByLabel('Họ và tên').fill('Nguyễn Thị Mai');
+    await page.getByLabel('Số điện thoại').fill('0912 345 679');
+    await page.getByLabel('Năm sinh').fill('1990');
+    await page.getByLabel('Xã/phường nơi ở').fill(communeName.slice(0, 6));
+    await page.getByRole('option', { name: new RegExp(communeName) }).first().click();
+    await page.getByRole('button', { name: 'Check-in', exact: true }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain(`Đã check-in tại ${venueName}`);
+    expect(await page.getByRole('status').textContent()).toContain('Nguyễn Thị Mai');
+
+    const rows = await server.db.selectFrom('checkins').selectAll().execute();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.source).toBe('qr');
+
+    // reopening the page shows the current check-in; check out
+    await page.reload();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('Đã check-in');
+    await page.getByRole('button', { name: 'Check-out' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain(`Đã check-out khỏi ${venueName}`);
+    expect((await server.db.selectFrom('checkins').select('checkout_at').executeTakeFirstOrThrow()).checkout_at).not.toBeNull();
+
+    // next time: only the remembered person, no form; in English
+    await page.getByRole('button', { name: 'Check-in lại' }).click();
+    await page.getByRole('button', { name: 'English' }).click();
+    await expect.poll(() => page.getByText('Who is checking in?').count()).toBe(1);
+    expect(await page.getByRole('checkbox', { name: 'Nguyễn Thị Mai' }).isChecked()).toBe(true);
+    await page.getByRole('button', { name: 'Check in', exact: true }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain(`Checked in at ${venueName}`);
+    expect(await server.db.selectFrom('checkins').select('id').execute()).toHaveLength(2);
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+
+  it('shows a clear Vietnamese message for a forged QR code', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'vi-VN' });
+    const page = await ctx.newPage();
+    const token = qrPath.slice(3);
+    const forged = `${token.slice(0, 10)}${token[10] === 'A' ? 'B' : 'A'}${token.slice(11)}`;
+    await page.goto(`${server.url}/c/${forged}`);
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('Mã QR không hợp lệ');
+    await ctx.close();
+  });
+});

@@ -1,0 +1,173 @@
+// The staff gate page on a phone, offline: scans are queued on the device (with their client ids and scan times),
+// nothing reaches the server while offline, and everything is sent — once — when the network returns.
+// The page is built here on its own (web/test/harness/gate.html) and served with /api proxied to a real test server.
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer } from '../../server/test/helpers';
+import { buildHarness, serveHarness } from './harness/serve';
+
+const PASSWORD = 'browser-test-pw-1';
+
+type Server = Awaited<ReturnType<typeof startTestServer>>;
+let server: Server;
+let browser: Browser;
+let closeFront: (() => Promise<void>) | null = null;
+let frontUrl: string;
+let outDir: string;
+let personQrs: string[] = [];
+let entranceName: string;
+
+beforeAll(async () => {
+  outDir = await buildHarness(['gate']);
+  server = await startTestServer();
+  const commune = await server.db.selectFrom('admin_units').select('code').where('level', '=', 'commune').where('path', 'like', '/VN/40/%').orderBy('code').executeTakeFirstOrThrow();
+  await server.createUser({ username: 'gate.cdc', password: PASSWORD, role: 'cdc_officer', jurisdictionCode: '40' });
+  await server.createUser({ username: 'gate.op', password: PASSWORD, role: 'venue_operator', jurisdictionCode: commune.code });
+  const login = async (username: string) => {
+    const r = await server.app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'x-requested-with': 'vigil' }, payload: { username, password: PASSWORD } });
+    return { cookie: String(r.headers['set-cookie']).split(';')[0]!, 'x-requested-with': 'vigil' };
+  };
+  const cdc = await login('gate.cdc');
+  const op = await login('gate.op');
+  // the operator registers their factory; the CDC approves it
+  const v = await server.app.inject({ method: 'POST', url: '/api/venues', headers: op, payload: { name: 'Nhà máy May 10', type: 'factory', communeCode: commune.code, entrances: [{ name: 'Cổng công nhân' }] } });
+  expect(v.statusCode, v.body).toBe(201);
+  entranceName = 'Nhà máy May 10 — Cổng công nhân';
+  const ok = await server.app.inject({ method: 'POST', url: `/api/venues/${v.json().venue.id}/status`, headers: cdc, payload: { status: 'approved' } });
+  expect(ok.statusCode, ok.body).toBe(200);
+  // three workers with personal QR codes (issued by the people module when they first check in)
+  const anyVenue = await server.app.inject({ method: 'GET', url: `/api/venues/${v.json().venue.id}/entrances/${v.json().entrances[0].id}/qr`, headers: cdc });
+  const venueToken = new URL(anyVenue.json().url).pathname.slice(3);
+  personQrs = [];
+  for (const [i, name] of ['Lê Thị Hạnh', 'Trần Văn Hùng', 'Phạm Văn Khải'].entries()) {
+    const r = await server.app.inject({
+      method: 'POST',
+      url: '/api/checkins',
+      payload: { clientId: crypto.randomUUID(), venueToken, people: [{ fullName: name, phone: `09130000${10 + i}`, birthYear: 1990 + i, communeCode: commune.code }] },
+    });
+    expect(r.statusCode, r.body).toBe(201);
+    personQrs.push(r.json().results[0].people[0].token);
+  }
+  await server.db.deleteFrom('checkins').execute();
+
+  const served = await serveHarness(outDir, server.url);
+  frontUrl = served.url;
+  closeFront = served.close;
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+  });
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await closeFront?.();
+  await server?.close();
+  if (outDir) fs.rmSync(outDir, { recursive: true, force: true });
+});
+
+/** A Y4M video (the format Chromium's fake camera plays) showing `text` as a QR code. */
+async function qrVideo(text: string, file: string) {
+  const QRCode = (await import('qrcode')).default;
+  const qr = QRCode.create(text, { errorCorrectionLevel: 'M' });
+  const n = qr.modules.size;
+  const W = 640;
+  const H = 480;
+  const scale = Math.floor((H - 40) / (n + 8));
+  const x0 = Math.floor((W - n * scale) / 2);
+  const y0 = Math.floor((H - n * scale) / 2);
+  const y = Buffer.alloc(W * H, 235);
+  for (let r = 0; r < n; r++)
+    for (let c = 0; c < n; c++)
+      if (qr.modules.get(r, c))
+        for (let dy = 0; dy < scale; dy++) y.fill(16, (y0 + r * scale + dy) * W + x0 + c * scale, (y0 + r * scale + dy) * W + x0 + (c + 1) * scale);
+  const uv = Buffer.alloc((W / 2) * (H / 2) * 2, 128);
+  const frame = Buffer.concat([Buffer.from('FRAME\n'), y, uv]);
+  fs.writeFileSync(file, Buffer.concat([Buffer.from(`YUV4MPEG2 W${W} H${H} F10:1 Ip A1:1 C420jpeg\n`), ...Array.from({ length: 10 }, () => frame)]));
+}
+
+describe('gate page', () => {
+  it('queues scans while offline and sends them once when the network returns', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'vi-VN' });
+    const page = await ctx.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const login = await page.request.post(`${frontUrl}/api/auth/login`, { headers: { 'x-requested-with': 'vigil' }, data: { username: 'gate.op', password: PASSWORD } });
+    expect(login.status()).toBe(200);
+    await page.goto(`${frontUrl}/test/harness/gate.html`);
+    await expect.poll(() => page.getByText('Cổng quét QR cá nhân').count()).toBe(1);
+    // the operator's only entrance is chosen by itself
+    await expect.poll(() => page.getByRole('textbox', { name: 'Chọn lối vào' }).inputValue()).toBe(entranceName);
+
+    await ctx.setOffline(true);
+    await expect.poll(() => page.getByText(/Mất mạng/).count()).toBe(1);
+    const manual = page.getByLabel('Nhập mã thủ công');
+    for (const qr of personQrs.slice(0, 2)) {
+      await manual.fill(qr);
+      await page.getByRole('button', { name: 'Ghi nhận' }).click();
+    }
+    // an exit for the first worker, scanned as a URL
+    await page.getByText('Ra', { exact: true }).click();
+    await manual.fill(`https://vigil.example.vn/p/${personQrs[0]}`);
+    await page.getByRole('button', { name: 'Ghi nhận' }).click();
+    await expect.poll(() => page.getByTestId('queued').textContent()).toBe('Đang chờ gửi: 3');
+    expect(await page.getByTestId('gate-result').count()).toBe(3);
+    await page.waitForTimeout(1500); // the retry loop runs meanwhile: nothing may get through
+    expect(await server.db.selectFrom('checkins').select('id').execute()).toHaveLength(0);
+    // the queue survives a reload (stored on the device)
+    const stored = await page.evaluate(() => JSON.parse(localStorage.getItem('vigil.gate.queue') ?? '[]').length);
+    expect(stored).toBe(3);
+
+    await ctx.setOffline(false);
+    await expect.poll(() => page.getByTestId('queued').textContent(), { timeout: 15_000 }).toBe('Đang chờ gửi: 0');
+    const rows = await server.db.selectFrom('checkins').selectAll().orderBy('checkin_at').execute();
+    expect(rows).toHaveLength(2);
+    expect(rows.every((r) => r.source === 'gate')).toBe(true);
+    // the exit closed the first worker's stay
+    expect(rows.filter((r) => r.checkout_at !== null)).toHaveLength(1);
+    await expect.poll(() => page.getByText('Đã ghi nhận').count()).toBe(2);
+    expect(await page.getByText('Đã ghi ra').count()).toBe(1);
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+
+  it('reads a personal QR code from the camera (fake camera device) and records the entry', async () => {
+    const video = path.join(outDir, 'qr.y4m');
+    await qrVideo(personQrs[2]!, video);
+    const camBrowser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--use-fake-ui-for-media-stream',
+        '--use-fake-device-for-media-stream',
+        `--use-file-for-fake-video-capture=${video}`,
+      ],
+    });
+    try {
+      const ctx = await camBrowser.newContext({ viewport: { width: 390, height: 844 }, locale: 'vi-VN', permissions: ['camera'] });
+      const page = await ctx.newPage();
+      await page.request.post(`${frontUrl}/api/auth/login`, { headers: { 'x-requested-with': 'vigil' }, data: { username: 'gate.op', password: PASSWORD } });
+      await page.goto(`${frontUrl}/test/harness/gate.html`);
+      await expect.poll(() => page.getByRole('textbox', { name: 'Chọn lối vào' }).inputValue()).toBe(entranceName);
+      await page.getByText('Vào', { exact: true }).click();
+      await page.getByRole('button', { name: 'Bật camera' }).click();
+      await expect.poll(() => page.getByText(/Bộ quét:/).textContent()).toMatch(/jsQR|BarcodeDetector/);
+      await expect.poll(() => page.getByText('Đã ghi nhận').count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(1);
+      // held in front of the camera for a while: still one scan
+      await page.waitForTimeout(1000);
+      const mine = await server.db.selectFrom('checkins').select('id').where('source', '=', 'gate').where('checkout_at', 'is', null).execute();
+      expect(mine.length).toBe(2); // the worker from the first test still inside + this one
+      await page.getByRole('button', { name: 'Tắt camera' }).click();
+      await ctx.close();
+    } finally {
+      await camBrowser.close();
+    }
+  });
+});
+
