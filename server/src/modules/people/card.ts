@@ -3,8 +3,7 @@
  * sheet with cut marks, Vietnamese first. The QR is drawn as vector rectangles so it stays sharp when printed.
  * A household prints on one sheet.
  */
-import PDFDocument from 'pdfkit';
-import QRCode from 'qrcode';
+import { drawQr, renderPdf } from '../../platform/i18n/pdf';
 import { registerVietnameseFonts } from '../../platform/i18n/fonts';
 
 export interface CardParams {
@@ -45,26 +44,6 @@ const SEX_VI: Record<string, string> = { male: 'Nam', female: 'Nữ', other: 'Kh
 
 function formatDate(d: Date, timeZone: string) {
   return new Intl.DateTimeFormat('vi-VN', { timeZone, day: '2-digit', month: '2-digit', year: 'numeric' }).format(d);
-}
-
-function drawQr(doc: PDFKit.PDFDocument, text: string, x: number, y: number, size: number) {
-  const qr = QRCode.create(text, { errorCorrectionLevel: 'M' });
-  const n = qr.modules.size;
-  const cell = size / n;
-  doc.save().fillColor('#000000');
-  for (let row = 0; row < n; row++) {
-    let col = 0;
-    while (col < n) {
-      if (!qr.modules.get(row, col)) {
-        col++;
-        continue;
-      }
-      const start = col;
-      while (col < n && qr.modules.get(row, col)) col++;
-      doc.rect(x + start * cell, y + row * cell, (col - start) * cell + 0.01, cell + 0.01);
-    }
-  }
-  doc.fill().restore();
 }
 
 function drawCard(doc: PDFKit.PDFDocument, fonts: ReturnType<typeof registerVietnameseFonts>, c: CardParams, x0: number, y0: number) {
@@ -137,30 +116,15 @@ function drawCutMarks(doc: PDFKit.PDFDocument) {
 /** A PDF with one A6 card per person, four per A4 page, cut along the dashed lines. */
 export function personalCardsPdf(cards: readonly CardParams[]): Promise<Buffer> {
   if (!cards.length) return Promise.reject(new Error('personalCardsPdf: no cards'));
-  return new Promise<Buffer>((resolve, reject) => {
-    const doc = new PDFDocument({
-      size: 'A4',
-      margin: 0,
-      autoFirstPage: false,
-      info: { Title: 'Thẻ mã QR cá nhân', Subject: 'Personal QR card', Creator: 'Vigil' },
+  return renderPdf({ Title: 'Thẻ mã QR cá nhân', Subject: 'Personal QR card' }, (doc) => {
+    const fonts = registerVietnameseFonts(doc);
+    cards.forEach((card, i) => {
+      const slot = i % 4;
+      if (slot === 0) {
+        doc.addPage();
+        drawCutMarks(doc);
+      }
+      drawCard(doc, fonts, card, OFFSET_X + (slot % 2) * CARD_W, OFFSET_Y + Math.floor(slot / 2) * CARD_H);
     });
-    const chunks: Buffer[] = [];
-    doc.on('data', (c: Buffer) => chunks.push(c));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-    try {
-      const fonts = registerVietnameseFonts(doc);
-      cards.forEach((card, i) => {
-        const slot = i % 4;
-        if (slot === 0) {
-          doc.addPage();
-          drawCutMarks(doc);
-        }
-        drawCard(doc, fonts, card, OFFSET_X + (slot % 2) * CARD_W, OFFSET_Y + Math.floor(slot / 2) * CARD_H);
-      });
-      doc.end();
-    } catch (err) {
-      reject(err);
-    }
   });
 }

@@ -5,8 +5,7 @@
  * keeps the PDF small. Text uses Be Vietnam Pro (TTF) for correct Vietnamese diacritics.
  */
 import archiver from 'archiver';
-import PDFDocument from 'pdfkit';
-import QRCode from 'qrcode';
+import { drawQr, renderPdf } from '../../platform/i18n/pdf';
 import { registerVietnameseFonts } from '../../platform/i18n/fonts';
 
 export interface EntrancePosterParams {
@@ -251,23 +250,8 @@ export function renderEntrancePoster(doc: PDFKit.PDFDocument, p: EntrancePosterP
 
 /** One PDF with one page per entrance. */
 export function postersPdf(entrances: readonly EntrancePosterParams[]): Promise<Buffer> {
-  return new Promise<Buffer>((resolve, reject) => {
-    const doc = new PDFDocument({
-      size: 'A4',
-      margin: 0,
-      autoFirstPage: false,
-      info: { Title: 'Vigil — QR check-in posters', Author: 'Vigil', Creator: 'Vigil' },
-    });
-    const chunks: Buffer[] = [];
-    doc.on('data', (c: Buffer) => chunks.push(c));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-    try {
-      for (const e of entrances) renderEntrancePoster(doc, e);
-      doc.end();
-    } catch (err) {
-      reject(err);
-    }
+  return renderPdf({ Title: 'Vigil — QR check-in posters', Author: 'Vigil' }, (doc) => {
+    for (const e of entrances) renderEntrancePoster(doc, e);
   });
 }
 
@@ -338,26 +322,6 @@ function truncateToWidth(doc: PDFKit.PDFDocument, text: string, width: number): 
   const chars = [...text];
   while (chars.length > 1 && doc.widthOfString(`${chars.join('')}…`) > width) chars.pop();
   return `${chars.join('').trimEnd()}…`;
-}
-
-/** Draws the QR as vector modules (one filled path; horizontal runs merged). Includes no quiet zone. */
-function drawQr(doc: PDFKit.PDFDocument, text: string, x: number, y: number, size: number, color: string): void {
-  const qr = QRCode.create(text, { errorCorrectionLevel: 'M' });
-  const n = qr.modules.size;
-  const m = size / n;
-  for (let row = 0; row < n; row++) {
-    let col = 0;
-    while (col < n) {
-      if (!qr.modules.get(row, col)) {
-        col++;
-        continue;
-      }
-      const start = col;
-      while (col < n && qr.modules.get(row, col)) col++;
-      doc.rect(x + start * m, y + row * m, (col - start) * m, m);
-    }
-  }
-  doc.fill(color);
 }
 
 /** Four L-shaped corner brackets around a rectangle ("scan here" framing). */
