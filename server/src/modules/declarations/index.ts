@@ -4,6 +4,7 @@ import type { DbOrTx } from '../../platform/db/types';
 import { migrationsDirOf, type AppContext, type VigilModule } from '../../platform/module';
 import { onPersonMerged, type PersonMergedEvent } from '../people';
 import { citizenRoutes } from './citizen-routes';
+import { seedDeclarationsDemo } from './demo';
 import { declarationJobs } from './jobs';
 import { repointPerson } from './queries';
 import { declarationRoutes } from './routes';
@@ -22,6 +23,8 @@ export const declarationsModule: VigilModule = {
     await citizenRoutes(app, ctx);
     declarationJobs(ctx);
   },
+  /** ~60 declarations of the last 3 days in Vinh, 10 flagged (one called, one referred, one cleared by `cdc.nghean`). */
+  seedDemo: seedDeclarationsDemo,
 };
 
 export { seedStandardForms, submitDeclaration, prepareDeclaration, storeDeclaration, dashboard } from './service';

@@ -25,6 +25,7 @@ export {
   resolvePersonId,
   dependantsOf,
   isManagerOf,
+  addDependant,
   type FindOrCreateInput,
   type FindOrCreateOptions,
   type PersonBrief,
