@@ -1,43 +1,18 @@
 // The citizen check-in page on a phone-sized screen against a real server: open a poster's QR URL, fill the short
 // form, see "checked in", check out, check in again with only the remembered person, and refused QR codes.
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, devices, type Browser } from 'playwright-core';
+import { devices, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer } from '../../server/test/helpers';
+import { ensureBuilt, launchBrowser, openPage, PASSWORD, type TestServer } from './browser';
 
-const WEB = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
-const DIST = path.join(WEB, 'dist', 'checkin.html');
-const PASSWORD = 'browser-test-pw-1';
-
-function newestSource(): number {
-  let newest = 0;
-  const visit = (p: string) => {
-    if (!fs.existsSync(p)) return;
-    const st = fs.statSync(p);
-    if (st.isDirectory()) for (const f of fs.readdirSync(p)) visit(path.join(p, f));
-    else newest = Math.max(newest, st.mtimeMs);
-  };
-  for (const p of ['src', 'public', 'index.html', 'checkin.html', 'vite.config.ts']) visit(path.join(WEB, p));
-  return newest;
-}
-
-async function ensureBuilt(): Promise<void> {
-  if (fs.existsSync(DIST) && fs.statSync(DIST).mtimeMs >= newestSource()) return;
-  const { build } = await import('vite');
-  await build({ configFile: path.join(WEB, 'vite.config.ts'), root: WEB, logLevel: 'warn' });
-}
-
-type Server = Awaited<ReturnType<typeof startTestServer>>;
-let server: Server;
+let server: TestServer;
 let browser: Browser;
 let qrPath: string;
 let venueName: string;
 let communeName: string;
 
 beforeAll(async () => {
-  await ensureBuilt();
+  await ensureBuilt('checkin.html');
   server = await startTestServer();
   await server.createUser({ username: 'ci.cdc', password: PASSWORD, role: 'cdc_officer', jurisdictionCode: '40' });
   const login = await server.app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'x-requested-with': 'vigil' }, payload: { username: 'ci.cdc', password: PASSWORD } });
@@ -52,10 +27,7 @@ beforeAll(async () => {
   const qr = await server.app.inject({ method: 'GET', url: `/api/venues/${v.venue.id}/entrances/${v.entrances[0].id}/qr`, headers });
   qrPath = new URL(qr.json().url).pathname;
   expect(qrPath).toMatch(/^\/c\//);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-  });
+  browser = await launchBrowser();
 }, 180_000);
 
 afterAll(async () => {
@@ -65,10 +37,7 @@ afterAll(async () => {
 
 describe('citizen check-in page (phone)', () => {
   it('opens the poster URL, fills the form, sees "checked in", checks out and in again with the remembered person', async () => {
-    const ctx = await browser.newContext({ ...devices['Galaxy S9+'], viewport: { width: 360, height: 740 }, locale: 'vi-VN' });
-    const page = await ctx.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
+    const { ctx, page, errors } = await openPage(browser, { ...devices['Galaxy S9+'], viewport: { width: 360, height: 740 }, locale: 'vi-VN' });
     await page.goto(`${server.url}${qrPath}`);
     await expect.poll(() => page.locator('h1').textContent()).toBe(venueName);
     // no horizontal scrolling on a 360 px screen
@@ -112,8 +81,7 @@ describe('citizen check-in page (phone)', () => {
   });
 
   it('shows a clear Vietnamese message for a forged QR code', async () => {
-    const ctx = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'vi-VN' });
-    const page = await ctx.newPage();
+    const { ctx, page } = await openPage(browser, { viewport: { width: 360, height: 740 }, locale: 'vi-VN' });
     const token = qrPath.slice(3);
     const forged = `${token.slice(0, 10)}${token[10] === 'A' ? 'B' : 'A'}${token.slice(11)}`;
     await page.goto(`${server.url}/c/${forged}`);

@@ -3,15 +3,13 @@
 // The page is built here on its own (web/test/harness/gate.html) and served with /api proxied to a real test server.
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer } from '../../server/test/helpers';
+import { launchBrowser, openPage, PASSWORD, type TestServer } from './browser';
 import { buildHarness, serveHarness } from './harness/serve';
 
-const PASSWORD = 'browser-test-pw-1';
-
-type Server = Awaited<ReturnType<typeof startTestServer>>;
-let server: Server;
+let server: TestServer;
 let browser: Browser;
 let closeFront: (() => Promise<void>) | null = null;
 let frontUrl: string;
@@ -55,10 +53,7 @@ beforeAll(async () => {
   const served = await serveHarness(outDir, server.url);
   frontUrl = served.url;
   closeFront = served.close;
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-  });
+  browser = await launchBrowser();
 }, 240_000);
 
 afterAll(async () => {
@@ -90,10 +85,7 @@ async function qrVideo(text: string, file: string) {
 
 describe('gate page', () => {
   it('queues scans while offline and sends them once when the network returns', async () => {
-    const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'vi-VN' });
-    const page = await ctx.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
+    const { ctx, page, errors } = await openPage(browser, { viewport: { width: 390, height: 844 }, locale: 'vi-VN' });
     const login = await page.request.post(`${frontUrl}/api/auth/login`, { headers: { 'x-requested-with': 'vigil' }, data: { username: 'gate.op', password: PASSWORD } });
     expect(login.status()).toBe(200);
     await page.goto(`${frontUrl}/test/harness/gate.html`);
@@ -136,22 +128,13 @@ describe('gate page', () => {
   it('reads a personal QR code from the camera (fake camera device) and records the entry', async () => {
     const video = path.join(outDir, 'qr.y4m');
     await qrVideo(personQrs[2]!, video);
-    const camBrowser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--use-fake-ui-for-media-stream',
-        '--use-fake-device-for-media-stream',
-        `--use-file-for-fake-video-capture=${video}`,
-      ],
-    });
+    const camBrowser = await launchBrowser([
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-video-capture=${video}`,
+    ]);
     try {
-      const ctx = await camBrowser.newContext({ viewport: { width: 390, height: 844 }, locale: 'vi-VN', permissions: ['camera'] });
-      const page = await ctx.newPage();
+      const { ctx, page } = await openPage(camBrowser, { viewport: { width: 390, height: 844 }, locale: 'vi-VN', permissions: ['camera'] });
       await page.request.post(`${frontUrl}/api/auth/login`, { headers: { 'x-requested-with': 'vigil' }, data: { username: 'gate.op', password: PASSWORD } });
       await page.goto(`${frontUrl}/test/harness/gate.html`);
       await expect.poll(() => page.getByRole('textbox', { name: 'Chọn lối vào' }).inputValue()).toBe(entranceName);

@@ -2,52 +2,22 @@
 // login page in Vietnamese, wrong password, lockout, sign-in, language switch, admin units table + map (English
 // names, outlines where the children have no boundaries), drill-down, permissions in the menu, roles offered in
 // the users form, phone layout, session expiry, sign-out.
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer } from '../../server/test/helpers';
+import { ensureBuilt, launchBrowser, openPage, PASSWORD, type TestServer } from './browser';
 
-const WEB = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
-const DIST_INDEX = path.join(WEB, 'dist', 'index.html');
-const PASSWORD = 'browser-test-pw-1';
-
-/** Newest modification time under the web sources that go into the build. */
-function newestSource(): number {
-  let newest = 0;
-  const visit = (p: string) => {
-    if (!fs.existsSync(p)) return;
-    const st = fs.statSync(p);
-    if (st.isDirectory()) for (const f of fs.readdirSync(p)) visit(path.join(p, f));
-    else newest = Math.max(newest, st.mtimeMs);
-  };
-  for (const p of ['src', 'public', 'index.html', 'checkin.html', 'vite.config.ts']) visit(path.join(WEB, p));
-  return newest;
-}
-
-/** `npm test` builds first; when run on its own, rebuild a missing or stale web/dist so the server serves it. */
-async function ensureBuilt(): Promise<void> {
-  if (fs.existsSync(DIST_INDEX) && fs.statSync(DIST_INDEX).mtimeMs >= newestSource()) return;
-  const { build } = await import('vite');
-  await build({ configFile: path.join(WEB, 'vite.config.ts'), root: WEB, logLevel: 'warn' });
-}
-
-type Server = Awaited<ReturnType<typeof startTestServer>>;
-let server: Server;
+let server: TestServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  await ensureBuilt();
+  await ensureBuilt('index.html');
   server = await startTestServer();
   await server.createUser({ username: 'ui.admin', password: PASSWORD, role: 'national_admin', jurisdictionCode: 'VN' });
   await server.createUser({ username: 'ui.tracer', password: PASSWORD, role: 'contact_tracer', jurisdictionCode: '40' });
   await server.createUser({ username: 'ui.cdc', password: PASSWORD, role: 'cdc_officer', jurisdictionCode: '40' });
   await server.createUser({ username: 'ui.locked', password: PASSWORD, role: 'lab_staff', jurisdictionCode: '40' });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-  });
+  browser = await launchBrowser();
 }, 180_000);
 
 afterAll(async () => {
@@ -55,13 +25,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function newPage(viewport = { width: 1280, height: 800 }): Promise<{ ctx: BrowserContext; page: Page; errors: string[] }> {
-  const ctx = await browser.newContext({ viewport, locale: 'vi-VN' });
-  const page = await ctx.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  return { ctx, page, errors };
-}
+const newPage = (viewport = { width: 1280, height: 800 }) => openPage(browser, { viewport, locale: 'vi-VN' });
 
 async function signIn(page: Page, username: string, password = PASSWORD) {
   await page.getByLabel('Tên đăng nhập').fill(username);

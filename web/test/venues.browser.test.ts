@@ -5,14 +5,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import ExcelJS from 'exceljs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer } from '../../server/test/helpers';
+import { launchBrowser, openPage, PASSWORD, type TestServer } from './browser';
 import { buildHarness, serveHarness } from './harness/serve';
 
-const PASSWORD = 'browser-test-pw-1';
-type Server = Awaited<ReturnType<typeof startTestServer>>;
-let server: Server;
+let server: TestServer;
 let browser: Browser;
 let outDir: string;
 let front: { url: string; close(): Promise<void> };
@@ -24,10 +23,7 @@ beforeAll(async () => {
   commune = await server.db.selectFrom('admin_units').select(['code', 'name']).where('level', '=', 'commune').where('path', 'like', '/VN/40/%').orderBy('code').executeTakeFirstOrThrow();
   await server.createUser({ username: 'ven.cdc', password: PASSWORD, role: 'cdc_officer', jurisdictionCode: '40' });
   front = await serveHarness(outDir, server.url);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-  });
+  browser = await launchBrowser();
 }, 240_000);
 
 afterAll(async () => {
@@ -38,10 +34,7 @@ afterAll(async () => {
 });
 
 async function open(hash: string): Promise<{ page: Page; errors: string[]; close(): Promise<void> }> {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN', acceptDownloads: true });
-  const page = await ctx.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
+  const { ctx, page, errors } = await openPage(browser, { viewport: { width: 1280, height: 900 }, locale: 'vi-VN', acceptDownloads: true });
   const r = await page.request.post(`${front.url}/api/auth/login`, { headers: { 'x-requested-with': 'vigil' }, data: { username: 'ven.cdc', password: PASSWORD } });
   expect(r.status()).toBe(200);
   await page.goto(`${front.url}/test/harness/venues.html#${hash}`);

@@ -1,7 +1,13 @@
 import { MutationCache, QueryCache, QueryClient, useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, useCallback, useContext, useMemo, type ReactNode } from 'react';
 import { api, ApiError, isApiError } from '../lib/api';
-import type { LoginRequest, Me, MeResponse } from '../lib/types';
+import type { LoginBody, Me } from '../../../server/src/platform/auth/schema';
+import type { Permission } from '../lib/types';
+
+/** POST /api/auth/login and GET /api/auth/me. */
+export interface MeResponse {
+  user: Me;
+}
 
 export type AuthState =
   | { status: 'authenticated'; user: Me }
@@ -52,7 +58,7 @@ export function createQueryClient(): QueryClient {
 interface AuthContextValue {
   user: Me;
   /** true when the user has the permission (any of, for a list); null/undefined = any signed-in user */
-  can(permission: string | readonly string[] | null | undefined): boolean;
+  can(permission: Permission | readonly Permission[] | null | undefined): boolean;
   logout(): Promise<void>;
 }
 
@@ -62,7 +68,7 @@ export function useMeQuery() {
   return useQuery({ queryKey: ME_KEY, queryFn: fetchMe, staleTime: Infinity, retry: 1 });
 }
 
-export function useLogin(): (req: LoginRequest) => Promise<Me> {
+export function useLogin(): (req: LoginBody) => Promise<Me> {
   const client = useQueryClient();
   return useCallback(
     async (req) => {

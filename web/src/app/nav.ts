@@ -1,5 +1,6 @@
 import type { ParseKeys } from 'i18next';
 import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
+import type { Permission } from '../lib/types';
 
 /**
  * One entry per feature page. The router and the navigation menu are both built from this list,
@@ -13,7 +14,7 @@ export interface NavEntry {
   /** i18n key of a one-line description shown on the home page. */
   descriptionKey?: ParseKeys;
   /** Permission the user needs (any of, for a list); null = any signed-in user. */
-  permission: string | readonly string[] | null;
+  permission: Permission | readonly Permission[] | null;
   /** Lazily loaded page (default export), so each feature is its own bundle chunk. */
   component: LazyExoticComponent<ComponentType>;
   /** false = routable but not listed in the menu. Default true. */
@@ -100,7 +101,7 @@ export const navEntries: NavEntry[] = [
 ];
 
 /** Entries the user may see in the menu, in declaration order. */
-export function menuEntries(can: (permission: string | readonly string[] | null) => boolean): NavEntry[] {
+export function menuEntries(can: (permission: Permission | readonly Permission[] | null) => boolean): NavEntry[] {
   return navEntries.filter((e) => e.inMenu !== false && can(e.permission));
 }
 

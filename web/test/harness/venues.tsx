@@ -6,8 +6,7 @@ import { MantineProvider } from '@mantine/core';
 import { QueryClientProvider } from '@tanstack/react-query';
 import { createRoot } from 'react-dom/client';
 import { MemoryRouter, Route, Routes } from 'react-router';
-import { AuthProvider, createQueryClient } from '../../src/app/auth';
-import type { MeResponse } from '../../src/lib/types';
+import { AuthProvider, createQueryClient, type MeResponse } from '../../src/app/auth';
 import CheckinsPage from '../../src/features/venues/CheckinsPage';
 import VenuesPage from '../../src/features/venues/VenuesPage';
 

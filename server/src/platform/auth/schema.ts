@@ -3,6 +3,7 @@ import { ROLES, PERMISSIONS } from './roles';
 
 export const RoleSchema = Type.Union(ROLES.map((r) => Type.Literal(r)));
 export const UnitRef = Type.Object({ code: Type.String(), name: Type.String(), level: Type.String() });
+export type UnitRef = Static<typeof UnitRef>;
 
 export const Me = Type.Object({
   id: Type.String(),
@@ -19,6 +20,7 @@ export const LoginBody = Type.Object(
   { username: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 200 }) },
   { additionalProperties: false },
 );
+export type LoginBody = Static<typeof LoginBody>;
 
 export const UserItem = Type.Object({
   id: Type.String(),
@@ -49,6 +51,7 @@ export const CreateUserBody = Type.Object(
   },
   { additionalProperties: false },
 );
+export type CreateUserBody = Static<typeof CreateUserBody>;
 
 export const UpdateUserBody = Type.Object(
   {
@@ -60,6 +63,7 @@ export const UpdateUserBody = Type.Object(
   },
   { additionalProperties: false, minProperties: 1 },
 );
+export type UpdateUserBody = Static<typeof UpdateUserBody>;
 
 export const CreateTokenBody = Type.Object(
   { name: Type.String({ minLength: 1, maxLength: 100 }), expiresInDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })) },

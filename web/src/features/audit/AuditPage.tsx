@@ -19,8 +19,7 @@ import { useSearchParams } from 'react-router';
 import { ErrorAlert } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
 import { usePhone } from '../../lib/media';
-import type { AuditItem } from '../../lib/types';
-import { AUDIT_PAGE_SIZE, EMPTY_FILTERS, useAudit, type AuditFilters } from './api';
+import { AUDIT_PAGE_SIZE, EMPTY_FILTERS, useAudit, type AuditFilters, type AuditItem } from './api';
 
 const KEYS = Object.keys(EMPTY_FILTERS) as (keyof AuditFilters)[];
 

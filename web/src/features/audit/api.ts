@@ -1,6 +1,9 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { api } from '../../lib/api';
-import type { AuditItem, Page } from '../../lib/types';
+import type { AuditItem } from '../../../../server/src/platform/auth/schema';
+import type { Page } from '../../lib/types';
+
+export type { AuditItem } from '../../../../server/src/platform/auth/schema';
 
 export const AUDIT_PAGE_SIZE = 50;
 

@@ -4,11 +4,9 @@ import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { ErrorAlert } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
-import { useDashboard, useWorklist, WORKLIST_PAGE_SIZE, type WorklistFilters } from './api';
+import { SEVERITIES, useDashboard, useWorklist, WORKLIST_PAGE_SIZE, WORKLIST_STATUSES, type WorklistFilters } from './api';
 import { useDeclT, useLang } from './i18n';
 import { actionLabel, SEVERITY_COLOR, severityLabel, STATUS_COLOR, statusLabel } from './labels';
-
-const STATUSES: WorklistFilters['status'][] = ['active', 'open', 'called', 'referred', 'cleared', 'all'];
 
 function Stat({ label, value, color }: { label: string; value: number | undefined; color?: string }) {
   const fmt = useFormat();
@@ -64,18 +62,18 @@ export default function WorklistPage() {
       <Group gap="sm" align="flex-end">
         <Select
           label={td('worklist.status')}
-          data={STATUSES.map((s) => ({ value: s, label: statusLabel(td, s) }))}
+          data={WORKLIST_STATUSES.map((s) => ({ value: s, label: statusLabel(td, s) }))}
           value={filters.status}
-          onChange={(v) => set({ status: (v as WorklistFilters['status']) ?? 'active' })}
+          onChange={(v) => set({ status: WORKLIST_STATUSES.find((s) => s === v) ?? 'active' })}
           allowDeselect={false}
           w={200}
         />
         <Select
           label={td('worklist.severity')}
           placeholder={td('worklist.anySeverity')}
-          data={(['high', 'medium', 'low'] as const).map((s) => ({ value: s, label: severityLabel(td, s) }))}
+          data={SEVERITIES.map((s) => ({ value: s, label: severityLabel(td, s) }))}
           value={filters.severity}
-          onChange={(v) => set({ severity: v as WorklistFilters['severity'] })}
+          onChange={(v) => set({ severity: SEVERITIES.find((s) => s === v) ?? null })}
           clearable
           w={170}
         />

@@ -12,8 +12,11 @@ import type {
   PublicSubmitBody,
   RuleListResponse,
   SelfSubmitBody,
+  Severity,
   SubmitResponse,
+  WorklistQuery,
 } from '../../../../server/src/modules/declarations/schema';
+import { allOf } from '../../lib/types';
 
 export type {
   Action,
@@ -38,9 +41,14 @@ export type {
 
 export const WORKLIST_PAGE_SIZE = 50;
 
+/** Every work-list status filter and severity, in the order offered (a missing or unknown one does not compile). */
+export const WORKLIST_STATUSES = allOf<WorklistQuery['status']>()(['active', 'open', 'called', 'referred', 'cleared', 'all']);
+export const SEVERITIES = allOf<Severity>()(['high', 'medium', 'low']);
+
+/** The work list's filters: the server's query (WorklistQuery), with null for "any". */
 export interface WorklistFilters {
-  status: 'active' | 'all' | 'open' | 'called' | 'referred' | 'cleared';
-  severity: 'low' | 'medium' | 'high' | null;
+  status: WorklistQuery['status'];
+  severity: Severity | null;
   unit: string | null;
   from: string | null;
   to: string | null;

@@ -1,9 +1,10 @@
+import type { Action, Severity, Status, WorklistFilters } from './api';
 import type { DeclarationsKey } from './i18n';
 
 type T = (key: DeclarationsKey) => string;
 
-export const SEVERITY_COLOR: Record<string, string> = { high: 'red', medium: 'orange', low: 'yellow' };
-export const STATUS_COLOR: Record<string, string> = { none: 'gray', open: 'red', called: 'blue', referred: 'grape', cleared: 'teal' };
+export const SEVERITY_COLOR: Record<string, string> = { high: 'red', medium: 'orange', low: 'yellow' } satisfies Record<Severity, string>;
+export const STATUS_COLOR: Record<string, string> = { none: 'gray', open: 'red', called: 'blue', referred: 'grape', cleared: 'teal' } satisfies Record<Status, string>;
 
 const STATUS_KEYS: Record<string, DeclarationsKey> = {
   none: 'statuses.none',
@@ -13,14 +14,14 @@ const STATUS_KEYS: Record<string, DeclarationsKey> = {
   cleared: 'statuses.cleared',
   active: 'statuses.active',
   all: 'statuses.all',
-};
-const SEVERITY_KEYS: Record<string, DeclarationsKey> = { low: 'severities.low', medium: 'severities.medium', high: 'severities.high' };
+} satisfies Record<Status | WorklistFilters['status'], DeclarationsKey>;
+const SEVERITY_KEYS: Record<string, DeclarationsKey> = { low: 'severities.low', medium: 'severities.medium', high: 'severities.high' } satisfies Record<Severity, DeclarationsKey>;
 const ACTION_KEYS: Record<string, DeclarationsKey> = {
   called: 'actions.called',
   referred: 'actions.referred',
   cleared: 'actions.cleared',
   reopened: 'actions.reopened',
-};
+} satisfies Record<Action, DeclarationsKey>;
 const CHANNEL_KEYS: Record<string, DeclarationsKey> = { citizen: 'channels.citizen', public: 'channels.public', officer: 'channels.officer' };
 
 const pick = (m: Record<string, DeclarationsKey>, t: T, v: string | null | undefined) => (v ? (m[v] ? t(m[v]!) : v) : '—');

@@ -19,7 +19,7 @@ interface EntranceOption {
 interface ResultRow {
   clientId: string;
   at: string;
-  action: 'in' | 'out';
+  action: CheckinResultItem['action'];
   status: CheckinResultItem['status'] | 'queued';
   detail: string;
 }

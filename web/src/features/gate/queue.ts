@@ -1,12 +1,12 @@
 // The gate's offline queue: every scan is stored on the device (localStorage) with a client-generated id before
 // anything is sent, and removed only when the server has answered for it. Re-sending is safe: the server counts a
 // client id once.
-import type { CheckinResponse, CheckinResultItem } from '../../../../server/src/modules/venues/schema';
+import type { CheckinItem, CheckinResponse, CheckinResultItem } from '../../../../server/src/modules/venues/schema';
 import { api, isApiError } from '../../lib/api';
 
 export interface QueuedScan {
   clientId: string;
-  action: 'in' | 'out';
+  action: NonNullable<CheckinItem['action']>;
   entranceId: string;
   personQr: string;
   /** when it was scanned (ISO) — the time recorded, even if sent later */

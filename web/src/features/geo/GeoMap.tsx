@@ -3,7 +3,7 @@ import { Box, Center, Group, Text } from '@mantine/core';
 import L from 'leaflet';
 import { useEffect, useMemo, useRef } from 'react';
 import { MapContainer, useMap } from 'react-leaflet';
-import type { GeoFeatureCollection, GeoFeatureProperties } from '../../lib/types';
+import type { GeoFeatureCollection, GeoFeatureProperties } from './api';
 
 export type ColorMode = 'plain' | 'population';
 /** children: the units below the current one, coloured and clickable; outline: one unit's own boundary. */

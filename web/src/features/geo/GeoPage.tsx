@@ -23,9 +23,8 @@ import { ErrorAlert } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
 import { levelLabel, useUnitName } from '../../lib/labels';
 import { useWide } from '../../lib/media';
-import type { GeoFeatureProperties, GeoUnit } from '../../lib/types';
 import { outlineCandidates, visibleAncestors } from './breadcrumbs';
-import { UNITS_PAGE_SIZE, useGeoJson, useGeoOutline, useGeoUnit, useGeoUnits } from './api';
+import { UNITS_PAGE_SIZE, useGeoJson, useGeoOutline, useGeoUnit, useGeoUnits, type GeoFeatureProperties, type Unit } from './api';
 import { GeoMap, type ColorMode, type GeoMapLabels } from './GeoMap';
 
 const unitPath = (code: string) => `/geo/${encodeURIComponent(code)}`;
@@ -238,7 +237,7 @@ function UnitsTable({
   loading,
   onOpen,
 }: {
-  items: GeoUnit[] | undefined;
+  items: Unit[] | undefined;
   loading: boolean;
   onOpen(code: string): void;
 }) {

@@ -1,6 +1,16 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { api, isApiError } from '../../lib/api';
-import type { GeoFeatureCollection, GeoUnit, GeoUnitDetail, Page } from '../../lib/types';
+import type { FeatureCollection, Geometry } from 'geojson';
+import type { Unit, UnitDetail } from '../../../../server/src/modules/geo/schema';
+import type { Page } from '../../lib/types';
+
+export type { Unit, UnitDetail } from '../../../../server/src/modules/geo/schema';
+/** One of a unit's ancestors (root first, excluding the unit itself). */
+export type UnitAncestor = UnitDetail['ancestors'][number];
+
+/** Properties of a GET /api/geo/geojson feature: the unit's own fields (the route has no response schema). */
+export type GeoFeatureProperties = Pick<Unit, 'code' | 'name' | 'nameEn' | 'level' | 'population' | 'childCount'>;
+export type GeoFeatureCollection = FeatureCollection<Geometry, GeoFeatureProperties>;
 
 // Large enough that all 63 provinces (and any district's communes) fit on one page.
 export const UNITS_PAGE_SIZE = 100;
@@ -9,7 +19,7 @@ export function useGeoUnits(parent: string | undefined, q: string, page: number)
   return useQuery({
     queryKey: ['geo', 'units', parent ?? null, q, page],
     queryFn: ({ signal }) =>
-      api.get<Page<GeoUnit>>(
+      api.get<Page<Unit>>(
         '/api/geo/units',
         { parent, q, limit: UNITS_PAGE_SIZE, offset: (page - 1) * UNITS_PAGE_SIZE },
         signal,
@@ -21,7 +31,7 @@ export function useGeoUnits(parent: string | undefined, q: string, page: number)
 export function useGeoUnit(code: string | undefined) {
   return useQuery({
     queryKey: ['geo', 'unit', code],
-    queryFn: ({ signal }) => api.get<GeoUnitDetail>(`/api/geo/units/${encodeURIComponent(code ?? '')}`, undefined, signal),
+    queryFn: ({ signal }) => api.get<UnitDetail>(`/api/geo/units/${encodeURIComponent(code ?? '')}`, undefined, signal),
     enabled: code !== undefined,
   });
 }

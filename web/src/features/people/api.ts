@@ -1,5 +1,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { CommuneOption } from '../../../../server/src/modules/venues/schema';
 import { api, queryString } from '../../lib/api';
+import { allOf } from '../../lib/types';
 import type {
   AddDependantBody,
   DuplicateListResponse,
@@ -9,11 +11,13 @@ import type {
   PersonListResponse,
   PersonResponse,
   PersonUpdateBody,
+  RelationshipValue,
   SelfDependantBody,
   SelfDependantsResponse,
   SelfPersonBody,
   SelfPersonResponse,
   SelfQrResponse,
+  SexValue,
 } from '../../../../server/src/modules/people/schema';
 
 export type {
@@ -32,10 +36,12 @@ export type {
   SexValue,
   UnitBrief,
 } from '../../../../server/src/modules/people/schema';
+export type { CommuneOption } from '../../../../server/src/modules/venues/schema';
 
 export const PEOPLE_PAGE_SIZE = 25;
-export const SEXES = ['male', 'female', 'other'] as const;
-export const RELATIONSHIPS = ['child', 'grandchild', 'parent', 'grandparent', 'spouse', 'sibling', 'relative', 'ward', 'other'] as const;
+/** Every value of the server's sex and relationship types, for selects (a missing or unknown one does not compile). */
+export const SEXES = allOf<SexValue>()(['male', 'female', 'other']);
+export const RELATIONSHIPS = allOf<RelationshipValue>()(['child', 'grandchild', 'parent', 'grandparent', 'spouse', 'sibling', 'relative', 'ward', 'other']);
 
 export function usePeople(q: string, commune: string | null, page: number, enabled = true) {
   return useQuery({
@@ -171,13 +177,6 @@ export const myCardUrl = (personId: string | null, household = false) =>
   `/api/me/card.pdf${queryString({ personId, household: household || undefined })}`;
 
 // ── commune look-up (the public list the citizen pages use too) ──────────────
-
-export interface CommuneOption {
-  code: string;
-  name: string;
-  district: string;
-  province: string;
-}
 
 export function useCommuneSearch(q: string, selected: string | null) {
   return useQuery({

@@ -1,6 +1,7 @@
+import type { RelationshipValue, SexValue } from './api';
 import type { PeopleKey } from './i18n';
 
-const SEX_KEYS = { male: 'sexes.male', female: 'sexes.female', other: 'sexes.other' } as const satisfies Record<string, PeopleKey>;
+const SEX_KEYS = { male: 'sexes.male', female: 'sexes.female', other: 'sexes.other' } as const satisfies Record<SexValue, PeopleKey>;
 const REL_KEYS = {
   child: 'relationships.child',
   grandchild: 'relationships.grandchild',
@@ -11,7 +12,7 @@ const REL_KEYS = {
   relative: 'relationships.relative',
   ward: 'relationships.ward',
   other: 'relationships.other',
-} as const satisfies Record<string, PeopleKey>;
+} as const satisfies Record<RelationshipValue, PeopleKey>;
 const SOURCE_KEYS = {
   officer: 'sources.officer',
   citizen: 'sources.citizen',

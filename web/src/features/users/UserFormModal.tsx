@@ -1,4 +1,4 @@
-import { Alert, Button, Group, Modal, PasswordInput, Select, Stack, Text, TextInput } from '@mantine/core';
+import { Alert, Button, Group, Modal, PasswordInput, Select, Stack, Text, TextInput, type ComboboxItem } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useMemo, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -7,15 +7,15 @@ import { isApiError } from '../../lib/api';
 import { useErrorMessage } from '../../lib/errors';
 import { levelLabel, roleLabel, useUnitName } from '../../lib/labels';
 import { useNarrow } from '../../lib/media';
-import type { UpdateUserRequest, UserListItem } from '../../lib/types';
-import { useCreateUser, useJurisdictionLookup, useRoles, useUpdateUser } from './api';
+import { isRole, type Role } from '../../lib/types';
+import { useCreateUser, useJurisdictionLookup, useRoles, useUpdateUser, type UpdateUserBody, type UserItem } from './api';
 
 type Field = 'username' | 'displayName' | 'password' | 'role' | 'jurisdictionCode';
 type Errors = Partial<Record<Field, string>>;
 
 interface Props {
   /** null = create a new user. */
-  user: UserListItem | null;
+  user: UserItem | null;
   onClose(): void;
 }
 
@@ -32,7 +32,7 @@ export function UserFormModal({ user, onClose }: Props) {
   const [username, setUsername] = useState(user?.username ?? '');
   const [displayName, setDisplayName] = useState(user?.displayName ?? '');
   const [password, setPassword] = useState('');
-  const [role, setRole] = useState<string | null>(user?.role ?? null);
+  const [role, setRole] = useState<Role | null>(user && isRole(user.role) ? user.role : null);
   const [jurisdictionCode, setJurisdictionCode] = useState(user?.jurisdiction.code ?? '');
   const [errors, setErrors] = useState<Errors>({});
   const [formError, setFormError] = useState<string | null>(null);
@@ -64,7 +64,7 @@ export function UserFormModal({ user, onClose }: Props) {
   const currentRole = user?.role ?? null;
   const roleOptions = useMemo(() => {
     const list = roles.data ?? [];
-    const options = list
+    const options: ComboboxItem[] = list
       .filter((r) => r.assignable || r.role === currentRole)
       .map((r) => ({ value: r.role, label: roleLabel(t, r.role), disabled: !r.assignable }));
     if (currentRole && !list.some((r) => r.role === currentRole))
@@ -104,7 +104,7 @@ export function UserFormModal({ user, onClose }: Props) {
           jurisdictionCode: jurisdictionCode.trim(),
         });
       } else {
-        const patch: UpdateUserRequest = {};
+        const patch: UpdateUserBody = {};
         if (displayName.trim() !== user.displayName) patch.displayName = displayName.trim();
         if (role !== user.role) patch.role = role;
         if (jurisdictionCode.trim() !== user.jurisdiction.code) patch.jurisdictionCode = jurisdictionCode.trim();
@@ -181,7 +181,7 @@ export function UserFormModal({ user, onClose }: Props) {
             label={t('users.role')}
             data={roleOptions}
             value={role}
-            onChange={setRole}
+            onChange={(v) => setRole(v !== null && isRole(v) ? v : null)}
             error={errors.role ?? (roles.isError ? errorMessage(roles.error) : undefined)}
             withAsterisk
             allowDeselect={false}

@@ -7,8 +7,8 @@ import { ErrorAlert } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
 import { roleLabel } from '../../lib/labels';
 import { usePhone } from '../../lib/media';
-import { ROLES, type UserListItem } from '../../lib/types';
-import { USERS_PAGE_SIZE, useUpdateUser, useUsers } from './api';
+import { ROLES } from '../../lib/types';
+import { USERS_PAGE_SIZE, useUpdateUser, useUsers, type UserItem } from './api';
 import { UserFormModal } from './UserFormModal';
 
 export default function UsersPage() {
@@ -20,8 +20,8 @@ export default function UsersPage() {
   const [role, setRole] = useState<string | null>(null);
   const [page, setPage] = useState(1);
   // undefined = closed, null = create, user = edit
-  const [editing, setEditing] = useState<UserListItem | null | undefined>(undefined);
-  const [confirmDisable, setConfirmDisable] = useState<UserListItem | null>(null);
+  const [editing, setEditing] = useState<UserItem | null | undefined>(undefined);
+  const [confirmDisable, setConfirmDisable] = useState<UserItem | null>(null);
 
   const list = useUsers(q, role, page);
   const update = useUpdateUser();
@@ -29,10 +29,10 @@ export default function UsersPage() {
   const pages = Math.max(1, Math.ceil(total / USERS_PAGE_SIZE));
 
   const phone = usePhone();
-  const setDisabled = (u: UserListItem, disabled: boolean) =>
+  const setDisabled = (u: UserItem, disabled: boolean) =>
     update.mutate({ id: u.id, patch: { disabled } }, { onSettled: () => setConfirmDisable(null) });
 
-  const actions = (u: UserListItem) => (
+  const actions = (u: UserItem) => (
     <>
       <Button size="compact-sm" variant="light" onClick={() => setEditing(u)}>
         {t('common.edit')}

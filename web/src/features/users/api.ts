@@ -1,6 +1,22 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../../lib/api';
-import type { CreateUserRequest, GeoUnitDetail, Page, RoleInfo, UpdateUserRequest, UserListItem, UserResponse } from '../../lib/types';
+import type { UnitDetail } from '../../../../server/src/modules/geo/schema';
+import type { CreateUserBody, UpdateUserBody, UserItem } from '../../../../server/src/platform/auth/schema';
+import type { Page, Permission, Role } from '../../lib/types';
+
+export type { UpdateUserBody, UserItem } from '../../../../server/src/platform/auth/schema';
+
+/** POST /api/users and PATCH /api/users/:id. */
+export interface UserResponse {
+  user: UserItem;
+}
+
+/** GET /api/auth/roles (no response schema): every role, and whether the signed-in user may grant it. */
+export interface RoleInfo {
+  role: Role;
+  permissions: Permission[];
+  assignable: boolean;
+}
 
 export const USERS_PAGE_SIZE = 25;
 
@@ -8,7 +24,7 @@ export function useUsers(q: string, role: string | null, page: number) {
   return useQuery({
     queryKey: ['users', 'list', q, role, page],
     queryFn: ({ signal }) =>
-      api.get<Page<UserListItem>>(
+      api.get<Page<UserItem>>(
         '/api/users',
         { q, role, limit: USERS_PAGE_SIZE, offset: (page - 1) * USERS_PAGE_SIZE },
         signal,
@@ -20,7 +36,7 @@ export function useUsers(q: string, role: string | null, page: number) {
 export function useCreateUser() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (body: CreateUserRequest) => api.post<UserResponse>('/api/users', body),
+    mutationFn: (body: CreateUserBody) => api.post<UserResponse>('/api/users', body),
     onSuccess: () => client.invalidateQueries({ queryKey: ['users'] }),
   });
 }
@@ -28,7 +44,7 @@ export function useCreateUser() {
 export function useUpdateUser() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: ({ id, patch }: { id: string; patch: UpdateUserRequest }) =>
+    mutationFn: ({ id, patch }: { id: string; patch: UpdateUserBody }) =>
       api.patch<UserResponse>(`/api/users/${encodeURIComponent(id)}`, patch),
     onSuccess: () => client.invalidateQueries({ queryKey: ['users'] }),
   });
@@ -38,7 +54,7 @@ export function useUpdateUser() {
 export function useJurisdictionLookup(code: string, enabled: boolean) {
   return useQuery({
     queryKey: ['geo', 'unit', code],
-    queryFn: ({ signal }) => api.get<GeoUnitDetail>(`/api/geo/units/${encodeURIComponent(code)}`, undefined, signal),
+    queryFn: ({ signal }) => api.get<UnitDetail>(`/api/geo/units/${encodeURIComponent(code)}`, undefined, signal),
     enabled: enabled && code !== '',
     retry: false,
   });

@@ -33,6 +33,8 @@ import { CheckinsPanel } from './CheckinsPanel';
 import {
   PAGE_SIZE,
   uploadFile,
+  isVenueType,
+  VENUE_STATUSES,
   VENUE_TYPES,
   useAddEntrance,
   useAddOperator,
@@ -43,6 +45,8 @@ import {
   useUpdateVenue,
   useVenue,
   useVenues,
+  type VenueStatus,
+  type VenueType,
 } from './api';
 import { useVenueTexts } from './texts';
 
@@ -71,8 +75,8 @@ function VenueList() {
   const { can } = useAuth();
   const [search, setSearch] = useState('');
   const [q] = useDebouncedValue(search.trim(), 300);
-  const [status, setStatus] = useState<string | null>(null);
-  const [type, setType] = useState<string | null>(null);
+  const [status, setStatus] = useState<VenueStatus | null>(null);
+  const [type, setType] = useState<VenueType | null>(null);
   const [page, setPage] = useState(1);
   const list = useVenues({ q, status, type, page });
   const mayRegister = can('venues.manage') || can('venues.own');
@@ -98,11 +102,11 @@ function VenueList() {
           placeholder={t('allStatuses')}
           clearable
           value={status}
-          onChange={setStatus}
-          data={['pending', 'approved', 'suspended'].map((s) => ({ value: s, label: label('statuses', s) }))}
+          onChange={(v) => setStatus(VENUE_STATUSES.find((s) => s === v) ?? null)}
+          data={VENUE_STATUSES.map((s) => ({ value: s, label: label('statuses', s) }))}
           w={170}
         />
-        <Select placeholder={t('allTypes')} clearable value={type} onChange={setType} data={VENUE_TYPES.map((s) => ({ value: s, label: label('types', s) }))} w={190} />
+        <Select placeholder={t('allTypes')} clearable value={type} onChange={(v) => setType(v !== null && isVenueType(v) ? v : null)} data={VENUE_TYPES.map((s) => ({ value: s, label: label('types', s) }))} w={190} />
       </Group>
       {list.error ? <ErrorAlert error={list.error} onRetry={() => void list.refetch()} /> : null}
       {list.data && (
@@ -182,7 +186,7 @@ function CommuneSelect({ value, onChange, error }: { value: string; onChange(cod
 
 type FormState = {
   name: string;
-  type: string;
+  type: VenueType;
   communeCode: string;
   address: string;
   contactName: string;
@@ -208,7 +212,7 @@ function VenueFields({ f, set, errors }: { f: FormState; set: (p: Partial<FormSt
         <TextInput label={t('name')} required value={f.name} onChange={(e) => set({ name: e.currentTarget.value })} error={errors.name} />
       </Grid.Col>
       <Grid.Col span={{ base: 12, sm: 4 }}>
-        <Select label={t('type')} required data={VENUE_TYPES.map((s) => ({ value: s, label: label('types', s) }))} value={f.type} onChange={(v) => set({ type: v ?? 'other' })} error={errors.type} />
+        <Select label={t('type')} required data={VENUE_TYPES.map((s) => ({ value: s, label: label('types', s) }))} value={f.type} onChange={(v) => set({ type: v !== null && isVenueType(v) ? v : 'other' })} error={errors.type} />
       </Grid.Col>
       <Grid.Col span={{ base: 12, sm: 6 }}>
         <CommuneSelect value={f.communeCode} onChange={(communeCode) => set({ communeCode })} error={errors.communeCode} />
@@ -237,7 +241,7 @@ function VenueFields({ f, set, errors }: { f: FormState; set: (p: Partial<FormSt
 
 const bodyOf = (f: FormState) => ({
   name: f.name.trim(),
-  type: f.type as CreateVenueBody['type'],
+  type: f.type,
   communeCode: f.communeCode,
   address: f.address.trim(),
   contactName: f.contactName.trim() || null,
@@ -443,7 +447,7 @@ function EditVenue({ d, onDone }: { d: VenueDetail; onDone(): void }) {
   const v = d.venue;
   const [f, setF] = useState<FormState>({
     name: v.name,
-    type: v.type,
+    type: isVenueType(v.type) ? v.type : 'other',
     communeCode: v.commune.code,
     address: v.address,
     contactName: v.contactName ?? '',

@@ -2,19 +2,26 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import type {
   CheckinList,
   CreateVenueBody,
+  EntranceBody,
   ImportResult,
   StatsResponse,
+  UpdateEntranceBody,
   UpdateVenueBody,
   VenueDetail,
   VenueItem,
+  VenueStatus,
+  VenueStatusBody,
   VenueType,
 } from '../../../../server/src/modules/venues/schema';
 import { api, ApiError, queryString, type QueryValue } from '../../lib/api';
+import { allOf, type Page } from '../../lib/types';
+
+export type { VenueStatus, VenueType } from '../../../../server/src/modules/venues/schema';
 
 export const PAGE_SIZE = 25;
 
-/** The venue types (checked against the server's list by the type). */
-export const VENUE_TYPES = [
+/** Every venue type, in the server's order (checked against the server's type: a missing or unknown one does not compile). */
+export const VENUE_TYPES = allOf<VenueType>()([
   'office',
   'factory',
   'market',
@@ -28,12 +35,16 @@ export const VENUE_TYPES = [
   'religious',
   'event',
   'other',
-] as const satisfies readonly VenueType[];
+]);
+export const isVenueType = (v: string): v is VenueType => (VENUE_TYPES as readonly string[]).includes(v);
+
+/** Every venue status (checked against the server's type likewise). */
+export const VENUE_STATUSES = allOf<VenueStatus>()(['pending', 'approved', 'suspended']);
 
 export interface VenueFilter {
   q: string;
-  status: string | null;
-  type: string | null;
+  status: VenueStatus | null;
+  type: VenueType | null;
   page: number;
 }
 
@@ -41,7 +52,7 @@ export function useVenues(f: VenueFilter) {
   return useQuery({
     queryKey: ['venues', 'list', f],
     queryFn: ({ signal }) =>
-      api.get<{ items: VenueItem[]; total: number }>(
+      api.get<Page<VenueItem>>(
         '/api/venues',
         { q: f.q, status: f.status, type: f.type, limit: PAGE_SIZE, offset: (f.page - 1) * PAGE_SIZE },
         signal,
@@ -72,11 +83,11 @@ function useVenueMutation<T>(fn: (arg: T) => Promise<VenueDetail>) {
 export const useCreateVenue = () => useVenueMutation((b: CreateVenueBody) => api.post<VenueDetail>('/api/venues', b));
 export const useUpdateVenue = (id: string) => useVenueMutation((b: UpdateVenueBody) => api.patch<VenueDetail>(`/api/venues/${id}`, b));
 export const useSetStatus = (id: string) =>
-  useVenueMutation((b: { status: 'approved' | 'suspended'; reason?: string }) => api.post<VenueDetail>(`/api/venues/${id}/status`, b));
+  useVenueMutation((b: VenueStatusBody) => api.post<VenueDetail>(`/api/venues/${id}/status`, b));
 export const useAddEntrance = (id: string) =>
-  useVenueMutation((b: { name: string; kind: 'entrance' | 'room' }) => api.post<VenueDetail>(`/api/venues/${id}/entrances`, b));
+  useVenueMutation((b: EntranceBody) => api.post<VenueDetail>(`/api/venues/${id}/entrances`, b));
 export const useUpdateEntrance = (id: string) =>
-  useVenueMutation((b: { entranceId: string; active?: boolean; name?: string }) =>
+  useVenueMutation((b: UpdateEntranceBody & { entranceId: string }) =>
     api.patch<VenueDetail>(`/api/venues/${id}/entrances/${b.entranceId}`, { active: b.active, name: b.name }),
   );
 export const useAddOperator = (id: string) => useVenueMutation((username: string) => api.post<VenueDetail>(`/api/venues/${id}/operators`, { username }));

@@ -1,0 +1,52 @@
+// Shared setup of the browser tests (web/test/*.browser.test.ts): a headless Chromium, pages that collect their
+// uncaught errors, and an up-to-date web/dist for the tests that open the app served by the test server.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import type { startTestServer } from '../../server/test/helpers';
+
+export type TestServer = Awaited<ReturnType<typeof startTestServer>>;
+
+/** Password of the users the browser tests create. */
+export const PASSWORD = 'browser-test-pw-1';
+
+const WEB = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
+
+/** Headless Chromium ($CHROMIUM_PATH, default /usr/bin/chromium); `extraArgs` are added to the usual flags. */
+export function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', ...extraArgs],
+  });
+}
+
+/** A new context with one page; `errors` collects the page's uncaught errors. */
+export async function openPage(browser: Browser, options: BrowserContextOptions): Promise<{ ctx: BrowserContext; page: Page; errors: string[] }> {
+  const ctx = await browser.newContext(options);
+  const page = await ctx.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  return { ctx, page, errors };
+}
+
+/** Newest modification time under the web sources that go into the build. */
+function newestSource(): number {
+  let newest = 0;
+  const visit = (p: string) => {
+    if (!fs.existsSync(p)) return;
+    const st = fs.statSync(p);
+    if (st.isDirectory()) for (const f of fs.readdirSync(p)) visit(path.join(p, f));
+    else newest = Math.max(newest, st.mtimeMs);
+  };
+  for (const p of ['src', 'public', 'index.html', 'checkin.html', 'vite.config.ts']) visit(path.join(WEB, p));
+  return newest;
+}
+
+/** `npm test` builds first; when run on its own, rebuild a missing or stale web/dist (`page`: one of its HTML files). */
+export async function ensureBuilt(page: 'index.html' | 'checkin.html'): Promise<void> {
+  const dist = path.join(WEB, 'dist', page);
+  if (fs.existsSync(dist) && fs.statSync(dist).mtimeMs >= newestSource()) return;
+  const { build } = await import('vite');
+  await build({ configFile: path.join(WEB, 'vite.config.ts'), root: WEB, logLevel: 'warn' });
+}
