@@ -19,6 +19,7 @@ const body = () => JSON.stringify({ clientId: crypto.randomUUID(), venueToken: p
 // many phones behind many addresses (the per-client limit is per IP, as in production behind a proxy)
 const ip = () => `10.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random() * 256)}.${1 + Math.floor(Math.random() * 254)}`;
 const acked: string[] = [];
+const cpu0 = process.cpuUsage();
 
 autocannon(
   {
@@ -43,7 +44,8 @@ autocannon(
   },
   (err, r) => {
     if (err) throw err;
-    const out = { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, ok: r['2xx'], non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts, acked };
+    const cpu = process.cpuUsage(cpu0);
+    const out = { cpuMs: (cpu.user + cpu.system) / 1000, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, ok: r['2xx'], non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts, acked };
     fs.writeFileSync(process.argv[3]!, JSON.stringify(out));
   },
 );

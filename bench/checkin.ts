@@ -27,6 +27,8 @@ const PEOPLE = Number(process.env.BENCH_PEOPLE ?? 50_000);
 
 interface Run {
   rps: number;
+  /** CPU time (user + system, all threads) of the load generator during the run, ms */
+  cpuMs: number;
   p50: number;
   p99: number;
   ok: number;
@@ -63,6 +65,35 @@ async function startProfile(): Promise<() => Promise<object>> {
     return r.profile;
   };
 }
+
+/** CPU time (ms, user + system) of the embedded PostgreSQL: the postmaster and all its children (backends, WAL writer, …). */
+function postgresCpuMs(dataDir: string): number {
+  let pid: number;
+  try {
+    pid = Number(fs.readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  } catch {
+    return NaN;
+  }
+  const tick = 1000 / 100; // CLK_TCK
+  let ms = 0;
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const f = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const fields = f.slice(f.lastIndexOf(')') + 2).split(' '); // fields from #3 (state) on
+      if (Number(d) === pid || Number(fields[1]) === pid) ms += (Number(fields[11]) + Number(fields[12])) * tick;
+    } catch {
+      // process ended meanwhile
+    }
+  }
+  return ms;
+}
+
+/** CPU time of the server process (all threads: event loop, libuv pool, GC), ms. */
+const serverCpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 
 function engineStats(app: unknown): { flushes: number; rows: number; maxBatch: number } {
   return (app as { vigilCheckinStats?: () => { flushes: number; rows: number; maxBatch: number } }).vigilCheckinStats?.() ?? { flushes: 0, rows: 0, maxBatch: 0 };
@@ -123,7 +154,9 @@ export default async function main() {
     console.log(`check-in: ${CONNECTIONS} connections, ${SECONDS} s …`);
     // BENCH_PROFILE=<file.cpuprofile>: CPU profile of the server process during the check-in run only
     const profiler = process.env.BENCH_PROFILE ? await startProfile() : null;
+    const cpu0 = { server: serverCpuMs(), pg: postgresCpuMs(dataDir), stats: engineStats(app) };
     const c = await drive(dataDir, { url: `http://127.0.0.1:${port}/api/checkins`, venueTokens, personTokens, collectAcks: true });
+    const cpu1 = { server: serverCpuMs(), pg: postgresCpuMs(dataDir), stats: engineStats(app) };
     if (profiler) fs.writeFileSync(process.env.BENCH_PROFILE!, JSON.stringify(await profiler()));
     const acked = c.acked;
 
@@ -140,6 +173,15 @@ export default async function main() {
     console.log(`bare Fastify echo: ${e.rps.toFixed(0)} req/s   p50 ${e.p50} ms   p99 ${e.p99} ms`);
     console.log(`POST /api/checkins: ${c.rps.toFixed(0)} check-ins/s   p50 ${c.p50} ms   p99 ${c.p99} ms   (2xx ${c.ok}, non-2xx ${c.non2xx}, errors ${c.errors}, timeouts ${c.timeouts})`);
     console.log(`ratio check-in / echo: ${(c.rps / e.rps).toFixed(2)}  (goal ≥ 0.60)`);
+    const per = (ms: number) => ((ms * 1000) / Math.max(1, c.ok)).toFixed(0);
+    const runFlushes = cpu1.stats.flushes - cpu0.stats.flushes;
+    const runRows = cpu1.stats.rows - cpu0.stats.rows;
+    console.log(
+      `CPU per acknowledged check-in (check-in run only): server ${per(cpu1.server - cpu0.server)} µs, PostgreSQL ${per(cpu1.pg - cpu0.pg)} µs, load generator ${per(c.cpuMs)} µs;` +
+        ` cores busy: server ${((cpu1.server - cpu0.server) / 1000 / SECONDS).toFixed(2)}, PostgreSQL ${((cpu1.pg - cpu0.pg) / 1000 / SECONDS).toFixed(2)}, load ${(c.cpuMs / 1000 / SECONDS).toFixed(2)}` +
+        ` (echo run: load ${(e.cpuMs / 1000 / SECONDS).toFixed(2)})`,
+    );
+    console.log(`group commit during the run: ${runFlushes} statements, avg ${(runRows / Math.max(1, runFlushes)).toFixed(1)} rows`);
     console.log(`group commit: ${stats.flushes} INSERT statements for ${stats.rows} rows (avg ${(stats.rows / Math.max(1, stats.flushes)).toFixed(1)}, max ${stats.maxBatch} per statement)`);
     console.log(`durability: ${acked.length} acknowledged (2xx), ${found} of them found in the database; ${after - before} rows written in all (requests still in flight when the run stopped were written too) → ${found === acked.length ? 'OK' : 'MISSING ROWS'}`);
     console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}`);

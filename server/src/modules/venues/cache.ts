@@ -20,6 +20,20 @@ export class LruCache<K, V> {
     return e.value;
   }
 
+  /** Like get(), plus the entry's age in ms (callers refresh ageing entries ahead of expiry). */
+  getWithAge(key: K): { value: V; age: number } | undefined {
+    const e = this.map.get(key);
+    if (!e) return undefined;
+    const age = this.now() - e.at;
+    if (age > this.ttlMs) {
+      this.map.delete(key);
+      return undefined;
+    }
+    this.map.delete(key);
+    this.map.set(key, e);
+    return { value: e.value, age };
+  }
+
   set(key: K, value: V): void {
     this.map.delete(key);
     this.map.set(key, { value, at: this.now() });

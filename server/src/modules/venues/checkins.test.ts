@@ -4,6 +4,7 @@ import { testContext, type TestContext } from '../../../test/helpers';
 import { sign } from '../../platform/signing';
 import { communes, createVenue, form, uuid } from './test-fixtures';
 import { PURGE_CHECKINS_JOB } from './jobs';
+import { STATUS_TTL_MS } from './checkins';
 
 let now = new Date('2021-08-02T02:00:00Z');
 const clock = () => now;
@@ -256,5 +257,22 @@ describe('commune picker', () => {
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().items.map((x: { code: string }) => x.code)).toContain(c.a);
     expect(res.json().items[0]).toMatchObject({ district: expect.any(String), province: 'Nghệ An' });
+  });
+});
+
+describe('venue status cache across server processes', () => {
+  it('applies a suspension made by another server within STATUS_TTL_MS, while busy entrances are refreshed ahead', async () => {
+    const v = await createVenue(t.app, officer.headers, { communeCode: c.a, name: 'Nhà văn hoá khối 5', type: 'other' });
+    const checkIn = () => post({ clientId: uuid(), venueToken: v.token, people: [{ ...form({ phone: '0983000111', fullName: 'Phạm Thị Hoa' }), communeCode: c.a }] });
+    expect((await checkIn()).statusCode).toBe(201); // entrance now cached in this process
+    // keep the entrance busy past half its cache life, so it goes through the refresh-ahead path
+    await new Promise((r) => setTimeout(r, STATUS_TTL_MS * 0.6));
+    expect((await checkIn()).statusCode).toBe(201);
+    // another server suspends it: a direct write, so this process gets no invalidation call
+    await t.db.updateTable('venues').set({ status: 'suspended' }).where('id', '=', v.venue.id).execute();
+    await new Promise((r) => setTimeout(r, STATUS_TTL_MS + 300));
+    const res = await checkIn();
+    expect(res.statusCode).toBe(403);
+    expect(res.json().error.code).toBe('VENUE_SUSPENDED');
   });
 });

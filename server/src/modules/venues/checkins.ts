@@ -14,7 +14,7 @@ import { AppError, invalidField } from '../../platform/http/errors';
 import { SignatureError, type KeyRing } from '../../platform/signing';
 import { Batcher } from './batcher';
 import { LruCache } from './cache';
-import { checkoutPerson, entranceForCheckin, existingByClient, insertCheckins, isOperator, MAX_STAY_MS, type InsertedCheckin, type NewCheckin } from './queries';
+import { checkoutPerson, entranceForCheckin, entrancesForCheckin, existingByClient, insertCheckins, isOperator, MAX_STAY_MS, type InsertedCheckin, type NewCheckin } from './queries';
 import type { CheckinItem, CheckinPerson, CheckinResultItem, PersonRef } from './schema';
 import { isOwnOnly } from './service';
 import { venueQrError, verifyVenueToken, type VenueTokenBody } from './tokens';
@@ -22,6 +22,8 @@ import type { PeoplePort } from './people-port';
 
 /** How long a venue's status/validity is trusted from cache: suspension takes effect within this time. */
 export const STATUS_TTL_MS = 2_000;
+/** Entrances used after half their TTL are re-read ahead of expiry, together, this often (ms). */
+const ENTRANCE_REFRESH_MS = 200;
 /** Clock skew tolerated for times sent by devices. */
 const FUTURE_SKEW_MS = 2 * 60_000;
 /** Citizens' phones may send a slightly delayed time (flaky network), not an arbitrary one. */
@@ -73,6 +75,11 @@ export class CheckinEngine {
   private readonly personTokens = new LruCache<string, string>(200_000);
   private readonly communes = new LruCache<string, string | null>(20_000, 10 * 60_000);
   readonly batcher: Batcher<NewCheckin, InsertedCheckin>;
+  /** Entrances to re-read ahead of expiry (one statement for all), and the timer that does it. */
+  private readonly entrancesToRefresh = new Set<string>();
+  private refreshTimer: NodeJS.Timeout | null = null;
+  /** Bumped by invalidateVenue: a look-up that started before it must not put its (older) result in the cache. */
+  private entranceEpoch = 0;
 
   constructor(private readonly o: CheckinEngineOptions) {
     this.entrances = new LruCache(20_000, STATUS_TTL_MS);
@@ -81,7 +88,15 @@ export class CheckinEngine {
 
   /** Forget cached state of a venue (status change, edit) so this process applies it at once. */
   invalidateVenue(venueId: string) {
+    this.entranceEpoch++;
     this.entrances.deleteWhere((e) => e?.venueId === venueId);
+  }
+
+  /** Stops background work (the app is closing). */
+  close() {
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.refreshTimer = null;
+    this.entrancesToRefresh.clear();
   }
 
   invalidatePerson(personId: string) {
@@ -102,32 +117,52 @@ export class CheckinEngine {
     return body;
   }
 
+  /**
+   * The entrance, from cache for at most STATUS_TTL_MS. An entrance in use is re-read ahead of expiry in the
+   * background, many in one statement, so busy entrances do not each cost a query every STATUS_TTL_MS.
+   */
   async entrance(entranceId: string): Promise<EntranceInfo | null> {
-    const cached = this.entrances.get(entranceId);
-    if (cached !== undefined) return cached;
+    const cached = this.entrances.getWithAge(entranceId);
+    if (cached) {
+      if (cached.age > STATUS_TTL_MS / 2) this.refreshLater(entranceId);
+      return cached.value;
+    }
+    const epoch = this.entranceEpoch;
     const r = await entranceForCheckin(this.o.db, entranceId);
-    const info: EntranceInfo | null = r
-      ? {
-          entranceId: r.entrance_id,
-          entranceName: r.entrance_name,
-          kind: r.entrance_kind,
-          active: r.entrance_active,
-          venueId: r.venue_id,
-          venueCode: r.code,
-          venueName: r.name,
-          venueType: r.type,
-          address: r.address,
-          communeCode: r.commune_code,
-          communeName: r.commune_name,
-          communePath: r.commune_path,
-          status: r.status,
-          defaultStayMinutes: r.default_stay_minutes,
-          validFrom: r.valid_from,
-          validUntil: r.valid_until,
-        }
-      : null;
-    this.entrances.set(entranceId, info);
+    const info = r ? entranceInfo(r) : null;
+    if (epoch === this.entranceEpoch) this.entrances.set(entranceId, info);
     return info;
+  }
+
+  private refreshLater(entranceId: string) {
+    this.entrancesToRefresh.add(entranceId);
+    if (this.refreshTimer) return;
+    this.refreshTimer = setTimeout(() => void this.refreshEntrances(), ENTRANCE_REFRESH_MS);
+    this.refreshTimer.unref();
+  }
+
+  private async refreshEntrances() {
+    const ids = [...this.entrancesToRefresh].slice(0, 1000);
+    for (const id of ids) this.entrancesToRefresh.delete(id);
+    const epoch = this.entranceEpoch;
+    try {
+      const rows = await entrancesForCheckin(this.o.db, ids);
+      if (epoch === this.entranceEpoch) {
+        const found = new Map(rows.map((r) => [r.entrance_id, r]));
+        for (const id of ids) {
+          const r = found.get(id);
+          this.entrances.set(id, r ? entranceInfo(r) : null);
+        }
+      }
+    } catch {
+      // not refreshed: the entries expire as usual and the next check-in reads (and reports errors) itself
+    } finally {
+      this.refreshTimer = null;
+      if (this.entrancesToRefresh.size) {
+        this.refreshTimer = setTimeout(() => void this.refreshEntrances(), ENTRANCE_REFRESH_MS);
+        this.refreshTimer.unref();
+      }
+    }
   }
 
   /** The entrance of a venue QR, refusing unknown / closed / suspended / not-yet-approved / out-of-validity venues. */
@@ -441,6 +476,27 @@ export class CheckinEngine {
     if (!e || e.venueId !== body.venueId) throw venueQrError(404, 'VENUE_UNKNOWN', 'refers to a venue or entrance that no longer exists', path);
     return e;
   }
+}
+
+function entranceInfo(r: NonNullable<Awaited<ReturnType<typeof entranceForCheckin>>>): EntranceInfo {
+  return {
+    entranceId: r.entrance_id,
+    entranceName: r.entrance_name,
+    kind: r.entrance_kind,
+    active: r.entrance_active,
+    venueId: r.venue_id,
+    venueCode: r.code,
+    venueName: r.name,
+    venueType: r.type,
+    address: r.address,
+    communeCode: r.commune_code,
+    communeName: r.commune_name,
+    communePath: r.commune_path,
+    status: r.status,
+    defaultStayMinutes: r.default_stay_minutes,
+    validFrom: r.valid_from,
+    validUntil: r.valid_until,
+  };
 }
 
 function personUnknown(path: string) {

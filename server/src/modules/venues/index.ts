@@ -37,6 +37,7 @@ export const venuesModule: VigilModule = {
     // group-commit figures for the benchmark and diagnostics
     if (!app.hasDecorator('vigilCheckinStats')) app.decorate('vigilCheckinStats', () => ({ ...engine.batcher.stats }));
     app.addHook('onClose', async () => {
+      engine.close();
       await engine.batcher.drain(); // acknowledge nothing that is not written; write what was accepted
       engines.delete(engine);
     });
