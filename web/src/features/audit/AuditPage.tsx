@@ -5,7 +5,6 @@ import {
   Collapse,
   Group,
   Modal,
-  Pagination,
   SimpleGrid,
   Stack,
   Table,
@@ -16,6 +15,7 @@ import {
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
+import { DataTable, Pager } from '../../lib/DataTable';
 import { ErrorAlert } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
 import { usePhone } from '../../lib/media';
@@ -45,7 +45,6 @@ export default function AuditPage() {
 
   const list = useAudit(applied, page);
   const total = list.data?.total ?? 0;
-  const pages = Math.max(1, Math.ceil(total / AUDIT_PAGE_SIZE));
 
   function apply(f: AuditFilters, p = 1) {
     const next = new URLSearchParams();
@@ -162,70 +161,43 @@ export default function AuditPage() {
           ))}
         </Stack>
       ) : (
-        <Table.ScrollContainer minWidth={760}>
-          <Table striped highlightOnHover verticalSpacing="xs" data-testid="audit-table">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>{t('audit.at')}</Table.Th>
-                <Table.Th>{t('audit.actor')}</Table.Th>
-                <Table.Th>{t('audit.action')}</Table.Th>
-                <Table.Th>{t('audit.subject')}</Table.Th>
-                <Table.Th>{t('audit.reason')}</Table.Th>
-                <Table.Th>{t('audit.details')}</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {list.data?.items.length === 0 && (
-                <Table.Tr>
-                  <Table.Td colSpan={6}>
-                    <Text c="dimmed" ta="center" size="sm" py="md">
-                      {t('audit.noEntries')}
-                    </Text>
-                  </Table.Td>
-                </Table.Tr>
-              )}
-              {list.data?.items.map((a) => (
-                <Table.Tr key={a.id}>
-                  <Table.Td fz="sm" style={{ whiteSpace: 'nowrap' }}>
-                    {fmt.dateTime(a.at)}
-                  </Table.Td>
-                  <Table.Td fz="sm">{a.actor ? a.actor.username : <Text span c="dimmed" inherit>{t('audit.system')}</Text>}</Table.Td>
-                  <Table.Td ff="monospace" fz="sm">
-                    {a.action}
-                  </Table.Td>
-                  <Table.Td fz="sm">
-                    {a.subjectType}
-                    {a.subjectId && (
-                      <Text span c="dimmed" ff="monospace" fz="xs">
-                        {' '}
-                        {a.subjectId}
-                      </Text>
-                    )}
-                  </Table.Td>
-                  <Table.Td fz="sm">{a.reason ?? t('common.none')}</Table.Td>
-                  <Table.Td>
-                    <Button size="compact-xs" variant="subtle" onClick={() => setOpen(a)}>
-                      {t('audit.view')}
-                    </Button>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
+        <DataTable
+          minWidth={760}
+          testId="audit-table"
+          columns={[t('audit.at'), t('audit.actor'), t('audit.action'), t('audit.subject'), t('audit.reason'), t('audit.details')]}
+          emptyText={t('audit.noEntries')}
+          isEmpty={list.data?.items.length === 0}
+        >
+          {list.data?.items.map((a) => (
+            <Table.Tr key={a.id}>
+              <Table.Td fz="sm" style={{ whiteSpace: 'nowrap' }}>
+                {fmt.dateTime(a.at)}
+              </Table.Td>
+              <Table.Td fz="sm">{a.actor ? a.actor.username : <Text span c="dimmed" inherit>{t('audit.system')}</Text>}</Table.Td>
+              <Table.Td ff="monospace" fz="sm">
+                {a.action}
+              </Table.Td>
+              <Table.Td fz="sm">
+                {a.subjectType}
+                {a.subjectId && (
+                  <Text span c="dimmed" ff="monospace" fz="xs">
+                    {' '}
+                    {a.subjectId}
+                  </Text>
+                )}
+              </Table.Td>
+              <Table.Td fz="sm">{a.reason ?? t('common.none')}</Table.Td>
+              <Table.Td>
+                <Button size="compact-xs" variant="subtle" onClick={() => setOpen(a)}>
+                  {t('audit.view')}
+                </Button>
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </DataTable>
       )}
 
-      <Group justify="space-between">
-        <Text size="xs" c="dimmed">
-          {total > 0 &&
-            t('common.rangeSummary', {
-              from: fmt.number((page - 1) * AUDIT_PAGE_SIZE + 1),
-              to: fmt.number(Math.min(page * AUDIT_PAGE_SIZE, total)),
-              total: fmt.number(total),
-            })}
-        </Text>
-        {pages > 1 && <Pagination size="sm" total={pages} value={page} onChange={(p) => apply(applied, p)} />}
-      </Group>
+      <Pager page={page} pageSize={AUDIT_PAGE_SIZE} total={total} onChange={(p) => apply(applied, p)} />
 
       <Modal opened={open !== null} onClose={() => setOpen(null)} title={t('audit.detailsTitle')} size="lg">
         {open && (

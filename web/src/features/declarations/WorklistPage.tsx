@@ -1,7 +1,7 @@
-import { Anchor, Badge, Button, Group, Pagination, Select, SimpleGrid, Stack, Table, Text, TextInput, Title, Tooltip } from '@mantine/core';
+import { Anchor, Badge, Button, Group, Select, SimpleGrid, Stack, Table, Text, TextInput, Title, Tooltip } from '@mantine/core';
 import { useState } from 'react';
-import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
+import { DataTable, Pager } from '../../lib/DataTable';
 import { ErrorAlert } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
 import { SEVERITIES, useDashboard, useWorklist, WORKLIST_PAGE_SIZE, WORKLIST_STATUSES, type WorklistFilters } from './api';
@@ -24,7 +24,6 @@ function Stat({ label, value, color }: { label: string; value: number | undefine
 
 export default function WorklistPage() {
   const td = useDeclT();
-  const { t } = useTranslation();
   const lang = useLang();
   const fmt = useFormat();
   const navigate = useNavigate();
@@ -33,7 +32,6 @@ export default function WorklistPage() {
   const list = useWorklist(filters, page);
   const today = useDashboard(null, null, filters.unit);
   const total = list.data?.total ?? 0;
-  const pages = Math.max(1, Math.ceil(total / WORKLIST_PAGE_SIZE));
   const set = (patch: Partial<WorklistFilters>) => {
     setFilters((f) => ({ ...f, ...patch }));
     setPage(1);
@@ -90,97 +88,77 @@ export default function WorklistPage() {
 
       {list.isError && <ErrorAlert error={list.error} onRetry={() => void list.refetch()} />}
 
-      <Table.ScrollContainer minWidth={900}>
-        <Table striped highlightOnHover verticalSpacing="xs" data-testid="worklist">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>{td('worklist.severity')}</Table.Th>
-              <Table.Th>{td('worklist.submittedAt')}</Table.Th>
-              <Table.Th>{td('worklist.person')}</Table.Th>
-              <Table.Th>{td('worklist.reasons')}</Table.Th>
-              <Table.Th>{td('worklist.unit')}</Table.Th>
-              <Table.Th>{td('worklist.status')}</Table.Th>
-              <Table.Th>{td('worklist.lastAction')}</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {list.data?.items.length === 0 && (
-              <Table.Tr>
-                <Table.Td colSpan={7}>
-                  <Text c="dimmed" ta="center" size="sm" py="md">
-                    {td('worklist.empty')}
-                  </Text>
-                </Table.Td>
-              </Table.Tr>
-            )}
-            {list.data?.items.map((d) => (
-              <Table.Tr key={d.id} style={{ cursor: 'pointer' }} onClick={() => navigate(d.id)}>
-                <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                  {d.severity && (
-                    <Badge color={SEVERITY_COLOR[d.severity]} variant="filled" style={{ overflow: 'visible' }}>
-                      {severityLabel(td, d.severity)}
-                    </Badge>
-                  )}
-                </Table.Td>
-                <Table.Td fz="sm">
-                  <Anchor component={Link} to={d.id} onClick={(e) => e.stopPropagation()}>
-                    {fmt.dateTime(d.submittedAt)}
-                  </Anchor>
-                  <Text size="xs" c="dimmed">
-                    {d.form.title[lang]}
-                  </Text>
-                </Table.Td>
-                <Table.Td>
-                  <Text size="sm">
-                    {d.subject.fullName}
-                    {d.subject.birthYear ? ` (${d.subject.birthYear})` : ''}
-                  </Text>
-                  <Text size="xs" c="dimmed" ff="monospace">
-                    {d.subject.phoneMasked ?? ''} {d.forDependant ? `· ${td('worklist.forDependant')}` : ''}
-                  </Text>
-                </Table.Td>
-                <Table.Td>
-                  <Group gap={4}>
-                    {d.hits.map((h) => (
-                      <Badge key={h.key} size="sm" variant="light" color={SEVERITY_COLOR[h.severity]}>
-                        {h.name[lang]}
-                      </Badge>
-                    ))}
-                  </Group>
-                </Table.Td>
-                <Table.Td fz="sm">{d.responsibleUnit.name}</Table.Td>
-                <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                  <Badge color={STATUS_COLOR[d.status]} variant="dot" style={{ overflow: 'visible' }}>
-                    {statusLabel(td, d.status)}
+      <DataTable
+        minWidth={900}
+        testId="worklist"
+        columns={[
+          td('worklist.severity'),
+          td('worklist.submittedAt'),
+          td('worklist.person'),
+          td('worklist.reasons'),
+          td('worklist.unit'),
+          td('worklist.status'),
+          td('worklist.lastAction'),
+        ]}
+        emptyText={td('worklist.empty')}
+        isEmpty={list.data?.items.length === 0}
+      >
+        {list.data?.items.map((d) => (
+          <Table.Tr key={d.id} style={{ cursor: 'pointer' }} onClick={() => navigate(d.id)}>
+            <Table.Td style={{ whiteSpace: 'nowrap' }}>
+              {d.severity && (
+                <Badge color={SEVERITY_COLOR[d.severity]} variant="filled" style={{ overflow: 'visible' }}>
+                  {severityLabel(td, d.severity)}
+                </Badge>
+              )}
+            </Table.Td>
+            <Table.Td fz="sm">
+              <Anchor component={Link} to={d.id} onClick={(e) => e.stopPropagation()}>
+                {fmt.dateTime(d.submittedAt)}
+              </Anchor>
+              <Text size="xs" c="dimmed">
+                {d.form.title[lang]}
+              </Text>
+            </Table.Td>
+            <Table.Td>
+              <Text size="sm">
+                {d.subject.fullName}
+                {d.subject.birthYear ? ` (${d.subject.birthYear})` : ''}
+              </Text>
+              <Text size="xs" c="dimmed" ff="monospace">
+                {d.subject.phoneMasked ?? ''} {d.forDependant ? `· ${td('worklist.forDependant')}` : ''}
+              </Text>
+            </Table.Td>
+            <Table.Td>
+              <Group gap={4}>
+                {d.hits.map((h) => (
+                  <Badge key={h.key} size="sm" variant="light" color={SEVERITY_COLOR[h.severity]}>
+                    {h.name[lang]}
                   </Badge>
-                </Table.Td>
-                <Table.Td fz="xs">
-                  {d.lastAction && (
-                    <Tooltip label={d.lastAction.note} multiline maw={320} withinPortal>
-                      <span>
-                        {actionLabel(td, d.lastAction.action)} · {fmt.dateTime(d.lastAction.at)}
-                        {d.lastAction.by ? ` · ${d.lastAction.by}` : ''}
-                      </span>
-                    </Tooltip>
-                  )}
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
+                ))}
+              </Group>
+            </Table.Td>
+            <Table.Td fz="sm">{d.responsibleUnit.name}</Table.Td>
+            <Table.Td style={{ whiteSpace: 'nowrap' }}>
+              <Badge color={STATUS_COLOR[d.status]} variant="dot" style={{ overflow: 'visible' }}>
+                {statusLabel(td, d.status)}
+              </Badge>
+            </Table.Td>
+            <Table.Td fz="xs">
+              {d.lastAction && (
+                <Tooltip label={d.lastAction.note} multiline maw={320} withinPortal>
+                  <span>
+                    {actionLabel(td, d.lastAction.action)} · {fmt.dateTime(d.lastAction.at)}
+                    {d.lastAction.by ? ` · ${d.lastAction.by}` : ''}
+                  </span>
+                </Tooltip>
+              )}
+            </Table.Td>
+          </Table.Tr>
+        ))}
+      </DataTable>
 
-      <Group justify="space-between">
-        <Text size="xs" c="dimmed">
-          {total > 0 &&
-            t('common.rangeSummary', {
-              from: fmt.number((page - 1) * WORKLIST_PAGE_SIZE + 1),
-              to: fmt.number(Math.min(page * WORKLIST_PAGE_SIZE, total)),
-              total: fmt.number(total),
-            })}
-        </Text>
-        {pages > 1 && <Pagination size="sm" total={pages} value={page} onChange={setPage} />}
-      </Group>
+      <Pager page={page} pageSize={WORKLIST_PAGE_SIZE} total={total} onChange={setPage} />
     </Stack>
   );
 }

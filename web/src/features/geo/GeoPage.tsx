@@ -4,7 +4,6 @@ import {
   Card,
   Grid,
   Group,
-  Pagination,
   SegmentedControl,
   Skeleton,
   Stack,
@@ -19,6 +18,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useAuth } from '../../app/auth';
 import { isApiError } from '../../lib/api';
+import { DataTable, Pager } from '../../lib/DataTable';
 import { ErrorAlert } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
 import { levelLabel, useUnitName } from '../../lib/labels';
@@ -107,7 +107,6 @@ function UnitBrowser({ code }: { code: string | undefined }) {
     }
   }
   const total = children.data?.total ?? 0;
-  const pages = Math.max(1, Math.ceil(total / UNITS_PAGE_SIZE));
 
   return (
     <Stack gap="md">
@@ -165,17 +164,7 @@ function UnitBrowser({ code }: { code: string | undefined }) {
               ) : (
                 <UnitsTable items={items} loading={children.isPending} onOpen={select} />
               )}
-              <Group justify="space-between" gap="xs">
-                <Text size="xs" c="dimmed">
-                  {total > 0 &&
-                    t('common.rangeSummary', {
-                      from: fmt.number((page - 1) * UNITS_PAGE_SIZE + 1),
-                      to: fmt.number(Math.min(page * UNITS_PAGE_SIZE, total)),
-                      total: fmt.number(total),
-                    })}
-                </Text>
-                {pages > 1 && <Pagination size="sm" total={pages} value={page} onChange={setPage} />}
-              </Group>
+              <Pager page={page} pageSize={UNITS_PAGE_SIZE} total={total} onChange={setPage} gap="xs" />
             </Stack>
           </Card>
         </Grid.Col>
@@ -245,57 +234,47 @@ function UnitsTable({
   const fmt = useFormat();
   const name = useUnitName();
   return (
-    <Table.ScrollContainer minWidth={320}>
-      <Table highlightOnHover verticalSpacing="xs" data-testid="geo-units">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th w={80}>{t('geo.code')}</Table.Th>
-            <Table.Th>{t('geo.name')}</Table.Th>
-            <Table.Th visibleFrom="sm">{t('geo.level')}</Table.Th>
-            <Table.Th ta="right">{t('geo.population')}</Table.Th>
-            <Table.Th ta="right" visibleFrom="xs">
-              {t('geo.children')}
-            </Table.Th>
+    <DataTable
+      minWidth={320}
+      testId="geo-units"
+      striped={false}
+      columns={[
+        { label: t('geo.code'), w: 80 },
+        t('geo.name'),
+        { label: t('geo.level'), visibleFrom: 'sm' },
+        { label: t('geo.population'), ta: 'right' },
+        { label: t('geo.children'), ta: 'right', visibleFrom: 'xs' },
+      ]}
+      emptyText={t('geo.noUnits')}
+      isEmpty={!loading && items?.length === 0}
+    >
+      {/* Placeholder rows while loading (the line for no units waits until loaded). */}
+      {loading &&
+        [0, 1, 2, 3, 4].map((i) => (
+          <Table.Tr key={i}>
+            <Table.Td colSpan={5}>
+              <Skeleton h={18} />
+            </Table.Td>
           </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {loading &&
-            [0, 1, 2, 3, 4].map((i) => (
-              <Table.Tr key={i}>
-                <Table.Td colSpan={5}>
-                  <Skeleton h={18} />
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          {!loading && items?.length === 0 && (
-            <Table.Tr>
-              <Table.Td colSpan={5}>
-                <Text c="dimmed" ta="center" size="sm" py="md">
-                  {t('geo.noUnits')}
-                </Text>
-              </Table.Td>
-            </Table.Tr>
-          )}
-          {items?.map((u) => (
-            <Table.Tr key={u.code} onClick={() => onOpen(u.code)} style={{ cursor: 'pointer' }} data-code={u.code}>
-              <Table.Td ff="monospace" fz="sm">
-                {u.code}
-              </Table.Td>
-              <Table.Td>
-                {/* A real link too: keyboard, middle-click, screen readers. */}
-                <Anchor component={Link} to={unitPath(u.code)} onClick={(e) => e.stopPropagation()}>
-                  {name(u)}
-                </Anchor>
-              </Table.Td>
-              <Table.Td visibleFrom="sm">{levelLabel(t, u.level)}</Table.Td>
-              <Table.Td ta="right">{fmt.number(u.population)}</Table.Td>
-              <Table.Td ta="right" visibleFrom="xs">
-                {fmt.number(u.childCount)}
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-    </Table.ScrollContainer>
+        ))}
+      {items?.map((u) => (
+        <Table.Tr key={u.code} onClick={() => onOpen(u.code)} style={{ cursor: 'pointer' }} data-code={u.code}>
+          <Table.Td ff="monospace" fz="sm">
+            {u.code}
+          </Table.Td>
+          <Table.Td>
+            {/* A real link too: keyboard, middle-click, screen readers. */}
+            <Anchor component={Link} to={unitPath(u.code)} onClick={(e) => e.stopPropagation()}>
+              {name(u)}
+            </Anchor>
+          </Table.Td>
+          <Table.Td visibleFrom="sm">{levelLabel(t, u.level)}</Table.Td>
+          <Table.Td ta="right">{fmt.number(u.population)}</Table.Td>
+          <Table.Td ta="right" visibleFrom="xs">
+            {fmt.number(u.childCount)}
+          </Table.Td>
+        </Table.Tr>
+      ))}
+    </DataTable>
   );
 }

@@ -1,11 +1,11 @@
-import { Anchor, Badge, Button, Group, Modal, Pagination, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Anchor, Badge, Button, Group, Modal, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useAuth } from '../../app/auth';
+import { DataTable, Pager } from '../../lib/DataTable';
 import { ErrorAlert } from '../../lib/errors';
-import { useFormat } from '../../lib/format';
 import { PEOPLE_PAGE_SIZE, useCreatePerson, usePeople, type PersonCreateBody } from './api';
 import { CommunePicker } from './CommunePicker';
 import { usePeopleT } from './i18n';
@@ -15,7 +15,6 @@ import { emptyPerson, PersonForm, toBody } from './PersonForm';
 export default function PeopleSearchPage() {
   const tp = usePeopleT();
   const { t } = useTranslation();
-  const fmt = useFormat();
   const { can } = useAuth();
   const navigate = useNavigate();
   const [params, setParams] = useSearchParams();
@@ -29,7 +28,6 @@ export default function PeopleSearchPage() {
   const active = q.length >= 2 || !!commune;
   const list = usePeople(q.length >= 2 ? q : '', commune, page, active);
   const total = list.data?.total ?? 0;
-  const pages = Math.max(1, Math.ceil(total / PEOPLE_PAGE_SIZE));
 
   const update = (nextQ: string, nextCommune: string | null) => {
     const p = new URLSearchParams();
@@ -85,65 +83,36 @@ export default function PeopleSearchPage() {
       )}
 
       {active && (
-        <Table.ScrollContainer minWidth={760}>
-          <Table striped highlightOnHover verticalSpacing="xs" data-testid="people-table">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>{tp('fullName')}</Table.Th>
-                <Table.Th>{tp('birthYear')}</Table.Th>
-                <Table.Th>{tp('sex')}</Table.Th>
-                <Table.Th>{tp('phone')}</Table.Th>
-                <Table.Th>{tp('nationalId')}</Table.Th>
-                <Table.Th>{tp('commune')}</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {list.data?.items.length === 0 && (
-                <Table.Tr>
-                  <Table.Td colSpan={6}>
-                    <Text c="dimmed" ta="center" size="sm" py="md">
-                      {tp('noResults')}
-                    </Text>
-                  </Table.Td>
-                </Table.Tr>
-              )}
-              {list.data?.items.map((p) => (
-                <Table.Tr key={p.id} style={{ cursor: 'pointer' }} onClick={() => navigate(p.id)}>
-                  <Table.Td>
-                    <Anchor component={Link} to={p.id} onClick={(e) => e.stopPropagation()}>
-                      {p.fullName}
-                    </Anchor>
-                    {p.mergedInto && (
-                      <Badge ml="xs" size="xs" color="gray" variant="light">
-                        {tp('mergedBadge')}
-                      </Badge>
-                    )}
-                  </Table.Td>
-                  <Table.Td>{p.birthYear ?? '—'}</Table.Td>
-                  <Table.Td>{sexLabel(tp, p.sex)}</Table.Td>
-                  <Table.Td ff="monospace">{p.phoneMasked ?? '—'}</Table.Td>
-                  <Table.Td ff="monospace">{p.nationalIdMasked ?? '—'}</Table.Td>
-                  <Table.Td fz="sm">{p.commune?.label ?? '—'}</Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
+        <DataTable
+          minWidth={760}
+          testId="people-table"
+          columns={[tp('fullName'), tp('birthYear'), tp('sex'), tp('phone'), tp('nationalId'), tp('commune')]}
+          emptyText={tp('noResults')}
+          isEmpty={list.data?.items.length === 0}
+        >
+          {list.data?.items.map((p) => (
+            <Table.Tr key={p.id} style={{ cursor: 'pointer' }} onClick={() => navigate(p.id)}>
+              <Table.Td>
+                <Anchor component={Link} to={p.id} onClick={(e) => e.stopPropagation()}>
+                  {p.fullName}
+                </Anchor>
+                {p.mergedInto && (
+                  <Badge ml="xs" size="xs" color="gray" variant="light">
+                    {tp('mergedBadge')}
+                  </Badge>
+                )}
+              </Table.Td>
+              <Table.Td>{p.birthYear ?? '—'}</Table.Td>
+              <Table.Td>{sexLabel(tp, p.sex)}</Table.Td>
+              <Table.Td ff="monospace">{p.phoneMasked ?? '—'}</Table.Td>
+              <Table.Td ff="monospace">{p.nationalIdMasked ?? '—'}</Table.Td>
+              <Table.Td fz="sm">{p.commune?.label ?? '—'}</Table.Td>
+            </Table.Tr>
+          ))}
+        </DataTable>
       )}
 
-      {active && (
-        <Group justify="space-between">
-          <Text size="xs" c="dimmed">
-            {total > 0 &&
-              t('common.rangeSummary', {
-                from: fmt.number((page - 1) * PEOPLE_PAGE_SIZE + 1),
-                to: fmt.number(Math.min(page * PEOPLE_PAGE_SIZE, total)),
-                total: fmt.number(total),
-              })}
-          </Text>
-          {pages > 1 && <Pagination size="sm" total={pages} value={page} onChange={setPage} />}
-        </Group>
-      )}
+      {active && <Pager page={page} pageSize={PEOPLE_PAGE_SIZE} total={total} onChange={setPage} />}
 
       <Modal opened={creating} onClose={() => setCreating(false)} title={tp('createTitle')} size="lg">
         {creating && (

@@ -1,8 +1,9 @@
-import { Badge, Button, Card, Flex, Group, Modal, Pagination, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Badge, Button, Card, Flex, Group, Modal, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAuth } from '../../app/auth';
+import { DataTable, Pager } from '../../lib/DataTable';
 import { ErrorAlert } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
 import { roleLabel } from '../../lib/labels';
@@ -26,7 +27,6 @@ export default function UsersPage() {
   const list = useUsers(q, role, page);
   const update = useUpdateUser();
   const total = list.data?.total ?? 0;
-  const pages = Math.max(1, Math.ceil(total / USERS_PAGE_SIZE));
 
   const phone = usePhone();
   const setDisabled = (u: UserItem, disabled: boolean) =>
@@ -132,75 +132,55 @@ export default function UsersPage() {
           ))}
         </Stack>
       ) : (
-        <Table.ScrollContainer minWidth={820}>
-          <Table striped highlightOnHover verticalSpacing="xs" data-testid="users-table">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>{t('users.username')}</Table.Th>
-                <Table.Th>{t('users.displayName')}</Table.Th>
-                <Table.Th>{t('users.role')}</Table.Th>
-                <Table.Th>{t('users.jurisdiction')}</Table.Th>
-                <Table.Th>{t('users.status')}</Table.Th>
-                <Table.Th>{t('users.lastLogin')}</Table.Th>
-                <Table.Th>{t('common.actions')}</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {list.data?.items.length === 0 && (
-                <Table.Tr>
-                  <Table.Td colSpan={7}>
-                    <Text c="dimmed" ta="center" size="sm" py="md">
-                      {t('users.noUsers')}
-                    </Text>
-                  </Table.Td>
-                </Table.Tr>
-              )}
-              {list.data?.items.map((u) => (
-                <Table.Tr key={u.id} data-username={u.username}>
-                  <Table.Td ff="monospace" fz="sm">
-                    {u.username}
-                    {u.id === me.id && (
-                      <Text span c="dimmed" size="xs" ff="body">
-                        {' '}
-                        ({t('users.you')})
-                      </Text>
-                    )}
-                  </Table.Td>
-                  <Table.Td>{u.displayName}</Table.Td>
-                  <Table.Td>{roleLabel(t, u.role)}</Table.Td>
-                  <Table.Td>
-                    {u.jurisdiction.name}{' '}
-                    <Text span c="dimmed" size="xs">
-                      {u.jurisdiction.code}
-                    </Text>
-                  </Table.Td>
-                  <Table.Td>
-                    <StatusBadge disabled={u.disabled} />
-                  </Table.Td>
-                  <Table.Td fz="sm">{u.lastLoginAt ? fmt.dateTime(u.lastLoginAt) : t('users.never')}</Table.Td>
-                  <Table.Td>
-                    <Group gap={6} wrap="nowrap">
-                      {actions(u)}
-                    </Group>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
+        <DataTable
+          minWidth={820}
+          testId="users-table"
+          columns={[
+            t('users.username'),
+            t('users.displayName'),
+            t('users.role'),
+            t('users.jurisdiction'),
+            t('users.status'),
+            t('users.lastLogin'),
+            t('common.actions'),
+          ]}
+          emptyText={t('users.noUsers')}
+          isEmpty={list.data?.items.length === 0}
+        >
+          {list.data?.items.map((u) => (
+            <Table.Tr key={u.id} data-username={u.username}>
+              <Table.Td ff="monospace" fz="sm">
+                {u.username}
+                {u.id === me.id && (
+                  <Text span c="dimmed" size="xs" ff="body">
+                    {' '}
+                    ({t('users.you')})
+                  </Text>
+                )}
+              </Table.Td>
+              <Table.Td>{u.displayName}</Table.Td>
+              <Table.Td>{roleLabel(t, u.role)}</Table.Td>
+              <Table.Td>
+                {u.jurisdiction.name}{' '}
+                <Text span c="dimmed" size="xs">
+                  {u.jurisdiction.code}
+                </Text>
+              </Table.Td>
+              <Table.Td>
+                <StatusBadge disabled={u.disabled} />
+              </Table.Td>
+              <Table.Td fz="sm">{u.lastLoginAt ? fmt.dateTime(u.lastLoginAt) : t('users.never')}</Table.Td>
+              <Table.Td>
+                <Group gap={6} wrap="nowrap">
+                  {actions(u)}
+                </Group>
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </DataTable>
       )}
 
-      <Group justify="space-between">
-        <Text size="xs" c="dimmed">
-          {total > 0 &&
-            t('common.rangeSummary', {
-              from: fmt.number((page - 1) * USERS_PAGE_SIZE + 1),
-              to: fmt.number(Math.min(page * USERS_PAGE_SIZE, total)),
-              total: fmt.number(total),
-            })}
-        </Text>
-        {pages > 1 && <Pagination size="sm" total={pages} value={page} onChange={setPage} />}
-      </Group>
+      <Pager page={page} pageSize={USERS_PAGE_SIZE} total={total} onChange={setPage} />
 
       {editing !== undefined && (
         <UserFormModal key={editing?.id ?? 'new'} user={editing} onClose={() => setEditing(undefined)} />
