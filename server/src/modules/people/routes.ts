@@ -30,7 +30,8 @@ import {
   ReasonQuery,
   type DuplicatePair,
 } from './schema';
-import { addDependant, createPerson, dependantsOf, mergePersons, removeDependant, updatePerson } from './service';
+import { mergePersons } from './merge';
+import { addDependant, createPerson, dependantsOf, removeDependant, updatePerson } from './service';
 
 const tags = ['people'];
 

@@ -1,10 +1,10 @@
-// Rules of the person registry: validation and normalisation, find-or-create, updates, households, merges.
+// Rules of the person registry: validation and normalisation, find-or-create, updates, households, retention.
+// Merging duplicate records lives in merge.ts.
 // Takes a Db (or transaction) and plain values; no HTTP types.
 import { sql } from 'kysely';
 import type { Db, DbOrTx } from '../../platform/db/types';
 import type { JurisdictionResolver } from '../../platform/auth/jurisdiction';
 import { badRequest, conflict, invalidField, notFound, type ErrorDetail } from '../../platform/http/errors';
-import { runMergeHandlers } from './hooks';
 import {
   cleanNationalId,
   duplicateReason,
@@ -24,21 +24,19 @@ import {
   findPersonById,
   findPersonsByIds,
   insertLink,
-  insertMerge,
   insertPerson,
   isManager,
   linksOfDependant,
   linksOfManager,
   lockPerson,
   purgeCandidates,
-  repointRegistry,
   resolveLiveId,
   touchPerson,
   updatePersonRow,
   type PersonPatchRow,
   type PersonRow,
 } from './queries';
-import type { MergeField, RelationshipValue } from './schema';
+import type { RelationshipValue } from './schema';
 
 export const PERSON_SOURCES = ['officer', 'citizen', 'checkin', 'declaration', 'import'] as const;
 export type PersonSource = (typeof PERSON_SOURCES)[number];
@@ -474,102 +472,6 @@ export async function addDependant(
 export async function removeDependant(db: DbOrTx, managerId: string, dependantId: string): Promise<boolean> {
   const r = await deleteLink(db, managerId, dependantId);
   return Number(r.numDeletedRows) > 0;
-}
-
-// ── merges ───────────────────────────────────────────────────────────────────
-
-export interface MergeInput {
-  keptId: string;
-  mergedId: string;
-  reason: string;
-  take?: MergeField[];
-  actor: { id: string; username: string } | null;
-  now: Date;
-}
-
-const MERGE_COLUMNS: Record<MergeField, (keyof PersonValues)[]> = {
-  fullName: ['full_name', 'name_key'],
-  birth: ['birth_date', 'birth_year'],
-  sex: ['sex'],
-  nationalId: ['national_id'],
-  phone: ['phone'],
-  address: ['address'],
-  communeCode: ['commune_code'],
-};
-
-/**
- * Merges `mergedId` into `keptId` in one transaction: fills the kept record's empty fields (and the fields in
- * `take`) from the merged one, marks the merged record merged_into = kept (it stays as history), re-points household
- * links, user accounts and earlier merges, runs every module's onPersonMerged handler, and logs the merge with a
- * snapshot of the merged record.
- */
-export async function mergePersons(db: DbOrTx, m: MergeInput) {
-  if (m.keptId === m.mergedId) throw invalidField('body.mergeId', 'is the same record');
-  return inTransaction(db, async (tx) => {
-    // lock in id order so two opposite merges cannot deadlock
-    const [first, second] = [m.keptId, m.mergedId].sort();
-    const a = await lockPerson(tx, first!);
-    const b = await lockPerson(tx, second!);
-    const kept = a?.id === m.keptId ? a : b;
-    const merged = a?.id === m.mergedId ? a : b;
-    if (!kept) throw notFound('Person');
-    if (!merged) throw invalidField('body.mergeId', 'is not a known person');
-    if (kept.merged_into) throw conflict(`This record was already merged into ${kept.merged_into}`);
-    if (merged.merged_into) throw invalidField('body.mergeId', `was already merged into ${merged.merged_into}`);
-
-    const take = new Set(m.take ?? []);
-    const patch: Record<string, unknown> = {};
-    const fieldsTaken: string[] = [];
-    for (const [field, cols] of Object.entries(MERGE_COLUMNS) as [MergeField, (keyof PersonValues)[]][]) {
-      const mainCol = cols[0]!;
-      const mergedVal = merged[mainCol as keyof PersonRow];
-      const keptVal = kept[mainCol as keyof PersonRow];
-      const fill = field === 'birth' ? kept.birth_year === null && merged.birth_year !== null : keptVal === null && mergedVal !== null;
-      if ((take.has(field) && mergedVal !== keptVal) || fill) {
-        if (take.has(field) && mergedVal === null && field === 'fullName') continue;
-        for (const c of cols) patch[c] = merged[c as keyof PersonRow];
-        fieldsTaken.push(field);
-      }
-    }
-    // a full birth date from the merged record where the kept one only knows the same year
-    if (!patch.birth_year && !kept.birth_date && merged.birth_date && merged.birth_year === kept.birth_year) {
-      patch.birth_date = merged.birth_date;
-      if (!fieldsTaken.includes('birth')) fieldsTaken.push('birth');
-    }
-
-    await updatePersonRow(tx, merged.id, { merged_into: kept.id, merged_at: m.now, updated_at: m.now });
-    if (Object.keys(patch).length) await updatePersonRow(tx, kept.id, { ...patch, updated_at: m.now });
-    if (kept.last_seen_at < merged.last_seen_at) await touchPerson(tx, kept.id, merged.last_seen_at);
-
-    const repointed = await repointRegistry(tx, merged.id, kept.id);
-    const fromModules = await runMergeHandlers(tx, { keptId: kept.id, mergedId: merged.id, at: m.now });
-    const counts = { ...repointed, ...fromModules };
-    await insertMerge(tx, {
-      kept_id: kept.id,
-      merged_id: merged.id,
-      merged_at: m.now,
-      merged_by: m.actor?.id ?? null,
-      merged_by_username: m.actor?.username ?? null,
-      reason: m.reason,
-      merged_snapshot: JSON.stringify(snapshotOf(merged)),
-      fields_taken: fieldsTaken,
-      repointed: JSON.stringify(counts),
-    });
-    return { keptId: kept.id, mergedId: merged.id, fieldsTaken, repointed: counts };
-  });
-}
-
-export function snapshotOf(p: PersonRow) {
-  return {
-    fullName: p.full_name,
-    birthDate: p.birth_date,
-    birthYear: p.birth_year,
-    sex: p.sex,
-    nationalId: p.national_id,
-    phone: p.phone,
-    address: p.address,
-    communeCode: p.commune_code,
-  };
 }
 
 // ── retention ────────────────────────────────────────────────────────────────

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { migrationsDirOf, type AppContext, type VigilModule } from '../../platform/module';
 import type { Db } from '../../platform/db/types';
 import { onPersonMerged } from '../people/index';
+import { checkinRoutes } from './checkin-routes';
 import { CheckinEngine } from './checkins';
 import { importCheckinsFileWith, type Progress } from './imports';
 import { venueJobs } from './jobs';
@@ -42,6 +43,7 @@ export const venuesModule: VigilModule = {
       engines.delete(engine);
     });
     await venueRoutes(app, { ctx, engine, people });
+    await checkinRoutes(app, { ctx, engine, people });
     venueJobs(ctx);
   },
   /** Demo venues in Vinh (one operated by the demo user `diadiem`), one suspended, one pending, an event; 3 days of check-ins. */

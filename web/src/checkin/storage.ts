@@ -1,0 +1,37 @@
+// What the check-in page remembers on the phone: the household (people checked in from it before, by personal
+// token), the last check-in (for the check-out button) and the language. localStorage; failures are ignored.
+
+export interface StoredPerson {
+  token: string;
+  name: string;
+}
+export interface LastCheckin {
+  venueToken: string;
+  venueName: string;
+  clientId: string;
+  at: string;
+  autoCheckoutAt: string | null;
+  people: StoredPerson[];
+  checkedOutAt?: string;
+}
+
+export const PEOPLE_KEY = 'vigil.checkin.people';
+export const LAST_KEY = 'vigil.checkin.last';
+export const LANG_KEY = 'vigil.lang';
+
+export function load<T>(key: string, fallback: T): T {
+  try {
+    const raw = localStorage.getItem(key);
+    return raw ? (JSON.parse(raw) as T) : fallback;
+  } catch {
+    return fallback;
+  }
+}
+export function save(key: string, value: unknown) {
+  try {
+    if (value === null) localStorage.removeItem(key);
+    else localStorage.setItem(key, JSON.stringify(value));
+  } catch {
+    // storage full or blocked: the page still works, it just will not remember
+  }
+}
