@@ -36,7 +36,7 @@ export default function WorklistPage() {
     setFilters((f) => ({ ...f, ...patch }));
     setPage(1);
   };
-  const day = today.data?.byDay.at(-1);
+  const day = today.data?.byDay.at(-1); // the range ends today and lists every day, so this is today's row
 
   return (
     <Stack gap="md">
@@ -51,8 +51,8 @@ export default function WorklistPage() {
 
       {today.data && (
         <SimpleGrid cols={{ base: 3 }} maw={560}>
-          <Stat label={td('dashboard.total')} value={day?.declarations} />
-          <Stat label={td('dashboard.flagged')} value={day?.flagged} color="orange.7" />
+          <Stat label={td('dashboard.totalToday')} value={day?.declarations} />
+          <Stat label={td('dashboard.flaggedToday')} value={day?.flagged} color="orange.7" />
           <Stat label={td('dashboard.open')} value={today.data.totals.open} color="red.7" />
         </SimpleGrid>
       )}
