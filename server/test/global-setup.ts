@@ -10,6 +10,7 @@ import { migrationSources } from '../src/platform/cli';
 import { modules } from '../src/modules';
 import { seedGeoDemo } from '../src/modules/geo';
 import { TEMPLATE_DB } from './constants';
+import { ensureBuilt } from '../../web/test/browser';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -18,6 +19,9 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
+  // Browser tests serve web/dist: rebuild a stale one once here, not in several test files at the same time
+  // (parallel vite builds empty each other's output directory). `npm test` has built it already.
+  await ensureBuilt('checkin.html');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-test-'));
   const pg = await startEmbeddedPostgres({ dataDir: dir, database: 'postgres' });
   const admin = openDatabase(pg.url, null, 2);
