@@ -95,6 +95,14 @@ export const toDefinition = (f: FormRow, v: FormVersionRow): FormDefinition => (
   questions: v.questions,
 });
 
+/** The stored columns of a form version's content (the inverse of toDefinition). */
+const versionContent = (def: FormDefinition) => ({
+  title: json(def.title),
+  description: def.description ? json(def.description) : null,
+  unit_question: def.unitQuestion ?? null,
+  questions: json(def.questions),
+});
+
 /** A form at a version (default: its current version). 404 when unknown. */
 export async function loadForm(db: DbOrTx, key: string, version?: number): Promise<LoadedForm> {
   const form = await findForm(db, key);
@@ -140,10 +148,7 @@ export async function saveForm(
       await insertFormVersion(tx, {
         form_key: key,
         version: 1,
-        title: json(def.title),
-        description: def.description ? json(def.description) : null,
-        unit_question: def.unitQuestion ?? null,
-        questions: json(def.questions),
+        ...versionContent(def),
         created_at: now,
         created_by: actor?.id ?? null,
         created_by_username: actor?.username ?? null,
@@ -157,10 +162,7 @@ export async function saveForm(
     await insertFormVersion(tx, {
       form_key: key,
       version,
-      title: json(def.title),
-      description: def.description ? json(def.description) : null,
-      unit_question: def.unitQuestion ?? null,
-      questions: json(def.questions),
+      ...versionContent(def),
       created_at: now,
       created_by: actor?.id ?? null,
       created_by_username: actor?.username ?? null,
@@ -184,10 +186,7 @@ export async function seedStandardForms(db: Db): Promise<{ forms: number; rules:
       await insertFormVersion(tx, {
         form_key: key,
         version: 1,
-        title: json(def.title),
-        description: def.description ? json(def.description) : null,
-        unit_question: def.unitQuestion ?? null,
-        questions: json(def.questions),
+        ...versionContent(def),
         created_by: null,
         created_by_username: null,
       });

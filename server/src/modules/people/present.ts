@@ -55,15 +55,7 @@ export async function toDetail(db: DbOrTx, p: PersonRow, units: UnitLabeler): Pr
     userOfPerson(db, p.id),
   ]);
   return {
-    id: p.id,
-    fullName: p.full_name,
-    birthDate: p.birth_date,
-    birthYear: p.birth_year,
-    sex: p.sex,
-    nationalId: p.national_id,
-    phone: p.phone,
-    address: p.address,
-    commune: await units(p.commune_code),
+    ...(await toSelfPerson(p, units)),
     source: p.source,
     mergedInto: p.merged_into,
     mergedAt: p.merged_at?.toISOString() ?? null,

@@ -102,7 +102,8 @@ export const MergeHistoryItem = Type.Object({
 });
 export type MergeHistoryItem = Static<typeof MergeHistoryItem>;
 
-export const PersonDetail = Type.Object({
+/** A person's own fields, unmasked: what both the officer's detail view and the citizen's own view show. */
+const personOwnFields = {
   id: Type.String(),
   fullName: Type.String(),
   birthDate: Type.Union([Type.String(), Type.Null()]),
@@ -112,6 +113,10 @@ export const PersonDetail = Type.Object({
   phone: Type.Union([Type.String(), Type.Null()]),
   address: Type.Union([Type.String(), Type.Null()]),
   commune: Type.Union([UnitBrief, Type.Null()]),
+};
+
+export const PersonDetail = Type.Object({
+  ...personOwnFields,
   source: Type.String(),
   mergedInto: Type.Union([Type.String(), Type.Null()]),
   mergedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
@@ -205,17 +210,7 @@ export const SelfPersonBody = Type.Object(
 );
 export type SelfPersonBody = Static<typeof SelfPersonBody>;
 
-export const SelfPerson = Type.Object({
-  id: Type.String(),
-  fullName: Type.String(),
-  birthDate: Type.Union([Type.String(), Type.Null()]),
-  birthYear: Type.Union([Type.Integer(), Type.Null()]),
-  sex: Type.Union([Type.String(), Type.Null()]),
-  nationalId: Type.Union([Type.String(), Type.Null()]),
-  phone: Type.Union([Type.String(), Type.Null()]),
-  address: Type.Union([Type.String(), Type.Null()]),
-  commune: Type.Union([UnitBrief, Type.Null()]),
-});
+export const SelfPerson = Type.Object(personOwnFields);
 export type SelfPerson = Static<typeof SelfPerson>;
 export const SelfPersonResponse = Type.Object({ person: Type.Union([SelfPerson, Type.Null()]) });
 export type SelfPersonResponse = Static<typeof SelfPersonResponse>;
