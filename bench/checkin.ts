@@ -150,7 +150,9 @@ export default async function main() {
     const before = Number((await sql<{ n: string }>`select count(*) as n from checkins`.execute(handle.db)).rows[0]!.n);
 
     console.log(`echo:     ${CONNECTIONS} connections, ${SECONDS} s …`);
+    const echoCpu0 = serverCpuMs();
     const e = await drive(dataDir, { url: `http://127.0.0.1:${echoPort}/echo`, venueTokens, personTokens, collectAcks: false });
+    const echoServerUs = ((serverCpuMs() - echoCpu0) * 1000) / Math.max(1, e.ok);
     console.log(`check-in: ${CONNECTIONS} connections, ${SECONDS} s …`);
     // BENCH_PROFILE=<file.cpuprofile>: CPU profile of the server process during the check-in run only
     const profiler = process.env.BENCH_PROFILE ? await startProfile() : null;
@@ -179,7 +181,7 @@ export default async function main() {
     console.log(
       `CPU per acknowledged check-in (check-in run only): server ${per(cpu1.server - cpu0.server)} µs, PostgreSQL ${per(cpu1.pg - cpu0.pg)} µs, load generator ${per(c.cpuMs)} µs;` +
         ` cores busy: server ${((cpu1.server - cpu0.server) / 1000 / SECONDS).toFixed(2)}, PostgreSQL ${((cpu1.pg - cpu0.pg) / 1000 / SECONDS).toFixed(2)}, load ${(c.cpuMs / 1000 / SECONDS).toFixed(2)}` +
-        ` (echo run: load ${(e.cpuMs / 1000 / SECONDS).toFixed(2)})`,
+        ` (echo run: ${echoServerUs.toFixed(0)} µs server and ${((e.cpuMs * 1000) / Math.max(1, e.ok)).toFixed(0)} µs load generator per request; load ${(e.cpuMs / 1000 / SECONDS).toFixed(2)} cores)`,
     );
     console.log(`group commit during the run: ${runFlushes} statements, avg ${(runRows / Math.max(1, runFlushes)).toFixed(1)} rows`);
     console.log(`group commit: ${stats.flushes} INSERT statements for ${stats.rows} rows (avg ${(stats.rows / Math.max(1, stats.flushes)).toFixed(1)}, max ${stats.maxBatch} per statement)`);

@@ -38,3 +38,28 @@ export async function runMergeHandlers(tx: DbOrTx, event: PersonMergedEvent): Pr
   }
   return out;
 }
+
+/**
+ * Modules whose rows refer to persons without a foreign key (check-ins: the hot write path has none) report which
+ * of a set of persons they still use; the registry's retention purge never deletes those. Same registration rules
+ * as onPersonMerged (same name or function again replaces it).
+ */
+export type PersonInUseCheck = (db: DbOrTx, personIds: string[]) => Promise<Iterable<string>>;
+
+const inUseChecks = new Map<string | PersonInUseCheck, PersonInUseCheck>();
+
+export function onPersonInUse(check: PersonInUseCheck, name?: string): () => void {
+  const key = name ?? check;
+  inUseChecks.set(key, check);
+  return () => {
+    if (inUseChecks.get(key) === check) inUseChecks.delete(key);
+  };
+}
+
+/** The ids among `personIds` some module still uses. */
+export async function personsInUse(db: DbOrTx, personIds: string[]): Promise<Set<string>> {
+  const used = new Set<string>();
+  if (!personIds.length) return used;
+  for (const check of inUseChecks.values()) for (const id of await check(db, personIds)) used.add(id);
+  return used;
+}

@@ -34,5 +34,5 @@ export {
   type PersonSource,
 } from './service';
 export { personalQrToken, verifyPersonalQr, qrSvg, PERSONAL_QR_TYPE } from './qr';
-export { onPersonMerged, type PersonMergedEvent, type PersonMergedHandler } from './hooks';
+export { onPersonMerged, onPersonInUse, type PersonMergedEvent, type PersonMergedHandler, type PersonInUseCheck } from './hooks';
 export { PURGE_JOB as PEOPLE_PURGE_JOB } from './jobs';

@@ -322,10 +322,11 @@ export async function repointRegistry(db: DbOrTx, fromId: string, toId: string):
 // ── retention ────────────────────────────────────────────────────────────────
 
 /** Implicit records (public check-in / declaration) not seen since `before`, without account or household. */
-export const purgeCandidates = (db: DbOrTx, before: Date, limit: number) =>
+export const purgeCandidates = (db: DbOrTx, before: Date, limit: number, after: { at: Date; id: string } | null = null) =>
   db
     .selectFrom('persons as p')
-    .select('p.id')
+    .select(['p.id', 'p.last_seen_at'])
+    .$if(after !== null, (q) => q.where(sql<boolean>`(p.last_seen_at, p.id) > (${after!.at}, ${after!.id}::uuid)`))
     .where('p.source', 'in', ['checkin', 'declaration'])
     .where('p.last_seen_at', '<', before)
     .where('p.merged_into', 'is', null)
@@ -338,5 +339,6 @@ export const purgeCandidates = (db: DbOrTx, before: Date, limit: number) =>
       ]),
     )
     .orderBy('p.last_seen_at')
+    .orderBy('p.id')
     .limit(limit)
     .execute();

@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import type { Db, DbOrTx } from '../../platform/db/types';
 import type { JurisdictionResolver } from '../../platform/auth/jurisdiction';
 import { badRequest, conflict, invalidField, notFound, type ErrorDetail } from '../../platform/http/errors';
+import { personsInUse } from './hooks';
 import {
   cleanNationalId,
   duplicateReason,
@@ -478,14 +479,22 @@ export async function removeDependant(db: DbOrTx, managerId: string, dependantId
 
 /**
  * Deletes implicit records (public check-in / declaration) not seen since `before`, without account, household or
- * merge history. Rows still referenced by another module (a foreign key) are skipped.
+ * merge history. Rows still referenced by another module (a foreign key, or reported by an onPersonInUse check) are
+ * skipped.
  */
 export async function purgeInactivePersons(db: Db, before: Date, batch = 500): Promise<number> {
   let deleted = 0;
-  const skipped = new Set<string>();
+  // keyset over (last_seen_at, id): rows kept because they are in use are not looked at again
+  let after: { at: Date; id: string } | null = null;
   for (;;) {
-    const ids = (await purgeCandidates(db, before, batch + skipped.size)).map((r) => r.id).filter((id) => !skipped.has(id));
-    if (!ids.length) break;
+    const page = await purgeCandidates(db, before, batch, after);
+    if (!page.length) break;
+    after = { at: page[page.length - 1]!.last_seen_at, id: page[page.length - 1]!.id };
+    const candidates = page.map((r) => r.id);
+    // rows other modules keep without a foreign key (check-ins) keep their person too
+    const used = await personsInUse(db, candidates);
+    const ids = candidates.filter((id) => !used.has(id));
+    if (!ids.length) continue;
     let n = -1;
     try {
       n = Number((await db.deleteFrom('persons').where('id', 'in', ids).executeTakeFirst()).numDeletedRows);
@@ -496,13 +505,13 @@ export async function purgeInactivePersons(db: Db, before: Date, batch = 500): P
       deleted += n;
       continue;
     }
-    // something references some of them: delete one by one, remember the ones still in use
+    // something references some of them: delete one by one, keep the ones still in use
     for (const id of ids) {
       try {
         const r = await db.deleteFrom('persons').where('id', '=', id).executeTakeFirst();
         deleted += Number(r.numDeletedRows);
       } catch {
-        skipped.add(id);
+        // still referenced
       }
     }
   }

@@ -58,8 +58,12 @@ describe('citizen check-in', () => {
     now = new Date(now.getTime() + 30 * 60_000);
     const second = await post({ clientId: uuid(), venueToken: venue2.token, people: [{ token }] });
     expect(second.statusCode, second.body).toBe(201);
-    const first = await t.db.selectFrom('checkins').selectAll().where('id', '=', r.checkinIds[0]).executeTakeFirstOrThrow();
+    const first = await t.db.selectFrom('checkin_stays').selectAll().where('id', '=', r.checkinIds[0]).executeTakeFirstOrThrow();
     expect(first.checkout_at?.toISOString()).toBe(now.toISOString());
+    expect(first.ends_at.toISOString()).toBe(now.toISOString());
+    // … and only the second one is open now
+    const status = await t.app.inject({ method: 'POST', url: '/api/checkin/people', payload: { tokens: [token] } });
+    expect(status.json().people[0].openCheckin.venueName).toBe(venue2.venue.name);
 
     // check out of the second place
     now = new Date(now.getTime() + 10 * 60_000);

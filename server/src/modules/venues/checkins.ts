@@ -351,17 +351,6 @@ export class CheckinEngine {
         });
       }
     }
-    // A person entering several places within one batch (a gate's offline queue): each stay ends at the next.
-    const byPerson = new Map<string, NewCheckin[]>();
-    for (const r of rows) byPerson.set(r.personId, [...(byPerson.get(r.personId) ?? []), r]);
-    for (const list of byPerson.values()) {
-      if (list.length < 2) continue;
-      list.sort((a, b) => a.checkinAt.getTime() - b.checkinAt.getTime());
-      for (let i = 0; i + 1 < list.length; i++) {
-        const next = list[i + 1]!.checkinAt;
-        if (next > list[i]!.checkinAt && next < list[i]!.autoCheckoutAt) list[i]!.checkoutAt = next;
-      }
-    }
     const written = await this.batcher.add(rows);
     const dupPairs = written.flatMap((w, i) => (w.known && w.id === null ? [{ clientId: rows[i]!.clientId, personId: w.person_id }] : []));
     const existing = dupPairs.length ? await existingByClient(this.o.db, dupPairs) : [];

@@ -2,14 +2,14 @@
 import type { FastifyInstance } from 'fastify';
 import { migrationsDirOf, type AppContext, type VigilModule } from '../../platform/module';
 import type { Db } from '../../platform/db/types';
-import { onPersonMerged } from '../people/index';
+import { onPersonInUse, onPersonMerged } from '../people/index';
 import { checkinRoutes } from './checkin-routes';
 import { CheckinEngine } from './checkins';
 import { importCheckinsFileWith, type Progress } from './imports';
 import { venueJobs } from './jobs';
 import { seedVenuesDemo } from './demo';
 import { peopleAdapter } from './people-adapter';
-import { repointCheckins } from './queries';
+import { personsWithCheckins, repointCheckins } from './queries';
 import { venueRoutes } from './routes';
 
 const engines = new Set<CheckinEngine>();
@@ -20,6 +20,9 @@ onPersonMerged(async (tx, e) => {
   for (const engine of engines) engine.invalidatePerson(e.mergedId);
   return { checkins: n };
 }, 'venues.checkins');
+
+// check-ins refer to persons without a foreign key (migration 0002): the registry keeps a person while they have any
+onPersonInUse((db, ids) => personsWithCheckins(db, ids), 'venues.checkins');
 
 export const venuesModule: VigilModule = {
   name: 'venues',

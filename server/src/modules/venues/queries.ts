@@ -59,7 +59,19 @@ declare module '../../platform/db/types' {
     venue_entrances: EntranceTable;
     venue_operators: VenueOperatorTable;
     checkins: CheckinTable;
+    /** View (migration 0002): check-ins with the derived end of each stay. Read only. */
+    checkin_stays: CheckinStayView;
   }
+}
+
+/**
+ * A check-in as a stay. checkout_at here is the explicit check-out or, if earlier, the person's next check-in
+ * (checking in elsewhere ends the stay); ends_at = that, else the automatic check-out.
+ */
+export interface CheckinStayView extends Omit<CheckinTable, 'id' | 'created_at'> {
+  id: string;
+  created_at: Date;
+  ends_at: Date;
 }
 
 export type VenueRow = Selectable<VenueTable>;
@@ -199,7 +211,7 @@ export interface NewCheckin {
   entranceId: string | null;
   checkinAt: Date;
   autoCheckoutAt: Date;
-  /** Explicit check-out (imports; a later check-in in the same batch). */
+  /** Explicit check-out (imports). A later check-in of the same person ends the stay without it. */
   checkoutAt: Date | null;
   source: 'qr' | 'gate' | 'import';
   recordedBy: string | null;
@@ -215,70 +227,23 @@ export interface InsertedCheckin {
 }
 
 /**
- * Inserts many check-ins in ONE statement (unnest of column arrays), skipping client-id duplicates, and closes
- * each person's earlier open stay at the time of their new check-in ("checking in elsewhere checks you out").
- * Person ids of merged records are resolved to the surviving record here (one hop: the people module re-points
- * older merge chains), so the hot path needs no per-request person look-up. A single statement is atomic; when it
- * returns, PostgreSQL has committed (and with synchronous_commit on, flushed) the rows.
+ * Inserts many check-ins in ONE statement (the SQL function venues_insert_checkins: unnest of column arrays),
+ * skipping client-id duplicates. Person ids of merged records are resolved to the surviving record there (one hop:
+ * the people module re-points older merge chains), so the hot path needs no per-request person look-up. Checking in
+ * elsewhere ends the previous stay without writing to it (view checkin_stays derives the end). A single statement
+ * is atomic; when it returns, PostgreSQL has committed (and with synchronous_commit on, flushed) the rows.
  */
 export async function insertCheckins(db: DbOrTx, rows: NewCheckin[]): Promise<InsertedCheckin[]> {
   if (!rows.length) return [];
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await insertCheckinsOnce(db, rows);
-    } catch (err) {
-      // deadlock / serialization failure: the statement was rolled back as a whole, so it is safe to run again
-      const code = (err as { code?: string }).code;
-      if (attempt >= 3 || (code !== '40P01' && code !== '40001')) throw err;
-    }
-  }
-}
-
-async function insertCheckinsOnce(db: DbOrTx, rows: NewCheckin[]): Promise<InsertedCheckin[]> {
   const col = <T>(f: (r: NewCheckin) => T) => rows.map(f);
-  const r = await sql<{ n: number; id: string | null; person_id: string; known: boolean }>`
-    with raw as (
-      select * from unnest(
-        ${col((r) => r.clientId)}::uuid[], ${col((r) => r.personId)}::uuid[], ${col((r) => r.venueId)}::uuid[],
-        ${col((r) => r.entranceId)}::uuid[], ${col((r) => r.checkinAt.toISOString())}::timestamptz[],
-        ${col((r) => r.autoCheckoutAt.toISOString())}::timestamptz[], ${col((r) => r.checkoutAt?.toISOString() ?? null)}::timestamptz[],
-        ${col((r) => r.source)}::text[], ${col((r) => r.recordedBy)}::bigint[]
-      ) with ordinality as t(client_id, person_id, venue_id, entrance_id, checkin_at, auto_checkout_at, checkout_at, source, recorded_by, n)
-    ),
-    -- index look-ups per row (lateral), whatever the table statistics say: batches are small, tables are large
-    input as (
-      select raw.*, coalesce(p.merged_into, p.id, raw.person_id) as live_id, p.id is not null as known
-      from raw left join lateral (select id, merged_into from persons where id = raw.person_id) p on true
-    ),
-    ins as (
-      insert into checkins (client_id, person_id, venue_id, entrance_id, checkin_at, auto_checkout_at, checkout_at, source, recorded_by)
-      select client_id, live_id, venue_id, entrance_id, checkin_at, auto_checkout_at, checkout_at, source, recorded_by from input where known
-      on conflict (client_id, person_id) do nothing
-      returning id, client_id, person_id, checkin_at
-    ),
-    firsts as (select person_id, min(checkin_at) as at from ins group by person_id),
-    candidates as (
-      select o.id, f.at from firsts f
-      cross join lateral (
-        select c.id from checkins c
-        where c.person_id = f.person_id and c.checkin_at < f.at and c.checkin_at > f.at - interval '12 hours'
-          and c.checkout_at is null and c.auto_checkout_at > f.at
-      ) o
-    ),
-    -- rows locked in id order, so concurrent batches touching the same people cannot deadlock
-    closing as (
-      select c.id, k.at from checkins c join candidates k on c.id = k.id
-      order by c.id
-      for update of c
-    ),
-    closed as (
-      update checkins c set checkout_at = k.at from closing k where c.id = k.id
-      returning c.id
-    )
-    select i.n::int as n, ins.id::text as id, i.live_id::text as person_id, i.known
-    from input i left join ins on ins.client_id = i.client_id and ins.person_id = i.live_id
-    order by i.n`.execute(db);
-  return r.rows.map((x) => ({ id: x.id, person_id: x.person_id, known: x.known }));
+  const r = await sql<{ n: number; id: string | null; person_id: string | null }>`
+    select n, id::text as id, person_id::text as person_id from venues_insert_checkins(
+      ${col((r) => r.clientId)}::uuid[], ${col((r) => r.personId)}::uuid[], ${col((r) => r.venueId)}::uuid[],
+      ${col((r) => r.entranceId)}::uuid[], ${col((r) => r.checkinAt.toISOString())}::timestamptz[],
+      ${col((r) => r.autoCheckoutAt.toISOString())}::timestamptz[], ${col((r) => r.checkoutAt?.toISOString() ?? null)}::timestamptz[],
+      ${col((r) => r.source)}::text[], ${col((r) => r.recordedBy)}::bigint[])`.execute(db);
+  if (r.rows.length !== rows.length) throw new Error(`venues_insert_checkins returned ${r.rows.length} rows for ${rows.length}`);
+  return r.rows.map((x, i) => ({ id: x.id, person_id: x.person_id ?? rows[i]!.personId, known: x.person_id !== null }));
 }
 
 /** Rows of these (client id, person) pairs that already exist: the duplicates of a retried request. */
@@ -307,37 +272,40 @@ export async function checkoutPerson(
     .where('person_id', '=', p.personId)
     .executeTakeFirst();
   if (prior) return { ...prior, checkout_at: prior.checkout_at ?? p.at, duplicate: true };
+  // Only the person's latest check-in can be open (a later check-in ends the earlier stays): lock it, then close
+  // it if it is still open (and at the venue asked for).
   const r = await sql<{ id: string; venue_id: string; checkin_at: Date; checkout_at: Date }>`
     update checkins set checkout_at = ${p.at}, checkout_client_id = ${p.checkoutClientId}
     where id = (
       select id from checkins
-      where person_id = ${p.personId} and checkout_at is null
-        and checkin_at <= ${p.at} and auto_checkout_at > ${p.at}
-        and checkin_at > ${new Date(p.at.getTime() - MAX_STAY_MS)}
-        ${p.venueId ? sql`and venue_id = ${p.venueId}` : sql``}
-      order by checkin_at desc limit 1
-      for update skip locked
+      where person_id = ${p.personId} and checkin_at <= ${p.at} and checkin_at > ${new Date(p.at.getTime() - MAX_STAY_MS)}
+      order by checkin_at desc, id desc limit 1
+      for update
     )
+      and checkout_at is null and auto_checkout_at > ${p.at}
+      ${p.venueId ? sql`and venue_id = ${p.venueId}` : sql``}
     returning id::text, venue_id::text, checkin_at, checkout_at`.execute(db);
   const row = r.rows[0];
   return row ? { ...row, duplicate: false } : undefined;
 }
 
-/** The person's stay open at `now`, if any (for the citizen page). */
-export const openCheckinOf = (db: DbOrTx, personId: string, now: Date) =>
-  db
+/** The person's stay open at `now`, if any (for the citizen page): their latest check-in, if not ended. */
+export async function openCheckinOf(db: DbOrTx, personId: string, now: Date) {
+  const latest = await db
     .selectFrom('checkins as c')
     .innerJoin('venues as v', 'v.id', 'c.venue_id')
     .leftJoin('venue_entrances as e', 'e.id', 'c.entrance_id')
-    .select(['c.id', 'c.venue_id', 'v.name as venue_name', 'e.name as entrance_name', 'c.checkin_at', 'c.auto_checkout_at'])
+    .select(['c.id', 'c.venue_id', 'v.name as venue_name', 'e.name as entrance_name', 'c.checkin_at', 'c.checkout_at', 'c.auto_checkout_at'])
     .where('c.person_id', '=', personId)
-    .where('c.checkout_at', 'is', null)
     .where('c.checkin_at', '<=', now)
     .where('c.checkin_at', '>', new Date(now.getTime() - MAX_STAY_MS))
-    .where('c.auto_checkout_at', '>', now)
     .orderBy('c.checkin_at', 'desc')
+    .orderBy('c.id', 'desc')
     .limit(1)
     .executeTakeFirst();
+  if (!latest || latest.checkout_at !== null || latest.auto_checkout_at <= now) return undefined;
+  return latest;
+}
 
 // ── look-ups and statistics ────────────────────────────────────────────────
 
@@ -358,11 +326,11 @@ export interface CheckinFilter {
  */
 export function staysOverlapping(db: DbOrTx, f: Omit<CheckinFilter, 'limit' | 'offset'>) {
   let q = db
-    .selectFrom('checkins as c')
+    .selectFrom('checkin_stays as c')
     .innerJoin('venues as v', 'v.id', 'c.venue_id')
     .where('c.checkin_at', '>=', new Date(f.from.getTime() - MAX_STAY_MS))
     .where('c.checkin_at', '<', f.to)
-    .where(sql`coalesce(c.checkout_at, c.auto_checkout_at)`, '>', f.from);
+    .where('c.ends_at', '>', f.from);
   if (f.venueIds) q = q.where('c.venue_id', 'in', f.venueIds.length ? f.venueIds : ['00000000-0000-0000-0000-000000000000']);
   if (f.personId) q = q.where('c.person_id', '=', f.personId);
   if (f.communeCodes) q = q.where('v.commune_code', 'in', f.communeCodes.length ? f.communeCodes : ['']);
@@ -478,6 +446,15 @@ export async function purgeCheckins(db: DbOrTx, before: Date, chunk = 10_000): P
     total += n;
     if (n < chunk) return total;
   }
+}
+
+/** The persons among `ids` that have check-ins (kept by the registry's purge). */
+export async function personsWithCheckins(db: DbOrTx, ids: string[]): Promise<string[]> {
+  if (!ids.length) return [];
+  const r = await sql<{ id: string }>`
+    select k.id::text as id from unnest(${ids}::uuid[]) as k(id)
+    where exists (select 1 from checkins c where c.person_id = k.id)`.execute(db);
+  return r.rows.map((x) => x.id);
 }
 
 /** Moves every check-in of `fromPersonId` to `toPersonId` (people merged). */
