@@ -17,7 +17,7 @@ import { migrationSources } from '../server/src/platform/cli';
 import { KeyRing } from '../server/src/platform/signing';
 import { modules } from '../server/src/modules';
 import { seedGeoDemo } from '../server/src/modules/geo';
-import { personalQrToken } from '../server/src/modules/people';
+import { personDeviceToken } from '../server/src/modules/people';
 import { signVenueToken } from '../server/src/modules/venues';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -121,7 +121,7 @@ export default async function main() {
       from generate_series(1, ${PEOPLE}) i`.execute(handle.db);
     const entrances = await handle.db.selectFrom('venue_entrances').select(['id', 'venue_id']).execute();
     const venueTokens = entrances.map((e) => signVenueToken(keys, e.id, e.venue_id, null));
-    const personTokens = (await handle.db.selectFrom('persons').select('id').execute()).map((p) => personalQrToken(keys, p.id));
+    const personTokens = (await handle.db.selectFrom('persons').select('id').execute()).map((p) => personDeviceToken(keys, p.id)); // what phones send after their first check-in
     console.log(`${VENUES} venues, ${PEOPLE} people`);
 
     const config = loadConfig({}, { dataDir, jobs: false, logLevel: 'silent', trustProxy: true, publicUrl: 'http://bench.local' } as Partial<Config>);

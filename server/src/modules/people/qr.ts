@@ -2,7 +2,7 @@
 // a card, scanned at venue gates and checkpoints. It carries no personal data besides the random id and never expires;
 // a compromised card is handled by key rotation.
 import QRCode from 'qrcode';
-import { sign, verify, SignatureError, type KeyRing } from '../../platform/signing';
+import { isMacToken, sign, signMac, verify, verifyMac, SignatureError, type KeyRing } from '../../platform/signing';
 
 export const PERSONAL_QR_TYPE = 'p';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -11,6 +11,26 @@ export function personalQrToken(keys: KeyRing, personId: string): string {
   if (!UUID.test(personId)) throw new TypeError('personalQrToken: person id must be a lowercase uuid');
   return sign(keys, PERSONAL_QR_TYPE, { p: personId });
 }
+
+/**
+ * A phone's remembered identity: the same person reference as the personal QR, with an HMAC tag instead of the
+ * Ed25519 signature (platform/signing signMac). Phones send it with every check-in; only this deployment verifies
+ * it, ~100x cheaper than a signature. Printed cards keep the signed personal QR.
+ */
+export function personDeviceToken(keys: KeyRing, personId: string): string {
+  if (!UUID.test(personId)) throw new TypeError('personDeviceToken: person id must be a lowercase uuid');
+  return signMac(keys, PERSONAL_QR_TYPE, { p: personId });
+}
+
+/** The person id in a device token (see personDeviceToken). Throws SignatureError like verifyPersonalQr. */
+export function verifyPersonDeviceToken(keys: KeyRing, token: string, now: Date): string {
+  const v = verifyMac(keys, token, { expectedType: PERSONAL_QR_TYPE, now });
+  const id = v.body.p;
+  if (typeof id !== 'string' || !UUID.test(id)) throw new SignatureError('malformed', 'device token without a person id');
+  return id;
+}
+
+export { isMacToken as isPersonDeviceToken };
 
 /**
  * The person id in a scanned personal QR. Accepts the bare token or any URL/text ending in it ("…/p/<token>").

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { testContext, type TestContext } from '../../../test/helpers';
-import { sign } from '../../platform/signing';
+import { isMacToken, KeyRing, sign, signMac } from '../../platform/signing';
 import { communes, createVenue, form, uuid } from './test-fixtures';
 import { PURGE_CHECKINS_JOB } from './jobs';
 import { STATUS_TTL_MS } from './checkins';
@@ -63,7 +63,7 @@ describe('citizen check-in', () => {
     expect(first.ends_at.toISOString()).toBe(now.toISOString());
     // … and only the second one is open now
     const status = await t.app.inject({ method: 'POST', url: '/api/checkin/people', payload: { tokens: [token] } });
-    expect(status.json().people[0].openCheckin.venueName).toBe(venue2.venue.name);
+    expect(status.json().people[0].openCheckin.venueName).toBe('Siêu thị Vinh');
 
     // check out of the second place
     now = new Date(now.getTime() + 10 * 60_000);
@@ -117,6 +117,32 @@ describe('citizen check-in', () => {
     expect(row.auto_checkout_at.getTime() - row.checkin_at.getTime()).toBe(90 * 60_000);
   });
 
+  it('remembers the phone with a MAC’d device token; the printed (signed) personal QR works too; forgeries are refused', async () => {
+    const res = await post({ clientId: uuid(), venueToken: venue.token, people: [{ ...form({ fullName: 'Đỗ Thị Giang', phone: '0903333444' }), communeCode: c.a }] });
+    expect(res.statusCode, res.body).toBe(201);
+    const device = res.json().results[0].people[0].token as string;
+    const personId = res.json().results[0].people[0].personId as string;
+    expect(isMacToken(device)).toBe(true);
+    now = new Date(now.getTime() + 5 * 60_000);
+    const again = await post({ clientId: uuid(), venueToken: venue2.token, people: [{ token: device }] });
+    expect(again.statusCode, again.body).toBe(201);
+    expect(again.json().results[0].people[0]).toMatchObject({ personId, token: device });
+    // the signed personal QR of the same person (printed card, /me) is accepted as well
+    const printed = sign(t.app.vigil.keys, 'p', { p: personId });
+    const third = await post({ clientId: uuid(), venueToken: venue.token, people: [{ token: printed }] });
+    expect(third.statusCode, third.body).toBe(201);
+    expect(third.json().results[0].people[0].personId).toBe(personId);
+    // a device token for another person, made without the server's key, or altered: refused
+    const forged = signMac(KeyRing.inMemory(), 'p', { p: uuid() });
+    const [, kid, tag] = device.split('.') as [string, string, string];
+    const swapped = `${forged.split('.')[0]}.${kid}.${tag}`;
+    for (const token of [forged, swapped]) {
+      const r = await post({ clientId: uuid(), venueToken: venue.token, people: [{ token }] });
+      expect(r.statusCode, r.body).toBe(400);
+      expect(r.json().error).toMatchObject({ code: 'PERSON_TOKEN_INVALID', details: [{ path: 'body.people.0.token' }] });
+    }
+  });
+
   it('refuses bad input with 4xx naming the field', async () => {
     const base = { clientId: uuid(), venueToken: venue.token };
     const cases: [unknown, number, string][] = [
@@ -144,7 +170,6 @@ describe('citizen check-in', () => {
   it('refuses forged, foreign, expired and suspended venue QR codes', async () => {
     const people = [{ ...form(), communeCode: c.a }];
     // a QR signed with another key (a forger's)
-    const { KeyRing } = await import('../../platform/signing');
     const foreign = sign(KeyRing.inMemory(), 'v', { e: venue.entrances[0]!.id, v: venue.venue.id });
     let res = await post({ clientId: uuid(), venueToken: foreign, people });
     expect(res.statusCode).toBe(400);

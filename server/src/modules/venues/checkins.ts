@@ -194,7 +194,7 @@ export class CheckinEngine {
     let id = this.personTokens.get(token);
     if (id === undefined || this.o.keys.verifierFor(token.split('.')[1] ?? '').status !== 'ok') {
       try {
-        id = await this.o.people.verifyPersonalQr(token, this.o.clock());
+        id = await this.o.people.verifyPersonToken(token, this.o.clock());
       } catch (err) {
         this.personTokens.delete(token);
         if (err instanceof SignatureError) {
@@ -249,7 +249,7 @@ export class CheckinEngine {
       { fullName, phone, birthYear: ref.birthYear!, communeCode: ref.communeCode!, nationalId: ref.nationalId || undefined },
       { prefix: path, source: 'checkin', now },
     );
-    return { personId: id, token: this.o.people.personalQrToken(id), name: fullName, created };
+    return { personId: id, token: this.o.people.deviceToken(id), name: fullName, created };
   }
 
   // ── requests ──────────────────────────────────────────────────────────────
@@ -300,7 +300,7 @@ export class CheckinEngine {
         const live = await this.o.people.resolveLiveId(this.o.db, d);
         if (!live || !(await this.o.people.isManagerOf(this.o.db, manager, live)))
           throw new AppError(403, 'FORBIDDEN', `${prefix}.dependants.${i}: is not a dependant of this person`, [{ path: `${prefix}.dependants.${i}`, message: 'is not a dependant of this person' }]);
-        people.push({ personId: live, token: this.o.people.personalQrToken(live), name: null, created: false });
+        people.push({ personId: live, token: this.o.people.deviceToken(live), name: null, created: false });
       }
     }
     const seen = new Set<string>();

@@ -2,7 +2,17 @@
 import type { JurisdictionResolver } from '../../platform/auth/jurisdiction';
 import type { KeyRing } from '../../platform/signing';
 import { SignatureError } from '../../platform/signing';
-import { findOrCreatePerson, getPersonBrief, isManagerOf, normalizePhone, PERSONAL_QR_TYPE, personalQrToken, resolvePersonId } from '../people/index';
+import {
+  findOrCreatePerson,
+  getPersonBrief,
+  isManagerOf,
+  isPersonDeviceToken,
+  normalizePhone,
+  PERSONAL_QR_TYPE,
+  personDeviceToken,
+  resolvePersonId,
+  verifyPersonDeviceToken,
+} from '../people/index';
 import { verifyAsync } from './verify-async';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -17,16 +27,18 @@ export function peopleAdapter(keys: KeyRing, resolver: JurisdictionResolver): Pe
         { fullName: input.fullName, phone: input.phone, birthYear: input.birthYear, communeCode: input.communeCode, nationalId: input.nationalId ?? null },
         { resolver, now: opts.now, source: opts.source, prefix: opts.prefix, requirePhone: !input.nationalId },
       ),
-    // same rules as people's verifyPersonalQr (bare token or a URL ending in it), signature checked off the event loop
-    verifyPersonalQr: async (token, now) => {
+    // same rules as people's verifyPersonalQr (bare token or a URL ending in it), signature checked off the event loop;
+    // a phone's device token (HMAC) is checked right here (~1 µs)
+    verifyPersonToken: async (token, now) => {
       const raw = token.trim();
       const bare = raw.includes('/') ? raw.slice(raw.lastIndexOf('/') + 1).split(/[?#]/)[0]! : raw;
+      if (isPersonDeviceToken(bare)) return verifyPersonDeviceToken(keys, bare, now);
       const v = await verifyAsync(keys, bare, { expectedType: PERSONAL_QR_TYPE, now });
       const id = v.body.p;
       if (typeof id !== 'string' || !UUID.test(id)) throw new SignatureError('malformed', 'personal QR without a person id');
       return id;
     },
-    personalQrToken: (id) => personalQrToken(keys, id),
+    deviceToken: (id) => personDeviceToken(keys, id),
     resolveLiveId: (db, id) => resolvePersonId(db, id),
     isManagerOf: (db, managerId, dependantId) => isManagerOf(db, managerId, dependantId),
     briefs: async (db, ids) => {

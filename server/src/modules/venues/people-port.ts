@@ -20,9 +20,10 @@ export interface PeoplePort {
   normalizePhone(raw: string): string | null;
   /** Finds or creates the person; throws a 400 AppError naming `${prefix}.<field>` on invalid details. */
   findOrCreate(db: DbOrTx, input: PersonInput, opts: { prefix: string; source: 'checkin' | 'import'; now: Date }): Promise<{ id: string; created: boolean }>;
-  /** Person id in a personal QR (signature checked off the event loop); throws SignatureError. */
-  verifyPersonalQr(token: string, now: Date): Promise<string>;
-  personalQrToken(personId: string): string;
+  /** Person id in a personal QR (signature checked off the event loop) or a phone's device token; throws SignatureError. */
+  verifyPersonToken(token: string, now: Date): Promise<string>;
+  /** The token a phone remembers for this person (HMAC'd, cheap to verify on every check-in). */
+  deviceToken(personId: string): string;
   /** The surviving record of a possibly merged person, null when unknown. */
   resolveLiveId(db: DbOrTx, id: string): Promise<string | null>;
   /** Names and (masked) phones for look-up lists and exports. */

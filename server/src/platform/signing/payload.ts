@@ -37,7 +37,15 @@
  *
  * Verification order: malformed (shape) → unknown_key → retired_key → bad_signature → malformed (payload)
  * → wrong_type → expired.
+ *
+ * MAC'd tokens (signMac / verifyMac) have the same payload and kid, and instead of the signature
+ *
+ *     mac       = base64url(HMAC-SHA256(macKey(kid), ASCII(payload "." kid)))   always 43 chars (32 bytes)
+ *
+ * where macKey(kid) is derived from that key pair's private key (keys.ts). The two kinds never verify as each
+ * other (different lengths), and a MAC'd token can only be checked by a holder of the private key.
  */
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { KeyRing } from './keys';
 import { KID_PATTERN } from './keys';
 
@@ -123,6 +131,11 @@ export function verify(ring: KeyRing, token: string, opts: VerifyOptions): Verif
     throw new SignatureError('bad_signature');
   }
 
+  return checkDecoded(payload, kid, opts);
+}
+
+/** The checks after the signature or MAC: payload shape, type, expiry. */
+function checkDecoded(payload: string, kid: string, opts: VerifyOptions): VerifiedToken {
   let decoded: { type: string; body: TokenBody; expiresAt: Date | null };
   try {
     decoded = decodePayload(Buffer.from(payload, 'base64url'));
@@ -139,6 +152,40 @@ export function verify(ring: KeyRing, token: string, opts: VerifyOptions): Verif
   const result: VerifiedToken = { type: decoded.type, body: decoded.body, kid };
   if (decoded.expiresAt) result.expiresAt = decoded.expiresAt;
   return result;
+}
+
+const MAC_CHARS = 43; // base64url of 32 bytes
+
+function mac(key: Buffer, payload: string, kid: string): Buffer {
+  return createHmac('sha256', key).update(signingInput(payload, kid)).digest();
+}
+
+/** Like sign(), with an HMAC tag of the active key pair's MAC key: for tokens only this deployment verifies. */
+export function signMac(ring: KeyRing, type: string, body: TokenBody, opts: SignOptions = {}): string {
+  const payload = encodePayload(type, body, opts.expiresAt ?? null).toString('base64url');
+  const { kid, key } = ring.activeMacKey();
+  return `${payload}.${kid}.${mac(key, payload, kid).toString('base64url')}`;
+}
+
+/** Like verify(), for tokens made by signMac(). Same errors, in the same order. */
+export function verifyMac(ring: KeyRing, token: string, opts: VerifyOptions): VerifiedToken {
+  if (typeof token !== 'string' || token.length > MAX_TOKEN_CHARS) throw new SignatureError('malformed');
+  const parts = token.split('.');
+  if (parts.length !== 3) throw new SignatureError('malformed');
+  const [payload, kid, tag] = parts as [string, string, string];
+  if (!isCanonicalB64url(payload) || !KID_PATTERN.test(kid)) throw new SignatureError('malformed');
+  if (tag.length !== MAC_CHARS || !isCanonicalB64url(tag)) throw new SignatureError('malformed');
+
+  const k = ring.macKeyFor(kid);
+  if (k.status === 'unknown') throw new SignatureError('unknown_key');
+  if (k.status === 'retired') throw new SignatureError('retired_key');
+  if (!timingSafeEqual(mac(k.key, payload, kid), Buffer.from(tag, 'base64url'))) throw new SignatureError('bad_signature');
+  return checkDecoded(payload, kid, opts);
+}
+
+/** Tells a MAC'd token from a signed one by its shape (for callers that accept both). */
+export function isMacToken(token: string): boolean {
+  return typeof token === 'string' && token.length - token.lastIndexOf('.') - 1 === MAC_CHARS;
 }
 
 // ── encoding ───────────────────────────────────────────────────────────────

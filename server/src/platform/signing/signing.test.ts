@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { KeyRing, SignatureError, decodePayload, encodePayload, sign, verify } from './index';
+import { KeyRing, SignatureError, decodePayload, encodePayload, isMacToken, sign, signMac, verify, verifyMac } from './index';
 
 const ENTRANCE = '3f1c2a9e-7b4d-4e2a-9c51-0d8e6f7a1b2c';
 const NOW = new Date('2021-08-01T08:00:00Z');
@@ -234,5 +234,55 @@ describe('KeyRing', () => {
     const k = JSON.parse(await readFile(file, 'utf8'));
     await writeFile(file, JSON.stringify({ ...k, kid: 'AAAAAA' }));
     await expect(KeyRing.open(dir)).rejects.toThrow(/kid/);
+  });
+});
+
+describe('MAC tokens (signMac / verifyMac)', () => {
+  const PERSON = '0b7e5a1c-2d3f-4a5b-8c6d-7e8f9a0b1c2d';
+
+  it('round-trip, are shorter than signed tokens, and are told apart from them', () => {
+    const ring = KeyRing.inMemory();
+    const t = signMac(ring, 'p', { p: PERSON });
+    expect(verifyMac(ring, t, { expectedType: 'p', now: NOW })).toMatchObject({ type: 'p', body: { p: PERSON }, kid: ring.activeKid });
+    const signed = sign(ring, 'p', { p: PERSON });
+    expect(t.length).toBeLessThan(signed.length - 40);
+    expect(isMacToken(t)).toBe(true);
+    expect(isMacToken(signed)).toBe(false);
+    // neither kind passes as the other
+    expect(reasonOf(() => verify(ring, t, { expectedType: 'p', now: NOW }))).toBe('malformed');
+    expect(reasonOf(() => verifyMac(ring, signed, { expectedType: 'p', now: NOW }))).toBe('malformed');
+  });
+
+  it('refuse altered payloads, forged tags, other rings, wrong types and expiry', () => {
+    const ring = KeyRing.inMemory();
+    const t = signMac(ring, 'p', { p: PERSON }, { expiresAt: new Date(NOW.getTime() + 60_000) });
+    const opts = { expectedType: 'p', now: NOW };
+    expect(reasonOf(() => verifyMac(ring, alterPayloadByte(t, 5), opts))).toBe('bad_signature');
+    const [p, kid, tag] = t.split('.') as [string, string, string];
+    const flipped = Buffer.from(tag, 'base64url');
+    flipped[0] = flipped[0]! ^ 0x80;
+    expect(reasonOf(() => verifyMac(ring, `${p}.${kid}.${flipped.toString('base64url')}`, opts))).toBe('bad_signature');
+    // a token made by another deployment: its kid is unknown here; with the kid swapped in, the tag is wrong
+    const other = KeyRing.inMemory();
+    const foreign = signMac(other, 'p', { p: PERSON });
+    expect(reasonOf(() => verifyMac(ring, foreign, opts))).toBe('unknown_key');
+    const [fp, , ftag] = foreign.split('.') as [string, string, string];
+    expect(reasonOf(() => verifyMac(ring, `${fp}.${kid}.${ftag}`, opts))).toBe('bad_signature');
+    expect(reasonOf(() => verifyMac(ring, t, { expectedType: 've', now: NOW }))).toBe('wrong_type');
+    expect(reasonOf(() => verifyMac(ring, t, { expectedType: 'p', now: new Date(NOW.getTime() + 61_000) }))).toBe('expired');
+  });
+
+  it('follow their key pair: verify after rotation and reload from disk, stop when it is retired', async () => {
+    const dir = await tempDir();
+    const ring = await KeyRing.open(dir, { clock: () => NOW });
+    const t = signMac(ring, 'p', { p: PERSON });
+    await ring.rotate();
+    const t2 = signMac(ring, 'p', { p: PERSON });
+    expect(t2.split('.')[1]).not.toBe(t.split('.')[1]);
+    const reopened = await KeyRing.open(dir, { clock: () => NOW });
+    expect(verifyMac(reopened, t, { expectedType: 'p', now: NOW }).body.p).toBe(PERSON);
+    expect(verifyMac(reopened, t2, { expectedType: 'p', now: NOW }).body.p).toBe(PERSON);
+    await reopened.retire(t.split('.')[1]!);
+    expect(reasonOf(() => verifyMac(reopened, t, { expectedType: 'p', now: NOW }))).toBe('retired_key');
   });
 });
