@@ -95,8 +95,8 @@ const serverCpuMs = () => {
   return (u.user + u.system) / 1000;
 };
 
-function engineStats(app: unknown): { flushes: number; rows: number; maxBatch: number } {
-  return (app as { vigilCheckinStats?: () => { flushes: number; rows: number; maxBatch: number } }).vigilCheckinStats?.() ?? { flushes: 0, rows: 0, maxBatch: 0 };
+function engineStats(app: unknown): { flushes: number; rows: number; maxBatch: number; flushMs: number } {
+  return (app as { vigilCheckinStats?: () => { flushes: number; rows: number; maxBatch: number; flushMs: number } }).vigilCheckinStats?.() ?? { flushes: 0, rows: 0, maxBatch: 0, flushMs: 0 };
 }
 
 export default async function main() {
@@ -183,7 +183,9 @@ export default async function main() {
         ` cores busy: server ${((cpu1.server - cpu0.server) / 1000 / SECONDS).toFixed(2)}, PostgreSQL ${((cpu1.pg - cpu0.pg) / 1000 / SECONDS).toFixed(2)}, load ${(c.cpuMs / 1000 / SECONDS).toFixed(2)}` +
         ` (echo run: ${echoServerUs.toFixed(0)} µs server and ${((e.cpuMs * 1000) / Math.max(1, e.ok)).toFixed(0)} µs load generator per request; load ${(e.cpuMs / 1000 / SECONDS).toFixed(2)} cores)`,
     );
-    console.log(`group commit during the run: ${runFlushes} statements, avg ${(runRows / Math.max(1, runFlushes)).toFixed(1)} rows`);
+    console.log(
+      `group commit during the run: ${runFlushes} statements, avg ${(runRows / Math.max(1, runFlushes)).toFixed(1)} rows, avg ${((cpu1.stats.flushMs - cpu0.stats.flushMs) / Math.max(1, runFlushes)).toFixed(1)} ms from send to commit`,
+    );
     console.log(`group commit: ${stats.flushes} INSERT statements for ${stats.rows} rows (avg ${(stats.rows / Math.max(1, stats.flushes)).toFixed(1)}, max ${stats.maxBatch} per statement)`);
     console.log(`durability: ${acked.length} acknowledged (2xx), ${found} of them found in the database; ${after - before} rows written in all (requests still in flight when the run stopped were written too) → ${found === acked.length ? 'OK' : 'MISSING ROWS'}`);
     console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}`);

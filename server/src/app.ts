@@ -51,7 +51,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<Fast
   const access = new Access(resolver);
   const jobs = new Jobs({ url: opts.database.url, enabled: config.jobs, timeZone: config.timeZone, log: app.log });
   const keys = opts.keys ?? (await KeyRing.open(config.signingKeyDir, { clock: config.clock }));
-  const ctx: AppContext = { config, db, access, jobs, keys, log: app.log };
+  const ctx: AppContext = { config, db, pool: opts.database.pool, access, jobs, keys, log: app.log };
   app.decorate('vigil', ctx);
 
   await app.register(rateLimit, { global: false });

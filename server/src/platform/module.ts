@@ -1,6 +1,7 @@
 // What a domain module gives the app, and what the app gives a module.
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Config } from '../config';
+import type pg from 'pg';
 import type { Db } from './db/types';
 import type { Access } from './auth/access';
 import type { Jobs } from './jobs';
@@ -9,6 +10,11 @@ import type { KeyRing } from './signing';
 export interface AppContext {
   config: Config;
   db: Db;
+  /**
+   * The pg pool under `db`. Only for the rare hot statement that must be a named prepared statement (parsed and
+   * planned once per connection; Kysely cannot name statements): the check-in insert. Everything else uses `db`.
+   */
+  pool: pg.Pool;
   access: Access;
   jobs: Jobs;
   keys: KeyRing;

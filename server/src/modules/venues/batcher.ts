@@ -31,7 +31,7 @@ export class Batcher<T, R> {
   private readonly maxConcurrent: number;
   private idleWaiters: (() => void)[] = [];
   /** Figures for metrics and the benchmark. */
-  readonly stats = { flushes: 0, rows: 0, maxBatch: 0 };
+  readonly stats = { flushes: 0, rows: 0, maxBatch: 0, flushMs: 0 };
 
   constructor(private readonly opts: BatcherOptions<T, R>) {
     this.maxRows = opts.maxRows ?? 500;
@@ -89,6 +89,7 @@ export class Batcher<T, R> {
     this.stats.rows += n;
     if (n > this.stats.maxBatch) this.stats.maxBatch = n;
     const rows = batch.flatMap((p) => p.rows);
+    const started = performance.now();
     this.opts
       .write(rows)
       .then(
@@ -108,6 +109,7 @@ export class Batcher<T, R> {
         for (const p of batch) p.reject(err);
       })
       .finally(() => {
+        this.stats.flushMs += performance.now() - started;
         this.inFlight--;
         if (this.queue.length) {
           // Slot freed: write whatever accumulated meanwhile right away (it already waited).

@@ -1,22 +1,28 @@
-/** A small LRU map with an optional time-to-live per entry (Map keeps insertion order: re-insert on hit). */
+/**
+ * A bounded map with an optional time-to-live per entry, evicting with the CLOCK ("second chance") approximation
+ * of least-recently-used: a hit only marks the entry (no re-insertion, so a hit is one Map look-up, which matters
+ * on the check-in hot path), and eviction skips — once — entries used since they were last considered.
+ */
 export class LruCache<K, V> {
-  private readonly map = new Map<K, { value: V; at: number }>();
+  private readonly map = new Map<K, { value: V; at: number; used: boolean }>();
+  private readonly ttl: boolean;
 
   constructor(
     private readonly maxEntries: number,
     private readonly ttlMs: number = Infinity,
     private readonly now: () => number = () => performance.now(),
-  ) {}
+  ) {
+    this.ttl = Number.isFinite(ttlMs);
+  }
 
   get(key: K): V | undefined {
     const e = this.map.get(key);
     if (!e) return undefined;
-    if (this.now() - e.at > this.ttlMs) {
+    if (this.ttl && this.now() - e.at > this.ttlMs) {
       this.map.delete(key);
       return undefined;
     }
-    this.map.delete(key);
-    this.map.set(key, e);
+    e.used = true;
     return e.value;
   }
 
@@ -29,18 +35,28 @@ export class LruCache<K, V> {
       this.map.delete(key);
       return undefined;
     }
-    this.map.delete(key);
-    this.map.set(key, e);
+    e.used = true;
     return { value: e.value, age };
   }
 
   set(key: K, value: V): void {
-    this.map.delete(key);
-    this.map.set(key, { value, at: this.now() });
-    if (this.map.size > this.maxEntries) {
-      const oldest = this.map.keys().next();
-      if (!oldest.done) this.map.delete(oldest.value);
+    if (!this.map.delete(key) && this.map.size >= this.maxEntries) this.evictOne();
+    this.map.set(key, { value, at: this.ttl ? this.now() : 0, used: false });
+  }
+
+  private evictOne(): void {
+    // Oldest first; an entry used since it was last looked at goes to the back once (its flag cleared).
+    for (let guard = this.map.size; guard > 0; guard--) {
+      const oldest = this.map.entries().next();
+      if (oldest.done) return;
+      const [k, e] = oldest.value;
+      this.map.delete(k);
+      if (!e.used) return;
+      e.used = false;
+      this.map.set(k, e);
     }
+    const first = this.map.keys().next();
+    if (!first.done) this.map.delete(first.value);
   }
 
   delete(key: K): void {

@@ -5,6 +5,7 @@ import { isMacToken, KeyRing, sign, signMac } from '../../platform/signing';
 import { communes, createVenue, form, uuid } from './test-fixtures';
 import { PURGE_CHECKINS_JOB } from './jobs';
 import { STATUS_TTL_MS } from './checkins';
+import { pgArray } from './queries';
 
 let now = new Date('2021-08-02T02:00:00Z');
 const clock = () => now;
@@ -141,6 +142,12 @@ describe('citizen check-in', () => {
       expect(r.statusCode, r.body).toBe(400);
       expect(r.json().error).toMatchObject({ code: 'PERSON_TOKEN_INVALID', details: [{ path: 'body.people.0.token' }] });
     }
+  });
+
+  it('writes array literals PostgreSQL reads back exactly (the hot insert builds its own)', async () => {
+    const values = [uuid(), '2021-08-02T02:00:00.000Z', 'qr', null, 'NULL', 'null', '', 'a,b', '{x}', 'say "hi"', 'back\\slash', ' padded ', 'Chợ Vinh', '12'];
+    const r = await sql<{ v: (string | null)[] }>`select ${pgArray(values)}::text[] as v`.execute(t.db);
+    expect(r.rows[0]!.v).toEqual(values);
   });
 
   it('refuses bad input with 4xx naming the field', async () => {

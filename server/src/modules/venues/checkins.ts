@@ -14,7 +14,8 @@ import { AppError, invalidField } from '../../platform/http/errors';
 import { SignatureError, type KeyRing } from '../../platform/signing';
 import { Batcher } from './batcher';
 import { LruCache } from './cache';
-import { checkoutPerson, entranceForCheckin, entrancesForCheckin, existingByClient, insertCheckins, isOperator, MAX_STAY_MS, type InsertedCheckin, type NewCheckin } from './queries';
+import type pg from 'pg';
+import { checkoutPerson, entranceForCheckin, entrancesForCheckin, existingByClient, insertCheckins, insertCheckinsPrepared, isOperator, MAX_STAY_MS, type InsertedCheckin, type NewCheckin } from './queries';
 import type { CheckinItem, CheckinPerson, CheckinResultItem, PersonRef } from './schema';
 import { isOwnOnly } from './service';
 import { venueQrError, verifyVenueToken, type VenueTokenBody } from './tokens';
@@ -50,6 +51,8 @@ export interface EntranceInfo {
 
 export interface CheckinEngineOptions {
   db: Db;
+  /** With a pool, the batch insert is a named prepared statement (see insertCheckinsPrepared). */
+  pool?: pg.Pool;
   keys: KeyRing;
   access: Access;
   people: PeoplePort;
@@ -83,7 +86,7 @@ export class CheckinEngine {
 
   constructor(private readonly o: CheckinEngineOptions) {
     this.entrances = new LruCache(20_000, STATUS_TTL_MS);
-    this.batcher = new Batcher<NewCheckin, InsertedCheckin>({ ...o.batch, write: (rows) => insertCheckins(o.db, rows) });
+    this.batcher = new Batcher<NewCheckin, InsertedCheckin>({ ...o.batch, write: (rows) => (o.pool ? insertCheckinsPrepared(o.pool, rows) : insertCheckins(o.db, rows)) });
   }
 
   /** Forget cached state of a venue (status change, edit) so this process applies it at once. */

@@ -31,6 +31,7 @@ export const venuesModule: VigilModule = {
     const people = peopleAdapter(ctx.keys, ctx.access.resolver);
     const engine = new CheckinEngine({
       db: ctx.db,
+      pool: ctx.pool,
       keys: ctx.keys,
       access: ctx.access,
       people,

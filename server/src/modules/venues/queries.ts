@@ -1,5 +1,6 @@
 // SQL for venues and check-ins. The only place that knows the table shapes.
 import { sql, type Generated, type Selectable } from 'kysely';
+import type pg from 'pg';
 import type { DbOrTx } from '../../platform/db/types';
 
 export interface VenueTable {
@@ -235,15 +236,72 @@ export interface InsertedCheckin {
  */
 export async function insertCheckins(db: DbOrTx, rows: NewCheckin[]): Promise<InsertedCheckin[]> {
   if (!rows.length) return [];
-  const col = <T>(f: (r: NewCheckin) => T) => rows.map(f);
-  const r = await sql<{ n: number; id: string | null; person_id: string | null }>`
+  const [a, b, c, d, e, f, g, h, i] = insertParams(rows);
+  const r = await sql<InsertResultRow>`
     select n, id::text as id, person_id::text as person_id from venues_insert_checkins(
-      ${col((r) => r.clientId)}::uuid[], ${col((r) => r.personId)}::uuid[], ${col((r) => r.venueId)}::uuid[],
-      ${col((r) => r.entranceId)}::uuid[], ${col((r) => r.checkinAt.toISOString())}::timestamptz[],
-      ${col((r) => r.autoCheckoutAt.toISOString())}::timestamptz[], ${col((r) => r.checkoutAt?.toISOString() ?? null)}::timestamptz[],
-      ${col((r) => r.source)}::text[], ${col((r) => r.recordedBy)}::bigint[])`.execute(db);
-  if (r.rows.length !== rows.length) throw new Error(`venues_insert_checkins returned ${r.rows.length} rows for ${rows.length}`);
-  return r.rows.map((x, i) => ({ id: x.id, person_id: x.person_id ?? rows[i]!.personId, known: x.person_id !== null }));
+      ${a}::uuid[], ${b}::uuid[], ${c}::uuid[], ${d}::uuid[], ${e}::timestamptz[], ${f}::timestamptz[], ${g}::timestamptz[], ${h}::text[], ${i}::bigint[])`.execute(db);
+  return insertResults(rows, r.rows);
+}
+
+/**
+ * insertCheckins as a named prepared statement on the pool (the hot path: parsed and planned once per connection).
+ * Same statement, parameters and results.
+ */
+export async function insertCheckinsPrepared(pool: pg.Pool, rows: NewCheckin[]): Promise<InsertedCheckin[]> {
+  if (!rows.length) return [];
+  const r = await pool.query<InsertResultRow>({
+    name: 'venues_insert_checkins',
+    text: `select n, id::text as id, person_id::text as person_id from venues_insert_checkins(
+      $1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[], $8::text[], $9::bigint[])`,
+    values: insertParams(rows),
+  });
+  return insertResults(rows, r.rows);
+}
+
+interface InsertResultRow {
+  n: number;
+  id: string | null;
+  person_id: string | null;
+}
+
+/** The nine column arrays as PostgreSQL array literals (one text parameter each). */
+function insertParams(rows: NewCheckin[]): string[] {
+  const col = (f: (r: NewCheckin) => string | null) => pgArray(rows.map(f));
+  return [
+    col((r) => r.clientId),
+    col((r) => r.personId),
+    col((r) => r.venueId),
+    col((r) => r.entranceId),
+    col((r) => r.checkinAt.toISOString()),
+    col((r) => r.autoCheckoutAt.toISOString()),
+    col((r) => r.checkoutAt?.toISOString() ?? null),
+    col((r) => r.source),
+    col((r) => r.recordedBy),
+  ];
+}
+
+function insertResults(rows: NewCheckin[], out: InsertResultRow[]): InsertedCheckin[] {
+  if (out.length !== rows.length) throw new Error(`venues_insert_checkins returned ${out.length} rows for ${rows.length}`);
+  return out.map((x, i) => ({ id: x.id, person_id: x.person_id ?? rows[i]!.personId, known: x.person_id !== null }));
+}
+
+const BARE_ELEMENT = /^[A-Za-z0-9_.:+-]+$/;
+
+/**
+ * A one-dimensional PostgreSQL array literal. Written here rather than left to pg's generic array encoder because
+ * the hot path's elements (uuids, ISO times, short codes) need no quoting, and building the literal directly
+ * costs a fraction of escaping every element; anything else is quoted and escaped as PostgreSQL requires.
+ */
+export function pgArray(values: (string | null)[]): string {
+  let out = '{';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (i) out += ',';
+    if (v === null || v === undefined) out += 'NULL';
+    else if (BARE_ELEMENT.test(v) && v.toUpperCase() !== 'NULL') out += v;
+    else out += `"${v.replace(/[\\"]/g, '\\$&')}"`;
+  }
+  return `${out}}`;
 }
 
 /** Rows of these (client id, person) pairs that already exist: the duplicates of a retried request. */

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { LruCache } from './cache';
+
+describe('LruCache (CLOCK eviction)', () => {
+  it('keeps at most maxEntries and evicts entries not used since they were added before used ones', () => {
+    const c = new LruCache<string, number>(3);
+    c.set('a', 1);
+    c.set('b', 2);
+    c.set('c', 3);
+    expect(c.get('a')).toBe(1); // a used: gets a second chance
+    c.set('d', 4); // evicts b (oldest unused), not a
+    expect(c.size).toBe(3);
+    expect(c.get('b')).toBeUndefined();
+    expect([c.get('a'), c.get('c'), c.get('d')]).toEqual([1, 3, 4]);
+    // everything used: the oldest goes after one round of second chances
+    c.set('e', 5);
+    expect(c.size).toBe(3);
+    expect(c.get('e')).toBe(5);
+  });
+
+  it('expires entries after the TTL and reports their age', () => {
+    let now = 0;
+    const c = new LruCache<string, string>(10, 1000, () => now);
+    c.set('k', 'v');
+    now = 400;
+    expect(c.getWithAge('k')).toEqual({ value: 'v', age: 400 });
+    now = 1001;
+    expect(c.get('k')).toBeUndefined();
+    expect(c.size).toBe(0);
+  });
+
+  it('deletes by predicate', () => {
+    const c = new LruCache<string, string>(10);
+    c.set('t1', 'venue-a');
+    c.set('t2', 'venue-b');
+    c.deleteWhere((v) => v === 'venue-a');
+    expect([c.get('t1'), c.get('t2')]).toEqual([undefined, 'venue-b']);
+  });
+});
