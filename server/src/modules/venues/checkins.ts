@@ -125,16 +125,21 @@ export class CheckinEngine {
    * background, many in one statement, so busy entrances do not each cost a query every STATUS_TTL_MS.
    */
   async entrance(entranceId: string): Promise<EntranceInfo | null> {
-    const cached = this.entrances.getWithAge(entranceId);
-    if (cached) {
-      if (cached.age > STATUS_TTL_MS / 2) this.refreshLater(entranceId);
-      return cached.value;
-    }
+    const cached = this.cachedEntrance(entranceId);
+    if (cached !== undefined) return cached;
     const epoch = this.entranceEpoch;
     const r = await entranceForCheckin(this.o.db, entranceId);
     const info = r ? entranceInfo(r) : null;
     if (epoch === this.entranceEpoch) this.entrances.set(entranceId, info);
     return info;
+  }
+
+  /** The cached entrance (undefined: not cached), scheduling a refresh when it is ageing. */
+  private cachedEntrance(entranceId: string): EntranceInfo | null | undefined {
+    const cached = this.entrances.getWithAge(entranceId);
+    if (!cached) return undefined;
+    if (cached.age > STATUS_TTL_MS / 2) this.refreshLater(entranceId);
+    return cached.value;
   }
 
   private refreshLater(entranceId: string) {
@@ -172,7 +177,9 @@ export class CheckinEngine {
   async openEntrance(token: string, at: Date, path: string): Promise<EntranceInfo> {
     const now = this.o.clock();
     const body = this.verifyVenue(token, now, path);
-    const e = await this.entrance(body.entranceId);
+    // cached: no await (the hot path stays synchronous until the batch write)
+    const cached = this.cachedEntrance(body.entranceId);
+    const e = cached !== undefined ? cached : await this.entrance(body.entranceId);
     if (!e || e.venueId !== body.venueId) throw venueQrError(404, 'VENUE_UNKNOWN', 'refers to a venue or entrance that no longer exists', path);
     this.checkOpen(e, at, path);
     return e;
@@ -217,6 +224,14 @@ export class CheckinEngine {
     return live;
   }
 
+  /** A token verified before whose key is still usable (no await on the hot path); undefined otherwise. */
+  private cachedPersonOfToken(token: string): string | undefined {
+    const id = this.personTokens.get(token);
+    if (id === undefined) return undefined;
+    const dot = token.indexOf('.');
+    return this.o.keys.verifierFor(token.slice(dot + 1, dot + 7)).status === 'ok' ? id : undefined;
+  }
+
   private async communeOk(code: string): Promise<boolean> {
     let level = this.communes.get(code);
     if (level === undefined) {
@@ -229,7 +244,8 @@ export class CheckinEngine {
 
   private async person(ref: PersonRef, path: string, now: Date, resolve = false): Promise<CheckinPerson> {
     if (ref.token) {
-      const personId = await this.personOfToken(ref.token, `${path}.token`, resolve);
+      const known = resolve ? undefined : this.cachedPersonOfToken(ref.token);
+      const personId = known ?? (await this.personOfToken(ref.token, `${path}.token`, resolve));
       return { personId, token: ref.token, name: null, created: false };
     }
     const missing = (['fullName', 'phone', 'birthYear', 'communeCode'] as const).filter((k) => ref[k] === undefined || ref[k] === '');

@@ -43,7 +43,7 @@ export async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions) 
 
   const publicOrigin = new URL(opts.publicUrl).origin;
 
-  app.addHook('onRequest', async (req: FastifyRequest) => {
+  const identify = async (req: FastifyRequest) => {
     const header = req.headers.authorization;
     if (header?.startsWith('Bearer ')) {
       req.user = await userForApiToken(opts.db, header.slice(7).trim(), opts.clock());
@@ -56,6 +56,24 @@ export async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions) 
         if (req.user) req.authVia = 'session';
       }
     }
+  };
+
+  // Callback style, so an anonymous request (every citizen check-in) passes without a promise round trip.
+  app.addHook('onRequest', (req, _reply, done) => {
+    if (req.headers.authorization === undefined && req.cookies[SESSION_COOKIE] === undefined) {
+      try {
+        guard(req);
+      } catch (err) {
+        return done(err as Error);
+      }
+      return done();
+    }
+    identify(req).then(
+      () => guard(req),
+    ).then(() => done(), (err: Error) => done(err));
+  });
+
+  const guard = (req: FastifyRequest) => {
     const cfg = (req.routeOptions.config ?? {}) as { permission?: string; public?: boolean };
     const isApi = req.url.startsWith('/api/') && req.routeOptions.url !== undefined; // unmatched → 404 handler
     // CSRF: a cookie-authenticated state change must come from our own pages: they send X-Requested-With
@@ -69,5 +87,5 @@ export async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions) 
     if (!req.user) throw unauthorized();
     if (cfg.permission && cfg.permission !== 'authenticated' && !req.user.permissions.has(cfg.permission as Permission))
       throw forbidden();
-  });
+  };
 }

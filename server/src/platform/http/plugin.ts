@@ -98,9 +98,10 @@ export async function httpPlatform(app: FastifyInstance, opts: HttpPlatformOptio
   }
   client.collectDefaultMetrics({ register: opts.registry, prefix: 'vigil_' });
 
-  app.addHook('onResponse', async (req, reply) => {
+  app.addHook('onResponse', (req, reply, done) => {
     const route = req.routeOptions.url ?? 'unmatched';
     httpDuration.observe({ method: req.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    done();
   });
 
   app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
