@@ -283,6 +283,24 @@ describe('retention', () => {
     expect(left.map((x) => x.id)).toEqual(fresh.json().results[0].checkinIds);
     now = saved;
   });
+
+  it('keeps a registry record while it has check-ins (no foreign key), and lets the registry purge it after', async () => {
+    const res = await post({ clientId: uuid(), venueToken: venue.token, people: [{ ...form({ fullName: 'Phan Văn Hùng', phone: '0977222333' }), communeCode: c.a }] });
+    expect(res.statusCode, res.body).toBe(201);
+    const personId = res.json().results[0].people[0].personId as string;
+    // the record was created long ago and the phone keeps checking in with its token (which does not touch it)
+    await t.db.updateTable('persons').set({ last_seen_at: new Date(now.getTime() - 400 * 86400_000) }).where('id', '=', personId).execute();
+    const exists = () => t.db.selectFrom('persons').select('id').where('id', '=', personId).executeTakeFirst();
+    await t.app.vigil.jobs.runNow('people.purge-inactive');
+    expect(await exists()).toBeDefined();
+    // once its check-ins are past retention and purged, nothing uses it any more
+    const saved = now;
+    now = new Date(now.getTime() + 22 * 86400_000);
+    await t.app.vigil.jobs.runNow(PURGE_CHECKINS_JOB);
+    await t.app.vigil.jobs.runNow('people.purge-inactive');
+    expect(await exists()).toBeUndefined();
+    now = saved;
+  });
 });
 
 describe('commune picker', () => {
