@@ -5,7 +5,7 @@ import { isMacToken, KeyRing, sign, signMac } from '../../platform/signing';
 import { communes, createVenue, form, uuid } from './test-fixtures';
 import { PURGE_CHECKINS_JOB } from './jobs';
 import { STATUS_TTL_MS } from './checkins';
-import { pgArray } from './queries';
+import { pgArray } from './checkin-insert';
 
 let now = new Date('2021-08-02T02:00:00Z');
 const clock = () => now;

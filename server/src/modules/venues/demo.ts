@@ -3,7 +3,7 @@
 import crypto from 'node:crypto';
 import { sql } from 'kysely';
 import type { AppContext } from '../../platform/module';
-import { insertCheckins, type NewCheckin } from './queries';
+import { insertCheckins, type NewCheckin } from './checkin-insert';
 import { DEFAULT_ENTRANCE_NAME } from './service';
 import type { PeoplePort } from './people-port';
 
