@@ -1,5 +1,5 @@
 // The check-in write: many rows in one statement (group commit), as a named prepared statement on the hot path.
-import { sql } from 'kysely';
+import { CompiledQuery } from 'kysely';
 import type pg from 'pg';
 import type { DbOrTx } from '../../platform/db/types';
 
@@ -34,10 +34,7 @@ export interface InsertedCheckin {
  */
 export async function insertCheckins(db: DbOrTx, rows: NewCheckin[]): Promise<InsertedCheckin[]> {
   if (!rows.length) return [];
-  const [a, b, c, d, e, f, g, h, i] = insertParams(rows);
-  const r = await sql<InsertResultRow>`
-    select n, id::text as id, person_id::text as person_id from venues_insert_checkins(
-      ${a}::uuid[], ${b}::uuid[], ${c}::uuid[], ${d}::uuid[], ${e}::timestamptz[], ${f}::timestamptz[], ${g}::timestamptz[], ${h}::text[], ${i}::bigint[])`.execute(db);
+  const r = await db.executeQuery<InsertResultRow>(CompiledQuery.raw(INSERT_SQL, insertParams(rows)));
   return insertResults(rows, r.rows);
 }
 
@@ -47,14 +44,13 @@ export async function insertCheckins(db: DbOrTx, rows: NewCheckin[]): Promise<In
  */
 export async function insertCheckinsPrepared(pool: pg.Pool, rows: NewCheckin[]): Promise<InsertedCheckin[]> {
   if (!rows.length) return [];
-  const r = await pool.query<InsertResultRow>({
-    name: 'venues_insert_checkins',
-    text: `select n, id::text as id, person_id::text as person_id from venues_insert_checkins(
-      $1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[], $8::text[], $9::bigint[])`,
-    values: insertParams(rows),
-  });
+  const r = await pool.query<InsertResultRow>({ name: 'venues_insert_checkins', text: INSERT_SQL, values: insertParams(rows) });
   return insertResults(rows, r.rows);
 }
+
+/** The one statement of both: nine column arrays (insertParams) in, one row per input row out (insertResults). */
+const INSERT_SQL = `select n, id::text as id, person_id::text as person_id from venues_insert_checkins(
+  $1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[], $8::text[], $9::bigint[])`;
 
 interface InsertResultRow {
   n: number;
