@@ -2,7 +2,7 @@
 // a card, scanned at venue gates and checkpoints. It carries no personal data besides the random id and never expires;
 // a compromised card is handled by key rotation.
 import QRCode from 'qrcode';
-import { isMacToken, sign, signMac, verify, verifyMac, SignatureError, type KeyRing } from '../../platform/signing';
+import { isMacToken, sign, signMac, verify, verifyMac, SignatureError, type KeyRing, type VerifiedToken } from '../../platform/signing';
 
 export const PERSONAL_QR_TYPE = 'p';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -24,10 +24,20 @@ export function personDeviceToken(keys: KeyRing, personId: string): string {
 
 /** The person id in a device token (see personDeviceToken). Throws SignatureError like verifyPersonalQr. */
 export function verifyPersonDeviceToken(keys: KeyRing, token: string, now: Date): string {
-  const v = verifyMac(keys, token, { expectedType: PERSONAL_QR_TYPE, now });
+  return personIdOf(verifyMac(keys, token, { expectedType: PERSONAL_QR_TYPE, now }), 'device token');
+}
+
+/** The person id of a verified personal QR or device token; `malformed` when it carries none. */
+export function personIdOf(v: VerifiedToken, what = 'personal QR'): string {
   const id = v.body.p;
-  if (typeof id !== 'string' || !UUID.test(id)) throw new SignatureError('malformed', 'device token without a person id');
+  if (typeof id !== 'string' || !UUID.test(id)) throw new SignatureError('malformed', `${what} without a person id`);
   return id;
+}
+
+/** The token in a scanned text: the text itself, or the end of a URL ("…/p/<token>", query and fragment dropped). */
+export function bareToken(text: string): string {
+  const raw = typeof text === 'string' ? text.trim() : '';
+  return raw.includes('/') ? raw.slice(raw.lastIndexOf('/') + 1).split(/[?#]/)[0]! : raw;
 }
 
 export { isMacToken as isPersonDeviceToken };
@@ -38,12 +48,7 @@ export { isMacToken as isPersonDeviceToken };
  * The id may belong to a record merged since the card was printed: resolve it with resolvePersonId().
  */
 export function verifyPersonalQr(keys: KeyRing, token: string, now: Date): string {
-  const raw = typeof token === 'string' ? token.trim() : '';
-  const bare = raw.includes('/') ? raw.slice(raw.lastIndexOf('/') + 1).split(/[?#]/)[0]! : raw;
-  const v = verify(keys, bare, { expectedType: PERSONAL_QR_TYPE, now });
-  const id = v.body.p;
-  if (typeof id !== 'string' || !UUID.test(id)) throw new SignatureError('malformed', 'personal QR without a person id');
-  return id;
+  return personIdOf(verify(keys, bareToken(token), { expectedType: PERSONAL_QR_TYPE, now }));
 }
 
 /** The QR as a standalone SVG document (scales cleanly on any screen). */

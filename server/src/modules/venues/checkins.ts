@@ -202,8 +202,8 @@ export class CheckinEngine {
    * that in its SQL instead).
    */
   async personOfToken(token: string, path: string, resolve = false): Promise<string> {
-    let id = this.personTokens.get(token);
-    if (id === undefined || this.o.keys.verifierFor(token.split('.')[1] ?? '').status !== 'ok') {
+    let id = this.cachedPersonOfToken(token);
+    if (id === undefined) {
       try {
         id = await this.o.people.verifyPersonToken(token, this.o.clock());
       } catch (err) {

@@ -1,8 +1,8 @@
 // The people module as the venues module uses it (only through people/index.ts).
 import type { JurisdictionResolver } from '../../platform/auth/jurisdiction';
 import type { KeyRing } from '../../platform/signing';
-import { SignatureError } from '../../platform/signing';
 import {
+  bareToken,
   findOrCreatePerson,
   getPersonBrief,
   isManagerOf,
@@ -10,12 +10,12 @@ import {
   normalizePhone,
   PERSONAL_QR_TYPE,
   personDeviceToken,
+  personIdOf,
   resolvePersonId,
   verifyPersonDeviceToken,
 } from '../people/index';
 import { verifyAsync } from './verify-async';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 import type { PeoplePort, PersonBriefLite } from './people-port';
 
 export function peopleAdapter(keys: KeyRing, resolver: JurisdictionResolver): PeoplePort {
@@ -30,13 +30,9 @@ export function peopleAdapter(keys: KeyRing, resolver: JurisdictionResolver): Pe
     // same rules as people's verifyPersonalQr (bare token or a URL ending in it), signature checked off the event loop;
     // a phone's device token (HMAC) is checked right here (~1 µs)
     verifyPersonToken: async (token, now) => {
-      const raw = token.trim();
-      const bare = raw.includes('/') ? raw.slice(raw.lastIndexOf('/') + 1).split(/[?#]/)[0]! : raw;
+      const bare = bareToken(token);
       if (isPersonDeviceToken(bare)) return verifyPersonDeviceToken(keys, bare, now);
-      const v = await verifyAsync(keys, bare, { expectedType: PERSONAL_QR_TYPE, now });
-      const id = v.body.p;
-      if (typeof id !== 'string' || !UUID.test(id)) throw new SignatureError('malformed', 'personal QR without a person id');
-      return id;
+      return personIdOf(await verifyAsync(keys, bare, { expectedType: PERSONAL_QR_TYPE, now }));
     },
     deviceToken: (id) => personDeviceToken(keys, id),
     resolveLiveId: (db, id) => resolvePersonId(db, id),
