@@ -58,21 +58,7 @@ export async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions) 
     }
   };
 
-  // Callback style, so an anonymous request (every citizen check-in) passes without a promise round trip.
-  app.addHook('onRequest', (req, _reply, done) => {
-    if (req.headers.authorization === undefined && req.cookies[SESSION_COOKIE] === undefined) {
-      try {
-        guard(req);
-      } catch (err) {
-        return done(err as Error);
-      }
-      return done();
-    }
-    identify(req).then(
-      () => guard(req),
-    ).then(() => done(), (err: Error) => done(err));
-  });
-
+  /** CSRF and the route's permission, once the caller is known. */
   const guard = (req: FastifyRequest) => {
     const cfg = (req.routeOptions.config ?? {}) as { permission?: string; public?: boolean };
     const isApi = req.url.startsWith('/api/') && req.routeOptions.url !== undefined; // unmatched → 404 handler
@@ -88,4 +74,19 @@ export async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions) 
     if (cfg.permission && cfg.permission !== 'authenticated' && !req.user.permissions.has(cfg.permission as Permission))
       throw forbidden();
   };
+
+  // Callback style, so an anonymous request (every citizen check-in) passes without a promise round trip.
+  app.addHook('onRequest', (req, _reply, done) => {
+    if (req.headers.authorization === undefined && req.cookies[SESSION_COOKIE] === undefined) {
+      try {
+        guard(req);
+      } catch (err) {
+        return done(err as Error);
+      }
+      return done();
+    }
+    identify(req)
+      .then(() => guard(req))
+      .then(() => done(), (err: Error) => done(err));
+  });
 }
