@@ -1,5 +1,5 @@
 import { Anchor, Box, Card, Group, SimpleGrid, Stack, Table, Text, TextInput, Title, Tooltip } from '@mantine/core';
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { Link } from 'react-router';
 import { ErrorAlert } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
@@ -18,6 +18,57 @@ function Bar({ parts, max }: { parts: { value: number; color: string; label: str
   );
 }
 
+interface Counts {
+  declarations: number;
+  flagged: number;
+  open: number;
+}
+
+/** Declarations, flagged and still-open counts per row (a day or a unit), with a bar scaled to the largest row. */
+function CountsTable({ title, labelHeader, rows }: { title: string; labelHeader: string; rows: { key: string; label: ReactNode; counts: Counts }[] }) {
+  const td = useDeclT();
+  const fmt = useFormat();
+  const max = Math.max(1, ...rows.map((r) => r.counts.declarations));
+  const bars = (x: Counts) => [
+    { value: x.open, color: 'red.6', label: td('dashboard.open') },
+    { value: x.flagged - x.open, color: 'orange.3', label: td('dashboard.cleared') },
+    { value: x.declarations - x.flagged, color: 'teal.3', label: td('statuses.none') },
+  ];
+  return (
+    <Card withBorder>
+      <Title order={2} size="h4" mb="xs">
+        {title}
+      </Title>
+      <Table verticalSpacing={2}>
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>{labelHeader}</Table.Th>
+            <Table.Th ta="right">{td('dashboard.total')}</Table.Th>
+            <Table.Th ta="right">{td('dashboard.flagged')}</Table.Th>
+            <Table.Th ta="right">{td('dashboard.open')}</Table.Th>
+            <Table.Th w="35%" />
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {rows.map(({ key, label, counts: x }) => (
+            <Table.Tr key={key}>
+              <Table.Td fz="sm">{label}</Table.Td>
+              <Table.Td ta="right">{fmt.number(x.declarations)}</Table.Td>
+              <Table.Td ta="right">{fmt.number(x.flagged)}</Table.Td>
+              <Table.Td ta="right" c={x.open ? 'red.7' : undefined}>
+                {fmt.number(x.open)}
+              </Table.Td>
+              <Table.Td>
+                <Bar parts={bars(x)} max={max} />
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Card>
+  );
+}
+
 export default function DashboardPage() {
   const td = useDeclT();
   const fmt = useFormat();
@@ -26,13 +77,6 @@ export default function DashboardPage() {
   const [unit, setUnit] = useState<string | null>(null);
   const q = useDashboard(from, to, unit);
   const d = q.data;
-  const maxDay = Math.max(1, ...(d?.byDay.map((x) => x.declarations) ?? [0]));
-  const maxUnit = Math.max(1, ...(d?.byUnit.map((x) => x.declarations) ?? [0]));
-  const bars = (x: { declarations: number; flagged: number; open: number }) => [
-    { value: x.open, color: 'red.6', label: td('dashboard.open') },
-    { value: x.flagged - x.open, color: 'orange.3', label: td('dashboard.cleared') },
-    { value: x.declarations - x.flagged, color: 'teal.3', label: td('statuses.none') },
-  ];
 
   return (
     <Stack gap="md">
@@ -57,74 +101,24 @@ export default function DashboardPage() {
             {td('dashboard.summary', { total: fmt.number(d.totals.declarations), flagged: fmt.number(d.totals.flagged), open: fmt.number(d.totals.open) })}
           </Text>
           <SimpleGrid cols={{ base: 1, lg: 2 }}>
-            <Card withBorder>
-              <Title order={2} size="h4" mb="xs">
-                {td('dashboard.byDay')}
-              </Title>
-              <Table verticalSpacing={2}>
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>{td('dashboard.day')}</Table.Th>
-                    <Table.Th ta="right">{td('dashboard.total')}</Table.Th>
-                    <Table.Th ta="right">{td('dashboard.flagged')}</Table.Th>
-                    <Table.Th ta="right">{td('dashboard.open')}</Table.Th>
-                    <Table.Th w="35%" />
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {[...d.byDay].reverse().map((x) => (
-                    <Table.Tr key={x.day}>
-                      <Table.Td fz="sm" style={{ whiteSpace: 'nowrap' }}>
-                        {x.day}
-                      </Table.Td>
-                      <Table.Td ta="right">{fmt.number(x.declarations)}</Table.Td>
-                      <Table.Td ta="right">{fmt.number(x.flagged)}</Table.Td>
-                      <Table.Td ta="right" c={x.open ? 'red.7' : undefined}>
-                        {fmt.number(x.open)}
-                      </Table.Td>
-                      <Table.Td>
-                        <Bar parts={bars(x)} max={maxDay} />
-                      </Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Card>
-            <Card withBorder>
-              <Title order={2} size="h4" mb="xs">
-                {td('dashboard.byUnit')}
-              </Title>
-              <Table verticalSpacing={2}>
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>{td('worklist.unit')}</Table.Th>
-                    <Table.Th ta="right">{td('dashboard.total')}</Table.Th>
-                    <Table.Th ta="right">{td('dashboard.flagged')}</Table.Th>
-                    <Table.Th ta="right">{td('dashboard.open')}</Table.Th>
-                    <Table.Th w="35%" />
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {d.byUnit.map((x) => (
-                    <Table.Tr key={x.unit.code}>
-                      <Table.Td fz="sm">
-                        <Anchor component="button" type="button" size="sm" onClick={() => setUnit(x.unit.code)}>
-                          {x.unit.name}
-                        </Anchor>
-                      </Table.Td>
-                      <Table.Td ta="right">{fmt.number(x.declarations)}</Table.Td>
-                      <Table.Td ta="right">{fmt.number(x.flagged)}</Table.Td>
-                      <Table.Td ta="right" c={x.open ? 'red.7' : undefined}>
-                        {fmt.number(x.open)}
-                      </Table.Td>
-                      <Table.Td>
-                        <Bar parts={bars(x)} max={maxUnit} />
-                      </Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Card>
+            <CountsTable
+              title={td('dashboard.byDay')}
+              labelHeader={td('dashboard.day')}
+              rows={[...d.byDay].reverse().map((x) => ({ key: x.day, label: <span style={{ whiteSpace: 'nowrap' }}>{x.day}</span>, counts: x }))}
+            />
+            <CountsTable
+              title={td('dashboard.byUnit')}
+              labelHeader={td('worklist.unit')}
+              rows={d.byUnit.map((x) => ({
+                key: x.unit.code,
+                label: (
+                  <Anchor component="button" type="button" size="sm" onClick={() => setUnit(x.unit.code)}>
+                    {x.unit.name}
+                  </Anchor>
+                ),
+                counts: x,
+              }))}
+            />
           </SimpleGrid>
         </>
       )}
