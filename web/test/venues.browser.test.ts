@@ -108,6 +108,9 @@ describe('venue pages', () => {
     await expect.poll(() => page.getByText('Tổng: 2 lượt, 2 người').count()).toBe(1);
     expect(await page.getByRole('cell', { name: /Siêu thị Mini/ }).count()).toBe(2);
     expect(await page.getByText('Khách Một').count()).toBe(1);
+    // both just checked in: shown as still there, with the time of the automatic check-out
+    expect(await page.getByText('Đang ở đây').count()).toBe(2);
+    expect(await page.getByText(/tự động ra lúc/).count()).toBe(2);
     expect(await page.getByRole('link', { name: 'Xuất Excel' }).getAttribute('href')).toMatch(/^\/api\/checkins\/export\?.*format=xlsx/);
     expect(errors).toEqual([]);
     await close();

@@ -193,7 +193,7 @@ export async function checkinRoutes(fastify: FastifyInstance, deps: VenueRouteDe
       ip: req.ip,
       details: { from: req.query.from, to: req.query.to, communeCode: req.query.communeCode ?? null, rows: r.items.length, total: r.total },
     });
-    return { items: await toListItems(db, people, r.items), total: r.total };
+    return { items: await toListItems(db, people, r.items, now()), total: r.total };
   });
 
   app.get('/api/checkins/stats', { config: { permission: 'authenticated' }, schema: { tags: ['checkins'], querystring: StatsQuery, response: { 200: StatsResponse } } }, async (req) => {
@@ -222,7 +222,7 @@ export async function checkinRoutes(fastify: FastifyInstance, deps: VenueRouteDe
     lookupPermission(user);
     const range = parseRange(req.query.from, req.query.to);
     const scope = await checkinScope(db, access, user, req.query);
-    const f = { ...scope, ...range, personId: req.query.personId?.toLowerCase() };
+    const f = { ...scope, ...range, personId: req.query.personId?.toLowerCase(), now: now() };
     const out = req.query.format === 'xlsx' ? await exportXlsx(db, people, f) : await exportCsv(db, people, f);
     await recordAudit(db, {
       actor: await auditActor(access, user),

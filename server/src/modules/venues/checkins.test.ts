@@ -16,6 +16,13 @@ let venue: Awaited<ReturnType<typeof createVenue>>;
 let venue2: Awaited<ReturnType<typeof createVenue>>;
 
 const post = (payload: unknown, headers: Record<string, string> = {}) => t.app.inject({ method: 'POST', url: '/api/checkins', payload: payload as object, headers });
+/** A person's stays as an officer's look-up lists them (oldest first). */
+const staysOf = async (personId: string) => {
+  const range = `from=${new Date(now.getTime() - 86400_000).toISOString()}&to=${new Date(now.getTime() + 60_000).toISOString()}`;
+  const res = await t.app.inject({ method: 'GET', url: `/api/checkins?personId=${personId}&${range}`, headers: officer.headers });
+  expect(res.statusCode, res.body).toBe(200);
+  return (res.json().items as { venue: { name: string }; state: string; autoCheckedOut: boolean; effectiveCheckoutAt: string }[]).reverse();
+};
 
 beforeAll(async () => {
   t = await testContext({ clock });
@@ -65,6 +72,12 @@ describe('citizen check-in', () => {
     // … and only the second one is open now
     const status = await t.app.inject({ method: 'POST', url: '/api/checkin/people', payload: { tokens: [token] } });
     expect(status.json().people[0].openCheckin.venueName).toBe('Siêu thị Vinh');
+    // the officer's look-up says the same: the first stay ended (by the check-in elsewhere), the second is open
+    const stays = await staysOf(r.people[0].personId);
+    expect(stays.map((x) => [x.venue.name, x.state, x.autoCheckedOut])).toEqual([
+      ['Chợ Vinh', 'checked_out', false],
+      ['Siêu thị Vinh', 'open', false],
+    ]);
 
     // check out of the second place
     now = new Date(now.getTime() + 10 * 60_000);
@@ -105,8 +118,13 @@ describe('citizen check-in', () => {
     const token = res.json().results[0].people[0].token;
     const status = () => t.app.inject({ method: 'POST', url: '/api/checkin/people', payload: { tokens: [token] } }).then((r) => r.json().people[0]);
     expect((await status()).openCheckin.venueName).toBe('Chợ Vinh');
+    const personId = res.json().results[0].people[0].personId as string;
+    expect((await staysOf(personId)).map((x) => [x.state, x.autoCheckedOut])).toEqual([['open', false]]);
     now = new Date(now.getTime() + 91 * 60_000);
     expect((await status()).openCheckin).toBeNull();
+    const [ended] = await staysOf(personId);
+    expect([ended!.state, ended!.autoCheckedOut]).toEqual(['auto', true]);
+    expect(new Date(ended!.effectiveCheckoutAt).getTime()).toBe(now.getTime() - 60_000);
     const out = await t.app.inject({ method: 'POST', url: '/api/checkouts', payload: { clientId: uuid(), people: [{ token }] } });
     expect(out.statusCode).toBe(409);
     const row = await t.db

@@ -5,7 +5,7 @@ import type { Access } from '../../platform/auth/access';
 import type { AuthUser } from '../../platform/auth/service';
 import { forbidden, invalidField, notFound } from '../../platform/http/errors';
 import { exportCheckinsPage, findVenue, type CheckinFilter } from './queries';
-import type { CheckinListItem } from './schema';
+import type { CheckinListItem, StayState } from './schema';
 import { isOwnOnly, venueRights } from './service';
 import type { PeoplePort } from './people-port';
 
@@ -66,7 +66,17 @@ type ListedRow = {
   source: string;
 };
 
-export async function toListItems(db: DbOrTx, people: PeoplePort, rows: ListedRow[]): Promise<CheckinListItem[]> {
+/**
+ * Where a stay stands at `now`: ended by a check-out (the button, a gate exit, an import, or the person's next
+ * check-in elsewhere), still open (no check-out yet and the automatic one is ahead), or ended automatically after
+ * the venue's default stay. Check-ins and check-outs are never in the future, so a recorded end is in the past.
+ */
+export function stayState(r: { checkout_at: Date | null; auto_checkout_at: Date }, now: Date): StayState {
+  if (r.checkout_at) return 'checked_out';
+  return r.auto_checkout_at > now ? 'open' : 'auto';
+}
+
+export async function toListItems(db: DbOrTx, people: PeoplePort, rows: ListedRow[], now: Date): Promise<CheckinListItem[]> {
   const briefs = await people.briefs(db, [...new Set(rows.map((r) => r.person_id))]);
   return rows.map((r) => {
     const b = briefs.get(r.person_id);
@@ -80,7 +90,8 @@ export async function toListItems(db: DbOrTx, people: PeoplePort, rows: ListedRo
       checkinAt: r.checkin_at.toISOString(),
       checkoutAt: r.checkout_at?.toISOString() ?? null,
       effectiveCheckoutAt: (r.checkout_at ?? r.auto_checkout_at).toISOString(),
-      autoCheckedOut: r.checkout_at === null,
+      state: stayState(r, now),
+      autoCheckedOut: stayState(r, now) === 'auto',
       source: r.source,
     };
   });
@@ -100,9 +111,13 @@ const EXPORT_HEADER = [
   'checkout_at',
   'effective_checkout_at',
   'source',
+  'stay_state',
 ];
 
-async function* exportRows(db: DbOrTx, people: PeoplePort, f: Omit<CheckinFilter, 'limit' | 'offset'>) {
+/** The look-up filter plus the moment the export is made (for each stay's state). */
+export type ExportFilter = Omit<CheckinFilter, 'limit' | 'offset'> & { now: Date };
+
+async function* exportRows(db: DbOrTx, people: PeoplePort, f: ExportFilter) {
   let after: string | null = null;
   for (;;) {
     const page = await exportCheckinsPage(db, f, after, 2000);
@@ -124,6 +139,7 @@ async function* exportRows(db: DbOrTx, people: PeoplePort, f: Omit<CheckinFilter
         r.checkout_at?.toISOString() ?? '',
         (r.checkout_at ?? r.auto_checkout_at).toISOString(),
         r.source,
+        stayState(r, f.now),
       ];
     }
     after = String(page[page.length - 1]!.id);
@@ -137,7 +153,7 @@ const csvCell = (s: string) => {
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 };
 
-export async function exportCsv(db: DbOrTx, people: PeoplePort, f: Omit<CheckinFilter, 'limit' | 'offset'>): Promise<{ body: Buffer; rows: number }> {
+export async function exportCsv(db: DbOrTx, people: PeoplePort, f: ExportFilter): Promise<{ body: Buffer; rows: number }> {
   const parts: string[] = ['\uFEFF' + EXPORT_HEADER.join(',')];
   let n = 0;
   for await (const row of exportRows(db, people, f)) {
@@ -147,7 +163,7 @@ export async function exportCsv(db: DbOrTx, people: PeoplePort, f: Omit<CheckinF
   return { body: Buffer.from(parts.join('\r\n') + '\r\n', 'utf8'), rows: n };
 }
 
-export async function exportXlsx(db: DbOrTx, people: PeoplePort, f: Omit<CheckinFilter, 'limit' | 'offset'>): Promise<{ body: Buffer; rows: number }> {
+export async function exportXlsx(db: DbOrTx, people: PeoplePort, f: ExportFilter): Promise<{ body: Buffer; rows: number }> {
   const wb = new ExcelJS.Workbook();
   wb.creator = 'Vigil';
   const ws = wb.addWorksheet('checkins');

@@ -318,6 +318,13 @@ export const CheckinListQuery = Type.Object({
 });
 export type CheckinListQuery = Static<typeof CheckinListQuery>;
 
+/**
+ * open: no check-out yet and the automatic check-out is still ahead (the person may still be there);
+ * checked_out: ended by a check-out or by the person's next check-in elsewhere; auto: ended by the automatic check-out.
+ */
+export const StayState = Type.Union([Type.Literal('open'), Type.Literal('checked_out'), Type.Literal('auto')]);
+export type StayState = Static<typeof StayState>;
+
 export const CheckinListItem = Type.Object({
   id: Type.String(),
   personId: Type.String(),
@@ -327,8 +334,10 @@ export const CheckinListItem = Type.Object({
   entrance: Type.Union([Type.String(), Type.Null()]),
   checkinAt: Type.String(),
   checkoutAt: Type.Union([Type.String(), Type.Null()]),
-  /** coalesce(checkoutAt, automatic check-out). */
+  /** coalesce(checkoutAt, automatic check-out): when the stay ended, or for an open stay when it will end at the latest. */
   effectiveCheckoutAt: Type.String(),
+  state: StayState,
+  /** state === 'auto' (kept for API clients written before `state`). */
   autoCheckedOut: Type.Boolean(),
   source: Type.String(),
 });

@@ -92,7 +92,20 @@ export function CheckinsPanel({ venueId, title }: { venueId?: string; title?: st
                     </Table.Td>
                     <Table.Td>{fmt.dateTime(c.checkinAt)}</Table.Td>
                     <Table.Td>
-                      {fmt.dateTime(c.effectiveCheckoutAt)} {c.autoCheckedOut && <Text span size="xs" c="dimmed">{t('auto')}</Text>}
+                      {c.state === 'open' ? (
+                        <>
+                          <Badge color="orange" variant="light" size="sm">
+                            {t('stayOpen')}
+                          </Badge>{' '}
+                          <Text span size="xs" c="dimmed">
+                            {t('stayOpenUntil')} {fmt.dateTime(c.effectiveCheckoutAt)}
+                          </Text>
+                        </>
+                      ) : (
+                        <>
+                          {fmt.dateTime(c.effectiveCheckoutAt)} {c.state === 'auto' && <Text span size="xs" c="dimmed">{t('auto')}</Text>}
+                        </>
+                      )}
                     </Table.Td>
                     <Table.Td>
                       <Badge variant="light" size="sm">
