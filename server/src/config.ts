@@ -28,6 +28,9 @@ const ConfigSchema = Type.Object({
   }),
   jobs: Type.Boolean({ env: 'VIGIL_JOBS', default: true }),
   trustProxy: Type.Boolean({ env: 'VIGIL_TRUST_PROXY', default: false }),
+  // Per client address. Mobile carriers put many phones behind one address (carrier-grade NAT): raise it when a busy
+  // entrance sees 429s. Signed-in gate staff have their own, higher limit per user.
+  publicCheckinsPerMinute: Type.Integer({ minimum: 10, maximum: 1_000_000, env: 'VIGIL_PUBLIC_CHECKINS_PER_MINUTE', default: 120 }),
 });
 
 export type ConfigValues = Static<typeof ConfigSchema>;

@@ -31,9 +31,9 @@ import { attachment, XLSX_TYPE, type VenueRouteDeps } from './routes';
 // A wildcard, not :token: tokens (~150 chars) exceed the router's 100-character limit for named parameters.
 const TokenParams = Type.Object({ '*': Type.String({ minLength: 1, maxLength: 600 }) });
 
-/** Per-client limits of the public routes (per IP; signed-in gate staff per user, higher). */
+/** Per-client limits of the public routes (per IP; signed-in gate staff per user, higher). Citizen check-ins and
+ * check-outs: config.publicCheckinsPerMinute. */
 export const PUBLIC_LIMITS = {
-  checkinPerMinute: 120,
   gatePerMinute: 3000,
   venueLookupPerMinute: 120,
   communesPerMinute: 120,
@@ -103,7 +103,7 @@ export async function checkinRoutes(fastify: FastifyInstance, deps: VenueRouteDe
   );
 
   const checkinRateLimit = {
-    max: (req: FastifyRequest) => (req.user ? PUBLIC_LIMITS.gatePerMinute : PUBLIC_LIMITS.checkinPerMinute),
+    max: (req: FastifyRequest) => (req.user ? PUBLIC_LIMITS.gatePerMinute : config.publicCheckinsPerMinute),
     keyGenerator: (req: FastifyRequest) => (req.user ? `u:${req.user.id}` : req.ip),
     timeWindow: '1 minute',
   };

@@ -348,3 +348,32 @@ describe('venue status cache across server processes', () => {
     expect(res.json().error.code).toBe('VENUE_SUSPENDED');
   });
 });
+
+describe('public rate limit', () => {
+  it('limits citizen check-ins per client address to VIGIL_PUBLIC_CHECKINS_PER_MINUTE; other addresses and accepted rows are unaffected', async () => {
+    const limited = await testContext({ clock, config: { publicCheckinsPerMinute: 10 } });
+    try {
+      const cc = await communes(limited.db);
+      const op = await limited.login('cdc_officer', '40');
+      const v = await createVenue(limited.app, op.headers, { communeCode: cc.a });
+      const checkIn = (remoteAddress: string, i: number) =>
+        limited.app.inject({
+          method: 'POST',
+          url: '/api/checkins',
+          remoteAddress,
+          payload: { clientId: uuid(), venueToken: v.token, people: [{ ...form({ phone: `09120000${10 + i}` }), communeCode: cc.a }] },
+        });
+      const codes: number[] = [];
+      for (let i = 0; i < 12; i++) codes.push((await checkIn('203.0.113.7', i)).statusCode);
+      expect(codes).toEqual([...Array(10).fill(201), 429, 429]);
+      const refused = await checkIn('203.0.113.7', 50);
+      expect(refused.json().error.code).toBe('RATE_LIMITED');
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      expect((await checkIn('198.51.100.4', 60)).statusCode).toBe(201);
+      const rows = await limited.db.selectFrom('checkins').select(sql<string>`count(*)`.as('n')).where('venue_id', '=', v.venue.id).executeTakeFirstOrThrow();
+      expect(Number(rows.n)).toBe(11);
+    } finally {
+      await limited.close();
+    }
+  });
+});
