@@ -66,6 +66,9 @@ function App() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
+  // The server's field messages are English; each form field fails for one reason, so say it in the page's language.
+  const fieldMessage = (field: string, serverMessage: string): string =>
+    ({ fullName: t.invalidName, phone: t.invalidPhone, birthYear: t.invalidYear, communeCode: t.pickCommune })[field] ?? serverMessage;
   const message = (e: ApiFailure): string => t.errors[e.code] ?? (e.status === 0 ? t.errors.NETWORK : e.status >= 500 ? t.errors.DEFAULT : e.message) ?? e.message;
 
   const send = useCallback(async () => {
@@ -112,7 +115,7 @@ function App() {
             const next = stored.filter((s) => s.token !== tok);
             setStored(next);
             save(PEOPLE_KEY, next);
-          } else if (idx >= 0) fe[`${idx}.${m[2]}`] = d.message;
+          } else if (idx >= 0) fe[`${idx}.${m[2]}`] = fieldMessage(m[2]!, d.message);
         }
       }
       setErrors(fe);
