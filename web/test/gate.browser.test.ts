@@ -121,6 +121,15 @@ describe('gate page', () => {
     expect(rows.filter((r) => r.checkout_at !== null)).toHaveLength(1);
     await expect.poll(() => page.getByText('Đã ghi nhận').count()).toBe(2);
     expect(await page.getByText('Đã ghi ra').count()).toBe(1);
+
+    // an altered card is refused by the server; the gate says why in Vietnamese, and nothing is written
+    await page.getByText('Vào', { exact: true }).first().click(); // the mode switch (the result rows say 'Vào' too)
+    const qr = personQrs[1]!;
+    const at = Math.floor(qr.length / 2);
+    await manual.fill(qr.slice(0, at) + (qr[at] === 'A' ? 'B' : 'A') + qr.slice(at + 1));
+    await page.getByRole('button', { name: 'Ghi nhận' }).click();
+    await expect.poll(() => page.getByText('Mã QR cá nhân không hợp lệ hoặc đã bị sửa đổi.').count(), { timeout: 15_000 }).toBe(1);
+    expect(await server.db.selectFrom('checkins').select('id').execute()).toHaveLength(2);
     expect(errors).toEqual([]);
     await ctx.close();
   });

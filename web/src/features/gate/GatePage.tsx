@@ -7,7 +7,7 @@ import jsQR from 'jsqr';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { CheckinResultItem, VenueDetail, VenueItem } from '../../../../server/src/modules/venues/schema';
 import { api } from '../../lib/api';
-import { useErrorMessage } from '../../lib/errors';
+import { useApiErrorText, useErrorMessage } from '../../lib/errors';
 import { useVenueTexts } from '../venues/texts';
 import { enqueue, readQueue, syncQueue, tokenOf } from './queue';
 
@@ -49,6 +49,7 @@ function useEntrances() {
 export default function GatePage() {
   const { t } = useVenueTexts();
   const errorMessage = useErrorMessage();
+  const apiText = useApiErrorText();
   const entrances = useEntrances();
   const [entranceId, setEntranceId] = useState<string | null>(() => localStorage.getItem(ENTRANCE_KEY));
   const [mode, setMode] = useState<'in' | 'out'>(() => (localStorage.getItem(MODE_KEY) === 'out' ? 'out' : 'in'));
@@ -90,10 +91,10 @@ export default function GatePage() {
         const x = byId.get(row.clientId);
         if (!x) return row;
         const who = x.people.map((p) => p.name).filter(Boolean).join(', ');
-        return { ...row, status: x.status, detail: x.error ? x.error.message : [x.venue?.name, who].filter(Boolean).join(' · ') };
+        return { ...row, status: x.status, detail: x.error ? apiText(x.error.code, x.error.message) : [x.venue?.name, who].filter(Boolean).join(' · ') };
       }),
     );
-  }, [errorMessage]);
+  }, [errorMessage, apiText]);
 
   // send when the network returns, and retry periodically
   useEffect(() => {
