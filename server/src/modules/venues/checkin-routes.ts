@@ -54,7 +54,7 @@ export async function checkinRoutes(fastify: FastifyInstance, deps: VenueRouteDe
       schema: { tags: ['checkin'], params: TokenParams, response: { 200: VenuePublic } },
     },
     async (req) => {
-      const e = await engine.openEntrance(req.params['*'], now(), 'params.token');
+      const e = await engine.entrances.openEntrance(req.params['*'], now(), 'params.token');
       return {
         venue: {
           id: e.venueId,

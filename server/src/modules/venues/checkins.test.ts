@@ -4,7 +4,7 @@ import { testContext, type TestContext } from '../../../test/helpers';
 import { isMacToken, KeyRing, sign, signMac } from '../../platform/signing';
 import { communes, createVenue, form, uuid } from './test-fixtures';
 import { PURGE_CHECKINS_JOB } from './jobs';
-import { STATUS_TTL_MS } from './checkins';
+import { STATUS_TTL_MS } from './entrances';
 import { pgArray } from './checkin-insert';
 
 let now = new Date('2021-08-02T02:00:00Z');

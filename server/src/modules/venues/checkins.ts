@@ -1,8 +1,8 @@
 /**
  * The check-in hot path: POST /api/checkins (citizens' phones and staff gates).
  *
- * Per request: verify the venue QR (LRU-cached by token string, so no signature check after the first scan of a
- * poster), look the entrance/venue up (cached for STATUS_TTL_MS, so a suspension takes effect within seconds),
+ * Per request: verify the venue QR and look its entrance/venue up (entrances.ts: no signature check after the first
+ * scan of a poster, the venue cached for STATUS_TTL_MS so a suspension takes effect within seconds),
  * identify the people (personal/device token, also LRU-cached; or the first-visit form → findOrCreatePerson), then
  * hand the rows to the group-commit batcher, which writes concurrent requests in one INSERT … SELECT FROM unnest(…)
  * and resolves each request after the statement committed. Acknowledged = durable.
@@ -13,42 +13,19 @@ import type { AuthUser } from '../../platform/auth/service';
 import { AppError, invalidField } from '../../platform/http/errors';
 import { SignatureError, type KeyRing } from '../../platform/signing';
 import { Batcher } from './batcher';
+import { EntranceCache, type EntranceInfo } from './entrances';
 import { LruCache } from './cache';
 import type pg from 'pg';
 import { insertCheckins, insertCheckinsPrepared, type InsertedCheckin, type NewCheckin } from './checkin-insert';
-import { checkoutPerson, entranceForCheckin, entrancesForCheckin, existingByClient, isOperator, MAX_STAY_MS } from './queries';
+import { checkoutPerson, existingByClient, isOperator, MAX_STAY_MS } from './queries';
 import type { CheckinItem, CheckinPerson, CheckinResultItem, PersonRef } from './schema';
 import { isOwnOnly } from './service';
-import { venueQrError, verifyVenueToken, type VenueTokenBody } from './tokens';
 import type { PeoplePort } from './people-port';
 
-/** How long a venue's status/validity is trusted from cache: suspension takes effect within this time. */
-export const STATUS_TTL_MS = 2_000;
-/** Entrances used after half their TTL are re-read ahead of expiry, together, this often (ms). */
-const ENTRANCE_REFRESH_MS = 200;
 /** Clock skew tolerated for times sent by devices. */
 const FUTURE_SKEW_MS = 2 * 60_000;
 /** Citizens' phones may send a slightly delayed time (flaky network), not an arbitrary one. */
 const PUBLIC_PAST_MS = 60 * 60_000;
-
-export interface EntranceInfo {
-  entranceId: string;
-  entranceName: string;
-  active: boolean;
-  venueId: string;
-  venueCode: string;
-  venueName: string;
-  venueType: string;
-  address: string;
-  communeCode: string;
-  communeName: string;
-  communePath: string;
-  status: string;
-  defaultStayMinutes: number;
-  validFrom: Date | null;
-  validUntil: Date | null;
-  kind: string;
-}
 
 export interface CheckinEngineOptions {
   db: Db;
@@ -73,125 +50,24 @@ interface Prepared {
 }
 
 export class CheckinEngine {
-  private readonly venueTokens = new LruCache<string, VenueTokenBody>(50_000);
-  private readonly entrances: LruCache<string, EntranceInfo | null>;
+  readonly entrances: EntranceCache;
   /** token → person id of verified personal QR tokens (signature checked once; key retirement re-checked on use). */
   private readonly personTokens = new LruCache<string, string>(200_000);
   private readonly communes = new LruCache<string, string | null>(20_000, 10 * 60_000);
   readonly batcher: Batcher<NewCheckin, InsertedCheckin>;
-  /** Entrances to re-read ahead of expiry (one statement for all), and the timer that does it. */
-  private readonly entrancesToRefresh = new Set<string>();
-  private refreshTimer: NodeJS.Timeout | null = null;
-  /** Bumped by invalidateVenue: a look-up that started before it must not put its (older) result in the cache. */
-  private entranceEpoch = 0;
 
   constructor(private readonly o: CheckinEngineOptions) {
-    this.entrances = new LruCache(20_000, STATUS_TTL_MS);
+    this.entrances = new EntranceCache(o);
     this.batcher = new Batcher<NewCheckin, InsertedCheckin>({ ...o.batch, write: (rows) => (o.pool ? insertCheckinsPrepared(o.pool, rows) : insertCheckins(o.db, rows)) });
-  }
-
-  /** Forget cached state of a venue (status change, edit) so this process applies it at once. */
-  invalidateVenue(venueId: string) {
-    this.entranceEpoch++;
-    this.entrances.deleteWhere((e) => e?.venueId === venueId);
   }
 
   /** Stops background work (the app is closing). */
   close() {
-    if (this.refreshTimer) clearTimeout(this.refreshTimer);
-    this.refreshTimer = null;
-    this.entrancesToRefresh.clear();
+    this.entrances.close();
   }
 
   invalidatePerson(personId: string) {
     this.personTokens.deleteWhere((p) => p === personId);
-  }
-
-  // ── venue QR ──────────────────────────────────────────────────────────────
-
-  /** Verified token body (cached by token string; expiry checked on every use). */
-  verifyVenue(token: string, now: Date, path: string): VenueTokenBody {
-    let body = this.venueTokens.get(token);
-    if (!body) {
-      body = verifyVenueToken(this.o.keys, token, now, path);
-      this.venueTokens.set(token, body);
-    } else if (body.expiresAt && now >= body.expiresAt) {
-      throw venueQrError(410, 'VENUE_QR_EXPIRED', 'has expired (the event is over)', path);
-    }
-    return body;
-  }
-
-  /**
-   * The entrance, from cache for at most STATUS_TTL_MS. An entrance in use is re-read ahead of expiry in the
-   * background, many in one statement, so busy entrances do not each cost a query every STATUS_TTL_MS.
-   */
-  async entrance(entranceId: string): Promise<EntranceInfo | null> {
-    const cached = this.cachedEntrance(entranceId);
-    if (cached !== undefined) return cached;
-    const epoch = this.entranceEpoch;
-    const r = await entranceForCheckin(this.o.db, entranceId);
-    const info = r ? entranceInfo(r) : null;
-    if (epoch === this.entranceEpoch) this.entrances.set(entranceId, info);
-    return info;
-  }
-
-  /** The cached entrance (undefined: not cached), scheduling a refresh when it is ageing. */
-  private cachedEntrance(entranceId: string): EntranceInfo | null | undefined {
-    const cached = this.entrances.getWithAge(entranceId);
-    if (!cached) return undefined;
-    if (cached.age > STATUS_TTL_MS / 2) this.refreshLater(entranceId);
-    return cached.value;
-  }
-
-  private refreshLater(entranceId: string) {
-    this.entrancesToRefresh.add(entranceId);
-    if (this.refreshTimer) return;
-    this.refreshTimer = setTimeout(() => void this.refreshEntrances(), ENTRANCE_REFRESH_MS);
-    this.refreshTimer.unref();
-  }
-
-  private async refreshEntrances() {
-    const ids = [...this.entrancesToRefresh].slice(0, 1000);
-    for (const id of ids) this.entrancesToRefresh.delete(id);
-    const epoch = this.entranceEpoch;
-    try {
-      const rows = await entrancesForCheckin(this.o.db, ids);
-      if (epoch === this.entranceEpoch) {
-        const found = new Map(rows.map((r) => [r.entrance_id, r]));
-        for (const id of ids) {
-          const r = found.get(id);
-          this.entrances.set(id, r ? entranceInfo(r) : null);
-        }
-      }
-    } catch {
-      // not refreshed: the entries expire as usual and the next check-in reads (and reports errors) itself
-    } finally {
-      this.refreshTimer = null;
-      if (this.entrancesToRefresh.size) {
-        this.refreshTimer = setTimeout(() => void this.refreshEntrances(), ENTRANCE_REFRESH_MS);
-        this.refreshTimer.unref();
-      }
-    }
-  }
-
-  /** The entrance of a venue QR, refusing unknown / closed / suspended / not-yet-approved / out-of-validity venues. */
-  async openEntrance(token: string, at: Date, path: string): Promise<EntranceInfo> {
-    const now = this.o.clock();
-    const body = this.verifyVenue(token, now, path);
-    // cached: no await (the hot path stays synchronous until the batch write)
-    const cached = this.cachedEntrance(body.entranceId);
-    const e = cached !== undefined ? cached : await this.entrance(body.entranceId);
-    if (!e || e.venueId !== body.venueId) throw venueQrError(404, 'VENUE_UNKNOWN', 'refers to a venue or entrance that no longer exists', path);
-    this.checkOpen(e, at, path);
-    return e;
-  }
-
-  checkOpen(e: EntranceInfo, at: Date, path: string) {
-    if (e.status === 'suspended') throw venueQrError(403, 'VENUE_SUSPENDED', `venue "${e.venueName}" is suspended; check-in is not possible`, path);
-    if (e.status !== 'approved') throw venueQrError(403, 'VENUE_NOT_APPROVED', `venue "${e.venueName}" is not approved yet`, path);
-    if (!e.active) throw venueQrError(410, 'ENTRANCE_CLOSED', `entrance "${e.entranceName}" is closed`, path);
-    if (e.validFrom && at < e.validFrom) throw venueQrError(403, 'VENUE_NOT_YET_OPEN', `venue "${e.venueName}" opens for check-in at ${e.validFrom.toISOString()}`, path);
-    if (e.validUntil && at >= e.validUntil) throw venueQrError(410, 'VENUE_QR_EXPIRED', 'has expired (the event is over)', path);
   }
 
   // ── people ────────────────────────────────────────────────────────────────
@@ -292,14 +168,14 @@ export class CheckinEngine {
 
     let entrance: EntranceInfo;
     if (item.venueToken) {
-      entrance = await this.openEntrance(item.venueToken, at, `${prefix}.venueToken`);
+      entrance = await this.entrances.openEntrance(item.venueToken, at, `${prefix}.venueToken`);
       if (user && item.personQr) await this.requireGate(user, entrance, `${prefix}.venueToken`);
     } else if (item.entranceId) {
       if (!user) throw invalidField(`${prefix}.venueToken`, 'is required (scan the venue QR code)');
-      const e = await this.entrance(item.entranceId.toLowerCase());
+      const e = await this.entrances.entrance(item.entranceId.toLowerCase());
       if (!e) throw invalidField(`${prefix}.entranceId`, 'unknown entrance');
       await this.requireGate(user, e, `${prefix}.entranceId`);
-      this.checkOpen(e, at, `${prefix}.entranceId`);
+      this.entrances.checkOpen(e, at, `${prefix}.entranceId`);
       entrance = e;
     } else {
       throw invalidField(`${prefix}.venueToken`, 'is required (scan the venue QR code)');
@@ -470,42 +346,13 @@ export class CheckinEngine {
   async checkoutPeople(body: { clientId: string; people: { token: string }[]; venueToken?: string; at?: string }): Promise<CheckinResultItem> {
     const now = this.o.clock();
     const at = this.parseAt(body.at, null, now, 'body.at');
-    const entrance = body.venueToken ? await this.verifiedEntranceForCheckout(body.venueToken, 'body.venueToken') : null;
+    const entrance = body.venueToken ? await this.entrances.forCheckout(body.venueToken, 'body.venueToken') : null;
     const people: CheckinPerson[] = [];
     for (const [i, ref] of body.people.entries()) {
       people.push({ personId: await this.personOfToken(ref.token, `body.people.${i}.token`, true), token: ref.token, name: null, created: false });
     }
     return this.checkOut({ index: 0, prefix: 'body', clientId: body.clientId.toLowerCase(), action: 'out', at, entrance, people });
   }
-
-  /** Checking out is allowed even when the venue was suspended meanwhile (it only ends a stay). */
-  private async verifiedEntranceForCheckout(token: string, path: string) {
-    const body = this.verifyVenue(token, this.o.clock(), path);
-    const e = await this.entrance(body.entranceId);
-    if (!e || e.venueId !== body.venueId) throw venueQrError(404, 'VENUE_UNKNOWN', 'refers to a venue or entrance that no longer exists', path);
-    return e;
-  }
-}
-
-function entranceInfo(r: NonNullable<Awaited<ReturnType<typeof entranceForCheckin>>>): EntranceInfo {
-  return {
-    entranceId: r.entrance_id,
-    entranceName: r.entrance_name,
-    kind: r.entrance_kind,
-    active: r.entrance_active,
-    venueId: r.venue_id,
-    venueCode: r.code,
-    venueName: r.name,
-    venueType: r.type,
-    address: r.address,
-    communeCode: r.commune_code,
-    communeName: r.commune_name,
-    communePath: r.commune_path,
-    status: r.status,
-    defaultStayMinutes: r.default_stay_minutes,
-    validFrom: r.valid_from,
-    validUntil: r.valid_until,
-  };
 }
 
 function personUnknown(path: string) {

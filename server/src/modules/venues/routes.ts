@@ -175,7 +175,7 @@ export async function venueRoutes(fastify: FastifyInstance, deps: VenueRouteDeps
     async (req) => {
       const { venue, rights } = await requireVenue(db, access, req.user!, req.params.id, 'edit');
       const updated = await updateVenue(db, access, req.user!, venue, req.body, now());
-      engine.invalidateVenue(venue.id);
+      engine.entrances.invalidateVenue(venue.id);
       await recordAudit(db, { actor: await auditActor(access, req.user!), action: 'venue.update', subjectType: 'venue', subjectId: venue.id, ip: req.ip, details: { fields: Object.keys(req.body) } });
       return venueDetail(db, keys, config.publicUrl, updated, rights);
     },
@@ -187,7 +187,7 @@ export async function venueRoutes(fastify: FastifyInstance, deps: VenueRouteDeps
     async (req) => {
       const { venue, rights } = await requireVenue(db, access, req.user!, req.params.id, 'approve');
       const updated = await setVenueStatus(db, req.user!, venue, req.body.status, req.body.reason, now());
-      engine.invalidateVenue(venue.id);
+      engine.entrances.invalidateVenue(venue.id);
       await recordAudit(db, { actor: await auditActor(access, req.user!), action: `venue.${req.body.status === 'approved' ? 'approve' : 'suspend'}`, subjectType: 'venue', subjectId: venue.id, reason: req.body.reason ?? null, ip: req.ip });
       return venueDetail(db, keys, config.publicUrl, updated, rights);
     },
@@ -219,7 +219,7 @@ export async function venueRoutes(fastify: FastifyInstance, deps: VenueRouteDeps
         })
         .where('id', '=', e.id)
         .execute();
-      engine.invalidateVenue(venue.id);
+      engine.entrances.invalidateVenue(venue.id);
       return venueDetail(db, keys, config.publicUrl, venue, rights);
     },
   );
