@@ -226,7 +226,7 @@ export async function seedDeclarationsDemo(ctx: AppContext): Promise<void> {
       const { id } = await findOrCreatePerson(
         tx,
         { fullName: p.fullName, phone: p.phone, birthYear: p.birthYear, sex: p.sex, communeCode: p.communeCode, address: p.address },
-        { resolver, now: firstSeen(i), source: 'declaration' },
+        { resolver, now: firstSeen(i), source: 'declaration', trust: 'staff' },
       );
       // idempotence: the first demo person already has declarations, so this ran before
       if (i === 0 && (await tx.selectFrom('declarations').select('id').where('subject_person_id', '=', id).limit(1).executeTakeFirst())) return true;

@@ -277,13 +277,33 @@ describe('findOrCreatePerson', () => {
     expect(child.created).toBe(true);
   });
 
-  it('matches by national ID first and fills missing fields', async () => {
+  it('staff input (imports) matches by national ID first and fills missing fields', async () => {
     const p = await createPerson(officer, { fullName: 'Cao Văn Sơn', birthYear: 1980, nationalId: '040080009999' });
-    const r = await findOrCreatePerson(t.db, { fullName: 'Cao Van Son', nationalId: '040080009999', phone: uniquePhone(), communeCode: communes[2]!.code }, opts());
+    const r = await findOrCreatePerson(t.db, { fullName: 'Cao Van Son', nationalId: '040080009999', phone: uniquePhone(), communeCode: communes[2]!.code }, { ...opts(), trust: 'staff' });
     expect(r).toEqual({ id: p.id, created: false });
     const row = await t.db.selectFrom('persons').select(['phone', 'commune_code']).where('id', '=', p.id).executeTakeFirstOrThrow();
     expect(row.phone).toMatch(/^\+849/);
     expect(row.commune_code).toBe(communes[0]!.code);
+  });
+
+  it('public input never takes over a record by its ID number, and changes nothing in a record it matches', async () => {
+    const p = await createPerson(officer, { fullName: 'Lò Văn Pá', birthYear: 1975, nationalId: '040075001234' });
+    // someone who knows the ID number types it in with their own phone: a new record, without the ID number
+    const other = await findOrCreatePerson(t.db, { fullName: 'Kẻ Giả Danh', nationalId: '040075001234', phone: uniquePhone(), birthYear: 1975, communeCode: communes[2]!.code }, opts());
+    expect(other.created).toBe(true);
+    expect(other.id).not.toBe(p.id);
+    const victim = await t.db.selectFrom('persons').select(['phone', 'commune_code', 'national_id']).where('id', '=', p.id).executeTakeFirstOrThrow();
+    expect(victim).toMatchObject({ phone: null, national_id: '040075001234' });
+    expect((await t.db.selectFrom('persons').select('national_id').where('id', '=', other.id).executeTakeFirstOrThrow()).national_id).toBeNull();
+    // the same name with the right ID but no phone/year agreement does not match either
+    const again = await findOrCreatePerson(t.db, { fullName: 'Lò Văn Pá', nationalId: '040075001234', phone: uniquePhone(), birthYear: 1975, communeCode: communes[2]!.code }, opts());
+    expect(again.id).not.toBe(p.id);
+    // a phone + name + year match is the same person, but typed-in details do not fill in the record
+    const phone = uniquePhone();
+    const first = await findOrCreatePerson(t.db, { fullName: 'Hà Thị Lan', phone, birthYear: 1970, communeCode: communes[0]!.code }, opts());
+    const match = await findOrCreatePerson(t.db, { fullName: 'Ha Thi Lan', phone, birthYear: 1970, nationalId: '040170005678', communeCode: communes[1]!.code }, opts());
+    expect(match).toEqual({ id: first.id, created: false });
+    expect((await t.db.selectFrom('persons').select('national_id').where('id', '=', first.id).executeTakeFirstOrThrow()).national_id).toBeNull();
   });
 
   it('names invalid fields with the caller prefix and serialises concurrent calls', async () => {

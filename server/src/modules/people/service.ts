@@ -284,12 +284,21 @@ export interface FindOrCreateOptions {
   prefix?: string;
   /** require a phone number (default true: the public paths identify people by phone) */
   requirePhone?: boolean;
+  /**
+   * Who vouches for the details. 'public' (the default: anonymous forms, citizens' own accounts): anyone can type
+   * anything, so a record is matched only by phone + name + birth year all agreeing (never by an ID number alone,
+   * which others may know), and a matched record is not changed. 'staff' (imports by officers, demo data): matched
+   * by national ID first, and missing fields are filled in.
+   */
+  trust?: 'public' | 'staff';
 }
 
 /**
- * The person these details describe: matched by national ID, else by phone + normalised name + birth year
- * (when the year is unknown on either side, a single phone + name match counts), else a new record.
- * A match only gains missing fields: typed-in details never overwrite what the registry already holds.
+ * The person these details describe, else a new record. Staff input: matched by national ID, else by phone +
+ * normalised name + birth year (when the year is unknown on either side, a single phone + name match counts); a
+ * match only gains missing fields, typed-in details never overwrite what the registry already holds. Public input
+ * (opts.trust, the default): only a phone + name + birth year match counts and the match is not changed; a new
+ * record does not take an ID number another record already has (staff see both through duplicate detection).
  * Concurrent calls for the same phone are serialised so the same newcomer is not created twice.
  */
 export async function findOrCreatePerson(
@@ -303,7 +312,12 @@ export async function findOrCreatePerson(
   return inTransaction(db, async (tx) => {
     if (v.phone) await lockKey(tx, `phone:${v.phone}`);
     if (v.national_id) await lockKey(tx, `nid:${v.national_id}`);
-    const match = await findMatch(tx, v);
+    const staff = opts.trust === 'staff';
+    const match = await findMatch(tx, v, staff);
+    if (match && !staff) {
+      await touchPerson(tx, match.id, opts.now);
+      return { id: match.id, created: false };
+    }
     if (match) {
       const patch: PersonPatchRow = {};
       for (const col of ['birth_date', 'birth_year', 'sex', 'national_id', 'phone', 'address', 'commune_code'] as const) {
@@ -315,13 +329,14 @@ export async function findOrCreatePerson(
       await touchPerson(tx, match.id, opts.now);
       return { id: match.id, created: false };
     }
-    const row = await insertPerson(tx, { ...v, source: opts.source, created_at: opts.now, updated_at: opts.now, last_seen_at: opts.now });
+    const claimed = !staff && v.national_id !== null && (await activeByNationalId(tx, v.national_id)).length > 0;
+    const row = await insertPerson(tx, { ...v, ...(claimed && { national_id: null }), source: opts.source, created_at: opts.now, updated_at: opts.now, last_seen_at: opts.now });
     return { id: row.id, created: true };
   });
 }
 
-async function findMatch(db: DbOrTx, v: PersonValues): Promise<PersonRow | null> {
-  if (v.national_id) {
+async function findMatch(db: DbOrTx, v: PersonValues, staff: boolean): Promise<PersonRow | null> {
+  if (staff && v.national_id) {
     const byId = await activeByNationalId(db, v.national_id);
     if (byId.length) return byId[0]!;
   }
@@ -334,6 +349,7 @@ async function findMatch(db: DbOrTx, v: PersonValues): Promise<PersonRow | null>
     (c) => duplicateReason(me, { nationalId: c.national_id, phone: c.phone, nameKey: c.name_key, birthYear: c.birth_year }) === 'phone_name_year',
   );
   if (strong.length) return strong[0]!;
+  if (!staff) return null;
   const weak = candidates.filter(
     (c) => duplicateReason(me, { nationalId: c.national_id, phone: c.phone, nameKey: c.name_key, birthYear: c.birth_year }) === 'phone_name',
   );

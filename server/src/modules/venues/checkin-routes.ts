@@ -158,6 +158,12 @@ export async function checkinRoutes(fastify: FastifyInstance, deps: VenueRouteDe
           out.push({ token, valid: false, personId: null, name: null, openCheckin: null });
           continue;
         }
+        // A printed personal QR is seen by everyone at the gate: it checks in, but does not tell where its person is
+        // now (or their name). Only the token a phone keeps to itself does.
+        if (!people.isDeviceToken(token)) {
+          out.push({ token, valid: true, personId: null, name: null, openCheckin: null });
+          continue;
+        }
         const [brief, open] = await Promise.all([people.briefs(db, [personId]), openCheckinOf(db, personId, now())]);
         out.push({
           token,

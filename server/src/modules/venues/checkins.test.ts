@@ -151,6 +151,11 @@ describe('citizen check-in', () => {
     const third = await post({ clientId: uuid(), venueToken: venue.token, people: [{ token: printed }] });
     expect(third.statusCode, third.body).toBe(201);
     expect(third.json().results[0].people[0].personId).toBe(personId);
+    // anyone at the gate can see a printed card: its status says nothing of the person's name or whereabouts;
+    // the phone's own token does
+    const status = await t.app.inject({ method: 'POST', url: '/api/checkin/people', payload: { tokens: [printed, device] } });
+    expect(status.json().people[0]).toEqual({ token: printed, valid: true, personId: null, name: null, openCheckin: null });
+    expect(status.json().people[1]).toMatchObject({ valid: true, personId, name: 'Đỗ Thị Giang', openCheckin: { venueName: 'Chợ Vinh' } });
     // a device token for another person, made without the server's key, or altered: refused
     const forged = signMac(KeyRing.inMemory(), 'p', { p: uuid() });
     const [, kid, tag] = device.split('.') as [string, string, string];
@@ -160,6 +165,23 @@ describe('citizen check-in', () => {
       expect(r.statusCode, r.body).toBe(400);
       expect(r.json().error).toMatchObject({ code: 'PERSON_TOKEN_INVALID', details: [{ path: 'body.people.0.token' }] });
     }
+  });
+
+  it('does not hand out an existing person’s token to someone who types in their ID number', async () => {
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/people',
+      headers: officer.headers,
+      payload: { fullName: 'Vi Văn Thắng', birthYear: 1966, nationalId: '040066007777', communeCode: c.a },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const victim = created.json().person.id as string;
+    const res = await post({ clientId: uuid(), venueToken: venue.token, people: [{ ...form({ fullName: 'Vi Văn Thắng', phone: '0904445556', birthYear: 1966 }), nationalId: '040066007777', communeCode: c.a }] });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json().results[0].people[0]).toMatchObject({ created: true });
+    expect(res.json().results[0].people[0].personId).not.toBe(victim);
+    const row = await t.db.selectFrom('persons').select(['phone']).where('id', '=', victim).executeTakeFirstOrThrow();
+    expect(row.phone).toBeNull();
   });
 
   it('writes array literals PostgreSQL reads back exactly (the hot insert builds its own)', async () => {

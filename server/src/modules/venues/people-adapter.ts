@@ -25,7 +25,7 @@ export function peopleAdapter(keys: KeyRing, resolver: JurisdictionResolver): Pe
       findOrCreatePerson(
         db,
         { fullName: input.fullName, phone: input.phone, birthYear: input.birthYear, communeCode: input.communeCode, nationalId: input.nationalId ?? null },
-        { resolver, now: opts.now, source: opts.source, prefix: opts.prefix, requirePhone: !input.nationalId },
+        { resolver, now: opts.now, source: opts.source, prefix: opts.prefix, requirePhone: !input.nationalId, trust: opts.source === 'import' ? 'staff' : 'public' },
       ),
     // same rules as people's verifyPersonalQr (bare token or a URL ending in it), signature checked off the event loop;
     // a phone's device token (HMAC) is checked right here (~1 µs)
@@ -35,6 +35,7 @@ export function peopleAdapter(keys: KeyRing, resolver: JurisdictionResolver): Pe
       return personIdOf(await verifyAsync(keys, bare, { expectedType: PERSONAL_QR_TYPE, now }));
     },
     deviceToken: (id) => personDeviceToken(keys, id),
+    isDeviceToken: (token) => isPersonDeviceToken(bareToken(token)),
     resolveLiveId: (db, id) => resolvePersonId(db, id),
     isManagerOf: (db, managerId, dependantId) => isManagerOf(db, managerId, dependantId),
     briefs: async (db, ids) => {
