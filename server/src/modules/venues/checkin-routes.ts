@@ -102,9 +102,11 @@ export async function checkinRoutes(fastify: FastifyInstance, deps: VenueRouteDe
     },
   );
 
+  // Gate accounts (venue operators, area gate staff) get their own, higher limit; any other session (a citizen's
+  // account) counts like an anonymous phone.
   const checkinRateLimit = {
-    max: (req: FastifyRequest) => (req.user ? PUBLIC_LIMITS.gatePerMinute : config.publicCheckinsPerMinute),
-    keyGenerator: (req: FastifyRequest) => (req.user ? `u:${req.user.id}` : req.ip),
+    max: (req: FastifyRequest) => (mayRunGates(req.user) ? PUBLIC_LIMITS.gatePerMinute : config.publicCheckinsPerMinute),
+    keyGenerator: (req: FastifyRequest) => (mayRunGates(req.user) ? `u:${req.user!.id}` : req.ip),
     timeWindow: '1 minute',
   };
 
@@ -119,6 +121,11 @@ export async function checkinRoutes(fastify: FastifyInstance, deps: VenueRouteDe
       const body = req.body;
       const user = req.user;
       if (body.items) {
+        // a batch is a gate's offline queue; from anyone else it would be many check-ins for one request's limit
+        if (!mayRunGates(user))
+          throw new AppError(403, 'FORBIDDEN', 'body.items: batches are for signed-in gate staff; send one check-in per request', [
+            { path: 'body.items', message: 'needs a signed-in gate account' },
+          ]);
         if (Object.keys(body).length > 1) throw invalidField('body.items', 'send either one check-in or { items: [...] }, not both');
         const results = await engine.batch(body.items, user);
         return reply.status(200).send(summarise(results));
@@ -244,6 +251,11 @@ export async function checkinRoutes(fastify: FastifyInstance, deps: VenueRouteDe
       ? attachment(reply, XLSX_TYPE, `checkins-${stamp}.xlsx`, out.body)
       : attachment(reply, 'text/csv; charset=utf-8', `checkins-${stamp}.csv`, out.body);
   });
+}
+
+/** Accounts that may run a venue gate somewhere (which venue is checked per item by the engine). */
+function mayRunGates(user: AuthUser | null | undefined): boolean {
+  return !!user && (user.permissions.has('checkins.gate') || user.permissions.has('venues.own'));
 }
 
 function summarise(results: CheckinResponse['results']): CheckinResponse {

@@ -267,12 +267,31 @@ describe('citizen check-in', () => {
       { clientId: uuid(), venueToken: 'forged.AAAAAA.' + 'A'.repeat(86), people: [{ token }] },
       { clientId: uuid(), venueToken: venue2.token, people: [{ token }] },
     ];
-    const res = await post({ items });
+    // a batch is a gate's offline queue: not for anonymous callers (it would be many check-ins under one request's limit)
+    const anon = await post({ items });
+    expect(anon.statusCode).toBe(403);
+    expect(anon.json().error.details[0].path).toBe('body.items');
+    const gate = await t.login('vaccination_staff', '40');
+    const res = await post({ items }, gate.headers);
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json()).toMatchObject({ accepted: 2, rejected: 1, duplicates: 0 });
     expect(res.json().results[1].error.path).toBe('body.items.1.venueToken');
-    const again = await post({ items });
+    const again = await post({ items }, gate.headers);
     expect(again.json()).toMatchObject({ accepted: 0, rejected: 1, duplicates: 2 });
+  });
+
+  it('treats a signed-in account that is not this venue’s staff like an anonymous phone', async () => {
+    const citizen = await t.login('citizen', '40');
+    const r0 = await post({ clientId: uuid(), venueToken: venue.token, people: [{ ...form({ fullName: 'Nông Văn Dền', phone: '0916000222' }), communeCode: c.a }] });
+    const token = r0.json().results[0].people[0].token;
+    // may not backdate like a gate's offline queue
+    const old = await post({ clientId: uuid(), venueToken: venue.token, people: [{ token }], at: new Date(now.getTime() - 2 * 86400_000).toISOString() }, citizen.headers);
+    expect(old.statusCode).toBe(400);
+    expect(old.json().error.details[0]).toMatchObject({ path: 'body.at', message: 'is too far in the past' });
+    const ok = await post({ clientId: uuid(), venueToken: venue.token, people: [{ token }] }, citizen.headers);
+    expect(ok.statusCode, ok.body).toBe(201);
+    const row = await t.db.selectFrom('checkins').select(['source', 'recorded_by']).where('id', '=', ok.json().results[0].checkinIds[0]).executeTakeFirstOrThrow();
+    expect(row).toEqual({ source: 'qr', recorded_by: null });
   });
 });
 
@@ -303,6 +322,28 @@ describe('staff gate', () => {
     // anonymous callers cannot use personal QR codes
     const anon = await post({ clientId: uuid(), venueToken: venue.token, personQr });
     expect(anon.statusCode).toBe(403);
+  });
+
+  it('accepts a gate’s queued scans made before the venue was suspended, and exits always; new entries are refused', async () => {
+    const op = await t.login('venue_operator', c.a);
+    const v = await createVenue(t.app, op.headers, { communeCode: c.a, name: 'Xưởng B', type: 'factory' });
+    await t.app.inject({ method: 'POST', url: `/api/venues/${v.venue.id}/status`, headers: officer.headers, payload: { status: 'approved' } });
+    const r0 = await post({ clientId: uuid(), venueToken: venue.token, people: [{ ...form({ fullName: 'Lục Văn Hải', phone: '0977000333' }), communeCode: c.a }] });
+    const personQr = r0.json().results[0].people[0].token;
+    now = new Date(now.getTime() + 30 * 60_000);
+    const scannedAt = new Date(now.getTime() - 10 * 60_000).toISOString(); // at the gate, offline, 10 minutes ago
+    const suspend = await t.app.inject({ method: 'POST', url: `/api/venues/${v.venue.id}/status`, headers: officer.headers, payload: { status: 'suspended', reason: 'đóng cửa theo quyết định' } });
+    expect(suspend.statusCode, suspend.body).toBe(200);
+    now = new Date(now.getTime() + 60_000);
+    const entrance = v.entrances[0]!.id;
+    const queued = await post({ items: [{ clientId: uuid(), entranceId: entrance, personQr, at: scannedAt }] }, op.headers);
+    expect(queued.json(), queued.body).toMatchObject({ accepted: 1, rejected: 0 });
+    const fresh = await post({ clientId: uuid(), entranceId: entrance, personQr }, op.headers);
+    expect(fresh.statusCode).toBe(403);
+    expect(fresh.json().error.code).toBe('VENUE_SUSPENDED');
+    const exit = await post({ clientId: uuid(), action: 'out', entranceId: entrance, personQr }, op.headers);
+    expect(exit.statusCode, exit.body).toBe(200);
+    expect(exit.json().results[0].status).toBe('checked_out');
   });
 });
 

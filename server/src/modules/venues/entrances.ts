@@ -26,6 +26,8 @@ export interface EntranceInfo {
   communeName: string;
   communePath: string;
   status: string;
+  /** When the status last changed (null: never since registration). */
+  statusChangedAt: Date | null;
   defaultStayMinutes: number;
   validFrom: Date | null;
   validUntil: Date | null;
@@ -123,31 +125,43 @@ export class EntranceCache {
 
   /** The entrance of a venue QR, refusing unknown / closed / suspended / not-yet-approved / out-of-validity venues. */
   async openEntrance(token: string, at: Date, path: string): Promise<EntranceInfo> {
-    const now = this.o.clock();
-    const body = this.verifyVenue(token, now, path);
-    // cached: no await (the hot path stays synchronous until the batch write)
-    const cached = this.cachedEntrance(body.entranceId);
-    const e = cached !== undefined ? cached : await this.entrance(body.entranceId);
-    if (!e || e.venueId !== body.venueId) throw venueQrError(404, 'VENUE_UNKNOWN', 'refers to a venue or entrance that no longer exists', path);
+    const e = await this.entranceOf(token, path);
     this.checkOpen(e, at, path);
     return e;
   }
 
-  checkOpen(e: EntranceInfo, at: Date, path: string) {
+  /**
+   * The entrance a venue QR names (signature and expiry checked), whatever the venue's state: checking out is
+   * allowed even when the venue was suspended meanwhile (it only ends a stay).
+   */
+  async entranceOf(token: string, path: string): Promise<EntranceInfo> {
+    const body = this.verifyVenue(token, this.o.clock(), path);
+    // cached: no lookup (the hot path stays synchronous until the batch write)
+    const cached = this.cachedEntrance(body.entranceId);
+    const e = cached !== undefined ? cached : await this.entrance(body.entranceId);
+    if (!e || e.venueId !== body.venueId) throw venueQrError(404, 'VENUE_UNKNOWN', 'refers to a venue or entrance that no longer exists', path);
+    return e;
+  }
+
+  /**
+   * Refuses a check-in the venue's state does not allow at `at`. `staffScan`: a staff gate's scan, possibly
+   * queued offline: a scan made before the venue's last status change is judged by the status it had then (it was
+   * open, or the gate could not have been used), so a queue that syncs after a suspension or a re-review loses nothing.
+   */
+  checkOpen(e: EntranceInfo, at: Date, path: string, opts: { staffScan?: boolean } = {}) {
+    const before = opts.staffScan && e.statusChangedAt !== null && at < e.statusChangedAt;
+    if (before) return this.checkWindow(e, at, path);
     if (e.status === 'suspended') throw venueQrError(403, 'VENUE_SUSPENDED', `venue "${e.venueName}" is suspended; check-in is not possible`, path);
     if (e.status !== 'approved') throw venueQrError(403, 'VENUE_NOT_APPROVED', `venue "${e.venueName}" is not approved yet`, path);
     if (!e.active) throw venueQrError(410, 'ENTRANCE_CLOSED', `entrance "${e.entranceName}" is closed`, path);
+    this.checkWindow(e, at, path);
+  }
+
+  private checkWindow(e: EntranceInfo, at: Date, path: string) {
     if (e.validFrom && at < e.validFrom) throw venueQrError(403, 'VENUE_NOT_YET_OPEN', `venue "${e.venueName}" opens for check-in at ${e.validFrom.toISOString()}`, path);
     if (e.validUntil && at >= e.validUntil) throw venueQrError(410, 'VENUE_QR_EXPIRED', 'has expired (the event is over)', path);
   }
 
-  /** Checking out is allowed even when the venue was suspended meanwhile (it only ends a stay). */
-  async forCheckout(token: string, path: string) {
-    const body = this.verifyVenue(token, this.o.clock(), path);
-    const e = await this.entrance(body.entranceId);
-    if (!e || e.venueId !== body.venueId) throw venueQrError(404, 'VENUE_UNKNOWN', 'refers to a venue or entrance that no longer exists', path);
-    return e;
-  }
 }
 
 function entranceInfo(r: NonNullable<Awaited<ReturnType<typeof entranceForCheckin>>>): EntranceInfo {
@@ -165,6 +179,7 @@ function entranceInfo(r: NonNullable<Awaited<ReturnType<typeof entranceForChecki
     communeName: r.commune_name,
     communePath: r.commune_path,
     status: r.status,
+    statusChangedAt: r.status_changed_at,
     defaultStayMinutes: r.default_stay_minutes,
     validFrom: r.valid_from,
     validUntil: r.valid_until,

@@ -191,6 +191,7 @@ const entranceCheckinQuery = (db: DbOrTx) =>
       'u.name as commune_name',
       'u.path as commune_path',
       'v.status',
+      'v.status_changed_at',
       'v.default_stay_minutes',
       'v.valid_from',
       'v.valid_until',
