@@ -4,7 +4,8 @@ import { testContext, type TestContext } from '../../../test/helpers';
 import { isMacToken, KeyRing, sign, signMac } from '../../platform/signing';
 import { communes, createVenue, form, uuid } from './test-fixtures';
 import { PURGE_CHECKINS_JOB } from './jobs';
-import { STATUS_TTL_MS } from './entrances';
+import { EntranceCache, STATUS_TTL_MS } from './entrances';
+import { signVenueToken } from './tokens';
 import { pgArray } from './checkin-insert';
 
 let now = new Date('2021-08-02T02:00:00Z');
@@ -438,5 +439,20 @@ describe('public rate limit', () => {
     } finally {
       await limited.close();
     }
+  });
+});
+
+describe('venue QR cache and key retirement', () => {
+  it('refuses a poster signed with a key retired after the poster was first scanned (no restart needed)', async () => {
+    const ring = KeyRing.inMemory();
+    const cache = new EntranceCache({ db: t.db, keys: ring, clock });
+    const token = signVenueToken(ring, venue.entrances[0]!.id, venue.venue.id, null);
+    expect((await cache.openEntrance(token, now, 'venueToken')).venueName).toBe('Chợ Vinh'); // verified and cached
+    const old = ring.activeKid;
+    await ring.rotate();
+    expect((await cache.openEntrance(token, now, 'venueToken')).venueName).toBe('Chợ Vinh'); // rotation keeps posters
+    await ring.retire(old);
+    await expect(cache.openEntrance(token, now, 'venueToken')).rejects.toMatchObject({ statusCode: 410, code: 'VENUE_QR_REVOKED' });
+    cache.close();
   });
 });

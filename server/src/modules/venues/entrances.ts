@@ -61,6 +61,8 @@ export class EntranceCache {
   /** Verified token body (cached by token string; expiry checked on every use). */
   verifyVenue(token: string, now: Date, path: string): VenueTokenBody {
     let body = this.venueTokens.get(token);
+    // a cached token whose key was retired since (compromised) is verified again, and refused as revoked
+    if (body && !this.keyUsable(token)) body = undefined;
     if (!body) {
       body = verifyVenueToken(this.o.keys, token, now, path);
       this.venueTokens.set(token, body);
@@ -68,6 +70,11 @@ export class EntranceCache {
       throw venueQrError(410, 'VENUE_QR_EXPIRED', 'has expired (the event is over)', path);
     }
     return body;
+  }
+
+  private keyUsable(token: string): boolean {
+    const dot = token.indexOf('.');
+    return this.o.keys.verifierFor(token.slice(dot + 1, dot + 7)).status === 'ok';
   }
 
   /**
