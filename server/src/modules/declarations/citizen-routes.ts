@@ -23,7 +23,7 @@ import {
   SelfSubmitBody,
   SubmitResponse,
 } from './schema';
-import { loadForm, prepareDeclaration, storeDeclaration, submitDeclaration } from './service';
+import { loadForm, prepareDeclaration, storeDeclaration, submitDeclaration, submitDeps } from './service';
 
 const submitted = (d: DeclarationRow) => ({
   declaration: { id: d.id, formKey: d.form_key, formVersion: d.form_version, submittedAt: d.submitted_at.toISOString(), followUp: d.flagged },
@@ -34,7 +34,7 @@ export async function citizenRoutes(fastify: FastifyInstance, ctx: AppContext) {
   const { db, access } = ctx;
   const resolver = access.resolver;
   const now = () => ctx.config.clock();
-  const deps = () => ({ resolver, now: now(), timeZone: ctx.config.timeZone });
+  const deps = () => submitDeps(ctx, now());
 
   const ownPerson = async (user: AuthUser): Promise<string> => {
     const id = user.personId ? await resolvePersonId(db, user.personId) : null;

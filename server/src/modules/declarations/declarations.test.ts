@@ -192,20 +192,28 @@ describe('declaring', () => {
     expect(bad.json().error.details).toEqual([{ path: 'body.codes.1', message: '"nowhere" is neither an administrative unit nor a country code' }]);
   });
 
-  it('a declaration at a venue lands on the venue unit\'s list; an entry one on the quarantine commune\'s', async () => {
-    const venueId = '6f1c1d2e-4b7a-4c1e-9a51-0d3c2b1a0f99';
+  it('a declaration at a venue (its signed QR) lands on the venue unit\'s list; an entry one on the quarantine commune\'s', async () => {
+    const created = await send('POST', '/api/venues', cdc, { name: 'Trạm Y tế B', type: 'clinic', address: '2 Lê Lợi', communeCode: c.b });
+    expect(created.statusCode, created.body).toBe(201);
+    const venueQr = created.json().entrances[0].checkinUrl as string;
     const r = await send('POST', '/api/public/declarations', null, {
       formKey: 'domestic',
       formVersion: 1,
       person: person(c.a),
       answers: { ...healthy, contact_f0: true },
-      venueId,
-      venueUnitCode: c.b,
+      venueToken: venueQr,
     });
     expect(r.statusCode, r.body).toBe(201);
     const id = r.json().declaration.id;
     expect(await worklistIds(officerB)).toContain(id);
     expect(await worklistIds(officerA)).not.toContain(id);
+    // the venue comes only from a genuine QR: ids or units chosen by the sender are refused, and so is a forged QR
+    const chosen = await send('POST', '/api/public/declarations', null, { formKey: 'domestic', formVersion: 1, person: person(c.a), answers: healthy, venueId: created.json().venue.id, venueUnitCode: c.d });
+    expect(chosen.statusCode).toBe(400);
+    const token = venueQr.split('/c/')[1]!;
+    const forged = await send('POST', '/api/public/declarations', null, { formKey: 'domestic', formVersion: 1, person: person(c.a), answers: healthy, venueToken: token.slice(0, -4) + 'AAAA' });
+    expect(forged.statusCode).toBe(400);
+    expect(forged.json().error.details).toEqual([{ path: 'body.venueToken', message: expect.stringMatching(/altered or forged/) }]);
 
     const entry = await send('POST', '/api/public/declarations', null, {
       formKey: 'entry',

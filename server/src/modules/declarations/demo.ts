@@ -9,7 +9,7 @@ import type { AppContext } from '../../platform/module';
 import type { Sex } from '../people';
 import { addDependant, findOrCreatePerson } from '../people';
 import type { AnswerValue, Answers } from './model';
-import { addDays, applyAction, localDay, startOfLocalDay, submitDeclaration } from './service';
+import { addDays, applyAction, localDay, startOfLocalDay, submitDeclaration, submitDeps } from './service';
 import type { Action } from './workflow';
 
 /** mulberry32: small, fast, good enough for demo data. */
@@ -251,7 +251,7 @@ export async function seedDeclarationsDemo(ctx: AppContext): Promise<void> {
           userId: null,
           channel: p.declarant === undefined ? 'public' : 'citizen',
         },
-        { resolver, now: p.at, timeZone: tz },
+        submitDeps(ctx, p.at),
       );
       if (p.actions) followUps.push({ id: d.id, at: p.at, actions: p.actions });
     }

@@ -40,7 +40,7 @@ import {
   RuleView,
   ZoneView,
 } from './schema';
-import { addDays, applyAction, dashboard, loadForm, localDay, saveForm, saveRule, saveZone, startOfLocalDay, submitDeclaration } from './service';
+import { addDays, applyAction, dashboard, loadForm, localDay, saveForm, saveRule, saveZone, startOfLocalDay, submitDeclaration, submitDeps } from './service';
 import type { FormDefinition, Question } from './model';
 import { ACTIVE_STATUSES, allowedActions, type Status } from './workflow';
 
@@ -220,7 +220,7 @@ export async function declarationRoutes(fastify: FastifyInstance, ctx: AppContex
       const d = await submitDeclaration(
         db,
         { ...req.body, subjectPersonId: subject.id, declarantPersonId: null, userId: user.id, channel: 'officer' },
-        { resolver, now: now(), timeZone: tz },
+        submitDeps(ctx, now()),
       );
       await audit(req, {
         action: 'declaration.create',

@@ -140,10 +140,11 @@ const submitFields = {
   formVersion: Type.Integer({ minimum: 1 }),
   /** { questionKey: answer }; validated against the form version (errors name answers.<questionKey>) */
   answers: Type.Unknown(),
-  /** the venue or medical facility declared at (its QR) */
-  venueId: Type.Optional(Uuid),
-  /** administrative unit of that venue: its staff follow up flagged declarations */
-  venueUnitCode: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
+  /**
+   * The QR code (token or `/c/<token>` URL) of the venue or medical facility declared at. Its signature is checked;
+   * the venue's administrative unit then follows up flagged declarations.
+   */
+  venueToken: Type.Optional(Type.String({ minLength: 1, maxLength: 600 })),
 };
 
 export const SelfSubmitBody = Type.Object(

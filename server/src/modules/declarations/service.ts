@@ -2,8 +2,10 @@
 // the follow-up workflow, dashboards, retention. Takes a Db (or transaction) and plain values; no HTTP types.
 import type { Db, DbOrTx } from '../../platform/db/types';
 import type { JurisdictionResolver } from '../../platform/auth/jurisdiction';
-import { badRequest, conflict, invalidField, notFound, type ErrorDetail } from '../../platform/http/errors';
+import { AppError, badRequest, conflict, invalidField, notFound, type ErrorDetail } from '../../platform/http/errors';
+import type { AppContext } from '../../platform/module';
 import { getPersonBrief } from '../people';
+import { venueOfQr } from '../venues';
 import { formDefinitionProblems, unitCodesIn, validateAnswers } from './answers';
 import { isCountryCode } from './countries';
 import {
@@ -274,8 +276,8 @@ export interface DeclarationContent {
   formKey: string;
   formVersion: number;
   answers: unknown;
-  venueId?: string | null;
-  venueUnitCode?: string | null;
+  /** the venue QR declared at (verified through SubmitDeps.venueOfQr) */
+  venueToken?: string | null;
 }
 
 export interface SubmitWho {
@@ -291,6 +293,18 @@ export interface SubmitDeps {
   resolver: JurisdictionResolver;
   now: Date;
   timeZone: string;
+  /** The venue a venue QR names (signature checked; throws a 4xx AppError naming `path`). */
+  venueOfQr(token: string, path: string): Promise<{ venueId: string; communeCode: string }>;
+}
+
+/** SubmitDeps from the app context, at `now`. */
+export function submitDeps(ctx: AppContext, now: Date): SubmitDeps {
+  return {
+    resolver: ctx.access.resolver,
+    now,
+    timeZone: ctx.config.timeZone,
+    venueOfQr: (token, path) => venueOfQr(ctx.db, ctx.keys, token, now, path),
+  };
 }
 
 export interface PreparedDeclaration {
@@ -320,12 +334,18 @@ export async function prepareDeclaration(
   if (!version) return { prepared: null, problems: [{ path: 'body.formVersion', message: `form "${form.key}" has no version ${input.formVersion}` }] };
   const loaded = { form, version, definition: toDefinition(form, version) };
 
+  // the venue comes from its signed QR, never from client-supplied ids: the venue's unit gets the follow-up
+  let venueId: string | null = null;
   let venueUnitCode: string | null = null;
-  if (input.venueUnitCode) {
-    if (!input.venueId) problems.push({ path: 'body.venueUnitCode', message: 'is given only together with venueId' });
-    const u = await deps.resolver.unit(input.venueUnitCode);
-    if (!u || u.level === 'country') problems.push({ path: 'body.venueUnitCode', message: `is not a known administrative unit ("${input.venueUnitCode}")` });
-    else venueUnitCode = u.code;
+  if (input.venueToken) {
+    try {
+      const v = await deps.venueOfQr(input.venueToken, 'body.venueToken');
+      venueId = v.venueId;
+      venueUnitCode = v.communeCode;
+    } catch (e) {
+      if (!(e instanceof AppError) || e.statusCode >= 500) throw e;
+      problems.push(...(e.details?.length ? e.details : [{ path: 'body.venueToken', message: e.message }]));
+    }
   }
   const codes = unitCodesIn(loaded.definition, input.answers);
   const known = new Set<string>();
@@ -339,7 +359,7 @@ export async function prepareDeclaration(
 
   const ctx = await evalContextFor(db, deps.resolver, [...known]);
   const { hits, severity } = evaluateRules(await activeRules(db), loaded.definition.kind, checked.answers, ctx);
-  return { prepared: { loaded, answers: checked.answers, venueId: input.venueId ?? null, venueUnitCode, hits, severity }, problems: [] };
+  return { prepared: { loaded, answers: checked.answers, venueId, venueUnitCode, hits, severity }, problems: [] };
 }
 
 /**

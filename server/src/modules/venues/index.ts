@@ -1,7 +1,8 @@
 // Module venues: venues and their entrances, signed QR posters, citizen and gate check-ins, look-ups, retention.
 import type { FastifyInstance } from 'fastify';
 import { migrationsDirOf, type AppContext, type VigilModule } from '../../platform/module';
-import type { Db } from '../../platform/db/types';
+import type { Db, DbOrTx } from '../../platform/db/types';
+import type { KeyRing } from '../../platform/signing';
 import { onPersonInUse, onPersonMerged } from '../people/index';
 import { checkinRoutes } from './checkin-routes';
 import { CheckinEngine } from './checkins';
@@ -9,7 +10,8 @@ import { importCheckinsFileWith, type Progress } from './imports';
 import { venueJobs } from './jobs';
 import { seedVenuesDemo } from './demo';
 import { peopleAdapter } from './people-adapter';
-import { personsWithCheckins, repointCheckins } from './queries';
+import { entranceForCheckin, personsWithCheckins, repointCheckins } from './queries';
+import { venueQrError, verifyVenueToken } from './tokens';
 import { venueRoutes } from './routes';
 
 const engines = new Set<CheckinEngine>();
@@ -73,6 +75,18 @@ export function importCheckinsFile(db: Db, ctx: AppContext, file: string, opts: 
     file,
     opts,
   );
+}
+
+/**
+ * The venue a venue QR names (a poster's token, or its `/c/<token>` URL), its signature, key and expiry checked: for
+ * other modules that act "at a venue", e.g. a health declaration made there. Throws a 4xx AppError naming `path`.
+ */
+export async function venueOfQr(db: DbOrTx, keys: KeyRing, qr: string, now: Date, path: string): Promise<{ venueId: string; name: string; type: string; communeCode: string }> {
+  const token = qr.includes('/c/') ? qr.slice(qr.lastIndexOf('/c/') + 3) : qr;
+  const body = verifyVenueToken(keys, token, now, path);
+  const e = await entranceForCheckin(db, body.entranceId);
+  if (!e || e.venue_id !== body.venueId) throw venueQrError(404, 'VENUE_UNKNOWN', 'refers to a venue or entrance that no longer exists', path);
+  return { venueId: e.venue_id, name: e.name, type: e.type, communeCode: e.commune_code };
 }
 
 export { PURGE_CHECKINS_JOB } from './jobs';

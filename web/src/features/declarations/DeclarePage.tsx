@@ -20,7 +20,10 @@ export default function DeclarePage() {
   const me = useMyPerson();
   const deps = useMyDependants(!!me.data?.person);
   const forms = useForms();
-  const formKey = params.get('form') ?? forms.data?.items.find((f) => f.kind === 'domestic')?.key ?? forms.data?.items[0]?.key ?? null;
+  // ?venue=<venue QR token>: declaring at a venue or medical facility (its poster's QR); its unit follows up
+  const venueToken = params.get('venue');
+  const defaultKind = venueToken ? 'venue' : 'domestic';
+  const formKey = params.get('form') ?? forms.data?.items.find((f) => f.kind === defaultKind)?.key ?? forms.data?.items[0]?.key ?? null;
   const form = useForm(formKey);
   const [subject, setSubject] = useState<string | null>(params.get('for'));
   const [answers, setAnswers] = useState<Answers>({});
@@ -28,8 +31,6 @@ export default function DeclarePage() {
   const [formError, setFormError] = useState<string | null>(null);
   const [done, setDone] = useState<SubmitResponse['declaration'] | null>(null);
   const submit = useSubmitMine();
-  const venueId = params.get('venueId');
-  const venueUnitCode = params.get('venueUnit');
 
   if (me.isPending || forms.isPending) return <PageLoader />;
   if (me.isError) return <ErrorAlert error={me.error} onRetry={() => void me.refetch()} />;
@@ -93,7 +94,7 @@ export default function DeclarePage() {
         formVersion: f.version,
         answers: cleanAnswers(f, answers),
         ...(subject && subject !== me.data.person!.id && UUID.test(subject) && { subjectPersonId: subject }),
-        ...(venueId && UUID.test(venueId) && { venueId, ...(venueUnitCode && { venueUnitCode }) }),
+        ...(venueToken && { venueToken }),
       });
       setDone(res.declaration);
       window.scrollTo({ top: 0 });
