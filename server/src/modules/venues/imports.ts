@@ -272,6 +272,8 @@ export interface CheckinImportContext {
   retentionDays: number;
   people: PeoplePort;
   recordedBy?: string | null;
+  /** Communes the importing officer may write check-ins for (null: anywhere, e.g. the CLI or a national officer). */
+  allowedCommunes?: Set<string> | null;
 }
 
 const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})$/;
@@ -312,6 +314,7 @@ export async function importCheckinsData(db: Db, ictx: CheckinImportContext, dat
     const venue = venues.get((v.venue_code ?? '').toLowerCase());
     if (!v.venue_code) errors.add(line, 'venue_code', 'is required');
     else if (!venue) errors.add(line, 'venue_code', `unknown venue "${v.venue_code}"`);
+    else if (ictx.allowedCommunes && !ictx.allowedCommunes.has(venue.commune_code)) errors.add(line, 'venue_code', `venue "${v.venue_code}" is outside your jurisdiction`);
     let checkin: Date | null = null;
     if (!ISO_WITH_OFFSET.test(v.checkin_at ?? '')) errors.add(line, 'checkin_at', 'must be ISO 8601 with an offset, e.g. 2021-08-01T08:30:00+07:00');
     else {

@@ -117,7 +117,12 @@ export async function venueRoutes(fastify: FastifyInstance, deps: VenueRouteDeps
       { config: { permission: 'checkins.import' }, bodyLimit: 32 * 1024 * 1024, schema: { tags: ['checkins'], response: { 200: ImportResult } } },
       async (req) => {
         try {
-          const r = await importCheckinsData(db, { clock: config.clock, retentionDays: config.checkinRetentionDays, people, recordedBy: req.user!.id }, bodyBuffer(req));
+          const scope = await access.scopeCodes(req.user!);
+          const r = await importCheckinsData(
+            db,
+            { clock: config.clock, retentionDays: config.checkinRetentionDays, people, recordedBy: req.user!.id, allowedCommunes: scope ? new Set(scope) : null },
+            bodyBuffer(req),
+          );
           await recordAudit(db, { actor: await auditActor(access, req.user!), action: 'checkins.import', subjectType: 'checkin', ip: req.ip, details: { total: r.total, imported: r.imported, duplicates: r.duplicates, errors: r.errors.length } });
           return r;
         } catch (err) {

@@ -209,6 +209,19 @@ describe('imports', () => {
     expect(again.duplicates).toBe(2);
   });
 
+  it('imports check-ins over HTTP only for venues in the officer’s jurisdiction', async () => {
+    const csv = ['person_national_id,person_phone,person_name,venue_code,checkin_at,checkout_at', `,0912000777,Đặng Văn Tư,IMP-1,2021-08-01T08:00:00+07:00,`].join('\n');
+    const upload = (headers: Record<string, string>) =>
+      t.app.inject({ method: 'POST', url: '/api/checkins/import', headers: { ...headers, 'content-type': 'text/csv' }, payload: csv });
+    const hanoi = await t.login('cdc_officer', '01');
+    const refused = await upload(hanoi.headers);
+    expect(refused.statusCode, refused.body).toBe(200);
+    expect(refused.json()).toMatchObject({ total: 1, imported: 0, errors: [{ line: 2, path: 'venue_code', message: 'venue "IMP-1" is outside your jurisdiction' }] });
+    expect(await t.db.selectFrom('persons').select('id').where('phone', '=', '+84912000777').execute()).toHaveLength(0);
+    const ok = await upload(cdc.headers);
+    expect(ok.json()).toMatchObject({ total: 1, imported: 1, errors: [] });
+  });
+
   it('round-trips the Excel template through the HTTP upload', async () => {
     const tpl = await t.app.inject({ method: 'GET', url: '/api/venues/template.xlsx', headers: cdc.headers });
     expect(tpl.statusCode).toBe(200);
