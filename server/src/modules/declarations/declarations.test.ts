@@ -207,6 +207,16 @@ describe('declaring', () => {
     const id = r.json().declaration.id;
     expect(await worklistIds(officerB)).toContain(id);
     expect(await worklistIds(officerA)).not.toContain(id);
+    // the subject's home commune may read it, but only the venue's unit acts on it (it stays on B's list)
+    expect((await get(`/api/declarations/${id}`, officerA)).statusCode).toBe(200);
+    const foreign = await send('POST', `/api/declarations/${id}/actions`, officerA, { action: 'cleared', note: 'không phải việc của tôi' });
+    expect(foreign.statusCode).toBe(403);
+    expect(await worklistIds(officerB)).toContain(id);
+    const own = await send('POST', `/api/declarations/${id}/actions`, officerB, { action: 'called', note: 'đã gọi' });
+    expect(own.statusCode, own.body).toBe(200);
+    // reading the work list is audited like any personal-data read
+    const reads = await t.db.selectFrom('audit_log').selectAll().where('action', '=', 'declarations.worklist.read').execute();
+    expect(reads.length).toBeGreaterThanOrEqual(2);
     // the venue comes only from a genuine QR: ids or units chosen by the sender are refused, and so is a forged QR
     const chosen = await send('POST', '/api/public/declarations', null, { formKey: 'domestic', formVersion: 1, person: person(c.a), answers: healthy, venueId: created.json().venue.id, venueUnitCode: c.d });
     expect(chosen.statusCode).toBe(400);

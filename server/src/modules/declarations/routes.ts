@@ -70,7 +70,11 @@ export async function declarationRoutes(fastify: FastifyInstance, ctx: AppContex
     to: to ? startOfLocalDay(addDays(to, 1), tz) : undefined,
   });
 
-  /** May the user `perm` this declaration: its responsible unit, or the subject's commune, is in their jurisdiction. */
+  /**
+   * May the user read this declaration: its responsible unit, or the subject's commune, is in their jurisdiction.
+   * Acting on it (called, referred, cleared) is for the responsible unit only, so an item never leaves another
+   * unit's work list by someone else's hand.
+   */
   const mayAccess = async (user: AuthUser, perm: Permission, d: DeclarationRow) => {
     if (await access.can(user, perm, { unitCode: d.responsible_unit_code })) return;
     const subject = await getPersonBrief(db, d.subject_person_id);
@@ -121,6 +125,13 @@ export async function declarationRoutes(fastify: FastifyInstance, ctx: AppContex
         limit: req.query.limit,
         offset: req.query.offset,
       });
+      // names, years of birth, phones and risk answers of many people: recorded like any personal-data read
+      await audit(req, {
+        action: 'declarations.worklist.read',
+        subjectType: 'declarations',
+        subjectId: null,
+        details: { unit: req.query.unit ?? null, status: req.query.status, rows: r.items.length, total: r.total },
+      });
       return { items: await presenter(db, resolver).items(r.items), total: r.total };
     },
   );
@@ -151,6 +162,12 @@ export async function declarationRoutes(fastify: FastifyInstance, ctx: AppContex
         order: 'recent',
         limit: req.query.limit,
         offset: req.query.offset,
+      });
+      await audit(req, {
+        action: 'declarations.read',
+        subjectType: req.query.personId ? 'person' : 'declarations',
+        subjectId: req.query.personId ?? null,
+        details: { unit: req.query.unit ?? null, formKey: req.query.formKey ?? null, rows: r.items.length, total: r.total },
       });
       return { items: await presenter(db, resolver).items(r.items), total: r.total };
     },
@@ -198,7 +215,7 @@ export async function declarationRoutes(fastify: FastifyInstance, ctx: AppContex
     async (req) => {
       const user = req.user!;
       const actor = await auditActor(access, user);
-      const r = await applyAction(db, req.params.id, req.body.action, req.body.note, actor, now(), (d) => mayAccess(user, 'declarations.review', d));
+      const r = await applyAction(db, req.params.id, req.body.action, req.body.note, actor, now(), async (d) => void (await access.authorize(user, 'declarations.review', { unitCode: d.responsible_unit_code })));
       await audit(req, {
         action: 'declaration.action',
         subjectType: 'declaration',
