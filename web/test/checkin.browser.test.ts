@@ -96,4 +96,35 @@ describe('citizen check-in page (phone)', () => {
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('Mã QR không hợp lệ');
     await ctx.close();
   });
+
+  it('counts a check-in once when the server recorded it but the answer was lost (5xx) and the person taps again', async () => {
+    const { ctx, page, errors } = await openPage(browser, { viewport: { width: 360, height: 740 }, locale: 'vi-VN' });
+    let lost = 0;
+    await page.route('**/api/checkins', async (route) => {
+      if (lost++ > 0) return route.continue();
+      await route.fetch(); // the server records it …
+      await route.fulfill({ status: 502, contentType: 'application/json', body: '{"error":{"code":"BAD_GATEWAY","message":"proxy timeout","details":[]}}' }); // … the phone hears 502
+    });
+    await page.goto(`${server.url}${qrPath}`);
+    await expect.poll(() => page.locator('h1').textContent()).toBe(venueName);
+    await page.getByLabel('Họ và tên').fill('Quàng Thị Nga');
+    await page.getByLabel('Số điện thoại').fill('0912 345 888');
+    await page.getByLabel('Năm sinh').fill('1985');
+    await page.getByLabel('Xã/phường nơi ở').fill(communeName.slice(0, 6));
+    await page.getByRole('option', { name: new RegExp(communeName) }).first().click();
+    await page.getByRole('button', { name: 'Check-in', exact: true }).click();
+    await expect.poll(() => page.getByRole('alert').count()).toBeGreaterThan(0);
+    await page.getByRole('button', { name: 'Check-in', exact: true }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain(`Đã check-in tại ${venueName}`);
+    const rows = await server.db
+      .selectFrom('checkins')
+      .innerJoin('persons', 'persons.id', 'checkins.person_id')
+      .select('checkins.id')
+      .where('persons.full_name', '=', 'Quàng Thị Nga')
+      .execute();
+    expect(rows).toHaveLength(1);
+    expect(lost).toBe(2);
+    expect(errors.filter((e) => !e.includes('502'))).toEqual([]);
+    await ctx.close();
+  });
 });

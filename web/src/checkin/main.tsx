@@ -29,6 +29,9 @@ function App() {
   });
   const [duplicate, setDuplicate] = useState(false);
   const pending = useRef<{ clientId: string; body: { clientId: string; venueToken: string; people: { token?: string; fullName?: string }[] }; storedCount: number } | null>(null);
+  // The last check-in whose outcome is unknown (no answer, 5xx, 429): sending the same again reuses its client id,
+  // so a check-in the server did record is not counted twice.
+  const unsettled = useRef<{ key: string; clientId: string } | null>(null);
 
   useEffect(() => {
     document.documentElement.lang = lang;
@@ -75,9 +78,11 @@ function App() {
     const p = pending.current;
     if (!p) return;
     setBusy(true);
+    let retrying = false;
     try {
       const r = await call<CheckinResponse>('POST', '/api/checkins', p.body);
       pending.current = null;
+      unsettled.current = null;
       setOffline(false);
       const res = r.results[0]!;
       const names = new Map<string, string>();
@@ -98,12 +103,14 @@ function App() {
     } catch (err) {
       const e = err as ApiFailure;
       if (e.status === 0) {
-        // no network: keep the same client id and try again (the server counts it once)
+        // no network: keep the same client id and try again (the server counts it once); the button stays busy
         setOffline(true);
+        retrying = true;
         setTimeout(() => void send(), 3000);
         return;
       }
       pending.current = null;
+      if (e.status < 500 && e.status !== 429) unsettled.current = null; // refused: nothing was recorded
       const fe: FieldErrors = {};
       for (const d of e.details) {
         const m = /people\.(\d+)\.(\w+)/.exec(d.path);
@@ -121,7 +128,7 @@ function App() {
       setErrors(fe);
       setFormError(message(e));
     } finally {
-      setBusy(false);
+      if (!retrying) setBusy(false);
     }
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [stored, venue, venueToken, lang]);
@@ -138,15 +145,15 @@ function App() {
       setFormError(t.nobody);
       return;
     }
-    const clientId = uuid();
-    const body = {
-      clientId,
-      venueToken,
-      people: [
-        ...chosen.map((s) => ({ token: s.token })),
-        ...forms.map((f) => ({ fullName: f.fullName.trim(), phone: f.phone.trim(), birthYear: Number(f.birthYear), communeCode: f.commune!.code })),
-      ],
-    };
+    if (pending.current) return; // already being sent
+    const people = [
+      ...chosen.map((s) => ({ token: s.token })),
+      ...forms.map((f) => ({ fullName: f.fullName.trim(), phone: f.phone.trim(), birthYear: Number(f.birthYear), communeCode: f.commune!.code })),
+    ];
+    const key = JSON.stringify([venueToken, people]);
+    const clientId = unsettled.current?.key === key ? unsettled.current.clientId : uuid();
+    unsettled.current = { key, clientId };
+    const body = { clientId, venueToken, people };
     // storedCount maps error paths (body.people.N) back to the form fields
     pending.current = { clientId, body, storedCount: chosen.length };
     void send();
