@@ -32,6 +32,8 @@ export interface Progress {
 
 interface Table {
   rows: { line: number; values: Record<string, string> }[];
+  /** CSV lines that cannot be read (e.g. an unclosed quote): reported, the other lines are imported */
+  unreadable: { line: number; message: string }[];
 }
 
 const XLSX_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
@@ -40,6 +42,7 @@ const XLSX_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 export async function readTable(data: Buffer, required: readonly string[], optional: readonly string[] = []): Promise<Table> {
   let matrix: string[][];
   let lineOf: (i: number) => number = (i) => i + 1;
+  const unreadable: Table['unreadable'] = [];
   if (data.subarray(0, 4).equals(XLSX_MAGIC)) {
     const wb = new ExcelJS.Workbook();
     try {
@@ -62,10 +65,26 @@ export async function readTable(data: Buffer, required: readonly string[], optio
     const text = data.toString('utf8').replace(/^\uFEFF/, '');
     const firstLine = text.slice(0, text.indexOf('\n') >>> 0);
     const delimiter = (firstLine.match(/;/g)?.length ?? 0) > (firstLine.match(/,/g)?.length ?? 0) ? ';' : ',';
+    const opts = { delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: false, trim: true, bom: true };
     try {
-      matrix = parseCsv(text, { delimiter, relax_column_count: true, skip_empty_lines: false, trim: true, bom: true }) as string[][];
-    } catch (err) {
-      throw new ImportFileError(`The CSV cannot be read: ${(err as Error).message}`);
+      matrix = parseCsv(text, opts) as string[][];
+    } catch {
+      // Some line cannot be read (typically an unclosed quote, which swallows the rest of the file). Our columns
+      // never hold line breaks, so read line by line: each bad line is reported and the others are imported.
+      matrix = [];
+      const lines: number[] = [];
+      text.split(/\r?\n/).forEach((raw, i) => {
+        if (!raw.trim()) return;
+        try {
+          const [cells] = parseCsv(raw, opts) as string[][];
+          matrix.push(cells ?? []);
+          lines.push(i + 1);
+        } catch (err) {
+          if (i === 0) throw new ImportFileError(`The CSV header cannot be read: ${(err as Error).message}`);
+          unreadable.push({ line: i + 1, message: `cannot be read as CSV (${(err as { code?: string }).code ?? 'error'}); check its quotes` });
+        }
+      });
+      lineOf = (i) => lines[i] ?? i + 1;
     }
   }
   const header = (matrix[0] ?? []).map((h) => h.trim().toLowerCase().replace(/\s+/g, '_'));
@@ -80,7 +99,7 @@ export async function readTable(data: Buffer, required: readonly string[], optio
     header.forEach((h, j) => (values[h] = (cells[j] ?? '').trim()));
     rows.push({ line: lineOf(i), values });
   }
-  return { rows };
+  return { rows, unreadable };
 }
 
 function cellText(v: ExcelJS.CellValue): string {
@@ -119,8 +138,9 @@ export interface VenueImportOptions extends Progress {
 }
 
 export async function importVenuesData(db: Db, data: Buffer, opts: VenueImportOptions = {}): Promise<ImportResult> {
-  const { rows } = await readTable(data, ['name', 'type', 'commune_code'], ['code', 'address', 'default_stay_minutes']);
+  const { rows, unreadable } = await readTable(data, ['name', 'type', 'commune_code'], ['code', 'address', 'default_stay_minutes']);
   const errors = new Errors();
+  for (const u of unreadable) errors.add(u.line, 'line', u.message);
   const communes = new Map(
     (
       await db
@@ -203,7 +223,7 @@ export async function importVenuesData(db: Db, data: Buffer, opts: VenueImportOp
     opts.onProgress?.(Math.min(i + CHUNK, valid.length), valid.length);
   }
   if (!valid.length) opts.onProgress?.(0, 0);
-  return { total: rows.length, imported, duplicates, errors: errors.list, errorsTruncated: errors.count > errors.list.length };
+  return { total: rows.length + unreadable.length, imported, duplicates, errors: errors.list.sort((a, b) => a.line - b.line), errorsTruncated: errors.count > errors.list.length };
 }
 
 /** For the CLI: `vigil import venues <file.csv|.xlsx>` (venues are registered approved, no operator). */
@@ -285,8 +305,9 @@ export function importClientId(personKey: string, venueCode: string, checkinAt: 
 }
 
 export async function importCheckinsData(db: Db, ictx: CheckinImportContext, data: Buffer, opts: Progress = {}): Promise<ImportResult> {
-  const { rows } = await readTable(data, ['venue_code', 'checkin_at'], ['person_national_id', 'person_phone', 'person_name', 'checkout_at']);
+  const { rows, unreadable } = await readTable(data, ['venue_code', 'checkin_at'], ['person_national_id', 'person_phone', 'person_name', 'checkout_at']);
   const errors = new Errors();
+  for (const u of unreadable) errors.add(u.line, 'line', u.message);
   const now = ictx.clock();
   const oldest = now.getTime() - ictx.retentionDays * 86400_000;
   const venues = await venueIdsByCodes(db, [...new Set(rows.map((r) => r.values.venue_code!).filter(Boolean))]);
@@ -381,7 +402,7 @@ export async function importCheckinsData(db: Db, ictx: CheckinImportContext, dat
   }
   await flush();
   opts.onProgress?.(rows.length, rows.length);
-  return { total: rows.length, imported, duplicates, errors: errors.list, errorsTruncated: errors.count > errors.list.length };
+  return { total: rows.length + unreadable.length, imported, duplicates, errors: errors.list.sort((a, b) => a.line - b.line), errorsTruncated: errors.count > errors.list.length };
 }
 
 /** For the CLI: `vigil import checkins <file.csv>`. `ctx` is the app context (app.vigil). */

@@ -222,6 +222,20 @@ describe('imports', () => {
     expect(ok.json()).toMatchObject({ total: 1, imported: 1, errors: [] });
   });
 
+  it('imports the readable lines of a CSV with broken quotes and reports the others by line', async () => {
+    const csv = [
+      'person_national_id,person_phone,person_name,venue_code,checkin_at,checkout_at',
+      `,0912000781,Nguyễn "Tí" Văn,IMP-1,2021-08-01T09:00:00+07:00,`, // a stray quote inside a field: read as typed
+      `,0912000782,"Lê Văn Sáu,IMP-1,2021-08-01T09:05:00+07:00,`, // an unclosed quote
+      `,0912000783,Trần Văn Bảy,IMP-1,2021-08-01T09:10:00+07:00,`,
+    ].join('\n');
+    const res = await t.app.inject({ method: 'POST', url: '/api/checkins/import', headers: { ...cdc.headers, 'content-type': 'text/csv' }, payload: csv });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ total: 3, imported: 2, errors: [{ line: 3, path: 'line', message: expect.stringContaining('check its quotes') }] });
+    const names = await t.db.selectFrom('persons').select('full_name').where('phone', 'in', ['+84912000781', '+84912000783']).orderBy('phone').execute();
+    expect(names.map((n) => n.full_name)).toEqual(['Nguyễn "Tí" Văn', 'Trần Văn Bảy']);
+  });
+
   it('round-trips the Excel template through the HTTP upload', async () => {
     const tpl = await t.app.inject({ method: 'GET', url: '/api/venues/template.xlsx', headers: cdc.headers });
     expect(tpl.statusCode).toBe(200);
