@@ -130,6 +130,29 @@ describe('gate page', () => {
     await page.getByRole('button', { name: 'Ghi nhận' }).click();
     await expect.poll(() => page.getByText('Mã QR cá nhân không hợp lệ hoặc đã bị sửa đổi.').count(), { timeout: 15_000 }).toBe(1);
     expect(await server.db.selectFrom('checkins').select('id').execute()).toHaveLength(2);
+
+    // an exit whose entry was scanned on another gate device that has not sent it yet: kept, sent again later
+    await page.getByText('Ra', { exact: true }).first().click();
+    await manual.fill(personQrs[2]!);
+    const exitAt = Date.now();
+    await page.getByRole('button', { name: 'Ghi nhận' }).click();
+    await page.waitForTimeout(1500);
+    expect(await page.getByTestId('queued').textContent()).toBe('Đang chờ gửi: 1');
+    const entrance = await server.db.selectFrom('venue_entrances').select('id').where('name', '=', 'Cổng công nhân').executeTakeFirstOrThrow();
+    const other = await page.request.post(`${frontUrl}/api/checkins`, {
+      headers: { 'x-requested-with': 'vigil' },
+      data: { clientId: crypto.randomUUID(), entranceId: entrance.id, personQr: personQrs[2], at: new Date(exitAt - 5 * 60_000).toISOString() },
+    });
+    expect(other.status()).toBe(201);
+    await expect.poll(() => page.getByTestId('queued').textContent(), { timeout: 15_000 }).toBe('Đang chờ gửi: 0');
+    const third = await server.db
+      .selectFrom('checkins')
+      .innerJoin('persons', 'persons.id', 'checkins.person_id')
+      .select(['checkins.checkout_at'])
+      .where('persons.full_name', '=', 'Phạm Văn Khải')
+      .execute();
+    expect(third).toHaveLength(1);
+    expect(third[0]!.checkout_at).not.toBeNull();
     expect(errors).toEqual([]);
     await ctx.close();
   });

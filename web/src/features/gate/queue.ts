@@ -1,6 +1,7 @@
 // The gate's offline queue: every scan is stored on the device (localStorage) with a client-generated id before
 // anything is sent, and removed only when the server has answered for it. Re-sending is safe: the server counts a
-// client id once.
+// client id once. An exit whose entry the server has not seen yet (scanned on another device that is still offline)
+// stays queued and is sent again, for up to 12 hours.
 import type { CheckinItem, CheckinResponse, CheckinResultItem } from '../../../../server/src/modules/venues/schema';
 import { api, isApiError } from '../../lib/api';
 
@@ -61,20 +62,41 @@ export function syncQueue(): Promise<SyncOutcome> {
   return syncing;
 }
 
+/** How long an exit without a recorded entry waits for that entry (scanned by another gate device, not yet sent). */
+const EXIT_WAITS_MS = 12 * 3600_000;
+
+/** An exit the server could not match yet: its entry may still be in another device's queue. */
+function waitsForEntry(s: QueuedScan, r: CheckinResultItem, now: number): boolean {
+  return s.action === 'out' && r.status === 'rejected' && r.error?.code === 'NO_OPEN_CHECKIN' && now - Date.parse(s.at) < EXIT_WAITS_MS;
+}
+
 async function doSync(): Promise<SyncOutcome> {
   const results: CheckinResultItem[] = [];
+  const waiting = new Set<string>();
   let sent = 0;
   for (;;) {
-    const batch = readQueue().slice(0, BATCH);
+    const batch = readQueue()
+      .filter((s) => !waiting.has(s.clientId))
+      .slice(0, BATCH);
     if (!batch.length) return { sent, results };
     try {
       const r = await api.post<CheckinResponse>('/api/checkins', {
         items: batch.map((s) => ({ clientId: s.clientId, action: s.action, entranceId: s.entranceId, personQr: s.personQr, at: s.at })),
       });
-      // every item got an answer (created, duplicate, checked out or refused): drop exactly those
-      const answered = new Set(r.results.map((x) => x.clientId));
+      // every item got an answer (created, duplicate, checked out or refused): drop exactly those, except exits
+      // still waiting for their entry (kept, and sent again with the next sync)
+      const byId = new Map(batch.map((s) => [s.clientId, s]));
+      const now = Date.now();
+      const answered = new Set<string>();
+      for (const x of r.results) {
+        const s = byId.get(x.clientId);
+        if (s && waitsForEntry(s, x, now)) waiting.add(x.clientId);
+        else {
+          answered.add(x.clientId);
+          results.push(x);
+        }
+      }
       writeQueue(readQueue().filter((s) => !answered.has(s.clientId)));
-      results.push(...r.results);
       sent += batch.length;
     } catch (error) {
       const offline = isApiError(error) && error.status === 0;
