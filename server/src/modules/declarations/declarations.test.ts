@@ -111,6 +111,17 @@ describe('forms', () => {
     expect(bad.json().error.details).toEqual([{ path: 'body.answers.companions', message: 'is not a question of this form' }]);
     const missing = await send('POST', '/api/public/declarations', null, { formKey: 'venue', formVersion: 9, person: person(), answers });
     expect(missing.json().error.details[0].path).toBe('body.formVersion');
+    // a day after the edit, the old version is no longer accepted (it would skip the new questions)
+    const saved = now;
+    now = new Date(now.getTime() + 25 * 3600_000);
+    try {
+      const late = await send('POST', '/api/public/declarations', null, { formKey: 'venue', formVersion: 1, person: person(), answers });
+      expect(late.statusCode).toBe(400);
+      expect(late.json().error.details).toEqual([{ path: 'body.formVersion', message: expect.stringContaining('reload the form') }]);
+      expect((await send('POST', '/api/public/declarations', null, { formKey: 'venue', formVersion: 2, person: person(), answers })).statusCode).toBe(201);
+    } finally {
+      now = saved;
+    }
   });
 
   it('rejects an invalid form definition naming the field', async () => {

@@ -289,6 +289,9 @@ export interface SubmitWho {
 
 export type SubmitInput = DeclarationContent & SubmitWho;
 
+/** How long answers to a replaced form version are still accepted (forms loaded before the edit). */
+export const OLD_VERSION_GRACE_MS = 24 * 3600_000;
+
 export interface SubmitDeps {
   resolver: JurisdictionResolver;
   now: Date;
@@ -332,6 +335,16 @@ export async function prepareDeclaration(
   if (form.archived) return { prepared: null, problems: [{ path: 'body.formKey', message: 'this form is no longer in use' }] };
   const version = await findFormVersion(db, form.key, input.formVersion);
   if (!version) return { prepared: null, problems: [{ path: 'body.formVersion', message: `form "${form.key}" has no version ${input.formVersion}` }] };
+  if (version.version !== form.current_version) {
+    // a phone may still show the version it loaded before an edit, for a while; after that, an old version could
+    // skip the questions (and risk rules) added since
+    const next = await findFormVersion(db, form.key, version.version + 1);
+    if (!next || deps.now.getTime() - next.created_at.getTime() > OLD_VERSION_GRACE_MS)
+      return {
+        prepared: null,
+        problems: [{ path: 'body.formVersion', message: `version ${version.version} of form "${form.key}" was replaced by version ${form.current_version}; reload the form` }],
+      };
+  }
   const loaded = { form, version, definition: toDefinition(form, version) };
 
   // the venue comes from its signed QR, never from client-supplied ids: the venue's unit gets the follow-up
