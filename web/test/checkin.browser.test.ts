@@ -64,6 +64,8 @@ describe('citizen check-in page (phone)', () => {
     await page.getByRole('button', { name: 'Check-in', exact: true }).click();
     await expect.poll(() => page.getByRole('status').textContent()).toContain(`Đã check-in tại ${venueName}`);
     expect(await page.getByRole('status').textContent()).toContain('Nguyễn Thị Mai');
+    // the venue's health declaration is one tap away, naming the venue by its QR
+    expect(await page.getByRole('link', { name: 'Khai báo y tế tại địa điểm này' }).getAttribute('href')).toBe(`/declare?venue=${encodeURIComponent(qrPath.slice(3))}`);
 
     const rows = await server.db.selectFrom('checkins').selectAll().execute();
     expect(rows).toHaveLength(1);

@@ -232,6 +232,10 @@ function App() {
           <button type="button" className="primary" disabled={busy} onClick={() => void checkout()}>
             {busy ? t.checkingOut : t.checkout}
           </button>
+          {/* the venue's own health declaration (hospitals, clinics…): the venue's unit follows up what it flags */}
+          <a className="declare" href={`/declare?venue=${encodeURIComponent(venueToken)}`}>
+            {t.declareHere}
+          </a>
         </section>
       )}
 

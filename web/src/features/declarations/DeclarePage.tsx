@@ -1,8 +1,10 @@
 import { Alert, Button, Card, Group, Select, Stack, Text, Title } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import type { VenuePublic } from '../../../../server/src/modules/venues/schema';
 import { useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { PageLoader } from '../../app/pages';
-import { isApiError } from '../../lib/api';
+import { api, isApiError } from '../../lib/api';
 import { ErrorAlert, useErrorMessage } from '../../lib/errors';
 import { useMyDependants, useMyPerson } from '../people/api';
 import { useForm, useForms, useSubmitMine, type Answers, type SubmitResponse } from './api';
@@ -23,6 +25,12 @@ export default function DeclarePage() {
   // ?venue=<venue QR token>: declaring at a venue or medical facility (its poster's QR); its unit follows up
   const venueToken = params.get('venue');
   const defaultKind = venueToken ? 'venue' : 'domestic';
+  const venue = useQuery({
+    queryKey: ['checkin-venue', venueToken],
+    queryFn: ({ signal }) => api.get<VenuePublic>(`/api/checkin/venue/${venueToken}`, undefined, signal),
+    enabled: !!venueToken,
+    retry: false,
+  });
   const formKey = params.get('form') ?? forms.data?.items.find((f) => f.kind === defaultKind)?.key ?? forms.data?.items[0]?.key ?? null;
   const form = useForm(formKey);
   const [subject, setSubject] = useState<string | null>(params.get('for'));
@@ -113,6 +121,8 @@ export default function DeclarePage() {
         <Title order={1} size="h2">
           {form.data?.form.title[lang] ?? td('navDeclare')}
         </Title>
+        {venue.data && <Alert color="blue">{td('form.atVenue', { name: venue.data.venue.name })}</Alert>}
+        {venue.isError && <ErrorAlert error={venue.error} />}
         {(forms.data?.items.length ?? 0) > 1 && (
           <Select
             label={td('form.choose')}
