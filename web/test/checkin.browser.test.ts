@@ -65,7 +65,7 @@ describe('citizen check-in page (phone)', () => {
     await expect.poll(() => page.getByRole('status').textContent()).toContain(`Đã check-in tại ${venueName}`);
     expect(await page.getByRole('status').textContent()).toContain('Nguyễn Thị Mai');
     // the venue's health declaration is one tap away, naming the venue by its QR
-    expect(await page.getByRole('link', { name: 'Khai báo y tế tại địa điểm này' }).getAttribute('href')).toBe(`/declare?venue=${encodeURIComponent(qrPath.slice(3))}`);
+    expect(await page.getByRole('link', { name: 'Khai báo y tế tại địa điểm này' }).getAttribute('href')).toBe(`/khai-bao?venue=${encodeURIComponent(qrPath.slice(3))}`);
 
     const rows = await server.db.selectFrom('checkins').selectAll().execute();
     expect(rows).toHaveLength(1);
@@ -127,6 +127,40 @@ describe('citizen check-in page (phone)', () => {
     expect(rows).toHaveLength(1);
     expect(lost).toBe(2);
     expect(errors.filter((e) => !e.includes('502'))).toEqual([]);
+    await ctx.close();
+  });
+
+  it('declares health without an account from the check-in page link; the venue’s unit gets the flagged declaration', async () => {
+    const { ctx, page, errors } = await openPage(browser, { viewport: { width: 360, height: 740 }, locale: 'vi-VN' });
+    await page.goto(`${server.url}/khai-bao?venue=${encodeURIComponent(qrPath.slice(3))}`);
+    await expect.poll(() => page.getByText(`Khai báo tại: ${venueName}`).count()).toBe(1);
+    await expect.poll(() => page.locator('h1').textContent()).toContain('Khai báo y tế khi vào cơ sở khám chữa bệnh');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    // nothing filled in: the person's fields are named, nothing is sent
+    await page.getByRole('button', { name: 'Gửi tờ khai' }).click();
+    await expect.poll(() => page.getByText('Vui lòng kiểm tra lại các câu trả lời được đánh dấu.').count()).toBe(1);
+
+    await page.getByLabel('Họ và tên').fill('Lường Văn Minh');
+    await page.getByLabel('Số điện thoại').fill('0912 345 999');
+    await page.getByLabel('Năm sinh').fill('1979');
+    await page.getByRole('textbox', { name: 'Phường/Xã' }).fill(communeName.slice(0, 6));
+    await page.getByRole('option', { name: new RegExp(communeName) }).first().click();
+    await page.getByRole('radio', { name: 'Khám, chữa bệnh' }).check();
+    const booleans = page.locator('[data-question]').filter({ has: page.getByText('Không', { exact: true }) });
+    for (let i = 0; i < (await booleans.count()); i++) await booleans.nth(i).getByText('Không', { exact: true }).click();
+    await page.locator('[data-question="contact_f0"]').getByText('Có', { exact: true }).click();
+    await page.getByRole('button', { name: 'Gửi tờ khai' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('Cảm ơn bạn đã khai báo y tế.');
+    expect(await page.getByRole('status').textContent()).toContain('nhân viên y tế có thể liên hệ');
+
+    const d = await server.db
+      .selectFrom('declarations as d')
+      .innerJoin('venues as v', 'v.id', 'd.venue_id')
+      .select(['d.flagged', 'd.responsible_unit_code', 'v.commune_code', 'v.name'])
+      .executeTakeFirstOrThrow();
+    expect(d).toMatchObject({ flagged: true, name: venueName });
+    expect(d.responsible_unit_code).toBe(d.commune_code);
+    expect(errors).toEqual([]);
     await ctx.close();
   });
 });

@@ -1,8 +1,8 @@
 import { Alert, Button, Center, MantineProvider, Stack } from '@mantine/core';
 import { QueryClientProvider } from '@tanstack/react-query';
-import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { BrowserRouter, Route, Routes } from 'react-router';
+import { lazy, Suspense, useState } from 'react';
+import { BrowserRouter, Route, Routes, useLocation } from 'react-router';
 import { useErrorMessage } from '../lib/errors';
 import { AuthProvider, createQueryClient, useAuth, useMeQuery } from './auth';
 import { LoginPage } from './LoginPage';
@@ -27,8 +27,23 @@ function AppRoutes() {
   );
 }
 
-/** Decides between the login page and the shell from GET /api/auth/me. */
+// Declaring without an account (the link on a venue's check-in page): no sign-in, no shell.
+const PublicDeclarePage = lazy(() => import('../features/declarations/PublicDeclarePage'));
+const PUBLIC_DECLARE_PATH = '/khai-bao';
+
+/** Decides between the public pages, the login page and the shell (from GET /api/auth/me). */
 function Gate() {
+  const { pathname } = useLocation();
+  if (pathname === PUBLIC_DECLARE_PATH)
+    return (
+      <Suspense fallback={<PageLoader />}>
+        <PublicDeclarePage />
+      </Suspense>
+    );
+  return <SignedInGate />;
+}
+
+function SignedInGate() {
   const { t } = useTranslation();
   const me = useMeQuery();
   const errorMessage = useErrorMessage();

@@ -233,7 +233,7 @@ function App() {
             {busy ? t.checkingOut : t.checkout}
           </button>
           {/* the venue's own health declaration (hospitals, clinics…): the venue's unit follows up what it flags */}
-          <a className="declare" href={`/declare?venue=${encodeURIComponent(venueToken)}`}>
+          <a className="declare" href={`/khai-bao?venue=${encodeURIComponent(venueToken)}`}>
             {t.declareHere}
           </a>
         </section>
