@@ -163,4 +163,29 @@ describe('citizen check-in page (phone)', () => {
     expect(errors).toEqual([]);
     await ctx.close();
   });
+
+  it('a signed-in citizen declares at the venue from /declare?venue=…', async () => {
+    await server.createUser({ username: 'ci.citizen', password: PASSWORD, role: 'citizen', jurisdictionCode: '40' });
+    const { ctx, page, errors } = await openPage(browser, { viewport: { width: 390, height: 844 }, locale: 'vi-VN' });
+    const login = await page.request.post(`${server.url}/api/auth/login`, { headers: { 'x-requested-with': 'vigil' }, data: { username: 'ci.citizen', password: PASSWORD } });
+    expect(login.status()).toBe(200);
+    const commune = await server.db.selectFrom('admin_units').select('code').where('name', '=', communeName).executeTakeFirstOrThrow();
+    const me = await page.request.put(`${server.url}/api/me/person`, {
+      headers: { 'x-requested-with': 'vigil' },
+      data: { fullName: 'Vi Thị Hoà', phone: '0912345111', birthYear: 1992, communeCode: commune.code },
+    });
+    expect(me.status(), await me.text()).toBe(200);
+    await page.goto(`${server.url}/declare?venue=${encodeURIComponent(qrPath.slice(3))}`);
+    await expect.poll(() => page.getByText(`Khai báo tại: ${venueName}`).count()).toBe(1);
+    await page.getByRole('radio', { name: 'Công tác, làm việc' }).check();
+    const booleans = page.locator('[data-question]').filter({ has: page.getByText('Không', { exact: true }) });
+    for (let i = 0; i < (await booleans.count()); i++) await booleans.nth(i).getByText('Không', { exact: true }).click();
+    await page.getByRole('button', { name: 'Gửi tờ khai' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toContain('Cảm ơn bạn đã khai báo y tế.');
+    const d = await server.db.selectFrom('declarations').select(['channel', 'flagged', 'venue_id']).where('channel', '=', 'citizen').executeTakeFirstOrThrow();
+    expect(d).toMatchObject({ flagged: false });
+    expect(d.venue_id).not.toBeNull();
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
 });
