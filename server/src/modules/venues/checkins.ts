@@ -11,7 +11,7 @@ import type { Db } from '../../platform/db/types';
 import type { Access } from '../../platform/auth/access';
 import type { AuthUser } from '../../platform/auth/service';
 import { AppError, invalidField } from '../../platform/http/errors';
-import { SignatureError, type KeyRing } from '../../platform/signing';
+import { SignatureError, tokenKeyUsable, type KeyRing } from '../../platform/signing';
 import { Batcher } from './batcher';
 import { EntranceCache, type EntranceInfo } from './entrances';
 import { LruCache } from './cache';
@@ -107,8 +107,7 @@ export class CheckinEngine {
   private cachedPersonOfToken(token: string): string | undefined {
     const id = this.personTokens.get(token);
     if (id === undefined) return undefined;
-    const dot = token.indexOf('.');
-    return this.o.keys.verifierFor(token.slice(dot + 1, dot + 7)).status === 'ok' ? id : undefined;
+    return tokenKeyUsable(this.o.keys, token) ? id : undefined;
   }
 
   private async communeOk(code: string): Promise<boolean> {

@@ -2,8 +2,8 @@
 // once per token string, and an entrance's venue (status, validity, names) is cached for STATUS_TTL_MS, busy
 // entrances being re-read ahead of expiry in one statement for all. A status change made here applies at once
 // (invalidateVenue); one made by another server process within STATUS_TTL_MS.
-import type { Db } from '../../platform/db/types';
-import type { KeyRing } from '../../platform/signing';
+import type { Db, DbOrTx } from '../../platform/db/types';
+import { tokenKeyUsable, type KeyRing } from '../../platform/signing';
 import { LruCache } from './cache';
 import { entranceForCheckin, entrancesForCheckin } from './queries';
 import { venueQrError, verifyVenueToken, type VenueTokenBody } from './tokens';
@@ -62,7 +62,7 @@ export class EntranceCache {
   verifyVenue(token: string, now: Date, path: string): VenueTokenBody {
     let body = this.venueTokens.get(token);
     // a cached token whose key was retired since (compromised) is verified again, and refused as revoked
-    if (body && !this.keyUsable(token)) body = undefined;
+    if (body && !tokenKeyUsable(this.o.keys, token)) body = undefined;
     if (!body) {
       body = verifyVenueToken(this.o.keys, token, now, path);
       this.venueTokens.set(token, body);
@@ -70,11 +70,6 @@ export class EntranceCache {
       throw venueQrError(410, 'VENUE_QR_EXPIRED', 'has expired (the event is over)', path);
     }
     return body;
-  }
-
-  private keyUsable(token: string): boolean {
-    const dot = token.indexOf('.');
-    return this.o.keys.verifierFor(token.slice(dot + 1, dot + 7)).status === 'ok';
   }
 
   /**
@@ -145,9 +140,7 @@ export class EntranceCache {
     const body = this.verifyVenue(token, this.o.clock(), path);
     // cached: no lookup (the hot path stays synchronous until the batch write)
     const cached = this.cachedEntrance(body.entranceId);
-    const e = cached !== undefined ? cached : await this.entrance(body.entranceId);
-    if (!e || e.venueId !== body.venueId) throw venueQrError(404, 'VENUE_UNKNOWN', 'refers to a venue or entrance that no longer exists', path);
-    return e;
+    return namedEntrance(cached !== undefined ? cached : await this.entrance(body.entranceId), body, path);
   }
 
   /**
@@ -169,6 +162,19 @@ export class EntranceCache {
     if (e.validUntil && at >= e.validUntil) throw venueQrError(410, 'VENUE_QR_EXPIRED', 'has expired (the event is over)', path);
   }
 
+}
+
+/** The entrance a verified venue QR names, refusing one that no longer exists or belongs to another venue. */
+function namedEntrance(e: EntranceInfo | null, body: VenueTokenBody, path: string): EntranceInfo {
+  if (!e || e.venueId !== body.venueId) throw venueQrError(404, 'VENUE_UNKNOWN', 'refers to a venue or entrance that no longer exists', path);
+  return e;
+}
+
+/** EntranceCache.entranceOf without the caches: for one-off reads outside the check-in hot path. */
+export async function readEntranceOfQr(db: DbOrTx, keys: KeyRing, token: string, now: Date, path: string): Promise<EntranceInfo> {
+  const body = verifyVenueToken(keys, token, now, path);
+  const r = await entranceForCheckin(db, body.entranceId);
+  return namedEntrance(r ? entranceInfo(r) : null, body, path);
 }
 
 function entranceInfo(r: NonNullable<Awaited<ReturnType<typeof entranceForCheckin>>>): EntranceInfo {

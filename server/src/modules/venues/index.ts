@@ -10,8 +10,8 @@ import { importCheckinsFileWith, type Progress } from './imports';
 import { venueJobs } from './jobs';
 import { seedVenuesDemo } from './demo';
 import { peopleAdapter } from './people-adapter';
-import { entranceForCheckin, personsWithCheckins, repointCheckins } from './queries';
-import { venueQrError, verifyVenueToken } from './tokens';
+import { readEntranceOfQr } from './entrances';
+import { personsWithCheckins, repointCheckins } from './queries';
 import { venueRoutes } from './routes';
 
 const engines = new Set<CheckinEngine>();
@@ -83,10 +83,8 @@ export function importCheckinsFile(db: Db, ctx: AppContext, file: string, opts: 
  */
 export async function venueOfQr(db: DbOrTx, keys: KeyRing, qr: string, now: Date, path: string): Promise<{ venueId: string; name: string; type: string; communeCode: string }> {
   const token = qr.includes('/c/') ? qr.slice(qr.lastIndexOf('/c/') + 3) : qr;
-  const body = verifyVenueToken(keys, token, now, path);
-  const e = await entranceForCheckin(db, body.entranceId);
-  if (!e || e.venue_id !== body.venueId) throw venueQrError(404, 'VENUE_UNKNOWN', 'refers to a venue or entrance that no longer exists', path);
-  return { venueId: e.venue_id, name: e.name, type: e.type, communeCode: e.commune_code };
+  const e = await readEntranceOfQr(db, keys, token, now, path);
+  return { venueId: e.venueId, name: e.venueName, type: e.venueType, communeCode: e.communeCode };
 }
 
 export { PURGE_CHECKINS_JOB } from './jobs';

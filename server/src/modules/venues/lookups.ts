@@ -80,6 +80,7 @@ export async function toListItems(db: DbOrTx, people: PeoplePort, rows: ListedRo
   const briefs = await people.briefs(db, [...new Set(rows.map((r) => r.person_id))]);
   return rows.map((r) => {
     const b = briefs.get(r.person_id);
+    const state = stayState(r, now);
     return {
       id: String(r.id),
       personId: r.person_id,
@@ -90,8 +91,8 @@ export async function toListItems(db: DbOrTx, people: PeoplePort, rows: ListedRo
       checkinAt: r.checkin_at.toISOString(),
       checkoutAt: r.checkout_at?.toISOString() ?? null,
       effectiveCheckoutAt: (r.checkout_at ?? r.auto_checkout_at).toISOString(),
-      state: stayState(r, now),
-      autoCheckedOut: stayState(r, now) === 'auto',
+      state,
+      autoCheckedOut: state === 'auto',
       source: r.source,
     };
   });

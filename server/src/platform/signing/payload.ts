@@ -47,7 +47,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { KeyRing } from './keys';
-import { KID_PATTERN } from './keys';
+import { KID_LENGTH, KID_PATTERN } from './keys';
 
 export type SignatureErrorReason =
   | 'malformed'
@@ -181,6 +181,15 @@ export function verifyMac(ring: KeyRing, token: string, opts: VerifyOptions): Ve
   if (k.status === 'retired') throw new SignatureError('retired_key');
   if (!timingSafeEqual(mac(k.key, payload, kid), Buffer.from(tag, 'base64url'))) throw new SignatureError('bad_signature');
   return checkDecoded(payload, kid, opts);
+}
+
+/**
+ * Whether the key named in a token (signed or MAC'd) is still usable: known and not retired. For caches of tokens
+ * verified before, so a retired key takes effect at once without verifying again.
+ */
+export function tokenKeyUsable(ring: KeyRing, token: string): boolean {
+  const dot = token.indexOf('.');
+  return ring.verifierFor(token.slice(dot + 1, dot + 1 + KID_LENGTH)).status === 'ok';
 }
 
 /** Tells a MAC'd token from a signed one by its shape (for callers that accept both). */
