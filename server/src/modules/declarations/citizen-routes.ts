@@ -23,7 +23,8 @@ import {
   SelfSubmitBody,
   SubmitResponse,
 } from './schema';
-import { loadForm, prepareDeclaration, storeDeclaration, submitDeclaration, submitDeps } from './service';
+import { loadForm } from './service';
+import { prepareDeclaration, storeDeclaration, submitDeclaration, submitDeps } from './submit';
 
 const submitted = (d: DeclarationRow) => ({
   declaration: { id: d.id, formKey: d.form_key, formVersion: d.form_version, submittedAt: d.submitted_at.toISOString(), followUp: d.flagged },

@@ -9,7 +9,8 @@ import type { AppContext } from '../../platform/module';
 import type { Sex } from '../people';
 import { addDependant, findOrCreatePerson } from '../people';
 import type { AnswerValue, Answers } from './model';
-import { addDays, applyAction, localDay, startOfLocalDay, submitDeclaration, submitDeps } from './service';
+import { addDays, applyAction, localDay, startOfLocalDay } from './service';
+import { submitDeclaration, submitDeps } from './submit';
 import type { Action } from './workflow';
 
 /** mulberry32: small, fast, good enough for demo data. */

@@ -27,8 +27,9 @@ export const declarationsModule: VigilModule = {
   seedDemo: seedDeclarationsDemo,
 };
 
-export { seedStandardForms, submitDeclaration, prepareDeclaration, storeDeclaration, dashboard } from './service';
-export type { SubmitInput, SubmitDeps, DeclarationContent, PreparedDeclaration } from './service';
+export { seedStandardForms, dashboard } from './service';
+export { submitDeclaration, prepareDeclaration, storeDeclaration } from './submit';
+export type { SubmitInput, SubmitDeps, DeclarationContent, PreparedDeclaration } from './submit';
 export { evaluate, evaluateRules } from './model';
 export type { Condition, FormDefinition, FormKind, Question, RiskRule, RiskHit, Severity, Answers } from './model';
 export { STANDARD_FORMS, STANDARD_RULES, STANDARD_ZONES } from './standard-forms';

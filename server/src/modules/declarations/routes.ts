@@ -40,7 +40,8 @@ import {
   RuleView,
   ZoneView,
 } from './schema';
-import { addDays, applyAction, dashboard, loadForm, localDay, saveForm, saveRule, saveZone, startOfLocalDay, submitDeclaration, submitDeps } from './service';
+import { addDays, applyAction, dashboard, loadForm, localDay, saveForm, saveRule, saveZone, startOfLocalDay } from './service';
+import { submitDeclaration, submitDeps } from './submit';
 import type { FormDefinition, Question } from './model';
 import { ACTIVE_STATUSES, allowedActions, type Status } from './workflow';
 

@@ -1,27 +1,21 @@
-// Rules of health declarations: forms and their versions, answer validation, risk evaluation, the responsible unit,
-// the follow-up workflow, dashboards, retention. Takes a Db (or transaction) and plain values; no HTTP types.
+// Rules of health declarations: forms and their versions, risk rules and zone lists, the follow-up workflow,
+// dashboards, retention (submitting one: submit.ts). Takes a Db (or transaction) and plain values; no HTTP types.
 import type { Db, DbOrTx } from '../../platform/db/types';
 import type { JurisdictionResolver } from '../../platform/auth/jurisdiction';
-import { AppError, badRequest, conflict, invalidField, notFound, type ErrorDetail } from '../../platform/http/errors';
-import type { AppContext } from '../../platform/module';
-import { getPersonBrief } from '../people';
-import { venueOfQr } from '../venues';
-import { formDefinitionProblems, unitCodesIn, validateAnswers } from './answers';
+import { badRequest, conflict, invalidField, notFound, type ErrorDetail } from '../../platform/http/errors';
+import { formDefinitionProblems } from './answers';
 import { isCountryCode } from './countries';
 import {
   conditionKeys,
   conditionProblems,
   conditionZones,
-  evaluateRules,
   FORM_KINDS,
   SEVERITIES,
-  type Answers,
   type Condition,
   type EvalContext,
   type FormDefinition,
   type FormKind,
   type Localized,
-  type RiskHit,
   type RiskRule,
   type Severity,
 } from './model';
@@ -30,7 +24,6 @@ import {
   findForm,
   findFormVersion,
   insertAction,
-  insertDeclaration,
   insertForm,
   insertFormVersion,
   insertRuleIfMissing,
@@ -268,152 +261,6 @@ export async function evalContextFor(db: DbOrTx, resolver: JurisdictionResolver,
     chains.set(code, u ? u.path.split('/').filter(Boolean).reverse() : [code]);
   }
   return { zones, ancestors: (c) => chains.get(c) ?? [c] };
-}
-
-// ── submission ───────────────────────────────────────────────────────────────
-
-export interface DeclarationContent {
-  formKey: string;
-  formVersion: number;
-  answers: unknown;
-  /** the venue QR declared at (verified through SubmitDeps.venueOfQr) */
-  venueToken?: string | null;
-}
-
-export interface SubmitWho {
-  subjectPersonId: string;
-  declarantPersonId: string | null;
-  userId: string | null;
-  channel: 'citizen' | 'public' | 'officer';
-}
-
-export type SubmitInput = DeclarationContent & SubmitWho;
-
-/** How long answers to a replaced form version are still accepted (forms loaded before the edit). */
-export const OLD_VERSION_GRACE_MS = 24 * 3600_000;
-
-export interface SubmitDeps {
-  resolver: JurisdictionResolver;
-  now: Date;
-  timeZone: string;
-  /** The venue a venue QR names (signature checked; throws a 4xx AppError naming `path`). */
-  venueOfQr(token: string, path: string): Promise<{ venueId: string; communeCode: string }>;
-}
-
-/** SubmitDeps from the app context, at `now`. */
-export function submitDeps(ctx: AppContext, now: Date): SubmitDeps {
-  return {
-    resolver: ctx.access.resolver,
-    now,
-    timeZone: ctx.config.timeZone,
-    venueOfQr: (token, path) => venueOfQr(ctx.db, ctx.keys, token, now, path),
-  };
-}
-
-export interface PreparedDeclaration {
-  loaded: LoadedForm;
-  answers: Answers;
-  venueId: string | null;
-  venueUnitCode: string | null;
-  hits: RiskHit[];
-  severity: Severity | null;
-}
-
-/**
- * Checks a declaration's content without writing anything: the form version exists and is in use, the venue unit is
- * known, the answers fit the form. Returns every problem (paths like body.answers.<questionKey>) instead of throwing,
- * so a caller can report them together with its own (e.g. the public path's person details).
- */
-export async function prepareDeclaration(
-  db: DbOrTx,
-  input: DeclarationContent,
-  deps: SubmitDeps,
-): Promise<{ prepared: PreparedDeclaration | null; problems: ErrorDetail[] }> {
-  const problems: ErrorDetail[] = [];
-  const form = await findForm(db, input.formKey);
-  if (!form) return { prepared: null, problems: [{ path: 'body.formKey', message: `is not a known form ("${input.formKey}")` }] };
-  if (form.archived) return { prepared: null, problems: [{ path: 'body.formKey', message: 'this form is no longer in use' }] };
-  const version = await findFormVersion(db, form.key, input.formVersion);
-  if (!version) return { prepared: null, problems: [{ path: 'body.formVersion', message: `form "${form.key}" has no version ${input.formVersion}` }] };
-  if (version.version !== form.current_version) {
-    // a phone may still show the version it loaded before an edit, for a while; after that, an old version could
-    // skip the questions (and risk rules) added since
-    const next = await findFormVersion(db, form.key, version.version + 1);
-    if (!next || deps.now.getTime() - next.created_at.getTime() > OLD_VERSION_GRACE_MS)
-      return {
-        prepared: null,
-        problems: [{ path: 'body.formVersion', message: `version ${version.version} of form "${form.key}" was replaced by version ${form.current_version}; reload the form` }],
-      };
-  }
-  const loaded = { form, version, definition: toDefinition(form, version) };
-
-  // the venue comes from its signed QR, never from client-supplied ids: the venue's unit gets the follow-up
-  let venueId: string | null = null;
-  let venueUnitCode: string | null = null;
-  if (input.venueToken) {
-    try {
-      const v = await deps.venueOfQr(input.venueToken, 'body.venueToken');
-      venueId = v.venueId;
-      venueUnitCode = v.communeCode;
-    } catch (e) {
-      if (!(e instanceof AppError) || e.statusCode >= 500) throw e;
-      problems.push(...(e.details?.length ? e.details : [{ path: 'body.venueToken', message: e.message }]));
-    }
-  }
-  const codes = unitCodesIn(loaded.definition, input.answers);
-  const known = new Set<string>();
-  for (const c of codes) {
-    const u = await deps.resolver.unit(c);
-    if (u && u.level !== 'country') known.add(c);
-  }
-  const checked = validateAnswers(loaded.definition, input.answers, { today: localDay(deps.now, deps.timeZone), knownUnits: known });
-  problems.push(...checked.problems);
-  if (problems.length) return { prepared: null, problems };
-
-  const ctx = await evalContextFor(db, deps.resolver, [...known]);
-  const { hits, severity } = evaluateRules(await activeRules(db), loaded.definition.kind, checked.answers, ctx);
-  return { prepared: { loaded, answers: checked.answers, venueId, venueUnitCode, hits, severity }, problems: [] };
-}
-
-/**
- * Stores a prepared declaration. The responsible unit is the venue's unit when declared at one, else the form's
- * unit question (entry: the quarantine commune), else the subject's commune; a flagged declaration opens on that
- * unit's work list.
- */
-export async function storeDeclaration(db: DbOrTx, p: PreparedDeclaration, who: SubmitWho, now: Date): Promise<DeclarationRow> {
-  const def = p.loaded.definition;
-  let unit = p.venueUnitCode;
-  if (!unit && def.unitQuestion && typeof p.answers[def.unitQuestion] === 'string') unit = p.answers[def.unitQuestion] as string;
-  if (!unit) unit = (await getPersonBrief(db, who.subjectPersonId))?.communeCode ?? null;
-  if (!unit && who.declarantPersonId) unit = (await getPersonBrief(db, who.declarantPersonId))?.communeCode ?? null;
-  if (!unit) throw invalidField('body.subjectPersonId', 'has no commune of residence; record it first');
-  const flagged = p.hits.length > 0;
-  return insertDeclaration(db, {
-    form_key: p.loaded.form.key,
-    form_version: p.loaded.version.version,
-    kind: def.kind,
-    subject_person_id: who.subjectPersonId,
-    declarant_person_id: who.declarantPersonId,
-    submitted_by_user_id: who.userId,
-    channel: who.channel,
-    venue_id: p.venueId,
-    venue_unit_code: p.venueUnitCode,
-    responsible_unit_code: unit,
-    answers: json(p.answers),
-    submitted_at: now,
-    flagged,
-    severity: p.severity,
-    risk_hits: json(p.hits),
-    status: flagged ? 'open' : 'none',
-    status_changed_at: flagged ? now : null,
-  });
-}
-
-/** prepare + store, throwing one 400 with every problem. */
-export async function submitDeclaration(db: DbOrTx, input: SubmitInput, deps: SubmitDeps): Promise<DeclarationRow> {
-  const { prepared, problems } = await prepareDeclaration(db, input, deps);
-  if (!prepared) throw badRequest(problems.map((p) => `${p.path}: ${p.message}`).join('; '), problems);
-  return storeDeclaration(db, prepared, input, deps.now);
 }
 
 // ── follow-up ────────────────────────────────────────────────────────────────
