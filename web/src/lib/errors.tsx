@@ -43,13 +43,14 @@ export function useErrorMessage(): (error: unknown) => string {
 export function ErrorAlert({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
   const { t } = useTranslation();
   const message = useErrorMessage();
+  const text = message(error);
   return (
     <Alert color="red" title={t('common.errorTitle')} role="alert">
       <Group justify="space-between" wrap="nowrap" align="flex-start">
         <div>
-          <Text size="sm">{message(error)}</Text>
+          <Text size="sm">{text}</Text>
           {/* a translated text is general; the server's own words say which field or record (English) */}
-          {isApiError(error) && error.status >= 400 && error.status < 500 && message(error) !== error.message && (
+          {isApiError(error) && error.status >= 400 && error.status < 500 && text !== error.message && (
             <Text size="xs" c="dimmed">
               {t('common.errorDetail')}: {error.message}
             </Text>
