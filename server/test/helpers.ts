@@ -148,3 +148,8 @@ export async function startTestServer(opts: TestOptions = {}) {
     },
   };
 }
+
+/** `token` with the character at `at` replaced by another one: a tampered token that is always really altered. */
+export function alterChar(token: string, at: number): string {
+  return token.slice(0, at) + (token[at] === 'A' ? 'B' : 'A') + token.slice(at + 1);
+}

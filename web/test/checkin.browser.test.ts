@@ -2,7 +2,7 @@
 // form, see "checked in", check out, check in again with only the remembered person, and refused QR codes.
 import { devices, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer } from '../../server/test/helpers';
+import { alterChar, startTestServer } from '../../server/test/helpers';
 import { ensureBuilt, launchBrowser, openPage, PASSWORD, type TestServer } from './browser';
 
 let server: TestServer;
@@ -93,7 +93,7 @@ describe('citizen check-in page (phone)', () => {
   it('shows a clear Vietnamese message for a forged QR code', async () => {
     const { ctx, page } = await openPage(browser, { viewport: { width: 360, height: 740 }, locale: 'vi-VN' });
     const token = qrPath.slice(3);
-    const forged = `${token.slice(0, 10)}${token[10] === 'A' ? 'B' : 'A'}${token.slice(11)}`;
+    const forged = alterChar(token, 10);
     await page.goto(`${server.url}/c/${forged}`);
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('Mã QR không hợp lệ');
     await ctx.close();

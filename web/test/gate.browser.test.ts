@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer } from '../../server/test/helpers';
+import { alterChar, startTestServer } from '../../server/test/helpers';
 import { launchBrowser, openPage, PASSWORD, type TestServer } from './browser';
 import { buildHarness, serveHarness } from './harness/serve';
 
@@ -125,8 +125,7 @@ describe('gate page', () => {
     // an altered card is refused by the server; the gate says why in Vietnamese, and nothing is written
     await page.getByText('Vào', { exact: true }).first().click(); // the mode switch (the result rows say 'Vào' too)
     const qr = personQrs[1]!;
-    const at = Math.floor(qr.length / 2);
-    await manual.fill(qr.slice(0, at) + (qr[at] === 'A' ? 'B' : 'A') + qr.slice(at + 1));
+    await manual.fill(alterChar(qr, Math.floor(qr.length / 2)));
     await page.getByRole('button', { name: 'Ghi nhận' }).click();
     await expect.poll(() => page.getByText('Mã QR cá nhân không hợp lệ hoặc đã bị sửa đổi.').count(), { timeout: 15_000 }).toBe(1);
     expect(await server.db.selectFrom('checkins').select('id').execute()).toHaveLength(2);
