@@ -4,6 +4,7 @@ import { migrationsDirOf, type AppContext, type VigilModule } from '../../platfo
 import { peopleJobs } from './jobs';
 import { peopleRoutes } from './routes';
 import { selfRoutes } from './self-routes';
+import { linkRequestRoutes } from './link-routes';
 
 export const peopleModule: VigilModule = {
   name: 'people',
@@ -11,6 +12,7 @@ export const peopleModule: VigilModule = {
   async register(app: FastifyInstance, ctx: AppContext) {
     await peopleRoutes(app, ctx);
     await selfRoutes(app, ctx);
+    await linkRequestRoutes(app, ctx);
     peopleJobs(ctx);
   },
 };
@@ -34,5 +36,6 @@ export {
   type PersonSource,
 } from './service';
 export { personalQrToken, verifyPersonalQr, personDeviceToken, verifyPersonDeviceToken, isPersonDeviceToken, bareToken, personIdOf, qrSvg, PERSONAL_QR_TYPE } from './qr';
+export { registerLinkProof, type LinkProofMethod } from './links';
 export { onPersonMerged, onPersonInUse, type PersonMergedEvent, type PersonMergedHandler, type PersonInUseCheck } from './hooks';
 export { PURGE_JOB as PEOPLE_PURGE_JOB } from './jobs';
