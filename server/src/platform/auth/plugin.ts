@@ -4,7 +4,7 @@ import cookie from '@fastify/cookie';
 import type { Db } from '../db/types';
 import { AppError, forbidden, unauthorized } from '../http/errors';
 import type { Permission } from './roles';
-import { userForApiToken, userForSession, type AuthUser } from './service';
+import { isReadOnlyToken, userForApiToken, userForSession, type AuthUser } from './service';
 
 export const SESSION_COOKIE = 'vigil_session';
 
@@ -71,6 +71,9 @@ export async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions) 
     }
     if (!isApi || cfg.public || req.url.startsWith('/api/docs')) return; // the API description is public
     if (!req.user) throw unauthorized();
+    // a read-only API token changes nothing, whatever the route's own checks would allow
+    if (req.authVia === 'token' && UNSAFE.has(req.method) && isReadOnlyToken(req.user.tokenScopes ?? []))
+      throw new AppError(403, 'TOKEN_SCOPE', 'This API token is read-only', [{ path: 'headers.authorization', message: 'read-only token' }]);
     if (cfg.permission && cfg.permission !== 'authenticated' && !req.user.permissions.has(cfg.permission as Permission))
       throw forbidden();
   };
