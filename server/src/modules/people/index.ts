@@ -5,6 +5,7 @@ import { peopleJobs } from './jobs';
 import { peopleRoutes } from './routes';
 import { selfRoutes } from './self-routes';
 import { linkRequestRoutes } from './link-routes';
+import { deviceRoutes } from './device-routes';
 
 export const peopleModule: VigilModule = {
   name: 'people',
@@ -13,6 +14,7 @@ export const peopleModule: VigilModule = {
     await peopleRoutes(app, ctx);
     await selfRoutes(app, ctx);
     await linkRequestRoutes(app, ctx);
+    await deviceRoutes(app, ctx);
     peopleJobs(ctx);
   },
 };
@@ -35,7 +37,8 @@ export {
   type DependantBrief,
   type PersonSource,
 } from './service';
-export { personalQrToken, verifyPersonalQr, personDeviceToken, verifyPersonDeviceToken, isPersonDeviceToken, bareToken, personIdOf, qrSvg, PERSONAL_QR_TYPE } from './qr';
+export { personalQrToken, verifyPersonalQr, personDeviceToken, isPersonDeviceToken, bareToken, personIdOf, qrSvg, PERSONAL_QR_TYPE } from './qr';
 export { registerLinkProof, type LinkProofMethod } from './links';
+export { deviceRegistry, type DeviceRegistry, type DeviceOrigin } from './devices';
 export { onPersonMerged, onPersonInUse, type PersonMergedEvent, type PersonMergedHandler, type PersonInUseCheck } from './hooks';
 export { PURGE_JOB as PEOPLE_PURGE_JOB } from './jobs';

@@ -1,6 +1,7 @@
 // Scheduled retention of the registry: implicit records (public check-in / declaration) nobody uses any more.
 import type { AppContext } from '../../platform/module';
 import { purgeInactivePersons } from './service';
+import { deviceRegistry } from './devices';
 
 export const PURGE_JOB = 'people.purge-inactive';
 
@@ -14,6 +15,10 @@ export function peopleJobs(ctx: AppContext) {
   ctx.jobs.define({
     name: PURGE_JOB,
     cron: '50 3 * * *',
-    handler: async () => ({ deleted: await purgeInactivePersons(ctx.db, inactiveCutoff(ctx)) }),
+    handler: async () => {
+      // device tokens revoked or idle past VIGIL_DEVICE_TOKEN_IDLE_DAYS can never work again
+      await deviceRegistry(ctx).purge(ctx.config.clock());
+      return { deleted: await purgeInactivePersons(ctx.db, inactiveCutoff(ctx)) };
+    },
   });
 }
