@@ -136,3 +136,40 @@ describe('sign-in throttling (item 5)', () => {
     expect((await loginFrom(stranger, 'known.user', 'guess-again-x2')).statusCode).toBe(429);
   });
 });
+
+describe('audit of every answer carrying personal fields (item 9)', () => {
+  const rows = (action: string, actor: string) =>
+    t.db.selectFrom('audit_log').select(['action', 'details']).where('action', '=', action).where('actor_username', '=', actor).execute();
+
+  it('writes a row for the plain people list (no search), page by page', async () => {
+    const u = await t.login('commune_officer', '40');
+    expect((await t.app.inject({ url: '/api/people?limit=5', headers: u.headers })).statusCode).toBe(200);
+    expect((await t.app.inject({ url: '/api/people?limit=5&offset=5', headers: u.headers })).statusCode).toBe(200);
+    const got = await rows('person.list', u.username);
+    expect(got.map((r) => (r.details as { offset: number }).offset)).toEqual([0, 5]);
+  });
+
+  it('writes a row for routes audited by the platform (the duplicates list), not for refusals', async () => {
+    const u = await t.login('cdc_officer', '40');
+    const ok = await t.app.inject({ url: '/api/people/duplicates', headers: u.headers });
+    expect(ok.statusCode).toBe(200);
+    const citizen = await t.login('citizen', '40');
+    expect((await t.app.inject({ url: '/api/people/duplicates', headers: citizen.headers })).statusCode).toBe(403);
+    expect(await rows('person.duplicates.read', u.username)).toEqual([
+      { action: 'person.duplicates.read', details: { route: 'GET /api/people/duplicates', status: 200, rows: 0 } },
+    ]);
+    expect(await rows('person.duplicates.read', citizen.username)).toEqual([]);
+  });
+
+  it('refuses at startup a route that answers personal fields without saying how it is audited', async () => {
+    const Fastify = (await import('fastify')).default;
+    const { Type } = await import('@sinclair/typebox');
+    const { authPlugin } = await import('../src/platform/auth/plugin');
+    const app = Fastify();
+    await authPlugin(app, { db: t.db, clock: () => now, publicUrl: 'http://x.test' });
+    const schema = { response: { 200: Type.Object({ items: Type.Array(Type.Object({ id: Type.String(), fullName: Type.String() })) }) } };
+    expect(() => app.get('/api/leaky-list', { config: { permission: 'people.read' }, schema }, async () => ({ items: [] }))).toThrow(/personal fields \(fullName\).*no audit/);
+    expect(() => app.get('/api/audited-list', { config: { permission: 'people.read', audit: { action: 'x.read' } }, schema }, async () => ({ items: [] }))).not.toThrow();
+    await app.close();
+  });
+});

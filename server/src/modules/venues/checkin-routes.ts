@@ -195,7 +195,7 @@ export async function checkinRoutes(fastify: FastifyInstance, deps: VenueRouteDe
     if (!user.permissions.has('checkins.read') && !user.permissions.has('venues.own')) throw forbidden();
   };
 
-  app.get('/api/checkins', { config: { permission: 'authenticated' }, schema: { tags: ['checkins'], querystring: CheckinListQuery, response: { 200: CheckinList } } }, async (req) => {
+  app.get('/api/checkins', { config: { audit: 'handler', permission: 'authenticated' }, schema: { tags: ['checkins'], querystring: CheckinListQuery, response: { 200: CheckinList } } }, async (req) => {
     const user = req.user!;
     lookupPermission(user);
     const range = parseRange(req.query.from, req.query.to);
