@@ -79,7 +79,7 @@ describe('vigil CLI', () => {
     expect(a).toMatch(/^[A-Za-z0-9-]{20,}$/);
     expect(b).toMatch(/^[A-Za-z0-9-]{20,}$/);
     expect(a).not.toBe(b);
-  });
+  }, 200_000); // two CLI runs, each starting and stopping PostgreSQL (90 s limit each)
 
   it('serves with `start`, lets commands attach to the running PostgreSQL, and shuts down cleanly on SIGINT', async () => {
     server = spawn(process.execPath, [VIGIL, 'start', '--no-demo'], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
