@@ -9,6 +9,7 @@ import { ConfigError, loadConfig, configEnvVars, type Config } from './config';
 import { modules } from './modules';
 import { CliError, openDatabase, progressBar, withApp } from './platform/cli';
 import { createUser, updateUser } from './platform/auth/service';
+import { generatePassword } from './platform/auth/password';
 import { ROLES } from './platform/auth/roles';
 import { ImportError, importUnits, parseUnitsFile } from './modules/geo';
 import { importCheckinsFile, importVenuesFile, ImportFileError, type ImportResult } from './modules/venues';
@@ -124,7 +125,7 @@ users
   .option('--password <password>', 'password (default: VIGIL_PASSWORD, else a generated one is printed)')
   .action(async (username: string, o: { role: string; jurisdiction: string; name?: string; password?: string }) => {
     const generated = !o.password && !process.env.VIGIL_PASSWORD;
-    const password = o.password ?? process.env.VIGIL_PASSWORD ?? `${Math.random().toString(36).slice(2, 8)}-${Date.now().toString(36).slice(-4)}-${Math.floor(Math.random() * 90 + 10)}`;
+    const password = o.password || process.env.VIGIL_PASSWORD || generatePassword();
     await withApp(modules, build, async (app) => {
       await createUser(app.vigil.db, app.vigil.access.resolver, null, { username, displayName: o.name ?? username, password, role: o.role, jurisdictionCode: o.jurisdiction });
     });

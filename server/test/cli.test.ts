@@ -64,6 +64,23 @@ describe('vigil CLI', () => {
     expect(bad.out).toMatch(/username|role/);
   });
 
+  it('generates passwords from the CSPRNG, not Math.random (issue 13 item 11)', async () => {
+    // Math.random made constant in the CLI process: a password built from it would repeat (and be too short)
+    const preload = path.join(dataDir, 'constant-random.mjs');
+    fs.writeFileSync(preload, 'Math.random = () => 0.5;\n');
+    const add = async (name: string) => {
+      const r = await run(process.execPath, ['--import', preload, VIGIL, 'users', 'add', name, '--role', 'citizen', '--jurisdiction', 'VN'], {
+        env: { ...env(), VIGIL_PASSWORD: '' },
+        timeout: 90_000,
+      }).catch((e: { code: number; stdout: string; stderr: string }) => ({ stdout: e.stdout, stderr: e.stderr }));
+      return /password: (\S+)/.exec(r.stdout)?.[1] ?? `(none: ${r.stdout} ${r.stderr})`;
+    };
+    const [a, b] = [await add('gen.one'), await add('gen.two')];
+    expect(a).toMatch(/^[A-Za-z0-9-]{20,}$/);
+    expect(b).toMatch(/^[A-Za-z0-9-]{20,}$/);
+    expect(a).not.toBe(b);
+  });
+
   it('serves with `start`, lets commands attach to the running PostgreSQL, and shuts down cleanly on SIGINT', async () => {
     server = spawn(process.execPath, [VIGIL, 'start', '--no-demo'], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

@@ -4,6 +4,7 @@ import { migrationsDirOf, type AppContext, type VigilModule } from '../../platfo
 import { peopleJobs } from './jobs';
 import { peopleRoutes } from './routes';
 import { selfRoutes } from './self-routes';
+import { linkRequestRoutes } from './link-routes';
 
 import type { PersonInUseCheck } from './hooks';
 
@@ -22,6 +23,7 @@ export function peopleModule(opts: PeopleModuleOptions): VigilModule {
     async register(app: FastifyInstance, ctx: AppContext) {
       await peopleRoutes(app, ctx);
       await selfRoutes(app, ctx);
+      await linkRequestRoutes(app, ctx);
       peopleJobs(ctx, opts.personsInUse);
     },
   };
@@ -47,4 +49,5 @@ export {
 } from './service';
 export { personalQrToken, verifyPersonalQr, personDeviceToken, verifyPersonDeviceToken, isPersonDeviceToken, bareToken, personIdOf, qrSvg, PERSONAL_QR_TYPE } from './qr';
 export type { PersonMerged, PersonInUseCheck } from './hooks';
+export { registerLinkProof, type LinkProofMethod } from './links';
 export { PURGE_JOB as PEOPLE_PURGE_JOB } from './jobs';

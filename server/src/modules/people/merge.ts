@@ -14,6 +14,8 @@ export interface MergeInput {
   mergedId: string;
   reason: string;
   take?: MergeField[];
+  /** fill the kept record's empty fields from the merged one (default true); false for citizens' own links */
+  fill?: boolean;
   actor: { id: string; username: string } | null;
   now: Date;
 }
@@ -55,7 +57,7 @@ export async function mergePersons(db: DbOrTx, events: Events, m: MergeInput) {
       const mainCol = cols[0]!;
       const mergedVal = merged[mainCol as keyof PersonRow];
       const keptVal = kept[mainCol as keyof PersonRow];
-      const fill = field === 'birth' ? kept.birth_year === null && merged.birth_year !== null : keptVal === null && mergedVal !== null;
+      const fill = m.fill === false ? false : field === 'birth' ? kept.birth_year === null && merged.birth_year !== null : keptVal === null && mergedVal !== null;
       if ((take.has(field) && mergedVal !== keptVal) || fill) {
         if (take.has(field) && mergedVal === null && field === 'fullName') continue;
         for (const c of cols) patch[c] = merged[c as keyof PersonRow];
@@ -63,7 +65,7 @@ export async function mergePersons(db: DbOrTx, events: Events, m: MergeInput) {
       }
     }
     // a full birth date from the merged record where the kept one only knows the same year
-    if (!patch.birth_year && !kept.birth_date && merged.birth_date && merged.birth_year === kept.birth_year) {
+    if (m.fill !== false && !patch.birth_year && !kept.birth_date && merged.birth_date && merged.birth_year === kept.birth_year) {
       patch.birth_date = merged.birth_date;
       if (!fieldsTaken.includes('birth')) fieldsTaken.push('birth');
     }

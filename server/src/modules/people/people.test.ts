@@ -324,7 +324,8 @@ describe('citizen (self) routes', () => {
     expect((await get('/api/me/person', citizen)).json()).toEqual({ person: null });
     expect((await get('/api/me/qr', citizen)).statusCode).toBe(409);
 
-    // a check-in created a record earlier: registering links to it
+    // a check-in created a record earlier: registering does not link to it (typed-in details prove nothing, see
+    // links.test.ts); the account gets its own record
     const phone = uniquePhone();
     const earlier = await findOrCreatePerson(t.db, { fullName: 'Mai Văn Tùng', phone, birthYear: 1983, communeCode: communes[0]!.code }, {
       resolver: t.app.vigil.access.resolver,
@@ -333,8 +334,10 @@ describe('citizen (self) routes', () => {
     });
     const put = await send('PUT', '/api/me/person', citizen, { fullName: 'Mai Văn Tùng', phone, birthYear: 1983, communeCode: communes[0]!.code, address: 'Khối 2' });
     expect(put.statusCode, put.body).toBe(200);
-    expect(put.json().person).toMatchObject({ id: earlier.id, address: 'Khối 2' });
-    expect(await auditRows('person.link_account', earlier.id)).toHaveLength(1);
+    expect(put.json().person).toMatchObject({ address: 'Khối 2' });
+    expect(put.json().person.id).not.toBe(earlier.id);
+    const ownId = put.json().person.id as string;
+    expect(await auditRows('person.create', ownId)).toHaveLength(1);
 
     const bad = await send('PUT', '/api/me/person', citizen, { fullName: 'Mai Văn Tùng', phone: '12', communeCode: communes[0]!.code });
     expect(bad.statusCode).toBe(400);
@@ -351,8 +354,8 @@ describe('citizen (self) routes', () => {
     const mine = await get('/api/me/qr', citizen);
     expect(mine.statusCode).toBe(200);
     expect(mine.json().svg).toMatch(/^<svg/);
-    expect(verifyPersonalQr(t.app.vigil.keys, mine.json().token, now)).toBe(earlier.id);
-    expect(verifyPersonalQr(t.app.vigil.keys, `https://vigil.example/p/${mine.json().token}`, now)).toBe(earlier.id);
+    expect(verifyPersonalQr(t.app.vigil.keys, mine.json().token, now)).toBe(ownId);
+    expect(verifyPersonalQr(t.app.vigil.keys, `https://vigil.example/p/${mine.json().token}`, now)).toBe(ownId);
     const childQr = await get(`/api/me/qr?personId=${childId}`, citizen);
     expect(childQr.statusCode).toBe(200);
     expect(verifyPersonalQr(t.app.vigil.keys, childQr.json().token, now)).toBe(childId);

@@ -270,11 +270,15 @@ export class CheckinEngine {
     const written = await this.batcher.add(rows);
     const dupPairs = written.flatMap((w, i) => (w.known && w.id === null ? [{ clientId: rows[i]!.clientId, personId: w.person_id }] : []));
     const existing = dupPairs.length ? await existingByClient(this.o.db, dupPairs) : [];
-    const existingIds = new Map(existing.map((r) => [`${r.client_id}|${r.person_id}`, r.id]));
+    const existingRows = new Map(existing.map((r) => [`${r.client_id}|${r.person_id}`, r]));
+    // a client id already used for a check-in elsewhere: the answer names what is stored, never the new venue
+    const storedAt = new Map<string, EntranceInfo | null>();
+    for (const r of existing) if (!storedAt.has(r.entrance_id ?? '')) storedAt.set(r.entrance_id ?? '', r.entrance_id ? await this.entrances.entrance(r.entrance_id) : null);
     let k = 0;
     return items.map((p) => {
       const res = this.resultBase(p);
       let created = 0;
+      let reused: (typeof existing)[number] | undefined;
       for (const [j, person] of p.people.entries()) {
         const w = written[k++]!;
         if (!w.known) {
@@ -287,9 +291,23 @@ export class CheckinEngine {
           created++;
           res.checkinIds.push(w.id);
         } else {
-          const prior = existingIds.get(`${p.clientId}|${w.person_id}`);
-          if (prior) res.checkinIds.push(prior);
+          const prior = existingRows.get(`${p.clientId}|${w.person_id}`);
+          if (prior && prior.venue_id !== p.entrance!.venueId) reused = prior;
+          else if (prior) {
+            res.checkinIds.push(prior.id);
+            res.at = prior.checkin_at.toISOString();
+          }
         }
+      }
+      if (reused) {
+        const e = storedAt.get(reused.entrance_id ?? '');
+        res.status = 'rejected';
+        res.checkinIds = [reused.id];
+        res.venue = e ? { id: e.venueId, name: e.venueName, entrance: e.entranceName } : { id: reused.venue_id, name: '', entrance: null };
+        res.at = reused.checkin_at.toISOString();
+        const where = e ? ` at "${e.venueName}"` : ' at another venue';
+        res.error = { code: 'CLIENT_ID_REUSED', message: `this client id was already used for a check-in${where} at ${res.at}; send a new one`, path: `${p.prefix}.clientId` };
+        return res;
       }
       res.status = created ? 'created' : res.checkinIds.length ? 'duplicate' : 'rejected';
       if (res.status === 'rejected') res.error = { code: 'PERSON_UNKNOWN', message: 'these people are no longer registered; fill in the form again', path: `${p.prefix}.people` };
@@ -321,7 +339,10 @@ export class CheckinEngine {
   /** One item (citizen): errors are thrown as 4xx. */
   async single(item: CheckinItem, user: AuthUser | null): Promise<CheckinResultItem> {
     const p = await this.prepare(item, 0, 'body', user);
-    return p.action === 'out' ? this.checkOut(p) : (await this.checkIn([p]))[0]!;
+    if (p.action === 'out') return this.checkOut(p);
+    const r = (await this.checkIn([p]))[0]!;
+    if (r.error?.code === 'CLIENT_ID_REUSED') throw new AppError(409, r.error.code, `body.clientId: ${r.error.message}`, [{ path: 'body.clientId', message: r.error.message }]);
+    return r;
   }
 
   /**

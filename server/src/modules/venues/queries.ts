@@ -208,8 +208,8 @@ export const entrancesForCheckin = (db: DbOrTx, entranceIds: string[]) =>
 /** Rows of these (client id, person) pairs that already exist: the duplicates of a retried request. */
 export async function existingByClient(db: DbOrTx, pairs: { clientId: string; personId: string }[]) {
   if (!pairs.length) return [];
-  const r = await sql<{ id: string; client_id: string; person_id: string; venue_id: string }>`
-    select c.id::text, c.client_id::text, c.person_id::text, c.venue_id::text
+  const r = await sql<{ id: string; client_id: string; person_id: string; venue_id: string; entrance_id: string | null; checkin_at: Date }>`
+    select c.id::text, c.client_id::text, c.person_id::text, c.venue_id::text, c.entrance_id::text, c.checkin_at
     from checkins c
     join unnest(${pairs.map((p) => p.clientId)}::uuid[], ${pairs.map((p) => p.personId)}::uuid[]) as k(client_id, person_id)
       on c.client_id = k.client_id and c.person_id = k.person_id`.execute(db);
