@@ -26,6 +26,33 @@ function validationDetails(context: string | undefined, errors: AjvError[]): Err
   });
 }
 
+/**
+ * Where a NUL character (U+0000) sits in a request's text, as an error-detail path ('body.name', 'querystring.q',
+ * 'body line 3'), or null. PostgreSQL stores no NUL in text, so every text input is refused here, in one place,
+ * before any route sees it: keys and values of JSON bodies, query strings, path parameters and text bodies.
+ */
+export function findNul(value: unknown, path: string, depth = 0): string | null {
+  if (typeof value === 'string') {
+    const at = value.indexOf('\u0000');
+    if (at < 0) return null;
+    return path === 'body' && value.includes('\n') ? `body line ${value.slice(0, at).split('\n').length}` : path;
+  }
+  if (value === null || typeof value !== 'object' || Buffer.isBuffer(value) || depth > 64) return null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const hit = findNul(value[i], `${path}.${i}`, depth + 1);
+      if (hit) return hit;
+    }
+    return null;
+  }
+  for (const [k, v] of Object.entries(value)) {
+    if (k.includes('\u0000')) return `${path}.${k.replace(/\u0000/g, '\\u0000')}`;
+    const hit = findNul(v, `${path}.${k}`, depth + 1);
+    if (hit) return hit;
+  }
+  return null;
+}
+
 export interface HttpPlatformOptions {
   db: Db;
   registry: client.Registry;
@@ -55,6 +82,13 @@ export async function httpPlatform(app: FastifyInstance, opts: HttpPlatformOptio
     }
     req.log.error({ err: { type: err.name, message: err.message, stack: err.stack } }, 'request failed');
     return reply.status(500).send(errorBody('INTERNAL', 'Internal server error'));
+  });
+
+  // Before any schema validation or handler: one decision for every text input of every route.
+  app.addHook('preValidation', (req, _reply, done) => {
+    const hit = findNul(req.params, 'params') ?? findNul(req.query, 'querystring') ?? findNul(req.body, 'body');
+    if (!hit) return done();
+    done(new AppError(400, 'VALIDATION', `${hit}: must not contain a NUL character (\\u0000)`, [{ path: hit, message: 'must not contain a NUL character (\\u0000)' }]));
   });
 
   app.setNotFoundHandler((req, reply) => {
