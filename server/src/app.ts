@@ -49,13 +49,15 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<Fast
   const db = opts.database.db;
   const resolver = createJurisdictionResolver(db);
   const access = new Access(resolver);
-  const jobs = new Jobs({ url: opts.database.url, enabled: config.jobs, timeZone: config.timeZone, log: app.log });
+  const health = opts.database.health;
+  health.setLogger(app.log);
+  const jobs = new Jobs({ url: opts.database.url, enabled: config.jobs, timeZone: config.timeZone, log: app.log, health });
   const keys = opts.keys ?? (await KeyRing.open(config.signingKeyDir, { clock: config.clock }));
   const ctx: AppContext = { config, db, pool: opts.database.pool, access, jobs, keys, log: app.log };
   app.decorate('vigil', ctx);
 
   await app.register(rateLimit, { global: false });
-  await httpPlatform(app, { db, registry: new client.Registry(), queueSizes: () => jobs.queueSizes() });
+  await httpPlatform(app, { db, health, registry: new client.Registry(), queueSizes: () => jobs.queueSizes() });
   await authPlugin(app, { db, clock: config.clock, publicUrl: config.publicUrl });
   await authRoutes(app, {
     db,

@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import { AppError, errorBody, type ErrorDetail } from './errors';
 import { ErrorResponse } from './schema';
 import type { Db } from '../db/types';
+import { isStatementTimeout, type DatabaseHealth } from '../db/health';
 
 interface AjvError {
   instancePath: string;
@@ -55,6 +56,7 @@ export function findNul(value: unknown, path: string, depth = 0): string | null 
 
 export interface HttpPlatformOptions {
   db: Db;
+  health: DatabaseHealth;
   registry: client.Registry;
   queueSizes?: () => Promise<Record<string, number>>;
 }
@@ -62,7 +64,27 @@ export interface HttpPlatformOptions {
 export async function httpPlatform(app: FastifyInstance, opts: HttpPlatformOptions) {
   app.addSchema(ErrorResponse);
 
+  const { health } = opts;
+  /** 503 while the database is away: the usual error body, Retry-After, and no log line (the watcher logs the outage once). */
+  const databaseUnavailable = () =>
+    new AppError(503, 'DATABASE_UNAVAILABLE', 'The database is not available right now; nothing was changed. Try again shortly.', undefined, {
+      'retry-after': String(health.retryAfterSeconds),
+    });
+  const isDatabaseRoute = (url: string) => url.startsWith('/api/') && !url.startsWith('/api/docs');
+
+  // While the database is away, database-backed routes answer at once rather than each waiting for a connection
+  // to fail. Registered before the auth plugin, so sessions are not looked up either.
+  app.addHook('onRequest', (req, _reply, done) => {
+    if (!health.up && isDatabaseRoute(req.url)) return done(databaseUnavailable());
+    done();
+  });
+
   app.setErrorHandler((err: FastifyError & { validationContext?: string }, req, reply) => {
+    if (health.report(err)) err = databaseUnavailable() as unknown as typeof err;
+    else if (isStatementTimeout(err)) {
+      req.log.warn({ route: req.routeOptions.url }, 'statement timeout');
+      err = new AppError(503, 'DATABASE_BUSY', 'The database took too long to answer; try again shortly.', undefined, { 'retry-after': '5' }) as unknown as typeof err;
+    }
     if (err instanceof AppError) {
       if (err.headers) reply.headers(err.headers);
       return reply.status(err.statusCode).send(errorBody(err.code, err.message, err.details));
@@ -138,13 +160,19 @@ export async function httpPlatform(app: FastifyInstance, opts: HttpPlatformOptio
     done();
   });
 
+  // For load balancers and operators: 200 when the database answers, else 503 saying why and since when.
   app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
-    try {
-      await sql`select 1`.execute(opts.db);
-      return { status: 'ok', database: 'up' };
-    } catch {
-      return reply.status(503).send({ status: 'unavailable', database: 'down' });
+    if (health.up) {
+      try {
+        await sql`select 1`.execute(opts.db);
+        return { status: 'ok', database: 'up' };
+      } catch (err) {
+        if (!health.report(err)) health.markDown(String((err as Error)?.message ?? err).slice(0, 200));
+      }
     }
+    const s = health.state;
+    reply.header('retry-after', String(health.retryAfterSeconds));
+    return reply.status(503).send({ status: 'unavailable', database: s.status, reason: s.reason, since: s.since.toISOString() });
   });
 
   app.get('/metrics', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {

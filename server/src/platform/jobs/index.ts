@@ -16,6 +16,8 @@ export interface JobsOptions {
   enabled: boolean;
   timeZone: string;
   log: { info(o: object, m: string): void; error(o: object, m: string): void };
+  /** Connection errors go to the database watcher (one log line per outage), not one line per poll. */
+  health?: { report(err: unknown): boolean; readonly up: boolean };
 }
 
 export class Jobs {
@@ -37,7 +39,9 @@ export class Jobs {
     if (!this.opts.enabled || this.boss) return;
     const boss = new PgBoss({ connectionString: this.opts.url, max: 4, application_name: 'vigil-jobs' });
     boss.on('error', (err: Error) => {
-      if (this.boss) this.opts.log.error({ err: { message: err.message } }, 'job system error'); // not while stopping
+      if (!this.boss) return; // not while stopping
+      if (this.opts.health?.report(err)) return;
+      this.opts.log.error({ err: { message: err.message } }, 'job system error');
     });
     await boss.start();
     for (const def of this.defs.values()) {
