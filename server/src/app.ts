@@ -50,7 +50,9 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<Fast
   const db = opts.database.db;
   const resolver = createJurisdictionResolver(db);
   const access = new Access(resolver);
-  const jobs = new Jobs({ url: opts.database.url, enabled: config.jobs, timeZone: config.timeZone, log: app.log });
+  const health = opts.database.health;
+  health.setLogger(app.log);
+  const jobs = new Jobs({ url: opts.database.url, enabled: config.jobs, timeZone: config.timeZone, log: app.log, health });
   const keys = opts.keys ?? (await KeyRing.open(config.signingKeyDir, { clock: config.clock }));
   const events = new Events({
     db,
@@ -65,7 +67,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<Fast
   app.decorate('vigil', ctx);
 
   await app.register(rateLimit, { global: false });
-  await httpPlatform(app, { db, registry: new client.Registry(), queueSizes: () => jobs.queueSizes() });
+  await httpPlatform(app, { db, health, registry: new client.Registry(), queueSizes: () => jobs.queueSizes() });
   await authPlugin(app, { db, clock: config.clock, publicUrl: config.publicUrl });
   await authRoutes(app, {
     db,

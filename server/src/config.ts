@@ -33,6 +33,9 @@ const ConfigSchema = Type.Object({
   trustProxy: Type.Boolean({ env: 'VIGIL_TRUST_PROXY', default: false }),
   // Per client address. Mobile carriers put many phones behind one address (carrier-grade NAT): raise it when a busy
   // entrance sees 429s. Signed-in gate staff have their own, higher limit per user.
+  // Database client: a request fails fast (503) instead of queueing behind a database that does not answer.
+  dbConnectTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000, env: 'VIGIL_DB_CONNECT_TIMEOUT_MS', default: 5_000 }),
+  dbStatementTimeoutMs: Type.Integer({ minimum: 0, maximum: 86_400_000, env: 'VIGIL_DB_STATEMENT_TIMEOUT_MS', default: 60_000 }),
   publicCheckinsPerMinute: Type.Integer({ minimum: 10, maximum: 1_000_000, env: 'VIGIL_PUBLIC_CHECKINS_PER_MINUTE', default: 120 }),
 });
 

@@ -2,13 +2,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testContext, type TestContext } from '../../../test/helpers';
-
-const run = promisify(execFile);
-const VIGIL = path.resolve(__dirname, '../../../bin/vigil.js');
+import { cliTestTimeout, runVigil } from '../../../test/cli-run';
 let t: TestContext;
 let tmp: string;
 
@@ -27,18 +23,7 @@ const file = (name: string, text: string) => {
   return p;
 };
 
-async function cli(...args: string[]) {
-  try {
-    const r = await run(process.execPath, [VIGIL, ...args], {
-      env: { ...process.env, DATABASE_URL: t.database.url, VIGIL_DATA_DIR: tmp, LOG_LEVEL: 'silent' },
-      timeout: 60_000,
-    });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = (...args: string[]) => runVigil(args, { DATABASE_URL: t.database.url, VIGIL_DATA_DIR: tmp, LOG_LEVEL: 'silent' });
 
 const count = async () => Number((await t.db.selectFrom('admin_units').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
 
@@ -54,7 +39,7 @@ describe('vigil import admin-units (CLI)', () => {
     expect(r.stderr).toMatch(/line 4/);
     expect(r.stderr).toMatch(/population "abc"/);
     expect(await count()).toBe(before);
-  });
+  }, cliTestTimeout(1));
 
   it('rejects unknown parents, duplicate codes and cycles with the offending codes', async () => {
     const bad = file(
@@ -75,7 +60,7 @@ describe('vigil import admin-units (CLI)', () => {
     expect(r.stderr).toMatch(/line 4: duplicate code "X7001"/);
     expect(r.stderr).toMatch(/cycle in parent codes: X7010 → X7011 → X7010/);
     expect(await t.db.selectFrom('admin_units').select('code').where('code', 'like', 'X7%').executeTakeFirst()).toBeUndefined();
-  });
+  }, cliTestTimeout(1));
 
   it('imports a good file in any row order, with a progress bar, and builds the hierarchy', async () => {
     const good = file(
@@ -89,13 +74,13 @@ describe('vigil import admin-units (CLI)', () => {
     expect(r.stderr).toMatch(/Importing admin units/);
     const x = await t.db.selectFrom('admin_units').select(['path', 'depth', 'level']).where('code', '=', 'T5001001').executeTakeFirstOrThrow();
     expect(x).toEqual({ path: '/VN/T5/T5001/T5001001/', depth: 3, level: 'commune' });
-  });
+  }, cliTestTimeout(1));
 
   it('reports a missing file with a message and a non-zero exit', async () => {
     const r = await cli('import', 'admin-units', path.join(tmp, 'nope.csv'));
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/File not found/);
-  });
+  }, cliTestTimeout(1));
 });
 
 describe('admin units over HTTP', () => {
