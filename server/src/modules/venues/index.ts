@@ -88,6 +88,8 @@ export async function venueOfQr(db: DbOrTx, keys: KeyRing, qr: string, now: Date
 }
 
 export { PURGE_CHECKINS_JOB } from './jobs';
+export { venueRefs } from './refs';
+export type { VenueRef } from './refs';
 /** The signed token of an entrance QR (`${publicUrl}/c/<token>`), e.g. for demo seeding. */
 export { signVenueToken, checkinUrl } from './tokens';
 export { DEFAULT_ENTRANCE_NAME } from './service';
