@@ -8,6 +8,7 @@ import { seedDeclarationsDemo } from './demo';
 import { declarationJobs } from './jobs';
 import { repointPerson } from './queries';
 import { declarationRoutes } from './routes';
+import { declarationTiles } from './summary';
 
 /** Merge hook: declarations of a merged person follow the record that stays. */
 async function repointDeclarations(tx: DbOrTx, e: PersonMergedEvent) {
@@ -23,6 +24,8 @@ export const declarationsModule: VigilModule = {
     await citizenRoutes(app, ctx);
     declarationJobs(ctx);
   },
+  /** Home page: declared and flagged today, open work items. */
+  summary: (ctx, q) => declarationTiles(ctx.db, q),
   /** ~60 declarations of the last 3 days in Vinh, 10 flagged (one called, one referred, one cleared by `cdc.nghean`). */
   seedDemo: seedDeclarationsDemo,
 };

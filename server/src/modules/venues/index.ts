@@ -13,6 +13,7 @@ import { peopleAdapter } from './people-adapter';
 import { readEntranceOfQr } from './entrances';
 import { personsWithCheckins, repointCheckins } from './queries';
 import { venueRoutes } from './routes';
+import { checkinTiles } from './summary';
 
 const engines = new Set<CheckinEngine>();
 
@@ -52,6 +53,8 @@ export const venuesModule: VigilModule = {
     await checkinRoutes(app, { ctx, engine, people });
     venueJobs(ctx);
   },
+  /** Home page: check-ins in the caller's area today and over the last days. */
+  summary: (ctx, q) => checkinTiles(ctx.db, q),
   /** Demo venues in Vinh (one operated by the demo user `diadiem`), one suspended, one pending, an event; 3 days of check-ins. */
   seedDemo: (ctx) => seedVenuesDemo(ctx, peopleAdapter(ctx.keys, ctx.access.resolver)),
 };
