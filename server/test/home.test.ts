@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importCheckinsFile } from '../src/modules/venues';
 import { testContext, type LoggedIn, type TestContext } from './helpers';
+import { HEALTHY_DOMESTIC_ANSWERS } from '../src/modules/declarations';
 
 let t: TestContext;
 let now = new Date('2021-08-10T03:00:00Z'); // 10:00 on 10 August in Vietnam
@@ -26,19 +27,7 @@ const tilesOf = async (who: LoggedIn, query = '') => {
   return { ...body, tile: (key: string) => body.tiles.find((x) => x.key === key) };
 };
 
-const healthy = {
-  travel_14d: false,
-  fever: false,
-  cough: false,
-  shortness_of_breath: false,
-  sore_throat: false,
-  loss_of_taste_smell: false,
-  fatigue: false,
-  diarrhea: false,
-  contact_f0: false,
-  contact_from_outbreak: false,
-  contact_symptoms: false,
-};
+const healthy = HEALTHY_DOMESTIC_ANSWERS;
 let seq = 0;
 async function declareAt(at: Date, communeCode: string, answers: Record<string, unknown>) {
   const saved = now;

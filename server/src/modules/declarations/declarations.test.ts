@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alterChar, testContext, type LoggedIn, type TestContext } from '../../../test/helpers';
-import { DECLARATIONS_PURGE_JOB, STANDARD_FORMS } from './index';
+import { DECLARATIONS_PURGE_JOB, HEALTHY_DOMESTIC_ANSWERS, STANDARD_FORMS } from './index';
 
 let t: TestContext;
 let now = new Date('2021-08-01T03:00:00Z'); // 10:00 in Vietnam
@@ -16,19 +16,7 @@ const get = (url: string, who?: LoggedIn) => t.app.inject({ method: 'GET', url, 
 const send = (method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, who: LoggedIn | null, payload?: unknown) =>
   t.app.inject({ method, url, headers: who?.headers ?? {}, ...(payload !== undefined && { payload: payload as object }) });
 
-const healthy = {
-  travel_14d: false,
-  fever: false,
-  cough: false,
-  shortness_of_breath: false,
-  sore_throat: false,
-  loss_of_taste_smell: false,
-  fatigue: false,
-  diarrhea: false,
-  contact_f0: false,
-  contact_from_outbreak: false,
-  contact_symptoms: false,
-};
+const healthy = HEALTHY_DOMESTIC_ANSWERS;
 
 let seq = 0;
 const phone = () => `09${String(20_000_000 + ++seq * 7919).slice(-8)}`;
@@ -233,7 +221,11 @@ describe('declaring', () => {
     // the detail names the venue, not its id, and offers actions only to the unit that acts
     const detailB = (await get(`/api/declarations/${id}`, officerB)).json().declaration;
     expect(detailB).toMatchObject({ venue: { name: 'Trạm Y tế B' }, mayAct: false, allowedActions: [] });
-    expect((await get(`/api/declarations/${id}`, officerA)).json().declaration).toMatchObject({ mayAct: true, allowedActions: ['called', 'referred', 'cleared'] });
+    expect(detailB.contact.phone).toBeNull(); // the venue's unit does not call: masked number only
+    expect(detailB.subject.phoneMasked).toMatch(/^•+\d{3}$/);
+    const detailA = (await get(`/api/declarations/${id}`, officerA)).json().declaration;
+    expect(detailA).toMatchObject({ mayAct: true, allowedActions: ['called', 'referred', 'cleared'] });
+    expect(detailA.contact.phone).toMatch(/^\+849/);
     const foreign = await send('POST', `/api/declarations/${id}/actions`, officerB, { action: 'cleared', note: 'không phải việc của tôi' });
     expect(foreign.statusCode).toBe(403);
     expect(await worklistIds(officerA)).toContain(id);

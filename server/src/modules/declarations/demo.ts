@@ -10,6 +10,7 @@ import type { Sex } from '../people';
 import { addDependant, findOrCreatePerson } from '../people';
 import type { AnswerValue, Answers } from './model';
 import { addDays, applyAction, localDay, startOfLocalDay } from './service';
+import { HEALTHY_DOMESTIC_ANSWERS } from './standard-forms';
 import { submitDeclaration, submitDeps } from './submit';
 import type { Action } from './workflow';
 
@@ -65,19 +66,7 @@ interface Planned {
   actions?: { action: Action; note: string }[];
 }
 
-const CLEAN: Answers = {
-  travel_14d: false,
-  fever: false,
-  cough: false,
-  shortness_of_breath: false,
-  sore_throat: false,
-  loss_of_taste_smell: false,
-  fatigue: false,
-  diarrhea: false,
-  contact_f0: false,
-  contact_from_outbreak: false,
-  contact_symptoms: false,
-};
+const CLEAN: Answers = { ...HEALTHY_DOMESTIC_ANSWERS };
 
 const FOLLOW_UPS: { action: Action; note: string }[][] = [
   [{ action: 'called', note: 'Đã gọi điện: người khai báo sốt nhẹ, ho khan 2 ngày. Hướng dẫn tự cách ly tại nhà, đo nhiệt độ 2 lần/ngày; gọi lại ngày mai.' }],

@@ -35,5 +35,5 @@ export { submitDeclaration, prepareDeclaration, storeDeclaration } from './submi
 export type { SubmitInput, SubmitDeps, DeclarationContent, PreparedDeclaration } from './submit';
 export { evaluate, evaluateRules } from './model';
 export type { Condition, FormDefinition, FormKind, Question, RiskRule, RiskHit, Severity, Answers } from './model';
-export { STANDARD_FORMS, STANDARD_RULES, STANDARD_ZONES } from './standard-forms';
+export { HEALTHY_DOMESTIC_ANSWERS, STANDARD_FORMS, STANDARD_RULES, STANDARD_ZONES } from './standard-forms';
 export { PURGE_JOB as DECLARATIONS_PURGE_JOB } from './jobs';

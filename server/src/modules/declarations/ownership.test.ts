@@ -3,6 +3,7 @@
 // change is audited with before/after and shown to the officers of the area it affects.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testContext, type LoggedIn, type TestContext } from '../../../test/helpers';
+import { HEALTHY_DOMESTIC_ANSWERS } from './index';
 
 let t: TestContext;
 const now = new Date('2021-08-01T03:00:00Z');
@@ -18,19 +19,7 @@ const get = (url: string, who?: LoggedIn) => t.app.inject({ method: 'GET', url, 
 const send = (method: 'POST' | 'PUT', url: string, who: LoggedIn | null, payload: unknown) =>
   t.app.inject({ method, url, headers: who?.headers ?? {}, payload: payload as object });
 
-const healthy = {
-  travel_14d: false,
-  fever: false,
-  cough: false,
-  shortness_of_breath: false,
-  sore_throat: false,
-  loss_of_taste_smell: false,
-  fatigue: false,
-  diarrhea: false,
-  contact_f0: false,
-  contact_from_outbreak: false,
-  contact_symptoms: false,
-};
+const healthy = HEALTHY_DOMESTIC_ANSWERS;
 let seq = 0;
 async function declare(communeCode: string, answers: Record<string, unknown>) {
   seq++;

@@ -116,6 +116,11 @@ export async function declarationRoutes(fastify: FastifyInstance, ctx: AppContex
   const detail = async (user: AuthUser, d: DeclarationRow): Promise<DeclarationDetail> => {
     const p = presenter(db, resolver);
     const mayAct = await access.can(user, 'declarations.review', { unitCode: d.responsible_unit_code });
+    // the full phone number is for the area that follows the person up (or where they live); an officer who sees
+    // the declaration only because it was made at a venue in their area gets the masked number
+    const followsUp =
+      (await access.can(user, 'declarations.read', { unitCode: d.responsible_unit_code })) ||
+      (await access.can(user, 'declarations.read', { unitCode: (await getPersonBrief(db, d.subject_person_id))?.communeCode ?? d.responsible_unit_code }));
     const [item] = await p.items([d], () => mayAct);
     const v = await p.version(d.form_key, d.form_version);
     const contact = await getPersonContact(db, d.subject_person_id);
@@ -129,7 +134,7 @@ export async function declarationRoutes(fastify: FastifyInstance, ctx: AppContex
         fullName: contact?.fullName ?? '—',
         birthYear: contact?.birthYear ?? null,
         sex: contact?.sex ?? null,
-        phone: contact?.phone ?? null,
+        phone: followsUp ? (contact?.phone ?? null) : null,
         address: contact?.address ?? null,
         commune: contact?.communeCode ? { code: contact.communeCode, name: await p.unitName(contact.communeCode) } : null,
       },

@@ -4,12 +4,15 @@
 // it). Each provider decides from the caller's permissions whether its tiles are shown at all.
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Type, type Static } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import type { Access } from '../auth/access';
 import type { AuthUser } from '../auth/service';
 import { withinScope } from '../auth/jurisdiction';
 import { forbidden, invalidField } from '../http/errors';
 import { addDays, localDay, startOfLocalDay } from '../time';
+import { SummaryResponse, type SummaryTile } from './schema';
+
+export { SummaryResponse, SummaryTile } from './schema';
 
 export const CHART_DAYS = 14;
 
@@ -28,36 +31,7 @@ export interface SummaryQuery {
   now: Date;
 }
 
-export const Localized = Type.Object({ vi: Type.String(), en: Type.String() });
-
-export const SummaryTile = Type.Object({
-  /** stable key, e.g. 'checkins', 'declarations.flagged' */
-  key: Type.String(),
-  label: Localized,
-  /** what the number counts, one line */
-  hint: Type.Optional(Localized),
-  /** tiles are shown by ascending order */
-  order: Type.Number(),
-  /** today's figure (for a state such as open work items: now) */
-  today: Type.Integer(),
-  /** per day of `days` (null: a state, not a daily count; not charted) */
-  byDay: Type.Union([Type.Array(Type.Integer()), Type.Null()]),
-  /** the page to open for detail */
-  link: Type.Union([Type.String(), Type.Null()]),
-  /** 'attention' when the number calls for action (flagged, open work) */
-  tone: Type.Union([Type.Literal('normal'), Type.Literal('attention')]),
-});
-export type SummaryTile = Static<typeof SummaryTile>;
-
 export type SummaryProvider = (q: SummaryQuery) => Promise<SummaryTile[]>;
-
-export const SummaryResponse = Type.Object({
-  unit: Type.Object({ code: Type.String(), name: Type.String(), level: Type.String() }),
-  today: Type.String(),
-  days: Type.Array(Type.String()),
-  tiles: Type.Array(SummaryTile),
-});
-export type SummaryResponse = Static<typeof SummaryResponse>;
 
 const SummaryQuerySchema = Type.Object({ unit: Type.Optional(Type.String({ minLength: 1, maxLength: 32, pattern: '^[A-Za-z0-9_.-]+$' })) });
 
