@@ -9,7 +9,8 @@ import type { AppContext } from '../../platform/module';
 import type { Sex } from '../people';
 import { addDependant, findOrCreatePerson } from '../people';
 import type { AnswerValue, Answers } from './model';
-import { addDays, applyAction, localDay, startOfLocalDay } from './service';
+import { findRule, insertSwitchOff } from './queries';
+import { addDays, applyAction, localDay, saveRule, startOfLocalDay } from './service';
 import { HEALTHY_DOMESTIC_ANSWERS } from './standard-forms';
 import { submitDeclaration, submitDeps } from './submit';
 import type { Action } from './workflow';
@@ -80,6 +81,41 @@ const FOLLOW_UPS: { action: Action; note: string }[][] = [
   ],
 ];
 
+/**
+ * Configuration owned by Nghệ An, so the forms & rules page shows more than national rows: a provincial rule (tiredness
+ * with diarrhoea, low) and a district outside Vinh that switched the national loss-of-taste rule off for itself.
+ * Idempotent: nothing is changed once the rule exists.
+ */
+async function seedOwnershipDemo(ctx: AppContext) {
+  const db = ctx.db;
+  if (await findRule(db, 'nghean_fatigue_diarrhea')) return;
+  await saveRule(
+    db,
+    ctx.access.resolver,
+    'nghean_fatigue_diarrhea',
+    {
+      name: { vi: 'Mệt mỏi kèm tiêu chảy (Nghệ An)', en: 'Tiredness with diarrhoea (Nghệ An)' },
+      formKinds: ['domestic'],
+      condition: { all: [{ q: 'fatigue', truthy: true }, { q: 'diarrhea', truthy: true }] },
+      severity: 'low',
+      active: true,
+    },
+    null,
+    ctx.config.clock(),
+    '40',
+  );
+  const district = await db.selectFrom('admin_units').select('code').where('parent_code', '=', '40').where('code', '<>', '412').orderBy('code').executeTakeFirst();
+  if (district && (await findRule(db, 'loss_of_taste_smell')))
+    await insertSwitchOff(db, {
+      rule_key: 'loss_of_taste_smell',
+      unit_code: district.code,
+      reason: 'Huyện đang thử nghiệm sàng lọc bằng bộ câu hỏi riêng (dữ liệu mẫu)',
+      at: ctx.config.clock(),
+      by_user_id: null,
+      by_username: 'cdc.nghean',
+    });
+}
+
 export async function seedDeclarationsDemo(ctx: AppContext): Promise<void> {
   const db = ctx.db;
   const resolver = ctx.access.resolver;
@@ -88,6 +124,7 @@ export async function seedDeclarationsDemo(ctx: AppContext): Promise<void> {
   const communes = await db.selectFrom('admin_units').select(['code', 'name']).where('parent_code', '=', '412').orderBy('code').execute();
   if (!communes.length) return;
 
+  await seedOwnershipDemo(ctx);
   const r = prng(20210801);
 
   // ── the people ──────────────────────────────────────────────────────────────
