@@ -11,11 +11,16 @@ import { SubPageHeader } from './SubPageHeader';
 
 type Owner = { code: string; name: string } | null;
 
+/** Badges and short values keep their whole text (the column widens, the table scrolls) instead of ending in "…". */
+const NOWRAP = { whiteSpace: 'nowrap' } as const;
+/** A badge's label is clipped with "…" by default, and a table then squeezes it to nothing: show all of it. */
+const WHOLE_LABEL = { label: { overflow: 'visible' } } as const;
+
 /** Who owns it: "National" or the unit's name. */
 function OwnerBadge({ owner }: { owner: Owner }) {
   const td = useDeclT();
   return (
-    <Badge variant="light" color={owner ? 'indigo' : 'gray'} style={{ overflow: 'visible' }} data-testid="owner">
+    <Badge variant="light" color={owner ? 'indigo' : 'gray'} styles={WHOLE_LABEL} data-testid="owner">
       {owner ? owner.name : td('config.national')}
     </Badge>
   );
@@ -69,14 +74,14 @@ function FormsCard() {
           <Table.Tr key={f.key} data-key={f.key}>
             <NameCell name={f.title[lang]} code={f.key} />
             <Table.Td fz="sm">{td(`config.kinds.${f.kind}`)}</Table.Td>
-            <Table.Td fz="sm">
+            <Table.Td fz="sm" style={NOWRAP}>
               {f.version} · {fmt.dateTime(f.updatedAt)}
             </Table.Td>
-            <Table.Td>
+            <Table.Td style={NOWRAP}>
               <OwnerBadge owner={f.owner} />
             </Table.Td>
-            <Table.Td>
-              <Badge variant="dot" color={f.archived ? 'gray' : 'teal'} style={{ overflow: 'visible' }}>
+            <Table.Td style={NOWRAP}>
+              <Badge variant="dot" color={f.archived ? 'gray' : 'teal'} styles={WHOLE_LABEL}>
                 {f.archived ? td('config.archived') : td('config.inUse')}
               </Badge>
             </Table.Td>
@@ -107,13 +112,13 @@ function RuleState({ rule }: { rule: RuleView }) {
   const td = useDeclT();
   if (!rule.active)
     return (
-      <Badge variant="dot" color="gray" style={{ overflow: 'visible' }}>
+      <Badge variant="dot" color="gray" styles={WHOLE_LABEL}>
         {td('config.inactive')}
       </Badge>
     );
   return (
     <Stack gap={2}>
-      <Badge variant="dot" color={rule.activeHere ? 'teal' : 'orange'} style={{ overflow: 'visible' }}>
+      <Badge variant="dot" color={rule.activeHere ? 'teal' : 'orange'} styles={WHOLE_LABEL}>
         {rule.activeHere ? td('config.active') : td('config.offHere')}
       </Badge>
       {rule.switchOffs.map((s) => (
@@ -162,12 +167,12 @@ function RulesCard() {
           return (
             <Table.Tr key={r.key} data-key={r.key}>
               <NameCell name={r.name[lang]} code={r.key} />
-              <Table.Td>
-                <Badge color={SEVERITY_COLOR[r.severity]} variant="light" style={{ overflow: 'visible' }}>
+              <Table.Td style={NOWRAP}>
+                <Badge color={SEVERITY_COLOR[r.severity]} variant="light" styles={WHOLE_LABEL}>
                   {severityLabel(td, r.severity)}
                 </Badge>
               </Table.Td>
-              <Table.Td>
+              <Table.Td style={NOWRAP}>
                 <OwnerBadge owner={r.owner} />
               </Table.Td>
               <Table.Td>
@@ -239,7 +244,7 @@ function ZonesCard() {
         {zones.data.items.map((z) => (
           <Table.Tr key={z.key}>
             <NameCell name={z.name[lang]} code={z.key} />
-            <Table.Td>
+            <Table.Td style={NOWRAP}>
               <OwnerBadge owner={z.owner} />
             </Table.Td>
             <Table.Td>

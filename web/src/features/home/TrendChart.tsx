@@ -72,7 +72,7 @@ export default function TrendChart({ days, series, height, label }: { days: stri
   // the legend is HTML: it wraps on a phone instead of scrolling, and reads like the tiles
   return (
     <div data-testid="trend-chart">
-      <Group gap="md" mb={4} data-testid="trend-legend">
+      <Group gap="md" mb={4} style={{ rowGap: 2 }} data-testid="trend-legend">
         {series.map((s) => (
           <Group key={s.key} gap={6} wrap="nowrap">
             <span aria-hidden style={{ width: 12, height: 3, background: s.color, display: 'inline-block', borderRadius: 2 }} />
