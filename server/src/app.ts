@@ -11,11 +11,13 @@ import type { DatabaseHandle } from './platform/db';
 import { Access } from './platform/auth/access';
 import { authPlugin } from './platform/auth/plugin';
 import { authRoutes } from './platform/auth/routes';
+import { homeRoutes } from './platform/home';
 import { httpPlatform, logSerializers } from './platform/http/plugin';
 import { Jobs } from './platform/jobs';
 import { Events } from './platform/events';
 import { KeyRing } from './platform/signing';
 import type { AppContext } from './platform/module';
+import type { SummaryQuery } from './platform/home';
 import { platformJobs } from './platform/retention';
 import { createJurisdictionResolver } from './modules/geo';
 import { modules } from './modules';
@@ -78,6 +80,12 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<Fast
   });
   platformJobs(ctx);
   for (const m of modules) await m.register?.(app, ctx);
+  await homeRoutes(app, {
+    access,
+    clock: config.clock,
+    timeZone: config.timeZone,
+    providers: modules.flatMap((m) => (m.summary ? [(q: SummaryQuery) => m.summary!(ctx, q)] : [])),
+  });
 
   const webDist = opts.webDist === undefined ? WEB_DIST : opts.webDist;
   if (webDist && fs.existsSync(path.join(webDist, 'index.html'))) {

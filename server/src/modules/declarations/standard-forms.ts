@@ -358,3 +358,18 @@ export const STANDARD_RULES: RiskRule[] = [
     severity: 'low',
   },
 ];
+
+/** Answers to the domestic form (version 1) that no standard rule flags: for demo data and tests. */
+export const HEALTHY_DOMESTIC_ANSWERS: Readonly<Record<string, boolean>> = Object.freeze({
+  travel_14d: false,
+  fever: false,
+  cough: false,
+  shortness_of_breath: false,
+  sore_throat: false,
+  loss_of_taste_smell: false,
+  fatigue: false,
+  diarrhea: false,
+  contact_f0: false,
+  contact_from_outbreak: false,
+  contact_symptoms: false,
+});

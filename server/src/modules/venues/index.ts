@@ -13,6 +13,7 @@ import { peopleAdapter } from './people-adapter';
 import { readEntranceOfQr } from './entrances';
 import { personsWithCheckins, repointCheckins } from './queries';
 import { venueRoutes } from './routes';
+import { checkinTiles } from './summary';
 
 /**
  * Check-ins refer to persons without a foreign key (migration 0002): the registry's purge keeps a person while they
@@ -50,6 +51,8 @@ export const venuesModule: VigilModule = {
     await checkinRoutes(app, { ctx, engine, people });
     venueJobs(ctx);
   },
+  /** Home page: check-ins in the caller's area today and over the last days. */
+  summary: (ctx, q) => checkinTiles(ctx.db, q),
   /** Demo venues in Vinh (one operated by the demo user `diadiem`), one suspended, one pending, an event; 3 days of check-ins. */
   seedDemo: (ctx) => seedVenuesDemo(ctx, peopleAdapter(ctx.keys, ctx.access.resolver)),
 };
@@ -86,6 +89,8 @@ export async function venueOfQr(db: DbOrTx, keys: KeyRing, qr: string, now: Date
 }
 
 export { PURGE_CHECKINS_JOB } from './jobs';
+export { venueRefs } from './refs';
+export type { VenueRef } from './refs';
 /** The signed token of an entrance QR (`${publicUrl}/c/<token>`), e.g. for demo seeding. */
 export { signVenueToken, checkinUrl } from './tokens';
 export { DEFAULT_ENTRANCE_NAME } from './service';

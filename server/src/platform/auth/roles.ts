@@ -51,7 +51,7 @@ const officer: Permission[] = [
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   national_admin: PERMISSIONS,
   cdc_officer: [...officer, 'geo.write', 'users.manage', 'audit.read', 'people.merge', 'checkins.import', 'declarations.forms'],
-  district_officer: [...officer, 'users.manage', 'people.merge'],
+  district_officer: [...officer, 'users.manage', 'people.merge', 'declarations.forms'],
   commune_officer: officer,
   contact_tracer: ['geo.read', 'people.read', 'venues.read', 'checkins.read', 'declarations.read', 'self'],
   call_supervisor: ['geo.read', 'people.read', 'declarations.read', 'self'],
