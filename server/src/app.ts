@@ -70,7 +70,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<Fast
 
   await app.register(rateLimit, { global: false });
   await httpPlatform(app, { db, health, registry: new client.Registry(), queueSizes: () => jobs.queueSizes() });
-  await authPlugin(app, { db, clock: config.clock, publicUrl: config.publicUrl });
+  await authPlugin(app, { db, clock: config.clock, publicUrl: config.publicUrl, scopePathOf: async (code) => (await resolver.unit(code))?.path });
   await authRoutes(app, {
     db,
     access,

@@ -164,7 +164,7 @@ function App() {
     setBusy(true);
     setFormError(null);
     try {
-      await call<CheckinResponse>('POST', '/api/checkouts', { clientId: uuid(), venueToken: last.venueToken, people: last.people.map((p) => ({ token: p.token })) });
+      await call<CheckinResponse>('POST', '/api/checkouts', { clientId: uuid(), venueToken: last.venueToken, checkinClientId: last.clientId, people: last.people.map((p) => ({ token: p.token })) });
       const l = { ...last, checkedOutAt: new Date().toISOString() };
       save(LAST_KEY, l);
       setLast(l);

@@ -5,6 +5,7 @@ import { peopleJobs } from './jobs';
 import { peopleRoutes } from './routes';
 import { selfRoutes } from './self-routes';
 import { linkRequestRoutes } from './link-routes';
+import { deviceRoutes } from './device-routes';
 
 import type { PersonInUseCheck } from './hooks';
 
@@ -24,6 +25,7 @@ export function peopleModule(opts: PeopleModuleOptions): VigilModule {
       await peopleRoutes(app, ctx);
       await selfRoutes(app, ctx);
       await linkRequestRoutes(app, ctx);
+      await deviceRoutes(app, ctx);
       peopleJobs(ctx, opts.personsInUse);
     },
   };
@@ -47,7 +49,8 @@ export {
   type DependantBrief,
   type PersonSource,
 } from './service';
-export { personalQrToken, verifyPersonalQr, personDeviceToken, verifyPersonDeviceToken, isPersonDeviceToken, bareToken, personIdOf, qrSvg, PERSONAL_QR_TYPE } from './qr';
+export { personalQrToken, verifyPersonalQr, personDeviceToken, isPersonDeviceToken, bareToken, personIdOf, qrSvg, PERSONAL_QR_TYPE } from './qr';
 export type { PersonMerged, PersonInUseCheck } from './hooks';
 export { registerLinkProof, type LinkProofMethod } from './links';
+export { deviceRegistry, type DeviceRegistry, type DeviceOrigin } from './devices';
 export { PURGE_JOB as PEOPLE_PURGE_JOB } from './jobs';

@@ -154,6 +154,7 @@ export async function checkinRoutes(fastify: FastifyInstance, deps: VenueRouteDe
     },
     async (req) => {
       const out: PeopleStatusResponse['people'] = [];
+      const mine = new Set((req.body.checkinClientIds ?? []).map((c) => c.toLowerCase()));
       for (const token of req.body.tokens) {
         let personId: string | null = null;
         try {
@@ -171,7 +172,9 @@ export async function checkinRoutes(fastify: FastifyInstance, deps: VenueRouteDe
           out.push({ token, valid: true, personId: null, name: null, openCheckin: null });
           continue;
         }
-        const [brief, open] = await Promise.all([people.briefs(db, [personId]), openCheckinOf(db, personId, now())]);
+        const [brief, stay] = await Promise.all([people.briefs(db, [personId]), openCheckinOf(db, personId, now())]);
+        // the current stay only to the phone that started it (it sends that check-in's client id)
+        const open = stay && mine.has(stay.client_id) ? stay : undefined;
         out.push({
           token,
           valid: true,
@@ -192,7 +195,7 @@ export async function checkinRoutes(fastify: FastifyInstance, deps: VenueRouteDe
     if (!user.permissions.has('checkins.read') && !user.permissions.has('venues.own')) throw forbidden();
   };
 
-  app.get('/api/checkins', { config: { permission: 'authenticated' }, schema: { tags: ['checkins'], querystring: CheckinListQuery, response: { 200: CheckinList } } }, async (req) => {
+  app.get('/api/checkins', { config: { audit: 'handler', permission: 'authenticated' }, schema: { tags: ['checkins'], querystring: CheckinListQuery, response: { 200: CheckinList } } }, async (req) => {
     const user = req.user!;
     lookupPermission(user);
     const range = parseRange(req.query.from, req.query.to);

@@ -22,6 +22,8 @@ import type { CheckinItem, CheckinPerson, CheckinResultItem, PersonRef } from '.
 import { isOwnOnly } from './service';
 import type { PeoplePort } from './people-port';
 
+/** How long a verified person token is trusted without asking the registry again (device revocation, idle expiry). */
+export const PERSON_TOKEN_TTL_MS = 60_000;
 /** Clock skew tolerated for times sent by devices. */
 const FUTURE_SKEW_MS = 2 * 60_000;
 /** Citizens' phones may send a slightly delayed time (flaky network), not an arbitrary one. */
@@ -49,16 +51,22 @@ interface Prepared {
   people: CheckinPerson[];
   /** The signed-in user when they are staff of this venue's gate (the row is a gate scan they recorded). */
   staff: AuthUser | null;
+  /** Citizen check-out: only the stay this phone's check-in (its client id) started. */
+  checkinClientId?: string;
 }
 
 export class CheckinEngine {
   readonly entrances: EntranceCache;
-  /** token → person id of verified personal QR tokens (signature checked once; key retirement re-checked on use). */
-  private readonly personTokens = new LruCache<string, string>(200_000);
+  /**
+   * token → person id of verified personal QR and device tokens (signature checked once; key retirement re-checked on
+   * use; re-verified after PERSON_TOKEN_TTL_MS so a revoked or idle device token stops working).
+   */
+  private readonly personTokens: LruCache<string, string>;
   private readonly communes = new LruCache<string, string | null>(20_000, 10 * 60_000);
   readonly batcher: Batcher<NewCheckin, InsertedCheckin>;
 
   constructor(private readonly o: CheckinEngineOptions) {
+    this.personTokens = new LruCache<string, string>(200_000, PERSON_TOKEN_TTL_MS, () => o.clock().getTime());
     this.entrances = new EntranceCache(o);
     this.batcher = new Batcher<NewCheckin, InsertedCheckin>({ ...o.batch, write: (rows) => (o.pool ? insertCheckinsPrepared(o.pool, rows) : insertCheckins(o.db, rows)) });
   }
@@ -146,7 +154,7 @@ export class CheckinEngine {
       { fullName, phone, birthYear: ref.birthYear!, communeCode: ref.communeCode!, nationalId: ref.nationalId || undefined },
       { prefix: path, source: 'checkin', now },
     );
-    return { personId: id, token: this.o.people.deviceToken(id), name: fullName, created };
+    return { personId: id, token: await this.o.people.deviceToken(id, 'form', now), name: fullName, created };
   }
 
   // ── requests ──────────────────────────────────────────────────────────────
@@ -211,7 +219,7 @@ export class CheckinEngine {
         const live = await this.o.people.resolveLiveId(this.o.db, d);
         if (!live || !(await this.o.people.isManagerOf(this.o.db, manager, live)))
           throw new AppError(403, 'FORBIDDEN', `${prefix}.dependants.${i}: is not a dependant of this person`, [{ path: `${prefix}.dependants.${i}`, message: 'is not a dependant of this person' }]);
-        people.push({ personId: live, token: this.o.people.deviceToken(live), name: null, created: false });
+        people.push({ personId: live, token: await this.o.people.deviceToken(live, 'household', now), name: null, created: false });
       }
     }
     const seen = new Set<string>();
@@ -320,7 +328,7 @@ export class CheckinEngine {
     const res = this.resultBase(p);
     let duplicates = 0;
     for (const [i, person] of p.people.entries()) {
-      const row = await checkoutPerson(this.o.db, { personId: person.personId, venueId: p.entrance?.venueId ?? null, at: p.at, checkoutClientId: p.clientId });
+      const row = await checkoutPerson(this.o.db, { personId: person.personId, venueId: p.entrance?.venueId ?? null, at: p.at, checkoutClientId: p.clientId, checkinClientId: p.checkinClientId });
       if (row) {
         res.checkinIds.push(row.id);
         if (row.duplicate) duplicates++;
@@ -384,15 +392,18 @@ export class CheckinEngine {
   }
 
   /** Citizen check-out button: the people's open stay (at the venue of the QR, if given). */
-  async checkoutPeople(body: { clientId: string; people: { token: string }[]; venueToken?: string; at?: string }): Promise<CheckinResultItem> {
+  async checkoutPeople(body: { clientId: string; people: { token: string }[]; venueToken?: string; at?: string; checkinClientId?: string }): Promise<CheckinResultItem> {
     const now = this.o.clock();
+    // Only the phone that checked in knows its check-in's client id: a token obtained by typing someone's details
+    // can neither end their stay nor learn (from the answer) whether they are somewhere.
+    if (!body.checkinClientId) throw invalidField('body.checkinClientId', 'is required: the client id of the check-in to end');
     const at = this.parseAt(body.at, false, now, 'body.at');
     const entrance = body.venueToken ? await this.entrances.entranceOf(body.venueToken, 'body.venueToken') : null;
     const people: CheckinPerson[] = [];
     for (const [i, ref] of body.people.entries()) {
       people.push({ personId: await this.personOfToken(ref.token, `body.people.${i}.token`, true), token: ref.token, name: null, created: false });
     }
-    return this.checkOut({ index: 0, prefix: 'body', clientId: body.clientId.toLowerCase(), action: 'out', at, entrance, people, staff: null });
+    return this.checkOut({ index: 0, prefix: 'body', clientId: body.clientId.toLowerCase(), action: 'out', at, entrance, people, staff: null, checkinClientId: body.checkinClientId.toLowerCase() });
   }
 }
 

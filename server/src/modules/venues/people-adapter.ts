@@ -9,16 +9,15 @@ import {
   isPersonDeviceToken,
   normalizePhone,
   PERSONAL_QR_TYPE,
-  personDeviceToken,
   personIdOf,
   resolvePersonId,
-  verifyPersonDeviceToken,
+  type DeviceRegistry,
 } from '../people/index';
 import { verifyAsync } from './verify-async';
 
 import type { PeoplePort, PersonBriefLite } from './people-port';
 
-export function peopleAdapter(keys: KeyRing, resolver: JurisdictionResolver): PeoplePort {
+export function peopleAdapter(keys: KeyRing, resolver: JurisdictionResolver, devices: DeviceRegistry): PeoplePort {
   return {
     normalizePhone: (raw) => normalizePhone(raw),
     findOrCreate: (db, input, opts) =>
@@ -28,13 +27,18 @@ export function peopleAdapter(keys: KeyRing, resolver: JurisdictionResolver): Pe
         { resolver, now: opts.now, source: opts.source, prefix: opts.prefix, requirePhone: !input.nationalId, trust: opts.source === 'import' ? 'staff' : 'public' },
       ),
     // same rules as people's verifyPersonalQr (bare token or a URL ending in it), signature checked off the event loop;
-    // a phone's device token (HMAC) is checked right here (~1 µs)
+    // a phone's device token (HMAC, ~1 µs) is checked right here, plus its device row (cached; revoked or idle → expired)
     verifyPersonToken: async (token, now) => {
       const bare = bareToken(token);
-      if (isPersonDeviceToken(bare)) return verifyPersonDeviceToken(keys, bare, now);
+      if (isPersonDeviceToken(bare)) return (await devices.verify(bare, now)).personId;
       return personIdOf(await verifyAsync(keys, bare, { expectedType: PERSONAL_QR_TYPE, now }));
     },
-    deviceToken: (id) => personDeviceToken(keys, id),
+    deviceToken: (id, origin, now) => devices.issue(id, origin, now),
+    deviceOf: async (token, now) => {
+      const bare = bareToken(token);
+      if (!isPersonDeviceToken(bare)) return null;
+      return devices.verify(bare, now).then((d) => d.deviceId, () => null);
+    },
     isDeviceToken: (token) => isPersonDeviceToken(bareToken(token)),
     resolveLiveId: (db, id) => resolvePersonId(db, id),
     isManagerOf: (db, managerId, dependantId) => isManagerOf(db, managerId, dependantId),

@@ -21,10 +21,15 @@ export interface PeoplePort {
   /** Finds or creates the person; throws a 400 AppError naming `${prefix}.<field>` on invalid details. */
   /** source 'import' (officers' files) is trusted to match by national ID and fill in records; 'checkin' (typed in by anyone) is not. */
   findOrCreate(db: DbOrTx, input: PersonInput, opts: { prefix: string; source: 'checkin' | 'import'; now: Date }): Promise<{ id: string; created: boolean }>;
-  /** Person id in a personal QR (signature checked off the event loop) or a phone's device token; throws SignatureError. */
+  /**
+   * Person id in a personal QR (signature checked off the event loop) or a phone's device token (also: not revoked,
+   * not idle too long); throws SignatureError.
+   */
   verifyPersonToken(token: string, now: Date): Promise<string>;
-  /** The token a phone remembers for this person (HMAC'd, cheap to verify on every check-in). */
-  deviceToken(personId: string): string;
+  /** A new device token a phone remembers for this person (HMAC'd, cheap to verify on every check-in). */
+  deviceToken(personId: string, origin: 'form' | 'household', now: Date): Promise<string>;
+  /** The device a device token names (null for a printed personal QR or an invalid token). */
+  deviceOf(token: string, now: Date): Promise<string | null>;
   /** Whether a token (or URL ending in one) is a phone's device token: never shown, unlike a printed personal QR. */
   isDeviceToken(token: string): boolean;
   /** The surviving record of a possibly merged person, null when unknown. */

@@ -222,7 +222,7 @@ export async function existingByClient(db: DbOrTx, pairs: { clientId: string; pe
  */
 export async function checkoutPerson(
   db: DbOrTx,
-  p: { personId: string; venueId: string | null; at: Date; checkoutClientId: string },
+  p: { personId: string; venueId: string | null; at: Date; checkoutClientId: string; checkinClientId?: string },
 ): Promise<{ id: string; venue_id: string; checkin_at: Date; checkout_at: Date; duplicate: boolean } | undefined> {
   const prior = await db
     .selectFrom('checkins')
@@ -243,6 +243,7 @@ export async function checkoutPerson(
     )
       and checkout_at is null and auto_checkout_at > ${p.at}
       ${p.venueId ? sql`and venue_id = ${p.venueId}` : sql``}
+      ${p.checkinClientId ? sql`and client_id = ${p.checkinClientId}` : sql``}
     returning id::text, venue_id::text, checkin_at, checkout_at`.execute(db);
   const row = r.rows[0];
   return row ? { ...row, duplicate: false } : undefined;
@@ -254,7 +255,7 @@ export async function openCheckinOf(db: DbOrTx, personId: string, now: Date) {
     .selectFrom('checkins as c')
     .innerJoin('venues as v', 'v.id', 'c.venue_id')
     .leftJoin('venue_entrances as e', 'e.id', 'c.entrance_id')
-    .select(['c.id', 'c.venue_id', 'v.name as venue_name', 'e.name as entrance_name', 'c.checkin_at', 'c.checkout_at', 'c.auto_checkout_at'])
+    .select(['c.id', 'c.client_id', 'c.venue_id', 'v.name as venue_name', 'e.name as entrance_name', 'c.checkin_at', 'c.checkout_at', 'c.auto_checkout_at'])
     .where('c.person_id', '=', personId)
     .where('c.checkin_at', '<=', now)
     .where('c.checkin_at', '>', new Date(now.getTime() - MAX_STAY_MS))

@@ -280,13 +280,22 @@ export const CheckoutBody = Type.Object(
     /** Only at this venue (the QR the person scanned); default: wherever they are checked in. */
     venueToken: Type.Optional(Token),
     at: Type.Optional(DateTime),
+    /** The client id of the check-in this ends (the phone kept it): required, only that stay is closed. */
+    checkinClientId: Type.Optional(Uuid),
   },
   { additionalProperties: false },
 );
 export type CheckoutBody = Static<typeof CheckoutBody>;
 
 export const PeopleStatusBody = Type.Object(
-  { tokens: Type.Array(Token, { minItems: 1, maxItems: 10 }) },
+  {
+    tokens: Type.Array(Token, { minItems: 1, maxItems: 10 }),
+    /**
+     * Client ids of check-ins this phone made. A person's current stay is told only when it was started by one of
+     * them: a device token obtained by typing someone's details does not tell where they are.
+     */
+    checkinClientIds: Type.Optional(Type.Array(Uuid, { maxItems: 10 })),
+  },
   { additionalProperties: false },
 );
 export const PeopleStatusResponse = Type.Object({
