@@ -3,6 +3,7 @@
 import type { Db, DbOrTx } from '../../platform/db/types';
 import type { JurisdictionResolver } from '../../platform/auth/jurisdiction';
 import { badRequest, conflict, invalidField, notFound, type ErrorDetail } from '../../platform/http/errors';
+import { localParts } from '../../platform/time';
 import { formDefinitionProblems } from './answers';
 import { isCountryCode } from './countries';
 import {
@@ -52,19 +53,8 @@ export function localDay(at: Date, timeZone: string): string {
 
 /** Minutes the time zone is ahead of UTC at `at` (+420 for Asia/Ho_Chi_Minh). */
 function tzOffsetMinutes(at: Date, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(at);
-  const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
-  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
-  return Math.round((asUtc - Math.floor(at.getTime() / 1000) * 1000) / 60_000);
+  const [, sign, h, m] = /^([+-])(\d\d):(\d\d)$/.exec(localParts(at, timeZone).offset)!;
+  return (sign === '-' ? -1 : 1) * (Number(h) * 60 + Number(m));
 }
 
 /** The instant a local day ('YYYY-MM-DD') starts in the deployment time zone. */

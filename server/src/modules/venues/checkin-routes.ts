@@ -5,11 +5,12 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { sql } from 'kysely';
 import { recordAudit } from '../../platform/audit';
+import { localIso } from '../../platform/time';
 import { auditActor } from '../../platform/auth/routes';
 import type { AuthUser } from '../../platform/auth/service';
 import { AppError, forbidden, invalidField } from '../../platform/http/errors';
-import { checkinScope, exportCsv, exportXlsx, parseRange, toListItems } from './lookups';
-import { checkinStats, listCheckins, openCheckinOf } from './queries';
+import { checkinScope, exportCsv, exportRowCount, exportXlsx, parseRange, personFilter, toListItems } from './lookups';
+import { checkinStats, checkinTotals, listCheckins, openCheckinOf } from './queries';
 import {
   CheckinBody,
   CheckinList,
@@ -197,14 +198,14 @@ export async function checkinRoutes(fastify: FastifyInstance, deps: VenueRouteDe
     lookupPermission(user);
     const range = parseRange(req.query.from, req.query.to);
     const scope = await checkinScope(db, access, user, req.query);
-    const r = await listCheckins(db, { ...scope, ...range, personId: req.query.personId?.toLowerCase(), limit: req.query.limit, offset: req.query.offset });
+    const who = await personFilter(db, people, req.query);
+    const r = await listCheckins(db, { ...scope, ...range, personIds: who.personIds, limit: req.query.limit, offset: req.query.offset });
     await recordAudit(db, {
       actor: await auditActor(access, user),
       action: 'checkins.read',
-      subjectType: req.query.personId ? 'person' : req.query.venueId ? 'venue' : 'checkins',
-      subjectId: req.query.personId ?? req.query.venueId ?? null,
+      ...auditSubject(req.query, who),
       ip: req.ip,
-      details: { from: req.query.from, to: req.query.to, communeCode: req.query.communeCode ?? null, rows: r.items.length, total: r.total },
+      details: { from: req.query.from, to: req.query.to, communeCode: req.query.communeCode ?? null, personBy: who.kind ?? null, rows: r.items.length, total: r.total },
     });
     return { items: await toListItems(db, people, r.items, now()), total: r.total };
   });
@@ -214,43 +215,61 @@ export async function checkinRoutes(fastify: FastifyInstance, deps: VenueRouteDe
     lookupPermission(user);
     const range = parseRange(req.query.from, req.query.to);
     const scope = await checkinScope(db, access, user, req.query);
-    const base = { ...scope, ...range, timeZone: config.timeZone };
+    const who = await personFilter(db, people, req.query);
+    const f = { ...scope, ...range, personIds: who.personIds };
     const [rows, total] = await Promise.all([
-      checkinStats(db, { ...base, groupBy: req.query.groupBy, limit: req.query.limit }),
-      totals(scope, range),
+      checkinStats(db, { ...f, timeZone: config.timeZone, groupBy: req.query.groupBy, limit: req.query.limit }),
+      checkinTotals(db, f),
     ]);
     return { groupBy: req.query.groupBy, total, rows };
   });
-
-  const totals = async (scope: { communeCodes: string[] | null; venueIds?: string[] }, range: { from: Date; to: Date }) => {
-    let q = db.selectFrom('checkins as c').innerJoin('venues as v', 'v.id', 'c.venue_id').where('c.checkin_at', '>=', range.from).where('c.checkin_at', '<', range.to);
-    if (scope.venueIds) q = q.where('c.venue_id', 'in', scope.venueIds.length ? scope.venueIds : ['00000000-0000-0000-0000-000000000000']);
-    if (scope.communeCodes) q = q.where('v.commune_code', 'in', scope.communeCodes.length ? scope.communeCodes : ['']);
-    const r = await q.select([sql<string>`count(*)`.as('n'), sql<string>`count(distinct c.person_id)`.as('p')]).executeTakeFirstOrThrow();
-    return { checkins: Number(r.n), people: Number(r.p) };
-  };
 
   app.get('/api/checkins/export', { config: { permission: 'authenticated' }, schema: { tags: ['checkins'], querystring: ExportQuery } }, async (req, reply) => {
     const user = req.user!;
     lookupPermission(user);
     const range = parseRange(req.query.from, req.query.to);
     const scope = await checkinScope(db, access, user, req.query);
-    const f = { ...scope, ...range, personId: req.query.personId?.toLowerCase(), now: now() };
-    const out = req.query.format === 'xlsx' ? await exportXlsx(db, people, f) : await exportCsv(db, people, f);
+    const who = await personFilter(db, people, req.query);
+    // Full numbers only for those who work with them: phones for the roles that call people, ID numbers for those
+    // who may open a person's record; either needs a reason, written to the audit log with the export.
+    const unmask = { phone: user.permissions.has('people.contact'), nationalId: user.permissions.has('people.read') };
+    const reason = req.query.reason?.trim() || null;
+    if ((unmask.phone || unmask.nationalId) && (!reason || reason.length < 3))
+      throw new AppError(400, 'REASON_REQUIRED', 'query.reason: say why the data is exported (it carries full phone or ID numbers)', [
+        { path: 'query.reason', message: 'is required (at least 3 characters)' },
+      ]);
+    const f = { ...scope, ...range, personIds: who.personIds };
+    const rows = await exportRowCount(db, f);
+    // audited before a byte leaves: a download cut short was still a disclosure
     await recordAudit(db, {
       actor: await auditActor(access, user),
       action: 'checkins.export',
-      subjectType: req.query.personId ? 'person' : req.query.venueId ? 'venue' : 'checkins',
-      subjectId: req.query.personId ?? req.query.venueId ?? null,
-      reason: req.query.reason ?? null,
+      ...auditSubject(req.query, who),
+      reason,
       ip: req.ip,
-      details: { format: req.query.format, from: req.query.from, to: req.query.to, communeCode: req.query.communeCode ?? null, rows: out.rows },
+      details: {
+        format: req.query.format,
+        from: req.query.from,
+        to: req.query.to,
+        communeCode: req.query.communeCode ?? null,
+        personBy: who.kind ?? null,
+        unmasked: [...(unmask.phone ? ['phone'] : []), ...(unmask.nationalId ? ['national_id'] : [])],
+        rows,
+      },
     });
-    const stamp = range.from.toISOString().slice(0, 10);
+    const ef = { ...f, now: now(), timeZone: config.timeZone, headers: req.query.headers, lang: req.query.lang, unmask };
+    const stamp = localIso(range.from, config.timeZone).slice(0, 10);
     return req.query.format === 'xlsx'
-      ? attachment(reply, XLSX_TYPE, `checkins-${stamp}.xlsx`, out.body)
-      : attachment(reply, 'text/csv; charset=utf-8', `checkins-${stamp}.csv`, out.body);
+      ? attachment(reply, XLSX_TYPE, `checkins-${stamp}.xlsx`, exportXlsx(db, people, ef))
+      : attachment(reply, 'text/csv; charset=utf-8', `checkins-${stamp}.csv`, exportCsv(db, people, ef));
   });
+}
+
+/** What an audit row of a look-up is about: the person asked for, else the venue, else check-ins in general. */
+function auditSubject(q: { venueId?: string }, who: { personIds?: string[]; kind?: string }) {
+  if (who.personIds?.length === 1) return { subjectType: 'person', subjectId: who.personIds[0]! };
+  if (who.personIds) return { subjectType: 'person', subjectId: null };
+  return { subjectType: q.venueId ? 'venue' : 'checkins', subjectId: q.venueId ?? null };
 }
 
 /** Accounts that may run a venue gate somewhere (which venue is checked per item by the engine). */

@@ -7,6 +7,7 @@
 import archiver from 'archiver';
 import { drawQr, renderPdf } from '../../platform/i18n/pdf';
 import { registerVietnameseFonts } from '../../platform/i18n/fonts';
+import { localParts } from '../../platform/time';
 
 export interface EntrancePosterParams {
   venueName: string;
@@ -359,15 +360,6 @@ function drawCheck(doc: PDFKit.PDFDocument, x: number, y: number, size: number, 
 }
 
 function formatDateTime(d: Date, timeZone = 'Asia/Ho_Chi_Minh'): string {
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(d);
-  const get = (t: Intl.DateTimeFormatPartTypes): string => parts.find((p) => p.type === t)?.value ?? '';
-  return `${get('hour')}:${get('minute')}\n${get('day')}/${get('month')}/${get('year')}`;
+  const p = localParts(d, timeZone);
+  return `${p.hour}:${p.minute}\n${p.day}/${p.month}/${p.year}`;
 }

@@ -81,6 +81,9 @@ export type CheckinRow = Selectable<CheckinTable>;
 /** Longest stay a check-in may represent (ARCHITECTURE: stays are capped so tracing scans a bounded range). */
 export const MAX_STAY_MS = 12 * 3600_000;
 
+/** An id no row has: `in (...)` of an empty list. */
+const NO_ID = '00000000-0000-0000-0000-000000000000';
+
 // ── venues ─────────────────────────────────────────────────────────────────
 
 export const findVenue = (db: DbOrTx, id: string) => db.selectFrom('venues').selectAll().where('id', '=', id).executeTakeFirst();
@@ -271,7 +274,8 @@ export async function openCheckinOf(db: DbOrTx, personId: string, now: Date) {
 export interface CheckinFilter {
   communeCodes: string[] | null;
   venueIds?: string[];
-  personId?: string;
+  /** only these persons (live record ids) */
+  personIds?: string[];
   /** Stays overlapping [from, to). */
   from: Date;
   to: Date;
@@ -290,8 +294,8 @@ export function staysOverlapping(db: DbOrTx, f: Omit<CheckinFilter, 'limit' | 'o
     .where('c.checkin_at', '>=', new Date(f.from.getTime() - MAX_STAY_MS))
     .where('c.checkin_at', '<', f.to)
     .where('c.ends_at', '>', f.from);
-  if (f.venueIds) q = q.where('c.venue_id', 'in', f.venueIds.length ? f.venueIds : ['00000000-0000-0000-0000-000000000000']);
-  if (f.personId) q = q.where('c.person_id', '=', f.personId);
+  if (f.venueIds) q = q.where('c.venue_id', 'in', f.venueIds.length ? f.venueIds : [NO_ID]);
+  if (f.personIds) q = q.where('c.person_id', 'in', f.personIds.length ? f.personIds : [NO_ID]);
   if (f.communeCodes) q = q.where('v.commune_code', 'in', f.communeCodes.length ? f.communeCodes : ['']);
   return q;
 }
@@ -346,18 +350,36 @@ export const exportCheckinsPage = (db: DbOrTx, f: Omit<CheckinFilter, 'limit' | 
 
 export type StatsGroup = 'venue' | 'commune' | 'hour';
 
-/** Check-ins (arrivals) in [from, to) grouped by venue, commune or hour (in the deployment time zone). */
-export async function checkinStats(
-  db: DbOrTx,
-  f: { communeCodes: string[] | null; venueIds?: string[]; from: Date; to: Date; groupBy: StatsGroup; timeZone: string; limit: number },
-) {
+export interface ArrivalFilter {
+  communeCodes: string[] | null;
+  venueIds?: string[];
+  personIds?: string[];
+  from: Date;
+  to: Date;
+}
+
+/** Check-ins (arrivals) in [from, to) within the scope and person filter. */
+function arrivals(db: DbOrTx, f: ArrivalFilter) {
   let q = db
     .selectFrom('checkins as c')
     .innerJoin('venues as v', 'v.id', 'c.venue_id')
     .where('c.checkin_at', '>=', f.from)
     .where('c.checkin_at', '<', f.to);
-  if (f.venueIds) q = q.where('c.venue_id', 'in', f.venueIds.length ? f.venueIds : ['00000000-0000-0000-0000-000000000000']);
+  if (f.venueIds) q = q.where('c.venue_id', 'in', f.venueIds.length ? f.venueIds : [NO_ID]);
+  if (f.personIds) q = q.where('c.person_id', 'in', f.personIds.length ? f.personIds : [NO_ID]);
   if (f.communeCodes) q = q.where('v.commune_code', 'in', f.communeCodes.length ? f.communeCodes : ['']);
+  return q;
+}
+
+/** Arrivals and distinct people in [from, to) (the totals line of the look-up page). */
+export async function checkinTotals(db: DbOrTx, f: ArrivalFilter) {
+  const r = await arrivals(db, f).select([sql<string>`count(*)`.as('n'), sql<string>`count(distinct c.person_id)`.as('p')]).executeTakeFirstOrThrow();
+  return { checkins: Number(r.n), people: Number(r.p) };
+}
+
+/** Check-ins (arrivals) in [from, to) grouped by venue, commune or hour (in the deployment time zone). */
+export async function checkinStats(db: DbOrTx, f: ArrivalFilter & { groupBy: StatsGroup; timeZone: string; limit: number }) {
+  const q = arrivals(db, f);
   const count = sql<string>`count(*)`;
   const people = sql<string>`count(distinct c.person_id)`;
   if (f.groupBy === 'venue') {

@@ -1,5 +1,6 @@
 // HTTP routes of venue management: venues, entrances, operators, QR codes and posters, approvals, imports.
 // Parse (TypeBox) → authorize → service → shape. Check-in routes are in checkin-routes.ts.
+import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
@@ -49,7 +50,7 @@ const EntranceParams = Type.Object({ id: Type.String({ format: 'uuid' }), entran
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 /** Sends `body` as a download (also used by the check-in exports in checkin-routes.ts). */
-export function attachment(reply: FastifyReply, type: string, filename: string, body: Buffer) {
+export function attachment(reply: FastifyReply, type: string, filename: string, body: Buffer | Readable) {
   const ascii = filename.replace(/[^\x20-\x7e]/g, '_').replace(/"/g, '');
   reply.header('content-type', type);
   reply.header('content-disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`);

@@ -307,10 +307,20 @@ export type PeopleStatusResponse = Static<typeof PeopleStatusResponse>;
 
 // ── look-ups, statistics ───────────────────────────────────────────────────
 
+/**
+ * Who a look-up is about. personId: a person's record id (links from the person page); checked in the handler so a
+ * phone number pasted there gets a clear PERSON_ID_INVALID instead of a pattern error. person: what an officer
+ * types: a phone number, a CCCD/CMND number or (part of) a name.
+ */
+const PersonFilter = {
+  personId: Type.Optional(Type.String({ maxLength: 100 })),
+  person: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+};
+
 export const CheckinListQuery = Type.Object({
   venueId: Type.Optional(Uuid),
   communeCode: Type.Optional(CommuneCode),
-  personId: Type.Optional(Uuid),
+  ...PersonFilter,
   from: DateTime,
   to: DateTime,
   limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
@@ -348,6 +358,7 @@ export type CheckinList = Static<typeof CheckinList>;
 export const StatsQuery = Type.Object({
   venueId: Type.Optional(Uuid),
   communeCode: Type.Optional(CommuneCode),
+  ...PersonFilter,
   from: DateTime,
   to: DateTime,
   groupBy: Type.Union([Type.Literal('venue'), Type.Literal('commune'), Type.Literal('hour')], { default: 'venue' }),
@@ -366,10 +377,14 @@ export type StatsResponse = Static<typeof StatsResponse>;
 export const ExportQuery = Type.Object({
   venueId: Type.Optional(Uuid),
   communeCode: Type.Optional(CommuneCode),
-  personId: Type.Optional(Uuid),
+  ...PersonFilter,
   from: DateTime,
   to: DateTime,
   format: Type.Union([Type.Literal('csv'), Type.Literal('xlsx')], { default: 'csv' }),
+  /** column headers: `label` in the user's language (`lang`), or `code`: stable machine-readable names */
+  headers: Type.Union([Type.Literal('label'), Type.Literal('code')], { default: 'label' }),
+  lang: Type.Union([Type.Literal('vi'), Type.Literal('en')], { default: 'vi' }),
+  /** why the data leaves the system (audited); required when the file carries full phone or ID numbers */
   reason: Type.Optional(Type.String({ maxLength: 500 })),
 });
 export type ExportQuery = Static<typeof ExportQuery>;
