@@ -10,7 +10,9 @@ import { auditActor } from '../../platform/auth/routes';
 import type { AuthUser } from '../../platform/auth/service';
 import { AppError, forbidden, invalidField } from '../../platform/http/errors';
 import { checkinScope, exportCsv, exportRowCount, exportXlsx, parseRange, personFilter, toListItems } from './lookups';
-import { checkinStats, checkinTotals, listCheckins, openCheckinOf } from './queries';
+import { checkinStats, checkinTotals, entranceByShortCode, listCheckins, openCheckinOf } from './queries';
+import { entranceToken } from './service';
+import { parseShortCode, provinceOfPath, SHORT_CODE_ROUTE } from './tokens';
 import {
   CheckinBody,
   CheckinList,
@@ -70,6 +72,24 @@ export async function checkinRoutes(fastify: FastifyInstance, deps: VenueRouteDe
         },
         entrance: { id: e.entranceId, name: e.entranceName, kind: e.kind },
       };
+    },
+  );
+
+  // A typed short code (poster: "Không quét được? Nhập địa chỉ: vigil.example/c/40-ZPBMEV-1") → the same signed
+  // entrance URL as the QR. The pattern keeps full tokens (~150 characters) on the page route in app.ts.
+  app.get(
+    `/c/:code(${SHORT_CODE_ROUTE})`,
+    {
+      config: { public: true, rateLimit: { max: PUBLIC_LIMITS.venueLookupPerMinute, timeWindow: '1 minute' } },
+      schema: { hide: true, params: Type.Object({ code: Type.String({ maxLength: 20 }) }) },
+    },
+    async (req, reply) => {
+      const parsed = parseShortCode(req.params.code);
+      const e = parsed ? await entranceByShortCode(db, parsed.venue, parsed.number) : undefined;
+      reply.header('cache-control', 'no-store');
+      if (!parsed || !e || provinceOfPath(e.commune_path).toUpperCase() !== parsed.province)
+        return reply.status(404).type('text/html; charset=utf-8').send(unknownCodePage(req.params.code));
+      return reply.redirect(`/c/${entranceToken(ctx.keys, e, e)}`, 302);
     },
   );
 
@@ -270,6 +290,17 @@ function auditSubject(q: { venueId?: string }, who: { personIds?: string[]; kind
   if (who.personIds?.length === 1) return { subjectType: 'person', subjectId: who.personIds[0]! };
   if (who.personIds) return { subjectType: 'person', subjectId: null };
   return { subjectType: q.venueId ? 'venue' : 'checkins', subjectId: q.venueId ?? null };
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
+/** A small page for a short code that names no entrance (typo), in both languages, phone-sized. */
+function unknownCodePage(code: string): string {
+  return `<!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>Mã không đúng</title><style>body{font:16px/1.5 system-ui,sans-serif;margin:0;padding:24px;color:#16202c}h1{font-size:20px;color:#b42318}code{font-size:18px;background:#f2f4f7;padding:2px 6px;border-radius:4px}</style></head>
+<body><h1>Không tìm thấy mã <code>${escapeHtml(code)}</code></h1>
+<p>Kiểm tra lại mã in dưới mã QR trên poster (ví dụ <code>40-ABCDEF-1</code>: chữ và số, không có chữ O, I).</p>
+<p lang="en">No entrance has this code. Check the code printed under the QR code on the poster (e.g. 40-ABCDEF-1).</p></body></html>`;
 }
 
 /** Accounts that may run a venue gate somewhere (which venue is checked per item by the engine). */

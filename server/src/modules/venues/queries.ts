@@ -21,6 +21,8 @@ export interface VenueTable {
   created_by: string | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
+  /** random 6 characters, the middle of the entrances' short codes (migration 0003) */
+  short_code: Generated<string>;
 }
 
 export interface EntranceTable {
@@ -30,6 +32,8 @@ export interface EntranceTable {
   kind: Generated<string>;
   active: Generated<boolean>;
   created_at: Generated<Date>;
+  /** 1, 2, … per venue in the order added: the end of the short code */
+  number: Generated<number>;
 }
 
 export interface VenueOperatorTable {
@@ -157,7 +161,18 @@ export async function listVenues(db: DbOrTx, f: VenueListFilter) {
 }
 
 export const entrancesOf = (db: DbOrTx, venueId: string) =>
-  db.selectFrom('venue_entrances').selectAll().where('venue_id', '=', venueId).orderBy('created_at').orderBy('id').execute();
+  db.selectFrom('venue_entrances').selectAll().where('venue_id', '=', venueId).orderBy('number').execute();
+
+/** The entrance a typed short code names (venue part and number; the caller checks the province part). */
+export const entranceByShortCode = (db: DbOrTx, venueShort: string, n: number) =>
+  db
+    .selectFrom('venue_entrances as e')
+    .innerJoin('venues as v', 'v.id', 'e.venue_id')
+    .innerJoin('admin_units as u', 'u.code', 'v.commune_code')
+    .select(['e.id', 'e.venue_id', 'e.active', 'v.valid_until', 'u.path as commune_path'])
+    .where('v.short_code', '=', venueShort)
+    .where('e.number', '=', n)
+    .executeTakeFirst();
 
 export const findEntrance = (db: DbOrTx, venueId: string, entranceId: string) =>
   db.selectFrom('venue_entrances').selectAll().where('venue_id', '=', venueId).where('id', '=', entranceId).executeTakeFirst();

@@ -41,7 +41,8 @@ import {
   venueRights,
 } from './service';
 import { postersPdf, postersZip, posterFileStem, slug, type EntrancePosterParams } from './posters';
-import { checkinUrl } from './tokens';
+import { checkinUrl, entranceShortCode, shortCheckinUrl } from './tokens';
+import { isLoopbackUrl } from '../../platform/public-url';
 import type { PeoplePort } from './people-port';
 
 const VenueIdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
@@ -261,8 +262,9 @@ export async function venueRoutes(fastify: FastifyInstance, deps: VenueRouteDeps
       entrances = entrances.filter((e) => e.id === entranceId);
       if (!entrances.length) throw notFound('Entrance');
     }
-    const commune = await db.selectFrom('admin_units').select('name').where('code', '=', venue.commune_code).executeTakeFirst();
+    const commune = await db.selectFrom('admin_units').select(['name', 'path']).where('code', '=', venue.commune_code).executeTakeFirst();
     const address = [venue.address, commune?.name].filter(Boolean).join(', ');
+    const testOnly = isLoopbackUrl(config.publicUrl);
     return {
       name: venue.name,
       code: venue.code,
@@ -271,6 +273,8 @@ export async function venueRoutes(fastify: FastifyInstance, deps: VenueRouteDeps
         venueAddress: address,
         entranceName: e.name,
         checkinUrl: checkinUrl(config.publicUrl, entranceToken(keys, e, venue)),
+        shortUrl: shortCheckinUrl(config.publicUrl, entranceShortCode(commune?.path ?? '', venue.short_code, e.number)),
+        testOnly,
         venueCode: venue.code,
         validUntil: venue.valid_until,
         timeZone: config.timeZone,

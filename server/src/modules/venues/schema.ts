@@ -37,6 +37,10 @@ export const EntranceItem = Type.Object({
   active: Type.Boolean(),
   /** The URL printed as QR on the poster. */
   checkinUrl: Type.String(),
+  /** What a person types when the QR cannot be scanned: "40-ZPBMEV-1" (province, venue, entrance number) */
+  shortCode: Type.String(),
+  /** `${publicUrl}/c/${shortCode}`: opens the same check-in page as the QR */
+  shortUrl: Type.String(),
 });
 export type EntranceItem = Static<typeof EntranceItem>;
 
@@ -67,6 +71,8 @@ export const VenueDetail = Type.Object({
   operators: Type.Array(Type.Object({ id: Type.String(), username: Type.String(), displayName: Type.String() })),
   /** What the caller may do with this venue. */
   can: Type.Object({ edit: Type.Boolean(), approve: Type.Boolean(), readCheckins: Type.Boolean(), manageOperators: Type.Boolean() }),
+  /** The address the QR codes carry (VIGIL_PUBLIC_URL); loopback: phones cannot open it (the page warns). */
+  qrAddress: Type.Object({ base: Type.String(), loopback: Type.Boolean() }),
 });
 export type VenueDetail = Static<typeof VenueDetail>;
 

@@ -6,9 +6,10 @@ import type { Access } from '../../platform/auth/access';
 import type { AuthUser } from '../../platform/auth/service';
 import { conflict, forbidden, invalidField, notFound } from '../../platform/http/errors';
 import type { KeyRing } from '../../platform/signing';
+import { isLoopbackUrl } from '../../platform/public-url';
 import { entrancesOf, findVenue, findVenueByCode, isOperator, listVenues, operatorsOf, type EntranceRow, type VenueRow } from './queries';
 import type { CreateVenueBody, EntranceItem, UpdateVenueBody, VenueDetail, VenueItem, VenueListQuery } from './schema';
-import { checkinUrl, signVenueToken } from './tokens';
+import { checkinUrl, entranceShortCode, shortCheckinUrl, signVenueToken } from './tokens';
 
 export const DEFAULT_ENTRANCE_NAME = 'Lối vào chính';
 
@@ -82,13 +83,16 @@ export function entranceToken(keys: KeyRing, e: Pick<EntranceRow, 'id' | 'venue_
   return signVenueToken(keys, e.id, e.venue_id, v.valid_until);
 }
 
-export function toEntranceItem(keys: KeyRing, publicUrl: string, e: EntranceRow, v: VenueRow): EntranceItem {
+export function toEntranceItem(keys: KeyRing, publicUrl: string, e: EntranceRow, v: VenueRow, communePath: string): EntranceItem {
+  const shortCode = entranceShortCode(communePath, v.short_code, e.number);
   return {
     id: e.id,
     name: e.name,
     kind: e.kind === 'room' ? 'room' : 'entrance',
     active: e.active,
     checkinUrl: checkinUrl(publicUrl, entranceToken(keys, e, v)),
+    shortCode,
+    shortUrl: shortCheckinUrl(publicUrl, shortCode),
   };
 }
 
@@ -96,11 +100,12 @@ export async function venueDetail(db: DbOrTx, keys: KeyRing, publicUrl: string, 
   const [entrances, operators, commune] = await Promise.all([
     entrancesOf(db, venue.id),
     operatorsOf(db, venue.id),
-    db.selectFrom('admin_units').select('name').where('code', '=', venue.commune_code).executeTakeFirst(),
+    db.selectFrom('admin_units').select(['name', 'path']).where('code', '=', venue.commune_code).executeTakeFirst(),
   ]);
   return {
     venue: toVenueItem({ ...venue, commune_name: commune?.name ?? null, entrance_count: entrances.length }),
-    entrances: entrances.map((e) => toEntranceItem(keys, publicUrl, e, venue)),
+    entrances: entrances.map((e) => toEntranceItem(keys, publicUrl, e, venue, commune?.path ?? '')),
+    qrAddress: { base: publicUrl, loopback: isLoopbackUrl(publicUrl) },
     operators: operators.map((o) => ({ id: String(o.id), username: o.username, displayName: o.display_name })),
     can: { edit: rights.edit, approve: rights.approve, readCheckins: rights.readCheckins, manageOperators: rights.manageOperators },
   };
