@@ -21,7 +21,7 @@ export interface VenueTable {
   created_by: string | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
-  /** random 6 characters, the middle of the entrances' short codes (migration 0003) */
+  /** 6 characters, the middle of the entrances' short codes: a generated code's random part, else random (migration 0003) */
   short_code: Generated<string>;
 }
 

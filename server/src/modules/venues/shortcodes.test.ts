@@ -66,6 +66,11 @@ describe('short entrance codes', () => {
     const codes = v.entrances.map((e) => e.shortCode);
     expect(codes[0]).toMatch(/^40-[A-HJ-NP-Z2-9]{6}-1$/);
     expect(codes[1]).toBe(codes[0]!.replace(/-1$/, '-2'));
+    // a generated venue code ("40-ZPBMEV") is the start of its entrances' codes: poster and typed address agree
+    expect(codes[0]).toBe(`${v.venue.code}-1`);
+    // a venue with its own code (e.g. imported) gets a random venue part
+    const own = await createVenue(t.app, cdc.headers, { communeCode: c.a, code: 'NA-VINH-0042' });
+    expect(own.entrances[0]!.shortCode).toMatch(/^40-[A-HJ-NP-Z2-9]{6}-1$/);
 
     const pdf = await t.app.inject({ method: 'GET', url: `/api/venues/${v.venue.id}/entrances/${v.entrances[1]!.id}/poster.pdf`, headers: cdc.headers });
     expect(pdf.statusCode).toBe(200);
