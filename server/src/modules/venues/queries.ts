@@ -160,6 +160,47 @@ export async function listVenues(db: DbOrTx, f: VenueListFilter) {
   return { items, total: Number(total.n) };
 }
 
+/**
+ * Communes under `areaPath` for a venue form's picker, most relevant first. Typed text: the code itself, then names
+ * starting with it, then a word of the name starting with it, then names (or "commune district") containing it;
+ * accents and case ignored. Nothing typed: communes where `userId` already runs venues (or, for officers, where
+ * most venues are), then alphabetically.
+ */
+export async function areaCommunes(db: DbOrTx, f: { areaPath: string; q: string; userId: string; limit: number }) {
+  const esc = (s: string) => s.replace(/[%_\\]/g, '\\$&');
+  let base = db
+    .selectFrom('admin_units as c')
+    .innerJoin('admin_units as d', 'd.code', 'c.parent_code')
+    .leftJoin('admin_units as p', 'p.code', 'd.parent_code')
+    .where('c.level', '=', 'commune')
+    .where('c.path', 'like', `${esc(f.areaPath)}%`);
+  const q = f.q.trim();
+  if (q)
+    base = base.where((eb) =>
+      eb.or([eb('c.code', '=', q), eb(sql`unaccent_vi(c.name || ' ' || d.name)`, 'ilike', sql`'%' || unaccent_vi(${esc(q)}) || '%'`)]),
+    );
+  const rank = q
+    ? sql<number>`case
+        when c.code = ${q} then 0
+        when unaccent_vi(c.name) ilike unaccent_vi(${esc(q)}) || '%' then 1
+        when unaccent_vi(c.name) ilike '% ' || unaccent_vi(${esc(q)}) || '%' then 2
+        else 3 end`
+    : sql<number>`-(select count(*) from venues v where v.commune_code = c.code
+        and (not exists (select 1 from venue_operators o where o.user_id = ${f.userId})
+             or exists (select 1 from venue_operators o where o.user_id = ${f.userId} and o.venue_id = v.id)))`;
+  const [items, total] = await Promise.all([
+    base
+      .select(['c.code', 'c.name', 'd.name as district', 'p.name as province'])
+      .orderBy(rank)
+      .orderBy(sql`unaccent_vi(c.name)`)
+      .orderBy('c.code')
+      .limit(f.limit)
+      .execute(),
+    base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { items: items.map((r) => ({ code: r.code, name: r.name, district: r.district, province: r.province ?? '' })), total: Number(total.n) };
+}
+
 export const entrancesOf = (db: DbOrTx, venueId: string) =>
   db.selectFrom('venue_entrances').selectAll().where('venue_id', '=', venueId).orderBy('number').execute();
 

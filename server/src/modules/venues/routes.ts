@@ -13,8 +13,10 @@ import { AppError, forbidden, invalidField, notFound } from '../../platform/http
 import { Page } from '../../platform/http/schema';
 import type { CheckinEngine } from './checkins';
 import { ImportFileError, importCheckinsData, importVenuesData, venueTemplateXlsx } from './imports';
-import { entrancesOf, findEntrance } from './queries';
+import { areaCommunes, entrancesOf, findEntrance } from './queries';
 import {
+  AreaCommuneQuery,
+  AreaCommunes,
   CreateVenueBody,
   EntranceBody,
   ImportResult,
@@ -98,7 +100,8 @@ export async function venueRoutes(fastify: FastifyInstance, deps: VenueRouteDeps
         const user = req.user!;
         const officer = user.permissions.has('venues.manage') && !isOwnOnly(user);
         if (!officer && !user.permissions.has('venues.own')) throw forbidden();
-        const scope = officer ? await access.scopeCodes(user) : null;
+        // operators too import only into their own area
+        const scope = await access.scopeCodes(user);
         try {
           const r = await importVenuesData(db, bodyBuffer(req), {
             status: officer && user.permissions.has('venues.approve') ? 'approved' : 'pending',
@@ -155,6 +158,19 @@ export async function venueRoutes(fastify: FastifyInstance, deps: VenueRouteDeps
       await recordAudit(db, { actor: await auditActor(access, req.user!), action: 'venue.create', subjectType: 'venue', subjectId: venue.id, ip: req.ip, details: { code: venue.code, status: venue.status } });
       const rights = await venueRights(db, access, req.user!, venue);
       return reply.status(201).send(await venueDetail(db, keys, config.publicUrl, venue, rights));
+    },
+  );
+
+  // The venue form's commune picker: only where this user may place a venue (requireCommuneInArea), best first.
+  app.get(
+    '/api/venues/communes',
+    { config: { permission: 'authenticated' }, schema: { tags: ['venues'], querystring: AreaCommuneQuery, response: { 200: AreaCommunes } } },
+    async (req) => {
+      const user = req.user!;
+      if (!user.permissions.has('venues.manage') && !user.permissions.has('venues.own')) throw forbidden();
+      const unit = await access.resolver.unit(user.jurisdictionCode);
+      if (!unit) return { items: [], total: 0 };
+      return areaCommunes(db, { areaPath: unit.path, q: req.query.q ?? '', userId: user.id, limit: req.query.limit });
     },
   );
 

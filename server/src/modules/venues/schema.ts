@@ -188,6 +188,19 @@ export type VenuePublic = Static<typeof VenuePublic>;
 
 export const CommuneOption = Type.Object({ code: Type.String(), name: Type.String(), district: Type.String(), province: Type.String() });
 export type CommuneOption = Static<typeof CommuneOption>;
+export const AreaCommunes = Type.Object({
+  items: Type.Array(CommuneOption),
+  /** communes in the user's area in all (the picker says "type to search" when there are more than shown) */
+  total: Type.Integer(),
+});
+export type AreaCommunes = Static<typeof AreaCommunes>;
+/** Communes where the signed-in user may place a venue (their area), most relevant first. */
+export const AreaCommuneQuery = Type.Object({
+  q: Type.Optional(Type.String({ maxLength: 60 })),
+  limit: Type.Integer({ minimum: 1, maximum: 50, default: 20 }),
+});
+export type AreaCommuneQuery = Static<typeof AreaCommuneQuery>;
+
 export const CommuneQuery = Type.Object({
   q: Type.Optional(Type.String({ maxLength: 60 })),
   /** Limit to one province. */

@@ -154,13 +154,21 @@ function parseValidity(from: string | null | undefined, until: string | null | u
 
 // ── commands ───────────────────────────────────────────────────────────────
 
+/**
+ * A venue is placed only inside the user's area: officers' jurisdiction (venues.manage), and venue operators'
+ * own area too (an operator of Vinh registers venues in Vinh, not anywhere in the province).
+ */
+export async function requireCommuneInArea(access: Access, user: AuthUser, communeCode: string, path = 'body.communeCode') {
+  const permission = user.permissions.has('venues.manage') && !isOwnOnly(user) ? 'venues.manage' : 'venues.own';
+  if (!(await access.can(user, permission, { unitCode: communeCode }))) throw invalidField(path, 'is outside your area');
+}
+
 export async function createVenue(db: Db, access: Access, user: AuthUser, body: CreateVenueBody, now: Date) {
   const officer = user.permissions.has('venues.manage');
   if (!officer && !user.permissions.has('venues.own')) throw forbidden();
   const problem = await communeProblem(db, body.communeCode);
   if (problem) throw invalidField('body.communeCode', problem);
-  if (officer && !isOwnOnly(user) && !(await access.can(user, 'venues.manage', { unitCode: body.communeCode })))
-    throw invalidField('body.communeCode', 'is outside your jurisdiction');
+  await requireCommuneInArea(access, user, body.communeCode);
   const { vf, vu } = parseValidity(body.validFrom, body.validUntil);
   if (vu && vu <= now) throw invalidField('body.validUntil', 'is already in the past');
   if (body.code && (await findVenueByCode(db, body.code))) throw conflict(`Venue code "${body.code}" is taken`, [{ path: 'body.code', message: 'is taken' }]);
@@ -205,8 +213,7 @@ export async function updateVenue(db: Db, access: Access, user: AuthUser, venue:
   if (patch.communeCode !== undefined && patch.communeCode !== venue.commune_code) {
     const problem = await communeProblem(db, patch.communeCode);
     if (problem) throw invalidField('body.communeCode', problem);
-    if (!isOwnOnly(user) && !(await access.can(user, 'venues.manage', { unitCode: patch.communeCode })))
-      throw invalidField('body.communeCode', 'is outside your jurisdiction');
+    await requireCommuneInArea(access, user, patch.communeCode);
   }
   const { vf, vu } = parseValidity(
     patch.validFrom === undefined ? venue.valid_from?.toISOString() : patch.validFrom,
