@@ -8,7 +8,7 @@ import { recordAudit } from '../../platform/audit';
 import { localIso } from '../../platform/time';
 import { auditActor } from '../../platform/auth/routes';
 import type { AuthUser } from '../../platform/auth/service';
-import { AppError, forbidden, invalidField } from '../../platform/http/errors';
+import { AppError, forbidden, invalidField, notFound } from '../../platform/http/errors';
 import { checkinScope, exportCsv, exportRowCount, exportXlsx, parseRange, personFilter, toListItems } from './lookups';
 import { checkinStats, checkinTotals, entranceByShortCode, listCheckins, openCheckinOf } from './queries';
 import { entranceToken } from './service';
@@ -23,6 +23,8 @@ import {
   CommuneQuery,
   ExportQuery,
   PeopleStatusBody,
+  PersonCheckins,
+  PersonCheckinsQuery,
   PeopleStatusResponse,
   StatsQuery,
   StatsResponse,
@@ -229,6 +231,36 @@ export async function checkinRoutes(fastify: FastifyInstance, deps: VenueRouteDe
     });
     return { items: await toListItems(db, people, r.items, now()), total: r.total };
   });
+
+  // A person's page: where they checked in over the last days (tracing's first question), audited as a read of them.
+  app.get(
+    '/api/people/:id/checkins',
+    {
+      config: { permission: 'checkins.read' },
+      schema: { tags: ['checkins'], params: Type.Object({ id: Type.String({ format: 'uuid' }) }), querystring: PersonCheckinsQuery, response: { 200: PersonCheckins } },
+    },
+    async (req) => {
+      const user = req.user!;
+      const person = await people.liveRecord(db, req.params.id);
+      if (!person) throw notFound('Person');
+      const live = person.id;
+      // those who may read the person see all their check-ins; others only those at venues of their area
+      const whole = await access.can(user, 'people.read', { unitCode: person.communeCode });
+      const scope = whole ? { communeCodes: null } : await checkinScope(db, access, user, {});
+      const to = now();
+      const from = new Date(to.getTime() - req.query.days * 86400_000);
+      const r = await listCheckins(db, { ...scope, from, to: new Date(to.getTime() + 1000), personIds: [live], limit: 500, offset: 0 });
+      await recordAudit(db, {
+        actor: await auditActor(access, user),
+        action: 'person.checkins.read',
+        subjectType: 'person',
+        subjectId: live,
+        ip: req.ip,
+        details: { days: req.query.days, scope: whole ? 'person' : 'venues', rows: r.items.length },
+      });
+      return { items: await toListItems(db, people, r.items, to), total: r.total, from: from.toISOString(), to: to.toISOString(), scope: whole ? ('person' as const) : ('venues' as const) };
+    },
+  );
 
   app.get('/api/checkins/stats', { config: { permission: 'authenticated' }, schema: { tags: ['checkins'], querystring: StatsQuery, response: { 200: StatsResponse } } }, async (req) => {
     const user = req.user!;

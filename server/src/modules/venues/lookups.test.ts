@@ -186,3 +186,37 @@ describe('exports', () => {
     expect(queries).toBeLessThanOrEqual(3);
   });
 });
+
+describe("a person's last 14 days", () => {
+  it('lists every check-in of a person the officer may read, with venues and times, and audits it', async () => {
+    // an older stay, outside the 14 days
+    const old = new Date(now.getTime() - 20 * 86400_000);
+    await t.db
+      .insertInto('checkins')
+      .values({ client_id: uuid(), person_id: khoa, venue_id: venueA.venue.id, entrance_id: null, checkin_at: old, auto_checkout_at: new Date(old.getTime() + 3600_000), source: 'import' })
+      .execute();
+    const home = await t.login('commune_officer', c.a); // Khoa's home commune
+    const r = await get(`/api/people/${khoa}/checkins`, home.headers);
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.json().scope).toBe('person');
+    // both venues, also the one in another district, newest first; not the stay of 20 days ago
+    expect(r.json().items.map((i: { venue: { name: string } }) => i.venue.name).sort()).toEqual(['Chợ Vinh', 'Siêu thị Nghi Lộc']);
+    expect(r.json().items[0]).toMatchObject({ checkinAt: now.toISOString(), entrance: expect.any(String) });
+    const audit = await t.db.selectFrom('audit_log').select(['subject_id', 'details']).where('action', '=', 'person.checkins.read').where('actor_id', '=', home.id).executeTakeFirstOrThrow();
+    expect(audit).toMatchObject({ subject_id: khoa, details: { days: 14, scope: 'person', rows: 2 } });
+    // 30 days when asked
+    expect((await get(`/api/people/${khoa}/checkins?days=30`, home.headers)).json().items).toHaveLength(3);
+  });
+
+  it('shows an officer of another area only the stays at their own venues, and refuses those without check-in rights', async () => {
+    const other = await t.login('commune_officer', c.b);
+    const r = await get(`/api/people/${khoa}/checkins`, other.headers);
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.json()).toMatchObject({ scope: 'venues' });
+    expect(r.json().items.map((i: { venue: { name: string } }) => i.venue.name)).toEqual(['Siêu thị Nghi Lộc']);
+    const op = await t.login('venue_operator', c.a);
+    expect((await get(`/api/people/${khoa}/checkins`, op.headers)).statusCode).toBe(403);
+    expect((await get(`/api/people/${uuid()}/checkins`)).statusCode).toBe(404);
+    expect((await t.app.inject({ method: 'GET', url: `/api/people/${khoa}/checkins` })).statusCode).toBe(401);
+  });
+});

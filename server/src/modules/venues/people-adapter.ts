@@ -41,6 +41,10 @@ export function peopleAdapter(keys: KeyRing, resolver: JurisdictionResolver): Pe
     resolveLiveId: (db, id) => resolvePersonId(db, id),
     isManagerOf: (db, managerId, dependantId) => isManagerOf(db, managerId, dependantId),
     match: (db, text) => personIdsMatching(db, text),
+    liveRecord: async (db, id) => {
+      const p = (await personRecordsLite(db, [id])).get(id);
+      return p ? { id: p.id, communeCode: p.communeCode } : null;
+    },
     briefs: async (db, ids, unmask = {}) => {
       const out = new Map<string, PersonBriefLite>();
       for (const [id, p] of await personRecordsLite(db, ids))

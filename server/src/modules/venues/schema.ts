@@ -374,6 +374,19 @@ export type CheckinListItem = Static<typeof CheckinListItem>;
 export const CheckinList = Type.Object({ items: Type.Array(CheckinListItem), total: Type.Integer() });
 export type CheckinList = Static<typeof CheckinList>;
 
+export const PersonCheckinsQuery = Type.Object({
+  days: Type.Integer({ minimum: 1, maximum: 31, default: 14 }),
+});
+export const PersonCheckins = Type.Object({
+  items: Type.Array(CheckinListItem),
+  total: Type.Integer(),
+  from: Type.String(),
+  to: Type.String(),
+  /** person: every check-in of a person the user may read; venues: only those at venues in the user's area */
+  scope: Type.Union([Type.Literal('person'), Type.Literal('venues')]),
+});
+export type PersonCheckins = Static<typeof PersonCheckins>;
+
 export const StatsQuery = Type.Object({
   venueId: Type.Optional(Uuid),
   communeCode: Type.Optional(CommuneCode),
