@@ -189,6 +189,16 @@ describe('officer pages at 1366x768', () => {
     await close();
   });
 
+  it("draws the demo province's districts on the map, saying the boundaries are generated", async () => {
+    const { page, errors, close } = await signedIn('off.cdc', '/geo/40');
+    await page.locator('[data-map-mode="children"] path.leaflet-interactive[data-code="412"]').waitFor();
+    expect(await page.locator('path.leaflet-interactive').count()).toBe(21);
+    await page.getByTestId('generated-boundaries').waitFor();
+    await shot(page, 'map-nghe-an');
+    expect(errors).toEqual([]);
+    await close();
+  });
+
   it("gives a venue operator their own area's communes only, in one language", async () => {
     const { page, errors, close } = await signedIn('off.op', '/venues/new');
     const picker = page.getByRole('textbox', { name: 'Xã/phường' });
