@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import type { PublicUrlSource } from './platform/public-url';
 
 const ConfigSchema = Type.Object({
   port: Type.Integer({ minimum: 0, maximum: 65535, env: 'PORT', default: 8080 }),
@@ -48,6 +49,9 @@ export interface Config extends ConfigValues {
   dataDir: string;
   signingKeyDir: string;
   publicUrl: string;
+  /** Where publicUrl came from: VIGIL_PUBLIC_URL (or an override), the LAN address `vigil start` found, or the
+   * loopback default (platform/public-url.ts) */
+  publicUrlSource: PublicUrlSource;
   /** Time source for every rule that depends on time; tests pin it. */
   clock: () => Date;
 }
@@ -97,6 +101,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     dataDir,
     signingKeyDir: path.resolve(overrides.signingKeyDir ?? values.signingKeyDir ?? path.join(dataDir, 'keys')),
     publicUrl: (overrides.publicUrl ?? values.publicUrl ?? `http://localhost:${values.port}`).replace(/\/$/, ''),
+    publicUrlSource: overrides.publicUrl || values.publicUrl ? 'configured' : 'default',
     clock: overrides.clock ?? (() => new Date()),
   };
 }

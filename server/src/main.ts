@@ -1,6 +1,7 @@
 // `vigil <command>`: the CLI. Every command works whether or not the server is running: it attaches to the
 // running embedded PostgreSQL of the same data directory, or starts it for the duration of the command.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { Command } from 'commander';
@@ -15,6 +16,7 @@ import { ImportError, importUnits, parseUnitsFile } from './modules/geo';
 import { importCheckinsFile, importVenuesFile, ImportFileError, type ImportResult } from './modules/venues';
 import { seedDemo, DEMO_PASSWORD, DEMO_USERS, hasUsers } from './demo';
 import type { DatabaseHandle } from './platform/db';
+import { guessLanUrl, publicUrlNotice } from './platform/public-url';
 
 const build = (config: Config, handle: DatabaseHandle) => buildApp(config, { database: handle, logger: false, webDist: null });
 
@@ -64,6 +66,12 @@ program
     for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => void shutdown(sig));
     await app.listen({ port: config.port, host: config.host });
     const port = (app.server.address() as { port: number }).port;
+    if (config.publicUrlSource === 'default') {
+      // no VIGIL_PUBLIC_URL: the LAN address where phones on the network reach it, else loopback (and say so)
+      const lan = guessLanUrl(config.host, port, os.networkInterfaces());
+      config.publicUrl = lan ?? `http://localhost:${port}`;
+      if (lan) config.publicUrlSource = 'lan';
+    }
     const lines = [
       '',
       `Vigil is running: http://localhost:${port}/  (API docs: http://localhost:${port}/api/docs)`,
@@ -74,6 +82,7 @@ program
       for (const u of DEMO_USERS) lines.push(`  ${u.username.padEnd(18)} ${u.role.padEnd(18)} ${u.note}`);
       lines.push('Disable them before real use: npx vigil users disable <username>');
     }
+    lines.push(...publicUrlNotice(config.publicUrl, config.publicUrlSource));
     lines.push('Press Ctrl-C to stop.', '');
     process.stdout.write(lines.join('\n'));
   });

@@ -91,6 +91,9 @@ describe('vigil CLI', () => {
       }, 100);
     });
     expect(((await (await fetch(`${url}/healthz`)).json()) as { status: string }).status).toBe('ok');
+    // HOST=127.0.0.1 and no VIGIL_PUBLIC_URL: posters would carry a loopback address; start-up says so loudly
+    expect(out).toMatch(/QR codes and posters point at http:\/\/localhost:\d+\/c\/.*LOOPBACK/);
+    expect(out).toMatch(/Set VIGIL_PUBLIC_URL to the address phones use/);
     const pgPort = runningPostgresPort(path.join(dataDir, 'pg'));
     expect(pgPort).toBeGreaterThan(0);
 

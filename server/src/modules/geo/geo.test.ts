@@ -121,3 +121,28 @@ describe('admin units over HTTP', () => {
     expect(found.items.some((u: { name: string }) => u.name.includes('Nghi Lộc'))).toBe(true);
   });
 });
+
+describe('generated boundaries of the demo province', () => {
+  type Geo = { type: string; features: { properties: { code: string; generated?: boolean }; geometry: { type: string; coordinates: number[][][][] } }[] };
+  const ringArea = (ring: number[][]) => Math.abs(ring.reduce((a, [x, y], i) => { const [x2, y2] = ring[(i + 1) % ring.length]!; return a + x! * y2! - x2! * y!; }, 0) / 2);
+  const area = (g: { type: string; coordinates: unknown }) =>
+    ((g.type === 'Polygon' ? [g.coordinates] : g.coordinates) as number[][][][]).reduce((a, poly) => a + ringArea(poly[0]!) - poly.slice(1).reduce((h, r) => h + ringArea(r), 0), 0);
+
+  it('gives every district of Nghệ An a polygon cut from the province outline, flagged as generated', async () => {
+    const cdc = await t.login('cdc_officer', '40');
+    const districts = (await t.app.inject({ url: '/api/geo/geojson?parent=40', headers: cdc.headers })).json() as Geo;
+    expect(districts.features).toHaveLength(21);
+    expect(districts.features.every((f) => f.properties.generated === true && f.geometry.type === 'MultiPolygon' && f.geometry.coordinates.length > 0)).toBe(true);
+    // together they cover the province, without overlaps (areas add up to the outline's)
+    const province = (await t.app.inject({ url: '/api/geo/geojson?code=40', headers: cdc.headers })).json() as Geo;
+    expect(province.features[0]!.properties.generated).toBe(false);
+    const sum = districts.features.reduce((a, f) => a + area(f.geometry), 0);
+    expect(sum / area(province.features[0]!.geometry)).toBeCloseTo(1, 2);
+    // and every district's communes have theirs inside it
+    const communes = (await t.app.inject({ url: '/api/geo/geojson?parent=412', headers: cdc.headers })).json() as Geo;
+    const unitCount = (await t.app.inject({ url: '/api/geo/units?parent=412', headers: cdc.headers })).json().total;
+    expect(communes.features).toHaveLength(unitCount);
+    const district = districts.features.find((f) => f.properties.code === '412')!;
+    expect(communes.features.reduce((a, f) => a + area(f.geometry), 0) / area(district.geometry)).toBeCloseTo(1, 2);
+  });
+});

@@ -49,6 +49,7 @@ export {
   type DependantBrief,
   type PersonSource,
 } from './service';
+export { personRecordsLite, personIdsMatching, type PersonRecordLite, type PersonQueryKind } from './contacts';
 export { personalQrToken, verifyPersonalQr, personDeviceToken, isPersonDeviceToken, bareToken, personIdOf, qrSvg, PERSONAL_QR_TYPE } from './qr';
 export type { PersonMerged, PersonInUseCheck } from './hooks';
 export { registerLinkProof, type LinkProofMethod } from './links';
