@@ -4,17 +4,17 @@
 import { Alert, Button, Card, Group, Select, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
-import { useSearchParams } from 'react-router';
 import type { VenuePublic } from '../../../../server/src/modules/venues/schema';
 import { PageLoader } from '../../app/pages';
 import { api, isApiError } from '../../lib/api';
 import { ErrorAlert, useErrorMessage } from '../../lib/errors';
+import type { SearchParamsState } from '../../lib/urlParams';
 import { useForm, useForms, type Answers, type SubmitResponse } from './api';
 import { answerErrors, cleanAnswers, DeclarationForm, missingRequired } from './DeclarationForm';
 import { useDeclT, useLang } from './i18n';
 
-export function useDeclaring() {
-  const [params, setParams] = useSearchParams();
+/** `search`: the page's query parameters (react-router's useSearchParams, or useUrlSearchParams without a router). */
+export function useDeclaring([params, setParams]: SearchParamsState) {
   const forms = useForms();
   // ?venue=<venue QR token>: declaring at a venue or medical facility (its poster's QR); its unit follows up
   const venueToken = params.get('venue');

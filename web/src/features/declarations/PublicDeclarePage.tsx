@@ -4,6 +4,7 @@
 import { Card, Container, Group, NumberInput, SimpleGrid, Stack, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { LanguageSwitch } from '../../app/LanguageSwitch';
+import { useUrlSearchParams } from '../../lib/urlParams';
 import { CommunePicker } from '../people/CommunePicker';
 import { usePeopleT } from '../people/i18n';
 import { useSubmitPublic, type SubmitResponse } from './api';
@@ -21,7 +22,7 @@ const nobody: Who = { fullName: '', phone: '', birthYear: '', communeCode: null 
 export default function PublicDeclarePage() {
   const td = useDeclT();
   const tp = usePeopleT();
-  const d = useDeclaring();
+  const d = useDeclaring(useUrlSearchParams());
   const [who, setWho] = useState<Who>(nobody);
   const [done, setDone] = useState<SubmitResponse['declaration'] | null>(null);
   const submit = useSubmitPublic();
