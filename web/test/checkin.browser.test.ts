@@ -137,7 +137,9 @@ describe('citizen check-in page (phone)', () => {
     await page.getByLabel('Năm sinh').fill('1979');
     await page.getByRole('textbox', { name: 'Phường/Xã' }).fill(communeName.slice(0, 6));
     await page.getByRole('option', { name: new RegExp(communeName) }).first().click();
-    await page.getByRole('radio', { name: 'Khám, chữa bệnh' }).check();
+    // at a market: the purposes of a market visit, not the hospital's
+    expect(await page.getByRole('radio', { name: 'Khám, chữa bệnh' }).count()).toBe(0);
+    await page.getByRole('radio', { name: 'Mua sắm, ăn uống, sử dụng dịch vụ' }).check();
     const booleans = page.locator('[data-question]').filter({ has: page.getByText('Không', { exact: true }) });
     for (let i = 0; i < (await booleans.count()); i++) await booleans.nth(i).getByText('Không', { exact: true }).click();
     await page.locator('[data-question="contact_f0"]').getByText('Có', { exact: true }).click();

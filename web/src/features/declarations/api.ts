@@ -33,6 +33,7 @@ export type {
   MyDeclarationItem,
   PublicPerson,
   Question,
+  QuestionOption,
   RiskHit,
   Severity,
   Status,
