@@ -34,5 +34,6 @@ export {
   type PersonSource,
 } from './service';
 export { personalQrToken, verifyPersonalQr, personDeviceToken, verifyPersonDeviceToken, isPersonDeviceToken, bareToken, personIdOf, qrSvg, PERSONAL_QR_TYPE } from './qr';
+export { personIdsByReference, cardReference } from './reference';
 export { onPersonMerged, onPersonInUse, type PersonMergedEvent, type PersonMergedHandler, type PersonInUseCheck } from './hooks';
 export { PURGE_JOB as PEOPLE_PURGE_JOB } from './jobs';

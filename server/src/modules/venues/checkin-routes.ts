@@ -8,6 +8,7 @@ import { recordAudit } from '../../platform/audit';
 import { auditActor } from '../../platform/auth/routes';
 import type { AuthUser } from '../../platform/auth/service';
 import { AppError, forbidden, invalidField } from '../../platform/http/errors';
+import { identifyGateScans } from './gate';
 import { checkinScope, exportCsv, exportXlsx, parseRange, toListItems } from './lookups';
 import { checkinStats, listCheckins, openCheckinOf } from './queries';
 import {
@@ -128,9 +129,11 @@ export async function checkinRoutes(fastify: FastifyInstance, deps: VenueRouteDe
           ]);
         if (Object.keys(body).length > 1) throw invalidField('body.items', 'send either one check-in or { items: [...] }, not both');
         const results = await engine.batch(body.items, user);
+        await identifyGateScans({ db, access, people }, user!, req, body.items, results);
         return reply.status(200).send(summarise(results));
       }
       const result = await engine.single(body as CheckinItem, user);
+      if (user) await identifyGateScans({ db, access, people }, user, req, [body as CheckinItem], [result]);
       return reply.status(result.status === 'created' ? 201 : 200).send(summarise([result]));
     },
   );

@@ -149,6 +149,18 @@ export class CheckinEngine {
     return { personId: id, token: this.o.people.deviceToken(id), name: fullName, created };
   }
 
+  /**
+   * The person whose card carries this reference (typed at a gate, staff only). No token goes back: the card's QR
+   * token is not known from its reference, and a phone's device token is not for staff.
+   */
+  private async personOfReference(reference: string, path: string): Promise<CheckinPerson> {
+    const ids = await this.o.people.byReference(this.o.db, reference);
+    if (!ids.length) throw new AppError(404, 'PERSON_REF_UNKNOWN', `${path}: no personal card has the reference ${reference.toUpperCase()}`, [{ path, message: 'unknown card reference' }]);
+    if (ids.length > 1)
+      throw new AppError(409, 'PERSON_REF_AMBIGUOUS', `${path}: several people have cards with the reference ${reference.toUpperCase()}; scan the QR code`, [{ path, message: 'ambiguous card reference' }]);
+    return { personId: ids[0]!, token: '', name: null, created: false };
+  }
+
   // ── requests ──────────────────────────────────────────────────────────────
 
   /** `staff`: a gate's scans may have waited in an offline queue for days; a citizen's phone sends its time at once. */
@@ -177,7 +189,7 @@ export class CheckinEngine {
     if (item.venueToken) {
       where = `${prefix}.venueToken`;
       entrance = await this.entrances.entranceOf(item.venueToken, where);
-      if (user && item.personQr) {
+      if (user && (item.personQr || item.personRef)) {
         await this.requireGate(user, entrance, where);
         staff = true;
       } else if (user) staff = await this.isGate(user, entrance);
@@ -201,9 +213,12 @@ export class CheckinEngine {
       if (!user) throw new AppError(403, 'FORBIDDEN', `${prefix}.personQr: scanning personal QR codes is for venue staff; sign in`, [{ path: `${prefix}.personQr`, message: 'needs a signed-in gate user' }]);
       refs.push({ ref: { token: item.personQr }, path: `${prefix}.personQr` });
     }
-    if (!refs.length) throw invalidField(`${prefix}.people`, 'is required: who is checking in');
+    if (item.personRef && !user)
+      throw new AppError(403, 'FORBIDDEN', `${prefix}.personRef: card references are for venue staff; sign in`, [{ path: `${prefix}.personRef`, message: 'needs a signed-in gate user' }]);
+    if (!refs.length && !item.personRef) throw invalidField(`${prefix}.people`, 'is required: who is checking in');
     const people: CheckinPerson[] = [];
     for (const { ref, path } of refs) people.push(await this.person(ref, path, now, action === 'out'));
+    if (item.personRef) people.push(await this.personOfReference(item.personRef, `${prefix}.personRef`));
     if (item.dependants?.length) {
       const manager = people[0]!.personId;
       for (const [i, raw] of item.dependants.entries()) {

@@ -11,6 +11,7 @@ import {
   PERSONAL_QR_TYPE,
   personDeviceToken,
   personIdOf,
+  personIdsByReference,
   resolvePersonId,
   verifyPersonDeviceToken,
 } from '../people/index';
@@ -38,6 +39,7 @@ export function peopleAdapter(keys: KeyRing, resolver: JurisdictionResolver): Pe
     isDeviceToken: (token) => isPersonDeviceToken(bareToken(token)),
     resolveLiveId: (db, id) => resolvePersonId(db, id),
     isManagerOf: (db, managerId, dependantId) => isManagerOf(db, managerId, dependantId),
+    byReference: (db, reference) => personIdsByReference(db, reference),
     briefs: async (db, ids) => {
       const out = new Map<string, PersonBriefLite>();
       // a handful at a time: lists are ≤ 500 rows, exports page 2000 rows
@@ -46,7 +48,7 @@ export function peopleAdapter(keys: KeyRing, resolver: JurisdictionResolver): Pe
         const got = await Promise.all(part.map((id) => getPersonBrief(db, id)));
         part.forEach((id, j) => {
           const b = got[j];
-          if (b) out.set(id, { name: b.fullName, phone: b.phoneMasked, nationalId: null });
+          if (b) out.set(id, { name: b.fullName, phone: b.phoneMasked, nationalId: null, birthYear: b.birthYear });
         });
       }
       return out;

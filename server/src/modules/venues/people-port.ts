@@ -14,6 +14,7 @@ export interface PersonBriefLite {
   /** masked for lists, e.g. "091****678" */
   phone: string | null;
   nationalId: string | null;
+  birthYear: number | null;
 }
 
 export interface PeoplePort {
@@ -32,4 +33,6 @@ export interface PeoplePort {
   /** Names and (masked) phones for look-up lists and exports. */
   briefs(db: DbOrTx, ids: string[]): Promise<Map<string, PersonBriefLite>>;
   isManagerOf(db: DbOrTx, managerId: string, dependantId: string): Promise<boolean>;
+  /** Live person ids whose personal card carries this short reference (8 hex digits): usually one. */
+  byReference(db: DbOrTx, reference: string): Promise<string[]>;
 }
