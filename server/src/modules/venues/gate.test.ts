@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testContext, type LoggedIn, type TestContext } from '../../../test/helpers';
 import { personalQrToken } from '../people';
+import { REF_MISSES_ALLOWED } from './checkins';
 import { communes, createVenue, uuid } from './test-fixtures';
 
 let t: TestContext;
@@ -69,6 +70,25 @@ describe('gate scans', () => {
     expect(res.statusCode).toBe(409);
     expect(res.json().error).toMatchObject({ code: 'PERSON_REF_AMBIGUOUS', details: [{ path: 'body.personRef' }] });
     expect(JSON.stringify(res.json())).not.toContain('Lê Văn');
+  });
+
+  it('stops a gate user who types references that match nobody (guessing who exists), then asks for QR scans', async () => {
+    const staff = await t.login('vaccination_staff', c.a); // gate staff of the area: a counter of their own
+    const guesses = Array.from({ length: REF_MISSES_ALLOWED + 2 }, (_, i) => ({ clientId: uuid(), entranceId, personRef: `EEEE${String(1000 + i)}` }));
+    const res = await post({ items: guesses }, staff.headers);
+    expect(res.statusCode, res.body).toBe(200);
+    const codes = res.json().results.map((r: { error?: { code: string } }) => r.error?.code);
+    expect(codes.filter((x: string) => x === 'PERSON_REF_UNKNOWN')).toHaveLength(REF_MISSES_ALLOWED);
+    expect(codes.filter((x: string) => x === 'PERSON_REF_LIMIT')).toHaveLength(2);
+    // now even a real card's reference is refused for a while (429), scanning its QR still works
+    const real = await post({ clientId: uuid(), entranceId, personRef: reference(personId) }, staff.headers);
+    expect(real.statusCode).toBe(429);
+    expect(real.json().error.code).toBe('PERSON_REF_LIMIT');
+    const scanned = await post({ clientId: uuid(), entranceId, personQr: personalQrToken(t.app.vigil.keys, personId) }, staff.headers);
+    expect(scanned.statusCode, scanned.body).toBeLessThan(300);
+    // a gate that types real references is never stopped: matches give their count back
+    const fresh = await t.login('vaccination_staff', c.a);
+    for (let i = 0; i < REF_MISSES_ALLOWED + 5; i++) expect((await post({ clientId: uuid(), entranceId, personRef: reference(personId), action: i % 2 ? 'out' : 'in' }, fresh.headers)).statusCode).toBeLessThan(300);
   });
 
   it('refuses references and names to anyone but this venue’s gate staff', async () => {
