@@ -269,7 +269,7 @@ function buildWebIfStale() {
           return Math.max(m, e.isDirectory() ? newest(p) : fs.statSync(p).mtimeMs);
         }, 0)
       : 0;
-  const sources = Math.max(newest(path.join(webRoot, 'src')), ...['index.html', 'checkin.html', 'vite.config.ts'].map((f) => (fs.existsSync(path.join(webRoot, f)) ? fs.statSync(path.join(webRoot, f)).mtimeMs : 0)));
+  const sources = Math.max(newest(path.join(webRoot, 'src')), ...['index.html', 'checkin.html', 'khai-bao.html', 'vite.config.ts', 'vite.citizen.config.ts'].map((f) => (fs.existsSync(path.join(webRoot, f)) ? fs.statSync(path.join(webRoot, f)).mtimeMs : 0)));
   if (fs.existsSync(built) && fs.statSync(built).mtimeMs >= sources) return;
   process.stderr.write('Building the web app (first start or sources changed)...\n');
   const r = spawnSync('npm', ['run', 'build', '-w', 'web'], { stdio: ['ignore', 'ignore', 'inherit'], cwd: path.resolve(webRoot, '..') });

@@ -54,4 +54,5 @@ export { personalQrToken, verifyPersonalQr, personDeviceToken, isPersonDeviceTok
 export type { PersonMerged, PersonInUseCheck } from './hooks';
 export { registerLinkProof, type LinkProofMethod } from './links';
 export { deviceRegistry, type DeviceRegistry, type DeviceOrigin } from './devices';
+export { personIdsByReference, cardReference } from './reference';
 export { PURGE_JOB as PEOPLE_PURGE_JOB } from './jobs';

@@ -13,6 +13,7 @@ import { checkinScope, exportCsv, exportRowCount, exportXlsx, parseRange, person
 import { checkinStats, checkinTotals, entranceByShortCode, listCheckins, openCheckinOf } from './queries';
 import { entranceToken } from './service';
 import { parseShortCode, provinceOfPath, SHORT_CODE_ROUTE } from './tokens';
+import { identifyGateScans } from './gate';
 import {
   CheckinBody,
   CheckinList,
@@ -151,9 +152,11 @@ export async function checkinRoutes(fastify: FastifyInstance, deps: VenueRouteDe
           ]);
         if (Object.keys(body).length > 1) throw invalidField('body.items', 'send either one check-in or { items: [...] }, not both');
         const results = await engine.batch(body.items, user);
+        await identifyGateScans({ db, access, people }, user!, req, body.items, results);
         return reply.status(200).send(summarise(results));
       }
       const result = await engine.single(body as CheckinItem, user);
+      if (user) await identifyGateScans({ db, access, people }, user, req, [body as CheckinItem], [result]);
       return reply.status(result.status === 'created' ? 201 : 200).send(summarise([result]));
     },
   );

@@ -12,6 +12,7 @@ import {
   personIdOf,
   personRecordsLite,
   personIdsMatching,
+  personIdsByReference,
   resolvePersonId,
   type DeviceRegistry,
 } from '../people/index';
@@ -44,6 +45,7 @@ export function peopleAdapter(keys: KeyRing, resolver: JurisdictionResolver, dev
     isDeviceToken: (token) => isPersonDeviceToken(bareToken(token)),
     resolveLiveId: (db, id) => resolvePersonId(db, id),
     isManagerOf: (db, managerId, dependantId) => isManagerOf(db, managerId, dependantId),
+    byReference: (db, reference) => personIdsByReference(db, reference),
     match: (db, text) => personIdsMatching(db, text),
     liveRecord: async (db, id) => {
       const p = (await personRecordsLite(db, [id])).get(id);
@@ -52,7 +54,7 @@ export function peopleAdapter(keys: KeyRing, resolver: JurisdictionResolver, dev
     briefs: async (db, ids, unmask = {}) => {
       const out = new Map<string, PersonBriefLite>();
       for (const [id, p] of await personRecordsLite(db, ids))
-        out.set(id, { name: p.fullName, phone: unmask.phone ? p.phone : maskPhone(p.phone), nationalId: unmask.nationalId ? p.nationalId : null });
+        out.set(id, { name: p.fullName, phone: unmask.phone ? p.phone : maskPhone(p.phone), nationalId: unmask.nationalId ? p.nationalId : null, birthYear: p.birthYear });
       return out;
     },
   };

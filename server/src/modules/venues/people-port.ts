@@ -15,6 +15,7 @@ export interface PersonBriefLite {
   phone: string | null;
   /** null unless `unmask.nationalId` was asked */
   nationalId: string | null;
+  birthYear: number | null;
 }
 
 /** Which personal details a brief carries in full: only for users allowed to see them, with the read audited. */
@@ -48,4 +49,6 @@ export interface PeoplePort {
   /** The live record behind `id` (following merges) and its home commune (for "may this user read them"); null when unknown. */
   liveRecord(db: DbOrTx, id: string): Promise<{ id: string; communeCode: string | null } | null>;
   isManagerOf(db: DbOrTx, managerId: string, dependantId: string): Promise<boolean>;
+  /** Live person ids whose personal card carries this short reference (8 hex digits): usually one. */
+  byReference(db: DbOrTx, reference: string): Promise<string[]>;
 }

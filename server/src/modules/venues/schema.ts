@@ -241,6 +241,8 @@ export const CheckinItem = Type.Object(
     people: Type.Optional(Type.Array(PersonRef, { minItems: 1, maxItems: 10 })),
     /** Staff gate: scanned personal QR tokens (same as people: [{token}]). */
     personQr: Type.Optional(Token),
+    /** Staff gate: the short reference printed under the QR of a personal card (8 hex digits), typed when the QR cannot be read. */
+    personRef: Type.Optional(Type.String({ pattern: '^[0-9A-Fa-f]{8}$' })),
     /** Dependants (person ids) of the first person, checked in with them. */
     dependants: Type.Optional(Type.Array(Uuid, { maxItems: 10 })),
     /** When it happened (offline queues); default now. Never in the future. */
@@ -265,6 +267,8 @@ export const CheckinPerson = Type.Object({
   /** Signed token for the device to store and send next time instead of the form. */
   token: Type.String(),
   name: Type.Union([Type.String(), Type.Null()]),
+  /** Gate scans only (personal QR or card reference): shown to this venue's gate staff to compare card and person. */
+  birthYear: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
   created: Type.Boolean(),
 });
 export type CheckinPerson = Static<typeof CheckinPerson>;
