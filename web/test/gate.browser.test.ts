@@ -184,8 +184,11 @@ describe('gate page', () => {
       await page.getByRole('button', { name: 'Bật camera' }).click();
       await expect.poll(() => page.getByText(/Bộ quét:/).textContent()).toMatch(/jsQR|BarcodeDetector/);
       await expect.poll(() => page.getByText('Đã ghi nhận').count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(1);
-      // held in front of the camera for a while: still one scan
-      await page.waitForTimeout(1000);
+      // held in front of the camera while five more frames are read: still one scan
+      const framesRead = () => page.locator('video').evaluate((v: HTMLVideoElement) => Number(v.dataset.framesRead ?? 0));
+      const seen = await framesRead();
+      await expect.poll(framesRead).toBeGreaterThanOrEqual(seen + 5);
+      expect(await page.getByText('Đã ghi nhận').count()).toBe(1);
       const mine = await server.db.selectFrom('checkins').select('id').where('source', '=', 'gate').where('checkout_at', 'is', null).execute();
       expect(mine.length).toBe(2); // the worker from the first test still inside + this one
       await page.getByRole('button', { name: 'Tắt camera' }).click();
