@@ -35,7 +35,7 @@ program
     const t0 = Date.now();
     const config = loadConfig();
     if (opts.buildWeb) buildWebIfStale();
-    const handle = await openDatabase(config, modules);
+    const handle = await openDatabase(config, modules, undefined, true);
     const app = await buildApp(config, { database: handle });
     let demoNote = '';
     if (opts.demo && !(await hasUsers(handle.db))) {

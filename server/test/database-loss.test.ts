@@ -111,7 +111,7 @@ const logLines = (server: Server, msg: RegExp) => server.output().split('\n').fi
 function expectQuietOutage(server: Server) {
   expect(logLines(server, /"msg":"database unavailable/)).toHaveLength(1);
   expect(logLines(server, /"msg":"database is back"/)).toHaveLength(1);
-  expect(server.output()).not.toMatch(/request failed|"stack"|\n\s+at /);
+  expect(server.output()).not.toMatch(/request failed|job system error|"stack"|\n\s+at /);
 }
 
 function expect503(res: Response, json: unknown) {

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { testContext, type TestContext } from './helpers';
 import { loadConfig } from '../src/config';
-import { isConnectionError, isStatementTimeout, openDatabase } from '../src/platform/db';
+import { DatabaseHealth, isConnectionError, isStatementTimeout, openDatabase } from '../src/platform/db';
+import { connectionErrorKind } from '../src/platform/db/health';
 
 let t: TestContext;
 beforeAll(async () => {
@@ -41,6 +42,37 @@ describe('database client timeouts', () => {
     } finally {
       await h.close();
       silent.close();
+    }
+  });
+});
+
+describe('database connection errors', () => {
+  it('tells the database being gone from a statement failing or an unrelated error', () => {
+    expect(connectionErrorKind(Object.assign(new Error('terminating connection due to unexpected postmaster exit'), { code: '57P01' }))).toBe('database');
+    expect(connectionErrorKind(new Error('timeout exceeded when trying to connect'))).toBe('database');
+    expect(connectionErrorKind(new Error('Connection terminated unexpectedly'))).toBe('database');
+    expect(connectionErrorKind(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }))).toBe('socket');
+    expect(connectionErrorKind(Object.assign(new Error('duplicate key'), { code: '23505' }))).toBeNull();
+    expect(connectionErrorKind(Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' }))).toBeNull();
+    expect(connectionErrorKind(Object.assign(new Error("ENOENT: no such file or directory, open 'x.csv'"), { code: 'ENOENT' }))).toBeNull();
+  });
+
+  it('a socket error from elsewhere does not mark a database that answers as down; a database error does', async () => {
+    const h = new DatabaseHealth({ url: t.database.url, connectTimeoutMs: 5_000 });
+    const changes: string[] = [];
+    h.onChange((s) => changes.push(s.status));
+    try {
+      expect(h.report(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }))).toBe(true); // still a 503 for that request
+      await (h as unknown as { confirming: Promise<void> | null }).confirming;
+      expect(h.up).toBe(true);
+      expect(changes).toEqual([]);
+      expect(h.report(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }))).toBe(true);
+      expect(h.state).toMatchObject({ status: 'down', reason: expect.stringMatching(/57P01/) });
+      // the probe finds it answering and marks it up again
+      await new Promise<void>((resolve) => h.onChange((s) => s.status === 'up' && resolve()));
+      expect(changes).toEqual(['down', 'up']);
+    } finally {
+      h.close();
     }
   });
 });

@@ -34,6 +34,8 @@ export interface ConnectOptions {
   poolSize?: number;
   onLog?: (line: string) => void;
   timeouts?: PoolTimeouts;
+  /** Restart the embedded PostgreSQL when its postmaster dies (the server; not one-shot CLI commands). */
+  supervise?: boolean;
 }
 
 /** DATABASE_URL when given, else the embedded PostgreSQL of the data directory (started if not running). */
@@ -42,10 +44,16 @@ export async function connectDatabase(opts: ConnectOptions): Promise<DatabaseHan
     ? null
     : await startEmbeddedPostgres({ dataDir: opts.dataDir, port: opts.embeddedPort, onLog: opts.onLog });
   const url = opts.databaseUrl ?? postgres!.url;
-  return openDatabase(url, postgres, opts.poolSize, opts.timeouts);
+  return openDatabase(url, postgres, opts.poolSize, opts.timeouts, opts.supervise ?? false);
 }
 
-export function openDatabase(url: string, postgres: PostgresHandle | null = null, poolSize = 20, timeouts: PoolTimeouts = {}): DatabaseHandle {
+export function openDatabase(
+  url: string,
+  postgres: PostgresHandle | null = null,
+  poolSize = 20,
+  timeouts: PoolTimeouts = {},
+  supervise = false,
+): DatabaseHandle {
   const connectTimeoutMs = timeouts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const statementTimeoutMs = timeouts.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS;
   const pool = new pg.Pool({
@@ -63,7 +71,7 @@ export function openDatabase(url: string, postgres: PostgresHandle | null = null
   const health = new DatabaseHealth({
     url,
     connectTimeoutMs,
-    restart: postgres ? () => postgres.restartIfStopped() : undefined,
+    restart: postgres && supervise ? () => postgres.restartIfStopped() : undefined,
   });
   // An idle client losing its connection (PostgreSQL restarted or killed) must not crash the process; it tells
   // the health watcher, which starts probing (and restarting the embedded server).

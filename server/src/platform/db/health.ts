@@ -33,19 +33,31 @@ export interface HealthOptions {
 // 08 connection exception, 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now (starting up,
 // in recovery), 53300 too many connections is not here (the server is up).
 const CONNECTION_SQLSTATES = /^(08...|57P0[123])$/;
-const CONNECTION_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ENOENT']);
+// Socket errors: from the database client, or from any other network call a route makes; so they mark the database
+// down only once a probe confirms it.
+const CONNECTION_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 const CONNECTION_MESSAGES =
   /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection terminated due to connection timeout|terminating connection due to|the database system is (starting up|shutting down|in recovery mode|not yet accepting connections)|Client was closed and is not queryable|Query read timeout/i;
 
-/** True when `err` (from pg, Kysely or pg-boss) says the database is unreachable, not that a statement failed. */
-export function isConnectionError(err: unknown): boolean {
+/**
+ * 'database' when `err` comes from PostgreSQL or its client saying the server is gone; 'socket' for a bare socket
+ * error (the database's, or another peer's); null for anything else (a statement that failed, a bug).
+ */
+export function connectionErrorKind(err: unknown): 'database' | 'socket' | null {
+  let socket = false;
   for (let e = err as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown } | undefined, depth = 0; e && depth < 4; depth++) {
-    if (typeof e.code === 'string' && (CONNECTION_SQLSTATES.test(e.code) || CONNECTION_ERRNOS.has(e.code))) return true;
-    if (typeof e.message === 'string' && CONNECTION_MESSAGES.test(e.message)) return true;
-    if (Array.isArray(e.errors) && e.errors.some(isConnectionError)) return true; // AggregateError (IPv4 + IPv6)
+    if (typeof e.code === 'string' && CONNECTION_SQLSTATES.test(e.code)) return 'database';
+    if (typeof e.message === 'string' && CONNECTION_MESSAGES.test(e.message)) return 'database';
+    if (typeof e.code === 'string' && CONNECTION_ERRNOS.has(e.code)) socket = true;
+    if (Array.isArray(e.errors) && e.errors.some((x) => connectionErrorKind(x))) socket = true; // AggregateError (IPv4 + IPv6)
     e = e.cause as typeof e;
   }
-  return false;
+  return socket ? 'socket' : null;
+}
+
+/** True when `err` (from pg, Kysely or pg-boss) says a connection failed, not that a statement failed. */
+export function isConnectionError(err: unknown): boolean {
+  return connectionErrorKind(err) !== null;
 }
 
 /** SQLSTATE 57014: a statement ran past statement_timeout (or was cancelled). The database is there but slow. */
@@ -101,11 +113,25 @@ export class DatabaseHealth {
     return () => this.listeners.delete(fn);
   }
 
-  /** Report a failed database call. True when it was a connection error (the database is now marked down). */
+  /**
+   * Report a failed call. True when it was a connection error (answer 503). A database error marks the database
+   * down at once; a bare socket error only when a probe of the database fails too.
+   */
   report(err: unknown): boolean {
-    if (!isConnectionError(err)) return false;
-    this.markDown(describe(err));
+    const kind = connectionErrorKind(err);
+    if (!kind) return false;
+    if (kind === 'database' || !this.up) this.markDown(describe(err));
+    else this.confirm(describe(err));
     return true;
+  }
+
+  private confirming: Promise<void> | null = null;
+
+  /** A socket error while up: probe once (concurrent reports share it) and mark down if the database does not answer. */
+  private confirm(reason: string) {
+    this.confirming ??= this.check()
+      .catch(() => this.markDown(reason))
+      .finally(() => (this.confirming = null));
   }
 
   markDown(reason: string) {

@@ -212,6 +212,7 @@ export default function GatePage() {
       } catch {
         // a frame that cannot be read: try the next one
       }
+      video.dataset.framesRead = String(Number(video.dataset.framesRead ?? 0) + 1); // for diagnostics and tests
       if (!stopped) setTimeout(() => void tick(), 200);
     };
     void tick();
