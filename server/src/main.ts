@@ -1,6 +1,7 @@
 // `vigil <command>`: the CLI. Every command works whether or not the server is running: it attaches to the
 // running embedded PostgreSQL of the same data directory, or starts it for the duration of the command.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { Command } from 'commander';
@@ -9,11 +10,13 @@ import { ConfigError, loadConfig, configEnvVars, type Config } from './config';
 import { modules } from './modules';
 import { CliError, openDatabase, progressBar, withApp } from './platform/cli';
 import { createUser, updateUser } from './platform/auth/service';
+import { generatePassword } from './platform/auth/password';
 import { ROLES } from './platform/auth/roles';
 import { ImportError, importUnits, parseUnitsFile } from './modules/geo';
 import { importCheckinsFile, importVenuesFile, ImportFileError, type ImportResult } from './modules/venues';
 import { seedDemo, DEMO_PASSWORD, DEMO_USERS, hasUsers } from './demo';
 import type { DatabaseHandle } from './platform/db';
+import { guessLanUrl, publicUrlNotice } from './platform/public-url';
 
 const build = (config: Config, handle: DatabaseHandle) => buildApp(config, { database: handle, logger: false, webDist: null });
 
@@ -63,6 +66,12 @@ program
     for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => void shutdown(sig));
     await app.listen({ port: config.port, host: config.host });
     const port = (app.server.address() as { port: number }).port;
+    if (config.publicUrlSource === 'default') {
+      // no VIGIL_PUBLIC_URL: the LAN address where phones on the network reach it, else loopback (and say so)
+      const lan = guessLanUrl(config.host, port, os.networkInterfaces());
+      config.publicUrl = lan ?? `http://localhost:${port}`;
+      if (lan) config.publicUrlSource = 'lan';
+    }
     const lines = [
       '',
       `Vigil is running: http://localhost:${port}/  (API docs: http://localhost:${port}/api/docs)`,
@@ -73,6 +82,7 @@ program
       for (const u of DEMO_USERS) lines.push(`  ${u.username.padEnd(18)} ${u.role.padEnd(18)} ${u.note}`);
       lines.push('Disable them before real use: npx vigil users disable <username>');
     }
+    lines.push(...publicUrlNotice(config.publicUrl, config.publicUrlSource));
     lines.push('Press Ctrl-C to stop.', '');
     process.stdout.write(lines.join('\n'));
   });
@@ -124,7 +134,7 @@ users
   .option('--password <password>', 'password (default: VIGIL_PASSWORD, else a generated one is printed)')
   .action(async (username: string, o: { role: string; jurisdiction: string; name?: string; password?: string }) => {
     const generated = !o.password && !process.env.VIGIL_PASSWORD;
-    const password = o.password ?? process.env.VIGIL_PASSWORD ?? `${Math.random().toString(36).slice(2, 8)}-${Date.now().toString(36).slice(-4)}-${Math.floor(Math.random() * 90 + 10)}`;
+    const password = o.password || process.env.VIGIL_PASSWORD || generatePassword();
     await withApp(modules, build, async (app) => {
       await createUser(app.vigil.db, app.vigil.access.resolver, null, { username, displayName: o.name ?? username, password, role: o.role, jurisdictionCode: o.jurisdiction });
     });
@@ -259,7 +269,7 @@ function buildWebIfStale() {
           return Math.max(m, e.isDirectory() ? newest(p) : fs.statSync(p).mtimeMs);
         }, 0)
       : 0;
-  const sources = Math.max(newest(path.join(webRoot, 'src')), ...['index.html', 'checkin.html', 'vite.config.ts'].map((f) => (fs.existsSync(path.join(webRoot, f)) ? fs.statSync(path.join(webRoot, f)).mtimeMs : 0)));
+  const sources = Math.max(newest(path.join(webRoot, 'src')), ...['index.html', 'checkin.html', 'khai-bao.html', 'vite.config.ts', 'vite.citizen.config.ts'].map((f) => (fs.existsSync(path.join(webRoot, f)) ? fs.statSync(path.join(webRoot, f)).mtimeMs : 0)));
   if (fs.existsSync(built) && fs.statSync(built).mtimeMs >= sources) return;
   process.stderr.write('Building the web app (first start or sources changed)...\n');
   const r = spawnSync('npm', ['run', 'build', '-w', 'web'], { stdio: ['ignore', 'ignore', 'inherit'], cwd: path.resolve(webRoot, '..') });

@@ -94,6 +94,12 @@ describe('gate page', () => {
     await expect.poll(() => page.getByRole('textbox', { name: 'Chọn lối vào' }).inputValue()).toBe(entranceName);
 
     await ctx.setOffline(true);
+    // while offline the page must not even try to send (every attempt would be lost): watch for attempts
+    const sentOffline: string[] = [];
+    const watch = (r: { url(): string; method(): string }) => {
+      if (r.method() === 'POST' && r.url().endsWith('/api/checkins')) sentOffline.push(r.url());
+    };
+    page.on('request', watch);
     await expect.poll(() => page.getByText(/Mất mạng/).count()).toBe(1);
     const manual = page.getByLabel('Nhập mã thủ công');
     for (const qr of personQrs.slice(0, 2)) {
@@ -106,11 +112,12 @@ describe('gate page', () => {
     await page.getByRole('button', { name: 'Ghi nhận' }).click();
     await expect.poll(() => page.getByTestId('queued').textContent()).toBe('Đang chờ gửi: 3');
     expect(await page.getByTestId('gate-result').count()).toBe(3);
-    await page.waitForTimeout(1500); // the retry loop runs meanwhile: nothing may get through
     expect(await server.db.selectFrom('checkins').select('id').execute()).toHaveLength(0);
     // the queue survives a reload (stored on the device)
     const stored = await page.evaluate(() => JSON.parse(localStorage.getItem('vigil.gate.queue') ?? '[]').length);
     expect(stored).toBe(3);
+    page.off('request', watch);
+    expect(sentOffline).toEqual([]); // nothing was attempted during the whole offline period
 
     await ctx.setOffline(false);
     await expect.poll(() => page.getByTestId('queued').textContent(), { timeout: 15_000 }).toBe('Đang chờ gửi: 0');
@@ -134,8 +141,12 @@ describe('gate page', () => {
     await page.getByText('Ra', { exact: true }).first().click();
     await manual.fill(personQrs[2]!);
     const exitAt = Date.now();
+    const answered = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/api/checkins'));
     await page.getByRole('button', { name: 'Ghi nhận' }).click();
-    await page.waitForTimeout(1500);
+    // the server's answer (no open check-in yet), read by the page: the exit stays queued
+    const answer = await answered;
+    expect(((await answer.json()) as { results: { error?: { code: string } }[] }).results[0]?.error?.code).toBe('NO_OPEN_CHECKIN');
+    await page.evaluate(() => new Promise((r) => setTimeout(r, 0))); // the page has handled the answer
     expect(await page.getByTestId('queued').textContent()).toBe('Đang chờ gửi: 1');
     const entrance = await server.db.selectFrom('venue_entrances').select('id').where('name', '=', 'Cổng công nhân').executeTakeFirstOrThrow();
     const other = await page.request.post(`${frontUrl}/api/checkins`, {

@@ -12,7 +12,12 @@ export function migrationSources(modules: VigilModule[]) {
 }
 
 export async function openDatabase(config: Config, modules: VigilModule[], log = (s: string) => process.stderr.write(`${s}\n`)): Promise<DatabaseHandle> {
-  const handle = await connectDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, embeddedPort: config.embeddedPgPort });
+  const handle = await connectDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    embeddedPort: config.embeddedPgPort,
+    timeouts: { connectTimeoutMs: config.dbConnectTimeoutMs, statementTimeoutMs: config.dbStatementTimeoutMs },
+  });
   if (handle.postgres) log(handle.postgres.startedHere ? `Started embedded PostgreSQL (${config.dataDir}/pg)` : 'Using the running embedded PostgreSQL');
   try {
     const r = await migrate(handle.db, migrationSources(modules), (m, n) => log(`  migrated ${m}/${n}`));

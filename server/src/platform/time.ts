@@ -1,25 +1,54 @@
-// Local days in the deployment time zone (VIGIL_TZ): 'YYYY-MM-DD' strings for "today", day ranges and charts.
+// Time in the deployment time zone (VIGIL_TZ): local days ('YYYY-MM-DD') for "today", day ranges and charts, and
+// wall-clock readings of an instant for files and printouts that people read where the system runs.
+
+export interface LocalParts {
+  year: string;
+  month: string;
+  day: string;
+  hour: string;
+  minute: string;
+  second: string;
+  /** '+07:00' */
+  offset: string;
+}
+
+/** The calendar fields of `d` in `timeZone`, zero-padded, with the zone's UTC offset at that instant. */
+export function localParts(d: Date, timeZone: string): LocalParts {
+  const p = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      timeZoneName: 'longOffset',
+    })
+      .formatToParts(d)
+      .map((x) => [x.type, x.value]),
+  ) as Record<string, string>;
+  const offset = p.timeZoneName === 'GMT' ? '+00:00' : p.timeZoneName!.replace('GMT', '');
+  return { year: p.year!, month: p.month!, day: p.day!, hour: p.hour!, minute: p.minute!, second: p.second!, offset };
+}
+
+/** "2026-11-28T14:05:00+07:00": ISO 8601 that a machine reads exactly and a local reader reads as their own time. */
+export function localIso(d: Date, timeZone: string): string {
+  const p = localParts(d, timeZone);
+  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}${p.offset}`;
+}
 
 /** 'YYYY-MM-DD' of `at` in the deployment time zone. */
 export function localDay(at: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+  const p = localParts(at, timeZone);
+  return `${p.year}-${p.month}-${p.day}`;
 }
 
 /** Minutes the time zone is ahead of UTC at `at` (+420 for Asia/Ho_Chi_Minh). */
 function tzOffsetMinutes(at: Date, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(at);
-  const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
-  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
-  return Math.round((asUtc - Math.floor(at.getTime() / 1000) * 1000) / 60_000);
+  const [, sign, h, m] = /^([+-])(\d\d):(\d\d)$/.exec(localParts(at, timeZone).offset)!;
+  return (sign === '-' ? -1 : 1) * (Number(h) * 60 + Number(m));
 }
 
 /** The instant a local day ('YYYY-MM-DD') starts in the deployment time zone. */

@@ -146,7 +146,7 @@ export async function citizenRoutes(fastify: FastifyInstance, ctx: AppContext) {
 
   app.get(
     '/api/me/declarations',
-    { config: { permission: 'self' }, schema: { tags: ['me'], querystring: MyListQuery, response: { 200: MyDeclarationListResponse } } },
+    { config: { audit: 'self', permission: 'self' }, schema: { tags: ['me'], querystring: MyListQuery, response: { 200: MyDeclarationListResponse } } },
     async (req) => {
       const user = req.user!;
       if (!user.personId) return { items: [], total: 0 };
@@ -170,7 +170,7 @@ export async function citizenRoutes(fastify: FastifyInstance, ctx: AppContext) {
 
   app.get(
     '/api/me/declarations/:id',
-    { config: { permission: 'self' }, schema: { tags: ['me'], params: DeclarationIdParam, response: { 200: MyDeclarationResponse } } },
+    { config: { audit: 'self', permission: 'self' }, schema: { tags: ['me'], params: DeclarationIdParam, response: { 200: MyDeclarationResponse } } },
     async (req) => {
       const mine = await household(req.user!);
       const d = await findDeclaration(db, req.params.id);

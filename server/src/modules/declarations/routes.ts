@@ -149,7 +149,7 @@ export async function declarationRoutes(fastify: FastifyInstance, ctx: AppContex
 
   app.get(
     '/api/declarations/worklist',
-    { config: { permission: 'declarations.read' }, schema: { tags, querystring: WorklistQuery, response: { 200: DeclarationListResponse } } },
+    { config: { audit: 'handler', permission: 'declarations.read' }, schema: { tags, querystring: WorklistQuery, response: { 200: DeclarationListResponse } } },
     async (req) => {
       const { scope } = await scopeFor(req.user!, 'declarations.read', req.query.unit);
       const statuses = req.query.status === 'active' ? [...ACTIVE_STATUSES] : req.query.status === 'all' ? undefined : [req.query.status];
@@ -177,7 +177,7 @@ export async function declarationRoutes(fastify: FastifyInstance, ctx: AppContex
 
   app.get(
     '/api/declarations',
-    { config: { permission: 'declarations.read' }, schema: { tags, querystring: DeclarationListQuery, response: { 200: DeclarationListResponse } } },
+    { config: { audit: 'handler', permission: 'declarations.read' }, schema: { tags, querystring: DeclarationListQuery, response: { 200: DeclarationListResponse } } },
     async (req) => {
       const user = req.user!;
       let scope: string[] | null;
@@ -231,7 +231,7 @@ export async function declarationRoutes(fastify: FastifyInstance, ctx: AppContex
   app.get(
     '/api/declarations/:id',
     {
-      config: { permission: 'declarations.read' },
+      config: { audit: 'handler', permission: 'declarations.read' },
       schema: { tags, params: DeclarationIdParam, querystring: DetailQuery, response: { 200: DeclarationResponse } },
     },
     async (req) => {
@@ -251,7 +251,7 @@ export async function declarationRoutes(fastify: FastifyInstance, ctx: AppContex
 
   app.post(
     '/api/declarations/:id/actions',
-    { config: { permission: 'declarations.review' }, schema: { tags, params: DeclarationIdParam, body: ActionBody, response: { 200: DeclarationResponse } } },
+    { config: { audit: 'handler', permission: 'declarations.review' }, schema: { tags, params: DeclarationIdParam, body: ActionBody, response: { 200: DeclarationResponse } } },
     async (req) => {
       const user = req.user!;
       const actor = await auditActor(access, user);

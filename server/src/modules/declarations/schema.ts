@@ -34,11 +34,20 @@ export const QuestionSchema = Type.Object(
     label: LocalizedText,
     help: Type.Optional(LocalizedText),
     required: Type.Optional(Type.Boolean()),
-    options: Type.Optional(Type.Array(Type.Object({ value: Type.String({ maxLength: 40 }), label: LocalizedText }, { additionalProperties: false }), { maxItems: 100 })),
+    options: Type.Optional(
+      Type.Array(
+        Type.Object(
+          { value: Type.String({ maxLength: 40 }), label: LocalizedText, venueTypes: Type.Optional(Type.Array(Type.String({ maxLength: 40 }), { minItems: 1, maxItems: 30 })) },
+          { additionalProperties: false },
+        ),
+        { maxItems: 100 },
+      ),
+    ),
     multiple: Type.Optional(Type.Boolean()),
     min: Type.Optional(Type.Number()),
     max: Type.Optional(Type.Number()),
     integer: Type.Optional(Type.Boolean()),
+    decimals: Type.Optional(Type.Integer({ minimum: 0, maximum: 6 })),
     unit: Type.Optional(Type.String({ maxLength: 20 })),
     maxLength: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 })),
     pastDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 36500 })),

@@ -3,6 +3,7 @@
 import type { Db, DbOrTx } from '../../platform/db/types';
 import type { JurisdictionResolver } from '../../platform/auth/jurisdiction';
 import { badRequest, conflict, invalidField, notFound, type ErrorDetail } from '../../platform/http/errors';
+import { localParts } from '../../platform/time';
 import { formDefinitionProblems } from './answers';
 import { isCountryCode } from './countries';
 import {

@@ -39,7 +39,7 @@ export interface SubmitDeps {
   now: Date;
   timeZone: string;
   /** The venue a venue QR names (signature checked; throws a 4xx AppError naming `path`). */
-  venueOfQr(token: string, path: string): Promise<{ venueId: string; communeCode: string }>;
+  venueOfQr(token: string, path: string): Promise<{ venueId: string; type: string; communeCode: string }>;
 }
 
 /** SubmitDeps from the app context, at `now`. */
@@ -93,11 +93,13 @@ export async function prepareDeclaration(
   // the venue comes from its signed QR, never from client-supplied ids: the venue's unit gets the follow-up
   let venueId: string | null = null;
   let venueUnitCode: string | null = null;
+  let venueType: string | null = null;
   if (input.venueToken) {
     try {
       const v = await deps.venueOfQr(input.venueToken, 'body.venueToken');
       venueId = v.venueId;
       venueUnitCode = v.communeCode;
+      venueType = v.type;
     } catch (e) {
       if (!(e instanceof AppError) || e.statusCode >= 500) throw e;
       problems.push(...(e.details?.length ? e.details : [{ path: 'body.venueToken', message: e.message }]));
@@ -109,7 +111,7 @@ export async function prepareDeclaration(
     const u = await deps.resolver.unit(c);
     if (u && u.level !== 'country') known.add(c);
   }
-  const checked = validateAnswers(loaded.definition, input.answers, { today: localDay(deps.now, deps.timeZone), knownUnits: known });
+  const checked = validateAnswers(loaded.definition, input.answers, { today: localDay(deps.now, deps.timeZone), knownUnits: known, venueType });
   problems.push(...checked.problems);
   if (problems.length) return { prepared: null, problems };
 

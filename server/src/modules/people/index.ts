@@ -4,16 +4,32 @@ import { migrationsDirOf, type AppContext, type VigilModule } from '../../platfo
 import { peopleJobs } from './jobs';
 import { peopleRoutes } from './routes';
 import { selfRoutes } from './self-routes';
+import { linkRequestRoutes } from './link-routes';
+import { deviceRoutes } from './device-routes';
 
-export const peopleModule: VigilModule = {
-  name: 'people',
-  migrationsDir: migrationsDirOf(import.meta.url),
-  async register(app: FastifyInstance, ctx: AppContext) {
-    await peopleRoutes(app, ctx);
-    await selfRoutes(app, ctx);
-    peopleJobs(ctx);
-  },
-};
+import type { PersonInUseCheck } from './hooks';
+
+export interface PeopleModuleOptions {
+  /**
+   * Modules that refer to persons without a foreign key say which persons they still use; the retention purge
+   * keeps those. Wired explicitly in server/src/modules.ts (the registry imports no other module).
+   */
+  personsInUse: readonly PersonInUseCheck[];
+}
+
+export function peopleModule(opts: PeopleModuleOptions): VigilModule {
+  return {
+    name: 'people',
+    migrationsDir: migrationsDirOf(import.meta.url),
+    async register(app: FastifyInstance, ctx: AppContext) {
+      await peopleRoutes(app, ctx);
+      await selfRoutes(app, ctx);
+      await linkRequestRoutes(app, ctx);
+      await deviceRoutes(app, ctx);
+      peopleJobs(ctx, opts.personsInUse);
+    },
+  };
+}
 
 export { normalizePhone, normalizeName, maskPhone, maskNationalId, nationalIdProblem, duplicateReason } from './normalize';
 export type { Sex, DuplicateReason, MatchFields } from './normalize';
@@ -33,6 +49,10 @@ export {
   type DependantBrief,
   type PersonSource,
 } from './service';
-export { personalQrToken, verifyPersonalQr, personDeviceToken, verifyPersonDeviceToken, isPersonDeviceToken, bareToken, personIdOf, qrSvg, PERSONAL_QR_TYPE } from './qr';
-export { onPersonMerged, onPersonInUse, type PersonMergedEvent, type PersonMergedHandler, type PersonInUseCheck } from './hooks';
+export { personRecordsLite, personIdsMatching, type PersonRecordLite, type PersonQueryKind } from './contacts';
+export { personalQrToken, verifyPersonalQr, personDeviceToken, isPersonDeviceToken, bareToken, personIdOf, qrSvg, PERSONAL_QR_TYPE } from './qr';
+export type { PersonMerged, PersonInUseCheck } from './hooks';
+export { registerLinkProof, type LinkProofMethod } from './links';
+export { deviceRegistry, type DeviceRegistry, type DeviceOrigin } from './devices';
+export { personIdsByReference, cardReference } from './reference';
 export { PURGE_JOB as PEOPLE_PURGE_JOB } from './jobs';

@@ -342,3 +342,95 @@ export const purgeCandidates = (db: DbOrTx, before: Date, limit: number, after: 
     .orderBy('p.id')
     .limit(limit)
     .execute();
+
+// ── link requests (proof of possession by an officer's approval) ───────────
+
+export interface PersonLinkRequestTable {
+  id: Generated<string>;
+  user_id: string;
+  claimant_id: string;
+  kind: string;
+  method: Generated<string>;
+  status: Generated<string>;
+  note: string | null;
+  commune_code: string | null;
+  target_id: string | null;
+  challenge_hash: string | null;
+  attempts: Generated<number>;
+  expires_at: Date | null;
+  created_at: Generated<Date>;
+  decided_at: Date | null;
+  decided_by: string | null;
+  decided_by_username: string | null;
+  decision_note: string | null;
+}
+declare module '../../platform/db/types' {
+  interface Database {
+    person_link_requests: PersonLinkRequestTable;
+  }
+}
+export type LinkRequestRow = Selectable<PersonLinkRequestTable>;
+
+export const insertLinkRequest = (db: DbOrTx, row: Insertable<PersonLinkRequestTable>) =>
+  db.insertInto('person_link_requests').values(row).returningAll().executeTakeFirstOrThrow();
+
+export const findLinkRequest = (db: DbOrTx, id: string, lock = false) =>
+  db
+    .selectFrom('person_link_requests')
+    .selectAll()
+    .where('id', '=', id)
+    .$if(lock, (q) => q.forUpdate())
+    .executeTakeFirst();
+
+export const pendingLinkRequestOf = (db: DbOrTx, claimantId: string) =>
+  db.selectFrom('person_link_requests').selectAll().where('claimant_id', '=', claimantId).where('status', '=', 'pending').executeTakeFirst();
+
+export const linkRequestsOfUser = (db: DbOrTx, userId: string) =>
+  db.selectFrom('person_link_requests').selectAll().where('user_id', '=', userId).orderBy('created_at', 'desc').limit(50).execute();
+
+export async function linkRequestsInScope(db: DbOrTx, f: { scope: string[] | null; status?: string; limit: number; offset: number }) {
+  let q = db.selectFrom('person_link_requests');
+  if (f.scope) q = q.where('commune_code', 'in', f.scope.length ? f.scope : ['\u0000']);
+  if (f.status) q = q.where('status', '=', f.status);
+  const [items, total] = await Promise.all([
+    q.selectAll().orderBy('created_at', 'desc').limit(f.limit).offset(f.offset).execute(),
+    q.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { items, total: Number(total.n) };
+}
+
+export const decideLinkRequest = (
+  db: DbOrTx,
+  id: string,
+  d: { status: string; target_id?: string | null; decided_at: Date; decided_by: string | null; decided_by_username: string | null; decision_note: string | null },
+) => db.updateTable('person_link_requests').set(d).where('id', '=', id).where('status', '=', 'pending').executeTakeFirst();
+
+/** Live records that may be the same person as `p` (same national ID, same phone, or same name + birth year), within scope. */
+export async function linkCandidates(db: DbOrTx, p: PersonRow, scope: string[] | null, limit = 10) {
+  let q = db.selectFrom('persons').select(personColumns).where('merged_into', 'is', null).where('id', '<>', p.id);
+  if (scope) q = q.where('commune_code', 'in', scope.length ? scope : ['\u0000']);
+  q = q.where((eb) => {
+    const c = [];
+    if (p.national_id) c.push(eb('national_id', '=', p.national_id));
+    if (p.phone) c.push(eb('phone', '=', p.phone));
+    c.push(p.birth_year === null ? eb('name_key', '=', p.name_key) : eb.and([eb('name_key', '=', p.name_key), eb('birth_year', '=', p.birth_year)]));
+    return eb.or(c);
+  });
+  return (await q.orderBy('created_at').limit(limit).execute()) as PersonRow[];
+}
+
+// ── device tokens (devices.ts) ─────────────────────────────────────────────
+
+export interface PersonDeviceTable {
+  id: Generated<string>;
+  person_id: string;
+  origin: string;
+  created_at: Date;
+  last_used_at: Date;
+  revoked_at: Date | null;
+}
+declare module '../../platform/db/types' {
+  interface Database {
+    person_devices: PersonDeviceTable;
+  }
+}

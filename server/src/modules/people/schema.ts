@@ -256,3 +256,80 @@ export const SelfQrResponse = Type.Object({
   svg: Type.String(),
 });
 export type SelfQrResponse = Static<typeof SelfQrResponse>;
+
+// ── linking an account or a dependant to an existing record (proof of possession) ──────────────────────────
+
+/**
+ * A proof that the caller holds a registry record. 'personal_qr': the signed code of the person's QR card (printed
+ * by an officer, or shown on a phone already linked), as scanned (bare token or the URL ending in it). Methods that
+ * take two steps (a one-time code to the record's phone) go through a link request instead.
+ */
+export const LinkProof = Type.Union([
+  Type.Object({ method: Type.Literal('personal_qr'), token: Type.String({ minLength: 1, maxLength: 600 }) }, { additionalProperties: false }),
+]);
+export type LinkProof = Static<typeof LinkProof>;
+
+export const SelfLinkBody = Type.Object({ proof: LinkProof }, { additionalProperties: false });
+export const SelfDependantLinkBody = Type.Object({ relationship: Relationship, proof: LinkProof }, { additionalProperties: false });
+
+export const LINK_REQUEST_STATUSES = ['pending', 'approved', 'rejected', 'cancelled'] as const;
+export const LinkRequestStatus = Type.Union(LINK_REQUEST_STATUSES.map((s) => Type.Literal(s)));
+
+export const SelfLinkRequestBody = Type.Object(
+  {
+    /** the record to link: one's own (default) or a dependant's, as typed in earlier */
+    personId: Type.Optional(Uuid),
+    /** for the officer: where and when the person was registered, e.g. "trạm y tế phường, 2021" */
+    note: Type.Optional(Type.String({ maxLength: 500 })),
+  },
+  { additionalProperties: false },
+);
+export type SelfLinkRequestBody = Static<typeof SelfLinkRequestBody>;
+
+export const SelfLinkRequest = Type.Object({
+  id: Type.String(),
+  kind: Type.Union([Type.Literal('self'), Type.Literal('dependant')]),
+  method: Type.String(),
+  personId: Type.String(),
+  personName: Type.String(),
+  status: LinkRequestStatus,
+  note: Type.Union([Type.String(), Type.Null()]),
+  decisionNote: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String({ format: 'date-time' }),
+  decidedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+});
+export type SelfLinkRequest = Static<typeof SelfLinkRequest>;
+export const SelfLinkRequestList = Type.Object({ items: Type.Array(SelfLinkRequest) });
+
+export const LinkRequestItem = Type.Object({
+  id: Type.String(),
+  kind: Type.Union([Type.Literal('self'), Type.Literal('dependant')]),
+  method: Type.String(),
+  status: LinkRequestStatus,
+  note: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String({ format: 'date-time' }),
+  account: Type.Object({ id: Type.String(), username: Type.String() }),
+  /** the record the citizen typed in (their own or their dependant's) */
+  claimant: PersonListItem,
+  /** for a dependant: the citizen's own record */
+  manager: Type.Union([PersonListItem, Type.Null()]),
+  /** registry records inside the officer's area that may be the same person (national ID, phone, name + year) */
+  candidates: Type.Array(PersonListItem),
+  targetId: Type.Union([Type.String(), Type.Null()]),
+  decidedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  decidedBy: Type.Union([Type.String(), Type.Null()]),
+  decisionNote: Type.Union([Type.String(), Type.Null()]),
+});
+export type LinkRequestItem = Static<typeof LinkRequestItem>;
+export const LinkRequestListQuery = Type.Object({
+  status: Type.Optional(LinkRequestStatus),
+  limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+  offset: Type.Integer({ minimum: 0, default: 0 }),
+});
+export const LinkRequestList = Type.Object({ items: Type.Array(LinkRequestItem), total: Type.Integer() });
+export type LinkRequestList = Static<typeof LinkRequestList>;
+export const ApproveLinkBody = Type.Object(
+  { targetId: Uuid, note: Type.Optional(Type.String({ maxLength: 500 })) },
+  { additionalProperties: false },
+);
+export const RejectLinkBody = Type.Object({ note: Type.String({ minLength: 1, maxLength: 500 }) }, { additionalProperties: false });

@@ -6,10 +6,11 @@ import { Type } from '@sinclair/typebox';
 import { recordAudit, type AuditEntry } from '../../platform/audit';
 import { auditActor } from '../../platform/auth/routes';
 import type { AuthUser } from '../../platform/auth/service';
-import { conflict, forbidden, invalidField, notFound } from '../../platform/http/errors';
+import { conflict, forbidden, notFound } from '../../platform/http/errors';
 import type { AppContext } from '../../platform/module';
 import { toSelfPerson, unitLabeler } from './present';
-import { activeByNationalId, activeByPhoneName, findPersonById, userOfPerson, type PersonRow } from './queries';
+import { findLinkRequest, findPersonById, linkRequestsOfUser, type LinkRequestRow, type PersonRow } from './queries';
+import { closeLinkRequest, completeLink, requestLink, verifyLinkProof } from './links';
 import { personalQrToken, qrSvg } from './qr';
 import { cardsFor, sendPdf } from './routes';
 import {
@@ -21,19 +22,22 @@ import {
   SelfPersonResponse,
   SelfQrQuery,
   SelfQrResponse,
+  SelfLinkBody,
+  SelfDependantLinkBody,
+  SelfLinkRequest,
+  SelfLinkRequestBody,
+  SelfLinkRequestList,
   type SelfDependant,
 } from './schema';
 import {
   addDependant,
   createPerson,
   dependantsOf,
-  findOrCreatePerson,
   inTransaction,
   isManagerOf,
   removeDependant,
   resolvePersonId,
   updatePerson,
-  validatePerson,
 } from './service';
 
 const tags = ['me'];
@@ -67,7 +71,7 @@ export async function selfRoutes(fastify: FastifyInstance, ctx: AppContext) {
     return p;
   };
 
-  app.get('/api/me/person', { config: { permission: 'self' }, schema: { tags, response: { 200: SelfPersonResponse } } }, async (req) => {
+  app.get('/api/me/person', { config: { audit: 'self', permission: 'self' }, schema: { tags, response: { 200: SelfPersonResponse } } }, async (req) => {
     const id = await ownPersonId(req.user!);
     const p = id ? await findPersonById(db, id) : undefined;
     return { person: p ? await toSelfPerson(p, unitLabeler(resolver)) : null };
@@ -75,35 +79,22 @@ export async function selfRoutes(fastify: FastifyInstance, ctx: AppContext) {
 
   app.put(
     '/api/me/person',
-    { config: { permission: 'self' }, schema: { tags, body: SelfPersonBody, response: { 200: SelfPersonResponse } } },
+    { config: { audit: 'self', permission: 'self' }, schema: { tags, body: SelfPersonBody, response: { 200: SelfPersonResponse } } },
     async (req) => {
       const user = req.user!;
       const t = now();
       const existing = await ownPersonId(user);
       if (existing) {
-        const changed = await updatePerson(db, existing, req.body, { resolver, now: t, require: ['phone', 'communeCode'] });
+        const changed = await updatePerson(db, existing, req.body, { resolver, now: t, require: ['phone', 'communeCode'], nationalIdClash: 'allow' });
         if (changed.length) await audit(req, { action: 'person.update', subjectType: 'person', subjectId: existing, details: { fields: changed, by: 'self' } });
         const p = (await findPersonById(db, existing))!;
         return { person: await toSelfPerson(p, unitLabeler(resolver)) };
       }
-      // First registration: link to the registry record with the same phone + name (+ birth year) when there is one
-      // without an account (e.g. created by a check-in); never by national ID alone, which others may know.
-      const v = await validatePerson(req.body, { resolver, now: t, require: ['phone', 'communeCode'] });
+      // First registration: always a new record. Typed-in details never attach an account to an existing record
+      // (anyone can type a neighbour's name and phone); one that describes an existing record shows up on the
+      // officers' duplicates list, and the citizen proves it is theirs with the card's QR or a link request (links.ts).
       const result = await inTransaction(db, async (tx) => {
-        const candidates = (await activeByPhoneName(tx, v.phone!, v.name_key)).filter(
-          (c) => (c.birth_year === null || v.birth_year === null || c.birth_year === v.birth_year) && !(c.national_id && v.national_id && c.national_id !== v.national_id),
-        );
-        for (const c of candidates) {
-          if (await userOfPerson(tx, c.id)) continue;
-          if (v.national_id && !c.national_id) {
-            const other = (await activeByNationalId(tx, v.national_id)).filter((x) => x.id !== c.id);
-            if (other.length) throw conflict('This ID number is registered to another record; please contact your commune health station', [{ path: 'body.nationalId', message: 'is registered to another record' }]);
-          }
-          await updatePerson(tx, c.id, req.body, { resolver, now: t, require: ['phone', 'communeCode'] });
-          await tx.updateTable('users').set({ person_id: c.id, updated_at: t }).where('id', '=', user.id).execute();
-          return { id: c.id, linked: true };
-        }
-        const id = await createPerson(tx, req.body, { resolver, now: t, source: 'citizen', require: ['phone', 'communeCode'] });
+        const id = await createPerson(tx, req.body, { resolver, now: t, source: 'citizen', require: ['phone', 'communeCode'], nationalIdClash: 'allow' });
         await tx.updateTable('users').set({ person_id: id, updated_at: t }).where('id', '=', user.id).execute();
         return { id, linked: false };
       });
@@ -128,22 +119,24 @@ export async function selfRoutes(fastify: FastifyInstance, ctx: AppContext) {
     return out;
   };
 
-  app.get('/api/me/dependants', { config: { permission: 'self' }, schema: { tags, response: { 200: SelfDependantsResponse } } }, async (req) => {
+  app.get('/api/me/dependants', { config: { audit: 'self', permission: 'self' }, schema: { tags, response: { 200: SelfDependantsResponse } } }, async (req) => {
     const own = await ownPersonId(req.user!);
     return { items: own ? await listDependants(own) : [] };
   });
 
   app.post(
     '/api/me/dependants',
-    { config: { permission: 'self' }, schema: { tags, body: SelfDependantBody, response: { 201: SelfDependantsResponse } } },
+    { config: { audit: 'self', permission: 'self' }, schema: { tags, body: SelfDependantBody, response: { 201: SelfDependantsResponse } } },
     async (req, reply) => {
       const user = req.user!;
       const own = await requireOwnPerson(user);
       const t = now();
-      const found = await findOrCreatePerson(db, req.body.person, { resolver, now: t, source: 'citizen', prefix: 'body.person', requirePhone: false });
-      if (found.id === own) throw invalidField('body.person', 'describes yourself, not a dependant');
-      if (!found.created && (await userOfPerson(db, found.id)))
-        throw conflict('This person has their own account; they can manage their own declarations', [{ path: 'body.person', message: 'has their own account' }]);
+      // always a new record, like one's own registration: an existing record joins the household only with proof
+      // (POST /api/me/dependants/link, or a link request)
+      const found = {
+        id: await createPerson(db, req.body.person, { resolver, now: t, source: 'citizen', prefix: 'body.person', nationalIdClash: 'allow' }),
+        created: true,
+      };
       await addDependant(db, own, found.id, req.body.relationship, user.id, t);
       await audit(req, {
         action: 'person.dependant.add',
@@ -164,7 +157,7 @@ export async function selfRoutes(fastify: FastifyInstance, ctx: AppContext) {
 
   app.get(
     '/api/me/qr',
-    { config: { permission: 'self' }, schema: { tags, querystring: SelfQrQuery, response: { 200: SelfQrResponse } } },
+    { config: { audit: 'self', permission: 'self' }, schema: { tags, querystring: SelfQrQuery, response: { 200: SelfQrResponse } } },
     async (req, reply) => {
       const p = await actingFor(req.user!, req.query.personId);
       const token = personalQrToken(ctx.keys, p.id);
@@ -199,4 +192,94 @@ export async function selfRoutes(fastify: FastifyInstance, ctx: AppContext) {
       return sendPdf(reply, await cardsFor(ctx, people), `the-qr-${p.id.slice(0, 8)}.pdf`);
     },
   );
+
+  // ── linking to an existing record: proof of possession (links.ts) ─────────────────────────────────────────
+  const linkLimit = { max: 10, timeWindow: '1 minute', keyGenerator: (req: FastifyRequest) => `link:${req.user?.id ?? req.ip}` };
+  const actor = (user: AuthUser) => ({ id: user.id, username: user.username });
+
+  app.post(
+    '/api/me/person/link',
+    { config: { audit: 'self', permission: 'self', rateLimit: linkLimit }, schema: { tags, body: SelfLinkBody, response: { 200: SelfPersonResponse } } },
+    async (req) => {
+      const user = req.user!;
+      await access.authorize(user, 'self', { ownedBySelf: true });
+      const targetId = await verifyLinkProof(db, req.body.proof, { keys: ctx.keys, now: now(), path: 'body.proof' });
+      const own = await ownPersonId(user);
+      const done = await completeLink(db, { userId: user.id, kind: 'self', claimantId: own, targetId, method: req.body.proof.method, actor: actor(user), now: now(), events: ctx.events });
+      await audit(req, { action: 'person.link_account', subjectType: 'person', subjectId: done.personId, details: { by: 'self', method: req.body.proof.method, userId: user.id, mergedId: done.merged ? own : null } });
+      const p = (await findPersonById(db, done.personId))!;
+      return { person: await toSelfPerson(p, unitLabeler(resolver)) };
+    },
+  );
+
+  app.post(
+    '/api/me/dependants/link',
+    { config: { audit: 'self', permission: 'self', rateLimit: linkLimit }, schema: { tags, body: SelfDependantLinkBody, response: { 201: SelfDependantsResponse } } },
+    async (req, reply) => {
+      const user = req.user!;
+      const own = await requireOwnPerson(user);
+      const targetId = await verifyLinkProof(db, req.body.proof, { keys: ctx.keys, now: now(), path: 'body.proof' });
+      const done = await completeLink(db, {
+        userId: user.id,
+        kind: 'dependant',
+        claimantId: null,
+        targetId,
+        relationship: req.body.relationship,
+        method: req.body.proof.method,
+        actor: actor(user),
+        now: now(),
+        events: ctx.events,
+      });
+      await audit(req, {
+        action: 'person.dependant.add',
+        subjectType: 'person',
+        subjectId: own,
+        details: { by: 'self', dependantId: done.personId, created: false, relationship: req.body.relationship, method: req.body.proof.method },
+      });
+      return reply.status(201).send({ items: await listDependants(own) });
+    },
+  );
+
+  const selfRequest = async (r: LinkRequestRow): Promise<SelfLinkRequest> => {
+    const p = await findPersonById(db, r.claimant_id);
+    return {
+      id: r.id,
+      kind: r.kind as SelfLinkRequest['kind'],
+      method: r.method,
+      personId: r.claimant_id,
+      personName: p?.full_name ?? '',
+      status: r.status as SelfLinkRequest['status'],
+      note: r.note,
+      decisionNote: r.decision_note,
+      createdAt: r.created_at.toISOString(),
+      decidedAt: r.decided_at?.toISOString() ?? null,
+    };
+  };
+
+  app.post(
+    '/api/me/link-requests',
+    { config: { audit: 'self', permission: 'self', rateLimit: linkLimit }, schema: { tags, body: SelfLinkRequestBody, response: { 201: Type.Object({ request: SelfLinkRequest }) } } },
+    async (req, reply) => {
+      const user = req.user!;
+      const own = await requireOwnPerson(user);
+      const claimantId = req.body.personId ? ((await resolvePersonId(db, req.body.personId)) ?? req.body.personId) : own;
+      const r = await requestLink(db, { userId: user.id, ownId: own, claimantId, note: req.body.note ?? null, now: now() });
+      await audit(req, { action: 'person.link_request', subjectType: 'person', subjectId: r.claimant_id, details: { by: 'self', requestId: r.id, kind: r.kind } });
+      return reply.status(201).send({ request: await selfRequest(r) });
+    },
+  );
+
+  app.get('/api/me/link-requests', { config: { audit: 'self', permission: 'self' }, schema: { tags, response: { 200: SelfLinkRequestList } } }, async (req) => ({
+    items: await Promise.all((await linkRequestsOfUser(db, req.user!.id)).map(selfRequest)),
+  }));
+
+  app.delete('/api/me/link-requests/:id', { config: { permission: 'self' }, schema: { tags, params: PersonIdParam } }, async (req, reply) => {
+    const user = req.user!;
+    const r = await findLinkRequest(db, req.params.id);
+    // someone else's request looks like no request at all
+    if (!r || String(r.user_id) !== String(user.id)) throw notFound('Link request');
+    await closeLinkRequest(db, { id: r.id, status: 'cancelled', note: null, by: actor(user), now: now() });
+    await audit(req, { action: 'person.link_request.cancel', subjectType: 'person', subjectId: r.claimant_id, details: { by: 'self', requestId: r.id } });
+    return reply.status(204).send();
+  });
 }

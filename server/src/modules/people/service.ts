@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import type { Db, DbOrTx } from '../../platform/db/types';
 import type { JurisdictionResolver } from '../../platform/auth/jurisdiction';
 import { badRequest, conflict, invalidField, notFound, type ErrorDetail } from '../../platform/http/errors';
-import { personsInUse } from './hooks';
+import { personsInUse, type PersonInUseCheck } from './hooks';
 import {
   cleanNationalId,
   duplicateReason,
@@ -220,13 +220,19 @@ export interface CreateOptions {
   source: PersonSource;
   prefix?: string;
   require?: ValidateOptions['require'];
+  /**
+   * An ID number another record already has: 'refuse' (409, officers: merge instead) or 'allow' (citizens typing
+   * their own details: the new record is kept and both show up as possible duplicates for officers to merge; the
+   * answer does not tell the citizen that someone else holds the number).
+   */
+  nationalIdClash?: 'refuse' | 'allow';
 }
 
 export async function createPerson(db: DbOrTx, input: PersonInput, opts: CreateOptions): Promise<string> {
   const v = await validatePerson(input, { resolver: opts.resolver, now: opts.now, prefix: opts.prefix, require: opts.require });
   return inTransaction(db, async (tx) => {
     if (v.national_id) await lockKey(tx, `nid:${v.national_id}`);
-    await ensureNationalIdFree(tx, v.national_id, null, `${opts.prefix ?? 'body'}.nationalId`);
+    if (opts.nationalIdClash !== 'allow') await ensureNationalIdFree(tx, v.national_id, null, `${opts.prefix ?? 'body'}.nationalId`);
     const row = await insertPerson(tx, { ...v, source: opts.source, created_at: opts.now, updated_at: opts.now, last_seen_at: opts.now });
     return row.id;
   });
@@ -237,7 +243,7 @@ export async function updatePerson(
   db: DbOrTx,
   id: string,
   input: PersonInput,
-  opts: { resolver: JurisdictionResolver; now: Date; prefix?: string; require?: ValidateOptions['require'] },
+  opts: { resolver: JurisdictionResolver; now: Date; prefix?: string; require?: ValidateOptions['require']; nationalIdClash?: 'refuse' | 'allow' },
 ): Promise<string[]> {
   return inTransaction(db, async (tx) => {
     const cur = await lockPerson(tx, id);
@@ -249,7 +255,7 @@ export async function updatePerson(
       if ((cur as unknown as Record<string, unknown>)[col] !== v[col]) changed.push(field);
     }
     if (!changed.length) return [];
-    if (changed.includes('nationalId') && v.national_id) {
+    if (changed.includes('nationalId') && v.national_id && opts.nationalIdClash !== 'allow') {
       await lockKey(tx, `nid:${v.national_id}`);
       await ensureNationalIdFree(tx, v.national_id, id, `${opts.prefix ?? 'body'}.nationalId`);
     }
@@ -495,10 +501,9 @@ export async function removeDependant(db: DbOrTx, managerId: string, dependantId
 
 /**
  * Deletes implicit records (public check-in / declaration) not seen since `before`, without account, household or
- * merge history. Rows still referenced by another module (a foreign key, or reported by an onPersonInUse check) are
- * skipped.
+ * merge history. Rows still referenced by another module (a foreign key, or reported by one of `inUse`) are skipped.
  */
-export async function purgeInactivePersons(db: Db, before: Date, batch = 500): Promise<number> {
+export async function purgeInactivePersons(db: Db, before: Date, inUse: readonly PersonInUseCheck[], batch = 500): Promise<number> {
   let deleted = 0;
   // keyset over (last_seen_at, id): rows kept because they are in use are not looked at again
   let after: { at: Date; id: string } | null = null;
@@ -508,7 +513,7 @@ export async function purgeInactivePersons(db: Db, before: Date, batch = 500): P
     after = { at: page[page.length - 1]!.last_seen_at, id: page[page.length - 1]!.id };
     const candidates = page.map((r) => r.id);
     // rows other modules keep without a foreign key (check-ins) keep their person too
-    const used = await personsInUse(db, candidates);
+    const used = await personsInUse(db, inUse, candidates);
     const ids = candidates.filter((id) => !used.has(id));
     if (!ids.length) continue;
     let n = -1;

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { migrationsDirOf, type AppContext, type VigilModule } from '../../platform/module';
 import type { Db, DbOrTx } from '../../platform/db/types';
 import type { KeyRing } from '../../platform/signing';
-import { onPersonInUse, onPersonMerged } from '../people/index';
+import { deviceRegistry, type PersonInUseCheck } from '../people/index';
 import { checkinRoutes } from './checkin-routes';
 import { CheckinEngine } from './checkins';
 import { importCheckinsFileWith, type Progress } from './imports';
@@ -15,23 +15,17 @@ import { personsWithCheckins, repointCheckins } from './queries';
 import { venueRoutes } from './routes';
 import { checkinTiles } from './summary';
 
-const engines = new Set<CheckinEngine>();
-
-// Merged people: their check-ins follow the surviving record (in the merge transaction).
-onPersonMerged(async (tx, e) => {
-  const n = await repointCheckins(tx, e.mergedId, e.keptId);
-  for (const engine of engines) engine.invalidatePerson(e.mergedId);
-  return { checkins: n };
-}, 'venues.checkins');
-
-// check-ins refer to persons without a foreign key (migration 0002): the registry keeps a person while they have any
-onPersonInUse((db, ids) => personsWithCheckins(db, ids), 'venues.checkins');
+/**
+ * Check-ins refer to persons without a foreign key (migration 0002): the registry's purge keeps a person while they
+ * have any. Passed to the people module in server/src/modules.ts.
+ */
+export const personsWithCheckinsInUse: PersonInUseCheck = (db, ids) => personsWithCheckins(db, ids);
 
 export const venuesModule: VigilModule = {
   name: 'venues',
   migrationsDir: migrationsDirOf(import.meta.url),
   async register(app: FastifyInstance, ctx: AppContext) {
-    const people = peopleAdapter(ctx.keys, ctx.access.resolver);
+    const people = peopleAdapter(ctx.keys, ctx.access.resolver, deviceRegistry(ctx));
     const engine = new CheckinEngine({
       db: ctx.db,
       pool: ctx.pool,
@@ -41,13 +35,17 @@ export const venuesModule: VigilModule = {
       clock: ctx.config.clock,
       retentionDays: ctx.config.checkinRetentionDays,
     });
-    engines.add(engine);
+    // Merged people: their check-ins follow the surviving record. The engine forgets the merged record first, so
+    // a check-in resolving the merged card from now on lands on the kept one.
+    ctx.events.subscribe('person.merged', 'venues.repoint-checkins', async (e, { trx }) => {
+      engine.invalidatePerson(e.payload.mergedId);
+      await repointCheckins(trx, e.payload.mergedId, e.payload.keptId);
+    });
     // group-commit figures for the benchmark and diagnostics
     if (!app.hasDecorator('vigilCheckinStats')) app.decorate('vigilCheckinStats', () => ({ ...engine.batcher.stats }));
     app.addHook('onClose', async () => {
       engine.close();
       await engine.batcher.drain(); // acknowledge nothing that is not written; write what was accepted
-      engines.delete(engine);
     });
     await venueRoutes(app, { ctx, engine, people });
     await checkinRoutes(app, { ctx, engine, people });
@@ -56,7 +54,7 @@ export const venuesModule: VigilModule = {
   /** Home page: check-ins in the caller's area today and over the last days. */
   summary: (ctx, q) => checkinTiles(ctx.db, q),
   /** Demo venues in Vinh (one operated by the demo user `diadiem`), one suspended, one pending, an event; 3 days of check-ins. */
-  seedDemo: (ctx) => seedVenuesDemo(ctx, peopleAdapter(ctx.keys, ctx.access.resolver)),
+  seedDemo: (ctx) => seedVenuesDemo(ctx, peopleAdapter(ctx.keys, ctx.access.resolver, deviceRegistry(ctx))),
 };
 
 /**
@@ -74,7 +72,7 @@ export type { VenueImportOptions, Progress } from './imports';
 export function importCheckinsFile(db: Db, ctx: AppContext, file: string, opts: Progress = {}) {
   return importCheckinsFileWith(
     db,
-    { clock: ctx.config.clock, retentionDays: ctx.config.checkinRetentionDays, people: peopleAdapter(ctx.keys, ctx.access.resolver) },
+    { clock: ctx.config.clock, retentionDays: ctx.config.checkinRetentionDays, people: peopleAdapter(ctx.keys, ctx.access.resolver, deviceRegistry(ctx)) },
     file,
     opts,
   );

@@ -38,3 +38,18 @@ export function passwordProblem(password: string): string | null {
   if (!/[A-Za-z]/.test(password) || !/[0-9]/.test(password)) return 'must contain letters and digits';
   return null;
 }
+
+/** Letters and digits that cannot be misread on paper or over the phone (no 0/O, 1/l/I). */
+const GENERATED_ALPHABET = 'abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+
+/**
+ * A password for a new account (`vigil users add` without --password): 4 groups of 5 characters drawn with
+ * crypto.randomInt (the platform's CSPRNG, ≈115 bits), e.g. "h7Kq2-Rm9xT-…". Always passes passwordProblem().
+ */
+export function generatePassword(): string {
+  for (;;) {
+    const groups = Array.from({ length: 4 }, () => Array.from({ length: 5 }, () => GENERATED_ALPHABET[crypto.randomInt(GENERATED_ALPHABET.length)]).join(''));
+    const pw = groups.join('-');
+    if (!passwordProblem(pw)) return pw;
+  }
+}

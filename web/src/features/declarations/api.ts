@@ -40,6 +40,7 @@ export type {
   MyDeclarationItem,
   PublicPerson,
   Question,
+  QuestionOption,
   RiskHit,
   Severity,
   Status,

@@ -1,0 +1,224 @@
+// Linking a citizen account, or a dependant, to an existing registry record. Typed-in details never do it (anyone
+// can type a neighbour's name and phone): it takes proof that the citizen holds the record.
+//
+//   proof at once     a LinkProof checked here (registerLinkProof): 'personal_qr', the signed code of the person's
+//                     QR card. Later methods (a one-time code to the record's phone) register the same way; a method
+//                     that takes two steps keeps its state in a link request (challenge_hash, attempts, expires_at).
+//   proof by officer  a link request (method 'officer'): an officer of the area compares the typed-in record with
+//                     the registry and approves the link to one record, or rejects it.
+//
+// Either way the link is completed by completeLink(): the record the citizen typed in (the "claimant": their own, or
+// a dependant's) is merged into the proven record, so the account, household links and declarations move there.
+// Without a claimant (a first registration by QR) the account / household link points at the record directly.
+// Takes a Db (or transaction) and plain values; no HTTP types.
+import type { DbOrTx } from '../../platform/db/types';
+import type { Events } from '../../platform/events';
+import { AppError, conflict, forbidden, invalidField, notFound } from '../../platform/http/errors';
+import { SignatureError, type KeyRing } from '../../platform/signing';
+import { mergePersons } from './merge';
+import { verifyPersonalQr } from './qr';
+import {
+  decideLinkRequest,
+  findLinkRequest,
+  findPersonById,
+  insertLinkRequest,
+  isManager,
+  pendingLinkRequestOf,
+  resolveLiveId,
+  userOfPerson,
+  type LinkRequestRow,
+} from './queries';
+import type { LinkProof, RelationshipValue } from './schema';
+import { addDependant, inTransaction } from './service';
+
+export type LinkKind = 'self' | 'dependant';
+
+export interface LinkActor {
+  id: string;
+  username: string;
+}
+
+/** A way to prove possession of a record that completes at once. Returns the record's id; throws a 4xx naming `path`. */
+export interface LinkProofMethod {
+  method: string;
+  designate(proof: Record<string, unknown>, ctx: { keys: KeyRing; now: Date; path: string }): Promise<string> | string;
+}
+
+const proofMethods = new Map<string, LinkProofMethod>();
+
+/** Adds (or replaces) a proof method; its schema must be added to LinkProof in schema.ts. */
+export function registerLinkProof(m: LinkProofMethod) {
+  proofMethods.set(m.method, m);
+}
+
+registerLinkProof({
+  method: 'personal_qr',
+  designate: (proof, { keys, now, path }) => {
+    try {
+      return verifyPersonalQr(keys, String(proof.token ?? ''), now);
+    } catch (err) {
+      if (err instanceof SignatureError) {
+        if (err.reason === 'retired_key' || err.reason === 'expired')
+          throw new AppError(410, 'PERSON_QR_REVOKED', `${path}.token: this card was revoked; ask your health station for a new one`, [{ path: `${path}.token`, message: 'was revoked' }]);
+        throw new AppError(400, 'PERSON_QR_INVALID', `${path}.token: is not a valid personal QR code`, [{ path: `${path}.token`, message: 'is not a valid personal QR code' }]);
+      }
+      throw err;
+    }
+  },
+});
+
+/** The live record a proof designates (merges followed). */
+export async function verifyLinkProof(db: DbOrTx, proof: LinkProof, ctx: { keys: KeyRing; now: Date; path: string }): Promise<string> {
+  const m = proofMethods.get(proof.method);
+  if (!m) throw invalidField(`${ctx.path}.method`, `unknown proof method "${proof.method}"`);
+  const id = await m.designate(proof as unknown as Record<string, unknown>, ctx);
+  const live = await resolveLiveId(db, id);
+  if (!live) throw new AppError(404, 'PERSON_UNKNOWN', `${ctx.path}: the record on this card no longer exists`, [{ path: ctx.path, message: 'unknown person' }]);
+  return live;
+}
+
+export interface CompleteLink {
+  userId: string;
+  kind: LinkKind;
+  /** the record the citizen typed in and now proves to be `targetId` (merged into it); null: link directly */
+  claimantId: string | null;
+  targetId: string;
+  /** dependants linked directly */
+  relationship?: RelationshipValue;
+  /** how it was proven, for the merge history: 'personal_qr', 'officer' … */
+  method: string;
+  actor: LinkActor;
+  now: Date;
+  /** for the person.merged event of a merge */
+  events: Events;
+}
+
+/** Links the account (kind 'self') or the account's household (kind 'dependant') to `targetId`. Returns the record linked. */
+export async function completeLink(db: DbOrTx, l: CompleteLink): Promise<{ personId: string; merged: boolean }> {
+  return inTransaction(db, async (tx) => {
+    const user = await tx.selectFrom('users').select(['id', 'person_id']).where('id', '=', l.userId).forUpdate().executeTakeFirst();
+    if (!user) throw notFound('Account');
+    const own = user.person_id ? await resolveLiveId(tx, user.person_id) : null;
+    const target = await findPersonById(tx, l.targetId);
+    if (!target || target.merged_into) throw notFound('Person');
+    const claimant = l.claimantId ? await resolveLiveId(tx, l.claimantId) : null;
+    if (claimant === target.id) return { personId: target.id, merged: false }; // already one record (merged by an officer)
+    const reason = `linked by ${l.method === 'officer' ? 'an officer’s approval' : l.method} (proof of possession)`;
+    const merge = (mergedId: string) => mergePersons(tx, l.events, { keptId: target.id, mergedId, reason, fill: false, actor: l.actor, now: l.now });
+
+    if (l.kind === 'self') {
+      if (own === target.id) return { personId: target.id, merged: false };
+      const holder = await userOfPerson(tx, target.id);
+      if (holder && String(holder.id) !== String(user.id))
+        throw conflict('This record already belongs to another account; ask your commune health station', [{ path: 'body.proof', message: 'has an account already' }]);
+      if (own && (await isManager(tx, target.id, own))) throw conflict('This record manages yours as a dependant; it cannot become your own');
+      if (own) {
+        const ownRow = await findPersonById(tx, own);
+        // only a record the citizen typed in gives way; an account already linked to a registry record stays
+        if (ownRow && ownRow.source !== 'citizen')
+          throw conflict('Your account is already linked to a registry record; ask your commune health station to correct it', [{ path: 'body.proof', message: 'account already linked' }]);
+        if (claimant && claimant !== own) throw conflict('Your account’s record changed since the request; ask again');
+        await merge(own);
+        return { personId: target.id, merged: true };
+      }
+      await tx.updateTable('users').set({ person_id: target.id, updated_at: l.now }).where('id', '=', user.id).execute();
+      return { personId: target.id, merged: false };
+    }
+
+    // dependant
+    if (!own) throw conflict('Register your own details first (PUT /api/me/person)');
+    if (target.id === own) throw invalidField('body.proof', 'is your own record, not a dependant’s');
+    if (await userOfPerson(tx, target.id))
+      throw conflict('This person has their own account; they can manage their own declarations', [{ path: 'body.proof', message: 'has their own account' }]);
+    if (claimant) {
+      if (!(await isManager(tx, own, claimant))) throw forbidden('You may link only your own dependants');
+      const row = await findPersonById(tx, claimant);
+      if (row && row.source !== 'citizen') throw conflict('This dependant is already a registry record');
+      await merge(claimant);
+      return { personId: target.id, merged: true };
+    }
+    await addDependant(tx, own, target.id, l.relationship ?? 'other', l.userId, l.now);
+    return { personId: target.id, merged: false };
+  });
+}
+
+// ── link requests ───────────────────────────────────────────────────────────
+
+/**
+ * A citizen asks officers to link `claimantId` (their own typed-in record, or a dependant's) to the registry
+ * record it describes. One pending request per record.
+ */
+export async function requestLink(
+  db: DbOrTx,
+  r: { userId: string; ownId: string; claimantId: string; note: string | null; now: Date },
+): Promise<LinkRequestRow> {
+  return inTransaction(db, async (tx) => {
+    const kind: LinkKind = r.claimantId === r.ownId ? 'self' : 'dependant';
+    if (kind === 'dependant' && !(await isManager(tx, r.ownId, r.claimantId))) throw forbidden('You may ask only for yourself and your dependants');
+    const p = await findPersonById(tx, r.claimantId);
+    if (!p || p.merged_into) throw notFound('Person');
+    if (p.source !== 'citizen')
+      throw conflict('This record is already a registry record; nothing to link', [{ path: 'body.personId', message: 'is already a registry record' }]);
+    if (await pendingLinkRequestOf(tx, p.id))
+      throw conflict('A request for this record is already waiting for an officer', [{ path: 'body.personId', message: 'has a pending request' }]);
+    return insertLinkRequest(tx, {
+      user_id: r.userId,
+      claimant_id: p.id,
+      kind,
+      method: 'officer',
+      note: r.note?.trim() || null,
+      commune_code: p.commune_code,
+      target_id: null,
+      challenge_hash: null,
+      expires_at: null,
+      created_at: r.now,
+      decided_at: null,
+      decided_by: null,
+      decided_by_username: null,
+      decision_note: null,
+    });
+  });
+}
+
+/** An officer approves a pending request, naming the registry record it is (checked for jurisdiction by the caller). */
+export async function approveLinkRequest(db: DbOrTx, a: { id: string; targetId: string; note: string | null; officer: LinkActor; now: Date; events: Events }) {
+  return inTransaction(db, async (tx) => {
+    const req = await findLinkRequest(tx, a.id, true);
+    if (!req) throw notFound('Link request');
+    if (req.status !== 'pending') throw conflict(`This request was already ${req.status}`);
+    const done = await completeLink(tx, {
+      userId: req.user_id,
+      kind: req.kind as LinkKind,
+      claimantId: req.claimant_id,
+      targetId: a.targetId,
+      method: 'officer',
+      actor: a.officer,
+      now: a.now,
+      events: a.events,
+    });
+    await decideLinkRequest(tx, req.id, {
+      status: 'approved',
+      target_id: done.personId,
+      decided_at: a.now,
+      decided_by: a.officer.id,
+      decided_by_username: a.officer.username,
+      decision_note: a.note?.trim() || null,
+    });
+    return { request: req, ...done };
+  });
+}
+
+export async function closeLinkRequest(db: DbOrTx, c: { id: string; status: 'rejected' | 'cancelled'; note: string | null; by: LinkActor; now: Date }) {
+  const r = await decideLinkRequest(db, c.id, {
+    status: c.status,
+    decided_at: c.now,
+    decided_by: c.by.id,
+    decided_by_username: c.by.username,
+    decision_note: c.note?.trim() || null,
+  });
+  if (!Number(r.numUpdatedRows)) {
+    const req = await findLinkRequest(db, c.id);
+    if (!req) throw notFound('Link request');
+    throw conflict(`This request was already ${req.status}`);
+  }
+}
