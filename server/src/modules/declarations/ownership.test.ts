@@ -209,5 +209,9 @@ describe("a province's own forms and rules", () => {
     expect((await send('POST', '/api/declarations/rules/contact_f0/switch', citizen, { active: false, reason: 'x' })).statusCode).toBe(403);
     const operator = await t.login('venue_operator', nghean.commune);
     expect((await send('PUT', '/api/declarations/rules/x_rule', operator, { name: { vi: 'x', en: 'x' }, condition: { q: 'fever', truthy: true }, severity: 'low' })).statusCode).toBe(403);
+    const nul = await send('POST', '/api/declarations/rules/contact_f0/switch', cdcNghean, { active: false, reason: 'lý do\u0000' });
+    expect(nul.statusCode).toBe(400);
+    expect(nul.json().error.details[0].path).toMatch(/reason/);
+    expect((await send('POST', '/api/declarations/rules/contact_f0/switch', cdcNghean, { unit: '4\u00000', active: false, reason: 'x' })).statusCode).toBe(400);
   });
 });
