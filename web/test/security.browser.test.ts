@@ -3,6 +3,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer } from '../../server/test/helpers';
+import { personalQrToken } from '../../server/src/modules/people';
 import { ensureBuilt, launchBrowser, openPage, PASSWORD, type TestServer } from './browser';
 
 let server: TestServer;
@@ -17,6 +18,7 @@ beforeAll(async () => {
   await server.createUser({ username: 'sec.officer', password: PASSWORD, role: 'commune_officer', jurisdictionCode: commune });
   await server.createUser({ username: 'sec.cdc', password: PASSWORD, role: 'cdc_officer', jurisdictionCode: '40' });
   await server.createUser({ username: 'sec.citizen', password: PASSWORD, role: 'citizen', jurisdictionCode: '40' });
+  await server.createUser({ username: 'sec.card', password: PASSWORD, role: 'citizen', jurisdictionCode: '40' });
   browser = await launchBrowser();
 }, 180_000);
 
@@ -97,5 +99,32 @@ describe('security pages', () => {
       await ctx.close();
     }
     expect((await server.app.inject({ url: '/api/auth/me', headers: bearer })).statusCode).toBe(401);
+  }, 90_000);
+
+  it('lets a citizen on a phone link their account with the code of their QR card', async () => {
+    const officer = await as('sec.officer');
+    const rec = await server.app.inject({ method: 'POST', url: '/api/people', headers: officer, payload: { fullName: 'Lò Văn Páo', birthYear: 1958, phone: '0913555888', communeCode: commune } });
+    const citizen = await as('sec.card');
+    await server.app.inject({ method: 'PUT', url: '/api/me/person', headers: citizen, payload: { fullName: 'Lo Van Pao', birthYear: 1958, phone: '0913555888', communeCode: commune } });
+    const code = personalQrToken(server.app.vigil.keys, rec.json().person.id);
+
+    const { ctx, page, errors } = await openPage(browser, { viewport: { width: 360, height: 740 }, locale: 'vi-VN', isMobile: true });
+    try {
+      await signIn(page, 'sec.card');
+      await page.goto(server.url + '/me');
+      const box = page.getByTestId('link-record');
+      await box.getByText('Đã có hồ sơ ở trạm y tế?').waitFor();
+      await box.getByLabel('Mã trên thẻ QR (quét thẻ rồi dán vào đây)').fill('not-a-card');
+      await box.getByRole('button', { name: 'Liên kết bằng thẻ' }).click();
+      await box.getByRole('alert').waitFor();
+      await box.getByLabel('Mã trên thẻ QR (quét thẻ rồi dán vào đây)').fill(`https://vigil.example/p/${code}`);
+      await box.getByRole('button', { name: 'Liên kết bằng thẻ' }).click();
+      await box.getByText('Đã liên kết.').waitFor();
+      await page.getByRole('heading', { name: 'Lò Văn Páo' }).waitFor();
+      await page.screenshot({ path: '/tmp/link-card-phone.png', fullPage: true });
+      expect(errors).toEqual([]);
+    } finally {
+      await ctx.close();
+    }
   }, 90_000);
 });
