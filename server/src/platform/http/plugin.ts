@@ -45,6 +45,9 @@ export async function httpPlatform(app: FastifyInstance, opts: HttpPlatformOptio
       const message = details.map((d) => `${d.path} ${d.message}`).join('; ');
       return reply.status(400).send(errorBody('VALIDATION', message, details));
     }
+    // PostgreSQL refuses NUL characters in text (22021/22P05): the caller's input, not our fault
+    if (err.code === '22021' || err.code === '22P05')
+      return reply.status(400).send(errorBody('VALIDATION', 'Text must not contain NUL characters', [{ path: 'request', message: 'contains a NUL character' }]));
     const status = err.statusCode ?? 500;
     if (status === 413) return reply.status(413).send(errorBody('PAYLOAD_TOO_LARGE', 'Request body is too large'));
     if (status === 429) return reply.status(429).send(errorBody('RATE_LIMITED', err.message || 'Too many requests, slow down'));
@@ -55,6 +58,19 @@ export async function httpPlatform(app: FastifyInstance, opts: HttpPlatformOptio
     }
     req.log.error({ err: { type: err.name, message: err.message, stack: err.stack } }, 'request failed');
     return reply.status(500).send(errorBody('INTERNAL', 'Internal server error'));
+  });
+
+  // NUL characters in the path or query string: refused up front, naming the parameter (PostgreSQL cannot store them)
+  const hasNul = (v: unknown): boolean => (typeof v === 'string' ? v.includes('\u0000') : Array.isArray(v) && v.some(hasNul));
+  app.addHook('preValidation', (req, _reply, done) => {
+    if (req.url.includes('%00'))
+      for (const [where, values] of [['params', req.params], ['query', req.query]] as const)
+        for (const [k, v] of Object.entries((values ?? {}) as Record<string, unknown>))
+          if (hasNul(v)) {
+            const path = `${where}.${k === '*' ? 'path' : k}`;
+            return done(new AppError(400, 'VALIDATION', `${path}: must not contain NUL characters`, [{ path, message: 'must not contain NUL characters' }]));
+          }
+    done();
   });
 
   app.setNotFoundHandler((req, reply) => {
