@@ -71,7 +71,7 @@ describe('vigil CLI', () => {
     expect(a).toMatch(/^[A-Za-z0-9-]{20,}$/);
     expect(b).toMatch(/^[A-Za-z0-9-]{20,}$/);
     expect(a).not.toBe(b);
-  }, 200_000); // two CLI runs, each starting and stopping PostgreSQL (90 s limit each)
+  });
 
   // start, two commands, the shutdown
   it('serves with `start`, lets commands attach to the running PostgreSQL, and shuts down cleanly on SIGINT', { timeout: cliTestTimeout(4) }, async () => {

@@ -100,3 +100,21 @@ describe('NUL characters in text input', () => {
     expect(res.statusCode).toBe(200);
   });
 });
+
+describe('NUL characters on search routes (found by fuzz-routes.py)', () => {
+  it('are refused with a 400 naming the parameter', async () => {
+    const cdc = await t.login('cdc_officer', '40');
+    for (const [url, path] of [
+      ['/api/venues/communes?q=%00', 'querystring.q'],
+      ['/api/venues?q=ch%00o', 'querystring.q'],
+      ['/api/checkin/communes?q=%00', 'querystring.q'],
+      ['/api/geo/units?q=%00', 'querystring.q'],
+      ['/api/geo/units/%00', 'params.code'],
+      ['/api/users?q=%00', 'querystring.q'],
+    ] as const) {
+      const r = await t.app.inject({ method: 'GET', url, headers: cdc.headers });
+      expect(r.statusCode, `${url}: ${r.body}`).toBe(400);
+      expect(r.json().error.details[0].path, url).toBe(path);
+    }
+  });
+});

@@ -12,10 +12,12 @@ export interface LocalParts {
   offset: string;
 }
 
-/** The calendar fields of `d` in `timeZone`, zero-padded, with the zone's UTC offset at that instant. */
-export function localParts(d: Date, timeZone: string): LocalParts {
-  const p = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', {
+// Building a DateTimeFormat costs far more than using one (an export writes three times per row): one per zone.
+const formats = new Map<string, Intl.DateTimeFormat>();
+const formatFor = (timeZone: string) => {
+  let f = formats.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
       timeZone,
       hourCycle: 'h23',
       year: 'numeric',
@@ -25,7 +27,16 @@ export function localParts(d: Date, timeZone: string): LocalParts {
       minute: '2-digit',
       second: '2-digit',
       timeZoneName: 'longOffset',
-    })
+    });
+    formats.set(timeZone, f);
+  }
+  return f;
+};
+
+/** The calendar fields of `d` in `timeZone`, zero-padded, with the zone's UTC offset at that instant. */
+export function localParts(d: Date, timeZone: string): LocalParts {
+  const p = Object.fromEntries(
+    formatFor(timeZone)
       .formatToParts(d)
       .map((x) => [x.type, x.value]),
   ) as Record<string, string>;
@@ -33,10 +44,25 @@ export function localParts(d: Date, timeZone: string): LocalParts {
   return { year: p.year!, month: p.month!, day: p.day!, hour: p.hour!, minute: p.minute!, second: p.second!, offset };
 }
 
+// UTC offsets change only at quarter hours (DST and zone changes): remembered per zone and quarter hour.
+const QUARTER_MS = 15 * 60_000;
+const offsets = new Map<string, string>();
+function offsetAt(d: Date, timeZone: string): string {
+  const key = `${timeZone}|${Math.floor(d.getTime() / QUARTER_MS)}`;
+  let o = offsets.get(key);
+  if (o === undefined) {
+    if (offsets.size > 50_000) offsets.clear();
+    o = localParts(d, timeZone).offset;
+    offsets.set(key, o);
+  }
+  return o;
+}
+
 /** "2026-11-28T14:05:00+07:00": ISO 8601 that a machine reads exactly and a local reader reads as their own time. */
 export function localIso(d: Date, timeZone: string): string {
-  const p = localParts(d, timeZone);
-  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:${p.second}${p.offset}`;
+  const offset = offsetAt(d, timeZone);
+  const minutes = (offset[0] === '-' ? -1 : 1) * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6)));
+  return new Date(Math.floor(d.getTime() / 1000) * 1000 + minutes * 60_000).toISOString().slice(0, 19) + offset;
 }
 
 /** 'YYYY-MM-DD' of `at` in the deployment time zone. */

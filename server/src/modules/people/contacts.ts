@@ -62,9 +62,9 @@ export type PersonQueryKind = 'phone' | 'national_id' | 'name';
  * Ids of the live records a typed text names: a phone number (any usual Vietnamese writing), a CCCD/CMND number
  * (9 or 12 digits), else a name (accents and case ignored, part of the name is enough). Not scoped by home area:
  * a person seen at a venue may live anywhere; the caller scopes what it shows about them. Null when the text is
- * none of these (e.g. punctuation only).
+ * none of these (e.g. punctuation only). At most `limit` ids; `total` says how many matched.
  */
-export async function personIdsMatching(db: DbOrTx, text: string, limit = 200): Promise<{ kind: PersonQueryKind; ids: string[] } | null> {
+export async function personIdsMatching(db: DbOrTx, text: string, limit = 200): Promise<{ kind: PersonQueryKind; ids: string[]; total: number } | null> {
   const q = text.trim();
   const digits = cleanNationalId(q);
   const nationalId = /^(\d{9}|\d{12})$/.test(digits) ? digits : undefined;
@@ -72,5 +72,5 @@ export async function personIdsMatching(db: DbOrTx, text: string, limit = 200): 
   const nameKey = phone || nationalId ? '' : normalizeName(q);
   if (!phone && !nationalId && !nameKey) return null;
   const r = await searchPersons(db, { scope: null, phone: phone ?? undefined, nationalId, nameKey: nameKey || undefined, limit, offset: 0 });
-  return { kind: phone ? 'phone' : nationalId ? 'national_id' : 'name', ids: r.items.map((p) => p.id) };
+  return { kind: phone ? 'phone' : nationalId ? 'national_id' : 'name', ids: r.items.map((p) => p.id), total: r.total };
 }

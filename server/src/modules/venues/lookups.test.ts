@@ -76,6 +76,14 @@ describe('look-up by person as typed', () => {
     expect(r.json().error.code).toBe('PERSON_ID_INVALID');
     expect(r.json().error.message).not.toMatch(/pattern|\^\[/);
     expect(r.json().error.details[0].path).toBe('query.personId');
+    // a name part thousands share: told to narrow it, not shown an arbitrary 200 of them
+    await t.db
+      .insertInto('persons')
+      .values(Array.from({ length: 201 }, (_, i) => ({ full_name: `Trần Thị Mai ${i}`, name_key: `tran thi mai ${i}`, commune_code: c.a })))
+      .execute();
+    const broad = await get(`/api/checkins?${range}&person=${encodeURIComponent('Trần Thị')}`);
+    expect(broad.statusCode).toBe(400);
+    expect(broad.json().error).toMatchObject({ code: 'PERSON_QUERY_TOO_BROAD', details: [{ path: 'query.person' }] });
     const junk = await get(`/api/checkins?${range}&person=${encodeURIComponent('?!.')}`);
     expect(junk.statusCode).toBe(400);
     expect(junk.json().error.details[0].path).toBe('query.person');
@@ -215,6 +223,11 @@ describe("a person's last 14 days", () => {
     expect(r.statusCode, r.body).toBe(200);
     expect(r.json()).toMatchObject({ scope: 'venues' });
     expect(r.json().items.map((i: { venue: { name: string } }) => i.venue.name)).toEqual(['Siêu thị Nghi Lộc']);
+    // another province's officer learns nothing about where this person went
+    const far = await t.login('cdc_officer', '01');
+    const farRes = await get(`/api/people/${khoa}/checkins`, far.headers);
+    expect(farRes.statusCode, farRes.body).toBe(200);
+    expect(farRes.json()).toMatchObject({ scope: 'venues', items: [], total: 0 });
     const op = await t.login('venue_operator', c.a);
     expect((await get(`/api/people/${khoa}/checkins`, op.headers)).statusCode).toBe(403);
     expect((await get(`/api/people/${uuid()}/checkins`)).statusCode).toBe(404);

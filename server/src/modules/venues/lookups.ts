@@ -253,6 +253,11 @@ export async function personFilter(
       throw new AppError(400, 'PERSON_QUERY_INVALID', 'query.person: type a phone number, a CCCD/CMND number or a name', [
         { path: 'query.person', message: 'is not a phone number, ID number or name' },
       ]);
+    // a common name part ("nguyen") names thousands: say so rather than show an arbitrary part of them
+    if (found.total > found.ids.length)
+      throw new AppError(400, 'PERSON_QUERY_TOO_BROAD', `query.person: ${found.total} people match; type more of the name, or a phone or ID number`, [
+        { path: 'query.person', message: `matches ${found.total} people` },
+      ]);
     return { personIds: found.ids, kind: found.kind };
   }
   return {};

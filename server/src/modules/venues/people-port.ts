@@ -45,7 +45,7 @@ export interface PeoplePort {
   /** Names and phones (masked unless asked) for look-up lists and exports: a constant number of queries per call. */
   briefs(db: DbOrTx, ids: string[], unmask?: Unmask): Promise<Map<string, PersonBriefLite>>;
   /** Live record ids a typed phone number, CCCD/CMND or name names (any home area); null when it is none of these. */
-  match(db: DbOrTx, text: string): Promise<{ kind: string; ids: string[] } | null>;
+  match(db: DbOrTx, text: string): Promise<{ kind: string; ids: string[]; total: number } | null>;
   /** The live record behind `id` (following merges) and its home commune (for "may this user read them"); null when unknown. */
   liveRecord(db: DbOrTx, id: string): Promise<{ id: string; communeCode: string | null } | null>;
   isManagerOf(db: DbOrTx, managerId: string, dependantId: string): Promise<boolean>;

@@ -94,6 +94,9 @@ export async function httpPlatform(app: FastifyInstance, opts: HttpPlatformOptio
       const message = details.map((d) => `${d.path} ${d.message}`).join('; ');
       return reply.status(400).send(errorBody('VALIDATION', message, details));
     }
+    // PostgreSQL refuses NUL characters in text (22021/22P05): the caller's input, not our fault
+    if (err.code === '22021' || err.code === '22P05')
+      return reply.status(400).send(errorBody('VALIDATION', 'Text must not contain NUL characters', [{ path: 'request', message: 'contains a NUL character' }]));
     const status = err.statusCode ?? 500;
     if (status === 413) return reply.status(413).send(errorBody('PAYLOAD_TOO_LARGE', 'Request body is too large'));
     if (status === 429) return reply.status(429).send(errorBody('RATE_LIMITED', err.message || 'Too many requests, slow down'));
