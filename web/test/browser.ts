@@ -48,9 +48,16 @@ export async function ensureBuilt(page: 'index.html' | 'checkin.html' | 'khai-ba
   const dist = path.join(WEB, 'dist', page);
   if (fs.existsSync(dist) && fs.statSync(dist).mtimeMs >= newestSource()) return;
   const { build } = await import('vite');
-  // as `npm run build`: the staff app (empties dist/), then the citizen pages
-  await build({ configFile: path.join(WEB, 'vite.config.ts'), root: WEB, logLevel: 'warn' });
-  await build({ configFile: path.join(WEB, 'vite.citizen.config.ts'), root: WEB, logLevel: 'warn' });
+  // as `npm run build`: the staff app (empties dist/), then the citizen pages. A production build: vitest sets
+  // NODE_ENV=test, with which Vite would bundle React's development build (larger, slower; page weights wrong).
+  const env = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ configFile: path.join(WEB, 'vite.config.ts'), root: WEB, logLevel: 'warn', mode: 'production' });
+    await build({ configFile: path.join(WEB, 'vite.citizen.config.ts'), root: WEB, logLevel: 'warn', mode: 'production' });
+  } finally {
+    process.env.NODE_ENV = env;
+  }
 }
 
 /**
