@@ -36,6 +36,8 @@ export {
   getPersonBrief,
   getPersonBriefs,
   getPersonContact,
+  getPersonPhones,
+  residentsWithPhone,
   resolvePersonId,
   dependantsOf,
   isManagerOf,
@@ -49,5 +51,5 @@ export {
 } from './service';
 export { personalQrToken, verifyPersonalQr, personDeviceToken, verifyPersonDeviceToken, isPersonDeviceToken, bareToken, personIdOf, qrSvg, PERSONAL_QR_TYPE } from './qr';
 export type { PersonMerged, PersonInUseCheck } from './hooks';
-export { registerLinkProof, type LinkProofMethod } from './links';
+export { registerLinkProof, startCodeLink, finishCodeLink, type LinkProofMethod, type CodeLinkTarget } from './links';
 export { PURGE_JOB as PEOPLE_PURGE_JOB } from './jobs';
