@@ -63,3 +63,4 @@ export { SmppProvider, parseSmppUrl } from './providers/smpp';
 export { createProvider } from './providers';
 export type { SmsProvider, SendResult } from './providers/types';
 export { PURGE_JOB as MESSAGING_PURGE_JOB, CAMPAIGNS_JOB as MESSAGING_CAMPAIGNS_JOB } from './jobs';
+export { smsSend, SmsUsageError, type SmsSendOutput } from './cli';
