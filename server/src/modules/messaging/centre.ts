@@ -106,6 +106,8 @@ export interface DispatcherOptions {
   /** first retry delay; doubles per attempt, at most 10 minutes */
   retryDelayMs?: number;
   batch?: number;
+  /** claim-and-send loops running side by side (default 3) */
+  loops?: number;
   log: { info(o: object, m: string): void; warn(o: object, m: string): void; error(o: object, m: string): void };
 }
 
@@ -119,7 +121,7 @@ const START_WORDS = /^\s*(START|DK|DANG\s*KY)\b/i;
 export class Dispatcher {
   private running = false;
   private loop: Promise<void> | null = null;
-  private wakeUp: (() => void) | null = null;
+  private wakeUps = new Set<() => void>();
   private woken = false;
   private listener: pg.Client | null = null;
   private receipts: Receipt[] = [];
@@ -139,12 +141,13 @@ export class Dispatcher {
     if (this.running) return;
     this.running = true;
     await this.listen();
-    this.loop = this.run();
+    // a few loops claim and send side by side (skip locked): one batch's database writes overlap the next one's sending
+    this.loop = Promise.all(Array.from({ length: this.o.loops ?? 3 }, () => this.run())).then(() => undefined);
   }
 
   wake() {
     this.woken = true;
-    this.wakeUp?.();
+    for (const w of this.wakeUps) w();
   }
 
   private async listen() {
@@ -182,13 +185,13 @@ export class Dispatcher {
       }
       await new Promise<void>((resolve) => {
         const t = setTimeout(done, 1000);
-        const self = this;
+        const wakeUps = this.wakeUps;
         function done() {
           clearTimeout(t);
-          self.wakeUp = null;
+          wakeUps.delete(done);
           resolve();
         }
-        this.wakeUp = done;
+        wakeUps.add(done);
       });
       this.woken = false;
     }
@@ -291,7 +294,7 @@ export class Dispatcher {
 
   async stop(): Promise<void> {
     this.running = false;
-    this.wakeUp?.();
+    for (const w of this.wakeUps) w();
     await this.loop;
     await this.flushReceipts();
     const l = this.listener;
