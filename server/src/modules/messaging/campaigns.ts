@@ -175,12 +175,6 @@ export async function runCampaign(db: DbOrTx, id: string, now: Date): Promise<{ 
   return { created: r.created };
 }
 
-/** Campaigns due now: started (the scheduler job, every minute). */
-export async function runDueCampaigns(db: DbOrTx & { transaction?: unknown }, now: Date) {
-  const due = await db.selectFrom('sms_campaigns').select('id').where('status', '=', 'scheduled').where('scheduled_at', '<=', now).execute();
-  return due.map((d) => String(d.id));
-}
-
 /** Running campaigns with nothing left to send are done. */
 export async function finishCampaigns(db: DbOrTx, now: Date) {
   await sql`update sms_campaigns c set status = 'done', finished_at = ${now}

@@ -12,7 +12,7 @@ import { createUser, login, type AuthUser } from '../../platform/auth/service';
 import { conflict, invalidField, notFound, unauthorized } from '../../platform/http/errors';
 import type { AppContext } from '../../platform/module';
 import { finishCodeLink, maskPhone, normalizePhone, resolvePersonId, startCodeLink } from '../people';
-import { cancelCampaign, campaignCounts, dryRun, insertCampaign, readList, runCampaign, audienceOf } from './campaigns';
+import { cancelCampaign, campaignCounts, dryRun, finishCampaigns, insertCampaign, readList, runCampaign, audienceOf } from './campaigns';
 import { applyReceipts, insertReceipts, type CampaignRow } from './queries';
 import { startOtp, verifyOtp } from './otp';
 import {
@@ -335,6 +335,7 @@ export async function messagingRoutes(fastify: FastifyInstance, ctx: AppContext)
 
   app.get('/api/messaging/campaigns', { config: { permission: 'messaging.read' }, schema: { tags: ['messaging'], response: { 200: CampaignList } } }, async (req) => {
     const scope = await scopeFilter(req.user!);
+    await finishCampaigns(db, now()); // running campaigns with nothing left to send show as done at once
     let q = db.selectFrom('sms_campaigns').selectAll().orderBy('id', 'desc').limit(200);
     if (scope) q = q.where('unit_code', 'in', scope.length ? scope : ['']);
     const rows = (await q.execute()) as CampaignRow[];
