@@ -172,7 +172,7 @@ export async function messagingRoutes(fastify: FastifyInstance, ctx: AppContext)
       if (req.query.purpose) q = q.where('purpose', '=', req.query.purpose);
       if (req.query.campaignId) q = q.where('campaign_id', '=', req.query.campaignId);
       const rows = await q.execute();
-      await audit(req, 'messaging.notifications.list', 'notification', null, { filter: req.query, count: rows.length });
+      await audit(req, 'messaging.notifications.list', 'notification', null, { status: req.query.status ?? null, purpose: req.query.purpose ?? null, campaignId: req.query.campaignId ?? null, count: rows.length });
       return {
         items: rows.map((r) => ({
           id: String(r.id),

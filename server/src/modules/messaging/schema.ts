@@ -29,7 +29,7 @@ export const NumericIdParam = Type.Object({ id: Type.String({ pattern: '^[0-9]{1
 export const NotificationStatus = Type.Union(['queued', 'sending', 'accepted', 'delivered', 'failed', 'opted_out', 'cancelled'].map((s) => Type.Literal(s)));
 export const NotificationListQuery = Type.Object({
   status: Type.Optional(NotificationStatus),
-  purpose: Type.Optional(Type.String({ maxLength: 40 })),
+  purpose: Type.Optional(Type.String({ maxLength: 40, pattern: '^[a-z][a-z.]*$' })),
   campaignId: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$' })),
   limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
 });
