@@ -31,6 +31,18 @@ const ConfigSchema = Type.Object({
   // Domain events: a failing subscriber is retried this many times, the first retry after this delay, doubling.
   eventRetryLimit: Type.Integer({ minimum: 0, maximum: 100, env: 'VIGIL_EVENT_RETRY_LIMIT', default: 8 }),
   eventRetryDelaySeconds: Type.Integer({ minimum: 0, maximum: 3600, env: 'VIGIL_EVENT_RETRY_DELAY_SECONDS', default: 5 }),
+  // SMS (module messaging). The provider: console (development, demo: prints to stderr), smpp (the carrier's SMSC),
+  // http (a brandname-SMS gateway, see README "SMS").
+  smsProvider: Type.Union([Type.Literal('console'), Type.Literal('smpp'), Type.Literal('http')], { env: 'VIGIL_SMS_PROVIDER', default: 'console' }),
+  smppUrl: Type.Optional(Type.String({ pattern: '^smpp://[^:@/]+:[^@/]*@[^:/]+(:\\d+)?/?$', env: 'VIGIL_SMPP_URL' })),
+  smsSource: Type.String({ minLength: 1, maxLength: 20, env: 'VIGIL_SMS_SOURCE', default: 'VIGIL' }),
+  smsTps: Type.Number({ exclusiveMinimum: 0, maximum: 10_000, env: 'VIGIL_SMS_TPS', default: 20 }),
+  smppWindow: Type.Integer({ minimum: 1, maximum: 1000, env: 'VIGIL_SMPP_WINDOW', default: 10 }),
+  smsHttpUrl: Type.Optional(Type.String({ pattern: '^https?://', env: 'VIGIL_SMS_HTTP_URL' })),
+  smsHttpToken: Type.Optional(Type.String({ minLength: 1, env: 'VIGIL_SMS_HTTP_TOKEN' })),
+  smsMaxAttempts: Type.Integer({ minimum: 1, maximum: 50, env: 'VIGIL_SMS_MAX_ATTEMPTS', default: 6 }),
+  smsRetryDelaySeconds: Type.Number({ minimum: 0, maximum: 3600, env: 'VIGIL_SMS_RETRY_DELAY_SECONDS', default: 5 }),
+  smsRetentionDays: Type.Integer({ minimum: 1, maximum: 3650, env: 'VIGIL_SMS_RETENTION_DAYS', default: 90 }),
   trustProxy: Type.Boolean({ env: 'VIGIL_TRUST_PROXY', default: false }),
   // Per client address. Mobile carriers put many phones behind one address (carrier-grade NAT): raise it when a busy
   // entrance sees 429s. Signed-in gate staff have their own, higher limit per user.
@@ -84,7 +96,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   for (const err of Value.Errors(ConfigSchema, withDefaults)) {
     const key = err.path.split('/')[1] ?? '';
     const name = (ConfigSchema.properties as Record<string, { env?: string }>)[key]?.env ?? key;
-    problems.push(`${name}: ${err.message} (got ${JSON.stringify(err.value)})`);
+    const secret = key === 'smppUrl' || key === 'smsHttpToken';
+    problems.push(`${name}: ${err.message}${secret ? '' : ` (got ${JSON.stringify(err.value)})`}`);
   }
   const values = withDefaults as ConfigValues;
   if (!problems.length) {
@@ -93,6 +106,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     } catch {
       problems.push(`VIGIL_TZ: unknown time zone "${values.timeZone}"`);
     }
+    if (values.smsProvider === 'smpp' && !values.smppUrl) problems.push('VIGIL_SMS_PROVIDER=smpp needs VIGIL_SMPP_URL (smpp://system_id:password@host:port)');
+    if (values.smsProvider === 'http' && !values.smsHttpUrl) problems.push('VIGIL_SMS_PROVIDER=http needs VIGIL_SMS_HTTP_URL');
   }
   if (problems.length) throw new ConfigError([...new Set(problems)]);
   const dataDir = path.resolve(values.dataDir);

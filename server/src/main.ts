@@ -15,6 +15,7 @@ import { ROLES } from './platform/auth/roles';
 import { ImportError, importUnits, parseUnitsFile } from './modules/geo';
 import { importCheckinsFile, importVenuesFile, ImportFileError, type ImportResult } from './modules/venues';
 import { seedDemo, DEMO_PASSWORD, DEMO_USERS, hasUsers } from './demo';
+import { smsSend, SmsUsageError } from './modules/messaging';
 import type { DatabaseHandle } from './platform/db';
 import { guessLanUrl, publicUrlNotice } from './platform/public-url';
 
@@ -229,6 +230,32 @@ program
   .action(async (name: string) => {
     const r = await withApp(modules, build, (app) => app.vigil.jobs.runNow(name));
     process.stdout.write(`${name}: ${JSON.stringify(r ?? {})}\n`);
+  });
+
+program
+  .command('sms')
+  .description('SMS')
+  .command('send')
+  .description('send one SMS straight through the provider (checks the carrier link; no notification row, no opt-out check)')
+  .requiredOption('--to <phone>', 'destination phone (0912…, +84912…)')
+  .requiredOption('--text <text>', 'the text (Vietnamese goes as UCS-2; long texts in concatenated parts)')
+  .option('--provider <name>', 'smpp | http | console (default: VIGIL_SMS_PROVIDER)')
+  .option('--wait-receipt', 'wait for the delivery receipt of every part')
+  .option('--timeout <seconds>', 'give up after this long', '60')
+  .option('--json', 'print the result as JSON')
+  .action(async (o: { to: string; text: string; provider?: string; waitReceipt?: boolean; timeout: string; json?: boolean }) => {
+    if (o.provider && !['smpp', 'http', 'console'].includes(o.provider)) throw new CliError(`--provider: "${o.provider}" is not one of smpp, http, console`);
+    const config = loadConfig();
+    let r;
+    try {
+      r = await smsSend(config, { to: o.to, text: o.text, provider: o.provider as 'smpp' | 'http' | 'console' | undefined, waitReceipt: o.waitReceipt, timeoutMs: Number(o.timeout) * 1000 });
+    } catch (err) {
+      if (err instanceof SmsUsageError) throw new CliError(err.message);
+      throw err;
+    }
+    if (o.json) process.stdout.write(`${JSON.stringify(r)}\n`);
+    else process.stdout.write(`${r.status}: ${r.parts} part(s) ${r.message_ids.join(' ')}${r.error ? ` (${r.error.code}: ${r.error.message})` : ''}\n`);
+    if (r.status === 'failed') process.exitCode = 3;
   });
 
 const keys = program.command('keys').description('QR/certificate signing keys');

@@ -4,6 +4,7 @@ import { geoModule } from './modules/geo';
 import { peopleModule } from './modules/people';
 import { venuesModule, personsWithCheckinsInUse } from './modules/venues';
 import { declarationsModule } from './modules/declarations';
+import { messagingModule } from './modules/messaging';
 
 export const modules: VigilModule[] = [
   geoModule,
@@ -11,4 +12,5 @@ export const modules: VigilModule[] = [
   peopleModule({ personsInUse: [personsWithCheckinsInUse] }),
   venuesModule,
   declarationsModule,
+  messagingModule,
 ];

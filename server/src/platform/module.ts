@@ -17,6 +17,8 @@ export interface AppContext {
    * planned once per connection; Kysely cannot name statements): the check-in insert. Everything else uses `db`.
    */
   pool: pg.Pool;
+  /** connection string of `db` (for a LISTEN connection of its own) */
+  dbUrl: string;
   access: Access;
   jobs: Jobs;
   /** domain events: publish in a transaction, subscribe in register() */

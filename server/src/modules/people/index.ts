@@ -38,6 +38,8 @@ export {
   getPersonBrief,
   getPersonBriefs,
   getPersonContact,
+  getPersonPhones,
+  residentsWithPhone,
   resolvePersonId,
   dependantsOf,
   isManagerOf,
@@ -52,7 +54,7 @@ export {
 export { personRecordsLite, personIdsMatching, type PersonRecordLite, type PersonQueryKind } from './contacts';
 export { personalQrToken, verifyPersonalQr, personDeviceToken, isPersonDeviceToken, bareToken, personIdOf, qrSvg, PERSONAL_QR_TYPE } from './qr';
 export type { PersonMerged, PersonInUseCheck } from './hooks';
-export { registerLinkProof, type LinkProofMethod } from './links';
+export { registerLinkProof, startCodeLink, finishCodeLink, type LinkProofMethod, type CodeLinkTarget } from './links';
 export { deviceRegistry, type DeviceRegistry, type DeviceOrigin } from './devices';
 export { personIdsByReference, cardReference } from './reference';
 export { PURGE_JOB as PEOPLE_PURGE_JOB } from './jobs';

@@ -538,3 +538,31 @@ export async function purgeInactivePersons(db: Db, before: Date, inUse: readonly
   }
   return deleted;
 }
+
+/** Name, phone and commune of live records (merged ids are not followed: callers pass live ids), in one query. */
+export async function getPersonPhones(db: DbOrTx, ids: string[]): Promise<{ id: string; fullName: string; phone: string | null; communeCode: string | null }[]> {
+  const out: { id: string; fullName: string; phone: string | null; communeCode: string | null }[] = [];
+  for (let i = 0; i < ids.length; i += 5000) {
+    const rows = await db
+      .selectFrom('persons')
+      .select(['id', 'full_name', 'phone', 'commune_code'])
+      .where('id', 'in', ids.slice(i, i + 5000))
+      .where('merged_into', 'is', null)
+      .execute();
+    for (const r of rows) out.push({ id: r.id, fullName: r.full_name, phone: r.phone, communeCode: r.commune_code });
+  }
+  return out;
+}
+
+/** Live records living in `communeCodes` that have a phone (campaigns to an area). */
+export async function residentsWithPhone(db: DbOrTx, communeCodes: string[], limit = 200_000) {
+  const rows = await db
+    .selectFrom('persons')
+    .select(['id', 'full_name', 'phone', 'commune_code'])
+    .where('commune_code', 'in', communeCodes.length ? communeCodes : [''])
+    .where('merged_into', 'is', null)
+    .where('phone', 'is not', null)
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ id: r.id, fullName: r.full_name, phone: r.phone, communeCode: r.commune_code }));
+}

@@ -11,7 +11,7 @@ import { venueJobs } from './jobs';
 import { seedVenuesDemo } from './demo';
 import { peopleAdapter } from './people-adapter';
 import { readEntranceOfQr } from './entrances';
-import { personsWithCheckins, repointCheckins } from './queries';
+import { findVenue, personsWithCheckins, repointCheckins, staysOverlapping } from './queries';
 import { venueRoutes } from './routes';
 import { checkinTiles } from './summary';
 
@@ -61,7 +61,7 @@ export const venuesModule: VigilModule = {
  * `vigil import venues <file.csv|.xlsx>`: columns code,name,type,commune_code,address,default_stay_minutes.
  * Valid lines are imported (approved, with a default entrance), bad lines reported with line and column.
  */
-export { importVenuesFile, venueTemplateXlsx, VENUE_COLUMNS, CHECKIN_COLUMNS, ImportFileError } from './imports';
+export { importVenuesFile, venueTemplateXlsx, VENUE_COLUMNS, CHECKIN_COLUMNS, ImportFileError, readTable } from './imports';
 export type { VenueImportOptions, Progress } from './imports';
 
 /**
@@ -97,3 +97,14 @@ export { DEFAULT_ENTRANCE_NAME } from './service';
 export { MAX_STAY_MS } from './queries';
 export { VENUE_TYPES } from './schema';
 export type { ImportResult, ImportLineError, VenueItem, VenueDetail, CheckinResponse } from './schema';
+
+/**
+ * Who was at a venue in [from, to) (stays overlapping the window): for exposure warnings and campaigns. Returns the
+ * venue's commune (for the caller's jurisdiction check) and the distinct person ids, or null for an unknown venue.
+ */
+export async function personsAtVenue(db: DbOrTx, venueId: string, from: Date, to: Date): Promise<{ venueName: string; communeCode: string; personIds: string[] } | null> {
+  const v = /^[0-9a-f-]{36}$/i.test(venueId) ? await findVenue(db, venueId) : undefined;
+  if (!v) return null;
+  const rows = await staysOverlapping(db, { from, to, venueIds: [venueId], communeCodes: null }).select('c.person_id').distinct().execute();
+  return { venueName: v.name, communeCode: v.commune_code, personIds: rows.map((r) => String(r.person_id)) };
+}

@@ -33,6 +33,8 @@ export const PERMISSIONS = [
   'declarations.read',
   'declarations.review',
   'declarations.forms',
+  'messaging.read',
+  'messaging.send',
   'self',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
@@ -47,13 +49,14 @@ const officer: Permission[] = [
   'checkins.read',
   'declarations.read',
   'declarations.review',
+  'messaging.read',
   'self',
 ];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   national_admin: PERMISSIONS,
-  cdc_officer: [...officer, 'geo.write', 'users.manage', 'audit.read', 'people.merge', 'checkins.import', 'declarations.forms'],
-  district_officer: [...officer, 'users.manage', 'people.merge', 'declarations.forms'],
+  cdc_officer: [...officer, 'geo.write', 'users.manage', 'audit.read', 'people.merge', 'checkins.import', 'declarations.forms', 'messaging.send'],
+  district_officer: [...officer, 'users.manage', 'people.merge', 'declarations.forms', 'messaging.send'],
   commune_officer: [...officer, 'people.contact'],
   contact_tracer: ['geo.read', 'people.read', 'people.contact', 'venues.read', 'checkins.read', 'declarations.read', 'self'],
   call_supervisor: ['geo.read', 'people.read', 'people.contact', 'declarations.read', 'self'],

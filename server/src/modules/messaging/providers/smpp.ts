@@ -230,7 +230,8 @@ export class SmppProvider extends EventEmitter implements SmsProvider {
     const now = Date.now();
     const at = Math.max(now, this.nextSendAt);
     this.nextSendAt = at + 1000 / this.t.tps;
-    if (at > now) await new Promise((r) => setTimeout(r, at - now));
+    // a timer cannot wait less than ~1 ms: waits below that are let through (a burst of at most 1 ms of TPS)
+    if (at - now >= 1) await new Promise((r) => setTimeout(r, at - now));
   }
 
   private release() {
