@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import type { PublicUrlSource } from './platform/public-url';
 
 const ConfigSchema = Type.Object({
   port: Type.Integer({ minimum: 0, maximum: 65535, env: 'PORT', default: 8080 }),
@@ -27,9 +28,27 @@ const ConfigSchema = Type.Object({
     default: ['province', 'district', 'commune'],
   }),
   jobs: Type.Boolean({ env: 'VIGIL_JOBS', default: true }),
+  // Domain events: a failing subscriber is retried this many times, the first retry after this delay, doubling.
+  eventRetryLimit: Type.Integer({ minimum: 0, maximum: 100, env: 'VIGIL_EVENT_RETRY_LIMIT', default: 8 }),
+  eventRetryDelaySeconds: Type.Integer({ minimum: 0, maximum: 3600, env: 'VIGIL_EVENT_RETRY_DELAY_SECONDS', default: 5 }),
+  // SMS (module messaging). The provider: console (development, demo: prints to stderr), smpp (the carrier's SMSC),
+  // http (a brandname-SMS gateway, see README "SMS").
+  smsProvider: Type.Union([Type.Literal('console'), Type.Literal('smpp'), Type.Literal('http')], { env: 'VIGIL_SMS_PROVIDER', default: 'console' }),
+  smppUrl: Type.Optional(Type.String({ pattern: '^smpp://[^:@/]+:[^@/]*@[^:/]+(:\\d+)?/?$', env: 'VIGIL_SMPP_URL' })),
+  smsSource: Type.String({ minLength: 1, maxLength: 20, env: 'VIGIL_SMS_SOURCE', default: 'VIGIL' }),
+  smsTps: Type.Number({ exclusiveMinimum: 0, maximum: 10_000, env: 'VIGIL_SMS_TPS', default: 20 }),
+  smppWindow: Type.Integer({ minimum: 1, maximum: 1000, env: 'VIGIL_SMPP_WINDOW', default: 10 }),
+  smsHttpUrl: Type.Optional(Type.String({ pattern: '^https?://', env: 'VIGIL_SMS_HTTP_URL' })),
+  smsHttpToken: Type.Optional(Type.String({ minLength: 1, env: 'VIGIL_SMS_HTTP_TOKEN' })),
+  smsMaxAttempts: Type.Integer({ minimum: 1, maximum: 50, env: 'VIGIL_SMS_MAX_ATTEMPTS', default: 6 }),
+  smsRetryDelaySeconds: Type.Number({ minimum: 0, maximum: 3600, env: 'VIGIL_SMS_RETRY_DELAY_SECONDS', default: 5 }),
+  smsRetentionDays: Type.Integer({ minimum: 1, maximum: 3650, env: 'VIGIL_SMS_RETENTION_DAYS', default: 90 }),
   trustProxy: Type.Boolean({ env: 'VIGIL_TRUST_PROXY', default: false }),
   // Per client address. Mobile carriers put many phones behind one address (carrier-grade NAT): raise it when a busy
   // entrance sees 429s. Signed-in gate staff have their own, higher limit per user.
+  // Database client: a request fails fast (503) instead of queueing behind a database that does not answer.
+  dbConnectTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000, env: 'VIGIL_DB_CONNECT_TIMEOUT_MS', default: 5_000 }),
+  dbStatementTimeoutMs: Type.Integer({ minimum: 0, maximum: 86_400_000, env: 'VIGIL_DB_STATEMENT_TIMEOUT_MS', default: 60_000 }),
   publicCheckinsPerMinute: Type.Integer({ minimum: 10, maximum: 1_000_000, env: 'VIGIL_PUBLIC_CHECKINS_PER_MINUTE', default: 120 }),
   // A phone's remembered identity (device token) stops working after this many days without a check-in.
   deviceTokenIdleDays: Type.Integer({ minimum: 1, maximum: 3650, env: 'VIGIL_DEVICE_TOKEN_IDLE_DAYS', default: 30 }),
@@ -42,6 +61,9 @@ export interface Config extends ConfigValues {
   dataDir: string;
   signingKeyDir: string;
   publicUrl: string;
+  /** Where publicUrl came from: VIGIL_PUBLIC_URL (or an override), the LAN address `vigil start` found, or the
+   * loopback default (platform/public-url.ts) */
+  publicUrlSource: PublicUrlSource;
   /** Time source for every rule that depends on time; tests pin it. */
   clock: () => Date;
 }
@@ -74,7 +96,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   for (const err of Value.Errors(ConfigSchema, withDefaults)) {
     const key = err.path.split('/')[1] ?? '';
     const name = (ConfigSchema.properties as Record<string, { env?: string }>)[key]?.env ?? key;
-    problems.push(`${name}: ${err.message} (got ${JSON.stringify(err.value)})`);
+    const secret = key === 'smppUrl' || key === 'smsHttpToken';
+    problems.push(`${name}: ${err.message}${secret ? '' : ` (got ${JSON.stringify(err.value)})`}`);
   }
   const values = withDefaults as ConfigValues;
   if (!problems.length) {
@@ -83,6 +106,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     } catch {
       problems.push(`VIGIL_TZ: unknown time zone "${values.timeZone}"`);
     }
+    if (values.smsProvider === 'smpp' && !values.smppUrl) problems.push('VIGIL_SMS_PROVIDER=smpp needs VIGIL_SMPP_URL (smpp://system_id:password@host:port)');
+    if (values.smsProvider === 'http' && !values.smsHttpUrl) problems.push('VIGIL_SMS_PROVIDER=http needs VIGIL_SMS_HTTP_URL');
   }
   if (problems.length) throw new ConfigError([...new Set(problems)]);
   const dataDir = path.resolve(values.dataDir);
@@ -91,6 +116,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     dataDir,
     signingKeyDir: path.resolve(overrides.signingKeyDir ?? values.signingKeyDir ?? path.join(dataDir, 'keys')),
     publicUrl: (overrides.publicUrl ?? values.publicUrl ?? `http://localhost:${values.port}`).replace(/\/$/, ''),
+    publicUrlSource: overrides.publicUrl || values.publicUrl ? 'configured' : 'default',
     clock: overrides.clock ?? (() => new Date()),
   };
 }

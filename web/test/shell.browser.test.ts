@@ -81,21 +81,22 @@ describe('staff web shell', () => {
       await page.waitForFunction(() => document.querySelectorAll('[data-testid="geo-units"] tbody tr[data-code]').length === 1);
       await page.getByPlaceholder('Search by name or code').fill('');
 
-      // Drill into a province from the table: breadcrumb, title, its districts. They have no boundaries in the
-      // demo data, so the map shows the province's own outline, and so it does one level further down.
+      // Drill into a province from the table: breadcrumb, title, its districts. Their boundaries in the demo data
+      // are generated from the province outline (the map says they are illustrative); likewise one level down.
       await page.locator('[data-testid="geo-units"] tr[data-code="40"]').click();
       await page.waitForURL('**/geo/40');
       await page.getByTestId('geo-title').filter({ hasText: 'Nghe An' }).waitFor();
       expect(await page.locator('[aria-current="page"]').filter({ hasText: 'Nghe An' }).count()).toBe(1);
       await page.locator('[data-testid="geo-units"] tr[data-code="412"]').waitFor();
       expect(await page.locator('[data-testid="geo-units"] tr[data-code="412"]').textContent()).toContain('Vinh');
-      await page.locator('[data-map-mode="outline"] path.leaflet-interactive[data-code="40"]').waitFor();
-      expect(await page.locator('path.leaflet-interactive').count()).toBe(1);
+      await page.locator('[data-map-mode="children"] path.leaflet-interactive[data-code="412"]').waitFor();
+      expect(await page.locator('path.leaflet-interactive').count()).toBe(21);
+      expect(await page.getByTestId('generated-boundaries').textContent()).toContain('illustrative');
       await page.locator('[data-testid="geo-units"] tr[data-code="412"]').click();
       await page.waitForURL('**/geo/412');
       await page.getByTestId('geo-title').filter({ hasText: 'Vinh' }).waitFor();
-      await page.locator('[data-map-mode="outline"] path.leaflet-interactive[data-code="40"]').waitFor();
-      expect(await page.getByTestId('geo-outline-note').textContent()).toContain('Nghe An');
+      await page.locator('[data-map-mode="children"] path.leaflet-interactive').first().waitFor();
+      expect(await page.getByTestId('generated-boundaries').count()).toBe(1);
       await page.getByRole('link', { name: 'All' }).click();
       await page.waitForURL('**/geo');
 
@@ -103,6 +104,9 @@ describe('staff web shell', () => {
       await page.locator('path.leaflet-interactive[data-code="01"]').dispatchEvent('click');
       await page.waitForURL('**/geo/01');
       await page.getByTestId('geo-title').filter({ hasText: 'Hanoi' }).waitFor();
+      // a unit whose children have no boundaries: its own outline
+      await page.locator('[data-map-mode="outline"] path.leaflet-interactive[data-code="01"]').waitFor();
+      expect(await page.getByTestId('generated-boundaries').count()).toBe(0);
 
       // Back to Vietnamese for the next visitor of this browser profile, then sign out.
       await page.getByTestId('language-switch').click();

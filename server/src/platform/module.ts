@@ -5,7 +5,9 @@ import type pg from 'pg';
 import type { Db } from './db/types';
 import type { Access } from './auth/access';
 import type { Jobs } from './jobs';
+import type { Events } from './events';
 import type { KeyRing } from './signing';
+import type { SummaryQuery, SummaryTile } from './home';
 
 export interface AppContext {
   config: Config;
@@ -15,8 +17,12 @@ export interface AppContext {
    * planned once per connection; Kysely cannot name statements): the check-in insert. Everything else uses `db`.
    */
   pool: pg.Pool;
+  /** connection string of `db` (for a LISTEN connection of its own) */
+  dbUrl: string;
   access: Access;
   jobs: Jobs;
+  /** domain events: publish in a transaction, subscribe in register() */
+  events: Events;
   keys: KeyRing;
   log: FastifyBaseLogger;
 }
@@ -27,6 +33,11 @@ export interface VigilModule {
   migrationsDir: string;
   /** Routes, job definitions and hooks. Called once per app. */
   register?(app: FastifyInstance, ctx: AppContext): Promise<void> | void;
+  /**
+   * Tiles for the home page (today's figures for the caller's area and the last days, see platform/home): return none
+   * when the caller may not see this module's data.
+   */
+  summary?(ctx: AppContext, q: SummaryQuery): Promise<SummaryTile[]>;
   /** Demo data (`vigil demo`, first `npm start`); must be idempotent. Runs after admin units and demo users exist. */
   seedDemo?(ctx: AppContext): Promise<void>;
 }

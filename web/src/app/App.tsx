@@ -30,6 +30,9 @@ function AppRoutes() {
 // Declaring without an account (the link on a venue's check-in page): no sign-in, no shell.
 const PublicDeclarePage = lazy(() => import('../features/declarations/PublicDeclarePage'));
 const PUBLIC_DECLARE_PATH = '/khai-bao';
+// Sign-up by phone with a one-time code by SMS: no sign-in, no shell.
+const SignupPage = lazy(() => import('../features/messaging/SignupPage'));
+export const SIGNUP_PATH = '/dang-ky';
 
 /** Decides between the public pages, the login page and the shell (from GET /api/auth/me). */
 function Gate() {
@@ -38,6 +41,12 @@ function Gate() {
     return (
       <Suspense fallback={<PageLoader />}>
         <PublicDeclarePage />
+      </Suspense>
+    );
+  if (pathname === SIGNUP_PATH)
+    return (
+      <Suspense fallback={<PageLoader />}>
+        <SignupPage />
       </Suspense>
     );
   return <SignedInGate />;

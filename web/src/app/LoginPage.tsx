@@ -1,4 +1,4 @@
-import { Alert, Box, Button, Center, Group, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Anchor, Box, Button, Center, Group, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { isApiError } from '../lib/api';
@@ -26,7 +26,10 @@ export function LoginPage({ expired }: { expired: boolean }) {
     if (errs.username || errs.password) return;
     setBusy(true);
     try {
-      await login({ username: username.trim(), password });
+      // citizens who signed up by phone: their username is the number in international form (84…)
+      const u = username.trim().replace(/[\s.-]/g, '');
+      const name = /^0\d{9}$/.test(u) ? `84${u.slice(1)}` : /^\+84\d{9}$/.test(u) ? u.slice(1) : username.trim();
+      await login({ username: name, password });
     } catch (err) {
       setPassword('');
       if (isApiError(err) && err.status === 401) setError(t('login.invalid'));
@@ -96,6 +99,9 @@ export function LoginPage({ expired }: { expired: boolean }) {
                 <Button type="submit" loading={busy} fullWidth size="md">
                   {t('login.submit')}
                 </Button>
+                <Anchor href="/dang-ky" size="sm" ta="center">
+                  {t('login.signup')}
+                </Anchor>
               </Stack>
             </form>
           </Paper>

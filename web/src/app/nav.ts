@@ -57,6 +57,13 @@ export const navEntries: NavEntry[] = [
     component: lazy(() => import('../features/gate/GatePage')),
   },
   {
+    path: '/messaging',
+    labelKey: 'nav.messaging',
+    descriptionKey: 'navDesc.messaging',
+    permission: 'messaging.read',
+    component: lazy(() => import('../features/messaging/MessagingPage')),
+  },
+  {
     path: '/declarations',
     labelKey: 'nav.declarations',
     descriptionKey: 'navDesc.declarations',

@@ -7,17 +7,29 @@ import { selfRoutes } from './self-routes';
 import { linkRequestRoutes } from './link-routes';
 import { deviceRoutes } from './device-routes';
 
-export const peopleModule: VigilModule = {
-  name: 'people',
-  migrationsDir: migrationsDirOf(import.meta.url),
-  async register(app: FastifyInstance, ctx: AppContext) {
-    await peopleRoutes(app, ctx);
-    await selfRoutes(app, ctx);
-    await linkRequestRoutes(app, ctx);
-    await deviceRoutes(app, ctx);
-    peopleJobs(ctx);
-  },
-};
+import type { PersonInUseCheck } from './hooks';
+
+export interface PeopleModuleOptions {
+  /**
+   * Modules that refer to persons without a foreign key say which persons they still use; the retention purge
+   * keeps those. Wired explicitly in server/src/modules.ts (the registry imports no other module).
+   */
+  personsInUse: readonly PersonInUseCheck[];
+}
+
+export function peopleModule(opts: PeopleModuleOptions): VigilModule {
+  return {
+    name: 'people',
+    migrationsDir: migrationsDirOf(import.meta.url),
+    async register(app: FastifyInstance, ctx: AppContext) {
+      await peopleRoutes(app, ctx);
+      await selfRoutes(app, ctx);
+      await linkRequestRoutes(app, ctx);
+      await deviceRoutes(app, ctx);
+      peopleJobs(ctx, opts.personsInUse);
+    },
+  };
+}
 
 export { normalizePhone, normalizeName, maskPhone, maskNationalId, nationalIdProblem, duplicateReason } from './normalize';
 export type { Sex, DuplicateReason, MatchFields } from './normalize';
@@ -26,6 +38,8 @@ export {
   getPersonBrief,
   getPersonBriefs,
   getPersonContact,
+  getPersonPhones,
+  residentsWithPhone,
   resolvePersonId,
   dependantsOf,
   isManagerOf,
@@ -37,8 +51,10 @@ export {
   type DependantBrief,
   type PersonSource,
 } from './service';
+export { personRecordsLite, personIdsMatching, type PersonRecordLite, type PersonQueryKind } from './contacts';
 export { personalQrToken, verifyPersonalQr, personDeviceToken, isPersonDeviceToken, bareToken, personIdOf, qrSvg, PERSONAL_QR_TYPE } from './qr';
-export { registerLinkProof, type LinkProofMethod } from './links';
+export type { PersonMerged, PersonInUseCheck } from './hooks';
+export { registerLinkProof, startCodeLink, finishCodeLink, type LinkProofMethod, type CodeLinkTarget } from './links';
 export { deviceRegistry, type DeviceRegistry, type DeviceOrigin } from './devices';
-export { onPersonMerged, onPersonInUse, type PersonMergedEvent, type PersonMergedHandler, type PersonInUseCheck } from './hooks';
+export { personIdsByReference, cardReference } from './reference';
 export { PURGE_JOB as PEOPLE_PURGE_JOB } from './jobs';

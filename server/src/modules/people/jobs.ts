@@ -1,5 +1,6 @@
 // Scheduled retention of the registry: implicit records (public check-in / declaration) nobody uses any more.
 import type { AppContext } from '../../platform/module';
+import type { PersonInUseCheck } from './hooks';
 import { purgeInactivePersons } from './service';
 import { deviceRegistry } from './devices';
 
@@ -11,14 +12,14 @@ export function inactiveCutoff(ctx: AppContext): Date {
   return new Date(ctx.config.clock().getTime() - days * 86400_000);
 }
 
-export function peopleJobs(ctx: AppContext) {
+export function peopleJobs(ctx: AppContext, inUse: readonly PersonInUseCheck[]) {
   ctx.jobs.define({
     name: PURGE_JOB,
     cron: '50 3 * * *',
     handler: async () => {
       // device tokens revoked or idle past VIGIL_DEVICE_TOKEN_IDLE_DAYS can never work again
       await deviceRegistry(ctx).purge(ctx.config.clock());
-      return { deleted: await purgeInactivePersons(ctx.db, inactiveCutoff(ctx)) };
+      return { deleted: await purgeInactivePersons(ctx.db, inactiveCutoff(ctx), inUse) };
     },
   });
 }

@@ -86,7 +86,7 @@ export async function linkRequestRoutes(fastify: FastifyInstance, ctx: AppContex
       if (target.merged_into) throw invalidField('body.targetId', `was merged into ${target.merged_into}; use that record`);
       // the record the account will hold must be inside the officer's area too
       await access.authorize(user, 'people.write', { unitCode: target.commune_code });
-      const done = await approveLinkRequest(db, { id: r.id, targetId: target.id, note: req.body.note ?? null, officer: { id: user.id, username: user.username }, now: now() });
+      const done = await approveLinkRequest(db, { id: r.id, targetId: target.id, note: req.body.note ?? null, officer: { id: user.id, username: user.username }, now: now(), events: ctx.events });
       await audit(req, {
         action: r.kind === 'self' ? 'person.link_account' : 'person.dependant.link',
         subjectType: 'person',

@@ -12,6 +12,7 @@
 // Without a claimant (a first registration by QR) the account / household link points at the record directly.
 // Takes a Db (or transaction) and plain values; no HTTP types.
 import type { DbOrTx } from '../../platform/db/types';
+import type { Events } from '../../platform/events';
 import { AppError, conflict, forbidden, invalidField, notFound } from '../../platform/http/errors';
 import { SignatureError, type KeyRing } from '../../platform/signing';
 import { mergePersons } from './merge';
@@ -22,6 +23,7 @@ import {
   findPersonById,
   insertLinkRequest,
   isManager,
+  linkCandidates,
   pendingLinkRequestOf,
   resolveLiveId,
   userOfPerson,
@@ -88,6 +90,8 @@ export interface CompleteLink {
   method: string;
   actor: LinkActor;
   now: Date;
+  /** for the person.merged event of a merge */
+  events: Events;
 }
 
 /** Links the account (kind 'self') or the account's household (kind 'dependant') to `targetId`. Returns the record linked. */
@@ -101,7 +105,7 @@ export async function completeLink(db: DbOrTx, l: CompleteLink): Promise<{ perso
     const claimant = l.claimantId ? await resolveLiveId(tx, l.claimantId) : null;
     if (claimant === target.id) return { personId: target.id, merged: false }; // already one record (merged by an officer)
     const reason = `linked by ${l.method === 'officer' ? 'an officer’s approval' : l.method} (proof of possession)`;
-    const merge = (mergedId: string) => mergePersons(tx, { keptId: target.id, mergedId, reason, fill: false, actor: l.actor, now: l.now });
+    const merge = (mergedId: string) => mergePersons(tx, l.events, { keptId: target.id, mergedId, reason, fill: false, actor: l.actor, now: l.now });
 
     if (l.kind === 'self') {
       if (own === target.id) return { personId: target.id, merged: false };
@@ -178,7 +182,7 @@ export async function requestLink(
 }
 
 /** An officer approves a pending request, naming the registry record it is (checked for jurisdiction by the caller). */
-export async function approveLinkRequest(db: DbOrTx, a: { id: string; targetId: string; note: string | null; officer: LinkActor; now: Date }) {
+export async function approveLinkRequest(db: DbOrTx, a: { id: string; targetId: string; note: string | null; officer: LinkActor; now: Date; events: Events }) {
   return inTransaction(db, async (tx) => {
     const req = await findLinkRequest(tx, a.id, true);
     if (!req) throw notFound('Link request');
@@ -191,6 +195,7 @@ export async function approveLinkRequest(db: DbOrTx, a: { id: string; targetId: 
       method: 'officer',
       actor: a.officer,
       now: a.now,
+      events: a.events,
     });
     await decideLinkRequest(tx, req.id, {
       status: 'approved',
@@ -217,4 +222,95 @@ export async function closeLinkRequest(db: DbOrTx, c: { id: string; status: 'rej
     if (!req) throw notFound('Link request');
     throw conflict(`This request was already ${req.status}`);
   }
+}
+
+// ── proof by a one-time code sent to the record's phone (method 'sms_code') ─────────────────────────────────────
+// The messaging module sends and checks the code (attempts, expiry); the registry picks the record and its phone,
+// and completes the link once the code is right. The citizen never learns the record's phone (it is masked).
+
+export interface CodeLinkTarget {
+  requestId: string;
+  /** E.164 of the record, or of its guardian for a dependant without a phone */
+  phone: string;
+  toGuardian: boolean;
+  targetName: string;
+}
+
+/**
+ * Opens an 'sms_code' link request for `claimantId` (the account's own typed-in record or a dependant's): the one
+ * registry record it describes, reachable by its phone or its guardian's. An earlier code request for the same
+ * record is cancelled (asking again sends a new code). Throws a 4xx when no record, or more than one, fits.
+ */
+export async function startCodeLink(db: DbOrTx, s: { userId: string; ownId: string; claimantId: string; expiresAt: Date; now: Date }): Promise<CodeLinkTarget> {
+  return inTransaction(db, async (tx) => {
+    const kind: LinkKind = s.claimantId === s.ownId ? 'self' : 'dependant';
+    if (kind === 'dependant' && !(await isManager(tx, s.ownId, s.claimantId))) throw forbidden('You may ask only for yourself and your dependants');
+    const p = await findPersonById(tx, s.claimantId);
+    if (!p || p.merged_into) throw notFound('Person');
+    if (p.source !== 'citizen') throw conflict('This record is already a registry record; nothing to link', [{ path: 'body.personId', message: 'is already a registry record' }]);
+    const pending = await pendingLinkRequestOf(tx, p.id);
+    if (pending?.method === 'sms_code')
+      await decideLinkRequest(tx, pending.id, { status: 'cancelled', decided_at: s.now, decided_by: null, decided_by_username: null, decision_note: 'a new code was asked' });
+    else if (pending) throw conflict('A request for this record is already waiting for an officer', [{ path: 'body.personId', message: 'has a pending request' }]);
+    const reachable: { target: (typeof candidates)[number]; phone: string; toGuardian: boolean }[] = [];
+    const candidates = (await linkCandidates(tx, p, null)).filter((c) => c.source !== 'citizen');
+    for (const c of candidates) {
+      if (c.phone) reachable.push({ target: c, phone: c.phone, toGuardian: false });
+      else {
+        const guardian = await tx
+          .selectFrom('person_links as l')
+          .innerJoin('persons as m', 'm.id', 'l.manager_id')
+          .select('m.phone')
+          .where('l.dependant_id', '=', c.id)
+          .where('m.phone', 'is not', null)
+          .orderBy('l.created_at')
+          .executeTakeFirst();
+        if (guardian?.phone) reachable.push({ target: c, phone: guardian.phone, toGuardian: true });
+      }
+    }
+    if (!reachable.length)
+      throw new AppError(404, 'NO_RECORD_PHONE', 'No registry record with a phone matches these details; ask your commune health station (link request)', [{ path: 'body.personId', message: 'no record to send a code to' }]);
+    if (reachable.length > 1)
+      throw conflict('Several registry records match these details; ask your commune health station (link request)', [{ path: 'body.personId', message: 'matches several records' }]);
+    const { target, phone, toGuardian } = reachable[0]!;
+    const req = await insertLinkRequest(tx, {
+      user_id: s.userId,
+      claimant_id: p.id,
+      kind,
+      method: 'sms_code',
+      note: null,
+      commune_code: target.commune_code,
+      target_id: target.id,
+      challenge_hash: null,
+      expires_at: s.expiresAt,
+      created_at: s.now,
+      decided_at: null,
+      decided_by: null,
+      decided_by_username: null,
+      decision_note: null,
+    });
+    return { requestId: req.id, phone, toGuardian, targetName: target.full_name };
+  });
+}
+
+/** Completes an 'sms_code' request of `userId` once its code was proven (by the messaging module). */
+export async function finishCodeLink(db: DbOrTx, f: { requestId: string; userId: string; actor: LinkActor; now: Date; events: Events }) {
+  return inTransaction(db, async (tx) => {
+    const req = await findLinkRequest(tx, f.requestId, true);
+    if (!req || String(req.user_id) !== String(f.userId) || req.method !== 'sms_code') throw notFound('Link request');
+    if (req.status !== 'pending') throw conflict(`This request was already ${req.status}`);
+    if (req.expires_at && req.expires_at < f.now) throw new AppError(410, 'LINK_REQUEST_EXPIRED', 'This code has expired; ask a new one');
+    const done = await completeLink(tx, {
+      userId: f.userId,
+      kind: req.kind as LinkKind,
+      claimantId: req.claimant_id,
+      targetId: req.target_id!,
+      method: 'sms_code',
+      actor: f.actor,
+      now: f.now,
+      events: f.events,
+    });
+    await decideLinkRequest(tx, req.id, { status: 'approved', target_id: done.personId, decided_at: f.now, decided_by: null, decided_by_username: null, decision_note: 'one-time code to the record’s phone' });
+    return done;
+  });
 }

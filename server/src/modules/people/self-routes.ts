@@ -215,7 +215,7 @@ export async function selfRoutes(fastify: FastifyInstance, ctx: AppContext) {
       await access.authorize(user, 'self', { ownedBySelf: true });
       const targetId = await verifyLinkProof(db, req.body.proof, { keys: ctx.keys, now: now(), path: 'body.proof' });
       const own = await ownPersonId(user);
-      const done = await completeLink(db, { userId: user.id, kind: 'self', claimantId: own, targetId, method: req.body.proof.method, actor: actor(user), now: now() });
+      const done = await completeLink(db, { userId: user.id, kind: 'self', claimantId: own, targetId, method: req.body.proof.method, actor: actor(user), now: now(), events: ctx.events });
       await audit(req, { action: 'person.link_account', subjectType: 'person', subjectId: done.personId, details: { by: 'self', method: req.body.proof.method, userId: user.id, mergedId: done.merged ? own : null } });
       const p = (await findPersonById(db, done.personId))!;
       return { person: await toSelfPerson(p, unitLabeler(resolver)) };
@@ -238,6 +238,7 @@ export async function selfRoutes(fastify: FastifyInstance, ctx: AppContext) {
         method: req.body.proof.method,
         actor: actor(user),
         now: now(),
+        events: ctx.events,
       });
       await audit(req, {
         action: 'person.dependant.add',

@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import type { Db, DbOrTx } from '../../platform/db/types';
 import type { JurisdictionResolver } from '../../platform/auth/jurisdiction';
 import { AppError, badRequest, conflict, invalidField, notFound, type ErrorDetail } from '../../platform/http/errors';
-import { personsInUse } from './hooks';
+import { personsInUse, type PersonInUseCheck } from './hooks';
 import {
   cleanNationalId,
   duplicateReason,
@@ -518,10 +518,9 @@ export async function removeDependant(db: DbOrTx, managerId: string, dependantId
 
 /**
  * Deletes implicit records (public check-in / declaration) not seen since `before`, without account, household or
- * merge history. Rows still referenced by another module (a foreign key, or reported by an onPersonInUse check) are
- * skipped.
+ * merge history. Rows still referenced by another module (a foreign key, or reported by one of `inUse`) are skipped.
  */
-export async function purgeInactivePersons(db: Db, before: Date, batch = 500): Promise<number> {
+export async function purgeInactivePersons(db: Db, before: Date, inUse: readonly PersonInUseCheck[], batch = 500): Promise<number> {
   let deleted = 0;
   // keyset over (last_seen_at, id): rows kept because they are in use are not looked at again
   let after: { at: Date; id: string } | null = null;
@@ -531,7 +530,7 @@ export async function purgeInactivePersons(db: Db, before: Date, batch = 500): P
     after = { at: page[page.length - 1]!.last_seen_at, id: page[page.length - 1]!.id };
     const candidates = page.map((r) => r.id);
     // rows other modules keep without a foreign key (check-ins) keep their person too
-    const used = await personsInUse(db, candidates);
+    const used = await personsInUse(db, inUse, candidates);
     const ids = candidates.filter((id) => !used.has(id));
     if (!ids.length) continue;
     let n = -1;
@@ -555,4 +554,32 @@ export async function purgeInactivePersons(db: Db, before: Date, batch = 500): P
     }
   }
   return deleted;
+}
+
+/** Name, phone and commune of live records (merged ids are not followed: callers pass live ids), in one query. */
+export async function getPersonPhones(db: DbOrTx, ids: string[]): Promise<{ id: string; fullName: string; phone: string | null; communeCode: string | null }[]> {
+  const out: { id: string; fullName: string; phone: string | null; communeCode: string | null }[] = [];
+  for (let i = 0; i < ids.length; i += 5000) {
+    const rows = await db
+      .selectFrom('persons')
+      .select(['id', 'full_name', 'phone', 'commune_code'])
+      .where('id', 'in', ids.slice(i, i + 5000))
+      .where('merged_into', 'is', null)
+      .execute();
+    for (const r of rows) out.push({ id: r.id, fullName: r.full_name, phone: r.phone, communeCode: r.commune_code });
+  }
+  return out;
+}
+
+/** Live records living in `communeCodes` that have a phone (campaigns to an area). */
+export async function residentsWithPhone(db: DbOrTx, communeCodes: string[], limit = 200_000) {
+  const rows = await db
+    .selectFrom('persons')
+    .select(['id', 'full_name', 'phone', 'commune_code'])
+    .where('commune_code', 'in', communeCodes.length ? communeCodes : [''])
+    .where('merged_into', 'is', null)
+    .where('phone', 'is not', null)
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ id: r.id, fullName: r.full_name, phone: r.phone, communeCode: r.commune_code }));
 }

@@ -405,12 +405,14 @@ describe('venue status cache across server processes', () => {
     const v = await createVenue(t.app, officer.headers, { communeCode: c.a, name: 'Nhà văn hoá khối 5', type: 'other' });
     const checkIn = () => post({ clientId: uuid(), venueToken: v.token, people: [{ ...form({ phone: '0983000111', fullName: 'Phạm Thị Hoa' }), communeCode: c.a }] });
     expect((await checkIn()).statusCode).toBe(201); // entrance now cached in this process
-    // keep the entrance busy past half its cache life, so it goes through the refresh-ahead path
-    await new Promise((r) => setTimeout(r, STATUS_TTL_MS * 0.6));
+    // keep the entrance busy past half its cache life (the app's clock ages the cache), so it goes through the
+    // refresh-ahead path
+    now = new Date(now.getTime() + STATUS_TTL_MS * 0.6);
     expect((await checkIn()).statusCode).toBe(201);
     // another server suspends it: a direct write, so this process gets no invalidation call
     await t.db.updateTable('venues').set({ status: 'suspended' }).where('id', '=', v.venue.id).execute();
-    await new Promise((r) => setTimeout(r, STATUS_TTL_MS + 300));
+    // applied once STATUS_TTL_MS has passed (no sleeping: the test moves the app's clock)
+    now = new Date(now.getTime() + STATUS_TTL_MS + 1);
     const res = await checkIn();
     expect(res.statusCode).toBe(403);
     expect(res.json().error.code).toBe('VENUE_SUSPENDED');

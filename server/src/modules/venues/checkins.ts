@@ -28,6 +28,12 @@ export const PERSON_TOKEN_TTL_MS = 60_000;
 const FUTURE_SKEW_MS = 2 * 60_000;
 /** Citizens' phones may send a slightly delayed time (flaky network), not an arbitrary one. */
 const PUBLIC_PAST_MS = 60 * 60_000;
+/**
+ * Card references that match nobody, per gate user and window: a typo now and then is fine; guessing references to
+ * learn who exists (and their names) is stopped, and the user is asked to scan the QR codes instead.
+ */
+export const REF_MISSES_ALLOWED = 20;
+const REF_MISS_WINDOW_MS = 10 * 60_000;
 
 export interface CheckinEngineOptions {
   db: Db;
@@ -63,6 +69,8 @@ export class CheckinEngine {
    */
   private readonly personTokens: LruCache<string, string>;
   private readonly communes = new LruCache<string, string | null>(20_000, 10 * 60_000);
+  /** user id → card references of theirs that matched nobody lately (REF_MISSES_ALLOWED) */
+  private readonly refMisses = new LruCache<string, number>(10_000, REF_MISS_WINDOW_MS);
   readonly batcher: Batcher<NewCheckin, InsertedCheckin>;
 
   constructor(private readonly o: CheckinEngineOptions) {
@@ -157,6 +165,24 @@ export class CheckinEngine {
     return { personId: id, token: await this.o.people.deviceToken(id, 'form', now), name: fullName, created };
   }
 
+  /**
+   * The person whose card carries this reference (typed at a gate, staff only). No token goes back: the card's QR
+   * token is not known from its reference, and a phone's device token is not for staff.
+   */
+  private async personOfReference(reference: string, path: string, userId: string): Promise<CheckinPerson> {
+    // counted before the look-up (a batch's items are looked up concurrently) and given back on a match
+    const misses = this.refMisses.get(userId) ?? 0;
+    if (misses >= REF_MISSES_ALLOWED)
+      throw new AppError(429, 'PERSON_REF_LIMIT', `${path}: too many card references that match nobody; scan the QR codes`, [{ path, message: 'too many unknown card references' }]);
+    this.refMisses.set(userId, misses + 1);
+    const ids = await this.o.people.byReference(this.o.db, reference);
+    if (ids.length) this.refMisses.set(userId, Math.max(0, (this.refMisses.get(userId) ?? 1) - 1));
+    if (!ids.length) throw new AppError(404, 'PERSON_REF_UNKNOWN', `${path}: no personal card has the reference ${reference.toUpperCase()}`, [{ path, message: 'unknown card reference' }]);
+    if (ids.length > 1)
+      throw new AppError(409, 'PERSON_REF_AMBIGUOUS', `${path}: several people have cards with the reference ${reference.toUpperCase()}; scan the QR code`, [{ path, message: 'ambiguous card reference' }]);
+    return { personId: ids[0]!, token: '', name: null, created: false };
+  }
+
   // ── requests ──────────────────────────────────────────────────────────────
 
   /** `staff`: a gate's scans may have waited in an offline queue for days; a citizen's phone sends its time at once. */
@@ -185,7 +211,7 @@ export class CheckinEngine {
     if (item.venueToken) {
       where = `${prefix}.venueToken`;
       entrance = await this.entrances.entranceOf(item.venueToken, where);
-      if (user && item.personQr) {
+      if (user && (item.personQr || item.personRef)) {
         await this.requireGate(user, entrance, where);
         staff = true;
       } else if (user) staff = await this.isGate(user, entrance);
@@ -209,9 +235,12 @@ export class CheckinEngine {
       if (!user) throw new AppError(403, 'FORBIDDEN', `${prefix}.personQr: scanning personal QR codes is for venue staff; sign in`, [{ path: `${prefix}.personQr`, message: 'needs a signed-in gate user' }]);
       refs.push({ ref: { token: item.personQr }, path: `${prefix}.personQr` });
     }
-    if (!refs.length) throw invalidField(`${prefix}.people`, 'is required: who is checking in');
+    if (item.personRef && !user)
+      throw new AppError(403, 'FORBIDDEN', `${prefix}.personRef: card references are for venue staff; sign in`, [{ path: `${prefix}.personRef`, message: 'needs a signed-in gate user' }]);
+    if (!refs.length && !item.personRef) throw invalidField(`${prefix}.people`, 'is required: who is checking in');
     const people: CheckinPerson[] = [];
     for (const { ref, path } of refs) people.push(await this.person(ref, path, now, action === 'out'));
+    if (item.personRef) people.push(await this.personOfReference(item.personRef, `${prefix}.personRef`, user!.id));
     if (item.dependants?.length) {
       const manager = people[0]!.personId;
       for (const [i, raw] of item.dependants.entries()) {

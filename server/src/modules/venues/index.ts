@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { migrationsDirOf, type AppContext, type VigilModule } from '../../platform/module';
 import type { Db, DbOrTx } from '../../platform/db/types';
 import type { KeyRing } from '../../platform/signing';
-import { deviceRegistry, onPersonInUse, onPersonMerged } from '../people/index';
+import { deviceRegistry, type PersonInUseCheck } from '../people/index';
 import { checkinRoutes } from './checkin-routes';
 import { CheckinEngine } from './checkins';
 import { importCheckinsFileWith, type Progress } from './imports';
@@ -11,20 +11,15 @@ import { venueJobs } from './jobs';
 import { seedVenuesDemo } from './demo';
 import { peopleAdapter } from './people-adapter';
 import { readEntranceOfQr } from './entrances';
-import { personsWithCheckins, repointCheckins } from './queries';
+import { findVenue, personsWithCheckins, repointCheckins, staysOverlapping } from './queries';
 import { venueRoutes } from './routes';
+import { checkinTiles } from './summary';
 
-const engines = new Set<CheckinEngine>();
-
-// Merged people: their check-ins follow the surviving record (in the merge transaction).
-onPersonMerged(async (tx, e) => {
-  const n = await repointCheckins(tx, e.mergedId, e.keptId);
-  for (const engine of engines) engine.invalidatePerson(e.mergedId);
-  return { checkins: n };
-}, 'venues.checkins');
-
-// check-ins refer to persons without a foreign key (migration 0002): the registry keeps a person while they have any
-onPersonInUse((db, ids) => personsWithCheckins(db, ids), 'venues.checkins');
+/**
+ * Check-ins refer to persons without a foreign key (migration 0002): the registry's purge keeps a person while they
+ * have any. Passed to the people module in server/src/modules.ts.
+ */
+export const personsWithCheckinsInUse: PersonInUseCheck = (db, ids) => personsWithCheckins(db, ids);
 
 export const venuesModule: VigilModule = {
   name: 'venues',
@@ -40,18 +35,24 @@ export const venuesModule: VigilModule = {
       clock: ctx.config.clock,
       retentionDays: ctx.config.checkinRetentionDays,
     });
-    engines.add(engine);
+    // Merged people: their check-ins follow the surviving record. The engine forgets the merged record first, so
+    // a check-in resolving the merged card from now on lands on the kept one.
+    ctx.events.subscribe('person.merged', 'venues.repoint-checkins', async (e, { trx }) => {
+      engine.invalidatePerson(e.payload.mergedId);
+      await repointCheckins(trx, e.payload.mergedId, e.payload.keptId);
+    });
     // group-commit figures for the benchmark and diagnostics
     if (!app.hasDecorator('vigilCheckinStats')) app.decorate('vigilCheckinStats', () => ({ ...engine.batcher.stats }));
     app.addHook('onClose', async () => {
       engine.close();
       await engine.batcher.drain(); // acknowledge nothing that is not written; write what was accepted
-      engines.delete(engine);
     });
     await venueRoutes(app, { ctx, engine, people });
     await checkinRoutes(app, { ctx, engine, people });
     venueJobs(ctx);
   },
+  /** Home page: check-ins in the caller's area today and over the last days. */
+  summary: (ctx, q) => checkinTiles(ctx.db, q),
   /** Demo venues in Vinh (one operated by the demo user `diadiem`), one suspended, one pending, an event; 3 days of check-ins. */
   seedDemo: (ctx) => seedVenuesDemo(ctx, peopleAdapter(ctx.keys, ctx.access.resolver, deviceRegistry(ctx))),
 };
@@ -60,7 +61,7 @@ export const venuesModule: VigilModule = {
  * `vigil import venues <file.csv|.xlsx>`: columns code,name,type,commune_code,address,default_stay_minutes.
  * Valid lines are imported (approved, with a default entrance), bad lines reported with line and column.
  */
-export { importVenuesFile, venueTemplateXlsx, VENUE_COLUMNS, CHECKIN_COLUMNS, ImportFileError } from './imports';
+export { importVenuesFile, venueTemplateXlsx, VENUE_COLUMNS, CHECKIN_COLUMNS, ImportFileError, readTable } from './imports';
 export type { VenueImportOptions, Progress } from './imports';
 
 /**
@@ -88,9 +89,22 @@ export async function venueOfQr(db: DbOrTx, keys: KeyRing, qr: string, now: Date
 }
 
 export { PURGE_CHECKINS_JOB } from './jobs';
+export { venueRefs } from './refs';
+export type { VenueRef } from './refs';
 /** The signed token of an entrance QR (`${publicUrl}/c/<token>`), e.g. for demo seeding. */
 export { signVenueToken, checkinUrl } from './tokens';
 export { DEFAULT_ENTRANCE_NAME } from './service';
 export { MAX_STAY_MS } from './queries';
 export { VENUE_TYPES } from './schema';
 export type { ImportResult, ImportLineError, VenueItem, VenueDetail, CheckinResponse } from './schema';
+
+/**
+ * Who was at a venue in [from, to) (stays overlapping the window): for exposure warnings and campaigns. Returns the
+ * venue's commune (for the caller's jurisdiction check) and the distinct person ids, or null for an unknown venue.
+ */
+export async function personsAtVenue(db: DbOrTx, venueId: string, from: Date, to: Date): Promise<{ venueName: string; communeCode: string; personIds: string[] } | null> {
+  const v = /^[0-9a-f-]{36}$/i.test(venueId) ? await findVenue(db, venueId) : undefined;
+  if (!v) return null;
+  const rows = await staysOverlapping(db, { from, to, venueIds: [venueId], communeCodes: null }).select('c.person_id').distinct().execute();
+  return { venueName: v.name, communeCode: v.commune_code, personIds: rows.map((r) => String(r.person_id)) };
+}

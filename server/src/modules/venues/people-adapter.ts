@@ -4,12 +4,15 @@ import type { KeyRing } from '../../platform/signing';
 import {
   bareToken,
   findOrCreatePerson,
-  getPersonBrief,
   isManagerOf,
   isPersonDeviceToken,
+  maskPhone,
   normalizePhone,
   PERSONAL_QR_TYPE,
   personIdOf,
+  personRecordsLite,
+  personIdsMatching,
+  personIdsByReference,
   resolvePersonId,
   type DeviceRegistry,
 } from '../people/index';
@@ -42,17 +45,16 @@ export function peopleAdapter(keys: KeyRing, resolver: JurisdictionResolver, dev
     isDeviceToken: (token) => isPersonDeviceToken(bareToken(token)),
     resolveLiveId: (db, id) => resolvePersonId(db, id),
     isManagerOf: (db, managerId, dependantId) => isManagerOf(db, managerId, dependantId),
-    briefs: async (db, ids) => {
+    byReference: (db, reference) => personIdsByReference(db, reference),
+    match: (db, text) => personIdsMatching(db, text),
+    liveRecord: async (db, id) => {
+      const p = (await personRecordsLite(db, [id])).get(id);
+      return p ? { id: p.id, communeCode: p.communeCode } : null;
+    },
+    briefs: async (db, ids, unmask = {}) => {
       const out = new Map<string, PersonBriefLite>();
-      // a handful at a time: lists are ≤ 500 rows, exports page 2000 rows
-      for (let i = 0; i < ids.length; i += 16) {
-        const part = ids.slice(i, i + 16);
-        const got = await Promise.all(part.map((id) => getPersonBrief(db, id)));
-        part.forEach((id, j) => {
-          const b = got[j];
-          if (b) out.set(id, { name: b.fullName, phone: b.phoneMasked, nationalId: null });
-        });
-      }
+      for (const [id, p] of await personRecordsLite(db, ids))
+        out.set(id, { name: p.fullName, phone: unmask.phone ? p.phone : maskPhone(p.phone), nationalId: unmask.nationalId ? p.nationalId : null, birthYear: p.birthYear });
       return out;
     },
   };

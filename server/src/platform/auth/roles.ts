@@ -21,6 +21,8 @@ export const PERMISSIONS = [
   'people.read',
   'people.write',
   'people.merge',
+  /** full phone numbers in lists and exports: roles that call people (tracers, commune officers, call centre) */
+  'people.contact',
   'venues.read',
   'venues.manage',
   'venues.approve',
@@ -31,6 +33,8 @@ export const PERMISSIONS = [
   'declarations.read',
   'declarations.review',
   'declarations.forms',
+  'messaging.read',
+  'messaging.send',
   'self',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
@@ -45,16 +49,17 @@ const officer: Permission[] = [
   'checkins.read',
   'declarations.read',
   'declarations.review',
+  'messaging.read',
   'self',
 ];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   national_admin: PERMISSIONS,
-  cdc_officer: [...officer, 'geo.write', 'users.manage', 'audit.read', 'people.merge', 'checkins.import', 'declarations.forms'],
-  district_officer: [...officer, 'users.manage', 'people.merge'],
-  commune_officer: officer,
-  contact_tracer: ['geo.read', 'people.read', 'venues.read', 'checkins.read', 'declarations.read', 'self'],
-  call_supervisor: ['geo.read', 'people.read', 'declarations.read', 'self'],
+  cdc_officer: [...officer, 'geo.write', 'users.manage', 'audit.read', 'people.merge', 'checkins.import', 'declarations.forms', 'messaging.send'],
+  district_officer: [...officer, 'users.manage', 'people.merge', 'declarations.forms', 'messaging.send'],
+  commune_officer: [...officer, 'people.contact'],
+  contact_tracer: ['geo.read', 'people.read', 'people.contact', 'venues.read', 'checkins.read', 'declarations.read', 'self'],
+  call_supervisor: ['geo.read', 'people.read', 'people.contact', 'declarations.read', 'self'],
   venue_operator: ['geo.read', 'venues.own', 'checkins.gate', 'self'],
   vaccination_staff: ['geo.read', 'people.read', 'checkins.gate', 'self'],
   lab_staff: ['geo.read', 'people.read', 'self'],

@@ -1,0 +1,62 @@
+// Texts per purpose, Vietnamese and English, with {variables}. One-time codes are plain ASCII (one GSM part, read
+// on any phone); notices to people keep their diacritics (UCS-2). `optOut`: an opted-out phone is skipped (campaigns
+// and reminders); one-time codes and personal health notices are always sent. `redact`: the text is blanked once sent.
+export type Lang = 'vi' | 'en';
+
+export interface Template {
+  vi: string;
+  en: string;
+  optOut: boolean;
+  redact: boolean;
+}
+
+export const TEMPLATES: Record<string, Template> = {
+  'otp.signup': {
+    vi: 'Vigil: ma xac nhan dang ky cua ban la {code}, co hieu luc {minutes} phut. Khong dua ma nay cho bat ky ai.',
+    en: 'Vigil: your sign-up code is {code}, valid for {minutes} minutes. Do not share it with anyone.',
+    optOut: false,
+    redact: true,
+  },
+  'otp.link': {
+    vi: 'Vigil: ma {code} de lien ket tai khoan {account} voi ho so suc khoe cua {who}, co hieu luc {minutes} phut. Neu ban khong yeu cau, hay bo qua tin nay.',
+    en: 'Vigil: code {code} links account {account} to the health record of {who}, valid for {minutes} minutes. If you did not ask for it, ignore this text.',
+    optOut: false,
+    redact: true,
+  },
+  'contact.warning': {
+    vi: '{sender}: Bạn đã ở cùng nơi với một ca bệnh ({place}, {date}). Hãy tự cách ly tại nhà đến hết ngày {until}, theo dõi sức khỏe và gọi {hotline} nếu sốt, ho, khó thở.',
+    en: '{sender}: You were at the same place as a case ({place}, {date}). Stay at home until {until}, watch your health and call {hotline} if you have fever, cough or breathing trouble.',
+    optOut: false,
+    redact: false,
+  },
+  'test.result': {
+    vi: '{sender}: Kết quả xét nghiệm ngày {date} của {name}: {result}. Chi tiết: {link}',
+    en: '{sender}: Test result of {date} for {name}: {result}. Details: {link}',
+    optOut: false,
+    redact: false,
+  },
+  'dose.reminder': {
+    vi: '{sender}: {name} đến hẹn tiêm mũi {dose} từ ngày {date} tại {site}. Trả lời STOP để không nhận nhắc nhở.',
+    en: '{sender}: {name} is due dose {dose} from {date} at {site}. Reply STOP to stop reminders.',
+    optOut: true,
+    redact: false,
+  },
+  campaign: { vi: '{text}', en: '{text}', optOut: true, redact: false },
+};
+
+export class TemplateError extends Error {}
+
+export function templateOf(purpose: string): Template {
+  const t = TEMPLATES[purpose];
+  if (!t) throw new TemplateError(`unknown purpose "${purpose}" (known: ${Object.keys(TEMPLATES).join(', ')})`);
+  return t;
+}
+
+/** Fills {variables}; a variable the text uses but `vars` lacks is an error (no half-filled text reaches a phone). */
+export function render(purpose: string, lang: Lang, vars: Record<string, string | number>): string {
+  const t = templateOf(purpose);
+  return t[lang].replace(/\{(\w+)\}/g, (_, k: string) => {
+    if (vars[k] === undefined || vars[k] === null) throw new TemplateError(`purpose ${purpose}: variable {${k}} is missing`);
+    return String(vars[k]);
+  });
+}
