@@ -4,5 +4,6 @@ import { geoModule } from './modules/geo';
 import { peopleModule } from './modules/people';
 import { venuesModule } from './modules/venues';
 import { declarationsModule } from './modules/declarations';
+import { casesModule } from './modules/cases';
 
-export const modules: VigilModule[] = [geoModule, peopleModule, venuesModule, declarationsModule];
+export const modules: VigilModule[] = [geoModule, peopleModule, venuesModule, declarationsModule, casesModule];

@@ -36,3 +36,4 @@ export {
 export { personalQrToken, verifyPersonalQr, personDeviceToken, verifyPersonDeviceToken, isPersonDeviceToken, bareToken, personIdOf, qrSvg, PERSONAL_QR_TYPE } from './qr';
 export { onPersonMerged, onPersonInUse, type PersonMergedEvent, type PersonMergedHandler, type PersonInUseCheck } from './hooks';
 export { PURGE_JOB as PEOPLE_PURGE_JOB } from './jobs';
+export { getPersonIdentities, findPeopleByIdentifier, type PersonIdentity } from './identities';

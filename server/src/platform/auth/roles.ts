@@ -31,6 +31,11 @@ export const PERMISSIONS = [
   'declarations.read',
   'declarations.review',
   'declarations.forms',
+  'cases.read',
+  'cases.write',
+  'followup.write',
+  'places.manage',
+  'exposure.read',
   'self',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
@@ -45,17 +50,22 @@ const officer: Permission[] = [
   'checkins.read',
   'declarations.read',
   'declarations.review',
+  'cases.read',
+  'cases.write',
+  'followup.write',
+  'exposure.read',
   'self',
 ];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   national_admin: PERMISSIONS,
-  cdc_officer: [...officer, 'geo.write', 'users.manage', 'audit.read', 'people.merge', 'checkins.import', 'declarations.forms'],
-  district_officer: [...officer, 'users.manage', 'people.merge'],
+  cdc_officer: [...officer, 'places.manage', 'geo.write', 'users.manage', 'audit.read', 'people.merge', 'checkins.import', 'declarations.forms'],
+  district_officer: [...officer, 'places.manage', 'users.manage', 'people.merge'],
   commune_officer: officer,
-  contact_tracer: ['geo.read', 'people.read', 'venues.read', 'checkins.read', 'declarations.read', 'self'],
+  contact_tracer: ['geo.read', 'people.read', 'venues.read', 'checkins.read', 'declarations.read', 'cases.read', 'followup.write', 'self'],
   call_supervisor: ['geo.read', 'people.read', 'declarations.read', 'self'],
-  venue_operator: ['geo.read', 'venues.own', 'checkins.gate', 'self'],
+  // exposure.read: the notices of their own venues only (venue, time window, no identity)
+  venue_operator: ['geo.read', 'venues.own', 'checkins.gate', 'exposure.read', 'self'],
   vaccination_staff: ['geo.read', 'people.read', 'checkins.gate', 'self'],
   lab_staff: ['geo.read', 'people.read', 'self'],
   citizen: ['self'],

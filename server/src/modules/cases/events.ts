@@ -1,0 +1,36 @@
+// How cases talks to the rest: confirming a case publishes `case.confirmed` in the confirming transaction; the
+// tracing job runs after commit. (Until the platform's domain events land, the trace job is enqueued after commit.)
+import type { AppContext } from '../../platform/module';
+import { insertCase, runCaseTrace, type NewCase } from './service';
+import type { CaseRow } from './tables';
+
+export const TRACE_JOB = 'cases.trace';
+
+/** Payload of `case.confirmed`. */
+export interface CaseConfirmedEvent {
+  caseId: string;
+  code: string;
+  personId: string;
+  communeCode: string;
+  confirmedAt: string;
+}
+
+export async function confirmCase(ctx: AppContext, input: NewCase): Promise<CaseRow> {
+  const row = await ctx.db.transaction().execute((tx) => insertCase(tx, ctx.access.resolver, input, ctx.config.clock()));
+  await requestTrace(ctx, row.id);
+  return row;
+}
+
+/** Trace (again) in the background. */
+export async function requestTrace(ctx: AppContext, caseId: string) {
+  await ctx.jobs.send(TRACE_JOB, { caseId }, { singletonKey: `trace:${caseId}` });
+}
+
+export function caseJobs(ctx: AppContext) {
+  ctx.jobs.define<{ caseId: string }>({
+    name: TRACE_JOB,
+    retryLimit: 3,
+    expireInMinutes: 30,
+    handler: async ({ caseId }) => runCaseTrace(ctx.db, caseId, ctx.config, ctx.config.clock()),
+  });
+}

@@ -1,0 +1,246 @@
+// The tracing engine: who overlapped a case's stays (F1), who overlapped the F1s' stays from their exposure on (F2),
+// and deeper on request; household members count at each level. The same engine serves the background job
+// (case.confirmed), `vigil trace` and the benchmark.
+//
+// Reads check-ins (venues module), venue declarations (declarations module), venues and household links (people
+// module) through SQL only, never writes them. Every scan of `checkins` is a bounded range on (venue_id,
+// checkin_at) or (person_id, checkin_at): a stay is capped at 12 h (auto_checkout_at ≤ checkin_at + 12 h), so every
+// stay overlapping [a, b) starts in [a − 12 h, b). Each statement also carries constant bounds on checkin_at, so a
+// checkins table partitioned by day is pruned at plan time. One statement per level for all the sources of that
+// level (set-based): F2 of fifty F1s is one join, not fifty.
+import { sql } from 'kysely';
+import type { DbOrTx } from '../../platform/db/types';
+
+/** Maximum length of one stay (the venues module caps stays at 12 h). */
+export const STAY_CAP_MS = 12 * 3600_000;
+
+export type ExposureVia = 'checkin' | 'declaration' | 'household';
+
+export interface TraceSource {
+  personId: string;
+  /** the source's infectious window [from, to) */
+  from: Date;
+  to: Date;
+}
+
+export interface VenueHit {
+  sourcePersonId: string;
+  personId: string;
+  venueId: string;
+  venueCode: string;
+  venueName: string;
+  via: 'checkin' | 'declaration';
+  from: Date;
+  to: Date;
+  overlapMinutes: number;
+}
+
+/**
+ * Every overlap between a source's stays (inside its window) and other people's stays at the same venues.
+ * Open stays end at the venue's default stay (fixed at check-in as auto_checkout_at); a stay also ends at the
+ * person's next check-in elsewhere (as in the checkin_stays view). Venue declarations are stays of the venue's
+ * default length from the moment of declaring. Touching stays (one ends when the other begins) do not overlap.
+ */
+export async function venueContacts(db: DbOrTx, sources: TraceSource[], minOverlapMinutes = 0): Promise<VenueHit[]> {
+  if (!sources.length) return [];
+  const lo = new Date(Math.min(...sources.map((s) => s.from.getTime())) - STAY_CAP_MS);
+  const hi = new Date(Math.max(...sources.map((s) => s.to.getTime())));
+  const hiNext = new Date(hi.getTime() + STAY_CAP_MS);
+  const ids = sources.map((s) => s.personId);
+  const froms = sources.map((s) => s.from.toISOString());
+  const tos = sources.map((s) => s.to.toISOString());
+  const minOverlap = Math.max(0, Math.floor(minOverlapMinutes));
+  const r = await sql<{
+    src: string;
+    person_id: string;
+    venue_id: string;
+    venue_code: string;
+    venue_name: string;
+    via: 'checkin' | 'declaration';
+    f: Date;
+    t: Date;
+  }>`
+    with src as (
+      select * from unnest(${ids}::uuid[], ${froms}::timestamptz[], ${tos}::timestamptz[]) as s(person_id, w_from, w_to)
+    ),
+    src_stays as materialized (
+      select s.person_id as src, c.venue_id,
+             greatest(c.checkin_at, s.w_from) as a,
+             least(coalesce(least(c.checkout_at, nx.checkin_at), c.auto_checkout_at), s.w_to) as b
+      from src s
+      join checkins c on c.person_id = s.person_id
+        and c.checkin_at >= s.w_from - interval '12 hours' and c.checkin_at < s.w_to
+        and c.checkin_at >= ${lo} and c.checkin_at < ${hi}
+      left join lateral (
+        select n.checkin_at from checkins n
+        where n.person_id = c.person_id and n.checkin_at > c.checkin_at and n.checkin_at < c.auto_checkout_at
+          and n.checkin_at >= ${lo} and n.checkin_at < ${hiNext}
+        order by n.checkin_at limit 1
+      ) nx on true
+      union all
+      select s.person_id, d.venue_id,
+             greatest(d.submitted_at, s.w_from),
+             least(d.submitted_at + make_interval(mins => v.default_stay_minutes), s.w_to)
+      from src s
+      join declarations d on d.subject_person_id = s.person_id and d.venue_id is not null
+        and d.submitted_at >= s.w_from - interval '12 hours' and d.submitted_at < s.w_to
+      join venues v on v.id = d.venue_id
+    ),
+    stays as materialized (select * from src_stays where b > a),
+    hits as (
+      select st.src, st.venue_id, c.person_id, 'checkin'::text as via,
+             greatest(st.a, c.checkin_at) as f,
+             least(st.b, coalesce(least(c.checkout_at, nx.checkin_at), c.auto_checkout_at)) as t
+      from stays st
+      join checkins c on c.venue_id = st.venue_id
+        and c.checkin_at >= st.a - interval '12 hours' and c.checkin_at < st.b
+        and c.checkin_at >= ${lo} and c.checkin_at < ${hi}
+        and coalesce(c.checkout_at, c.auto_checkout_at) > st.a
+        and c.person_id <> st.src
+      left join lateral (
+        select n.checkin_at from checkins n
+        where n.person_id = c.person_id and n.checkin_at > c.checkin_at and n.checkin_at < c.auto_checkout_at
+          and n.checkin_at >= ${lo} and n.checkin_at < ${hiNext}
+        order by n.checkin_at limit 1
+      ) nx on true
+      union all
+      select st.src, st.venue_id, d.subject_person_id, 'declaration'::text,
+             greatest(st.a, d.submitted_at),
+             least(st.b, d.submitted_at + make_interval(mins => v.default_stay_minutes))
+      from stays st
+      join venues v on v.id = st.venue_id
+      join declarations d on d.venue_id = st.venue_id
+        and d.submitted_at >= st.a - interval '12 hours' and d.submitted_at < st.b
+        and d.subject_person_id <> st.src
+    )
+    select h.src, h.person_id, h.venue_id, v.code as venue_code, v.name as venue_name, h.via, h.f, h.t
+    from hits h join venues v on v.id = h.venue_id
+    where h.t > h.f and h.t - h.f >= make_interval(mins => ${minOverlap}::int)
+  `.execute(db);
+  return r.rows.map((x) => ({
+    sourcePersonId: x.src,
+    personId: x.person_id,
+    venueId: x.venue_id,
+    venueCode: x.venue_code,
+    venueName: x.venue_name,
+    via: x.via,
+    from: x.f,
+    to: x.t,
+    overlapMinutes: overlapMinutes(x.f, x.t),
+  }));
+}
+
+/** Minutes between two instants, at least 1 for any real overlap (30 s of overlap is not "0 minutes"). */
+export const overlapMinutes = (f: Date, t: Date) => Math.max(1, Math.round((t.getTime() - f.getTime()) / 60_000));
+
+/**
+ * Household members of each person: the people they manage (dependants), their managers, and the other
+ * dependants of their managers (a family registered under one parent's phone).
+ */
+export async function householdPairs(db: DbOrTx, personIds: string[]): Promise<{ sourcePersonId: string; personId: string }[]> {
+  if (!personIds.length) return [];
+  const r = await sql<{ src: string; member: string }>`
+    with src as (select unnest(${personIds}::uuid[]) as id)
+    select distinct src, member from (
+      select s.id as src, l.dependant_id as member from src s join person_links l on l.manager_id = s.id
+      union all
+      select s.id, l.manager_id from src s join person_links l on l.dependant_id = s.id
+      union all
+      select s.id, l2.dependant_id from src s join person_links l1 on l1.dependant_id = s.id
+        join person_links l2 on l2.manager_id = l1.manager_id
+    ) x
+    join persons p on p.id = x.member and p.merged_into is null
+    where member <> src
+  `.execute(db);
+  return r.rows.map((x) => ({ sourcePersonId: x.src, personId: x.member }));
+}
+
+export interface TracedExposure {
+  kind: 'venue' | 'household';
+  via: ExposureVia;
+  venueId: string | null;
+  venueCode: string | null;
+  venueName: string | null;
+  from: Date;
+  to: Date;
+  overlapMinutes: number | null;
+  /** the F0 (level 1) or the contact of the level above it was exposed to */
+  sourcePersonId: string;
+}
+
+export interface TracedContact {
+  personId: string;
+  level: number;
+  /** for level ≥ 2: the contact of the level above of the earliest exposure */
+  viaPersonId: string | null;
+  exposures: TracedExposure[];
+}
+
+export interface TraceInput {
+  /** the case's person */
+  personId: string;
+  /** the infectious window */
+  from: Date;
+  to: Date;
+  /** "now": the F(n≥2) windows run from each contact's first exposure until this instant */
+  at: Date;
+  levels: number;
+  minOverlapMinutes: number;
+  /** people never listed as contacts (e.g. the case's own person, other cases' persons are still listed) */
+  exclude?: Iterable<string>;
+}
+
+/**
+ * Trace a case: level 1 from the case's window, level n from the contacts of level n−1 (each from its first
+ * exposure until `at`). One row per person, at the lowest level found; a person found again at the same level
+ * through another source keeps every exposure.
+ */
+export async function traceCase(db: DbOrTx, input: TraceInput): Promise<TracedContact[]> {
+  const found = new Map<string, TracedContact>();
+  const excluded = new Set([input.personId, ...(input.exclude ?? [])]);
+  let sources: TraceSource[] = [{ personId: input.personId, from: input.from, to: input.to }];
+  for (let level = 1; level <= input.levels && sources.length; level++) {
+    const [hits, house] = await Promise.all([venueContacts(db, sources, input.minOverlapMinutes), householdPairs(db, sources.map((s) => s.personId))]);
+    const windowOf = new Map(sources.map((s) => [s.personId, s]));
+    const add = (personId: string, e: TracedExposure) => {
+      if (excluded.has(personId)) return;
+      let c = found.get(personId);
+      if (!c) {
+        c = { personId, level, viaPersonId: level > 1 ? e.sourcePersonId : null, exposures: [] };
+        found.set(personId, c);
+      }
+      if (c.level !== level) return; // already a contact of a lower level
+      c.exposures.push(e);
+    };
+    for (const h of hits)
+      add(h.personId, {
+        kind: 'venue',
+        via: h.via,
+        venueId: h.venueId,
+        venueCode: h.venueCode,
+        venueName: h.venueName,
+        from: h.from,
+        to: h.to,
+        overlapMinutes: h.overlapMinutes,
+        sourcePersonId: h.sourcePersonId,
+      });
+    for (const p of house) {
+      const w = windowOf.get(p.sourcePersonId)!;
+      add(p.personId, { kind: 'household', via: 'household', venueId: null, venueCode: null, venueName: null, from: w.from, to: w.to, overlapMinutes: null, sourcePersonId: p.sourcePersonId });
+    }
+    const thisLevel = [...found.values()].filter((c) => c.level === level);
+    for (const c of thisLevel) {
+      c.exposures.sort((a, b) => a.from.getTime() - b.from.getTime() || (a.venueCode ?? '').localeCompare(b.venueCode ?? ''));
+      if (level > 1) c.viaPersonId = c.exposures[0]!.sourcePersonId;
+    }
+    // the next level: each contact from its first exposure on, until `at`
+    sources = thisLevel
+      .map((c) => ({ personId: c.personId, from: c.exposures[0]!.from, to: input.at }))
+      .filter((s) => s.to > s.from);
+  }
+  return [...found.values()].sort((a, b) => a.level - b.level || a.personId.localeCompare(b.personId));
+}
+
+/** The last instant of exposure of a contact (end of its latest exposure). */
+export const lastExposure = (c: TracedContact) => new Date(Math.max(...c.exposures.map((e) => e.to.getTime())));
+export const firstExposure = (c: TracedContact) => new Date(Math.min(...c.exposures.map((e) => e.from.getTime())));
