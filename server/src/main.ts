@@ -13,6 +13,7 @@ import { ROLES } from './platform/auth/roles';
 import { ImportError, importUnits, parseUnitsFile } from './modules/geo';
 import { importCheckinsFile, importVenuesFile, ImportFileError, type ImportResult } from './modules/venues';
 import { seedDemo, DEMO_PASSWORD, DEMO_USERS, hasUsers } from './demo';
+import { traceForCli, traceText, TraceLookupError } from './modules/cases';
 import type { DatabaseHandle } from './platform/db';
 
 const build = (config: Config, handle: DatabaseHandle) => buildApp(config, { database: handle, logger: false, webDist: null });
@@ -209,6 +210,29 @@ imp
   .action(async (file: string) => {
     const r = await lineImport('Importing check-ins', file, (app, onProgress) => importCheckinsFile(app.vigil.db, app.vigil, file, { onProgress }));
     printLineImport(r, 'check-in(s)');
+  });
+
+program
+  .command('trace <person>')
+  .description('contacts of a person (national ID, phone or person id): F1 from their stays in the infectious window, F2 from each F1; a confirmed case is traced over its own window')
+  .option('--at <iso>', 'trace as of this instant (default now); for a person without a case the window ends here')
+  .option('--levels <n>', 'how many levels (1 = F1 only)', '2')
+  .option('--json', 'print JSON: { case, contacts: [ { person, level, exposures } ] }')
+  .action(async (who: string, o: { at?: string; levels: string; json?: boolean }) => {
+    const levels = Number(o.levels);
+    if (!Number.isInteger(levels) || levels < 1 || levels > 5) throw new CliError('--levels must be 1 to 5');
+    const at = o.at ? new Date(o.at) : undefined;
+    if (at && (Number.isNaN(at.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(o.at!))) throw new CliError('--at must be an ISO 8601 instant, e.g. 2021-08-12T10:00:00+07:00');
+    try {
+      const r = await withApp(modules, build, (app) => traceForCli(app.vigil.db, who, { at: at ?? app.vigil.config.clock(), levels, settings: app.vigil.config }));
+      process.stdout.write(o.json ? `${JSON.stringify(r, null, 2)}\n` : traceText(r));
+    } catch (err) {
+      if (err instanceof TraceLookupError) {
+        process.stderr.write(`vigil: ${err.message}\n`);
+        process.exit(err.exitCode);
+      }
+      throw err;
+    }
   });
 
 program
