@@ -23,6 +23,10 @@ const P: Record<string, string> = {};
 let V1: string;
 let caseId: string;
 
+/** Wait until the background work of published events (tracing) has finished. */
+const settled = async () => {
+  await (t as unknown as { events?: { settled(): Promise<void> } }).events?.settled();
+};
 const get = (url: string, who?: LoggedIn | null) => t.app.inject({ method: 'GET', url, headers: who?.headers ?? {} });
 const send = (method: 'POST' | 'PATCH', url: string, who: LoggedIn | null, payload?: unknown) =>
   t.app.inject({ method, url, headers: who?.headers ?? {}, ...(payload !== undefined && { payload: payload as object }) });
@@ -61,7 +65,7 @@ describe('confirming a case', () => {
     caseId = c.id;
     expect(c.code).toMatch(/^NA40-\d{5}$/);
     expect(c.window).toEqual({ from: '2021-08-07T17:00:00.000Z', to: '2021-08-11T03:00:00.000Z' });
-    await t.events?.settled?.();
+    await settled();
     const detail = (await get(`/api/cases/${caseId}`, cdc)).json().case;
     expect(detail.trace.status).toBe('done');
     expect(detail.contactCounts).toMatchObject({ f1: 2, f2: 1 });
@@ -79,7 +83,7 @@ describe('confirming a case', () => {
   it('re-tracing adds nothing twice', async () => {
     const before = await t.db.selectFrom('contact_exposures').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
     expect((await send('POST', `/api/cases/${caseId}/trace`, cdc, {})).statusCode).toBe(202);
-    await t.events?.settled?.();
+    await settled();
     const after = await t.db.selectFrom('contact_exposures').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
     expect(after.n).toBe(before.n);
     expect((await get(`/api/cases/${caseId}/contacts`, cdc)).json().items).toHaveLength(3);

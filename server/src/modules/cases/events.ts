@@ -1,10 +1,15 @@
 // How cases talks to the rest: confirming a case publishes `case.confirmed` in the confirming transaction; the
 // tracing job runs after commit. (Until the platform's domain events land, the trace job is enqueued after commit.)
 import type { AppContext } from '../../platform/module';
+import { probeCameras } from './cameras';
+import { dayOf } from './days';
+import { closeEndedOrders } from './followups';
 import { insertCase, runCaseTrace, type NewCase } from './service';
 import type { CaseRow } from './tables';
 
 export const TRACE_JOB = 'cases.trace';
+export const CLOSE_ORDERS_JOB = 'cases.close-orders';
+export const PROBE_CAMERAS_JOB = 'cases.probe-cameras';
 
 /** Payload of `case.confirmed`. */
 export interface CaseConfirmedEvent {
@@ -32,5 +37,16 @@ export function caseJobs(ctx: AppContext) {
     retryLimit: 3,
     expireInMinutes: 30,
     handler: async ({ caseId }) => runCaseTrace(ctx.db, caseId, ctx.config, ctx.config.clock()),
+  });
+  ctx.jobs.define({
+    name: CLOSE_ORDERS_JOB,
+    cron: '5 0 * * *',
+    handler: () => closeEndedOrders(ctx.db, dayOf(ctx.config.clock(), ctx.config.timeZone)),
+  });
+  ctx.jobs.define({
+    name: PROBE_CAMERAS_JOB,
+    cron: '*/5 * * * *',
+    expireInMinutes: 10,
+    handler: () => probeCameras(ctx.db, ctx.config.cameraProbeTimeoutMs, ctx.config.clock),
   });
 }

@@ -7,6 +7,10 @@ import { onPersonInUse, onPersonMerged, type PersonMergedEvent } from '../people
 import { caseJobs } from './events';
 import { caseRoutes } from './routes';
 import { contactRoutes } from './contact-routes';
+import { followUpRoutes } from './followups';
+import { graphRoutes } from './graph';
+import { noticeRoutes } from './notices';
+import { placeRoutes } from './place-routes';
 import { personsInCases, repointPerson } from './queries';
 
 async function repointCases(tx: DbOrTx, e: PersonMergedEvent) {
@@ -22,13 +26,17 @@ export const casesModule: VigilModule = {
     caseJobs(ctx);
     await caseRoutes(app, ctx);
     await contactRoutes(app, ctx);
+    await followUpRoutes(app, ctx);
+    await graphRoutes(app, ctx);
+    await noticeRoutes(app, ctx);
+    await placeRoutes(app, ctx);
   },
 };
 
 export { traceForCli, traceText, TraceLookupError, type TraceOutput } from './cli';
 export { traceCase, venueContacts, householdPairs, type TracedContact, type TracedExposure, type TraceSource } from './trace';
 export { runCaseTrace, infectiousWindow, type CaseSettings } from './service';
-export { TRACE_JOB, type CaseConfirmedEvent } from './events';
+export { TRACE_JOB, CLOSE_ORDERS_JOB, PROBE_CAMERAS_JOB, type CaseConfirmedEvent } from './events';
 
 /**
  * What cases expects of the testing module (not built yet): it publishes `test.positive` with this payload in the
