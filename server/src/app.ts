@@ -13,6 +13,7 @@ import { authPlugin } from './platform/auth/plugin';
 import { authRoutes } from './platform/auth/routes';
 import { httpPlatform, logSerializers } from './platform/http/plugin';
 import { Jobs } from './platform/jobs';
+import { Events } from './platform/events';
 import { KeyRing } from './platform/signing';
 import type { AppContext } from './platform/module';
 import { platformJobs } from './platform/retention';
@@ -51,7 +52,16 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<Fast
   const access = new Access(resolver);
   const jobs = new Jobs({ url: opts.database.url, enabled: config.jobs, timeZone: config.timeZone, log: app.log });
   const keys = opts.keys ?? (await KeyRing.open(config.signingKeyDir, { clock: config.clock }));
-  const ctx: AppContext = { config, db, pool: opts.database.pool, access, jobs, keys, log: app.log };
+  const events = new Events({
+    db,
+    jobs,
+    url: opts.database.url,
+    clock: config.clock,
+    retryLimit: config.eventRetryLimit,
+    retryDelaySeconds: config.eventRetryDelaySeconds,
+    log: app.log,
+  });
+  const ctx: AppContext = { config, db, pool: opts.database.pool, access, jobs, events, keys, log: app.log };
   app.decorate('vigil', ctx);
 
   await app.register(rateLimit, { global: false });

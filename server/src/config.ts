@@ -27,6 +27,9 @@ const ConfigSchema = Type.Object({
     default: ['province', 'district', 'commune'],
   }),
   jobs: Type.Boolean({ env: 'VIGIL_JOBS', default: true }),
+  // Domain events: a failing subscriber is retried this many times, the first retry after this delay, doubling.
+  eventRetryLimit: Type.Integer({ minimum: 0, maximum: 100, env: 'VIGIL_EVENT_RETRY_LIMIT', default: 8 }),
+  eventRetryDelaySeconds: Type.Integer({ minimum: 0, maximum: 3600, env: 'VIGIL_EVENT_RETRY_DELAY_SECONDS', default: 5 }),
   trustProxy: Type.Boolean({ env: 'VIGIL_TRUST_PROXY', default: false }),
   // Per client address. Mobile carriers put many phones behind one address (carrier-grade NAT): raise it when a busy
   // entrance sees 429s. Signed-in gate staff have their own, higher limit per user.

@@ -2,8 +2,15 @@
 import type { VigilModule } from './platform/module';
 import { geoModule } from './modules/geo';
 import { peopleModule } from './modules/people';
-import { venuesModule } from './modules/venues';
+import { venuesModule, personsWithCheckinsInUse } from './modules/venues';
 import { declarationsModule } from './modules/declarations';
-import { casesModule } from './modules/cases';
+import { casesModule, personsInCases } from './modules/cases';
 
-export const modules: VigilModule[] = [geoModule, peopleModule, venuesModule, declarationsModule, casesModule];
+export const modules: VigilModule[] = [
+  geoModule,
+  // the registry's purge asks these modules which persons they still refer to (explicit calls, no global hooks)
+  peopleModule({ personsInUse: [personsWithCheckinsInUse, personsInCases] }),
+  venuesModule,
+  declarationsModule,
+  casesModule,
+];

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
+import PgBoss from 'pg-boss';
 import { startEmbeddedPostgres } from '../src/platform/db/embedded';
 import { openDatabase, migrate } from '../src/platform/db';
 import { migrationSources } from '../src/platform/cli';
@@ -32,6 +33,10 @@ export default async function setup(project: TestProject) {
   await migrate(t.db, migrationSources(modules));
   await seedGeoDemo(t.db, ['province', 'district', 'commune']);
   await t.close();
+  // pg-boss's schema too, so each test database starts its queue without installing it
+  const boss = new PgBoss({ connectionString: templateUrl, max: 1, supervise: false, schedule: false });
+  await boss.start();
+  await boss.stop({ graceful: false, wait: true });
   await admin.close();
   project.provide('pgAdminUrl', pg.url);
   return async () => {

@@ -12,6 +12,7 @@ import type { Db } from '../src/platform/db/types';
 import { createUser as createUserRow } from '../src/platform/auth/service';
 import type { Role } from '../src/platform/auth/roles';
 import { KeyRing } from '../src/platform/signing';
+import type { Events } from '../src/platform/events';
 import { TEMPLATE_DB, TEST_PASSWORD } from './constants';
 
 export { TEST_PASSWORD };
@@ -37,6 +38,8 @@ export interface TestContext {
   db: Db;
   config: Config;
   database: DatabaseHandle;
+  /** the app's domain events; `await t.events.settled()` waits until every published event's handlers have finished */
+  events: Events;
   createUser(u: TestUser): Promise<string>;
   login(role: Role, jurisdictionCode?: string, extra?: Partial<TestUser>): Promise<LoggedIn>;
   close(): Promise<void>;
@@ -82,6 +85,7 @@ export async function testContext(opts: TestOptions = {}): Promise<TestContext> 
       databaseUrl: created.url,
       dataDir: path.join(os.tmpdir(), 'vigil-test-unused'),
       jobs: false,
+      eventRetryDelaySeconds: 0,
       logLevel: 'silent',
       publicUrl: 'http://vigil.test',
       clock: opts.clock,
@@ -91,6 +95,8 @@ export async function testContext(opts: TestOptions = {}): Promise<TestContext> 
   const database = openDatabase(created.url, null, 10);
   const app = await buildApp(config, { database, logger: opts.logger ?? false, keys: KeyRing.inMemory(), webDist: opts.web ? WEB_DIST : null });
   await app.ready();
+  // events go through the real pg-boss queue, as in production; module jobs run with runNow (pinned clocks)
+  await app.vigil.jobs.start('events');
 
   const createUser = async (u: TestUser) => {
     const row = await createUserRow(database.db, app.vigil.access.resolver, null, {
@@ -123,6 +129,7 @@ export async function testContext(opts: TestOptions = {}): Promise<TestContext> 
     db: database.db,
     config,
     database,
+    events: app.vigil.events,
     createUser,
     login,
     close: async () => {

@@ -5,6 +5,7 @@ import type pg from 'pg';
 import type { Db } from './db/types';
 import type { Access } from './auth/access';
 import type { Jobs } from './jobs';
+import type { Events } from './events';
 import type { KeyRing } from './signing';
 
 export interface AppContext {
@@ -17,6 +18,8 @@ export interface AppContext {
   pool: pg.Pool;
   access: Access;
   jobs: Jobs;
+  /** domain events: publish in a transaction, subscribe in register() */
+  events: Events;
   keys: KeyRing;
   log: FastifyBaseLogger;
 }

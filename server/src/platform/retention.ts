@@ -1,6 +1,7 @@
 // Scheduled purges owned by the platform: expired sessions, audit rows past their retention.
 import { purgeAudit } from './audit';
 import { purgeExpiredSessions } from './auth/service';
+import { sql } from 'kysely';
 import type { AppContext } from './module';
 
 export function platformJobs(ctx: AppContext) {
@@ -15,6 +16,15 @@ export function platformJobs(ctx: AppContext) {
     handler: async () => {
       const before = new Date(ctx.config.clock().getTime() - ctx.config.auditRetentionDays * 86400_000);
       return { deleted: await purgeAudit(ctx.db, before) };
+    },
+  });
+  ctx.jobs.define({
+    name: 'platform.purge-event-deliveries',
+    cron: '25 4 * * *',
+    handler: async () => {
+      const before = new Date(ctx.config.clock().getTime() - 30 * 86400_000);
+      const r = await sql`delete from event_deliveries where delivered_at < ${before}`.execute(ctx.db);
+      return { deleted: Number(r.numAffectedRows ?? 0) };
     },
   });
 }

@@ -23,10 +23,6 @@ const P: Record<string, string> = {};
 let V1: string;
 let caseId: string;
 
-/** Wait until the background work of published events (tracing) has finished. */
-const settled = async () => {
-  await (t as unknown as { events?: { settled(): Promise<void> } }).events?.settled();
-};
 const get = (url: string, who?: LoggedIn | null) => t.app.inject({ method: 'GET', url, headers: who?.headers ?? {} });
 const send = (method: 'POST' | 'PATCH', url: string, who: LoggedIn | null, payload?: unknown) =>
   t.app.inject({ method, url, headers: who?.headers ?? {}, ...(payload !== undefined && { payload: payload as object }) });
@@ -65,7 +61,7 @@ describe('confirming a case', () => {
     caseId = c.id;
     expect(c.code).toMatch(/^NA40-\d{5}$/);
     expect(c.window).toEqual({ from: '2021-08-07T17:00:00.000Z', to: '2021-08-11T03:00:00.000Z' });
-    await settled();
+    await t.events.settled();
     const detail = (await get(`/api/cases/${caseId}`, cdc)).json().case;
     expect(detail.trace.status).toBe('done');
     expect(detail.contactCounts).toMatchObject({ f1: 2, f2: 1 });
@@ -83,7 +79,7 @@ describe('confirming a case', () => {
   it('re-tracing adds nothing twice', async () => {
     const before = await t.db.selectFrom('contact_exposures').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
     expect((await send('POST', `/api/cases/${caseId}/trace`, cdc, {})).statusCode).toBe(202);
-    await settled();
+    await t.events.settled();
     const after = await t.db.selectFrom('contact_exposures').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
     expect(after.n).toBe(before.n);
     expect((await get(`/api/cases/${caseId}/contacts`, cdc)).json().items).toHaveLength(3);
@@ -99,6 +95,20 @@ describe('confirming a case', () => {
     expect(bad.json().error.details[0].path).toBe('body.onsetDate');
     const junk = await send('POST', '/api/cases', cdc, { personId: P.C, confirmedAt: 'yesterday\u0000', source: 'alien' });
     expect(junk.statusCode).toBe(400);
+  });
+});
+
+describe('a positive test (testing module) confirms a case', () => {
+  it('test.positive → a case with origin test, the sample day as the window anchor, traced', async () => {
+    await t.events.publish(t.db, 'test.positive', { testId: 'T-1', personId: P.C!, sampledOn: '2021-08-10', resultAt: '2021-08-11T01:00:00Z', setting: 'quarantine' });
+    await t.events.settled();
+    const row = await t.db.selectFrom('cases').selectAll().where('person_id', '=', P.C!).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ origin: 'test', origin_ref: 'T-1', source: 'quarantine', test_date: '2021-08-10', trace_status: 'done' });
+    // again (a duplicate result): still one case
+    await t.events.publish(t.db, 'test.positive', { testId: 'T-2', personId: P.C!, sampledOn: '2021-08-10', resultAt: '2021-08-11T02:00:00Z' });
+    await t.events.settled();
+    expect(await t.db.selectFrom('cases').select('id').where('person_id', '=', P.C!).execute()).toHaveLength(1);
+    await t.db.deleteFrom('cases').where('id', '=', row.id).execute();
   });
 });
 

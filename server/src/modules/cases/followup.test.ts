@@ -22,14 +22,11 @@ let contactA: string;
 const get = (url: string, who?: LoggedIn | null) => t.app.inject({ method: 'GET', url, headers: who?.headers ?? {} });
 const send = (method: 'POST' | 'PATCH', url: string, who: LoggedIn | null, payload?: unknown) =>
   t.app.inject({ method, url, headers: who?.headers ?? {}, ...(payload !== undefined && { payload: payload as object }) });
-const settled = async () => {
-  await (t as unknown as { events?: { settled(): Promise<void> } }).events?.settled();
-};
 
 async function confirm(personId: string, confirmedAt: string) {
   const res = await send('POST', '/api/cases', cdc, { personId, confirmedAt, source: 'community' });
   expect(res.statusCode, res.body).toBe(201);
-  await settled();
+  await t.events.settled();
   return res.json().case as { id: string; code: string };
 }
 

@@ -1,24 +1,21 @@
 // Health declarations' public face: what other modules may import.
 import type { FastifyInstance } from 'fastify';
-import type { DbOrTx } from '../../platform/db/types';
 import { migrationsDirOf, type AppContext, type VigilModule } from '../../platform/module';
-import { onPersonMerged, type PersonMergedEvent } from '../people';
 import { citizenRoutes } from './citizen-routes';
 import { seedDeclarationsDemo } from './demo';
 import { declarationJobs } from './jobs';
 import { repointPerson } from './queries';
 import { declarationRoutes } from './routes';
 
-/** Merge hook: declarations of a merged person follow the record that stays. */
-async function repointDeclarations(tx: DbOrTx, e: PersonMergedEvent) {
-  return { declarations: await repointPerson(tx, e.mergedId, e.keptId) };
-}
 
 export const declarationsModule: VigilModule = {
   name: 'declarations',
   migrationsDir: migrationsDirOf(import.meta.url),
   async register(app: FastifyInstance, ctx: AppContext) {
-    onPersonMerged(repointDeclarations, 'declarations');
+    // declarations of a merged person follow the record that stays
+    ctx.events.subscribe('person.merged', 'declarations.repoint', async (e, { trx }) => {
+      await repointPerson(trx, e.payload.mergedId, e.payload.keptId);
+    });
     await declarationRoutes(app, ctx);
     await citizenRoutes(app, ctx);
     declarationJobs(ctx);

@@ -5,15 +5,27 @@ import { peopleJobs } from './jobs';
 import { peopleRoutes } from './routes';
 import { selfRoutes } from './self-routes';
 
-export const peopleModule: VigilModule = {
-  name: 'people',
-  migrationsDir: migrationsDirOf(import.meta.url),
-  async register(app: FastifyInstance, ctx: AppContext) {
-    await peopleRoutes(app, ctx);
-    await selfRoutes(app, ctx);
-    peopleJobs(ctx);
-  },
-};
+import type { PersonInUseCheck } from './hooks';
+
+export interface PeopleModuleOptions {
+  /**
+   * Modules that refer to persons without a foreign key say which persons they still use; the retention purge
+   * keeps those. Wired explicitly in server/src/modules.ts (the registry imports no other module).
+   */
+  personsInUse: readonly PersonInUseCheck[];
+}
+
+export function peopleModule(opts: PeopleModuleOptions): VigilModule {
+  return {
+    name: 'people',
+    migrationsDir: migrationsDirOf(import.meta.url),
+    async register(app: FastifyInstance, ctx: AppContext) {
+      await peopleRoutes(app, ctx);
+      await selfRoutes(app, ctx);
+      peopleJobs(ctx, opts.personsInUse);
+    },
+  };
+}
 
 export { normalizePhone, normalizeName, maskPhone, maskNationalId, nationalIdProblem, duplicateReason } from './normalize';
 export type { Sex, DuplicateReason, MatchFields } from './normalize';
@@ -34,6 +46,6 @@ export {
   type PersonSource,
 } from './service';
 export { personalQrToken, verifyPersonalQr, personDeviceToken, verifyPersonDeviceToken, isPersonDeviceToken, bareToken, personIdOf, qrSvg, PERSONAL_QR_TYPE } from './qr';
-export { onPersonMerged, onPersonInUse, type PersonMergedEvent, type PersonMergedHandler, type PersonInUseCheck } from './hooks';
+export type { PersonMerged, PersonInUseCheck } from './hooks';
 export { PURGE_JOB as PEOPLE_PURGE_JOB } from './jobs';
 export { getPersonIdentities, findPeopleByIdentifier, type PersonIdentity } from './identities';

@@ -1,5 +1,6 @@
 // Scheduled retention of the registry: implicit records (public check-in / declaration) nobody uses any more.
 import type { AppContext } from '../../platform/module';
+import type { PersonInUseCheck } from './hooks';
 import { purgeInactivePersons } from './service';
 
 export const PURGE_JOB = 'people.purge-inactive';
@@ -10,10 +11,10 @@ export function inactiveCutoff(ctx: AppContext): Date {
   return new Date(ctx.config.clock().getTime() - days * 86400_000);
 }
 
-export function peopleJobs(ctx: AppContext) {
+export function peopleJobs(ctx: AppContext, inUse: readonly PersonInUseCheck[]) {
   ctx.jobs.define({
     name: PURGE_JOB,
     cron: '50 3 * * *',
-    handler: async () => ({ deleted: await purgeInactivePersons(ctx.db, inactiveCutoff(ctx)) }),
+    handler: async () => ({ deleted: await purgeInactivePersons(ctx.db, inactiveCutoff(ctx), inUse) }),
   });
 }

@@ -1,9 +1,10 @@
 // Merging two records of the same person: which fields the kept record takes, re-pointing the registry's own
-// references and every module's (onPersonMerged hooks), and the merge history with a snapshot of the merged record.
+// references, the merge history with a snapshot of the merged record, and the `person.merged` event in the same
+// transaction (other modules re-point their rows in their subscribers, after commit).
 // Takes a Db (or transaction) and plain values; no HTTP types.
 import type { DbOrTx } from '../../platform/db/types';
 import { conflict, invalidField, notFound } from '../../platform/http/errors';
-import { runMergeHandlers } from './hooks';
+import type { Events } from '../../platform/events';
 import { insertMerge, lockPerson, repointRegistry, touchPerson, updatePersonRow, type PersonRow } from './queries';
 import type { MergeField } from './schema';
 import { inTransaction, type PersonValues } from './service';
@@ -30,10 +31,10 @@ const MERGE_COLUMNS: Record<MergeField, (keyof PersonValues)[]> = {
 /**
  * Merges `mergedId` into `keptId` in one transaction: fills the kept record's empty fields (and the fields in
  * `take`) from the merged one, marks the merged record merged_into = kept (it stays as history), re-points household
- * links, user accounts and earlier merges, runs every module's onPersonMerged handler, and logs the merge with a
- * snapshot of the merged record.
+ * links, user accounts and earlier merges, and logs the merge with a snapshot of the merged record. Publishes
+ * `person.merged` in the same transaction; `repointed` counts the registry's own rows.
  */
-export async function mergePersons(db: DbOrTx, m: MergeInput) {
+export async function mergePersons(db: DbOrTx, events: Events, m: MergeInput) {
   if (m.keptId === m.mergedId) throw invalidField('body.mergeId', 'is the same record');
   return inTransaction(db, async (tx) => {
     // lock in id order so two opposite merges cannot deadlock
@@ -72,8 +73,7 @@ export async function mergePersons(db: DbOrTx, m: MergeInput) {
     if (kept.last_seen_at < merged.last_seen_at) await touchPerson(tx, kept.id, merged.last_seen_at);
 
     const repointed = await repointRegistry(tx, merged.id, kept.id);
-    const fromModules = await runMergeHandlers(tx, { keptId: kept.id, mergedId: merged.id, at: m.now });
-    const counts = { ...repointed, ...fromModules };
+    const counts = { ...repointed };
     await insertMerge(tx, {
       kept_id: kept.id,
       merged_id: merged.id,
@@ -85,6 +85,7 @@ export async function mergePersons(db: DbOrTx, m: MergeInput) {
       fields_taken: fieldsTaken,
       repointed: JSON.stringify(counts),
     });
+    await events.publish(tx, 'person.merged', { keptId: kept.id, mergedId: merged.id, at: m.now.toISOString() });
     return { keptId: kept.id, mergedId: merged.id, fieldsTaken, repointed: counts };
   });
 }

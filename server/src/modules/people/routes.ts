@@ -188,7 +188,7 @@ export async function peopleRoutes(fastify: FastifyInstance, ctx: AppContext) {
       if (!other) throw invalidField('body.mergeId', 'is not a known person');
       await access.authorize(user, 'people.merge', { unitCode: other.commune_code });
       const actor = await auditActor(access, user);
-      const r = await mergePersons(db, {
+      const r = await mergePersons(db, ctx.events, {
         keptId: req.params.id,
         mergedId: req.body.mergeId,
         reason: req.body.reason.trim(),

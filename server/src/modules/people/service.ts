@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import type { Db, DbOrTx } from '../../platform/db/types';
 import type { JurisdictionResolver } from '../../platform/auth/jurisdiction';
 import { badRequest, conflict, invalidField, notFound, type ErrorDetail } from '../../platform/http/errors';
-import { personsInUse } from './hooks';
+import { personsInUse, type PersonInUseCheck } from './hooks';
 import {
   cleanNationalId,
   duplicateReason,
@@ -495,10 +495,9 @@ export async function removeDependant(db: DbOrTx, managerId: string, dependantId
 
 /**
  * Deletes implicit records (public check-in / declaration) not seen since `before`, without account, household or
- * merge history. Rows still referenced by another module (a foreign key, or reported by an onPersonInUse check) are
- * skipped.
+ * merge history. Rows still referenced by another module (a foreign key, or reported by one of `inUse`) are skipped.
  */
-export async function purgeInactivePersons(db: Db, before: Date, batch = 500): Promise<number> {
+export async function purgeInactivePersons(db: Db, before: Date, inUse: readonly PersonInUseCheck[], batch = 500): Promise<number> {
   let deleted = 0;
   // keyset over (last_seen_at, id): rows kept because they are in use are not looked at again
   let after: { at: Date; id: string } | null = null;
@@ -508,7 +507,7 @@ export async function purgeInactivePersons(db: Db, before: Date, batch = 500): P
     after = { at: page[page.length - 1]!.last_seen_at, id: page[page.length - 1]!.id };
     const candidates = page.map((r) => r.id);
     // rows other modules keep without a foreign key (check-ins) keep their person too
-    const used = await personsInUse(db, candidates);
+    const used = await personsInUse(db, inUse, candidates);
     const ids = candidates.filter((id) => !used.has(id));
     if (!ids.length) continue;
     let n = -1;

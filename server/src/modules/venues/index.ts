@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { migrationsDirOf, type AppContext, type VigilModule } from '../../platform/module';
 import type { Db, DbOrTx } from '../../platform/db/types';
 import type { KeyRing } from '../../platform/signing';
-import { onPersonInUse, onPersonMerged } from '../people/index';
+import type { PersonInUseCheck } from '../people/index';
 import { checkinRoutes } from './checkin-routes';
 import { CheckinEngine } from './checkins';
 import { importCheckinsFileWith, type Progress } from './imports';
@@ -14,17 +14,11 @@ import { readEntranceOfQr } from './entrances';
 import { personsWithCheckins, repointCheckins } from './queries';
 import { venueRoutes } from './routes';
 
-const engines = new Set<CheckinEngine>();
-
-// Merged people: their check-ins follow the surviving record (in the merge transaction).
-onPersonMerged(async (tx, e) => {
-  const n = await repointCheckins(tx, e.mergedId, e.keptId);
-  for (const engine of engines) engine.invalidatePerson(e.mergedId);
-  return { checkins: n };
-}, 'venues.checkins');
-
-// check-ins refer to persons without a foreign key (migration 0002): the registry keeps a person while they have any
-onPersonInUse((db, ids) => personsWithCheckins(db, ids), 'venues.checkins');
+/**
+ * Check-ins refer to persons without a foreign key (migration 0002): the registry's purge keeps a person while they
+ * have any. Passed to the people module in server/src/modules.ts.
+ */
+export const personsWithCheckinsInUse: PersonInUseCheck = (db, ids) => personsWithCheckins(db, ids);
 
 export const venuesModule: VigilModule = {
   name: 'venues',
@@ -40,13 +34,17 @@ export const venuesModule: VigilModule = {
       clock: ctx.config.clock,
       retentionDays: ctx.config.checkinRetentionDays,
     });
-    engines.add(engine);
+    // Merged people: their check-ins follow the surviving record. The engine forgets the merged record first, so
+    // a check-in resolving the merged card from now on lands on the kept one.
+    ctx.events.subscribe('person.merged', 'venues.repoint-checkins', async (e, { trx }) => {
+      engine.invalidatePerson(e.payload.mergedId);
+      await repointCheckins(trx, e.payload.mergedId, e.payload.keptId);
+    });
     // group-commit figures for the benchmark and diagnostics
     if (!app.hasDecorator('vigilCheckinStats')) app.decorate('vigilCheckinStats', () => ({ ...engine.batcher.stats }));
     app.addHook('onClose', async () => {
       engine.close();
       await engine.batcher.drain(); // acknowledge nothing that is not written; write what was accepted
-      engines.delete(engine);
     });
     await venueRoutes(app, { ctx, engine, people });
     await checkinRoutes(app, { ctx, engine, people });

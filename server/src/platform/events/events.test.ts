@@ -1,0 +1,96 @@
+// Domain events through the real pg-boss queue: rollback publishes nothing, commit runs each subscriber once (also
+// after a failure and when a job is delivered twice), a subscriber failing for good is reported.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { testContext, type TestContext } from '../../../test/helpers';
+import { EVENTS_QUEUE, type DomainEvent } from './index';
+
+declare module './index' {
+  interface DomainEvents {
+    'test.happened': { n: number };
+    'test.other': { n: number };
+    'test.doomed': { n: number };
+  }
+}
+
+let t: TestContext;
+const calls: { subscriber: string; n: number; attempt: number }[] = [];
+const failOnce = new Set<number>();
+
+beforeAll(async () => {
+  t = await testContext({ config: { eventRetryLimit: 3 } });
+  await sql`create table test_effects (event_id uuid not null, subscriber text not null, n int not null)`.execute(t.db);
+  const effect = (subscriber: string) => async (e: DomainEvent<'test.happened'>, { trx, attempt }: { trx: typeof t.db; attempt: number }) => {
+    calls.push({ subscriber, n: e.payload.n, attempt });
+    await sql`insert into test_effects values (${e.id}, ${subscriber}, ${e.payload.n})`.execute(trx);
+    if (subscriber === 'test.b' && failOnce.delete(e.payload.n)) throw new Error('flaky downstream');
+  };
+  t.events.subscribe('test.happened', 'test.a', effect('test.a'));
+  t.events.subscribe('test.happened', 'test.b', effect('test.b'));
+  t.events.subscribe('test.doomed', 'test.doomed', async () => {
+    throw new Error('always broken');
+  });
+});
+afterAll(() => t?.close());
+
+const effects = async (n: number) =>
+  (await sql<{ subscriber: string }>`select subscriber from test_effects where n = ${n} order by subscriber`.execute(t.db)).rows.map((r) => r.subscriber);
+const callsFor = (n: number) => calls.filter((c) => c.n === n).map((c) => `${c.subscriber}#${c.attempt}`).sort();
+
+describe('domain events', () => {
+  it('publishes nothing from a transaction that rolls back', async () => {
+    let id = '';
+    await expect(
+      t.db.transaction().execute(async (trx) => {
+        id = await t.events.publish(trx, 'test.happened', { n: 1 });
+        throw new Error('the change failed');
+      }),
+    ).rejects.toThrow('the change failed');
+    await t.events.publish(t.db, 'test.happened', { n: 2 }); // a committed one, to know the worker has run
+    await t.events.settled();
+    expect(callsFor(1)).toEqual([]);
+    expect(await effects(1)).toEqual([]);
+    const jobs = await sql`select 1 from pgboss.job where name = ${EVENTS_QUEUE} and data->>'id' = ${id}`.execute(t.db);
+    expect(jobs.rows).toHaveLength(0);
+    expect(await effects(2)).toEqual(['test.a', 'test.b']);
+  });
+
+  it('runs each subscriber once after commit, retrying the one that failed', async () => {
+    failOnce.add(3);
+    const id = await t.db.transaction().execute((trx) => t.events.publish(trx, 'test.happened', { n: 3 }));
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    await t.events.settled();
+    // b ran twice (the first attempt threw and its write rolled back), a once; each effect exists once
+    expect(callsFor(3)).toEqual(['test.a#0', 'test.b#0', 'test.b#1']);
+    expect(await effects(3)).toEqual(['test.a', 'test.b']);
+  });
+
+  it('does nothing when a job is delivered again or twice at once', async () => {
+    await t.events.publish(t.db, 'test.happened', { n: 4 });
+    await t.events.settled();
+    expect(callsFor(4)).toEqual(['test.a#0', 'test.b#0']);
+    // the same deliveries again, each twice (a lease that expired after the handler committed, a duplicate)
+    const jobs = await sql<{ data: object }>`select data from pgboss.job where name = ${EVENTS_QUEUE} and (data->>'payload')::jsonb->>'n' = '4'`.execute(t.db);
+    expect(jobs.rows).toHaveLength(2);
+    const values = jobs.rows.flatMap((r) => [r.data, r.data]);
+    for (const data of values) await sql`insert into pgboss.job (name, data) values (${EVENTS_QUEUE}, ${JSON.stringify(data)}::jsonb)`.execute(t.db);
+    await sql`select pg_notify('vigil_events', '')`.execute(t.db);
+    await t.events.settled();
+    const done = await sql<{ n: string }>`select count(*) as n from pgboss.job where name = ${EVENTS_QUEUE} and state = 'completed' and (data->>'payload')::jsonb->>'n' = '4'`.execute(t.db);
+    expect(Number(done.rows[0]!.n)).toBe(6); // all six jobs were worked ...
+    expect(callsFor(4)).toEqual(['test.a#0', 'test.b#0']); // ... and the handlers ran once each
+    expect(await effects(4)).toEqual(['test.a', 'test.b']);
+  });
+
+  it('reports a subscriber that fails for good, and the other events still settle', async () => {
+    await t.events.publish(t.db, 'test.doomed', { n: 5 });
+    await expect(t.events.settled()).rejects.toThrow(/test\.doomed → test\.doomed: always broken/);
+    const failed = await sql<{ retry_count: number }>`select retry_count from pgboss.job where name = ${EVENTS_QUEUE} and state = 'failed' and data->>'type' = 'test.doomed'`.execute(t.db);
+    expect(failed.rows.map((r) => r.retry_count)).toEqual([3]);
+    await t.events.settled(); // reported once
+  });
+
+  it('refuses a duplicate subscriber name', () => {
+    expect(() => t.events.subscribe('test.other', 'test.a', async () => undefined)).toThrow(/registered twice/);
+  });
+});
