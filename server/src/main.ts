@@ -13,7 +13,7 @@ import { ROLES } from './platform/auth/roles';
 import { ImportError, importUnits, parseUnitsFile } from './modules/geo';
 import { importCheckinsFile, importVenuesFile, ImportFileError, type ImportResult } from './modules/venues';
 import { seedDemo, DEMO_PASSWORD, DEMO_USERS, hasUsers } from './demo';
-import { traceForCli, traceText, TraceLookupError } from './modules/cases';
+import { importContacts, traceForCli, traceText, TraceLookupError } from './modules/cases';
 import type { DatabaseHandle } from './platform/db';
 
 const build = (config: Config, handle: DatabaseHandle) => buildApp(config, { database: handle, logger: false, webDist: null });
@@ -210,6 +210,24 @@ imp
   .action(async (file: string) => {
     const r = await lineImport('Importing check-ins', file, (app, onProgress) => importCheckinsFile(app.vigil.db, app.vigil, file, { onProgress }));
     printLineImport(r, 'check-in(s)');
+  });
+
+imp
+  .command('contacts <file>')
+  .description('import F1/F2 lists from CSV/XLSX (full_name,phone,national_id,address,relation,last_exposure_date,case_code[,commune_code,level]); good lines imported, bad lines reported, unclear people listed for review')
+  .action(async (file: string) => {
+    if (!fs.existsSync(path.resolve(file))) throw new CliError(`File not found: ${file}`);
+    const r = await withApp(modules, build, async (app) => {
+      try {
+        return await importContacts(app.vigil.db, fs.readFileSync(path.resolve(file)), { resolver: app.vigil.access.resolver, settings: app.vigil.config, now: app.vigil.config.clock(), scope: null, userId: null });
+      } catch (err) {
+        if (err instanceof ImportFileError) throw new CliError(err.message);
+        throw err;
+      }
+    });
+    process.stdout.write(`${r.total} line(s): ${r.imported} contact(s) imported, ${r.duplicates} already present, ${r.review} to review (people not told apart), ${r.errors.length} with errors.\n`);
+    for (const e of r.errors) process.stderr.write(`  line ${e.line}, ${e.path}: ${e.message}\n`);
+    if (r.errors.length) process.exitCode = 2;
   });
 
 program

@@ -7,6 +7,7 @@ import { caseRoutes } from './routes';
 import { contactRoutes } from './contact-routes';
 import { followUpRoutes } from './followups';
 import { graphRoutes } from './graph';
+import { importRoutes } from './import-routes';
 import { noticeRoutes } from './notices';
 import { placeRoutes } from './place-routes';
 
@@ -22,9 +23,11 @@ export const casesModule: VigilModule = {
     await graphRoutes(app, ctx);
     await noticeRoutes(app, ctx);
     await placeRoutes(app, ctx);
+    await importRoutes(app, ctx);
   },
 };
 
+export { importContacts, contactTemplateXlsx, CONTACT_COLUMNS, type ContactImportResult } from './imports';
 export { traceForCli, traceText, TraceLookupError, type TraceOutput } from './cli';
 export { traceCase, venueContacts, householdPairs, type TracedContact, type TracedExposure, type TraceSource } from './trace';
 export { runCaseTrace, infectiousWindow, type CaseSettings } from './service';

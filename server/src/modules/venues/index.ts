@@ -92,3 +92,5 @@ export { DEFAULT_ENTRANCE_NAME } from './service';
 export { MAX_STAY_MS } from './queries';
 export { VENUE_TYPES } from './schema';
 export type { ImportResult, ImportLineError, VenueItem, VenueDetail, CheckinResponse } from './schema';
+/** Reading a CSV/XLSX table (header row, per-line values, unreadable lines): shared by other modules' imports. */
+export { readTable } from './imports';
