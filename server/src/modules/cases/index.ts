@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { migrationsDirOf, type AppContext, type VigilModule } from '../../platform/module';
 import { caseJobs, caseSubscriptions } from './events';
+import { seedCasesDemo } from './demo';
 import { caseRoutes } from './routes';
 import { contactRoutes } from './contact-routes';
 import { followUpRoutes } from './followups';
@@ -25,6 +26,8 @@ export const casesModule: VigilModule = {
     await placeRoutes(app, ctx);
     await importRoutes(app, ctx);
   },
+  /** Two traced cases in Vinh, one F1 confirmed since (a cluster), a home-isolation case, follow-ups, two places. */
+  seedDemo: seedCasesDemo,
 };
 
 export { importContacts, contactTemplateXlsx, CONTACT_COLUMNS, type ContactImportResult } from './imports';
