@@ -2,7 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testContext, type TestContext } from '../../../test/helpers';
 import { scenario, type Scenario } from './test-fixtures';
-import { traceCase, type TracedContact } from './trace';
+import { sql } from 'kysely';
+import { traceCase, venueContactsQuery, type TracedContact } from './trace';
 
 let t: TestContext;
 let s: Scenario;
@@ -124,5 +125,21 @@ describe('F2', () => {
 
   it('levels: 1 stops at F1', async () => {
     expect((await run(1)).every((c) => c.level === 1)).toBe(true);
+  });
+});
+
+describe('the plan', () => {
+  it('reads each stay\'s venue by a range on (venue_id, checkin_at) bounded by the stay, and the sources by (person_id, checkin_at)', async () => {
+    const plan = await t.db.connection().execute(async (conn) => {
+      // tiny tables would be scanned whole; what matters is that the bounded index conditions exist
+      await sql`set enable_seqscan = off`.execute(conn);
+      await sql`set enable_bitmapscan = off`.execute(conn);
+      const q = venueContactsQuery([{ personId: P.P0!, from, to }]);
+      const r = await sql<{ 'QUERY PLAN': string }>`explain ${q}`.execute(conn);
+      await sql`reset all`.execute(conn);
+      return r.rows.map((x) => x['QUERY PLAN']).join('\n');
+    });
+    expect(plan).toMatch(/checkins_venue_time_idx[\s\S]*Index Cond: \(\(venue_id = (st(_\d+)?)\.venue_id\) AND \(checkin_at >= \(\1\.a - '12:00:00'::interval\)\) AND \(checkin_at < \1\.b\)\)/);
+    expect(plan).toMatch(/checkins_person_time_idx[\s\S]*Index Cond: \(\(person_id = s(_\d+)?\.person_id\) AND \(checkin_at >= \(s(_\d+)?\.w_from - '12:00:00'::interval\)\)/);
   });
 });

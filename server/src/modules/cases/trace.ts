@@ -45,6 +45,22 @@ export interface VenueHit {
  */
 export async function venueContacts(db: DbOrTx, sources: TraceSource[], minOverlapMinutes = 0): Promise<VenueHit[]> {
   if (!sources.length) return [];
+  const r = await venueContactsQuery(sources, minOverlapMinutes).execute(db);
+  return r.rows.map((x) => ({
+    sourcePersonId: x.src,
+    personId: x.person_id,
+    venueId: x.venue_id,
+    venueCode: x.venue_code,
+    venueName: x.venue_name,
+    via: x.via,
+    from: x.f,
+    to: x.t,
+    overlapMinutes: overlapMinutes(x.f, x.t),
+  }));
+}
+
+/** The statement behind venueContacts (exported for the EXPLAIN test). */
+export function venueContactsQuery(sources: TraceSource[], minOverlapMinutes = 0) {
   const lo = new Date(Math.min(...sources.map((s) => s.from.getTime())) - STAY_CAP_MS);
   const hi = new Date(Math.max(...sources.map((s) => s.to.getTime())));
   const hiNext = new Date(hi.getTime() + STAY_CAP_MS);
@@ -52,7 +68,7 @@ export async function venueContacts(db: DbOrTx, sources: TraceSource[], minOverl
   const froms = sources.map((s) => s.from.toISOString());
   const tos = sources.map((s) => s.to.toISOString());
   const minOverlap = Math.max(0, Math.floor(minOverlapMinutes));
-  const r = await sql<{
+  return sql<{
     src: string;
     person_id: string;
     venue_id: string;
@@ -117,18 +133,7 @@ export async function venueContacts(db: DbOrTx, sources: TraceSource[], minOverl
     select h.src, h.person_id, h.venue_id, v.code as venue_code, v.name as venue_name, h.via, h.f, h.t
     from hits h join venues v on v.id = h.venue_id
     where h.t > h.f and h.t - h.f >= make_interval(mins => ${minOverlap}::int)
-  `.execute(db);
-  return r.rows.map((x) => ({
-    sourcePersonId: x.src,
-    personId: x.person_id,
-    venueId: x.venue_id,
-    venueCode: x.venue_code,
-    venueName: x.venue_name,
-    via: x.via,
-    from: x.f,
-    to: x.t,
-    overlapMinutes: overlapMinutes(x.f, x.t),
-  }));
+  `;
 }
 
 /** Minutes between two instants, at least 1 for any real overlap (30 s of overlap is not "0 minutes"). */
