@@ -195,5 +195,5 @@ describe('vigil trace', () => {
     expect((missing as { code: number }).code).toBe(2);
     expect((missing as { stderr: string }).stderr).toMatch(/No person found/);
     fs.rmSync(tmp, { recursive: true, force: true });
-  });
+  }, 240_000); // two CLI processes, each loading the TypeScript sources and connecting
 });

@@ -117,5 +117,5 @@ describe('vigil import contacts', () => {
     expect(r.stdout).toMatch(/2 line\(s\): 1 contact\(s\) imported/);
     expect(r.stderr).toMatch(/line 3, phone/);
     fs.rmSync(tmp, { recursive: true, force: true });
-  });
+  }, 120_000); // a CLI process loading the TypeScript sources and connecting
 });

@@ -26,7 +26,10 @@ export interface TraceSource {
 }
 
 export interface VenueHit {
+  /** the earliest-arriving source present when the exposure began */
   sourcePersonId: string;
+  /** how many sources were present in that stretch of time at the venue (1 for an F1 of one case) */
+  sources: number;
   personId: string;
   venueId: string;
   venueCode: string;
@@ -38,7 +41,9 @@ export interface VenueHit {
 }
 
 /**
- * Every overlap between a source's stays (inside its window) and other people's stays at the same venues.
+ * Every stay of another person that overlapped the sources' presence at a venue (their stays inside their windows,
+ * merged where they overlap): one hit per stay of the contact and stretch of source presence, naming the earliest
+ * source present and how many there were. For a single source (F1 of a case) that is exactly each overlapping stay.
  * Open stays end at the venue's default stay (fixed at check-in as auto_checkout_at); a stay also ends at the
  * person's next check-in elsewhere (as in the checkin_stays view). Venue declarations are stays of the venue's
  * default length from the moment of declaring. Touching stays (one ends when the other begins) do not overlap.
@@ -48,6 +53,7 @@ export async function venueContacts(db: DbOrTx, sources: TraceSource[], minOverl
   const r = await venueContactsQuery(sources, minOverlapMinutes).execute(db);
   return r.rows.map((x) => ({
     sourcePersonId: x.src,
+    sources: x.sources,
     personId: x.person_id,
     venueId: x.venue_id,
     venueCode: x.venue_code,
@@ -70,6 +76,7 @@ export function venueContactsQuery(sources: TraceSource[], minOverlapMinutes = 0
   const minOverlap = Math.max(0, Math.floor(minOverlapMinutes));
   return sql<{
     src: string;
+    sources: number;
     person_id: string;
     venue_id: string;
     venue_code: string;
@@ -105,32 +112,43 @@ export function venueContactsQuery(sources: TraceSource[], minOverlapMinutes = 0
       join venues v on v.id = d.venue_id
     ),
     stays as materialized (select * from src_stays where b > a),
+    -- the sources' presence per venue: overlapping stays merged into islands, so a venue that fifty F1s visited
+    -- together is read once, not fifty times; each island names its earliest source and how many it holds
+    islands as materialized (
+      select venue_id, min(a) as a, max(b) as b, (array_agg(src order by a, src))[1] as src, count(distinct src)::int as sources
+      from (
+        select *, sum(case when a < prev_b then 0 else 1 end) over (partition by venue_id order by a, b) as island
+        from (select *, max(b) over (partition by venue_id order by a, b rows between unbounded preceding and 1 preceding) as prev_b from stays) x
+      ) y
+      group by venue_id, island
+    ),
     hits as materialized (
-      select st.src, st.venue_id, c.person_id, 'checkin'::text as via,
-             greatest(st.a, c.checkin_at) as f,
-             least(st.b, coalesce(least(c.checkout_at, nx.checkin_at), c.auto_checkout_at)) as t
-      from stays st
-      join checkins c on c.venue_id = st.venue_id
-        and c.checkin_at >= st.a - interval '12 hours' and c.checkin_at < st.b
-        and coalesce(c.checkout_at, c.auto_checkout_at) > st.a
-        and c.person_id <> st.src
+      select i.src, i.sources, i.venue_id, c.person_id, 'checkin'::text as via,
+             greatest(i.a, c.checkin_at) as f,
+             least(i.b, coalesce(least(c.checkout_at, nx.checkin_at), c.auto_checkout_at)) as t
+      from islands i
+      join checkins c on c.venue_id = i.venue_id
+        and c.checkin_at >= i.a - interval '12 hours' and c.checkin_at < i.b
+        and coalesce(c.checkout_at, c.auto_checkout_at) > i.a
+        and c.person_id <> all(${ids}::uuid[])
       left join lateral (
+        -- a stay without a check-out ends at the person's next check-in elsewhere (an explicit check-out stands)
         select n.checkin_at from checkins n
-        where n.person_id = c.person_id and n.checkin_at > c.checkin_at and n.checkin_at < c.auto_checkout_at
+        where c.checkout_at is null and n.person_id = c.person_id and n.checkin_at > c.checkin_at and n.checkin_at < c.auto_checkout_at
           and n.checkin_at >= ${lo} and n.checkin_at < ${hiNext}
         order by n.checkin_at limit 1
       ) nx on true
       union all
-      select st.src, st.venue_id, d.subject_person_id, 'declaration'::text,
-             greatest(st.a, d.submitted_at),
-             least(st.b, d.submitted_at + make_interval(mins => v.default_stay_minutes))
-      from stays st
-      join venues v on v.id = st.venue_id
-      join declarations d on d.venue_id = st.venue_id
-        and d.submitted_at >= st.a - interval '12 hours' and d.submitted_at < st.b
-        and d.subject_person_id <> st.src
+      select i.src, i.sources, i.venue_id, d.subject_person_id, 'declaration'::text,
+             greatest(i.a, d.submitted_at),
+             least(i.b, d.submitted_at + make_interval(mins => v.default_stay_minutes))
+      from islands i
+      join venues v on v.id = i.venue_id
+      join declarations d on d.venue_id = i.venue_id
+        and d.submitted_at >= i.a - interval '12 hours' and d.submitted_at < i.b
+        and d.subject_person_id <> all(${ids}::uuid[])
     )
-    select h.src, h.person_id, h.venue_id, v.code as venue_code, v.name as venue_name, h.via, h.f, h.t
+    select h.src, h.sources, h.person_id, h.venue_id, v.code as venue_code, v.name as venue_name, h.via, h.f, h.t
     from hits h join venues v on v.id = h.venue_id
     where h.t > h.f and h.t - h.f >= make_interval(mins => ${minOverlap}::int)
   `;
@@ -170,8 +188,10 @@ export interface TracedExposure {
   from: Date;
   to: Date;
   overlapMinutes: number | null;
-  /** the F0 (level 1) or the contact of the level above it was exposed to */
+  /** the F0 (level 1) or the contact of the level above it was exposed to (the earliest present) */
   sourcePersonId: string;
+  /** sources present during the exposure (venue exposures; 1 for households) */
+  sources: number;
 }
 
 export interface TracedContact {
@@ -229,10 +249,11 @@ export async function traceCase(db: DbOrTx, input: TraceInput): Promise<TracedCo
         to: h.to,
         overlapMinutes: h.overlapMinutes,
         sourcePersonId: h.sourcePersonId,
+        sources: h.sources,
       });
     for (const p of house) {
       const w = windowOf.get(p.sourcePersonId)!;
-      add(p.personId, { kind: 'household', via: 'household', venueId: null, venueCode: null, venueName: null, from: w.from, to: w.to, overlapMinutes: null, sourcePersonId: p.sourcePersonId });
+      add(p.personId, { kind: 'household', via: 'household', venueId: null, venueCode: null, venueName: null, from: w.from, to: w.to, overlapMinutes: null, sourcePersonId: p.sourcePersonId, sources: 1 });
     }
     const thisLevel = [...found.values()].filter((c) => c.level === level);
     for (const c of thisLevel) {
