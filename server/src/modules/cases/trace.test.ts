@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testContext, type TestContext } from '../../../test/helpers';
 import { scenario, type Scenario } from './test-fixtures';
 import { sql } from 'kysely';
-import { traceCase, venueContactsQuery, type TracedContact } from './trace';
+import { traceCase, type TracedContact } from './trace';
 
 let t: TestContext;
 let s: Scenario;
@@ -131,11 +131,19 @@ describe('F2', () => {
 describe('the plan', () => {
   it('reads each island of source presence at a venue by a range on (venue_id, checkin_at) bounded by it, and the sources by (person_id, checkin_at)', async () => {
     const plan = await t.db.connection().execute(async (conn) => {
-      // tiny tables would be scanned whole; what matters is that the bounded index conditions exist
+      // the statement inside the engine's function, prepared with the function's parameters, then EXPLAINed;
+      // tiny tables would be scanned whole: what matters is that the bounded index conditions exist
+      const src = (await sql<{ prosrc: string }>`select prosrc from pg_proc where proname = 'cases_venue_contacts'`.execute(conn)).rows[0]!.prosrc;
+      const statement = src.slice(src.indexOf('return query') + 'return query'.length, src.lastIndexOf(';'))
+        .replace(/\bp_ids\b/g, '$1').replace(/\bp_from\b/g, '$2').replace(/\bp_to\b/g, '$3').replace(/\bp_min\b/g, '$4')
+        .replace(/\bv_lo\b/g, '$5').replace(/\bv_hi_next\b/g, '$7').replace(/\bv_hi\b/g, '$6');
       await sql`set enable_seqscan = off`.execute(conn);
       await sql`set enable_bitmapscan = off`.execute(conn);
-      const q = venueContactsQuery([{ personId: P.P0!, from, to }]);
-      const r = await sql<{ 'QUERY PLAN': string }>`explain ${q}`.execute(conn);
+      await sql.raw(`prepare venue_contacts(uuid[], timestamptz[], timestamptz[], int, timestamptz, timestamptz, timestamptz) as ${statement}`).execute(conn);
+      const lit = (d: Date) => `'${d.toISOString()}'`;
+      const args = [`array['${P.P0}']::uuid[]`, `array[${lit(from)}]::timestamptz[]`, `array[${lit(to)}]::timestamptz[]`, '0', lit(new Date(from.getTime() - 12 * 3600_000)), lit(to), lit(new Date(to.getTime() + 12 * 3600_000))];
+      const r = await sql.raw<{ 'QUERY PLAN': string }>(`explain execute venue_contacts(${args.join(', ')})`).execute(conn);
+      await sql`deallocate venue_contacts`.execute(conn);
       await sql`reset all`.execute(conn);
       return r.rows.map((x) => x['QUERY PLAN']).join('\n');
     });

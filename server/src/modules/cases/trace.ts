@@ -65,11 +65,11 @@ export async function venueContacts(db: DbOrTx, sources: TraceSource[], minOverl
   }));
 }
 
-/** The statement behind venueContacts (exported for the EXPLAIN test). */
+/**
+ * The statement behind venueContacts: the PL/pgSQL function cases_venue_contacts (migration 0001), so its plan is
+ * prepared once per connection (planning it cost more than running it for a typical F1).
+ */
 export function venueContactsQuery(sources: TraceSource[], minOverlapMinutes = 0) {
-  const lo = new Date(Math.min(...sources.map((s) => s.from.getTime())) - STAY_CAP_MS);
-  const hi = new Date(Math.max(...sources.map((s) => s.to.getTime())));
-  const hiNext = new Date(hi.getTime() + STAY_CAP_MS);
   const ids = sources.map((s) => s.personId);
   const froms = sources.map((s) => s.from.toISOString());
   const tos = sources.map((s) => s.to.toISOString());
@@ -84,74 +84,7 @@ export function venueContactsQuery(sources: TraceSource[], minOverlapMinutes = 0
     via: 'checkin' | 'declaration';
     f: Date;
     t: Date;
-  }>`
-    with src as (
-      select * from unnest(${ids}::uuid[], ${froms}::timestamptz[], ${tos}::timestamptz[]) as s(person_id, w_from, w_to)
-    ),
-    src_stays as materialized (
-      select s.person_id as src, c.venue_id,
-             greatest(c.checkin_at, s.w_from) as a,
-             least(coalesce(least(c.checkout_at, nx.checkin_at), c.auto_checkout_at), s.w_to) as b
-      from src s
-      join checkins c on c.person_id = s.person_id
-        and c.checkin_at >= s.w_from - interval '12 hours' and c.checkin_at < s.w_to
-        and c.checkin_at >= ${lo} and c.checkin_at < ${hi}
-      left join lateral (
-        select n.checkin_at from checkins n
-        where n.person_id = c.person_id and n.checkin_at > c.checkin_at and n.checkin_at < c.auto_checkout_at
-          and n.checkin_at >= ${lo} and n.checkin_at < ${hiNext}
-        order by n.checkin_at limit 1
-      ) nx on true
-      union all
-      select s.person_id, d.venue_id,
-             greatest(d.submitted_at, s.w_from),
-             least(d.submitted_at + make_interval(mins => v.default_stay_minutes), s.w_to)
-      from src s
-      join declarations d on d.subject_person_id = s.person_id and d.venue_id is not null
-        and d.submitted_at >= s.w_from - interval '12 hours' and d.submitted_at < s.w_to
-      join venues v on v.id = d.venue_id
-    ),
-    stays as materialized (select * from src_stays where b > a),
-    -- the sources' presence per venue: overlapping stays merged into islands, so a venue that fifty F1s visited
-    -- together is read once, not fifty times; each island names its earliest source and how many it holds
-    islands as materialized (
-      select venue_id, min(a) as a, max(b) as b, (array_agg(src order by a, src))[1] as src, count(distinct src)::int as sources
-      from (
-        select *, sum(case when a < prev_b then 0 else 1 end) over (partition by venue_id order by a, b) as island
-        from (select *, max(b) over (partition by venue_id order by a, b rows between unbounded preceding and 1 preceding) as prev_b from stays) x
-      ) y
-      group by venue_id, island
-    ),
-    hits as materialized (
-      select i.src, i.sources, i.venue_id, c.person_id, 'checkin'::text as via,
-             greatest(i.a, c.checkin_at) as f,
-             least(i.b, coalesce(least(c.checkout_at, nx.checkin_at), c.auto_checkout_at)) as t
-      from islands i
-      join checkins c on c.venue_id = i.venue_id
-        and c.checkin_at >= i.a - interval '12 hours' and c.checkin_at < i.b
-        and coalesce(c.checkout_at, c.auto_checkout_at) > i.a
-        and c.person_id <> all(${ids}::uuid[])
-      left join lateral (
-        -- a stay without a check-out ends at the person's next check-in elsewhere (an explicit check-out stands)
-        select n.checkin_at from checkins n
-        where c.checkout_at is null and n.person_id = c.person_id and n.checkin_at > c.checkin_at and n.checkin_at < c.auto_checkout_at
-          and n.checkin_at >= ${lo} and n.checkin_at < ${hiNext}
-        order by n.checkin_at limit 1
-      ) nx on true
-      union all
-      select i.src, i.sources, i.venue_id, d.subject_person_id, 'declaration'::text,
-             greatest(i.a, d.submitted_at),
-             least(i.b, d.submitted_at + make_interval(mins => v.default_stay_minutes))
-      from islands i
-      join venues v on v.id = i.venue_id
-      join declarations d on d.venue_id = i.venue_id
-        and d.submitted_at >= i.a - interval '12 hours' and d.submitted_at < i.b
-        and d.subject_person_id <> all(${ids}::uuid[])
-    )
-    select h.src, h.sources, h.person_id, h.venue_id, v.code as venue_code, v.name as venue_name, h.via, h.f, h.t
-    from hits h join venues v on v.id = h.venue_id
-    where h.t > h.f and h.t - h.f >= make_interval(mins => ${minOverlap}::int)
-  `;
+  }>`select * from cases_venue_contacts(${ids}::uuid[], ${froms}::timestamptz[], ${tos}::timestamptz[], ${minOverlap}::int)`;
 }
 
 /** Minutes between two instants, at least 1 for any real overlap (30 s of overlap is not "0 minutes"). */
