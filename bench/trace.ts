@@ -126,6 +126,7 @@ export default async function main() {
     const bulk = performance.now() - s;
 
     log('');
+    log(`load average during the run: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} on ${os.cpus().length} cores (figures on a shared box inflate with it)`);
     log(`F1 (100 cases):       p50 ${fmt(pct(f1, 50))} ms   p99 ${fmt(pct(f1, 99))} ms   F1 per case: median ${pct(f1Counts, 50)}, max ${Math.max(...f1Counts)}   goal p50 ≤ ${GOALS.f1p50} ms: ${pct(f1, 50) <= GOALS.f1p50 ? 'met' : 'NOT met'}`);
     log(`F1+F2 (100 cases):    p50 ${fmt(pct(f2, 50))} ms   p99 ${fmt(pct(f2, 99))} ms   F2 per case: median ${pct(f2Counts, 50)}, max ${Math.max(...f2Counts)}   goal p99 ≤ ${GOALS.f2p99} ms: ${pct(f2, 99) <= GOALS.f2p99 ? 'met' : 'NOT met'}`);
     log(`bulk 1,000 cases F1+F2 (${workers} parallel chunks): ${(bulk / 1000).toFixed(2)} s, ${total.toLocaleString()} contacts   goal ≤ ${GOALS.bulk1000 / 1000} s: ${bulk <= GOALS.bulk1000 ? 'met' : 'NOT met'}`);

@@ -97,7 +97,9 @@ describe('citizen exposure notice', () => {
     await expect.poll(() => alert.count(), { timeout: 15_000 }).toBe(1);
     expect(await alert.textContent()).toContain(`Bạn đã ở ${venueName} từ`);
     // nothing about the phone's history went to the server: the notices were fetched with a plain GET
-    expect(requests.filter((r) => r.includes('exposure-notices'))).toEqual([`GET ${server.url}/api/public/exposure-notices`]);
+    const noticeRequests = requests.filter((r) => r.includes('exposure-notices'));
+    expect(noticeRequests.length).toBeGreaterThan(0);
+    for (const r of noticeRequests) expect(r).toBe(`GET ${server.url}/api/public/exposure-notices`);
     expect(requests.some((r) => r.includes(venueId) && r.includes('exposure'))).toBe(false);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
     await page.screenshot({ path: '/tmp/vigil-exposure-phone.png', fullPage: true });
