@@ -7,6 +7,7 @@ import type { AuthUser } from '../../platform/auth/service';
 import { badRequest, invalidField, notFound } from '../../platform/http/errors';
 import type { AppContext } from '../../platform/module';
 import { dayOf, plusDays } from './days';
+import { admitToPlace } from './places';
 import { contactItems } from './present';
 import { ContactBulkBody, ContactListQuery, ContactListResponse, ContactStatus, IdParam } from './schema';
 import { routeKit } from './scope';
@@ -135,7 +136,6 @@ export async function contactRoutes(fastify: FastifyInstance, ctx: AppContext) {
       let changed = 0;
       if (b.action === 'place') {
         if (!b.placeId) throw invalidField('body.placeId', 'is required for action "place"');
-        const { admitToPlace } = await import('./places');
         for (const r of rows.filter((x) => x.status === 'monitoring')) {
           await admitToPlace(db, { placeId: b.placeId, personId: r.person_id, contactId: r.id, admittedOn: dayOf(now(), tz), plannedDischargeOn: r.order_end }, 'body.placeId');
           changed++;

@@ -10,6 +10,7 @@ import type { DbOrTx } from '../../platform/db/types';
 import { probeCameras } from './cameras';
 import { dayOf } from './days';
 import { closeEndedOrders } from './followups';
+import { repointPerson } from './queries';
 import { insertCase, runCaseTrace, type NewCase } from './service';
 import type { CaseRow } from './tables';
 
@@ -108,7 +109,6 @@ export function caseSubscriptions(ctx: AppContext) {
   });
   // merged persons: cases' rows follow the record that stays
   ctx.events.subscribe('person.merged', 'cases.repoint', async (e, { trx }) => {
-    const { repointPerson } = await import('./queries');
     await repointPerson(trx, e.payload.mergedId, e.payload.keptId);
   });
 }

@@ -25,7 +25,7 @@ const PUBLIC_DAYS = 21;
 
 export async function noticeRoutes(fastify: FastifyInstance, ctx: AppContext) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const { db, now, scopeFor, access } = routeKit(ctx);
+  const { db, now, scopeFor } = routeKit(ctx);
   const tags = ['exposure notices'];
 
   const list = (since: Date) =>
@@ -78,5 +78,4 @@ export async function noticeRoutes(fastify: FastifyInstance, ctx: AppContext) {
       return { items: (await list(since()).limit(5000).execute()).map(view) };
     },
   );
-  void access;
 }
