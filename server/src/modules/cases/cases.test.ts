@@ -197,3 +197,13 @@ describe('vigil trace', () => {
     fs.rmSync(tmp, { recursive: true, force: true });
   }, 240_000); // two CLI processes, each loading the TypeScript sources and connecting
 });
+
+describe('hostile input', () => {
+  it('a NUL byte in a search is a 400 naming the field, not a 500', async () => {
+    for (const url of ['/api/cases?q=%00', '/api/contacts?q=a%00b', '/api/contacts/export.xlsx?q=%00']) {
+      const res = await get(url, cdc);
+      expect(res.statusCode, url).toBe(400);
+      expect(res.json().error.details[0].path).toBe('querystring.q');
+    }
+  });
+});

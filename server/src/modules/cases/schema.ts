@@ -6,6 +6,8 @@ const Uuid = Type.String({ format: 'uuid', pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]
 const Day = Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', description: 'YYYY-MM-DD (local day)' });
 const Instant = Type.String({ format: 'date-time', maxLength: 40 });
 const UnitCode = Type.String({ pattern: '^[A-Za-z0-9_.-]{1,20}$' });
+/** Free text in a query string: no control characters (PostgreSQL refuses NUL in text). */
+const SearchText = (maxLength: number) => Type.String({ maxLength, pattern: '^[^\\u0000-\\u001f]*$' });
 const Nullable = <T extends import('@sinclair/typebox').TSchema>(t: T) => Type.Union([t, Type.Null()]);
 
 export const CaseSource = Type.Union([Type.Literal('community'), Type.Literal('imported'), Type.Literal('quarantine')]);
@@ -53,7 +55,7 @@ export const CaseListQuery = Type.Object({
   unit: Type.Optional(UnitCode),
   from: Type.Optional(Day),
   to: Type.Optional(Day),
-  q: Type.Optional(Type.String({ maxLength: 40 })),
+  q: Type.Optional(SearchText(40)),
 });
 
 const PersonRef = Type.Object({
@@ -141,7 +143,7 @@ export const ContactListQuery = Type.Object({
   unit: Type.Optional(UnitCode),
   maxDaysLeft: Type.Optional(Type.Integer({ minimum: 0, maximum: 60 })),
   flagged: Type.Optional(Type.Boolean()),
-  q: Type.Optional(Type.String({ maxLength: 80 })),
+  q: Type.Optional(SearchText(80)),
 });
 
 const PersonDetails = Type.Object(
