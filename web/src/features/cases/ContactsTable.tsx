@@ -1,4 +1,5 @@
 import { Badge, Checkbox, Table, Text } from '@mantine/core';
+import { useTranslation } from 'react-i18next';
 import { useFormat } from '../../lib/format';
 import { DataTable } from '../../lib/DataTable';
 import type { ContactItem } from './api';
@@ -11,6 +12,8 @@ export function ContactsTable({ items, selected, onSelect, showCase }: { items: 
   const tc = useCasesT();
   const label = useLabel();
   const fmt = useFormat();
+  const { i18n } = useTranslation();
+  const timeOf = (iso: string) => new Date(iso).toLocaleTimeString(i18n.resolvedLanguage === 'en' ? 'en-GB' : 'vi-VN', { hour: '2-digit', minute: '2-digit' });
   const toggle = (id: string) => {
     if (!selected || !onSelect) return;
     const next = new Set(selected);
@@ -41,7 +44,9 @@ export function ContactsTable({ items, selected, onSelect, showCase }: { items: 
             </Table.Td>
           )}
           <Table.Td>
-            <Badge color={LEVEL_COLOR[c.level] ?? 'lime'}>F{c.level}</Badge>
+            <Badge color={LEVEL_COLOR[c.level] ?? 'lime'} miw={38} style={{ overflow: 'visible' }}>
+              F{c.level}
+            </Badge>
           </Table.Td>
           <Table.Td>
             {c.person.fullName}
@@ -63,7 +68,7 @@ export function ContactsTable({ items, selected, onSelect, showCase }: { items: 
             {c.exposures.slice(0, 4).map((e, i) => (
               <Text key={i} size="xs">
                 {e.venue ? `${e.venue.name}` : label('vias', e.via)}
-                {e.venue && e.from && e.to ? ` · ${fmt.dateTime(e.from)}–${fmt.dateTime(e.to).slice(-5)}` : ''}
+                {e.venue && e.from && e.to ? ` · ${fmt.dateTime(e.from)}–${timeOf(e.to)}` : ''}
                 {e.overlapMinutes !== null ? ` · ${e.overlapMinutes}′` : ''}
                 {e.venue ? ` (${label('vias', e.via)})` : ''}
               </Text>
