@@ -4,7 +4,9 @@ import path from 'node:path';
 
 const dir = path.dirname(new URL(import.meta.url).pathname);
 const all = fs.readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== 'run.ts' && !f.endsWith('.test.ts') && !f.startsWith('_')).map((f) => f.slice(0, -3));
-const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+// names are the bare words; an option's value (`--size full`) is not a name
+const args = process.argv.slice(2);
+const wanted = args.filter((a, i) => !a.startsWith('-') && !(i > 0 && args[i - 1]!.startsWith('--') && !args[i - 1]!.includes('=')));
 const names = wanted.length ? wanted : all;
 for (const n of names) {
   if (!all.includes(n)) {

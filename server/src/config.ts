@@ -52,6 +52,13 @@ const ConfigSchema = Type.Object({
   publicCheckinsPerMinute: Type.Integer({ minimum: 10, maximum: 1_000_000, env: 'VIGIL_PUBLIC_CHECKINS_PER_MINUTE', default: 120 }),
   // A phone's remembered identity (device token) stops working after this many days without a check-in.
   deviceTokenIdleDays: Type.Integer({ minimum: 1, maximum: 3650, env: 'VIGIL_DEVICE_TOKEN_IDLE_DAYS', default: 30 }),
+  // Contact tracing (cases module): infectious window starts this many days before symptom onset (or the test)
+  traceDaysBefore: Type.Integer({ minimum: 0, maximum: 21, env: 'VIGIL_TRACE_DAYS_BEFORE', default: 2 }),
+  traceMinOverlapMinutes: Type.Integer({ minimum: 0, maximum: 720, env: 'VIGIL_TRACE_MIN_OVERLAP_MINUTES', default: 0 }),
+  traceLevels: Type.Integer({ minimum: 1, maximum: 5, env: 'VIGIL_TRACE_LEVELS', default: 2 }),
+  f1QuarantineDays: Type.Integer({ minimum: 1, maximum: 60, env: 'VIGIL_F1_QUARANTINE_DAYS', default: 14 }),
+  f2MonitoringDays: Type.Integer({ minimum: 1, maximum: 60, env: 'VIGIL_F2_MONITORING_DAYS', default: 7 }),
+  cameraProbeTimeoutMs: Type.Integer({ minimum: 100, maximum: 60_000, env: 'VIGIL_CAMERA_PROBE_TIMEOUT_MS', default: 3000 }),
 });
 
 export type ConfigValues = Static<typeof ConfigSchema>;

@@ -16,6 +16,7 @@ import { ImportError, importUnits, parseUnitsFile } from './modules/geo';
 import { importCheckinsFile, importVenuesFile, ImportFileError, type ImportResult } from './modules/venues';
 import { seedDemo, DEMO_PASSWORD, DEMO_USERS, hasUsers } from './demo';
 import { smsSend, SmsUsageError } from './modules/messaging';
+import { importContacts, traceForCli, traceText, TraceLookupError } from './modules/cases';
 import type { DatabaseHandle } from './platform/db';
 import { guessLanUrl, publicUrlNotice } from './platform/public-url';
 
@@ -220,6 +221,47 @@ imp
   .action(async (file: string) => {
     const r = await lineImport('Importing check-ins', file, (app, onProgress) => importCheckinsFile(app.vigil.db, app.vigil, file, { onProgress }));
     printLineImport(r, 'check-in(s)');
+  });
+
+imp
+  .command('contacts <file>')
+  .description('import F1/F2 lists from CSV/XLSX (full_name,phone,national_id,address,relation,last_exposure_date,case_code[,commune_code,level]); good lines imported, bad lines reported, unclear people listed for review')
+  .action(async (file: string) => {
+    if (!fs.existsSync(path.resolve(file))) throw new CliError(`File not found: ${file}`);
+    const r = await withApp(modules, build, async (app) => {
+      try {
+        return await importContacts(app.vigil.db, fs.readFileSync(path.resolve(file)), { resolver: app.vigil.access.resolver, settings: app.vigil.config, now: app.vigil.config.clock(), scope: null, userId: null });
+      } catch (err) {
+        if (err instanceof ImportFileError) throw new CliError(err.message);
+        throw err;
+      }
+    });
+    process.stdout.write(`${r.total} line(s): ${r.imported} contact(s) imported, ${r.duplicates} already present, ${r.review} to review (people not told apart), ${r.errors.length} with errors.\n`);
+    for (const e of r.errors) process.stderr.write(`  line ${e.line}, ${e.path}: ${e.message}\n`);
+    if (r.errors.length) process.exitCode = 2;
+  });
+
+program
+  .command('trace <person>')
+  .description('contacts of a person (national ID, phone or person id): F1 from their stays in the infectious window, F2 from each F1; a confirmed case is traced over its own window')
+  .option('--at <iso>', 'trace as of this instant (default now); for a person without a case the window ends here')
+  .option('--levels <n>', 'how many levels (1 = F1 only)', '2')
+  .option('--json', 'print JSON: { case, contacts: [ { person, level, exposures } ] }')
+  .action(async (who: string, o: { at?: string; levels: string; json?: boolean }) => {
+    const levels = Number(o.levels);
+    if (!Number.isInteger(levels) || levels < 1 || levels > 5) throw new CliError('--levels must be 1 to 5');
+    const at = o.at ? new Date(o.at) : undefined;
+    if (at && (Number.isNaN(at.getTime()) || !/^\d{4}-\d{2}-\d{2}T/.test(o.at!))) throw new CliError('--at must be an ISO 8601 instant, e.g. 2021-08-12T10:00:00+07:00');
+    try {
+      const r = await withApp(modules, build, (app) => traceForCli(app.vigil.db, who, { at: at ?? app.vigil.config.clock(), levels, settings: app.vigil.config }));
+      process.stdout.write(o.json ? `${JSON.stringify(r, null, 2)}\n` : traceText(r));
+    } catch (err) {
+      if (err instanceof TraceLookupError) {
+        process.stderr.write(`vigil: ${err.message}\n`);
+        process.exit(err.exitCode);
+      }
+      throw err;
+    }
   });
 
 program

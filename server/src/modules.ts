@@ -5,12 +5,14 @@ import { peopleModule } from './modules/people';
 import { venuesModule, personsWithCheckinsInUse } from './modules/venues';
 import { declarationsModule } from './modules/declarations';
 import { messagingModule } from './modules/messaging';
+import { casesModule, personsInCases } from './modules/cases';
 
 export const modules: VigilModule[] = [
   geoModule,
   // the registry's purge asks these modules which persons they still refer to (explicit calls, no global hooks)
-  peopleModule({ personsInUse: [personsWithCheckinsInUse] }),
+  peopleModule({ personsInUse: [personsWithCheckinsInUse, personsInCases] }),
   venuesModule,
   declarationsModule,
   messagingModule,
+  casesModule,
 ];

@@ -7,6 +7,8 @@ import { ApiFailure, call, tokenFromPath, uuid } from './api';
 import { blank, validate, type FieldErrors, type NewPerson } from './form';
 import { fmt, TEXT, type Lang } from './i18n';
 import { PersonFields } from './PersonFields';
+import { ExposureAlert } from './ExposureAlert';
+import { endVisit, recordVisit } from './exposure';
 import { LANG_KEY, LAST_KEY, load, PEOPLE_KEY, save, type LastCheckin, type StoredPerson } from './storage';
 import './checkin.css';
 
@@ -118,6 +120,8 @@ function App() {
       const l: LastCheckin = { venueToken, venueName: res.venue?.name ?? venue?.venue.name ?? '', clientId: p.clientId, at: res.at, autoCheckoutAt: res.autoCheckoutAt, people: people.map(({ token, name }) => ({ token, name })) };
       setLast(l);
       save(LAST_KEY, l);
+      // this phone's own history, for matching exposure notices on the phone
+      if (res.venue) recordVisit({ venueId: res.venue.id, venueName: res.venue.name, from: res.at, to: res.autoCheckoutAt ?? new Date(Date.parse(res.at) + (venue?.venue.defaultStayMinutes ?? 60) * 60_000).toISOString() });
     } catch (err) {
       const e = err as ApiFailure;
       if (e.status === 0) {
@@ -191,6 +195,7 @@ function App() {
       const l = { ...last, checkedOutAt: r.results[0]?.at ?? new Date().toISOString() };
       save(LAST_KEY, l);
       setLast(l);
+      if (venue) endVisit(venue.venue.id, l.checkedOutAt);
     } catch (err) {
       const e = err as ApiFailure;
       if (e.code === 'NO_OPEN_CHECKIN') {
@@ -217,6 +222,8 @@ function App() {
           {t.lang}
         </button>
       </header>
+
+      <ExposureAlert lang={lang} />
 
       {fatal && (
         <section className="card error" role="alert">

@@ -297,8 +297,7 @@ export async function messagingRoutes(fastify: FastifyInstance, ctx: AppContext)
       if (!scoped.hasContentTypeParser(type)) scoped.addContentTypeParser(type, { parseAs: 'buffer', bodyLimit: 16 * 1024 * 1024 }, (_req, body, done) => done(null, body));
     scoped.withTypeProvider<TypeBoxTypeProvider>().post(
       '/api/messaging/campaigns/list-file',
-      // the answer is the caller's own uploaded list read back, not a registry read
-      { config: { permission: 'messaging.send', audit: 'self' }, schema: { tags: ['messaging'], response: { 200: ListFileResponse } } },
+      { config: { audit: { action: 'messaging.campaign.list-file' }, permission: 'messaging.send' }, schema: { tags: ['messaging'], response: { 200: ListFileResponse } } },
       async (req) => {
         const data = typeof req.body === 'string' ? Buffer.from(req.body) : req.body;
         if (!Buffer.isBuffer(data)) throw invalidField('body', 'send the CSV or .xlsx file as the request body (text/csv or the xlsx type)');

@@ -35,6 +35,11 @@ export const PERMISSIONS = [
   'declarations.forms',
   'messaging.read',
   'messaging.send',
+  'cases.read',
+  'cases.write',
+  'followup.write',
+  'places.manage',
+  'exposure.read',
   'self',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
@@ -50,17 +55,22 @@ const officer: Permission[] = [
   'declarations.read',
   'declarations.review',
   'messaging.read',
+  'cases.read',
+  'cases.write',
+  'followup.write',
+  'exposure.read',
   'self',
 ];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   national_admin: PERMISSIONS,
-  cdc_officer: [...officer, 'geo.write', 'users.manage', 'audit.read', 'people.merge', 'checkins.import', 'declarations.forms', 'messaging.send'],
-  district_officer: [...officer, 'users.manage', 'people.merge', 'declarations.forms', 'messaging.send'],
+  cdc_officer: [...officer, 'places.manage', 'geo.write', 'users.manage', 'audit.read', 'people.merge', 'checkins.import', 'declarations.forms', 'messaging.send'],
+  district_officer: [...officer, 'places.manage', 'users.manage', 'people.merge', 'declarations.forms', 'messaging.send'],
   commune_officer: [...officer, 'people.contact'],
-  contact_tracer: ['geo.read', 'people.read', 'people.contact', 'venues.read', 'checkins.read', 'declarations.read', 'self'],
+  contact_tracer: ['geo.read', 'people.read', 'people.contact', 'venues.read', 'checkins.read', 'declarations.read', 'cases.read', 'followup.write', 'self'],
   call_supervisor: ['geo.read', 'people.read', 'people.contact', 'declarations.read', 'self'],
-  venue_operator: ['geo.read', 'venues.own', 'checkins.gate', 'self'],
+  // exposure.read: the notices of their own venues only (venue, time window, no identity)
+  venue_operator: ['geo.read', 'venues.own', 'checkins.gate', 'exposure.read', 'self'],
   vaccination_staff: ['geo.read', 'people.read', 'checkins.gate', 'self'],
   lab_staff: ['geo.read', 'people.read', 'self'],
   citizen: ['self'],

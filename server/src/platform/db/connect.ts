@@ -6,6 +6,9 @@ import { DatabaseHealth } from './health';
 
 // bigint (int8) columns come back as strings everywhere: one choice, safe for ids beyond 2^53.
 // numeric stays a string too; count(*) is cast in SQL where a number is wanted.
+// date columns come back as the 'YYYY-MM-DD' text PostgreSQL sends (pg's default turns them into a Date at local
+// midnight of the Node process, which shifts days across time zones).
+pg.types.setTypeParser(pg.types.builtins.DATE, (v: string) => v);
 
 export interface DatabaseHandle {
   db: Db;

@@ -1,0 +1,139 @@
+// Contact tracing at provincial/national scale: a seeded synthetic province (people, venues with skewed
+// popularity, 14 days of check-ins) on a real embedded PostgreSQL, then the tracing engine the job and
+// `vigil trace` use: F1 for 100 random cases, F1+F2 for the same cases, and a bulk run of 1,000 cases in
+// parallel chunks. Same seed, same data: runs compare.
+//
+//   npm run bench -- trace                 (--size small: 200k check-ins, 40k people, 1k venues)
+//   npm run bench -- trace --size full     (10M check-ins, 2M people, 50k venues; ~15 min to generate)
+//   BENCH_TRACE_WORKERS=4                  parallel chunks of the bulk run (default 4)
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { connectDatabase, migrate } from '../server/src/platform/db';
+import { migrationSources } from '../server/src/platform/cli';
+import { modules } from '../server/src/modules';
+import { traceCase, venueContacts } from '../server/src/modules/cases';
+import type { Db } from '../server/src/platform/db/types';
+
+const SIZES = {
+  small: { checkins: 200_000, people: 40_000, venues: 1_000 },
+  full: { checkins: 10_000_000, people: 2_000_000, venues: 50_000 },
+} as const;
+const DAYS = 14;
+const START = new Date('2021-08-01T00:00:00+07:00');
+const GOALS = { f1p50: 2, f2p99: 250, bulk1000: 10_000 };
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+};
+const fmt = (ms: number) => (ms < 10 ? ms.toFixed(2) : ms.toFixed(0));
+
+async function generate(db: Db, size: (typeof SIZES)[keyof typeof SIZES], log: (s: string) => void) {
+  const commune = (await db.selectFrom('admin_units').select('code').where('code', '=', 'VN').executeTakeFirstOrThrow()).code;
+  await sql`select setseed(0.4242)`.execute(db);
+  log(`  ${size.people.toLocaleString()} people…`);
+  await sql`insert into persons (id, full_name, name_key, phone, commune_code, source)
+    select ('00000000-0000-4000-8000-' || lpad(to_hex(g), 12, '0'))::uuid, 'Người ' || g, 'nguoi ' || g,
+           '+849' || lpad(g::text, 8, '0'), ${commune}, 'import'
+    from generate_series(1, ${size.people}) g`.execute(db);
+  log(`  ${size.venues.toLocaleString()} venues…`);
+  await sql`insert into venues (id, code, name, type, commune_code, default_stay_minutes, status)
+    select ('00000000-0000-4000-9000-' || lpad(to_hex(g), 12, '0'))::uuid, 'B-' || g, 'Venue ' || g, 'market', ${commune},
+           (array[30, 45, 60, 90, 120, 240])[1 + (g % 6)], 'approved'
+    from generate_series(1, ${size.venues}) g`.execute(db);
+  // skewed popularity: venue rank = venues · u³ (a few venues get tens of thousands of visits a day); visits
+  // between 06:00 and 22:00 local; 70 % check out after 10–180 min, the rest get the venue's default stay
+  const chunk = 1_000_000;
+  for (let done = 0; done < size.checkins; done += chunk) {
+    const n = Math.min(chunk, size.checkins - done);
+    log(`  check-ins ${(done + n).toLocaleString()} / ${size.checkins.toLocaleString()}…`);
+    await sql`
+      insert into checkins (client_id, person_id, venue_id, checkin_at, checkout_at, auto_checkout_at, source)
+      select gen_random_uuid(), p, v, t,
+             case when random() < 0.7 then t + make_interval(mins => 10 + floor(random() * 170)::int) end,
+             t + make_interval(mins => (array[30, 45, 60, 90, 120, 240])[1 + (vn % 6)]), 'import'
+      from (
+        select ('00000000-0000-4000-8000-' || lpad(to_hex(1 + floor(random() * ${size.people})::int), 12, '0'))::uuid as p,
+               vn, ('00000000-0000-4000-9000-' || lpad(to_hex(vn), 12, '0'))::uuid as v,
+               ${START}::timestamptz + make_interval(days => floor(random() * ${DAYS})::int, mins => 360 + floor(random() * 960)::int) as t
+        from (select 1 + floor(${size.venues} * power(random(), 3))::int as vn from generate_series(1, ${n})) x
+      ) y`.execute(db);
+  }
+  log('  analyze…');
+  await sql`analyze persons; analyze venues; analyze checkins`.execute(db);
+}
+
+export default async function main() {
+  const sizeArg = process.argv.includes('--size') ? process.argv[process.argv.indexOf('--size') + 1] : (process.argv.find((a) => a.startsWith('--size='))?.slice(7) ?? 'small');
+  if (sizeArg !== 'small' && sizeArg !== 'full') throw new Error('--size small|full');
+  const size = SIZES[sizeArg];
+  const workers = Number(process.env.BENCH_TRACE_WORKERS ?? 4);
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-bench-trace-'));
+  const handle = await connectDatabase({ dataDir, poolSize: workers + 2 });
+  const log = (s: string) => process.stdout.write(`${s}\n`);
+  try {
+    await migrate(handle.db, migrationSources(modules), () => {});
+    const t0 = Date.now();
+    log(`generating (${sizeArg}, seeded): ${size.checkins.toLocaleString()} check-ins over ${DAYS} days, ${size.people.toLocaleString()} people, ${size.venues.toLocaleString()} venues`);
+    await generate(handle.db, size, log);
+    const busiest = await sql<{ n: string }>`select count(*) as n from checkins where venue_id = '00000000-0000-4000-9000-000000000001' and checkin_at >= ${START} and checkin_at < ${new Date(START.getTime() + 86_400_000)}`.execute(handle.db);
+    log(`generated in ${((Date.now() - t0) / 1000).toFixed(0)} s; busiest venue: ${Number(busiest.rows[0]!.n).toLocaleString()} check-ins on day 1`);
+
+    // cases: random people with a check-in on day 10–12, confirmed at noon of day 12; window from 2 days before
+    await sql`select setseed(0.77)`.execute(handle.db);
+    const confirmAt = new Date(START.getTime() + 11 * 86_400_000 + 12 * 3600_000);
+    const from = new Date(confirmAt.getTime() - 3 * 86_400_000);
+    const picked = await sql<{ person_id: string }>`
+      select person_id from (
+        select distinct person_id from checkins where checkin_at >= ${from} and checkin_at < ${confirmAt}
+      ) x order by md5(person_id::text) limit 1100`.execute(handle.db);
+    const cases = picked.rows.map((r) => r.person_id);
+    const at = new Date(confirmAt.getTime() + 86_400_000);
+    const db = handle.db;
+    // warm the cache and the connection pool
+    for (const p of cases.slice(0, 20)) await venueContacts(db, [{ personId: p, from, to: confirmAt }]);
+
+    const f1: number[] = [];
+    const f1Counts: number[] = [];
+    for (const p of cases.slice(0, 100)) {
+      const s = performance.now();
+      const hits = await venueContacts(db, [{ personId: p, from, to: confirmAt }]);
+      f1.push(performance.now() - s);
+      f1Counts.push(new Set(hits.map((h) => h.personId)).size);
+    }
+    const f2: number[] = [];
+    const f2Counts: number[] = [];
+    for (const p of cases.slice(0, 100)) {
+      const s = performance.now();
+      const r = await traceCase(db, { personId: p, from, to: confirmAt, at, levels: 2, minOverlapMinutes: 0 });
+      f2.push(performance.now() - s);
+      f2Counts.push(r.filter((c) => c.level === 2).length);
+    }
+    const bulkCases = cases.slice(100, 1100);
+    const s = performance.now();
+    let next = 0;
+    let total = 0;
+    await Promise.all(
+      Array.from({ length: workers }, async () => {
+        while (next < bulkCases.length) {
+          const p = bulkCases[next++]!;
+          total += (await traceCase(db, { personId: p, from, to: confirmAt, at, levels: 2, minOverlapMinutes: 0 })).length;
+        }
+      }),
+    );
+    const bulk = performance.now() - s;
+
+    log('');
+    log(`load average during the run: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} on ${os.cpus().length} cores (figures on a shared box inflate with it)`);
+    log(`F1 (100 cases):       p50 ${fmt(pct(f1, 50))} ms   p99 ${fmt(pct(f1, 99))} ms   F1 per case: median ${pct(f1Counts, 50)}, max ${Math.max(...f1Counts)}   goal p50 ≤ ${GOALS.f1p50} ms: ${pct(f1, 50) <= GOALS.f1p50 ? 'met' : 'NOT met'}`);
+    log(`F1+F2 (100 cases):    p50 ${fmt(pct(f2, 50))} ms   p99 ${fmt(pct(f2, 99))} ms   F2 per case: median ${pct(f2Counts, 50)}, max ${Math.max(...f2Counts)}   goal p99 ≤ ${GOALS.f2p99} ms: ${pct(f2, 99) <= GOALS.f2p99 ? 'met' : 'NOT met'}`);
+    log(`bulk 1,000 cases F1+F2 (${workers} parallel chunks): ${(bulk / 1000).toFixed(2)} s, ${total.toLocaleString()} contacts   goal ≤ ${GOALS.bulk1000 / 1000} s: ${bulk <= GOALS.bulk1000 ? 'met' : 'NOT met'}`);
+    const plan = await sql<{ 'QUERY PLAN': string }>`explain select * from checkins where venue_id = '00000000-0000-4000-9000-000000000001' and checkin_at >= ${from} and checkin_at < ${confirmAt}`.execute(db);
+    log(`plan of the venue range scan: ${plan.rows.map((r) => r['QUERY PLAN'].trim()).join(' | ').slice(0, 200)}`);
+  } finally {
+    await handle.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,67 @@
+// `vigil trace <national-id|phone|person-id> [--at <iso>] [--levels 2] --json`: the tracing engine the job uses,
+// printed. A person with a case is traced over the case's window; anyone else as if confirmed at --at.
+import type { Db } from '../../platform/db/types';
+import { findPeopleByIdentifier, getPersonIdentities } from '../people';
+import { dayOf, dayStart, plusDays } from './days';
+import { infectiousWindow, type CaseSettings } from './service';
+import { traceCase } from './trace';
+
+export class TraceLookupError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface TraceCliOptions {
+  at: Date;
+  levels: number;
+  settings: CaseSettings;
+}
+
+export interface TraceOutput {
+  case: { id: string | null; code: string | null; personId: string; windowFrom: string; windowTo: string; levels: number };
+  contacts: {
+    person: { id: string; fullName: string; nationalId: string | null; phone: string | null };
+    level: number;
+    exposures: { venue_code: string | null; from: string; to: string; overlap_minutes: number | null; via: string }[];
+  }[];
+}
+
+export async function traceForCli(db: Db, identifier: string, o: TraceCliOptions): Promise<TraceOutput> {
+  const ids = await findPeopleByIdentifier(db, identifier);
+  if (!ids.length) throw new TraceLookupError(`No person found for "${identifier}"`, 2);
+  if (ids.length > 1) throw new TraceLookupError(`"${identifier}" names ${ids.length} people; give a national ID or a person id (${ids.join(', ')})`, 2);
+  const personId = ids[0]!;
+  const c = await db.selectFrom('cases').selectAll().where('person_id', '=', personId).orderBy('confirmed_at', 'desc').executeTakeFirst();
+  const w = c
+    ? infectiousWindow(c, o.settings)
+    : { from: dayStart(plusDays(dayOf(o.at, o.settings.timeZone), -o.settings.traceDaysBefore), o.settings.timeZone), to: o.at };
+  const traced = await traceCase(db, { personId, from: w.from, to: w.to, at: o.at > w.to ? o.at : w.to, levels: o.levels, minOverlapMinutes: o.settings.traceMinOverlapMinutes });
+  const people = await getPersonIdentities(db, traced.map((t) => t.personId));
+  return {
+    case: { id: c?.id ?? null, code: c?.code ?? null, personId, windowFrom: w.from.toISOString(), windowTo: w.to.toISOString(), levels: o.levels },
+    contacts: traced.map((t) => {
+      const p = people.get(t.personId);
+      return {
+        person: { id: t.personId, fullName: p?.fullName ?? '', nationalId: p?.nationalId ?? null, phone: p?.phone ?? null },
+        level: t.level,
+        exposures: t.exposures.map((e) => ({ venue_code: e.venueCode, from: e.from.toISOString(), to: e.to.toISOString(), overlap_minutes: e.overlapMinutes, via: e.via })),
+      };
+    }),
+  };
+}
+
+/** The same result as readable lines. */
+export function traceText(r: TraceOutput): string {
+  const lines = [
+    `${r.case.code ? `Case ${r.case.code}` : 'Person'} ${r.case.personId}: window ${r.case.windowFrom} → ${r.case.windowTo}, ${r.contacts.length} contact(s)`,
+  ];
+  for (const c of r.contacts) {
+    lines.push(`F${c.level}  ${c.person.fullName}  ${c.person.phone ?? ''}  ${c.person.nationalId ?? ''}`);
+    for (const e of c.exposures) lines.push(`      ${e.via.padEnd(11)} ${e.venue_code ?? '-'}  ${e.from} → ${e.to}${e.overlap_minutes !== null ? `  ${e.overlap_minutes} min` : ''}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,266 @@
+// Daily follow-up of contacts under an order and of cases isolating at home: the grid of days, a person's
+// temperature series, the non-reporting list (a tracer's list of people to reach, by area), recording a day
+// (symptoms or ≥ 38.0 °C flag the person and open a test-referral task), test-referral tasks.
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type, type Static } from '@sinclair/typebox';
+import { sql } from 'kysely';
+import type { DbOrTx } from '../../platform/db/types';
+import { invalidField, notFound } from '../../platform/http/errors';
+import type { AppContext } from '../../platform/module';
+import { getPersonIdentities } from '../people';
+import { dayOf, dayRange, plusDays } from './days';
+import { routeKit } from './scope';
+
+export const FEVER_C = 38.0;
+const Day = Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' });
+const Uuid = Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' });
+const UnitCode = Type.String({ pattern: '^[A-Za-z0-9_.-]{1,20}$' });
+
+export const SYMPTOMS = ['fever', 'cough', 'sore_throat', 'shortness_of_breath', 'loss_of_taste_smell', 'fatigue', 'diarrhea', 'headache'] as const;
+
+export const FollowUpBody = Type.Object(
+  {
+    personId: Uuid,
+    day: Day,
+    symptoms: Type.Boolean(),
+    temperature: Type.Optional(Type.Union([Type.Number({ minimum: 30, maximum: 45 }), Type.Null()])),
+    symptomList: Type.Optional(Type.Array(Type.Union(SYMPTOMS.map((x) => Type.Literal(x))), { maxItems: SYMPTOMS.length, uniqueItems: true })),
+    channel: Type.Union([Type.Literal('tracer'), Type.Literal('robot_call'), Type.Literal('self')]),
+    note: Type.Optional(Type.String({ maxLength: 1000 })),
+  },
+  { additionalProperties: false },
+);
+
+const GridQuery = Type.Object({ unit: Type.Optional(UnitCode), from: Type.Optional(Day), to: Type.Optional(Day), limit: Type.Integer({ minimum: 1, maximum: 1000, default: 200 }), offset: Type.Integer({ minimum: 0, default: 0 }) });
+const DueQuery = Type.Object({ unit: Type.Optional(UnitCode), day: Type.Optional(Day) });
+
+export const Cell = Type.Object({ day: Type.String(), state: Type.Union([Type.Literal('well'), Type.Literal('symptoms'), Type.Literal('fever'), Type.Literal('missing'), Type.Literal('out')]), temperature: Type.Union([Type.Number(), Type.Null()]) });
+export const Subject = Type.Object({
+  personId: Type.String(),
+  fullName: Type.String(),
+  phone: Type.Union([Type.String(), Type.Null()]),
+  kind: Type.Union([Type.Literal('contact'), Type.Literal('case')]),
+  level: Type.Union([Type.Integer(), Type.Null()]),
+  unitCode: Type.String(),
+  unitName: Type.String(),
+  start: Type.String(),
+  end: Type.Union([Type.String(), Type.Null()]),
+  flagged: Type.Boolean(),
+  cells: Type.Array(Cell),
+});
+export type Subject = Static<typeof Subject>;
+export const GridResponse = Type.Object({ days: Type.Array(Type.String()), items: Type.Array(Subject), total: Type.Integer() });
+
+interface SubjectRow {
+  person_id: string;
+  kind: 'contact' | 'case';
+  level: number | null;
+  unit_code: string;
+  start: string;
+  end: string | null;
+  flagged: boolean;
+}
+
+/**
+ * People under follow-up on some day in [from, to], inside `scope` (null = everywhere): contacts under an order
+ * (a person who is F1 of one case and F2 of another is followed once, as F1) and active cases isolating at home.
+ */
+export async function subjects(db: DbOrTx, scope: string[] | null, from: string, to: string, timeZone: string): Promise<SubjectRow[]> {
+  const units = scope ?? null;
+  const r = await sql<SubjectRow>`
+    select distinct on (person_id) person_id, kind, level, unit_code, start, "end", flagged from (
+      select person_id, 'contact' as kind, level, unit_code, order_start::text as start, order_end::text as "end", flagged
+      from case_contacts
+      where status = 'monitoring' and order_start <= ${to}::date and order_end >= ${from}::date
+        and (${units}::text[] is null or unit_code = any(${units}::text[]))
+      union all
+      select person_id, 'case', null, commune_code, (confirmed_at at time zone ${timeZone})::date::text, null, false
+      from cases
+      where status = 'active' and isolation = 'home'
+        and (${units}::text[] is null or commune_code = any(${units}::text[]))
+    ) x
+    order by person_id, (kind = 'case') desc, level nulls first, "end" desc`.execute(db);
+  return r.rows;
+}
+
+export async function recordFollowUp(db: DbOrTx, b: Static<typeof FollowUpBody>, unitCode: string, recordedBy: string | null, now: Date) {
+  const fever = b.temperature != null && b.temperature >= FEVER_C;
+  const symptomList = [...new Set([...(b.symptomList ?? []), ...(fever ? ['fever' as const] : [])])];
+  const unwell = b.symptoms || fever || symptomList.length > 0;
+  await db
+    .insertInto('follow_ups')
+    .values({ person_id: b.personId, day: b.day, symptoms: unwell, temperature: b.temperature ?? null, symptom_list: symptomList, channel: b.channel, note: b.note ?? '', recorded_by: recordedBy, recorded_at: now })
+    .onConflict((oc) =>
+      oc.columns(['person_id', 'day']).doUpdateSet({ symptoms: unwell, temperature: b.temperature ?? null, symptom_list: symptomList, channel: b.channel, note: b.note ?? '', recorded_by: recordedBy, recorded_at: now }),
+    )
+    .execute();
+  let taskCreated = false;
+  if (unwell) {
+    await db.updateTable('case_contacts').set({ flagged: true, updated_at: now }).where('person_id', '=', b.personId).where('status', '=', 'monitoring').execute();
+    const isCase = await db.selectFrom('cases').select('id').where('person_id', '=', b.personId).where('status', '=', 'active').executeTakeFirst();
+    if (!isCase) {
+      const t = await sql`insert into case_tasks (kind, person_id, unit_code, reason, created_at)
+        values ('test_referral', ${b.personId}, ${unitCode}, ${fever ? `temperature ${b.temperature!.toFixed(1)} °C` : `symptoms: ${symptomList.join(', ') || 'reported'}`}, ${now})
+        on conflict do nothing`.execute(db);
+      taskCreated = Number(t.numAffectedRows ?? 0) > 0;
+    }
+  }
+  return { fever, unwell, taskCreated };
+}
+
+export async function followUpRoutes(fastify: FastifyInstance, ctx: AppContext) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const { db, access, now, audit, scopeFor, tz } = routeKit(ctx);
+  const tags = ['follow-up'];
+
+  const grid = async (scope: string[] | null, from: string, to: string, limit: number, offset: number, onlyMissingOn?: string) => {
+    let subs = await subjects(db, scope, from, to, tz);
+    const ids = subs.map((x) => x.person_id);
+    const fus = ids.length
+      ? await db.selectFrom('follow_ups').select(['person_id', 'day', 'symptoms', 'temperature']).where('person_id', 'in', ids).where('day', '>=', from).where('day', '<=', to).execute()
+      : [];
+    const byKey = new Map(fus.map((f) => [`${f.person_id}|${f.day}`, f]));
+    if (onlyMissingOn) subs = subs.filter((x) => !byKey.has(`${x.person_id}|${onlyMissingOn}`) && x.start <= onlyMissingOn && (!x.end || x.end >= onlyMissingOn));
+    const total = subs.length;
+    subs.sort((a, b) => a.unit_code.localeCompare(b.unit_code) || (a.level ?? 0) - (b.level ?? 0) || a.person_id.localeCompare(b.person_id));
+    const page = subs.slice(offset, offset + limit);
+    const people = await getPersonIdentities(db, page.map((x) => x.person_id));
+    const unitNames = new Map<string, string>();
+    for (const u of new Set(page.map((x) => x.unit_code))) unitNames.set(u, (await access.resolver.unit(u))?.name ?? u);
+    const days = dayRange(from, to);
+    const items = page.map((x) => ({
+      personId: x.person_id,
+      fullName: people.get(x.person_id)?.fullName ?? '—',
+      phone: people.get(x.person_id)?.phone ?? null,
+      kind: x.kind,
+      level: x.level,
+      unitCode: x.unit_code,
+      unitName: unitNames.get(x.unit_code) ?? x.unit_code,
+      start: x.start,
+      end: x.end,
+      flagged: x.flagged,
+      cells: days.map((day) => {
+        const f = byKey.get(`${x.person_id}|${day}`);
+        const temp = f?.temperature == null ? null : Number(f.temperature);
+        if (f) return { day, state: temp !== null && temp >= FEVER_C ? ('fever' as const) : f.symptoms ? ('symptoms' as const) : ('well' as const), temperature: temp };
+        return { day, state: day < x.start || (x.end && day > x.end) ? ('out' as const) : ('missing' as const), temperature: null };
+      }),
+    }));
+    return { days, items, total };
+  };
+
+  app.get('/api/followups/grid', { config: { permission: 'cases.read' }, schema: { tags, querystring: GridQuery, response: { 200: GridResponse } } }, async (req) => {
+    const today = dayOf(now(), tz);
+    const to = req.query.to ?? today;
+    const from = req.query.from ?? plusDays(to, -6);
+    if (from > to) throw invalidField('querystring.from', 'is after to');
+    if (plusDays(from, 31) < to) throw invalidField('querystring.from', 'the grid spans at most 31 days');
+    const scope = await scopeFor(req.user!, 'cases.read', req.query.unit);
+    const r = await grid(scope, from, to, req.query.limit, req.query.offset);
+    await audit(req, { action: 'followups.grid.read', subjectType: 'follow_ups', details: { unit: req.query.unit ?? null, from, to, rows: r.items.length } });
+    return r;
+  });
+
+  // A tracer's list for the day: everyone in their area with no follow-up yet (the non-reporting list).
+  app.get('/api/followups/due', { config: { permission: 'cases.read' }, schema: { tags, querystring: DueQuery, response: { 200: GridResponse } } }, async (req) => {
+    const day = req.query.day ?? dayOf(now(), tz);
+    const scope = await scopeFor(req.user!, 'cases.read', req.query.unit);
+    const r = await grid(scope, plusDays(day, -2), day, 1000, 0, day);
+    await audit(req, { action: 'followups.due.read', subjectType: 'follow_ups', details: { unit: req.query.unit ?? null, day, rows: r.items.length } });
+    return r;
+  });
+
+  app.post(
+    '/api/followups',
+    { config: { permission: 'followup.write' }, schema: { tags, body: FollowUpBody, response: { 200: Type.Object({ fever: Type.Boolean(), unwell: Type.Boolean(), taskCreated: Type.Boolean() }) } } },
+    async (req) => {
+      const b = req.body;
+      const unit = await unitOfPerson(db, b.personId);
+      if (!unit) throw notFound('Person under follow-up');
+      await access.authorize(req.user!, 'followup.write', { unitCode: unit });
+      if (b.day > dayOf(now(), tz)) throw invalidField('body.day', 'is in the future');
+      const r = await recordFollowUp(db, b, unit, req.user!.id, now());
+      await audit(req, { action: 'followup.record', subjectType: 'person', subjectId: b.personId, details: { day: b.day, unwell: r.unwell } });
+      return r;
+    },
+  );
+
+  app.get(
+    '/api/followups/person/:id',
+    {
+      config: { permission: 'cases.read' },
+      schema: {
+        tags,
+        params: Type.Object({ id: Uuid }),
+        response: { 200: Type.Object({ items: Type.Array(Type.Object({ day: Type.String(), symptoms: Type.Boolean(), temperature: Type.Union([Type.Number(), Type.Null()]), symptomList: Type.Array(Type.String()), channel: Type.String() })), feverThreshold: Type.Number() }) },
+      },
+    },
+    async (req) => {
+      const unit = await unitOfPerson(db, req.params.id, true);
+      if (!unit) throw notFound('Person under follow-up');
+      await access.authorize(req.user!, 'cases.read', { unitCode: unit });
+      const rows = await db.selectFrom('follow_ups').selectAll().where('person_id', '=', req.params.id).orderBy('day').limit(120).execute();
+      await audit(req, { action: 'followups.person.read', subjectType: 'person', subjectId: req.params.id, details: { rows: rows.length } });
+      return {
+        items: rows.map((f) => ({ day: f.day, symptoms: f.symptoms, temperature: f.temperature === null ? null : Number(f.temperature), symptomList: f.symptom_list, channel: f.channel })),
+        feverThreshold: FEVER_C,
+      };
+    },
+  );
+
+  const TaskItem = Type.Object({ id: Type.String(), personId: Type.String(), fullName: Type.String(), phone: Type.Union([Type.String(), Type.Null()]), unitCode: Type.String(), reason: Type.String(), status: Type.String(), createdAt: Type.String() });
+  app.get(
+    '/api/case-tasks',
+    { config: { permission: 'cases.read' }, schema: { tags, querystring: Type.Object({ status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('done'), Type.Literal('cancelled')])), unit: Type.Optional(UnitCode) }), response: { 200: Type.Object({ items: Type.Array(TaskItem) }) } } },
+    async (req) => {
+      const scope = await scopeFor(req.user!, 'cases.read', req.query.unit);
+      let q = db.selectFrom('case_tasks').selectAll().where('status', '=', req.query.status ?? 'open');
+      if (scope) q = q.where('unit_code', 'in', scope.length ? scope : ['-']);
+      const rows = await q.orderBy('created_at').limit(1000).execute();
+      const people = await getPersonIdentities(db, rows.map((r) => r.person_id));
+      await audit(req, { action: 'case-tasks.read', subjectType: 'case_tasks', details: { rows: rows.length } });
+      return {
+        items: rows.map((r) => ({ id: r.id, personId: r.person_id, fullName: people.get(r.person_id)?.fullName ?? '—', phone: people.get(r.person_id)?.phone ?? null, unitCode: r.unit_code, reason: r.reason, status: r.status, createdAt: r.created_at.toISOString() })),
+      };
+    },
+  );
+
+  app.post(
+    '/api/case-tasks/:id/done',
+    { config: { permission: 'followup.write' }, schema: { tags, params: Type.Object({ id: Uuid }), response: { 200: Type.Object({ ok: Type.Boolean() }) } } },
+    async (req) => {
+      const t = await db.selectFrom('case_tasks').selectAll().where('id', '=', req.params.id).executeTakeFirst();
+      if (!t) throw notFound('Task');
+      await access.authorize(req.user!, 'followup.write', { unitCode: t.unit_code });
+      await db.updateTable('case_tasks').set({ status: 'done', done_at: now(), done_by: req.user!.id }).where('id', '=', t.id).execute();
+      await audit(req, { action: 'case-task.done', subjectType: 'person', subjectId: t.person_id });
+      return { ok: true };
+    },
+  );
+}
+
+/** The unit following a person up: their monitoring contact row (lowest level) or their active home-isolation case. */
+export async function unitOfPerson(db: DbOrTx, personId: string, includeEnded = false): Promise<string | null> {
+  const c = await db
+    .selectFrom('case_contacts')
+    .select('unit_code')
+    .where('person_id', '=', personId)
+    .$if(!includeEnded, (q) => q.where('status', '=', 'monitoring'))
+    .orderBy('level')
+    .executeTakeFirst();
+  if (c) return c.unit_code;
+  const k = await db
+    .selectFrom('cases')
+    .select('commune_code')
+    .where('person_id', '=', personId)
+    .$if(!includeEnded, (q) => q.where('status', '=', 'active').where('isolation', '=', 'home'))
+    .executeTakeFirst();
+  return k?.commune_code ?? null;
+}
+
+/** Daily: orders that ended yesterday or before → completed. */
+export async function closeEndedOrders(db: DbOrTx, today: string) {
+  const r = await db.updateTable('case_contacts').set({ status: 'completed', status_changed_at: new Date() }).where('status', '=', 'monitoring').where('order_end', '<', today).executeTakeFirst();
+  return { completed: Number(r.numUpdatedRows) };
+}

@@ -1,0 +1,87 @@
+// Contact list imports over HTTP: upload (the file as the body, CSV or XLSX), the template, the review list.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { AppError, invalidField, notFound } from '../../platform/http/errors';
+import type { AppContext } from '../../platform/module';
+import { findOrCreatePerson } from '../people';
+import { ImportFileError } from '../venues';
+import { addImportedContact, contactTemplateXlsx, importContacts, reviewItems } from './imports';
+import { routeKit } from './scope';
+
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const Uuid = Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' });
+const ImportResult = Type.Object({
+  total: Type.Integer(),
+  imported: Type.Integer(),
+  duplicates: Type.Integer(),
+  review: Type.Integer(),
+  errors: Type.Array(Type.Object({ line: Type.Integer(), path: Type.String(), message: Type.String() })),
+});
+
+export async function importRoutes(fastify: FastifyInstance, ctx: AppContext) {
+  await fastify.register(async (scoped) => {
+    for (const type of [XLSX_TYPE, 'text/csv', 'application/octet-stream'])
+      if (!scoped.hasContentTypeParser(type)) scoped.addContentTypeParser(type, { parseAs: 'buffer', bodyLimit: 16 * 1024 * 1024 }, (_req, body, done) => done(null, body));
+    const app = scoped.withTypeProvider<TypeBoxTypeProvider>();
+    const { db, access, now, audit, settings } = routeKit(ctx);
+    const tags = ['contacts'];
+    const bodyBuffer = (req: FastifyRequest): Buffer => {
+      const b = req.body as unknown;
+      if (Buffer.isBuffer(b)) return b;
+      if (typeof b === 'string') return Buffer.from(b, 'utf8');
+      throw invalidField('body', 'send the file as the request body (Content-Type text/csv or the .xlsx type)');
+    };
+
+    app.post('/api/contacts/import', { config: { permission: 'cases.write' }, bodyLimit: 16 * 1024 * 1024, schema: { tags, response: { 200: ImportResult } } }, async (req) => {
+      const scope = await access.scopeCodes(req.user!);
+      try {
+        const r = await importContacts(db, bodyBuffer(req), { resolver: access.resolver, settings, now: now(), scope: scope ? new Set(scope) : null, userId: req.user!.id });
+        await audit(req, { action: 'contacts.import', subjectType: 'contacts', details: { total: r.total, imported: r.imported, review: r.review, errors: r.errors.length } });
+        return r;
+      } catch (err) {
+        if (err instanceof ImportFileError) throw new AppError(400, 'IMPORT_REJECTED', err.message, [{ path: 'body', message: err.message }]);
+        throw err;
+      }
+    });
+
+    app.get('/api/contacts/import-template.xlsx', { config: { permission: 'cases.write' }, schema: { tags } }, async (_req, reply) => {
+      reply.header('content-type', XLSX_TYPE);
+      reply.header('content-disposition', 'attachment; filename="vigil-contacts-template.xlsx"');
+      return reply.send(await contactTemplateXlsx());
+    });
+
+    app.get('/api/contact-reviews', { config: { permission: 'cases.read' }, schema: { tags } }, async (req) => {
+      const items = await reviewItems(db, await access.scopeCodes(req.user!));
+      await audit(req, { action: 'contact-reviews.read', subjectType: 'contacts', details: { rows: items.length } });
+      return { items };
+    });
+
+    app.post(
+      '/api/contact-reviews/:id/resolve',
+      { config: { permission: 'cases.write' }, schema: { tags, params: Type.Object({ id: Uuid }), body: Type.Object({ personId: Type.Union([Uuid, Type.Null()]) }, { additionalProperties: false }), response: { 200: Type.Object({ ok: Type.Boolean() }) } } },
+      async (req) => {
+        const r = await db.selectFrom('contact_import_reviews').selectAll().where('id', '=', req.params.id).executeTakeFirst();
+        if (!r) throw notFound('Review item');
+        await access.authorize(req.user!, 'cases.write', { unitCode: r.unit_code });
+        const c = await db.selectFrom('cases').selectAll().where('id', '=', r.case_id).executeTakeFirstOrThrow();
+        const line = r.line as Record<string, string>;
+        let personId = req.body.personId;
+        if (personId && !r.candidate_ids.includes(personId)) throw invalidField('body.personId', 'is not one of the candidates');
+        if (!personId) {
+          // a new person: the phone stays with the record that holds it; this one is created without it
+          const p = await findOrCreatePerson(
+            db,
+            { fullName: line.full_name!, phone: null, nationalId: line.national_id || null, address: line.address || null, communeCode: line.commune_code || c.commune_code },
+            { resolver: access.resolver, now: now(), source: 'import', requirePhone: false, trust: 'staff' },
+          );
+          personId = p.id;
+        }
+        await addImportedContact(db, c, personId, { relation: line.relation as 'household', day: line.last_exposure_date!, level: Number(line.level ?? 1), note: line.phone ? `phone on the list: ${line.phone}` : '' }, { settings, now: now() });
+        await db.deleteFrom('contact_import_reviews').where('id', '=', r.id).execute();
+        await audit(req, { action: 'contact-review.resolve', subjectType: 'case', subjectId: c.id, details: { newPerson: !req.body.personId } });
+        return { ok: true };
+      },
+    );
+  });
+}

@@ -1,0 +1,42 @@
+// Module cases: confirmed cases (F0), contacts F1…Fn found from check-ins, venue declarations and households,
+// manual and imported contacts, follow-ups, quarantine/isolation places, exposure notices, transmission graph.
+import type { FastifyInstance } from 'fastify';
+import { migrationsDirOf, type AppContext, type VigilModule } from '../../platform/module';
+import { caseJobs, caseSubscriptions } from './events';
+import { seedCasesDemo } from './demo';
+import { caseRoutes } from './routes';
+import { contactRoutes } from './contact-routes';
+import { followUpRoutes } from './followups';
+import { graphRoutes } from './graph';
+import { importRoutes } from './import-routes';
+import { noticeRoutes } from './notices';
+import { placeRoutes } from './place-routes';
+
+export const casesModule: VigilModule = {
+  name: 'cases',
+  migrationsDir: migrationsDirOf(import.meta.url),
+  async register(app: FastifyInstance, ctx: AppContext) {
+    caseSubscriptions(ctx);
+    caseJobs(ctx);
+    await caseRoutes(app, ctx);
+    await contactRoutes(app, ctx);
+    await followUpRoutes(app, ctx);
+    await graphRoutes(app, ctx);
+    await noticeRoutes(app, ctx);
+    await placeRoutes(app, ctx);
+    await importRoutes(app, ctx);
+  },
+  /** Two traced cases in Vinh, one F1 confirmed since (a cluster), a home-isolation case, follow-ups, two places. */
+  seedDemo: seedCasesDemo,
+};
+
+export { importContacts, contactTemplateXlsx, CONTACT_COLUMNS, type ContactImportResult } from './imports';
+export { traceForCli, traceText, TraceLookupError, type TraceOutput } from './cli';
+export { traceCase, venueContacts, householdPairs, type TracedContact, type TracedExposure, type TraceSource } from './trace';
+export { runCaseTrace, infectiousWindow, type CaseSettings } from './service';
+export { CLOSE_ORDERS_JOB, PROBE_CAMERAS_JOB, type CaseConfirmed, type CaseTraceRequested, type TestPositive } from './events';
+/** For the people registry's purge (wired in server/src/modules.ts): persons cases still refer to. */
+export { personsInCases } from './queries';
+
+// What cases expects of the testing module (`test.positive`) is declared in events.ts (TestPositive); cases subscribes
+// to it as 'cases.from-test'.

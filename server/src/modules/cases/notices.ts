@@ -1,0 +1,81 @@
+// Exposure notices: the venues and time windows a confirmed case was at, with no identity. Venue operators see
+// their own venues' notices, officers those of venues in their jurisdiction; the public list feeds the citizen
+// check-in page, which matches it against the history it keeps on the phone (the server never learns who matched).
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { AppContext } from '../../platform/module';
+import { routeKit } from './scope';
+
+const NoticeItem = Type.Object({
+  id: Type.String(),
+  venueId: Type.String(),
+  venueName: Type.String(),
+  venueAddress: Type.String(),
+  entranceId: Type.Union([Type.String(), Type.Null()]),
+  entranceName: Type.Union([Type.String(), Type.Null()]),
+  from: Type.String(),
+  to: Type.String(),
+  publishedAt: Type.String(),
+});
+const NoticeList = Type.Object({ items: Type.Array(NoticeItem) });
+
+/** How far back published notices reach: the incubation period plus the case's window. */
+const PUBLIC_DAYS = 21;
+
+export async function noticeRoutes(fastify: FastifyInstance, ctx: AppContext) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const { db, now, scopeFor } = routeKit(ctx);
+  const tags = ['exposure notices'];
+
+  const list = (since: Date) =>
+    db
+      .selectFrom('exposure_notices as n')
+      .innerJoin('venues as v', 'v.id', 'n.venue_id')
+      .leftJoin('venue_entrances as e', 'e.id', 'n.entrance_id')
+      .select(['n.id', 'n.venue_id', 'v.name as venue_name', 'v.address as venue_address', 'n.entrance_id', 'e.name as entrance_name', 'n.from_at', 'n.to_at', 'n.published_at'])
+      .where('n.withdrawn_at', 'is', null)
+      .where('n.to_at', '>=', since)
+      .orderBy('n.from_at', 'desc');
+  const view = (r: { id: string; venue_id: string; venue_name: string; venue_address: string; entrance_id: string | null; entrance_name: string | null; from_at: Date; to_at: Date; published_at: Date }) => ({
+    id: r.id,
+    venueId: r.venue_id,
+    venueName: r.venue_name,
+    venueAddress: r.venue_address,
+    entranceId: r.entrance_id,
+    entranceName: r.entrance_name,
+    from: r.from_at.toISOString(),
+    to: r.to_at.toISOString(),
+    publishedAt: r.published_at.toISOString(),
+  });
+  const since = () => new Date(now().getTime() - PUBLIC_DAYS * 86_400_000);
+
+  app.get(
+    '/api/exposure-notices',
+    { config: { permission: 'exposure.read' }, schema: { tags, querystring: Type.Object({ unit: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.-]{1,20}$' })) }), response: { 200: NoticeList } } },
+    async (req) => {
+      const user = req.user!;
+      let q = list(since()).limit(2000);
+      if (user.role === 'venue_operator') {
+        q = q.where('n.venue_id', 'in', (eb) => eb.selectFrom('venue_operators').select('venue_id').where('user_id', '=', user.id));
+      } else {
+        const scope = await scopeFor(user, 'exposure.read', req.query.unit);
+        if (scope) q = q.where('v.commune_code', 'in', scope.length ? scope : ['-']);
+      }
+      return { items: (await q.execute()).map(view) };
+    },
+  );
+
+  // Public: no identity, no case id, only venue + time window; rate limited; cacheable for a minute.
+  app.get(
+    '/api/public/exposure-notices',
+    {
+      config: { public: true, rateLimit: { max: 60, timeWindow: '1 minute' } },
+      schema: { tags, response: { 200: NoticeList } },
+    },
+    async (_req, reply) => {
+      reply.header('cache-control', 'public, max-age=60');
+      return { items: (await list(since()).limit(5000).execute()).map(view) };
+    },
+  );
+}

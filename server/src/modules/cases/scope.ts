@@ -1,0 +1,28 @@
+// Jurisdiction and audit helpers shared by the module's routes (the rule itself lives in platform/auth).
+import type { FastifyRequest } from 'fastify';
+import { recordAudit, type AuditEntry } from '../../platform/audit';
+import { auditActor } from '../../platform/auth/routes';
+import type { AuthUser } from '../../platform/auth/service';
+import type { Permission } from '../../platform/auth/roles';
+import { invalidField } from '../../platform/http/errors';
+import type { AppContext } from '../../platform/module';
+import type { CaseSettings } from './service';
+
+export function routeKit(ctx: AppContext) {
+  const { db, access } = ctx;
+  const now = () => ctx.config.clock();
+  const settings: CaseSettings = ctx.config;
+  const audit = async (req: FastifyRequest, e: Omit<AuditEntry, 'actor' | 'ip'>) =>
+    recordAudit(db, { ...e, actor: await auditActor(access, req.user!), ip: req.ip, at: now() });
+  /** The unit codes to filter by: the caller's whole jurisdiction, or a unit inside it they picked (null = all). */
+  const scopeFor = async (user: AuthUser, perm: Permission, unit: string | undefined, path = 'querystring.unit') => {
+    if (!unit) return access.scopeCodes(user);
+    const u = await access.resolver.unit(unit);
+    if (!u) throw invalidField(path, `is not a known administrative unit ("${unit}")`);
+    await access.authorize(user, perm, { unitCode: u.code });
+    return access.resolver.subtreeCodes(u.code);
+  };
+  return { db, access, now, settings, audit, scopeFor, tz: ctx.config.timeZone };
+}
+
+export type RouteKit = ReturnType<typeof routeKit>;

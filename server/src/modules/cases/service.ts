@@ -1,0 +1,361 @@
+// Rules of cases and contacts: case codes, infectious windows, confirming a case, tracing results into contacts
+// with quarantine/monitoring orders, a contact becoming a case. Takes a Db (or transaction) and plain values.
+import { sql } from 'kysely';
+import type { Db, DbOrTx } from '../../platform/db/types';
+import type { SubtreeResolver } from '../../platform/auth/access';
+import { conflict, invalidField, notFound } from '../../platform/http/errors';
+import { getPersonIdentities } from '../people';
+import { dayOf, dayStart, plusDays } from './days';
+import type { CaseRow } from './tables';
+import { firstExposure, lastExposure, STAY_CAP_MS, traceCase, type TracedContact, type TracedExposure } from './trace';
+
+/** The settings tracing and orders follow (from Config). */
+export interface CaseSettings {
+  timeZone: string;
+  traceDaysBefore: number;
+  traceMinOverlapMinutes: number;
+  traceLevels: number;
+  f1QuarantineDays: number;
+  f2MonitoringDays: number;
+}
+
+export const CASE_SOURCES = ['community', 'imported', 'quarantine'] as const;
+export const CASE_STATUSES = ['active', 'recovered', 'died'] as const;
+export const ISOLATIONS = ['home', 'facility', 'hospital'] as const;
+
+/**
+ * The infectious window: from local midnight `traceDaysBefore` days before symptom onset (else before the test,
+ * else before the confirmation), until isolation (else the confirmation).
+ */
+export function infectiousWindow(c: Pick<CaseRow, 'onset_date' | 'test_date' | 'confirmed_at' | 'isolated_at'>, s: CaseSettings) {
+  const anchor = c.onset_date ?? c.test_date ?? dayOf(c.confirmed_at, s.timeZone);
+  const from = dayStart(plusDays(anchor, -s.traceDaysBefore), s.timeZone);
+  const to = c.isolated_at ?? c.confirmed_at;
+  return { from, to: to > from ? to : from };
+}
+
+/** Days an order lasts from the last exposure: 14 (F1, quarantine), 7 (F2 and beyond, monitoring) by default. */
+export const orderDays = (level: number, s: CaseSettings) => (level === 1 ? s.f1QuarantineDays : s.f2MonitoringDays);
+
+/** Initials of a province name without diacritics: "Nghệ An" → "NA", "Hồ Chí Minh" → "HCM". */
+export function provinceInitials(name: string): string {
+  const plain = name
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[đĐ]/g, 'D')
+    .replace(/^(Tinh|Thanh pho|TP\.?)\s+/i, '');
+  return (
+    plain
+      .split(/[\s-]+/)
+      .filter((w) => /^[A-Za-z]/.test(w))
+      .map((w) => w[0]!.toUpperCase())
+      .join('')
+      .slice(0, 4) || 'X'
+  );
+}
+
+/** Next readable case code of a province, e.g. NA40-00017 (initials + province code + sequence). */
+export async function nextCaseCode(tx: DbOrTx, provinceCode: string, provinceName: string): Promise<string> {
+  const r = await sql<{ last_value: number }>`
+    insert into case_code_counters (province_code, last_value) values (${provinceCode}, 1)
+    on conflict (province_code) do update set last_value = case_code_counters.last_value + 1
+    returning last_value`.execute(tx);
+  return `${provinceInitials(provinceName)}${provinceCode}-${String(r.rows[0]!.last_value).padStart(5, '0')}`;
+}
+
+/** The province (depth-1 unit) a unit belongs to. */
+export async function provinceOf(resolver: SubtreeResolver, unitCode: string) {
+  const u = await resolver.unit(unitCode);
+  if (!u) return null;
+  const code = u.path.split('/').filter(Boolean)[1];
+  if (!code) return null;
+  return resolver.unit(code);
+}
+
+export interface NewCase {
+  personId: string;
+  communeCode?: string | null;
+  confirmedAt: Date;
+  onsetDate?: string | null;
+  testDate?: string | null;
+  isolatedAt?: Date | null;
+  source: (typeof CASE_SOURCES)[number];
+  isolation?: (typeof ISOLATIONS)[number];
+  placeId?: string | null;
+  notes?: string;
+  origin?: 'officer' | 'test' | 'contact';
+  originRef?: string | null;
+  traceLevels?: number;
+  createdBy?: string | null;
+}
+
+/**
+ * Confirm a case inside `tx`: a readable code, the commune (the person's unless given), and every contact row of
+ * the person under monitoring ends ("became a case"), their last reported symptoms carried into the case.
+ * The caller publishes case.confirmed in the same transaction.
+ */
+export async function insertCase(tx: DbOrTx, resolver: SubtreeResolver, c: NewCase, now: Date, prefix = 'body'): Promise<CaseRow> {
+  const person = (await getPersonIdentities(tx, [c.personId])).get(c.personId);
+  if (!person) throw notFound('Person');
+  const communeCode = c.communeCode ?? person.communeCode;
+  if (!communeCode) throw invalidField(`${prefix}.communeCode`, 'the person has no commune on record: give the commune that follows the case');
+  const commune = await resolver.unit(communeCode);
+  if (!commune) throw invalidField(`${prefix}.communeCode`, `is not a known administrative unit ("${communeCode}")`);
+  const province = await provinceOf(resolver, communeCode);
+  if (!province) throw invalidField(`${prefix}.communeCode`, 'must be inside a province');
+  for (const [field, day] of [['onsetDate', c.onsetDate], ['testDate', c.testDate]] as const)
+    if (day && day > plusDays(dayOf(c.confirmedAt, 'UTC'), 1)) throw invalidField(`${prefix}.${field}`, 'is after the confirmation');
+  if (c.confirmedAt.getTime() > now.getTime() + 3600_000) throw invalidField(`${prefix}.confirmedAt`, 'is in the future');
+  if (c.placeId) {
+    const place = await tx.selectFrom('quarantine_places').select('id').where('id', '=', c.placeId).executeTakeFirst();
+    if (!place) throw invalidField(`${prefix}.placeId`, 'is not a known quarantine/isolation place');
+  }
+  const open = await tx.selectFrom('cases').select('code').where('person_id', '=', c.personId).where('status', '=', 'active').executeTakeFirst();
+  if (open) throw conflict(`This person is already an active case (${open.code})`, [{ path: `${prefix}.personId`, message: `already case ${open.code}` }]);
+  const code = await nextCaseCode(tx, province.code, province.name);
+  const lastSymptoms = await tx
+    .selectFrom('follow_ups')
+    .select(['day', 'symptoms', 'temperature', 'symptom_list'])
+    .where('person_id', '=', c.personId)
+    .orderBy('day', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const row = await tx
+    .insertInto('cases')
+    .values({
+      code,
+      person_id: c.personId,
+      province_code: province.code,
+      commune_code: commune.code,
+      confirmed_at: c.confirmedAt,
+      onset_date: c.onsetDate ?? null,
+      test_date: c.testDate ?? null,
+      isolated_at: c.isolatedAt ?? null,
+      source: c.source,
+      isolation: c.isolation ?? 'facility',
+      place_id: c.placeId ?? null,
+      origin: c.origin ?? 'officer',
+      origin_ref: c.originRef ?? null,
+      notes: c.notes ?? '',
+      last_symptoms: lastSymptoms
+        ? JSON.stringify({ day: lastSymptoms.day, symptoms: lastSymptoms.symptoms, temperature: lastSymptoms.temperature === null ? null : Number(lastSymptoms.temperature), symptomList: lastSymptoms.symptom_list })
+        : null,
+      trace_levels: c.traceLevels ?? 2,
+      created_by: c.createdBy ?? null,
+      created_at: now,
+      updated_at: now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  // contact follow-up ends: the person is a case now
+  await tx
+    .updateTable('case_contacts')
+    .set({ status: 'became_case', became_case_id: row.id, status_changed_at: now, updated_at: now })
+    .where('person_id', '=', c.personId)
+    .where('status', 'in', ['monitoring', 'lost', 'completed'])
+    .execute();
+  await tx.updateTable('case_tasks').set({ status: 'done', done_at: now }).where('person_id', '=', c.personId).where('status', '=', 'open').execute();
+  return row;
+}
+
+// ── tracing results → contacts ───────────────────────────────────────────────
+
+export interface ContactInput {
+  personId: string;
+  level: number;
+  viaPersonId: string | null;
+  origin: 'trace' | 'manual' | 'import';
+  exposures: {
+    kind: 'venue' | 'household' | 'workplace' | 'travel' | 'other';
+    via: 'checkin' | 'declaration' | 'household' | 'manual' | 'import';
+    venueId: string | null;
+    from: Date | null;
+    to: Date | null;
+    overlapMinutes: number | null;
+    sourcePersonId: string | null;
+    note?: string;
+  }[];
+}
+
+const exposureOf = (e: TracedExposure): ContactInput['exposures'][number] => ({
+  kind: e.kind,
+  via: e.via,
+  venueId: e.venueId,
+  from: e.from,
+  to: e.to,
+  overlapMinutes: e.overlapMinutes,
+  sourcePersonId: e.sourcePersonId,
+});
+
+export const contactInputOf = (c: TracedContact): ContactInput => ({
+  personId: c.personId,
+  level: c.level,
+  viaPersonId: c.viaPersonId,
+  origin: 'trace',
+  exposures: c.exposures.map(exposureOf),
+});
+
+/**
+ * Add or update contacts of a case: one row per person per case at the lowest level found, every exposure kept
+ * (re-tracing adds nothing twice), the order recomputed from the last exposure. People who are themselves active
+ * cases are recorded as "became a case" (a link of the transmission chain), not put under monitoring.
+ */
+export async function upsertContacts(tx: DbOrTx, caseRow: CaseRow, contacts: ContactInput[], s: CaseSettings, now: Date): Promise<number> {
+  if (!contacts.length) return 0;
+  const ids = contacts.map((c) => c.personId);
+  const people = await getPersonIdentities(tx, ids);
+  const activeCases = new Map(
+    (await tx.selectFrom('cases').select(['id', 'person_id']).where('person_id', 'in', ids).where('status', '=', 'active').execute()).map((r) => [r.person_id, r.id]),
+  );
+  let added = 0;
+  for (let i = 0; i < contacts.length; i += 1000) {
+    const chunk = contacts.slice(i, i + 1000).filter((c) => people.has(c.personId) && c.personId !== caseRow.person_id);
+    if (!chunk.length) continue;
+    const rows = chunk.map((c) => {
+      const times = c.exposures.flatMap((e) => [e.from, e.to]).filter((d): d is Date => !!d);
+      const last = times.length ? new Date(Math.max(...times.map((d) => d.getTime()))) : now;
+      const first = c.exposures.map((e) => e.from).filter((d): d is Date => !!d);
+      const start = dayOf(last, s.timeZone);
+      const becameCase = activeCases.get(c.personId);
+      return {
+        case_id: caseRow.id,
+        person_id: c.personId,
+        level: c.level,
+        unit_code: people.get(c.personId)!.communeCode ?? caseRow.commune_code,
+        via_person_id: c.viaPersonId,
+        first_exposure_at: first.length ? new Date(Math.min(...first.map((d) => d.getTime()))) : last,
+        last_exposure_at: last,
+        order_kind: c.level === 1 ? 'quarantine' : 'monitoring',
+        order_start: start,
+        order_end: plusDays(start, orderDays(c.level, s)),
+        status: becameCase ? 'became_case' : 'monitoring',
+        became_case_id: becameCase ?? null,
+        origin: c.origin,
+        created_at: now,
+        updated_at: now,
+      };
+    });
+    const inserted = await tx
+      .insertInto('case_contacts')
+      .values(rows)
+      .onConflict((oc) =>
+        oc.columns(['case_id', 'person_id']).doUpdateSet({
+          level: sql`least(case_contacts.level, excluded.level)`,
+          via_person_id: sql`case when excluded.level < case_contacts.level then excluded.via_person_id else case_contacts.via_person_id end`,
+          first_exposure_at: sql`least(case_contacts.first_exposure_at, excluded.first_exposure_at)`,
+          last_exposure_at: sql`greatest(case_contacts.last_exposure_at, excluded.last_exposure_at)`,
+          updated_at: now,
+        }),
+      )
+      .returning(['id', 'person_id', sql<boolean>`(xmax = 0)`.as('inserted')])
+      .execute();
+    added += inserted.filter((r) => r.inserted).length;
+    const idOf = new Map(inserted.map((r) => [r.person_id, r.id]));
+    const exposures = chunk.flatMap((c) =>
+      c.exposures.map((e) => ({
+        contact_id: idOf.get(c.personId)!,
+        kind: e.kind,
+        via: e.via,
+        venue_id: e.venueId,
+        from_at: e.from,
+        to_at: e.to,
+        overlap_minutes: e.overlapMinutes,
+        source_person_id: e.sourcePersonId,
+        note: e.note ?? '',
+      })),
+    );
+    for (let j = 0; j < exposures.length; j += 2000)
+      await sql`insert into contact_exposures (contact_id, kind, via, venue_id, from_at, to_at, overlap_minutes, source_person_id, note)
+        select * from jsonb_to_recordset(${JSON.stringify(exposures.slice(j, j + 2000))}::jsonb)
+          as x(contact_id uuid, kind text, via text, venue_id uuid, from_at timestamptz, to_at timestamptz, overlap_minutes int, source_person_id uuid, note text)
+        on conflict do nothing`.execute(tx);
+  }
+  // orders follow the (possibly lowered) level and the latest exposure; only rows still under monitoring
+  await sql`update case_contacts set
+      order_kind = case when level = 1 then 'quarantine' else 'monitoring' end,
+      order_start = (last_exposure_at at time zone ${s.timeZone})::date,
+      order_end = (last_exposure_at at time zone ${s.timeZone})::date + case when level = 1 then ${s.f1QuarantineDays}::int else ${s.f2MonitoringDays}::int end
+    where case_id = ${caseRow.id} and status = 'monitoring' and last_exposure_at is not null`.execute(tx);
+  return added;
+}
+
+/** The case's own stays in its window (venue, entrance, from–to): what exposure notices publish. */
+export async function caseStays(db: DbOrTx, personId: string, from: Date, to: Date) {
+  const r = await sql<{ venue_id: string; entrance_id: string | null; a: Date; b: Date }>`
+    select c.venue_id, c.entrance_id, greatest(c.checkin_at, ${from}::timestamptz) as a,
+           least(coalesce(least(c.checkout_at, nx.checkin_at), c.auto_checkout_at), ${to}::timestamptz) as b
+    from checkins c
+    left join lateral (
+      select n.checkin_at from checkins n
+      where n.person_id = c.person_id and n.checkin_at > c.checkin_at and n.checkin_at < c.auto_checkout_at
+        and n.checkin_at >= ${new Date(from.getTime() - STAY_CAP_MS)} and n.checkin_at < ${new Date(to.getTime() + STAY_CAP_MS)}
+      order by n.checkin_at limit 1
+    ) nx on true
+    where c.person_id = ${personId} and c.checkin_at >= ${new Date(from.getTime() - STAY_CAP_MS)} and c.checkin_at < ${to}
+    union all
+    select d.venue_id, null, greatest(d.submitted_at, ${from}::timestamptz),
+           least(d.submitted_at + make_interval(mins => v.default_stay_minutes), ${to}::timestamptz)
+    from declarations d join venues v on v.id = d.venue_id
+    where d.subject_person_id = ${personId} and d.venue_id is not null
+      and d.submitted_at >= ${new Date(from.getTime() - STAY_CAP_MS)} and d.submitted_at < ${to}
+  `.execute(db);
+  return r.rows.filter((x) => x.b > x.a);
+}
+
+export interface TraceRunResult {
+  f1: number;
+  f2: number;
+  deeper: number;
+  added: number;
+  notices: number;
+  ms: number;
+}
+
+/**
+ * Trace a confirmed case now: the engine, then contacts with orders and the exposure notices of the case's
+ * stays, in one transaction; the case's trace status shows progress (running → done | failed).
+ * Idempotent: running it again adds only what is new.
+ */
+export async function runCaseTrace(db: Db, caseId: string, s: CaseSettings, now: Date): Promise<TraceRunResult> {
+  const t0 = Date.now();
+  const c = await db.selectFrom('cases').selectAll().where('id', '=', caseId).executeTakeFirst();
+  if (!c) throw notFound('Case');
+  await db.updateTable('cases').set({ trace_status: 'running', trace_started_at: now, trace_error: null }).where('id', '=', caseId).execute();
+  try {
+    const w = infectiousWindow(c, s);
+    const traced = await traceCase(db, { personId: c.person_id, from: w.from, to: w.to, at: now > w.to ? now : w.to, levels: c.trace_levels, minOverlapMinutes: s.traceMinOverlapMinutes });
+    const stays = await caseStays(db, c.person_id, w.from, w.to);
+    const result = await db.transaction().execute(async (tx) => {
+      const added = await upsertContacts(tx, c, traced.map(contactInputOf), s, now);
+      let notices = 0;
+      for (const st of stays) {
+        const r = await tx
+          .insertInto('exposure_notices')
+          .values({ case_id: c.id, venue_id: st.venue_id, entrance_id: st.entrance_id, from_at: st.a, to_at: st.b, published_at: now })
+          .onConflict((oc) => oc.doNothing())
+          .executeTakeFirst();
+        notices += Number(r.numInsertedOrUpdatedRows ?? 0);
+      }
+      const counts = {
+        f1: traced.filter((x) => x.level === 1).length,
+        f2: traced.filter((x) => x.level === 2).length,
+        deeper: traced.filter((x) => x.level > 2).length,
+        added,
+        notices,
+        ms: Date.now() - t0,
+      };
+      await tx
+        .updateTable('cases')
+        .set({ trace_status: 'done', trace_finished_at: new Date(now.getTime() + counts.ms), trace_counts: JSON.stringify(counts), trace_error: null })
+        .where('id', '=', caseId)
+        .execute();
+      return counts;
+    });
+    return result;
+  } catch (err) {
+    await db.updateTable('cases').set({ trace_status: 'failed', trace_error: (err as Error).message.slice(0, 500) }).where('id', '=', caseId).execute();
+    throw err;
+  }
+}
+
+export { firstExposure, lastExposure };

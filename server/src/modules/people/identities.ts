@@ -1,0 +1,50 @@
+// Identity details in batches for modules that must reach people (contact tracing lists, CLI output), and look-ups
+// by what an officer types (national ID, phone, record id). Personal data: callers write the audit row.
+import type { DbOrTx } from '../../platform/db/types';
+import { normalizePhone } from './normalize';
+
+export interface PersonIdentity {
+  id: string;
+  fullName: string;
+  nationalId: string | null;
+  phone: string | null;
+  birthYear: number | null;
+  address: string | null;
+  communeCode: string | null;
+}
+
+/** Live (not merged-away) records by id, one query for the whole batch. */
+export async function getPersonIdentities(db: DbOrTx, ids: string[]): Promise<Map<string, PersonIdentity>> {
+  const out = new Map<string, PersonIdentity>();
+  const unique = [...new Set(ids)];
+  for (let i = 0; i < unique.length; i += 5000) {
+    const rows = await db
+      .selectFrom('persons')
+      .select(['id', 'full_name', 'national_id', 'phone', 'birth_year', 'address', 'commune_code'])
+      .where('id', 'in', unique.slice(i, i + 5000))
+      .execute();
+    for (const p of rows)
+      out.set(p.id, { id: p.id, fullName: p.full_name, nationalId: p.national_id, phone: p.phone, birthYear: p.birth_year, address: p.address, communeCode: p.commune_code });
+  }
+  return out;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Live records an identifier names: a record id, a national ID (9 or 12 digits) or a phone number (any
+ * Vietnamese or E.164 form). Several records may share a phone (a family): all are returned.
+ */
+export async function findPeopleByIdentifier(db: DbOrTx, identifier: string): Promise<string[]> {
+  const s = identifier.trim();
+  let q = db.selectFrom('persons').select(['id', 'merged_into']);
+  if (UUID.test(s)) q = q.where('id', '=', s.toLowerCase());
+  else if (/^([0-9]{9}|[0-9]{12})$/.test(s)) q = q.where('national_id', '=', s);
+  else {
+    const phone = normalizePhone(s);
+    if (!phone) return [];
+    q = q.where('phone', '=', phone);
+  }
+  const rows = await q.execute();
+  return [...new Set(rows.map((r) => r.merged_into ?? r.id))];
+}

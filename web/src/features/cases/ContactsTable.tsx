@@ -1,0 +1,88 @@
+import { Badge, Checkbox, Table, Text } from '@mantine/core';
+import { useTranslation } from 'react-i18next';
+import { useFormat } from '../../lib/format';
+import { DataTable } from '../../lib/DataTable';
+import type { ContactItem } from './api';
+import { useCasesT, useLabel } from './i18n';
+
+export const LEVEL_COLOR: Record<number, string> = { 1: 'orange', 2: 'yellow' };
+
+/** Contacts with their level, order, days left and why (venues and times, household, interview). */
+export function ContactsTable({ items, selected, onSelect, showCase }: { items: ContactItem[]; selected?: Set<string>; onSelect?(ids: Set<string>): void; showCase?: boolean }) {
+  const tc = useCasesT();
+  const label = useLabel();
+  const fmt = useFormat();
+  const { i18n } = useTranslation();
+  const timeOf = (iso: string) => new Date(iso).toLocaleTimeString(i18n.resolvedLanguage === 'en' ? 'en-GB' : 'vi-VN', { hour: '2-digit', minute: '2-digit' });
+  const toggle = (id: string) => {
+    if (!selected || !onSelect) return;
+    const next = new Set(selected);
+    if (next.has(id)) next.delete(id);
+    else next.add(id);
+    onSelect(next);
+  };
+  const cols = [
+    ...(onSelect ? [''] : []),
+    tc('fields.level'),
+    tc('fields.fullName'),
+    tc('fields.phone'),
+    tc('fields.unit'),
+    ...(showCase ? [tc('fields.code')] : []),
+    tc('fields.venues'),
+    tc('fields.lastExposure'),
+    tc('fields.order'),
+    tc('fields.daysLeft'),
+    tc('fields.status'),
+  ];
+  return (
+    <DataTable testId="contacts-table" minWidth={1000} isEmpty={items.length === 0} emptyText={tc('contacts.empty')} columns={cols}>
+      {items.map((c) => (
+        <Table.Tr key={c.id} data-level={c.level}>
+          {onSelect && (
+            <Table.Td>
+              <Checkbox aria-label={c.person.fullName} checked={selected?.has(c.id) ?? false} onChange={() => toggle(c.id)} />
+            </Table.Td>
+          )}
+          <Table.Td>
+            <Badge color={LEVEL_COLOR[c.level] ?? 'lime'} miw={38} style={{ overflow: 'visible' }}>
+              F{c.level}
+            </Badge>
+          </Table.Td>
+          <Table.Td>
+            {c.person.fullName}
+            {c.flagged && (
+              <Badge ml={6} color="red" size="xs">
+                {tc('contacts.flagged')}
+              </Badge>
+            )}
+            {c.viaPersonName && (
+              <Text size="xs" c="dimmed">
+                {tc('fields.viaPerson')}: {c.viaPersonName}
+              </Text>
+            )}
+          </Table.Td>
+          <Table.Td>{c.person.phone ?? '—'}</Table.Td>
+          <Table.Td>{c.unit?.name ?? '—'}</Table.Td>
+          {showCase && <Table.Td>{c.caseCode}</Table.Td>}
+          <Table.Td>
+            {c.exposures.slice(0, 4).map((e, i) => (
+              <Text key={i} size="xs">
+                {e.venue ? `${e.venue.name}` : label('vias', e.via)}
+                {e.venue && e.from && e.to ? ` · ${fmt.dateTime(e.from)}–${timeOf(e.to)}` : ''}
+                {e.overlapMinutes !== null ? ` · ${e.overlapMinutes}′` : ''}
+                {e.venue ? ` (${label('vias', e.via)})` : ''}
+              </Text>
+            ))}
+            {c.exposures.length > 4 && <Text size="xs" c="dimmed">+{c.exposures.length - 4}</Text>}
+          </Table.Td>
+          <Table.Td>{c.lastExposureAt ? fmt.dateTime(c.lastExposureAt) : '—'}</Table.Td>
+          <Table.Td>
+            {label('orders', c.orderKind)} → {c.orderEnd}
+          </Table.Td>
+          <Table.Td>{c.status === 'monitoring' ? c.daysLeft : '—'}</Table.Td>
+          <Table.Td>{label('contactStatuses', c.status)}</Table.Td>
+        </Table.Tr>
+      ))}
+    </DataTable>
+  );
+}

@@ -1,0 +1,159 @@
+import { Alert, Badge, Button, Card, Checkbox, Group, Modal, NumberInput, SegmentedControl, Stack, Table, Tabs, Text, Title, Tooltip } from '@mantine/core';
+import { useState } from 'react';
+import { useAuth } from '../../app/auth';
+import { DataTable } from '../../lib/DataTable';
+import { ErrorAlert, useErrorMessage } from '../../lib/errors';
+import { useDue, useGrid, useRecordFollowUp, useSeries, useTaskDone, useTasks, type GridCell, type Subject } from './api';
+import { TemperatureChart } from './charts';
+import { useCasesT, useLabel } from './i18n';
+import './i18n';
+
+const CELL: Record<GridCell['state'], { bg: string; mark: string }> = {
+  well: { bg: '#d3f9d8', mark: '✓' },
+  symptoms: { bg: '#ffe8cc', mark: '!' },
+  fever: { bg: '#ffc9c9', mark: '°' },
+  missing: { bg: '#f1f3f5', mark: '·' },
+  out: { bg: 'transparent', mark: '' },
+};
+const SYMPTOMS = ['cough', 'sore_throat', 'shortness_of_breath', 'loss_of_taste_smell', 'fatigue', 'diarrhea', 'headache'];
+
+/** /followups: the grid of days per person, today's non-reporting list, test referrals; record a day; temperature chart. */
+export default function FollowUpPage() {
+  const tc = useCasesT();
+  const [tab, setTab] = useState<string | null>('due');
+  const [person, setPerson] = useState<Subject | null>(null);
+  return (
+    <Stack gap="md">
+      <Title order={1} size="h2">
+        {tc('followups.title')}
+      </Title>
+      <Tabs value={tab} onChange={setTab} keepMounted={false}>
+        <Tabs.List>
+          <Tabs.Tab value="due">{tc('followups.due')}</Tabs.Tab>
+          <Tabs.Tab value="grid">{tc('followups.grid')}</Tabs.Tab>
+          <Tabs.Tab value="tasks">{tc('followups.tasks')}</Tabs.Tab>
+        </Tabs.List>
+        <Tabs.Panel value="due" pt="md">
+          <SubjectGrid useData={useDue} onPick={setPerson} />
+        </Tabs.Panel>
+        <Tabs.Panel value="grid" pt="md">
+          <SubjectGrid useData={useGrid} onPick={setPerson} />
+        </Tabs.Panel>
+        <Tabs.Panel value="tasks" pt="md">
+          <Tasks />
+        </Tabs.Panel>
+      </Tabs>
+      <PersonModal person={person} onClose={() => setPerson(null)} />
+    </Stack>
+  );
+}
+
+function SubjectGrid({ useData, onPick }: { useData: typeof useGrid; onPick(s: Subject): void }) {
+  const tc = useCasesT();
+  const label = useLabel();
+  const q = useData({});
+  if (q.isError) return <ErrorAlert error={q.error} onRetry={() => void q.refetch()} />;
+  if (!q.data) return null;
+  return (
+    <DataTable testId="followup-grid" minWidth={800} isEmpty={q.data.items.length === 0} emptyText={tc('followups.empty')} columns={[tc('fields.fullName'), tc('fields.phone'), tc('fields.unit'), tc('fields.level'), ...q.data.days.map((d) => d.slice(5)), '']}>
+      {q.data.items.map((s) => (
+        <Table.Tr key={s.personId}>
+          <Table.Td>
+            {s.fullName}
+            {s.flagged && (
+              <Badge ml={6} color="red" size="xs">
+                {tc('contacts.flagged')}
+              </Badge>
+            )}
+          </Table.Td>
+          <Table.Td>{s.phone ?? '—'}</Table.Td>
+          <Table.Td>{s.unitName}</Table.Td>
+          <Table.Td>{s.kind === 'case' ? tc('followups.case') : `F${s.level}`}</Table.Td>
+          {s.cells.map((c) => (
+            <Table.Td key={c.day} style={{ background: CELL[c.state].bg, textAlign: 'center' }} data-state={c.state}>
+              <Tooltip label={`${label('followups.states', c.state)}${c.temperature !== null ? ` · ${c.temperature.toFixed(1)} °C` : ''}`} disabled={c.state === 'out'}>
+                <span>{c.temperature !== null ? c.temperature.toFixed(1) : CELL[c.state].mark}</span>
+              </Tooltip>
+            </Table.Td>
+          ))}
+          <Table.Td>
+            <Button size="xs" variant="light" onClick={() => onPick(s)}>
+              {tc('followups.record')}
+            </Button>
+          </Table.Td>
+        </Table.Tr>
+      ))}
+    </DataTable>
+  );
+}
+
+function PersonModal({ person, onClose }: { person: Subject | null; onClose(): void }) {
+  const tc = useCasesT();
+  const label = useLabel();
+  const errorText = useErrorMessage();
+  const { can } = useAuth();
+  const series = useSeries(person?.personId ?? null);
+  const record = useRecordFollowUp();
+  const [temp, setTemp] = useState<number | string>('');
+  const [symptoms, setSymptoms] = useState<string[]>([]);
+  const [channel, setChannel] = useState('tracer');
+  const today = new Date().toLocaleDateString('en-CA', { timeZone: 'Asia/Ho_Chi_Minh' });
+  const save = () =>
+    person &&
+    record.mutate({ personId: person.personId, day: today, symptoms: symptoms.length > 0, temperature: temp === '' ? null : Number(temp), symptomList: symptoms, channel });
+  return (
+    <Modal opened={!!person} onClose={onClose} title={person?.fullName} size="lg">
+      <Stack>
+        <Text fw={600}>{tc('followups.chart')}</Text>
+        {series.data && <TemperatureChart points={series.data.items} threshold={series.data.feverThreshold} />}
+        {can('followup.write') && (
+          <Card withBorder>
+            <Stack>
+              <NumberInput label={tc('followups.temperature')} value={temp} onChange={setTemp} min={30} max={45} step={0.1} decimalScale={1} w={180} />
+              <Checkbox.Group label={tc('followups.symptoms')} value={symptoms} onChange={setSymptoms}>
+                <Group mt={4}>
+                  {SYMPTOMS.map((s) => (
+                    <Checkbox key={s} value={s} label={s.replace(/_/g, ' ')} />
+                  ))}
+                </Group>
+              </Checkbox.Group>
+              <SegmentedControl value={channel} onChange={setChannel} data={['tracer', 'robot_call', 'self'].map((v) => ({ value: v, label: label('followups.channels', v) }))} />
+              {record.isError && <Alert color="red">{errorText(record.error)}</Alert>}
+              {record.data?.fever && <Alert color="red">{tc('followups.fever')}</Alert>}
+              {record.isSuccess && !record.data.fever && <Alert color="teal">{tc('followups.saved')}</Alert>}
+              <Button onClick={save} loading={record.isPending}>
+                {tc('save')}
+              </Button>
+            </Stack>
+          </Card>
+        )}
+      </Stack>
+    </Modal>
+  );
+}
+
+function Tasks() {
+  const tc = useCasesT();
+  const tasks = useTasks();
+  const done = useTaskDone();
+  const { can } = useAuth();
+  if (!tasks.data) return null;
+  return (
+    <DataTable testId="tasks-table" minWidth={600} isEmpty={tasks.data.items.length === 0} emptyText={tc('followups.empty')} columns={[tc('fields.fullName'), tc('fields.phone'), tc('fields.notes'), '']}>
+      {tasks.data.items.map((t) => (
+        <Table.Tr key={t.id}>
+          <Table.Td>{t.fullName}</Table.Td>
+          <Table.Td>{t.phone ?? '—'}</Table.Td>
+          <Table.Td>{t.reason}</Table.Td>
+          <Table.Td>
+            {can('followup.write') && (
+              <Button size="xs" variant="light" onClick={() => done.mutate(t.id)}>
+                {tc('followups.done')}
+              </Button>
+            )}
+          </Table.Td>
+        </Table.Tr>
+      ))}
+    </DataTable>
+  );
+}

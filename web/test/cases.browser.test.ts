@@ -1,0 +1,123 @@
+// The cases pages in Chromium against a real server: a confirmed case's page (trace progress → done, timeline,
+// contacts, the transmission graph), and the citizen check-in page telling a phone that was at the same venue at
+// the same time as a case (matched on the phone against the published notices).
+import { devices, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer } from '../../server/test/helpers';
+import { scenario } from '../../server/src/modules/cases/test-fixtures';
+import { ensureBuilt, launchBrowser, openPage, PASSWORD, type TestServer } from './browser';
+
+let server: TestServer;
+let browser: Browser;
+let caseId: string;
+let caseCode: string;
+let venueId: string;
+let venueName: string;
+let qrPath: string;
+const names = { f0: 'Nguyễn Văn Không', f1: 'Trần Thị Một', f2: 'Lê Văn Hai' };
+const iso = (msAgo: number) => new Date(Date.now() - msAgo).toISOString();
+const H = 3600_000;
+
+beforeAll(async () => {
+  await ensureBuilt('index.html');
+  server = await startTestServer();
+  await server.createUser({ username: 'cases.cdc', password: PASSWORD, role: 'cdc_officer', jurisdictionCode: '40' });
+  const login = await server.app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'x-requested-with': 'vigil' }, payload: { username: 'cases.cdc', password: PASSWORD } });
+  const headers = { cookie: String(login.headers['set-cookie']).split(';')[0]!, 'x-requested-with': 'vigil' };
+  // a venue made through the API (it has an entrance and a poster QR), people and stays straight in the tables
+  const s = await scenario(server.db);
+  venueName = 'Chợ Ga Vinh';
+  const created = await server.app.inject({ method: 'POST', url: '/api/venues', headers, payload: { name: venueName, type: 'market', communeCode: s.commune, address: '1 Phan Bội Châu', defaultStayMinutes: 60 } });
+  expect(created.statusCode, created.body).toBe(201);
+  venueId = created.json().venue.id;
+  const qr = await server.app.inject({ method: 'GET', url: `/api/venues/${venueId}/entrances/${created.json().entrances[0].id}/qr`, headers });
+  qrPath = new URL(qr.json().url).pathname;
+  const other = await s.venue('QUAN-PHO', 60);
+  const f0 = await s.person(names.f0);
+  const f1 = await s.person(names.f1);
+  const f2 = await s.person(names.f2);
+  await s.stay(f0, venueId, iso(5 * H), iso(4 * H));
+  await s.stay(f1, venueId, iso(4.5 * H), iso(3.5 * H));
+  await s.stay(f1, other, iso(2 * H), iso(1.5 * H));
+  await s.stay(f2, other, iso(1.8 * H), iso(1 * H));
+  const res = await server.app.inject({ method: 'POST', url: '/api/cases', headers, payload: { personId: f0, confirmedAt: iso(0.5 * H), source: 'community' } });
+  expect(res.statusCode, res.body).toBe(201);
+  caseId = res.json().case.id;
+  caseCode = res.json().case.code;
+  browser = await launchBrowser();
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+async function signIn(page: Page) {
+  await page.getByLabel('Tên đăng nhập').fill('cases.cdc');
+  await page.getByLabel('Mật khẩu').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+}
+
+describe('case page', () => {
+  it('shows the case, tracing done with F1 and F2, the timeline, the contacts and the transmission graph', async () => {
+    const { ctx, page, errors } = await openPage(browser, { viewport: { width: 1280, height: 900 }, locale: 'vi-VN' });
+    await page.goto(`${server.url}/cases/${caseId}`);
+    await signIn(page);
+    await expect.poll(() => page.getByTestId('case-code').textContent(), { timeout: 20_000 }).toBe(caseCode);
+    // tracing runs in the background; the page polls until it is done
+    await expect.poll(() => page.getByTestId('trace-status').getAttribute('data-status'), { timeout: 30_000 }).toBe('done');
+    await expect.poll(() => page.getByTestId('count-F1').textContent()).toBe('1');
+    expect(await page.getByTestId('count-F2').textContent()).toBe('1');
+    await expect.poll(() => page.getByTestId('case-timeline').textContent()).toContain(venueName);
+    await page.getByRole('tab', { name: /Người tiếp xúc/ }).click();
+    await expect.poll(() => page.getByTestId('contacts-table').textContent()).toContain(names.f1);
+    expect(await page.getByTestId('contacts-table').textContent()).toContain(names.f2);
+    await page.getByRole('tab', { name: 'Sơ đồ lây nhiễm' }).click();
+    // ECharts draws SVG: the case, the contacts and the venue are labelled nodes
+    await expect.poll(() => page.getByTestId('transmission-graph').locator('svg text').allTextContents(), { timeout: 10_000 }).toEqual(expect.arrayContaining([expect.stringContaining(caseCode), names.f1, names.f2, venueName]));
+    await page.screenshot({ path: '/tmp/vigil-case-page.png', fullPage: true });
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+});
+
+describe('citizen exposure notice', () => {
+  it('a phone that was at the venue while the case was there learns it, matched on the phone', async () => {
+    await ensureBuilt('checkin.html');
+    const { ctx, page, errors } = await openPage(browser, { ...devices['Galaxy S9+'], viewport: { width: 360, height: 740 }, locale: 'vi-VN' });
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(`${r.method()} ${r.url()}`));
+    // the phone's own history: it was at this venue from 4h45 to 4h15 ago (checked in there earlier)
+    await page.addInitScript(
+      ([venue, name, from, to]) => localStorage.setItem('vigil.checkin.visits', JSON.stringify([{ venueId: venue, venueName: name, from, to }])),
+      [venueId, venueName, iso(4.75 * H), iso(4.25 * H)],
+    );
+    await page.goto(`${server.url}${qrPath}`);
+    const alert = page.getByTestId('exposure-alert');
+    await expect.poll(() => alert.count(), { timeout: 15_000 }).toBe(1);
+    expect(await alert.textContent()).toContain(`Bạn đã ở ${venueName} từ`);
+    // nothing about the phone's history went to the server: the notices were fetched with a plain GET
+    const noticeRequests = requests.filter((r) => r.includes('exposure-notices'));
+    expect(noticeRequests.length).toBeGreaterThan(0);
+    for (const r of noticeRequests) expect(r).toBe(`GET ${server.url}/api/public/exposure-notices`);
+    expect(requests.some((r) => r.includes(venueId) && r.includes('exposure'))).toBe(false);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    await page.screenshot({ path: '/tmp/vigil-exposure-phone.png', fullPage: true });
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+
+  it('a phone whose visit did not overlap sees nothing', async () => {
+    const { ctx, page } = await openPage(browser, { viewport: { width: 360, height: 740 }, locale: 'vi-VN' });
+    await page.addInitScript(
+      ([venue, name, from, to]) => localStorage.setItem('vigil.checkin.visits', JSON.stringify([{ venueId: venue, venueName: name, from, to }])),
+      [venueId, venueName, iso(3.9 * H), iso(3.5 * H)],
+    );
+    const notices = page.waitForResponse((r) => r.url().includes('/api/public/exposure-notices'));
+    await page.goto(`${server.url}${qrPath}`);
+    await notices;
+    await expect.poll(() => page.locator('h1').count()).toBeGreaterThan(0);
+    expect(await page.getByTestId('exposure-alert').count()).toBe(0);
+    await ctx.close();
+  });
+});
