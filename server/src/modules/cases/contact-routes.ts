@@ -49,7 +49,7 @@ export async function contactRoutes(fastify: FastifyInstance, ctx: AppContext) {
     return { rows, total: Number(total.n) };
   };
 
-  app.get('/api/contacts', { config: { permission: 'cases.read' }, schema: { tags, querystring: ContactListQuery, response: { 200: ContactListResponse } } }, async (req) => {
+  app.get('/api/contacts', { config: { audit: 'handler', permission: 'cases.read' }, schema: { tags, querystring: ContactListQuery, response: { 200: ContactListResponse } } }, async (req) => {
     const r = await search(req.user!, req.query, req.query.limit, req.query.offset);
     await audit(req, { action: 'contacts.list', subjectType: 'contacts', details: { unit: req.query.unit ?? null, level: req.query.level ?? null, rows: r.rows.length } });
     return { items: await contactItems(db, access.resolver, r.rows, tz, now()), total: r.total };
@@ -115,7 +115,7 @@ export async function contactRoutes(fastify: FastifyInstance, ctx: AppContext) {
 
   app.patch(
     '/api/contacts/:id',
-    { config: { permission: 'cases.write' }, schema: { tags, params: IdParam, body: Type.Object({ status: ContactStatus }, { additionalProperties: false }), response: { 200: ContactListResponse } } },
+    { config: { audit: 'handler', permission: 'cases.write' }, schema: { tags, params: IdParam, body: Type.Object({ status: ContactStatus }, { additionalProperties: false }), response: { 200: ContactListResponse } } },
     async (req) => {
       const [row] = await loadForWrite(req.user!, [req.params.id]);
       if (req.body.status === 'became_case') throw invalidField('body.status', 'a contact becomes a case by confirming a case for the person');

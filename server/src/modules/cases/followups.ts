@@ -150,7 +150,7 @@ export async function followUpRoutes(fastify: FastifyInstance, ctx: AppContext) 
     return { days, items, total };
   };
 
-  app.get('/api/followups/grid', { config: { permission: 'cases.read' }, schema: { tags, querystring: GridQuery, response: { 200: GridResponse } } }, async (req) => {
+  app.get('/api/followups/grid', { config: { audit: 'handler', permission: 'cases.read' }, schema: { tags, querystring: GridQuery, response: { 200: GridResponse } } }, async (req) => {
     const today = dayOf(now(), tz);
     const to = req.query.to ?? today;
     const from = req.query.from ?? plusDays(to, -6);
@@ -163,7 +163,7 @@ export async function followUpRoutes(fastify: FastifyInstance, ctx: AppContext) 
   });
 
   // A tracer's list for the day: everyone in their area with no follow-up yet (the non-reporting list).
-  app.get('/api/followups/due', { config: { permission: 'cases.read' }, schema: { tags, querystring: DueQuery, response: { 200: GridResponse } } }, async (req) => {
+  app.get('/api/followups/due', { config: { audit: 'handler', permission: 'cases.read' }, schema: { tags, querystring: DueQuery, response: { 200: GridResponse } } }, async (req) => {
     const day = req.query.day ?? dayOf(now(), tz);
     const scope = await scopeFor(req.user!, 'cases.read', req.query.unit);
     const r = await grid(scope, plusDays(day, -2), day, 1000, 0, day);
@@ -212,7 +212,7 @@ export async function followUpRoutes(fastify: FastifyInstance, ctx: AppContext) 
   const TaskItem = Type.Object({ id: Type.String(), personId: Type.String(), fullName: Type.String(), phone: Type.Union([Type.String(), Type.Null()]), unitCode: Type.String(), reason: Type.String(), status: Type.String(), createdAt: Type.String() });
   app.get(
     '/api/case-tasks',
-    { config: { permission: 'cases.read' }, schema: { tags, querystring: Type.Object({ status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('done'), Type.Literal('cancelled')])), unit: Type.Optional(UnitCode) }), response: { 200: Type.Object({ items: Type.Array(TaskItem) }) } } },
+    { config: { audit: 'handler', permission: 'cases.read' }, schema: { tags, querystring: Type.Object({ status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('done'), Type.Literal('cancelled')])), unit: Type.Optional(UnitCode) }), response: { 200: Type.Object({ items: Type.Array(TaskItem) }) } } },
     async (req) => {
       const scope = await scopeFor(req.user!, 'cases.read', req.query.unit);
       let q = db.selectFrom('case_tasks').selectAll().where('status', '=', req.query.status ?? 'open');

@@ -123,7 +123,7 @@ export async function placeRoutes(fastify: FastifyInstance, ctx: AppContext) {
   const Occupant = Type.Object({ stayId: Type.String(), personId: Type.String(), fullName: Type.String(), kind: Type.String(), admittedOn: Type.String(), plannedDischargeOn: Type.Union([Type.String(), Type.Null()]) });
   app.get(
     '/api/places/:id',
-    { config: { permission: 'cases.read' }, schema: { tags, params: Type.Object({ id: Uuid }), response: { 200: Type.Object({ place: PlaceItem, occupants: Type.Array(Occupant), cameras: Type.Array(CameraItem) }) } } },
+    { config: { audit: 'handler', permission: 'cases.read' }, schema: { tags, params: Type.Object({ id: Uuid }), response: { 200: Type.Object({ place: PlaceItem, occupants: Type.Array(Occupant), cameras: Type.Array(CameraItem) }) } } },
     async (req) => {
       const p = await loadPlace(req.params.id, 'cases.read', req.user!);
       const stays = await db.selectFrom('place_stays').selectAll().where('place_id', '=', p.id).where('discharged_on', 'is', null).orderBy('admitted_on').execute();

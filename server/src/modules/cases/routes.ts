@@ -40,7 +40,7 @@ export async function caseRoutes(fastify: FastifyInstance, ctx: AppContext) {
     return c;
   };
 
-  app.get('/api/cases', { config: { permission: 'cases.read' }, schema: { tags, querystring: CaseListQuery, response: { 200: CaseListResponse } } }, async (req) => {
+  app.get('/api/cases', { config: { audit: 'handler', permission: 'cases.read' }, schema: { tags, querystring: CaseListQuery, response: { 200: CaseListResponse } } }, async (req) => {
     const q = req.query;
     const scope = await scopeFor(req.user!, 'cases.read', q.unit);
     let base = db.selectFrom('cases');
@@ -58,7 +58,7 @@ export async function caseRoutes(fastify: FastifyInstance, ctx: AppContext) {
     return { items: await caseItems(db, access.resolver, rows, settings), total: Number(total.n) };
   });
 
-  app.post('/api/cases', { config: { permission: 'cases.write' }, schema: { tags, body: CreateCaseBody, response: { 201: CaseResponse } } }, async (req, reply) => {
+  app.post('/api/cases', { config: { audit: 'handler', permission: 'cases.write' }, schema: { tags, body: CreateCaseBody, response: { 201: CaseResponse } } }, async (req, reply) => {
     const b = req.body;
     const person = (await getPersonIdentities(db, [b.personId])).get(b.personId);
     if (!person) throw notFound('Person');
@@ -85,13 +85,13 @@ export async function caseRoutes(fastify: FastifyInstance, ctx: AppContext) {
     return reply.status(201).send({ case: (await caseItems(db, access.resolver, [fresh], settings))[0]! });
   });
 
-  app.get('/api/cases/:id', { config: { permission: 'cases.read' }, schema: { tags, params: IdParam, response: { 200: CaseResponse } } }, async (req) => {
+  app.get('/api/cases/:id', { config: { audit: 'handler', permission: 'cases.read' }, schema: { tags, params: IdParam, response: { 200: CaseResponse } } }, async (req) => {
     const c = await loadCase(req.user!, req.params.id, 'cases.read');
     await audit(req, { action: 'case.read', subjectType: 'case', subjectId: c.id });
     return { case: (await caseItems(db, access.resolver, [c], settings))[0]! };
   });
 
-  app.patch('/api/cases/:id', { config: { permission: 'cases.write' }, schema: { tags, params: IdParam, body: UpdateCaseBody, response: { 200: CaseResponse } } }, async (req) => {
+  app.patch('/api/cases/:id', { config: { audit: 'handler', permission: 'cases.write' }, schema: { tags, params: IdParam, body: UpdateCaseBody, response: { 200: CaseResponse } } }, async (req) => {
     const c = await loadCase(req.user!, req.params.id, 'cases.write');
     const b = req.body;
     if (b.placeId) {
@@ -122,7 +122,7 @@ export async function caseRoutes(fastify: FastifyInstance, ctx: AppContext) {
   app.post(
     '/api/cases/:id/trace',
     {
-      config: { permission: 'cases.write' },
+      config: { audit: 'handler', permission: 'cases.write' },
       schema: { tags, params: IdParam, body: Type.Optional(Type.Object({ levels: Type.Optional(Type.Integer({ minimum: 1, maximum: 5 })) }, { additionalProperties: false })), response: { 202: CaseResponse } },
     },
     async (req, reply) => {
@@ -145,7 +145,7 @@ export async function caseRoutes(fastify: FastifyInstance, ctx: AppContext) {
 
   app.get(
     '/api/cases/:id/contacts',
-    { config: { permission: 'cases.read' }, schema: { tags, params: IdParam, response: { 200: ContactListResponse } } },
+    { config: { audit: 'handler', permission: 'cases.read' }, schema: { tags, params: IdParam, response: { 200: ContactListResponse } } },
     async (req) => {
       const c = await loadCase(req.user!, req.params.id, 'cases.read');
       // a commune officer sees the contacts their commune follows up; the case's province sees all of them
@@ -160,7 +160,7 @@ export async function caseRoutes(fastify: FastifyInstance, ctx: AppContext) {
 
   app.post(
     '/api/cases/:id/contacts',
-    { config: { permission: 'cases.write' }, schema: { tags, params: IdParam, body: ManualContactBody, response: { 201: ContactListResponse } } },
+    { config: { audit: 'handler', permission: 'cases.write' }, schema: { tags, params: IdParam, body: ManualContactBody, response: { 201: ContactListResponse } } },
     async (req, reply) => {
       const c = await loadCase(req.user!, req.params.id, 'cases.write');
       const b = req.body;
