@@ -8,6 +8,10 @@ export default defineConfig({
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     testTimeout: 30_000,
+    // expect.poll waits for what a page or job shows next; vitest's default gives up after 1 s, which a busy machine
+    // exceeds (five browser tests failed so). Polls now wait as long as the test may run, less a margin so the
+    // poll's own message (what it waited for) is what a failure reports.
+    expect: { poll: { timeout: 25_000, interval: 50 } },
     hookTimeout: 120_000,
     teardownTimeout: 30_000,
   },

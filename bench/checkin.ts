@@ -121,7 +121,11 @@ export default async function main() {
       from generate_series(1, ${PEOPLE}) i`.execute(handle.db);
     const entrances = await handle.db.selectFrom('venue_entrances').select(['id', 'venue_id']).execute();
     const venueTokens = entrances.map((e) => signVenueToken(keys, e.id, e.venue_id, null));
-    const personTokens = (await handle.db.selectFrom('persons').select('id').execute()).map((p) => personDeviceToken(keys, p.id)); // what phones send after their first check-in
+    // what phones send after their first check-in: a device token naming the phone's device row
+    const devices = await sql<{ id: string; person_id: string }>`
+      insert into person_devices (person_id, origin, created_at, last_used_at) select id, 'form', now(), now() from persons
+      returning id::text, person_id::text`.execute(handle.db);
+    const personTokens = devices.rows.map((d) => personDeviceToken(keys, d.person_id, d.id));
     console.log(`${VENUES} venues, ${PEOPLE} people`);
 
     const config = loadConfig({}, { dataDir, jobs: false, logLevel: 'silent', trustProxy: true, publicUrl: 'http://bench.local' } as Partial<Config>);

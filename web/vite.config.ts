@@ -1,16 +1,15 @@
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig, type ProxyOptions } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
+import { precompress } from './build/precompress';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 
-// index.html is the staff app. checkin.html (the light citizen entry) is added by another module;
-// list it only when it exists so the build works before and after it lands.
+// The staff app (index.html). The citizen pages (checkin.html, khai-bao.html) are a second build on Preact, see
+// vite.citizen.config.ts; `npm run build` runs both, this one first (it empties dist/).
 const input: Record<string, string> = { index: resolve(root, 'index.html') };
-const checkin = resolve(root, 'checkin.html');
-if (existsSync(checkin)) input.checkin = checkin;
 
 // Where /api goes in `vite` (dev) and `vite preview`. VIGIL_API_URL lets tests and mock servers point elsewhere.
 const apiTarget = process.env.VIGIL_API_URL ?? 'http://127.0.0.1:8080';
@@ -18,18 +17,44 @@ const proxy: Record<string, ProxyOptions> = { '/api': { target: apiTarget, chang
 
 export default defineConfig({
   root,
-  plugins: [react()],
+  plugins: [
+    react(),
+    // The gate page (staff, at an entrance with a patchy network) must open offline after a first visit: a
+    // service worker precaches the staff app and keeps the few GET answers the gate needs (who is signed in, the
+    // entrances). Registered by the gate page only (see features/gate/offline.ts), so citizens' phones never get it.
+    VitePWA({
+      injectRegister: false,
+      registerType: 'autoUpdate',
+      manifest: false,
+      workbox: {
+        globPatterns: ['index.html', 'assets/*.{js,css}', 'favicon.svg'],
+        maximumFileSizeToCacheInBytes: 3 * 1024 * 1024,
+        navigateFallback: 'index.html',
+        navigateFallbackAllowlist: [/^\/gate(\/|$)/],
+        cleanupOutdatedCaches: true,
+        runtimeCaching: [
+          {
+            urlPattern: ({ url, request }) =>
+              request.method === 'GET' && (url.pathname === '/api/auth/me' || url.pathname === '/api/venues' || /^\/api\/venues\/[0-9a-f-]{36}$/.test(url.pathname)),
+            handler: 'NetworkFirst',
+            options: { cacheName: 'vigil-gate-api', networkTimeoutSeconds: 4, expiration: { maxEntries: 120, maxAgeSeconds: 7 * 86400 } },
+          },
+        ],
+      },
+    }),
+    precompress(),
+  ],
   build: {
     outDir: 'dist',
     emptyOutDir: true,
     rollupOptions: {
       input,
       output: {
-        // Long-lived vendor chunks so a feature change does not bust the React/Mantine cache.
+        // React in a long-lived chunk of its own, so a feature change does not bust it. Mantine is left to Rollup:
+        // one chunk of all of it would make the declaration page load the staff app's tables, modals and menus.
         manualChunks(id) {
           if (!id.includes('node_modules')) return undefined;
           if (/node_modules\/(react|react-dom|scheduler)\//.test(id)) return 'react';
-          if (id.includes('node_modules/@mantine/')) return 'mantine';
           return undefined;
         },
       },

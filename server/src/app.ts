@@ -3,19 +3,22 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import compress from '@fastify/compress';
 import rateLimit from '@fastify/rate-limit';
-import fastifyStatic from '@fastify/static';
 import client from 'prom-client';
 import type { Config } from './config';
 import type { DatabaseHandle } from './platform/db';
 import { Access } from './platform/auth/access';
 import { authPlugin } from './platform/auth/plugin';
 import { authRoutes } from './platform/auth/routes';
+import { homeRoutes } from './platform/home';
 import { httpPlatform, logSerializers } from './platform/http/plugin';
+import { serveWeb } from './platform/http/web';
 import { Jobs } from './platform/jobs';
 import { Events } from './platform/events';
 import { KeyRing } from './platform/signing';
 import type { AppContext } from './platform/module';
+import type { SummaryQuery } from './platform/home';
 import { platformJobs } from './platform/retention';
 import { createJurisdictionResolver } from './modules/geo';
 import { modules } from './modules';
@@ -50,7 +53,9 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<Fast
   const db = opts.database.db;
   const resolver = createJurisdictionResolver(db);
   const access = new Access(resolver);
-  const jobs = new Jobs({ url: opts.database.url, enabled: config.jobs, timeZone: config.timeZone, log: app.log });
+  const health = opts.database.health;
+  health.setLogger(app.log);
+  const jobs = new Jobs({ url: opts.database.url, enabled: config.jobs, timeZone: config.timeZone, log: app.log, health });
   const keys = opts.keys ?? (await KeyRing.open(config.signingKeyDir, { clock: config.clock }));
   const events = new Events({
     db,
@@ -65,8 +70,11 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<Fast
   app.decorate('vigil', ctx);
 
   await app.register(rateLimit, { global: false });
-  await httpPlatform(app, { db, registry: new client.Registry(), queueSizes: () => jobs.queueSizes() });
-  await authPlugin(app, { db, clock: config.clock, publicUrl: config.publicUrl });
+  // API answers over 1 kB go out compressed (brotli at a light level, or gzip): lists and forms shrink 5-10x on slow
+  // phone networks. Small ones (a check-in's answer) are sent as they are. The web app's files are pre-compressed.
+  await app.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip'] });
+  await httpPlatform(app, { db, health, registry: new client.Registry(), queueSizes: () => jobs.queueSizes() });
+  await authPlugin(app, { db, clock: config.clock, publicUrl: config.publicUrl, scopePathOf: async (code) => (await resolver.unit(code))?.path });
   await authRoutes(app, {
     db,
     access,
@@ -76,28 +84,15 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<Fast
   });
   platformJobs(ctx);
   for (const m of modules) await m.register?.(app, ctx);
+  await homeRoutes(app, {
+    access,
+    clock: config.clock,
+    timeZone: config.timeZone,
+    providers: modules.flatMap((m) => (m.summary ? [(q: SummaryQuery) => m.summary!(ctx, q)] : [])),
+  });
 
   const webDist = opts.webDist === undefined ? WEB_DIST : opts.webDist;
-  if (webDist && fs.existsSync(path.join(webDist, 'index.html'))) {
-    await app.register(fastifyStatic, { root: webDist, wildcard: false, index: false });
-    const checkinPage = fs.existsSync(path.join(webDist, 'checkin.html')) ? 'checkin.html' : 'index.html';
-    const spa = (file: string) => (_req: unknown, reply: { header(k: string, v: string): unknown; sendFile(f: string): unknown }) => {
-      reply.header('cache-control', 'no-cache');
-      return reply.sendFile(file);
-    };
-    // QR URLs (/c/<token>) open the light citizen page; everything else the staff app.
-    app.get('/c/*', { config: { public: true }, schema: { hide: true } }, spa(checkinPage));
-    app.get('/*', { config: { public: true }, schema: { hide: true } }, async (req, reply) => {
-      const url = req.url.split('?')[0];
-      if (url.startsWith('/api/')) return reply.callNotFound();
-      const file = url.slice(1);
-      if (file && !file.includes('..') && fs.existsSync(path.join(webDist, file)) && fs.statSync(path.join(webDist, file)).isFile()) {
-        if (file.startsWith('assets/')) reply.header('cache-control', 'public, max-age=31536000, immutable');
-        return reply.sendFile(file);
-      }
-      return spa('index.html')(req, reply);
-    });
-  }
+  if (webDist && fs.existsSync(path.join(webDist, 'index.html'))) await serveWeb(app, webDist);
 
   app.addHook('onClose', async () => {
     await jobs.stop();

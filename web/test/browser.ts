@@ -39,14 +39,41 @@ function newestSource(): number {
     if (st.isDirectory()) for (const f of fs.readdirSync(p)) visit(path.join(p, f));
     else newest = Math.max(newest, st.mtimeMs);
   };
-  for (const p of ['src', 'public', 'index.html', 'checkin.html', 'vite.config.ts']) visit(path.join(WEB, p));
+  for (const p of ['src', 'public', 'build', 'index.html', 'checkin.html', 'khai-bao.html', 'vite.config.ts', 'vite.citizen.config.ts']) visit(path.join(WEB, p));
   return newest;
 }
 
 /** `npm test` builds first; when run on its own, rebuild a missing or stale web/dist (`page`: one of its HTML files). */
-export async function ensureBuilt(page: 'index.html' | 'checkin.html'): Promise<void> {
+export async function ensureBuilt(page: 'index.html' | 'checkin.html' | 'khai-bao.html'): Promise<void> {
   const dist = path.join(WEB, 'dist', page);
   if (fs.existsSync(dist) && fs.statSync(dist).mtimeMs >= newestSource()) return;
   const { build } = await import('vite');
-  await build({ configFile: path.join(WEB, 'vite.config.ts'), root: WEB, logLevel: 'warn' });
+  // as `npm run build`: the staff app (empties dist/), then the citizen pages. A production build: vitest sets
+  // NODE_ENV=test, with which Vite would bundle React's development build (larger, slower; page weights wrong).
+  const env = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ configFile: path.join(WEB, 'vite.config.ts'), root: WEB, logLevel: 'warn', mode: 'production' });
+    await build({ configFile: path.join(WEB, 'vite.citizen.config.ts'), root: WEB, logLevel: 'warn', mode: 'production' });
+  } finally {
+    process.env.NODE_ENV = env;
+  }
+}
+
+/**
+ * A CDC officer (`username`, province 40) registers a venue in the province's first commune; returns the path of
+ * its first entrance's poster QR (/c/<token>), the officer's request headers and the commune.
+ */
+export async function posterVenue(server: TestServer, username: string, venue: { name: string; type: string; address?: string }) {
+  await server.createUser({ username, password: PASSWORD, role: 'cdc_officer', jurisdictionCode: '40' });
+  const login = await server.app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'x-requested-with': 'vigil' }, payload: { username, password: PASSWORD } });
+  const headers = { cookie: String(login.headers['set-cookie']).split(';')[0]!, 'x-requested-with': 'vigil' };
+  const commune = await server.db.selectFrom('admin_units').select(['code', 'name']).where('level', '=', 'commune').where('path', 'like', '/VN/40/%').orderBy('code').executeTakeFirstOrThrow();
+  const created = await server.app.inject({ method: 'POST', url: '/api/venues', headers, payload: { address: '5 Quang Trung', defaultStayMinutes: 60, ...venue, communeCode: commune.code } });
+  if (created.statusCode !== 201) throw new Error(`venue not created: ${created.body}`);
+  const v = created.json() as { venue: { id: string }; entrances: { id: string }[] };
+  const qr = await server.app.inject({ method: 'GET', url: `/api/venues/${v.venue.id}/entrances/${v.entrances[0]!.id}/qr`, headers });
+  const qrPath = new URL((qr.json() as { url: string }).url).pathname;
+  if (!qrPath.startsWith('/c/')) throw new Error(`unexpected QR URL ${qrPath}`);
+  return { qrPath, venueId: v.venue.id, entranceId: v.entrances[0]!.id, headers, commune };
 }

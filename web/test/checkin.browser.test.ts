@@ -3,7 +3,7 @@
 import { devices, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alterChar, startTestServer } from '../../server/test/helpers';
-import { ensureBuilt, launchBrowser, openPage, PASSWORD, type TestServer } from './browser';
+import { ensureBuilt, launchBrowser, openPage, PASSWORD, posterVenue, type TestServer } from './browser';
 
 let server: TestServer;
 let browser: Browser;
@@ -14,19 +14,11 @@ let communeName: string;
 beforeAll(async () => {
   await ensureBuilt('checkin.html');
   server = await startTestServer();
-  await server.createUser({ username: 'ci.cdc', password: PASSWORD, role: 'cdc_officer', jurisdictionCode: '40' });
-  const login = await server.app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'x-requested-with': 'vigil' }, payload: { username: 'ci.cdc', password: PASSWORD } });
-  const headers = { cookie: String(login.headers['set-cookie']).split(';')[0]!, 'x-requested-with': 'vigil' };
-  const commune = await server.db.selectFrom('admin_units').select(['code', 'name']).where('level', '=', 'commune').where('path', 'like', '/VN/40/%').orderBy('code').executeTakeFirstOrThrow();
-  communeName = commune.name;
   venueName = 'Chợ Đêm Vinh';
-  const created = await server.app.inject({ method: 'POST', url: '/api/venues', headers, payload: { name: venueName, type: 'market', communeCode: commune.code, address: '5 Quang Trung', defaultStayMinutes: 60 } });
-  expect(created.statusCode, created.body).toBe(201);
-  const v = created.json();
   // the URL printed on the poster (its QR), pointed at this test server
-  const qr = await server.app.inject({ method: 'GET', url: `/api/venues/${v.venue.id}/entrances/${v.entrances[0].id}/qr`, headers });
-  qrPath = new URL(qr.json().url).pathname;
-  expect(qrPath).toMatch(/^\/c\//);
+  const v = await posterVenue(server, 'ci.cdc', { name: venueName, type: 'market' });
+  qrPath = v.qrPath;
+  communeName = v.commune.name;
   browser = await launchBrowser();
 }, 180_000);
 
@@ -145,7 +137,9 @@ describe('citizen check-in page (phone)', () => {
     await page.getByLabel('Năm sinh').fill('1979');
     await page.getByRole('textbox', { name: 'Phường/Xã' }).fill(communeName.slice(0, 6));
     await page.getByRole('option', { name: new RegExp(communeName) }).first().click();
-    await page.getByRole('radio', { name: 'Khám, chữa bệnh' }).check();
+    // at a market: the purposes of a market visit, not the hospital's
+    expect(await page.getByRole('radio', { name: 'Khám, chữa bệnh' }).count()).toBe(0);
+    await page.getByRole('radio', { name: 'Mua sắm, ăn uống, sử dụng dịch vụ' }).check();
     const booleans = page.locator('[data-question]').filter({ has: page.getByText('Không', { exact: true }) });
     for (let i = 0; i < (await booleans.count()); i++) await booleans.nth(i).getByText('Không', { exact: true }).click();
     await page.locator('[data-question="contact_f0"]').getByText('Có', { exact: true }).click();

@@ -11,8 +11,20 @@ export function migrationSources(modules: VigilModule[]) {
   return [{ module: 'platform', dir: new URL('./migrations', import.meta.url).pathname }, ...modules.map((m) => ({ module: m.name, dir: m.migrationsDir }))];
 }
 
-export async function openDatabase(config: Config, modules: VigilModule[], log = (s: string) => process.stderr.write(`${s}\n`)): Promise<DatabaseHandle> {
-  const handle = await connectDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, embeddedPort: config.embeddedPgPort });
+export async function openDatabase(
+  config: Config,
+  modules: VigilModule[],
+  log = (s: string) => process.stderr.write(`${s}\n`),
+  /** the server: restart the embedded PostgreSQL if it dies */
+  supervise = false,
+): Promise<DatabaseHandle> {
+  const handle = await connectDatabase({
+    supervise,
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    embeddedPort: config.embeddedPgPort,
+    timeouts: { connectTimeoutMs: config.dbConnectTimeoutMs, statementTimeoutMs: config.dbStatementTimeoutMs },
+  });
   if (handle.postgres) log(handle.postgres.startedHere ? `Started embedded PostgreSQL (${config.dataDir}/pg)` : 'Using the running embedded PostgreSQL');
   try {
     const r = await migrate(handle.db, migrationSources(modules), (m, n) => log(`  migrated ${m}/${n}`));

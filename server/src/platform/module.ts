@@ -7,6 +7,7 @@ import type { Access } from './auth/access';
 import type { Jobs } from './jobs';
 import type { Events } from './events';
 import type { KeyRing } from './signing';
+import type { SummaryQuery, SummaryTile } from './home';
 
 export interface AppContext {
   config: Config;
@@ -32,6 +33,11 @@ export interface VigilModule {
   migrationsDir: string;
   /** Routes, job definitions and hooks. Called once per app. */
   register?(app: FastifyInstance, ctx: AppContext): Promise<void> | void;
+  /**
+   * Tiles for the home page (today's figures for the caller's area and the last days, see platform/home): return none
+   * when the caller may not see this module's data.
+   */
+  summary?(ctx: AppContext, q: SummaryQuery): Promise<SummaryTile[]>;
   /** Demo data (`vigil demo`, first `npm start`); must be idempotent. Runs after admin units and demo users exist. */
   seedDemo?(ctx: AppContext): Promise<void>;
 }

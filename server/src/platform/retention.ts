@@ -1,14 +1,16 @@
-// Scheduled purges owned by the platform: expired sessions, audit rows past their retention.
+// Scheduled purges owned by the platform: expired sessions and old sign-in throttle rows, audit rows past their retention.
 import { purgeAudit } from './audit';
 import { purgeExpiredSessions } from './auth/service';
 import { sql } from 'kysely';
+import { purgeLoginThrottle } from './auth/throttle';
 import type { AppContext } from './module';
 
 export function platformJobs(ctx: AppContext) {
   ctx.jobs.define({
     name: 'platform.purge-sessions',
     cron: '17 * * * *',
-    handler: async () => ({ deleted: await purgeExpiredSessions(ctx.db, ctx.config.clock()) }),
+    // expired sessions, and sign-in throttle rows quiet for a week
+    handler: async () => ({ deleted: await purgeExpiredSessions(ctx.db, ctx.config.clock()), throttleRows: await purgeLoginThrottle(ctx.db, ctx.config.clock()) }),
   });
   ctx.jobs.define({
     name: 'platform.purge-audit',

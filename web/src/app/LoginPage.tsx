@@ -34,9 +34,11 @@ export function LoginPage({ expired }: { expired: boolean }) {
       setPassword('');
       if (isApiError(err) && err.status === 401) setError(t('login.invalid'));
       else if (isApiError(err) && err.status === 429) {
-        // Lockout and rate limit both send Retry-After (seconds); round up so "0 minutes" never shows.
-        const minutes = err.retryAfter ? Math.ceil(err.retryAfter / 60) : 0;
-        setError(minutes > 0 ? t('login.lockedMinutes', { count: minutes }) : t('login.locked'));
+        // Sign-in throttling and the rate limit both send Retry-After (seconds): the growing delays start at one
+        // second, so short waits are told in seconds; round minutes up so "0 minutes" never shows.
+        const wait = err.retryAfter ?? 0;
+        if (wait > 0 && wait < 60) setError(t('login.waitSeconds', { count: Math.ceil(wait) }));
+        else setError(wait > 0 ? t('login.lockedMinutes', { count: Math.ceil(wait / 60) }) : t('login.locked'));
       } else setError(errorMessage(err));
     } finally {
       setBusy(false);

@@ -3,6 +3,7 @@ import { createContext, useCallback, useContext, useMemo, type ReactNode } from 
 import { api, ApiError, isApiError } from '../lib/api';
 import type { LoginBody, Me } from '../../../server/src/platform/auth/schema';
 import type { Permission } from '../lib/types';
+import { forgetGateData } from '../features/gate/recent';
 
 /** POST /api/auth/login and GET /api/auth/me. */
 export interface MeResponse {
@@ -46,6 +47,8 @@ export function createQueryClient(): QueryClient {
       queries: {
         staleTime: 30_000,
         refetchOnWindowFocus: false,
+        // ask even when the browser says it is offline: the gate page's service worker may answer from its cache
+        networkMode: 'offlineFirst',
         // Retry only transient failures; 4xx are answers, not accidents.
         retry: (count, e) => count < 2 && !(e instanceof ApiError && e.status >= 400 && e.status < 500),
       },
@@ -93,6 +96,7 @@ export function AuthProvider({ user, children }: { user: Me; children: ReactNode
         try {
           await api.post<void>('/api/auth/logout');
         } finally {
+          await forgetGateData();
           client.removeQueries({ predicate: (q) => q.queryKey[0] !== 'auth' });
           setAuth(client, { status: 'anonymous', expired: false });
         }

@@ -68,9 +68,19 @@ function CommunePicker(props: { value: CommuneOption | null; onChange(c: Commune
   );
 }
 
-export function PersonFields(props: { p: NewPerson; i: number; t: Texts; errors: FieldErrors; province: string | null; onChange(p: NewPerson): void; onRemove?: () => void; title: string }) {
+export function PersonFields(props: {
+  p: NewPerson;
+  i: number;
+  t: Texts;
+  errors: FieldErrors;
+  province: string | null;
+  /** `field` (fullName, phone, birthYear, communeCode) was changed: its error mark should go */
+  onChange(p: NewPerson, field: string): void;
+  onRemove?: () => void;
+  title: string;
+}) {
   const { p, i, t, errors } = props;
-  const set = (k: keyof NewPerson, v: unknown) => props.onChange({ ...p, [k]: v });
+  const set = (k: keyof NewPerson, v: unknown) => props.onChange({ ...p, [k]: v }, k === 'commune' ? 'communeCode' : k);
   const id = (k: string) => `p${i}-${k}`;
   return (
     <fieldset className="person">

@@ -28,7 +28,15 @@ function App() {
     return l && l.venueToken === tokenFromPath() && !l.checkedOutAt && (!l.autoCheckoutAt || new Date(l.autoCheckoutAt) > new Date()) ? l : null;
   });
   const [duplicate, setDuplicate] = useState(false);
-  const pending = useRef<{ clientId: string; body: { clientId: string; venueToken: string; people: { token?: string; fullName?: string }[] }; storedCount: number } | null>(null);
+  // bumped when a submit found problems: once they are on screen, the first one is scrolled to and focused
+  const [problemsShown, setProblemsShown] = useState(0);
+  useEffect(() => {
+    if (!problemsShown) return;
+    const marked = document.querySelector<HTMLElement>('form [aria-invalid="true"], form .err');
+    marked?.scrollIntoView({ block: 'center' });
+    if (marked instanceof HTMLInputElement) marked.focus({ preventScroll: true });
+  }, [problemsShown]);
+  const pending = useRef<{ clientId: string; body: { clientId: string; venueToken: string; people: { token?: string; fullName?: string }[] }; storedCount: number; typed: NewPerson[] } | null>(null);
   // The last check-in whose outcome is unknown (no answer, 5xx, 429): sending the same again reuses its client id,
   // so a check-in the server did record is not counted twice.
   const unsettled = useRef<{ key: string; clientId: string } | null>(null);
@@ -90,14 +98,24 @@ function App() {
         const tok = res.people[i]?.token;
         if (tok) names.set(tok, x.fullName ?? stored.find((s) => s.token === x.token)?.name ?? '');
       });
-      const people = res.people.map((x) => ({ token: x.token, name: x.name ?? names.get(x.token) ?? '' }));
+      // what was typed for each new person, kept with them for the declaration page
+      const details = new Map<string, StoredPerson['details']>();
+      p.body.people.forEach((x, i) => {
+        const tok = res.people[i]?.token;
+        const f = p.typed[i - p.storedCount];
+        if (tok && f?.commune && x.fullName) details.set(tok, { phone: f.phone.trim(), birthYear: Number(f.birthYear), commune: { code: f.commune.code, name: f.commune.name } });
+      });
+      const people: StoredPerson[] = res.people.map((x) => {
+        const d = details.get(x.token) ?? stored.find((s) => s.token === x.token)?.details;
+        return { token: x.token, name: x.name ?? names.get(x.token) ?? '', ...(d && { details: d }) };
+      });
       const merged = [...stored.filter((s) => !people.some((x) => x.token === s.token)), ...people];
       setStored(merged);
       save(PEOPLE_KEY, merged);
       setSelected(new Set(people.map((x) => x.token)));
       setForms([]);
       setDuplicate(res.status === 'duplicate');
-      const l: LastCheckin = { venueToken, venueName: res.venue?.name ?? venue?.venue.name ?? '', clientId: p.clientId, at: res.at, autoCheckoutAt: res.autoCheckoutAt, people };
+      const l: LastCheckin = { venueToken, venueName: res.venue?.name ?? venue?.venue.name ?? '', clientId: p.clientId, at: res.at, autoCheckoutAt: res.autoCheckoutAt, people: people.map(({ token, name }) => ({ token, name })) };
       setLast(l);
       save(LAST_KEY, l);
     } catch (err) {
@@ -127,6 +145,7 @@ function App() {
       }
       setErrors(fe);
       setFormError(message(e));
+      setProblemsShown((n) => n + 1);
     } finally {
       if (!retrying) setBusy(false);
     }
@@ -139,7 +158,10 @@ function App() {
     let fe: FieldErrors = {};
     forms.forEach((f, i) => (fe = { ...fe, ...validate(f, t, i) }));
     setErrors(fe);
-    if (Object.keys(fe).length) return;
+    if (Object.keys(fe).length) {
+      setProblemsShown((n) => n + 1);
+      return;
+    }
     const chosen = stored.filter((s) => selected.has(s.token));
     if (!chosen.length && !forms.length) {
       setFormError(t.nobody);
@@ -155,7 +177,7 @@ function App() {
     unsettled.current = { key, clientId };
     const body = { clientId, venueToken, people };
     // storedCount maps error paths (body.people.N) back to the form fields
-    pending.current = { clientId, body, storedCount: chosen.length };
+    pending.current = { clientId, body, storedCount: chosen.length, typed: forms };
     void send();
   };
 
@@ -164,8 +186,9 @@ function App() {
     setBusy(true);
     setFormError(null);
     try {
-      await call<CheckinResponse>('POST', '/api/checkouts', { clientId: uuid(), venueToken: last.venueToken, people: last.people.map((p) => ({ token: p.token })) });
-      const l = { ...last, checkedOutAt: new Date().toISOString() };
+      const r = await call<CheckinResponse>('POST', '/api/checkouts', { clientId: uuid(), venueToken: last.venueToken, checkinClientId: last.clientId, people: last.people.map((p) => ({ token: p.token })) });
+      // the time the server recorded, shown on the check-out screen
+      const l = { ...last, checkedOutAt: r.results[0]?.at ?? new Date().toISOString() };
       save(LAST_KEY, l);
       setLast(l);
     } catch (err) {
@@ -183,6 +206,8 @@ function App() {
 
   const time = (iso: string) => new Date(iso).toLocaleTimeString(lang === 'vi' ? 'vi-VN' : 'en-GB', { hour: '2-digit', minute: '2-digit' });
   const province = venue?.venue.provinceCode ?? null;
+  // the venue's own health declaration (hospitals, clinics…): the venue's unit follows up what it flags
+  const declareHref = `/khai-bao?venue=${encodeURIComponent(venueToken)}`;
 
   return (
     <main>
@@ -233,7 +258,7 @@ function App() {
             {busy ? t.checkingOut : t.checkout}
           </button>
           {/* the venue's own health declaration (hospitals, clinics…): the venue's unit follows up what it flags */}
-          <a className="declare" href={`/khai-bao?venue=${encodeURIComponent(venueToken)}`}>
+          <a className="declare" href={declareHref}>
             {t.declareHere}
           </a>
         </section>
@@ -242,6 +267,13 @@ function App() {
       {venue && last?.checkedOutAt && (
         <section className="card done out" role="status">
           <h2>{fmt(t.checkedOut, { venue: last.venueName })}</h2>
+          <p>
+            {fmt(t.at, { time: time(last.checkedOutAt) })}
+            {last.people.length > 1 ? ` · ${fmt(t.checkedInPeople, { n: last.people.length })}` : ''}
+          </p>
+          <a className="declare" href={declareHref}>
+            {t.declareHere}
+          </a>
           <button
             type="button"
             className="secondary"
@@ -312,7 +344,12 @@ function App() {
               errors={errors}
               province={province}
               title={fmt(t.personN, { n: stored.length + i + 1 })}
-              onChange={(p) => setForms(forms.map((x, j) => (j === i ? p : x)))}
+              onChange={(p, field) => {
+                setForms(forms.map((x, j) => (j === i ? p : x)));
+                // the "required"/"not valid" mark of a field goes once it is changed
+                const key = `${i}.${field}`;
+                if (errors[key]) setErrors(Object.fromEntries(Object.entries(errors).filter(([k]) => k !== key)));
+              }}
               onRemove={forms.length > 1 || stored.length > 0 ? () => setForms(forms.filter((_, j) => j !== i)) : undefined}
             />
           ))}

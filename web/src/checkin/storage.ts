@@ -1,9 +1,15 @@
 // What the check-in page remembers on the phone: the household (people checked in from it before, by personal
-// token), the last check-in (for the check-out button) and the language. localStorage; failures are ignored.
+// token, and the details typed in for them), the last check-in (for the check-out button and the declaration page)
+// and the language. localStorage; failures are ignored.
 
 export interface StoredPerson {
   token: string;
   name: string;
+  /**
+   * What was typed for them on this phone (first visit), so the declaration page can fill it in for them. Kept on
+   * the phone only, like the rest; a person remembered before this was kept has none.
+   */
+  details?: { phone: string; birthYear: number; commune: { code: string; name: string } };
 }
 export interface LastCheckin {
   venueToken: string;

@@ -1,6 +1,7 @@
 // Validation of answers against a form version, and of form definitions themselves. Pure: the caller resolves
 // administrative-unit codes beforehand and passes "today" in the deployment time zone.
 import type { ErrorDetail } from '../../platform/http/errors';
+import { VENUE_TYPES } from '../venues';
 import { isCountryCode } from './countries';
 import {
   conditionKeys,
@@ -13,6 +14,7 @@ import {
   type Condition,
   type FormDefinition,
   type Question,
+  type QuestionOption,
 } from './model';
 
 export interface AnswerCheckContext {
@@ -22,6 +24,19 @@ export interface AnswerCheckContext {
   knownUnits: ReadonlySet<string>;
   /** path prefix of errors; default 'body.answers' */
   prefix?: string;
+  /** the type of the venue declared at (its signed QR), when there is one: options limited to venue types follow it */
+  venueType?: string | null;
+}
+
+/** Whether an option is offered at this venue type (every option when the venue is not known). */
+export function optionOffered(o: QuestionOption, venueType: string | null | undefined): boolean {
+  return !o.venueTypes || !venueType || o.venueTypes.includes(venueType);
+}
+
+/** Whether `v` has at most `decimals` digits after the decimal point (38.5 has 1; 38.55 has 2). */
+export function hasAtMostDecimals(v: number, decimals: number): boolean {
+  const scaled = v * 10 ** decimals;
+  return Math.abs(scaled - Math.round(scaled)) <= 1e-9 * Math.max(1, Math.abs(scaled));
 }
 
 export const DEFAULT_TEXT_MAX = 1000;
@@ -95,11 +110,11 @@ function checkValue(q: Question, v: unknown, ctx: AnswerCheckContext): string | 
     case 'boolean':
       return typeof v === 'boolean' ? { value: v } : 'must be true or false';
     case 'single': {
-      const values = (q.options ?? []).map((o) => o.value);
+      const values = (q.options ?? []).filter((o) => optionOffered(o, ctx.venueType)).map((o) => o.value);
       return typeof v === 'string' && values.includes(v) ? { value: v } : `must be one of: ${values.join(', ')}`;
     }
     case 'multi': {
-      const values = (q.options ?? []).map((o) => o.value);
+      const values = (q.options ?? []).filter((o) => optionOffered(o, ctx.venueType)).map((o) => o.value);
       if (!Array.isArray(v) || !v.every((x) => typeof x === 'string' && values.includes(x))) return `must be a list of: ${values.join(', ')}`;
       return { value: [...new Set(v as string[])] };
     }
@@ -119,6 +134,8 @@ function checkValue(q: Question, v: unknown, ctx: AnswerCheckContext): string | 
     case 'number': {
       if (typeof v !== 'number' || !Number.isFinite(v)) return 'must be a number';
       if (q.integer && !Number.isInteger(v)) return 'must be a whole number';
+      if (q.decimals !== undefined && !hasAtMostDecimals(v, q.decimals))
+        return q.decimals === 0 ? 'must be a whole number' : `must have at most ${q.decimals} digit${q.decimals > 1 ? 's' : ''} after the decimal point`;
       if (q.min !== undefined && v < q.min) return `must be at least ${q.min}`;
       if (q.max !== undefined && v > q.max) return `must be at most ${q.max}`;
       return { value: v };
@@ -196,11 +213,17 @@ export function formDefinitionProblems(f: FormDefinition, prefix = 'body'): Erro
           else values.add(o.value);
           const ol = localizedProblem(o.label, 300);
           if (ol) bad(`${p}.options.${j}.label`, ol);
+          if (o.venueTypes !== undefined) {
+            const unknown = Array.isArray(o.venueTypes) ? o.venueTypes.find((x) => !(VENUE_TYPES as readonly string[]).includes(x)) : null;
+            if (!Array.isArray(o.venueTypes) || !o.venueTypes.length) bad(`${p}.options.${j}.venueTypes`, 'must list venue types');
+            else if (unknown !== undefined) bad(`${p}.options.${j}.venueTypes`, `"${String(unknown)}" is not a venue type (${VENUE_TYPES.join(', ')})`);
+          }
         });
       }
     } else if (q.options !== undefined) bad(`${p}.options`, `only single and multi questions have choices`);
     if (q.multiple !== undefined && q.type !== 'country' && q.type !== 'commune') bad(`${p}.multiple`, 'only country and commune questions may be multiple');
     if (q.type === 'number' && q.min !== undefined && q.max !== undefined && q.min > q.max) bad(`${p}.min`, 'is greater than max');
+    if (q.decimals !== undefined && q.type !== 'number') bad(`${p}.decimals`, 'only number questions have decimals');
     if (q.visibleIf !== undefined) {
       const probs = conditionProblems(q.visibleIf, `${prefix}.${p}.visibleIf`);
       out.push(...probs);

@@ -8,7 +8,7 @@ import type { AuthUser } from '../../platform/auth/service';
 import { AppError, badRequest, conflict, forbidden, notFound, type ErrorDetail } from '../../platform/http/errors';
 import type { AppContext } from '../../platform/module';
 import { dependantsOf, findOrCreatePerson, isManagerOf, resolvePersonId } from '../people';
-import { formView, presenter } from './present';
+import { formListItem, formView, presenter } from './present';
 import { findDeclaration, listForms, searchDeclarations, type DeclarationRow } from './queries';
 import {
   FormKeyParam,
@@ -57,15 +57,7 @@ export async function citizenRoutes(fastify: FastifyInstance, ctx: AppContext) {
     async (_req, reply) => {
       reply.header('cache-control', 'public, max-age=60');
       return {
-        items: (await listForms(db, false)).map((f) => ({
-          key: f.key,
-          kind: f.kind as 'domestic',
-          version: f.current_version,
-          archived: f.archived,
-          title: f.title,
-          description: f.description,
-          updatedAt: f.updated_at.toISOString(),
-        })),
+        items: await Promise.all((await listForms(db, false)).map((f) => formListItem(resolver, f))),
       };
     },
   );
@@ -77,7 +69,7 @@ export async function citizenRoutes(fastify: FastifyInstance, ctx: AppContext) {
       const f = await loadForm(db, req.params.key, req.query.version);
       if (f.form.archived && req.query.version === undefined) throw notFound(`Form "${req.params.key}"`);
       reply.header('cache-control', req.query.version ? 'public, max-age=86400' : 'public, max-age=60');
-      return { form: formView(f.form, f.version) };
+      return { form: await formView(resolver, f.form, f.version) };
     },
   );
 
@@ -154,7 +146,7 @@ export async function citizenRoutes(fastify: FastifyInstance, ctx: AppContext) {
 
   app.get(
     '/api/me/declarations',
-    { config: { permission: 'self' }, schema: { tags: ['me'], querystring: MyListQuery, response: { 200: MyDeclarationListResponse } } },
+    { config: { audit: 'self', permission: 'self' }, schema: { tags: ['me'], querystring: MyListQuery, response: { 200: MyDeclarationListResponse } } },
     async (req) => {
       const user = req.user!;
       if (!user.personId) return { items: [], total: 0 };
@@ -178,7 +170,7 @@ export async function citizenRoutes(fastify: FastifyInstance, ctx: AppContext) {
 
   app.get(
     '/api/me/declarations/:id',
-    { config: { permission: 'self' }, schema: { tags: ['me'], params: DeclarationIdParam, response: { 200: MyDeclarationResponse } } },
+    { config: { audit: 'self', permission: 'self' }, schema: { tags: ['me'], params: DeclarationIdParam, response: { 200: MyDeclarationResponse } } },
     async (req) => {
       const mine = await household(req.user!);
       const d = await findDeclaration(db, req.params.id);

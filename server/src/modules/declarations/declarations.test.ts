@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alterChar, testContext, type LoggedIn, type TestContext } from '../../../test/helpers';
-import { DECLARATIONS_PURGE_JOB, STANDARD_FORMS } from './index';
+import { DECLARATIONS_PURGE_JOB, HEALTHY_DOMESTIC_ANSWERS, STANDARD_FORMS } from './index';
 
 let t: TestContext;
 let now = new Date('2021-08-01T03:00:00Z'); // 10:00 in Vietnam
@@ -10,24 +10,13 @@ let officerB: LoggedIn; // commune officer of commune b (same district)
 let district: LoggedIn; // district officer of a's district
 let hanoi: LoggedIn; // officer of another province
 let cdc: LoggedIn; // Nghệ An CDC
+let admin: LoggedIn; // national admin
 
 const get = (url: string, who?: LoggedIn) => t.app.inject({ method: 'GET', url, headers: who?.headers ?? {} });
 const send = (method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, who: LoggedIn | null, payload?: unknown) =>
   t.app.inject({ method, url, headers: who?.headers ?? {}, ...(payload !== undefined && { payload: payload as object }) });
 
-const healthy = {
-  travel_14d: false,
-  fever: false,
-  cough: false,
-  shortness_of_breath: false,
-  sore_throat: false,
-  loss_of_taste_smell: false,
-  fatigue: false,
-  diarrhea: false,
-  contact_f0: false,
-  contact_from_outbreak: false,
-  contact_symptoms: false,
-};
+const healthy = HEALTHY_DOMESTIC_ANSWERS;
 
 let seq = 0;
 const phone = () => `09${String(20_000_000 + ++seq * 7919).slice(-8)}`;
@@ -70,6 +59,7 @@ beforeAll(async () => {
   district = await t.login('district_officer', c.districtA);
   hanoi = await t.login('cdc_officer', '01');
   cdc = await t.login('cdc_officer', '40');
+  admin = await t.login('national_admin');
 });
 afterAll(async () => {
   await t?.close();
@@ -91,11 +81,13 @@ describe('forms', () => {
   it('editing a form creates a new version; answers keep theirs; old versions stay valid', async () => {
     const def = { ...STANDARD_FORMS.venue, questions: [...STANDARD_FORMS.venue.questions, { key: 'companions', type: 'number', integer: true, min: 0, max: 20, label: { vi: 'Số người đi cùng', en: 'Companions' } }] };
     expect((await send('PUT', '/api/declarations/forms/venue', officerA, def)).statusCode).toBe(403);
-    const res = await send('PUT', '/api/declarations/forms/venue', cdc, def);
+    // a national form: national admins change it, a provincial CDC may not
+    expect((await send('PUT', '/api/declarations/forms/venue', cdc, def)).statusCode).toBe(403);
+    const res = await send('PUT', '/api/declarations/forms/venue', admin, def);
     expect(res.statusCode, res.body).toBe(200);
-    expect(res.json()).toMatchObject({ created: true, form: { key: 'venue', version: 2, currentVersion: 2 } });
+    expect(res.json()).toMatchObject({ created: true, form: { key: 'venue', version: 2, currentVersion: 2, owner: null } });
     // same content again: no new version
-    expect((await send('PUT', '/api/declarations/forms/venue', cdc, def)).json()).toMatchObject({ created: false, form: { version: 2 } });
+    expect((await send('PUT', '/api/declarations/forms/venue', admin, def)).json()).toMatchObject({ created: false, form: { version: 2 } });
     const versions = await get('/api/declarations/forms/venue/versions', cdc);
     expect(versions.json().items.map((v: { version: number }) => v.version)).toEqual([2, 1]);
 
@@ -196,14 +188,14 @@ describe('declaring', () => {
     const notRed = await publicDeclare({ ...healthy, travel_14d: true, travel_places: [c.d] });
     expect(notRed.followUp).toBe(false);
     // Nghệ An's district d becomes a red zone
-    const z = await send('PUT', '/api/declarations/zones/red_zones', cdc, { name: { vi: 'Vùng đỏ', en: 'Red zones' }, codes: ['79', c.otherDistrict] });
+    const z = await send('PUT', '/api/declarations/zones/red_zones', admin, { name: { vi: 'Vùng đỏ', en: 'Red zones' }, codes: ['79', c.otherDistrict] });
     expect(z.statusCode, z.body).toBe(200);
     expect((await publicDeclare({ ...healthy, travel_14d: true, travel_places: [c.d] })).followUp).toBe(true);
-    const bad = await send('PUT', '/api/declarations/zones/red_zones', cdc, { name: { vi: 'x', en: 'x' }, codes: ['79', 'nowhere'] });
+    const bad = await send('PUT', '/api/declarations/zones/red_zones', admin, { name: { vi: 'x', en: 'x' }, codes: ['79', 'nowhere'] });
     expect(bad.json().error.details).toEqual([{ path: 'body.codes.1', message: '"nowhere" is neither an administrative unit nor a country code' }]);
   });
 
-  it('a declaration at a venue (its signed QR) lands on the venue unit\'s list; an entry one on the quarantine commune\'s', async () => {
+  it('a flagged declaration at a venue: the home commune follows it up, the venue\'s unit sees it too; an entry one goes to the quarantine commune', async () => {
     const created = await send('POST', '/api/venues', cdc, { name: 'Trạm Y tế B', type: 'clinic', address: '2 Lê Lợi', communeCode: c.b });
     expect(created.statusCode, created.body).toBe(201);
     const venueQr = created.json().entrances[0].checkinUrl as string;
@@ -216,15 +208,34 @@ describe('declaring', () => {
     });
     expect(r.statusCode, r.body).toBe(201);
     const id = r.json().declaration.id;
+    // on both lists: the home commune (A) acts on it, the venue's commune (B) sees it read-only
+    expect(await worklistIds(officerA)).toContain(id);
     expect(await worklistIds(officerB)).toContain(id);
-    expect(await worklistIds(officerA)).not.toContain(id);
-    // the subject's home commune may read it, but only the venue's unit acts on it (it stays on B's list)
-    expect((await get(`/api/declarations/${id}`, officerA)).statusCode).toBe(200);
-    const foreign = await send('POST', `/api/declarations/${id}/actions`, officerA, { action: 'cleared', note: 'không phải việc của tôi' });
+    expect(await worklistIds(officerA, '&view=venue')).not.toContain(id);
+    expect(await worklistIds(officerB, '&view=venue')).toContain(id);
+    expect(await worklistIds(officerB, '&view=follow_up')).not.toContain(id);
+    const itemOf = async (who: LoggedIn) => (await get('/api/declarations/worklist?limit=200', who)).json().items.find((i: { id: string }) => i.id === id);
+    const atVenue = await itemOf(officerB);
+    expect(atVenue).toMatchObject({ mayAct: false, responsibleUnit: { code: c.a }, venue: { id: created.json().venue.id, name: 'Trạm Y tế B', unit: { code: c.b } } });
+    expect(await itemOf(officerA)).toMatchObject({ mayAct: true, venue: { name: 'Trạm Y tế B' } });
+    // the detail names the venue, not its id, and offers actions only to the unit that acts
+    const detailB = (await get(`/api/declarations/${id}`, officerB)).json().declaration;
+    expect(detailB).toMatchObject({ venue: { name: 'Trạm Y tế B' }, mayAct: false, allowedActions: [] });
+    expect(detailB.contact.phone).toBeNull(); // the venue's unit does not call: masked number only
+    expect(detailB.subject.phoneMasked).toMatch(/^•+\d{3}$/);
+    const detailA = (await get(`/api/declarations/${id}`, officerA)).json().declaration;
+    expect(detailA).toMatchObject({ mayAct: true, allowedActions: ['called', 'referred', 'cleared'] });
+    expect(detailA.contact.phone).toMatch(/^\+849/);
+    const foreign = await send('POST', `/api/declarations/${id}/actions`, officerB, { action: 'cleared', note: 'không phải việc của tôi' });
     expect(foreign.statusCode).toBe(403);
-    expect(await worklistIds(officerB)).toContain(id);
-    const own = await send('POST', `/api/declarations/${id}/actions`, officerB, { action: 'called', note: 'đã gọi' });
+    expect(await worklistIds(officerA)).toContain(id);
+    const own = await send('POST', `/api/declarations/${id}/actions`, officerA, { action: 'called', note: 'đã gọi' });
     expect(own.statusCode, own.body).toBe(200);
+    // the venue's unit sees the follow-up progress
+    expect(await itemOf(officerB)).toMatchObject({ status: 'called', lastAction: { action: 'called' } });
+    // another province sees neither
+    expect(await worklistIds(hanoi)).not.toContain(id);
+    expect((await get(`/api/declarations/${id}`, hanoi)).statusCode).toBe(403);
     // reading the work list is audited like any personal-data read
     const reads = await t.db.selectFrom('audit_log').selectAll().where('action', '=', 'declarations.worklist.read').execute();
     expect(reads.length).toBeGreaterThanOrEqual(2);

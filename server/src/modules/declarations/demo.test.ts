@@ -97,4 +97,13 @@ describe('demo declarations', () => {
     expect((await get('/api/declarations?limit=200', hanoi)).json().total).toBe(0);
     expect((await get('/api/declarations/dashboard', hanoi)).json().totals).toEqual({ declarations: 0, flagged: 0, open: 0, called: 0, referred: 0, cleared: 0 });
   });
+
+  it("seeds configuration owned by Nghệ An: a provincial rule and a district's switch-off, shown to Nghệ An only", async () => {
+    const rules = (await get('/api/declarations/rules', cdc)).json().items as { key: string; owner: { code: string } | null; switchOffs: { unit: { code: string } }[] }[];
+    expect(rules.find((r) => r.key === 'nghean_fatigue_diarrhea')).toMatchObject({ owner: { code: '40' } });
+    expect(rules.find((r) => r.key === 'loss_of_taste_smell')!.switchOffs).toHaveLength(1);
+    const hanoiRules = (await get('/api/declarations/rules', hanoi)).json().items as typeof rules;
+    expect(hanoiRules.find((r) => r.key === 'nghean_fatigue_diarrhea')).toBeUndefined();
+    expect(hanoiRules.find((r) => r.key === 'loss_of_taste_smell')!.switchOffs).toEqual([]);
+  });
 });

@@ -9,7 +9,9 @@ import type { AppContext } from '../../platform/module';
 import type { Sex } from '../people';
 import { addDependant, findOrCreatePerson } from '../people';
 import type { AnswerValue, Answers } from './model';
-import { addDays, applyAction, localDay, startOfLocalDay } from './service';
+import { findRule, insertSwitchOff } from './queries';
+import { addDays, applyAction, localDay, saveRule, startOfLocalDay } from './service';
+import { HEALTHY_DOMESTIC_ANSWERS } from './standard-forms';
 import { submitDeclaration, submitDeps } from './submit';
 import type { Action } from './workflow';
 
@@ -65,19 +67,7 @@ interface Planned {
   actions?: { action: Action; note: string }[];
 }
 
-const CLEAN: Answers = {
-  travel_14d: false,
-  fever: false,
-  cough: false,
-  shortness_of_breath: false,
-  sore_throat: false,
-  loss_of_taste_smell: false,
-  fatigue: false,
-  diarrhea: false,
-  contact_f0: false,
-  contact_from_outbreak: false,
-  contact_symptoms: false,
-};
+const CLEAN: Answers = { ...HEALTHY_DOMESTIC_ANSWERS };
 
 const FOLLOW_UPS: { action: Action; note: string }[][] = [
   [{ action: 'called', note: 'Đã gọi điện: người khai báo sốt nhẹ, ho khan 2 ngày. Hướng dẫn tự cách ly tại nhà, đo nhiệt độ 2 lần/ngày; gọi lại ngày mai.' }],
@@ -91,6 +81,41 @@ const FOLLOW_UPS: { action: Action; note: string }[][] = [
   ],
 ];
 
+/**
+ * Configuration owned by Nghệ An, so the forms & rules page shows more than national rows: a provincial rule (tiredness
+ * with diarrhoea, low) and a district outside Vinh that switched the national loss-of-taste rule off for itself.
+ * Idempotent: nothing is changed once the rule exists.
+ */
+async function seedOwnershipDemo(ctx: AppContext) {
+  const db = ctx.db;
+  if (await findRule(db, 'nghean_fatigue_diarrhea')) return;
+  await saveRule(
+    db,
+    ctx.access.resolver,
+    'nghean_fatigue_diarrhea',
+    {
+      name: { vi: 'Mệt mỏi kèm tiêu chảy (Nghệ An)', en: 'Tiredness with diarrhoea (Nghệ An)' },
+      formKinds: ['domestic'],
+      condition: { all: [{ q: 'fatigue', truthy: true }, { q: 'diarrhea', truthy: true }] },
+      severity: 'low',
+      active: true,
+    },
+    null,
+    ctx.config.clock(),
+    '40',
+  );
+  const district = await db.selectFrom('admin_units').select('code').where('parent_code', '=', '40').where('code', '<>', '412').orderBy('code').executeTakeFirst();
+  if (district && (await findRule(db, 'loss_of_taste_smell')))
+    await insertSwitchOff(db, {
+      rule_key: 'loss_of_taste_smell',
+      unit_code: district.code,
+      reason: 'Huyện đang thử nghiệm sàng lọc bằng bộ câu hỏi riêng (dữ liệu mẫu)',
+      at: ctx.config.clock(),
+      by_user_id: null,
+      by_username: 'cdc.nghean',
+    });
+}
+
 export async function seedDeclarationsDemo(ctx: AppContext): Promise<void> {
   const db = ctx.db;
   const resolver = ctx.access.resolver;
@@ -99,6 +124,7 @@ export async function seedDeclarationsDemo(ctx: AppContext): Promise<void> {
   const communes = await db.selectFrom('admin_units').select(['code', 'name']).where('parent_code', '=', '412').orderBy('code').execute();
   if (!communes.length) return;
 
+  await seedOwnershipDemo(ctx);
   const r = prng(20210801);
 
   // ── the people ──────────────────────────────────────────────────────────────

@@ -6,6 +6,7 @@ import { seedDeclarationsDemo } from './demo';
 import { declarationJobs } from './jobs';
 import { repointPerson } from './queries';
 import { declarationRoutes } from './routes';
+import { declarationTiles } from './summary';
 
 
 export const declarationsModule: VigilModule = {
@@ -20,6 +21,8 @@ export const declarationsModule: VigilModule = {
     await citizenRoutes(app, ctx);
     declarationJobs(ctx);
   },
+  /** Home page: declared and flagged today, open work items. */
+  summary: (ctx, q) => declarationTiles(ctx.db, q),
   /** ~60 declarations of the last 3 days in Vinh, 10 flagged (one called, one referred, one cleared by `cdc.nghean`). */
   seedDemo: seedDeclarationsDemo,
 };
@@ -29,5 +32,5 @@ export { submitDeclaration, prepareDeclaration, storeDeclaration } from './submi
 export type { SubmitInput, SubmitDeps, DeclarationContent, PreparedDeclaration } from './submit';
 export { evaluate, evaluateRules } from './model';
 export type { Condition, FormDefinition, FormKind, Question, RiskRule, RiskHit, Severity, Answers } from './model';
-export { STANDARD_FORMS, STANDARD_RULES, STANDARD_ZONES } from './standard-forms';
+export { HEALTHY_DOMESTIC_ANSWERS, STANDARD_FORMS, STANDARD_RULES, STANDARD_ZONES } from './standard-forms';
 export { PURGE_JOB as DECLARATIONS_PURGE_JOB } from './jobs';

@@ -19,6 +19,11 @@ export const severityRank = (s: Severity | null | undefined) => (s ? SEVERITIES.
 export interface QuestionOption {
   value: string;
   label: Localized;
+  /**
+   * Offered only when declaring at a venue of one of these types (venues' VENUE_TYPES), e.g. "medical treatment"
+   * at hospitals and clinics; when the venue is not known (no venue QR), every option is offered.
+   */
+  venueTypes?: string[];
 }
 
 export interface Question {
@@ -36,6 +41,8 @@ export interface Question {
   min?: number;
   max?: number;
   integer?: boolean;
+  /** number: at most this many digits after the decimal point (temperature: 1) */
+  decimals?: number;
   /** number: unit shown after the field, e.g. "°C" */
   unit?: string;
   /** text */

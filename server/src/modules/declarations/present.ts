@@ -2,13 +2,35 @@
 import type { DbOrTx } from '../../platform/db/types';
 import type { JurisdictionResolver } from '../../platform/auth/jurisdiction';
 import { getPersonBriefs, type PersonBrief } from '../people';
+import { venueRefs, type VenueRef } from '../venues';
 import type { RiskHit, Severity } from './model';
-import { actionsOf, findFormVersion, type ActionRow, type DeclarationRow, type FormRow, type FormVersionRow } from './queries';
-import type { ActionView, DeclarationItem, FormVersionView, MyDeclarationItem } from './schema';
+import { actionsOf, findFormVersion, type listForms, type ActionRow, type DeclarationRow, type FormRow, type FormVersionRow } from './queries';
+import type { ActionView, DeclarationItem, FormListItem, FormVersionView, MyDeclarationItem } from './schema';
 import type { Status } from './workflow';
 
-export function formView(f: FormRow, v: FormVersionRow): FormVersionView {
+/** A unit code as { code, name } (null stays null: national). */
+export async function unitRef(resolver: JurisdictionResolver, code: string | null): Promise<{ code: string; name: string } | null> {
+  if (code === null) return null;
+  return { code, name: (await resolver.unit(code))?.name ?? code };
+}
+
+/** A form list entry (public and officer lists). */
+export async function formListItem(resolver: JurisdictionResolver, f: Awaited<ReturnType<typeof listForms>>[number]): Promise<FormListItem> {
   return {
+    key: f.key,
+    kind: f.kind as FormListItem['kind'],
+    version: f.current_version,
+    archived: f.archived,
+    title: f.title,
+    description: f.description,
+    updatedAt: f.updated_at.toISOString(),
+    owner: await unitRef(resolver, f.owner_unit_code),
+  };
+}
+
+export async function formView(resolver: JurisdictionResolver, f: FormRow, v: FormVersionRow): Promise<FormVersionView> {
+  return {
+    owner: await unitRef(resolver, f.owner_unit_code),
     key: f.key,
     kind: f.kind as FormVersionView['kind'],
     version: v.version,
@@ -52,8 +74,13 @@ export function presenter(db: DbOrTx, resolver: JurisdictionResolver) {
     return { key: d.form_key, version: d.form_version, kind: d.kind, title: v?.title ?? { vi: d.form_key, en: d.form_key } };
   };
 
-  async function items(rows: DeclarationRow[]): Promise<DeclarationItem[]> {
+  /**
+   * Rows as list items. `mayAct` tells whether the caller's unit acts on a declaration followed up in a unit (default:
+   * no one; routes pass the caller's scope).
+   */
+  async function items(rows: DeclarationRow[], mayAct: (unitCode: string) => boolean = () => false): Promise<DeclarationItem[]> {
     const briefs = await getPersonBriefs(db, rows.map((r) => r.subject_person_id));
+    const venues = await venueRefs(db, rows.flatMap((r) => (r.venue_id ? [r.venue_id] : [])));
     const actions = await actionsOf(db, rows.map((r) => r.id));
     const last = new Map<string, ActionRow>();
     for (const a of actions) last.set(a.declaration_id, a);
@@ -76,6 +103,8 @@ export function presenter(db: DbOrTx, resolver: JurisdictionResolver) {
         forDependant: !!d.declarant_person_id && d.declarant_person_id !== d.subject_person_id,
         responsibleUnit: { code: d.responsible_unit_code, name: await unitName(d.responsible_unit_code) },
         venueId: d.venue_id,
+        venue: await venueOf(d, venues),
+        mayAct: mayAct(d.responsible_unit_code),
         flagged: d.flagged,
         severity: d.severity as Severity | null,
         hits: (d.risk_hits ?? []) as RiskHit[],
@@ -86,6 +115,18 @@ export function presenter(db: DbOrTx, resolver: JurisdictionResolver) {
     }
     return out;
   }
+
+  const venueOf = async (d: DeclarationRow, venues: Map<string, VenueRef>) => {
+    const v = d.venue_id ? venues.get(d.venue_id) : undefined;
+    if (!d.venue_id) return null;
+    const unit = d.venue_unit_code ?? v?.communeCode;
+    return {
+      id: d.venue_id,
+      code: v?.code ?? '',
+      name: v?.name ?? '—',
+      unit: unit ? { code: unit, name: await unitName(unit) } : { code: '', name: '—' },
+    };
+  };
 
   async function myItems(rows: DeclarationRow[]): Promise<MyDeclarationItem[]> {
     const briefs = await getPersonBriefs(db, rows.map((r) => r.subject_person_id));

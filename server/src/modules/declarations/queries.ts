@@ -10,6 +10,8 @@ export interface DeclarationFormTable {
   archived: Generated<boolean>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
+  /** null = national */
+  owner_unit_code: string | null;
 }
 
 export interface DeclarationFormVersionTable {
@@ -30,6 +32,8 @@ export interface DeclarationZoneListTable {
   codes: string[];
   updated_at: Generated<Date>;
   updated_by: string | null;
+  /** null = national */
+  owner_unit_code: string | null;
 }
 
 export interface DeclarationRiskRuleTable {
@@ -42,6 +46,17 @@ export interface DeclarationRiskRuleTable {
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
   updated_by: string | null;
+  /** null = national */
+  owner_unit_code: string | null;
+}
+
+export interface DeclarationRuleSwitchOffTable {
+  rule_key: string;
+  unit_code: string;
+  reason: string;
+  at: Date;
+  by_user_id: string | null;
+  by_username: string | null;
 }
 
 export interface DeclarationTable {
@@ -83,6 +98,7 @@ declare module '../../platform/db/types' {
     declaration_form_versions: DeclarationFormVersionTable;
     declaration_zone_lists: DeclarationZoneListTable;
     declaration_risk_rules: DeclarationRiskRuleTable;
+    declaration_rule_switch_offs: DeclarationRuleSwitchOffTable;
     declarations: DeclarationTable;
     declaration_actions: DeclarationActionTable;
   }
@@ -92,6 +108,7 @@ export type FormRow = Selectable<DeclarationFormTable>;
 export type FormVersionRow = Selectable<DeclarationFormVersionTable>;
 export type RuleRow = Selectable<DeclarationRiskRuleTable>;
 export type ZoneRow = Selectable<DeclarationZoneListTable>;
+export type SwitchOffRow = Selectable<DeclarationRuleSwitchOffTable>;
 export type DeclarationRow = Selectable<DeclarationTable>;
 export type ActionRow = Selectable<DeclarationActionTable>;
 
@@ -105,7 +122,7 @@ export const listForms = (db: DbOrTx, includeArchived: boolean) => {
   let q = db
     .selectFrom('declaration_forms as f')
     .innerJoin('declaration_form_versions as v', (j) => j.onRef('v.form_key', '=', 'f.key').onRef('v.version', '=', 'f.current_version'))
-    .select(['f.key', 'f.kind', 'f.current_version', 'f.archived', 'f.updated_at', 'v.title', 'v.description']);
+    .select(['f.key', 'f.kind', 'f.current_version', 'f.archived', 'f.updated_at', 'f.owner_unit_code', 'v.title', 'v.description']);
   if (!includeArchived) q = q.where('f.archived', '=', false);
   return q.orderBy('f.key').execute();
 };
@@ -177,6 +194,25 @@ export const insertRuleIfMissing = (db: DbOrTx, row: Insertable<DeclarationRiskR
     .onConflict((oc) => oc.column('key').doNothing())
     .execute();
 
+export const findZone = (db: DbOrTx, key: string) => db.selectFrom('declaration_zone_lists').selectAll().where('key', '=', key).executeTakeFirst();
+
+/** Switch-offs of rules (all, or of one rule), oldest first. */
+export const listSwitchOffs = (db: DbOrTx, ruleKey?: string) => {
+  let q = db.selectFrom('declaration_rule_switch_offs').selectAll();
+  if (ruleKey) q = q.where('rule_key', '=', ruleKey);
+  return q.orderBy('at').orderBy('unit_code').execute();
+};
+
+export const insertSwitchOff = (db: DbOrTx, row: Insertable<DeclarationRuleSwitchOffTable>) =>
+  db
+    .insertInto('declaration_rule_switch_offs')
+    .values(row)
+    .onConflict((oc) => oc.columns(['rule_key', 'unit_code']).doUpdateSet((eb) => ({ reason: eb.ref('excluded.reason'), at: eb.ref('excluded.at'), by_user_id: eb.ref('excluded.by_user_id'), by_username: eb.ref('excluded.by_username') })))
+    .execute();
+
+export const deleteSwitchOff = (db: DbOrTx, ruleKey: string, unitCode: string) =>
+  db.deleteFrom('declaration_rule_switch_offs').where('rule_key', '=', ruleKey).where('unit_code', '=', unitCode).executeTakeFirst();
+
 export const listZones = (db: DbOrTx) => db.selectFrom('declaration_zone_lists').selectAll().orderBy('key').execute();
 
 export const upsertZone = (db: DbOrTx, row: Insertable<DeclarationZoneListTable>, now: Date) =>
@@ -224,6 +260,8 @@ export const actionsOf = (db: DbOrTx, ids: string[]) =>
 export interface DeclarationFilter {
   /** responsible unit codes visible to the caller; null = all */
   scope: string[] | null;
+  /** with `scope`: also declarations made at venues in these units ('also'), only those followed up elsewhere ('only'), or neither */
+  venueUnits?: 'also' | 'only';
   flaggedOnly?: boolean;
   statuses?: string[];
   severities?: string[];
@@ -240,7 +278,12 @@ export interface DeclarationFilter {
 
 export async function searchDeclarations(db: DbOrTx, f: DeclarationFilter) {
   let q = db.selectFrom('declarations as d');
-  if (f.scope) q = q.where('d.responsible_unit_code', 'in', f.scope.length ? f.scope : ['\u0000']);
+  if (f.scope) {
+    const scope = f.scope.length ? f.scope : ['\u0000'];
+    if (f.venueUnits === 'also') q = q.where((eb) => eb.or([eb('d.responsible_unit_code', 'in', scope), eb('d.venue_unit_code', 'in', scope)]));
+    else if (f.venueUnits === 'only') q = q.where('d.venue_unit_code', 'in', scope).where('d.responsible_unit_code', 'not in', scope);
+    else q = q.where('d.responsible_unit_code', 'in', scope);
+  } else if (f.venueUnits === 'only') q = q.where(sql<boolean>`false`); // the whole country: nothing is followed up elsewhere
   if (f.flaggedOnly) q = q.where('d.flagged', '=', true);
   if (f.statuses) q = q.where('d.status', 'in', f.statuses.length ? f.statuses : ['\u0000']);
   if (f.severities?.length) q = q.where('d.severity', 'in', f.severities);

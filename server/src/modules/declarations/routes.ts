@@ -9,8 +9,27 @@ import type { Permission } from '../../platform/auth/roles';
 import { invalidField, notFound } from '../../platform/http/errors';
 import type { AppContext } from '../../platform/module';
 import { getPersonBrief, getPersonContact, resolvePersonId } from '../people';
-import { actionView, formView, presenter } from './present';
-import { actionsOf, findDeclaration, findForm, formVersions, listForms, listRules, listZones, searchDeclarations, setFormArchived, type DeclarationRow } from './queries';
+import { appliesIn, areaPathOf, authorizeOwner, chainOf, mayChange, ownerForNew, relevantTo } from './ownership';
+import { actionView, formListItem, formView, presenter, unitRef } from './present';
+import {
+  actionsOf,
+  deleteSwitchOff,
+  findDeclaration,
+  findForm,
+  findRule,
+  findZone,
+  formVersions,
+  insertSwitchOff,
+  listForms,
+  listRules,
+  listSwitchOffs,
+  listZones,
+  searchDeclarations,
+  setFormArchived,
+  type DeclarationRow,
+  type RuleRow,
+  type ZoneRow,
+} from './queries';
 import {
   ActionBody,
   ArchiveBody,
@@ -31,6 +50,7 @@ import {
   RuleBody,
   RuleKeyParam,
   RuleListResponse,
+  RuleSwitchBody,
   SaveFormResponse,
   SubmitResponse,
   WorklistQuery,
@@ -66,25 +86,42 @@ export async function declarationRoutes(fastify: FastifyInstance, ctx: AppContex
     return { scope: await resolver.subtreeCodes(u.code), root: u.code };
   };
 
+  /** The units whose declarations the user acts on (null = all): their jurisdiction, when they may review at all. */
+  const actScope = async (user: AuthUser): Promise<string[] | null> => (user.permissions.has('declarations.review') ? access.scopeCodes(user) : []);
+
   const dayRange = (from?: string, to?: string) => ({
     from: from ? startOfLocalDay(from, tz) : undefined,
     to: to ? startOfLocalDay(addDays(to, 1), tz) : undefined,
   });
 
   /**
-   * May the user read this declaration: its responsible unit, or the subject's commune, is in their jurisdiction.
+   * May the user read this declaration: its responsible unit, the unit of the venue it was made at, or the subject's
+   * commune is in their jurisdiction.
    * Acting on it (called, referred, cleared) is for the responsible unit only, so an item never leaves another
    * unit's work list by someone else's hand.
    */
   const mayAccess = async (user: AuthUser, perm: Permission, d: DeclarationRow) => {
     if (await access.can(user, perm, { unitCode: d.responsible_unit_code })) return;
+    if (d.venue_unit_code && (await access.can(user, perm, { unitCode: d.venue_unit_code }))) return; // declared at a venue in their area
     const subject = await getPersonBrief(db, d.subject_person_id);
     await access.authorize(user, perm, { unitCode: subject?.communeCode ?? d.responsible_unit_code });
   };
 
-  const detail = async (d: DeclarationRow): Promise<DeclarationDetail> => {
+  /** Does the user's unit act on declarations followed up in `unitCode` (a scope from scopeFor / scopeCodes)? */
+  const actorIn = (scope: string[] | null) => {
+    const set = scope ? new Set(scope) : null;
+    return (unitCode: string) => !set || set.has(unitCode);
+  };
+
+  const detail = async (user: AuthUser, d: DeclarationRow): Promise<DeclarationDetail> => {
     const p = presenter(db, resolver);
-    const [item] = await p.items([d]);
+    const mayAct = await access.can(user, 'declarations.review', { unitCode: d.responsible_unit_code });
+    // the full phone number is for the area that follows the person up (or where they live); an officer who sees
+    // the declaration only because it was made at a venue in their area gets the masked number
+    const followsUp =
+      (await access.can(user, 'declarations.read', { unitCode: d.responsible_unit_code })) ||
+      (await access.can(user, 'declarations.read', { unitCode: (await getPersonBrief(db, d.subject_person_id))?.communeCode ?? d.responsible_unit_code }));
+    const [item] = await p.items([d], () => mayAct);
     const v = await p.version(d.form_key, d.form_version);
     const contact = await getPersonContact(db, d.subject_person_id);
     const declarant = d.declarant_person_id && d.declarant_person_id !== d.subject_person_id ? await getPersonBrief(db, d.declarant_person_id) : null;
@@ -97,14 +134,14 @@ export async function declarationRoutes(fastify: FastifyInstance, ctx: AppContex
         fullName: contact?.fullName ?? '—',
         birthYear: contact?.birthYear ?? null,
         sex: contact?.sex ?? null,
-        phone: contact?.phone ?? null,
+        phone: followsUp ? (contact?.phone ?? null) : null,
         address: contact?.address ?? null,
         commune: contact?.communeCode ? { code: contact.communeCode, name: await p.unitName(contact.communeCode) } : null,
       },
       declarant: declarant ? { id: declarant.id, fullName: declarant.fullName } : null,
       venueUnitCode: d.venue_unit_code,
       actions: actions.map(actionView),
-      allowedActions: [...allowedActions(d.status as Status)],
+      allowedActions: mayAct ? [...allowedActions(d.status as Status)] : [],
     };
   };
 
@@ -112,12 +149,13 @@ export async function declarationRoutes(fastify: FastifyInstance, ctx: AppContex
 
   app.get(
     '/api/declarations/worklist',
-    { config: { permission: 'declarations.read' }, schema: { tags, querystring: WorklistQuery, response: { 200: DeclarationListResponse } } },
+    { config: { audit: 'handler', permission: 'declarations.read' }, schema: { tags, querystring: WorklistQuery, response: { 200: DeclarationListResponse } } },
     async (req) => {
       const { scope } = await scopeFor(req.user!, 'declarations.read', req.query.unit);
       const statuses = req.query.status === 'active' ? [...ACTIVE_STATUSES] : req.query.status === 'all' ? undefined : [req.query.status];
       const r = await searchDeclarations(db, {
         scope,
+        venueUnits: req.query.view === 'venue' ? 'only' : req.query.view === 'all' ? 'also' : undefined,
         flaggedOnly: true,
         statuses,
         severities: req.query.severity ? [req.query.severity] : undefined,
@@ -131,15 +169,15 @@ export async function declarationRoutes(fastify: FastifyInstance, ctx: AppContex
         action: 'declarations.worklist.read',
         subjectType: 'declarations',
         subjectId: null,
-        details: { unit: req.query.unit ?? null, status: req.query.status, rows: r.items.length, total: r.total },
+        details: { unit: req.query.unit ?? null, status: req.query.status, view: req.query.view, rows: r.items.length, total: r.total },
       });
-      return { items: await presenter(db, resolver).items(r.items), total: r.total };
+      return { items: await presenter(db, resolver).items(r.items, actorIn(await actScope(req.user!))), total: r.total };
     },
   );
 
   app.get(
     '/api/declarations',
-    { config: { permission: 'declarations.read' }, schema: { tags, querystring: DeclarationListQuery, response: { 200: DeclarationListResponse } } },
+    { config: { audit: 'handler', permission: 'declarations.read' }, schema: { tags, querystring: DeclarationListQuery, response: { 200: DeclarationListResponse } } },
     async (req) => {
       const user = req.user!;
       let scope: string[] | null;
@@ -155,6 +193,7 @@ export async function declarationRoutes(fastify: FastifyInstance, ctx: AppContex
       } else scope = (await scopeFor(user, 'declarations.read', req.query.unit)).scope;
       const r = await searchDeclarations(db, {
         scope,
+        venueUnits: 'also',
         subjectIds,
         flaggedOnly: req.query.flagged === true ? true : undefined,
         statuses: req.query.flagged === false ? ['none'] : undefined,
@@ -170,7 +209,7 @@ export async function declarationRoutes(fastify: FastifyInstance, ctx: AppContex
         subjectId: req.query.personId ?? null,
         details: { unit: req.query.unit ?? null, formKey: req.query.formKey ?? null, rows: r.items.length, total: r.total },
       });
-      return { items: await presenter(db, resolver).items(r.items), total: r.total };
+      return { items: await presenter(db, resolver).items(r.items, actorIn(await actScope(user))), total: r.total };
     },
   );
 
@@ -192,7 +231,7 @@ export async function declarationRoutes(fastify: FastifyInstance, ctx: AppContex
   app.get(
     '/api/declarations/:id',
     {
-      config: { permission: 'declarations.read' },
+      config: { audit: 'handler', permission: 'declarations.read' },
       schema: { tags, params: DeclarationIdParam, querystring: DetailQuery, response: { 200: DeclarationResponse } },
     },
     async (req) => {
@@ -206,13 +245,13 @@ export async function declarationRoutes(fastify: FastifyInstance, ctx: AppContex
         reason: req.query.reason?.trim() || null,
         details: { personId: d.subject_person_id },
       });
-      return { declaration: await detail(d) };
+      return { declaration: await detail(req.user!, d) };
     },
   );
 
   app.post(
     '/api/declarations/:id/actions',
-    { config: { permission: 'declarations.review' }, schema: { tags, params: DeclarationIdParam, body: ActionBody, response: { 200: DeclarationResponse } } },
+    { config: { audit: 'handler', permission: 'declarations.review' }, schema: { tags, params: DeclarationIdParam, body: ActionBody, response: { 200: DeclarationResponse } } },
     async (req) => {
       const user = req.user!;
       const actor = await auditActor(access, user);
@@ -223,7 +262,7 @@ export async function declarationRoutes(fastify: FastifyInstance, ctx: AppContex
         subjectId: req.params.id,
         details: { action: req.body.action, from: r.from, to: r.to },
       });
-      return { declaration: await detail((await findDeclaration(db, req.params.id))!) };
+      return { declaration: await detail(req.user!, (await findDeclaration(db, req.params.id))!) };
     },
   );
 
@@ -253,25 +292,46 @@ export async function declarationRoutes(fastify: FastifyInstance, ctx: AppContex
   );
 
   // ── configuration: forms ────────────────────────────────────────────────────
+  // Forms, rules and zone lists have an owner (ownership.ts): national ones are changed by national admins only; a
+  // province or district adds its own and switches national rules off for its own area. Every change is audited with
+  // what it was before and after, and with the area it affects, so that area's officers see it in their audit log.
 
-  app.get('/api/declarations/forms', { config: { permission: 'declarations.read' }, schema: { tags, response: { 200: FormListResponse } } }, async () => ({
-    items: (await listForms(db, true)).map((f) => ({
-      key: f.key,
-      kind: f.kind as 'domestic',
-      version: f.current_version,
-      archived: f.archived,
-      title: f.title,
-      description: f.description,
-      updatedAt: f.updated_at.toISOString(),
-    })),
-  }));
+  /** An audited configuration change: before/after, and the owner's area as the area it affects. */
+  const auditChange = async (req: FastifyRequest, e: { action: string; subjectType: string; subjectId: string; area: string | null; before: unknown; after: unknown }) =>
+    audit(req, {
+      action: e.action,
+      subjectType: e.subjectType,
+      subjectId: e.subjectId,
+      areaPath: await areaPathOf(resolver, e.area),
+      details: { area: e.area ?? 'national', before: e.before, after: e.after },
+    });
+
+  /** Forms, rules and zone lists shown to a user: national, their area's and above, and those of units inside it. */
+  const relevant = async <T extends { owner_unit_code: string | null }>(user: AuthUser, rows: T[]) => {
+    const keep = await Promise.all(rows.map((r) => relevantTo(resolver, r.owner_unit_code, user.jurisdictionCode)));
+    return rows.filter((_, i) => keep[i]);
+  };
+
+  const formSummary = (f: { version: { version: number; title: unknown }; form: { archived: boolean } }) => ({
+    version: f.version.version,
+    title: f.version.title,
+    archived: f.form.archived,
+  });
+
+  app.get('/api/declarations/forms', { config: { permission: 'declarations.read' }, schema: { tags, response: { 200: FormListResponse } } }, async (req) => {
+    const user = req.user!;
+    const rows = await relevant(user, await listForms(db, true));
+    return {
+      items: await Promise.all(rows.map(async (f) => ({ ...(await formListItem(resolver, f)), editable: await mayChange(access, user, f.owner_unit_code) }))),
+    };
+  });
 
   app.get(
     '/api/declarations/forms/:key',
     { config: { permission: 'declarations.read' }, schema: { tags, params: FormKeyParam, querystring: FormVersionQuery, response: { 200: FormResponse } } },
     async (req) => {
       const f = await loadForm(db, req.params.key, req.query.version);
-      return { form: formView(f.form, f.version) };
+      return { form: await formView(resolver, f.form, f.version) };
     },
   );
 
@@ -289,14 +349,30 @@ export async function declarationRoutes(fastify: FastifyInstance, ctx: AppContex
     '/api/declarations/forms/:key',
     { config: { permission: 'declarations.forms' }, schema: { tags, params: FormKeyParam, body: FormDefinitionBody, response: { 200: SaveFormResponse } } },
     async (req) => {
-      const actor = await auditActor(access, req.user!);
-      const def: FormDefinition = { ...req.body, questions: req.body.questions as Question[] };
-      const r = await saveForm(db, req.params.key, def, actor, now());
-      if (r.created) {
-        await audit(req, { action: 'declarations.form.save', subjectType: 'declaration_form', subjectId: req.params.key, details: { version: r.version } });
-      }
+      const user = req.user!;
+      const existing = await findForm(db, req.params.key);
+      const { owner: requested, ...body } = req.body;
+      let owner: string | null;
+      if (existing) {
+        await authorizeOwner(access, user, existing.owner_unit_code); // `owner` names the owner of a new form only
+        owner = existing.owner_unit_code;
+      } else owner = await ownerForNew(access, user, requested, 'body.owner');
+      const before = existing ? await loadForm(db, req.params.key) : null;
+      const actor = await auditActor(access, user);
+      const def: FormDefinition = { ...body, questions: body.questions as Question[] };
+      const r = await saveForm(db, req.params.key, def, actor, now(), owner);
       const f = await loadForm(db, req.params.key, r.version);
-      return { form: formView(f.form, f.version), created: r.created };
+      if (r.created) {
+        await auditChange(req, {
+          action: 'declarations.form.save',
+          subjectType: 'declaration_form',
+          subjectId: req.params.key,
+          area: owner,
+          before: before ? formSummary(before) : null,
+          after: formSummary(f),
+        });
+      }
+      return { form: await formView(resolver, f.form, f.version), created: r.created };
     },
   );
 
@@ -304,52 +380,146 @@ export async function declarationRoutes(fastify: FastifyInstance, ctx: AppContex
     '/api/declarations/forms/:key/archive',
     { config: { permission: 'declarations.forms' }, schema: { tags, params: FormKeyParam, body: ArchiveBody, response: { 200: FormResponse } } },
     async (req) => {
-      const r = await setFormArchived(db, req.params.key, req.body.archived, now());
-      if (!Number(r.numUpdatedRows)) throw notFound(`Form "${req.params.key}"`);
-      await audit(req, { action: 'declarations.form.archive', subjectType: 'declaration_form', subjectId: req.params.key, details: { archived: req.body.archived } });
+      const existing = await findForm(db, req.params.key);
+      if (!existing) throw notFound(`Form "${req.params.key}"`);
+      await authorizeOwner(access, req.user!, existing.owner_unit_code);
+      await setFormArchived(db, req.params.key, req.body.archived, now());
+      await auditChange(req, {
+        action: 'declarations.form.archive',
+        subjectType: 'declaration_form',
+        subjectId: req.params.key,
+        area: existing.owner_unit_code,
+        before: { archived: existing.archived },
+        after: { archived: req.body.archived },
+      });
       const f = await loadForm(db, req.params.key);
-      return { form: formView(f.form, f.version) };
+      return { form: await formView(resolver, f.form, f.version) };
     },
   );
 
   // ── configuration: risk rules and zone lists ────────────────────────────────
 
-  const ruleView = (r: Awaited<ReturnType<typeof listRules>>[number]): RuleView => ({
-    key: r.key,
-    name: r.name,
-    formKinds: r.form_kinds,
-    condition: r.condition,
-    severity: r.severity as RuleView['severity'],
-    active: r.active,
-    updatedAt: r.updated_at.toISOString(),
-  });
-  const zoneView = (z: Awaited<ReturnType<typeof listZones>>[number]): ZoneView => ({ key: z.key, name: z.name, codes: z.codes, updatedAt: z.updated_at.toISOString() });
+  const ruleContent = (r: RuleRow) => ({ name: r.name, formKinds: r.form_kinds, condition: r.condition, severity: r.severity, active: r.active });
 
-  app.get('/api/declarations/rules', { config: { permission: 'declarations.read' }, schema: { tags, response: { 200: RuleListResponse } } }, async () => ({
-    items: (await listRules(db, false)).map(ruleView),
+  const ruleViews = async (user: AuthUser, rules: RuleRow[]): Promise<RuleView[]> => {
+    const offs = await listSwitchOffs(db);
+    const chain = await chainOf(resolver, user.jurisdictionCode);
+    const out: RuleView[] = [];
+    for (const r of rules) {
+      const mine = offs.filter((o) => o.rule_key === r.key);
+      const shown = [];
+      for (const o of mine)
+        if (await relevantTo(resolver, o.unit_code, user.jurisdictionCode))
+          shown.push({ unit: (await unitRef(resolver, o.unit_code))!, reason: o.reason, at: o.at.toISOString(), by: o.by_username });
+      out.push({
+        key: r.key,
+        name: r.name,
+        formKinds: r.form_kinds,
+        condition: r.condition,
+        severity: r.severity as RuleView['severity'],
+        active: r.active,
+        updatedAt: r.updated_at.toISOString(),
+        owner: await unitRef(resolver, r.owner_unit_code),
+        editable: await mayChange(access, user, r.owner_unit_code),
+        switchOffs: shown,
+        activeHere: r.active && appliesIn(chain, r.owner_unit_code, mine.map((o) => o.unit_code)),
+      });
+    }
+    return out;
+  };
+
+  const zoneView = async (user: AuthUser, z: ZoneRow): Promise<ZoneView> => ({
+    key: z.key,
+    name: z.name,
+    codes: z.codes,
+    updatedAt: z.updated_at.toISOString(),
+    owner: await unitRef(resolver, z.owner_unit_code),
+    editable: await mayChange(access, user, z.owner_unit_code),
+  });
+
+  app.get('/api/declarations/rules', { config: { permission: 'declarations.read' }, schema: { tags, response: { 200: RuleListResponse } } }, async (req) => ({
+    items: await ruleViews(req.user!, await relevant(req.user!, await listRules(db, false))),
   }));
 
   app.put(
     '/api/declarations/rules/:key',
     { config: { permission: 'declarations.forms' }, schema: { tags, params: RuleKeyParam, body: RuleBody, response: { 200: RuleView } } },
     async (req) => {
-      const r = await saveRule(db, req.params.key, req.body, req.user!.id, now());
-      await audit(req, { action: 'declarations.rule.save', subjectType: 'declaration_rule', subjectId: r.key, details: { severity: r.severity, active: r.active } });
-      return ruleView(r);
+      const user = req.user!;
+      const existing = await findRule(db, req.params.key);
+      const { owner: requested, ...input } = req.body;
+      let owner: string | null;
+      if (existing) {
+        await authorizeOwner(access, user, existing.owner_unit_code);
+        owner = existing.owner_unit_code;
+      } else owner = await ownerForNew(access, user, requested, 'body.owner');
+      const r = await saveRule(db, resolver, req.params.key, input, user.id, now(), owner);
+      await auditChange(req, {
+        action: 'declarations.rule.save',
+        subjectType: 'declaration_rule',
+        subjectId: r.key,
+        area: owner,
+        before: existing ? ruleContent(existing) : null,
+        after: ruleContent(r),
+      });
+      return (await ruleViews(user, [r]))[0]!;
     },
   );
 
-  app.get('/api/declarations/zones', { config: { permission: 'declarations.read' }, schema: { tags, response: { 200: ZoneListResponse } } }, async () => ({
-    items: (await listZones(db)).map(zoneView),
+  app.post(
+    '/api/declarations/rules/:key/switch',
+    { config: { permission: 'declarations.forms' }, schema: { tags, params: RuleKeyParam, body: RuleSwitchBody, response: { 200: RuleView } } },
+    async (req) => {
+      const user = req.user!;
+      const rule = await findRule(db, req.params.key);
+      if (!rule) throw notFound(`Rule "${req.params.key}"`);
+      const unit = await resolver.unit(req.body.unit ?? user.jurisdictionCode);
+      if (!unit) throw invalidField('body.unit', `is not a known administrative unit ("${req.body.unit}")`);
+      if (unit.level === 'country') throw invalidField('body.unit', 'a rule is switched off for the whole country by its own "active" setting, not here');
+      await access.authorize(user, 'declarations.forms', { unitCode: unit.code });
+      const reason = req.body.reason?.trim() ?? '';
+      if (!req.body.active && !reason) throw invalidField('body.reason', 'say why the rule is switched off for this area');
+      const was = (await listSwitchOffs(db, rule.key)).find((o) => o.unit_code === unit.code);
+      const actor = await auditActor(access, user);
+      if (req.body.active) await deleteSwitchOff(db, rule.key, unit.code);
+      else await insertSwitchOff(db, { rule_key: rule.key, unit_code: unit.code, reason, at: now(), by_user_id: actor.id, by_username: actor.username });
+      await auditChange(req, {
+        action: req.body.active ? 'declarations.rule.switch_on' : 'declarations.rule.switch_off',
+        subjectType: 'declaration_rule',
+        subjectId: rule.key,
+        area: unit.code,
+        before: { unit: unit.code, switchedOff: !!was, reason: was?.reason ?? null },
+        after: { unit: unit.code, switchedOff: !req.body.active, reason: req.body.active ? null : reason },
+      });
+      return (await ruleViews(user, [rule]))[0]!;
+    },
+  );
+
+  app.get('/api/declarations/zones', { config: { permission: 'declarations.read' }, schema: { tags, response: { 200: ZoneListResponse } } }, async (req) => ({
+    items: await Promise.all((await relevant(req.user!, await listZones(db))).map((z) => zoneView(req.user!, z))),
   }));
 
   app.put(
     '/api/declarations/zones/:key',
     { config: { permission: 'declarations.forms' }, schema: { tags, params: RuleKeyParam, body: ZoneBody, response: { 200: ZoneView } } },
     async (req) => {
-      const z = await saveZone(db, resolver, req.params.key, req.body.name, req.body.codes, req.user!.id, now());
-      await audit(req, { action: 'declarations.zone.save', subjectType: 'declaration_zone', subjectId: z.key, details: { codes: z.codes.length } });
-      return zoneView(z);
+      const user = req.user!;
+      const existing = await findZone(db, req.params.key);
+      let owner: string | null;
+      if (existing) {
+        await authorizeOwner(access, user, existing.owner_unit_code);
+        owner = existing.owner_unit_code;
+      } else owner = await ownerForNew(access, user, req.body.owner, 'body.owner');
+      const z = await saveZone(db, resolver, req.params.key, req.body.name, req.body.codes, user.id, now(), owner);
+      await auditChange(req, {
+        action: 'declarations.zone.save',
+        subjectType: 'declaration_zone',
+        subjectId: z.key,
+        area: owner,
+        before: existing ? { name: existing.name, codes: existing.codes } : null,
+        after: { name: z.name, codes: z.codes },
+      });
+      return zoneView(user, z);
     },
   );
 }

@@ -8,6 +8,12 @@ const Uuid = Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-
 const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
+const UnitRef = Type.Object({ code: Type.String(), name: Type.String() });
+/** The jurisdiction that owns a form, rule or zone list; null = national (changed by national admins only). */
+const Owner = Nullable(UnitRef);
+/** On creation only: the unit that will own it (inside the caller's jurisdiction; default: the caller's own unit). */
+const OwnerField = Type.Optional(Type.String({ minLength: 1, maxLength: 32 }));
+
 export const LocalizedText = Type.Object({ vi: Type.String({ maxLength: 2000 }), en: Type.String({ maxLength: 2000 }) }, { additionalProperties: false });
 
 const KINDS = ['domestic', 'entry', 'venue'] as const;
@@ -28,11 +34,20 @@ export const QuestionSchema = Type.Object(
     label: LocalizedText,
     help: Type.Optional(LocalizedText),
     required: Type.Optional(Type.Boolean()),
-    options: Type.Optional(Type.Array(Type.Object({ value: Type.String({ maxLength: 40 }), label: LocalizedText }, { additionalProperties: false }), { maxItems: 100 })),
+    options: Type.Optional(
+      Type.Array(
+        Type.Object(
+          { value: Type.String({ maxLength: 40 }), label: LocalizedText, venueTypes: Type.Optional(Type.Array(Type.String({ maxLength: 40 }), { minItems: 1, maxItems: 30 })) },
+          { additionalProperties: false },
+        ),
+        { maxItems: 100 },
+      ),
+    ),
     multiple: Type.Optional(Type.Boolean()),
     min: Type.Optional(Type.Number()),
     max: Type.Optional(Type.Number()),
     integer: Type.Optional(Type.Boolean()),
+    decimals: Type.Optional(Type.Integer({ minimum: 0, maximum: 6 })),
     unit: Type.Optional(Type.String({ maxLength: 20 })),
     maxLength: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 })),
     pastDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 36500 })),
@@ -51,6 +66,7 @@ export const FormDefinitionBody = Type.Object(
     description: Type.Optional(Nullable(LocalizedText)),
     unitQuestion: Type.Optional(Nullable(Type.String({ maxLength: 40 }))),
     questions: Type.Array(QuestionSchema, { minItems: 1, maxItems: 100 }),
+    owner: OwnerField,
   },
   { additionalProperties: false },
 );
@@ -67,6 +83,7 @@ export const FormVersionView = Type.Object({
   unitQuestion: Nullable(Type.String()),
   questions: Type.Array(QuestionSchema),
   createdAt: Type.String({ format: 'date-time' }),
+  owner: Owner,
 });
 export type FormVersionView = Static<typeof FormVersionView>;
 export const FormResponse = Type.Object({ form: FormVersionView });
@@ -80,6 +97,9 @@ export const FormListItem = Type.Object({
   title: LocalizedText,
   description: Nullable(LocalizedText),
   updatedAt: Type.String({ format: 'date-time' }),
+  owner: Owner,
+  /** officer list only: the caller may edit or archive it */
+  editable: Type.Optional(Type.Boolean()),
 });
 export type FormListItem = Static<typeof FormListItem>;
 export const FormListResponse = Type.Object({ items: Type.Array(FormListItem) });
@@ -106,6 +126,7 @@ export const RuleBody = Type.Object(
     condition: Type.Unknown(),
     severity: SeveritySchema,
     active: Type.Boolean({ default: true }),
+    owner: OwnerField,
   },
   { additionalProperties: false },
 );
@@ -116,19 +137,47 @@ export const RuleView = Type.Object({
   formKinds: Type.Array(Type.String()),
   condition: Type.Unknown(),
   severity: SeveritySchema,
+  /** switched on by its owner (for the whole of the owner's area) */
   active: Type.Boolean(),
   updatedAt: Type.String({ format: 'date-time' }),
+  owner: Owner,
+  /** the caller may edit it (it is theirs or their area's) */
+  editable: Type.Boolean(),
+  /** units that switched it off for their own area, as far as the caller's area is concerned */
+  switchOffs: Type.Array(Type.Object({ unit: UnitRef, reason: Type.String(), at: Type.String({ format: 'date-time' }), by: Nullable(Type.String()) })),
+  /** it flags declarations followed up in the caller's own unit (active, not switched off there or above) */
+  activeHere: Type.Boolean(),
 });
 export type RuleView = Static<typeof RuleView>;
 export const RuleListResponse = Type.Object({ items: Type.Array(RuleView) });
 export type RuleListResponse = Static<typeof RuleListResponse>;
 
+export const RuleSwitchBody = Type.Object(
+  {
+    /** the unit whose area it concerns (inside the caller's jurisdiction; default: the caller's own unit) */
+    unit: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
+    /** false = switch the rule off for that area only; true = switch it back on there */
+    active: Type.Boolean(),
+    /** why (required when switching off; shown to the rule's owner and in the audit log) */
+    reason: Type.Optional(Type.String({ maxLength: 500, pattern: '^[^\\u0000]*$' })),
+  },
+  { additionalProperties: false },
+);
+export type RuleSwitchBody = Static<typeof RuleSwitchBody>;
+
 export const ZoneBody = Type.Object(
-  { name: LocalizedText, codes: Type.Array(Type.String({ minLength: 1, maxLength: 32 }), { maxItems: 5000 }) },
+  { name: LocalizedText, codes: Type.Array(Type.String({ minLength: 1, maxLength: 32 }), { maxItems: 5000 }), owner: OwnerField },
   { additionalProperties: false },
 );
 export type ZoneBody = Static<typeof ZoneBody>;
-export const ZoneView = Type.Object({ key: Type.String(), name: LocalizedText, codes: Type.Array(Type.String()), updatedAt: Type.String({ format: 'date-time' }) });
+export const ZoneView = Type.Object({
+  key: Type.String(),
+  name: LocalizedText,
+  codes: Type.Array(Type.String()),
+  updatedAt: Type.String({ format: 'date-time' }),
+  owner: Owner,
+  editable: Type.Boolean(),
+});
 export type ZoneView = Static<typeof ZoneView>;
 export const ZoneListResponse = Type.Object({ items: Type.Array(ZoneView) });
 export type ZoneListResponse = Static<typeof ZoneListResponse>;
@@ -191,7 +240,6 @@ export type SubmitResponse = Static<typeof SubmitResponse>;
 
 // ── officer views ────────────────────────────────────────────────────────────
 
-const UnitRef = Type.Object({ code: Type.String(), name: Type.String() });
 const FormRef = Type.Object({ key: Type.String(), version: Type.Integer(), kind: Type.String(), title: LocalizedText });
 const Hit = Type.Object({ key: Type.String(), name: LocalizedText, severity: SeveritySchema });
 const ActionView = Type.Object({
@@ -219,8 +267,13 @@ export const DeclarationItem = Type.Object({
   }),
   /** filled in by someone else (a household manager) */
   forDependant: Type.Boolean(),
+  /** the unit that follows it up (calls the person, refers, clears): the person's home commune, or the form's unit question */
   responsibleUnit: UnitRef,
   venueId: Nullable(Type.String()),
+  /** the venue it was declared at (by its QR); that venue's unit sees it on its work list too, read-only */
+  venue: Nullable(Type.Object({ id: Type.String(), code: Type.String(), name: Type.String(), unit: UnitRef })),
+  /** the caller's unit is the one that acts on it (else they see it because it was declared at a venue in their area, or concerns a resident) */
+  mayAct: Type.Boolean(),
   flagged: Type.Boolean(),
   severity: Nullable(SeveritySchema),
   hits: Type.Array(Hit),
@@ -256,6 +309,8 @@ export const DeclarationResponse = Type.Object({ declaration: DeclarationDetail 
 export type DeclarationResponse = Static<typeof DeclarationResponse>;
 
 export const WorklistQuery = Type.Object({
+  /** follow_up = items the caller's area acts on; venue = items declared at venues in the caller's area that another unit follows up */
+  view: Type.Union([Type.Literal('all'), Type.Literal('follow_up'), Type.Literal('venue')], { default: 'all' }),
   /** active = open + called + referred (default) */
   status: Type.Union([Type.Literal('active'), Type.Literal('all'), ...STATUS_VALUES.filter((s) => s !== 'none').map((s) => Type.Literal(s))], { default: 'active' }),
   severity: Type.Optional(SeveritySchema),

@@ -3,6 +3,7 @@
 import type { Db, DbOrTx } from '../../platform/db/types';
 import type { JurisdictionResolver } from '../../platform/auth/jurisdiction';
 import { badRequest, conflict, invalidField, notFound, type ErrorDetail } from '../../platform/http/errors';
+import { localParts } from '../../platform/time';
 import { formDefinitionProblems } from './answers';
 import { isCountryCode } from './countries';
 import {
@@ -28,7 +29,9 @@ import {
   insertFormVersion,
   insertRuleIfMissing,
   insertZoneIfMissing,
+  findRule,
   json,
+  listSwitchOffs,
   listRules,
   listZones,
   lockDeclaration,
@@ -42,37 +45,12 @@ import {
   type FormRow,
   type FormVersionRow,
 } from './queries';
+import { appliesIn, chainOf } from './ownership';
 import { STANDARD_FORMS, STANDARD_RULES, STANDARD_ZONES } from './standard-forms';
 import { nextStatus, type Action, type Status } from './workflow';
 
-/** 'YYYY-MM-DD' of `at` in the deployment time zone. */
-export function localDay(at: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
-}
-
-/** Minutes the time zone is ahead of UTC at `at` (+420 for Asia/Ho_Chi_Minh). */
-function tzOffsetMinutes(at: Date, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(at);
-  const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
-  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
-  return Math.round((asUtc - Math.floor(at.getTime() / 1000) * 1000) / 60_000);
-}
-
-/** The instant a local day ('YYYY-MM-DD') starts in the deployment time zone. */
-export function startOfLocalDay(day: string, timeZone: string): Date {
-  const midnightUtc = Date.parse(`${day}T00:00:00Z`);
-  const offset = tzOffsetMinutes(new Date(midnightUtc + 12 * 3600_000), timeZone);
-  return new Date(midnightUtc - offset * 60_000);
-}
+export { addDays, localDay, startOfLocalDay } from '../../platform/time';
+import { addDays, startOfLocalDay } from '../../platform/time';
 
 // ── forms ────────────────────────────────────────────────────────────────────
 
@@ -132,6 +110,8 @@ export async function saveForm(
   def: FormDefinition,
   actor: { id: string; username: string } | null,
   now: Date,
+  /** owner of a new form (null = national); an existing form keeps its owner */
+  owner: string | null = null,
 ): Promise<{ version: number; created: boolean }> {
   if (!/^[a-z][a-z0-9_-]{1,39}$/.test(key)) throw invalidField('params.key', 'must be 2–40 lowercase letters, digits, _ or -');
   const problems = formDefinitionProblems(def);
@@ -139,7 +119,7 @@ export async function saveForm(
   return db.transaction().execute(async (tx) => {
     let form = await lockForm(tx, key);
     if (!form) {
-      await insertForm(tx, { key, kind: def.kind, current_version: 1, created_at: now, updated_at: now });
+      await insertForm(tx, { key, kind: def.kind, current_version: 1, created_at: now, updated_at: now, owner_unit_code: owner });
       await insertFormVersion(tx, {
         form_key: key,
         version: 1,
@@ -205,18 +185,34 @@ export interface RuleInput {
   active: boolean;
 }
 
-export async function saveRule(db: DbOrTx, key: string, input: RuleInput, by: string | null, now: Date) {
+/**
+ * Creates or updates a rule. `owner` is the owner of a new rule (null = national); an existing rule keeps its owner.
+ * A rule may use national zone lists and those of its owner's area or above (the lists that apply where it does).
+ */
+export async function saveRule(db: DbOrTx, resolver: JurisdictionResolver, key: string, input: RuleInput, by: string | null, now: Date, owner: string | null = null) {
   if (!/^[a-z][a-z0-9_]{0,39}$/.test(key)) throw invalidField('params.key', 'must be lowercase letters, digits and _');
   const problems: ErrorDetail[] = conditionProblems(input.condition, 'body.condition');
   if (!problems.length) {
     const c = input.condition as Condition;
-    const zones = new Set((await listZones(db)).map((z) => z.key));
-    for (const z of conditionZones(c)) if (!zones.has(z)) problems.push({ path: 'body.condition', message: `uses the unknown zone list "${z}"` });
+    const ruleOwner = (await findRule(db, key))?.owner_unit_code ?? owner;
+    const chain = ruleOwner === null ? new Set<string>() : await chainOf(resolver, ruleOwner);
+    const zones = new Map((await listZones(db)).map((z) => [z.key, z.owner_unit_code]));
+    for (const z of conditionZones(c)) {
+      if (!zones.has(z)) problems.push({ path: 'body.condition', message: `uses the unknown zone list "${z}"` });
+      else {
+        const zoneOwner = zones.get(z)!;
+        if (zoneOwner !== null && !chain.has(zoneOwner)) problems.push({ path: 'body.condition', message: `uses the zone list "${z}" of ${zoneOwner}, which does not cover where this rule applies` });
+      }
+    }
     const known = await questionKeysOf(db, input.formKinds);
     for (const k of conditionKeys(c)) if (!known.has(k)) problems.push({ path: 'body.condition', message: `refers to "${k}", which no current form of these kinds asks` });
   }
   if (problems.length) throw badRequest(problems.map((p) => `${p.path}: ${p.message}`).join('; '), problems);
-  return upsertRule(db, { key, name: json(input.name), form_kinds: input.formKinds, condition: json(input.condition), severity: input.severity, active: input.active, updated_by: by }, now);
+  return upsertRule(
+    db,
+    { key, name: json(input.name), form_kinds: input.formKinds, condition: json(input.condition), severity: input.severity, active: input.active, updated_by: by, owner_unit_code: owner },
+    now,
+  );
 }
 
 async function questionKeysOf(db: DbOrTx, kinds: FormKind[]): Promise<Set<string>> {
@@ -230,7 +226,8 @@ async function questionKeysOf(db: DbOrTx, kinds: FormKind[]): Promise<Set<string
   return keys;
 }
 
-export async function saveZone(db: DbOrTx, resolver: JurisdictionResolver, key: string, name: Localized, codes: string[], by: string | null, now: Date) {
+/** Creates or updates a zone list; `owner` is the owner of a new list (null = national), an existing one keeps its owner. */
+export async function saveZone(db: DbOrTx, resolver: JurisdictionResolver, key: string, name: Localized, codes: string[], by: string | null, now: Date, owner: string | null = null) {
   if (!/^[a-z][a-z0-9_]{0,39}$/.test(key)) throw invalidField('params.key', 'must be lowercase letters, digits and _');
   const problems: ErrorDetail[] = [];
   const clean = [...new Set(codes.map((c) => c.trim()))];
@@ -239,11 +236,19 @@ export async function saveZone(db: DbOrTx, resolver: JurisdictionResolver, key: 
     if (!(await resolver.unit(code))) problems.push({ path: `body.codes.${i}`, message: `"${code}" is neither an administrative unit nor a country code` });
   }
   if (problems.length) throw badRequest(problems.map((p) => `${p.path}: ${p.message}`).join('; '), problems);
-  return upsertZone(db, { key, name: json(name), codes: clean, updated_by: by }, now);
+  return upsertZone(db, { key, name: json(name), codes: clean, updated_by: by, owner_unit_code: owner }, now);
 }
 
-export async function activeRules(db: DbOrTx): Promise<RiskRule[]> {
-  return (await listRules(db, true)).map((r) => ({
+/**
+ * The active rules that apply to a declaration followed up in `unitCode`: national ones and those owned by that unit or
+ * a unit above it, less the ones switched off there or above.
+ */
+export async function activeRulesFor(db: DbOrTx, resolver: JurisdictionResolver, unitCode: string): Promise<RiskRule[]> {
+  const chain = await chainOf(resolver, unitCode);
+  const offs = new Map<string, string[]>();
+  for (const o of await listSwitchOffs(db)) offs.set(o.rule_key, [...(offs.get(o.rule_key) ?? []), o.unit_code]);
+  const rules = (await listRules(db, true)).filter((r) => appliesIn(chain, r.owner_unit_code, offs.get(r.key) ?? []));
+  return rules.map((r) => ({
     key: r.key,
     name: r.name,
     formKinds: r.form_kinds as FormKind[],
@@ -357,11 +362,6 @@ export async function dashboard(db: DbOrTx, resolver: JurisdictionResolver, root
   };
 }
 
-export function addDays(day: string, n: number): string {
-  const d = new Date(`${day}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + n);
-  return d.toISOString().slice(0, 10);
-}
 
 // ── retention ────────────────────────────────────────────────────────────────
 

@@ -4,6 +4,11 @@ import type { Condition, FormDefinition, Localized, Question, RiskRule } from '.
 
 const yes = (q: string): Condition => ({ q, truthy: true });
 
+/** Venue types (venues' VENUE_TYPES) where people come for treatment or to see a patient. */
+const MEDICAL_VENUES = ['hospital', 'clinic'];
+/** Venue types with customers. */
+const SERVICE_VENUES = ['market', 'supermarket', 'restaurant', 'hotel', 'station', 'other'];
+
 const SYMPTOMS: Localized = { vi: 'Triệu chứng trong 14 ngày qua', en: 'Symptoms in the last 14 days' };
 const EXPOSURE: Localized = { vi: 'Lịch sử phơi nhiễm trong 14 ngày qua', en: 'Exposure in the last 14 days' };
 const TRAVEL: Localized = { vi: 'Lịch trình di chuyển', en: 'Travel' };
@@ -34,6 +39,7 @@ const TEMPERATURE: Question = {
   label: { vi: 'Nhiệt độ cơ thể đo được (nếu có)', en: 'Measured body temperature (if taken)' },
   min: 34,
   max: 43,
+  decimals: 1,
   unit: '°C',
 };
 
@@ -239,9 +245,14 @@ export const STANDARD_FORMS: Record<'domestic' | 'entry' | 'venue', FormDefiniti
         type: 'single',
         required: true,
         label: { vi: 'Mục đích đến', en: 'Purpose of the visit' },
+        // what a visit is for depends on the place: treatment and patients at hospitals and clinics only
         options: [
-          { value: 'treatment', label: { vi: 'Khám, chữa bệnh', en: 'Medical examination or treatment' } },
-          { value: 'visit_patient', label: { vi: 'Thăm, chăm sóc người bệnh', en: 'Visiting or caring for a patient' } },
+          { value: 'treatment', label: { vi: 'Khám, chữa bệnh', en: 'Medical examination or treatment' }, venueTypes: MEDICAL_VENUES },
+          { value: 'visit_patient', label: { vi: 'Thăm, chăm sóc người bệnh', en: 'Visiting or caring for a patient' }, venueTypes: MEDICAL_VENUES },
+          { value: 'customer', label: { vi: 'Mua sắm, ăn uống, sử dụng dịch vụ', en: 'Shopping, eating or using a service' }, venueTypes: SERVICE_VENUES },
+          { value: 'study', label: { vi: 'Học tập', en: 'Study' }, venueTypes: ['school'] },
+          { value: 'travel', label: { vi: 'Đi tàu, xe, máy bay', en: 'Travelling (train, bus, plane)' }, venueTypes: ['station'] },
+          { value: 'event', label: { vi: 'Dự sự kiện, lễ, hội họp', en: 'Attending an event, ceremony or meeting' }, venueTypes: ['event', 'religious', 'hotel', 'office', 'other'] },
           { value: 'work', label: { vi: 'Công tác, làm việc', en: 'Work' } },
           { value: 'other', label: { vi: 'Khác', en: 'Other' } },
         ],
@@ -358,3 +369,18 @@ export const STANDARD_RULES: RiskRule[] = [
     severity: 'low',
   },
 ];
+
+/** Answers to the domestic form (version 1) that no standard rule flags: for demo data and tests. */
+export const HEALTHY_DOMESTIC_ANSWERS: Readonly<Record<string, boolean>> = Object.freeze({
+  travel_14d: false,
+  fever: false,
+  cough: false,
+  shortness_of_breath: false,
+  sore_throat: false,
+  loss_of_taste_smell: false,
+  fatigue: false,
+  diarrhea: false,
+  contact_f0: false,
+  contact_from_outbreak: false,
+  contact_symptoms: false,
+});

@@ -10,7 +10,7 @@ import { venueOfQr } from '../venues';
 import { unitCodesIn, validateAnswers } from './answers';
 import { evaluateRules, type Answers, type RiskHit, type Severity } from './model';
 import { findForm, findFormVersion, insertDeclaration, json, type DeclarationRow } from './queries';
-import { activeRules, evalContextFor, localDay, toDefinition, type LoadedForm } from './service';
+import { activeRulesFor, evalContextFor, localDay, toDefinition, type LoadedForm } from './service';
 
 // ── submission ───────────────────────────────────────────────────────────────
 
@@ -39,7 +39,7 @@ export interface SubmitDeps {
   now: Date;
   timeZone: string;
   /** The venue a venue QR names (signature checked; throws a 4xx AppError naming `path`). */
-  venueOfQr(token: string, path: string): Promise<{ venueId: string; communeCode: string }>;
+  venueOfQr(token: string, path: string): Promise<{ venueId: string; type: string; communeCode: string }>;
 }
 
 /** SubmitDeps from the app context, at `now`. */
@@ -57,8 +57,9 @@ export interface PreparedDeclaration {
   answers: Answers;
   venueId: string | null;
   venueUnitCode: string | null;
-  hits: RiskHit[];
-  severity: Severity | null;
+  /** administrative units named in the answers (for zone rules) */
+  answerUnits: string[];
+  resolver: JurisdictionResolver;
 }
 
 /**
@@ -92,11 +93,13 @@ export async function prepareDeclaration(
   // the venue comes from its signed QR, never from client-supplied ids: the venue's unit gets the follow-up
   let venueId: string | null = null;
   let venueUnitCode: string | null = null;
+  let venueType: string | null = null;
   if (input.venueToken) {
     try {
       const v = await deps.venueOfQr(input.venueToken, 'body.venueToken');
       venueId = v.venueId;
       venueUnitCode = v.communeCode;
+      venueType = v.type;
     } catch (e) {
       if (!(e instanceof AppError) || e.statusCode >= 500) throw e;
       problems.push(...(e.details?.length ? e.details : [{ path: 'body.venueToken', message: e.message }]));
@@ -108,28 +111,47 @@ export async function prepareDeclaration(
     const u = await deps.resolver.unit(c);
     if (u && u.level !== 'country') known.add(c);
   }
-  const checked = validateAnswers(loaded.definition, input.answers, { today: localDay(deps.now, deps.timeZone), knownUnits: known });
+  const checked = validateAnswers(loaded.definition, input.answers, { today: localDay(deps.now, deps.timeZone), knownUnits: known, venueType });
   problems.push(...checked.problems);
   if (problems.length) return { prepared: null, problems };
 
-  const ctx = await evalContextFor(db, deps.resolver, [...known]);
-  const { hits, severity } = evaluateRules(await activeRules(db), loaded.definition.kind, checked.answers, ctx);
-  return { prepared: { loaded, answers: checked.answers, venueId, venueUnitCode, hits, severity }, problems: [] };
+  return { prepared: { loaded, answers: checked.answers, venueId, venueUnitCode, answerUnits: [...known], resolver: deps.resolver }, problems: [] };
 }
 
 /**
- * Stores a prepared declaration. The responsible unit is the venue's unit when declared at one, else the form's
- * unit question (entry: the quarantine commune), else the subject's commune; a flagged declaration opens on that
- * unit's work list.
+ * The unit that follows a declaration up (calls the person, refers them for a test, clears it): the form's unit
+ * question when it has one (entry: the quarantine commune), else the person's home commune (it is the commune that
+ * calls them), else the venue's unit. A declaration made at a venue is also shown to the venue's unit
+ * (venue_unit_code), which reads it but leaves the follow-up to the unit named here.
+ */
+async function followUpUnit(db: DbOrTx, p: PreparedDeclaration, who: SubmitWho): Promise<string | null> {
+  const def = p.loaded.definition;
+  if (def.unitQuestion && typeof p.answers[def.unitQuestion] === 'string') return p.answers[def.unitQuestion] as string;
+  const home = (await getPersonBrief(db, who.subjectPersonId))?.communeCode;
+  if (home) return home;
+  if (who.declarantPersonId) {
+    const declarant = (await getPersonBrief(db, who.declarantPersonId))?.communeCode;
+    if (declarant) return declarant;
+  }
+  return p.venueUnitCode;
+}
+
+/** Risk rules that apply where the declaration is followed up (owner's area, local switch-offs) over its answers. */
+async function assess(db: DbOrTx, p: PreparedDeclaration, unit: string): Promise<{ hits: RiskHit[]; severity: Severity | null }> {
+  const ctx = await evalContextFor(db, p.resolver, p.answerUnits);
+  return evaluateRules(await activeRulesFor(db, p.resolver, unit), p.loaded.definition.kind, p.answers, ctx);
+}
+
+/**
+ * Stores a prepared declaration, assessed by the risk rules that apply where it is followed up (see followUpUnit); a
+ * flagged declaration opens on that unit's work list (and shows on the venue unit's).
  */
 export async function storeDeclaration(db: DbOrTx, p: PreparedDeclaration, who: SubmitWho, now: Date): Promise<DeclarationRow> {
   const def = p.loaded.definition;
-  let unit = p.venueUnitCode;
-  if (!unit && def.unitQuestion && typeof p.answers[def.unitQuestion] === 'string') unit = p.answers[def.unitQuestion] as string;
-  if (!unit) unit = (await getPersonBrief(db, who.subjectPersonId))?.communeCode ?? null;
-  if (!unit && who.declarantPersonId) unit = (await getPersonBrief(db, who.declarantPersonId))?.communeCode ?? null;
+  const unit = await followUpUnit(db, p, who);
   if (!unit) throw invalidField('body.subjectPersonId', 'has no commune of residence; record it first');
-  const flagged = p.hits.length > 0;
+  const { hits, severity } = await assess(db, p, unit);
+  const flagged = hits.length > 0;
   return insertDeclaration(db, {
     form_key: p.loaded.form.key,
     form_version: p.loaded.version.version,
@@ -144,8 +166,8 @@ export async function storeDeclaration(db: DbOrTx, p: PreparedDeclaration, who: 
     answers: json(p.answers),
     submitted_at: now,
     flagged,
-    severity: p.severity,
-    risk_hits: json(p.hits),
+    severity,
+    risk_hits: json(hits),
     status: flagged ? 'open' : 'none',
     status_changed_at: flagged ? now : null,
   });

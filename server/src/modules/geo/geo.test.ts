@@ -2,13 +2,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testContext, type TestContext } from '../../../test/helpers';
-
-const run = promisify(execFile);
-const VIGIL = path.resolve(__dirname, '../../../bin/vigil.js');
+import { cliTestTimeout, runVigil } from '../../../test/cli-run';
 let t: TestContext;
 let tmp: string;
 
@@ -27,18 +23,7 @@ const file = (name: string, text: string) => {
   return p;
 };
 
-async function cli(...args: string[]) {
-  try {
-    const r = await run(process.execPath, [VIGIL, ...args], {
-      env: { ...process.env, DATABASE_URL: t.database.url, VIGIL_DATA_DIR: tmp, LOG_LEVEL: 'silent' },
-      timeout: 60_000,
-    });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const cli = (...args: string[]) => runVigil(args, { DATABASE_URL: t.database.url, VIGIL_DATA_DIR: tmp, LOG_LEVEL: 'silent' });
 
 const count = async () => Number((await t.db.selectFrom('admin_units').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
 
@@ -54,7 +39,7 @@ describe('vigil import admin-units (CLI)', () => {
     expect(r.stderr).toMatch(/line 4/);
     expect(r.stderr).toMatch(/population "abc"/);
     expect(await count()).toBe(before);
-  });
+  }, cliTestTimeout(1));
 
   it('rejects unknown parents, duplicate codes and cycles with the offending codes', async () => {
     const bad = file(
@@ -75,7 +60,7 @@ describe('vigil import admin-units (CLI)', () => {
     expect(r.stderr).toMatch(/line 4: duplicate code "X7001"/);
     expect(r.stderr).toMatch(/cycle in parent codes: X7010 → X7011 → X7010/);
     expect(await t.db.selectFrom('admin_units').select('code').where('code', 'like', 'X7%').executeTakeFirst()).toBeUndefined();
-  });
+  }, cliTestTimeout(1));
 
   it('imports a good file in any row order, with a progress bar, and builds the hierarchy', async () => {
     const good = file(
@@ -89,13 +74,13 @@ describe('vigil import admin-units (CLI)', () => {
     expect(r.stderr).toMatch(/Importing admin units/);
     const x = await t.db.selectFrom('admin_units').select(['path', 'depth', 'level']).where('code', '=', 'T5001001').executeTakeFirstOrThrow();
     expect(x).toEqual({ path: '/VN/T5/T5001/T5001001/', depth: 3, level: 'commune' });
-  });
+  }, cliTestTimeout(1));
 
   it('reports a missing file with a message and a non-zero exit', async () => {
     const r = await cli('import', 'admin-units', path.join(tmp, 'nope.csv'));
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/File not found/);
-  });
+  }, cliTestTimeout(1));
 });
 
 describe('admin units over HTTP', () => {
@@ -134,5 +119,30 @@ describe('admin units over HTTP', () => {
     expect(detail.ancestors.map((a: { code: string }) => a.code)).toEqual(['VN', '40', '412']);
     const found = (await t.app.inject({ url: '/api/geo/units?q=nghi%20loc', headers: cdc.headers })).json();
     expect(found.items.some((u: { name: string }) => u.name.includes('Nghi Lộc'))).toBe(true);
+  });
+});
+
+describe('generated boundaries of the demo province', () => {
+  type Geo = { type: string; features: { properties: { code: string; generated?: boolean }; geometry: { type: string; coordinates: number[][][][] } }[] };
+  const ringArea = (ring: number[][]) => Math.abs(ring.reduce((a, [x, y], i) => { const [x2, y2] = ring[(i + 1) % ring.length]!; return a + x! * y2! - x2! * y!; }, 0) / 2);
+  const area = (g: { type: string; coordinates: unknown }) =>
+    ((g.type === 'Polygon' ? [g.coordinates] : g.coordinates) as number[][][][]).reduce((a, poly) => a + ringArea(poly[0]!) - poly.slice(1).reduce((h, r) => h + ringArea(r), 0), 0);
+
+  it('gives every district of Nghệ An a polygon cut from the province outline, flagged as generated', async () => {
+    const cdc = await t.login('cdc_officer', '40');
+    const districts = (await t.app.inject({ url: '/api/geo/geojson?parent=40', headers: cdc.headers })).json() as Geo;
+    expect(districts.features).toHaveLength(21);
+    expect(districts.features.every((f) => f.properties.generated === true && f.geometry.type === 'MultiPolygon' && f.geometry.coordinates.length > 0)).toBe(true);
+    // together they cover the province, without overlaps (areas add up to the outline's)
+    const province = (await t.app.inject({ url: '/api/geo/geojson?code=40', headers: cdc.headers })).json() as Geo;
+    expect(province.features[0]!.properties.generated).toBe(false);
+    const sum = districts.features.reduce((a, f) => a + area(f.geometry), 0);
+    expect(sum / area(province.features[0]!.geometry)).toBeCloseTo(1, 2);
+    // and every district's communes have theirs inside it
+    const communes = (await t.app.inject({ url: '/api/geo/geojson?parent=412', headers: cdc.headers })).json() as Geo;
+    const unitCount = (await t.app.inject({ url: '/api/geo/units?parent=412', headers: cdc.headers })).json().total;
+    expect(communes.features).toHaveLength(unitCount);
+    const district = districts.features.find((f) => f.properties.code === '412')!;
+    expect(communes.features.reduce((a, f) => a + area(f.geometry), 0) / area(district.geometry)).toBeCloseTo(1, 2);
   });
 });

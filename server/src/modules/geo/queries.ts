@@ -12,6 +12,8 @@ export interface AdminUnitTable {
   population: number | null;
   geometry: unknown | null;
   bbox: number[] | null;
+  /** the boundary was drawn by Vigil (illustrative, e.g. the demo's generated districts), not imported */
+  geometry_generated: Generated<boolean>;
   updated_at: Generated<Date>;
 }
 
@@ -75,7 +77,7 @@ export async function listUnits(db: DbOrTx, f: UnitListFilter) {
 export const unitsWithGeometry = (db: DbOrTx, codes: { parentCode?: string; codes?: string[] }) => {
   let q = db
     .selectFrom('admin_units as u')
-    .select(['u.code', 'u.name', 'u.name_en', 'u.level', 'u.population', 'u.geometry'])
+    .select(['u.code', 'u.name', 'u.name_en', 'u.level', 'u.population', 'u.geometry', 'u.geometry_generated'])
     .select((eb) => eb.selectFrom('admin_units as c').whereRef('c.parent_code', '=', 'u.code').select(eb.fn.countAll<string>().as('n')).as('child_count'))
     .where('u.geometry', 'is not', null);
   if (codes.parentCode) q = q.where('u.parent_code', '=', codes.parentCode);

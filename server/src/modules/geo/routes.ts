@@ -91,7 +91,7 @@ export async function geoRoutes(fastify: FastifyInstance, ctx: AppContext) {
         type: 'FeatureCollection',
         features: rows.map((r) => ({
           type: 'Feature',
-          properties: { code: r.code, name: r.name, nameEn: r.name_en, level: r.level, population: r.population, childCount: Number(r.child_count ?? 0) },
+          properties: { code: r.code, name: r.name, nameEn: r.name_en, level: r.level, population: r.population, childCount: Number(r.child_count ?? 0), generated: r.geometry_generated },
           geometry: r.geometry,
         })),
       };

@@ -1,6 +1,7 @@
 // Administrative units: import (CSV / GeoJSON) with whole-file validation, and the jurisdiction resolver the
 // platform's access helper uses.
 import { parse as parseCsv } from 'csv-parse/sync';
+import { sql } from 'kysely';
 import type { Db, DbOrTx } from '../../platform/db/types';
 import { badRequest, type ErrorDetail } from '../../platform/http/errors';
 import type { SubtreeResolver } from '../../platform/auth/access';
@@ -19,6 +20,8 @@ export interface UnitInput {
   parentCode: string | null;
   population: number | null;
   geometry?: unknown;
+  /** the geometry was generated (illustrative), not a real boundary */
+  geometryGenerated?: boolean;
   /** 'line 3' / 'feature 2': where it came from, for error messages */
   source: string;
 }
@@ -211,6 +214,7 @@ export async function importUnits(
         population: u.population,
         geometry: u.geometry ? JSON.stringify(u.geometry) : null,
         bbox: bboxOf(u.geometry),
+        geometry_generated: !!u.geometry && !!u.geometryGenerated,
       }));
       await tx
         .insertInto('admin_units')
@@ -225,6 +229,8 @@ export async function importUnits(
             population: eb.fn.coalesce('excluded.population', 'admin_units.population'),
             geometry: eb.fn.coalesce('excluded.geometry', 'admin_units.geometry'),
             bbox: eb.fn.coalesce('excluded.bbox', 'admin_units.bbox'),
+            // a new boundary brings its own flag; no boundary in the file keeps the old one and its flag
+            geometry_generated: sql<boolean>`case when excluded.geometry is null then admin_units.geometry_generated else excluded.geometry_generated end`,
             updated_at: new Date(),
           })),
         )

@@ -163,7 +163,7 @@ export async function messagingRoutes(fastify: FastifyInstance, ctx: AppContext)
 
   app.get(
     '/api/messaging/notifications',
-    { config: { permission: 'messaging.read' }, schema: { tags: ['messaging'], querystring: NotificationListQuery, response: { 200: NotificationList } } },
+    { config: { audit: 'handler', permission: 'messaging.read' }, schema: { tags: ['messaging'], querystring: NotificationListQuery, response: { 200: NotificationList } } },
     async (req) => {
       const scope = await scopeFilter(req.user!);
       let q = db.selectFrom('notifications').selectAll().orderBy('id', 'desc').limit(req.query.limit);
@@ -232,7 +232,7 @@ export async function messagingRoutes(fastify: FastifyInstance, ctx: AppContext)
 
   // opt-outs: any officer with messaging.send may add a phone (a person asked at the health station); the list shows
   // the entries of their area and the STOP replies (no area)
-  app.get('/api/messaging/opt-outs', { config: { permission: 'messaging.send' }, schema: { tags: ['messaging'], response: { 200: OptOutList } } }, async (req) => {
+  app.get('/api/messaging/opt-outs', { config: { audit: 'handler', permission: 'messaging.send' }, schema: { tags: ['messaging'], response: { 200: OptOutList } } }, async (req) => {
     const scope = await scopeFilter(req.user!);
     let q = db.selectFrom('sms_opt_outs').selectAll().orderBy('created_at', 'desc').limit(500);
     if (scope) q = q.where((eb) => eb.or([eb('unit_code', 'in', scope.length ? scope : ['']), eb('source', '=', 'sms')]));
@@ -297,7 +297,7 @@ export async function messagingRoutes(fastify: FastifyInstance, ctx: AppContext)
       if (!scoped.hasContentTypeParser(type)) scoped.addContentTypeParser(type, { parseAs: 'buffer', bodyLimit: 16 * 1024 * 1024 }, (_req, body, done) => done(null, body));
     scoped.withTypeProvider<TypeBoxTypeProvider>().post(
       '/api/messaging/campaigns/list-file',
-      { config: { permission: 'messaging.send' }, schema: { tags: ['messaging'], response: { 200: ListFileResponse } } },
+      { config: { audit: { action: 'messaging.campaign.list-file' }, permission: 'messaging.send' }, schema: { tags: ['messaging'], response: { 200: ListFileResponse } } },
       async (req) => {
         const data = typeof req.body === 'string' ? Buffer.from(req.body) : req.body;
         if (!Buffer.isBuffer(data)) throw invalidField('body', 'send the CSV or .xlsx file as the request body (text/csv or the xlsx type)');
@@ -312,7 +312,7 @@ export async function messagingRoutes(fastify: FastifyInstance, ctx: AppContext)
 
   app.post(
     '/api/messaging/campaigns',
-    { config: { permission: 'messaging.send' }, bodyLimit: 16 * 1024 * 1024, schema: { tags: ['messaging'], body: CampaignBody, response: { 200: DryRunResponse, 201: CampaignItem } } },
+    { config: { audit: 'handler', permission: 'messaging.send' }, bodyLimit: 16 * 1024 * 1024, schema: { tags: ['messaging'], body: CampaignBody, response: { 200: DryRunResponse, 201: CampaignItem } } },
     async (req, reply) => {
       const user = req.user!;
       await authorizeCampaign(user, req.body);

@@ -5,6 +5,7 @@ import { peopleJobs } from './jobs';
 import { peopleRoutes } from './routes';
 import { selfRoutes } from './self-routes';
 import { linkRequestRoutes } from './link-routes';
+import { deviceRoutes } from './device-routes';
 
 import type { PersonInUseCheck } from './hooks';
 
@@ -24,6 +25,7 @@ export function peopleModule(opts: PeopleModuleOptions): VigilModule {
       await peopleRoutes(app, ctx);
       await selfRoutes(app, ctx);
       await linkRequestRoutes(app, ctx);
+      await deviceRoutes(app, ctx);
       peopleJobs(ctx, opts.personsInUse);
     },
   };
@@ -49,7 +51,10 @@ export {
   type DependantBrief,
   type PersonSource,
 } from './service';
-export { personalQrToken, verifyPersonalQr, personDeviceToken, verifyPersonDeviceToken, isPersonDeviceToken, bareToken, personIdOf, qrSvg, PERSONAL_QR_TYPE } from './qr';
+export { personRecordsLite, personIdsMatching, type PersonRecordLite, type PersonQueryKind } from './contacts';
+export { personalQrToken, verifyPersonalQr, personDeviceToken, isPersonDeviceToken, bareToken, personIdOf, qrSvg, PERSONAL_QR_TYPE } from './qr';
 export type { PersonMerged, PersonInUseCheck } from './hooks';
 export { registerLinkProof, startCodeLink, finishCodeLink, type LinkProofMethod, type CodeLinkTarget } from './links';
+export { deviceRegistry, type DeviceRegistry, type DeviceOrigin } from './devices';
+export { personIdsByReference, cardReference } from './reference';
 export { PURGE_JOB as PEOPLE_PURGE_JOB } from './jobs';

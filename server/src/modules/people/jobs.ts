@@ -2,6 +2,7 @@
 import type { AppContext } from '../../platform/module';
 import type { PersonInUseCheck } from './hooks';
 import { purgeInactivePersons } from './service';
+import { deviceRegistry } from './devices';
 
 export const PURGE_JOB = 'people.purge-inactive';
 
@@ -15,6 +16,10 @@ export function peopleJobs(ctx: AppContext, inUse: readonly PersonInUseCheck[]) 
   ctx.jobs.define({
     name: PURGE_JOB,
     cron: '50 3 * * *',
-    handler: async () => ({ deleted: await purgeInactivePersons(ctx.db, inactiveCutoff(ctx), inUse) }),
+    handler: async () => {
+      // device tokens revoked or idle past VIGIL_DEVICE_TOKEN_IDLE_DAYS can never work again
+      await deviceRegistry(ctx).purge(ctx.config.clock());
+      return { deleted: await purgeInactivePersons(ctx.db, inactiveCutoff(ctx), inUse) };
+    },
   });
 }

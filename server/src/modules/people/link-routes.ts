@@ -59,7 +59,7 @@ export async function linkRequestRoutes(fastify: FastifyInstance, ctx: AppContex
 
   app.get(
     '/api/people/link-requests',
-    { config: { permission: 'people.write' }, schema: { tags, querystring: LinkRequestListQuery, response: { 200: LinkRequestList } } },
+    { config: { audit: 'handler', permission: 'people.write' }, schema: { tags, querystring: LinkRequestListQuery, response: { 200: LinkRequestList } } },
     async (req) => {
       const user = req.user!;
       const scope = await access.scopeCodes(user);
@@ -77,7 +77,7 @@ export async function linkRequestRoutes(fastify: FastifyInstance, ctx: AppContex
 
   app.post(
     '/api/people/link-requests/:id/approve',
-    { config: { permission: 'people.write' }, schema: { tags, params: PersonIdParam, body: ApproveLinkBody, response: { 200: Type.Object({ request: LinkRequestItem }) } } },
+    { config: { audit: 'handler', permission: 'people.write' }, schema: { tags, params: PersonIdParam, body: ApproveLinkBody, response: { 200: Type.Object({ request: LinkRequestItem }) } } },
     async (req) => {
       const user = req.user!;
       const r = await authorizedRequest(user, req.params.id);

@@ -2,7 +2,7 @@
 // a card, scanned at venue gates and checkpoints. It carries no personal data besides the random id and never expires;
 // a compromised card is handled by key rotation.
 import QRCode from 'qrcode';
-import { isMacToken, sign, signMac, verify, verifyMac, SignatureError, type KeyRing, type VerifiedToken } from '../../platform/signing';
+import { isMacToken, sign, signMac, verify, SignatureError, type KeyRing, type VerifiedToken } from '../../platform/signing';
 
 export const PERSONAL_QR_TYPE = 'p';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -13,18 +13,14 @@ export function personalQrToken(keys: KeyRing, personId: string): string {
 }
 
 /**
- * A phone's remembered identity: the same person reference as the personal QR, with an HMAC tag instead of the
- * Ed25519 signature (platform/signing signMac). Phones send it with every check-in; only this deployment verifies
- * it, ~100x cheaper than a signature. Printed cards keep the signed personal QR.
+ * A phone's remembered identity: the same person reference as the personal QR plus the phone's device row
+ * (devices.ts), with an HMAC tag instead of the Ed25519 signature (platform/signing signMac). Phones send it with
+ * every check-in; only this deployment verifies it, ~100x cheaper than a signature. Printed cards keep the signed
+ * personal QR. Issue device tokens through the DeviceRegistry (it creates the row).
  */
-export function personDeviceToken(keys: KeyRing, personId: string): string {
-  if (!UUID.test(personId)) throw new TypeError('personDeviceToken: person id must be a lowercase uuid');
-  return signMac(keys, PERSONAL_QR_TYPE, { p: personId });
-}
-
-/** The person id in a device token (see personDeviceToken). Throws SignatureError like verifyPersonalQr. */
-export function verifyPersonDeviceToken(keys: KeyRing, token: string, now: Date): string {
-  return personIdOf(verifyMac(keys, token, { expectedType: PERSONAL_QR_TYPE, now }), 'device token');
+export function personDeviceToken(keys: KeyRing, personId: string, deviceId: string): string {
+  if (!UUID.test(personId) || !UUID.test(deviceId)) throw new TypeError('personDeviceToken: person and device ids must be lowercase uuids');
+  return signMac(keys, PERSONAL_QR_TYPE, { p: personId, d: deviceId });
 }
 
 /** The person id of a verified personal QR or device token; `malformed` when it carries none. */

@@ -418,3 +418,19 @@ export async function linkCandidates(db: DbOrTx, p: PersonRow, scope: string[] |
   });
   return (await q.orderBy('created_at').limit(limit).execute()) as PersonRow[];
 }
+
+// ── device tokens (devices.ts) ─────────────────────────────────────────────
+
+export interface PersonDeviceTable {
+  id: Generated<string>;
+  person_id: string;
+  origin: string;
+  created_at: Date;
+  last_used_at: Date;
+  revoked_at: Date | null;
+}
+declare module '../../platform/db/types' {
+  interface Database {
+    person_devices: PersonDeviceTable;
+  }
+}

@@ -61,7 +61,7 @@ export async function peopleRoutes(fastify: FastifyInstance, ctx: AppContext) {
 
   app.get(
     '/api/people',
-    { config: { permission: 'people.read' }, schema: { tags, querystring: PersonListQuery, response: { 200: PersonListResponse } } },
+    { config: { audit: 'handler', permission: 'people.read' }, schema: { tags, querystring: PersonListQuery, response: { 200: PersonListResponse } } },
     async (req) => {
       const user = req.user!;
       const scope = await access.scopeCodes(user);
@@ -75,13 +75,18 @@ export async function peopleRoutes(fastify: FastifyInstance, ctx: AppContext) {
         if (!search.phone && !search.nationalId && !search.nameKey) throw invalidField('querystring.q', 'is not a name, phone number or ID number');
       }
       const r = await searchPersons(db, { scope, communeCode: req.query.commune, ...search, limit: req.query.limit, offset: req.query.offset });
-      if (q) {
-        await audit(req, {
-          action: 'person.search',
-          subjectType: 'person',
-          details: { by: search.phone ? 'phone' : search.nationalId ? 'national_id' : 'name', commune: req.query.commune ?? null, results: r.total },
-        });
-      }
+      // every answer with names is a personal-data read: a search, or a page of the plain list
+      await audit(req, {
+        action: q ? 'person.search' : 'person.list',
+        subjectType: 'person',
+        details: {
+          by: q ? (search.phone ? 'phone' : search.nationalId ? 'national_id' : 'name') : null,
+          commune: req.query.commune ?? null,
+          results: r.total,
+          offset: req.query.offset,
+          rows: r.items.length,
+        },
+      });
       const units = unitLabeler(resolver);
       return { items: await Promise.all(r.items.map((p) => toListItem(p, units))), total: r.total };
     },
@@ -89,7 +94,7 @@ export async function peopleRoutes(fastify: FastifyInstance, ctx: AppContext) {
 
   app.post(
     '/api/people',
-    { config: { permission: 'people.write' }, schema: { tags, body: PersonCreateBody, response: { 201: PersonResponse } } },
+    { config: { audit: 'handler', permission: 'people.write' }, schema: { tags, body: PersonCreateBody, response: { 201: PersonResponse } } },
     async (req, reply) => {
       const user = req.user!;
       await checkCommune(user, 'people.write', req.body.communeCode, 'body.communeCode');
@@ -108,7 +113,7 @@ export async function peopleRoutes(fastify: FastifyInstance, ctx: AppContext) {
   app.get(
     '/api/people/duplicates',
     {
-      config: { permission: 'people.read' },
+      config: { audit: { action: 'person.duplicates.read' }, permission: 'people.read' },
       schema: { tags, querystring: DuplicateListQuery, response: { 200: DuplicateListResponse } },
     },
     async (req) => {
@@ -146,7 +151,7 @@ export async function peopleRoutes(fastify: FastifyInstance, ctx: AppContext) {
   app.get(
     '/api/people/:id',
     {
-      config: { permission: 'people.read' },
+      config: { audit: 'handler', permission: 'people.read' },
       schema: { tags, params: PersonIdParam, querystring: ReasonQuery, response: { 200: PersonResponse } },
     },
     async (req) => {
@@ -159,7 +164,7 @@ export async function peopleRoutes(fastify: FastifyInstance, ctx: AppContext) {
   app.patch(
     '/api/people/:id',
     {
-      config: { permission: 'people.write' },
+      config: { audit: 'handler', permission: 'people.write' },
       schema: { tags, params: PersonIdParam, body: PersonUpdateBody, response: { 200: PersonResponse } },
     },
     async (req) => {
@@ -167,9 +172,8 @@ export async function peopleRoutes(fastify: FastifyInstance, ctx: AppContext) {
       await authorized(user, 'people.write', req.params.id);
       if (req.body.communeCode) await checkCommune(user, 'people.write', req.body.communeCode, 'body.communeCode');
       const changed = await updatePerson(db, req.params.id, req.body, { resolver, now: now(), require: ['communeCode'] });
-      if (changed.length) {
-        await audit(req, { action: 'person.update', subjectType: 'person', subjectId: req.params.id, details: { fields: changed } });
-      }
+      // the answer is the full record: audited even when nothing changed
+      await audit(req, { action: changed.length ? 'person.update' : 'person.read', subjectType: 'person', subjectId: req.params.id, details: { fields: changed } });
       const p = (await findPersonById(db, req.params.id))!;
       return { person: await toDetail(db, p, unitLabeler(resolver)) };
     },
@@ -178,7 +182,7 @@ export async function peopleRoutes(fastify: FastifyInstance, ctx: AppContext) {
   app.post(
     '/api/people/:id/merge',
     {
-      config: { permission: 'people.merge' },
+      config: { audit: 'handler', permission: 'people.merge' },
       schema: { tags, params: PersonIdParam, body: MergeBody, response: { 200: MergeResponse } },
     },
     async (req) => {
@@ -229,7 +233,7 @@ export async function peopleRoutes(fastify: FastifyInstance, ctx: AppContext) {
   app.post(
     '/api/people/:id/dependants',
     {
-      config: { permission: 'people.write' },
+      config: { audit: 'handler', permission: 'people.write' },
       schema: { tags, params: PersonIdParam, body: AddDependantBody, response: { 200: PersonResponse, 201: PersonResponse } },
     },
     async (req, reply) => {

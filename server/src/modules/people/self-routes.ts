@@ -71,7 +71,7 @@ export async function selfRoutes(fastify: FastifyInstance, ctx: AppContext) {
     return p;
   };
 
-  app.get('/api/me/person', { config: { permission: 'self' }, schema: { tags, response: { 200: SelfPersonResponse } } }, async (req) => {
+  app.get('/api/me/person', { config: { audit: 'self', permission: 'self' }, schema: { tags, response: { 200: SelfPersonResponse } } }, async (req) => {
     const id = await ownPersonId(req.user!);
     const p = id ? await findPersonById(db, id) : undefined;
     return { person: p ? await toSelfPerson(p, unitLabeler(resolver)) : null };
@@ -79,7 +79,7 @@ export async function selfRoutes(fastify: FastifyInstance, ctx: AppContext) {
 
   app.put(
     '/api/me/person',
-    { config: { permission: 'self' }, schema: { tags, body: SelfPersonBody, response: { 200: SelfPersonResponse } } },
+    { config: { audit: 'self', permission: 'self' }, schema: { tags, body: SelfPersonBody, response: { 200: SelfPersonResponse } } },
     async (req) => {
       const user = req.user!;
       const t = now();
@@ -119,14 +119,14 @@ export async function selfRoutes(fastify: FastifyInstance, ctx: AppContext) {
     return out;
   };
 
-  app.get('/api/me/dependants', { config: { permission: 'self' }, schema: { tags, response: { 200: SelfDependantsResponse } } }, async (req) => {
+  app.get('/api/me/dependants', { config: { audit: 'self', permission: 'self' }, schema: { tags, response: { 200: SelfDependantsResponse } } }, async (req) => {
     const own = await ownPersonId(req.user!);
     return { items: own ? await listDependants(own) : [] };
   });
 
   app.post(
     '/api/me/dependants',
-    { config: { permission: 'self' }, schema: { tags, body: SelfDependantBody, response: { 201: SelfDependantsResponse } } },
+    { config: { audit: 'self', permission: 'self' }, schema: { tags, body: SelfDependantBody, response: { 201: SelfDependantsResponse } } },
     async (req, reply) => {
       const user = req.user!;
       const own = await requireOwnPerson(user);
@@ -157,7 +157,7 @@ export async function selfRoutes(fastify: FastifyInstance, ctx: AppContext) {
 
   app.get(
     '/api/me/qr',
-    { config: { permission: 'self' }, schema: { tags, querystring: SelfQrQuery, response: { 200: SelfQrResponse } } },
+    { config: { audit: 'self', permission: 'self' }, schema: { tags, querystring: SelfQrQuery, response: { 200: SelfQrResponse } } },
     async (req, reply) => {
       const p = await actingFor(req.user!, req.query.personId);
       const token = personalQrToken(ctx.keys, p.id);
@@ -199,7 +199,7 @@ export async function selfRoutes(fastify: FastifyInstance, ctx: AppContext) {
 
   app.post(
     '/api/me/person/link',
-    { config: { permission: 'self', rateLimit: linkLimit }, schema: { tags, body: SelfLinkBody, response: { 200: SelfPersonResponse } } },
+    { config: { audit: 'self', permission: 'self', rateLimit: linkLimit }, schema: { tags, body: SelfLinkBody, response: { 200: SelfPersonResponse } } },
     async (req) => {
       const user = req.user!;
       await access.authorize(user, 'self', { ownedBySelf: true });
@@ -214,7 +214,7 @@ export async function selfRoutes(fastify: FastifyInstance, ctx: AppContext) {
 
   app.post(
     '/api/me/dependants/link',
-    { config: { permission: 'self', rateLimit: linkLimit }, schema: { tags, body: SelfDependantLinkBody, response: { 201: SelfDependantsResponse } } },
+    { config: { audit: 'self', permission: 'self', rateLimit: linkLimit }, schema: { tags, body: SelfDependantLinkBody, response: { 201: SelfDependantsResponse } } },
     async (req, reply) => {
       const user = req.user!;
       const own = await requireOwnPerson(user);
@@ -258,7 +258,7 @@ export async function selfRoutes(fastify: FastifyInstance, ctx: AppContext) {
 
   app.post(
     '/api/me/link-requests',
-    { config: { permission: 'self', rateLimit: linkLimit }, schema: { tags, body: SelfLinkRequestBody, response: { 201: Type.Object({ request: SelfLinkRequest }) } } },
+    { config: { audit: 'self', permission: 'self', rateLimit: linkLimit }, schema: { tags, body: SelfLinkRequestBody, response: { 201: Type.Object({ request: SelfLinkRequest }) } } },
     async (req, reply) => {
       const user = req.user!;
       const own = await requireOwnPerson(user);
@@ -269,7 +269,7 @@ export async function selfRoutes(fastify: FastifyInstance, ctx: AppContext) {
     },
   );
 
-  app.get('/api/me/link-requests', { config: { permission: 'self' }, schema: { tags, response: { 200: SelfLinkRequestList } } }, async (req) => ({
+  app.get('/api/me/link-requests', { config: { audit: 'self', permission: 'self' }, schema: { tags, response: { 200: SelfLinkRequestList } } }, async (req) => ({
     items: await Promise.all((await linkRequestsOfUser(db, req.user!.id)).map(selfRequest)),
   }));
 

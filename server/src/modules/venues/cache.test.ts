@@ -29,6 +29,17 @@ describe('LruCache (CLOCK eviction)', () => {
     expect(c.size).toBe(0);
   });
 
+  it('treats an entry from the future (a wall clock set back) as expired, not as fresh for longer', () => {
+    let now = 10_000;
+    const c = new LruCache<string, string>(10, 1000, () => now);
+    c.set('k', 'v');
+    now = 5_000;
+    expect(c.getWithAge('k')).toBeUndefined();
+    c.set('k', 'v');
+    now = 4_000;
+    expect(c.get('k')).toBeUndefined();
+  });
+
   it('deletes by predicate', () => {
     const c = new LruCache<string, string>(10);
     c.set('t1', 'venue-a');

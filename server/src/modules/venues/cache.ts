@@ -18,7 +18,7 @@ export class LruCache<K, V> {
   get(key: K): V | undefined {
     const e = this.map.get(key);
     if (!e) return undefined;
-    if (this.ttl && this.now() - e.at > this.ttlMs) {
+    if (this.ttl && this.expired(this.now() - e.at)) {
       this.map.delete(key);
       return undefined;
     }
@@ -31,12 +31,17 @@ export class LruCache<K, V> {
     const e = this.map.get(key);
     if (!e) return undefined;
     const age = this.now() - e.at;
-    if (age > this.ttlMs) {
+    if (this.expired(age)) {
       this.map.delete(key);
       return undefined;
     }
     e.used = true;
     return { value: e.value, age };
+  }
+
+  /** Past its time to live; a negative age (a wall clock set back) counts as expired rather than fresh for longer. */
+  private expired(age: number): boolean {
+    return age > this.ttlMs || age < 0;
   }
 
   set(key: K, value: V): void {

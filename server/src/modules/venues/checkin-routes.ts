@@ -5,11 +5,15 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { sql } from 'kysely';
 import { recordAudit } from '../../platform/audit';
+import { localIso } from '../../platform/time';
 import { auditActor } from '../../platform/auth/routes';
 import type { AuthUser } from '../../platform/auth/service';
-import { AppError, forbidden, invalidField } from '../../platform/http/errors';
-import { checkinScope, exportCsv, exportXlsx, parseRange, toListItems } from './lookups';
-import { checkinStats, listCheckins, openCheckinOf } from './queries';
+import { AppError, forbidden, invalidField, notFound } from '../../platform/http/errors';
+import { checkinScope, exportCsv, exportRowCount, exportXlsx, parseRange, personFilter, toListItems } from './lookups';
+import { checkinStats, checkinTotals, entranceByShortCode, listCheckins, openCheckinOf } from './queries';
+import { entranceToken } from './service';
+import { parseShortCode, provinceOfPath, SHORT_CODE_ROUTE } from './tokens';
+import { identifyGateScans } from './gate';
 import {
   CheckinBody,
   CheckinList,
@@ -20,6 +24,8 @@ import {
   CommuneQuery,
   ExportQuery,
   PeopleStatusBody,
+  PersonCheckins,
+  PersonCheckinsQuery,
   PeopleStatusResponse,
   StatsQuery,
   StatsResponse,
@@ -69,6 +75,24 @@ export async function checkinRoutes(fastify: FastifyInstance, deps: VenueRouteDe
         },
         entrance: { id: e.entranceId, name: e.entranceName, kind: e.kind },
       };
+    },
+  );
+
+  // A typed short code (poster: "Không quét được? Nhập địa chỉ: vigil.example/c/40-ZPBMEV-1") → the same signed
+  // entrance URL as the QR. The pattern keeps full tokens (~150 characters) on the page route in app.ts.
+  app.get(
+    `/c/:code(${SHORT_CODE_ROUTE})`,
+    {
+      config: { public: true, rateLimit: { max: PUBLIC_LIMITS.venueLookupPerMinute, timeWindow: '1 minute' } },
+      schema: { hide: true, params: Type.Object({ code: Type.String({ maxLength: 20 }) }) },
+    },
+    async (req, reply) => {
+      const parsed = parseShortCode(req.params.code);
+      const e = parsed ? await entranceByShortCode(db, parsed.venue, parsed.number) : undefined;
+      reply.header('cache-control', 'no-store');
+      if (!parsed || !e || provinceOfPath(e.commune_path).toUpperCase() !== parsed.province)
+        return reply.status(404).type('text/html; charset=utf-8').send(unknownCodePage(req.params.code));
+      return reply.redirect(`/c/${entranceToken(ctx.keys, e, e)}`, 302);
     },
   );
 
@@ -128,9 +152,11 @@ export async function checkinRoutes(fastify: FastifyInstance, deps: VenueRouteDe
           ]);
         if (Object.keys(body).length > 1) throw invalidField('body.items', 'send either one check-in or { items: [...] }, not both');
         const results = await engine.batch(body.items, user);
+        await identifyGateScans({ db, access, people }, user!, req, body.items, results);
         return reply.status(200).send(summarise(results));
       }
       const result = await engine.single(body as CheckinItem, user);
+      if (user) await identifyGateScans({ db, access, people }, user, req, [body as CheckinItem], [result]);
       return reply.status(result.status === 'created' ? 201 : 200).send(summarise([result]));
     },
   );
@@ -154,6 +180,7 @@ export async function checkinRoutes(fastify: FastifyInstance, deps: VenueRouteDe
     },
     async (req) => {
       const out: PeopleStatusResponse['people'] = [];
+      const mine = new Set((req.body.checkinClientIds ?? []).map((c) => c.toLowerCase()));
       for (const token of req.body.tokens) {
         let personId: string | null = null;
         try {
@@ -171,7 +198,9 @@ export async function checkinRoutes(fastify: FastifyInstance, deps: VenueRouteDe
           out.push({ token, valid: true, personId: null, name: null, openCheckin: null });
           continue;
         }
-        const [brief, open] = await Promise.all([people.briefs(db, [personId]), openCheckinOf(db, personId, now())]);
+        const [brief, stay] = await Promise.all([people.briefs(db, [personId]), openCheckinOf(db, personId, now())]);
+        // the current stay only to the phone that started it (it sends that check-in's client id)
+        const open = stay && mine.has(stay.client_id) ? stay : undefined;
         out.push({
           token,
           valid: true,
@@ -192,65 +221,124 @@ export async function checkinRoutes(fastify: FastifyInstance, deps: VenueRouteDe
     if (!user.permissions.has('checkins.read') && !user.permissions.has('venues.own')) throw forbidden();
   };
 
-  app.get('/api/checkins', { config: { permission: 'authenticated' }, schema: { tags: ['checkins'], querystring: CheckinListQuery, response: { 200: CheckinList } } }, async (req) => {
+  app.get('/api/checkins', { config: { audit: 'handler', permission: 'authenticated' }, schema: { tags: ['checkins'], querystring: CheckinListQuery, response: { 200: CheckinList } } }, async (req) => {
     const user = req.user!;
     lookupPermission(user);
     const range = parseRange(req.query.from, req.query.to);
     const scope = await checkinScope(db, access, user, req.query);
-    const r = await listCheckins(db, { ...scope, ...range, personId: req.query.personId?.toLowerCase(), limit: req.query.limit, offset: req.query.offset });
+    const who = await personFilter(db, people, req.query);
+    const r = await listCheckins(db, { ...scope, ...range, personIds: who.personIds, limit: req.query.limit, offset: req.query.offset });
     await recordAudit(db, {
       actor: await auditActor(access, user),
       action: 'checkins.read',
-      subjectType: req.query.personId ? 'person' : req.query.venueId ? 'venue' : 'checkins',
-      subjectId: req.query.personId ?? req.query.venueId ?? null,
+      ...auditSubject(req.query, who),
       ip: req.ip,
-      details: { from: req.query.from, to: req.query.to, communeCode: req.query.communeCode ?? null, rows: r.items.length, total: r.total },
+      details: { from: req.query.from, to: req.query.to, communeCode: req.query.communeCode ?? null, personBy: who.kind ?? null, rows: r.items.length, total: r.total },
     });
     return { items: await toListItems(db, people, r.items, now()), total: r.total };
   });
+
+  // A person's page: where they checked in over the last days (tracing's first question), audited as a read of them.
+  app.get(
+    '/api/people/:id/checkins',
+    {
+      config: { audit: 'handler', permission: 'checkins.read' },
+      schema: { tags: ['checkins'], params: Type.Object({ id: Type.String({ format: 'uuid' }) }), querystring: PersonCheckinsQuery, response: { 200: PersonCheckins } },
+    },
+    async (req) => {
+      const user = req.user!;
+      const person = await people.liveRecord(db, req.params.id);
+      if (!person) throw notFound('Person');
+      const live = person.id;
+      // those who may read the person see all their check-ins; others only those at venues of their area
+      const whole = await access.can(user, 'people.read', { unitCode: person.communeCode });
+      const scope = whole ? { communeCodes: null } : await checkinScope(db, access, user, {});
+      const to = now();
+      const from = new Date(to.getTime() - req.query.days * 86400_000);
+      const r = await listCheckins(db, { ...scope, from, to: new Date(to.getTime() + 1000), personIds: [live], limit: 500, offset: 0 });
+      await recordAudit(db, {
+        actor: await auditActor(access, user),
+        action: 'person.checkins.read',
+        subjectType: 'person',
+        subjectId: live,
+        ip: req.ip,
+        details: { days: req.query.days, scope: whole ? 'person' : 'venues', rows: r.items.length },
+      });
+      return { items: await toListItems(db, people, r.items, to), total: r.total, from: from.toISOString(), to: to.toISOString(), scope: whole ? ('person' as const) : ('venues' as const) };
+    },
+  );
 
   app.get('/api/checkins/stats', { config: { permission: 'authenticated' }, schema: { tags: ['checkins'], querystring: StatsQuery, response: { 200: StatsResponse } } }, async (req) => {
     const user = req.user!;
     lookupPermission(user);
     const range = parseRange(req.query.from, req.query.to);
     const scope = await checkinScope(db, access, user, req.query);
-    const base = { ...scope, ...range, timeZone: config.timeZone };
+    const who = await personFilter(db, people, req.query);
+    const f = { ...scope, ...range, personIds: who.personIds };
     const [rows, total] = await Promise.all([
-      checkinStats(db, { ...base, groupBy: req.query.groupBy, limit: req.query.limit }),
-      totals(scope, range),
+      checkinStats(db, { ...f, timeZone: config.timeZone, groupBy: req.query.groupBy, limit: req.query.limit }),
+      checkinTotals(db, f),
     ]);
     return { groupBy: req.query.groupBy, total, rows };
   });
-
-  const totals = async (scope: { communeCodes: string[] | null; venueIds?: string[] }, range: { from: Date; to: Date }) => {
-    let q = db.selectFrom('checkins as c').innerJoin('venues as v', 'v.id', 'c.venue_id').where('c.checkin_at', '>=', range.from).where('c.checkin_at', '<', range.to);
-    if (scope.venueIds) q = q.where('c.venue_id', 'in', scope.venueIds.length ? scope.venueIds : ['00000000-0000-0000-0000-000000000000']);
-    if (scope.communeCodes) q = q.where('v.commune_code', 'in', scope.communeCodes.length ? scope.communeCodes : ['']);
-    const r = await q.select([sql<string>`count(*)`.as('n'), sql<string>`count(distinct c.person_id)`.as('p')]).executeTakeFirstOrThrow();
-    return { checkins: Number(r.n), people: Number(r.p) };
-  };
 
   app.get('/api/checkins/export', { config: { permission: 'authenticated' }, schema: { tags: ['checkins'], querystring: ExportQuery } }, async (req, reply) => {
     const user = req.user!;
     lookupPermission(user);
     const range = parseRange(req.query.from, req.query.to);
     const scope = await checkinScope(db, access, user, req.query);
-    const f = { ...scope, ...range, personId: req.query.personId?.toLowerCase(), now: now() };
-    const out = req.query.format === 'xlsx' ? await exportXlsx(db, people, f) : await exportCsv(db, people, f);
+    const who = await personFilter(db, people, req.query);
+    // Full numbers only for those who work with them: phones for the roles that call people, ID numbers for those
+    // who may open a person's record; either needs a reason, written to the audit log with the export.
+    const unmask = { phone: user.permissions.has('people.contact'), nationalId: user.permissions.has('people.read') };
+    const reason = req.query.reason?.trim() || null;
+    if ((unmask.phone || unmask.nationalId) && (!reason || reason.length < 3))
+      throw new AppError(400, 'REASON_REQUIRED', 'query.reason: say why the data is exported (it carries full phone or ID numbers)', [
+        { path: 'query.reason', message: 'is required (at least 3 characters)' },
+      ]);
+    const f = { ...scope, ...range, personIds: who.personIds };
+    const rows = await exportRowCount(db, f);
+    // audited before a byte leaves: a download cut short was still a disclosure
     await recordAudit(db, {
       actor: await auditActor(access, user),
       action: 'checkins.export',
-      subjectType: req.query.personId ? 'person' : req.query.venueId ? 'venue' : 'checkins',
-      subjectId: req.query.personId ?? req.query.venueId ?? null,
-      reason: req.query.reason ?? null,
+      ...auditSubject(req.query, who),
+      reason,
       ip: req.ip,
-      details: { format: req.query.format, from: req.query.from, to: req.query.to, communeCode: req.query.communeCode ?? null, rows: out.rows },
+      details: {
+        format: req.query.format,
+        from: req.query.from,
+        to: req.query.to,
+        communeCode: req.query.communeCode ?? null,
+        personBy: who.kind ?? null,
+        unmasked: [...(unmask.phone ? ['phone'] : []), ...(unmask.nationalId ? ['national_id'] : [])],
+        rows,
+      },
     });
-    const stamp = range.from.toISOString().slice(0, 10);
+    const ef = { ...f, now: now(), timeZone: config.timeZone, headers: req.query.headers, lang: req.query.lang, unmask };
+    const stamp = localIso(range.from, config.timeZone).slice(0, 10);
     return req.query.format === 'xlsx'
-      ? attachment(reply, XLSX_TYPE, `checkins-${stamp}.xlsx`, out.body)
-      : attachment(reply, 'text/csv; charset=utf-8', `checkins-${stamp}.csv`, out.body);
+      ? attachment(reply, XLSX_TYPE, `checkins-${stamp}.xlsx`, exportXlsx(db, people, ef))
+      : attachment(reply, 'text/csv; charset=utf-8', `checkins-${stamp}.csv`, exportCsv(db, people, ef));
   });
+}
+
+/** What an audit row of a look-up is about: the person asked for, else the venue, else check-ins in general. */
+function auditSubject(q: { venueId?: string }, who: { personIds?: string[]; kind?: string }) {
+  if (who.personIds?.length === 1) return { subjectType: 'person', subjectId: who.personIds[0]! };
+  if (who.personIds) return { subjectType: 'person', subjectId: null };
+  return { subjectType: q.venueId ? 'venue' : 'checkins', subjectId: q.venueId ?? null };
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
+/** A small page for a short code that names no entrance (typo), in both languages, phone-sized. */
+function unknownCodePage(code: string): string {
+  return `<!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>Mã không đúng</title><style>body{font:16px/1.5 system-ui,sans-serif;margin:0;padding:24px;color:#16202c}h1{font-size:20px;color:#b42318}code{font-size:18px;background:#f2f4f7;padding:2px 6px;border-radius:4px}</style></head>
+<body><h1>Không tìm thấy mã <code>${escapeHtml(code)}</code></h1>
+<p>Kiểm tra lại mã in dưới mã QR trên poster (ví dụ <code>40-ABCDEF-1</code>: chữ và số, không có chữ O, I).</p>
+<p lang="en">No entrance has this code. Check the code printed under the QR code on the poster (e.g. 40-ABCDEF-1).</p></body></html>`;
 }
 
 /** Accounts that may run a venue gate somewhere (which venue is checked per item by the engine). */

@@ -71,7 +71,9 @@ describe('citizen check-in', () => {
     expect(first.checkout_at?.toISOString()).toBe(now.toISOString());
     expect(first.ends_at.toISOString()).toBe(now.toISOString());
     // … and only the second one is open now
-    const status = await t.app.inject({ method: 'POST', url: '/api/checkin/people', payload: { tokens: [token] } });
+    // (the phone sends the client ids of its own check-ins: only a stay it started is told, see checkin-security.test.ts)
+    const secondId = second.json().results[0].clientId as string;
+    const status = await t.app.inject({ method: 'POST', url: '/api/checkin/people', payload: { tokens: [token], checkinClientIds: [secondId] } });
     expect(status.json().people[0].openCheckin.venueName).toBe('Siêu thị Vinh');
     // the officer's look-up says the same: the first stay ended (by the check-in elsewhere), the second is open
     const stays = await staysOf(r.people[0].personId);
@@ -83,13 +85,13 @@ describe('citizen check-in', () => {
     // check out of the second place
     now = new Date(now.getTime() + 10 * 60_000);
     const outId = uuid();
-    const out = await t.app.inject({ method: 'POST', url: '/api/checkouts', payload: { clientId: outId, people: [{ token }], venueToken: venue2.token } });
+    const out = await t.app.inject({ method: 'POST', url: '/api/checkouts', payload: { clientId: outId, people: [{ token }], venueToken: venue2.token, checkinClientId: secondId } });
     expect(out.statusCode, out.body).toBe(200);
     expect(out.json().results[0].status).toBe('checked_out');
     // retrying the check-out is a duplicate, a new check-out finds nothing open
-    const outAgain = await t.app.inject({ method: 'POST', url: '/api/checkouts', payload: { clientId: outId, people: [{ token }] } });
+    const outAgain = await t.app.inject({ method: 'POST', url: '/api/checkouts', payload: { clientId: outId, people: [{ token }], checkinClientId: secondId } });
     expect(outAgain.json().results[0].status).toBe('duplicate');
-    const none = await t.app.inject({ method: 'POST', url: '/api/checkouts', payload: { clientId: uuid(), people: [{ token }] } });
+    const none = await t.app.inject({ method: 'POST', url: '/api/checkouts', payload: { clientId: uuid(), people: [{ token }], checkinClientId: secondId } });
     expect(none.statusCode).toBe(409);
     expect(none.json().error.code).toBe('NO_OPEN_CHECKIN');
     expect(none.json().error.details[0].path).toBe('body.people.0');
@@ -115,9 +117,10 @@ describe('citizen check-in', () => {
   });
 
   it('closes a stay automatically after the default stay (auto check-out)', async () => {
-    const res = await post({ clientId: uuid(), venueToken: venue.token, people: [{ ...form({ fullName: 'Lê Văn Dũng', phone: '0901111222' }), communeCode: c.a }] });
+    const checkinId = uuid();
+    const res = await post({ clientId: checkinId, venueToken: venue.token, people: [{ ...form({ fullName: 'Lê Văn Dũng', phone: '0901111222' }), communeCode: c.a }] });
     const token = res.json().results[0].people[0].token;
-    const status = () => t.app.inject({ method: 'POST', url: '/api/checkin/people', payload: { tokens: [token] } }).then((r) => r.json().people[0]);
+    const status = () => t.app.inject({ method: 'POST', url: '/api/checkin/people', payload: { tokens: [token], checkinClientIds: [checkinId] } }).then((r) => r.json().people[0]);
     expect((await status()).openCheckin.venueName).toBe('Chợ Vinh');
     const personId = res.json().results[0].people[0].personId as string;
     expect((await staysOf(personId)).map((x) => [x.state, x.autoCheckedOut])).toEqual([['open', false]]);
@@ -126,7 +129,7 @@ describe('citizen check-in', () => {
     const [ended] = await staysOf(personId);
     expect([ended!.state, ended!.autoCheckedOut]).toEqual(['auto', true]);
     expect(new Date(ended!.effectiveCheckoutAt).getTime()).toBe(now.getTime() - 60_000);
-    const out = await t.app.inject({ method: 'POST', url: '/api/checkouts', payload: { clientId: uuid(), people: [{ token }] } });
+    const out = await t.app.inject({ method: 'POST', url: '/api/checkouts', payload: { clientId: uuid(), people: [{ token }], checkinClientId: checkinId } });
     expect(out.statusCode).toBe(409);
     const row = await t.db
       .selectFrom('checkins')
@@ -149,12 +152,13 @@ describe('citizen check-in', () => {
     expect(again.json().results[0].people[0]).toMatchObject({ personId, token: device });
     // the signed personal QR of the same person (printed card, /me) is accepted as well
     const printed = sign(t.app.vigil.keys, 'p', { p: personId });
-    const third = await post({ clientId: uuid(), venueToken: venue.token, people: [{ token: printed }] });
+    const thirdId = uuid();
+    const third = await post({ clientId: thirdId, venueToken: venue.token, people: [{ token: printed }] });
     expect(third.statusCode, third.body).toBe(201);
     expect(third.json().results[0].people[0].personId).toBe(personId);
     // anyone at the gate can see a printed card: its status says nothing of the person's name or whereabouts;
-    // the phone's own token does
-    const status = await t.app.inject({ method: 'POST', url: '/api/checkin/people', payload: { tokens: [printed, device] } });
+    // the phone's own token does (with the client id of the check-in that started the stay)
+    const status = await t.app.inject({ method: 'POST', url: '/api/checkin/people', payload: { tokens: [printed, device], checkinClientIds: [thirdId] } });
     expect(status.json().people[0]).toEqual({ token: printed, valid: true, personId: null, name: null, openCheckin: null });
     expect(status.json().people[1]).toMatchObject({ valid: true, personId, name: 'Đỗ Thị Giang', openCheckin: { venueName: 'Chợ Vinh' } });
     // a device token for another person, made without the server's key, or altered: refused
@@ -401,12 +405,14 @@ describe('venue status cache across server processes', () => {
     const v = await createVenue(t.app, officer.headers, { communeCode: c.a, name: 'Nhà văn hoá khối 5', type: 'other' });
     const checkIn = () => post({ clientId: uuid(), venueToken: v.token, people: [{ ...form({ phone: '0983000111', fullName: 'Phạm Thị Hoa' }), communeCode: c.a }] });
     expect((await checkIn()).statusCode).toBe(201); // entrance now cached in this process
-    // keep the entrance busy past half its cache life, so it goes through the refresh-ahead path
-    await new Promise((r) => setTimeout(r, STATUS_TTL_MS * 0.6));
+    // keep the entrance busy past half its cache life (the app's clock ages the cache), so it goes through the
+    // refresh-ahead path
+    now = new Date(now.getTime() + STATUS_TTL_MS * 0.6);
     expect((await checkIn()).statusCode).toBe(201);
     // another server suspends it: a direct write, so this process gets no invalidation call
     await t.db.updateTable('venues').set({ status: 'suspended' }).where('id', '=', v.venue.id).execute();
-    await new Promise((r) => setTimeout(r, STATUS_TTL_MS + 300));
+    // applied once STATUS_TTL_MS has passed (no sleeping: the test moves the app's clock)
+    now = new Date(now.getTime() + STATUS_TTL_MS + 1);
     const res = await checkIn();
     expect(res.statusCode).toBe(403);
     expect(res.json().error.code).toBe('VENUE_SUSPENDED');

@@ -22,10 +22,18 @@ import type { CheckinItem, CheckinPerson, CheckinResultItem, PersonRef } from '.
 import { isOwnOnly } from './service';
 import type { PeoplePort } from './people-port';
 
+/** How long a verified person token is trusted without asking the registry again (device revocation, idle expiry). */
+export const PERSON_TOKEN_TTL_MS = 60_000;
 /** Clock skew tolerated for times sent by devices. */
 const FUTURE_SKEW_MS = 2 * 60_000;
 /** Citizens' phones may send a slightly delayed time (flaky network), not an arbitrary one. */
 const PUBLIC_PAST_MS = 60 * 60_000;
+/**
+ * Card references that match nobody, per gate user and window: a typo now and then is fine; guessing references to
+ * learn who exists (and their names) is stopped, and the user is asked to scan the QR codes instead.
+ */
+export const REF_MISSES_ALLOWED = 20;
+const REF_MISS_WINDOW_MS = 10 * 60_000;
 
 export interface CheckinEngineOptions {
   db: Db;
@@ -49,16 +57,24 @@ interface Prepared {
   people: CheckinPerson[];
   /** The signed-in user when they are staff of this venue's gate (the row is a gate scan they recorded). */
   staff: AuthUser | null;
+  /** Citizen check-out: only the stay this phone's check-in (its client id) started. */
+  checkinClientId?: string;
 }
 
 export class CheckinEngine {
   readonly entrances: EntranceCache;
-  /** token → person id of verified personal QR tokens (signature checked once; key retirement re-checked on use). */
-  private readonly personTokens = new LruCache<string, string>(200_000);
+  /**
+   * token → person id of verified personal QR and device tokens (signature checked once; key retirement re-checked on
+   * use; re-verified after PERSON_TOKEN_TTL_MS so a revoked or idle device token stops working).
+   */
+  private readonly personTokens: LruCache<string, string>;
   private readonly communes = new LruCache<string, string | null>(20_000, 10 * 60_000);
+  /** user id → card references of theirs that matched nobody lately (REF_MISSES_ALLOWED) */
+  private readonly refMisses = new LruCache<string, number>(10_000, REF_MISS_WINDOW_MS);
   readonly batcher: Batcher<NewCheckin, InsertedCheckin>;
 
   constructor(private readonly o: CheckinEngineOptions) {
+    this.personTokens = new LruCache<string, string>(200_000, PERSON_TOKEN_TTL_MS, () => o.clock().getTime());
     this.entrances = new EntranceCache(o);
     this.batcher = new Batcher<NewCheckin, InsertedCheckin>({ ...o.batch, write: (rows) => (o.pool ? insertCheckinsPrepared(o.pool, rows) : insertCheckins(o.db, rows)) });
   }
@@ -146,7 +162,25 @@ export class CheckinEngine {
       { fullName, phone, birthYear: ref.birthYear!, communeCode: ref.communeCode!, nationalId: ref.nationalId || undefined },
       { prefix: path, source: 'checkin', now },
     );
-    return { personId: id, token: this.o.people.deviceToken(id), name: fullName, created };
+    return { personId: id, token: await this.o.people.deviceToken(id, 'form', now), name: fullName, created };
+  }
+
+  /**
+   * The person whose card carries this reference (typed at a gate, staff only). No token goes back: the card's QR
+   * token is not known from its reference, and a phone's device token is not for staff.
+   */
+  private async personOfReference(reference: string, path: string, userId: string): Promise<CheckinPerson> {
+    // counted before the look-up (a batch's items are looked up concurrently) and given back on a match
+    const misses = this.refMisses.get(userId) ?? 0;
+    if (misses >= REF_MISSES_ALLOWED)
+      throw new AppError(429, 'PERSON_REF_LIMIT', `${path}: too many card references that match nobody; scan the QR codes`, [{ path, message: 'too many unknown card references' }]);
+    this.refMisses.set(userId, misses + 1);
+    const ids = await this.o.people.byReference(this.o.db, reference);
+    if (ids.length) this.refMisses.set(userId, Math.max(0, (this.refMisses.get(userId) ?? 1) - 1));
+    if (!ids.length) throw new AppError(404, 'PERSON_REF_UNKNOWN', `${path}: no personal card has the reference ${reference.toUpperCase()}`, [{ path, message: 'unknown card reference' }]);
+    if (ids.length > 1)
+      throw new AppError(409, 'PERSON_REF_AMBIGUOUS', `${path}: several people have cards with the reference ${reference.toUpperCase()}; scan the QR code`, [{ path, message: 'ambiguous card reference' }]);
+    return { personId: ids[0]!, token: '', name: null, created: false };
   }
 
   // ── requests ──────────────────────────────────────────────────────────────
@@ -177,7 +211,7 @@ export class CheckinEngine {
     if (item.venueToken) {
       where = `${prefix}.venueToken`;
       entrance = await this.entrances.entranceOf(item.venueToken, where);
-      if (user && item.personQr) {
+      if (user && (item.personQr || item.personRef)) {
         await this.requireGate(user, entrance, where);
         staff = true;
       } else if (user) staff = await this.isGate(user, entrance);
@@ -201,9 +235,12 @@ export class CheckinEngine {
       if (!user) throw new AppError(403, 'FORBIDDEN', `${prefix}.personQr: scanning personal QR codes is for venue staff; sign in`, [{ path: `${prefix}.personQr`, message: 'needs a signed-in gate user' }]);
       refs.push({ ref: { token: item.personQr }, path: `${prefix}.personQr` });
     }
-    if (!refs.length) throw invalidField(`${prefix}.people`, 'is required: who is checking in');
+    if (item.personRef && !user)
+      throw new AppError(403, 'FORBIDDEN', `${prefix}.personRef: card references are for venue staff; sign in`, [{ path: `${prefix}.personRef`, message: 'needs a signed-in gate user' }]);
+    if (!refs.length && !item.personRef) throw invalidField(`${prefix}.people`, 'is required: who is checking in');
     const people: CheckinPerson[] = [];
     for (const { ref, path } of refs) people.push(await this.person(ref, path, now, action === 'out'));
+    if (item.personRef) people.push(await this.personOfReference(item.personRef, `${prefix}.personRef`, user!.id));
     if (item.dependants?.length) {
       const manager = people[0]!.personId;
       for (const [i, raw] of item.dependants.entries()) {
@@ -211,7 +248,7 @@ export class CheckinEngine {
         const live = await this.o.people.resolveLiveId(this.o.db, d);
         if (!live || !(await this.o.people.isManagerOf(this.o.db, manager, live)))
           throw new AppError(403, 'FORBIDDEN', `${prefix}.dependants.${i}: is not a dependant of this person`, [{ path: `${prefix}.dependants.${i}`, message: 'is not a dependant of this person' }]);
-        people.push({ personId: live, token: this.o.people.deviceToken(live), name: null, created: false });
+        people.push({ personId: live, token: await this.o.people.deviceToken(live, 'household', now), name: null, created: false });
       }
     }
     const seen = new Set<string>();
@@ -320,7 +357,7 @@ export class CheckinEngine {
     const res = this.resultBase(p);
     let duplicates = 0;
     for (const [i, person] of p.people.entries()) {
-      const row = await checkoutPerson(this.o.db, { personId: person.personId, venueId: p.entrance?.venueId ?? null, at: p.at, checkoutClientId: p.clientId });
+      const row = await checkoutPerson(this.o.db, { personId: person.personId, venueId: p.entrance?.venueId ?? null, at: p.at, checkoutClientId: p.clientId, checkinClientId: p.checkinClientId });
       if (row) {
         res.checkinIds.push(row.id);
         if (row.duplicate) duplicates++;
@@ -384,15 +421,18 @@ export class CheckinEngine {
   }
 
   /** Citizen check-out button: the people's open stay (at the venue of the QR, if given). */
-  async checkoutPeople(body: { clientId: string; people: { token: string }[]; venueToken?: string; at?: string }): Promise<CheckinResultItem> {
+  async checkoutPeople(body: { clientId: string; people: { token: string }[]; venueToken?: string; at?: string; checkinClientId?: string }): Promise<CheckinResultItem> {
     const now = this.o.clock();
+    // Only the phone that checked in knows its check-in's client id: a token obtained by typing someone's details
+    // can neither end their stay nor learn (from the answer) whether they are somewhere.
+    if (!body.checkinClientId) throw invalidField('body.checkinClientId', 'is required: the client id of the check-in to end');
     const at = this.parseAt(body.at, false, now, 'body.at');
     const entrance = body.venueToken ? await this.entrances.entranceOf(body.venueToken, 'body.venueToken') : null;
     const people: CheckinPerson[] = [];
     for (const [i, ref] of body.people.entries()) {
       people.push({ personId: await this.personOfToken(ref.token, `body.people.${i}.token`, true), token: ref.token, name: null, created: false });
     }
-    return this.checkOut({ index: 0, prefix: 'body', clientId: body.clientId.toLowerCase(), action: 'out', at, entrance, people, staff: null });
+    return this.checkOut({ index: 0, prefix: 'body', clientId: body.clientId.toLowerCase(), action: 'out', at, entrance, people, staff: null, checkinClientId: body.checkinClientId.toLowerCase() });
   }
 }
 

@@ -36,7 +36,8 @@ export interface EntranceInfo {
 
 export class EntranceCache {
   private readonly venueTokens = new LruCache<string, VenueTokenBody>(50_000);
-  private readonly entrances = new LruCache<string, EntranceInfo | null>(20_000, STATUS_TTL_MS);
+  // aged by the app's clock, so tests move time instead of sleeping
+  private readonly entrances = new LruCache<string, EntranceInfo | null>(20_000, STATUS_TTL_MS, () => this.o.clock().getTime());
   /** Entrances to re-read ahead of expiry (one statement for all), and the timer that does it. */
   private readonly entrancesToRefresh = new Set<string>();
   private refreshTimer: NodeJS.Timeout | null = null;

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { migrationsDirOf, type AppContext, type VigilModule } from '../../platform/module';
 import type { Db, DbOrTx } from '../../platform/db/types';
 import type { KeyRing } from '../../platform/signing';
-import type { PersonInUseCheck } from '../people/index';
+import { deviceRegistry, type PersonInUseCheck } from '../people/index';
 import { checkinRoutes } from './checkin-routes';
 import { CheckinEngine } from './checkins';
 import { importCheckinsFileWith, type Progress } from './imports';
@@ -13,6 +13,7 @@ import { peopleAdapter } from './people-adapter';
 import { readEntranceOfQr } from './entrances';
 import { findVenue, personsWithCheckins, repointCheckins, staysOverlapping } from './queries';
 import { venueRoutes } from './routes';
+import { checkinTiles } from './summary';
 
 /**
  * Check-ins refer to persons without a foreign key (migration 0002): the registry's purge keeps a person while they
@@ -24,7 +25,7 @@ export const venuesModule: VigilModule = {
   name: 'venues',
   migrationsDir: migrationsDirOf(import.meta.url),
   async register(app: FastifyInstance, ctx: AppContext) {
-    const people = peopleAdapter(ctx.keys, ctx.access.resolver);
+    const people = peopleAdapter(ctx.keys, ctx.access.resolver, deviceRegistry(ctx));
     const engine = new CheckinEngine({
       db: ctx.db,
       pool: ctx.pool,
@@ -50,8 +51,10 @@ export const venuesModule: VigilModule = {
     await checkinRoutes(app, { ctx, engine, people });
     venueJobs(ctx);
   },
+  /** Home page: check-ins in the caller's area today and over the last days. */
+  summary: (ctx, q) => checkinTiles(ctx.db, q),
   /** Demo venues in Vinh (one operated by the demo user `diadiem`), one suspended, one pending, an event; 3 days of check-ins. */
-  seedDemo: (ctx) => seedVenuesDemo(ctx, peopleAdapter(ctx.keys, ctx.access.resolver)),
+  seedDemo: (ctx) => seedVenuesDemo(ctx, peopleAdapter(ctx.keys, ctx.access.resolver, deviceRegistry(ctx))),
 };
 
 /**
@@ -69,7 +72,7 @@ export type { VenueImportOptions, Progress } from './imports';
 export function importCheckinsFile(db: Db, ctx: AppContext, file: string, opts: Progress = {}) {
   return importCheckinsFileWith(
     db,
-    { clock: ctx.config.clock, retentionDays: ctx.config.checkinRetentionDays, people: peopleAdapter(ctx.keys, ctx.access.resolver) },
+    { clock: ctx.config.clock, retentionDays: ctx.config.checkinRetentionDays, people: peopleAdapter(ctx.keys, ctx.access.resolver, deviceRegistry(ctx)) },
     file,
     opts,
   );
@@ -86,6 +89,8 @@ export async function venueOfQr(db: DbOrTx, keys: KeyRing, qr: string, now: Date
 }
 
 export { PURGE_CHECKINS_JOB } from './jobs';
+export { venueRefs } from './refs';
+export type { VenueRef } from './refs';
 /** The signed token of an entrance QR (`${publicUrl}/c/<token>`), e.g. for demo seeding. */
 export { signVenueToken, checkinUrl } from './tokens';
 export { DEFAULT_ENTRANCE_NAME } from './service';

@@ -4,21 +4,23 @@ import type { KeyRing } from '../../platform/signing';
 import {
   bareToken,
   findOrCreatePerson,
-  getPersonBrief,
   isManagerOf,
   isPersonDeviceToken,
+  maskPhone,
   normalizePhone,
   PERSONAL_QR_TYPE,
-  personDeviceToken,
   personIdOf,
+  personRecordsLite,
+  personIdsMatching,
+  personIdsByReference,
   resolvePersonId,
-  verifyPersonDeviceToken,
+  type DeviceRegistry,
 } from '../people/index';
 import { verifyAsync } from './verify-async';
 
 import type { PeoplePort, PersonBriefLite } from './people-port';
 
-export function peopleAdapter(keys: KeyRing, resolver: JurisdictionResolver): PeoplePort {
+export function peopleAdapter(keys: KeyRing, resolver: JurisdictionResolver, devices: DeviceRegistry): PeoplePort {
   return {
     normalizePhone: (raw) => normalizePhone(raw),
     findOrCreate: (db, input, opts) =>
@@ -28,27 +30,31 @@ export function peopleAdapter(keys: KeyRing, resolver: JurisdictionResolver): Pe
         { resolver, now: opts.now, source: opts.source, prefix: opts.prefix, requirePhone: !input.nationalId, trust: opts.source === 'import' ? 'staff' : 'public' },
       ),
     // same rules as people's verifyPersonalQr (bare token or a URL ending in it), signature checked off the event loop;
-    // a phone's device token (HMAC) is checked right here (~1 µs)
+    // a phone's device token (HMAC, ~1 µs) is checked right here, plus its device row (cached; revoked or idle → expired)
     verifyPersonToken: async (token, now) => {
       const bare = bareToken(token);
-      if (isPersonDeviceToken(bare)) return verifyPersonDeviceToken(keys, bare, now);
+      if (isPersonDeviceToken(bare)) return (await devices.verify(bare, now)).personId;
       return personIdOf(await verifyAsync(keys, bare, { expectedType: PERSONAL_QR_TYPE, now }));
     },
-    deviceToken: (id) => personDeviceToken(keys, id),
+    deviceToken: (id, origin, now) => devices.issue(id, origin, now),
+    deviceOf: async (token, now) => {
+      const bare = bareToken(token);
+      if (!isPersonDeviceToken(bare)) return null;
+      return devices.verify(bare, now).then((d) => d.deviceId, () => null);
+    },
     isDeviceToken: (token) => isPersonDeviceToken(bareToken(token)),
     resolveLiveId: (db, id) => resolvePersonId(db, id),
     isManagerOf: (db, managerId, dependantId) => isManagerOf(db, managerId, dependantId),
-    briefs: async (db, ids) => {
+    byReference: (db, reference) => personIdsByReference(db, reference),
+    match: (db, text) => personIdsMatching(db, text),
+    liveRecord: async (db, id) => {
+      const p = (await personRecordsLite(db, [id])).get(id);
+      return p ? { id: p.id, communeCode: p.communeCode } : null;
+    },
+    briefs: async (db, ids, unmask = {}) => {
       const out = new Map<string, PersonBriefLite>();
-      // a handful at a time: lists are ≤ 500 rows, exports page 2000 rows
-      for (let i = 0; i < ids.length; i += 16) {
-        const part = ids.slice(i, i + 16);
-        const got = await Promise.all(part.map((id) => getPersonBrief(db, id)));
-        part.forEach((id, j) => {
-          const b = got[j];
-          if (b) out.set(id, { name: b.fullName, phone: b.phoneMasked, nationalId: null });
-        });
-      }
+      for (const [id, p] of await personRecordsLite(db, ids))
+        out.set(id, { name: p.fullName, phone: unmask.phone ? p.phone : maskPhone(p.phone), nationalId: unmask.nationalId ? p.nationalId : null, birthYear: p.birthYear });
       return out;
     },
   };

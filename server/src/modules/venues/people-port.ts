@@ -11,9 +11,17 @@ export interface PersonInput {
 
 export interface PersonBriefLite {
   name: string;
-  /** masked for lists, e.g. "091****678" */
+  /** masked (e.g. "•••••••678") unless `unmask.phone` was asked */
   phone: string | null;
+  /** null unless `unmask.nationalId` was asked */
   nationalId: string | null;
+  birthYear: number | null;
+}
+
+/** Which personal details a brief carries in full: only for users allowed to see them, with the read audited. */
+export interface Unmask {
+  phone?: boolean;
+  nationalId?: boolean;
 }
 
 export interface PeoplePort {
@@ -21,15 +29,26 @@ export interface PeoplePort {
   /** Finds or creates the person; throws a 400 AppError naming `${prefix}.<field>` on invalid details. */
   /** source 'import' (officers' files) is trusted to match by national ID and fill in records; 'checkin' (typed in by anyone) is not. */
   findOrCreate(db: DbOrTx, input: PersonInput, opts: { prefix: string; source: 'checkin' | 'import'; now: Date }): Promise<{ id: string; created: boolean }>;
-  /** Person id in a personal QR (signature checked off the event loop) or a phone's device token; throws SignatureError. */
+  /**
+   * Person id in a personal QR (signature checked off the event loop) or a phone's device token (also: not revoked,
+   * not idle too long); throws SignatureError.
+   */
   verifyPersonToken(token: string, now: Date): Promise<string>;
-  /** The token a phone remembers for this person (HMAC'd, cheap to verify on every check-in). */
-  deviceToken(personId: string): string;
+  /** A new device token a phone remembers for this person (HMAC'd, cheap to verify on every check-in). */
+  deviceToken(personId: string, origin: 'form' | 'household', now: Date): Promise<string>;
+  /** The device a device token names (null for a printed personal QR or an invalid token). */
+  deviceOf(token: string, now: Date): Promise<string | null>;
   /** Whether a token (or URL ending in one) is a phone's device token: never shown, unlike a printed personal QR. */
   isDeviceToken(token: string): boolean;
   /** The surviving record of a possibly merged person, null when unknown. */
   resolveLiveId(db: DbOrTx, id: string): Promise<string | null>;
-  /** Names and (masked) phones for look-up lists and exports. */
-  briefs(db: DbOrTx, ids: string[]): Promise<Map<string, PersonBriefLite>>;
+  /** Names and phones (masked unless asked) for look-up lists and exports: a constant number of queries per call. */
+  briefs(db: DbOrTx, ids: string[], unmask?: Unmask): Promise<Map<string, PersonBriefLite>>;
+  /** Live record ids a typed phone number, CCCD/CMND or name names (any home area); null when it is none of these. */
+  match(db: DbOrTx, text: string): Promise<{ kind: string; ids: string[]; total: number } | null>;
+  /** The live record behind `id` (following merges) and its home commune (for "may this user read them"); null when unknown. */
+  liveRecord(db: DbOrTx, id: string): Promise<{ id: string; communeCode: string | null } | null>;
   isManagerOf(db: DbOrTx, managerId: string, dependantId: string): Promise<boolean>;
+  /** Live person ids whose personal card carries this short reference (8 hex digits): usually one. */
+  byReference(db: DbOrTx, reference: string): Promise<string[]>;
 }

@@ -8,6 +8,7 @@ const ENTRANCES: EntrancePosterParams[] = [
     entranceName: 'Cổng chính (Lê Lợi)',
     checkinUrl:
       'https://vigil.example.vn/c/QnZlIWU_HCqee01OKpxRDY5vehss.0HlSDz.UiHOzsJCNC5RKy9_xJrTRGCyIADJeJNUTOsIcPjte4rPeJL1Gct9vXkH5Aqx1mvNwalXB-6FeRQm3nIh56FfCA',
+    shortUrl: 'https://vigil.example.vn/c/79-ZPBMEV-1',
     venueCode: 'HCM-Q1-00042',
     validUntil: new Date('2021-12-31T16:59:00Z'),
   },
@@ -16,6 +17,7 @@ const ENTRANCES: EntrancePosterParams[] = [
     venueAddress: 'Đường Lê Hữu Trác, Phường Nghĩa Lộ, TP. Quảng Ngãi',
     entranceName: 'Lối vào phía sau — Bãi giữ xe',
     checkinUrl: 'https://vigil.example.vn/c/abc',
+    shortUrl: 'https://vigil.example.vn/c/51-K7QW2X-12',
     venueCode: 'QNG-0007',
     validUntil: null,
   },

@@ -7,6 +7,7 @@
 import archiver from 'archiver';
 import { drawQr, renderPdf } from '../../platform/i18n/pdf';
 import { registerVietnameseFonts } from '../../platform/i18n/fonts';
+import { localParts } from '../../platform/time';
 
 export interface EntrancePosterParams {
   venueName: string;
@@ -14,6 +15,10 @@ export interface EntrancePosterParams {
   entranceName: string;
   /** The full check-in URL encoded in the QR, e.g. `https://host/c/<token>`. */
   checkinUrl: string;
+  /** The address printed for typing, e.g. `https://host/c/40-ZPBMEV-1` (printed without the scheme). */
+  shortUrl: string;
+  /** The QR address is loopback (VIGIL_PUBLIC_URL unset): the poster says it is for testing only. */
+  testOnly?: boolean;
   venueCode: string;
   /** When the QR stops working (printed on the poster); omit or null for no expiry. */
   validUntil?: Date | null;
@@ -48,7 +53,8 @@ const TEXT = {
   subtitleEn: 'Scan the QR code with your phone camera to check in — no app needed',
   entrance: 'Lối vào',
   venueCode: 'Mã địa điểm',
-  manualEntry: 'Không quét được? Nhập địa chỉ:',
+  manualEntry: 'Không quét được? Gõ địa chỉ này vào trình duyệt:',
+  testOnly: 'BẢN THỬ — mã QR trỏ về máy chủ nội bộ (localhost), điện thoại không mở được. Không dán poster này.',
   noApp: 'Không cần\ncài ứng dụng',
   howTo: 'Cách khai báo',
   steps: [
@@ -146,13 +152,11 @@ export function renderEntrancePoster(doc: PDFKit.PDFDocument, p: EntrancePosterP
   // ── QR card: as large as the space between the entrance pill and the panel allows ──
   const cardPad = 16;
   const urlFont = 7.5;
-  const urlLine = urlFont * 1.25;
+  const typed = p.shortUrl.replace(/^https?:\/\//, '');
   const gapAbove = 12; // room for the corner marks
   const gapBelow = 22;
-  const maxUrlW = 260 - 24;
-  doc.font(fonts.regular).fontSize(urlFont);
-  const urlLines = Math.min(4, Math.ceil(doc.heightOfString(p.checkinUrl, { width: maxUrlW }) / urlLine - 0.01));
-  const textBelow = 8 + 11 + urlLines * urlLine + 10;
+  const typedFont = fitSize(doc, fonts.bold, typed, 190 + 2 * cardPad - 24, 15, 8); // fits the smallest card
+  const textBelow = 8 + 11 + typedFont * 1.3 + 10;
   const qrSize = Math.max(190, Math.min(262, panelY - gapBelow - (y + gapAbove) - cardPad - textBelow));
   const cardW = qrSize + 2 * cardPad;
   const cardH = cardPad + qrSize + textBelow;
@@ -167,13 +171,12 @@ export function renderEntrancePoster(doc: PDFKit.PDFDocument, p: EntrancePosterP
   doc.font(fonts.semibold).fontSize(urlFont).fillColor(COLOR.faint);
   doc.text(TEXT.manualEntry, cardX + 12, cy, { width: cardW - 24, align: 'center', lineBreak: false });
   cy += 11;
-  doc.font(fonts.regular).fontSize(urlFont).fillColor(COLOR.muted);
-  doc.text(p.checkinUrl, cardX + 12, cy, {
-    width: cardW - 24,
-    align: 'center',
-    height: urlLines * urlLine + 1,
-    ellipsis: true,
-  });
+  doc.font(fonts.bold).fontSize(typedFont).fillColor(COLOR.text);
+  doc.text(typed, cardX + 12, cy, { width: cardW - 24, align: 'center', lineBreak: false });
+  if (p.testOnly) {
+    doc.font(fonts.bold).fontSize(9).fillColor('#B42318');
+    doc.text(TEXT.testOnly, MARGIN, cardY - 30, { width: CONTENT_W, align: 'center' });
+  }
 
   // Side columns: venue code (+ validity) on the left, "no app needed" on the right
   const sideW = cardX - MARGIN - 16;
@@ -359,15 +362,6 @@ function drawCheck(doc: PDFKit.PDFDocument, x: number, y: number, size: number, 
 }
 
 function formatDateTime(d: Date, timeZone = 'Asia/Ho_Chi_Minh'): string {
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(d);
-  const get = (t: Intl.DateTimeFormatPartTypes): string => parts.find((p) => p.type === t)?.value ?? '';
-  return `${get('hour')}:${get('minute')}\n${get('day')}/${get('month')}/${get('year')}`;
+  const p = localParts(d, timeZone);
+  return `${p.hour}:${p.minute}\n${p.day}/${p.month}/${p.year}`;
 }

@@ -21,6 +21,8 @@ export interface VenueTable {
   created_by: string | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
+  /** 6 characters, the middle of the entrances' short codes: a generated code's random part, else random (migration 0003) */
+  short_code: Generated<string>;
 }
 
 export interface EntranceTable {
@@ -30,6 +32,8 @@ export interface EntranceTable {
   kind: Generated<string>;
   active: Generated<boolean>;
   created_at: Generated<Date>;
+  /** 1, 2, … per venue in the order added: the end of the short code */
+  number: Generated<number>;
 }
 
 export interface VenueOperatorTable {
@@ -80,6 +84,9 @@ export type CheckinRow = Selectable<CheckinTable>;
 
 /** Longest stay a check-in may represent (ARCHITECTURE: stays are capped so tracing scans a bounded range). */
 export const MAX_STAY_MS = 12 * 3600_000;
+
+/** An id no row has: `in (...)` of an empty list. */
+const NO_ID = '00000000-0000-0000-0000-000000000000';
 
 // ── venues ─────────────────────────────────────────────────────────────────
 
@@ -153,8 +160,60 @@ export async function listVenues(db: DbOrTx, f: VenueListFilter) {
   return { items, total: Number(total.n) };
 }
 
+/**
+ * Communes under `areaPath` for a venue form's picker, most relevant first. Typed text: the code itself, then names
+ * starting with it, then a word of the name starting with it, then names (or "commune district") containing it;
+ * accents and case ignored. Nothing typed: communes where `userId` already runs venues (or, for officers, where
+ * most venues are), then alphabetically.
+ */
+export async function areaCommunes(db: DbOrTx, f: { areaPath: string; q: string; userId: string; limit: number }) {
+  const esc = (s: string) => s.replace(/[%_\\]/g, '\\$&');
+  let base = db
+    .selectFrom('admin_units as c')
+    .innerJoin('admin_units as d', 'd.code', 'c.parent_code')
+    .leftJoin('admin_units as p', 'p.code', 'd.parent_code')
+    .where('c.level', '=', 'commune')
+    .where('c.path', 'like', `${esc(f.areaPath)}%`);
+  const q = f.q.trim();
+  if (q)
+    base = base.where((eb) =>
+      eb.or([eb('c.code', '=', q), eb(sql`unaccent_vi(c.name || ' ' || d.name)`, 'ilike', sql`'%' || unaccent_vi(${esc(q)}) || '%'`)]),
+    );
+  const rank = q
+    ? sql<number>`case
+        when c.code = ${q} then 0
+        when unaccent_vi(c.name) ilike unaccent_vi(${esc(q)}) || '%' then 1
+        when unaccent_vi(c.name) ilike '% ' || unaccent_vi(${esc(q)}) || '%' then 2
+        else 3 end`
+    : sql<number>`-(select count(*) from venues v where v.commune_code = c.code
+        and (not exists (select 1 from venue_operators o where o.user_id = ${f.userId})
+             or exists (select 1 from venue_operators o where o.user_id = ${f.userId} and o.venue_id = v.id)))`;
+  const [items, total] = await Promise.all([
+    base
+      .select(['c.code', 'c.name', 'd.name as district', 'p.name as province'])
+      .orderBy(rank)
+      .orderBy(sql`unaccent_vi(c.name)`)
+      .orderBy('c.code')
+      .limit(f.limit)
+      .execute(),
+    base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+  ]);
+  return { items: items.map((r) => ({ code: r.code, name: r.name, district: r.district, province: r.province ?? '' })), total: Number(total.n) };
+}
+
 export const entrancesOf = (db: DbOrTx, venueId: string) =>
-  db.selectFrom('venue_entrances').selectAll().where('venue_id', '=', venueId).orderBy('created_at').orderBy('id').execute();
+  db.selectFrom('venue_entrances').selectAll().where('venue_id', '=', venueId).orderBy('number').execute();
+
+/** The entrance a typed short code names (venue part and number; the caller checks the province part). */
+export const entranceByShortCode = (db: DbOrTx, venueShort: string, n: number) =>
+  db
+    .selectFrom('venue_entrances as e')
+    .innerJoin('venues as v', 'v.id', 'e.venue_id')
+    .innerJoin('admin_units as u', 'u.code', 'v.commune_code')
+    .select(['e.id', 'e.venue_id', 'e.active', 'v.valid_until', 'u.path as commune_path'])
+    .where('v.short_code', '=', venueShort)
+    .where('e.number', '=', n)
+    .executeTakeFirst();
 
 export const findEntrance = (db: DbOrTx, venueId: string, entranceId: string) =>
   db.selectFrom('venue_entrances').selectAll().where('venue_id', '=', venueId).where('id', '=', entranceId).executeTakeFirst();
@@ -222,7 +281,7 @@ export async function existingByClient(db: DbOrTx, pairs: { clientId: string; pe
  */
 export async function checkoutPerson(
   db: DbOrTx,
-  p: { personId: string; venueId: string | null; at: Date; checkoutClientId: string },
+  p: { personId: string; venueId: string | null; at: Date; checkoutClientId: string; checkinClientId?: string },
 ): Promise<{ id: string; venue_id: string; checkin_at: Date; checkout_at: Date; duplicate: boolean } | undefined> {
   const prior = await db
     .selectFrom('checkins')
@@ -243,6 +302,7 @@ export async function checkoutPerson(
     )
       and checkout_at is null and auto_checkout_at > ${p.at}
       ${p.venueId ? sql`and venue_id = ${p.venueId}` : sql``}
+      ${p.checkinClientId ? sql`and client_id = ${p.checkinClientId}` : sql``}
     returning id::text, venue_id::text, checkin_at, checkout_at`.execute(db);
   const row = r.rows[0];
   return row ? { ...row, duplicate: false } : undefined;
@@ -254,7 +314,7 @@ export async function openCheckinOf(db: DbOrTx, personId: string, now: Date) {
     .selectFrom('checkins as c')
     .innerJoin('venues as v', 'v.id', 'c.venue_id')
     .leftJoin('venue_entrances as e', 'e.id', 'c.entrance_id')
-    .select(['c.id', 'c.venue_id', 'v.name as venue_name', 'e.name as entrance_name', 'c.checkin_at', 'c.checkout_at', 'c.auto_checkout_at'])
+    .select(['c.id', 'c.client_id', 'c.venue_id', 'v.name as venue_name', 'e.name as entrance_name', 'c.checkin_at', 'c.checkout_at', 'c.auto_checkout_at'])
     .where('c.person_id', '=', personId)
     .where('c.checkin_at', '<=', now)
     .where('c.checkin_at', '>', new Date(now.getTime() - MAX_STAY_MS))
@@ -271,7 +331,8 @@ export async function openCheckinOf(db: DbOrTx, personId: string, now: Date) {
 export interface CheckinFilter {
   communeCodes: string[] | null;
   venueIds?: string[];
-  personId?: string;
+  /** only these persons (live record ids) */
+  personIds?: string[];
   /** Stays overlapping [from, to). */
   from: Date;
   to: Date;
@@ -290,8 +351,8 @@ export function staysOverlapping(db: DbOrTx, f: Omit<CheckinFilter, 'limit' | 'o
     .where('c.checkin_at', '>=', new Date(f.from.getTime() - MAX_STAY_MS))
     .where('c.checkin_at', '<', f.to)
     .where('c.ends_at', '>', f.from);
-  if (f.venueIds) q = q.where('c.venue_id', 'in', f.venueIds.length ? f.venueIds : ['00000000-0000-0000-0000-000000000000']);
-  if (f.personId) q = q.where('c.person_id', '=', f.personId);
+  if (f.venueIds) q = q.where('c.venue_id', 'in', f.venueIds.length ? f.venueIds : [NO_ID]);
+  if (f.personIds) q = q.where('c.person_id', 'in', f.personIds.length ? f.personIds : [NO_ID]);
   if (f.communeCodes) q = q.where('v.commune_code', 'in', f.communeCodes.length ? f.communeCodes : ['']);
   return q;
 }
@@ -346,18 +407,36 @@ export const exportCheckinsPage = (db: DbOrTx, f: Omit<CheckinFilter, 'limit' | 
 
 export type StatsGroup = 'venue' | 'commune' | 'hour';
 
-/** Check-ins (arrivals) in [from, to) grouped by venue, commune or hour (in the deployment time zone). */
-export async function checkinStats(
-  db: DbOrTx,
-  f: { communeCodes: string[] | null; venueIds?: string[]; from: Date; to: Date; groupBy: StatsGroup; timeZone: string; limit: number },
-) {
+export interface ArrivalFilter {
+  communeCodes: string[] | null;
+  venueIds?: string[];
+  personIds?: string[];
+  from: Date;
+  to: Date;
+}
+
+/** Check-ins (arrivals) in [from, to) within the scope and person filter. */
+function arrivals(db: DbOrTx, f: ArrivalFilter) {
   let q = db
     .selectFrom('checkins as c')
     .innerJoin('venues as v', 'v.id', 'c.venue_id')
     .where('c.checkin_at', '>=', f.from)
     .where('c.checkin_at', '<', f.to);
-  if (f.venueIds) q = q.where('c.venue_id', 'in', f.venueIds.length ? f.venueIds : ['00000000-0000-0000-0000-000000000000']);
+  if (f.venueIds) q = q.where('c.venue_id', 'in', f.venueIds.length ? f.venueIds : [NO_ID]);
+  if (f.personIds) q = q.where('c.person_id', 'in', f.personIds.length ? f.personIds : [NO_ID]);
   if (f.communeCodes) q = q.where('v.commune_code', 'in', f.communeCodes.length ? f.communeCodes : ['']);
+  return q;
+}
+
+/** Arrivals and distinct people in [from, to) (the totals line of the look-up page). */
+export async function checkinTotals(db: DbOrTx, f: ArrivalFilter) {
+  const r = await arrivals(db, f).select([sql<string>`count(*)`.as('n'), sql<string>`count(distinct c.person_id)`.as('p')]).executeTakeFirstOrThrow();
+  return { checkins: Number(r.n), people: Number(r.p) };
+}
+
+/** Check-ins (arrivals) in [from, to) grouped by venue, commune or hour (in the deployment time zone). */
+export async function checkinStats(db: DbOrTx, f: ArrivalFilter & { groupBy: StatsGroup; timeZone: string; limit: number }) {
+  const q = arrivals(db, f);
   const count = sql<string>`count(*)`;
   const people = sql<string>`count(distinct c.person_id)`;
   if (f.groupBy === 'venue') {

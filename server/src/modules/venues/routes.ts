@@ -1,5 +1,6 @@
 // HTTP routes of venue management: venues, entrances, operators, QR codes and posters, approvals, imports.
 // Parse (TypeBox) → authorize → service → shape. Check-in routes are in checkin-routes.ts.
+import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
@@ -12,8 +13,10 @@ import { AppError, forbidden, invalidField, notFound } from '../../platform/http
 import { Page } from '../../platform/http/schema';
 import type { CheckinEngine } from './checkins';
 import { ImportFileError, importCheckinsData, importVenuesData, venueTemplateXlsx } from './imports';
-import { entrancesOf, findEntrance } from './queries';
+import { areaCommunes, entrancesOf, findEntrance } from './queries';
 import {
+  AreaCommuneQuery,
+  AreaCommunes,
   CreateVenueBody,
   EntranceBody,
   ImportResult,
@@ -40,7 +43,8 @@ import {
   venueRights,
 } from './service';
 import { postersPdf, postersZip, posterFileStem, slug, type EntrancePosterParams } from './posters';
-import { checkinUrl } from './tokens';
+import { checkinUrl, entranceShortCode, shortCheckinUrl } from './tokens';
+import { isLoopbackUrl } from '../../platform/public-url';
 import type { PeoplePort } from './people-port';
 
 const VenueIdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
@@ -49,7 +53,7 @@ const EntranceParams = Type.Object({ id: Type.String({ format: 'uuid' }), entran
 export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 /** Sends `body` as a download (also used by the check-in exports in checkin-routes.ts). */
-export function attachment(reply: FastifyReply, type: string, filename: string, body: Buffer) {
+export function attachment(reply: FastifyReply, type: string, filename: string, body: Buffer | Readable) {
   const ascii = filename.replace(/[^\x20-\x7e]/g, '_').replace(/"/g, '');
   reply.header('content-type', type);
   reply.header('content-disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`);
@@ -96,7 +100,8 @@ export async function venueRoutes(fastify: FastifyInstance, deps: VenueRouteDeps
         const user = req.user!;
         const officer = user.permissions.has('venues.manage') && !isOwnOnly(user);
         if (!officer && !user.permissions.has('venues.own')) throw forbidden();
-        const scope = officer ? await access.scopeCodes(user) : null;
+        // operators too import only into their own area
+        const scope = await access.scopeCodes(user);
         try {
           const r = await importVenuesData(db, bodyBuffer(req), {
             status: officer && user.permissions.has('venues.approve') ? 'approved' : 'pending',
@@ -153,6 +158,19 @@ export async function venueRoutes(fastify: FastifyInstance, deps: VenueRouteDeps
       await recordAudit(db, { actor: await auditActor(access, req.user!), action: 'venue.create', subjectType: 'venue', subjectId: venue.id, ip: req.ip, details: { code: venue.code, status: venue.status } });
       const rights = await venueRights(db, access, req.user!, venue);
       return reply.status(201).send(await venueDetail(db, keys, config.publicUrl, venue, rights));
+    },
+  );
+
+  // The venue form's commune picker: only where this user may place a venue (requireCommuneInArea), best first.
+  app.get(
+    '/api/venues/communes',
+    { config: { permission: 'authenticated' }, schema: { tags: ['venues'], querystring: AreaCommuneQuery, response: { 200: AreaCommunes } } },
+    async (req) => {
+      const user = req.user!;
+      if (!user.permissions.has('venues.manage') && !user.permissions.has('venues.own')) throw forbidden();
+      const unit = await access.resolver.unit(user.jurisdictionCode);
+      if (!unit) return { items: [], total: 0 };
+      return areaCommunes(db, { areaPath: unit.path, q: req.query.q ?? '', userId: user.id, limit: req.query.limit });
     },
   );
 
@@ -260,8 +278,9 @@ export async function venueRoutes(fastify: FastifyInstance, deps: VenueRouteDeps
       entrances = entrances.filter((e) => e.id === entranceId);
       if (!entrances.length) throw notFound('Entrance');
     }
-    const commune = await db.selectFrom('admin_units').select('name').where('code', '=', venue.commune_code).executeTakeFirst();
+    const commune = await db.selectFrom('admin_units').select(['name', 'path']).where('code', '=', venue.commune_code).executeTakeFirst();
     const address = [venue.address, commune?.name].filter(Boolean).join(', ');
+    const testOnly = isLoopbackUrl(config.publicUrl);
     return {
       name: venue.name,
       code: venue.code,
@@ -270,6 +289,8 @@ export async function venueRoutes(fastify: FastifyInstance, deps: VenueRouteDeps
         venueAddress: address,
         entranceName: e.name,
         checkinUrl: checkinUrl(config.publicUrl, entranceToken(keys, e, venue)),
+        shortUrl: shortCheckinUrl(config.publicUrl, entranceShortCode(commune?.path ?? '', venue.short_code, e.number)),
+        testOnly,
         venueCode: venue.code,
         validUntil: venue.valid_until,
         timeZone: config.timeZone,

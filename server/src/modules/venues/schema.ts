@@ -37,6 +37,10 @@ export const EntranceItem = Type.Object({
   active: Type.Boolean(),
   /** The URL printed as QR on the poster. */
   checkinUrl: Type.String(),
+  /** What a person types when the QR cannot be scanned: "40-ZPBMEV-1" (province, venue, entrance number) */
+  shortCode: Type.String(),
+  /** `${publicUrl}/c/${shortCode}`: opens the same check-in page as the QR */
+  shortUrl: Type.String(),
 });
 export type EntranceItem = Static<typeof EntranceItem>;
 
@@ -67,6 +71,8 @@ export const VenueDetail = Type.Object({
   operators: Type.Array(Type.Object({ id: Type.String(), username: Type.String(), displayName: Type.String() })),
   /** What the caller may do with this venue. */
   can: Type.Object({ edit: Type.Boolean(), approve: Type.Boolean(), readCheckins: Type.Boolean(), manageOperators: Type.Boolean() }),
+  /** The address the QR codes carry (VIGIL_PUBLIC_URL); loopback: phones cannot open it (the page warns). */
+  qrAddress: Type.Object({ base: Type.String(), loopback: Type.Boolean() }),
 });
 export type VenueDetail = Static<typeof VenueDetail>;
 
@@ -182,6 +188,19 @@ export type VenuePublic = Static<typeof VenuePublic>;
 
 export const CommuneOption = Type.Object({ code: Type.String(), name: Type.String(), district: Type.String(), province: Type.String() });
 export type CommuneOption = Static<typeof CommuneOption>;
+export const AreaCommunes = Type.Object({
+  items: Type.Array(CommuneOption),
+  /** communes in the user's area in all (the picker says "type to search" when there are more than shown) */
+  total: Type.Integer(),
+});
+export type AreaCommunes = Static<typeof AreaCommunes>;
+/** Communes where the signed-in user may place a venue (their area), most relevant first. */
+export const AreaCommuneQuery = Type.Object({
+  q: Type.Optional(Type.String({ maxLength: 60 })),
+  limit: Type.Integer({ minimum: 1, maximum: 50, default: 20 }),
+});
+export type AreaCommuneQuery = Static<typeof AreaCommuneQuery>;
+
 export const CommuneQuery = Type.Object({
   q: Type.Optional(Type.String({ maxLength: 60 })),
   /** Limit to one province. */
@@ -222,6 +241,8 @@ export const CheckinItem = Type.Object(
     people: Type.Optional(Type.Array(PersonRef, { minItems: 1, maxItems: 10 })),
     /** Staff gate: scanned personal QR tokens (same as people: [{token}]). */
     personQr: Type.Optional(Token),
+    /** Staff gate: the short reference printed under the QR of a personal card (8 hex digits), typed when the QR cannot be read. */
+    personRef: Type.Optional(Type.String({ pattern: '^[0-9A-Fa-f]{8}$' })),
     /** Dependants (person ids) of the first person, checked in with them. */
     dependants: Type.Optional(Type.Array(Uuid, { maxItems: 10 })),
     /** When it happened (offline queues); default now. Never in the future. */
@@ -246,6 +267,8 @@ export const CheckinPerson = Type.Object({
   /** Signed token for the device to store and send next time instead of the form. */
   token: Type.String(),
   name: Type.Union([Type.String(), Type.Null()]),
+  /** Gate scans only (personal QR or card reference): shown to this venue's gate staff to compare card and person. */
+  birthYear: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
   created: Type.Boolean(),
 });
 export type CheckinPerson = Static<typeof CheckinPerson>;
@@ -280,13 +303,22 @@ export const CheckoutBody = Type.Object(
     /** Only at this venue (the QR the person scanned); default: wherever they are checked in. */
     venueToken: Type.Optional(Token),
     at: Type.Optional(DateTime),
+    /** The client id of the check-in this ends (the phone kept it): required, only that stay is closed. */
+    checkinClientId: Type.Optional(Uuid),
   },
   { additionalProperties: false },
 );
 export type CheckoutBody = Static<typeof CheckoutBody>;
 
 export const PeopleStatusBody = Type.Object(
-  { tokens: Type.Array(Token, { minItems: 1, maxItems: 10 }) },
+  {
+    tokens: Type.Array(Token, { minItems: 1, maxItems: 10 }),
+    /**
+     * Client ids of check-ins this phone made. A person's current stay is told only when it was started by one of
+     * them: a device token obtained by typing someone's details does not tell where they are.
+     */
+    checkinClientIds: Type.Optional(Type.Array(Uuid, { maxItems: 10 })),
+  },
   { additionalProperties: false },
 );
 export const PeopleStatusResponse = Type.Object({
@@ -307,10 +339,20 @@ export type PeopleStatusResponse = Static<typeof PeopleStatusResponse>;
 
 // ── look-ups, statistics ───────────────────────────────────────────────────
 
+/**
+ * Who a look-up is about. personId: a person's record id (links from the person page); checked in the handler so a
+ * phone number pasted there gets a clear PERSON_ID_INVALID instead of a pattern error. person: what an officer
+ * types: a phone number, a CCCD/CMND number or (part of) a name.
+ */
+const PersonFilter = {
+  personId: Type.Optional(Type.String({ maxLength: 100 })),
+  person: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+};
+
 export const CheckinListQuery = Type.Object({
   venueId: Type.Optional(Uuid),
   communeCode: Type.Optional(CommuneCode),
-  personId: Type.Optional(Uuid),
+  ...PersonFilter,
   from: DateTime,
   to: DateTime,
   limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
@@ -345,9 +387,23 @@ export type CheckinListItem = Static<typeof CheckinListItem>;
 export const CheckinList = Type.Object({ items: Type.Array(CheckinListItem), total: Type.Integer() });
 export type CheckinList = Static<typeof CheckinList>;
 
+export const PersonCheckinsQuery = Type.Object({
+  days: Type.Integer({ minimum: 1, maximum: 31, default: 14 }),
+});
+export const PersonCheckins = Type.Object({
+  items: Type.Array(CheckinListItem),
+  total: Type.Integer(),
+  from: Type.String(),
+  to: Type.String(),
+  /** person: every check-in of a person the user may read; venues: only those at venues in the user's area */
+  scope: Type.Union([Type.Literal('person'), Type.Literal('venues')]),
+});
+export type PersonCheckins = Static<typeof PersonCheckins>;
+
 export const StatsQuery = Type.Object({
   venueId: Type.Optional(Uuid),
   communeCode: Type.Optional(CommuneCode),
+  ...PersonFilter,
   from: DateTime,
   to: DateTime,
   groupBy: Type.Union([Type.Literal('venue'), Type.Literal('commune'), Type.Literal('hour')], { default: 'venue' }),
@@ -366,10 +422,14 @@ export type StatsResponse = Static<typeof StatsResponse>;
 export const ExportQuery = Type.Object({
   venueId: Type.Optional(Uuid),
   communeCode: Type.Optional(CommuneCode),
-  personId: Type.Optional(Uuid),
+  ...PersonFilter,
   from: DateTime,
   to: DateTime,
   format: Type.Union([Type.Literal('csv'), Type.Literal('xlsx')], { default: 'csv' }),
+  /** column headers: `label` in the user's language (`lang`), or `code`: stable machine-readable names */
+  headers: Type.Union([Type.Literal('label'), Type.Literal('code')], { default: 'label' }),
+  lang: Type.Union([Type.Literal('vi'), Type.Literal('en')], { default: 'vi' }),
+  /** why the data leaves the system (audited); required when the file carries full phone or ID numbers */
   reason: Type.Optional(Type.String({ maxLength: 500 })),
 });
 export type ExportQuery = Static<typeof ExportQuery>;

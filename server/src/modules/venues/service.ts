@@ -6,9 +6,10 @@ import type { Access } from '../../platform/auth/access';
 import type { AuthUser } from '../../platform/auth/service';
 import { conflict, forbidden, invalidField, notFound } from '../../platform/http/errors';
 import type { KeyRing } from '../../platform/signing';
+import { isLoopbackUrl } from '../../platform/public-url';
 import { entrancesOf, findVenue, findVenueByCode, isOperator, listVenues, operatorsOf, type EntranceRow, type VenueRow } from './queries';
 import type { CreateVenueBody, EntranceItem, UpdateVenueBody, VenueDetail, VenueItem, VenueListQuery } from './schema';
-import { checkinUrl, signVenueToken } from './tokens';
+import { checkinUrl, entranceShortCode, shortCheckinUrl, signVenueToken } from './tokens';
 
 export const DEFAULT_ENTRANCE_NAME = 'Lối vào chính';
 
@@ -82,13 +83,16 @@ export function entranceToken(keys: KeyRing, e: Pick<EntranceRow, 'id' | 'venue_
   return signVenueToken(keys, e.id, e.venue_id, v.valid_until);
 }
 
-export function toEntranceItem(keys: KeyRing, publicUrl: string, e: EntranceRow, v: VenueRow): EntranceItem {
+export function toEntranceItem(keys: KeyRing, publicUrl: string, e: EntranceRow, v: VenueRow, communePath: string): EntranceItem {
+  const shortCode = entranceShortCode(communePath, v.short_code, e.number);
   return {
     id: e.id,
     name: e.name,
     kind: e.kind === 'room' ? 'room' : 'entrance',
     active: e.active,
     checkinUrl: checkinUrl(publicUrl, entranceToken(keys, e, v)),
+    shortCode,
+    shortUrl: shortCheckinUrl(publicUrl, shortCode),
   };
 }
 
@@ -96,11 +100,12 @@ export async function venueDetail(db: DbOrTx, keys: KeyRing, publicUrl: string, 
   const [entrances, operators, commune] = await Promise.all([
     entrancesOf(db, venue.id),
     operatorsOf(db, venue.id),
-    db.selectFrom('admin_units').select('name').where('code', '=', venue.commune_code).executeTakeFirst(),
+    db.selectFrom('admin_units').select(['name', 'path']).where('code', '=', venue.commune_code).executeTakeFirst(),
   ]);
   return {
     venue: toVenueItem({ ...venue, commune_name: commune?.name ?? null, entrance_count: entrances.length }),
-    entrances: entrances.map((e) => toEntranceItem(keys, publicUrl, e, venue)),
+    entrances: entrances.map((e) => toEntranceItem(keys, publicUrl, e, venue, commune?.path ?? '')),
+    qrAddress: { base: publicUrl, loopback: isLoopbackUrl(publicUrl) },
     operators: operators.map((o) => ({ id: String(o.id), username: o.username, displayName: o.display_name })),
     can: { edit: rights.edit, approve: rights.approve, readCheckins: rights.readCheckins, manageOperators: rights.manageOperators },
   };
@@ -149,13 +154,21 @@ function parseValidity(from: string | null | undefined, until: string | null | u
 
 // ── commands ───────────────────────────────────────────────────────────────
 
+/**
+ * A venue is placed only inside the user's area: officers' jurisdiction (venues.manage), and venue operators'
+ * own area too (an operator of Vinh registers venues in Vinh, not anywhere in the province).
+ */
+export async function requireCommuneInArea(access: Access, user: AuthUser, communeCode: string, path = 'body.communeCode') {
+  const permission = user.permissions.has('venues.manage') && !isOwnOnly(user) ? 'venues.manage' : 'venues.own';
+  if (!(await access.can(user, permission, { unitCode: communeCode }))) throw invalidField(path, 'is outside your area');
+}
+
 export async function createVenue(db: Db, access: Access, user: AuthUser, body: CreateVenueBody, now: Date) {
   const officer = user.permissions.has('venues.manage');
   if (!officer && !user.permissions.has('venues.own')) throw forbidden();
   const problem = await communeProblem(db, body.communeCode);
   if (problem) throw invalidField('body.communeCode', problem);
-  if (officer && !isOwnOnly(user) && !(await access.can(user, 'venues.manage', { unitCode: body.communeCode })))
-    throw invalidField('body.communeCode', 'is outside your jurisdiction');
+  await requireCommuneInArea(access, user, body.communeCode);
   const { vf, vu } = parseValidity(body.validFrom, body.validUntil);
   if (vu && vu <= now) throw invalidField('body.validUntil', 'is already in the past');
   if (body.code && (await findVenueByCode(db, body.code))) throw conflict(`Venue code "${body.code}" is taken`, [{ path: 'body.code', message: 'is taken' }]);
@@ -200,8 +213,7 @@ export async function updateVenue(db: Db, access: Access, user: AuthUser, venue:
   if (patch.communeCode !== undefined && patch.communeCode !== venue.commune_code) {
     const problem = await communeProblem(db, patch.communeCode);
     if (problem) throw invalidField('body.communeCode', problem);
-    if (!isOwnOnly(user) && !(await access.can(user, 'venues.manage', { unitCode: patch.communeCode })))
-      throw invalidField('body.communeCode', 'is outside your jurisdiction');
+    await requireCommuneInArea(access, user, patch.communeCode);
   }
   const { vf, vu } = parseValidity(
     patch.validFrom === undefined ? venue.valid_from?.toISOString() : patch.validFrom,

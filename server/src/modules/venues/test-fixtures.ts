@@ -22,7 +22,7 @@ export async function communes(db: Db) {
 export async function createVenue(app: FastifyInstance, headers: Record<string, string>, body: Record<string, unknown>) {
   const res = await app.inject({ method: 'POST', url: '/api/venues', headers, payload: { name: 'Chợ Vinh', type: 'market', address: '1 Cao Thắng', ...body } });
   if (res.statusCode !== 201) throw new Error(`create venue: ${res.statusCode} ${res.body}`);
-  const detail = res.json() as { venue: { id: string; code: string; status: string }; entrances: { id: string; checkinUrl: string }[] };
+  const detail = res.json() as { venue: { id: string; code: string; status: string }; entrances: { id: string; checkinUrl: string; shortCode: string; shortUrl: string }[] };
   return { ...detail, token: detail.entrances[0]!.checkinUrl.split('/c/')[1]! };
 }
 

@@ -27,6 +27,34 @@ export function checkinUrl(publicUrl: string, token: string): string {
   return `${publicUrl}/c/${token}`;
 }
 
+/** Province part of a short code: the second segment of a commune path ('/VN/40/4001/400101/' → '40'). */
+export function provinceOfPath(communePath: string): string {
+  return communePath.split('/').filter(Boolean)[1] ?? '';
+}
+
+/** "40-ZPBMEV-1": what a person types when the QR cannot be scanned (migration 0003). */
+export function entranceShortCode(communePath: string, venueShort: string, entranceNumber: number): string {
+  return `${provinceOfPath(communePath)}-${venueShort}-${entranceNumber}`;
+}
+
+/** The typeable check-in address, e.g. `https://vigil.example/c/40-ZPBMEV-1`. */
+export function shortCheckinUrl(publicUrl: string, shortCode: string): string {
+  return `${publicUrl}/c/${shortCode}`;
+}
+
+/** Route pattern of a typed short code (any case; parseShortCode reads it). */
+export const SHORT_CODE_ROUTE = '^[0-9A-Za-z]{1,6}-[0-9A-Za-z]{6}-[0-9]{1,4}$';
+
+/** Reads a typed short code, any case; null when it cannot be one. */
+export function parseShortCode(typed: string): { province: string; venue: string; number: number } | null {
+  const m = /^([0-9A-Za-z]{1,6})-([0-9A-Za-z]{6})-([0-9]{1,4})$/.exec(typed.trim());
+  if (!m) return null;
+  // the venue alphabet has no I, O, 0 or 1 (look-alikes): a code with them was mistyped; refuse rather than guess
+  const venue = m[2]!.toUpperCase();
+  if (/[IO01]/.test(venue)) return null;
+  return { province: m[1]!.toUpperCase(), venue, number: Number(m[3]) };
+}
+
 /** A refusal of a QR code: code for the UI (it shows a Vietnamese text per code), English message for the API. */
 export function venueQrError(status: number, code: string, message: string, path: string): AppError {
   return new AppError(status, code, `${path}: ${message}`, [{ path, message }]);

@@ -128,14 +128,14 @@ describe('look-ups and statistics within jurisdiction', () => {
     expect(byCommune.json().rows.map((r: { key: string }) => r.key)).toEqual([c.a]);
 
     // exports: CSV and Excel, each audited
-    const csv = await t.app.inject({ method: 'GET', url: `/api/checkins/export?${range}&venueId=${vb.venue.id}&reason=F0%20tracing`, headers: cdc.headers });
+    const csv = await t.app.inject({ method: 'GET', url: `/api/checkins/export?${range}&venueId=${vb.venue.id}&reason=F0%20tracing&headers=code`, headers: cdc.headers });
     expect(csv.statusCode).toBe(200);
     const lines = csv.body.trim().split('\r\n');
     expect(lines[0]).toContain('person_name');
     expect(lines[0]!.endsWith(',stay_state')).toBe(true);
     expect(lines).toHaveLength(3);
     expect(lines.slice(1).every((l) => /,(open|checked_out|auto)$/.test(l))).toBe(true);
-    const xlsx = await t.app.inject({ method: 'GET', url: `/api/checkins/export?${range}&format=xlsx`, headers: distA.headers });
+    const xlsx = await t.app.inject({ method: 'GET', url: `/api/checkins/export?${range}&format=xlsx&reason=weekly%20report`, headers: distA.headers });
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
     expect(wb.worksheets[0]!.rowCount).toBe(2);

@@ -14,6 +14,7 @@ export interface AuditTable {
   reason: string | null;
   ip: string | null;
   details: unknown;
+  area_path: string | null;
 }
 
 declare module '../db/types' {
@@ -40,6 +41,12 @@ export interface AuditEntry {
   /** Never the personal data itself: field names changed, counts, filters. */
   details?: Record<string, unknown> | null;
   at?: Date;
+  /**
+   * Materialized path of the administrative area the change affects ('/' = the whole country), for changes whose
+   * effect reaches beyond the actor's own area (e.g. nationwide configuration): auditors of every unit inside that
+   * area, and of every unit containing it, see the entry.
+   */
+  areaPath?: string | null;
 }
 
 export async function recordAudit(db: DbOrTx, e: AuditEntry | AuditEntry[]) {
@@ -54,6 +61,7 @@ export async function recordAudit(db: DbOrTx, e: AuditEntry | AuditEntry[]) {
     reason: x.reason ?? null,
     ip: x.ip ?? null,
     details: x.details ? JSON.stringify(x.details) : null,
+    area_path: x.areaPath ?? null,
   }));
   if (rows.length) await db.insertInto('audit_log').values(rows).execute();
 }
@@ -79,7 +87,16 @@ export async function searchAudit(db: DbOrTx, q: AuditQuery) {
   if (q.subjectId) base = base.where('subject_id', '=', q.subjectId);
   if (q.from) base = base.where('at', '>=', q.from);
   if (q.to) base = base.where('at', '<', q.to);
-  if (q.scopePath) base = base.where('actor_scope_path', 'like', `${q.scopePath}%`);
+  if (q.scopePath) {
+    const scope = q.scopePath;
+    // made by someone inside the auditor's area, or affecting it (a change to a wider area covers theirs)
+    base = base.where((eb) =>
+      eb.or([
+        eb('actor_scope_path', 'like', `${scope}%`),
+        eb.and([eb('area_path', 'is not', null), eb.or([sql<boolean>`starts_with(area_path, ${scope})`, sql<boolean>`starts_with(${scope}, area_path)`])]),
+      ]),
+    );
+  }
   const [items, total] = await Promise.all([
     base.selectAll().orderBy('at', 'desc').orderBy('id', 'desc').limit(q.limit).offset(q.offset).execute(),
     base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),

@@ -3,8 +3,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import type { Db } from '../db/types';
 import { AppError, forbidden, unauthorized } from '../http/errors';
+import { recordAudit } from '../audit';
 import type { Permission } from './roles';
-import { userForApiToken, userForSession, type AuthUser } from './service';
+import { isReadOnlyToken, userForApiToken, userForSession, type AuthUser } from './service';
 
 export const SESSION_COOKIE = 'vigil_session';
 
@@ -18,13 +19,42 @@ declare module 'fastify' {
     permission?: Permission | 'authenticated';
     /** No sign-in needed (citizen check-in, login, health). */
     public?: boolean;
+    /**
+     * How a route whose answer carries personal fields (PERSONAL_FIELDS in its response schema) is audited; without
+     * it such a route is a startup error. 'handler': the handler writes its own audit row (reviewed); 'self': the
+     * answer is the caller's own data (their record, household, their phone's people); { action }: the platform writes
+     * one row per successful answer (actor, action, route, status, row count).
+     */
+    audit?: 'handler' | 'self' | { action: string; subjectType?: string };
   }
+}
+
+/** Field names that make an answer personal data. */
+export const PERSONAL_FIELDS = new Set(['fullName', 'birthDate', 'nationalId', 'nationalIdMasked', 'phone', 'phoneMasked', 'personName']);
+
+/** The personal field names anywhere in a (TypeBox / JSON) schema. */
+export function personalFieldsOf(schema: unknown, out = new Set<string>(), depth = 0): Set<string> {
+  if (!schema || typeof schema !== 'object' || depth > 20) return out;
+  const s = schema as Record<string, unknown>;
+  if (s.properties && typeof s.properties === 'object')
+    for (const [k, v] of Object.entries(s.properties as Record<string, unknown>)) {
+      if (PERSONAL_FIELDS.has(k)) out.add(k);
+      personalFieldsOf(v, out, depth + 1);
+    }
+  for (const k of ['items', 'anyOf', 'allOf', 'oneOf', 'additionalProperties']) {
+    const v = s[k];
+    if (Array.isArray(v)) v.forEach((x) => personalFieldsOf(x, out, depth + 1));
+    else personalFieldsOf(v, out, depth + 1);
+  }
+  return out;
 }
 
 export interface AuthPluginOptions {
   db: Db;
   clock: () => Date;
   publicUrl: string;
+  /** materialized path of a jurisdiction (audit rows carry the actor's, so scoped auditors see their staff) */
+  scopePathOf?: (code: string) => Promise<string | null | undefined>;
 }
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -37,8 +67,39 @@ export async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions) 
   // Every /api route must say who may call it: a forgotten declaration is a startup error, not an open door.
   app.addHook('onRoute', (route) => {
     if (!route.url.startsWith('/api/') || route.url.startsWith('/api/docs')) return;
-    const cfg = (route.config ?? {}) as { permission?: string; public?: boolean };
+    const cfg = (route.config ?? {}) as { permission?: string; public?: boolean; audit?: unknown };
     if (!cfg.permission && !cfg.public) throw new Error(`Route ${route.method} ${route.url} declares neither permission nor public`);
+    // an answer with personal fields must say how it is audited: a forgotten audit is a startup error too
+    const response = (route.schema as { response?: Record<string, unknown> } | undefined)?.response ?? {};
+    const personal = new Set<string>();
+    for (const [code, schema] of Object.entries(response)) if (/^2/.test(code)) personalFieldsOf(schema, personal);
+    if (personal.size && !cfg.audit)
+      throw new Error(`Route ${route.method} ${route.url} answers personal fields (${[...personal].join(', ')}) but declares no audit (config.audit)`);
+  });
+
+  // { audit: { action } } routes: one audit row per successful answer, written before the answer leaves
+  app.addHook('onSend', async (req, reply, payload) => {
+    const a = (req.routeOptions.config as { audit?: unknown } | undefined)?.audit;
+    if (!a || typeof a !== 'object' || reply.statusCode >= 300 || !req.user) return payload;
+    const { action, subjectType } = a as { action: string; subjectType?: string };
+    let rows: number | null = null;
+    if (typeof payload === 'string' && payload.length < 5_000_000) {
+      try {
+        const body = JSON.parse(payload) as { items?: unknown[] };
+        rows = Array.isArray(body.items) ? body.items.length : null;
+      } catch {
+        rows = null;
+      }
+    }
+    await recordAudit(opts.db, {
+      actor: { id: req.user.id, username: req.user.username, scopePath: (await opts.scopePathOf?.(req.user.jurisdictionCode)) ?? null },
+      action,
+      subjectType: subjectType ?? 'person',
+      ip: req.ip,
+      at: opts.clock(),
+      details: { route: `${req.method} ${req.routeOptions.url}`, status: reply.statusCode, rows },
+    });
+    return payload;
   });
 
   const publicOrigin = new URL(opts.publicUrl).origin;
@@ -71,6 +132,9 @@ export async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions) 
     }
     if (!isApi || cfg.public || req.url.startsWith('/api/docs')) return; // the API description is public
     if (!req.user) throw unauthorized();
+    // a read-only API token changes nothing, whatever the route's own checks would allow
+    if (req.authVia === 'token' && UNSAFE.has(req.method) && isReadOnlyToken(req.user.tokenScopes ?? []))
+      throw new AppError(403, 'TOKEN_SCOPE', 'This API token is read-only', [{ path: 'headers.authorization', message: 'read-only token' }]);
     if (cfg.permission && cfg.permission !== 'authenticated' && !req.user.permissions.has(cfg.permission as Permission))
       throw forbidden();
   };

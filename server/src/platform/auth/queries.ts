@@ -30,8 +30,17 @@ export interface ApiTokenTable {
   token_hash: string;
   created_at: Generated<Date>;
   last_used_at: Date | null;
-  expires_at: Date | null;
+  expires_at: Date;
   revoked_at: Date | null;
+  revoked_by: string | null;
+  /** 'read' and/or permission names (see tokenPermissions) */
+  scopes: Generated<string[]>;
+}
+export interface LoginThrottleTable {
+  key: string;
+  failures: Generated<number>;
+  last_failure_at: Date;
+  blocked_until: Date | null;
 }
 
 declare module '../db/types' {
@@ -39,6 +48,7 @@ declare module '../db/types' {
     users: UserTable;
     sessions: SessionTable;
     api_tokens: ApiTokenTable;
+    login_throttle: LoginThrottleTable;
   }
 }
 
@@ -66,8 +76,8 @@ export const findTokenUser = (db: DbOrTx, tokenHash: string, now: Date) =>
     .selectFrom('api_tokens')
     .innerJoin('users', 'users.id', 'api_tokens.user_id')
     .selectAll('users')
-    .select(['api_tokens.id as token_id', 'api_tokens.last_used_at'])
+    .select(['api_tokens.id as token_id', 'api_tokens.last_used_at', 'api_tokens.scopes'])
     .where('api_tokens.token_hash', '=', tokenHash)
     .where('api_tokens.revoked_at', 'is', null)
-    .where((eb) => eb.or([eb('api_tokens.expires_at', 'is', null), eb('api_tokens.expires_at', '>', now)]))
+    .where('api_tokens.expires_at', '>', now)
     .executeTakeFirst();

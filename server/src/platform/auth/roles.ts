@@ -21,6 +21,8 @@ export const PERMISSIONS = [
   'people.read',
   'people.write',
   'people.merge',
+  /** full phone numbers in lists and exports: roles that call people (tracers, commune officers, call centre) */
+  'people.contact',
   'venues.read',
   'venues.manage',
   'venues.approve',
@@ -54,10 +56,10 @@ const officer: Permission[] = [
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   national_admin: PERMISSIONS,
   cdc_officer: [...officer, 'geo.write', 'users.manage', 'audit.read', 'people.merge', 'checkins.import', 'declarations.forms', 'messaging.send'],
-  district_officer: [...officer, 'users.manage', 'people.merge', 'messaging.send'],
-  commune_officer: officer,
-  contact_tracer: ['geo.read', 'people.read', 'venues.read', 'checkins.read', 'declarations.read', 'self'],
-  call_supervisor: ['geo.read', 'people.read', 'declarations.read', 'self'],
+  district_officer: [...officer, 'users.manage', 'people.merge', 'declarations.forms', 'messaging.send'],
+  commune_officer: [...officer, 'people.contact'],
+  contact_tracer: ['geo.read', 'people.read', 'people.contact', 'venues.read', 'checkins.read', 'declarations.read', 'self'],
+  call_supervisor: ['geo.read', 'people.read', 'people.contact', 'declarations.read', 'self'],
   venue_operator: ['geo.read', 'venues.own', 'checkins.gate', 'self'],
   vaccination_staff: ['geo.read', 'people.read', 'checkins.gate', 'self'],
   lab_staff: ['geo.read', 'people.read', 'self'],

@@ -2,13 +2,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { Db } from '../db/types';
-import { notFound } from '../http/errors';
+import { forbidden, notFound } from '../http/errors';
 import { IdParam, Page } from '../http/schema';
 import { recordAudit, searchAudit } from '../audit';
 import { Access } from './access';
 import { mayGrantRole, ROLES, ROLE_PERMISSIONS, type Permission } from './roles';
-import { AuditItem, AuditQuery, CreateTokenBody, CreateUserBody, LoginBody, Me, UpdateUserBody, UserItem, UserListQuery } from './schema';
-import { createApiToken, createUser, login, logout, updateUser, type AuthUser } from './service';
+import { AuditItem, AuditQuery, CreateTokenBody, CreateUserBody, LoginBody, Me, TokenIdParam, TokenItem, TokenListQuery, UpdateUserBody, UserItem, UserListQuery } from './schema';
+import { assertAuthorityOver, createApiToken, createUser, listApiTokens, login, logout, revokeApiTokens, updateUser, type AuthUser } from './service';
+import { findUserById } from './queries';
 import { SESSION_COOKIE } from './plugin';
 import type { UserRow } from './queries';
 
@@ -70,7 +71,7 @@ export async function authRoutes(fastify: FastifyInstance, opts: AuthRoutesOptio
       schema: { tags: ['auth'], body: LoginBody, response: { 200: Type.Object({ user: Me }) } },
     },
     async (req, reply) => {
-      const { user, token, expiresAt } = await login(db, req.body.username, req.body.password, clock(), opts.sessionTtlHours);
+      const { user, token, expiresAt } = await login(db, req.body.username, req.body.password, clock(), opts.sessionTtlHours, req.ip);
       reply.setCookie(SESSION_COOKIE, token, {
         path: '/',
         httpOnly: true,
@@ -98,16 +99,56 @@ export async function authRoutes(fastify: FastifyInstance, opts: AuthRoutesOptio
     ROLES.map((role) => ({ role, permissions: ROLE_PERMISSIONS[role], assignable: req.user!.permissions.has('users.manage') && mayGrantRole(req.user!.role, role) })),
   );
 
+  // ── API tokens: scoped, expiring, listed and revoked by their owner or the owner's manager ─────────────────
+  const tokenItem = (r: Awaited<ReturnType<typeof listApiTokens>>[number]): TokenItem => ({
+    id: String(r.id),
+    name: r.name,
+    scopes: r.scopes,
+    createdAt: r.created_at.toISOString(),
+    lastUsedAt: r.last_used_at?.toISOString() ?? null,
+    expiresAt: r.expires_at.toISOString(),
+    revokedAt: r.revoked_at?.toISOString() ?? null,
+    active: !r.revoked_at && r.expires_at > clock(),
+  });
+
+  /** The account whose tokens are asked for: one's own, or (users.manage) one inside one's authority. */
+  const tokenOwner = async (caller: AuthUser, userId: string | undefined) => {
+    const row = await findUserById(db, userId ?? caller.id);
+    if (!row) throw notFound('User');
+    await assertAuthorityOver(access.resolver, caller, row);
+    return row;
+  };
+
   app.post(
     '/api/auth/tokens',
-    { config: { permission: 'authenticated' }, schema: { tags: ['auth'], body: CreateTokenBody } },
+    { config: { permission: 'authenticated' }, schema: { tags: ['auth'], body: CreateTokenBody, response: { 201: Type.Object({ id: Type.String(), token: Type.String(), scopes: Type.Array(Type.String()), expiresAt: Type.String() }) } } },
     async (req, reply) => {
-      const exp = req.body.expiresInDays ? new Date(clock().getTime() + req.body.expiresInDays * 86400_000) : null;
-      const t = await createApiToken(db, req.user!.id, req.body.name, exp);
-      await recordAudit(db, { actor: await auditActor(access, req.user!), action: 'token.create', subjectType: 'user', subjectId: req.user!.id, ip: req.ip, details: { name: req.body.name } });
-      return reply.status(201).send({ id: t.id, token: t.token, expiresAt: exp?.toISOString() ?? null });
+      // a token cannot mint tokens: a leaked token must not outlive its own expiry or revocation
+      if (req.authVia === 'token') throw forbidden('API tokens are created from a signed-in session, not with another token');
+      const t = await createApiToken(db, req.user!, req.body, clock());
+      await recordAudit(db, { actor: await auditActor(access, req.user!), action: 'token.create', subjectType: 'user', subjectId: req.user!.id, ip: req.ip, details: { tokenId: t.id, name: req.body.name, scopes: t.scopes, expiresAt: t.expiresAt.toISOString() } });
+      return reply.status(201).send({ id: t.id, token: t.token, scopes: t.scopes, expiresAt: t.expiresAt.toISOString() });
     },
   );
+
+  app.get(
+    '/api/auth/tokens',
+    { config: { permission: 'authenticated' }, schema: { tags: ['auth'], querystring: TokenListQuery, response: { 200: Type.Object({ items: Type.Array(TokenItem) }) } } },
+    async (req) => {
+      const owner = await tokenOwner(req.user!, req.query.userId);
+      return { items: (await listApiTokens(db, String(owner.id))).map(tokenItem) };
+    },
+  );
+
+  app.delete('/api/auth/tokens/:id', { config: { permission: 'authenticated' }, schema: { tags: ['auth'], params: TokenIdParam } }, async (req, reply) => {
+    const tok = await db.selectFrom('api_tokens').select(['id', 'user_id']).where('id', '=', req.params.id).executeTakeFirst();
+    // a token of someone outside one's authority looks like no token at all
+    const owner = tok ? await tokenOwner(req.user!, String(tok.user_id)).catch(() => null) : null;
+    if (!tok || !owner) throw notFound('API token');
+    const n = await revokeApiTokens(db, String(owner.id), String(tok.id), req.user!.id, clock());
+    if (n) await recordAudit(db, { actor: await auditActor(access, req.user!), action: 'token.revoke', subjectType: 'user', subjectId: String(owner.id), ip: req.ip, details: { tokenId: String(tok.id) } });
+    return reply.status(204).send();
+  });
 
   app.get(
     '/api/users',

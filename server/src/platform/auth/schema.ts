@@ -65,10 +65,31 @@ export const UpdateUserBody = Type.Object(
 );
 export type UpdateUserBody = Static<typeof UpdateUserBody>;
 
+export const TokenScope = Type.Union([Type.Literal('read'), ...PERMISSIONS.map((p) => Type.Literal(p))]);
 export const CreateTokenBody = Type.Object(
-  { name: Type.String({ minLength: 1, maxLength: 100 }), expiresInDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })) },
+  {
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    /** 'read' = every read permission of yours; or named permissions (each must be yours). Default: read only. */
+    scopes: Type.Array(TokenScope, { minItems: 1, maxItems: PERMISSIONS.length + 1, default: ['read'] }),
+    /** default 90, at most 365: every token expires */
+    expiresInDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 365 })),
+  },
   { additionalProperties: false },
 );
+export const TokenItem = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  scopes: Type.Array(Type.String()),
+  createdAt: Type.String({ format: 'date-time' }),
+  lastUsedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  expiresAt: Type.String({ format: 'date-time' }),
+  revokedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  /** usable now: not revoked, not expired */
+  active: Type.Boolean(),
+});
+export type TokenItem = Static<typeof TokenItem>;
+export const TokenListQuery = Type.Object({ userId: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$' })) });
+export const TokenIdParam = Type.Object({ id: Type.String({ pattern: '^[0-9]{1,18}$' }) });
 
 export const AuditItem = Type.Object({
   id: Type.String(),

@@ -1,14 +1,12 @@
 // Identity rules: login with lockout, sessions, API tokens, user management within a jurisdiction.
 import crypto from 'node:crypto';
 import type { DbOrTx } from '../db/types';
-import { AppError, conflict, forbidden, invalidField, notFound, tooMany, unauthorized } from '../http/errors';
+import { AppError, conflict, forbidden, invalidField, notFound, unauthorized } from '../http/errors';
+import { checkLoginThrottle, clearUserThrottle, recordLoginFailure } from './throttle';
 import { dummyHash, hashPassword, passwordProblem, verifyPassword } from './password';
 import { findSessionUser, findTokenUser, findUserById, findUserByUsername, type UserRow } from './queries';
 import { isRole, mayGrantRole, ROLE_PERMISSIONS, type Permission, type Role } from './roles';
 import { withinScope, type JurisdictionResolver } from './jurisdiction';
-
-export const MAX_FAILED_LOGINS = 5;
-export const LOCKOUT_MINUTES = 15;
 
 export interface AuthUser {
   id: string;
@@ -18,6 +16,8 @@ export interface AuthUser {
   jurisdictionCode: string;
   personId: string | null;
   permissions: ReadonlySet<Permission>;
+  /** Signed in with an API token: its scopes (permissions above are already narrowed to them). */
+  tokenScopes?: readonly string[];
 }
 
 export const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
@@ -35,40 +35,30 @@ export function toAuthUser(row: UserRow): AuthUser {
   };
 }
 
+/**
+ * Password sign-in. Throttled per client address + username and per address (throttle.ts), never per account
+ * alone: a stranger who knows a username cannot lock its owner out.
+ */
 export async function login(
   db: DbOrTx,
   username: string,
   password: string,
   now: Date,
   ttlHours: number,
+  ip = 'unknown',
 ): Promise<{ user: AuthUser; token: string; expiresAt: Date }> {
+  await checkLoginThrottle(db, ip, username, now);
   const row = await findUserByUsername(db, username);
-  if (!row) {
-    await verifyPassword(password, await dummyHash()); // same cost as a real check
-    throw unauthorized('Wrong username or password');
-  }
-  if (row.locked_until && row.locked_until > now) {
-    throw tooMany('Too many failed attempts; try again later', (row.locked_until.getTime() - now.getTime()) / 1000);
-  }
-  const ok = await verifyPassword(password, row.password_hash);
-  if (!ok || row.disabled) {
-    if (!ok) {
-      const failed = row.failed_logins + 1;
-      await db
-        .updateTable('users')
-        .set({
-          failed_logins: failed >= MAX_FAILED_LOGINS ? 0 : failed,
-          locked_until: failed >= MAX_FAILED_LOGINS ? new Date(now.getTime() + LOCKOUT_MINUTES * 60_000) : null,
-        })
-        .where('id', '=', row.id)
-        .execute();
-    }
+  const ok = await verifyPassword(password, row?.password_hash ?? (await dummyHash())); // same cost either way
+  if (!row || !ok || row.disabled) {
+    if (!ok) await recordLoginFailure(db, ip, username, now);
     throw unauthorized('Wrong username or password');
   }
   const token = crypto.randomBytes(32).toString('base64url');
   const expiresAt = new Date(now.getTime() + ttlHours * 3600_000);
   await db.insertInto('sessions').values({ id: sha256(token), user_id: row.id, expires_at: expiresAt, created_at: now, last_seen_at: now }).execute();
   await db.updateTable('users').set({ failed_logins: 0, locked_until: null, last_login_at: now }).where('id', '=', row.id).execute();
+  await clearUserThrottle(db, ip, username);
   return { user: toAuthUser(row), token, expiresAt };
 }
 
@@ -92,17 +82,64 @@ export async function userForApiToken(db: DbOrTx, token: string, now: Date): Pro
   if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > 60_000) {
     await db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', row.token_id).execute();
   }
-  return toAuthUser(row);
+  const user = toAuthUser(row);
+  return { ...user, permissions: tokenPermissions(user.permissions, row.scopes), tokenScopes: row.scopes };
 }
 
-export async function createApiToken(db: DbOrTx, userId: string, name: string, expiresAt: Date | null) {
+/** API tokens: at most this many days; 90 when not said. */
+export const TOKEN_DEFAULT_DAYS = 90;
+export const TOKEN_MAX_DAYS = 365;
+
+/** What a token may do: the owner's permissions (today's, not those at creation) within its scopes. */
+export function tokenPermissions(owner: ReadonlySet<Permission>, scopes: readonly string[]): ReadonlySet<Permission> {
+  return new Set([...owner].filter((p) => scopes.includes(p) || (scopes.includes('read') && p.endsWith('.read'))));
+}
+
+/** A token with only read permissions: it may not change anything (no POST/PUT/PATCH/DELETE on signed-in routes). */
+export const isReadOnlyToken = (scopes: readonly string[]) => scopes.every((s) => s === 'read' || s.endsWith('.read'));
+
+export async function createApiToken(db: DbOrTx, owner: AuthUser, t: { name: string; scopes: string[]; expiresInDays?: number }, now: Date) {
+  const scopes = [...new Set(t.scopes)];
+  scopes.forEach((s, i) => {
+    if (s !== 'read' && !owner.permissions.has(s as Permission)) throw invalidField(`body.scopes.${i}`, `"${s}" is not a permission of yours`);
+  });
+  const days = t.expiresInDays ?? TOKEN_DEFAULT_DAYS;
+  const expiresAt = new Date(now.getTime() + days * 86400_000);
   const token = `vgl_${crypto.randomBytes(30).toString('base64url')}`;
   const row = await db
     .insertInto('api_tokens')
-    .values({ user_id: userId, name, token_hash: sha256(token), expires_at: expiresAt, last_used_at: null, revoked_at: null })
+    .values({ user_id: owner.id, name: t.name, token_hash: sha256(token), scopes, expires_at: expiresAt, created_at: now, last_used_at: null, revoked_at: null, revoked_by: null })
     .returning(['id', 'created_at'])
     .executeTakeFirstOrThrow();
-  return { id: String(row.id), token, createdAt: row.created_at };
+  return { id: String(row.id), token, scopes, expiresAt, createdAt: row.created_at };
+}
+
+export const listApiTokens = (db: DbOrTx, userId: string) =>
+  db
+    .selectFrom('api_tokens')
+    .select(['id', 'user_id', 'name', 'scopes', 'created_at', 'last_used_at', 'expires_at', 'revoked_at'])
+    .where('user_id', '=', userId)
+    .orderBy('created_at', 'desc')
+    .limit(200)
+    .execute();
+
+/** Revokes one token (returns its owner id), or every live token of a user (`tokenId` null). */
+export async function revokeApiTokens(db: DbOrTx, userId: string, tokenId: string | null, by: string | null, now: Date) {
+  let q = db.updateTable('api_tokens').set({ revoked_at: now, revoked_by: by }).where('user_id', '=', userId).where('revoked_at', 'is', null);
+  if (tokenId) q = q.where('id', '=', tokenId);
+  return Number((await q.executeTakeFirst()).numUpdatedRows);
+}
+
+/** May `manager` manage `target` (tokens, role, status)? Their own account, or inside their area and below their role. */
+export async function assertAuthorityOver(resolver: JurisdictionResolver, manager: AuthUser, target: UserRow) {
+  if (manager.id === String(target.id)) return;
+  if (
+    !manager.permissions.has('users.manage') ||
+    !(await withinScope(resolver, manager.jurisdictionCode, target.jurisdiction_code)) ||
+    !isRole(target.role) ||
+    !mayGrantRole(manager.role, target.role)
+  )
+    throw forbidden('That user is outside your authority');
 }
 
 export async function purgeExpiredSessions(db: DbOrTx, now: Date) {
@@ -171,13 +208,7 @@ export async function updateUser(db: DbOrTx, resolver: JurisdictionResolver, man
       // one's own name and password, yes; one's own role, jurisdiction or status, no
       if (patch.role !== undefined || patch.disabled !== undefined || patch.jurisdictionCode !== undefined)
         throw forbidden('You cannot change your own role, jurisdiction or status');
-    } else if (
-      // the target must be inside the manager's jurisdiction and of a role they may grant
-      !(await withinScope(resolver, manager.jurisdictionCode, row.jurisdiction_code)) ||
-      !isRole(row.role) ||
-      !mayGrantRole(manager.role, row.role)
-    )
-      throw forbidden('That user is outside your authority');
+    } else await assertAuthorityOver(resolver, manager, row); // inside the manager's jurisdiction, of a role they may grant
   }
   if (patch.role !== undefined || patch.jurisdictionCode !== undefined)
     await checkGrant(resolver, manager, patch.role ?? row.role, patch.jurisdictionCode ?? row.jurisdiction_code);
@@ -198,7 +229,11 @@ export async function updateUser(db: DbOrTx, resolver: JurisdictionResolver, man
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirstOrThrow();
-  if (patch.disabled || patch.password !== undefined) await db.deleteFrom('sessions').where('user_id', '=', id).execute();
+  // a new password or a disabled account ends every way in: sessions and API tokens
+  if (patch.disabled || patch.password !== undefined) {
+    await db.deleteFrom('sessions').where('user_id', '=', id).execute();
+    await revokeApiTokens(db, id, null, manager?.id ?? null, new Date());
+  }
   return updated;
 }
 

@@ -10,6 +10,12 @@ export interface PostgresHandle {
   url: string;
   /** True when this process started PostgreSQL and so must stop it. */
   startedHere: boolean;
+  /**
+   * Starts the postmaster again (same data directory and port) when it is not running, e.g. after it was killed;
+   * PostgreSQL's own crash recovery replays the WAL. Resolves true when it started one; throws when it could not.
+   * A postmaster started here is stopped by stop(), whoever started the first one.
+   */
+  restartIfStopped(): Promise<boolean>;
   stop(): Promise<void>;
 }
 
@@ -82,47 +88,92 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Post
   const database = opts.database ?? 'vigil';
   const urlFor = (port: number) =>
     `postgres://${creds.user}:${encodeURIComponent(creds.password)}@127.0.0.1:${port}/${database}`;
-
-  const running = runningPostgresPort(pgDir);
-  if (running) return { url: urlFor(running), startedHere: false, stop: async () => {} };
-
-  await ensureTraversable(pgDir);
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
-  const port = opts.port || (await freePort());
   const log = opts.onLog ?? (() => {});
-  const pg = new EmbeddedPostgres({
-    databaseDir: pgDir,
-    port,
-    user: creds.user,
-    password: creds.password,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    createPostgresUser: true,
-    // --lc-messages overrides the en_US.UTF-8 the package passes, which minimal machines lack
-    initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8', '--lc-messages=C.UTF-8'],
-    // listen on loopback only; the embedded server is private to this machine
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
-    onLog: (m: string) => log(String(m).trim()),
-    onError: (m: unknown) => log(String(m).trim()),
-  });
-  const fresh = !fs.existsSync(path.join(pgDir, 'PG_VERSION'));
-  if (fresh) await pg.initialise();
-  try {
-    await pg.start();
-  } catch (err) {
-    throw new Error(`Could not start embedded PostgreSQL in ${pgDir}: ${String(err ?? 'postgres exited')}`);
-  }
-  if (!(await databaseExists(pg, database))) await pg.createDatabase(database);
+  let lastFatal = '';
+
+  /** A postmaster on `port` (not started yet). */
+  const instance = async (port: number) => {
+    await ensureTraversable(pgDir);
+    const EmbeddedPostgres = await loadEmbeddedPostgres();
+    return new EmbeddedPostgres({
+      databaseDir: pgDir,
+      port,
+      user: creds.user,
+      password: creds.password,
+      authMethod: 'scram-sha-256',
+      persistent: true,
+      createPostgresUser: true,
+      // --lc-messages overrides the en_US.UTF-8 the package passes, which minimal machines lack
+      initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8', '--lc-messages=C.UTF-8'],
+      // listen on loopback only; the embedded server is private to this machine
+      postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+      onLog: (m: string) => {
+        const line = String(m).trim();
+        const fatal = /(FATAL|PANIC):\s*(.*)/.exec(line);
+        if (fatal) lastFatal = fatal[2]!.split('\n')[0]!;
+        log(line);
+      },
+      onError: (m: unknown) => log(String(m).trim()),
+    });
+  };
+  const launch = async (pg: Awaited<ReturnType<typeof instance>>) => {
+    lastFatal = '';
+    try {
+      await pg.start();
+    } catch (err) {
+      throw new Error(`Could not start embedded PostgreSQL in ${pgDir}: ${String(err ?? '') || lastFatal || 'postgres exited'}`);
+    }
+  };
+
+  let owned: Awaited<ReturnType<typeof instance>> | null = null;
   let stopped = false;
+  let port = runningPostgresPort(pgDir);
+  const startedHere = !port;
+  if (!port) {
+    // After a crash, start on the port it had (when still free) so clients holding the old URL find it again.
+    port = opts.port || (await previousPortIfFree(pgDir)) || (await freePort());
+    owned = await instance(port);
+    if (!fs.existsSync(path.join(pgDir, 'PG_VERSION'))) await owned.initialise();
+    await launch(owned);
+    if (!(await databaseExists(owned, database))) await owned.createDatabase(database);
+  }
+  const fixedPort = port;
   return {
-    url: urlFor(port),
-    startedHere: true,
+    url: urlFor(fixedPort),
+    startedHere,
+    restartIfStopped: async () => {
+      if (stopped) return false;
+      const running = runningPostgresPort(pgDir);
+      if (running === fixedPort) return false; // running (another process may have started it)
+      if (running) throw new Error(`embedded PostgreSQL was restarted by another process on port ${running}; restart this server`);
+      owned ??= await instance(fixedPort);
+      await launch(owned);
+      return true;
+    },
     stop: async () => {
       if (stopped) return;
       stopped = true;
-      await pg.stop();
+      // stop() waits for the child's exit event, which never comes again for a postmaster that is already gone
+      const child = (owned as unknown as { process?: { exitCode: number | null; signalCode: string | null } } | null)?.process;
+      if (child && child.exitCode === null && child.signalCode === null) await owned!.stop();
     },
   };
+}
+
+/** The port in a stale postmaster.pid (a crashed server's), when nothing listens on it now. */
+async function previousPortIfFree(pgDir: string): Promise<number | null> {
+  try {
+    const port = Number(fs.readFileSync(path.join(pgDir, 'postmaster.pid'), 'utf8').split('\n')[3]);
+    if (!port) return null;
+    return await new Promise((resolve) => {
+      const srv = net.createServer();
+      srv.unref();
+      srv.on('error', () => resolve(null));
+      srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(port)));
+    });
+  } catch {
+    return null;
+  }
 }
 
 async function databaseExists(pg: { getPgClient(db?: string): import('pg').Client }, name: string): Promise<boolean> {

@@ -63,6 +63,7 @@ export async function migrate(
           continue;
         }
         await conn.transaction().execute(async (tx) => {
+          await sql`set local statement_timeout = 0`.execute(tx); // a migration of a big table may take long
           await sql.raw(text).execute(tx);
           await sql`insert into vigil_migrations (module, name, checksum) values (${m.module}, ${m.name}, ${checksum})`.execute(tx);
         });

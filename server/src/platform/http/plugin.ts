@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import { AppError, errorBody, type ErrorDetail } from './errors';
 import { ErrorResponse } from './schema';
 import type { Db } from '../db/types';
+import { isStatementTimeout, type DatabaseHealth } from '../db/health';
 
 interface AjvError {
   instancePath: string;
@@ -26,8 +27,36 @@ function validationDetails(context: string | undefined, errors: AjvError[]): Err
   });
 }
 
+/**
+ * Where a NUL character (U+0000) sits in a request's text, as an error-detail path ('body.name', 'querystring.q',
+ * 'body line 3'), or null. PostgreSQL stores no NUL in text, so every text input is refused here, in one place,
+ * before any route sees it: keys and values of JSON bodies, query strings, path parameters and text bodies.
+ */
+export function findNul(value: unknown, path: string, depth = 0): string | null {
+  if (typeof value === 'string') {
+    const at = value.indexOf('\u0000');
+    if (at < 0) return null;
+    return path === 'body' && value.includes('\n') ? `body line ${value.slice(0, at).split('\n').length}` : path;
+  }
+  if (value === null || typeof value !== 'object' || Buffer.isBuffer(value) || depth > 64) return null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const hit = findNul(value[i], `${path}.${i}`, depth + 1);
+      if (hit) return hit;
+    }
+    return null;
+  }
+  for (const [k, v] of Object.entries(value)) {
+    if (k.includes('\u0000')) return `${path}.${k.replace(/\u0000/g, '\\u0000')}`;
+    const hit = findNul(v, `${path}.${k}`, depth + 1);
+    if (hit) return hit;
+  }
+  return null;
+}
+
 export interface HttpPlatformOptions {
   db: Db;
+  health: DatabaseHealth;
   registry: client.Registry;
   queueSizes?: () => Promise<Record<string, number>>;
 }
@@ -35,7 +64,27 @@ export interface HttpPlatformOptions {
 export async function httpPlatform(app: FastifyInstance, opts: HttpPlatformOptions) {
   app.addSchema(ErrorResponse);
 
+  const { health } = opts;
+  /** 503 while the database is away: the usual error body, Retry-After, and no log line (the watcher logs the outage once). */
+  const databaseUnavailable = () =>
+    new AppError(503, 'DATABASE_UNAVAILABLE', 'The database is not available right now; nothing was changed. Try again shortly.', undefined, {
+      'retry-after': String(health.retryAfterSeconds),
+    });
+  const isDatabaseRoute = (url: string) => url.startsWith('/api/') && !url.startsWith('/api/docs');
+
+  // While the database is away, database-backed routes answer at once rather than each waiting for a connection
+  // to fail. Registered before the auth plugin, so sessions are not looked up either.
+  app.addHook('onRequest', (req, _reply, done) => {
+    if (!health.up && isDatabaseRoute(req.url)) return done(databaseUnavailable());
+    done();
+  });
+
   app.setErrorHandler((err: FastifyError & { validationContext?: string }, req, reply) => {
+    if (health.report(err)) err = databaseUnavailable() as unknown as typeof err;
+    else if (isStatementTimeout(err)) {
+      req.log.warn({ route: req.routeOptions.url }, 'statement timeout');
+      err = new AppError(503, 'DATABASE_BUSY', 'The database took too long to answer; try again shortly.', undefined, { 'retry-after': '5' }) as unknown as typeof err;
+    }
     if (err instanceof AppError) {
       if (err.headers) reply.headers(err.headers);
       return reply.status(err.statusCode).send(errorBody(err.code, err.message, err.details));
@@ -45,6 +94,9 @@ export async function httpPlatform(app: FastifyInstance, opts: HttpPlatformOptio
       const message = details.map((d) => `${d.path} ${d.message}`).join('; ');
       return reply.status(400).send(errorBody('VALIDATION', message, details));
     }
+    // PostgreSQL refuses NUL characters in text (22021/22P05): the caller's input, not our fault
+    if (err.code === '22021' || err.code === '22P05')
+      return reply.status(400).send(errorBody('VALIDATION', 'Text must not contain NUL characters', [{ path: 'request', message: 'contains a NUL character' }]));
     const status = err.statusCode ?? 500;
     if (status === 413) return reply.status(413).send(errorBody('PAYLOAD_TOO_LARGE', 'Request body is too large'));
     if (status === 429) return reply.status(429).send(errorBody('RATE_LIMITED', err.message || 'Too many requests, slow down'));
@@ -55,6 +107,13 @@ export async function httpPlatform(app: FastifyInstance, opts: HttpPlatformOptio
     }
     req.log.error({ err: { type: err.name, message: err.message, stack: err.stack } }, 'request failed');
     return reply.status(500).send(errorBody('INTERNAL', 'Internal server error'));
+  });
+
+  // Before any schema validation or handler: one decision for every text input of every route.
+  app.addHook('preValidation', (req, _reply, done) => {
+    const hit = findNul(req.params, 'params') ?? findNul(req.query, 'querystring') ?? findNul(req.body, 'body');
+    if (!hit) return done();
+    done(new AppError(400, 'VALIDATION', `${hit}: must not contain a NUL character (\\u0000)`, [{ path: hit, message: 'must not contain a NUL character (\\u0000)' }]));
   });
 
   app.setNotFoundHandler((req, reply) => {
@@ -104,13 +163,19 @@ export async function httpPlatform(app: FastifyInstance, opts: HttpPlatformOptio
     done();
   });
 
+  // For load balancers and operators: 200 when the database answers, else 503 saying why and since when.
   app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
-    try {
-      await sql`select 1`.execute(opts.db);
-      return { status: 'ok', database: 'up' };
-    } catch {
-      return reply.status(503).send({ status: 'unavailable', database: 'down' });
+    if (health.up) {
+      try {
+        await sql`select 1`.execute(opts.db);
+        return { status: 'ok', database: 'up' };
+      } catch (err) {
+        if (!health.report(err)) health.markDown(String((err as Error)?.message ?? err).slice(0, 200));
+      }
     }
+    const s = health.state;
+    reply.header('retry-after', String(health.retryAfterSeconds));
+    return reply.status(503).send({ status: 'unavailable', database: s.status, reason: s.reason, since: s.since.toISOString() });
   });
 
   app.get('/metrics', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {

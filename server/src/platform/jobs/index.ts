@@ -18,6 +18,8 @@ export interface JobsOptions {
   enabled: boolean;
   timeZone: string;
   log: { info(o: object, m: string): void; error(o: object, m: string): void; warn?(o: object, m: string): void };
+  /** Connection errors go to the database watcher (one log line per outage), not one line per poll. */
+  health?: { report(err: unknown): boolean; readonly up: boolean };
 }
 
 /**
@@ -94,7 +96,9 @@ export class Jobs {
       schedule: scope === 'all',
     });
     boss.on('error', (err: Error) => {
-      if (this.boss === boss) this.opts.log.error({ err: { message: err.message } }, 'job system error'); // not while stopping
+      if (this.boss !== boss) return; // not while stopping
+      if (this.opts.health?.report(err)) return;
+      this.opts.log.error({ err: { message: err.message } }, 'job system error');
     });
     await boss.start();
     for (const def of this.defs.values()) {

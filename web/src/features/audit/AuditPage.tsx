@@ -23,6 +23,33 @@ import { AUDIT_PAGE_SIZE, EMPTY_FILTERS, useAudit, type AuditFilters, type Audit
 
 const KEYS = Object.keys(EMPTY_FILTERS) as (keyof AuditFilters)[];
 
+/** The label of an audit action or subject type in the UI language (codes contain dots: looked up, not t(key)). */
+function useAuditLabels() {
+  const { t } = useTranslation();
+  const actions = t('auditActions', { returnObjects: true }) as Record<string, string>;
+  const subjects = t('auditSubjects', { returnObjects: true }) as Record<string, string>;
+  return { action: (code: string) => actions[code] ?? code, subject: (code: string) => subjects[code] ?? code };
+}
+
+/** An action as people read it, with its code (what the filter takes) small beside it. */
+function ActionLabel({ code }: { code: string }) {
+  const labels = useAuditLabels();
+  const label = labels.action(code);
+  return (
+    <>
+      <Text span inherit fw={500}>
+        {label}
+      </Text>
+      {label !== code && (
+        <Text span c="dimmed" ff="monospace" fz="xs">
+          {' '}
+          {code}
+        </Text>
+      )}
+    </>
+  );
+}
+
 function filtersFrom(params: URLSearchParams): AuditFilters {
   const f = { ...EMPTY_FILTERS };
   for (const k of KEYS) f[k] = params.get(k) ?? '';
@@ -31,6 +58,7 @@ function filtersFrom(params: URLSearchParams): AuditFilters {
 
 export default function AuditPage() {
   const { t } = useTranslation();
+  const labels = useAuditLabels();
   const fmt = useFormat();
   // Filters live in the URL so a search can be shared and survives reloads.
   const [params, setParams] = useSearchParams();
@@ -136,15 +164,15 @@ export default function AuditPage() {
           {list.data?.items.map((a) => (
             <Card key={a.id} withBorder radius="md" p="sm" onClick={() => setOpen(a)} style={{ cursor: 'pointer' }}>
               <Group justify="space-between" wrap="nowrap" gap="xs">
-                <Text ff="monospace" fz="sm" fw={600} truncate>
-                  {a.action}
+                <Text fz="sm" truncate>
+                  <ActionLabel code={a.action} />
                 </Text>
                 <Text size="xs" c="dimmed" style={{ whiteSpace: 'nowrap' }}>
                   {fmt.dateTime(a.at)}
                 </Text>
               </Group>
               <Text size="sm">
-                {a.actor ? a.actor.username : t('audit.system')} → {a.subjectType}
+                {a.actor ? a.actor.username : t('audit.system')} → {labels.subject(a.subjectType)}
                 {a.subjectId && (
                   <Text span c="dimmed" ff="monospace" fz="xs">
                     {' '}
@@ -174,11 +202,11 @@ export default function AuditPage() {
                 {fmt.dateTime(a.at)}
               </Table.Td>
               <Table.Td fz="sm">{a.actor ? a.actor.username : <Text span c="dimmed" inherit>{t('audit.system')}</Text>}</Table.Td>
-              <Table.Td ff="monospace" fz="sm">
-                {a.action}
+              <Table.Td fz="sm">
+                <ActionLabel code={a.action} />
               </Table.Td>
               <Table.Td fz="sm">
-                {a.subjectType}
+                {labels.subject(a.subjectType)}
                 {a.subjectId && (
                   <Text span c="dimmed" ff="monospace" fz="xs">
                     {' '}
@@ -214,12 +242,14 @@ export default function AuditPage() {
                 </Table.Tr>
                 <Table.Tr>
                   <Table.Th>{t('audit.action')}</Table.Th>
-                  <Table.Td ff="monospace">{open.action}</Table.Td>
+                  <Table.Td>
+                    <ActionLabel code={open.action} />
+                  </Table.Td>
                 </Table.Tr>
                 <Table.Tr>
                   <Table.Th>{t('audit.subject')}</Table.Th>
                   <Table.Td style={{ wordBreak: 'break-all' }}>
-                    {open.subjectType} {open.subjectId ?? ''}
+                    {labels.subject(open.subjectType)} {open.subjectId ?? ''}
                   </Table.Td>
                 </Table.Tr>
                 <Table.Tr>

@@ -1,10 +1,10 @@
 import { Anchor, Box, Card, Group, SimpleGrid, Stack, Table, Text, TextInput, Title, Tooltip } from '@mantine/core';
 import { useState, type ReactNode } from 'react';
-import { Link } from 'react-router';
 import { ErrorAlert } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
 import { useDashboard } from './api';
 import { useDeclT } from './i18n';
+import { SubPageHeader } from './SubPageHeader';
 
 function Bar({ parts, max }: { parts: { value: number; color: string; label: string }[]; max: number }) {
   return (
@@ -80,15 +80,7 @@ export default function DashboardPage() {
 
   return (
     <Stack gap="md">
-      <div>
-        <Anchor component={Link} to=".." relative="path" size="sm">
-          ← {td('worklist.title')}
-        </Anchor>
-        <Title order={1} size="h2">
-          {td('dashboard.title')}
-          {d ? ` — ${d.root.name}` : ''}
-        </Title>
-      </div>
+      <SubPageHeader title={`${td('dashboard.title')}${d ? ` — ${d.root.name}` : ''}`} />
       <Group gap="sm" align="flex-end">
         <TextInput type="date" label={td('worklist.from')} value={from ?? d?.from ?? ''} onChange={(e) => setFrom(e.currentTarget.value || null)} w={160} />
         <TextInput type="date" label={td('worklist.to')} value={to ?? d?.to ?? ''} onChange={(e) => setTo(e.currentTarget.value || null)} w={160} />

@@ -1,4 +1,4 @@
-import { Anchor, Badge, Button, Card, Group, SimpleGrid, Stack, Table, Text, Textarea, Timeline, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Card, Group, SimpleGrid, Stack, Table, Text, Textarea, Timeline, Title } from '@mantine/core';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { useAuth } from '../../app/auth';
@@ -52,6 +52,13 @@ export default function DeclarationDetailPage() {
         </Text>
       </div>
 
+      {d.flagged && (
+        <Alert color={d.mayAct ? 'blue' : 'gray'} variant="light" data-testid="who-acts">
+          {d.mayAct ? td('detail.youAct') : td('detail.othersAct', { unit: d.responsibleUnit.name })}
+          {d.venue ? ` ${td('detail.atYourVenue', { venue: d.venue.name, unit: d.venue.unit.name })}` : ''}
+        </Alert>
+      )}
+
       <SimpleGrid cols={{ base: 1, md: 2 }}>
         <Stack gap="md">
           <Card withBorder>
@@ -77,7 +84,9 @@ export default function DeclarationDetailPage() {
                         {td('detail.call')} {d.contact.phone}
                       </Button>
                     ) : (
-                      '—'
+                      <Text span ff="monospace" size="sm">
+                        {d.subject.phoneMasked ?? '—'}
+                      </Text>
                     )}
                   </Table.Td>
                 </Table.Tr>
@@ -91,11 +100,14 @@ export default function DeclarationDetailPage() {
                     <Table.Td>{d.declarant.fullName}</Table.Td>
                   </Table.Tr>
                 )}
-                {d.venueId && (
+                {d.venue && (
                   <Table.Tr>
                     <Table.Th>{td('detail.venue')}</Table.Th>
-                    <Table.Td ff="monospace" fz="xs">
-                      {d.venueId}
+                    <Table.Td data-testid="detail-venue">
+                      {d.venue.name}{' '}
+                      <Text span size="xs" c="dimmed">
+                        ({d.venue.unit.name})
+                      </Text>
                     </Table.Td>
                   </Table.Tr>
                 )}

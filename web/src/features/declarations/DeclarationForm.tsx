@@ -1,15 +1,52 @@
 // Renders a declaration form version from its data: questions of any type, sections, conditional visibility.
 // Used by the signed-in citizen page (for themselves and dependants) and meant for the public check-in page too.
-import { Checkbox, Group, MultiSelect, NumberInput, Radio, Select, SegmentedControl, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { Checkbox, Group, MultiSelect, Radio, Select, SegmentedControl, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { Fragment, useMemo, useState } from 'react';
+import { Fragment, useEffect, useMemo, useState } from 'react';
 import { useCommuneSearch } from '../people/api';
 import { CommunePicker } from '../people/CommunePicker';
-import type { AnswerValue, Answers, Condition, FormVersionView, Question } from './api';
+import type { AnswerValue, Answers, Condition, FormVersionView, Question, QuestionOption } from './api';
 import { COUNTRY_CODES } from './countries';
 import { useDeclT } from './i18n';
 
 type Lang = 'vi' | 'en';
+type DeclT = ReturnType<typeof useDeclT>;
+
+/**
+ * A number as people type it: Vietnamese writes 38,5 and English 38.5, so either separator is the decimal point
+ * (no thousands separators: no question asks for thousands). Null when it is not a number.
+ */
+export function parseDecimal(text: string): number | null {
+  const s = text.replace(/\s/g, '').replace(',', '.');
+  return /^[-+]?(\d+(\.\d*)?|\.\d+)$/.test(s) ? Number(s) : null;
+}
+
+const formatNumber = (v: number, lang: Lang) => (lang === 'vi' ? String(v).replace('.', ',') : String(v));
+
+function hasAtMostDecimals(v: number, decimals: number): boolean {
+  const scaled = v * 10 ** decimals;
+  return Math.abs(scaled - Math.round(scaled)) <= 1e-9 * Math.max(1, Math.abs(scaled));
+}
+
+/** What is wrong with the visible number answers (typed text that is no number, out of range, too many decimals). */
+export function numberProblems(form: Pick<FormVersionView, 'questions'>, answers: Answers, td: DeclT): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const q of visible(form, answers)) {
+    const v = answers[q.key];
+    if (q.type !== 'number' || v === undefined) continue;
+    const { min, max } = q;
+    const places = q.integer ? 0 : q.decimals;
+    if (typeof v !== 'number') out[q.key] = td('form.notNumber');
+    else if (places === 0 && !Number.isInteger(v)) out[q.key] = td('form.wholeNumber');
+    else if (places !== undefined && !hasAtMostDecimals(v, places)) out[q.key] = td('form.decimals', { n: places });
+    else if ((min !== undefined && v < min) || (max !== undefined && v > max))
+      out[q.key] = min !== undefined && max !== undefined ? td('form.range', { min, max }) : min !== undefined ? td('form.atLeast', { min }) : td('form.atMost', { max: max! });
+  }
+  return out;
+}
+
+/** Whether an option is offered at this venue type (all of them when declaring at no known venue). */
+export const optionOffered = (o: QuestionOption, venueType: string | null | undefined) => !o.venueTypes || !venueType || o.venueTypes.includes(venueType);
 
 function truthy(v: AnswerValue | undefined): boolean {
   if (v === undefined || v === null) return false;
@@ -121,6 +158,39 @@ function CommuneMulti({ label, value, onChange, error, required, description }: 
   );
 }
 
+/**
+ * A number question: the field keeps exactly what is typed or pasted ("38," while typing 38,5) and the answer is
+ * the number read from it; text that is no number stays in the field and is named before sending. Nothing is
+ * clamped: 45 stays 45 and is refused with the range, instead of silently becoming 43.
+ */
+function NumberField({ q, value, onChange, lang, ...common }: { q: Question; value: AnswerValue | undefined; onChange(v: AnswerValue | undefined): void; lang: Lang; label: string; description?: string; error?: string; required?: boolean; disabled?: boolean }) {
+  const [text, setText] = useState(() => (typeof value === 'number' ? formatNumber(value, lang) : typeof value === 'string' ? value : ''));
+  // the answer changed from outside (form reset, filled in for the person): show it
+  useEffect(() => {
+    if (value === undefined) {
+      if (text.trim() !== '') setText('');
+    } else if (typeof value === 'number' && parseDecimal(text) !== value) setText(formatNumber(value, lang));
+    // only when the answer changes, not on every keystroke
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [value]);
+  return (
+    <TextInput
+      {...common}
+      inputMode={q.integer || q.decimals === 0 ? 'numeric' : 'decimal'}
+      autoComplete="off"
+      rightSection={q.unit ? <Text size="xs">{q.unit}</Text> : undefined}
+      value={text}
+      onChange={(e) => {
+        const raw = e.currentTarget.value;
+        setText(raw);
+        onChange(raw.trim() === '' ? undefined : (parseDecimal(raw) ?? raw));
+      }}
+      maw={220}
+      data-question={q.key}
+    />
+  );
+}
+
 interface QuestionProps {
   q: Question;
   value: AnswerValue | undefined;
@@ -128,9 +198,10 @@ interface QuestionProps {
   error?: string;
   lang: Lang;
   disabled?: boolean;
+  venueType?: string | null;
 }
 
-function QuestionField({ q, value, onChange, error, lang, disabled }: QuestionProps) {
+function QuestionField({ q, value, onChange, error, lang, disabled, venueType }: QuestionProps) {
   const td = useDeclT();
   const countries = useCountryOptions(lang);
   const label = q.label[lang];
@@ -175,7 +246,7 @@ function QuestionField({ q, value, onChange, error, lang, disabled }: QuestionPr
         </Group>
       );
     case 'single': {
-      const options = (q.options ?? []).map((o) => ({ value: o.value, label: o.label[lang] }));
+      const options = (q.options ?? []).filter((o) => optionOffered(o, venueType)).map((o) => ({ value: o.value, label: o.label[lang] }));
       if (options.length <= 4)
         return (
           <Radio.Group {...common} value={typeof value === 'string' ? value : null} onChange={(v) => onChange(v)} data-question={q.key}>
@@ -192,7 +263,7 @@ function QuestionField({ q, value, onChange, error, lang, disabled }: QuestionPr
       return (
         <Checkbox.Group {...common} value={Array.isArray(value) ? value : []} onChange={(v) => onChange(v)} data-question={q.key}>
           <Stack mt={6} gap={6}>
-            {(q.options ?? []).map((o) => (
+            {(q.options ?? []).filter((o) => optionOffered(o, venueType)).map((o) => (
               <Checkbox key={o.value} value={o.value} label={o.label[lang]} disabled={disabled} />
             ))}
           </Stack>
@@ -217,20 +288,7 @@ function QuestionField({ q, value, onChange, error, lang, disabled }: QuestionPr
         />
       );
     case 'number':
-      return (
-        <NumberInput
-          {...common}
-          min={q.min}
-          max={q.max}
-          allowDecimal={!q.integer}
-          decimalSeparator={lang === 'vi' ? ',' : '.'}
-          rightSection={q.unit ? <Text size="xs">{q.unit}</Text> : undefined}
-          value={typeof value === 'number' ? value : ''}
-          onChange={(v) => onChange(typeof v === 'number' ? v : undefined)}
-          maw={220}
-          data-question={q.key}
-        />
-      );
+      return <NumberField {...common} q={q} value={value} onChange={onChange} lang={lang} />;
     case 'country':
       return q.multiple ? (
         <MultiSelect {...common} searchable placeholder={td('form.countrySearch')} data={countries} value={Array.isArray(value) ? value : []} onChange={(v) => onChange(v)} data-question={q.key} />
@@ -254,10 +312,12 @@ interface Props {
   errors: Record<string, string>;
   lang: Lang;
   disabled?: boolean;
+  /** the type of the venue declared at: options meant for other kinds of places are left out */
+  venueType?: string | null;
 }
 
 /** The questions of a form version, grouped by section, hiding those whose visibleIf does not hold. */
-export function DeclarationForm({ form, answers, onChange, errors, lang, disabled }: Props) {
+export function DeclarationForm({ form, answers, onChange, errors, lang, disabled, venueType }: Props) {
   const shown = visible(form, answers);
   let lastSection: string | null = null;
   return (
@@ -290,6 +350,7 @@ export function DeclarationForm({ form, answers, onChange, errors, lang, disable
               error={errors[q.key]}
               lang={lang}
               disabled={disabled}
+              venueType={venueType}
             />
           </Fragment>
         );

@@ -1,6 +1,6 @@
 import { Alert, Button, Group, Select, Stack, Text } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
-import { Link } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import { PageLoader } from '../../app/pages';
 import { ErrorAlert } from '../../lib/errors';
 import { useMyDependants, useMyPerson } from '../people/api';
@@ -16,7 +16,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
  */
 export default function DeclarePage() {
   const td = useDeclT();
-  const d = useDeclaring();
+  const d = useDeclaring(useSearchParams());
   const me = useMyPerson();
   const deps = useMyDependants(!!me.data?.person);
   const [subject, setSubject] = useState<string | null>(d.params.get('for'));

@@ -3,18 +3,18 @@
 // the page's top (title, venue, form choice) and bottom (the form, errors, submit button).
 import { Alert, Button, Card, Group, Select, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { useState, type ReactNode } from 'react';
-import { useSearchParams } from 'react-router';
+import { useEffect, useState, type ReactNode } from 'react';
 import type { VenuePublic } from '../../../../server/src/modules/venues/schema';
 import { PageLoader } from '../../app/pages';
 import { api, isApiError } from '../../lib/api';
 import { ErrorAlert, useErrorMessage } from '../../lib/errors';
+import type { SearchParamsState } from '../../lib/urlParams';
 import { useForm, useForms, type Answers, type SubmitResponse } from './api';
-import { answerErrors, cleanAnswers, DeclarationForm, missingRequired } from './DeclarationForm';
+import { answerErrors, cleanAnswers, DeclarationForm, missingRequired, numberProblems } from './DeclarationForm';
 import { useDeclT, useLang } from './i18n';
 
-export function useDeclaring() {
-  const [params, setParams] = useSearchParams();
+/** `search`: the page's query parameters (react-router's useSearchParams, or useUrlSearchParams without a router). */
+export function useDeclaring([params, setParams]: SearchParamsState) {
   const forms = useForms();
   // ?venue=<venue QR token>: declaring at a venue or medical facility (its poster's QR); its unit follows up
   const venueToken = params.get('venue');
@@ -30,6 +30,13 @@ export function useDeclaring() {
   const [answers, setAnswers] = useState<Answers>({});
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
+  // bumped when a submit found problems: once they are on screen, the first one is scrolled to
+  const [problemsShown, setProblemsShown] = useState(0);
+  useEffect(() => {
+    if (problemsShown) scrollToFirstError();
+  }, [problemsShown]);
+  /** An answer or detail was changed: its "required"/"not valid" mark goes (the others stay until fixed). */
+  const clearError = (key: string) => setErrors((e) => (key in e ? Object.fromEntries(Object.entries(e).filter(([k]) => k !== key)) : e));
   const pickForm = (key: string) => {
     const p = new URLSearchParams(params);
     p.set('form', key);
@@ -50,11 +57,12 @@ export function useDeclaring() {
   ): Promise<SubmitResponse['declaration'] | null> => {
     if (!form.data) return null;
     const f = form.data.form;
-    const all = { ...Object.fromEntries(missingRequired(f, answers).map((k) => [k, td('form.required')])), ...problems };
+    const all = { ...numberProblems(f, answers, td), ...Object.fromEntries(missingRequired(f, answers).map((k) => [k, td('form.required')])), ...problems };
     setErrors(all);
     setFormError(null);
     if (Object.keys(all).length) {
       setFormError(td('form.fixErrors'));
+      setProblemsShown((n) => n + 1);
       return null;
     }
     try {
@@ -71,12 +79,25 @@ export function useDeclaring() {
       const marked = { ...answerErrors(fe), ...person };
       setErrors(marked);
       setFormError(Object.keys(marked).length ? td('form.fixErrors') : errorMessage(err));
+      setProblemsShown((n) => n + 1);
       return null;
     }
   };
-  return { params, forms, formKey, form, venueToken, venue, answers, setAnswers, errors, setErrors, formError, setFormError, pickForm, submitWith };
+  return { params, forms, formKey, form, venueToken, venue, answers, setAnswers, errors, setErrors, clearError, formError, setFormError, pickForm, submitWith };
 }
 export type Declaring = ReturnType<typeof useDeclaring>;
+
+/** Brings the first marked field (or, failing that, the message above the button) into view and focuses it. */
+function scrollToFirstError() {
+  // in page order: a field marked invalid, a question's error text; the "check the answers" message last
+  const marked =
+    document.querySelector<HTMLElement>('form [aria-invalid="true"], form .mantine-InputWrapper-error, form [data-question] [role="alert"]') ??
+    document.querySelector<HTMLElement>('form [data-form-error]');
+  if (!marked) return;
+  const field = marked.matches('input, textarea') ? marked : marked.closest('[data-question], .mantine-InputWrapper-root')?.querySelector<HTMLElement>('input, textarea, button');
+  marked.scrollIntoView({ block: 'center' });
+  field?.focus({ preventScroll: true });
+}
 
 /** Title, the venue declared at, and the choice of form (not when declaring at a venue: that is its form). */
 export function DeclareTop({ d }: { d: Declaring }) {
@@ -117,17 +138,18 @@ export function DeclareBottom({ d, busy }: { d: Declaring; busy: boolean }) {
             form={d.form.data.form}
             answers={d.answers}
             onChange={(a) => {
+              for (const k of new Set([...Object.keys(a), ...Object.keys(d.answers)])) if (a[k] !== d.answers[k]) d.clearError(k);
               d.setAnswers(a);
-              d.setErrors({});
             }}
             errors={d.errors}
             lang={lang}
             disabled={busy}
+            venueType={d.venue.data?.venue.type ?? null}
           />
         </Card>
       )}
       {d.formError && (
-        <Alert color="red" role="alert">
+        <Alert color="red" role="alert" data-form-error>
           {d.formError}
         </Alert>
       )}

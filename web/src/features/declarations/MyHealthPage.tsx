@@ -5,6 +5,7 @@ import { Link } from 'react-router';
 import { PageLoader } from '../../app/pages';
 import { ErrorAlert } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
+import { LinkRecordCard } from '../people/LinkRecordCard';
 import { myCardUrl, RELATIONSHIPS, useAddMyDependant, useMyDependants, useMyPerson, useMyQr, useRemoveMyDependant, useSaveMyPerson, type RelationshipValue, type SelfDependantBody, type SelfPerson, type SelfPersonBody } from '../people/api';
 import '../people/i18n';
 import { usePeopleT } from '../people/i18n';
@@ -219,6 +220,8 @@ export default function MyHealthPage() {
               ))}
             </Stack>
           </Card>
+
+          <LinkRecordCard household={household} />
         </Stack>
       </SimpleGrid>
 

@@ -1,10 +1,10 @@
-import { Anchor, Badge, Button, Group, Select, SimpleGrid, Stack, Table, Text, TextInput, Title, Tooltip } from '@mantine/core';
+import { Anchor, Badge, Button, Group, SegmentedControl, Select, SimpleGrid, Stack, Table, Text, TextInput, Title, Tooltip } from '@mantine/core';
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { DataTable, Pager } from '../../lib/DataTable';
 import { ErrorAlert } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
-import { SEVERITIES, useDashboard, useWorklist, WORKLIST_PAGE_SIZE, WORKLIST_STATUSES, type WorklistFilters } from './api';
+import { SEVERITIES, useDashboard, useWorklist, WORKLIST_PAGE_SIZE, WORKLIST_STATUSES, WORKLIST_VIEWS, type WorklistFilters } from './api';
 import { useDeclT, useLang } from './i18n';
 import { actionLabel, SEVERITY_COLOR, severityLabel, STATUS_COLOR, statusLabel } from './labels';
 
@@ -27,7 +27,7 @@ export default function WorklistPage() {
   const lang = useLang();
   const fmt = useFormat();
   const navigate = useNavigate();
-  const [filters, setFilters] = useState<WorklistFilters>({ status: 'active', severity: null, unit: null, from: null, to: null });
+  const [filters, setFilters] = useState<WorklistFilters>({ view: 'all', status: 'active', severity: null, unit: null, from: null, to: null });
   const [page, setPage] = useState(1);
   const list = useWorklist(filters, page);
   const today = useDashboard(null, null, filters.unit);
@@ -44,9 +44,14 @@ export default function WorklistPage() {
         <Title order={1} size="h2">
           {td('worklist.title')}
         </Title>
-        <Button variant="light" component={Link} to="dashboard">
-          {td('worklist.dashboard')}
-        </Button>
+        <Group gap="xs">
+          <Button variant="light" component={Link} to="dashboard">
+            {td('worklist.dashboard')}
+          </Button>
+          <Button variant="subtle" component={Link} to="config">
+            {td('worklist.config')}
+          </Button>
+        </Group>
       </Group>
 
       {today.data && (
@@ -56,6 +61,15 @@ export default function WorklistPage() {
           <Stat label={td('dashboard.open')} value={today.data.totals.open} color="red.7" />
         </SimpleGrid>
       )}
+
+      <SegmentedControl
+        aria-label={td('worklist.view')}
+        data={WORKLIST_VIEWS.map((v) => ({ value: v, label: td(v === 'all' ? 'worklist.viewAll' : v === 'follow_up' ? 'worklist.viewFollowUp' : 'worklist.viewVenue') }))}
+        value={filters.view}
+        onChange={(v) => set({ view: WORKLIST_VIEWS.find((x) => x === v) ?? 'all' })}
+        style={{ alignSelf: 'flex-start', maxWidth: '100%' }}
+        styles={{ root: { flexWrap: 'wrap' } }}
+      />
 
       <Group gap="sm" align="flex-end">
         <Select
@@ -96,7 +110,7 @@ export default function WorklistPage() {
           td('worklist.submittedAt'),
           td('worklist.person'),
           td('worklist.reasons'),
-          td('worklist.unit'),
+          td('worklist.followedBy'),
           td('worklist.status'),
           td('worklist.lastAction'),
         ]}
@@ -138,7 +152,21 @@ export default function WorklistPage() {
                 ))}
               </Group>
             </Table.Td>
-            <Table.Td fz="sm">{d.responsibleUnit.name}</Table.Td>
+            <Table.Td fz="sm" data-testid="followed-by">
+              <Text size="sm">{d.responsibleUnit.name}</Text>
+              {!d.mayAct && (
+                <Tooltip label={td('worklist.readOnlyHint')} multiline maw={320} withinPortal>
+                  <Badge size="sm" variant="outline" color="gray" style={{ overflow: 'visible' }}>
+                    {td('worklist.readOnly')}
+                  </Badge>
+                </Tooltip>
+              )}
+              {d.venue && (
+                <Text size="xs" c="dimmed">
+                  {td('worklist.atVenue', { name: d.venue.name })}
+                </Text>
+              )}
+            </Table.Td>
             <Table.Td style={{ whiteSpace: 'nowrap' }}>
               <Badge color={STATUS_COLOR[d.status]} variant="dot" style={{ overflow: 'visible' }}>
                 {statusLabel(td, d.status)}

@@ -7,11 +7,15 @@ import type {
   DeclarationResponse,
   FormListResponse,
   FormResponse,
+  FormListItem,
   MyDeclarationListResponse,
   MyDeclarationResponse,
   PublicSubmitBody,
   RuleListResponse,
+  RuleSwitchBody,
+  RuleView,
   SelfSubmitBody,
+  ZoneListResponse,
   Severity,
   SubmitResponse,
   WorklistQuery,
@@ -27,12 +31,16 @@ export type {
   DashboardResponse,
   DeclarationDetail,
   DeclarationItem,
+  FormListItem,
   FormVersionView,
+  RuleView,
+  ZoneView,
   Localized,
   MyDeclarationDetail,
   MyDeclarationItem,
   PublicPerson,
   Question,
+  QuestionOption,
   RiskHit,
   Severity,
   Status,
@@ -45,8 +53,11 @@ export const WORKLIST_PAGE_SIZE = 50;
 export const WORKLIST_STATUSES = allOf<WorklistQuery['status']>()(['active', 'open', 'called', 'referred', 'cleared', 'all']);
 export const SEVERITIES = allOf<Severity>()(['high', 'medium', 'low']);
 
+export const WORKLIST_VIEWS = allOf<WorklistQuery['view']>()(['all', 'follow_up', 'venue']);
+
 /** The work list's filters: the server's query (WorklistQuery), with null for "any". */
 export interface WorklistFilters {
+  view: WorklistQuery['view'];
   status: WorklistQuery['status'];
   severity: Severity | null;
   unit: string | null;
@@ -106,8 +117,41 @@ export function useDashboard(from: string | null, to: string | null, unit: strin
 }
 
 export function useRules() {
-  return useQuery({ queryKey: ['declarations', 'rules'], queryFn: ({ signal }) => api.get<RuleListResponse>('/api/declarations/rules', undefined, signal), staleTime: 10 * 60_000 });
+  return useQuery({ queryKey: ['declarations', 'rules'], queryFn: ({ signal }) => api.get<RuleListResponse>('/api/declarations/rules', undefined, signal), staleTime: 60_000 });
 }
+
+// ── configuration (officers) ─────────────────────────────────────────────────
+
+/** Forms as officers see them: with owner and whether the caller may change them (archived ones too). */
+export function useConfigForms() {
+  return useQuery({ queryKey: ['declarations', 'config-forms'], queryFn: ({ signal }) => api.get<FormListResponse>('/api/declarations/forms', undefined, signal) });
+}
+
+export function useZones() {
+  return useQuery({ queryKey: ['declarations', 'zones'], queryFn: ({ signal }) => api.get<ZoneListResponse>('/api/declarations/zones', undefined, signal) });
+}
+
+/** Switch a rule off (or on again) for an area inside the caller's jurisdiction. */
+export function useSwitchRule() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ key, body }: { key: string; body: RuleSwitchBody }) => api.post<RuleView>(`/api/declarations/rules/${encodeURIComponent(key)}/switch`, body),
+    onSuccess: () => client.invalidateQueries({ queryKey: ['declarations', 'rules'] }),
+  });
+}
+
+export function useArchiveForm() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ key, archived }: { key: string; archived: boolean }) => api.post<FormResponse>(`/api/declarations/forms/${encodeURIComponent(key)}/archive`, { archived }),
+    onSuccess: () => {
+      void client.invalidateQueries({ queryKey: ['declarations', 'config-forms'] });
+      void client.invalidateQueries({ queryKey: ['declaration-forms'] });
+    },
+  });
+}
+
+export type ConfigForm = FormListItem;
 
 // ── forms (public) ───────────────────────────────────────────────────────────
 

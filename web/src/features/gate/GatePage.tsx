@@ -1,27 +1,22 @@
 // Staff gate (phone-friendly): scan people's personal QR codes with the camera (BarcodeDetector where the browser
 // has it, jsQR on canvas frames otherwise) or type them, as entry or exit at one entrance. Scans are queued on the
 // device first and sent when the network allows, so a gate keeps working offline.
-import { Alert, Badge, Button, Card, Group, Select, SegmentedControl, Stack, Table, Text, TextInput, Title } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
+import { Alert, Badge, Button, Card, Group, Select, SegmentedControl, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import jsQR from 'jsqr';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { CheckinResultItem, VenueDetail, VenueItem } from '../../../../server/src/modules/venues/schema';
+import type { VenueDetail, VenueItem } from '../../../../server/src/modules/venues/schema';
 import { api } from '../../lib/api';
 import { useApiErrorText, useErrorMessage } from '../../lib/errors';
 import { useVenueTexts } from '../venues/texts';
-import { enqueue, readQueue, syncQueue, tokenOf } from './queue';
+import { useAuth } from '../../app/auth';
+import { keepGateOffline } from './offline';
+import { cardReferenceOf, enqueue, readQueue, syncQueue, tokenOf } from './queue';
+import { loadRecent, MAX_RECENT, saveRecent, type ResultRow } from './recent';
 
 interface EntranceOption {
   value: string;
   label: string;
-}
-
-interface ResultRow {
-  clientId: string;
-  at: string;
-  action: CheckinResultItem['action'];
-  status: CheckinResultItem['status'] | 'queued';
-  detail: string;
 }
 
 const ENTRANCE_KEY = 'vigil.gate.entrance';
@@ -55,7 +50,23 @@ export default function GatePage() {
   const [mode, setMode] = useState<'in' | 'out'>(() => (localStorage.getItem(MODE_KEY) === 'out' ? 'out' : 'in'));
   const [queued, setQueued] = useState(() => readQueue().length);
   const [online, setOnline] = useState(() => navigator.onLine);
-  const [results, setResults] = useState<ResultRow[]>([]);
+  const { user } = useAuth();
+  const queryClient = useQueryClient();
+  // the recent results survive a reload (and reopening the page offline)
+  const [results, setResults] = useState<ResultRow[]>(() => loadRecent(user.id));
+  useEffect(() => saveRecent(user.id, results), [user.id, results]);
+  const [manualError, setManualError] = useState<string | null>(null);
+  const [offlineReady, setOfflineReady] = useState(false);
+  // the service worker that lets this page open offline; once it controls the page, fetch the gate's data again
+  // through it so that it is kept for the next offline start
+  useEffect(() => {
+    keepGateOffline(() => setOfflineReady(true));
+    const sw = navigator.serviceWorker;
+    if (!sw) return;
+    const refetch = () => void queryClient.refetchQueries({ type: 'active' });
+    sw.addEventListener('controllerchange', refetch);
+    return () => sw.removeEventListener('controllerchange', refetch);
+  }, [queryClient]);
   const [syncError, setSyncError] = useState<string | null>(null);
   const [manual, setManual] = useState('');
   const [camera, setCamera] = useState<'off' | 'starting' | 'on'>('off');
@@ -90,8 +101,8 @@ export default function GatePage() {
       rows.map((row) => {
         const x = byId.get(row.clientId);
         if (!x) return row;
-        const who = x.people.map((p) => p.name).filter(Boolean).join(', ');
-        return { ...row, status: x.status, detail: x.error ? apiText(x.error.code, x.error.message) : [x.venue?.name, who].filter(Boolean).join(' · ') };
+        const people = x.people.map((p) => ({ name: p.name, birthYear: p.birthYear ?? null }));
+        return { ...row, status: x.status, people, detail: x.error ? apiText(x.error.code, x.error.message) : (x.venue?.name ?? '') };
       }),
     );
   }, [errorMessage, apiText]);
@@ -119,16 +130,18 @@ export default function GatePage() {
 
   const record = useCallback(
     (raw: string) => {
-      const token = tokenOf(raw);
-      if (!entranceId || !/^[A-Za-z0-9_.-]{10,400}$/.test(token)) return false;
+      // a scanned or pasted QR (token or URL), or the reference printed on the card, typed by hand
+      const reference = cardReferenceOf(raw);
+      const token = reference ? null : tokenOf(raw);
+      if (!entranceId || (!reference && !/^[A-Za-z0-9_.-]{10,400}$/.test(token!))) return false;
       // the same code held in front of the camera (or shown twice by mistake) is one scan, not one per frame
       const now = Date.now();
-      const key = `${mode}|${token}`;
+      const key = `${mode}|${reference ?? token}`;
       if (lastScan.current.token === key && now - lastScan.current.at < 30_000) return false;
       lastScan.current = { token: key, at: now };
-      const item = enqueue({ action: mode, entranceId, personQr: token });
+      const item = enqueue(reference ? { action: mode, entranceId, personRef: reference } : { action: mode, entranceId, personQr: token! });
       setQueued(readQueue().length);
-      setResults((rows) => [{ clientId: item.clientId, at: item.at, action: item.action, status: 'queued' as const, detail: '' }, ...rows].slice(0, 20));
+      setResults((rows) => [{ clientId: item.clientId, at: item.at, action: item.action, status: 'queued' as const, detail: reference ?? '', people: [] }, ...rows].slice(0, MAX_RECENT));
       if (navigator.vibrate) navigator.vibrate(80);
       if (navigator.onLine) void sync();
       return true;
@@ -199,6 +212,7 @@ export default function GatePage() {
       } catch {
         // a frame that cannot be read: try the next one
       }
+      video.dataset.framesRead = String(Number(video.dataset.framesRead ?? 0) + 1); // for diagnostics and tests
       if (!stopped) setTimeout(() => void tick(), 200);
     };
     void tick();
@@ -220,6 +234,11 @@ export default function GatePage() {
   return (
     <Stack gap="md" maw={640}>
       <Title order={2}>{t('gateTitle')}</Title>
+      {offlineReady && (
+        <Text size="xs" c="dimmed" data-testid="offline-ready">
+          {t('offlineReady')}
+        </Text>
+      )}
       {!online && (
         <Alert color="yellow" role="status">
           {t('offline')}
@@ -284,12 +303,28 @@ export default function GatePage() {
           <form
             onSubmit={(e) => {
               e.preventDefault();
-              if (record(manual)) setManual('');
+              if (!entranceId) setManualError(t('chooseEntranceFirst'));
+              else if (record(manual)) {
+                setManual('');
+                setManualError(null);
+              } else if (!cardReferenceOf(manual) && !/^[A-Za-z0-9_.-]{10,400}$/.test(tokenOf(manual))) setManualError(t('manualInvalid'));
             }}
           >
-            <Group align="end" wrap="nowrap">
-              <TextInput style={{ flex: 1 }} label={t('manual')} placeholder={t('manualPlaceholder')} value={manual} onChange={(e) => setManual(e.currentTarget.value)} />
-              <Button type="submit" disabled={!entranceId || !manual.trim()}>
+            <Group align="start" wrap="nowrap">
+              <TextInput
+                style={{ flex: 1 }}
+                label={t('manual')}
+                placeholder={t('manualPlaceholder')}
+                value={manual}
+                autoCapitalize="characters"
+                autoComplete="off"
+                error={manualError}
+                onChange={(e) => {
+                  setManual(e.currentTarget.value);
+                  setManualError(null);
+                }}
+              />
+              <Button type="submit" mt={25} disabled={!manual.trim()}>
                 {t('add')}
               </Button>
             </Group>
@@ -307,20 +342,31 @@ export default function GatePage() {
           <Title order={4} mb="xs">
             {t('lastResults')}
           </Title>
-          <Table>
-            <Table.Tbody>
-              {results.map((r) => (
-                <Table.Tr key={r.clientId} data-testid="gate-result">
-                  <Table.Td>{new Date(r.at).toLocaleTimeString()}</Table.Td>
-                  <Table.Td>{r.action === 'in' ? t('modeIn') : t('modeOut')}</Table.Td>
-                  <Table.Td>{badge(r.status)}</Table.Td>
-                  <Table.Td>
-                    <Text size="sm">{r.detail}</Text>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
+          {/* one row per scan, the person first (large, to compare with the card), then when, which way, the outcome */}
+          <Stack gap={0}>
+            {results.map((r) => (
+              <Stack key={r.clientId} gap={2} py={8} style={{ borderTop: '1px solid var(--mantine-color-gray-3)' }} data-testid="gate-result">
+                {(r.people ?? []).map((p, i) => (
+                  <Text key={i} size="lg" fw={700} lh={1.25} data-testid="gate-person">
+                    {p.name}
+                    {p.birthYear ? (
+                      <Text span size="md" fw={400} c="dimmed">
+                        {` · ${t('born', { year: p.birthYear })}`}
+                      </Text>
+                    ) : null}
+                  </Text>
+                ))}
+                <Group gap="xs" wrap="wrap">
+                  <Text size="sm" c="dimmed">
+                    {new Date(r.at).toLocaleTimeString()}
+                  </Text>
+                  <Text size="sm">{r.action === 'in' ? t('modeIn') : t('modeOut')}</Text>
+                  {badge(r.status)}
+                  {r.detail && <Text size="sm">{r.detail}</Text>}
+                </Group>
+              </Stack>
+            ))}
+          </Stack>
         </Card>
       )}
     </Stack>

@@ -9,7 +9,10 @@ export interface QueuedScan {
   clientId: string;
   action: NonNullable<CheckinItem['action']>;
   entranceId: string;
-  personQr: string;
+  /** the scanned personal QR (token or URL ending in one) … */
+  personQr?: string;
+  /** … or the reference printed on the card, typed in (8 hex digits) */
+  personRef?: string;
   /** when it was scanned (ISO) — the time recorded, even if sent later */
   at: string;
 }
@@ -44,6 +47,12 @@ export function enqueue(scan: Omit<QueuedScan, 'clientId' | 'at'>): QueuedScan {
   const item: QueuedScan = { ...scan, clientId: uuid(), at: new Date().toISOString() };
   writeQueue([...readQueue(), item]);
   return item;
+}
+
+/** The reference printed under the QR of a personal card, as staff type it ("40974c1a", "4097 4C1A"); null if it is none. */
+export function cardReferenceOf(typed: string): string | null {
+  const s = typed.replace(/[\s-]/g, '');
+  return /^[0-9a-f]{8}$/i.test(s) ? s.toUpperCase() : null;
 }
 
 /** A personal QR may be scanned as a bare token or as a URL ending in it. */
@@ -81,7 +90,7 @@ async function doSync(): Promise<SyncOutcome> {
     if (!batch.length) return { sent, results };
     try {
       const r = await api.post<CheckinResponse>('/api/checkins', {
-        items: batch.map((s) => ({ clientId: s.clientId, action: s.action, entranceId: s.entranceId, personQr: s.personQr, at: s.at })),
+        items: batch.map((s) => ({ clientId: s.clientId, action: s.action, entranceId: s.entranceId, personQr: s.personQr, personRef: s.personRef, at: s.at })),
       });
       // every item got an answer (created, duplicate, checked out or refused): drop exactly those, except exits
       // still waiting for their entry (kept, and sent again with the next sync)

@@ -1,4 +1,5 @@
 import {
+  Alert,
   Anchor,
   Breadcrumbs,
   Card,
@@ -203,6 +204,12 @@ function UnitBrowser({ code }: { code: string | undefined }) {
                     onRetry={() => void (geojson.isError ? geojson.refetch() : outline.refetch())}
                   />
                 ) : (
+                  <>
+                  {mapData?.features.some((f) => f.properties?.generated) && (
+                    <Alert color="yellow" variant="light" py={6} data-testid="generated-boundaries">
+                      <Text size="xs">{t('geo.generatedBoundaries')}</Text>
+                    </Alert>
+                  )}
                   <GeoMap
                     data={mapData}
                     mode={showOutline ? 'outline' : 'children'}
@@ -211,6 +218,7 @@ function UnitBrowser({ code }: { code: string | undefined }) {
                     onSelect={select}
                     height={wide ? 'calc(100dvh - 190px)' : 'clamp(260px, 50dvh, 420px)'}
                   />
+                  </>
                 )}
               </Stack>
             </Card>

@@ -9,7 +9,10 @@ export type { Unit, UnitDetail } from '../../../../server/src/modules/geo/schema
 export type UnitAncestor = UnitDetail['ancestors'][number];
 
 /** Properties of a GET /api/geo/geojson feature: the unit's own fields (the route has no response schema). */
-export type GeoFeatureProperties = Pick<Unit, 'code' | 'name' | 'nameEn' | 'level' | 'population' | 'childCount'>;
+export type GeoFeatureProperties = Pick<Unit, 'code' | 'name' | 'nameEn' | 'level' | 'population' | 'childCount'> & {
+  /** the boundary was generated (illustrative), not imported */
+  generated?: boolean;
+};
 export type GeoFeatureCollection = FeatureCollection<Geometry, GeoFeatureProperties>;
 
 // Large enough that all 63 provinces (and any district's communes) fit on one page.

@@ -4,6 +4,8 @@ import { Link } from 'react-router';
 import { useAuth } from '../../app/auth';
 import { menuEntries } from '../../app/nav';
 import { levelLabel, roleLabel } from '../../lib/labels';
+import './i18n';
+import { TodayPanel } from './TodayPanel';
 
 export default function HomePage() {
   const { t } = useTranslation();
@@ -11,10 +13,12 @@ export default function HomePage() {
   const features = menuEntries(can).filter((e) => e.path !== '/');
 
   return (
-    <Stack gap="lg" maw={960}>
+    <Stack gap="lg" maw={1100}>
       <Title order={1} size="h2">
         {t('home.greeting', { name: user.displayName || user.username })}
       </Title>
+
+      <TodayPanel />
 
       <Card withBorder radius="md" p="md">
         <Table variant="vertical" layout="fixed" withRowBorders={false} verticalSpacing={4}>

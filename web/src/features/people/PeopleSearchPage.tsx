@@ -14,7 +14,7 @@ import { emptyPerson, PersonForm, toBody } from './PersonForm';
 
 export default function PeopleSearchPage() {
   const tp = usePeopleT();
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { can } = useAuth();
   const navigate = useNavigate();
   const [params, setParams] = useSearchParams();
@@ -46,6 +46,11 @@ export default function PeopleSearchPage() {
           <Button variant="light" component={Link} to="duplicates">
             {tp('duplicates')}
           </Button>
+          {can('people.write') && (
+            <Button variant="light" component={Link} to="link-requests">
+              {i18n.language?.startsWith('en') ? 'Link requests' : 'Yêu cầu liên kết'}
+            </Button>
+          )}
           {can('people.write') && <Button onClick={() => setCreating(true)}>{tp('create')}</Button>}
         </Group>
       </Group>

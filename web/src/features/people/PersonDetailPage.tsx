@@ -8,6 +8,7 @@ import { PageLoader } from '../../app/pages';
 import { ErrorAlert } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
 import { PersonDeclarations } from '../declarations/PersonDeclarations';
+import { PersonActivity } from '../venues/PersonActivity';
 import { cardUrl, RELATIONSHIPS, useAddDependant, useDuplicates, usePeople, usePerson, useRemoveDependant, useUpdatePerson, type PersonDetail, type PersonLink, type PersonUpdateBody, type RelationshipValue } from './api';
 import { usePeopleT, type PeopleKey } from './i18n';
 import { relationshipLabel, sexLabel, sourceLabel } from './labels';
@@ -329,6 +330,7 @@ export default function PersonDetailPage() {
         </Stack>
       </SimpleGrid>
 
+      {can('checkins.read') && <PersonActivity personId={p.id} declarations={can('declarations.read')} />}
       {can('declarations.read') && <PersonDeclarations personId={p.id} />}
 
       <Modal opened={editing} onClose={() => setEditing(false)} title={tp('editTitle')} size="lg">

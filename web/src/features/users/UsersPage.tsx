@@ -11,6 +11,7 @@ import { usePhone } from '../../lib/media';
 import { ROLES } from '../../lib/types';
 import { USERS_PAGE_SIZE, useUpdateUser, useUsers, type UserItem } from './api';
 import { UserFormModal } from './UserFormModal';
+import { TokensModal } from './TokensModal';
 
 export default function UsersPage() {
   const { t } = useTranslation();
@@ -23,6 +24,7 @@ export default function UsersPage() {
   // undefined = closed, null = create, user = edit
   const [editing, setEditing] = useState<UserItem | null | undefined>(undefined);
   const [confirmDisable, setConfirmDisable] = useState<UserItem | null>(null);
+  const [tokensOf, setTokensOf] = useState<UserItem | null>(null);
 
   const list = useUsers(q, role, page);
   const update = useUpdateUser();
@@ -36,6 +38,9 @@ export default function UsersPage() {
     <>
       <Button size="compact-sm" variant="light" onClick={() => setEditing(u)}>
         {t('common.edit')}
+      </Button>
+      <Button size="compact-sm" variant="light" color="gray" onClick={() => setTokensOf(u)}>
+        API
       </Button>
       {/* The server refuses to disable oneself; do not offer it. */}
       {u.id !== me.id &&
@@ -181,6 +186,8 @@ export default function UsersPage() {
       )}
 
       <Pager page={page} pageSize={USERS_PAGE_SIZE} total={total} onChange={setPage} />
+
+      {tokensOf && <TokensModal user={tokensOf} own={tokensOf.id === me.id} permissions={me.permissions} onClose={() => setTokensOf(null)} />}
 
       {editing !== undefined && (
         <UserFormModal key={editing?.id ?? 'new'} user={editing} onClose={() => setEditing(undefined)} />

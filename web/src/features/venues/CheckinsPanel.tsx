@@ -1,34 +1,79 @@
 // Check-in look-up, statistics and exports, for one venue or the whole jurisdiction.
-import { Alert, Anchor, Badge, Button, Card, Group, Pagination, SegmentedControl, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Card, CloseButton, Group, Pagination, SegmentedControl, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
 import { useState } from 'react';
 import { ErrorAlert } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
-import { exportUrl, PAGE_SIZE, useCheckins, useStats, type CheckinFilter } from './api';
+import { exportUrl, filterQuery, PAGE_SIZE, useCheckins, useStats, useVenueSearch, type CheckinFilter } from './api';
 import { useVenueTexts } from './texts';
+
+/** Venue filter: type part of a name or code, pick one. */
+function VenuePicker({ value, onChange }: { value: string | null; onChange(id: string | null): void }) {
+  const { t } = useVenueTexts();
+  const [search, setSearch] = useState('');
+  const [q] = useDebouncedValue(search.trim(), 250);
+  const found = useVenueSearch(q);
+  const [known, setKnown] = useState<Record<string, string>>({});
+  const data = (found.data?.items ?? []).map((v) => ({ value: v.id, label: `${v.name} (${v.code})` }));
+  if (value && !data.some((d) => d.value === value)) data.unshift({ value, label: known[value] ?? value });
+  return (
+    <Select
+      label={t('venuePick')}
+      placeholder={t('allVenues')}
+      searchable
+      clearable
+      searchValue={search}
+      onSearchChange={setSearch}
+      filter={({ options }) => options}
+      data={data}
+      value={value}
+      onChange={(id, option) => {
+        if (id && option) setKnown((k) => ({ ...k, [id]: option.label }));
+        onChange(id);
+      }}
+      w={300}
+      data-testid="venue-pick"
+    />
+  );
+}
 
 /** datetime-local value (local time) ↔ ISO */
 const toLocalInput = (d: Date) => new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
 const fromLocalInput = (s: string) => new Date(s).toISOString();
 
 export function CheckinsPanel({ venueId, title }: { venueId?: string; title?: string }) {
-  const { t } = useVenueTexts();
+  const { t, lang } = useVenueTexts();
   const fmt = useFormat();
   const [from, setFrom] = useState(() => toLocalInput(new Date(Date.now() - 24 * 3600_000)));
   const [to, setTo] = useState(() => toLocalInput(new Date(Date.now() + 3600_000)));
   const [communeCode, setCommuneCode] = useState('');
-  const [personId, setPersonId] = useState('');
+  const [pickedVenue, setPickedVenue] = useState<string | null>(null);
+  const [person, setPerson] = useState('');
   const [reason, setReason] = useState('');
   const [page, setPage] = useState(1);
   const [groupBy, setGroupBy] = useState<'venue' | 'commune' | 'hour'>(venueId ? 'hour' : 'venue');
   const [filter, setFilter] = useState<CheckinFilter | null>(null);
 
   const list = useCheckins(filter ? { ...filter, page } : null);
-  const stats = useStats(filter ? { venueId: filter.venueId, communeCode: filter.communeCode, from: filter.from, to: filter.to } : null, groupBy);
+  const stats = useStats(filter ? filterQuery(filter) : null, groupBy);
 
   const apply = () => {
     setPage(1);
-    setFilter({ venueId, communeCode: communeCode.trim() || undefined, personId: personId.trim() || undefined, from: fromLocalInput(from), to: fromLocalInput(to), page: 1 });
+    setFilter({
+      venueId: venueId ?? pickedVenue ?? undefined,
+      communeCode: communeCode.trim() || undefined,
+      person: person.trim() || undefined,
+      from: fromLocalInput(from),
+      to: fromLocalInput(to),
+      page: 1,
+    });
   };
+  /** a row's person: narrow the look-up to them (by record id) */
+  const onlyPerson = (id: string) => {
+    setPage(1);
+    setFilter((f) => (f ? { ...f, personId: id, page: 1 } : f));
+  };
+  const reasonOk = reason.trim().length >= 3;
   const maxCount = Math.max(1, ...(stats.data?.rows.map((r) => r.checkins) ?? [1]));
 
   return (
@@ -38,8 +83,17 @@ export function CheckinsPanel({ venueId, title }: { venueId?: string; title?: st
         <Group align="end" wrap="wrap">
           <TextInput type="datetime-local" label={t('from')} value={from} onChange={(e) => setFrom(e.currentTarget.value)} />
           <TextInput type="datetime-local" label={t('to')} value={to} onChange={(e) => setTo(e.currentTarget.value)} />
+          {!venueId && <VenuePicker value={pickedVenue} onChange={setPickedVenue} />}
           {!venueId && <TextInput label={t('communeCode')} value={communeCode} onChange={(e) => setCommuneCode(e.currentTarget.value)} w={140} />}
-          <TextInput label={`${t('person')} (id)`} value={personId} onChange={(e) => setPersonId(e.currentTarget.value)} w={300} />
+          <TextInput
+            label={t('personSearch')}
+            placeholder={t('personSearchHint')}
+            value={person}
+            onChange={(e) => setPerson(e.currentTarget.value)}
+            onKeyDown={(e) => e.key === 'Enter' && apply()}
+            w={300}
+            data-testid="person-search"
+          />
           <Button onClick={apply}>{t('find')}</Button>
         </Group>
       </Card>
@@ -48,21 +102,37 @@ export function CheckinsPanel({ venueId, title }: { venueId?: string; title?: st
       {filter && list.data && (
         <Card withBorder>
           <Group justify="space-between" mb="xs" wrap="wrap">
-            <Text fw={600}>{t('totals', { checkins: list.data.total, people: stats.data?.total.people ?? '…' })}</Text>
+            <Group gap="xs">
+              <Text fw={600} data-testid="checkin-totals">
+                {t('totals', { checkins: list.data.total, people: stats.data?.total.people ?? '…' })}
+              </Text>
+              {filter.personId && (
+                <Badge variant="light" rightSection={<CloseButton size="xs" aria-label={t('clearPerson')} onClick={() => setFilter({ ...filter, personId: undefined })} />}>
+                  {t('onePerson')}
+                </Badge>
+              )}
+            </Group>
             <Group gap="xs" align="end" wrap="wrap">
-              <TextInput size="xs" placeholder={t('exportReason')} value={reason} onChange={(e) => setReason(e.currentTarget.value)} w={260} />
-              {(['csv', 'xlsx'] as const).map((format) => (
-                <Button
-                  key={format}
-                  size="xs"
-                  variant="light"
-                  component="a"
-                  href={exportUrl({ venueId: filter.venueId, communeCode: filter.communeCode, personId: filter.personId, from: filter.from, to: filter.to, format, reason: reason.trim() })}
-                  download
-                >
-                  {format === 'csv' ? t('exportCsv') : t('exportXlsx')}
-                </Button>
-              ))}
+              <TextInput
+                size="xs"
+                placeholder={t('exportReason')}
+                value={reason}
+                onChange={(e) => setReason(e.currentTarget.value)}
+                w={260}
+                error={!reasonOk && reason.length > 0 ? t('exportReasonRequired') : undefined}
+                data-testid="export-reason"
+              />
+              {(['csv', 'xlsx'] as const).map((format) =>
+                reasonOk ? (
+                  <Button key={format} size="xs" variant="light" component="a" href={exportUrl({ ...filterQuery(filter), format, lang, reason: reason.trim() })} download>
+                    {format === 'csv' ? t('exportCsv') : t('exportXlsx')}
+                  </Button>
+                ) : (
+                  <Button key={format} size="xs" variant="light" disabled title={t('exportReasonRequired')}>
+                    {format === 'csv' ? t('exportCsv') : t('exportXlsx')}
+                  </Button>
+                ),
+              )}
             </Group>
           </Group>
           <Table.ScrollContainer minWidth={720}>
@@ -81,7 +151,7 @@ export function CheckinsPanel({ venueId, title }: { venueId?: string; title?: st
                 {list.data.items.map((c) => (
                   <Table.Tr key={c.id}>
                     <Table.Td>
-                      <Anchor size="sm" onClick={() => setPersonId(c.personId)}>
+                      <Anchor size="sm" onClick={() => onlyPerson(c.personId)}>
                         {c.personName ?? c.personId.slice(0, 8)}
                       </Anchor>
                     </Table.Td>

@@ -3,32 +3,35 @@ import { Anchor, Button, Card, Grid, Group, NumberInput, Select, Stack, TextInpu
 import { useDebouncedValue } from '@mantine/hooks';
 import { useEffect, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
-import type { CommuneOption, CreateVenueBody, VenueDetail } from '../../../../server/src/modules/venues/schema';
+import type { AreaCommunes, CreateVenueBody, VenueDetail } from '../../../../server/src/modules/venues/schema';
 import { api, isApiError } from '../../lib/api';
 import { ErrorAlert } from '../../lib/errors';
 import { isVenueType, VENUE_TYPES, useCreateVenue, useUpdateVenue, type VenueType } from './api';
 import { useVenueTexts } from './texts';
 
-function CommuneSelect({ value, onChange, error }: { value: string; onChange(code: string): void; error?: string }) {
+/** The communes where this user may place a venue (their area; the server ranks them), searchable without accents. */
+function CommuneSelect({ value, onChange, error, initialLabel }: { value: string; onChange(code: string): void; error?: string; initialLabel?: string }) {
   const { t } = useVenueTexts();
   const [search, setSearch] = useState('');
   const [q] = useDebouncedValue(search, 250);
-  const [options, setOptions] = useState<CommuneOption[]>([]);
+  const [result, setResult] = useState<AreaCommunes>({ items: [], total: 0 });
+  const [known, setKnown] = useState<Record<string, string>>(value && initialLabel ? { [value]: initialLabel } : {});
   useEffect(() => {
     let live = true;
     api
-      .get<{ items: CommuneOption[] }>('/api/checkin/communes', { q, limit: 20 })
-      .then((r) => live && setOptions(r.items))
+      .get<AreaCommunes>('/api/venues/communes', { q, limit: 20 })
+      .then((r) => live && setResult(r))
       .catch(() => {});
     return () => {
       live = false;
     };
   }, [q]);
-  const data = options.map((o) => ({ value: o.code, label: `${o.name} — ${o.district}, ${o.province} (${o.code})` }));
-  if (value && !data.some((d) => d.value === value)) data.unshift({ value, label: value });
+  const data = result.items.map((o) => ({ value: o.code, label: `${o.name} — ${o.district} (${o.code})` }));
+  if (value && !data.some((d) => d.value === value)) data.unshift({ value, label: known[value] ?? value });
   return (
     <Select
       label={t('commune')}
+      description={t('communeAreaHint', { n: result.total })}
       required
       searchable
       searchValue={search}
@@ -36,8 +39,12 @@ function CommuneSelect({ value, onChange, error }: { value: string; onChange(cod
       filter={({ options: o }) => o}
       data={data}
       value={value || null}
-      onChange={(v) => onChange(v ?? '')}
+      onChange={(v, option) => {
+        if (v && option) setKnown((k) => ({ ...k, [v]: option.label }));
+        onChange(v ?? '');
+      }}
       error={error}
+      data-testid="venue-commune"
     />
   );
 }
@@ -62,7 +69,7 @@ function useFieldErrors() {
   return { errors, fromError, clear: () => setErrors({}) };
 }
 
-function VenueFields({ f, set, errors }: { f: FormState; set: (p: Partial<FormState>) => void; errors: Record<string, string> }) {
+function VenueFields({ f, set, errors, communeLabel }: { f: FormState; set: (p: Partial<FormState>) => void; errors: Record<string, string>; communeLabel?: string }) {
   const { t, label } = useVenueTexts();
   return (
     <Grid>
@@ -73,7 +80,7 @@ function VenueFields({ f, set, errors }: { f: FormState; set: (p: Partial<FormSt
         <Select label={t('type')} required data={VENUE_TYPES.map((s) => ({ value: s, label: label('types', s) }))} value={f.type} onChange={(v) => set({ type: v !== null && isVenueType(v) ? v : 'other' })} error={errors.type} />
       </Grid.Col>
       <Grid.Col span={{ base: 12, sm: 6 }}>
-        <CommuneSelect value={f.communeCode} onChange={(communeCode) => set({ communeCode })} error={errors.communeCode} />
+        <CommuneSelect value={f.communeCode} onChange={(communeCode) => set({ communeCode })} error={errors.communeCode} initialLabel={communeLabel} />
       </Grid.Col>
       <Grid.Col span={{ base: 12, sm: 6 }}>
         <TextInput label={t('address')} value={f.address} onChange={(e) => set({ address: e.currentTarget.value })} error={errors.address} />
@@ -134,7 +141,7 @@ export function VenueForm() {
       <Card withBorder>
         <Stack>
           <VenueFields f={f} set={(p) => setF({ ...f, ...p })} errors={errors} />
-          <Textarea label={t('entrances')} description="Mỗi dòng một lối vào/phòng · one per line" autosize minRows={2} value={entrances} onChange={(e) => setEntrances(e.currentTarget.value)} />
+          <Textarea label={t('entrances')} description={t('entrancesHelp')} autosize minRows={2} value={entrances} onChange={(e) => setEntrances(e.currentTarget.value)} />
           {create.error ? <ErrorAlert error={create.error} /> : null}
           <Group>
             <Button onClick={() => void submit()} loading={create.isPending}>
@@ -166,7 +173,7 @@ export function EditVenue({ d, onDone }: { d: VenueDetail; onDone(): void }) {
   return (
     <Card withBorder>
       <Stack>
-        <VenueFields f={f} set={(p) => setF({ ...f, ...p })} errors={errors} />
+        <VenueFields f={f} set={(p) => setF({ ...f, ...p })} errors={errors} communeLabel={v.commune.name} />
         {update.error ? <ErrorAlert error={update.error} /> : null}
         <Group>
           <Button

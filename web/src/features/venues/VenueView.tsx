@@ -116,13 +116,31 @@ function Entrances({ d }: { d: VenueDetail }) {
           </Button>
         </Group>
       </Group>
+      {d.qrAddress.loopback && (
+        <Alert color="red" variant="light" title={t('qrLoopbackTitle')} mb="sm" data-testid="qr-loopback">
+          {t('qrLoopback', { base: d.qrAddress.base })} {t('posterTestOnly')}
+        </Alert>
+      )}
       <Table.ScrollContainer minWidth={560}>
         <Table>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>{t('entrance')}</Table.Th>
+              <Table.Th>{t('shortCode')}</Table.Th>
+              <Table.Th>{t('status')}</Table.Th>
+              <Table.Th />
+            </Table.Tr>
+          </Table.Thead>
           <Table.Tbody>
             {d.entrances.map((e) => (
               <Table.Tr key={e.id}>
                 <Table.Td>
                   {e.name} <Text span size="xs" c="dimmed">({e.kind === 'room' ? t('room') : t('entrance')})</Text>
+                </Table.Td>
+                <Table.Td>
+                  <Text span ff="monospace" fw={600} title={e.shortUrl} data-testid="short-code">
+                    {e.shortCode}
+                  </Text>
                 </Table.Td>
                 <Table.Td>
                   <Badge variant="light" color={e.active ? 'green' : 'gray'}>

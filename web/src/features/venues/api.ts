@@ -1,6 +1,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type {
   CheckinList,
+  PersonCheckins,
   CreateVenueBody,
   EntranceBody,
   ImportResult,
@@ -110,7 +111,10 @@ export async function uploadFile(url: string, file: File): Promise<ImportResult>
 export interface CheckinFilter {
   venueId?: string;
   communeCode?: string;
+  /** a person's record id (a clicked row, a link from the person page) */
   personId?: string;
+  /** what an officer typed: phone, national ID or name */
+  person?: string;
   from: string;
   to: string;
   page: number;
@@ -122,7 +126,7 @@ export function useCheckins(f: CheckinFilter | null) {
     queryFn: ({ signal }) =>
       api.get<CheckinList>(
         '/api/checkins',
-        { venueId: f!.venueId, communeCode: f!.communeCode, personId: f!.personId, from: f!.from, to: f!.to, limit: PAGE_SIZE, offset: (f!.page - 1) * PAGE_SIZE },
+        { ...filterQuery(f!), limit: PAGE_SIZE, offset: (f!.page - 1) * PAGE_SIZE },
         signal,
       ),
     enabled: !!f,
@@ -130,12 +134,39 @@ export function useCheckins(f: CheckinFilter | null) {
   });
 }
 
-export function useStats(f: Omit<CheckinFilter, 'page' | 'personId'> | null, groupBy: 'venue' | 'commune' | 'hour') {
+/** The query parameters of a look-up (list, statistics and exports share them, so their totals agree). */
+export const filterQuery = (f: Omit<CheckinFilter, 'page'>) => ({
+  venueId: f.venueId,
+  communeCode: f.communeCode,
+  personId: f.personId,
+  person: f.personId ? undefined : f.person,
+  from: f.from,
+  to: f.to,
+});
+
+export function useStats(f: Omit<CheckinFilter, 'page'> | null, groupBy: 'venue' | 'commune' | 'hour') {
   return useQuery({
     queryKey: ['checkins', 'stats', f, groupBy],
-    queryFn: ({ signal }) =>
-      api.get<StatsResponse>('/api/checkins/stats', { venueId: f!.venueId, communeCode: f!.communeCode, from: f!.from, to: f!.to, groupBy, limit: groupBy === 'hour' ? 1000 : 20 }, signal),
+    queryFn: ({ signal }) => api.get<StatsResponse>('/api/checkins/stats', { ...filterQuery(f!), groupBy, limit: groupBy === 'hour' ? 1000 : 20 }, signal),
     enabled: !!f,
+  });
+}
+
+/** Venues matching typed text (name, code, address) for the look-up's venue picker. */
+export function useVenueSearch(q: string) {
+  return useQuery({
+    queryKey: ['venues', 'pick', q],
+    queryFn: ({ signal }) => api.get<Page<VenueItem>>('/api/venues', { q: q || undefined, limit: 20 }, signal),
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** A person's check-ins of the last 14 days (their record page). */
+export function usePersonCheckins(personId: string) {
+  return useQuery({
+    queryKey: ['checkins', 'person', personId],
+    queryFn: ({ signal }) => api.get<PersonCheckins>(`/api/people/${personId}/checkins`, { days: 14 }, signal),
+    retry: false,
   });
 }
 
