@@ -175,8 +175,9 @@ describe('campaigns', () => {
     const citizen = await t.login('citizen', commune);
     expect((await get('/api/messaging/notifications', citizen)).statusCode).toBe(403);
     expect((await get('/api/messaging/notifications', null)).statusCode).toBe(401);
-    // hostile query strings: answered, never a 500 (the audit row names only known filters)
-    expect((await get('/api/messaging/notifications?q=%00', cdc)).statusCode).toBe(200);
+    // hostile query strings: refused with a 400, never a 500 (and the audit row names only known filters)
+    expect((await get('/api/messaging/notifications?q=%00', cdc)).statusCode).toBe(400);
+    expect((await get('/api/messaging/notifications?q=x', cdc)).statusCode).toBe(200);
     expect((await get('/api/messaging/notifications?purpose=%00', cdc)).statusCode).toBe(400);
     const theirs = await get('/api/messaging/notifications?limit=500', hanoi);
     expect(theirs.json().items).toEqual([]);
