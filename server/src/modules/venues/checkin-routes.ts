@@ -242,7 +242,7 @@ export async function checkinRoutes(fastify: FastifyInstance, deps: VenueRouteDe
   app.get(
     '/api/people/:id/checkins',
     {
-      config: { permission: 'checkins.read' },
+      config: { audit: 'handler', permission: 'checkins.read' },
       schema: { tags: ['checkins'], params: Type.Object({ id: Type.String({ format: 'uuid' }) }), querystring: PersonCheckinsQuery, response: { 200: PersonCheckins } },
     },
     async (req) => {
