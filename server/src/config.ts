@@ -31,6 +31,8 @@ const ConfigSchema = Type.Object({
   // Per client address. Mobile carriers put many phones behind one address (carrier-grade NAT): raise it when a busy
   // entrance sees 429s. Signed-in gate staff have their own, higher limit per user.
   publicCheckinsPerMinute: Type.Integer({ minimum: 10, maximum: 1_000_000, env: 'VIGIL_PUBLIC_CHECKINS_PER_MINUTE', default: 120 }),
+  // Check-ins accepted but not yet being written (group commit) at most; beyond it check-ins answer 503 + Retry-After.
+  checkinQueueMax: Type.Integer({ minimum: 1, maximum: 10_000_000, env: 'VIGIL_CHECKIN_QUEUE_MAX', default: 20_000 }),
 });
 
 export type ConfigValues = Static<typeof ConfigSchema>;

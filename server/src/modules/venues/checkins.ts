@@ -12,9 +12,9 @@ import type { Access } from '../../platform/auth/access';
 import type { AuthUser } from '../../platform/auth/service';
 import { AppError, invalidField } from '../../platform/http/errors';
 import { SignatureError, tokenKeyUsable, type KeyRing } from '../../platform/signing';
-import { Batcher } from './batcher';
+import { Batcher, BatcherFullError, mapLimit } from '../../platform/batcher';
 import { EntranceCache, type EntranceInfo } from './entrances';
-import { LruCache } from './cache';
+import { LruCache } from '../../platform/cache';
 import type pg from 'pg';
 import { insertCheckins, insertCheckinsPrepared, type InsertedCheckin, type NewCheckin } from './checkin-insert';
 import { checkoutPerson, existingByClient, isOperator, MAX_STAY_MS } from './queries';
@@ -36,7 +36,20 @@ export interface CheckinEngineOptions {
   people: PeoplePort;
   clock: () => Date;
   retentionDays: number;
-  batch?: { maxRows?: number; maxWaitMs?: number; maxConcurrent?: number };
+  batch?: { maxRows?: number; maxWaitMs?: number; maxConcurrent?: number; maxQueuedRows?: number };
+}
+
+/** Items of one gate batch prepared at once (each may hold a database connection: a new person, a gate check). */
+const BATCH_PREPARE_CONCURRENCY = 4;
+
+/**
+ * Whether a failed batch insert may be the fault of some rows only (PostgreSQL data exception or integrity
+ * violation, SQLSTATE classes 22 and 23): then the batcher retries it in halves so only those rows' callers fail.
+ * Anything else (connection lost, timeout, database shutting down) fails the whole batch at once.
+ */
+export function rowCaused(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^2[23]/.test(code);
 }
 
 interface Prepared {
@@ -60,7 +73,11 @@ export class CheckinEngine {
 
   constructor(private readonly o: CheckinEngineOptions) {
     this.entrances = new EntranceCache(o);
-    this.batcher = new Batcher<NewCheckin, InsertedCheckin>({ ...o.batch, write: (rows) => (o.pool ? insertCheckinsPrepared(o.pool, rows) : insertCheckins(o.db, rows)) });
+    this.batcher = new Batcher<NewCheckin, InsertedCheckin>({
+      ...o.batch,
+      isolatable: rowCaused,
+      write: (rows) => (o.pool ? insertCheckinsPrepared(o.pool, rows) : insertCheckins(o.db, rows)),
+    });
   }
 
   /** Stops background work (the app is closing). */
@@ -267,7 +284,11 @@ export class CheckinEngine {
         });
       }
     }
-    const written = await this.batcher.add(rows);
+    const written = await this.batcher.add(rows).catch((err: unknown) => {
+      if (err instanceof BatcherFullError)
+        throw new AppError(503, 'OVERLOADED', 'too many check-ins are waiting to be written; try again shortly', undefined, { 'retry-after': String(err.retryAfterSeconds) });
+      throw err;
+    });
     const dupPairs = written.flatMap((w, i) => (w.known && w.id === null ? [{ clientId: rows[i]!.clientId, personId: w.person_id }] : []));
     const existing = dupPairs.length ? await existingByClient(this.o.db, dupPairs) : [];
     const existingIds = new Map(existing.map((r) => [`${r.client_id}|${r.person_id}`, r.id]));
@@ -330,13 +351,11 @@ export class CheckinEngine {
    */
   async batch(items: CheckinItem[], user: AuthUser | null): Promise<CheckinResultItem[]> {
     const results: CheckinResultItem[] = new Array(items.length);
-    const prepared = await Promise.all(
-      items.map((item, i) =>
-        this.prepare(item, i, `body.items.${i}`, user).catch((err: unknown) => {
-          results[i] = rejected(item, err, `body.items.${i}`);
-          return null;
-        }),
-      ),
+    const prepared = await mapLimit(items, BATCH_PREPARE_CONCURRENCY, (item, i) =>
+      this.prepare(item, i, `body.items.${i}`, user).catch((err: unknown) => {
+        results[i] = rejected(item, err, `body.items.${i}`);
+        return null;
+      }),
     );
     let run: Prepared[] = [];
     const flushRun = async () => {

@@ -4,7 +4,7 @@
 // (invalidateVenue); one made by another server process within STATUS_TTL_MS.
 import type { Db, DbOrTx } from '../../platform/db/types';
 import { tokenKeyUsable, type KeyRing } from '../../platform/signing';
-import { LruCache } from './cache';
+import { LruCache } from '../../platform/cache';
 import { entranceForCheckin, entrancesForCheckin } from './queries';
 import { venueQrError, verifyVenueToken, type VenueTokenBody } from './tokens';
 

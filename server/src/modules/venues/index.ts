@@ -39,10 +39,11 @@ export const venuesModule: VigilModule = {
       people,
       clock: ctx.config.clock,
       retentionDays: ctx.config.checkinRetentionDays,
+      batch: { maxQueuedRows: ctx.config.checkinQueueMax },
     });
     engines.add(engine);
     // group-commit figures for the benchmark and diagnostics
-    if (!app.hasDecorator('vigilCheckinStats')) app.decorate('vigilCheckinStats', () => ({ ...engine.batcher.stats }));
+    if (!app.hasDecorator('vigilCheckinStats')) app.decorate('vigilCheckinStats', () => ({ ...engine.batcher.stats, queued: engine.batcher.queued, writing: engine.batcher.writing }));
     app.addHook('onClose', async () => {
       engine.close();
       await engine.batcher.drain(); // acknowledge nothing that is not written; write what was accepted
