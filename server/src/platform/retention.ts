@@ -2,6 +2,7 @@
 import { purgeAudit } from './audit';
 import { purgeExpiredSessions } from './auth/service';
 import type { AppContext } from './module';
+import { retentionCutoff } from './purge';
 
 export function platformJobs(ctx: AppContext) {
   ctx.jobs.define({
@@ -13,7 +14,7 @@ export function platformJobs(ctx: AppContext) {
     name: 'platform.purge-audit',
     cron: '40 3 * * *',
     handler: async () => {
-      const before = new Date(ctx.config.clock().getTime() - ctx.config.auditRetentionDays * 86400_000);
+      const before = retentionCutoff(ctx.config.clock(), ctx.config.auditRetentionDays);
       return { deleted: await purgeAudit(ctx.db, before) };
     },
   });

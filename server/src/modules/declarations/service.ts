@@ -1,6 +1,8 @@
 // Rules of health declarations: forms and their versions, risk rules and zone lists, the follow-up workflow,
 // dashboards, retention (submitting one: submit.ts). Takes a Db (or transaction) and plain values; no HTTP types.
+import { sql } from 'kysely';
 import type { Db, DbOrTx } from '../../platform/db/types';
+import { purgeInChunks } from '../../platform/purge';
 import type { JurisdictionResolver } from '../../platform/auth/jurisdiction';
 import { badRequest, conflict, invalidField, notFound, type ErrorDetail } from '../../platform/http/errors';
 import { formDefinitionProblems } from './answers';
@@ -33,7 +35,6 @@ import {
   listZones,
   lockDeclaration,
   lockForm,
-  purgeBatch,
   setFormCurrent,
   setStatus,
   upsertRule,
@@ -367,12 +368,7 @@ export function addDays(day: string, n: number): string {
 
 /** Deletes declarations (and their follow-up notes) submitted before `before`, in batches. */
 export async function purgeDeclarations(db: Db, before: Date, batch = 5000): Promise<number> {
-  let total = 0;
-  for (;;) {
-    const n = await purgeBatch(db, before, batch);
-    total += n;
-    if (n < batch) return total;
-  }
+  return purgeInChunks(db, 'declarations', sql`submitted_at < ${before}`, { chunk: batch });
 }
 
 export const isSeverity = (s: string): s is Severity => (SEVERITIES as readonly string[]).includes(s);

@@ -13,6 +13,7 @@ import type { AuthUser } from '../../platform/auth/service';
 import { AppError, invalidField } from '../../platform/http/errors';
 import { SignatureError, tokenKeyUsable, type KeyRing } from '../../platform/signing';
 import { Batcher, BatcherFullError, mapLimit } from '../../platform/batcher';
+import { retentionCutoff } from '../../platform/purge';
 import { EntranceCache, type EntranceInfo } from './entrances';
 import { LruCache } from '../../platform/cache';
 import type pg from 'pg';
@@ -174,7 +175,7 @@ export class CheckinEngine {
     const t = new Date(at);
     if (Number.isNaN(t.getTime())) throw invalidField(path, 'is not a date-time');
     if (t.getTime() > now.getTime() + FUTURE_SKEW_MS) throw invalidField(path, 'is in the future');
-    const oldest = staff ? now.getTime() - this.o.retentionDays * 86400_000 : now.getTime() - PUBLIC_PAST_MS;
+    const oldest = staff ? retentionCutoff(now, this.o.retentionDays).getTime() : now.getTime() - PUBLIC_PAST_MS;
     if (t.getTime() < oldest) throw invalidField(path, staff ? `is older than the ${this.o.retentionDays}-day retention` : 'is too far in the past');
     return t > now ? now : t;
   }

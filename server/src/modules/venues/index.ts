@@ -7,7 +7,7 @@ import { onPersonInUse, onPersonMerged } from '../people/index';
 import { checkinRoutes } from './checkin-routes';
 import { CheckinEngine } from './checkins';
 import { importCheckinsFileWith, type Progress } from './imports';
-import { venueJobs } from './jobs';
+import { createPartitionsAhead, venueJobs } from './jobs';
 import { seedVenuesDemo } from './demo';
 import { peopleAdapter } from './people-adapter';
 import { readEntranceOfQr } from './entrances';
@@ -44,6 +44,11 @@ export const venuesModule: VigilModule = {
     engines.add(engine);
     // group-commit figures for the benchmark and diagnostics
     if (!app.hasDecorator('vigilCheckinStats')) app.decorate('vigilCheckinStats', () => ({ ...engine.batcher.stats, queued: engine.batcher.queued, writing: engine.batcher.writing }));
+    // the coming days' check-in partitions exist before the first check-in (the job keeps them ahead after that;
+    // the insert path creates a missing one itself, so a failure here is logged, not fatal)
+    app.addHook('onReady', async () => {
+      await createPartitionsAhead(ctx).catch((err: Error) => app.log.warn({ err: { message: err.message } }, 'check-in partitions not created ahead'));
+    });
     app.addHook('onClose', async () => {
       engine.close();
       await engine.batcher.drain(); // acknowledge nothing that is not written; write what was accepted

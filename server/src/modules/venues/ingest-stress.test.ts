@@ -33,14 +33,20 @@ async function lockCheckins() {
   };
 }
 
-/** Sends a check-in and waits until the batcher has it (being written or queued). */
+/** Sends a check-in and waits until the batcher has it (being written or queued); fails if it is answered first. */
 async function sendAndWaitAccepted(clientId: string) {
   const before = stats();
+  const seen = (s: ReturnType<typeof stats>) => s.flushes + s.queued + s.refused;
+  let answered: string | null = null;
   const res = post({ clientId, venueToken: venue.token, people: [{ token }] });
-  await vi.waitFor(() => {
-    const s = stats();
-    expect(s.flushes + s.queued + s.refused).toBeGreaterThan(before.flushes + before.queued + before.refused);
-  }, { timeout: 10_000, interval: 5 });
+  void res.then((r) => (answered = `${r.statusCode} ${r.body}`));
+  await vi.waitFor(
+    () => {
+      if (answered !== null && seen(stats()) === seen(before)) throw new Error(`answered before reaching the batcher: ${answered}`);
+      expect(seen(stats())).toBeGreaterThan(seen(before));
+    },
+    { timeout: 20_000, interval: 5 },
+  );
   return { res }; // (not the promise itself: an async function would wait for it)
 }
 
