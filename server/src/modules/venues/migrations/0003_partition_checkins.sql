@@ -54,7 +54,6 @@ alter sequence checkin_id_seq owned by checkins.id;
 create index checkins_venue_time_idx on checkins (venue_id, checkin_at);
 create index checkins_person_time_idx on checkins (person_id, checkin_at desc);
 create index checkins_time_brin on checkins using brin (checkin_at);
-create index checkins_client_idx on checkins (client_id, person_id);
 create index checkins_checkout_client_idx on checkins (checkout_client_id, person_id) where checkout_client_id is not null;
 
 create table checkin_keys (
