@@ -1,6 +1,7 @@
 // Validation of answers against a form version, and of form definitions themselves. Pure: the caller resolves
 // administrative-unit codes beforehand and passes "today" in the deployment time zone.
 import type { ErrorDetail } from '../../platform/http/errors';
+import { addDays } from '../../platform/time';
 import { isCountryCode } from './countries';
 import {
   conditionKeys,
@@ -39,12 +40,6 @@ export function unitCodesIn(form: FormDefinition, raw: unknown): string[] {
     for (const x of Array.isArray(v) ? v : [v]) if (typeof x === 'string' && x.length <= 32) out.add(x.trim());
   }
   return [...out];
-}
-
-function addDays(isoDay: string, days: number): string {
-  const d = new Date(`${isoDay}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
 }
 
 function isIsoDate(s: string): boolean {

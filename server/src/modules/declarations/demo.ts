@@ -9,7 +9,8 @@ import type { AppContext } from '../../platform/module';
 import type { Sex } from '../people';
 import { addDependant, findOrCreatePerson } from '../people';
 import type { AnswerValue, Answers } from './model';
-import { addDays, applyAction, localDay, startOfLocalDay } from './service';
+import { applyAction } from './service';
+import { addDays, localDay, startOfLocalDay } from '../../platform/time';
 import { submitDeclaration, submitDeps } from './submit';
 import type { Action } from './workflow';
 

@@ -3,6 +3,7 @@
 import { sql } from 'kysely';
 import type { Db, DbOrTx } from '../../platform/db/types';
 import { purgeInChunks } from '../../platform/purge';
+import { addDays, localDayWindow } from '../../platform/time';
 import type { JurisdictionResolver } from '../../platform/auth/jurisdiction';
 import { badRequest, conflict, invalidField, notFound, type ErrorDetail } from '../../platform/http/errors';
 import { formDefinitionProblems } from './answers';
@@ -45,35 +46,6 @@ import {
 } from './queries';
 import { STANDARD_FORMS, STANDARD_RULES, STANDARD_ZONES } from './standard-forms';
 import { nextStatus, type Action, type Status } from './workflow';
-
-/** 'YYYY-MM-DD' of `at` in the deployment time zone. */
-export function localDay(at: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
-}
-
-/** Minutes the time zone is ahead of UTC at `at` (+420 for Asia/Ho_Chi_Minh). */
-function tzOffsetMinutes(at: Date, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(at);
-  const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
-  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
-  return Math.round((asUtc - Math.floor(at.getTime() / 1000) * 1000) / 60_000);
-}
-
-/** The instant a local day ('YYYY-MM-DD') starts in the deployment time zone. */
-export function startOfLocalDay(day: string, timeZone: string): Date {
-  const midnightUtc = Date.parse(`${day}T00:00:00Z`);
-  const offset = tzOffsetMinutes(new Date(midnightUtc + 12 * 3600_000), timeZone);
-  return new Date(midnightUtc - offset * 60_000);
-}
 
 // ── forms ────────────────────────────────────────────────────────────────────
 
@@ -318,8 +290,7 @@ const add = (a: Counts, b: Counts) => {
  * unit they picked): a province officer sees districts, a district officer communes.
  */
 export async function dashboard(db: DbOrTx, resolver: JurisdictionResolver, root: string, scope: string[] | null, fromDay: string, toDay: string, timeZone: string) {
-  const from = startOfLocalDay(fromDay, timeZone);
-  const toExclusive = startOfLocalDay(addDays(toDay, 1), timeZone);
+  const { from, to: toExclusive } = localDayWindow(fromDay, toDay, timeZone);
   const rows = await countsByDayUnit(db, scope, from, toExclusive, timeZone);
   const rootUnit = await resolver.unit(root);
   const rootPath = rootUnit?.path ?? `/${root}/`;
@@ -358,11 +329,6 @@ export async function dashboard(db: DbOrTx, resolver: JurisdictionResolver, root
   };
 }
 
-export function addDays(day: string, n: number): string {
-  const d = new Date(`${day}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + n);
-  return d.toISOString().slice(0, 10);
-}
 
 // ── retention ────────────────────────────────────────────────────────────────
 
