@@ -11,7 +11,7 @@ import { sql } from 'kysely';
 import { connectDatabase, migrate } from '../server/src/platform/db';
 import { migrationSources } from '../server/src/platform/cli';
 import { modules } from '../server/src/modules';
-import { deleteCheckinsBefore, purgeCheckins } from '../server/src/modules/venues/queries';
+import { purgeCheckins } from '../server/src/modules/venues';
 import { purgeInChunks } from '../server/src/platform/purge';
 import type { Db } from '../server/src/platform/db/types';
 
@@ -55,7 +55,7 @@ export default async function main() {
     console.log(`${(ms / 1000).toFixed(1)} s`);
 
     // before partitioning: DELETE in chunks of 10,000 (as venues.purge-checkins did), then the keys, then VACUUM
-    const [deleted, deleteMs] = await timed(() => deleteCheckinsBefore(db, dayEnd));
+    const [deleted, deleteMs] = await timed(() => purgeInChunks(db, 'checkins', sql`checkin_at < ${dayEnd}`, { chunk: 10_000, key: ['id', 'checkin_at'] }));
     const [, keysMs1] = await timed(() => purgeInChunks(db, 'checkin_keys', sql`checkin_at < ${dayEnd}`, { chunk: 20_000, key: ['client_id', 'person_id'] }));
     const [, vacuumMs] = await timed(() => sql`vacuum checkins, checkin_keys`.execute(db));
     console.log(`chunked DELETE: ${deleted.toLocaleString('en')} rows in ${(deleteMs / 1000).toFixed(1)} s, keys ${(keysMs1 / 1000).toFixed(1)} s, VACUUM ${(vacuumMs / 1000).toFixed(1)} s`);

@@ -93,7 +93,9 @@ export async function venueOfQr(db: DbOrTx, keys: KeyRing, qr: string, now: Date
   return { venueId: e.venueId, name: e.venueName, type: e.venueType, communeCode: e.communeCode };
 }
 
-export { PURGE_CHECKINS_JOB } from './jobs';
+export { PURGE_CHECKINS_JOB, CHECKIN_PARTITIONS_JOB } from './jobs';
+/** Check-in retention as the hourly job runs it (drops the day partitions older than `before`); for benchmarks and tools. */
+export { purgeCheckins } from './queries';
 /** The signed token of an entrance QR (`${publicUrl}/c/<token>`), e.g. for demo seeding. */
 export { signVenueToken, checkinUrl } from './tokens';
 export { DEFAULT_ENTRANCE_NAME } from './service';

@@ -422,14 +422,6 @@ export async function purgeCheckins(db: DbOrTx, before: Date, chunk = 20_000): P
   return { deleted, partitions: old.rows.map((r) => r.name) };
 }
 
-/**
- * The previous retention, kept for the benchmark that compares it with dropping a partition: DELETE in chunks of
- * check-ins that began before `before`.
- */
-export async function deleteCheckinsBefore(db: DbOrTx, before: Date, chunk = 10_000): Promise<number> {
-  return purgeInChunks(db, 'checkins', sql`checkin_at < ${before}`, { chunk, key: ['id', 'checkin_at'] });
-}
-
 /** The persons among `ids` that have check-ins (kept by the registry's purge). */
 export async function personsWithCheckins(db: DbOrTx, ids: string[]): Promise<string[]> {
   if (!ids.length) return [];
