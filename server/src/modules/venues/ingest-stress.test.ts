@@ -40,8 +40,15 @@ async function sendAndWaitAccepted(clientId: string) {
   let answered: string | null = null;
   const res = post({ clientId, venueToken: venue.token, people: [{ token }] });
   void res.then((r) => (answered = `${r.statusCode} ${r.body}`));
+  const started = Date.now();
+  let dumped = false;
   await vi.waitFor(
-    () => {
+    async () => {
+      if (!dumped && Date.now() - started > 8000) {
+        dumped = true;
+        const r = await sql<{ state: string; wait_event: string | null; query: string }>`select state, wait_event_type || ':' || wait_event as wait_event, left(query, 150) as query from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`.execute(t.db);
+        console.log('still not accepted after 8 s; batcher and database sessions:', JSON.stringify(stats()), JSON.stringify(r.rows, null, 1));
+      }
       if (answered !== null && seen(stats()) === seen(before)) throw new Error(`answered before reaching the batcher: ${answered}`);
       expect(seen(stats())).toBeGreaterThan(seen(before));
     },

@@ -7,7 +7,7 @@
  * key invalidates them. (A phone's remembered identity is the people module's device token, not one of these.)
  */
 import { AppError } from '../../platform/http/errors';
-import { sign, verify, SignatureError, type KeyRing } from '../../platform/signing';
+import { sign, verify, verifyAsync, SignatureError, type KeyRing, type VerifiedToken } from '../../platform/signing';
 
 export const VENUE_TOKEN_TYPE = 'v';
 
@@ -42,16 +42,30 @@ const REASONS: Record<string, [number, string, string]> = {
 /** Verifies signature, type and expiry; throws a 4xx AppError naming `path` otherwise. */
 export function verifyVenueToken(keys: KeyRing, token: string, now: Date, path: string): VenueTokenBody {
   try {
-    const v = verify(keys, token, { expectedType: VENUE_TOKEN_TYPE, now });
-    const e = v.body.e;
-    const ven = v.body.v;
-    if (typeof e !== 'string' || typeof ven !== 'string') throw new SignatureError('malformed');
-    return { entranceId: e, venueId: ven, expiresAt: v.expiresAt ?? null };
+    return venueBody(verify(keys, token, { expectedType: VENUE_TOKEN_TYPE, now }));
   } catch (err) {
-    if (err instanceof SignatureError) {
-      const [status, code, message] = REASONS[err.reason] ?? REASONS.malformed!;
-      throw venueQrError(status, code, message, path);
-    }
-    throw err;
+    throw venueRefusal(err, path);
   }
+}
+
+/** verifyVenueToken with the Ed25519 check off the event loop (the check-in hot path, first scan of a poster). */
+export async function verifyVenueTokenAsync(keys: KeyRing, token: string, now: Date, path: string): Promise<VenueTokenBody> {
+  try {
+    return venueBody(await verifyAsync(keys, token, { expectedType: VENUE_TOKEN_TYPE, now }));
+  } catch (err) {
+    throw venueRefusal(err, path);
+  }
+}
+
+function venueBody(v: VerifiedToken): VenueTokenBody {
+  const e = v.body.e;
+  const ven = v.body.v;
+  if (typeof e !== 'string' || typeof ven !== 'string') throw new SignatureError('malformed');
+  return { entranceId: e, venueId: ven, expiresAt: v.expiresAt ?? null };
+}
+
+function venueRefusal(err: unknown, path: string): unknown {
+  if (!(err instanceof SignatureError)) return err;
+  const [status, code, message] = REASONS[err.reason] ?? REASONS.malformed!;
+  return venueQrError(status, code, message, path);
 }
