@@ -93,6 +93,8 @@ function postgresCpuMs(dataDir: string): number {
       const f = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
       const fields = f.slice(f.lastIndexOf(')') + 2).split(' '); // fields from #3 (state) on
       if (Number(d) === pid || Number(fields[1]) === pid) ms += (Number(fields[11]) + Number(fields[12])) * tick;
+      // backends that ended (idle pool connections closed) live on in the postmaster's children's times
+      if (Number(d) === pid) ms += (Number(fields[13]) + Number(fields[14])) * tick;
     } catch {
       // process ended meanwhile
     }
