@@ -49,8 +49,11 @@ export class Batcher<T, R> {
   private readonly maxConcurrent: number;
   private readonly maxQueuedRows: number;
   private idleWaiters: (() => void)[] = [];
-  /** Figures for metrics and the benchmark. `refused`: rows refused because the queue was full; `retries`: re-writes of parts of a failed batch. */
-  readonly stats = { flushes: 0, rows: 0, maxBatch: 0, flushMs: 0, refused: 0, retries: 0 };
+  /**
+   * Figures for metrics and the benchmark. `accepted`: rows taken in by add(); `refused`: rows refused because the
+   * queue was full; `retries`: re-writes of parts of a failed batch.
+   */
+  readonly stats = { flushes: 0, rows: 0, maxBatch: 0, flushMs: 0, refused: 0, retries: 0, accepted: 0 };
 
   constructor(private readonly opts: BatcherOptions<T, R>) {
     this.maxRows = opts.maxRows ?? 500;
@@ -77,6 +80,7 @@ export class Batcher<T, R> {
       this.stats.refused += rows.length;
       return Promise.reject(new BatcherFullError(this.drainSeconds()));
     }
+    this.stats.accepted += rows.length;
     return new Promise<R[]>((resolve, reject) => {
       this.queue.push({ rows, resolve, reject });
       this.queuedRows += rows.length;

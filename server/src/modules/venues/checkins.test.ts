@@ -320,6 +320,12 @@ describe('staff gate', () => {
     // not their venue
     const other = await post({ clientId: uuid(), entranceId: venue.entrances[0]!.id, personQr }, op.headers);
     expect(other.statusCode).toBe(403);
+    // in one batch (gate rights are worked out once per venue of the batch): their venue yes, the other one no
+    const mixed = await post(
+      { items: [mine, venue, mine, venue].map((v) => ({ clientId: uuid(), entranceId: v.entrances[0]!.id, personQr })) },
+      op.headers,
+    );
+    expect(mixed.json().results.map((r: { status: string; error?: { code: string } }) => r.error?.code ?? r.status), mixed.body).toEqual(['created', 'FORBIDDEN', 'created', 'FORBIDDEN']);
     // anonymous callers cannot use personal QR codes
     const anon = await post({ clientId: uuid(), venueToken: venue.token, personQr });
     expect(anon.statusCode).toBe(403);

@@ -14,10 +14,12 @@ let c: Awaited<ReturnType<typeof communes>>;
 let venue: Awaited<ReturnType<typeof createVenue>>;
 let token: string;
 const QUEUE_MAX = 3;
+/** A client id the database refuses (a test trigger standing in for any row PostgreSQL rejects, as a constraint would). */
+const POISON = '00000000-0000-4000-8000-0000000000ba';
 
 // (inject is lazy until awaited: wrap it in a promise so the request starts at once)
 const post = async (payload: object) => t.app.inject({ method: 'POST', url: '/api/checkins', payload, headers: { 'x-forwarded-for': `10.9.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}` } });
-const stats = () => (t.app as unknown as { vigilCheckinStats(): { flushes: number; queued: number; writing: number; refused: number } }).vigilCheckinStats();
+const stats = () => (t.app as unknown as { vigilCheckinStats(): { accepted: number; queued: number; writing: number; refused: number } }).vigilCheckinStats();
 const rowsOf = async (clientIds: string[]) =>
   Number((await sql<{ n: string }>`select count(*) as n from checkins where client_id = any(${clientIds}::uuid[])`.execute(t.db)).rows[0]!.n);
 
@@ -33,10 +35,10 @@ async function lockCheckins() {
   };
 }
 
-/** Sends a check-in and waits until the batcher has it (being written or queued); fails if it is answered first. */
+/** Sends a check-in and waits until the batcher has taken it in (or refused it); fails if it is answered first. */
 async function sendAndWaitAccepted(clientId: string) {
   const before = stats();
-  const seen = (s: ReturnType<typeof stats>) => s.flushes + s.queued + s.refused;
+  const seen = (s: ReturnType<typeof stats>) => s.accepted + s.refused;
   let answered: string | null = null;
   const res = post({ clientId, venueToken: venue.token, people: [{ token }] });
   void res.then((r) => (answered = `${r.statusCode} ${r.body}`));
@@ -57,6 +59,18 @@ async function sendAndWaitAccepted(clientId: string) {
   return { res }; // (not the promise itself: an async function would wait for it)
 }
 
+/** Sends check-ins until all four flush slots are writing (and waiting on the lock); returns their responses. */
+async function occupyFlushSlots() {
+  const out: { id: string; res: ReturnType<typeof post> }[] = [];
+  while (stats().writing < 4) {
+    const id = uuid();
+    out.push({ id, res: (await sendAndWaitAccepted(id)).res });
+    // a check-in taken in joins a flush within maxWaitMs; wait for that before deciding whether to send another
+    await vi.waitFor(() => expect(stats().queued).toBe(0), { timeout: 20_000, interval: 2 });
+  }
+  return out;
+}
+
 beforeAll(async () => {
   t = await testContext({ config: { checkinQueueMax: QUEUE_MAX, publicCheckinsPerMinute: 100_000 } });
   c = await communes(t.db);
@@ -65,16 +79,25 @@ beforeAll(async () => {
   const first = await post({ clientId: uuid(), venueToken: venue.token, people: [{ ...form(), communeCode: c.a }] });
   expect(first.statusCode, first.body).toBe(201);
   token = first.json().results[0].people[0].token;
+  // created before any write is in flight (creating a trigger on checkins while inserts wait could deadlock)
+  await sql
+    .raw(
+      `create function test_refuse_checkin() returns trigger language plpgsql as $$ begin
+         if new.client_id = '${POISON}' then raise check_violation using message = 'refused for the test'; end if; return new; end $$;
+       create trigger test_refuse before insert on checkins for each row execute function test_refuse_checkin();`,
+    )
+    .execute(t.db);
 });
 afterAll(() => t?.close());
 
 describe('check-in batcher under stress', () => {
   it('a full queue answers 503 with Retry-After at once; everything accepted is written once the database frees up', async () => {
     const release = await lockCheckins();
-    const accepted: { id: string; res: ReturnType<typeof post> }[] = [];
+    let accepted: { id: string; res: ReturnType<typeof post> }[] = [];
     try {
-      // four flush slots each take one check-in and wait on the lock; then the queue fills up to its limit
-      for (let i = 0; i < 4 + QUEUE_MAX; i++) {
+      // the four flush slots each take check-ins and wait on the lock; then the queue fills up to its limit
+      accepted = await occupyFlushSlots();
+      for (let i = 0; i < QUEUE_MAX; i++) {
         const id = uuid();
         accepted.push({ id, res: (await sendAndWaitAccepted(id)).res });
       }
@@ -94,37 +117,24 @@ describe('check-in batcher under stress', () => {
   });
 
   it('a row the database refuses fails only its own request; the others in the same write are acknowledged and stored', async () => {
-    const poison = uuid();
-    // a row PostgreSQL refuses (as a constraint would), standing in for any bad row
-    await sql
-      .raw(
-        `create function test_refuse_checkin() returns trigger language plpgsql as $$ begin
-           if new.client_id = '${poison}' then raise check_violation using message = 'refused for the test'; end if; return new; end $$;
-         create trigger test_refuse before insert on checkins for each row execute function test_refuse_checkin();`,
-      )
-      .execute(t.db);
+    const release = await lockCheckins();
+    let fillers: { res: ReturnType<typeof post> }[] = [];
+    const ids = [uuid(), uuid()];
+    const group: ReturnType<typeof post>[] = [];
     try {
-      const release = await lockCheckins();
-      const fillers: ReturnType<typeof post>[] = [];
-      const ids = Array.from({ length: 3 }, () => uuid());
-      let group: ReturnType<typeof post>[] = [];
-      try {
-        for (let i = 0; i < 4; i++) fillers.push((await sendAndWaitAccepted(uuid())).res); // occupy the four flush slots
-        // these wait in the queue and are then written together in one statement: the poisoned one in the middle
-        group = [];
-        for (const id of [ids[0]!, poison, ids[1]!]) group.push((await sendAndWaitAccepted(id)).res);
-      } finally {
-        await release();
-      }
-      const out = await Promise.all(group);
-      expect(out.map((r) => r.statusCode)).toEqual([201, 500, 201]);
-      expect(out[1]!.json().error.message).not.toContain('refused for the test'); // no internals in a 5xx
-      expect(await rowsOf([ids[0]!, ids[1]!])).toBe(2);
-      expect(await rowsOf([poison])).toBe(0);
-      for (const f of await Promise.all(fillers)) expect(f.statusCode).toBe(201);
+      fillers = await occupyFlushSlots();
+      // these wait in the queue and are then written together in one statement: the poisoned one in the middle
+      for (const id of [ids[0]!, POISON, ids[1]!]) group.push((await sendAndWaitAccepted(id)).res);
+      expect(stats().queued).toBe(3);
     } finally {
-      await sql.raw('drop trigger test_refuse on checkins; drop function test_refuse_checkin()').execute(t.db);
+      await release();
     }
+    const out = await Promise.all(group);
+    expect(out.map((r) => r.statusCode)).toEqual([201, 500, 201]);
+    expect(out[1]!.json().error.message).not.toContain('refused for the test'); // no internals in a 5xx
+    expect(await rowsOf(ids)).toBe(2);
+    expect(await rowsOf([POISON])).toBe(0);
+    for (const f of fillers) expect((await f.res).statusCode).toBe(201);
   });
 
   it("a gate's batch prepares a few items at a time, not all at once", async () => {
