@@ -27,7 +27,7 @@ async function fillDay(db: Db) {
     with v as (select array_agg(gen_random_uuid()) as ids from generate_series(1, 2000)),
          p as (select array_agg(gen_random_uuid()) as ids from generate_series(1, 300000))
     insert into checkins (client_id, person_id, venue_id, checkin_at, auto_checkout_at, source)
-    select gen_random_uuid(), p.ids[1 + (i * 7919) % 300000], v.ids[1 + i % 2000],
+    select gen_random_uuid(), p.ids[1 + ((i::bigint * 7919) % 300000)::int], v.ids[1 + i % 2000],
            ${dayStart}::timestamptz + (i * (86400.0 / ${ROWS})) * interval '1 second',
            ${dayStart}::timestamptz + (i * (86400.0 / ${ROWS})) * interval '1 second' + interval '1 hour', 'qr'
     from generate_series(0, ${ROWS} - 1) i, v, p`.execute(db);

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import pg from 'pg';
 import { sql } from 'kysely';
 import { testContext, type TestContext } from '../../../test/helpers';
 import { migrate, openDatabase } from '../../platform/db';
@@ -91,6 +92,24 @@ describe('check-ins partitioned by day', () => {
     expect(parts).toContain('checkins_p20220225'); // 08:00 +07:00 is 01:00 UTC that day
     expect(parts).toContain('checkins_p20220227');
     expect(parts).not.toContain('checkins_p20220226'); // only the days needed
+  });
+
+  it('makes a partition while a long read of check-ins is open, without waiting for it or blocking writes', async () => {
+    // an officer's long export holds a read lock on checkins for its whole transaction
+    const reader = new pg.Client({ connectionString: t.database.url });
+    await reader.connect();
+    try {
+      await reader.query('begin');
+      await reader.query('select count(*) from checkins');
+      now = new Date('2022-04-02T09:00:00Z'); // a day without a partition yet
+      expect(await partitions()).not.toContain('checkins_p20220402');
+      const res = await post({ clientId: uuid(), venueToken: venue.token, people: [{ ...form({ fullName: 'Vũ Thị Đọc', phone: '0912000555' }), communeCode: c.a }] });
+      expect(res.statusCode, res.body).toBe(201); // answered while the read is still open
+      expect(await partitions()).toContain('checkins_p20220402');
+    } finally {
+      await reader.query('rollback');
+      await reader.end();
+    }
   });
 
   it('the partition job keeps the coming days ready', async () => {

@@ -66,24 +66,35 @@ create table checkin_keys (
 create index checkin_keys_time_brin on checkin_keys using brin (checkin_at);
 
 -- Creates the missing day partitions for the UTC days from_day .. to_day (inclusive); returns how many it created.
--- Serialised by an advisory lock, so concurrent callers (two server processes, the job) do not collide.
+-- Serialised by an advisory lock, so concurrent callers (two server processes, the job) do not collide. A partition
+-- is built as a table of its own and then attached: ATTACH PARTITION takes SHARE UPDATE EXCLUSIVE on checkins, so
+-- check-ins keep being written and read meanwhile (CREATE TABLE … PARTITION OF would take ACCESS EXCLUSIVE and, behind
+-- a long export, queue every insert); lock_timeout bounds the wait instead of queueing behind a long lock.
 create function checkins_create_partitions(from_day date, to_day date) returns int
 language plpgsql as $$
 declare
   d date;
   created int := 0;
   name text;
+  lo timestamptz;
+  hi timestamptz;
 begin
   if to_day - from_day > 4000 then
     raise exception 'checkins_create_partitions: % days asked for', to_day - from_day;
   end if;
   perform pg_advisory_xact_lock(hashtext('checkins_create_partitions'));
+  perform set_config('lock_timeout', '5s', true);
   d := from_day;
   while d <= to_day loop
     name := 'checkins_p' || to_char(d, 'YYYYMMDD');
     if to_regclass(name) is null then
-      execute format('create table %I partition of checkins for values from (%L) to (%L)',
-                     name, (d::timestamp at time zone 'UTC'), ((d + 1)::timestamp at time zone 'UTC'));
+      lo := d::timestamp at time zone 'UTC';
+      hi := (d + 1)::timestamp at time zone 'UTC';
+      execute format('create table %I (like checkins including defaults including constraints)', name);
+      -- the bounds as a constraint first, so attaching needs no scan; dropped once attached (the partition bound holds)
+      execute format('alter table %I add constraint %I check (checkin_at >= %L and checkin_at < %L)', name, name || '_day', lo, hi);
+      execute format('alter table checkins attach partition %I for values from (%L) to (%L)', name, lo, hi);
+      execute format('alter table %I drop constraint %I', name, name || '_day');
       created := created + 1;
     end if;
     d := d + 1;
