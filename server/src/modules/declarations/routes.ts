@@ -60,7 +60,8 @@ import {
   RuleView,
   ZoneView,
 } from './schema';
-import { addDays, applyAction, dashboard, loadForm, localDay, saveForm, saveRule, saveZone, startOfLocalDay } from './service';
+import { applyAction, dashboard, loadForm, saveForm, saveRule, saveZone } from './service';
+import { addDays, localDay, startOfLocalDay } from '../../platform/time';
 import { submitDeclaration, submitDeps } from './submit';
 import type { FormDefinition, Question } from './model';
 import { ACTIVE_STATUSES, allowedActions, type Status } from './workflow';
