@@ -72,3 +72,20 @@ describe("another province's quarantine places", () => {
     expect(res.json().case.place.id).toBe(naPlace);
   });
 });
+
+describe('exposure notices', () => {
+  it("show half-hour windows, not the case's exact check-in and check-out seconds", async () => {
+    const f0 = await s.person('Lương Văn Tám');
+    const v = await s.venue('QUANCOM', 60);
+    await s.stay(f0, v, '2021-08-10T02:07:13.517Z', '2021-08-10T02:52:41.204Z');
+    const op = await t.login('venue_operator', '40');
+    await t.db.insertInto('venue_operators').values({ user_id: op.id, venue_id: v }).execute();
+    const c = await send('POST', '/api/cases', cdc, { personId: f0, confirmedAt: '2021-08-11T03:00:00Z', onsetDate: '2021-08-10', source: 'community' });
+    expect(c.statusCode, c.body).toBe(201);
+    await t.events.settled();
+    for (const [url, who] of [['/api/exposure-notices', op], ['/api/public/exposure-notices', null]] as const) {
+      const items = (await send('GET', url, who)).json().items.filter((n: { venueId: string }) => n.venueId === v);
+      expect(items.map((n: { from: string; to: string }) => [n.from, n.to]), url).toEqual([['2021-08-10T02:00:00.000Z', '2021-08-10T03:00:00.000Z']]);
+    }
+  });
+});
