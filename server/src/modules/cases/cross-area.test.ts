@@ -89,3 +89,16 @@ describe('exposure notices', () => {
     }
   });
 });
+
+describe('case timeline', () => {
+  it("tells a check-in's length of stay, not raw UTC instants an officer would read as local times", async () => {
+    const f0 = await s.person('Kiều Văn Mười');
+    const v = await s.venue('SIEUTHI', 60);
+    await s.stay(f0, v, '2021-08-10T02:07:00Z', '2021-08-10T02:52:00Z');
+    const c = await send('POST', '/api/cases', cdc, { personId: f0, confirmedAt: '2021-08-11T03:00:00Z', onsetDate: '2021-08-10', source: 'community' });
+    const items = (await send('GET', `/api/cases/${c.json().case.id}/timeline`, cdc)).json().items as { kind: string; at: string; detail: string }[];
+    const checkin = items.find((i) => i.kind === 'checkin')!;
+    expect(checkin.at).toBe('2021-08-10T02:07:00.000Z');
+    expect(checkin.detail).toMatch(/^SIEUTHI-\d+ · 45′$/);
+  });
+});
