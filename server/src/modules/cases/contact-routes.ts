@@ -18,7 +18,7 @@ const tags = ['contacts'];
 
 export async function contactRoutes(fastify: FastifyInstance, ctx: AppContext) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const { db, access, now, audit, scopeFor, tz } = routeKit(ctx);
+  const { db, access, now, audit, scopeFor, placeFor, tz } = routeKit(ctx);
 
   const search = async (user: AuthUser, q: Static<typeof ContactListQuery>, limit: number, offset: number) => {
     const scope = await scopeFor(user, 'cases.read', q.unit);
@@ -136,6 +136,7 @@ export async function contactRoutes(fastify: FastifyInstance, ctx: AppContext) {
       let changed = 0;
       if (b.action === 'place') {
         if (!b.placeId) throw invalidField('body.placeId', 'is required for action "place"');
+        await placeFor(req.user!, b.placeId);
         for (const r of rows.filter((x) => x.status === 'monitoring')) {
           await admitToPlace(db, { placeId: b.placeId, personId: r.person_id, contactId: r.id, admittedOn: dayOf(now(), tz), plannedDischargeOn: r.order_end }, 'body.placeId');
           changed++;

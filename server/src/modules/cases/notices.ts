@@ -22,6 +22,14 @@ const NoticeList = Type.Object({ items: Type.Array(NoticeItem) });
 
 /** How far back published notices reach: the incubation period plus the case's window. */
 const PUBLIC_DAYS = 21;
+/**
+ * Notices show whole half hours (start rounded down, end up), never the case's exact check-in and check-out: a
+ * venue operator could otherwise find the one gate scan at that very second and so the case's identity. A wider
+ * window only adds matches on the phones, it never loses one.
+ */
+const NOTICE_GRAIN_MS = 30 * 60_000;
+const floorGrain = (d: Date) => new Date(Math.floor(d.getTime() / NOTICE_GRAIN_MS) * NOTICE_GRAIN_MS).toISOString();
+const ceilGrain = (d: Date) => new Date(Math.ceil(d.getTime() / NOTICE_GRAIN_MS) * NOTICE_GRAIN_MS).toISOString();
 
 export async function noticeRoutes(fastify: FastifyInstance, ctx: AppContext) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
@@ -44,8 +52,8 @@ export async function noticeRoutes(fastify: FastifyInstance, ctx: AppContext) {
     venueAddress: r.venue_address,
     entranceId: r.entrance_id,
     entranceName: r.entrance_name,
-    from: r.from_at.toISOString(),
-    to: r.to_at.toISOString(),
+    from: floorGrain(r.from_at),
+    to: ceilGrain(r.to_at),
     publishedAt: r.published_at.toISOString(),
   });
   const since = () => new Date(now().getTime() - PUBLIC_DAYS * 86_400_000);

@@ -30,7 +30,7 @@ const tags = ['cases'];
 export async function caseRoutes(fastify: FastifyInstance, ctx: AppContext) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const kit = routeKit(ctx);
-  const { db, access, now, settings, audit, scopeFor, tz } = kit;
+  const { db, access, now, settings, audit, scopeFor, placeFor, tz } = kit;
 
   /** The case, if the user may act on it with `perm` (403 outside their jurisdiction, 404 unknown). */
   const loadCase = async (user: AuthUser, id: string, perm: 'cases.read' | 'cases.write'): Promise<CaseRow> => {
@@ -65,6 +65,7 @@ export async function caseRoutes(fastify: FastifyInstance, ctx: AppContext) {
     const unit = b.communeCode ?? person.communeCode;
     if (!unit) throw invalidField('body.communeCode', 'the person has no commune on record: give the commune that follows the case');
     await access.authorize(req.user!, 'cases.write', { unitCode: unit });
+    if (b.placeId) await placeFor(req.user!, b.placeId);
     const row = await confirmCase(ctx, {
       personId: b.personId,
       communeCode: unit,
@@ -94,10 +95,7 @@ export async function caseRoutes(fastify: FastifyInstance, ctx: AppContext) {
   app.patch('/api/cases/:id', { config: { audit: 'handler', permission: 'cases.write' }, schema: { tags, params: IdParam, body: UpdateCaseBody, response: { 200: CaseResponse } } }, async (req) => {
     const c = await loadCase(req.user!, req.params.id, 'cases.write');
     const b = req.body;
-    if (b.placeId) {
-      const p = await db.selectFrom('quarantine_places').select('id').where('id', '=', b.placeId).executeTakeFirst();
-      if (!p) throw invalidField('body.placeId', 'is not a known quarantine/isolation place');
-    }
+    if (b.placeId) await placeFor(req.user!, b.placeId);
     const t = now();
     const row = await db
       .updateTable('cases')

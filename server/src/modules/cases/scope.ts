@@ -22,7 +22,14 @@ export function routeKit(ctx: AppContext) {
     await access.authorize(user, perm, { unitCode: u.code });
     return access.resolver.subtreeCodes(u.code);
   };
-  return { db, access, now, settings, audit, scopeFor, tz: ctx.config.timeZone };
+  /** A place the user may admit people into (cases.write on the place's commune): another area's place is 403. */
+  const placeFor = async (user: AuthUser, placeId: string, path = 'body.placeId') => {
+    const p = await db.selectFrom('quarantine_places').select(['id', 'commune_code']).where('id', '=', placeId).executeTakeFirst();
+    if (!p) throw invalidField(path, 'is not a known quarantine/isolation place');
+    await access.authorize(user, 'cases.write', { unitCode: p.commune_code });
+    return p;
+  };
+  return { db, access, now, settings, audit, scopeFor, placeFor, tz: ctx.config.timeZone };
 }
 
 export type RouteKit = ReturnType<typeof routeKit>;

@@ -5,6 +5,8 @@ import type { DbOrTx } from '../../platform/db/types';
 import { infectiousWindow, type CaseSettings } from './service';
 import type { CaseRow } from './tables';
 
+// A check-in's detail is its venue code and length of stay ("CHO-1 · 45′"); its start is the item's time. (Raw UTC
+// instants here read as wrong local times on the case page.)
 export interface TimelineItem {
   at: string;
   kind: string;
@@ -36,7 +38,7 @@ export async function timeline(db: DbOrTx, c: CaseRow, s: CaseSettings): Promise
     db.selectFrom('follow_ups').selectAll().where('person_id', '=', c.person_id).orderBy('day').limit(200).execute(),
   ]);
   const items: TimelineItem[] = [
-    ...checkins.rows.map((r) => ({ at: r.checkin_at.toISOString(), kind: 'checkin', title: r.name, detail: `${r.code} · ${r.checkin_at.toISOString()} → ${r.ends_at.toISOString()}` })),
+    ...checkins.rows.map((r) => ({ at: r.checkin_at.toISOString(), kind: 'checkin', title: r.name, detail: `${r.code} · ${Math.round((r.ends_at.getTime() - r.checkin_at.getTime()) / 60_000)}′` })),
     ...declarations.rows.map((r) => ({ at: r.submitted_at.toISOString(), kind: 'declaration', title: r.venue ?? r.kind, detail: r.flagged ? 'flagged' : '' })),
     { at: w.from.toISOString(), kind: 'window', title: 'window.start', detail: '' },
     ...(c.onset_date ? [{ at: `${c.onset_date}T00:00:00.000Z`, kind: 'onset', title: c.onset_date, detail: '' }] : []),

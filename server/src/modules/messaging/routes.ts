@@ -11,7 +11,7 @@ import { SESSION_COOKIE } from '../../platform/auth/plugin';
 import { createUser, login, type AuthUser } from '../../platform/auth/service';
 import { conflict, invalidField, notFound, unauthorized } from '../../platform/http/errors';
 import type { AppContext } from '../../platform/module';
-import { finishCodeLink, maskPhone, normalizePhone, resolvePersonId, startCodeLink } from '../people';
+import { findPeopleByIdentifier, finishCodeLink, getPersonIdentities, maskPhone, normalizePhone, resolvePersonId, startCodeLink } from '../people';
 import { cancelCampaign, campaignCounts, dryRun, finishCampaigns, insertCampaign, readList, runCampaign, audienceOf } from './campaigns';
 import { applyReceipts, insertReceipts, type CampaignRow } from './queries';
 import { startOtp, verifyOtp } from './otp';
@@ -245,6 +245,10 @@ export async function messagingRoutes(fastify: FastifyInstance, ctx: AppContext)
     const user = req.user!;
     const phone = normalizePhone(req.body.phone);
     if (!phone) throw invalidField('body.phone', 'is not a valid phone number');
+    // a registered person's phone is opted out by their home area only: another province's entry would silence the
+    // home area's texts to them, unseen in its list and beyond its reach to remove
+    const people = await getPersonIdentities(db, await findPeopleByIdentifier(db, phone));
+    for (const p of people.values()) if (p.communeCode) await access.authorize(user, 'messaging.send', { unitCode: p.communeCode });
     await db
       .insertInto('sms_opt_outs')
       .values({ phone, source: 'officer', reason: req.body.reason?.trim() || null, unit_code: user.jurisdictionCode, created_by: user.id, created_by_username: user.username })
