@@ -2,6 +2,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, type QueryValue } from '../../lib/api';
 import type { CaseItem, ContactItem, GraphResponse } from '../../../../server/src/modules/cases/schema';
+import type { PersonListItem, PersonListResponse } from '../../../../server/src/modules/people/schema';
 
 export type { CaseItem, ContactItem, GraphResponse };
 export interface Page<T> {
@@ -115,6 +116,16 @@ export interface Review {
 }
 
 export const PAGE_SIZE = 50;
+
+export type { PersonListItem };
+/** The person registry's search (name, phone or national ID; jurisdiction-scoped and audited by the server). */
+export const usePersonSearch = (q: string) =>
+  useQuery({
+    queryKey: ['people', 'search', q],
+    queryFn: ({ signal }) => api.get<PersonListResponse>('/api/people', { q, limit: 8 }, signal),
+    enabled: q.trim().length >= 2,
+    retry: false,
+  });
 
 export const useCases = (filters: Record<string, QueryValue>, page: number) =>
   useQuery({

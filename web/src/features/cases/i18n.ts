@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import i18n from '../../app/i18n';
 
 const vi = {
+  picker: { hint: 'Tìm theo họ tên, số điện thoại hoặc CCCD/CMND', results: 'Người tìm thấy', none: 'Không tìm thấy ai', more: 'và {{n}} người khác: gõ thêm để thu hẹp', change: 'Đổi người' },
   list: { title: 'Ca bệnh (F0)', new: 'Thêm ca bệnh', empty: 'Chưa có ca bệnh nào', clusters: 'Chùm ca bệnh', contacts: 'Danh sách F1/F2', search: 'Mã ca' },
   fields: {
     code: 'Mã ca', person: 'Người bệnh', personId: 'Mã hồ sơ người dân', commune: 'Xã/phường', confirmedAt: 'Ngày khẳng định', onset: 'Khởi phát triệu chứng', test: 'Ngày lấy mẫu',
@@ -47,6 +48,7 @@ const vi = {
 type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> };
 
 const en: Shape<typeof vi> = {
+  picker: { hint: 'Search by full name, phone number or national ID', results: 'People found', none: 'Nobody found', more: 'and {{n}} more: type more to narrow', change: 'Change person' },
   list: { title: 'Cases (F0)', new: 'New case', empty: 'No cases yet', clusters: 'Clusters', contacts: 'F1/F2 lists', search: 'Case code' },
   fields: {
     code: 'Code', person: 'Patient', personId: 'Person record id', commune: 'Commune', confirmedAt: 'Confirmed', onset: 'Symptom onset', test: 'Sample taken',
