@@ -190,4 +190,55 @@ describe('places and cameras', () => {
     expect(down[0].lastProbeError).toBe('ECONNREFUSED');
     server.close();
   });
+
+  it('edits a place and closes it once empty, in the jurisdiction, audited; refuses others', async () => {
+    const created = await send('POST', '/api/places', cdc, { name: 'Khách sạn Sông Lam', kind: 'hotel', communeCode: s.commune, capacity: 1 });
+    expect(created.statusCode, created.body).toBe(201);
+    const id = created.json().id as string;
+    const url = `/api/places/${id}`;
+    const edit = await send('PATCH', url, cdc, { capacity: 40, name: 'Khách sạn Sông Lam (cơ sở 2)', purpose: 'both' });
+    expect(edit.statusCode, edit.body).toBe(200);
+    expect(edit.json()).toMatchObject({ id, capacity: 40, name: 'Khách sạn Sông Lam (cơ sở 2)', purpose: 'both', active: true, occupied: 0 });
+    // someone is admitted: capacity cannot go below them, the place cannot close
+    const contact = (await get('/api/contacts', cdc)).json().items[0] as { id: string };
+    await t.db.updateTable('case_contacts').set({ status: 'monitoring' }).where('id', '=', contact.id).execute();
+    expect((await send('POST', `${url}/admit`, cdc, { contactId: contact.id })).statusCode).toBe(201);
+    const shrink = await send('PATCH', url, cdc, { capacity: 0 });
+    expect(shrink.statusCode).toBe(409);
+    expect(shrink.json().error.details[0].path).toBe('body.capacity');
+    const closeFull = await send('PATCH', url, cdc, { active: false });
+    expect(closeFull.statusCode).toBe(409);
+    expect(closeFull.json().error.details[0].path).toBe('body.active');
+    const stay = (await get(url, cdc)).json().occupants[0].stayId as string;
+    expect((await send('POST', `/api/place-stays/${stay}/discharge`, cdc, {})).statusCode).toBe(200);
+    const close = await send('PATCH', url, cdc, { active: false });
+    expect(close.statusCode, close.body).toBe(200);
+    expect(close.json()).toMatchObject({ active: false, capacity: 40 });
+    // a closed place takes nobody
+    const admitClosed = await send('POST', `${url}/admit`, cdc, { contactId: contact.id });
+    expect(admitClosed.statusCode).toBe(400);
+    expect(admitClosed.json().error.details[0].path).toBe('body.placeId');
+    expect((await send('PATCH', url, cdc, { active: true })).json()).toMatchObject({ active: true });
+    const audit = await t.db.selectFrom('audit_log').select(['action', 'subject_id']).where('subject_id', '=', id).where('action', 'in', ['place.create', 'place.update', 'place.close', 'place.reopen']).orderBy('id').execute();
+    expect(audit.map((a) => a.action)).toEqual(['place.create', 'place.update', 'place.close', 'place.reopen']);
+    // refusals: each leaves the place as it was
+    const before = (await get(url, cdc)).json().place;
+    const cases: [string, LoggedIn | null, unknown, number][] = [
+      ['no session', null, { capacity: 1 }, 401],
+      ['citizen', await t.login('citizen', '40'), { capacity: 1 }, 403],
+      ['venue operator', await t.login('venue_operator', '40'), { capacity: 1 }, 403],
+      ['officer of another province', await t.login('cdc_officer', '01'), { active: false }, 403],
+      ['commune officer (no places.manage)', communeA, { capacity: 1 }, 403],
+      ['tracer', tracer, { capacity: 1 }, 403],
+      ['empty body', cdc, {}, 400],
+      ['moving it to another commune', cdc, { communeCode: s.otherCommune }, 400],
+      ['NUL in the name', cdc, { name: 'a\u0000b' }, 400],
+      ['a huge name', cdc, { name: 'x'.repeat(100_000) }, 400],
+      ['negative capacity', cdc, { capacity: -1 }, 400],
+    ];
+    for (const [why, who, body, code] of cases) expect((await send('PATCH', url, who, body)).statusCode, why).toBe(code);
+    expect((await send('PATCH', '/api/places/00000000-0000-4000-8000-000000000000', cdc, { capacity: 1 })).statusCode).toBe(404);
+    expect((await send('PATCH', '/api/places/not-a-uuid', cdc, { capacity: 1 })).statusCode).toBe(400);
+    expect((await get(url, cdc)).json().place).toEqual(before);
+  });
 });
