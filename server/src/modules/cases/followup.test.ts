@@ -211,9 +211,12 @@ describe('places and cameras', () => {
     expect(closeFull.json().error.details[0].path).toBe('body.active');
     const stay = (await get(url, cdc)).json().occupants[0].stayId as string;
     expect((await send('POST', `/api/place-stays/${stay}/discharge`, cdc, {})).statusCode).toBe(200);
+    const beds = async () => ((await get('/api/places', cdc)).json().byArea as { capacity: number }[]).reduce((n, a) => n + a.capacity, 0);
+    const bedsOpen = await beds();
     const close = await send('PATCH', url, cdc, { active: false });
     expect(close.statusCode, close.body).toBe(200);
     expect(close.json()).toMatchObject({ active: false, capacity: 40 });
+    expect(await beds()).toBe(bedsOpen - 40); // a closed place offers no beds in the area's capacity
     // a closed place takes nobody
     const admitClosed = await send('POST', `${url}/admit`, cdc, { contactId: contact.id });
     expect(admitClosed.statusCode).toBe(400);

@@ -100,7 +100,7 @@ export async function placeRoutes(fastify: FastifyInstance, ctx: AppContext) {
         const u = await access.resolver.unit(p.communeCode);
         const code = u?.path.split('/').filter(Boolean)[2] ?? p.communeCode;
         const a = byArea.get(code) ?? { code, name: (await access.resolver.unit(code))?.name ?? code, capacity: 0, occupied: 0 };
-        a.capacity += p.capacity;
+        a.capacity += p.active ? p.capacity : 0; // a closed place offers no beds
         a.occupied += p.occupied;
         byArea.set(code, a);
       }

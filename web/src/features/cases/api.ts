@@ -202,6 +202,7 @@ export function usePlaceMutations() {
   return {
     create: useMutation({ mutationFn: (body: Record<string, unknown>) => api.post<Place>('/api/places', body), onSuccess: () => inv('places') }),
     camera: useMutation({ mutationFn: ({ placeId, ...body }: { placeId: string; name: string; streamUrl: string; location?: string }) => api.post<Camera>(`/api/places/${placeId}/cameras`, body), onSuccess: () => inv('places') }),
+    update: useMutation({ mutationFn: ({ id, ...body }: { id: string; capacity?: number; active?: boolean; name?: string }) => api.patch<Place>(`/api/places/${id}`, body), onSuccess: () => inv('places') }),
     discharge: useMutation({ mutationFn: (stayId: string) => api.post(`/api/place-stays/${stayId}/discharge`, {}), onSuccess: () => inv('places') }),
   };
 }

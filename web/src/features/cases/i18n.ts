@@ -40,6 +40,7 @@ const vi = {
   places: {
     title: 'Khu cách ly và điều trị', new: 'Thêm cơ sở', capacity: 'Sức chứa', occupied: 'Đang ở', cameras: 'Camera', down: 'Camera mất tín hiệu', kinds: { concentrated: 'Cách ly tập trung', hotel: 'Khách sạn', field_hospital: 'Bệnh viện dã chiến', hospital: 'Bệnh viện', other: 'Khác' },
     occupants: 'Người đang ở', discharge: 'Cho về', addCamera: 'Thêm camera', streamUrl: 'Địa chỉ luồng (rtsp/http)', byArea: 'Theo địa bàn', name: 'Tên', empty: 'Chưa có cơ sở nào',
+    close: 'Đóng cơ sở', reopen: 'Mở lại cơ sở', closed: 'Đã đóng', saveCapacity: 'Lưu sức chứa',
   },
   notices: { title: 'Thông báo địa điểm có ca bệnh', venue: 'Địa điểm', from: 'Từ', to: 'Đến', empty: 'Không có thông báo', explain: 'Chỉ gồm địa điểm và khung giờ, không có thông tin cá nhân.' },
   save: 'Lưu', cancel: 'Huỷ', back: 'Quay lại',
@@ -81,6 +82,7 @@ const en: Shape<typeof vi> = {
   places: {
     title: 'Quarantine and isolation places', new: 'New place', capacity: 'Capacity', occupied: 'Occupied', cameras: 'Cameras', down: 'Cameras down', kinds: { concentrated: 'Concentrated quarantine', hotel: 'Hotel', field_hospital: 'Field hospital', hospital: 'Hospital', other: 'Other' },
     occupants: 'Occupants', discharge: 'Discharge', addCamera: 'Add camera', streamUrl: 'Stream URL (rtsp/http)', byArea: 'By area', name: 'Name', empty: 'No places yet',
+    close: 'Close the place', reopen: 'Reopen the place', closed: 'Closed', saveCapacity: 'Save capacity',
   },
   notices: { title: 'Exposure notices', venue: 'Venue', from: 'From', to: 'To', empty: 'No notices', explain: 'Venue and time window only, no personal data.' },
   save: 'Save', cancel: 'Cancel', back: 'Back',
