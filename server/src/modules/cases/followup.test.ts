@@ -55,6 +55,56 @@ afterAll(async () => {
   await t?.close();
 });
 
+describe("tracers' lists", () => {
+  it('an officer assigns people to a tracer of their area; the tracer sees their own list for today', async () => {
+    const tracerA = await t.login('contact_tracer', s.commune);
+    const tracerB = await t.login('contact_tracer', s.otherCommune);
+    const assign = (who: LoggedIn | null, body: unknown) => send('POST', '/api/followups/assignments', who, body);
+    const mine = async (who: LoggedIn) => ((await get('/api/followups/due?mine=true', who)).json().items as { personId: string }[]).map((x) => x.personId).sort();
+    expect(await mine(tracerA)).toEqual([]);
+    const ok = await assign(communeA, { tracerUserId: tracerA.id, personIds: [P.A, P.C] });
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(ok.json()).toEqual({ assigned: 2 });
+    expect(await mine(tracerA)).toEqual([P.A, P.C].sort());
+    expect(await mine(tracer)).toEqual([]); // the province's tracer has nobody assigned
+    expect(await mine(tracerB)).toEqual([]);
+    // the area's list shows who follows whom
+    const area = (await get('/api/followups/due', communeA)).json().items as { personId: string; tracer: string | null }[];
+    expect(area.find((x) => x.personId === P.A)!.tracer).toEqual(expect.any(String));
+    const audit = await t.db.selectFrom('audit_log').select(['action', 'subject_id']).where('action', '=', 'followups.assign').execute();
+    expect(audit).toEqual([{ action: 'followups.assign', subject_id: tracerA.id }]);
+    // refusals: nothing changes
+    const refusals: [string, LoggedIn | null, unknown, number, string?][] = [
+      ['no session', null, { tracerUserId: tracerA.id, personIds: [P.B] }, 401],
+      ['citizen', await t.login('citizen', '40'), { tracerUserId: tracerA.id, personIds: [P.A] }, 403],
+      ['venue operator', await t.login('venue_operator', '40'), { tracerUserId: tracerA.id, personIds: [P.A] }, 403],
+      ['a tracer cannot assign', tracerA, { tracerUserId: tracerA.id, personIds: [P.B] }, 403],
+      ['officer of another province', await t.login('cdc_officer', '01'), { tracerUserId: tracerA.id, personIds: [P.A] }, 400, 'body.personIds.0'],
+      ["a person outside the officer's commune", communeA, { tracerUserId: tracerA.id, personIds: [P.A, P.B] }, 400, 'body.personIds.1'],
+      ["a person outside the tracer's commune", cdc, { tracerUserId: tracerA.id, personIds: [P.B] }, 400, 'body.personIds.0'],
+      ['not a tracer', cdc, { tracerUserId: communeA.id, personIds: [P.A] }, 400, 'body.tracerUserId'],
+      ['unknown user', cdc, { tracerUserId: '999999999', personIds: [P.A] }, 400, 'body.tracerUserId'],
+      ['not under follow-up', cdc, { tracerUserId: tracerA.id, personIds: [P.F0] }, 400, 'body.personIds.0'],
+      ['empty list', cdc, { tracerUserId: tracerA.id, personIds: [] }, 400],
+      ['a huge list', cdc, { tracerUserId: tracerA.id, personIds: Array.from({ length: 501 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`) }, 400],
+      ['NUL in the id', cdc, { tracerUserId: '1\u00002', personIds: [P.A] }, 400],
+    ];
+    for (const [why, who, body, code, path] of refusals) {
+      const r = await assign(who, body);
+      expect(r.statusCode, why).toBe(code);
+      if (path) expect(r.json().error.details[0].path, why).toBe(path);
+    }
+    expect(await mine(tracerA)).toEqual([P.A, P.C].sort());
+    expect(await mine(tracerB)).toEqual([]);
+    // reassigning moves the person; null takes them off every list
+    expect((await assign(cdc, { tracerUserId: tracer.id, personIds: [P.C] })).statusCode).toBe(200);
+    expect(await mine(tracerA)).toEqual([P.A]);
+    expect(await mine(tracer)).toEqual([P.C]);
+    expect((await assign(communeA, { tracerUserId: null, personIds: [P.C] })).statusCode).toBe(200);
+    expect(await mine(tracer)).toEqual([]);
+  });
+});
+
 describe('daily follow-up', () => {
   it('a fever of 38.5 °C flags the person and opens a test referral; the grid and the non-reporting list follow', async () => {
     const due0 = (await get('/api/followups/due', communeA)).json().items.map((x: { personId: string }) => x.personId);
