@@ -41,6 +41,8 @@ export interface Subject {
   start: string;
   end: string | null;
   flagged: boolean;
+  /** the tracer the person is assigned to */
+  tracer: string | null;
   cells: GridCell[];
 }
 export interface Grid {

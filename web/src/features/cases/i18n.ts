@@ -33,6 +33,7 @@ const vi = {
     reviews: 'Cần xác định người', pick: 'Chọn', createNew: 'Người mới', maxDaysLeft: 'Còn tối đa (ngày)', flagged: 'Có triệu chứng',
   },
   followups: {
+    mine: 'Danh sách của tôi hôm nay', area: 'Cả địa bàn', tracer: 'Cán bộ phụ trách',
     title: 'Theo dõi sức khoẻ hằng ngày', grid: 'Bảng theo dõi', due: 'Chưa báo cáo hôm nay', tasks: 'Chuyển xét nghiệm', record: 'Ghi nhận', temperature: 'Nhiệt độ (°C)', symptoms: 'Có triệu chứng',
     channel: 'Hình thức', channels: { tracer: 'Cán bộ gọi', robot_call: 'Tổng đài tự động', self: 'Tự khai' }, fever: 'Sốt ≥ 38,0 °C: đã tạo yêu cầu xét nghiệm', saved: 'Đã lưu', done: 'Đã xử lý',
     states: { well: 'Bình thường', symptoms: 'Có triệu chứng', fever: 'Sốt', missing: 'Chưa báo cáo', out: '' }, chart: 'Biểu đồ nhiệt độ', empty: 'Không có ai cần theo dõi', case: 'Ca bệnh (tại nhà)',
@@ -75,6 +76,7 @@ const en: Shape<typeof vi> = {
     reviews: 'Who is this?', pick: 'Pick', createNew: 'New person', maxDaysLeft: 'At most days left', flagged: 'With symptoms',
   },
   followups: {
+    mine: 'My list for today', area: 'Whole area', tracer: 'Tracer',
     title: 'Daily follow-up', grid: 'Grid', due: 'Not reported today', tasks: 'Test referrals', record: 'Record', temperature: 'Temperature (°C)', symptoms: 'Symptoms',
     channel: 'Channel', channels: { tracer: 'Tracer call', robot_call: 'Robot call', self: 'Self-report' }, fever: 'Fever ≥ 38.0 °C: test referral created', saved: 'Saved', done: 'Done',
     states: { well: 'Well', symptoms: 'Symptoms', fever: 'Fever', missing: 'Not reported', out: '' }, chart: 'Temperature chart', empty: 'Nobody to follow up', case: 'Case (at home)',
