@@ -54,6 +54,8 @@ export async function scenario(db: Db): Promise<Scenario> {
       const inAt = new Date(at);
       if (!stays.has(venue)) stays.set(venue, (await db.selectFrom('venues').select('default_stay_minutes').where('id', '=', venue).executeTakeFirstOrThrow()).default_stay_minutes);
       const auto = new Date(inAt.getTime() + Math.min(stays.get(venue)!, 720) * 60_000);
+      const day = inAt.toISOString().slice(0, 10); // check-ins are partitioned by UTC day (venues module)
+      await sql`select checkins_create_partitions(${day}::date, ${day}::date)`.execute(db);
       await sql`insert into checkins (client_id, person_id, venue_id, checkin_at, checkout_at, auto_checkout_at, source)
         values (gen_random_uuid(), ${person}, ${venue}, ${inAt}, ${out ? new Date(out) : null}, ${auto}, 'import')`.execute(db);
     },
