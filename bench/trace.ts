@@ -46,6 +46,8 @@ async function generate(db: Db, size: (typeof SIZES)[keyof typeof SIZES], log: (
   // skewed popularity: venue rank = venues · u³ (a few venues get tens of thousands of visits a day); visits
   // between 06:00 and 22:00 local; 70 % check out after 10–180 min, the rest get the venue's default stay
   const chunk = 1_000_000;
+  // check-ins are partitioned by UTC day (venues module): make the days the generated visits fall on
+  await sql`select checkins_create_partitions(${START}::date - 1, ${START}::date + ${DAYS + 1})`.execute(db);
   for (let done = 0; done < size.checkins; done += chunk) {
     const n = Math.min(chunk, size.checkins - done);
     log(`  check-ins ${(done + n).toLocaleString()} / ${size.checkins.toLocaleString()}…`);

@@ -14,7 +14,7 @@ let caseCode: string;
 let venueId: string;
 let venueName: string;
 let qrPath: string;
-const names = { f0: 'Nguyễn Văn Không', f1: 'Trần Thị Một', f2: 'Lê Văn Hai' };
+const names = { f0: 'Nguyễn Văn Không', f1: 'Trần Thị Một', f2: 'Lê Văn Hai', fresh: 'Hoàng Văn Mới' };
 const iso = (msAgo: number) => new Date(Date.now() - msAgo).toISOString();
 const H = 3600_000;
 
@@ -36,6 +36,8 @@ beforeAll(async () => {
   const f0 = await s.person(names.f0);
   const f1 = await s.person(names.f1);
   const f2 = await s.person(names.f2);
+  await s.person(names.fresh, { phone: '+84987650001', nationalId: '040090009999' });
+  await s.person('Hoàng Văn Mười', { phone: '+84987650002' }); // a namesake-ish neighbour in the results
   await s.stay(f0, venueId, iso(5 * H), iso(4 * H));
   await s.stay(f1, venueId, iso(4.5 * H), iso(3.5 * H));
   await s.stay(f1, other, iso(2 * H), iso(1.5 * H));
@@ -76,6 +78,32 @@ describe('case page', () => {
     // ECharts draws SVG: the case, the contacts and the venue are labelled nodes
     await expect.poll(() => page.getByTestId('transmission-graph').locator('svg text').allTextContents(), { timeout: 10_000 }).toEqual(expect.arrayContaining([expect.stringContaining(caseCode), names.f1, names.f2, venueName]));
     await page.screenshot({ path: '/tmp/vigil-case-page.png', fullPage: true });
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+});
+
+describe('new case', () => {
+  it('finds the person by name or phone and confirms a case for them, no record id to type', async () => {
+    const { ctx, page, errors } = await openPage(browser, { viewport: { width: 1280, height: 900 }, locale: 'vi-VN' });
+    await page.goto(`${server.url}/cases`);
+    await signIn(page);
+    await page.getByRole('button', { name: 'Thêm ca bệnh' }).click();
+    const dialog = page.getByRole('dialog');
+    const who = dialog.getByLabel('Người bệnh');
+    await who.fill('Hoàng Văn');
+    const results = dialog.getByRole('listbox', { name: 'Người tìm thấy' });
+    await expect.poll(() => results.getByRole('option').allTextContents(), { timeout: 15_000 }).toEqual(expect.arrayContaining([expect.stringContaining(names.fresh), expect.stringContaining('Hoàng Văn Mười')]));
+    // by phone: exactly the one person
+    await who.fill('0987650001');
+    await expect.poll(() => results.getByRole('option').allTextContents(), { timeout: 15_000 }).toEqual([expect.stringContaining(names.fresh)]);
+    expect(await dialog.getByRole('button', { name: 'Lưu' }).isDisabled()).toBe(true); // nobody picked yet
+    await results.getByRole('option').first().click();
+    expect(await dialog.getByText(names.fresh).count()).toBe(1);
+    await dialog.getByRole('button', { name: 'Lưu' }).click();
+    await expect.poll(() => page.getByTestId('case-code').textContent(), { timeout: 20_000 }).toMatch(/^NA40-\d{5}$/);
+    expect(await page.textContent('body')).toContain(names.fresh);
+    await page.screenshot({ path: '/tmp/vigil-case-new.png', fullPage: true });
     expect(errors).toEqual([]);
     await ctx.close();
   });

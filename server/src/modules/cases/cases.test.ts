@@ -71,6 +71,8 @@ describe('confirming a case', () => {
     expect(a.exposures).toEqual([expect.objectContaining({ overlapMinutes: 30, venue: expect.objectContaining({ id: V1 }) })]);
     const q = contacts.find((x) => x.person.id === P.Q)!;
     expect(q).toMatchObject({ level: 2, orderKind: 'monitoring', orderEnd: '2021-08-17' });
+    // each exposure names whom it was to: the F1 for an F2
+    expect(q.exposures).toEqual([expect.objectContaining({ overlapMinutes: 30, sourcePersonId: P.A, sourcePersonName: 'Lê Thị A' })]);
     // exposure notice of the case's stay
     const notices = await t.db.selectFrom('exposure_notices').selectAll().where('case_id', '=', caseId).execute();
     expect(notices.map((n) => [n.venue_id, n.from_at.toISOString(), n.to_at.toISOString()])).toEqual([[V1, '2021-08-10T02:00:00.000Z', '2021-08-10T03:00:00.000Z']]);

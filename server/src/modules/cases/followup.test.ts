@@ -55,6 +55,56 @@ afterAll(async () => {
   await t?.close();
 });
 
+describe("tracers' lists", () => {
+  it('an officer assigns people to a tracer of their area; the tracer sees their own list for today', async () => {
+    const tracerA = await t.login('contact_tracer', s.commune);
+    const tracerB = await t.login('contact_tracer', s.otherCommune);
+    const assign = (who: LoggedIn | null, body: unknown) => send('POST', '/api/followups/assignments', who, body);
+    const mine = async (who: LoggedIn) => ((await get('/api/followups/due?mine=true', who)).json().items as { personId: string }[]).map((x) => x.personId).sort();
+    expect(await mine(tracerA)).toEqual([]);
+    const ok = await assign(communeA, { tracerUserId: tracerA.id, personIds: [P.A, P.C] });
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(ok.json()).toEqual({ assigned: 2 });
+    expect(await mine(tracerA)).toEqual([P.A, P.C].sort());
+    expect(await mine(tracer)).toEqual([]); // the province's tracer has nobody assigned
+    expect(await mine(tracerB)).toEqual([]);
+    // the area's list shows who follows whom
+    const area = (await get('/api/followups/due', communeA)).json().items as { personId: string; tracer: string | null }[];
+    expect(area.find((x) => x.personId === P.A)!.tracer).toEqual(expect.any(String));
+    const audit = await t.db.selectFrom('audit_log').select(['action', 'subject_id']).where('action', '=', 'followups.assign').execute();
+    expect(audit).toEqual([{ action: 'followups.assign', subject_id: tracerA.id }]);
+    // refusals: nothing changes
+    const refusals: [string, LoggedIn | null, unknown, number, string?][] = [
+      ['no session', null, { tracerUserId: tracerA.id, personIds: [P.B] }, 401],
+      ['citizen', await t.login('citizen', '40'), { tracerUserId: tracerA.id, personIds: [P.A] }, 403],
+      ['venue operator', await t.login('venue_operator', '40'), { tracerUserId: tracerA.id, personIds: [P.A] }, 403],
+      ['a tracer cannot assign', tracerA, { tracerUserId: tracerA.id, personIds: [P.B] }, 403],
+      ['officer of another province', await t.login('cdc_officer', '01'), { tracerUserId: tracerA.id, personIds: [P.A] }, 400, 'body.personIds.0'],
+      ["a person outside the officer's commune", communeA, { tracerUserId: tracerA.id, personIds: [P.A, P.B] }, 400, 'body.personIds.1'],
+      ["a person outside the tracer's commune", cdc, { tracerUserId: tracerA.id, personIds: [P.B] }, 400, 'body.personIds.0'],
+      ['not a tracer', cdc, { tracerUserId: communeA.id, personIds: [P.A] }, 400, 'body.tracerUserId'],
+      ['unknown user', cdc, { tracerUserId: '999999999', personIds: [P.A] }, 400, 'body.tracerUserId'],
+      ['not under follow-up', cdc, { tracerUserId: tracerA.id, personIds: [P.F0] }, 400, 'body.personIds.0'],
+      ['empty list', cdc, { tracerUserId: tracerA.id, personIds: [] }, 400],
+      ['a huge list', cdc, { tracerUserId: tracerA.id, personIds: Array.from({ length: 501 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`) }, 400],
+      ['NUL in the id', cdc, { tracerUserId: '1\u00002', personIds: [P.A] }, 400],
+    ];
+    for (const [why, who, body, code, path] of refusals) {
+      const r = await assign(who, body);
+      expect(r.statusCode, why).toBe(code);
+      if (path) expect(r.json().error.details[0].path, why).toBe(path);
+    }
+    expect(await mine(tracerA)).toEqual([P.A, P.C].sort());
+    expect(await mine(tracerB)).toEqual([]);
+    // reassigning moves the person; null takes them off every list
+    expect((await assign(cdc, { tracerUserId: tracer.id, personIds: [P.C] })).statusCode).toBe(200);
+    expect(await mine(tracerA)).toEqual([P.A]);
+    expect(await mine(tracer)).toEqual([P.C]);
+    expect((await assign(communeA, { tracerUserId: null, personIds: [P.C] })).statusCode).toBe(200);
+    expect(await mine(tracer)).toEqual([]);
+  });
+});
+
 describe('daily follow-up', () => {
   it('a fever of 38.5 °C flags the person and opens a test referral; the grid and the non-reporting list follow', async () => {
     const due0 = (await get('/api/followups/due', communeA)).json().items.map((x: { personId: string }) => x.personId);
@@ -189,5 +239,59 @@ describe('places and cameras', () => {
     expect(down.map((c: { name: string }) => c.name)).toEqual(['Hành lang']);
     expect(down[0].lastProbeError).toBe('ECONNREFUSED');
     server.close();
+  });
+
+  it('edits a place and closes it once empty, in the jurisdiction, audited; refuses others', async () => {
+    const created = await send('POST', '/api/places', cdc, { name: 'Khách sạn Sông Lam', kind: 'hotel', communeCode: s.commune, capacity: 1 });
+    expect(created.statusCode, created.body).toBe(201);
+    const id = created.json().id as string;
+    const url = `/api/places/${id}`;
+    const edit = await send('PATCH', url, cdc, { capacity: 40, name: 'Khách sạn Sông Lam (cơ sở 2)', purpose: 'both' });
+    expect(edit.statusCode, edit.body).toBe(200);
+    expect(edit.json()).toMatchObject({ id, capacity: 40, name: 'Khách sạn Sông Lam (cơ sở 2)', purpose: 'both', active: true, occupied: 0 });
+    // someone is admitted: capacity cannot go below them, the place cannot close
+    const contact = (await get('/api/contacts', cdc)).json().items[0] as { id: string };
+    await t.db.updateTable('case_contacts').set({ status: 'monitoring' }).where('id', '=', contact.id).execute();
+    expect((await send('POST', `${url}/admit`, cdc, { contactId: contact.id })).statusCode).toBe(201);
+    const shrink = await send('PATCH', url, cdc, { capacity: 0 });
+    expect(shrink.statusCode).toBe(409);
+    expect(shrink.json().error.details[0].path).toBe('body.capacity');
+    const closeFull = await send('PATCH', url, cdc, { active: false });
+    expect(closeFull.statusCode).toBe(409);
+    expect(closeFull.json().error.details[0].path).toBe('body.active');
+    const stay = (await get(url, cdc)).json().occupants[0].stayId as string;
+    expect((await send('POST', `/api/place-stays/${stay}/discharge`, cdc, {})).statusCode).toBe(200);
+    const beds = async () => ((await get('/api/places', cdc)).json().byArea as { capacity: number }[]).reduce((n, a) => n + a.capacity, 0);
+    const bedsOpen = await beds();
+    const close = await send('PATCH', url, cdc, { active: false });
+    expect(close.statusCode, close.body).toBe(200);
+    expect(close.json()).toMatchObject({ active: false, capacity: 40 });
+    expect(await beds()).toBe(bedsOpen - 40); // a closed place offers no beds in the area's capacity
+    // a closed place takes nobody
+    const admitClosed = await send('POST', `${url}/admit`, cdc, { contactId: contact.id });
+    expect(admitClosed.statusCode).toBe(400);
+    expect(admitClosed.json().error.details[0].path).toBe('body.placeId');
+    expect((await send('PATCH', url, cdc, { active: true })).json()).toMatchObject({ active: true });
+    const audit = await t.db.selectFrom('audit_log').select(['action', 'subject_id']).where('subject_id', '=', id).where('action', 'in', ['place.create', 'place.update', 'place.close', 'place.reopen']).orderBy('id').execute();
+    expect(audit.map((a) => a.action)).toEqual(['place.create', 'place.update', 'place.close', 'place.reopen']);
+    // refusals: each leaves the place as it was
+    const before = (await get(url, cdc)).json().place;
+    const cases: [string, LoggedIn | null, unknown, number][] = [
+      ['no session', null, { capacity: 1 }, 401],
+      ['citizen', await t.login('citizen', '40'), { capacity: 1 }, 403],
+      ['venue operator', await t.login('venue_operator', '40'), { capacity: 1 }, 403],
+      ['officer of another province', await t.login('cdc_officer', '01'), { active: false }, 403],
+      ['commune officer (no places.manage)', communeA, { capacity: 1 }, 403],
+      ['tracer', tracer, { capacity: 1 }, 403],
+      ['empty body', cdc, {}, 400],
+      ['moving it to another commune', cdc, { communeCode: s.otherCommune }, 400],
+      ['NUL in the name', cdc, { name: 'a\u0000b' }, 400],
+      ['a huge name', cdc, { name: 'x'.repeat(100_000) }, 400],
+      ['negative capacity', cdc, { capacity: -1 }, 400],
+    ];
+    for (const [why, who, body, code] of cases) expect((await send('PATCH', url, who, body)).statusCode, why).toBe(code);
+    expect((await send('PATCH', '/api/places/00000000-0000-4000-8000-000000000000', cdc, { capacity: 1 })).statusCode).toBe(404);
+    expect((await send('PATCH', '/api/places/not-a-uuid', cdc, { capacity: 1 })).statusCode).toBe(400);
+    expect((await get(url, cdc)).json().place).toEqual(before);
   });
 });

@@ -11,6 +11,8 @@ import type { AppContext } from '../../platform/module';
 import { getPersonIdentities } from '../people';
 import { dayOf, dayRange, plusDays } from './days';
 import { routeKit } from './scope';
+import { findUserById } from '../../platform/auth/queries';
+import { toAuthUser } from '../../platform/auth/service';
 
 export const FEVER_C = 38.0;
 const Day = Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' });
@@ -33,7 +35,20 @@ export const FollowUpBody = Type.Object(
 );
 
 const GridQuery = Type.Object({ unit: Type.Optional(UnitCode), from: Type.Optional(Day), to: Type.Optional(Day), limit: Type.Integer({ minimum: 1, maximum: 1000, default: 200 }), offset: Type.Integer({ minimum: 0, default: 0 }) });
-const DueQuery = Type.Object({ unit: Type.Optional(UnitCode), day: Type.Optional(Day) });
+const DueQuery = Type.Object({
+  unit: Type.Optional(UnitCode),
+  day: Type.Optional(Day),
+  /** only the people assigned to the caller (a tracer's own list for the day) */
+  mine: Type.Optional(Type.Boolean()),
+});
+const AssignBody = Type.Object(
+  {
+    /** a user with role contact_tracer whose area covers every person; null takes the people off any tracer's list */
+    tracerUserId: Type.Union([Type.String({ pattern: '^[0-9]{1,18}$' }), Type.Null()]),
+    personIds: Type.Array(Uuid, { minItems: 1, maxItems: 500, uniqueItems: true }),
+  },
+  { additionalProperties: false },
+);
 
 export const Cell = Type.Object({ day: Type.String(), state: Type.Union([Type.Literal('well'), Type.Literal('symptoms'), Type.Literal('fever'), Type.Literal('missing'), Type.Literal('out')]), temperature: Type.Union([Type.Number(), Type.Null()]) });
 export const Subject = Type.Object({
@@ -47,6 +62,8 @@ export const Subject = Type.Object({
   start: Type.String(),
   end: Type.Union([Type.String(), Type.Null()]),
   flagged: Type.Boolean(),
+  /** the tracer the person is assigned to (display name), or null */
+  tracer: Type.Union([Type.String(), Type.Null()]),
   cells: Type.Array(Cell),
 });
 export type Subject = Static<typeof Subject>;
@@ -114,8 +131,18 @@ export async function followUpRoutes(fastify: FastifyInstance, ctx: AppContext) 
   const { db, access, now, audit, scopeFor, tz } = routeKit(ctx);
   const tags = ['follow-up'];
 
-  const grid = async (scope: string[] | null, from: string, to: string, limit: number, offset: number, onlyMissingOn?: string) => {
+  const grid = async (scope: string[] | null, from: string, to: string, limit: number, offset: number, onlyMissingOn?: string, tracerUserId?: string) => {
     let subs = await subjects(db, scope, from, to, tz);
+    const assigned = subs.length
+      ? await db
+          .selectFrom('followup_assignments as a')
+          .innerJoin('users as u', 'u.id', 'a.tracer_user_id')
+          .select(['a.person_id', 'a.tracer_user_id', 'u.display_name'])
+          .where('a.person_id', 'in', subs.map((x) => x.person_id))
+          .execute()
+      : [];
+    const tracerOf = new Map(assigned.map((a) => [a.person_id, a]));
+    if (tracerUserId !== undefined) subs = subs.filter((x) => String(tracerOf.get(x.person_id)?.tracer_user_id ?? '') === tracerUserId);
     const ids = subs.map((x) => x.person_id);
     const fus = ids.length
       ? await db.selectFrom('follow_ups').select(['person_id', 'day', 'symptoms', 'temperature']).where('person_id', 'in', ids).where('day', '>=', from).where('day', '<=', to).execute()
@@ -140,6 +167,7 @@ export async function followUpRoutes(fastify: FastifyInstance, ctx: AppContext) 
       start: x.start,
       end: x.end,
       flagged: x.flagged,
+      tracer: tracerOf.get(x.person_id)?.display_name ?? null,
       cells: days.map((day) => {
         const f = byKey.get(`${x.person_id}|${day}`);
         const temp = f?.temperature == null ? null : Number(f.temperature);
@@ -166,10 +194,39 @@ export async function followUpRoutes(fastify: FastifyInstance, ctx: AppContext) 
   app.get('/api/followups/due', { config: { audit: 'handler', permission: 'cases.read' }, schema: { tags, querystring: DueQuery, response: { 200: GridResponse } } }, async (req) => {
     const day = req.query.day ?? dayOf(now(), tz);
     const scope = await scopeFor(req.user!, 'cases.read', req.query.unit);
-    const r = await grid(scope, plusDays(day, -2), day, 1000, 0, day);
-    await audit(req, { action: 'followups.due.read', subjectType: 'follow_ups', details: { unit: req.query.unit ?? null, day, rows: r.items.length } });
+    const r = await grid(scope, plusDays(day, -2), day, 1000, 0, day, req.query.mine ? req.user!.id : undefined);
+    await audit(req, { action: 'followups.due.read', subjectType: 'follow_ups', details: { unit: req.query.unit ?? null, day, mine: !!req.query.mine, rows: r.items.length } });
     return r;
   });
+
+  // An officer assigns people under follow-up to a tracer of their area (or takes them off every list).
+  app.post(
+    '/api/followups/assignments',
+    { config: { permission: 'cases.write' }, schema: { tags, body: AssignBody, response: { 200: Type.Object({ assigned: Type.Integer() }) } } },
+    async (req) => {
+      const b = req.body;
+      const user = req.user!;
+      // the people must be under follow-up inside the officer's jurisdiction; their area is where they are followed
+      const today = dayOf(now(), tz);
+      const subs = new Map((await subjects(db, await access.scopeCodes(user), today, plusDays(today, 60), tz)).map((x) => [x.person_id, x]));
+      const missing = b.personIds.findIndex((id) => !subs.has(id));
+      if (missing >= 0) throw invalidField(`body.personIds.${missing}`, 'is not a person under follow-up in your area');
+      if (b.tracerUserId !== null) {
+        const row = await findUserById(db, b.tracerUserId);
+        if (!row || row.disabled || row.role !== 'contact_tracer') throw invalidField('body.tracerUserId', 'is not an active contact tracer');
+        const tracerScope = await access.scopeCodes(toAuthUser(row));
+        const outside = b.personIds.findIndex((id) => tracerScope !== null && !tracerScope.includes(subs.get(id)!.unit_code));
+        if (outside >= 0) throw invalidField(`body.personIds.${outside}`, "is outside the tracer's area");
+        await db
+          .insertInto('followup_assignments')
+          .values(b.personIds.map((id) => ({ person_id: id, tracer_user_id: b.tracerUserId!, unit_code: subs.get(id)!.unit_code, assigned_by: user.id, assigned_at: now() })))
+          .onConflict((oc) => oc.column('person_id').doUpdateSet((eb) => ({ tracer_user_id: eb.ref('excluded.tracer_user_id'), unit_code: eb.ref('excluded.unit_code'), assigned_by: eb.ref('excluded.assigned_by'), assigned_at: eb.ref('excluded.assigned_at') })))
+          .execute();
+      } else await db.deleteFrom('followup_assignments').where('person_id', 'in', b.personIds).execute();
+      await audit(req, { action: b.tracerUserId ? 'followups.assign' : 'followups.unassign', subjectType: 'user', subjectId: b.tracerUserId, details: { rows: b.personIds.length } });
+      return { assigned: b.tracerUserId ? b.personIds.length : 0 };
+    },
+  );
 
   app.post(
     '/api/followups',

@@ -1,10 +1,11 @@
-// Quarantine/isolation places over HTTP: list with occupancy (per place and per area), create, occupants,
+// Quarantine/isolation places over HTTP: list with occupancy (per place and per area), create, edit and close,
+// occupants,
 // admission and discharge, camera registry and the cameras that are down.
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { sql } from 'kysely';
-import { invalidField, notFound } from '../../platform/http/errors';
+import { conflict, invalidField, notFound } from '../../platform/http/errors';
 import type { AppContext } from '../../platform/module';
 import { getPersonIdentities } from '../people';
 import { dayOf } from './days';
@@ -99,7 +100,7 @@ export async function placeRoutes(fastify: FastifyInstance, ctx: AppContext) {
         const u = await access.resolver.unit(p.communeCode);
         const code = u?.path.split('/').filter(Boolean)[2] ?? p.communeCode;
         const a = byArea.get(code) ?? { code, name: (await access.resolver.unit(code))?.name ?? code, capacity: 0, occupied: 0 };
-        a.capacity += p.capacity;
+        a.capacity += p.active ? p.capacity : 0; // a closed place offers no beds
         a.occupied += p.occupied;
         byArea.set(code, a);
       }
@@ -119,6 +120,53 @@ export async function placeRoutes(fastify: FastifyInstance, ctx: AppContext) {
     await audit(req, { action: 'place.create', subjectType: 'place', subjectId: row.id });
     return reply.status(201).send((await places(null, [row.id]))[0]!);
   });
+
+  const PlacePatch = Type.Object(
+    {
+      name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+      kind: Type.Optional(PlaceKind),
+      purpose: Type.Optional(Purpose),
+      address: Type.Optional(Type.String({ maxLength: 500 })),
+      capacity: Type.Optional(Type.Integer({ minimum: 0, maximum: 100000 })),
+      /** false closes the place (no admissions; refused while people are still in it), true reopens it */
+      active: Type.Optional(Type.Boolean()),
+    },
+    { additionalProperties: false, minProperties: 1 },
+  );
+  app.patch(
+    '/api/places/:id',
+    { config: { permission: 'places.manage' }, schema: { tags, params: Type.Object({ id: Uuid }), body: PlacePatch, response: { 200: PlaceItem } } },
+    async (req) => {
+      const b = req.body;
+      const changed = await db.transaction().execute(async (tx) => {
+        // lock the place so an admission cannot slip in between the occupancy check and the change
+        const locked = await sql<{ id: string; commune_code: string; capacity: number; active: boolean }>`
+          select id, commune_code, capacity, active from quarantine_places where id = ${req.params.id} for update`.execute(tx);
+        const p = locked.rows[0];
+        if (!p) throw notFound('Place');
+        await access.authorize(req.user!, 'places.manage', { unitCode: p.commune_code });
+        const occ = await tx.selectFrom('place_stays').select((eb) => eb.fn.countAll<string>().as('n')).where('place_id', '=', p.id).where('discharged_on', 'is', null).executeTakeFirstOrThrow();
+        const occupied = Number(occ.n);
+        if (b.capacity !== undefined && b.capacity < occupied)
+          throw conflict('Capacity below the current occupancy', [{ path: 'body.capacity', message: `${occupied} people are in the place now; discharge or move them first` }]);
+        if (b.active === false && p.active && occupied > 0)
+          throw conflict('The place still has occupants', [{ path: 'body.active', message: `${occupied} people are in the place now; discharge or move them before closing it` }]);
+        const set = {
+          ...(b.name !== undefined && { name: b.name }),
+          ...(b.kind !== undefined && { kind: b.kind }),
+          ...(b.purpose !== undefined && { purpose: b.purpose }),
+          ...(b.address !== undefined && { address: b.address }),
+          ...(b.capacity !== undefined && { capacity: b.capacity }),
+          ...(b.active !== undefined && { active: b.active }),
+        };
+        await tx.updateTable('quarantine_places').set(set).where('id', '=', p.id).execute();
+        return { id: p.id, before: { capacity: p.capacity, active: p.active }, fields: Object.keys(set) };
+      });
+      const action = b.active === false && changed.before.active ? 'place.close' : b.active === true && !changed.before.active ? 'place.reopen' : 'place.update';
+      await audit(req, { action, subjectType: 'place', subjectId: changed.id, details: { fields: changed.fields, capacityBefore: changed.before.capacity, capacity: b.capacity ?? changed.before.capacity } });
+      return (await places(null, [changed.id]))[0]!;
+    },
+  );
 
   const Occupant = Type.Object({ stayId: Type.String(), personId: Type.String(), fullName: Type.String(), kind: Type.String(), admittedOn: Type.String(), plannedDischargeOn: Type.Union([Type.String(), Type.Null()]) });
   app.get(

@@ -94,6 +94,9 @@ export async function contactItems(db: DbOrTx, resolver: SubtreeResolver, rows: 
       .orderBy('e.from_at')
       .execute(),
   ]);
+  // the people each exposure was to (the F0, or the F1 of an F2 exposure): one exposure per source
+  const missing = [...new Set(exposures.map((e) => e.source_person_id).filter((x): x is string => !!x && !people.has(x)))];
+  if (missing.length) for (const [id, p] of await getPersonIdentities(db, missing)) people.set(id, p);
   const codeOf = new Map(cases.map((c) => [c.id, c.code]));
   const today = dayOf(now, timeZone);
   return rows.map((r) => ({
@@ -124,6 +127,7 @@ export async function contactItems(db: DbOrTx, resolver: SubtreeResolver, rows: 
         to: iso(e.to_at),
         overlapMinutes: e.overlap_minutes,
         sourcePersonId: e.source_person_id,
+        sourcePersonName: e.source_person_id ? (people.get(e.source_person_id)?.fullName ?? null) : null,
         note: e.note,
       })),
   }));

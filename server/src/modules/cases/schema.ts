@@ -109,6 +109,8 @@ export const ExposureView = Type.Object({
   to: Nullable(Type.String()),
   overlapMinutes: Nullable(Type.Integer()),
   sourcePersonId: Nullable(Type.String()),
+  /** the F0, or for an F2 the F1, this exposure was to */
+  sourcePersonName: Nullable(Type.String()),
   note: Type.String(),
 });
 

@@ -152,6 +152,14 @@ export interface ContactImportReviewTable {
   created_by: string | null;
 }
 
+export interface FollowUpAssignmentTable {
+  person_id: string;
+  tracer_user_id: string;
+  unit_code: string;
+  assigned_by: string | null;
+  assigned_at: Date;
+}
+
 export interface CaseCodeCounterTable {
   province_code: string;
   last_value: number;
@@ -170,6 +178,7 @@ declare module '../../platform/db/types' {
     exposure_notices: ExposureNoticeTable;
     contact_import_reviews: ContactImportReviewTable;
     case_code_counters: CaseCodeCounterTable;
+    followup_assignments: FollowUpAssignmentTable;
   }
 }
 

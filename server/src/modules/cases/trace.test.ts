@@ -21,7 +21,7 @@ const byPerson = (r: TracedContact[]) => new Map(r.map((c) => [c.personId, c]));
 beforeAll(async () => {
   t = await testContext();
   s = await scenario(t.db);
-  for (const n of ['P0', 'A', 'B', 'C', 'D', 'E', 'G', 'H', 'M', 'S', 'J', 'K', 'L', 'N', 'Q', 'R', 'T', 'W', 'X', 'U', 'P1', 'Z'])
+  for (const n of ['P0', 'A', 'B', 'C', 'D', 'E', 'G', 'H', 'M', 'S', 'J', 'K', 'L', 'N', 'Q', 'R', 'T', 'W', 'X', 'U', 'P1', 'Z', 'Y'])
     P[n] = await s.person(`Người ${n}`);
   V.V1 = await s.venue('V1', 60);
   V.V2 = await s.venue('V2', 600); // a hotel: long default stay
@@ -65,6 +65,8 @@ beforeAll(async () => {
   await s.stay(P.E!, V.V3!, '2021-08-10T18:30:00Z', '2021-08-10T19:00:00Z');
   // X meets two F1s (Q's not an F1; D and E are): X F2 with two exposures
   await s.stay(P.X!, V.V3!, '2021-08-10T18:45:00Z', '2021-08-10T19:30:00Z');
+  // Y at V3 18:10–18:40: with D 30 min (18:10–18:40), with E 10 min (18:30–18:40): one exposure per F1
+  await s.stay(P.Y!, V.V3!, '2021-08-10T18:10:00Z', '2021-08-10T18:40:00Z');
 });
 afterAll(async () => {
   await t?.close();
@@ -118,9 +120,25 @@ describe('F2', () => {
     expect(f2.has(P.R!)).toBe(false); // met C before C was exposed
     // F1s found again through other F1s stay F1, once
     expect(r.filter((c) => c.personId === P.E).map((c) => c.level)).toEqual([1]);
-    // met two F1s who were there together: one row, one exposure naming the first of them (D) and both counted
-    expect(f2.get(P.X!)!.exposures).toEqual([expect.objectContaining({ sourcePersonId: P.D, sources: 2, overlapMinutes: 15 })]);
+    // met two F1s who were there together: one row, one exposure per F1 (venue, times, minutes, via whom)
+    const v3 = { kind: 'venue', via: 'checkin', venueId: V.V3, venueCode: expect.stringMatching(/^V3-/) };
+    expect(f2.get(P.X!)!.exposures).toEqual([
+      { ...v3, venueName: expect.any(String), from: new Date('2021-08-10T18:45:00Z'), to: new Date('2021-08-10T19:00:00Z'), overlapMinutes: 15, sourcePersonId: [P.D!, P.E!].sort()[0] },
+      { ...v3, venueName: expect.any(String), from: new Date('2021-08-10T18:45:00Z'), to: new Date('2021-08-10T19:00:00Z'), overlapMinutes: 15, sourcePersonId: [P.D!, P.E!].sort()[1] },
+    ]);
+    // each exposure carries its own F1's overlap, not the island's
+    const y = f2.get(P.Y!)!;
+    expect(y.exposures.map((e) => [e.sourcePersonId, e.from.toISOString(), e.to.toISOString(), e.overlapMinutes])).toEqual([
+      [P.D, '2021-08-10T18:10:00.000Z', '2021-08-10T18:40:00.000Z', 30],
+      [P.E, '2021-08-10T18:30:00.000Z', '2021-08-10T18:40:00.000Z', 10],
+    ]);
+    expect(y.viaPersonId).toBe(P.D); // the F1 of the earliest exposure
     expect(new Set(r.map((c) => c.personId)).size).toBe(r.length);
+  });
+
+  it('applies the minimum overlap to each F1 separately', async () => {
+    const y = byPerson(await run(2, 15)).get(P.Y!)!;
+    expect(y.exposures.map((e) => [e.sourcePersonId, e.overlapMinutes])).toEqual([[P.D, 30]]); // 10 min with E is under 15
   });
 
   it('levels: 1 stops at F1', async () => {
@@ -132,7 +150,8 @@ describe('the plan', () => {
   it('reads each island of source presence at a venue by a range on (venue_id, checkin_at) bounded by it, and the sources by (person_id, checkin_at)', async () => {
     const plan = await t.db.connection().execute(async (conn) => {
       // the statement inside the engine's function, prepared with the function's parameters, then EXPLAINed;
-      // tiny tables would be scanned whole: what matters is that the bounded index conditions exist
+      // tiny tables would be scanned whole: what matters is that the bounded index conditions exist (on each day's
+      // partition of checkins: the partitions' own indexes)
       const src = (await sql<{ prosrc: string }>`select prosrc from pg_proc where proname = 'cases_venue_contacts'`.execute(conn)).rows[0]!.prosrc;
       const statement = src.slice(src.indexOf('return query') + 'return query'.length, src.lastIndexOf(';'))
         .replace(/\bp_ids\b/g, '$1').replace(/\bp_from\b/g, '$2').replace(/\bp_to\b/g, '$3').replace(/\bp_min\b/g, '$4')
@@ -147,7 +166,7 @@ describe('the plan', () => {
       await sql`reset all`.execute(conn);
       return r.rows.map((x) => x['QUERY PLAN']).join('\n');
     });
-    expect(plan).toMatch(/checkins_venue_time_idx[\s\S]*Index Cond: \(\(venue_id = (i(_\d+)?)\.venue_id\) AND \(checkin_at >= \(\1\.a - '12:00:00'::interval\)\) AND \(checkin_at < \1\.b\)\)/);
-    expect(plan).toMatch(/checkins_person_time_idx[\s\S]*Index Cond: \(\(person_id = s(_\d+)?\.person_id\) AND \(checkin_at >= \(s(_\d+)?\.w_from - '12:00:00'::interval\)\)/);
+    expect(plan).toMatch(/checkins_(?:venue_time|p\d{8}_venue_id_checkin_at)_idx[\s\S]*Index Cond: \(\(venue_id = (i(_\d+)?)\.venue_id\) AND \(checkin_at >= \(\1\.a - '12:00:00'::interval\)\) AND \(checkin_at < \1\.b\)\)/);
+    expect(plan).toMatch(/checkins_(?:person_time|p\d{8}_person_id_checkin_at)_idx[\s\S]*Index Cond: \(\(person_id = s(_\d+)?\.person_id\) AND \(checkin_at >= \(s(_\d+)?\.w_from - '12:00:00'::interval\)\)/);
   });
 });

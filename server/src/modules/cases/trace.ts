@@ -26,10 +26,8 @@ export interface TraceSource {
 }
 
 export interface VenueHit {
-  /** the earliest-arriving source present when the exposure began */
+  /** the source (F0, or the contact of the level above) this exposure was to */
   sourcePersonId: string;
-  /** how many sources were present in that stretch of time at the venue (1 for an F1 of one case) */
-  sources: number;
   personId: string;
   venueId: string;
   venueCode: string;
@@ -41,9 +39,10 @@ export interface VenueHit {
 }
 
 /**
- * Every stay of another person that overlapped the sources' presence at a venue (their stays inside their windows,
- * merged where they overlap): one hit per stay of the contact and stretch of source presence, naming the earliest
- * source present and how many there were. For a single source (F1 of a case) that is exactly each overlapping stay.
+ * Every stay of another person that overlapped a source's presence at a venue (its stays inside its window, merged
+ * where they overlap or touch): one hit per stay of the contact and visit of each source, so a person who met two
+ * F1s at a venue has two exposures, each with its own overlap. The scan reads each island of presence of all the
+ * sources at a venue once; the split per source is a second, set-based step (migration 0002).
  * Open stays end at the venue's default stay (fixed at check-in as auto_checkout_at); a stay also ends at the
  * person's next check-in elsewhere (as in the checkin_stays view). Venue declarations are stays of the venue's
  * default length from the moment of declaring. Touching stays (one ends when the other begins) do not overlap.
@@ -53,7 +52,6 @@ export async function venueContacts(db: DbOrTx, sources: TraceSource[], minOverl
   const r = await venueContactsQuery(sources, minOverlapMinutes).execute(db);
   return r.rows.map((x) => ({
     sourcePersonId: x.src,
-    sources: x.sources,
     personId: x.person_id,
     venueId: x.venue_id,
     venueCode: x.venue_code,
@@ -76,7 +74,6 @@ export function venueContactsQuery(sources: TraceSource[], minOverlapMinutes = 0
   const minOverlap = Math.max(0, Math.floor(minOverlapMinutes));
   return sql<{
     src: string;
-    sources: number;
     person_id: string;
     venue_id: string;
     venue_code: string;
@@ -121,16 +118,14 @@ export interface TracedExposure {
   from: Date;
   to: Date;
   overlapMinutes: number | null;
-  /** the F0 (level 1) or the contact of the level above it was exposed to (the earliest present) */
+  /** the F0 (level 1) or the contact of the level above it was exposed to: one exposure per source */
   sourcePersonId: string;
-  /** sources present during the exposure (venue exposures; 1 for households) */
-  sources: number;
 }
 
 export interface TracedContact {
   personId: string;
   level: number;
-  /** for level ≥ 2: the contact of the level above of the earliest exposure */
+  /** for level ≥ 2: the contact of the level above of the earliest exposure (every exposure names its own) */
   viaPersonId: string | null;
   exposures: TracedExposure[];
 }
@@ -182,15 +177,14 @@ export async function traceCase(db: DbOrTx, input: TraceInput): Promise<TracedCo
         to: h.to,
         overlapMinutes: h.overlapMinutes,
         sourcePersonId: h.sourcePersonId,
-        sources: h.sources,
       });
     for (const p of house) {
       const w = windowOf.get(p.sourcePersonId)!;
-      add(p.personId, { kind: 'household', via: 'household', venueId: null, venueCode: null, venueName: null, from: w.from, to: w.to, overlapMinutes: null, sourcePersonId: p.sourcePersonId, sources: 1 });
+      add(p.personId, { kind: 'household', via: 'household', venueId: null, venueCode: null, venueName: null, from: w.from, to: w.to, overlapMinutes: null, sourcePersonId: p.sourcePersonId });
     }
     const thisLevel = [...found.values()].filter((c) => c.level === level);
     for (const c of thisLevel) {
-      c.exposures.sort((a, b) => a.from.getTime() - b.from.getTime() || (a.venueCode ?? '').localeCompare(b.venueCode ?? ''));
+      c.exposures.sort((a, b) => a.from.getTime() - b.from.getTime() || (a.venueCode ?? '').localeCompare(b.venueCode ?? '') || a.sourcePersonId.localeCompare(b.sourcePersonId));
       if (level > 1) c.viaPersonId = c.exposures[0]!.sourcePersonId;
     }
     // the next level: each contact from its first exposure on, until `at`

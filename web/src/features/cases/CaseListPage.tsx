@@ -1,11 +1,12 @@
-import { Alert, Badge, Button, Group, Modal, Select, Stack, Table, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Button, Group, Loader, Modal, Paper, Select, Stack, Table, Text, TextInput, Title, UnstyledButton } from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { useAuth } from '../../app/auth';
 import { DataTable, Pager } from '../../lib/DataTable';
 import { ErrorAlert, useErrorMessage } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
-import { PAGE_SIZE, useCaseMutations, useCases } from './api';
+import { PAGE_SIZE, useCaseMutations, useCases, usePersonSearch, type PersonListItem } from './api';
 import { useCasesT, useLabel } from './i18n';
 
 export const STATUS_COLOR: Record<string, string> = { active: 'red', recovered: 'teal', died: 'dark' };
@@ -77,21 +78,81 @@ export default function CaseListPage() {
   );
 }
 
+/** Find the person of a new case by name, phone or national ID (the registry's own search) and pick one. */
+function PersonPicker({ value, onChange }: { value: PersonListItem | null; onChange(p: PersonListItem | null): void }) {
+  const tc = useCasesT();
+  const errorText = useErrorMessage();
+  const [q, setQ] = useState('');
+  const [debounced] = useDebouncedValue(q.trim(), 300);
+  const found = usePersonSearch(debounced);
+  const describe = (p: PersonListItem) => [p.birthYear, p.phoneMasked, p.nationalIdMasked, p.commune?.name].filter((x) => x !== null && x !== undefined && x !== '').join(' · ');
+  if (value)
+    return (
+      <Paper withBorder p="xs" aria-label={tc('fields.person')}>
+        <Group justify="space-between" wrap="nowrap">
+          <div>
+            <Text fw={600}>{value.fullName}</Text>
+            <Text size="xs" c="dimmed">{describe(value)}</Text>
+          </div>
+          <Button variant="subtle" size="xs" onClick={() => onChange(null)}>
+            {tc('picker.change')}
+          </Button>
+        </Group>
+      </Paper>
+    );
+  const items = debounced.length >= 2 ? (found.data?.items ?? []) : [];
+  return (
+    <Stack gap={4}>
+      <TextInput
+        label={tc('fields.person')}
+        description={tc('picker.hint')}
+        value={q}
+        onChange={(e) => setQ(e.currentTarget.value)}
+        rightSection={found.isFetching ? <Loader size="xs" /> : null}
+        required
+        data-autofocus
+      />
+      {found.isError && <Alert color="red">{errorText(found.error)}</Alert>}
+      {debounced.length >= 2 && found.isSuccess && !items.length && (
+        <Text size="sm" c="dimmed">
+          {tc('picker.none')}
+        </Text>
+      )}
+      {items.length > 0 && (
+        <Stack gap={2} role="listbox" aria-label={tc('picker.results')}>
+          {items.map((p) => (
+            <UnstyledButton key={p.id} role="option" aria-selected={false} onClick={() => onChange(p)} p={6} style={{ borderRadius: 4, border: '1px solid var(--mantine-color-gray-3)' }}>
+              <Text size="sm" fw={500}>{p.fullName}</Text>
+              <Text size="xs" c="dimmed">{describe(p)}</Text>
+            </UnstyledButton>
+          ))}
+          {(found.data?.total ?? 0) > items.length && (
+            <Text size="xs" c="dimmed">
+              {tc('picker.more', { n: (found.data?.total ?? 0) - items.length })}
+            </Text>
+          )}
+        </Stack>
+      )}
+    </Stack>
+  );
+}
+
 function NewCaseModal({ opened, onClose, onCreated }: { opened: boolean; onClose(): void; onCreated(id: string): void }) {
   const tc = useCasesT();
   const label = useLabel();
   const errorText = useErrorMessage();
   const { create } = useCaseMutations();
-  const [f, setF] = useState({ personId: '', confirmedAt: new Date().toISOString().slice(0, 16), onsetDate: '', source: 'community', isolation: 'facility' });
+  const [person, setPerson] = useState<PersonListItem | null>(null);
+  const [f, setF] = useState({ confirmedAt: new Date().toISOString().slice(0, 16), onsetDate: '', source: 'community', isolation: 'facility' });
   const submit = () =>
     create.mutate(
-      { personId: f.personId.trim(), confirmedAt: new Date(f.confirmedAt).toISOString(), onsetDate: f.onsetDate || null, source: f.source, isolation: f.isolation },
+      { personId: person?.id ?? '', confirmedAt: new Date(f.confirmedAt).toISOString(), onsetDate: f.onsetDate || null, source: f.source, isolation: f.isolation },
       { onSuccess: (r) => onCreated(r.case.id) },
     );
   return (
     <Modal opened={opened} onClose={onClose} title={tc('list.new')}>
       <Stack>
-        <TextInput label={tc('fields.personId')} value={f.personId} onChange={(e) => setF({ ...f, personId: e.currentTarget.value })} required />
+        <PersonPicker value={person} onChange={setPerson} />
         <TextInput type="datetime-local" label={tc('fields.confirmedAt')} value={f.confirmedAt} onChange={(e) => setF({ ...f, confirmedAt: e.currentTarget.value })} />
         <TextInput type="date" label={tc('fields.onset')} value={f.onsetDate} onChange={(e) => setF({ ...f, onsetDate: e.currentTarget.value })} />
         <Select label={tc('fields.source')} value={f.source} onChange={(v) => setF({ ...f, source: v ?? 'community' })} data={['community', 'imported', 'quarantine'].map((v) => ({ value: v, label: label('sources', v) }))} />
@@ -101,7 +162,7 @@ function NewCaseModal({ opened, onClose, onCreated }: { opened: boolean; onClose
           <Button variant="default" onClick={onClose}>
             {tc('cancel')}
           </Button>
-          <Button onClick={submit} loading={create.isPending}>
+          <Button onClick={submit} loading={create.isPending} disabled={!person}>
             {tc('save')}
           </Button>
         </Group>

@@ -71,6 +71,7 @@ export function ContactsTable({ items, selected, onSelect, showCase }: { items: 
                 {e.venue && e.from && e.to ? ` · ${fmt.dateTime(e.from)}–${timeOf(e.to)}` : ''}
                 {e.overlapMinutes !== null ? ` · ${e.overlapMinutes}′` : ''}
                 {e.venue ? ` (${label('vias', e.via)})` : ''}
+                {c.level > 1 && e.sourcePersonName ? ` · ${tc('fields.viaPerson')}: ${e.sourcePersonName}` : ''}
               </Text>
             ))}
             {c.exposures.length > 4 && <Text size="xs" c="dimmed">+{c.exposures.length - 4}</Text>}

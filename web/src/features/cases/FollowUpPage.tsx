@@ -22,6 +22,9 @@ export default function FollowUpPage() {
   const tc = useCasesT();
   const [tab, setTab] = useState<string | null>('due');
   const [person, setPerson] = useState<Subject | null>(null);
+  const { user } = useAuth();
+  // a tracer opens on their own list for today; officers on their area's
+  const [whose, setWhose] = useState<string>(user.role === 'contact_tracer' ? 'mine' : 'area');
   return (
     <Stack gap="md">
       <Title order={1} size="h2">
@@ -34,7 +37,16 @@ export default function FollowUpPage() {
           <Tabs.Tab value="tasks">{tc('followups.tasks')}</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="due" pt="md">
-          <SubjectGrid useData={useDue} onPick={setPerson} />
+          <SegmentedControl
+            mb="sm"
+            value={whose}
+            onChange={setWhose}
+            data={[
+              { value: 'mine', label: tc('followups.mine') },
+              { value: 'area', label: tc('followups.area') },
+            ]}
+          />
+          <SubjectGrid useData={useDue} query={whose === 'mine' ? { mine: true } : {}} onPick={setPerson} />
         </Tabs.Panel>
         <Tabs.Panel value="grid" pt="md">
           <SubjectGrid useData={useGrid} onPick={setPerson} />
@@ -48,14 +60,14 @@ export default function FollowUpPage() {
   );
 }
 
-function SubjectGrid({ useData, onPick }: { useData: typeof useGrid; onPick(s: Subject): void }) {
+function SubjectGrid({ useData, query = {}, onPick }: { useData: typeof useGrid; query?: Record<string, boolean>; onPick(s: Subject): void }) {
   const tc = useCasesT();
   const label = useLabel();
-  const q = useData({});
+  const q = useData(query);
   if (q.isError) return <ErrorAlert error={q.error} onRetry={() => void q.refetch()} />;
   if (!q.data) return null;
   return (
-    <DataTable testId="followup-grid" minWidth={800} isEmpty={q.data.items.length === 0} emptyText={tc('followups.empty')} columns={[tc('fields.fullName'), tc('fields.phone'), tc('fields.unit'), tc('fields.level'), ...q.data.days.map((d) => d.slice(5)), '']}>
+    <DataTable testId="followup-grid" minWidth={800} isEmpty={q.data.items.length === 0} emptyText={tc('followups.empty')} columns={[tc('fields.fullName'), tc('fields.phone'), tc('fields.unit'), tc('fields.level'), tc('followups.tracer'), ...q.data.days.map((d) => d.slice(5)), '']}>
       {q.data.items.map((s) => (
         <Table.Tr key={s.personId}>
           <Table.Td>
@@ -69,6 +81,7 @@ function SubjectGrid({ useData, onPick }: { useData: typeof useGrid; onPick(s: S
           <Table.Td>{s.phone ?? '—'}</Table.Td>
           <Table.Td>{s.unitName}</Table.Td>
           <Table.Td>{s.kind === 'case' ? tc('followups.case') : `F${s.level}`}</Table.Td>
+          <Table.Td>{s.tracer ?? '—'}</Table.Td>
           {s.cells.map((c) => (
             <Table.Td key={c.day} style={{ background: CELL[c.state].bg, textAlign: 'center' }} data-state={c.state}>
               <Tooltip label={`${label('followups.states', c.state)}${c.temperature !== null ? ` · ${c.temperature.toFixed(1)} °C` : ''}`} disabled={c.state === 'out'}>

@@ -41,6 +41,11 @@ export default function PlacesPage() {
               {p.name}
               <Text size="xs" c="dimmed">
                 {label('places.kinds', p.kind)}
+                {!p.active && (
+                  <Badge ml={6} color="gray" size="xs">
+                    {tc('places.closed')}
+                  </Badge>
+                )}
               </Text>
             </Table.Td>
             <Table.Td>{p.communeName}</Table.Td>
@@ -90,10 +95,25 @@ function PlaceModal({ id, onClose }: { id: string | null; onClose(): void }) {
   const q = usePlace(id);
   const m = usePlaceMutations();
   const [cam, setCam] = useState({ name: '', streamUrl: '' });
+  const [capacity, setCapacity] = useState<number | string>('');
+  const place = q.data?.place;
   return (
-    <Modal opened={!!id} onClose={onClose} title={q.data?.place.name} size="lg">
-      {q.data && (
+    <Modal opened={!!id} onClose={onClose} title={place?.name} size="lg">
+      {q.data && place && (
         <Stack>
+          {can('places.manage') && (
+            <Group align="flex-end">
+              <NumberInput label={tc('places.capacity')} value={capacity === '' ? place.capacity : capacity} onChange={setCapacity} min={0} max={100000} w={160} />
+              <Button variant="light" disabled={capacity === '' || Number(capacity) === place.capacity} loading={m.update.isPending} onClick={() => m.update.mutate({ id: place.id, capacity: Number(capacity) }, { onSuccess: () => setCapacity('') })}>
+                {tc('places.saveCapacity')}
+              </Button>
+              <Button variant="outline" color={place.active ? 'red' : 'green'} onClick={() => m.update.mutate({ id: place.id, active: !place.active })}>
+                {place.active ? tc('places.close') : tc('places.reopen')}
+              </Button>
+              {!place.active && <Badge color="gray">{tc('places.closed')}</Badge>}
+            </Group>
+          )}
+          {m.update.isError && <Alert color="red">{errorText(m.update.error)}</Alert>}
           <Text fw={600}>{tc('places.occupants')}</Text>
           {q.data.occupants.map((o) => (
             <Group key={o.stayId} justify="space-between">

@@ -2,6 +2,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, type QueryValue } from '../../lib/api';
 import type { CaseItem, ContactItem, GraphResponse } from '../../../../server/src/modules/cases/schema';
+import type { PersonListItem, PersonListResponse } from '../../../../server/src/modules/people/schema';
 
 export type { CaseItem, ContactItem, GraphResponse };
 export interface Page<T> {
@@ -40,6 +41,8 @@ export interface Subject {
   start: string;
   end: string | null;
   flagged: boolean;
+  /** the tracer the person is assigned to */
+  tracer: string | null;
   cells: GridCell[];
 }
 export interface Grid {
@@ -116,6 +119,16 @@ export interface Review {
 
 export const PAGE_SIZE = 50;
 
+export type { PersonListItem };
+/** The person registry's search (name, phone or national ID; jurisdiction-scoped and audited by the server). */
+export const usePersonSearch = (q: string) =>
+  useQuery({
+    queryKey: ['people', 'search', q],
+    queryFn: ({ signal }) => api.get<PersonListResponse>('/api/people', { q, limit: 8 }, signal),
+    enabled: q.trim().length >= 2,
+    retry: false,
+  });
+
 export const useCases = (filters: Record<string, QueryValue>, page: number) =>
   useQuery({
     queryKey: ['cases', filters, page],
@@ -191,6 +204,7 @@ export function usePlaceMutations() {
   return {
     create: useMutation({ mutationFn: (body: Record<string, unknown>) => api.post<Place>('/api/places', body), onSuccess: () => inv('places') }),
     camera: useMutation({ mutationFn: ({ placeId, ...body }: { placeId: string; name: string; streamUrl: string; location?: string }) => api.post<Camera>(`/api/places/${placeId}/cameras`, body), onSuccess: () => inv('places') }),
+    update: useMutation({ mutationFn: ({ id, ...body }: { id: string; capacity?: number; active?: boolean; name?: string }) => api.patch<Place>(`/api/places/${id}`, body), onSuccess: () => inv('places') }),
     discharge: useMutation({ mutationFn: (stayId: string) => api.post(`/api/place-stays/${stayId}/discharge`, {}), onSuccess: () => inv('places') }),
   };
 }

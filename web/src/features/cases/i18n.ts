@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import i18n from '../../app/i18n';
 
 const vi = {
+  picker: { hint: 'Tìm theo họ tên, số điện thoại hoặc CCCD/CMND', results: 'Người tìm thấy', none: 'Không tìm thấy ai', more: 'và {{n}} người khác: gõ thêm để thu hẹp', change: 'Đổi người' },
   list: { title: 'Ca bệnh (F0)', new: 'Thêm ca bệnh', empty: 'Chưa có ca bệnh nào', clusters: 'Chùm ca bệnh', contacts: 'Danh sách F1/F2', search: 'Mã ca' },
   fields: {
     code: 'Mã ca', person: 'Người bệnh', personId: 'Mã hồ sơ người dân', commune: 'Xã/phường', confirmedAt: 'Ngày khẳng định', onset: 'Khởi phát triệu chứng', test: 'Ngày lấy mẫu',
@@ -32,6 +33,7 @@ const vi = {
     reviews: 'Cần xác định người', pick: 'Chọn', createNew: 'Người mới', maxDaysLeft: 'Còn tối đa (ngày)', flagged: 'Có triệu chứng',
   },
   followups: {
+    mine: 'Danh sách của tôi hôm nay', area: 'Cả địa bàn', tracer: 'Cán bộ phụ trách',
     title: 'Theo dõi sức khoẻ hằng ngày', grid: 'Bảng theo dõi', due: 'Chưa báo cáo hôm nay', tasks: 'Chuyển xét nghiệm', record: 'Ghi nhận', temperature: 'Nhiệt độ (°C)', symptoms: 'Có triệu chứng',
     channel: 'Hình thức', channels: { tracer: 'Cán bộ gọi', robot_call: 'Tổng đài tự động', self: 'Tự khai' }, fever: 'Sốt ≥ 38,0 °C: đã tạo yêu cầu xét nghiệm', saved: 'Đã lưu', done: 'Đã xử lý',
     states: { well: 'Bình thường', symptoms: 'Có triệu chứng', fever: 'Sốt', missing: 'Chưa báo cáo', out: '' }, chart: 'Biểu đồ nhiệt độ', empty: 'Không có ai cần theo dõi', case: 'Ca bệnh (tại nhà)',
@@ -39,6 +41,7 @@ const vi = {
   places: {
     title: 'Khu cách ly và điều trị', new: 'Thêm cơ sở', capacity: 'Sức chứa', occupied: 'Đang ở', cameras: 'Camera', down: 'Camera mất tín hiệu', kinds: { concentrated: 'Cách ly tập trung', hotel: 'Khách sạn', field_hospital: 'Bệnh viện dã chiến', hospital: 'Bệnh viện', other: 'Khác' },
     occupants: 'Người đang ở', discharge: 'Cho về', addCamera: 'Thêm camera', streamUrl: 'Địa chỉ luồng (rtsp/http)', byArea: 'Theo địa bàn', name: 'Tên', empty: 'Chưa có cơ sở nào',
+    close: 'Đóng cơ sở', reopen: 'Mở lại cơ sở', closed: 'Đã đóng', saveCapacity: 'Lưu sức chứa',
   },
   notices: { title: 'Thông báo địa điểm có ca bệnh', venue: 'Địa điểm', from: 'Từ', to: 'Đến', empty: 'Không có thông báo', explain: 'Chỉ gồm địa điểm và khung giờ, không có thông tin cá nhân.' },
   save: 'Lưu', cancel: 'Huỷ', back: 'Quay lại',
@@ -47,6 +50,7 @@ const vi = {
 type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> };
 
 const en: Shape<typeof vi> = {
+  picker: { hint: 'Search by full name, phone number or national ID', results: 'People found', none: 'Nobody found', more: 'and {{n}} more: type more to narrow', change: 'Change person' },
   list: { title: 'Cases (F0)', new: 'New case', empty: 'No cases yet', clusters: 'Clusters', contacts: 'F1/F2 lists', search: 'Case code' },
   fields: {
     code: 'Code', person: 'Patient', personId: 'Person record id', commune: 'Commune', confirmedAt: 'Confirmed', onset: 'Symptom onset', test: 'Sample taken',
@@ -72,6 +76,7 @@ const en: Shape<typeof vi> = {
     reviews: 'Who is this?', pick: 'Pick', createNew: 'New person', maxDaysLeft: 'At most days left', flagged: 'With symptoms',
   },
   followups: {
+    mine: 'My list for today', area: 'Whole area', tracer: 'Tracer',
     title: 'Daily follow-up', grid: 'Grid', due: 'Not reported today', tasks: 'Test referrals', record: 'Record', temperature: 'Temperature (°C)', symptoms: 'Symptoms',
     channel: 'Channel', channels: { tracer: 'Tracer call', robot_call: 'Robot call', self: 'Self-report' }, fever: 'Fever ≥ 38.0 °C: test referral created', saved: 'Saved', done: 'Done',
     states: { well: 'Well', symptoms: 'Symptoms', fever: 'Fever', missing: 'Not reported', out: '' }, chart: 'Temperature chart', empty: 'Nobody to follow up', case: 'Case (at home)',
@@ -79,6 +84,7 @@ const en: Shape<typeof vi> = {
   places: {
     title: 'Quarantine and isolation places', new: 'New place', capacity: 'Capacity', occupied: 'Occupied', cameras: 'Cameras', down: 'Cameras down', kinds: { concentrated: 'Concentrated quarantine', hotel: 'Hotel', field_hospital: 'Field hospital', hospital: 'Hospital', other: 'Other' },
     occupants: 'Occupants', discharge: 'Discharge', addCamera: 'Add camera', streamUrl: 'Stream URL (rtsp/http)', byArea: 'By area', name: 'Name', empty: 'No places yet',
+    close: 'Close the place', reopen: 'Reopen the place', closed: 'Closed', saveCapacity: 'Save capacity',
   },
   notices: { title: 'Exposure notices', venue: 'Venue', from: 'From', to: 'To', empty: 'No notices', explain: 'Venue and time window only, no personal data.' },
   save: 'Save', cancel: 'Cancel', back: 'Back',
