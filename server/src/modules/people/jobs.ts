@@ -1,7 +1,7 @@
 // Scheduled retention of the registry: implicit records (public check-in / declaration) nobody uses any more.
 import type { AppContext } from '../../platform/module';
 import type { PersonInUseCheck } from './hooks';
-import { purgeInactivePersons } from './service';
+import { purgeInactivePersons } from './retention';
 import { deviceRegistry } from './devices';
 
 export const PURGE_JOB = 'people.purge-inactive';
