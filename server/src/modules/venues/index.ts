@@ -11,7 +11,9 @@ import { venueJobs } from './jobs';
 import { seedVenuesDemo } from './demo';
 import { peopleAdapter } from './people-adapter';
 import { readEntranceOfQr } from './entrances';
-import { findVenue, personsWithCheckins, repointCheckins, staysOverlapping } from './queries';
+import { personsWithCheckins, repointCheckins } from './checkin-queries';
+import { staysOverlapping } from './checkin-reads';
+import { findVenue } from './queries';
 import { venueRoutes } from './routes';
 import { checkinTiles } from './summary';
 

@@ -1,6 +1,6 @@
 // Background jobs of the venues module.
 import type { AppContext } from '../../platform/module';
-import { purgeCheckins } from './queries';
+import { purgeCheckins } from './checkin-queries';
 
 export const PURGE_CHECKINS_JOB = 'venues.purge-checkins';
 
