@@ -17,9 +17,16 @@ module.exports = {
       to: { path: '^server/src/modules/([^/]+)/', pathNot: ['^server/src/modules/$1/', '^server/src/modules/[^/]+/index\\.ts$'] },
     },
     {
+      name: 'tests-and-benches-use-module-index',
+      comment: 'cross-module tests (server/test) and benchmarks use a module through its index.ts (or its test-fixtures.ts, made for tests), like other modules',
+      severity: 'error',
+      from: { path: '^(server/test|bench)/' },
+      to: { path: '^server/src/modules/[^/]+/', pathNot: ['^server/src/modules/[^/]+/(index|test-fixtures)\\.ts$'] },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
-      from: { path: '^server/src/' },
+      from: { path: '^(server/src|server/test|bench)/' },
       to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
     },
     {

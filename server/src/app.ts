@@ -66,7 +66,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<Fast
     retryDelaySeconds: config.eventRetryDelaySeconds,
     log: app.log,
   });
-  const ctx: AppContext = { config, db, pool: opts.database.pool, dbUrl: opts.database.url, access, jobs, events, keys, log: app.log };
+  const ctx: AppContext = { config, db, pool: opts.database.pool, dbUrl: opts.database.url, access, jobs, events, keys, log: app.log, health };
   app.decorate('vigil', ctx);
 
   await app.register(rateLimit, { global: false });

@@ -59,6 +59,8 @@ const ConfigSchema = Type.Object({
   f1QuarantineDays: Type.Integer({ minimum: 1, maximum: 60, env: 'VIGIL_F1_QUARANTINE_DAYS', default: 14 }),
   f2MonitoringDays: Type.Integer({ minimum: 1, maximum: 60, env: 'VIGIL_F2_MONITORING_DAYS', default: 7 }),
   cameraProbeTimeoutMs: Type.Integer({ minimum: 100, maximum: 60_000, env: 'VIGIL_CAMERA_PROBE_TIMEOUT_MS', default: 3000 }),
+  // Check-ins accepted but not yet being written (group commit) at most; beyond it check-ins answer 503 + Retry-After.
+  checkinQueueMax: Type.Integer({ minimum: 1, maximum: 10_000_000, env: 'VIGIL_CHECKIN_QUEUE_MAX', default: 20_000 }),
 });
 
 export type ConfigValues = Static<typeof ConfigSchema>;

@@ -189,6 +189,31 @@ describe('audit', () => {
     const after = await t.db.selectFrom('audit_log').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
     expect(Number(after.n)).toBe(Number(before.n) - 1);
   });
+
+  it('purges in chunks: one short DELETE per chunk, not one statement over years of rows', async () => {
+    const old = new Date(now.getTime() - (t.config.auditRetentionDays + 9) * 86400_000);
+    await sql`
+      insert into audit_log (at, action, subject_type) select ${old}::timestamptz + i * interval '1 second', 'old.bulk', 'x' from generate_series(1, 25) i`.execute(t.db);
+    // counts the DELETE statements the purge runs on audit_log
+    await sql
+      .raw(
+        `create table test_audit_deletes (n int);
+         create function test_count_audit_delete() returns trigger language plpgsql as $$ begin insert into test_audit_deletes values (1); return null; end $$;
+         create trigger test_count_audit_delete after delete on audit_log for each statement execute function test_count_audit_delete();`,
+      )
+      .execute(t.db);
+    try {
+      const { purgeAudit } = await import('../src/platform/audit');
+      const deleted = await purgeAudit(t.db, new Date(old.getTime() + 3600_000), 10);
+      expect(deleted).toBe(25);
+      const statements = await sql<{ n: string }>`select count(*) as n from test_audit_deletes`.execute(t.db);
+      expect(Number(statements.rows[0]!.n)).toBe(3); // 10 + 10 + 5
+      const left = await sql<{ n: string }>`select count(*) as n from audit_log where action = 'old.bulk'`.execute(t.db);
+      expect(Number(left.rows[0]!.n)).toBe(0);
+    } finally {
+      await sql.raw('drop trigger test_count_audit_delete on audit_log; drop function test_count_audit_delete(); drop table test_audit_deletes').execute(t.db);
+    }
+  });
 });
 
 describe('HTTP platform', () => {

@@ -111,6 +111,9 @@ describe('venue pages', () => {
     // both just checked in: shown as still there, with the time of the automatic check-out
     expect(await page.getByText('Đang ở đây').count()).toBe(2);
     expect(await page.getByText(/tự động ra lúc/).count()).toBe(2);
+    // an export asks why first (the reason goes to the audit log)
+    expect(await page.getByRole('link', { name: 'Xuất Excel' }).count()).toBe(0);
+    await page.getByTestId('export-reason').fill('Báo cáo tuần');
     expect(await page.getByRole('link', { name: 'Xuất Excel' }).getAttribute('href')).toMatch(/^\/api\/checkins\/export\?.*format=xlsx/);
     expect(errors).toEqual([]);
     await close();

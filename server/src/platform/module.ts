@@ -7,6 +7,7 @@ import type { Access } from './auth/access';
 import type { Jobs } from './jobs';
 import type { Events } from './events';
 import type { KeyRing } from './signing';
+import type { DatabaseHealth } from './db/health';
 import type { SummaryQuery, SummaryTile } from './home';
 
 export interface AppContext {
@@ -25,6 +26,8 @@ export interface AppContext {
   events: Events;
   keys: KeyRing;
   log: FastifyBaseLogger;
+  /** the database watcher: background loops report their errors to it (a connection error is one log line per outage) */
+  health: Pick<DatabaseHealth, 'report' | 'up'>;
 }
 
 export interface VigilModule {

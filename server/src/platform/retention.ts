@@ -4,6 +4,7 @@ import { purgeExpiredSessions } from './auth/service';
 import { sql } from 'kysely';
 import { purgeLoginThrottle } from './auth/throttle';
 import type { AppContext } from './module';
+import { retentionCutoff } from './purge';
 
 export function platformJobs(ctx: AppContext) {
   ctx.jobs.define({
@@ -16,7 +17,7 @@ export function platformJobs(ctx: AppContext) {
     name: 'platform.purge-audit',
     cron: '40 3 * * *',
     handler: async () => {
-      const before = new Date(ctx.config.clock().getTime() - ctx.config.auditRetentionDays * 86400_000);
+      const before = retentionCutoff(ctx.config.clock(), ctx.config.auditRetentionDays);
       return { deleted: await purgeAudit(ctx.db, before) };
     },
   });

@@ -1,5 +1,86 @@
-// Time in the deployment time zone (VIGIL_TZ): local days ('YYYY-MM-DD') for "today", day ranges and charts, and
-// wall-clock readings of an instant for files and printouts that people read where the system runs.
+// Local days and time windows in the deployment time zone (config.timeZone, e.g. Asia/Ho_Chi_Minh): the one place
+// for "which day is it there", "when does that day start" and "is this inside a call window". Days are
+// 'YYYY-MM-DD' strings; instants are Dates. Correct across daylight-saving changes for zones that have them.
+
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+const partFormats = new Map<string, Intl.DateTimeFormat>();
+
+const dayFormat = (timeZone: string) => {
+  let f = dayFormats.get(timeZone);
+  if (!f) dayFormats.set(timeZone, (f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' })));
+  return f;
+};
+
+const partFormat = (timeZone: string) => {
+  let f = partFormats.get(timeZone);
+  if (!f)
+    partFormats.set(
+      timeZone,
+      (f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })),
+    );
+  return f;
+};
+
+/** 'YYYY-MM-DD' of `at` in `timeZone`. */
+export function localDay(at: Date, timeZone: string): string {
+  return dayFormat(timeZone).format(at);
+}
+
+/** The day `n` days after (or before, n < 0) a 'YYYY-MM-DD' day. */
+export function addDays(day: string, n: number): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}
+
+/** Minutes `timeZone` is ahead of UTC at `at` (+420 for Asia/Ho_Chi_Minh). */
+export function tzOffsetMinutes(at: Date, timeZone: string): number {
+  const parts = partFormat(timeZone).formatToParts(at);
+  const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
+  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return Math.round((asUtc - Math.floor(at.getTime() / 1000) * 1000) / 60_000);
+}
+
+/** The instant local wall-clock time `hh:mm` of `day` happens in `timeZone`. */
+export function localTime(day: string, hhmm: string, timeZone: string): Date {
+  const [h, m] = hhmm.split(':').map(Number) as [number, number];
+  const wall = Date.parse(`${day}T00:00:00Z`) + (h * 60 + m) * 60_000;
+  // the offset at that moment (asked twice: the first guess may sit on the other side of a DST change)
+  const guess = wall - tzOffsetMinutes(new Date(wall), timeZone) * 60_000;
+  return new Date(wall - tzOffsetMinutes(new Date(guess), timeZone) * 60_000);
+}
+
+/** The instant a local day starts in `timeZone`. */
+export function startOfLocalDay(day: string, timeZone: string): Date {
+  return localTime(day, '00:00', timeZone);
+}
+
+/** The local days from..to (inclusive) as one half-open interval of instants [from, to). */
+export function localDayWindow(fromDay: string, toDay: string, timeZone: string): { from: Date; to: Date } {
+  return { from: startOfLocalDay(fromDay, timeZone), to: startOfLocalDay(addDays(toDay, 1), timeZone) };
+}
+
+/** A daily window of local wall-clock time, e.g. calls allowed { start: '08:00', end: '20:30' }. */
+export interface DailyWindow {
+  start: string;
+  end: string;
+}
+
+/** Whether `at` falls inside the daily local window [start, end) in `timeZone`. */
+export function inDailyWindow(at: Date, w: DailyWindow, timeZone: string): boolean {
+  const day = localDay(at, timeZone);
+  return at >= localTime(day, w.start, timeZone) && at < localTime(day, w.end, timeZone);
+}
+
+/** `at` itself when inside the window, else the next moment the window opens. */
+export function nextInDailyWindow(at: Date, w: DailyWindow, timeZone: string): Date {
+  if (inDailyWindow(at, w, timeZone)) return at;
+  const day = localDay(at, timeZone);
+  const today = localTime(day, w.start, timeZone);
+  return at < today ? today : localTime(addDays(day, 1), w.start, timeZone);
+}
+
+// ── wall-clock readings (exports, printouts) ─────────────────────────────────
 
 export interface LocalParts {
   year: string;
@@ -63,30 +144,4 @@ export function localIso(d: Date, timeZone: string): string {
   const offset = offsetAt(d, timeZone);
   const minutes = (offset[0] === '-' ? -1 : 1) * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6)));
   return new Date(Math.floor(d.getTime() / 1000) * 1000 + minutes * 60_000).toISOString().slice(0, 19) + offset;
-}
-
-/** 'YYYY-MM-DD' of `at` in the deployment time zone. */
-export function localDay(at: Date, timeZone: string): string {
-  const p = localParts(at, timeZone);
-  return `${p.year}-${p.month}-${p.day}`;
-}
-
-/** Minutes the time zone is ahead of UTC at `at` (+420 for Asia/Ho_Chi_Minh). */
-function tzOffsetMinutes(at: Date, timeZone: string): number {
-  const [, sign, h, m] = /^([+-])(\d\d):(\d\d)$/.exec(localParts(at, timeZone).offset)!;
-  return (sign === '-' ? -1 : 1) * (Number(h) * 60 + Number(m));
-}
-
-/** The instant a local day ('YYYY-MM-DD') starts in the deployment time zone. */
-export function startOfLocalDay(day: string, timeZone: string): Date {
-  const midnightUtc = Date.parse(`${day}T00:00:00Z`);
-  const offset = tzOffsetMinutes(new Date(midnightUtc + 12 * 3600_000), timeZone);
-  return new Date(midnightUtc - offset * 60_000);
-}
-
-/** The day `n` days after `day` ('YYYY-MM-DD'; n may be negative). */
-export function addDays(day: string, n: number): string {
-  const d = new Date(`${day}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + n);
-  return d.toISOString().slice(0, 10);
 }

@@ -2,6 +2,7 @@
 // administrative-unit codes beforehand and passes "today" in the deployment time zone.
 import type { ErrorDetail } from '../../platform/http/errors';
 import { VENUE_TYPES } from '../venues';
+import { addDays } from '../../platform/time';
 import { isCountryCode } from './countries';
 import {
   conditionKeys,
@@ -54,12 +55,6 @@ export function unitCodesIn(form: FormDefinition, raw: unknown): string[] {
     for (const x of Array.isArray(v) ? v : [v]) if (typeof x === 'string' && x.length <= 32) out.add(x.trim());
   }
   return [...out];
-}
-
-function addDays(isoDay: string, days: number): string {
-  const d = new Date(`${isoDay}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
 }
 
 function isIsoDate(s: string): boolean {

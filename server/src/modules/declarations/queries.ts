@@ -349,12 +349,3 @@ export async function repointPerson(db: DbOrTx, fromId: string, toId: string): P
     where subject_person_id = ${fromId}::uuid or declarant_person_id = ${fromId}::uuid`.execute(db);
   return Number(r.numAffectedRows ?? 0n);
 }
-
-/** Deletes up to `batch` declarations submitted before `before` (actions cascade). */
-export async function purgeBatch(db: DbOrTx, before: Date, batch: number): Promise<number> {
-  const r = await sql`
-    delete from declarations where id in (
-      select id from declarations where submitted_at < ${before} order by submitted_at limit ${batch}
-    )`.execute(db);
-  return Number(r.numAffectedRows ?? 0n);
-}

@@ -60,7 +60,8 @@ import {
   RuleView,
   ZoneView,
 } from './schema';
-import { addDays, applyAction, dashboard, loadForm, localDay, saveForm, saveRule, saveZone, startOfLocalDay } from './service';
+import { applyAction, dashboard, loadForm, saveForm, saveRule, saveZone } from './service';
+import { addDays, localDay, startOfLocalDay } from '../../platform/time';
 import { submitDeclaration, submitDeps } from './submit';
 import type { FormDefinition, Question } from './model';
 import { ACTIVE_STATUSES, allowedActions, type Status } from './workflow';
@@ -484,7 +485,7 @@ export async function declarationRoutes(fastify: FastifyInstance, ctx: AppContex
       if (req.body.active) await deleteSwitchOff(db, rule.key, unit.code);
       else await insertSwitchOff(db, { rule_key: rule.key, unit_code: unit.code, reason, at: now(), by_user_id: actor.id, by_username: actor.username });
       await auditChange(req, {
-        action: req.body.active ? 'declarations.rule.switch_on' : 'declarations.rule.switch_off',
+        ...(req.body.active ? { action: 'declarations.rule.switch_on' } : { action: 'declarations.rule.switch_off' }),
         subjectType: 'declaration_rule',
         subjectId: rule.key,
         area: unit.code,

@@ -159,7 +159,7 @@ export const RuleSwitchBody = Type.Object(
     /** false = switch the rule off for that area only; true = switch it back on there */
     active: Type.Boolean(),
     /** why (required when switching off; shown to the rule's owner and in the audit log) */
-    reason: Type.Optional(Type.String({ maxLength: 500, pattern: '^[^\\u0000]*$' })),
+    reason: Type.Optional(Type.String({ maxLength: 500 })),
   },
   { additionalProperties: false },
 );

@@ -1,6 +1,9 @@
 // Rules of health declarations: forms and their versions, risk rules and zone lists, the follow-up workflow,
 // dashboards, retention (submitting one: submit.ts). Takes a Db (or transaction) and plain values; no HTTP types.
+import { sql } from 'kysely';
 import type { Db, DbOrTx } from '../../platform/db/types';
+import { purgeInChunks } from '../../platform/purge';
+import { addDays, localDayWindow } from '../../platform/time';
 import type { JurisdictionResolver } from '../../platform/auth/jurisdiction';
 import { badRequest, conflict, invalidField, notFound, type ErrorDetail } from '../../platform/http/errors';
 import { localParts } from '../../platform/time';
@@ -36,7 +39,6 @@ import {
   listZones,
   lockDeclaration,
   lockForm,
-  purgeBatch,
   setFormCurrent,
   setStatus,
   upsertRule,
@@ -48,9 +50,6 @@ import {
 import { appliesIn, chainOf } from './ownership';
 import { STANDARD_FORMS, STANDARD_RULES, STANDARD_ZONES } from './standard-forms';
 import { nextStatus, type Action, type Status } from './workflow';
-
-export { addDays, localDay, startOfLocalDay } from '../../platform/time';
-import { addDays, startOfLocalDay } from '../../platform/time';
 
 // ── forms ────────────────────────────────────────────────────────────────────
 
@@ -322,8 +321,7 @@ const add = (a: Counts, b: Counts) => {
  * unit they picked): a province officer sees districts, a district officer communes.
  */
 export async function dashboard(db: DbOrTx, resolver: JurisdictionResolver, root: string, scope: string[] | null, fromDay: string, toDay: string, timeZone: string) {
-  const from = startOfLocalDay(fromDay, timeZone);
-  const toExclusive = startOfLocalDay(addDays(toDay, 1), timeZone);
+  const { from, to: toExclusive } = localDayWindow(fromDay, toDay, timeZone);
   const rows = await countsByDayUnit(db, scope, from, toExclusive, timeZone);
   const rootUnit = await resolver.unit(root);
   const rootPath = rootUnit?.path ?? `/${root}/`;
@@ -367,12 +365,7 @@ export async function dashboard(db: DbOrTx, resolver: JurisdictionResolver, root
 
 /** Deletes declarations (and their follow-up notes) submitted before `before`, in batches. */
 export async function purgeDeclarations(db: Db, before: Date, batch = 5000): Promise<number> {
-  let total = 0;
-  for (;;) {
-    const n = await purgeBatch(db, before, batch);
-    total += n;
-    if (n < batch) return total;
-  }
+  return purgeInChunks(db, 'declarations', sql`submitted_at < ${before}`, { chunk: batch });
 }
 
 export const isSeverity = (s: string): s is Severity => (SEVERITIES as readonly string[]).includes(s);

@@ -7,6 +7,7 @@ import { STANDARD_FORMS } from './index';
 
 let t: TestContext;
 let cdc: LoggedIn;
+let admin: LoggedIn; // national forms are changed by national admins only
 let commune: string;
 let seq = 0;
 
@@ -23,6 +24,7 @@ async function venueQr(type: string, name: string): Promise<string> {
 beforeAll(async () => {
   t = await testContext();
   cdc = await t.login('cdc_officer', '40');
+  admin = await t.login('national_admin');
   commune = (await t.db.selectFrom('admin_units').select('code').where('level', '=', 'commune').where('path', 'like', '/VN/40/%').orderBy('code').executeTakeFirstOrThrow()).code;
 });
 afterAll(async () => {
@@ -63,7 +65,7 @@ describe('temperature', () => {
 
   it('a form definition with decimals on a non-number question is refused, naming it', async () => {
     const def = { ...STANDARD_FORMS.domestic, questions: [...STANDARD_FORMS.domestic.questions, { key: 'note', type: 'text', decimals: 1, label: { vi: 'Ghi chú', en: 'Note' } }] };
-    const res = await t.app.inject({ method: 'PUT', url: '/api/declarations/forms/domestic', headers: cdc.headers, payload: def });
+    const res = await t.app.inject({ method: 'PUT', url: '/api/declarations/forms/domestic', headers: admin.headers, payload: def });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.details[0].path).toMatch(/^body\.questions\.\d+\.decimals$/);
   });
@@ -88,7 +90,7 @@ describe('purposes of visit follow the venue', () => {
   it('an option limited to an unknown venue type is refused in a form definition', async () => {
     const def = structuredClone(STANDARD_FORMS.venue);
     def.questions[0]!.options![0]!.venueTypes = ['hospital', 'spaceport'];
-    const res = await t.app.inject({ method: 'PUT', url: '/api/declarations/forms/venue', headers: cdc.headers, payload: def });
+    const res = await t.app.inject({ method: 'PUT', url: '/api/declarations/forms/venue', headers: admin.headers, payload: def });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.details[0]).toMatchObject({ path: 'body.questions.0.options.0.venueTypes' });
   });

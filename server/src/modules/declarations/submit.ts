@@ -10,7 +10,8 @@ import { venueOfQr } from '../venues';
 import { unitCodesIn, validateAnswers } from './answers';
 import { evaluateRules, type Answers, type RiskHit, type Severity } from './model';
 import { findForm, findFormVersion, insertDeclaration, json, type DeclarationRow } from './queries';
-import { activeRulesFor, evalContextFor, localDay, toDefinition, type LoadedForm } from './service';
+import { activeRulesFor, evalContextFor, toDefinition, type LoadedForm } from './service';
+import { localDay } from '../../platform/time';
 
 // ── submission ───────────────────────────────────────────────────────────────
 

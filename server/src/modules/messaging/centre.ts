@@ -109,6 +109,8 @@ export interface DispatcherOptions {
   /** claim-and-send loops running side by side (default 3) */
   loops?: number;
   log: { info(o: object, m: string): void; warn(o: object, m: string): void; error(o: object, m: string): void };
+  /** the database watcher (connection errors are its to log) */
+  health?: { report(err: unknown): boolean };
 }
 
 /** Errors that say "not now" about the link, not about the message. */
@@ -134,7 +136,7 @@ export class Dispatcher {
 
   constructor(private readonly o: DispatcherOptions) {
     o.provider.on('receipt', (r: Receipt) => this.onReceipt(r));
-    o.provider.on('inbound', (m: InboundSms) => void this.onInbound(m).catch((err) => o.log.error({ err: { message: (err as Error).message } }, 'inbound SMS not recorded')));
+    o.provider.on('inbound', (m: InboundSms) => void this.onInbound(m).catch((err) => o.health?.report(err) || o.log.error({ error: (err as Error).message }, 'inbound SMS not recorded')));
   }
 
   async start(): Promise<void> {
@@ -176,7 +178,8 @@ export class Dispatcher {
         n = rows.length;
         if (n) await this.sendBatch(rows);
       } catch (err) {
-        this.o.log.error({ err: { message: (err as Error).message } }, 'SMS dispatcher error');
+        // the database away: the watcher logs the outage once; the loop waits for the next tick
+        if (!this.o.health?.report(err)) this.o.log.error({ error: (err as Error).message }, 'SMS dispatcher error');
       }
       if (n === batch || !this.running) continue;
       if (this.woken) {
@@ -274,7 +277,7 @@ export class Dispatcher {
         // after the receipts are committed (see sendBatch)
         await applyReceipts(this.o.db, this.o.provider.name, { messageIds: batch.map((r) => r.messageId) });
       } catch (err) {
-        this.o.log.error({ err: { message: (err as Error).message }, receipts: batch.length }, 'SMS receipts not recorded');
+        if (!this.o.health?.report(err)) this.o.log.error({ error: (err as Error).message, receipts: batch.length }, 'SMS receipts not recorded');
       }
     });
     return this.receiptFlush;

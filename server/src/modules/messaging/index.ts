@@ -38,7 +38,7 @@ export const messagingModule: VigilModule = {
     ctx.jobs.attach(async (_boss, scope) => {
       if (scope === 'send') return async () => undefined;
       const provider = createProvider(ctx.config, ctx.config.smsProvider, ctx.log);
-      const dispatcher = new Dispatcher({ db: ctx.db, url: ctx.dbUrl, provider, maxAttempts: ctx.config.smsMaxAttempts, retryDelayMs: ctx.config.smsRetryDelaySeconds * 1000, log: ctx.log });
+      const dispatcher = new Dispatcher({ db: ctx.db, url: ctx.dbUrl, provider, maxAttempts: ctx.config.smsMaxAttempts, retryDelayMs: ctx.config.smsRetryDelaySeconds * 1000, log: ctx.log, health: ctx.health });
       await dispatcher.start();
       messagingRuntime.set(ctx, { dispatcher, provider });
       return async () => {

@@ -147,6 +147,24 @@ describe('campaigns', () => {
     expect(cancel.statusCode).toBe(200);
   }, 60_000);
 
+  it('warns everyone checked in at an exposure venue in a window, by the venues module’s data', async () => {
+    const v = await send('POST', '/api/venues', cdc, { name: 'Chợ Ga Vinh', type: 'market', address: '1 Lê Ninh', communeCode: commune });
+    expect(v.statusCode, v.body).toBe(201);
+    const token = v.json().entrances[0].checkinUrl.split('/c/')[1];
+    const visitors = [uniquePhone(), uniquePhone()];
+    for (const [i, phone] of visitors.entries()) {
+      const r = await t.app.inject({ method: 'POST', url: '/api/checkins', payload: { clientId: crypto.randomUUID(), venueToken: token, people: [{ fullName: ['Trần Văn Khải', 'Lê Thị Nga'][i], phone, birthYear: 1990 + i, communeCode: commune }] } });
+      expect(r.statusCode, r.body).toBe(201);
+    }
+    const source = { kind: 'venue_exposure', venueId: v.json().venue.id, from: new Date(Date.now() - 3600_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString() };
+    const body = { name: 'Cảnh báo Chợ Ga', textVi: 'Sở Y tế: {name}, bạn đã đến Chợ Ga Vinh hôm nay cùng lúc với một ca bệnh. Hãy theo dõi sức khỏe.', unitCode: commune, source };
+    const dry = await send('POST', '/api/messaging/campaigns', cdc, { ...body, dryRun: true });
+    expect(dry.json()).toMatchObject({ count: 2, invalidCount: 0 });
+    expect((await send('POST', '/api/messaging/campaigns', cdc, body)).statusCode).toBe(201);
+    await settle();
+    for (const [i, phone] of visitors.entries()) expect(textsTo(phone)).toBe(`Sở Y tế: ${['Trần Văn Khải', 'Lê Thị Nga'][i]}, bạn đã đến Chợ Ga Vinh hôm nay cùng lúc với một ca bệnh. Hãy theo dõi sức khỏe.`);
+  }, 60_000);
+
   it('refuses campaigns and lists outside the officer’s jurisdiction and without the permission', async () => {
     const hanoi = await t.login('cdc_officer', '01');
     const body = { name: 'x', textVi: 'x', unitCode: commune, source: { kind: 'commune_residents', communeCode: commune } };
@@ -157,8 +175,9 @@ describe('campaigns', () => {
     const citizen = await t.login('citizen', commune);
     expect((await get('/api/messaging/notifications', citizen)).statusCode).toBe(403);
     expect((await get('/api/messaging/notifications', null)).statusCode).toBe(401);
-    // hostile query strings: answered, never a 500 (the audit row names only known filters)
-    expect((await get('/api/messaging/notifications?q=%00', cdc)).statusCode).toBe(200);
+    // hostile query strings: refused with a 400, never a 500 (and the audit row names only known filters)
+    expect((await get('/api/messaging/notifications?q=%00', cdc)).statusCode).toBe(400);
+    expect((await get('/api/messaging/notifications?q=x', cdc)).statusCode).toBe(200);
     expect((await get('/api/messaging/notifications?purpose=%00', cdc)).statusCode).toBe(400);
     const theirs = await get('/api/messaging/notifications?limit=500', hanoi);
     expect(theirs.json().items).toEqual([]);

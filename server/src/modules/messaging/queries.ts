@@ -203,7 +203,7 @@ export async function applyReceipts(db: DbOrTx, provider: string, by: { messageI
   const r = await sql`
     with affected as (${affected}),
     agg as (
-      select p.notification_id, count(*) filter (where r.state = 'delivered') as delivered, count(*) filter (where r.state = 'failed') as failed,
+      select p.notification_id, count(*) as stored, count(*) filter (where r.state = 'delivered') as delivered, count(*) filter (where r.state = 'failed') as failed,
              min(r.detail) filter (where r.state = 'failed') as detail
       from sms_parts p join affected a on a.notification_id = p.notification_id
       left join sms_receipts r on r.provider = p.provider and r.message_id = p.message_id and r.received_at >= p.submitted_at - interval '2 seconds' -- not a receipt of an earlier owner of the id
@@ -213,6 +213,6 @@ export async function applyReceipts(db: DbOrTx, provider: string, by: { messageI
       error = case when agg.failed > 0 then 'receipt: ' || agg.detail else null end,
       final_at = now(), updated_at = now()
     from agg
-    where n.id = agg.notification_id and n.status = 'accepted' and (agg.failed > 0 or agg.delivered >= n.parts)`.execute(db);
+    where n.id = agg.notification_id and n.status = 'accepted' and (agg.failed > 0 or agg.delivered >= agg.stored) -- accepted: every part is stored (an HTTP gateway has one id for all parts)`.execute(db);
   return Number(r.numAffectedRows ?? 0n);
 }

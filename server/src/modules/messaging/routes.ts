@@ -357,13 +357,14 @@ export async function messagingRoutes(fastify: FastifyInstance, ctx: AppContext)
     return { provider: config.smsProvider, queued: Number(queued.n) };
   });
 
-  // the HTTP provider's receipts (see providers/http.ts), authenticated with its bearer token
+  // the HTTP provider's receipts (see providers/http.ts), authenticated with the gateway token
   app.post(
     '/api/sms/http-receipts',
     { config: { public: true, rateLimit: { max: 6000, timeWindow: '1 minute' } }, schema: { tags: ['messaging'], body: HttpReceiptBody } },
     async (req) => {
       const token = config.smsHttpToken;
-      const given = String(req.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
+      // a header of its own: Authorization: Bearer is taken by API tokens (platform/auth)
+      const given = String(req.headers['x-sms-gateway-token'] ?? '');
       if (!token || given.length !== token.length || !crypto.timingSafeEqual(Buffer.from(given), Buffer.from(token))) throw unauthorized('Bad gateway token');
       const stat = req.body.status.toUpperCase();
       const state = stat === 'DELIVRD' ? 'delivered' : ['ACCEPTD', 'ENROUTE'].includes(stat) ? 'enroute' : 'failed';

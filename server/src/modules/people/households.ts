@@ -1,15 +1,7 @@
 // Households: dependants a citizen manages (children, elderly parents) and the managers of a dependant.
 import type { DbOrTx } from '../../platform/db/types';
 import { conflict, invalidField, notFound } from '../../platform/http/errors';
-import {
-  deleteLink,
-  findLink,
-  findPersonById,
-  insertLink,
-  isManager,
-  linksOfDependant,
-  linksOfManager,
-} from './queries';
+import { deleteLink, findLink, findPersonById, insertLink, isManager, linksOfDependant, linksOfManager } from './queries';
 import type { RelationshipValue } from './schema';
 import { inTransaction } from './service';
 

@@ -33,7 +33,7 @@ export function peopleModule(opts: PeopleModuleOptions): VigilModule {
 
 export { normalizePhone, normalizeName, maskPhone, maskNationalId, nationalIdProblem, duplicateReason } from './normalize';
 export type { Sex, DuplicateReason, MatchFields } from './normalize';
-export { findOrCreatePerson, type FindOrCreateInput, type FindOrCreateOptions } from './service';
+export { dependantsOf, isManagerOf, addDependant, type DependantBrief } from './households';
 export {
   getPersonBrief,
   getPersonBriefs,
@@ -44,8 +44,8 @@ export {
   type PersonBrief,
   type PersonContact,
 } from './reads';
-export { dependantsOf, isManagerOf, addDependant, type DependantBrief } from './households';
-export type { PersonSource } from './validate';
+export { findOrCreatePerson, type FindOrCreateInput, type FindOrCreateOptions } from './service';
+export { type PersonSource } from './validate';
 export { personRecordsLite, personIdsMatching, type PersonRecordLite, type PersonQueryKind } from './contacts';
 export { personalQrToken, verifyPersonalQr, personDeviceToken, isPersonDeviceToken, bareToken, personIdOf, qrSvg, PERSONAL_QR_TYPE } from './qr';
 export type { PersonMerged, PersonInUseCheck } from './hooks';

@@ -1,6 +1,7 @@
 // Scheduled retention of the registry: implicit records (public check-in / declaration) nobody uses any more.
 import type { AppContext } from '../../platform/module';
 import type { PersonInUseCheck } from './hooks';
+import { retentionCutoff } from '../../platform/purge';
 import { purgeInactivePersons } from './retention';
 import { deviceRegistry } from './devices';
 
@@ -9,7 +10,7 @@ export const PURGE_JOB = 'people.purge-inactive';
 /** Implicit records live as long as the longest activity that can reference them, plus a month. */
 export function inactiveCutoff(ctx: AppContext): Date {
   const days = Math.max(ctx.config.checkinRetentionDays, ctx.config.declarationRetentionDays) + 30;
-  return new Date(ctx.config.clock().getTime() - days * 86400_000);
+  return retentionCutoff(ctx.config.clock(), days);
 }
 
 export function peopleJobs(ctx: AppContext, inUse: readonly PersonInUseCheck[]) {

@@ -118,6 +118,14 @@ describe('proof by the personal QR card', () => {
     expect((await get('/api/me/person', citizen)).json().person.id).toBe(me.id);
     const merged = await t.db.selectFrom('persons').select('merged_into').where('id', '=', typedId).executeTakeFirstOrThrow();
     expect(merged.merged_into).toBe(me.id);
+    // the linked registry record keeps its identity and area: the citizen changes only contact details
+    const rename = await send('PUT', '/api/me/person', citizen, { fullName: 'Tên Mới', phone: me.phone, communeCode: communes[1]!.code });
+    expect(rename.statusCode).toBe(403);
+    expect(rename.json().error.code).toBe('RECORD_LOCKED');
+    expect(rename.json().error.details.map((d: { path: string }) => d.path).sort()).toEqual(['body.communeCode', 'body.fullName']);
+    const contact = await send('PUT', '/api/me/person', citizen, { fullName: 'Phạm Văn Đức', phone: me.phone, address: '7 Trần Phú', communeCode: communes[0]!.code });
+    expect(contact.statusCode, contact.body).toBe(200);
+    expect(contact.json().person).toMatchObject({ id: me.id, address: '7 Trần Phú', fullName: 'Phạm Văn Đức' });
     // replay: nothing changes; another account with the same card: refused
     expect((await send('POST', '/api/me/person/link', citizen, { proof: { method: 'personal_qr', token: card } })).statusCode).toBe(200);
     const second = await t.login('citizen', '40');

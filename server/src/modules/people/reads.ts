@@ -3,8 +3,6 @@ import type { DbOrTx } from '../../platform/db/types';
 import { maskPhone } from './normalize';
 import { findPersonById, findPersonsByIds, resolveLiveId } from './queries';
 
-// ── reads for other modules ─────────────────────────────────────────────────
-
 export interface PersonBrief {
   id: string;
   fullName: string;

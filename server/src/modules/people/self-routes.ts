@@ -35,6 +35,9 @@ import { createPerson, inTransaction, updatePerson } from './service';
 
 const tags = ['me'];
 
+/** What a citizen may not change on a record they did not type in themselves (name, birth, sex, ID number, area). */
+const SELF_LOCKED_FIELDS = ['fullName', 'birthDate', 'birthYear', 'sex', 'nationalId', 'communeCode'];
+
 export async function selfRoutes(fastify: FastifyInstance, ctx: AppContext) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { db, access } = ctx;
@@ -78,7 +81,14 @@ export async function selfRoutes(fastify: FastifyInstance, ctx: AppContext) {
       const t = now();
       const existing = await ownPersonId(user);
       if (existing) {
-        const changed = await updatePerson(db, existing, req.body, { resolver, now: t, require: ['phone', 'communeCode'], nationalIdClash: 'allow' });
+        const changed = await updatePerson(db, existing, req.body, {
+          resolver,
+          now: t,
+          require: ['phone', 'communeCode'],
+          nationalIdClash: 'allow',
+          // a registry record the account was linked to (by proof) keeps its identity and area: officers change those
+          lockedFields: (cur) => (cur.source === 'citizen' ? [] : SELF_LOCKED_FIELDS),
+        });
         if (changed.length) await audit(req, { action: 'person.update', subjectType: 'person', subjectId: existing, details: { fields: changed, by: 'self' } });
         const p = (await findPersonById(db, existing))!;
         return { person: await toSelfPerson(p, unitLabeler(resolver)) };

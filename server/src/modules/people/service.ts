@@ -4,18 +4,9 @@
 import { sql } from 'kysely';
 import type { Db, DbOrTx } from '../../platform/db/types';
 import type { JurisdictionResolver } from '../../platform/auth/jurisdiction';
-import { conflict, notFound } from '../../platform/http/errors';
+import { AppError, conflict, notFound } from '../../platform/http/errors';
 import { duplicateReason, type Sex } from './normalize';
-import {
-  activeByNationalId,
-  activeByPhoneName,
-  insertPerson,
-  lockPerson,
-  touchPerson,
-  updatePersonRow,
-  type PersonPatchRow,
-  type PersonRow,
-} from './queries';
+import { activeByNationalId, activeByPhoneName, insertPerson, lockPerson, touchPerson, updatePersonRow, type PersonPatchRow, type PersonRow } from './queries';
 import { FIELD_COLUMNS, type PersonInput, type PersonSource, type PersonValues, type ValidateOptions, validatePerson } from './validate';
 
 /** Runs `fn` in a transaction, or directly when `db` already is one. */
@@ -63,7 +54,15 @@ export async function updatePerson(
   db: DbOrTx,
   id: string,
   input: PersonInput,
-  opts: { resolver: JurisdictionResolver; now: Date; prefix?: string; require?: ValidateOptions['require']; nationalIdClash?: 'refuse' | 'allow' },
+  opts: {
+    resolver: JurisdictionResolver;
+    now: Date;
+    prefix?: string;
+    require?: ValidateOptions['require'];
+    nationalIdClash?: 'refuse' | 'allow';
+    /** fields this caller may not change on this record (403 naming them); given as a function of the stored row */
+    lockedFields?: (current: PersonRow) => string[];
+  },
 ): Promise<string[]> {
   return inTransaction(db, async (tx) => {
     const cur = await lockPerson(tx, id);
@@ -75,6 +74,15 @@ export async function updatePerson(
       if ((cur as unknown as Record<string, unknown>)[col] !== v[col]) changed.push(field);
     }
     if (!changed.length) return [];
+    const locked = opts.lockedFields?.(cur) ?? [];
+    const refused = changed.filter((f) => locked.includes(f));
+    if (refused.length)
+      throw new AppError(
+        403,
+        'RECORD_LOCKED',
+        `${refused.map((f) => `${opts.prefix ?? 'body'}.${f}`).join(', ')}: only your commune health station can change this on a registry record`,
+        refused.map((f) => ({ path: `${opts.prefix ?? 'body'}.${f}`, message: 'is kept by the health station' })),
+      );
     if (changed.includes('nationalId') && v.national_id && opts.nationalIdClash !== 'allow') {
       await lockKey(tx, `nid:${v.national_id}`);
       await ensureNationalIdFree(tx, v.national_id, id, `${opts.prefix ?? 'body'}.nationalId`);

@@ -1,15 +1,7 @@
 // Validation and normalisation of a person's fields (officer forms, citizens' self-registration, imports).
 import type { JurisdictionResolver } from '../../platform/auth/jurisdiction';
 import { badRequest, type ErrorDetail } from '../../platform/http/errors';
-import {
-  cleanNationalId,
-  isIsoDate,
-  nationalIdProblem,
-  normalizeName,
-  normalizePhone,
-  tidyName,
-  type Sex,
-} from './normalize';
+import { cleanNationalId, isIsoDate, nationalIdProblem, normalizeName, normalizePhone, tidyName, type Sex } from './normalize';
 import { type PersonRow } from './queries';
 
 export const PERSON_SOURCES = ['officer', 'citizen', 'checkin', 'declaration', 'import'] as const;

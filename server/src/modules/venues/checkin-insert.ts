@@ -34,6 +34,9 @@ export interface InsertedCheckin {
  */
 export async function insertCheckins(db: DbOrTx, rows: NewCheckin[]): Promise<InsertedCheckin[]> {
   if (!rows.length) return [];
+  // imports and demo data (not the hot path): the partitions of the batch's days are made first, since a failed
+  // statement inside the caller's transaction could not simply be run again
+  for (const day of distinctDays(rows)) await createCheckinPartitions(db, [day]);
   const r = await db.executeQuery<InsertResultRow>(CompiledQuery.raw(INSERT_SQL, insertParams(rows)));
   return insertResults(rows, r.rows);
 }
@@ -44,8 +47,49 @@ export async function insertCheckins(db: DbOrTx, rows: NewCheckin[]): Promise<In
  */
 export async function insertCheckinsPrepared(pool: pg.Pool, rows: NewCheckin[]): Promise<InsertedCheckin[]> {
   if (!rows.length) return [];
-  const r = await pool.query<InsertResultRow>({ name: 'venues_insert_checkins', text: INSERT_SQL, values: insertParams(rows) });
+  const values = insertParams(rows);
+  const r = await withPartitions(
+    async (days) => (await pool.query<{ n: number }>(CREATE_PARTITIONS_SQL, [days[0], days[days.length - 1]])).rows[0]!.n,
+    rows,
+    () => pool.query<InsertResultRow>({ name: 'venues_insert_checkins', text: INSERT_SQL, values }),
+  );
   return insertResults(rows, r.rows);
+}
+
+// ── day partitions (migration 0003) ─────────────────────────────────────────
+
+const CREATE_PARTITIONS_SQL = 'select checkins_create_partitions($1::date, $2::date) as n';
+
+/** The UTC day (YYYY-MM-DD) of a time: the partition a check-in at that time goes to. */
+export const partitionDay = (t: Date) => t.toISOString().slice(0, 10);
+
+/** Creates the missing partitions for the days from the first to the last of `days` (sorted YYYY-MM-DD). */
+export async function createCheckinPartitions(db: DbOrTx, days: string[]): Promise<number> {
+  if (!days.length) return 0;
+  const r = await db.executeQuery<{ n: number }>(CompiledQuery.raw(CREATE_PARTITIONS_SQL, [days[0], days[days.length - 1]]));
+  return r.rows[0]!.n;
+}
+
+/** The distinct partition days of some rows, sorted (each is created on its own: a span could create days nobody needs). */
+const distinctDays = (rows: NewCheckin[]) => [...new Set(rows.map((r) => partitionDay(r.checkinAt)))].sort();
+
+/** PostgreSQL's refusal of a row whose day has no partition (nothing was written: the statement is atomic). */
+export const isMissingPartition = (err: unknown) =>
+  (err as { code?: string } | null)?.code === '23514' && /no partition of relation/.test((err as Error).message);
+
+/**
+ * Runs an insert; when it fails because a row's day has no partition yet (an import of older check-ins, a gate
+ * queue synced days later, a server clock past the partitions made ahead), creates the partitions for the batch's
+ * days and runs it once more. The hot path pays nothing for this while partitions exist.
+ */
+async function withPartitions<T>(create: (days: string[]) => Promise<number>, rows: NewCheckin[], insert: () => Promise<T>): Promise<T> {
+  try {
+    return await insert();
+  } catch (err) {
+    if (!isMissingPartition(err)) throw err;
+    for (const day of distinctDays(rows)) await create([day]);
+    return insert();
+  }
 }
 
 /** The one statement of both: nine column arrays (insertParams) in, one row per input row out (insertResults). */

@@ -3,8 +3,6 @@ import { sql } from 'kysely';
 import type { DbOrTx } from '../../platform/db/types';
 import { MAX_STAY_MS, NO_ID } from './queries';
 
-// ── look-ups and statistics ────────────────────────────────────────────────
-
 export interface CheckinFilter {
   communeCodes: string[] | null;
   venueIds?: string[];

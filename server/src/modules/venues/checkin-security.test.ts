@@ -166,3 +166,13 @@ describe('device tokens (item 3)', () => {
     expect((await checkIn(phone.json().results[0].people[0].token)).statusCode).toBe(410);
   });
 });
+
+describe('VIGIL_DEVICE_TOKEN_IDLE_DAYS', () => {
+  it('sets the idle limit, 30 by default; a bad value stops the program naming the variable', async () => {
+    const { loadConfig, ConfigError } = await import('../../config');
+    expect(loadConfig({}).deviceTokenIdleDays).toBe(30);
+    expect(loadConfig({ VIGIL_DEVICE_TOKEN_IDLE_DAYS: '7' }).deviceTokenIdleDays).toBe(7);
+    expect(() => loadConfig({ VIGIL_DEVICE_TOKEN_IDLE_DAYS: '0' })).toThrow(ConfigError);
+    expect(() => loadConfig({ VIGIL_DEVICE_TOKEN_IDLE_DAYS: 'a month' })).toThrow(/VIGIL_DEVICE_TOKEN_IDLE_DAYS/);
+  });
+});

@@ -324,6 +324,12 @@ describe('staff gate', () => {
     // not their venue
     const other = await post({ clientId: uuid(), entranceId: venue.entrances[0]!.id, personQr }, op.headers);
     expect(other.statusCode).toBe(403);
+    // in one batch (gate rights are worked out once per venue of the batch): their venue yes, the other one no
+    const mixed = await post(
+      { items: [mine, venue, mine, venue].map((v) => ({ clientId: uuid(), entranceId: v.entrances[0]!.id, personQr })) },
+      op.headers,
+    );
+    expect(mixed.json().results.map((r: { status: string; error?: { code: string } }) => r.error?.code ?? r.status), mixed.body).toEqual(['created', 'FORBIDDEN', 'created', 'FORBIDDEN']);
     // anonymous callers cannot use personal QR codes
     const anon = await post({ clientId: uuid(), venueToken: venue.token, personQr });
     expect(anon.statusCode).toBe(403);
@@ -353,7 +359,7 @@ describe('staff gate', () => {
 });
 
 describe('retention', () => {
-  it('purges check-ins older than the retention period with the scheduled job', async () => {
+  it('purges check-ins older than the retention period with the scheduled job, by dropping whole day partitions', async () => {
     const before = await t.db.selectFrom('checkins').select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow();
     expect(Number(before.n)).toBeGreaterThan(0);
     const r0 = await post({ clientId: uuid(), venueToken: venue.token, people: [{ ...form({ fullName: 'Đỗ Thị Giang', phone: '0966000111' }), communeCode: c.a }] });
@@ -362,11 +368,21 @@ describe('retention', () => {
     now = new Date(now.getTime() + 20 * 86400_000);
     const fresh = await post({ clientId: uuid(), venueToken: venue.token, people: [{ ...form({ fullName: 'Đỗ Thị Giang', phone: '0966000111' }), communeCode: c.a }] });
     expect(fresh.statusCode).toBe(201);
+    const partitions = async () => (await sql<{ name: string }>`select name from checkin_partitions order by day`.execute(t.db)).rows.map((r) => r.name);
+    const keys = async () => Number((await sql<{ n: string }>`select count(*) as n from checkin_keys`.execute(t.db)).rows[0]!.n);
+    expect(await partitions()).toContain('checkins_p20210802');
+    // 21 days and an hour later the day of those check-ins is not wholly past the retention yet: kept
     now = new Date(saved.getTime() + 21 * 86400_000 + 3600_000);
-    const r = (await t.app.vigil.jobs.runNow(PURGE_CHECKINS_JOB)) as { deleted: number };
+    expect(await t.app.vigil.jobs.runNow(PURGE_CHECKINS_JOB)).toMatchObject({ deleted: 0, partitions: [] });
+    // 21 days after that day ended: its partition is dropped, with every check-in in it and their keys
+    now = new Date(Date.parse('2021-08-03T00:00:00Z') + 21 * 86400_000);
+    const r = (await t.app.vigil.jobs.runNow(PURGE_CHECKINS_JOB)) as { deleted: number; partitions: string[] };
     expect(r.deleted).toBe(Number(before.n) + 1);
+    expect(r.partitions).toContain('checkins_p20210802');
+    expect(await partitions()).not.toContain('checkins_p20210802');
     const left = await t.db.selectFrom('checkins').select('id').execute();
     expect(left.map((x) => x.id)).toEqual(fresh.json().results[0].checkinIds);
+    expect(await keys()).toBe(1);
     now = saved;
   });
 

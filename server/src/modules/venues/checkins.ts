@@ -1,20 +1,22 @@
 /**
- * The check-in hot path: POST /api/checkins (citizens' phones and staff gates).
+ * The check-in hot path: POST /api/checkins (citizens' phones and staff gates), as a pipeline per item:
  *
- * Per request: verify the venue QR and look its entrance/venue up (entrances.ts: no signature check after the first
- * scan of a poster, the venue cached for STATUS_TTL_MS so a suspension takes effect within seconds),
- * identify the people (personal/device token, also LRU-cached; or the first-visit form → findOrCreatePerson), then
- * hand the rows to the group-commit batcher, which writes concurrent requests in one INSERT … SELECT FROM unnest(…)
- * and resolves each request after the statement committed. Acknowledged = durable.
+ *   1. resolveEntrance: the venue QR's signature (once per token string), the entrance and its venue from cache
+ *      (entrances.ts; re-read within STATUS_TTL_MS so a suspension applies within seconds), the venue's state and
+ *      validity at the item's time, and the signed-in user's gate rights;
+ *   2. resolvePeople: personal/device tokens (verified once, cached), or the first-visit form → findOrCreate;
+ *   3. the write: the group-commit batcher (platform/batcher) writes concurrent requests in one statement and
+ *      resolves each request after it committed. Acknowledged = durable.
  */
 import type { Db } from '../../platform/db/types';
 import type { Access } from '../../platform/auth/access';
 import type { AuthUser } from '../../platform/auth/service';
 import { AppError, invalidField } from '../../platform/http/errors';
 import { SignatureError, tokenKeyUsable, type KeyRing } from '../../platform/signing';
-import { Batcher } from './batcher';
+import { Batcher, BatcherFullError, mapLimit } from '../../platform/batcher';
+import { retentionCutoff } from '../../platform/purge';
 import { EntranceCache, type EntranceInfo } from './entrances';
-import { LruCache } from './cache';
+import { LruCache } from '../../platform/cache';
 import type pg from 'pg';
 import { insertCheckins, insertCheckinsPrepared, type InsertedCheckin, type NewCheckin } from './checkin-insert';
 import { checkoutPerson, existingByClient } from './checkin-queries';
@@ -45,7 +47,23 @@ export interface CheckinEngineOptions {
   people: PeoplePort;
   clock: () => Date;
   retentionDays: number;
-  batch?: { maxRows?: number; maxWaitMs?: number; maxConcurrent?: number };
+  batch?: { maxRows?: number; maxWaitMs?: number; maxConcurrent?: number; maxQueuedRows?: number };
+}
+
+/** Gate rights of the signed-in user per venue id, worked out once per request. */
+type GateRights = Map<string, Promise<boolean>>;
+
+/** Items of one gate batch prepared at once (each may hold a database connection: a new person, a gate check). */
+const BATCH_PREPARE_CONCURRENCY = 4;
+
+/**
+ * Whether a failed batch insert may be the fault of some rows only (PostgreSQL data exception or integrity
+ * violation, SQLSTATE classes 22 and 23): then the batcher retries it in halves so only those rows' callers fail.
+ * Anything else (connection lost, timeout, database shutting down) fails the whole batch at once.
+ */
+export function rowCaused(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^2[23]/.test(code);
 }
 
 interface Prepared {
@@ -77,7 +95,11 @@ export class CheckinEngine {
   constructor(private readonly o: CheckinEngineOptions) {
     this.personTokens = new LruCache<string, string>(200_000, PERSON_TOKEN_TTL_MS, () => o.clock().getTime());
     this.entrances = new EntranceCache(o);
-    this.batcher = new Batcher<NewCheckin, InsertedCheckin>({ ...o.batch, write: (rows) => (o.pool ? insertCheckinsPrepared(o.pool, rows) : insertCheckins(o.db, rows)) });
+    this.batcher = new Batcher<NewCheckin, InsertedCheckin>({
+      ...o.batch,
+      isolatable: rowCaused,
+      write: (rows) => (o.pool ? insertCheckinsPrepared(o.pool, rows) : insertCheckins(o.db, rows)),
+    });
   }
 
   /** Stops background work (the app is closing). */
@@ -192,20 +214,33 @@ export class CheckinEngine {
     const t = new Date(at);
     if (Number.isNaN(t.getTime())) throw invalidField(path, 'is not a date-time');
     if (t.getTime() > now.getTime() + FUTURE_SKEW_MS) throw invalidField(path, 'is in the future');
-    const oldest = staff ? now.getTime() - this.o.retentionDays * 86400_000 : now.getTime() - PUBLIC_PAST_MS;
+    const oldest = staff ? retentionCutoff(now, this.o.retentionDays).getTime() : now.getTime() - PUBLIC_PAST_MS;
     if (t.getTime() < oldest) throw invalidField(path, staff ? `is older than the ${this.o.retentionDays}-day retention` : 'is too far in the past');
     return t > now ? now : t;
   }
 
-  private async prepare(item: CheckinItem, index: number, prefix: string, user: AuthUser | null): Promise<Prepared> {
+  /**
+   * One check-in item, read as a pipeline: the entrance (signature, cache, venue state, time window, gate rights),
+   * then the people; the write follows in checkIn / checkOut. Throws a 4xx AppError naming the field.
+   */
+  private async prepare(item: CheckinItem, index: number, prefix: string, user: AuthUser | null, gates?: GateRights): Promise<Prepared> {
     const now = this.o.clock();
     if (!item.clientId) throw invalidField(`${prefix}.clientId`, 'is required (a uuid generated by the device)');
     const action = item.action ?? 'in';
+    const { entrance, at, staff } = await this.resolveEntrance(item, action, prefix, user, now, gates);
+    const people = await this.resolvePeople(item, action, prefix, user, now);
+    return { index, prefix, clientId: item.clientId.toLowerCase(), action, at, entrance, people, staff: staff ? user : null };
+  }
+
+  /**
+   * The entrance an item names, checked: its QR's signature (or, for staff, the entrance id), the cached venue, the
+   * venue's state and validity at the item's time (not for an exit: it only ends a stay), and whether the signed-in
+   * user is staff of this venue's gate. Anyone else signed in (a citizen's account, an officer of another area) is
+   * treated like an anonymous phone, including how old a time they may send.
+   */
+  private async resolveEntrance(item: CheckinItem, action: 'in' | 'out', prefix: string, user: AuthUser | null, now: Date, gates?: GateRights) {
     // the widest window a signed-in user might be allowed; narrowed below unless they are this venue's staff
     const at = this.parseAt(item.at, user !== null, now, `${prefix}.at`);
-
-    // Staff: signed in AND allowed to run this venue's gate. Anyone else signed in (a citizen's account, an
-    // officer of another area) is treated like an anonymous phone.
     let entrance: EntranceInfo;
     let staff = false;
     let where: string;
@@ -213,24 +248,27 @@ export class CheckinEngine {
       where = `${prefix}.venueToken`;
       entrance = await this.entrances.entranceOf(item.venueToken, where);
       if (user && (item.personQr || item.personRef)) {
-        await this.requireGate(user, entrance, where);
+        await this.requireGate(user, entrance, where, gates);
         staff = true;
-      } else if (user) staff = await this.isGate(user, entrance);
+      } else if (user) staff = await this.isGate(user, entrance, gates);
     } else if (item.entranceId) {
       if (!user) throw invalidField(`${prefix}.venueToken`, 'is required (scan the venue QR code)');
       where = `${prefix}.entranceId`;
       const e = await this.entrances.entrance(item.entranceId.toLowerCase());
       if (!e) throw invalidField(where, 'unknown entrance');
-      await this.requireGate(user, e, where);
+      await this.requireGate(user, e, where, gates);
       staff = true;
       entrance = e;
     } else {
       throw invalidField(`${prefix}.venueToken`, 'is required (scan the venue QR code)');
     }
     if (user && !staff) this.parseAt(item.at, false, now, `${prefix}.at`);
-    // an exit only ends a stay: allowed whatever the venue's state now
     if (action === 'in') this.entrances.checkOpen(entrance, at, where, { staffScan: staff });
+    return { entrance, at, staff };
+  }
 
+  /** The people of an item (tokens, first-visit forms, a scanned personal QR, dependants), each once. */
+  private async resolvePeople(item: CheckinItem, action: 'in' | 'out', prefix: string, user: AuthUser | null, now: Date): Promise<CheckinPerson[]> {
     const refs: { ref: PersonRef; path: string }[] = (item.people ?? []).map((ref, i) => ({ ref, path: `${prefix}.people.${i}` }));
     if (item.personQr) {
       if (!user) throw new AppError(403, 'FORBIDDEN', `${prefix}.personQr: scanning personal QR codes is for venue staff; sign in`, [{ path: `${prefix}.personQr`, message: 'needs a signed-in gate user' }]);
@@ -253,20 +291,31 @@ export class CheckinEngine {
       }
     }
     const seen = new Set<string>();
-    const unique = people.filter((p) => !seen.has(p.personId) && seen.add(p.personId));
-    return { index, prefix, clientId: item.clientId.toLowerCase(), action, at, entrance, people: unique, staff: staff ? user : null };
+    return people.filter((p) => !seen.has(p.personId) && seen.add(p.personId));
   }
 
-  /** Whether the user may run this venue's gate: its operator, or gate staff of the area. */
-  private async isGate(user: AuthUser, e: EntranceInfo): Promise<boolean> {
+  /**
+   * Whether the user may run this venue's gate: its operator, or gate staff of the area. `gates`: answers already
+   * worked out for this request (a gate's batch names the same venue in every item: asked once, not per scan).
+   */
+  private isGate(user: AuthUser, e: EntranceInfo, gates?: GateRights): Promise<boolean> {
+    let answer = gates?.get(e.venueId);
+    if (!answer) {
+      answer = this.askGate(user, e);
+      gates?.set(e.venueId, answer);
+    }
+    return answer;
+  }
+
+  private async askGate(user: AuthUser, e: EntranceInfo): Promise<boolean> {
     return (
       (user.permissions.has('venues.own') && (await isOperator(this.o.db, user.id, e.venueId))) ||
       (!isOwnOnly(user) && user.permissions.has('checkins.gate') && (await this.o.access.can(user, 'checkins.gate', { unitCode: e.communeCode })))
     );
   }
 
-  private async requireGate(user: AuthUser, e: EntranceInfo, path: string) {
-    if (!(await this.isGate(user, e))) throw new AppError(403, 'FORBIDDEN', `${path}: you are not staff of venue "${e.venueName}"`, [{ path, message: 'not your venue' }]);
+  private async requireGate(user: AuthUser, e: EntranceInfo, path: string, gates?: GateRights) {
+    if (!(await this.isGate(user, e, gates))) throw new AppError(403, 'FORBIDDEN', `${path}: you are not staff of venue "${e.venueName}"`, [{ path, message: 'not your venue' }]);
   }
 
   private resultBase(p: Prepared): CheckinResultItem {
@@ -305,7 +354,11 @@ export class CheckinEngine {
         });
       }
     }
-    const written = await this.batcher.add(rows);
+    const written = await this.batcher.add(rows).catch((err: unknown) => {
+      if (err instanceof BatcherFullError)
+        throw new AppError(503, 'OVERLOADED', 'too many check-ins are waiting to be written; try again shortly', undefined, { 'retry-after': String(err.retryAfterSeconds) });
+      throw err;
+    });
     const dupPairs = written.flatMap((w, i) => (w.known && w.id === null ? [{ clientId: rows[i]!.clientId, personId: w.person_id }] : []));
     const existing = dupPairs.length ? await existingByClient(this.o.db, dupPairs) : [];
     const existingRows = new Map(existing.map((r) => [`${r.client_id}|${r.person_id}`, r]));
@@ -389,13 +442,12 @@ export class CheckinEngine {
    */
   async batch(items: CheckinItem[], user: AuthUser | null): Promise<CheckinResultItem[]> {
     const results: CheckinResultItem[] = new Array(items.length);
-    const prepared = await Promise.all(
-      items.map((item, i) =>
-        this.prepare(item, i, `body.items.${i}`, user).catch((err: unknown) => {
-          results[i] = rejected(item, err, `body.items.${i}`);
-          return null;
-        }),
-      ),
+    const gates: GateRights = new Map();
+    const prepared = await mapLimit(items, BATCH_PREPARE_CONCURRENCY, (item, i) =>
+      this.prepare(item, i, `body.items.${i}`, user, gates).catch((err: unknown) => {
+        results[i] = rejected(item, err, `body.items.${i}`);
+        return null;
+      }),
     );
     let run: Prepared[] = [];
     const flushRun = async () => {

@@ -4,9 +4,9 @@
 // (invalidateVenue); one made by another server process within STATUS_TTL_MS.
 import type { Db, DbOrTx } from '../../platform/db/types';
 import { tokenKeyUsable, type KeyRing } from '../../platform/signing';
-import { LruCache } from './cache';
+import { LruCache } from '../../platform/cache';
 import { entranceForCheckin, entrancesForCheckin } from './queries';
-import { venueQrError, verifyVenueToken, type VenueTokenBody } from './tokens';
+import { venueQrError, verifyVenueToken, verifyVenueTokenAsync, type VenueTokenBody } from './tokens';
 
 /** How long a venue's status/validity is trusted from cache: suspension takes effect within this time. */
 export const STATUS_TTL_MS = 2_000;
@@ -59,17 +59,24 @@ export class EntranceCache {
     this.entrancesToRefresh.clear();
   }
 
-  /** Verified token body (cached by token string; expiry checked on every use). */
-  verifyVenue(token: string, now: Date, path: string): VenueTokenBody {
-    let body = this.venueTokens.get(token);
-    // a cached token whose key was retired since (compromised) is verified again, and refused as revoked
-    if (body && !tokenKeyUsable(this.o.keys, token)) body = undefined;
-    if (!body) {
-      body = verifyVenueToken(this.o.keys, token, now, path);
-      this.venueTokens.set(token, body);
-    } else if (body.expiresAt && now >= body.expiresAt) {
-      throw venueQrError(410, 'VENUE_QR_EXPIRED', 'has expired (the event is over)', path);
-    }
+  /**
+   * Verified token body, cached by token string (expiry checked on every use; a cached token whose key was retired
+   * since is verified again, and refused as revoked). The first scan of a poster checks its Ed25519 signature off
+   * the event loop.
+   */
+  async verifyVenue(token: string, now: Date, path: string): Promise<VenueTokenBody> {
+    const cached = this.cachedVenue(token, now, path);
+    if (cached) return cached;
+    const body = await verifyVenueTokenAsync(this.o.keys, token, now, path);
+    this.venueTokens.set(token, body);
+    return body;
+  }
+
+  /** The body of a poster verified before whose key is still usable (no await); throws when it has expired. */
+  private cachedVenue(token: string, now: Date, path: string): VenueTokenBody | undefined {
+    const body = this.venueTokens.get(token);
+    if (!body || !tokenKeyUsable(this.o.keys, token)) return undefined;
+    if (body.expiresAt && now >= body.expiresAt) throw venueQrError(410, 'VENUE_QR_EXPIRED', 'has expired (the event is over)', path);
     return body;
   }
 
@@ -138,8 +145,9 @@ export class EntranceCache {
    * allowed even when the venue was suspended meanwhile (it only ends a stay).
    */
   async entranceOf(token: string, path: string): Promise<EntranceInfo> {
-    const body = this.verifyVenue(token, this.o.clock(), path);
-    // cached: no lookup (the hot path stays synchronous until the batch write)
+    const now = this.o.clock();
+    // a poster seen before: no await until the batch write
+    const body = this.cachedVenue(token, now, path) ?? (await this.verifyVenue(token, now, path));
     const cached = this.cachedEntrance(body.entranceId);
     return namedEntrance(cached !== undefined ? cached : await this.entrance(body.entranceId), body, path);
   }

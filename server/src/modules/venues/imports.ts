@@ -13,6 +13,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import type { Db } from '../../platform/db/types';
 import { AppError } from '../../platform/http/errors';
+import { retentionCutoff } from '../../platform/purge';
 import { insertCheckins, type NewCheckin } from './checkin-insert';
 import { existingVenueCodes, MAX_STAY_MS, venueIdsByCodes } from './queries';
 import { VENUE_TYPES, type ImportLineError, type ImportResult } from './schema';
@@ -309,7 +310,7 @@ export async function importCheckinsData(db: Db, ictx: CheckinImportContext, dat
   const errors = new Errors();
   for (const u of unreadable) errors.add(u.line, 'line', u.message);
   const now = ictx.clock();
-  const oldest = now.getTime() - ictx.retentionDays * 86400_000;
+  const oldest = retentionCutoff(now, ictx.retentionDays).getTime();
   const venues = await venueIdsByCodes(db, [...new Set(rows.map((r) => r.values.venue_code!).filter(Boolean))]);
   const pending: NewCheckin[] = [];
   let imported = 0;

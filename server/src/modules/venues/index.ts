@@ -7,7 +7,7 @@ import { deviceRegistry, type PersonInUseCheck } from '../people/index';
 import { checkinRoutes } from './checkin-routes';
 import { CheckinEngine } from './checkins';
 import { importCheckinsFileWith, type Progress } from './imports';
-import { venueJobs } from './jobs';
+import { createPartitionsAhead, venueJobs } from './jobs';
 import { seedVenuesDemo } from './demo';
 import { peopleAdapter } from './people-adapter';
 import { readEntranceOfQr } from './entrances';
@@ -36,6 +36,7 @@ export const venuesModule: VigilModule = {
       people,
       clock: ctx.config.clock,
       retentionDays: ctx.config.checkinRetentionDays,
+      batch: { maxQueuedRows: ctx.config.checkinQueueMax },
     });
     // Merged people: their check-ins follow the surviving record. The engine forgets the merged record first, so
     // a check-in resolving the merged card from now on lands on the kept one.
@@ -44,7 +45,12 @@ export const venuesModule: VigilModule = {
       await repointCheckins(trx, e.payload.mergedId, e.payload.keptId);
     });
     // group-commit figures for the benchmark and diagnostics
-    if (!app.hasDecorator('vigilCheckinStats')) app.decorate('vigilCheckinStats', () => ({ ...engine.batcher.stats }));
+    if (!app.hasDecorator('vigilCheckinStats')) app.decorate('vigilCheckinStats', () => ({ ...engine.batcher.stats, queued: engine.batcher.queued, writing: engine.batcher.writing }));
+    // the coming days' check-in partitions exist before the first check-in (the job keeps them ahead after that;
+    // the insert path creates a missing one itself, so a failure here is logged, not fatal)
+    app.addHook('onReady', async () => {
+      await createPartitionsAhead(ctx).catch((err: Error) => app.log.warn({ err: { message: err.message } }, 'check-in partitions not created ahead'));
+    });
     app.addHook('onClose', async () => {
       engine.close();
       await engine.batcher.drain(); // acknowledge nothing that is not written; write what was accepted
@@ -90,7 +96,9 @@ export async function venueOfQr(db: DbOrTx, keys: KeyRing, qr: string, now: Date
   return { venueId: e.venueId, name: e.venueName, type: e.venueType, communeCode: e.communeCode };
 }
 
-export { PURGE_CHECKINS_JOB } from './jobs';
+export { PURGE_CHECKINS_JOB, CHECKIN_PARTITIONS_JOB } from './jobs';
+/** Check-in retention as the hourly job runs it (drops the day partitions older than `before`); for benchmarks and tools. */
+export { purgeCheckins } from './checkin-queries';
 export { venueRefs } from './refs';
 export type { VenueRef } from './refs';
 /** The signed token of an entrance QR (`${publicUrl}/c/<token>`), e.g. for demo seeding. */

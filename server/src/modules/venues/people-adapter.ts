@@ -1,6 +1,6 @@
 // The people module as the venues module uses it (only through people/index.ts).
 import type { JurisdictionResolver } from '../../platform/auth/jurisdiction';
-import type { KeyRing } from '../../platform/signing';
+import { verifyAsync, type KeyRing } from '../../platform/signing';
 import {
   bareToken,
   findOrCreatePerson,
@@ -16,7 +16,6 @@ import {
   resolvePersonId,
   type DeviceRegistry,
 } from '../people/index';
-import { verifyAsync } from './verify-async';
 
 import type { PeoplePort, PersonBriefLite } from './people-port';
 

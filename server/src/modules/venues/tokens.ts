@@ -2,16 +2,14 @@
  * Signed QR tokens of the venues module.
  *
  *   venue entrance  type 'v'   body { e: entranceId, v: venueId }   expiry = the venue's validity end, if any
- *   device person   type 'vd'  body { p: personId }                 no expiry; what a phone stores after the form
  *
- * Both are platform/signing tokens (Ed25519, key id inside), so rotating keys keeps printed posters working and
- * retiring a key invalidates them.
+ * A platform/signing token (Ed25519, key id inside), so rotating keys keeps printed posters working and retiring a
+ * key invalidates them. (A phone's remembered identity is the people module's device token, not one of these.)
  */
 import { AppError } from '../../platform/http/errors';
-import { sign, verify, SignatureError, type KeyRing } from '../../platform/signing';
+import { sign, verify, verifyAsync, SignatureError, type KeyRing, type VerifiedToken } from '../../platform/signing';
 
 export const VENUE_TOKEN_TYPE = 'v';
-export const DEVICE_TOKEN_TYPE = 'vd';
 
 export interface VenueTokenBody {
   entranceId: string;
@@ -72,39 +70,30 @@ const REASONS: Record<string, [number, string, string]> = {
 /** Verifies signature, type and expiry; throws a 4xx AppError naming `path` otherwise. */
 export function verifyVenueToken(keys: KeyRing, token: string, now: Date, path: string): VenueTokenBody {
   try {
-    const v = verify(keys, token, { expectedType: VENUE_TOKEN_TYPE, now });
-    const e = v.body.e;
-    const ven = v.body.v;
-    if (typeof e !== 'string' || typeof ven !== 'string') throw new SignatureError('malformed');
-    return { entranceId: e, venueId: ven, expiresAt: v.expiresAt ?? null };
+    return venueBody(verify(keys, token, { expectedType: VENUE_TOKEN_TYPE, now }));
   } catch (err) {
-    if (err instanceof SignatureError) {
-      const [status, code, message] = REASONS[err.reason] ?? REASONS.malformed!;
-      throw venueQrError(status, code, message, path);
-    }
-    throw err;
+    throw venueRefusal(err, path);
   }
 }
 
-export function signDeviceToken(keys: KeyRing, personId: string): string {
-  return sign(keys, DEVICE_TOKEN_TYPE, { p: personId });
-}
-
-/** The person id of a device token, null when the token is of another type (e.g. a personal QR). Throws on forgery. */
-export function verifyDeviceToken(keys: KeyRing, token: string, now: Date, path: string): string | null {
+/** verifyVenueToken with the Ed25519 check off the event loop (the check-in hot path, first scan of a poster). */
+export async function verifyVenueTokenAsync(keys: KeyRing, token: string, now: Date, path: string): Promise<VenueTokenBody> {
   try {
-    const v = verify(keys, token, { expectedType: DEVICE_TOKEN_TYPE, now });
-    if (typeof v.body.p !== 'string') throw new SignatureError('malformed');
-    return v.body.p;
+    return venueBody(await verifyAsync(keys, token, { expectedType: VENUE_TOKEN_TYPE, now }));
   } catch (err) {
-    if (err instanceof SignatureError) {
-      if (err.reason === 'wrong_type') return null;
-      if (err.reason === 'expired' || err.reason === 'retired_key')
-        throw new AppError(410, 'PERSON_TOKEN_EXPIRED', `${path}: has expired; fill in the form again`, [{ path, message: 'has expired' }]);
-      throw new AppError(400, 'PERSON_TOKEN_INVALID', `${path}: is not a valid personal code (altered or forged)`, [
-        { path, message: 'is not a valid personal code' },
-      ]);
-    }
-    throw err;
+    throw venueRefusal(err, path);
   }
+}
+
+function venueBody(v: VerifiedToken): VenueTokenBody {
+  const e = v.body.e;
+  const ven = v.body.v;
+  if (typeof e !== 'string' || typeof ven !== 'string') throw new SignatureError('malformed');
+  return { entranceId: e, venueId: ven, expiresAt: v.expiresAt ?? null };
+}
+
+function venueRefusal(err: unknown, path: string): unknown {
+  if (!(err instanceof SignatureError)) return err;
+  const [status, code, message] = REASONS[err.reason] ?? REASONS.malformed!;
+  return venueQrError(status, code, message, path);
 }

@@ -1,4 +1,5 @@
 // Append-only audit of personal-data access and changes: who, when, what, why.
+import { purgeInChunks } from '../purge';
 import { sql, type Generated } from 'kysely';
 import type { Db, DbOrTx } from '../db/types';
 
@@ -104,11 +105,13 @@ export async function searchAudit(db: DbOrTx, q: AuditQuery) {
   return { items, total: Number(total.n) };
 }
 
-/** Retention: the only path that deletes audit rows (the trigger refuses any other). */
-export async function purgeAudit(db: Db, before: Date) {
-  return db.transaction().execute(async (tx) => {
-    await sql`select set_config('vigil.audit_purge', 'on', true)`.execute(tx);
-    const r = await tx.deleteFrom('audit_log').where('at', '<', before).executeTakeFirst();
-    return Number(r.numDeletedRows);
+/**
+ * Retention: the only path that deletes audit rows (the trigger refuses any other). In chunks, each its own short
+ * transaction, so purging years of rows neither locks the log for long nor builds one huge transaction.
+ */
+export async function purgeAudit(db: Db, before: Date, chunk = 10_000) {
+  return purgeInChunks(db, 'audit_log', sql`at < ${before}`, {
+    chunk,
+    prelude: async (tx) => void (await sql`select set_config('vigil.audit_purge', 'on', true)`.execute(tx)),
   });
 }

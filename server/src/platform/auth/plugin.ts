@@ -1,5 +1,5 @@
 // Authentication (session cookie or bearer API token) and the route guard every /api route passes through.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import type { Db } from '../db/types';
 import { AppError, forbidden, unauthorized } from '../http/errors';
@@ -64,24 +64,11 @@ export async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions) 
   app.decorateRequest('user', null);
   app.decorateRequest('authVia', null);
 
-  // Every /api route must say who may call it: a forgotten declaration is a startup error, not an open door.
-  app.addHook('onRoute', (route) => {
-    if (!route.url.startsWith('/api/') || route.url.startsWith('/api/docs')) return;
-    const cfg = (route.config ?? {}) as { permission?: string; public?: boolean; audit?: unknown };
-    if (!cfg.permission && !cfg.public) throw new Error(`Route ${route.method} ${route.url} declares neither permission nor public`);
-    // an answer with personal fields must say how it is audited: a forgotten audit is a startup error too
-    const response = (route.schema as { response?: Record<string, unknown> } | undefined)?.response ?? {};
-    const personal = new Set<string>();
-    for (const [code, schema] of Object.entries(response)) if (/^2/.test(code)) personalFieldsOf(schema, personal);
-    if (personal.size && !cfg.audit)
-      throw new Error(`Route ${route.method} ${route.url} answers personal fields (${[...personal].join(', ')}) but declares no audit (config.audit)`);
-  });
-
-  // { audit: { action } } routes: one audit row per successful answer, written before the answer leaves
-  app.addHook('onSend', async (req, reply, payload) => {
-    const a = (req.routeOptions.config as { audit?: unknown } | undefined)?.audit;
-    if (!a || typeof a !== 'object' || reply.statusCode >= 300 || !req.user) return payload;
-    const { action, subjectType } = a as { action: string; subjectType?: string };
+  // { audit: { action } } routes: one audit row per successful answer, written before the answer leaves (a hook of
+  // those routes only: the other routes, the check-in hot path among them, do not pay for it)
+  const auditAnswer = async (req: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+    const { action, subjectType } = (req.routeOptions.config as { audit: { action: string; subjectType?: string } }).audit;
+    if (reply.statusCode >= 300 || !req.user) return payload;
     let rows: number | null = null;
     if (typeof payload === 'string' && payload.length < 5_000_000) {
       try {
@@ -100,7 +87,25 @@ export async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions) 
       details: { route: `${req.method} ${req.routeOptions.url}`, status: reply.statusCode, rows },
     });
     return payload;
+  };
+
+  // Every /api route must say who may call it: a forgotten declaration is a startup error, not an open door.
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api/') || route.url.startsWith('/api/docs')) return;
+    const cfg = (route.config ?? {}) as { permission?: string; public?: boolean; audit?: unknown };
+    if (!cfg.permission && !cfg.public) throw new Error(`Route ${route.method} ${route.url} declares neither permission nor public`);
+    // an answer with personal fields must say how it is audited: a forgotten audit is a startup error too
+    const response = (route.schema as { response?: Record<string, unknown> } | undefined)?.response ?? {};
+    const personal = new Set<string>();
+    for (const [code, schema] of Object.entries(response)) if (/^2/.test(code)) personalFieldsOf(schema, personal);
+    if (personal.size && !cfg.audit)
+      throw new Error(`Route ${route.method} ${route.url} answers personal fields (${[...personal].join(', ')}) but declares no audit (config.audit)`);
+    if (cfg.audit && typeof cfg.audit === 'object') {
+      const own = route.onSend ? (Array.isArray(route.onSend) ? route.onSend : [route.onSend]) : [];
+      route.onSend = [...own, auditAnswer] as typeof route.onSend;
+    }
   });
+
 
   const publicOrigin = new URL(opts.publicUrl).origin;
 

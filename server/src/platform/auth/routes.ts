@@ -60,7 +60,7 @@ export async function authRoutes(fastify: FastifyInstance, opts: AuthRoutesOptio
       config: {
         public: true,
         // per address *and* username: a whole CDC office behind one NAT can still sign in at 8 a.m.;
-        // guessing one account's password is throttled (and locked out after MAX_FAILED_LOGINS).
+        // guessing is slowed by growing delays per address + username and per address (throttle.ts), never by locking the account.
         rateLimit: {
           max: 10,
           timeWindow: '1 minute',

@@ -1,4 +1,4 @@
-// Identity rules: login with lockout, sessions, API tokens, user management within a jurisdiction.
+// Identity rules: sign-in (throttled, see throttle.ts), sessions, API tokens (scoped, expiring), user management within a jurisdiction.
 import crypto from 'node:crypto';
 import type { DbOrTx } from '../db/types';
 import { AppError, conflict, forbidden, invalidField, notFound, unauthorized } from '../http/errors';

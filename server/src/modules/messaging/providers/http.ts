@@ -4,7 +4,7 @@
 //   200 {"code":"00","message_id":"…","parts":2}   (the gateway splits long texts itself)
 //   200 {"code":"<other>","message":"…"}: refused; code "99" (busy) and HTTP 429/5xx are retried, the rest final.
 // Receipts come back to POST /api/sms/http-receipts {"message_id":"…","status":"DELIVRD|UNDELIV|EXPIRED|REJECTD"}
-// with the same bearer token; see routes.ts.
+// with the same token in the header X-SMS-Gateway-Token; see routes.ts.
 import { EventEmitter } from 'node:events';
 import { codingOf } from '../text';
 import type { OutgoingSms, ProviderState, SendResult, SmsError, SmsProvider } from './types';

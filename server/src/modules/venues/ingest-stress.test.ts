@@ -1,0 +1,173 @@
+// The check-in write path under stress (issue 13 item 7): a bounded queue with back-pressure, a bad row that fails
+// only its own caller, and bounded concurrency inside a gate's batch. Real app, real PostgreSQL.
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { sql } from 'kysely';
+import { testContext, type TestContext } from '../../../test/helpers';
+import { communes, createVenue, form, uuid } from './test-fixtures';
+import { CheckinEngine } from './checkins';
+import { peopleAdapter } from './people-adapter';
+import type { PeoplePort } from './people-port';
+import { deviceRegistry } from '../people/index';
+
+let t: TestContext;
+let c: Awaited<ReturnType<typeof communes>>;
+let venue: Awaited<ReturnType<typeof createVenue>>;
+let token: string;
+const QUEUE_MAX = 3;
+/** A client id the database refuses (a test trigger standing in for any row PostgreSQL rejects, as a constraint would). */
+const POISON = '00000000-0000-4000-8000-0000000000ba';
+
+// (inject is lazy until awaited: wrap it in a promise so the request starts at once)
+const post = async (payload: object) => t.app.inject({ method: 'POST', url: '/api/checkins', payload, headers: { 'x-forwarded-for': `10.9.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}` } });
+const stats = () => (t.app as unknown as { vigilCheckinStats(): { accepted: number; queued: number; writing: number; refused: number } }).vigilCheckinStats();
+const rowsOf = async (clientIds: string[]) =>
+  Number((await sql<{ n: string }>`select count(*) as n from checkins where client_id = any(${clientIds}::uuid[])`.execute(t.db)).rows[0]!.n);
+
+/** Another connection holding a SHARE lock on checkins: every insert waits until release(). */
+async function lockCheckins() {
+  const client = new pg.Client({ connectionString: t.database.url });
+  await client.connect();
+  await client.query('begin');
+  await client.query('lock table checkins in share mode');
+  return async () => {
+    await client.query('commit');
+    await client.end();
+  };
+}
+
+/** Sends a check-in and waits until the batcher has taken it in (or refused it); fails if it is answered first. */
+async function sendAndWaitAccepted(clientId: string) {
+  const before = stats();
+  const seen = (s: ReturnType<typeof stats>) => s.accepted + s.refused;
+  let answered: string | null = null;
+  const res = post({ clientId, venueToken: venue.token, people: [{ token }] });
+  void res.then((r) => (answered = `${r.statusCode} ${r.body}`));
+  const started = Date.now();
+  let dumped = false;
+  await vi.waitFor(
+    async () => {
+      if (!dumped && Date.now() - started > 8000) {
+        dumped = true;
+        const r = await sql<{ state: string; wait_event: string | null; query: string }>`select state, wait_event_type || ':' || wait_event as wait_event, left(query, 150) as query from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`.execute(t.db);
+        console.log('still not accepted after 8 s; batcher and database sessions:', JSON.stringify(stats()), JSON.stringify(r.rows, null, 1));
+      }
+      if (answered !== null && seen(stats()) === seen(before)) throw new Error(`answered before reaching the batcher: ${answered}`);
+      expect(seen(stats())).toBeGreaterThan(seen(before));
+    },
+    { timeout: 20_000, interval: 5 },
+  );
+  return { res }; // (not the promise itself: an async function would wait for it)
+}
+
+/** Sends check-ins until all four flush slots are writing (and waiting on the lock); returns their responses. */
+async function occupyFlushSlots() {
+  const out: { id: string; res: ReturnType<typeof post> }[] = [];
+  while (stats().writing < 4) {
+    const id = uuid();
+    out.push({ id, res: (await sendAndWaitAccepted(id)).res });
+    // a check-in taken in joins a flush within maxWaitMs; wait for that before deciding whether to send another
+    await vi.waitFor(() => expect(stats().queued).toBe(0), { timeout: 20_000, interval: 2 });
+  }
+  return out;
+}
+
+beforeAll(async () => {
+  t = await testContext({ config: { checkinQueueMax: QUEUE_MAX, publicCheckinsPerMinute: 100_000 } });
+  c = await communes(t.db);
+  const officer = await t.login('cdc_officer', '40');
+  venue = await createVenue(t.app, officer.headers, { communeCode: c.a });
+  const first = await post({ clientId: uuid(), venueToken: venue.token, people: [{ ...form(), communeCode: c.a }] });
+  expect(first.statusCode, first.body).toBe(201);
+  token = first.json().results[0].people[0].token;
+  // created before any write is in flight (creating a trigger on checkins while inserts wait could deadlock)
+  await sql
+    .raw(
+      `create function test_refuse_checkin() returns trigger language plpgsql as $$ begin
+         if new.client_id = '${POISON}' then raise check_violation using message = 'refused for the test'; end if; return new; end $$;
+       create trigger test_refuse before insert on checkins for each row execute function test_refuse_checkin();`,
+    )
+    .execute(t.db);
+});
+afterAll(() => t?.close());
+
+describe('check-in batcher under stress', () => {
+  it('a full queue answers 503 with Retry-After at once; everything accepted is written once the database frees up', async () => {
+    const release = await lockCheckins();
+    let accepted: { id: string; res: ReturnType<typeof post> }[] = [];
+    try {
+      // the four flush slots each take check-ins and wait on the lock; then the queue fills up to its limit
+      accepted = await occupyFlushSlots();
+      for (let i = 0; i < QUEUE_MAX; i++) {
+        const id = uuid();
+        accepted.push({ id, res: (await sendAndWaitAccepted(id)).res });
+      }
+      expect(stats().writing).toBe(4);
+      expect(stats().queued).toBe(QUEUE_MAX);
+      const refused = await post({ clientId: uuid(), venueToken: venue.token, people: [{ token }] }); // answered while the lock is held
+      expect(refused.statusCode, refused.body).toBe(503);
+      expect(refused.json().error.code).toBe('OVERLOADED');
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    } finally {
+      await release();
+    }
+    for (const a of accepted) expect((await a.res).statusCode).toBe(201);
+    expect(await rowsOf(accepted.map((a) => a.id))).toBe(accepted.length);
+    // back to normal
+    expect((await post({ clientId: uuid(), venueToken: venue.token, people: [{ token }] })).statusCode).toBe(201);
+  });
+
+  it('a row the database refuses fails only its own request; the others in the same write are acknowledged and stored', async () => {
+    const release = await lockCheckins();
+    let fillers: { res: ReturnType<typeof post> }[] = [];
+    const ids = [uuid(), uuid()];
+    const group: ReturnType<typeof post>[] = [];
+    try {
+      fillers = await occupyFlushSlots();
+      // these wait in the queue and are then written together in one statement: the poisoned one in the middle
+      for (const id of [ids[0]!, POISON, ids[1]!]) group.push((await sendAndWaitAccepted(id)).res);
+      expect(stats().queued).toBe(3);
+    } finally {
+      await release();
+    }
+    const out = await Promise.all(group);
+    expect(out.map((r) => r.statusCode)).toEqual([201, 500, 201]);
+    expect(out[1]!.json().error.message).not.toContain('refused for the test'); // no internals in a 5xx
+    expect(await rowsOf(ids)).toBe(2);
+    expect(await rowsOf([POISON])).toBe(0);
+    for (const f of fillers) expect((await f.res).statusCode).toBe(201);
+  });
+
+  it("a gate's batch prepares a few items at a time, not all at once", async () => {
+    const real = peopleAdapter(t.app.vigil.keys, t.app.vigil.access.resolver, deviceRegistry(t.app.vigil));
+    let running = 0;
+    let peak = 0;
+    const counting: PeoplePort = {
+      ...real,
+      findOrCreate: async (db, input, opts) => {
+        running++;
+        peak = Math.max(peak, running);
+        try {
+          return await real.findOrCreate(db, input, opts);
+        } finally {
+          running--;
+        }
+      },
+    };
+    const engine = new CheckinEngine({ db: t.db, keys: t.app.vigil.keys, access: t.app.vigil.access, people: counting, clock: () => new Date(), retentionDays: 21 });
+    try {
+      const items = Array.from({ length: 60 }, (_, i) => ({
+        clientId: uuid(),
+        venueToken: venue.token,
+        people: [{ ...form({ fullName: `Trần Thị Gate ${String.fromCharCode(65 + (i % 26))}${String.fromCharCode(65 + Math.floor(i / 26))}`, phone: `0912${String(100000 + i)}` }), communeCode: c.a }],
+      }));
+      const results = await engine.batch(items, null);
+      expect(results.map((r) => r.status)).toEqual(Array(60).fill('created'));
+      expect(peak).toBeGreaterThan(1);
+      expect(peak).toBeLessThanOrEqual(4);
+    } finally {
+      engine.close();
+      await engine.batcher.drain();
+    }
+  });
+});
