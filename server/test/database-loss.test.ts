@@ -109,8 +109,13 @@ const checkin = (server: Server, venueToken: string, commune: string, clientId: 
 const logLines = (server: Server, msg: RegExp) => server.output().split('\n').filter((l) => l.startsWith('{') && msg.test(l));
 
 function expectQuietOutage(server: Server) {
-  expect(logLines(server, /"msg":"database unavailable/)).toHaveLength(1);
-  expect(logLines(server, /"msg":"database is back"/)).toHaveLength(1);
+  // one line per state change: down, back. PostgreSQL still in crash recovery right after its restart may refuse a
+  // connection once more (57P03), which is a second, short outage with its own two lines, never a line per request.
+  const down = logLines(server, /"msg":"database unavailable/);
+  const back = logLines(server, /"msg":"database is back"/);
+  expect(down.length).toBeGreaterThanOrEqual(1);
+  expect(down.length, down.join('\n')).toBeLessThanOrEqual(2);
+  expect(back).toHaveLength(down.length);
   expect(server.output()).not.toMatch(/request failed|job system error|"stack"|\n\s+at /);
 }
 

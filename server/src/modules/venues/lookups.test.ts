@@ -1,7 +1,7 @@
 // Check-in look-ups by person as officers type them, totals that follow the filter, and exports: local times,
 // headers in the user's language (or stable codes), full numbers only for roles that call people, with a reason.
 import ExcelJS from 'exceljs';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testContext, type TestContext } from '../../../test/helpers';
 import type { Database } from '../../platform/db/types';
@@ -200,6 +200,9 @@ describe("a person's last 14 days", () => {
   it('lists every check-in of a person the officer may read, with venues and times, and audits it', async () => {
     // an older stay, outside the 14 days
     const old = new Date(now.getTime() - 20 * 86400_000);
+    // check-ins are partitioned by UTC day: a stay 20 days back needs its day's partition, as the insert path makes it
+    const day = old.toISOString().slice(0, 10);
+    await sql`select checkins_create_partitions(${day}::date, ${day}::date)`.execute(t.db);
     await t.db
       .insertInto('checkins')
       .values({ client_id: uuid(), person_id: khoa, venue_id: venueA.venue.id, entrance_id: null, checkin_at: old, auto_checkout_at: new Date(old.getTime() + 3600_000), source: 'import' })
