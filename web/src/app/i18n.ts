@@ -1,5 +1,6 @@
 import i18n from 'i18next';
-import { initReactI18next } from 'react-i18next';
+import { useCallback } from 'react';
+import { initReactI18next, useTranslation } from 'react-i18next';
 import en from './locales/en.json';
 import vi from './locales/vi.json';
 
@@ -63,6 +64,40 @@ export function setLanguage(lng: Language): void {
 /** BCP 47 locale for Intl formatting. */
 export function intlLocale(lng: string = currentLanguage()): string {
   return lng === 'en' ? 'en-GB' : 'vi-VN';
+}
+
+/** Dotted paths to the strings of a catalogue subtree ('reason.title'). */
+export type Leaves<T> = {
+  [K in keyof T & string]: T[K] extends string ? K : `${K}.${Leaves<T[K]>}`;
+}[keyof T & string];
+export type Scope = keyof typeof vi;
+export type ScopedKey<S extends Scope> = Leaves<(typeof vi)[S]>;
+
+/**
+ * A `t` bound to one subtree of the catalogues (`useScopedT('people')('reason.title')` = t('people.reason.title')),
+ * keys type-checked against vi.json. Each feature's pages use it through their own hook (usePeopleT, useCasesT…).
+ */
+export function useScopedT<S extends Scope>(scope: S) {
+  const { t } = useTranslation();
+  return useCallback(
+    (key: ScopedKey<S>, vars?: Record<string, string | number>) => t(`${scope}.${key}` as never, vars as never) as unknown as string,
+    [t, scope],
+  );
+}
+
+/** The label of a coded value (`label('statuses', 'approved')` → t('venues.statuses.approved')), the code itself if unknown. */
+export function useScopedLabel(scope: Scope) {
+  const { t } = useTranslation();
+  return useCallback(
+    (group: string, value: string) => t(`${scope}.${group}.${value}` as never, { defaultValue: value } as never) as unknown as string,
+    [t, scope],
+  );
+}
+
+/** 'vi' | 'en' for picking the server's localized labels. */
+export function useLang(): Language {
+  const { i18n: inst } = useTranslation();
+  return inst.resolvedLanguage === 'en' ? 'en' : 'vi';
 }
 
 export default i18n;

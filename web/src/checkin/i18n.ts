@@ -1,5 +1,6 @@
-// Texts of the citizen check-in page (Vietnamese first). Kept here, not in the staff app's catalogues, so this
-// page stays a small bundle.
+// Texts of the citizen check-in page (Vietnamese first). Kept here, not in the app's i18next catalogues, so this
+// page stays a small bundle (no i18next). web/test/i18n.test.ts checks it against app/locales/*.json: the same keys
+// in both languages, and the texts it shares with the app (field names, error codes) worded the same.
 export const TEXT = {
   vi: {
     title: 'Khai báo check-in',
@@ -43,6 +44,12 @@ export const TEXT = {
     errorTitle: 'Không thể check-in',
     privacy: 'Thông tin chỉ dùng cho phòng, chống dịch và tự động xoá sau 21 ngày.',
     lang: 'English',
+    exposure: {
+      title: 'Bạn có thể đã tiếp xúc với ca bệnh',
+      where: 'Bạn đã ở {venue} từ {from} đến {to}, cùng thời gian với một ca bệnh COVID-19.',
+      todo: 'Hãy tự theo dõi sức khoẻ 14 ngày, đeo khẩu trang, hạn chế tiếp xúc và gọi ngay trạm y tế xã/phường hoặc đường dây nóng 1900 9095 để được hướng dẫn xét nghiệm.',
+      privacy: 'Việc đối chiếu được thực hiện trên điện thoại của bạn; máy chủ không biết bạn đã ở đâu.',
+    },
     errors: {
       VENUE_QR_INVALID: 'Mã QR không hợp lệ hoặc đã bị sửa đổi. Hãy quét mã QR chính thức tại địa điểm.',
       VENUE_QR_EXPIRED: 'Mã QR đã hết hạn (sự kiện đã kết thúc).',
@@ -104,6 +111,12 @@ export const TEXT = {
     errorTitle: 'Cannot check in',
     privacy: 'Used only for epidemic control and deleted automatically after 21 days.',
     lang: 'Tiếng Việt',
+    exposure: {
+      title: 'You may have been exposed to a case',
+      where: 'You were at {venue} between {from} and {to}, at the same time as a COVID-19 case.',
+      todo: 'Watch your health for 14 days, wear a mask, limit contacts and call your commune health station or the 1900 9095 hotline now for a test.',
+      privacy: 'This was matched on your phone; the server does not know where you were.',
+    },
     errors: {
       VENUE_QR_INVALID: 'This QR code is not valid or has been altered. Scan the official QR code at the venue.',
       VENUE_QR_EXPIRED: 'This QR code has expired (the event is over).',

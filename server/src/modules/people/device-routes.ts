@@ -11,7 +11,8 @@ import { deviceRegistry } from './devices';
 import { bareToken } from './qr';
 import { findPersonById } from './queries';
 import { PersonIdParam } from './schema';
-import { dependantsOf, resolvePersonId } from './service';
+import { dependantsOf } from './households';
+import { resolvePersonId } from './reads';
 
 const Revoked = Type.Object({ revoked: Type.Integer() });
 

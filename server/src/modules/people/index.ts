@@ -33,24 +33,19 @@ export function peopleModule(opts: PeopleModuleOptions): VigilModule {
 
 export { normalizePhone, normalizeName, maskPhone, maskNationalId, nationalIdProblem, duplicateReason } from './normalize';
 export type { Sex, DuplicateReason, MatchFields } from './normalize';
+export { dependantsOf, isManagerOf, addDependant, type DependantBrief } from './households';
 export {
-  findOrCreatePerson,
   getPersonBrief,
   getPersonBriefs,
   getPersonContact,
   getPersonPhones,
   residentsWithPhone,
   resolvePersonId,
-  dependantsOf,
-  isManagerOf,
-  addDependant,
-  type FindOrCreateInput,
-  type FindOrCreateOptions,
   type PersonBrief,
   type PersonContact,
-  type DependantBrief,
-  type PersonSource,
-} from './service';
+} from './reads';
+export { findOrCreatePerson, type FindOrCreateInput, type FindOrCreateOptions } from './service';
+export { type PersonSource } from './validate';
 export { personRecordsLite, personIdsMatching, type PersonRecordLite, type PersonQueryKind } from './contacts';
 export { personalQrToken, verifyPersonalQr, personDeviceToken, isPersonDeviceToken, bareToken, personIdOf, qrSvg, PERSONAL_QR_TYPE } from './qr';
 export type { PersonMerged, PersonInUseCheck } from './hooks';

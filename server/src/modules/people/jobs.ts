@@ -2,7 +2,7 @@
 import type { AppContext } from '../../platform/module';
 import type { PersonInUseCheck } from './hooks';
 import { retentionCutoff } from '../../platform/purge';
-import { purgeInactivePersons } from './service';
+import { purgeInactivePersons } from './retention';
 import { deviceRegistry } from './devices';
 
 export const PURGE_JOB = 'people.purge-inactive';

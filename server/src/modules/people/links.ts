@@ -30,7 +30,8 @@ import {
   type LinkRequestRow,
 } from './queries';
 import type { LinkProof, RelationshipValue } from './schema';
-import { addDependant, inTransaction } from './service';
+import { addDependant } from './households';
+import { inTransaction } from './service';
 
 export type LinkKind = 'self' | 'dependant';
 

@@ -7,7 +7,8 @@ import { conflict, invalidField, notFound } from '../../platform/http/errors';
 import type { Events } from '../../platform/events';
 import { insertMerge, lockPerson, repointRegistry, touchPerson, updatePersonRow, type PersonRow } from './queries';
 import type { MergeField } from './schema';
-import { inTransaction, type PersonValues } from './service';
+import { inTransaction } from './service';
+import { type PersonValues } from './validate';
 
 export interface MergeInput {
   keptId: string;

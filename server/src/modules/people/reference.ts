@@ -3,7 +3,7 @@
 // together with the gate's own checks (signed-in staff of that venue, their rate limit, the audit of who was shown).
 import { sql } from 'kysely';
 import type { DbOrTx } from '../../platform/db/types';
-import { resolvePersonId } from './service';
+import { resolvePersonId } from './reads';
 
 export const REFERENCE_RE = /^[0-9a-f]{8}$/i;
 

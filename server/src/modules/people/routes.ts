@@ -31,7 +31,8 @@ import {
   type DuplicatePair,
 } from './schema';
 import { mergePersons } from './merge';
-import { addDependant, createPerson, dependantsOf, removeDependant, updatePerson } from './service';
+import { addDependant, dependantsOf, removeDependant } from './households';
+import { createPerson, updatePerson } from './service';
 
 const tags = ['people'];
 

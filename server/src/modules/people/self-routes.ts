@@ -29,16 +29,9 @@ import {
   SelfLinkRequestList,
   type SelfDependant,
 } from './schema';
-import {
-  addDependant,
-  createPerson,
-  dependantsOf,
-  inTransaction,
-  isManagerOf,
-  removeDependant,
-  resolvePersonId,
-  updatePerson,
-} from './service';
+import { addDependant, dependantsOf, isManagerOf, removeDependant } from './households';
+import { resolvePersonId } from './reads';
+import { createPerson, inTransaction, updatePerson } from './service';
 
 const tags = ['me'];
 

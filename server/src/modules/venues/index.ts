@@ -11,7 +11,9 @@ import { createPartitionsAhead, venueJobs } from './jobs';
 import { seedVenuesDemo } from './demo';
 import { peopleAdapter } from './people-adapter';
 import { readEntranceOfQr } from './entrances';
-import { findVenue, personsWithCheckins, repointCheckins, staysOverlapping } from './queries';
+import { personsWithCheckins, repointCheckins } from './checkin-queries';
+import { staysOverlapping } from './checkin-reads';
+import { findVenue } from './queries';
 import { venueRoutes } from './routes';
 import { checkinTiles } from './summary';
 
@@ -96,7 +98,7 @@ export async function venueOfQr(db: DbOrTx, keys: KeyRing, qr: string, now: Date
 
 export { PURGE_CHECKINS_JOB, CHECKIN_PARTITIONS_JOB } from './jobs';
 /** Check-in retention as the hourly job runs it (drops the day partitions older than `before`); for benchmarks and tools. */
-export { purgeCheckins } from './queries';
+export { purgeCheckins } from './checkin-queries';
 export { venueRefs } from './refs';
 export type { VenueRef } from './refs';
 /** The signed token of an entrance QR (`${publicUrl}/c/<token>`), e.g. for demo seeding. */

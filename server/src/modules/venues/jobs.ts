@@ -2,7 +2,7 @@
 import type { AppContext } from '../../platform/module';
 import { retentionCutoff } from '../../platform/purge';
 import { createCheckinPartitions, partitionDay } from './checkin-insert';
-import { purgeCheckins } from './queries';
+import { purgeCheckins } from './checkin-queries';
 
 export const PURGE_CHECKINS_JOB = 'venues.purge-checkins';
 export const CHECKIN_PARTITIONS_JOB = 'venues.checkin-partitions';

@@ -7,7 +7,16 @@ import type { AuthUser } from '../../platform/auth/service';
 import { conflict, forbidden, invalidField, notFound } from '../../platform/http/errors';
 import type { KeyRing } from '../../platform/signing';
 import { isLoopbackUrl } from '../../platform/public-url';
-import { entrancesOf, findVenue, findVenueByCode, isOperator, listVenues, operatorsOf, type EntranceRow, type VenueRow } from './queries';
+import {
+  entrancesOf,
+  findVenue,
+  findVenueByCode,
+  isOperator,
+  listVenues,
+  operatorsOf,
+  type EntranceRow,
+  type VenueRow,
+} from './queries';
 import type { CreateVenueBody, EntranceItem, UpdateVenueBody, VenueDetail, VenueItem, VenueListQuery } from './schema';
 import { checkinUrl, entranceShortCode, shortCheckinUrl, signVenueToken } from './tokens';
 

@@ -310,7 +310,7 @@ describe('tracing index', () => {
              ${now}::timestamptz - (i * interval '9 seconds'), ${now}::timestamptz - (i * interval '9 seconds') + interval '1 hour', 'import'
       from generate_series(1, 200000) as i`.execute(t.db);
     await sql`analyze checkins`.execute(t.db);
-    const { listCheckins, staysOverlapping } = await import('./queries');
+    const { listCheckins, staysOverlapping } = await import('./checkin-reads');
     const from = new Date(now.getTime() - 24 * 3600_000);
     const to = new Date(now.getTime() - 1 * 3600_000);
     // EXPLAIN the exact query the look-up runs (parameters inlined so the planner sees real values)

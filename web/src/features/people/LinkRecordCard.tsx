@@ -12,38 +12,9 @@ import { RELATIONSHIPS, type RelationshipValue } from './api';
 import { usePeopleT } from './i18n';
 import { relationshipLabel } from './labels';
 
-const TEXT = {
-  vi: {
-    title: 'Đã có hồ sơ ở trạm y tế?',
-    intro: 'Thông tin bạn tự khai luôn tạo hồ sơ mới. Để dùng hồ sơ đã có, nhập mã trên thẻ QR của người đó, hoặc gửi yêu cầu để cán bộ đối chiếu.',
-    code: 'Mã trên thẻ QR (quét thẻ rồi dán vào đây)',
-    forSelf: 'Hồ sơ của tôi',
-    forDependant: 'Người phụ thuộc (thêm vào hộ)',
-    linkCard: 'Liên kết bằng thẻ',
-    linked: 'Đã liên kết.',
-    ask: 'Gửi yêu cầu cho cán bộ',
-    askFor: 'Hồ sơ cần liên kết',
-    note: 'Ghi chú cho cán bộ (nơi, năm đăng ký…)',
-    statuses: { pending: 'Đang chờ', approved: 'Đã duyệt', rejected: 'Từ chối', cancelled: 'Đã huỷ' },
-  },
-  en: {
-    title: 'Already registered at your health station?',
-    intro: 'Details you type in always make a new record. To use an existing record, enter the code of its QR card, or ask the officers to check and link it.',
-    code: 'Code of the QR card (scan the card, paste here)',
-    forSelf: 'My own record',
-    forDependant: 'A dependant (add to the household)',
-    linkCard: 'Link with the card',
-    linked: 'Linked.',
-    ask: 'Ask the officers',
-    askFor: 'Record to link',
-    note: 'Note for the officer (where, when registered…)',
-    statuses: { pending: 'Pending', approved: 'Approved', rejected: 'Rejected', cancelled: 'Cancelled' },
-  },
-};
-
 export function LinkRecordCard({ household }: { household: { id: string; name: string }[] }) {
-  const { i18n } = useTranslation();
-  const tx = TEXT[i18n.language?.startsWith('en') ? 'en' : 'vi'];
+  const { t } = useTranslation();
+  const tx = t('people.linkRecord', { returnObjects: true });
   const tp = usePeopleT();
   const client = useQueryClient();
   const requests = useQuery({ queryKey: ['me', 'link-requests'], queryFn: ({ signal }) => api.get<{ items: SelfLinkRequest[] }>('/api/me/link-requests', undefined, signal) });

@@ -11,60 +11,11 @@ import { api } from '../../lib/api';
 import { ErrorAlert } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
 
-const TEXT = {
-  vi: {
-    back: 'Tra cứu người dân',
-    title: 'Yêu cầu liên kết hồ sơ',
-    intro:
-      'Người dân tự khai thông tin luôn được tạo hồ sơ mới. Khi họ cho biết đã có hồ sơ (do trạm y tế lập), hãy đối chiếu giấy tờ rồi chọn đúng hồ sơ để liên kết. Liên kết sẽ gộp hồ sơ tự khai vào hồ sơ được chọn.',
-    pending: 'Đang chờ',
-    approved: 'Đã duyệt',
-    rejected: 'Từ chối',
-    cancelled: 'Đã huỷ',
-    self: 'Tài khoản của chính họ',
-    dependant: 'Người phụ thuộc',
-    account: 'Tài khoản',
-    typed: 'Thông tin tự khai',
-    manager: 'Người quản lý',
-    note: 'Ghi chú của người dân',
-    candidates: 'Hồ sơ có thể trùng trong địa bàn của bạn',
-    noCandidates: 'Không tìm thấy hồ sơ nào trong địa bàn của bạn. Tìm hồ sơ ở trang tra cứu, hoặc từ chối.',
-    decisionNote: 'Ghi chú quyết định (bắt buộc khi từ chối)',
-    approve: 'Liên kết với hồ sơ đã chọn',
-    reject: 'Từ chối',
-    none: 'Không có yêu cầu nào.',
-    decided: 'Quyết định',
-  },
-  en: {
-    back: 'People search',
-    title: 'Record link requests',
-    intro:
-      'Details citizens type in always make a new record. When they say they already have one (made by a health station), check their papers and pick the right record to link. Linking merges the typed-in record into the one chosen.',
-    pending: 'Pending',
-    approved: 'Approved',
-    rejected: 'Rejected',
-    cancelled: 'Cancelled',
-    self: 'Their own account',
-    dependant: 'Dependant',
-    account: 'Account',
-    typed: 'Typed-in details',
-    manager: 'Managed by',
-    note: 'Citizen’s note',
-    candidates: 'Possible matches in your area',
-    noCandidates: 'No record in your area looks like this person. Search the registry, or reject.',
-    decisionNote: 'Decision note (required to reject)',
-    approve: 'Link to the selected record',
-    reject: 'Reject',
-    none: 'No requests.',
-    decided: 'Decision',
-  },
-};
-
 type Status = 'pending' | 'approved' | 'rejected' | 'cancelled';
 
 function useText() {
-  const { i18n } = useTranslation();
-  return TEXT[i18n.language?.startsWith('en') ? 'en' : 'vi'];
+  const { t } = useTranslation();
+  return t('people.linkRequests', { returnObjects: true });
 }
 
 function PersonLine({ p }: { p: PersonListItem }) {

@@ -10,46 +10,9 @@ import { ErrorAlert } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
 import type { UserItem } from './api';
 
-const TEXT = {
-  vi: {
-    title: 'Khoá API của',
-    none: 'Chưa có khoá API nào.',
-    name: 'Tên',
-    scopes: 'Quyền',
-    lastUsed: 'Dùng lần cuối',
-    expires: 'Hết hạn',
-    active: 'Còn hiệu lực',
-    inactive: 'Hết hiệu lực',
-    revoke: 'Thu hồi',
-    create: 'Tạo khoá',
-    readOnly: 'Chỉ đọc',
-    readOnlyHint: 'Tắt: khoá có mọi quyền của bạn',
-    days: 'Số ngày hiệu lực',
-    shownOnce: 'Sao chép khoá này ngay: nó chỉ hiện một lần.',
-    never: 'chưa dùng',
-  },
-  en: {
-    title: 'API tokens of',
-    none: 'No API tokens.',
-    name: 'Name',
-    scopes: 'Scopes',
-    lastUsed: 'Last used',
-    expires: 'Expires',
-    active: 'Active',
-    inactive: 'Inactive',
-    revoke: 'Revoke',
-    create: 'Create token',
-    readOnly: 'Read-only',
-    readOnlyHint: 'Off: the token has all your permissions',
-    days: 'Valid for (days)',
-    shownOnce: 'Copy this token now: it is shown only once.',
-    never: 'never',
-  },
-};
-
 export function TokensModal({ user, own, permissions, onClose }: { user: UserItem; own: boolean; permissions: readonly string[]; onClose(): void }) {
-  const { i18n } = useTranslation();
-  const tx = TEXT[i18n.language?.startsWith('en') ? 'en' : 'vi'];
+  const { t } = useTranslation();
+  const tx = t('users.tokens', { returnObjects: true });
   const fmt = useFormat();
   const client = useQueryClient();
   const key = ['users', 'tokens', user.id];
