@@ -87,6 +87,23 @@ describe('confirming a case', () => {
     expect((await get(`/api/cases/${caseId}/contacts`, cdc)).json().items).toHaveLength(3);
   });
 
+  it("adds today's cases and the contacts under follow-up to the home page of the area, and to nobody else's", async () => {
+    type Tile = { key: string; today: number; byDay: number[] | null };
+    const tiles = async (who: LoggedIn) => {
+      const r = await get('/api/home/summary', who);
+      expect(r.statusCode, r.body).toBe(200);
+      return new Map((r.json().tiles as Tile[]).map((x) => [x.key, x]));
+    };
+    const mine = await tiles(cdc);
+    expect(mine.get('cases')!.today).toBe(1); // confirmed 2021-08-11 03:00 UTC, "today" in Vietnam by the pinned clock
+    expect(mine.get('cases')!.byDay).toHaveLength(14);
+    expect(mine.get('contacts.monitoring')!.today).toBeGreaterThanOrEqual(3);
+    const theirs = await tiles(hanoi);
+    expect(theirs.get('cases')!.today).toBe(0);
+    expect(theirs.get('contacts.monitoring')!.today).toBe(0);
+    expect((await tiles(operator)).has('cases')).toBe(false);
+  });
+
   it('refuses a second active case for the same person, an unknown person, bad dates', async () => {
     const dup = await send('POST', '/api/cases', cdc, { personId: P.F0, confirmedAt: '2021-08-11T03:00:00Z', source: 'community' });
     expect(dup.statusCode).toBe(409);

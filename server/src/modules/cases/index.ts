@@ -12,6 +12,8 @@ import { importRoutes } from './import-routes';
 import { noticeRoutes } from './notices';
 import { placeRoutes } from './place-routes';
 
+import { caseTiles } from './summary';
+
 export const casesModule: VigilModule = {
   name: 'cases',
   migrationsDir: migrationsDirOf(import.meta.url),
@@ -26,6 +28,8 @@ export const casesModule: VigilModule = {
     await placeRoutes(app, ctx);
     await importRoutes(app, ctx);
   },
+  /** Home page: cases confirmed and contacts traced in the caller's area, per day, and contacts under follow-up now. */
+  summary: (ctx, q) => caseTiles(ctx.db, q),
   /** Two traced cases in Vinh, one F1 confirmed since (a cluster), a home-isolation case, follow-ups, two places. */
   seedDemo: seedCasesDemo,
 };
