@@ -22,7 +22,7 @@ export async function caseTiles(db: DbOrTx, q: SummaryQuery): Promise<SummaryTil
   return [
     {
       key: 'cases',
-      order: 40,
+      order: 50,
       label: { vi: 'Ca bệnh mới (F0)', en: 'New cases (F0)' },
       hint: { vi: 'Ca bệnh được khẳng định trong địa bàn hôm nay', en: 'Cases confirmed in this area today' },
       today: caseDays[caseDays.length - 1] ?? 0,
@@ -32,7 +32,7 @@ export async function caseTiles(db: DbOrTx, q: SummaryQuery): Promise<SummaryTil
     },
     {
       key: 'contacts',
-      order: 41,
+      order: 51,
       label: { vi: 'F1/F2 mới', en: 'New contacts (F1/F2)' },
       hint: { vi: 'Người tiếp xúc được truy vết hôm nay (F1, F2)', en: 'Contacts traced today (F1, F2)' },
       today: contactDays[contactDays.length - 1] ?? 0,
@@ -42,7 +42,7 @@ export async function caseTiles(db: DbOrTx, q: SummaryQuery): Promise<SummaryTil
     },
     {
       key: 'contacts.monitoring',
-      order: 42,
+      order: 52,
       label: { vi: 'Đang cách ly/theo dõi', en: 'Under quarantine/monitoring' },
       hint: { vi: 'F1/F2 trong địa bàn đang được theo dõi', en: 'F1/F2 of this area being followed up now' },
       today: monitoring.rows[0]?.n ?? 0,
