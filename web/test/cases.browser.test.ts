@@ -139,7 +139,8 @@ describe('citizen exposure notice', () => {
     const { ctx, page } = await openPage(browser, { viewport: { width: 360, height: 740 }, locale: 'vi-VN' });
     await page.addInitScript(
       ([venue, name, from, to]) => localStorage.setItem('vigil.checkin.visits', JSON.stringify([{ venueId: venue, venueName: name, from, to }])),
-      [venueId, venueName, iso(3.9 * H), iso(3.5 * H)],
+      // after the case left (4 h ago) and after the notice's window, which is widened to whole half hours
+      [venueId, venueName, iso(2.9 * H), iso(2.5 * H)],
     );
     const notices = page.waitForResponse((r) => r.url().includes('/api/public/exposure-notices'));
     await page.goto(`${server.url}${qrPath}`);

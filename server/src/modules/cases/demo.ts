@@ -65,15 +65,18 @@ export async function seedCasesDemo(ctx: AppContext) {
 
   // follow-ups of the F1s since their order started: mostly well, one with fever today
   const f1 = await db.selectFrom('case_contacts').selectAll().where('level', '=', 1).where('status', '=', 'monitoring').orderBy('person_id').execute();
+  // the F1 confirmed below (a cluster of three), and the one with fever today: never the same person (a contact who
+  // becomes a case has their open tasks closed, and person ids are random, so the choice is made, not left to order)
+  const next = f1.find((c) => c.case_id === first.id && c.person_id !== busy.rows[1]!.person_id);
+  const feverPerson = f1.find((c) => c.person_id !== next?.person_id)?.person_id;
   for (const [i, c] of f1.entries()) {
     for (let d = c.order_start < plusDays(today, -3) ? plusDays(today, -3) : c.order_start; d <= today; d = plusDays(d, 1)) {
-      if ((i + d.charCodeAt(9)) % 5 === 0 && d === today) continue; // some have not reported today
-      const fever = i === 1 && d === today;
+      if (c.person_id !== feverPerson && (i + d.charCodeAt(9)) % 5 === 0 && d === today) continue; // some have not reported today
+      const fever = c.person_id === feverPerson && d === today;
       await recordFollowUp(db, { personId: c.person_id, day: d, symptoms: fever, temperature: fever ? 38.6 : 36.4 + ((i * 7 + d.charCodeAt(9)) % 8) / 10, symptomList: fever ? ['cough'] : [], channel: i % 2 ? 'robot_call' : 'tracer' }, c.unit_code, cdc?.id ?? null, now);
     }
     if (i < 4) await admitToPlace(db, { placeId: ktx, personId: c.person_id, contactId: c.id, admittedOn: c.order_start, plannedDischargeOn: c.order_end }).catch(() => undefined);
   }
   // an F1 of the first case tested positive this morning: a cluster of three
-  const next = f1.find((c) => c.case_id === first.id && c.person_id !== busy.rows[1]!.person_id);
   if (next) await confirm(next.person_id, 3, 0, 'hospital', hospital);
 }

@@ -62,6 +62,7 @@ describe('SMPP client against a real SMSC process', () => {
     const r = await p.send({ to: '+84912345678', text, reference: 77 });
     expect(r.outcome).toBe('accepted');
     expect(r.parts).toBe(3);
+    await expect.poll(() => s.submits().length, { timeout: 10_000 }).toBe(3);
     const subs = s.submits();
     expect(subs).toHaveLength(3);
     expect(subs.every((x) => x.dataCoding === 8 && x.dest === '84912345678' && x.source === 'VIGIL' && x.sourceTon === 5)).toBe(true);
@@ -77,6 +78,7 @@ describe('SMPP client against a real SMSC process', () => {
     const p = client(s.url());
     const r = await p.send({ to: '+84912345678', text: 'Ma xac nhan Vigil: 123456' });
     expect(r).toMatchObject({ outcome: 'accepted', parts: 1 });
+    await s.next((l) => l.ev === 'submit');
     expect(s.submits()[0]).toMatchObject({ dataCoding: 0, text: 'Ma xac nhan Vigil: 123456', concat: null });
   }, 30_000);
 
@@ -105,6 +107,8 @@ describe('SMPP client against a real SMSC process', () => {
     const s2 = await smsc({ SMSC_PORT: port });
     await stateIs(p, (d) => d === 'bound');
     expect((await p.send({ to: '+84912345678', text: 'after restart' })).outcome).toBe('accepted');
+    // the SMSC prints its line before it answers, but the answer (TCP) may reach us before the line (its stdout)
+    await s2.next((l) => l.ev === 'submit');
     expect(s2.submits()).toHaveLength(1);
     // garbage on the wire: the client drops the connection and binds again
     const binds = s2.lines.filter((l) => l.ev === 'bind').length;
