@@ -36,6 +36,8 @@ export interface SipProviderOptions {
   registerExpiresS?: number;
   /** an INVITE that got no response at all (not even 100 Trying) in this time failed (host unreachable) */
   responseTimeoutMs?: number;
+  /** every SIP message sent and received (tests, debugging; holds numbers: never log it in production) */
+  trace?: (dir: 'out' | 'in', m: SipMessage, peer: { address: string; port: number }) => void;
   /** operational log lines (call ids and SIP codes only: numbers are personal data) */
   log?: (level: 'info' | 'warn', msg: string) => void;
 }
@@ -192,7 +194,12 @@ export class SipProvider implements CallProvider {
         port: this.port,
         publicAddress: this.host,
         tcp: false,
-        logger: { error: (e) => this.log('warn', `sip: ${(e as Error)?.message ?? String(e)}`) },
+        logger: {
+          error: (e) => this.log('warn', `sip: ${(e as Error)?.message ?? String(e)}`),
+          ...(this.opts.trace
+            ? { send: (m: SipMessage, t: { address: string; port: number }) => this.opts.trace!('out', m, t), recv: (m: SipMessage, r: { address: string; port: number }) => this.opts.trace!('in', m, r) }
+            : {}),
+        },
       },
       (rq) => {
         try {

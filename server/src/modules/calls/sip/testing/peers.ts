@@ -184,9 +184,14 @@ export class Baresip extends Peer {
     }
   }
 
-  /** An event (already seen or to come) of this type. */
-  waitEvent(type: string, timeoutMs: number, pred: (e: BaresipEvent) => boolean = () => true): Promise<BaresipEvent> {
-    const seen = this.events.find((e) => e.type === type && pred(e));
+  /** Where the events of what comes next start (for waitEvent's `from`). */
+  mark(): number {
+    return this.events.length;
+  }
+
+  /** An event of this type (seen since event number `from`, or to come). */
+  waitEvent(type: string, timeoutMs: number, from = 0, pred: (e: BaresipEvent) => boolean = () => true): Promise<BaresipEvent> {
+    const seen = this.events.slice(from).find((e) => e.type === type && pred(e));
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
       const w = { pred: (e: BaresipEvent) => e.type === type && pred(e), resolve: (e: BaresipEvent) => (clearTimeout(timer), resolve(e)) };
@@ -292,4 +297,37 @@ export function wavSeconds(file: string): number {
     off += 8 + size + (size & 1);
   }
   return 0;
+}
+
+// ---- kamailio ----
+
+export interface TrunkCredentials {
+  user: string;
+  password: string;
+  realm: string;
+}
+
+/** kamailio as a carrier trunk on 127.0.0.1 (see trunk.kamailio.cfg), relaying calls to `phone`. */
+export async function startKamailio(opts: { phone: { user: string; port: number }; creds: TrunkCredentials; timeoutMs?: number }): Promise<Peer & { port: number }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-kamailio-'));
+  const port = await freeUdpPort(PEER_ADDRESS);
+  const modules = ['/usr/lib/x86_64-linux-gnu/kamailio/modules', '/usr/lib/kamailio/modules'].find((d) => fs.existsSync(path.join(d, 'tm.so')));
+  if (!modules) throw new Error('kamailio modules not found (apt-get install kamailio)');
+  const template = fs.readFileSync(path.join(path.dirname(new URL(import.meta.url).pathname), 'trunk.kamailio.cfg'), 'utf8');
+  const cfg = template.replace(/\{\{(\w+)\}\}/g, (_, k: string) =>
+    String({ PORT: port, MODULES: modules, USER: opts.creds.user, PASSWORD: opts.creds.password, REALM: opts.creds.realm, PHONE_USER: opts.phone.user, PHONE_PORT: opts.phone.port }[k] ?? ''),
+  );
+  const file = path.join(dir, 'kamailio.cfg');
+  fs.writeFileSync(file, cfg);
+  // -DD: stay in the foreground (its PID is ours to stop), -E: log to stderr; small shared memory; no pid/run files
+  const proc = spawn('kamailio', ['-f', file, '-DD', '-E', '-m', '32', '-M', '8', '-Y', dir, '-w', dir], { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir });
+  const k = Object.assign(new Peer('kamailio', proc, dir), { port });
+  try {
+    // its UDP socket is bound (and queues requests for the workers being forked) once it tuned the receive buffer
+    await k.waitLine(/SO_RCVBUF is finally/, opts.timeoutMs ?? 15_000);
+  } catch (e) {
+    await k.stop();
+    throw e;
+  }
+  return k;
 }
