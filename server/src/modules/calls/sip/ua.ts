@@ -172,6 +172,7 @@ export class SipProvider implements CallProvider {
   private nextInviteAt = 0;
   private inbound: ((s: CallSession) => Promise<void>) | null = null;
   private regTimer: NodeJS.Timeout | null = null;
+  private reg: { callId: string; cseq: number; tag: string } | null = null;
   private host = '';
   port = 0;
   /** counters for tests and the bench */
@@ -627,15 +628,18 @@ export class SipProvider implements CallProvider {
   private register(expires = this.opts.registerExpiresS ?? 600): Promise<void> {
     const trunk = this.opts.trunk!;
     const aor = `sip:${trunk.user ?? this.opts.callerId}@${trunk.host}`;
-    const callId = `${randomUUID()}@${this.host}`;
-    let cseq = 1;
+    // one Call-ID and a growing CSeq for every REGISTER of this registration (RFC 3261 10.2)
+    this.reg ??= { callId: `${randomUUID()}@${this.host}`, cseq: 0, tag: tag() };
+    const reg = this.reg;
+    const callId = reg.callId;
+    let cseq = ++reg.cseq;
     const auth: DigestSession = {};
     const rq: SipRequest = {
       method: 'REGISTER',
       uri: `sip:${trunk.host}:${trunk.port}`,
       headers: {
         to: { uri: aor, params: {} },
-        from: { uri: aor, params: { tag: tag() } },
+        from: { uri: aor, params: { tag: reg.tag } },
         'call-id': callId,
         cseq: { seq: cseq, method: 'REGISTER' },
         contact: [{ uri: `sip:${trunk.user ?? 'vigil'}@${this.host}:${this.port}`, params: {} }],
@@ -650,7 +654,8 @@ export class SipProvider implements CallProvider {
         if (rs.status < 200) return;
         if ((rs.status === 401 || rs.status === 407) && !authTried && trunk.user) {
           authTried = true;
-          const next: SipRequest = { ...rq, headers: { ...rq.headers, via: [], cseq: { seq: ++cseq, method: 'REGISTER' } } };
+          cseq = ++reg.cseq;
+          const next: SipRequest = { ...rq, headers: { ...rq.headers, via: [], cseq: { seq: cseq, method: 'REGISTER' } } };
           digest.signRequest(auth, next, rs, { user: trunk.user, password: trunk.password ?? '' });
           return this.stack?.send(next, onResponse);
         }
