@@ -110,7 +110,7 @@ async function runOnce(n: number, sippPort: number, provider: SipProvider, promp
   const cpu = process.cpuUsage(cpu0);
   const l = mediaClock.lateness;
   console.log(
-    `N=${String(n).padStart(4)}  completed ${completed}/${n}  keys ${keys}/${n}  wall ${wall.toFixed(1)} s  CPU ${(((cpu.user + cpu.system) / 1e6 / wall) * 100).toFixed(0)}% of a core  ` +
+    `N=${String(n).padStart(4)} (load ${os.loadavg()[0]!.toFixed(1)})  completed ${completed}/${n}  keys ${keys}/${n}  wall ${wall.toFixed(1)} s  CPU ${(((cpu.user + cpu.system) / 1e6 / wall) * 100).toFixed(0)}% of a core  ` +
       `frames ${l.count}  lateness p50 ${l.percentile(50).toFixed(1)} ms  p99 ${l.percentile(99).toFixed(1)} ms  max ${l.max.toFixed(1)} ms` +
       (failures.size ? `  failures: ${[...failures].map(([k, v]) => `${k} ×${v}`).join(', ')}` : ''),
   );
@@ -138,6 +138,23 @@ export default async function main() {
     const prompt = Buffer.alloc(PROMPT_S * 8000);
     for (let i = 0; i < prompt.length; i++) prompt[i] = 0x80 | Math.floor(64 + 32 * Math.sin(i / 3)); // a tone, µ-law-ish
     console.log(`SIPp UAS on 127.0.0.1:${sippPort} plays ${path.basename(PCAP)} (key 1) after answering; ${PROMPT_S} s prompt per call, ${CPS} calls/s set-up`);
+    // the machine's own share: the same clock with no call on it (a shared, busy machine delays every timer)
+    mediaClock.lateness.reset();
+    await new Promise<void>((resolve) => {
+      let left = 250; // 5 s of slots
+      const idle = {
+        tick: (_slot: number, slotTime: number) => {
+          mediaClock.lateness.add(performance.now() - slotTime);
+          if (--left === 0) {
+            mediaClock.remove(idle);
+            resolve();
+          }
+        },
+      };
+      mediaClock.add(idle);
+    });
+    const b = mediaClock.lateness;
+    console.log(`baseline (clock alone, no calls, 5 s): tick lateness p50 ${b.percentile(50).toFixed(1)} ms  p99 ${b.percentile(99).toFixed(1)} ms  max ${b.max.toFixed(1)} ms  load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} CPUs`);
     const results = [];
     for (const n of NS) results.push(await runOnce(n, sippPort, provider, prompt));
     const top = results.find((r) => r.n === 1000);
