@@ -150,6 +150,24 @@ describe('SIP calls with baresip', () => {
     expect(rms).toBeGreaterThan(3000); // a 8000-peak sine has an RMS of 5657; silence would be ~0
   }, 30_000);
 
+  it('record: keeps what the caller says for the time asked, or until they press #', async () => {
+    const phone = await baresip();
+    const p = await provider();
+    const mark = phone.mark();
+    const r = await p.dial(phone.uri, { ringTimeoutMs: 10_000 });
+    await phone.waitEvent('CALL_ESTABLISHED', 5000, mark);
+    const s = r.session!;
+    const oneSecond = await s.record!(1000);
+    expect(oneSecond.length).toBeGreaterThan(8000 * 0.7);
+    expect(oneSecond.length).toBeLessThan(8000 * 1.3);
+    const untilHash = s.record!(20_000);
+    await phone.command('sndcode', '#');
+    const short = await untilHash;
+    expect(short.length).toBeLessThan(8000 * 5); // far less than the 20 s asked
+    expect(await s.nextDigit(10)).toBeNull(); // the # ended the recording; it is not an answer
+    await s.hangup();
+  }, 30_000);
+
   it('inbound: the phone dials the hotline, keys in a national id and the symptoms; the self-report arrives', async () => {
     const phone = await baresip();
     const p = await provider();
