@@ -169,6 +169,20 @@ ${body.replace(/\r?\n/g, '\n')}`;
     await reply(new RegExp(`^SIP/2.0 481[^]*CSeq: 6 BYE`));
   });
 
+  it('a send the OS refuses (broadcast address) fails the call, not the process; a SIP port in use fails start()', async () => {
+    const q = new SipProvider({ localAddress: LOCAL, localPort: 0, callerId: 'vigil', maxChannels: 2, maxCallsPerSecond: 10, responseTimeoutMs: 1000 });
+    await q.start();
+    try {
+      expect(await q.dial('sip:x@255.255.255.255:5060', { ringTimeoutMs: 5000 })).toMatchObject({ disposition: 'failed', sipCode: null });
+      expect(q.activeCalls).toBe(0);
+    } finally {
+      await q.close();
+    }
+    const taken = new SipProvider({ localAddress: LOCAL, localPort: p.port, callerId: 'vigil', maxChannels: 2, maxCallsPerSecond: 10 });
+    await expect(taken.start()).rejects.toThrow(/cannot listen on 127\.0\.0\.2:\d+: .*EADDRINUSE/);
+    await stillAnswers();
+  });
+
   it('requests we do not serve (SUBSCRIBE) get 405 with Allow', async () => {
     await send(`SUBSCRIBE sip:x@${LOCAL} SIP/2.0
 Via: SIP/2.0/UDP 127.0.0.1:${myPort};branch=z9hG4bK-sub${++n}

@@ -189,6 +189,35 @@ export class SipProvider implements CallProvider {
   async start(): Promise<void> {
     this.port = this.opts.localPort || (await freeUdpPort(this.opts.localAddress));
     this.host = this.opts.publicAddress ?? this.opts.localAddress;
+    // sip.js opens its UDP socket without an 'error' listener: a refused send (EACCES, ENETUNREACH...) or a port
+    // taken would be an uncaught exception that takes the whole server down. Catch the socket as it is made.
+    const createSocket = dgram.createSocket;
+    const sockets: dgram.Socket[] = [];
+    (dgram as { createSocket: typeof dgram.createSocket }).createSocket = ((...args: Parameters<typeof dgram.createSocket>) => {
+      const sock = createSocket.apply(dgram, args);
+      sockets.push(sock);
+      return sock;
+    }) as typeof dgram.createSocket;
+    try {
+      this.createStack();
+    } finally {
+      (dgram as { createSocket: typeof dgram.createSocket }).createSocket = createSocket;
+    }
+    const sock = sockets[0];
+    if (!sock) throw new Error('sip: no UDP socket');
+    await new Promise<void>((resolve, reject) => {
+      sock.once('listening', resolve);
+      sock.once('error', (e) => {
+        this.stack?.destroy();
+        this.stack = null;
+        reject(new Error(`SIP: cannot listen on ${this.opts.localAddress}:${this.port}: ${e.message}`));
+      });
+    });
+    sock.on('error', (e) => this.log('warn', `sip: socket: ${e.message}`));
+    if (this.opts.register && this.opts.trunk) await this.register();
+  }
+
+  private createStack(): void {
     this.stack = sip.create(
       {
         address: this.opts.localAddress,
@@ -216,7 +245,6 @@ export class SipProvider implements CallProvider {
         }
       },
     );
-    if (this.opts.register && this.opts.trunk) await this.register();
   }
 
   onInbound(handler: (session: CallSession) => Promise<void>): void {
