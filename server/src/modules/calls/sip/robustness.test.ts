@@ -34,7 +34,7 @@ afterAll(async () => {
   sock.close();
 });
 
-const send = (text: string) => new Promise<void>((r) => sock.send(Buffer.from(text.replace(/\n/g, '\r\n')), p.port, LOCAL, () => r()));
+const send = (text: string, port = p.port) => new Promise<void>((r) => sock.send(Buffer.from(text.replace(/\r?\n/g, '\r\n')), port, LOCAL, () => r()));
 function reply(re: RegExp, timeoutMs = 5000): Promise<string> {
   const seen = inbox.find((t) => re.test(t));
   if (seen) {
@@ -181,6 +181,25 @@ ${body.replace(/\r?\n/g, '\n')}`;
     const taken = new SipProvider({ localAddress: LOCAL, localPort: p.port, callerId: 'vigil', maxChannels: 2, maxCallsPerSecond: 10 });
     await expect(taken.start()).rejects.toThrow(/cannot listen on 127\.0\.0\.2:\d+: .*EADDRINUSE/);
     await stillAnswers();
+  });
+
+  it('an answered caller who vanishes (no RTP, no BYE) is hung up after the RTP timeout: session ended, BYE sent', async () => {
+    const q = new SipProvider({ localAddress: LOCAL, localPort: 0, callerId: 'vigil', maxChannels: 2, maxCallsPerSecond: 10, rtpTimeoutMs: 600 });
+    const ended: { by: string }[] = [];
+    q.onInbound(async (s) => void ended.push(await s.ended));
+    await q.start();
+    try {
+      const call = invite(sdp('0 101'));
+      await send(call.text.replace(`sip:hotline@${LOCAL}:${p.port}`, `sip:hotline@${LOCAL}:${q.port}`).replace(/\n/g, '\r\n'), q.port);
+      const ok = await reply(new RegExp(`^SIP/2.0 200[^]*Call-ID: ${call.id}`));
+      const toTag = /\nTo: [^\r]*;tag=([\w-]+)/.exec(ok)![1];
+      await send(`ACK sip:vigil@${LOCAL}:${q.port} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:${myPort};branch=z9hG4bK-ack${call.id}\r\nFrom: <sip:0912345678@127.0.0.1>;tag=f${call.id}\r\nTo: <sip:hotline@${LOCAL}>;tag=${toTag}\r\nCall-ID: ${call.id}\r\nCSeq: 1 ACK\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n`, q.port);
+      await reply(new RegExp(`^BYE [^]*Call-ID: ${call.id}`), 10_000);
+      await expect.poll(() => ended).toEqual([expect.objectContaining({ by: 'remote' })]);
+      expect(q.activeCalls).toBe(0);
+    } finally {
+      await q.close();
+    }
   });
 
   it('requests we do not serve (SUBSCRIBE) get 405 with Allow', async () => {

@@ -3,6 +3,7 @@
 // parsing, the transactions (retransmissions, timers, ACK of non-2xx finals) and the digest computation; dialogs
 // (tags, CSeq, route sets, ACK of 2xx, BYE both ways, CANCEL), SDP negotiation, RTP and DTMF are ours.
 import dgram from 'node:dgram';
+import { performance } from 'node:perf_hooks';
 import { randomBytes, randomUUID } from 'node:crypto';
 import sip, { type NameAddr, type SipMessage, type SipRequest, type SipResponse, type Stack } from 'sip';
 import digest, { type DigestSession } from 'sip/digest';
@@ -34,6 +35,8 @@ export interface SipProviderOptions {
   /** REGISTER with the trunk (user/password) and keep the registration fresh */
   register?: boolean;
   registerExpiresS?: number;
+  /** an answered call whose far end sent no RTP for this long is over (it vanished without a BYE); default 60 s */
+  rtpTimeoutMs?: number;
   /** an INVITE that got no response at all (not even 100 Trying) in this time failed (host unreachable) */
   responseTimeoutMs?: number;
   /** every SIP message sent and received (tests, debugging; holds numbers: never log it in production) */
@@ -172,6 +175,7 @@ export class SipProvider implements CallProvider {
   private nextInviteAt = 0;
   private inbound: ((s: CallSession) => Promise<void>) | null = null;
   private regTimer: NodeJS.Timeout | null = null;
+  private rtpWatch: NodeJS.Timeout | null = null;
   private reg: { callId: string; cseq: number; tag: string } | null = null;
   private host = '';
   port = 0;
@@ -214,6 +218,17 @@ export class SipProvider implements CallProvider {
       });
     });
     sock.on('error', (e) => this.log('warn', `sip: socket: ${e.message}`));
+    const rtpTimeout = this.opts.rtpTimeoutMs ?? 60_000;
+    this.rtpWatch = setInterval(() => {
+      const now = performance.now();
+      for (const call of this.calls.values()) {
+        if (call.session && !call.ended && now - call.rtp.lastReceivedAt > rtpTimeout) {
+          this.log('warn', `call ${call.id}: no RTP for ${Math.round((now - call.rtp.lastReceivedAt) / 1000)} s: ending it`);
+          void this.hangupCall(call, 'remote');
+        }
+      }
+    }, Math.min(5000, Math.max(100, rtpTimeout / 4)));
+    this.rtpWatch.unref();
     if (this.opts.register && this.opts.trunk) await this.register();
   }
 
@@ -257,6 +272,7 @@ export class SipProvider implements CallProvider {
 
   async close(): Promise<void> {
     if (this.regTimer) clearTimeout(this.regTimer);
+    if (this.rtpWatch) clearInterval(this.rtpWatch);
     await Promise.all([...this.calls.values()].map((c) => this.hangupCall(c)));
     if (this.opts.register && this.opts.trunk) await this.register(0).catch(() => {});
     this.stack?.destroy();
@@ -452,10 +468,10 @@ export class SipProvider implements CallProvider {
   }
 
   /** Send BYE (once) and end the call locally; resolves on the far end's answer or after a short wait. */
-  private async hangupCall(call: Call): Promise<void> {
+  private async hangupCall(call: Call, by: 'local' | 'remote' = 'local'): Promise<void> {
     if (call.ended) return;
     const established = call.direction === 'outbound' ? !!call.session : !!call.answer;
-    this.finishCall(call, 'local');
+    this.finishCall(call, by);
     if (!established || !this.stack) return;
     const bye = this.inDialog(call, 'BYE');
     await new Promise<void>((resolve) => {
