@@ -95,7 +95,7 @@ async function runOnce(n: number, sippPort: number, provider: SipProvider, promp
     Array.from({ length: n }, async () => {
       const r = await provider.dial(`sip:bench@127.0.0.1:${sippPort}`, { ringTimeoutMs: 30_000 });
       if (!r.session) {
-        const why = `${r.disposition} ${r.sipCode ?? ''} ${r.reason ?? ''}`.trim();
+        const why = `${r.disposition} ${r.sipCode ?? ''} ${(r.reason ?? '').replace(/in \d+ ms/, 'in time')}`.replace(/\s+/g, ' ').trim();
         failures.set(why, (failures.get(why) ?? 0) + 1);
         return;
       }

@@ -202,6 +202,40 @@ ${body.replace(/\r?\n/g, '\n')}`;
     }
   });
 
+  it('a host that answers only after we gave up: its late ringing gets a CANCEL, a late 200 gets ACK and BYE', async () => {
+    const q = new SipProvider({ localAddress: LOCAL, localPort: 0, callerId: 'vigil', maxChannels: 2, maxCallsPerSecond: 10, responseTimeoutMs: 300 });
+    await q.start();
+    try {
+      for (const late of ['180 Ringing', '200 OK'] as const) {
+        const r = await q.dial(`sip:slow@127.0.0.1:${myPort}`, { ringTimeoutMs: 10_000 });
+        expect(r).toMatchObject({ disposition: 'failed', sipCode: null });
+        const inv = await reply(/^INVITE sip:slow@/);
+        const head = (name: string) => new RegExp(`\r\n(${name}: [^\r]*)`, 'i').exec(inv)![1];
+        const answer = [
+          `SIP/2.0 ${late}`,
+          ...inv.split('\r\n').filter((l) => /^Via: /i.test(l)),
+          head('From'),
+          `${head('To')};tag=slow1`,
+          head('Call-ID'),
+          head('CSeq'),
+          `Contact: <sip:slow@127.0.0.1:${myPort}>`,
+          ...(late === '200 OK' ? ['Content-Type: application/sdp'] : []),
+        ];
+        const body = late === '200 OK' ? sdp('0 101').replace(/\n/g, '\r\n') : '';
+        await send(`${answer.join('\r\n')}\r\nContent-Length: ${body.length}\r\n\r\n${body}`, q.port);
+        if (late === '180 Ringing') await reply(/^CANCEL sip:slow@/);
+        else {
+          await reply(/^ACK sip:slow@/);
+          await reply(/^BYE sip:slow@/);
+        }
+        inbox.length = 0;
+      }
+      expect(q.activeCalls).toBe(0);
+    } finally {
+      await q.close();
+    }
+  });
+
   it('requests we do not serve (SUBSCRIBE) get 405 with Allow', async () => {
     await send(`SUBSCRIBE sip:x@${LOCAL} SIP/2.0
 Via: SIP/2.0/UDP 127.0.0.1:${myPort};branch=z9hG4bK-sub${++n}
