@@ -236,6 +236,20 @@ ${body.replace(/\r?\n/g, '\n')}`;
     }
   });
 
+  it('our 200 to an inbound INVITE is sent again until the caller ACKs it (lost ACK over UDP)', async () => {
+    const call = invite(sdp('0 101'));
+    await send(call.text);
+    const first = await reply(new RegExp(`^SIP/2.0 200[^]*Call-ID: ${call.id}`));
+    const again = await reply(new RegExp(`^SIP/2.0 200[^]*Call-ID: ${call.id}`), 3000); // T1 = 500 ms, doubling
+    expect(again).toBe(first);
+    const toTag = /\nTo: [^\r]*;tag=([\w-]+)/.exec(first)![1];
+    const before = sessions.length;
+    await send(`ACK sip:vigil@${LOCAL}:${p.port} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:${myPort};branch=z9hG4bK-ack2${call.id}\r\nFrom: <sip:0912345678@127.0.0.1>;tag=f${call.id}\r\nTo: <sip:hotline@${LOCAL}>;tag=${toTag}\r\nCall-ID: ${call.id}\r\nCSeq: 1 ACK\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n`);
+    await expect.poll(() => sessions.length).toBe(before + 1); // the hotline handler starts once ACKed
+    await sessions.at(-1)!.hangup();
+    await reply(new RegExp(`^BYE [^]*Call-ID: ${call.id}`));
+  });
+
   it('requests we do not serve (SUBSCRIBE) get 405 with Allow', async () => {
     await send(`SUBSCRIBE sip:x@${LOCAL} SIP/2.0
 Via: SIP/2.0/UDP 127.0.0.1:${myPort};branch=z9hG4bK-sub${++n}
