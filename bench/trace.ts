@@ -6,6 +6,8 @@
 //   npm run bench -- trace                 (--size small: 200k check-ins, 40k people, 1k venues)
 //   npm run bench -- trace --size full     (10M check-ins, 2M people, 50k venues; ~15 min to generate)
 //   BENCH_TRACE_WORKERS=4                  parallel chunks of the bulk run (default 4)
+//   BENCH_TRACE_DIR=/some/dir              keep the generated database there and reuse it on the next run of the
+//                                          same size (generation of --size full takes long; the figures do not)
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -47,7 +49,7 @@ async function generate(db: Db, size: (typeof SIZES)[keyof typeof SIZES], log: (
   // between 06:00 and 22:00 local; 70 % check out after 10–180 min, the rest get the venue's default stay
   const chunk = 1_000_000;
   // check-ins are partitioned by UTC day (venues module): make the days the generated visits fall on
-  await sql`select checkins_create_partitions(${START}::date - 1, ${START}::date + ${DAYS + 1})`.execute(db);
+  await sql`select checkins_create_partitions(${START}::date - 1, ${START}::date + ${DAYS + 1}::int)`.execute(db);
   for (let done = 0; done < size.checkins; done += chunk) {
     const n = Math.min(chunk, size.checkins - done);
     log(`  check-ins ${(done + n).toLocaleString()} / ${size.checkins.toLocaleString()}…`);
@@ -72,14 +74,22 @@ export default async function main() {
   if (sizeArg !== 'small' && sizeArg !== 'full') throw new Error('--size small|full');
   const size = SIZES[sizeArg];
   const workers = Number(process.env.BENCH_TRACE_WORKERS ?? 4);
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-bench-trace-'));
+  const keep = process.env.BENCH_TRACE_DIR ? path.join(process.env.BENCH_TRACE_DIR, sizeArg) : null;
+  if (keep) fs.mkdirSync(keep, { recursive: true });
+  const dataDir = keep ?? fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-bench-trace-'));
   const handle = await connectDatabase({ dataDir, poolSize: workers + 2 });
   const log = (s: string) => process.stdout.write(`${s}\n`);
   try {
     await migrate(handle.db, migrationSources(modules), () => {});
     const t0 = Date.now();
-    log(`generating (${sizeArg}, seeded): ${size.checkins.toLocaleString()} check-ins over ${DAYS} days, ${size.people.toLocaleString()} people, ${size.venues.toLocaleString()} venues`);
-    await generate(handle.db, size, log);
+    const have = Number((await sql<{ n: string }>`select count(*) as n from persons`.execute(handle.db)).rows[0]!.n);
+    if (have === size.people) log(`reusing the ${sizeArg} database in ${dataDir}`);
+    else {
+      if (have) throw new Error(`${dataDir} holds another data set (${have} people); remove it`);
+      log(`generating (${sizeArg}, seeded): ${size.checkins.toLocaleString()} check-ins over ${DAYS} days, ${size.people.toLocaleString()} people, ${size.venues.toLocaleString()} venues`);
+      // one connection: setseed is per session, so a pooled run drew from unseeded sessions and runs did not compare
+      await handle.db.connection().execute((conn) => generate(conn, size, log));
+    }
     const busiest = await sql<{ n: string }>`select count(*) as n from checkins where venue_id = '00000000-0000-4000-9000-000000000001' and checkin_at >= ${START} and checkin_at < ${new Date(START.getTime() + 86_400_000)}`.execute(handle.db);
     log(`generated in ${((Date.now() - t0) / 1000).toFixed(0)} s; busiest venue: ${Number(busiest.rows[0]!.n).toLocaleString()} check-ins on day 1`);
 
@@ -121,7 +131,8 @@ export default async function main() {
       Array.from({ length: workers }, async () => {
         while (next < bulkCases.length) {
           const p = bulkCases[next++]!;
-          total += (await traceCase(db, { personId: p, from, to: confirmAt, at, levels: 2, minOverlapMinutes: 0 })).length;
+          const found = await traceCase(db, { personId: p, from, to: confirmAt, at, levels: 2, minOverlapMinutes: 0 });
+          total += found.length; // not `total += await …`: that adds to the total read before the await
         }
       }),
     );
@@ -136,6 +147,6 @@ export default async function main() {
     log(`plan of the venue range scan: ${plan.rows.map((r) => r['QUERY PLAN'].trim()).join(' | ').slice(0, 200)}`);
   } finally {
     await handle.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    if (!keep) fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
