@@ -9,7 +9,10 @@
 // (plan-time pruning of a checkins table partitioned by day); the venue scans are parameterized per stay (run-time
 // pruning per loop): constant bounds there made the planner read a venue's whole window instead of the stay's
 // 12 h (4× slower in the bench), so they are left out on purpose. One statement per level for all the sources of that
-// level (set-based): F2 of fifty F1s is one join, not fifty.
+// level (set-based): F2 of fifty F1s is one statement, not fifty. Inside it, each source's stays and each island of
+// the sources' presence at a venue are LATERAL range scans (a hash join read every check-in of the window when there
+// were hundreds of F1s), and the pairing of contacts with the sources present during their stay is a sorted sweep
+// here (splitHits), not a join that compares every hit with every source at a popular venue.
 import { sql } from 'kysely';
 import type { DbOrTx } from '../../platform/db/types';
 
@@ -41,47 +44,95 @@ export interface VenueHit {
 /**
  * Every stay of another person that overlapped a source's presence at a venue (its stays inside its window, merged
  * where they overlap or touch): one hit per stay of the contact and visit of each source, so a person who met two
- * F1s at a venue has two exposures, each with its own overlap. The scan reads each island of presence of all the
- * sources at a venue once; the split per source is a second, set-based step (migration 0002).
+ * F1s at a venue has two exposures, each with its own overlap. The SQL reads each island of presence of all the
+ * sources at a venue once (a range scan per island, migration 0004) and returns the sources' spans and the contacts'
+ * stays per island; splitHits pairs them here.
  * Open stays end at the venue's default stay (fixed at check-in as auto_checkout_at); a stay also ends at the
  * person's next check-in elsewhere (as in the checkin_stays view). Venue declarations are stays of the venue's
  * default length from the moment of declaring. Touching stays (one ends when the other begins) do not overlap.
  */
 export async function venueContacts(db: DbOrTx, sources: TraceSource[], minOverlapMinutes = 0): Promise<VenueHit[]> {
   if (!sources.length) return [];
-  const r = await venueContactsQuery(sources, minOverlapMinutes).execute(db);
-  return r.rows.map((x) => ({
-    sourcePersonId: x.src,
-    personId: x.person_id,
-    venueId: x.venue_id,
-    venueCode: x.venue_code,
-    venueName: x.venue_name,
-    via: x.via,
-    from: x.f,
-    to: x.t,
-    overlapMinutes: overlapMinutes(x.f, x.t),
-  }));
+  const r = await venueContactsQuery(sources).execute(db);
+  return splitHits(r.rows, minOverlapMinutes);
+}
+
+/** A row of cases_venue_contacts: a source's span ('s') or a contact's stay clipped to the island ('h'). */
+export interface IslandRow {
+  kind: 's' | 'h';
+  src: string | null;
+  person_id: string | null;
+  venue_id: string;
+  venue_code: string | null;
+  venue_name: string | null;
+  via: 'checkin' | 'declaration' | null;
+  island: string;
+  f: Date;
+  t: Date;
 }
 
 /**
- * The statement behind venueContacts: the PL/pgSQL function cases_venue_contacts (migration 0001), so its plan is
+ * Each contact stay against the sources' spans of its island, one hit per (stay, source) that overlap by more than
+ * nothing and by at least `minOverlapMinutes`. Spans sorted by start: a stay [f, t) meets the spans starting before
+ * t and ending after f; the walk back stops once no span (none is longer than the island's longest) can reach f.
+ * A venue where a hundred F1s spent the day costs a sort and short walks, not hits × spans comparisons.
+ */
+export function splitHits(rows: IslandRow[], minOverlapMinutes = 0): VenueHit[] {
+  interface Island { starts: number[]; spans: IslandRow[]; maxLen: number }
+  const islands = new Map<string, Island>();
+  const venues = new Map<string, { code: string; name: string }>();
+  for (const r of rows) {
+    if (r.kind !== 's') continue;
+    const key = `${r.venue_id}|${r.island}`;
+    let i = islands.get(key);
+    if (!i) islands.set(key, (i = { starts: [], spans: [], maxLen: 0 }));
+    i.spans.push(r);
+    i.maxLen = Math.max(i.maxLen, r.t.getTime() - r.f.getTime());
+    if (!venues.has(r.venue_id)) venues.set(r.venue_id, { code: r.venue_code ?? '', name: r.venue_name ?? '' });
+  }
+  for (const i of islands.values()) {
+    i.spans.sort((a, b) => a.f.getTime() - b.f.getTime());
+    i.starts = i.spans.map((s) => s.f.getTime());
+  }
+  const minMs = Math.max(0, Math.floor(minOverlapMinutes)) * 60_000;
+  const out: VenueHit[] = [];
+  for (const h of rows) {
+    if (h.kind !== 'h') continue;
+    const i = islands.get(`${h.venue_id}|${h.island}`);
+    if (!i) continue;
+    const f = h.f.getTime();
+    const t = h.t.getTime();
+    // first span starting at or after t: the candidates are before it
+    let lo = 0;
+    let hi = i.starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (i.starts[mid]! < t) lo = mid + 1;
+      else hi = mid;
+    }
+    const venue = venues.get(h.venue_id)!;
+    for (let k = lo - 1; k >= 0 && i.starts[k]! + i.maxLen > f; k--) {
+      const sp = i.spans[k]!;
+      const a = Math.max(f, i.starts[k]!);
+      const b = Math.min(t, sp.t.getTime());
+      if (b <= a || b - a < minMs) continue;
+      const from = new Date(a);
+      const to = new Date(b);
+      out.push({ sourcePersonId: sp.src!, personId: h.person_id!, venueId: h.venue_id, venueCode: venue.code, venueName: venue.name, via: h.via!, from, to, overlapMinutes: overlapMinutes(from, to) });
+    }
+  }
+  return out;
+}
+
+/**
+ * The statement behind venueContacts: the PL/pgSQL function cases_venue_contacts (migration 0004), so its plan is
  * prepared once per connection (planning it cost more than running it for a typical F1).
  */
-export function venueContactsQuery(sources: TraceSource[], minOverlapMinutes = 0) {
+export function venueContactsQuery(sources: TraceSource[]) {
   const ids = sources.map((s) => s.personId);
   const froms = sources.map((s) => s.from.toISOString());
   const tos = sources.map((s) => s.to.toISOString());
-  const minOverlap = Math.max(0, Math.floor(minOverlapMinutes));
-  return sql<{
-    src: string;
-    person_id: string;
-    venue_id: string;
-    venue_code: string;
-    venue_name: string;
-    via: 'checkin' | 'declaration';
-    f: Date;
-    t: Date;
-  }>`select * from cases_venue_contacts(${ids}::uuid[], ${froms}::timestamptz[], ${tos}::timestamptz[], ${minOverlap}::int)`;
+  return sql<IslandRow>`select * from cases_venue_contacts(${ids}::uuid[], ${froms}::timestamptz[], ${tos}::timestamptz[])`;
 }
 
 /** Minutes between two instants, at least 1 for any real overlap (30 s of overlap is not "0 minutes"). */
