@@ -77,7 +77,7 @@ export default async function main() {
   const keep = process.env.BENCH_TRACE_DIR ? path.join(process.env.BENCH_TRACE_DIR, sizeArg) : null;
   if (keep) fs.mkdirSync(keep, { recursive: true });
   const dataDir = keep ?? fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-bench-trace-'));
-  const handle = await connectDatabase({ dataDir, poolSize: workers + 2 });
+  const handle = await connectDatabase({ dataDir, poolSize: workers + 2, timeouts: { statementTimeoutMs: 0 } }); // generating --size full takes statements of minutes
   const log = (s: string) => process.stdout.write(`${s}\n`);
   try {
     await migrate(handle.db, migrationSources(modules), () => {});
