@@ -6,13 +6,16 @@
 --    venue where many F1s spent the day compared every hit with every F1's visit there (quadratic per venue). The
 --    function now returns the sources' spans and the hits (each with its island) and the engine splits them in one
 --    sorted sweep per island (cases/trace.ts, splitHits), applying the minimum overlap per source there.
+-- 3. sources are numbered (their position in the arrays, `src`), not named by person: the same person may be a source
+--    of several cases at once with different windows (a bulk run traces many cases per statement), and a contact's
+--    own presence is told apart from the sources' in the engine, so no person is left out here.
 -- Rows: kind 's' (a source's span: src, venue, a→f, b→t) or 'h' (a contact's stay clipped to the island: person,
 -- venue, via, f, t); `island` numbers the islands of a venue, so spans and hits meet only inside their island.
 drop function if exists cases_venue_contacts(uuid[], timestamptz[], timestamptz[], int);
 drop function if exists cases_venue_contacts(uuid[], timestamptz[], timestamptz[]);
 
 create function cases_venue_contacts(p_ids uuid[], p_from timestamptz[], p_to timestamptz[])
-returns table (kind text, src uuid, person_id uuid, venue_id uuid, venue_code text, venue_name text, via text, island bigint, f timestamptz, t timestamptz)
+returns table (kind text, src int, person_id uuid, venue_id uuid, venue_code text, venue_name text, via text, island bigint, f timestamptz, t timestamptz)
 language plpgsql stable as $$
 #variable_conflict use_column
 declare
@@ -22,10 +25,10 @@ declare
 begin
   return query
     with src as (
-    select * from unnest(p_ids, p_from, p_to) as s(person_id, w_from, w_to)
+    select * from unnest(p_ids, p_from, p_to) with ordinality as s(person_id, w_from, w_to, n)
   ),
   src_stays as materialized (
-    select s.person_id as src, c.venue_id,
+    select s.n::int as src, c.venue_id,
            greatest(c.checkin_at, s.w_from) as a,
            least(coalesce(least(c.checkout_at, nx.checkin_at), c.auto_checkout_at), s.w_to) as b
     from src s
@@ -43,7 +46,7 @@ begin
       order by n.checkin_at limit 1
     ) nx on true
     union all
-    select s.person_id, d.venue_id,
+    select s.n::int, d.venue_id,
            greatest(d.submitted_at, s.w_from),
            least(d.submitted_at + make_interval(mins => v.default_stay_minutes), s.w_to)
     from src s
@@ -89,7 +92,6 @@ begin
       where c.venue_id = i.venue_id
         and c.checkin_at >= i.a - interval '12 hours' and c.checkin_at < i.b
         and coalesce(c.checkout_at, c.auto_checkout_at) > i.a
-        and c.person_id <> all(p_ids)
       union all
       select d.subject_person_id, 'declaration'::text,
              greatest(i.a, d.submitted_at),
@@ -98,13 +100,12 @@ begin
       join venues v on v.id = d.venue_id
       where d.venue_id = i.venue_id
         and d.submitted_at >= i.a - interval '12 hours' and d.submitted_at < i.b
-        and d.subject_person_id <> all(p_ids)
     ) h
   )
   select 's'::text, sp.src, null::uuid, sp.venue_id, v.code, v.name, null::text, sp.island, sp.a, sp.b
   from spans_i sp join venues v on v.id = sp.venue_id
   union all
-  select 'h'::text, null::uuid, h.person_id, h.venue_id, null::text, null::text, h.via, h.island, h.f, h.t
+  select 'h'::text, null::int, h.person_id, h.venue_id, null::text, null::text, h.via, h.island, h.f, h.t
   from hits h
   where h.t > h.f;
 end
