@@ -182,12 +182,12 @@ export class CheckinEngine {
     const year = now.getUTCFullYear();
     if (ref.birthYear! > year || ref.birthYear! < year - 120) throw invalidField(`${path}.birthYear`, `must be between ${year - 120} and ${year}`);
     if (!(await this.communeOk(ref.communeCode!))) throw invalidField(`${path}.communeCode`, `is not a known commune code`);
-    const { id, created } = await this.o.people.findOrCreate(
+    const { id, created, token } = await this.o.people.findOrCreateWithDevice(
       this.o.db,
       { fullName, phone, birthYear: ref.birthYear!, communeCode: ref.communeCode!, nationalId: ref.nationalId || undefined },
-      { prefix: path, source: 'checkin', now },
+      { prefix: path, now },
     );
-    return { personId: id, token: await this.o.people.deviceToken(id, 'form', now), name: fullName, created };
+    return { personId: id, token, name: fullName, created };
   }
 
   /**
