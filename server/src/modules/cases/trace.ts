@@ -87,25 +87,27 @@ export interface IslandRow {
  * Each contact stay against the sources' spans of its island, one hit per (stay, source) that overlap by more than
  * nothing and by at least the minimum overlap (the source's own, else `minOverlapMinutes`); a source's own stays
  * are not contacts of it. Spans sorted by start: a stay [f, t) meets the spans starting before
- * t and ending after f; the walk back stops once no span (none is longer than the island's longest) can reach f.
+ * t and ending after f; the walk back stops once no earlier span ends after f (the latest end so far, kept per span).
  * A venue where a hundred F1s spent the day costs a sort and short walks, not hits × spans comparisons.
  */
 export function splitHits(rows: IslandRow[], sources: TraceSource[], minOverlapMinutes = 0, known?: KnownOf): VenueHit[] {
-  interface Island { starts: number[]; spans: IslandRow[]; maxLen: number }
+  interface Island { starts: number[]; spans: IslandRow[]; reach: number[] }
   const islands = new Map<string, Island>();
   const venues = new Map<string, { code: string; name: string }>();
   for (const r of rows) {
     if (r.kind !== 's') continue;
     const key = `${r.venue_id}|${r.island}`;
     let i = islands.get(key);
-    if (!i) islands.set(key, (i = { starts: [], spans: [], maxLen: 0 }));
+    if (!i) islands.set(key, (i = { starts: [], spans: [], reach: [] }));
     i.spans.push(r);
-    i.maxLen = Math.max(i.maxLen, r.t.getTime() - r.f.getTime());
     if (!venues.has(r.venue_id)) venues.set(r.venue_id, { code: r.venue_code ?? '', name: r.venue_name ?? '' });
   }
   for (const i of islands.values()) {
     i.spans.sort((a, b) => a.f.getTime() - b.f.getTime());
     i.starts = i.spans.map((s) => s.f.getTime());
+    // reach[k]: the latest end among spans 0..k (so the walk back stops once no earlier span can reach the stay)
+    let reach = -Infinity;
+    i.reach = i.spans.map((s) => (reach = Math.max(reach, s.t.getTime())));
   }
   const minMs = sources.map((x) => Math.max(0, Math.floor(x.minOverlapMinutes ?? minOverlapMinutes)) * 60_000);
   const out: VenueHit[] = [];
@@ -124,7 +126,7 @@ export function splitHits(rows: IslandRow[], sources: TraceSource[], minOverlapM
       else hi = mid;
     }
     const venue = venues.get(h.venue_id)!;
-    for (let k = lo - 1; k >= 0 && i.starts[k]! + i.maxLen > f; k--) {
+    for (let k = lo - 1; k >= 0 && i.reach[k]! > f; k--) {
       const sp = i.spans[k]!;
       const n = sp.src! - 1;
       const source = sources[n]!;
