@@ -23,3 +23,4 @@ export const personsInTesting: PersonInUseCheck = async (db, ids) => {
 
 export { SAMPLE_COLUMNS } from './sample-import';
 export { RESULT_COLUMNS } from './result-import';
+export { importSamplesFile, importResultsFile, retestsForCli, TestingCliError } from './cli';
