@@ -7,7 +7,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testContext, type LoggedIn, type TestContext } from '../../../test/helpers';
 import { personalQrToken } from '../people';
-import { scenario, type Scenario } from '../cases/test-fixtures';
+import { scenario, type Scenario } from './test-fixtures';
 
 let t: TestContext;
 let s: Scenario;
