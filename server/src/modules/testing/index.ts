@@ -30,3 +30,5 @@ export const personsInTesting: PersonInUseCheck = async (db, ids) => {
 export { SAMPLE_COLUMNS } from './sample-import';
 export { RESULT_COLUMNS } from './result-import';
 export { importSamplesFile, importResultsFile, retestsForCli, TestingCliError } from './cli';
+export { importSampleLines } from './sample-import';
+export { importResultLines } from './result-import';
