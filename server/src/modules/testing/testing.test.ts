@@ -234,3 +234,18 @@ describe('dashboard', () => {
     expect(wb.worksheets[0]!.rowCount).toBe(1 + today.length);
   });
 });
+
+describe('merged records', () => {
+  it("a duplicate merged into the registry record brings its tubes along (once per tube)", async () => {
+    const typed = (await t.db.selectFrom('sample_members as m').innerJoin('samples as s', 's.id', 'm.sample_id').select('m.person_id').where('s.tube_code', '=', 'P-0001').where('m.position', '=', 3).executeTakeFirstOrThrow()).person_id;
+    const merge = await post(`/api/people/${P.B}/merge`, cdc, { mergeId: typed, reason: 'cùng một người, nhập tay tại điểm lấy mẫu' });
+    expect(merge.statusCode, merge.body).toBe(200);
+    await t.events.settled();
+    const members = await t.db.selectFrom('sample_members').select('person_id').where('person_id', 'in', [typed, P.B!]).execute();
+    expect(members.every((m) => m.person_id === P.B)).toBe(true);
+    const mine = (await get(`/api/testing/people/${P.B}/results`, cdc)).json();
+    expect(mine.items.filter((i: { tubeCode: string }) => i.tubeCode === 'P-0001')).toHaveLength(1);
+    const tasks = await t.db.selectFrom('testing_tasks').select('person_id').where('person_id', '=', typed).execute();
+    expect(tasks).toEqual([]);
+  });
+});
