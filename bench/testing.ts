@@ -50,7 +50,7 @@ export default async function main() {
   const lines = SIZES[sizeArg];
   const tubes = lines / POOL;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-bench-testing-'));
-  const handle = await connectDatabase({ dataDir, poolSize: 6 });
+  const handle = await connectDatabase({ dataDir, poolSize: 6, timeouts: { statementTimeoutMs: 0 } }); // the registry of 1M is one statement
   const log = (s: string) => process.stdout.write(`${s}\n`);
   let app: Awaited<ReturnType<typeof buildApp>> | null = null;
   try {
