@@ -68,7 +68,8 @@ export default async function main() {
     const people = lines + INDIVIDUAL;
     log(`registry: ${people.toLocaleString()} people…`);
     await sql`insert into persons (id, full_name, name_key, national_id, commune_code, source)
-      select gen_random_uuid(), 'Người ' || g, 'nguoi ' || g, '040090' || lpad(g::text, 6, '0'), ${commune}, 'import'
+      select gen_random_uuid(), 'Người ' || g, 'nguoi ' || g,
+             case when g < ${lines} then '040090' || lpad(g::text, 6, '0') else '040190' || lpad((g - ${lines})::text, 6, '0') end, ${commune}, 'import'
       from generate_series(0, ${people - 1}) g`.execute(db);
     await sql`analyze persons`.execute(db);
     await db.insertInto('sampling_points').values({ code: 'B-01', name: 'Bench point', commune_code: commune, created_by: null }).execute();
@@ -84,7 +85,7 @@ export default async function main() {
     }
     for (let k = 0; k < INDIVIDUAL; k++) {
       const g = lines + k;
-      out.write(`I${String(k).padStart(7, '0')},040090${String(g).padStart(6, '0')},,Người ${g},2021-08-12T07:00:00+07:00,B-01,rt-pcr\n`);
+      out.write(`I${String(k).padStart(7, '0')},040190${String(k).padStart(6, '0')},,Người ${g},2021-08-12T07:00:00+07:00,B-01,rt-pcr\n`);
     }
     await new Promise((r) => out.end(r));
     const bytes = fs.statSync(file).size;
