@@ -6,14 +6,16 @@ import { venuesModule, personsWithCheckinsInUse } from './modules/venues';
 import { declarationsModule } from './modules/declarations';
 import { messagingModule } from './modules/messaging';
 import { casesModule, personsInCases } from './modules/cases';
+import { testingModule, personsInTesting } from './modules/testing';
 
 export const modules: VigilModule[] = [
   geoModule,
   // the registry's purge asks these modules which persons they still refer to; a citizen links a record by these
   // proofs (explicit calls and lists, no global hooks)
-  peopleModule({ personsInUse: [personsWithCheckinsInUse, personsInCases], linkProofs: [personalQrProof] }),
+  peopleModule({ personsInUse: [personsWithCheckinsInUse, personsInCases, personsInTesting], linkProofs: [personalQrProof] }),
   venuesModule,
   declarationsModule,
   messagingModule,
   casesModule,
+  testingModule,
 ];
