@@ -40,6 +40,10 @@ export const PERMISSIONS = [
   'followup.write',
   'places.manage',
   'exposure.read',
+  /** robot calls: campaigns' figures, lists (symptomatic, non-reporting, wrong numbers), daily reports */
+  'calls.read',
+  /** robot calls: scripts, campaigns, running them */
+  'calls.manage',
   'self',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
@@ -59,16 +63,17 @@ const officer: Permission[] = [
   'cases.write',
   'followup.write',
   'exposure.read',
+  'calls.read',
   'self',
 ];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   national_admin: PERMISSIONS,
-  cdc_officer: [...officer, 'places.manage', 'geo.write', 'users.manage', 'audit.read', 'people.merge', 'checkins.import', 'declarations.forms', 'messaging.send'],
-  district_officer: [...officer, 'places.manage', 'users.manage', 'people.merge', 'declarations.forms', 'messaging.send'],
+  cdc_officer: [...officer, 'places.manage', 'geo.write', 'users.manage', 'audit.read', 'people.merge', 'checkins.import', 'declarations.forms', 'messaging.send', 'calls.manage'],
+  district_officer: [...officer, 'places.manage', 'users.manage', 'people.merge', 'declarations.forms', 'messaging.send', 'calls.manage'],
   commune_officer: [...officer, 'people.contact'],
-  contact_tracer: ['geo.read', 'people.read', 'people.contact', 'venues.read', 'checkins.read', 'declarations.read', 'cases.read', 'followup.write', 'self'],
-  call_supervisor: ['geo.read', 'people.read', 'people.contact', 'declarations.read', 'self'],
+  contact_tracer: ['geo.read', 'people.read', 'people.contact', 'venues.read', 'checkins.read', 'declarations.read', 'cases.read', 'followup.write', 'calls.read', 'self'],
+  call_supervisor: ['geo.read', 'people.read', 'people.contact', 'declarations.read', 'calls.read', 'calls.manage', 'self'],
   // exposure.read: the notices of their own venues only (venue, time window, no identity)
   venue_operator: ['geo.read', 'venues.own', 'checkins.gate', 'exposure.read', 'self'],
   vaccination_staff: ['geo.read', 'people.read', 'checkins.gate', 'self'],

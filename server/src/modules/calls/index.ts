@@ -1,0 +1,40 @@
+// Module calls (robot calls): call scripts, campaigns over F1/F2 lists or uploaded lists, the dialer (leases,
+// pacing, retries by disposition, watchdog), results into the cases module's follow-ups, symptomatic /
+// non-reporting / wrong-number lists, the inbound hotline's logic, daily reports. Telephony providers (SIP,
+// webhook) sit behind CallProvider (types.ts); the simulated provider (simulated.ts) drives demo, tests, bench.
+import type { FastifyInstance } from 'fastify';
+import { migrationsDirOf, type AppContext, type VigilModule } from '../../platform/module';
+import { removePerson } from './audience';
+import { callJobs } from './jobs';
+import { callRoutes } from './routes';
+import { prepareDay, today } from './service';
+import { seedCallsDemo } from './demo';
+
+export const callsModule: VigilModule = {
+  name: 'calls',
+  migrationsDir: migrationsDirOf(import.meta.url),
+  async register(app: FastifyInstance, ctx: AppContext) {
+    // audiences follow the cases module: a new case leaves every campaign; a finished trace brings its new
+    // F1/F2 into today's calls of the campaigns covering their area
+    ctx.events.subscribe('case.confirmed', 'calls.leave-on-case', async (e, { trx }) => {
+      await removePerson(trx, e.payload.personId, today(ctx));
+    });
+    ctx.events.subscribe('case.traced', 'calls.join-on-trace', async () => {
+      const day = today(ctx);
+      const planned = await ctx.db.selectFrom('call_campaigns as c').selectAll('c').where('c.status', '=', 'active').where('c.audience_kind', '!=', 'list')
+        .where((eb) => eb.exists(eb.selectFrom('call_daily as d').select('d.id').whereRef('d.campaign_id', '=', 'c.id').where('d.day', '=', day))).execute();
+      for (const c of planned) await prepareDay(ctx, c, day);
+    });
+    callJobs(ctx);
+    await callRoutes(app, ctx);
+  },
+  /** A daily F1/F2 campaign in Vinh with yesterday's and today's calls through the simulated provider. */
+  seedDemo: seedCallsDemo,
+};
+
+export { SimulatedProvider, defaultPersona, WELL, FEVERISH, type Persona, type PersonaKind } from './simulated';
+export { acceleratedClock, realClock, type CallClock } from './clock';
+export { runCampaignDay, type DayStats } from './dialer';
+export { checkScript, type ScriptProblem } from './script-check';
+export type { CallProvider, CallSession, CallScript, DialResult, Disposition, PromptRenderer, ScriptResult } from './types';
+export { runScript, fillText } from './runner';
