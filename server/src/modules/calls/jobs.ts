@@ -6,6 +6,7 @@ import { inDailyWindow } from '../../platform/time';
 import { realClock } from './clock';
 import { runCampaignDay } from './dialer';
 import { releaseStuck } from './lease';
+import { hotlineHandler } from './hotline';
 import { createCallProvider } from './provider';
 import { makeDailyReports } from './report';
 import { dialerDeps, prepareDay, today } from './service';
@@ -30,6 +31,7 @@ export function callJobs(ctx: AppContext) {
   ctx.jobs.attach(async (_boss, scope) => {
     if (scope !== 'all' || !ctx.config.callsDialer) return async () => undefined;
     const { provider, render } = createCallProvider(ctx);
+    provider.onInbound(hotlineHandler({ db: ctx.db, events: ctx.events, publicUrl: ctx.config.publicUrl, timeZone: ctx.config.timeZone, clock: realClock(ctx.config.clock), render, defaultUnit: 'VN' }));
     await provider.start();
     const stop = new AbortController();
     const running = new Map<string, Promise<unknown>>();

@@ -22,14 +22,14 @@ export async function recordSurvey(
   trx: DbOrTx,
   deps: ResultDeps,
   who: SurveySubject,
-  r: { answers: Record<string, string>; set?: Record<string, string | number | boolean>; day: string; at: Date; source: 'outbound' | 'inbound' | 'sms'; alertPhones: string[] },
+  r: { answers: Record<string, string>; set?: Record<string, string | number | boolean>; day: string; at: Date; source: 'outbound' | 'inbound' | 'sms'; alertPhones: string[]; channel?: 'robot_call' | 'self' | 'tracer' },
 ): Promise<Assessment> {
   const a = assess(r.answers, r.set);
   if (who.personId) {
     const note = `robot call answers: ${Object.entries(r.answers).map(([k, v]) => `${k}=${v}`).join(', ')}`.slice(0, 1000);
     await recordFollowUp(
       trx,
-      { personId: who.personId, day: r.day, symptoms: a.symptomatic, symptomList: a.symptoms, channel: r.source === 'outbound' ? 'robot_call' : 'self', note },
+      { personId: who.personId, day: r.day, symptoms: a.symptomatic, symptomList: a.symptoms, channel: r.channel ?? (r.source === 'outbound' ? 'robot_call' : 'self'), note },
       who.unitCode,
       null,
       r.at,
