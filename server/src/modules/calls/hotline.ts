@@ -22,28 +22,22 @@ export interface HotlineDeps {
   defaultUnit: string;
 }
 
-const ASK_ID: Record<'vi' | 'en', CallScript> = {
-  vi: {
-    name: 'hotline-id',
-    language: 'vi',
-    start: 'id',
-    states: {
-      id: { kind: 'ask', text: 'Chúng tôi chưa nhận ra số điện thoại của bạn. Vui lòng nhập số căn cước công dân, kết thúc bằng phím thăng.', field: 'national_id', digits: '0123456789', terminator: '#', maxDigits: 12, timeoutMs: 15000, retries: 1, branches: { '*': 'ok' }, noInput: 'none' },
-      ok: { kind: 'end', outcome: 'completed' },
-      none: { kind: 'end', outcome: 'incomplete' },
-    },
-  },
-  en: {
-    name: 'hotline-id',
-    language: 'en',
-    start: 'id',
-    states: {
-      id: { kind: 'ask', text: 'We do not recognise your number. Please enter your national ID number, then the hash key.', field: 'national_id', digits: '0123456789', terminator: '#', maxDigits: 12, timeoutMs: 15000, retries: 1, branches: { '*': 'ok' }, noInput: 'none' },
-      ok: { kind: 'end', outcome: 'completed' },
-      none: { kind: 'end', outcome: 'incomplete' },
-    },
-  },
+const ID_PROMPT = {
+  vi: 'Chúng tôi chưa nhận ra số điện thoại của bạn. Vui lòng nhập số căn cước công dân, kết thúc bằng phím thăng.',
+  en: 'We do not recognise your number. Please enter your national ID number, then the hash key.',
 };
+
+/** A one-question script: the national id, keys up to '#'. */
+const askId = (language: 'vi' | 'en'): CallScript => ({
+  name: 'hotline-id',
+  language,
+  start: 'id',
+  states: {
+    id: { kind: 'ask', text: ID_PROMPT[language], field: 'national_id', digits: '0123456789', terminator: '#', maxDigits: 12, timeoutMs: 15000, retries: 1, branches: { '*': 'ok' }, noInput: 'none' },
+    ok: { kind: 'end', outcome: 'completed' },
+    none: { kind: 'end', outcome: 'incomplete' },
+  },
+});
 
 async function scriptFor(db: Db, personId: string | null): Promise<{ script: CallScript; campaignId: string | null; alertPhones: string[] } | null> {
   let q = db.selectFrom('call_campaigns as c').innerJoin('call_scripts as s', 's.id', 'c.script_id').select(['c.id', 's.body', 'c.alert_phones']).where('c.status', '=', 'active').orderBy('c.created_at', 'desc');
@@ -62,7 +56,7 @@ export function hotlineHandler(deps: HotlineDeps) {
     if (!chosen) return; // no campaign: nothing to ask (the provider hangs up)
     const render = deps.render;
     if (ids.length !== 1) {
-      const r = await runScript(session, ASK_ID[chosen.script.language], { render });
+      const r = await runScript(session, askId(chosen.script.language), { render });
       if (r.outcome === 'hung-up') return;
       ids = r.answers.national_id ? await findPeopleByIdentifier(deps.db, r.answers.national_id) : [];
     }

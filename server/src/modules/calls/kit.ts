@@ -5,7 +5,7 @@ import { recordAudit, type AuditEntry } from '../../platform/audit';
 import { auditActor } from '../../platform/auth/routes';
 import type { Permission } from '../../platform/auth/roles';
 import type { AuthUser } from '../../platform/auth/service';
-import { invalidField, notFound } from '../../platform/http/errors';
+import { notFound } from '../../platform/http/errors';
 import type { AppContext } from '../../platform/module';
 import { localDay } from '../../platform/time';
 
@@ -15,13 +15,7 @@ export function callKit(ctx: AppContext) {
   const today = () => localDay(now(), ctx.config.timeZone);
   const audit = async (req: FastifyRequest, e: Omit<AuditEntry, 'actor' | 'ip'>) => recordAudit(db, { ...e, actor: await auditActor(access, req.user!), ip: req.ip, at: now() });
   /** The caller's area, or a unit inside it they picked (null = the whole country). */
-  const scopeFor = async (user: AuthUser, perm: Permission, unit: string | undefined, path = 'querystring.unit') => {
-    if (!unit) return access.scopeCodes(user);
-    const u = await access.resolver.unit(unit);
-    if (!u) throw invalidField(path, `is not a known administrative unit ("${unit}")`);
-    await access.authorize(user, perm, { unitCode: u.code });
-    return access.resolver.subtreeCodes(u.code);
-  };
+  const scopeFor = (user: AuthUser, perm: Permission, unit: string | undefined, path = 'querystring.unit') => access.scopeWithin(user, perm, unit, path);
   const campaignFor = async (user: AuthUser, id: string, perm: Permission) => {
     const c = await db.selectFrom('call_campaigns').selectAll().where('id', '=', id).executeTakeFirst();
     if (!c) throw notFound('Campaign');
