@@ -9,6 +9,12 @@ import { callJobs } from './jobs';
 import { callRoutes } from './routes';
 import { prepareDay, today } from './service';
 import { seedCallsDemo } from './demo';
+import { registerDialProvider } from './dial-cli';
+import { realClock } from './clock';
+import { SimulatedProvider } from './simulated';
+
+// `vigil calls dial --provider simulated`: personas by the dialled number's last digits
+registerDialProvider('simulated', () => new SimulatedProvider({ clock: realClock() }));
 
 export const callsModule: VigilModule = {
   name: 'calls',

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../platform/module';
 import { campaignRoutes } from './campaign-routes';
 import { listRoutes } from './list-routes';
+import { previewRoutes } from './preview-routes';
 import { reportRoutes } from './report-routes';
 import { scriptRoutes } from './script-routes';
 import { surveyRoutes } from './survey-routes';
@@ -13,4 +14,5 @@ export async function callRoutes(app: FastifyInstance, ctx: AppContext) {
   await listRoutes(app, ctx);
   await reportRoutes(app, ctx);
   await surveyRoutes(app, ctx);
+  await previewRoutes(app, ctx);
 }
