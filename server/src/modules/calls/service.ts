@@ -24,7 +24,7 @@ export async function prepareDay(ctx: AppContext, c: CampaignRow, day: string): 
   return { ...p, members: a.active };
 }
 
-export async function prepareAndRun(ctx: AppContext, c: CampaignRow, day: string, provider: CallProvider, clock: CallClock, render: PromptRenderer): Promise<DayStats & { planned: PlanResult }> {
+export async function prepareAndRun(ctx: AppContext, c: CampaignRow, day: string, provider: CallProvider, clock: CallClock, render: PromptRenderer): Promise<DayStats & { planned: PlanResult & { members: number } }> {
   const planned = await prepareDay(ctx, c, day);
   const stats = await runCampaignDay(dialerDeps(ctx, provider, clock, render), c.id, day);
   return { ...stats, planned };
