@@ -80,7 +80,7 @@ export async function campaignRoutes(fastify: FastifyInstance, ctx: AppContext) 
       for (const [i, unit] of (req.body.filter?.units ?? []).entries())
         if (!(await access.resolver.unit(unit)) || !(await withinScope(access.resolver, u.code, unit))) throw invalidField(`body.filter.units.${i}`, `is not inside the campaign's area ("${unit}")`);
       const c = await createCampaign(db, req.body, req.user!.id);
-      await audit(req, { action: 'calls.campaign-create', subjectType: 'call-campaign', subjectId: c.id, details: { unit: c.unit_code, audience: c.audience_kind } });
+      await audit(req, { action: 'calls.campaign_create', subjectType: 'call_campaign', subjectId: c.id, details: { unit: c.unit_code, audience: c.audience_kind } });
       reply.code(201);
       return item(c, s.name, 0);
     });
@@ -105,7 +105,7 @@ export async function campaignRoutes(fastify: FastifyInstance, ctx: AppContext) 
         const day = req.body.day ?? today();
         if (day < today()) throw invalidField('body.day', 'is in the past');
         const r = await prepareDay(ctx, c, day);
-        await audit(req, { action: 'calls.campaign-run', subjectType: 'call-campaign', subjectId: c.id, details: { day, created: r.created } });
+        await audit(req, { action: 'calls.campaign_run', subjectType: 'call_campaign', subjectId: c.id, details: { day, created: r.created } });
         return { day, ...r };
       },
     );
@@ -117,7 +117,7 @@ export async function campaignRoutes(fastify: FastifyInstance, ctx: AppContext) 
         const c = await campaignFor(req.user!, req.params.id, 'calls.manage');
         await db.updateTable('call_campaigns').set({ status: req.body.status, updated_at: new Date() }).where('id', '=', c.id).execute();
         if (req.body.status !== 'active') await db.updateTable('call_daily').set({ status: 'cancelled' }).where('campaign_id', '=', c.id).where('status', 'in', ['queued', 'retry']).execute();
-        await audit(req, { action: 'calls.campaign-status', subjectType: 'call-campaign', subjectId: c.id, details: { status: req.body.status } });
+        await audit(req, { action: 'calls.campaign_status', subjectType: 'call_campaign', subjectId: c.id, details: { status: req.body.status } });
         return { status: req.body.status };
       },
     );
@@ -137,7 +137,7 @@ export async function campaignRoutes(fastify: FastifyInstance, ctx: AppContext) 
         if (!Buffer.isBuffer(body)) throw invalidField('body', 'send the file as the request body (Content-Type text/csv or the .xlsx type)');
         try {
           const r = await uploadList(db, c, body, (unit) => withinScope(access.resolver, c.unit_code, unit));
-          await audit(req, { action: 'calls.list-upload', subjectType: 'call-campaign', subjectId: c.id, details: { total: r.total, accepted: r.accepted, errors: r.errors.length } });
+          await audit(req, { action: 'calls.list_upload', subjectType: 'call_campaign', subjectId: c.id, details: { total: r.total, accepted: r.accepted, errors: r.errors.length } });
           return r;
         } catch (err) {
           if (err instanceof ImportFileError) throw new AppError(400, 'IMPORT_REJECTED', err.message, [{ path: 'body', message: err.message }]);
@@ -155,7 +155,7 @@ export async function campaignRoutes(fastify: FastifyInstance, ctx: AppContext) 
         let q = db.selectFrom('call_daily').selectAll().where('campaign_id', '=', c.id).where('day', '=', day).orderBy('next_at').limit(500);
         if (req.query.status) q = q.where('status', '=', req.query.status);
         const rows = await q.execute();
-        await audit(req, { action: 'calls.calls-read', subjectType: 'call-campaign', subjectId: c.id, details: { day, rows: rows.length } });
+        await audit(req, { action: 'calls.calls_read', subjectType: 'call_campaign', subjectId: c.id, details: { day, rows: rows.length } });
         return {
           items: rows.map((r) => ({ id: r.id, personId: r.person_id, fullName: r.full_name, phone: r.phone, unitCode: r.unit_code, status: r.status, attempts: r.attempts, lastDisposition: r.last_disposition, lastSipCode: r.last_sip_code, symptomatic: r.symptomatic, nextAt: r.next_at.toISOString() })),
         };

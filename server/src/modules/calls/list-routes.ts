@@ -34,7 +34,7 @@ export async function listRoutes(fastify: FastifyInstance, ctx: AppContext) {
       const scope = await scopeFor(req.user!, 'calls.read', req.query.unit);
       const day = req.query.day ?? today();
       const items = req.params.kind === 'non-reporting' ? await nonReporting(db, scope, day) : await flagList(db, req.params.kind, scope, defaultFrom(day), day);
-      await audit(req, { action: 'calls.list-read', subjectType: 'call-list', subjectId: req.params.kind, details: { day, unit: req.query.unit ?? null, rows: items.length } });
+      await audit(req, { action: 'calls.list_read', subjectType: 'call_list', subjectId: req.params.kind, details: { day, unit: req.query.unit ?? null, rows: items.length } });
       return { items };
     },
   );
@@ -78,7 +78,7 @@ export async function listRoutes(fastify: FastifyInstance, ctx: AppContext) {
         }
         return { id: a.id, symptomatic };
       });
-      await audit(req, { action: 'calls.manual-call', subjectType: 'person', subjectId: p.id, details: { disposition: req.body.disposition } });
+      await audit(req, { action: 'calls.manual_call', subjectType: 'person', subjectId: p.id, details: { disposition: req.body.disposition } });
       reply.code(201);
       return r;
     },

@@ -70,7 +70,7 @@ describe('calls routes', () => {
     expect(res.json()).toMatchObject({ planned: 2, queued: 2, completed: 0 });
     res = await inject('GET', `/api/calls/campaigns/${campaignId}/calls`, supervisor);
     expect(res.json().items.map((x: { fullName: string }) => x.fullName).sort()).toEqual(['Ngô An', 'Ngô Bình']);
-    const audit = await t.db.selectFrom('audit_log' as never).selectAll().where('action' as never, '=', 'calls.calls-read' as never).execute();
+    const audit = await t.db.selectFrom('audit_log' as never).selectAll().where('action' as never, '=', 'calls.calls_read' as never).execute();
     expect(audit.length).toBe(1);
   });
 

@@ -41,7 +41,7 @@ export async function scriptRoutes(fastify: FastifyInstance, ctx: AppContext) {
   app.post('/api/calls/scripts', { config: { permission: 'calls.manage' }, schema: { tags, body: ScriptSave, response: { 201: Type.Object({ id: Type.String() }) } } }, async (req, reply) => {
     await access.authorize(req.user!, 'calls.manage', { unitCode: req.body.unitCode });
     const r = await saveScript(db, { unitCode: req.body.unitCode, script: req.body.script as CallScript, userId: req.user!.id });
-    await audit(req, { action: 'calls.script-save', subjectType: 'call-script', subjectId: r.id, details: { name: req.body.script.name } });
+    await audit(req, { action: 'calls.script_save', subjectType: 'call_script', subjectId: r.id, details: { name: req.body.script.name } });
     reply.code(201);
     return { id: r.id };
   });
@@ -50,7 +50,7 @@ export async function scriptRoutes(fastify: FastifyInstance, ctx: AppContext) {
     await scriptFor(req.user!, req.params.id, 'calls.manage');
     await access.authorize(req.user!, 'calls.manage', { unitCode: req.body.unitCode });
     const r = await saveScript(db, { id: req.params.id, unitCode: req.body.unitCode, script: req.body.script as CallScript, userId: req.user!.id });
-    await audit(req, { action: 'calls.script-save', subjectType: 'call-script', subjectId: r.id, details: { name: req.body.script.name } });
+    await audit(req, { action: 'calls.script_save', subjectType: 'call_script', subjectId: r.id, details: { name: req.body.script.name } });
     return { id: r.id };
   });
 }
