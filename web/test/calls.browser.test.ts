@@ -6,14 +6,15 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer } from '../../server/test/helpers';
-import { localTime } from '../../server/src/platform/time';
+import { localDay, localTime } from '../../server/src/platform/time';
 import { acceleratedClock, runCampaignDay, SimulatedProvider, FEVERISH, WELL } from '../../server/src/modules/calls';
 import { dialerDeps, prepareDay } from '../../server/src/modules/calls/service';
 import { silentRenderer } from '../../server/src/modules/calls/sim-render';
 import { HEALTH_CHECK, monitoredContacts, vinhCommune } from '../../server/src/modules/calls/test-fixtures';
 import { ensureBuilt, launchBrowser, openPage, PASSWORD, type TestServer } from './browser';
 
-const DAY = '2026-11-20';
+// the real clock: a pinned one would expire the session cookie in the browser
+const DAY = localDay(new Date(), 'Asia/Ho_Chi_Minh');
 let server: TestServer;
 let browser: Browser;
 let campaignId: string;
@@ -21,7 +22,7 @@ const shots = process.env.VIGIL_SCREENSHOTS ?? path.join(os.tmpdir(), 'vigil-sho
 
 beforeAll(async () => {
   await ensureBuilt('index.html');
-  server = await startTestServer({ clock: () => localTime(DAY, '12:00', 'Asia/Ho_Chi_Minh') });
+  server = await startTestServer();
   await server.createUser({ username: 'calls.cdc', password: PASSWORD, role: 'cdc_officer', jurisdictionCode: '40' });
   const login = await server.app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'x-requested-with': 'vigil' }, payload: { username: 'calls.cdc', password: PASSWORD } });
   const headers = { cookie: String(login.headers['set-cookie']).split(';')[0]!, 'x-requested-with': 'vigil' };
@@ -72,7 +73,7 @@ describe('robot calls pages', () => {
     await page.screenshot({ path: path.join(shots, 'calls-dashboard.png'), fullPage: true });
     expect(errors).toEqual([]);
     await ctx.close();
-  });
+  }, 120_000);
 
   it('checks a script on the server (naming the broken state) and plays a prompt', async () => {
     const { ctx, page, errors } = await openPage(browser, { viewport: { width: 1280, height: 900 }, locale: 'vi-VN' });
@@ -89,9 +90,9 @@ describe('robot calls pages', () => {
     const [res] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/api/calls/preview'), { timeout: 60_000 }), page.getByRole('button', { name: 'Nghe thử fever' }).click()]);
     expect(res.status()).toBe(200);
     expect(res.headers()['content-type']).toBe('audio/wav');
-    expect((await res.body()).length).toBeGreaterThan(8000);
+    expect(Number(res.headers()['content-length'] ?? (await res.body()).length)).toBeGreaterThan(8000);
     await page.screenshot({ path: path.join(shots, 'calls-script-editor.png'), fullPage: true });
     expect(errors.filter((e) => !/play\(\)|NotAllowedError|NotSupportedError/.test(e))).toEqual([]);
     await ctx.close();
-  });
+  }, 120_000);
 });

@@ -103,6 +103,17 @@ describe('calls routes', () => {
     expect(res.rawPayload.toString('latin1')).toMatch(/BeVietnamPro/);
   });
 
+  it('renders a prompt preview with the TTS as a WAV, for script editors only', async () => {
+    const res = await inject('POST', '/api/calls/preview', supervisor, { text: 'Có phải bạn là {name} không? Bấm phím 1.', language: 'vi' });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.headers['content-type']).toBe('audio/wav');
+    expect(res.rawPayload.subarray(0, 4).toString()).toBe('RIFF');
+    // 16-bit PCM at 8 kHz: more than a second of speech
+    expect(res.rawPayload.length).toBeGreaterThan(44 + 16000);
+    expect((await inject('POST', '/api/calls/preview', citizen, { text: 'x', language: 'vi' })).statusCode).toBe(403);
+    expect((await inject('POST', '/api/calls/preview', cdc, { text: 'x', language: 'vi', voice: '--help' })).statusCode).toBe(400);
+  });
+
   it('refuses callers without a session, citizens, venue operators and other provinces', async () => {
     for (const who of [undefined, citizen, operator]) {
       expect((await inject('GET', '/api/calls/campaigns', who)).statusCode).toBe(who ? 403 : 401);
