@@ -14,11 +14,7 @@ import { KeyRing } from '../server/src/platform/signing';
 import { localTime } from '../server/src/platform/time';
 import { modules } from '../server/src/modules';
 import { acceleratedClock, runCampaignDay, SimulatedProvider } from '../server/src/modules/calls';
-import { planDay } from '../server/src/modules/calls/plan';
-import { dialerDeps } from '../server/src/modules/calls/service';
-import { silentRenderer } from '../server/src/modules/calls/sim-render';
-import { createCampaign, saveScript } from '../server/src/modules/calls/store';
-import { dailyHealthCheck } from '../server/src/modules/calls/default-scripts';
+import { createCampaign, dailyHealthCheck, dialerDeps, planDay, saveScript, silentRenderer } from '../server/src/modules/calls/test-fixtures';
 
 const PLAN_N = Number(process.env.BENCH_CALLS_PLAN_N ?? 1_000_000);
 const CALLS_N = Number(process.env.BENCH_CALLS_N ?? 100_000);

@@ -8,9 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer } from '../../server/test/helpers';
 import { localDay, localTime } from '../../server/src/platform/time';
 import { acceleratedClock, runCampaignDay, SimulatedProvider, FEVERISH, WELL } from '../../server/src/modules/calls';
-import { dialerDeps, prepareDay } from '../../server/src/modules/calls/service';
-import { silentRenderer } from '../../server/src/modules/calls/sim-render';
-import { HEALTH_CHECK, monitoredContacts, vinhCommune } from '../../server/src/modules/calls/test-fixtures';
+import { dialerDeps, HEALTH_CHECK, monitoredContacts, prepareDay, silentRenderer, vinhCommune } from '../../server/src/modules/calls/test-fixtures';
 import { ensureBuilt, launchBrowser, openPage, PASSWORD, type TestServer } from './browser';
 
 // the real clock: a pinned one would expire the session cookie in the browser

@@ -1,5 +1,14 @@
-// Test helpers (not imported by production code): a daily health-check script, F1/F2 contacts under monitoring
-// written straight into the cases module's tables, and a campaign over them.
+// Test helpers (not imported by production code): what tests outside the module and the benchmarks use (the lint
+// rule lets them import only a module's index.ts or this file) — the telephony pieces, the dialer's pieces, a daily
+// health-check script, F1/F2 contacts under monitoring written straight into the cases module's tables.
+export { SipProvider, freeUdpPort, type SipProviderOptions } from './sip/ua';
+export { mediaClock } from './media/clock';
+export { PEER_ADDRESS, Peer, freeTcpPort, startBaresip, startKamailio } from './sip/testing/peers';
+export { dialerDeps, prepareDay } from './service';
+export { silentRenderer } from './sim-render';
+export { planDay } from './plan';
+export { createCampaign, saveScript } from './store';
+export { dailyHealthCheck } from './default-scripts';
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/types';
 import type { CallScript } from './types';

@@ -39,6 +39,8 @@ export class RtpStream implements ClockListener {
   /** frames sent / bytes of audio sent, for tests and CDRs */
   framesSent = 0;
   packetsReceived = 0;
+  /** performance.now() of the last packet from the far end (or of connect) */
+  lastReceivedAt = 0;
   port = 0;
 
   constructor(
@@ -65,6 +67,7 @@ export class RtpStream implements ClockListener {
   /** Start sending to the far end (after the SDP answer / offer told where). */
   connect(peer: RtpPeer): void {
     this.peer = peer;
+    this.lastReceivedAt = performance.now();
     this.slot0 = this.clock.currentSlot;
     this.clock.add(this);
   }
@@ -130,9 +133,10 @@ export class RtpStream implements ClockListener {
     if (msg[0]! & 0x20) end -= msg[msg.length - 1]!; // padding
     if (off > end) return;
     this.packetsReceived++;
+    this.lastReceivedAt = performance.now();
     const pt = msg[1]! & 0x7f;
     const payload = msg.subarray(off, end);
-    if (this.peer && pt === this.peer.telephoneEventPt) this.te.receive(payload, msg.readUInt32BE(4));
+    if (this.peer && pt === (this.peer.telephoneEventPt ?? 101)) this.te.receive(payload, msg.readUInt32BE(4));
     else if (this.recording && (pt === 0 || pt === 8)) this.recording.push(pt === 8 ? alawToUlawBuffer(payload) : Buffer.from(payload));
   }
 

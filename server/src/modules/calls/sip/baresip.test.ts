@@ -10,7 +10,8 @@ import { Tts } from '../tts';
 import { runScript } from '../runner';
 import { defaultScript } from '../default-scripts';
 import type { CallSession, PromptRenderer, ScriptResult } from '../types';
-import { startBaresip, wavSeconds, type Baresip } from './testing/peers';
+import { startBaresip, wavSamples, wavSeconds, type Baresip } from './testing/peers';
+import { linearToUlaw } from '../media/g711';
 
 const LOCAL = '127.0.0.2';
 let ttsDir: string;
@@ -130,6 +131,42 @@ describe('SIP calls with baresip', () => {
     expect(out.answers).toEqual({ identity: '1', fever: '1', cough: '1', breathing: '1', taste_smell: '1', at_address: '1' });
     expect(out.duration_s).toBeGreaterThan(3);
   }, 180_000);
+
+  it('a phone that speaks only A-law: the µ-law prompt reaches it transcoded, as long as played, and not silent', async () => {
+    const phone = await baresip({ codecs: 'PCMA' });
+    const p = await provider();
+    const r = await p.dial(phone.uri, { ringTimeoutMs: 10_000 });
+    expect(r.disposition).toBe('answered');
+    const tone = Buffer.alloc(8000 * 2);
+    for (let i = 0; i < tone.length; i++) tone[i] = linearToUlaw(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 8000)));
+    expect(await r.session!.play(tone)).toEqual({ hungUp: false, interrupted: false });
+    await r.session!.hangup();
+    await phone.waitEvent('CALL_CLOSED', 5000);
+    expect(phone.lines.join('\n')).toMatch(/Set audio decoder: PCMA/);
+    const dec = phone.recordings().dec[0]!;
+    expect(Math.abs(wavSeconds(dec) - 2)).toBeLessThan(0.3);
+    const samples = wavSamples(dec);
+    const rms = Math.sqrt(samples.reduce((a, v) => a + v * v, 0) / samples.length);
+    expect(rms).toBeGreaterThan(3000); // a 8000-peak sine has an RMS of 5657; silence would be ~0
+  }, 30_000);
+
+  it('record: keeps what the caller says for the time asked, or until they press #', async () => {
+    const phone = await baresip();
+    const p = await provider();
+    const mark = phone.mark();
+    const r = await p.dial(phone.uri, { ringTimeoutMs: 10_000 });
+    await phone.waitEvent('CALL_ESTABLISHED', 5000, mark);
+    const s = r.session!;
+    const oneSecond = await s.record!(1000);
+    expect(oneSecond.length).toBeGreaterThan(8000 * 0.7);
+    expect(oneSecond.length).toBeLessThan(8000 * 1.3);
+    const untilHash = s.record!(20_000);
+    await phone.command('sndcode', '#');
+    const short = await untilHash;
+    expect(short.length).toBeLessThan(8000 * 5); // far less than the 20 s asked
+    expect(await s.nextDigit(10)).toBeNull(); // the # ended the recording; it is not an answer
+    await s.hangup();
+  }, 30_000);
 
   it('inbound: the phone dials the hotline, keys in a national id and the symptoms; the self-report arrives', async () => {
     const phone = await baresip();

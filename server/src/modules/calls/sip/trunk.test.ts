@@ -145,6 +145,17 @@ describe('SIP through a trunk and the failure paths', () => {
     await s.hangup(); // idempotent, sends nothing more
   }, 30_000);
 
+  it('REGISTER with the trunk: 401 then credentials, 200; un-REGISTER (expires 0) on close', async () => {
+    const from = trunk.lines.length;
+    const { p, trace } = await provider({ register: true, registerExpiresS: 120 });
+    await trunk.waitLine(/trunk: REGISTER authenticated for vigiltrunk contact <?sip:vigiltrunk@127\.0\.0\.2:\d+>? expires 120/, 5000, from);
+    const regs = trace.filter((t) => t.m.headers.cseq?.method === 'REGISTER' && t.dir === 'in').map((t) => t.m.status);
+    expect(regs).toEqual([401, 200]);
+    await p.close();
+    providers.splice(providers.indexOf(p), 1);
+    await trunk.waitLine(/trunk: REGISTER authenticated for vigiltrunk contact .* expires 0/, 5000, from);
+  }, 30_000);
+
   it('channels: a dial beyond maxChannels fails at once without an INVITE', async () => {
     const { p, trace } = await provider({ trunk: undefined, maxChannels: 1 });
     const first = await p.dial(phone.uri, { ringTimeoutMs: 10_000 });

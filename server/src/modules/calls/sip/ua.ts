@@ -3,6 +3,7 @@
 // parsing, the transactions (retransmissions, timers, ACK of non-2xx finals) and the digest computation; dialogs
 // (tags, CSeq, route sets, ACK of 2xx, BYE both ways, CANCEL), SDP negotiation, RTP and DTMF are ours.
 import dgram from 'node:dgram';
+import { performance } from 'node:perf_hooks';
 import { randomBytes, randomUUID } from 'node:crypto';
 import sip, { type NameAddr, type SipMessage, type SipRequest, type SipResponse, type Stack } from 'sip';
 import digest, { type DigestSession } from 'sip/digest';
@@ -34,6 +35,8 @@ export interface SipProviderOptions {
   /** REGISTER with the trunk (user/password) and keep the registration fresh */
   register?: boolean;
   registerExpiresS?: number;
+  /** an answered call whose far end sent no RTP for this long is over (it vanished without a BYE); default 60 s */
+  rtpTimeoutMs?: number;
   /** an INVITE that got no response at all (not even 100 Trying) in this time failed (host unreachable) */
   responseTimeoutMs?: number;
   /** every SIP message sent and received (tests, debugging; holds numbers: never log it in production) */
@@ -172,6 +175,8 @@ export class SipProvider implements CallProvider {
   private nextInviteAt = 0;
   private inbound: ((s: CallSession) => Promise<void>) | null = null;
   private regTimer: NodeJS.Timeout | null = null;
+  private rtpWatch: NodeJS.Timeout | null = null;
+  private reg: { callId: string; cseq: number; tag: string } | null = null;
   private host = '';
   port = 0;
   /** counters for tests and the bench */
@@ -188,6 +193,46 @@ export class SipProvider implements CallProvider {
   async start(): Promise<void> {
     this.port = this.opts.localPort || (await freeUdpPort(this.opts.localAddress));
     this.host = this.opts.publicAddress ?? this.opts.localAddress;
+    // sip.js opens its UDP socket without an 'error' listener: a refused send (EACCES, ENETUNREACH...) or a port
+    // taken would be an uncaught exception that takes the whole server down. Catch the socket as it is made.
+    const createSocket = dgram.createSocket;
+    const sockets: dgram.Socket[] = [];
+    (dgram as { createSocket: typeof dgram.createSocket }).createSocket = ((...args: Parameters<typeof dgram.createSocket>) => {
+      const sock = createSocket.apply(dgram, args);
+      sockets.push(sock);
+      return sock;
+    }) as typeof dgram.createSocket;
+    try {
+      this.createStack();
+    } finally {
+      (dgram as { createSocket: typeof dgram.createSocket }).createSocket = createSocket;
+    }
+    const sock = sockets[0];
+    if (!sock) throw new Error('sip: no UDP socket');
+    await new Promise<void>((resolve, reject) => {
+      sock.once('listening', resolve);
+      sock.once('error', (e) => {
+        this.stack?.destroy();
+        this.stack = null;
+        reject(new Error(`SIP: cannot listen on ${this.opts.localAddress}:${this.port}: ${e.message}`));
+      });
+    });
+    sock.on('error', (e) => this.log('warn', `sip: socket: ${e.message}`));
+    const rtpTimeout = this.opts.rtpTimeoutMs ?? 60_000;
+    this.rtpWatch = setInterval(() => {
+      const now = performance.now();
+      for (const call of this.calls.values()) {
+        if (call.session && !call.ended && now - call.rtp.lastReceivedAt > rtpTimeout) {
+          this.log('warn', `call ${call.id}: no RTP for ${Math.round((now - call.rtp.lastReceivedAt) / 1000)} s: ending it`);
+          void this.hangupCall(call, 'remote');
+        }
+      }
+    }, Math.min(5000, Math.max(100, rtpTimeout / 4)));
+    this.rtpWatch.unref();
+    if (this.opts.register && this.opts.trunk) await this.register();
+  }
+
+  private createStack(): void {
     this.stack = sip.create(
       {
         address: this.opts.localAddress,
@@ -215,7 +260,6 @@ export class SipProvider implements CallProvider {
         }
       },
     );
-    if (this.opts.register && this.opts.trunk) await this.register();
   }
 
   onInbound(handler: (session: CallSession) => Promise<void>): void {
@@ -228,6 +272,7 @@ export class SipProvider implements CallProvider {
 
   async close(): Promise<void> {
     if (this.regTimer) clearTimeout(this.regTimer);
+    if (this.rtpWatch) clearInterval(this.rtpWatch);
     await Promise.all([...this.calls.values()].map((c) => this.hangupCall(c)));
     if (this.opts.register && this.opts.trunk) await this.register(0).catch(() => {});
     this.stack?.destroy();
@@ -423,10 +468,10 @@ export class SipProvider implements CallProvider {
   }
 
   /** Send BYE (once) and end the call locally; resolves on the far end's answer or after a short wait. */
-  private async hangupCall(call: Call): Promise<void> {
+  private async hangupCall(call: Call, by: 'local' | 'remote' = 'local'): Promise<void> {
     if (call.ended) return;
     const established = call.direction === 'outbound' ? !!call.session : !!call.answer;
-    this.finishCall(call, 'local');
+    this.finishCall(call, by);
     if (!established || !this.stack) return;
     const bye = this.inDialog(call, 'BYE');
     await new Promise<void>((resolve) => {
@@ -627,15 +672,18 @@ export class SipProvider implements CallProvider {
   private register(expires = this.opts.registerExpiresS ?? 600): Promise<void> {
     const trunk = this.opts.trunk!;
     const aor = `sip:${trunk.user ?? this.opts.callerId}@${trunk.host}`;
-    const callId = `${randomUUID()}@${this.host}`;
-    let cseq = 1;
+    // one Call-ID and a growing CSeq for every REGISTER of this registration (RFC 3261 10.2)
+    this.reg ??= { callId: `${randomUUID()}@${this.host}`, cseq: 0, tag: tag() };
+    const reg = this.reg;
+    const callId = reg.callId;
+    let cseq = ++reg.cseq;
     const auth: DigestSession = {};
     const rq: SipRequest = {
       method: 'REGISTER',
       uri: `sip:${trunk.host}:${trunk.port}`,
       headers: {
         to: { uri: aor, params: {} },
-        from: { uri: aor, params: { tag: tag() } },
+        from: { uri: aor, params: { tag: reg.tag } },
         'call-id': callId,
         cseq: { seq: cseq, method: 'REGISTER' },
         contact: [{ uri: `sip:${trunk.user ?? 'vigil'}@${this.host}:${this.port}`, params: {} }],
@@ -650,7 +698,8 @@ export class SipProvider implements CallProvider {
         if (rs.status < 200) return;
         if ((rs.status === 401 || rs.status === 407) && !authTried && trunk.user) {
           authTried = true;
-          const next: SipRequest = { ...rq, headers: { ...rq.headers, via: [], cseq: { seq: ++cseq, method: 'REGISTER' } } };
+          cseq = ++reg.cseq;
+          const next: SipRequest = { ...rq, headers: { ...rq.headers, via: [], cseq: { seq: cseq, method: 'REGISTER' } } };
           digest.signRequest(auth, next, rs, { user: trunk.user, password: trunk.password ?? '' });
           return this.stack?.send(next, onResponse);
         }

@@ -228,7 +228,7 @@ export class Baresip extends Peer {
 }
 
 /** A baresip on 127.0.0.1 that auto-answers (or not), records what it hears, and takes commands over TCP. */
-export async function startBaresip(opts: { answer?: 'auto' | 'manual'; user?: string; timeoutMs?: number } = {}): Promise<Baresip> {
+export async function startBaresip(opts: { answer?: 'auto' | 'manual'; user?: string; codecs?: string; timeoutMs?: number } = {}): Promise<Baresip> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-baresip-'));
   const sipPort = await freeSipPort();
   let ctrlPort = await freeTcpPort();
@@ -257,7 +257,7 @@ export async function startBaresip(opts: { answer?: 'auto' | 'manual'; user?: st
       '',
     ].join('\n'),
   );
-  fs.writeFileSync(path.join(dir, 'accounts'), `<sip:${user}@${PEER_ADDRESS}:${sipPort}>;regint=0;answermode=${opts.answer ?? 'auto'};audio_codecs=PCMU,PCMA\n`);
+  fs.writeFileSync(path.join(dir, 'accounts'), `<sip:${user}@${PEER_ADDRESS}:${sipPort}>;regint=0;answermode=${opts.answer ?? 'auto'};audio_codecs=${opts.codecs ?? 'PCMU,PCMA'}\n`);
   fs.writeFileSync(path.join(dir, 'contacts'), '');
   const proc = spawn('baresip', ['-f', dir], { stdio: ['pipe', 'pipe', 'pipe'], cwd: dir });
   const b = new Baresip(proc, dir, sipPort, ctrlPort, user);
@@ -278,6 +278,22 @@ export function run(cmd: string, args: string[]): Promise<void> {
     p.on('error', reject);
     p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} exited ${code}: ${err}`))));
   });
+}
+
+/** The 16-bit samples of a PCM WAV file's data chunk. */
+export function wavSamples(file: string): Int16Array {
+  const buf = fs.readFileSync(file);
+  let off = 12;
+  while (off + 8 <= buf.length) {
+    const id = buf.toString('ascii', off, off + 4);
+    const size = buf.readUInt32LE(off + 4);
+    if (id === 'data') {
+      const data = buf.subarray(off + 8, Math.min(buf.length, off + 8 + size));
+      return new Int16Array(data.buffer.slice(data.byteOffset, data.byteOffset + (data.length & ~1)));
+    }
+    off += 8 + size + (size & 1);
+  }
+  return new Int16Array(0);
 }
 
 /** Samples in a PCM WAV file (reads the data chunk's size; 16-bit mono as sndfile writes). */
