@@ -5,6 +5,7 @@ import { testContext, type TestContext } from '../../../test/helpers';
 import { localTime } from '../../platform/time';
 import { acceleratedClock } from './clock';
 import { runCampaignDay } from './dialer';
+import { nonReporting } from './lists';
 import { dialerDeps, prepareDay } from './service';
 import { silentRenderer } from './sim-render';
 import { FEVERISH, SimulatedProvider, WELL, type Persona } from './simulated';
@@ -115,7 +116,37 @@ describe('dialer', () => {
     expect(next.created).toBe(8);
     const nextRow = await t.db.selectFrom('call_daily').select('status').where('person_id', '=', byName.get('Em Sai Số')!).where('day', '=', '2026-11-21').executeTakeFirstOrThrow();
     expect(nextRow.status).toBe('invalid');
+
+    // two days planned without a completed call: non-reporting; whoever answered yesterday is not
+    const nr = (await nonReporting(t.db, [commune], '2026-11-21')).map((x) => x.fullName);
+    expect(nr).toEqual(expect.arrayContaining(['Dũng Vắng', 'Hà Cúp Máy']));
+    expect(nr).not.toContain('An Khỏe');
+    expect(nr).not.toContain('Giang Từ Chối');
   }, 120_000);
+
+  it('follows the cases module: a finished trace brings new F1s into today, a new case leaves', async () => {
+    const c = await campaign();
+    await prepareDay(ctx(), c, DAY);
+    const before = await t.db.selectFrom('call_daily').select('id').where('campaign_id', '=', c.id).execute();
+    const [newcomer] = await monitoredContacts(t.db, commune, DAY, [{ name: 'Mới Truy Vết', phone: phone(401) }]);
+    const contact = await t.db.selectFrom('case_contacts').select('case_id').where('person_id', '=', newcomer!).executeTakeFirstOrThrow();
+    await t.db.transaction().execute((trx) => t.events.publish(trx, 'case.traced', { caseId: contact.case_id, communeCode: commune }));
+    await t.events.settled();
+    const row = await t.db.selectFrom('call_daily').select('status').where('campaign_id', '=', c.id).where('person_id', '=', newcomer!).executeTakeFirstOrThrow();
+    expect(row.status).toBe('queued');
+    expect((await t.db.selectFrom('call_daily').select('id').where('campaign_id', '=', c.id).execute()).length).toBe(before.length + 1);
+    // confirmed as a case: out of every audience, today's call cancelled
+    // as the cases module confirms a case: the contact's follow-up ends in the same transaction as the event
+    await t.db.transaction().execute(async (trx) => {
+      await trx.updateTable('case_contacts').set({ status: 'became_case' }).where('person_id', '=', newcomer!).execute();
+      await t.events.publish(trx, 'case.confirmed', { caseId: contact.case_id, code: 'BN-X', personId: newcomer!, communeCode: commune, confirmedAt: opens.toISOString(), origin: 'officer' });
+    });
+    await t.events.settled();
+    const after = await t.db.selectFrom('call_daily').select('status').where('campaign_id', '=', c.id).where('person_id', '=', newcomer!).executeTakeFirstOrThrow();
+    expect(after.status).toBe('cancelled');
+    const member = await t.db.selectFrom('call_audience').select('active').where('campaign_id', '=', c.id).where('person_id', '=', newcomer!).executeTakeFirstOrThrow();
+    expect(member.active).toBe(false);
+  }, 60_000);
 
   it('waits for the window to open and ends the day when it closes: open calls exhausted', async () => {
     const people = [{ name: 'Lan Vắng', phone: phone(201) }];

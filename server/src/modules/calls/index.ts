@@ -4,6 +4,8 @@
 // webhook) sit behind CallProvider (types.ts); the simulated provider (simulated.ts) drives demo, tests, bench.
 import type { FastifyInstance } from 'fastify';
 import { migrationsDirOf, type AppContext, type VigilModule } from '../../platform/module';
+import { withinScope } from '../../platform/auth/jurisdiction';
+import { localTime } from '../../platform/time';
 import { removePerson } from './audience';
 import { callJobs } from './jobs';
 import { callRoutes } from './routes';
@@ -25,11 +27,12 @@ export const callsModule: VigilModule = {
     ctx.events.subscribe('case.confirmed', 'calls.leave-on-case', async (e, { trx }) => {
       await removePerson(trx, e.payload.personId, today(ctx));
     });
-    ctx.events.subscribe('case.traced', 'calls.join-on-trace', async () => {
+    ctx.events.subscribe('case.traced', 'calls.join-on-trace', async (e) => {
       const day = today(ctx);
-      const planned = await ctx.db.selectFrom('call_campaigns as c').selectAll('c').where('c.status', '=', 'active').where('c.audience_kind', '!=', 'list')
-        .where((eb) => eb.exists(eb.selectFrom('call_daily as d').select('d.id').whereRef('d.campaign_id', '=', 'c.id').where('d.day', '=', day))).execute();
-      for (const c of planned) await prepareDay(ctx, c, day);
+      const now = ctx.config.clock();
+      const rows = await ctx.db.selectFrom('call_campaigns').selectAll().where('status', '=', 'active').where('audience_kind', '!=', 'list').execute();
+      for (const c of rows)
+        if (now < localTime(day, c.window_end, ctx.config.timeZone) && (await withinScope(ctx.access.resolver, c.unit_code, e.payload.communeCode))) await prepareDay(ctx, c, day);
     });
     callJobs(ctx);
     await callRoutes(app, ctx);
