@@ -25,7 +25,8 @@ const TZ = 'Asia/Ho_Chi_Minh';
 
 export default async function main() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-bench-calls-'));
-  const handle = await connectDatabase({ dataDir, poolSize: 12 });
+  // no statement timeout: the setup inserts a million members in one statement
+  const handle = await connectDatabase({ dataDir, poolSize: 12, timeouts: { connectTimeoutMs: 5000, statementTimeoutMs: 0 } });
   let app: Awaited<ReturnType<typeof buildApp>> | null = null;
   try {
     await migrate(handle.db, migrationSources(modules));

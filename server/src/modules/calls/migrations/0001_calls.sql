@@ -63,10 +63,12 @@ create table call_audience (
 );
 create index call_audience_person_idx on call_audience (person_id) where person_id is not null;
 
--- One row per member per campaign per local day (idempotent creation); leased by dialers.
+-- One row per member per campaign per local day (idempotent creation); leased by dialers. No foreign key to the
+-- campaign: a province's day is up to a million rows planned in one statement, each of which would run the key
+-- check (campaigns are archived, never deleted).
 create table call_daily (
   id bigint generated always as identity primary key,
-  campaign_id uuid not null references call_campaigns(id) on delete cascade,
+  campaign_id uuid not null,
   day date not null,
   member_key text not null,
   person_id uuid,
