@@ -10,6 +10,7 @@ import { removePerson } from './audience';
 import { callJobs } from './jobs';
 import { callRoutes } from './routes';
 import { prepareDay, today } from './service';
+import { callTiles } from './summary';
 import { seedCallsDemo } from './demo';
 import { registerDialProvider } from './dial-cli';
 import { realClock } from './clock';
@@ -37,6 +38,8 @@ export const callsModule: VigilModule = {
     callJobs(ctx);
     await callRoutes(app, ctx);
   },
+  /** Home page: people reached and symptomatic answers per day in the caller's area. */
+  summary: (ctx, q) => callTiles(ctx.db, q),
   /** A daily F1/F2 campaign in Vinh with yesterday's and today's calls through the simulated provider. */
   seedDemo: seedCallsDemo,
 };

@@ -165,6 +165,12 @@ describe('calls routes', () => {
     // the symptomatic list shows the self-report
     res = await inject('GET', `/api/calls/lists/symptomatic?day=${DAY}`, supervisor);
     expect(res.json().items).toEqual([expect.objectContaining({ personId: row.person_id, source: 'sms' })]);
+    // and the home page: reached and symptomatic today, for the province; nothing for Hà Nội
+    const tiles = (await inject('GET', '/api/home/summary', supervisor)).json().tiles as { key: string; today: number; tone: string }[];
+    expect(tiles.find((x) => x.key === 'calls.symptomatic')).toMatchObject({ today: 1, tone: 'attention' });
+    expect(tiles.find((x) => x.key === 'calls.reached')).toMatchObject({ today: 1 });
+    const theirs = (await inject('GET', '/api/home/summary', hanoi)).json().tiles as { key: string; today: number }[];
+    expect(theirs.find((x) => x.key === 'calls.symptomatic')).toMatchObject({ today: 0 });
   });
 
   it('records a tracer manual call apart, only in their area', async () => {
