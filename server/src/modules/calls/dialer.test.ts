@@ -5,6 +5,7 @@ import { testContext, type TestContext } from '../../../test/helpers';
 import { localTime } from '../../platform/time';
 import { acceleratedClock } from './clock';
 import { runCampaignDay } from './dialer';
+import { planActive } from './jobs';
 import { nonReporting } from './lists';
 import { dialerDeps, prepareDay } from './service';
 import { silentRenderer } from './sim-render';
@@ -19,8 +20,9 @@ let t: TestContext;
 let commune: string;
 let scriptId: string;
 
+let appNow = opens;
 beforeAll(async () => {
-  t = await testContext({ clock: () => opens });
+  t = await testContext({ clock: () => appNow });
   commune = await vinhCommune(t.db);
   scriptId = (await saveScript(t.db, { unitCode: '40', script: HEALTH_CHECK, userId: null })).id;
 }, 60_000);
@@ -160,6 +162,22 @@ describe('dialer', () => {
     expect(attempts.map((a) => a.disposition)).toEqual(['no-answer', 'no-answer', 'no-answer']);
     expect(stats.exhausted).toBe(1);
     expect(await dailyOf(id!, c.id)).toMatchObject({ status: 'exhausted' });
+  }, 60_000);
+
+  it('plans every active campaign by the job, and ends a day whose window closed without a dialer', async () => {
+    const [id] = await monitoredContacts(t.db, commune, DAY, [{ name: 'Không Ai Gọi', phone: phone(501) }]);
+    const c = await campaign();
+    await planActive(ctx());
+    expect(await dailyOf(id!, c.id)).toMatchObject({ status: 'queued', attempts: 0 });
+    appNow = localTime(DAY, '17:30', TZ);
+    try {
+      await planActive(ctx());
+    } finally {
+      appNow = opens;
+    }
+    const row = await dailyOf(id!, c.id);
+    expect(row.status).toBe('exhausted');
+    expect(row.sms_fallback_at).not.toBeNull();
   }, 60_000);
 
   it('keeps to the campaign channels and calls per second', async () => {

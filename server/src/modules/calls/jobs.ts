@@ -2,10 +2,10 @@
 // calls created) and, where jobs run, a dialer per campaign works it inside its window; a watchdog frees calls
 // stuck past their lease; the daily report is made at the cut-off hour.
 import type { AppContext } from '../../platform/module';
-import { inDailyWindow } from '../../platform/time';
+import { inDailyWindow, localTime } from '../../platform/time';
 import { realClock } from './clock';
-import { runCampaignDay } from './dialer';
-import { releaseStuck } from './lease';
+import { closeDay, runCampaignDay } from './dialer';
+import { nextDue, releaseStuck } from './lease';
 import { hotlineHandler } from './hotline';
 import { createCallProvider } from './provider';
 import { makeDailyReports } from './report';
@@ -15,11 +15,17 @@ export const PLAN_JOB = 'calls.plan';
 export const WATCHDOG_JOB = 'calls.watchdog';
 export const REPORT_JOB = 'calls.daily-report';
 
+/** Today's calls of every active campaign planned; a day whose window has closed is ended (SMS survey links). */
 export async function planActive(ctx: AppContext) {
   const day = today(ctx);
+  const now = ctx.config.clock();
   const rows = await ctx.db.selectFrom('call_campaigns').selectAll().where('status', '=', 'active').execute();
-  for (const c of rows) await prepareDay(ctx, c, day);
-  return { campaigns: rows.length };
+  let closed = 0;
+  for (const c of rows) {
+    if (now >= localTime(day, c.window_end, ctx.config.timeZone)) closed += await closeDay({ ...ctx, publicUrl: ctx.config.publicUrl, smsSender: 'Vigil', clock: realClock(ctx.config.clock) }, c, day);
+    else await prepareDay(ctx, c, day);
+  }
+  return { campaigns: rows.length, closed };
 }
 
 export function callJobs(ctx: AppContext) {
@@ -41,8 +47,10 @@ export function callJobs(ctx: AppContext) {
       const rows = await ctx.db.selectFrom('call_campaigns').selectAll().where('status', '=', 'active').execute();
       for (const c of rows) {
         if (running.has(c.id) || !inDailyWindow(now, { start: c.window_start, end: c.window_end }, ctx.config.timeZone)) continue;
-        const run = prepareDay(ctx, c, day)
-          .then(() => runCampaignDay(dialerDeps(ctx, provider, realClock(ctx.config.clock), render, stop.signal), c.id, day))
+        // the day is planned by calls.plan (every 10 min) and when a trace finishes; a dialer starts only for due calls
+        const due = await nextDue(ctx.db, c.id, day);
+        if (!due || due.getTime() > now.getTime() + 30_000) continue;
+        const run = runCampaignDay(dialerDeps(ctx, provider, realClock(ctx.config.clock), render, stop.signal), c.id, day)
           .catch((err: unknown) => ctx.health.report(err) || ctx.log.error({ err: (err as Error).message, campaign: c.id }, 'calls: dialer failed'))
           .finally(() => running.delete(c.id));
         running.set(c.id, run);
