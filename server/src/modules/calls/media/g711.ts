@@ -53,8 +53,12 @@ for (let i = 0; i < 256; i++) {
 }
 
 export function ulawToAlawBuffer(ulaw: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(ulaw.length);
-  for (let i = 0; i < ulaw.length; i++) out[i] = ULAW_TO_ALAW[ulaw[i]!]!;
+  return ulawToAlawInto(ulaw, Buffer.allocUnsafe(ulaw.length), 0);
+}
+
+/** Transcode into `out` at `offset` (an RTP frame's payload), without a buffer in between. */
+export function ulawToAlawInto(ulaw: Buffer, out: Buffer, offset: number): Buffer {
+  for (let i = 0; i < ulaw.length; i++) out[offset + i] = ULAW_TO_ALAW[ulaw[i]!]!;
   return out;
 }
 

@@ -4,7 +4,7 @@ import dgram from 'node:dgram';
 import { randomInt } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { mediaClock, type ClockListener, type MediaClock } from './clock';
-import { alawToUlawBuffer, ulawToAlawBuffer } from './g711';
+import { alawToUlawBuffer, ulawToAlawInto } from './g711';
 import { TelephoneEventReceiver } from './dtmf';
 
 const SAMPLES = 160; // 20 ms at 8 kHz
@@ -100,9 +100,12 @@ export class RtpStream implements ClockListener {
       this.talking = false; // silence suppression: nothing is sent between prompts
       return;
     }
-    const frame = Buffer.alloc(12 + SAMPLES, this.peer.payloadType === 8 ? 0xd5 : 0xff);
+    const frame = Buffer.allocUnsafe(12 + SAMPLES); // from the pool; every byte is written below
     const chunk = job.audio.subarray(job.offset, job.offset + SAMPLES);
-    (this.peer.payloadType === 8 ? ulawToAlawBuffer(chunk) : chunk).copy(frame, 12);
+    const alaw = this.peer.payloadType === 8;
+    if (alaw) ulawToAlawInto(chunk, frame, 12);
+    else chunk.copy(frame, 12);
+    if (chunk.length < SAMPLES) frame.fill(alaw ? 0xd5 : 0xff, 12 + chunk.length); // the last frame: pad with silence
     job.offset += SAMPLES;
     frame[0] = 0x80;
     frame[1] = (this.talking ? 0 : 0x80) | (this.peer.payloadType & 0x7f); // marker on a talkspurt's first packet

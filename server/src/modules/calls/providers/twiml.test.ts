@@ -158,6 +158,23 @@ describe('TwiML webhook provider', () => {
     expect(await provider.dial('+000', { ringTimeoutMs: 10_000 })).toMatchObject({ disposition: 'invalid-number' });
   });
 
+  it('inbound: a call to the number (voice URL without a call token) runs the hotline handler over Gather', async () => {
+    const reports: { remote: string; direction: string; answers: Record<string, string> }[] = [];
+    provider.onInbound(async (session) => {
+      const r = await runScript(session, defaultScript('hotline-self-report-en')!, { render: silence });
+      reports.push({ remote: session.remote, direction: session.direction, answers: r.answers });
+    });
+    const keys = [...'001099012345', '2', '2', '1', '2'];
+    const common = { AccountSid: SID, CallSid: 'CAinbound0001', From: '+84912345678', To: '+842873000000', Direction: 'inbound', CallStatus: 'ringing' };
+    let twiml = await (await twilio.hook(`${webhookBase}/voice`, common)).text();
+    for (let i = 0; i < 40 && !/<Hangup\/>/.test(twiml); i++) {
+      const action = /<Gather [^>]*action="([^"]+)"/.exec(twiml)![1]!.replace(/&amp;/g, '&');
+      twiml = await (await twilio.hook(action, { ...common, CallStatus: 'in-progress', Digits: keys.shift() ?? '' })).text();
+    }
+    expect(twiml).toContain('<Hangup/>');
+    expect(reports).toEqual([{ remote: '+84912345678', direction: 'inbound', answers: { national_id: '001099012345', fever: '2', cough: '2', breathing: '1', taste_smell: '2' } }]);
+  });
+
   it('webhooks without a valid signature are refused 403; unknown calls are told to hang up; unknown audio is 404', async () => {
     const url = `${webhookBase}/voice?c=nope`;
     const unsigned = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'CallSid=CA1' });

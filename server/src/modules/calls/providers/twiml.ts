@@ -91,7 +91,6 @@ interface Pending {
 
 class TwimlCall implements CallSession {
   readonly id = randomUUID();
-  readonly direction = 'outbound' as const;
   answeredAt = new Date();
   sid = '';
   readonly ended: Promise<{ by: 'local' | 'remote'; at: Date }>;
@@ -112,6 +111,7 @@ class TwimlCall implements CallSession {
     readonly token: string,
     readonly remote: string,
     private readonly provider: TwimlProvider,
+    readonly direction: 'outbound' | 'inbound' = 'outbound',
   ) {
     this.ended = new Promise((r) => (this.endedResolve = r));
   }
@@ -212,8 +212,32 @@ export class TwimlProvider implements CallProvider {
     await Promise.all([...this.calls.values()].map((c) => c.hangup().catch(() => {})));
   }
 
+  /** Calls to the account's number whose voice URL is `{webhookBase}/voice` (no call token) come here. */
   onInbound(handler: (session: CallSession) => Promise<void>): void {
-    this.inboundHandler = handler; // inbound calls to the number's voice URL: not routed to this provider yet
+    this.inboundHandler = handler;
+  }
+
+  private inbound(params: Record<string, string>): Promise<string> {
+    const handler = this.inboundHandler;
+    if (!handler || this.calls.size >= this.maxChannels) {
+      return Promise.resolve('<?xml version="1.0" encoding="UTF-8"?><Response><Reject reason="busy"/></Response>');
+    }
+    const token = randomBytes(16).toString('hex');
+    const caller = (params.From ?? params.Caller ?? 'anonymous').replace(/^client:/, '');
+    const call = new TwimlCall(token, caller, this, 'inbound');
+    call.sid = params.CallSid ?? '';
+    this.calls.set(token, call);
+    const twiml = call.onRequest('voice', params);
+    void (async () => {
+      try {
+        await handler(call);
+      } catch {
+        /* the handler's own failure: the call still ends */
+      } finally {
+        await call.hangup();
+      }
+    })();
+    return twiml;
   }
 
   /** the public URL the webhooks are signed against */
@@ -310,6 +334,7 @@ export class TwimlProvider implements CallProvider {
   async handle(req: WebhookRequest): Promise<WebhookResponse> {
     const bad = (status: number, msg: string): WebhookResponse => ({ status, contentType: 'application/json', body: JSON.stringify({ error: { code: 'TWIML_WEBHOOK', message: msg, details: {} } }) });
     if (!validSignature(this.opts.authToken, req.signature, req.url, req.params)) return bad(403, 'bad or missing X-Twilio-Signature');
+    if (req.kind === 'voice' && !req.query.c) return { status: 200, contentType: 'text/xml', body: await this.inbound(req.params) };
     const call = this.calls.get(req.query.c ?? '');
     if (!call || (req.params.CallSid && call.sid && req.params.CallSid !== call.sid)) {
       // a call we do not know (ended, or never ours): tell the provider to hang up

@@ -98,7 +98,7 @@ describe('SIP calls with baresip', () => {
     const heard = wavSeconds(dec!);
     const played = rendered.samples / 8000;
     expect(played).toBeGreaterThan(15);
-    expect(Math.abs(heard - played)).toBeLessThan(0.5);
+    expect(Math.abs(heard - played)).toBeLessThan(Math.max(0.5, played * 0.03)); // a late frame or two may be dropped by its jitter buffer
   }, 90_000);
 
   it('`vigil calls dial --json` calls the phone, which presses 1 to every question: completed, answers, SIP 200, duration', async () => {

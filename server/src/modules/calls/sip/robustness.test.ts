@@ -202,6 +202,54 @@ ${body.replace(/\r?\n/g, '\n')}`;
     }
   });
 
+  it('a host that answers only after we gave up: its late ringing gets a CANCEL, a late 200 gets ACK and BYE', async () => {
+    const q = new SipProvider({ localAddress: LOCAL, localPort: 0, callerId: 'vigil', maxChannels: 2, maxCallsPerSecond: 10, responseTimeoutMs: 300 });
+    await q.start();
+    try {
+      for (const late of ['180 Ringing', '200 OK'] as const) {
+        const r = await q.dial(`sip:slow@127.0.0.1:${myPort}`, { ringTimeoutMs: 10_000 });
+        expect(r).toMatchObject({ disposition: 'failed', sipCode: null });
+        const inv = await reply(/^INVITE sip:slow@/);
+        const head = (name: string) => new RegExp(`\r\n(${name}: [^\r]*)`, 'i').exec(inv)![1];
+        const answer = [
+          `SIP/2.0 ${late}`,
+          ...inv.split('\r\n').filter((l) => /^Via: /i.test(l)),
+          head('From'),
+          `${head('To')};tag=slow1`,
+          head('Call-ID'),
+          head('CSeq'),
+          `Contact: <sip:slow@127.0.0.1:${myPort}>`,
+          ...(late === '200 OK' ? ['Content-Type: application/sdp'] : []),
+        ];
+        const body = late === '200 OK' ? sdp('0 101').replace(/\n/g, '\r\n') : '';
+        await send(`${answer.join('\r\n')}\r\nContent-Length: ${body.length}\r\n\r\n${body}`, q.port);
+        if (late === '180 Ringing') await reply(/^CANCEL sip:slow@/);
+        else {
+          await reply(/^ACK sip:slow@/);
+          await reply(/^BYE sip:slow@/);
+        }
+        inbox.length = 0;
+      }
+      expect(q.activeCalls).toBe(0);
+    } finally {
+      await q.close();
+    }
+  });
+
+  it('our 200 to an inbound INVITE is sent again until the caller ACKs it (lost ACK over UDP)', async () => {
+    const call = invite(sdp('0 101'));
+    await send(call.text);
+    const first = await reply(new RegExp(`^SIP/2.0 200[^]*Call-ID: ${call.id}`));
+    const again = await reply(new RegExp(`^SIP/2.0 200[^]*Call-ID: ${call.id}`), 3000); // T1 = 500 ms, doubling
+    expect(again).toBe(first);
+    const toTag = /\nTo: [^\r]*;tag=([\w-]+)/.exec(first)![1];
+    const before = sessions.length;
+    await send(`ACK sip:vigil@${LOCAL}:${p.port} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:${myPort};branch=z9hG4bK-ack2${call.id}\r\nFrom: <sip:0912345678@127.0.0.1>;tag=f${call.id}\r\nTo: <sip:hotline@${LOCAL}>;tag=${toTag}\r\nCall-ID: ${call.id}\r\nCSeq: 1 ACK\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n`);
+    await expect.poll(() => sessions.length).toBe(before + 1); // the hotline handler starts once ACKed
+    await sessions.at(-1)!.hangup();
+    await reply(new RegExp(`^BYE [^]*Call-ID: ${call.id}`));
+  });
+
   it('requests we do not serve (SUBSCRIBE) get 405 with Allow', async () => {
     await send(`SUBSCRIBE sip:x@${LOCAL} SIP/2.0
 Via: SIP/2.0/UDP 127.0.0.1:${myPort};branch=z9hG4bK-sub${++n}

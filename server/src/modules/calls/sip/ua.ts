@@ -384,10 +384,16 @@ export class SipProvider implements CallProvider {
         }, Math.min(this.opts.responseTimeoutMs ?? 8000, opts.ringTimeoutMs)),
       );
 
+      let lateCancel = false;
       const onResponse = (rs: SipResponse) => {
         if (rs.status < 200) {
-          if (rs.status > 100 || !provisional) provisional = true;
+          provisional = true;
           if (rs.status === 180 || rs.status === 183) ringingAt ??= new Date();
+          // we gave up before any response (slow host): now that it rings, stop it (CANCEL needs a provisional)
+          if (settled && !cancelled && !lateCancel && rs.status > 100) {
+            lateCancel = true;
+            this.sendCancel(rq);
+          }
           return;
         }
         provisional = true;
@@ -414,8 +420,8 @@ export class SipProvider implements CallProvider {
         if (Array.isArray(contact) && contact[0]) call.remoteTarget = contact[0].uri;
         this.sendAck(call, rq);
         if (settled || cancelled) {
-          // answered while we gave up (CANCEL crossed the 200): end it properly
-          void this.hangupCall(call);
+          // answered while we gave up (CANCEL crossed the 200, or the host woke up late): end it properly
+          void this.sendBye(call);
           return finish({ disposition: cancelled === 'aborted' ? 'failed' : 'no-answer', sipCode: rs.status, reason: 'answered after cancel' });
         }
         try {
@@ -472,7 +478,11 @@ export class SipProvider implements CallProvider {
     if (call.ended) return;
     const established = call.direction === 'outbound' ? !!call.session : !!call.answer;
     this.finishCall(call, by);
-    if (!established || !this.stack) return;
+    if (established) await this.sendBye(call);
+  }
+
+  private async sendBye(call: Call): Promise<void> {
+    if (!this.stack) return;
     const bye = this.inDialog(call, 'BYE');
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, 4000);
