@@ -55,6 +55,9 @@ const ConfigSchema = Type.Object({
   // Contact tracing (cases module): infectious window starts this many days before symptom onset (or the test)
   traceDaysBefore: Type.Integer({ minimum: 0, maximum: 21, env: 'VIGIL_TRACE_DAYS_BEFORE', default: 2 }),
   traceMinOverlapMinutes: Type.Integer({ minimum: 0, maximum: 720, env: 'VIGIL_TRACE_MIN_OVERLAP_MINUTES', default: 0 }),
+  // Robot calls (module calls): run the dialers in this server; the daily report's cut-off hour (local time).
+  callsDialer: Type.Boolean({ env: 'VIGIL_CALLS_DIALER', default: true }),
+  callsReportHour: Type.Integer({ minimum: 0, maximum: 23, env: 'VIGIL_CALLS_REPORT_HOUR', default: 18 }),
   traceLevels: Type.Integer({ minimum: 1, maximum: 5, env: 'VIGIL_TRACE_LEVELS', default: 2 }),
   f1QuarantineDays: Type.Integer({ minimum: 1, maximum: 60, env: 'VIGIL_F1_QUARANTINE_DAYS', default: 14 }),
   f2MonitoringDays: Type.Integer({ minimum: 1, maximum: 60, env: 'VIGIL_F2_MONITORING_DAYS', default: 7 }),

@@ -7,6 +7,7 @@ import { declarationsModule } from './modules/declarations';
 import { messagingModule } from './modules/messaging';
 import { casesModule, personsInCases } from './modules/cases';
 import { testingModule, personsInTesting } from './modules/testing';
+import { callsModule } from './modules/calls';
 
 export const modules: VigilModule[] = [
   geoModule,
@@ -18,4 +19,5 @@ export const modules: VigilModule[] = [
   messagingModule,
   casesModule,
   testingModule,
+  callsModule,
 ];

@@ -71,6 +71,13 @@ export const navEntries: NavEntry[] = [
     component: lazy(() => import('../features/declarations/DeclarationsPage')),
   },
   {
+    path: '/calls',
+    labelKey: 'nav.calls',
+    descriptionKey: 'navDesc.calls',
+    permission: 'calls.read',
+    component: lazy(() => import('../features/calls/CallsPage')),
+  },
+  {
     path: '/cases',
     labelKey: 'nav.cases',
     descriptionKey: 'navDesc.cases',
