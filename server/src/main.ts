@@ -19,6 +19,7 @@ import { smsSend, SmsUsageError } from './modules/messaging';
 import { importContacts, traceForCli, traceText, TraceLookupError } from './modules/cases';
 import type { DatabaseHandle } from './platform/db';
 import { guessLanUrl, publicUrlNotice } from './platform/public-url';
+import { certCommand } from './modules/certificates';
 
 const build = (config: Config, handle: DatabaseHandle) => buildApp(config, { database: handle, logger: false, webDist: null });
 
@@ -299,6 +300,8 @@ program
     else process.stdout.write(`${r.status}: ${r.parts} part(s) ${r.message_ids.join(' ')}${r.error ? ` (${r.error.code}: ${r.error.message})` : ''}\n`);
     if (r.status === 'failed') process.exitCode = 3;
   });
+
+certCommand(program);
 
 const keys = program.command('keys').description('QR/certificate signing keys');
 keys
