@@ -40,6 +40,10 @@ export const PERMISSIONS = [
   'followup.write',
   'places.manage',
   'exposure.read',
+  /** a person's certificates (EU DCC): list, print */
+  'certificates.read',
+  /** the document signers: list, rotate */
+  'certificates.manage',
   'self',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
@@ -59,6 +63,7 @@ const officer: Permission[] = [
   'cases.write',
   'followup.write',
   'exposure.read',
+  'certificates.read',
   'self',
 ];
 
@@ -71,7 +76,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   call_supervisor: ['geo.read', 'people.read', 'people.contact', 'declarations.read', 'self'],
   // exposure.read: the notices of their own venues only (venue, time window, no identity)
   venue_operator: ['geo.read', 'venues.own', 'checkins.gate', 'exposure.read', 'self'],
-  vaccination_staff: ['geo.read', 'people.read', 'checkins.gate', 'self'],
+  vaccination_staff: ['geo.read', 'people.read', 'checkins.gate', 'certificates.read', 'self'],
   lab_staff: ['geo.read', 'people.read', 'self'],
   citizen: ['self'],
 };
