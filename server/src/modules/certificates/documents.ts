@@ -25,6 +25,13 @@ const T = {
   scan: { vi: 'Quét mã QR để kiểm tra chữ ký số của chứng nhận.', en: 'Scan the QR code to check the certificate\'s digital signature.' },
 } as const;
 
+/** dd/mm/yyyy in Vietnamese (as Vietnamese papers write dates), ISO in English; a partial date as it is */
+const showDate = (iso: string, lang: Lang) => {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso);
+  return m && lang === 'vi' ? `${m[3]}/${m[2]}/${m[1]}` : iso.slice(0, 10);
+};
+const COUNTRY: Record<string, { vi: string; en: string }> = { VN: { vi: 'Việt Nam', en: 'Viet Nam' } };
+
 export function certificatePdf(c: CertificateView, lang: Lang): Promise<Buffer> {
   const e = c.entry as Record<string, string | number>;
   const t = (k: keyof typeof T) => T[k][lang];
@@ -40,13 +47,13 @@ export function certificatePdf(c: CertificateView, lang: Lang): Promise<Buffer> 
     doc.font(f.regular).fontSize(9).fillColor('#555555').text(t('scan'), 40, 140 + qrSize + 10, { width: W - 80, align: 'center' });
     const rows: [string, string][] = [
       [t('name'), c.holder.fullName],
-      [t('dob'), c.holder.birthDate],
+      [t('dob'), showDate(c.holder.birthDate, lang)],
       [t('dose'), `${e.dn} / ${e.sd}`],
-      [t('date'), String(e.dt)],
+      [t('date'), showDate(String(e.dt), lang)],
       [t('vaccine'), productName(String(e.mp))],
-      [t('country'), String(e.co)],
+      [t('country'), COUNTRY[String(e.co)]?.[lang] ?? String(e.co)],
       [t('issuer'), String(e.is)],
-      [t('valid'), c.expiresAt.slice(0, 10)],
+      [t('valid'), showDate(c.expiresAt, lang)],
       [t('uvci'), c.uvci],
     ];
     let y = 440;
