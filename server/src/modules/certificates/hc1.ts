@@ -1,10 +1,11 @@
 // The transport layers of an EU DCC: "HC1:" prefix → base45 (RFC 9285) → zlib. Each step says whether it held.
 import { inflateSync, deflateSync } from 'node:zlib';
 import * as base45 from 'base45-js';
+import { MAX_HC1_LENGTH } from './limits';
+
+export { MAX_HC1_LENGTH };
 
 export const HC1_PREFIX = 'HC1:';
-/** A QR code holds at most ~4.3k alphanumerics; anything longer is not a DCC. */
-export const MAX_HC1_LENGTH = 8192;
 /** Inflated COSE larger than this is refused (a zip bomb, not a certificate). */
 export const MAX_COSE_BYTES = 64 * 1024;
 

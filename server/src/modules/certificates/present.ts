@@ -4,6 +4,7 @@ import { parseCoseSign1 } from './cose';
 import { parseClaims } from './cwt';
 import type { CertificateRow } from './queries';
 import type { CertificateView } from './schema';
+import { productName } from './products';
 
 interface Nam { fn?: string; gn?: string; fnt?: string; gnt?: string }
 
@@ -30,5 +31,12 @@ export function certificateView(row: CertificateRow): CertificateView {
     revokedAt: row.revoked_at?.toISOString() ?? null,
     holder: { fullName: holderName(dcc.nam as Nam), birthDate: String(dcc.dob ?? '') },
     entry: entries[0] ?? {},
+    product: productOf(dcc),
   };
+}
+
+/** display name of the vaccine product of a payload's vaccination entry, else null */
+export function productOf(dcc: Record<string, unknown> | null): string | null {
+  const mp = (dcc?.v as { mp?: unknown }[] | undefined)?.[0]?.mp;
+  return typeof mp === 'string' ? productName(mp) : null;
 }

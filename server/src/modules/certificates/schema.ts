@@ -1,6 +1,6 @@
 // Request/response schemas of the certificates module. The web app imports the types with `import type`.
 import { Type, type Static } from '@sinclair/typebox';
-import { MAX_HC1_LENGTH } from './hc1';
+import { MAX_HC1_LENGTH } from './limits';
 
 const Uuid = Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' });
 const Flag = Type.Union([Type.Boolean(), Type.Null()]);
@@ -12,7 +12,7 @@ export const VerifyBody = Type.Object(
 );
 
 /** The DCC payload as presented (ver, nam, dob, v|t|r): whatever the QR carried, shown to the verifier. */
-const Payload = Type.Object({}, { additionalProperties: true });
+const Payload = Type.Record(Type.String(), Type.Unknown());
 
 export const VerifyResponse = Type.Object({
   valid: Type.Boolean(),
@@ -24,6 +24,8 @@ export const VerifyResponse = Type.Object({
   payload: Nullable(Payload),
   claims: Nullable(Type.Object({ iss: Nullable(Type.String()), iat: Nullable(Type.String()), exp: Nullable(Type.String()) })),
   kid: Nullable(Type.String()),
+  /** display name of the vaccine product (v entries) */
+  product: Nullable(Type.String()),
   error: Nullable(Type.String()),
 });
 export type VerifyResponse = Static<typeof VerifyResponse>;
@@ -51,7 +53,9 @@ export const CertificateView = Type.Object({
   /** name and birth date as printed on the certificate */
   holder: Type.Object({ fullName: Type.String(), birthDate: Type.String() }),
   /** the entry: dose n of m, product codes, date, issuer */
-  entry: Type.Object({}, { additionalProperties: true }),
+  entry: Type.Record(Type.String(), Type.Unknown()),
+  /** display name of the vaccine product (v entries) */
+  product: Nullable(Type.String()),
 });
 export type CertificateView = Static<typeof CertificateView>;
 

@@ -5,6 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { AppContext } from '../../platform/module';
 import { verifyHc1 } from './verify';
 import { revocationOf } from './queries';
+import { productOf } from './present';
 import { TrustListResponse, VerifyBody, VerifyResponse } from './schema';
 import { ISSUER_COUNTRY, type SignerRing } from './signer-ring';
 
@@ -31,6 +32,7 @@ export async function verifyRoutes(fastify: FastifyInstance, ctx: AppContext, ri
         ...r,
         valid: r.valid && !revoked,
         revoked,
+        product: productOf(r.payload),
         error: revoked ? 'revoked: the record this certificate was issued for was voided or corrected' : r.error,
       };
     },
