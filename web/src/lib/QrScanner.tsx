@@ -1,7 +1,8 @@
 // The phone camera as a QR reader (BarcodeDetector where the browser decodes QR codes, jsQR on canvas frames
-// otherwise), as the gate page reads personal QR codes. Calls onCode once per distinct code held in front of it.
-// Texts come from the caller, so any feature can use it.
-import { Alert, Button, Stack } from '@mantine/core';
+// otherwise): the gate page reads personal QR codes with it, the verifier page certificates. Calls onCode for a code
+// held in front of it, again only after `repeatAfterMs` (a code held still is one scan, not one per frame). Texts
+// come from the caller, so any feature can use it.
+import { Alert, Button, Stack, Text } from '@mantine/core';
 import jsQR from 'jsqr';
 import { useCallback, useEffect, useRef, useState } from 'react';
 
@@ -15,14 +16,25 @@ export interface QrScannerTexts {
   stop: string;
   /** the camera could not be opened */
   unavailable: (error: string) => string;
+  /** which decoder reads the frames ("BarcodeDetector" or "jsQR"), shown under the button when given */
+  engine?: (name: string) => string;
 }
 
-export function QrScanner({ onCode, texts, disabled }: { onCode: (text: string) => void; texts: QrScannerTexts; disabled?: boolean }) {
+export interface QrScannerProps {
+  onCode: (text: string) => void;
+  texts: QrScannerTexts;
+  disabled?: boolean;
+  /** the same code is reported again only after this long (default 10 s) */
+  repeatAfterMs?: number;
+}
+
+export function QrScanner({ onCode, texts, disabled, repeatAfterMs = 10_000 }: QrScannerProps) {
   const [on, setOn] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [engine, setEngine] = useState('');
   const video = useRef<HTMLVideoElement | null>(null);
   const stream = useRef<MediaStream | null>(null);
-  const last = useRef('');
+  const last = useRef({ text: '', at: 0 });
 
   const stop = useCallback(() => {
     stream.current?.getTracks().forEach((tr) => tr.stop());
@@ -38,7 +50,7 @@ export function QrScanner({ onCode, texts, disabled }: { onCode: (text: string) 
       stream.current = s;
       video.current!.srcObject = s;
       await video.current!.play();
-      last.current = '';
+      last.current = { text: '', at: 0 };
       setOn(true);
     } catch (e) {
       setError(texts.unavailable(e instanceof Error ? e.message : String(e)));
@@ -56,13 +68,15 @@ export function QrScanner({ onCode, texts, disabled }: { onCode: (text: string) 
       } catch {
         detector = null;
       }
+      setEngine(detector ? 'BarcodeDetector' : 'jsQR');
     })();
     const canvas = document.createElement('canvas');
     const g = canvas.getContext('2d', { willReadFrequently: true });
     let stopped = false;
     const found = (text: string) => {
-      if (text === last.current) return;
-      last.current = text;
+      const now = Date.now();
+      if (text === last.current.text && now - last.current.at < repeatAfterMs) return;
+      last.current = { text, at: now };
       if (navigator.vibrate) navigator.vibrate(80);
       onCode(text);
     };
@@ -95,7 +109,7 @@ export function QrScanner({ onCode, texts, disabled }: { onCode: (text: string) 
     return () => {
       stopped = true;
     };
-  }, [on, onCode]);
+  }, [on, onCode, repeatAfterMs]);
 
   return (
     <Stack gap="xs">
@@ -104,6 +118,11 @@ export function QrScanner({ onCode, texts, disabled }: { onCode: (text: string) 
       <Button size="md" variant={on ? 'default' : 'filled'} disabled={disabled} onClick={() => (on ? stop() : void start())}>
         {on ? texts.stop : texts.start}
       </Button>
+      {on && engine && texts.engine && (
+        <Text size="xs" c="dimmed">
+          {texts.engine(engine)}
+        </Text>
+      )}
     </Stack>
   );
 }
