@@ -11,13 +11,16 @@ export const qrPng = (hc1: string): Promise<Buffer> => QRCode.toBuffer(hc1, { er
 type Lang = 'vi' | 'en';
 const T = {
   title: { vi: 'CHỨNG NHẬN TIÊM CHỦNG COVID-19', en: 'COVID-19 VACCINATION CERTIFICATE' },
+  titleR: { vi: 'CHỨNG NHẬN KHỎI BỆNH COVID-19', en: 'COVID-19 RECOVERY CERTIFICATE' },
+  firstPositive: { vi: 'Ngày xét nghiệm dương tính đầu tiên', en: 'First positive test' },
+  validFrom: { vi: 'Có giá trị từ', en: 'Valid from' },
   sub: { vi: 'Định dạng Chứng nhận COVID số của EU (EU DCC)', en: 'EU Digital COVID Certificate format (EU DCC)' },
   name: { vi: 'Họ và tên', en: 'Name' },
   dob: { vi: 'Ngày sinh', en: 'Date of birth' },
   dose: { vi: 'Mũi tiêm', en: 'Dose' },
   date: { vi: 'Ngày tiêm', en: 'Date of vaccination' },
   vaccine: { vi: 'Vắc xin', en: 'Vaccine' },
-  country: { vi: 'Nước tiêm', en: 'Country' },
+  country: { vi: 'Quốc gia', en: 'Country' },
   issuer: { vi: 'Cơ quan cấp', en: 'Issuer' },
   uvci: { vi: 'Mã chứng nhận (UVCI)', en: 'Certificate identifier (UVCI)' },
   valid: { vi: 'Hiệu lực đến', en: 'Valid until' },
@@ -35,12 +38,24 @@ const COUNTRY: Record<string, { vi: string; en: string }> = { VN: { vi: 'Việt 
 export function certificatePdf(c: CertificateView, lang: Lang): Promise<Buffer> {
   const e = c.entry as Record<string, string | number>;
   const t = (k: keyof typeof T) => T[k][lang];
-  return renderPdf({ Title: `${T.title[lang]} ${c.uvci}` }, (doc) => {
+  const title = c.kind === 'r' ? T.titleR[lang] : T.title[lang];
+  const entryRows: [string, string][] =
+    c.kind === 'r'
+      ? [
+          [t('firstPositive'), showDate(String(e.fr), lang)],
+          [t('validFrom'), showDate(String(e.df), lang)],
+        ]
+      : [
+          [t('dose'), `${e.dn} / ${e.sd}`],
+          [t('date'), showDate(String(e.dt), lang)],
+          [t('vaccine'), productName(String(e.mp))],
+        ];
+  return renderPdf({ Title: `${title} ${c.uvci}` }, (doc) => {
     const f = registerVietnameseFonts(doc);
     doc.addPage();
     const W = doc.page.width;
     doc.rect(0, 0, W, 110).fill('#0B5CAD');
-    doc.font(f.bold).fontSize(22).fillColor('#FFFFFF').text(t('title'), 40, 36, { width: W - 80, align: 'center' });
+    doc.font(f.bold).fontSize(22).fillColor('#FFFFFF').text(title, 40, 36, { width: W - 80, align: 'center' });
     doc.font(f.regular).fontSize(11).fillColor('#D6E6F7').text(t('sub'), 40, 70, { width: W - 80, align: 'center' });
     const qrSize = 260;
     drawQr(doc, c.hc1, (W - qrSize) / 2, 140, qrSize);
@@ -48,9 +63,7 @@ export function certificatePdf(c: CertificateView, lang: Lang): Promise<Buffer> 
     const rows: [string, string][] = [
       [t('name'), c.holder.fullName],
       [t('dob'), showDate(c.holder.birthDate, lang)],
-      [t('dose'), `${e.dn} / ${e.sd}`],
-      [t('date'), showDate(String(e.dt), lang)],
-      [t('vaccine'), productName(String(e.mp))],
+      ...entryRows,
       [t('country'), COUNTRY[String(e.co)]?.[lang] ?? String(e.co)],
       [t('issuer'), String(e.is)],
       [t('valid'), showDate(c.expiresAt, lang)],

@@ -42,6 +42,10 @@ export async function revokeBySource(db: DbOrTx, kind: CertificateRow['kind'], s
   return Number(r.numUpdatedRows);
 }
 
+export async function liveBySource(db: DbOrTx, kind: CertificateRow['kind'], sourceId: string): Promise<CertificateRow | undefined> {
+  return db.selectFrom('dcc_certificates').selectAll().where('kind', '=', kind).where('source_id', '=', sourceId).where('revoked_at', 'is', null).executeTakeFirst();
+}
+
 export async function certificatesOfPerson(db: DbOrTx, personId: string): Promise<CertificateRow[]> {
   return db.selectFrom('dcc_certificates').selectAll().where('person_id', '=', personId).orderBy('issued_at', 'desc').execute();
 }

@@ -2,8 +2,9 @@
 import type { DbOrTx } from '../../platform/db/types';
 import { getPersonBirth } from '../people';
 import type { DoseRecorded } from '../vaccination';
-import { vaccinationPayload } from './payload';
-import { insertCertificate, revokeBySource, type CertificateRow } from './queries';
+import type { TestPositive } from '../cases';
+import { plusDays, recoveryPayload, RECOVERY_VALID_UNTIL_DAYS, vaccinationPayload } from './payload';
+import { insertCertificate, liveBySource, revokeBySource, type CertificateRow } from './queries';
 import { newUvci, signDcc } from './sign';
 import type { SignerRing } from './signer-ring';
 
@@ -31,6 +32,31 @@ export async function issueForDose(db: DbOrTx, deps: IssueDeps, dose: DoseRecord
     hc1: signed.hc1,
     kid: signed.kid,
     commune_code: dose.communeCode,
+    issued_at: signed.issuedAt,
+    expires_at: signed.expiresAt,
+  });
+}
+
+/**
+ * A recovery certificate for a positive test (valid from day 11 to day 180 after the sample). Once per test: a
+ * second delivery or a repeated event for the same test finds the live one and adds nothing.
+ */
+export async function issueForPositiveTest(db: DbOrTx, deps: IssueDeps, test: TestPositive): Promise<CertificateRow | null> {
+  const now = deps.clock();
+  if (await liveBySource(db, 'r', test.testId)) return null;
+  const holder = await getPersonBirth(db, test.personId);
+  if (!holder) return null;
+  const ci = newUvci();
+  const until = new Date(`${plusDays(test.sampledOn, RECOVERY_VALID_UNTIL_DAYS)}T23:59:59Z`);
+  const signed = await signDcc(deps.ring, recoveryPayload(holder, test, ci), now, until);
+  return insertCertificate(db, {
+    person_id: holder.id,
+    kind: 'r',
+    source_id: test.testId,
+    uvci: ci,
+    hc1: signed.hc1,
+    kid: signed.kid,
+    commune_code: test.communeCode ?? null,
     issued_at: signed.issuedAt,
     expires_at: signed.expiresAt,
   });

@@ -15,10 +15,11 @@ export interface SignedDcc {
   expiresAt: Date;
 }
 
-export async function signDcc(ring: SignerRing, dcc: object, now: Date): Promise<SignedDcc> {
+/** `until`: the certificate expires then at the latest (a recovery certificate's `du`). */
+export async function signDcc(ring: SignerRing, dcc: object, now: Date, until?: Date): Promise<SignedDcc> {
   const signer = await ring.signer();
   const iat = Math.floor(now.getTime() / 1000);
-  const exp = Math.min(iat + CERTIFICATE_VALIDITY_DAYS * 86_400, Math.floor(signer.notAfter.getTime() / 1000));
+  const exp = Math.min(iat + CERTIFICATE_VALIDITY_DAYS * 86_400, Math.floor(signer.notAfter.getTime() / 1000), until ? Math.floor(until.getTime() / 1000) : Infinity);
   const cwt = encodeClaims({ iss: ISSUER_COUNTRY, iat, exp, dcc });
   const hc1 = encodeHc1(signCoseSign1(cwt, signer.kidBytes, signer.privateKey));
   return { hc1, kid: signer.kid, issuedAt: new Date(iat * 1000), expiresAt: new Date(exp * 1000) };

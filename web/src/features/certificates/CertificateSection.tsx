@@ -20,6 +20,11 @@ function CertificateCard({ c }: { c: CertificateView }) {
           <Text fw={700}>{c.holder.fullName}</Text>
           {c.revoked ? <Badge color="red">{t('revoked')}</Badge> : <Badge color="green">{t(`kind_${c.kind}` as 'kind_v')}</Badge>}
         </Group>
+        {c.kind === 'r' && (
+          <Text size="sm">
+            {t('firstPositive')}: {day(e.fr)} · {t('validFrom')}: {day(e.df)}
+          </Text>
+        )}
         {c.kind === 'v' && (
           <Text size="sm">
             {t('doseOf', { n: String(e.dn), of: String(e.sd) })} · {c.product ?? String(e.mp)} · {day(e.dt)}
