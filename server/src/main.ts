@@ -19,7 +19,7 @@ import { smsSend, SmsUsageError } from './modules/messaging';
 import { importContacts, traceForCli, traceText, TraceLookupError } from './modules/cases';
 import type { DatabaseHandle } from './platform/db';
 import { guessLanUrl, publicUrlNotice } from './platform/public-url';
-import { certCommand } from './modules/certificates';
+import { certCommand, signerDirOf } from './modules/certificates';
 
 const build = (config: Config, handle: DatabaseHandle) => buildApp(config, { database: handle, logger: false, webDist: null });
 
@@ -301,7 +301,10 @@ program
     if (r.status === 'failed') process.exitCode = 3;
   });
 
-certCommand(program);
+certCommand(program, () => {
+  const config = loadConfig();
+  return { dir: signerDirOf(config.signingKeyDir)!, clock: config.clock };
+});
 
 const keys = program.command('keys').description('QR/certificate signing keys');
 keys

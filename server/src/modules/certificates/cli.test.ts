@@ -91,4 +91,21 @@ describe('vigil cert verify', () => {
       expect(r.stderr).toMatch(message);
     }
   }, cliTestTimeout(5));
+
+  it('creates a document signer on first use, rotates it and keeps the old one (cert signers)', async () => {
+    const keys = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-signers-'));
+    const env = { VIGIL_SIGNING_KEY_DIR: keys };
+    const first = await runVigil(['cert', 'signers', 'list'], env);
+    expect(first.code, first.out).toBe(0);
+    expect(first.stdout.trim().split('\n')).toHaveLength(1);
+    const rotated = await runVigil(['cert', 'signers', 'rotate'], env);
+    expect(rotated.code, rotated.out).toBe(0);
+    const lines = rotated.stdout.trim().split('\n').slice(1);
+    expect(lines).toHaveLength(2);
+    expect(lines.filter((l) => l.endsWith('(active)'))).toHaveLength(1);
+    expect(rotated.stdout).not.toMatch(/PRIVATE/);
+    const files = fs.readdirSync(path.join(keys, 'dcc'));
+    expect(files).toHaveLength(2);
+    for (const f of files) expect(fs.statSync(path.join(keys, 'dcc', f)).mode & 0o777).toBe(0o600);
+  }, cliTestTimeout(2));
 });

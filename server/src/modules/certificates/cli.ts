@@ -43,8 +43,32 @@ function human(r: ReturnType<typeof verifyHc1>): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function certCommand(program: Command): void {
+/** `vigil cert signers list|rotate`: the document signers in <signingKeyDir>/dcc (no database needed). */
+function signerCommands(cert: Command, signerDir: () => { dir: string; clock: () => Date }): void {
+  const signers = cert.command('signers').description('EU DCC document signers (restart the server after a rotation)');
+  const open = async () => {
+    const { SignerRing } = await import('./signer-ring');
+    const { dir, clock } = signerDir();
+    return SignerRing.open(dir, clock);
+  };
+  const print = (ring: Awaited<ReturnType<typeof open>>) => {
+    for (const s of ring.list())
+      process.stdout.write(`${s.kid}  created ${s.createdAt}  until ${s.notAfter}${s.retired ? '  retired' : ''}${s.active ? '  (active)' : ''}\n`);
+  };
+  signers.command('list').action(async () => print(await open()));
+  signers
+    .command('rotate')
+    .description('create a new document signer; the old ones stay in the trust list and keep verifying')
+    .action(async () => {
+      const ring = await open();
+      process.stdout.write(`New active signer ${await ring.rotate()}\n`);
+      print(ring);
+    });
+}
+
+export function certCommand(program: Command, signerDir: () => { dir: string; clock: () => Date }): void {
   const cert = program.command('cert').description('EU DCC certificates');
+  signerCommands(cert, signerDir);
   cert
     .command('verify')
     .description('verify an EU DCC ("HC1:…") against trusted document signer certificates')
