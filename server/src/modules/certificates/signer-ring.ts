@@ -64,6 +64,8 @@ const fileName = (kid: string) => `${Buffer.from(kid, 'base64').toString('hex')}
 
 export class SignerRing {
   private readonly files = new Map<string, SignerFile>();
+  /** the trust store of the signers not retired, rebuilt when a signer is added or retired */
+  private trustCache: TrustStore | null = null;
   private constructor(
     readonly dir: string | null,
     private readonly clock: () => Date,
@@ -137,7 +139,8 @@ export class SignerRing {
 
   /** Every signer not retired, as verification anchors. */
   trust(): TrustStore {
-    return new TrustStore([...this.files.values()].filter((f) => !f.retiredAt).map((f) => signerFromDer(Buffer.from(f.certificateDer, 'base64'))));
+    this.trustCache ??= new TrustStore([...this.files.values()].filter((f) => !f.retiredAt).map((f) => signerFromDer(Buffer.from(f.certificateDer, 'base64'))));
+    return this.trustCache;
   }
 
   private async persist(file: SignerFile): Promise<void> {
@@ -148,5 +151,6 @@ export class SignerRing {
       await fs.rename(tmp, target);
     }
     this.files.set(file.kid, file);
+    this.trustCache = null;
   }
 }

@@ -30,6 +30,16 @@ export class TrustStore {
   find(kid: Uint8Array | null): TrustedSigner[] {
     return kid ? (this.byKid.get(Buffer.from(kid).toString('base64')) ?? []) : [];
   }
+  hasKid(kidBase64: string): boolean {
+    return this.byKid.has(kidBase64);
+  }
+  /** a new store holding this one's signers and `other`'s */
+  with(other: TrustStore): TrustStore {
+    return new TrustStore([...this.all(), ...other.all()]);
+  }
+  all(): TrustedSigner[] {
+    return [...this.byKid.values()].flat();
+  }
   get size(): number {
     return [...this.byKid.values()].reduce((n, l) => n + l.length, 0);
   }

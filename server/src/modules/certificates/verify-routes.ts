@@ -8,10 +8,11 @@ import { revocationOf } from './queries';
 import { productOf } from './present';
 import { TrustListResponse, VerifyBody, VerifyResponse } from './schema';
 import { ISSUER_COUNTRY, type SignerRing } from './signer-ring';
+import { TrustStore } from './trust';
 
 const tags = ['certificates'];
 
-export async function verifyRoutes(fastify: FastifyInstance, ctx: AppContext, ring: SignerRing) {
+export async function verifyRoutes(fastify: FastifyInstance, ctx: AppContext, ring: SignerRing, foreign: TrustStore) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
   app.post(
@@ -23,10 +24,11 @@ export async function verifyRoutes(fastify: FastifyInstance, ctx: AppContext, ri
       schema: { tags, body: VerifyBody, response: { 200: VerifyResponse } },
     },
     async (req) => {
-      const r = verifyHc1(req.body.hc1, { trust: ring.trust(), at: ctx.config.clock() });
+      const own = ring.trust();
+      const r = verifyHc1(req.body.hc1, { trust: own.with(foreign), at: ctx.config.clock() });
       const ci = ((r.payload?.v ?? r.payload?.t ?? r.payload?.r) as { ci?: unknown }[] | undefined)?.[0]?.ci;
-      // revocation is known only for certificates this deployment signed (a kid of ours verified the signature)
-      const ours = r.checks.signature === true && typeof ci === 'string';
+      // revocation is known only for certificates this deployment signed (a signer of ours verified the signature)
+      const ours = r.checks.signature === true && typeof ci === 'string' && r.kid !== null && own.hasKid(r.kid);
       const revoked = ours ? Boolean((await revocationOf(ctx.db, ci))?.revoked_at) : false;
       return {
         ...r,
