@@ -12,6 +12,9 @@ const ConfigSchema = Type.Object({
   embeddedPgPort: Type.Integer({ minimum: 0, maximum: 65535, env: 'VIGIL_PG_PORT', default: 0 }),
   timeZone: Type.String({ minLength: 1, env: 'VIGIL_TZ', default: 'Asia/Ho_Chi_Minh' }),
   signingKeyDir: Type.Optional(Type.String({ minLength: 1, env: 'VIGIL_SIGNING_KEY_DIR' })),
+  // other issuers' EU DCC document signer certificates the verify route and page trust besides our own
+  // (a PEM file, a base64 DER certificate or a trust list JSON, as `vigil cert verify --trust` reads)
+  dccTrustFile: Type.Optional(Type.String({ minLength: 1, env: 'VIGIL_DCC_TRUST_FILE' })),
   logLevel: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { env: 'LOG_LEVEL', default: 'info' },

@@ -22,6 +22,7 @@ import { dialCommand, dialText, DialUsageError } from './modules/calls/dial-cli'
 import { campaignRunCli, CallsUsageError, reportCli, reportText, runText } from './modules/calls/cli';
 import type { DatabaseHandle } from './platform/db';
 import { guessLanUrl, publicUrlNotice } from './platform/public-url';
+import { certCommand, signerDirOf } from './modules/certificates';
 
 const build = (config: Config, handle: DatabaseHandle) => buildApp(config, { database: handle, logger: false, webDist: null });
 
@@ -424,6 +425,10 @@ calls
       throw err;
     }
   });
+certCommand(program, () => {
+  const config = loadConfig();
+  return { dir: signerDirOf(config.signingKeyDir)!, clock: config.clock };
+});
 
 const keys = program.command('keys').description('QR/certificate signing keys');
 keys

@@ -134,6 +134,20 @@ export const navEntries: NavEntry[] = [
     component: lazy(() => import('../features/declarations/MyHealthPage')),
   },
   {
+    path: '/certificates',
+    labelKey: 'nav.certificates',
+    descriptionKey: 'navDesc.certificates',
+    permission: 'self',
+    component: lazy(() => import('../features/certificates/MyCertificatesPage')),
+  },
+  {
+    path: '/verify',
+    labelKey: 'nav.verify',
+    descriptionKey: 'navDesc.verify',
+    permission: null,
+    component: lazy(() => import('../features/certificates/VerifyPage')),
+  },
+  {
     path: '/users',
     labelKey: 'nav.users',
     descriptionKey: 'navDesc.users',

@@ -52,6 +52,7 @@ export {
   type PersonBrief,
   type PersonContact,
 } from './reads';
+export { getPersonBirth, type PersonBirth } from './birth';
 export { findOrCreatePerson, type FindOrCreateInput, type FindOrCreateOptions } from './service';
 export { type PersonSource } from './validate';
 export { personRecordsLite, personIdsMatching, type PersonRecordLite, type PersonQueryKind } from './contacts';

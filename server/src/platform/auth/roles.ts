@@ -52,6 +52,10 @@ export const PERMISSIONS = [
   'calls.read',
   /** robot calls: scripts, campaigns, running them */
   'calls.manage',
+  /** a person's certificates (EU DCC): list, print */
+  'certificates.read',
+  /** the document signers: list, rotate */
+  'certificates.manage',
   'self',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
@@ -74,6 +78,7 @@ const officer: Permission[] = [
   'testing.read',
   'testing.sample',
   'calls.read',
+  'certificates.read',
   'self',
 ];
 
@@ -86,7 +91,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   call_supervisor: ['geo.read', 'people.read', 'people.contact', 'declarations.read', 'calls.read', 'calls.manage', 'self'],
   // exposure.read: the notices of their own venues only (venue, time window, no identity)
   venue_operator: ['geo.read', 'venues.own', 'checkins.gate', 'exposure.read', 'self'],
-  vaccination_staff: ['geo.read', 'people.read', 'checkins.gate', 'self'],
+  vaccination_staff: ['geo.read', 'people.read', 'checkins.gate', 'certificates.read', 'self'],
   lab_staff: ['geo.read', 'people.read', 'testing.read', 'testing.results', 'self'],
   citizen: ['self'],
 };
