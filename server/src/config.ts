@@ -58,6 +58,8 @@ const ConfigSchema = Type.Object({
   traceLevels: Type.Integer({ minimum: 1, maximum: 5, env: 'VIGIL_TRACE_LEVELS', default: 2 }),
   f1QuarantineDays: Type.Integer({ minimum: 1, maximum: 60, env: 'VIGIL_F1_QUARANTINE_DAYS', default: 14 }),
   f2MonitoringDays: Type.Integer({ minimum: 1, maximum: 60, env: 'VIGIL_F2_MONITORING_DAYS', default: 7 }),
+  // The hotline contacts are told to call in their SMS warning (cases → messaging 'contact.warning').
+  healthHotline: Type.String({ minLength: 3, maxLength: 20, pattern: '^[0-9+ ]+$', env: 'VIGIL_HEALTH_HOTLINE', default: '1900 9095' }),
   cameraProbeTimeoutMs: Type.Integer({ minimum: 100, maximum: 60_000, env: 'VIGIL_CAMERA_PROBE_TIMEOUT_MS', default: 3000 }),
   // Check-ins accepted but not yet being written (group commit) at most; beyond it check-ins answer 503 + Retry-After.
   checkinQueueMax: Type.Integer({ minimum: 1, maximum: 10_000_000, env: 'VIGIL_CHECKIN_QUEUE_MAX', default: 20_000 }),

@@ -5,7 +5,7 @@
 import { sql } from 'kysely';
 import type { AppContext } from '../../platform/module';
 import { dayOf, plusDays } from './days';
-import { confirmCase } from './events';
+import { confirmCase, warningOptions } from './events';
 import { recordFollowUp } from './followups';
 import { admitToPlace } from './places';
 import { runCaseTrace } from './service';
@@ -58,7 +58,7 @@ export async function seedCasesDemo(ctx: AppContext) {
       createdBy: cdc?.id ?? null,
     });
     // trace now so the demo shows results at once (the case.confirmed delivery later finds nothing new)
-    await runCaseTrace(db, c.id, ctx.config, now);
+    await runCaseTrace(db, c.id, ctx.config, now, warningOptions(ctx));
     if (placeId) await admitToPlace(db, { placeId, personId, caseId: c.id, admittedOn: dayOf(c.confirmed_at, tz) }).catch(() => undefined);
     return c;
   };

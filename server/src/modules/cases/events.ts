@@ -13,6 +13,7 @@ import { closeEndedOrders } from './followups';
 import { repointPerson } from './queries';
 import { insertCase, runCaseTrace, type NewCase } from './service';
 import type { CaseRow } from './tables';
+import type { WarningOptions } from './warnings';
 
 export const CLOSE_ORDERS_JOB = 'cases.close-orders';
 export const PROBE_CAMERAS_JOB = 'cases.probe-cameras';
@@ -75,13 +76,16 @@ export async function confirmCase(ctx: AppContext, input: NewCase, db: DbOrTx = 
   return 'isTransaction' in db && db.isTransaction ? run(db) : ctx.db.transaction().execute(run);
 }
 
+/** How tracing warns new contacts by SMS (warnings.ts). */
+export const warningOptions = (ctx: AppContext): WarningOptions => ({ events: ctx.events, resolver: ctx.access.resolver, hotline: ctx.config.healthHotline, timeZone: ctx.config.timeZone });
+
 /** Trace (again) in the background. */
 export async function requestTrace(ctx: AppContext, caseId: string) {
   await ctx.events.publish(ctx.db, 'case.trace-requested', { caseId });
 }
 
 export function caseSubscriptions(ctx: AppContext) {
-  const trace = (caseId: string) => runCaseTrace(ctx.db, caseId, ctx.config, ctx.config.clock());
+  const trace = (caseId: string) => runCaseTrace(ctx.db, caseId, ctx.config, ctx.config.clock(), warningOptions(ctx));
   ctx.events.subscribe('case.confirmed', 'cases.trace', async (e) => {
     await trace(e.payload.caseId);
   });
