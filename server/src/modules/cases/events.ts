@@ -127,6 +127,6 @@ export function caseJobs(ctx: AppContext) {
     name: PROBE_CAMERAS_JOB,
     cron: '*/5 * * * *',
     expireInMinutes: 10,
-    handler: () => probeCameras(ctx.db, ctx.config.cameraProbeTimeoutMs, ctx.config.clock),
+    handler: () => probeCameras(ctx.db, ctx.config.cameraProbeTimeoutMs, ctx.config.clock, { allowPrivate: ctx.config.cameraAllowPrivate, allowNets: ctx.config.cameraAllowNets }),
   });
 }
