@@ -1,5 +1,6 @@
 // HTTP routes of the messaging module: citizens' sign-up by phone and record linking by a one-time code; officers'
 // notifications, campaigns, opt-outs and daily figures (jurisdiction-scoped); the HTTP provider's receipts.
+import { acceptUploads } from '../../platform/http/files';
 import crypto from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -40,7 +41,6 @@ import {
   SignupResponse,
 } from './schema';
 
-const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 export async function messagingRoutes(fastify: FastifyInstance, ctx: AppContext) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
@@ -297,8 +297,7 @@ export async function messagingRoutes(fastify: FastifyInstance, ctx: AppContext)
   });
 
   await fastify.register(async (scoped) => {
-    for (const type of [XLSX_TYPE, 'text/csv', 'application/octet-stream'])
-      if (!scoped.hasContentTypeParser(type)) scoped.addContentTypeParser(type, { parseAs: 'buffer', bodyLimit: 16 * 1024 * 1024 }, (_req, body, done) => done(null, body));
+    acceptUploads(scoped);
     scoped.withTypeProvider<TypeBoxTypeProvider>().post(
       '/api/messaging/campaigns/list-file',
       { config: { audit: { action: 'messaging.campaign.list-file' }, permission: 'messaging.send' }, schema: { tags: ['messaging'], response: { 200: ListFileResponse } } },
