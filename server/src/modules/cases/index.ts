@@ -39,6 +39,8 @@ export { traceForCli, traceText, TraceLookupError, type TraceOutput } from './cl
 export { traceCase, venueContacts, householdPairs, type TracedContact, type TracedExposure, type TraceSource } from './trace';
 export { runCaseTrace, infectiousWindow, type CaseSettings } from './service';
 export { CLOSE_ORDERS_JOB, PROBE_CAMERAS_JOB, type CaseConfirmed, type CaseTraceRequested, type TestPositive } from './events';
+/** For messaging's saved-filter campaigns. */
+export { contactsUnderMonitoring, exposureNoticeWindow } from './audiences';
 /** For the people registry's purge (wired in server/src/modules.ts): persons cases still refer to. */
 export { personsInCases } from './queries';
 

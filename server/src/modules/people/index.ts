@@ -40,6 +40,7 @@ export {
   getPersonContact,
   getPersonPhones,
   residentsWithPhone,
+  communesOfPhones,
   resolvePersonId,
   type PersonBrief,
   type PersonContact,
