@@ -6,6 +6,7 @@ import { useAuth } from '../../app/auth';
 import { isApiError } from '../../lib/api';
 import { ErrorAlert } from '../../lib/errors';
 import { UnitPicker } from '../geo/UnitPicker';
+import { TemplatesTab } from './TemplatesTab';
 import { readListFile, useExposureNotices, useCampaignMutations, useCampaigns, useFigures, useNotifications, useOptOuts, type CampaignBody, type DryRunResponse } from './api';
 import { useMsgT, type MessagingKey } from './i18n';
 
@@ -364,6 +365,7 @@ export default function MessagingPage() {
           <Tabs.Tab value="notifications">{tm('tabs.notifications')}</Tabs.Tab>
           <Tabs.Tab value="figures">{tm('tabs.figures')}</Tabs.Tab>
           {can('messaging.send') && <Tabs.Tab value="optouts">{tm('tabs.optOuts')}</Tabs.Tab>}
+          <Tabs.Tab value="templates">{tm('tabs.templates')}</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="campaigns" pt="md">
           <Campaigns />
@@ -376,6 +378,9 @@ export default function MessagingPage() {
         </Tabs.Panel>
         <Tabs.Panel value="optouts" pt="md">
           <OptOuts />
+        </Tabs.Panel>
+        <Tabs.Panel value="templates" pt="md">
+          <TemplatesTab />
         </Tabs.Panel>
       </Tabs>
     </Stack>
