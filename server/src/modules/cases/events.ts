@@ -13,6 +13,7 @@ import { closeEndedOrders } from './followups';
 import { repointPerson } from './queries';
 import { insertCase, runCaseTrace, type NewCase } from './service';
 import type { CaseRow } from './tables';
+import type { WarningOptions } from './warnings';
 
 export const CLOSE_ORDERS_JOB = 'cases.close-orders';
 export const PROBE_CAMERAS_JOB = 'cases.probe-cameras';
@@ -82,6 +83,9 @@ export async function confirmCase(ctx: AppContext, input: NewCase, db: DbOrTx = 
   return 'isTransaction' in db && db.isTransaction ? run(db) : ctx.db.transaction().execute(run);
 }
 
+/** How tracing warns new contacts by SMS (warnings.ts). */
+export const warningOptions = (ctx: AppContext): WarningOptions => ({ events: ctx.events, resolver: ctx.access.resolver, hotline: ctx.config.healthHotline, timeZone: ctx.config.timeZone });
+
 /** Trace (again) in the background. */
 export async function requestTrace(ctx: AppContext, caseId: string) {
   await ctx.events.publish(ctx.db, 'case.trace-requested', { caseId });
@@ -90,7 +94,7 @@ export async function requestTrace(ctx: AppContext, caseId: string) {
 export function caseSubscriptions(ctx: AppContext) {
   // after a trace, `case.traced` tells other modules (calls: the daily campaign of the area) that contacts changed
   const trace = async (caseId: string) => {
-    await runCaseTrace(ctx.db, caseId, ctx.config, ctx.config.clock());
+    await runCaseTrace(ctx.db, caseId, ctx.config, ctx.config.clock(), warningOptions(ctx));
     const c = await ctx.db.selectFrom('cases').select(['id', 'commune_code']).where('id', '=', caseId).executeTakeFirst();
     if (c) await ctx.events.publish(ctx.db, 'case.traced', { caseId: c.id, communeCode: c.commune_code });
   };
@@ -135,6 +139,6 @@ export function caseJobs(ctx: AppContext) {
     name: PROBE_CAMERAS_JOB,
     cron: '*/5 * * * *',
     expireInMinutes: 10,
-    handler: () => probeCameras(ctx.db, ctx.config.cameraProbeTimeoutMs, ctx.config.clock),
+    handler: () => probeCameras(ctx.db, ctx.config.cameraProbeTimeoutMs, ctx.config.clock, { allowPrivate: ctx.config.cameraAllowPrivate, allowNets: ctx.config.cameraAllowNets }),
   });
 }

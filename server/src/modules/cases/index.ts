@@ -42,6 +42,8 @@ export { CLOSE_ORDERS_JOB, PROBE_CAMERAS_JOB, type CaseConfirmed, type CaseTrace
 export { recordFollowUp, SYMPTOMS, type FollowUpBody } from './followups';
 export { contactsUnderMonitoring, type MonitoredContact } from './monitored';
 export { type CaseTraced } from './events';
+/** For messaging's saved-filter campaigns. */
+export { exposureNoticeWindow } from './audiences';
 /** For the people registry's purge (wired in server/src/modules.ts): persons cases still refer to. */
 export { personsInCases } from './queries';
 

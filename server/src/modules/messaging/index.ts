@@ -15,6 +15,7 @@ import { seedMessagingDemo } from './demo';
 import { messagingJobs } from './jobs';
 import { createProvider } from './providers';
 import { messagingRoutes } from './routes';
+import { templateRoutes } from './template-routes';
 
 /** Payload of `messaging.requested` (JSON: variables are strings or numbers). */
 export type MessagingRequested = Omit<NotifyRequest, 'eventId' | 'campaignId'>;
@@ -30,6 +31,7 @@ export const messagingModule: VigilModule = {
   migrationsDir: migrationsDirOf(import.meta.url),
   async register(app: FastifyInstance, ctx: AppContext) {
     await messagingRoutes(app, ctx);
+    await templateRoutes(app, ctx);
     messagingJobs(ctx);
     ctx.events.subscribe('messaging.requested', 'messaging.enqueue', async (e, { trx }) => {
       await enqueue(trx, { ...e.payload, eventId: e.id });

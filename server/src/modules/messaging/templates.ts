@@ -73,8 +73,8 @@ export function templateOf(purpose: string): Template {
 }
 
 /** Fills {variables}; a variable the text uses but `vars` lacks is an error (no half-filled text reaches a phone). */
-export function render(purpose: string, lang: Lang, vars: Record<string, string | number>): string {
-  const t = templateOf(purpose);
+export function render(purpose: string, lang: Lang, vars: Record<string, string | number>, edited?: { vi: string; en: string } | null): string {
+  const t = edited ?? templateOf(purpose);
   return t[lang].replace(/\{(\w+)\}/g, (_, k: string) => {
     if (vars[k] === undefined || vars[k] === null) throw new TemplateError(`purpose ${purpose}: variable {${k}} is missing`);
     return String(vars[k]);

@@ -48,6 +48,7 @@ export {
   getPersonContact,
   getPersonPhones,
   residentsWithPhone,
+  communesOfPhones,
   resolvePersonId,
   type PersonBrief,
   type PersonContact,
