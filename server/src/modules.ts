@@ -6,6 +6,7 @@ import { venuesModule, personsWithCheckinsInUse } from './modules/venues';
 import { declarationsModule } from './modules/declarations';
 import { messagingModule } from './modules/messaging';
 import { casesModule, personsInCases } from './modules/cases';
+import { vaccinationModule } from './modules/vaccination';
 
 export const modules: VigilModule[] = [
   geoModule,
@@ -15,4 +16,5 @@ export const modules: VigilModule[] = [
   declarationsModule,
   messagingModule,
   casesModule,
+  vaccinationModule,
 ];

@@ -1,3 +1,27 @@
-// Module vaccination (being built): campaigns, products and lots, sites, sessions and slots, bookings, screening,
-// doses, AEFI, the electronic health book. Its events are declared in events.ts.
+// Module vaccination: campaigns, products and lots, priority groups, sites, sessions and slots, registrations and
+// bookings, the site day (scan, screening, dose, observation, AEFI), the electronic health book, dashboards.
+// Its events are declared in events.ts (`vaccination.dose-recorded`, `vaccination.dose-voided`).
+import type { FastifyInstance } from 'fastify';
+import { migrationsDirOf, type AppContext, type VigilModule } from '../../platform/module';
+import { adminRoutes } from './routes-admin';
+import { bookingRoutes } from './routes-booking';
+import { siteDayRoutes } from './routes-siteday';
+import { bookRoutes } from './routes-book';
+import { vaccinationJobs } from './jobs';
+import './events';
+
+export const vaccinationModule: VigilModule = {
+  name: 'vaccination',
+  migrationsDir: migrationsDirOf(import.meta.url),
+  async register(app: FastifyInstance, ctx: AppContext) {
+    await adminRoutes(app, ctx);
+    await bookingRoutes(app, ctx);
+    await siteDayRoutes(app, ctx);
+    await bookRoutes(app, ctx);
+    vaccinationJobs(ctx);
+  },
+};
+
 export type { DoseRecorded, DoseVoided } from './events';
+export { dosesOf, appointmentsOf } from './views';
+export { REMINDERS_JOB } from './jobs';

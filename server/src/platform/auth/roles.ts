@@ -40,6 +40,10 @@ export const PERMISSIONS = [
   'followup.write',
   'places.manage',
   'exposure.read',
+  /** vaccination: dashboards, lists, a person's doses (read); site day: scan, screening, doses, bookings (write); campaigns, sites, sessions, lots (manage) */
+  'vaccination.read',
+  'vaccination.write',
+  'vaccination.manage',
   'self',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
@@ -59,19 +63,20 @@ const officer: Permission[] = [
   'cases.write',
   'followup.write',
   'exposure.read',
+  'vaccination.read',
   'self',
 ];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   national_admin: PERMISSIONS,
-  cdc_officer: [...officer, 'places.manage', 'geo.write', 'users.manage', 'audit.read', 'people.merge', 'checkins.import', 'declarations.forms', 'messaging.send'],
-  district_officer: [...officer, 'places.manage', 'users.manage', 'people.merge', 'declarations.forms', 'messaging.send'],
+  cdc_officer: [...officer, 'places.manage', 'geo.write', 'users.manage', 'audit.read', 'people.merge', 'checkins.import', 'declarations.forms', 'messaging.send', 'vaccination.write', 'vaccination.manage'],
+  district_officer: [...officer, 'places.manage', 'users.manage', 'people.merge', 'declarations.forms', 'messaging.send', 'vaccination.write', 'vaccination.manage'],
   commune_officer: [...officer, 'people.contact'],
   contact_tracer: ['geo.read', 'people.read', 'people.contact', 'venues.read', 'checkins.read', 'declarations.read', 'cases.read', 'followup.write', 'self'],
   call_supervisor: ['geo.read', 'people.read', 'people.contact', 'declarations.read', 'self'],
   // exposure.read: the notices of their own venues only (venue, time window, no identity)
   venue_operator: ['geo.read', 'venues.own', 'checkins.gate', 'exposure.read', 'self'],
-  vaccination_staff: ['geo.read', 'people.read', 'checkins.gate', 'self'],
+  vaccination_staff: ['geo.read', 'people.read', 'checkins.gate', 'vaccination.read', 'vaccination.write', 'self'],
   lab_staff: ['geo.read', 'people.read', 'self'],
   citizen: ['self'],
 };
