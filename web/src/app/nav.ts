@@ -120,6 +120,20 @@ export const navEntries: NavEntry[] = [
     component: lazy(() => import('../features/declarations/DeclarePage')),
   },
   {
+    path: '/vaccination/site-day',
+    labelKey: 'nav.vaccSiteDay',
+    descriptionKey: 'navDesc.vaccSiteDay',
+    permission: 'vaccination.write',
+    component: lazy(() => import('../features/vaccination/SiteDayPage')),
+  },
+  {
+    path: '/health-book',
+    labelKey: 'nav.healthBook',
+    descriptionKey: 'navDesc.healthBook',
+    permission: 'self',
+    component: lazy(() => import('../features/vaccination/HealthBookPage')),
+  },
+  {
     path: '/me',
     labelKey: 'nav.me',
     descriptionKey: 'navDesc.me',

@@ -36,7 +36,7 @@ export async function bookRoutes(fastify: FastifyInstance, ctx: AppContext) {
         const p = (await sql<{ interval_days: number }>`select interval_days from vaccine_products where code = ${last.productCode}`.execute(db)).rows[0]!;
         nextDose = { doseNumber: last.doseNumber + 1, dueOn: addDays(last.givenOn, p.interval_days), productCode: last.productCode };
       }
-      await k.audit(req, { action: self ? 'vaccination.book.read-own' : 'vaccination.book.read', subjectType: 'person', subjectId: brief.id, details: { doses: doses.length } });
+      await k.audit(req, { action: self ? 'vaccination.book.read_own' : 'vaccination.book.read', subjectType: 'person', subjectId: brief.id, details: { doses: doses.length } });
       return { person: personCard(brief, today), doses, appointments, nextDose };
     },
   );

@@ -153,7 +153,7 @@ export async function bookingRoutes(fastify: FastifyInstance, ctx: AppContext) {
     // a walk-in is registered on the spot
     await register(db, { campaign, personId: p.brief.id, communeCode: p.brief.communeCode ?? campaign.unit_code, priorityCode: null, channel: 'staff', by: user.id, now: k.now() });
     const ids = await book(db, { personId: p.brief.id, slotId, doseNumber: req.body.doseNumber, walkIn: true, by: user.id, now: k.now() }, (await slotInfo(db, slotId))!, null);
-    await k.audit(req, { action: 'vaccination.walk-in', subjectType: 'person', subjectId: p.brief.id, details: { bookings: ids } });
+    await k.audit(req, { action: 'vaccination.walk_in', subjectType: 'person', subjectId: p.brief.id, details: { bookings: ids } });
     return reply.code(201).send({ ids });
   });
 }

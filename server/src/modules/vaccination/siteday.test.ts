@@ -81,7 +81,7 @@ describe('site day', () => {
     expect(stock.json().items[0]).toMatchObject({ used: 1, left: 499 });
     // the day's work is audited per person
     const audits = await sql<{ action: string }>`select action from audit_log where subject_id = ${p} order by id`.execute(t.db);
-    expect(audits.rows.map((r) => r.action)).toEqual(['vaccination.scan', 'vaccination.screen', 'vaccination.dose.record', 'vaccination.observation.end', 'vaccination.aefi.record', 'vaccination.book.read-own']);
+    expect(audits.rows.map((r) => r.action)).toEqual(['vaccination.scan', 'vaccination.screen', 'vaccination.dose.record', 'vaccination.observation.end', 'vaccination.aefi.record', 'vaccination.book.read_own']);
     now = new Date('2021-08-02T01:00:00Z');
   });
 
