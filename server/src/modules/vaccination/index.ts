@@ -7,6 +7,7 @@ import { adminRoutes } from './routes-admin';
 import { bookingRoutes } from './routes-booking';
 import { siteDayRoutes } from './routes-siteday';
 import { bookRoutes } from './routes-book';
+import { dashboardRoutes } from './routes-dashboard';
 import { vaccinationJobs } from './jobs';
 import './events';
 
@@ -18,6 +19,7 @@ export const vaccinationModule: VigilModule = {
     await bookingRoutes(app, ctx);
     await siteDayRoutes(app, ctx);
     await bookRoutes(app, ctx);
+    await dashboardRoutes(app, ctx);
     vaccinationJobs(ctx);
   },
 };
