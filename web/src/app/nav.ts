@@ -127,6 +127,13 @@ export const navEntries: NavEntry[] = [
     component: lazy(() => import('../features/vaccination/SiteDayPage')),
   },
   {
+    path: '/vaccination',
+    labelKey: 'nav.vaccDashboard',
+    descriptionKey: 'navDesc.vaccDashboard',
+    permission: 'vaccination.read',
+    component: lazy(() => import('../features/vaccination/DashboardPage')),
+  },
+  {
     path: '/health-book',
     labelKey: 'nav.healthBook',
     descriptionKey: 'navDesc.healthBook',

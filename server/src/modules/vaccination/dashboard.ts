@@ -5,23 +5,15 @@
 import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import type { DbOrTx } from '../../platform/db/types';
+import type { Dashboard } from './schema';
+
+export type { Dashboard };
 
 export const AGE_GROUPS = ['0-17', '18-49', '50-64', '65+'] as const;
 const ageGroupSql = (yearExpr: ReturnType<typeof sql>, year: number) =>
   sql<string>`case when ${yearExpr} is null then 'unknown' when ${year} - ${yearExpr} < 18 then '0-17' when ${year} - ${yearExpr} < 50 then '18-49'
     when ${year} - ${yearExpr} < 65 then '50-64' else '65+' end`;
 
-export interface Dashboard {
-  from: string;
-  to: string;
-  dosesPerDay: { day: string; n: number }[];
-  bySite: { siteId: string; siteName: string; n: number }[];
-  byProduct: { productCode: string; productName: string; n: number }[];
-  coverage: { communeCode: string; communeName: string; ageGroup: string; population: number; atLeastOne: number; full: number }[];
-  dropout: { dose1: number; dose2: number; rate: number | null };
-  overdue: { personId: string; fullName: string; doseNumber: number; dueOn: string; communeCode: string | null }[];
-  stock: { siteName: string; productCode: string; lotNumber: string; expiresOn: string; quantity: number; used: number; wasted: number; left: number }[];
-}
 
 export async function dashboard(db: DbOrTx, scope: string[] | null, from: string, to: string, today: string): Promise<Dashboard> {
   const inScope = (col: string) => (scope ? sql`and ${sql.ref(col)} = any(${scope}::text[])` : sql``);

@@ -194,3 +194,16 @@ export const ScanResponse = Type.Object({
   nextDoseNumber: Type.Integer(),
   lots: Type.Array(Type.Object({ id: Type.String(), productCode: Type.String(), productName: Type.String(), lotNumber: Type.String(), expiresOn: Type.String(), left: Type.Integer() })),
 });
+
+/** The dashboard figures of an area and period (dashboard.ts). */
+export interface Dashboard {
+  from: string;
+  to: string;
+  dosesPerDay: { day: string; n: number }[];
+  bySite: { siteId: string; siteName: string; n: number }[];
+  byProduct: { productCode: string; productName: string; n: number }[];
+  coverage: { communeCode: string; communeName: string; ageGroup: string; population: number; atLeastOne: number; full: number }[];
+  dropout: { dose1: number; dose2: number; rate: number | null };
+  overdue: { personId: string; fullName: string; doseNumber: number; dueOn: string; communeCode: string | null }[];
+  stock: { siteName: string; productCode: string; lotNumber: string; expiresOn: string; quantity: number; used: number; wasted: number; left: number }[];
+}
