@@ -9,6 +9,7 @@ import { siteDayRoutes } from './routes-siteday';
 import { bookRoutes } from './routes-book';
 import { dashboardRoutes } from './routes-dashboard';
 import { vaccinationJobs } from './jobs';
+import { seedVaccinationDemo } from './demo';
 import './events';
 
 export const vaccinationModule: VigilModule = {
@@ -22,6 +23,8 @@ export const vaccinationModule: VigilModule = {
     await dashboardRoutes(app, ctx);
     vaccinationJobs(ctx);
   },
+  /** A campaign in Thành phố Vinh: four ward sites, lots, daily sessions, 80 registered residents, doses of the last weeks, bookings, an AEFI. */
+  seedDemo: seedVaccinationDemo,
 };
 
 export type { DoseRecorded, DoseVoided } from './events';
