@@ -103,6 +103,7 @@ export async function book(db: Db, input: BookInput, slot: SlotInfo, next: SlotI
     const gap = daysBetween(slot.day, next.day);
     if (gap < slot.interval_days) throw invalidField('body.nextSlotId', `is ${gap} days after the first; the product needs at least ${slot.interval_days}`);
   }
+  if (!next) return [await bookOne(db, input, slot)];
   return inTx(db, async (tx) => {
     const reg = await sql`select 1 from vaccination_registrations where campaign_id = ${slot.campaign_id} and person_id = ${input.personId}`.execute(tx);
     if (!reg.rows.length) throw invalidField('body.personId', 'is not registered in this campaign; register first');
@@ -115,6 +116,36 @@ export async function book(db: Db, input: BookInput, slot: SlotInfo, next: SlotI
     }
     return ids;
   });
+}
+
+/**
+ * One dose in one statement (the common case, and the hot path under load): the seat is taken only if the person is
+ * registered, and the booking row is inserted from the seat taken; a unique violation undoes both. When no row comes
+ * back, a second look says why (not registered, or full).
+ */
+async function bookOne(db: Db, input: BookInput, slot: SlotInfo): Promise<string> {
+  let rows: { id: string }[];
+  try {
+    rows = (
+      await sql<{ id: string }>`
+        with seat as (
+          update vaccination_slots set booked = booked + 1
+          where id = ${slot.id} and booked < capacity
+            and exists (select 1 from vaccination_registrations where campaign_id = ${slot.campaign_id} and person_id = ${input.personId})
+          returning id)
+        insert into vaccination_bookings (person_id, campaign_id, slot_id, dose_number, walk_in, booked_by, created_at)
+        select ${input.personId}, ${slot.campaign_id}, seat.id, ${input.doseNumber}, ${!!input.walkIn}, ${input.by}, ${input.now} from seat
+        returning id`.execute(db)
+    ).rows;
+  } catch (e) {
+    if ((e as { code?: string }).code === '23505')
+      throw conflict(`This person already has an appointment for dose ${input.doseNumber}; rebook or cancel it instead`, [{ path: 'body.doseNumber', message: 'already booked' }]);
+    throw e;
+  }
+  if (rows[0]) return rows[0].id;
+  const reg = await sql`select 1 from vaccination_registrations where campaign_id = ${slot.campaign_id} and person_id = ${input.personId}`.execute(db);
+  if (!reg.rows.length) throw invalidField('body.personId', 'is not registered in this campaign; register first');
+  throw slotFull();
 }
 
 export async function findBooking(db: DbOrTx, id: string, lock = false): Promise<BookingRow | null> {

@@ -6,7 +6,7 @@ import type { AuthUser } from '../../platform/auth/service';
 import type { Permission } from '../../platform/auth/roles';
 import { forbidden, invalidField, notFound } from '../../platform/http/errors';
 import type { AppContext } from '../../platform/module';
-import { getPersonBrief, isManagerOf, resolvePersonId } from '../people';
+import { getPersonBrief, isManagerOf } from '../people';
 import { findCampaign } from './admin';
 import { findSite } from './siteday';
 
@@ -34,8 +34,7 @@ export function routeKit(ctx: AppContext) {
    * `perm` over the person's commune. Unknown ids and others' ids answer alike (404 before 403 would tell who exists).
    */
   const personFor = async (user: AuthUser, personId: string, perm: Permission, path = 'body.personId') => {
-    const live = (await resolvePersonId(db, personId)) ?? null;
-    const brief = live ? await getPersonBrief(db, live) : null;
+    const brief = await getPersonBrief(db, personId); // follows merges
     if (brief && (await ownOrDependant(user, brief.id))) return { brief, self: true };
     if (!user.permissions.has(perm)) throw forbidden('You may act only for yourself and the people your account manages');
     if (!brief) throw invalidField(path, 'is not a known person');
