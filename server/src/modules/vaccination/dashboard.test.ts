@@ -48,6 +48,15 @@ describe('dashboard', () => {
     expect(d.stock[0]).toMatchObject({ quantity: 500, used: 4, wasted: 3, left: 493 });
   });
 
+  it('adds a doses tile to the home page of the area', async () => {
+    const r = await get('/api/home/summary', w.cdc.headers);
+    const tile = r.json().tiles.find((x: { key: string }) => x.key === 'vaccination.doses');
+    expect(tile.byDay.reduce((a: number, b: number) => a + b, 0)).toBe(2); // 2021-08-20 and 08-23 are inside the last 14 days
+    const other = await t.login('commune_officer', w.otherCommune);
+    expect((await get('/api/home/summary', other.headers)).json().tiles.find((x: { key: string }) => x.key === 'vaccination.doses').byDay.every((n: number) => n === 0)).toBe(true);
+    expect((await get('/api/home/summary', (await t.login('venue_operator', '40')).headers)).json().tiles.some((x: { key: string }) => x.key === 'vaccination.doses')).toBe(false);
+  });
+
   it('exports the same figures as Excel', async () => {
     const r = await get('/api/vaccination/dashboard.xlsx?from=2021-08-01&to=2021-08-31', w.cdc.headers);
     expect(r.statusCode).toBe(200);

@@ -10,6 +10,7 @@ import { bookRoutes } from './routes-book';
 import { dashboardRoutes } from './routes-dashboard';
 import { vaccinationJobs } from './jobs';
 import { seedVaccinationDemo } from './demo';
+import { vaccinationTiles } from './summary';
 import './events';
 
 export const vaccinationModule: VigilModule = {
@@ -23,6 +24,8 @@ export const vaccinationModule: VigilModule = {
     await dashboardRoutes(app, ctx);
     vaccinationJobs(ctx);
   },
+  /** Home page: doses given today and per day in the caller's area. */
+  summary: (ctx, q) => vaccinationTiles(ctx.db, q),
   /** A campaign in Thành phố Vinh: four ward sites, lots, daily sessions, 80 registered residents, doses of the last weeks, bookings, an AEFI. */
   seedDemo: seedVaccinationDemo,
 };
