@@ -8,6 +8,7 @@ import type { AppContext } from '../../platform/module';
 import { localDay } from '../../platform/time';
 import { addLot, createCampaign, createSession, createSite, recordWastage } from './admin';
 import { routeKit } from './kit';
+import { inviteUpToCapacity } from './invitations';
 import { CampaignBody, IdParam, IdResponse, LotBody, SessionBody, SiteBody, SlotsQuery, WastageBody } from './schema';
 
 const tags = ['vaccination'];
@@ -90,6 +91,17 @@ export async function adminRoutes(fastify: FastifyInstance, ctx: AppContext) {
     await k.audit(req, { action: 'vaccination.session.create', subjectType: 'vaccination_session', subjectId: r.id, details: { day: req.body.day, slots: r.slots } });
     return reply.code(201).send(r);
   });
+
+  app.post(
+    '/api/vaccination/campaigns/:id/invitations',
+    { config: { permission: 'vaccination.manage' }, schema: { tags, params: IdParam, body: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 100_000 }) }, { additionalProperties: false }) } },
+    async (req) => {
+      const c = await k.campaignFor(req.user!, req.params.id, 'vaccination.manage', 'params.id');
+      const r = await inviteUpToCapacity(db, ctx.events, c, { limit: req.body.limit, now: k.now(), bookingUrl: `${ctx.config.publicUrl}/health-book` });
+      await k.audit(req, { action: 'vaccination.invite', subjectType: 'vaccination_campaign', subjectId: c.id, details: r });
+      return r;
+    },
+  );
 
   // free seats of a day (citizens choose a time): no personal data
   app.get('/api/vaccination/slots', { config: { permission: 'self' }, schema: { tags, querystring: SlotsQuery } }, async (req) => {
