@@ -1,6 +1,6 @@
 // Load generator for bench/booking.ts, run as a separate process (its own event loop): sends each prepared booking
 // body once over `connections` connections (autocannon), or the same number of requests to an echo route; writes
-// the figures and the HTTP status of every body to argv[3].
+// the figures, the count of each HTTP status and the ids of the bookings acknowledged (201) to argv[3].
 import fs from 'node:fs';
 import autocannon from 'autocannon';
 
@@ -12,7 +12,9 @@ interface Job {
 }
 
 const job = JSON.parse(fs.readFileSync(process.argv[2]!, 'utf8')) as Job;
-const statuses = new Array<number>(job.bodies.length).fill(0);
+const tally: Record<number, number> = {};
+const acked: string[] = [];
+const ID = /"ids":\["([0-9a-f-]{36})"/;
 let next = 0;
 const cpu0 = process.cpuUsage();
 const started = Date.now();
@@ -26,9 +28,8 @@ autocannon(
     timeout: 30,
     requests: [
       {
-        setupRequest: (req: object, context: Record<string, unknown>) => {
+        setupRequest: (req: object) => {
           const i = next++;
-          context.i = i;
           return {
             ...req,
             method: 'POST',
@@ -36,8 +37,10 @@ autocannon(
             headers: { 'content-type': 'application/json', 'x-requested-with': 'vigil', cookie: job.cookies[i % job.cookies.length]!, 'x-forwarded-for': `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}` },
           };
         },
-        onResponse: (status: number, _body: string, context: Record<string, unknown>) => {
-          statuses[context.i as number] = status;
+        onResponse: (status: number, body: string) => {
+          tally[status] = (tally[status] ?? 0) + 1;
+          const m = status === 201 ? ID.exec(body) : null;
+          if (m) acked.push(m[1]!);
         },
       },
     ],
@@ -46,6 +49,6 @@ autocannon(
     if (err) throw err;
     const cpu = process.cpuUsage(cpu0);
     const seconds = (Date.now() - started) / 1000;
-    fs.writeFileSync(process.argv[3]!, JSON.stringify({ cpuMs: (cpu.user + cpu.system) / 1000, seconds, p50: r.latency.p50, p99: r.latency.p99, ok: r['2xx'], non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts, statuses }));
+    fs.writeFileSync(process.argv[3]!, JSON.stringify({ cpuMs: (cpu.user + cpu.system) / 1000, seconds, p50: r.latency.p50, p99: r.latency.p99, ok: r['2xx'], non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts, tally, acked }));
   },
 );

@@ -37,7 +37,8 @@ interface Run {
   non2xx: number;
   errors: number;
   timeouts: number;
-  statuses: number[];
+  tally: Record<string, number>;
+  acked: string[];
 }
 
 async function drive(dir: string, url: string, bodies: string[], cookies: string[]): Promise<Run> {
@@ -113,27 +114,28 @@ export default async function main() {
     const echoRps = e.ok / e.seconds;
     console.log(`booking: ${CONNECTIONS} connections, ${bodies.length} requests …`);
     const b = await drive(dataDir, `${base}/api/vaccination/bookings`, bodies, cookies);
-    const created = b.statuses.filter((s) => s === 201).length;
-    const full = b.statuses.filter((s) => s === 409).length;
-    const other = b.statuses.length - created - full;
+    const created = b.tally['201'] ?? 0;
+    const full = b.tally['409'] ?? 0;
+    const other = Object.entries(b.tally).filter(([k]) => k !== '201' && k !== '409').map(([k, n]) => `${n}×${k}`).join(', ');
     const perSecond = created / b.seconds;
 
     const check = (
-      await sql<{ live: number; over: number; drift: number }>`
+      await sql<{ live: number; over: number; drift: number; missing: number }>`
         select (select count(*)::int from vaccination_bookings where status = 'booked') as live,
                (select count(*)::int from vaccination_slots where booked > capacity) as over,
-               (select count(*)::int from vaccination_slots sl where sl.booked <> (select count(*) from vaccination_bookings b where b.slot_id = sl.id and b.status = 'booked')) as drift`.execute(handle.db)
+               (select count(*)::int from vaccination_slots sl where sl.booked <> (select count(*) from vaccination_bookings b where b.slot_id = sl.id and b.status = 'booked')) as drift,
+               (select count(*)::int from unnest(${b.acked}::uuid[]) a(id) where not exists (select 1 from vaccination_bookings x where x.id = a.id and x.status = 'booked')) as missing`.execute(handle.db)
     ).rows[0]!;
-    const lost = created - check.live;
+    const lost = check.missing;
     const row = (name: string, rps: number, r: Run) => `${name.padEnd(9)} ${rps.toFixed(0).padStart(7)}/s   p50 ${String(r.p50).padStart(5)} ms   p99 ${String(r.p99).padStart(5)} ms   errors ${r.errors} timeouts ${r.timeouts}`;
     console.log('');
     console.log(row('echo', echoRps, e));
     console.log(row('bookings', perSecond, b));
-    console.log(`answers:  ${created} booked (201), ${full} slot full (409), ${other} other`);
+    console.log(`answers:  ${created} booked (201), ${full} slot full (409)${other ? `, other: ${other}` : ''}; sent ${b.ok + b.non2xx} of ${bodies.length}`);
     console.log(`ratio:    bookings/s ÷ echo requests/s = ${(perSecond / echoRps).toFixed(3)}   (goal ≥ 0.15)`);
-    console.log(`verify:   stored live bookings ${check.live}, lost ${lost}, slots over capacity ${check.over}, slots whose counter ≠ bookings ${check.drift}`);
+    console.log(`verify:   stored live bookings ${check.live}; acknowledged but not stored (lost) ${lost}; slots over capacity ${check.over}; slots whose counter ≠ bookings ${check.drift}`);
     console.log(`          seats ${seats}: ${created === seats ? 'all taken' : `${seats - created} left`}`);
-    if (lost !== 0 || check.over !== 0 || check.drift !== 0 || other !== 0) {
+    if (lost !== 0 || check.over !== 0 || check.drift !== 0 || created !== b.acked.length) {
       console.error('FAILED: overbooking, lost bookings or unexpected answers');
       process.exitCode = 1;
     }
