@@ -6,12 +6,12 @@ import { venuesModule, personsWithCheckinsInUse } from './modules/venues';
 import { declarationsModule } from './modules/declarations';
 import { messagingModule } from './modules/messaging';
 import { casesModule, personsInCases } from './modules/cases';
-import { vaccinationModule } from './modules/vaccination';
+import { vaccinationModule, personsInVaccination } from './modules/vaccination';
 
 export const modules: VigilModule[] = [
   geoModule,
   // the registry's purge asks these modules which persons they still refer to (explicit calls, no global hooks)
-  peopleModule({ personsInUse: [personsWithCheckinsInUse, personsInCases] }),
+  peopleModule({ personsInUse: [personsWithCheckinsInUse, personsInCases, personsInVaccination] }),
   venuesModule,
   declarationsModule,
   messagingModule,

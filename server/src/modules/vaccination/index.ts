@@ -12,11 +12,16 @@ import { vaccinationJobs } from './jobs';
 import { seedVaccinationDemo } from './demo';
 import { vaccinationTiles } from './summary';
 import './events';
+import { repointVaccination } from './views';
 
 export const vaccinationModule: VigilModule = {
   name: 'vaccination',
   migrationsDir: migrationsDirOf(import.meta.url),
   async register(app: FastifyInstance, ctx: AppContext) {
+    // a merged person's vaccination record follows the record that stays
+    ctx.events.subscribe('person.merged', 'vaccination.repoint', async (e, { trx }) => {
+      await repointVaccination(trx, e.payload.mergedId, e.payload.keptId);
+    });
     await adminRoutes(app, ctx);
     await bookingRoutes(app, ctx);
     await siteDayRoutes(app, ctx);
@@ -31,5 +36,5 @@ export const vaccinationModule: VigilModule = {
 };
 
 export type { DoseRecorded, DoseVoided } from './events';
-export { dosesOf, appointmentsOf } from './views';
+export { dosesOf, appointmentsOf, personsInVaccination } from './views';
 export { REMINDERS_JOB } from './jobs';

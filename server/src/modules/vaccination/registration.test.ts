@@ -91,4 +91,19 @@ describe('registration', () => {
     const hanoi = await t.login('cdc_officer', '01');
     expect((await t.app.inject({ method: 'POST', url: `/api/vaccination/campaigns/${w.campaignId}/registrations/import?organisation=X`, headers: { ...hanoi.headers, 'content-type': XLSX }, payload: buf })).statusCode).toBe(403);
   });
+
+  it('a merged duplicate’s registration and doses follow the record that stays; the purge keeps vaccinated people', async () => {
+    const kept = await w.person('Bản Giữ');
+    const dup = await w.person('Bản Trùng');
+    await w.register(dup);
+    await sql`insert into vaccination_doses (person_id, product_code, dose_number, series_doses, given_at, given_on, commune_code, vaccinator, observe_until)
+      values (${dup}, 'EU/1/20/1528', 1, 2, now(), current_date, ${w.commune}, 'ĐD', now())`.execute(t.db);
+    const r = await send(`/api/people/${kept}/merge`, w.cdc, { mergeId: dup, reason: 'trùng hồ sơ' });
+    expect(r.statusCode, r.body).toBe(200);
+    await t.events.settled();
+    const rows = await sql<{ t: string }>`select 'reg' as t from vaccination_registrations where person_id = ${kept} union all select 'dose' from vaccination_doses where person_id = ${kept}`.execute(t.db);
+    expect(rows.rows.map((x) => x.t).sort()).toEqual(['dose', 'reg']);
+    const { personsInVaccination } = await import('./index');
+    expect(await personsInVaccination(t.db, [kept, await w.person('Chưa Gì')])).toEqual([kept]);
+  });
 });

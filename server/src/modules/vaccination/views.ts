@@ -62,3 +62,29 @@ export async function usableLots(db: DbOrTx, siteId: string, today: string) {
 export async function isRegisteredAnywhere(db: DbOrTx, personId: string) {
   return (await sql`select 1 from vaccination_registrations where person_id = ${personId} limit 1`.execute(db)).rows.length > 0;
 }
+
+/** The ids among `ids` the vaccination record still refers to (the registry's purge keeps them). */
+export async function personsInVaccination(db: DbOrTx, ids: string[]): Promise<string[]> {
+  if (!ids.length) return [];
+  const r = await sql<{ id: string }>`
+    select person_id as id from vaccination_registrations where person_id = any(${ids}::uuid[])
+    union select person_id from vaccination_bookings where person_id = any(${ids}::uuid[])
+    union select person_id from vaccination_doses where person_id = any(${ids}::uuid[])
+    union select person_id from vaccination_screenings where person_id = any(${ids}::uuid[])`.execute(db);
+  return r.rows.map((x) => x.id);
+}
+
+/**
+ * Merge: the merged record's vaccination rows follow the record that stays. A row the kept record already has
+ * (the same campaign's registration, a live booking or valid dose of the same number) stays on the merged id for
+ * officers to reconcile, rather than breaking a unique rule.
+ */
+export async function repointVaccination(db: DbOrTx, mergedId: string, keptId: string) {
+  await sql`update vaccination_registrations r set person_id = ${keptId} where person_id = ${mergedId}
+    and not exists (select 1 from vaccination_registrations k where k.person_id = ${keptId} and k.campaign_id = r.campaign_id)`.execute(db);
+  await sql`update vaccination_bookings b set person_id = ${keptId} where person_id = ${mergedId}
+    and not (status = 'booked' and exists (select 1 from vaccination_bookings k where k.person_id = ${keptId} and k.dose_number = b.dose_number and k.status = 'booked'))`.execute(db);
+  await sql`update vaccination_doses d set person_id = ${keptId} where person_id = ${mergedId}
+    and not (status = 'valid' and exists (select 1 from vaccination_doses k where k.person_id = ${keptId} and k.dose_number = d.dose_number and k.status = 'valid'))`.execute(db);
+  await sql`update vaccination_screenings set person_id = ${keptId} where person_id = ${mergedId}`.execute(db);
+}
