@@ -12,6 +12,9 @@ const ConfigSchema = Type.Object({
   embeddedPgPort: Type.Integer({ minimum: 0, maximum: 65535, env: 'VIGIL_PG_PORT', default: 0 }),
   timeZone: Type.String({ minLength: 1, env: 'VIGIL_TZ', default: 'Asia/Ho_Chi_Minh' }),
   signingKeyDir: Type.Optional(Type.String({ minLength: 1, env: 'VIGIL_SIGNING_KEY_DIR' })),
+  // other issuers' EU DCC document signer certificates the verify route and page trust besides our own
+  // (a PEM file, a base64 DER certificate or a trust list JSON, as `vigil cert verify --trust` reads)
+  dccTrustFile: Type.Optional(Type.String({ minLength: 1, env: 'VIGIL_DCC_TRUST_FILE' })),
   logLevel: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { env: 'LOG_LEVEL', default: 'info' },
@@ -55,6 +58,9 @@ const ConfigSchema = Type.Object({
   // Contact tracing (cases module): infectious window starts this many days before symptom onset (or the test)
   traceDaysBefore: Type.Integer({ minimum: 0, maximum: 21, env: 'VIGIL_TRACE_DAYS_BEFORE', default: 2 }),
   traceMinOverlapMinutes: Type.Integer({ minimum: 0, maximum: 720, env: 'VIGIL_TRACE_MIN_OVERLAP_MINUTES', default: 0 }),
+  // Robot calls (module calls): run the dialers in this server; the daily report's cut-off hour (local time).
+  callsDialer: Type.Boolean({ env: 'VIGIL_CALLS_DIALER', default: true }),
+  callsReportHour: Type.Integer({ minimum: 0, maximum: 23, env: 'VIGIL_CALLS_REPORT_HOUR', default: 18 }),
   traceLevels: Type.Integer({ minimum: 1, maximum: 5, env: 'VIGIL_TRACE_LEVELS', default: 2 }),
   f1QuarantineDays: Type.Integer({ minimum: 1, maximum: 60, env: 'VIGIL_F1_QUARANTINE_DAYS', default: 14 }),
   f2MonitoringDays: Type.Integer({ minimum: 1, maximum: 60, env: 'VIGIL_F2_MONITORING_DAYS', default: 7 }),

@@ -16,10 +16,13 @@ import { ImportError, importUnits, parseUnitsFile } from './modules/geo';
 import { importCheckinsFile, importVenuesFile, ImportFileError, type ImportResult } from './modules/venues';
 import { seedDemo, DEMO_PASSWORD, DEMO_USERS, hasUsers } from './demo';
 import { smsSend, SmsUsageError } from './modules/messaging';
-import { importContacts, traceForCli, traceText, TraceLookupError } from './modules/cases';
+import { importContacts, traceForCli, traceText, TraceLookupError, casesForCli } from './modules/cases';
+import { importSamplesFile, importResultsFile, retestsForCli, TestingCliError } from './modules/testing';
 import { dialCommand, dialText, DialUsageError } from './modules/calls/dial-cli';
+import { campaignRunCli, CallsUsageError, reportCli, reportText, runText } from './modules/calls/cli';
 import type { DatabaseHandle } from './platform/db';
 import { guessLanUrl, publicUrlNotice } from './platform/public-url';
+import { certCommand, signerDirOf } from './modules/certificates';
 
 const build = (config: Config, handle: DatabaseHandle) => buildApp(config, { database: handle, logger: false, webDist: null });
 
@@ -242,6 +245,64 @@ imp
     if (r.errors.length) process.exitCode = 2;
   });
 
+imp
+  .command('samples <file>')
+  .description('import sample lists from CSV/XLSX (tube_code,person_national_id,person_phone,person_name,collected_at,site_code,test_type; a tube code on several lines = a pool); good lines imported, bad lines reported; a re-imported file changes nothing')
+  .option('--commune <code>', 'commune of tubes without site_code (else the first person\'s home commune)')
+  .action(async (file: string, o: { commune?: string }) => {
+    const r = await testingImport('Importing samples', (app, onProgress) => importSamplesFile(app.vigil, file, { commune: o.commune, onProgress }));
+    printLineImport(r, 'sample line(s)');
+  });
+imp
+  .command('results <file>')
+  .description('import lab results from CSV/XLSX (tube_code,result,resulted_at,lab_code; result positive|negative|invalid); the same result again changes nothing, another one is a correction')
+  .action(async (file: string) => {
+    const r = await testingImport('Importing results', (app, onProgress) => importResultsFile(app.vigil, file, { onProgress }));
+    if (r.corrected) process.stdout.write(`${r.corrected} result(s) corrected (the earlier result is kept in the history).\n`);
+    printLineImport(r, 'result(s)');
+  });
+
+async function testingImport<T extends ImportResult>(label: string, fn: (app: import('fastify').FastifyInstance, onProgress: (d: number, t: number) => void) => Promise<T>): Promise<T> {
+  return withApp(modules, build, async (app) => {
+    const bar = progressBar(label);
+    try {
+      return await fn(app, (d, t) => bar.update(d, t));
+    } catch (err) {
+      if (err instanceof ImportFileError || err instanceof TestingCliError) throw new CliError(err.message);
+      throw err;
+    } finally {
+      bar.stop();
+    }
+  });
+}
+
+program
+  .command('testing')
+  .description('electronic testing')
+  .command('retests')
+  .description('open individual-retest tasks (people of a positive pool): tube, person, national ID, phone, since')
+  .option('--json', 'print JSON')
+  .action(async (o: { json?: boolean }) => {
+    const rows = await withApp(modules, build, (app) => retestsForCli(app.vigil));
+    if (o.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    else for (const r of rows) process.stdout.write(`${r.tube_code}\t${r.national_id ?? '-'}\t${r.phone ?? '-'}\t${r.person_name ?? ''}\t${r.since}\n`);
+  });
+
+program
+  .command('cases')
+  .description('cases')
+  .command('list')
+  .description('confirmed cases with their person\'s national ID')
+  .option('--since <iso>', 'only cases confirmed at or after this instant')
+  .option('--json', 'print JSON')
+  .action(async (o: { since?: string; json?: boolean }) => {
+    const since = o.since ? new Date(o.since) : null;
+    if (since && (Number.isNaN(since.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(o.since!))) throw new CliError('--since must be an ISO 8601 date or instant, e.g. 2021-08-12T00:00:00+07:00');
+    const rows = await withApp(modules, build, (app) => casesForCli(app.vigil.db, since));
+    if (o.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    else for (const r of rows) process.stdout.write(`${r.code}\t${r.national_id ?? '-'}\t${r.person_name ?? ''}\t${r.confirmed_at}\t${r.status}\n`);
+  });
+
 program
   .command('trace <person>')
   .description('contacts of a person (national ID, phone or person id): F1 from their stays in the infectious window, F2 from each F1; a confirmed case is traced over its own window')
@@ -330,6 +391,44 @@ calls
     process.stdout.write(o.json ? `${JSON.stringify(r)}\n` : `${dialText(r)}\n`);
     if (r.disposition !== 'completed') process.exitCode = 3;
   });
+
+calls
+  .command('campaign')
+  .description('robot-call campaigns')
+  .command('run <id>')
+  .description("plan a campaign's day (F1/F2 synced from cases, one call per person) and dial it: through the SIP trunk today, or the simulated provider (no VIGIL_SIP_HOST, or --provider simulated) on an accelerated clock")
+  .option('--date <YYYY-MM-DD>', 'the local day (default today)')
+  .option('--provider <name>', 'configured (default) or simulated', 'configured')
+  .option('--json', 'print the figures as JSON')
+  .action(async (id: string, o: { date?: string; provider: string; json?: boolean }) => {
+    if (o.provider !== 'configured' && o.provider !== 'simulated') throw new CliError('--provider: configured or simulated');
+    try {
+      const r = await withApp(modules, build, (app) => campaignRunCli(app.vigil, id, { date: o.date, provider: o.provider as 'simulated' | 'configured' }));
+      process.stdout.write(o.json ? `${JSON.stringify(r)}\n` : runText(r));
+    } catch (err) {
+      if (err instanceof CallsUsageError) throw new CliError(err.message);
+      throw err;
+    }
+  });
+calls
+  .command('report <date>')
+  .description("make the daily robot-call reports of a day (calls made, reached, symptomatic, non-reporting) per jurisdiction: stored, sent to the campaigns' alert phones")
+  .option('--out <dir>', 'also write each report as Excel and PDF into this directory')
+  .option('--no-send', 'store only, send nothing')
+  .option('--json', 'print the figures as JSON')
+  .action(async (date: string, o: { out?: string; send: boolean; json?: boolean }) => {
+    try {
+      const r = await withApp(modules, build, (app) => reportCli(app.vigil, date, { out: o.out, send: o.send }));
+      process.stdout.write(o.json ? `${JSON.stringify(r)}\n` : reportText(r));
+    } catch (err) {
+      if (err instanceof CallsUsageError) throw new CliError(err.message);
+      throw err;
+    }
+  });
+certCommand(program, () => {
+  const config = loadConfig();
+  return { dir: signerDirOf(config.signingKeyDir)!, clock: config.clock };
+});
 
 const keys = program.command('keys').description('QR/certificate signing keys');
 keys

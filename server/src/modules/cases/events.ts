@@ -28,6 +28,12 @@ export interface CaseConfirmed {
   origin: 'officer' | 'test' | 'contact';
 }
 
+/** Payload of `case.traced`: a trace of the case finished; its contacts (new F1/F2 under monitoring) are stored. */
+export interface CaseTraced {
+  caseId: string;
+  communeCode: string;
+}
+
 /** Payload of `case.trace-requested`. */
 export interface CaseTraceRequested {
   caseId: string;
@@ -54,6 +60,7 @@ declare module '../../platform/events' {
   interface DomainEvents {
     'case.confirmed': CaseConfirmed;
     'case.trace-requested': CaseTraceRequested;
+    'case.traced': CaseTraced;
     'test.positive': TestPositive;
   }
 }
@@ -81,7 +88,12 @@ export async function requestTrace(ctx: AppContext, caseId: string) {
 }
 
 export function caseSubscriptions(ctx: AppContext) {
-  const trace = (caseId: string) => runCaseTrace(ctx.db, caseId, ctx.config, ctx.config.clock());
+  // after a trace, `case.traced` tells other modules (calls: the daily campaign of the area) that contacts changed
+  const trace = async (caseId: string) => {
+    await runCaseTrace(ctx.db, caseId, ctx.config, ctx.config.clock());
+    const c = await ctx.db.selectFrom('cases').select(['id', 'commune_code']).where('id', '=', caseId).executeTakeFirst();
+    if (c) await ctx.events.publish(ctx.db, 'case.traced', { caseId: c.id, communeCode: c.commune_code });
+  };
   ctx.events.subscribe('case.confirmed', 'cases.trace', async (e) => {
     await trace(e.payload.caseId);
   });

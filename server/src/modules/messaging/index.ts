@@ -56,6 +56,8 @@ export const messagingModule: VigilModule = {
 export const messagingRuntime = new WeakMap<AppContext, { dispatcher: Dispatcher; provider: ReturnType<typeof createProvider> }>();
 
 export { drained } from './centre';
+/** Which of these phones opted out of campaign notices (robot calls honour the same list). */
+export { optedOut } from './queries';
 export type { NotifyRecipient, NotifyRequest } from './centre';
 export { TEMPLATES } from './templates';
 export { splitText, partsOf } from './text';

@@ -1,5 +1,6 @@
 // Identity details in batches for modules that must reach people (contact tracing lists, CLI output), and look-ups
 // by what an officer types (national ID, phone, record id). Personal data: callers write the audit row.
+import { sql } from 'kysely';
 import type { DbOrTx } from '../../platform/db/types';
 import { normalizePhone } from './normalize';
 
@@ -47,4 +48,21 @@ export async function findPeopleByIdentifier(db: DbOrTx, identifier: string): Pr
   }
   const rows = await q.execute();
   return [...new Set(rows.map((r) => r.merged_into ?? r.id))];
+}
+
+/**
+ * Live records by national ID for bulk imports (one query per 5000 numbers): the oldest record holding each number,
+ * as findOrCreatePerson's staff matching picks it. Numbers no live record holds are absent.
+ */
+export async function personIdsByNationalIds(db: DbOrTx, nationalIds: string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const unique = [...new Set(nationalIds)];
+  for (let i = 0; i < unique.length; i += 5000) {
+    const rows = (
+      await sql<{ id: string; national_id: string }>`
+        select id, national_id from persons where national_id = any(${unique.slice(i, i + 5000)}::text[]) and merged_into is null order by created_at desc`.execute(db)
+    ).rows;
+    for (const r of rows) out.set(r.national_id!, r.id);
+  }
+  return out;
 }

@@ -25,7 +25,12 @@ import type { CheckinItem, CheckinPerson, CheckinResultItem, PersonRef } from '.
 import { isOwnOnly } from './service';
 import type { PeoplePort } from './people-port';
 
-/** How long a verified person token is trusted without asking the registry again (device revocation, idle expiry). */
+/**
+ * How long a verified personal QR (Ed25519) is trusted by token string without checking its signature again (a
+ * retired key is still refused at once). Phones' device tokens are not kept here: each check-in asks the people
+ * module's device registry, whose own cache applies a revocation at once (and one made by another process within
+ * seconds).
+ */
 export const PERSON_TOKEN_TTL_MS = 60_000;
 /** Clock skew tolerated for times sent by devices. */
 const FUTURE_SKEW_MS = 2 * 60_000;
@@ -82,10 +87,7 @@ interface Prepared {
 
 export class CheckinEngine {
   readonly entrances: EntranceCache;
-  /**
-   * token → person id of verified personal QR and device tokens (signature checked once; key retirement re-checked on
-   * use; re-verified after PERSON_TOKEN_TTL_MS so a revoked or idle device token stops working).
-   */
+  /** token → person id of verified personal QR tokens (signature checked once; key retirement re-checked on use). */
   private readonly personTokens: LruCache<string, string>;
   private readonly communes = new LruCache<string, string | null>(20_000, 10 * 60_000);
   /** user id → card references of theirs that matched nobody lately (REF_MISSES_ALLOWED) */
@@ -134,7 +136,7 @@ export class CheckinEngine {
         }
         throw err;
       }
-      this.personTokens.set(token, id);
+      if (!this.o.people.isDeviceToken(token)) this.personTokens.set(token, id);
     }
     if (!resolve) return id;
     const live = await this.o.people.resolveLiveId(this.o.db, id);
@@ -180,12 +182,12 @@ export class CheckinEngine {
     const year = now.getUTCFullYear();
     if (ref.birthYear! > year || ref.birthYear! < year - 120) throw invalidField(`${path}.birthYear`, `must be between ${year - 120} and ${year}`);
     if (!(await this.communeOk(ref.communeCode!))) throw invalidField(`${path}.communeCode`, `is not a known commune code`);
-    const { id, created } = await this.o.people.findOrCreate(
+    const { id, created, token } = await this.o.people.findOrCreateWithDevice(
       this.o.db,
       { fullName, phone, birthYear: ref.birthYear!, communeCode: ref.communeCode!, nationalId: ref.nationalId || undefined },
-      { prefix: path, source: 'checkin', now },
+      { prefix: path, now },
     );
-    return { personId: id, token: await this.o.people.deviceToken(id, 'form', now), name: fullName, created };
+    return { personId: id, token, name: fullName, created };
   }
 
   /**

@@ -44,6 +44,22 @@ export const PERMISSIONS = [
   'vaccination.read',
   'vaccination.write',
   'vaccination.manage',
+  /** samples, results, retest tasks and testing figures of the area */
+  'testing.read',
+  /** collect samples (sampling points, mass testing) */
+  'testing.sample',
+  /** enter and upload lab results */
+  'testing.results',
+  /** sampling points, closing retest/resample tasks */
+  'testing.manage',
+  /** robot calls: campaigns' figures, lists (symptomatic, non-reporting, wrong numbers), daily reports */
+  'calls.read',
+  /** robot calls: scripts, campaigns, running them */
+  'calls.manage',
+  /** a person's certificates (EU DCC): list, print */
+  'certificates.read',
+  /** the document signers: list, rotate */
+  'certificates.manage',
   'self',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
@@ -64,20 +80,24 @@ const officer: Permission[] = [
   'followup.write',
   'exposure.read',
   'vaccination.read',
+  'testing.read',
+  'testing.sample',
+  'calls.read',
+  'certificates.read',
   'self',
 ];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   national_admin: PERMISSIONS,
-  cdc_officer: [...officer, 'places.manage', 'geo.write', 'users.manage', 'audit.read', 'people.merge', 'checkins.import', 'declarations.forms', 'messaging.send', 'vaccination.write', 'vaccination.manage'],
-  district_officer: [...officer, 'places.manage', 'users.manage', 'people.merge', 'declarations.forms', 'messaging.send', 'vaccination.write', 'vaccination.manage'],
-  commune_officer: [...officer, 'people.contact'],
-  contact_tracer: ['geo.read', 'people.read', 'people.contact', 'venues.read', 'checkins.read', 'declarations.read', 'cases.read', 'followup.write', 'self'],
-  call_supervisor: ['geo.read', 'people.read', 'people.contact', 'declarations.read', 'self'],
+  cdc_officer: [...officer, 'testing.manage', 'testing.results', 'places.manage', 'geo.write', 'users.manage', 'audit.read', 'people.merge', 'checkins.import', 'declarations.forms', 'messaging.send', 'calls.manage', 'vaccination.write', 'vaccination.manage'],
+  district_officer: [...officer, 'testing.manage', 'places.manage', 'users.manage', 'people.merge', 'declarations.forms', 'messaging.send', 'calls.manage', 'vaccination.write', 'vaccination.manage'],
+  commune_officer: [...officer, 'people.contact', 'testing.manage'],
+  contact_tracer: ['geo.read', 'people.read', 'people.contact', 'venues.read', 'checkins.read', 'declarations.read', 'cases.read', 'testing.read', 'followup.write', 'calls.read', 'self'],
+  call_supervisor: ['geo.read', 'people.read', 'people.contact', 'declarations.read', 'calls.read', 'calls.manage', 'self'],
   // exposure.read: the notices of their own venues only (venue, time window, no identity)
   venue_operator: ['geo.read', 'venues.own', 'checkins.gate', 'exposure.read', 'self'],
-  vaccination_staff: ['geo.read', 'people.read', 'checkins.gate', 'vaccination.read', 'vaccination.write', 'self'],
-  lab_staff: ['geo.read', 'people.read', 'self'],
+  vaccination_staff: ['geo.read', 'people.read', 'checkins.gate', 'vaccination.read', 'vaccination.write', 'certificates.read', 'self'],
+  lab_staff: ['geo.read', 'people.read', 'testing.read', 'testing.results', 'self'],
   citizen: ['self'],
 };
 
