@@ -20,8 +20,8 @@ export const modules: VigilModule[] = [
   declarationsModule,
   messagingModule,
   casesModule,
-  vaccinationModule,
   testingModule,
   callsModule,
   certificatesModule,
+  vaccinationModule,
 ];
