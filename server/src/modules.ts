@@ -9,12 +9,13 @@ import { casesModule, personsInCases } from './modules/cases';
 import { testingModule, personsInTesting } from './modules/testing';
 import { callsModule } from './modules/calls';
 import { certificatesModule, personsWithCertificatesInUse } from './modules/certificates';
+import { vaccinationModule, personsInVaccination } from './modules/vaccination';
 
 export const modules: VigilModule[] = [
   geoModule,
   // the registry's purge asks these modules which persons they still refer to; a citizen links a record by these
   // proofs (explicit calls and lists, no global hooks)
-  peopleModule({ personsInUse: [personsWithCheckinsInUse, personsInCases, personsInTesting, personsWithCertificatesInUse], linkProofs: [personalQrProof] }),
+  peopleModule({ personsInUse: [personsWithCheckinsInUse, personsInCases, personsInTesting, personsWithCertificatesInUse, personsInVaccination], linkProofs: [personalQrProof] }),
   venuesModule,
   declarationsModule,
   messagingModule,
@@ -22,4 +23,5 @@ export const modules: VigilModule[] = [
   testingModule,
   callsModule,
   certificatesModule,
+  vaccinationModule,
 ];

@@ -127,6 +127,27 @@ export const navEntries: NavEntry[] = [
     component: lazy(() => import('../features/declarations/DeclarePage')),
   },
   {
+    path: '/vaccination/site-day',
+    labelKey: 'nav.vaccSiteDay',
+    descriptionKey: 'navDesc.vaccSiteDay',
+    permission: 'vaccination.write',
+    component: lazy(() => import('../features/vaccination/SiteDayPage')),
+  },
+  {
+    path: '/vaccination',
+    labelKey: 'nav.vaccDashboard',
+    descriptionKey: 'navDesc.vaccDashboard',
+    permission: 'vaccination.read',
+    component: lazy(() => import('../features/vaccination/DashboardPage')),
+  },
+  {
+    path: '/health-book',
+    labelKey: 'nav.healthBook',
+    descriptionKey: 'navDesc.healthBook',
+    permission: 'self',
+    component: lazy(() => import('../features/vaccination/HealthBookPage')),
+  },
+  {
     path: '/me',
     labelKey: 'nav.me',
     descriptionKey: 'navDesc.me',

@@ -40,6 +40,10 @@ export const PERMISSIONS = [
   'followup.write',
   'places.manage',
   'exposure.read',
+  /** vaccination: dashboards, lists, a person's doses (read); site day: scan, screening, doses, bookings (write); campaigns, sites, sessions, lots (manage) */
+  'vaccination.read',
+  'vaccination.write',
+  'vaccination.manage',
   /** samples, results, retest tasks and testing figures of the area */
   'testing.read',
   /** collect samples (sampling points, mass testing) */
@@ -75,6 +79,7 @@ const officer: Permission[] = [
   'cases.write',
   'followup.write',
   'exposure.read',
+  'vaccination.read',
   'testing.read',
   'testing.sample',
   'calls.read',
@@ -84,14 +89,14 @@ const officer: Permission[] = [
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   national_admin: PERMISSIONS,
-  cdc_officer: [...officer, 'testing.manage', 'testing.results', 'places.manage', 'geo.write', 'users.manage', 'audit.read', 'people.merge', 'checkins.import', 'declarations.forms', 'messaging.send', 'calls.manage'],
-  district_officer: [...officer, 'testing.manage', 'places.manage', 'users.manage', 'people.merge', 'declarations.forms', 'messaging.send', 'calls.manage'],
+  cdc_officer: [...officer, 'testing.manage', 'testing.results', 'places.manage', 'geo.write', 'users.manage', 'audit.read', 'people.merge', 'checkins.import', 'declarations.forms', 'messaging.send', 'calls.manage', 'vaccination.write', 'vaccination.manage'],
+  district_officer: [...officer, 'testing.manage', 'places.manage', 'users.manage', 'people.merge', 'declarations.forms', 'messaging.send', 'calls.manage', 'vaccination.write', 'vaccination.manage'],
   commune_officer: [...officer, 'people.contact', 'testing.manage'],
   contact_tracer: ['geo.read', 'people.read', 'people.contact', 'venues.read', 'checkins.read', 'declarations.read', 'cases.read', 'testing.read', 'followup.write', 'calls.read', 'self'],
   call_supervisor: ['geo.read', 'people.read', 'people.contact', 'declarations.read', 'calls.read', 'calls.manage', 'self'],
   // exposure.read: the notices of their own venues only (venue, time window, no identity)
   venue_operator: ['geo.read', 'venues.own', 'checkins.gate', 'exposure.read', 'self'],
-  vaccination_staff: ['geo.read', 'people.read', 'checkins.gate', 'certificates.read', 'self'],
+  vaccination_staff: ['geo.read', 'people.read', 'checkins.gate', 'vaccination.read', 'vaccination.write', 'certificates.read', 'self'],
   lab_staff: ['geo.read', 'people.read', 'testing.read', 'testing.results', 'self'],
   citizen: ['self'],
 };

@@ -1,0 +1,109 @@
+// Registration over HTTP: staff-assisted with typed details (dedup by national ID, never attaching details to another
+// person's record), an organisation's Excel list with bad rows reported by line, attackers refused.
+import ExcelJS from 'exceljs';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testContext, type LoggedIn, type TestContext } from '../../../test/helpers';
+import { vaccWorld, type VaccWorld } from './test-fixtures';
+
+let t: TestContext;
+let w: VaccWorld;
+const now = new Date('2021-08-02T01:00:00Z');
+let staff: LoggedIn;
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+const send = (url: string, who: LoggedIn | null, payload?: unknown) => t.app.inject({ method: 'POST', url, headers: who?.headers ?? {}, payload: (payload ?? {}) as object });
+const persons = async () => Number((await sql<{ n: string }>`select count(*) as n from persons`.execute(t.db)).rows[0]!.n);
+
+beforeAll(async () => {
+  t = await testContext({ clock: () => now });
+  w = await vaccWorld(t, '2021-08-03');
+  staff = await t.login('vaccination_staff', '40');
+});
+afterAll(() => t?.close());
+
+describe('registration', () => {
+  const details = (o: Record<string, unknown> = {}) => ({ fullName: 'Phan Văn Định', nationalId: '040085001111', birthDate: '1985-03-04', sex: 'male', phone: '0913000111', communeCode: w.commune, ...o });
+
+  it('staff register typed details once; the same ID card finds the same record; another name with that ID is refused', async () => {
+    const r = await send('/api/vaccination/registrations', staff, { campaignId: w.campaignId, person: details(), priorityCode: 'g07-teachers', occupation: 'teacher' });
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.json().created).toBe(true);
+    const again = await send('/api/vaccination/registrations', staff, { campaignId: w.campaignId, person: details({ phone: '0913999999' }) });
+    expect(again.json()).toMatchObject({ personId: r.json().personId, created: false });
+    const before = await persons();
+    const clash = await send('/api/vaccination/registrations', staff, { campaignId: w.campaignId, person: details({ fullName: 'Kẻ Mạo Danh', phone: '0913222333' }) });
+    expect(clash.statusCode).toBe(409);
+    expect(clash.json().error).toMatchObject({ code: 'NATIONAL_ID_TAKEN', details: [{ path: 'body.person.nationalId' }] });
+    expect(await persons()).toBe(before);
+    const bad = await send('/api/vaccination/registrations', staff, { campaignId: w.campaignId, person: details({ nationalId: '12345' }) });
+    expect(bad.json().error.details[0].path).toBe('body.person.nationalId');
+    const group = await send('/api/vaccination/registrations', staff, { campaignId: w.campaignId, personId: r.json().personId, priorityCode: 'g11-abroad' });
+    expect(group.json().error.details[0].path).toBe('body.priorityCode'); // not a group of this campaign
+  });
+
+  it('refuses typed details from citizens and registrations outside the staff member’s area', async () => {
+    const citizen = await t.login('citizen', '40', { personId: await w.person('Tự Đăng Ký') });
+    expect((await send('/api/vaccination/registrations', citizen, { campaignId: w.campaignId, person: details({ nationalId: '040085002222', fullName: 'Ai Đó' }) })).statusCode).toBe(403);
+    const hanoi = await t.login('vaccination_staff', '01');
+    expect((await send('/api/vaccination/registrations', hanoi, { campaignId: w.campaignId, person: details({ nationalId: '040085003333' }) })).statusCode).toBe(403);
+    expect((await send('/api/vaccination/registrations', null, { campaignId: w.campaignId, personId: w.siteId })).statusCode).toBe(401);
+    expect((await send('/api/vaccination/registrations', await t.login('venue_operator', '40'), { campaignId: w.campaignId, personId: await w.person('X') })).statusCode).toBe(403);
+  });
+
+  it('imports an organisation list: good rows registered, bad rows listed by line, nothing attached to another record', async () => {
+    const tpl = await t.app.inject({ method: 'GET', url: '/api/vaccination/registrations/template.xlsx', headers: staff.headers });
+    expect(tpl.statusCode).toBe(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(tpl.rawPayload as unknown as ArrayBuffer);
+    const ws = wb.worksheets[0]!;
+    ws.spliceRows(2, 1); // drop the example
+    const rows = [
+      ['Lê Thị Giáo', '040190004444', '1990-01-02', 'F', '0914000444', w.commune, '', 'teacher', 'g07-teachers'],
+      ['Hồ Văn Hai', '040190004444', '1990-01-02', 'M', '0914000445', w.commune, '', '', ''], // repeats line 2
+      ['Đinh Văn Ngày', '040190005555', '02/01/1990', 'M', '', w.commune, '', '', ''], // bad date
+      ['Ngoài Tỉnh', '001190006666', '1990-01-02', 'M', '', '00004', '', '', ''], // Hà Nội commune: outside
+      ['Mạo Danh', '040085001111', '1985-03-04', 'M', '', w.commune, '', '', ''], // Phan Văn Định's ID
+      ['Nhóm Sai', '040190007777', '1990-01-02', 'M', '', w.commune, '', '', 'g99'],
+      ['Trương Văn Tốt', '040079008888', '1979-12-31', 'Nam', '0914000888', w.commune, 'Số 2', '', 'g08-chronic'],
+    ];
+    rows.forEach((r) => ws.addRow(r));
+    const buf = Buffer.from(await wb.xlsx.writeBuffer());
+    const before = await persons();
+    const r = await t.app.inject({ method: 'POST', url: `/api/vaccination/campaigns/${w.campaignId}/registrations/import?organisation=Tr%C6%B0%E1%BB%9Dng%20THCS`, headers: { ...staff.headers, 'content-type': XLSX }, payload: buf });
+    expect(r.statusCode).toBe(200);
+    const body = r.json();
+    expect(body).toMatchObject({ total: 7, registered: 2, already: 0 });
+    expect(body.errors.map((e: { line: number; path: string }) => [e.line, e.path])).toEqual([
+      [3, 'line 3.national_id'],
+      [4, 'line 4.birth_date'],
+      [5, 'line 5.commune_code'],
+      [6, 'line 6.nationalId'],
+      [7, 'line 7.priority_group'],
+    ]);
+    expect(await persons()).toBe(before + 2);
+    const org = await sql<{ organisation: string; channel: string }>`select organisation, channel from vaccination_registrations where channel = 'bulk'`.execute(t.db);
+    expect(org.rows).toHaveLength(2);
+    expect(org.rows[0]!.organisation).toBe('Trường THCS');
+    const junk = await t.app.inject({ method: 'POST', url: `/api/vaccination/campaigns/${w.campaignId}/registrations/import?organisation=X`, headers: { ...staff.headers, 'content-type': XLSX }, payload: Buffer.from('PK\u0003\u0004not really') });
+    expect(junk.statusCode).toBe(400);
+    expect(junk.json().error.code).toBe('IMPORT_REJECTED');
+    const hanoi = await t.login('cdc_officer', '01');
+    expect((await t.app.inject({ method: 'POST', url: `/api/vaccination/campaigns/${w.campaignId}/registrations/import?organisation=X`, headers: { ...hanoi.headers, 'content-type': XLSX }, payload: buf })).statusCode).toBe(403);
+  });
+
+  it('a merged duplicate’s registration and doses follow the record that stays; the purge keeps vaccinated people', async () => {
+    const kept = await w.person('Bản Giữ');
+    const dup = await w.person('Bản Trùng');
+    await w.register(dup);
+    await sql`insert into vaccination_doses (person_id, product_code, dose_number, series_doses, given_at, given_on, commune_code, vaccinator, observe_until)
+      values (${dup}, 'EU/1/20/1528', 1, 2, now(), current_date, ${w.commune}, 'ĐD', now())`.execute(t.db);
+    const r = await send(`/api/people/${kept}/merge`, w.cdc, { mergeId: dup, reason: 'trùng hồ sơ' });
+    expect(r.statusCode, r.body).toBe(200);
+    await t.events.settled();
+    const rows = await sql<{ t: string }>`select 'reg' as t from vaccination_registrations where person_id = ${kept} union all select 'dose' from vaccination_doses where person_id = ${kept}`.execute(t.db);
+    expect(rows.rows.map((x) => x.t).sort()).toEqual(['dose', 'reg']);
+    const { personsInVaccination } = await import('./index');
+    expect(await personsInVaccination(t.db, [kept, await w.person('Chưa Gì')])).toEqual([kept]);
+  });
+});

@@ -1,0 +1,159 @@
+// Registration and booking routes: staff-assisted and self registration (a citizen for themself and the dependants
+// their account manages), an organisation's Excel list, booking (dose 1 + 2 together), rebooking, cancellation,
+// walk-ins.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { AppError, forbidden, invalidField, notFound } from '../../platform/http/errors';
+import type { AppContext } from '../../platform/module';
+import { ImportFileError } from '../venues';
+import { book, cancel, findBooking, rebook, slotInfo, walkInSlot } from './booking';
+import { routeKit } from './kit';
+import { importRegistrations, personForDetails, register, registrationTemplateXlsx } from './registration';
+import { BookingBody, BookingResponse, IdParam, ImportQuery, ImportResponse, RebookBody, RegistrationBody, RegistrationResponse, WalkInBody } from './schema';
+import { sql } from 'kysely';
+
+const tags = ['vaccination'];
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+export async function bookingRoutes(fastify: FastifyInstance, ctx: AppContext) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const k = routeKit(ctx);
+  const { db, access } = k;
+
+  app.post('/api/vaccination/registrations', { config: { permission: 'self' }, schema: { tags, body: RegistrationBody, response: { 200: RegistrationResponse } } }, async (req) => {
+    const user = req.user!;
+    const b = req.body;
+    const campaign = await k.campaignFor(user, b.campaignId, null);
+    let personId: string;
+    let commune: string | null;
+    let self = false;
+    if (b.personId) {
+      const p = await k.personFor(user, b.personId, 'vaccination.write');
+      personId = p.brief.id;
+      commune = p.brief.communeCode;
+      self = p.self;
+    } else if (b.person) {
+      // typed details: staff only (a citizen adds family members as dependants first, with proof, in the people module)
+      if (!user.permissions.has('vaccination.write')) throw forbidden('Register yourself or a dependant your account manages (personId)');
+      const unit = await access.resolver.unit(b.person.communeCode);
+      if (!unit) throw invalidField('body.person.communeCode', 'is not a known commune');
+      await access.authorize(user, 'vaccination.write', { unitCode: unit.code });
+      const p = await personForDetails(db, b.person, { resolver: access.resolver, now: k.now(), prefix: 'body.person', source: 'officer' });
+      personId = p.id;
+      commune = p.communeCode ?? unit.code;
+    } else throw invalidField('body.personId', 'give personId or person');
+    if (!self) await access.authorize(user, 'vaccination.write', { unitCode: campaign.unit_code });
+    const r = await register(db, {
+      campaign,
+      personId,
+      communeCode: commune ?? campaign.unit_code,
+      priorityCode: b.priorityCode ?? null,
+      channel: self ? 'self' : 'staff',
+      organisation: b.organisation ?? null,
+      occupation: b.occupation ?? null,
+      accountPersonId: self ? user.personId : null,
+      by: self ? null : user.id,
+      now: k.now(),
+    });
+    await k.audit(req, { action: 'vaccination.register', subjectType: 'person', subjectId: personId, details: { campaign: campaign.id, created: r.created, self } });
+    return { id: r.id, personId, created: r.created };
+  });
+
+  await fastify.register(async (scoped) => {
+    for (const type of [XLSX_TYPE, 'application/octet-stream', 'text/csv'])
+      if (!scoped.hasContentTypeParser(type)) scoped.addContentTypeParser(type, { parseAs: 'buffer', bodyLimit: 8 * 1024 * 1024 }, (_req, body, done) => done(null, body));
+    const s = scoped.withTypeProvider<TypeBoxTypeProvider>();
+    const bodyBuffer = (req: FastifyRequest): Buffer => {
+      if (Buffer.isBuffer(req.body)) return req.body;
+      throw invalidField('body', 'send the filled-in template as the request body (the .xlsx content type)');
+    };
+    s.post(
+      '/api/vaccination/campaigns/:id/registrations/import',
+      { config: { permission: 'vaccination.write' }, bodyLimit: 8 * 1024 * 1024, schema: { tags, params: IdParam, querystring: ImportQuery, response: { 200: ImportResponse } } },
+      async (req) => {
+        const user = req.user!;
+        const campaign = await k.campaignFor(user, req.params.id, 'vaccination.write', 'params.id');
+        const scope = await access.scopeCodes(user);
+        const set = scope ? new Set(scope) : null;
+        try {
+          const r = await importRegistrations(db, bodyBuffer(req), {
+            campaign,
+            organisation: req.query.organisation,
+            resolver: access.resolver,
+            inScope: async (c) => !!(await access.resolver.unit(c)) && (!set || set.has(c)),
+            by: user.id,
+            now: k.now(),
+          });
+          await k.audit(req, { action: 'vaccination.registrations.import', subjectType: 'vaccination_campaign', subjectId: campaign.id, details: { total: r.total, registered: r.registered, errors: r.errors.length } });
+          return r;
+        } catch (e) {
+          if (e instanceof ImportFileError) throw new AppError(400, 'IMPORT_REJECTED', e.message, [{ path: 'body', message: e.message }]);
+          throw e;
+        }
+      },
+    );
+    s.get('/api/vaccination/registrations/template.xlsx', { config: { permission: 'vaccination.write' }, schema: { tags } }, async (_req, reply) => {
+      reply.header('content-type', XLSX_TYPE).header('content-disposition', 'attachment; filename="vigil-dang-ky-tiem.xlsx"');
+      return reply.send(await registrationTemplateXlsx());
+    });
+  });
+
+  app.post('/api/vaccination/bookings', { config: { permission: 'self' }, schema: { tags, body: BookingBody, response: { 201: BookingResponse } } }, async (req, reply) => {
+    const user = req.user!;
+    const b = req.body;
+    const slot = await slotInfo(db, b.slotId);
+    if (!slot) throw invalidField('body.slotId', 'is not a known slot');
+    const next = b.nextSlotId ? await slotInfo(db, b.nextSlotId) : null;
+    if (b.nextSlotId && !next) throw invalidField('body.nextSlotId', 'is not a known slot');
+    const p = await k.personFor(user, b.personId, 'vaccination.write');
+    if (!p.self) await access.authorize(user, 'vaccination.write', { unitCode: slot.commune_code });
+    const ids = await book(db, { personId: p.brief.id, slotId: slot.id, nextSlotId: next?.id, doseNumber: b.doseNumber, by: p.self ? null : user.id, now: k.now() }, slot, next);
+    await k.audit(req, { action: 'vaccination.book', subjectType: 'person', subjectId: p.brief.id, details: { bookings: ids, self: p.self } });
+    return reply.code(201).send({ ids });
+  });
+
+  /** The booking the caller may change: their own / a dependant's, or staff of the site's area. */
+  const bookingFor = async (req: FastifyRequest, id: string) => {
+    const user = req.user!;
+    const b = await findBooking(db, id);
+    if (!b) throw notFound('Booking');
+    if (await k.ownOrDependant(user, b.person_id)) return { b, self: true };
+    const slot = (await slotInfo(db, b.slot_id))!;
+    if (!user.permissions.has('vaccination.write')) throw notFound('Booking');
+    await access.authorize(user, 'vaccination.write', { unitCode: slot.commune_code });
+    return { b, self: false };
+  };
+
+  app.post('/api/vaccination/bookings/:id/rebook', { config: { permission: 'self' }, schema: { tags, params: IdParam, body: RebookBody, response: { 201: BookingResponse } } }, async (req, reply) => {
+    const { b, self } = await bookingFor(req, req.params.id);
+    const slot = await slotInfo(db, req.body.slotId);
+    if (!slot) throw invalidField('body.slotId', 'is not a known slot');
+    if (!self) await access.authorize(req.user!, 'vaccination.write', { unitCode: slot.commune_code });
+    const id = await rebook(db, b.id, slot, self ? null : req.user!.id, k.now());
+    await k.audit(req, { action: 'vaccination.rebook', subjectType: 'person', subjectId: b.person_id, details: { from: b.id, to: id } });
+    return reply.code(201).send({ ids: [id] });
+  });
+
+  app.post('/api/vaccination/bookings/:id/cancel', { config: { permission: 'self' }, schema: { tags, params: IdParam } }, async (req) => {
+    const { b } = await bookingFor(req, req.params.id);
+    await cancel(db, b.id, k.now());
+    await k.audit(req, { action: 'vaccination.cancel', subjectType: 'person', subjectId: b.person_id, details: { booking: b.id } });
+    return { ok: true };
+  });
+
+  app.post('/api/vaccination/sessions/:id/walk-ins', { config: { permission: 'vaccination.write' }, schema: { tags, params: IdParam, body: WalkInBody, response: { 201: BookingResponse } } }, async (req, reply) => {
+    const user = req.user!;
+    const session = (await sql<{ site_id: string; campaign_id: string }>`select site_id, campaign_id from vaccination_sessions where id = ${req.params.id}`.execute(db)).rows[0];
+    if (!session) throw notFound('Session');
+    await k.siteFor(user, session.site_id, 'vaccination.write', 'params.id');
+    const p = await k.personFor(user, req.body.personId, 'vaccination.write');
+    const slotId = await walkInSlot(db, req.params.id, k.now());
+    if (!slotId) throw new AppError(409, 'SLOT_FULL', 'No seat left in this session today', [{ path: 'params.id', message: 'session full' }]);
+    const campaign = (await k.campaignFor(user, session.campaign_id, null))!;
+    // a walk-in is registered on the spot
+    await register(db, { campaign, personId: p.brief.id, communeCode: p.brief.communeCode ?? campaign.unit_code, priorityCode: null, channel: 'staff', by: user.id, now: k.now() });
+    const ids = await book(db, { personId: p.brief.id, slotId, doseNumber: req.body.doseNumber, walkIn: true, by: user.id, now: k.now() }, (await slotInfo(db, slotId))!, null);
+    await k.audit(req, { action: 'vaccination.walk_in', subjectType: 'person', subjectId: p.brief.id, details: { bookings: ids } });
+    return reply.code(201).send({ ids });
+  });
+}

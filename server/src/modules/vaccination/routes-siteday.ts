@@ -1,0 +1,158 @@
+// Site-day routes: scan a personal QR, screening, dose, observation, AEFI, voiding a dose entered in error.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { sql } from 'kysely';
+import { AppError, forbidden, notFound } from '../../platform/http/errors';
+import type { AppContext } from '../../platform/module';
+import { SignatureError } from '../../platform/signing';
+import { localDay, startOfLocalDay } from '../../platform/time';
+import { getPersonBrief, resolvePersonId, verifyPersonalQr, type PersonBrief } from '../people';
+import { routeKit } from './kit';
+import { ageOn } from './rules';
+import { SitePersonParam, AefiBody, DoseBody, DoseResponse, IdParam, ObservationBody, ScanBody, ScanResponse, ScreeningBody, ScreeningResponse, VoidBody } from './schema';
+import { endObservation, findDose, recordAefi, recordDose, recordScreening, voidDose, type SiteRow } from './siteday';
+import { appointmentsOf, dosesOf, isRegisteredAnywhere, usableLots } from './views';
+
+const tags = ['vaccination'];
+
+export const personCard = (b: PersonBrief, today: string) => ({
+  id: b.id,
+  fullName: b.fullName,
+  birthYear: b.birthYear,
+  sex: b.sex,
+  age: ageOn(today, null, b.birthYear),
+  phoneMasked: b.phoneMasked,
+  communeCode: b.communeCode,
+});
+
+export async function siteDayRoutes(fastify: FastifyInstance, ctx: AppContext) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const k = routeKit(ctx);
+  const { db, access } = k;
+  const today = () => localDay(k.now(), k.tz);
+
+  /**
+   * A person the staff member at `site` may work on: scanned at this site today (the person showed their QR), or
+   * living in the staff member's area. Anyone else's id answers 404, like an unknown one.
+   */
+  const personAtSite = async (req: FastifyRequest, personId: string, site: SiteRow) => {
+    const live = await resolvePersonId(db, personId);
+    const brief = live ? await getPersonBrief(db, live) : null;
+    if (!brief) throw notFound('Person');
+    const scanned = await sql`select 1 from vaccination_scans where site_id = ${site.id} and person_id = ${brief.id} and scanned_at >= ${startOfLocalDay(today(), k.tz)} limit 1`.execute(db);
+    if (scanned.rows.length || (await access.can(req.user!, 'vaccination.write', { unitCode: brief.communeCode }))) return brief;
+    throw notFound('Person');
+  };
+
+  app.post('/api/vaccination/scan', { config: { permission: 'vaccination.write', audit: 'handler' }, schema: { tags, body: ScanBody, response: { 200: ScanResponse } } }, async (req) => {
+    const site = await k.siteFor(req.user!, req.body.siteId, 'vaccination.write');
+    let id: string;
+    try {
+      id = verifyPersonalQr(ctx.keys, req.body.qr, k.now());
+    } catch (e) {
+      if (e instanceof SignatureError)
+        throw new AppError(400, 'QR_INVALID', `body.qr: not a valid personal QR (${e.reason})`, [{ path: 'body.qr', message: e.reason }]);
+      throw e;
+    }
+    const live = await resolvePersonId(db, id);
+    const brief = live ? await getPersonBrief(db, live) : null;
+    if (!brief) throw notFound('Person');
+    await sql`insert into vaccination_scans (site_id, person_id, scanned_at, scanned_by) values (${site.id}, ${brief.id}, ${k.now()}, ${req.user!.id}) on conflict do nothing`.execute(db);
+    await k.audit(req, { action: 'vaccination.scan', subjectType: 'person', subjectId: brief.id, details: { site: site.code } });
+    return personView(brief, site.id);
+  });
+
+  const personView = async (brief: PersonBrief, siteId: string) => {
+    const [doses, appointments, registered, lots] = await Promise.all([dosesOf(db, brief.id), appointmentsOf(db, brief.id, true), isRegisteredAnywhere(db, brief.id), usableLots(db, siteId, today())]);
+    return { person: personCard(brief, today()), registered, doses, appointments, nextDoseNumber: doses.length + 1, lots };
+  };
+
+  app.get('/api/vaccination/sites/:id/people/:personId', { config: { permission: 'vaccination.write', audit: 'handler' }, schema: { tags, params: SitePersonParam, response: { 200: ScanResponse } } }, async (req) => {
+    const p = req.params;
+    const site = await k.siteFor(req.user!, p.id, 'vaccination.write', 'params.id');
+    const brief = await personAtSite(req, p.personId, site);
+    await k.audit(req, { action: 'vaccination.person.read', subjectType: 'person', subjectId: brief.id, details: { site: site.code } });
+    return personView(brief, site.id);
+  });
+
+  app.post('/api/vaccination/screenings', { config: { permission: 'vaccination.write' }, schema: { tags, body: ScreeningBody, response: { 201: ScreeningResponse } } }, async (req, reply) => {
+    const b = req.body;
+    const site = await k.siteFor(req.user!, b.siteId, 'vaccination.write');
+    const brief = await personAtSite(req, b.personId, site);
+    const r = await recordScreening(db, {
+      personId: brief.id,
+      siteId: site.id,
+      answers: b.answers,
+      temperature: b.temperature,
+      age: ageOn(today(), null, brief.birthYear),
+      consent: b.consent,
+      consentBy: b.consent ? (b.consentBy ?? 'self') : null,
+      by: req.user!.id,
+      now: k.now(),
+    });
+    await k.audit(req, { action: 'vaccination.screen', subjectType: 'person', subjectId: brief.id, details: { outcome: r.outcome } });
+    return reply.code(201).send(r);
+  });
+
+  app.post('/api/vaccination/doses', { config: { permission: 'vaccination.write' }, schema: { tags, body: DoseBody, response: { 201: DoseResponse } } }, async (req, reply) => {
+    const b = req.body;
+    const site = await k.siteFor(req.user!, b.siteId, 'vaccination.write');
+    const brief = await personAtSite(req, b.personId, site);
+    const r = await recordDose(
+      db,
+      ctx.events,
+      {
+        personId: brief.id,
+        siteId: site.id,
+        lotId: b.lotId,
+        doseNumber: b.doseNumber,
+        vaccinator: b.vaccinator,
+        screeningId: b.screeningId,
+        acknowledgeWarnings: b.acknowledgeWarnings === true,
+        age: ageOn(today(), null, brief.birthYear),
+        by: req.user!.id,
+        now: k.now(),
+        timeZone: k.tz,
+      },
+      site,
+    );
+    await k.audit(req, { action: 'vaccination.dose.record', subjectType: 'person', subjectId: brief.id, details: { dose: r.id, warnings: r.warnings } });
+    return reply.code(201).send({ id: r.id, warnings: r.warnings, observeUntil: r.observeUntil.toISOString() });
+  });
+
+  /** A dose the caller may act on: staff with vaccination.write over the commune of the site that gave it. */
+  const doseFor = async (req: FastifyRequest, id: string) => {
+    const d = await findDose(db, id);
+    if (!d) throw notFound('Dose');
+    if (!(await access.can(req.user!, 'vaccination.write', { unitCode: d.commune_code }))) {
+      if (req.user!.permissions.has('vaccination.write')) throw forbidden('That record is outside your jurisdiction');
+      throw notFound('Dose');
+    }
+    return d;
+  };
+
+  app.post('/api/vaccination/doses/:id/observation', { config: { permission: 'vaccination.write' }, schema: { tags, params: IdParam, body: ObservationBody } }, async (req) => {
+    const d = await doseFor(req, req.params.id);
+    await endObservation(db, d, req.body.note ?? null, k.now(), req.body.early === true);
+    await k.audit(req, { action: 'vaccination.observation.end', subjectType: 'person', subjectId: d.person_id, details: { dose: d.id, early: req.body.early === true } });
+    return { ok: true };
+  });
+
+  app.post('/api/vaccination/doses/:id/aefi', { config: { permission: 'vaccination.write' }, schema: { tags, params: IdParam, body: AefiBody } }, async (req, reply) => {
+    const d = await doseFor(req, req.params.id);
+    if (d.status !== 'valid') throw new AppError(409, 'CONFLICT', 'This dose was voided');
+    const b = req.body;
+    const id = await recordAefi(db, { doseId: d.id, severity: b.severity, symptoms: b.symptoms, onsetAt: new Date(b.onsetAt), outcome: b.outcome, hospitalised: b.hospitalised === true, notes: b.notes ?? '', by: req.user!.id, now: k.now() });
+    await k.audit(req, { action: 'vaccination.aefi.record', subjectType: 'person', subjectId: d.person_id, details: { dose: d.id, severity: b.severity } });
+    return reply.code(201).send({ id });
+  });
+
+  app.post('/api/vaccination/doses/:id/void', { config: { permission: 'vaccination.manage' }, schema: { tags, params: IdParam, body: VoidBody } }, async (req) => {
+    const d = await findDose(db, req.params.id);
+    if (!d) throw notFound('Dose');
+    await access.authorize(req.user!, 'vaccination.manage', { unitCode: d.commune_code });
+    await voidDose(db, ctx.events, d, req.body.reason, k.now());
+    await k.audit(req, { action: 'vaccination.dose.void', subjectType: 'person', subjectId: d.person_id, details: { dose: d.id } });
+    return { ok: true };
+  });
+}

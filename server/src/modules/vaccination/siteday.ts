@@ -1,0 +1,183 @@
+// The site day: screening, dose (with warnings and refusals), observation, AEFI, voiding. A dose is recorded and
+// `vaccination.dose-recorded` published in one transaction; the lot's `used` counter is bounded by a CHECK.
+import { sql } from 'kysely';
+import type { Db, DbOrTx } from '../../platform/db/types';
+import { AppError, conflict, invalidField } from '../../platform/http/errors';
+import type { Events } from '../../platform/events';
+import { localDay } from '../../platform/time';
+import { classify, doseWarnings, mayVaccinate, type DoseWarning, type ScreeningAnswers } from './rules';
+import { inTx } from './booking';
+import './events';
+
+export const OBSERVATION_MINUTES = 30;
+
+export interface SiteRow {
+  id: string;
+  code: string;
+  name: string;
+  commune_code: string;
+}
+
+export async function findSite(db: DbOrTx, id: string): Promise<SiteRow | null> {
+  const r = await sql<SiteRow>`select id, code, name, commune_code from vaccination_sites where id = ${id}`.execute(db);
+  return r.rows[0] ?? null;
+}
+
+export async function recordScreening(
+  db: DbOrTx,
+  s: { personId: string; siteId: string; answers: ScreeningAnswers; temperature: number | null; age: number | null; consent: boolean; consentBy: 'self' | 'guardian' | null; by: string; now: Date },
+) {
+  const c = classify(s.answers, { age: s.age, temperature: s.temperature });
+  const r = await sql<{ id: string }>`
+    insert into vaccination_screenings (person_id, site_id, answers, temperature, outcome, rules, consent, consent_by, screened_by, screened_at)
+    values (${s.personId}, ${s.siteId}, ${JSON.stringify(s.answers)}::jsonb, ${s.temperature}, ${c.outcome}, ${c.rules}::text[], ${s.consent}, ${s.consentBy}, ${s.by}, ${s.now})
+    returning id`.execute(db);
+  return { id: r.rows[0]!.id, ...c };
+}
+
+interface ProductRow {
+  code: string;
+  name: string;
+  manufacturer_code: string;
+  manufacturer_name: string;
+  prophylaxis_code: string;
+  doses_in_schedule: number;
+  interval_days: number;
+  min_age: number;
+  max_age: number | null;
+}
+
+export interface DoseInput {
+  personId: string;
+  siteId: string;
+  lotId: string;
+  doseNumber: number;
+  vaccinator: string;
+  screeningId: string;
+  bookingId?: string | null;
+  /** the staff saw the warnings and give the dose anyway */
+  acknowledgeWarnings: boolean;
+  age: number | null;
+  by: string;
+  now: Date;
+  timeZone: string;
+}
+
+export interface EarlierDoseRow {
+  id: string;
+  product_code: string;
+  dose_number: number;
+  given_on: string;
+}
+
+export async function validDoses(db: DbOrTx, personId: string): Promise<EarlierDoseRow[]> {
+  const r = await sql<EarlierDoseRow>`
+    select id, product_code, dose_number, to_char(given_on, 'YYYY-MM-DD') as given_on from vaccination_doses
+    where person_id = ${personId} and status = 'valid' order by dose_number`.execute(db);
+  return r.rows;
+}
+
+/** Records a dose after every check; returns the dose id and the warnings acknowledged. */
+export async function recordDose(db: Db, events: Events, d: DoseInput, site: SiteRow): Promise<{ id: string; warnings: DoseWarning[]; observeUntil: Date }> {
+  const today = localDay(d.now, d.timeZone);
+  return inTx(db, async (tx) => {
+    // one writer per person at a time (two stations scanning the same card)
+    await sql`select pg_advisory_xact_lock(hashtextextended(${d.personId}, 8121))`.execute(tx);
+    const lot = (
+      await sql<{ id: string; site_id: string; product_code: string; lot_number: string; expires_on: string; left: number }>`
+        select id, site_id, product_code, lot_number, to_char(expires_on, 'YYYY-MM-DD') as expires_on, quantity - used - wasted as left
+        from vaccine_lots where id = ${d.lotId} for update`.execute(tx)
+    ).rows[0];
+    if (!lot) throw invalidField('body.lotId', 'is not a known lot');
+    if (lot.site_id !== site.id) throw invalidField('body.lotId', 'is a lot of another site');
+    if (lot.expires_on < today) throw new AppError(400, 'LOT_EXPIRED', `body.lotId: lot ${lot.lot_number} expired on ${lot.expires_on}; do not use it`, [{ path: 'body.lotId', message: `expired on ${lot.expires_on}` }]);
+    if (lot.left <= 0) throw new AppError(409, 'OUT_OF_STOCK', `body.lotId: lot ${lot.lot_number} has no doses left`, [{ path: 'body.lotId', message: 'no doses left' }]);
+    const scr = (await sql<{ person_id: string; outcome: string; consent: boolean; screened_at: Date }>`select person_id, outcome, consent, screened_at from vaccination_screenings where id = ${d.screeningId}`.execute(tx)).rows[0];
+    if (!scr || scr.person_id !== d.personId) throw invalidField('body.screeningId', 'is not a screening of this person');
+    if (localDay(scr.screened_at, d.timeZone) !== today) throw invalidField('body.screeningId', 'was not made today; screen again');
+    if (!mayVaccinate(scr.outcome as never)) throw new AppError(409, 'NOT_ELIGIBLE', `The screening classified this person as ${scr.outcome}; no dose today`, [{ path: 'body.screeningId', message: scr.outcome }]);
+    if (!scr.consent) throw new AppError(409, 'NO_CONSENT', 'Consent was not recorded at screening', [{ path: 'body.screeningId', message: 'no consent' }]);
+    const product = (await sql<ProductRow>`select * from vaccine_products where code = ${lot.product_code}`.execute(tx)).rows[0]!;
+    const earlier = await validDoses(tx, d.personId);
+    if (d.doseNumber !== earlier.length + 1)
+      throw invalidField('body.doseNumber', `must be ${earlier.length + 1}: this person has ${earlier.length} valid dose(s) recorded`);
+    if (d.doseNumber > product.doses_in_schedule + 3) throw invalidField('body.doseNumber', 'is beyond any schedule');
+    const warnings = doseWarnings(
+      { code: product.code, minAge: product.min_age, maxAge: product.max_age, intervalDays: product.interval_days },
+      d.age,
+      earlier.map((e) => ({ productCode: e.product_code, doseNumber: e.dose_number, givenOn: e.given_on })),
+      today,
+    );
+    if (warnings.length && !d.acknowledgeWarnings)
+      throw new AppError(409, 'WARNINGS', `Check before giving the dose: ${warnings.join(', ')}; send acknowledgeWarnings: true to give it anyway`, warnings.map((w) => ({ path: 'body', message: w })));
+    await sql`update vaccine_lots set used = used + 1 where id = ${lot.id}`.execute(tx);
+    const observeUntil = new Date(d.now.getTime() + OBSERVATION_MINUTES * 60_000);
+    const bookingId = d.bookingId ?? (await sql<{ id: string }>`select id from vaccination_bookings where person_id = ${d.personId} and dose_number = ${d.doseNumber} and status = 'booked'`.execute(tx)).rows[0]?.id ?? null;
+    const row = (
+      await sql<{ id: string }>`
+        insert into vaccination_doses (person_id, product_code, lot_id, lot_number, dose_number, series_doses, given_at, given_on, site_id, commune_code,
+          vaccinator, screening_id, booking_id, warnings, observe_until, recorded_by)
+        values (${d.personId}, ${product.code}, ${lot.id}, ${lot.lot_number}, ${d.doseNumber}, ${product.doses_in_schedule}, ${d.now}, ${today}, ${site.id},
+          ${site.commune_code}, ${d.vaccinator}, ${d.screeningId}, ${bookingId}, ${warnings}::text[], ${observeUntil}, ${d.by})
+        returning id`.execute(tx)
+    ).rows[0]!;
+    if (bookingId) await sql`update vaccination_bookings set status = 'attended', closed_at = ${d.now} where id = ${bookingId} and status = 'booked'`.execute(tx);
+    await events.publish(tx, 'vaccination.dose-recorded', {
+      doseId: row.id,
+      personId: d.personId,
+      givenOn: today,
+      doseNumber: d.doseNumber,
+      seriesDoses: product.doses_in_schedule,
+      product: { code: product.code, name: product.name, manufacturerCode: product.manufacturer_code, manufacturerName: product.manufacturer_name, prophylaxisCode: product.prophylaxis_code },
+      lot: lot.lot_number,
+      siteCode: site.code,
+      communeCode: site.commune_code,
+      correction: false,
+    });
+    return { id: row.id, warnings, observeUntil };
+  });
+}
+
+export interface DoseRow {
+  id: string;
+  person_id: string;
+  commune_code: string;
+  status: string;
+  lot_id: string | null;
+  observe_until: Date;
+  observation_ended_at: Date | null;
+}
+
+export async function findDose(db: DbOrTx, id: string): Promise<DoseRow | null> {
+  const r = await sql<DoseRow>`select id, person_id, commune_code, status, lot_id, observe_until, observation_ended_at from vaccination_doses where id = ${id}`.execute(db);
+  return r.rows[0] ?? null;
+}
+
+export async function endObservation(db: DbOrTx, dose: DoseRow, note: string | null, now: Date, early: boolean) {
+  if (dose.observation_ended_at) throw conflict('The observation of this dose has ended already');
+  if (now < dose.observe_until && !early)
+    throw new AppError(409, 'OBSERVATION_RUNNING', `The ${OBSERVATION_MINUTES}-minute observation runs until ${dose.observe_until.toISOString()}; send early: true with a note to end it sooner`, [{ path: 'body.early', message: 'observation still running' }]);
+  if (now < dose.observe_until && early && !note) throw invalidField('body.note', 'is required to end the observation early');
+  await sql`update vaccination_doses set observation_ended_at = ${now}, observation_note = ${note} where id = ${dose.id}`.execute(db);
+}
+
+export async function recordAefi(
+  db: DbOrTx,
+  a: { doseId: string; severity: string; symptoms: string[]; onsetAt: Date; outcome: string; hospitalised: boolean; notes: string; by: string; now: Date },
+) {
+  const r = await sql<{ id: string }>`
+    insert into vaccination_aefi (dose_id, severity, symptoms, onset_at, outcome, hospitalised, notes, recorded_by, recorded_at)
+    values (${a.doseId}, ${a.severity}, ${a.symptoms}::text[], ${a.onsetAt}, ${a.outcome}, ${a.hospitalised}, ${a.notes}, ${a.by}, ${a.now}) returning id`.execute(db);
+  return r.rows[0]!.id;
+}
+
+/** Voids a dose entered in error: the lot gets the dose back, `vaccination.dose-voided` is published. */
+export async function voidDose(db: Db, events: Events, dose: DoseRow, reason: string, now: Date) {
+  await inTx(db, async (tx) => {
+    const r = await sql`update vaccination_doses set status = 'voided', void_reason = ${reason}, voided_at = ${now} where id = ${dose.id} and status = 'valid'`.execute(tx);
+    if (Number(r.numAffectedRows ?? 0) !== 1) throw conflict('This dose is voided already');
+    if (dose.lot_id) await sql`update vaccine_lots set used = used - 1 where id = ${dose.lot_id}`.execute(tx);
+    await events.publish(tx, 'vaccination.dose-voided', { doseId: dose.id, personId: dose.person_id, reason });
+  });
+}
+

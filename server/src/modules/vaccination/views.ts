@@ -1,0 +1,90 @@
+// Reads shaped for the pages: a person's doses (with AEFI) and appointments, a site's usable lots.
+import { sql } from 'kysely';
+import type { DbOrTx } from '../../platform/db/types';
+import type { AppointmentViewT, DoseViewT } from './schema';
+
+export async function dosesOf(db: DbOrTx, personId: string): Promise<DoseViewT[]> {
+  const r = await sql<{
+    id: string; dose_number: number; series_doses: number; product_code: string; product_name: string; lot_number: string | null; given_at: Date; given_on: string;
+    site_name: string | null; warnings: string[]; observe_until: Date; observation_ended_at: Date | null; aefi: { severity: string; symptoms: string[]; outcome: string; onset_at: string }[];
+  }>`
+    select d.id, d.dose_number, d.series_doses, d.product_code, p.name as product_name, d.lot_number, d.given_at, to_char(d.given_on, 'YYYY-MM-DD') as given_on,
+           s.name as site_name, d.warnings, d.observe_until, d.observation_ended_at,
+           coalesce((select json_agg(json_build_object('severity', a.severity, 'symptoms', a.symptoms, 'outcome', a.outcome, 'onset_at', a.onset_at) order by a.onset_at)
+                     from vaccination_aefi a where a.dose_id = d.id), '[]') as aefi
+    from vaccination_doses d join vaccine_products p on p.code = d.product_code left join vaccination_sites s on s.id = d.site_id
+    where d.person_id = ${personId} and d.status = 'valid' order by d.dose_number`.execute(db);
+  return r.rows.map((d) => ({
+    id: d.id,
+    doseNumber: d.dose_number,
+    seriesDoses: d.series_doses,
+    productCode: d.product_code,
+    productName: d.product_name,
+    lot: d.lot_number,
+    givenAt: d.given_at.toISOString(),
+    givenOn: d.given_on,
+    siteName: d.site_name,
+    warnings: d.warnings,
+    observeUntil: d.observe_until.toISOString(),
+    observationEndedAt: d.observation_ended_at?.toISOString() ?? null,
+    aefi: d.aefi.map((a) => ({ severity: a.severity, symptoms: a.symptoms, outcome: a.outcome, onsetAt: new Date(a.onset_at).toISOString() })),
+  }));
+}
+
+export async function appointmentsOf(db: DbOrTx, personId: string, liveOnly = false): Promise<AppointmentViewT[]> {
+  const r = await sql<{ id: string; dose_number: number; status: string; walk_in: boolean; starts_at: Date; site_id: string; site_name: string; address: string; product_code: string }>`
+    select b.id, b.dose_number, b.status, b.walk_in, sl.starts_at, si.id as site_id, si.name as site_name, si.address, se.product_code
+    from vaccination_bookings b join vaccination_slots sl on sl.id = b.slot_id join vaccination_sessions se on se.id = sl.session_id
+    join vaccination_sites si on si.id = se.site_id
+    where b.person_id = ${personId} ${liveOnly ? sql`and b.status = 'booked'` : sql`and b.status <> 'moved'`}
+    order by sl.starts_at`.execute(db);
+  return r.rows.map((b) => ({
+    id: b.id,
+    doseNumber: b.dose_number,
+    status: b.status,
+    walkIn: b.walk_in,
+    startsAt: b.starts_at.toISOString(),
+    siteId: b.site_id,
+    siteName: b.site_name,
+    siteAddress: b.address,
+    productCode: b.product_code,
+  }));
+}
+
+export async function usableLots(db: DbOrTx, siteId: string, today: string) {
+  const r = await sql<{ id: string; product_code: string; product_name: string; lot_number: string; expires_on: string; left: number }>`
+    select l.id, l.product_code, p.name as product_name, l.lot_number, to_char(l.expires_on, 'YYYY-MM-DD') as expires_on, l.quantity - l.used - l.wasted as left
+    from vaccine_lots l join vaccine_products p on p.code = l.product_code
+    where l.site_id = ${siteId} and l.expires_on >= ${today} and l.quantity - l.used - l.wasted > 0 order by l.expires_on`.execute(db);
+  return r.rows.map((l) => ({ id: l.id, productCode: l.product_code, productName: l.product_name, lotNumber: l.lot_number, expiresOn: l.expires_on, left: l.left }));
+}
+
+export async function isRegisteredAnywhere(db: DbOrTx, personId: string) {
+  return (await sql`select 1 from vaccination_registrations where person_id = ${personId} limit 1`.execute(db)).rows.length > 0;
+}
+
+/** The ids among `ids` the vaccination record still refers to (the registry's purge keeps them). */
+export async function personsInVaccination(db: DbOrTx, ids: string[]): Promise<string[]> {
+  if (!ids.length) return [];
+  const r = await sql<{ id: string }>`
+    select person_id as id from vaccination_registrations where person_id = any(${ids}::uuid[])
+    union select person_id from vaccination_bookings where person_id = any(${ids}::uuid[])
+    union select person_id from vaccination_doses where person_id = any(${ids}::uuid[])
+    union select person_id from vaccination_screenings where person_id = any(${ids}::uuid[])`.execute(db);
+  return r.rows.map((x) => x.id);
+}
+
+/**
+ * Merge: the merged record's vaccination rows follow the record that stays. A row the kept record already has
+ * (the same campaign's registration, a live booking or valid dose of the same number) stays on the merged id for
+ * officers to reconcile, rather than breaking a unique rule.
+ */
+export async function repointVaccination(db: DbOrTx, mergedId: string, keptId: string) {
+  await sql`update vaccination_registrations r set person_id = ${keptId} where person_id = ${mergedId}
+    and not exists (select 1 from vaccination_registrations k where k.person_id = ${keptId} and k.campaign_id = r.campaign_id)`.execute(db);
+  await sql`update vaccination_bookings b set person_id = ${keptId} where person_id = ${mergedId}
+    and not (status = 'booked' and exists (select 1 from vaccination_bookings k where k.person_id = ${keptId} and k.dose_number = b.dose_number and k.status = 'booked'))`.execute(db);
+  await sql`update vaccination_doses d set person_id = ${keptId} where person_id = ${mergedId}
+    and not (status = 'valid' and exists (select 1 from vaccination_doses k where k.person_id = ${keptId} and k.dose_number = d.dose_number and k.status = 'valid'))`.execute(db);
+  await sql`update vaccination_screenings set person_id = ${keptId} where person_id = ${mergedId}`.execute(db);
+}

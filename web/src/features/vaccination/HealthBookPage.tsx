@@ -1,0 +1,102 @@
+// The citizen's electronic health book ("Sổ sức khỏe điện tử"): for themself and each dependant their account
+// manages, the personal QR, appointments, doses (with AEFI and the next dose due) and health declarations. Reads
+// the people module's QR and dependants, the declarations module's list and this module's book.
+import { Alert, Badge, Card, Center, Image, SegmentedControl, Stack, Text, Title } from '@mantine/core';
+import { useState } from 'react';
+import { PageLoader } from '../../app/pages';
+import { ErrorAlert } from '../../lib/errors';
+import { useFormat } from '../../lib/format';
+import { useMyDeclarations } from '../declarations/api';
+import { useMyDependants, useMyPerson, useMyQr } from '../people/api';
+import { useHealthBook } from './api';
+import { useVaccT, type VaccKey } from './i18n';
+import { useLang } from '../../app/i18n';
+
+export default function HealthBookPage() {
+  const t = useVaccT();
+  const me = useMyPerson();
+  const deps = useMyDependants();
+  const [who, setWho] = useState<string | null>(null);
+  if (me.isPending) return <PageLoader />;
+  if (me.isError) return <ErrorAlert error={me.error} />;
+  const own = me.data.person?.id ?? null;
+  if (!own) return <Alert>{t('noDoses')}</Alert>;
+  const people = [{ value: own, label: me.data.person!.fullName }, ...(deps.data?.items ?? []).map((d) => ({ value: d.id, label: d.fullName }))];
+  const current = who ?? own;
+  return (
+    <Stack gap="sm" maw={640} mx="auto">
+      <Title order={1} size="h3">
+        {t('book')}
+      </Title>
+      {people.length > 1 && <SegmentedControl value={current} onChange={setWho} data={people} />}
+      <Book personId={current} own={current === own} />
+    </Stack>
+  );
+}
+
+function Book({ personId, own }: { personId: string; own: boolean }) {
+  const t = useVaccT();
+  const fmt = useFormat();
+  const lang = useLang();
+  const book = useHealthBook(personId);
+  const qr = useMyQr(own ? null : personId);
+  const decl = useMyDeclarations(own ? null : personId, 1);
+  if (book.isPending) return <PageLoader />;
+  if (book.isError) return <ErrorAlert error={book.error} />;
+  const b = book.data;
+  const last = b.doses[b.doses.length - 1];
+  return (
+    <Stack gap="sm">
+      <Card withBorder>
+        <Text fw={700} size="lg" data-testid="book-name">
+          {b.person.fullName}
+        </Text>
+        {qr.data && (
+          <Center>
+            <Image src={`data:image/svg+xml;utf8,${encodeURIComponent(qr.data.svg)}`} alt={t('myQr')} w={200} h={200} />
+          </Center>
+        )}
+      </Card>
+      <Card withBorder data-testid="book-doses">
+        <Title order={2} size="h5" mb="xs">
+          {t('doses')}
+        </Title>
+        {b.doses.length === 0 && <Text c="dimmed">{t('noDoses')}</Text>}
+        {b.doses.map((d) => (
+          <Stack key={d.id} gap={2} mb="xs">
+            <Text size="sm">{t('doseLine', { n: d.doseNumber, of: d.seriesDoses, product: d.productName, lot: d.lot ?? '—', date: d.givenOn, site: d.siteName ?? '—' })}</Text>
+            {d.aefi.map((a, i) => (
+              <Text size="xs" c="orange" key={i}>
+                {t('aefiLine', { severity: t(`sev.${a.severity}` as VaccKey), symptoms: a.symptoms.join(', '), outcome: t(`out.${a.outcome}` as VaccKey) })}
+              </Text>
+            ))}
+          </Stack>
+        ))}
+        {b.nextDose && <Badge color="blue">{t('nextDose', { n: b.nextDose.doseNumber, date: b.nextDose.dueOn })}</Badge>}
+        {!b.nextDose && last && last.doseNumber >= last.seriesDoses && <Badge color="green">{t('fullyVaccinated')}</Badge>}
+      </Card>
+      <Card withBorder>
+        <Title order={2} size="h5" mb="xs">
+          {t('appointments')}
+        </Title>
+        {b.appointments.length === 0 && <Text c="dimmed">{t('noAppointments')}</Text>}
+        {b.appointments.map((a) => (
+          <Text size="sm" key={a.id}>
+            {t('appointment', { dose: a.doseNumber, time: fmt.dateTime(a.startsAt), site: a.siteName })} · {t(`status.${a.status}` as VaccKey)}
+          </Text>
+        ))}
+      </Card>
+      <Card withBorder>
+        <Title order={2} size="h5" mb="xs">
+          {t('declarations')}
+        </Title>
+        {decl.data?.items.length === 0 && <Text c="dimmed">{t('noDeclarations')}</Text>}
+        {decl.data?.items.map((d) => (
+          <Text size="sm" key={d.id}>
+            {fmt.dateTime(d.submittedAt)} · {d.form.title[lang]}
+          </Text>
+        ))}
+      </Card>
+    </Stack>
+  );
+}
