@@ -3,8 +3,8 @@
 // device first and sent when the network allows, so a gate keeps working offline.
 import { Alert, Badge, Button, Card, Group, Select, SegmentedControl, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import jsQR from 'jsqr';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { CameraScanner } from './CameraScanner';
 import type { VenueDetail, VenueItem } from '../../../../server/src/modules/venues/schema';
 import { api } from '../../lib/api';
 import { useApiErrorText, useErrorMessage } from '../../lib/errors';
@@ -21,11 +21,6 @@ interface EntranceOption {
 
 const ENTRANCE_KEY = 'vigil.gate.entrance';
 const MODE_KEY = 'vigil.gate.mode';
-
-interface Detector {
-  detect(source: CanvasImageSource): Promise<{ rawValue: string }[]>;
-}
-type DetectorCtor = new (opts: { formats: string[] }) => Detector;
 
 function useEntrances() {
   return useQuery({
@@ -69,11 +64,6 @@ export default function GatePage() {
   }, [queryClient]);
   const [syncError, setSyncError] = useState<string | null>(null);
   const [manual, setManual] = useState('');
-  const [camera, setCamera] = useState<'off' | 'starting' | 'on'>('off');
-  const [cameraError, setCameraError] = useState<string | null>(null);
-  const [engine, setEngine] = useState<string>('');
-  const videoRef = useRef<HTMLVideoElement | null>(null);
-  const streamRef = useRef<MediaStream | null>(null);
   const lastScan = useRef<{ token: string; at: number }>({ token: '', at: 0 });
 
   useEffect(() => {
@@ -149,78 +139,6 @@ export default function GatePage() {
     [entranceId, mode, sync],
   );
 
-  // ── camera ───────────────────────────────────────────────────────────────
-  const stopCamera = useCallback(() => {
-    streamRef.current?.getTracks().forEach((tr) => tr.stop());
-    streamRef.current = null;
-    setCamera('off');
-  }, []);
-  useEffect(() => stopCamera, [stopCamera]);
-
-  const startCamera = async () => {
-    setCameraError(null);
-    setCamera('starting');
-    try {
-      const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' }, audio: false });
-      streamRef.current = stream;
-      const video = videoRef.current!;
-      video.srcObject = stream;
-      await video.play();
-      setCamera('on');
-    } catch (e) {
-      setCamera('off');
-      setCameraError(t('cameraUnavailable', { error: e instanceof Error ? e.message : String(e) }));
-    }
-  };
-
-  useEffect(() => {
-    if (camera !== 'on') return;
-    const video = videoRef.current!;
-    // BarcodeDetector where the platform decodes QR codes (Android, ChromeOS, macOS), jsQR on canvas frames otherwise
-    const Ctor = (globalThis as { BarcodeDetector?: DetectorCtor & { getSupportedFormats?: () => Promise<string[]> } }).BarcodeDetector;
-    let detector: Detector | null = null;
-    const ready = (async () => {
-      try {
-        if (Ctor && (await Ctor.getSupportedFormats?.())?.includes('qr_code')) detector = new Ctor({ formats: ['qr_code'] });
-      } catch {
-        detector = null;
-      }
-      setEngine(detector ? 'BarcodeDetector' : 'jsQR');
-    })();
-    const canvas = document.createElement('canvas');
-    const ctx2d = canvas.getContext('2d', { willReadFrequently: true });
-    let stopped = false;
-    const tick = async () => {
-      if (stopped) return;
-      await ready;
-      try {
-        if (video.readyState >= 2) {
-          if (detector) {
-            const codes = await detector.detect(video);
-            if (codes[0]) record(codes[0].rawValue);
-          } else if (ctx2d) {
-            const w = Math.min(640, video.videoWidth);
-            const h = Math.round((video.videoHeight * w) / Math.max(1, video.videoWidth));
-            canvas.width = w;
-            canvas.height = h;
-            ctx2d.drawImage(video, 0, 0, w, h);
-            const img = ctx2d.getImageData(0, 0, w, h);
-            const code = jsQR(img.data, w, h, { inversionAttempts: 'dontInvert' });
-            if (code?.data) record(code.data);
-          }
-        }
-      } catch {
-        // a frame that cannot be read: try the next one
-      }
-      video.dataset.framesRead = String(Number(video.dataset.framesRead ?? 0) + 1); // for diagnostics and tests
-      if (!stopped) setTimeout(() => void tick(), 200);
-    };
-    void tick();
-    return () => {
-      stopped = true;
-    };
-  }, [camera, record]);
-
   const options = useMemo(() => entrances.data ?? [], [entrances.data]);
   const badge = (s: ResultRow['status']) => {
     const color = s === 'created' || s === 'checked_out' ? 'green' : s === 'duplicate' ? 'gray' : s === 'rejected' ? 'red' : 'yellow';
@@ -284,22 +202,7 @@ export default function GatePage() {
 
       <Card withBorder>
         <Stack gap="sm">
-          <video ref={videoRef} playsInline muted style={{ width: '100%', maxHeight: 360, background: '#111', borderRadius: 8, display: camera === 'off' ? 'none' : 'block' }} />
-          {camera === 'off' ? (
-            <Button size="md" onClick={() => void startCamera()} disabled={!entranceId}>
-              {t('startCamera')}
-            </Button>
-          ) : (
-            <Button size="md" variant="light" onClick={stopCamera}>
-              {t('stopCamera')}
-            </Button>
-          )}
-          {engine && camera === 'on' && (
-            <Text size="xs" c="dimmed">
-              {t('engine', { name: engine })}
-            </Text>
-          )}
-          {cameraError && <Text c="red">{cameraError}</Text>}
+          <CameraScanner onCode={record} disabled={!entranceId} />
           <form
             onSubmit={(e) => {
               e.preventDefault();
