@@ -48,3 +48,23 @@ export async function findPeopleByIdentifier(db: DbOrTx, identifier: string): Pr
   const rows = await q.execute();
   return [...new Set(rows.map((r) => r.merged_into ?? r.id))];
 }
+
+/**
+ * Live records by national ID for bulk imports (one query per 5000 numbers): the oldest record holding each number,
+ * as findOrCreatePerson's staff matching picks it. Numbers no live record holds are absent.
+ */
+export async function personIdsByNationalIds(db: DbOrTx, nationalIds: string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const unique = [...new Set(nationalIds)];
+  for (let i = 0; i < unique.length; i += 5000) {
+    const rows = await db
+      .selectFrom('persons')
+      .select(['id', 'national_id'])
+      .where('national_id', 'in', unique.slice(i, i + 5000))
+      .where('merged_into', 'is', null)
+      .orderBy('created_at', 'desc')
+      .execute();
+    for (const r of rows) out.set(r.national_id!, r.id);
+  }
+  return out;
+}

@@ -53,4 +53,4 @@ export { registerLinkProof, startCodeLink, finishCodeLink, type LinkProofMethod,
 export { deviceRegistry, type DeviceRegistry, type DeviceOrigin } from './devices';
 export { personIdsByReference, cardReference } from './reference';
 export { PURGE_JOB as PEOPLE_PURGE_JOB } from './jobs';
-export { getPersonIdentities, findPeopleByIdentifier, type PersonIdentity } from './identities';
+export { getPersonIdentities, findPeopleByIdentifier, personIdsByNationalIds, type PersonIdentity } from './identities';

@@ -40,6 +40,14 @@ export const PERMISSIONS = [
   'followup.write',
   'places.manage',
   'exposure.read',
+  /** samples, results, retest tasks and testing figures of the area */
+  'testing.read',
+  /** collect samples (sampling points, mass testing) */
+  'testing.sample',
+  /** enter and upload lab results */
+  'testing.results',
+  /** sampling points, closing retest/resample tasks */
+  'testing.manage',
   'self',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
@@ -59,20 +67,22 @@ const officer: Permission[] = [
   'cases.write',
   'followup.write',
   'exposure.read',
+  'testing.read',
+  'testing.sample',
   'self',
 ];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   national_admin: PERMISSIONS,
-  cdc_officer: [...officer, 'places.manage', 'geo.write', 'users.manage', 'audit.read', 'people.merge', 'checkins.import', 'declarations.forms', 'messaging.send'],
-  district_officer: [...officer, 'places.manage', 'users.manage', 'people.merge', 'declarations.forms', 'messaging.send'],
-  commune_officer: [...officer, 'people.contact'],
-  contact_tracer: ['geo.read', 'people.read', 'people.contact', 'venues.read', 'checkins.read', 'declarations.read', 'cases.read', 'followup.write', 'self'],
+  cdc_officer: [...officer, 'testing.manage', 'testing.results', 'places.manage', 'geo.write', 'users.manage', 'audit.read', 'people.merge', 'checkins.import', 'declarations.forms', 'messaging.send'],
+  district_officer: [...officer, 'testing.manage', 'places.manage', 'users.manage', 'people.merge', 'declarations.forms', 'messaging.send'],
+  commune_officer: [...officer, 'people.contact', 'testing.manage'],
+  contact_tracer: ['geo.read', 'people.read', 'people.contact', 'venues.read', 'checkins.read', 'declarations.read', 'cases.read', 'testing.read', 'followup.write', 'self'],
   call_supervisor: ['geo.read', 'people.read', 'people.contact', 'declarations.read', 'self'],
   // exposure.read: the notices of their own venues only (venue, time window, no identity)
   venue_operator: ['geo.read', 'venues.own', 'checkins.gate', 'exposure.read', 'self'],
   vaccination_staff: ['geo.read', 'people.read', 'checkins.gate', 'self'],
-  lab_staff: ['geo.read', 'people.read', 'self'],
+  lab_staff: ['geo.read', 'people.read', 'testing.read', 'testing.results', 'self'],
   citizen: ['self'],
 };
 

@@ -1,0 +1,25 @@
+// Module testing: sampling points, sample collection (pooled tubes, offline phones, bulk lists), lab results with
+// corrections, retest/resample tasks, notices to the people tested, figures. An individual positive publishes
+// `test.positive` (cases confirms the case and tracing starts); people are notified through `messaging.requested`.
+import type { FastifyInstance } from 'fastify';
+import { migrationsDirOf, type AppContext, type VigilModule } from '../../platform/module';
+import type { PersonInUseCheck } from '../people';
+import { testingRoutes } from './routes';
+
+export const testingModule: VigilModule = {
+  name: 'testing',
+  migrationsDir: migrationsDirOf(import.meta.url),
+  async register(app: FastifyInstance, ctx: AppContext) {
+    await testingRoutes(app, ctx);
+  },
+};
+
+/** For the people registry's purge (wired in server/src/modules.ts): persons with samples or tasks. */
+export const personsInTesting: PersonInUseCheck = async (db, ids) => {
+  if (!ids.length) return [];
+  const rows = await db.selectFrom('sample_members').select('person_id').distinct().where('person_id', 'in', ids).execute();
+  return rows.map((r) => r.person_id);
+};
+
+export { SAMPLE_COLUMNS } from './sample-import';
+export { RESULT_COLUMNS } from './result-import';

@@ -1,0 +1,64 @@
+// Who is in a tube: a scanned personal QR or a phone's device token (proof of the person), or typed details. Typed
+// details go through the registry's public matching (people/index.ts findOrCreatePerson with trust 'public'): only
+// a phone + name + birth year match reuses a record, and the matched record is not changed; anything else is a new
+// record for officers to merge. An officer's import file is trusted ('staff': matched by national ID first), as the
+// cases and venues imports are.
+import type { DbOrTx } from '../../platform/db/types';
+import { AppError } from '../../platform/http/errors';
+import type { AppContext } from '../../platform/module';
+import { verifyAsync, SignatureError } from '../../platform/signing';
+import { bareToken, deviceRegistry, findOrCreatePerson, isPersonDeviceToken, PERSONAL_QR_TYPE, personIdOf, resolvePersonId } from '../people';
+import type { SamplePerson } from './schema';
+
+export interface Resolved {
+  personId: string;
+  created: boolean;
+}
+
+/** The person a scanned token names (live record, following merges); 400 naming `path` when it is not valid. */
+export async function personOfToken(ctx: AppContext, db: DbOrTx, token: string, now: Date, path: string): Promise<string> {
+  const bare = bareToken(token);
+  let id: string;
+  try {
+    if (isPersonDeviceToken(bare)) id = (await deviceRegistry(ctx).verify(bare, now)).personId;
+    else id = personIdOf(await verifyAsync(ctx.keys, bare, { expectedType: PERSONAL_QR_TYPE, now }));
+  } catch (err) {
+    if (err instanceof SignatureError) throw new AppError(400, 'INVALID_TOKEN', `${path}: is not a valid personal QR or device token (${err.reason})`, [{ path, message: `not a valid personal QR (${err.reason})` }]);
+    throw err;
+  }
+  const live = await resolvePersonId(db, id);
+  if (!live) throw new AppError(400, 'UNKNOWN_PERSON', `${path}: names no person in the registry`, [{ path, message: 'names no person in the registry' }]);
+  return live;
+}
+
+/** One person of a submission; `defaultCommune` is the home commune a new record gets when none is typed. */
+export async function resolveSamplePerson(ctx: AppContext, db: DbOrTx, p: SamplePerson, defaultCommune: string, now: Date, path: string): Promise<Resolved> {
+  if (p.token) {
+    if (p.fullName || p.phone || p.nationalId) throw new AppError(400, 'VALIDATION', `${path}: give either a token or typed details, not both`, [{ path, message: 'either token or typed details' }]);
+    return { personId: await personOfToken(ctx, db, p.token, now, `${path}.token`), created: false };
+  }
+  if (!p.fullName) throw new AppError(400, 'VALIDATION', `${path}.fullName: is required without a token`, [{ path: `${path}.fullName`, message: 'is required without a token' }]);
+  if (!p.phone && !p.nationalId)
+    throw new AppError(400, 'VALIDATION', `${path}.phone: a phone number or a national ID is required with typed details`, [{ path: `${path}.phone`, message: 'phone or national ID required' }]);
+  const r = await findOrCreatePerson(
+    db,
+    { fullName: p.fullName, phone: p.phone ?? null, birthYear: p.birthYear ?? null, nationalId: p.nationalId ?? null, communeCode: p.communeCode ?? defaultCommune },
+    { resolver: ctx.access.resolver, now, source: 'officer', prefix: path, requirePhone: !p.nationalId, trust: 'public' },
+  );
+  return { personId: r.id, created: r.created };
+}
+
+/** A line of an officer's import: matched by national ID first (staff trust), else phone + name. */
+export async function resolveImportedPerson(
+  ctx: AppContext,
+  db: DbOrTx,
+  p: { nationalId: string | null; phone: string | null; fullName: string; communeCode: string },
+  now: Date,
+): Promise<Resolved> {
+  const r = await findOrCreatePerson(
+    db,
+    { fullName: p.fullName, phone: p.phone, nationalId: p.nationalId, communeCode: p.communeCode },
+    { resolver: ctx.access.resolver, now, source: 'import', prefix: 'line', requirePhone: !p.nationalId, trust: 'staff' },
+  );
+  return { personId: r.id, created: r.created };
+}
