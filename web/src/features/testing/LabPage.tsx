@@ -1,7 +1,7 @@
 // The lab's page (/testing/lab): upload a results file (template to download, every refused line listed), or enter
 // one result by tube code; a tube that already has a result is corrected instead, with the old result shown and a
 // reason required (the server keeps both).
-import { Alert, Badge, Button, Card, Group, SegmentedControl, SimpleGrid, Stack, Text, Textarea, TextInput, Timeline, Title } from '@mantine/core';
+import { Alert, Badge, Button, Card, Group, SegmentedControl, SimpleGrid, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import { useAuth } from '../../app/auth';
 import { PageLoader } from '../../app/pages';
@@ -10,60 +10,12 @@ import { useFormat } from '../../lib/format';
 import { RESULTS, useSaveResult, useTube, type ResultResponse, type ResultValue, type SampleDetail } from './api';
 import { FileImport } from './FileImport';
 import { useTestingLabel, useTestingT } from './i18n';
-import { RESULT_COLOR, ResultBadge } from './ResultBadge';
+import { TubeHistory, TubeSummary } from './TubeView';
 
 /** "2021-08-20T14:05" in the browser's zone, for a datetime-local input. */
 function localInputValue(d: Date): string {
   const p = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
-}
-
-function TubeSummary({ d }: { d: SampleDetail }) {
-  const t = useTestingT();
-  const fmt = useFormat();
-  const s = d.sample;
-  return (
-    <Stack gap={4}>
-      <Group gap="xs">
-        <Text ff="monospace" fw={700} size="lg">
-          {s.tubeCode}
-        </Text>
-        <ResultBadge result={s.result} />
-      </Group>
-      <Text size="sm" c="dimmed">
-        {t('lab.tubeInfo', { type: s.testType, site: s.point?.name ?? s.communeName, at: fmt.dateTime(s.collectedAt) })}
-      </Text>
-      <Text size="sm">
-        {t('lab.peopleInTube', { n: s.members.length })}: {s.members.map((m) => m.fullName).join(', ')}
-      </Text>
-    </Stack>
-  );
-}
-
-function History({ d }: { d: SampleDetail }) {
-  const t = useTestingT();
-  const label = useTestingLabel();
-  const fmt = useFormat();
-  if (!d.history.length) return null;
-  return (
-    <Stack gap="xs">
-      <Text fw={600} size="sm">
-        {t('lab.history')}
-      </Text>
-      <Timeline bulletSize={14} lineWidth={2} active={0} data-testid="result-history">
-        {d.history.map((h) => (
-          <Timeline.Item key={h.id} color={RESULT_COLOR[h.result]} title={`${label('results', h.result)} · ${fmt.dateTime(h.resultedAt)}`}>
-            <Text size="xs" c="dimmed">
-              {[h.labCode, h.source, fmt.dateTime(h.recordedAt)].filter(Boolean).join(' · ')}
-            </Text>
-            {h.replaces && (
-              <Text size="xs">{t('lab.correctedFrom', { result: label('results', h.replaces.result), reason: h.reason ?? '' })}</Text>
-            )}
-          </Timeline.Item>
-        ))}
-      </Timeline>
-    </Stack>
-  );
 }
 
 function ResultForm({ d, onSaved }: { d: SampleDetail; onSaved: (r: ResultResponse, previous: ResultValue | null) => void }) {
@@ -194,7 +146,7 @@ function SingleEntry() {
                 )
               }
             />
-            <History d={tube.data} />
+            <TubeHistory d={tube.data} />
           </>
         )}
       </Stack>
