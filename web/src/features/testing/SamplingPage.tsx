@@ -317,6 +317,11 @@ export default function SamplingPage() {
         <Card withBorder p="sm">
           <Stack gap="xs">
             <Title order={4}>{t('sampling.people', { n: people.length, max })}</Title>
+            {people.length >= max && (
+              <Text size="sm" c="orange.8" data-testid="tube-full">
+                {t('sampling.full', { max })}
+              </Text>
+            )}
             {people.map((p) => (
               <Group key={p.key} justify="space-between" wrap="nowrap" data-testid="tube-person">
                 <Text size="sm">{p.label}</Text>
