@@ -125,7 +125,7 @@ export async function uploadFile(url: string, file: File): Promise<S.ImportResul
   const type = file.name.toLowerCase().endsWith('.xlsx') ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv';
   let res: Response;
   try {
-    res = await fetch(url, { method: 'POST', body: file, credentials: 'same-origin', headers: { 'Content-Type': type, 'X-Requested-With': 'vigil', Accept: 'application/json' } });
+    res = await fetch(`${url}?name=${encodeURIComponent(file.name)}`, { method: 'POST', body: file, credentials: 'same-origin', headers: { 'Content-Type': type, 'X-Requested-With': 'vigil', Accept: 'application/json' } });
   } catch (e) {
     throw new ApiError(0, 'NETWORK', e instanceof Error ? e.message : 'Network error');
   }
