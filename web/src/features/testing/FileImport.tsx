@@ -27,7 +27,8 @@ export function ImportResultView({ r }: { r: ImportResult }) {
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
-              {r.errors.map((e, i) => (
+              {/* in file order (the server lists unreadable lines first) */}
+              {[...r.errors].sort((a, b) => a.line - b.line).map((e, i) => (
                 <Table.Tr key={i}>
                   <Table.Td>{e.line}</Table.Td>
                   <Table.Td ff="monospace" fz="sm">
