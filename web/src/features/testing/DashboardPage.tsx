@@ -129,6 +129,9 @@ export default function DashboardPage() {
           type: 'line',
           name: t('dashboard.positivity'),
           yAxisIndex: 1,
+          z: 10,
+          symbolSize: 7,
+          showAllSymbol: true,
           itemStyle: { color: COLORS.positivity },
           connectNulls: true,
           data: f.days.map((x) => {
@@ -203,7 +206,7 @@ export default function DashboardPage() {
                     {f.byArea.map((a) => (
                       <Table.Tr key={a.code}>
                         <Table.Td fz="sm">
-                          <Anchor component="button" type="button" size="sm" onClick={() => setUnit(a.code)}>
+                          <Anchor component="button" type="button" size="sm" ta="left" onClick={() => setUnit(a.code)}>
                             {a.name}
                           </Anchor>
                         </Table.Td>

@@ -110,7 +110,7 @@ function SingleEntry() {
           }}
         >
           <Group align="end" wrap="nowrap" gap="xs">
-            <TextInput style={{ flex: 1 }} label={t('lab.tube')} value={input} onChange={(e) => setInput(e.currentTarget.value)} autoComplete="off" ff="monospace" />
+            <TextInput style={{ flex: 1 }} label={t('lab.tube')} value={input} onChange={(e) => setInput(e.currentTarget.value)} autoComplete="off" styles={{ input: { fontFamily: 'monospace' } }} />
             <Button type="submit" disabled={!input.trim()}>
               {t('lab.find')}
             </Button>

@@ -3,13 +3,14 @@
 import { Alert, Badge, Card, Group, Stack, Text, Title } from '@mantine/core';
 import { ErrorAlert } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
-import { useMyResults } from './api';
+import { useMyResults, useTestTypeName } from './api';
 import { useTestingT } from './i18n';
 import { ResultBadge } from './ResultBadge';
 
 export function MyResultsCard() {
   const t = useTestingT();
   const fmt = useFormat();
+  const typeName = useTestTypeName();
   const q = useMyResults();
   const people = (q.data?.people ?? []).filter((p) => p.items.length > 0);
   const several = (q.data?.people.length ?? 0) > 1;
@@ -32,7 +33,7 @@ export function MyResultsCard() {
               <Stack key={r.sampleId} gap={2} py={4} style={{ borderTop: '1px solid var(--mantine-color-gray-2)' }} data-testid="my-test">
                 <Group justify="space-between" wrap="nowrap" gap="xs">
                   <Text size="sm" fw={500}>
-                    {r.testType.toUpperCase()}
+                    {typeName(r.testType)}
                     {r.pooled && (
                       <Badge ml={6} size="xs" variant="outline" color="gray">
                         {t('mine.pooled')}

@@ -5,13 +5,14 @@ import { isApiError } from '../../lib/api';
 import { DataTable } from '../../lib/DataTable';
 import { ErrorAlert } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
-import { usePersonResults } from './api';
+import { usePersonResults, useTestTypeName } from './api';
 import { useTestingT } from './i18n';
 import { ResultBadge } from './ResultBadge';
 
 export function PersonResultsCard({ personId }: { personId: string }) {
   const t = useTestingT();
   const fmt = useFormat();
+  const typeName = useTestTypeName();
   const q = usePersonResults(personId);
   // outside the caller's area for testing data: the card is simply not shown
   if (q.isError && isApiError(q.error) && (q.error.status === 403 || q.error.status === 404)) return null;
@@ -32,7 +33,7 @@ export function PersonResultsCard({ personId }: { personId: string }) {
               {r.tubeCode}
               {r.pooled ? ` · ${t('mine.pooled')}` : ''}
             </Table.Td>
-            <Table.Td fz="sm">{r.testType}</Table.Td>
+            <Table.Td fz="sm">{typeName(r.testType)}</Table.Td>
             <Table.Td fz="sm">{r.pointName ?? '—'}</Table.Td>
             <Table.Td>
               <ResultBadge result={r.outcome} />

@@ -6,7 +6,7 @@ import { useAuth } from '../../app/auth';
 import { DataTable, Pager } from '../../lib/DataTable';
 import { ErrorAlert } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
-import { TESTING_PAGE_SIZE, useSamples, useTube, type SampleListQuery } from './api';
+import { TESTING_PAGE_SIZE, useSamples, useTestTypeName, useTube, type SampleListQuery } from './api';
 import { FileImport } from './FileImport';
 import { useTestingT } from './i18n';
 import { ResultBadge } from './ResultBadge';
@@ -31,6 +31,7 @@ export default function SamplesPage() {
   const t = useTestingT();
   const fmt = useFormat();
   const { can } = useAuth();
+  const typeName = useTestTypeName();
   const [tube, setTube] = useState('');
   const [status, setStatus] = useState<SampleListQuery['status'] | null>(null);
   const [day, setDay] = useState('');
@@ -45,7 +46,7 @@ export default function SamplesPage() {
       <Card withBorder>
         <Stack gap="sm">
           <Group gap="sm" align="end">
-            <TextInput label={t('samples.tube')} value={tube} onChange={(e) => (setTube(e.currentTarget.value), reset())} w={180} ff="monospace" />
+            <TextInput label={t('samples.tube')} value={tube} onChange={(e) => (setTube(e.currentTarget.value), reset())} w={180} styles={{ input: { fontFamily: 'monospace' } }} />
             <Select
               label={t('samples.status')}
               value={status ?? ''}
@@ -81,7 +82,7 @@ export default function SamplesPage() {
                     {s.tubeCode}
                   </Anchor>
                 </Table.Td>
-                <Table.Td fz="sm">{s.testType}</Table.Td>
+                <Table.Td fz="sm">{typeName(s.testType)}</Table.Td>
                 <Table.Td fz="sm">{s.point?.name ?? s.communeName}</Table.Td>
                 <Table.Td fz="sm">{fmt.dateTime(s.collectedAt)}</Table.Td>
                 <Table.Td fz="sm" ta="right">

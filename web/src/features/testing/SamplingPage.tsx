@@ -7,10 +7,10 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useAuth } from '../../app/auth';
 import { useLang } from '../../app/i18n';
-import { useApiErrorText, useErrorMessage } from '../../lib/errors';
+import { ErrorAlert, useApiErrorText, useErrorMessage } from '../../lib/errors';
 import { CameraScanner, TUBE_FORMATS } from '../gate/CameraScanner';
 import { keepGateOffline } from '../gate/offline';
-import { useSamplingSetup } from './api';
+import { usePoints, useTestTypes } from './api';
 import { useTestingT } from './i18n';
 import { enqueueSample, personalTokenOf, readQueue, syncSamples, tubeCodeOf } from './queue';
 import { loadRecent, MAX_RECENT, saveRecent, type RecentSample } from './recent';
@@ -32,7 +32,8 @@ export default function SamplingPage() {
   const lang = useLang();
   const errorMessage = useErrorMessage();
   const apiText = useApiErrorText();
-  const setup = useSamplingSetup();
+  const pointsQ = usePoints();
+  const typesQ = useTestTypes();
   const { user } = useAuth();
   const queryClient = useQueryClient();
 
@@ -73,8 +74,8 @@ export default function SamplingPage() {
     return () => sw.removeEventListener('controllerchange', refetch);
   }, [queryClient]);
 
-  const points = setup.data?.points;
-  const types = setup.data?.types;
+  const points = pointsQ.data;
+  const types = typesQ.data;
   // keep the remembered choices only if they are still offered; one sampling point or type is chosen by itself
   useEffect(() => {
     if (!points) return;
@@ -244,6 +245,7 @@ export default function SamplingPage() {
           {t('sampling.offline')}
         </Alert>
       )}
+      {(pointsQ.isError || typesQ.isError) && <ErrorAlert error={pointsQ.error ?? typesQ.error} onRetry={() => void (pointsQ.refetch(), typesQ.refetch())} />}
       {syncError && (
         <Alert color="red" role="alert" p="xs">
           {syncError}
@@ -252,9 +254,9 @@ export default function SamplingPage() {
 
       <Card withBorder p="sm">
         <Stack gap="xs">
-          <Select label={t('sampling.site')} data={pointOptions} value={pointCode} onChange={setPointCode} searchable disabled={setup.isPending} nothingFoundMessage="—" />
+          <Select label={t('sampling.site')} data={pointOptions} value={pointCode} onChange={setPointCode} searchable disabled={pointsQ.isPending} nothingFoundMessage="—" />
           {points?.length === 0 && <Text c="dimmed">{t('sampling.noSites')}</Text>}
-          <Select label={t('sampling.testType')} data={typeOptions} value={typeCode} onChange={setTypeCode} disabled={setup.isPending} allowDeselect={false} />
+          <Select label={t('sampling.testType')} data={typeOptions} value={typeCode} onChange={setTypeCode} disabled={typesQ.isPending} allowDeselect={false} />
           <Group justify="space-between">
             <Badge size="lg" color={queued ? 'yellow' : 'green'} variant="light" data-testid="queued">
               {t('sampling.queued', { n: queued })}

@@ -2,13 +2,14 @@
 // latest first, corrections with what they replaced and why.
 import { Group, Stack, Text, Timeline } from '@mantine/core';
 import { useFormat } from '../../lib/format';
-import type { SampleDetail } from './api';
+import { useTestTypeName, type SampleDetail } from './api';
 import { useTestingLabel, useTestingT } from './i18n';
 import { RESULT_COLOR, ResultBadge } from './ResultBadge';
 
 export function TubeSummary({ d }: { d: SampleDetail }) {
   const t = useTestingT();
   const fmt = useFormat();
+  const typeName = useTestTypeName();
   const s = d.sample;
   return (
     <Stack gap={4}>
@@ -19,7 +20,7 @@ export function TubeSummary({ d }: { d: SampleDetail }) {
         <ResultBadge result={s.result} />
       </Group>
       <Text size="sm" c="dimmed">
-        {t('lab.tubeInfo', { type: s.testType, site: s.point?.name ?? s.communeName, at: fmt.dateTime(s.collectedAt) })}
+        {t('lab.tubeInfo', { type: typeName(s.testType), site: s.point?.name ?? s.communeName, at: fmt.dateTime(s.collectedAt) })}
       </Text>
       <Text size="sm">
         {t('lab.peopleInTube', { n: s.members.length })}: {s.members.map((m) => m.fullName).join(', ')}
@@ -39,7 +40,7 @@ export function TubeHistory({ d }: { d: SampleDetail }) {
         {t('lab.history')}
       </Text>
       <Timeline bulletSize={14} lineWidth={2} active={0} data-testid="result-history">
-        {d.history.map((h) => (
+        {[...d.history].sort((a, b) => b.recordedAt.localeCompare(a.recordedAt) || Number(b.id) - Number(a.id)).map((h) => (
           <Timeline.Item key={h.id} color={RESULT_COLOR[h.result]} title={`${label('results', h.result)} · ${fmt.dateTime(h.resultedAt)}`}>
             <Text size="xs" c="dimmed">
               {[h.labCode, h.source, fmt.dateTime(h.recordedAt)].filter(Boolean).join(' · ')}

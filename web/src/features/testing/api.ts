@@ -1,6 +1,8 @@
 // The testing pages' calls to /api/testing/* (module `testing` on the server). Request and response types come from
 // the server's schema.ts (see types.ts), so the pages and the API cannot drift.
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useCallback } from 'react';
+import { useLang } from '../../app/i18n';
 import { api, ApiError, queryString, type QueryValue } from '../../lib/api';
 import type * as S from './types';
 
@@ -9,19 +11,32 @@ export type * from './types';
 export const TESTING_PAGE_SIZE = 25;
 export const RESULTS = ['positive', 'negative', 'invalid'] as const satisfies readonly S.ResultValue[];
 
-/** Sampling points and test types (kept by the service worker for the offline sampling page). */
-export function useSamplingSetup() {
+/** Test types with their pool sizes (any signed-in user; kept by the service worker for the offline sampling page). */
+export function useTestTypes() {
   return useQuery({
-    queryKey: ['testing', 'setup'],
-    queryFn: async ({ signal }) => {
-      const [points, types] = await Promise.all([
-        api.get<S.PointList>('/api/testing/points', undefined, signal),
-        api.get<S.TestTypeList>('/api/testing/test-types', undefined, signal),
-      ]);
-      return { points: points.items.filter((p) => p.active), types: types.items };
-    },
+    queryKey: ['testing', 'types'],
+    queryFn: async ({ signal }) => (await api.get<S.TestTypeList>('/api/testing/test-types', undefined, signal)).items,
+    staleTime: 30 * 60_000,
+  });
+}
+
+/** The active sampling points of the caller's area (kept by the service worker for the offline sampling page). */
+export function usePoints() {
+  return useQuery({
+    queryKey: ['testing', 'points'],
+    queryFn: async ({ signal }) => (await api.get<S.PointList>('/api/testing/points', undefined, signal)).items.filter((p) => p.active),
     staleTime: 5 * 60_000,
   });
+}
+
+/** The name of a test type in the UI language ('rt-pcr' → 'RT-PCR'); the code while the list loads or if unknown. */
+export function useTestTypeName() {
+  const types = useTestTypes().data;
+  const lang = useLang();
+  return useCallback((code: string) => {
+    const x = types?.find((y) => y.code === code);
+    return x ? (lang === 'en' ? x.nameEn : x.name) : code;
+  }, [types, lang]);
 }
 
 export interface SampleFilter {
