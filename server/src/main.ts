@@ -16,7 +16,8 @@ import { ImportError, importUnits, parseUnitsFile } from './modules/geo';
 import { importCheckinsFile, importVenuesFile, ImportFileError, type ImportResult } from './modules/venues';
 import { seedDemo, DEMO_PASSWORD, DEMO_USERS, hasUsers } from './demo';
 import { smsSend, SmsUsageError } from './modules/messaging';
-import { importContacts, traceForCli, traceText, TraceLookupError } from './modules/cases';
+import { importContacts, traceForCli, traceText, TraceLookupError, casesForCli } from './modules/cases';
+import { importSamplesFile, importResultsFile, retestsForCli, TestingCliError } from './modules/testing';
 import type { DatabaseHandle } from './platform/db';
 import { guessLanUrl, publicUrlNotice } from './platform/public-url';
 
@@ -239,6 +240,64 @@ imp
     process.stdout.write(`${r.total} line(s): ${r.imported} contact(s) imported, ${r.duplicates} already present, ${r.review} to review (people not told apart), ${r.errors.length} with errors.\n`);
     for (const e of r.errors) process.stderr.write(`  line ${e.line}, ${e.path}: ${e.message}\n`);
     if (r.errors.length) process.exitCode = 2;
+  });
+
+imp
+  .command('samples <file>')
+  .description('import sample lists from CSV/XLSX (tube_code,person_national_id,person_phone,person_name,collected_at,site_code,test_type; a tube code on several lines = a pool); good lines imported, bad lines reported; a re-imported file changes nothing')
+  .option('--commune <code>', 'commune of tubes without site_code (else the first person\'s home commune)')
+  .action(async (file: string, o: { commune?: string }) => {
+    const r = await testingImport('Importing samples', (app, onProgress) => importSamplesFile(app.vigil, file, { commune: o.commune, onProgress }));
+    printLineImport(r, 'sample line(s)');
+  });
+imp
+  .command('results <file>')
+  .description('import lab results from CSV/XLSX (tube_code,result,resulted_at,lab_code; result positive|negative|invalid); the same result again changes nothing, another one is a correction')
+  .action(async (file: string) => {
+    const r = await testingImport('Importing results', (app, onProgress) => importResultsFile(app.vigil, file, { onProgress }));
+    if (r.corrected) process.stdout.write(`${r.corrected} result(s) corrected (the earlier result is kept in the history).\n`);
+    printLineImport(r, 'result(s)');
+  });
+
+async function testingImport<T extends ImportResult>(label: string, fn: (app: import('fastify').FastifyInstance, onProgress: (d: number, t: number) => void) => Promise<T>): Promise<T> {
+  return withApp(modules, build, async (app) => {
+    const bar = progressBar(label);
+    try {
+      return await fn(app, (d, t) => bar.update(d, t));
+    } catch (err) {
+      if (err instanceof ImportFileError || err instanceof TestingCliError) throw new CliError(err.message);
+      throw err;
+    } finally {
+      bar.stop();
+    }
+  });
+}
+
+program
+  .command('testing')
+  .description('electronic testing')
+  .command('retests')
+  .description('open individual-retest tasks (people of a positive pool): tube, person, national ID, phone, since')
+  .option('--json', 'print JSON')
+  .action(async (o: { json?: boolean }) => {
+    const rows = await withApp(modules, build, (app) => retestsForCli(app.vigil));
+    if (o.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    else for (const r of rows) process.stdout.write(`${r.tube_code}\t${r.national_id ?? '-'}\t${r.phone ?? '-'}\t${r.person_name ?? ''}\t${r.since}\n`);
+  });
+
+program
+  .command('cases')
+  .description('cases')
+  .command('list')
+  .description('confirmed cases with their person\'s national ID')
+  .option('--since <iso>', 'only cases confirmed at or after this instant')
+  .option('--json', 'print JSON')
+  .action(async (o: { since?: string; json?: boolean }) => {
+    const since = o.since ? new Date(o.since) : null;
+    if (since && (Number.isNaN(since.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(o.since!))) throw new CliError('--since must be an ISO 8601 date or instant, e.g. 2021-08-12T00:00:00+07:00');
+    const rows = await withApp(modules, build, (app) => casesForCli(app.vigil.db, since));
+    if (o.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    else for (const r of rows) process.stdout.write(`${r.code}\t${r.national_id ?? '-'}\t${r.person_name ?? ''}\t${r.confirmed_at}\t${r.status}\n`);
   });
 
 program

@@ -90,7 +90,7 @@ describe('home page', () => {
     const chart = page.getByTestId('trend-chart');
     // each daily figure is a line in its own colour (the first: check-ins), with its 14 day labels
     await chart.locator('svg path[stroke="#1c7ed6"]').first().waitFor({ state: 'attached' });
-    expect(await chart.locator('div[role=img]').getAttribute('aria-label')).toBe('Biểu đồ 14 ngày qua: Lượt quét QR, Tờ khai y tế, Tờ khai có nguy cơ, Ca bệnh mới (F0), F1/F2 mới');
+    expect(await chart.locator('div[role=img]').getAttribute('aria-label')).toBe('Biểu đồ 14 ngày qua: Lượt quét QR, Tờ khai y tế, Tờ khai có nguy cơ, Ca bệnh mới (F0), F1/F2 mới, Ống mẫu xét nghiệm');
     expect(await page.getByTestId('trend-legend').innerText()).toMatch(/Lượt quét QR\s+Tờ khai y tế\s+Tờ khai có nguy cơ/);
     expect(await chart.locator('svg text').allTextContents()).toEqual(expect.arrayContaining([expect.stringMatching(/^\d{2}\/\d{2}$/)]));
     // a tile opens its page

@@ -65,3 +65,24 @@ export function traceText(r: TraceOutput): string {
   }
   return `${lines.join('\n')}\n`;
 }
+
+/** `vigil cases list [--since <iso>] --json`: cases confirmed since then (all without it), with their person's national ID. */
+export async function casesForCli(db: Db, since: Date | null) {
+  let q = db.selectFrom('cases').select(['id', 'code', 'person_id', 'commune_code', 'confirmed_at', 'status', 'origin', 'origin_ref', 'trace_status']);
+  if (since) q = q.where('confirmed_at', '>=', since);
+  const rows = await q.orderBy('confirmed_at').orderBy('code').execute();
+  const people = await getPersonIdentities(db, rows.map((r) => r.person_id));
+  return rows.map((r) => ({
+    id: r.id,
+    code: r.code,
+    person_id: r.person_id,
+    national_id: people.get(r.person_id)?.nationalId ?? null,
+    person_name: people.get(r.person_id)?.fullName ?? null,
+    commune_code: r.commune_code,
+    confirmed_at: r.confirmed_at.toISOString(),
+    status: r.status,
+    origin: r.origin,
+    origin_ref: r.origin_ref,
+    trace_status: r.trace_status,
+  }));
+}

@@ -18,7 +18,8 @@ describe('demo cases', () => {
     await seedDemo(t.app);
     await t.events.settled();
     const count = async () => ({
-      cases: (await t.db.selectFrom('cases').select('id').execute()).length,
+      // the testing demo's positive retest adds a case of its own (origin 'test')
+      cases: (await t.db.selectFrom('cases').select('id').where('origin', '!=', 'test').execute()).length,
       contacts: (await t.db.selectFrom('case_contacts').select('id').execute()).length,
       followUps: (await t.db.selectFrom('follow_ups').select('id').execute()).length,
     });

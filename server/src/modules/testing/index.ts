@@ -5,6 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import { migrationsDirOf, type AppContext, type VigilModule } from '../../platform/module';
 import type { PersonInUseCheck } from '../people';
 import { testingRoutes } from './routes';
+import { seedTestingDemo } from './demo';
+import { testingTiles } from './summary';
 
 export const testingModule: VigilModule = {
   name: 'testing',
@@ -12,6 +14,10 @@ export const testingModule: VigilModule = {
   async register(app: FastifyInstance, ctx: AppContext) {
     await testingRoutes(app, ctx);
   },
+  /** Home page: tubes collected per day in the caller's area, open retests now. */
+  summary: (ctx, q) => testingTiles(ctx.db, q),
+  /** Three sampling points in Vinh, a mass-testing day with pools, one positive pool with retests (one positive), earlier days. */
+  seedDemo: seedTestingDemo,
 };
 
 /** For the people registry's purge (wired in server/src/modules.ts): persons with samples or tasks. */
@@ -23,3 +29,4 @@ export const personsInTesting: PersonInUseCheck = async (db, ids) => {
 
 export { SAMPLE_COLUMNS } from './sample-import';
 export { RESULT_COLUMNS } from './result-import';
+export { importSamplesFile, importResultsFile, retestsForCli, TestingCliError } from './cli';
