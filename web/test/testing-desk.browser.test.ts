@@ -157,6 +157,36 @@ describe('testing desk pages', () => {
     await ctx.close();
   }, 60_000);
 
+  it('sampling points: an officer adds one for a team and closes it; the phones stop offering it', async () => {
+    const { ctx, page, errors } = await openPage(browser, desk);
+    await signIn(page, 'td.cdc');
+    await page.goto(`${server.url}/testing/points`);
+    await expect.poll(() => page.getByTestId('point-row').count()).toBe(1);
+    const commune = await server.db.selectFrom('admin_units').select(['code', 'name']).where('level', '=', 'commune').where('path', 'like', '/VN/40/%').orderBy('code').executeTakeFirstOrThrow();
+    await page.getByLabel('Mã điểm').fill('NA-TD-02');
+    await page.getByLabel('Tên điểm').fill('Trường THCS Lê Lợi');
+    await page.getByRole('textbox', { name: 'Xã/phường' }).fill(commune.name);
+    await page.getByRole('option', { name: new RegExp(commune.name) }).first().click();
+    await page.getByLabel('Tổ lấy mẫu').last().fill('Tổ 3');
+    await page.getByRole('button', { name: 'Thêm điểm' }).click();
+    await expect.poll(() => page.getByTestId('point-row').count()).toBe(2);
+    const added = await server.db.selectFrom('sampling_points').select(['commune_code', 'team', 'active']).where('code', '=', 'NA-TD-02').executeTakeFirstOrThrow();
+    expect(added).toEqual({ commune_code: commune.code, team: 'Tổ 3', active: true });
+    // the same code again: refused, the field named
+    await page.getByLabel('Mã điểm').fill('NA-TD-02');
+    await page.getByLabel('Tên điểm').fill('Trùng mã');
+    await page.getByRole('button', { name: 'Thêm điểm' }).click();
+    await expect.poll(() => page.getByText('exists already').count()).toBe(1);
+    // closed: no longer offered on the sampling page
+    await page.getByTestId('point-row').filter({ hasText: 'NA-TD-02' }).getByRole('switch').click({ force: true });
+    await expect.poll(async () => (await server.db.selectFrom('sampling_points').select('active').where('code', '=', 'NA-TD-02').executeTakeFirstOrThrow()).active).toBe(false);
+    const offered = await page.request.get(`${server.url}/api/testing/points`, { headers: { 'x-requested-with': 'vigil' } });
+    expect(((await offered.json()) as { items: { code: string }[] }).items.map((p) => p.code)).toEqual(['NA-TD-01']);
+    await page.screenshot({ path: `${SHOTS}/testing-points.png`, fullPage: true });
+    expect(errors).toEqual([]);
+    await ctx.close();
+  }, 60_000);
+
   it("a citizen reads their own results on their page (phone)", async () => {
     const { ctx, page, errors } = await openPage(browser, phone);
     await signIn(page, 'td.dan');

@@ -1,5 +1,5 @@
 // /testing: the desk side of testing, one tab per job (samples, lab results, retests, resampling, dashboard), each
-// shown to the roles that do it; /sampling (SamplingPage) is the field staff's phone page.
+// shown to the roles that do it, and the sampling points for the officers who run them; /sampling (SamplingPage) is the field staff's phone page.
 import { Stack, Tabs, Title } from '@mantine/core';
 import { lazy, Suspense } from 'react';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
@@ -12,6 +12,7 @@ const SamplesPage = lazy(() => import('./SamplesPage'));
 const LabPage = lazy(() => import('./LabPage'));
 const TasksPage = lazy(() => import('./TasksPage'));
 const DashboardPage = lazy(() => import('./DashboardPage'));
+const PointsPage = lazy(() => import('./PointsPage'));
 
 const TABS = [
   { path: 'samples', key: 'samples', permission: ['testing.read', 'testing.sample'] },
@@ -19,6 +20,7 @@ const TABS = [
   { path: 'retests', key: 'retests', permission: ['testing.read'] },
   { path: 'resamples', key: 'resamples', permission: ['testing.read'] },
   { path: 'dashboard', key: 'dashboard', permission: ['testing.read'] },
+  { path: 'points', key: 'points', permission: ['testing.manage'] },
 ] as const satisfies readonly { path: string; key: string; permission: readonly Permission[] }[];
 
 export default function TestingPage() {
@@ -49,6 +51,7 @@ export default function TestingPage() {
           {can(TABS[2].permission) && <Route path="retests" element={<TasksPage key="retest" kind="retest" />} />}
           {can(TABS[3].permission) && <Route path="resamples" element={<TasksPage key="resample" kind="resample" />} />}
           {can(TABS[4].permission) && <Route path="dashboard" element={<DashboardPage />} />}
+          {can(TABS[5].permission) && <Route path="points" element={<PointsPage />} />}
           <Route path="*" element={<NotFoundPage />} />
         </Routes>
       </Suspense>
