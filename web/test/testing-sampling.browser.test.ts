@@ -2,10 +2,14 @@
 // people are queued on the device (client ids, collection times), nothing is attempted; when the network returns each
 // tube is sent once and is on the server with its people. A reply lost on the way back is sent again and stored once.
 // The whole staff app is served by the test server, so the service worker and the /sampling route are the real ones.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { personalQrToken } from '../../server/src/modules/people';
 import { startTestServer } from '../../server/test/helpers';
+import { writeBarcodeVideo } from './barcode';
 import { ensureBuilt, launchBrowser, openPage, PASSWORD, type TestServer } from './browser';
 
 let server: TestServer;
@@ -180,7 +184,10 @@ describe('sampling page (phone)', () => {
       } else await route.continue();
     });
     await tube(page, 'NA-21-000103');
-    await personByCode(page, tokens[1]!);
+    await page.getByRole('button', { name: 'Nhập thông tin người không có mã QR' }).click();
+    await page.getByLabel('Họ và tên').fill('Đặng Văn Quý');
+    await page.getByLabel('Số điện thoại').fill('0987 654 321');
+    await page.getByRole('button', { name: 'Thêm người này' }).click();
     const second = page.waitForResponse((r) => r.url().endsWith('/api/testing/samples/batch') && r.status() === 200, { timeout: 30_000 });
     await page.getByRole('button', { name: 'Lưu mẫu (1 người)' }).click();
     await second; // the periodic retry
@@ -191,5 +198,34 @@ describe('sampling page (phone)', () => {
     await expect.poll(() => page.getByTestId('sample-row').first().textContent()).toContain('Đã có');
     expect(errors).toEqual([]);
     await ctx.close();
+  }, 60_000);
+
+  it("reads the tube's 1D barcode (Code 128) from the camera where the browser has no barcode detector", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-tube-'));
+    const video = path.join(dir, 'tube.y4m');
+    writeBarcodeVideo('NA-21-000777', video);
+    const camBrowser = await launchBrowser(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${video}`]);
+    try {
+      const { ctx, page, errors } = await openPage(camBrowser, { ...phone, permissions: ['camera'] });
+      await signIn(page, 'ts.xa');
+      await openSampling(page, /RT-PCR/);
+      await page.getByRole('button', { name: 'Quét mã vạch ống' }).click();
+      // headless Chromium on Linux has no BarcodeDetector, and jsQR reads no 1D code: ZXing read it
+      await expect.poll(() => page.getByTestId('tube-code').textContent()).toBe('NA-21-000777');
+      // the same camera now waits for the people's QR codes (jsQR); the tube's barcode held in view adds nobody
+      await expect.poll(() => page.getByText(/Bộ quét:/).textContent()).toBe('Bộ quét: jsQR');
+      expect(await page.getByRole('button', { name: 'Tắt camera' }).count()).toBe(1);
+      const framesRead = () => page.locator('video').evaluate((v: HTMLVideoElement) => Number(v.dataset.framesRead ?? 0));
+      const seen = await framesRead();
+      await expect.poll(framesRead).toBeGreaterThanOrEqual(seen + 3);
+      expect(await page.getByTestId('tube-person').count()).toBe(0);
+      await page.screenshot({ path: `${SHOTS}/sampling-camera.png` });
+      await page.getByRole('button', { name: 'Tắt camera' }).click();
+      expect(errors).toEqual([]);
+      await ctx.close();
+    } finally {
+      await camBrowser.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   }, 60_000);
 });

@@ -1,7 +1,8 @@
 // The camera scanner of the phone pages (the gate, the sampling page): the back camera in a <video>, read five times
-// a second by BarcodeDetector where the browser has it (Android, ChromeOS, macOS: QR codes and the 1D barcodes on
-// sample tubes), by jsQR on canvas frames otherwise (QR codes only; a 1D code is then typed). `onCode` gets every
-// reading; the caller decides what a reading is worth and drops repeats of a code held in front of the camera.
+// a second by BarcodeDetector where the browser has it and knows the formats asked for (Android, ChromeOS, macOS);
+// otherwise by jsQR on canvas frames for QR codes only (the gate), or by ZXing (@zxing/library, loaded only then) for
+// the 1D barcodes on sample tubes (iPhones, desktop Linux). `onCode` gets every reading; the caller decides what a
+// reading is worth and drops repeats of a code held in front of the camera.
 import { Button, Stack, Text } from '@mantine/core';
 import jsQR from 'jsqr';
 import { useCallback, useEffect, useRef, useState } from 'react';
@@ -15,6 +16,34 @@ type DetectorCtor = (new (opts: { formats: string[] }) => Detector) & { getSuppo
 /** BarcodeDetector format names: a personal QR, and the symbologies printed on sample tubes. */
 export type CodeFormat = 'qr_code' | 'code_128' | 'code_39' | 'code_93' | 'codabar' | 'ean_13' | 'ean_8' | 'itf' | 'data_matrix';
 export const TUBE_FORMATS: CodeFormat[] = ['code_128', 'code_39', 'code_93', 'codabar', 'itf', 'ean_13', 'ean_8', 'data_matrix', 'qr_code'];
+
+type Decode = (gray: Uint8ClampedArray, width: number, height: number) => string | null;
+
+/** A ZXing reader of `formats` over grey-scale frames (the library is its own chunk, fetched only when needed). */
+async function zxingDecoder(formats: string[]): Promise<Decode> {
+  const zx = await import('@zxing/library');
+  const map: Record<CodeFormat, number> = {
+    qr_code: zx.BarcodeFormat.QR_CODE,
+    code_128: zx.BarcodeFormat.CODE_128,
+    code_39: zx.BarcodeFormat.CODE_39,
+    code_93: zx.BarcodeFormat.CODE_93,
+    codabar: zx.BarcodeFormat.CODABAR,
+    ean_13: zx.BarcodeFormat.EAN_13,
+    ean_8: zx.BarcodeFormat.EAN_8,
+    itf: zx.BarcodeFormat.ITF,
+    data_matrix: zx.BarcodeFormat.DATA_MATRIX,
+  };
+  const reader = new zx.MultiFormatReader();
+  const hints = new Map<number, unknown>([[zx.DecodeHintType.POSSIBLE_FORMATS, formats.map((f) => map[f as CodeFormat]).filter((f) => f !== undefined)]]);
+  reader.setHints(hints as never);
+  return (gray, width, height) => {
+    try {
+      return reader.decodeWithState(new zx.BinaryBitmap(new zx.HybridBinarizer(new zx.RGBLuminanceSource(gray, width, height)))).getText();
+    } catch {
+      return null; // nothing readable in this frame
+    }
+  };
+}
 
 export function CameraScanner({
   onCode,
@@ -73,15 +102,23 @@ export function CameraScanner({
     const wanted = formatsKey.split(',');
     const Ctor = (globalThis as { BarcodeDetector?: DetectorCtor }).BarcodeDetector;
     let detector: Detector | null = null;
+    let zxing: Decode | null = null;
     const ready = (async () => {
       try {
         const supported = Ctor ? ((await Ctor.getSupportedFormats?.()) ?? []) : [];
-        const usable = wanted.filter((f) => supported.includes(f));
-        if (Ctor && usable.length) detector = new Ctor({ formats: usable });
+        // the platform's detector only when it reads every format asked for (else a tube's 1D code would be missed)
+        if (Ctor && wanted.every((f) => supported.includes(f))) detector = new Ctor({ formats: wanted });
       } catch {
         detector = null;
       }
-      setEngine(detector ? 'BarcodeDetector' : 'jsQR');
+      if (!detector && wanted.some((f) => f !== 'qr_code')) {
+        try {
+          zxing = await zxingDecoder(wanted);
+        } catch {
+          zxing = null; // the chunk could not be fetched (offline before it was ever cached): QR codes still read
+        }
+      }
+      setEngine(detector ? 'BarcodeDetector' : zxing ? 'ZXing' : 'jsQR');
     })();
     const canvas = document.createElement('canvas');
     const ctx2d = canvas.getContext('2d', { willReadFrequently: true });
@@ -94,15 +131,22 @@ export function CameraScanner({
           if (detector) {
             const codes = await detector.detect(video);
             if (codes[0]) onCodeRef.current(codes[0].rawValue);
-          } else if (ctx2d && wanted.includes('qr_code')) {
+          } else if (ctx2d) {
             const w = Math.min(640, video.videoWidth);
             const h = Math.round((video.videoHeight * w) / Math.max(1, video.videoWidth));
             canvas.width = w;
             canvas.height = h;
             ctx2d.drawImage(video, 0, 0, w, h);
             const img = ctx2d.getImageData(0, 0, w, h);
-            const code = jsQR(img.data, w, h, { inversionAttempts: 'dontInvert' });
-            if (code?.data) onCodeRef.current(code.data);
+            if (zxing) {
+              const gray = new Uint8ClampedArray(w * h);
+              for (let i = 0, j = 0; i < gray.length; i++, j += 4) gray[i] = (img.data[j]! * 77 + img.data[j + 1]! * 150 + img.data[j + 2]! * 29) >> 8;
+              const text = zxing(gray, w, h);
+              if (text) onCodeRef.current(text);
+            } else if (wanted.includes('qr_code')) {
+              const code = jsQR(img.data, w, h, { inversionAttempts: 'dontInvert' });
+              if (code?.data) onCodeRef.current(code.data);
+            }
           }
         }
       } catch {
