@@ -1,5 +1,6 @@
 // Identity details in batches for modules that must reach people (contact tracing lists, CLI output), and look-ups
 // by what an officer types (national ID, phone, record id). Personal data: callers write the audit row.
+import { sql } from 'kysely';
 import type { DbOrTx } from '../../platform/db/types';
 import { normalizePhone } from './normalize';
 
@@ -57,13 +58,10 @@ export async function personIdsByNationalIds(db: DbOrTx, nationalIds: string[]):
   const out = new Map<string, string>();
   const unique = [...new Set(nationalIds)];
   for (let i = 0; i < unique.length; i += 5000) {
-    const rows = await db
-      .selectFrom('persons')
-      .select(['id', 'national_id'])
-      .where('national_id', 'in', unique.slice(i, i + 5000))
-      .where('merged_into', 'is', null)
-      .orderBy('created_at', 'desc')
-      .execute();
+    const rows = (
+      await sql<{ id: string; national_id: string }>`
+        select id, national_id from persons where national_id = any(${unique.slice(i, i + 5000)}::text[]) and merged_into is null order by created_at desc`.execute(db)
+    ).rows;
     for (const r of rows) out.set(r.national_id!, r.id);
   }
   return out;

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { migrationsDirOf, type AppContext, type VigilModule } from '../../platform/module';
 import type { PersonInUseCheck } from '../people';
 import { testingRoutes } from './routes';
+import { repointPerson } from './repoint';
 import { seedTestingDemo } from './demo';
 import { testingTiles } from './summary';
 
@@ -13,6 +14,10 @@ export const testingModule: VigilModule = {
   migrationsDir: migrationsDirOf(import.meta.url),
   async register(app: FastifyInstance, ctx: AppContext) {
     await testingRoutes(app, ctx);
+    // merged persons: their tubes, tasks and notices follow the record that stays
+    ctx.events.subscribe('person.merged', 'testing.repoint', async (e, { trx }) => {
+      await repointPerson(trx, e.payload.mergedId, e.payload.keptId);
+    });
   },
   /** Home page: tubes collected per day in the caller's area, open retests now. */
   summary: (ctx, q) => testingTiles(ctx.db, q),
@@ -30,3 +35,5 @@ export const personsInTesting: PersonInUseCheck = async (db, ids) => {
 export { SAMPLE_COLUMNS } from './sample-import';
 export { RESULT_COLUMNS } from './result-import';
 export { importSamplesFile, importResultsFile, retestsForCli, TestingCliError } from './cli';
+export { importSampleLines } from './sample-import';
+export { importResultLines } from './result-import';

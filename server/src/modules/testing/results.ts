@@ -66,9 +66,10 @@ export async function recordResult(ctx: AppContext, input: ResultInput, o: Resul
 export async function recordResults(ctx: AppContext, inputs: ResultInput[], o: ResultOptions): Promise<LineOutcome[]> {
   return ctx.db.transaction().execute(async (tx) => {
     const tubes = [...new Set(inputs.map((i) => i.tubeCode.trim()))];
-    const samples = new Map((await tx.selectFrom('samples').selectAll().where('tube_code', 'in', tubes).orderBy('tube_code').forUpdate().execute()).map((s) => [s.tube_code, s]));
+    // array parameters (one per column), not thousands of placeholders: a lab file is written 1000 lines at a time
+    const samples = new Map((await sql<SampleRow>`select * from samples where tube_code = any(${tubes}::text[]) order by tube_code for update`.execute(tx)).rows.map((s) => [s.tube_code, s]));
     const currentIds = [...samples.values()].map((s) => s.result_id).filter((x): x is string => !!x);
-    const current = new Map(currentIds.length ? (await tx.selectFrom('test_results').selectAll().where('id', 'in', currentIds).execute()).map((r) => [r.sample_id, r]) : []);
+    const current = new Map(currentIds.length ? (await sql<TestResultRow>`select * from test_results where id = any(${currentIds}::bigint[])`.execute(tx)).rows.map((r) => [r.sample_id, r]) : []);
     const allowed = new Map<string, boolean>();
     const out: LineOutcome[] = [];
     const todo: { i: number; input: ResultInput; sample: SampleRow; previous: TestResultRow | null; reason: string | null }[] = [];
@@ -112,29 +113,19 @@ export async function recordResults(ctx: AppContext, inputs: ResultInput[], o: R
     }
     if (!todo.length) return out;
 
-    const rows = await tx
-      .insertInto('test_results')
-      .values(
-        todo.map((t) => ({
-          sample_id: t.sample.id,
-          result: t.input.result,
-          resulted_at: t.input.resultedAt,
-          lab_code: t.input.labCode || null,
-          recorded_at: o.now,
-          recorded_by: o.userId,
-          source: o.source,
-          replaces_id: t.previous?.id ?? null,
-          reason: t.previous ? t.reason : null,
-        })),
-      )
-      .returningAll()
-      .execute();
+    const rows = (
+      await sql<TestResultRow>`
+        insert into test_results (sample_id, result, resulted_at, lab_code, recorded_at, recorded_by, source, replaces_id, reason)
+        select v.sample_id, v.result, v.resulted_at, v.lab_code, ${o.now}, ${o.userId}::bigint, ${o.source}, v.replaces_id, v.reason
+        from unnest(${todo.map((t) => t.sample.id)}::uuid[], ${todo.map((t) => t.input.result)}::text[], ${todo.map((t) => t.input.resultedAt.toISOString())}::timestamptz[],
+                    ${todo.map((t) => t.input.labCode || null)}::text[], ${todo.map((t) => t.previous?.id ?? null)}::bigint[], ${todo.map((t) => (t.previous ? t.reason : null))}::text[])
+             as v(sample_id, result, resulted_at, lab_code, replaces_id, reason)
+        returning *`.execute(tx)
+    ).rows;
     const bySample = new Map(rows.map((r) => [r.sample_id, r]));
-    const values = sql.join(todo.map((t) => sql`(${t.sample.id}::uuid, ${bySample.get(t.sample.id)!.id}::bigint)`));
     const updated = await sql<SampleRow>`
       update samples s set result = r.result, resulted_at = r.resulted_at, lab_code = r.lab_code, result_id = r.id
-      from (values ${values}) v(sample_id, result_id) join test_results r on r.id = v.result_id
-      where s.id = v.sample_id returning s.*`.execute(tx);
+      from test_results r where r.id = any(${rows.map((r) => r.id)}::bigint[]) and s.id = r.sample_id returning s.*`.execute(tx);
     const fresh = new Map(updated.rows.map((s) => [s.id, s]));
     const effects = await applyEffects(ctx, tx, todo.map((t) => ({ sample: fresh.get(t.sample.id)!, row: bySample.get(t.sample.id)!, previous: t.previous })), o.now);
     for (const t of todo)
@@ -147,34 +138,37 @@ type Change = { sample: SampleRow; row: TestResultRow; previous: TestResultRow |
 
 async function applyEffects(ctx: AppContext, tx: DbOrTx, changes: Change[], now: Date) {
   const ids = changes.map((c) => c.sample.id);
-  const members = await tx.selectFrom('sample_members').select(['sample_id', 'person_id']).where('sample_id', 'in', ids).orderBy('sample_id').orderBy('position').execute();
+  const members = (await sql<{ sample_id: string; person_id: string }>`select sample_id, person_id from sample_members where sample_id = any(${ids}::uuid[]) order by sample_id, position`.execute(tx)).rows;
   const peopleOf = new Map<string, string[]>();
   for (const m of members) peopleOf.set(m.sample_id, [...(peopleOf.get(m.sample_id) ?? []), m.person_id]);
 
   // corrections away from what opened tasks cancel them
   const cancel = (kind: 'retest' | 'resample', sampleIds: string[]) =>
     sampleIds.length
-      ? tx.updateTable('testing_tasks').set({ status: 'cancelled', closed_at: now, note: 'the result that opened it was corrected' }).where('sample_id', 'in', sampleIds).where('kind', '=', kind).where('status', '=', 'open').execute()
+      ? sql`update testing_tasks set status = 'cancelled', closed_at = ${now}, note = 'the result that opened it was corrected'
+            where sample_id = any(${sampleIds}::uuid[]) and kind = ${kind} and status = 'open'`.execute(tx)
       : null;
   await cancel('retest', changes.filter((c) => c.previous?.result === 'positive' && c.sample.pool_size > 1).map((c) => c.sample.id));
   await cancel('resample', changes.filter((c) => c.previous?.result === 'invalid').map((c) => c.sample.id));
 
   const effects = new Map<string, { retestTasks: number; resampleTasks: number }>();
-  const tasks: { kind: 'retest' | 'resample'; person_id: string; sample_id: string; commune_code: string; created_at: Date }[] = [];
+  const tasks: { kind: 'retest' | 'resample'; person_id: string; sample_id: string; commune_code: string }[] = [];
   for (const c of changes) {
     const kind = c.row.result === 'positive' && c.sample.pool_size > 1 ? 'retest' : c.row.result === 'invalid' ? 'resample' : null;
     if (!kind) continue;
     const people = peopleOf.get(c.sample.id) ?? [];
-    for (const person_id of people) tasks.push({ kind, person_id, sample_id: c.sample.id, commune_code: c.sample.commune_code, created_at: now });
+    for (const person_id of people) tasks.push({ kind, person_id, sample_id: c.sample.id, commune_code: c.sample.commune_code });
     effects.set(c.sample.id, { retestTasks: kind === 'retest' ? people.length : 0, resampleTasks: kind === 'resample' ? people.length : 0 });
   }
-  for (let i = 0; i < tasks.length; i += 5000)
-    await tx
-      .insertInto('testing_tasks')
-      .values(tasks.slice(i, i + 5000))
-      // a task cancelled by an earlier correction opens again when the result comes back to what opened it
-      .onConflict((oc) => oc.columns(['kind', 'sample_id', 'person_id']).doUpdateSet({ status: 'open', closed_at: null, closed_by: null, created_at: now }).where('testing_tasks.status', '=', 'cancelled'))
-      .execute();
+  // a task cancelled by an earlier correction opens again when the result comes back to what opened it
+  if (tasks.length)
+    await sql`
+      insert into testing_tasks (kind, person_id, sample_id, commune_code, created_at)
+      select v.kind, v.person_id, v.sample_id, v.commune_code, ${now}
+      from unnest(${tasks.map((x) => x.kind)}::text[], ${tasks.map((x) => x.person_id)}::uuid[], ${tasks.map((x) => x.sample_id)}::uuid[], ${tasks.map((x) => x.commune_code)}::text[])
+           as v(kind, person_id, sample_id, commune_code)
+      on conflict (kind, sample_id, person_id) do update set status = 'open', closed_at = null, closed_by = null, created_at = ${now}
+        where testing_tasks.status = 'cancelled'`.execute(tx);
 
   for (const c of changes) {
     if (c.row.result !== 'positive' || c.sample.pool_size > 1) continue;
@@ -194,17 +188,23 @@ async function applyEffects(ctx: AppContext, tx: DbOrTx, changes: Change[], now:
 /** One notice per person and result: recorded here, and sent by SMS (one messaging request per batch) to those with a phone. */
 async function notify(ctx: AppContext, tx: DbOrTx, changes: Change[], peopleOf: Map<string, string[]>, now: Date) {
   const who = await getPersonIdentities(tx, [...peopleOf.values()].flat());
-  const notices: { result_id: string; person_id: string; kind: 'negative' | 'positive' | 'pool-positive' | 'invalid'; channel: 'sms' | 'none'; created_at: Date }[] = [];
+  const notices: { result_id: string; person_id: string; kind: 'negative' | 'positive' | 'pool-positive' | 'invalid'; channel: 'sms' | 'none' }[] = [];
   const recipients: { phone: string; personId: string; unitCode: string; vars: Record<string, string> }[] = [];
   for (const c of changes) {
     const kind = c.row.result === 'positive' && c.sample.pool_size > 1 ? 'pool-positive' : c.row.result;
     for (const id of peopleOf.get(c.sample.id) ?? []) {
       const person = who.get(id);
-      notices.push({ result_id: c.row.id, person_id: id, kind, channel: person?.phone ? 'sms' : 'none', created_at: now });
+      notices.push({ result_id: c.row.id, person_id: id, kind, channel: person?.phone ? 'sms' : 'none' });
       if (person?.phone) recipients.push({ phone: person.phone, personId: id, unitCode: c.sample.commune_code, vars: { name: person.fullName, date: c.sample.collected_on, result: RESULT_TEXT[kind] } });
     }
   }
-  for (let i = 0; i < notices.length; i += 5000) await tx.insertInto('test_notices').values(notices.slice(i, i + 5000)).onConflict((oc) => oc.doNothing()).execute();
+  if (notices.length)
+    await sql`
+      insert into test_notices (result_id, person_id, kind, channel, created_at)
+      select v.result_id, v.person_id, v.kind, v.channel, ${now}
+      from unnest(${notices.map((x) => x.result_id)}::bigint[], ${notices.map((x) => x.person_id)}::uuid[], ${notices.map((x) => x.kind)}::text[], ${notices.map((x) => x.channel)}::text[])
+           as v(result_id, person_id, kind, channel)
+      on conflict do nothing`.execute(tx);
   if (!recipients.length) return;
   const first = changes.reduce((m, c) => (BigInt(c.row.id) < BigInt(m) ? c.row.id : m), changes[0]!.row.id);
   await ctx.events.publish(tx, 'messaging.requested', {

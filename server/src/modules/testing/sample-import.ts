@@ -171,9 +171,9 @@ async function importChunk(ctx: AppContext, tubes: Tube[], o: SampleImportOption
     }
 
     // tubes already stored (a re-imported file): their people's lines are duplicates; other people are refused
-    const existing = await tx.selectFrom('samples').select(['id', 'tube_code']).where('tube_code', 'in', tubes.map((t) => t.code)).execute();
+    const existing = (await sql<{ id: string; tube_code: string }>`select id, tube_code from samples where tube_code = any(${tubes.map((t) => t.code)}::text[])`.execute(tx)).rows;
     const existingId = new Map(existing.map((e) => [e.tube_code, e.id]));
-    const members = existing.length ? await tx.selectFrom('sample_members').select(['sample_id', 'person_id']).where('sample_id', 'in', existing.map((e) => e.id)).execute() : [];
+    const members = existing.length ? (await sql<{ sample_id: string; person_id: string }>`select sample_id, person_id from sample_members where sample_id = any(${existing.map((e) => e.id)}::uuid[])`.execute(tx)).rows : [];
     const inTube = new Set(members.map((m) => `${m.sample_id}|${m.person_id}`));
     let duplicates = 0;
     const fresh: Tube[] = [];
@@ -193,15 +193,16 @@ async function importChunk(ctx: AppContext, tubes: Tube[], o: SampleImportOption
     const allowed = new Map<string, boolean>();
     const ready: (Tube & { commune: string })[] = [];
     const people = fresh.flatMap((t) => t.people.map((p) => p.personId!));
+    // one array parameter (not thousands of placeholders), probed person by person through sample_members_person_idx
     const open = people.length
-      ? await tx
-          .selectFrom('sample_members as m')
-          .innerJoin('samples as s', 's.id', 'm.sample_id')
-          .select(['m.person_id', 's.tube_code', sql<string>`s.collected_on::text`.as('day')])
-          .where('m.person_id', 'in', people)
-          .where('s.result', 'is', null)
-          .where('s.collected_on', 'in', [...new Set(fresh.map((t) => t.day))])
-          .execute()
+      ? (
+          await sql<{ person_id: string; tube_code: string; day: string }>`
+            select m.person_id, s.tube_code, s.collected_on::text as day
+            from unnest(${people}::uuid[]) p(id)
+            join sample_members m on m.person_id = p.id
+            join samples s on s.id = m.sample_id
+            where s.result is null and s.collected_on = any(${[...new Set(fresh.map((t) => t.day))]}::date[])`.execute(tx)
+        ).rows
       : [];
     for (const x of open) placed.set(`${x.person_id}|${x.day}`, x.tube_code);
     for (const t of fresh) {
@@ -227,33 +228,28 @@ async function importChunk(ctx: AppContext, tubes: Tube[], o: SampleImportOption
     }
     if (!ready.length) return { imported: 0, duplicates };
 
-    const inserted = await tx
-      .insertInto('samples')
-      .values(
-        ready.map((t) => ({
-          tube_code: t.code,
-          test_type: t.testType,
-          collected_at: t.collectedAt,
-          collected_on: t.day,
-          point_id: t.site?.id ?? null,
-          commune_code: t.commune,
-          collected_by: o.userId,
-          pool_size: t.people.length,
-          source: 'import' as const,
-        })),
-      )
-      .returning(['id', 'tube_code'])
-      .execute();
+    // multi-row inserts as arrays (one parameter per column, not per value)
+    const inserted = (
+      await sql<{ id: string; tube_code: string }>`
+        insert into samples (tube_code, test_type, collected_at, collected_on, point_id, commune_code, collected_by, pool_size, source)
+        select t.code, t.type, t.at, t.day, t.point, t.commune, ${o.userId}::bigint, t.size, 'import'
+        from unnest(${ready.map((t) => t.code)}::text[], ${ready.map((t) => t.testType)}::text[], ${ready.map((t) => t.collectedAt.toISOString())}::timestamptz[],
+                    ${ready.map((t) => t.day)}::date[], ${ready.map((t) => t.site?.id ?? null)}::uuid[], ${ready.map((t) => t.commune)}::text[],
+                    ${ready.map((t) => t.people.length)}::int[]) as t(code, type, at, day, point, commune, size)
+        returning id, tube_code`.execute(tx)
+    ).rows;
     const ids = new Map(inserted.map((r) => [r.tube_code, r.id]));
-    const rows = ready.flatMap((t) => t.people.map((p, position) => ({ sample_id: ids.get(t.code)!, person_id: p.personId!, position })));
-    for (let i = 0; i < rows.length; i += 10_000) await tx.insertInto('sample_members').values(rows.slice(i, i + 10_000)).execute();
+    const newMembers = ready.flatMap((t) => t.people.map((p, position) => ({ sample: ids.get(t.code)!, person: p.personId!, position })));
+    await sql`
+      insert into sample_members (sample_id, person_id, position)
+      select * from unnest(${newMembers.map((m) => m.sample)}::uuid[], ${newMembers.map((m) => m.person)}::uuid[], ${newMembers.map((m) => m.position)}::smallint[])`.execute(tx);
     // the new samples do their people's open tasks (a retest only in an individual tube)
     await sql`
       update testing_tasks t set status = 'done', closed_at = ${o.now}, closed_by = ${o.userId}, done_sample_id = m.sample_id
       from sample_members m join samples s on s.id = m.sample_id
       where m.sample_id = any(${[...ids.values()]}::uuid[]) and t.person_id = m.person_id and t.status = 'open'
         and (t.kind = 'resample' or s.pool_size = 1)`.execute(tx);
-    return { imported: rows.length, duplicates };
+    return { imported: newMembers.length, duplicates };
   });
 }
 

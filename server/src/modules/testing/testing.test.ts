@@ -171,16 +171,58 @@ describe('offline queue', () => {
   });
 });
 
+describe('lists, uploads and tasks', () => {
+  it('lists the sampling points and the day\'s samples of the area', async () => {
+    const points = await get('/api/testing/points', sampler);
+    expect(points.json().items.map((p: { code: string }) => p.code)).toEqual(['HB-01']);
+    const list = await get('/api/testing/samples?day=2021-08-12&status=waiting', sampler);
+    expect(list.statusCode, list.body).toBe(200);
+    expect(list.json().items.map((x: { tubeCode: string }) => x.tubeCode)).toEqual(['Q-1']);
+    const bad = await get('/api/testing/samples?unit=NOPE', sampler);
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.details[0].path).toBe('querystring.unit');
+  });
+
+  it('uploads a sample list and a result file (CSV bodies) with per-line errors', async () => {
+    const csv = [
+      'tube_code,person_national_id,person_phone,person_name,collected_at,site_code,test_type',
+      'U-1,040090002221,0912000441,Đinh Văn Tư,2021-08-12T03:00:00Z,HB-01,rt-pcr',
+      'U-1,040090002222,0912000442,Đinh Thị Năm,2021-08-12T03:00:00Z,HB-01,rt-pcr',
+      'U-2,040090002223,0912000443,Đinh Văn Sáu,2021-08-12T03:00:00Z,HB-01,covid',
+    ].join('\n');
+    const up = await t.app.inject({ method: 'POST', url: '/api/testing/samples/import', headers: { ...sampler.headers, 'content-type': 'text/csv' }, payload: csv });
+    expect(up.statusCode, up.body).toBe(200);
+    expect(up.json()).toMatchObject({ total: 3, imported: 2, duplicates: 0, errors: [{ line: 4, path: 'test_type' }] });
+    const results = 'tube_code,result,resulted_at,lab_code\nU-1,negative,2021-08-12T04:50:00Z,LAB-NA\nU-1,negative,2021-08-12T04:50:00Z,LAB-NA\n';
+    const r = await t.app.inject({ method: 'POST', url: '/api/testing/results/import?name=lab.csv', headers: { ...lab.headers, 'content-type': 'text/csv' }, payload: results });
+    expect(r.json()).toMatchObject({ total: 2, imported: 1, duplicates: 1, errors: [] });
+    const template = await get('/api/testing/samples/template.xlsx', sampler);
+    expect(template.statusCode).toBe(200);
+    expect(template.headers['content-type']).toContain('spreadsheetml');
+  });
+
+  it('an officer closes a retest task by hand once', async () => {
+    const open = (await get('/api/testing/tasks?kind=retest', cdc)).json().items;
+    expect(open).toHaveLength(1);
+    const closed = await post(`/api/testing/tasks/${open[0].id}/close`, cdc, { status: 'cancelled', note: 'đã chuyển đi nơi khác' });
+    expect(closed.statusCode, closed.body).toBe(200);
+    expect(closed.json()).toMatchObject({ status: 'cancelled', note: 'đã chuyển đi nơi khác' });
+    expect((await post(`/api/testing/tasks/${open[0].id}/close`, cdc, { status: 'done' })).statusCode).toBe(409);
+    // the lab cannot close tasks
+    expect((await post(`/api/testing/tasks/${open[0].id}/close`, lab, { status: 'done' })).statusCode).toBe(403);
+  });
+});
+
 describe('dashboard', () => {
   it('counts tubes per day and area, positivity, turnaround, open retests, pool sizes; exports Excel', async () => {
     const res = await get('/api/testing/dashboard?from=2021-08-10&to=2021-08-12', cdc);
     expect(res.statusCode, res.body).toBe(200);
     const d = res.json();
     const today = d.perDay.filter((r: { day: string }) => r.day === '2021-08-12');
-    expect(today.reduce((n: number, r: { tubes: number }) => n + r.tubes, 0)).toBe(5);
-    expect(d.openRetests).toBe(1);
-    expect(d.poolSizes).toEqual([{ size: 1, tubes: 4 }, { size: 4, tubes: 1 }]);
-    expect(d.turnaround.n).toBe(4);
+    expect(today.reduce((n: number, r: { tubes: number }) => n + r.tubes, 0)).toBe(6);
+    expect(d.openRetests).toBe(0);
+    expect(d.poolSizes).toEqual([{ size: 1, tubes: 4 }, { size: 2, tubes: 1 }, { size: 4, tubes: 1 }]);
+    expect(d.turnaround.n).toBe(5);
     expect(d.turnaround.p50Hours).toBeGreaterThan(0);
     const last = d.positivity.at(-1);
     expect(last).toMatchObject({ day: '2021-08-12', positive: 2 });
@@ -190,5 +232,20 @@ describe('dashboard', () => {
     await wb.xlsx.load(x.rawPayload as unknown as ArrayBuffer);
     expect(wb.worksheets.map((w) => w.name)).toContain('Theo ngày');
     expect(wb.worksheets[0]!.rowCount).toBe(1 + today.length);
+  });
+});
+
+describe('merged records', () => {
+  it("a duplicate merged into the registry record brings its tubes along (once per tube)", async () => {
+    const typed = (await t.db.selectFrom('sample_members as m').innerJoin('samples as s', 's.id', 'm.sample_id').select('m.person_id').where('s.tube_code', '=', 'P-0001').where('m.position', '=', 3).executeTakeFirstOrThrow()).person_id;
+    const merge = await post(`/api/people/${P.B}/merge`, cdc, { mergeId: typed, reason: 'cùng một người, nhập tay tại điểm lấy mẫu' });
+    expect(merge.statusCode, merge.body).toBe(200);
+    await t.events.settled();
+    const members = await t.db.selectFrom('sample_members').select('person_id').where('person_id', 'in', [typed, P.B!]).execute();
+    expect(members.every((m) => m.person_id === P.B)).toBe(true);
+    const mine = (await get(`/api/testing/people/${P.B}/results`, cdc)).json();
+    expect(mine.items.filter((i: { tubeCode: string }) => i.tubeCode === 'P-0001')).toHaveLength(1);
+    const tasks = await t.db.selectFrom('testing_tasks').select('person_id').where('person_id', '=', typed).execute();
+    expect(tasks).toEqual([]);
   });
 });
