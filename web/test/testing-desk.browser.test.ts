@@ -157,6 +157,41 @@ describe('testing desk pages', () => {
     await ctx.close();
   }, 60_000);
 
+  it('samples: the list filters by result and opens a tube; a sample list from another system is imported', async () => {
+    const { ctx, page, errors } = await openPage(browser, desk);
+    await signIn(page, 'td.cdc');
+    await page.goto(`${server.url}/testing/samples`);
+    await expect.poll(() => page.getByTestId('sample-list-row').count()).toBe(3);
+    await page.getByRole('textbox', { name: 'Trạng thái' }).click();
+    await page.getByRole('option', { name: 'Dương tính' }).click();
+    await expect.poll(() => page.getByTestId('sample-list-row').count()).toBe(2);
+    await page.getByRole('button', { name: 'VN-POOL-1' }).click();
+    await expect.poll(() => page.getByRole('dialog').textContent()).toContain('Hoàng Văn Dũng, Đỗ Thị Mai, Vũ Văn Tài');
+    await page.keyboard.press('Escape');
+
+    const at = new Date(Date.now() - 3600_000).toISOString();
+    const file = path.join(tmp, 'danh-sach-mau.csv');
+    fs.writeFileSync(
+      file,
+      [
+        'tube_code,person_national_id,person_phone,person_name,collected_at,site_code,test_type',
+        `VN-IMP-1,040190000111,0912000111,Lý Văn Sơn,${at},NA-TD-01,rt-pcr`,
+        `VN-IMP-1,040190000112,0912000112,Lý Thị Hà,${at},NA-TD-01,rt-pcr`,
+        `VN-IMP-2,040190000113,0912000113,Mai Văn Lộc,ngày mai,NA-TD-01,rt-pcr`,
+      ].join('\n'),
+    );
+    await page.locator('input[type=file]').setInputFiles(file);
+    await page.getByRole('button', { name: 'Nhập danh sách' }).click();
+    await expect.poll(() => page.getByTestId('import-result').textContent()).toContain('Đã nhập 2/3 dòng; 0 dòng đã có; 1 dòng lỗi.');
+    expect(await page.getByTestId('import-errors').locator('tbody tr').count()).toBe(1);
+    expect(await page.getByTestId('import-errors').locator('tbody tr td').first().textContent()).toBe('4');
+    const members = await server.db.selectFrom('samples').innerJoin('sample_members', 'sample_members.sample_id', 'samples.id').select('samples.tube_code').where('samples.tube_code', 'like', 'VN-IMP-%').execute();
+    expect(members.map((m) => m.tube_code)).toEqual(['VN-IMP-1', 'VN-IMP-1']);
+    await page.screenshot({ path: `${SHOTS}/testing-samples.png`, fullPage: true });
+    expect(errors).toEqual([]);
+    await ctx.close();
+  }, 60_000);
+
   it('sampling points: an officer adds one for a team and closes it; the phones stop offering it', async () => {
     const { ctx, page, errors } = await openPage(browser, desk);
     await signIn(page, 'td.cdc');

@@ -50,7 +50,7 @@ export function ImportResultView({ r }: { r: ImportResult }) {
   );
 }
 
-export function FileImport({ title, intro, columns, url, templateUrl, onDone }: { title: string; intro: string; columns: string; url: string; templateUrl: string; onDone?: () => void }) {
+export function FileImport({ title, intro, columns, url, templateUrl, action, onDone }: { title: string; intro: string; columns: string; url: string; templateUrl: string; action: string; onDone?: () => void }) {
   const t = useTestingT();
   const [file, setFile] = useState<File | null>(null);
   const [busy, setBusy] = useState(false);
@@ -88,7 +88,7 @@ export function FileImport({ title, intro, columns, url, templateUrl, onDone }: 
         <FileInput label={t('lab.chooseFile')} accept=".xlsx,.csv" value={file} onChange={(f) => (setFile(f), setResult(null))} clearable />
         <Group>
           <Button disabled={!file} loading={busy} onClick={() => void run()}>
-            {t('lab.import')}
+            {action}
           </Button>
         </Group>
         {result && <ImportResultView r={result} />}

@@ -170,6 +170,7 @@ export default function LabPage() {
         intro={t('lab.uploadIntro')}
         columns="tube_code, result, resulted_at, lab_code"
         url="/api/testing/results/import"
+        action={t('lab.import')}
         templateUrl="/api/testing/results/template.xlsx"
       />
       <SingleEntry />

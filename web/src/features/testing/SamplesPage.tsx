@@ -103,7 +103,8 @@ export default function SamplesPage() {
           intro={t('samples.importIntro')}
           columns="tube_code, person_national_id, person_phone, person_name, collected_at, site_code, test_type"
           url="/api/testing/samples/import"
-          templateUrl="/api/testing/samples/template.xlsx"
+          action={t('samples.importAction')}
+        templateUrl="/api/testing/samples/template.xlsx"
           onDone={() => void q.refetch()}
         />
       )}
