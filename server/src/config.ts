@@ -61,6 +61,19 @@ const ConfigSchema = Type.Object({
   cameraProbeTimeoutMs: Type.Integer({ minimum: 100, maximum: 60_000, env: 'VIGIL_CAMERA_PROBE_TIMEOUT_MS', default: 3000 }),
   // Check-ins accepted but not yet being written (group commit) at most; beyond it check-ins answer 503 + Retry-After.
   checkinQueueMax: Type.Integer({ minimum: 1, maximum: 10_000_000, env: 'VIGIL_CHECKIN_QUEUE_MAX', default: 20_000 }),
+  // Robot calls over SIP (module calls, README "Robot calls"): the carrier's trunk and our user agent.
+  sipHost: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9.-]+$', env: 'VIGIL_SIP_HOST' })),
+  sipPort: Type.Integer({ minimum: 1, maximum: 65535, env: 'VIGIL_SIP_PORT', default: 5060 }),
+  sipUser: Type.Optional(Type.String({ minLength: 1, maxLength: 100, env: 'VIGIL_SIP_USER' })),
+  sipPassword: Type.Optional(Type.String({ minLength: 1, maxLength: 200, env: 'VIGIL_SIP_PASSWORD' })),
+  sipCallerId: Type.String({ pattern: '^[+\\w.-]{1,40}$', env: 'VIGIL_SIP_CALLER_ID', default: 'vigil' }),
+  sipMaxChannels: Type.Integer({ minimum: 1, maximum: 10_000, env: 'VIGIL_SIP_MAX_CHANNELS', default: 30 }),
+  sipMaxCallsPerSecond: Type.Number({ exclusiveMinimum: 0, maximum: 1000, env: 'VIGIL_SIP_MAX_CALLS_PER_SECOND', default: 5 }),
+  sipRegister: Type.Boolean({ env: 'VIGIL_SIP_REGISTER', default: false }),
+  sipLocalAddress: Type.String({ pattern: '^\\d{1,3}(\\.\\d{1,3}){3}$', env: 'VIGIL_SIP_LOCAL_ADDRESS', default: '0.0.0.0' }),
+  sipLocalPort: Type.Integer({ minimum: 0, maximum: 65535, env: 'VIGIL_SIP_LOCAL_PORT', default: 5060 }),
+  sipPublicAddress: Type.Optional(Type.String({ pattern: '^\\d{1,3}(\\.\\d{1,3}){3}$', env: 'VIGIL_SIP_PUBLIC_ADDRESS' })),
+  sipRingTimeoutSeconds: Type.Integer({ minimum: 5, maximum: 300, env: 'VIGIL_SIP_RING_TIMEOUT_SECONDS', default: 45 }),
 });
 
 export type ConfigValues = Static<typeof ConfigSchema>;
@@ -105,7 +118,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   for (const err of Value.Errors(ConfigSchema, withDefaults)) {
     const key = err.path.split('/')[1] ?? '';
     const name = (ConfigSchema.properties as Record<string, { env?: string }>)[key]?.env ?? key;
-    const secret = key === 'smppUrl' || key === 'smsHttpToken';
+    const secret = key === 'smppUrl' || key === 'smsHttpToken' || key === 'sipPassword';
     problems.push(`${name}: ${err.message}${secret ? '' : ` (got ${JSON.stringify(err.value)})`}`);
   }
   const values = withDefaults as ConfigValues;

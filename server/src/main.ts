@@ -18,6 +18,7 @@ import { seedDemo, DEMO_PASSWORD, DEMO_USERS, hasUsers } from './demo';
 import { smsSend, SmsUsageError } from './modules/messaging';
 import { importContacts, traceForCli, traceText, TraceLookupError, casesForCli } from './modules/cases';
 import { importSamplesFile, importResultsFile, retestsForCli, TestingCliError } from './modules/testing';
+import { dialCommand, dialText, DialUsageError } from './modules/calls/dial-cli';
 import type { DatabaseHandle } from './platform/db';
 import { guessLanUrl, publicUrlNotice } from './platform/public-url';
 
@@ -357,6 +358,36 @@ program
     if (o.json) process.stdout.write(`${JSON.stringify(r)}\n`);
     else process.stdout.write(`${r.status}: ${r.parts} part(s) ${r.message_ids.join(' ')}${r.error ? ` (${r.error.code}: ${r.error.message})` : ''}\n`);
     if (r.status === 'failed') process.exitCode = 3;
+  });
+
+const calls = program.command('calls').description('robot calls');
+calls
+  .command('dial')
+  .description('place one call with a script (checks the SIP trunk end to end): prints disposition, SIP code, answers, duration')
+  .requiredOption('--to <sip-uri|phone>', 'sip:user@host:port, or a phone number sent through the trunk (VIGIL_SIP_HOST)')
+  .requiredOption('--script <name>', 'a default script (daily-health-check, daily-health-check-en, returnee-survey, ...) or a script JSON file')
+  .option('--provider <name>', 'sip (default) or simulated', 'sip')
+  .option('--var <key=value...>', 'script variables, e.g. --var name="Nguyễn Văn An"')
+  .option('--ring-timeout <seconds>', 'CANCEL after ringing this long (default VIGIL_SIP_RING_TIMEOUT_SECONDS)')
+  .option('--json', 'print the result as JSON')
+  .action(async (o: { to: string; script: string; provider: string; var?: string[]; ringTimeout?: string; json?: boolean }) => {
+    const vars: Record<string, string> = {};
+    for (const kv of o.var ?? []) {
+      const m = /^(\w+)=(.*)$/s.exec(kv);
+      if (!m) throw new CliError(`--var: "${kv}" is not key=value`);
+      vars[m[1]!] = m[2]!;
+    }
+    const ringTimeoutS = o.ringTimeout === undefined ? undefined : Number(o.ringTimeout);
+    if (ringTimeoutS !== undefined && !(ringTimeoutS > 0 && ringTimeoutS <= 300)) throw new CliError('--ring-timeout: seconds between 1 and 300');
+    let r;
+    try {
+      r = await dialCommand(loadConfig(), { to: o.to, script: o.script, provider: o.provider, vars, ringTimeoutS });
+    } catch (err) {
+      if (err instanceof DialUsageError) throw new CliError(err.message);
+      throw err;
+    }
+    process.stdout.write(o.json ? `${JSON.stringify(r)}\n` : `${dialText(r)}\n`);
+    if (r.disposition !== 'completed') process.exitCode = 3;
   });
 
 const keys = program.command('keys').description('QR/certificate signing keys');

@@ -18,7 +18,7 @@ export async function runScript(
   const answers: Record<string, string> = {};
   const path: string[] = [];
   const say = async (text: string, bargeIn: boolean) => {
-    const audio = await opts.render(fillText(text, vars), { language: script.language, voice: script.voice });
+    const audio = await opts.render(fillText(text, vars), { language: script.language, voice: script.voice, template: text, vars });
     return session.play(audio, { bargeIn });
   };
   const hungUp = (): ScriptResult => ({ outcome: 'hung-up', answers, set: {}, path, endState: null });

@@ -68,7 +68,17 @@ export interface CallProvider {
 }
 
 /** Renders prompt text to 8 kHz µ-law audio (TTS with cache, or an uploaded recording). */
-export type PromptRenderer = (text: string, opts: { language: 'vi' | 'en'; voice?: string }) => Promise<Buffer>;
+export type PromptRenderer = (
+  text: string,
+  opts: {
+    language: 'vi' | 'en';
+    voice?: string;
+    /** `text` before its `{variables}` were filled, with their values: sentences without a variable are rendered
+     * once and cached on disk; the others (names, dates: personal data) are rendered per call, never stored */
+    template?: string;
+    vars?: Record<string, string | number>;
+  },
+) => Promise<Buffer>;
 
 // ---- call scripts (data, stored per campaign, edited in the web app) ----
 

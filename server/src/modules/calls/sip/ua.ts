@@ -1,0 +1,745 @@
+// The SIP provider: a user agent on UDP that places calls through the carrier's trunk (or straight to a SIP URI),
+// answers inbound calls to the hotline, and carries each answered call's RTP media. npm `sip` does the message
+// parsing, the transactions (retransmissions, timers, ACK of non-2xx finals) and the digest computation; dialogs
+// (tags, CSeq, route sets, ACK of 2xx, BYE both ways, CANCEL), SDP negotiation, RTP and DTMF are ours.
+import dgram from 'node:dgram';
+import { performance } from 'node:perf_hooks';
+import { randomBytes, randomUUID } from 'node:crypto';
+import sip, { type NameAddr, type SipMessage, type SipRequest, type SipResponse, type Stack } from 'sip';
+import digest, { type DigestSession } from 'sip/digest';
+import type { CallProvider, CallSession, DialOptions, DialResult, Disposition } from '../types';
+import { RtpStream } from '../media/rtp';
+import { digitFromInfo } from '../media/dtmf';
+import { buildSdp, readSdp, SdpError, type MediaParams } from './sdp';
+
+export interface SipTrunk {
+  host: string;
+  port: number;
+  user?: string;
+  password?: string;
+}
+
+export interface SipProviderOptions {
+  /** address our SIP and RTP sockets bind to */
+  localAddress: string;
+  /** SIP port; 0 picks a free one */
+  localPort: number;
+  /** address written in Via/Contact/SDP when the bind address is not reachable as is (0.0.0.0, NAT) */
+  publicAddress?: string;
+  /** where phone numbers are sent; SIP URIs are dialled directly */
+  trunk?: SipTrunk;
+  /** user part of From when DialOptions.callerId is absent */
+  callerId: string;
+  maxChannels: number;
+  maxCallsPerSecond: number;
+  /** REGISTER with the trunk (user/password) and keep the registration fresh */
+  register?: boolean;
+  registerExpiresS?: number;
+  /** an answered call whose far end sent no RTP for this long is over (it vanished without a BYE); default 60 s */
+  rtpTimeoutMs?: number;
+  /** an INVITE that got no response at all (not even 100 Trying) in this time failed (host unreachable) */
+  responseTimeoutMs?: number;
+  /** every SIP message sent and received (tests, debugging; holds numbers: never log it in production) */
+  trace?: (dir: 'out' | 'in', m: SipMessage, peer: { address: string; port: number }) => void;
+  /** operational log lines (call ids and SIP codes only: numbers are personal data) */
+  log?: (level: 'info' | 'warn', msg: string) => void;
+}
+
+/** Disposition of a final SIP status of an INVITE. */
+export function dispositionOf(status: number): Exclude<Disposition, 'completed' | 'incomplete'> {
+  if (status === 486 || status === 600) return 'busy';
+  if (status === 408 || status === 480 || status === 487) return 'no-answer';
+  if (status === 404 || status === 484 || status === 604) return 'invalid-number';
+  if (status === 603 || status === 403) return 'rejected';
+  return 'failed';
+}
+
+const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO';
+const USER_AGENT = 'Vigil';
+const tag = () => randomBytes(6).toString('hex');
+
+interface Call {
+  id: string;
+  callId: string;
+  direction: 'outbound' | 'inbound';
+  local: NameAddr; // with our tag
+  remote: NameAddr; // with their tag once known
+  remoteTarget: string;
+  routeSet: NameAddr[];
+  localCseq: number;
+  rtp: RtpStream;
+  media?: MediaParams;
+  session?: SipSession;
+  auth?: DigestSession;
+  ended: boolean;
+  /** inbound: the INVITE (for 487 on CANCEL) and the 200 retransmission */
+  invite?: SipRequest;
+  answer?: SipResponse;
+  acked?: () => void;
+}
+
+class SipSession implements CallSession {
+  readonly id: string;
+  readonly remote: string;
+  readonly direction: 'outbound' | 'inbound';
+  readonly answeredAt = new Date();
+  readonly ended: Promise<{ by: 'local' | 'remote'; at: Date }>;
+  private endedResolve!: (v: { by: 'local' | 'remote'; at: Date }) => void;
+  private isEnded = false;
+  private digits: string[] = [];
+  private waiter: ((d: string | null) => void) | null = null;
+  private recordStop: (() => void) | null = null;
+
+  constructor(
+    private readonly call: Call,
+    remote: string,
+    private readonly bye: (call: Call) => Promise<void>,
+  ) {
+    this.id = call.id;
+    this.remote = remote;
+    this.direction = call.direction;
+    this.ended = new Promise((r) => (this.endedResolve = r));
+  }
+
+  onDigit(d: string): void {
+    if (this.isEnded) return;
+    if (this.recordStop && d === '#') return this.recordStop();
+    this.digits.push(d);
+    this.call.rtp.interrupt();
+    if (this.waiter) {
+      const w = this.waiter;
+      this.waiter = null;
+      w(this.digits.shift() ?? null);
+    }
+  }
+
+  markEnded(by: 'local' | 'remote'): void {
+    if (this.isEnded) return;
+    this.isEnded = true;
+    this.endedResolve({ by, at: new Date() });
+    this.waiter?.(null);
+    this.waiter = null;
+    this.recordStop?.();
+  }
+
+  async play(ulaw: Buffer, opts?: { bargeIn?: boolean }) {
+    if (this.isEnded) return { hungUp: true, interrupted: false };
+    if (opts?.bargeIn && this.digits.length) return { hungUp: false, interrupted: true };
+    return this.call.rtp.play(ulaw, opts?.bargeIn ?? false);
+  }
+
+  nextDigit(timeoutMs: number): Promise<string | null> {
+    if (this.digits.length) return Promise.resolve(this.digits.shift()!);
+    if (this.isEnded) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiter = null;
+        resolve(null);
+      }, timeoutMs);
+      this.waiter = (d) => {
+        clearTimeout(timer);
+        resolve(d);
+      };
+    });
+  }
+
+  clearDigits(): void {
+    this.digits = [];
+  }
+
+  record(maxMs: number): Promise<Buffer> {
+    if (this.isEnded) return Promise.resolve(Buffer.alloc(0));
+    this.call.rtp.startRecording();
+    return new Promise((resolve) => {
+      const stop = () => {
+        clearTimeout(timer);
+        this.recordStop = null;
+        resolve(this.call.rtp.stopRecording());
+      };
+      const timer = setTimeout(stop, maxMs);
+      this.recordStop = stop;
+    });
+  }
+
+  hangup(): Promise<void> {
+    return this.bye(this.call);
+  }
+}
+
+export class SipProvider implements CallProvider {
+  readonly name = 'sip';
+  readonly maxChannels: number;
+  private stack: Stack | null = null;
+  private readonly calls = new Map<string, Call>();
+  private active = 0;
+  private nextInviteAt = 0;
+  private inbound: ((s: CallSession) => Promise<void>) | null = null;
+  private regTimer: NodeJS.Timeout | null = null;
+  private rtpWatch: NodeJS.Timeout | null = null;
+  private reg: { callId: string; cseq: number; tag: string } | null = null;
+  private host = '';
+  port = 0;
+  /** counters for tests and the bench */
+  readonly stats = { invites: 0, answered: 0, inbound: 0, malformed: 0 };
+
+  constructor(private readonly opts: SipProviderOptions) {
+    this.maxChannels = opts.maxChannels;
+  }
+
+  private log(level: 'info' | 'warn', msg: string) {
+    this.opts.log?.(level, msg);
+  }
+
+  async start(): Promise<void> {
+    this.port = this.opts.localPort || (await freeUdpPort(this.opts.localAddress));
+    this.host = this.opts.publicAddress ?? this.opts.localAddress;
+    // sip.js opens its UDP socket without an 'error' listener: a refused send (EACCES, ENETUNREACH...) or a port
+    // taken would be an uncaught exception that takes the whole server down. Catch the socket as it is made.
+    const createSocket = dgram.createSocket;
+    const sockets: dgram.Socket[] = [];
+    (dgram as { createSocket: typeof dgram.createSocket }).createSocket = ((...args: Parameters<typeof dgram.createSocket>) => {
+      const sock = createSocket.apply(dgram, args);
+      sockets.push(sock);
+      return sock;
+    }) as typeof dgram.createSocket;
+    try {
+      this.createStack();
+    } finally {
+      (dgram as { createSocket: typeof dgram.createSocket }).createSocket = createSocket;
+    }
+    const sock = sockets[0];
+    if (!sock) throw new Error('sip: no UDP socket');
+    await new Promise<void>((resolve, reject) => {
+      sock.once('listening', resolve);
+      sock.once('error', (e) => {
+        this.stack?.destroy();
+        this.stack = null;
+        reject(new Error(`SIP: cannot listen on ${this.opts.localAddress}:${this.port}: ${e.message}`));
+      });
+    });
+    sock.on('error', (e) => this.log('warn', `sip: socket: ${e.message}`));
+    const rtpTimeout = this.opts.rtpTimeoutMs ?? 60_000;
+    this.rtpWatch = setInterval(() => {
+      const now = performance.now();
+      for (const call of this.calls.values()) {
+        if (call.session && !call.ended && now - call.rtp.lastReceivedAt > rtpTimeout) {
+          this.log('warn', `call ${call.id}: no RTP for ${Math.round((now - call.rtp.lastReceivedAt) / 1000)} s: ending it`);
+          void this.hangupCall(call, 'remote');
+        }
+      }
+    }, Math.min(5000, Math.max(100, rtpTimeout / 4)));
+    this.rtpWatch.unref();
+    if (this.opts.register && this.opts.trunk) await this.register();
+  }
+
+  private createStack(): void {
+    this.stack = sip.create(
+      {
+        address: this.opts.localAddress,
+        port: this.port,
+        publicAddress: this.host,
+        tcp: false,
+        logger: {
+          error: (e) => this.log('warn', `sip: ${(e as Error)?.message ?? String(e)}`),
+          ...(this.opts.trace
+            ? { send: (m: SipMessage, t: { address: string; port: number }) => this.opts.trace!('out', m, t), recv: (m: SipMessage, r: { address: string; port: number }) => this.opts.trace!('in', m, r) }
+            : {}),
+        },
+      },
+      (rq) => {
+        try {
+          this.onRequest(rq);
+        } catch (e) {
+          this.stats.malformed++;
+          this.log('warn', `sip: ${rq.method} not handled: ${(e as Error).message}`);
+          try {
+            this.reply(rq, 500, 'Server Internal Error');
+          } catch {
+            /* unanswerable */
+          }
+        }
+      },
+    );
+  }
+
+  onInbound(handler: (session: CallSession) => Promise<void>): void {
+    this.inbound = handler;
+  }
+
+  get activeCalls(): number {
+    return this.active;
+  }
+
+  async close(): Promise<void> {
+    if (this.regTimer) clearTimeout(this.regTimer);
+    if (this.rtpWatch) clearInterval(this.rtpWatch);
+    await Promise.all([...this.calls.values()].map((c) => this.hangupCall(c)));
+    if (this.opts.register && this.opts.trunk) await this.register(0).catch(() => {});
+    this.stack?.destroy();
+    this.stack = null;
+  }
+
+  // ---- outbound ----
+
+  /** The request URI for a number (through the trunk) or a SIP URI; null when it is neither. */
+  targetUri(to: string): string | null {
+    const t = to.trim();
+    if (/^sips?:/i.test(t)) return sip.parseUri(t) ? t : null;
+    const digits = t.replace(/[\s().-]/g, '');
+    if (!/^\+?\d{3,20}$/.test(digits) || !this.opts.trunk) return null;
+    return `sip:${digits}@${this.opts.trunk.host}:${this.opts.trunk.port}`;
+  }
+
+  private async pace(): Promise<void> {
+    const gap = 1000 / this.opts.maxCallsPerSecond;
+    const now = Date.now();
+    const at = Math.max(now, this.nextInviteAt);
+    this.nextInviteAt = at + gap;
+    if (at > now) await new Promise((r) => setTimeout(r, at - now));
+  }
+
+  async dial(to: string, opts: DialOptions): Promise<DialResult> {
+    if (!this.stack) throw new Error('SIP provider not started');
+    const uri = this.targetUri(to);
+    if (!uri) return { disposition: 'invalid-number', sipCode: null, reason: this.opts.trunk ? 'not a phone number or SIP URI' : 'no SIP trunk configured for phone numbers' };
+    if (this.active >= this.maxChannels) return { disposition: 'failed', sipCode: null, reason: 'all channels busy' };
+    this.active++;
+    let call: Call | undefined;
+    try {
+      await this.pace();
+      const rtp = new RtpStream(this.opts.localAddress, (d) => call?.session?.onDigit(d));
+      await rtp.open();
+      const callerId = (opts.callerId ?? this.opts.callerId).replace(/[^\w+.-]/g, '') || 'vigil';
+      call = {
+        id: randomUUID(),
+        callId: `${randomUUID()}@${this.host}`,
+        direction: 'outbound',
+        local: { uri: `sip:${callerId}@${this.host}`, params: { tag: tag() } },
+        remote: { uri, params: {} },
+        remoteTarget: uri,
+        routeSet: [],
+        localCseq: 1,
+        rtp,
+        ended: false,
+      };
+      this.calls.set(call.callId, call);
+      return await this.invite(call, to, opts);
+    } catch (e) {
+      if (call) this.finishCall(call, 'local');
+      else this.active--;
+      return { disposition: 'failed', sipCode: null, reason: (e as Error).message };
+    }
+  }
+
+  private invite(call: Call, to: string, opts: DialOptions): Promise<DialResult> {
+    const sdp = buildSdp(this.host, call.rtp.port);
+    let rq: SipRequest = {
+      method: 'INVITE',
+      uri: call.remoteTarget,
+      headers: {
+        to: { ...call.remote, params: { ...call.remote.params } },
+        from: call.local,
+        'call-id': call.callId,
+        cseq: { seq: call.localCseq, method: 'INVITE' },
+        contact: [{ uri: `sip:vigil@${this.host}:${this.port}`, params: {} }],
+        'max-forwards': 70,
+        allow: ALLOW,
+        'user-agent': USER_AGENT,
+        'content-type': 'application/sdp',
+      },
+      content: sdp,
+    };
+    const started = Date.now();
+    this.stats.invites++;
+    return new Promise<DialResult>((resolve) => {
+      let provisional = false;
+      let cancelled: 'ring-timeout' | 'aborted' | null = null;
+      let settled = false;
+      let ringingAt: Date | undefined;
+      let authTried = false;
+      const timers: NodeJS.Timeout[] = [];
+      const finish = (r: DialResult) => {
+        if (settled) return;
+        settled = true;
+        timers.forEach(clearTimeout);
+        opts.signal?.removeEventListener('abort', onAbort);
+        if (!r.session) this.finishCall(call, 'local');
+        resolve({ ...r, ringingAt });
+      };
+      const giveUp = (why: 'ring-timeout' | 'aborted') => {
+        if (settled || cancelled) return;
+        cancelled = why;
+        const disposition = why === 'aborted' ? 'failed' : 'no-answer';
+        if (!provisional) return finish({ disposition: 'failed', sipCode: null, reason: 'no response' }); // nothing to CANCEL yet
+        this.sendCancel(rq);
+        // the INVITE should end 487 now; if the far end never says so, stop waiting after a transaction's time
+        timers.push(setTimeout(() => finish({ disposition, sipCode: null, reason: why }), 32_000));
+      };
+      const onAbort = () => giveUp('aborted');
+      opts.signal?.addEventListener('abort', onAbort);
+      timers.push(setTimeout(() => giveUp('ring-timeout'), opts.ringTimeoutMs));
+      timers.push(
+        setTimeout(() => {
+          if (!provisional && !settled) finish({ disposition: 'failed', sipCode: null, reason: `no response from ${hostOf(rq.uri)} in ${Date.now() - started} ms` });
+        }, Math.min(this.opts.responseTimeoutMs ?? 8000, opts.ringTimeoutMs)),
+      );
+
+      let lateCancel = false;
+      const onResponse = (rs: SipResponse) => {
+        if (rs.status < 200) {
+          provisional = true;
+          if (rs.status === 180 || rs.status === 183) ringingAt ??= new Date();
+          // we gave up before any response (slow host): now that it rings, stop it (CANCEL needs a provisional)
+          if (settled && !cancelled && !lateCancel && rs.status > 100) {
+            lateCancel = true;
+            this.sendCancel(rq);
+          }
+          return;
+        }
+        provisional = true;
+        if ((rs.status === 401 || rs.status === 407) && !authTried && this.opts.trunk?.user && !settled && !cancelled) {
+          authTried = true;
+          call.auth = {};
+          const next: SipRequest = { ...rq, headers: { ...rq.headers, via: [], cseq: { seq: ++call.localCseq, method: 'INVITE' } } };
+          delete next.headers['proxy-authorization'];
+          delete next.headers.authorization;
+          digest.signRequest(call.auth, next, rs, { user: this.opts.trunk.user, password: this.opts.trunk.password ?? '' });
+          rq = next;
+          this.stack!.send(rq, onResponse);
+          return;
+        }
+        if (rs.status >= 300) {
+          const disposition = cancelled === 'ring-timeout' ? 'no-answer' : cancelled === 'aborted' ? 'failed' : dispositionOf(rs.status);
+          return finish({ disposition, sipCode: rs.status, reason: rs.reason });
+        }
+        // 2xx: the dialog is confirmed by our ACK (also for a retransmitted 2xx, whose ACK got lost)
+        if (call.remote.params.tag) return this.sendAck(call, rq);
+        call.remote = { ...call.remote, params: { ...call.remote.params, tag: rs.headers.to?.params.tag } };
+        call.routeSet = [...(rs.headers['record-route'] ?? [])].reverse();
+        const contact = rs.headers.contact;
+        if (Array.isArray(contact) && contact[0]) call.remoteTarget = contact[0].uri;
+        this.sendAck(call, rq);
+        if (settled || cancelled) {
+          // answered while we gave up (CANCEL crossed the 200, or the host woke up late): end it properly
+          void this.sendBye(call);
+          return finish({ disposition: cancelled === 'aborted' ? 'failed' : 'no-answer', sipCode: rs.status, reason: 'answered after cancel' });
+        }
+        try {
+          call.media = readSdp(rs.content);
+        } catch (e) {
+          void this.hangupCall(call);
+          return finish({ disposition: 'failed', sipCode: rs.status, reason: `unusable SDP answer: ${(e as Error).message}` });
+        }
+        call.rtp.connect({ address: call.media.address, port: call.media.port, payloadType: call.media.payloadType, telephoneEventPt: call.media.telephoneEventPt });
+        call.session = new SipSession(call, to, (c) => this.hangupCall(c));
+        this.stats.answered++;
+        finish({ disposition: 'answered', sipCode: rs.status, session: call.session, answeredAt: call.session.answeredAt });
+      };
+      this.stack!.send(rq, onResponse);
+    });
+  }
+
+  private sendAck(call: Call, invite: SipRequest): void {
+    const ack: SipRequest = {
+      method: 'ACK',
+      uri: call.remoteTarget,
+      headers: {
+        to: call.remote,
+        from: call.local,
+        'call-id': call.callId,
+        cseq: { seq: invite.headers.cseq!.seq, method: 'ACK' },
+        via: [],
+        'max-forwards': 70,
+        ...(call.routeSet.length ? { route: call.routeSet.map((r) => ({ ...r })) } : {}),
+      },
+    };
+    if (invite.headers['proxy-authorization']) ack.headers['proxy-authorization'] = invite.headers['proxy-authorization'];
+    this.stack?.send(ack);
+  }
+
+  private sendCancel(invite: SipRequest): void {
+    this.stack?.send({
+      method: 'CANCEL',
+      uri: invite.uri,
+      headers: {
+        to: invite.headers.to,
+        from: invite.headers.from,
+        'call-id': invite.headers['call-id'],
+        cseq: { seq: invite.headers.cseq!.seq, method: 'CANCEL' },
+        via: invite.headers.via, // the INVITE's top Via (its branch): the CANCEL matches that transaction
+        'max-forwards': 70,
+        ...(invite.headers.route ? { route: invite.headers.route } : {}),
+      },
+    });
+  }
+
+  /** Send BYE (once) and end the call locally; resolves on the far end's answer or after a short wait. */
+  private async hangupCall(call: Call, by: 'local' | 'remote' = 'local'): Promise<void> {
+    if (call.ended) return;
+    const established = call.direction === 'outbound' ? !!call.session : !!call.answer;
+    this.finishCall(call, by);
+    if (established) await this.sendBye(call);
+  }
+
+  private async sendBye(call: Call): Promise<void> {
+    if (!this.stack) return;
+    const bye = this.inDialog(call, 'BYE');
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 4000);
+      let authTried = false;
+      const onResponse = (rs: SipResponse) => {
+        if (rs.status < 200) return;
+        if ((rs.status === 401 || rs.status === 407) && !authTried && this.opts.trunk?.user) {
+          authTried = true;
+          const next: SipRequest = { ...bye, headers: { ...bye.headers, via: [], cseq: { seq: ++call.localCseq, method: 'BYE' } } };
+          digest.signRequest(call.auth ?? {}, next, rs, { user: this.opts.trunk.user, password: this.opts.trunk.password ?? '' });
+          this.stack?.send(next, onResponse);
+          return;
+        }
+        clearTimeout(timer);
+        resolve();
+      };
+      this.stack!.send(bye, onResponse);
+    });
+  }
+
+  private inDialog(call: Call, method: string): SipRequest {
+    return {
+      method,
+      uri: call.remoteTarget,
+      headers: {
+        to: call.remote,
+        from: call.local,
+        'call-id': call.callId,
+        cseq: { seq: ++call.localCseq, method },
+        via: [],
+        'max-forwards': 70,
+        'user-agent': USER_AGENT,
+        ...(call.routeSet.length ? { route: call.routeSet.map((r) => ({ ...r })) } : {}),
+      },
+    };
+  }
+
+  /** Release the call's media and channel; the session learns who ended it. */
+  private finishCall(call: Call, by: 'local' | 'remote'): void {
+    if (call.ended) return;
+    call.ended = true;
+    call.rtp.close();
+    call.session?.markEnded(by);
+    this.calls.delete(call.callId);
+    this.active--;
+  }
+
+  // ---- requests from the far end ----
+
+  private reply(rq: SipRequest, status: number, reason: string, extra?: { headers?: Record<string, unknown>; content?: string; toTag?: string }): SipResponse {
+    const rs = sip.makeResponse(rq, status, reason);
+    const to = rq.headers.to!;
+    rs.headers.to = { ...to, params: { ...to.params, ...(extra?.toTag && !to.params.tag ? { tag: extra.toTag } : {}) } };
+    Object.assign(rs.headers, { 'user-agent': USER_AGENT }, extra?.headers ?? {});
+    if (extra?.content) rs.content = extra.content;
+    this.stack?.send(rs);
+    return rs;
+  }
+
+  private onRequest(rq: SipRequest): void {
+    const call = this.calls.get(rq.headers['call-id'] ?? '');
+    const inDialog = !!rq.headers.to?.params?.tag;
+    switch (rq.method) {
+      case 'INVITE':
+        if (inDialog) return call ? this.onReInvite(call, rq) : void this.reply(rq, 481, 'Call/Transaction Does Not Exist');
+        if (call) return; // a retransmission racing our answer
+        return void this.onInvite(rq);
+      case 'ACK':
+        call?.acked?.();
+        return;
+      case 'BYE':
+        if (!call) return void this.reply(rq, 481, 'Call/Transaction Does Not Exist');
+        this.reply(rq, 200, 'OK');
+        this.log('info', `call ${call.id}: BYE from the far end`);
+        this.finishCall(call, 'remote');
+        return;
+      case 'CANCEL': {
+        this.reply(rq, call ? 200 : 481, call ? 'OK' : 'Call/Transaction Does Not Exist');
+        if (call?.invite && !call.answer) {
+          this.reply(call.invite, 487, 'Request Terminated', { toTag: call.local.params.tag ?? undefined });
+          this.finishCall(call, 'remote');
+        }
+        return;
+      }
+      case 'INFO': {
+        if (!call) return void this.reply(rq, 481, 'Call/Transaction Does Not Exist');
+        const d = digitFromInfo(rq.headers['content-type'], rq.content);
+        this.reply(rq, 200, 'OK');
+        if (d) call.session?.onDigit(d);
+        return;
+      }
+      case 'OPTIONS':
+        return void this.reply(rq, 200, 'OK', { headers: { allow: ALLOW, accept: 'application/sdp' } });
+      case 'UPDATE':
+      case 'NOTIFY':
+        return void this.reply(rq, call ? 200 : 481, call ? 'OK' : 'Call/Transaction Does Not Exist');
+      default:
+        return void this.reply(rq, 405, 'Method Not Allowed', { headers: { allow: ALLOW } });
+    }
+  }
+
+  private onReInvite(call: Call, rq: SipRequest): void {
+    // hold/refresh: keep our stream as it is, answer with the same media
+    const codec = call.media?.codec ?? 'PCMU';
+    this.reply(rq, 200, 'OK', {
+      headers: { contact: [{ uri: `sip:vigil@${this.host}:${this.port}`, params: {} }], 'content-type': 'application/sdp' },
+      content: buildSdp(this.host, call.rtp.port, { codecs: [codec], telephoneEventPt: call.media?.telephoneEventPt ?? undefined }),
+    });
+  }
+
+  private async onInvite(rq: SipRequest): Promise<void> {
+    if (!this.inbound) return void this.reply(rq, 480, 'Temporarily Unavailable');
+    if (this.active >= this.maxChannels) return void this.reply(rq, 486, 'Busy Here');
+    let media: MediaParams;
+    try {
+      media = readSdp(rq.content);
+    } catch (e) {
+      if (e instanceof SdpError) return void this.reply(rq, 488, 'Not Acceptable Here', { headers: { warning: `304 ${this.host} "${e.message}"` } });
+      throw e;
+    }
+    const from = rq.headers.from!;
+    const contact = Array.isArray(rq.headers.contact) ? rq.headers.contact[0] : undefined;
+    if (!contact) return void this.reply(rq, 400, 'Missing Contact');
+    this.active++;
+    const rtp = new RtpStream(this.opts.localAddress, (d) => call.session?.onDigit(d));
+    const call: Call = {
+      id: randomUUID(),
+      callId: rq.headers['call-id']!,
+      direction: 'inbound',
+      local: { ...rq.headers.to!, params: { ...rq.headers.to!.params, tag: tag() } },
+      remote: from,
+      remoteTarget: contact.uri,
+      routeSet: [...(rq.headers['record-route'] ?? [])],
+      localCseq: Math.floor(Math.random() * 10000) + 1,
+      rtp,
+      media,
+      ended: false,
+      invite: rq,
+    };
+    this.calls.set(call.callId, call);
+    this.stats.inbound++;
+    try {
+      this.reply(rq, 180, 'Ringing', { toTag: call.local.params.tag ?? undefined });
+      await rtp.open();
+    } catch (e) {
+      this.reply(rq, 500, 'Server Internal Error');
+      this.finishCall(call, 'local');
+      throw e;
+    }
+    if (call.ended) return; // cancelled meanwhile
+    const callerId = sip.parseUri(from.uri)?.user ?? 'anonymous';
+    call.session = new SipSession(call, callerId, (c) => this.hangupCall(c));
+    rtp.connect({ address: media.address, port: media.port, payloadType: media.payloadType, telephoneEventPt: media.telephoneEventPt });
+    call.answer = this.reply(rq, 200, 'OK', {
+      toTag: call.local.params.tag ?? undefined,
+      headers: { contact: [{ uri: `sip:vigil@${this.host}:${this.port}`, params: {} }], allow: ALLOW, 'content-type': 'application/sdp' },
+      content: buildSdp(this.host, rtp.port, { codecs: [media.codec], telephoneEventPt: media.telephoneEventPt ?? undefined }),
+    });
+    // a 2xx is ours to retransmit until the ACK (T1 doubling up to T2), at most 32 s
+    const acked = await new Promise<boolean>((resolve) => {
+      let t = 500;
+      let timer: NodeJS.Timeout;
+      const resend = () => {
+        if (call.ended) return resolve(false);
+        this.stack?.send(call.answer!);
+        t = Math.min(t * 2, 4000);
+        timer = setTimeout(resend, t);
+      };
+      timer = setTimeout(resend, t);
+      const giveUp = setTimeout(() => {
+        clearTimeout(timer);
+        resolve(false);
+      }, 32_000);
+      call.acked = () => {
+        clearTimeout(timer);
+        clearTimeout(giveUp);
+        call.acked = undefined;
+        resolve(true);
+      };
+    });
+    if (!acked) {
+      if (!call.ended) await this.hangupCall(call);
+      return;
+    }
+    const handler = this.inbound;
+    try {
+      await handler(call.session);
+    } catch (e) {
+      this.log('warn', `inbound call ${call.id}: ${(e as Error).message}`);
+    } finally {
+      await this.hangupCall(call);
+    }
+  }
+
+  // ---- registration ----
+
+  private register(expires = this.opts.registerExpiresS ?? 600): Promise<void> {
+    const trunk = this.opts.trunk!;
+    const aor = `sip:${trunk.user ?? this.opts.callerId}@${trunk.host}`;
+    // one Call-ID and a growing CSeq for every REGISTER of this registration (RFC 3261 10.2)
+    this.reg ??= { callId: `${randomUUID()}@${this.host}`, cseq: 0, tag: tag() };
+    const reg = this.reg;
+    const callId = reg.callId;
+    let cseq = ++reg.cseq;
+    const auth: DigestSession = {};
+    const rq: SipRequest = {
+      method: 'REGISTER',
+      uri: `sip:${trunk.host}:${trunk.port}`,
+      headers: {
+        to: { uri: aor, params: {} },
+        from: { uri: aor, params: { tag: reg.tag } },
+        'call-id': callId,
+        cseq: { seq: cseq, method: 'REGISTER' },
+        contact: [{ uri: `sip:${trunk.user ?? 'vigil'}@${this.host}:${this.port}`, params: {} }],
+        expires,
+        'max-forwards': 70,
+        via: [],
+      },
+    };
+    return new Promise((resolve, reject) => {
+      let authTried = false;
+      const onResponse = (rs: SipResponse) => {
+        if (rs.status < 200) return;
+        if ((rs.status === 401 || rs.status === 407) && !authTried && trunk.user) {
+          authTried = true;
+          cseq = ++reg.cseq;
+          const next: SipRequest = { ...rq, headers: { ...rq.headers, via: [], cseq: { seq: cseq, method: 'REGISTER' } } };
+          digest.signRequest(auth, next, rs, { user: trunk.user, password: trunk.password ?? '' });
+          return this.stack?.send(next, onResponse);
+        }
+        if (rs.status >= 300) return reject(new Error(`REGISTER refused: ${rs.status} ${rs.reason ?? ''}`));
+        if (expires > 0) {
+          if (this.regTimer) clearTimeout(this.regTimer);
+          this.regTimer = setTimeout(() => void this.register().catch((e) => this.log('warn', (e as Error).message)), (expires * 1000) / 2);
+          this.regTimer.unref();
+        }
+        resolve();
+      };
+      this.stack!.send(rq, onResponse);
+    });
+  }
+}
+
+function hostOf(uri: string | object | undefined): string {
+  return sip.parseUri(uri as string)?.host ?? '?';
+}
+
+/** A free UDP port on `address` (sip.js binds its own socket and cannot take port 0). */
+export async function freeUdpPort(address: string): Promise<number> {
+  const s = dgram.createSocket('udp4');
+  await new Promise<void>((resolve, reject) => {
+    s.once('error', reject);
+    s.bind(0, address, () => resolve());
+  });
+  const port = s.address().port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+export type { SipMessage };
