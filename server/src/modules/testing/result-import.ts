@@ -85,5 +85,5 @@ export async function importResultLines(ctx: AppContext, lines: Line[], o: Resul
     });
     o.onProgress?.(Math.min(i + CHUNK, good.length), good.length);
   }
-  return { total: lines.length, imported, duplicates, corrected, errors: errors.list, errorsTruncated: errors.truncated };
+  return { total: lines.length, imported, duplicates, corrected, errors: errors.list.sort((a, b) => a.line - b.line), errorsTruncated: errors.truncated };
 }

@@ -141,7 +141,7 @@ export async function importSampleLines(ctx: AppContext, lines: Line[], o: Sampl
     duplicates += r.duplicates;
     o.onProgress?.(Math.min(i + CHUNK_TUBES, all.length), all.length);
   }
-  return { total: lines.length, imported, duplicates, errors: errors.list, errorsTruncated: errors.truncated };
+  return { total: lines.length, imported, duplicates, errors: errors.list.sort((a, b) => a.line - b.line), errorsTruncated: errors.truncated };
 }
 
 async function importChunk(ctx: AppContext, tubes: Tube[], o: SampleImportOptions, errors: LineErrors, placed: Map<string, string>, known: Map<string, string>) {

@@ -85,6 +85,9 @@ export const SampleSubmission = Type.Object(
 );
 export type SampleSubmission = Static<typeof SampleSubmission>;
 
+export const ScanBody = Type.Object({ token: Token }, { additionalProperties: false });
+export const ScanResponse = Type.Object({ personId: Type.String(), fullName: Type.String(), birthYear: Nullable(Type.Integer()) });
+
 export const BatchBody = Type.Object(
   { items: Type.Array(Type.Intersect([SampleSubmission, Type.Object({ clientId: Uuid })]), { minItems: 1, maxItems: 200 }) },
   { additionalProperties: false },

@@ -131,6 +131,15 @@ describe('hostile input', () => {
     expect(res.statusCode).toBe(400);
     expect(res.json().error.details[0].path).toBe('body.people[0].token');
   });
+  it('scanning a QR shows the sampler its name; a citizen cannot scan, a forged token is a 400', async () => {
+    const ok = await inject('POST', '/api/testing/people/scan', sampler, { token: personalQrToken(t.app.vigil.keys, other) });
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(ok.json()).toMatchObject({ personId: other, fullName: 'Trần Thị Hai' });
+    expect((await inject('POST', '/api/testing/people/scan', citizen, { token: personalQrToken(t.app.vigil.keys, other) })).statusCode).toBe(403);
+    const forged = await inject('POST', '/api/testing/people/scan', sampler, { token: alterChar(personalQrToken(t.app.vigil.keys, other), 25) });
+    expect(forged.statusCode).toBe(400);
+    expect(forged.json().error.details[0].path).toBe('body.token');
+  });
   it('a pool larger than 50 is refused by the schema', async () => {
     const people = Array.from({ length: 51 }, (_, i) => ({ fullName: `Người ${i}`, phone: `09120${String(i).padStart(5, '0')}` }));
     const res = await inject('POST', '/api/testing/samples', sampler, tube('L-1', people));
