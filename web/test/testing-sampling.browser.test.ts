@@ -8,14 +8,14 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { personalQrToken } from '../../server/src/modules/people';
-import { startTestServer } from '../../server/test/helpers';
+import { alterChar, startTestServer } from '../../server/test/helpers';
 import { writeBarcodeVideo } from './barcode';
 import { ensureBuilt, launchBrowser, openPage, PASSWORD, type TestServer } from './browser';
 
 let server: TestServer;
 let browser: Browser;
 const SHOTS = process.env.VIGIL_SCREENSHOTS ?? '/tmp';
-const PEOPLE = ['Nguyễn Thị Lan', 'Trần Văn Minh', 'Lê Hoàng Nam'];
+const PEOPLE = ['Nguyễn Thị Lan', 'Trần Văn Minh', 'Lê Hoàng Nam', 'Võ Thị Yến'];
 let tokens: string[] = [];
 let communeCode: string;
 
@@ -188,8 +188,16 @@ describe('sampling page (phone)', () => {
     await page.getByLabel('Họ và tên').fill('Đặng Văn Quý');
     await page.getByLabel('Số điện thoại').fill('0987 654 321');
     await page.getByRole('button', { name: 'Thêm người này' }).click();
+    // online, a scanned QR is named at once (to compare with the person in front of the sampler); a forged one is refused
+    await personByCode(page, tokens[3]!);
+    await expect.poll(() => page.getByTestId('tube-person').nth(1).textContent()).toBe('Võ Thị Yến (1983)');
+    await personByCode(page, alterChar(tokens[0]!, Math.floor(tokens[0]!.length / 2)));
+    await expect.poll(() => page.getByTestId('tube-person').nth(2).getByRole('alert').count()).toBe(1);
+    await page.getByRole('button', { name: 'Lưu mẫu (3 người)' }).click();
+    await expect.poll(() => page.getByTestId('sampling-notice').textContent()).toBe('Bỏ những mã bị từ chối trước khi lưu.');
+    await page.getByTestId('tube-person').nth(2).getByRole('button', { name: 'Bỏ' }).click();
     const second = page.waitForResponse((r) => r.url().endsWith('/api/testing/samples/batch') && r.status() === 200, { timeout: 30_000 });
-    await page.getByRole('button', { name: 'Lưu mẫu (1 người)' }).click();
+    await page.getByRole('button', { name: 'Lưu mẫu (2 người)' }).click();
     await second; // the periodic retry
     await expect.poll(() => page.getByTestId('queued').textContent()).toBe('Đang chờ gửi: 0');
     expect(lost).toBe(1);

@@ -14,7 +14,8 @@ import { usePoints, useTestTypes } from './api';
 import { useTestingT } from './i18n';
 import { enqueueSample, personalTokenOf, readQueue, syncSamples, tubeCodeOf } from './queue';
 import { loadRecent, MAX_RECENT, saveRecent, type RecentSample } from './recent';
-import type { SamplePerson } from './types';
+import type { SamplePerson, ScanResponse } from './types';
+import { api, isApiError } from '../../lib/api';
 
 const POINT_KEY = 'vigil.testing.point';
 const TYPE_KEY = 'vigil.testing.type';
@@ -23,6 +24,8 @@ interface PersonEntry {
   key: string;
   input: SamplePerson;
   label: string;
+  /** the scanned code was refused by the server (forged, revoked): to be removed before saving */
+  error?: string;
 }
 
 const blankPerson = { fullName: '', phone: '', nationalId: '', birthYear: '' };
@@ -146,9 +149,28 @@ export default function SamplingPage() {
       setPeople([...people, entry]);
       setPersonError(null);
       if (navigator.vibrate) navigator.vibrate(60);
+      // online: the server names who the QR is (audited), so the sampler can compare with the person in front of them
+      const token = entry.input.token;
+      if (token && navigator.onLine)
+        api
+          .post<ScanResponse>('/api/testing/people/scan', { token })
+          .then((r) => {
+            const label = `${r.fullName}${r.birthYear ? ` (${r.birthYear})` : ''}`;
+            setPeople((ps) => {
+              // the same person already in the tube under another code (a card and a phone): keep one
+              if (ps.some((p) => p.key === `id:${r.personId}`)) {
+                setPersonError(t('sampling.already'));
+                return ps.filter((p) => p.key !== entry.key);
+              }
+              return ps.map((p) => (p.key === entry.key ? { ...p, key: `id:${r.personId}`, label } : p));
+            });
+          })
+          .catch((e: unknown) => {
+            if (isApiError(e) && e.status >= 400 && e.status < 500) setPeople((ps) => ps.map((p) => (p.key === entry.key ? { ...p, error: errorMessage(e) } : p)));
+          });
       return true;
     },
-    [people, max, t],
+    [people, max, t, errorMessage],
   );
 
   const fromCode = useCallback(
@@ -195,7 +217,7 @@ export default function SamplingPage() {
       return;
     }
     const ok = addPerson({
-      key: nationalId ? `id:${nationalId}` : `ph:${phone}|${fullName.toLowerCase()}`,
+      key: nationalId ? `nid:${nationalId}` : `ph:${phone}|${fullName.toLowerCase()}`,
       input: { fullName, phone: phone || undefined, nationalId: nationalId || undefined, birthYear: birthYear ? Number(birthYear) : undefined },
       label: [fullName, birthYear, nationalId || phone].filter(Boolean).join(' · '),
     });
@@ -206,6 +228,7 @@ export default function SamplingPage() {
     if (!pointCode || !type) return;
     if (!tube) return setNotice({ color: 'red', text: t('sampling.needTube') });
     if (!people.length) return setNotice({ color: 'red', text: t('sampling.needPeople') });
+    if (people.some((p) => p.error)) return setNotice({ color: 'red', text: t('sampling.removeRefused') });
     const item = enqueueSample({ tubeCode: tube, pointCode, testType: type.code, people: people.map((p) => p.input), labels: people.map((p) => p.label) });
     setQueued(readQueue().length);
     setRecent((rows) => [{ clientId: item.clientId, tubeCode: item.tubeCode, at: item.collectedAt, status: 'queued' as const, labels: item.labels, detail: '' }, ...rows].slice(0, MAX_RECENT));
@@ -326,7 +349,16 @@ export default function SamplingPage() {
             )}
             {people.map((p) => (
               <Group key={p.key} justify="space-between" wrap="nowrap" data-testid="tube-person">
-                <Text size="sm">{p.label}</Text>
+                <div>
+                  <Text size="sm" fw={p.key.startsWith('id:') ? 600 : undefined}>
+                    {p.label}
+                  </Text>
+                  {p.error && (
+                    <Text size="xs" c="red" role="alert">
+                      {p.error}
+                    </Text>
+                  )}
+                </div>
                 <CloseButton aria-label={t('sampling.remove')} onClick={() => setPeople(people.filter((x) => x.key !== p.key))} />
               </Group>
             ))}

@@ -10,6 +10,7 @@ export type PointList = Static<typeof S.PointList>;
 export type SamplePerson = S.SamplePerson;
 export type SampleSubmission = S.SampleSubmission;
 export type BatchBody = Static<typeof S.BatchBody>;
+export type ScanResponse = Static<typeof S.ScanResponse>;
 export type Sample = S.Sample;
 export type Member = Sample['members'][number];
 export type ResultEntry = Static<typeof S.ResultEntry>;
