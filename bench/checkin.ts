@@ -8,6 +8,8 @@
 // floors (load generator, bare route, PostgreSQL per row) would allow on this machine.
 //
 //   npm run bench -- checkin            (BENCH_SECONDS=10 BENCH_CONNECTIONS=128 BENCH_GATE_BATCH=50 to change the load)
+//   BENCH_PROFILE=out.cpuprofile [BENCH_PROFILE_PATH=warm|cold|gate] writes a CPU profile of the server during that path
+//   BENCH_PATHS=warm,cold,gate          the paths to run
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -258,9 +260,10 @@ export default async function main() {
     };
     const paths = (process.env.BENCH_PATHS ?? 'warm,cold,gate').split(',');
     const skipped = (name: string): Measured => ({ name, run: { rps: 0, cpuMs: 0, p50: 0, p99: 0, ok: 0, non2xx: 0, errors: 0, timeouts: 0, acked: [] }, perSecond: 0, serverUs: 0, pgUs: 0, loadUs: 0, found: 0, flushes: 0, rows: 0, flushMs: 0 });
-    const warm = paths.includes('warm') ? await measure('warm check-in', { mode: 'warm', venueTokens, personTokens }, true) : skipped('warm (skipped)');
-    const cold = paths.includes('cold') ? await measure('cold check-in', { mode: 'cold', bodies: coldBodies }) : skipped('cold (skipped)');
-    const gated = paths.includes('gate') ? await measure(`gate batches of ${GATE_BATCH}`, { mode: 'gate', gate, personTokens: gateQr, batchSize: GATE_BATCH }) : skipped('gate (skipped)');
+    const profiled = process.env.BENCH_PROFILE_PATH ?? 'warm';
+    const warm = paths.includes('warm') ? await measure('warm check-in', { mode: 'warm', venueTokens, personTokens }, profiled === 'warm') : skipped('warm (skipped)');
+    const cold = paths.includes('cold') ? await measure('cold check-in', { mode: 'cold', bodies: coldBodies }, profiled === 'cold') : skipped('cold (skipped)');
+    const gated = paths.includes('gate') ? await measure(`gate batches of ${GATE_BATCH}`, { mode: 'gate', gate, personTokens: gateQr, batchSize: GATE_BATCH }, profiled === 'gate') : skipped('gate (skipped)');
 
     await app.close(); // drains the batcher
     app = null;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import type { PublicUrlSource } from './platform/public-url';
+import { parseAllowNets } from './platform/net-guard';
 
 const ConfigSchema = Type.Object({
   port: Type.Integer({ minimum: 0, maximum: 65535, env: 'PORT', default: 8080 }),
@@ -12,6 +13,9 @@ const ConfigSchema = Type.Object({
   embeddedPgPort: Type.Integer({ minimum: 0, maximum: 65535, env: 'VIGIL_PG_PORT', default: 0 }),
   timeZone: Type.String({ minLength: 1, env: 'VIGIL_TZ', default: 'Asia/Ho_Chi_Minh' }),
   signingKeyDir: Type.Optional(Type.String({ minLength: 1, env: 'VIGIL_SIGNING_KEY_DIR' })),
+  // other issuers' EU DCC document signer certificates the verify route and page trust besides our own
+  // (a PEM file, a base64 DER certificate or a trust list JSON, as `vigil cert verify --trust` reads)
+  dccTrustFile: Type.Optional(Type.String({ minLength: 1, env: 'VIGIL_DCC_TRUST_FILE' })),
   logLevel: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { env: 'LOG_LEVEL', default: 'info' },
@@ -55,10 +59,19 @@ const ConfigSchema = Type.Object({
   // Contact tracing (cases module): infectious window starts this many days before symptom onset (or the test)
   traceDaysBefore: Type.Integer({ minimum: 0, maximum: 21, env: 'VIGIL_TRACE_DAYS_BEFORE', default: 2 }),
   traceMinOverlapMinutes: Type.Integer({ minimum: 0, maximum: 720, env: 'VIGIL_TRACE_MIN_OVERLAP_MINUTES', default: 0 }),
+  // Robot calls (module calls): run the dialers in this server; the daily report's cut-off hour (local time).
+  callsDialer: Type.Boolean({ env: 'VIGIL_CALLS_DIALER', default: true }),
+  callsReportHour: Type.Integer({ minimum: 0, maximum: 23, env: 'VIGIL_CALLS_REPORT_HOUR', default: 18 }),
   traceLevels: Type.Integer({ minimum: 1, maximum: 5, env: 'VIGIL_TRACE_LEVELS', default: 2 }),
   f1QuarantineDays: Type.Integer({ minimum: 1, maximum: 60, env: 'VIGIL_F1_QUARANTINE_DAYS', default: 14 }),
   f2MonitoringDays: Type.Integer({ minimum: 1, maximum: 60, env: 'VIGIL_F2_MONITORING_DAYS', default: 7 }),
+  // The hotline contacts are told to call in their SMS warning (cases → messaging 'contact.warning').
+  healthHotline: Type.String({ minLength: 3, maxLength: 20, pattern: '^[0-9+ ]+$', env: 'VIGIL_HEALTH_HOTLINE', default: '1900 9095' }),
   cameraProbeTimeoutMs: Type.Integer({ minimum: 100, maximum: 60_000, env: 'VIGIL_CAMERA_PROBE_TIMEOUT_MS', default: 3000 }),
+  // The camera probe refuses loopback, link-local (cloud metadata), private and reserved addresses. A province whose
+  // cameras sit on its private network allows the private ranges, or exact CIDRs (comma-separated).
+  cameraAllowPrivate: Type.Boolean({ env: 'VIGIL_CAMERA_ALLOW_PRIVATE', default: false }),
+  cameraAllowNets: Type.String({ maxLength: 2000, env: 'VIGIL_CAMERA_ALLOW_NETS', default: '' }),
   // Check-ins accepted but not yet being written (group commit) at most; beyond it check-ins answer 503 + Retry-After.
   checkinQueueMax: Type.Integer({ minimum: 1, maximum: 10_000_000, env: 'VIGIL_CHECKIN_QUEUE_MAX', default: 20_000 }),
   // Robot calls over SIP (module calls, README "Robot calls"): the carrier's trunk and our user agent.
@@ -127,6 +140,11 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
       new Intl.DateTimeFormat('en', { timeZone: values.timeZone });
     } catch {
       problems.push(`VIGIL_TZ: unknown time zone "${values.timeZone}"`);
+    }
+    try {
+      parseAllowNets(values.cameraAllowNets);
+    } catch (err) {
+      problems.push(`VIGIL_CAMERA_ALLOW_NETS: ${(err as Error).message}`);
     }
     if (values.smsProvider === 'smpp' && !values.smppUrl) problems.push('VIGIL_SMS_PROVIDER=smpp needs VIGIL_SMPP_URL (smpp://system_id:password@host:port)');
     if (values.smsProvider === 'http' && !values.smsHttpUrl) problems.push('VIGIL_SMS_PROVIDER=http needs VIGIL_SMS_HTTP_URL');

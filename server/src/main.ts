@@ -19,8 +19,10 @@ import { smsSend, SmsUsageError } from './modules/messaging';
 import { importContacts, traceForCli, traceText, TraceLookupError, casesForCli } from './modules/cases';
 import { importSamplesFile, importResultsFile, retestsForCli, TestingCliError } from './modules/testing';
 import { dialCommand, dialText, DialUsageError } from './modules/calls/dial-cli';
+import { campaignRunCli, CallsUsageError, reportCli, reportText, runText } from './modules/calls/cli';
 import type { DatabaseHandle } from './platform/db';
 import { guessLanUrl, publicUrlNotice } from './platform/public-url';
+import { certCommand, signerDirOf } from './modules/certificates';
 
 const build = (config: Config, handle: DatabaseHandle) => buildApp(config, { database: handle, logger: false, webDist: null });
 
@@ -389,6 +391,44 @@ calls
     process.stdout.write(o.json ? `${JSON.stringify(r)}\n` : `${dialText(r)}\n`);
     if (r.disposition !== 'completed') process.exitCode = 3;
   });
+
+calls
+  .command('campaign')
+  .description('robot-call campaigns')
+  .command('run <id>')
+  .description("plan a campaign's day (F1/F2 synced from cases, one call per person) and dial it: through the SIP trunk today, or the simulated provider (no VIGIL_SIP_HOST, or --provider simulated) on an accelerated clock")
+  .option('--date <YYYY-MM-DD>', 'the local day (default today)')
+  .option('--provider <name>', 'configured (default) or simulated', 'configured')
+  .option('--json', 'print the figures as JSON')
+  .action(async (id: string, o: { date?: string; provider: string; json?: boolean }) => {
+    if (o.provider !== 'configured' && o.provider !== 'simulated') throw new CliError('--provider: configured or simulated');
+    try {
+      const r = await withApp(modules, build, (app) => campaignRunCli(app.vigil, id, { date: o.date, provider: o.provider as 'simulated' | 'configured' }));
+      process.stdout.write(o.json ? `${JSON.stringify(r)}\n` : runText(r));
+    } catch (err) {
+      if (err instanceof CallsUsageError) throw new CliError(err.message);
+      throw err;
+    }
+  });
+calls
+  .command('report <date>')
+  .description("make the daily robot-call reports of a day (calls made, reached, symptomatic, non-reporting) per jurisdiction: stored, sent to the campaigns' alert phones")
+  .option('--out <dir>', 'also write each report as Excel and PDF into this directory')
+  .option('--no-send', 'store only, send nothing')
+  .option('--json', 'print the figures as JSON')
+  .action(async (date: string, o: { out?: string; send: boolean; json?: boolean }) => {
+    try {
+      const r = await withApp(modules, build, (app) => reportCli(app.vigil, date, { out: o.out, send: o.send }));
+      process.stdout.write(o.json ? `${JSON.stringify(r)}\n` : reportText(r));
+    } catch (err) {
+      if (err instanceof CallsUsageError) throw new CliError(err.message);
+      throw err;
+    }
+  });
+certCommand(program, () => {
+  const config = loadConfig();
+  return { dir: signerDirOf(config.signingKeyDir)!, clock: config.clock };
+});
 
 const keys = program.command('keys').description('QR/certificate signing keys');
 keys

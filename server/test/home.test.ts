@@ -88,7 +88,7 @@ describe('home summary', () => {
     expect(s.days).toHaveLength(14);
     expect(s.days[0]).toBe('2021-07-28');
     expect(s.days[13]).toBe('2021-08-10');
-    expect(s.tiles.map((x) => x.key)).toEqual(['checkins', 'declarations', 'declarations.flagged', 'declarations.open', 'cases', 'contacts', 'contacts.monitoring', 'testing.tubes', 'testing.retests']);
+    expect(s.tiles.map((x) => x.key)).toEqual(['checkins', 'declarations', 'declarations.flagged', 'declarations.open', 'cases', 'contacts', 'contacts.monitoring', 'testing.tubes', 'testing.retests', 'calls.reached', 'calls.symptomatic']);
     expect(s.tile('checkins')).toMatchObject({ today: 3, link: '/checkins', label: { vi: 'Lượt quét QR' } });
     const byDay = s.tile('checkins')!.byDay!;
     expect(byDay.slice(-1)[0]).toBe(3);
@@ -134,7 +134,7 @@ describe('home summary', () => {
     const operator = await t.login('venue_operator', communeA);
     expect((await tilesOf(operator)).tiles).toEqual([]);
     const tracer = await t.login('contact_tracer', '40');
-    expect((await tilesOf(tracer)).tiles.map((x) => x.key)).toEqual(['checkins', 'declarations', 'declarations.flagged', 'declarations.open', 'cases', 'contacts', 'contacts.monitoring', 'testing.tubes', 'testing.retests']);
+    expect((await tilesOf(tracer)).tiles.map((x) => x.key)).toEqual(['checkins', 'declarations', 'declarations.flagged', 'declarations.open', 'cases', 'contacts', 'contacts.monitoring', 'testing.tubes', 'testing.retests', 'calls.reached', 'calls.symptomatic']);
     const nul = await summary(cdc, '?unit=4%000');
     expect(nul.statusCode).toBe(400);
   });

@@ -96,6 +96,7 @@ describe('every key the pages use', () => {
   const enKeys = flatten(en as Tree);
   const SCOPED: Record<string, string> = {
     usePeopleT: 'people', useDeclT: 'declarations', useCasesT: 'cases', useMsgT: 'messaging', useHomeT: 'homeSummary', useVenueTexts: 'venues',
+    useCertT: 'certificates',
   };
   const files: string[] = [];
   const walk = (dir: string) => {

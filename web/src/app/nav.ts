@@ -85,6 +85,13 @@ export const navEntries: NavEntry[] = [
     component: lazy(() => import('../features/declarations/DeclarationsPage')),
   },
   {
+    path: '/calls',
+    labelKey: 'nav.calls',
+    descriptionKey: 'navDesc.calls',
+    permission: 'calls.read',
+    component: lazy(() => import('../features/calls/CallsPage')),
+  },
+  {
     path: '/cases',
     labelKey: 'nav.cases',
     descriptionKey: 'navDesc.cases',
@@ -139,6 +146,20 @@ export const navEntries: NavEntry[] = [
     descriptionKey: 'navDesc.me',
     permission: 'self',
     component: lazy(() => import('../features/declarations/MyHealthPage')),
+  },
+  {
+    path: '/certificates',
+    labelKey: 'nav.certificates',
+    descriptionKey: 'navDesc.certificates',
+    permission: 'self',
+    component: lazy(() => import('../features/certificates/MyCertificatesPage')),
+  },
+  {
+    path: '/verify',
+    labelKey: 'nav.verify',
+    descriptionKey: 'navDesc.verify',
+    permission: null,
+    component: lazy(() => import('../features/certificates/VerifyPage')),
   },
   {
     path: '/users',

@@ -26,7 +26,15 @@ export interface TraceOutput {
   contacts: {
     person: { id: string; fullName: string; nationalId: string | null; phone: string | null };
     level: number;
-    exposures: { venue_code: string | null; from: string; to: string; overlap_minutes: number | null; via: string }[];
+    exposures: {
+      venue_code: string | null;
+      from: string;
+      to: string;
+      overlap_minutes: number | null;
+      via: string;
+      /** level ≥ 2 only: the contact of the level above through whom this exposure came (an F2's F1) */
+      via_person?: { id: string; fullName: string; level: number };
+    }[];
   }[];
 }
 
@@ -41,6 +49,7 @@ export async function traceForCli(db: Db, identifier: string, o: TraceCliOptions
     : { from: dayStart(plusDays(dayOf(o.at, o.settings.timeZone), -o.settings.traceDaysBefore), o.settings.timeZone), to: o.at };
   const traced = await traceCase(db, { personId, from: w.from, to: w.to, at: o.at > w.to ? o.at : w.to, levels: o.levels, minOverlapMinutes: o.settings.traceMinOverlapMinutes });
   const people = await getPersonIdentities(db, traced.map((t) => t.personId));
+  const levelOf = new Map(traced.map((t) => [t.personId, t.level]));
   return {
     case: { id: c?.id ?? null, code: c?.code ?? null, personId, windowFrom: w.from.toISOString(), windowTo: w.to.toISOString(), levels: o.levels },
     contacts: traced.map((t) => {
@@ -48,7 +57,14 @@ export async function traceForCli(db: Db, identifier: string, o: TraceCliOptions
       return {
         person: { id: t.personId, fullName: p?.fullName ?? '', nationalId: p?.nationalId ?? null, phone: p?.phone ?? null },
         level: t.level,
-        exposures: t.exposures.map((e) => ({ venue_code: e.venueCode, from: e.from.toISOString(), to: e.to.toISOString(), overlap_minutes: e.overlapMinutes, via: e.via })),
+        exposures: t.exposures.map((e) => ({
+          venue_code: e.venueCode,
+          from: e.from.toISOString(),
+          to: e.to.toISOString(),
+          overlap_minutes: e.overlapMinutes,
+          via: e.via,
+          ...(t.level > 1 && { via_person: { id: e.sourcePersonId, fullName: people.get(e.sourcePersonId)?.fullName ?? '', level: levelOf.get(e.sourcePersonId) ?? t.level - 1 } }),
+        })),
       };
     }),
   };
@@ -61,7 +77,8 @@ export function traceText(r: TraceOutput): string {
   ];
   for (const c of r.contacts) {
     lines.push(`F${c.level}  ${c.person.fullName}  ${c.person.phone ?? ''}  ${c.person.nationalId ?? ''}`);
-    for (const e of c.exposures) lines.push(`      ${e.via.padEnd(11)} ${e.venue_code ?? '-'}  ${e.from} → ${e.to}${e.overlap_minutes !== null ? `  ${e.overlap_minutes} min` : ''}`);
+    for (const e of c.exposures)
+      lines.push(`      ${e.via.padEnd(11)} ${e.venue_code ?? '-'}  ${e.from} → ${e.to}${e.overlap_minutes !== null ? `  ${e.overlap_minutes} min` : ''}${e.via_person ? `  via F${e.via_person.level} ${e.via_person.fullName}` : ''}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import ExcelJS from 'exceljs';
+import { addSheet, attachment, workbook, xlsxBuffer, XLSX_TYPE } from '../../platform/http/files';
 import type { AuthUser } from '../../platform/auth/service';
 import { badRequest, invalidField, notFound } from '../../platform/http/errors';
 import type { AppContext } from '../../platform/module';
@@ -58,9 +58,8 @@ export async function contactRoutes(fastify: FastifyInstance, ctx: AppContext) {
   app.get('/api/contacts/export.xlsx', { config: { permission: 'cases.read' }, schema: { tags, querystring: ContactListQuery } }, async (req, reply) => {
     const r = await search(req.user!, req.query, 50_000, 0);
     await audit(req, { action: 'contacts.export', subjectType: 'contacts', details: { unit: req.query.unit ?? null, rows: r.rows.length } });
-    const wb = new ExcelJS.Workbook();
-    const ws = wb.addWorksheet('F1-F2');
-    ws.columns = [
+    const wb = workbook();
+    const ws = addSheet(wb, 'F1-F2', [
       { header: 'case_code', key: 'case', width: 14 },
       { header: 'level', key: 'level', width: 6 },
       { header: 'full_name', key: 'name', width: 28 },
@@ -73,7 +72,7 @@ export async function contactRoutes(fastify: FastifyInstance, ctx: AppContext) {
       { header: 'days_left', key: 'left', width: 9 },
       { header: 'status', key: 'status', width: 12 },
       { header: 'venues', key: 'venues', width: 40 },
-    ];
+    ], { autoFilter: true });
     for (let i = 0; i < r.rows.length; i += 1000) {
       for (const c of await contactItems(db, access.resolver, r.rows.slice(i, i + 1000), tz, now()))
         ws.addRow({
@@ -91,10 +90,7 @@ export async function contactRoutes(fastify: FastifyInstance, ctx: AppContext) {
           venues: [...new Set(c.exposures.map((e) => e.venue?.code ?? e.kind))].join(', '),
         });
     }
-    ws.getRow(1).font = { bold: true };
-    reply.header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
-    reply.header('content-disposition', `attachment; filename="contacts-${dayOf(now(), tz)}.xlsx"`);
-    return reply.send(Buffer.from(await wb.xlsx.writeBuffer()));
+    return attachment(reply, XLSX_TYPE, `contacts-${dayOf(now(), tz)}.xlsx`, await xlsxBuffer(wb));
   });
 
   /** Contacts the user may change: every id must exist and be inside their jurisdiction. */

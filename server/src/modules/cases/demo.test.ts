@@ -5,6 +5,7 @@ import { seedDemo } from '../../demo';
 
 let t: TestContext;
 const now = new Date('2021-08-05T04:30:00Z');
+const DEMO_CLUSTER_PHONES = ['+84912000010', '+84912000011', '+84912000013'];
 
 beforeAll(async () => {
   t = await testContext({ clock: () => now });
@@ -25,6 +26,17 @@ describe('demo cases', () => {
     });
     const first = await count();
     expect(first.cases).toBe(3);
+    // the same cluster on every run (person ids are random; the demo chooses by the demo people's fixed phones):
+    // the third case is an F1 of the first
+    const cluster = await t.db
+      .selectFrom('cases')
+      .innerJoin('persons', 'persons.id', 'cases.person_id')
+      .select(['cases.id', 'cases.person_id', 'persons.phone'])
+      .orderBy('cases.code')
+      .execute();
+    expect(cluster.map((c) => c.phone)).toEqual(DEMO_CLUSTER_PHONES);
+    const f1OfFirst = await t.db.selectFrom('case_contacts').select('person_id').where('case_id', '=', cluster[0]!.id).where('level', '=', 1).execute();
+    expect(f1OfFirst.map((c) => c.person_id)).toContain(cluster[2]!.person_id);
     expect(first.contacts).toBeGreaterThan(3);
     expect(first.followUps).toBeGreaterThan(3);
     const cdc = await t.login('cdc_officer', '40');

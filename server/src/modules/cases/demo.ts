@@ -5,7 +5,7 @@
 import { sql } from 'kysely';
 import type { AppContext } from '../../platform/module';
 import { dayOf, plusDays } from './days';
-import { confirmCase } from './events';
+import { confirmCase, warningOptions } from './events';
 import { recordFollowUp } from './followups';
 import { admitToPlace } from './places';
 import { runCaseTrace } from './service';
@@ -16,11 +16,13 @@ export async function seedCasesDemo(ctx: AppContext) {
   const now = ctx.config.clock();
   const tz = ctx.config.timeZone;
   const today = dayOf(now, tz);
-  // the people with the most check-ins in the last three days: the likeliest to have met others
+  // the people with the most check-ins in the last three days: the likeliest to have met others. Person ids are
+  // random UUIDs, so every choice below is ordered by the demo people's fixed phone numbers (the venues' demo
+  // check-ins come from a seeded generator relative to now): the same cluster on every run
   const busy = await sql<{ person_id: string; n: string }>`
     select c.person_id, count(*) as n from checkins c join persons p on p.id = c.person_id and p.commune_code is not null
     where c.checkin_at > ${new Date(now.getTime() - 3 * 86_400_000)} and c.checkin_at <= ${now}
-    group by c.person_id order by count(*) desc, c.person_id limit 3`.execute(db);
+    group by c.person_id, p.phone order by count(*) desc, p.phone, c.person_id limit 3`.execute(db);
   if (busy.rows.length < 2) return;
   const cdc = await db.selectFrom('users').select('id').where('username', '=', 'cdc.nghean').executeTakeFirst();
   const communes = (await db.selectFrom('admin_units').select('code').where('parent_code', '=', '412').orderBy('code').limit(3).execute()).map((c) => c.code);
@@ -56,7 +58,7 @@ export async function seedCasesDemo(ctx: AppContext) {
       createdBy: cdc?.id ?? null,
     });
     // trace now so the demo shows results at once (the case.confirmed delivery later finds nothing new)
-    await runCaseTrace(db, c.id, ctx.config, now);
+    await runCaseTrace(db, c.id, ctx.config, now, warningOptions(ctx));
     if (placeId) await admitToPlace(db, { placeId, personId, caseId: c.id, admittedOn: dayOf(c.confirmed_at, tz) }).catch(() => undefined);
     return c;
   };
@@ -64,10 +66,19 @@ export async function seedCasesDemo(ctx: AppContext) {
   await confirm(busy.rows[1]!.person_id, 20, null, 'home', null);
 
   // follow-ups of the F1s since their order started: mostly well, one with fever today
-  const f1 = await db.selectFrom('case_contacts').selectAll().where('level', '=', 1).where('status', '=', 'monitoring').orderBy('person_id').execute();
+  const f1 = await db
+    .selectFrom('case_contacts')
+    .innerJoin('persons', 'persons.id', 'case_contacts.person_id')
+    .selectAll('case_contacts')
+    .where('level', '=', 1)
+    .where('status', '=', 'monitoring')
+    .orderBy('persons.phone')
+    .orderBy('case_contacts.case_id')
+    .execute();
   // the F1 confirmed below (a cluster of three), and the one with fever today: never the same person (a contact who
-  // becomes a case has their open tasks closed, and person ids are random, so the choice is made, not left to order)
-  const next = f1.find((c) => c.case_id === first.id && c.person_id !== busy.rows[1]!.person_id);
+  // becomes a case has their open tasks closed). The F1 confirmed is one of the first case's (else, should that case
+  // have met no one but the second case, one of the second's): the demo always shows a cluster of three
+  const next = f1.find((c) => c.case_id === first.id && c.person_id !== busy.rows[1]!.person_id) ?? f1.find((c) => c.person_id !== busy.rows[0]!.person_id);
   const feverPerson = f1.find((c) => c.person_id !== next?.person_id)?.person_id;
   for (const [i, c] of f1.entries()) {
     for (let d = c.order_start < plusDays(today, -3) ? plusDays(today, -3) : c.order_start; d <= today; d = plusDays(d, 1)) {

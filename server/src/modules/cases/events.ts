@@ -13,6 +13,7 @@ import { closeEndedOrders } from './followups';
 import { repointPerson } from './queries';
 import { insertCase, runCaseTrace, type NewCase } from './service';
 import type { CaseRow } from './tables';
+import type { WarningOptions } from './warnings';
 
 export const CLOSE_ORDERS_JOB = 'cases.close-orders';
 export const PROBE_CAMERAS_JOB = 'cases.probe-cameras';
@@ -26,6 +27,12 @@ export interface CaseConfirmed {
   /** ISO 8601 */
   confirmedAt: string;
   origin: 'officer' | 'test' | 'contact';
+}
+
+/** Payload of `case.traced`: a trace of the case finished; its contacts (new F1/F2 under monitoring) are stored. */
+export interface CaseTraced {
+  caseId: string;
+  communeCode: string;
 }
 
 /** Payload of `case.trace-requested`. */
@@ -54,6 +61,7 @@ declare module '../../platform/events' {
   interface DomainEvents {
     'case.confirmed': CaseConfirmed;
     'case.trace-requested': CaseTraceRequested;
+    'case.traced': CaseTraced;
     'test.positive': TestPositive;
   }
 }
@@ -75,13 +83,21 @@ export async function confirmCase(ctx: AppContext, input: NewCase, db: DbOrTx = 
   return 'isTransaction' in db && db.isTransaction ? run(db) : ctx.db.transaction().execute(run);
 }
 
+/** How tracing warns new contacts by SMS (warnings.ts). */
+export const warningOptions = (ctx: AppContext): WarningOptions => ({ events: ctx.events, resolver: ctx.access.resolver, hotline: ctx.config.healthHotline, timeZone: ctx.config.timeZone });
+
 /** Trace (again) in the background. */
 export async function requestTrace(ctx: AppContext, caseId: string) {
   await ctx.events.publish(ctx.db, 'case.trace-requested', { caseId });
 }
 
 export function caseSubscriptions(ctx: AppContext) {
-  const trace = (caseId: string) => runCaseTrace(ctx.db, caseId, ctx.config, ctx.config.clock());
+  // after a trace, `case.traced` tells other modules (calls: the daily campaign of the area) that contacts changed
+  const trace = async (caseId: string) => {
+    await runCaseTrace(ctx.db, caseId, ctx.config, ctx.config.clock(), warningOptions(ctx));
+    const c = await ctx.db.selectFrom('cases').select(['id', 'commune_code']).where('id', '=', caseId).executeTakeFirst();
+    if (c) await ctx.events.publish(ctx.db, 'case.traced', { caseId: c.id, communeCode: c.commune_code });
+  };
   ctx.events.subscribe('case.confirmed', 'cases.trace', async (e) => {
     await trace(e.payload.caseId);
   });
@@ -123,6 +139,6 @@ export function caseJobs(ctx: AppContext) {
     name: PROBE_CAMERAS_JOB,
     cron: '*/5 * * * *',
     expireInMinutes: 10,
-    handler: () => probeCameras(ctx.db, ctx.config.cameraProbeTimeoutMs, ctx.config.clock),
+    handler: () => probeCameras(ctx.db, ctx.config.cameraProbeTimeoutMs, ctx.config.clock, { allowPrivate: ctx.config.cameraAllowPrivate, allowNets: ctx.config.cameraAllowNets }),
   });
 }

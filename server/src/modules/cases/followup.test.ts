@@ -31,7 +31,7 @@ async function confirm(personId: string, confirmedAt: string) {
 }
 
 beforeAll(async () => {
-  t = await testContext({ clock: () => now, config: { sessionTtlHours: 24 * 30 } });
+  t = await testContext({ clock: () => now, config: { sessionTtlHours: 24 * 30, cameraAllowNets: '127.0.0.0/8' } });
   s = await scenario(t.db);
   P.F0 = await s.person('Ca Một');
   P.A = await s.person('Tiếp Xúc A');

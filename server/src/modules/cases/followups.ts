@@ -199,6 +199,45 @@ export async function followUpRoutes(fastify: FastifyInstance, ctx: AppContext) 
     return r;
   });
 
+  // The contact tracers an officer may give people to: active tracers whose area overlaps the officer's (a
+  // provincial tracer for a commune's people, a commune's tracer for a province's officer), with how many people
+  // each has on their list now. Staff names only, no personal data of the people followed up.
+  app.get(
+    '/api/followups/tracers',
+    {
+      config: { permission: 'cases.write' },
+      schema: {
+        tags,
+        querystring: Type.Object({ unit: Type.Optional(Type.String({ minLength: 1, maxLength: 32, pattern: '^[A-Za-z0-9_.-]+$' })) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ items: Type.Array(Type.Object({ id: Type.String(), displayName: Type.String(), unitCode: Type.String(), unitName: Type.String(), assigned: Type.Integer() })) }) },
+      },
+    },
+    async (req) => {
+      const user = req.user!;
+      const code = req.query.unit ?? user.jurisdictionCode;
+      const area = await access.resolver.unit(code);
+      if (!area) throw invalidField('querystring.unit', `is not a known administrative unit ("${code}")`);
+      await access.authorize(user, 'cases.write', { unitCode: area.code });
+      const rows = await db
+        .selectFrom('users as u')
+        .leftJoin('followup_assignments as a', 'a.tracer_user_id', 'u.id')
+        .select(['u.id', 'u.display_name', 'u.jurisdiction_code', (eb) => eb.fn.count<string>('a.person_id').as('assigned')])
+        .where('u.role', '=', 'contact_tracer')
+        .where('u.disabled', '=', false)
+        .groupBy(['u.id', 'u.display_name', 'u.jurisdiction_code'])
+        .orderBy('u.display_name')
+        .limit(2000)
+        .execute();
+      const items = [];
+      for (const r of rows) {
+        const u = await access.resolver.unit(r.jurisdiction_code);
+        if (!u || !(u.path.startsWith(area.path) || area.path.startsWith(u.path))) continue;
+        items.push({ id: String(r.id), displayName: r.display_name, unitCode: u.code, unitName: u.name, assigned: Number(r.assigned) });
+      }
+      return { items };
+    },
+  );
+
   // An officer assigns people under follow-up to a tracer of their area (or takes them off every list).
   app.post(
     '/api/followups/assignments',

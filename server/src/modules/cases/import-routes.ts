@@ -1,4 +1,5 @@
 // Contact list imports over HTTP: upload (the file as the body, CSV or XLSX), the template, the review list.
+import { acceptUploads, attachment, XLSX_TYPE } from '../../platform/http/files';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
@@ -9,7 +10,6 @@ import { ImportFileError } from '../venues';
 import { addImportedContact, contactTemplateXlsx, importContacts, reviewItems } from './imports';
 import { routeKit } from './scope';
 
-const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const Uuid = Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' });
 const ImportResult = Type.Object({
   total: Type.Integer(),
@@ -21,8 +21,7 @@ const ImportResult = Type.Object({
 
 export async function importRoutes(fastify: FastifyInstance, ctx: AppContext) {
   await fastify.register(async (scoped) => {
-    for (const type of [XLSX_TYPE, 'text/csv', 'application/octet-stream'])
-      if (!scoped.hasContentTypeParser(type)) scoped.addContentTypeParser(type, { parseAs: 'buffer', bodyLimit: 16 * 1024 * 1024 }, (_req, body, done) => done(null, body));
+    acceptUploads(scoped);
     const app = scoped.withTypeProvider<TypeBoxTypeProvider>();
     const { db, access, now, audit, settings } = routeKit(ctx);
     const tags = ['contacts'];
@@ -46,9 +45,7 @@ export async function importRoutes(fastify: FastifyInstance, ctx: AppContext) {
     });
 
     app.get('/api/contacts/import-template.xlsx', { config: { permission: 'cases.write' }, schema: { tags } }, async (_req, reply) => {
-      reply.header('content-type', XLSX_TYPE);
-      reply.header('content-disposition', 'attachment; filename="vigil-contacts-template.xlsx"');
-      return reply.send(await contactTemplateXlsx());
+      return attachment(reply, XLSX_TYPE, 'vigil-contacts-template.xlsx', await contactTemplateXlsx());
     });
 
     app.get('/api/contact-reviews', { config: { permission: 'cases.read' }, schema: { tags } }, async (req) => {

@@ -3,8 +3,8 @@
 // checked; good lines become contacts, bad lines are reported with line and column; a line naming someone the
 // registry cannot tell apart (same phone, other name; several people) goes to a review list. Re-importing the same
 // file adds nothing twice (same case, person, relation and date = the same exposure; the same review line once).
+import { addSheet, workbook, xlsxBuffer } from '../../platform/http/files';
 import crypto from 'node:crypto';
-import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/types';
 import type { SubtreeResolver } from '../../platform/auth/access';
@@ -181,16 +181,12 @@ export async function addImportedContact(
 }
 
 export async function contactTemplateXlsx(exampleCase = 'NA40-00001'): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
-  wb.creator = 'Vigil';
-  const ws = wb.addWorksheet('contacts');
-  ws.columns = [...CONTACT_COLUMNS, ...CONTACT_OPTIONAL].map((h) => ({ header: h, key: h, width: h === 'full_name' || h === 'address' ? 32 : 18 }));
-  ws.getRow(1).font = { bold: true };
-  ws.views = [{ state: 'frozen', ySplit: 1 }];
+  const wb = workbook();
+  const ws = addSheet(wb, 'contacts', [...CONTACT_COLUMNS, ...CONTACT_OPTIONAL].map((h) => ({ header: h, key: h, width: h === 'full_name' || h === 'address' ? 32 : 18 })));
   ws.addRow({ full_name: 'Nguyễn Thị Mẫu', phone: '0912 345 678', national_id: '', address: 'Số 1 Lê Lợi', relation: 'household', last_exposure_date: plusDays(new Date().toISOString().slice(0, 10), -1), case_code: exampleCase, commune_code: '', level: '1' });
   for (let r = 2; r <= 5001; r++)
     ws.getCell(`E${r}`).dataValidation = { type: 'list', allowBlank: true, formulae: [`"${RELATIONS.join(',')}"`], showErrorMessage: true, errorTitle: 'relation', error: `Chọn: ${RELATIONS.join(', ')}` };
-  return Buffer.from(await wb.xlsx.writeBuffer());
+  return xlsxBuffer(wb);
 }
 
 export async function reviewItems(db: Db, scope: string[] | null) {

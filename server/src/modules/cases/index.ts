@@ -36,9 +36,14 @@ export const casesModule: VigilModule = {
 
 export { importContacts, contactTemplateXlsx, CONTACT_COLUMNS, type ContactImportResult } from './imports';
 export { traceForCli, traceText, TraceLookupError, casesForCli, type TraceOutput } from './cli';
-export { traceCase, venueContacts, householdPairs, type TracedContact, type TracedExposure, type TraceSource } from './trace';
+export { traceCase, traceCases, venueContacts, householdPairs, type TracedContact, type TracedExposure, type TraceSource } from './trace';
 export { runCaseTrace, infectiousWindow, type CaseSettings } from './service';
 export { CLOSE_ORDERS_JOB, PROBE_CAMERAS_JOB, type CaseConfirmed, type CaseTraceRequested, type TestPositive } from './events';
+export { recordFollowUp, SYMPTOMS, type FollowUpBody } from './followups';
+export { contactsUnderMonitoring, type MonitoredContact } from './monitored';
+export { type CaseTraced } from './events';
+/** For messaging's saved-filter campaigns. */
+export { exposureNoticeWindow } from './audiences';
 /** For the people registry's purge (wired in server/src/modules.ts): persons cases still refer to. */
 export { personsInCases } from './queries';
 

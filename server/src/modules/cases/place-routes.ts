@@ -1,6 +1,8 @@
 // Quarantine/isolation places over HTTP: list with occupancy (per place and per area), create, edit and close,
 // occupants,
 // admission and discharge, camera registry and the cameras that are down.
+import net from 'node:net';
+import { refusal } from '../../platform/net-guard';
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
@@ -234,6 +236,10 @@ export async function placeRoutes(fastify: FastifyInstance, ctx: AppContext) {
     { config: { permission: 'places.manage' }, schema: { tags, params: Type.Object({ id: Uuid }), body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 120 }), location: Type.Optional(Type.String({ maxLength: 200 })), streamUrl: StreamUrl }, { additionalProperties: false }), response: { 201: CameraItem } } },
     async (req, reply) => {
       const p = await loadPlace(req.params.id, 'places.manage', req.user!);
+      // an address the probe would refuse is refused now (names are resolved when probing: they may move)
+      const host = new URL(req.body.streamUrl).hostname.replace(/^\[|\]$/g, '');
+      const why = net.isIP(host) ? refusal(host, { allowPrivate: ctx.config.cameraAllowPrivate, allowNets: ctx.config.cameraAllowNets }) : null;
+      if (why) throw invalidField('body.streamUrl', why);
       const row = await db.insertInto('place_cameras').values({ place_id: p.id, name: req.body.name, location: req.body.location ?? '', stream_url: req.body.streamUrl }).returningAll().executeTakeFirstOrThrow();
       await audit(req, { action: 'camera.create', subjectType: 'place', subjectId: p.id });
       return reply.status(201).send(cameraView(row, p.name));

@@ -15,13 +15,7 @@ export function routeKit(ctx: AppContext) {
   const audit = async (req: FastifyRequest, e: Omit<AuditEntry, 'actor' | 'ip'>) =>
     recordAudit(db, { ...e, actor: await auditActor(access, req.user!), ip: req.ip, at: now() });
   /** The unit codes to filter by: the caller's whole jurisdiction, or a unit inside it they picked (null = all). */
-  const scopeFor = async (user: AuthUser, perm: Permission, unit: string | undefined, path = 'querystring.unit') => {
-    if (!unit) return access.scopeCodes(user);
-    const u = await access.resolver.unit(unit);
-    if (!u) throw invalidField(path, `is not a known administrative unit ("${unit}")`);
-    await access.authorize(user, perm, { unitCode: u.code });
-    return access.resolver.subtreeCodes(u.code);
-  };
+  const scopeFor = (user: AuthUser, perm: Permission, unit: string | undefined, path = 'querystring.unit') => access.scopeWithin(user, perm, unit, path);
   /** A place the user may admit people into (cases.write on the place's commune): another area's place is 403. */
   const placeFor = async (user: AuthUser, placeId: string, path = 'body.placeId') => {
     const p = await db.selectFrom('quarantine_places').select(['id', 'commune_code']).where('id', '=', placeId).executeTakeFirst();

@@ -7,6 +7,7 @@ import { conflict, invalidField, notFound } from '../../platform/http/errors';
 import { getPersonIdentities } from '../people';
 import { dayOf, dayStart, plusDays } from './days';
 import type { CaseRow } from './tables';
+import { publishContactWarnings, type WarningOptions } from './warnings';
 import { firstExposure, lastExposure, STAY_CAP_MS, traceCase, type TracedContact, type TracedExposure } from './trace';
 
 /** The settings tracing and orders follow (from Config). */
@@ -200,7 +201,7 @@ export const contactInputOf = (c: TracedContact): ContactInput => ({
  * (re-tracing adds nothing twice), the order recomputed from the last exposure. People who are themselves active
  * cases are recorded as "became a case" (a link of the transmission chain), not put under monitoring.
  */
-export async function upsertContacts(tx: DbOrTx, caseRow: CaseRow, contacts: ContactInput[], s: CaseSettings, now: Date): Promise<number> {
+export async function upsertContacts(tx: DbOrTx, caseRow: CaseRow, contacts: ContactInput[], s: CaseSettings, now: Date, inserted?: string[]): Promise<number> {
   if (!contacts.length) return 0;
   const ids = contacts.map((c) => c.personId);
   const people = await getPersonIdentities(tx, ids);
@@ -235,7 +236,7 @@ export async function upsertContacts(tx: DbOrTx, caseRow: CaseRow, contacts: Con
         updated_at: now,
       };
     });
-    const inserted = await tx
+    const rowsBack = await tx
       .insertInto('case_contacts')
       .values(rows)
       .onConflict((oc) =>
@@ -249,8 +250,9 @@ export async function upsertContacts(tx: DbOrTx, caseRow: CaseRow, contacts: Con
       )
       .returning(['id', 'person_id', sql<boolean>`(xmax = 0)`.as('inserted')])
       .execute();
-    added += inserted.filter((r) => r.inserted).length;
-    const idOf = new Map(inserted.map((r) => [r.person_id, r.id]));
+    added += rowsBack.filter((r) => r.inserted).length;
+    for (const r of rowsBack) if (r.inserted) inserted?.push(r.person_id);
+    const idOf = new Map(rowsBack.map((r) => [r.person_id, r.id]));
     const exposures = chunk.flatMap((c) =>
       c.exposures.map((e) => ({
         contact_id: idOf.get(c.personId)!,
@@ -308,6 +310,8 @@ export interface TraceRunResult {
   deeper: number;
   added: number;
   notices: number;
+  /** new contacts with a phone asked to be warned by SMS */
+  warned: number;
   ms: number;
 }
 
@@ -316,7 +320,7 @@ export interface TraceRunResult {
  * stays, in one transaction; the case's trace status shows progress (running → done | failed).
  * Idempotent: running it again adds only what is new.
  */
-export async function runCaseTrace(db: Db, caseId: string, s: CaseSettings, now: Date): Promise<TraceRunResult> {
+export async function runCaseTrace(db: Db, caseId: string, s: CaseSettings, now: Date, warn?: WarningOptions): Promise<TraceRunResult> {
   const t0 = Date.now();
   const c = await db.selectFrom('cases').selectAll().where('id', '=', caseId).executeTakeFirst();
   if (!c) throw notFound('Case');
@@ -326,7 +330,10 @@ export async function runCaseTrace(db: Db, caseId: string, s: CaseSettings, now:
     const traced = await traceCase(db, { personId: c.person_id, from: w.from, to: w.to, at: now > w.to ? now : w.to, levels: c.trace_levels, minOverlapMinutes: s.traceMinOverlapMinutes });
     const stays = await caseStays(db, c.person_id, w.from, w.to);
     const result = await db.transaction().execute(async (tx) => {
-      const added = await upsertContacts(tx, c, traced.map(contactInputOf), s, now);
+      const fresh: string[] = [];
+      const added = await upsertContacts(tx, c, traced.map(contactInputOf), s, now, fresh);
+      // new contacts with a phone are warned by SMS (messaging), in this transaction: once per contact per case
+      const warned = warn ? await publishContactWarnings(tx, warn, c, traced, fresh) : 0;
       let notices = 0;
       for (const st of stays) {
         const r = await tx
@@ -342,6 +349,7 @@ export async function runCaseTrace(db: Db, caseId: string, s: CaseSettings, now:
         deeper: traced.filter((x) => x.level > 2).length,
         added,
         notices,
+        warned,
         ms: Date.now() - t0,
       };
       await tx

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testContext, type TestContext } from '../../../test/helpers';
 import { scenario, type Scenario } from './test-fixtures';
 import { sql } from 'kysely';
-import { traceCase, type TracedContact } from './trace';
+import { traceCase, traceCases, type TracedContact } from './trace';
 
 let t: TestContext;
 let s: Scenario;
@@ -143,6 +143,25 @@ describe('F2', () => {
 
   it('levels: 1 stops at F1', async () => {
     expect((await run(1)).every((c) => c.level === 1)).toBe(true);
+  });
+});
+
+describe('many cases at once (bulk runs)', () => {
+  it('traces each case exactly as alone, also when one case is a contact of another and people are contacts of both', async () => {
+    // C is an F1 of P0 (and a case of its own, from a later window); E met both P0 and, at V3, D: a contact of both
+    const inputs = [
+      { personId: P.P0!, from, to, at, levels: 2, minOverlapMinutes: 0 },
+      { personId: P.C!, from: new Date('2021-08-10T00:00:00Z'), to: at, at, levels: 2, minOverlapMinutes: 0 },
+      { personId: P.D!, from, to, at, levels: 1, minOverlapMinutes: 15 },
+      { personId: P.Z!, from, to, at, levels: 2, minOverlapMinutes: 0 },
+    ];
+    const together = await traceCases(t.db, inputs);
+    const alone = [];
+    for (const input of inputs) alone.push(await traceCase(t.db, input));
+    expect(together).toEqual(alone);
+    expect(together[1]!.some((c) => c.personId === P.P0 && c.level === 1)).toBe(true); // the other case's person is listed
+    expect(together[0]!.some((c) => c.personId === P.C && c.level === 1)).toBe(true);
+    expect(together[3]).toEqual([]);
   });
 });
 

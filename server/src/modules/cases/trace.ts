@@ -9,7 +9,10 @@
 // (plan-time pruning of a checkins table partitioned by day); the venue scans are parameterized per stay (run-time
 // pruning per loop): constant bounds there made the planner read a venue's whole window instead of the stay's
 // 12 h (4× slower in the bench), so they are left out on purpose. One statement per level for all the sources of that
-// level (set-based): F2 of fifty F1s is one join, not fifty.
+// level (set-based): F2 of fifty F1s is one statement, not fifty. Inside it, each source's stays and each island of
+// the sources' presence at a venue are LATERAL range scans (a hash join read every check-in of the window when there
+// were hundreds of F1s), and the pairing of contacts with the sources present during their stay is a sorted sweep
+// here (splitHits), not a join that compares every hit with every source at a popular venue.
 import { sql } from 'kysely';
 import type { DbOrTx } from '../../platform/db/types';
 
@@ -23,11 +26,15 @@ export interface TraceSource {
   /** the source's infectious window [from, to) */
   from: Date;
   to: Date;
+  /** minimum overlap for exposures to this source (else venueContacts' argument) */
+  minOverlapMinutes?: number;
 }
 
 export interface VenueHit {
   /** the source (F0, or the contact of the level above) this exposure was to */
   sourcePersonId: string;
+  /** its position in the sources given */
+  sourceIndex: number;
   personId: string;
   venueId: string;
   venueCode: string;
@@ -41,47 +48,109 @@ export interface VenueHit {
 /**
  * Every stay of another person that overlapped a source's presence at a venue (its stays inside its window, merged
  * where they overlap or touch): one hit per stay of the contact and visit of each source, so a person who met two
- * F1s at a venue has two exposures, each with its own overlap. The scan reads each island of presence of all the
- * sources at a venue once; the split per source is a second, set-based step (migration 0002).
+ * F1s at a venue has two exposures, each with its own overlap. The SQL reads each island of presence of all the
+ * sources at a venue once (a range scan per island, migration 0004) and returns the sources' spans and the contacts'
+ * stays per island; splitHits pairs them here.
  * Open stays end at the venue's default stay (fixed at check-in as auto_checkout_at); a stay also ends at the
  * person's next check-in elsewhere (as in the checkin_stays view). Venue declarations are stays of the venue's
  * default length from the moment of declaring. Touching stays (one ends when the other begins) do not overlap.
  */
-export async function venueContacts(db: DbOrTx, sources: TraceSource[], minOverlapMinutes = 0): Promise<VenueHit[]> {
+export async function venueContacts(db: DbOrTx, sources: TraceSource[], minOverlapMinutes = 0, known?: KnownOf): Promise<VenueHit[]> {
   if (!sources.length) return [];
-  const r = await venueContactsQuery(sources, minOverlapMinutes).execute(db);
-  return r.rows.map((x) => ({
-    sourcePersonId: x.src,
-    personId: x.person_id,
-    venueId: x.venue_id,
-    venueCode: x.venue_code,
-    venueName: x.venue_name,
-    via: x.via,
-    from: x.f,
-    to: x.t,
-    overlapMinutes: overlapMinutes(x.f, x.t),
-  }));
+  const r = await venueContactsQuery(sources).execute(db);
+  return splitHits(r.rows, sources, minOverlapMinutes, known);
 }
 
 /**
- * The statement behind venueContacts: the PL/pgSQL function cases_venue_contacts (migration 0001), so its plan is
+ * People already known to the trace a source belongs to (its case's person, contacts of lower levels, the other
+ * sources of its level): no exposure to that source is made for them. At a venue where hundreds of F1s met, pairing
+ * every F1 with every other F1 only to drop the pairs cost more than the rest of the F2.
+ */
+export type KnownOf = (sourceIndex: number) => ReadonlySet<string>;
+
+/** A row of cases_venue_contacts: a source's span ('s') or a contact's stay clipped to the island ('h'). */
+export interface IslandRow {
+  kind: 's' | 'h';
+  /** a span's source: its position (from 1) in the sources given */
+  src: number | null;
+  person_id: string | null;
+  venue_id: string;
+  venue_code: string | null;
+  venue_name: string | null;
+  via: 'checkin' | 'declaration' | null;
+  island: string;
+  f: Date;
+  t: Date;
+}
+
+/**
+ * Each contact stay against the sources' spans of its island, one hit per (stay, source) that overlap by more than
+ * nothing and by at least the minimum overlap (the source's own, else `minOverlapMinutes`); a source's own stays
+ * are not contacts of it. Spans sorted by start: a stay [f, t) meets the spans starting before
+ * t and ending after f; the walk back stops once no earlier span ends after f (the latest end so far, kept per span).
+ * A venue where a hundred F1s spent the day costs a sort and short walks, not hits × spans comparisons.
+ */
+export function splitHits(rows: IslandRow[], sources: TraceSource[], minOverlapMinutes = 0, known?: KnownOf): VenueHit[] {
+  interface Island { starts: number[]; spans: IslandRow[]; reach: number[] }
+  const islands = new Map<string, Island>();
+  const venues = new Map<string, { code: string; name: string }>();
+  for (const r of rows) {
+    if (r.kind !== 's') continue;
+    const key = `${r.venue_id}|${r.island}`;
+    let i = islands.get(key);
+    if (!i) islands.set(key, (i = { starts: [], spans: [], reach: [] }));
+    i.spans.push(r);
+    if (!venues.has(r.venue_id)) venues.set(r.venue_id, { code: r.venue_code ?? '', name: r.venue_name ?? '' });
+  }
+  for (const i of islands.values()) {
+    i.spans.sort((a, b) => a.f.getTime() - b.f.getTime());
+    i.starts = i.spans.map((s) => s.f.getTime());
+    // reach[k]: the latest end among spans 0..k (so the walk back stops once no earlier span can reach the stay)
+    let reach = -Infinity;
+    i.reach = i.spans.map((s) => (reach = Math.max(reach, s.t.getTime())));
+  }
+  const minMs = sources.map((x) => Math.max(0, Math.floor(x.minOverlapMinutes ?? minOverlapMinutes)) * 60_000);
+  const out: VenueHit[] = [];
+  for (const h of rows) {
+    if (h.kind !== 'h') continue;
+    const i = islands.get(`${h.venue_id}|${h.island}`);
+    if (!i) continue;
+    const f = h.f.getTime();
+    const t = h.t.getTime();
+    // first span starting at or after t: the candidates are before it
+    let lo = 0;
+    let hi = i.starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (i.starts[mid]! < t) lo = mid + 1;
+      else hi = mid;
+    }
+    const venue = venues.get(h.venue_id)!;
+    for (let k = lo - 1; k >= 0 && i.reach[k]! > f; k--) {
+      const sp = i.spans[k]!;
+      const n = sp.src! - 1;
+      const source = sources[n]!;
+      if (source.personId === h.person_id || known?.(n).has(h.person_id!)) continue;
+      const a = Math.max(f, i.starts[k]!);
+      const b = Math.min(t, sp.t.getTime());
+      if (b <= a || b - a < minMs[n]!) continue;
+      const from = new Date(a);
+      const to = new Date(b);
+      out.push({ sourcePersonId: source.personId, sourceIndex: n, personId: h.person_id!, venueId: h.venue_id, venueCode: venue.code, venueName: venue.name, via: h.via!, from, to, overlapMinutes: overlapMinutes(from, to) });
+    }
+  }
+  return out;
+}
+
+/**
+ * The statement behind venueContacts: the PL/pgSQL function cases_venue_contacts (migration 0004), so its plan is
  * prepared once per connection (planning it cost more than running it for a typical F1).
  */
-export function venueContactsQuery(sources: TraceSource[], minOverlapMinutes = 0) {
+export function venueContactsQuery(sources: TraceSource[]) {
   const ids = sources.map((s) => s.personId);
   const froms = sources.map((s) => s.from.toISOString());
   const tos = sources.map((s) => s.to.toISOString());
-  const minOverlap = Math.max(0, Math.floor(minOverlapMinutes));
-  return sql<{
-    src: string;
-    person_id: string;
-    venue_id: string;
-    venue_code: string;
-    venue_name: string;
-    via: 'checkin' | 'declaration';
-    f: Date;
-    t: Date;
-  }>`select * from cases_venue_contacts(${ids}::uuid[], ${froms}::timestamptz[], ${tos}::timestamptz[], ${minOverlap}::int)`;
+  return sql<IslandRow>`select * from cases_venue_contacts(${ids}::uuid[], ${froms}::timestamptz[], ${tos}::timestamptz[])`;
 }
 
 /** Minutes between two instants, at least 1 for any real overlap (30 s of overlap is not "0 minutes"). */
@@ -150,24 +219,44 @@ export interface TraceInput {
  * through another source keeps every exposure.
  */
 export async function traceCase(db: DbOrTx, input: TraceInput): Promise<TracedContact[]> {
-  const found = new Map<string, TracedContact>();
-  const excluded = new Set([input.personId, ...(input.exclude ?? [])]);
-  let sources: TraceSource[] = [{ personId: input.personId, from: input.from, to: input.to }];
-  for (let level = 1; level <= input.levels && sources.length; level++) {
-    const [hits, house] = await Promise.all([venueContacts(db, sources, input.minOverlapMinutes), householdPairs(db, sources.map((s) => s.personId))]);
-    const windowOf = new Map(sources.map((s) => [s.personId, s]));
-    const add = (personId: string, e: TracedExposure) => {
-      if (excluded.has(personId)) return;
-      let c = found.get(personId);
+  return (await traceCases(db, [input]))[0]!;
+}
+
+/**
+ * Trace many cases at once, each exactly as traceCase would: one venue statement and one household statement per
+ * level for all the cases' sources together (a bulk run of a thousand cases reads each popular venue's island once
+ * per chunk, not once per case), the results told apart by source. A person may be a source of several cases, with
+ * each case's own window.
+ */
+export async function traceCases(db: DbOrTx, inputs: TraceInput[]): Promise<TracedContact[][]> {
+  const runs = inputs.map((input) => ({
+    input,
+    found: new Map<string, TracedContact>(),
+    excluded: new Set([input.personId, ...(input.exclude ?? [])]),
+    sources: [{ personId: input.personId, from: input.from, to: input.to, minOverlapMinutes: input.minOverlapMinutes }] as TraceSource[],
+  }));
+  for (let level = 1; ; level++) {
+    const active = runs.filter((r) => level <= r.input.levels && r.sources.length);
+    if (!active.length) break;
+    const sources = active.flatMap((r) => r.sources);
+    const runOf = active.flatMap((r) => r.sources.map(() => r));
+    // everyone already a contact (lower levels, this level's sources) or excluded: add() would drop them anyway
+    const knownOf = new Map(active.map((r) => [r, new Set([...r.excluded, ...r.found.keys()])]));
+    const [hits, house] = await Promise.all([venueContacts(db, sources, 0, (n) => knownOf.get(runOf[n]!)!), householdPairs(db, [...new Set(sources.map((x) => x.personId))])]);
+    const members = new Map<string, string[]>();
+    for (const p of house) members.set(p.sourcePersonId, [...(members.get(p.sourcePersonId) ?? []), p.personId]);
+    const add = (run: (typeof runs)[number], personId: string, e: TracedExposure) => {
+      if (run.excluded.has(personId)) return;
+      let c = run.found.get(personId);
       if (!c) {
         c = { personId, level, viaPersonId: level > 1 ? e.sourcePersonId : null, exposures: [] };
-        found.set(personId, c);
+        run.found.set(personId, c);
       }
       if (c.level !== level) return; // already a contact of a lower level
       c.exposures.push(e);
     };
     for (const h of hits)
-      add(h.personId, {
+      add(runOf[h.sourceIndex]!, h.personId, {
         kind: 'venue',
         via: h.via,
         venueId: h.venueId,
@@ -178,22 +267,27 @@ export async function traceCase(db: DbOrTx, input: TraceInput): Promise<TracedCo
         overlapMinutes: h.overlapMinutes,
         sourcePersonId: h.sourcePersonId,
       });
-    for (const p of house) {
-      const w = windowOf.get(p.sourcePersonId)!;
-      add(p.personId, { kind: 'household', via: 'household', venueId: null, venueCode: null, venueName: null, from: w.from, to: w.to, overlapMinutes: null, sourcePersonId: p.sourcePersonId });
+    sources.forEach((w, n) => {
+      for (const personId of members.get(w.personId) ?? [])
+        add(runOf[n]!, personId, { kind: 'household', via: 'household', venueId: null, venueCode: null, venueName: null, from: w.from, to: w.to, overlapMinutes: null, sourcePersonId: w.personId });
+    });
+    for (const run of active) {
+      const thisLevel = [...run.found.values()].filter((c) => c.level === level);
+      for (const c of thisLevel) {
+        c.exposures.sort((a, b) => a.from.getTime() - b.from.getTime() || byCode(a.venueCode ?? '', b.venueCode ?? '') || byCode(a.sourcePersonId, b.sourcePersonId));
+        if (level > 1) c.viaPersonId = c.exposures[0]!.sourcePersonId;
+      }
+      // the next level: each contact from its first exposure on, until `at`
+      run.sources = thisLevel
+        .map((c) => ({ personId: c.personId, from: c.exposures[0]!.from, to: run.input.at, minOverlapMinutes: run.input.minOverlapMinutes }))
+        .filter((x) => x.to > x.from);
     }
-    const thisLevel = [...found.values()].filter((c) => c.level === level);
-    for (const c of thisLevel) {
-      c.exposures.sort((a, b) => a.from.getTime() - b.from.getTime() || (a.venueCode ?? '').localeCompare(b.venueCode ?? '') || a.sourcePersonId.localeCompare(b.sourcePersonId));
-      if (level > 1) c.viaPersonId = c.exposures[0]!.sourcePersonId;
-    }
-    // the next level: each contact from its first exposure on, until `at`
-    sources = thisLevel
-      .map((c) => ({ personId: c.personId, from: c.exposures[0]!.from, to: input.at }))
-      .filter((s) => s.to > s.from);
   }
-  return [...found.values()].sort((a, b) => a.level - b.level || a.personId.localeCompare(b.personId));
+  return runs.map((r) => [...r.found.values()].sort((a, b) => a.level - b.level || byCode(a.personId, b.personId)));
 }
+
+/** Code-point order (ids and venue codes; localeCompare cost a fifth of a large trace's own time). */
+const byCode = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The last instant of exposure of a contact (end of its latest exposure). */
 export const lastExposure = (c: TracedContact) => new Date(Math.max(...c.exposures.map((e) => e.to.getTime())));

@@ -6,6 +6,7 @@ import { seedDeclarationsDemo } from './demo';
 import { declarationJobs } from './jobs';
 import { repointPerson } from './queries';
 import { declarationRoutes } from './routes';
+import { declarationConfigRoutes } from './config-routes';
 import { declarationTiles } from './summary';
 
 
@@ -18,6 +19,7 @@ export const declarationsModule: VigilModule = {
       await repointPerson(trx, e.payload.mergedId, e.payload.keptId);
     });
     await declarationRoutes(app, ctx);
+    await declarationConfigRoutes(app, ctx);
     await citizenRoutes(app, ctx);
     declarationJobs(ctx);
   },

@@ -1,10 +1,18 @@
 // Campaigns: one text to a list (uploaded Excel/CSV) or to a saved filter (everyone at an exposure venue in a
-// window, the residents of a commune), scheduled, with a dry run (count, sample, opted-out, invalid rows) first.
-// Running a campaign turns its audience into notification rows (purpose 'campaign', subject 'campaign:<id>').
+// window, or in an exposure notice's window; the F1/F2 of a commune under monitoring; the residents of a commune),
+// scheduled, with a dry run (count, sample, opted-out, invalid rows) first. Running a campaign turns its audience
+// into notification rows (purpose 'campaign', subject 'campaign:<id>').
+//
+// Who may text whom: a saved filter names its area, and the officer must hold messaging.send there. An uploaded
+// list is the officer's own (it is sent in their request, attributed to their unit and audited), but a phone the
+// registry knows only as people living outside the officer's jurisdiction is left out with a per-row error: a
+// province texts its own residents; another province's people hear from their own CDC (no contradicting orders).
+// Phones the registry does not know stay in (a factory's staff list handed to the district, say).
 import { sql } from 'kysely';
 import type { DbOrTx } from '../../platform/db/types';
 import { conflict, invalidField, notFound } from '../../platform/http/errors';
-import { getPersonPhones, maskPhone, normalizePhone, residentsWithPhone } from '../people';
+import { communesOfPhones, getPersonPhones, maskPhone, normalizePhone, residentsWithPhone } from '../people';
+import { contactsUnderMonitoring, exposureNoticeWindow } from '../cases';
 import { personsAtVenue, readTable } from '../venues';
 import { enqueue, type NotifyRecipient } from './centre';
 import { optedOut, type CampaignRow } from './queries';
@@ -13,7 +21,9 @@ import { partsOf } from './text';
 export type CampaignSource =
   | { kind: 'list'; rows: { phone: string; name?: string; lang?: 'vi' | 'en' }[] }
   | { kind: 'venue_exposure'; venueId: string; from: string; to: string }
-  | { kind: 'commune_residents'; communeCode: string };
+  | { kind: 'commune_residents'; communeCode: string }
+  | { kind: 'exposure_notice'; noticeId: string }
+  | { kind: 'commune_contacts'; communeCode: string; levels?: number[] };
 
 export interface CampaignInput {
   name: string;
@@ -47,34 +57,59 @@ export async function readList(data: Buffer) {
   return { rows, errors };
 }
 
-export async function audienceOf(db: DbOrTx, source: CampaignSource): Promise<Audience> {
+/**
+ * The recipients of a campaign. `scope`: the officer's unit codes (null = the whole country); an uploaded list's
+ * phones known only as people living outside it become per-row errors (see the head of this file).
+ */
+export async function audienceOf(db: DbOrTx, source: CampaignSource, scope: string[] | null = null): Promise<Audience> {
+  const asRecipients = (people: { id: string; fullName: string; phone: string | null; communeCode: string | null }[]) =>
+    people.filter((p) => p.phone).map((p) => ({ phone: p.phone!, personId: p.id, unitCode: p.communeCode, name: p.fullName, lang: 'vi' as const }));
   if (source.kind === 'list') {
     const invalid: Audience['invalid'] = [];
-    const recipients: Audience['recipients'] = [];
+    const recipients: (Audience['recipients'][number] & { row: number })[] = [];
     source.rows.forEach((r, i) => {
       const phone = normalizePhone(r.phone);
       if (!phone) invalid.push({ row: i + 1, phone: String(r.phone).slice(0, 32), message: 'is not a valid phone number' });
-      else recipients.push({ phone, lang: r.lang === 'en' ? 'en' : 'vi', name: r.name?.trim() || null });
+      else recipients.push({ row: i + 1, phone, lang: r.lang === 'en' ? 'en' : 'vi', name: r.name?.trim() || null });
     });
-    return { recipients, invalid, units: [] };
+    if (!scope) return { recipients, invalid, units: [] };
+    const inScope = new Set(scope);
+    const known = await communesOfPhones(db, recipients.map((r) => r.phone));
+    const kept = recipients.filter((r) => {
+      const communes = known.get(r.phone);
+      if (!communes || communes.some((c) => inScope.has(c))) return true;
+      invalid.push({ row: r.row, phone: maskPhone(r.phone)!, message: 'belongs to people living outside your jurisdiction: their own CDC texts them' });
+      return false;
+    });
+    invalid.sort((a, b) => a.row - b.row);
+    return { recipients: kept, invalid, units: [] };
   }
-  if (source.kind === 'venue_exposure') {
-    const from = new Date(source.from);
-    const to = new Date(source.to);
-    if (Number.isNaN(from.getTime())) throw invalidField('body.source.from', 'is not a date-time');
-    if (Number.isNaN(to.getTime()) || to <= from) throw invalidField('body.source.to', 'must be a date-time after from');
-    if (to.getTime() - from.getTime() > 31 * 86400_000) throw invalidField('body.source.to', 'window longer than 31 days');
-    const at = await personsAtVenue(db, source.venueId, from, to);
+  if (source.kind === 'venue_exposure' || source.kind === 'exposure_notice') {
+    let venueId: string;
+    let from: Date;
+    let to: Date;
+    if (source.kind === 'exposure_notice') {
+      const n = await exposureNoticeWindow(db, source.noticeId);
+      if (!n) throw invalidField('body.source.noticeId', 'is not a published exposure notice');
+      ({ venueId, from, to } = n);
+    } else {
+      venueId = source.venueId;
+      from = new Date(source.from);
+      to = new Date(source.to);
+      if (Number.isNaN(from.getTime())) throw invalidField('body.source.from', 'is not a date-time');
+      if (Number.isNaN(to.getTime()) || to <= from) throw invalidField('body.source.to', 'must be a date-time after from');
+      if (to.getTime() - from.getTime() > 31 * 86400_000) throw invalidField('body.source.to', 'window longer than 31 days');
+    }
+    const at = await personsAtVenue(db, venueId, from, to);
     if (!at) throw invalidField('body.source.venueId', 'is not a known venue');
-    const people = await getPersonPhones(db, at.personIds);
-    return {
-      recipients: people.filter((p) => p.phone).map((p) => ({ phone: p.phone!, personId: p.id, unitCode: p.communeCode, name: p.fullName, lang: 'vi' as const })),
-      invalid: [],
-      units: [at.communeCode],
-    };
+    return { recipients: asRecipients(await getPersonPhones(db, at.personIds)), invalid: [], units: [at.communeCode] };
+  }
+  if (source.kind === 'commune_contacts') {
+    const ids = (await contactsUnderMonitoring(db, [source.communeCode], null, source.levels ?? [1, 2])).map((c) => c.personId);
+    return { recipients: asRecipients(await getPersonPhones(db, ids)), invalid: [], units: [source.communeCode] };
   }
   const people = await residentsWithPhone(db, [source.communeCode]);
-  return { recipients: people.map((p) => ({ phone: p.phone!, personId: p.id, unitCode: p.communeCode, name: p.fullName, lang: 'vi' as const })), invalid: [], units: [source.communeCode] };
+  return { recipients: asRecipients(people), invalid: [], units: [source.communeCode] };
 }
 
 const personal = (text: string, name: string | null) => text.replace(/\{name\}/g, name ?? '').replace(/\s{2,}/g, ' ').trim();
@@ -97,9 +132,9 @@ export function checkText(input: Pick<CampaignInput, 'textVi' | 'textEn'>) {
 }
 
 /** What a campaign would send: count, opted-out, invalid rows and a sample (phones masked). */
-export async function dryRun(db: DbOrTx, input: CampaignInput) {
+export async function dryRun(db: DbOrTx, input: CampaignInput, scope: string[] | null = null) {
   checkText(input);
-  const a = await audienceOf(db, input.source);
+  const a = await audienceOf(db, input.source, scope);
   const unique = [...new Map(a.recipients.map((r) => [r.phone, r])).values()];
   const out = await optedOut(db, unique.map((r) => r.phone));
   const sample = unique.filter((r) => !out.has(r.phone)).slice(0, 5);
@@ -116,7 +151,7 @@ export async function dryRun(db: DbOrTx, input: CampaignInput) {
   };
 }
 
-export async function insertCampaign(db: DbOrTx, input: CampaignInput, actor: { id: string; username: string }, now: Date): Promise<CampaignRow> {
+export async function insertCampaign(db: DbOrTx, input: CampaignInput, actor: { id: string; username: string; scope: string[] | null }, now: Date): Promise<CampaignRow> {
   checkText(input);
   const scheduledAt = input.scheduledAt ? new Date(input.scheduledAt) : now;
   if (Number.isNaN(scheduledAt.getTime())) throw invalidField('body.scheduledAt', 'is not a date-time');
@@ -141,7 +176,7 @@ export async function insertCampaign(db: DbOrTx, input: CampaignInput, actor: { 
     .returningAll()
     .executeTakeFirstOrThrow();
   if (source.kind === 'list') {
-    const a = await audienceOf(db, source);
+    const a = await audienceOf(db, source, actor.scope);
     const unique = [...new Map(a.recipients.map((r) => [r.phone, r])).values()];
     for (let i = 0; i < unique.length; i += 5000)
       await db

@@ -22,6 +22,7 @@ import {
   type SendOutcome,
 } from './queries';
 import { render, templateOf, TemplateError, type Lang } from './templates';
+import { currentTexts } from './template-store';
 
 export interface NotifyRecipient {
   phone: string;
@@ -55,6 +56,7 @@ export interface EnqueueResult {
 /** Turns a request into queued rows in `db` (the caller's transaction); the dispatchers wake at commit. */
 export async function enqueue(db: DbOrTx, req: NotifyRequest): Promise<EnqueueResult> {
   const template = templateOf(req.purpose);
+  const edited = await currentTexts(db, req.purpose); // national staff's edit of the texts, if any
   const invalid: EnqueueResult['invalid'] = [];
   const rows: NewNotification[] = [];
   const seen = new Set<string>();
@@ -66,7 +68,7 @@ export async function enqueue(db: DbOrTx, req: NotifyRequest): Promise<EnqueueRe
     const lang: Lang = r.lang === 'en' ? 'en' : 'vi';
     let body: string;
     try {
-      body = render(req.purpose, lang, { ...req.vars, ...r.vars });
+      body = render(req.purpose, lang, { ...req.vars, ...r.vars }, edited);
     } catch (err) {
       if (err instanceof TemplateError) return invalid.push({ index, phone, message: err.message });
       throw err;

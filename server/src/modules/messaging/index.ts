@@ -15,6 +15,7 @@ import { seedMessagingDemo } from './demo';
 import { messagingJobs } from './jobs';
 import { createProvider } from './providers';
 import { messagingRoutes } from './routes';
+import { templateRoutes } from './template-routes';
 
 /** Payload of `messaging.requested` (JSON: variables are strings or numbers). */
 export type MessagingRequested = Omit<NotifyRequest, 'eventId' | 'campaignId'>;
@@ -30,6 +31,7 @@ export const messagingModule: VigilModule = {
   migrationsDir: migrationsDirOf(import.meta.url),
   async register(app: FastifyInstance, ctx: AppContext) {
     await messagingRoutes(app, ctx);
+    await templateRoutes(app, ctx);
     messagingJobs(ctx);
     ctx.events.subscribe('messaging.requested', 'messaging.enqueue', async (e, { trx }) => {
       await enqueue(trx, { ...e.payload, eventId: e.id });
@@ -56,6 +58,8 @@ export const messagingModule: VigilModule = {
 export const messagingRuntime = new WeakMap<AppContext, { dispatcher: Dispatcher; provider: ReturnType<typeof createProvider> }>();
 
 export { drained } from './centre';
+/** Which of these phones opted out of campaign notices (robot calls honour the same list). */
+export { optedOut } from './queries';
 export type { NotifyRecipient, NotifyRequest } from './centre';
 export { TEMPLATES } from './templates';
 export { splitText, partsOf } from './text';

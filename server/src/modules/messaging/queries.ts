@@ -76,6 +76,8 @@ declare module '../../platform/db/types' {
     sms_receipts: { message_id: string; provider: string; state: string; detail: string; received_at: Generated<Date> };
     sms_opt_outs: OptOutTable;
     otp_codes: OtpTable;
+    sms_templates: { purpose: string; text_vi: string; text_en: string; updated_by: string; updated_at: Date };
+    sms_template_history: { id: Generated<string>; purpose: string; text_vi: string; text_en: string; changed_by: string; changed_at: Date };
   }
 }
 

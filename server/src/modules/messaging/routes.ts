@@ -1,5 +1,6 @@
 // HTTP routes of the messaging module: citizens' sign-up by phone and record linking by a one-time code; officers'
 // notifications, campaigns, opt-outs and daily figures (jurisdiction-scoped); the HTTP provider's receipts.
+import { acceptUploads } from '../../platform/http/files';
 import crypto from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -40,7 +41,6 @@ import {
   SignupResponse,
 } from './schema';
 
-const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 export async function messagingRoutes(fastify: FastifyInstance, ctx: AppContext) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
@@ -277,6 +277,7 @@ export async function messagingRoutes(fastify: FastifyInstance, ctx: AppContext)
     await access.authorize(user, 'messaging.send', { unitCode: body.unitCode });
     const a = body.source.kind === 'list' ? null : await audienceOf(db, body.source);
     for (const u of a?.units ?? []) await access.authorize(user, 'messaging.send', { unitCode: u });
+    return access.scopeCodes(user);
   };
 
   const campaignItem = (c: CampaignRow, counts: Record<string, number>) => ({
@@ -297,8 +298,7 @@ export async function messagingRoutes(fastify: FastifyInstance, ctx: AppContext)
   });
 
   await fastify.register(async (scoped) => {
-    for (const type of [XLSX_TYPE, 'text/csv', 'application/octet-stream'])
-      if (!scoped.hasContentTypeParser(type)) scoped.addContentTypeParser(type, { parseAs: 'buffer', bodyLimit: 16 * 1024 * 1024 }, (_req, body, done) => done(null, body));
+    acceptUploads(scoped);
     scoped.withTypeProvider<TypeBoxTypeProvider>().post(
       '/api/messaging/campaigns/list-file',
       { config: { audit: { action: 'messaging.campaign.list-file' }, permission: 'messaging.send' }, schema: { tags: ['messaging'], response: { 200: ListFileResponse } } },
@@ -319,15 +319,15 @@ export async function messagingRoutes(fastify: FastifyInstance, ctx: AppContext)
     { config: { audit: 'handler', permission: 'messaging.send' }, bodyLimit: 16 * 1024 * 1024, schema: { tags: ['messaging'], body: CampaignBody, response: { 200: DryRunResponse, 201: CampaignItem } } },
     async (req, reply) => {
       const user = req.user!;
-      await authorizeCampaign(user, req.body);
+      const scope = await authorizeCampaign(user, req.body);
       if (req.body.dryRun) {
-        const d = await dryRun(db, req.body);
+        const d = await dryRun(db, req.body, scope);
         await audit(req, 'messaging.campaign.dry-run', 'campaign', null, { source: req.body.source.kind, count: d.count });
         return d;
       }
       const t = now();
       const c = await db.transaction().execute(async (trx) => {
-        const row = await insertCampaign(trx, req.body, { id: user.id, username: user.username }, t);
+        const row = await insertCampaign(trx, req.body, { id: user.id, username: user.username, scope }, t);
         if (row.scheduled_at <= t) await runCampaign(trx, String(row.id), t);
         return (await trx.selectFrom('sms_campaigns').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow()) as CampaignRow;
       });

@@ -77,6 +77,11 @@ export const CampaignSourceSchema = Type.Union([
   Type.Object({ kind: Type.Literal('list'), rows: Type.Array(ListRow, { minItems: 1, maxItems: 200_000 }) }, { additionalProperties: false }),
   Type.Object({ kind: Type.Literal('venue_exposure'), venueId: Type.String({ format: 'uuid' }), from: Type.String({ format: 'date-time' }), to: Type.String({ format: 'date-time' }) }, { additionalProperties: false }),
   Type.Object({ kind: Type.Literal('commune_residents'), communeCode: Type.String({ minLength: 1, maxLength: 20 }) }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('exposure_notice'), noticeId: Type.String({ format: 'uuid' }) }, { additionalProperties: false }),
+  Type.Object(
+    { kind: Type.Literal('commune_contacts'), communeCode: Type.String({ minLength: 1, maxLength: 20 }), levels: Type.Optional(Type.Array(Type.Integer({ minimum: 1, maximum: 5 }), { minItems: 1, maxItems: 5 })) },
+    { additionalProperties: false },
+  ),
 ]);
 export const CampaignBody = Type.Object(
   {

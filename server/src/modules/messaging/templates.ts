@@ -41,6 +41,26 @@ export const TEMPLATES: Record<string, Template> = {
     optOut: true,
     redact: false,
   },
+  // robot calls (module calls): the survey as a link after the day's last unanswered call; an alert to the area's
+  // officers when a call reports symptoms; the daily summary to the steering committee
+  'calls.survey': {
+    vi: '{sender}: Chúng tôi đã gọi {name} để hỏi thăm sức khỏe hôm nay nhưng chưa liên lạc được. Vui lòng trả lời tại {link}',
+    en: '{sender}: We called {name} for today\'s health check but could not reach you. Please answer at {link}',
+    optOut: true,
+    redact: false,
+  },
+  'calls.symptomatic': {
+    vi: 'Vigil: {count} người báo có triệu chứng qua cuộc gọi tự động ({unit}, {date}). Xem danh sách: {link}',
+    en: 'Vigil: {count} people reported symptoms on robot calls ({unit}, {date}). List: {link}',
+    optOut: false,
+    redact: false,
+  },
+  'calls.report': {
+    vi: 'Vigil {unit} {date}: đã gọi {made}, liên lạc được {reached}, có triệu chứng {symptomatic}, không báo cáo {nonReporting}. Báo cáo: {link}',
+    en: 'Vigil {unit} {date}: called {made}, reached {reached}, symptomatic {symptomatic}, non-reporting {nonReporting}. Report: {link}',
+    optOut: false,
+    redact: false,
+  },
   campaign: { vi: '{text}', en: '{text}', optOut: true, redact: false },
 };
 
@@ -53,8 +73,8 @@ export function templateOf(purpose: string): Template {
 }
 
 /** Fills {variables}; a variable the text uses but `vars` lacks is an error (no half-filled text reaches a phone). */
-export function render(purpose: string, lang: Lang, vars: Record<string, string | number>): string {
-  const t = templateOf(purpose);
+export function render(purpose: string, lang: Lang, vars: Record<string, string | number>, edited?: { vi: string; en: string } | null): string {
+  const t = edited ?? templateOf(purpose);
   return t[lang].replace(/\{(\w+)\}/g, (_, k: string) => {
     if (vars[k] === undefined || vars[k] === null) throw new TemplateError(`purpose ${purpose}: variable {${k}} is missing`);
     return String(vars[k]);

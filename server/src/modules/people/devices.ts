@@ -1,18 +1,33 @@
 // Device tokens: what a phone remembers after someone checked in from it (so the next check-in is one tap). A device
 // token is an HMAC'd reference { p: person, d: device } (platform/signing signMac; cheap to verify on the hot path)
 // to a row of person_devices, and works only while that row is neither revoked nor idle for longer than
-// VIGIL_DEVICE_TOKEN_IDLE_DAYS (default 30). Rows are read through a short cache (CACHE_MS), so a revocation takes
-// effect here at once and within CACHE_MS in other server processes; the check-in engine also keeps a verified token
-// for up to a minute (venues PERSON_TOKEN_TTL_MS). Last use is written at most once per TOUCH_MS.
+// VIGIL_DEVICE_TOKEN_IDLE_DAYS (default 30). Last use is written at most once per TOUCH_MS.
 // Tokens from before device rows existed (no `d`) are refused as expired: the phone shows the form again.
+//
+// The check-in hot path reads a device row once per CACHE_MS (hours), not once a minute per phone: concurrent
+// first reads go to the database together (one statement for all the devices a moment's check-ins name), and
+// revocations reach every server process through a feed (person_device_revocations, written by a trigger), polled
+// every REVOCATION_POLL_MS; a cached row is trusted only while the last poll is younger than REVOCATION_STALE_MS (a
+// check-in waits for a poll otherwise). A revocation made here applies at once; one made by another process within
+// REVOCATION_STALE_MS.
+import { sql } from 'kysely';
 import type { Db, DbOrTx } from '../../platform/db/types';
 import { verifyMac, SignatureError, type KeyRing } from '../../platform/signing';
 import { personDeviceToken, personIdOf, PERSONAL_QR_TYPE } from './qr';
 
-export const CACHE_MS = 60_000;
+/** How long a device row read from the database is trusted (revocations arrive through the feed meanwhile). */
+export const CACHE_MS = 6 * 3600_000;
 export const TOUCH_MS = 3600_000;
+/** The revocation feed is read this often while tokens are being checked… */
+export const REVOCATION_POLL_MS = 2_000;
+/** …and a cached row is not used when the feed was last read longer ago than this (the check-in waits for a read). */
+export const REVOCATION_STALE_MS = 5_000;
+/** Revocations are read from a little before the last read: a revoking transaction may commit after its timestamp. */
+const FEED_OVERLAP = '30 seconds';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const MAX_CACHED = 100_000;
+const MAX_CACHED = 200_000;
+/** Device rows read in one statement at most. */
+const MAX_LOAD = 1000;
 
 export type DeviceOrigin = 'form' | 'household';
 
@@ -22,14 +37,30 @@ interface Cached {
   readAt: number;
 }
 
+export interface DeviceRegistryOptions {
+  /** Monotonic-enough milliseconds for cache ages and polls (tests move it instead of sleeping). */
+  ms?: () => number;
+}
+
 export class DeviceRegistry {
   private readonly cache = new Map<string, Cached>();
+  /** Device ids waiting to be read, with their callers; read together by one statement at a time. */
+  private queue = new Map<string, { resolve: (c: Cached) => void; reject: (e: unknown) => void }[]>();
+  private reading = false;
+  /** The revocation feed: database time of the last read, when (ms()) it was read, and the read in flight. */
+  private feedSince: Date | null = null;
+  private feedReadAt = -Infinity;
+  private feedRead: Promise<void> | null = null;
+  private readonly ms: () => number;
 
   constructor(
     private readonly db: Db,
     private readonly keys: KeyRing,
     private readonly idleDays: number,
-  ) {}
+    opts: DeviceRegistryOptions = {},
+  ) {
+    this.ms = opts.ms ?? Date.now;
+  }
 
   private get idleMs() {
     return this.idleDays * 86400_000;
@@ -42,7 +73,7 @@ export class DeviceRegistry {
       .values({ person_id: personId, origin, created_at: now, last_used_at: now, revoked_at: null })
       .returning('id')
       .executeTakeFirstOrThrow();
-    this.remember(row.id, { lastUsedAt: now.getTime(), revoked: false, readAt: Date.now() });
+    this.remember(row.id, { lastUsedAt: now.getTime(), revoked: false, readAt: this.ms() });
     return personDeviceToken(this.keys, personId, row.id);
   }
 
@@ -52,12 +83,9 @@ export class DeviceRegistry {
     const personId = personIdOf(v, 'device token');
     const deviceId = v.body.d;
     if (typeof deviceId !== 'string' || !UUID.test(deviceId)) throw new SignatureError('expired', 'device token from before device expiry; fill in the form again');
+    await this.revocationsRead();
     let d = this.cache.get(deviceId);
-    if (!d || Date.now() - d.readAt > CACHE_MS) {
-      const row = await this.db.selectFrom('person_devices').select(['last_used_at', 'revoked_at']).where('id', '=', deviceId).executeTakeFirst();
-      d = { lastUsedAt: row?.last_used_at.getTime() ?? 0, revoked: !row || row.revoked_at !== null, readAt: Date.now() };
-      this.remember(deviceId, d);
-    }
+    if (!d || this.ms() - d.readAt > CACHE_MS) d = await this.read(deviceId);
     if (d.revoked) throw new SignatureError('expired', 'device token revoked');
     if (now.getTime() - d.lastUsedAt > this.idleMs) throw new SignatureError('expired', 'device token unused for too long');
     if (now.getTime() - d.lastUsedAt > TOUCH_MS) {
@@ -77,7 +105,7 @@ export class DeviceRegistry {
     }
     if (typeof deviceId !== 'string' || !UUID.test(deviceId)) return false;
     const r = await this.db.updateTable('person_devices').set({ revoked_at: now }).where('id', '=', deviceId).where('revoked_at', 'is', null).executeTakeFirst();
-    this.cache.delete(deviceId);
+    this.markRevoked(deviceId);
     return Number(r.numUpdatedRows) > 0;
   }
 
@@ -91,21 +119,91 @@ export class DeviceRegistry {
       .where('revoked_at', 'is', null)
       .returning('id')
       .execute();
-    for (const r of rows) this.cache.delete(r.id);
+    for (const r of rows) this.markRevoked(r.id);
     return rows.length;
   }
 
-  /** Deletes rows revoked or idle past the limit (they can never verify again). */
+  /** Deletes rows revoked or idle past the limit (they can never verify again), and the revocation feed's old rows. */
   async purge(now: Date): Promise<number> {
     const r = await this.db
       .deleteFrom('person_devices')
       .where((eb) => eb.or([eb('revoked_at', 'is not', null), eb('last_used_at', '<', new Date(now.getTime() - this.idleMs))]))
       .executeTakeFirst();
+    await sql`delete from person_device_revocations where revoked_at < statement_timestamp() - interval '1 day'`.execute(this.db);
     return Number(r.numDeletedRows);
   }
 
+  /** The device's row, read together with the other devices asked for meanwhile (one statement at a time). */
+  private read(deviceId: string): Promise<Cached> {
+    return new Promise<Cached>((resolve, reject) => {
+      const waiting = this.queue.get(deviceId);
+      if (waiting) waiting.push({ resolve, reject });
+      else this.queue.set(deviceId, [{ resolve, reject }]);
+      if (!this.reading) void this.readQueued();
+    });
+  }
+
+  private async readQueued() {
+    this.reading = true;
+    try {
+      while (this.queue.size) {
+        const batch = [...this.queue].slice(0, MAX_LOAD);
+        for (const [id] of batch) this.queue.delete(id);
+        const ids = batch.map(([id]) => id);
+        const readAt = this.ms();
+        try {
+          const rows = await this.db.selectFrom('person_devices').select(['id', 'last_used_at', 'revoked_at']).where('id', 'in', ids).execute();
+          const found = new Map(rows.map((r) => [r.id, r]));
+          for (const [id, callers] of batch) {
+            const row = found.get(id);
+            // a revocation seen (feed or here) while this read was under way wins over the row read before it
+            const revoked = !row || row.revoked_at !== null || this.cache.get(id)?.revoked === true;
+            const d = { lastUsedAt: row?.last_used_at.getTime() ?? 0, revoked, readAt };
+            this.remember(id, d);
+            for (const c of callers) c.resolve(d);
+          }
+        } catch (err) {
+          for (const [, callers] of batch) for (const c of callers) c.reject(err);
+        }
+      }
+    } finally {
+      this.reading = false;
+    }
+  }
+
+  /** Reads the revocation feed when due; waits for it when the last read is too old to trust cached rows. */
+  private async revocationsRead(): Promise<void> {
+    const age = this.ms() - this.feedReadAt;
+    if (age >= REVOCATION_POLL_MS && !this.feedRead) {
+      this.feedRead = this.readFeed().finally(() => {
+        this.feedRead = null;
+      });
+      // a failed background read is retried by the next check; a check that must wait sees the error itself
+      this.feedRead.catch(() => {});
+    }
+    if (age >= REVOCATION_STALE_MS && this.feedRead) await this.feedRead;
+  }
+
+  private async readFeed() {
+    const startedAt = this.ms();
+    const r = await sql<{ now: Date; ids: string[] }>`
+      select statement_timestamp() as now,
+             coalesce((select array_agg(device_id::text) from person_device_revocations
+                       where ${this.feedSince}::timestamptz is not null
+                         and revoked_at >= ${this.feedSince}::timestamptz - ${FEED_OVERLAP}::interval), '{}') as ids`.execute(this.db);
+    const row = r.rows[0]!;
+    for (const id of row.ids) this.markRevoked(id);
+    this.feedSince = row.now;
+    this.feedReadAt = startedAt;
+  }
+
+  private markRevoked(id: string) {
+    const d = this.cache.get(id);
+    if (d) d.revoked = true;
+  }
+
   private remember(id: string, d: Cached) {
-    if (this.cache.size >= MAX_CACHED) this.cache.delete(this.cache.keys().next().value!);
+    if (!this.cache.has(id) && this.cache.size >= MAX_CACHED) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(id, d);
   }
 }

@@ -8,6 +8,7 @@ import { linkRequestRoutes } from './link-routes';
 import { deviceRoutes } from './device-routes';
 
 import type { PersonInUseCheck } from './hooks';
+import { linkProofMethods, type LinkProofMethod } from './links';
 
 export interface PeopleModuleOptions {
   /**
@@ -15,15 +16,22 @@ export interface PeopleModuleOptions {
    * keeps those. Wired explicitly in server/src/modules.ts (the registry imports no other module).
    */
   personsInUse: readonly PersonInUseCheck[];
+  /**
+   * The ways a citizen may prove they hold a record when linking it to their account or as a dependant, each
+   * completing at once (people/links.ts). Listed explicitly in server/src/modules.ts: a method another module offers
+   * (a one-time code by SMS) is added there, not registered into a process-global table.
+   */
+  linkProofs: readonly LinkProofMethod[];
 }
 
 export function peopleModule(opts: PeopleModuleOptions): VigilModule {
+  const proofs = linkProofMethods(opts.linkProofs);
   return {
     name: 'people',
     migrationsDir: migrationsDirOf(import.meta.url),
     async register(app: FastifyInstance, ctx: AppContext) {
       await peopleRoutes(app, ctx);
-      await selfRoutes(app, ctx);
+      await selfRoutes(app, ctx, proofs);
       await linkRequestRoutes(app, ctx);
       await deviceRoutes(app, ctx);
       peopleJobs(ctx, opts.personsInUse);
@@ -40,16 +48,18 @@ export {
   getPersonContact,
   getPersonPhones,
   residentsWithPhone,
+  communesOfPhones,
   resolvePersonId,
   type PersonBrief,
   type PersonContact,
 } from './reads';
+export { getPersonBirth, type PersonBirth } from './birth';
 export { findOrCreatePerson, type FindOrCreateInput, type FindOrCreateOptions } from './service';
 export { type PersonSource } from './validate';
 export { personRecordsLite, personIdsMatching, type PersonRecordLite, type PersonQueryKind } from './contacts';
 export { personalQrToken, verifyPersonalQr, personDeviceToken, isPersonDeviceToken, bareToken, personIdOf, qrSvg, PERSONAL_QR_TYPE } from './qr';
 export type { PersonMerged, PersonInUseCheck } from './hooks';
-export { registerLinkProof, startCodeLink, finishCodeLink, type LinkProofMethod, type CodeLinkTarget } from './links';
+export { personalQrProof, startCodeLink, finishCodeLink, type LinkProofMethod, type CodeLinkTarget } from './links';
 export { deviceRegistry, type DeviceRegistry, type DeviceOrigin } from './devices';
 export { personIdsByReference, cardReference } from './reference';
 export { PURGE_JOB as PEOPLE_PURGE_JOB } from './jobs';

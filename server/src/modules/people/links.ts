@@ -1,9 +1,11 @@
 // Linking a citizen account, or a dependant, to an existing registry record. Typed-in details never do it (anyone
 // can type a neighbour's name and phone): it takes proof that the citizen holds the record.
 //
-//   proof at once     a LinkProof checked here (registerLinkProof): 'personal_qr', the signed code of the person's
-//                     QR card. Later methods (a one-time code to the record's phone) register the same way; a method
-//                     that takes two steps keeps its state in a link request (challenge_hash, attempts, expires_at).
+//   proof at once     a LinkProofMethod checked here: 'personal_qr' (personalQrProof), the signed code of the person's
+//                     QR card. The methods accepted are listed where the app is wired (server/src/modules.ts, the
+//                     people module's `linkProofs`), not registered into a process-global table; a later method (a
+//                     one-time code to the record's phone) is added to that list; a method that takes two steps keeps
+//                     its state in a link request (challenge_hash, attempts, expires_at).
 //   proof by officer  a link request (method 'officer'): an officer of the area compares the typed-in record with
 //                     the registry and approves the link to one record, or rejects it.
 //
@@ -46,14 +48,20 @@ export interface LinkProofMethod {
   designate(proof: Record<string, unknown>, ctx: { keys: KeyRing; now: Date; path: string }): Promise<string> | string;
 }
 
-const proofMethods = new Map<string, LinkProofMethod>();
+/** The link proof methods an app accepts, by name (built once from the people module's `linkProofs`). */
+export type LinkProofMethods = ReadonlyMap<string, LinkProofMethod>;
 
-/** Adds (or replaces) a proof method; its schema must be added to LinkProof in schema.ts. */
-export function registerLinkProof(m: LinkProofMethod) {
-  proofMethods.set(m.method, m);
+export function linkProofMethods(methods: readonly LinkProofMethod[]): LinkProofMethods {
+  const byName = new Map<string, LinkProofMethod>();
+  for (const m of methods) {
+    if (byName.has(m.method)) throw new Error(`link proof method "${m.method}" is listed twice`);
+    byName.set(m.method, m);
+  }
+  return byName;
 }
 
-registerLinkProof({
+/** Proof by the signed code of the person's QR card. Its schema is in LinkProof (schema.ts), like any method's. */
+export const personalQrProof: LinkProofMethod = {
   method: 'personal_qr',
   designate: (proof, { keys, now, path }) => {
     try {
@@ -67,11 +75,11 @@ registerLinkProof({
       throw err;
     }
   },
-});
+};
 
 /** The live record a proof designates (merges followed). */
-export async function verifyLinkProof(db: DbOrTx, proof: LinkProof, ctx: { keys: KeyRing; now: Date; path: string }): Promise<string> {
-  const m = proofMethods.get(proof.method);
+export async function verifyLinkProof(db: DbOrTx, methods: LinkProofMethods, proof: LinkProof, ctx: { keys: KeyRing; now: Date; path: string }): Promise<string> {
+  const m = methods.get(proof.method);
   if (!m) throw invalidField(`${ctx.path}.method`, `unknown proof method "${proof.method}"`);
   const id = await m.designate(proof as unknown as Record<string, unknown>, ctx);
   const live = await resolveLiveId(db, id);

@@ -88,6 +88,22 @@ export async function getPersonPhones(db: DbOrTx, ids: string[]): Promise<{ id: 
   return out;
 }
 
+/** The communes of the live records that carry each phone (E.164), for phones the registry knows. */
+export async function communesOfPhones(db: DbOrTx, phones: string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  const unique = [...new Set(phones)];
+  for (let i = 0; i < unique.length; i += 5000) {
+    const rows = await db
+      .selectFrom('persons')
+      .select(['phone', 'commune_code'])
+      .where('phone', 'in', unique.slice(i, i + 5000))
+      .where('merged_into', 'is', null)
+      .execute();
+    for (const r of rows) out.set(r.phone!, [...(out.get(r.phone!) ?? []), r.commune_code ?? '']);
+  }
+  return out;
+}
+
 /** Live records living in `communeCodes` that have a phone (campaigns to an area). */
 export async function residentsWithPhone(db: DbOrTx, communeCodes: string[], limit = 200_000) {
   const rows = await db

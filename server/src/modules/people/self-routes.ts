@@ -10,7 +10,7 @@ import { conflict, forbidden, notFound } from '../../platform/http/errors';
 import type { AppContext } from '../../platform/module';
 import { toSelfPerson, unitLabeler } from './present';
 import { findLinkRequest, findPersonById, linkRequestsOfUser, type LinkRequestRow, type PersonRow } from './queries';
-import { closeLinkRequest, completeLink, requestLink, verifyLinkProof } from './links';
+import { closeLinkRequest, completeLink, requestLink, verifyLinkProof, type LinkProofMethods } from './links';
 import { personalQrToken, qrSvg } from './qr';
 import { cardsFor, sendPdf } from './routes';
 import {
@@ -38,7 +38,7 @@ const tags = ['me'];
 /** What a citizen may not change on a record they did not type in themselves (name, birth, sex, ID number, area). */
 const SELF_LOCKED_FIELDS = ['fullName', 'birthDate', 'birthYear', 'sex', 'nationalId', 'communeCode'];
 
-export async function selfRoutes(fastify: FastifyInstance, ctx: AppContext) {
+export async function selfRoutes(fastify: FastifyInstance, ctx: AppContext, proofs: LinkProofMethods) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { db, access } = ctx;
   const resolver = access.resolver;
@@ -206,7 +206,7 @@ export async function selfRoutes(fastify: FastifyInstance, ctx: AppContext) {
     async (req) => {
       const user = req.user!;
       await access.authorize(user, 'self', { ownedBySelf: true });
-      const targetId = await verifyLinkProof(db, req.body.proof, { keys: ctx.keys, now: now(), path: 'body.proof' });
+      const targetId = await verifyLinkProof(db, proofs, req.body.proof, { keys: ctx.keys, now: now(), path: 'body.proof' });
       const own = await ownPersonId(user);
       const done = await completeLink(db, { userId: user.id, kind: 'self', claimantId: own, targetId, method: req.body.proof.method, actor: actor(user), now: now(), events: ctx.events });
       await audit(req, { action: 'person.link_account', subjectType: 'person', subjectId: done.personId, details: { by: 'self', method: req.body.proof.method, userId: user.id, mergedId: done.merged ? own : null } });
@@ -221,7 +221,7 @@ export async function selfRoutes(fastify: FastifyInstance, ctx: AppContext) {
     async (req, reply) => {
       const user = req.user!;
       const own = await requireOwnPerson(user);
-      const targetId = await verifyLinkProof(db, req.body.proof, { keys: ctx.keys, now: now(), path: 'body.proof' });
+      const targetId = await verifyLinkProof(db, proofs, req.body.proof, { keys: ctx.keys, now: now(), path: 'body.proof' });
       const done = await completeLink(db, {
         userId: user.id,
         kind: 'dependant',

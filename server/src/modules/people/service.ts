@@ -125,6 +125,11 @@ export interface FindOrCreateOptions {
    * by national ID first, and missing fields are filled in.
    */
   trust?: 'public' | 'staff';
+  /**
+   * Runs inside the same transaction once the person is found or created (e.g. issuing the phone's device row: one
+   * commit instead of two). Validation happens before the transaction, so no connection is held while it runs.
+   */
+  inside?: (tx: DbOrTx, person: { id: string; created: boolean }) => Promise<void>;
 }
 
 /**
@@ -144,29 +149,35 @@ export async function findOrCreatePerson(
   if (opts.requirePhone !== false) require.push('phone');
   const v = await validatePerson(input, { resolver: opts.resolver, now: opts.now, prefix: opts.prefix, require });
   return inTransaction(db, async (tx) => {
-    if (v.phone) await lockKey(tx, `phone:${v.phone}`);
-    if (v.national_id) await lockKey(tx, `nid:${v.national_id}`);
-    const staff = opts.trust === 'staff';
-    const match = await findMatch(tx, v, staff);
-    if (match && !staff) {
-      await touchPerson(tx, match.id, opts.now);
-      return { id: match.id, created: false };
-    }
-    if (match) {
-      const patch: PersonPatchRow = {};
-      for (const col of ['birth_date', 'birth_year', 'sex', 'national_id', 'phone', 'address', 'commune_code'] as const) {
-        if (match[col] === null && v[col] !== null) (patch as Record<string, unknown>)[col] = v[col];
-      }
-      if (patch.birth_date && match.birth_year !== null && Number(String(patch.birth_date).slice(0, 4)) !== match.birth_year) delete patch.birth_date;
-      if (patch.national_id && (await activeByNationalId(tx, v.national_id!)).length) delete patch.national_id;
-      if (Object.keys(patch).length) await updatePersonRow(tx, match.id, { ...patch, updated_at: opts.now });
-      await touchPerson(tx, match.id, opts.now);
-      return { id: match.id, created: false };
-    }
-    const claimed = !staff && v.national_id !== null && (await activeByNationalId(tx, v.national_id)).length > 0;
-    const row = await insertPerson(tx, { ...v, ...(claimed && { national_id: null }), source: opts.source, created_at: opts.now, updated_at: opts.now, last_seen_at: opts.now });
-    return { id: row.id, created: true };
+    const found = await findOrInsert(tx, v, opts);
+    await opts.inside?.(tx, found);
+    return found;
   });
+}
+
+async function findOrInsert(tx: DbOrTx, v: PersonValues, opts: FindOrCreateOptions): Promise<{ id: string; created: boolean }> {
+  if (v.phone) await lockKey(tx, `phone:${v.phone}`);
+  if (v.national_id) await lockKey(tx, `nid:${v.national_id}`);
+  const staff = opts.trust === 'staff';
+  const match = await findMatch(tx, v, staff);
+  if (match && !staff) {
+    await touchPerson(tx, match.id, opts.now);
+    return { id: match.id, created: false };
+  }
+  if (match) {
+    const patch: PersonPatchRow = {};
+    for (const col of ['birth_date', 'birth_year', 'sex', 'national_id', 'phone', 'address', 'commune_code'] as const) {
+      if (match[col] === null && v[col] !== null) (patch as Record<string, unknown>)[col] = v[col];
+    }
+    if (patch.birth_date && match.birth_year !== null && Number(String(patch.birth_date).slice(0, 4)) !== match.birth_year) delete patch.birth_date;
+    if (patch.national_id && (await activeByNationalId(tx, v.national_id!)).length) delete patch.national_id;
+    if (Object.keys(patch).length) await updatePersonRow(tx, match.id, { ...patch, updated_at: opts.now });
+    await touchPerson(tx, match.id, opts.now);
+    return { id: match.id, created: false };
+  }
+  const claimed = !staff && v.national_id !== null && (await activeByNationalId(tx, v.national_id)).length > 0;
+  const row = await insertPerson(tx, { ...v, ...(claimed && { national_id: null }), source: opts.source, created_at: opts.now, updated_at: opts.now, last_seen_at: opts.now });
+  return { id: row.id, created: true };
 }
 
 async function findMatch(db: DbOrTx, v: PersonValues, staff: boolean): Promise<PersonRow | null> {

@@ -1,5 +1,5 @@
 // SQL of check-in look-ups and statistics (stays overlapping a window, lists, exports, arrivals by venue/commune/hour).
-import { sql } from 'kysely';
+import { sql, type SelectQueryBuilder } from 'kysely';
 import type { DbOrTx } from '../../platform/db/types';
 import { MAX_STAY_MS, NO_ID } from './queries';
 
@@ -20,36 +20,36 @@ export interface CheckinFilter {
  * checkin_at > from - 12 h bounds the scan on (venue_id, checkin_at) from both sides.
  */
 export function staysOverlapping(db: DbOrTx, f: Omit<CheckinFilter, 'limit' | 'offset'>) {
-  let q = db
+  const q = db
     .selectFrom('checkin_stays as c')
     .innerJoin('venues as v', 'v.id', 'c.venue_id')
     .where('c.checkin_at', '>=', new Date(f.from.getTime() - MAX_STAY_MS))
     .where('c.checkin_at', '<', f.to)
     .where('c.ends_at', '>', f.from);
-  if (f.venueIds) q = q.where('c.venue_id', 'in', f.venueIds.length ? f.venueIds : [NO_ID]);
-  if (f.personIds) q = q.where('c.person_id', 'in', f.personIds.length ? f.personIds : [NO_ID]);
-  if (f.communeCodes) q = q.where('v.commune_code', 'in', f.communeCodes.length ? f.communeCodes : ['']);
-  return q;
+  return narrowed(q, f);
 }
+
+/**
+ * The venue, person and commune filters of a query over check-ins `c` joined to venues `v` (stays or arrivals).
+ * An empty list matches nothing (an id no row has), null/absent matches everything.
+ */
+function narrowed<Q extends SelectQueryBuilder<any, any, any>>(q: Q, f: Pick<CheckinFilter, 'venueIds' | 'personIds' | 'communeCodes'>): Q {
+  let r = q as SelectQueryBuilder<any, any, any>;
+  if (f.venueIds) r = r.where('c.venue_id', 'in', f.venueIds.length ? f.venueIds : [NO_ID]);
+  if (f.personIds) r = r.where('c.person_id', 'in', f.personIds.length ? f.personIds : [NO_ID]);
+  if (f.communeCodes) r = r.where('v.commune_code', 'in', f.communeCodes.length ? f.communeCodes : ['']);
+  return r as Q;
+}
+
+/** The columns of a stay in lists and exports. */
+const STAY_COLUMNS = ['c.id', 'c.person_id', 'v.code as venue_code', 'v.name as venue_name', 'v.commune_code', 'e.name as entrance_name', 'c.checkin_at', 'c.checkout_at', 'c.auto_checkout_at', 'c.source'] as const;
 
 export async function listCheckins(db: DbOrTx, f: CheckinFilter) {
   const base = staysOverlapping(db, f);
   const [items, total] = await Promise.all([
     base
       .leftJoin('venue_entrances as e', 'e.id', 'c.entrance_id')
-      .select([
-        'c.id',
-        'c.person_id',
-        'c.venue_id',
-        'v.code as venue_code',
-        'v.name as venue_name',
-        'v.commune_code',
-        'e.name as entrance_name',
-        'c.checkin_at',
-        'c.checkout_at',
-        'c.auto_checkout_at',
-        'c.source',
-      ])
+      .select([...STAY_COLUMNS, 'c.venue_id'])
       .orderBy('c.checkin_at', 'desc')
       .orderBy('c.id', 'desc')
       .limit(f.limit)
@@ -64,18 +64,7 @@ export async function listCheckins(db: DbOrTx, f: CheckinFilter) {
 export const exportCheckinsPage = (db: DbOrTx, f: Omit<CheckinFilter, 'limit' | 'offset'>, afterId: string | null, limit: number) => {
   let q = staysOverlapping(db, f)
     .leftJoin('venue_entrances as e', 'e.id', 'c.entrance_id')
-    .select([
-      'c.id',
-      'c.person_id',
-      'v.code as venue_code',
-      'v.name as venue_name',
-      'v.commune_code',
-      'e.name as entrance_name',
-      'c.checkin_at',
-      'c.checkout_at',
-      'c.auto_checkout_at',
-      'c.source',
-    ]);
+    .select(STAY_COLUMNS);
   if (afterId) q = q.where('c.id', '>', afterId);
   return q.orderBy('c.id').limit(limit).execute();
 };
@@ -92,15 +81,7 @@ export interface ArrivalFilter {
 
 /** Check-ins (arrivals) in [from, to) within the scope and person filter. */
 function arrivals(db: DbOrTx, f: ArrivalFilter) {
-  let q = db
-    .selectFrom('checkins as c')
-    .innerJoin('venues as v', 'v.id', 'c.venue_id')
-    .where('c.checkin_at', '>=', f.from)
-    .where('c.checkin_at', '<', f.to);
-  if (f.venueIds) q = q.where('c.venue_id', 'in', f.venueIds.length ? f.venueIds : [NO_ID]);
-  if (f.personIds) q = q.where('c.person_id', 'in', f.personIds.length ? f.personIds : [NO_ID]);
-  if (f.communeCodes) q = q.where('v.commune_code', 'in', f.communeCodes.length ? f.communeCodes : ['']);
-  return q;
+  return narrowed(db.selectFrom('checkins as c').innerJoin('venues as v', 'v.id', 'c.venue_id').where('c.checkin_at', '>=', f.from).where('c.checkin_at', '<', f.to), f);
 }
 
 /** Arrivals and distinct people in [from, to) (the totals line of the look-up page). */

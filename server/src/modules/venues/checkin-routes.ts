@@ -34,7 +34,8 @@ import {
   VenuePublic,
   type CheckinItem,
 } from './schema';
-import { attachment, XLSX_TYPE, type VenueRouteDeps } from './routes';
+import { attachment, XLSX_TYPE } from '../../platform/http/files';
+import type { VenueRouteDeps } from './routes';
 
 // A wildcard, not :token: tokens (~150 chars) exceed the router's 100-character limit for named parameters.
 const TokenParams = Type.Object({ '*': Type.String({ minLength: 1, maxLength: 600 }) });

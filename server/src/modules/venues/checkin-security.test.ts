@@ -3,7 +3,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testContext, type TestContext } from '../../../test/helpers';
 import { signMac } from '../../platform/signing';
-import { PERSON_TOKEN_TTL_MS } from './checkins';
 import { communes, createVenue, form, uuid } from './test-fixtures';
 
 let now = new Date('2021-08-02T02:00:00Z');
@@ -119,12 +118,11 @@ describe('device tokens (item 3)', () => {
     expect((await checkIn(legacy)).statusCode).toBe(410);
   });
 
-  it('are revoked by the phone itself, by the citizen’s account and by an officer of the area only', async () => {
+  it('are revoked at once by the phone itself, by the citizen’s account and by an officer of the area only', async () => {
     const issue = async (phone: string) => {
       const r = await post({ clientId: uuid(), venueToken: venue.token, people: [{ ...form({ fullName: 'Cao Văn Lâm', phone }), communeCode: c.a }] });
       return { token: r.json().results[0].people[0].token as string, personId: r.json().results[0].people[0].personId as string };
     };
-    const afterCache = () => (now = new Date(now.getTime() + PERSON_TOKEN_TTL_MS + 1000));
 
     // the phone forgets the person: that token ends, the person's other phones do not
     const a = await issue('0912000030');
@@ -132,7 +130,6 @@ describe('device tokens (item 3)', () => {
     expect(b.personId).toBe(a.personId);
     expect((await t.app.inject({ method: 'POST', url: '/api/devices/forget', payload: { token: a.token } })).statusCode).toBe(204);
     expect((await t.app.inject({ method: 'POST', url: '/api/devices/forget', payload: { token: 'garbage' } })).statusCode).toBe(204);
-    afterCache();
     expect((await checkIn(a.token)).statusCode).toBe(410);
     expect((await checkIn(b.token)).statusCode).toBe(201);
 
@@ -150,7 +147,6 @@ describe('device tokens (item 3)', () => {
     const revoked = await t.app.inject({ method: 'POST', url, headers: area.headers });
     expect(revoked.statusCode, revoked.body).toBe(200);
     expect(revoked.json().revoked).toBe(1);
-    afterCache();
     expect((await checkIn(b.token)).statusCode).toBe(410);
 
     // a citizen ends every phone of their household from their account
@@ -162,7 +158,6 @@ describe('device tokens (item 3)', () => {
     expect((await t.app.inject({ method: 'DELETE', url: '/api/me/devices' })).statusCode).toBe(401);
     const mine = await t.app.inject({ method: 'DELETE', url: '/api/me/devices', headers: citizen.headers });
     expect(mine.json()).toEqual({ revoked: 1 });
-    afterCache();
     expect((await checkIn(phone.json().results[0].people[0].token)).statusCode).toBe(410);
   });
 });

@@ -6,6 +6,7 @@
  * and column, and nothing else is affected. Re-running a file is safe: venues with an existing code and check-ins
  * already imported (same person, venue and time → same derived client id) are reported as duplicates, not doubled.
  */
+import { addSheet, workbook } from '../../platform/http/files';
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -244,19 +245,15 @@ async function readImportFile(file: string): Promise<Buffer> {
 
 /** The Excel template for bulk venue registration: the columns, a type drop-down, an example row, help. */
 export async function venueTemplateXlsx(exampleCommune = ''): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
-  wb.creator = 'Vigil';
-  const ws = wb.addWorksheet('venues');
-  ws.columns = [
+  const wb = workbook();
+  const ws = addSheet(wb, 'venues', [
     { header: 'code', key: 'code', width: 16 },
     { header: 'name', key: 'name', width: 40 },
     { header: 'type', key: 'type', width: 16 },
     { header: 'commune_code', key: 'commune_code', width: 15 },
     { header: 'address', key: 'address', width: 50 },
     { header: 'default_stay_minutes', key: 'default_stay_minutes', width: 22 },
-  ];
-  ws.getRow(1).font = { bold: true };
-  ws.views = [{ state: 'frozen', ySplit: 1 }];
+  ]);
   const types = wb.addWorksheet('types');
   VENUE_TYPES.forEach((t, i) => (types.getCell(`A${i + 1}`).value = t));
   types.state = 'hidden';

@@ -144,11 +144,11 @@ describe('check-in batcher under stress', () => {
     let peak = 0;
     const counting: PeoplePort = {
       ...real,
-      findOrCreate: async (db, input, opts) => {
+      findOrCreateWithDevice: async (db, input, opts) => {
         running++;
         peak = Math.max(peak, running);
         try {
-          return await real.findOrCreate(db, input, opts);
+          return await real.findOrCreateWithDevice(db, input, opts);
         } finally {
           running--;
         }

@@ -1,4 +1,5 @@
 // Look-ups, statistics and exports of check-ins, scoped to the caller's jurisdiction or own venues.
+import { addSheet } from '../../platform/http/files';
 import { PassThrough, Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { DbOrTx } from '../../platform/db/types';
@@ -204,10 +205,7 @@ export function exportXlsx(db: DbOrTx, people: PeoplePort, f: ExportFilter): Rea
   const out = new PassThrough();
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   wb.creator = 'Vigil';
-  const ws = wb.addWorksheet('checkins', { views: [{ state: 'frozen', ySplit: 1 }] });
-  ws.columns = EXPORT_COLUMNS.map((c, i) => ({ header: headerRow(f)[i], key: c.key, width: c.width }));
-  ws.getRow(1).font = { bold: true };
-  ws.autoFilter = { from: 'A1', to: { row: 1, column: EXPORT_COLUMNS.length } };
+  const ws = addSheet(wb, 'checkins', EXPORT_COLUMNS.map((c, i) => ({ header: headerRow(f)[i]!, key: c.key, width: c.width })), { autoFilter: true });
   void (async () => {
     try {
       ws.getRow(1).commit();

@@ -4,6 +4,7 @@ import { verifyAsync, type KeyRing } from '../../platform/signing';
 import {
   bareToken,
   findOrCreatePerson,
+  type FindOrCreateOptions,
   isManagerOf,
   isPersonDeviceToken,
   maskPhone,
@@ -17,17 +18,26 @@ import {
   type DeviceRegistry,
 } from '../people/index';
 
-import type { PeoplePort, PersonBriefLite } from './people-port';
+import type { DbOrTx } from '../../platform/db/types';
+import type { PeoplePort, PersonBriefLite, PersonInput } from './people-port';
 
 export function peopleAdapter(keys: KeyRing, resolver: JurisdictionResolver, devices: DeviceRegistry): PeoplePort {
+  const findOrCreate = (db: DbOrTx, input: PersonInput, opts: { prefix: string; source: 'checkin' | 'import'; now: Date }, inside?: FindOrCreateOptions['inside']) =>
+    findOrCreatePerson(
+      db,
+      { fullName: input.fullName, phone: input.phone, birthYear: input.birthYear, communeCode: input.communeCode, nationalId: input.nationalId ?? null },
+      { resolver, now: opts.now, source: opts.source, prefix: opts.prefix, requirePhone: !input.nationalId, trust: opts.source === 'import' ? 'staff' : 'public', inside },
+    );
   return {
     normalizePhone: (raw) => normalizePhone(raw),
-    findOrCreate: (db, input, opts) =>
-      findOrCreatePerson(
-        db,
-        { fullName: input.fullName, phone: input.phone, birthYear: input.birthYear, communeCode: input.communeCode, nationalId: input.nationalId ?? null },
-        { resolver, now: opts.now, source: opts.source, prefix: opts.prefix, requirePhone: !input.nationalId, trust: opts.source === 'import' ? 'staff' : 'public' },
-      ),
+    findOrCreate: (db, input, opts) => findOrCreate(db, input, opts),
+    findOrCreateWithDevice: async (db, input, opts) => {
+      let token = '';
+      const r = await findOrCreate(db, input, { ...opts, source: 'checkin' }, async (tx, p) => {
+        token = await devices.issue(p.id, 'form', opts.now, tx);
+      });
+      return { ...r, token };
+    },
     // same rules as people's verifyPersonalQr (bare token or a URL ending in it), signature checked off the event loop;
     // a phone's device token (HMAC, ~1 µs) is checked right here, plus its device row (cached; revoked or idle → expired)
     verifyPersonToken: async (token, now) => {

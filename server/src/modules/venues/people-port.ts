@@ -34,6 +34,11 @@ export interface PeoplePort {
    * not idle too long); throws SignatureError.
    */
   verifyPersonToken(token: string, now: Date): Promise<string>;
+  /**
+   * findOrCreate (source 'checkin') and a new device token for the phone that typed the details, in one transaction
+   * (one commit, not two, on a first check-in's hot path).
+   */
+  findOrCreateWithDevice(db: DbOrTx, input: PersonInput, opts: { prefix: string; now: Date }): Promise<{ id: string; created: boolean; token: string }>;
   /** A new device token a phone remembers for this person (HMAC'd, cheap to verify on every check-in). */
   deviceToken(personId: string, origin: 'form' | 'household', now: Date): Promise<string>;
   /** The device a device token names (null for a printed personal QR or an invalid token). */

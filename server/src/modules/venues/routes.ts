@@ -1,7 +1,7 @@
 // HTTP routes of venue management: venues, entrances, operators, QR codes and posters, approvals, imports.
 // Parse (TypeBox) → authorize → service → shape. Check-in routes are in checkin-routes.ts.
-import type { Readable } from 'node:stream';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { acceptUploads, attachment, XLSX_TYPE } from '../../platform/http/files';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import QRCode from 'qrcode';
@@ -50,16 +50,6 @@ import type { PeoplePort } from './people-port';
 const VenueIdParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 const EntranceParams = Type.Object({ id: Type.String({ format: 'uuid' }), entranceId: Type.String({ format: 'uuid' }) });
 
-export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-
-/** Sends `body` as a download (also used by the check-in exports in checkin-routes.ts). */
-export function attachment(reply: FastifyReply, type: string, filename: string, body: Buffer | Readable) {
-  const ascii = filename.replace(/[^\x20-\x7e]/g, '_').replace(/"/g, '');
-  reply.header('content-type', type);
-  reply.header('content-disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`);
-  reply.header('cache-control', 'no-store');
-  return reply.send(body);
-}
 
 /** What venueRoutes and checkinRoutes (checkin-routes.ts) are built with. */
 export interface VenueRouteDeps {
@@ -75,12 +65,7 @@ export async function venueRoutes(fastify: FastifyInstance, deps: VenueRouteDeps
 
   // Uploads (Excel/CSV) arrive as raw bodies in this encapsulated context.
   await fastify.register(async (scoped) => {
-    if (!scoped.hasContentTypeParser(XLSX_TYPE))
-      scoped.addContentTypeParser(XLSX_TYPE, { parseAs: 'buffer', bodyLimit: 32 * 1024 * 1024 }, (_req, body, done) => done(null, body));
-    if (!scoped.hasContentTypeParser('application/octet-stream'))
-      scoped.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: 32 * 1024 * 1024 }, (_req, body, done) => done(null, body));
-    if (!scoped.hasContentTypeParser('text/csv'))
-      scoped.addContentTypeParser('text/csv', { parseAs: 'buffer', bodyLimit: 32 * 1024 * 1024 }, (_req, body, done) => done(null, body));
+    acceptUploads(scoped, 32 * 1024 * 1024);
     const app = scoped.withTypeProvider<TypeBoxTypeProvider>();
     const bodyBuffer = (req: FastifyRequest): Buffer => {
       const b = req.body as unknown;

@@ -1,6 +1,6 @@
 // The one place that decides "may user U do action A on record R". Routes declare their permission in their
 // config (enforced for every /api route by the auth plugin); record-level checks call authorize().
-import { forbidden, unauthorized } from '../http/errors';
+import { forbidden, invalidField, unauthorized } from '../http/errors';
 import type { JurisdictionResolver } from './jurisdiction';
 import { withinScope } from './jurisdiction';
 import type { Permission } from './roles';
@@ -44,6 +44,18 @@ export class Access {
       throw forbidden(u.permissions.has(permission) ? 'That record is outside your jurisdiction' : 'You do not have permission for this action');
     }
     return u;
+  }
+
+  /**
+   * For list queries with an optional unit picked by the caller: the caller's whole area, or the picked unit's
+   * subtree once they may use `permission` there (an unknown unit is a 400 naming `path`).
+   */
+  async scopeWithin(user: AuthUser, permission: Permission, unit: string | undefined, path = 'querystring.unit'): Promise<string[] | null> {
+    if (!unit) return this.scopeCodes(user);
+    const u = await this.resolver.unit(unit);
+    if (!u) throw invalidField(path, `is not a known administrative unit ("${unit}")`);
+    await this.authorize(user, permission, { unitCode: u.code });
+    return this.resolver.subtreeCodes(u.code);
   }
 
   /** For list queries: the unit codes the user may see, or null meaning "no filter" (whole country). */

@@ -48,6 +48,14 @@ export const PERMISSIONS = [
   'testing.results',
   /** sampling points, closing retest/resample tasks */
   'testing.manage',
+  /** robot calls: campaigns' figures, lists (symptomatic, non-reporting, wrong numbers), daily reports */
+  'calls.read',
+  /** robot calls: scripts, campaigns, running them */
+  'calls.manage',
+  /** a person's certificates (EU DCC): list, print */
+  'certificates.read',
+  /** the document signers: list, rotate */
+  'certificates.manage',
   'self',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
@@ -69,19 +77,21 @@ const officer: Permission[] = [
   'exposure.read',
   'testing.read',
   'testing.sample',
+  'calls.read',
+  'certificates.read',
   'self',
 ];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   national_admin: PERMISSIONS,
-  cdc_officer: [...officer, 'testing.manage', 'testing.results', 'places.manage', 'geo.write', 'users.manage', 'audit.read', 'people.merge', 'checkins.import', 'declarations.forms', 'messaging.send'],
-  district_officer: [...officer, 'testing.manage', 'places.manage', 'users.manage', 'people.merge', 'declarations.forms', 'messaging.send'],
+  cdc_officer: [...officer, 'testing.manage', 'testing.results', 'places.manage', 'geo.write', 'users.manage', 'audit.read', 'people.merge', 'checkins.import', 'declarations.forms', 'messaging.send', 'calls.manage'],
+  district_officer: [...officer, 'testing.manage', 'places.manage', 'users.manage', 'people.merge', 'declarations.forms', 'messaging.send', 'calls.manage'],
   commune_officer: [...officer, 'people.contact', 'testing.manage'],
-  contact_tracer: ['geo.read', 'people.read', 'people.contact', 'venues.read', 'checkins.read', 'declarations.read', 'cases.read', 'testing.read', 'followup.write', 'self'],
-  call_supervisor: ['geo.read', 'people.read', 'people.contact', 'declarations.read', 'self'],
+  contact_tracer: ['geo.read', 'people.read', 'people.contact', 'venues.read', 'checkins.read', 'declarations.read', 'cases.read', 'testing.read', 'followup.write', 'calls.read', 'self'],
+  call_supervisor: ['geo.read', 'people.read', 'people.contact', 'declarations.read', 'calls.read', 'calls.manage', 'self'],
   // exposure.read: the notices of their own venues only (venue, time window, no identity)
   venue_operator: ['geo.read', 'venues.own', 'checkins.gate', 'exposure.read', 'self'],
-  vaccination_staff: ['geo.read', 'people.read', 'checkins.gate', 'self'],
+  vaccination_staff: ['geo.read', 'people.read', 'checkins.gate', 'certificates.read', 'self'],
   lab_staff: ['geo.read', 'people.read', 'testing.read', 'testing.results', 'self'],
   citizen: ['self'],
 };

@@ -13,6 +13,7 @@ import { addDays, localDay, startOfLocalDay } from '../time';
 import { SummaryResponse, type SummaryTile } from './schema';
 
 export { SummaryResponse, SummaryTile } from './schema';
+export { perDay, dailyCounts, dailyTile, stateTile, whenAny } from './tiles';
 
 export const CHART_DAYS = 14;
 
@@ -107,10 +108,4 @@ export async function homeRoutes(fastify: FastifyInstance, opts: HomeOptions) {
       };
     },
   );
-}
-
-/** Counts per local day (rows of { day, n }) spread over `days` (missing days are 0). */
-export function perDay(days: readonly string[], rows: readonly { day: string; n: number | string }[]): number[] {
-  const by = new Map(rows.map((r) => [r.day, Number(r.n)]));
-  return days.map((d) => by.get(d) ?? 0);
 }

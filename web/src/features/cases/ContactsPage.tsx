@@ -1,4 +1,5 @@
 import { Alert, Anchor, Button, Card, FileButton, Group, NumberInput, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { UnitPicker } from '../geo/UnitPicker';
 import { useState } from 'react';
 import { useAuth } from '../../app/auth';
 import { DataTable, Pager } from '../../lib/DataTable';
@@ -14,10 +15,10 @@ export default function ContactsPage() {
   const tc = useCasesT();
   const label = useLabel();
   const { can } = useAuth();
-  const [f, setF] = useState<{ level: string | null; status: string | null; maxDaysLeft: number | string; q: string }>({ level: null, status: 'monitoring', maxDaysLeft: '', q: '' });
+  const [f, setF] = useState<{ level: string | null; status: string | null; maxDaysLeft: number | string; q: string; unit: string | null }>({ level: null, status: 'monitoring', maxDaysLeft: '', q: '', unit: null });
   const [page, setPage] = useState(1);
   const [selected, setSelected] = useState<Set<string>>(new Set());
-  const query = { level: f.level, status: f.status, maxDaysLeft: f.maxDaysLeft === '' ? null : Number(f.maxDaysLeft), q: f.q || null };
+  const query = { level: f.level, status: f.status, maxDaysLeft: f.maxDaysLeft === '' ? null : Number(f.maxDaysLeft), q: f.q || null, unit: f.unit };
   const list = useContacts(query, page);
   const { bulk } = useCaseMutations();
   const set = (patch: Partial<typeof f>) => {
@@ -39,6 +40,7 @@ export default function ContactsPage() {
         <TextInput label={tc('fields.fullName')} value={f.q} onChange={(e) => set({ q: e.currentTarget.value })} w={180} />
         <Select label={tc('fields.level')} clearable placeholder={tc('fields.all')} value={f.level} onChange={(v) => set({ level: v })} data={['1', '2', '3'].map((v) => ({ value: v, label: `F${v}` }))} w={110} />
         <Select label={tc('fields.status')} clearable placeholder={tc('fields.all')} value={f.status} onChange={(v) => set({ status: v })} data={['monitoring', 'completed', 'became_case', 'lost'].map((v) => ({ value: v, label: label('contactStatuses', v) }))} w={180} />
+        <UnitPicker label={tc('fields.unit')} testId="contacts-unit" value={f.unit} onChange={(unit) => set({ unit })} clearable />
         <NumberInput label={tc('contacts.maxDaysLeft')} value={f.maxDaysLeft} onChange={(v) => set({ maxDaysLeft: v })} min={0} max={60} w={160} />
       </Group>
       {can('cases.write') && selected.size > 0 && (

@@ -1,9 +1,10 @@
-import { Alert, Badge, Button, Card, Checkbox, Group, Modal, NumberInput, SegmentedControl, Stack, Table, Tabs, Text, Title, Tooltip } from '@mantine/core';
+import { Alert, Badge, Button, Card, Checkbox, Group, Modal, NumberInput, SegmentedControl, Select, Stack, Table, Tabs, Text, Title, Tooltip } from '@mantine/core';
 import { useState } from 'react';
 import { useAuth } from '../../app/auth';
 import { DataTable } from '../../lib/DataTable';
 import { ErrorAlert, useErrorMessage } from '../../lib/errors';
-import { useDue, useGrid, useRecordFollowUp, useSeries, useTaskDone, useTasks, type GridCell, type Subject } from './api';
+import { UnitPicker } from '../geo/UnitPicker';
+import { useAssign, useDue, useGrid, useRecordFollowUp, useTracers, useSeries, useTaskDone, useTasks, type GridCell, type Subject } from './api';
 import { TemperatureChart } from './charts';
 import { useCasesT, useLabel } from './i18n';
 import './i18n';
@@ -25,6 +26,10 @@ export default function FollowUpPage() {
   const { user } = useAuth();
   // a tracer opens on their own list for today; officers on their area's
   const [whose, setWhose] = useState<string>(user.role === 'contact_tracer' ? 'mine' : 'area');
+  const { can } = useAuth();
+  const [unit, setUnit] = useState<string | null>(null);
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const assigning = whose === 'area' && can('cases.write');
   return (
     <Stack gap="md">
       <Title order={1} size="h2">
@@ -46,7 +51,9 @@ export default function FollowUpPage() {
               { value: 'area', label: tc('followups.area') },
             ]}
           />
-          <SubjectGrid useData={useDue} query={whose === 'mine' ? { mine: true } : {}} onPick={setPerson} />
+          {whose === 'area' && <UnitPicker label={tc('followups.areaFilter')} testId="due-unit" value={unit} onChange={(c) => (setUnit(c), setSelected(new Set()))} clearable />}
+          {assigning && <AssignBar unit={unit} selected={selected} onDone={() => setSelected(new Set())} />}
+          <SubjectGrid useData={useDue} query={whose === 'mine' ? { mine: true } : unit ? { unit } : {}} onPick={setPerson} selected={assigning ? selected : undefined} onSelect={setSelected} />
         </Tabs.Panel>
         <Tabs.Panel value="grid" pt="md">
           <SubjectGrid useData={useGrid} onPick={setPerson} />
@@ -60,16 +67,83 @@ export default function FollowUpPage() {
   );
 }
 
-function SubjectGrid({ useData, query = {}, onPick }: { useData: typeof useGrid; query?: Record<string, boolean>; onPick(s: Subject): void }) {
+/** Give the selected people to a tracer of the area (their daily list), or take them off every list. */
+function AssignBar({ unit, selected, onDone }: { unit: string | null; selected: Set<string>; onDone(): void }) {
+  const tc = useCasesT();
+  const errorText = useErrorMessage();
+  const tracers = useTracers(unit, true);
+  const assign = useAssign();
+  const [tracer, setTracer] = useState<string | null>(null);
+  const go = (tracerUserId: string | null) => assign.mutate({ tracerUserId, personIds: [...selected] }, { onSuccess: onDone });
+  return (
+    <Card withBorder my="sm" data-testid="assign-bar">
+      <Group align="flex-end" gap="sm">
+        <Select
+          label={tc('followups.tracer')}
+          data-testid="assign-tracer"
+          value={tracer}
+          onChange={setTracer}
+          data={(tracers.data?.items ?? []).map((x) => ({ value: x.id, label: `${x.displayName} · ${x.unitName} (${x.assigned})` }))}
+          w={320}
+        />
+        <Button disabled={!tracer || selected.size === 0} loading={assign.isPending} onClick={() => go(tracer)}>
+          {tc('followups.assign', { n: selected.size })}
+        </Button>
+        <Button variant="light" color="gray" disabled={selected.size === 0} loading={assign.isPending} onClick={() => go(null)}>
+          {tc('followups.unassign')}
+        </Button>
+      </Group>
+      {assign.isError && (
+        <Alert color="red" mt="sm">
+          {errorText(assign.error)}
+        </Alert>
+      )}
+    </Card>
+  );
+}
+
+function SubjectGrid({ useData, query = {}, onPick, selected, onSelect }: { useData: typeof useGrid; query?: Record<string, string | boolean>; onPick(s: Subject): void; selected?: Set<string>; onSelect?(s: Set<string>): void }) {
   const tc = useCasesT();
   const label = useLabel();
   const q = useData(query);
   if (q.isError) return <ErrorAlert error={q.error} onRetry={() => void q.refetch()} />;
   if (!q.data) return null;
+  const all = q.data.items.map((s) => s.personId);
   return (
-    <DataTable testId="followup-grid" minWidth={800} isEmpty={q.data.items.length === 0} emptyText={tc('followups.empty')} columns={[tc('fields.fullName'), tc('fields.phone'), tc('fields.unit'), tc('fields.level'), tc('followups.tracer'), ...q.data.days.map((d) => d.slice(5)), '']}>
+    <>
+    {selected && (
+      <Checkbox
+        my="xs"
+        label={tc('followups.selectAll')}
+        data-testid="select-all"
+        checked={all.length > 0 && all.every((id) => selected.has(id))}
+        onChange={(e) => onSelect?.(e.currentTarget.checked ? new Set(all) : new Set())}
+      />
+    )}
+    <DataTable
+      testId="followup-grid"
+      minWidth={800}
+      isEmpty={q.data.items.length === 0}
+      emptyText={tc('followups.empty')}
+      columns={[
+        ...(selected ? [''] : []),
+        tc('fields.fullName'), tc('fields.phone'), tc('fields.unit'), tc('fields.level'), tc('followups.tracer'), ...q.data.days.map((d) => d.slice(5)), '']}>
       {q.data.items.map((s) => (
         <Table.Tr key={s.personId}>
+          {selected && (
+            <Table.Td>
+              <Checkbox
+                aria-label={s.fullName}
+                checked={selected.has(s.personId)}
+                onChange={(e) => {
+                  const next = new Set(selected);
+                  if (e.currentTarget.checked) next.add(s.personId);
+                  else next.delete(s.personId);
+                  onSelect?.(next);
+                }}
+              />
+            </Table.Td>
+          )}
           <Table.Td>
             {s.fullName}
             {s.flagged && (
@@ -97,6 +171,7 @@ function SubjectGrid({ useData, query = {}, onPick }: { useData: typeof useGrid;
         </Table.Tr>
       ))}
     </DataTable>
+    </>
   );
 }
 

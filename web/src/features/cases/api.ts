@@ -182,6 +182,19 @@ export const useDue = (q: Record<string, QueryValue>) => useQuery({ queryKey: ['
 export const useSeries = (personId: string | null) =>
   useQuery({ queryKey: ['followups', 'person', personId], queryFn: ({ signal }) => api.get<{ items: FollowUpPoint[]; feverThreshold: number }>(`/api/followups/person/${personId}`, undefined, signal), enabled: !!personId });
 export const useTasks = () => useQuery({ queryKey: ['followups', 'tasks'], queryFn: ({ signal }) => api.get<{ items: Task[] }>('/api/case-tasks', undefined, signal) });
+export interface Tracer {
+  id: string;
+  displayName: string;
+  unitCode: string;
+  unitName: string;
+  assigned: number;
+}
+export const useTracers = (unit: string | null, enabled: boolean) =>
+  useQuery({ queryKey: ['followups', 'tracers', unit], queryFn: ({ signal }) => api.get<{ items: Tracer[] }>('/api/followups/tracers', { unit }, signal), enabled });
+export function useAssign() {
+  const inv = useInvalidate();
+  return useMutation({ mutationFn: (body: { tracerUserId: string | null; personIds: string[] }) => api.post<{ assigned: number }>('/api/followups/assignments', body), onSuccess: () => inv('followups') });
+}
 export function useRecordFollowUp() {
   const inv = useInvalidate();
   return useMutation({ mutationFn: (body: Record<string, unknown>) => api.post<{ fever: boolean; unwell: boolean; taskCreated: boolean }>('/api/followups', body), onSuccess: () => inv('followups', 'contacts') });

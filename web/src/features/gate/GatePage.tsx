@@ -4,12 +4,12 @@
 import { Alert, Badge, Button, Card, Group, Select, SegmentedControl, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { CameraScanner } from './CameraScanner';
 import type { VenueDetail, VenueItem } from '../../../../server/src/modules/venues/schema';
 import { api } from '../../lib/api';
 import { useApiErrorText, useErrorMessage } from '../../lib/errors';
 import { useVenueTexts } from '../venues/texts';
 import { useAuth } from '../../app/auth';
+import { QrScanner } from '../../lib/QrScanner';
 import { keepGateOffline } from './offline';
 import { cardReferenceOf, enqueue, readQueue, syncQueue, tokenOf } from './queue';
 import { loadRecent, MAX_RECENT, saveRecent, type ResultRow } from './recent';
@@ -202,7 +202,12 @@ export default function GatePage() {
 
       <Card withBorder>
         <Stack gap="sm">
-          <CameraScanner onCode={record} disabled={!entranceId} />
+          <QrScanner
+            onCode={record}
+            repeatAfterMs={1000}
+            disabled={!entranceId}
+            texts={{ start: t('startCamera'), stop: t('stopCamera'), unavailable: (error) => t('cameraUnavailable', { error }), engine: (name) => t('engine', { name }) }}
+          />
           <form
             onSubmit={(e) => {
               e.preventDefault();

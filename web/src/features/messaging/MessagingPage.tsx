@@ -1,11 +1,13 @@
 // Officers' SMS page (/messaging): campaigns (a list file or a saved filter, dry run first, progress per status),
 // the messages sent in their area, daily figures per area and purpose, and the opt-out list.
-import { Alert, Badge, Button, Card, FileInput, Group, Progress, Radio, SimpleGrid, Stack, Table, Tabs, Text, TextInput, Textarea, Title } from '@mantine/core';
+import { Alert, Badge, Button, Card, FileInput, Group, Progress, Radio, Select, SimpleGrid, Stack, Table, Tabs, Text, TextInput, Textarea, Title } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { useAuth } from '../../app/auth';
 import { isApiError } from '../../lib/api';
 import { ErrorAlert } from '../../lib/errors';
-import { readListFile, useCampaignMutations, useCampaigns, useFigures, useNotifications, useOptOuts, type CampaignBody, type DryRunResponse } from './api';
+import { UnitPicker } from '../geo/UnitPicker';
+import { TemplatesTab } from './TemplatesTab';
+import { readListFile, useExposureNotices, useCampaignMutations, useCampaigns, useFigures, useNotifications, useOptOuts, type CampaignBody, type DryRunResponse } from './api';
 import { useMsgT, type MessagingKey } from './i18n';
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
@@ -24,13 +26,15 @@ function CampaignForm() {
   const [textVi, setTextVi] = useState('');
   const [textEn, setTextEn] = useState('');
   const [unitCode, setUnitCode] = useState(user.jurisdiction.code);
-  const [kind, setKind] = useState<'list' | 'venue_exposure' | 'commune_residents'>('list');
+  const [kind, setKind] = useState<'list' | 'venue_exposure' | 'exposure_notice' | 'commune_contacts' | 'commune_residents'>('list');
+  const [noticeId, setNoticeId] = useState<string | null>(null);
+  const notices = useExposureNotices(kind === 'exposure_notice');
   const [rows, setRows] = useState<{ phone: string; name?: string; lang?: 'vi' | 'en' }[]>([]);
   const [rowErrors, setRowErrors] = useState<{ row: number; phone: string; message: string }[]>([]);
   const [venueId, setVenueId] = useState('');
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
-  const [commune, setCommune] = useState('');
+  const [commune, setCommune] = useState<string | null>(null);
   const [scheduledAt, setScheduledAt] = useState('');
   const [dry, setDry] = useState<DryRunResponse | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -47,7 +51,9 @@ function CampaignForm() {
         ? { kind, rows }
         : kind === 'venue_exposure'
           ? { kind, venueId: venueId.trim(), from: from ? new Date(from).toISOString() : '', to: to ? new Date(to).toISOString() : '' }
-          : { kind, communeCode: commune.trim() },
+          : kind === 'exposure_notice'
+            ? { kind, noticeId: noticeId ?? '' }
+            : { kind, communeCode: commune ?? '' },
   });
 
   async function onFile(file: File | null) {
@@ -86,7 +92,7 @@ function CampaignForm() {
           </Title>
           <SimpleGrid cols={{ base: 1, sm: 2 }}>
             <TextInput label={tm('campaign.name')} name="name" value={name} onChange={(e) => setName(e.currentTarget.value)} />
-            <TextInput label={tm('campaign.unit')} name="unitCode" value={unitCode} onChange={(e) => setUnitCode(e.currentTarget.value)} />
+            <UnitPicker label={tm('campaign.unit')} testId="campaign-unit" value={unitCode} onChange={(c) => setUnitCode(c ?? user.jurisdiction.code)} w="100%" />
           </SimpleGrid>
           <Textarea label={tm('campaign.textVi')} description={tm('campaign.textHint')} name="textVi" autosize minRows={2} value={textVi} onChange={(e) => setTextVi(e.currentTarget.value)} />
           <Textarea label={tm('campaign.textEn')} name="textEn" autosize minRows={1} value={textEn} onChange={(e) => setTextEn(e.currentTarget.value)} />
@@ -94,6 +100,8 @@ function CampaignForm() {
             <Stack gap={4} mt={4}>
               <Radio value="list" label={tm('campaign.sourceList')} />
               <Radio value="venue_exposure" label={tm('campaign.sourceVenue')} />
+              <Radio value="exposure_notice" label={tm('campaign.sourceNotice')} />
+              <Radio value="commune_contacts" label={tm('campaign.sourceContacts')} />
               <Radio value="commune_residents" label={tm('campaign.sourceCommune')} />
             </Stack>
           </Radio.Group>
@@ -119,7 +127,17 @@ function CampaignForm() {
               <TextInput type="datetime-local" label={tm('campaign.to')} value={to} onChange={(e) => setTo(e.currentTarget.value)} />
             </SimpleGrid>
           )}
-          {kind === 'commune_residents' && <TextInput label={tm('campaign.commune')} value={commune} onChange={(e) => setCommune(e.currentTarget.value)} />}
+          {(kind === 'commune_residents' || kind === 'commune_contacts') && <UnitPicker label={tm('campaign.commune')} testId="campaign-commune" value={commune} onChange={setCommune} level="commune" w="100%" />}
+          {kind === 'exposure_notice' && (
+            <Select
+              label={tm('campaign.notice')}
+              data-testid="campaign-notice"
+              searchable
+              value={noticeId}
+              onChange={setNoticeId}
+              data={(notices.data?.items ?? []).map((n) => ({ value: n.id, label: `${n.venueName}${n.entranceName ? ` (${n.entranceName})` : ''} · ${new Date(n.from).toLocaleString()} – ${new Date(n.to).toLocaleTimeString()}` }))}
+            />
+          )}
           <TextInput type="datetime-local" label={tm('campaign.scheduledAt')} value={scheduledAt} onChange={(e) => setScheduledAt(e.currentTarget.value)} />
           {error ? <ErrorAlert error={error} /> : null}
           {dry && (
@@ -127,6 +145,11 @@ function CampaignForm() {
               {dry.sample.map((s, i) => (
                 <Text key={i} size="sm">
                   {s.phone}: {s.text} ({tm('campaign.parts', { count: s.parts })})
+                </Text>
+              ))}
+              {dry.invalid.slice(0, 20).map((r) => (
+                <Text key={`x${r.row}`} size="sm" c="orange.8">
+                  {r.row}: {r.phone} — {r.message}
                 </Text>
               ))}
             </Alert>
@@ -342,6 +365,7 @@ export default function MessagingPage() {
           <Tabs.Tab value="notifications">{tm('tabs.notifications')}</Tabs.Tab>
           <Tabs.Tab value="figures">{tm('tabs.figures')}</Tabs.Tab>
           {can('messaging.send') && <Tabs.Tab value="optouts">{tm('tabs.optOuts')}</Tabs.Tab>}
+          <Tabs.Tab value="templates">{tm('tabs.templates')}</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="campaigns" pt="md">
           <Campaigns />
@@ -354,6 +378,9 @@ export default function MessagingPage() {
         </Tabs.Panel>
         <Tabs.Panel value="optouts" pt="md">
           <OptOuts />
+        </Tabs.Panel>
+        <Tabs.Panel value="templates" pt="md">
+          <TemplatesTab />
         </Tabs.Panel>
       </Tabs>
     </Stack>

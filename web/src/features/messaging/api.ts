@@ -24,6 +24,14 @@ export function useCampaignMutations() {
 }
 
 /** Uploads a list file; the server reads it (CSV or .xlsx) and answers rows and per-row errors. */
+/** Exposure notices of the caller's area (cases module), for a campaign to everyone in a notice's venue and window. */
+export const useExposureNotices = (enabled: boolean) =>
+  useQuery({
+    queryKey: ['messaging', 'exposure-notices'],
+    queryFn: ({ signal }) => api.get<{ items: { id: string; venueName: string; entranceName: string | null; from: string; to: string }[] }>('/api/exposure-notices', undefined, signal),
+    enabled,
+  });
+
 export async function readListFile(file: File) {
   const type = file.name.toLowerCase().endsWith('.xlsx') ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv';
   const res = await fetch('/api/messaging/campaigns/list-file', { method: 'POST', credentials: 'same-origin', headers: { 'content-type': type, 'x-requested-with': 'vigil' }, body: file });

@@ -8,7 +8,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useAuth } from '../../app/auth';
 import { useLang } from '../../app/i18n';
 import { ErrorAlert, useApiErrorText, useErrorMessage } from '../../lib/errors';
-import { CameraScanner, TUBE_FORMATS } from '../gate/CameraScanner';
+import { CameraScanner, TUBE_FORMATS } from './CodeScanner';
 import { keepGateOffline } from '../gate/offline';
 import { usePoints, useTestTypes } from './api';
 import { useTestingT } from './i18n';

@@ -1,0 +1,35 @@
+// Demo data: the default scripts for Nghệ An, a daily F1/F2 campaign for TP Vinh (district 412) over the cases
+// module's demo contacts, and yesterday's and today's calls through the simulated provider (completed, one with
+// fever, one never answering, one wrong number), plus the daily report of yesterday. Idempotent.
+import type { AppContext } from '../../platform/module';
+import { addDays, localTime } from '../../platform/time';
+import { acceleratedClock } from './clock';
+import { DEFAULT_SCRIPTS } from './default-scripts';
+import { makeDailyReports } from './report';
+import { prepareAndRun, today } from './service';
+import { silentRenderer } from './sim-render';
+import { FEVERISH, SimulatedProvider, WELL, type Persona } from './simulated';
+import { createCampaign, saveScript } from './store';
+
+export const DEMO_CAMPAIGN = 'Gọi tự động F1/F2 hằng ngày — TP Vinh';
+
+export async function seedCallsDemo(ctx: AppContext) {
+  const db = ctx.db;
+  if (await db.selectFrom('call_campaigns').select('id').where('name', '=', DEMO_CAMPAIGN).executeTakeFirst()) return;
+  if (!(await ctx.access.resolver.unit('412'))) return;
+  const ids = new Map<string, string>();
+  for (const s of DEFAULT_SCRIPTS) ids.set(s.name, (await saveScript(db, { unitCode: '40', script: s, userId: null })).id);
+  const c = await createCampaign(db, { name: DEMO_CAMPAIGN, unitCode: '412', scriptId: ids.get('daily-health-check')!, audience: 'monitoring', alertPhones: ['0912000901'], channels: 10, callsPerSecond: 2 }, null);
+  const day = today(ctx);
+  for (const d of [addDays(day, -1), day]) {
+    // the day's members in a stable order; a few behave badly so every list has someone
+    const members = await db.selectFrom('call_audience').select('phone').where('campaign_id', '=', c.id).orderBy('member_key').execute();
+    const personas = new Map<string, Persona>();
+    const odd: Persona[] = [FEVERISH, { kind: 'no-answer' }, { kind: 'invalid' }, { ...WELL, from: 2, before: 'busy' }];
+    members.forEach((m, i) => m.phone && personas.set(m.phone, d === day ? (odd[i] ?? WELL) : i === 1 ? { kind: 'no-answer' } : WELL));
+    const clock = acceleratedClock(localTime(d, c.window_start, ctx.config.timeZone), 3000);
+    const provider = new SimulatedProvider({ clock, personas, maxChannels: c.channels });
+    await prepareAndRun(ctx, c, d, provider, clock, silentRenderer);
+  }
+  await makeDailyReports(ctx, addDays(day, -1), { send: false });
+}

@@ -1,0 +1,65 @@
+// EU DCC payloads (schema 1.3.0) built from this deployment's records.
+import type { DoseRecorded } from '../vaccination';
+import type { TestPositive } from '../cases';
+import { DCC_SCHEMA_VERSION } from './dcc-schema';
+import { dccName } from './names';
+import { ISSUER_COUNTRY } from './signer-ring';
+
+/** SNOMED CT 840539006: COVID-19, the disease every entry targets. */
+export const TG_COVID19 = '840539006';
+export const CERTIFICATE_ISSUER = 'Ministry of Health of Viet Nam';
+
+export interface Holder {
+  fullName: string;
+  birthDate: string | null;
+  birthYear: number | null;
+}
+
+const dob = (h: Holder) => h.birthDate ?? (h.birthYear ? String(h.birthYear) : '');
+
+export function vaccinationPayload(holder: Holder, dose: DoseRecorded, ci: string) {
+  return {
+    ver: DCC_SCHEMA_VERSION,
+    nam: dccName(holder.fullName),
+    dob: dob(holder),
+    v: [
+      {
+        tg: TG_COVID19,
+        vp: dose.product.prophylaxisCode,
+        mp: dose.product.code,
+        ma: dose.product.manufacturerCode,
+        dn: dose.doseNumber,
+        sd: dose.seriesDoses,
+        dt: dose.givenOn,
+        co: ISSUER_COUNTRY,
+        is: CERTIFICATE_ISSUER,
+        ci,
+      },
+    ],
+  };
+}
+
+/** A recovery certificate is valid from day 11 after the first positive test to day 180 (EU rules). */
+export const RECOVERY_VALID_FROM_DAYS = 11;
+export const RECOVERY_VALID_UNTIL_DAYS = 180;
+
+export const plusDays = (day: string, n: number) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+
+export function recoveryPayload(holder: Holder, test: TestPositive, ci: string) {
+  return {
+    ver: DCC_SCHEMA_VERSION,
+    nam: dccName(holder.fullName),
+    dob: dob(holder),
+    r: [
+      {
+        tg: TG_COVID19,
+        fr: test.sampledOn,
+        co: ISSUER_COUNTRY,
+        is: CERTIFICATE_ISSUER,
+        df: plusDays(test.sampledOn, RECOVERY_VALID_FROM_DAYS),
+        du: plusDays(test.sampledOn, RECOVERY_VALID_UNTIL_DAYS),
+        ci,
+      },
+    ],
+  };
+}

@@ -1,0 +1,137 @@
+// The people of a check-in: personal QR tokens (signature verified once, then cached) and phones' device tokens
+// (asked of the people module's device registry every time: its own cache applies a revocation at once), the
+// first-visit form (find or create the person), and card
+// references typed at a gate (counted per user so guessing who exists is stopped). Used by CheckinEngine.
+import { AppError, invalidField } from '../../platform/http/errors';
+import { SignatureError, tokenKeyUsable } from '../../platform/signing';
+import { LruCache } from '../../platform/cache';
+import type { CheckinEngineOptions } from './checkins';
+import type { CheckinPerson, PersonRef } from './schema';
+
+/**
+ * How long a verified personal QR (Ed25519) is trusted by token string without checking its signature again (a
+ * retired key is still refused at once). Device tokens are not kept here (see above).
+ */
+export const PERSON_TOKEN_TTL_MS = 60_000;
+/**
+ * Card references that match nobody, per gate user and window: a typo now and then is fine; guessing references to
+ * learn who exists (and their names) is stopped, and the user is asked to scan the QR codes instead.
+ */
+export const REF_MISSES_ALLOWED = 20;
+const REF_MISS_WINDOW_MS = 10 * 60_000;
+
+export class CheckinPeople {
+  /**
+   * token → person id of verified personal QR tokens (signature checked once; key retirement re-checked on use).
+   */
+  private readonly personTokens: LruCache<string, string>;
+  private readonly communes = new LruCache<string, string | null>(20_000, 10 * 60_000);
+  /** user id → card references of theirs that matched nobody lately (REF_MISSES_ALLOWED) */
+  private readonly refMisses = new LruCache<string, number>(10_000, REF_MISS_WINDOW_MS);
+
+  constructor(private readonly o: CheckinEngineOptions) {
+    this.personTokens = new LruCache<string, string>(200_000, PERSON_TOKEN_TTL_MS, () => o.clock().getTime());
+  }
+
+  invalidatePerson(personId: string) {
+    this.personTokens.deleteWhere((p) => p === personId);
+  }
+
+
+  /**
+   * Person id of a personal QR token. Verified once per token string, then served from the cache (a retired key
+   * is still refused). With `resolve`, merged records are followed to the surviving one (the hot insert path does
+   * that in its SQL instead).
+   */
+  async personOfToken(token: string, path: string, resolve = false): Promise<string> {
+    let id = this.cachedPersonOfToken(token);
+    if (id === undefined) {
+      try {
+        id = await this.o.people.verifyPersonToken(token, this.o.clock());
+      } catch (err) {
+        this.personTokens.delete(token);
+        if (err instanceof SignatureError) {
+          if (err.reason === 'wrong_type')
+            throw new AppError(400, 'PERSON_TOKEN_INVALID', `${path}: is not a personal QR code (is it a venue poster?)`, [{ path, message: 'is not a personal QR code' }]);
+          if (err.reason === 'retired_key' || err.reason === 'expired')
+            throw new AppError(410, 'PERSON_TOKEN_EXPIRED', `${path}: has been revoked; fill in the form again`, [{ path, message: 'has been revoked' }]);
+          throw new AppError(400, 'PERSON_TOKEN_INVALID', `${path}: is not a valid personal QR code (altered or forged)`, [{ path, message: 'is not a valid personal QR code' }]);
+        }
+        throw err;
+      }
+      if (!this.o.people.isDeviceToken(token)) this.personTokens.set(token, id);
+    }
+    if (!resolve) return id;
+    const live = await this.o.people.resolveLiveId(this.o.db, id);
+    if (!live) throw personUnknown(path);
+    return live;
+  }
+
+  /** A token verified before whose key is still usable (no await on the hot path); undefined otherwise. */
+  private cachedPersonOfToken(token: string): string | undefined {
+    const id = this.personTokens.get(token);
+    if (id === undefined) return undefined;
+    return tokenKeyUsable(this.o.keys, token) ? id : undefined;
+  }
+
+  private async communeOk(code: string): Promise<boolean> {
+    let level = this.communes.get(code);
+    if (level === undefined) {
+      const u = await this.o.db.selectFrom('admin_units').select('level').where('code', '=', code).executeTakeFirst();
+      level = u?.level ?? null;
+      this.communes.set(code, level);
+    }
+    return level === 'commune';
+  }
+
+  async person(ref: PersonRef, path: string, now: Date, resolve = false): Promise<CheckinPerson> {
+    if (ref.token) {
+      const known = resolve ? undefined : this.cachedPersonOfToken(ref.token);
+      const personId = known ?? (await this.personOfToken(ref.token, `${path}.token`, resolve));
+      return { personId, token: ref.token, name: null, created: false };
+    }
+    const missing = (['fullName', 'phone', 'birthYear', 'communeCode'] as const).filter((k) => ref[k] === undefined || ref[k] === '');
+    if (missing.length)
+      throw new AppError(
+        400,
+        'VALIDATION',
+        `${path}: give either token or ${missing.join(', ')}`,
+        missing.map((k) => ({ path: `${path}.${k}`, message: 'is required' })),
+      );
+    const fullName = ref.fullName!.replace(/\s+/g, ' ').trim();
+    if (fullName.length < 2 || /[0-9<>]/.test(fullName)) throw invalidField(`${path}.fullName`, 'must be a person’s name');
+    const phone = this.o.people.normalizePhone(ref.phone!);
+    if (!phone) throw invalidField(`${path}.phone`, 'is not a valid phone number');
+    const year = now.getUTCFullYear();
+    if (ref.birthYear! > year || ref.birthYear! < year - 120) throw invalidField(`${path}.birthYear`, `must be between ${year - 120} and ${year}`);
+    if (!(await this.communeOk(ref.communeCode!))) throw invalidField(`${path}.communeCode`, `is not a known commune code`);
+    const { id, created, token } = await this.o.people.findOrCreateWithDevice(
+      this.o.db,
+      { fullName, phone, birthYear: ref.birthYear!, communeCode: ref.communeCode!, nationalId: ref.nationalId || undefined },
+      { prefix: path, now },
+    );
+    return { personId: id, token, name: fullName, created };
+  }
+
+  /**
+   * The person whose card carries this reference (typed at a gate, staff only). No token goes back: the card's QR
+   * token is not known from its reference, and a phone's device token is not for staff.
+   */
+  async personOfReference(reference: string, path: string, userId: string): Promise<CheckinPerson> {
+    // counted before the look-up (a batch's items are looked up concurrently) and given back on a match
+    const misses = this.refMisses.get(userId) ?? 0;
+    if (misses >= REF_MISSES_ALLOWED)
+      throw new AppError(429, 'PERSON_REF_LIMIT', `${path}: too many card references that match nobody; scan the QR codes`, [{ path, message: 'too many unknown card references' }]);
+    this.refMisses.set(userId, misses + 1);
+    const ids = await this.o.people.byReference(this.o.db, reference);
+    if (ids.length) this.refMisses.set(userId, Math.max(0, (this.refMisses.get(userId) ?? 1) - 1));
+    if (!ids.length) throw new AppError(404, 'PERSON_REF_UNKNOWN', `${path}: no personal card has the reference ${reference.toUpperCase()}`, [{ path, message: 'unknown card reference' }]);
+    if (ids.length > 1)
+      throw new AppError(409, 'PERSON_REF_AMBIGUOUS', `${path}: several people have cards with the reference ${reference.toUpperCase()}; scan the QR code`, [{ path, message: 'ambiguous card reference' }]);
+    return { personId: ids[0]!, token: '', name: null, created: false };
+  }
+}
+
+export function personUnknown(path: string) {
+  return new AppError(404, 'PERSON_UNKNOWN', `${path}: this person is no longer registered; fill in the form again`, [{ path, message: 'unknown person' }]);
+}

@@ -1,0 +1,106 @@
+// Certificates in Chromium on a phone (360x740): the verifier page reads a certificate's QR from the camera (a fake
+// camera playing the QR) and says it is valid, refuses an altered one pasted in; a citizen sees their own and their
+// child's certificate with its QR and PDF link.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestContext } from '../../server/test/helpers';
+import { addDependant } from '../../server/src/modules/people';
+import { communesOf, dose, person, publishDose } from '../../server/src/modules/certificates/test-fixtures';
+import { ensureBuilt, launchBrowser, openPage, PASSWORD, type TestServer } from './browser';
+import { qrVideo } from './qr-video';
+
+let server: TestServer;
+let browser: Browser;
+let hc1: string;
+const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-cert-browser-'));
+const phone = { viewport: { width: 360, height: 740 }, locale: 'vi-VN', isMobile: true, hasTouch: true };
+
+beforeAll(async () => {
+  await ensureBuilt('index.html');
+  server = await startTestServer();
+  const t = server as unknown as TestContext;
+  const { commune } = await communesOf(t);
+  const me = await person(t, 'Đinh Thị Hồng Nhung', commune, '1985-11-20');
+  const child = await person(t, 'Đinh Gia Bảo', commune, '2010-04-01');
+  await addDependant(server.db, me, child, 'child', null, new Date());
+  await server.createUser({ username: 'cert.citizen', password: PASSWORD, role: 'citizen', jurisdictionCode: commune, personId: me });
+  await publishDose(t, dose(me, { doseNumber: 2, givenOn: '2021-10-20' }));
+  await publishDose(t, dose(child, { givenOn: '2021-11-02' }));
+  const row = await server.db.selectFrom('dcc_certificates').select('hc1').where('person_id', '=', me).executeTakeFirstOrThrow();
+  hc1 = row.hc1;
+  browser = await launchBrowser();
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  fs.rmSync(outDir, { recursive: true, force: true });
+});
+
+async function signIn(page: Page) {
+  await page.goto(`${server.url}/`);
+  await page.getByLabel('Tên đăng nhập').fill('cert.citizen');
+  await page.getByLabel('Mật khẩu').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+  await expect.poll(() => page.getByLabel('Tên đăng nhập').count()).toBe(0);
+}
+
+describe('certificate pages', () => {
+  it('verifies a certificate read from the camera', async () => {
+    const video = path.join(outDir, 'cert.y4m');
+    await qrVideo(hc1, video);
+    const cam = await launchBrowser(['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${video}`]);
+    try {
+      const { ctx, page, errors } = await openPage(cam, { ...phone, permissions: ['camera'] });
+      await signIn(page);
+      await page.goto(`${server.url}/verify`);
+      await page.getByRole('button', { name: 'Quét mã QR bằng camera' }).click();
+      const result = page.getByTestId('verify-result');
+      await expect.poll(() => result.getAttribute('data-valid')).toBe('true');
+      await expect.poll(() => result.getByText('HỢP LỆ', { exact: true }).count()).toBe(1);
+      expect(await result.getByText('Đinh Thị Hồng Nhung').count()).toBe(1);
+      expect(await result.locator('[data-check="signature"]').getAttribute('data-state')).toBe('true');
+      await page.screenshot({ path: path.join(outDir, 'verify-valid.png'), fullPage: true });
+      if (process.env.VIGIL_SCREENSHOTS) fs.copyFileSync(path.join(outDir, 'verify-valid.png'), path.join(process.env.VIGIL_SCREENSHOTS, 'certificates-verify.png'));
+      expect(errors).toEqual([]);
+      await ctx.close();
+    } finally {
+      await cam.close();
+    }
+  });
+
+  it('says an altered certificate pasted in is not valid, and which check failed', async () => {
+    const { ctx, page, errors } = await openPage(browser, phone);
+    await signIn(page);
+    await page.goto(`${server.url}/verify`);
+    const altered = hc1.slice(0, 80) + (hc1[80] === 'A' ? 'B' : 'A') + hc1.slice(81);
+    await page.getByLabel('Hoặc dán nội dung mã QR').fill(altered);
+    await page.getByRole('button', { name: 'Kiểm tra' }).click();
+    const result = page.getByTestId('verify-result');
+    await expect.poll(() => result.getAttribute('data-valid')).toBe('false');
+    expect(await result.getByText('KHÔNG HỢP LỆ').count()).toBe(1);
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+
+  it("shows the citizen's own and their child's certificates with QR and PDF", async () => {
+    const { ctx, page, errors } = await openPage(browser, phone);
+    await signIn(page);
+    await page.goto(`${server.url}/certificates`);
+    const cards = page.getByTestId('certificate-card');
+    await expect.poll(() => cards.count()).toBe(2);
+    expect(await page.getByText('Đinh Gia Bảo').count()).toBe(1);
+    expect(await page.getByText(/Mũi 2\/2/).count()).toBe(1);
+    const img = cards.first().getByRole('img', { name: 'Mã QR chứng nhận' });
+    await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth)).toBeGreaterThan(100);
+    const pdf = await page.request.get(`${server.url}${await cards.first().getByRole('link', { name: 'Tải bản in (PDF)' }).getAttribute('href')}`);
+    expect(pdf.headers()['content-type']).toBe('application/pdf');
+    await page.screenshot({ path: path.join(outDir, 'my-certificates.png'), fullPage: true });
+    if (process.env.VIGIL_SCREENSHOTS) fs.copyFileSync(path.join(outDir, 'my-certificates.png'), path.join(process.env.VIGIL_SCREENSHOTS, 'certificates-mine.png'));
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+});
