@@ -1,4 +1,5 @@
-// The camera scanner of the phone pages (the gate, the sampling page): the back camera in a <video>, read five times
+// The sampling page's camera scanner (QR codes and the 1D barcodes of tubes; lib/QrScanner reads QR codes only): the
+// back camera in a <video>, read five times
 // a second by BarcodeDetector where the browser has it and knows the formats asked for (Android, ChromeOS, macOS);
 // otherwise by jsQR on canvas frames for QR codes only (the gate), or by ZXing (@zxing/library, loaded only then) for
 // the 1D barcodes on sample tubes (iPhones, desktop Linux). `onCode` gets every reading; the caller decides what a
