@@ -19,9 +19,10 @@ export default defineConfig({
   root,
   plugins: [
     react(),
-    // The gate page (staff, at an entrance with a patchy network) must open offline after a first visit: a
-    // service worker precaches the staff app and keeps the few GET answers the gate needs (who is signed in, the
-    // entrances). Registered by the gate page only (see features/gate/offline.ts), so citizens' phones never get it.
+    // The gate page (staff, at an entrance with a patchy network) and the sampling page (field staff at a mass-testing
+    // table) must open offline after a first visit: a service worker precaches the staff app and keeps the few GET
+    // answers they need (who is signed in, the entrances, the sampling points and test types). Registered by those
+    // two pages only (see features/gate/offline.ts), so citizens' phones never get it.
     VitePWA({
       injectRegister: false,
       registerType: 'autoUpdate',
@@ -30,12 +31,17 @@ export default defineConfig({
         globPatterns: ['index.html', 'assets/*.{js,css}', 'favicon.svg'],
         maximumFileSizeToCacheInBytes: 3 * 1024 * 1024,
         navigateFallback: 'index.html',
-        navigateFallbackAllowlist: [/^\/gate(\/|$)/],
+        navigateFallbackAllowlist: [/^\/gate(\/|$)/, /^\/sampling(\/|$)/],
         cleanupOutdatedCaches: true,
         runtimeCaching: [
           {
             urlPattern: ({ url, request }) =>
-              request.method === 'GET' && (url.pathname === '/api/auth/me' || url.pathname === '/api/venues' || /^\/api\/venues\/[0-9a-f-]{36}$/.test(url.pathname)),
+              request.method === 'GET' &&
+              (url.pathname === '/api/auth/me' ||
+                url.pathname === '/api/venues' ||
+                /^\/api\/venues\/[0-9a-f-]{36}$/.test(url.pathname) ||
+                url.pathname === '/api/testing/points' ||
+                url.pathname === '/api/testing/test-types'),
             handler: 'NetworkFirst',
             options: { cacheName: 'vigil-gate-api', networkTimeoutSeconds: 4, expiration: { maxEntries: 120, maxAgeSeconds: 7 * 86400 } },
           },

@@ -4,6 +4,7 @@ import { api, ApiError, isApiError } from '../lib/api';
 import type { LoginBody, Me } from '../../../server/src/platform/auth/schema';
 import type { Permission } from '../lib/types';
 import { forgetGateData } from '../features/gate/recent';
+import { forgetSamplingData } from '../features/testing/recent';
 
 /** POST /api/auth/login and GET /api/auth/me. */
 export interface MeResponse {
@@ -97,6 +98,7 @@ export function AuthProvider({ user, children }: { user: Me; children: ReactNode
           await api.post<void>('/api/auth/logout');
         } finally {
           await forgetGateData();
+          forgetSamplingData();
           client.removeQueries({ predicate: (q) => q.queryKey[0] !== 'auth' });
           setAuth(client, { status: 'anonymous', expired: false });
         }

@@ -57,6 +57,20 @@ export const navEntries: NavEntry[] = [
     component: lazy(() => import('../features/gate/GatePage')),
   },
   {
+    path: '/sampling',
+    labelKey: 'nav.sampling',
+    descriptionKey: 'navDesc.sampling',
+    permission: 'testing.sample',
+    component: lazy(() => import('../features/testing/SamplingPage')),
+  },
+  {
+    path: '/testing',
+    labelKey: 'nav.testing',
+    descriptionKey: 'navDesc.testing',
+    permission: ['testing.read', 'testing.results', 'testing.sample'],
+    component: lazy(() => import('../features/testing/TestingPage')),
+  },
+  {
     path: '/messaging',
     labelKey: 'nav.messaging',
     descriptionKey: 'navDesc.messaging',

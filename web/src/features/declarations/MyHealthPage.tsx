@@ -6,6 +6,7 @@ import { PageLoader } from '../../app/pages';
 import { ErrorAlert } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
 import { LinkRecordCard } from '../people/LinkRecordCard';
+import { MyResultsCard } from '../testing/MyResultsCard';
 import { myCardUrl, RELATIONSHIPS, useAddMyDependant, useMyDependants, useMyPerson, useMyQr, useRemoveMyDependant, useSaveMyPerson, type RelationshipValue, type SelfDependantBody, type SelfPerson, type SelfPersonBody } from '../people/api';
 import '../people/i18n';
 import { usePeopleT } from '../people/i18n';
@@ -224,6 +225,8 @@ export default function MyHealthPage() {
           <LinkRecordCard household={household} />
         </Stack>
       </SimpleGrid>
+
+      <MyResultsCard />
 
       <Card withBorder>
         <Title order={2} size="h4" mb="xs">

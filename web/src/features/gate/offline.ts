@@ -1,7 +1,8 @@
 /// <reference types="vite-plugin-pwa/client" />
 // The gate page opens without a network after a first visit: the service worker (vite-plugin-pwa / Workbox, see
 // vite.config.ts) precaches the staff app and keeps the gate's GET answers (who is signed in, the entrances).
-// Registered from the gate page only, so it is installed on gate devices, not on every officer's or citizen's.
+// Registered from the gate and sampling pages only, so it is installed on those staff phones, not on every officer's
+// or citizen's.
 import { registerSW } from 'virtual:pwa-register';
 
 let started = false;

@@ -8,6 +8,7 @@ import { PageLoader } from '../../app/pages';
 import { ErrorAlert } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
 import { PersonDeclarations } from '../declarations/PersonDeclarations';
+import { PersonResultsCard } from '../testing/PersonResultsCard';
 import { PersonActivity } from '../venues/PersonActivity';
 import { cardUrl, RELATIONSHIPS, useAddDependant, useDuplicates, usePeople, usePerson, useRemoveDependant, useUpdatePerson, type PersonDetail, type PersonLink, type PersonUpdateBody, type RelationshipValue } from './api';
 import { usePeopleT, type PeopleKey } from './i18n';
@@ -332,6 +333,7 @@ export default function PersonDetailPage() {
 
       {can('checkins.read') && <PersonActivity personId={p.id} declarations={can('declarations.read')} />}
       {can('declarations.read') && <PersonDeclarations personId={p.id} />}
+      {can('testing.read') && <PersonResultsCard personId={p.id} />}
 
       <Modal opened={editing} onClose={() => setEditing(false)} title={tp('editTitle')} size="lg">
         {editing && (

@@ -1,0 +1,35 @@
+// The shapes of /api/testing/*, from the server's TypeBox schemas (types only: the web never imports server code).
+import type { Static } from '@sinclair/typebox';
+import type * as S from '../../../../server/src/modules/testing/schema';
+
+export type ResultValue = S.ResultValue;
+export type TestType = Static<typeof S.TestType>;
+export type TestTypeList = Static<typeof S.TestTypeList>;
+export type SamplingPoint = S.SamplingPoint;
+export type PointList = Static<typeof S.PointList>;
+export type SamplePerson = S.SamplePerson;
+export type SampleSubmission = S.SampleSubmission;
+export type BatchBody = Static<typeof S.BatchBody>;
+export type ScanResponse = Static<typeof S.ScanResponse>;
+export type Sample = S.Sample;
+export type Member = Sample['members'][number];
+export type ResultEntry = Static<typeof S.ResultEntry>;
+export type BatchItemResult = Static<typeof S.BatchItemResult>;
+export type BatchResponse = Static<typeof S.BatchResponse>;
+export type SampleListQuery = S.SampleListQuery;
+export type SampleList = Static<typeof S.SampleList>;
+export type SampleDetail = Static<typeof S.SampleDetail>;
+export type ResultBody = S.ResultBody;
+export type ResultResponse = Static<typeof S.ResultResponse>;
+export type ImportLineError = S.ImportLineError;
+export type ImportResult = S.ImportResult;
+export type TaskListQuery = S.TaskListQuery;
+export type Task = S.Task;
+export type TaskKind = Task['kind'];
+export type TaskList = Static<typeof S.TaskList>;
+export type CloseTaskBody = Static<typeof S.CloseTaskBody>;
+export type PersonResult = Static<typeof S.PersonResult>;
+export type PersonResults = Static<typeof S.PersonResults>;
+export type MyResults = Static<typeof S.MyResults>;
+export type DashboardQuery = S.DashboardQuery;
+export type Dashboard = S.Dashboard;
