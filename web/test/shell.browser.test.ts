@@ -97,7 +97,7 @@ describe('staff web shell', () => {
       await page.getByTestId('geo-title').filter({ hasText: 'Vinh' }).waitFor();
       await page.locator('[data-map-mode="children"] path.leaflet-interactive').first().waitFor();
       expect(await page.getByTestId('generated-boundaries').count()).toBe(1);
-      await page.getByRole('link', { name: 'All' }).click();
+      await page.getByRole('link', { name: 'All', exact: true }).click();
       await page.waitForURL('**/geo');
 
       // Drill in from the map: click the province's polygon.
