@@ -56,13 +56,17 @@ export async function importSampleLines(ctx: AppContext, lines: Line[], o: Sampl
   );
   const tubes = new Map<string, Tube>();
   const seenLines = new Map<string, number>();
+  // the lines of a pool repeat its instant: each distinct text is parsed once
+  const instants = new Map<string, Date | string>();
   for (const { line, values: v } of lines) {
     const tube = (v.tube_code ?? '').trim();
     if (!TUBE.test(tube)) {
       errors.add(line, 'tube_code', tube ? 'may hold only letters, digits and . _ / - (at most 64)' : 'is required');
       continue;
     }
-    const at = parseInstant(v.collected_at ?? '');
+    const atText = v.collected_at ?? '';
+    let at = instants.get(atText);
+    if (at === undefined) instants.set(atText, (at = parseInstant(atText)));
     if (typeof at === 'string') {
       errors.add(line, 'collected_at', at);
       continue;
