@@ -79,7 +79,9 @@ export async function seedTestingDemo(ctx: AppContext) {
   ]);
 
   // this morning: three of the positive pool retested individually (their tasks close), one positive
-  const retest = pools[positivePool]!.slice(0, 3);
+  // the positive retest must become a case of its own: not one of the cases demo's active cases (cases skips those)
+  const cases = new Set((await db.selectFrom('cases').select('person_id').where('status', '=', 'active').execute()).map((c) => c.person_id));
+  const retest = pools[positivePool]!.filter((p) => !cases.has(p)).slice(0, 3);
   const retestCodes: string[] = [];
   for (const [i, p] of retest.entries()) {
     const at = new Date(now.getTime() - (4 - i * 0.25) * H);
