@@ -71,7 +71,13 @@ describe('site day on a phone', () => {
     await expect.poll(() => page.getByRole('textbox', { name: 'Điểm tiêm' }).inputValue(), { timeout: 20_000 }).toBe('Trạm y tế phường Hưng Bình');
     await page.getByRole('button', { name: 'Mở camera' }).click();
     await expect.poll(() => page.getByTestId('person-card').textContent(), { timeout: 20_000 }).toContain(NAME);
-    // screening: healthy, consents
+    // screening: the temperature typed the Vietnamese way (decimal comma) is read as 36.8, not 368 clamped to 45
+    const temperature = page.getByRole('textbox', { name: 'Nhiệt độ (°C)' });
+    await temperature.fill('');
+    await temperature.pressSequentially('36,8');
+    await temperature.blur();
+    expect(await temperature.inputValue()).toBe('36.8');
+    // healthy, consents
     await page.getByLabel('Người được tiêm đồng ý tiêm chủng').check();
     await page.getByRole('button', { name: 'Phân loại' }).click();
     await expect.poll(() => page.getByTestId('screening-result').getAttribute('data-outcome')).toBe('eligible');

@@ -197,7 +197,7 @@ function PersonModal({ person, onClose }: { person: Subject | null; onClose(): v
         {can('followup.write') && (
           <Card withBorder>
             <Stack>
-              <NumberInput label={tc('followups.temperature')} value={temp} onChange={setTemp} min={30} max={45} step={0.1} decimalScale={1} w={180} />
+              <NumberInput label={tc('followups.temperature')} value={temp} onChange={setTemp} min={30} max={45} step={0.1} decimalScale={1} allowedDecimalSeparators={['.', ',']} w={180} />
               <Checkbox.Group label={tc('followups.symptoms')} value={symptoms} onChange={setSymptoms}>
                 <Group mt={4}>
                   {SYMPTOMS.map((s) => (

@@ -19,7 +19,8 @@ export function ScreeningStep({ personId, siteId, onDone }: { personId: string; 
   const errorText = useErrorMessage();
   const [answers, setAnswers] = useState<Record<string, boolean>>(() => Object.fromEntries(QUESTIONS.map((q) => [q, false])));
   const [weeks, setWeeks] = useState<number | ''>('');
-  const [temperature, setTemperature] = useState<number | ''>(36.5);
+  // what the field holds while typing ('36.' is a string on the way to 36.8): keep it, read it as a number on submit
+  const [temperature, setTemperature] = useState<number | string>(36.5);
   const [consent, setConsent] = useState(false);
   const [result, setResult] = useState<Screening | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -29,7 +30,7 @@ export function ScreeningStep({ personId, siteId, onDone }: { personId: string; 
     setBusy(true);
     setError(null);
     try {
-      const r = await screenPerson({ personId, siteId, answers: { ...answers, pregnancyWeeks: weeks === '' ? null : weeks }, temperature: temperature === '' ? null : temperature, consent, consentBy: 'self' });
+      const r = await screenPerson({ personId, siteId, answers: { ...answers, pregnancyWeeks: weeks === '' ? null : weeks }, temperature: temperatureOf(temperature), consent, consentBy: 'self' });
       setResult(r);
       onDone(r);
     } catch (e) {
@@ -45,7 +46,7 @@ export function ScreeningStep({ personId, siteId, onDone }: { personId: string; 
         <Checkbox key={q} label={t(`q.${q}` as VaccKey)} checked={answers[q]} onChange={(e) => setAnswers({ ...answers, [q]: e.currentTarget.checked })} disabled={!!result} />
       ))}
       <NumberInput label={t('pregnancyWeeks')} value={weeks} min={1} max={45} onChange={(v) => setWeeks(typeof v === 'number' ? v : '')} disabled={!!result} />
-      <NumberInput label={t('temperature')} value={temperature} min={30} max={45} step={0.1} decimalScale={1} onChange={(v) => setTemperature(typeof v === 'number' ? v : '')} disabled={!!result} />
+      <NumberInput label={t('temperature')} value={temperature} min={30} max={45} step={0.1} decimalScale={1} allowedDecimalSeparators={['.', ',']} onChange={setTemperature} disabled={!!result} />
       <Checkbox label={t('consent')} checked={consent} onChange={(e) => setConsent(e.currentTarget.checked)} disabled={!!result} />
       {error && <Alert color="red">{error}</Alert>}
       {result ? (
@@ -62,4 +63,11 @@ export function ScreeningStep({ personId, siteId, onDone }: { personId: string; 
       )}
     </Stack>
   );
+}
+
+/** The screening temperature as a number (either decimal separator), null when empty or not a number. */
+function temperatureOf(v: number | string): number | null {
+  if (typeof v === 'number') return v;
+  const n = Number(v.trim().replace(',', '.'));
+  return v.trim() === '' || !Number.isFinite(n) ? null : n;
 }
