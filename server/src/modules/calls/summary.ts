@@ -2,7 +2,7 @@
 // per day (attention when there are any today).
 import { sql } from 'kysely';
 import type { DbOrTx } from '../../platform/db/types';
-import { perDay, type SummaryQuery, type SummaryTile } from '../../platform/home';
+import { dailyTile, perDay, whenAny, type SummaryQuery, type SummaryTile } from '../../platform/home';
 
 export async function callTiles(db: DbOrTx, q: SummaryQuery): Promise<SummaryTile[]> {
   if (!q.user.permissions.has('calls.read')) return [];
@@ -20,27 +20,23 @@ export async function callTiles(db: DbOrTx, q: SummaryQuery): Promise<SummaryTil
   ]);
   const r = perDay(q.days, reached.rows);
   const s = perDay(q.days, sick.rows);
-  const today = (a: number[]) => a[a.length - 1] ?? 0;
   return [
-    {
+    dailyTile({
       key: 'calls.reached',
       order: 60,
       label: { vi: 'Liên lạc được qua gọi tự động', en: 'Reached by robot calls' },
       hint: { vi: 'Người trả lời khảo sát sức khỏe hôm nay (gọi đi, đường dây nóng, SMS)', en: 'People who answered the health survey today (calls, hotline, SMS)' },
-      today: today(r),
       byDay: r,
       link: '/calls',
-      tone: 'normal',
-    },
-    {
+    }),
+    dailyTile({
       key: 'calls.symptomatic',
       order: 61,
       label: { vi: 'Báo triệu chứng qua gọi tự động', en: 'Symptoms reported on robot calls' },
       hint: { vi: 'Người báo có triệu chứng hôm nay: xem danh sách', en: 'People reporting symptoms today: see the list' },
-      today: today(s),
       byDay: s,
       link: '/calls/lists?kind=symptomatic',
-      tone: today(s) > 0 ? 'attention' : 'normal',
-    },
+      attention: whenAny,
+    }),
   ];
 }

@@ -1,40 +1,33 @@
 // Home page tiles: tubes collected per day in the caller's area, and open retest tasks now.
 import { sql } from 'kysely';
 import type { DbOrTx } from '../../platform/db/types';
-import { perDay, type SummaryQuery, type SummaryTile } from '../../platform/home';
+import { dailyCounts, dailyTile, stateTile, whenAny, type SummaryQuery, type SummaryTile } from '../../platform/home';
 
 export async function testingTiles(db: DbOrTx, q: SummaryQuery): Promise<SummaryTile[]> {
   if (!q.user.permissions.has('testing.read')) return [];
   const inScope = q.scope ? sql`and s.commune_code = any(${q.scope}::text[])` : sql``;
   const inTasks = q.scope ? sql`and t.commune_code = any(${q.scope}::text[])` : sql``;
   const [tubes, retests] = await Promise.all([
-    sql<{ day: string; n: number }>`
-      select to_char((s.collected_at at time zone ${q.timeZone})::date, 'YYYY-MM-DD') as day, count(*)::int as n
-      from samples s where s.collected_at >= ${q.from} and s.collected_at < ${q.to} ${inScope} group by 1`.execute(db),
+    dailyCounts(db, q, { from: sql`samples s`, at: 's.collected_at', where: inScope }),
     sql<{ n: number }>`select count(*)::int as n from testing_tasks t where t.status = 'open' and t.kind = 'retest' ${inTasks}`.execute(db),
   ]);
-  const days = perDay(q.days, tubes.rows);
-  const open = retests.rows[0]?.n ?? 0;
   return [
-    {
+    dailyTile({
       key: 'testing.tubes',
       order: 60,
       label: { vi: 'Ống mẫu xét nghiệm', en: 'Test tubes collected' },
       hint: { vi: 'Ống mẫu lấy trong địa bàn hôm nay (mẫu gộp tính một ống)', en: 'Tubes collected in this area today (a pool counts once)' },
-      today: days[days.length - 1] ?? 0,
-      byDay: days,
+      byDay: tubes.n,
       link: '/testing',
-      tone: 'normal',
-    },
-    {
+    }),
+    stateTile({
       key: 'testing.retests',
       order: 61,
       label: { vi: 'Cần xét nghiệm lại', en: 'Retests to do' },
       hint: { vi: 'Người trong mẫu gộp dương tính chưa được lấy mẫu đơn', en: 'People of positive pools not yet retested individually' },
-      today: open,
-      byDay: null,
+      value: retests.rows[0]?.n ?? 0,
       link: '/testing/tasks',
-      tone: open > 0 ? 'attention' : 'normal',
-    },
+      attention: whenAny,
+    }),
   ];
 }
