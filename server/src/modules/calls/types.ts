@@ -31,8 +31,11 @@ export interface CallSession {
   nextDigit(timeoutMs: number, expect?: KeyExpectation): Promise<string | null>;
   /** Drop queued digits (before a question, so keys pressed during an earlier prompt don't answer it). */
   clearDigits(): void;
-  /** Optional: record what the caller says (inbound voice messages), up to maxMs or until '#' / hang-up. */
-  record?(maxMs: number): Promise<Buffer>;
+  /**
+   * Optional: record what the caller says (inbound voice messages), as 8 kHz µ-law, until '#' (not queued as a
+   * digit), `silenceMs` without voice (when given), `maxMs`, or hang-up.
+   */
+  record?(maxMs: number, opts?: { silenceMs?: number }): Promise<Recording>;
   /** End the call (BYE); idempotent. */
   hangup(): Promise<void>;
   /** Resolves once the call has ended, by either side. */
@@ -44,6 +47,11 @@ export interface KeyExpectation {
   digits: string;
   terminator?: string;
   maxDigits?: number;
+}
+
+export interface Recording {
+  ulaw: Buffer;
+  endedBy: 'key' | 'silence' | 'max-length' | 'hangup';
 }
 
 export interface DialOptions {

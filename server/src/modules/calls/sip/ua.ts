@@ -7,9 +7,10 @@ import { performance } from 'node:perf_hooks';
 import { randomBytes, randomUUID } from 'node:crypto';
 import sip, { type NameAddr, type SipMessage, type SipRequest, type SipResponse, type Stack } from 'sip';
 import digest, { type DigestSession } from 'sip/digest';
-import type { CallProvider, CallSession, DialOptions, DialResult, Disposition } from '../types';
+import type { CallProvider, CallSession, DialOptions, DialResult, Disposition, Recording } from '../types';
 import { RtpStream } from '../media/rtp';
 import { digitFromInfo } from '../media/dtmf';
+import { ulawLevel, VOICE_LEVEL } from '../media/g711';
 import { buildSdp, readSdp, SdpError, type MediaParams } from './sdp';
 
 export interface SipTrunk {
@@ -88,7 +89,7 @@ class SipSession implements CallSession {
   private isEnded = false;
   private digits: string[] = [];
   private waiter: ((d: string | null) => void) | null = null;
-  private recordStop: (() => void) | null = null;
+  private recordStop: ((by: 'key' | 'hangup') => void) | null = null;
 
   constructor(
     private readonly call: Call,
@@ -103,7 +104,7 @@ class SipSession implements CallSession {
 
   onDigit(d: string): void {
     if (this.isEnded) return;
-    if (this.recordStop && d === '#') return this.recordStop();
+    if (this.recordStop && d === '#') return this.recordStop('key');
     this.digits.push(d);
     this.call.rtp.interrupt();
     if (this.waiter) {
@@ -119,7 +120,7 @@ class SipSession implements CallSession {
     this.endedResolve({ by, at: new Date() });
     this.waiter?.(null);
     this.waiter = null;
-    this.recordStop?.();
+    this.recordStop?.('hangup');
   }
 
   async play(ulaw: Buffer, opts?: { bargeIn?: boolean }) {
@@ -147,17 +148,30 @@ class SipSession implements CallSession {
     this.digits = [];
   }
 
-  record(maxMs: number): Promise<Buffer> {
-    if (this.isEnded) return Promise.resolve(Buffer.alloc(0));
-    this.call.rtp.startRecording();
+  record(maxMs: number, opts?: { silenceMs?: number }): Promise<Recording> {
+    if (this.isEnded) return Promise.resolve({ ulaw: Buffer.alloc(0), endedBy: 'hangup' });
+    let lastVoice = performance.now();
+    this.call.rtp.startRecording((ulaw) => {
+      if (ulawLevel(ulaw) >= VOICE_LEVEL) lastVoice = performance.now();
+    });
     return new Promise((resolve) => {
-      const stop = () => {
-        clearTimeout(timer);
+      const timers: NodeJS.Timeout[] = [];
+      const stop = (endedBy: Recording['endedBy']) => {
+        timers.forEach(clearTimeout);
         this.recordStop = null;
-        resolve(this.call.rtp.stopRecording());
+        resolve({ ulaw: this.call.rtp.stopRecording(), endedBy });
       };
-      const timer = setTimeout(stop, maxMs);
-      this.recordStop = stop;
+      timers.push(setTimeout(() => stop('max-length'), maxMs));
+      // silence: no voice (or no audio at all) for silenceMs, watched on a tenth of that
+      const silenceMs = opts?.silenceMs;
+      if (silenceMs) {
+        const watch = () => {
+          if (performance.now() - lastVoice >= silenceMs) return stop('silence');
+          timers.push(setTimeout(watch, Math.max(20, silenceMs / 10)));
+        };
+        timers.push(setTimeout(watch, Math.max(20, silenceMs / 10)));
+      }
+      this.recordStop = (by) => stop(by);
     });
   }
 
