@@ -80,7 +80,7 @@ export function hotlineHandler(deps: HotlineDeps) {
       const choice = chosen ? await runScript(session, menu(language), { render }) : null;
       if (choice?.outcome === 'hung-up') return;
       if (!choice || choice.outcome === 'message') {
-        await takeVoiceMessage({ ...deps, voice: deps.voice ?? DEFAULT_VOICE }, session, { phone, remote: session.remote, personId: ids.length === 1 ? ids[0]! : null, language });
+        await takeVoiceMessage({ ...deps, voice: deps.voice ?? DEFAULT_VOICE }, session, { phone, remote: session.remote, personId: ids.length === 1 ? ids[0]! : null, language, answeredAt: startedAt });
         return;
       }
     }

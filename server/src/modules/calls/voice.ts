@@ -55,6 +55,8 @@ export interface VoiceCaller {
   /** the person whose number it is, when it is one person's */
   personId: string | null;
   language: 'vi' | 'en';
+  /** when the hotline answered (the deps' clock) */
+  answeredAt: Date;
 }
 
 export interface VoiceDeps {
@@ -84,7 +86,7 @@ export async function takeVoiceMessage(deps: VoiceDeps, session: CallSession, ca
   return deps.db.transaction().execute(async (trx) => {
     await trx
       .insertInto('call_attempts')
-      .values({ person_id: person?.id ?? null, phone: caller.phone, unit_code: unitCode, kind: 'robot', direction: 'inbound', provider: 'hotline', started_at: startedAt, answered_at: session.answeredAt, ended_at: endedAt, sip_code: 200, disposition: voiced ? 'completed' : 'incomplete', billsec: Math.round((endedAt.getTime() - session.answeredAt.getTime()) / 100) / 10, outcome: 'message' })
+      .values({ person_id: person?.id ?? null, phone: caller.phone, unit_code: unitCode, kind: 'robot', direction: 'inbound', provider: 'hotline', started_at: startedAt, answered_at: caller.answeredAt, ended_at: endedAt, sip_code: 200, disposition: voiced ? 'completed' : 'incomplete', billsec: Math.round((endedAt.getTime() - caller.answeredAt.getTime()) / 100) / 10, outcome: 'message' })
       .execute();
     if (!voiced) return null; // silence only: the CDR says someone called, there is nothing to listen to
     const row = await trx
