@@ -8,7 +8,7 @@ import { closeDay, runCampaignDay } from './dialer';
 import { nextDue, releaseStuck } from './lease';
 import { hotlineHandler, type HotlineDeps } from './hotline';
 import { createCallProvider } from './provider';
-import { makeDailyReports } from './report';
+import { makeAndSendReports } from './report-mail';
 import { dialerDeps, prepareDay, today } from './service';
 import type { PromptRenderer } from './types';
 import { purgeVoiceMessages } from './voice';
@@ -48,7 +48,7 @@ export async function planActive(ctx: AppContext) {
 export function callJobs(ctx: AppContext) {
   ctx.jobs.define({ name: PLAN_JOB, cron: '*/10 * * * *', expireInMinutes: 10, handler: () => planActive(ctx) });
   ctx.jobs.define({ name: WATCHDOG_JOB, cron: '* * * * *', handler: () => releaseStuck(ctx.db, ctx.config.clock()) });
-  ctx.jobs.define({ name: REPORT_JOB, cron: `0 ${ctx.config.callsReportHour} * * *`, handler: () => makeDailyReports(ctx, today(ctx), { send: true }) });
+  ctx.jobs.define({ name: REPORT_JOB, cron: `0 ${ctx.config.callsReportHour} * * *`, handler: () => makeAndSendReports(ctx, today(ctx), { send: true }) });
   // hotline voice messages are kept VIGIL_CALLS_VOICE_RETENTION_DAYS, handled or not
   ctx.jobs.define({ name: VOICE_PURGE_JOB, cron: '17 * * * *', handler: async () => ({ deleted: await purgeVoiceMessages(ctx.db, ctx.config.clock(), ctx.config.callsVoiceRetentionDays) }) });
 

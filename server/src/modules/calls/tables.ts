@@ -120,6 +120,7 @@ export interface CallReportTable {
   figures: unknown;
   created_at: Date;
   sent_at: Date | null;
+  emailed_at: Generated<Date | null>;
 }
 
 export interface CallVoiceMessageTable {

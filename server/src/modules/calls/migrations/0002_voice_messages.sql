@@ -22,3 +22,7 @@ create table call_voice_messages (
 create index call_voice_messages_unit_idx on call_voice_messages (unit_code, received_at desc);
 create index call_voice_messages_open_idx on call_voice_messages (received_at) where handled_at is null;
 create index call_voice_messages_age_idx on call_voice_messages (received_at);
+
+-- The daily report e-mailed to a province's steering committee (VIGIL_CALLS_REPORT_EMAILS): when, so a retried job
+-- does not send it twice.
+alter table call_reports add column emailed_at timestamptz;
