@@ -102,3 +102,25 @@ export async function takeVoiceMessage(deps: VoiceDeps, session: CallSession, ca
 export function purgeVoiceMessages(db: Db, now: Date, days: number): Promise<number> {
   return purgeInChunks(db, 'call_voice_messages', sql`received_at < ${retentionCutoff(now, days)}`, { chunk: 500 });
 }
+
+const DEMO_MESSAGES = [
+  'Tôi bị sốt từ tối hôm qua và hơi khó thở, xin cán bộ y tế gọi lại cho tôi.',
+  'Tôi đã chuyển về nhà ở phường Hưng Dũng, xin cập nhật địa chỉ cách ly giúp tôi.',
+];
+
+/**
+ * Demo: two voice messages from members of `campaignId` (spoken by the demo's renderer: espeak-ng, or a tone where
+ * it is missing), one of them handled. Idempotent: nothing when the campaign's members already left one.
+ */
+export async function seedVoiceDemo(db: Db, campaignId: string, at: Date, render: PromptRenderer): Promise<void> {
+  const members = await db.selectFrom('call_audience').select(['person_id', 'phone', 'full_name', 'unit_code']).where('campaign_id', '=', campaignId).where('person_id', 'is not', null).where('phone', 'is not', null).orderBy('member_key').limit(DEMO_MESSAGES.length).execute();
+  for (const [i, m] of members.entries()) {
+    if (await db.selectFrom('call_voice_messages').select('id').where('person_id', '=', m.person_id).executeTakeFirst()) continue;
+    const speech = await render(DEMO_MESSAGES[i]!, { language: 'vi', voice: 'vi' }).catch(() => beep());
+    const receivedAt = new Date(at.getTime() - (i + 1) * 3_600_000);
+    await db
+      .insertInto('call_voice_messages')
+      .values({ unit_code: m.unit_code ?? '40', person_id: m.person_id, phone: m.phone!, full_name: m.full_name, received_at: receivedAt, duration_ms: Math.round(speech.length / 8), ended_by: i ? 'key' : 'silence', audio: ulawToPcmWav(speech), handled_at: i ? at : null, note: i ? 'Đã cập nhật địa chỉ' : '' })
+      .execute();
+  }
+}
