@@ -107,7 +107,7 @@ describe('hotline voice messages', () => {
     expect(cdr).toEqual({ disposition: 'incomplete', outcome: 'message' });
   });
 
-  it('pressing 1 (or nothing) takes the survey as before', async () => {
+  it('pressing 1 takes the survey as before', async () => {
     nextRecording = { ulaw: speech, endedBy: 'key' };
     await provider.callIn('0912880001', { kind: 'answers', keys: ['1', ...FEVERISH.keys!] });
     const fu = await t.db.selectFrom('follow_ups').selectAll().where('person_id', '=', ids[0]!).executeTakeFirstOrThrow();
