@@ -185,4 +185,13 @@ describe('hotline voice messages', () => {
     expect(await purgeVoiceMessages(t.db, at, 30)).toBe(1);
     expect((await messages()).map((m) => m.phone)).toEqual(['+84987000333']);
   });
+
+  it('with no active campaign the hotline takes messages only: no menu, straight to the beep', async () => {
+    await t.db.updateTable('call_campaigns').set({ status: 'paused' }).execute();
+    nextRecording = { ulaw: speech, endedBy: 'max-length' };
+    await provider.callIn('0987000555', { kind: 'answers', keys: [] }); // presses nothing
+    const m = await t.db.selectFrom('call_voice_messages').selectAll().where('phone', '=', '+84987000555').executeTakeFirstOrThrow();
+    expect(m).toMatchObject({ ended_by: 'max-length', duration_ms: 2000 });
+    await t.db.updateTable('call_campaigns').set({ status: 'active' }).execute();
+  });
 });
