@@ -14,7 +14,7 @@ import { loadConfig, parseReportEmails } from '../../config';
 import { localTime } from '../../platform/time';
 import { acceleratedClock } from './clock';
 import { runCampaignDay } from './dialer';
-import { mailDailyReports, makeAndSendReports } from './report-mail';
+import { mailDailyReports, makeAndSendReports, smtpOptions } from './report-mail';
 import { prepareDay } from './service';
 import { silentRenderer } from './sim-render';
 import { FEVERISH, SimulatedProvider, WELL } from './simulated';
@@ -125,6 +125,12 @@ describe('daily report by e-mail', () => {
     expect((await mailDailyReports(t.app.vigil, DAY)).sent).toEqual(['40']);
     expect(received).toHaveLength(2);
   }, 60_000);
+
+  it('reads VIGIL_SMTP_URL: TLS for smtps, default ports, escaped credentials, bounded timeouts', () => {
+    expect(smtpOptions('smtps://bcd%40nghean.gov.vn:p%40ss%3Aword@mail.nghean.gov.vn')).toMatchObject({ host: 'mail.nghean.gov.vn', port: 465, secure: true, auth: { user: 'bcd@nghean.gov.vn', pass: 'p@ss:word' } });
+    expect(smtpOptions('smtp://relay.local')).toMatchObject({ host: 'relay.local', port: 587, secure: false, socketTimeout: 60_000 });
+    expect(smtpOptions('smtp://relay.local')).not.toHaveProperty('auth');
+  });
 
   it('refuses a recipient list that is not UNIT=address,…, naming the variable', () => {
     expect(parseReportEmails('40=a@b.vn,c@d.vn;42=e@f.vn')).toEqual(new Map([['40', ['a@b.vn', 'c@d.vn']], ['42', ['e@f.vn']]]));

@@ -37,6 +37,24 @@ export function reportMail(f: DailyFigures, unitName: string, names: Map<string,
   return { subject, text, html: body };
 }
 
+/**
+ * Transport options of VIGIL_SMTP_URL (smtp://user:pass@host:587, STARTTLS when offered; smtps://…:465), with
+ * timeouts bounded so a silent server fails the job in about a minute instead of hanging it.
+ */
+export function smtpOptions(url: string) {
+  const u = new URL(url);
+  const secure = u.protocol === 'smtps:';
+  return {
+    host: u.hostname,
+    port: Number(u.port) || (secure ? 465 : 587),
+    secure,
+    ...(u.username ? { auth: { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) } } : {}),
+    connectionTimeout: 30_000,
+    greetingTimeout: 30_000,
+    socketTimeout: 60_000,
+  };
+}
+
 export interface MailOutcome {
   sent: string[];
   skipped: string[];
@@ -52,7 +70,7 @@ export async function mailDailyReports(ctx: AppContext, day: string): Promise<Ma
   const recipients = parseReportEmails(ctx.config.callsReportEmails);
   if (!ctx.config.smtpUrl || typeof recipients === 'string' || recipients.size === 0) return out;
   const campaignUnits = (await ctx.db.selectFrom('call_campaigns').select('unit_code').distinct().where('status', '=', 'active').execute()).map((r) => r.unit_code);
-  const transport = nodemailer.createTransport(ctx.config.smtpUrl);
+  const transport = nodemailer.createTransport(smtpOptions(ctx.config.smtpUrl));
   try {
     for (const [province, to] of recipients) {
       const scope = await ctx.access.resolver.subtreeCodes(province);
