@@ -31,34 +31,39 @@ export interface TraceSource {
 }
 
 export interface VenueHit {
-  /** the source (F0, or the contact of the level above) this exposure was to */
+  /** the source of the longest overlap during this stay (ties: the first to overlap, then the lowest id) */
   sourcePersonId: string;
   /** its position in the sources given */
   sourceIndex: number;
+  /** how many sources of the same group (one case's) were present during the stay, each by at least the minimum */
+  sourcesCount: number;
   personId: string;
   venueId: string;
   venueCode: string;
   venueName: string;
   via: 'checkin' | 'declaration';
+  /** from the first to the last moment a source was present during the stay */
   from: Date;
   to: Date;
+  /** the overlap with sourcePersonId */
   overlapMinutes: number;
 }
 
 /**
  * Every stay of another person that overlapped a source's presence at a venue (its stays inside its window, merged
- * where they overlap or touch): one hit per stay of the contact and visit of each source, so a person who met two
- * F1s at a venue has two exposures, each with its own overlap. The SQL reads each island of presence of all the
- * sources at a venue once (a range scan per island, migration 0004) and returns the sources' spans and the contacts'
- * stays per island; splitHits pairs them here.
+ * where they overlap or touch): one hit per stay of the contact and group of sources (one case's), naming how many
+ * sources were there and the one of the longest overlap, not one hit per source: at a market where 3,000 F1s passed
+ * an F2's morning there is one exposure, "with 3,000 F1s" (the list is read on demand, cases/sources.ts).
+ * The SQL reads each island of presence of all the sources at a venue once (a range scan per island) and returns the
+ * sources' spans and the contacts' stays; splitHits pairs them here.
  * Open stays end at the venue's default stay (fixed at check-in as auto_checkout_at); a stay also ends at the
  * person's next check-in elsewhere (as in the checkin_stays view). Venue declarations are stays of the venue's
  * default length from the moment of declaring. Touching stays (one ends when the other begins) do not overlap.
  */
-export async function venueContacts(db: DbOrTx, sources: TraceSource[], minOverlapMinutes = 0, known?: KnownOf): Promise<VenueHit[]> {
+export async function venueContacts(db: DbOrTx, sources: TraceSource[], minOverlapMinutes = 0, known?: KnownOf, groupOf?: GroupOf): Promise<VenueHit[]> {
   if (!sources.length) return [];
   const r = await venueContactsQuery(sources).execute(db);
-  return splitHits(r.rows, sources, minOverlapMinutes, known);
+  return splitHits(r.rows, sources, minOverlapMinutes, known, groupOf);
 }
 
 /**
@@ -67,8 +72,10 @@ export async function venueContacts(db: DbOrTx, sources: TraceSource[], minOverl
  * every F1 with every other F1 only to drop the pairs cost more than the rest of the F2.
  */
 export type KnownOf = (sourceIndex: number) => ReadonlySet<string>;
+/** Sources counted apart (a bulk run traces many cases per statement): one number per case. Default: one group. */
+export type GroupOf = (sourceIndex: number) => number;
 
-/** A row of cases_venue_contacts: a source's span ('s') or a contact's stay clipped to the island ('h'). */
+/** A row of cases_venue_contacts: a source's span ('s') or a contact's stay ('h'); times in epoch milliseconds. */
 export interface IslandRow {
   kind: 's' | 'h';
   /** a span's source: its position (from 1) in the sources given */
@@ -78,72 +85,120 @@ export interface IslandRow {
   venue_code: string | null;
   venue_name: string | null;
   via: 'checkin' | 'declaration' | null;
-  island: string;
-  f: Date;
-  t: Date;
+  f: number;
+  t: number;
+}
+
+interface SpanList {
+  /** spans of one group of sources at one venue, sorted by start */
+  starts: number[];
+  ends: number[];
+  src: number[];
+  /** reach[k]: the latest end among spans 0..k (the walk back stops once no earlier span can reach the stay) */
+  reach: number[];
 }
 
 /**
- * Each contact stay against the sources' spans of its island, one hit per (stay, source) that overlap by more than
- * nothing and by at least the minimum overlap (the source's own, else `minOverlapMinutes`); a source's own stays
- * are not contacts of it. Spans sorted by start: a stay [f, t) meets the spans starting before
- * t and ending after f; the walk back stops once no earlier span ends after f (the latest end so far, kept per span).
- * A venue where a hundred F1s spent the day costs a sort and short walks, not hits × spans comparisons.
+ * Each contact stay against the sources' spans at its venue, per group of sources: the sources that overlap it by
+ * more than nothing and by at least the minimum overlap (the source's own, else `minOverlapMinutes`) are counted,
+ * the longest overlap names the source; a source's own stays are not contacts of it. Spans sorted by start: a stay
+ * [f, t) meets the spans starting before t and ending after f; the walk back stops once no earlier span ends after
+ * f. Nothing is allocated per pair: a market where a thousand F1s spent the day costs a sort and short walks.
  */
-export function splitHits(rows: IslandRow[], sources: TraceSource[], minOverlapMinutes = 0, known?: KnownOf): VenueHit[] {
-  interface Island { starts: number[]; spans: IslandRow[]; reach: number[] }
-  const islands = new Map<string, Island>();
-  const venues = new Map<string, { code: string; name: string }>();
+export function splitHits(rows: IslandRow[], sources: TraceSource[], minOverlapMinutes = 0, known?: KnownOf, groupOf?: GroupOf): VenueHit[] {
+  const venues = new Map<string, { code: string; name: string; groups: Map<number, SpanList> }>();
+  const raw = new Map<SpanList, { f: number; t: number; src: number }[]>();
   for (const r of rows) {
     if (r.kind !== 's') continue;
-    const key = `${r.venue_id}|${r.island}`;
-    let i = islands.get(key);
-    if (!i) islands.set(key, (i = { starts: [], spans: [], reach: [] }));
-    i.spans.push(r);
-    if (!venues.has(r.venue_id)) venues.set(r.venue_id, { code: r.venue_code ?? '', name: r.venue_name ?? '' });
+    let v = venues.get(r.venue_id);
+    if (!v) venues.set(r.venue_id, (v = { code: r.venue_code ?? '', name: r.venue_name ?? '', groups: new Map() }));
+    const n = r.src! - 1;
+    const g = groupOf ? groupOf(n) : 0;
+    let list = v.groups.get(g);
+    if (!list) {
+      v.groups.set(g, (list = { starts: [], ends: [], src: [], reach: [] }));
+      raw.set(list, []);
+    }
+    raw.get(list)!.push({ f: Math.round(r.f), t: Math.round(r.t), src: n });
   }
-  for (const i of islands.values()) {
-    i.spans.sort((a, b) => a.f.getTime() - b.f.getTime());
-    i.starts = i.spans.map((s) => s.f.getTime());
-    // reach[k]: the latest end among spans 0..k (so the walk back stops once no earlier span can reach the stay)
+  for (const [list, spans] of raw) {
+    spans.sort((a, b) => a.f - b.f);
     let reach = -Infinity;
-    i.reach = i.spans.map((s) => (reach = Math.max(reach, s.t.getTime())));
+    for (const s of spans) {
+      list.starts.push(s.f);
+      list.ends.push(s.t);
+      list.src.push(s.src);
+      list.reach.push((reach = Math.max(reach, s.t)));
+    }
   }
   const minMs = sources.map((x) => Math.max(0, Math.floor(x.minOverlapMinutes ?? minOverlapMinutes)) * 60_000);
+  const seen = new Int32Array(sources.length).fill(-1);
+  let stamp = 0;
   const out: VenueHit[] = [];
   for (const h of rows) {
     if (h.kind !== 'h') continue;
-    const i = islands.get(`${h.venue_id}|${h.island}`);
-    if (!i) continue;
-    const f = h.f.getTime();
-    const t = h.t.getTime();
-    // first span starting at or after t: the candidates are before it
-    let lo = 0;
-    let hi = i.starts.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (i.starts[mid]! < t) lo = mid + 1;
-      else hi = mid;
-    }
-    const venue = venues.get(h.venue_id)!;
-    for (let k = lo - 1; k >= 0 && i.reach[k]! > f; k--) {
-      const sp = i.spans[k]!;
-      const n = sp.src! - 1;
-      const source = sources[n]!;
-      if (source.personId === h.person_id || known?.(n).has(h.person_id!)) continue;
-      const a = Math.max(f, i.starts[k]!);
-      const b = Math.min(t, sp.t.getTime());
-      if (b <= a || b - a < minMs[n]!) continue;
-      const from = new Date(a);
-      const to = new Date(b);
-      out.push({ sourcePersonId: source.personId, sourceIndex: n, personId: h.person_id!, venueId: h.venue_id, venueCode: venue.code, venueName: venue.name, via: h.via!, from, to, overlapMinutes: overlapMinutes(from, to) });
+    const v = venues.get(h.venue_id);
+    if (!v) continue;
+    const f = Math.round(h.f);
+    const t = Math.round(h.t);
+    const person = h.person_id!;
+    for (const list of v.groups.values()) {
+      if (known && known(list.src[0]!).has(person)) continue;
+      const { starts, ends, src, reach } = list;
+      // first span starting at or after t: the candidates are before it
+      let lo = 0;
+      let hi = starts.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (starts[mid]! < t) lo = mid + 1;
+        else hi = mid;
+      }
+      stamp++;
+      let count = 0;
+      let best = -1;
+      let bestLen = 0;
+      let bestStart = 0;
+      let hullA = Infinity;
+      let hullB = -Infinity;
+      for (let k = lo - 1; k >= 0 && reach[k]! > f; k--) {
+        const n = src[k]!;
+        const a = f > starts[k]! ? f : starts[k]!;
+        const b = t < ends[k]! ? t : ends[k]!;
+        const len = b - a;
+        if (len <= 0 || len < minMs[n]! || sources[n]!.personId === person) continue;
+        if (seen[n] !== stamp) {
+          seen[n] = stamp;
+          count++;
+        }
+        if (a < hullA) hullA = a;
+        if (b > hullB) hullB = b;
+        if (best < 0 || len > bestLen || (len === bestLen && (a < bestStart || (a === bestStart && sources[n]!.personId < sources[best]!.personId)))) {
+          best = n;
+          bestLen = len;
+          bestStart = a;
+        }
+      }
+      if (!count) continue;
+      out.push({
+        sourcePersonId: sources[best]!.personId,
+        sourceIndex: best,
+        sourcesCount: count,
+        personId: person,
+        venueId: h.venue_id,
+        venueCode: v.code,
+        venueName: v.name,
+        via: h.via!,
+        from: new Date(hullA),
+        to: new Date(hullB),
+        overlapMinutes: Math.max(1, Math.round(bestLen / 60_000)),
+      });
     }
   }
   return out;
 }
 
 /**
- * The statement behind venueContacts: the PL/pgSQL function cases_venue_contacts (migration 0004), so its plan is
+ * The statement behind venueContacts: the PL/pgSQL function cases_venue_contacts (migration 0005), so its plan is
  * prepared once per connection (planning it cost more than running it for a typical F1).
  */
 export function venueContactsQuery(sources: TraceSource[]) {
@@ -187,14 +242,19 @@ export interface TracedExposure {
   from: Date;
   to: Date;
   overlapMinutes: number | null;
-  /** the F0 (level 1) or the contact of the level above it was exposed to: one exposure per source */
+  /**
+   * the F0 (level 1) or the contact of the level above it was exposed to: for a venue stay the one of the longest
+   * overlap (overlapMinutes is with them), for a household exposure the household member
+   */
   sourcePersonId: string;
+  /** how many sources were present during the stay (1 for household) */
+  sourcesCount: number;
 }
 
 export interface TracedContact {
   personId: string;
   level: number;
-  /** for level ≥ 2: the contact of the level above of the earliest exposure (every exposure names its own) */
+  /** for level ≥ 2: the contact of the level above of the earliest exposure (every exposure names its main source) */
   viaPersonId: string | null;
   exposures: TracedExposure[];
 }
@@ -215,8 +275,8 @@ export interface TraceInput {
 
 /**
  * Trace a case: level 1 from the case's window, level n from the contacts of level n−1 (each from its first
- * exposure until `at`). One row per person, at the lowest level found; a person found again at the same level
- * through another source keeps every exposure.
+ * exposure until `at`). One row per person, at the lowest level found, with one exposure per stay where sources
+ * were present (and one per household source).
  */
 export async function traceCase(db: DbOrTx, input: TraceInput): Promise<TracedContact[]> {
   return (await traceCases(db, [input]))[0]!;
@@ -242,7 +302,8 @@ export async function traceCases(db: DbOrTx, inputs: TraceInput[]): Promise<Trac
     const runOf = active.flatMap((r) => r.sources.map(() => r));
     // everyone already a contact (lower levels, this level's sources) or excluded: add() would drop them anyway
     const knownOf = new Map(active.map((r) => [r, new Set([...r.excluded, ...r.found.keys()])]));
-    const [hits, house] = await Promise.all([venueContacts(db, sources, 0, (n) => knownOf.get(runOf[n]!)!), householdPairs(db, [...new Set(sources.map((x) => x.personId))])]);
+    const runNo = new Map(active.map((r, i) => [r, i]));
+    const [hits, house] = await Promise.all([venueContacts(db, sources, 0, (n) => knownOf.get(runOf[n]!)!, (n) => runNo.get(runOf[n]!)!), householdPairs(db, [...new Set(sources.map((x) => x.personId))])]);
     const members = new Map<string, string[]>();
     for (const p of house) members.set(p.sourcePersonId, [...(members.get(p.sourcePersonId) ?? []), p.personId]);
     const add = (run: (typeof runs)[number], personId: string, e: TracedExposure) => {
@@ -266,10 +327,11 @@ export async function traceCases(db: DbOrTx, inputs: TraceInput[]): Promise<Trac
         to: h.to,
         overlapMinutes: h.overlapMinutes,
         sourcePersonId: h.sourcePersonId,
+        sourcesCount: h.sourcesCount,
       });
     sources.forEach((w, n) => {
       for (const personId of members.get(w.personId) ?? [])
-        add(runOf[n]!, personId, { kind: 'household', via: 'household', venueId: null, venueCode: null, venueName: null, from: w.from, to: w.to, overlapMinutes: null, sourcePersonId: w.personId });
+        add(runOf[n]!, personId, { kind: 'household', via: 'household', venueId: null, venueCode: null, venueName: null, from: w.from, to: w.to, overlapMinutes: null, sourcePersonId: w.personId, sourcesCount: 1 });
     });
     for (const run of active) {
       const thisLevel = [...run.found.values()].filter((c) => c.level === level);
