@@ -185,7 +185,7 @@ describe('the plan', () => {
       await sql`reset all`.execute(conn);
       return r.rows.map((x) => x['QUERY PLAN']).join('\n');
     });
-    expect(plan).toMatch(/checkins_(?:venue_time|p\d{8}_venue_id_checkin_at)_idx[\s\S]*Index Cond: \(\(venue_id = (i(_\d+)?)\.venue_id\) AND \(checkin_at >= \1\.lo\) AND \(checkin_at < \1\.b\)\)/);
+    expect(plan).toMatch(/checkins_(?:venue_stay|p\d{8}_venue_id_checkin_at_person_id_checkout_a)_idx[\s\S]*Index Cond: \(\(venue_id = (i(_\d+)?)\.venue_id\) AND \(checkin_at >= \1\.lo\) AND \(checkin_at < \1\.b\)\)/);
     expect(plan).toMatch(/checkins_(?:person_time|p\d{8}_person_id_checkin_at)_idx[\s\S]*Index Cond: \(\(person_id = s(_\d+)?\.person_id\) AND \(checkin_at >= \(s(_\d+)?\.w_from - '12:00:00'::interval\)\)/);
   });
 });

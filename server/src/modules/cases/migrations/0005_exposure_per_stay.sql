@@ -157,15 +157,15 @@ begin
     from islands i
     cross join lateral (
       select c.person_id, 'checkin'::text as via, c.checkin_at as f,
-             coalesce(least(c.checkout_at, nx.checkin_at), c.auto_checkout_at) as t
+             -- a stay without a check-out ends at the person's next check-in elsewhere (an explicit check-out stands);
+             -- a subquery inside coalesce runs only for the stays without one (as a lateral join it was entered for
+             -- every stay: 2 of the 5 s of a 205k-stay F2)
+             coalesce(c.checkout_at, (
+               select n.checkin_at from checkins n
+               where n.person_id = c.person_id and n.checkin_at > c.checkin_at and n.checkin_at < c.auto_checkout_at
+                 and n.checkin_at >= v_lo and n.checkin_at < v_hi_next
+               order by n.checkin_at limit 1), c.auto_checkout_at) as t
       from checkins c
-      left join lateral (
-        -- a stay without a check-out ends at the person's next check-in elsewhere (an explicit check-out stands)
-        select n.checkin_at from checkins n
-        where c.checkout_at is null and n.person_id = c.person_id and n.checkin_at > c.checkin_at and n.checkin_at < c.auto_checkout_at
-          and n.checkin_at >= v_lo and n.checkin_at < v_hi_next
-        order by n.checkin_at limit 1
-      ) nx on true
       where c.venue_id = i.venue_id
         -- stays that started before the previous island ended were read with it
         and c.checkin_at >= i.lo and c.checkin_at < i.b
@@ -182,8 +182,9 @@ begin
   select 's'::text, sp.src, null::uuid, sp.venue_id, v.code, v.name, null::text, date_part('epoch', sp.a) * 1000, date_part('epoch', sp.b) * 1000
   from spans sp join venues v on v.id = sp.venue_id
   union all
+  -- (empty stays, ended by a check-in elsewhere at the same instant, overlap nothing: the engine skips them; a filter
+  -- here ran each stay's next-check-in probe twice)
   select 'h'::text, null::int, h.person_id, h.venue_id, null::text, null::text, h.via, date_part('epoch', h.f) * 1000, date_part('epoch', h.t) * 1000
-  from hits h
-  where h.t > h.f;
+  from hits h;
 end
 $$;
