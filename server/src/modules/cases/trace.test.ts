@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testContext, type TestContext } from '../../../test/helpers';
 import { scenario, type Scenario } from './test-fixtures';
 import { sql } from 'kysely';
-import { traceCase, traceCases, type TracedContact } from './trace';
+import { traceCase, traceCases, venueContacts, venueContactsQuery, type IslandRow, type TracedContact, type VenueHit } from './trace';
 
 let t: TestContext;
 let s: Scenario;
@@ -165,6 +165,23 @@ describe('many cases at once (bulk runs)', () => {
   });
 });
 
+describe('parallel statements', () => {
+  it('the venues split over several statements give the same stays and exposures as one statement, none twice', async () => {
+    const f1 = (await run(1)).filter((c) => c.exposures[0]!.kind === 'venue');
+    const sources = [{ personId: P.P0!, from, to }, ...f1.map((c) => ({ personId: c.personId, from: c.exposures[0]!.from, to: at }))];
+    const key = (h: VenueHit) => `${h.personId}|${h.venueId}|${h.from.toISOString()}|${h.to.toISOString()}|${h.sourcePersonId}|${h.sourcesCount}`;
+    const one = (await venueContacts(t.db, sources, 0, undefined, undefined, 1)).map(key).sort();
+    expect(one.length).toBeGreaterThan(5);
+    const rowKey = (r: IslandRow) => `${r.kind}|${r.src}|${r.person_id}|${r.venue_id}|${r.f}|${r.t}`;
+    const whole = (await venueContactsQuery(sources).execute(t.db)).rows.map(rowKey).sort();
+    for (const parts of [2, 3]) {
+      expect((await venueContacts(t.db, sources, 0, undefined, undefined, parts)).map(key).sort()).toEqual(one);
+      const split = await Promise.all(Array.from({ length: parts }, (_, i) => venueContactsQuery(sources, i, parts).execute(t.db)));
+      expect(split.flatMap((r) => r.rows.map(rowKey)).sort()).toEqual(whole);
+    }
+  });
+});
+
 describe('the plan', () => {
   it('reads each island of source presence at a venue by a range on (venue_id, checkin_at) bounded by it (from 12 h before, or the previous island\'s end), and the sources by (person_id, checkin_at)', async () => {
     const plan = await t.db.connection().execute(async (conn) => {
@@ -173,13 +190,13 @@ describe('the plan', () => {
       // partition of checkins: the partitions' own indexes)
       const src = (await sql<{ prosrc: string }>`select prosrc from pg_proc where proname = 'cases_venue_contacts'`.execute(conn)).rows[0]!.prosrc;
       const statement = src.slice(src.indexOf('return query') + 'return query'.length, src.lastIndexOf(';'))
-        .replace(/\bp_ids\b/g, '$1').replace(/\bp_from\b/g, '$2').replace(/\bp_to\b/g, '$3').replace(/\bp_min\b/g, '$4')
+        .replace(/\bp_ids\b/g, '$1').replace(/\bp_from\b/g, '$2').replace(/\bp_to\b/g, '$3').replace(/\bp_parts\b/g, '$8').replace(/\bp_part\b/g, '$4')
         .replace(/\bv_lo\b/g, '$5').replace(/\bv_hi_next\b/g, '$7').replace(/\bv_hi\b/g, '$6');
       await sql`set enable_seqscan = off`.execute(conn);
       await sql`set enable_bitmapscan = off`.execute(conn);
-      await sql.raw(`prepare venue_contacts(uuid[], timestamptz[], timestamptz[], int, timestamptz, timestamptz, timestamptz) as ${statement}`).execute(conn);
+      await sql.raw(`prepare venue_contacts(uuid[], timestamptz[], timestamptz[], int, timestamptz, timestamptz, timestamptz, int) as ${statement}`).execute(conn);
       const lit = (d: Date) => `'${d.toISOString()}'`;
-      const args = [`array['${P.P0}']::uuid[]`, `array[${lit(from)}]::timestamptz[]`, `array[${lit(to)}]::timestamptz[]`, '0', lit(new Date(from.getTime() - 12 * 3600_000)), lit(to), lit(new Date(to.getTime() + 12 * 3600_000))];
+      const args = [`array['${P.P0}']::uuid[]`, `array[${lit(from)}]::timestamptz[]`, `array[${lit(to)}]::timestamptz[]`, '0', lit(new Date(from.getTime() - 12 * 3600_000)), lit(to), lit(new Date(to.getTime() + 12 * 3600_000)), '1'];
       const r = await sql.raw<{ 'QUERY PLAN': string }>(`explain execute venue_contacts(${args.join(', ')})`).execute(conn);
       await sql`deallocate venue_contacts`.execute(conn);
       await sql`reset all`.execute(conn);

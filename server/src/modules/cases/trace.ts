@@ -60,11 +60,21 @@ export interface VenueHit {
  * person's next check-in elsewhere (as in the checkin_stays view). Venue declarations are stays of the venue's
  * default length from the moment of declaring. Touching stays (one ends when the other begins) do not overlap.
  */
-export async function venueContacts(db: DbOrTx, sources: TraceSource[], minOverlapMinutes = 0, known?: KnownOf, groupOf?: GroupOf): Promise<VenueHit[]> {
+export async function venueContacts(db: DbOrTx, sources: TraceSource[], minOverlapMinutes = 0, known?: KnownOf, groupOf?: GroupOf, parts = partsFor(sources.length)): Promise<VenueHit[]> {
   if (!sources.length) return [];
-  const r = await venueContactsQuery(sources).execute(db);
-  return splitHits(r.rows, sources, minOverlapMinutes, known, groupOf);
+  // many sources: the venues split in `parts` statements run side by side (each on its own pooled connection; in a
+  // transaction they queue on its one), each reading the islands of its own venues
+  const rs = await Promise.all(Array.from({ length: parts }, (_, i) => venueContactsQuery(sources, i, parts).execute(db)));
+  return splitHits(rs.length === 1 ? rs[0]!.rows : rs.flatMap((r) => r.rows), sources, minOverlapMinutes, known, groupOf);
 }
+
+/**
+ * Parallel statements for a level with this many sources: 1 up to PARALLEL_FROM sources (an F1, a typical F2: one
+ * statement is cheapest), else TRACE_PARTS (each part repeats the sources' own stays, a small share at that size).
+ */
+export const PARALLEL_FROM = 300;
+export const TRACE_PARTS = 2;
+export const partsFor = (n: number) => (n >= PARALLEL_FROM ? TRACE_PARTS : 1);
 
 /**
  * People already known to the trace a source belongs to (its case's person, contacts of lower levels, the other
@@ -201,11 +211,11 @@ export function splitHits(rows: IslandRow[], sources: TraceSource[], minOverlapM
  * The statement behind venueContacts: the PL/pgSQL function cases_venue_contacts (migration 0005), so its plan is
  * prepared once per connection (planning it cost more than running it for a typical F1).
  */
-export function venueContactsQuery(sources: TraceSource[]) {
+export function venueContactsQuery(sources: TraceSource[], part = 0, parts = 1) {
   const ids = sources.map((s) => s.personId);
   const froms = sources.map((s) => s.from.toISOString());
   const tos = sources.map((s) => s.to.toISOString());
-  return sql<IslandRow>`select * from cases_venue_contacts(${ids}::uuid[], ${froms}::timestamptz[], ${tos}::timestamptz[])`;
+  return sql<IslandRow>`select * from cases_venue_contacts(${ids}::uuid[], ${froms}::timestamptz[], ${tos}::timestamptz[], ${part}::int, ${parts}::int)`;
 }
 
 /** Minutes between two instants, at least 1 for any real overlap (30 s of overlap is not "0 minutes"). */

@@ -78,10 +78,12 @@ create index if not exists case_contacts_case_level_idx on case_contacts (case_i
 -- the whole venue (cases/trace.ts, splitHits). Times come back as epoch milliseconds (float8): parsing a timestamptz
 -- per row cost more in the engine than the statement for the F2 of a popular market.
 -- Rows: kind 's' (a source's span: src = its position from 1, venue, f → t) or 'h' (a contact's stay: person,
--- venue, via, f → t).
+-- venue, via, f → t). p_part of p_parts: only the venues of that share (by a hash of the venue), so the F2 of
+-- thousands of F1s can run as several statements on several connections, each reading other venues.
+-- (Drops 0004's function: its rows were per island, the engine no longer reads them.)
 drop function if exists cases_venue_contacts(uuid[], timestamptz[], timestamptz[]);
 
-create function cases_venue_contacts(p_ids uuid[], p_from timestamptz[], p_to timestamptz[])
+create function cases_venue_contacts(p_ids uuid[], p_from timestamptz[], p_to timestamptz[], p_part int default 0, p_parts int default 1)
 returns table (kind text, src int, person_id uuid, venue_id uuid, venue_code text, venue_name text, via text, f float8, t float8)
 -- one plan per connection: a custom plan per call (PL/pgSQL's default for the first calls and whenever the custom
 -- plan looks cheaper, which partition pruning always makes it) cost 15 ms of planning for 0.5 ms of running an F1;
@@ -127,7 +129,9 @@ begin
       and d.submitted_at >= s.w_from - interval '12 hours' and d.submitted_at < s.w_to
     join venues v on v.id = d.venue_id
   ),
-  stays as materialized (select * from src_stays where b > a),
+  stays as materialized (
+    select * from src_stays where b > a and (p_parts = 1 or (hashtext(venue_id::text) & 2147483647) % p_parts = p_part)
+  ),
   -- each source's own presence per venue: its overlapping or touching stays (a check-in and a declaration of the
   -- same visit) merged, so one contact stay meets one source once per visit
   spans as materialized (
