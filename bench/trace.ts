@@ -87,9 +87,10 @@ export default async function main() {
   const keep = process.env.BENCH_TRACE_DIR ? path.join(process.env.BENCH_TRACE_DIR, sizeArg) : null;
   if (keep) fs.mkdirSync(keep, { recursive: true });
   const dataDir = keep ?? fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-bench-trace-'));
-  // generating --size full takes statements of minutes; each worker holds two connections at a time (venue and
-  // household statements together), and on a loaded box a connection may take long to come
-  const handle = await connectDatabase({ dataDir, poolSize: 2 * workers + 2, timeouts: { statementTimeoutMs: 0, connectTimeoutMs: 120_000 } });
+  // generating --size full takes statements of minutes; each worker holds up to three connections at a time (the
+  // venue statement in two parts for a level of ≥ 300 sources, and the household statement), and on a loaded box a
+  // connection may take long to come
+  const handle = await connectDatabase({ dataDir, poolSize: 3 * workers + 2, timeouts: { statementTimeoutMs: 0, connectTimeoutMs: 120_000 } });
   const log = (s: string) => process.stdout.write(`${s}\n`);
   try {
     await migrate(handle.db, migrationSources(modules), () => {});
