@@ -6,7 +6,7 @@ import { localTime } from '../../platform/time';
 import type { CallClock } from './clock';
 import { sendSurveyLinks } from './fallback';
 import { leaseDue, nextDue, releaseStuck, type Leased } from './lease';
-import { recordAttempt, type AttemptEnd, type OutcomeDeps } from './outcome';
+import { OutcomeWriter, type AttemptEnd, type OutcomeDeps } from './outcome';
 import { runScript } from './runner';
 import type { CampaignRow } from './tables';
 import type { CallProvider, CallScript, PromptRenderer } from './types';
@@ -19,6 +19,8 @@ export interface DialerDeps extends OutcomeDeps {
   /** longest an answered call may last (the lease: ring timeout + this) */
   maxCallMs?: number;
   signal?: AbortSignal;
+  /** a batch of outcomes failed to commit (it is tried again); for the server's log */
+  onWriteError?(err: unknown): void;
 }
 
 export interface DayStats {
@@ -28,6 +30,8 @@ export interface DayStats {
   invalid: number;
   exhausted: number;
   retries: number;
+  /** outcomes that could not be committed (the dialer stopped, the database stayed down): the watchdog redials them */
+  unrecorded: number;
   /** the day ended because the window closed (else: every call was done) */
   windowClosed: boolean;
 }
@@ -50,14 +54,21 @@ export async function runCampaignDay(deps: DialerDeps, campaignId: string, day: 
   const cps = Number(c.calls_per_second);
   const burst = Math.max(1, cps * 0.1);
   const leaseMs = c.ring_timeout_seconds * 1000 + (deps.maxCallMs ?? 10 * 60_000);
-  const stats: DayStats = { placed: 0, completed: 0, symptomatic: 0, invalid: 0, exhausted: 0, retries: 0, windowClosed: false };
+  const stats: DayStats = { placed: 0, completed: 0, symptomatic: 0, invalid: 0, exhausted: 0, retries: 0, unrecorded: 0, windowClosed: false };
+  const writer = new OutcomeWriter(deps, { signal: deps.signal, onError: deps.onWriteError });
   const inflight = new Set<Promise<void>>();
   let tokens = burst;
   let refilled = clock.now().getTime();
 
   const call = async (l: Leased) => {
-    const end = await placeCall(deps, c, script, l);
-    const step = await recordAttempt(deps, c, l.row, l.attemptId, end, closes);
+    const end = await placeCall(deps, writer, c, script, l);
+    let step;
+    try {
+      step = await writer.record({ c, row: l.row, attemptId: l.attemptId, end, windowEnd: closes });
+    } catch {
+      stats.unrecorded++; // still 'calling' in the database: the watchdog gives it back
+      return;
+    }
     if (step.status === 'completed') stats.completed++;
     if (step.symptomatic) stats.symptomatic++;
     if (step.status === 'invalid') stats.invalid++;
@@ -102,11 +113,12 @@ export async function runCampaignDay(deps: DialerDeps, campaignId: string, day: 
     await waitAny(inflight.size ? Math.min(until, 60_000) : until);
   }
   await Promise.all(inflight);
+  await writer.drain();
   if (stats.windowClosed) stats.exhausted += await closeDay(deps, c, day);
   return stats;
 }
 
-async function placeCall(deps: DialerDeps, c: CampaignRow, script: CallScript, l: Leased): Promise<AttemptEnd> {
+async function placeCall(deps: DialerDeps, writer: OutcomeWriter, c: CampaignRow, script: CallScript, l: Leased): Promise<AttemptEnd> {
   const { clock } = deps;
   if (!l.row.phone) return { disposition: 'invalid-number', sipCode: null, reason: 'no phone number', endedAt: clock.now() };
   let res;
@@ -117,8 +129,8 @@ async function placeCall(deps: DialerDeps, c: CampaignRow, script: CallScript, l
   }
   if (res.disposition !== 'answered' || !res.session) return { disposition: res.disposition === 'answered' ? 'failed' : res.disposition, sipCode: res.sipCode, reason: res.reason, ringingAt: res.ringingAt, endedAt: clock.now() };
   const session = res.session;
-  // the live dashboard tells ringing from answered calls
-  await deps.db.updateTable('call_attempts').set({ answered_at: res.answeredAt ?? session.answeredAt, ringing_at: res.ringingAt ?? null }).where('id', '=', l.attemptId).execute();
+  // the live dashboard tells ringing from answered calls (and the watchdog redials an answered call whose result was lost)
+  writer.markAnswered(l.attemptId, res.answeredAt ?? session.answeredAt, res.ringingAt);
   let script_: AttemptEnd['script'] = null;
   let reason: string | undefined;
   try {
