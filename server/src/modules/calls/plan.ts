@@ -26,8 +26,7 @@ export async function planDay(db: DbOrTx, c: CampaignRow, day: string, timeZone:
     on conflict (day, campaign_id, member_key) do nothing`.execute(db);
   const cancelled = await sql`
     update call_daily d set status = 'cancelled', updated_at = now()
-    from call_audience a
-    where d.campaign_id = ${c.id} and d.day = ${day}::date and d.status in ('queued', 'retry')
-      and a.campaign_id = d.campaign_id and a.member_key = d.member_key and not a.active`.execute(db);
+    where d.day = ${day}::date and d.campaign_id = ${c.id} and d.status in ('queued', 'retry')
+      and d.member_key in (select member_key from call_audience where campaign_id = ${c.id} and not active)`.execute(db);
   return { created: Number(r.numAffectedRows ?? 0), cancelled: Number(cancelled.numAffectedRows ?? 0) };
 }

@@ -7,3 +7,5 @@ create unique index call_daily_survey_token_key on call_daily (survey_token) whe
 drop index call_daily_day_idx;
 alter table call_daily drop constraint call_daily_campaign_id_day_member_key_key;
 alter table call_daily add constraint call_daily_day_key unique (day, campaign_id, member_key);
+-- The members who left a campaign (few): the plan cancels their open calls without reading the whole day.
+create index call_audience_left_idx on call_audience (campaign_id, member_key) where not active;
