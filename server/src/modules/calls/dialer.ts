@@ -5,7 +5,7 @@
 import { localTime } from '../../platform/time';
 import type { CallClock } from './clock';
 import { sendSurveyLinks } from './fallback';
-import { leaseDue, nextDue, releaseStuck, type Leased } from './lease';
+import { leaseDue, nextDue, releaseStuck, unlease, type Leased } from './lease';
 import { OutcomeWriter, type AttemptEnd, type OutcomeDeps } from './outcome';
 import { runScript } from './runner';
 import type { CampaignRow } from './tables';
@@ -52,19 +52,25 @@ export async function runCampaignDay(deps: DialerDeps, campaignId: string, day: 
   const closes = localTime(day, c.window_end, deps.timeZone);
   const channels = Math.min(c.channels, deps.provider.maxChannels);
   const cps = Number(c.calls_per_second);
-  const burst = Math.max(1, cps * 0.1);
+  // 100 ms of burst — or the clock's time between two timer wake-ups when it runs faster than real time (a clock
+  // ×200 passes 0.4 s between two 2 ms timers: a burst below that would cap the rate below the campaign's)
+  const burst = Math.max(1, cps * Math.max(0.1, 0.002 * (clock.factor ?? 1)));
   const leaseMs = c.ring_timeout_seconds * 1000 + (deps.maxCallMs ?? 10 * 60_000);
   const stats: DayStats = { placed: 0, completed: 0, symptomatic: 0, invalid: 0, exhausted: 0, retries: 0, unrecorded: 0, windowClosed: false };
   const writer = new OutcomeWriter(deps, { signal: deps.signal, onError: deps.onWriteError });
   const inflight = new Set<Promise<void>>();
   let tokens = burst;
   let refilled = clock.now().getTime();
+  // calls leased and waiting for their turn (pacing): a lease claims what the next lease's round trip will need
+  const pending: Leased[] = [];
+  let aheadS = 0.1;
+  let drained = false;
 
-  const call = async (l: Leased) => {
+  const call = async (l: Leased, startedAt: Date) => {
     const end = await placeCall(deps, writer, c, script, l);
     let step;
     try {
-      step = await writer.record({ c, row: l.row, attemptId: l.attemptId, end, windowEnd: closes });
+      step = await writer.record({ c, row: l.row, attemptId: l.attemptId, end: { ...end, startedAt }, windowEnd: closes });
     } catch {
       stats.unrecorded++; // still 'calling' in the database: the watchdog gives it back
       return;
@@ -76,6 +82,7 @@ export async function runCampaignDay(deps: DialerDeps, campaignId: string, day: 
     if (step.status === 'retry') stats.retries++;
   };
   const waitAny = (ms: number) => Promise.race([...inflight, clock.sleep(Math.max(1, ms))]);
+  const tokenWait = () => ((1 - tokens) / cps) * 1000;
 
   while (!deps.signal?.aborted) {
     const now = clock.now();
@@ -89,29 +96,43 @@ export async function runCampaignDay(deps: DialerDeps, campaignId: string, day: 
     }
     tokens = Math.min(burst, tokens + ((now.getTime() - refilled) / 1000) * cps);
     refilled = now.getTime();
-    const want = Math.min(channels - inflight.size, Math.floor(tokens));
-    const leased = want > 0 ? await leaseDue(db, c.id, day, want, now, leaseMs, deps.provider.name) : [];
-    for (const l of leased) {
+    // start the leased calls the pacing allows
+    while (pending.length && tokens >= 1 && inflight.size < channels) {
+      const l = pending.shift()!;
       tokens -= 1;
       stats.placed++;
-      const p: Promise<void> = call(l).finally(() => inflight.delete(p));
+      const p: Promise<void> = call(l, now).finally(() => inflight.delete(p));
       inflight.add(p);
     }
-    if (leased.length && leased.length === want) {
-      // more may be due: wait for a token or a free channel
-      await waitAny(inflight.size >= channels ? closes.getTime() - now.getTime() : ((1 - tokens) / cps) * 1000);
+    if (!pending.length) drained = false;
+    // claim more while channels are free: one round trip for as many calls as the pacing allows until the next
+    const room = channels - inflight.size - pending.length;
+    if (room > 0 && !drained) {
+      const want = Math.min(room, Math.max(Math.ceil(burst), Math.ceil(cps * aheadS)));
+      const t0 = clock.now().getTime();
+      const leased = await leaseDue(db, c.id, day, want, now, leaseMs, deps.provider.name);
+      aheadS = Math.max(0.1, (2 * (clock.now().getTime() - t0)) / 1000);
+      pending.push(...leased);
+      if (leased.length < want) drained = true;
+      if (leased.length) continue;
+    }
+    if (pending.length) {
+      await waitAny(inflight.size >= channels ? closes.getTime() - now.getTime() : tokenWait());
       continue;
     }
-    if (want <= 0) {
-      await waitAny(inflight.size >= channels ? closes.getTime() - now.getTime() : ((1 - tokens) / cps) * 1000);
+    if (room <= 0) {
+      await waitAny(closes.getTime() - now.getTime());
       continue;
     }
     // nothing more due now
+    drained = false;
     const next = await nextDue(db, c.id, day);
     if (!next && !inflight.size) break;
     const until = Math.min(next ? next.getTime() : closes.getTime(), closes.getTime()) - clock.now().getTime();
     await waitAny(inflight.size ? Math.min(until, 60_000) : until);
   }
+  // leased but never started (the window closed, the dialer stops): back in the queue as they were
+  if (pending.length) await unlease(db, pending.splice(0));
   await Promise.all(inflight);
   await writer.drain();
   if (stats.windowClosed) stats.exhausted += await closeDay(deps, c, day);

@@ -37,6 +37,14 @@ export async function leaseDue(db: DbOrTx, campaignId: string, day: string, n: n
 }
 
 /** When the next call of the day is due (null: none left to place). */
+/** Leased calls the dialer did not start: due again as before the lease, their CDR rows gone (no call was made). */
+export async function unlease(db: DbOrTx, leased: Leased[]): Promise<void> {
+  if (!leased.length) return;
+  await sql`delete from call_attempts where id = any(${leased.map((l) => l.attemptId)}::bigint[]) and ended_at is null`.execute(db);
+  await sql`update call_daily set attempts = attempts - 1, status = case when attempts > 1 then 'retry' else 'queued' end, lease_until = null
+    where id = any(${leased.map((l) => l.row.id)}::bigint[]) and status = 'calling'`.execute(db);
+}
+
 export async function nextDue(db: DbOrTx, campaignId: string, day: string): Promise<Date | null> {
   const r = await sql<{ at: Date | null }>`select min(next_at) as at from call_daily
     where campaign_id = ${campaignId} and day = ${day}::date and status in ('queued', 'retry')`.execute(db);

@@ -27,6 +27,8 @@ export interface AttemptEnd {
   answeredAt?: Date;
   endedAt: Date;
   script?: ScriptResult | null;
+  /** when the call was placed (the CDR's start; else the lease's time stays) */
+  startedAt?: Date;
 }
 
 export interface OutcomeDeps {
@@ -67,6 +69,7 @@ export async function writeOutcomes(deps: OutcomeDeps, items: Outcome[]): Promis
   return deps.db.transaction().execute(async (trx) => {
     const cdrs = planned.map(({ o: { attemptId, end: e }, answers }) => ({
       id: attemptId,
+      started_at: iso(e.startedAt),
       ringing_at: iso(e.ringingAt),
       answered_at: iso(e.answeredAt),
       ended_at: iso(e.endedAt),
@@ -78,10 +81,10 @@ export async function writeOutcomes(deps: OutcomeDeps, items: Outcome[]): Promis
       answers: e.script ? answers : null,
       outcome: e.script?.outcome ?? null,
     }));
-    await sql`update call_attempts a set ringing_at = x.ringing_at, answered_at = x.answered_at, ended_at = x.ended_at,
+    await sql`update call_attempts a set started_at = coalesce(x.started_at, a.started_at), ringing_at = x.ringing_at, answered_at = x.answered_at, ended_at = x.ended_at,
         sip_code = x.sip_code, disposition = x.disposition, reason = x.reason, billsec = x.billsec, digits = x.digits,
         answers = x.answers, outcome = x.outcome
-      from jsonb_to_recordset(${JSON.stringify(cdrs)}::jsonb) as x(id bigint, ringing_at timestamptz, answered_at timestamptz,
+      from jsonb_to_recordset(${JSON.stringify(cdrs)}::jsonb) as x(id bigint, started_at timestamptz, ringing_at timestamptz, answered_at timestamptz,
         ended_at timestamptz, sip_code integer, disposition text, reason text, billsec numeric, digits text, answers jsonb, outcome text)
       where a.id = x.id`.execute(trx);
 
