@@ -32,6 +32,8 @@ export interface DayStats {
   retries: number;
   /** outcomes that could not be committed (the dialer stopped, the database stayed down): the watchdog redials them */
   unrecorded: number;
+  /** outcome batches: how many, rows, the largest, time spent writing them (ms, summed over concurrent writes) */
+  writes?: { batches: number; rows: number; maxBatch: number; ms: number; failures: number };
   /** the day ended because the window closed (else: every call was done) */
   windowClosed: boolean;
 }
@@ -135,6 +137,8 @@ export async function runCampaignDay(deps: DialerDeps, campaignId: string, day: 
   if (pending.length) await unlease(db, pending.splice(0));
   await Promise.all(inflight);
   await writer.drain();
+  const b = writer.batches;
+  stats.writes = { batches: b.flushes, rows: b.rows, maxBatch: b.maxBatch, ms: Math.round(b.flushMs), failures: writer.stats.failures };
   if (stats.windowClosed) stats.exhausted += await closeDay(deps, c, day);
   return stats;
 }
