@@ -159,5 +159,5 @@ export class MediaClock {
   }
 }
 
-/** The process's media clock (VIGIL_MEDIA_PHASES: ticks per 20 ms frame, default 4; 1 = one tick for all calls). */
-export const mediaClock = new MediaClock(Math.min(20, Math.max(1, Math.floor(Number(process.env.VIGIL_MEDIA_PHASES ?? 4)) || 4)));
+/** The process's media clock: 4 ticks per 20 ms frame (the benchmark compares one tick for all, setPhases(1)). */
+export const mediaClock = new MediaClock(4);
