@@ -107,10 +107,12 @@ export async function runCampaignDay(deps: DialerDeps, campaignId: string, day: 
       inflight.add(p);
     }
     if (!pending.length) drained = false;
-    // claim more while channels are free: one round trip for as many calls as the pacing allows until the next
-    const room = channels - inflight.size - pending.length;
+    // claim more while channels are free: one round trip for as many calls as the pacing starts until the next
+    // (never more: a leased call waiting for its turn shows as calling)
+    const lookahead = Math.max(Math.ceil(burst), Math.ceil(cps * aheadS));
+    const room = Math.min(channels - inflight.size, lookahead) - pending.length;
     if (room > 0 && !drained) {
-      const want = Math.min(room, Math.max(Math.ceil(burst), Math.ceil(cps * aheadS)));
+      const want = room;
       const t0 = clock.now().getTime();
       const leased = await leaseDue(db, c.id, day, want, now, leaseMs, deps.provider.name);
       aheadS = Math.max(0.1, (2 * (clock.now().getTime() - t0)) / 1000);

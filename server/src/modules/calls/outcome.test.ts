@@ -87,6 +87,31 @@ describe('re-planning a day', () => {
   }, 120_000);
 });
 
+describe('leases', () => {
+  it('calls leased ahead but not started when the window closes go back: no CDR, exhausted with the rest, pacing kept', async () => {
+    const people = Array.from({ length: 5 }, (_, i) => ({ name: `Chờ Lượt ${i}`, phone: phone(400 + i) }));
+    const ids = await monitoredContacts(t.db, communes[3]!, DAY, people);
+    // one call per 100 s, a 5-minute window: three calls can start, the others wait for their turn
+    const c = await campaign({ channels: 5, callsPerSecond: 0.01, windowStart: '08:00', windowEnd: '08:05' }, communes[3]);
+    await prepareDay(ctx(), c, DAY);
+    const clock = acceleratedClock(opens, 1000);
+    const provider = new SimulatedProvider({ clock, personas: new Map(people.map((p) => [p.phone, WELL])), maxChannels: 5 });
+    const stats = await runCampaignDay(dialerDeps(ctx(), provider, clock, silentRenderer), c.id, DAY);
+    expect(stats.windowClosed).toBe(true);
+    const cdrs = await t.db.selectFrom('call_attempts').select(['person_id', 'started_at', 'ended_at']).where('campaign_id', '=', c.id).orderBy('started_at').execute();
+    expect(cdrs.length).toBe(stats.placed);
+    expect(cdrs.length).toBeGreaterThanOrEqual(2);
+    expect(cdrs.length).toBeLessThanOrEqual(3);
+    for (const a of cdrs) expect(a.ended_at).not.toBeNull();
+    for (let i = 1; i < cdrs.length; i++) expect(cdrs[i]!.started_at.getTime() - cdrs[i - 1]!.started_at.getTime()).toBeGreaterThanOrEqual(99_000);
+    const rows = await dayRows(c.id);
+    const called = new Set(cdrs.map((a) => a.person_id));
+    for (const r of rows.filter((x) => !called.has(x.person_id))) expect(r).toMatchObject({ status: 'exhausted', attempts: 0, lease_until: null });
+    expect(rows.filter((x) => !called.has(x.person_id))).toHaveLength(5 - cdrs.length);
+    expect(rows.every((r) => ids.includes(r.person_id!))).toBe(true);
+  }, 120_000);
+});
+
 describe('batched outcomes', () => {
   // a real failure of the database inside the outcome's transaction: a trigger on the CDR's end refuses the first
   // `failures` writes (a sequence counts them: it is not rolled back with the transaction that failed)
