@@ -120,7 +120,7 @@ export class RtpStream implements ClockListener {
     this.socket.send(frame, this.peer.port, this.peer.address);
     this.talking = true;
     this.framesSent++;
-    this.clock.lateness.add(performance.now() - slotTime);
+    this.clock.sent(this, performance.now() - slotTime);
     if (job.offset >= job.audio.length) {
       this.queue.shift();
       job.done({ hungUp: false, interrupted: false });
