@@ -73,8 +73,13 @@ export class DeviceRegistry {
       .values({ person_id: personId, origin, created_at: now, last_used_at: now, revoked_at: null })
       .returning('id')
       .executeTakeFirstOrThrow();
-    this.remember(row.id, { lastUsedAt: now.getTime(), revoked: false, readAt: this.ms() });
-    return personDeviceToken(this.keys, personId, row.id);
+    return this.issued(personId, row.id, now);
+  }
+
+  /** The token of a device row just written elsewhere (e.g. by findOrCreatePublicWithDevice), remembered as live. */
+  issued(personId: string, deviceId: string, now: Date): string {
+    this.remember(deviceId, { lastUsedAt: now.getTime(), revoked: false, readAt: this.ms() });
+    return personDeviceToken(this.keys, personId, deviceId);
   }
 
   /** { person, device } of a device token; throws SignatureError (reason 'expired' when revoked, idle or from before devices). */
