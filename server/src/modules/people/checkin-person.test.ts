@@ -123,6 +123,18 @@ describe('first-visit form in one statement', () => {
     expect(await registry.verify(token, now)).toEqual({ personId: id, deviceId: r.deviceId });
   });
 
+  it('commits without waiting for the flush only when asked, outside a transaction, and leaves the connection as it was', async () => {
+    const input = () => ({ fullName: 'Võ Văn Hùng', phone: newPhone(), birthYear: 1970, communeCode: commune });
+    await Promise.all(Array.from({ length: 12 }, () => findOrCreatePublicWithDevice(t.db, input(), { ...opts(), origin: 'form', flushLater: true })));
+    const settings = await Promise.all(Array.from({ length: 12 }, () => sql<{ s: string }>`select current_setting('synchronous_commit') as s`.execute(t.db)));
+    expect(settings.map((r) => r.rows[0]!.s)).toEqual(Array(12).fill('on'));
+    // inside a caller's transaction the caller's commit decides: the setting is not touched
+    await rolledBack(async (tx) => {
+      await findOrCreatePublicWithDevice(tx, input(), { ...opts(), origin: 'form', flushLater: true });
+      expect((await sql<{ s: string }>`select current_setting('synchronous_commit') as s`.execute(tx)).rows[0]!.s).toBe('on');
+    });
+  });
+
   it('makes one record when the same newcomer’s forms arrive at once, and a device row for each phone', async () => {
     const phone = newPhone();
     const input = { fullName: 'Phạm Thị Lan', phone, birthYear: 1990, communeCode: commune };

@@ -31,12 +31,13 @@ export function peopleAdapter(keys: KeyRing, resolver: JurisdictionResolver, dev
   return {
     normalizePhone: (raw) => normalizePhone(raw),
     findOrCreate: (db, input, opts) => findOrCreate(db, input, opts),
-    // the person and the phone's device row in one statement (one round trip: the first check-in's largest cost)
+    // the person and the phone's device row in one statement (one round trip: the first check-in's largest cost),
+    // flushed to disk by the check-in's own batch commit, which follows before any answer (CheckinEngine.checkIn)
     findOrCreateWithDevice: async (db, input, opts) => {
       const r = await findOrCreatePublicWithDevice(
         db,
         { fullName: input.fullName, phone: input.phone, birthYear: input.birthYear, communeCode: input.communeCode, nationalId: input.nationalId ?? null },
-        { resolver, now: opts.now, source: 'checkin', prefix: opts.prefix, requirePhone: !input.nationalId, origin: 'form' },
+        { resolver, now: opts.now, source: 'checkin', prefix: opts.prefix, requirePhone: !input.nationalId, origin: 'form', flushLater: !db.isTransaction },
       );
       return { id: r.id, created: r.created, token: devices.issued(r.id, r.deviceId, opts.now) };
     },
