@@ -49,7 +49,8 @@ describe('database client timeouts', () => {
 describe('database connection errors', () => {
   it('tells the database being gone from a statement failing or an unrelated error', () => {
     expect(connectionErrorKind(Object.assign(new Error('terminating connection due to unexpected postmaster exit'), { code: '57P01' }))).toBe('database');
-    expect(connectionErrorKind(new Error('timeout exceeded when trying to connect'))).toBe('database');
+    expect(connectionErrorKind(new Error('timeout exceeded when trying to connect'))).toBe('pool'); // no free pooled connection
+    expect(connectionErrorKind(new Error('Connection terminated due to connection timeout'))).toBe('database');
     expect(connectionErrorKind(new Error('Connection terminated unexpectedly'))).toBe('database');
     expect(connectionErrorKind(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }))).toBe('socket');
     expect(connectionErrorKind(Object.assign(new Error('duplicate key'), { code: '23505' }))).toBeNull();
@@ -75,4 +76,45 @@ describe('database connection errors', () => {
       h.close();
     }
   });
+});
+
+describe('a pool with every connection busy', () => {
+  it('answers 503 DATABASE_BUSY and does not call the database down', async () => {
+    // the default connect timeout: a shorter one would also fail the connections this test holds on a loaded box
+    const busy = await testContext();
+    const changes: string[] = [];
+    busy.database.health.onChange((s) => changes.push(s.status));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const max = busy.database.pool.options.max;
+    let holding = 0;
+    const held = Array.from({ length: max }, () =>
+      busy.db
+        .connection()
+        .execute(async () => {
+          holding++;
+          await gate;
+        })
+        .then(() => null, (e: unknown) => e),
+    );
+    try {
+      await expect.poll(() => holding, { timeout: 60_000 }).toBe(max);
+      const login = () => busy.app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'x-requested-with': 'vigil' }, payload: { username: 'nobody', password: 'not-the-password' } });
+      const r = await login();
+      expect(r.statusCode, r.body).toBe(503);
+      expect(r.json().error.code).toBe('DATABASE_BUSY');
+      expect(r.headers['retry-after']).toBe('5');
+      // the watcher probes on a connection of its own, finds the database answering, and never marks it down
+      await (busy.database.health as unknown as { confirming: Promise<void> | null }).confirming;
+      expect(busy.database.health.up).toBe(true);
+      release();
+      expect(await Promise.all(held)).toEqual(Array(max).fill(null));
+      expect((await login()).statusCode).toBe(401);
+      expect(changes).toEqual([]);
+    } finally {
+      release();
+      await Promise.all(held);
+      await busy.close();
+    }
+  }, 180_000);
 });

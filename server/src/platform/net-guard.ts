@@ -8,12 +8,36 @@
 // connects to the address it checked (no second lookup a rebinding DNS could answer differently).
 import dns from 'node:dns/promises';
 import net from 'node:net';
+import os from 'node:os';
 
 export interface OutboundPolicy {
   /** allow the private ranges (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7) */
   allowPrivate: boolean;
   /** CIDRs allowed whatever they are (e.g. "127.0.0.0/8,10.20.0.0/16") */
   allowNets: string;
+  /**
+   * This server's own HTTP listener (HOST, PORT): a URL that names it (the demo's cameras point at its /healthz)
+   * may be reached on exactly that port, on the addresses it listens on. Nothing else there is opened: every other
+   * port of loopback or of this machine stays refused.
+   */
+  self?: { host: string; port: number };
+}
+
+const DEFAULT_PORTS: Record<string, number> = { 'http:': 80, 'https:': 443, 'rtsp:': 554, 'rtsps:': 322 };
+
+/** The address without an IPv4-mapped/NAT64 wrapper, as refusal() sees it. */
+const plainAddress = (ip: string) => (net.isIPv6(ip) ? embeddedV4(ip) : null) ?? ip;
+
+/** True when `ip`:`port` is this server's own listener. */
+export function isOwnListener(ip: string, port: number, self: OutboundPolicy['self']): boolean {
+  if (!self || port !== self.port) return false;
+  const addr = plainAddress(ip);
+  if (self.host === '0.0.0.0' || self.host === '::') {
+    // listening on every interface: any address of this machine is us
+    return Object.values(os.networkInterfaces()).some((list) => list?.some((i) => i.address === addr));
+  }
+  if (self.host === 'localhost') return addr === '127.0.0.1' || addr === '::1';
+  return addr === plainAddress(self.host);
 }
 
 export const PROBE_SCHEMES = new Set(['http:', 'https:', 'rtsp:', 'rtsps:']);
@@ -103,9 +127,10 @@ export async function vetOutboundUrl(u: URL, policy: OutboundPolicy): Promise<{ 
   }
   if (!addrs.length) return { error: 'ENOTFOUND' };
   const allow = parseAllowNets(policy.allowNets);
+  const port = Number(u.port) || DEFAULT_PORTS[u.protocol]!;
   for (const a of addrs) {
     const why = refusal(a.address, policy, allow);
-    if (why) return { error: why };
+    if (why && !isOwnListener(a.address, port, policy.self)) return { error: why };
   }
   return { address: addrs[0]!.address, family: addrs[0]!.family === 6 ? 6 : 4 };
 }

@@ -6,7 +6,7 @@ import { Link, useLocation } from 'react-router';
 import { roleLabel } from '../lib/labels';
 import { useAuth } from './auth';
 import { LanguageSwitch } from './LanguageSwitch';
-import { isActive, menuEntries } from './nav';
+import { activeEntry, menuEntries } from './nav';
 import { PageLoader } from './pages';
 
 function initials(name: string): string {
@@ -58,6 +58,7 @@ export function Shell({ children }: { children: ReactNode }) {
   const { pathname } = useLocation();
   const [opened, { toggle, close }] = useDisclosure(false);
   const entries = menuEntries(can);
+  const active = activeEntry(entries, pathname);
 
   // On phones the navbar covers the page: close it whenever the route changes.
   useEffect(() => close(), [pathname, close]);
@@ -92,7 +93,7 @@ export function Shell({ children }: { children: ReactNode }) {
                 component={Link}
                 to={e.path}
                 label={t(e.labelKey)}
-                active={isActive(e, pathname)}
+                active={e === active}
                 variant="light"
                 style={{ borderRadius: 'var(--mantine-radius-sm)' }}
               />

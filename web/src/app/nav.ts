@@ -208,3 +208,13 @@ export function isActive(entry: NavEntry, pathname: string): boolean {
   if (entry.path === '/') return pathname === '/';
   return pathname === entry.path || pathname.startsWith(`${entry.path}/`);
 }
+
+/**
+ * The one menu entry `pathname` belongs to: the deepest entry it is at or below (/vaccination/site-day is the
+ * site-day page, not also the vaccination dashboard at /vaccination).
+ */
+export function activeEntry(entries: readonly NavEntry[], pathname: string): NavEntry | undefined {
+  let best: NavEntry | undefined;
+  for (const e of entries) if (isActive(e, pathname) && (!best || e.path.length > best.path.length)) best = e;
+  return best;
+}

@@ -1,4 +1,5 @@
 // Fetch wrapper for the Vigil API: same-origin cookie auth, JSON in/out, CSRF header, one error class.
+import { localizeFieldMessage } from './fieldMessages';
 
 export interface ApiErrorDetail {
   /** Field path as sent by the server, e.g. "/username" or "username" or "items/0/code". */
@@ -20,12 +21,12 @@ export class ApiError extends Error {
     super(message);
   }
 
-  /** Field errors keyed by field name ("username", "address.street"), first message wins. */
+  /** Field errors keyed by field name ("username", "address.street"), first message wins, in the UI language where known. */
   fieldErrors(): Record<string, string> {
     const out: Record<string, string> = {};
     for (const d of this.details) {
       const key = normalizeFieldPath(d.path);
-      if (key && !(key in out)) out[key] = d.message;
+      if (key && !(key in out)) out[key] = localizeFieldMessage(d.message);
     }
     return out;
   }

@@ -49,5 +49,5 @@ describe('demo cases', () => {
     expect(cases.every((c) => c.trace_status === 'done')).toBe(true);
     for (const m of (await import('../../modules')).modules) await m.seedDemo?.(t.app.vigil);
     expect(await count()).toEqual(first);
-  });
+  }, 180_000); // seeds the whole demo twice: ≈21 s alone at load 19, past vitest's default 30 s beside another file
 });

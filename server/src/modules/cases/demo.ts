@@ -40,8 +40,10 @@ export async function seedCasesDemo(ctx: AppContext) {
   await db
     .insertInto('place_cameras')
     .values([
+      // two stand-ins that answer (this server's own /healthz: the probe may reach its own listener, nothing else on
+      // loopback) and one that is down for an honest reason (a name that never resolves, RFC 2606 .invalid)
       { place_id: ktx, name: 'Cổng chính', location: 'Cổng Lê Duẩn', stream_url: `${ctx.config.publicUrl}/healthz` },
-      { place_id: ktx, name: 'Hành lang khu A', location: 'Tầng 2', stream_url: 'rtsp://127.0.0.1:1/khu-a' },
+      { place_id: ktx, name: 'Hành lang khu A', location: 'Tầng 2', stream_url: 'rtsp://camera-khu-a.invalid/khu-a' },
       { place_id: hospital, name: 'Sảnh tiếp nhận', location: 'Tầng 1', stream_url: `${ctx.config.publicUrl}/healthz` },
     ])
     .execute();

@@ -139,6 +139,6 @@ export function caseJobs(ctx: AppContext) {
     name: PROBE_CAMERAS_JOB,
     cron: '*/5 * * * *',
     expireInMinutes: 10,
-    handler: () => probeCameras(ctx.db, ctx.config.cameraProbeTimeoutMs, ctx.config.clock, { allowPrivate: ctx.config.cameraAllowPrivate, allowNets: ctx.config.cameraAllowNets }),
+    handler: () => probeCameras(ctx.db, ctx.config.cameraProbeTimeoutMs, ctx.config.clock, { allowPrivate: ctx.config.cameraAllowPrivate, allowNets: ctx.config.cameraAllowNets, self: { host: ctx.config.host, port: ctx.config.port } }),
   });
 }

@@ -224,7 +224,7 @@ export class Dispatcher {
         }
         let r;
         try {
-          r = await provider.send({ to: row.recipient, text: row.body, reference: Number(row.id) % 256, skipParts: skip.get(row.id) });
+          r = await provider.send({ to: row.recipient, text: row.body, reference: Number(row.id) % 256, skipParts: skip.get(row.id), purpose: row.purpose });
         } catch (err) {
           outcomes.push({ id: row.id, status: 'failed', parts: null, error: (err as Error).message.slice(0, 300), delayMs: 0, redact });
           this.stats.failed++;

@@ -45,7 +45,7 @@ export async function smsSend(config: Config, o: SmsSendOptions): Promise<SmsSen
     let pause = 250;
     for (;;) {
       // one reference for every try, so a retried part joins the same long message on the phone
-      r = await provider.send({ to, text: o.text, reference: 1 + (Date.now() % 255), skipParts: accepted });
+      r = await provider.send({ to, text: o.text, reference: 1 + (Date.now() % 255), skipParts: accepted, purpose: 'cli.send' });
       for (const p of r.results) if (p.messageId) {
         ids[p.index] = p.messageId;
         accepted.push(p.index);

@@ -37,22 +37,35 @@ const CONNECTION_SQLSTATES = /^(08...|57P0[123])$/;
 // down only once a probe confirms it.
 const CONNECTION_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 const CONNECTION_MESSAGES =
-  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection terminated due to connection timeout|terminating connection due to|the database system is (starting up|shutting down|in recovery mode|not yet accepting connections)|Client was closed and is not queryable|Query read timeout/i;
+  /Connection terminated|Client has encountered a connection error|Connection terminated due to connection timeout|terminating connection due to|the database system is (starting up|shutting down|in recovery mode|not yet accepting connections)|Client was closed and is not queryable|Query read timeout/i;
+
+// pg-pool's error when no pooled connection came free within the connect timeout: every connection is busy (a
+// loaded server), which is not the database being gone (a new connection that times out is "Connection terminated
+// due to connection timeout")
+const POOL_WAIT_MESSAGE = /^timeout exceeded when trying to connect$/;
 
 /**
  * 'database' when `err` comes from PostgreSQL or its client saying the server is gone; 'socket' for a bare socket
- * error (the database's, or another peer's); null for anything else (a statement that failed, a bug).
+ * error (the database's, or another peer's); 'pool' when the pool had no free connection in time (busy, or a hung
+ * database holding every connection); null for anything else (a statement that failed, a bug).
  */
-export function connectionErrorKind(err: unknown): 'database' | 'socket' | null {
+export function connectionErrorKind(err: unknown): 'database' | 'socket' | 'pool' | null {
   let socket = false;
+  let pool = false;
   for (let e = err as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown } | undefined, depth = 0; e && depth < 4; depth++) {
     if (typeof e.code === 'string' && CONNECTION_SQLSTATES.test(e.code)) return 'database';
     if (typeof e.message === 'string' && CONNECTION_MESSAGES.test(e.message)) return 'database';
+    if (typeof e.message === 'string' && POOL_WAIT_MESSAGE.test(e.message)) pool = true;
     if (typeof e.code === 'string' && CONNECTION_ERRNOS.has(e.code)) socket = true;
     if (Array.isArray(e.errors) && e.errors.some((x) => connectionErrorKind(x))) socket = true; // AggregateError (IPv4 + IPv6)
     e = e.cause as typeof e;
   }
-  return socket ? 'socket' : null;
+  return socket ? 'socket' : pool ? 'pool' : null;
+}
+
+/** Every pooled connection was busy for the whole connect timeout: the database is there but the server is loaded. */
+export function isPoolWait(err: unknown): boolean {
+  return connectionErrorKind(err) === 'pool';
 }
 
 /** True when `err` (from pg, Kysely or pg-boss) says a connection failed, not that a statement failed. */
@@ -115,7 +128,8 @@ export class DatabaseHealth {
 
   /**
    * Report a failed call. True when it was a connection error (answer 503). A database error marks the database
-   * down at once; a bare socket error only when a probe of the database fails too.
+   * down at once; a bare socket error or a wait for a pooled connection only when a probe of the database (on a
+   * connection of its own) fails too.
    */
   report(err: unknown): boolean {
     const kind = connectionErrorKind(err);

@@ -83,6 +83,9 @@ export class Events {
   private readonly progress = new EventEmitter();
   private failures: DeliveryFailure[] = [];
   private working = false;
+  /** batches this process's worker is handling: their jobs may already look finished in pg-boss (a failure is
+   * committed by boss.fail) before the batch has noted the failure here */
+  private inflight = 0;
 
   constructor(private readonly opts: EventsOptions) {
     opts.jobs.queue(EVENTS_QUEUE, { expireInSeconds: 15 * 60, retryLimit: opts.retryLimit });
@@ -132,15 +135,17 @@ export class Events {
       const r = await sql<{ open: string; active: string }>`
         select count(*) as open from pgboss.job where name = ${EVENTS_QUEUE} and state < 'completed'`.execute(this.opts.db);
       const open = Number(r.rows[0]!.open);
-      if (open === 0) break;
+      // a batch still in hand may have failed a job for good (the row says `failed`) without having noted it yet
+      if (open === 0 && this.inflight === 0) break;
       if (!this.working) throw new Error(`${open} event deliveries are waiting but this process runs no event worker (jobs.start('events'))`);
-      if (Date.now() > deadline) throw new Error(`events not settled after ${timeoutMs} ms: ${open} deliveries open`);
+      if (Date.now() > deadline) throw new Error(`events not settled after ${timeoutMs} ms: ${open} deliveries open, ${this.inflight} batches in hand`);
       await new Promise<void>((resolve) => {
-        const t = setTimeout(done, 25);
-        function done() {
+        const done = () => {
           clearTimeout(t);
+          this.progress.off('batch', done); // woken by the timer: the listener must not pile up
           resolve();
-        }
+        };
+        const t = setTimeout(done, 25);
         this.progress.once('batch', done);
       });
     }
@@ -152,24 +157,13 @@ export class Events {
   private async attachWorker(boss: PgBoss, scope: JobsScope): Promise<() => Promise<void>> {
     if (scope === 'send') return async () => undefined;
     const workerId = await boss.work<JobData>(EVENTS_QUEUE, { batchSize: BATCH, includeMetadata: true }, async (jobs) => {
-      let again = jobs.length === BATCH;
-      await Promise.all(
-        jobs.map(async (job) => {
-          try {
-            await this.deliver(job.data, job.retryCount);
-          } catch (err) {
-            const message = err instanceof Error ? err.message : String(err);
-            await boss.fail(EVENTS_QUEUE, job.id, { message });
-            const final = job.retryCount >= job.retryLimit;
-            // type and subscriber only: the message may quote personal data (it is kept in the job's output)
-            this.opts.log.error({ event: job.data.type, subscriber: job.data.subscriber, attempt: job.retryCount, final }, 'event handler failed');
-            if (final) this.failures.push({ eventId: job.data.id, type: job.data.type, subscriber: job.data.subscriber, message });
-            if (this.opts.retryDelaySeconds === 0) again = true;
-          }
-        }),
-      );
-      if (again) boss.notifyWorker(workerId);
-      setImmediate(() => this.progress.emit('batch'));
+      this.inflight++;
+      try {
+        await this.workBatch(boss, workerId, jobs);
+      } finally {
+        this.inflight--;
+        setImmediate(() => this.progress.emit('batch'));
+      }
     });
     this.working = true;
     const listener = await this.listen(() => boss.notifyWorker(workerId));
@@ -177,6 +171,26 @@ export class Events {
       this.working = false;
       await listener.close();
     };
+  }
+
+  private async workBatch(boss: PgBoss, workerId: string, jobs: PgBoss.JobWithMetadata<JobData>[]): Promise<void> {
+    let again = jobs.length === BATCH;
+    await Promise.all(
+      jobs.map(async (job) => {
+        try {
+          await this.deliver(job.data, job.retryCount);
+        } catch (err) {
+          const message = err instanceof Error ? err.message : String(err);
+          await boss.fail(EVENTS_QUEUE, job.id, { message });
+          const final = job.retryCount >= job.retryLimit;
+          // type and subscriber only: the message may quote personal data (it is kept in the job's output)
+          this.opts.log.error({ event: job.data.type, subscriber: job.data.subscriber, attempt: job.retryCount, final }, 'event handler failed');
+          if (final) this.failures.push({ eventId: job.data.id, type: job.data.type, subscriber: job.data.subscriber, message });
+          if (this.opts.retryDelaySeconds === 0) again = true;
+        }
+      }),
+    );
+    if (again) boss.notifyWorker(workerId);
   }
 
   private async deliver(data: JobData, attempt: number): Promise<void> {

@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import { AppError, errorBody, type ErrorDetail } from './errors';
 import { ErrorResponse } from './schema';
 import type { Db } from '../db/types';
-import { isStatementTimeout, type DatabaseHealth } from '../db/health';
+import { isPoolWait, isStatementTimeout, type DatabaseHealth } from '../db/health';
 
 interface AjvError {
   instancePath: string;
@@ -70,6 +70,8 @@ export async function httpPlatform(app: FastifyInstance, opts: HttpPlatformOptio
     new AppError(503, 'DATABASE_UNAVAILABLE', 'The database is not available right now; nothing was changed. Try again shortly.', undefined, {
       'retry-after': String(health.retryAfterSeconds),
     });
+  /** 503 when the database is there but too slow or every connection is busy. */
+  const databaseBusy = () => new AppError(503, 'DATABASE_BUSY', 'The database took too long to answer; try again shortly.', undefined, { 'retry-after': '5' });
   const isDatabaseRoute = (url: string) => url.startsWith('/api/') && !url.startsWith('/api/docs');
 
   // While the database is away, database-backed routes answer at once rather than each waiting for a connection
@@ -80,10 +82,14 @@ export async function httpPlatform(app: FastifyInstance, opts: HttpPlatformOptio
   });
 
   app.setErrorHandler((err: FastifyError & { validationContext?: string }, req, reply) => {
-    if (health.report(err)) err = databaseUnavailable() as unknown as typeof err;
-    else if (isStatementTimeout(err)) {
+    if (health.report(err)) {
+      // no pooled connection came free in time while the database answers: busy, not gone
+      const busy = isPoolWait(err) && health.up;
+      if (busy) req.log.warn({ route: req.routeOptions.url }, 'no free database connection');
+      err = (busy ? databaseBusy() : databaseUnavailable()) as unknown as typeof err;
+    } else if (isStatementTimeout(err)) {
       req.log.warn({ route: req.routeOptions.url }, 'statement timeout');
-      err = new AppError(503, 'DATABASE_BUSY', 'The database took too long to answer; try again shortly.', undefined, { 'retry-after': '5' }) as unknown as typeof err;
+      err = databaseBusy() as unknown as typeof err;
     }
     if (err instanceof AppError) {
       if (err.headers) reply.headers(err.headers);

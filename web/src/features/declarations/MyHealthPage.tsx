@@ -2,6 +2,7 @@ import { Alert, Badge, Button, Card, Center, Group, Image, Modal, Pagination, Se
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
+import { useAuth } from '../../app/auth';
 import { PageLoader } from '../../app/pages';
 import { ErrorAlert } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
@@ -121,8 +122,18 @@ function DeclarationModal({ id, onClose }: { id: string; onClose(): void }) {
   );
 }
 
+/**
+ * The details a citizen's account already gives: the name typed at sign-up, and the phone the account was made with
+ * (a phone sign-up's user name is the number without '+': 84912345678 → 0912345678).
+ */
+export function accountPrefill(user: { username: string; displayName: string }): PersonFormValues {
+  const phone = /^84[35789]\d{8}$/.test(user.username) ? `0${user.username.slice(2)}` : '';
+  return { ...emptyPerson, fullName: user.displayName !== user.username ? user.displayName : '', phone };
+}
+
 /** The citizen's own page: register details, personal QR (and dependants'), dependants, past declarations. */
 export default function MyHealthPage() {
+  const { user } = useAuth();
   const td = useDeclT();
   const tp = usePeopleT();
   const { t } = useTranslation();
@@ -151,7 +162,7 @@ export default function MyHealthPage() {
         <Text size="sm" c="dimmed" mb="md">
           {tp('me.registerIntro')}
         </Text>
-        <PersonForm initial={emptyPerson} phoneRequired submitLabel={tp('me.save')} onSubmit={(v) => save.mutateAsync({ ...toBody(v, 'create'), phone: v.phone.trim() } as SelfPersonBody)} />
+        <PersonForm initial={accountPrefill(user)} phoneRequired submitLabel={tp('me.save')} onSubmit={(v) => save.mutateAsync({ ...toBody(v, 'create'), phone: v.phone.trim() } as SelfPersonBody)} />
       </Card>
     );
 

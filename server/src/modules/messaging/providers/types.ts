@@ -9,6 +9,8 @@ export interface OutgoingSms {
   reference?: number;
   /** 0-based parts already accepted by an earlier attempt: not sent again */
   skipParts?: number[];
+  /** what the message is for (`test.result`, `otp.signup`…): named in logs instead of the text */
+  purpose?: string;
 }
 
 export interface PartResult {
