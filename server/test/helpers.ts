@@ -51,6 +51,8 @@ export interface TestOptions {
   /** serve web/dist (browser tests) */
   web?: boolean;
   logger?: boolean;
+  /** log lines go here (with logger: true) */
+  logStream?: { write(line: string): void };
   /** the signing key ring (default: in memory); several apps sharing a directory share their keys */
   keys?: KeyRing;
 }
@@ -95,7 +97,7 @@ export async function testContext(opts: TestOptions = {}): Promise<TestContext> 
     } as Partial<Config>,
   );
   const database = openDatabase(created.url, null, 10, { connectTimeoutMs: config.dbConnectTimeoutMs, statementTimeoutMs: config.dbStatementTimeoutMs });
-  const app = await buildApp(config, { database, logger: opts.logger ?? false, keys: opts.keys ?? KeyRing.inMemory(), webDist: opts.web ? WEB_DIST : null });
+  const app = await buildApp(config, { database, logger: opts.logger ?? false, logStream: opts.logStream, keys: opts.keys ?? KeyRing.inMemory(), webDist: opts.web ? WEB_DIST : null });
   await app.ready();
   // events go through the real pg-boss queue, as in production; module jobs run with runNow (pinned clocks)
   await app.vigil.jobs.start('events');

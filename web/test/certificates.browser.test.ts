@@ -86,6 +86,33 @@ describe('certificate pages', () => {
     await ctx.close();
   });
 
+  it('lets a doorman without an account check a certificate on the public page (/kiem-tra): what it says, valid or why not', async () => {
+    const { ctx, page, errors } = await openPage(browser, phone);
+    await page.goto(`${server.url}/kiem-tra`);
+    expect(await page.getByLabel('Tên đăng nhập').count()).toBe(0);
+    await page.getByLabel('Hoặc dán nội dung mã QR').fill(hc1);
+    await page.getByRole('button', { name: 'Kiểm tra' }).click();
+    const result = page.getByTestId('verify-result');
+    await expect.poll(() => result.getAttribute('data-valid')).toBe('true');
+    expect(await result.getByText('Đinh Thị Hồng Nhung').count()).toBe(1);
+    expect(await result.getByText('20/11/1985').count()).toBe(1);
+    expect(await result.getByText('20/10/2021').count()).toBe(1);
+    // the doorman sees the answer, not the layers behind it
+    expect(await result.locator('[data-check]').count()).toBe(0);
+    await page.screenshot({ path: path.join(outDir, 'public-verify.png'), fullPage: true });
+    if (process.env.VIGIL_SCREENSHOTS) fs.copyFileSync(path.join(outDir, 'public-verify.png'), path.join(process.env.VIGIL_SCREENSHOTS, 'certificates-public-verify.png'));
+    if (process.env.VIGIL_KEEP_SHOTS) fs.copyFileSync(path.join(outDir, 'public-verify.png'), path.join(process.env.VIGIL_KEEP_SHOTS, 'public-verify.png'));
+    const altered = hc1.slice(0, 80) + (hc1[80] === 'A' ? 'B' : 'A') + hc1.slice(81);
+    await page.getByLabel('Hoặc dán nội dung mã QR').fill(altered);
+    await page.getByRole('button', { name: 'Kiểm tra' }).click();
+    await expect.poll(() => result.getAttribute('data-valid')).toBe('false');
+    expect(await result.getByText('KHÔNG HỢP LỆ').count()).toBe(1);
+    // and why: the verifier's first problem, under the title
+    expect((await result.getByRole('alert').textContent())!.replace('KHÔNG HỢP LỆ', '').trim().length).toBeGreaterThan(10);
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+
   it("shows the citizen's own and their child's certificates with QR and PDF", async () => {
     const { ctx, page, errors } = await openPage(browser, phone);
     await signIn(page);
