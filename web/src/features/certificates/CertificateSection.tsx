@@ -65,11 +65,11 @@ function AskTestCertificate() {
           {t('askHint')}
         </Text>
         {rows.map((r) => (
-          <Group key={`${r.sampleId}-${r.person.id}`} justify="space-between" wrap="nowrap">
+          <Group key={`${r.sampleId}-${r.person.id}`} justify="space-between" wrap="wrap" gap="xs">
             <Text size="sm">
               {r.person.fullName} · {day(r.collectedAt)} · {r.outcome === 'positive' ? t('resultPositive') : t('resultNegative')}
             </Text>
-            <Button size="xs" variant="light" loading={ask.isPending && ask.variables?.sampleId === r.sampleId} onClick={() => ask.mutate({ sampleId: r.sampleId, personId: r.person.id })}>
+            <Button size="xs" variant="light" style={{ flexShrink: 0 }} loading={ask.isPending && ask.variables?.sampleId === r.sampleId} onClick={() => ask.mutate({ sampleId: r.sampleId, personId: r.person.id })}>
               {t('askButton')}
             </Button>
           </Group>
