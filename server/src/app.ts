@@ -33,6 +33,8 @@ export interface BuildOptions {
   database: DatabaseHandle;
   /** Override the logger (tests pass false). */
   logger?: boolean;
+  /** Where log lines go (default standard output); tests read them to prove what is never logged. */
+  logStream?: { write(line: string): void };
   /** Serve the built web app from this folder (default web/dist when it exists). */
   webDist?: string | null;
   keys?: KeyRing;
@@ -42,7 +44,7 @@ export const WEB_DIST = path.resolve(new URL('../../web/dist', import.meta.url).
 
 export async function buildApp(config: Config, opts: BuildOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: opts.logger === false ? false : { level: config.logLevel, serializers: logSerializers },
+    logger: opts.logger === false ? false : { level: config.logLevel, serializers: logSerializers, ...(opts.logStream ? { stream: opts.logStream } : {}) },
     trustProxy: config.trustProxy,
     bodyLimit: 1024 * 1024,
     // per-request lines only at debug level (the hot path stays quiet; URLs never carry personal data anyway)

@@ -16,6 +16,16 @@ const ConfigSchema = Type.Object({
   // other issuers' EU DCC document signer certificates the verify route and page trust besides our own
   // (a PEM file, a base64 DER certificate or a trust list JSON, as `vigil cert verify --trust` reads)
   dccTrustFile: Type.Optional(Type.String({ minLength: 1, env: 'VIGIL_DCC_TRUST_FILE' })),
+  // EU DCC test certificates: how long a negative test counts from its sample collection, per test type (NAAT such
+  // as RT-PCR or LAMP; rapid antigen), and the rapid antigen device this deployment's sites use (its id in the EU
+  // HSC common list, the certificate's `ma`); without it no antigen-test certificate is issued
+  dccNaatValidityHours: Type.Integer({ minimum: 1, maximum: 24 * 30, env: 'VIGIL_DCC_NAAT_VALIDITY_HOURS', default: 72 }),
+  dccRatValidityHours: Type.Integer({ minimum: 1, maximum: 24 * 30, env: 'VIGIL_DCC_RAT_VALIDITY_HOURS', default: 48 }),
+  dccRatDevice: Type.Optional(Type.String({ pattern: '^[0-9]{1,10}$', env: 'VIGIL_DCC_RAT_DEVICE' })),
+  // EU DCC document signers: how often a process looks whether another one rotated or retired a signer (seconds), and
+  // how long a retired signer still verifies after its retirement (minutes; 0 = at once, for a compromised key)
+  dccSignerRefreshSeconds: Type.Number({ minimum: 0, maximum: 3600, env: 'VIGIL_DCC_SIGNER_REFRESH_SECONDS', default: 5 }),
+  dccRetireGraceMinutes: Type.Integer({ minimum: 0, maximum: 60 * 24 * 30, env: 'VIGIL_DCC_RETIRE_GRACE_MINUTES', default: 0 }),
   logLevel: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { env: 'LOG_LEVEL', default: 'info' },

@@ -22,7 +22,7 @@ import { dialCommand, dialText, DialUsageError } from './modules/calls/dial-cli'
 import { campaignRunCli, CallsUsageError, reportCli, reportText, runText } from './modules/calls/cli';
 import type { DatabaseHandle } from './platform/db';
 import { guessLanUrl, publicUrlNotice } from './platform/public-url';
-import { certCommand, signerDirOf } from './modules/certificates';
+import { certCommand, signerDirOf, signerSyncOf, validityRulesOf } from './modules/certificates';
 
 const build = (config: Config, handle: DatabaseHandle) => buildApp(config, { database: handle, logger: false, webDist: null });
 
@@ -427,7 +427,16 @@ calls
   });
 certCommand(program, () => {
   const config = loadConfig();
-  return { dir: signerDirOf(config.signingKeyDir)!, clock: config.clock };
+  return {
+    dir: signerDirOf(config.signingKeyDir)!,
+    clock: config.clock,
+    rules: validityRulesOf(config),
+    retireGraceMs: config.dccRetireGraceMinutes * 60_000,
+    openSync: async () => {
+      const handle = await openDatabase(config, modules);
+      return { sync: signerSyncOf(handle.db), close: () => handle.close() };
+    },
+  };
 });
 
 const keys = program.command('keys').description('QR/certificate signing keys');

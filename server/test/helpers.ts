@@ -51,6 +51,10 @@ export interface TestOptions {
   /** serve web/dist (browser tests) */
   web?: boolean;
   logger?: boolean;
+  /** log lines go here (with logger: true) */
+  logStream?: { write(line: string): void };
+  /** the signing key ring (default: in memory); several apps sharing a directory share their keys */
+  keys?: KeyRing;
 }
 
 async function createDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
@@ -93,7 +97,7 @@ export async function testContext(opts: TestOptions = {}): Promise<TestContext> 
     } as Partial<Config>,
   );
   const database = openDatabase(created.url, null, 10, { connectTimeoutMs: config.dbConnectTimeoutMs, statementTimeoutMs: config.dbStatementTimeoutMs });
-  const app = await buildApp(config, { database, logger: opts.logger ?? false, keys: KeyRing.inMemory(), webDist: opts.web ? WEB_DIST : null });
+  const app = await buildApp(config, { database, logger: opts.logger ?? false, logStream: opts.logStream, keys: opts.keys ?? KeyRing.inMemory(), webDist: opts.web ? WEB_DIST : null });
   await app.ready();
   // events go through the real pg-boss queue, as in production; module jobs run with runNow (pinned clocks)
   await app.vigil.jobs.start('events');
@@ -136,6 +140,24 @@ export async function testContext(opts: TestOptions = {}): Promise<TestContext> 
       await app.close();
       await database.close();
       await created.drop();
+    },
+  };
+}
+
+/**
+ * A second app (another server process, as behind a load balancer) on the database of `t`, with its own pool,
+ * clock and configuration; it works no jobs. Close it before `t`.
+ */
+export async function anotherApp(t: TestContext, opts: { keys: KeyRing; clock?: () => Date; config?: Partial<Config> }): Promise<{ app: FastifyInstance; close(): Promise<void> }> {
+  const config = { ...t.config, ...opts.config, clock: opts.clock ?? t.config.clock };
+  const database = openDatabase(t.config.databaseUrl!, null, 4, { connectTimeoutMs: config.dbConnectTimeoutMs, statementTimeoutMs: config.dbStatementTimeoutMs });
+  const app = await buildApp(config, { database, logger: false, keys: opts.keys, webDist: null });
+  await app.ready();
+  return {
+    app,
+    close: async () => {
+      await app.close();
+      await database.close();
     },
   };
 }

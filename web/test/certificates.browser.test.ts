@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestContext } from '../../server/test/helpers';
-import { addDependant } from '../../server/src/modules/people';
+import { addDependant, personalQrToken } from '../../server/src/modules/people';
 import { communesOf, dose, person, publishDose } from '../../server/src/modules/certificates/test-fixtures';
 import { ensureBuilt, launchBrowser, openPage, PASSWORD, type TestServer } from './browser';
 import { qrVideo } from './qr-video';
@@ -31,6 +31,14 @@ beforeAll(async () => {
   await publishDose(t, dose(child, { givenOn: '2021-11-02' }));
   const row = await server.db.selectFrom('dcc_certificates').select('hc1').where('person_id', '=', me).executeTakeFirstOrThrow();
   hc1 = row.hc1;
+  // an individual RT-PCR of the child, negative: the parent may ask for its test certificate
+  const sampler = await t.login('commune_officer', commune);
+  const lab = await t.login('lab_staff', '40');
+  const collectedAt = new Date(Date.now() - 3 * 3_600_000).toISOString();
+  const tube = await server.app.inject({ method: 'POST', url: '/api/testing/samples', headers: sampler.headers, payload: { tubeCode: `BR-${process.pid}`, testType: 'rt-pcr', collectedAt, communeCode: commune, people: [{ token: personalQrToken(server.app.vigil.keys, child) }] } });
+  if (tube.statusCode !== 201) throw new Error(tube.body);
+  const result = await server.app.inject({ method: 'POST', url: '/api/testing/results', headers: lab.headers, payload: { tubeCode: `BR-${process.pid}`, result: 'negative', resultedAt: new Date().toISOString() } });
+  if (result.statusCode !== 200) throw new Error(result.body);
   browser = await launchBrowser();
 }, 240_000);
 
@@ -86,6 +94,33 @@ describe('certificate pages', () => {
     await ctx.close();
   });
 
+  it('lets a doorman without an account check a certificate on the public page (/kiem-tra): what it says, valid or why not', async () => {
+    const { ctx, page, errors } = await openPage(browser, phone);
+    await page.goto(`${server.url}/kiem-tra`);
+    expect(await page.getByLabel('Tên đăng nhập').count()).toBe(0);
+    await page.getByLabel('Hoặc dán nội dung mã QR').fill(hc1);
+    await page.getByRole('button', { name: 'Kiểm tra' }).click();
+    const result = page.getByTestId('verify-result');
+    await expect.poll(() => result.getAttribute('data-valid')).toBe('true');
+    expect(await result.getByText('Đinh Thị Hồng Nhung').count()).toBe(1);
+    expect(await result.getByText('20/11/1985').count()).toBe(1);
+    expect(await result.getByText('20/10/2021').count()).toBe(1);
+    // the doorman sees the answer, not the layers behind it
+    expect(await result.locator('[data-check]').count()).toBe(0);
+    await page.screenshot({ path: path.join(outDir, 'public-verify.png'), fullPage: true });
+    if (process.env.VIGIL_SCREENSHOTS) fs.copyFileSync(path.join(outDir, 'public-verify.png'), path.join(process.env.VIGIL_SCREENSHOTS, 'certificates-public-verify.png'));
+    if (process.env.VIGIL_KEEP_SHOTS) fs.copyFileSync(path.join(outDir, 'public-verify.png'), path.join(process.env.VIGIL_KEEP_SHOTS, 'public-verify.png'));
+    const altered = hc1.slice(0, 80) + (hc1[80] === 'A' ? 'B' : 'A') + hc1.slice(81);
+    await page.getByLabel('Hoặc dán nội dung mã QR').fill(altered);
+    await page.getByRole('button', { name: 'Kiểm tra' }).click();
+    await expect.poll(() => result.getAttribute('data-valid')).toBe('false');
+    expect(await result.getByText('KHÔNG HỢP LỆ').count()).toBe(1);
+    // and why: the verifier's first problem, under the title
+    expect((await result.getByRole('alert').textContent())!.replace('KHÔNG HỢP LỆ', '').trim().length).toBeGreaterThan(10);
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+
   it("shows the citizen's own and their child's certificates with QR and PDF", async () => {
     const { ctx, page, errors } = await openPage(browser, phone);
     await signIn(page);
@@ -100,6 +135,28 @@ describe('certificate pages', () => {
     expect(pdf.headers()['content-type']).toBe('application/pdf');
     await page.screenshot({ path: path.join(outDir, 'my-certificates.png'), fullPage: true });
     if (process.env.VIGIL_SCREENSHOTS) fs.copyFileSync(path.join(outDir, 'my-certificates.png'), path.join(process.env.VIGIL_SCREENSHOTS, 'certificates-mine.png'));
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+
+  it("issues the child's negative test as a test certificate when the parent asks", async () => {
+    const { ctx, page, errors } = await openPage(browser, phone);
+    await signIn(page);
+    await page.goto(`${server.url}/certificates`);
+    const ask = page.getByTestId('ask-test-certificate');
+    await expect.poll(() => ask.getByText(/Đinh Gia Bảo.*ÂM TÍNH/).count(), { timeout: 20_000 }).toBe(1);
+    const cards = page.getByTestId('certificate-card');
+    await expect.poll(() => cards.count()).toBe(2);
+    await ask.getByRole('button', { name: 'Cấp chứng nhận' }).click();
+    await expect.poll(() => cards.count()).toBe(3);
+    const test = cards.filter({ hasText: 'Xét nghiệm' });
+    expect(await test.textContent()).toMatch(/Đinh Gia Bảo.*ÂM TÍNH \(không phát hiện\)/);
+    await page.screenshot({ path: path.join(outDir, 'test-certificate.png'), fullPage: true });
+    if (process.env.VIGIL_KEEP_SHOTS) fs.copyFileSync(path.join(outDir, 'test-certificate.png'), path.join(process.env.VIGIL_KEEP_SHOTS, 'test-certificate.png'));
+    // asked again: the same certificate, no second one
+    await ask.getByRole('button', { name: 'Cấp chứng nhận' }).click();
+    await expect.poll(() => ask.getByText('Đã cấp chứng nhận xét nghiệm.').count()).toBe(1);
+    expect(await cards.count()).toBe(3);
     expect(errors).toEqual([]);
     await ctx.close();
   });

@@ -1,7 +1,7 @@
 // A site day on a phone (360×740) in Chromium against a real server: the staff member scans the person's QR with
 // the (fake) camera, screens them, records the dose, watches the 30-minute observation run out, ends it; the person
-// then finds the dose in their electronic health book. (The certificate step joins when the certificates module
-// is merged.)
+// then finds the dose in their electronic health book with its certificate: the QR picture reads back (zbarimg) as an
+// HC1 text that `vigil cert verify` accepts with the server's trust list, and the PDF prints it (its QR reads back too).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer } from '../../server/test/helpers';
 import { personalQrToken } from '../../server/src/modules/people';
 import { localDay } from '../../server/src/platform/time';
+import { spawnSync } from 'node:child_process';
+import { cliTestTimeout, runVigil } from '../../server/test/cli-run';
 import { ensureBuilt, launchBrowser, openPage, PASSWORD, type TestServer } from './browser';
 import { qrVideo } from './qr-video';
 
@@ -63,7 +65,7 @@ async function signIn(page: Page, username: string) {
 }
 
 describe('site day on a phone', () => {
-  it('scan → screening → dose → observation, then the dose in the health book', async () => {
+  it('scan → screening → dose → observation, then the dose and its certificate in the health book', async () => {
     const { ctx, page, errors } = await openPage(browser, { viewport: PHONE, locale: 'vi-VN', permissions: ['camera'] });
     await page.goto(`${server.url}/vaccination/site-day`);
     await signIn(page, 'vacc.staff');
@@ -100,14 +102,42 @@ describe('site day on a phone', () => {
     expect(errors).toEqual([]);
     await ctx.close();
 
-    // the person opens their health book on their own phone
+    // the person opens their health book on their own phone (once the dose event has issued the certificate)
+    await server.events.settled();
     const citizen = await openPage(browser, { viewport: PHONE, locale: 'vi-VN' });
     await citizen.page.goto(`${server.url}/health-book`);
     await signIn(citizen.page, 'vacc.hoa');
     await expect.poll(() => citizen.page.getByTestId('book-doses').textContent(), { timeout: 20_000 }).toContain('Mũi 1/2: Comirnaty (Pfizer-BioNTech), lô FF2588');
     await expect.poll(() => citizen.page.getByTestId('book-doses').textContent()).toMatch(/Mũi 2 đến hẹn từ ngày \d{4}-\d{2}-\d{2}/);
+
+    // the certificate of the dose: shown with its QR and a PDF to download
+    const card = citizen.page.getByTestId('certificate-card');
+    await expect.poll(() => card.count(), { timeout: 20_000 }).toBe(1);
+    expect(await card.textContent()).toContain(NAME);
+    expect(await card.textContent()).toContain('Mũi 1/2');
     await citizen.page.screenshot({ path: path.join(shots, 'health-book.png'), fullPage: true });
+    const img = card.getByRole('img', { name: 'Mã QR chứng nhận' });
+    await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth)).toBeGreaterThan(100);
+    const png = await citizen.page.request.get(`${server.url}${await img.getAttribute('src')}`);
+    expect(png.headers()['content-type']).toBe('image/png');
+    fs.writeFileSync(path.join(dir, 'qr.png'), await png.body());
+    const readQr = (file: string) => spawnSync('zbarimg', ['--quiet', '--raw', '-Sdisable', '-Sqrcode.enable', file], { encoding: 'utf8' }).stdout.trim();
+    const hc1 = readQr(path.join(dir, 'qr.png'));
+    expect(hc1).toMatch(/^HC1:/);
+    const pdf = await citizen.page.request.get(`${server.url}${await card.getByRole('link', { name: 'Tải bản in (PDF)' }).getAttribute('href')}`);
+    expect(pdf.headers()['content-type']).toBe('application/pdf');
+    fs.writeFileSync(path.join(dir, 'certificate.pdf'), await pdf.body());
+    expect(spawnSync('pdftotext', [path.join(dir, 'certificate.pdf'), '-'], { encoding: 'utf8' }).stdout).toContain(NAME);
+    expect(spawnSync('pdftoppm', ['-png', '-r', '110', '-singlefile', path.join(dir, 'certificate.pdf'), path.join(shots, 'certificate')]).status).toBe(0);
+    expect(readQr(path.join(shots, 'certificate.png'))).toBe(hc1);
     expect(citizen.errors).toEqual([]);
     await citizen.ctx.close();
-  });
+
+    // `vigil cert verify` accepts it with the trust list the server publishes
+    const trust = path.join(dir, 'trust.json');
+    fs.writeFileSync(trust, (await server.app.inject({ method: 'GET', url: '/api/certificates/trust-list' })).body);
+    const verified = await runVigil(['cert', 'verify', '--trust', trust, '--json', hc1], {});
+    expect(verified.code, verified.out).toBe(0);
+    expect(JSON.parse(verified.stdout)).toMatchObject({ valid: true, payload: { dob: '1988', v: [{ dn: 1, sd: 2, mp: 'EU/1/20/1528' }] } });
+  }, 240_000 + cliTestTimeout(1));
 });

@@ -33,6 +33,9 @@ const PUBLIC_DECLARE_PATH = '/khai-bao';
 // Sign-up by phone with a one-time code by SMS: no sign-in, no shell.
 const SignupPage = lazy(() => import('../features/messaging/SignupPage'));
 export const SIGNUP_PATH = '/dang-ky';
+// Checking a certificate's QR (a doorman, a border officer): no sign-in, no shell.
+const PublicVerifyPage = lazy(() => import('../features/certificates/PublicVerifyPage'));
+export const PUBLIC_VERIFY_PATH = '/kiem-tra';
 
 /** Decides between the public pages, the login page and the shell (from GET /api/auth/me). */
 function Gate() {
@@ -47,6 +50,12 @@ function Gate() {
     return (
       <Suspense fallback={<PageLoader />}>
         <SignupPage />
+      </Suspense>
+    );
+  if (pathname === PUBLIC_VERIFY_PATH)
+    return (
+      <Suspense fallback={<PageLoader />}>
+        <PublicVerifyPage />
       </Suspense>
     );
   return <SignedInGate />;

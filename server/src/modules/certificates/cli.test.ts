@@ -6,6 +6,7 @@ import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { runVigil, VIGIL, cliTestTimeout, CLI_COMMAND_TIMEOUT_MS } from '../../../test/cli-run';
 import { sharedTestdata } from './testdata';
+import { testContext } from '../../../test/helpers';
 
 const vectors = sharedTestdata('dcc/common');
 const vector = (name: string) => JSON.parse(fs.readFileSync(path.join(vectors, `${name}.json`), 'utf8'));
@@ -94,7 +95,9 @@ describe('vigil cert verify', () => {
 
   it('creates a document signer on first use, rotates it and keeps the old one (cert signers)', async () => {
     const keys = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-signers-'));
-    const env = { VIGIL_SIGNING_KEY_DIR: keys };
+    // a rotation tells running servers through the database (their shared signer version)
+    const t = await testContext();
+    const env = { VIGIL_SIGNING_KEY_DIR: keys, DATABASE_URL: t.config.databaseUrl!, LOG_LEVEL: 'silent' };
     const first = await runVigil(['cert', 'signers', 'list'], env);
     expect(first.code, first.out).toBe(0);
     expect(first.stdout.trim().split('\n')).toHaveLength(1);
@@ -107,5 +110,7 @@ describe('vigil cert verify', () => {
     const files = fs.readdirSync(path.join(keys, 'dcc'));
     expect(files).toHaveLength(2);
     for (const f of files) expect(fs.statSync(path.join(keys, 'dcc', f)).mode & 0o777).toBe(0o600);
+    expect((await t.db.selectFrom('dcc_signer_state').select('version').executeTakeFirstOrThrow()).version).toBe('1');
+    await t.close();
   }, cliTestTimeout(2));
 });

@@ -2,8 +2,10 @@
 // Exit codes: 0 valid, 1 invalid, 2 usage (bad option, unreadable trust file, no input).
 import fs from 'node:fs';
 import type { Command, CommanderError } from 'commander';
-import { verifyHc1 } from './verify';
+import { verifyAndJudge, type JudgedResult } from './verify';
 import { parseTrust, TrustError } from './trust';
+import type { ValidityRules } from './tests';
+import type { SignerSync } from './signer-ring';
 
 export const EXIT_VALID = 0;
 export const EXIT_INVALID = 1;
@@ -36,39 +38,74 @@ function readHc1(arg: string): string {
   return text;
 }
 
-function human(r: ReturnType<typeof verifyHc1>): string {
+function human(r: JudgedResult): string {
   const mark = (v: boolean | null) => (v === true ? 'ok' : v === false ? 'FAILED' : '-');
   const lines = [r.valid ? 'VALID' : `INVALID: ${r.error}`];
   for (const [k, v] of Object.entries(r.checks)) lines.push(`  ${k.padEnd(11)} ${mark(v)}`);
+  if (r.rules.ok !== null) lines.push(`  ${'rules'.padEnd(11)} ${mark(r.rules.ok)}${r.rules.validUntil ? ` (until ${r.rules.validUntil})` : ''}`);
   return `${lines.join('\n')}\n`;
 }
 
-/** `vigil cert signers list|rotate`: the document signers in <signingKeyDir>/dcc (no database needed). */
-function signerCommands(cert: Command, signerDir: () => { dir: string; clock: () => Date }): void {
-  const signers = cert.command('signers').description('EU DCC document signers (restart the server after a rotation)');
-  const open = async () => {
+export interface CertCliEnv {
+  /** the signer directory (<signingKeyDir>/dcc) */
+  dir: string;
+  clock: () => Date;
+  /** the validity rules of test and recovery certificates (VIGIL_DCC_*_VALIDITY_HOURS) */
+  rules: ValidityRules;
+  retireGraceMs: number;
+  /** the database's shared signer version, so running servers pick a change up without a restart */
+  openSync(): Promise<{ sync: SignerSync; close(): Promise<void> }>;
+}
+
+/** `vigil cert signers list|rotate|retire`: the document signers in <signingKeyDir>/dcc. */
+function signerCommands(cert: Command, env: () => CertCliEnv): void {
+  const signers = cert.command('signers').description('EU DCC document signers (running servers pick a change up within VIGIL_DCC_SIGNER_REFRESH_SECONDS)');
+  /** a change (rotate, retire) bumps the database's signer version; a look (list) needs no database */
+  const withRing = async (work: (ring: import('./signer-ring').SignerRing) => Promise<void>, change = true) => {
     const { SignerRing } = await import('./signer-ring');
-    const { dir, clock } = signerDir();
-    return SignerRing.open(dir, clock);
+    const e = env();
+    const db = change ? await e.openSync() : null;
+    try {
+      await work(await SignerRing.open(e.dir, e.clock, { sync: db?.sync, retireGraceMs: e.retireGraceMs }));
+    } finally {
+      await db?.close();
+    }
   };
-  const print = (ring: Awaited<ReturnType<typeof open>>) => {
+  const print = (ring: import('./signer-ring').SignerRing) => {
     for (const s of ring.list())
-      process.stdout.write(`${s.kid}  created ${s.createdAt}  until ${s.notAfter}${s.retired ? '  retired' : ''}${s.active ? '  (active)' : ''}\n`);
+      process.stdout.write(`${s.kid}  created ${s.createdAt}  until ${s.notAfter}${s.retired ? `  retired (refused from ${s.refusedFrom})` : ''}${s.active ? '  (active)' : ''}\n`);
   };
-  signers.command('list').action(async () => print(await open()));
+  signers.command('list').action(() => withRing(async (ring) => print(ring), false));
   signers
     .command('rotate')
     .description('create a new document signer; the old ones stay in the trust list and keep verifying')
-    .action(async () => {
-      const ring = await open();
-      process.stdout.write(`New active signer ${await ring.rotate()}\n`);
-      print(ring);
-    });
+    .action(() =>
+      withRing(async (ring) => {
+        process.stdout.write(`New active signer ${await ring.rotate()}\n`);
+        print(ring);
+      }),
+    );
+  signers
+    .command('retire')
+    .description('stop trusting a signer (a compromised key) after VIGIL_DCC_RETIRE_GRACE_MINUTES; what it signed stops verifying')
+    .argument('<kid>', 'the signer kid as `signers list` prints it')
+    .action((kid: string) =>
+      withRing(async (ring) => {
+        if (!ring.list().some((s) => s.kid === kid)) throw new UsageError(`no signer with kid ${kid} (see vigil cert signers list)`);
+        await ring.retire(kid);
+        process.stdout.write(`Retired signer ${kid}\n`);
+        print(ring);
+      }).catch((err) => {
+        if (!(err instanceof UsageError)) throw err;
+        process.stderr.write(`vigil cert signers retire: ${err.message}\n`);
+        process.exitCode = EXIT_USAGE;
+      }),
+    );
 }
 
-export function certCommand(program: Command, signerDir: () => { dir: string; clock: () => Date }): void {
+export function certCommand(program: Command, env: () => CertCliEnv): void {
   const cert = program.command('cert').description('EU DCC certificates');
-  signerCommands(cert, signerDir);
+  signerCommands(cert, env);
   cert
     .command('verify')
     .description('verify an EU DCC ("HC1:…") against trusted document signer certificates')
@@ -84,7 +121,7 @@ export function certCommand(program: Command, signerDir: () => { dir: string; cl
       try {
         const trust = readTrust(o.trust);
         const at = parseAt(o.at);
-        const r = verifyHc1(readHc1(hc1), { trust, at });
+        const r = verifyAndJudge(readHc1(hc1), { trust, at, rules: env().rules });
         process.stdout.write(o.json ? `${JSON.stringify(r, null, 2)}\n` : human(r));
         process.exitCode = r.valid ? EXIT_VALID : EXIT_INVALID;
       } catch (err) {

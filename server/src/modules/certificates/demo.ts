@@ -1,17 +1,21 @@
 // Demo certificates: when the vaccination module's demo records doses, its dose events issue certificates through
 // the subscriber. Until then (or when it seeds none), three residents of Vinh get a two-dose Comirnaty course, so
-// the verifier, the QR and the PDF have something to show. Idempotent: nothing is added once a certificate exists.
+// the verifier, the QR and the PDF have something to show. The testing demo's latest (up to two) individual negative RT-PCR tubes get
+// test certificates, as if their people had asked. Idempotent: each part adds nothing once a certificate of its
+// kind exists.
 import { sql } from 'kysely';
 import type { AppContext } from '../../platform/module';
 import type { DoseRecorded } from '../vaccination';
-import { issueForDose } from './service';
+import { testForCertificate } from '../testing';
+import { issueForDose, issueForTest } from './service';
 import type { SignerRing } from './signer-ring';
 
 const COMIRNATY = { code: 'EU/1/20/1528', name: 'Comirnaty', manufacturerCode: 'ORG-100030215', manufacturerName: 'BioNTech Manufacturing GmbH', prophylaxisCode: '1119349007' };
 
 export async function seedCertificatesDemo(ctx: AppContext, ring: SignerRing): Promise<void> {
+  await seedTestCertificates(ctx, ring);
   const db = ctx.db;
-  if (await db.selectFrom('dcc_certificates').select('id').limit(1).executeTakeFirst()) return;
+  if (await db.selectFrom('dcc_certificates').select('id').where('kind', '=', 'v').limit(1).executeTakeFirst()) return;
   const people = await sql<{ id: string; commune_code: string }>`
     select p.id, p.commune_code from persons p join admin_units u on u.code = p.commune_code and u.parent_code = '412'
     where p.merged_into is null order by p.created_at, p.id limit 3`.execute(db);
@@ -33,5 +37,16 @@ export async function seedCertificatesDemo(ctx: AppContext, ring: SignerRing): P
       };
       await issueForDose(db, { ring, clock: () => now }, event);
     }
+  }
+}
+
+async function seedTestCertificates(ctx: AppContext, ring: SignerRing): Promise<void> {
+  const db = ctx.db;
+  if (await db.selectFrom('dcc_certificates').select('id').where('kind', '=', 't').limit(1).executeTakeFirst()) return;
+  // the testing module's tubes, read only (demo data: which tubes to certify)
+  const tubes = await sql<{ id: string }>`select id from samples where pool_size = 1 and result = 'negative' and test_type in ('rt-pcr', 'lamp') order by collected_at desc, id limit 2`.execute(db);
+  for (const { id } of tubes.rows) {
+    const test = await testForCertificate(db, id);
+    if (test) await issueForTest(db, { ring, clock: () => ctx.config.clock(), ratDevice: ctx.config.dccRatDevice }, test, test.personIds[0]!);
   }
 }

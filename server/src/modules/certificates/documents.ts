@@ -4,6 +4,7 @@ import { renderPdf, drawQr } from '../../platform/i18n/pdf';
 import { registerVietnameseFonts } from '../../platform/i18n/fonts';
 import type { CertificateView } from './schema';
 import { productName } from './products';
+import { TR_DETECTED, TT_RAT } from './tests';
 
 /** Error correction Q, as the EU DCC guidelines recommend; 4 px modules read well off a phone screen. */
 export const qrPng = (hc1: string): Promise<Buffer> => QRCode.toBuffer(hc1, { errorCorrectionLevel: 'Q', margin: 4, scale: 6 });
@@ -12,6 +13,16 @@ type Lang = 'vi' | 'en';
 const T = {
   title: { vi: 'CHỨNG NHẬN TIÊM CHỦNG COVID-19', en: 'COVID-19 VACCINATION CERTIFICATE' },
   titleR: { vi: 'CHỨNG NHẬN KHỎI BỆNH COVID-19', en: 'COVID-19 RECOVERY CERTIFICATE' },
+  titleT: { vi: 'CHỨNG NHẬN XÉT NGHIỆM COVID-19', en: 'COVID-19 TEST CERTIFICATE' },
+  testType: { vi: 'Loại xét nghiệm', en: 'Type of test' },
+  testName: { vi: 'Tên xét nghiệm / bộ kit', en: 'Test name / device' },
+  sampled: { vi: 'Thời điểm lấy mẫu', en: 'Sample collected' },
+  result: { vi: 'Kết quả', en: 'Result' },
+  centre: { vi: 'Nơi xét nghiệm', en: 'Testing centre' },
+  naat: { vi: 'Xét nghiệm axit nucleic (RT-PCR)', en: 'Nucleic acid amplification (NAAT)' },
+  rat: { vi: 'Test nhanh kháng nguyên', en: 'Rapid antigen test' },
+  negative: { vi: 'ÂM TÍNH (không phát hiện)', en: 'NEGATIVE (not detected)' },
+  positive: { vi: 'DƯƠNG TÍNH (phát hiện)', en: 'POSITIVE (detected)' },
   firstPositive: { vi: 'Ngày xét nghiệm dương tính đầu tiên', en: 'First positive test' },
   validFrom: { vi: 'Có giá trị từ', en: 'Valid from' },
   sub: { vi: 'Định dạng Chứng nhận COVID số của EU (EU DCC)', en: 'EU Digital COVID Certificate format (EU DCC)' },
@@ -35,12 +46,29 @@ const showDate = (iso: string, lang: Lang) => {
 };
 const COUNTRY: Record<string, { vi: string; en: string }> = { VN: { vi: 'Việt Nam', en: 'Viet Nam' } };
 
-export function certificatePdf(c: CertificateView, lang: Lang): Promise<Buffer> {
+/** the sample time as a local wall-clock reading with its offset (files people read carry local times) */
+const showTime = (iso: string, lang: Lang, timeZone: string) => {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const p = Object.fromEntries(new Intl.DateTimeFormat('en-GB', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'shortOffset' }).formatToParts(d).map((x) => [x.type, x.value]));
+  const day = lang === 'vi' ? `${p.day}/${p.month}/${p.year}` : `${p.year}-${p.month}-${p.day}`;
+  return `${day} ${p.hour}:${p.minute} (${p.timeZoneName})`;
+};
+
+export function certificatePdf(c: CertificateView, lang: Lang, timeZone = 'Asia/Ho_Chi_Minh'): Promise<Buffer> {
   const e = c.entry as Record<string, string | number>;
   const t = (k: keyof typeof T) => T[k][lang];
-  const title = c.kind === 'r' ? T.titleR[lang] : T.title[lang];
+  const title = c.kind === 'r' ? T.titleR[lang] : c.kind === 't' ? T.titleT[lang] : T.title[lang];
   const entryRows: [string, string][] =
-    c.kind === 'r'
+    c.kind === 't'
+      ? [
+          [t('testType'), e.tt === TT_RAT ? t('rat') : t('naat')],
+          [t('testName'), String(e.nm ?? e.ma ?? '')],
+          [t('sampled'), showTime(String(e.sc), lang, timeZone)],
+          [t('result'), e.tr === TR_DETECTED ? t('positive') : t('negative')],
+          [t('centre'), String(e.tc ?? '')],
+        ]
+      : c.kind === 'r'
       ? [
           [t('firstPositive'), showDate(String(e.fr), lang)],
           [t('validFrom'), showDate(String(e.df), lang)],
@@ -66,7 +94,8 @@ export function certificatePdf(c: CertificateView, lang: Lang): Promise<Buffer> 
       ...entryRows,
       [t('country'), COUNTRY[String(e.co)]?.[lang] ?? String(e.co)],
       [t('issuer'), String(e.is)],
-      [t('valid'), showDate(c.expiresAt, lang)],
+      // a test counts for so many hours after the sample (the verifier's rule), not until the signature expires
+      ...(c.kind === 't' ? [] : [[t('valid'), showDate(c.expiresAt, lang)] as [string, string]]),
       [t('uvci'), c.uvci],
     ];
     let y = 440;

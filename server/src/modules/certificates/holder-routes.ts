@@ -8,14 +8,17 @@ import type { AuthUser } from '../../platform/auth/service';
 import { notFound } from '../../platform/http/errors';
 import type { AppContext } from '../../platform/module';
 import { dependantsOf, getPersonBrief, resolvePersonId } from '../people';
+import { testForCertificate } from '../testing';
+import { sql } from 'kysely';
 import { certificateById, certificatesOfPerson, type CertificateRow } from './queries';
 import { certificateView } from './present';
 import { certificatePdf, qrPng } from './documents';
-import { CertificateIdParam, CertificateListResponse, MyCertificatesQuery, PdfQuery, PersonIdParam } from './schema';
+import { CertificateIdParam, CertificateListResponse, CertificateView, MyCertificatesQuery, PdfQuery, PersonIdParam, TestCertificateBody } from './schema';
+import { issueForTest, type TestIssueDeps } from './service';
 
 const tags = ['certificates'];
 
-export async function holderRoutes(fastify: FastifyInstance, ctx: AppContext) {
+export async function holderRoutes(fastify: FastifyInstance, ctx: AppContext, deps: TestIssueDeps) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { db, access } = ctx;
 
@@ -45,12 +48,38 @@ export async function holderRoutes(fastify: FastifyInstance, ctx: AppContext) {
       .header('content-type', 'application/pdf')
       .header('content-disposition', `inline; filename="certificate-${row.id}.pdf"`)
       .header('cache-control', 'private, no-store')
-      .send(await certificatePdf(certificateView(row), lang));
+      .send(await certificatePdf(certificateView(row), lang, ctx.config.timeZone));
 
   const sendPng = async (reply: FastifyReply, row: CertificateRow) =>
     reply.header('content-type', 'image/png').header('cache-control', 'private, no-store').send(await qrPng(row.hc1));
 
+  /** A test certificate for `personId` from tube `sampleId`: one at a time per tube (two taps, one certificate). */
+  const testCertificate = (sampleId: string, personId: (personIds: string[]) => string | undefined, allowed: (communeCode: string) => Promise<void>) =>
+    db.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(hashtext(${`dcc-test:${sampleId}`}))`.execute(trx);
+      const test = await testForCertificate(trx, sampleId);
+      const who = test && personId(test.personIds);
+      if (!test || !who) throw notFound('Sample');
+      await allowed(test.communeCode);
+      return issueForTest(trx, deps, test, who);
+    });
+
   // ── citizens ─────────────────────────────────────────────────────────────────
+
+  app.post(
+    '/api/me/certificates/test',
+    {
+      config: { permission: 'self', audit: 'self', rateLimit: { max: 30, timeWindow: '1 minute' } },
+      schema: { tags, body: TestCertificateBody, response: { 200: CertificateView, 201: CertificateView } },
+    },
+    async (req, reply) => {
+      const mine = await household(req.user!);
+      const asked = req.body.personId ? ((await resolvePersonId(db, req.body.personId)) ?? req.body.personId) : null;
+      if (asked && !mine.includes(asked)) throw notFound('Person');
+      const r = await testCertificate(req.body.sampleId, (ids) => (asked ? ids.find((id) => id === asked) : ids.find((id) => mine.includes(id))), async () => {});
+      return reply.code(r.created ? 201 : 200).send(certificateView(r.row));
+    },
+  );
 
   app.get(
     '/api/me/certificates',
@@ -101,6 +130,32 @@ export async function holderRoutes(fastify: FastifyInstance, ctx: AppContext) {
         details: { count: rows.length },
       });
       return { items: rows.map(certificateView) };
+    },
+  );
+
+  app.post(
+    '/api/people/:personId/certificates/test',
+    {
+      config: { permission: 'testing.read', audit: 'handler' },
+      schema: { tags, params: PersonIdParam, body: TestCertificateBody, response: { 200: CertificateView, 201: CertificateView } },
+    },
+    async (req, reply) => {
+      const user = req.user!;
+      const person = (await resolvePersonId(db, req.params.personId)) ?? req.params.personId;
+      // the tube's area decides (a lab or sampling team of that commune, or an officer above it)
+      const r = await testCertificate(req.body.sampleId, (ids) => ids.find((id) => id === person), async (unitCode) => {
+        await access.authorize(user, 'testing.read', { unitCode });
+      });
+      await recordAudit(db, {
+        actor: await auditActor(access, user),
+        ip: req.ip,
+        at: ctx.config.clock(),
+        action: 'certificate.issue_test',
+        subjectType: 'certificate',
+        subjectId: r.row.id,
+        details: { personId: r.row.person_id, created: r.created },
+      });
+      return reply.code(r.created ? 201 : 200).send(certificateView(r.row));
     },
   );
 

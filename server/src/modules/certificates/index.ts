@@ -11,7 +11,7 @@ import { certificateSubscriptions } from './subscriptions';
 import { verifyRoutes } from './verify-routes';
 import { holderRoutes } from './holder-routes';
 import { signerRoutes } from './signer-routes';
-import { personsWithCertificates } from './queries';
+import { personsWithCertificates, signerSyncOf } from './queries';
 import { seedCertificatesDemo } from './demo';
 import { parseTrust, TrustStore } from './trust';
 
@@ -35,11 +35,16 @@ export const certificatesModule: VigilModule = {
   migrationsDir: migrationsDirOf(import.meta.url),
   async register(app: FastifyInstance, ctx: AppContext) {
     // the first start creates the first document signer
-    const ring = await SignerRing.open(signerDirOf(ctx.keys.dir), () => ctx.config.clock());
+    const ring = await SignerRing.open(signerDirOf(ctx.keys.dir), () => ctx.config.clock(), {
+      sync: signerSyncOf(ctx.db),
+      refreshMs: ctx.config.dccSignerRefreshSeconds * 1000,
+      retireGraceMs: ctx.config.dccRetireGraceMinutes * 60_000,
+    });
     rings.set(ctx, ring);
-    certificateSubscriptions(ctx, { ring, clock: () => ctx.config.clock() });
+    const deps = { ring, clock: () => ctx.config.clock(), ratDevice: ctx.config.dccRatDevice };
+    certificateSubscriptions(ctx, deps);
     await verifyRoutes(app, ctx, ring, foreignTrust(ctx.config.dccTrustFile));
-    await holderRoutes(app, ctx);
+    await holderRoutes(app, ctx, deps);
     await signerRoutes(app, ctx, ring);
   },
   seedDemo: (ctx) => seedCertificatesDemo(ctx, rings.get(ctx)!),
@@ -49,6 +54,7 @@ export const certificatesModule: VigilModule = {
 export const personsWithCertificatesInUse: PersonInUseCheck = (db, ids) => personsWithCertificates(db, ids);
 
 export { certCommand } from './cli';
-export { verifyHc1 } from './verify';
+export { verifyHc1, verifyAndJudge, validityRulesOf } from './verify';
 export type { VerifyResult, Checks } from './verify';
 export { SignerRing } from './signer-ring';
+export { signerSyncOf } from './queries';

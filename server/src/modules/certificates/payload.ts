@@ -4,6 +4,7 @@ import type { TestPositive } from '../cases';
 import { DCC_SCHEMA_VERSION } from './dcc-schema';
 import { dccName } from './names';
 import { ISSUER_COUNTRY } from './signer-ring';
+import type { TestTypeCodes, TR_DETECTED, TR_NOT_DETECTED } from './tests';
 
 /** SNOMED CT 840539006: COVID-19, the disease every entry targets. */
 export const TG_COVID19 = '840539006';
@@ -58,6 +59,41 @@ export function recoveryPayload(holder: Holder, test: TestPositive, ci: string) 
         is: CERTIFICATE_ISSUER,
         df: plusDays(test.sampledOn, RECOVERY_VALID_FROM_DAYS),
         du: plusDays(test.sampledOn, RECOVERY_VALID_UNTIL_DAYS),
+        ci,
+      },
+    ],
+  };
+}
+
+export interface TestEntryFacts {
+  codes: TestTypeCodes;
+  /** sample collection */
+  collectedAt: Date;
+  tr: typeof TR_DETECTED | typeof TR_NOT_DETECTED;
+  /** testing centre or facility (the sampling point) */
+  centre: string;
+}
+
+/** `2021-05-29T19:21:13Z` (no milliseconds: the form the EU examples use) */
+const dateTime = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+export function testPayload(holder: Holder, test: TestEntryFacts, ci: string) {
+  return {
+    ver: DCC_SCHEMA_VERSION,
+    nam: dccName(holder.fullName),
+    dob: dob(holder),
+    t: [
+      {
+        tg: TG_COVID19,
+        tt: test.codes.tt,
+        ...(test.codes.nm ? { nm: test.codes.nm } : {}),
+        ...(test.codes.ma ? { ma: test.codes.ma } : {}),
+        sc: dateTime(test.collectedAt),
+        tr: test.tr,
+        // the schema allows 80 characters
+        tc: [...test.centre].slice(0, 80).join(''),
+        co: ISSUER_COUNTRY,
+        is: CERTIFICATE_ISSUER,
         ci,
       },
     ],

@@ -1,5 +1,5 @@
 // SQL of the certificates module: the only place that knows the table's shape.
-import type { Generated, Selectable } from 'kysely';
+import { sql, type Generated, type Selectable } from 'kysely';
 import type { DbOrTx } from '../../platform/db/types';
 
 export interface CertificateTable {
@@ -54,8 +54,8 @@ export async function certificateById(db: DbOrTx, id: string): Promise<Certifica
   return db.selectFrom('dcc_certificates').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export async function revocationOf(db: DbOrTx, uvci: string): Promise<{ revoked_at: Date | null } | undefined> {
-  return db.selectFrom('dcc_certificates').select('revoked_at').where('uvci', '=', uvci).executeTakeFirst();
+export async function revocationOf(db: DbOrTx, uvci: string): Promise<Pick<CertificateRow, 'revoked_at' | 'kind' | 'source_id'> | undefined> {
+  return db.selectFrom('dcc_certificates').select(['revoked_at', 'kind', 'source_id']).where('uvci', '=', uvci).executeTakeFirst();
 }
 
 export async function repointPerson(db: DbOrTx, fromId: string, toId: string): Promise<void> {
@@ -68,3 +68,22 @@ export async function personsWithCertificates(db: DbOrTx, ids: readonly string[]
   const rows = await db.selectFrom('dcc_certificates').select('person_id').distinct().where('person_id', 'in', ids).execute();
   return rows.map((r) => r.person_id);
 }
+
+export interface SignerStateTable {
+  id: boolean;
+  version: string;
+  changed_at: Date;
+}
+declare module '../../platform/db/types' {
+  interface Database {
+    dcc_signer_state: SignerStateTable;
+  }
+}
+
+/** The shared signer version (servers and the CLI on one database). */
+export const signerSyncOf = (db: DbOrTx) => ({
+  version: async () => String((await db.selectFrom('dcc_signer_state').select('version').executeTakeFirstOrThrow()).version),
+  bump: async () => {
+    await sql`update dcc_signer_state set version = version + 1, changed_at = now()`.execute(db);
+  },
+});

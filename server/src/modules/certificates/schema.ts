@@ -26,6 +26,8 @@ export const VerifyResponse = Type.Object({
   kid: Nullable(Type.String()),
   /** display name of the vaccine product (v entries) */
   product: Nullable(Type.String()),
+  /** validity rules of a test (hours after the sample, negative only) or recovery (df..du) certificate */
+  rules: Type.Object({ ok: Flag, reason: Nullable(Type.String()), validUntil: Nullable(Type.String()) }),
   error: Nullable(Type.String()),
 });
 export type VerifyResponse = Static<typeof VerifyResponse>;
@@ -37,8 +39,14 @@ export const TrustListResponse = Type.Object({
 });
 
 export const SignerListResponse = Type.Object({
-  signers: Type.Array(Type.Object({ kid: Type.String(), createdAt: Type.String(), notAfter: Type.String(), active: Type.Boolean(), retired: Type.Boolean() })),
+  signers: Type.Array(
+    Type.Object({ kid: Type.String(), createdAt: Type.String(), notAfter: Type.String(), active: Type.Boolean(), retired: Type.Boolean(), refusedFrom: Nullable(Type.String()) }),
+  ),
 });
+export const RetireSignerBody = Type.Object({ kid: Type.String({ pattern: '^[A-Za-z0-9+/]{11}=$', description: 'base64 of the 8-byte kid' }) }, { additionalProperties: false });
+
+/** Ask for a test certificate: the tube (sample) of an individual test with a result. */
+export const TestCertificateBody = Type.Object({ sampleId: Uuid, personId: Type.Optional(Uuid) }, { additionalProperties: false });
 
 export const CertificateView = Type.Object({
   id: Uuid,

@@ -8,6 +8,7 @@ import { parseClaims, CwtError, type DccClaims } from './cwt';
 import { schemaErrors } from './schema-check';
 import { dccTypes, keyUsageAllows } from './key-usage';
 import type { TrustStore, TrustedSigner } from './trust';
+import { applyRules, type RuleOutcome, type ValidityRules } from './tests';
 
 export const CHECKS = ['prefix', 'base45', 'decompress', 'cose', 'cbor', 'signature', 'expiry', 'schema', 'key_usage'] as const;
 export type CheckName = (typeof CHECKS)[number];
@@ -112,3 +113,20 @@ export function verifyHc1(text: string, opts: VerifyOptions): VerifyResult {
   }
   return result(claims, cose);
 }
+
+export interface JudgedResult extends VerifyResult {
+  /** the validity rules of test and recovery certificates (tests.ts); ok null when none applies */
+  rules: RuleOutcome;
+}
+
+/**
+ * What a verifier answers: the checks above, then the validity rules for what the certificate says (a negative test
+ * counts for so many hours, a recovery between df and du). Valid only when every check and the rules pass.
+ */
+export function verifyAndJudge(text: string, opts: VerifyOptions & { rules: ValidityRules }): JudgedResult {
+  const r = verifyHc1(text, opts);
+  const rules = r.payload ? applyRules(r.payload, opts.at, opts.rules) : { ok: null, reason: null, validUntil: null };
+  return { ...r, rules, valid: r.valid && rules.ok !== false, error: r.error ?? (rules.ok === false ? rules.reason : null) };
+}
+
+export const validityRulesOf = (c: { dccNaatValidityHours: number; dccRatValidityHours: number }): ValidityRules => ({ naatHours: c.dccNaatValidityHours, ratHours: c.dccRatValidityHours });

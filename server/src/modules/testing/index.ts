@@ -3,6 +3,7 @@
 // `test.positive` (cases confirms the case and tracing starts); people are notified through `messaging.requested`.
 import type { FastifyInstance } from 'fastify';
 import { migrationsDirOf, type AppContext, type VigilModule } from '../../platform/module';
+import type { DbOrTx } from '../../platform/db/types';
 import type { PersonInUseCheck } from '../people';
 import { testingRoutes } from './routes';
 import { repointPerson } from './repoint';
@@ -37,3 +38,40 @@ export { RESULT_COLUMNS } from './result-import';
 export { importSamplesFile, importResultsFile, retestsForCli, TestingCliError } from './cli';
 export { importSampleLines } from './sample-import';
 export { importResultLines } from './result-import';
+
+/** One tube as a test certificate needs it (certificates module, on a holder's or staff member's request). */
+export interface TestForCertificate {
+  sampleId: string;
+  testType: string;
+  collectedAt: Date;
+  poolSize: number;
+  /** the current result (after corrections), null while waiting */
+  result: 'positive' | 'negative' | 'invalid' | null;
+  resultedAt: Date | null;
+  communeCode: string;
+  /** where the sample was taken (the sampling point), else null */
+  centre: string | null;
+  personIds: string[];
+}
+
+export async function testForCertificate(db: DbOrTx, sampleId: string): Promise<TestForCertificate | null> {
+  const s = await db
+    .selectFrom('samples as s')
+    .leftJoin('sampling_points as p', 'p.id', 's.point_id')
+    .select(['s.id', 's.test_type', 's.collected_at', 's.pool_size', 's.result', 's.resulted_at', 's.commune_code', 'p.name as point_name'])
+    .where('s.id', '=', sampleId)
+    .executeTakeFirst();
+  if (!s) return null;
+  const members = await db.selectFrom('sample_members').select('person_id').where('sample_id', '=', sampleId).orderBy('position').execute();
+  return {
+    sampleId: s.id,
+    testType: s.test_type,
+    collectedAt: s.collected_at,
+    poolSize: s.pool_size,
+    result: s.result,
+    resultedAt: s.resulted_at,
+    communeCode: s.commune_code,
+    centre: s.point_name,
+    personIds: members.map((m) => m.person_id),
+  };
+}

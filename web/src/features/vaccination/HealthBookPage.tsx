@@ -1,12 +1,14 @@
 // The citizen's electronic health book ("Sổ sức khỏe điện tử"): for themself and each dependant their account
 // manages, the personal QR, appointments, doses (with AEFI and the next dose due) and health declarations. Reads
-// the people module's QR and dependants, the declarations module's list and this module's book.
+// the people module's QR and dependants, the declarations module's list, this module's book and the certificates
+// module's section (QR to show, PDF to print).
 import { Alert, Badge, Card, Center, Image, SegmentedControl, Stack, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { PageLoader } from '../../app/pages';
 import { ErrorAlert } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
 import { useMyDeclarations } from '../declarations/api';
+import { CertificateSection } from '../certificates';
 import { useMyDependants, useMyPerson, useMyQr } from '../people/api';
 import { useHealthBook } from './api';
 import { useVaccT, type VaccKey } from './i18n';
@@ -75,6 +77,7 @@ function Book({ personId, own }: { personId: string; own: boolean }) {
         {b.nextDose && <Badge color="blue">{t('nextDose', { n: b.nextDose.doseNumber, date: b.nextDose.dueOn })}</Badge>}
         {!b.nextDose && last && last.doseNumber >= last.seriesDoses && <Badge color="green">{t('fullyVaccinated')}</Badge>}
       </Card>
+      <CertificateSection personId={personId} />
       <Card withBorder>
         <Title order={2} size="h5" mb="xs">
           {t('appointments')}
