@@ -13,6 +13,7 @@ import type { AppContext } from '../../platform/module';
 import { getPersonIdentities } from '../people';
 import type { ResultValue } from './schema';
 import type { SampleRow, TestResultRow } from './tables';
+import './events';
 
 export interface ResultInput {
   tubeCode: string;
@@ -170,6 +171,22 @@ async function applyEffects(ctx: AppContext, tx: DbOrTx, changes: Change[], now:
       on conflict (kind, sample_id, person_id) do update set status = 'open', closed_at = null, closed_by = null, created_at = ${now}
         where testing_tasks.status = 'cancelled'`.execute(tx);
 
+  // an individual positive corrected to another result: the case it made may have to be undone (cases decides)
+  const withdrawn = changes.filter((c) => c.previous?.result === 'positive' && c.row.result !== 'positive' && c.sample.pool_size === 1);
+  for (const c of withdrawn) {
+    const personId = peopleOf.get(c.sample.id)![0]!;
+    const others = (await sql<{ id: string }>`
+      select s.id from sample_members m join samples s on s.id = m.sample_id
+      where m.person_id = ${personId} and s.pool_size = 1 and s.result = 'positive' and s.id <> ${c.sample.id}`.execute(tx)).rows;
+    await ctx.events.publish(tx, 'test.positive-withdrawn', {
+      testId: c.sample.id,
+      personId,
+      result: c.row.result as 'negative' | 'invalid',
+      reason: c.row.reason ?? '',
+      correctedAt: now.toISOString(),
+      otherPositiveTestIds: others.map((o) => o.id),
+    });
+  }
   for (const c of changes) {
     if (c.row.result !== 'positive' || c.sample.pool_size > 1) continue;
     await ctx.events.publish(tx, 'test.positive', {
