@@ -6,10 +6,12 @@
 //   stays, flagged for an officer's review (and the flag goes once reviewed);
 // - a pooled positive corrected to negative: its open retest tasks are cancelled;
 // - a negative corrected to positive: a case, as for any new positive.
+// And result SMS to a shared phone: one message per person, named by initials and given name.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testContext, type LoggedIn, type TestContext } from '../../../test/helpers';
 import { personalQrToken } from '../people';
 import { scenario, type Scenario } from './test-fixtures';
+import { shortName } from './results';
 
 let t: TestContext;
 let s: Scenario;
@@ -145,5 +147,27 @@ describe('correcting a negative to positive', () => {
     const again = all.find((x) => x.id !== first.id)!;
     expect(again.status).toBe('active');
     expect((await t.db.selectFrom('cases').select('status').where('id', '=', first.id).executeTakeFirstOrThrow()).status).toBe('discarded');
+  });
+});
+
+describe('result SMS to a phone two people share', () => {
+  it('sends each person their own message, naming them by initials and given name only', async () => {
+    const phone = '+84912345001';
+    const mother = await s.person('Nguyễn Thị Mai', { phone });
+    const child = await s.person('Trần Minh Khôi', { phone });
+    const { code } = await tube([mother, child]);
+    await result(code, 'negative');
+    const sms = await t.db.selectFrom('notifications').select(['person_id', 'body', 'recipient']).where('purpose', '=', 'test.result').where('person_id', 'in', [mother, child]).execute();
+    expect(sms).toHaveLength(2);
+    const body = (id: string) => sms.find((x) => x.person_id === id)!.body;
+    expect(body(mother)).toContain('N.T. Mai');
+    expect(body(child)).toContain('T.M. Khôi');
+    for (const x of sms) expect(x.body).not.toMatch(/Nguyễn Thị Mai|Trần Minh Khôi/);
+  });
+
+  it('shortName: initials then the given name', () => {
+    expect(shortName('Nguyễn Văn An')).toBe('N.V. An');
+    expect(shortName('  lê   thị  hồng ')).toBe('L.T. hồng');
+    expect(shortName('Bảo')).toBe('Bảo');
   });
 });

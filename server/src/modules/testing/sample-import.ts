@@ -74,7 +74,8 @@ const refuse = (tx: Tx, path: string, message: ReturnType<typeof sql>, where: Re
   sql`update sample_check c set err_path = ${path}, err = ${message} where c.err is null and not c.dup and ${where}`.execute(tx);
 
 export async function importSampleLines(ctx: AppContext, lines: Line[], o: SampleImportOptions): Promise<ImportResult> {
-  return copyTransaction(ctx.pool, async (tx, copyIn) => {
+  return copyTransaction(ctx.pool, async (tx0, copyIn) => {
+    const tx = profiled(tx0);
     // a province's file is a few statements of a few seconds each, not the pool's per-request limit
     await sql`set local statement_timeout = '15min'`.execute(tx);
     await sql`set local work_mem = '64MB'`.execute(tx);
@@ -198,6 +199,31 @@ export async function importSampleLines(ctx: AppContext, lines: Line[], o: Sampl
       select line, err_path as path, err as message from sample_check where err is not null order by line limit ${MAX_LISTED_ERRORS}`.execute(tx)).rows;
     o.onProgress?.(lines.length, lines.length);
     return { total: lines.length, imported: Number(written.n), duplicates: Number(counts.dup), errors, errorsTruncated: Number(counts.errors) > errors.length };
+  });
+}
+
+const PROFILE = !!process.env.VIGIL_IMPORT_PROFILE;
+function profiled(tx: Tx): Tx {
+  if (!PROFILE) return tx;
+  const ex = tx.getExecutor();
+  const timed = new Proxy(ex, {
+    get(target, prop) {
+      const v = Reflect.get(target, prop, target);
+      if (prop !== 'executeQuery') return typeof v === 'function' ? v.bind(target) : v;
+      return async (q: { sql: string }, ...rest: unknown[]) => {
+        const t0 = performance.now();
+        const r = await (v as (...a: unknown[]) => unknown).call(target, q, ...rest);
+        process.stderr.write(`${(performance.now() - t0).toFixed(0)} ms  ${q.sql.replace(/\s+/g, ' ').slice(0, 100)}\n`);
+        return r;
+      };
+    },
+  });
+  return new Proxy(tx, {
+    get(target, prop) {
+      if (prop === 'getExecutor') return () => timed;
+      const v = Reflect.get(target, prop, target);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
   });
 }
 
