@@ -150,10 +150,10 @@ export default function SamplingPage() {
       setPersonError(null);
       if (navigator.vibrate) navigator.vibrate(60);
       // online: the server names who the QR is (audited), so the sampler can compare with the person in front of them
-      const token = entry.input.token;
-      if (token && navigator.onLine)
+      const { token, reference } = entry.input;
+      if ((token || reference) && navigator.onLine)
         api
-          .post<ScanResponse>('/api/testing/people/scan', { token })
+          .post<ScanResponse>('/api/testing/people/scan', token ? { token } : { reference })
           .then((r) => {
             const label = `${r.fullName}${r.birthYear ? ` (${r.birthYear})` : ''}`;
             setPeople((ps) => {
@@ -177,6 +177,9 @@ export default function SamplingPage() {
     (raw: string): PersonEntry | null => {
       const token = personalTokenOf(raw);
       if (token) return { key: `qr:${token}`, input: { token }, label: t('sampling.qrPerson', { end: token.slice(-6) }) };
+      // the reference printed under the card's QR (and on the citizen's page), typed when the QR will not read
+      const ref = raw.trim().replace(/[\s-]/g, '').toUpperCase();
+      if (/^[0-9A-F]{8}$/.test(ref)) return { key: `ref:${ref}`, input: { reference: ref }, label: t('sampling.refPerson', { ref }) };
       return null;
     },
     [t],
