@@ -74,11 +74,12 @@ const refuse = (tx: Tx, path: string, message: ReturnType<typeof sql>, where: Re
   sql`update sample_check c set err_path = ${path}, err = ${message} where c.err is null and not c.dup and ${where}`.execute(tx);
 
 export async function importSampleLines(ctx: AppContext, lines: Line[], o: SampleImportOptions): Promise<ImportResult> {
-  return copyTransaction(ctx.pool, async (tx0, copyIn) => {
+  // a connection of its own: the staging tables of a province's file live in local buffers (temp_buffers can only be
+  // set before a session's first temporary table; the default 8 MB would spill a million lines to disk at every pass)
+  return copyTransaction({ url: ctx.dbUrl, settings: { temp_buffers: '512MB', work_mem: '64MB' } }, async (tx0, copyIn) => {
     const tx = profiled(tx0);
     // a province's file is a few statements of a few seconds each, not the pool's per-request limit
     await sql`set local statement_timeout = '15min'`.execute(tx);
-    await sql`set local work_mem = '64MB'`.execute(tx);
     await sql`
       create temp table sample_stage (line int, tube text, nid text, phone text, name text, key text, at timestamptz, site text, type text,
         err_path text, err text) on commit drop`.execute(tx);

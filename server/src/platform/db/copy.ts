@@ -4,8 +4,10 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Kysely, PostgresDialect } from 'kysely';
-import type pg from 'pg';
+import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+
+const PgClient = pg.Client;
 import type { Database, Tx } from './types';
 
 export type CopyIn = (statement: string, rows: Iterable<string> | AsyncIterable<string>) => Promise<number>;
@@ -16,8 +18,17 @@ export function copyText(v: string | null | undefined): string {
   return /[\\\t\n\r\0]/.test(v) ? v.replace(/\0/g, '').replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : v;
 }
 
-export async function copyTransaction<T>(pool: pg.Pool, fn: (tx: Tx, copyIn: CopyIn) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
+/**
+ * `source`: a pool (a connection of it), or a connection string for a connection of its own with these session
+ * settings (e.g. temp_buffers, which can only be set before the session's first temporary table), closed after.
+ */
+export async function copyTransaction<T>(source: pg.Pool | { url: string; settings: Record<string, string> }, fn: (tx: Tx, copyIn: CopyIn) => Promise<T>): Promise<T> {
+  let client: pg.PoolClient;
+  if ('url' in source) {
+    const own = new PgClient({ connectionString: source.url, options: Object.entries(source.settings).map(([k, v]) => `-c ${k}=${v}`).join(' ') });
+    await own.connect();
+    client = Object.assign(own, { release: (err?: Error | boolean) => void own.end().catch(() => err) }) as unknown as pg.PoolClient;
+  } else client = await source.connect();
   // Kysely on this one connection: every query of `tx` and every COPY go through `client`
   const single = { connect: async () => ({ query: (...a: unknown[]) => (client.query as (...b: unknown[]) => unknown)(...a), release() {} }), end: async () => {} } as unknown as pg.Pool;
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: single }) });

@@ -9,7 +9,6 @@ import { useAuth } from '../../app/auth';
 import { useLang } from '../../app/i18n';
 import { ErrorAlert, useApiErrorText, useErrorMessage } from '../../lib/errors';
 import { QrScanner, TUBE_FORMATS } from '../../lib/QrScanner';
-import { useVenueTexts } from '../venues/texts';
 import { keepGateOffline } from '../gate/offline';
 import { usePoints, useTestTypes } from './api';
 import { useTestingT } from './i18n';
@@ -34,7 +33,6 @@ const blankPerson = { fullName: '', phone: '', nationalId: '', birthYear: '' };
 
 export default function SamplingPage() {
   const t = useTestingT();
-  const { t: vt } = useVenueTexts();
   const lang = useLang();
   const errorMessage = useErrorMessage();
   const apiText = useApiErrorText();
@@ -322,7 +320,7 @@ export default function SamplingPage() {
             repeatAfterMs={0}
             formats={tube ? ['qr_code'] : TUBE_FORMATS}
             maxHeight={260}
-            texts={{ start: tube ? t('sampling.scanPerson') : t('sampling.scanTube'), stop: vt('stopCamera'), unavailable: (error) => vt('cameraUnavailable', { error }), engine: (name) => vt('engine', { name }) }}
+            texts={{ start: tube ? t('sampling.scanPerson') : t('sampling.scanTube'), stop: t('sampling.stopCamera'), unavailable: (error) => t('sampling.cameraUnavailable', { error }), engine: (name) => t('sampling.engine', { name }) }}
           />
         </Stack>
       </Card>
