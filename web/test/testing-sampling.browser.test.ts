@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { personalQrToken } from '../../server/src/modules/people';
+import { cardReference, personalQrToken } from '../../server/src/modules/people';
 import { alterChar, startTestServer } from '../../server/test/helpers';
 import { writeBarcodeVideo } from './barcode';
 import { ensureBuilt, launchBrowser, openPage, PASSWORD, type TestServer } from './browser';
@@ -15,8 +15,9 @@ import { ensureBuilt, launchBrowser, openPage, PASSWORD, type TestServer } from 
 let server: TestServer;
 let browser: Browser;
 const SHOTS = process.env.VIGIL_SCREENSHOTS ?? '/tmp';
-const PEOPLE = ['Nguyễn Thị Lan', 'Trần Văn Minh', 'Lê Hoàng Nam', 'Võ Thị Yến'];
+const PEOPLE = ['Nguyễn Thị Lan', 'Trần Văn Minh', 'Lê Hoàng Nam', 'Võ Thị Yến', 'Đinh Văn Tùng'];
 let tokens: string[] = [];
+let ids: string[] = [];
 let communeCode: string;
 
 beforeAll(async () => {
@@ -33,6 +34,7 @@ beforeAll(async () => {
   expect(point.statusCode, point.body).toBe(201);
   // residents with personal QR codes (shown on their phones or printed on cards)
   tokens = [];
+  ids = [];
   for (const [i, name] of PEOPLE.entries()) {
     const p = await server.db
       .insertInto('persons')
@@ -40,6 +42,7 @@ beforeAll(async () => {
       .returning('id')
       .executeTakeFirstOrThrow();
     tokens.push(personalQrToken(server.app.vigil.keys, p.id));
+    ids.push(p.id);
   }
   browser = await launchBrowser();
 }, 240_000);
@@ -191,17 +194,23 @@ describe('sampling page (phone)', () => {
     // online, a scanned QR is named at once (to compare with the person in front of the sampler); a forged one is refused
     await personByCode(page, tokens[3]!);
     await expect.poll(() => page.getByTestId('tube-person').nth(1).textContent()).toBe('Võ Thị Yến (1983)');
+    // a creased card whose QR will not read: the reference printed under it, typed as printed (lower case, a space)
+    const ref = cardReference(ids[4]!);
+    await personByCode(page, `${ref.slice(0, 4).toLowerCase()} ${ref.slice(4)}`);
+    await expect.poll(() => page.getByTestId('tube-person').nth(2).textContent()).toBe('Đinh Văn Tùng (1984)');
     await personByCode(page, alterChar(tokens[0]!, Math.floor(tokens[0]!.length / 2)));
-    await expect.poll(() => page.getByTestId('tube-person').nth(2).getByRole('alert').count()).toBe(1);
-    await page.getByRole('button', { name: 'Lưu mẫu (3 người)' }).click();
+    await expect.poll(() => page.getByTestId('tube-person').nth(3).getByRole('alert').count()).toBe(1);
+    await page.getByRole('button', { name: 'Lưu mẫu (4 người)' }).click();
     await expect.poll(() => page.getByTestId('sampling-notice').textContent()).toBe('Bỏ những mã bị từ chối trước khi lưu.');
-    await page.getByTestId('tube-person').nth(2).getByRole('button', { name: 'Bỏ' }).click();
+    await page.getByTestId('tube-person').nth(3).getByRole('button', { name: 'Bỏ' }).click();
     const second = page.waitForResponse((r) => r.url().endsWith('/api/testing/samples/batch') && r.status() === 200, { timeout: 30_000 });
-    await page.getByRole('button', { name: 'Lưu mẫu (2 người)' }).click();
+    await page.getByRole('button', { name: 'Lưu mẫu (3 người)' }).click();
     await second; // the periodic retry
     await expect.poll(() => page.getByTestId('queued').textContent()).toBe('Đang chờ gửi: 0');
     expect(lost).toBe(1);
     expect((await samples()).filter((r) => r.tube_code === 'NA-21-000103')).toHaveLength(1);
+    const inTube = await server.db.selectFrom('sample_members').innerJoin('samples', 'samples.id', 'sample_members.sample_id').select('person_id').where('tube_code', '=', 'NA-21-000103').execute();
+    expect(inTube.map((m) => m.person_id)).toContain(ids[4]);
     // the phone is told it was already there
     await expect.poll(() => page.getByTestId('sample-row').first().textContent()).toContain('Đã có');
     expect(errors).toEqual([]);

@@ -1,10 +1,44 @@
-// The phone camera as a QR reader (BarcodeDetector where the browser decodes QR codes, jsQR on canvas frames
-// otherwise): the gate page reads personal QR codes with it, the verifier page certificates. Calls onCode for a code
-// held in front of it, again only after `repeatAfterMs` (a code held still is one scan, not one per frame). Texts
-// come from the caller, so any feature can use it.
+// The phone camera as a code reader, the one camera component of the app: QR codes by default (the gate's personal
+// QR codes, the verifier's certificates, the vaccination site's cards), and on request the 1D barcodes printed on
+// sample tubes (`formats`, e.g. TUBE_FORMATS: Code 128, EAN, …; the sampling page). Frames are read five times a
+// second by BarcodeDetector where the browser has it and knows every format asked for (Android, ChromeOS, macOS);
+// otherwise by ZXing (@zxing/library, its own chunk, fetched only when a 1D format is asked for) or jsQR for QR codes
+// only. Calls onCode for a code held in front of it, again only after `repeatAfterMs` (a code held still is one
+// scan, not one per frame; 0: every reading, the caller decides). Texts come from the caller.
 import { Alert, Button, Stack, Text } from '@mantine/core';
 import jsQR from 'jsqr';
 import { useCallback, useEffect, useRef, useState } from 'react';
+
+/** BarcodeDetector format names: a personal QR, and the symbologies printed on sample tubes. */
+export type CodeFormat = 'qr_code' | 'code_128' | 'code_39' | 'code_93' | 'codabar' | 'ean_13' | 'ean_8' | 'itf' | 'data_matrix';
+export const TUBE_FORMATS: CodeFormat[] = ['code_128', 'code_39', 'code_93', 'codabar', 'itf', 'ean_13', 'ean_8', 'data_matrix', 'qr_code'];
+
+type Decode = (gray: Uint8ClampedArray, width: number, height: number) => string | null;
+
+/** A ZXing reader of `formats` over grey-scale frames (the library is its own chunk, fetched only when needed). */
+async function zxingDecoder(formats: CodeFormat[]): Promise<Decode> {
+  const zx = await import('@zxing/library');
+  const map: Record<CodeFormat, number> = {
+    qr_code: zx.BarcodeFormat.QR_CODE,
+    code_128: zx.BarcodeFormat.CODE_128,
+    code_39: zx.BarcodeFormat.CODE_39,
+    code_93: zx.BarcodeFormat.CODE_93,
+    codabar: zx.BarcodeFormat.CODABAR,
+    ean_13: zx.BarcodeFormat.EAN_13,
+    ean_8: zx.BarcodeFormat.EAN_8,
+    itf: zx.BarcodeFormat.ITF,
+    data_matrix: zx.BarcodeFormat.DATA_MATRIX,
+  };
+  const reader = new zx.MultiFormatReader();
+  reader.setHints(new Map<number, unknown>([[zx.DecodeHintType.POSSIBLE_FORMATS, formats.map((f) => map[f]).filter((f) => f !== undefined)]]) as never);
+  return (gray, width, height) => {
+    try {
+      return reader.decodeWithState(new zx.BinaryBitmap(new zx.HybridBinarizer(new zx.RGBLuminanceSource(gray, width, height)))).getText();
+    } catch {
+      return null; // nothing readable in this frame
+    }
+  };
+}
 
 interface Detector {
   detect(source: CanvasImageSource): Promise<{ rawValue: string }[]>;
@@ -16,7 +50,7 @@ export interface QrScannerTexts {
   stop: string;
   /** the camera could not be opened */
   unavailable: (error: string) => string;
-  /** which decoder reads the frames ("BarcodeDetector" or "jsQR"), shown under the button when given */
+  /** which decoder reads the frames ("BarcodeDetector", "ZXing" or "jsQR"), shown under the button when given */
   engine?: (name: string) => string;
 }
 
@@ -24,17 +58,24 @@ export interface QrScannerProps {
   onCode: (text: string) => void;
   texts: QrScannerTexts;
   disabled?: boolean;
-  /** the same code is reported again only after this long (default 10 s) */
+  /** the same code is reported again only after this long (default 10 s; 0: every reading) */
   repeatAfterMs?: number;
+  /** what to read (default: QR codes only) */
+  formats?: CodeFormat[];
+  maxHeight?: number;
+  testId?: string;
 }
 
-export function QrScanner({ onCode, texts, disabled, repeatAfterMs = 10_000 }: QrScannerProps) {
+export function QrScanner({ onCode, texts, disabled, repeatAfterMs = 10_000, formats = ['qr_code'], maxHeight = 320, testId }: QrScannerProps) {
   const [on, setOn] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [engine, setEngine] = useState('');
   const video = useRef<HTMLVideoElement | null>(null);
   const stream = useRef<MediaStream | null>(null);
   const last = useRef({ text: '', at: 0 });
+  const onCodeRef = useRef(onCode);
+  onCodeRef.current = onCode;
+  const formatsKey = formats.join(',');
 
   const stop = useCallback(() => {
     stream.current?.getTracks().forEach((tr) => tr.stop());
@@ -42,6 +83,9 @@ export function QrScanner({ onCode, texts, disabled, repeatAfterMs = 10_000 }: Q
     setOn(false);
   }, []);
   useEffect(() => stop, [stop]);
+  useEffect(() => {
+    if (disabled) stop();
+  }, [disabled, stop]);
 
   const start = async () => {
     setError(null);
@@ -60,15 +104,26 @@ export function QrScanner({ onCode, texts, disabled, repeatAfterMs = 10_000 }: Q
   useEffect(() => {
     if (!on) return;
     const v = video.current!;
+    const wanted = formatsKey.split(',') as CodeFormat[];
     const Ctor = (globalThis as { BarcodeDetector?: DetectorCtor }).BarcodeDetector;
     let detector: Detector | null = null;
+    let zxing: Decode | null = null;
     const ready = (async () => {
       try {
-        if (Ctor && (await Ctor.getSupportedFormats?.())?.includes('qr_code')) detector = new Ctor({ formats: ['qr_code'] });
+        const supported = Ctor ? ((await Ctor.getSupportedFormats?.()) ?? []) : [];
+        // the platform's detector only when it reads every format asked for (else a tube's 1D code would be missed)
+        if (Ctor && wanted.every((f) => supported.includes(f))) detector = new Ctor({ formats: wanted });
       } catch {
         detector = null;
       }
-      setEngine(detector ? 'BarcodeDetector' : 'jsQR');
+      if (!detector && wanted.some((f) => f !== 'qr_code')) {
+        try {
+          zxing = await zxingDecoder(wanted);
+        } catch {
+          zxing = null; // the chunk could not be fetched (offline before it was ever cached): QR codes still read
+        }
+      }
+      setEngine(detector ? 'BarcodeDetector' : zxing ? 'ZXing' : 'jsQR');
     })();
     const canvas = document.createElement('canvas');
     const g = canvas.getContext('2d', { willReadFrequently: true });
@@ -77,8 +132,8 @@ export function QrScanner({ onCode, texts, disabled, repeatAfterMs = 10_000 }: Q
       const now = Date.now();
       if (text === last.current.text && now - last.current.at < repeatAfterMs) return;
       last.current = { text, at: now };
-      if (navigator.vibrate) navigator.vibrate(80);
-      onCode(text);
+      if (repeatAfterMs > 0 && navigator.vibrate) navigator.vibrate(80);
+      onCodeRef.current(text);
     };
     const tick = async () => {
       if (stopped) return;
@@ -95,8 +150,16 @@ export function QrScanner({ onCode, texts, disabled, repeatAfterMs = 10_000 }: Q
             canvas.width = w;
             canvas.height = h;
             g.drawImage(v, 0, 0, w, h);
-            const code = jsQR(g.getImageData(0, 0, w, h).data, w, h, { inversionAttempts: 'dontInvert' });
-            if (code?.data) found(code.data);
+            const img = g.getImageData(0, 0, w, h);
+            if (zxing) {
+              const gray = new Uint8ClampedArray(w * h);
+              for (let i = 0, j = 0; i < gray.length; i++, j += 4) gray[i] = (img.data[j]! * 77 + img.data[j + 1]! * 150 + img.data[j + 2]! * 29) >> 8;
+              const text = zxing(gray, w, h);
+              if (text) found(text);
+            } else if (wanted.includes('qr_code')) {
+              const code = jsQR(img.data, w, h, { inversionAttempts: 'dontInvert' });
+              if (code?.data) found(code.data);
+            }
           }
         }
       } catch {
@@ -109,11 +172,11 @@ export function QrScanner({ onCode, texts, disabled, repeatAfterMs = 10_000 }: Q
     return () => {
       stopped = true;
     };
-  }, [on, onCode, repeatAfterMs]);
+  }, [on, formatsKey, repeatAfterMs]);
 
   return (
-    <Stack gap="xs">
-      <video ref={video} muted playsInline style={{ width: '100%', maxHeight: 320, display: on ? 'block' : 'none', background: '#111', borderRadius: 8 }} />
+    <Stack gap="xs" data-testid={testId}>
+      <video ref={video} muted playsInline style={{ width: '100%', maxHeight, display: on ? 'block' : 'none', background: '#111', borderRadius: 8 }} />
       {error && <Alert color="orange">{error}</Alert>}
       <Button size="md" variant={on ? 'default' : 'filled'} disabled={disabled} onClick={() => (on ? stop() : void start())}>
         {on ? texts.stop : texts.start}

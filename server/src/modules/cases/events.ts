@@ -14,6 +14,7 @@ import { repointPerson } from './queries';
 import { insertCase, runCaseTrace, type NewCase } from './service';
 import type { CaseRow } from './tables';
 import type { WarningOptions } from './warnings';
+import { withdrawPositive } from './withdraw';
 
 export const CLOSE_ORDERS_JOB = 'cases.close-orders';
 export const PROBE_CAMERAS_JOB = 'cases.probe-cameras';
@@ -122,6 +123,10 @@ export function caseSubscriptions(ctx: AppContext) {
       },
       trx,
     );
+  });
+  // a positive corrected to negative (testing's `test.positive-withdrawn`): its case is discarded or flagged
+  ctx.events.subscribe('test.positive-withdrawn', 'cases.test-withdrawn', async (e, { trx }) => {
+    await withdrawPositive(trx, ctx.access.resolver, e.payload, ctx.config.clock(), ctx.config.timeZone);
   });
   // merged persons: cases' rows follow the record that stays
   ctx.events.subscribe('person.merged', 'cases.repoint', async (e, { trx }) => {

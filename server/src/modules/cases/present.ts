@@ -60,6 +60,8 @@ export async function caseItems(db: DbOrTx, resolver: SubtreeResolver, rows: Cas
       isolatedAt: iso(r.isolated_at),
       source: r.source,
       status: r.status,
+      statusReason: r.status_reason,
+      review: r.review_reason ? { reason: r.review_reason, flaggedAt: r.review_flagged_at!.toISOString() } : null,
       isolation: r.isolation,
       place: r.place_id ? { id: r.place_id, name: placeName.get(r.place_id) ?? '—' } : null,
       origin: r.origin,

@@ -106,6 +106,8 @@ export async function caseRoutes(fastify: FastifyInstance, ctx: AppContext) {
         ...(b.isolatedAt !== undefined && { isolated_at: b.isolatedAt ? new Date(b.isolatedAt) : null }),
         ...(b.onsetDate !== undefined && { onset_date: b.onsetDate }),
         ...(b.notes !== undefined && { notes: b.notes }),
+        // the officer looked at what flagged the case (withdraw.ts)
+        ...(b.reviewed && { review_reason: null, review_flagged_at: null }),
         updated_at: t,
       })
       .where('id', '=', c.id)

@@ -44,13 +44,15 @@ export const UpdateCaseBody = Type.Object(
     isolatedAt: Type.Optional(Nullable(Instant)),
     onsetDate: Type.Optional(Nullable(Day)),
     notes: Type.Optional(Type.String({ maxLength: 4000 })),
+    /** the officer reviewed what flagged the case (a corrected test): the flag goes */
+    reviewed: Type.Optional(Type.Literal(true)),
   },
   { additionalProperties: false, minProperties: 1 },
 );
 
 export const CaseListQuery = Type.Object({
   ...Pagination.properties,
-  status: Type.Optional(CaseStatus),
+  status: Type.Optional(Type.Union([...CaseStatus.anyOf, Type.Literal('discarded')])),
   source: Type.Optional(CaseSource),
   unit: Type.Optional(UnitCode),
   from: Type.Optional(Day),
@@ -88,6 +90,10 @@ export const CaseItem = Type.Object({
   isolatedAt: Nullable(Type.String()),
   source: Type.String(),
   status: Type.String(),
+  /** why the status is what it is (a discarded case: the corrected test) */
+  statusReason: Nullable(Type.String()),
+  /** something an officer should look at again (a test behind the case was corrected) */
+  review: Nullable(Type.Object({ reason: Type.String(), flaggedAt: Type.String() })),
   isolation: Type.String(),
   place: Nullable(Type.Object({ id: Type.String(), name: Type.String() })),
   origin: Type.String(),

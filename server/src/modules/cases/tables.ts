@@ -14,6 +14,9 @@ export interface CaseTable {
   source: string;
   status: Generated<string>;
   status_changed_at: Date | null;
+  status_reason: string | null;
+  review_reason: string | null;
+  review_flagged_at: Date | null;
   isolation: Generated<string>;
   place_id: string | null;
   origin: Generated<string>;
@@ -45,6 +48,7 @@ export interface CaseContactTable {
   order_end: string;
   status: Generated<string>;
   status_changed_at: Date | null;
+  end_reason: string | null;
   flagged: Generated<boolean>;
   place_id: string | null;
   origin: string;

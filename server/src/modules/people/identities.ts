@@ -1,6 +1,6 @@
 // Identity details in batches for modules that must reach people (contact tracing lists, CLI output), and look-ups
 // by what an officer types (national ID, phone, record id). Personal data: callers write the audit row.
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { DbOrTx } from '../../platform/db/types';
 import { normalizePhone } from './normalize';
 
@@ -65,4 +65,16 @@ export async function personIdsByNationalIds(db: DbOrTx, nationalIds: string[]):
     for (const r of rows) out.set(r.national_id!, r.id);
   }
   return out;
+}
+
+/**
+ * For set-based bulk imports that stage their lines in a table: a relation `(national_id, id)` of the live record
+ * each number of `numbers` (a subquery yielding one text column) names, the oldest holding it, as
+ * personIdsByNationalIds picks it. Join it in SQL; the people module keeps the knowledge of its table.
+ */
+export function liveIdsByNationalIdSql(numbers: RawBuilder<unknown>): RawBuilder<{ national_id: string; id: string }> {
+  return sql<{ national_id: string; id: string }>`(
+    select distinct on (p.national_id) p.national_id, p.id from persons p
+    where p.merged_into is null and p.national_id is not null and p.national_id in ${numbers}
+    order by p.national_id, p.created_at, p.id)`;
 }

@@ -93,7 +93,7 @@ export async function collectSample(ctx: AppContext, input: SampleSubmission, o:
       const created = new Set<string>();
       for (let i = 0; i < input.people.length; i++) {
         const path = `${p}.people[${i}]`;
-        const r = o.resolve ? await o.resolve(i, commune) : await resolveSamplePerson(ctx, tx, input.people[i]!, commune, o.now, path);
+        const r = o.resolve ? await o.resolve(i, commune) : await resolveSamplePerson(ctx, tx, input.people[i]!, commune, o.now, path, o.userId);
         if (people.includes(r.personId)) throw invalidField(path, 'is the same person as another one in this tube');
         people.push(r.personId);
         if (r.created) created.add(r.personId);

@@ -13,6 +13,7 @@ import type { AppContext } from '../../platform/module';
 import { getPersonIdentities } from '../people';
 import type { ResultValue } from './schema';
 import type { SampleRow, TestResultRow } from './tables';
+import './events';
 
 export interface ResultInput {
   tubeCode: string;
@@ -170,6 +171,22 @@ async function applyEffects(ctx: AppContext, tx: DbOrTx, changes: Change[], now:
       on conflict (kind, sample_id, person_id) do update set status = 'open', closed_at = null, closed_by = null, created_at = ${now}
         where testing_tasks.status = 'cancelled'`.execute(tx);
 
+  // an individual positive corrected to another result: the case it made may have to be undone (cases decides)
+  const withdrawn = changes.filter((c) => c.previous?.result === 'positive' && c.row.result !== 'positive' && c.sample.pool_size === 1);
+  for (const c of withdrawn) {
+    const personId = peopleOf.get(c.sample.id)![0]!;
+    const others = (await sql<{ id: string }>`
+      select s.id from sample_members m join samples s on s.id = m.sample_id
+      where m.person_id = ${personId} and s.pool_size = 1 and s.result = 'positive' and s.id <> ${c.sample.id}`.execute(tx)).rows;
+    await ctx.events.publish(tx, 'test.positive-withdrawn', {
+      testId: c.sample.id,
+      personId,
+      result: c.row.result as 'negative' | 'invalid',
+      reason: c.row.reason ?? '',
+      correctedAt: now.toISOString(),
+      otherPositiveTestIds: others.map((o) => o.id),
+    });
+  }
   for (const c of changes) {
     if (c.row.result !== 'positive' || c.sample.pool_size > 1) continue;
     await ctx.events.publish(tx, 'test.positive', {
@@ -195,7 +212,7 @@ async function notify(ctx: AppContext, tx: DbOrTx, changes: Change[], peopleOf: 
     for (const id of peopleOf.get(c.sample.id) ?? []) {
       const person = who.get(id);
       notices.push({ result_id: c.row.id, person_id: id, kind, channel: person?.phone ? 'sms' : 'none' });
-      if (person?.phone) recipients.push({ phone: person.phone, personId: id, unitCode: c.sample.commune_code, vars: { name: person.fullName, date: c.sample.collected_on, result: RESULT_TEXT[kind] } });
+      if (person?.phone) recipients.push({ phone: person.phone, personId: id, unitCode: c.sample.commune_code, vars: { name: shortName(person.fullName), date: c.sample.collected_on, result: RESULT_TEXT[kind] } });
     }
   }
   if (notices.length)
@@ -207,11 +224,34 @@ async function notify(ctx: AppContext, tx: DbOrTx, changes: Change[], peopleOf: 
       on conflict do nothing`.execute(tx);
   if (!recipients.length) return;
   const first = changes.reduce((m, c) => (BigInt(c.row.id) < BigInt(m) ? c.row.id : m), changes[0]!.row.id);
-  await ctx.events.publish(tx, 'messaging.requested', {
-    purpose: 'test.result',
-    // results are recorded once each: the first result id of the batch names it (with recipient and purpose, the key)
-    subject: `test-result:${first}`,
-    recipients,
-    vars: { sender: 'Vigil', link: `${ctx.config.publicUrl}/ket-qua-xet-nghiem` },
-  });
+  // people sharing a phone (a family, a child without one) each get their own message, naming whose result it is:
+  // messaging sends one message per phone and request, so the k-th person of a phone goes in the k-th request
+  const rounds: (typeof recipients)[] = [];
+  const perPhone = new Map<string, number>();
+  for (const r of recipients) {
+    const k = perPhone.get(r.phone) ?? 0;
+    perPhone.set(r.phone, k + 1);
+    (rounds[k] ??= []).push(r);
+  }
+  for (const [k, round] of rounds.entries())
+    await ctx.events.publish(tx, 'messaging.requested', {
+      purpose: 'test.result',
+      // results are recorded once each: the first result id of the batch names it (with recipient and purpose, the
+      // key); the k-th person of a shared phone has their own subject
+      subject: k === 0 ? `test-result:${first}` : `test-result:${first}:${k + 1}`,
+      recipients: round,
+      vars: { sender: 'Vigil', link: `${ctx.config.publicUrl}/ket-qua-xet-nghiem` },
+    });
+}
+
+/**
+ * How a result message names its person: the given name (last word of a Vietnamese name) after the initials of the
+ * others, "Nguyễn Văn An" → "N.V. An": enough for a family sharing a phone to tell whose result it is, without the
+ * full name on a screen anyone may read.
+ */
+export function shortName(fullName: string): string {
+  const parts = fullName.trim().split(/\s+/).filter(Boolean);
+  if (parts.length <= 1) return parts[0] ?? '';
+  const given = parts.pop()!;
+  return `${parts.map((p) => `${p[0]!.toLocaleUpperCase('vi')}.`).join('')} ${given}`;
 }

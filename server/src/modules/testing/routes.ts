@@ -6,7 +6,7 @@
 //   POST /api/testing/points                          create a sampling point                       testing.manage
 //   PATCH /api/testing/points/:id                     rename, team, (de)activate                    testing.manage
 //   POST /api/testing/samples                         collect one tube (+ people by QR/token/typed)  testing.sample   201 {sample, replay}
-//   POST /api/testing/people/scan                    {token}: who a scanned QR/device token names (name, birth year) testing.sample
+//   POST /api/testing/people/scan                    {token}|{reference}: who a scanned QR/device token or typed card reference names (name, birth year) testing.sample
 //   POST /api/testing/samples/batch                   the phone's offline queue (clientId each)      testing.sample   200 {items:[{clientId,status,sample|error}]}
 //   GET  /api/testing/samples?unit&day&point&status&tube&limit&offset   sample list                 testing.read | testing.sample
 //   GET  /api/testing/samples/:id                     one sample, its result history and tasks       testing.read | testing.results
@@ -31,7 +31,7 @@ import { AppError, forbidden, invalidField, notFound } from '../../platform/http
 import type { AppContext } from '../../platform/module';
 import { collectSample } from './collect';
 import { getPersonIdentities } from '../people';
-import { personOfToken } from './who';
+import { personOfReference, personOfToken } from './who';
 import { dashboard, dashboardXlsx } from './dashboard';
 import { personResults, myResults } from './personal';
 import { sampleItems } from './present';
@@ -125,7 +125,7 @@ export async function testingRoutes(fastify: FastifyInstance, ctx: AppContext) {
   // ── collection ──
   // the phone shows who it just scanned before the tube is sent (the sampler compares with the person in front of them)
   app.post('/api/testing/people/scan', { config: { audit: 'handler', permission: 'testing.sample' }, schema: { tags, body: ScanBody, response: { 200: ScanResponse } } }, async (req) => {
-    const personId = await personOfToken(ctx, db, req.body.token, now(), 'body.token');
+    const personId = req.body.token ? await personOfToken(ctx, db, req.body.token, now(), 'body.token') : await personOfReference(ctx, db, req.body.reference!, req.user!.id, 'body.reference');
     const p = (await getPersonIdentities(db, [personId])).get(personId);
     if (!p) throw notFound('Person');
     await audit(req, { action: 'testing.person.scan', subjectType: 'person', subjectId: personId });

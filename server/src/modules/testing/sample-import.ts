@@ -2,21 +2,31 @@
 // tube_code,person_national_id,person_phone,person_name,collected_at,site_code,test_type; a tube code on several
 // lines is a pool. Every line is checked; good lines are imported, each bad line is reported (line, column) and
 // the rest of its tube is kept. A re-imported file changes nothing (its lines are counted as already present).
-// Work is set-based per chunk of tubes (one transaction each): people by national ID in one query, tubes and
-// members in multi-row inserts; only people the registry does not know yet go through findOrCreatePerson.
+//
+// Set-based, in one transaction on one connection (platform/db/copy.ts):
+//   1. each line's own fields are read here (tube code's form, the instant, name, national ID, phone: the same
+//      checks as every other entry of people) and streamed with COPY into a temporary staging table, a bad
+//      field as the line's error;
+//   2. one statement joins the staging lines with test types, sampling points and the registry (national IDs,
+//      through people's liveIdsByNationalIdSql) into the checked table; the rules between lines are SQL
+//      statements that write each refused line's error into it: the same person twice in a tube, a tube's lines
+//      disagreeing, a pool larger than its test type allows, tubes already stored (their people's lines are
+//      duplicates, counted once), jurisdiction, a person in two tubes of the same day still waiting (stored or
+//      earlier in the file);
+//   3. people the registry does not know yet (one per distinct person of the file) go through findOrCreatePerson;
+//   4. one INSERT … SELECT writes the tubes and their members; open tasks the new samples do are closed.
 import { sql } from 'kysely';
-import type { Db, DbOrTx } from '../../platform/db/types';
+import { copyTransaction, copyText } from '../../platform/db';
+import type { Tx } from '../../platform/db/types';
 import type { AppContext } from '../../platform/module';
-import { localDay } from '../../platform/time';
-import { getPersonIdentities, nationalIdProblem, normalizePhone, personIdsByNationalIds } from '../people';
+import { getPersonIdentities, liveIdsByNationalIdSql, nationalIdProblem, normalizePhone } from '../people';
 import type { ImportResult } from './schema';
-import { LineErrors, parseInstant, type Line } from './lines';
+import { parseInstant, type Line } from './lines';
 import { resolveImportedPerson } from './who';
 
 export const SAMPLE_COLUMNS = ['tube_code', 'person_national_id', 'person_phone', 'person_name', 'collected_at', 'site_code', 'test_type'] as const;
 const TUBE = /^[A-Za-z0-9._/-]{1,64}$/;
-/** tubes per transaction */
-const CHUNK_TUBES = 1000;
+const MAX_LISTED_ERRORS = 1000;
 
 export interface SampleImportOptions {
   userId: string | null;
@@ -28,235 +38,235 @@ export interface SampleImportOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-interface Person {
-  line: number;
-  nationalId: string | null;
-  phone: string | null;
-  name: string;
-  key: string;
-  personId?: string;
+/** A line as staged: its own fields read, or why not (the staging row then carries only its error). */
+function stageLine(line: number, v: Record<string, string>, now: Date, instants: Map<string, Date | string>, phones: Map<string, string | null>): string {
+  const bad = (path: string, message: string) => `${line}\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t${path}\t${copyText(message)}\n`;
+  const tube = (v.tube_code ?? '').trim();
+  if (!TUBE.test(tube)) return bad('tube_code', tube ? 'may hold only letters, digits and . _ / - (at most 64)' : 'is required');
+  const atText = v.collected_at ?? '';
+  let at = instants.get(atText);
+  if (at === undefined) {
+    at = parseInstant(atText);
+    if (typeof at !== 'string' && at.getTime() > now.getTime() + 15 * 60_000) at = 'is in the future';
+    instants.set(atText, at);
+  }
+  if (typeof at === 'string') return bad('collected_at', at);
+  const name = (v.person_name ?? '').trim().replace(/\s+/g, ' ');
+  if (name.length < 2 || name.length > 120 || /[\u0000-\u001f]/.test(name)) return bad('person_name', 'is required (2 to 120 characters)');
+  const nid = (v.person_national_id ?? '').trim() || null;
+  const nidProblem = nid ? nationalIdProblem(nid) : null;
+  if (nidProblem) return bad('person_national_id', nidProblem);
+  const rawPhone = (v.person_phone ?? '').trim();
+  let phone: string | null = null;
+  if (rawPhone) {
+    phone = phones.get(rawPhone) ?? null;
+    if (!phones.has(rawPhone)) phones.set(rawPhone, (phone = normalizePhone(rawPhone)));
+    if (!phone) return bad('person_phone', 'is not a valid phone number');
+  }
+  if (!nid && !phone) return bad('person_national_id', 'a national ID or a phone number is required');
+  const key = nid ? `n:${nid}` : `p:${phone}:${name.toLowerCase()}`;
+  const site = (v.site_code ?? '').trim();
+  return `${line}\t${tube}\t${nid ?? '\\N'}\t${phone ?? '\\N'}\t${copyText(name)}\t${copyText(key)}\t${at.toISOString()}\t${site ? copyText(site) : '\\N'}\t${copyText((v.test_type ?? '').trim().toLowerCase())}\t\\N\t\\N\n`;
 }
 
-interface Tube {
-  code: string;
-  collectedAt: Date;
-  day: string;
-  testType: string;
-  site: { id: string; commune: string } | null;
-  firstLine: number;
-  people: Person[];
-}
+/** Refuse the lines `where` selects (a condition on the checked table `c`), with this column and message (SQL text). */
+const refuse = (tx: Tx, path: string, message: ReturnType<typeof sql>, where: ReturnType<typeof sql>) =>
+  sql`update sample_check c set err_path = ${path}, err = ${message} where c.err is null and not c.dup and ${where}`.execute(tx);
 
 export async function importSampleLines(ctx: AppContext, lines: Line[], o: SampleImportOptions): Promise<ImportResult> {
-  const errors = new LineErrors();
-  const types = new Map((await ctx.db.selectFrom('test_types').select(['code', 'max_pool']).where('active', '=', true).execute()).map((t) => [t.code, t.max_pool]));
-  const siteCodes = [...new Set(lines.map((l) => l.values.site_code?.trim()).filter((x): x is string => !!x))];
-  const sites = new Map(
-    siteCodes.length ? (await ctx.db.selectFrom('sampling_points').select(['id', 'code', 'commune_code']).where('code', 'in', siteCodes).where('active', '=', true).execute()).map((s) => [s.code, { id: s.id, commune: s.commune_code }]) : [],
-  );
-  const tubes = new Map<string, Tube>();
-  const seenLines = new Map<string, number>();
-  // the lines of a pool repeat its instant: each distinct text is parsed once
-  const instants = new Map<string, Date | string>();
-  for (const { line, values: v } of lines) {
-    const tube = (v.tube_code ?? '').trim();
-    if (!TUBE.test(tube)) {
-      errors.add(line, 'tube_code', tube ? 'may hold only letters, digits and . _ / - (at most 64)' : 'is required');
-      continue;
-    }
-    const atText = v.collected_at ?? '';
-    let at = instants.get(atText);
-    if (at === undefined) instants.set(atText, (at = parseInstant(atText)));
-    if (typeof at === 'string') {
-      errors.add(line, 'collected_at', at);
-      continue;
-    }
-    if (at.getTime() > o.now.getTime() + 15 * 60_000) {
-      errors.add(line, 'collected_at', 'is in the future');
-      continue;
-    }
-    const testType = (v.test_type ?? '').trim().toLowerCase();
-    if (!types.has(testType)) {
-      errors.add(line, 'test_type', `is not a known test type ("${testType}"; known: ${[...types.keys()].join(', ')})`);
-      continue;
-    }
-    const siteCode = (v.site_code ?? '').trim();
-    const site = siteCode ? sites.get(siteCode) : null;
-    if (siteCode && !site) {
-      errors.add(line, 'site_code', `is not an active sampling point ("${siteCode}")`);
-      continue;
-    }
-    const name = (v.person_name ?? '').trim().replace(/\s+/g, ' ');
-    if (name.length < 2 || name.length > 120 || /[\u0000-\u001f]/.test(name)) {
-      errors.add(line, 'person_name', 'is required (2 to 120 characters)');
-      continue;
-    }
-    const nid = (v.person_national_id ?? '').trim() || null;
-    const nidProblem = nid ? nationalIdProblem(nid) : null;
-    if (nidProblem) {
-      errors.add(line, 'person_national_id', nidProblem);
-      continue;
-    }
-    const rawPhone = (v.person_phone ?? '').trim();
-    const phone = rawPhone ? normalizePhone(rawPhone) : null;
-    if (rawPhone && !phone) {
-      errors.add(line, 'person_phone', 'is not a valid phone number');
-      continue;
-    }
-    if (!nid && !phone) {
-      errors.add(line, 'person_national_id', 'a national ID or a phone number is required');
-      continue;
-    }
-    const key = nid ? `n:${nid}` : `p:${phone}:${name.toLowerCase()}`;
-    const dupOf = seenLines.get(`${tube}|${key}`);
-    if (dupOf) {
-      errors.add(line, 'tube_code', `repeats line ${dupOf} (the same person in the same tube)`);
-      continue;
-    }
-    seenLines.set(`${tube}|${key}`, line);
-    let t = tubes.get(tube);
-    if (!t) tubes.set(tube, (t = { code: tube, collectedAt: at, day: localDay(at, ctx.config.timeZone), testType, site: site ?? null, firstLine: line, people: [] }));
-    else {
-      const differs = t.testType !== testType ? 'test_type' : (t.site?.id ?? null) !== (site?.id ?? null) ? 'site_code' : t.collectedAt.getTime() !== at.getTime() ? 'collected_at' : null;
-      if (differs) {
-        errors.add(line, differs, `differs from line ${t.firstLine} of the same tube ${tube}`);
-        continue;
-      }
-    }
-    t.people.push({ line, nationalId: nid, phone, name, key });
-  }
-  // a pool larger than its test type allows is refused whole (which people to leave out is not ours to choose)
-  for (const t of [...tubes.values()]) {
-    const max = types.get(t.testType)!;
-    if (t.people.length > max) {
-      for (const p of t.people) errors.add(p.line, 'tube_code', `tube ${t.code} holds ${t.people.length} people; ${t.testType} allows at most ${max}`);
-      tubes.delete(t.code);
-    }
-  }
+  // a connection of its own: the staging tables of a province's file live in local buffers (temp_buffers can only be
+  // set before a session's first temporary table; the default 8 MB would spill a million lines to disk at every pass)
+  return copyTransaction({ url: ctx.dbUrl, settings: { temp_buffers: '512MB', work_mem: '64MB' } }, async (tx0, copyIn) => {
+    const tx = profiled(tx0);
+    // a province's file is a few statements of a few seconds each, not the pool's per-request limit
+    await sql`set local statement_timeout = '15min'`.execute(tx);
+    await sql`
+      create temp table sample_stage (line int, tube text, nid text, phone text, name text, key text, at timestamptz, site text, type text,
+        err_path text, err text) on commit drop`.execute(tx);
+    const instants = new Map<string, Date | string>();
+    const phones = new Map<string, string | null>();
+    await copyIn('copy sample_stage from stdin', (function* () {
+      for (const l of lines) yield stageLine(l.line, l.values, o.now, instants, phones);
+    })());
+    o.onProgress?.(0, lines.length);
 
-  const all = [...tubes.values()];
-  let imported = 0;
-  let duplicates = 0;
-  const placed = new Map<string, string>(); // person|day → tube, across the whole file
-  const known = new Map<string, string>(); // line key → person id, across the whole file
-  for (let i = 0; i < all.length; i += CHUNK_TUBES) {
-    const r = await importChunk(ctx, all.slice(i, i + CHUNK_TUBES), o, errors, placed, known);
-    imported += r.imported;
-    duplicates += r.duplicates;
-    o.onProgress?.(Math.min(i + CHUNK_TUBES, all.length), all.length);
-  }
-  return { total: lines.length, imported, duplicates, errors: errors.list.sort((a, b) => a.line - b.line), errorsTruncated: errors.truncated };
-}
+    // the checked lines: the staging lines with their test type, sampling point, local day and known person
+    await sql`
+      create temp table sample_check on commit drop as
+      select r.line, r.tube, r.nid, r.phone, r.name, r.key, r.at, r.type, (r.at at time zone ${ctx.config.timeZone})::date as day,
+             tt.max_pool, sp.id as site_id, sp.commune_code as site_commune, pp.id as person_id, null::text as commune, false as dup,
+             case when r.err is not null then r.err_path when tt.code is null then 'test_type' when r.site is not null and sp.id is null then 'site_code' end as err_path,
+             case when r.err is not null then r.err
+                  when tt.code is null then format('is not a known test type ("%s"; known: %s)', r.type, (select string_agg(code, ', ' order by code) from test_types where active))
+                  when r.site is not null and sp.id is null then format('is not an active sampling point ("%s")', r.site) end as err
+      from sample_stage r
+      left join test_types tt on tt.code = r.type and tt.active
+      left join sampling_points sp on sp.code = r.site and sp.active
+      left join ${liveIdsByNationalIdSql(sql`(select nid from sample_stage where nid is not null)`)} pp on pp.national_id = r.nid`.execute(tx);
+    await sql`analyze sample_check`.execute(tx);
 
-async function importChunk(ctx: AppContext, tubes: Tube[], o: SampleImportOptions, errors: LineErrors, placed: Map<string, string>, known: Map<string, string>) {
-  return (ctx.db as Db).transaction().execute(async (tx) => {
-    // people: national IDs in one query; the rest (new people, phone-only lines) one by one through the registry
-    const byNid = await personIdsByNationalIds(tx, tubes.flatMap((t) => t.people.map((p) => p.nationalId).filter((x): x is string => !!x)));
-    for (const t of tubes) {
-      const commune = t.site?.commune ?? o.defaultCommune ?? null;
-      for (const p of t.people) {
-        p.personId = known.get(p.key) ?? (p.nationalId ? byNid.get(p.nationalId) : undefined);
-        if (p.personId) continue;
-        if (!commune) {
-          errors.add(p.line, 'site_code', 'is needed to register a new person (their commune); or import with a default commune');
-          continue;
-        }
-        try {
-          p.personId = (await resolveImportedPerson(ctx, tx, { nationalId: p.nationalId, phone: p.phone, fullName: p.name, communeCode: commune }, o.now)).personId;
-        } catch (err) {
-          const d = (err as { details?: { path: string; message: string }[] }).details?.[0];
-          if (!d) throw err;
-          errors.add(p.line, d.path.replace(/^line\./, 'person_').replace('fullName', 'name').replace('nationalId', 'national_id'), d.message);
-          continue;
-        }
-        known.set(p.key, p.personId);
-      }
-      t.people = t.people.filter((p) => p.personId);
-    }
+    // the same person twice in a tube (the same line again, or another line naming a known person again)
+    await sql`
+      update sample_check c set err_path = case when d.first_key = c.key then 'tube_code' else 'person_name' end,
+             err = case when d.first_key = c.key then format('repeats line %s (the same person in the same tube)', d.first_line) else 'is the same person as another line of this tube' end
+      from (select line, first_value(line) over w as first_line, first_value(key) over w as first_key
+            from sample_check where err is null
+              and (tube, coalesce(person_id::text, key)) in (select tube, coalesce(person_id::text, key) from sample_check where err is null group by 1, 2 having count(*) > 1)
+            window w as (partition by tube, coalesce(person_id::text, key) order by line)) d
+      where c.line = d.line and d.line <> d.first_line`.execute(tx);
+
+    // a tube's lines must agree on test type, sampling point and instant (its first good line says what they are)
+    await sql`
+      update sample_check c set err_path = case when c.type <> d.type then 'test_type' when c.site_id is distinct from d.site_id then 'site_code' else 'collected_at' end,
+             err = format('differs from line %s of the same tube %s', d.line, c.tube)
+      from (select distinct on (tube) tube, line, type, site_id, at from sample_check
+            where err is null and tube in (select tube from sample_check where err is null group by tube
+                                           having count(distinct type) > 1 or count(distinct site_id) > 1 or count(distinct at) > 1 or (count(site_id) > 0 and count(site_id) < count(*)))
+            order by tube, line) d
+      where c.tube = d.tube and c.err is null and (c.type <> d.type or c.site_id is distinct from d.site_id or c.at <> d.at)`.execute(tx);
+
+    // a pool larger than its test type allows is refused whole (which people to leave out is not ours to choose)
+    await sql`
+      update sample_check c set err_path = 'tube_code', err = format('tube %s holds %s people; %s allows at most %s', c.tube, p.n, c.type, c.max_pool)
+      from (select tube, count(*) as n from sample_check where err is null group by tube having count(*) > min(max_pool)) p
+      where c.tube = p.tube and c.err is null`.execute(tx);
+
+    // people the registry does not know yet: once per person of the file, in the commune of their first tube
+    await registerNewPeople(ctx, tx, o);
 
     // tubes already stored (a re-imported file): their people's lines are duplicates; other people are refused
-    const existing = (await sql<{ id: string; tube_code: string }>`select id, tube_code from samples where tube_code = any(${tubes.map((t) => t.code)}::text[])`.execute(tx)).rows;
-    const existingId = new Map(existing.map((e) => [e.tube_code, e.id]));
-    const members = existing.length ? (await sql<{ sample_id: string; person_id: string }>`select sample_id, person_id from sample_members where sample_id = any(${existing.map((e) => e.id)}::uuid[])`.execute(tx)).rows : [];
-    const inTube = new Set(members.map((m) => `${m.sample_id}|${m.person_id}`));
-    let duplicates = 0;
-    const fresh: Tube[] = [];
-    for (const t of tubes) {
-      const id = existingId.get(t.code);
-      if (!id) {
-        if (t.people.length) fresh.push(t);
-        continue;
-      }
-      for (const p of t.people) {
-        if (inTube.has(`${id}|${p.personId}`)) duplicates++;
-        else errors.add(p.line, 'tube_code', `tube ${t.code} was already collected without this person`);
-      }
-    }
-
-    // jurisdiction, then nobody in two tubes of the same day still waiting (in the database or earlier in the file)
-    const allowed = new Map<string, boolean>();
-    const ready: (Tube & { commune: string })[] = [];
-    const people = fresh.flatMap((t) => t.people.map((p) => p.personId!));
-    // one array parameter (not thousands of placeholders), probed person by person through sample_members_person_idx
-    const open = people.length
-      ? (
-          await sql<{ person_id: string; tube_code: string; day: string }>`
-            select m.person_id, s.tube_code, s.collected_on::text as day
-            from unnest(${people}::uuid[]) p(id)
-            join sample_members m on m.person_id = p.id
-            join samples s on s.id = m.sample_id
-            where s.result is null and s.collected_on = any(${[...new Set(fresh.map((t) => t.day))]}::date[])`.execute(tx)
-        ).rows
-      : [];
-    for (const x of open) placed.set(`${x.person_id}|${x.day}`, x.tube_code);
-    for (const t of fresh) {
-      const commune = t.site?.commune ?? o.defaultCommune ?? (await homeCommune(tx, t.people[0]!.personId!));
-      if (!commune) {
-        for (const p of t.people) errors.add(p.line, 'site_code', 'is needed: the tube has no sampling point and its first person no home commune');
-        continue;
-      }
-      if (!allowed.has(commune)) allowed.set(commune, await o.allowed(commune));
-      if (!allowed.get(commune)) {
-        for (const p of t.people) errors.add(p.line, 'site_code', 'that area is outside your jurisdiction');
-        continue;
-      }
-      const keep: Person[] = [];
-      for (const p of t.people) {
-        const other = placed.get(`${p.personId}|${t.day}`);
-        if (other && other !== t.code) errors.add(p.line, 'person_national_id', `this person is already in tube ${other} of ${t.day}, still waiting for its result`);
-        else if (!keep.some((k) => k.personId === p.personId)) keep.push(p);
-        else errors.add(p.line, 'person_name', 'is the same person as another line of this tube');
-      }
-      for (const p of keep) placed.set(`${p.personId}|${t.day}`, t.code);
-      if (keep.length) ready.push({ ...t, people: keep, commune });
-    }
-    if (!ready.length) return { imported: 0, duplicates };
-
-    // multi-row inserts as arrays (one parameter per column, not per value)
-    const inserted = (
-      await sql<{ id: string; tube_code: string }>`
-        insert into samples (tube_code, test_type, collected_at, collected_on, point_id, commune_code, collected_by, pool_size, source)
-        select t.code, t.type, t.at, t.day, t.point, t.commune, ${o.userId}::bigint, t.size, 'import'
-        from unnest(${ready.map((t) => t.code)}::text[], ${ready.map((t) => t.testType)}::text[], ${ready.map((t) => t.collectedAt.toISOString())}::timestamptz[],
-                    ${ready.map((t) => t.day)}::date[], ${ready.map((t) => t.site?.id ?? null)}::uuid[], ${ready.map((t) => t.commune)}::text[],
-                    ${ready.map((t) => t.people.length)}::int[]) as t(code, type, at, day, point, commune, size)
-        returning id, tube_code`.execute(tx)
-    ).rows;
-    const ids = new Map(inserted.map((r) => [r.tube_code, r.id]));
-    const newMembers = ready.flatMap((t) => t.people.map((p, position) => ({ sample: ids.get(t.code)!, person: p.personId!, position })));
     await sql`
-      insert into sample_members (sample_id, person_id, position)
-      select * from unnest(${newMembers.map((m) => m.sample)}::uuid[], ${newMembers.map((m) => m.person)}::uuid[], ${newMembers.map((m) => m.position)}::smallint[])`.execute(tx);
-    // the new samples do their people's open tasks (a retest only in an individual tube)
+      update sample_check c set dup = true
+      from samples s join sample_members m on m.sample_id = s.id
+      where c.err is null and s.tube_code = c.tube and m.person_id = c.person_id`.execute(tx);
+    await refuse(tx, 'tube_code', sql`format('tube %s was already collected without this person', c.tube)`, sql`exists (select 1 from samples s where s.tube_code = c.tube)`);
+
+
+    // the area of each tube: its sampling point's commune, else the default, else its first person's home commune
+    const homeless = (await sql<{ tube: string; person_id: string }>`
+      select distinct on (tube) tube, person_id from sample_check where err is null and not dup and site_commune is null order by tube, line`.execute(tx)).rows;
+    if (homeless.length) {
+      const home = o.defaultCommune ? null : await getPersonIdentities(tx, homeless.map((h) => h.person_id));
+      const communes = homeless.map((h) => o.defaultCommune ?? home!.get(h.person_id)?.communeCode ?? null);
+      await sql`update sample_check c set commune = h.commune from unnest(${homeless.map((h) => h.tube)}::text[], ${communes}::text[]) h(tube, commune) where c.tube = h.tube`.execute(tx);
+      await refuse(tx, 'site_code', sql`'is needed: the tube has no sampling point and its first person no home commune'`, sql`c.site_commune is null and c.commune is null`);
+    }
+    const areas = (await sql<{ commune: string }>`select distinct coalesce(site_commune, commune) as commune from sample_check where err is null and not dup`.execute(tx)).rows.map((r) => r.commune);
+    const refused: string[] = [];
+    for (const a of areas) if (!(await o.allowed(a))) refused.push(a);
+    if (refused.length) await refuse(tx, 'site_code', sql`'that area is outside your jurisdiction'`, sql`coalesce(c.site_commune, c.commune) = any(${refused}::text[])`);
+
+    // nobody in two tubes of the same day still waiting: a stored one, or an earlier tube of the file
+    await refuse(
+      tx,
+      'person_national_id',
+      sql`format('this person is already in tube %s of %s, still waiting for its result', (select s.tube_code from sample_members m join samples s on s.id = m.sample_id
+            where m.person_id = c.person_id and s.result is null and s.collected_on = c.day and s.tube_code <> c.tube limit 1), c.day)`,
+      sql`c.person_id in (select m.person_id from sample_members m join samples s on s.id = m.sample_id
+            where s.result is null and s.collected_on in (select distinct day from sample_check) )
+          and exists (select 1 from sample_members m join samples s on s.id = m.sample_id
+            where m.person_id = c.person_id and s.result is null and s.collected_on = c.day and s.tube_code <> c.tube)`,
+    );
     await sql`
-      update testing_tasks t set status = 'done', closed_at = ${o.now}, closed_by = ${o.userId}, done_sample_id = m.sample_id
-      from sample_members m join samples s on s.id = m.sample_id
-      where m.sample_id = any(${[...ids.values()]}::uuid[]) and t.person_id = m.person_id and t.status = 'open'
-        and (t.kind = 'resample' or s.pool_size = 1)`.execute(tx);
-    return { imported: newMembers.length, duplicates };
+      update sample_check c set err_path = 'person_national_id', err = format('this person is already in tube %s of %s, still waiting for its result', f.first_tube, c.day)
+      from (select line, tube, first_value(tube) over (partition by person_id, day order by line) as first_tube from sample_check
+            where (err is null or dup) and (person_id, day) in (select person_id, day from sample_check where err is null or dup group by 1, 2 having min(tube) <> max(tube))) f
+      where c.line = f.line and f.tube <> f.first_tube and c.err is null and not c.dup`.execute(tx);
+
+    // the tubes and their members, in one statement
+    const written = (
+      await sql<{ n: string }>`
+        with tubes as (
+          insert into samples (tube_code, test_type, collected_at, collected_on, point_id, commune_code, collected_by, pool_size, source)
+          select tube, min(type), min(at), min(day), (array_agg(site_id))[1], min(coalesce(site_commune, commune)), ${o.userId}::bigint, count(*), 'import'
+          from sample_check where err is null and not dup group by tube
+          returning id, tube_code),
+        members as (
+          insert into sample_members (sample_id, person_id, position)
+          select t.id, c.person_id, (row_number() over (partition by c.tube order by c.line) - 1)::smallint
+          from sample_check c join tubes t on t.tube_code = c.tube where c.err is null and not c.dup
+          returning sample_id, person_id)
+        -- the new samples do their people's open tasks (a retest only in an individual tube)
+        , done as (
+          update testing_tasks k set status = 'done', closed_at = ${o.now}, closed_by = ${o.userId}, done_sample_id = m.sample_id
+          from members m join tubes t on t.id = m.sample_id
+          where k.person_id = m.person_id and k.status = 'open'
+            and (k.kind = 'resample' or (select count(*) from sample_check c where c.tube = t.tube_code and c.err is null and not c.dup) = 1)
+          returning 1)
+        select (select count(*) from members) as n, (select count(*) from done) as d`.execute(tx)
+    ).rows[0]!;
+    const counts = (await sql<{ dup: string; errors: string }>`select count(*) filter (where dup) as dup, count(*) filter (where err is not null) as errors from sample_check`.execute(tx)).rows[0]!;
+    const errors = (await sql<{ line: number; path: string; message: string }>`
+      select line, err_path as path, err as message from sample_check where err is not null order by line limit ${MAX_LISTED_ERRORS}`.execute(tx)).rows;
+    o.onProgress?.(lines.length, lines.length);
+    return { total: lines.length, imported: Number(written.n), duplicates: Number(counts.dup), errors, errorsTruncated: Number(counts.errors) > errors.length };
   });
 }
 
-async function homeCommune(db: DbOrTx, personId: string): Promise<string | null> {
-  return (await getPersonIdentities(db, [personId])).get(personId)?.communeCode ?? null;
+const PROFILE = !!process.env.VIGIL_IMPORT_PROFILE;
+function profiled(tx: Tx): Tx {
+  if (!PROFILE) return tx;
+  const ex = tx.getExecutor();
+  const timed = new Proxy(ex, {
+    get(target, prop) {
+      const v = Reflect.get(target, prop, target);
+      if (prop !== 'executeQuery') return typeof v === 'function' ? v.bind(target) : v;
+      return async (q: { sql: string }, ...rest: unknown[]) => {
+        const t0 = performance.now();
+        const r = await (v as (...a: unknown[]) => unknown).call(target, q, ...rest);
+        process.stderr.write(`${(performance.now() - t0).toFixed(0)} ms  ${q.sql.replace(/\s+/g, ' ').slice(0, 100)}\n`);
+        return r;
+      };
+    },
+  });
+  return new Proxy(tx, {
+    get(target, prop) {
+      if (prop === 'getExecutor') return () => timed;
+      const v = Reflect.get(target, prop, target);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+}
+
+/** findOrCreatePerson for each person of the file the registry does not know (by national ID, else phone + name). */
+async function registerNewPeople(ctx: AppContext, tx: Tx, o: SampleImportOptions) {
+  const fresh = (await sql<{ key: string; line: number; nid: string | null; phone: string | null; name: string; commune: string | null }>`
+    select distinct on (key) key, line, nid, phone, name, site_commune as commune from sample_check
+    where err is null and not dup and person_id is null order by key, line`.execute(tx)).rows;
+  if (!fresh.length) return;
+  const keys: string[] = [];
+  const ids: (string | null)[] = [];
+  const paths: (string | null)[] = [];
+  const messages: (string | null)[] = [];
+  for (const p of fresh) {
+    const commune = p.commune ?? o.defaultCommune ?? null;
+    keys.push(p.key);
+    if (!commune) {
+      ids.push(null);
+      paths.push('site_code');
+      messages.push('is needed to register a new person (their commune); or import with a default commune');
+      continue;
+    }
+    try {
+      ids.push((await resolveImportedPerson(ctx, tx, { nationalId: p.nid, phone: p.phone, fullName: p.name, communeCode: commune }, o.now)).personId);
+      paths.push(null);
+      messages.push(null);
+    } catch (err) {
+      const d = (err as { details?: { path: string; message: string }[] }).details?.[0];
+      if (!d) throw err;
+      ids.push(null);
+      paths.push(d.path.replace(/^line\./, 'person_').replace('fullName', 'name').replace('nationalId', 'national_id'));
+      messages.push(d.message);
+    }
+  }
+  await sql`
+    update sample_check c set person_id = n.id, err_path = n.path, err = n.message
+    from unnest(${keys}::text[], ${ids}::uuid[], ${paths}::text[], ${messages}::text[]) n(key, id, path, message)
+    where c.key = n.key and c.err is null and not c.dup and c.person_id is null`.execute(tx);
+  // two lines of a tube that turn out to be one new person (national ID on one, phone and name on the other)
+  await sql`
+    update sample_check c set err_path = 'person_name', err = 'is the same person as another line of this tube'
+    from (select line, row_number() over (partition by tube, person_id order by line) as k from sample_check
+          where err is null and not dup and tube in (select tube from sample_check where key = any(${keys}::text[]))) d
+    where c.line = d.line and d.k > 1`.execute(tx);
 }

@@ -54,9 +54,13 @@ export const UpdatePointBody = Type.Object(
  * never attach to an existing record unless phone + name + birth year all agree (else a new record is made, for
  * officers to merge): anyone at the table can type anything.
  */
+export const CardReference = Type.String({ pattern: '^[0-9A-Fa-f]{8}$', minLength: 8, maxLength: 8 });
+
 export const SamplePerson = Type.Object(
   {
     token: Type.Optional(Token),
+    /** the reference printed under the personal card's QR (and on the citizen's page): 8 hex digits */
+    reference: Type.Optional(CardReference),
     fullName: Type.Optional(Text(120, 2)),
     phone: Type.Optional(Type.String({ minLength: 6, maxLength: 20, pattern: '^[0-9 +().-]+$' })),
     birthYear: Type.Optional(Type.Integer({ minimum: 1900, maximum: 2100 })),
@@ -85,7 +89,8 @@ export const SampleSubmission = Type.Object(
 );
 export type SampleSubmission = Static<typeof SampleSubmission>;
 
-export const ScanBody = Type.Object({ token: Token }, { additionalProperties: false });
+/** a scanned token or a typed card reference (one of them) */
+export const ScanBody = Type.Object({ token: Type.Optional(Token), reference: Type.Optional(CardReference) }, { additionalProperties: false, minProperties: 1, maxProperties: 1 });
 export const ScanResponse = Type.Object({ personId: Type.String(), fullName: Type.String(), birthYear: Nullable(Type.Integer()) });
 
 export const BatchBody = Type.Object(

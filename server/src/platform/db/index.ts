@@ -3,3 +3,4 @@ export { connectDatabase, openDatabase, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_STAT
 export { DatabaseHealth, isConnectionError, isStatementTimeout, type DatabaseState } from './health';
 export { migrate, listMigrations, type MigrationSource } from './migrator';
 export { runningPostgresPort } from './embedded';
+export { copyTransaction, copyText, type CopyIn } from './copy';

@@ -42,9 +42,24 @@ export default function CaseDetailPage() {
             {c.code}
           </Title>
           <Text fz="xl">{c.person.fullName}</Text>
-          <Badge color={STATUS_COLOR[c.status]}>{label('statuses', c.status)}</Badge>
+          <Badge color={STATUS_COLOR[c.status]} data-testid="case-status">
+            {label('statuses', c.status)}
+          </Badge>
         </Group>
       </div>
+      {c.status === 'discarded' && c.statusReason && (
+        <Alert color="gray" title={tc('discarded.title')} data-testid="case-discarded">
+          {c.statusReason}
+        </Alert>
+      )}
+      {c.review && (
+        <Alert color="orange" title={tc('review.title')} data-testid="case-review">
+          <Text size="sm">{c.review.reason}</Text>
+          <Button mt="sm" size="xs" variant="light" loading={m.update.isPending} onClick={() => m.update.mutate({ reviewed: true })}>
+            {tc('review.done')}
+          </Button>
+        </Alert>
+      )}
       <SimpleGrid cols={{ base: 1, md: 2 }}>
         <Card withBorder>
           <Info c={c} />

@@ -9,7 +9,7 @@ import { useFormat } from '../../lib/format';
 import { PAGE_SIZE, useCaseMutations, useCases, usePersonSearch, type PersonListItem } from './api';
 import { useCasesT, useLabel } from './i18n';
 
-export const STATUS_COLOR: Record<string, string> = { active: 'red', recovered: 'teal', died: 'dark' };
+export const STATUS_COLOR: Record<string, string> = { active: 'red', recovered: 'teal', died: 'dark', discarded: 'gray' };
 
 export default function CaseListPage() {
   const tc = useCasesT();
@@ -43,7 +43,7 @@ export default function CaseListPage() {
       </Group>
       <Group gap="sm" align="flex-end">
         <TextInput label={tc('list.search')} value={filters.q} onChange={(e) => set({ q: e.currentTarget.value })} w={160} />
-        <Select label={tc('fields.status')} clearable placeholder={tc('fields.all')} value={filters.status} onChange={(v) => set({ status: v })} data={['active', 'recovered', 'died'].map((v) => ({ value: v, label: label('statuses', v) }))} w={180} />
+        <Select label={tc('fields.status')} clearable placeholder={tc('fields.all')} value={filters.status} onChange={(v) => set({ status: v })} data={['active', 'recovered', 'died', 'discarded'].map((v) => ({ value: v, label: label('statuses', v) }))} w={180} />
         <Select label={tc('fields.source')} clearable placeholder={tc('fields.all')} value={filters.source} onChange={(v) => set({ source: v })} data={['community', 'imported', 'quarantine'].map((v) => ({ value: v, label: label('sources', v) }))} w={200} />
       </Group>
       {list.isError && <ErrorAlert error={list.error} onRetry={() => void list.refetch()} />}
@@ -65,6 +65,11 @@ export default function CaseListPage() {
               <Badge color={STATUS_COLOR[c.status]} variant="light">
                 {label('statuses', c.status)}
               </Badge>
+              {c.review && (
+                <Badge ml={4} color="orange" variant="outline" title={c.review.reason}>
+                  {tc('review.badge')}
+                </Badge>
+              )}
             </Table.Td>
             <Table.Td>{fmt.number(c.contactCounts.f1)}</Table.Td>
             <Table.Td>{fmt.number(c.contactCounts.f2)}</Table.Td>

@@ -39,7 +39,7 @@ export default function ContactsPage() {
       <Group gap="sm" align="flex-end">
         <TextInput label={tc('fields.fullName')} value={f.q} onChange={(e) => set({ q: e.currentTarget.value })} w={180} />
         <Select label={tc('fields.level')} clearable placeholder={tc('fields.all')} value={f.level} onChange={(v) => set({ level: v })} data={['1', '2', '3'].map((v) => ({ value: v, label: `F${v}` }))} w={110} />
-        <Select label={tc('fields.status')} clearable placeholder={tc('fields.all')} value={f.status} onChange={(v) => set({ status: v })} data={['monitoring', 'completed', 'became_case', 'lost'].map((v) => ({ value: v, label: label('contactStatuses', v) }))} w={180} />
+        <Select label={tc('fields.status')} clearable placeholder={tc('fields.all')} value={f.status} onChange={(v) => set({ status: v })} data={['monitoring', 'completed', 'became_case', 'lost', 'ended'].map((v) => ({ value: v, label: label('contactStatuses', v) }))} w={180} />
         <UnitPicker label={tc('fields.unit')} testId="contacts-unit" value={f.unit} onChange={(unit) => set({ unit })} clearable />
         <NumberInput label={tc('contacts.maxDaysLeft')} value={f.maxDaysLeft} onChange={(v) => set({ maxDaysLeft: v })} min={0} max={60} w={160} />
       </Group>

@@ -11,7 +11,9 @@ import { useVenueTexts } from '../venues/texts';
 import { useAuth } from '../../app/auth';
 import { QrScanner } from '../../lib/QrScanner';
 import { keepGateOffline } from './offline';
-import { cardReferenceOf, enqueue, readQueue, syncQueue, tokenOf } from './queue';
+import { cardReferenceOf, gateQueue, tokenOf } from './queue';
+import { useOfflineQueue, type SyncOutcome } from '../../lib/offlineQueue';
+import type { CheckinResultItem } from '../../../../server/src/modules/venues/schema';
 import { loadRecent, MAX_RECENT, saveRecent, type ResultRow } from './recent';
 
 interface EntranceOption {
@@ -43,8 +45,6 @@ export default function GatePage() {
   const entrances = useEntrances();
   const [entranceId, setEntranceId] = useState<string | null>(() => localStorage.getItem(ENTRANCE_KEY));
   const [mode, setMode] = useState<'in' | 'out'>(() => (localStorage.getItem(MODE_KEY) === 'out' ? 'out' : 'in'));
-  const [queued, setQueued] = useState(() => readQueue().length);
-  const [online, setOnline] = useState(() => navigator.onLine);
   const { user } = useAuth();
   const queryClient = useQueryClient();
   // the recent results survive a reload (and reopening the page offline)
@@ -77,46 +77,27 @@ export default function GatePage() {
     if (entrances.data?.length === 1 && !entranceId) setEntranceId(entrances.data[0]!.value);
   }, [entrances.data, entranceId]);
 
-  const sync = useCallback(async () => {
-    if (!readQueue().length) return;
-    const r = await syncQueue();
-    setQueued(readQueue().length);
-    if ('error' in r) {
-      setSyncError(r.offline ? null : errorMessage(r.error));
-      return;
-    }
-    setSyncError(null);
-    const byId = new Map(r.results.map((x) => [x.clientId, x]));
-    setResults((rows) =>
-      rows.map((row) => {
-        const x = byId.get(row.clientId);
-        if (!x) return row;
-        const people = x.people.map((p) => ({ name: p.name, birthYear: p.birthYear ?? null }));
-        return { ...row, status: x.status, people, detail: x.error ? apiText(x.error.code, x.error.message) : (x.venue?.name ?? '') };
-      }),
-    );
-  }, [errorMessage, apiText]);
-
-  // send when the network returns, and retry periodically
-  useEffect(() => {
-    const up = () => {
-      setOnline(true);
-      void sync();
-    };
-    const down = () => setOnline(false);
-    window.addEventListener('online', up);
-    window.addEventListener('offline', down);
-    const timer = setInterval(() => {
-      setOnline(navigator.onLine);
-      if (navigator.onLine) void sync();
-    }, 4000);
-    void sync();
-    return () => {
-      window.removeEventListener('online', up);
-      window.removeEventListener('offline', down);
-      clearInterval(timer);
-    };
-  }, [sync]);
+  const onSynced = useCallback(
+    (r: SyncOutcome<CheckinResultItem>) => {
+      if ('error' in r) {
+        setSyncError(r.offline ? null : errorMessage(r.error));
+        return;
+      }
+      setSyncError(null);
+      const byId = new Map(r.results.map((x) => [x.clientId, x]));
+      setResults((rows) =>
+        rows.map((row) => {
+          const x = byId.get(row.clientId);
+          if (!x) return row;
+          const people = x.people.map((p) => ({ name: p.name, birthYear: p.birthYear ?? null }));
+          return { ...row, status: x.status, people, detail: x.error ? apiText(x.error.code, x.error.message) : (x.venue?.name ?? '') };
+        }),
+      );
+    },
+    [errorMessage, apiText],
+  );
+  // stored first, sent when the network returns and retried periodically (lib/offlineQueue)
+  const { queued, online, add: enqueue, sync } = useOfflineQueue(gateQueue, onSynced);
 
   const record = useCallback(
     (raw: string) => {
@@ -129,14 +110,13 @@ export default function GatePage() {
       const key = `${mode}|${reference ?? token}`;
       if (lastScan.current.token === key && now - lastScan.current.at < 30_000) return false;
       lastScan.current = { token: key, at: now };
-      const item = enqueue(reference ? { action: mode, entranceId, personRef: reference } : { action: mode, entranceId, personQr: token! });
-      setQueued(readQueue().length);
+      const at = new Date().toISOString();
+      const item = enqueue(reference ? { action: mode, entranceId, personRef: reference, at } : { action: mode, entranceId, personQr: token!, at });
       setResults((rows) => [{ clientId: item.clientId, at: item.at, action: item.action, status: 'queued' as const, detail: reference ?? '', people: [] }, ...rows].slice(0, MAX_RECENT));
       if (navigator.vibrate) navigator.vibrate(80);
-      if (navigator.onLine) void sync();
       return true;
     },
-    [entranceId, mode, sync],
+    [entranceId, mode, enqueue],
   );
 
   const options = useMemo(() => entrances.data ?? [], [entrances.data]);

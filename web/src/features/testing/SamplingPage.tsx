@@ -8,13 +8,14 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useAuth } from '../../app/auth';
 import { useLang } from '../../app/i18n';
 import { ErrorAlert, useApiErrorText, useErrorMessage } from '../../lib/errors';
-import { CameraScanner, TUBE_FORMATS } from './CodeScanner';
+import { QrScanner, TUBE_FORMATS } from '../../lib/QrScanner';
 import { keepGateOffline } from '../gate/offline';
 import { usePoints, useTestTypes } from './api';
 import { useTestingT } from './i18n';
-import { enqueueSample, personalTokenOf, readQueue, syncSamples, tubeCodeOf } from './queue';
+import { personalTokenOf, sampleQueue, tubeCodeOf } from './queue';
+import { useOfflineQueue, type SyncOutcome } from '../../lib/offlineQueue';
 import { loadRecent, MAX_RECENT, saveRecent, type RecentSample } from './recent';
-import type { SamplePerson, ScanResponse } from './types';
+import type { BatchItemResult, SamplePerson, ScanResponse } from './types';
 import { api, isApiError } from '../../lib/api';
 
 const POINT_KEY = 'vigil.testing.point';
@@ -51,8 +52,6 @@ export default function SamplingPage() {
   const [typing, setTyping] = useState(false);
   const [typed, setTyped] = useState(blankPerson);
   const [notice, setNotice] = useState<{ color: string; text: string } | null>(null);
-  const [queued, setQueued] = useState(() => readQueue().length);
-  const [online, setOnline] = useState(() => navigator.onLine);
   const [offlineReady, setOfflineReady] = useState(false);
   const [syncError, setSyncError] = useState<string | null>(null);
   const [recent, setRecent] = useState<RecentSample[]>(() => loadRecent(user.id));
@@ -93,48 +92,28 @@ export default function SamplingPage() {
   const type = types?.find((x) => x.code === typeCode) ?? null;
   const max = type?.maxPool ?? 1;
 
-  const sync = useCallback(async () => {
-    if (!readQueue().length) return;
-    const r = await syncSamples();
-    setQueued(readQueue().length);
-    if ('error' in r) {
-      setSyncError(r.offline ? null : errorMessage(r.error));
-      return;
-    }
-    setSyncError(null);
-    const byId = new Map(r.results.map((x) => [x.clientId, x]));
-    const detailOf = (e: NonNullable<(typeof r.results)[number]['error']>) => [apiText(e.code, e.message), ...(e.details ?? []).map((d) => d.message)].join(' · ');
-    setRecent((rows) =>
-      rows.map((row) => {
-        const x = byId.get(row.clientId);
-        if (!x) return row;
-        const named = (x.sample?.members ?? []).map((p) => `${p.fullName}${p.birthYear ? ` (${p.birthYear})` : ''}`);
-        return { ...row, status: x.status, labels: named.length ? named : row.labels, detail: x.error ? detailOf(x.error) : '' };
-      }),
-    );
-  }, [errorMessage, apiText]);
-
-  // send when the network returns, and retry periodically (never while the browser says it is offline)
-  useEffect(() => {
-    const up = () => {
-      setOnline(true);
-      void sync();
-    };
-    const down = () => setOnline(false);
-    window.addEventListener('online', up);
-    window.addEventListener('offline', down);
-    const timer = setInterval(() => {
-      setOnline(navigator.onLine);
-      setQueued(readQueue().length);
-      if (navigator.onLine) void sync();
-    }, 5000);
-    if (navigator.onLine) void sync();
-    return () => {
-      window.removeEventListener('online', up);
-      window.removeEventListener('offline', down);
-      clearInterval(timer);
-    };
-  }, [sync]);
+  const onSynced = useCallback(
+    (r: SyncOutcome<BatchItemResult>) => {
+      if ('error' in r) {
+        setSyncError(r.offline ? null : errorMessage(r.error));
+        return;
+      }
+      setSyncError(null);
+      const byId = new Map(r.results.map((x) => [x.clientId, x]));
+      const detailOf = (e: NonNullable<BatchItemResult['error']>) => [apiText(e.code, e.message), ...(e.details ?? []).map((d) => d.message)].join(' · ');
+      setRecent((rows) =>
+        rows.map((row) => {
+          const x = byId.get(row.clientId);
+          if (!x) return row;
+          const named = (x.sample?.members ?? []).map((p) => `${p.fullName}${p.birthYear ? ` (${p.birthYear})` : ''}`);
+          return { ...row, status: x.status, labels: named.length ? named : row.labels, detail: x.error ? detailOf(x.error) : '' };
+        }),
+      );
+    },
+    [errorMessage, apiText],
+  );
+  // stored first, sent when the network returns and retried periodically (lib/offlineQueue, as the gate)
+  const { queued, online, add: enqueue, sync } = useOfflineQueue(sampleQueue, onSynced, 5000);
 
   const addPerson = useCallback(
     (entry: PersonEntry): boolean => {
@@ -150,10 +129,10 @@ export default function SamplingPage() {
       setPersonError(null);
       if (navigator.vibrate) navigator.vibrate(60);
       // online: the server names who the QR is (audited), so the sampler can compare with the person in front of them
-      const token = entry.input.token;
-      if (token && navigator.onLine)
+      const { token, reference } = entry.input;
+      if ((token || reference) && navigator.onLine)
         api
-          .post<ScanResponse>('/api/testing/people/scan', { token })
+          .post<ScanResponse>('/api/testing/people/scan', token ? { token } : { reference })
           .then((r) => {
             const label = `${r.fullName}${r.birthYear ? ` (${r.birthYear})` : ''}`;
             setPeople((ps) => {
@@ -177,6 +156,9 @@ export default function SamplingPage() {
     (raw: string): PersonEntry | null => {
       const token = personalTokenOf(raw);
       if (token) return { key: `qr:${token}`, input: { token }, label: t('sampling.qrPerson', { end: token.slice(-6) }) };
+      // the reference printed under the card's QR (and on the citizen's page), typed when the QR will not read
+      const ref = raw.trim().replace(/[\s-]/g, '').toUpperCase();
+      if (/^[0-9A-F]{8}$/.test(ref)) return { key: `ref:${ref}`, input: { reference: ref }, label: t('sampling.refPerson', { ref }) };
       return null;
     },
     [t],
@@ -229,8 +211,7 @@ export default function SamplingPage() {
     if (!tube) return setNotice({ color: 'red', text: t('sampling.needTube') });
     if (!people.length) return setNotice({ color: 'red', text: t('sampling.needPeople') });
     if (people.some((p) => p.error)) return setNotice({ color: 'red', text: t('sampling.removeRefused') });
-    const item = enqueueSample({ tubeCode: tube, pointCode, testType: type.code, people: people.map((p) => p.input), labels: people.map((p) => p.label) });
-    setQueued(readQueue().length);
+    const item = enqueue({ tubeCode: tube, pointCode, testType: type.code, collectedAt: new Date().toISOString(), people: people.map((p) => p.input), labels: people.map((p) => p.label) });
     setRecent((rows) => [{ clientId: item.clientId, tubeCode: item.tubeCode, at: item.collectedAt, status: 'queued' as const, labels: item.labels, detail: '' }, ...rows].slice(0, MAX_RECENT));
     setNotice({ color: 'teal', text: t('sampling.submitted', { tube }) });
     setTube(null);
@@ -239,7 +220,6 @@ export default function SamplingPage() {
     setPersonError(null);
     setTyping(false);
     lastScan.current = { code: '', at: 0 };
-    if (navigator.onLine) void sync();
   };
 
   const pointOptions = useMemo(() => (points ?? []).map((s) => ({ value: s.code, label: s.team ? `${s.name} — ${s.team}` : s.name })), [points]);
@@ -334,7 +314,14 @@ export default function SamplingPage() {
             </form>
           )}
           {/* one camera for the whole tube: its barcode first, then each person's QR */}
-          <CameraScanner onCode={onScan} disabled={!ready} formats={tube ? ['qr_code'] : TUBE_FORMATS} startLabel={tube ? t('sampling.scanPerson') : t('sampling.scanTube')} maxHeight={260} />
+          <QrScanner
+            onCode={onScan}
+            disabled={!ready}
+            repeatAfterMs={0}
+            formats={tube ? ['qr_code'] : TUBE_FORMATS}
+            maxHeight={260}
+            texts={{ start: tube ? t('sampling.scanPerson') : t('sampling.scanTube'), stop: t('sampling.stopCamera'), unavailable: (error) => t('sampling.cameraUnavailable', { error }), engine: (name) => t('sampling.engine', { name }) }}
+          />
         </Stack>
       </Card>
 

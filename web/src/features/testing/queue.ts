@@ -1,10 +1,8 @@
-// The sampling page's offline queue, as the gate's (features/gate/queue.ts): every tube is stored on the device
-// (localStorage) with a client-generated id and its collection time before anything is sent, and removed only when
-// the server has answered for it. Re-sending is safe (the server counts a client id once), and only one sync runs at
-// a time, in this tab (a shared promise) and across tabs of the same browser (Web Locks where the browser has them),
-// so a tube is never sent twice by two timers racing.
-import { api, isApiError } from '../../lib/api';
-import { uuid } from '../gate/queue';
+// The sampling page's offline queue: lib/offlineQueue (the gate's too): every tube is stored on the device with a
+// client-generated id and its collection time before anything is sent, removed only when the server has answered for
+// it, one sync at a time across the browser's tabs.
+import { api } from '../../lib/api';
+import { offlineQueue } from '../../lib/offlineQueue';
 import type { BatchBody, BatchItemResult, BatchResponse, SamplePerson } from './types';
 
 /** A queued tube: what is sent, plus what the page shows while it waits (labels of the people). */
@@ -19,29 +17,6 @@ export interface QueuedSample {
   labels: string[];
 }
 
-const KEY = 'vigil.testing.queue';
-const BATCH = 50;
-
-export function readQueue(): QueuedSample[] {
-  try {
-    const raw = localStorage.getItem(KEY);
-    const v = raw ? (JSON.parse(raw) as unknown) : [];
-    return Array.isArray(v) ? (v as QueuedSample[]) : [];
-  } catch {
-    return [];
-  }
-}
-
-function writeQueue(q: QueuedSample[]) {
-  localStorage.setItem(KEY, JSON.stringify(q));
-}
-
-export function enqueueSample(s: Omit<QueuedSample, 'clientId' | 'collectedAt'>): QueuedSample {
-  const item: QueuedSample = { ...s, clientId: uuid(), collectedAt: new Date().toISOString() };
-  writeQueue([...readQueue(), item]);
-  return item;
-}
-
 const toWire = ({ clientId, tubeCode, pointCode, testType, collectedAt, people }: QueuedSample): BatchBody['items'][number] => ({
   clientId,
   tubeCode,
@@ -51,53 +26,19 @@ const toWire = ({ clientId, tubeCode, pointCode, testType, collectedAt, people }
   people: people.map((p) => Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined && v !== '')) as SamplePerson),
 });
 
-export type SyncOutcome = { sent: number; results: BatchItemResult[] } | { error: unknown; offline: boolean };
+/** The sampling page's queue (lib/offlineQueue): every answered tube leaves it. */
+export const sampleQueue = offlineQueue<QueuedSample, BatchItemResult>({
+  key: 'vigil.testing.queue',
+  lock: 'vigil.testing.sync',
+  batch: 50,
+  send: async (batch) => (await api.post<BatchResponse>('/api/testing/samples/batch', { items: batch.map(toWire) } satisfies BatchBody)).items,
+  rejected: (bad, error) => ({ clientId: bad.clientId, status: 'rejected', error: { code: error.code, message: error.details[0]?.message ?? error.message, details: error.details } }),
+});
 
-let syncing: Promise<SyncOutcome> | null = null;
-
-/** Sends the queued tubes in batches; keeps them on any failure to reach the server. One sync at a time. */
-export function syncSamples(): Promise<SyncOutcome> {
-  if (!syncing) {
-    const locks = 'locks' in navigator ? navigator.locks : null;
-    // (the lock's answer is doSync's: promises flatten, whatever the DOM typings say)
-    const run = locks ? (locks.request('vigil.testing.sync', doSync) as unknown as Promise<SyncOutcome>) : doSync();
-    syncing = run.finally(() => (syncing = null));
-  }
-  return syncing;
-}
-
-async function doSync(): Promise<SyncOutcome> {
-  const results: BatchItemResult[] = [];
-  let sent = 0;
-  for (;;) {
-    const batch = readQueue().slice(0, BATCH);
-    if (!batch.length) return { sent, results };
-    try {
-      const r = await api.post<BatchResponse>('/api/testing/samples/batch', { items: batch.map(toWire) } satisfies BatchBody);
-      // every item got an answer (created, duplicate or refused): drop exactly those
-      const answered = new Set(r.items.map((x) => x.clientId));
-      results.push(...r.items);
-      writeQueue(readQueue().filter((s) => !answered.has(s.clientId)));
-      sent += answered.size;
-      if (!answered.size) return { sent, results }; // an answer that names none of them: try again later, not in a loop
-    } catch (error) {
-      const offline = isApiError(error) && error.status === 0;
-      if (!offline && isApiError(error) && error.status === 400 && batch.length) {
-        // the whole request was refused for one malformed item (named in the error): drop it so the rest can go
-        const m = /items(?:[./]|\[)(\d+)/.exec(error.details[0]?.path ?? '');
-        const bad = batch[m ? Number(m[1]) : 0] ?? batch[0]!;
-        writeQueue(readQueue().filter((s) => s.clientId !== bad.clientId));
-        results.push({
-          clientId: bad.clientId,
-          status: 'rejected',
-          error: { code: error.code, message: error.details[0]?.message ?? error.message, details: error.details },
-        });
-        continue;
-      }
-      return { error, offline };
-    }
-  }
-}
+export const readQueue = sampleQueue.read;
+export const syncSamples = sampleQueue.sync;
+/** stores a tube with a new client id and its collection time (now: the time recorded, even if sent later) */
+export const enqueueSample = (s: Omit<QueuedSample, 'clientId' | 'collectedAt'>): QueuedSample => sampleQueue.add({ ...s, collectedAt: new Date().toISOString() });
 
 /** A personal QR may be scanned as a bare token or as a URL ending in it ("…/p/<token>"). */
 export function personalTokenOf(scanned: string): string | null {
