@@ -1,7 +1,7 @@
 // Reads of person records for other modules (briefs, contacts, phones of residents); merged ids are followed where said.
 import type { DbOrTx } from '../../platform/db/types';
 import { maskPhone } from './normalize';
-import { findPersonById, findPersonsByIds, resolveLiveId } from './queries';
+import { findLivePersonById, findPersonById, findPersonsByIds, resolveLiveId } from './queries';
 
 export interface PersonBrief {
   id: string;
@@ -16,9 +16,7 @@ export interface PersonBrief {
 
 /** Name, birth year, sex, commune and masked phone of the live record behind `id` (following merges), or null. */
 export async function getPersonBrief(db: DbOrTx, id: string): Promise<PersonBrief | null> {
-  const live = await resolveLiveId(db, id);
-  if (!live) return null;
-  const p = await findPersonById(db, live);
+  const p = await findLivePersonById(db, id); // one round trip: it is on the booking and site-day hot paths
   if (!p) return null;
   return {
     id: p.id,

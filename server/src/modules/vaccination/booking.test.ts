@@ -153,6 +153,26 @@ describe('concurrency', () => {
     expect(ok).toBe(16); // 60 people for 16 seats, three tries each: all seats go
   });
 
+  it('bookings sent at once are written together: a double send books once, the unregistered and the late are refused, each booking audited', async () => {
+    const slots = await w.session('2021-08-04'); // 8 slots × 2 seats
+    const people = await Promise.all(Array.from({ length: 5 }, (_, i) => w.person(`Cùng Lúc ${i}`)));
+    for (const p of people.slice(0, 4)) await w.register(p);
+    // all at once into slot 0 (2 seats): person 0 twice, persons 1..3, and person 4 who is not registered
+    const sends = [people[0], people[0], people[1], people[2], people[3], people[4]].map((p) => send('/api/vaccination/bookings', staff, { personId: p, slotId: slots[0], doseNumber: 1 }));
+    const answers = await Promise.all(sends);
+    const codes = answers.map((a) => a.statusCode);
+    expect(codes[5]).toBe(400);
+    expect(answers[5]!.json().error.details[0].path).toBe('body.personId');
+    expect(codes.filter((c) => c === 201)).toHaveLength(2); // two seats
+    expect(codes.slice(0, 5).filter((c) => c === 409)).toHaveLength(3); // the double send and the late ones
+    expect(codes.slice(0, 2).filter((c) => c === 201).length).toBeLessThanOrEqual(1); // person 0 holds at most one
+    const ids = answers.filter((a) => a.statusCode === 201).map((a) => a.json().ids[0] as string);
+    expect(await live(slots[0]!)).toBe(2);
+    expect((await seats(slots[0]!)).booked).toBe(2);
+    const audited = await sql<{ n: string }>`select count(*) as n from audit_log where action = 'vaccination.book' and details->'bookings'->>0 = any(${ids}::text[])`.execute(t.db);
+    expect(Number(audited.rows[0]!.n)).toBe(2);
+  });
+
   it('the database refuses an overbooking even when the application is bypassed', async () => {
     const slot = w.slots[0]!;
     await expect(sql`update vaccination_slots set booked = capacity + 1 where id = ${slot}`.execute(t.db)).rejects.toThrow(/check/i);

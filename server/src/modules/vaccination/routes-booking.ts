@@ -3,10 +3,14 @@
 // walk-ins.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { AppError, forbidden, invalidField, notFound } from '../../platform/http/errors';
+import { AppError, conflict, forbidden, invalidField, notFound } from '../../platform/http/errors';
 import type { AppContext } from '../../platform/module';
 import { ImportFileError } from '../venues';
-import { book, cancel, findBooking, rebook, slotInfo, walkInSlot } from './booking';
+import { LruCache } from '../../platform/cache';
+import { BatcherFullError } from '../../platform/batcher';
+import { auditActor } from '../../platform/auth/routes';
+import { book, cancel, findBooking, rebook, slotFull, slotInfo, walkInSlot, type SlotInfo } from './booking';
+import { bookingBatcher } from './booking-batch';
 import { routeKit } from './kit';
 import { importRegistrations, personForDetails, register, registrationTemplateXlsx } from './registration';
 import { BookingBody, BookingResponse, IdParam, ImportQuery, ImportResponse, RebookBody, RegistrationBody, RegistrationResponse, WalkInBody } from './schema';
@@ -98,18 +102,55 @@ export async function bookingRoutes(fastify: FastifyInstance, ctx: AppContext) {
     });
   });
 
+  // Single-dose bookings are group-committed (booking-batch.ts); a slot's session, site and product do not change, so
+  // what the route needs of a slot is kept a minute (the seats themselves are always counted in the database).
+  const batcher = bookingBatcher(db);
+  fastify.addHook('onClose', async () => batcher.drain());
+  const slotCache = new LruCache<string, SlotInfo>(50_000, 60_000);
+  const slotFacts = async (id: string) => {
+    const hit = slotCache.get(id);
+    if (hit) return hit;
+    const s = await slotInfo(db, id);
+    if (s) slotCache.set(id, s);
+    return s;
+  };
+
   app.post('/api/vaccination/bookings', { config: { permission: 'self' }, schema: { tags, body: BookingBody, response: { 201: BookingResponse } } }, async (req, reply) => {
     const user = req.user!;
     const b = req.body;
-    const slot = await slotInfo(db, b.slotId);
+    const slot = await slotFacts(b.slotId);
     if (!slot) throw invalidField('body.slotId', 'is not a known slot');
-    const next = b.nextSlotId ? await slotInfo(db, b.nextSlotId) : null;
+    const next = b.nextSlotId ? await slotFacts(b.nextSlotId) : null;
     if (b.nextSlotId && !next) throw invalidField('body.nextSlotId', 'is not a known slot');
     const p = await k.personFor(user, b.personId, 'vaccination.write');
     if (!p.self) await access.authorize(user, 'vaccination.write', { unitCode: slot.commune_code });
-    const ids = await book(db, { personId: p.brief.id, slotId: slot.id, nextSlotId: next?.id, doseNumber: b.doseNumber, by: p.self ? null : user.id, now: k.now() }, slot, next);
-    await k.audit(req, { action: 'vaccination.book', subjectType: 'person', subjectId: p.brief.id, details: { bookings: ids, self: p.self } });
-    return reply.code(201).send({ ids });
+    const now = k.now();
+    const by = p.self ? null : user.id;
+    if (next) {
+      // doses 1 and 2 together: both seats or neither, in one transaction of its own
+      const ids = await book(db, { personId: p.brief.id, slotId: slot.id, nextSlotId: next.id, doseNumber: b.doseNumber, by, now }, slot, next);
+      await k.audit(req, { action: 'vaccination.book', subjectType: 'person', subjectId: p.brief.id, details: { bookings: ids, self: p.self } });
+      return reply.code(201).send({ ids });
+    }
+    if (slot.starts_at.getTime() < now.getTime() - 3_600_000) throw invalidField('body.slotId', 'is in the past');
+    const audit = { actor: await auditActor(access, user), ip: req.ip, at: now, action: 'vaccination.book', subjectType: 'person', subjectId: p.brief.id, details: { self: p.self } };
+    const [r] = await batcher.add([{ personId: p.brief.id, slotId: slot.id, campaignId: slot.campaign_id, doseNumber: b.doseNumber, by, now, audit }]).catch((err: unknown) => {
+      if (err instanceof BatcherFullError)
+        throw new AppError(503, 'OVERLOADED', 'too many bookings are waiting to be written; try again shortly', undefined, { 'retry-after': String(err.retryAfterSeconds) });
+      throw err;
+    });
+    if (r && 'id' in r) return reply.code(201).send({ ids: [r.id] });
+    switch (r?.refused) {
+      case 'unregistered':
+        throw invalidField('body.personId', 'is not registered in this campaign; register first');
+      case 'booked':
+        throw conflict(`This person already has an appointment for dose ${b.doseNumber}; rebook or cancel it instead`, [{ path: 'body.doseNumber', message: 'already booked' }]);
+      case 'unknown-slot':
+        slotCache.delete(slot.id);
+        throw invalidField('body.slotId', 'is not a known slot');
+      default:
+        throw slotFull();
+    }
   });
 
   /** The booking the caller may change: their own / a dependant's, or staff of the site's area. */
