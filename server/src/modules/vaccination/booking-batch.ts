@@ -10,9 +10,16 @@ import { sql } from 'kysely';
 import { recordAudit, type AuditEntry } from '../../platform/audit';
 import { Batcher } from '../../platform/batcher';
 import type { Db } from '../../platform/db/types';
+import { getPersonBriefs } from '../people';
 
 export interface SeatRequest {
+  /** the live person id, or the id as sent when `mayBook` is given (then resolved, following merges, in the batch) */
   personId: string;
+  /**
+   * Staff bookings: whether the caller may book for a person of this commune. The batch reads the people it
+   * carries in one query (instead of one per request) and asks this before any seat is handed out.
+   */
+  mayBook?: (communeCode: string | null) => Promise<boolean>;
   slotId: string;
   campaignId: string;
   doseNumber: number;
@@ -22,11 +29,34 @@ export interface SeatRequest {
   audit: AuditEntry;
 }
 
-export type SeatResult = { id: string } | { refused: 'full' | 'unregistered' | 'booked' | 'unknown-slot' };
+export type SeatResult = { id: string; personId: string } | { refused: 'full' | 'unregistered' | 'booked' | 'unknown-slot' | 'unknown-person' | 'forbidden' };
+
+/** Resolves the people of staff requests (one query for the batch) and sets aside those unknown or out of reach. */
+async function resolvePeople(db: Db, rows: SeatRequest[]): Promise<(SeatRequest | SeatResult)[]> {
+  const asked = rows.filter((r) => r.mayBook).map((r) => r.personId);
+  const briefs = asked.length ? await getPersonBriefs(db, asked) : new Map();
+  return Promise.all(
+    rows.map(async (r): Promise<SeatRequest | SeatResult> => {
+      if (!r.mayBook) return r;
+      const b = briefs.get(r.personId);
+      if (!b) return { refused: 'unknown-person' };
+      if (!(await r.mayBook(b.communeCode))) return { refused: 'forbidden' };
+      return { ...r, personId: b.id, audit: { ...r.audit, subjectId: b.id } };
+    }),
+  );
+}
 
 const isRetryable = (e: unknown) => ['40001', '40P01'].includes((e as { code?: string }).code ?? '');
 
-export async function writeBookings(db: Db, rows: SeatRequest[]): Promise<SeatResult[]> {
+export async function writeBookings(db: Db, asked: SeatRequest[]): Promise<SeatResult[]> {
+  const resolved = await resolvePeople(db, asked);
+  const rows = resolved.filter((r): r is SeatRequest => 'slotId' in r);
+  const answers = rows.length ? await writeSeats(db, rows) : [];
+  let k = 0;
+  return resolved.map((r) => ('slotId' in r ? answers[k++]! : r));
+}
+
+async function writeSeats(db: Db, rows: SeatRequest[]): Promise<SeatResult[]> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await db.transaction().execute(async (tx) => {
@@ -73,7 +103,7 @@ export async function writeBookings(db: Db, rows: SeatRequest[]): Promise<SeatRe
             order by f.i`.execute(tx)
         ).rows;
         const results: SeatResult[] = out.map((o, i) =>
-          !known.has(rows[i]!.slotId) ? { refused: 'unknown-slot' } : o.outcome === 'ok' ? { id: o.id! } : { refused: o.outcome },
+          !known.has(rows[i]!.slotId) ? { refused: 'unknown-slot' } : o.outcome === 'ok' ? { id: o.id!, personId: rows[i]!.personId } : { refused: o.outcome },
         );
         const audits = results.flatMap((r, i) => ('id' in r ? [{ ...rows[i]!.audit, details: { ...rows[i]!.audit.details, bookings: [r.id] } }] : []));
         if (audits.length) await recordAudit(tx, audits);

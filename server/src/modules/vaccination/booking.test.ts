@@ -116,6 +116,13 @@ describe('booking', () => {
     expect((await send('/api/vaccination/bookings', await t.login('vaccination_staff', w.otherCommune), body)).statusCode).toBe(403);
     expect((await send(`/api/vaccination/sessions/${w.sessionId}/walk-ins`, await t.login('vaccination_staff', '01'), { personId: p, doseNumber: 1 })).statusCode).toBe(403);
     expect((await send('/api/vaccination/bookings', staff, { ...body, slotId: 'abc\u0000' })).statusCode).toBe(400);
+    // staff of the site's commune, a person living elsewhere (read with the batch of bookings): refused; an unknown id: 400
+    const away = await w.person('Ở Xa', { commune: w.otherCommune });
+    await w.register(away);
+    expect((await send('/api/vaccination/bookings', staff, { ...body, personId: away })).statusCode).toBe(403);
+    const unknown = await send('/api/vaccination/bookings', staff, { ...body, personId: '00000000-0000-4000-8000-000000000000' });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json().error.details[0].path).toBe('body.personId');
     const huge = await t.app.inject({ method: 'POST', url: '/api/vaccination/bookings', headers: { ...staff.headers, 'content-type': 'application/json' }, payload: JSON.stringify({ ...body, pad: 'x'.repeat(3_000_000) }) });
     expect(huge.statusCode).toBe(413);
     expect(await live(w.slots[1]!)).toBe(0);

@@ -122,25 +122,33 @@ export async function bookingRoutes(fastify: FastifyInstance, ctx: AppContext) {
     if (!slot) throw invalidField('body.slotId', 'is not a known slot');
     const next = b.nextSlotId ? await slotFacts(b.nextSlotId) : null;
     if (b.nextSlotId && !next) throw invalidField('body.nextSlotId', 'is not a known slot');
-    const p = await k.personFor(user, b.personId, 'vaccination.write');
-    if (!p.self) await access.authorize(user, 'vaccination.write', { unitCode: slot.commune_code });
     const now = k.now();
-    const by = p.self ? null : user.id;
-    if (next) {
+    // Staff (no person of their own) book for people of their area: the batch reads those people, one query for
+    // all. A citizen books for themself or a dependant, checked here.
+    const deferred = !user.personId && !b.nextSlotId && user.permissions.has('vaccination.write');
+    const p = deferred ? null : await k.personFor(user, b.personId, 'vaccination.write');
+    if (!p?.self) await access.authorize(user, 'vaccination.write', { unitCode: slot.commune_code });
+    const by = p?.self ? null : user.id;
+    if (next && p) {
       // doses 1 and 2 together: both seats or neither, in one transaction of its own
       const ids = await book(db, { personId: p.brief.id, slotId: slot.id, nextSlotId: next.id, doseNumber: b.doseNumber, by, now }, slot, next);
       await k.audit(req, { action: 'vaccination.book', subjectType: 'person', subjectId: p.brief.id, details: { bookings: ids, self: p.self } });
       return reply.code(201).send({ ids });
     }
     if (slot.starts_at.getTime() < now.getTime() - 3_600_000) throw invalidField('body.slotId', 'is in the past');
-    const audit = { actor: await auditActor(access, user), ip: req.ip, at: now, action: 'vaccination.book', subjectType: 'person', subjectId: p.brief.id, details: { self: p.self } };
-    const [r] = await batcher.add([{ personId: p.brief.id, slotId: slot.id, campaignId: slot.campaign_id, doseNumber: b.doseNumber, by, now, audit }]).catch((err: unknown) => {
+    const audit = { actor: await auditActor(access, user), ip: req.ip, at: now, action: 'vaccination.book', subjectType: 'person', subjectId: p?.brief.id ?? b.personId, details: { self: !!p?.self } };
+    const mayBook = deferred ? (commune: string | null) => access.can(user, 'vaccination.write', { unitCode: commune }) : undefined;
+    const [r] = await batcher.add([{ personId: p?.brief.id ?? b.personId, mayBook, slotId: slot.id, campaignId: slot.campaign_id, doseNumber: b.doseNumber, by, now, audit }]).catch((err: unknown) => {
       if (err instanceof BatcherFullError)
         throw new AppError(503, 'OVERLOADED', 'too many bookings are waiting to be written; try again shortly', undefined, { 'retry-after': String(err.retryAfterSeconds) });
       throw err;
     });
     if (r && 'id' in r) return reply.code(201).send({ ids: [r.id] });
     switch (r?.refused) {
+      case 'unknown-person':
+        throw invalidField('body.personId', 'is not a known person');
+      case 'forbidden':
+        throw forbidden('That record is outside your jurisdiction');
       case 'unregistered':
         throw invalidField('body.personId', 'is not registered in this campaign; register first');
       case 'booked':
