@@ -7,6 +7,8 @@ export interface PersonBrief {
   id: string;
   fullName: string;
   birthYear: number | null;
+  /** YYYY-MM-DD when the full date is known (age checks use it; the year alone otherwise) */
+  birthDate: string | null;
   sex: string | null;
   communeCode: string | null;
   phoneMasked: string | null;
@@ -22,6 +24,7 @@ export async function getPersonBrief(db: DbOrTx, id: string): Promise<PersonBrie
     id: p.id,
     fullName: p.full_name,
     birthYear: p.birth_year,
+    birthDate: p.birth_date ?? null,
     sex: p.sex,
     communeCode: p.commune_code,
     phoneMasked: maskPhone(p.phone),
@@ -63,7 +66,7 @@ export async function getPersonBriefs(db: DbOrTx, ids: string[]): Promise<Map<st
       p = live ? ((await findPersonById(db, live)) ?? undefined) : undefined;
     }
     if (p)
-      out.set(id, { id: p.id, fullName: p.full_name, birthYear: p.birth_year, sex: p.sex, communeCode: p.commune_code, phoneMasked: maskPhone(p.phone), requestedId: id });
+      out.set(id, { id: p.id, fullName: p.full_name, birthYear: p.birth_year, birthDate: p.birth_date ?? null, sex: p.sex, communeCode: p.commune_code, phoneMasked: maskPhone(p.phone), requestedId: id });
   }
   return out;
 }

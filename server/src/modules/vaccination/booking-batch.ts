@@ -10,16 +10,17 @@ import { sql } from 'kysely';
 import { recordAudit, type AuditEntry } from '../../platform/audit';
 import { Batcher } from '../../platform/batcher';
 import type { Db } from '../../platform/db/types';
-import { getPersonBriefs } from '../people';
+import type { AppError } from '../../platform/http/errors';
+import { getPersonBriefs, type PersonBrief } from '../people';
 
 export interface SeatRequest {
   /** the live person id, or the id as sent when `mayBook` is given (then resolved, following merges, in the batch) */
   personId: string;
   /**
-   * Staff bookings: whether the caller may book for a person of this commune. The batch reads the people it
-   * carries in one query (instead of one per request) and asks this before any seat is handed out.
+   * Staff bookings: the batch reads the people it carries in one query (instead of one per request) and asks this
+   * before any seat is handed out: null admits, else the refusal (the person outside the caller's area, too young…).
    */
-  mayBook?: (communeCode: string | null) => Promise<boolean>;
+  admit?: (person: PersonBrief) => Promise<AppError | null>;
   slotId: string;
   campaignId: string;
   doseNumber: number;
@@ -29,18 +30,19 @@ export interface SeatRequest {
   audit: AuditEntry;
 }
 
-export type SeatResult = { id: string; personId: string } | { refused: 'full' | 'unregistered' | 'booked' | 'unknown-slot' | 'unknown-person' | 'forbidden' };
+export type SeatResult = { id: string; personId: string } | { refused: 'full' | 'unregistered' | 'booked' | 'unknown-slot' | 'unknown-person' } | { refused: 'admit'; error: AppError };
 
 /** Resolves the people of staff requests (one query for the batch) and sets aside those unknown or out of reach. */
 async function resolvePeople(db: Db, rows: SeatRequest[]): Promise<(SeatRequest | SeatResult)[]> {
-  const asked = rows.filter((r) => r.mayBook).map((r) => r.personId);
+  const asked = rows.filter((r) => r.admit).map((r) => r.personId);
   const briefs = asked.length ? await getPersonBriefs(db, asked) : new Map();
   return Promise.all(
     rows.map(async (r): Promise<SeatRequest | SeatResult> => {
-      if (!r.mayBook) return r;
+      if (!r.admit) return r;
       const b = briefs.get(r.personId);
       if (!b) return { refused: 'unknown-person' };
-      if (!(await r.mayBook(b.communeCode))) return { refused: 'forbidden' };
+      const error = await r.admit(b);
+      if (error) return { refused: 'admit', error };
       return { ...r, personId: b.id, audit: { ...r.audit, subjectId: b.id } };
     }),
   );
