@@ -97,6 +97,21 @@ describe('site day', () => {
     expect((await give(twelve)).statusCode).toBe(201);
   });
 
+  it('two stations recording the same dose at once: one dose, one refusal, the lot counted once, the dose audited', async () => {
+    const p = await w.person('Hai Bàn Tiêm');
+    const s = await screen(p);
+    const used = async () => (await sql<{ used: number }>`select used from vaccine_lots where id = ${w.lotId}`.execute(t.db)).rows[0]!.used;
+    const before = await used();
+    const body = { personId: p, siteId: w.siteId, lotId: w.lotId, doseNumber: 1, vaccinator: 'BS Hai', screeningId: s.id };
+    const both = await Promise.all([send('/api/vaccination/doses', staff, body), send('/api/vaccination/doses', staff, body)]);
+    expect(both.map((r) => r.statusCode).sort()).toEqual([201, 409]);
+    expect(await used()).toBe(before + 1);
+    const doses = (await sql<{ id: string }>`select id from vaccination_doses where person_id = ${p}`.execute(t.db)).rows;
+    expect(doses).toHaveLength(1);
+    const audited = await sql`select 1 from audit_log where action = 'vaccination.dose.record' and subject_id = ${p} and details->>'dose' = ${doses[0]!.id}`.execute(t.db);
+    expect(audited.rows).toHaveLength(1);
+  });
+
   it('screening classifies postpone and contraindicated with the rule that fired; no dose follows', async () => {
     const p = await w.person('Sốt Cao', { birthYear: 1970 });
     const s = await screen(p, { ...healthy, chronicControlled: true }, 38.2);
