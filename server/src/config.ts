@@ -62,6 +62,15 @@ const ConfigSchema = Type.Object({
   // Robot calls (module calls): run the dialers in this server; the daily report's cut-off hour (local time).
   callsDialer: Type.Boolean({ env: 'VIGIL_CALLS_DIALER', default: true }),
   callsReportHour: Type.Integer({ minimum: 0, maximum: 23, env: 'VIGIL_CALLS_REPORT_HOUR', default: 18 }),
+  // Hotline voice messages: longest message, the silence that ends one, how long they are kept (then deleted).
+  callsVoiceMaxSeconds: Type.Integer({ minimum: 10, maximum: 600, env: 'VIGIL_CALLS_VOICE_MAX_SECONDS', default: 120 }),
+  callsVoiceSilenceSeconds: Type.Integer({ minimum: 1, maximum: 60, env: 'VIGIL_CALLS_VOICE_SILENCE_SECONDS', default: 5 }),
+  callsVoiceRetentionDays: Type.Integer({ minimum: 1, maximum: 3650, env: 'VIGIL_CALLS_VOICE_RETENTION_DAYS', default: 30 }),
+  // The daily report by e-mail (README "Robot calls"): the SMTP server (smtp://user:pass@host:587 or smtps://…:465),
+  // the sender, and the steering committee's addresses per province: "40=a@x.vn,b@x.vn;42=c@y.vn".
+  smtpUrl: Type.Optional(Type.String({ pattern: '^smtps?://', maxLength: 500, env: 'VIGIL_SMTP_URL' })),
+  smtpFrom: Type.String({ minLength: 3, maxLength: 200, env: 'VIGIL_SMTP_FROM', default: 'Vigil <vigil@localhost>' }),
+  callsReportEmails: Type.String({ maxLength: 10_000, env: 'VIGIL_CALLS_REPORT_EMAILS', default: '' }),
   traceLevels: Type.Integer({ minimum: 1, maximum: 5, env: 'VIGIL_TRACE_LEVELS', default: 2 }),
   f1QuarantineDays: Type.Integer({ minimum: 1, maximum: 60, env: 'VIGIL_F1_QUARANTINE_DAYS', default: 14 }),
   f2MonitoringDays: Type.Integer({ minimum: 1, maximum: 60, env: 'VIGIL_F2_MONITORING_DAYS', default: 7 }),
@@ -131,7 +140,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   for (const err of Value.Errors(ConfigSchema, withDefaults)) {
     const key = err.path.split('/')[1] ?? '';
     const name = (ConfigSchema.properties as Record<string, { env?: string }>)[key]?.env ?? key;
-    const secret = key === 'smppUrl' || key === 'smsHttpToken' || key === 'sipPassword';
+    const secret = key === 'smppUrl' || key === 'smsHttpToken' || key === 'sipPassword' || key === 'smtpUrl';
     problems.push(`${name}: ${err.message}${secret ? '' : ` (got ${JSON.stringify(err.value)})`}`);
   }
   const values = withDefaults as ConfigValues;
@@ -141,6 +150,8 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     } catch {
       problems.push(`VIGIL_TZ: unknown time zone "${values.timeZone}"`);
     }
+    const recipients = parseReportEmails(values.callsReportEmails);
+    if (typeof recipients === 'string') problems.push(`VIGIL_CALLS_REPORT_EMAILS: ${recipients}`);
     try {
       parseAllowNets(values.cameraAllowNets);
     } catch (err) {
@@ -163,3 +174,20 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
 
 /** Names of the environment variables, for --help and the README. */
 export const configEnvVars = Object.values(ConfigSchema.properties).map((s) => (s as unknown as { env: string }).env);
+
+/**
+ * VIGIL_CALLS_REPORT_EMAILS: "40=a@x.vn,b@x.vn;42=c@y.vn" → province code → addresses; a message naming the
+ * first bad part when it is not so.
+ */
+export function parseReportEmails(raw: string): Map<string, string[]> | string {
+  const out = new Map<string, string[]>();
+  for (const part of raw.split(';').map((p) => p.trim()).filter(Boolean)) {
+    const m = /^([0-9A-Za-z]{1,20})\s*=\s*(.+)$/.exec(part);
+    if (!m) return `"${part}" is not UNIT=address,address`;
+    const addresses = m[2]!.split(',').map((a) => a.trim()).filter(Boolean);
+    const bad = addresses.find((a) => !/^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/.test(a));
+    if (bad !== undefined || !addresses.length) return `"${bad ?? part}" is not an e-mail address`;
+    out.set(m[1]!, [...(out.get(m[1]!) ?? []), ...addresses]);
+  }
+  return out;
+}

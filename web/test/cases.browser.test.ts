@@ -74,6 +74,13 @@ describe('case page', () => {
     await page.getByRole('tab', { name: /Người tiếp xúc/ }).click();
     await expect.poll(() => page.getByTestId('contacts-table').textContent()).toContain(names.f1);
     expect(await page.getByTestId('contacts-table').textContent()).toContain(names.f2);
+    // the F2's stay says with how many F1s; who they were is read when the list is opened
+    const f2Row = page.getByTestId('contacts-table').locator('tr', { hasText: names.f2 });
+    expect(await f2Row.textContent()).toContain('cùng 1 F1 — danh sách');
+    await f2Row.getByRole('button', { name: 'danh sách' }).click();
+    await expect.poll(() => page.locator('[data-testid^="sources-list-"]').textContent()).toContain(`F1 ${names.f1}`);
+    await page.screenshot({ path: '/tmp/vigil-case-sources.png' });
+    await page.keyboard.press('Escape');
     await page.getByRole('tab', { name: 'Sơ đồ lây nhiễm' }).click();
     // ECharts draws SVG: the case, the contacts and the venue are labelled nodes
     await expect.poll(() => page.getByTestId('transmission-graph').locator('svg text').allTextContents(), { timeout: 10_000 }).toEqual(expect.arrayContaining([expect.stringContaining(caseCode), names.f1, names.f2, venueName]));

@@ -8,7 +8,8 @@ import { localTime } from '../../platform/time';
 import { acceleratedClock, realClock } from './clock';
 import type { DayStats } from './dialer';
 import { createCallProvider } from './provider';
-import { dailyFigures, makeDailyReports, type DailyFigures } from './report';
+import { dailyFigures, type DailyFigures } from './report';
+import { makeAndSendReports } from './report-mail';
 import { reportPdf, reportXlsx } from './report-files';
 import { campaignRow, prepareAndRun, today } from './service';
 import { silentRenderer } from './sim-render';
@@ -50,7 +51,7 @@ export const runText = (r: DayStats & { planned: { created: number; members: num
 
 export async function reportCli(ctx: AppContext, day: string, o: { out?: string; send?: boolean }): Promise<DailyFigures[]> {
   if (!DAY.test(day) || Number.isNaN(Date.parse(day))) throw new CallsUsageError(`date: "${day}" is not a day (YYYY-MM-DD)`);
-  await makeDailyReports(ctx, day, { send: o.send ?? true });
+  await makeAndSendReports(ctx, day, { send: o.send ?? true });
   const rows = await ctx.db.selectFrom('call_reports').select('unit_code').where('day', '=', day).execute();
   const out: DailyFigures[] = [];
   for (const { unit_code } of rows) {

@@ -4,6 +4,8 @@ export interface CallClock {
   now(): Date;
   /** wait `ms` of this clock's time */
   sleep(ms: number): Promise<void>;
+  /** how much faster than real time it runs (1 when absent) */
+  factor?: number;
 }
 
 export const realClock = (now: () => Date = () => new Date()): CallClock => ({

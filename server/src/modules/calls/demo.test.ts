@@ -29,8 +29,15 @@ describe('calls demo', () => {
     const report = (await t.app.inject({ method: 'GET', url: '/api/calls/report?unit=412&day=2021-08-05', headers: cdc.headers })).json();
     expect(report).toMatchObject({ symptomatic: 1, wrongNumbers: 1 });
     expect(report.reached).toBeGreaterThan(1);
+    // two hotline voice messages from the campaign's people, one still open, both playable
+    const voice = (await t.app.inject({ method: 'GET', url: '/api/calls/voice-messages?status=all', headers: cdc.headers })).json().items;
+    expect(voice).toHaveLength(2);
+    expect(voice.filter((v: { handledAt: string | null }) => !v.handledAt)).toHaveLength(1);
+    const audio = await t.app.inject({ method: 'GET', url: `/api/calls/voice-messages/${voice[0].id}/audio`, headers: cdc.headers });
+    expect(audio.rawPayload.length).toBeGreaterThan(8000);
     const attempts = (await t.db.selectFrom('call_attempts').select('id').execute()).length;
     for (const m of (await import('../../modules')).modules) await m.seedDemo?.(t.app.vigil);
     expect((await t.db.selectFrom('call_attempts').select('id').execute()).length).toBe(attempts);
+    expect((await t.db.selectFrom('call_voice_messages').select('id').execute()).length).toBe(2);
   }, 180_000);
 });

@@ -1,6 +1,8 @@
 // Demo data: the default scripts for Nghệ An, a daily F1/F2 campaign for TP Vinh (district 412) over the cases
 // module's demo contacts, and yesterday's and today's calls through the simulated provider (completed, one with
-// fever, one never answering, one wrong number), plus the daily report of yesterday. Idempotent.
+// fever, one never answering, one wrong number), plus the daily report of yesterday, and two hotline voice messages
+// (spoken by espeak-ng when it is installed). Idempotent.
+import path from 'node:path';
 import type { AppContext } from '../../platform/module';
 import { addDays, localTime } from '../../platform/time';
 import { acceleratedClock } from './clock';
@@ -10,6 +12,8 @@ import { prepareAndRun, today } from './service';
 import { silentRenderer } from './sim-render';
 import { FEVERISH, SimulatedProvider, WELL, type Persona } from './simulated';
 import { createCampaign, saveScript } from './store';
+import { Tts } from './tts';
+import { seedVoiceDemo } from './voice';
 
 export const DEMO_CAMPAIGN = 'Gọi tự động F1/F2 hằng ngày — TP Vinh';
 
@@ -32,4 +36,5 @@ export async function seedCallsDemo(ctx: AppContext) {
     await prepareAndRun(ctx, c, d, provider, clock, silentRenderer);
   }
   await makeDailyReports(ctx, addDays(day, -1), { send: false });
+  await seedVoiceDemo(db, c.id, ctx.config.clock(), new Tts({ cacheDir: path.join(ctx.config.dataDir, 'tts') }).render);
 }

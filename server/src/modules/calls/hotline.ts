@@ -1,7 +1,9 @@
 // The inbound hotline: a caller is identified by caller id (or types their national id), takes the survey of their
 // campaign, and their answers go where the robot's do (follow-up, symptomatic list); an unknown caller still takes
-// the survey and a symptom is flagged under their number. The telephony side calls this handler
-// (CallProvider.onInbound); it owns the session until it returns.
+// the survey and a symptom is flagged under their number. Where the provider can record (SIP), a menu first offers
+// the survey (1, also when no key is pressed) or a voice message (2, voice.ts); with no campaign to survey, every
+// caller may leave a message. The telephony side calls this handler (CallProvider.onInbound); it owns the session
+// until it returns.
 import type { Db } from '../../platform/db/types';
 import type { Events } from '../../platform/events';
 import { localDay } from '../../platform/time';
@@ -10,6 +12,7 @@ import type { CallClock } from './clock';
 import { recordSurvey } from './results';
 import { runScript } from './runner';
 import type { CallScript, CallSession, PromptRenderer } from './types';
+import { takeVoiceMessage, VOICE_TEXTS, type VoiceOptions } from './voice';
 
 export interface HotlineDeps {
   db: Db;
@@ -20,7 +23,25 @@ export interface HotlineDeps {
   render: PromptRenderer;
   /** the unit whose lists take self-reports of callers who cannot be identified */
   defaultUnit: string;
+  /** voice messages (where the provider records): longest length, silence that ends one */
+  voice?: VoiceOptions;
+  /** the language of the hotline's prompts when no campaign's script says it */
+  language?: 'vi' | 'en';
 }
+
+export const DEFAULT_VOICE: VoiceOptions = { maxMs: 120_000, silenceMs: 5000 };
+
+/** The hotline's menu: 1 (or nothing) the survey, 2 a voice message. */
+const menu = (language: 'vi' | 'en'): CallScript => ({
+  name: 'hotline-menu',
+  language,
+  start: 'choice',
+  states: {
+    choice: { kind: 'ask', text: VOICE_TEXTS[language].menu, field: 'choice', digits: '12', timeoutMs: 6000, retries: 1, branches: { '1': 'survey', '2': 'message' }, noInput: 'survey' },
+    survey: { kind: 'end', outcome: 'completed' },
+    message: { kind: 'end', outcome: 'message' },
+  },
+});
 
 const ID_PROMPT = {
   vi: 'Chúng tôi chưa nhận ra số điện thoại của bạn. Vui lòng nhập số căn cước công dân, kết thúc bằng phím thăng.',
@@ -53,8 +74,17 @@ export function hotlineHandler(deps: HotlineDeps) {
     const phone = normalizePhone(session.remote);
     let ids = phone ? await findPeopleByIdentifier(deps.db, phone) : [];
     const chosen = await scriptFor(deps.db, ids.length === 1 ? ids[0]! : null);
-    if (!chosen) return; // no campaign: nothing to ask (the provider hangs up)
     const render = deps.render;
+    if (session.record) {
+      const language = chosen?.script.language ?? deps.language ?? 'vi';
+      const choice = chosen ? await runScript(session, menu(language), { render }) : null;
+      if (choice?.outcome === 'hung-up') return;
+      if (!choice || choice.outcome === 'message') {
+        await takeVoiceMessage({ ...deps, voice: deps.voice ?? DEFAULT_VOICE }, session, { phone, remote: session.remote, personId: ids.length === 1 ? ids[0]! : null, language, answeredAt: startedAt });
+        return;
+      }
+    }
+    if (!chosen) return; // no campaign: nothing to ask (the provider hangs up)
     if (ids.length !== 1) {
       const r = await runScript(session, askId(chosen.script.language), { render });
       if (r.outcome === 'hung-up') return;

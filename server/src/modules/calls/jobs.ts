@@ -6,14 +6,31 @@ import { inDailyWindow, localTime } from '../../platform/time';
 import { realClock } from './clock';
 import { closeDay, runCampaignDay } from './dialer';
 import { nextDue, releaseStuck } from './lease';
-import { hotlineHandler } from './hotline';
+import { hotlineHandler, type HotlineDeps } from './hotline';
 import { createCallProvider } from './provider';
-import { makeDailyReports } from './report';
+import { makeAndSendReports } from './report-mail';
 import { dialerDeps, prepareDay, today } from './service';
+import type { PromptRenderer } from './types';
+import { purgeVoiceMessages } from './voice';
+
+/** The hotline as the server runs it: voice messages bounded by the config. */
+export function hotlineDeps(ctx: AppContext, render: PromptRenderer): HotlineDeps {
+  return {
+    db: ctx.db,
+    events: ctx.events,
+    publicUrl: ctx.config.publicUrl,
+    timeZone: ctx.config.timeZone,
+    clock: realClock(ctx.config.clock),
+    render,
+    defaultUnit: 'VN',
+    voice: { maxMs: ctx.config.callsVoiceMaxSeconds * 1000, silenceMs: ctx.config.callsVoiceSilenceSeconds * 1000 },
+  };
+}
 
 export const PLAN_JOB = 'calls.plan';
 export const WATCHDOG_JOB = 'calls.watchdog';
 export const REPORT_JOB = 'calls.daily-report';
+export const VOICE_PURGE_JOB = 'calls.voice-purge';
 
 /** Today's calls of every active campaign planned; a day whose window has closed is ended (SMS survey links). */
 export async function planActive(ctx: AppContext) {
@@ -31,13 +48,15 @@ export async function planActive(ctx: AppContext) {
 export function callJobs(ctx: AppContext) {
   ctx.jobs.define({ name: PLAN_JOB, cron: '*/10 * * * *', expireInMinutes: 10, handler: () => planActive(ctx) });
   ctx.jobs.define({ name: WATCHDOG_JOB, cron: '* * * * *', handler: () => releaseStuck(ctx.db, ctx.config.clock()) });
-  ctx.jobs.define({ name: REPORT_JOB, cron: `0 ${ctx.config.callsReportHour} * * *`, handler: () => makeDailyReports(ctx, today(ctx), { send: true }) });
+  ctx.jobs.define({ name: REPORT_JOB, cron: `0 ${ctx.config.callsReportHour} * * *`, handler: () => makeAndSendReports(ctx, today(ctx), { send: true }) });
+  // hotline voice messages are kept VIGIL_CALLS_VOICE_RETENTION_DAYS, handled or not
+  ctx.jobs.define({ name: VOICE_PURGE_JOB, cron: '17 * * * *', handler: async () => ({ deleted: await purgeVoiceMessages(ctx.db, ctx.config.clock(), ctx.config.callsVoiceRetentionDays) }) });
 
   // the dialers run where jobs are worked (the server), one per campaign in its window
   ctx.jobs.attach(async (_boss, scope) => {
     if (scope !== 'all' || !ctx.config.callsDialer) return async () => undefined;
     const { provider, render } = createCallProvider(ctx);
-    provider.onInbound(hotlineHandler({ db: ctx.db, events: ctx.events, publicUrl: ctx.config.publicUrl, timeZone: ctx.config.timeZone, clock: realClock(ctx.config.clock), render, defaultUnit: 'VN' }));
+    provider.onInbound(hotlineHandler(hotlineDeps(ctx, render)));
     await provider.start();
     const stop = new AbortController();
     const running = new Map<string, Promise<unknown>>();

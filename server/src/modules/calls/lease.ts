@@ -37,6 +37,14 @@ export async function leaseDue(db: DbOrTx, campaignId: string, day: string, n: n
 }
 
 /** When the next call of the day is due (null: none left to place). */
+/** Leased calls the dialer did not start: due again as before the lease, their CDR rows gone (no call was made). */
+export async function unlease(db: DbOrTx, leased: Leased[]): Promise<void> {
+  if (!leased.length) return;
+  await sql`delete from call_attempts where id = any(${leased.map((l) => l.attemptId)}::bigint[]) and ended_at is null`.execute(db);
+  await sql`update call_daily set attempts = attempts - 1, status = case when attempts > 1 then 'retry' else 'queued' end, lease_until = null
+    where id = any(${leased.map((l) => l.row.id)}::bigint[]) and status = 'calling'`.execute(db);
+}
+
 export async function nextDue(db: DbOrTx, campaignId: string, day: string): Promise<Date | null> {
   const r = await sql<{ at: Date | null }>`select min(next_at) as at from call_daily
     where campaign_id = ${campaignId} and day = ${day}::date and status in ('queued', 'retry')`.execute(db);
@@ -45,17 +53,25 @@ export async function nextDue(db: DbOrTx, campaignId: string, day: string): Prom
 
 /**
  * Attempts stuck past their lease (the dialer died, the provider never answered): the CDR ends as failed and the
- * person's call is due again (or exhausted after the last attempt).
+ * person's call is due again (or exhausted after the last attempt). A stuck attempt that had been answered lost the
+ * person's answers with the dialer: it does not count against the day's attempts and the person is called again at
+ * once, so no answered survey is lost for good.
  */
 export async function releaseStuck(db: DbOrTx, now: Date): Promise<number> {
   const r = await sql<{ id: string }>`
-    with stuck as (
+    with open_ as (
+      select d.id, c.max_attempts, c.retry_failed_minutes,
+        exists (select 1 from call_attempts a where a.daily_id = d.id and a.ended_at is null and a.answered_at is not null) as answered
+      from call_daily d join call_campaigns c on c.id = d.campaign_id
+      where d.status = 'calling' and d.lease_until < ${now}
+      for update of d skip locked),
+    stuck as (
       update call_daily d set
-        status = case when d.attempts >= c.max_attempts then 'exhausted' else 'retry' end,
-        next_at = ${now}::timestamptz + make_interval(mins => c.retry_failed_minutes),
+        status = case when not o.answered and d.attempts >= o.max_attempts then 'exhausted' else 'retry' end,
+        attempts = case when o.answered then d.attempts - 1 else d.attempts end,
+        next_at = case when o.answered then ${now}::timestamptz else ${now}::timestamptz + make_interval(mins => o.retry_failed_minutes) end,
         lease_until = null, last_disposition = 'failed', updated_at = ${now}
-      from call_campaigns c
-      where d.status = 'calling' and d.lease_until < ${now} and c.id = d.campaign_id
+      from open_ o where d.id = o.id
       returning d.id)
     update call_attempts a set ended_at = ${now}, disposition = 'failed', reason = 'watchdog: no result before the lease ran out'
     from stuck where a.daily_id = stuck.id and a.ended_at is null

@@ -5,7 +5,7 @@ import { registerVietnameseFonts } from '../../platform/i18n/fonts';
 import { renderPdf } from '../../platform/i18n/pdf';
 import type { DailyFigures } from './report';
 
-const LINES: [keyof DailyFigures, string][] = [
+export const LINES: [keyof DailyFigures, string][] = [
   ['planned', 'Người trong danh sách gọi'],
   ['callsMade', 'Cuộc gọi tự động đã thực hiện'],
   ['reached', 'Người đã liên lạc được'],

@@ -1,6 +1,7 @@
 // The daily report per jurisdiction (the provinces' routine: "summarised in a daily report to the steering
 // committee"): calls made, people reached, symptomatic, non-reporting, wrong numbers, SMS links, tracers' manual
-// calls. Made at the cut-off hour (VIGIL_CALLS_REPORT_HOUR), stored, sent by SMS to the campaigns' alert phones.
+// calls. Made at the cut-off hour (VIGIL_CALLS_REPORT_HOUR), stored, sent by SMS to the campaigns' alert phones and
+// by e-mail (with the Excel file) to each province's steering committee (report-mail.ts).
 import { sql } from 'kysely';
 import type { DbOrTx } from '../../platform/db/types';
 import type { AppContext } from '../../platform/module';

@@ -7,6 +7,7 @@ import { previewRoutes } from './preview-routes';
 import { reportRoutes } from './report-routes';
 import { scriptRoutes } from './script-routes';
 import { surveyRoutes } from './survey-routes';
+import { voiceRoutes } from './voice-routes';
 
 export async function callRoutes(app: FastifyInstance, ctx: AppContext) {
   await scriptRoutes(app, ctx);
@@ -15,4 +16,5 @@ export async function callRoutes(app: FastifyInstance, ctx: AppContext) {
   await reportRoutes(app, ctx);
   await surveyRoutes(app, ctx);
   await previewRoutes(app, ctx);
+  await voiceRoutes(app, ctx);
 }

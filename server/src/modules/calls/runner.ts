@@ -63,7 +63,7 @@ async function collect(
   state: Extract<ScriptState, { kind: 'ask' }>,
   interDigitTimeoutMs: number,
 ): Promise<string | null | 'hangup'> {
-  const first = await session.nextDigit(state.timeoutMs);
+  const first = await session.nextDigit(state.timeoutMs, { digits: state.digits, terminator: state.terminator, maxDigits: state.maxDigits });
   if (first === null) return (await isEnded(session)) ? 'hangup' : null;
   if (!state.terminator) return state.digits.includes(first) ? first : null;
   let buf = '';

@@ -120,6 +120,22 @@ export interface CallReportTable {
   figures: unknown;
   created_at: Date;
   sent_at: Date | null;
+  emailed_at: Generated<Date | null>;
+}
+
+export interface CallVoiceMessageTable {
+  id: Generated<string>;
+  unit_code: string;
+  person_id: string | null;
+  phone: string;
+  full_name: string;
+  received_at: Date;
+  duration_ms: number;
+  ended_by: 'key' | 'silence' | 'max-length' | 'hangup';
+  audio: Buffer;
+  handled_at: Date | null;
+  handled_by: string | null;
+  note: Generated<string>;
 }
 
 declare module '../../platform/db/types' {
@@ -131,6 +147,7 @@ declare module '../../platform/db/types' {
     call_attempts: CallAttemptTable;
     call_flags: CallFlagTable;
     call_reports: CallReportTable;
+    call_voice_messages: CallVoiceMessageTable;
   }
 }
 

@@ -23,16 +23,35 @@ export interface CallSession {
    * `bargeIn`) when a DTMF digit arrived (the digit stays queued for `nextDigit`).
    */
   play(ulaw: Buffer, opts?: { bargeIn?: boolean }): Promise<{ hungUp: boolean; interrupted: boolean }>;
-  /** The next DTMF digit ('0'-'9', '*', '#') received since the last call, or null after `timeoutMs` or hang-up. */
-  nextDigit(timeoutMs: number): Promise<string | null>;
+  /**
+   * The next DTMF digit ('0'-'9', '*', '#') received since the last call, or null after `timeoutMs` or hang-up.
+   * `expect` (given with a question's first key) says what the whole answer may be: a provider that collects keys
+   * in round trips (TwiML's Gather) asks for all of them at once; one that streams keys (SIP, simulated) ignores it.
+   */
+  nextDigit(timeoutMs: number, expect?: KeyExpectation): Promise<string | null>;
   /** Drop queued digits (before a question, so keys pressed during an earlier prompt don't answer it). */
   clearDigits(): void;
-  /** Optional: record what the caller says (inbound voice messages), up to maxMs or until '#' / hang-up. */
-  record?(maxMs: number): Promise<Buffer>;
+  /**
+   * Optional: record what the caller says (inbound voice messages), as 8 kHz µ-law, until '#' (not queued as a
+   * digit), `silenceMs` without voice (when given), `maxMs`, or hang-up.
+   */
+  record?(maxMs: number, opts?: { silenceMs?: number }): Promise<Recording>;
   /** End the call (BYE); idempotent. */
   hangup(): Promise<void>;
   /** Resolves once the call has ended, by either side. */
   readonly ended: Promise<{ by: 'local' | 'remote'; at: Date }>;
+}
+
+/** What a question's answer may be: its allowed keys, and for multi-key answers the terminator and longest length. */
+export interface KeyExpectation {
+  digits: string;
+  terminator?: string;
+  maxDigits?: number;
+}
+
+export interface Recording {
+  ulaw: Buffer;
+  endedBy: 'key' | 'silence' | 'max-length' | 'hangup';
 }
 
 export interface DialOptions {

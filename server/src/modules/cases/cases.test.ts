@@ -207,13 +207,13 @@ describe('vigil trace', () => {
     expect(a).toEqual({
       person: { id: P.A, fullName: 'Lê Thị A', nationalId: null, phone: expect.stringMatching(/^\+84/) },
       level: 1,
-      exposures: [{ venue_code: expect.stringMatching(/^CHO-/), from: '2021-08-10T02:30:00.000Z', to: '2021-08-10T03:00:00.000Z', overlap_minutes: 30, via: 'checkin' }],
+      exposures: [{ venue_code: expect.stringMatching(/^CHO-/), from: '2021-08-10T02:30:00.000Z', to: '2021-08-10T03:00:00.000Z', overlap_minutes: 30, via: 'checkin', sources_count: 1 }],
     });
     expect(out.contacts.map((c: { level: number }) => c.level).sort()).toEqual([1, 1, 2]);
     // an F2's exposure names the F1 through whom it came
     const q = out.contacts.find((c: { person: { id: string } }) => c.person.id === P.Q);
     expect(q.exposures).toEqual([
-      { venue_code: expect.stringMatching(/^QUAN-/), from: '2021-08-10T08:30:00.000Z', to: '2021-08-10T09:00:00.000Z', overlap_minutes: 30, via: 'checkin', via_person: { id: P.A, fullName: 'Lê Thị A', level: 1 } },
+      { venue_code: expect.stringMatching(/^QUAN-/), from: '2021-08-10T08:30:00.000Z', to: '2021-08-10T09:00:00.000Z', overlap_minutes: 30, via: 'checkin', sources_count: 1, via_person: { id: P.A, fullName: 'Lê Thị A', level: 1 } },
     ]);
     const missing = await run(process.execPath, [VIGIL, 'trace', '040099999999', '--json'], { env, timeout: 120_000 }).catch((e) => e as { code: number; stderr: string });
     expect((missing as { code: number }).code).toBe(2);

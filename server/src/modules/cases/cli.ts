@@ -32,7 +32,9 @@ export interface TraceOutput {
       to: string;
       overlap_minutes: number | null;
       via: string;
-      /** level ≥ 2 only: the contact of the level above through whom this exposure came (an F2's F1) */
+      /** venue stays: how many sources (F0, or F(n-1)s) were present during the stay */
+      sources_count?: number;
+      /** level ≥ 2 only: the contact of the level above through whom this exposure came (an F2's F1; of several there, the one of the longest overlap) */
       via_person?: { id: string; fullName: string; level: number };
     }[];
   }[];
@@ -63,6 +65,7 @@ export async function traceForCli(db: Db, identifier: string, o: TraceCliOptions
           to: e.to.toISOString(),
           overlap_minutes: e.overlapMinutes,
           via: e.via,
+          ...(e.kind === 'venue' && { sources_count: e.sourcesCount }),
           ...(t.level > 1 && { via_person: { id: e.sourcePersonId, fullName: people.get(e.sourcePersonId)?.fullName ?? '', level: levelOf.get(e.sourcePersonId) ?? t.level - 1 } }),
         })),
       };
@@ -78,7 +81,7 @@ export function traceText(r: TraceOutput): string {
   for (const c of r.contacts) {
     lines.push(`F${c.level}  ${c.person.fullName}  ${c.person.phone ?? ''}  ${c.person.nationalId ?? ''}`);
     for (const e of c.exposures)
-      lines.push(`      ${e.via.padEnd(11)} ${e.venue_code ?? '-'}  ${e.from} → ${e.to}${e.overlap_minutes !== null ? `  ${e.overlap_minutes} min` : ''}${e.via_person ? `  via F${e.via_person.level} ${e.via_person.fullName}` : ''}`);
+      lines.push(`      ${e.via.padEnd(11)} ${e.venue_code ?? '-'}  ${e.from} → ${e.to}${e.overlap_minutes !== null ? `  ${e.overlap_minutes} min` : ''}${e.sources_count && e.sources_count > 1 ? `  with ${e.sources_count} F${c.level - 1}` : ''}${e.via_person ? `  via F${e.via_person.level} ${e.via_person.fullName}` : ''}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -11,6 +11,7 @@ import { graphRoutes } from './graph';
 import { importRoutes } from './import-routes';
 import { noticeRoutes } from './notices';
 import { placeRoutes } from './place-routes';
+import { sourceRoutes } from './sources';
 
 import { caseTiles } from './summary';
 
@@ -27,6 +28,7 @@ export const casesModule: VigilModule = {
     await noticeRoutes(app, ctx);
     await placeRoutes(app, ctx);
     await importRoutes(app, ctx);
+    await sourceRoutes(app, ctx);
   },
   /** Home page: cases confirmed and contacts traced in the caller's area, per day, and contacts under follow-up now. */
   summary: (ctx, q) => caseTiles(ctx.db, q),
@@ -37,6 +39,7 @@ export const casesModule: VigilModule = {
 export { importContacts, contactTemplateXlsx, CONTACT_COLUMNS, type ContactImportResult } from './imports';
 export { traceForCli, traceText, TraceLookupError, casesForCli, type TraceOutput } from './cli';
 export { traceCase, traceCases, venueContacts, householdPairs, type TracedContact, type TracedExposure, type TraceSource } from './trace';
+export { exposureSources } from './sources';
 export { runCaseTrace, infectiousWindow, type CaseSettings } from './service';
 export { CLOSE_ORDERS_JOB, PROBE_CAMERAS_JOB, type CaseConfirmed, type CaseTraceRequested, type TestPositive } from './events';
 export { recordFollowUp, SYMPTOMS, type FollowUpBody } from './followups';

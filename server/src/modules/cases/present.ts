@@ -89,12 +89,12 @@ export async function contactItems(db: DbOrTx, resolver: SubtreeResolver, rows: 
     db
       .selectFrom('contact_exposures as e')
       .leftJoin('venues as v', 'v.id', 'e.venue_id')
-      .select(['e.contact_id', 'e.kind', 'e.via', 'e.venue_id', 'v.code as venue_code', 'v.name as venue_name', 'e.from_at', 'e.to_at', 'e.overlap_minutes', 'e.source_person_id', 'e.note'])
+      .select(['e.contact_id', 'e.kind', 'e.via', 'e.venue_id', 'v.code as venue_code', 'v.name as venue_name', 'e.from_at', 'e.to_at', 'e.overlap_minutes', 'e.source_person_id', 'e.note', 'e.id', 'e.sources_count'])
       .where('e.contact_id', 'in', ids)
       .orderBy('e.from_at')
       .execute(),
   ]);
-  // the people each exposure was to (the F0, or the F1 of an F2 exposure): one exposure per source
+  // the people each exposure was to (the F0, or the F1 of the longest overlap of an F2's stay)
   const missing = [...new Set(exposures.map((e) => e.source_person_id).filter((x): x is string => !!x && !people.has(x)))];
   if (missing.length) for (const [id, p] of await getPersonIdentities(db, missing)) people.set(id, p);
   const codeOf = new Map(cases.map((c) => [c.id, c.code]));
@@ -128,6 +128,8 @@ export async function contactItems(db: DbOrTx, resolver: SubtreeResolver, rows: 
         overlapMinutes: e.overlap_minutes,
         sourcePersonId: e.source_person_id,
         sourcePersonName: e.source_person_id ? (people.get(e.source_person_id)?.fullName ?? null) : null,
+        id: String(e.id),
+        sourcesCount: e.sources_count,
         note: e.note,
       })),
   }));

@@ -109,10 +109,39 @@ export const ExposureView = Type.Object({
   to: Nullable(Type.String()),
   overlapMinutes: Nullable(Type.Integer()),
   sourcePersonId: Nullable(Type.String()),
-  /** the F0, or for an F2 the F1, this exposure was to */
+  /** the F0, or for an F2 the F1 of the longest overlap, this exposure was to (overlapMinutes is with them) */
   sourcePersonName: Nullable(Type.String()),
+  /** the exposure (for its list of sources: /api/contacts/:id/exposures/:exposureId/sources) */
+  id: Type.String(),
+  /** how many sources (F0, or F(n-1)s) were present during the stay; 1 for household, manual, imported */
+  sourcesCount: Type.Integer(),
   note: Type.String(),
 });
+
+export const ExposureSourcesParams = Type.Object({ id: Uuid, exposureId: Type.String({ pattern: '^[1-9][0-9]{0,17}$' }) });
+export const ExposureSource = Type.Object({
+  person: Type.Object({ id: Type.String(), fullName: Type.String() }),
+  /** 0 for the case's person (F0), else the contact level (F1 for the sources of an F2) */
+  level: Type.Integer(),
+  /** the source's time with the contact during the stay (null for household, manual, imported exposures) */
+  from: Nullable(Type.String()),
+  to: Nullable(Type.String()),
+  overlapMinutes: Nullable(Type.Integer()),
+});
+export const ExposureSourcesResponse = Type.Object({
+  exposure: Type.Object({
+    id: Type.String(),
+    contactId: Type.String(),
+    kind: Type.String(),
+    via: Type.String(),
+    venue: Nullable(Type.Object({ id: Type.String(), code: Type.String(), name: Type.String() })),
+    from: Nullable(Type.String()),
+    to: Nullable(Type.String()),
+    sourcesCount: Type.Integer(),
+  }),
+  items: Type.Array(ExposureSource),
+});
+export type ExposureSourcesResponse = Static<typeof ExposureSourcesResponse>;
 
 export const ContactItem = Type.Object({
   id: Type.String(),

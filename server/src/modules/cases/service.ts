@@ -174,6 +174,8 @@ export interface ContactInput {
     to: Date | null;
     overlapMinutes: number | null;
     sourcePersonId: string | null;
+    /** sources present during a venue stay (1 for the other kinds) */
+    sourcesCount?: number;
     note?: string;
   }[];
 }
@@ -186,6 +188,7 @@ const exposureOf = (e: TracedExposure): ContactInput['exposures'][number] => ({
   to: e.to,
   overlapMinutes: e.overlapMinutes,
   sourcePersonId: e.sourcePersonId,
+  sourcesCount: e.sourcesCount,
 });
 
 export const contactInputOf = (c: TracedContact): ContactInput => ({
@@ -198,7 +201,8 @@ export const contactInputOf = (c: TracedContact): ContactInput => ({
 
 /**
  * Add or update contacts of a case: one row per person per case at the lowest level found, every exposure kept
- * (re-tracing adds nothing twice), the order recomputed from the last exposure. People who are themselves active
+ * (one per venue stay, one per source for the other kinds; re-tracing adds nothing twice, a stay traced again keeps
+ * the larger count of sources and the longer overlap), the order recomputed from the last exposure. People who are themselves active
  * cases are recorded as "became a case" (a link of the transmission chain), not put under monitoring.
  */
 export async function upsertContacts(tx: DbOrTx, caseRow: CaseRow, contacts: ContactInput[], s: CaseSettings, now: Date, inserted?: string[]): Promise<number> {
@@ -263,13 +267,41 @@ export async function upsertContacts(tx: DbOrTx, caseRow: CaseRow, contacts: Con
         to_at: e.to,
         overlap_minutes: e.overlapMinutes,
         source_person_id: e.sourcePersonId,
+        sources_count: Math.max(1, e.sourcesCount ?? 1),
         note: e.note ?? '',
       })),
     );
-    for (let j = 0; j < exposures.length; j += 2000)
-      await sql`insert into contact_exposures (contact_id, kind, via, venue_id, from_at, to_at, overlap_minutes, source_person_id, note)
-        select * from jsonb_to_recordset(${JSON.stringify(exposures.slice(j, j + 2000))}::jsonb)
-          as x(contact_id uuid, kind text, via text, venue_id uuid, from_at timestamptz, to_at timestamptz, overlap_minutes int, source_person_id uuid, note text)
+    // two stays of one person at one venue that overlap (scanned in twice) may meet the sources from the same moment:
+    // one row (an upsert may not touch a row twice)
+    const byStay = new Map<string, (typeof exposures)[number]>();
+    for (const e of exposures) {
+      if (e.kind !== 'venue') continue;
+      const k = `${e.contact_id}|${e.via}|${e.venue_id}|${e.from_at?.getTime()}`;
+      const o = byStay.get(k);
+      if (!o) byStay.set(k, e);
+      else {
+        if ((e.overlap_minutes ?? 0) > (o.overlap_minutes ?? 0)) Object.assign(o, { overlap_minutes: e.overlap_minutes, source_person_id: e.source_person_id });
+        if (e.to_at && o.to_at && e.to_at > o.to_at) o.to_at = e.to_at;
+        o.sources_count = Math.max(o.sources_count, e.sources_count);
+      }
+    }
+    const venue = [...byStay.values()];
+    const other = exposures.filter((e) => e.kind !== 'venue');
+    const cols = sql`contact_id uuid, kind text, via text, venue_id uuid, from_at timestamptz, to_at timestamptz, overlap_minutes int, source_person_id uuid, sources_count int, note text`;
+    // one row per stay (contact_exposures_stay_key): traced again, the stay keeps the most sources and the longest overlap
+    for (let j = 0; j < venue.length; j += 2000)
+      await sql`insert into contact_exposures (contact_id, kind, via, venue_id, from_at, to_at, overlap_minutes, source_person_id, sources_count, note)
+        select * from jsonb_to_recordset(${JSON.stringify(venue.slice(j, j + 2000))}::jsonb) as x(${cols})
+        on conflict (contact_id, via, venue_id, from_at) where kind = 'venue' do update set
+          to_at = greatest(contact_exposures.to_at, excluded.to_at),
+          sources_count = greatest(contact_exposures.sources_count, excluded.sources_count),
+          source_person_id = case when excluded.overlap_minutes > contact_exposures.overlap_minutes then excluded.source_person_id else contact_exposures.source_person_id end,
+          overlap_minutes = greatest(contact_exposures.overlap_minutes, excluded.overlap_minutes)
+        where (contact_exposures.to_at, contact_exposures.sources_count, contact_exposures.overlap_minutes) is distinct from
+              (greatest(contact_exposures.to_at, excluded.to_at), greatest(contact_exposures.sources_count, excluded.sources_count), greatest(contact_exposures.overlap_minutes, excluded.overlap_minutes))`.execute(tx);
+    for (let j = 0; j < other.length; j += 2000)
+      await sql`insert into contact_exposures (contact_id, kind, via, venue_id, from_at, to_at, overlap_minutes, source_person_id, sources_count, note)
+        select * from jsonb_to_recordset(${JSON.stringify(other.slice(j, j + 2000))}::jsonb) as x(${cols})
         on conflict do nothing`.execute(tx);
   }
   // orders follow the (possibly lowered) level and the latest exposure; only rows still under monitoring

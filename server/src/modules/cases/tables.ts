@@ -63,6 +63,8 @@ export interface ContactExposureTable {
   to_at: Date | null;
   overlap_minutes: number | null;
   source_person_id: string | null;
+  /** sources present during a venue stay (migration 0005); 1 for the other kinds */
+  sources_count: Generated<number>;
   note: Generated<string>;
   created_at: Generated<Date>;
 }

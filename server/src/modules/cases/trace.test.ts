@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testContext, type TestContext } from '../../../test/helpers';
 import { scenario, type Scenario } from './test-fixtures';
 import { sql } from 'kysely';
-import { traceCase, traceCases, type TracedContact } from './trace';
+import { traceCase, traceCases, venueContacts, venueContactsQuery, type IslandRow, type TracedContact, type VenueHit } from './trace';
 
 let t: TestContext;
 let s: Scenario;
@@ -86,6 +86,7 @@ describe('F1', () => {
     expect(minutes('E')).toEqual([30]); // across midnight, P0 with no check-out at the hotel
     expect(minutes('K')).toEqual([10]); // clipped at the window start
     expect(r.get(P.W!)!.exposures[0]!.via).toBe('declaration');
+    for (const n of venueOnes) expect(r.get(P[n]!)!.exposures.map((e) => [e.sourcePersonId, e.sourcesCount])).toEqual([[P.P0, 1]]);
     expect(r.get(P.C!)!.exposures[0]!).toMatchObject({ via: 'checkin', kind: 'venue', from: new Date('2021-08-10T10:59:00Z'), to: new Date('2021-08-10T11:00:00Z') });
     expect(r.get(P.K!)!.exposures[0]!.from).toEqual(from);
     for (const n of household) expect(r.get(P[n]!)!.exposures.map((e) => e.via)).toEqual(['household']);
@@ -120,17 +121,16 @@ describe('F2', () => {
     expect(f2.has(P.R!)).toBe(false); // met C before C was exposed
     // F1s found again through other F1s stay F1, once
     expect(r.filter((c) => c.personId === P.E).map((c) => c.level)).toEqual([1]);
-    // met two F1s who were there together: one row, one exposure per F1 (venue, times, minutes, via whom)
+    // met two F1s who were there together: one row, one exposure for the stay, counting both, naming one (a tie of
+    // 15 min each from 18:45: the lowest id)
     const v3 = { kind: 'venue', via: 'checkin', venueId: V.V3, venueCode: expect.stringMatching(/^V3-/) };
     expect(f2.get(P.X!)!.exposures).toEqual([
-      { ...v3, venueName: expect.any(String), from: new Date('2021-08-10T18:45:00Z'), to: new Date('2021-08-10T19:00:00Z'), overlapMinutes: 15, sourcePersonId: [P.D!, P.E!].sort()[0] },
-      { ...v3, venueName: expect.any(String), from: new Date('2021-08-10T18:45:00Z'), to: new Date('2021-08-10T19:00:00Z'), overlapMinutes: 15, sourcePersonId: [P.D!, P.E!].sort()[1] },
+      { ...v3, venueName: expect.any(String), from: new Date('2021-08-10T18:45:00Z'), to: new Date('2021-08-10T19:00:00Z'), overlapMinutes: 15, sourcePersonId: [P.D!, P.E!].sort()[0], sourcesCount: 2 },
     ]);
-    // each exposure carries its own F1's overlap, not the island's
+    // the stay names the F1 of the longest overlap with its minutes; from/to run from the first to the last F1 there
     const y = f2.get(P.Y!)!;
-    expect(y.exposures.map((e) => [e.sourcePersonId, e.from.toISOString(), e.to.toISOString(), e.overlapMinutes])).toEqual([
-      [P.D, '2021-08-10T18:10:00.000Z', '2021-08-10T18:40:00.000Z', 30],
-      [P.E, '2021-08-10T18:30:00.000Z', '2021-08-10T18:40:00.000Z', 10],
+    expect(y.exposures.map((e) => [e.sourcePersonId, e.sourcesCount, e.from.toISOString(), e.to.toISOString(), e.overlapMinutes])).toEqual([
+      [P.D, 2, '2021-08-10T18:10:00.000Z', '2021-08-10T18:40:00.000Z', 30],
     ]);
     expect(y.viaPersonId).toBe(P.D); // the F1 of the earliest exposure
     expect(new Set(r.map((c) => c.personId)).size).toBe(r.length);
@@ -138,7 +138,7 @@ describe('F2', () => {
 
   it('applies the minimum overlap to each F1 separately', async () => {
     const y = byPerson(await run(2, 15)).get(P.Y!)!;
-    expect(y.exposures.map((e) => [e.sourcePersonId, e.overlapMinutes])).toEqual([[P.D, 30]]); // 10 min with E is under 15
+    expect(y.exposures.map((e) => [e.sourcePersonId, e.sourcesCount, e.overlapMinutes])).toEqual([[P.D, 1, 30]]); // 10 min with E is under 15
   });
 
   it('levels: 1 stops at F1', async () => {
@@ -165,27 +165,44 @@ describe('many cases at once (bulk runs)', () => {
   });
 });
 
+describe('parallel statements', () => {
+  it('the venues split over several statements give the same stays and exposures as one statement, none twice', async () => {
+    const f1 = (await run(1)).filter((c) => c.exposures[0]!.kind === 'venue');
+    const sources = [{ personId: P.P0!, from, to }, ...f1.map((c) => ({ personId: c.personId, from: c.exposures[0]!.from, to: at }))];
+    const key = (h: VenueHit) => `${h.personId}|${h.venueId}|${h.from.toISOString()}|${h.to.toISOString()}|${h.sourcePersonId}|${h.sourcesCount}`;
+    const one = (await venueContacts(t.db, sources, 0, undefined, undefined, 1)).map(key).sort();
+    expect(one.length).toBeGreaterThan(5);
+    const rowKey = (r: IslandRow) => `${r.kind}|${r.src}|${r.person_id}|${r.venue_id}|${r.f}|${r.t}`;
+    const whole = (await venueContactsQuery(sources).execute(t.db)).rows.map(rowKey).sort();
+    for (const parts of [2, 3]) {
+      expect((await venueContacts(t.db, sources, 0, undefined, undefined, parts)).map(key).sort()).toEqual(one);
+      const split = await Promise.all(Array.from({ length: parts }, (_, i) => venueContactsQuery(sources, i, parts).execute(t.db)));
+      expect(split.flatMap((r) => r.rows.map(rowKey)).sort()).toEqual(whole);
+    }
+  });
+});
+
 describe('the plan', () => {
-  it('reads each island of source presence at a venue by a range on (venue_id, checkin_at) bounded by it, and the sources by (person_id, checkin_at)', async () => {
+  it('reads each island of source presence at a venue by a range on (venue_id, checkin_at) bounded by it (from 12 h before, or the previous island\'s end), and the sources by (person_id, checkin_at)', async () => {
     const plan = await t.db.connection().execute(async (conn) => {
       // the statement inside the engine's function, prepared with the function's parameters, then EXPLAINed;
       // tiny tables would be scanned whole: what matters is that the bounded index conditions exist (on each day's
       // partition of checkins: the partitions' own indexes)
       const src = (await sql<{ prosrc: string }>`select prosrc from pg_proc where proname = 'cases_venue_contacts'`.execute(conn)).rows[0]!.prosrc;
       const statement = src.slice(src.indexOf('return query') + 'return query'.length, src.lastIndexOf(';'))
-        .replace(/\bp_ids\b/g, '$1').replace(/\bp_from\b/g, '$2').replace(/\bp_to\b/g, '$3').replace(/\bp_min\b/g, '$4')
+        .replace(/\bp_ids\b/g, '$1').replace(/\bp_from\b/g, '$2').replace(/\bp_to\b/g, '$3').replace(/\bp_parts\b/g, '$8').replace(/\bp_part\b/g, '$4')
         .replace(/\bv_lo\b/g, '$5').replace(/\bv_hi_next\b/g, '$7').replace(/\bv_hi\b/g, '$6');
       await sql`set enable_seqscan = off`.execute(conn);
       await sql`set enable_bitmapscan = off`.execute(conn);
-      await sql.raw(`prepare venue_contacts(uuid[], timestamptz[], timestamptz[], int, timestamptz, timestamptz, timestamptz) as ${statement}`).execute(conn);
+      await sql.raw(`prepare venue_contacts(uuid[], timestamptz[], timestamptz[], int, timestamptz, timestamptz, timestamptz, int) as ${statement}`).execute(conn);
       const lit = (d: Date) => `'${d.toISOString()}'`;
-      const args = [`array['${P.P0}']::uuid[]`, `array[${lit(from)}]::timestamptz[]`, `array[${lit(to)}]::timestamptz[]`, '0', lit(new Date(from.getTime() - 12 * 3600_000)), lit(to), lit(new Date(to.getTime() + 12 * 3600_000))];
+      const args = [`array['${P.P0}']::uuid[]`, `array[${lit(from)}]::timestamptz[]`, `array[${lit(to)}]::timestamptz[]`, '0', lit(new Date(from.getTime() - 12 * 3600_000)), lit(to), lit(new Date(to.getTime() + 12 * 3600_000)), '1'];
       const r = await sql.raw<{ 'QUERY PLAN': string }>(`explain execute venue_contacts(${args.join(', ')})`).execute(conn);
       await sql`deallocate venue_contacts`.execute(conn);
       await sql`reset all`.execute(conn);
       return r.rows.map((x) => x['QUERY PLAN']).join('\n');
     });
-    expect(plan).toMatch(/checkins_(?:venue_time|p\d{8}_venue_id_checkin_at)_idx[\s\S]*Index Cond: \(\(venue_id = (i(_\d+)?)\.venue_id\) AND \(checkin_at >= \(\1\.a - '12:00:00'::interval\)\) AND \(checkin_at < \1\.b\)\)/);
+    expect(plan).toMatch(/checkins_(?:venue_stay|p\d{8}_venue_id_checkin_at_person_id_checkout_a)_idx[\s\S]*Index Cond: \(\(venue_id = (i(_\d+)?)\.venue_id\) AND \(checkin_at >= \1\.lo\) AND \(checkin_at < \1\.b\)\)/);
     expect(plan).toMatch(/checkins_(?:person_time|p\d{8}_person_id_checkin_at)_idx[\s\S]*Index Cond: \(\(person_id = s(_\d+)?\.person_id\) AND \(checkin_at >= \(s(_\d+)?\.w_from - '12:00:00'::interval\)\)/);
   });
 });

@@ -31,35 +31,50 @@ export interface TraceSource {
 }
 
 export interface VenueHit {
-  /** the source (F0, or the contact of the level above) this exposure was to */
+  /** the source of the longest overlap during this stay (ties: the first to overlap, then the lowest id) */
   sourcePersonId: string;
   /** its position in the sources given */
   sourceIndex: number;
+  /** how many sources of the same group (one case's) were present during the stay, each by at least the minimum */
+  sourcesCount: number;
   personId: string;
   venueId: string;
   venueCode: string;
   venueName: string;
   via: 'checkin' | 'declaration';
+  /** from the first to the last moment a source was present during the stay */
   from: Date;
   to: Date;
+  /** the overlap with sourcePersonId */
   overlapMinutes: number;
 }
 
 /**
  * Every stay of another person that overlapped a source's presence at a venue (its stays inside its window, merged
- * where they overlap or touch): one hit per stay of the contact and visit of each source, so a person who met two
- * F1s at a venue has two exposures, each with its own overlap. The SQL reads each island of presence of all the
- * sources at a venue once (a range scan per island, migration 0004) and returns the sources' spans and the contacts'
- * stays per island; splitHits pairs them here.
+ * where they overlap or touch): one hit per stay of the contact and group of sources (one case's), naming how many
+ * sources were there and the one of the longest overlap, not one hit per source: at a market where 3,000 F1s passed
+ * an F2's morning there is one exposure, "with 3,000 F1s" (the list is read on demand, cases/sources.ts).
+ * The SQL reads each island of presence of all the sources at a venue once (a range scan per island) and returns the
+ * sources' spans and the contacts' stays; splitHits pairs them here.
  * Open stays end at the venue's default stay (fixed at check-in as auto_checkout_at); a stay also ends at the
  * person's next check-in elsewhere (as in the checkin_stays view). Venue declarations are stays of the venue's
  * default length from the moment of declaring. Touching stays (one ends when the other begins) do not overlap.
  */
-export async function venueContacts(db: DbOrTx, sources: TraceSource[], minOverlapMinutes = 0, known?: KnownOf): Promise<VenueHit[]> {
+export async function venueContacts(db: DbOrTx, sources: TraceSource[], minOverlapMinutes = 0, known?: KnownOf, groupOf?: GroupOf, parts = partsFor(sources.length)): Promise<VenueHit[]> {
   if (!sources.length) return [];
-  const r = await venueContactsQuery(sources).execute(db);
-  return splitHits(r.rows, sources, minOverlapMinutes, known);
+  // many sources: the venues split in `parts` statements run side by side (each on its own pooled connection; in a
+  // transaction they queue on its one), each reading the islands of its own venues
+  const rs = await Promise.all(Array.from({ length: parts }, (_, i) => venueContactsQuery(sources, i, parts).execute(db)));
+  return splitHits(rs.length === 1 ? rs[0]!.rows : rs.flatMap((r) => r.rows), sources, minOverlapMinutes, known, groupOf);
 }
+
+/**
+ * Parallel statements for a level with this many sources: 1 up to PARALLEL_FROM sources (an F1, a typical F2: one
+ * statement is cheapest), else TRACE_PARTS (each part repeats the sources' own stays, a small share at that size).
+ */
+export const PARALLEL_FROM = 300;
+export const TRACE_PARTS = 2;
+export const partsFor = (n: number) => (n >= PARALLEL_FROM ? TRACE_PARTS : 1);
 
 /**
  * People already known to the trace a source belongs to (its case's person, contacts of lower levels, the other
@@ -67,8 +82,10 @@ export async function venueContacts(db: DbOrTx, sources: TraceSource[], minOverl
  * every F1 with every other F1 only to drop the pairs cost more than the rest of the F2.
  */
 export type KnownOf = (sourceIndex: number) => ReadonlySet<string>;
+/** Sources counted apart (a bulk run traces many cases per statement): one number per case. Default: one group. */
+export type GroupOf = (sourceIndex: number) => number;
 
-/** A row of cases_venue_contacts: a source's span ('s') or a contact's stay clipped to the island ('h'). */
+/** A row of cases_venue_contacts: a source's span ('s') or a contact's stay ('h'); times in epoch milliseconds. */
 export interface IslandRow {
   kind: 's' | 'h';
   /** a span's source: its position (from 1) in the sources given */
@@ -78,79 +95,145 @@ export interface IslandRow {
   venue_code: string | null;
   venue_name: string | null;
   via: 'checkin' | 'declaration' | null;
-  island: string;
-  f: Date;
-  t: Date;
+  f: number;
+  t: number;
+}
+
+interface SpanList {
+  /** spans of the sources at one venue (all groups), sorted by start */
+  starts: number[];
+  ends: number[];
+  src: number[];
+  /** reach[k]: the latest end among spans 0..k (the walk back stops once no earlier span can reach the stay) */
+  reach: number[];
 }
 
 /**
- * Each contact stay against the sources' spans of its island, one hit per (stay, source) that overlap by more than
- * nothing and by at least the minimum overlap (the source's own, else `minOverlapMinutes`); a source's own stays
- * are not contacts of it. Spans sorted by start: a stay [f, t) meets the spans starting before
- * t and ending after f; the walk back stops once no earlier span ends after f (the latest end so far, kept per span).
- * A venue where a hundred F1s spent the day costs a sort and short walks, not hits × spans comparisons.
+ * Each contact stay against the sources' spans at its venue, per group of sources: the sources that overlap it by
+ * more than nothing and by at least the minimum overlap (the source's own, else `minOverlapMinutes`) are counted,
+ * the longest overlap names the source; a source's own stays are not contacts of it, nor are people known to the
+ * group. Spans sorted by start: a stay [f, t) meets the spans starting before t and ending after f; the walk back
+ * stops once no earlier span ends after f. One walk per stay whatever the number of groups (a bulk chunk of 25
+ * cases at a market: not 25 searches), nothing allocated per pair: a market where a thousand F1s spent the day
+ * costs a sort and short walks.
  */
-export function splitHits(rows: IslandRow[], sources: TraceSource[], minOverlapMinutes = 0, known?: KnownOf): VenueHit[] {
-  interface Island { starts: number[]; spans: IslandRow[]; reach: number[] }
-  const islands = new Map<string, Island>();
-  const venues = new Map<string, { code: string; name: string }>();
+export function splitHits(rows: IslandRow[], sources: TraceSource[], minOverlapMinutes = 0, known?: KnownOf, groupOf?: GroupOf): VenueHit[] {
+  const venues = new Map<string, { code: string; name: string; list: SpanList }>();
+  const raw = new Map<SpanList, { f: number; t: number; src: number }[]>();
   for (const r of rows) {
     if (r.kind !== 's') continue;
-    const key = `${r.venue_id}|${r.island}`;
-    let i = islands.get(key);
-    if (!i) islands.set(key, (i = { starts: [], spans: [], reach: [] }));
-    i.spans.push(r);
-    if (!venues.has(r.venue_id)) venues.set(r.venue_id, { code: r.venue_code ?? '', name: r.venue_name ?? '' });
+    let v = venues.get(r.venue_id);
+    if (!v) {
+      venues.set(r.venue_id, (v = { code: r.venue_code ?? '', name: r.venue_name ?? '', list: { starts: [], ends: [], src: [], reach: [] } }));
+      raw.set(v.list, []);
+    }
+    raw.get(v.list)!.push({ f: Math.round(r.f), t: Math.round(r.t), src: r.src! - 1 });
   }
-  for (const i of islands.values()) {
-    i.spans.sort((a, b) => a.f.getTime() - b.f.getTime());
-    i.starts = i.spans.map((s) => s.f.getTime());
-    // reach[k]: the latest end among spans 0..k (so the walk back stops once no earlier span can reach the stay)
+  for (const [list, spans] of raw) {
+    spans.sort((a, b) => a.f - b.f);
     let reach = -Infinity;
-    i.reach = i.spans.map((s) => (reach = Math.max(reach, s.t.getTime())));
+    for (const s of spans) {
+      list.starts.push(s.f);
+      list.ends.push(s.t);
+      list.src.push(s.src);
+      list.reach.push((reach = Math.max(reach, s.t)));
+    }
   }
   const minMs = sources.map((x) => Math.max(0, Math.floor(x.minOverlapMinutes ?? minOverlapMinutes)) * 60_000);
+  const groupNo = sources.map((_, n) => (groupOf ? groupOf(n) : 0));
+  const groups = groupNo.reduce((m, g) => Math.max(m, g + 1), 1);
+  // per stay, per group: when it was first met in this walk (stamp), skipped as known, its count, longest, hull
+  const gStamp = new Int32Array(groups).fill(-1);
+  const gSkip = new Uint8Array(groups);
+  const gCount = new Int32Array(groups);
+  const gBest = new Int32Array(groups);
+  const gLen = new Float64Array(groups);
+  const gStart = new Float64Array(groups);
+  const gA = new Float64Array(groups);
+  const gB = new Float64Array(groups);
+  const seen = new Int32Array(sources.length).fill(-1);
+  const touched: number[] = [];
+  let stamp = 0;
   const out: VenueHit[] = [];
   for (const h of rows) {
     if (h.kind !== 'h') continue;
-    const i = islands.get(`${h.venue_id}|${h.island}`);
-    if (!i) continue;
-    const f = h.f.getTime();
-    const t = h.t.getTime();
+    const v = venues.get(h.venue_id);
+    if (!v) continue;
+    const f = Math.round(h.f);
+    const t = Math.round(h.t);
+    if (t <= f) continue;
+    const person = h.person_id!;
+    const { starts, ends, src, reach } = v.list;
     // first span starting at or after t: the candidates are before it
     let lo = 0;
-    let hi = i.starts.length;
+    let hi = starts.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (i.starts[mid]! < t) lo = mid + 1;
+      if (starts[mid]! < t) lo = mid + 1;
       else hi = mid;
     }
-    const venue = venues.get(h.venue_id)!;
-    for (let k = lo - 1; k >= 0 && i.reach[k]! > f; k--) {
-      const sp = i.spans[k]!;
-      const n = sp.src! - 1;
-      const source = sources[n]!;
-      if (source.personId === h.person_id || known?.(n).has(h.person_id!)) continue;
-      const a = Math.max(f, i.starts[k]!);
-      const b = Math.min(t, sp.t.getTime());
-      if (b <= a || b - a < minMs[n]!) continue;
-      const from = new Date(a);
-      const to = new Date(b);
-      out.push({ sourcePersonId: source.personId, sourceIndex: n, personId: h.person_id!, venueId: h.venue_id, venueCode: venue.code, venueName: venue.name, via: h.via!, from, to, overlapMinutes: overlapMinutes(from, to) });
+    stamp++;
+    touched.length = 0;
+    for (let k = lo - 1; k >= 0 && reach[k]! > f; k--) {
+      const n = src[k]!;
+      const a = f > starts[k]! ? f : starts[k]!;
+      const b = t < ends[k]! ? t : ends[k]!;
+      const len = b - a;
+      if (len <= 0 || len < minMs[n]! || sources[n]!.personId === person) continue;
+      const g = groupNo[n]!;
+      if (gStamp[g] !== stamp) {
+        gStamp[g] = stamp;
+        gSkip[g] = known && known(n).has(person) ? 1 : 0;
+        gCount[g] = 0;
+        gBest[g] = -1;
+        gA[g] = Infinity;
+        gB[g] = -Infinity;
+        touched.push(g);
+      }
+      if (gSkip[g]) continue;
+      if (seen[n] !== stamp) {
+        seen[n] = stamp;
+        gCount[g]++;
+      }
+      if (a < gA[g]!) gA[g] = a;
+      if (b > gB[g]!) gB[g] = b;
+      const best = gBest[g]!;
+      if (best < 0 || len > gLen[g]! || (len === gLen[g]! && (a < gStart[g]! || (a === gStart[g]! && sources[n]!.personId < sources[best]!.personId)))) {
+        gBest[g] = n;
+        gLen[g] = len;
+        gStart[g] = a;
+      }
+    }
+    for (const g of touched) {
+      if (gSkip[g] || !gCount[g]) continue;
+      const best = gBest[g]!;
+      out.push({
+        sourcePersonId: sources[best]!.personId,
+        sourceIndex: best,
+        sourcesCount: gCount[g]!,
+        personId: person,
+        venueId: h.venue_id,
+        venueCode: v.code,
+        venueName: v.name,
+        via: h.via!,
+        from: new Date(gA[g]!),
+        to: new Date(gB[g]!),
+        overlapMinutes: Math.max(1, Math.round(gLen[g]! / 60_000)),
+      });
     }
   }
   return out;
 }
 
 /**
- * The statement behind venueContacts: the PL/pgSQL function cases_venue_contacts (migration 0004), so its plan is
+ * The statement behind venueContacts: the PL/pgSQL function cases_venue_contacts (migration 0005), so its plan is
  * prepared once per connection (planning it cost more than running it for a typical F1).
  */
-export function venueContactsQuery(sources: TraceSource[]) {
+export function venueContactsQuery(sources: TraceSource[], part = 0, parts = 1) {
   const ids = sources.map((s) => s.personId);
   const froms = sources.map((s) => s.from.toISOString());
   const tos = sources.map((s) => s.to.toISOString());
-  return sql<IslandRow>`select * from cases_venue_contacts(${ids}::uuid[], ${froms}::timestamptz[], ${tos}::timestamptz[])`;
+  return sql<IslandRow>`select * from cases_venue_contacts(${ids}::uuid[], ${froms}::timestamptz[], ${tos}::timestamptz[], ${part}::int, ${parts}::int)`;
 }
 
 /** Minutes between two instants, at least 1 for any real overlap (30 s of overlap is not "0 minutes"). */
@@ -187,14 +270,19 @@ export interface TracedExposure {
   from: Date;
   to: Date;
   overlapMinutes: number | null;
-  /** the F0 (level 1) or the contact of the level above it was exposed to: one exposure per source */
+  /**
+   * the F0 (level 1) or the contact of the level above it was exposed to: for a venue stay the one of the longest
+   * overlap (overlapMinutes is with them), for a household exposure the household member
+   */
   sourcePersonId: string;
+  /** how many sources were present during the stay (1 for household) */
+  sourcesCount: number;
 }
 
 export interface TracedContact {
   personId: string;
   level: number;
-  /** for level ≥ 2: the contact of the level above of the earliest exposure (every exposure names its own) */
+  /** for level ≥ 2: the contact of the level above of the earliest exposure (every exposure names its main source) */
   viaPersonId: string | null;
   exposures: TracedExposure[];
 }
@@ -215,8 +303,8 @@ export interface TraceInput {
 
 /**
  * Trace a case: level 1 from the case's window, level n from the contacts of level n−1 (each from its first
- * exposure until `at`). One row per person, at the lowest level found; a person found again at the same level
- * through another source keeps every exposure.
+ * exposure until `at`). One row per person, at the lowest level found, with one exposure per stay where sources
+ * were present (and one per household source).
  */
 export async function traceCase(db: DbOrTx, input: TraceInput): Promise<TracedContact[]> {
   return (await traceCases(db, [input]))[0]!;
@@ -242,7 +330,8 @@ export async function traceCases(db: DbOrTx, inputs: TraceInput[]): Promise<Trac
     const runOf = active.flatMap((r) => r.sources.map(() => r));
     // everyone already a contact (lower levels, this level's sources) or excluded: add() would drop them anyway
     const knownOf = new Map(active.map((r) => [r, new Set([...r.excluded, ...r.found.keys()])]));
-    const [hits, house] = await Promise.all([venueContacts(db, sources, 0, (n) => knownOf.get(runOf[n]!)!), householdPairs(db, [...new Set(sources.map((x) => x.personId))])]);
+    const runNo = new Map(active.map((r, i) => [r, i]));
+    const [hits, house] = await Promise.all([venueContacts(db, sources, 0, (n) => knownOf.get(runOf[n]!)!, (n) => runNo.get(runOf[n]!)!), householdPairs(db, [...new Set(sources.map((x) => x.personId))])]);
     const members = new Map<string, string[]>();
     for (const p of house) members.set(p.sourcePersonId, [...(members.get(p.sourcePersonId) ?? []), p.personId]);
     const add = (run: (typeof runs)[number], personId: string, e: TracedExposure) => {
@@ -266,10 +355,11 @@ export async function traceCases(db: DbOrTx, inputs: TraceInput[]): Promise<Trac
         to: h.to,
         overlapMinutes: h.overlapMinutes,
         sourcePersonId: h.sourcePersonId,
+        sourcesCount: h.sourcesCount,
       });
     sources.forEach((w, n) => {
       for (const personId of members.get(w.personId) ?? [])
-        add(runOf[n]!, personId, { kind: 'household', via: 'household', venueId: null, venueCode: null, venueName: null, from: w.from, to: w.to, overlapMinutes: null, sourcePersonId: w.personId });
+        add(runOf[n]!, personId, { kind: 'household', via: 'household', venueId: null, venueCode: null, venueName: null, from: w.from, to: w.to, overlapMinutes: null, sourcePersonId: w.personId, sourcesCount: 1 });
     });
     for (const run of active) {
       const thisLevel = [...run.found.values()].filter((c) => c.level === level);

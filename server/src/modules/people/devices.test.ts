@@ -2,8 +2,8 @@
 // revocations made by either process respected by both (at once here, within REVOCATION_STALE_MS there).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { testContext, type TestContext } from '../../../test/helpers';
-import { SignatureError } from '../../platform/signing';
+import { alterChar, testContext, type TestContext } from '../../../test/helpers';
+import { KeyRing, SignatureError } from '../../platform/signing';
 import { DeviceRegistry, REVOCATION_STALE_MS, CACHE_MS } from './devices';
 
 let t: TestContext;
@@ -65,5 +65,32 @@ describe('device registry across server processes', () => {
     await a.registry.revokeToken(tokens[21]!, now);
     const answers = await Promise.all(tokens.map((tk) => b.registry.verify(tk, now).then((v) => v.personId, (e: SignatureError) => e.reason)));
     expect(answers).toEqual(people.slice(5, 35).map((p, i) => (i === 7 || i === 21 ? 'expired' : p)));
+  });
+
+  it('checks a token’s MAC once, yet still refuses it once its phone is revoked, its key retired or a character altered', async () => {
+    const keys = KeyRing.inMemory();
+    let ms = 1_000_000;
+    const a = new DeviceRegistry(t.db, keys, 30, { ms: () => ms });
+    const b = new DeviceRegistry(t.db, keys, 30, { ms: () => ms });
+    const token = await a.issue(people[36]!, 'form', now);
+    const sibling = await a.issue(people[37]!, 'form', now);
+    // seen before by b: what the token names is cached there
+    expect((await b.verify(token, now)).personId).toBe(people[36]);
+    expect((await b.verify(token, now)).personId).toBe(people[36]);
+    expect((await b.verify(sibling, now)).personId).toBe(people[37]);
+    // an altered copy of a cached token (its person part, its MAC) is checked, not taken from the cache
+    const at = token.indexOf('.');
+    for (const forged of [alterChar(token, 5), alterChar(token, token.length - 3), alterChar(token, at - 2)])
+      await expect(b.verify(forged, now)).rejects.toSatisfy((e) => e instanceof SignatureError && e.reason !== 'expired');
+    // revoked by another process: refused within REVOCATION_STALE_MS, though its MAC was checked before
+    expect(await a.revokeToken(token, now)).toBe(true);
+    ms += REVOCATION_STALE_MS;
+    await refused(b.verify(token, now));
+    expect((await b.verify(sibling, now)).personId).toBe(people[37]);
+    // the key retired: the cached sibling is refused at once
+    const old = keys.activeKid;
+    await keys.rotate();
+    await keys.retire(old);
+    await expect(b.verify(sibling, now)).rejects.toSatisfy((e) => e instanceof SignatureError && e.reason === 'retired_key');
   });
 });

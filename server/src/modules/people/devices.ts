@@ -12,7 +12,8 @@
 // REVOCATION_STALE_MS.
 import { sql } from 'kysely';
 import type { Db, DbOrTx } from '../../platform/db/types';
-import { verifyMac, SignatureError, type KeyRing } from '../../platform/signing';
+import { verifyMac, SignatureError, tokenKeyUsable, type KeyRing } from '../../platform/signing';
+import { LruCache } from '../../platform/cache';
 import { personDeviceToken, personIdOf, PERSONAL_QR_TYPE } from './qr';
 
 /** How long a device row read from the database is trusted (revocations arrive through the feed meanwhile). */
@@ -44,6 +45,8 @@ export interface DeviceRegistryOptions {
 
 export class DeviceRegistry {
   private readonly cache = new Map<string, Cached>();
+  /** token → what it names, for tokens whose MAC was checked (checkedToken) */
+  private readonly tokens = new LruCache<string, { personId: string; deviceId: string }>(MAX_CACHED);
   /** Device ids waiting to be read, with their callers; read together by one statement at a time. */
   private queue = new Map<string, { resolve: (c: Cached) => void; reject: (e: unknown) => void }[]>();
   private reading = false;
@@ -73,16 +76,18 @@ export class DeviceRegistry {
       .values({ person_id: personId, origin, created_at: now, last_used_at: now, revoked_at: null })
       .returning('id')
       .executeTakeFirstOrThrow();
-    this.remember(row.id, { lastUsedAt: now.getTime(), revoked: false, readAt: this.ms() });
-    return personDeviceToken(this.keys, personId, row.id);
+    return this.issued(personId, row.id, now);
+  }
+
+  /** The token of a device row just written elsewhere (e.g. by findOrCreatePublicWithDevice), remembered as live. */
+  issued(personId: string, deviceId: string, now: Date): string {
+    this.remember(deviceId, { lastUsedAt: now.getTime(), revoked: false, readAt: this.ms() });
+    return personDeviceToken(this.keys, personId, deviceId);
   }
 
   /** { person, device } of a device token; throws SignatureError (reason 'expired' when revoked, idle or from before devices). */
   async verify(token: string, now: Date): Promise<{ personId: string; deviceId: string }> {
-    const v = verifyMac(this.keys, token, { expectedType: PERSONAL_QR_TYPE, now });
-    const personId = personIdOf(v, 'device token');
-    const deviceId = v.body.d;
-    if (typeof deviceId !== 'string' || !UUID.test(deviceId)) throw new SignatureError('expired', 'device token from before device expiry; fill in the form again');
+    const { personId, deviceId } = this.checkedToken(token, now);
     await this.revocationsRead();
     let d = this.cache.get(deviceId);
     if (!d || this.ms() - d.readAt > CACHE_MS) d = await this.read(deviceId);
@@ -92,6 +97,23 @@ export class DeviceRegistry {
       d.lastUsedAt = now.getTime();
       await this.db.updateTable('person_devices').set({ last_used_at: now }).where('id', '=', deviceId).where('last_used_at', '<', now).execute();
     }
+    return { personId, deviceId };
+  }
+
+  /**
+   * Person and device named by a token, its MAC checked once per token string (a phone sends the same token with
+   * every check-in): a token seen before is taken from the cache while its key is still usable. The device row's
+   * state (revoked, idle) is checked by the caller on every use, never cached with the token.
+   */
+  private checkedToken(token: string, now: Date): { personId: string; deviceId: string } {
+    const seen = this.tokens.get(token);
+    if (seen && tokenKeyUsable(this.keys, token)) return seen;
+    const v = verifyMac(this.keys, token, { expectedType: PERSONAL_QR_TYPE, now });
+    const personId = personIdOf(v, 'device token');
+    const deviceId = v.body.d;
+    if (typeof deviceId !== 'string' || !UUID.test(deviceId)) throw new SignatureError('expired', 'device token from before device expiry; fill in the form again');
+    // device tokens carry no expiry; one that did would be checked again each time
+    if (!v.expiresAt) this.tokens.set(token, { personId, deviceId });
     return { personId, deviceId };
   }
 

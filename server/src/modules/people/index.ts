@@ -54,7 +54,7 @@ export {
   type PersonContact,
 } from './reads';
 export { getPersonBirth, type PersonBirth } from './birth';
-export { findOrCreatePerson, type FindOrCreateInput, type FindOrCreateOptions } from './service';
+export { findOrCreatePerson, findOrCreatePublicWithDevice, type FindOrCreateInput, type FindOrCreateOptions } from './service';
 export { type PersonSource } from './validate';
 export { personRecordsLite, personIdsMatching, type PersonRecordLite, type PersonQueryKind } from './contacts';
 export { personalQrToken, verifyPersonalQr, personDeviceToken, isPersonDeviceToken, bareToken, personIdOf, qrSvg, PERSONAL_QR_TYPE } from './qr';

@@ -125,11 +125,6 @@ export interface FindOrCreateOptions {
    * by national ID first, and missing fields are filled in.
    */
   trust?: 'public' | 'staff';
-  /**
-   * Runs inside the same transaction once the person is found or created (e.g. issuing the phone's device row: one
-   * commit instead of two). Validation happens before the transaction, so no connection is held while it runs.
-   */
-  inside?: (tx: DbOrTx, person: { id: string; created: boolean }) => Promise<void>;
 }
 
 /**
@@ -148,11 +143,41 @@ export async function findOrCreatePerson(
   const require: ValidateOptions['require'] = ['communeCode'];
   if (opts.requirePhone !== false) require.push('phone');
   const v = await validatePerson(input, { resolver: opts.resolver, now: opts.now, prefix: opts.prefix, require });
-  return inTransaction(db, async (tx) => {
-    const found = await findOrInsert(tx, v, opts);
-    await opts.inside?.(tx, found);
-    return found;
-  });
+  return inTransaction(db, (tx) => findOrInsert(tx, v, opts));
+}
+
+/**
+ * findOrCreatePerson for public input (trust 'public'), plus a new device row for the phone, in ONE statement (the SQL
+ * function people_find_or_create_with_device, migration 0005: same locks and matching rule as findMatch's public
+ * branch): the check-in's first-visit form. Validation first, as findOrCreatePerson; atomic on its own or inside
+ * the caller's transaction. Returns the device id: issue its token with DeviceRegistry.issued().
+ */
+export async function findOrCreatePublicWithDevice(
+  db: DbOrTx,
+  input: FindOrCreateInput,
+  opts: Pick<FindOrCreateOptions, 'resolver' | 'now' | 'source' | 'prefix' | 'requirePhone'> & {
+    origin: 'form' | 'household';
+    /**
+     * Commit without waiting for the WAL flush (not inside a caller's transaction). Only for a caller that tells
+     * nobody of the result before a synchronous commit of its own that follows (the check-in's batch insert):
+     * PostgreSQL flushes its log in order, so that commit makes this one durable too. Saves a flush per first visit.
+     * (A check-in answered as a duplicate writes nothing, so its new device row is flushed by the WAL writer within
+     * a second instead; lost in a crash meanwhile, the phone is asked for the form again. Its check-in is durable.)
+     */
+    flushLater?: boolean;
+  },
+): Promise<{ id: string; created: boolean; deviceId: string }> {
+  const require: ValidateOptions['require'] = ['communeCode'];
+  if (opts.requirePhone !== false) require.push('phone');
+  const v = await validatePerson(input, { resolver: opts.resolver, now: opts.now, prefix: opts.prefix, require });
+  const later = opts.flushLater === true && !db.isTransaction;
+  const r = await sql<{ o_person: string; o_created: boolean; o_device: string }>`
+    select o_person::text, o_created, o_device::text
+    from ${later ? sql`(select set_config('synchronous_commit', 'off', true)) as commit_mode,` : sql``} people_find_or_create_with_device(
+      ${v.full_name}, ${v.name_key}, ${v.birth_date}::date, ${v.birth_year}::smallint, ${v.sex}, ${v.national_id},
+      ${v.phone}, ${v.address}, ${v.commune_code}, ${opts.source}, ${opts.origin}, ${opts.now}::timestamptz)`.execute(db);
+  const row = r.rows[0]!;
+  return { id: row.o_person, created: row.o_created, deviceId: row.o_device };
 }
 
 async function findOrInsert(tx: DbOrTx, v: PersonValues, opts: FindOrCreateOptions): Promise<{ id: string; created: boolean }> {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { testContext, type TestContext } from '../../../test/helpers';
+import { alterChar, testContext, type TestContext } from '../../../test/helpers';
 import { isMacToken, KeyRing, sign, signMac } from '../../platform/signing';
 import { communes, createVenue, form, uuid } from './test-fixtures';
 import { PURGE_CHECKINS_JOB } from './jobs';
@@ -417,7 +417,7 @@ describe('commune picker', () => {
 });
 
 describe('venue status cache across server processes', () => {
-  it('applies a suspension made by another server within STATUS_TTL_MS, while busy entrances are refreshed ahead', async () => {
+  it('applies a suspension made by another server within STATUS_TTL_MS, though entrances are cached for minutes', async () => {
     const v = await createVenue(t.app, officer.headers, { communeCode: c.a, name: 'Nhà văn hoá khối 5', type: 'other' });
     const checkIn = () => post({ clientId: uuid(), venueToken: v.token, people: [{ ...form({ phone: '0983000111', fullName: 'Phạm Thị Hoa' }), communeCode: c.a }] });
     expect((await checkIn()).statusCode).toBe(201); // entrance now cached in this process
@@ -432,6 +432,79 @@ describe('venue status cache across server processes', () => {
     const res = await checkIn();
     expect(res.statusCode).toBe(403);
     expect(res.json().error.code).toBe('VENUE_SUSPENDED');
+  });
+});
+
+describe('venue change feed', () => {
+  it('applies an entrance closed and a validity window cut short by another server within STATUS_TTL_MS', async () => {
+    const v = await createVenue(t.app, officer.headers, { communeCode: c.a, name: 'Nhà thi đấu', type: 'other' });
+    const w = await createVenue(t.app, officer.headers, { communeCode: c.a, name: 'Sân vận động', type: 'other' });
+    const checkIn = (token: string) => post({ clientId: uuid(), venueToken: token, people: [{ ...form({ phone: '0983000222', fullName: 'Lê Văn Tâm' }), communeCode: c.a }] });
+    expect((await checkIn(v.token)).statusCode).toBe(201);
+    expect((await checkIn(w.token)).statusCode).toBe(201);
+    // direct writes, as another server process makes them: this process gets no invalidation call
+    await t.db.updateTable('venue_entrances').set({ active: false }).where('id', '=', v.entrances[0]!.id).execute();
+    await t.db.updateTable('venues').set({ valid_until: new Date(now.getTime() - 60_000) }).where('id', '=', w.venue.id).execute();
+    now = new Date(now.getTime() + STATUS_TTL_MS + 1);
+    const closed = await checkIn(v.token);
+    expect(closed.statusCode).toBe(410);
+    expect(closed.json().error.code).toBe('ENTRANCE_CLOSED');
+    const over = await checkIn(w.token);
+    expect(over.statusCode).toBe(410);
+    expect(over.json().error.code).toBe('VENUE_QR_EXPIRED');
+    // and reopened the same way
+    await t.db.updateTable('venue_entrances').set({ active: true }).where('id', '=', v.entrances[0]!.id).execute();
+    now = new Date(now.getTime() + STATUS_TTL_MS + 1);
+    expect((await checkIn(v.token)).statusCode).toBe(201);
+  });
+
+  it('reads a busy entrance from the database once, not every few seconds, while watching the feed', async () => {
+    let entranceReads = 0;
+    const counting = t.db.withPlugin({
+      transformQuery: (a) => {
+        if (a.node.kind === 'SelectQueryNode') entranceReads++;
+        return a.node;
+      },
+      transformResult: async (a) => a.result,
+    });
+    const cache = new EntranceCache({ db: counting, keys: t.app.vigil.keys, clock });
+    const start = now;
+    try {
+      for (let i = 0; i < 120; i++) {
+        expect((await cache.openEntrance(venue.token, now, 'venueToken')).venueName).toBe('Chợ Vinh');
+        now = new Date(now.getTime() + 500); // a check-in every half second for a minute
+      }
+      expect(entranceReads).toBe(1);
+      // a change made elsewhere is still seen within STATUS_TTL_MS
+      await t.db.updateTable('venues').set({ status: 'suspended' }).where('id', '=', venue.venue.id).execute();
+      now = new Date(now.getTime() + STATUS_TTL_MS + 1);
+      await expect(cache.openEntrance(venue.token, now, 'venueToken')).rejects.toMatchObject({ statusCode: 403, code: 'VENUE_SUSPENDED' });
+    } finally {
+      await t.db.updateTable('venues').set({ status: 'approved' }).where('id', '=', venue.venue.id).execute();
+      cache.close();
+      now = new Date(start.getTime() + 61_000);
+    }
+  });
+
+  it('refuses a forged poster whose valid sibling is cached, and checks a new poster once for concurrent first scans', async () => {
+    const people = [{ ...form({ phone: '0983000333', fullName: 'Hồ Thị Mai' }), communeCode: c.a }];
+    const valid = signVenueToken(t.app.vigil.keys, venue.entrances[0]!.id, venue.venue.id, new Date(now.getTime() + 86400_000));
+    const sig = valid.lastIndexOf('.') + 5;
+    const forged = [alterChar(valid, sig), alterChar(valid, 3), signVenueToken(KeyRing.inMemory(), venue.entrances[0]!.id, venue.venue.id, new Date(now.getTime() + 86400_000))];
+    // first scans of the new poster and its forgeries, all at once
+    const all = await Promise.all([...Array.from({ length: 6 }, () => valid), ...forged].map((venueToken) => post({ clientId: uuid(), venueToken, people })));
+    expect(all.slice(0, 6).map((r) => r.statusCode)).toEqual(Array(6).fill(201));
+    for (const r of all.slice(6)) {
+      expect(r.statusCode, r.body).toBe(400);
+      expect(r.json().error).toMatchObject({ code: 'VENUE_QR_INVALID', details: [{ path: 'body.venueToken' }] });
+    }
+    // the valid one is cached now; its forgeries still are not accepted
+    for (const venueToken of forged) {
+      const r = await post({ clientId: uuid(), venueToken, people });
+      expect(r.statusCode).toBe(400);
+      expect(r.json().error.code).toBe('VENUE_QR_INVALID');
+    }
+    expect((await post({ clientId: uuid(), venueToken: valid, people })).statusCode).toBe(201);
   });
 });
 

@@ -1,17 +1,25 @@
 // Venue QR codes and the entrances they open, as the check-in hot path needs them: a poster's signature is checked
-// once per token string, and an entrance's venue (status, validity, names) is cached for STATUS_TTL_MS, busy
-// entrances being re-read ahead of expiry in one statement for all. A status change made here applies at once
-// (invalidateVenue); one made by another server process within STATUS_TTL_MS.
+// once per token string (concurrent first scans of one poster share one check), and an entrance's venue (status,
+// validity, names) is cached for ENTRANCE_CACHE_MS. Changes reach the cache through a feed (venue_changes, written by
+// triggers on venues and venue_entrances, migration 0004) polled every FEED_POLL_MS while check-ins arrive; a cached
+// entrance is trusted only while the last read of the feed is younger than STATUS_TTL_MS (a check-in waits for a
+// read otherwise). A status change made here applies at once (invalidateVenue); one made by another server process
+// within STATUS_TTL_MS. A busy entrance costs no database read per check-in, however many venues there are.
+import { sql } from 'kysely';
 import type { Db, DbOrTx } from '../../platform/db/types';
 import { tokenKeyUsable, type KeyRing } from '../../platform/signing';
 import { LruCache } from '../../platform/cache';
-import { entranceForCheckin, entrancesForCheckin } from './queries';
+import { entranceForCheckin } from './queries';
 import { venueQrError, verifyVenueToken, verifyVenueTokenAsync, type VenueTokenBody } from './tokens';
 
-/** How long a venue's status/validity is trusted from cache: suspension takes effect within this time. */
+/** A change made by another server process applies within this time: cached entrances are not used past it without a fresh read of the feed. */
 export const STATUS_TTL_MS = 2_000;
-/** Entrances used after half their TTL are re-read ahead of expiry, together, this often (ms). */
-const ENTRANCE_REFRESH_MS = 200;
+/** The change feed is read this often while check-ins arrive. */
+export const FEED_POLL_MS = 1_000;
+/** How long an entrance read from the database is kept (changes arrive through the feed meanwhile; commune names and the like within this time). */
+export const ENTRANCE_CACHE_MS = 10 * 60_000;
+/** Changes are read from a little before the last read: a changing transaction may commit after its timestamp. */
+const FEED_OVERLAP = '30 seconds';
 
 export interface EntranceInfo {
   entranceId: string;
@@ -36,39 +44,49 @@ export interface EntranceInfo {
 
 export class EntranceCache {
   private readonly venueTokens = new LruCache<string, VenueTokenBody>(50_000);
+  /** First scans being verified: concurrent scans of the same new poster wait for one signature check. */
+  private readonly verifying = new Map<string, Promise<VenueTokenBody>>();
   // aged by the app's clock, so tests move time instead of sleeping
-  private readonly entrances = new LruCache<string, EntranceInfo | null>(20_000, STATUS_TTL_MS, () => this.o.clock().getTime());
-  /** Entrances to re-read ahead of expiry (one statement for all), and the timer that does it. */
-  private readonly entrancesToRefresh = new Set<string>();
-  private refreshTimer: NodeJS.Timeout | null = null;
+  private readonly entrances = new LruCache<string, EntranceInfo>(50_000, ENTRANCE_CACHE_MS, () => this.o.clock().getTime());
   /** Bumped by invalidateVenue: a look-up that started before it must not put its (older) result in the cache. */
   private entranceEpoch = 0;
+  /** The change feed: database time of the last read, when (clock) it was read, and the read in flight. */
+  private feedSince: Date | null = null;
+  private feedReadAt = -Infinity;
+  private feedRead: Promise<void> | null = null;
+  /** Changes of the feed's overlap window already applied here ("venue id + time"). */
+  private changesApplied = new Set<string>();
 
   constructor(private readonly o: { db: Db; keys: KeyRing; clock: () => Date }) {}
 
   /** Forget cached state of a venue (status change, edit) so this process applies it at once. */
   invalidateVenue(venueId: string) {
     this.entranceEpoch++;
-    this.entrances.deleteWhere((e) => e?.venueId === venueId);
+    this.entrances.deleteWhere((e) => e.venueId === venueId);
   }
 
-  /** Stops background work (the app is closing). */
-  close() {
-    if (this.refreshTimer) clearTimeout(this.refreshTimer);
-    this.refreshTimer = null;
-    this.entrancesToRefresh.clear();
-  }
+  /** Stops background work (the app is closing). Nothing runs in the background: the feed is read by check-ins. */
+  close() {}
 
   /**
    * Verified token body, cached by token string (expiry checked on every use; a cached token whose key was retired
    * since is verified again, and refused as revoked). The first scan of a poster checks its Ed25519 signature off
-   * the event loop.
+   * the event loop; scans of the same poster arriving meanwhile wait for that check instead of repeating it.
    */
   async verifyVenue(token: string, now: Date, path: string): Promise<VenueTokenBody> {
     const cached = this.cachedVenue(token, now, path);
     if (cached) return cached;
-    const body = await verifyVenueTokenAsync(this.o.keys, token, now, path);
-    this.venueTokens.set(token, body);
+    let pending = this.verifying.get(token);
+    if (!pending) {
+      pending = verifyVenueTokenAsync(this.o.keys, token, now, path).finally(() => this.verifying.delete(token));
+      this.verifying.set(token, pending);
+      const body = await pending;
+      this.venueTokens.set(token, body);
+      return body;
+    }
+    // another scan's check: its refusal names that scan's field, so a refusal is worked out here again
+    const body = await pending.catch(() => verifyVenueTokenAsync(this.o.keys, token, now, path));
+    if (body.expiresAt && now >= body.expiresAt) throw venueQrError(410, 'VENUE_QR_EXPIRED', 'has expired (the event is over)', path);
     return body;
   }
 
@@ -80,57 +98,69 @@ export class EntranceCache {
     return body;
   }
 
-  /**
-   * The entrance, from cache for at most STATUS_TTL_MS. An entrance in use is re-read ahead of expiry in the
-   * background, many in one statement, so busy entrances do not each cost a query every STATUS_TTL_MS.
-   */
+  /** The entrance (null: no such entrance), from cache while the change feed is fresh, else read. */
   async entrance(entranceId: string): Promise<EntranceInfo | null> {
-    const cached = this.cachedEntrance(entranceId);
-    if (cached !== undefined) return cached;
+    const cached = this.cachedEntrance(entranceId) ?? (await this.changesRead(), this.cachedEntrance(entranceId));
+    if (cached) return cached;
     const epoch = this.entranceEpoch;
     const r = await entranceForCheckin(this.o.db, entranceId);
     const info = r ? entranceInfo(r) : null;
-    if (epoch === this.entranceEpoch) this.entrances.set(entranceId, info);
+    // an unknown entrance is not remembered (a new entrance must work at once; only signed posters get here)
+    if (info && epoch === this.entranceEpoch) this.entrances.set(entranceId, info);
     return info;
   }
 
-  /** The cached entrance (undefined: not cached), scheduling a refresh when it is ageing. */
-  private cachedEntrance(entranceId: string): EntranceInfo | null | undefined {
-    const cached = this.entrances.getWithAge(entranceId);
-    if (!cached) return undefined;
-    if (cached.age > STATUS_TTL_MS / 2) this.refreshLater(entranceId);
-    return cached.value;
+  /**
+   * The cached entrance when the change feed was read recently enough to trust it (no await), starting the next
+   * read of the feed when one is due; undefined otherwise.
+   */
+  private cachedEntrance(entranceId: string): EntranceInfo | undefined {
+    const age = this.o.clock().getTime() - this.feedReadAt;
+    if (age >= FEED_POLL_MS) this.startChangesRead();
+    if (age >= STATUS_TTL_MS || age < 0) return undefined;
+    return this.entrances.get(entranceId);
   }
 
-  private refreshLater(entranceId: string) {
-    this.entrancesToRefresh.add(entranceId);
-    if (this.refreshTimer) return;
-    this.refreshTimer = setTimeout(() => void this.refreshEntrances(), ENTRANCE_REFRESH_MS);
-    this.refreshTimer.unref();
-  }
-
-  private async refreshEntrances() {
-    const ids = [...this.entrancesToRefresh].slice(0, 1000);
-    for (const id of ids) this.entrancesToRefresh.delete(id);
-    const epoch = this.entranceEpoch;
-    try {
-      const rows = await entrancesForCheckin(this.o.db, ids);
-      if (epoch === this.entranceEpoch) {
-        const found = new Map(rows.map((r) => [r.entrance_id, r]));
-        for (const id of ids) {
-          const r = found.get(id);
-          this.entrances.set(id, r ? entranceInfo(r) : null);
-        }
-      }
-    } catch {
-      // not refreshed: the entries expire as usual and the next check-in reads (and reports errors) itself
-    } finally {
-      this.refreshTimer = null;
-      if (this.entrancesToRefresh.size) {
-        this.refreshTimer = setTimeout(() => void this.refreshEntrances(), ENTRANCE_REFRESH_MS);
-        this.refreshTimer.unref();
-      }
+  private startChangesRead(): Promise<void> {
+    if (!this.feedRead) {
+      this.feedRead = this.readChanges().finally(() => {
+        this.feedRead = null;
+      });
+      // a failed background read is retried by the next check-in; one that must wait sees the error itself
+      this.feedRead.catch(() => {});
     }
+    return this.feedRead;
+  }
+
+  /** Waits for a read of the change feed when the last one is too old to trust cached entrances. */
+  private async changesRead(): Promise<void> {
+    const age = this.o.clock().getTime() - this.feedReadAt;
+    if (age >= STATUS_TTL_MS || age < 0) await this.startChangesRead();
+  }
+
+  private async readChanges() {
+    const startedAt = this.o.clock().getTime();
+    // each change as "venue id + its time": the overlap returns changes already applied, which are not applied again
+    const r = await sql<{ now: Date; changes: string[] }>`
+      select statement_timestamp() as now,
+             coalesce((select array_agg(distinct venue_id::text || ' ' || changed_at::text) from venue_changes
+                       where changed_at >= coalesce(${this.feedSince}::timestamptz, statement_timestamp()) - ${FEED_OVERLAP}::interval), '{}') as changes`.execute(this.o.db);
+    const row = r.rows[0]!;
+    // the first read knows of no earlier state: whatever was cached before it is dropped, and the recent changes
+    // it returns count as applied
+    const first = this.feedSince === null;
+    if (first) {
+      this.entranceEpoch++;
+      this.entrances.clear();
+    }
+    const seen = new Set<string>();
+    for (const change of row.changes) {
+      seen.add(change);
+      if (!first && !this.changesApplied.has(change)) this.invalidateVenue(change.slice(0, change.indexOf(' ')));
+    }
+    this.changesApplied = seen; // the overlap window's changes: the next read returns these (and newer) only
+    this.feedSince = row.now;
+    this.feedReadAt = startedAt;
   }
 
   /** The entrance of a venue QR, refusing unknown / closed / suspended / not-yet-approved / out-of-validity venues. */
@@ -148,8 +178,7 @@ export class EntranceCache {
     const now = this.o.clock();
     // a poster seen before: no await until the batch write
     const body = this.cachedVenue(token, now, path) ?? (await this.verifyVenue(token, now, path));
-    const cached = this.cachedEntrance(body.entranceId);
-    return namedEntrance(cached !== undefined ? cached : await this.entrance(body.entranceId), body, path);
+    return namedEntrance(this.cachedEntrance(body.entranceId) ?? (await this.entrance(body.entranceId)), body, path);
   }
 
   /**

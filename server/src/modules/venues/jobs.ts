@@ -3,6 +3,7 @@ import type { AppContext } from '../../platform/module';
 import { retentionCutoff } from '../../platform/purge';
 import { createCheckinPartitions, partitionDay } from './checkin-insert';
 import { purgeCheckins } from './checkin-queries';
+import { purgeVenueChanges } from './queries';
 
 export const PURGE_CHECKINS_JOB = 'venues.purge-checkins';
 export const CHECKIN_PARTITIONS_JOB = 'venues.checkin-partitions';
@@ -12,7 +13,7 @@ export const PARTITION_DAYS_AHEAD = 7;
 /**
  * Retention: every hour, the day partitions whose whole day is older than checkinRetentionDays are dropped (a
  * check-in is kept at least that long and less than a day more); `vigil jobs run venues.purge-checkins` runs it now.
- * Partitions for today and the next PARTITION_DAYS_AHEAD days are created every day, and at start-up.
+ * The venue change feed (entrances.ts) keeps a day. Partitions for today and the next PARTITION_DAYS_AHEAD days are created every day, and at start-up.
  */
 export function venueJobs(ctx: AppContext) {
   ctx.jobs.define({
@@ -21,7 +22,8 @@ export function venueJobs(ctx: AppContext) {
     handler: async () => {
       const before = retentionCutoff(ctx.config.clock(), ctx.config.checkinRetentionDays);
       const { deleted, partitions } = await purgeCheckins(ctx.db, before);
-      return { deleted, partitions, before: before.toISOString() };
+      const venueChanges = await purgeVenueChanges(ctx.db);
+      return { deleted, partitions, before: before.toISOString(), venueChanges };
     },
   });
   ctx.jobs.define({

@@ -4,7 +4,7 @@ import { verifyAsync, type KeyRing } from '../../platform/signing';
 import {
   bareToken,
   findOrCreatePerson,
-  type FindOrCreateOptions,
+  findOrCreatePublicWithDevice,
   isManagerOf,
   isPersonDeviceToken,
   maskPhone,
@@ -22,21 +22,24 @@ import type { DbOrTx } from '../../platform/db/types';
 import type { PeoplePort, PersonBriefLite, PersonInput } from './people-port';
 
 export function peopleAdapter(keys: KeyRing, resolver: JurisdictionResolver, devices: DeviceRegistry): PeoplePort {
-  const findOrCreate = (db: DbOrTx, input: PersonInput, opts: { prefix: string; source: 'checkin' | 'import'; now: Date }, inside?: FindOrCreateOptions['inside']) =>
+  const findOrCreate = (db: DbOrTx, input: PersonInput, opts: { prefix: string; source: 'checkin' | 'import'; now: Date }) =>
     findOrCreatePerson(
       db,
       { fullName: input.fullName, phone: input.phone, birthYear: input.birthYear, communeCode: input.communeCode, nationalId: input.nationalId ?? null },
-      { resolver, now: opts.now, source: opts.source, prefix: opts.prefix, requirePhone: !input.nationalId, trust: opts.source === 'import' ? 'staff' : 'public', inside },
+      { resolver, now: opts.now, source: opts.source, prefix: opts.prefix, requirePhone: !input.nationalId, trust: opts.source === 'import' ? 'staff' : 'public' },
     );
   return {
     normalizePhone: (raw) => normalizePhone(raw),
     findOrCreate: (db, input, opts) => findOrCreate(db, input, opts),
+    // the person and the phone's device row in one statement (one round trip: the first check-in's largest cost),
+    // flushed to disk by the check-in's own batch commit, which follows before any answer (CheckinEngine.checkIn)
     findOrCreateWithDevice: async (db, input, opts) => {
-      let token = '';
-      const r = await findOrCreate(db, input, { ...opts, source: 'checkin' }, async (tx, p) => {
-        token = await devices.issue(p.id, 'form', opts.now, tx);
-      });
-      return { ...r, token };
+      const r = await findOrCreatePublicWithDevice(
+        db,
+        { fullName: input.fullName, phone: input.phone, birthYear: input.birthYear, communeCode: input.communeCode, nationalId: input.nationalId ?? null },
+        { resolver, now: opts.now, source: 'checkin', prefix: opts.prefix, requirePhone: !input.nationalId, origin: 'form', flushLater: !db.isTransaction },
+      );
+      return { id: r.id, created: r.created, token: devices.issued(r.id, r.deviceId, opts.now) };
     },
     // same rules as people's verifyPersonalQr (bare token or a URL ending in it), signature checked off the event loop;
     // a phone's device token (HMAC, ~1 µs) is checked right here, plus its device row (cached; revoked or idle → expired)

@@ -259,6 +259,8 @@ const entranceCheckinQuery = (db: DbOrTx) =>
 
 export const entranceForCheckin = (db: DbOrTx, entranceId: string) => entranceCheckinQuery(db).where('e.id', '=', entranceId).executeTakeFirst();
 
-/** The check-in view of several entrances at once (refreshing the engine's cache in one statement). */
-export const entrancesForCheckin = (db: DbOrTx, entranceIds: string[]) =>
-  entranceCheckinQuery(db).where('e.id', '=', sql<string>`any(${entranceIds}::uuid[])`).execute();
+/** Deletes the venue change feed's rows older than a day (every server process reads it every second). */
+export async function purgeVenueChanges(db: DbOrTx): Promise<number> {
+  const r = await sql`delete from venue_changes where changed_at < statement_timestamp() - interval '1 day'`.execute(db);
+  return Number(r.numAffectedRows ?? 0);
+}

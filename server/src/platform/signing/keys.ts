@@ -81,7 +81,13 @@ interface LoadedKey {
   retiredAt: Date | null;
   /** HMAC key derived from the private key (macKeyFor), computed on first use. */
   mac?: Buffer;
+  /** What verifierFor / macKeyFor answer for this key while it is usable, made once (they run on every check-in). */
+  verifier?: KeyVerifier;
+  macKey?: MacKey;
 }
+
+const UNKNOWN = Object.freeze({ status: 'unknown' as const });
+const RETIRED = Object.freeze({ status: 'retired' as const });
 
 /** Result of looking a MAC key up. */
 export type MacKey = { status: 'ok'; kid: string; key: Buffer } | { status: 'unknown' } | { status: 'retired' };
@@ -251,9 +257,9 @@ export class KeyRing {
    */
   verifierFor(kid: string): KeyVerifier {
     const key = this.keys.get(kid);
-    if (!key) return { status: 'unknown' };
-    if (key.retiredAt) return { status: 'retired' };
-    return {
+    if (!key) return UNKNOWN;
+    if (key.retiredAt) return RETIRED;
+    return (key.verifier ??= {
       status: 'ok',
       verify: (data, signature) => {
         try {
@@ -270,7 +276,7 @@ export class KeyRing {
             resolve(false);
           }
         }),
-    };
+    });
   }
 
   /**
@@ -279,10 +285,10 @@ export class KeyRing {
    */
   macKeyFor(kid: string): MacKey {
     const key = this.keys.get(kid);
-    if (!key) return { status: 'unknown' };
-    if (key.retiredAt) return { status: 'retired' };
+    if (!key) return UNKNOWN;
+    if (key.retiredAt) return RETIRED;
     key.mac ??= deriveMacKey(key.privateKey);
-    return { status: 'ok', kid, key: key.mac };
+    return (key.macKey ??= { status: 'ok', kid, key: key.mac });
   }
 
   /** The MAC key of the active key pair (signs new MAC'd tokens). */

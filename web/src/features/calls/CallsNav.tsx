@@ -2,7 +2,7 @@ import { Anchor, Group } from '@mantine/core';
 import { Link } from 'react-router';
 import { useCallsT } from './i18n';
 
-/** The robot-call pages' own links (campaigns, scripts, lists, report). */
+/** The robot-call pages' own links (campaigns, scripts, lists, report, voice messages). */
 export function CallsNav() {
   const t = useCallsT();
   const links = [
@@ -10,6 +10,7 @@ export function CallsNav() {
     ['/calls/scripts', t('scripts')],
     ['/calls/lists', t('lists')],
     ['/calls/report', t('report')],
+    ['/calls/voice', t('voice.title')],
   ] as const;
   return (
     <Group gap="md">

@@ -8,8 +8,9 @@ const CampaignPage = lazy(() => import('./CampaignPage'));
 const ScriptsPage = lazy(() => import('./ScriptsPage'));
 const ListsPage = lazy(() => import('./ListsPage'));
 const ReportPage = lazy(() => import('./ReportPage'));
+const VoiceMessagesPage = lazy(() => import('./VoiceMessagesPage'));
 
-/** /calls (campaigns), /calls/scripts, /calls/lists, /calls/report, /calls/:id (live dashboard). */
+/** /calls (campaigns), /calls/scripts, /calls/lists, /calls/report, /calls/voice (hotline voice messages), /calls/:id (live dashboard). */
 export default function CallsPage() {
   return (
     <Suspense fallback={<PageLoader />}>
@@ -18,6 +19,7 @@ export default function CallsPage() {
         <Route path="scripts" element={<ScriptsPage />} />
         <Route path="lists" element={<ListsPage />} />
         <Route path="report" element={<ReportPage />} />
+        <Route path="voice" element={<VoiceMessagesPage />} />
         <Route path=":id" element={<CampaignPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Routes>

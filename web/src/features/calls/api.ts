@@ -78,3 +78,23 @@ export async function previewAudio(text: string, language: 'vi' | 'en', voice?: 
   if (!res.ok) throw new Error(`HTTP ${res.status}`);
   return res.blob();
 }
+
+/** A hotline voice message (the audio is fetched by the <audio> element itself: /api/calls/voice-messages/:id/audio). */
+export interface VoiceMessage {
+  id: string;
+  unitCode: string;
+  personId: string | null;
+  fullName: string;
+  phone: string;
+  receivedAt: string;
+  durationMs: number;
+  endedBy: string;
+  handledAt: string | null;
+  note: string;
+}
+export const useVoiceMessages = (status: string) =>
+  useQuery({ queryKey: ['calls', 'voice', status], queryFn: () => api.get<{ items: VoiceMessage[] }>('/api/calls/voice-messages', { status }), refetchInterval: 30_000 });
+export function useHandleVoiceMessage() {
+  const qc = useQueryClient();
+  return useMutation({ mutationFn: (b: { id: string; note: string }) => api.post<VoiceMessage>(`/api/calls/voice-messages/${b.id}/handled`, { note: b.note }), onSuccess: () => qc.invalidateQueries({ queryKey: ['calls', 'voice'] }) });
+}

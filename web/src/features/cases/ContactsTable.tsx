@@ -1,8 +1,9 @@
-import { Badge, Checkbox, Table, Text } from '@mantine/core';
+import { useState } from 'react';
+import { Anchor, Badge, Checkbox, Loader, Popover, Table, Text } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { useFormat } from '../../lib/format';
 import { DataTable } from '../../lib/DataTable';
-import type { ContactItem } from './api';
+import { useExposureSources, type ContactItem } from './api';
 import { useCasesT, useLabel } from './i18n';
 
 export const LEVEL_COLOR: Record<number, string> = { 1: 'orange', 2: 'yellow' };
@@ -72,6 +73,7 @@ export function ContactsTable({ items, selected, onSelect, showCase }: { items: 
                 {e.overlapMinutes !== null ? ` · ${e.overlapMinutes}′` : ''}
                 {e.venue ? ` (${label('vias', e.via)})` : ''}
                 {c.level > 1 && e.sourcePersonName ? ` · ${tc('fields.viaPerson')}: ${e.sourcePersonName}` : ''}
+                {e.venue && <SourcesLink contactId={c.id} exposureId={e.id} count={e.sourcesCount} level={c.level - 1} timeOf={timeOf} />}
               </Text>
             ))}
             {c.exposures.length > 4 && <Text size="xs" c="dimmed">+{c.exposures.length - 4}</Text>}
@@ -85,5 +87,47 @@ export function ContactsTable({ items, selected, onSelect, showCase }: { items: 
         </Table.Tr>
       ))}
     </DataTable>
+  );
+}
+
+/**
+ * " · with N F1s — list": the exposure stores how many sources were present during the stay; the list of who they
+ * were is read from the server when opened (jurisdiction-scoped and audited there).
+ */
+function SourcesLink({ contactId, exposureId, count, level, timeOf }: { contactId: string; exposureId: string; count: number; level: number; timeOf(iso: string): string }) {
+  const tc = useCasesT();
+  const [open, setOpen] = useState(false);
+  const q = useExposureSources(contactId, exposureId, open);
+  return (
+    <>
+      {' · '}
+      {count === 1 ? tc('contacts.withSource', { level }) : tc('contacts.withSources', { n: count, level })}
+      {' — '}
+      <Popover opened={open} onChange={setOpen} width={320} position="bottom-start" shadow="md" withinPortal>
+        <Popover.Target>
+          <Anchor component="button" type="button" size="xs" onClick={() => setOpen((o) => !o)} data-testid={`sources-${exposureId}`}>
+            {tc('contacts.list')}
+          </Anchor>
+        </Popover.Target>
+        <Popover.Dropdown data-testid={`sources-list-${exposureId}`}>
+          <Text size="xs" fw={600} mb={4}>
+            {tc('contacts.sourcesTitle')}
+          </Text>
+          {q.isLoading && <Loader size="xs" />}
+          {q.isError && (
+            <Text size="xs" c="red">
+              {(q.error as Error).message}
+            </Text>
+          )}
+          {q.data?.items.map((x) => (
+            <Text key={x.person.id} size="xs">
+              F{x.level} {x.person.fullName}
+              {x.from && x.to ? ` · ${timeOf(x.from)}–${timeOf(x.to)}` : ''}
+              {x.overlapMinutes !== null ? ` · ${tc('contacts.minutes', { n: x.overlapMinutes })}` : ''}
+            </Text>
+          ))}
+        </Popover.Dropdown>
+      </Popover>
+    </>
   );
 }

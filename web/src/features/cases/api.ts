@@ -1,10 +1,10 @@
 // API hooks of the cases pages (types from the server's TypeBox schemas).
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, type QueryValue } from '../../lib/api';
-import type { CaseItem, ContactItem, GraphResponse } from '../../../../server/src/modules/cases/schema';
+import type { CaseItem, ContactItem, ExposureSourcesResponse, GraphResponse } from '../../../../server/src/modules/cases/schema';
 import type { PersonListItem, PersonListResponse } from '../../../../server/src/modules/people/schema';
 
-export type { CaseItem, ContactItem, GraphResponse };
+export type { CaseItem, ContactItem, ExposureSourcesResponse, GraphResponse };
 export interface Page<T> {
   items: T[];
   total: number;
@@ -153,6 +153,14 @@ export const useCaseGraph = (id: string, traceStatus: string | undefined) =>
 export const useClusters = () => useQuery({ queryKey: ['clusters'], queryFn: ({ signal }) => api.get<{ items: Cluster[] }>('/api/clusters', undefined, signal) });
 export const useClusterGraph = (id: string | null) =>
   useQuery({ queryKey: ['cluster', id], queryFn: ({ signal }) => api.get<GraphResponse>(`/api/clusters/${id}/graph`, undefined, signal), enabled: !!id });
+
+/** Who was present during one stay of a contact (the F0, or the F(n-1)s), read when the list is opened. */
+export const useExposureSources = (contactId: string, exposureId: string, enabled: boolean) =>
+  useQuery({
+    queryKey: ['contact', contactId, 'exposure', exposureId, 'sources'],
+    queryFn: ({ signal }) => api.get<ExposureSourcesResponse>(`/api/contacts/${contactId}/exposures/${exposureId}/sources`, undefined, signal),
+    enabled,
+  });
 
 export const useContacts = (filters: Record<string, QueryValue>, page: number) =>
   useQuery({

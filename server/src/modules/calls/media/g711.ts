@@ -71,3 +71,17 @@ export function alawToUlawBuffer(alaw: Buffer): Buffer {
 /** µ-law silence (linear 0). */
 export const ULAW_SILENCE = 0xff;
 export const ALAW_SILENCE = 0xd5;
+
+/** The RMS level (0…32767 scale) of µ-law audio: speech is hundreds to thousands, line silence tens or less. */
+export function ulawLevel(ulaw: Buffer): number {
+  if (ulaw.length === 0) return 0;
+  let sum = 0;
+  for (let i = 0; i < ulaw.length; i++) {
+    const v = ulawToLinear(ulaw[i]!);
+    sum += v * v;
+  }
+  return Math.sqrt(sum / ulaw.length);
+}
+
+/** A 20 ms frame whose level is at least this is voice, not line silence or comfort noise (about -40 dBFS). */
+export const VOICE_LEVEL = 300;

@@ -90,6 +90,31 @@ describe('media clock', () => {
     await finished;
     expect(slots).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));
   });
+  it('spreads calls over the phases of a frame: each call keeps one phase and sends exactly every 20 ms', async () => {
+    const clock = new MediaClock(4);
+    const times = new Map<number, number[]>();
+    let done!: () => void;
+    const finished = new Promise<void>((r) => (done = r));
+    const ls = Array.from({ length: 8 }, (_, i) => ({
+      tick: (_slot: number, slotTime: number) => {
+        const t = [...(times.get(i) ?? []), slotTime];
+        times.set(i, t);
+        if (i === 7 && t.length === 5) {
+          for (const l of ls) clock.remove(l);
+          done();
+        }
+      },
+    }));
+    for (const l of ls) clock.add(l);
+    await finished;
+    // two calls per phase, the phases 5 ms apart; every call's slots 20 ms apart
+    const phase = (i: number) => Math.round(((times.get(i)![0]! % 20) + 20) % 20);
+    const byPhase = new Map<number, number>();
+    for (let i = 0; i < 8; i++) byPhase.set(phase(i) % 20, (byPhase.get(phase(i) % 20) ?? 0) + 1);
+    expect([...byPhase.values()]).toEqual([2, 2, 2, 2]);
+    for (const t of times.values()) for (let k = 1; k < t.length; k++) expect(t[k]! - t[k - 1]!).toBeCloseTo(20, 6);
+    expect(clock.worst.count).toBe(0); // (no frame was sent through sent())
+  });
   it('lateness percentiles', () => {
     const s = new LatenessStats();
     for (let i = 0; i < 100; i++) s.add(i < 99 ? 1 : 30);

@@ -36,6 +36,7 @@ export class RtpStream implements ClockListener {
   private closed = false;
   private readonly te: TelephoneEventReceiver;
   private recording: Buffer[] | null = null;
+  private onRecorded: ((ulaw: Buffer) => void) | null = null;
   /** frames sent / bytes of audio sent, for tests and CDRs */
   framesSent = 0;
   packetsReceived = 0;
@@ -84,13 +85,16 @@ export class RtpStream implements ClockListener {
     while (this.queue[0]?.bargeIn) this.queue.shift()!.done({ hungUp: false, interrupted: true });
   }
 
-  startRecording(): void {
+  /** Keep the caller's audio (as µ-law) from now on; `onFrame` sees each packet's audio as it arrives. */
+  startRecording(onFrame?: (ulaw: Buffer) => void): void {
     this.recording = [];
+    this.onRecorded = onFrame ?? null;
   }
 
   stopRecording(): Buffer {
     const out = Buffer.concat(this.recording ?? []);
     this.recording = null;
+    this.onRecorded = null;
     return out;
   }
 
@@ -116,7 +120,7 @@ export class RtpStream implements ClockListener {
     this.socket.send(frame, this.peer.port, this.peer.address);
     this.talking = true;
     this.framesSent++;
-    this.clock.lateness.add(performance.now() - slotTime);
+    this.clock.sent(this, performance.now() - slotTime);
     if (job.offset >= job.audio.length) {
       this.queue.shift();
       job.done({ hungUp: false, interrupted: false });
@@ -140,7 +144,11 @@ export class RtpStream implements ClockListener {
     const pt = msg[1]! & 0x7f;
     const payload = msg.subarray(off, end);
     if (this.peer && pt === (this.peer.telephoneEventPt ?? 101)) this.te.receive(payload, msg.readUInt32BE(4));
-    else if (this.recording && (pt === 0 || pt === 8)) this.recording.push(pt === 8 ? alawToUlawBuffer(payload) : Buffer.from(payload));
+    else if (this.recording && (pt === 0 || pt === 8)) {
+      const ulaw = pt === 8 ? alawToUlawBuffer(payload) : Buffer.from(payload);
+      this.recording.push(ulaw);
+      this.onRecorded?.(ulaw);
+    }
   }
 
   close(): void {

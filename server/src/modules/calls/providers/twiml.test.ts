@@ -3,7 +3,7 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { TwimlProvider, twilioSignature, twimlRoutes, validSignature } from './twiml';
+import { gatheredKeys, TwimlProvider, twilioSignature, twimlRoutes, validSignature } from './twiml';
 import { runScript } from '../runner';
 import { defaultScript } from '../default-scripts';
 
@@ -158,21 +158,50 @@ describe('TwiML webhook provider', () => {
     expect(await provider.dial('+000', { ringTimeoutMs: 10_000 })).toMatchObject({ disposition: 'invalid-number' });
   });
 
-  it('inbound: a call to the number (voice URL without a call token) runs the hotline handler over Gather', async () => {
-    const reports: { remote: string; direction: string; answers: Record<string, string> }[] = [];
+  /** An inbound call to the number, the caller answering each Gather with the next entry of `answers`; the Gathers seen. */
+  async function callIn(callSid: string, answers: string[]) {
+    const reports: { remote: string; direction: string; answers: Record<string, string>; outcome: string }[] = [];
     provider.onInbound(async (session) => {
       const r = await runScript(session, defaultScript('hotline-self-report-en')!, { render: silence });
-      reports.push({ remote: session.remote, direction: session.direction, answers: r.answers });
+      reports.push({ remote: session.remote, direction: session.direction, answers: r.answers, outcome: r.outcome });
     });
-    const keys = [...'001099012345', '2', '2', '1', '2'];
-    const common = { AccountSid: SID, CallSid: 'CAinbound0001', From: '+84912345678', To: '+842873000000', Direction: 'inbound', CallStatus: 'ringing' };
+    const gathers: string[] = [];
+    const common = { AccountSid: SID, CallSid: callSid, From: '+84912345678', To: '+842873000000', Direction: 'inbound', CallStatus: 'ringing' };
     let twiml = await (await twilio.hook(`${webhookBase}/voice`, common)).text();
     for (let i = 0; i < 40 && !/<Hangup\/>/.test(twiml); i++) {
-      const action = /<Gather [^>]*action="([^"]+)"/.exec(twiml)![1]!.replace(/&amp;/g, '&');
-      twiml = await (await twilio.hook(action, { ...common, CallStatus: 'in-progress', Digits: keys.shift() ?? '' })).text();
+      const gather = /<Gather [^>]*>/.exec(twiml)![0];
+      gathers.push(gather);
+      const action = /action="([^"]+)"/.exec(gather)![1]!.replace(/&amp;/g, '&');
+      twiml = await (await twilio.hook(action, { ...common, CallStatus: 'in-progress', Digits: answers.shift() ?? '' })).text();
     }
     expect(twiml).toContain('<Hangup/>');
-    expect(reports).toEqual([{ remote: '+84912345678', direction: 'inbound', answers: { national_id: '001099012345', fever: '2', cough: '2', breathing: '1', taste_smell: '2' } }]);
+    return { reports, gathers };
+  }
+
+  it('inbound: a call to the number (voice URL without a call token) runs the hotline handler; the national id comes in one Gather', async () => {
+    const { reports, gathers } = await callIn('CAinbound0001', ['001099012345', '2', '2', '1', '2']);
+    expect(reports).toEqual([{ remote: '+84912345678', direction: 'inbound', outcome: 'completed', answers: { national_id: '001099012345', fever: '2', cough: '2', breathing: '1', taste_smell: '2' } }]);
+    // five round trips for five answers: the 12-key id is one Gather (numDigits 12, finished early by '#')
+    expect(gathers).toHaveLength(5);
+    expect(gathers[0]).toMatch(/numDigits="12" finishOnKey="#"/);
+    for (const g of gathers.slice(1)) expect(g).toMatch(/numDigits="1"/);
+  });
+
+  it('inbound: a shorter id ended by # (left out of Digits, as Twilio does) is the whole answer; an empty Gather asks again', async () => {
+    const { reports, gathers } = await callIn('CAinbound0002', ['', '123456789', '1', '1', '1', '1']);
+    expect(reports[0]).toMatchObject({ outcome: 'completed', answers: { national_id: '123456789', fever: '1', cough: '1', breathing: '1', taste_smell: '1' } });
+    expect(gathers).toHaveLength(6);
+    expect(gathers[1]).toMatch(/finishOnKey="#"/);
+  });
+
+  it('Digits as the runner reads them: the terminator added when the answer stopped short, junk dropped', () => {
+    const id = { digits: '0123456789', terminator: '#', maxDigits: 12 };
+    expect(gatheredKeys('123', id)).toEqual(['1', '2', '3', '#']);
+    expect(gatheredKeys('001099012345', id)).toEqual([...'001099012345']);
+    expect(gatheredKeys('', id)).toEqual([]);
+    expect(gatheredKeys('12a', id)).toEqual([]);
+    expect(gatheredKeys('1'.repeat(65), id)).toEqual([]);
+    expect(gatheredKeys('27', null)).toEqual(['2']); // a one-key question takes the first
   });
 
   it('webhooks without a valid signature are refused 403; unknown calls are told to hang up; unknown audio is 404', async () => {

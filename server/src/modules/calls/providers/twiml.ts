@@ -2,8 +2,11 @@
 //   POST {apiBase}/2010-04-01/Accounts/{AccountSid}/Calls.json  (Basic auth AccountSid:AuthToken, form: To, From,
 //   Url, StatusCallback, StatusCallbackEvent=initiated|ringing|answered|completed, Timeout) → 201 {"sid":"CA…"}
 // and then driven by the provider's webhooks, each answered with TwiML:
-//   - Url (voice): the call was answered → <Play> the prompts, <Gather input="dtmf" numDigits="1"> around a
-//     question's prompt, whose action brings the key (`Digits`, empty when none) and waits for what comes next;
+//   - Url (voice): the call was answered → <Play> the prompts, <Gather input="dtmf"> around a question's prompt,
+//     whose action brings the keys (`Digits`, empty when none) and waits for what comes next. A one-key question
+//     gathers numDigits="1"; a multi-key answer (a national id up to '#') is gathered in one round trip with
+//     numDigits = its longest length (absent when unbounded) and finishOnKey = its terminator: Twilio leaves the
+//     finishing key out of `Digits`, so the keys are handed to the runner followed by the terminator;
 //   - StatusCallback: CallStatus ringing | in-progress | completed | busy | no-answer | failed | canceled (and
 //     SipResponseCode when the provider gives it) → the dial's disposition, or the end of an answered call.
 // Every webhook must carry a valid X-Twilio-Signature: base64 HMAC-SHA1, keyed by the auth token, of the full URL
@@ -12,7 +15,7 @@
 // held until the runner asks for a key, then sent as a Gather with that timeout; plain prompts go out with the next
 // answer. Audio is served as 8 kHz µ-law WAV from our own URL.
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { CallProvider, CallSession, DialOptions, DialResult } from '../types';
+import type { CallProvider, CallSession, DialOptions, DialResult, KeyExpectation } from '../types';
 import { dispositionOf } from '../sip/ua';
 
 export interface TwimlOptions {
@@ -85,6 +88,28 @@ export function ulawWav(ulaw: Buffer): Buffer {
   return Buffer.concat([h, ulaw]);
 }
 
+/** numDigits/finishOnKey of a Gather for a question: one key, or a multi-key answer in one round trip. */
+export function gatherAttributes(expect: KeyExpectation | undefined): string {
+  if (!expect?.terminator) {
+    // one key; '#' (Twilio's default finishOnKey) may be an answer, so no key finishes this Gather
+    return `input="dtmf" numDigits="1"${expect?.digits.includes('#') ? ' finishOnKey=""' : ''}`;
+  }
+  return `input="dtmf"${expect.maxDigits ? ` numDigits="${expect.maxDigits}"` : ''} finishOnKey="${xml(expect.terminator)}"`;
+}
+
+/**
+ * The keys of a Gather's `Digits` as the runner reads them one by one: only DTMF characters, at most 64; for a
+ * multi-key answer shorter than its longest length, followed by the terminator (pressed, and left out by Twilio, or
+ * the caller stopped: either way the answer is complete).
+ */
+export function gatheredKeys(digits: string, expect: KeyExpectation | null): string[] {
+  if (!/^[0-9*#]{0,64}$/.test(digits)) return [];
+  const keys = [...digits];
+  if (!expect) return keys.slice(0, 1);
+  if (keys.length > 0 && expect.terminator && !(expect.maxDigits && keys.length >= expect.maxDigits)) keys.push(expect.terminator);
+  return keys;
+}
+
 interface Pending {
   resolve: (twiml: string) => void;
 }
@@ -105,6 +130,10 @@ class TwimlCall implements CallSession {
   /** prompts that a key may interrupt: sent inside the next Gather */
   gatherPlays: string[] = [];
   digitWaiter: ((d: string | null) => void) | null = null;
+  /** keys of the last Gather not yet taken by the runner (a multi-key answer) */
+  keys: string[] = [];
+  /** what the pending Gather asked for */
+  gathering: KeyExpectation | null = null;
   answered: ((ok: boolean) => void) | null = null;
 
   constructor(
@@ -149,17 +178,26 @@ class TwimlCall implements CallSession {
     return { hungUp: false, interrupted: false };
   }
 
-  async nextDigit(timeoutMs: number): Promise<string | null> {
+  async nextDigit(timeoutMs: number, expect?: KeyExpectation): Promise<string | null> {
+    // the rest of a multi-key answer came with the last Gather; once it is taken, the answer is over
+    if (this.keys.length) return this.keys.shift()!;
+    if (this.gathering && !expect) {
+      this.gathering = null;
+      return null;
+    }
     if (!(await this.waitForRequest())) return null;
     const secs = Math.max(1, Math.ceil(timeoutMs / 1000));
     const action = this.provider.url('gather', this.token);
     const digit = new Promise<string | null>((r) => (this.digitWaiter = r));
-    this.flush(`<Gather input="dtmf" numDigits="1" timeout="${secs}" action="${xml(action)}" method="POST" actionOnEmptyResult="true">${this.gatherPlays.splice(0).join('')}</Gather>`);
+    this.gathering = expect?.terminator ? expect : null;
+    this.flush(`<Gather ${gatherAttributes(expect)} timeout="${secs}" action="${xml(action)}" method="POST" actionOnEmptyResult="true">${this.gatherPlays.splice(0).join('')}</Gather>`);
     return digit;
   }
 
   clearDigits(): void {
-    // keys only count inside a Gather: nothing is queued between them
+    // keys only count inside a Gather: only the unused rest of the last one's can be queued
+    this.keys = [];
+    this.gathering = null;
   }
 
   async hangup(): Promise<void> {
@@ -183,10 +221,11 @@ class TwimlCall implements CallSession {
     this.requestArrived = null;
     if (kind === 'voice') this.answered?.(true);
     if (kind === 'gather') {
-      const d = (params.Digits ?? '').slice(0, 1);
       const w = this.digitWaiter;
       this.digitWaiter = null;
-      w?.(/^[0-9*#]$/.test(d) ? d : null);
+      const keys = gatheredKeys(params.Digits ?? '', this.gathering);
+      this.keys = keys.slice(1);
+      w?.(keys[0] ?? null);
     }
     return twiml;
   }

@@ -1,23 +1,24 @@
 // The SIP provider: a user agent on UDP that places calls through the carrier's trunk (or straight to a SIP URI),
 // answers inbound calls to the hotline, and carries each answered call's RTP media. npm `sip` does the message
 // parsing, the transactions (retransmissions, timers, ACK of non-2xx finals) and the digest computation; dialogs
-// (tags, CSeq, route sets, ACK of 2xx, BYE both ways, CANCEL), SDP negotiation, RTP and DTMF are ours.
+// (tags, CSeq, route sets, ACK of 2xx, BYE both ways, CANCEL), SDP negotiation, RTP and DTMF are ours. Here: the
+// stack, outbound INVITE, inbound INVITE (2xx retransmitted until ACK), requests from the far end. Beside it:
+// dialog.ts (dialog state and in-dialog requests), auth.ts (digest retries, REGISTER), session.ts (the answered
+// call's media: prompts, digits, recording).
 import dgram from 'node:dgram';
 import { performance } from 'node:perf_hooks';
-import { randomBytes, randomUUID } from 'node:crypto';
-import sip, { type NameAddr, type SipMessage, type SipRequest, type SipResponse, type Stack } from 'sip';
-import digest, { type DigestSession } from 'sip/digest';
-import type { CallProvider, CallSession, DialOptions, DialResult, Disposition } from '../types';
+import { randomUUID } from 'node:crypto';
+import sip, { type SipMessage, type SipRequest, type SipResponse, type Stack } from 'sip';
+import type { CallProvider, CallSession, DialOptions, DialResult } from '../types';
 import { RtpStream } from '../media/rtp';
 import { digitFromInfo } from '../media/dtmf';
 import { buildSdp, readSdp, SdpError, type MediaParams } from './sdp';
+import { ackRequest, ALLOW, cancelRequest, dispositionOf, hostOf, inDialogRequest, tag, USER_AGENT } from './dialog';
+import { isChallenge, Registration, signedRetry, type SipTrunk } from './auth';
+import { SipSession, type Call } from './session';
 
-export interface SipTrunk {
-  host: string;
-  port: number;
-  user?: string;
-  password?: string;
-}
+export { dispositionOf } from './dialog';
+export type { SipTrunk } from './auth';
 
 export interface SipProviderOptions {
   /** address our SIP and RTP sockets bind to */
@@ -45,127 +46,6 @@ export interface SipProviderOptions {
   log?: (level: 'info' | 'warn', msg: string) => void;
 }
 
-/** Disposition of a final SIP status of an INVITE. */
-export function dispositionOf(status: number): Exclude<Disposition, 'completed' | 'incomplete'> {
-  if (status === 486 || status === 600) return 'busy';
-  if (status === 408 || status === 480 || status === 487) return 'no-answer';
-  if (status === 404 || status === 484 || status === 604) return 'invalid-number';
-  if (status === 603 || status === 403) return 'rejected';
-  return 'failed';
-}
-
-const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO';
-const USER_AGENT = 'Vigil';
-const tag = () => randomBytes(6).toString('hex');
-
-interface Call {
-  id: string;
-  callId: string;
-  direction: 'outbound' | 'inbound';
-  local: NameAddr; // with our tag
-  remote: NameAddr; // with their tag once known
-  remoteTarget: string;
-  routeSet: NameAddr[];
-  localCseq: number;
-  rtp: RtpStream;
-  media?: MediaParams;
-  session?: SipSession;
-  auth?: DigestSession;
-  ended: boolean;
-  /** inbound: the INVITE (for 487 on CANCEL) and the 200 retransmission */
-  invite?: SipRequest;
-  answer?: SipResponse;
-  acked?: () => void;
-}
-
-class SipSession implements CallSession {
-  readonly id: string;
-  readonly remote: string;
-  readonly direction: 'outbound' | 'inbound';
-  readonly answeredAt = new Date();
-  readonly ended: Promise<{ by: 'local' | 'remote'; at: Date }>;
-  private endedResolve!: (v: { by: 'local' | 'remote'; at: Date }) => void;
-  private isEnded = false;
-  private digits: string[] = [];
-  private waiter: ((d: string | null) => void) | null = null;
-  private recordStop: (() => void) | null = null;
-
-  constructor(
-    private readonly call: Call,
-    remote: string,
-    private readonly bye: (call: Call) => Promise<void>,
-  ) {
-    this.id = call.id;
-    this.remote = remote;
-    this.direction = call.direction;
-    this.ended = new Promise((r) => (this.endedResolve = r));
-  }
-
-  onDigit(d: string): void {
-    if (this.isEnded) return;
-    if (this.recordStop && d === '#') return this.recordStop();
-    this.digits.push(d);
-    this.call.rtp.interrupt();
-    if (this.waiter) {
-      const w = this.waiter;
-      this.waiter = null;
-      w(this.digits.shift() ?? null);
-    }
-  }
-
-  markEnded(by: 'local' | 'remote'): void {
-    if (this.isEnded) return;
-    this.isEnded = true;
-    this.endedResolve({ by, at: new Date() });
-    this.waiter?.(null);
-    this.waiter = null;
-    this.recordStop?.();
-  }
-
-  async play(ulaw: Buffer, opts?: { bargeIn?: boolean }) {
-    if (this.isEnded) return { hungUp: true, interrupted: false };
-    if (opts?.bargeIn && this.digits.length) return { hungUp: false, interrupted: true };
-    return this.call.rtp.play(ulaw, opts?.bargeIn ?? false);
-  }
-
-  nextDigit(timeoutMs: number): Promise<string | null> {
-    if (this.digits.length) return Promise.resolve(this.digits.shift()!);
-    if (this.isEnded) return Promise.resolve(null);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.waiter = null;
-        resolve(null);
-      }, timeoutMs);
-      this.waiter = (d) => {
-        clearTimeout(timer);
-        resolve(d);
-      };
-    });
-  }
-
-  clearDigits(): void {
-    this.digits = [];
-  }
-
-  record(maxMs: number): Promise<Buffer> {
-    if (this.isEnded) return Promise.resolve(Buffer.alloc(0));
-    this.call.rtp.startRecording();
-    return new Promise((resolve) => {
-      const stop = () => {
-        clearTimeout(timer);
-        this.recordStop = null;
-        resolve(this.call.rtp.stopRecording());
-      };
-      const timer = setTimeout(stop, maxMs);
-      this.recordStop = stop;
-    });
-  }
-
-  hangup(): Promise<void> {
-    return this.bye(this.call);
-  }
-}
-
 export class SipProvider implements CallProvider {
   readonly name = 'sip';
   readonly maxChannels: number;
@@ -174,9 +54,8 @@ export class SipProvider implements CallProvider {
   private active = 0;
   private nextInviteAt = 0;
   private inbound: ((s: CallSession) => Promise<void>) | null = null;
-  private regTimer: NodeJS.Timeout | null = null;
   private rtpWatch: NodeJS.Timeout | null = null;
-  private reg: { callId: string; cseq: number; tag: string } | null = null;
+  private registration: Registration | null = null;
   private host = '';
   port = 0;
   /** counters for tests and the bench */
@@ -229,7 +108,18 @@ export class SipProvider implements CallProvider {
       }
     }, Math.min(5000, Math.max(100, rtpTimeout / 4)));
     this.rtpWatch.unref();
-    if (this.opts.register && this.opts.trunk) await this.register();
+    if (this.opts.register && this.opts.trunk) {
+      this.registration = new Registration({
+        trunk: this.opts.trunk,
+        callerId: this.opts.callerId,
+        expiresS: this.opts.registerExpiresS ?? 600,
+        stack: () => this.stack,
+        contactHost: () => `${this.host}:${this.port}`,
+        host: () => this.host,
+        log: (level, msg) => this.log(level, msg),
+      });
+      await this.registration.register();
+    }
   }
 
   private createStack(): void {
@@ -271,10 +161,10 @@ export class SipProvider implements CallProvider {
   }
 
   async close(): Promise<void> {
-    if (this.regTimer) clearTimeout(this.regTimer);
+    this.registration?.stop();
     if (this.rtpWatch) clearInterval(this.rtpWatch);
     await Promise.all([...this.calls.values()].map((c) => this.hangupCall(c)));
-    if (this.opts.register && this.opts.trunk) await this.register(0).catch(() => {});
+    if (this.registration) await this.registration.register(0).catch(() => {});
     this.stack?.destroy();
     this.stack = null;
   }
@@ -371,7 +261,7 @@ export class SipProvider implements CallProvider {
         cancelled = why;
         const disposition = why === 'aborted' ? 'failed' : 'no-answer';
         if (!provisional) return finish({ disposition: 'failed', sipCode: null, reason: 'no response' }); // nothing to CANCEL yet
-        this.sendCancel(rq);
+        this.stack?.send(cancelRequest(rq));
         // the INVITE should end 487 now; if the far end never says so, stop waiting after a transaction's time
         timers.push(setTimeout(() => finish({ disposition, sipCode: null, reason: why }), 32_000));
       };
@@ -392,19 +282,16 @@ export class SipProvider implements CallProvider {
           // we gave up before any response (slow host): now that it rings, stop it (CANCEL needs a provisional)
           if (settled && !cancelled && !lateCancel && rs.status > 100) {
             lateCancel = true;
-            this.sendCancel(rq);
+            this.stack?.send(cancelRequest(rq));
           }
           return;
         }
         provisional = true;
-        if ((rs.status === 401 || rs.status === 407) && !authTried && this.opts.trunk?.user && !settled && !cancelled) {
+        const trunk = this.opts.trunk;
+        if (isChallenge(rs) && !authTried && trunk?.user && !settled && !cancelled) {
           authTried = true;
           call.auth = {};
-          const next: SipRequest = { ...rq, headers: { ...rq.headers, via: [], cseq: { seq: ++call.localCseq, method: 'INVITE' } } };
-          delete next.headers['proxy-authorization'];
-          delete next.headers.authorization;
-          digest.signRequest(call.auth, next, rs, { user: this.opts.trunk.user, password: this.opts.trunk.password ?? '' });
-          rq = next;
+          rq = signedRetry(call.auth, rq, rs, { ...trunk, user: trunk.user }, ++call.localCseq);
           this.stack!.send(rq, onResponse);
           return;
         }
@@ -413,12 +300,12 @@ export class SipProvider implements CallProvider {
           return finish({ disposition, sipCode: rs.status, reason: rs.reason });
         }
         // 2xx: the dialog is confirmed by our ACK (also for a retransmitted 2xx, whose ACK got lost)
-        if (call.remote.params.tag) return this.sendAck(call, rq);
+        if (call.remote.params.tag) return this.stack?.send(ackRequest(call, rq));
         call.remote = { ...call.remote, params: { ...call.remote.params, tag: rs.headers.to?.params.tag } };
         call.routeSet = [...(rs.headers['record-route'] ?? [])].reverse();
         const contact = rs.headers.contact;
         if (Array.isArray(contact) && contact[0]) call.remoteTarget = contact[0].uri;
-        this.sendAck(call, rq);
+        this.stack?.send(ackRequest(call, rq));
         if (settled || cancelled) {
           // answered while we gave up (CANCEL crossed the 200, or the host woke up late): end it properly
           void this.sendBye(call);
@@ -438,42 +325,6 @@ export class SipProvider implements CallProvider {
       this.stack!.send(rq, onResponse);
     });
   }
-
-  private sendAck(call: Call, invite: SipRequest): void {
-    const ack: SipRequest = {
-      method: 'ACK',
-      uri: call.remoteTarget,
-      headers: {
-        to: call.remote,
-        from: call.local,
-        'call-id': call.callId,
-        cseq: { seq: invite.headers.cseq!.seq, method: 'ACK' },
-        via: [],
-        'max-forwards': 70,
-        ...(call.routeSet.length ? { route: call.routeSet.map((r) => ({ ...r })) } : {}),
-      },
-    };
-    if (invite.headers['proxy-authorization']) ack.headers['proxy-authorization'] = invite.headers['proxy-authorization'];
-    this.stack?.send(ack);
-  }
-
-  private sendCancel(invite: SipRequest): void {
-    this.stack?.send({
-      method: 'CANCEL',
-      uri: invite.uri,
-      headers: {
-        to: invite.headers.to,
-        from: invite.headers.from,
-        'call-id': invite.headers['call-id'],
-        cseq: { seq: invite.headers.cseq!.seq, method: 'CANCEL' },
-        via: invite.headers.via, // the INVITE's top Via (its branch): the CANCEL matches that transaction
-        'max-forwards': 70,
-        ...(invite.headers.route ? { route: invite.headers.route } : {}),
-      },
-    });
-  }
-
-  /** Send BYE (once) and end the call locally; resolves on the far end's answer or after a short wait. */
   private async hangupCall(call: Call, by: 'local' | 'remote' = 'local'): Promise<void> {
     if (call.ended) return;
     const established = call.direction === 'outbound' ? !!call.session : !!call.answer;
@@ -483,17 +334,16 @@ export class SipProvider implements CallProvider {
 
   private async sendBye(call: Call): Promise<void> {
     if (!this.stack) return;
-    const bye = this.inDialog(call, 'BYE');
+    const bye = inDialogRequest(call, 'BYE');
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, 4000);
       let authTried = false;
       const onResponse = (rs: SipResponse) => {
         if (rs.status < 200) return;
-        if ((rs.status === 401 || rs.status === 407) && !authTried && this.opts.trunk?.user) {
+        const trunk = this.opts.trunk;
+        if (isChallenge(rs) && !authTried && trunk?.user) {
           authTried = true;
-          const next: SipRequest = { ...bye, headers: { ...bye.headers, via: [], cseq: { seq: ++call.localCseq, method: 'BYE' } } };
-          digest.signRequest(call.auth ?? {}, next, rs, { user: this.opts.trunk.user, password: this.opts.trunk.password ?? '' });
-          this.stack?.send(next, onResponse);
+          this.stack?.send(signedRetry(call.auth ?? {}, bye, rs, { ...trunk, user: trunk.user }, ++call.localCseq), onResponse);
           return;
         }
         clearTimeout(timer);
@@ -501,23 +351,6 @@ export class SipProvider implements CallProvider {
       };
       this.stack!.send(bye, onResponse);
     });
-  }
-
-  private inDialog(call: Call, method: string): SipRequest {
-    return {
-      method,
-      uri: call.remoteTarget,
-      headers: {
-        to: call.remote,
-        from: call.local,
-        'call-id': call.callId,
-        cseq: { seq: ++call.localCseq, method },
-        via: [],
-        'max-forwards': 70,
-        'user-agent': USER_AGENT,
-        ...(call.routeSet.length ? { route: call.routeSet.map((r) => ({ ...r })) } : {}),
-      },
-    };
   }
 
   /** Release the call's media and channel; the session learns who ended it. */
@@ -676,58 +509,6 @@ export class SipProvider implements CallProvider {
       await this.hangupCall(call);
     }
   }
-
-  // ---- registration ----
-
-  private register(expires = this.opts.registerExpiresS ?? 600): Promise<void> {
-    const trunk = this.opts.trunk!;
-    const aor = `sip:${trunk.user ?? this.opts.callerId}@${trunk.host}`;
-    // one Call-ID and a growing CSeq for every REGISTER of this registration (RFC 3261 10.2)
-    this.reg ??= { callId: `${randomUUID()}@${this.host}`, cseq: 0, tag: tag() };
-    const reg = this.reg;
-    const callId = reg.callId;
-    let cseq = ++reg.cseq;
-    const auth: DigestSession = {};
-    const rq: SipRequest = {
-      method: 'REGISTER',
-      uri: `sip:${trunk.host}:${trunk.port}`,
-      headers: {
-        to: { uri: aor, params: {} },
-        from: { uri: aor, params: { tag: reg.tag } },
-        'call-id': callId,
-        cseq: { seq: cseq, method: 'REGISTER' },
-        contact: [{ uri: `sip:${trunk.user ?? 'vigil'}@${this.host}:${this.port}`, params: {} }],
-        expires,
-        'max-forwards': 70,
-        via: [],
-      },
-    };
-    return new Promise((resolve, reject) => {
-      let authTried = false;
-      const onResponse = (rs: SipResponse) => {
-        if (rs.status < 200) return;
-        if ((rs.status === 401 || rs.status === 407) && !authTried && trunk.user) {
-          authTried = true;
-          cseq = ++reg.cseq;
-          const next: SipRequest = { ...rq, headers: { ...rq.headers, via: [], cseq: { seq: cseq, method: 'REGISTER' } } };
-          digest.signRequest(auth, next, rs, { user: trunk.user, password: trunk.password ?? '' });
-          return this.stack?.send(next, onResponse);
-        }
-        if (rs.status >= 300) return reject(new Error(`REGISTER refused: ${rs.status} ${rs.reason ?? ''}`));
-        if (expires > 0) {
-          if (this.regTimer) clearTimeout(this.regTimer);
-          this.regTimer = setTimeout(() => void this.register().catch((e) => this.log('warn', (e as Error).message)), (expires * 1000) / 2);
-          this.regTimer.unref();
-        }
-        resolve();
-      };
-      this.stack!.send(rq, onResponse);
-    });
-  }
-}
-
-function hostOf(uri: string | object | undefined): string {
-  return sip.parseUri(uri as string)?.host ?? '?';
 }
 
 /** A free UDP port on `address` (sip.js binds its own socket and cannot take port 0). */
