@@ -93,6 +93,22 @@ export const findPersonsByIds = (db: DbOrTx, ids: string[]) =>
     ? (db.selectFrom('persons').select(personColumns).where('id', 'in', ids).execute() as Promise<PersonRow[]>)
     : Promise.resolve([] as PersonRow[]);
 
+/** The live record behind `id` (following merged_into, as resolveLiveId) in one round trip, or undefined. */
+export const findLivePersonById = (db: DbOrTx, id: string) =>
+  db
+    .selectFrom('persons')
+    .select(personColumns)
+    .where(
+      'id',
+      '=',
+      sql<string>`(with recursive chain(id, merged_into, depth) as (
+        select id, merged_into, 0 from persons where id = ${id}
+        union all
+        select p.id, p.merged_into, c.depth + 1 from persons p join chain c on p.id = c.merged_into where c.depth < 20
+      ) select id from chain where merged_into is null limit 1)`,
+    )
+    .executeTakeFirst() as Promise<PersonRow | undefined>;
+
 /** Lock a person row for the rest of the transaction (merge, update). */
 export const lockPerson = (db: DbOrTx, id: string) =>
   db.selectFrom('persons').select(personColumns).where('id', '=', id).forUpdate().executeTakeFirst() as Promise<PersonRow | undefined>;

@@ -1,12 +1,14 @@
 // Reads of person records for other modules (briefs, contacts, phones of residents); merged ids are followed where said.
 import type { DbOrTx } from '../../platform/db/types';
 import { maskPhone } from './normalize';
-import { findPersonById, findPersonsByIds, resolveLiveId } from './queries';
+import { findLivePersonById, findPersonById, findPersonsByIds, resolveLiveId } from './queries';
 
 export interface PersonBrief {
   id: string;
   fullName: string;
   birthYear: number | null;
+  /** YYYY-MM-DD when the full date is known (age checks use it; the year alone otherwise) */
+  birthDate: string | null;
   sex: string | null;
   communeCode: string | null;
   phoneMasked: string | null;
@@ -16,14 +18,13 @@ export interface PersonBrief {
 
 /** Name, birth year, sex, commune and masked phone of the live record behind `id` (following merges), or null. */
 export async function getPersonBrief(db: DbOrTx, id: string): Promise<PersonBrief | null> {
-  const live = await resolveLiveId(db, id);
-  if (!live) return null;
-  const p = await findPersonById(db, live);
+  const p = await findLivePersonById(db, id); // one round trip: it is on the booking and site-day hot paths
   if (!p) return null;
   return {
     id: p.id,
     fullName: p.full_name,
     birthYear: p.birth_year,
+    birthDate: p.birth_date ?? null,
     sex: p.sex,
     communeCode: p.commune_code,
     phoneMasked: maskPhone(p.phone),
@@ -65,7 +66,7 @@ export async function getPersonBriefs(db: DbOrTx, ids: string[]): Promise<Map<st
       p = live ? ((await findPersonById(db, live)) ?? undefined) : undefined;
     }
     if (p)
-      out.set(id, { id: p.id, fullName: p.full_name, birthYear: p.birth_year, sex: p.sex, communeCode: p.commune_code, phoneMasked: maskPhone(p.phone), requestedId: id });
+      out.set(id, { id: p.id, fullName: p.full_name, birthYear: p.birth_year, birthDate: p.birth_date ?? null, sex: p.sex, communeCode: p.commune_code, phoneMasked: maskPhone(p.phone), requestedId: id });
   }
   return out;
 }

@@ -116,6 +116,13 @@ describe('booking', () => {
     expect((await send('/api/vaccination/bookings', await t.login('vaccination_staff', w.otherCommune), body)).statusCode).toBe(403);
     expect((await send(`/api/vaccination/sessions/${w.sessionId}/walk-ins`, await t.login('vaccination_staff', '01'), { personId: p, doseNumber: 1 })).statusCode).toBe(403);
     expect((await send('/api/vaccination/bookings', staff, { ...body, slotId: 'abc\u0000' })).statusCode).toBe(400);
+    // staff of the site's commune, a person living elsewhere (read with the batch of bookings): refused; an unknown id: 400
+    const away = await w.person('Ở Xa', { commune: w.otherCommune });
+    await w.register(away);
+    expect((await send('/api/vaccination/bookings', staff, { ...body, personId: away })).statusCode).toBe(403);
+    const unknown = await send('/api/vaccination/bookings', staff, { ...body, personId: '00000000-0000-4000-8000-000000000000' });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json().error.details[0].path).toBe('body.personId');
     const huge = await t.app.inject({ method: 'POST', url: '/api/vaccination/bookings', headers: { ...staff.headers, 'content-type': 'application/json' }, payload: JSON.stringify({ ...body, pad: 'x'.repeat(3_000_000) }) });
     expect(huge.statusCode).toBe(413);
     expect(await live(w.slots[1]!)).toBe(0);
@@ -151,6 +158,26 @@ describe('concurrency', () => {
       expect(Number(r.live)).toBe(r.booked);
     }
     expect(ok).toBe(16); // 60 people for 16 seats, three tries each: all seats go
+  });
+
+  it('bookings sent at once are written together: a double send books once, the unregistered and the late are refused, each booking audited', async () => {
+    const slots = await w.session('2021-08-04'); // 8 slots × 2 seats
+    const people = await Promise.all(Array.from({ length: 5 }, (_, i) => w.person(`Cùng Lúc ${i}`)));
+    for (const p of people.slice(0, 4)) await w.register(p);
+    // all at once into slot 0 (2 seats): person 0 twice, persons 1..3, and person 4 who is not registered
+    const sends = [people[0], people[0], people[1], people[2], people[3], people[4]].map((p) => send('/api/vaccination/bookings', staff, { personId: p, slotId: slots[0], doseNumber: 1 }));
+    const answers = await Promise.all(sends);
+    const codes = answers.map((a) => a.statusCode);
+    expect(codes[5]).toBe(400);
+    expect(answers[5]!.json().error.details[0].path).toBe('body.personId');
+    expect(codes.filter((c) => c === 201)).toHaveLength(2); // two seats
+    expect(codes.slice(0, 5).filter((c) => c === 409)).toHaveLength(3); // the double send and the late ones
+    expect(codes.slice(0, 2).filter((c) => c === 201).length).toBeLessThanOrEqual(1); // person 0 holds at most one
+    const ids = answers.filter((a) => a.statusCode === 201).map((a) => a.json().ids[0] as string);
+    expect(await live(slots[0]!)).toBe(2);
+    expect((await seats(slots[0]!)).booked).toBe(2);
+    const audited = await sql<{ n: string }>`select count(*) as n from audit_log where action = 'vaccination.book' and details->'bookings'->>0 = any(${ids}::text[])`.execute(t.db);
+    expect(Number(audited.rows[0]!.n)).toBe(2);
   });
 
   it('the database refuses an overbooking even when the application is bypassed', async () => {

@@ -5,7 +5,16 @@
 import { sql } from 'kysely';
 import type { Db, DbOrTx } from '../../platform/db/types';
 import { AppError, conflict, invalidField, notFound } from '../../platform/http/errors';
-import { daysBetween } from './rules';
+import { ageLimitProblem, ageLimitText, daysBetween } from './rules';
+
+/** A person too young or too old for the slot's product on the slot's day: 400 AGE_LIMIT naming `path`, else null. */
+export function slotAgeError(slot: SlotInfo, person: { birthDate: string | null; birthYear: number | null }, path = 'body.personId'): AppError | null {
+  const limits = { minAge: slot.min_age, maxAge: slot.max_age };
+  const p = ageLimitProblem(limits, slot.day, person.birthDate, person.birthYear);
+  if (!p) return null;
+  const text = ageLimitText(p, limits, slot.product_name, slot.day);
+  return new AppError(400, 'AGE_LIMIT', `${path}: ${text}`, [{ path, message: text }]);
+}
 
 export interface SlotInfo {
   id: string;
@@ -20,12 +29,16 @@ export interface SlotInfo {
   starts_at: Date;
   capacity: number;
   booked: number;
+  product_name: string;
+  min_age: number;
+  max_age: number | null;
 }
 
 export async function slotInfo(db: DbOrTx, slotId: string): Promise<SlotInfo | null> {
   const r = await sql<SlotInfo>`
     select sl.id, sl.session_id, se.campaign_id, se.site_id, si.commune_code, to_char(se.day, 'YYYY-MM-DD') as day,
-           se.product_code, p.interval_days, p.doses_in_schedule, sl.starts_at, sl.capacity, sl.booked
+           se.product_code, p.interval_days, p.doses_in_schedule, sl.starts_at, sl.capacity, sl.booked,
+           p.name as product_name, p.min_age, p.max_age
     from vaccination_slots sl join vaccination_sessions se on se.id = sl.session_id
     join vaccination_sites si on si.id = se.site_id join vaccine_products p on p.code = se.product_code
     where sl.id = ${slotId}`.execute(db);

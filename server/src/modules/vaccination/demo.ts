@@ -64,7 +64,10 @@ export async function seedVaccinationDemo(ctx: AppContext): Promise<void> {
       { fullName: `${SURNAMES[n % SURNAMES.length]} ${GIVEN[(n * 3) % GIVEN.length]}`, phone: `09${String(41_000_000 + n * 1_013).padStart(8, '0')}`, birthYear, communeCode: site.commune },
       { resolver: ctx.access.resolver, now, source: 'import', trust: 'staff' },
     );
-    await register(db, { campaign, personId: p.id, communeCode: site.commune, priorityCode: birthYear <= 1956 ? 'g08-chronic' : n % 5 === 0 ? 'g07-teachers' : 'g09-outbreak', channel: n % 3 === 0 ? 'bulk' : n % 3 === 1 ? 'staff' : 'self', organisation: n % 3 === 0 ? 'Trường THPT Huỳnh Thúc Kháng' : null, by: null, now });
+    // over-65s (accepted on their birth year), teachers on their school's list or at a desk (vouched), self-claimed
+    // teachers and outbreak-area residents (waiting for staff review)
+    const priorityCode = birthYear <= 1956 ? 'g08-chronic' : n % 5 === 0 ? 'g07-teachers' : 'g09-outbreak';
+    await register(db, { campaign, personId: p.id, communeCode: site.commune, priorityCode, occupation: priorityCode === 'g07-teachers' ? 'teacher' : null, channel: n % 3 === 0 ? 'bulk' : n % 3 === 1 ? 'staff' : 'self', organisation: n % 3 === 0 ? 'Trường THPT Huỳnh Thúc Kháng' : null, by: null, now });
     people.push({ id: p.id, site, birthYear });
   }
   // first doses over the last five weeks for 60 of them; second doses for those whose interval has passed

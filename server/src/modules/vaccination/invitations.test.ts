@@ -18,12 +18,13 @@ afterAll(() => t?.close());
 
 describe('invitations', () => {
   it('invites in the campaign’s priority order up to the free seats, once', async () => {
-    const groups: (string | null)[] = [...Array(8).fill(null), ...Array(6).fill('g08-chronic'), ...Array(6).fill('g01-health')];
+    // 8 without a group, 6 accepted over-65s, 3 accepted health workers and 3 self-declared ones waiting for review
+    const groups: [string | null, string][] = [...Array(8).fill([null, 'none']), ...Array(6).fill(['g08-chronic', 'accepted']), ...Array(3).fill(['g01-health', 'accepted']), ...Array(3).fill(['g01-health', 'review'])];
     const ids: Record<string, string> = {};
-    for (const [i, g] of groups.entries()) {
+    for (const [i, [g, status]] of groups.entries()) {
       const p = await w.person(`Mời ${i}`);
-      ids[p] = g ?? 'none';
-      await sql`insert into vaccination_registrations (campaign_id, person_id, priority_code, channel, commune_code) values (${w.campaignId}, ${p}, ${g}, 'staff', ${w.commune})`.execute(t.db);
+      ids[p] = g ? `${g}/${status}` : 'none';
+      await sql`insert into vaccination_registrations (campaign_id, person_id, priority_code, priority_status, channel, commune_code) values (${w.campaignId}, ${p}, ${g}, ${status}, 'staff', ${w.commune})`.execute(t.db);
     }
     const url = `/api/vaccination/campaigns/${w.campaignId}/invitations`;
     expect((await t.app.inject({ method: 'POST', url, headers: (await t.login('vaccination_staff', w.commune)).headers, payload: { limit: 100 } })).statusCode).toBe(403);
@@ -31,9 +32,11 @@ describe('invitations', () => {
     const r = await t.app.inject({ method: 'POST', url, headers: w.cdc.headers, payload: { limit: 100 } });
     expect(r.json()).toEqual({ invited: 16, freeSeats: 16, openInvitations: 0 });
     const invited = (await sql<{ person_id: string }>`select person_id from vaccination_registrations where invited_at is not null`.execute(t.db)).rows.map((x) => ids[x.person_id]);
-    expect(invited.filter((g) => g === 'g01-health')).toHaveLength(6);
-    expect(invited.filter((g) => g === 'g08-chronic')).toHaveLength(6);
-    expect(invited.filter((g) => g === 'none')).toHaveLength(4);
+    expect(invited.filter((g) => g === 'g01-health/accepted')).toHaveLength(3);
+    expect(invited.filter((g) => g === 'g08-chronic/accepted')).toHaveLength(6);
+    // a claim waiting for review does not jump the queue: it waits with those who claimed no group (registered later)
+    expect(invited.filter((g) => g === 'none')).toHaveLength(7);
+    expect(invited.filter((g) => g === 'g01-health/review')).toHaveLength(0);
     expect((await t.app.inject({ method: 'POST', url, headers: w.cdc.headers, payload: { limit: 100 } })).json()).toEqual({ invited: 0, freeSeats: 16, openInvitations: 16 });
     await t.events.settled();
     const sms = await sql<{ n: number }>`select count(*)::int as n from notifications where purpose = 'campaign'`.execute(t.db);

@@ -1,6 +1,7 @@
 // Invitations in priority order up to capacity: the free seats of a campaign's coming sessions, less the
 // invitations still open (invited, not booked), go to registered people not yet invited, in the campaign's order of
-// priority groups (then registration order). Each invitation is an SMS asked for through `messaging.requested`
+// priority groups (then registration order); a claimed group counts once it is accepted (a claim waiting for staff
+// review or refused waits with those who claimed none). Each invitation is an SMS asked for through `messaging.requested`
 // (purpose `campaign`, one per person and campaign), published in the transaction that marks them invited.
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/types';
@@ -28,7 +29,7 @@ export async function inviteUpToCapacity(db: Db, events: Events, campaign: Campa
         where r.campaign_id = ${campaign.id} and r.invited_at is null
           and not exists (select 1 from vaccination_bookings b where b.person_id = r.person_id and b.campaign_id = r.campaign_id)
           and not exists (select 1 from vaccination_doses d where d.person_id = r.person_id and d.status = 'valid')
-        order by coalesce(array_position(${campaign.priority_codes}::text[], r.priority_code), 1000), r.created_at, r.id
+        order by case when r.priority_status = 'accepted' then coalesce(array_position(${campaign.priority_codes}::text[], r.priority_code), 1000) else 1000 end, r.created_at, r.id
         limit ${room} for update skip locked`.execute(trx)
     ).rows;
     if (!picked.length) return { invited: 0, freeSeats: seats.free, openInvitations: seats.open };

@@ -107,3 +107,79 @@ describe('registration', () => {
     expect(await personsInVaccination(t.db, [kept, await w.person('Chưa Gì')])).toEqual([kept]);
   });
 });
+
+describe('age limits from the full birth date', () => {
+  it('refuses registering someone too young for every vaccine of the campaign', async () => {
+    const child = await w.person('Bé Mười Một', { birthDate: '2011-01-01' }); // 11 on the campaign's last day (2022-12-31)
+    const r = await send('/api/vaccination/registrations', staff, { campaignId: w.campaignId, personId: child });
+    expect(r.statusCode).toBe(400);
+    expect(r.json().error).toMatchObject({ code: 'AGE_LIMIT', details: [{ path: 'body.personId' }] });
+    expect(r.json().error.message).toMatch(/11 years old on the campaign's last day/);
+    expect((await sql`select 1 from vaccination_registrations where person_id = ${child}`.execute(t.db)).rows).toHaveLength(0);
+  });
+
+  it('books by the birth date on the slot’s day: 11 years and 364 days is refused, 12 on the day is booked, a year alone keeps the year rule', async () => {
+    const book = (who: LoggedIn, personId: string, slot: number) => send('/api/vaccination/bookings', who, { personId, slotId: w.slots[slot], doseNumber: 1 });
+    const almost = await w.person('Gần Mười Hai', { birthDate: '2009-08-04' }); // the slots are on 2021-08-03
+    const twelve = await w.person('Tròn Mười Hai', { birthDate: '2009-08-03' });
+    const yearOnly = await w.person('Chỉ Năm Sinh', { birthYear: 2009 });
+    for (const p of [almost, twelve, yearOnly]) expect((await send('/api/vaccination/registrations', staff, { campaignId: w.campaignId, personId: p })).statusCode).toBe(200);
+    const refused = await book(staff, almost, 0);
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().error).toMatchObject({ code: 'AGE_LIMIT', details: [{ path: 'body.personId', message: expect.stringMatching(/is 11 years old on 2021-08-03; .* from age 12/) }] });
+    expect((await book(staff, twelve, 0)).statusCode).toBe(201);
+    expect((await book(staff, yearOnly, 1)).statusCode).toBe(201); // born in 2009: 12 in 2021 by the year rule
+    // a citizen booking for themself is checked the same way
+    const citizen = await t.login('citizen', '40', { personId: almost });
+    expect((await book(citizen, almost, 2)).json().error.code).toBe('AGE_LIMIT');
+    expect(Number((await sql<{ n: string }>`select count(*) as n from vaccination_bookings where person_id = ${almost}`.execute(t.db)).rows[0]!.n)).toBe(0);
+  });
+});
+
+describe('priority groups claimed at registration', () => {
+  const claim = async (name: string, o: { birthDate?: string; priorityCode: string; occupation?: string; by?: 'self' | 'staff' }) => {
+    const personId = await w.person(name, { birthDate: o.birthDate ?? '1990-05-05' });
+    const who = o.by === 'staff' ? staff : await t.login('citizen', '40', { personId });
+    const r = await send('/api/vaccination/registrations', who, { campaignId: w.campaignId, personId, priorityCode: o.priorityCode, ...(o.occupation && { occupation: o.occupation }) });
+    return { personId, r, who };
+  };
+
+  it('accepts what is verified or vouched for, sends a citizen’s own occupation or condition to review, refuses what cannot hold, with the reason', async () => {
+    const nurse = await claim('Y Tá Tự Khai', { priorityCode: 'g01-health', occupation: 'health_worker' });
+    expect(nurse.r.json().priority).toEqual({ code: 'g01-health', status: 'review', reason: 'occupation-to-verify' });
+    const elder = await claim('Cụ Bảy Mươi', { priorityCode: 'g08-chronic', birthDate: '1951-01-01' });
+    expect(elder.r.json().priority).toMatchObject({ status: 'accepted', reason: 'age' });
+    const chronic = await claim('Bệnh Nền Tự Khai', { priorityCode: 'g08-chronic' });
+    expect(chronic.r.json().priority).toMatchObject({ status: 'review', reason: 'condition-to-verify' });
+    const farmer = await claim('Nông Dân', { priorityCode: 'g07-teachers', occupation: 'farmer' });
+    expect(farmer.r.statusCode).toBe(400);
+    expect(farmer.r.json().error).toMatchObject({ code: 'PRIORITY_REFUSED', details: [{ path: 'body.priorityCode', message: 'occupation-not-in-group' }] });
+    expect((await sql`select 1 from vaccination_registrations where person_id = ${farmer.personId}`.execute(t.db)).rows).toHaveLength(0);
+    const none = await claim('Không Khai Nghề', { priorityCode: 'g01-health' });
+    expect(none.r.json().error.details[0].message).toBe('occupation-missing');
+    const doctor = await claim('Bác Sĩ Trạm', { priorityCode: 'g01-health', occupation: 'health_worker', by: 'staff' });
+    expect(doctor.r.json().priority).toMatchObject({ status: 'accepted', reason: 'occupation-vouched' });
+
+    // the citizen sees the claim and its reason in their health book
+    const book = await t.app.inject({ method: 'GET', url: `/api/vaccination/book/${nurse.personId}`, headers: nurse.who.headers });
+    expect(book.json().registrations).toEqual([expect.objectContaining({ priority: expect.objectContaining({ status: 'review', reason: 'occupation-to-verify', nameVi: expect.any(String) }) })]);
+
+    // staff review: the list of their area, accept one, refuse another; no second decision; others cannot decide
+    const list = await t.app.inject({ method: 'GET', url: `/api/vaccination/campaigns/${w.campaignId}/priority-review`, headers: staff.headers });
+    expect(list.statusCode).toBe(200);
+    const items = list.json().items as { id: string; personId: string; reason: string }[];
+    expect(items.map((i) => i.personId)).toEqual(expect.arrayContaining([nurse.personId, chronic.personId]));
+    const nurseReg = items.find((i) => i.personId === nurse.personId)!.id;
+    const chronicReg = items.find((i) => i.personId === chronic.personId)!.id;
+    const decide = (who: LoggedIn | null, id: string, accept: boolean) => send(`/api/vaccination/registrations/${id}/priority`, who, { accept });
+    expect((await decide(null, nurseReg, true)).statusCode).toBe(401);
+    expect((await decide(nurse.who, nurseReg, true)).statusCode).toBe(403); // a citizen cannot accept their own claim
+    expect((await decide(await t.login('vaccination_staff', '01'), nurseReg, true)).statusCode).toBe(404);
+    expect((await t.app.inject({ method: 'GET', url: `/api/vaccination/campaigns/${w.campaignId}/priority-review`, headers: (await t.login('vaccination_staff', '01')).headers })).json().items).toEqual([]);
+    expect((await decide(staff, nurseReg, true)).statusCode).toBe(200);
+    expect((await decide(staff, chronicReg, false)).statusCode).toBe(200);
+    expect((await decide(staff, nurseReg, false)).statusCode).toBe(409);
+    const after = (await t.app.inject({ method: 'GET', url: `/api/vaccination/book/${nurse.personId}`, headers: nurse.who.headers })).json();
+    expect(after.registrations[0].priority).toMatchObject({ status: 'accepted', reason: 'staff-verified' });
+  });
+});

@@ -7,7 +7,9 @@ import { sql } from 'kysely';
 import type { DbOrTx } from '../../platform/db/types';
 import type { JurisdictionResolver } from '../../platform/auth/jurisdiction';
 import { AppError, invalidField } from '../../platform/http/errors';
-import { findOrCreatePerson, findPeopleByIdentifier, getPersonIdentities, nationalIdProblem, normalizeName, type FindOrCreateInput, type Sex } from '../people';
+import { localDay } from '../../platform/time';
+import { findOrCreatePerson, findPeopleByIdentifier, getPersonBirth, getPersonIdentities, nationalIdProblem, normalizeName, type FindOrCreateInput, type Sex } from '../people';
+import { ageOn, judgePriorityClaim, type EligibilityRule, type PriorityStatus } from './rules';
 import { readTable } from '../venues';
 import type { CampaignRow } from './admin';
 
@@ -23,19 +25,77 @@ export interface RegisterInput {
   by: string | null;
   now: Date;
   path?: string;
+  /** the deployment's time zone (the local day of `now`) */
+  timeZone?: string;
+  /** the registration of a walk-in at the site: the site day's warnings cover age, no refusal here */
+  walkIn?: boolean;
 }
 
-/** Registers a person in a campaign; registering again changes nothing and says so. */
-export async function register(db: DbOrTx, r: RegisterInput): Promise<{ id: string; created: boolean }> {
+export interface PriorityClaim {
+  code: string;
+  status: PriorityStatus;
+  reason: string;
+}
+
+export interface Registered {
+  id: string;
+  created: boolean;
+  /** the claimed group and what became of the claim (null: no group claimed) */
+  priority: PriorityClaim | null;
+}
+
+/**
+ * Registers a person in a campaign; registering again changes nothing and says so. Refused (400 AGE_LIMIT) when
+ * the person's age fits none of the campaign's vaccines during the campaign; a claimed priority group is judged by
+ * its rule (rules.ts judgePriorityClaim): accepted, put to staff review, or refused (400 PRIORITY_REFUSED with the
+ * reason), never taken on the claimant's word alone.
+ */
+export async function register(db: DbOrTx, r: RegisterInput): Promise<Registered> {
   const path = r.path ?? 'body';
   if (r.priorityCode && !r.campaign.priority_codes.includes(r.priorityCode)) throw invalidField(`${path}.priorityCode`, 'is not a priority group of this campaign');
+  const birth = await getPersonBirth(db, r.personId);
+  const today = localDay(r.now, r.timeZone ?? 'Asia/Ho_Chi_Minh');
+  const from = today > r.campaign.starts_on ? today : r.campaign.starts_on;
+  if (!r.walkIn && birth && (birth.birthDate || birth.birthYear !== null)) {
+    const products = (await sql<{ name: string; min_age: number; max_age: number | null }>`select name, min_age, max_age from vaccine_products where code = any(${r.campaign.product_codes}::text[])`.execute(db)).rows;
+    const ageAtEnd = ageOn(r.campaign.ends_on, birth.birthDate, birth.birthYear)!;
+    const ageFrom = ageOn(from, birth.birthDate, birth.birthYear)!;
+    const fits = products.some((p) => ageAtEnd >= p.min_age && (p.max_age === null || ageFrom <= p.max_age));
+    if (products.length && !fits) {
+      const youngest = Math.min(...products.map((p) => p.min_age));
+      const text =
+        ageAtEnd < youngest
+          ? `is ${ageAtEnd} years old on the campaign's last day (${r.campaign.ends_on}); its vaccines are given from age ${youngest}`
+          : `is ${ageFrom} years old on ${from}; this campaign's vaccines are given up to age ${Math.max(...products.map((p) => p.max_age ?? 200))}`;
+      throw new AppError(400, 'AGE_LIMIT', `${path}.personId: ${text}`, [{ path: `${path}.personId`, message: text }]);
+    }
+  }
+  let priority: PriorityClaim | null = null;
+  if (r.priorityCode) {
+    const group = (await sql<{ rule: EligibilityRule; name_en: string }>`select rule, name_en from priority_groups where code = ${r.priorityCode} and active`.execute(db)).rows[0];
+    if (!group) throw invalidField(`${path}.priorityCode`, 'is not an active priority group');
+    const verdict = judgePriorityClaim(group.rule, {
+      age: birth ? ageOn(from, birth.birthDate, birth.birthYear) : null,
+      occupation: r.occupation?.trim() || null,
+      vouched: r.channel !== 'self',
+    });
+    if (verdict.status === 'refused')
+      throw new AppError(400, 'PRIORITY_REFUSED', `${path}.priorityCode: the group "${group.name_en}" does not apply (${verdict.reason})`, [
+        { path: `${path}.priorityCode`, message: verdict.reason },
+      ]);
+    priority = { code: r.priorityCode, ...verdict };
+  }
   const ins = await sql<{ id: string }>`
-    insert into vaccination_registrations (campaign_id, person_id, priority_code, channel, organisation, occupation, account_person_id, registered_by, commune_code, created_at)
-    values (${r.campaign.id}, ${r.personId}, ${r.priorityCode}, ${r.channel}, ${r.organisation ?? null}, ${r.occupation ?? null}, ${r.accountPersonId ?? null}, ${r.by}, ${r.communeCode}, ${r.now})
+    insert into vaccination_registrations (campaign_id, person_id, priority_code, priority_status, priority_reason, channel, organisation, occupation, account_person_id, registered_by, commune_code, created_at)
+    values (${r.campaign.id}, ${r.personId}, ${r.priorityCode}, ${priority?.status ?? 'none'}, ${priority?.reason ?? null}, ${r.channel}, ${r.organisation ?? null}, ${r.occupation ?? null},
+            ${r.accountPersonId ?? null}, ${r.by}, ${r.communeCode}, ${r.now})
     on conflict (campaign_id, person_id) do nothing returning id`.execute(db);
-  if (ins.rows.length) return { id: ins.rows[0]!.id, created: true };
-  const cur = await sql<{ id: string }>`select id from vaccination_registrations where campaign_id = ${r.campaign.id} and person_id = ${r.personId}`.execute(db);
-  return { id: cur.rows[0]!.id, created: false };
+  if (ins.rows.length) return { id: ins.rows[0]!.id, created: true, priority };
+  const cur = (
+    await sql<{ id: string; priority_code: string | null; priority_status: PriorityStatus | 'none'; priority_reason: string | null }>`
+      select id, priority_code, priority_status, priority_reason from vaccination_registrations where campaign_id = ${r.campaign.id} and person_id = ${r.personId}`.execute(db)
+  ).rows[0]!;
+  return { id: cur.id, created: false, priority: cur.priority_code ? { code: cur.priority_code, status: cur.priority_status as PriorityStatus, reason: cur.priority_reason ?? '' } : null };
 }
 
 /**
@@ -79,7 +139,7 @@ export interface BulkResult {
 export async function importRegistrations(
   db: DbOrTx,
   data: Buffer,
-  o: { campaign: CampaignRow; organisation: string; resolver: JurisdictionResolver; inScope: (commune: string) => Promise<boolean>; by: string; now: Date },
+  o: { campaign: CampaignRow; organisation: string; resolver: JurisdictionResolver; inScope: (commune: string) => Promise<boolean>; by: string; now: Date; timeZone?: string },
 ): Promise<BulkResult> {
   const table = await readTable(data, BULK_COLUMNS, BULK_OPTIONAL);
   const res: BulkResult = { total: table.rows.length + table.unreadable.length, registered: 0, already: 0, errors: table.unreadable.map((u) => ({ line: u.line, path: `line ${u.line}`, message: u.message })) };
@@ -134,6 +194,7 @@ export async function importRegistrations(
         occupation: (v.occupation ?? '').trim() || null,
         by: o.by,
         now: o.now,
+        timeZone: o.timeZone,
         path: prefix,
       });
       if (r.created) res.registered++;

@@ -7,14 +7,15 @@ import type { AppContext } from '../../platform/module';
 import { addDays, localDay } from '../../platform/time';
 import { routeKit } from './kit';
 import { personCard } from './routes-siteday';
-import { AppointmentView, DoseView, PersonCard, Uuid } from './schema';
-import { appointmentsOf, dosesOf } from './views';
+import { AppointmentView, DoseView, PersonCard, RegistrationView, Uuid } from './schema';
+import { appointmentsOf, dosesOf, registrationsOf } from './views';
 import { sql } from 'kysely';
 
 const BookResponse = Type.Object({
   person: PersonCard,
   doses: Type.Array(DoseView),
   appointments: Type.Array(AppointmentView),
+  registrations: Type.Array(RegistrationView),
   nextDose: Type.Union([Type.Object({ doseNumber: Type.Integer(), dueOn: Type.String(), productCode: Type.String() }), Type.Null()]),
 });
 
@@ -28,7 +29,7 @@ export async function bookRoutes(fastify: FastifyInstance, ctx: AppContext) {
     { config: { permission: 'self', audit: 'handler' }, schema: { tags: ['vaccination'], params: Type.Object({ personId: Uuid }), response: { 200: BookResponse } } },
     async (req) => {
       const { brief, self } = await k.personFor(req.user!, req.params.personId, 'vaccination.read', 'params.personId');
-      const [doses, appointments] = await Promise.all([dosesOf(db, brief.id), appointmentsOf(db, brief.id)]);
+      const [doses, appointments, registrations] = await Promise.all([dosesOf(db, brief.id), appointmentsOf(db, brief.id), registrationsOf(db, brief.id)]);
       const today = localDay(k.now(), k.tz);
       const last = doses[doses.length - 1];
       let nextDose = null;
@@ -37,7 +38,7 @@ export async function bookRoutes(fastify: FastifyInstance, ctx: AppContext) {
         nextDose = { doseNumber: last.doseNumber + 1, dueOn: addDays(last.givenOn, p.interval_days), productCode: last.productCode };
       }
       await k.audit(req, { action: self ? 'vaccination.book.read_own' : 'vaccination.book.read', subjectType: 'person', subjectId: brief.id, details: { doses: doses.length } });
-      return { person: personCard(brief, today), doses, appointments, nextDose };
+      return { person: personCard(brief, today), doses, appointments, registrations, nextDose };
     },
   );
 }

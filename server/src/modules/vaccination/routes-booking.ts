@@ -3,13 +3,18 @@
 // walk-ins.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { AppError, forbidden, invalidField, notFound } from '../../platform/http/errors';
+import { AppError, conflict, forbidden, invalidField, notFound } from '../../platform/http/errors';
 import type { AppContext } from '../../platform/module';
 import { ImportFileError } from '../venues';
-import { book, cancel, findBooking, rebook, slotInfo, walkInSlot } from './booking';
+import { LruCache } from '../../platform/cache';
+import { BatcherFullError } from '../../platform/batcher';
+import { auditActor } from '../../platform/auth/routes';
+import { book, cancel, findBooking, rebook, slotAgeError, slotFull, slotInfo, walkInSlot, type SlotInfo } from './booking';
+import type { PersonBrief } from '../people';
+import { bookingBatcher } from './booking-batch';
 import { routeKit } from './kit';
 import { importRegistrations, personForDetails, register, registrationTemplateXlsx } from './registration';
-import { BookingBody, BookingResponse, IdParam, ImportQuery, ImportResponse, RebookBody, RegistrationBody, RegistrationResponse, WalkInBody } from './schema';
+import { BookingBody, BookingResponse, IdParam, ImportQuery, ImportResponse, PriorityDecisionBody, PriorityReviewList, RebookBody, RegistrationBody, RegistrationResponse, WalkInBody } from './schema';
 import { sql } from 'kysely';
 
 const tags = ['vaccination'];
@@ -54,10 +59,50 @@ export async function bookingRoutes(fastify: FastifyInstance, ctx: AppContext) {
       accountPersonId: self ? user.personId : null,
       by: self ? null : user.id,
       now: k.now(),
+      timeZone: k.tz,
     });
-    await k.audit(req, { action: 'vaccination.register', subjectType: 'person', subjectId: personId, details: { campaign: campaign.id, created: r.created, self } });
-    return { id: r.id, personId, created: r.created };
+    await k.audit(req, { action: 'vaccination.register', subjectType: 'person', subjectId: personId, details: { campaign: campaign.id, created: r.created, self, priority: r.priority?.status ?? null } });
+    return { id: r.id, personId, created: r.created, priority: r.priority };
   });
+
+  // Priority claims waiting for staff review (a citizen's own occupation, chronic disease, outbreak area), in the
+  // caller's area, oldest first; a staff member accepts or refuses each after checking the papers.
+  app.get(
+    '/api/vaccination/campaigns/:id/priority-review',
+    { config: { permission: 'vaccination.write', audit: 'handler' }, schema: { tags, params: IdParam, response: { 200: PriorityReviewList } } },
+    async (req) => {
+      const user = req.user!;
+      const campaign = await k.campaignFor(user, req.params.id, null, 'params.id');
+      const scope = await access.scopeCodes(user);
+      const rows = (
+        await sql<{ id: string; person_id: string; full_name: string; birth_year: number | null; channel: string; occupation: string | null; organisation: string | null; priority_code: string; priority_reason: string | null; created_at: Date }>`
+          select r.id, r.person_id, p.full_name, p.birth_year, r.channel, r.occupation, r.organisation, r.priority_code, r.priority_reason, r.created_at
+          from vaccination_registrations r join persons p on p.id = r.person_id
+          where r.campaign_id = ${campaign.id} and r.priority_status = 'review' ${scope ? sql`and r.commune_code = any(${scope}::text[])` : sql``}
+          order by r.created_at limit 500`.execute(db)
+      ).rows;
+      await k.audit(req, { action: 'vaccination.priority_review.list', subjectType: 'vaccination_campaign', subjectId: campaign.id, details: { count: rows.length } });
+      return {
+        items: rows.map((r) => ({ id: r.id, personId: r.person_id, fullName: r.full_name, birthYear: r.birth_year, channel: r.channel, occupation: r.occupation, organisation: r.organisation, priorityCode: r.priority_code, reason: r.priority_reason ?? '', createdAt: r.created_at.toISOString() })),
+      };
+    },
+  );
+
+  app.post(
+    '/api/vaccination/registrations/:id/priority',
+    { config: { permission: 'vaccination.write' }, schema: { tags, params: IdParam, body: PriorityDecisionBody } },
+    async (req) => {
+      const user = req.user!;
+      const reg = (await sql<{ id: string; person_id: string; commune_code: string; priority_status: string }>`select id, person_id, commune_code, priority_status from vaccination_registrations where id = ${req.params.id}`.execute(db)).rows[0];
+      if (!reg || !(await access.can(user, 'vaccination.write', { unitCode: reg.commune_code }))) throw notFound('Registration');
+      if (reg.priority_status !== 'review') throw conflict(`This registration's priority claim is ${reg.priority_status}, not waiting for review`, [{ path: 'params.id', message: reg.priority_status }]);
+      const status = req.body.accept ? 'accepted' : 'refused';
+      await sql`update vaccination_registrations set priority_status = ${status}, priority_reason = ${req.body.accept ? 'staff-verified' : 'staff-refused'}, priority_reviewed_by = ${user.id}, priority_reviewed_at = ${k.now()}
+                where id = ${reg.id} and priority_status = 'review'`.execute(db);
+      await k.audit(req, { action: 'vaccination.priority.review', subjectType: 'person', subjectId: reg.person_id, details: { registration: reg.id, status } });
+      return { ok: true };
+    },
+  );
 
   await fastify.register(async (scoped) => {
     for (const type of [XLSX_TYPE, 'application/octet-stream', 'text/csv'])
@@ -83,6 +128,7 @@ export async function bookingRoutes(fastify: FastifyInstance, ctx: AppContext) {
             inScope: async (c) => !!(await access.resolver.unit(c)) && (!set || set.has(c)),
             by: user.id,
             now: k.now(),
+            timeZone: k.tz,
           });
           await k.audit(req, { action: 'vaccination.registrations.import', subjectType: 'vaccination_campaign', subjectId: campaign.id, details: { total: r.total, registered: r.registered, errors: r.errors.length } });
           return r;
@@ -98,18 +144,68 @@ export async function bookingRoutes(fastify: FastifyInstance, ctx: AppContext) {
     });
   });
 
+  // Single-dose bookings are group-committed (booking-batch.ts); a slot's session, site and product do not change, so
+  // what the route needs of a slot is kept a minute (the seats themselves are always counted in the database).
+  const batcher = bookingBatcher(db);
+  fastify.addHook('onClose', async () => batcher.drain());
+  const slotCache = new LruCache<string, SlotInfo>(50_000, 60_000);
+  const slotFacts = async (id: string) => {
+    const hit = slotCache.get(id);
+    if (hit) return hit;
+    const s = await slotInfo(db, id);
+    if (s) slotCache.set(id, s);
+    return s;
+  };
+
   app.post('/api/vaccination/bookings', { config: { permission: 'self' }, schema: { tags, body: BookingBody, response: { 201: BookingResponse } } }, async (req, reply) => {
     const user = req.user!;
     const b = req.body;
-    const slot = await slotInfo(db, b.slotId);
+    const slot = await slotFacts(b.slotId);
     if (!slot) throw invalidField('body.slotId', 'is not a known slot');
-    const next = b.nextSlotId ? await slotInfo(db, b.nextSlotId) : null;
+    const next = b.nextSlotId ? await slotFacts(b.nextSlotId) : null;
     if (b.nextSlotId && !next) throw invalidField('body.nextSlotId', 'is not a known slot');
-    const p = await k.personFor(user, b.personId, 'vaccination.write');
-    if (!p.self) await access.authorize(user, 'vaccination.write', { unitCode: slot.commune_code });
-    const ids = await book(db, { personId: p.brief.id, slotId: slot.id, nextSlotId: next?.id, doseNumber: b.doseNumber, by: p.self ? null : user.id, now: k.now() }, slot, next);
-    await k.audit(req, { action: 'vaccination.book', subjectType: 'person', subjectId: p.brief.id, details: { bookings: ids, self: p.self } });
-    return reply.code(201).send({ ids });
+    const now = k.now();
+    // Staff (no person of their own) book for people of their area: the batch reads those people, one query for
+    // all. A citizen books for themself or a dependant, checked here.
+    const deferred = !user.personId && !b.nextSlotId && user.permissions.has('vaccination.write');
+    const p = deferred ? null : await k.personFor(user, b.personId, 'vaccination.write');
+    if (!p?.self) await access.authorize(user, 'vaccination.write', { unitCode: slot.commune_code });
+    if (p) {
+      const tooYoungOrOld = slotAgeError(slot, p.brief) ?? (next && slotAgeError(next, p.brief, 'body.personId'));
+      if (tooYoungOrOld) throw tooYoungOrOld;
+    }
+    const by = p?.self ? null : user.id;
+    if (next && p) {
+      // doses 1 and 2 together: both seats or neither, in one transaction of its own
+      const ids = await book(db, { personId: p.brief.id, slotId: slot.id, nextSlotId: next.id, doseNumber: b.doseNumber, by, now }, slot, next);
+      await k.audit(req, { action: 'vaccination.book', subjectType: 'person', subjectId: p.brief.id, details: { bookings: ids, self: p.self } });
+      return reply.code(201).send({ ids });
+    }
+    if (slot.starts_at.getTime() < now.getTime() - 3_600_000) throw invalidField('body.slotId', 'is in the past');
+    const audit = { actor: await auditActor(access, user), ip: req.ip, at: now, action: 'vaccination.book', subjectType: 'person', subjectId: p?.brief.id ?? b.personId, details: { self: !!p?.self } };
+    const admit = deferred
+      ? async (person: PersonBrief) => ((await access.can(user, 'vaccination.write', { unitCode: person.communeCode })) ? slotAgeError(slot, person) : forbidden('That record is outside your jurisdiction'))
+      : undefined;
+    const [r] = await batcher.add([{ personId: p?.brief.id ?? b.personId, admit, slotId: slot.id, campaignId: slot.campaign_id, doseNumber: b.doseNumber, by, now, audit }]).catch((err: unknown) => {
+      if (err instanceof BatcherFullError)
+        throw new AppError(503, 'OVERLOADED', 'too many bookings are waiting to be written; try again shortly', undefined, { 'retry-after': String(err.retryAfterSeconds) });
+      throw err;
+    });
+    if (r && 'id' in r) return reply.code(201).send({ ids: [r.id] });
+    if (r && 'error' in r) throw r.error;
+    switch (r?.refused) {
+      case 'unknown-person':
+        throw invalidField('body.personId', 'is not a known person');
+      case 'unregistered':
+        throw invalidField('body.personId', 'is not registered in this campaign; register first');
+      case 'booked':
+        throw conflict(`This person already has an appointment for dose ${b.doseNumber}; rebook or cancel it instead`, [{ path: 'body.doseNumber', message: 'already booked' }]);
+      case 'unknown-slot':
+        slotCache.delete(slot.id);
+        throw invalidField('body.slotId', 'is not a known slot');
+      default:
+        throw slotFull();
+    }
   });
 
   /** The booking the caller may change: their own / a dependant's, or staff of the site's area. */
@@ -151,7 +247,7 @@ export async function bookingRoutes(fastify: FastifyInstance, ctx: AppContext) {
     if (!slotId) throw new AppError(409, 'SLOT_FULL', 'No seat left in this session today', [{ path: 'params.id', message: 'session full' }]);
     const campaign = (await k.campaignFor(user, session.campaign_id, null))!;
     // a walk-in is registered on the spot
-    await register(db, { campaign, personId: p.brief.id, communeCode: p.brief.communeCode ?? campaign.unit_code, priorityCode: null, channel: 'staff', by: user.id, now: k.now() });
+    await register(db, { campaign, personId: p.brief.id, communeCode: p.brief.communeCode ?? campaign.unit_code, priorityCode: null, channel: 'staff', by: user.id, now: k.now(), timeZone: k.tz, walkIn: true });
     const ids = await book(db, { personId: p.brief.id, slotId, doseNumber: req.body.doseNumber, walkIn: true, by: user.id, now: k.now() }, (await slotInfo(db, slotId))!, null);
     await k.audit(req, { action: 'vaccination.walk_in', subjectType: 'person', subjectId: p.brief.id, details: { bookings: ids } });
     return reply.code(201).send({ ids });

@@ -6,11 +6,16 @@ import { AppError, forbidden, notFound } from '../../platform/http/errors';
 import type { AppContext } from '../../platform/module';
 import { SignatureError } from '../../platform/signing';
 import { localDay, startOfLocalDay } from '../../platform/time';
-import { getPersonBrief, resolvePersonId, verifyPersonalQr, type PersonBrief } from '../people';
+import { recordAudit } from '../../platform/audit';
+import { auditActor } from '../../platform/auth/routes';
+import type { AuthUser } from '../../platform/auth/service';
+import { LruCache } from '../../platform/cache';
+import { invalidField } from '../../platform/http/errors';
+import { getPersonBrief, verifyPersonalQr, type PersonBrief } from '../people';
 import { routeKit } from './kit';
-import { ageOn } from './rules';
+import { ageOn, classify } from './rules';
 import { SitePersonParam, AefiBody, DoseBody, DoseResponse, IdParam, ObservationBody, ScanBody, ScanResponse, ScreeningBody, ScreeningResponse, VoidBody } from './schema';
-import { endObservation, findDose, recordAefi, recordDose, recordScreening, voidDose, type SiteRow } from './siteday';
+import { endObservation, findDose, findSite, recordAefi, recordDose, recordScreening, voidDose, type SiteRow } from './siteday';
 import { appointmentsOf, dosesOf, isRegisteredAnywhere, usableLots } from './views';
 
 const tags = ['vaccination'];
@@ -20,7 +25,7 @@ export const personCard = (b: PersonBrief, today: string) => ({
   fullName: b.fullName,
   birthYear: b.birthYear,
   sex: b.sex,
-  age: ageOn(today, null, b.birthYear),
+  age: ageOn(today, b.birthDate, b.birthYear),
   phoneMasked: b.phoneMasked,
   communeCode: b.communeCode,
 });
@@ -31,21 +36,36 @@ export async function siteDayRoutes(fastify: FastifyInstance, ctx: AppContext) {
   const { db, access } = k;
   const today = () => localDay(k.now(), k.tz);
 
+  // The site day waits on every round trip: a site (never edited: code, name, commune) is kept in memory, the
+  // person and the scan of today are read at once, and writes that do not depend on each other go out together.
+  const sites = new LruCache<string, SiteRow>(10_000, 5 * 60_000);
+  const siteAt = async (user: AuthUser, siteId: string, path = 'body.siteId') => {
+    let s = sites.get(siteId);
+    if (!s) {
+      s = (await findSite(db, siteId)) ?? undefined;
+      if (!s) throw invalidField(path, 'is not a known vaccination site');
+      sites.set(siteId, s);
+    }
+    await access.authorize(user, 'vaccination.write', { unitCode: s.commune_code });
+    return s;
+  };
+  const scannedToday = async (siteId: string, personId: string) =>
+    (await sql`select 1 from vaccination_scans where site_id = ${siteId} and person_id = ${personId} and scanned_at >= ${startOfLocalDay(today(), k.tz)} limit 1`.execute(db)).rows.length > 0;
+
   /**
    * A person the staff member at `site` may work on: scanned at this site today (the person showed their QR), or
    * living in the staff member's area. Anyone else's id answers 404, like an unknown one.
    */
   const personAtSite = async (req: FastifyRequest, personId: string, site: SiteRow) => {
-    const live = await resolvePersonId(db, personId);
-    const brief = live ? await getPersonBrief(db, live) : null;
+    const [brief, scannedAsAsked] = await Promise.all([getPersonBrief(db, personId), scannedToday(site.id, personId)]); // the brief follows merges
     if (!brief) throw notFound('Person');
-    const scanned = await sql`select 1 from vaccination_scans where site_id = ${site.id} and person_id = ${brief.id} and scanned_at >= ${startOfLocalDay(today(), k.tz)} limit 1`.execute(db);
-    if (scanned.rows.length || (await access.can(req.user!, 'vaccination.write', { unitCode: brief.communeCode }))) return brief;
+    const scanned = brief.id === personId ? scannedAsAsked : await scannedToday(site.id, brief.id);
+    if (scanned || (await access.can(req.user!, 'vaccination.write', { unitCode: brief.communeCode }))) return brief;
     throw notFound('Person');
   };
 
   app.post('/api/vaccination/scan', { config: { permission: 'vaccination.write', audit: 'handler' }, schema: { tags, body: ScanBody, response: { 200: ScanResponse } } }, async (req) => {
-    const site = await k.siteFor(req.user!, req.body.siteId, 'vaccination.write');
+    const site = await siteAt(req.user!, req.body.siteId);
     let id: string;
     try {
       id = verifyPersonalQr(ctx.keys, req.body.qr, k.now());
@@ -54,12 +74,14 @@ export async function siteDayRoutes(fastify: FastifyInstance, ctx: AppContext) {
         throw new AppError(400, 'QR_INVALID', `body.qr: not a valid personal QR (${e.reason})`, [{ path: 'body.qr', message: e.reason }]);
       throw e;
     }
-    const live = await resolvePersonId(db, id);
-    const brief = live ? await getPersonBrief(db, live) : null;
+    const brief = await getPersonBrief(db, id); // follows merges
     if (!brief) throw notFound('Person');
-    await sql`insert into vaccination_scans (site_id, person_id, scanned_at, scanned_by) values (${site.id}, ${brief.id}, ${k.now()}, ${req.user!.id}) on conflict do nothing`.execute(db);
-    await k.audit(req, { action: 'vaccination.scan', subjectType: 'person', subjectId: brief.id, details: { site: site.code } });
-    return personView(brief, site.id);
+    const [, , view] = await Promise.all([
+      sql`insert into vaccination_scans (site_id, person_id, scanned_at, scanned_by) values (${site.id}, ${brief.id}, ${k.now()}, ${req.user!.id}) on conflict do nothing`.execute(db),
+      k.audit(req, { action: 'vaccination.scan', subjectType: 'person', subjectId: brief.id, details: { site: site.code } }),
+      personView(brief, site.id),
+    ]);
+    return view;
   });
 
   const personView = async (brief: PersonBrief, siteId: string) => {
@@ -69,7 +91,7 @@ export async function siteDayRoutes(fastify: FastifyInstance, ctx: AppContext) {
 
   app.get('/api/vaccination/sites/:id/people/:personId', { config: { permission: 'vaccination.write', audit: 'handler' }, schema: { tags, params: SitePersonParam, response: { 200: ScanResponse } } }, async (req) => {
     const p = req.params;
-    const site = await k.siteFor(req.user!, p.id, 'vaccination.write', 'params.id');
+    const site = await siteAt(req.user!, p.id, 'params.id');
     const brief = await personAtSite(req, p.personId, site);
     await k.audit(req, { action: 'vaccination.person.read', subjectType: 'person', subjectId: brief.id, details: { site: site.code } });
     return personView(brief, site.id);
@@ -77,27 +99,32 @@ export async function siteDayRoutes(fastify: FastifyInstance, ctx: AppContext) {
 
   app.post('/api/vaccination/screenings', { config: { permission: 'vaccination.write' }, schema: { tags, body: ScreeningBody, response: { 201: ScreeningResponse } } }, async (req, reply) => {
     const b = req.body;
-    const site = await k.siteFor(req.user!, b.siteId, 'vaccination.write');
+    const site = await siteAt(req.user!, b.siteId);
     const brief = await personAtSite(req, b.personId, site);
-    const r = await recordScreening(db, {
-      personId: brief.id,
-      siteId: site.id,
-      answers: b.answers,
-      temperature: b.temperature,
-      age: ageOn(today(), null, brief.birthYear),
-      consent: b.consent,
-      consentBy: b.consent ? (b.consentBy ?? 'self') : null,
-      by: req.user!.id,
-      now: k.now(),
-    });
-    await k.audit(req, { action: 'vaccination.screen', subjectType: 'person', subjectId: brief.id, details: { outcome: r.outcome } });
+    const age = ageOn(today(), brief.birthDate, brief.birthYear);
+    const outcome = classify(b.answers, { age, temperature: b.temperature }).outcome;
+    const [r] = await Promise.all([
+      recordScreening(db, {
+        personId: brief.id,
+        siteId: site.id,
+        answers: b.answers,
+        temperature: b.temperature,
+        age,
+        consent: b.consent,
+        consentBy: b.consent ? (b.consentBy ?? 'self') : null,
+        by: req.user!.id,
+        now: k.now(),
+      }),
+      k.audit(req, { action: 'vaccination.screen', subjectType: 'person', subjectId: brief.id, details: { outcome } }),
+    ]);
     return reply.code(201).send(r);
   });
 
   app.post('/api/vaccination/doses', { config: { permission: 'vaccination.write' }, schema: { tags, body: DoseBody, response: { 201: DoseResponse } } }, async (req, reply) => {
     const b = req.body;
-    const site = await k.siteFor(req.user!, b.siteId, 'vaccination.write');
+    const site = await siteAt(req.user!, b.siteId);
     const brief = await personAtSite(req, b.personId, site);
+    const actor = await auditActor(access, req.user!);
     const r = await recordDose(
       db,
       ctx.events,
@@ -109,14 +136,15 @@ export async function siteDayRoutes(fastify: FastifyInstance, ctx: AppContext) {
         vaccinator: b.vaccinator,
         screeningId: b.screeningId,
         acknowledgeWarnings: b.acknowledgeWarnings === true,
-        age: ageOn(today(), null, brief.birthYear),
+        age: ageOn(today(), brief.birthDate, brief.birthYear),
         by: req.user!.id,
         now: k.now(),
         timeZone: k.tz,
       },
       site,
+      // the audit row is written in the dose's transaction (one commit for both)
+      (tx, d) => recordAudit(tx, { actor, ip: req.ip, at: k.now(), action: 'vaccination.dose.record', subjectType: 'person', subjectId: brief.id, details: { dose: d.id, warnings: d.warnings } }),
     );
-    await k.audit(req, { action: 'vaccination.dose.record', subjectType: 'person', subjectId: brief.id, details: { dose: r.id, warnings: r.warnings } });
     return reply.code(201).send({ id: r.id, warnings: r.warnings, observeUntil: r.observeUntil.toISOString() });
   });
 

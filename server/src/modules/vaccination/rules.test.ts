@@ -1,6 +1,6 @@
 // Screening classification, dose warnings, ages and priority-group rules (pure logic).
 import { describe, expect, it } from 'vitest';
-import { ageOn, classify, doseWarnings, eligibleFor, type ScreeningAnswers } from './rules';
+import { ageLimitProblem, ageOn, classify, doseWarnings, eligibleFor, judgePriorityClaim, type ScreeningAnswers } from './rules';
 
 const none: ScreeningAnswers = {
   anaphylaxisToVaccine: false,
@@ -54,5 +54,30 @@ describe('priority groups', () => {
     expect(eligibleFor(g8, { ...f, conditions: ['chronic'] })).toBe(true);
     expect(eligibleFor({ occupations: ['teacher'] }, { ...f, occupation: 'teacher' })).toBe(true);
     expect(eligibleFor({}, f)).toBe(true);
+  });
+});
+
+describe('age limits and priority claims', () => {
+  it('uses the full birth date when there is one, the year otherwise', () => {
+    const twelvePlus = { minAge: 12, maxAge: null };
+    expect(ageLimitProblem(twelvePlus, '2021-08-02', '2009-08-03', 2009)).toEqual({ code: 'under-age', age: 11 });
+    expect(ageLimitProblem(twelvePlus, '2021-08-02', '2009-08-02', 2009)).toBeNull();
+    expect(ageLimitProblem(twelvePlus, '2021-08-02', null, 2009)).toBeNull(); // year rule: 12 all through 2021
+    expect(ageLimitProblem({ minAge: 18, maxAge: 65 }, '2021-08-02', '1956-08-01', 1956)).toBeNull(); // 65: within
+    expect(ageLimitProblem({ minAge: 18, maxAge: 64 }, '2021-08-02', '1956-08-01', 1956)).toEqual({ code: 'over-age', age: 65 });
+    expect(ageLimitProblem(twelvePlus, '2021-08-02', null, null)).toBeNull();
+  });
+
+  it('judges a claimed group: verified or vouched accepted, self-declared to review, impossible refused', () => {
+    const g08 = { minAge: 65, conditions: ['chronic'] };
+    const g01 = { occupations: ['health_worker'] };
+    expect(judgePriorityClaim(g08, { age: 70, occupation: null, vouched: false })).toEqual({ status: 'accepted', reason: 'age' });
+    expect(judgePriorityClaim(g08, { age: 40, occupation: null, vouched: false })).toEqual({ status: 'review', reason: 'condition-to-verify' });
+    expect(judgePriorityClaim(g08, { age: 40, occupation: null, vouched: true })).toEqual({ status: 'accepted', reason: 'condition-vouched' });
+    expect(judgePriorityClaim(g01, { age: 40, occupation: 'health_worker', vouched: false })).toEqual({ status: 'review', reason: 'occupation-to-verify' });
+    expect(judgePriorityClaim(g01, { age: 40, occupation: 'health_worker', vouched: true })).toEqual({ status: 'accepted', reason: 'occupation-vouched' });
+    expect(judgePriorityClaim(g01, { age: 40, occupation: 'farmer', vouched: true })).toEqual({ status: 'refused', reason: 'occupation-not-in-group' });
+    expect(judgePriorityClaim({ minAge: 65 }, { age: 64, occupation: null, vouched: true })).toEqual({ status: 'refused', reason: 'too-young' });
+    expect(judgePriorityClaim({ outbreakArea: true }, { age: 30, occupation: null, vouched: false })).toEqual({ status: 'review', reason: 'area-to-verify' });
   });
 });

@@ -104,7 +104,12 @@ export function doseWarnings(product: ProductLimits, age: number | null, earlier
   return out;
 }
 
-/** Age in whole years on `day` from a birth date (YYYY-MM-DD) or, failing that, a birth year (age reached this year). */
+/**
+ * Age in whole years on `day` from a birth date (YYYY-MM-DD) or, failing that, a birth year. With the full date a
+ * person is 12 from their 12th birthday on (11 years and 364 days is 11). With the year only (many records have no
+ * day and month) the age is the one reached in `day`'s year: someone born in 2009 counts as 12 all through 2021 —
+ * the rule of the Ministry's 2021 campaigns, which set age groups by year of birth.
+ */
 export function ageOn(day: string, birthDate: string | null, birthYear: number | null): number | null {
   if (birthDate) {
     const [y, m, d] = birthDate.split('-').map(Number) as [number, number, number];
@@ -113,6 +118,24 @@ export function ageOn(day: string, birthDate: string | null, birthYear: number |
   }
   return birthYear === null ? null : Number(day.slice(0, 4)) - birthYear;
 }
+
+export interface AgeLimits {
+  minAge: number;
+  maxAge: number | null;
+}
+
+/** Whether a person's age on `day` is outside a product's limits (null: within, or age unknown). */
+export function ageLimitProblem(limits: AgeLimits, day: string, birthDate: string | null, birthYear: number | null): { code: 'under-age' | 'over-age'; age: number } | null {
+  const age = ageOn(day, birthDate, birthYear);
+  if (age === null) return null;
+  if (age < limits.minAge) return { code: 'under-age', age };
+  if (limits.maxAge !== null && age > limits.maxAge) return { code: 'over-age', age };
+  return null;
+}
+
+/** The refusal text of an age problem (English; the web app shows its own text by `code`). */
+export const ageLimitText = (p: { code: 'under-age' | 'over-age'; age: number }, limits: AgeLimits, product: string, day: string) =>
+  p.code === 'under-age' ? `is ${p.age} years old on ${day}; ${product} is given from age ${limits.minAge}` : `is ${p.age} years old on ${day}; ${product} is given up to age ${limits.maxAge}`;
 
 /** Priority-group rule: every key present must hold ({} = anyone). */
 export interface EligibilityRule {
@@ -137,4 +160,33 @@ export function eligibleFor(rule: EligibilityRule, f: EligibilityFacts): boolean
   if (rule.conditions) tests.push(f.conditions.some((c) => rule.conditions!.includes(c)));
   if (rule.outbreakArea) tests.push(f.inOutbreakArea);
   return tests.length === 0 || tests.some(Boolean);
+}
+
+export type PriorityStatus = 'accepted' | 'review' | 'refused';
+
+/** What is known when someone claims a priority group at registration. */
+export interface PriorityClaimFacts {
+  /** age on the campaign's first day (birth date, else the year rule of ageOn); null when unknown */
+  age: number | null;
+  occupation: string | null;
+  /** staff at a desk or an organisation's list stand behind the occupation and conditions they enter */
+  vouched: boolean;
+}
+
+/**
+ * Judges a claimed group against its rule (the groups of Decision 1210 are unions: one criterion suffices):
+ * a criterion the system verifies (age from the birth record) or that staff/an organisation vouch for accepts the
+ * claim; a criterion only the claimant asserts (their occupation, a chronic disease, poverty, living in an outbreak
+ * area) sends it to staff review; when no criterion can hold (too young and the group has only an age criterion,
+ * an occupation outside the group's list) the claim is refused. `reason` is the deciding rule's code.
+ */
+export function judgePriorityClaim(rule: EligibilityRule, f: PriorityClaimFacts): { status: PriorityStatus; reason: string } {
+  if (rule.minAge !== undefined && f.age !== null && f.age >= rule.minAge) return { status: 'accepted', reason: 'age' };
+  const occupationFits = !!rule.occupations && f.occupation !== null && rule.occupations.includes(f.occupation);
+  if (occupationFits) return f.vouched ? { status: 'accepted', reason: 'occupation-vouched' } : { status: 'review', reason: 'occupation-to-verify' };
+  if (rule.conditions) return f.vouched ? { status: 'accepted', reason: 'condition-vouched' } : { status: 'review', reason: 'condition-to-verify' };
+  if (rule.outbreakArea) return f.vouched ? { status: 'accepted', reason: 'area-vouched' } : { status: 'review', reason: 'area-to-verify' };
+  if (rule.occupations) return { status: 'refused', reason: f.occupation === null ? 'occupation-missing' : 'occupation-not-in-group' };
+  if (rule.minAge !== undefined) return { status: 'refused', reason: f.age === null ? 'age-unknown' : 'too-young' };
+  return { status: 'accepted', reason: 'open-group' };
 }

@@ -69,7 +69,13 @@ export const RegistrationBody = Type.Object(
   },
   { additionalProperties: false },
 );
-export const RegistrationResponse = Type.Object({ id: Type.String(), personId: Type.String(), created: Type.Boolean() });
+/** A claimed priority group and what became of the claim: `reason` is the code of the deciding rule (rules.ts). */
+export const PriorityClaimView = Type.Object({
+  code: Type.String(),
+  status: Type.Union([Type.Literal('accepted'), Type.Literal('review'), Type.Literal('refused')]),
+  reason: Type.String(),
+});
+export const RegistrationResponse = Type.Object({ id: Type.String(), personId: Type.String(), created: Type.Boolean(), priority: Type.Union([PriorityClaimView, Type.Null()]) });
 
 export const ImportQuery = Type.Object({ organisation: Text(200) }, { additionalProperties: false });
 export const ImportResponse = Type.Object({
@@ -207,3 +213,25 @@ export interface Dashboard {
   overdue: { personId: string; fullName: string; doseNumber: number; dueOn: string; communeCode: string | null }[];
   stock: { siteName: string; productCode: string; lotNumber: string; expiresOn: string; quantity: number; used: number; wasted: number; left: number }[];
 }
+
+/** A person's registrations as their health book shows them, with the fate of a claimed priority group. */
+export const RegistrationView = Type.Object({
+  id: Type.String(),
+  campaignName: Type.String(),
+  priority: Type.Union([Type.Intersect([PriorityClaimView, Type.Object({ nameVi: Type.String(), nameEn: Type.String() })]), Type.Null()]),
+});
+
+export const PriorityReviewItem = Type.Object({
+  id: Type.String(),
+  personId: Type.String(),
+  fullName: Type.String(),
+  birthYear: Type.Union([Type.Integer(), Type.Null()]),
+  channel: Type.String(),
+  occupation: Type.Union([Type.String(), Type.Null()]),
+  organisation: Type.Union([Type.String(), Type.Null()]),
+  priorityCode: Type.String(),
+  reason: Type.String(),
+  createdAt: Type.String(),
+});
+export const PriorityReviewList = Type.Object({ items: Type.Array(PriorityReviewItem) });
+export const PriorityDecisionBody = Type.Object({ accept: Type.Boolean() }, { additionalProperties: false });

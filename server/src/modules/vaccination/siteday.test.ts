@@ -85,6 +85,33 @@ describe('site day', () => {
     now = new Date('2021-08-02T01:00:00Z');
   });
 
+  it('age from the full birth date: 11 years and 364 days warns under-age for a 12+ vaccine, the 12th birthday does not', async () => {
+    const almost = await w.person('Mai Tròn Mười Hai', { birthDate: '2009-08-03' }); // the site day is 2021-08-02
+    const twelve = await w.person('Hôm Nay Mười Hai', { birthDate: '2009-08-02' });
+    const card = await send('/api/vaccination/scan', staff, { siteId: w.siteId, qr: qr(almost) });
+    expect(card.json().person.age).toBe(11);
+    const give = async (p: string) => send('/api/vaccination/doses', staff, { personId: p, siteId: w.siteId, lotId: w.lotId, doseNumber: 1, vaccinator: 'BS Lan', screeningId: (await screen(p)).id });
+    const warned = await give(almost);
+    expect(warned.statusCode).toBe(409);
+    expect(warned.json().error).toMatchObject({ code: 'WARNINGS', details: [{ message: 'under-age' }] });
+    expect((await give(twelve)).statusCode).toBe(201);
+  });
+
+  it('two stations recording the same dose at once: one dose, one refusal, the lot counted once, the dose audited', async () => {
+    const p = await w.person('Hai Bàn Tiêm');
+    const s = await screen(p);
+    const used = async () => (await sql<{ used: number }>`select used from vaccine_lots where id = ${w.lotId}`.execute(t.db)).rows[0]!.used;
+    const before = await used();
+    const body = { personId: p, siteId: w.siteId, lotId: w.lotId, doseNumber: 1, vaccinator: 'BS Hai', screeningId: s.id };
+    const both = await Promise.all([send('/api/vaccination/doses', staff, body), send('/api/vaccination/doses', staff, body)]);
+    expect(both.map((r) => r.statusCode).sort()).toEqual([201, 409]);
+    expect(await used()).toBe(before + 1);
+    const doses = (await sql<{ id: string }>`select id from vaccination_doses where person_id = ${p}`.execute(t.db)).rows;
+    expect(doses).toHaveLength(1);
+    const audited = await sql`select 1 from audit_log where action = 'vaccination.dose.record' and subject_id = ${p} and details->>'dose' = ${doses[0]!.id}`.execute(t.db);
+    expect(audited.rows).toHaveLength(1);
+  });
+
   it('screening classifies postpone and contraindicated with the rule that fired; no dose follows', async () => {
     const p = await w.person('Sốt Cao', { birthYear: 1970 });
     const s = await screen(p, { ...healthy, chronicControlled: true }, 38.2);

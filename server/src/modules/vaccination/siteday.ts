@@ -77,28 +77,54 @@ export async function validDoses(db: DbOrTx, personId: string): Promise<EarlierD
   return r.rows;
 }
 
-/** Records a dose after every check; returns the dose id and the warnings acknowledged. */
-export async function recordDose(db: Db, events: Events, d: DoseInput, site: SiteRow): Promise<{ id: string; warnings: DoseWarning[]; observeUntil: Date }> {
+interface DoseFacts {
+  lot: { id: string; site_id: string; product_code: string; lot_number: string; expires_on: string; left: number } | null;
+  screening: { person_id: string; outcome: string; consent: boolean; screened_at: string } | null;
+  product: ProductRow | null;
+  earlier: EarlierDoseRow[];
+  booking_id: string | null;
+}
+
+/**
+ * Records a dose after every check; returns the dose id and the warnings acknowledged. Few round trips (the site day
+ * waits on them): one statement reads the lot, the screening, the product, the earlier doses and the live booking;
+ * one statement takes the dose from the lot, inserts the dose and closes the booking; the event and the caller's
+ * audit row (`audit`, written in the same transaction) follow. Two stations recording the same dose: the partial
+ * unique index on (person, dose number) refuses the second (409); the lot's CHECK refuses a dose it does not have.
+ */
+export async function recordDose(
+  db: Db,
+  events: Events,
+  d: DoseInput,
+  site: SiteRow,
+  audit?: (tx: DbOrTx, r: { id: string; warnings: DoseWarning[] }) => Promise<void>,
+): Promise<{ id: string; warnings: DoseWarning[]; observeUntil: Date }> {
   const today = localDay(d.now, d.timeZone);
   return inTx(db, async (tx) => {
-    // one writer per person at a time (two stations scanning the same card)
-    await sql`select pg_advisory_xact_lock(hashtextextended(${d.personId}, 8121))`.execute(tx);
-    const lot = (
-      await sql<{ id: string; site_id: string; product_code: string; lot_number: string; expires_on: string; left: number }>`
-        select id, site_id, product_code, lot_number, to_char(expires_on, 'YYYY-MM-DD') as expires_on, quantity - used - wasted as left
-        from vaccine_lots where id = ${d.lotId} for update`.execute(tx)
-    ).rows[0];
+    const f = (
+      await sql<DoseFacts>`
+        select
+          (select row_to_json(l) from (select id, site_id, product_code, lot_number, to_char(expires_on, 'YYYY-MM-DD') as expires_on, quantity - used - wasted as left
+                                        from vaccine_lots where id = ${d.lotId}) l) as lot,
+          (select row_to_json(s) from (select person_id, outcome, consent, screened_at from vaccination_screenings where id = ${d.screeningId}) s) as screening,
+          (select row_to_json(p) from vaccine_products p where p.code = (select product_code from vaccine_lots where id = ${d.lotId})) as product,
+          coalesce((select json_agg(e order by e.dose_number) from (select id, product_code, dose_number, to_char(given_on, 'YYYY-MM-DD') as given_on from vaccination_doses
+                                                                    where person_id = ${d.personId} and status = 'valid') e), '[]'::json) as earlier,
+          (select id from vaccination_bookings where person_id = ${d.personId} and dose_number = ${d.doseNumber} and status = 'booked' limit 1) as booking_id`.execute(tx)
+    ).rows[0]!;
+    const lot = f.lot;
     if (!lot) throw invalidField('body.lotId', 'is not a known lot');
     if (lot.site_id !== site.id) throw invalidField('body.lotId', 'is a lot of another site');
     if (lot.expires_on < today) throw new AppError(400, 'LOT_EXPIRED', `body.lotId: lot ${lot.lot_number} expired on ${lot.expires_on}; do not use it`, [{ path: 'body.lotId', message: `expired on ${lot.expires_on}` }]);
-    if (lot.left <= 0) throw new AppError(409, 'OUT_OF_STOCK', `body.lotId: lot ${lot.lot_number} has no doses left`, [{ path: 'body.lotId', message: 'no doses left' }]);
-    const scr = (await sql<{ person_id: string; outcome: string; consent: boolean; screened_at: Date }>`select person_id, outcome, consent, screened_at from vaccination_screenings where id = ${d.screeningId}`.execute(tx)).rows[0];
+    const outOfStock = () => new AppError(409, 'OUT_OF_STOCK', `body.lotId: lot ${lot.lot_number} has no doses left`, [{ path: 'body.lotId', message: 'no doses left' }]);
+    if (lot.left <= 0) throw outOfStock();
+    const scr = f.screening;
     if (!scr || scr.person_id !== d.personId) throw invalidField('body.screeningId', 'is not a screening of this person');
-    if (localDay(scr.screened_at, d.timeZone) !== today) throw invalidField('body.screeningId', 'was not made today; screen again');
+    if (localDay(new Date(scr.screened_at), d.timeZone) !== today) throw invalidField('body.screeningId', 'was not made today; screen again');
     if (!mayVaccinate(scr.outcome as never)) throw new AppError(409, 'NOT_ELIGIBLE', `The screening classified this person as ${scr.outcome}; no dose today`, [{ path: 'body.screeningId', message: scr.outcome }]);
     if (!scr.consent) throw new AppError(409, 'NO_CONSENT', 'Consent was not recorded at screening', [{ path: 'body.screeningId', message: 'no consent' }]);
-    const product = (await sql<ProductRow>`select * from vaccine_products where code = ${lot.product_code}`.execute(tx)).rows[0]!;
-    const earlier = await validDoses(tx, d.personId);
+    const product = f.product!;
+    const earlier = f.earlier;
     if (d.doseNumber !== earlier.length + 1)
       throw invalidField('body.doseNumber', `must be ${earlier.length + 1}: this person has ${earlier.length} valid dose(s) recorded`);
     if (d.doseNumber > product.doses_in_schedule + 3) throw invalidField('body.doseNumber', 'is beyond any schedule');
@@ -110,18 +136,30 @@ export async function recordDose(db: Db, events: Events, d: DoseInput, site: Sit
     );
     if (warnings.length && !d.acknowledgeWarnings)
       throw new AppError(409, 'WARNINGS', `Check before giving the dose: ${warnings.join(', ')}; send acknowledgeWarnings: true to give it anyway`, warnings.map((w) => ({ path: 'body', message: w })));
-    await sql`update vaccine_lots set used = used + 1 where id = ${lot.id}`.execute(tx);
     const observeUntil = new Date(d.now.getTime() + OBSERVATION_MINUTES * 60_000);
-    const bookingId = d.bookingId ?? (await sql<{ id: string }>`select id from vaccination_bookings where person_id = ${d.personId} and dose_number = ${d.doseNumber} and status = 'booked'`.execute(tx)).rows[0]?.id ?? null;
-    const row = (
-      await sql<{ id: string }>`
-        insert into vaccination_doses (person_id, product_code, lot_id, lot_number, dose_number, series_doses, given_at, given_on, site_id, commune_code,
-          vaccinator, screening_id, booking_id, warnings, observe_until, recorded_by)
-        values (${d.personId}, ${product.code}, ${lot.id}, ${lot.lot_number}, ${d.doseNumber}, ${product.doses_in_schedule}, ${d.now}, ${today}, ${site.id},
-          ${site.commune_code}, ${d.vaccinator}, ${d.screeningId}, ${bookingId}, ${warnings}::text[], ${observeUntil}, ${d.by})
-        returning id`.execute(tx)
-    ).rows[0]!;
-    if (bookingId) await sql`update vaccination_bookings set status = 'attended', closed_at = ${d.now} where id = ${bookingId} and status = 'booked'`.execute(tx);
+    // the booking of this dose: the one given, else the person's live booking of this dose number
+    const bookingId = d.bookingId ?? f.booking_id;
+    let row: { id: string } | undefined;
+    try {
+      row = (
+        await sql<{ id: string }>`
+          with used as (update vaccine_lots set used = used + 1 where id = ${lot.id} returning id),
+          dose as (
+            insert into vaccination_doses (person_id, product_code, lot_id, lot_number, dose_number, series_doses, given_at, given_on, site_id, commune_code,
+              vaccinator, screening_id, booking_id, warnings, observe_until, recorded_by)
+            select ${d.personId}, ${product.code}, used.id, ${lot.lot_number}, ${d.doseNumber}, ${product.doses_in_schedule}, ${d.now}, ${today}, ${site.id},
+              ${site.commune_code}, ${d.vaccinator}, ${d.screeningId}, ${bookingId}, ${warnings}::text[], ${observeUntil}, ${d.by} from used
+            returning id),
+          attended as (update vaccination_bookings set status = 'attended', closed_at = ${d.now} where id = ${bookingId} and status = 'booked' and exists (select 1 from dose))
+          select id from dose`.execute(tx)
+      ).rows[0];
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code === '23514') throw outOfStock();
+      if (code === '23505') throw conflict(`Dose ${d.doseNumber} of this person was just recorded (another station?)`, [{ path: 'body.doseNumber', message: 'already recorded' }]);
+      throw e;
+    }
+    if (!row) throw invalidField('body.lotId', 'is not a known lot');
     await events.publish(tx, 'vaccination.dose-recorded', {
       doseId: row.id,
       personId: d.personId,
@@ -134,6 +172,7 @@ export async function recordDose(db: Db, events: Events, d: DoseInput, site: Sit
       communeCode: site.commune_code,
       correction: false,
     });
+    if (audit) await audit(tx, { id: row.id, warnings });
     return { id: row.id, warnings, observeUntil };
   });
 }

@@ -13,7 +13,7 @@ export interface VaccWorld {
   sessionId: string;
   /** slot ids of the session, in time order */
   slots: string[];
-  person(name: string, opts?: { birthYear?: number; commune?: string; nationalId?: string; phone?: string }): Promise<string>;
+  person(name: string, opts?: { birthYear?: number; birthDate?: string; commune?: string; nationalId?: string; phone?: string }): Promise<string>;
   /** a session of the same site on another day; returns its slot ids */
   session(day: string, productCode?: string): Promise<string[]>;
   register(personId: string): Promise<void>;
@@ -73,7 +73,8 @@ export async function vaccWorld(t: TestContext, day: string, opts: { capacityPer
           full_name: name,
           name_key: name.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd'),
           phone: o.phone ?? `+8492${String(1_000_000 + k * 41 + (process.pid % 1000)).slice(-7)}`,
-          birth_year: o.birthYear ?? 1980,
+          birth_year: o.birthDate ? Number(o.birthDate.slice(0, 4)) : (o.birthYear ?? 1980),
+          birth_date: o.birthDate ?? null,
           national_id: o.nationalId ?? null,
           commune_code: o.commune ?? commune,
           source: 'officer',

@@ -88,3 +88,18 @@ export async function repointVaccination(db: DbOrTx, mergedId: string, keptId: s
     and not (status = 'valid' and exists (select 1 from vaccination_doses k where k.person_id = ${keptId} and k.dose_number = d.dose_number and k.status = 'valid'))`.execute(db);
   await sql`update vaccination_screenings set person_id = ${keptId} where person_id = ${mergedId}`.execute(db);
 }
+
+/** A person's registrations with their priority claims (health book). */
+export async function registrationsOf(db: DbOrTx, personId: string) {
+  const r = await sql<{ id: string; campaign_name: string; priority_code: string | null; priority_status: string; priority_reason: string | null; name_vi: string | null; name_en: string | null }>`
+    select r.id, c.name as campaign_name, r.priority_code, r.priority_status, r.priority_reason, g.name_vi, g.name_en
+    from vaccination_registrations r join vaccination_campaigns c on c.id = r.campaign_id left join priority_groups g on g.code = r.priority_code
+    where r.person_id = ${personId} order by r.created_at`.execute(db);
+  return r.rows.map((x) => ({
+    id: x.id,
+    campaignName: x.campaign_name,
+    priority: x.priority_code
+      ? { code: x.priority_code, status: x.priority_status as 'accepted' | 'review' | 'refused', reason: x.priority_reason ?? '', nameVi: x.name_vi ?? x.priority_code, nameEn: x.name_en ?? x.priority_code }
+      : null,
+  }));
+}

@@ -77,6 +77,32 @@ function Book({ personId, own }: { personId: string; own: boolean }) {
         {b.nextDose && <Badge color="blue">{t('nextDose', { n: b.nextDose.doseNumber, date: b.nextDose.dueOn })}</Badge>}
         {!b.nextDose && last && last.doseNumber >= last.seriesDoses && <Badge color="green">{t('fullyVaccinated')}</Badge>}
       </Card>
+      <Card withBorder data-testid="book-registrations">
+        <Title order={2} size="h5" mb="xs">
+          {t('registrations')}
+        </Title>
+        {b.registrations.length === 0 && <Text c="dimmed">{t('noRegistrations')}</Text>}
+        {b.registrations.map((r) => (
+          <Stack key={r.id} gap={2} mb="xs">
+            <Text size="sm" fw={600}>
+              {r.campaignName}
+            </Text>
+            {r.priority && (
+              <>
+                <Text size="sm">
+                  {t('priorityGroup', { group: lang === 'en' ? r.priority.nameEn : r.priority.nameVi })}{' '}
+                  <Badge color={r.priority.status === 'accepted' ? 'green' : r.priority.status === 'review' ? 'yellow' : 'gray'}>{t(`priorityStatus.${r.priority.status}` as VaccKey)}</Badge>
+                </Text>
+                {r.priority.reason && (
+                  <Text size="xs" c="dimmed" data-testid="priority-reason">
+                    {t(`priorityReason.${r.priority.reason}` as VaccKey)}
+                  </Text>
+                )}
+              </>
+            )}
+          </Stack>
+        ))}
+      </Card>
       <CertificateSection personId={personId} />
       <Card withBorder>
         <Title order={2} size="h5" mb="xs">

@@ -1,7 +1,7 @@
 // API hooks of the vaccination pages (types from the server's schemas).
 import { useQuery } from '@tanstack/react-query';
 import type { Static } from '@sinclair/typebox';
-import type { AppointmentViewT, DoseViewT, ScanResponse } from '../../../../server/src/modules/vaccination/schema';
+import type { AppointmentViewT, DoseViewT, RegistrationView, ScanResponse } from '../../../../server/src/modules/vaccination/schema';
 import { api } from '../../lib/api';
 
 export type ScanResult = Static<typeof ScanResponse>;
@@ -19,6 +19,7 @@ export interface HealthBook {
   person: ScanResult['person'];
   doses: DoseViewT[];
   appointments: AppointmentViewT[];
+  registrations: Static<typeof RegistrationView>[];
   nextDose: { doseNumber: number; dueOn: string; productCode: string } | null;
 }
 
