@@ -108,7 +108,7 @@ describe('site day on a phone', () => {
     await citizen.page.goto(`${server.url}/health-book`);
     await signIn(citizen.page, 'vacc.hoa');
     await expect.poll(() => citizen.page.getByTestId('book-doses').textContent(), { timeout: 20_000 }).toContain('Mũi 1/2: Comirnaty (Pfizer-BioNTech), lô FF2588');
-    await expect.poll(() => citizen.page.getByTestId('book-doses').textContent()).toMatch(/Mũi 2 đến hẹn từ ngày \d{4}-\d{2}-\d{2}/);
+    await expect.poll(() => citizen.page.getByTestId('book-doses').textContent()).toMatch(/Mũi 2 đến hẹn từ ngày \d{2}\/\d{2}\/\d{4}/);
 
     // the certificate of the dose: shown with its QR and a PDF to download
     const card = citizen.page.getByTestId('certificate-card');

@@ -1,7 +1,7 @@
 // HTTP routes of the testing module. Every route checks its permission (config) and the record's area through
 // platform/auth (access.authorize / scope), and audits personal reads.
 //
-//   GET  /api/testing/test-types                      test types and their pool sizes              testing.read | testing.sample
+//   GET  /api/testing/test-types                      test types and their pool sizes              any signed-in user
 //   GET  /api/testing/points?unit=&includeInactive=   sampling points in the caller's area          testing.read | testing.sample
 //   POST /api/testing/points                          create a sampling point                       testing.manage
 //   PATCH /api/testing/points/:id                     rename, team, (de)activate                    testing.manage
@@ -98,8 +98,9 @@ export async function testingRoutes(fastify: FastifyInstance, ctx: AppContext) {
   const kit = testingKit(ctx);
   const { db, access, now, audit, scopeFor, eitherOf, fullPhone } = kit;
 
-  app.get('/api/testing/test-types', { config: { permission: 'authenticated' }, schema: { tags, response: { 200: TestTypeList } } }, async (req) => {
-    eitherOf(req.user!, 'testing.read', 'testing.sample', 'testing.results');
+  // reference data (names and pool sizes, nothing personal): any signed-in user, so a citizen's own results can name
+  // their test type (the /me results card asked for it and got 403)
+  app.get('/api/testing/test-types', { config: { permission: 'authenticated' }, schema: { tags, response: { 200: TestTypeList } } }, async () => {
     const rows = await db.selectFrom('test_types').selectAll().where('active', '=', true).orderBy('code').execute();
     return { items: rows.map((r) => ({ code: r.code, name: r.name_vi, nameEn: r.name_en, maxPool: r.max_pool })) };
   });

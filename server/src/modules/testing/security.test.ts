@@ -68,6 +68,11 @@ describe('a citizen', () => {
   it("cannot read another person's results by id", async () => {
     expect((await inject('GET', `/api/testing/people/${other}/results`, citizen)).statusCode).toBe(403);
   });
+  it('reads the test type names its results are shown with (reference data, nothing personal)', async () => {
+    const res = await inject('GET', '/api/testing/test-types', citizen);
+    expect(res.statusCode).toBe(200);
+    expect(res.json().items.map((x: { code: string }) => x.code)).toContain('rt-pcr');
+  });
   it('reads only their own results on /me', async () => {
     const res = await inject('GET', '/api/testing/me/results', citizen);
     expect(res.statusCode).toBe(200);

@@ -145,12 +145,15 @@ describe('migration 0003 on an existing database', () => {
 
   it('moves every check-in (ids kept) into day partitions, with their idempotency keys', async () => {
     // every migration before venues/0003, as an installation of the first slice had them
+    // (and without cases/0006, written after venues/0003: it replaces the index 0003 rebuilds on the partitions)
+    const before0003: Record<string, string> = { venues: '0003', cases: '0006' };
     const sources = migrationSources(modules).map((s) => {
-      if (s.module !== 'venues') return s;
-      const copy = path.join(dir, 'venues');
+      const upTo = before0003[s.module];
+      if (!upTo) return s;
+      const copy = path.join(dir, s.module);
       fs.mkdirSync(copy, { recursive: true });
-      for (const f of fs.readdirSync(s.dir)) if (f < '0003') fs.copyFileSync(path.join(s.dir, f), path.join(copy, f));
-      return { module: 'venues', dir: copy };
+      for (const f of fs.readdirSync(s.dir)) if (f < upTo) fs.copyFileSync(path.join(s.dir, f), path.join(copy, f));
+      return { module: s.module, dir: copy };
     });
     const admin = openDatabase(adminUrl, null, 1);
     await sql.raw(`create database ${name}`).execute(admin.db);

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { useAuth } from '../../app/auth';
 import { DataTable } from '../../lib/DataTable';
 import { ErrorAlert, useErrorMessage } from '../../lib/errors';
+import { useFormat } from '../../lib/format';
 import { UnitPicker } from '../geo/UnitPicker';
 import { useAssign, useDue, useGrid, useRecordFollowUp, useTracers, useSeries, useTaskDone, useTasks, type GridCell, type Subject } from './api';
 import { TemperatureChart } from './charts';
@@ -105,6 +106,7 @@ function AssignBar({ unit, selected, onDone }: { unit: string | null; selected: 
 function SubjectGrid({ useData, query = {}, onPick, selected, onSelect }: { useData: typeof useGrid; query?: Record<string, string | boolean>; onPick(s: Subject): void; selected?: Set<string>; onSelect?(s: Set<string>): void }) {
   const tc = useCasesT();
   const label = useLabel();
+  const fmt = useFormat();
   const q = useData(query);
   if (q.isError) return <ErrorAlert error={q.error} onRetry={() => void q.refetch()} />;
   if (!q.data) return null;
@@ -127,7 +129,7 @@ function SubjectGrid({ useData, query = {}, onPick, selected, onSelect }: { useD
       emptyText={tc('followups.empty')}
       columns={[
         ...(selected ? [''] : []),
-        tc('fields.fullName'), tc('fields.phone'), tc('fields.unit'), tc('fields.level'), tc('followups.tracer'), ...q.data.days.map((d) => d.slice(5)), '']}>
+        tc('fields.fullName'), tc('fields.phone'), tc('fields.unit'), tc('fields.level'), tc('followups.tracer'), ...q.data.days.map((d) => fmt.shortDay(d)), '']}>
       {q.data.items.map((s) => (
         <Table.Tr key={s.personId}>
           {selected && (

@@ -9,6 +9,7 @@ import './i18n';
 
 /** /places: quarantine and isolation places, occupancy per place and area, occupants, cameras (and those down). */
 export default function PlacesPage() {
+  const probeText = useProbeText();
   const tc = useCasesT();
   const label = useLabel();
   const { can } = useAuth();
@@ -29,7 +30,7 @@ export default function PlacesPage() {
         <Alert color="red" title={tc('places.down')} data-testid="cameras-down">
           {down.data.items.map((c) => (
             <Text key={c.id} size="sm">
-              {c.placeName} · {c.name} · {c.lastProbeError}
+              {c.placeName} · {c.name} · {probeText(c.lastProbeError)}
             </Text>
           ))}
         </Alert>
@@ -89,6 +90,7 @@ export default function PlacesPage() {
 }
 
 function PlaceModal({ id, onClose }: { id: string | null; onClose(): void }) {
+  const probeText = useProbeText();
   const tc = useCasesT();
   const { can } = useAuth();
   const errorText = useErrorMessage();
@@ -130,7 +132,7 @@ function PlaceModal({ id, onClose }: { id: string | null; onClose(): void }) {
           <Text fw={600}>{tc('places.cameras')}</Text>
           {q.data.cameras.map((c) => (
             <Text key={c.id} size="sm">
-              {c.name} · {c.streamUrl} · {c.lastProbeOk === null ? '?' : c.lastProbeOk ? 'OK' : `✗ ${c.lastProbeError ?? ''}`}
+              {c.name} · {c.streamUrl} · {c.lastProbeOk === null ? '?' : c.lastProbeOk ? 'OK' : `✗ ${probeText(c.lastProbeError)}`}
             </Text>
           ))}
           {can('places.manage') && (
@@ -167,4 +169,24 @@ function NewPlace({ opened, onClose }: { opened: boolean; onClose(): void }) {
       </Stack>
     </Modal>
   );
+}
+
+const PROBE_CODES = ['ENOTFOUND', 'ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH'] as const;
+
+/** The camera probe's reason (a system error code or the probe's own English phrase, see server cases/cameras.ts) in
+ * the UI language: officers saw "ENOTFOUND" in the Vietnamese page. */
+function useProbeText() {
+  const tc = useCasesT();
+  return (error: string | null): string => {
+    if (!error) return '';
+    const code = PROBE_CODES.find((c) => c === error);
+    if (code) return tc(`places.probe.${code}`);
+    const timeout = /^no answer in (\d+) ms$/.exec(error);
+    if (timeout) return tc('places.probe.timeout', { ms: timeout[1]! });
+    const http = /^HTTP (\d{3})$/.exec(error);
+    if (http) return tc('places.probe.http', { status: http[1]! });
+    if (error.startsWith('refused:')) return tc('places.probe.refused');
+    if (error === 'invalid URL') return tc('places.probe.invalid');
+    return tc('places.probe.other', { error });
+  };
 }

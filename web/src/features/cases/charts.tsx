@@ -6,6 +6,7 @@ import * as echarts from 'echarts/core';
 import { SVGRenderer } from 'echarts/renderers';
 import { useEffect, useMemo, useRef } from 'react';
 import { useNavigate } from 'react-router';
+import { useFormat } from '../../lib/format';
 import type { FollowUpPoint, GraphResponse } from './api';
 import { useCasesT } from './i18n';
 
@@ -83,10 +84,11 @@ export function TransmissionGraph({ graph, height = 520 }: { graph: GraphRespons
 }
 
 export function TemperatureChart({ points, threshold }: { points: FollowUpPoint[]; threshold: number }) {
+  const fmt = useFormat();
   const option = useMemo(() => ({
     grid: { left: 40, right: 20, top: 20, bottom: 30 },
     tooltip: { trigger: 'axis' },
-    xAxis: { type: 'category', data: points.map((p) => p.day.slice(5)) },
+    xAxis: { type: 'category', data: points.map((p) => fmt.shortDay(p.day)) },
     yAxis: { type: 'value', min: 35, max: 41 },
     series: [
       {
@@ -97,7 +99,7 @@ export function TemperatureChart({ points, threshold }: { points: FollowUpPoint[
         markLine: { symbol: 'none', data: [{ yAxis: threshold, lineStyle: { color: '#c92a2a', type: 'dashed' }, label: { formatter: `${threshold.toFixed(1)} °C` } }] },
       },
     ],
-  }), [points, threshold]);
+  }), [points, threshold, fmt]);
   const ref = useChart(option);
   return <div ref={ref} style={{ width: '100%', height: 220 }} data-testid="temperature-chart" />;
 }

@@ -115,7 +115,7 @@ export default function DashboardPage() {
       grid: { left: 44, right: 44, top: 30, bottom: 50 },
       tooltip: { trigger: 'axis' },
       legend: { bottom: 0, type: 'scroll' },
-      xAxis: { type: 'category', data: f.days.map((x) => x.slice(5)) },
+      xAxis: { type: 'category', data: f.days.map((x) => fmt.shortDay(x)) },
       yAxis: [
         { type: 'value', name: t('dashboard.tubes'), minInterval: 1 },
         { type: 'value', name: '%', min: 0, axisLabel: { formatter: '{value}%' }, splitLine: { show: false } },
@@ -141,7 +141,7 @@ export default function DashboardPage() {
         },
       ],
     };
-  }, [d, f, t]);
+  }, [d, f, t, fmt]);
 
   const pools = useMemo<Option | null>(() => {
     if (!d) return null;

@@ -66,7 +66,7 @@ function Book({ personId, own }: { personId: string; own: boolean }) {
         {b.doses.length === 0 && <Text c="dimmed">{t('noDoses')}</Text>}
         {b.doses.map((d) => (
           <Stack key={d.id} gap={2} mb="xs">
-            <Text size="sm">{t('doseLine', { n: d.doseNumber, of: d.seriesDoses, product: d.productName, lot: d.lot ?? '—', date: d.givenOn, site: d.siteName ?? '—' })}</Text>
+            <Text size="sm">{t('doseLine', { n: d.doseNumber, of: d.seriesDoses, product: d.productName, lot: d.lot ?? '—', date: fmt.day(d.givenOn), site: d.siteName ?? '—' })}</Text>
             {d.aefi.map((a, i) => (
               <Text size="xs" c="orange" key={i}>
                 {t('aefiLine', { severity: t(`sev.${a.severity}` as VaccKey), symptoms: a.symptoms.join(', '), outcome: t(`out.${a.outcome}` as VaccKey) })}
@@ -74,7 +74,7 @@ function Book({ personId, own }: { personId: string; own: boolean }) {
             ))}
           </Stack>
         ))}
-        {b.nextDose && <Badge color="blue">{t('nextDose', { n: b.nextDose.doseNumber, date: b.nextDose.dueOn })}</Badge>}
+        {b.nextDose && <Badge color="blue">{t('nextDose', { n: b.nextDose.doseNumber, date: fmt.day(b.nextDose.dueOn) })}</Badge>}
         {!b.nextDose && last && last.doseNumber >= last.seriesDoses && <Badge color="green">{t('fullyVaccinated')}</Badge>}
       </Card>
       <Card withBorder data-testid="book-registrations">

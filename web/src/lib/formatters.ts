@@ -1,0 +1,53 @@
+// Formatters for one locale, pure (no React, no i18n instance): unit-testable in Node.
+
+export interface Formatters {
+  number(value: number | null | undefined): string;
+  dateTime(iso: string | null | undefined): string;
+  /** a calendar day 'YYYY-MM-DD' (no time zone: it is a local day already) as 26/11/2026 */
+  day(ymd: string | null | undefined): string;
+  /** the same without the year (grid headers, chart axes): 26/11 */
+  shortDay(ymd: string | null | undefined): string;
+}
+
+const NONE = '—';
+
+export function makeFormatters(locale: string): Formatters {
+  const num = new Intl.NumberFormat(locale);
+  const dt = new Intl.DateTimeFormat(locale, {
+    day: '2-digit',
+    month: '2-digit',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
+  const dayFmt = new Intl.DateTimeFormat(locale, { day: '2-digit', month: '2-digit', year: 'numeric', timeZone: 'UTC' });
+  const toDate = (value: string): Date | null => {
+    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value.slice(0, 10));
+    return m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : null;
+  };
+  const day = (value: string | null | undefined) => {
+    if (!value) return NONE;
+    const d = toDate(value);
+    return d ? dayFmt.format(d) : value;
+  };
+  // the full day's own pattern without the year (ICU's day+month pattern for vi-VN is "26-11", unlike its "26/11/2026")
+  const shortDay = (value: string | null | undefined) => {
+    if (!value) return NONE;
+    const d = toDate(value);
+    if (!d) return value;
+    const parts = dayFmt.formatToParts(d);
+    const y = parts.findIndex((p) => p.type === 'year');
+    const kept = parts.filter((_, i) => i !== y && !(parts[i - 1]?.type === 'year' && parts[i]!.type === 'literal') && !(parts[i + 1]?.type === 'year' && parts[i]!.type === 'literal'));
+    return kept.map((p) => p.value).join('');
+  };
+  return {
+    day,
+    shortDay,
+    number: (value) => (value === null || value === undefined ? NONE : num.format(value)),
+    dateTime: (iso) => {
+      if (!iso) return NONE;
+      const d = new Date(iso);
+      return Number.isNaN(d.getTime()) ? iso : dt.format(d);
+    },
+  };
+}
