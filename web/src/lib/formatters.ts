@@ -35,10 +35,10 @@ export function makeFormatters(locale: string): Formatters {
     if (!value) return NONE;
     const d = toDate(value);
     if (!d) return value;
+    // day and month with the separator between them, whichever comes first in the locale
     const parts = dayFmt.formatToParts(d);
-    const y = parts.findIndex((p) => p.type === 'year');
-    const kept = parts.filter((_, i) => i !== y && !(parts[i - 1]?.type === 'year' && parts[i]!.type === 'literal') && !(parts[i + 1]?.type === 'year' && parts[i]!.type === 'literal'));
-    return kept.map((p) => p.value).join('');
+    const ends = [parts.findIndex((p) => p.type === 'day'), parts.findIndex((p) => p.type === 'month')];
+    return parts.slice(Math.min(...ends), Math.max(...ends) + 1).map((p) => p.value).join('');
   };
   return {
     day,
