@@ -1,7 +1,8 @@
 // Correcting results undoes (or redoes) what they set off, over HTTP on the real database:
 // - an individual positive corrected to negative: `test.positive-withdrawn`; the case it created, with nothing else
 //   behind it, is discarded (status and reason on the case page and list, contacts' orders ended "case discarded",
-//   exposure notices withdrawn, audit);
+//   exposure notices withdrawn, audit; each contact whose order ended is told by SMS, in their language, without the
+//   case's name);
 // - the same correction when the case stands on something else (an officer confirmed it, another positive): the case
 //   stays, flagged for an officer's review (and the flag goes once reviewed);
 // - a pooled positive corrected to negative: its open retest tasks are cancelled;
@@ -53,7 +54,8 @@ afterAll(async () => {
 describe('correcting a positive to negative', () => {
   it('discards the case it created: status and reason, contacts\' orders ended, notices withdrawn, audit', async () => {
     const person = await s.person('Nguyễn Văn Sai');
-    const contact = await s.person('Trần Thị Tiếp');
+    const contact = await s.person('Trần Thị Tiếp', { phone: '+84912345100' });
+    const visitor = await s.person('John Smith', { phone: '+447911123456' }); // a foreign phone: told in English
     const { code } = await tube([person]);
     await result(code, 'positive');
     const c = (await caseOf(person))!;
@@ -61,7 +63,10 @@ describe('correcting a positive to negative', () => {
     // what tracing would have left: a contact under orders and a published exposure notice
     await t.db
       .insertInto('case_contacts')
-      .values({ case_id: c.id, person_id: contact, level: 1, unit_code: s.commune, order_kind: 'quarantine', order_start: '2021-08-12', order_end: '2021-08-26', origin: 'manual' })
+      .values([
+        { case_id: c.id, person_id: contact, level: 1, unit_code: s.commune, order_kind: 'quarantine', order_start: '2021-08-12', order_end: '2021-08-26', origin: 'manual' },
+        { case_id: c.id, person_id: visitor, level: 2, unit_code: s.commune, order_kind: 'monitoring', order_start: '2021-08-11', order_end: '2021-08-18', origin: 'manual' },
+      ])
       .execute();
     await t.db.insertInto('exposure_notices').values({ case_id: c.id, venue_id: c.id, from_at: new Date('2021-08-11T01:00:00Z'), to_at: new Date('2021-08-11T02:00:00Z') }).execute();
 
@@ -74,8 +79,20 @@ describe('correcting a positive to negative', () => {
     const list = await inject('GET', '/api/cases?status=discarded', cdc);
     expect(list.statusCode, list.body).toBe(200);
     expect(list.json().items.map((x: { id: string }) => x.id)).toContain(c.id);
-    const k = await t.db.selectFrom('case_contacts').selectAll().where('case_id', '=', c.id).executeTakeFirstOrThrow();
+    const k = await t.db.selectFrom('case_contacts').selectAll().where('case_id', '=', c.id).where('person_id', '=', contact).executeTakeFirstOrThrow();
     expect(k).toMatchObject({ status: 'ended', end_reason: 'case discarded', order_end: '2021-08-12' });
+    // each contact is told by SMS that the order ended (Vietnamese; English for the foreign phone), never who the case was
+    const sms = await t.db.selectFrom('notifications').select(['person_id', 'recipient', 'lang', 'body']).where('purpose', '=', 'contact.order-ended').orderBy('recipient').execute();
+    expect(sms.map((x) => [x.person_id, x.recipient, x.lang])).toEqual([
+      [visitor, '+447911123456', 'en'],
+      [contact, '+84912345100', 'vi'],
+    ]);
+    const [en, vi] = [sms[0]!.body, sms[1]!.body];
+    expect(vi).toMatch(/Lệnh cách ly tại nhà của bạn \(từ ngày 12\/08\/2021\) đã kết thúc hôm nay 12\/08\/2021/);
+    expect(vi).toContain('Bạn không cần ở nhà vì lệnh này nữa');
+    expect(en).toMatch(/Your health monitoring order \(from 11\/08\/2021\) ended today, 12\/08\/2021/);
+    expect(en).toContain('You no longer need to stay at home for it');
+    for (const x of sms) expect(x.body).not.toMatch(/Sai|Nguyễn Văn|mẫu bị nhầm nhãn/);
     const n = await t.db.selectFrom('exposure_notices').select('withdrawn_at').where('case_id', '=', c.id).executeTakeFirstOrThrow();
     expect(n.withdrawn_at).not.toBeNull();
     const publicList = await t.app.inject({ method: 'GET', url: '/api/public/exposure-notices' });

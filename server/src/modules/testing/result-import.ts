@@ -2,13 +2,15 @@
 // Good lines are recorded (in chunks, one transaction each), bad lines reported; a re-uploaded file changes nothing
 // (its lines are counted as already present); a line with another result for a tube is a correction, kept with the
 // earlier result and the file as its reason.
+import { sql } from 'kysely';
+import { copyText, copyTransaction } from '../../platform/db';
 import type { AppContext } from '../../platform/module';
-import { recordResults, type ResultInput } from './results';
+import { recordStaged, RESULT_STAGE_DDL } from './results';
 import type { ImportResult, ResultValue } from './schema';
-import { LineErrors, parseInstant, type Line } from './lines';
+import { parseInstant, type Line } from './lines';
 
 export const RESULT_COLUMNS = ['tube_code', 'result', 'resulted_at', 'lab_code'] as const;
-const CHUNK = 1000;
+const MAX_LISTED_ERRORS = 1000;
 const TUBE = /^[A-Za-z0-9._/-]{1,64}$/;
 
 /** Labs write results their own way: English, Vietnamese (with or without marks), short forms. */
@@ -34,56 +36,47 @@ export interface ResultImportOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+/** A line as staged: its own fields read, or why not (the staging row then carries only its error). */
+function stageLine(line: number, v: Record<string, string>): string {
+  const bad = (path: string, message: string) => `${line}\t\\N\t\\N\t\\N\t\\N\t400\tVALIDATION\t${path}\t${copyText(message)}\n`;
+  const tube = (v.tube_code ?? '').trim();
+  if (!TUBE.test(tube)) return bad('tube_code', tube ? 'may hold only letters, digits and . _ / - (at most 64)' : 'is required');
+  const result = resultWord(v.result ?? '');
+  if (!result) return bad('result', `must be positive, negative or invalid ("${(v.result ?? '').slice(0, 40)}")`);
+  const at = parseInstant(v.resulted_at ?? '');
+  if (typeof at === 'string') return bad('resulted_at', at);
+  const lab = (v.lab_code ?? '').trim();
+  if (lab && !/^[A-Za-z0-9._-]{1,40}$/.test(lab)) return bad('lab_code', 'may hold only letters, digits and . _ - (at most 40)');
+  return `${line}\t${tube}\t${result}\t${at.toISOString()}\t${lab || '\\N'}\t\\N\t\\N\t\\N\t\\N\n`;
+}
+
+/**
+ * A lab's file in one transaction on a connection of its own: the lines streamed with COPY into the staging table
+ * (the line number as its index), then recorded set-based (results.ts, recordStaged): per-line errors kept.
+ */
 export async function importResultLines(ctx: AppContext, lines: Line[], o: ResultImportOptions): Promise<ImportResult> {
-  const errors = new LineErrors();
-  const good: (ResultInput & { line: number })[] = [];
-  for (const { line, values: v } of lines) {
-    const tube = (v.tube_code ?? '').trim();
-    if (!TUBE.test(tube)) {
-      errors.add(line, 'tube_code', tube ? 'may hold only letters, digits and . _ / - (at most 64)' : 'is required');
-      continue;
-    }
-    const result = resultWord(v.result ?? '');
-    if (!result) {
-      errors.add(line, 'result', `must be positive, negative or invalid ("${(v.result ?? '').slice(0, 40)}")`);
-      continue;
-    }
-    const at = parseInstant(v.resulted_at ?? '');
-    if (typeof at === 'string') {
-      errors.add(line, 'resulted_at', at);
-      continue;
-    }
-    const lab = (v.lab_code ?? '').trim();
-    if (lab && !/^[A-Za-z0-9._-]{1,40}$/.test(lab)) {
-      errors.add(line, 'lab_code', 'may hold only letters, digits and . _ - (at most 40)');
-      continue;
-    }
-    good.push({ line, tubeCode: tube, result, resultedAt: at, labCode: lab || null, path: 'line' });
-  }
-  let imported = 0;
-  let duplicates = 0;
-  let corrected = 0;
-  for (let i = 0; i < good.length; i += CHUNK) {
-    const chunk = good.slice(i, i + CHUNK);
-    const out = await recordResults(ctx, chunk, {
-      now: o.now,
-      userId: o.userId,
-      source: o.source,
-      allowed: o.allowed,
-      defaultReason: `another result in ${o.fileName.slice(0, 200)}`,
-    });
-    out.forEach((r, j) => {
-      const line = chunk[j]!.line;
-      if (r.status === 'error') {
-        const d = r.error.details?.[0];
-        errors.add(line, COLUMN[d?.path.replace(/^line\./, '') ?? ''] ?? 'tube_code', d?.message ?? r.error.message);
-      } else if (r.status === 'unchanged') duplicates++;
-      else {
-        imported++;
-        if (r.status === 'corrected') corrected++;
-      }
-    });
-    o.onProgress?.(Math.min(i + CHUNK, good.length), good.length);
-  }
-  return { total: lines.length, imported, duplicates, corrected, errors: errors.list.sort((a, b) => a.line - b.line), errorsTruncated: errors.truncated };
+  return copyTransaction({ url: ctx.dbUrl, settings: { temp_buffers: '256MB', work_mem: '64MB' } }, async (tx, copyIn) => {
+    await sql`set local statement_timeout = '15min'`.execute(tx);
+    await RESULT_STAGE_DDL.execute(tx);
+    await copyIn('copy result_stage (idx, tube, result, at, lab, err_status, err_code, err_path, err) from stdin', (function* () {
+      for (const l of lines) yield stageLine(l.line, l.values);
+    })());
+    o.onProgress?.(0, lines.length);
+    await recordStaged(ctx, tx, { now: o.now, userId: o.userId, source: o.source, allowed: o.allowed, defaultReason: `another result in ${o.fileName.slice(0, 200)}` });
+    const counts = (await sql<{ imported: string; corrected: string; duplicates: string; errors: string }>`
+      select count(*) filter (where status in ('recorded', 'corrected')) as imported, count(*) filter (where status = 'corrected') as corrected,
+             count(*) filter (where status = 'unchanged') as duplicates, count(*) filter (where status = 'error') as errors
+      from result_check`.execute(tx)).rows[0]!;
+    const errors = (await sql<{ line: number; path: string; message: string }>`
+      select idx as line, err_path as path, err as message from result_check where status = 'error' order by idx limit ${MAX_LISTED_ERRORS}`.execute(tx)).rows;
+    o.onProgress?.(lines.length, lines.length);
+    return {
+      total: lines.length,
+      imported: Number(counts.imported),
+      duplicates: Number(counts.duplicates),
+      corrected: Number(counts.corrected),
+      errors: errors.map((e) => ({ ...e, path: COLUMN[e.path] ?? e.path })),
+      errorsTruncated: Number(counts.errors) > errors.length,
+    };
+  });
 }

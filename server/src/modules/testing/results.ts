@@ -7,13 +7,13 @@
 //   every result        → a notice per person (SMS through `messaging.requested` when they have a phone; recorded)
 // A correction away from positive/invalid cancels the open tasks the earlier result opened.
 import { sql } from 'kysely';
-import type { DbOrTx } from '../../platform/db/types';
+import type { Tx } from '../../platform/db/types';
 import { AppError } from '../../platform/http/errors';
 import type { AppContext } from '../../platform/module';
-import { getPersonIdentities } from '../people';
 import type { ResultValue } from './schema';
-import type { SampleRow, TestResultRow } from './tables';
+import type { SampleRow } from './tables';
 import './events';
+import { profiled } from './profile';
 
 export interface ResultInput {
   tubeCode: string;
@@ -48,14 +48,6 @@ const RESULT_TEXT: Record<ResultValue | 'pool-positive', string> = {
 
 const fieldError = (status: number, code: string, path: string, message: string) => new AppError(status, code, `${path}: ${message}`, [{ path, message }]);
 
-/** Why a result at `resultedAt` cannot belong to a sample collected at `collectedAt` (10 min of clock drift allowed). */
-function resultTimeProblem(resultedAt: Date, collectedAt: Date, now: Date): string | null {
-  if (Number.isNaN(resultedAt.getTime())) return 'is not a valid instant';
-  if (resultedAt.getTime() > now.getTime() + 15 * 60_000) return 'is in the future';
-  if (resultedAt.getTime() < collectedAt.getTime() - 10 * 60_000) return `is before the sample was collected (${collectedAt.toISOString()})`;
-  return null;
-}
-
 /** One result (the lab page): an error becomes the thrown 4xx. */
 export async function recordResult(ctx: AppContext, input: ResultInput, o: ResultOptions) {
   const [out] = await recordResults(ctx, [input], o);
@@ -63,175 +55,196 @@ export async function recordResult(ctx: AppContext, input: ResultInput, o: Resul
   return out!;
 }
 
+/** The staging table of results (one row per line; a line refused while read carries only its error). */
+export const RESULT_STAGE_DDL = sql`
+  create temp table result_stage (idx int, tube text, result text, at timestamptz, lab text, reason text,
+    err_status int, err_code text, err_path text, err text) on commit drop`;
+
 /** Many results in one transaction; every line gets its outcome (errors do not stop the others). */
 export async function recordResults(ctx: AppContext, inputs: ResultInput[], o: ResultOptions): Promise<LineOutcome[]> {
   return ctx.db.transaction().execute(async (tx) => {
-    const tubes = [...new Set(inputs.map((i) => i.tubeCode.trim()))];
-    // array parameters (one per column), not thousands of placeholders: a lab file is written 1000 lines at a time
-    const samples = new Map((await sql<SampleRow>`select * from samples where tube_code = any(${tubes}::text[]) order by tube_code for update`.execute(tx)).rows.map((s) => [s.tube_code, s]));
-    const currentIds = [...samples.values()].map((s) => s.result_id).filter((x): x is string => !!x);
-    const current = new Map(currentIds.length ? (await sql<TestResultRow>`select * from test_results where id = any(${currentIds}::bigint[])`.execute(tx)).rows.map((r) => [r.sample_id, r]) : []);
-    const allowed = new Map<string, boolean>();
-    const out: LineOutcome[] = [];
-    const todo: { i: number; input: ResultInput; sample: SampleRow; previous: TestResultRow | null; reason: string | null }[] = [];
-    const seen = new Map<string, ResultValue>();
-    for (const [i, input] of inputs.entries()) {
-      const tube = input.tubeCode.trim();
-      const sample = samples.get(tube);
-      const p = input.path;
-      if (!sample) {
-        out[i] = { status: 'error', error: fieldError(404, 'NOT_FOUND', `${p}.tubeCode`, `no sample was collected in tube ${tube}`) };
-        continue;
+    await RESULT_STAGE_DDL.execute(tx);
+    await sql`
+      insert into result_stage (idx, tube, result, at, lab, reason)
+      select * from unnest(${inputs.map((_, i) => i)}::int[], ${inputs.map((i) => i.tubeCode.trim())}::text[], ${inputs.map((i) => i.result)}::text[],
+                           ${inputs.map((i) => (Number.isNaN(i.resultedAt.getTime()) ? null : i.resultedAt.toISOString()))}::timestamptz[],
+                           ${inputs.map((i) => i.labCode || null)}::text[], ${inputs.map((i) => i.reason?.trim() || null)}::text[])`.execute(tx);
+    await recordStaged(ctx, tx, o);
+    const rows = (await sql<{ idx: number; sample_id: string | null; status: LineStatus; err_status: number | null; err_code: string | null; err_path: string | null; err: string | null; retests: number; resamples: number }>`
+      select idx, sample_id, status, err_status, err_code, err_path, err, retests, resamples from result_check order by idx`.execute(tx)).rows;
+    const ids = rows.filter((r) => r.sample_id).map((r) => r.sample_id!);
+    const samples = new Map(ids.length ? (await sql<SampleRow>`select * from samples where id = any(${ids}::uuid[])`.execute(tx)).rows.map((s) => [s.id, s]) : []);
+    return rows.map((r): LineOutcome => {
+      if (r.status === 'error') {
+        const path = `${inputs[r.idx]!.path}.${r.err_path}`;
+        return { status: 'error', error: fieldError(r.err_status!, r.err_code!, path, r.err!) };
       }
-      if (!allowed.has(sample.commune_code)) allowed.set(sample.commune_code, await o.allowed(sample.commune_code));
-      if (!allowed.get(sample.commune_code)) {
-        out[i] = { status: 'error', error: fieldError(403, 'FORBIDDEN', `${p}.tubeCode`, 'that sample is outside your jurisdiction') };
-        continue;
-      }
-      const problem = resultTimeProblem(input.resultedAt, sample.collected_at, o.now);
-      if (problem) {
-        out[i] = { status: 'error', error: fieldError(400, 'VALIDATION', `${p}.resultedAt`, problem) };
-        continue;
-      }
-      // the same tube twice in one batch: a second, different result is not a correction anybody asked for
-      const earlier = seen.get(tube);
-      if (earlier !== undefined) {
-        out[i] = earlier === input.result ? { status: 'unchanged', sample, retestTasks: 0, resampleTasks: 0 } : { status: 'error', error: fieldError(400, 'VALIDATION', `${p}.result`, `tube ${tube} has another result (${earlier}) earlier in this file`) };
-        continue;
-      }
-      seen.set(tube, input.result);
-      const previous = current.get(sample.id) ?? null;
-      if (previous && previous.result === input.result) {
-        out[i] = { status: 'unchanged', sample, retestTasks: 0, resampleTasks: 0 };
-        continue;
-      }
-      const reason = input.reason?.trim() || (previous ? o.defaultReason : null) || null;
-      if (previous && !reason) {
-        out[i] = { status: 'error', error: fieldError(400, 'VALIDATION', `${p}.reason`, `tube ${tube} already has the result ${previous.result}: a correction needs a reason`) };
-        continue;
-      }
-      todo.push({ i, input, sample, previous, reason });
-    }
-    if (!todo.length) return out;
-
-    const rows = (
-      await sql<TestResultRow>`
-        insert into test_results (sample_id, result, resulted_at, lab_code, recorded_at, recorded_by, source, replaces_id, reason)
-        select v.sample_id, v.result, v.resulted_at, v.lab_code, ${o.now}, ${o.userId}::bigint, ${o.source}, v.replaces_id, v.reason
-        from unnest(${todo.map((t) => t.sample.id)}::uuid[], ${todo.map((t) => t.input.result)}::text[], ${todo.map((t) => t.input.resultedAt.toISOString())}::timestamptz[],
-                    ${todo.map((t) => t.input.labCode || null)}::text[], ${todo.map((t) => t.previous?.id ?? null)}::bigint[], ${todo.map((t) => (t.previous ? t.reason : null))}::text[])
-             as v(sample_id, result, resulted_at, lab_code, replaces_id, reason)
-        returning *`.execute(tx)
-    ).rows;
-    const bySample = new Map(rows.map((r) => [r.sample_id, r]));
-    const updated = await sql<SampleRow>`
-      update samples s set result = r.result, resulted_at = r.resulted_at, lab_code = r.lab_code, result_id = r.id
-      from test_results r where r.id = any(${rows.map((r) => r.id)}::bigint[]) and s.id = r.sample_id returning s.*`.execute(tx);
-    const fresh = new Map(updated.rows.map((s) => [s.id, s]));
-    const effects = await applyEffects(ctx, tx, todo.map((t) => ({ sample: fresh.get(t.sample.id)!, row: bySample.get(t.sample.id)!, previous: t.previous })), o.now);
-    for (const t of todo)
-      out[t.i] = { status: t.previous ? 'corrected' : 'recorded', sample: fresh.get(t.sample.id)!, ...(effects.get(t.sample.id) ?? { retestTasks: 0, resampleTasks: 0 }) };
-    return out;
+      return { status: r.status, sample: samples.get(r.sample_id!)!, retestTasks: r.retests, resampleTasks: r.resamples };
+    });
   });
 }
 
-type Change = { sample: SampleRow; row: TestResultRow; previous: TestResultRow | null };
+type LineStatus = 'error' | 'unchanged' | 'recorded' | 'corrected';
 
-async function applyEffects(ctx: AppContext, tx: DbOrTx, changes: Change[], now: Date) {
-  const ids = changes.map((c) => c.sample.id);
-  const members = (await sql<{ sample_id: string; person_id: string }>`select sample_id, person_id from sample_members where sample_id = any(${ids}::uuid[]) order by sample_id, position`.execute(tx)).rows;
-  const peopleOf = new Map<string, string[]>();
-  for (const m of members) peopleOf.set(m.sample_id, [...(peopleOf.get(m.sample_id) ?? []), m.person_id]);
+/**
+ * Record the results staged in `result_stage` (this transaction's temporary table), set-based: one statement per
+ * rule and per effect, whatever the number of lines. Leaves `result_check` (idx, sample_id, status, the error,
+ * retests, resamples) for the caller to read.
+ */
+export async function recordStaged(ctx: AppContext, tx0: Tx, o: ResultOptions): Promise<void> {
+  const tx = profiled(tx0);
+  const now = o.now;
+  // the tubes named are locked first (a concurrent result for the same tube waits), then read
+  await sql`select 1 from samples where tube_code in (select tube from result_stage where err is null) order by id for update`.execute(tx);
+  await sql`
+    create temp table result_check on commit drop as
+    select r.idx, r.tube, r.result, r.at, r.lab, r.reason, s.id as sample_id, s.commune_code, s.collected_at, s.collected_on::text as collected_on,
+           s.pool_size, s.result as cur_result, s.result_id as cur_id,
+           case when r.err is not null then 'error' when s.id is null then 'error' end as status,
+           case when r.err is not null then r.err_status when s.id is null then 404 end as err_status,
+           case when r.err is not null then r.err_code when s.id is null then 'NOT_FOUND' end as err_code,
+           case when r.err is not null then r.err_path when s.id is null then 'tubeCode' end as err_path,
+           case when r.err is not null then r.err when s.id is null then 'no sample was collected in tube ' || r.tube end as err,
+           null::bigint as new_id, 0 as retests, 0 as resamples
+    from result_stage r left join samples s on s.tube_code = r.tube`.execute(tx);
+  await sql`analyze result_check`.execute(tx);
+  const fail = (status: number, code: string, path: string, message: ReturnType<typeof sql>, where: ReturnType<typeof sql>) =>
+    sql`update result_check c set status = 'error', err_status = ${status}, err_code = ${code}, err_path = ${path}, err = ${message} where c.status is null and ${where}`.execute(tx);
+
+  // jurisdiction: asked once per commune of the file
+  const communes = (await sql<{ commune_code: string }>`select distinct commune_code from result_check where status is null`.execute(tx)).rows.map((r) => r.commune_code);
+  const refused: string[] = [];
+  for (const c of communes) if (!(await o.allowed(c))) refused.push(c);
+  if (refused.length) await fail(403, 'FORBIDDEN', 'tubeCode', sql`'that sample is outside your jurisdiction'`, sql`c.commune_code = any(${refused}::text[])`);
+  // the instant (10 min of clock drift allowed before the collection, 15 min into the future)
+  await fail(
+    400,
+    'VALIDATION',
+    'resultedAt',
+    sql`case when c.at is null then 'is not a valid instant' when c.at > ${now}::timestamptz + interval '15 minutes' then 'is in the future'
+        else 'is before the sample was collected (' || to_char(c.collected_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || ')' end`,
+    sql`(c.at is null or c.at > ${now}::timestamptz + interval '15 minutes' or c.at < c.collected_at - interval '10 minutes')`,
+  );
+  // the same tube twice in one batch: the first line counts; the same result again is unchanged, another one is
+  // not a correction anybody asked for
+  await sql`
+    update result_check c set status = case when c.result = f.result then 'unchanged' else 'error' end,
+           err_status = case when c.result <> f.result then 400 end, err_code = case when c.result <> f.result then 'VALIDATION' end,
+           err_path = case when c.result <> f.result then 'result' end,
+           err = case when c.result <> f.result then format('tube %s has another result (%s) earlier in this file', c.tube, f.result) end
+    from (select idx, first_value(result) over w as result, first_value(idx) over w as first_idx from result_check
+          where status is null and tube in (select tube from result_check where status is null group by tube having count(*) > 1)
+          window w as (partition by tube order by idx)) f
+    where c.idx = f.idx and f.idx <> f.first_idx`.execute(tx);
+  await sql`update result_check c set status = 'unchanged' where c.status is null and c.cur_result = c.result`.execute(tx);
+  // another result for a tube that has one is a correction: it needs a reason (a file gives its own)
+  await sql`update result_check c set reason = coalesce(c.reason, ${o.defaultReason ?? null}::text) where c.status is null and c.cur_id is not null`.execute(tx);
+  await fail(400, 'VALIDATION', 'reason', sql`format('tube %s already has the result %s: a correction needs a reason', c.tube, c.cur_result)`, sql`c.cur_id is not null and c.reason is null`);
+
+  // the results, then the tubes' current result
+  await sql`
+    with ins as (
+      insert into test_results (sample_id, result, resulted_at, lab_code, recorded_at, recorded_by, source, replaces_id, reason)
+      select sample_id, result, at, lab, ${now}, ${o.userId}::bigint, ${o.source}, cur_id, case when cur_id is not null then reason end
+      from result_check where status is null order by idx
+      returning id, sample_id)
+    update result_check c set new_id = ins.id, status = case when c.cur_id is null then 'recorded' else 'corrected' end
+    from ins where c.sample_id = ins.sample_id and c.status is null`.execute(tx);
+  await sql`
+    update samples s set result = c.result, resulted_at = c.at, lab_code = c.lab, result_id = c.new_id
+    from result_check c where c.new_id is not null and s.id = c.sample_id`.execute(tx);
 
   // corrections away from what opened tasks cancel them
-  const cancel = (kind: 'retest' | 'resample', sampleIds: string[]) =>
-    sampleIds.length
-      ? sql`update testing_tasks set status = 'cancelled', closed_at = ${now}, note = 'the result that opened it was corrected'
-            where sample_id = any(${sampleIds}::uuid[]) and kind = ${kind} and status = 'open'`.execute(tx)
-      : null;
-  await cancel('retest', changes.filter((c) => c.previous?.result === 'positive' && c.sample.pool_size > 1).map((c) => c.sample.id));
-  await cancel('resample', changes.filter((c) => c.previous?.result === 'invalid').map((c) => c.sample.id));
-
-  const effects = new Map<string, { retestTasks: number; resampleTasks: number }>();
-  const tasks: { kind: 'retest' | 'resample'; person_id: string; sample_id: string; commune_code: string }[] = [];
-  for (const c of changes) {
-    const kind = c.row.result === 'positive' && c.sample.pool_size > 1 ? 'retest' : c.row.result === 'invalid' ? 'resample' : null;
-    if (!kind) continue;
-    const people = peopleOf.get(c.sample.id) ?? [];
-    for (const person_id of people) tasks.push({ kind, person_id, sample_id: c.sample.id, commune_code: c.sample.commune_code });
-    effects.set(c.sample.id, { retestTasks: kind === 'retest' ? people.length : 0, resampleTasks: kind === 'resample' ? people.length : 0 });
-  }
-  // a task cancelled by an earlier correction opens again when the result comes back to what opened it
-  if (tasks.length)
-    await sql`
+  await sql`
+    update testing_tasks k set status = 'cancelled', closed_at = ${now}, note = 'the result that opened it was corrected'
+    from result_check c
+    where c.new_id is not null and k.sample_id = c.sample_id and k.status = 'open'
+      and ((k.kind = 'retest' and c.cur_result = 'positive' and c.pool_size > 1) or (k.kind = 'resample' and c.cur_result = 'invalid'))`.execute(tx);
+  // a pooled positive: a retest per person; invalid: a resample per person (a task cancelled by an earlier
+  // correction opens again when the result comes back to what opened it)
+  await sql`
+    with opened as (
       insert into testing_tasks (kind, person_id, sample_id, commune_code, created_at)
-      select v.kind, v.person_id, v.sample_id, v.commune_code, ${now}
-      from unnest(${tasks.map((x) => x.kind)}::text[], ${tasks.map((x) => x.person_id)}::uuid[], ${tasks.map((x) => x.sample_id)}::uuid[], ${tasks.map((x) => x.commune_code)}::text[])
-           as v(kind, person_id, sample_id, commune_code)
+      select case when c.result = 'invalid' then 'resample' else 'retest' end, m.person_id, c.sample_id, c.commune_code, ${now}
+      from result_check c join sample_members m on m.sample_id = c.sample_id
+      where c.new_id is not null and ((c.result = 'positive' and c.pool_size > 1) or c.result = 'invalid')
       on conflict (kind, sample_id, person_id) do update set status = 'open', closed_at = null, closed_by = null, created_at = ${now}
-        where testing_tasks.status = 'cancelled'`.execute(tx);
+        where testing_tasks.status = 'cancelled'
+      returning 1)
+    select count(*) from opened`.execute(tx);
+  await sql`
+    update result_check c set retests = case when c.result = 'positive' then n.n else 0 end, resamples = case when c.result = 'invalid' then n.n else 0 end
+    from (select sample_id, count(*)::int as n from sample_members
+          where sample_id in (select sample_id from result_check where new_id is not null and ((result = 'positive' and pool_size > 1) or result = 'invalid'))
+          group by sample_id) n
+    where c.new_id is not null and n.sample_id = c.sample_id and ((c.result = 'positive' and c.pool_size > 1) or c.result = 'invalid')`.execute(tx);
 
-  // an individual positive corrected to another result: the case it made may have to be undone (cases decides)
-  const withdrawn = changes.filter((c) => c.previous?.result === 'positive' && c.row.result !== 'positive' && c.sample.pool_size === 1);
-  for (const c of withdrawn) {
-    const personId = peopleOf.get(c.sample.id)![0]!;
-    const others = (await sql<{ id: string }>`
-      select s.id from sample_members m join samples s on s.id = m.sample_id
-      where m.person_id = ${personId} and s.pool_size = 1 and s.result = 'positive' and s.id <> ${c.sample.id}`.execute(tx)).rows;
-    await ctx.events.publish(tx, 'test.positive-withdrawn', {
-      testId: c.sample.id,
-      personId,
-      result: c.row.result as 'negative' | 'invalid',
-      reason: c.row.reason ?? '',
-      correctedAt: now.toISOString(),
-      otherPositiveTestIds: others.map((o) => o.id),
-    });
-  }
-  for (const c of changes) {
-    if (c.row.result !== 'positive' || c.sample.pool_size > 1) continue;
-    await ctx.events.publish(tx, 'test.positive', {
-      testId: c.sample.id,
-      personId: peopleOf.get(c.sample.id)![0]!,
-      sampledOn: c.sample.collected_on,
-      resultAt: c.row.resulted_at.toISOString(),
-      communeCode: c.sample.commune_code,
-      setting: 'community',
-    });
-  }
-  await notify(ctx, tx, changes, peopleOf, now);
-  return effects;
+  await publishEffects(ctx, tx, now);
+  await notify(ctx, tx, now);
 }
 
-/** One notice per person and result: recorded here, and sent by SMS (one messaging request per batch) to those with a phone. */
-async function notify(ctx: AppContext, tx: DbOrTx, changes: Change[], peopleOf: Map<string, string[]>, now: Date) {
-  const who = await getPersonIdentities(tx, [...peopleOf.values()].flat());
-  const notices: { result_id: string; person_id: string; kind: 'negative' | 'positive' | 'pool-positive' | 'invalid'; channel: 'sms' | 'none' }[] = [];
-  const recipients: { phone: string; personId: string; unitCode: string; vars: Record<string, string> }[] = [];
-  for (const c of changes) {
-    const kind = c.row.result === 'positive' && c.sample.pool_size > 1 ? 'pool-positive' : c.row.result;
-    for (const id of peopleOf.get(c.sample.id) ?? []) {
-      const person = who.get(id);
-      notices.push({ result_id: c.row.id, person_id: id, kind, channel: person?.phone ? 'sms' : 'none' });
-      if (person?.phone) recipients.push({ phone: person.phone, personId: id, unitCode: c.sample.commune_code, vars: { name: shortName(person.fullName), date: c.sample.collected_on, result: RESULT_TEXT[kind] } });
-    }
-  }
-  if (notices.length)
-    await sql`
-      insert into test_notices (result_id, person_id, kind, channel, created_at)
-      select v.result_id, v.person_id, v.kind, v.channel, ${now}
-      from unnest(${notices.map((x) => x.result_id)}::bigint[], ${notices.map((x) => x.person_id)}::uuid[], ${notices.map((x) => x.kind)}::text[], ${notices.map((x) => x.channel)}::text[])
-           as v(result_id, person_id, kind, channel)
-      on conflict do nothing`.execute(tx);
+/** The events of the new results: corrections, withdrawn individual positives (rare: one by one), new individual positives (in bulk). */
+async function publishEffects(ctx: AppContext, tx: Tx, now: Date) {
+  const corrected = (await sql<{ sample_id: string; tube: string; cur_result: ResultValue; result: ResultValue; reason: string | null; pool_size: number; person_id: string | null; others: string[] | null }>`
+    select c.sample_id, c.tube, c.cur_result, c.result, c.reason, c.pool_size, m.person_id,
+           case when c.pool_size = 1 and c.cur_result = 'positive' and c.result <> 'positive' then
+             array(select s.id from sample_members om join samples s on s.id = om.sample_id
+                   where om.person_id = m.person_id and s.pool_size = 1 and s.result = 'positive' and s.id <> c.sample_id) end as others
+    from result_check c left join sample_members m on m.sample_id = c.sample_id and c.pool_size = 1
+    where c.status = 'corrected' order by c.idx`.execute(tx)).rows;
+  // an individual positive corrected to another result: the case it made may have to be undone (cases decides)
+  for (const c of corrected.filter((x) => x.others && x.person_id))
+    await ctx.events.publish(tx, 'test.positive-withdrawn', {
+      testId: c.sample_id,
+      personId: c.person_id!,
+      result: c.result as 'negative' | 'invalid',
+      reason: c.reason ?? '',
+      correctedAt: now.toISOString(),
+      otherPositiveTestIds: c.others!,
+    });
+  // every correction (certificates revoke what was issued on the old result)
+  await ctx.events.publishMany(
+    tx,
+    'test.result-corrected',
+    corrected.map((c) => ({ testId: c.sample_id, tubeCode: c.tube, previous: c.cur_result, result: c.result, reason: c.reason ?? '', correctedAt: now.toISOString() })),
+  );
+  const positives = (await sql<{ sample_id: string; person_id: string; collected_on: string; at: Date; commune_code: string }>`
+    select c.sample_id, m.person_id, c.collected_on, c.at, c.commune_code
+    from result_check c join sample_members m on m.sample_id = c.sample_id
+    where c.new_id is not null and c.result = 'positive' and c.pool_size = 1 order by c.idx`.execute(tx)).rows;
+  await ctx.events.publishMany(
+    tx,
+    'test.positive',
+    positives.map((p) => ({ testId: p.sample_id, personId: p.person_id, sampledOn: p.collected_on, resultAt: p.at.toISOString(), communeCode: p.commune_code, setting: 'community' as const })),
+  );
+}
+
+/**
+ * One notice per person and result, in one statement (the phone read from the registry: a read-only join, like the
+ * tracing engine's); an SMS (one messaging request per round of a shared phone) to those with a phone.
+ */
+async function notify(ctx: AppContext, tx: Tx, now: Date) {
+  await sql`
+    insert into test_notices (result_id, person_id, kind, channel, created_at)
+    select c.new_id, m.person_id, case when c.result = 'positive' and c.pool_size > 1 then 'pool-positive' else c.result end,
+           case when p.phone is not null then 'sms' else 'none' end, ${now}
+    from result_check c join sample_members m on m.sample_id = c.sample_id left join persons p on p.id = m.person_id
+    where c.new_id is not null`.execute(tx);
+  const recipients = (await sql<{ result_id: string; person_id: string; phone: string; full_name: string; commune_code: string; collected_on: string; kind: keyof typeof RESULT_TEXT }>`
+    select n.result_id, n.person_id, p.phone, p.full_name, c.commune_code, c.collected_on, n.kind
+    from result_check c join test_notices n on n.result_id = c.new_id join persons p on p.id = n.person_id join sample_members m on m.sample_id = c.sample_id and m.person_id = n.person_id
+    where c.new_id is not null and n.channel = 'sms' and p.phone is not null
+    order by c.idx, m.position`.execute(tx)).rows;
   if (!recipients.length) return;
-  const first = changes.reduce((m, c) => (BigInt(c.row.id) < BigInt(m) ? c.row.id : m), changes[0]!.row.id);
+  const first = recipients.reduce((m, r) => (BigInt(r.result_id) < BigInt(m) ? r.result_id : m), recipients[0]!.result_id);
   // people sharing a phone (a family, a child without one) each get their own message, naming whose result it is:
   // messaging sends one message per phone and request, so the k-th person of a phone goes in the k-th request
-  const rounds: (typeof recipients)[] = [];
+  const rounds: { phone: string; personId: string; unitCode: string; vars: Record<string, string> }[][] = [];
   const perPhone = new Map<string, number>();
   for (const r of recipients) {
     const k = perPhone.get(r.phone) ?? 0;
     perPhone.set(r.phone, k + 1);
-    (rounds[k] ??= []).push(r);
+    (rounds[k] ??= []).push({ phone: r.phone, personId: r.person_id, unitCode: r.commune_code, vars: { name: shortName(r.full_name), date: r.collected_on, result: RESULT_TEXT[r.kind] } });
   }
   for (const [k, round] of rounds.entries())
     await ctx.events.publish(tx, 'messaging.requested', {

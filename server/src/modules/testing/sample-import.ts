@@ -23,6 +23,7 @@ import { getPersonIdentities, liveIdsByNationalIdSql, nationalIdProblem, normali
 import type { ImportResult } from './schema';
 import { parseInstant, type Line } from './lines';
 import { resolveImportedPerson } from './who';
+import { profiled } from './profile';
 
 export const SAMPLE_COLUMNS = ['tube_code', 'person_national_id', 'person_phone', 'person_name', 'collected_at', 'site_code', 'test_type'] as const;
 const TUBE = /^[A-Za-z0-9._/-]{1,64}$/;
@@ -200,31 +201,6 @@ export async function importSampleLines(ctx: AppContext, lines: Line[], o: Sampl
       select line, err_path as path, err as message from sample_check where err is not null order by line limit ${MAX_LISTED_ERRORS}`.execute(tx)).rows;
     o.onProgress?.(lines.length, lines.length);
     return { total: lines.length, imported: Number(written.n), duplicates: Number(counts.dup), errors, errorsTruncated: Number(counts.errors) > errors.length };
-  });
-}
-
-const PROFILE = !!process.env.VIGIL_IMPORT_PROFILE;
-function profiled(tx: Tx): Tx {
-  if (!PROFILE) return tx;
-  const ex = tx.getExecutor();
-  const timed = new Proxy(ex, {
-    get(target, prop) {
-      const v = Reflect.get(target, prop, target);
-      if (prop !== 'executeQuery') return typeof v === 'function' ? v.bind(target) : v;
-      return async (q: { sql: string }, ...rest: unknown[]) => {
-        const t0 = performance.now();
-        const r = await (v as (...a: unknown[]) => unknown).call(target, q, ...rest);
-        process.stderr.write(`${(performance.now() - t0).toFixed(0)} ms  ${q.sql.replace(/\s+/g, ' ').slice(0, 100)}\n`);
-        return r;
-      };
-    },
-  });
-  return new Proxy(tx, {
-    get(target, prop) {
-      if (prop === 'getExecutor') return () => timed;
-      const v = Reflect.get(target, prop, target);
-      return typeof v === 'function' ? v.bind(target) : v;
-    },
   });
 }
 

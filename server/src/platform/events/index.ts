@@ -105,19 +105,30 @@ export class Events {
    * commit or roll back with it. Returns the event id.
    */
   async publish<T extends EventType>(trx: DbOrTx, type: T, payload: DomainEvents[T]): Promise<string> {
-    const id = randomUUID();
+    return (await this.publishMany(trx, type, [payload]))[0]!;
+  }
+
+  /**
+   * Publish many events of one type in `trx` with one insert and one notify (a lab file's positives): the same
+   * delivery as `publish` for each, a fraction of its cost per event. Returns the event ids in payload order.
+   */
+  async publishMany<T extends EventType>(trx: DbOrTx, type: T, payloads: DomainEvents[T][]): Promise<string[]> {
+    const ids = payloads.map(() => randomUUID());
     const subs = this.byType.get(type);
-    if (!subs?.length) return id;
+    if (!subs?.length || !payloads.length) return ids;
     const boss = await this.opts.jobs.started();
     const occurredAt = this.opts.clock().toISOString();
     const retry = { retryLimit: this.opts.retryLimit, retryDelay: this.opts.retryDelaySeconds, retryBackoff: this.opts.retryDelaySeconds > 0 };
-    const jobs: PgBoss.JobInsert<JobData>[] = subs.map((subscriber) => ({ name: EVENTS_QUEUE, data: { id, type, payload, occurredAt, subscriber }, ...retry }));
+    const jobs: PgBoss.JobInsert<JobData>[] = payloads.flatMap((payload, i) =>
+      subs.map((subscriber) => ({ name: EVENTS_QUEUE, data: { id: ids[i]!, type, payload, occurredAt, subscriber }, ...retry })),
+    );
     const db: PgBoss.Db = {
       executeSql: async (text, values) => ({ rows: (await trx.executeQuery(CompiledQuery.raw(text, values))).rows as unknown[] }),
     };
-    await boss.insert(jobs, { db });
+    // pg-boss sends the jobs as one JSON parameter: a few thousand per statement keeps it small
+    for (let i = 0; i < jobs.length; i += 2000) await boss.insert(jobs.slice(i, i + 2000), { db });
     await sql`select pg_notify(${CHANNEL}, '')`.execute(trx);
-    return id;
+    return ids;
   }
 
   /** Subscriber names by event type (docs, diagnostics). */
