@@ -126,7 +126,7 @@ export function caseSubscriptions(ctx: AppContext) {
   });
   // a positive corrected to negative (testing's `test.positive-withdrawn`): its case is discarded or flagged
   ctx.events.subscribe('test.positive-withdrawn', 'cases.test-withdrawn', async (e, { trx }) => {
-    await withdrawPositive(trx, ctx.access.resolver, e.payload, ctx.config.clock(), ctx.config.timeZone);
+    await withdrawPositive(trx, warningOptions(ctx), e.payload, ctx.config.clock());
   });
   // merged persons: cases' rows follow the record that stays
   ctx.events.subscribe('person.merged', 'cases.repoint', async (e, { trx }) => {

@@ -29,6 +29,13 @@ export const TEMPLATES: Record<string, Template> = {
     optOut: false,
     redact: false,
   },
+  // cases: a case discarded (its positive test was corrected) ends its contacts' orders; never names the case
+  'contact.order-ended': {
+    vi: '{sender}: Lệnh {order} của bạn (từ ngày {from}) đã kết thúc hôm nay {today} do ca bệnh liên quan được xác định không mắc bệnh. Bạn không cần ở nhà vì lệnh này nữa. Thắc mắc xin gọi {hotline}.',
+    en: '{sender}: Your {order} order (from {from}) ended today, {today}: the case it was for turned out not to be a case. You no longer need to stay at home for it. Questions: call {hotline}.',
+    optOut: false,
+    redact: false,
+  },
   'test.result': {
     vi: '{sender}: Kết quả xét nghiệm ngày {date} của {name}: {result}. Chi tiết: {link}',
     en: '{sender}: Test result of {date} for {name}: {result}. Details: {link}',
