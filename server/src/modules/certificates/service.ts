@@ -66,6 +66,18 @@ export async function issueForPositiveTest(db: DbOrTx, deps: IssueDeps, test: Te
   });
 }
 
+/**
+ * A tube's result was corrected (testing's `test.result-corrected`): its test certificate says the old result and is
+ * revoked now, not at its next verification; a recovery certificate made from it goes too when the old result was
+ * the positive. Returns the number revoked.
+ */
+export async function revokeForCorrectedTest(db: DbOrTx, deps: IssueDeps, c: { testId: string; previous: string; result: string; reason: string }): Promise<number> {
+  const why = `the test result was corrected from ${c.previous} to ${c.result}: ${c.reason}`.slice(0, 500);
+  let n = await revokeBySource(db, 't', c.testId, deps.clock(), why);
+  if (c.previous === 'positive') n += await revokeBySource(db, 'r', c.testId, deps.clock(), why);
+  return n;
+}
+
 export async function revokeForDose(db: DbOrTx, deps: IssueDeps, doseId: string, reason: string): Promise<number> {
   return revokeBySource(db, 'v', doseId, deps.clock(), `dose voided: ${reason}`.slice(0, 500));
 }

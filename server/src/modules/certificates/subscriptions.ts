@@ -1,7 +1,9 @@
 // The dose events of the vaccination module issue and revoke vaccination certificates; a positive test (testing
-// module) issues a recovery certificate; a person merge re-points them.
+// module) issues a recovery certificate; a corrected test result (`test.result-corrected`) revokes at once the test
+// certificate of that tube, and its recovery certificate when the corrected result was the positive; a person merge
+// re-points them.
 import type { AppContext } from '../../platform/module';
-import { issueForDose, issueForPositiveTest, revokeForDose, type IssueDeps } from './service';
+import { issueForDose, issueForPositiveTest, revokeForCorrectedTest, revokeForDose, type IssueDeps } from './service';
 import { repointPerson } from './queries';
 
 export function certificateSubscriptions(ctx: AppContext, deps: IssueDeps): void {
@@ -14,6 +16,9 @@ export function certificateSubscriptions(ctx: AppContext, deps: IssueDeps): void
   });
   ctx.events.subscribe('test.positive', 'certificates.issue-recovery', async (e, { trx }) => {
     await issueForPositiveTest(trx, deps, e.payload);
+  });
+  ctx.events.subscribe('test.result-corrected', 'certificates.revoke-test', async (e, { trx }) => {
+    await revokeForCorrectedTest(trx, deps, e.payload);
   });
   ctx.events.subscribe('person.merged', 'certificates.repoint', async (e, { trx }) => {
     await repointPerson(trx, e.payload.mergedId, e.payload.keptId);

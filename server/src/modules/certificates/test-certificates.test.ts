@@ -1,7 +1,7 @@
 // Test certificates (EU DCC `t` entries) from the testing module's results, on request: the citizen for their own
 // (or their child's) individual test, testing staff for a person of their area. They verify through the route and
 // `vigil cert verify` with the validity rules (hours after the sample per test type; a positive is no negative test),
-// a corrected result revokes them, and pooled, waiting, invalid tubes or other people's tubes get none.
+// a corrected result revokes them at once (the correction's event, not the next verification), and pooled, waiting, invalid tubes or other people's tubes get none.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -132,11 +132,16 @@ describe('test certificates on request', () => {
     expect(text).toContain('Trạm y tế phường Hưng Bình');
   });
 
-  it('a corrected result revokes the certificate at its next check; asked again, the new one says the new result', async () => {
+  it('a corrected result revokes the certificate at once; asked again, the new one says the new result', async () => {
     const code = (await t.db.selectFrom('samples').select('tube_code').where('id', '=', sampleId).executeTakeFirstOrThrow()).tube_code;
     const fix = await post('/api/testing/results', { tubeCode: code, result: 'positive', resultedAt: '2026-11-28T01:00:00Z', labCode: 'LAB-NA', reason: 'nhầm mẫu' }, lab);
     expect(fix.statusCode, fix.body).toBe(200);
     await t.events.settled();
+    // revoked by the correction itself (test.result-corrected), before anyone presented it: the holder's list says so
+    const mine = (await t.app.inject({ method: 'GET', url: '/api/me/certificates', headers: citizen.headers })).json().items as CertificateView[];
+    expect(mine.find((c) => c.id === cert.id)).toMatchObject({ revoked: true, revokedAt: now.toISOString() });
+    const row = await t.db.selectFrom('dcc_certificates').select('revoked_reason').where('id', '=', cert.id).executeTakeFirstOrThrow();
+    expect(row.revoked_reason).toBe('the test result was corrected from negative to positive: nhầm mẫu');
     const old = (await post('/api/certificates/verify', { hc1: cert.hc1 })).json();
     expect([old.valid, old.revoked]).toEqual([false, true]);
     const fresh = await post('/api/me/certificates/test', { sampleId }, citizen);

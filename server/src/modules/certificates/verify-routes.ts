@@ -22,8 +22,9 @@ export async function verifyRoutes(fastify: FastifyInstance, ctx: AppContext, ri
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
   /**
-   * Whether a certificate of ours was revoked: its record was voided or corrected. A test certificate whose tube's
-   * result was corrected since it was issued is revoked now (the testing module tells no one about corrections).
+   * Whether a certificate of ours was revoked: its record was voided or corrected. A correction revokes the test
+   * certificate at once (`certificates.revoke-test`); the comparison with the tube's current result stays as a
+   * backstop for certificates issued before that subscriber existed.
    */
   const revokedNow = async (entry: Record<string, unknown>): Promise<boolean> => {
     const row = await revocationOf(ctx.db, entry.ci as string);
