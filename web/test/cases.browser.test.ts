@@ -184,6 +184,7 @@ describe('places page', () => {
       const text = (await down.textContent())!;
       for (const line of expected[lang]) expect(text, lang).toContain(line);
       expect(text).not.toMatch(/places\.probe|undefined/);
+      await page.screenshot({ path: `/tmp/vigil-places-cameras-${lang}.png`, fullPage: true });
       expect(errors).toEqual([]);
       await ctx.close();
     }
