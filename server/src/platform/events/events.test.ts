@@ -65,6 +65,22 @@ describe('domain events', () => {
     expect(await effects(3)).toEqual(['test.a', 'test.b']);
   });
 
+  it('publishMany: events in bulk, each its own id and each subscriber once per event; a rollback publishes none', async () => {
+    await expect(
+      t.db.transaction().execute(async (trx) => {
+        await t.events.publishMany(trx, 'test.happened', [{ n: 20 }, { n: 21 }]);
+        throw new Error('the file failed');
+      }),
+    ).rejects.toThrow('the file failed');
+    const ids = await t.db.transaction().execute((trx) => t.events.publishMany(trx, 'test.happened', [{ n: 22 }, { n: 23 }, { n: 24 }]));
+    expect(new Set(ids).size).toBe(3);
+    await t.events.settled();
+    for (const n of [20, 21]) expect(await effects(n)).toEqual([]);
+    for (const n of [22, 23, 24]) expect([callsFor(n), await effects(n)]).toEqual([['test.a#0', 'test.b#0'], ['test.a', 'test.b']]);
+    const stored = await sql<{ id: string }>`select distinct event_id::text as id from test_effects where n between 22 and 24`.execute(t.db);
+    expect(stored.rows.map((r) => r.id).sort()).toEqual([...ids].sort());
+  });
+
   it('does nothing when a job is delivered again or twice at once', async () => {
     await t.events.publish(t.db, 'test.happened', { n: 4 });
     await t.events.settled();
