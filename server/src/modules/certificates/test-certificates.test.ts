@@ -150,6 +150,15 @@ describe('test certificates on request', () => {
     const positive = (await post('/api/certificates/verify', { hc1: fresh.json().hc1 })).json();
     expect([positive.valid, positive.checks.signature, positive.rules.ok]).toEqual([false, true, false]);
     expect(positive.error).toMatch(/positive/);
+    // the positive made a recovery certificate; the positive corrected away revokes it with the test certificate
+    const recovery = () => t.db.selectFrom('dcc_certificates').select(['kind', 'revoked_at']).where('source_id', '=', sampleId).where('kind', '=', 'r').execute();
+    expect((await recovery()).map((c) => c.revoked_at)).toEqual([null]);
+    const back = await post('/api/testing/results', { tubeCode: code, result: 'negative', resultedAt: '2026-11-28T01:30:00Z', labCode: 'LAB-NA', reason: 'đọc lại' }, lab);
+    expect(back.statusCode, back.body).toBe(200);
+    await t.events.settled();
+    expect((await recovery()).map((c) => c.revoked_at)).toEqual([now]);
+    const live = await t.db.selectFrom('dcc_certificates').select('id').where('source_id', '=', sampleId).where('revoked_at', 'is', null).execute();
+    expect(live).toEqual([]);
   });
 
   it("staff issue a child's rapid antigen test with the configured device, valid for the antigen hours", async () => {
