@@ -15,6 +15,7 @@ import { AppError, invalidField } from '../../platform/http/errors';
 import type { KeyRing } from '../../platform/signing';
 import { Batcher, BatcherFullError, mapLimit } from '../../platform/batcher';
 import { retentionCutoff } from '../../platform/purge';
+import type { ChangeFeed } from '../../platform/change-feed';
 import { EntranceCache, type EntranceInfo } from './entrances';
 import type pg from 'pg';
 import { insertCheckins, insertCheckinsPrepared, type InsertedCheckin, type NewCheckin } from './checkin-insert';
@@ -39,6 +40,8 @@ export interface CheckinEngineOptions {
   access: Access;
   people: PeoplePort;
   clock: () => Date;
+  /** The process's shared change-feed poller (platform/change-feed); a private one when not given. */
+  feed?: ChangeFeed;
   retentionDays: number;
   batch?: { maxRows?: number; maxWaitMs?: number; maxConcurrent?: number; maxQueuedRows?: number };
 }
