@@ -6,8 +6,10 @@
 --   * each new person goes through people_find_or_create_with_device itself, in arrival order, so the matching rule,
 --     the ID-number rule and the device row are exactly the people module's; a later form of the same person in the
 --     batch matches the record an earlier one created (a statement sees its own transaction's rows);
---   * the advisory locks of the batch's phones and ID numbers are taken first, all of them, in one order (the
---     function takes each again: advisory locks are re-entrant), so two batches writing at once cannot deadlock;
+--   * the advisory locks of the batch's phones and ID numbers are taken first, all of them, in one order: every
+--     phone, then every ID number, each kind sorted (a single find-or-create also takes its phone before its ID
+--     number), so neither two batches nor a batch and a single call can deadlock (the function takes each lock
+--     again: advisory locks are re-entrant);
 --   * atomic with the check-ins: an acknowledged first visit has its person, device and check-in committed together
 --     (synchronous_commit on), and a failed batch leaves no person behind.
 -- Arguments: venues_insert_checkins' nine column arrays (p_person null for a form row) and, per row, the form's
@@ -27,12 +29,13 @@ declare
   v_device uuid[] := array_fill(null::uuid, array[cardinality(p_client)]);
   r record;
 begin
+  -- phones before ID numbers (as every single find-or-create takes them), each kind in one order
   perform pg_advisory_xact_lock(k) from (
-    select distinct hashtextextended(x, 7411) as k
-    from (select 'phone:' || ph as x from unnest(np_phone) ph where ph is not null
+    select distinct kind, hashtextextended(x, 7411) as k
+    from (select 1 as kind, 'phone:' || ph as x from unnest(np_phone) ph where ph is not null
           union all
-          select 'nid:' || nid from unnest(np_national_id) nid where nid is not null) s
-    order by 1) keys;
+          select 2, 'nid:' || nid from unnest(np_national_id) nid where nid is not null) s
+    order by kind, k) keys;
   for i in 1 .. coalesce(cardinality(p_client), 0) loop
     if np_name_key[i] is not null then
       select * into r from people_find_or_create_with_device(
