@@ -190,6 +190,10 @@ export default async function main() {
 
     const config = loadConfig({}, { dataDir, jobs: false, logLevel: 'silent', trustProxy: true, publicUrl: 'http://bench.local' } as Partial<Config>);
     app = await buildApp(config, { database: handle, logger: false, keys, webDist: null });
+    // the same echo as the bare route, but inside the app: through every platform hook a public /api route passes
+    // (database-down check, auth, NUL check, rate limit, compression, cookies, metrics): what the platform costs a
+    // request before any check-in work
+    app.post('/api/bench-echo', { config: { public: true, rateLimit: { max: 1e9, timeWindow: '1 minute' } }, bodyLimit: 256 * 1024, schema: { hide: true } }, async (req) => req.body);
     await app.listen({ port: 0, host: '127.0.0.1' });
     const port = (app.server.address() as { port: number }).port;
     const base = `http://127.0.0.1:${port}`;
@@ -254,6 +258,16 @@ export default async function main() {
     const echoServerUs = ((echoCpu1 - echoCpu0) * 1000) / Math.max(1, e.ok);
     const echoLoadUs = (e.cpuMs * 1000) / Math.max(1, e.ok);
 
+    console.log(`echo through the app's platform hooks: ${CONNECTIONS} connections, ${SECONDS} s …`);
+    let appEchoCpu0 = 0;
+    let appEchoCpu1 = 0;
+    const ae = await drive(
+      dataDir,
+      { url: `${base}/api/bench-echo`, mode: 'warm', venueTokens, personTokens, collectAcks: false },
+      { started: () => (appEchoCpu0 = serverCpuMs()), ended: () => (appEchoCpu1 = serverCpuMs()) },
+    );
+    const appEchoServerUs = ((appEchoCpu1 - appEchoCpu0) * 1000) / Math.max(1, ae.ok);
+
     const measure = async (name: string, job: Omit<LoadJob, 'seconds' | 'connections' | 'url' | 'collectAcks'>, profile = false): Promise<Measured> => {
       console.log(`${name}: ${CONNECTIONS} connections, ${SECONDS} s …`);
       const profiler = profile && process.env.BENCH_PROFILE ? await startProfile() : null;
@@ -302,6 +316,10 @@ export default async function main() {
     const after = await countRows();
     console.log('');
     console.log(`bare Fastify echo: ${e.rps.toFixed(0)} req/s   p50 ${e.p50} ms   p99 ${e.p99} ms   (server ${echoServerUs.toFixed(0)} µs, load generator ${echoLoadUs.toFixed(0)} µs per request)`);
+    console.log(
+      `echo through the app's platform hooks: ${ae.rps.toFixed(0)} req/s (2xx ${ae.ok}, non-2xx ${ae.non2xx})   server ${appEchoServerUs.toFixed(0)} µs per request` +
+        ` (platform hooks ≈ ${(appEchoServerUs - echoServerUs).toFixed(0)} µs over the bare route; the check-in's own work ≈ warm server − this)`,
+    );
     for (const m of [warm, cold, gated]) {
       const r = m.run;
       console.log(
