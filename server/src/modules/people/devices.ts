@@ -6,25 +6,23 @@
 //
 // The check-in hot path reads a device row once per CACHE_MS (hours), not once a minute per phone: concurrent
 // first reads go to the database together (one statement for all the devices a moment's check-ins name), and
-// revocations reach every server process through a feed (person_device_revocations, written by a trigger), polled
-// every REVOCATION_POLL_MS; a cached row is trusted only while the last poll is younger than REVOCATION_STALE_MS (a
-// check-in waits for a poll otherwise). A revocation made here applies at once; one made by another process within
+// revocations reach every server process through a feed (person_device_revocations, written by a trigger), read by
+// the process's shared change-feed poller (platform/change-feed: one statement per second for every feed, while
+// tokens are checked); a cached row is trusted only while the last read is younger than REVOCATION_STALE_MS (a
+// check-in waits for a read otherwise). A revocation made here applies at once; one made by another process within
 // REVOCATION_STALE_MS.
 import { sql } from 'kysely';
 import type { Db, DbOrTx } from '../../platform/db/types';
 import { verifyMac, SignatureError, tokenKeyUsable, type KeyRing } from '../../platform/signing';
 import { LruCache } from '../../platform/cache';
+import { ChangeFeed, sharedChangeFeed } from '../../platform/change-feed';
 import { personDeviceToken, personIdOf, PERSONAL_QR_TYPE } from './qr';
 
 /** How long a device row read from the database is trusted (revocations arrive through the feed meanwhile). */
 export const CACHE_MS = 6 * 3600_000;
 export const TOUCH_MS = 3600_000;
-/** The revocation feed is read this often while tokens are being checked… */
-export const REVOCATION_POLL_MS = 2_000;
-/** …and a cached row is not used when the feed was last read longer ago than this (the check-in waits for a read). */
+/** A cached row is not used when the revocation feed was last read longer ago than this (the check-in waits for a read). */
 export const REVOCATION_STALE_MS = 5_000;
-/** Revocations are read from a little before the last read: a revoking transaction may commit after its timestamp. */
-const FEED_OVERLAP = '30 seconds';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const MAX_CACHED = 200_000;
 /** Device rows read in one statement at most. */
@@ -41,6 +39,8 @@ interface Cached {
 export interface DeviceRegistryOptions {
   /** Monotonic-enough milliseconds for cache ages and polls (tests move it instead of sleeping). */
   ms?: () => number;
+  /** The process's shared change feed (default: a private one on `ms`, as another server process would have). */
+  feed?: ChangeFeed;
 }
 
 export class DeviceRegistry {
@@ -50,10 +50,8 @@ export class DeviceRegistry {
   /** Device ids waiting to be read, with their callers; read together by one statement at a time. */
   private queue = new Map<string, { resolve: (c: Cached) => void; reject: (e: unknown) => void }[]>();
   private reading = false;
-  /** The revocation feed: database time of the last read, when (ms()) it was read, and the read in flight. */
-  private feedSince: Date | null = null;
-  private feedReadAt = -Infinity;
-  private feedRead: Promise<void> | null = null;
+  /** The revocation feed (person_device_revocations) through the shared poller. */
+  private readonly feed: ChangeFeed;
   private readonly ms: () => number;
 
   constructor(
@@ -63,6 +61,10 @@ export class DeviceRegistry {
     opts: DeviceRegistryOptions = {},
   ) {
     this.ms = opts.ms ?? Date.now;
+    this.feed = opts.feed ?? new ChangeFeed(db, this.ms);
+    this.feed.subscribe({ table: 'person_device_revocations', key: 'device_id', at: 'revoked_at' }, (ids) => {
+      for (const id of ids) this.markRevoked(id);
+    });
   }
 
   private get idleMs() {
@@ -88,7 +90,7 @@ export class DeviceRegistry {
   /** { person, device } of a device token; throws SignatureError (reason 'expired' when revoked, idle or from before devices). */
   async verify(token: string, now: Date): Promise<{ personId: string; deviceId: string }> {
     const { personId, deviceId } = this.checkedToken(token, now);
-    await this.revocationsRead();
+    if (!this.feed.fresh(REVOCATION_STALE_MS)) await this.feed.within(REVOCATION_STALE_MS);
     let d = this.cache.get(deviceId);
     if (!d || this.ms() - d.readAt > CACHE_MS) d = await this.read(deviceId);
     if (d.revoked) throw new SignatureError('expired', 'device token revoked');
@@ -193,32 +195,6 @@ export class DeviceRegistry {
     }
   }
 
-  /** Reads the revocation feed when due; waits for it when the last read is too old to trust cached rows. */
-  private async revocationsRead(): Promise<void> {
-    const age = this.ms() - this.feedReadAt;
-    if (age >= REVOCATION_POLL_MS && !this.feedRead) {
-      this.feedRead = this.readFeed().finally(() => {
-        this.feedRead = null;
-      });
-      // a failed background read is retried by the next check; a check that must wait sees the error itself
-      this.feedRead.catch(() => {});
-    }
-    if (age >= REVOCATION_STALE_MS && this.feedRead) await this.feedRead;
-  }
-
-  private async readFeed() {
-    const startedAt = this.ms();
-    const r = await sql<{ now: Date; ids: string[] }>`
-      select statement_timestamp() as now,
-             coalesce((select array_agg(device_id::text) from person_device_revocations
-                       where ${this.feedSince}::timestamptz is not null
-                         and revoked_at >= ${this.feedSince}::timestamptz - ${FEED_OVERLAP}::interval), '{}') as ids`.execute(this.db);
-    const row = r.rows[0]!;
-    for (const id of row.ids) this.markRevoked(id);
-    this.feedSince = row.now;
-    this.feedReadAt = startedAt;
-  }
-
   private markRevoked(id: string) {
     const d = this.cache.get(id);
     if (d) d.revoked = true;
@@ -233,8 +209,8 @@ export class DeviceRegistry {
 const registries = new WeakMap<Db, DeviceRegistry>();
 
 /** The device registry of a database (one per app, shared by the modules that issue and check device tokens). */
-export function deviceRegistry(ctx: { db: Db; keys: KeyRing; config: { deviceTokenIdleDays: number } }): DeviceRegistry {
+export function deviceRegistry(ctx: { db: Db; keys: KeyRing; config: { deviceTokenIdleDays: number; clock: () => Date } }): DeviceRegistry {
   let r = registries.get(ctx.db);
-  if (!r) registries.set(ctx.db, (r = new DeviceRegistry(ctx.db, ctx.keys, ctx.config.deviceTokenIdleDays)));
+  if (!r) registries.set(ctx.db, (r = new DeviceRegistry(ctx.db, ctx.keys, ctx.config.deviceTokenIdleDays, { feed: sharedChangeFeed(ctx) })));
   return r;
 }

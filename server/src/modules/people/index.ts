@@ -54,8 +54,8 @@ export {
   type PersonContact,
 } from './reads';
 export { getPersonBirth, type PersonBirth } from './birth';
-export { findOrCreatePerson, findOrCreatePublicWithDevice, type FindOrCreateInput, type FindOrCreateOptions } from './service';
-export { type PersonSource } from './validate';
+export { findOrCreatePerson, findOrCreatePublicWithDevice, validatePublicPerson, type FindOrCreateInput, type FindOrCreateOptions } from './service';
+export { type PersonSource, type PersonValues } from './validate';
 export { personRecordsLite, personIdsMatching, type PersonRecordLite, type PersonQueryKind } from './contacts';
 export { personalQrToken, verifyPersonalQr, personDeviceToken, isPersonDeviceToken, bareToken, personIdOf, qrSvg, PERSONAL_QR_TYPE } from './qr';
 export type { PersonMerged, PersonInUseCheck } from './hooks';

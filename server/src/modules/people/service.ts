@@ -167,9 +167,7 @@ export async function findOrCreatePublicWithDevice(
     flushLater?: boolean;
   },
 ): Promise<{ id: string; created: boolean; deviceId: string }> {
-  const require: ValidateOptions['require'] = ['communeCode'];
-  if (opts.requirePhone !== false) require.push('phone');
-  const v = await validatePerson(input, { resolver: opts.resolver, now: opts.now, prefix: opts.prefix, require });
+  const v = await validatePublicPerson(input, opts);
   const later = opts.flushLater === true && !db.isTransaction;
   const r = await sql<{ o_person: string; o_created: boolean; o_device: string }>`
     select o_person::text, o_created, o_device::text
@@ -178,6 +176,20 @@ export async function findOrCreatePublicWithDevice(
       ${v.phone}, ${v.address}, ${v.commune_code}, ${opts.source}, ${opts.origin}, ${opts.now}::timestamptz)`.execute(db);
   const row = r.rows[0]!;
   return { id: row.o_person, created: row.o_created, deviceId: row.o_device };
+}
+
+/**
+ * The stored values of public input (a check-in's first-visit form), validated and normalised as
+ * findOrCreatePublicWithDevice does, for a caller that finds or creates the person in a statement of its own (the
+ * check-in batch calls people_find_or_create_with_device, migration 0005, for each new form in its one statement).
+ */
+export async function validatePublicPerson(
+  input: FindOrCreateInput,
+  opts: Pick<FindOrCreateOptions, 'resolver' | 'now' | 'prefix' | 'requirePhone'>,
+): Promise<PersonValues> {
+  const require: ValidateOptions['require'] = ['communeCode'];
+  if (opts.requirePhone !== false) require.push('phone');
+  return validatePerson(input, { resolver: opts.resolver, now: opts.now, prefix: opts.prefix, require });
 }
 
 async function findOrInsert(tx: DbOrTx, v: PersonValues, opts: FindOrCreateOptions): Promise<{ id: string; created: boolean }> {

@@ -2,6 +2,7 @@
 import { CompiledQuery } from 'kysely';
 import type pg from 'pg';
 import type { DbOrTx } from '../../platform/db/types';
+import type { PersonValues } from '../people/index';
 
 export interface NewCheckin {
   clientId: string;
@@ -14,7 +15,16 @@ export interface NewCheckin {
   checkoutAt: Date | null;
   source: 'qr' | 'gate' | 'import';
   recordedBy: string | null;
+  /**
+   * A first-visit form: the person is found or created inside the batch's statement (migration 0005, with the
+   * people module's own function and rule) and `personId` is ignored. The values are the people module's
+   * normalised ones (validatePublicPerson); `now`: the request's time (the record's created/last seen time).
+   */
+  newPerson?: (NewPersonValues & { now: Date }) | null;
 }
+
+/** A first-visit form's normalised values, as the people module stores them (validatePublicPerson). */
+export type NewPersonValues = PersonValues;
 
 /** Per input row, in input order: the new row id, or null when the (client id, person) pair already existed. */
 export interface InsertedCheckin {
@@ -23,6 +33,9 @@ export interface InsertedCheckin {
   person_id: string;
   /** false: the person is not in the registry (deleted); nothing was written for this row. */
   known: boolean;
+  /** Form rows (newPerson): whether the person was created, and the phone's new device row. */
+  created?: boolean;
+  deviceId?: string | null;
 }
 
 /**
@@ -37,7 +50,10 @@ export async function insertCheckins(db: DbOrTx, rows: NewCheckin[]): Promise<In
   // imports and demo data (not the hot path): the partitions of the batch's days are made first, since a failed
   // statement inside the caller's transaction could not simply be run again
   for (const day of distinctDays(rows)) await createCheckinPartitions(db, [day]);
-  const r = await db.executeQuery<InsertResultRow>(CompiledQuery.raw(INSERT_SQL, insertParams(rows)));
+  const forms = rows.some((r) => r.newPerson);
+  const r = await db.executeQuery<InsertResultRow>(
+    forms ? CompiledQuery.raw(INSERT_PEOPLE_SQL, [...insertParams(rows), ...newPeopleParams(rows)]) : CompiledQuery.raw(INSERT_SQL, insertParams(rows)),
+  );
   return insertResults(rows, r.rows);
 }
 
@@ -47,15 +63,19 @@ export async function insertCheckins(db: DbOrTx, rows: NewCheckin[]): Promise<In
  */
 export async function insertCheckinsPrepared(pool: pg.Pool, rows: NewCheckin[]): Promise<InsertedCheckin[]> {
   if (!rows.length) return [];
-  const values = insertParams(rows);
+  // first visits (forms) in the batch: their people are found or created by the same statement
+  const forms = rows.some((r) => r.newPerson);
+  const values = forms ? [...insertParams(rows), ...newPeopleParams(rows)] : insertParams(rows);
   const r = await withPartitions(
     async (days) => (await pool.query<{ n: number }>(CREATE_PARTITIONS_SQL, [days[0], days[days.length - 1]])).rows[0]!.n,
     rows,
-    () => pool.query<InsertResultRow>({ name: 'venues_insert_checkins', text: INSERT_SQL, values }),
+    () =>
+      forms
+        ? pool.query<InsertResultRow>({ name: 'venues_insert_checkins_people', text: INSERT_PEOPLE_SQL, values })
+        : pool.query<InsertResultRow>({ name: 'venues_insert_checkins', text: INSERT_SQL, values }),
   );
   return insertResults(rows, r.rows);
 }
-
 // ── day partitions (migration 0003) ─────────────────────────────────────────
 
 const CREATE_PARTITIONS_SQL = 'select checkins_create_partitions($1::date, $2::date) as n';
@@ -96,10 +116,17 @@ async function withPartitions<T>(create: (days: string[]) => Promise<number>, ro
 const INSERT_SQL = `select n, id::text as id, person_id::text as person_id from venues_insert_checkins(
   $1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[], $8::text[], $9::bigint[])`;
 
+/** The batch with first-visit forms (migration 0005): the nine arrays, then the forms' ten (null: not a form row). */
+const INSERT_PEOPLE_SQL = `select n, id::text as id, person_id::text as person_id, created, device::text as device from venues_insert_checkins_people(
+  $1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[], $8::text[], $9::bigint[],
+  $10::text[], $11::text[], $12::date[], $13::smallint[], $14::text[], $15::text[], $16::text[], $17::text[], $18::text[], $19::timestamptz[])`;
+
 interface InsertResultRow {
   n: number;
   id: string | null;
   person_id: string | null;
+  created?: boolean | null;
+  device?: string | null;
 }
 
 /** The nine column arrays as PostgreSQL array literals (one text parameter each). */
@@ -107,7 +134,7 @@ function insertParams(rows: NewCheckin[]): string[] {
   const col = (f: (r: NewCheckin) => string | null) => pgArray(rows.map(f));
   return [
     col((r) => r.clientId),
-    col((r) => r.personId),
+    col((r) => (r.newPerson ? null : r.personId)),
     col((r) => r.venueId),
     col((r) => r.entranceId),
     col((r) => r.checkinAt.toISOString()),
@@ -118,9 +145,33 @@ function insertParams(rows: NewCheckin[]): string[] {
   ];
 }
 
+/** The forms' ten column arrays (a null element: that row is no form). */
+function newPeopleParams(rows: NewCheckin[]): string[] {
+  const col = (f: (p: NewPersonValues & { now: Date }) => string | number | null) => pgArray(rows.map((r) => (r.newPerson ? nullable(f(r.newPerson)) : null)));
+  return [
+    col((p) => p.full_name),
+    col((p) => p.name_key),
+    col((p) => p.birth_date),
+    col((p) => p.birth_year),
+    col((p) => p.sex),
+    col((p) => p.national_id),
+    col((p) => p.phone),
+    col((p) => p.address),
+    col((p) => p.commune_code),
+    col((p) => p.now.toISOString()),
+  ];
+}
+
+const nullable = (v: string | number | null) => (v === null ? null : String(v));
+
 function insertResults(rows: NewCheckin[], out: InsertResultRow[]): InsertedCheckin[] {
   if (out.length !== rows.length) throw new Error(`venues_insert_checkins returned ${out.length} rows for ${rows.length}`);
-  return out.map((x, i) => ({ id: x.id, person_id: x.person_id ?? rows[i]!.personId, known: x.person_id !== null }));
+  return out.map((x, i) => ({
+    id: x.id,
+    person_id: x.person_id ?? rows[i]!.personId,
+    known: x.person_id !== null,
+    ...(rows[i]!.newPerson && { created: x.created === true, deviceId: x.device ?? null }),
+  }));
 }
 
 const BARE_ELEMENT = /^[A-Za-z0-9_.:+-]+$/;

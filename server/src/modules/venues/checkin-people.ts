@@ -7,6 +7,13 @@ import { SignatureError, tokenKeyUsable } from '../../platform/signing';
 import { LruCache } from '../../platform/cache';
 import type { CheckinEngineOptions } from './checkins';
 import type { CheckinPerson, PersonRef } from './schema';
+import type { NewPersonValues } from './checkin-insert';
+
+/**
+ * A person of a check-in item. `form`: a first-visit form, validated, whose person the check-in batch finds or
+ * creates in its own statement (personId and token are filled in from the batch's answer).
+ */
+export type ResolvedPerson = CheckinPerson & { form?: NewPersonValues & { now: Date } };
 
 /**
  * How long a verified personal QR (Ed25519) is trusted by token string without checking its signature again (a
@@ -84,7 +91,11 @@ export class CheckinPeople {
     return level === 'commune';
   }
 
-  async person(ref: PersonRef, path: string, now: Date, resolve = false): Promise<CheckinPerson> {
+  /**
+   * `defer`: a form's person is found or created by the check-in batch (same rule, in the batch's statement) rather
+   * than by a statement of its own now; the caller fills in personId and token from the batch's answer.
+   */
+  async person(ref: PersonRef, path: string, now: Date, resolve = false, defer = false): Promise<ResolvedPerson> {
     if (ref.token) {
       const known = resolve ? undefined : this.cachedPersonOfToken(ref.token);
       const personId = known ?? (await this.personOfToken(ref.token, `${path}.token`, resolve));
@@ -105,11 +116,12 @@ export class CheckinPeople {
     const year = now.getUTCFullYear();
     if (ref.birthYear! > year || ref.birthYear! < year - 120) throw invalidField(`${path}.birthYear`, `must be between ${year - 120} and ${year}`);
     if (!(await this.communeOk(ref.communeCode!))) throw invalidField(`${path}.communeCode`, `is not a known commune code`);
-    const { id, created, token } = await this.o.people.findOrCreateWithDevice(
-      this.o.db,
-      { fullName, phone, birthYear: ref.birthYear!, communeCode: ref.communeCode!, nationalId: ref.nationalId || undefined },
-      { prefix: path, now },
-    );
+    const input = { fullName, phone, birthYear: ref.birthYear!, communeCode: ref.communeCode!, nationalId: ref.nationalId || undefined };
+    if (defer) {
+      const values = await this.o.people.validateForm(input, { prefix: path, now });
+      return { personId: '', token: '', name: fullName, created: false, form: { ...values, now } };
+    }
+    const { id, created, token } = await this.o.people.findOrCreateWithDevice(this.o.db, input, { prefix: path, now });
     return { personId: id, token, name: fullName, created };
   }
 

@@ -15,6 +15,7 @@ import { AppError, invalidField } from '../../platform/http/errors';
 import type { KeyRing } from '../../platform/signing';
 import { Batcher, BatcherFullError, mapLimit } from '../../platform/batcher';
 import { retentionCutoff } from '../../platform/purge';
+import type { ChangeFeed } from '../../platform/change-feed';
 import { EntranceCache, type EntranceInfo } from './entrances';
 import type pg from 'pg';
 import { insertCheckins, insertCheckinsPrepared, type InsertedCheckin, type NewCheckin } from './checkin-insert';
@@ -23,7 +24,7 @@ import { isOperator, MAX_STAY_MS } from './queries';
 import type { CheckinItem, CheckinPerson, CheckinResultItem, PersonRef } from './schema';
 import { isOwnOnly } from './service';
 import type { PeoplePort } from './people-port';
-import { CheckinPeople, personUnknown } from './checkin-people';
+import { CheckinPeople, personUnknown, type ResolvedPerson } from './checkin-people';
 
 export { PERSON_TOKEN_TTL_MS, REF_MISSES_ALLOWED } from './checkin-people';
 /** Clock skew tolerated for times sent by devices. */
@@ -39,6 +40,8 @@ export interface CheckinEngineOptions {
   access: Access;
   people: PeoplePort;
   clock: () => Date;
+  /** The process's shared change-feed poller (platform/change-feed); a private one when not given. */
+  feed?: ChangeFeed;
   retentionDays: number;
   batch?: { maxRows?: number; maxWaitMs?: number; maxConcurrent?: number; maxQueuedRows?: number };
 }
@@ -66,7 +69,7 @@ interface Prepared {
   action: 'in' | 'out';
   at: Date;
   entrance: EntranceInfo | null;
-  people: CheckinPerson[];
+  people: ResolvedPerson[];
   /** The signed-in user when they are staff of this venue's gate (the row is a gate scan they recorded). */
   staff: AuthUser | null;
   /** Citizen check-out: only the stay this phone's check-in (its client id) started. */
@@ -174,8 +177,10 @@ export class CheckinEngine {
     if (item.personRef && !user)
       throw new AppError(403, 'FORBIDDEN', `${prefix}.personRef: card references are for venue staff; sign in`, [{ path: `${prefix}.personRef`, message: 'needs a signed-in gate user' }]);
     if (!refs.length && !item.personRef) throw invalidField(`${prefix}.people`, 'is required: who is checking in');
-    const people: CheckinPerson[] = [];
-    for (const { ref, path } of refs) people.push(await this.people.person(ref, path, now, action === 'out'));
+    const people: ResolvedPerson[] = [];
+    // a check-in's forms are written by its batch (not with dependants: they need their manager's id first)
+    const defer = action === 'in' && !item.dependants?.length;
+    for (const { ref, path } of refs) people.push(await this.people.person(ref, path, now, action === 'out', defer));
     if (item.personRef) people.push(await this.people.personOfReference(item.personRef, `${prefix}.personRef`, user!.id));
     if (item.dependants?.length) {
       const manager = people[0]!.personId;
@@ -187,8 +192,7 @@ export class CheckinEngine {
         people.push({ personId: live, token: await this.o.people.deviceToken(live, 'household', now), name: null, created: false });
       }
     }
-    const seen = new Set<string>();
-    return people.filter((p) => !seen.has(p.personId) && seen.add(p.personId));
+    return uniquePeople(people);
   }
 
   /**
@@ -248,6 +252,7 @@ export class CheckinEngine {
           checkoutAt: null,
           source: p.staff ? 'gate' : 'qr',
           recordedBy: p.staff?.id ?? null,
+          newPerson: person.form ?? null,
         });
       }
     }
@@ -275,6 +280,12 @@ export class CheckinEngine {
           continue;
         }
         person.personId = w.person_id;
+        if (person.form) {
+          // a first visit: the batch found or created the person and wrote the phone's device row
+          person.created = w.created === true;
+          person.token = this.o.people.deviceIssued(w.person_id, w.deviceId!, person.form.now);
+          delete person.form;
+        }
         if (w.id) {
           created++;
           res.checkinIds.push(w.id);
@@ -297,6 +308,8 @@ export class CheckinEngine {
         res.error = { code: 'CLIENT_ID_REUSED', message: `this client id was already used for a check-in${where} at ${res.at}; send a new one`, path: `${p.prefix}.clientId` };
         return res;
       }
+      // two forms of one item that named the same person: listed once, as when they were resolved before the write
+      res.people = p.people = uniquePeople(p.people);
       res.status = created ? 'created' : res.checkinIds.length ? 'duplicate' : 'rejected';
       if (res.status === 'rejected') res.error = { code: 'PERSON_UNKNOWN', message: 'these people are no longer registered; fill in the form again', path: `${p.prefix}.people` };
       res.autoCheckoutAt = this.stayEnd(p).toISOString();
@@ -384,6 +397,12 @@ export class CheckinEngine {
     }
     return this.checkOut({ index: 0, prefix: 'body', clientId: body.clientId.toLowerCase(), action: 'out', at, entrance, people, staff: null, checkinClientId: body.checkinClientId.toLowerCase() });
   }
+}
+
+/** Each person once (first occurrence); forms still to be written by the batch are all kept. */
+function uniquePeople(people: ResolvedPerson[]): ResolvedPerson[] {
+  const seen = new Set<string>();
+  return people.filter((p) => p.form !== undefined || (!seen.has(p.personId) && seen.add(p.personId)));
 }
 
 function rejected(item: CheckinItem, err: unknown, prefix: string): CheckinResultItem {

@@ -1,25 +1,22 @@
 // Venue QR codes and the entrances they open, as the check-in hot path needs them: a poster's signature is checked
 // once per token string (concurrent first scans of one poster share one check), and an entrance's venue (status,
 // validity, names) is cached for ENTRANCE_CACHE_MS. Changes reach the cache through a feed (venue_changes, written by
-// triggers on venues and venue_entrances, migration 0004) polled every FEED_POLL_MS while check-ins arrive; a cached
-// entrance is trusted only while the last read of the feed is younger than STATUS_TTL_MS (a check-in waits for a
-// read otherwise). A status change made here applies at once (invalidateVenue); one made by another server process
-// within STATUS_TTL_MS. A busy entrance costs no database read per check-in, however many venues there are.
-import { sql } from 'kysely';
+// triggers on venues and venue_entrances, migration 0004), read by the process's shared change-feed poller
+// (platform/change-feed: one statement per second for every feed, while check-ins arrive); a cached entrance is
+// trusted only while the last read of the feed is younger than STATUS_TTL_MS (a check-in waits for a read
+// otherwise). A status change made here applies at once (invalidateVenue); one made by another server process within
+// STATUS_TTL_MS. A busy entrance costs no database read per check-in, however many venues there are.
 import type { Db, DbOrTx } from '../../platform/db/types';
 import { tokenKeyUsable, type KeyRing } from '../../platform/signing';
 import { LruCache } from '../../platform/cache';
+import { ChangeFeed } from '../../platform/change-feed';
 import { entranceForCheckin } from './queries';
 import { venueQrError, verifyVenueToken, verifyVenueTokenAsync, type VenueTokenBody } from './tokens';
 
 /** A change made by another server process applies within this time: cached entrances are not used past it without a fresh read of the feed. */
 export const STATUS_TTL_MS = 2_000;
-/** The change feed is read this often while check-ins arrive. */
-export const FEED_POLL_MS = 1_000;
 /** How long an entrance read from the database is kept (changes arrive through the feed meanwhile; commune names and the like within this time). */
 export const ENTRANCE_CACHE_MS = 10 * 60_000;
-/** Changes are read from a little before the last read: a changing transaction may commit after its timestamp. */
-const FEED_OVERLAP = '30 seconds';
 
 export interface EntranceInfo {
   entranceId: string;
@@ -50,14 +47,21 @@ export class EntranceCache {
   private readonly entrances = new LruCache<string, EntranceInfo>(50_000, ENTRANCE_CACHE_MS, () => this.o.clock().getTime());
   /** Bumped by invalidateVenue: a look-up that started before it must not put its (older) result in the cache. */
   private entranceEpoch = 0;
-  /** The change feed: database time of the last read, when (clock) it was read, and the read in flight. */
-  private feedSince: Date | null = null;
-  private feedReadAt = -Infinity;
-  private feedRead: Promise<void> | null = null;
-  /** Changes of the feed's overlap window already applied here ("venue id + time"). */
-  private changesApplied = new Set<string>();
+  /** The change feed (venue_changes) through the process's shared poller; a private one when built on its own. */
+  private readonly feed: ChangeFeed;
 
-  constructor(private readonly o: { db: Db; keys: KeyRing; clock: () => Date }) {}
+  constructor(private readonly o: { db: Db; keys: KeyRing; clock: () => Date; feed?: ChangeFeed }) {
+    this.feed = o.feed ?? new ChangeFeed(o.db, () => o.clock().getTime());
+    this.feed.subscribe({ table: 'venue_changes', key: 'venue_id', at: 'changed_at' }, (venueIds, first) => {
+      // the first read knows of no earlier state: whatever was cached before it is dropped
+      if (first) {
+        this.entranceEpoch++;
+        this.entrances.clear();
+        return;
+      }
+      for (const id of venueIds) this.invalidateVenue(id);
+    });
+  }
 
   /** Forget cached state of a venue (status change, edit) so this process applies it at once. */
   invalidateVenue(venueId: string) {
@@ -115,52 +119,12 @@ export class EntranceCache {
    * read of the feed when one is due; undefined otherwise.
    */
   private cachedEntrance(entranceId: string): EntranceInfo | undefined {
-    const age = this.o.clock().getTime() - this.feedReadAt;
-    if (age >= FEED_POLL_MS) this.startChangesRead();
-    if (age >= STATUS_TTL_MS || age < 0) return undefined;
-    return this.entrances.get(entranceId);
-  }
-
-  private startChangesRead(): Promise<void> {
-    if (!this.feedRead) {
-      this.feedRead = this.readChanges().finally(() => {
-        this.feedRead = null;
-      });
-      // a failed background read is retried by the next check-in; one that must wait sees the error itself
-      this.feedRead.catch(() => {});
-    }
-    return this.feedRead;
+    return this.feed.fresh(STATUS_TTL_MS) ? this.entrances.get(entranceId) : undefined;
   }
 
   /** Waits for a read of the change feed when the last one is too old to trust cached entrances. */
-  private async changesRead(): Promise<void> {
-    const age = this.o.clock().getTime() - this.feedReadAt;
-    if (age >= STATUS_TTL_MS || age < 0) await this.startChangesRead();
-  }
-
-  private async readChanges() {
-    const startedAt = this.o.clock().getTime();
-    // each change as "venue id + its time": the overlap returns changes already applied, which are not applied again
-    const r = await sql<{ now: Date; changes: string[] }>`
-      select statement_timestamp() as now,
-             coalesce((select array_agg(distinct venue_id::text || ' ' || changed_at::text) from venue_changes
-                       where changed_at >= coalesce(${this.feedSince}::timestamptz, statement_timestamp()) - ${FEED_OVERLAP}::interval), '{}') as changes`.execute(this.o.db);
-    const row = r.rows[0]!;
-    // the first read knows of no earlier state: whatever was cached before it is dropped, and the recent changes
-    // it returns count as applied
-    const first = this.feedSince === null;
-    if (first) {
-      this.entranceEpoch++;
-      this.entrances.clear();
-    }
-    const seen = new Set<string>();
-    for (const change of row.changes) {
-      seen.add(change);
-      if (!first && !this.changesApplied.has(change)) this.invalidateVenue(change.slice(0, change.indexOf(' ')));
-    }
-    this.changesApplied = seen; // the overlap window's changes: the next read returns these (and newer) only
-    this.feedSince = row.now;
-    this.feedReadAt = startedAt;
+  private changesRead(): Promise<void> {
+    return this.feed.within(STATUS_TTL_MS);
   }
 
   /** The entrance of a venue QR, refusing unknown / closed / suspended / not-yet-approved / out-of-validity venues. */

@@ -1,4 +1,5 @@
 // Module venues: venues and their entrances, signed QR posters, citizen and gate check-ins, look-ups, retention.
+import { sharedChangeFeed } from '../../platform/change-feed';
 import type { FastifyInstance } from 'fastify';
 import { migrationsDirOf, type AppContext, type VigilModule } from '../../platform/module';
 import type { Db, DbOrTx } from '../../platform/db/types';
@@ -35,6 +36,7 @@ export const venuesModule: VigilModule = {
       access: ctx.access,
       people,
       clock: ctx.config.clock,
+      feed: sharedChangeFeed(ctx),
       retentionDays: ctx.config.checkinRetentionDays,
       batch: { maxQueuedRows: ctx.config.checkinQueueMax },
     });

@@ -142,13 +142,16 @@ describe('check-in batcher under stress', () => {
     const real = peopleAdapter(t.app.vigil.keys, t.app.vigil.access.resolver, deviceRegistry(t.app.vigil));
     let running = 0;
     let peak = 0;
+    // (a form's person is written by the batch; its validation is the item's asynchronous preparation, held a
+    // moment here so the items prepared at once overlap)
     const counting: PeoplePort = {
       ...real,
-      findOrCreateWithDevice: async (db, input, opts) => {
+      validateForm: async (input, opts) => {
         running++;
         peak = Math.max(peak, running);
         try {
-          return await real.findOrCreateWithDevice(db, input, opts);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          return await real.validateForm(input, opts);
         } finally {
           running--;
         }
@@ -169,5 +172,40 @@ describe('check-in batcher under stress', () => {
       engine.close();
       await engine.batcher.drain();
     }
+  });
+
+  it('writes first visits in the check-in batch: the same newcomer from several phones is one record with a working token per phone', async () => {
+    const phone = '0915222333';
+    const newcomer = (i: number) => ({ clientId: uuid(), venueToken: venue.token, people: [{ ...form({ fullName: 'Đặng Thị Hạnh', phone, birthYear: 1990 }), communeCode: c.a }] });
+    const others = (i: number) => ({ clientId: uuid(), venueToken: venue.token, people: [{ ...form({ fullName: `Võ Văn ${'BCDEFG'[i]}`, phone: `091522240${i}` }), communeCode: c.a }] });
+    // (in waves of three: this file's queue holds QUEUE_MAX rows)
+    const answers = [
+      ...(await Promise.all([0, 1, 2].map((i) => post(i % 2 ? newcomer(i) : others(i))))),
+      ...(await Promise.all([3, 4, 5].map((i) => post(i % 2 ? newcomer(i) : others(i))))),
+    ];
+    for (const a of answers) expect(a.statusCode, a.body).toBe(201);
+    const same = answers.filter((_, i) => i % 2).map((a) => a.json().results[0].people[0] as { personId: string; token: string; created: boolean });
+    expect(new Set(same.map((p) => p.personId)).size).toBe(1);
+    expect(same.filter((p) => p.created)).toHaveLength(1);
+    expect(new Set(same.map((p) => p.token)).size).toBe(3);
+    const records = await t.db.selectFrom('persons').select('id').where('phone', '=', '+84915222333').execute();
+    expect(records.map((r) => r.id)).toEqual([same[0]!.personId]);
+    expect((await t.db.selectFrom('person_devices').select('id').where('person_id', '=', same[0]!.personId).execute()).length).toBe(3);
+    // each phone's token checks in on its own next time
+    for (const p of same) {
+      const next = await post({ clientId: uuid(), venueToken: venue.token, people: [{ token: p.token }] });
+      expect(next.statusCode, next.body).toBe(201);
+      expect(next.json().results[0].people[0].personId).toBe(p.personId);
+    }
+  });
+
+  it('a first visit whose check-in the database refuses leaves no person and no device behind', async () => {
+    const res = await post({ clientId: POISON, venueToken: venue.token, people: [{ ...form({ fullName: 'Bùi Văn Khoa', phone: '0915333444' }), communeCode: c.a }] });
+    expect(res.statusCode).toBe(500);
+    expect(await t.db.selectFrom('persons').select('id').where('phone', '=', '+84915333444').execute()).toEqual([]);
+    // the same phone's next try (a new client id) is a first visit like any other
+    const again = await post({ clientId: uuid(), venueToken: venue.token, people: [{ ...form({ fullName: 'Bùi Văn Khoa', phone: '0915333444' }), communeCode: c.a }] });
+    expect(again.statusCode, again.body).toBe(201);
+    expect(again.json().results[0].people[0].created).toBe(true);
   });
 });

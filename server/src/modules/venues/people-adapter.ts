@@ -15,6 +15,7 @@ import {
   personIdsMatching,
   personIdsByReference,
   resolvePersonId,
+  validatePublicPerson,
   type DeviceRegistry,
 } from '../people/index';
 
@@ -41,6 +42,12 @@ export function peopleAdapter(keys: KeyRing, resolver: JurisdictionResolver, dev
       );
       return { id: r.id, created: r.created, token: devices.issued(r.id, r.deviceId, opts.now) };
     },
+    validateForm: (input, opts) =>
+      validatePublicPerson(
+        { fullName: input.fullName, phone: input.phone, birthYear: input.birthYear, communeCode: input.communeCode, nationalId: input.nationalId ?? null },
+        { resolver, now: opts.now, prefix: opts.prefix, requirePhone: !input.nationalId },
+      ),
+    deviceIssued: (personId, deviceId, now) => devices.issued(personId, deviceId, now),
     // same rules as people's verifyPersonalQr (bare token or a URL ending in it), signature checked off the event loop;
     // a phone's device token (HMAC, ~1 µs) is checked right here, plus its device row (cached; revoked or idle → expired)
     verifyPersonToken: async (token, now) => {

@@ -1,5 +1,6 @@
 // What the venues module needs from the people module (implemented in people-adapter.ts over people/index.ts).
 import type { DbOrTx } from '../../platform/db/types';
+import type { NewPersonValues } from './checkin-insert';
 
 export interface PersonInput {
   fullName: string;
@@ -39,6 +40,13 @@ export interface PeoplePort {
    * (one commit, not two, on a first check-in's hot path).
    */
   findOrCreateWithDevice(db: DbOrTx, input: PersonInput, opts: { prefix: string; now: Date }): Promise<{ id: string; created: boolean; token: string }>;
+  /**
+   * A first-visit form validated and normalised as findOrCreateWithDevice would (400 AppError naming the field),
+   * written later by the check-in batch itself (people_find_or_create_with_device inside its statement).
+   */
+  validateForm(input: PersonInput, opts: { prefix: string; now: Date }): Promise<NewPersonValues>;
+  /** The token of a device row the check-in batch wrote for a form (remembered as live by the registry). */
+  deviceIssued(personId: string, deviceId: string, now: Date): string;
   /** A new device token a phone remembers for this person (HMAC'd, cheap to verify on every check-in). */
   deviceToken(personId: string, origin: 'form' | 'household', now: Date): Promise<string>;
   /** The device a device token names (null for a printed personal QR or an invalid token). */
