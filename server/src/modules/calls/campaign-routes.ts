@@ -27,6 +27,8 @@ const CallRow = Type.Object({
   lastSipCode: Type.Union([Type.Integer(), Type.Null()]),
   symptomatic: Type.Union([Type.Boolean(), Type.Null()]),
   nextAt: Type.String(),
+  /** a `failed` call's reason: 'dialer-lost-answered' (a poison call) */
+  failedReason: Type.Union([Type.String(), Type.Null()]),
 });
 
 export async function campaignRoutes(fastify: FastifyInstance, ctx: AppContext) {
@@ -157,7 +159,7 @@ export async function campaignRoutes(fastify: FastifyInstance, ctx: AppContext) 
         const rows = await q.execute();
         await audit(req, { action: 'calls.calls_read', subjectType: 'call_campaign', subjectId: c.id, details: { day, rows: rows.length } });
         return {
-          items: rows.map((r) => ({ id: r.id, personId: r.person_id, fullName: r.full_name, phone: r.phone, unitCode: r.unit_code, status: r.status, attempts: r.attempts, lastDisposition: r.last_disposition, lastSipCode: r.last_sip_code, symptomatic: r.symptomatic, nextAt: r.next_at.toISOString() })),
+          items: rows.map((r) => ({ id: r.id, personId: r.person_id, fullName: r.full_name, phone: r.phone, unitCode: r.unit_code, status: r.status, attempts: r.attempts, lastDisposition: r.last_disposition, lastSipCode: r.last_sip_code, symptomatic: r.symptomatic, nextAt: r.next_at.toISOString(), failedReason: r.failed_reason })),
         };
       },
     );

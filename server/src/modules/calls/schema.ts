@@ -102,6 +102,8 @@ export const Counts = Type.Object({
   failed: Type.Integer(),
   invalid: Type.Integer(),
   optedOut: Type.Integer(),
+  /** poison calls: failed and not placed again */
+  stopped: Type.Integer(),
   attempts: Type.Integer(),
 });
 export const IdParam = Type.Object({ id: Uuid });

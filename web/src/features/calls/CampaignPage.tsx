@@ -6,9 +6,9 @@ import { ErrorAlert } from '../../lib/errors';
 import { useCampaign, useDayCalls, useRunCampaign, type DayCounts } from './api';
 import { useCallsLabel, useCallsT } from './i18n';
 
-const TILES: (keyof DayCounts & keyof ReturnType<typeof tileColors>)[] = ['planned', 'queued', 'ringing', 'answered', 'completed', 'symptomatic', 'failed', 'invalid'];
+const TILES: (keyof DayCounts & keyof ReturnType<typeof tileColors>)[] = ['planned', 'queued', 'ringing', 'answered', 'completed', 'symptomatic', 'failed', 'invalid', 'stopped'];
 function tileColors() {
-  return { planned: 'gray', queued: 'blue', ringing: 'yellow', answered: 'teal', completed: 'green', symptomatic: 'red', failed: 'orange', invalid: 'grape' };
+  return { planned: 'gray', queued: 'blue', ringing: 'yellow', answered: 'teal', completed: 'green', symptomatic: 'red', failed: 'orange', invalid: 'grape', stopped: 'red' };
 }
 
 /** A campaign's live dashboard: today's figures (refreshed every few seconds) and its calls. */
@@ -72,12 +72,22 @@ export default function CampaignPage() {
             <Table.Td>{c.fullName}</Table.Td>
             <Table.Td>{c.phone}</Table.Td>
             <Table.Td>
-              <Badge color={c.symptomatic ? 'red' : c.status === 'completed' ? 'green' : 'gray'} variant="light">
+              <Badge color={c.symptomatic || c.status === 'failed' ? 'red' : c.status === 'completed' ? 'green' : 'gray'} variant="light">
                 {label('statuses', c.status)}
               </Badge>
             </Table.Td>
             <Table.Td>{c.attempts}</Table.Td>
-            <Table.Td>{c.lastDisposition ? `${c.lastDisposition}${c.lastSipCode ? ` (${c.lastSipCode})` : ''}` : ''}</Table.Td>
+            <Table.Td>
+              {c.failedReason ? (
+                <Text size="sm" c="red" data-testid="failed-reason">
+                  {t(`failedReasons.${c.failedReason}` as never)}
+                </Text>
+              ) : c.lastDisposition ? (
+                `${c.lastDisposition}${c.lastSipCode ? ` (${c.lastSipCode})` : ''}`
+              ) : (
+                ''
+              )}
+            </Table.Td>
           </Table.Tr>
         ))}
       </DataTable>
