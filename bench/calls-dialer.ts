@@ -146,6 +146,7 @@ export default async function main() {
 
     // (3) the monitoring audience: SYNC_N F1/F2 under monitoring (people with phones, one case), synced into a
     // campaign of the country in one statement; then again with nothing changed (the 10-minute plan job's case)
+    if (SYNC_N <= 0) return;
     await sql`delete from call_daily`.execute(db);
     const src = await sql<{ id: string }>`insert into persons (full_name, name_key, source) values ('Nguồn', 'nguon', 'officer') returning id`.execute(db);
     const kase = await sql<{ id: string }>`insert into cases (code, person_id, province_code, commune_code, confirmed_at, source)
