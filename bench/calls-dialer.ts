@@ -147,7 +147,10 @@ export default async function main() {
     // (3) the monitoring audience: SYNC_N F1/F2 under monitoring (people with phones, one case), synced into a
     // campaign of the country in one statement; then again with nothing changed (the 10-minute plan job's case)
     if (SYNC_N <= 0) return;
-    await sql`delete from call_daily`.execute(db);
+    // (the day's rows of the runs above go: a DELETE left a million dead rows whose stale statistics made the plan
+    // below take minutes, a state no day of a real campaign is in)
+    await sql`truncate call_daily cascade`.execute(db);
+    await sql`analyze call_daily`.execute(db);
     const src = await sql<{ id: string }>`insert into persons (full_name, name_key, source) values ('Nguồn', 'nguon', 'officer') returning id`.execute(db);
     const kase = await sql<{ id: string }>`insert into cases (code, person_id, province_code, commune_code, confirmed_at, source)
       values ('BN-BENCH', ${src.rows[0]!.id}, 'VN', 'VN', now(), 'community') returning id`.execute(db);
@@ -174,6 +177,7 @@ export default async function main() {
           `CPU per member: this process ${us((c.user + c.system) / 1e6, r.active)}, PostgreSQL ${us(p, r.active)} (${p.toFixed(1)} s) (${load()})`,
       );
     }
+    await sql`analyze call_audience`.execute(db);
     t0 = performance.now();
     const planned = await planDay(db, monitoring, DAY, TZ);
     console.log(`plan of the synced audience: ${((performance.now() - t0) / 1000).toFixed(1)} s, ${planned.created.toLocaleString('en')} calls created (${load()})`);
