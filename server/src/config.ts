@@ -106,6 +106,21 @@ const ConfigSchema = Type.Object({
   sipLocalPort: Type.Integer({ minimum: 0, maximum: 65535, env: 'VIGIL_SIP_LOCAL_PORT', default: 5060 }),
   sipPublicAddress: Type.Optional(Type.String({ pattern: '^\\d{1,3}(\\.\\d{1,3}){3}$', env: 'VIGIL_SIP_PUBLIC_ADDRESS' })),
   sipRingTimeoutSeconds: Type.Integer({ minimum: 5, maximum: 300, env: 'VIGIL_SIP_RING_TIMEOUT_SECONDS', default: 45 }),
+  // Which telephony carries the robot's outbound calls and which answers the hotline (README "Robot calls"):
+  // auto = the SIP trunk when VIGIL_SIP_HOST is set, else the simulated provider (outbound) / none (hotline: the
+  // simulated provider gets no inbound calls).
+  callsProvider: Type.Union([Type.Literal('auto'), Type.Literal('sip'), Type.Literal('twiml'), Type.Literal('simulated')], { env: 'VIGIL_CALLS_PROVIDER', default: 'auto' }),
+  callsHotlineProvider: Type.Union([Type.Literal('auto'), Type.Literal('sip'), Type.Literal('twiml'), Type.Literal('none')], { env: 'VIGIL_CALLS_HOTLINE_PROVIDER', default: 'auto' }),
+  // A Twilio-style (TwiML) account: REST API base, account SID and auth token (the webhooks' signing key: secret),
+  // the caller id (a number of the account), channels; the webhooks are {VIGIL_PUBLIC_URL}/api/calls/twiml/… unless
+  // VIGIL_TWILIO_WEBHOOK_URL gives the public URL of that prefix (behind a proxy that rewrites paths).
+  twilioApiBase: Type.String({ pattern: '^https?://[^\\s/]+(/[^\\s]*)?$', maxLength: 300, env: 'VIGIL_TWILIO_API_BASE', default: 'https://api.twilio.com' }),
+  twilioAccountSid: Type.Optional(Type.String({ pattern: '^AC[0-9a-fA-F]{32}$', env: 'VIGIL_TWILIO_ACCOUNT_SID' })),
+  twilioAuthToken: Type.Optional(Type.String({ minLength: 8, maxLength: 200, env: 'VIGIL_TWILIO_AUTH_TOKEN' })),
+  twilioFrom: Type.Optional(Type.String({ pattern: '^\\+?[0-9]{3,20}$', env: 'VIGIL_TWILIO_FROM' })),
+  twilioMaxChannels: Type.Integer({ minimum: 1, maximum: 10_000, env: 'VIGIL_TWILIO_MAX_CHANNELS', default: 30 }),
+  twilioWebhookUrl: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+[^/]$', maxLength: 300, env: 'VIGIL_TWILIO_WEBHOOK_URL' })),
+  twilioWebhooksPerMinute: Type.Integer({ minimum: 10, maximum: 1_000_000, env: 'VIGIL_TWILIO_WEBHOOKS_PER_MINUTE', default: 6000 }),
 });
 
 export type ConfigValues = Static<typeof ConfigSchema>;
@@ -150,7 +165,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   for (const err of Value.Errors(ConfigSchema, withDefaults)) {
     const key = err.path.split('/')[1] ?? '';
     const name = (ConfigSchema.properties as Record<string, { env?: string }>)[key]?.env ?? key;
-    const secret = key === 'smppUrl' || key === 'smsHttpToken' || key === 'sipPassword' || key === 'smtpUrl';
+    const secret = key === 'smppUrl' || key === 'smsHttpToken' || key === 'sipPassword' || key === 'smtpUrl' || key === 'twilioAuthToken';
     problems.push(`${name}: ${err.message}${secret ? '' : ` (got ${JSON.stringify(err.value)})`}`);
   }
   const values = withDefaults as ConfigValues;
@@ -169,6 +184,9 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     }
     if (values.smsProvider === 'smpp' && !values.smppUrl) problems.push('VIGIL_SMS_PROVIDER=smpp needs VIGIL_SMPP_URL (smpp://system_id:password@host:port)');
     if (values.smsProvider === 'http' && !values.smsHttpUrl) problems.push('VIGIL_SMS_PROVIDER=http needs VIGIL_SMS_HTTP_URL');
+    if ((values.callsProvider === 'twiml' || values.callsHotlineProvider === 'twiml') && !(values.twilioAccountSid && values.twilioAuthToken && values.twilioFrom))
+      problems.push('VIGIL_CALLS_PROVIDER=twiml or VIGIL_CALLS_HOTLINE_PROVIDER=twiml needs VIGIL_TWILIO_ACCOUNT_SID, VIGIL_TWILIO_AUTH_TOKEN and VIGIL_TWILIO_FROM');
+    if ((values.callsProvider === 'sip' || values.callsHotlineProvider === 'sip') && !values.sipHost) problems.push('VIGIL_CALLS_PROVIDER=sip or VIGIL_CALLS_HOTLINE_PROVIDER=sip needs VIGIL_SIP_HOST');
   }
   if (problems.length) throw new ConfigError([...new Set(problems)]);
   const dataDir = path.resolve(values.dataDir);

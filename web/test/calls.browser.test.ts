@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer } from '../../server/test/helpers';
 import { localDay, localTime } from '../../server/src/platform/time';
 import { acceleratedClock, runCampaignDay, SimulatedProvider, FEVERISH, WELL } from '../../server/src/modules/calls';
-import { dialerDeps, HEALTH_CHECK, monitoredContacts, prepareDay, silentRenderer, vinhCommune } from '../../server/src/modules/calls/test-fixtures';
+import { dailyHealthCheck, dialerDeps, HEALTH_CHECK, monitoredContacts, prepareDay, silentRenderer, vinhCommune } from '../../server/src/modules/calls/test-fixtures';
 import { ensureBuilt, launchBrowser, openPage, PASSWORD, type TestServer } from './browser';
 
 // the real clock: a pinned one would expire the session cookie in the browser
@@ -71,6 +71,42 @@ describe('robot calls pages', () => {
     await page.screenshot({ path: path.join(shots, 'calls-dashboard.png'), fullPage: true });
     expect(errors).toEqual([]);
     await ctx.close();
+  }, 120_000);
+
+  it("names scripts in the supervisor's language, not by their code", async () => {
+    const login = await server.app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'x-requested-with': 'vigil' }, payload: { username: 'calls.cdc', password: PASSWORD } });
+    const headers = { cookie: String(login.headers['set-cookie']).split(';')[0]!, 'x-requested-with': 'vigil' };
+    const ids: string[] = [];
+    for (const lang of ['vi', 'en'] as const) ids.push((await server.app.inject({ method: 'POST', url: '/api/calls/scripts', headers, payload: { unitCode: '40', script: dailyHealthCheck(lang) } })).json().id);
+    await server.app.inject({ method: 'POST', url: '/api/calls/campaigns', headers, payload: { name: 'F1/F2 tiếng Anh', unitCode: '40', scriptId: ids[1], audience: 'monitoring' } });
+    const c = (await server.app.inject({ method: 'POST', url: '/api/calls/campaigns', headers, payload: { name: 'F1/F2 mặc định', unitCode: '40', scriptId: ids[0], audience: 'monitoring' } })).json();
+    for (const lang of ['vi', 'en'] as const) {
+      const { ctx, page, errors } = await openPage(browser, { viewport: { width: 1280, height: 900 }, locale: lang === 'vi' ? 'vi-VN' : 'en-US' });
+      await ctx.addInitScript((l) => localStorage.setItem('vigil.lang', l), lang);
+      await page.goto(`${server.url}/calls`);
+      if (lang === 'vi') await signIn(page);
+      else {
+        await page.getByLabel('Username').fill('calls.cdc');
+        await page.getByLabel('Password').fill(PASSWORD);
+        await page.getByRole('button', { name: 'Sign in' }).click();
+      }
+      const list = page.getByRole('table');
+      await expect.poll(() => list.first().textContent(), { timeout: 20_000 }).toContain('F1/F2 mặc định');
+      const text = (await list.first().textContent()) ?? '';
+      expect(text).not.toContain('daily-health-check');
+      if (lang === 'vi') {
+        expect(text).toContain('Kiểm tra sức khỏe hằng ngày F1/F2');
+        expect(text).toContain('Kiểm tra sức khỏe hằng ngày F1/F2 (tiếng Anh)');
+      } else {
+        expect(text).toContain('Daily health check of F1/F2 (Vietnamese)');
+      }
+      await page.screenshot({ path: path.join(shots, `calls-campaigns-${lang}.png`), fullPage: true });
+      await page.goto(`${server.url}/calls/${c.id}`);
+      await expect.poll(() => page.getByTestId('script-name').textContent(), { timeout: 20_000 }).toBe(lang === 'vi' ? 'Kiểm tra sức khỏe hằng ngày F1/F2' : 'Daily health check of F1/F2 (Vietnamese)');
+      await page.screenshot({ path: path.join(shots, `calls-campaign-${lang}.png`), fullPage: true });
+      expect(errors).toEqual([]);
+      await ctx.close();
+    }
   }, 120_000);
 
   it('checks a script on the server (naming the broken state) and plays a prompt', async () => {

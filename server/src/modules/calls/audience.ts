@@ -3,8 +3,8 @@
 // completed, became a case) are marked inactive; their queued calls of the day are cancelled by the plan.
 import { sql } from 'kysely';
 import type { DbOrTx } from '../../platform/db/types';
-import { contactsUnderMonitoring } from '../cases';
-import { getPersonIdentities } from '../people';
+import { contactsUnderMonitoringSql } from '../cases';
+import { personNamesSql } from '../people';
 import type { CampaignRow } from './tables';
 
 export interface AudienceFilter {
@@ -30,27 +30,29 @@ export async function syncAudience(db: DbOrTx, tree: UnitTree, c: CampaignRow, d
   const roots = f.units?.length ? f.units : [c.unit_code];
   const trees = await Promise.all(roots.map((u) => tree.subtreeCodes(u)));
   const units = trees.some((t) => t === null) ? null : [...new Set(trees.flat() as string[])];
-  const contacts = await contactsUnderMonitoring(db, units, day, f.levels?.length ? f.levels : [1, 2]);
-  const people = await getPersonIdentities(db, contacts.map((x) => x.personId));
-  const rows = contacts.map((x) => {
-    const p = people.get(x.personId);
-    return { member_key: x.personId, person_id: x.personId, phone: p?.phone ?? null, full_name: p?.fullName ?? '', unit_code: x.unitCode, level: x.level };
-  });
-  let joined = 0;
-  for (let i = 0; i < rows.length; i += 5000) {
-    const r = await sql<{ inserted: boolean }>`
-      insert into call_audience (campaign_id, member_key, person_id, phone, full_name, unit_code, level, active, left_at)
-      select ${c.id}::uuid, x.member_key, x.person_id, x.phone, x.full_name, x.unit_code, x.level, true, null
-      from jsonb_to_recordset(${JSON.stringify(rows.slice(i, i + 5000))}::jsonb)
-        as x(member_key text, person_id uuid, phone text, full_name text, unit_code text, level smallint)
+  // one statement, set-based: the contacts under monitoring (cases' relation) with their names and phones (people's)
+  // upserted into the audience — a member whose details did not change is not rewritten — and the members no longer
+  // under monitoring marked as left (the two writes touch disjoint rows: members in the set, members not in it)
+  const r = await sql<{ active: string; joined: string; left: string }>`
+    with m as materialized (
+      select m.person_id, m.level, m.unit_code, p.phone, coalesce(p.full_name, '') as full_name
+      from ${contactsUnderMonitoringSql(units, day, f.levels?.length ? f.levels : [1, 2])} m
+      left join ${personNamesSql()} p on p.id = m.person_id),
+    up as (
+      insert into call_audience as a (campaign_id, member_key, person_id, phone, full_name, unit_code, level, active, left_at)
+      select ${c.id}::uuid, m.person_id::text, m.person_id, m.phone, m.full_name, m.unit_code, m.level, true, null from m
+      order by m.person_id::text
       on conflict (campaign_id, member_key) do update set phone = excluded.phone, full_name = excluded.full_name,
         unit_code = excluded.unit_code, level = excluded.level, active = true, left_at = null
-      returning (xmax = 0) as inserted`.execute(db);
-    joined += r.rows.filter((x) => x.inserted).length;
-  }
-  const left = await sql`update call_audience set active = false, left_at = now()
-    where campaign_id = ${c.id} and active and not (member_key = any(${rows.map((r) => r.member_key)}::text[]))`.execute(db);
-  return { active: rows.length, joined, left: Number(left.numAffectedRows ?? 0) };
+      where not a.active or (a.phone, a.full_name, a.unit_code, a.level) is distinct from (excluded.phone, excluded.full_name, excluded.unit_code, excluded.level)
+      returning (xmax = 0) as inserted),
+    gone as (
+      update call_audience a set active = false, left_at = now()
+      where a.campaign_id = ${c.id} and a.active and not exists (select 1 from m where m.person_id::text = a.member_key)
+      returning 1)
+    select (select count(*) from m) as active, (select count(*) from up where inserted) as joined, (select count(*) from gone) as left`.execute(db);
+  const x = r.rows[0]!;
+  return { active: Number(x.active), joined: Number(x.joined), left: Number(x.left) };
 }
 
 /** A person left every audience (a new case, a death): inactive, and their open calls of `day` cancelled. */

@@ -12,6 +12,7 @@ import { CampaignBody, CampaignItem, CampaignList, Counts, Day, DayQuery, IdPara
 import { prepareDay } from './service';
 import { createCampaign, dayCounts } from './store';
 import type { CampaignRow } from './tables';
+import type { CallScript } from './types';
 import { uploadList } from './upload';
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -27,6 +28,8 @@ const CallRow = Type.Object({
   lastSipCode: Type.Union([Type.Integer(), Type.Null()]),
   symptomatic: Type.Union([Type.Boolean(), Type.Null()]),
   nextAt: Type.String(),
+  /** a `failed` call's reason: 'dialer-lost-answered' (a poison call) */
+  failedReason: Type.Union([Type.String(), Type.Null()]),
 });
 
 export async function campaignRoutes(fastify: FastifyInstance, ctx: AppContext) {
@@ -41,12 +44,14 @@ export async function campaignRoutes(fastify: FastifyInstance, ctx: AppContext) 
       const r = await db.selectFrom('call_audience').select(['campaign_id', (e) => e.fn.countAll<string>().as('n')]).where('campaign_id', 'in', ids).where('active', '=', true).groupBy('campaign_id').execute();
       return new Map(r.map((x) => [x.campaign_id, Number(x.n)]));
     };
-    const item = (c: CampaignRow, scriptName: string, n: number) => ({
+    const item = (c: CampaignRow, script: { name: string; body: unknown }, n: number) => ({
       id: c.id,
       name: c.name,
       unitCode: c.unit_code,
       scriptId: c.script_id,
-      scriptName,
+      scriptName: script.name,
+      scriptTitle: (script.body as CallScript | null)?.title ?? null,
+      scriptLanguage: (script.body as CallScript | null)?.language ?? 'vi',
       audience: c.audience_kind,
       windowStart: c.window_start,
       windowEnd: c.window_end,
@@ -58,15 +63,15 @@ export async function campaignRoutes(fastify: FastifyInstance, ctx: AppContext) 
       status: c.status,
       members: n,
     });
-    const scriptName = async (id: string) => (await db.selectFrom('call_scripts').select('name').where('id', '=', id).executeTakeFirst())?.name ?? '';
+    const scriptOf = async (id: string) => (await db.selectFrom('call_scripts').select(['name', 'body']).where('id', '=', id).executeTakeFirst()) ?? { name: '', body: null };
 
     app.get('/api/calls/campaigns', { config: { permission: 'calls.read' }, schema: { tags, response: { 200: CampaignList } } }, async (req) => {
       const scope = await access.scopeCodes(req.user!);
-      let q = db.selectFrom('call_campaigns as c').innerJoin('call_scripts as s', 's.id', 'c.script_id').selectAll('c').select('s.name as script_name').orderBy('c.created_at', 'desc').limit(200);
+      let q = db.selectFrom('call_campaigns as c').innerJoin('call_scripts as s', 's.id', 'c.script_id').selectAll('c').select(['s.name as script_name', 's.body as script_body']).orderBy('c.created_at', 'desc').limit(200);
       if (scope) q = q.where('c.unit_code', 'in', scope);
       const rows = await q.execute();
       const n = await members(rows.map((r) => r.id));
-      return { items: rows.map((r) => item(r, r.script_name, n.get(r.id) ?? 0)) };
+      return { items: rows.map((r) => item(r, { name: r.script_name, body: r.script_body }, n.get(r.id) ?? 0)) };
     });
 
     app.post('/api/calls/campaigns', { config: { permission: 'calls.manage' }, schema: { tags, body: CampaignBody, response: { 201: CampaignItem } } }, async (req, reply) => {
@@ -74,7 +79,7 @@ export async function campaignRoutes(fastify: FastifyInstance, ctx: AppContext) 
       if (!u) throw invalidField('body.unitCode', `is not a known administrative unit ("${req.body.unitCode}")`);
       await access.authorize(req.user!, 'calls.manage', { unitCode: u.code });
       // the script: the caller's own area's, or one of an area above the campaign's (a province's default script)
-      const s = await db.selectFrom('call_scripts').select(['id', 'name', 'unit_code']).where('id', '=', req.body.scriptId).executeTakeFirst();
+      const s = await db.selectFrom('call_scripts').select(['id', 'name', 'unit_code', 'body']).where('id', '=', req.body.scriptId).executeTakeFirst();
       if (!s || !((await access.can(req.user!, 'calls.read', { unitCode: s.unit_code })) || (await withinScope(access.resolver, s.unit_code, u.code))))
         throw invalidField('body.scriptId', 'is not a script of this area');
       for (const [i, unit] of (req.body.filter?.units ?? []).entries())
@@ -82,13 +87,13 @@ export async function campaignRoutes(fastify: FastifyInstance, ctx: AppContext) 
       const c = await createCampaign(db, req.body, req.user!.id);
       await audit(req, { action: 'calls.campaign_create', subjectType: 'call_campaign', subjectId: c.id, details: { unit: c.unit_code, audience: c.audience_kind } });
       reply.code(201);
-      return item(c, s.name, 0);
+      return item(c, s, 0);
     });
 
     app.get('/api/calls/campaigns/:id', { config: { permission: 'calls.read' }, schema: { tags, params: IdParam, response: { 200: Type.Object({ campaign: CampaignItem, counts: Counts }) } } }, async (req) => {
       const c = await campaignFor(req.user!, req.params.id, 'calls.read');
       const n = await members([c.id]);
-      return { campaign: item(c, await scriptName(c.script_id), n.get(c.id) ?? 0), counts: await dayCounts(db, c.id, today()) };
+      return { campaign: item(c, await scriptOf(c.script_id), n.get(c.id) ?? 0), counts: await dayCounts(db, c.id, today()) };
     });
 
     app.get('/api/calls/campaigns/:id/dashboard', { config: { permission: 'calls.read' }, schema: { tags, params: IdParam, querystring: DayQuery, response: { 200: Counts } } }, async (req) => {
@@ -157,7 +162,7 @@ export async function campaignRoutes(fastify: FastifyInstance, ctx: AppContext) 
         const rows = await q.execute();
         await audit(req, { action: 'calls.calls_read', subjectType: 'call_campaign', subjectId: c.id, details: { day, rows: rows.length } });
         return {
-          items: rows.map((r) => ({ id: r.id, personId: r.person_id, fullName: r.full_name, phone: r.phone, unitCode: r.unit_code, status: r.status, attempts: r.attempts, lastDisposition: r.last_disposition, lastSipCode: r.last_sip_code, symptomatic: r.symptomatic, nextAt: r.next_at.toISOString() })),
+          items: rows.map((r) => ({ id: r.id, personId: r.person_id, fullName: r.full_name, phone: r.phone, unitCode: r.unit_code, status: r.status, attempts: r.attempts, lastDisposition: r.last_disposition, lastSipCode: r.last_sip_code, symptomatic: r.symptomatic, nextAt: r.next_at.toISOString(), failedReason: r.failed_reason })),
         };
       },
     );

@@ -7,7 +7,7 @@ import type { AppContext } from '../../platform/module';
 import { localTime } from '../../platform/time';
 import { acceleratedClock, realClock } from './clock';
 import type { DayStats } from './dialer';
-import { createCallProvider } from './provider';
+import { createCallProvider, providerKinds } from './provider';
 import { dailyFigures, type DailyFigures } from './report';
 import { makeAndSendReports } from './report-mail';
 import { reportPdf, reportXlsx } from './report-files';
@@ -27,7 +27,10 @@ export async function campaignRunCli(ctx: AppContext, id: string, o: { date?: st
   if (!c) throw new CallsUsageError(`no campaign ${id}`);
   if (c.status !== 'active') throw new CallsUsageError(`campaign ${id} is ${c.status}`);
   const day = o.date ?? today(ctx);
-  const simulated = o.provider === 'simulated' || !ctx.config.sipHost;
+  const outbound = providerKinds(ctx.config).outbound;
+  const simulated = o.provider === 'simulated' || outbound === 'simulated';
+  if (!simulated && outbound === 'twiml')
+    throw new CallsUsageError("--provider configured: the TwiML account's calls are driven by webhooks to the running server, whose dialer places them inside the window (use --provider simulated to rehearse)");
   if (!simulated && day !== today(ctx)) throw new CallsUsageError('--date: real calls are placed today only (use --provider simulated to rehearse another day)');
   if (simulated) {
     // from the window's opening (or now, if later today), a day in about a minute

@@ -52,3 +52,18 @@ describe('default call scripts', () => {
     expect(r).toMatchObject({ outcome: 'completed', answers: { national_id: '001099012345', breathing: '1' }, set: { symptomatic: true } });
   });
 });
+
+describe('default scripts: names people read', () => {
+  it('every default script has its name in both languages, and migration 0004 gives stored ones the same', async () => {
+    const fs = await import('node:fs');
+    const sqlText = fs.readFileSync(new URL('./migrations/0004_script_titles.sql', import.meta.url), 'utf8');
+    const stored = new Map([...sqlText.matchAll(/\('([a-z-]+)', '(\{[^']+\})'::jsonb\)/g)].map((m) => [m[1]!, JSON.parse(m[2]!)]));
+    for (const s of DEFAULT_SCRIPTS) {
+      expect(s.title?.vi, s.name).toMatch(/\S/);
+      expect(s.title?.en, s.name).toMatch(/\S/);
+      expect(s.title?.vi).not.toBe(s.name);
+      expect(stored.get(s.name), s.name).toEqual(s.title);
+    }
+    expect(stored.size).toBe(DEFAULT_SCRIPTS.length);
+  });
+});

@@ -82,14 +82,22 @@ export function dailyHealthCheck(lang: Lang): CallScript {
   states.sick = { kind: 'end', text: t.thanksSick, outcome: 'completed', set: { symptomatic: true } };
   states.wrong_person = { kind: 'end', text: t.wrongPerson, outcome: 'wrong-person' };
   states.no_input = { kind: 'end', text: t.noInput, outcome: 'incomplete' };
-  return { name: lang === 'vi' ? 'daily-health-check' : 'daily-health-check-en', language: lang, voice: lang, start: 'hello', states };
+  return { name: lang === 'vi' ? 'daily-health-check' : 'daily-health-check-en', title: TITLES.daily, language: lang, voice: lang, start: 'hello', states };
 }
+
+/** The default scripts' names as supervisors read them (the pages add the script's language when it is not theirs). */
+export const TITLES = {
+  daily: { vi: 'Kiểm tra sức khỏe hằng ngày F1/F2', en: 'Daily health check of F1/F2' },
+  returnee: { vi: 'Khảo sát người về từ vùng dịch', en: 'Survey of people back from outbreak areas' },
+  hotline: { vi: 'Tự khai báo sức khỏe qua tổng đài', en: 'Health self-report on the hotline' },
+} as const;
 
 /** Survey of people returning from outbreak areas. */
 export function returneeSurvey(lang: Lang): CallScript {
   const t = T[lang];
   return {
     name: lang === 'vi' ? 'returnee-survey' : 'returnee-survey-en',
+    title: TITLES.returnee,
     language: lang,
     voice: lang,
     start: 'hello',
@@ -114,6 +122,7 @@ export function hotlineSelfReport(lang: Lang): CallScript {
   const t = T[lang];
   return {
     name: lang === 'vi' ? 'hotline-self-report' : 'hotline-self-report-en',
+    title: TITLES.hotline,
     language: lang,
     voice: lang,
     start: 'national_id',

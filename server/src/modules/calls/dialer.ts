@@ -69,7 +69,10 @@ export async function runCampaignDay(deps: DialerDeps, campaignId: string, day: 
   let drained = false;
 
   const call = async (l: Leased, startedAt: Date) => {
-    const end = await placeCall(deps, writer, c, script, l);
+    // a call whose handling throws (a provider's session failing on hang-up…) must not bring the dialer down with
+    // every other call: it is a failed attempt with the error as its reason (retried by the policy, capped by the
+    // day's attempts); one that kills the process is capped by the watchdog (lease.ts, POISON_LIMIT)
+    const end = await placeCall(deps, writer, c, script, l).catch((err: unknown): AttemptEnd => ({ disposition: 'failed', sipCode: null, reason: `dialer error: ${(err as Error)?.message ?? String(err)}`, endedAt: clock.now() }));
     let step;
     try {
       step = await writer.record({ c, row: l.row, attemptId: l.attemptId, end: { ...end, startedAt }, windowEnd: closes });

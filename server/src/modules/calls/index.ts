@@ -15,6 +15,12 @@ import { seedCallsDemo } from './demo';
 import { registerDialProvider } from './dial-cli';
 import { realClock } from './clock';
 import { SimulatedProvider } from './simulated';
+import { providerKinds, setTwimlOfApp, twimlFromConfig } from './provider';
+import { hotlineHandler } from './hotline';
+import { twimlRoutes } from './providers/twiml';
+import { hotlineDeps } from './jobs';
+import { Tts } from './tts';
+import path from 'node:path';
 
 // `vigil calls dial --provider simulated`: personas by the dialled number's last digits
 registerDialProvider('simulated', () => new SimulatedProvider({ clock: realClock() }));
@@ -35,7 +41,16 @@ export const callsModule: VigilModule = {
       for (const c of rows)
         if (now < localTime(day, c.window_end, ctx.config.timeZone) && (await withinScope(ctx.access.resolver, c.unit_code, e.payload.communeCode))) await prepareDay(ctx, c, day);
     });
-    callJobs(ctx);
+    // a Twilio-style account (VIGIL_CALLS_PROVIDER / VIGIL_CALLS_HOTLINE_PROVIDER = twiml): its webhooks are this
+    // app's routes, so its calls live in the process that serves them; the hotline answers wherever they are served
+    const twiml = twimlFromConfig(ctx.config);
+    if (twiml) {
+      setTwimlOfApp(ctx, twiml);
+      if (providerKinds(ctx.config).hotline === 'twiml') twiml.onInbound(hotlineHandler(hotlineDeps(ctx, new Tts({ cacheDir: path.join(ctx.config.dataDir, 'tts') }).render)));
+      await app.register(twimlRoutes(twiml, { perMinute: ctx.config.twilioWebhooksPerMinute }), { prefix: '/api/calls/twiml' });
+      app.addHook('onClose', () => twiml.close());
+    }
+    callJobs(ctx, twiml);
     await callRoutes(app, ctx);
   },
   /** Home page: people reached and symptomatic answers per day in the caller's area. */

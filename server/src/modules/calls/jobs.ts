@@ -7,7 +7,8 @@ import { realClock } from './clock';
 import { closeDay, runCampaignDay } from './dialer';
 import { nextDue, releaseStuck } from './lease';
 import { hotlineHandler, type HotlineDeps } from './hotline';
-import { createCallProvider } from './provider';
+import { createCallProviders } from './provider';
+import type { TwimlProvider } from './providers/twiml';
 import { makeAndSendReports } from './report-mail';
 import { dialerDeps, prepareDay, today } from './service';
 import type { PromptRenderer } from './types';
@@ -45,7 +46,7 @@ export async function planActive(ctx: AppContext) {
   return { campaigns: rows.length, closed };
 }
 
-export function callJobs(ctx: AppContext) {
+export function callJobs(ctx: AppContext, twiml: TwimlProvider | null = null) {
   ctx.jobs.define({ name: PLAN_JOB, cron: '*/10 * * * *', expireInMinutes: 10, handler: () => planActive(ctx) });
   ctx.jobs.define({ name: WATCHDOG_JOB, cron: '* * * * *', handler: () => releaseStuck(ctx.db, ctx.config.clock()) });
   ctx.jobs.define({ name: REPORT_JOB, cron: `0 ${ctx.config.callsReportHour} * * *`, handler: () => makeAndSendReports(ctx, today(ctx), { send: true }) });
@@ -55,9 +56,11 @@ export function callJobs(ctx: AppContext) {
   // the dialers run where jobs are worked (the server), one per campaign in its window
   ctx.jobs.attach(async (_boss, scope) => {
     if (scope !== 'all' || !ctx.config.callsDialer) return async () => undefined;
-    const { provider, render } = createCallProvider(ctx);
-    provider.onInbound(hotlineHandler(hotlineDeps(ctx, render)));
-    await provider.start();
+    const providers = createCallProviders(ctx, twiml);
+    const { provider, render } = providers.outbound;
+    // the SIP hotline answers on the trunk's user agent (the TwiML one on the module's webhooks)
+    if (providers.sipHotline) providers.sipHotline.provider.onInbound(hotlineHandler(hotlineDeps(ctx, providers.sipHotline.render)));
+    for (const p of providers.all) await p.start();
     const stop = new AbortController();
     const running = new Map<string, Promise<unknown>>();
     const tick = async () => {
@@ -81,7 +84,8 @@ export function callJobs(ctx: AppContext) {
       clearInterval(timer);
       stop.abort();
       await Promise.allSettled(running.values());
-      await provider.close();
+      // the TwiML account belongs to the app (its routes): closed with it
+      for (const p of providers.all) if (p !== twiml) await p.close();
     };
   });
 }

@@ -52,23 +52,33 @@ export async function nextDue(db: DbOrTx, campaignId: string, day: string): Prom
 }
 
 /**
+ * An answered call lost with its dialer this many times is a poison call (it brings the dialer down whenever it is
+ * answered): failed, with its reason, never placed again.
+ */
+export const POISON_LIMIT = 3;
+
+/**
  * Attempts stuck past their lease (the dialer died, the provider never answered): the CDR ends as failed and the
  * person's call is due again (or exhausted after the last attempt). A stuck attempt that had been answered lost the
  * person's answers with the dialer: it does not count against the day's attempts and the person is called again at
- * once, so no answered survey is lost for good.
+ * once, so no answered survey is lost for good — up to POISON_LIMIT times: then the call is `failed`
+ * ('dialer-lost-answered'), shown so on the campaign's page, and the dialer is not brought down by it again.
  */
 export async function releaseStuck(db: DbOrTx, now: Date): Promise<number> {
   const r = await sql<{ id: string }>`
     with open_ as (
-      select d.id, c.max_attempts, c.retry_failed_minutes,
+      select d.id, c.max_attempts, c.retry_failed_minutes, d.crashes,
         exists (select 1 from call_attempts a where a.daily_id = d.id and a.ended_at is null and a.answered_at is not null) as answered
       from call_daily d join call_campaigns c on c.id = d.campaign_id
       where d.status = 'calling' and d.lease_until < ${now}
       for update of d skip locked),
     stuck as (
       update call_daily d set
-        status = case when not o.answered and d.attempts >= o.max_attempts then 'exhausted' else 'retry' end,
-        attempts = case when o.answered then d.attempts - 1 else d.attempts end,
+        status = case when o.answered and o.crashes + 1 >= ${POISON_LIMIT} then 'failed'
+          when not o.answered and d.attempts >= o.max_attempts then 'exhausted' else 'retry' end,
+        failed_reason = case when o.answered and o.crashes + 1 >= ${POISON_LIMIT} then 'dialer-lost-answered' else d.failed_reason end,
+        crashes = case when o.answered then o.crashes + 1 else o.crashes end,
+        attempts = case when o.answered and o.crashes + 1 < ${POISON_LIMIT} then d.attempts - 1 else d.attempts end,
         next_at = case when o.answered then ${now}::timestamptz else ${now}::timestamptz + make_interval(mins => o.retry_failed_minutes) end,
         lease_until = null, last_disposition = 'failed', updated_at = ${now}
       from open_ o where d.id = o.id

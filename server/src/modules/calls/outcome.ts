@@ -14,7 +14,7 @@ import type { Db, DbOrTx } from '../../platform/db/types';
 import type { Events } from '../../platform/events';
 import { assess } from './answers';
 import { sendSurveyLinks } from './fallback';
-import { flagWrongNumber, recordSurvey } from './results';
+import { flagWrongNumber, recordSurveys } from './results';
 import { afterAttempt, type DayStep } from './retry';
 import type { CampaignRow, DailyRow } from './tables';
 import type { Disposition, ScriptResult } from './types';
@@ -92,8 +92,8 @@ export async function writeOutcomes(deps: OutcomeDeps, items: Outcome[]): Promis
     const who = (o: Outcome) => ({ personId: o.row.person_id, phone: o.row.phone, fullName: o.row.full_name, unitCode: o.row.unit_code ?? o.c.unit_code, campaignId: o.c.id });
     // (one person order across batches: two transactions touching the same people take their locks in one order)
     const completed = planned.filter((p) => p.step.status === 'completed').sort((a, b) => String(a.o.row.person_id).localeCompare(String(b.o.row.person_id)));
-    for (const { o, answers } of completed)
-      await recordSurvey(trx, deps, who(o), { answers, set: o.end.script?.set, day: o.row.day, at: o.end.endedAt, source: 'outbound', alertPhones: o.c.alert_phones });
+    // set-based: the batch's follow-ups, flags and alerts in a few statements (results.ts recordSurveys)
+    await recordSurveys(trx, deps, completed.map(({ o, answers }) => ({ who: who(o), answers, set: o.end.script?.set, day: o.row.day, at: o.end.endedAt, alertPhones: o.c.alert_phones })));
 
     // the day's row only while this dialer's lease holds (the same attempt number: not taken back, not leased again)
     const days = planned.map(({ o: { row, end: e }, step, answers, symptomatic }) => ({

@@ -39,6 +39,7 @@ const EndState = Type.Object(
 export const ScriptBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 120 }),
+    title: Type.Optional(Type.Object({ vi: Type.Optional(Type.String({ minLength: 1, maxLength: 120 })), en: Type.Optional(Type.String({ minLength: 1, maxLength: 120 })) }, { additionalProperties: false })),
     language: Type.Union([Type.Literal('vi'), Type.Literal('en')]),
     voice: Type.Optional(Type.String({ pattern: '^[a-z]{2}[a-zA-Z0-9+-]{0,30}$' })),
     start: Target,
@@ -77,7 +78,10 @@ export const CampaignItem = Type.Object({
   name: Type.String(),
   unitCode: Type.String(),
   scriptId: Type.String(),
+  /** the script's code; `scriptTitle` is its name per language (the pages show that) */
   scriptName: Type.String(),
+  scriptTitle: Type.Union([Type.Object({ vi: Type.Optional(Type.String()), en: Type.Optional(Type.String()) }), Type.Null()]),
+  scriptLanguage: Type.String(),
   audience: Type.String(),
   windowStart: Type.String(),
   windowEnd: Type.String(),
@@ -102,6 +106,8 @@ export const Counts = Type.Object({
   failed: Type.Integer(),
   invalid: Type.Integer(),
   optedOut: Type.Integer(),
+  /** poison calls: failed and not placed again */
+  stopped: Type.Integer(),
   attempts: Type.Integer(),
 });
 export const IdParam = Type.Object({ id: Uuid });

@@ -63,6 +63,7 @@ export async function dayCounts(db: DbOrTx, campaignId: string, day: string) {
       count(*) filter (where status = 'exhausted') as failed,
       count(*) filter (where status = 'invalid') as invalid,
       count(*) filter (where status = 'opted-out') as opted_out,
+      count(*) filter (where status = 'failed') as stopped,
       coalesce(sum(attempts), 0) as attempts
     from call_daily where campaign_id = ${campaignId} and day = ${day}::date`.execute(db);
   const live = await sql<Record<string, string>>`
@@ -82,6 +83,8 @@ export async function dayCounts(db: DbOrTx, campaignId: string, day: string) {
     failed: Number(x.failed),
     invalid: Number(x.invalid),
     optedOut: Number(x.opted_out),
+    /** poison calls: failed, not placed again (failed_reason says why) */
+    stopped: Number(x.stopped),
     attempts: Number(x.attempts),
   };
 }

@@ -70,6 +70,10 @@ export interface CallDailyTable {
   completed_at: Date | null;
   sms_fallback_at: Date | null;
   survey_token: string | null;
+  /** answered calls lost with their dialer (the watchdog gave them back); at POISON_LIMIT the call is failed */
+  crashes: Generated<number>;
+  /** why a `failed` call is not placed again: 'dialer-lost-answered' (a poison call), 'dialer-error' */
+  failed_reason: string | null;
   updated_at: Generated<Date>;
 }
 

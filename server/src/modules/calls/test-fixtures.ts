@@ -7,6 +7,7 @@ export { PEER_ADDRESS, Peer, freeTcpPort, startBaresip, startKamailio } from './
 export { dialerDeps, prepareDay } from './service';
 export { silentRenderer } from './sim-render';
 export { planDay } from './plan';
+export { syncAudience } from './audience';
 export { createCampaign, saveScript } from './store';
 export { dailyHealthCheck } from './default-scripts';
 import { sql } from 'kysely';

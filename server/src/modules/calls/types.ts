@@ -102,7 +102,10 @@ export type PromptRenderer = (
 // ---- call scripts (data, stored per campaign, edited in the web app) ----
 
 export interface CallScript {
+  /** the script's code (`vigil calls dial --script <name>`), e.g. 'daily-health-check' */
   name: string;
+  /** what people see: the script's name per language (the pages show the user's, else the other, else `name`) */
+  title?: { vi?: string; en?: string };
   language: 'vi' | 'en';
   /** espeak-ng voice, e.g. 'vi', 'vi-vn-x-south', 'en' */
   voice?: string;

@@ -126,6 +126,54 @@ export async function recordFollowUp(db: DbOrTx, b: Static<typeof FollowUpBody>,
   return { fever, unwell, taskCreated };
 }
 
+/** One follow-up of a batch (robot calls): a person's day, what they reported, the unit that follows them. */
+export interface FollowUpItem {
+  personId: string;
+  day: string;
+  symptoms: boolean;
+  symptomList: string[];
+  channel: 'tracer' | 'robot_call' | 'self';
+  note: string;
+  unitCode: string;
+  at: Date;
+}
+
+/**
+ * recordFollowUp for many people at once, set-based (the robot-call dialer writes its outcomes in batches of up to
+ * hundreds): one upsert of the follow-ups, one update flagging the unwell people's open contacts, one insert of the
+ * test referrals of those who are not a case. Same rules as recordFollowUp (no temperature: robot calls and self
+ * reports give symptoms only); a person's later item of the batch wins.
+ */
+export async function recordFollowUps(db: DbOrTx, items: FollowUpItem[], recordedBy: string | null): Promise<void> {
+  if (!items.length) return;
+  const last = new Map<string, FollowUpItem>();
+  for (const x of items) last.set(`${x.personId}|${x.day}`, x);
+  const rows = [...last.values()]
+    .sort((a, b) => a.personId.localeCompare(b.personId) || a.day.localeCompare(b.day))
+    .map((x) => {
+      const list = [...new Set(x.symptomList)];
+      return { person_id: x.personId, day: x.day, symptoms: x.symptoms || list.length > 0, symptom_list: list, channel: x.channel, note: x.note.slice(0, 1000), unit_code: x.unitCode, at: x.at.toISOString() };
+    });
+  const json = JSON.stringify(rows);
+  await sql`insert into follow_ups (person_id, day, symptoms, temperature, symptom_list, channel, note, recorded_by, recorded_at)
+    select x.person_id, x.day, x.symptoms, null, array(select jsonb_array_elements_text(x.symptom_list)), x.channel, x.note, ${recordedBy}::bigint, x.at
+    from jsonb_to_recordset(${json}::jsonb) as x(person_id uuid, day date, symptoms boolean, symptom_list jsonb, channel text, note text, at timestamptz)
+    on conflict (person_id, day) do update set symptoms = excluded.symptoms, temperature = null, symptom_list = excluded.symptom_list,
+      channel = excluded.channel, note = excluded.note, recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at`.execute(db);
+  const unwell = rows.filter((r) => r.symptoms);
+  if (!unwell.length) return;
+  const uj = JSON.stringify(unwell.map((r) => ({ person_id: r.person_id, unit_code: r.unit_code, at: r.at, reason: `symptoms: ${r.symptom_list.join(', ') || 'reported'}` })));
+  await sql`update case_contacts c set flagged = true, updated_at = x.at
+    from jsonb_to_recordset(${uj}::jsonb) as x(person_id uuid, at timestamptz)
+    where c.person_id = x.person_id and c.status = 'monitoring'`.execute(db);
+  await sql`insert into case_tasks (kind, person_id, unit_code, reason, created_at)
+    select distinct on (x.person_id) 'test_referral', x.person_id, x.unit_code, x.reason, x.at
+    from jsonb_to_recordset(${uj}::jsonb) as x(person_id uuid, unit_code text, at timestamptz, reason text)
+    where not exists (select 1 from cases k where k.person_id = x.person_id and k.status = 'active')
+    order by x.person_id
+    on conflict do nothing`.execute(db);
+}
+
 export async function followUpRoutes(fastify: FastifyInstance, ctx: AppContext) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { db, access, now, audit, scopeFor, tz } = routeKit(ctx);

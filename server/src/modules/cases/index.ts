@@ -42,8 +42,8 @@ export { traceCase, traceCases, venueContacts, householdPairs, type TracedContac
 export { exposureSources } from './sources';
 export { runCaseTrace, infectiousWindow, type CaseSettings } from './service';
 export { CLOSE_ORDERS_JOB, PROBE_CAMERAS_JOB, type CaseConfirmed, type CaseTraceRequested, type TestPositive } from './events';
-export { recordFollowUp, SYMPTOMS, type FollowUpBody } from './followups';
-export { contactsUnderMonitoring, type MonitoredContact } from './monitored';
+export { recordFollowUp, recordFollowUps, SYMPTOMS, type FollowUpBody, type FollowUpItem } from './followups';
+export { contactsUnderMonitoring, contactsUnderMonitoringSql, type MonitoredContact } from './monitored';
 export { type CaseTraced } from './events';
 /** For messaging's saved-filter campaigns. */
 export { exposureNoticeWindow } from './audiences';

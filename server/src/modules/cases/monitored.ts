@@ -1,5 +1,5 @@
 // Reads for the calls module (robot calls): who is under monitoring on a day, and whether a person still is.
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { DbOrTx } from '../../platform/db/types';
 
 export interface MonitoredContact {
@@ -21,4 +21,18 @@ export async function contactsUnderMonitoring(db: DbOrTx, units: string[] | null
       and (${units}::text[] is null or unit_code = any(${units}::text[]))
     order by person_id, level`.execute(db);
   return r.rows.map((x) => ({ personId: x.person_id, level: Number(x.level), unitCode: x.unit_code }));
+}
+
+/**
+ * The same contacts as a relation `(person_id, level, unit_code)` to join in SQL (calls' audience sync of a
+ * million people is one statement, not a million rows through the server); the cases module keeps the knowledge of
+ * its table.
+ */
+export function contactsUnderMonitoringSql(units: string[] | null, day: string | null, levels: number[]): RawBuilder<{ person_id: string; level: number; unit_code: string }> {
+  return sql<{ person_id: string; level: number; unit_code: string }>`(
+    select distinct on (person_id) person_id, level, unit_code from case_contacts
+    where status = 'monitoring' and (${day}::date is null or (order_start <= ${day}::date and order_end >= ${day}::date))
+      and level = any(${levels.length ? levels : [1, 2]}::int[])
+      and (${units}::text[] is null or unit_code = any(${units}::text[]))
+    order by person_id, level)`;
 }

@@ -67,6 +67,11 @@ export async function personIdsByNationalIds(db: DbOrTx, nationalIds: string[]):
   return out;
 }
 
+/** Every record's name and phone as a relation `(id, full_name, phone)`, to join in set-based statements (calls' audience sync). */
+export function personNamesSql(): RawBuilder<{ id: string; full_name: string; phone: string | null }> {
+  return sql<{ id: string; full_name: string; phone: string | null }>`(select p.id, p.full_name, p.phone from persons p)`;
+}
+
 /**
  * For set-based bulk imports that stage their lines in a table: a relation `(national_id, id)` of the live record
  * each number of `numbers` (a subquery yielding one text column) names, the oldest holding it, as

@@ -4,11 +4,11 @@ import { useAuth } from '../../app/auth';
 import { DataTable } from '../../lib/DataTable';
 import { ErrorAlert } from '../../lib/errors';
 import { useCampaign, useDayCalls, useRunCampaign, type DayCounts } from './api';
-import { useCallsLabel, useCallsT } from './i18n';
+import { useCallsLabel, useCallsT, useScriptLabel } from './i18n';
 
-const TILES: (keyof DayCounts & keyof ReturnType<typeof tileColors>)[] = ['planned', 'queued', 'ringing', 'answered', 'completed', 'symptomatic', 'failed', 'invalid'];
+const TILES: (keyof DayCounts & keyof ReturnType<typeof tileColors>)[] = ['planned', 'queued', 'ringing', 'answered', 'completed', 'symptomatic', 'failed', 'invalid', 'stopped'];
 function tileColors() {
-  return { planned: 'gray', queued: 'blue', ringing: 'yellow', answered: 'teal', completed: 'green', symptomatic: 'red', failed: 'orange', invalid: 'grape' };
+  return { planned: 'gray', queued: 'blue', ringing: 'yellow', answered: 'teal', completed: 'green', symptomatic: 'red', failed: 'orange', invalid: 'grape', stopped: 'red' };
 }
 
 /** A campaign's live dashboard: today's figures (refreshed every few seconds) and its calls. */
@@ -16,6 +16,7 @@ export default function CampaignPage() {
   const { id = '' } = useParams();
   const t = useCallsT();
   const label = useCallsLabel();
+  const scriptLabel = useScriptLabel();
   const { can } = useAuth();
   const q = useCampaign(id);
   const calls = useDayCalls(id);
@@ -38,10 +39,10 @@ export default function CampaignPage() {
             </Badge>
           </Group>
           <Text c="dimmed" size="sm">
-            {q.data.campaign.scriptName} · {label('audiences', q.data.campaign.audience)} · {q.data.campaign.windowStart}–{q.data.campaign.windowEnd} · {q.data.counts.day}
+            <span data-testid="script-name">{scriptLabel({ name: q.data.campaign.scriptName, title: q.data.campaign.scriptTitle, language: q.data.campaign.scriptLanguage })}</span> · {label('audiences', q.data.campaign.audience)} · {q.data.campaign.windowStart}–{q.data.campaign.windowEnd} · {q.data.counts.day}
           </Text>
           <SimpleGrid cols={{ base: 2, sm: 4 }} data-testid="dashboard">
-            {TILES.map((k) => (
+            {TILES.filter((k) => k !== 'stopped' || q.data.counts.stopped > 0).map((k) => (
               <Paper key={k} withBorder p="sm" data-testid={`tile-${k}`}>
                 <Text size="xs" c="dimmed">
                   {t(`counts.${k}` as never)}
@@ -72,12 +73,22 @@ export default function CampaignPage() {
             <Table.Td>{c.fullName}</Table.Td>
             <Table.Td>{c.phone}</Table.Td>
             <Table.Td>
-              <Badge color={c.symptomatic ? 'red' : c.status === 'completed' ? 'green' : 'gray'} variant="light">
+              <Badge color={c.symptomatic || c.status === 'failed' ? 'red' : c.status === 'completed' ? 'green' : 'gray'} variant="light">
                 {label('statuses', c.status)}
               </Badge>
             </Table.Td>
             <Table.Td>{c.attempts}</Table.Td>
-            <Table.Td>{c.lastDisposition ? `${c.lastDisposition}${c.lastSipCode ? ` (${c.lastSipCode})` : ''}` : ''}</Table.Td>
+            <Table.Td>
+              {c.failedReason ? (
+                <Text size="sm" c="red" data-testid="failed-reason">
+                  {t(`failedReasons.${c.failedReason}` as never)}
+                </Text>
+              ) : c.lastDisposition ? (
+                `${c.lastDisposition}${c.lastSipCode ? ` (${c.lastSipCode})` : ''}`
+              ) : (
+                ''
+              )}
+            </Table.Td>
           </Table.Tr>
         ))}
       </DataTable>

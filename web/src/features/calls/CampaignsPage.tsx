@@ -6,10 +6,11 @@ import { DataTable } from '../../lib/DataTable';
 import { ErrorAlert } from '../../lib/errors';
 import { useCampaigns, useCreateCampaign, useScripts } from './api';
 import { CallsNav } from './CallsNav';
-import { useCallsLabel, useCallsT } from './i18n';
+import { useCallsLabel, useCallsT, useScriptLabel } from './i18n';
 
 function CreateCampaign() {
   const t = useCallsT();
+  const scriptLabel = useScriptLabel();
   const label = useCallsLabel();
   const { user } = useAuth();
   const scripts = useScripts();
@@ -29,7 +30,7 @@ function CreateCampaign() {
         <Group grow align="flex-end">
           <TextInput label={t('name')} value={name} onChange={(e) => setName(e.currentTarget.value)} />
           <TextInput label={t('unit')} value={unitCode} onChange={(e) => setUnit(e.currentTarget.value)} />
-          <Select label={t('script')} data={(scripts.data?.items ?? []).map((s) => ({ value: s.id, label: s.name }))} value={scriptId} onChange={setScript} />
+          <Select label={t('script')} data={(scripts.data?.items ?? []).map((s) => ({ value: s.id, label: scriptLabel({ name: s.name, title: s.script.title, language: s.language }) }))} value={scriptId} onChange={setScript} />
         </Group>
         <Group grow align="flex-end">
           <Select label={t('audience')} data={(['monitoring', 'list'] as const).map((a) => ({ value: a, label: label('audiences', a) }))} value={audience} onChange={(v) => setAudience((v as 'monitoring' | 'list') ?? 'monitoring')} />
@@ -49,6 +50,7 @@ function CreateCampaign() {
 
 export default function CampaignsPage() {
   const t = useCallsT();
+  const scriptLabel = useScriptLabel();
   const label = useCallsLabel();
   const { can } = useAuth();
   const list = useCampaigns();
@@ -68,7 +70,7 @@ export default function CampaignsPage() {
               </Anchor>
             </Table.Td>
             <Table.Td>{c.unitCode}</Table.Td>
-            <Table.Td>{c.scriptName}</Table.Td>
+            <Table.Td>{scriptLabel({ name: c.scriptName, title: c.scriptTitle, language: c.scriptLanguage })}</Table.Td>
             <Table.Td>{label('audiences', c.audience)}</Table.Td>
             <Table.Td>
               {c.windowStart}–{c.windowEnd}

@@ -4,13 +4,14 @@ import { useAuth } from '../../app/auth';
 import { ErrorAlert } from '../../lib/errors';
 import { checkScript, previewAudio, useSaveScript, useScripts, type ScriptJson } from './api';
 import { CallsNav } from './CallsNav';
-import { useCallsT } from './i18n';
+import { useCallsT, useScriptLabel } from './i18n';
 
 type Problem = { path: string; message: string };
 
 /** The script editor: the script as JSON, checked by the server (problems name the state), prompts played back. */
 export default function ScriptsPage() {
   const t = useCallsT();
+  const scriptLabel = useScriptLabel();
   const { user, can } = useAuth();
   const scripts = useScripts();
   const save = useSaveScript();
@@ -70,7 +71,7 @@ export default function ScriptsPage() {
       </Title>
       <CallsNav />
       <Group align="flex-end">
-        <Select label={t('scripts')} data={[...(scripts.data?.items ?? []).map((s) => ({ value: s.id, label: s.name })), { value: 'new', label: t('editor.new') }]} value={id} onChange={(v) => (v === 'new' ? (setId('new'), setText('')) : setId(v))} w={320} />
+        <Select label={t('scripts')} data={[...(scripts.data?.items ?? []).map((s) => ({ value: s.id, label: scriptLabel({ name: s.name, title: s.script.title, language: s.language }) })), { value: 'new', label: t('editor.new') }]} value={id} onChange={(v) => (v === 'new' ? (setId('new'), setText('')) : setId(v))} w={320} />
         <TextInput label={t('editor.unit')} value={unitCode} onChange={(e) => setUnit(e.currentTarget.value)} w={140} />
       </Group>
       <Group align="flex-start" grow>

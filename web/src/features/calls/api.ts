@@ -20,6 +20,8 @@ export interface CallRow {
   lastDisposition: string | null;
   lastSipCode: number | null;
   symptomatic: boolean | null;
+  /** why a `failed` call is no longer placed: 'dialer-lost-answered' (a poison call) */
+  failedReason: string | null;
 }
 export interface ListItem {
   personId: string | null;

@@ -1,6 +1,6 @@
 // WAV files of call audio: recordings are kept as 8 kHz 16-bit mono PCM, which every browser's <audio> plays
 // (µ-law WAV is not played by all of them).
-import { ulawToLinear } from './g711';
+import { alawToLinear, linearToUlaw, ulawToLinear } from './g711';
 
 const RATE = 8000;
 
@@ -23,4 +23,33 @@ export function ulawToPcmWav(ulaw: Buffer): Buffer {
   h.write('data', 36);
   h.writeUInt32LE(data.length, 40);
   return Buffer.concat([h, data]);
+}
+
+/**
+ * A WAV file (PCM 8/16-bit, µ-law or A-law; any rate and channel count) as 8 kHz mono µ-law: the first channel,
+ * resampled by nearest sample. Null when it is not a WAV we can read.
+ */
+export function wavToUlaw(wav: Buffer): Buffer | null {
+  if (wav.length < 12 || wav.toString('ascii', 0, 4) !== 'RIFF' || wav.toString('ascii', 8, 12) !== 'WAVE') return null;
+  let fmt: { format: number; channels: number; rate: number; bits: number } | null = null;
+  let data: Buffer | null = null;
+  for (let off = 12; off + 8 <= wav.length; ) {
+    const id = wav.toString('ascii', off, off + 4);
+    const size = wav.readUInt32LE(off + 4);
+    const body = wav.subarray(off + 8, Math.min(wav.length, off + 8 + size));
+    if (id === 'fmt ' && body.length >= 16) fmt = { format: body.readUInt16LE(0), channels: body.readUInt16LE(2), rate: body.readUInt32LE(4), bits: body.readUInt16LE(14) };
+    if (id === 'data') data = body;
+    off += 8 + size + (size & 1);
+  }
+  if (!fmt || !data || !fmt.channels || fmt.rate < 1000 || fmt.rate > 192_000) return null;
+  const { format, channels, rate, bits } = fmt;
+  const read: ((b: Buffer, i: number) => number) | null =
+    format === 1 && bits === 16 ? (b, i) => b.readInt16LE(i) : format === 1 && bits === 8 ? (b, i) => (b[i]! - 128) << 8 : format === 7 && bits === 8 ? (b, i) => ulawToLinear(b[i]!) : format === 6 && bits === 8 ? (b, i) => alawToLinear(b[i]!) : null;
+  if (!read) return null;
+  const frame = (bits / 8) * channels;
+  const frames = Math.floor(data.length / frame);
+  const n = Math.floor((frames * RATE) / rate);
+  const out = Buffer.alloc(n);
+  for (let k = 0; k < n; k++) out[k] = linearToUlaw(read(data, Math.min(frames - 1, Math.floor((k * rate) / RATE)) * frame));
+  return out;
 }

@@ -9,13 +9,20 @@
 //     finishing key out of `Digits`, so the keys are handed to the runner followed by the terminator;
 //   - StatusCallback: CallStatus ringing | in-progress | completed | busy | no-answer | failed | canceled (and
 //     SipResponseCode when the provider gives it) → the dial's disposition, or the end of an answered call.
+//   - a <Record>'s action (`recorded`): RecordingUrl, RecordingDuration, Digits ('#', 'hangup' or none) → the
+//     recording is fetched from RecordingUrl (only under the account's own Recordings on the API base, with Basic
+//     auth: HTTP basic authentication on media may be on) and handed to the hotline as 8 kHz µ-law.
 // Every webhook must carry a valid X-Twilio-Signature: base64 HMAC-SHA1, keyed by the auth token, of the full URL
-// followed by the POST parameters sorted by name (name+value, no separators); others get 403.
+// followed by the POST parameters sorted by name (name+value, no separators); others get 403. A signature has no
+// time in it, so a captured request stays valid: replays are refused (403 REPLAYED) by what the request answers —
+// each Gather/Record action URL carries a one-time sequence number (signed with the URL), an outbound call's
+// voice URL is taken once, and an inbound call's CallSid starts one call only.
 // The runner's pull model (play, then nextDigit) maps onto this push model so: a prompt that may be interrupted is
 // held until the runner asks for a key, then sent as a Gather with that timeout; plain prompts go out with the next
 // answer. Audio is served as 8 kHz µ-law WAV from our own URL.
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { CallProvider, CallSession, DialOptions, DialResult, KeyExpectation } from '../types';
+import type { CallProvider, CallSession, DialOptions, DialResult, KeyExpectation, Recording } from '../types';
+import { wavToUlaw } from '../media/wav';
 import { dispositionOf } from '../sip/ua';
 
 export interface TwimlOptions {
@@ -28,6 +35,8 @@ export interface TwimlOptions {
   /** caller id (a number of the account) */
   from: string;
   maxChannels: number;
+  /** how long a recording may take to become available at its RecordingUrl (404 until then); default 10 s */
+  recordingWaitMs?: number;
   fetch?: typeof fetch;
 }
 
@@ -62,6 +71,11 @@ export function validSignature(authToken: string, signature: string | undefined,
   const got = Buffer.from(signature);
   return want.length === got.length && timingSafeEqual(want, got);
 }
+
+/** 10 minutes of 16-bit stereo 48 kHz and then some: no recording of ours is larger */
+const MAX_RECORDING_BYTES = 120 * 1024 * 1024;
+/** inbound CallSids already answered (a replayed inbound voice webhook starts nothing), the newest this many */
+const SEEN_INBOUND = 100_000;
 
 const xml = (s: string) => s.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!);
 
@@ -135,6 +149,12 @@ class TwimlCall implements CallSession {
   /** what the pending Gather asked for */
   gathering: KeyExpectation | null = null;
   answered: ((ok: boolean) => void) | null = null;
+  /** the sequence number of the one Gather/Record action this call waits for (a replayed older one is refused) */
+  pendingSeq: string | null = null;
+  private seq = 0;
+  /** the voice URL was taken (answered): a second one is a replay */
+  voiceTaken = false;
+  recordWaiter: ((params: Record<string, string> | null) => void) | null = null;
 
   constructor(
     readonly token: string,
@@ -151,6 +171,8 @@ class TwimlCall implements CallSession {
     this.endedResolve({ by, at: new Date() });
     this.digitWaiter?.(null);
     this.digitWaiter = null;
+    this.recordWaiter?.(null);
+    this.recordWaiter = null;
     this.requestArrived?.();
     this.provider.release(this);
   }
@@ -187,11 +209,39 @@ class TwimlCall implements CallSession {
     }
     if (!(await this.waitForRequest())) return null;
     const secs = Math.max(1, Math.ceil(timeoutMs / 1000));
-    const action = this.provider.url('gather', this.token);
+    const action = this.provider.url('gather', this.token, this.nextSeq());
     const digit = new Promise<string | null>((r) => (this.digitWaiter = r));
     this.gathering = expect?.terminator ? expect : null;
     this.flush(`<Gather ${gatherAttributes(expect)} timeout="${secs}" action="${xml(action)}" method="POST" actionOnEmptyResult="true">${this.gatherPlays.splice(0).join('')}</Gather>`);
     return digit;
+  }
+
+  private nextSeq(): string {
+    this.pendingSeq = `${++this.seq}${randomBytes(4).toString('hex')}`;
+    return this.pendingSeq;
+  }
+
+  /**
+   * A voice message: <Record> (the beep is the hotline's own, played before), until '#', `silenceMs` of silence,
+   * `maxMs` or hang-up; the recording is fetched from the provider once its action reports it.
+   */
+  async record(maxMs: number, opts?: { silenceMs?: number }): Promise<Recording> {
+    const none: Recording = { ulaw: Buffer.alloc(0), endedBy: 'hangup' };
+    this.keys = [];
+    this.gathering = null;
+    if (!(await this.waitForRequest())) return none;
+    const maxS = Math.max(1, Math.ceil(maxMs / 1000));
+    const timeoutS = Math.max(1, Math.ceil((opts?.silenceMs ?? 5000) / 1000));
+    const action = this.provider.url('recorded', this.token, this.nextSeq());
+    const done = new Promise<Record<string, string> | null>((r) => (this.recordWaiter = r));
+    this.verbs.push(...this.gatherPlays.splice(0));
+    this.flush(`<Record action="${xml(action)}" method="POST" maxLength="${maxS}" timeout="${timeoutS}" finishOnKey="#" playBeep="false" trim="trim-silence"/>`);
+    const p = await done;
+    if (!p) return none;
+    const digits = p.Digits ?? '';
+    const endedBy: Recording['endedBy'] = digits === 'hangup' ? 'hangup' : digits === '#' ? 'key' : Number(p.RecordingDuration) >= maxS ? 'max-length' : 'silence';
+    const ulaw = p.RecordingUrl ? await this.provider.fetchRecording(p.RecordingUrl).catch(() => null) : null;
+    return { ulaw: ulaw ?? Buffer.alloc(0), endedBy };
   }
 
   clearDigits(): void {
@@ -220,6 +270,11 @@ class TwimlCall implements CallSession {
     this.requestArrived?.();
     this.requestArrived = null;
     if (kind === 'voice') this.answered?.(true);
+    if (kind === 'recorded') {
+      const w = this.recordWaiter;
+      this.recordWaiter = null;
+      w?.(params);
+    }
     if (kind === 'gather') {
       const w = this.digitWaiter;
       this.digitWaiter = null;
@@ -256,8 +311,16 @@ export class TwimlProvider implements CallProvider {
     this.inboundHandler = handler;
   }
 
+  private readonly seenInbound = new Set<string>();
+  /** calls that ended here: their webhooks again are replays (a status callback is merely late) */
+  private readonly endedTokens = new Set<string>();
+
   private inbound(params: Record<string, string>): Promise<string> {
     const handler = this.inboundHandler;
+    if (params.CallSid) {
+      this.seenInbound.add(params.CallSid);
+      if (this.seenInbound.size > SEEN_INBOUND) this.seenInbound.delete(this.seenInbound.values().next().value!);
+    }
     if (!handler || this.calls.size >= this.maxChannels) {
       return Promise.resolve('<?xml version="1.0" encoding="UTF-8"?><Response><Reject reason="busy"/></Response>');
     }
@@ -265,6 +328,7 @@ export class TwimlProvider implements CallProvider {
     const caller = (params.From ?? params.Caller ?? 'anonymous').replace(/^client:/, '');
     const call = new TwimlCall(token, caller, this, 'inbound');
     call.sid = params.CallSid ?? '';
+    call.voiceTaken = true;
     this.calls.set(token, call);
     const twiml = call.onRequest('voice', params);
     void (async () => {
@@ -284,8 +348,34 @@ export class TwimlProvider implements CallProvider {
     return this.opts.webhookBase;
   }
 
-  url(kind: string, token: string): string {
-    return `${this.opts.webhookBase}/${kind}?c=${token}`;
+  url(kind: string, token: string, seq?: string): string {
+    return `${this.opts.webhookBase}/${kind}?c=${token}${seq ? `&n=${seq}` : ''}`;
+  }
+
+  /**
+   * A recording of this account (RecordingUrl of a <Record> action) as 8 kHz µ-law: fetched only from the account's
+   * Recordings under the API base (the credentials go nowhere else), retried while it is not yet available (404),
+   * bounded in size.
+   */
+  async fetchRecording(recordingUrl: string): Promise<Buffer | null> {
+    const prefix = `${this.opts.apiBase}/2010-04-01/Accounts/${this.opts.accountSid}/Recordings/`;
+    if (!recordingUrl.startsWith(prefix) || !/^RE[0-9a-zA-Z]{1,64}(\.wav)?$/.test(recordingUrl.slice(prefix.length))) return null;
+    const url = recordingUrl.endsWith('.wav') ? recordingUrl : `${recordingUrl}.wav`;
+    const deadline = Date.now() + (this.opts.recordingWaitMs ?? 10_000);
+    for (let pauseMs = 200; ; pauseMs = Math.min(2000, pauseMs * 2)) {
+      const res = await this.fetchFn(url, { headers: { authorization: this.auth() }, signal: AbortSignal.timeout(30_000) });
+      if (res.status === 404 && Date.now() + pauseMs < deadline) {
+        await res.body?.cancel();
+        await new Promise((r) => setTimeout(r, pauseMs));
+        continue;
+      }
+      if (!res.ok || Number(res.headers.get('content-length') ?? 0) > MAX_RECORDING_BYTES) {
+        await res.body?.cancel();
+        return null;
+      }
+      const body = Buffer.from(await res.arrayBuffer());
+      return body.length > MAX_RECORDING_BYTES ? null : wavToUlaw(body);
+    }
   }
 
   audioUrl(call: TwimlCall, ulaw: Buffer): string {
@@ -296,6 +386,8 @@ export class TwimlProvider implements CallProvider {
 
   release(call: TwimlCall): void {
     this.calls.delete(call.token);
+    this.endedTokens.add(call.token);
+    if (this.endedTokens.size > SEEN_INBOUND) this.endedTokens.delete(this.endedTokens.values().next().value!);
     // the provider may still fetch the last prompts (the goodbye sent with <Hangup/>): keep them a while
     const t = setTimeout(() => {
       for (const k of [...this.audio.keys()]) if (k.startsWith(`${call.token}-`)) this.audio.delete(k);
@@ -373,8 +465,13 @@ export class TwimlProvider implements CallProvider {
   async handle(req: WebhookRequest): Promise<WebhookResponse> {
     const bad = (status: number, msg: string): WebhookResponse => ({ status, contentType: 'application/json', body: JSON.stringify({ error: { code: 'TWIML_WEBHOOK', message: msg, details: {} } }) });
     if (!validSignature(this.opts.authToken, req.signature, req.url, req.params)) return bad(403, 'bad or missing X-Twilio-Signature');
-    if (req.kind === 'voice' && !req.query.c) return { status: 200, contentType: 'text/xml', body: await this.inbound(req.params) };
+    const replay = (): WebhookResponse => ({ status: 403, contentType: 'application/json', body: JSON.stringify({ error: { code: 'REPLAYED', message: 'this webhook request was already answered', details: {} } }) });
+    if (req.kind === 'voice' && !req.query.c) {
+      if (!req.params.CallSid || this.seenInbound.has(req.params.CallSid)) return req.params.CallSid ? replay() : bad(400, 'CallSid missing');
+      return { status: 200, contentType: 'text/xml', body: await this.inbound(req.params) };
+    }
     const call = this.calls.get(req.query.c ?? '');
+    if (!call && req.kind !== 'status' && this.endedTokens.has(req.query.c ?? '')) return replay();
     if (!call || (req.params.CallSid && call.sid && req.params.CallSid !== call.sid)) {
       // a call we do not know (ended, or never ours): tell the provider to hang up
       return req.kind === 'status' ? { status: 204, contentType: 'text/plain', body: '' } : { status: 200, contentType: 'text/xml', body: '<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>' };
@@ -390,8 +487,16 @@ export class TwimlProvider implements CallProvider {
       }
       return { status: 204, contentType: 'text/plain', body: '' };
     }
-    if (req.kind === 'voice' || req.kind === 'gather') {
-      if (req.kind === 'voice' && this.dials.has(call.token)) {
+    if (req.kind === 'voice' || req.kind === 'gather' || req.kind === 'recorded') {
+      if (req.kind === 'voice') {
+        if (call.voiceTaken || !this.dials.has(call.token)) return replay();
+        call.voiceTaken = true;
+      } else {
+        // the one action this call waits for: an older (answered) one, or one never asked, is a replay
+        if (!req.query.n || req.query.n !== call.pendingSeq) return replay();
+        call.pendingSeq = null;
+      }
+      if (req.kind === 'voice') {
         call.answeredAt = new Date();
         const twiml = call.onRequest('voice', req.params);
         this.finishDial(call.token, { disposition: 'answered', sipCode: 200, session: call, answeredAt: call.answeredAt });
@@ -413,17 +518,20 @@ export class TwimlProvider implements CallProvider {
  * Fastify routes for the webhooks under `prefix` (mounted by the module; `webhookBase` must be the public URL of
  * this prefix). Public by nature (the provider calls them), authenticated by the request signature, bounded bodies.
  */
-export function twimlRoutes(provider: TwimlProvider) {
+export function twimlRoutes(provider: TwimlProvider, o: { perMinute?: number } = {}) {
+  // public (the provider has no session), limited per client address: the provider's own addresses carry every call
+  const config = { public: true, rateLimit: { max: o.perMinute ?? 6000, timeWindow: '1 minute' } };
   return async (app: import('fastify').FastifyInstance) => {
-    app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) => {
+    if (!app.hasContentTypeParser('application/x-www-form-urlencoded'))
+      app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) => {
       done(null, Object.fromEntries(new URLSearchParams(String(body))));
     });
-    app.get<{ Params: { id: string } }>('/audio/:id', async (req, reply) => {
+    app.get<{ Params: { id: string } }>('/audio/:id', { config, schema: { hide: true } }, async (req, reply) => {
       const wav = /^[0-9a-f]{32}-[0-9a-f]{12}\.wav$/.test(req.params.id) ? provider.audioFile(req.params.id) : null;
       if (!wav) return reply.code(404).send({ error: { code: 'NOT_FOUND', message: 'no such prompt', details: { field: 'id' } } });
       return reply.type('audio/wav').send(wav);
     });
-    app.post<{ Params: { kind: string }; Querystring: Record<string, string>; Body: Record<string, string> }>('/:kind', async (req, reply) => {
+    app.post<{ Params: { kind: string }; Querystring: Record<string, string>; Body: Record<string, string> }>('/:kind', { config, bodyLimit: 64 * 1024, schema: { hide: true } }, async (req, reply) => {
       const q = req.url.indexOf('?');
       const r = await provider.handle({
         kind: req.params.kind,
