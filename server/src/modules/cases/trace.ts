@@ -355,7 +355,7 @@ export interface MassExposure {
   to: Date;
   /** how many sources (F1s for level 2) were there */
   sourcesCount: number;
-  /** people at the venue during the window (check-ins and declarations overlapping it), contacts listed otherwise included */
+  /** people at the venue during the window (check-ins and declarations overlapping it) not listed as contacts of the case */
   peopleCount: number;
 }
 
@@ -453,8 +453,8 @@ export async function traceCasesFull(db: DbOrTx, inputs: TraceInput[]): Promise<
         .filter((x) => x.to > x.from);
     }
   }
-  const mass = runs.map((r) => massWindows(r.crowded));
-  await countPeople(db, mass.flat());
+  // mass exposures: the people there not listed otherwise (a crowd of the case's own F1s is no mass exposure)
+  const mass = await Promise.all(runs.map(async (r) => (await countPeople(db, massWindows(r.crowded), [r.input.personId, ...r.found.keys()])).filter((m) => m.peopleCount > 0)));
   return runs.map((r, i) => ({ contacts: [...r.found.values()].sort((a, b) => a.level - b.level || byCode(a.personId, b.personId)), massExposures: mass[i]! }));
 }
 
@@ -477,11 +477,12 @@ function massWindows(stays: (CrowdedStay & { level: number; personId: string })[
 }
 
 /**
- * The people at each mass exposure's venue during its window (check-ins by check-out, else the venue's default stay;
- * venue declarations): one statement for all of them, counting in the index, nothing read back but the numbers.
+ * The people at each of a case's mass exposures (venue, window: check-ins by check-out, else the venue's default
+ * stay; venue declarations) who are not listed (the case's person and contacts, `listed`): one statement, counting
+ * in the index, nothing read back but the numbers.
  */
-async function countPeople(db: DbOrTx, mass: MassExposure[]): Promise<void> {
-  if (!mass.length) return;
+async function countPeople(db: DbOrTx, mass: MassExposure[], listed: string[]): Promise<MassExposure[]> {
+  if (!mass.length) return mass;
   const r = await sql<{ i: number; n: number }>`
     select w.i::int as i, (
       select count(distinct x.p)::int from (
@@ -492,9 +493,10 @@ async function countPeople(db: DbOrTx, mass: MassExposure[]): Promise<void> {
         select d.subject_person_id from declarations d join venues v on v.id = d.venue_id
         where d.venue_id = w.v and d.submitted_at >= w.a - interval '12 hours' and d.submitted_at < w.b
           and d.submitted_at + make_interval(mins => v.default_stay_minutes) > w.a
-      ) x) as n
+      ) x where x.p not in (select unnest(${listed}::uuid[]))) as n
     from unnest(${mass.map((_, i) => i)}::int[], ${mass.map((m) => m.venueId)}::uuid[], ${mass.map((m) => m.from.toISOString())}::timestamptz[], ${mass.map((m) => m.to.toISOString())}::timestamptz[]) as w(i, v, a, b)`.execute(db);
   for (const x of r.rows) mass[x.i]!.peopleCount = x.n;
+  return mass;
 }
 
 /** Code-point order (ids and venue codes; localeCompare cost a fifth of a large trace's own time). */
