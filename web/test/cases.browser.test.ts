@@ -20,7 +20,8 @@ const H = 3600_000;
 
 beforeAll(async () => {
   await ensureBuilt('index.html');
-  server = await startTestServer();
+  // the mass-exposure rule at 1 (more than one other person at an F1's stay): the supermarket below is a crowd
+  server = await startTestServer({ config: { traceMassExposure: 1 } });
   await server.createUser({ username: 'cases.cdc', password: PASSWORD, role: 'cdc_officer', jurisdictionCode: '40' });
   const login = await server.app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'x-requested-with': 'vigil' }, payload: { username: 'cases.cdc', password: PASSWORD } });
   const headers = { cookie: String(login.headers['set-cookie']).split(';')[0]!, 'x-requested-with': 'vigil' };
@@ -42,6 +43,10 @@ beforeAll(async () => {
   await s.stay(f1, venueId, iso(4.5 * H), iso(3.5 * H));
   await s.stay(f1, other, iso(2 * H), iso(1.5 * H));
   await s.stay(f2, other, iso(1.8 * H), iso(1 * H));
+  // the F1 later at a supermarket with two people: announced (a mass exposure), not listed
+  const shop = await s.venue('SIEU-THI', 60);
+  await s.stay(f1, shop, iso(3 * H), iso(2.5 * H));
+  for (const n of ['Đinh Văn Ba', 'Đinh Thị Tư']) await s.stay(await s.person(n), shop, iso(2.9 * H), iso(2.6 * H));
   const res = await server.app.inject({ method: 'POST', url: '/api/cases', headers, payload: { personId: f0, confirmedAt: iso(0.5 * H), source: 'community' } });
   expect(res.statusCode, res.body).toBe(201);
   caseId = res.json().case.id;
@@ -70,6 +75,10 @@ describe('case page', () => {
     await expect.poll(() => page.getByTestId('trace-status').getAttribute('data-status'), { timeout: 30_000 }).toBe('done');
     await expect.poll(() => page.getByTestId('count-F1').textContent()).toBe('1');
     expect(await page.getByTestId('count-F2').textContent()).toBe('1');
+    // the supermarket's two people were not listed: the case page says so, with the rule
+    await expect.poll(() => page.getByTestId('mass-exposure').textContent()).toMatch(/^2 người tại Venue SIEU-THI \(SIEU-THI-\d+\) .* cùng 1 F1 không được lập danh sách F2 từng người; đã công bố thông báo địa điểm\.$/);
+    expect(await page.getByTestId('mass-exposures').textContent()).toContain('hơn 1 người khác');
+    await page.getByTestId('trace-card').screenshot({ path: '/tmp/vigil-case-mass.png' });
     await expect.poll(() => page.getByTestId('case-timeline').textContent()).toContain(venueName);
     await page.getByRole('tab', { name: /Người tiếp xúc/ }).click();
     await expect.poll(() => page.getByTestId('contacts-table').textContent()).toContain(names.f1);
