@@ -13,6 +13,7 @@ let caseId: string;
 let caseCode: string;
 let venueId: string;
 let venueName: string;
+let shopId: string;
 let qrPath: string;
 const names = { f0: 'Nguyễn Văn Không', f1: 'Trần Thị Một', f2: 'Lê Văn Hai', fresh: 'Hoàng Văn Mới' };
 const iso = (msAgo: number) => new Date(Date.now() - msAgo).toISOString();
@@ -44,7 +45,7 @@ beforeAll(async () => {
   await s.stay(f1, other, iso(2 * H), iso(1.5 * H));
   await s.stay(f2, other, iso(1.8 * H), iso(1 * H));
   // the F1 later at a supermarket with two people: announced (a mass exposure), not listed
-  const shop = await s.venue('SIEU-THI', 60);
+  const shop = (shopId = await s.venue('SIEU-THI', 60));
   await s.stay(f1, shop, iso(3 * H), iso(2.5 * H));
   for (const n of ['Đinh Văn Ba', 'Đinh Thị Tư']) await s.stay(await s.person(n), shop, iso(2.9 * H), iso(2.6 * H));
   const res = await server.app.inject({ method: 'POST', url: '/api/cases', headers, payload: { personId: f0, confirmedAt: iso(0.5 * H), source: 'community' } });
@@ -147,6 +148,24 @@ describe('citizen exposure notice', () => {
     expect(requests.some((r) => r.includes(venueId) && r.includes('exposure'))).toBe(false);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
     await page.screenshot({ path: '/tmp/vigil-exposure-phone.png', fullPage: true });
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+
+  it('a phone that was at the supermarket with the F1 (a mass exposure) is told so, with 7 days of self-monitoring', async () => {
+    const { ctx, page, errors } = await openPage(browser, { viewport: { width: 360, height: 740 }, locale: 'vi-VN' });
+    await page.addInitScript(
+      ([venue, name, from, to]) => localStorage.setItem('vigil.checkin.visits', JSON.stringify([{ venueId: venue, venueName: name, from, to }])),
+      [shopId, 'Venue SIEU-THI', iso(2.8 * H), iso(2.7 * H)],
+    );
+    await page.goto(`${server.url}${qrPath}`);
+    const alert = page.getByTestId('exposure-alert');
+    await expect.poll(() => alert.count(), { timeout: 15_000 }).toBe(1);
+    const text = await alert.textContent();
+    expect(text).toContain('cùng thời gian với người tiếp xúc gần (F1) của một ca bệnh');
+    expect(text).toContain('theo dõi sức khoẻ 7 ngày');
+    expect(text).not.toContain('14 ngày');
+    await page.screenshot({ path: '/tmp/vigil-exposure-mass-phone.png', fullPage: true });
     expect(errors).toEqual([]);
     await ctx.close();
   });
