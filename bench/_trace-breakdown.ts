@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { connectDatabase } from '../server/src/platform/db';
-import { traceCase, venueContactsQuery, splitHits, type IslandRow, type TraceSource } from '../server/src/modules/cases/trace';
+import { traceCase, venueContactsQuery, splitHits, type IslandRow, type TraceSource } from '../server/src/modules/cases';
 
 const START = new Date('2021-08-01T00:00:00+07:00');
 const dataDir = path.join(process.env.BENCH_TRACE_DIR ?? '/tmp/perf/tracedb', 'full');
