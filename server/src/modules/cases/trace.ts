@@ -260,7 +260,7 @@ export function splitHits(rows: IslandRow[], sources: TraceSource[], minOverlapM
 }
 
 /**
- * The statement behind venueContacts: the PL/pgSQL function cases_venue_contacts (migrations 0005, 0008), so its plan
+ * The statement behind venueContacts: the PL/pgSQL function cases_venue_contacts (migrations 0005, 0009), so its plan
  * is prepared once per connection (planning it cost more than running it for a typical F1). `crowd`: the
  * mass-exposure threshold (0: off).
  */
