@@ -69,6 +69,10 @@ const ConfigSchema = Type.Object({
   // Contact tracing (cases module): infectious window starts this many days before symptom onset (or the test)
   traceDaysBefore: Type.Integer({ minimum: 0, maximum: 21, env: 'VIGIL_TRACE_DAYS_BEFORE', default: 2 }),
   traceMinOverlapMinutes: Type.Integer({ minimum: 0, maximum: 720, env: 'VIGIL_TRACE_MIN_OVERLAP_MINUTES', default: 0 }),
+  // Mass exposure (README "Contact tracing"): an F1's stay at a venue during which more than this many other people
+  // were there is announced (an exposure notice for the venue and window), not expanded into F2s one by one; F1s,
+  // households and smaller settings are always listed. 0: off, list everyone.
+  traceMassExposure: Type.Integer({ minimum: 0, maximum: 1_000_000, env: 'VIGIL_TRACE_MASS_EXPOSURE', default: 100 }),
   // Robot calls (module calls): run the dialers in this server; the daily report's cut-off hour (local time).
   callsDialer: Type.Boolean({ env: 'VIGIL_CALLS_DIALER', default: true }),
   callsReportHour: Type.Integer({ minimum: 0, maximum: 23, env: 'VIGIL_CALLS_REPORT_HOUR', default: 18 }),

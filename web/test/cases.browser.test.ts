@@ -13,6 +13,7 @@ let caseId: string;
 let caseCode: string;
 let venueId: string;
 let venueName: string;
+let shopId: string;
 let qrPath: string;
 const names = { f0: 'Nguyễn Văn Không', f1: 'Trần Thị Một', f2: 'Lê Văn Hai', fresh: 'Hoàng Văn Mới' };
 const iso = (msAgo: number) => new Date(Date.now() - msAgo).toISOString();
@@ -20,7 +21,8 @@ const H = 3600_000;
 
 beforeAll(async () => {
   await ensureBuilt('index.html');
-  server = await startTestServer();
+  // the mass-exposure rule at 1 (more than one other person at an F1's stay): the supermarket below is a crowd
+  server = await startTestServer({ config: { traceMassExposure: 1 } });
   await server.createUser({ username: 'cases.cdc', password: PASSWORD, role: 'cdc_officer', jurisdictionCode: '40' });
   const login = await server.app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'x-requested-with': 'vigil' }, payload: { username: 'cases.cdc', password: PASSWORD } });
   const headers = { cookie: String(login.headers['set-cookie']).split(';')[0]!, 'x-requested-with': 'vigil' };
@@ -42,6 +44,10 @@ beforeAll(async () => {
   await s.stay(f1, venueId, iso(4.5 * H), iso(3.5 * H));
   await s.stay(f1, other, iso(2 * H), iso(1.5 * H));
   await s.stay(f2, other, iso(1.8 * H), iso(1 * H));
+  // the F1 later at a supermarket with two people: announced (a mass exposure), not listed
+  const shop = (shopId = await s.venue('SIEU-THI', 60));
+  await s.stay(f1, shop, iso(3 * H), iso(2.5 * H));
+  for (const n of ['Đinh Văn Ba', 'Đinh Thị Tư']) await s.stay(await s.person(n), shop, iso(2.9 * H), iso(2.6 * H));
   const res = await server.app.inject({ method: 'POST', url: '/api/cases', headers, payload: { personId: f0, confirmedAt: iso(0.5 * H), source: 'community' } });
   expect(res.statusCode, res.body).toBe(201);
   caseId = res.json().case.id;
@@ -71,6 +77,10 @@ describe('case page', () => {
     await expect.poll(() => page.getByTestId('trace-status').getAttribute('data-status'), { timeout: 30_000 }).toBe('done');
     await expect.poll(() => page.getByTestId('count-F1').textContent()).toBe('1');
     expect(await page.getByTestId('count-F2').textContent()).toBe('1');
+    // the supermarket's two people were not listed: the case page says so, with the rule
+    await expect.poll(() => page.getByTestId('mass-exposure').textContent()).toMatch(/^2 người tại Venue SIEU-THI \(SIEU-THI-\d+\) .* cùng 1 F1 không được lập danh sách F2 từng người; đã công bố thông báo địa điểm\.$/);
+    expect(await page.getByTestId('mass-exposures').textContent()).toContain('hơn 1 người khác');
+    await page.getByTestId('trace-card').screenshot({ path: '/tmp/vigil-case-mass.png' });
     await expect.poll(() => page.getByTestId('case-timeline').textContent()).toContain(venueName);
     await page.getByRole('tab', { name: /Người tiếp xúc/ }).click();
     await expect.poll(() => page.getByTestId('contacts-table').textContent()).toContain(names.f1);
@@ -139,6 +149,24 @@ describe('citizen exposure notice', () => {
     expect(requests.some((r) => r.includes(venueId) && r.includes('exposure'))).toBe(false);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
     await page.screenshot({ path: '/tmp/vigil-exposure-phone.png', fullPage: true });
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+
+  it('a phone that was at the supermarket with the F1 (a mass exposure) is told so, with 7 days of self-monitoring', async () => {
+    const { ctx, page, errors } = await openPage(browser, { viewport: { width: 360, height: 740 }, locale: 'vi-VN' });
+    await page.addInitScript(
+      ([venue, name, from, to]) => localStorage.setItem('vigil.checkin.visits', JSON.stringify([{ venueId: venue, venueName: name, from, to }])),
+      [shopId, 'Venue SIEU-THI', iso(2.8 * H), iso(2.7 * H)],
+    );
+    await page.goto(`${server.url}${qrPath}`);
+    const alert = page.getByTestId('exposure-alert');
+    await expect.poll(() => alert.count(), { timeout: 15_000 }).toBe(1);
+    const text = await alert.textContent();
+    expect(text).toContain('cùng thời gian với người tiếp xúc gần (F1) của một ca bệnh');
+    expect(text).toContain('theo dõi sức khoẻ 7 ngày');
+    expect(text).not.toContain('14 ngày');
+    await page.screenshot({ path: '/tmp/vigil-exposure-mass-phone.png', fullPage: true });
     expect(errors).toEqual([]);
     await ctx.close();
   });

@@ -20,10 +20,11 @@ export function ExposureAlert({ lang }: { lang: Lang }) {
       <h2>{t.title}</h2>
       {matches.map((m) => (
         <p key={m.notice.id}>
-          <strong>{fmt(t.where, { venue: m.notice.venueName, from: when(m.from, lang), to: when(m.to, lang) })}</strong>
+          <strong>{fmt(m.notice.level === 2 ? t.whereCrowd : t.where, { venue: m.notice.venueName, from: when(m.from, lang), to: when(m.to, lang) })}</strong>
         </p>
       ))}
-      <p>{t.todo}</p>
+      {/* a case's own notice asks for more than a mass exposure's (F1s of a case in a crowd) */}
+      <p>{matches.some((m) => m.notice.level !== 2) ? t.todo : t.todoCrowd}</p>
       <p className="muted">{t.privacy}</p>
     </section>
   );

@@ -16,6 +16,8 @@ export interface Notice {
   venueAddress: string;
   from: string;
   to: string;
+  /** 1: a case was there; 2: a mass exposure (close contacts of a case in a crowd) */
+  level?: number;
 }
 export interface Match {
   notice: Notice;

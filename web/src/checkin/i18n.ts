@@ -47,6 +47,9 @@ export const TEXT = {
     exposure: {
       title: 'Bạn có thể đã tiếp xúc với ca bệnh',
       where: 'Bạn đã ở {venue} từ {from} đến {to}, cùng thời gian với một ca bệnh COVID-19.',
+      // level 2: a mass exposure (close contacts of a case were there in a crowd)
+      whereCrowd: 'Bạn đã ở {venue} từ {from} đến {to}, cùng thời gian với người tiếp xúc gần (F1) của một ca bệnh COVID-19.',
+      todoCrowd: 'Hãy tự theo dõi sức khoẻ 7 ngày, đeo khẩu trang; nếu sốt, ho, khó thở hãy khai báo y tế và gọi trạm y tế xã/phường hoặc đường dây nóng 1900 9095.',
       todo: 'Hãy tự theo dõi sức khoẻ 14 ngày, đeo khẩu trang, hạn chế tiếp xúc và gọi ngay trạm y tế xã/phường hoặc đường dây nóng 1900 9095 để được hướng dẫn xét nghiệm.',
       privacy: 'Việc đối chiếu được thực hiện trên điện thoại của bạn; máy chủ không biết bạn đã ở đâu.',
     },
@@ -114,6 +117,8 @@ export const TEXT = {
     exposure: {
       title: 'You may have been exposed to a case',
       where: 'You were at {venue} between {from} and {to}, at the same time as a COVID-19 case.',
+      whereCrowd: 'You were at {venue} between {from} and {to}, at the same time as close contacts (F1) of a COVID-19 case.',
+      todoCrowd: 'Watch your health for 7 days and wear a mask; with fever, cough or shortness of breath, declare it and call your commune health station or the 1900 9095 hotline.',
       todo: 'Watch your health for 14 days, wear a mask, limit contacts and call your commune health station or the 1900 9095 hotline now for a test.',
       privacy: 'This was matched on your phone; the server does not know where you were.',
     },

@@ -4,7 +4,7 @@ import type { Db } from '../../platform/db/types';
 import { findPeopleByIdentifier, getPersonIdentities } from '../people';
 import { dayOf, dayStart, plusDays } from './days';
 import { infectiousWindow, type CaseSettings } from './service';
-import { traceCase } from './trace';
+import { traceCaseFull } from './trace';
 
 export class TraceLookupError extends Error {
   constructor(
@@ -23,6 +23,10 @@ export interface TraceCliOptions {
 
 export interface TraceOutput {
   case: { id: string | null; code: string | null; personId: string; windowFrom: string; windowTo: string; levels: number };
+  /** the mass-exposure rule as applied: its threshold (0: off, everyone listed) */
+  rule: { mass_exposure_threshold: number };
+  /** crowded settings whose people were not listed one by one (an exposure notice for venue and window instead) */
+  mass_exposures: { level: number; venue_code: string; venue_name: string; from: string; to: string; people_count: number; sources_count: number }[];
   contacts: {
     person: { id: string; fullName: string; nationalId: string | null; phone: string | null };
     level: number;
@@ -49,11 +53,13 @@ export async function traceForCli(db: Db, identifier: string, o: TraceCliOptions
   const w = c
     ? infectiousWindow(c, o.settings)
     : { from: dayStart(plusDays(dayOf(o.at, o.settings.timeZone), -o.settings.traceDaysBefore), o.settings.timeZone), to: o.at };
-  const traced = await traceCase(db, { personId, from: w.from, to: w.to, at: o.at > w.to ? o.at : w.to, levels: o.levels, minOverlapMinutes: o.settings.traceMinOverlapMinutes });
+  const { contacts: traced, massExposures } = await traceCaseFull(db, { personId, from: w.from, to: w.to, at: o.at > w.to ? o.at : w.to, levels: o.levels, minOverlapMinutes: o.settings.traceMinOverlapMinutes, massExposure: o.settings.traceMassExposure });
   const people = await getPersonIdentities(db, traced.map((t) => t.personId));
   const levelOf = new Map(traced.map((t) => [t.personId, t.level]));
   return {
     case: { id: c?.id ?? null, code: c?.code ?? null, personId, windowFrom: w.from.toISOString(), windowTo: w.to.toISOString(), levels: o.levels },
+    rule: { mass_exposure_threshold: o.settings.traceMassExposure },
+    mass_exposures: massExposures.map((m) => ({ level: m.level, venue_code: m.venueCode, venue_name: m.venueName, from: m.from.toISOString(), to: m.to.toISOString(), people_count: m.peopleCount, sources_count: m.sourcesCount })),
     contacts: traced.map((t) => {
       const p = people.get(t.personId);
       return {
@@ -78,6 +84,8 @@ export function traceText(r: TraceOutput): string {
   const lines = [
     `${r.case.code ? `Case ${r.case.code}` : 'Person'} ${r.case.personId}: window ${r.case.windowFrom} → ${r.case.windowTo}, ${r.contacts.length} contact(s)`,
   ];
+  for (const m of r.mass_exposures)
+    lines.push(`MASS EXPOSURE  ${m.venue_code} ${m.venue_name}  ${m.from} → ${m.to}: ${m.people_count} people with ${m.sources_count} F${m.level - 1} not listed as F${m.level} one by one (more than ${r.rule.mass_exposure_threshold} people at an F${m.level - 1}'s stay); exposure notice`);
   for (const c of r.contacts) {
     lines.push(`F${c.level}  ${c.person.fullName}  ${c.person.phone ?? ''}  ${c.person.nationalId ?? ''}`);
     for (const e of c.exposures)

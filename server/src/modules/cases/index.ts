@@ -38,7 +38,7 @@ export const casesModule: VigilModule = {
 
 export { importContacts, contactTemplateXlsx, CONTACT_COLUMNS, type ContactImportResult } from './imports';
 export { traceForCli, traceText, TraceLookupError, casesForCli, type TraceOutput } from './cli';
-export { traceCase, traceCases, venueContacts, householdPairs, type TracedContact, type TracedExposure, type TraceSource } from './trace';
+export { traceCase, traceCases, traceCaseFull, traceCasesFull, venueContacts, venueContactsQuery, splitHits, householdPairs, type IslandRow, type MassExposure, type TracedContact, type TracedExposure, type TraceSource } from './trace';
 export { exposureSources } from './sources';
 export { runCaseTrace, infectiousWindow, type CaseSettings } from './service';
 export { CLOSE_ORDERS_JOB, PROBE_CAMERAS_JOB, type CaseConfirmed, type CaseTraceRequested, type TestPositive } from './events';

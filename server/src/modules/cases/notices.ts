@@ -17,6 +17,11 @@ const NoticeItem = Type.Object({
   from: Type.String(),
   to: Type.String(),
   publishedAt: Type.String(),
+  /**
+   * 1: a confirmed case was there; 2: a mass exposure (close contacts of a case were there in a crowd; the people there
+   * were not listed one by one, VIGIL_TRACE_MASS_EXPOSURE)
+   */
+  level: Type.Integer(),
 });
 const NoticeList = Type.Object({ items: Type.Array(NoticeItem) });
 
@@ -41,11 +46,11 @@ export async function noticeRoutes(fastify: FastifyInstance, ctx: AppContext) {
       .selectFrom('exposure_notices as n')
       .innerJoin('venues as v', 'v.id', 'n.venue_id')
       .leftJoin('venue_entrances as e', 'e.id', 'n.entrance_id')
-      .select(['n.id', 'n.venue_id', 'v.name as venue_name', 'v.address as venue_address', 'n.entrance_id', 'e.name as entrance_name', 'n.from_at', 'n.to_at', 'n.published_at'])
+      .select(['n.id', 'n.venue_id', 'v.name as venue_name', 'v.address as venue_address', 'n.entrance_id', 'e.name as entrance_name', 'n.from_at', 'n.to_at', 'n.published_at', 'n.level'])
       .where('n.withdrawn_at', 'is', null)
       .where('n.to_at', '>=', since)
       .orderBy('n.from_at', 'desc');
-  const view = (r: { id: string; venue_id: string; venue_name: string; venue_address: string; entrance_id: string | null; entrance_name: string | null; from_at: Date; to_at: Date; published_at: Date }) => ({
+  const view = (r: { id: string; venue_id: string; venue_name: string; venue_address: string; entrance_id: string | null; entrance_name: string | null; from_at: Date; to_at: Date; published_at: Date; level: number }) => ({
     id: r.id,
     venueId: r.venue_id,
     venueName: r.venue_name,
@@ -55,6 +60,7 @@ export async function noticeRoutes(fastify: FastifyInstance, ctx: AppContext) {
     from: floorGrain(r.from_at),
     to: ceilGrain(r.to_at),
     publishedAt: r.published_at.toISOString(),
+    level: r.level,
   });
   const since = () => new Date(now().getTime() - PUBLIC_DAYS * 86_400_000);
 

@@ -29,7 +29,7 @@ async function unitNames(resolver: SubtreeResolver, codes: (string | null)[]) {
 export async function caseItems(db: DbOrTx, resolver: SubtreeResolver, rows: CaseRow[], s: CaseSettings): Promise<CaseItem[]> {
   if (!rows.length) return [];
   const ids = rows.map((r) => r.id);
-  const [people, units, places, counts] = await Promise.all([
+  const [people, units, places, counts, mass] = await Promise.all([
     getPersonIdentities(db, rows.map((r) => r.person_id)),
     unitNames(resolver, rows.map((r) => r.commune_code)),
     db
@@ -42,6 +42,15 @@ export async function caseItems(db: DbOrTx, resolver: SubtreeResolver, rows: Cas
       .select(['case_id', 'level', (eb) => eb.fn.countAll<string>().as('n')])
       .where('case_id', 'in', ids)
       .groupBy(['case_id', 'level'])
+      .execute(),
+    // the mass-exposure rule's notices: crowded settings whose people were not listed one by one
+    db
+      .selectFrom('exposure_notices as n')
+      .innerJoin('venues as v', 'v.id', 'n.venue_id')
+      .select(['n.case_id', 'n.level', 'n.venue_id', 'v.code', 'v.name', 'n.from_at', 'n.to_at', 'n.people_count', 'n.sources_count', 'n.withdrawn_at'])
+      .where('n.case_id', 'in', ids)
+      .where('n.level', '>=', 2)
+      .orderBy('n.from_at')
       .execute(),
   ]);
   const placeName = new Map(places.map((p) => [p.id, p.name]));
@@ -75,6 +84,17 @@ export async function caseItems(db: DbOrTx, resolver: SubtreeResolver, rows: Cas
         counts: (r.trace_counts ?? {}) as Record<string, number>,
         error: r.trace_error,
         levels: r.trace_levels,
+        massExposures: mass
+          .filter((m) => m.case_id === r.id)
+          .map((m) => ({
+            level: m.level,
+            venue: { id: m.venue_id, code: m.code, name: m.name },
+            from: m.from_at.toISOString(),
+            to: m.to_at.toISOString(),
+            peopleCount: m.people_count ?? 0,
+            sourcesCount: m.sources_count ?? 0,
+            withdrawn: m.withdrawn_at !== null,
+          })),
       },
       contactCounts: { f1: n((l) => l === 1), f2: n((l) => l === 2), deeper: n((l) => l > 2), total: n(() => true) },
     };

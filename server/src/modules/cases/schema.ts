@@ -77,6 +77,21 @@ export const TraceInfo = Type.Object({
   counts: Type.Record(Type.String(), Type.Number()),
   error: Nullable(Type.String()),
   levels: Type.Integer(),
+  /**
+   * The mass-exposure rule (VIGIL_TRACE_MASS_EXPOSURE): crowded settings where the case's F(level−1)s were and whose
+   * people were not listed as F(level) one by one; an exposure notice for the venue and window was published instead
+   */
+  massExposures: Type.Array(
+    Type.Object({
+      level: Type.Integer(),
+      venue: Type.Object({ id: Type.String(), code: Type.String(), name: Type.String() }),
+      from: Type.String(),
+      to: Type.String(),
+      peopleCount: Type.Integer(),
+      sourcesCount: Type.Integer(),
+      withdrawn: Type.Boolean(),
+    }),
+  ),
 });
 
 export const CaseItem = Type.Object({

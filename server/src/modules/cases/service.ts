@@ -8,13 +8,15 @@ import { getPersonIdentities } from '../people';
 import { dayOf, dayStart, plusDays } from './days';
 import type { CaseRow } from './tables';
 import { publishContactWarnings, type WarningOptions } from './warnings';
-import { firstExposure, lastExposure, STAY_CAP_MS, traceCase, type TracedContact, type TracedExposure } from './trace';
+import { firstExposure, lastExposure, STAY_CAP_MS, traceCaseFull, type MassExposure, type TracedContact, type TracedExposure } from './trace';
 
 /** The settings tracing and orders follow (from Config). */
 export interface CaseSettings {
   timeZone: string;
   traceDaysBefore: number;
   traceMinOverlapMinutes: number;
+  /** the mass-exposure threshold (0: off) */
+  traceMassExposure: number;
   traceLevels: number;
   f1QuarantineDays: number;
   f2MonitoringDays: number;
@@ -340,6 +342,9 @@ export interface TraceRunResult {
   f1: number;
   f2: number;
   deeper: number;
+  massExposures: number;
+  massPeople: number;
+  massThreshold: number;
   added: number;
   notices: number;
   /** new contacts with a phone asked to be warned by SMS */
@@ -359,7 +364,7 @@ export async function runCaseTrace(db: Db, caseId: string, s: CaseSettings, now:
   await db.updateTable('cases').set({ trace_status: 'running', trace_started_at: now, trace_error: null }).where('id', '=', caseId).execute();
   try {
     const w = infectiousWindow(c, s);
-    const traced = await traceCase(db, { personId: c.person_id, from: w.from, to: w.to, at: now > w.to ? now : w.to, levels: c.trace_levels, minOverlapMinutes: s.traceMinOverlapMinutes });
+    const { contacts: traced, massExposures } = await traceCaseFull(db, { personId: c.person_id, from: w.from, to: w.to, at: now > w.to ? now : w.to, levels: c.trace_levels, minOverlapMinutes: s.traceMinOverlapMinutes, massExposure: s.traceMassExposure });
     const stays = await caseStays(db, c.person_id, w.from, w.to);
     const result = await db.transaction().execute(async (tx) => {
       const fresh: string[] = [];
@@ -375,10 +380,15 @@ export async function runCaseTrace(db: Db, caseId: string, s: CaseSettings, now:
           .executeTakeFirst();
         notices += Number(r.numInsertedOrUpdatedRows ?? 0);
       }
+      notices += await publishMassNotices(tx, c.id, massExposures, now);
       const counts = {
         f1: traced.filter((x) => x.level === 1).length,
         f2: traced.filter((x) => x.level === 2).length,
         deeper: traced.filter((x) => x.level > 2).length,
+        // the mass-exposure rule: crowded settings announced instead of listed, and the people there
+        massExposures: massExposures.length,
+        massPeople: massExposures.reduce((n, m) => n + m.peopleCount, 0),
+        massThreshold: s.traceMassExposure,
         added,
         notices,
         warned,
@@ -396,6 +406,28 @@ export async function runCaseTrace(db: Db, caseId: string, s: CaseSettings, now:
     await db.updateTable('cases').set({ trace_status: 'failed', trace_error: (err as Error).message.slice(0, 500) }).where('id', '=', caseId).execute();
     throw err;
   }
+}
+
+/**
+ * Mass exposures become exposure notices of their level (2: F1s of the case were there in a crowd): venue and window,
+ * no identity, with the number of people there and of F1s. A re-trace widens a notice (a later `at`), never narrows it.
+ */
+async function publishMassNotices(tx: DbOrTx, caseId: string, mass: MassExposure[], now: Date): Promise<number> {
+  if (!mass.length) return 0;
+  const r = await sql`
+    insert into exposure_notices (case_id, level, venue_id, from_at, to_at, people_count, sources_count, published_at)
+    select ${caseId}::uuid, x.level, x.venue_id, x.from_at, x.to_at, x.people_count, x.sources_count, ${now}::timestamptz
+    from unnest(${mass.map((m) => m.level)}::int[], ${mass.map((m) => m.venueId)}::uuid[], ${mass.map((m) => m.from.toISOString())}::timestamptz[],
+                ${mass.map((m) => m.to.toISOString())}::timestamptz[], ${mass.map((m) => m.peopleCount)}::int[], ${mass.map((m) => m.sourcesCount)}::int[])
+         as x(level, venue_id, from_at, to_at, people_count, sources_count)
+    on conflict (case_id, level, venue_id, from_at) do update set
+      to_at = greatest(exposure_notices.to_at, excluded.to_at),
+      people_count = greatest(exposure_notices.people_count, excluded.people_count),
+      sources_count = greatest(exposure_notices.sources_count, excluded.sources_count)
+    where exposure_notices.withdrawn_at is null and (exposure_notices.to_at, exposure_notices.people_count, exposure_notices.sources_count)
+      is distinct from (greatest(exposure_notices.to_at, excluded.to_at), greatest(exposure_notices.people_count, excluded.people_count), greatest(exposure_notices.sources_count, excluded.sources_count))
+    returning (xmax = 0) as inserted`.execute(tx);
+  return (r.rows as { inserted: boolean }[]).filter((x) => x.inserted).length;
 }
 
 export { firstExposure, lastExposure };

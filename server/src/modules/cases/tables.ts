@@ -146,6 +146,11 @@ export interface ExposureNoticeTable {
   to_at: Date;
   published_at: Generated<Date>;
   withdrawn_at: Date | null;
+  /** 1: the case was there; 2: a mass exposure (F1s of the case were there in a crowd, not listed as F2 one by one) */
+  level: Generated<number>;
+  /** mass exposures: the people there during the window, and the F1s among them */
+  people_count: number | null;
+  sources_count: number | null;
 }
 
 export interface ContactImportReviewTable {

@@ -191,12 +191,12 @@ describe('the plan', () => {
       const src = (await sql<{ prosrc: string }>`select prosrc from pg_proc where proname = 'cases_venue_contacts'`.execute(conn)).rows[0]!.prosrc;
       const statement = src.slice(src.indexOf('return query') + 'return query'.length, src.lastIndexOf(';'))
         .replace(/\bp_ids\b/g, '$1').replace(/\bp_from\b/g, '$2').replace(/\bp_to\b/g, '$3').replace(/\bp_parts\b/g, '$8').replace(/\bp_part\b/g, '$4')
-        .replace(/\bv_lo\b/g, '$5').replace(/\bv_hi_next\b/g, '$7').replace(/\bv_hi\b/g, '$6');
+        .replace(/\bv_lo\b/g, '$5').replace(/\bv_hi_next\b/g, '$7').replace(/\bv_hi\b/g, '$6').replace(/\bp_crowd\b/g, '$9');
       await sql`set enable_seqscan = off`.execute(conn);
       await sql`set enable_bitmapscan = off`.execute(conn);
-      await sql.raw(`prepare venue_contacts(uuid[], timestamptz[], timestamptz[], int, timestamptz, timestamptz, timestamptz, int) as ${statement}`).execute(conn);
+      await sql.raw(`prepare venue_contacts(uuid[], timestamptz[], timestamptz[], int, timestamptz, timestamptz, timestamptz, int, int) as ${statement}`).execute(conn);
       const lit = (d: Date) => `'${d.toISOString()}'`;
-      const args = [`array['${P.P0}']::uuid[]`, `array[${lit(from)}]::timestamptz[]`, `array[${lit(to)}]::timestamptz[]`, '0', lit(new Date(from.getTime() - 12 * 3600_000)), lit(to), lit(new Date(to.getTime() + 12 * 3600_000)), '1'];
+      const args = [`array['${P.P0}']::uuid[]`, `array[${lit(from)}]::timestamptz[]`, `array[${lit(to)}]::timestamptz[]`, '0', lit(new Date(from.getTime() - 12 * 3600_000)), lit(to), lit(new Date(to.getTime() + 12 * 3600_000)), '1', '100'];
       const r = await sql.raw<{ 'QUERY PLAN': string }>(`explain execute venue_contacts(${args.join(', ')})`).execute(conn);
       await sql`deallocate venue_contacts`.execute(conn);
       await sql`reset all`.execute(conn);
@@ -204,5 +204,7 @@ describe('the plan', () => {
     });
     expect(plan).toMatch(/checkins_(?:venue_stay|p\d{8}_venue_id_checkin_at_person_id_checkout_a)_idx[\s\S]*Index Cond: \(\(venue_id = (i(_\d+)?)\.venue_id\) AND \(checkin_at >= \1\.lo\) AND \(checkin_at < \1\.b\)\)/);
     expect(plan).toMatch(/checkins_(?:person_time|p\d{8}_person_id_checkin_at)_idx[\s\S]*Index Cond: \(\(person_id = s(_\d+)?\.person_id\) AND \(checkin_at >= \(s(_\d+)?\.w_from - '12:00:00'::interval\)\)/);
+    // the mass-exposure rule's crowd count: first the stays begun during the source's span, a bounded range
+    expect(plan).toMatch(/checkins_(?:venue_stay|p\d{8}_venue_id_checkin_at_person_id_checkout_a)_idx[\s\S]*Index Cond: \(\(venue_id = (sp(_\d+)?)\.venue_id\) AND \(checkin_at >= \1\.a\) AND \(checkin_at < \1\.b\)\)/);
   });
 });

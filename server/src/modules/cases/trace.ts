@@ -61,11 +61,41 @@ export interface VenueHit {
  * default length from the moment of declaring. Touching stays (one ends when the other begins) do not overlap.
  */
 export async function venueContacts(db: DbOrTx, sources: TraceSource[], minOverlapMinutes = 0, known?: KnownOf, groupOf?: GroupOf, parts = partsFor(sources.length)): Promise<VenueHit[]> {
-  if (!sources.length) return [];
+  return (await venueContactsAndCrowds(db, sources, { minOverlapMinutes, known, groupOf, parts })).hits;
+}
+
+/** A source's stay that the mass-exposure rule kept from being listed: more than the threshold of people were there. */
+export interface CrowdedStay {
+  sourceIndex: number;
+  venueId: string;
+  venueCode: string;
+  venueName: string;
+  from: Date;
+  to: Date;
+  /** the people counted during the stay (the count stops at threshold + 1) */
+  people: number;
+}
+
+/**
+ * venueContacts with the mass-exposure rule: with `crowd` > 0, a source's stay during which more than `crowd` other
+ * people were at the venue is not read (nobody there is listed through it) and comes back among `crowded`.
+ */
+export async function venueContactsAndCrowds(
+  db: DbOrTx,
+  sources: TraceSource[],
+  o: { minOverlapMinutes?: number; known?: KnownOf; groupOf?: GroupOf; parts?: number; crowd?: number } = {},
+): Promise<{ hits: VenueHit[]; crowded: CrowdedStay[] }> {
+  if (!sources.length) return { hits: [], crowded: [] };
+  const parts = o.parts ?? partsFor(sources.length);
   // many sources: the venues split in `parts` statements run side by side (each on its own pooled connection; in a
   // transaction they queue on its one), each reading the islands of its own venues
-  const rs = await Promise.all(Array.from({ length: parts }, (_, i) => venueContactsQuery(sources, i, parts).execute(db)));
-  return splitHits(rs.length === 1 ? rs[0]!.rows : rs.flatMap((r) => r.rows), sources, minOverlapMinutes, known, groupOf);
+  const rs = await Promise.all(Array.from({ length: parts }, (_, i) => venueContactsQuery(sources, i, parts, o.crowd ?? 0).execute(db)));
+  const rows = rs.length === 1 ? rs[0]!.rows : rs.flatMap((r) => r.rows);
+  const crowded: CrowdedStay[] = [];
+  for (const r of rows)
+    if (r.kind === 'm')
+      crowded.push({ sourceIndex: r.src! - 1, venueId: r.venue_id, venueCode: r.venue_code ?? '', venueName: r.venue_name ?? '', from: new Date(Math.round(r.f)), to: new Date(Math.round(r.t)), people: r.n ?? 0 });
+  return { hits: splitHits(rows, sources, o.minOverlapMinutes ?? 0, o.known, o.groupOf), crowded };
 }
 
 /**
@@ -85,9 +115,12 @@ export type KnownOf = (sourceIndex: number) => ReadonlySet<string>;
 /** Sources counted apart (a bulk run traces many cases per statement): one number per case. Default: one group. */
 export type GroupOf = (sourceIndex: number) => number;
 
-/** A row of cases_venue_contacts: a source's span ('s') or a contact's stay ('h'); times in epoch milliseconds. */
+/**
+ * A row of cases_venue_contacts: a source's span ('s'), a contact's stay ('h') or a source's span kept from being read
+ * by the mass-exposure rule ('m', with n: the people counted there); times in epoch milliseconds.
+ */
 export interface IslandRow {
-  kind: 's' | 'h';
+  kind: 's' | 'h' | 'm';
   /** a span's source: its position (from 1) in the sources given */
   src: number | null;
   person_id: string | null;
@@ -97,6 +130,7 @@ export interface IslandRow {
   via: 'checkin' | 'declaration' | null;
   f: number;
   t: number;
+  n?: number | null;
 }
 
 interface SpanList {
@@ -226,14 +260,15 @@ export function splitHits(rows: IslandRow[], sources: TraceSource[], minOverlapM
 }
 
 /**
- * The statement behind venueContacts: the PL/pgSQL function cases_venue_contacts (migration 0005), so its plan is
- * prepared once per connection (planning it cost more than running it for a typical F1).
+ * The statement behind venueContacts: the PL/pgSQL function cases_venue_contacts (migrations 0005, 0009), so its plan
+ * is prepared once per connection (planning it cost more than running it for a typical F1). `crowd`: the
+ * mass-exposure threshold (0: off).
  */
-export function venueContactsQuery(sources: TraceSource[], part = 0, parts = 1) {
+export function venueContactsQuery(sources: TraceSource[], part = 0, parts = 1, crowd = 0) {
   const ids = sources.map((s) => s.personId);
   const froms = sources.map((s) => s.from.toISOString());
   const tos = sources.map((s) => s.to.toISOString());
-  return sql<IslandRow>`select * from cases_venue_contacts(${ids}::uuid[], ${froms}::timestamptz[], ${tos}::timestamptz[], ${part}::int, ${parts}::int)`;
+  return sql<IslandRow>`select * from cases_venue_contacts(${ids}::uuid[], ${froms}::timestamptz[], ${tos}::timestamptz[], ${part}::int, ${parts}::int, ${crowd}::int)`;
 }
 
 /** Minutes between two instants, at least 1 for any real overlap (30 s of overlap is not "0 minutes"). */
@@ -299,6 +334,34 @@ export interface TraceInput {
   minOverlapMinutes: number;
   /** people never listed as contacts (e.g. the case's own person, other cases' persons are still listed) */
   exclude?: Iterable<string>;
+  /**
+   * The mass-exposure rule (VIGIL_TRACE_MASS_EXPOSURE; 0 or absent: off, everyone is listed): from level 2 on, a
+   * source's stay at a venue during which more than this many other people were there is not expanded into contacts;
+   * the venue and the window become a mass exposure (an exposure notice). The F0's own contacts are always listed.
+   * Cases traced together (traceCases) must share it.
+   */
+  massExposure?: number;
+}
+
+/** A crowded setting whose people were not listed one by one (the mass-exposure rule): the venue and the window. */
+export interface MassExposure {
+  /** the level that was not listed there (2: people at the venue with the case's F1s) */
+  level: number;
+  venueId: string;
+  venueCode: string;
+  venueName: string;
+  /** the crowded stays of the level's sources at the venue, merged where they overlap or touch */
+  from: Date;
+  to: Date;
+  /** how many sources (F1s for level 2) were there */
+  sourcesCount: number;
+  /** people at the venue during the window (check-ins and declarations overlapping it) not listed as contacts of the case */
+  peopleCount: number;
+}
+
+export interface TraceResult {
+  contacts: TracedContact[];
+  massExposures: MassExposure[];
 }
 
 /**
@@ -307,7 +370,16 @@ export interface TraceInput {
  * were present (and one per household source).
  */
 export async function traceCase(db: DbOrTx, input: TraceInput): Promise<TracedContact[]> {
-  return (await traceCases(db, [input]))[0]!;
+  return (await traceCasesFull(db, [input]))[0]!.contacts;
+}
+
+/** traceCase with the mass exposures the rule put in place of contacts. */
+export async function traceCaseFull(db: DbOrTx, input: TraceInput): Promise<TraceResult> {
+  return (await traceCasesFull(db, [input]))[0]!;
+}
+
+export async function traceCases(db: DbOrTx, inputs: TraceInput[]): Promise<TracedContact[][]> {
+  return (await traceCasesFull(db, inputs)).map((r) => r.contacts);
 }
 
 /**
@@ -316,9 +388,12 @@ export async function traceCase(db: DbOrTx, input: TraceInput): Promise<TracedCo
  * per chunk, not once per case), the results told apart by source. A person may be a source of several cases, with
  * each case's own window.
  */
-export async function traceCases(db: DbOrTx, inputs: TraceInput[]): Promise<TracedContact[][]> {
+export async function traceCasesFull(db: DbOrTx, inputs: TraceInput[]): Promise<TraceResult[]> {
+  const crowd = Math.max(0, Math.floor(inputs[0]?.massExposure ?? 0));
+  if (inputs.some((i) => Math.max(0, Math.floor(i.massExposure ?? 0)) !== crowd)) throw new Error('cases traced together must share the mass-exposure threshold');
   const runs = inputs.map((input) => ({
     input,
+    crowded: [] as (CrowdedStay & { level: number; personId: string })[],
     found: new Map<string, TracedContact>(),
     excluded: new Set([input.personId, ...(input.exclude ?? [])]),
     sources: [{ personId: input.personId, from: input.from, to: input.to, minOverlapMinutes: input.minOverlapMinutes }] as TraceSource[],
@@ -331,7 +406,12 @@ export async function traceCases(db: DbOrTx, inputs: TraceInput[]): Promise<Trac
     // everyone already a contact (lower levels, this level's sources) or excluded: add() would drop them anyway
     const knownOf = new Map(active.map((r) => [r, new Set([...r.excluded, ...r.found.keys()])]));
     const runNo = new Map(active.map((r, i) => [r, i]));
-    const [hits, house] = await Promise.all([venueContacts(db, sources, 0, (n) => knownOf.get(runOf[n]!)!, (n) => runNo.get(runOf[n]!)!), householdPairs(db, [...new Set(sources.map((x) => x.personId))])]);
+    const [{ hits, crowded }, house] = await Promise.all([
+      // the rule bites from level 2 on: the F0's contacts are always listed
+      venueContactsAndCrowds(db, sources, { known: (n) => knownOf.get(runOf[n]!)!, groupOf: (n) => runNo.get(runOf[n]!)!, crowd: level >= 2 ? crowd : 0 }),
+      householdPairs(db, [...new Set(sources.map((x) => x.personId))]),
+    ]);
+    for (const m of crowded) runOf[m.sourceIndex]!.crowded.push({ ...m, level, personId: sources[m.sourceIndex]!.personId });
     const members = new Map<string, string[]>();
     for (const p of house) members.set(p.sourcePersonId, [...(members.get(p.sourcePersonId) ?? []), p.personId]);
     const add = (run: (typeof runs)[number], personId: string, e: TracedExposure) => {
@@ -373,7 +453,50 @@ export async function traceCases(db: DbOrTx, inputs: TraceInput[]): Promise<Trac
         .filter((x) => x.to > x.from);
     }
   }
-  return runs.map((r) => [...r.found.values()].sort((a, b) => a.level - b.level || byCode(a.personId, b.personId)));
+  // mass exposures: the people there not listed otherwise (a crowd of the case's own F1s is no mass exposure)
+  const mass = await Promise.all(runs.map(async (r) => (await countPeople(db, massWindows(r.crowded), [r.input.personId, ...r.found.keys()])).filter((m) => m.peopleCount > 0)));
+  return runs.map((r, i) => ({ contacts: [...r.found.values()].sort((a, b) => a.level - b.level || byCode(a.personId, b.personId)), massExposures: mass[i]! }));
+}
+
+/** One case's crowded stays as mass exposures: per level and venue, merged where they overlap or touch. */
+function massWindows(stays: (CrowdedStay & { level: number; personId: string })[]): MassExposure[] {
+  const out: (MassExposure & { who: Set<string> })[] = [];
+  const sorted = [...stays].sort((a, b) => a.level - b.level || byCode(a.venueId, b.venueId) || a.from.getTime() - b.from.getTime());
+  let cur: (MassExposure & { who: Set<string> }) | null = null;
+  for (const s of sorted) {
+    if (cur && cur.level === s.level && cur.venueId === s.venueId && s.from <= cur.to) {
+      if (s.to > cur.to) cur.to = s.to;
+      cur.who.add(s.personId);
+      continue;
+    }
+    if (cur) out.push(cur);
+    cur = { level: s.level, venueId: s.venueId, venueCode: s.venueCode, venueName: s.venueName, from: s.from, to: s.to, sourcesCount: 0, peopleCount: 0, who: new Set([s.personId]) };
+  }
+  if (cur) out.push(cur);
+  return out.map(({ who, ...m }) => ({ ...m, sourcesCount: who.size }));
+}
+
+/**
+ * The people at each of a case's mass exposures (venue, window: check-ins by check-out, else the venue's default
+ * stay; venue declarations) who are not listed (the case's person and contacts, `listed`): one statement, counting
+ * in the index, nothing read back but the numbers.
+ */
+async function countPeople(db: DbOrTx, mass: MassExposure[], listed: string[]): Promise<MassExposure[]> {
+  if (!mass.length) return mass;
+  const r = await sql<{ i: number; n: number }>`
+    select w.i::int as i, (
+      select count(distinct x.p)::int from (
+        select c.person_id as p from checkins c
+        where c.venue_id = w.v and c.checkin_at >= w.a - interval '12 hours' and c.checkin_at < w.b
+          and coalesce(c.checkout_at, c.auto_checkout_at) > w.a
+        union all
+        select d.subject_person_id from declarations d join venues v on v.id = d.venue_id
+        where d.venue_id = w.v and d.submitted_at >= w.a - interval '12 hours' and d.submitted_at < w.b
+          and d.submitted_at + make_interval(mins => v.default_stay_minutes) > w.a
+      ) x where x.p not in (select unnest(${listed}::uuid[]))) as n
+    from unnest(${mass.map((_, i) => i)}::int[], ${mass.map((m) => m.venueId)}::uuid[], ${mass.map((m) => m.from.toISOString())}::timestamptz[], ${mass.map((m) => m.to.toISOString())}::timestamptz[]) as w(i, v, a, b)`.execute(db);
+  for (const x of r.rows) mass[x.i]!.peopleCount = x.n;
+  return mass;
 }
 
 /** Code-point order (ids and venue codes; localeCompare cost a fifth of a large trace's own time). */

@@ -77,6 +77,19 @@ export default function CaseDetailPage() {
             <Stat label="F2" value={c.contactCounts.f2} />
             {c.contactCounts.deeper > 0 && <Stat label="F3+" value={c.contactCounts.deeper} />}
           </Group>
+          {c.trace.massExposures.length > 0 && (
+            <Alert color="orange" mt="sm" title={tc('trace.mass.title')} data-testid="mass-exposures">
+              {c.trace.massExposures.map((x) => (
+                <Text size="sm" key={`${x.level}:${x.venue.id}:${x.from}`} data-testid="mass-exposure">
+                  {tc('trace.mass.item', { people: x.peopleCount, venue: x.venue.name, code: x.venue.code, from: fmt.dateTime(x.from), to: fmt.dateTime(x.to), sources: x.sourcesCount, level: x.level, prev: x.level - 1 })}
+                  {x.withdrawn ? ` (${tc('trace.mass.withdrawn')})` : ''}
+                </Text>
+              ))}
+              <Text size="xs" c="dimmed" mt={4}>
+                {tc('trace.mass.rule', { threshold: c.trace.counts.massThreshold ?? '?' })}
+              </Text>
+            </Alert>
+          )}
           {c.trace.error && (
             <Alert color="red" mt="sm">
               {c.trace.error}
