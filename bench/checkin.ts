@@ -23,6 +23,7 @@ import { connectDatabase, migrate } from '../server/src/platform/db';
 import { createUser } from '../server/src/platform/auth/service';
 import { migrationSources } from '../server/src/platform/cli';
 import { KeyRing } from '../server/src/platform/signing';
+import { postgresCpuMs, serverCpuMs, startProfile } from './_cpu';
 import { modules } from '../server/src/modules';
 import { seedGeoDemo } from '../server/src/modules/geo';
 import { deviceRegistry, personalQrToken, personDeviceToken } from '../server/src/modules/people';
@@ -63,52 +64,6 @@ async function drive(dir: string, job: Omit<LoadJob, 'seconds' | 'connections'>)
   if (code !== 0) throw new Error(`load generator exited with ${code}`);
   return JSON.parse(fs.readFileSync(outFile, 'utf8')) as Run;
 }
-
-async function startProfile(): Promise<() => Promise<object>> {
-  const { Session } = await import('node:inspector');
-  const session = new Session();
-  session.connect();
-  const post = (method: string, params?: object) =>
-    new Promise<unknown>((resolve, reject) => session.post(method, params ?? {}, (err, r) => (err ? reject(err) : resolve(r))));
-  await post('Profiler.enable');
-  await post('Profiler.start');
-  return async () => {
-    const r = (await post('Profiler.stop')) as { profile: object };
-    session.disconnect();
-    return r.profile;
-  };
-}
-
-/** CPU time (ms, user + system) of the embedded PostgreSQL: the postmaster and all its children (backends, WAL writer, …). */
-function postgresCpuMs(dataDir: string): number {
-  let pid: number;
-  try {
-    pid = Number(fs.readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
-  } catch {
-    return NaN;
-  }
-  const tick = 1000 / 100; // CLK_TCK
-  let ms = 0;
-  for (const d of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const f = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-      const fields = f.slice(f.lastIndexOf(')') + 2).split(' '); // fields from #3 (state) on
-      if (Number(d) === pid || Number(fields[1]) === pid) ms += (Number(fields[11]) + Number(fields[12])) * tick;
-      // backends that ended (idle pool connections closed) live on in the postmaster's children's times
-      if (Number(d) === pid) ms += (Number(fields[13]) + Number(fields[14])) * tick;
-    } catch {
-      // process ended meanwhile
-    }
-  }
-  return ms;
-}
-
-/** CPU time of the server process (all threads: event loop, libuv pool, GC), ms. */
-const serverCpuMs = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
 
 function engineStats(app: unknown): { flushes: number; rows: number; maxBatch: number; flushMs: number } {
   return (app as { vigilCheckinStats?: () => { flushes: number; rows: number; maxBatch: number; flushMs: number } }).vigilCheckinStats?.() ?? { flushes: 0, rows: 0, maxBatch: 0, flushMs: 0 };
