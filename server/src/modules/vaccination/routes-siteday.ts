@@ -16,7 +16,7 @@ import { routeKit } from './kit';
 import { ageOn, classify } from './rules';
 import { SitePersonParam, AefiBody, DoseBody, DoseResponse, IdParam, ObservationBody, ScanBody, ScanResponse, ScreeningBody, ScreeningResponse, VoidBody } from './schema';
 import { endObservation, findDose, findSite, recordAefi, recordDose, recordScreening, voidDose, type SiteRow } from './siteday';
-import { appointmentsOf, dosesOf, isRegisteredAnywhere, usableLots } from './views';
+import { siteDayView } from './views';
 
 const tags = ['vaccination'];
 
@@ -85,7 +85,7 @@ export async function siteDayRoutes(fastify: FastifyInstance, ctx: AppContext) {
   });
 
   const personView = async (brief: PersonBrief, siteId: string) => {
-    const [doses, appointments, registered, lots] = await Promise.all([dosesOf(db, brief.id), appointmentsOf(db, brief.id, true), isRegisteredAnywhere(db, brief.id), usableLots(db, siteId, today())]);
+    const { doses, appointments, registered, lots } = await siteDayView(db, brief.id, siteId, today());
     return { person: personCard(brief, today()), registered, doses, appointments, nextDoseNumber: doses.length + 1, lots };
   };
 

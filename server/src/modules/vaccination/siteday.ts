@@ -125,6 +125,9 @@ export async function recordDose(
     if (!scr.consent) throw new AppError(409, 'NO_CONSENT', 'Consent was not recorded at screening', [{ path: 'body.screeningId', message: 'no consent' }]);
     const product = f.product!;
     const earlier = f.earlier;
+    // the same dose again (a second station, a retry), whether it committed before this read or races with it: 409
+    if (earlier.some((e) => e.dose_number === d.doseNumber))
+      throw conflict(`Dose ${d.doseNumber} of this person was just recorded (another station?)`, [{ path: 'body.doseNumber', message: 'already recorded' }]);
     if (d.doseNumber !== earlier.length + 1)
       throw invalidField('body.doseNumber', `must be ${earlier.length + 1}: this person has ${earlier.length} valid dose(s) recorded`);
     if (d.doseNumber > product.doses_in_schedule + 3) throw invalidField('body.doseNumber', 'is beyond any schedule');
