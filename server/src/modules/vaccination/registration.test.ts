@@ -198,6 +198,15 @@ describe('priority groups claimed at registration', () => {
     expect(outside.statusCode).toBe(400);
     expect(outside.json().error.details[0].path).toBe('querystring.commune');
     expect((await list('status=maybe')).statusCode).toBe(400);
+    // attackers: no session, a citizen, a venue operator, another province's officer, an unknown campaign, NUL
+    const url = `/api/vaccination/campaigns/${w.campaignId}/priority-review`;
+    expect((await t.app.inject({ method: 'GET', url })).statusCode).toBe(401);
+    expect((await t.app.inject({ method: 'GET', url, headers: a.who.headers })).statusCode).toBe(403);
+    expect((await t.app.inject({ method: 'GET', url, headers: (await t.login('venue_operator', '40')).headers })).statusCode).toBe(403);
+    const hanoi = await t.app.inject({ method: 'GET', url, headers: (await t.login('cdc_officer', '01')).headers });
+    expect(hanoi.json()).toEqual({ items: [], total: 0 }); // a national campaign, none of its claims in Hà Nội's area
+    expect((await t.app.inject({ method: 'GET', url: '/api/vaccination/campaigns/00000000-0000-0000-0000-000000000000/priority-review', headers: staff.headers })).statusCode).toBe(404);
+    expect((await list('q=a%00b')).statusCode).toBe(400);
 
     const regOf = async (personId: string) => ((await list('q=loc')).json().items as { id: string; personId: string }[]).find((i) => i.personId === personId)!.id;
     const bReg = await regOf(b.personId);
