@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { anotherApp, testContext, type TestContext } from '../../../test/helpers';
 import { KeyRing } from '../signing';
-import { FEED_POLL_MS, FEED_TRUST_MS, SessionCache } from './session-cache';
+import { FEED_POLL_MS, FEED_TRUST_MS, MAX_AGE_MS, SessionCache } from './session-cache';
 import { sha256 } from './service';
 
 let t: TestContext;
@@ -84,16 +84,43 @@ describe('session cache, driven by its own clock', () => {
     }
   });
 
+  it('reads a session again after MAX_AGE_MS, and keeps the fresh read', async () => {
+    const staff = await t.login('vaccination_staff', '40');
+    let mono = 20_000_000;
+    const cache = new SessionCache(t.db, () => mono);
+    try {
+      const now = new Date();
+      await cache.user(hashOf(staff.headers), now);
+      mono += MAX_AGE_MS;
+      await cache.user(hashOf(staff.headers), now);
+      expect(cache.stats).toMatchObject({ misses: 2, hits: 0 });
+      expect((await cache.user(hashOf(staff.headers), now))?.id).toBe(staff.id);
+      expect(cache.stats).toMatchObject({ misses: 2, hits: 1 });
+    } finally {
+      cache.close();
+    }
+  });
+
   it('does not keep a session read that raced with a sign-out', async () => {
     const staff = await t.login('vaccination_staff', '40');
     const cache = new SessionCache(t.db, () => 12_000_000);
+    const locker = await t.database.pool.connect();
     try {
+      await cache.user('nothing', new Date()); // the feed is read; the next call goes straight to the session row
+      // hold the session read back until the sign-out has been applied to the cache
+      await locker.query('begin; lock table sessions in access exclusive mode');
       const pending = cache.user(hashOf(staff.headers), new Date());
-      cache.dropSession(hashOf(staff.headers)); // a sign-out applied while the row was being read
-      expect(await pending).not.toBeNull();
+      await until(async () => {
+        const r = await sql<{ n: number }>`select count(*)::int as n from pg_locks where relation = 'sessions'::regclass and not granted`.execute(t.db);
+        return { statusCode: r.rows[0]!.n > 0 ? 200 : 0, body: '' };
+      }, 200);
+      cache.dropSession(hashOf(staff.headers)); // a sign-out reaches the cache while the row is being read
+      await locker.query('commit');
+      expect(await pending).not.toBeNull(); // the read saw the row as it was
       await sql`delete from sessions where id = ${hashOf(staff.headers)}`.execute(t.db);
       expect(await cache.user(hashOf(staff.headers), new Date())).toBeNull(); // read again, not served from memory
     } finally {
+      locker.release();
       cache.close();
     }
   });

@@ -24,7 +24,7 @@ export const FEED_TRUST_MS = 3_000;
 /** Cached sessions at most (the oldest go first). */
 const MAX_ENTRIES = 20_000;
 /** A cached session is read again after this long even without a change (belt and braces). */
-const MAX_AGE_MS = 10 * 60_000;
+export const MAX_AGE_MS = 10 * 60_000;
 /** How far back each read of the feed looks before the previous read's time (commit delays). */
 const FEED_OVERLAP = '10 seconds';
 /** The session's last_seen_at is written at most this often. */
@@ -63,7 +63,6 @@ export class SessionCache {
 
   /** The session's user (null: no such session, expired, or a disabled user). `sessionHash` is sha256 of the cookie. */
   async user(sessionHash: string, now: Date): Promise<AuthUser | null> {
-    const generation = this.generation; // before any await: an invalidation from here on keeps the read below out
     await this.freshFeed();
     const e = this.entries.get(sessionHash);
     const t = this.monotonic();
@@ -75,8 +74,11 @@ export class SessionCache {
       }
       return e.user;
     }
-    if (e) this.dropSession(sessionHash);
+    if (e) this.remove(sessionHash);
     this.stats.misses++;
+    // an invalidation applied while the row is read (it may predate the change) keeps the row out of memory; one
+    // applied before the read began is already in what the read sees (changes reach the feed after they commit)
+    const generation = this.generation;
     const row = await findSessionUser(this.db, sessionHash, now);
     if (!row || row.disabled) return null;
     if (now.getTime() - row.last_seen_at.getTime() > TOUCH_MS)
@@ -88,6 +90,11 @@ export class SessionCache {
 
   dropSession(sessionHash: string) {
     this.generation++;
+    this.remove(sessionHash);
+  }
+
+  /** Forgets an entry (aged, expired, evicted) without counting as an invalidation of reads in flight. */
+  private remove(sessionHash: string) {
     const e = this.entries.get(sessionHash);
     if (!e) return;
     this.entries.delete(sessionHash);
@@ -112,7 +119,7 @@ export class SessionCache {
   private store(sessionHash: string, e: Entry) {
     if (!this.entries.has(sessionHash) && this.entries.size >= MAX_ENTRIES) {
       const oldest = this.entries.keys().next();
-      if (!oldest.done) this.dropSession(oldest.value);
+      if (!oldest.done) this.remove(oldest.value);
     }
     this.entries.set(sessionHash, e);
     let set = this.byUser.get(e.userId);
