@@ -139,7 +139,7 @@ export default async function main() {
     console.log(row('echo', echoRps, e));
     console.log(row('bookings', perSecond, b));
     console.log(`answers:  ${created} booked (201), ${full} slot full (409)${other ? `, other: ${other}` : ''}; sent ${b.ok + b.non2xx} of ${bodies.length}`);
-    console.log(`database: ${(queries.n / bodies.length).toFixed(2)} statements per request (session, slot, people, group-committed bookings with begin/commit)`);
+    console.log(`database: ${(queries.n / bodies.length).toFixed(2)} statements per request (sessions come from memory: the slot facts once a minute, people and the group-committed bookings with begin/commit per batch, the session change feed once a second)`);
     console.log(`CPU:      per request server ${((used.serverMs * 1000) / bodies.length).toFixed(0)} µs, PostgreSQL ${((used.pgMs * 1000) / bodies.length).toFixed(0)} µs (load generator ${((b.cpuMs * 1000) / bodies.length).toFixed(0)} µs); echo: server ${((echoUsed.serverMs * 1000) / bodies.length).toFixed(0)} µs, load generator ${((e.cpuMs * 1000) / bodies.length).toFixed(0)} µs`);
     console.log(`ratio:    bookings/s ÷ echo requests/s = ${(perSecond / echoRps).toFixed(3)}   (goal ≥ 0.15)`);
     console.log(`verify:   stored live bookings ${check.live}; acknowledged but not stored (lost) ${lost}; slots over capacity ${check.over}; slots whose counter ≠ bookings ${check.drift}`);
