@@ -7,6 +7,12 @@ export default defineConfig({
     globalSetup: ['server/test/global-setup.ts'],
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+    // Test files share their worker's module cache instead of importing the app's ~400 modules and their libraries
+    // again for each of the 135 files (collecting a file cost ≈ 5 s of a busy machine; measured on 6 server files:
+    // collect 32.7 s → 16.2 s). Every file still builds its own app on its own cloned database (server/test/helpers.ts),
+    // so what files share is code, not state; globals a test stubs are restored after each test (unstubGlobals).
+    isolate: false,
+    unstubGlobals: true,
     testTimeout: 30_000,
     // expect.poll waits for what a page or job shows next; vitest's default gives up after 1 s, which a busy machine
     // exceeds (five browser tests failed so). Polls now wait as long as the test may run, less a margin so the

@@ -61,6 +61,11 @@ export default defineConfig({
         manualChunks(id) {
           if (!id.includes('node_modules')) return undefined;
           if (/node_modules\/(react|react-dom|scheduler)\//.test(id)) return 'react';
+          // ECharts' renderer (zrender) in a chunk of its own: with it, the charts chunk that the home page, the case,
+          // follow-up and testing pages share was 507 kB (Vite's warning). Both still load only on the pages that draw
+          // a chart (their pages import the chart components; no other page does), and a chart change keeps zrender
+          // cached.
+          if (/node_modules\/zrender\//.test(id)) return 'zrender';
           return undefined;
         },
       },

@@ -43,7 +43,7 @@ describe('probing the own listener', () => {
     expect(isOwnListener('127.0.0.1', 8080, undefined)).toBe(false);
     const policy = { allowPrivate: false, allowNets: '', self };
     expect(await vetOutboundUrl(new URL('http://localhost:8080/healthz'), policy)).toEqual({ address: '127.0.0.1', family: 4 });
-    expect(await vetOutboundUrl(new URL('rtsp://127.0.0.1/x'), policy)).toEqual({ error: 'refused: 127.0.0.1 is a loopback, link-local or reserved address' }); // port 554
+    expect(await vetOutboundUrl(new URL('rtsp://127.0.0.1/x'), policy)).toEqual({ error: 'refused: 127.0.0.1 is a loopback, link-local or reserved address', reason: 'blocked', detail: '127.0.0.1' }); // port 554
     expect(await vetOutboundUrl(new URL('http://127.0.0.1:8080/'), { allowPrivate: false, allowNets: '' })).toMatchObject({ error: /refused/ });
   });
 
@@ -58,7 +58,7 @@ describe('probing the own listener', () => {
     await add('Trang quản trị', `http://localhost:${(other.address() as net.AddressInfo).port}/admin`);
     expect(await t.app.vigil.jobs.runNow('cases.probe-cameras')).toEqual({ probed: 2, down: 1 });
     const down = (await t.app.inject({ method: 'GET', url: '/api/cameras/down', headers: cdc.headers })).json().items;
-    expect(down.map((c: { name: string; lastProbeError: string }) => [c.name, c.lastProbeError])).toEqual([['Trang quản trị', 'refused: 127.0.0.1 is a loopback, link-local or reserved address']]);
+    expect(down.map((c: { name: string; lastProbeReason: string; lastProbeDetail: string }) => [c.name, c.lastProbeReason, c.lastProbeDetail])).toEqual([['Trang quản trị', 'blocked', '127.0.0.1']]);
     expect(otherHits).toBe(0);
   });
 });

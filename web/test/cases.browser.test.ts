@@ -54,10 +54,11 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function signIn(page: Page) {
-  await page.getByLabel('Tên đăng nhập').fill('cases.cdc');
-  await page.getByLabel('Mật khẩu').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+async function signIn(page: Page, lang: 'vi' | 'en' = 'vi') {
+  const [user, pass, submit] = lang === 'vi' ? ['Tên đăng nhập', 'Mật khẩu', 'Đăng nhập'] : ['Username', 'Password', 'Sign in'];
+  await page.getByLabel(user).fill('cases.cdc');
+  await page.getByLabel(pass).fill(PASSWORD);
+  await page.getByRole('button', { name: submit }).click();
 }
 
 describe('case page', () => {
@@ -155,5 +156,37 @@ describe('citizen exposure notice', () => {
     await expect.poll(() => page.locator('h1').count()).toBeGreaterThan(0);
     expect(await page.getByTestId('exposure-alert').count()).toBe(0);
     await ctx.close();
+  });
+});
+
+describe('places page', () => {
+  it('says why each camera is down in the reader’s language, from the stored reason code', async () => {
+    const commune = (await server.db.selectFrom('admin_units').select('code').where('level', '=', 'commune').where('path', 'like', '/VN/40/%').orderBy('code').executeTakeFirstOrThrow()).code;
+    const place = await server.db.insertInto('quarantine_places').values({ name: 'KTX Sư phạm', kind: 'concentrated', commune_code: commune, capacity: 50 }).returning('id').executeTakeFirstOrThrow();
+    const cams: [string, string, string | null][] = [
+      ['Cam HTTP', 'http', '503'],
+      ['Cam chậm', 'timeout', '3000'],
+      ['Cam chặn', 'blocked', '10.0.0.5'],
+      ['Cam ngắt', 'reset', 'ECONNRESET'],
+    ];
+    await server.db.insertInto('place_cameras').values(cams.map(([name, reason, detail]) => ({ place_id: place.id, name, stream_url: 'rtsp://cam.invalid/live', last_probe_at: new Date(), last_probe_ok: false, last_probe_reason: reason, last_probe_detail: detail }))).execute();
+    const expected = {
+      vi: ['Cam HTTP · máy chủ báo lỗi HTTP 503', 'Cam chậm · không trả lời trong 3000 ms', 'Cam chặn · địa chỉ 10.0.0.5 bị chặn', 'Cam ngắt · kết nối bị ngắt (ECONNRESET)'],
+      en: ['Cam HTTP · the server answered HTTP 503', 'Cam chậm · no answer in 3000 ms', 'Cam chặn · address 10.0.0.5 blocked', 'Cam ngắt · connection reset (ECONNRESET)'],
+    };
+    for (const lang of ['vi', 'en'] as const) {
+      const { ctx, page, errors } = await openPage(browser, { viewport: { width: 1280, height: 900 }, locale: 'vi-VN' });
+      await ctx.addInitScript((l) => localStorage.setItem('vigil.lang', l), lang);
+      await page.goto(`${server.url}/places`);
+      await signIn(page, lang);
+      const down = page.getByTestId('cameras-down');
+      await expect.poll(() => down.textContent()).toContain('KTX Sư phạm · Cam ngắt');
+      const text = (await down.textContent())!;
+      for (const line of expected[lang]) expect(text, lang).toContain(line);
+      expect(text).not.toMatch(/places\.probe|undefined/);
+      await page.screenshot({ path: `/tmp/vigil-places-cameras-${lang}.png`, fullPage: true });
+      expect(errors).toEqual([]);
+      await ctx.close();
+    }
   });
 });

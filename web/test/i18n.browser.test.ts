@@ -61,3 +61,33 @@ describe('staff pages in Vietnamese and English', () => {
     }, 180_000);
   }
 });
+
+describe('the English catalogue is loaded only for English readers', () => {
+  it('a Vietnamese page does not download it; picking English loads it and the page turns English; a reload stays English', async () => {
+    const { ctx, page, errors } = await openPage(browser, { viewport: { width: 360, height: 740 } });
+    const scripts: string[] = [];
+    page.on('request', (r) => {
+      if (r.resourceType() === 'script') scripts.push(new URL(r.url()).pathname);
+    });
+    const r = await page.request.post(`${server.url}/api/auth/login`, { headers: { 'x-requested-with': 'vigil' }, data: { username: 'nat.admin', password: PASSWORD } });
+    expect(r.status()).toBe(200);
+    await page.goto(`${server.url}/venues`);
+    await page.locator('main h1, main h2, main h3, main h4').first().waitFor();
+    await page.waitForLoadState('networkidle');
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('vi');
+    const english = (p: string) => /^\/assets\/en-[\w-]+\.js$/.test(p);
+    expect(scripts.filter(english)).toEqual([]);
+    await page.getByTestId('language-switch').click();
+    const loaded = page.waitForResponse((res) => english(new URL(res.url()).pathname));
+    await page.getByRole('menuitem', { name: 'English' }).click();
+    expect((await loaded).status()).toBe(200);
+    await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe('en');
+    await expect.poll(() => page.getByTestId('language-switch').getAttribute('aria-label')).toBe(`${en.lang.label}: ${en.lang.en}`);
+    // a new visit: English from the first paint (the page waits for the catalogue rather than flashing Vietnamese)
+    await page.reload();
+    await page.locator('main h1, main h2, main h3, main h4').first().waitFor();
+    expect(await page.getByTestId('language-switch').getAttribute('aria-label')).toBe(`${en.lang.label}: ${en.lang.en}`);
+    expect(errors).toEqual([]);
+    await ctx.close();
+  }, 120_000);
+});

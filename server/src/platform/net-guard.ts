@@ -110,11 +110,18 @@ export function refusal(ip: string, policy: OutboundPolicy, allow = parseAllowNe
 }
 
 /**
+ * Why vetOutboundUrl refused: `error` in English (logs, form errors); `reason` a stable code a page translates
+ * (scheme: not http/https/rtsp(s), detail the scheme; dns: the name does not resolve, detail the resolver's code;
+ * blocked: an address the policy refuses, detail that address).
+ */
+export type OutboundRefusal = { error: string; reason: 'scheme' | 'dns' | 'blocked'; detail: string | null };
+
+/**
  * Resolves a camera URL's host and checks every address it names (a name that also resolves to an internal
  * address is refused). Returns the address to connect to, or the refusal.
  */
-export async function vetOutboundUrl(u: URL, policy: OutboundPolicy): Promise<{ address: string; family: 4 | 6 } | { error: string }> {
-  if (!PROBE_SCHEMES.has(u.protocol)) return { error: `refused: scheme ${u.protocol} (http, https, rtsp, rtsps only)` };
+export async function vetOutboundUrl(u: URL, policy: OutboundPolicy): Promise<{ address: string; family: 4 | 6 } | OutboundRefusal> {
+  if (!PROBE_SCHEMES.has(u.protocol)) return { error: `refused: scheme ${u.protocol} (http, https, rtsp, rtsps only)`, reason: 'scheme', detail: u.protocol.replace(/:$/, '').slice(0, 40) };
   const host = u.hostname.replace(/^\[|\]$/g, '');
   let addrs: { address: string; family: number }[];
   if (net.isIP(host)) addrs = [{ address: host, family: net.isIP(host) }];
@@ -122,15 +129,16 @@ export async function vetOutboundUrl(u: URL, policy: OutboundPolicy): Promise<{ 
     try {
       addrs = await dns.lookup(host, { all: true, verbatim: true });
     } catch (err) {
-      return { error: (err as NodeJS.ErrnoException).code ?? 'DNS lookup failed' };
+      const code = (err as NodeJS.ErrnoException).code;
+      return { error: code ?? 'DNS lookup failed', reason: 'dns', detail: code ?? null };
     }
   }
-  if (!addrs.length) return { error: 'ENOTFOUND' };
+  if (!addrs.length) return { error: 'ENOTFOUND', reason: 'dns', detail: 'ENOTFOUND' };
   const allow = parseAllowNets(policy.allowNets);
   const port = Number(u.port) || DEFAULT_PORTS[u.protocol]!;
   for (const a of addrs) {
     const why = refusal(a.address, policy, allow);
-    if (why && !isOwnListener(a.address, port, policy.self)) return { error: why };
+    if (why && !isOwnListener(a.address, port, policy.self)) return { error: why, reason: 'blocked', detail: a.address };
   }
   return { address: addrs[0]!.address, family: addrs[0]!.family === 6 ? 6 : 4 };
 }

@@ -1,7 +1,6 @@
 import i18n from 'i18next';
 import { useCallback } from 'react';
 import { initReactI18next, useTranslation } from 'react-i18next';
-import en from './locales/en.json';
 import vi from './locales/vi.json';
 
 export const LANGUAGES = ['vi', 'en'] as const;
@@ -42,23 +41,50 @@ function applyLanguage(lng: string): void {
 
 i18n.on('languageChanged', applyLanguage);
 
+// Vietnamese, the default, is bundled; the English catalogue (≈ 12 kB brotli) is a chunk of its own, loaded when a
+// reader picks English (or had picked it before), so the Vietnamese majority does not download it on every page.
+const loaded = new Set<Language>(['vi']);
+async function loadLanguage(lng: Language): Promise<void> {
+  if (loaded.has(lng)) return;
+  const catalogue = (await import('./locales/en.json')).default;
+  i18n.addResourceBundle(lng, 'translation', catalogue, true, true);
+  loaded.add(lng);
+}
+
+const stored = storedLanguage();
 void i18n.use(initReactI18next).init({
-  resources: { vi: { translation: vi }, en: { translation: en } },
-  lng: storedLanguage(),
+  resources: { vi: { translation: vi } },
+  partialBundledLanguages: true,
+  lng: DEFAULT_LANGUAGE,
   fallbackLng: DEFAULT_LANGUAGE,
   supportedLngs: [...LANGUAGES],
   interpolation: { escapeValue: false }, // React escapes
-  initAsync: false, // resources are bundled: initialise synchronously so the first render is translated
+  initAsync: false, // Vietnamese is bundled: initialise synchronously so the first render is translated
   returnNull: false,
 });
 document.documentElement.lang = i18n.language;
+
+/**
+ * Resolves once the reader's language is ready (at once for Vietnamese; after the English chunk for English): the
+ * entry points render after it, so an English reader never sees a Vietnamese first paint. A failed load (offline, a
+ * stale deployment) leaves the page in Vietnamese rather than blank.
+ */
+export const languageReady: Promise<void> =
+  stored === DEFAULT_LANGUAGE
+    ? Promise.resolve()
+    : loadLanguage(stored)
+        .then(() => i18n.changeLanguage(stored))
+        .then(
+          () => undefined,
+          () => undefined,
+        );
 
 export function currentLanguage(): Language {
   return isLanguage(i18n.resolvedLanguage) ? i18n.resolvedLanguage : DEFAULT_LANGUAGE;
 }
 
 export function setLanguage(lng: Language): void {
-  void i18n.changeLanguage(lng);
+  void loadLanguage(lng).then(() => i18n.changeLanguage(lng));
 }
 
 /** BCP 47 locale for Intl formatting. */

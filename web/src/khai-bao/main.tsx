@@ -2,7 +2,7 @@
 // form and what it needs (Mantine's inputs, the query client, Vietnamese/English),
 // none of the staff app (shell, navigation, tables, maps), so a phone on a slow network gets it quickly.
 import './styles';
-import '../app/i18n';
+import { languageReady } from '../app/i18n';
 import { MantineProvider } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
@@ -24,12 +24,14 @@ const queryClient = new QueryClient({
 
 const root = document.getElementById('root');
 if (!root) throw new Error('#root missing from khai-bao.html');
-createRoot(root).render(
-  <StrictMode>
-    <MantineProvider theme={theme} defaultColorScheme="light">
-      <QueryClientProvider client={queryClient}>
-        <PublicDeclarePage />
-      </QueryClientProvider>
-    </MantineProvider>
-  </StrictMode>,
+void languageReady.then(() =>
+  createRoot(root).render(
+    <StrictMode>
+      <MantineProvider theme={theme} defaultColorScheme="light">
+        <QueryClientProvider client={queryClient}>
+          <PublicDeclarePage />
+        </QueryClientProvider>
+      </MantineProvider>
+    </StrictMode>,
+  ),
 );

@@ -12,6 +12,7 @@ import type { AppContext } from '../../platform/module';
 import { getPersonIdentities } from '../people';
 import { dayOf } from './days';
 import { admitToPlace } from './places';
+import { PROBE_REASONS, type ProbeReason } from './cameras';
 import { routeKit } from './scope';
 
 const Uuid = Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' });
@@ -48,7 +49,10 @@ const CameraItem = Type.Object({
   streamUrl: Type.String(),
   lastProbeAt: Type.Union([Type.String(), Type.Null()]),
   lastProbeOk: Type.Union([Type.Boolean(), Type.Null()]),
-  lastProbeError: Type.Union([Type.String(), Type.Null()]),
+  /** why the last probe failed (a code the page translates, cameras.ts PROBE_REASONS), null when up or not probed */
+  lastProbeReason: Type.Union([Type.Union(PROBE_REASONS.map((r) => Type.Literal(r))), Type.Null()]),
+  /** what completes the reason: HTTP status, deadline in ms, blocked address, system code */
+  lastProbeDetail: Type.Union([Type.String(), Type.Null()]),
 });
 
 export async function placeRoutes(fastify: FastifyInstance, ctx: AppContext) {
@@ -254,7 +258,7 @@ export async function placeRoutes(fastify: FastifyInstance, ctx: AppContext) {
   });
 }
 
-const cameraView = (c: { id: string; place_id: string; name: string; location: string; stream_url: string; last_probe_at: Date | null; last_probe_ok: boolean | null; last_probe_error: string | null }, placeName: string) => ({
+const cameraView = (c: { id: string; place_id: string; name: string; location: string; stream_url: string; last_probe_at: Date | null; last_probe_ok: boolean | null; last_probe_reason: string | null; last_probe_detail: string | null }, placeName: string) => ({
   id: c.id,
   placeId: c.place_id,
   placeName,
@@ -263,5 +267,6 @@ const cameraView = (c: { id: string; place_id: string; name: string; location: s
   streamUrl: c.stream_url,
   lastProbeAt: c.last_probe_at?.toISOString() ?? null,
   lastProbeOk: c.last_probe_ok,
-  lastProbeError: c.last_probe_error,
+  lastProbeReason: c.last_probe_reason as ProbeReason | null,
+  lastProbeDetail: c.last_probe_detail,
 });

@@ -119,7 +119,9 @@ export interface PlaceCameraTable {
   stream_url: string;
   last_probe_at: Date | null;
   last_probe_ok: boolean | null;
-  last_probe_error: string | null;
+  /** why the last probe failed (cameras.ts PROBE_REASONS; migration 0008), null when it succeeded */
+  last_probe_reason: string | null;
+  last_probe_detail: string | null;
   created_at: Generated<Date>;
 }
 

@@ -106,6 +106,14 @@ function signerCommands(cert: Command, env: () => CertCliEnv): void {
 export function certCommand(program: Command, env: () => CertCliEnv): void {
   const cert = program.command('cert').description('EU DCC certificates');
   signerCommands(cert, env);
+  certVerifyCommand(cert, () => env().rules);
+}
+
+/**
+ * `cert verify` under `cert`. It needs no database and none of the server: the CLI's entry (bin/vigil.js) runs it
+ * from verify-main.ts, which loads only this file's imports and the configuration.
+ */
+export function certVerifyCommand(cert: Command, rules: () => ValidityRules): void {
   cert
     .command('verify')
     .description('verify an EU DCC ("HC1:…") against trusted document signer certificates')
@@ -121,7 +129,7 @@ export function certCommand(program: Command, env: () => CertCliEnv): void {
       try {
         const trust = readTrust(o.trust);
         const at = parseAt(o.at);
-        const r = verifyAndJudge(readHc1(hc1), { trust, at, rules: env().rules });
+        const r = verifyAndJudge(readHc1(hc1), { trust, at, rules: rules() });
         process.stdout.write(o.json ? `${JSON.stringify(r, null, 2)}\n` : human(r));
         process.exitCode = r.valid ? EXIT_VALID : EXIT_INVALID;
       } catch (err) {

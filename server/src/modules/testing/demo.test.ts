@@ -37,5 +37,5 @@ describe('demo testing', () => {
     expect(fromTest).toEqual([{ origin: 'test', trace_status: 'done' }]);
     for (const m of (await import('../../modules')).modules) await m.seedDemo?.(t.app.vigil);
     expect(await count()).toEqual(first);
-  });
+  }, 180_000); // seeds the whole demo twice, as cases/ and calls/demo.test.ts do: vitest's default 30 s ran out at load 20
 });

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { useAuth } from '../../app/auth';
 import { DataTable } from '../../lib/DataTable';
 import { ErrorAlert, useErrorMessage } from '../../lib/errors';
-import { useCamerasDown, usePlace, usePlaceMutations, usePlaces } from './api';
+import { useCamerasDown, usePlace, usePlaceMutations, usePlaces, type Camera, type ProbeReason } from './api';
 import { useCasesT, useLabel } from './i18n';
 import './i18n';
 
@@ -30,7 +30,7 @@ export default function PlacesPage() {
         <Alert color="red" title={tc('places.down')} data-testid="cameras-down">
           {down.data.items.map((c) => (
             <Text key={c.id} size="sm">
-              {c.placeName} · {c.name} · {probeText(c.lastProbeError)}
+              {c.placeName} · {c.name} · {probeText(c)}
             </Text>
           ))}
         </Alert>
@@ -132,7 +132,7 @@ function PlaceModal({ id, onClose }: { id: string | null; onClose(): void }) {
           <Text fw={600}>{tc('places.cameras')}</Text>
           {q.data.cameras.map((c) => (
             <Text key={c.id} size="sm">
-              {c.name} · {c.streamUrl} · {c.lastProbeOk === null ? '?' : c.lastProbeOk ? 'OK' : `✗ ${probeText(c.lastProbeError)}`}
+              {c.name} · {c.streamUrl} · {c.lastProbeOk === null ? '?' : c.lastProbeOk ? 'OK' : `✗ ${probeText(c)}`}
             </Text>
           ))}
           {can('places.manage') && (
@@ -171,22 +171,15 @@ function NewPlace({ opened, onClose }: { opened: boolean; onClose(): void }) {
   );
 }
 
-const PROBE_CODES = ['ENOTFOUND', 'ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH'] as const;
-
-/** The camera probe's reason (a system error code or the probe's own English phrase, see server cases/cameras.ts) in
- * the UI language: officers saw "ENOTFOUND" in the Vietnamese page. */
+/** Why a camera is down, in the UI language: the probe stores a reason code and a detail (server cases/cameras.ts). */
 function useProbeText() {
   const tc = useCasesT();
-  return (error: string | null): string => {
-    if (!error) return '';
-    const code = PROBE_CODES.find((c) => c === error);
-    if (code) return tc(`places.probe.${code}`);
-    const timeout = /^no answer in (\d+) ms$/.exec(error);
-    if (timeout) return tc('places.probe.timeout', { ms: timeout[1]! });
-    const http = /^HTTP (\d{3})$/.exec(error);
-    if (http) return tc('places.probe.http', { status: http[1]! });
-    if (error.startsWith('refused:')) return tc('places.probe.refused');
-    if (error === 'invalid URL') return tc('places.probe.invalid');
-    return tc('places.probe.other', { error });
+  return (c: Pick<Camera, 'lastProbeReason' | 'lastProbeDetail'>): string => {
+    if (!c.lastProbeReason) return '';
+    const text = tc(`places.probe.${c.lastProbeReason}`, { detail: c.lastProbeDetail ?? '' });
+    return c.lastProbeDetail && !PROBE_DETAIL_IN_TEXT.has(c.lastProbeReason) ? `${text} (${c.lastProbeDetail})` : text;
   };
 }
+
+/** reasons whose text already says the detail (the others show it after the text, for the technician) */
+const PROBE_DETAIL_IN_TEXT = new Set<ProbeReason>(['timeout', 'http', 'blocked', 'scheme']);

@@ -80,7 +80,10 @@ export interface Camera {
   streamUrl: string;
   lastProbeAt: string | null;
   lastProbeOk: boolean | null;
-  lastProbeError: string | null;
+  /** why the last probe failed: a code (server cases/cameras.ts PROBE_REASONS), translated by the places page */
+  lastProbeReason: ProbeReason | null;
+  /** what completes the reason: HTTP status, deadline in ms, blocked address, system code */
+  lastProbeDetail: string | null;
 }
 export interface Notice {
   id: string;
@@ -246,3 +249,5 @@ export async function uploadContacts(file: File): Promise<ImportResultView> {
   if (!res.ok) throw new Error(body?.error?.message ?? `HTTP ${res.status}`);
   return body as ImportResultView;
 }
+
+export type ProbeReason = 'invalid-url' | 'scheme' | 'blocked' | 'dns' | 'refused' | 'reset' | 'unreachable' | 'timeout' | 'tls' | 'protocol' | 'http' | 'other';
