@@ -1,6 +1,7 @@
-// CPU time of a benchmark's processes: on a shared box CPU per operation survives load far better than wall time.
+// CPU time of the benchmarked processes, the figure that survives a shared, loaded box better than throughput.
 import fs from 'node:fs';
 import path from 'node:path';
+import pg from 'pg';
 
 /** CPU time (ms, user + system) of the embedded PostgreSQL: the postmaster and all its children (backends, WAL writer, …). */
 export function postgresCpuMs(dataDir: string): number {
@@ -27,8 +28,43 @@ export function postgresCpuMs(dataDir: string): number {
   return ms;
 }
 
-/** CPU time of the server process (all threads: event loop, libuv pool, GC), ms. */
+/** CPU time of this (server) process (all threads: event loop, libuv pool, GC), ms. */
 export const serverCpuMs = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
 };
+
+/** Server and PostgreSQL CPU spent between start() and the returned function's call. */
+export function cpuMeter(dataDir: string) {
+  const s0 = serverCpuMs();
+  const p0 = postgresCpuMs(dataDir);
+  return () => ({ serverMs: serverCpuMs() - s0, pgMs: postgresCpuMs(dataDir) - p0 });
+}
+
+/** Starts a CPU profile of this process (inspector); the returned function stops it and gives the .cpuprofile object. */
+export async function startProfile(): Promise<() => Promise<object>> {
+  const { Session } = await import('node:inspector');
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) => session.post(method, params ?? {}, (err, r) => (err ? reject(err) : resolve(r))));
+  await post('Profiler.enable');
+  await post('Profiler.start');
+  return async () => {
+    const r = (await post('Profiler.stop')) as { profile: object };
+    session.disconnect();
+    return r.profile;
+  };
+}
+
+/** Counts the statements sent to PostgreSQL (every pool client's query) until restore(): round trips per operation. */
+export function countQueries() {
+  const proto = pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown };
+  const orig = proto.query;
+  const counter = { n: 0, restore: () => void (proto.query = orig) };
+  proto.query = function (this: unknown, ...a: unknown[]) {
+    counter.n++;
+    return orig.apply(this, a);
+  };
+  return counter;
+}

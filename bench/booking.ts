@@ -11,7 +11,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import Fastify from 'fastify';
-import pg from 'pg';
 import { sql } from 'kysely';
 import { buildApp } from '../server/src/app';
 import { loadConfig, type Config } from '../server/src/config';
@@ -21,6 +20,7 @@ import { migrationSources } from '../server/src/platform/cli';
 import { KeyRing } from '../server/src/platform/signing';
 import { modules } from '../server/src/modules';
 import { seedGeoDemo } from '../server/src/modules/geo';
+import { countQueries, cpuMeter } from './_cpu';
 
 const BOOKINGS = Number(process.env.BENCH_BOOKINGS ?? 100_000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 500);
@@ -49,18 +49,6 @@ async function drive(dir: string, url: string, bodies: string[], cookies: string
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   if (code !== 0) throw new Error(`load generator exited with ${code}`);
   return JSON.parse(fs.readFileSync(`${jobFile}.out`, 'utf8')) as Run;
-}
-
-/** Counts the statements sent to PostgreSQL (every pool client's query), to report round trips per booking. */
-function countQueries() {
-  const proto = pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown };
-  const orig = proto.query;
-  const counter = { n: 0, restore: () => void (proto.query = orig) };
-  proto.query = function (this: unknown, ...a: unknown[]) {
-    counter.n++;
-    return orig.apply(this, a);
-  };
-  return counter;
 }
 
 export default async function main() {
@@ -123,11 +111,15 @@ export default async function main() {
     const echoUrl = `http://127.0.0.1:${(echo.server.address() as { port: number }).port}/echo`;
 
     console.log(`echo:    ${CONNECTIONS} connections, ${bodies.length} requests …`);
+    const echoCpu = cpuMeter(dataDir);
     const e = await drive(dataDir, echoUrl, bodies, cookies);
+    const echoUsed = echoCpu();
     const echoRps = e.ok / e.seconds;
     console.log(`booking: ${CONNECTIONS} connections, ${bodies.length} requests …`);
     const queries = countQueries();
+    const cpu = cpuMeter(dataDir);
     const b = await drive(dataDir, `${base}/api/vaccination/bookings`, bodies, cookies);
+    const used = cpu();
     queries.restore();
     const created = b.tally['201'] ?? 0;
     const full = b.tally['409'] ?? 0;
@@ -147,7 +139,8 @@ export default async function main() {
     console.log(row('echo', echoRps, e));
     console.log(row('bookings', perSecond, b));
     console.log(`answers:  ${created} booked (201), ${full} slot full (409)${other ? `, other: ${other}` : ''}; sent ${b.ok + b.non2xx} of ${bodies.length}`);
-    console.log(`database: ${(queries.n / bodies.length).toFixed(2)} statements per request (session, slot, people, group-committed bookings with begin/commit)`);
+    console.log(`database: ${(queries.n / bodies.length).toFixed(2)} statements per request (sessions come from memory: the slot facts once a minute, people and the group-committed bookings with begin/commit per batch, the session change feed once a second)`);
+    console.log(`CPU:      per request server ${((used.serverMs * 1000) / bodies.length).toFixed(0)} µs, PostgreSQL ${((used.pgMs * 1000) / bodies.length).toFixed(0)} µs (load generator ${((b.cpuMs * 1000) / bodies.length).toFixed(0)} µs); echo: server ${((echoUsed.serverMs * 1000) / bodies.length).toFixed(0)} µs, load generator ${((e.cpuMs * 1000) / bodies.length).toFixed(0)} µs`);
     console.log(`ratio:    bookings/s ÷ echo requests/s = ${(perSecond / echoRps).toFixed(3)}   (goal ≥ 0.15)`);
     console.log(`verify:   stored live bookings ${check.live}; acknowledged but not stored (lost) ${lost}; slots over capacity ${check.over}; slots whose counter ≠ bookings ${check.drift}`);
     console.log(`          seats ${seats}: ${created === seats ? 'all taken' : `${seats - created} left`}`);

@@ -28,7 +28,7 @@ import { seedGeoDemo } from '../server/src/modules/geo';
 import { deviceRegistry, personalQrToken, personDeviceToken } from '../server/src/modules/people';
 import { signVenueToken } from '../server/src/modules/venues';
 import type { LoadJob } from './_load';
-import { postgresCpuMs, serverCpuMs } from './_cpu';
+import { postgresCpuMs, serverCpuMs, startProfile } from './_cpu';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 128);
@@ -69,21 +69,6 @@ async function drive(dir: string, job: Omit<LoadJob, 'seconds' | 'connections'>,
   marks.ended?.();
   if (code !== 0) throw new Error(`load generator exited with ${code}`);
   return JSON.parse(fs.readFileSync(outFile, 'utf8')) as Run;
-}
-
-async function startProfile(): Promise<() => Promise<object>> {
-  const { Session } = await import('node:inspector');
-  const session = new Session();
-  session.connect();
-  const post = (method: string, params?: object) =>
-    new Promise<unknown>((resolve, reject) => session.post(method, params ?? {}, (err, r) => (err ? reject(err) : resolve(r))));
-  await post('Profiler.enable');
-  await post('Profiler.start');
-  return async () => {
-    const r = (await post('Profiler.stop')) as { profile: object };
-    session.disconnect();
-    return r.profile;
-  };
 }
 
 function engineStats(app: unknown): { flushes: number; rows: number; maxBatch: number; flushMs: number } {

@@ -77,3 +77,10 @@ export async function posterVenue(server: TestServer, username: string, venue: {
   if (!qrPath.startsWith('/c/')) throw new Error(`unexpected QR URL ${qrPath}`);
   return { qrPath, venueId: v.venue.id, entranceId: v.entrances[0]!.id, headers, commune };
 }
+
+/** Signs in on the login page the app shows (Vietnamese or English labels). */
+export async function signIn(page: Page, username: string, password = PASSWORD) {
+  await page.getByLabel(/Tên đăng nhập|Username/).fill(username);
+  await page.getByLabel(/Mật khẩu|Password/).fill(password);
+  await page.getByRole('button', { name: /Đăng nhập|Sign in/ }).click();
+}

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer } from '../../server/test/helpers';
-import { ensureBuilt, launchBrowser, openPage, PASSWORD, type TestServer } from './browser';
+import { ensureBuilt, launchBrowser, openPage, PASSWORD, signIn, type TestServer } from './browser';
 
 let server: TestServer;
 let browser: Browser;
@@ -47,19 +47,13 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function signIn(page: Page) {
-  await page.getByLabel(/Tên đăng nhập|Username/).fill('prio.citizen');
-  await page.getByLabel(/Mật khẩu|Password/).fill(PASSWORD);
-  await page.getByRole('button', { name: /Đăng nhập|Sign in/ }).click();
-}
-
 describe('priority claim in the health book', () => {
   it('shows the claim waiting for review with its reason (vi, en), then accepted after staff verify it', async () => {
     const shots = path.join(os.tmpdir(), 'vigil-vacc-shots');
     fs.mkdirSync(shots, { recursive: true });
     const vi = await openPage(browser, { viewport: PHONE, locale: 'vi-VN' });
     await vi.page.goto(`${server.url}/health-book`);
-    await signIn(vi.page);
+    await signIn(vi.page, 'prio.citizen');
     const card = vi.page.getByTestId('book-registrations');
     await expect.poll(() => card.textContent(), { timeout: 20_000 }).toContain('Nhóm ưu tiên: Người làm việc trong cơ sở y tế, ngành y tế');
     expect(await card.textContent()).toContain('Đang chờ cán bộ xác minh');
@@ -71,7 +65,7 @@ describe('priority claim in the health book', () => {
     const en = await openPage(browser, { viewport: PHONE, locale: 'en-GB' });
     await en.ctx.addInitScript(() => localStorage.setItem('vigil.lang', 'en'));
     await en.page.goto(`${server.url}/health-book`);
-    await signIn(en.page);
+    await signIn(en.page, 'prio.citizen');
     const enCard = en.page.getByTestId('book-registrations');
     await expect.poll(() => enCard.textContent(), { timeout: 20_000 }).toContain('Waiting for staff to verify');
     expect(await enCard.textContent()).toContain('Priority group: Health-care workers');

@@ -148,6 +148,13 @@ export const navEntries: NavEntry[] = [
     component: lazy(() => import('../features/vaccination/SiteDayPage')),
   },
   {
+    path: '/vaccination/priority-review',
+    labelKey: 'nav.vaccPriorityReview',
+    descriptionKey: 'navDesc.vaccPriorityReview',
+    permission: 'vaccination.write',
+    component: lazy(() => import('../features/vaccination/PriorityReviewPage')),
+  },
+  {
     path: '/vaccination',
     labelKey: 'nav.vaccDashboard',
     descriptionKey: 'navDesc.vaccDashboard',

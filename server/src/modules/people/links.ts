@@ -13,6 +13,7 @@
 // a dependant's) is merged into the proven record, so the account, household links and declarations move there.
 // Without a claimant (a first registration by QR) the account / household link points at the record directly.
 // Takes a Db (or transaction) and plain values; no HTTP types.
+import { forgetUserSessions } from '../../platform/auth/session-registry';
 import type { DbOrTx } from '../../platform/db/types';
 import type { Events } from '../../platform/events';
 import { AppError, conflict, forbidden, invalidField, notFound } from '../../platform/http/errors';
@@ -132,6 +133,7 @@ export async function completeLink(db: DbOrTx, l: CompleteLink): Promise<{ perso
         return { personId: target.id, merged: true };
       }
       await tx.updateTable('users').set({ person_id: target.id, updated_at: l.now }).where('id', '=', user.id).execute();
+      forgetUserSessions(user.id); // cached sessions carry the linked person (platform/auth/session-cache.ts)
       return { personId: target.id, merged: false };
     }
 

@@ -1,4 +1,5 @@
 // SQL of the person registry. Plain rows in and out; rules live in service.ts.
+import { sessionFeedStale } from '../../platform/auth/session-registry';
 import { sql, type Generated, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { DbOrTx } from '../../platform/db/types';
 
@@ -320,6 +321,7 @@ export async function repointRegistry(db: DbOrTx, fromId: string, toId: string):
   await db.deleteFrom('person_links').where((eb) => eb.or([eb('manager_id', '=', fromId), eb('dependant_id', '=', fromId)])).execute();
   const chains = await db.updateTable('persons').set({ merged_into: toId }).where('merged_into', '=', fromId).executeTakeFirst();
   const users = await db.updateTable('users').set({ person_id: toId }).where('person_id', '=', fromId).executeTakeFirst();
+  if (users.numUpdatedRows > 0n) sessionFeedStale(); // accounts repointed: cached sessions carry the linked person
   await sql`
     insert into person_not_duplicates (a_id, b_id, decided_at, decided_by)
     select least(${toId}::uuid, case when a_id = ${fromId}::uuid then b_id else a_id end),

@@ -6,6 +6,7 @@ import { Type } from '@sinclair/typebox';
 import { recordAudit, type AuditEntry } from '../../platform/audit';
 import { auditActor } from '../../platform/auth/routes';
 import type { AuthUser } from '../../platform/auth/service';
+import { forgetUserSessions } from '../../platform/auth/session-registry';
 import { conflict, forbidden, notFound } from '../../platform/http/errors';
 import type { AppContext } from '../../platform/module';
 import { toSelfPerson, unitLabeler } from './present';
@@ -99,6 +100,7 @@ export async function selfRoutes(fastify: FastifyInstance, ctx: AppContext, proo
       const result = await inTransaction(db, async (tx) => {
         const id = await createPerson(tx, req.body, { resolver, now: t, source: 'citizen', require: ['phone', 'communeCode'], nationalIdClash: 'allow' });
         await tx.updateTable('users').set({ person_id: id, updated_at: t }).where('id', '=', user.id).execute();
+        forgetUserSessions(user.id); // cached sessions carry the linked person (platform/auth/session-cache.ts)
         return { id, linked: false };
       });
       await audit(req, {

@@ -171,7 +171,7 @@ describe('priority groups claimed at registration', () => {
     expect(items.map((i) => i.personId)).toEqual(expect.arrayContaining([nurse.personId, chronic.personId]));
     const nurseReg = items.find((i) => i.personId === nurse.personId)!.id;
     const chronicReg = items.find((i) => i.personId === chronic.personId)!.id;
-    const decide = (who: LoggedIn | null, id: string, accept: boolean) => send(`/api/vaccination/registrations/${id}/priority`, who, { accept });
+    const decide = (who: LoggedIn | null, id: string, accept: boolean) => send(`/api/vaccination/registrations/${id}/priority`, who, { accept, ...(!accept && { note: 'Không có giấy tờ' }) });
     expect((await decide(null, nurseReg, true)).statusCode).toBe(401);
     expect((await decide(nurse.who, nurseReg, true)).statusCode).toBe(403); // a citizen cannot accept their own claim
     expect((await decide(await t.login('vaccination_staff', '01'), nurseReg, true)).statusCode).toBe(404);
@@ -181,5 +181,50 @@ describe('priority groups claimed at registration', () => {
     expect((await decide(staff, nurseReg, false)).statusCode).toBe(409);
     const after = (await t.app.inject({ method: 'GET', url: `/api/vaccination/book/${nurse.personId}`, headers: nurse.who.headers })).json();
     expect(after.registrations[0].priority).toMatchObject({ status: 'accepted', reason: 'staff-verified' });
+  });
+
+  it('review list: filters by status, group, commune and name inside the area; a refusal needs a reason the citizen then reads; every listing audited with its people', async () => {
+    const a = await claim('Giáo Viên Lọc', { priorityCode: 'g01-health', occupation: 'health_worker' });
+    const b = await claim('Bệnh Nhân Lọc', { priorityCode: 'g08-chronic' });
+    const list = (q: string, who: LoggedIn = staff) => t.app.inject({ method: 'GET', url: `/api/vaccination/campaigns/${w.campaignId}/priority-review?${q}`, headers: who.headers });
+    const ids = async (q: string) => ((await list(q)).json().items as { personId: string }[]).map((i) => i.personId);
+    expect(await ids('group=g08-chronic')).toContain(b.personId);
+    expect(await ids('group=g08-chronic')).not.toContain(a.personId);
+    expect(await ids('q=benh%20nhan%20loc')).toEqual([b.personId]); // typed without diacritics
+    expect((await list('q=%25')).json().error.details[0].path).toBe('querystring.q'); // nothing to look for
+    expect(await ids(`commune=${w.commune}&q=loc`)).toEqual(expect.arrayContaining([a.personId, b.personId]));
+    // a commune outside the caller's area is refused by name, not quietly emptied
+    const outside = await list(`commune=${w.otherCommune}`, await t.login('vaccination_staff', w.commune));
+    expect(outside.statusCode).toBe(400);
+    expect(outside.json().error.details[0].path).toBe('querystring.commune');
+    expect((await list('status=maybe')).statusCode).toBe(400);
+    // attackers: no session, a citizen, a venue operator, another province's officer, an unknown campaign, NUL
+    const url = `/api/vaccination/campaigns/${w.campaignId}/priority-review`;
+    expect((await t.app.inject({ method: 'GET', url })).statusCode).toBe(401);
+    expect((await t.app.inject({ method: 'GET', url, headers: a.who.headers })).statusCode).toBe(403);
+    expect((await t.app.inject({ method: 'GET', url, headers: (await t.login('venue_operator', '40')).headers })).statusCode).toBe(403);
+    const hanoi = await t.app.inject({ method: 'GET', url, headers: (await t.login('cdc_officer', '01')).headers });
+    expect(hanoi.json()).toEqual({ items: [], total: 0 }); // a national campaign, none of its claims in Hà Nội's area
+    expect((await t.app.inject({ method: 'GET', url: '/api/vaccination/campaigns/00000000-0000-0000-0000-000000000000/priority-review', headers: staff.headers })).statusCode).toBe(404);
+    expect((await list('q=a%00b')).statusCode).toBe(400);
+
+    const regOf = async (personId: string) => ((await list('q=loc')).json().items as { id: string; personId: string }[]).find((i) => i.personId === personId)!.id;
+    const bReg = await regOf(b.personId);
+    // refusing needs a reason (named field); whitespace is not one
+    for (const body of [{ accept: false }, { accept: false, note: '   ' }]) {
+      const r = await send(`/api/vaccination/registrations/${bReg}/priority`, staff, body);
+      expect(r.statusCode).toBe(400);
+      expect(r.json().error.details[0].path).toBe('body.note');
+    }
+    expect((await send(`/api/vaccination/registrations/${bReg}/priority`, staff, { accept: false, note: 'x'.repeat(501) })).statusCode).toBe(400);
+    expect((await send(`/api/vaccination/registrations/${bReg}/priority`, staff, { accept: false, note: 'Chưa có sổ khám bệnh mạn tính' })).json()).toEqual({ ok: true, status: 'refused' });
+    const refused = (await list('status=refused&q=loc')).json();
+    expect(refused.items).toEqual([expect.objectContaining({ personId: b.personId, status: 'refused', reason: 'staff-refused', note: 'Chưa có sổ khám bệnh mạn tính', reviewedBy: expect.any(String), reviewedAt: expect.any(String) })]);
+    expect(await ids('q=loc')).toEqual([a.personId]);
+    const book = (await t.app.inject({ method: 'GET', url: `/api/vaccination/book/${b.personId}`, headers: b.who.headers })).json();
+    expect(book.registrations[0].priority).toMatchObject({ status: 'refused', reason: 'staff-refused', note: 'Chưa có sổ khám bệnh mạn tính' });
+
+    const audits = (await sql<{ details: { people: string[]; status: string } }>`select details from audit_log where action = 'vaccination.priority_review.list' and details->>'status' = 'refused'`.execute(t.db)).rows;
+    expect(audits.some((x) => x.details.people.includes(b.personId))).toBe(true);
   });
 });

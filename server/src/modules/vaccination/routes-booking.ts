@@ -10,11 +10,11 @@ import { LruCache } from '../../platform/cache';
 import { BatcherFullError } from '../../platform/batcher';
 import { auditActor } from '../../platform/auth/routes';
 import { book, cancel, findBooking, rebook, slotAgeError, slotFull, slotInfo, walkInSlot, type SlotInfo } from './booking';
-import type { PersonBrief } from '../people';
+import { normalizeName, type PersonBrief } from '../people';
 import { bookingBatcher } from './booking-batch';
 import { routeKit } from './kit';
 import { importRegistrations, personForDetails, register, registrationTemplateXlsx } from './registration';
-import { BookingBody, BookingResponse, IdParam, ImportQuery, ImportResponse, PriorityDecisionBody, PriorityReviewList, RebookBody, RegistrationBody, RegistrationResponse, WalkInBody } from './schema';
+import { BookingBody, BookingResponse, IdParam, ImportQuery, ImportResponse, PriorityDecisionBody, PriorityReviewList, PriorityReviewQuery, RebookBody, RegistrationBody, RegistrationResponse, WalkInBody } from './schema';
 import { sql } from 'kysely';
 
 const tags = ['vaccination'];
@@ -65,25 +65,65 @@ export async function bookingRoutes(fastify: FastifyInstance, ctx: AppContext) {
     return { id: r.id, personId, created: r.created, priority: r.priority };
   });
 
-  // Priority claims waiting for staff review (a citizen's own occupation, chronic disease, outbreak area), in the
-  // caller's area, oldest first; a staff member accepts or refuses each after checking the papers.
+  // Priority claims for staff review (a citizen's own occupation, chronic disease, outbreak area) in the caller's
+  // area, oldest first: waiting (default) or decided, filtered by group, commune and name; a staff member accepts or
+  // refuses each after checking the papers (the review page, /vaccination/priority-review). Every listing is audited
+  // with the filters and the people shown.
   app.get(
     '/api/vaccination/campaigns/:id/priority-review',
-    { config: { permission: 'vaccination.write', audit: 'handler' }, schema: { tags, params: IdParam, response: { 200: PriorityReviewList } } },
+    { config: { permission: 'vaccination.write', audit: 'handler' }, schema: { tags, params: IdParam, querystring: PriorityReviewQuery, response: { 200: PriorityReviewList } } },
     async (req) => {
       const user = req.user!;
+      const f = req.query;
       const campaign = await k.campaignFor(user, req.params.id, null, 'params.id');
+      if (f.commune && !(await access.can(user, 'vaccination.write', { unitCode: f.commune }))) throw invalidField('querystring.commune', 'is outside your area');
       const scope = await access.scopeCodes(user);
+      const status = f.status ?? 'review';
+      const nameKey = f.q ? normalizeName(f.q) : null;
+      if (nameKey === '') throw invalidField('querystring.q', 'has no letters or digits to look for');
       const rows = (
-        await sql<{ id: string; person_id: string; full_name: string; birth_year: number | null; channel: string; occupation: string | null; organisation: string | null; priority_code: string; priority_reason: string | null; created_at: Date }>`
-          select r.id, r.person_id, p.full_name, p.birth_year, r.channel, r.occupation, r.organisation, r.priority_code, r.priority_reason, r.created_at
-          from vaccination_registrations r join persons p on p.id = r.person_id
-          where r.campaign_id = ${campaign.id} and r.priority_status = 'review' ${scope ? sql`and r.commune_code = any(${scope}::text[])` : sql``}
-          order by r.created_at limit 500`.execute(db)
+        await sql<{ id: string; person_id: string; full_name: string; birth_year: number | null; channel: string; occupation: string | null; organisation: string | null; priority_code: string; priority_reason: string | null; priority_status: 'review' | 'accepted' | 'refused'; commune_code: string; commune_name: string | null; priority_review_note: string | null; priority_reviewed_at: Date | null; reviewer: string | null; created_at: Date; total: number }>`
+          select r.id, r.person_id, p.full_name, p.birth_year, r.channel, r.occupation, r.organisation, r.priority_code, r.priority_reason, r.priority_status,
+                 r.commune_code, u.name as commune_name, r.priority_review_note, r.priority_reviewed_at, rv.display_name as reviewer, r.created_at,
+                 count(*) over ()::int as total
+          from vaccination_registrations r
+          join persons p on p.id = r.person_id
+          left join admin_units u on u.code = r.commune_code
+          left join users rv on rv.id = r.priority_reviewed_by
+          where r.campaign_id = ${campaign.id} and r.priority_status = ${status}
+            ${status !== 'review' ? sql`and r.priority_reviewed_at is not null` : sql``}
+            ${scope ? sql`and r.commune_code = any(${scope}::text[])` : sql``}
+            ${f.group ? sql`and r.priority_code = ${f.group}` : sql``}
+            ${f.commune ? sql`and r.commune_code = ${f.commune}` : sql``}
+            ${nameKey ? sql`and p.name_key like ${'%' + nameKey.replace(/[%_\\]/g, (c) => '\\' + c) + '%'}` : sql``}
+          order by ${status === 'review' ? sql`r.created_at` : sql`r.priority_reviewed_at desc`} limit 200`.execute(db)
       ).rows;
-      await k.audit(req, { action: 'vaccination.priority_review.list', subjectType: 'vaccination_campaign', subjectId: campaign.id, details: { count: rows.length } });
+      await k.audit(req, {
+        action: 'vaccination.priority_review.list',
+        subjectType: 'vaccination_campaign',
+        subjectId: campaign.id,
+        details: { count: rows.length, status, group: f.group ?? null, commune: f.commune ?? null, byName: !!f.q, people: rows.map((r) => r.person_id) },
+      });
       return {
-        items: rows.map((r) => ({ id: r.id, personId: r.person_id, fullName: r.full_name, birthYear: r.birth_year, channel: r.channel, occupation: r.occupation, organisation: r.organisation, priorityCode: r.priority_code, reason: r.priority_reason ?? '', createdAt: r.created_at.toISOString() })),
+        total: rows[0]?.total ?? 0,
+        items: rows.map((r) => ({
+          id: r.id,
+          personId: r.person_id,
+          fullName: r.full_name,
+          birthYear: r.birth_year,
+          channel: r.channel,
+          occupation: r.occupation,
+          organisation: r.organisation,
+          priorityCode: r.priority_code,
+          reason: r.priority_reason ?? '',
+          status: r.priority_status,
+          communeCode: r.commune_code,
+          communeName: r.commune_name ?? r.commune_code,
+          note: r.priority_review_note,
+          reviewedAt: r.priority_reviewed_at?.toISOString() ?? null,
+          reviewedBy: r.reviewer,
+          createdAt: r.created_at.toISOString(),
+        })),
       };
     },
   );
@@ -93,14 +133,19 @@ export async function bookingRoutes(fastify: FastifyInstance, ctx: AppContext) {
     { config: { permission: 'vaccination.write' }, schema: { tags, params: IdParam, body: PriorityDecisionBody } },
     async (req) => {
       const user = req.user!;
+      const note = req.body.note?.trim() || null;
+      if (!req.body.accept && !note) throw invalidField('body.note', 'say why the claim is refused (the citizen is told)');
       const reg = (await sql<{ id: string; person_id: string; commune_code: string; priority_status: string }>`select id, person_id, commune_code, priority_status from vaccination_registrations where id = ${req.params.id}`.execute(db)).rows[0];
       if (!reg || !(await access.can(user, 'vaccination.write', { unitCode: reg.commune_code }))) throw notFound('Registration');
       if (reg.priority_status !== 'review') throw conflict(`This registration's priority claim is ${reg.priority_status}, not waiting for review`, [{ path: 'params.id', message: reg.priority_status }]);
       const status = req.body.accept ? 'accepted' : 'refused';
-      await sql`update vaccination_registrations set priority_status = ${status}, priority_reason = ${req.body.accept ? 'staff-verified' : 'staff-refused'}, priority_reviewed_by = ${user.id}, priority_reviewed_at = ${k.now()}
+      const r = await sql`update vaccination_registrations set priority_status = ${status}, priority_reason = ${req.body.accept ? 'staff-verified' : 'staff-refused'}, priority_review_note = ${note},
+                priority_reviewed_by = ${user.id}, priority_reviewed_at = ${k.now()}
                 where id = ${reg.id} and priority_status = 'review'`.execute(db);
-      await k.audit(req, { action: 'vaccination.priority.review', subjectType: 'person', subjectId: reg.person_id, details: { registration: reg.id, status } });
-      return { ok: true };
+      // two reviewers at once: the second finds it decided
+      if (!Number(r.numAffectedRows ?? 0)) throw conflict('This priority claim was decided meanwhile', [{ path: 'params.id', message: 'decided' }]);
+      await k.audit(req, { action: 'vaccination.priority.review', subjectType: 'person', subjectId: reg.person_id, details: { registration: reg.id, status, noted: note !== null } });
+      return { ok: true, status };
     },
   );
 

@@ -16,7 +16,7 @@ import { routeKit } from './kit';
 import { ageOn, classify } from './rules';
 import { SitePersonParam, AefiBody, DoseBody, DoseResponse, IdParam, ObservationBody, ScanBody, ScanResponse, ScreeningBody, ScreeningResponse, VoidBody } from './schema';
 import { endObservation, findDose, findSite, recordAefi, recordDose, recordScreening, voidDose, type SiteRow } from './siteday';
-import { appointmentsOf, dosesOf, isRegisteredAnywhere, usableLots } from './views';
+import { siteDayView } from './views';
 
 const tags = ['vaccination'];
 
@@ -49,8 +49,16 @@ export async function siteDayRoutes(fastify: FastifyInstance, ctx: AppContext) {
     await access.authorize(user, 'vaccination.write', { unitCode: s.commune_code });
     return s;
   };
-  const scannedToday = async (siteId: string, personId: string) =>
-    (await sql`select 1 from vaccination_scans where site_id = ${siteId} and person_id = ${personId} and scanned_at >= ${startOfLocalDay(today(), k.tz)} limit 1`.execute(db)).rows.length > 0;
+  // A scan is never taken back: once this process has written or read one for (site, person, day), the screening and
+  // the dose of that person need not read it again (a scan made by another process is read once, then known).
+  const scans = new LruCache<string, true>(50_000, 24 * 3600_000);
+  const scannedToday = async (siteId: string, personId: string) => {
+    const key = `${today()} ${siteId} ${personId}`;
+    if (scans.get(key)) return true;
+    const found = (await sql`select 1 from vaccination_scans where site_id = ${siteId} and person_id = ${personId} and scanned_at >= ${startOfLocalDay(today(), k.tz)} limit 1`.execute(db)).rows.length > 0;
+    if (found) scans.set(key, true);
+    return found;
+  };
 
   /**
    * A person the staff member at `site` may work on: scanned at this site today (the person showed their QR), or
@@ -77,7 +85,9 @@ export async function siteDayRoutes(fastify: FastifyInstance, ctx: AppContext) {
     const brief = await getPersonBrief(db, id); // follows merges
     if (!brief) throw notFound('Person');
     const [, , view] = await Promise.all([
-      sql`insert into vaccination_scans (site_id, person_id, scanned_at, scanned_by) values (${site.id}, ${brief.id}, ${k.now()}, ${req.user!.id}) on conflict do nothing`.execute(db),
+      sql`insert into vaccination_scans (site_id, person_id, scanned_at, scanned_by) values (${site.id}, ${brief.id}, ${k.now()}, ${req.user!.id}) on conflict do nothing`
+        .execute(db)
+        .then(() => scans.set(`${today()} ${site.id} ${brief.id}`, true)),
       k.audit(req, { action: 'vaccination.scan', subjectType: 'person', subjectId: brief.id, details: { site: site.code } }),
       personView(brief, site.id),
     ]);
@@ -85,7 +95,7 @@ export async function siteDayRoutes(fastify: FastifyInstance, ctx: AppContext) {
   });
 
   const personView = async (brief: PersonBrief, siteId: string) => {
-    const [doses, appointments, registered, lots] = await Promise.all([dosesOf(db, brief.id), appointmentsOf(db, brief.id, true), isRegisteredAnywhere(db, brief.id), usableLots(db, siteId, today())]);
+    const { doses, appointments, registered, lots } = await siteDayView(db, brief.id, siteId, today());
     return { person: personCard(brief, today()), registered, doses, appointments, nextDoseNumber: doses.length + 1, lots };
   };
 

@@ -218,7 +218,11 @@ export interface Dashboard {
 export const RegistrationView = Type.Object({
   id: Type.String(),
   campaignName: Type.String(),
-  priority: Type.Union([Type.Intersect([PriorityClaimView, Type.Object({ nameVi: Type.String(), nameEn: Type.String() })]), Type.Null()]),
+  priority: Type.Union([
+    // note: the reviewer's words (why a claim was refused; what was checked)
+    Type.Intersect([PriorityClaimView, Type.Object({ nameVi: Type.String(), nameEn: Type.String(), note: Type.Union([Type.String(), Type.Null()]) })]),
+    Type.Null(),
+  ]),
 });
 
 export const PriorityReviewItem = Type.Object({
@@ -230,8 +234,33 @@ export const PriorityReviewItem = Type.Object({
   occupation: Type.Union([Type.String(), Type.Null()]),
   organisation: Type.Union([Type.String(), Type.Null()]),
   priorityCode: Type.String(),
+  /** the code of the deciding rule (rules.ts), or staff-verified / staff-refused once decided */
   reason: Type.String(),
+  status: Type.Union([Type.Literal('review'), Type.Literal('accepted'), Type.Literal('refused')]),
+  communeCode: Type.String(),
+  communeName: Type.String(),
+  /** the reviewer's words (why refused; what was checked) */
+  note: Type.Union([Type.String(), Type.Null()]),
+  reviewedAt: Type.Union([Type.String(), Type.Null()]),
+  reviewedBy: Type.Union([Type.String(), Type.Null()]),
   createdAt: Type.String(),
 });
-export const PriorityReviewList = Type.Object({ items: Type.Array(PriorityReviewItem) });
-export const PriorityDecisionBody = Type.Object({ accept: Type.Boolean() }, { additionalProperties: false });
+export const PriorityReviewList = Type.Object({ items: Type.Array(PriorityReviewItem), total: Type.Integer() });
+/** Filters of the review list: claims waiting (default) or decided, of one group, one commune of the caller's area, a name. */
+export const PriorityReviewQuery = Type.Object(
+  {
+    status: Type.Optional(Type.Union([Type.Literal('review'), Type.Literal('accepted'), Type.Literal('refused')])),
+    group: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
+    commune: Type.Optional(Type.String({ minLength: 1, maxLength: 20 })),
+    q: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  },
+  { additionalProperties: false },
+);
+export const PriorityDecisionBody = Type.Object(
+  {
+    accept: Type.Boolean(),
+    /** required when refusing: the citizen is told why */
+    note: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+  },
+  { additionalProperties: false },
+);

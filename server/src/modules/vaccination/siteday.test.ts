@@ -110,6 +110,10 @@ describe('site day', () => {
     expect(doses).toHaveLength(1);
     const audited = await sql`select 1 from audit_log where action = 'vaccination.dose.record' and subject_id = ${p} and details->>'dose' = ${doses[0]!.id}`.execute(t.db);
     expect(audited.rows).toHaveLength(1);
+    // the second station a moment later (the first committed before it read): the same 409, not "wrong dose number"
+    const again = await send('/api/vaccination/doses', staff, body);
+    expect(again.statusCode).toBe(409);
+    expect(again.json().error.details).toEqual([{ path: 'body.doseNumber', message: 'already recorded' }]);
   });
 
   it('screening classifies postpone and contraindicated with the rule that fired; no dose follows', async () => {

@@ -5,7 +5,8 @@ import type { Db } from '../db/types';
 import { AppError, forbidden, unauthorized } from '../http/errors';
 import { recordAudit } from '../audit';
 import type { Permission } from './roles';
-import { isReadOnlyToken, userForApiToken, userForSession, type AuthUser } from './service';
+import { isReadOnlyToken, sha256, userForApiToken, type AuthUser } from './service';
+import { SessionCache } from './session-cache';
 
 export const SESSION_COOKIE = 'vigil_session';
 
@@ -108,6 +109,9 @@ export async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions) 
 
 
   const publicOrigin = new URL(opts.publicUrl).origin;
+  // sessions from memory while the change feed is fresh (session-cache.ts)
+  const sessions = new SessionCache(opts.db);
+  app.addHook('onClose', async () => sessions.close());
 
   const identify = async (req: FastifyRequest) => {
     const header = req.headers.authorization;
@@ -118,7 +122,7 @@ export async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions) 
     } else {
       const token = req.cookies[SESSION_COOKIE];
       if (token) {
-        req.user = await userForSession(opts.db, token, opts.clock());
+        req.user = await sessions.user(sha256(token), opts.clock());
         if (req.user) req.authVia = 'session';
       }
     }

@@ -36,6 +36,12 @@ export interface ApiTokenTable {
   /** 'read' and/or permission names (see tokenPermissions) */
   scopes: Generated<string[]>;
 }
+/** The session change feed (platform migration 0003, written by triggers; read by session-cache.ts). */
+export interface SessionChangeTable {
+  session_id: string | null;
+  user_id: string | null;
+  changed_at: Generated<Date>;
+}
 export interface LoginThrottleTable {
   key: string;
   failures: Generated<number>;
@@ -49,6 +55,7 @@ declare module '../db/types' {
     sessions: SessionTable;
     api_tokens: ApiTokenTable;
     login_throttle: LoginThrottleTable;
+    session_changes: SessionChangeTable;
   }
 }
 

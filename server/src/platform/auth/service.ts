@@ -7,6 +7,7 @@ import { dummyHash, hashPassword, passwordProblem, verifyPassword } from './pass
 import { findSessionUser, findTokenUser, findUserById, findUserByUsername, type UserRow } from './queries';
 import { isRole, mayGrantRole, ROLE_PERMISSIONS, type Permission, type Role } from './roles';
 import { withinScope, type JurisdictionResolver } from './jurisdiction';
+import { forgetSession, forgetUserSessions } from './session-registry';
 
 export interface AuthUser {
   id: string;
@@ -62,18 +63,9 @@ export async function login(
   return { user: toAuthUser(row), token, expiresAt };
 }
 
-export async function userForSession(db: DbOrTx, token: string, now: Date): Promise<AuthUser | null> {
-  const row = await findSessionUser(db, sha256(token), now);
-  if (!row || row.disabled) return null;
-  // touch at most once a minute: keeps the hot path read-only
-  if (now.getTime() - row.last_seen_at.getTime() > 60_000) {
-    await db.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', sha256(token)).execute();
-  }
-  return toAuthUser(row);
-}
-
 export async function logout(db: DbOrTx, token: string) {
   await db.deleteFrom('sessions').where('id', '=', sha256(token)).execute();
+  forgetSession(sha256(token)); // this process's caches at once; the others through the change feed (session-cache.ts)
 }
 
 export async function userForApiToken(db: DbOrTx, token: string, now: Date): Promise<AuthUser | null> {
@@ -144,6 +136,8 @@ export async function assertAuthorityOver(resolver: JurisdictionResolver, manage
 
 export async function purgeExpiredSessions(db: DbOrTx, now: Date) {
   const r = await db.deleteFrom('sessions').where('expires_at', '<', now).executeTakeFirst();
+  // the session change feed (session-cache.ts) is read every second: a day of it is plenty
+  await db.deleteFrom('session_changes').where('changed_at', '<', new Date(now.getTime() - 86400_000)).execute();
   return Number(r.numDeletedRows);
 }
 
@@ -229,6 +223,7 @@ export async function updateUser(db: DbOrTx, resolver: JurisdictionResolver, man
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirstOrThrow();
+  forgetUserSessions(id); // role, area, status: this process's cached sessions at once, the others through the feed
   // a new password or a disabled account ends every way in: sessions and API tokens
   if (patch.disabled || patch.password !== undefined) {
     await db.deleteFrom('sessions').where('user_id', '=', id).execute();

@@ -96,6 +96,7 @@ function Book({ personId, own }: { personId: string; own: boolean }) {
                 {r.priority.reason && (
                   <Text size="xs" c="dimmed" data-testid="priority-reason">
                     {t(`priorityReason.${r.priority.reason}` as VaccKey)}
+                    {r.priority.note ? `: ${r.priority.note}` : ''}
                   </Text>
                 )}
               </>
