@@ -27,7 +27,8 @@ export const POLL_MS = 1_000;
 /** Changes are read from this long before the previous read: a changing transaction may commit after its timestamp. */
 export const FEED_OVERLAP = '30 seconds';
 
-/** A feed table: the column naming what changed and the column of when (indexed). Identifiers from code only. */
+/** A feed table: the column naming what changed (rows where it is null are not this subscriber's) and the column of
+ * when (indexed). Identifiers from code only. One table may feed several subscribers by different key columns. */
 export interface FeedTable {
   table: string;
   key: string;
@@ -77,6 +78,11 @@ export class ChangeFeed {
     if (!this.fresh(maxAgeMs)) await this.start();
   }
 
+  /** The next `fresh`/`within` waits for a read (this process changed something it cannot name to its subscribers). */
+  stale(): void {
+    this.readAt = -Infinity;
+  }
+
   private start(): Promise<void> {
     if (!this.reading) {
       this.reading = this.read().finally(() => {
@@ -94,7 +100,7 @@ export class ChangeFeed {
     const cols = subs.map(
       (s, i) =>
         sql`coalesce((select array_agg(distinct ${sql.ref(s.source.key)}::text || ' ' || ${sql.ref(s.source.at)}::text) from ${sql.table(s.source.table)}
-                      where ${sql.ref(s.source.at)} >= ${since}), '{}') as ${sql.ref(`f${i}`)}`,
+                      where ${sql.ref(s.source.at)} >= ${since} and ${sql.ref(s.source.key)} is not null), '{}') as ${sql.ref(`f${i}`)}`,
     );
     return sql`select statement_timestamp() as now${cols.length ? sql`, ${sql.join(cols)}` : sql``}`;
   }

@@ -7,6 +7,7 @@ import { recordAudit } from '../audit';
 import type { Permission } from './roles';
 import { isReadOnlyToken, sha256, userForApiToken, type AuthUser } from './service';
 import { SessionCache } from './session-cache';
+import { sharedChangeFeed } from '../change-feed';
 
 export const SESSION_COOKIE = 'vigil_session';
 
@@ -110,7 +111,7 @@ export async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions) 
 
   const publicOrigin = new URL(opts.publicUrl).origin;
   // sessions from memory while the change feed is fresh (session-cache.ts)
-  const sessions = new SessionCache(opts.db);
+  const sessions = new SessionCache(opts.db, undefined, sharedChangeFeed({ db: opts.db, config: { clock: opts.clock } }));
   app.addHook('onClose', async () => sessions.close());
 
   const identify = async (req: FastifyRequest) => {

@@ -2,31 +2,29 @@
 //
 // Correctness rests on the change feed `session_changes` (platform migration 0003), written by triggers on `sessions`
 // (deleted: sign-out, purge, password change, disabling; expiry moved) and `users` (role, area, status, linked person,
-// name changed; deleted), so every writer — any process, the CLI, another module, plain SQL — feeds it. Each process
-// reads the feed at most once every FEED_POLL_MS while requests arrive and drops the cached sessions it names. A
-// cached session is trusted only while the last read of the feed began less than FEED_TRUST_MS ago; past that the
+// name changed; deleted), so every writer — any process, the CLI, another module, plain SQL — feeds it. The process's
+// one change-feed poller (platform/change-feed.ts, shared with venues' entrances and people's devices) reads it at
+// most once a second while requests arrive and hands this cache the sessions and users it names, which are dropped.
+// A cached session is trusted only while the last read of the feed began less than FEED_TRUST_MS ago; past that the
 // request waits for a read (so a process that cannot read the feed serves nothing from the cache). A sign-out or a
 // demotion made by another server therefore applies here within FEED_TRUST_MS; made by this process, at once
 // (forgetSession / forgetUserSessions drop the entries of every cache of the process before the answer). Expiry is
-// checked on every use against the session's own expires_at. The feed is read with an overlap (FEED_OVERLAP), so a
-// change whose transaction committed after a later-stamped read is still seen; re-applying a change only costs a
-// re-read. A read of the session row that raced with an invalidation is not stored (generation counter).
-import { sql } from 'kysely';
+// checked on every use against the session's own expires_at. A read of the session row that raced with an
+// invalidation is not stored (generation counter).
+import { ChangeFeed, POLL_MS } from '../change-feed';
 import type { Db } from '../db/types';
 import { findSessionUser } from './queries';
 import { toAuthUser, type AuthUser } from './service';
 import { sessionCaches as caches } from './session-registry';
 
-/** The feed is read at most this often while requests arrive. */
-export const FEED_POLL_MS = 1_000;
+/** The feed is read at most this often while requests arrive (the platform's change-feed poller). */
+export const FEED_POLL_MS = POLL_MS;
 /** A cached session is used only while the feed was read within this time; otherwise the request waits for a read. */
 export const FEED_TRUST_MS = 3_000;
 /** Cached sessions at most (the oldest go first). */
 const MAX_ENTRIES = 20_000;
 /** A cached session is read again after this long even without a change (belt and braces). */
 export const MAX_AGE_MS = 10 * 60_000;
-/** How far back each read of the feed looks before the previous read's time (commit delays). */
-const FEED_OVERLAP = '10 seconds';
 /** The session's last_seen_at is written at most this often. */
 const TOUCH_MS = 60_000;
 
@@ -43,16 +41,26 @@ export class SessionCache {
   private readonly byUser = new Map<string, Set<string>>();
   /** Bumped by every invalidation: a database read that began before one is not stored. */
   private generation = 0;
-  private feedSince: Date | null = null;
-  private feedReadAt = -Infinity;
-  private feedRead: Promise<void> | null = null;
-  readonly stats = { hits: 0, misses: 0, feedReads: 0 };
+  private readonly counts = { hits: 0, misses: 0 };
 
+  /** `feed`: the app's shared poller (sharedChangeFeed); by default a private one on `monotonic` (tests: another server). */
   constructor(
     private readonly db: Db,
     private readonly monotonic: () => number = () => performance.now(),
+    private readonly feed: ChangeFeed = new ChangeFeed(db, monotonic),
   ) {
     caches.add(this);
+    // the first delivery finds nothing cached (entries are stored only after a read of the feed)
+    feed.subscribe({ table: 'session_changes', key: 'session_id', at: 'changed_at' }, (keys) => {
+      for (const k of keys) this.dropSession(k);
+    });
+    feed.subscribe({ table: 'session_changes', key: 'user_id', at: 'changed_at' }, (keys) => {
+      for (const k of keys) this.dropUser(k);
+    });
+  }
+
+  get stats() {
+    return { ...this.counts, feedReads: this.feed.reads };
   }
 
   close() {
@@ -63,11 +71,11 @@ export class SessionCache {
 
   /** The session's user (null: no such session, expired, or a disabled user). `sessionHash` is sha256 of the cookie. */
   async user(sessionHash: string, now: Date): Promise<AuthUser | null> {
-    await this.freshFeed();
+    await this.feed.within(FEED_TRUST_MS);
     const e = this.entries.get(sessionHash);
     const t = this.monotonic();
     if (e && e.expiresAt > now.getTime() && t - e.cachedAt < MAX_AGE_MS) {
-      this.stats.hits++;
+      this.counts.hits++;
       if (now.getTime() - e.lastSeenAt > TOUCH_MS) {
         e.lastSeenAt = now.getTime();
         await this.db.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', sessionHash).execute();
@@ -75,7 +83,7 @@ export class SessionCache {
       return e.user;
     }
     if (e) this.remove(sessionHash);
-    this.stats.misses++;
+    this.counts.misses++;
     // an invalidation applied while the row is read (it may predate the change) keeps the row out of memory; one
     // applied before the read began is already in what the read sees (changes reach the feed after they commit)
     const generation = this.generation;
@@ -113,7 +121,7 @@ export class SessionCache {
 
   feedStale() {
     this.generation++;
-    this.feedReadAt = -Infinity;
+    this.feed.stale();
   }
 
   private store(sessionHash: string, e: Entry) {
@@ -125,46 +133,5 @@ export class SessionCache {
     let set = this.byUser.get(e.userId);
     if (!set) this.byUser.set(e.userId, (set = new Set()));
     set.add(sessionHash);
-  }
-
-  /** Returns at once while the feed is fresh (starting the next read when one is due); else waits for a read. */
-  private freshFeed(): Promise<void> | void {
-    const age = this.monotonic() - this.feedReadAt;
-    if (age >= 0 && age < FEED_POLL_MS) return;
-    const read = this.startFeedRead();
-    if (age >= 0 && age < FEED_TRUST_MS) {
-      read.catch(() => {}); // a failed background read: the next request past the trust window waits and sees it
-      return;
-    }
-    return read;
-  }
-
-  private startFeedRead(): Promise<void> {
-    if (!this.feedRead) {
-      this.feedRead = this.readFeed().finally(() => {
-        this.feedRead = null;
-      });
-    }
-    return this.feedRead;
-  }
-
-  private async readFeed() {
-    const startedAt = this.monotonic();
-    const first = this.feedSince === null;
-    const row = (
-      await sql<{ now: Date; changes: [string | null, string | null][] }>`
-        select statement_timestamp() as now,
-               coalesce((select json_agg(json_build_array(session_id, user_id::text)) from session_changes
-                         where changed_at >= coalesce(${this.feedSince}::timestamptz, statement_timestamp()) - ${FEED_OVERLAP}::interval), '[]') as changes`.execute(this.db)
-    ).rows[0]!;
-    this.stats.feedReads++;
-    // the first read: nothing cached yet to drop (entries are stored only after a feed read)
-    if (!first || this.entries.size)
-      for (const [session, user] of row.changes) {
-        if (session) this.dropSession(session);
-        if (user) this.dropUser(user);
-      }
-    this.feedSince = row.now;
-    this.feedReadAt = startedAt;
   }
 }
