@@ -190,7 +190,7 @@ describe('exposure notices', () => {
     expect(pub.statusCode).toBe(200);
     const items = pub.json().items;
     expect(items.length).toBeGreaterThan(0);
-    expect(Object.keys(items[0]).sort()).toEqual(['entranceId', 'entranceName', 'from', 'id', 'publishedAt', 'to', 'venueAddress', 'venueId', 'venueName']);
+    expect(Object.keys(items[0]).sort()).toEqual(['entranceId', 'entranceName', 'from', 'id', 'level', 'publishedAt', 'to', 'venueAddress', 'venueId', 'venueName']);
     expect(pub.body).not.toContain(P.F0);
     expect(pub.body).not.toContain(case1.code);
   });
