@@ -30,7 +30,9 @@ export async function seedCallsDemo(ctx: AppContext) {
     const members = await db.selectFrom('call_audience').select('phone').where('campaign_id', '=', c.id).orderBy('member_key').execute();
     const personas = new Map<string, Persona>();
     const odd: Persona[] = [FEVERISH, { kind: 'no-answer' }, { kind: 'invalid' }, { ...WELL, from: 2, before: 'busy' }];
-    members.forEach((m, i) => m.phone && personas.set(m.phone, d === day ? (odd[i] ?? WELL) : i === 1 ? { kind: 'no-answer' } : WELL));
+    // by phone, each phone once (people of one household may share a phone: a later one must not undo an odd persona)
+    const phones = [...new Set(members.flatMap((m) => (m.phone ? [m.phone] : [])))];
+    phones.forEach((phone, i) => personas.set(phone, d === day ? (odd[i] ?? WELL) : i === 1 ? { kind: 'no-answer' } : WELL));
     const clock = acceleratedClock(localTime(d, c.window_start, ctx.config.timeZone), 3000);
     const provider = new SimulatedProvider({ clock, personas, maxChannels: c.channels });
     await prepareAndRun(ctx, c, d, provider, clock, silentRenderer);
