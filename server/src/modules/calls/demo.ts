@@ -8,7 +8,7 @@ import { addDays, localTime } from '../../platform/time';
 import { acceleratedClock } from './clock';
 import { DEFAULT_SCRIPTS } from './default-scripts';
 import { makeDailyReports } from './report';
-import { prepareAndRun, today } from './service';
+import { prepareAndRun, prepareDay, today } from './service';
 import { silentRenderer } from './sim-render';
 import { FEVERISH, SimulatedProvider, WELL, type Persona } from './simulated';
 import { createCampaign, saveScript } from './store';
@@ -26,8 +26,10 @@ export async function seedCallsDemo(ctx: AppContext) {
   const c = await createCampaign(db, { name: DEMO_CAMPAIGN, unitCode: '412', scriptId: ids.get('daily-health-check')!, audience: 'monitoring', alertPhones: ['0912000901'], channels: 10, callsPerSecond: 2 }, null);
   const day = today(ctx);
   for (const d of [addDays(day, -1), day]) {
-    // the day's members in a stable order; a few behave badly so every list has someone
-    const members = await db.selectFrom('call_audience').select('phone').where('campaign_id', '=', c.id).orderBy('member_key').execute();
+    // the day's members (synced and planned first; prepareAndRun repeats it, creating nothing), only those called
+    // today: a member who left (order ended) keeps a row, and handing them an odd persona left a list empty now and then
+    await prepareDay(ctx, c, d);
+    const members = await db.selectFrom('call_audience').select('phone').where('campaign_id', '=', c.id).where('active', '=', true).orderBy('member_key').execute();
     const personas = new Map<string, Persona>();
     const odd: Persona[] = [FEVERISH, { kind: 'no-answer' }, { kind: 'invalid' }, { ...WELL, from: 2, before: 'busy' }];
     // by phone, each phone once (people of one household may share a phone: a later one must not undo an odd persona)
