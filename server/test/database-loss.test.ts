@@ -41,6 +41,44 @@ function tempDir(prefix: string) {
 
 const postmasterPid = (dataDir: string) => Number(fs.readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
 
+const childPids = (pid: number) =>
+  fs
+    .readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((d) => {
+      try {
+        // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may hold spaces, so read after the last ')'
+        const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+      } catch {
+        return false; // ended meanwhile
+      }
+    })
+    .map(Number);
+
+/** running, not a zombie (an ended backend re-parented to a PID 1 that never reaps stays a zombie) */
+const alive = (pid: number) => {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * PostgreSQL gone as when its machine is lost: the postmaster and every backend SIGKILLed, returning once none is
+ * left. (Killing the postmaster alone leaves its backends alive for a moment; one of them could still commit the
+ * next request, which then rightly answers 201.)
+ */
+async function killPostgres(dataDir: string) {
+  const pid = postmasterPid(dataDir);
+  const children = childPids(pid);
+  process.kill(pid, 'SIGKILL');
+  for (const c of children) if (alive(c)) process.kill(c, 'SIGKILL');
+  await until(() => ![pid, ...children].some(alive), 10);
+}
+
 /** Resolves when `pred` holds, checking after every `ms`; no deadline of its own (the test's timeout is the bound). */
 async function until<T>(what: () => Promise<T | null | undefined | false> | T | null | undefined | false, ms = 50): Promise<T> {
   for (;;) {
@@ -203,7 +241,7 @@ describe('database loss', () => {
     const { venueToken, commune, headers } = await venueAndOfficer(server, openForTest(pg.url));
     expect((await checkin(server, venueToken, commune, crypto.randomUUID(), 1)).status).toBe(201);
 
-    process.kill(postmasterPid(pgData), 'SIGKILL');
+    await killPostgres(pgData);
     // the first request after the kill finds out (its connection is gone): 503, not 500
     const first = await checkin(server, venueToken, commune, crypto.randomUUID(), 2);
     expect503(first, await first.json());
