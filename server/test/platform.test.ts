@@ -259,7 +259,7 @@ describe('HTTP platform', () => {
     const metrics = await t.app.inject({ url: '/metrics' });
     expect(metrics.body).toContain('# TYPE vigil_http_request_duration_seconds histogram');
     // cumulative buckets: +Inf holds every observation of the series
-    expect(metrics.body).toContain(`vigil_http_request_duration_seconds_bucket{${me},le="+Inf"} ${me0 + 2}`);
+    expect(metrics.body).toContain(`vigil_http_request_duration_seconds_bucket{le="+Inf",${me}} ${me0 + 2}`);
     expect(metrics.body).toMatch(new RegExp(`vigil_http_request_duration_seconds_sum\\{${me}\\} \\d`));
     const spec = (await t.app.inject({ url: '/api/docs/json' })).json();
     expect(spec.openapi).toMatch(/^3\./);

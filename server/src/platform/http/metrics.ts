@@ -35,12 +35,38 @@ export class RouteLatencyHistogram {
   }
 
   observe(method: string, route: string, status: number, seconds: number) {
+    this.add(this.seriesOf(method, route, status), seconds);
+  }
+
+  /**
+   * An observer for one route: it keeps the series of its last answer, so a route answering the same method and
+   * status again (nearly every request) finds its series without building a key or looking it up.
+   */
+  routeObserver(route: string): (method: string, status: number, seconds: number) => void {
+    let last: Series | null = null;
+    let lastMethod = '';
+    let lastStatus = -1;
+    return (method, status, seconds) => {
+      if (status !== lastStatus || method !== lastMethod) {
+        last = this.seriesOf(method, route, status);
+        lastMethod = method;
+        lastStatus = status;
+      }
+      this.add(last!, seconds);
+    };
+  }
+
+  private seriesOf(method: string, route: string, status: number): Series {
     const key = `${method} ${status} ${route}`;
     let s = this.series.get(key);
     if (!s) {
       s = { labels: { method, route, status: String(status) }, counts: new Float64Array(this.upper.length + 1), sum: 0, count: 0 };
       this.series.set(key, s);
     }
+    return s;
+  }
+
+  private add(s: Series, seconds: number) {
     let i = 0;
     while (i < this.upper.length && seconds > this.upper[i]!) i++;
     s.counts[i]!++;
@@ -55,7 +81,7 @@ export class RouteLatencyHistogram {
       let acc = 0;
       for (let i = 0; i <= this.upper.length; i++) {
         acc += s.counts[i]!;
-        values.push({ value: acc, labels: { ...s.labels, le: i < this.upper.length ? this.upper[i]! : '+Inf' }, metricName: `${this.name}_bucket` });
+        values.push({ value: acc, labels: { le: i < this.upper.length ? this.upper[i]! : '+Inf', ...s.labels }, metricName: `${this.name}_bucket` });
       }
       values.push({ value: s.sum, labels: s.labels, metricName: `${this.name}_sum` });
       values.push({ value: s.count, labels: s.labels, metricName: `${this.name}_count` });
@@ -64,6 +90,11 @@ export class RouteLatencyHistogram {
   }
 
   reset() {
-    this.series.clear();
+    // zeroed in place: route observers keep their series
+    for (const s of this.series.values()) {
+      s.counts.fill(0);
+      s.sum = 0;
+      s.count = 0;
+    }
   }
 }

@@ -91,9 +91,9 @@ export async function httpPlatform(app: FastifyInstance, opts: HttpPlatformOptio
     opts.registry,
   );
   app.addHook('onRoute', (route) => {
-    const path = route.url;
+    const observeRoute = httpDuration.routeObserver(route.url);
     const observe = (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
-      httpDuration.observe(req.method, path, reply.statusCode, reply.elapsedTime / 1000);
+      observeRoute(req.method, reply.statusCode, reply.elapsedTime / 1000);
       done();
     };
     const own = route.onResponse ? (Array.isArray(route.onResponse) ? route.onResponse : [route.onResponse]) : [];
