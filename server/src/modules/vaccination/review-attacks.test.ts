@@ -35,4 +35,28 @@ describe('typed-in details of someone else', () => {
     expect(book.statusCode).toBe(200);
     expect(book.json().registrations).toEqual([]);
   });
+
+  it('a sample list naming a national ID does not land on a dependant a citizen typed with that ID (no test result, no test certificate)', async () => {
+    const attacker = await t.login('citizen', '40', { personId: await w.person('Kẻ Gian Hai') });
+    const victim = { fullName: 'Nạn Nhân Hai', nationalId: '040185009002', birthDate: '1985-06-08', sex: 'female', communeCode: w.commune };
+    const dep = await send('/api/me/dependants', attacker, { person: { ...victim, phone: '0913000903' }, relationship: 'other' });
+    expect(dep.statusCode, dep.body).toBe(201);
+    const sampler = await t.login('commune_officer', w.commune);
+    const lab = await t.login('lab_staff', '40');
+    expect((await send('/api/testing/points', w.cdc, { code: 'RV-PT', name: 'Trạm lấy mẫu', communeCode: w.commune })).statusCode).toBe(201);
+    const csv = ['tube_code,person_national_id,person_phone,person_name,collected_at,site_code,test_type', `RV-1,${victim.nationalId},0913000904,${victim.fullName},2021-08-01T03:00:00Z,RV-PT,rt-pcr`].join('\n');
+    const up = await t.app.inject({ method: 'POST', url: '/api/testing/samples/import', headers: { ...sampler.headers, 'content-type': 'text/csv' }, payload: csv });
+    expect(up.statusCode, up.body).toBe(200);
+    expect(up.json()).toMatchObject({ imported: 1, errors: [] });
+    const res = await t.app.inject({ method: 'POST', url: '/api/testing/results/import?name=lab.csv', headers: { ...lab.headers, 'content-type': 'text/csv' }, payload: 'tube_code,result,resulted_at,lab_code\nRV-1,negative,2021-08-01T09:00:00Z,LAB-NA\n' });
+    expect(res.json()).toMatchObject({ imported: 1, errors: [] });
+    // the attacker's household sees no result and cannot have it certified
+    const mine = await get('/api/testing/me/results', attacker);
+    expect(mine.statusCode).toBe(200);
+    expect(mine.json().people.flatMap((p: { items: unknown[] }) => p.items)).toEqual([]);
+    const sample = (await sql<{ id: string }>`select id from samples where tube_code = 'RV-1'`.execute(t.db)).rows[0]!;
+    const cert = await send('/api/me/certificates/test', attacker, { sampleId: sample.id });
+    expect(cert.statusCode).toBe(404);
+  });
 });
+
