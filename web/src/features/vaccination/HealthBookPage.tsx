@@ -1,5 +1,5 @@
 // The citizen's electronic health book ("Sổ sức khỏe điện tử"): for themself and each dependant their account
-// manages, the personal QR, appointments, doses (with AEFI and the next dose due) and health declarations. Reads
+// manages, the personal QR, appointments, doses (with AEFI and the next dose due), test results and health declarations. Reads
 // the people module's QR and dependants, the declarations module's list, this module's book and the certificates
 // module's section (QR to show, PDF to print).
 import { Alert, Badge, Card, Center, Image, SegmentedControl, Stack, Text, Title } from '@mantine/core';
@@ -9,6 +9,7 @@ import { ErrorAlert } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
 import { useMyDeclarations } from '../declarations/api';
 import { CertificateSection } from '../certificates';
+import { MyResultsCard } from '../testing/MyResultsCard';
 import { useMyDependants, useMyPerson, useMyQr } from '../people/api';
 import { useHealthBook } from './api';
 import { useVaccT, type VaccKey } from './i18n';
@@ -104,6 +105,7 @@ function Book({ personId, own }: { personId: string; own: boolean }) {
           </Stack>
         ))}
       </Card>
+      <MyResultsCard personId={personId} />
       <CertificateSection personId={personId} />
       <Card withBorder>
         <Title order={2} size="h5" mb="xs">

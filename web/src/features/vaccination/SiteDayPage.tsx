@@ -9,7 +9,7 @@ import { scan as scanQr, useSites, type ScanResult } from './api';
 import { DoseStep } from './DoseStep';
 import { useVaccT } from './i18n';
 import { QrScanner } from './QrScanner';
-import { OUTCOME_COLOR, ScreeningStep, type Screening } from './ScreeningStep';
+import { OUTCOME_COLOR, ScreeningStep, WRAP, type Screening } from './ScreeningStep';
 
 const SITE_KEY = 'vigil.vacc.site';
 
@@ -111,7 +111,7 @@ export default function SiteDayPage() {
               <Title order={2} size="h5" mb="xs">
                 {t('doseTitle')}
               </Title>
-              <Badge color={OUTCOME_COLOR[screening.outcome]} mb="xs">
+              <Badge color={OUTCOME_COLOR[screening.outcome]} mb="xs" style={WRAP}>
                 {t(`outcome.${screening.outcome}` as 'outcome.eligible')}
               </Badge>
               <DoseStep scan={person} siteId={siteId} screeningId={screening.id} />
