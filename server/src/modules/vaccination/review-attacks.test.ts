@@ -60,3 +60,33 @@ describe('typed-in details of someone else', () => {
   });
 });
 
+
+describe('booking and sessions', () => {
+  it('a rebooking into a session of a product the person is too young for is refused, the old seat kept', async () => {
+    const teen = await w.person('Em Mười Lăm', { birthDate: '2006-01-01' });
+    await w.register(teen);
+    const citizen = await t.login('citizen', '40', { personId: teen });
+    const booked = await send('/api/vaccination/bookings', citizen, { personId: teen, slotId: w.slots[0], doseNumber: 1 });
+    expect(booked.statusCode, booked.body).toBe(201);
+    const az = await w.session('2021-08-05', 'EU/1/21/1529'); // Vaxzevria: from 18
+    const moved = await send(`/api/vaccination/bookings/${booked.json().ids[0]}/rebook`, citizen, { slotId: az[0] });
+    expect(moved.statusCode, moved.body).toBe(400);
+    expect(moved.json().error).toMatchObject({ code: 'AGE_LIMIT', details: [{ path: 'body.slotId' }] });
+    const row = (await sql<{ status: string }>`select status from vaccination_bookings where id = ${booked.json().ids[0]}`.execute(t.db)).rows[0]!;
+    expect(row.status).toBe('booked');
+  });
+
+  it('a campaign’s sessions stay inside its area: a site of another district is refused', async () => {
+    const district = (await sql<{ parent_code: string }>`select parent_code from admin_units where code = ${w.commune}`.execute(t.db)).rows[0]!.parent_code;
+    const c = await send('/api/vaccination/campaigns', w.cdc, { name: 'Chiến dịch huyện', unitCode: district, startsOn: '2021-01-01', endsOn: '2022-12-31', productCodes: ['EU/1/20/1528'], priorityCodes: [] });
+    expect(c.statusCode, c.body).toBe(201);
+    const site = await send('/api/vaccination/sites', w.cdc, { code: `OT-${process.pid}`, name: 'Trạm y tế huyện khác', address: '1 Trần Phú', communeCode: w.otherCommune, capacityPerHour: 10, openingHours: [{ days: [1, 2, 3, 4, 5, 6, 7], from: '07:30', to: '11:30' }] });
+    expect(site.statusCode, site.body).toBe(201);
+    const s = await send(`/api/vaccination/campaigns/${c.json().id}/sessions`, w.cdc, { siteId: site.json().id, day: '2021-08-06', productCode: 'EU/1/20/1528' });
+    expect(s.statusCode, s.body).toBe(400);
+    expect(s.json().error.details[0].path).toBe('body.siteId');
+    expect(Number((await sql<{ n: string }>`select count(*) as n from vaccination_sessions where site_id = ${site.json().id}`.execute(t.db)).rows[0]!.n)).toBe(0);
+    // inside its area it is made
+    expect((await send(`/api/vaccination/campaigns/${c.json().id}/sessions`, w.cdc, { siteId: w.siteId, day: '2021-08-06', productCode: 'EU/1/20/1528' })).statusCode).toBe(201);
+  });
+});
