@@ -1,7 +1,11 @@
 // Found in the review of vaccination + calls (session 5), as a Vietnamese user sees the pages: the site day on a phone
 // named its screening rules by their English codes and let the outcome badge run out of its card; lot expiry dates,
 // the dashboard's and the calls pages' dates were ISO; the calls pages showed raw dispositions, symptoms and sources;
-// the health book had no test results. Each assertion fails without its fix.
+// the health book had no test results; staff had no way to print a person's certificate. Each assertion fails without its fix.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer } from '../../server/test/helpers';
@@ -86,7 +90,7 @@ async function signIn(page: Page, username: string) {
 }
 
 describe('review: Vietnamese pages', () => {
-  it('site day on a phone: the rules that fired in Vietnamese, the outcome inside its card, the lot expiry as dd/mm/yyyy', async () => {
+  it('site day on a phone: the rules that fired in Vietnamese, the outcome inside its card, the lot expiry as dd/mm/yyyy; the staff member prints the new dose’s certificate', async () => {
     const { ctx, page, errors } = await openPage(browser, { viewport: PHONE, locale: 'vi-VN' });
     await page.goto(`${server.url}/vaccination/site-day`);
     await signIn(page, 'rv.staff');
@@ -105,6 +109,26 @@ describe('review: Vietnamese pages', () => {
     expect(badge!.x + badge!.width).toBeLessThanOrEqual(PHONE.width - 8);
     expect(await page.locator('body').evaluate((b) => b.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
     await expect.poll(() => page.getByRole('textbox', { name: 'Lô vắc xin' }).inputValue()).toContain('HSD 31/01/2099');
+    // the dose, then its certificate printed by the staff member (a person without a smartphone takes the paper)
+    await page.getByLabel('Người tiêm').fill('ĐD Lan');
+    await page.getByRole('button', { name: 'Ghi nhận mũi tiêm' }).click();
+    await page.getByTestId('observation').waitFor();
+    const certs = page.getByTestId('person-certificates');
+    await expect
+      .poll(async () => {
+        await certs.getByRole('button', { name: 'Làm mới' }).click();
+        return certs.getByRole('link', { name: 'Tải bản in (PDF)' }).count();
+      }, { timeout: 30_000 })
+      .toBe(1);
+    expect(await certs.textContent()).toContain('Mũi 1/2');
+    const href = await certs.getByRole('link', { name: 'Tải bản in (PDF)' }).getAttribute('href');
+    const pdf = await ctx.request.get(`${server.url}${href}`);
+    expect(pdf.status()).toBe(200);
+    expect(pdf.headers()['content-type']).toBe('application/pdf');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-rv-'));
+    fs.writeFileSync(path.join(dir, 'c.pdf'), await pdf.body());
+    expect(spawnSync('pdftotext', [path.join(dir, 'c.pdf'), '-'], { encoding: 'utf8' }).stdout).toContain(NAME);
+    fs.rmSync(dir, { recursive: true, force: true });
     expect(errors).toEqual([]);
     await ctx.close();
   });

@@ -5,6 +5,7 @@ import { Link } from 'react-router';
 import { useAuth } from '../../app/auth';
 import { useErrorMessage } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
+import { PersonCertificatesCard } from '../certificates';
 import { scan as scanQr, useSites, type ScanResult } from './api';
 import { DoseStep } from './DoseStep';
 import { useVaccT } from './i18n';
@@ -15,7 +16,7 @@ const SITE_KEY = 'vigil.vacc.site';
 
 export default function SiteDayPage() {
   const t = useVaccT();
-  const { user } = useAuth();
+  const { user, can } = useAuth();
   const fmt = useFormat();
   const errorText = useErrorMessage();
   const sites = useSites(user.jurisdiction.code === 'VN' ? null : user.jurisdiction.code);
@@ -117,6 +118,7 @@ export default function SiteDayPage() {
               <DoseStep scan={person} siteId={siteId} screeningId={screening.id} />
             </Card>
           )}
+          {can('certificates.read') && <PersonCertificatesCard personId={person.person.id} />}
           <Button variant="default" onClick={next}>
             {t('nextPerson')}
           </Button>
