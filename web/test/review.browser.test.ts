@@ -107,6 +107,9 @@ describe('review: Vietnamese pages', () => {
     // the long outcome label wraps inside the card on a 360 px screen
     const badge = await result.locator('.mantine-Badge-root').boundingBox();
     expect(badge!.x + badge!.width).toBeLessThanOrEqual(PHONE.width - 8);
+    // and its whole text shows (the label neither clipped nor cut with an ellipsis)
+    const label = result.locator('.mantine-Badge-label');
+    expect(await label.evaluate((e) => e.scrollWidth <= e.clientWidth + 1 && getComputedStyle(e).whiteSpace !== 'nowrap')).toBe(true);
     expect(await page.locator('body').evaluate((b) => b.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
     await expect.poll(() => page.getByRole('textbox', { name: 'Lô vắc xin' }).inputValue()).toContain('HSD 31/01/2099');
     // the dose, then its certificate printed by the staff member (a person without a smartphone takes the paper)

@@ -10,7 +10,7 @@ const QUESTIONS = ['anaphylaxisToVaccine', 'severeAllergyOther', 'acuteIllness',
 export const OUTCOME_COLOR: Record<string, string> = { eligible: 'green', caution: 'yellow', postpone: 'orange', contraindicated: 'red' };
 
 /** A badge whose text wraps on a phone instead of running out of its card (the long outcome labels). */
-export const WRAP = { whiteSpace: 'normal', height: 'auto', maxWidth: '100%', lineHeight: 1.3, paddingBlock: 4 } as const;
+export const WRAP = { root: { height: 'auto', maxWidth: '100%', paddingBlock: 4 }, label: { whiteSpace: 'normal', overflow: 'visible', lineHeight: 1.3, textAlign: 'center' } } as const;
 
 export interface Screening {
   id: string;
@@ -56,7 +56,7 @@ export function ScreeningStep({ personId, siteId, onDone }: { personId: string; 
       {error && <Alert color="red">{error}</Alert>}
       {result ? (
         <Stack gap={4} data-testid="screening-result" data-outcome={result.outcome}>
-          <Badge size="lg" color={OUTCOME_COLOR[result.outcome]} style={WRAP}>
+          <Badge size="lg" color={OUTCOME_COLOR[result.outcome]} styles={WRAP}>
             {t(`outcome.${result.outcome}` as VaccKey)}
           </Badge>
           {result.rules.length > 0 && <Text size="sm">{t('rulesFired', { rules: result.rules.map((r) => label('rule', r)).join(', ') })}</Text>}

@@ -112,7 +112,7 @@ export default function SiteDayPage() {
               <Title order={2} size="h5" mb="xs">
                 {t('doseTitle')}
               </Title>
-              <Badge color={OUTCOME_COLOR[screening.outcome]} mb="xs" style={WRAP}>
+              <Badge color={OUTCOME_COLOR[screening.outcome]} mb="xs" styles={WRAP}>
                 {t(`outcome.${screening.outcome}` as 'outcome.eligible')}
               </Badge>
               <DoseStep scan={person} siteId={siteId} screeningId={screening.id} />
