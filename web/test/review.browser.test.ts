@@ -1,7 +1,8 @@
 // Found in the review of vaccination + calls (session 5), as a Vietnamese user sees the pages: the site day on a phone
 // named its screening rules by their English codes and let the outcome badge run out of its card; lot expiry dates,
 // the dashboard's and the calls pages' dates were ISO; the calls pages showed raw dispositions, symptoms and sources;
-// the health book had no test results; staff had no way to print a person's certificate. Each assertion fails without its fix.
+// the health book had no test results and no way to book or cancel an appointment; staff had no way to print a
+// person's certificate. Each assertion fails without its fix.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +17,7 @@ import { dialerDeps, HEALTH_CHECK, monitoredContacts, prepareDay, silentRenderer
 import { ensureBuilt, launchBrowser, openPage, PASSWORD, type TestServer } from './browser';
 
 const DAY = localDay(new Date(), 'Asia/Ho_Chi_Minh');
+const TOMORROW = localDay(new Date(Date.now() + 86_400_000), 'Asia/Ho_Chi_Minh');
 const [Y, M, D] = DAY.split('-');
 const PHONE = { width: 360, height: 740 };
 const NAME = 'Trần Văn Thọ';
@@ -46,6 +48,7 @@ beforeAll(async () => {
   const site = await post('/api/vaccination/sites', { code: 'TYT-RV', name: 'Trạm y tế Hưng Bình', address: '1 Lê Lợi', communeCode: commune, capacityPerHour: 60, openingHours: [{ days: [1, 2, 3, 4, 5, 6, 7], from: '00:00', to: '23:30' }] });
   await post(`/api/vaccination/sites/${site.id}/lots`, { productCode: 'EU/1/20/1528', lotNumber: 'FF2599', expiresOn: '2099-01-31', quantity: 100 });
   await post(`/api/vaccination/campaigns/${campaign.id}/sessions`, { siteId: site.id, day: DAY, productCode: 'EU/1/20/1528' });
+  await post(`/api/vaccination/campaigns/${campaign.id}/sessions`, { siteId: site.id, day: TOMORROW, productCode: 'EU/1/20/1528' });
   const birthYear = Number(Y) - 70;
   const nationalId = `0400${String(birthYear).slice(2)}007711`;
   const p = await server.db
@@ -143,6 +146,27 @@ describe('review: Vietnamese pages', () => {
     const results = page.getByTestId('my-test-results');
     await expect.poll(() => results.textContent(), { timeout: 20_000 }).toContain('Âm tính');
     expect(await results.textContent()).toContain('Kết quả xét nghiệm');
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+
+  it('a citizen books the next dose from the health book on a phone, then cancels it', async () => {
+    const { ctx, page, errors } = await openPage(browser, { viewport: PHONE, locale: 'vi-VN' });
+    await page.goto(`${server.url}/health-book`);
+    await signIn(page, 'rv.tho');
+    const card = page.getByTestId('book-appointment');
+    await card.waitFor({ timeout: 20_000 });
+    await expect.poll(() => card.getByRole('textbox', { name: 'Chiến dịch' }).inputValue()).toBe('Tiêm COVID-19');
+    await card.getByLabel('Ngày tiêm').fill(TOMORROW);
+    await card.getByTestId('slot').first().waitFor({ timeout: 20_000 });
+    await card.getByTestId('slot').first().getByRole('button', { name: 'Đặt lịch' }).click();
+    const appointment = page.getByTestId('appointment');
+    await expect.poll(() => appointment.first().textContent(), { timeout: 20_000 }).toContain('Đã đặt');
+    const live = async () => Number((await server.db.selectFrom('vaccination_bookings' as never).select((e) => e.fn.countAll<string>().as('n')).where('person_id' as never, '=', personId as never).where('status' as never, '=', 'booked' as never).executeTakeFirstOrThrow()).n);
+    expect(await live()).toBe(1);
+    await appointment.first().getByRole('button', { name: 'Huỷ lịch' }).click();
+    await expect.poll(() => appointment.first().textContent(), { timeout: 20_000 }).toContain('Đã huỷ');
+    expect(await live()).toBe(0);
     expect(errors).toEqual([]);
     await ctx.close();
   });
