@@ -159,6 +159,9 @@ describe('review: Vietnamese pages', () => {
     await expect.poll(() => card.getByRole('textbox', { name: 'Chiến dịch' }).inputValue()).toBe('Tiêm COVID-19');
     await card.getByLabel('Ngày tiêm').fill(TOMORROW);
     await card.getByTestId('slot').first().waitFor({ timeout: 20_000 });
+    const shots = path.join(os.tmpdir(), 'vigil-review-shots');
+    fs.mkdirSync(shots, { recursive: true });
+    await page.screenshot({ path: path.join(shots, 'health-book-booking.png'), fullPage: true });
     await card.getByTestId('slot').first().getByRole('button', { name: 'Đặt lịch' }).click();
     const appointment = page.getByTestId('appointment');
     await expect.poll(() => appointment.first().textContent(), { timeout: 20_000 }).toContain('Đã đặt');
