@@ -84,6 +84,16 @@ describe('messaging pages', () => {
     await expect.poll(() => page.getByText(/Đã nhận 2/).isVisible(), { timeout: 30_000 }).toBe(true);
     await page.screenshot({ path: path.join(shots, 'campaigns.png'), fullPage: true });
     expect(smsc.submits().filter((s) => s.dest === '84912777102').map((s) => s.text).join('')).toBe('Sở Y tế: Minh ơi, nhớ quét mã QR khi vào chợ.');
+    // on a phone (a commune officer's) the lists scroll inside their frame: the page itself never scrolls sideways
+    await page.setViewportSize({ width: 360, height: 740 });
+    const sideways = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    await page.reload();
+    await expect.poll(() => page.getByText(/Đã nhận 2/).isVisible()).toBe(true);
+    expect(await sideways()).toBeLessThanOrEqual(0);
+    await page.getByRole('tab', { name: 'Tin nhắn', exact: true }).click();
+    await expect.poll(() => page.getByRole('table', { name: 'Tin nhắn' }).getByText(/Minh ơi/).isVisible()).toBe(true);
+    expect(await sideways()).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: path.join(shots, 'messages-phone.png'), fullPage: true });
     expect(errors).toEqual([]);
     await ctx.close();
   }, 120_000);
