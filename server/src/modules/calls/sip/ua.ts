@@ -13,11 +13,11 @@ import type { CallProvider, CallSession, DialOptions, DialResult } from '../type
 import { RtpStream } from '../media/rtp';
 import { digitFromInfo } from '../media/dtmf';
 import { buildSdp, readSdp, SdpError, type MediaParams } from './sdp';
-import { ackRequest, ALLOW, cancelRequest, dispositionOf, hostOf, inDialogRequest, tag, USER_AGENT } from './dialog';
+import { ackRequest, ALLOW, cancelRequest, hostOf, inDialogRequest, tag, USER_AGENT } from './dialog';
+import { dispositionOf } from '../disposition';
 import { isChallenge, Registration, signedRetry, type SipTrunk } from './auth';
 import { SipSession, type Call } from './session';
 
-export { dispositionOf } from './dialog';
 export type { SipTrunk } from './auth';
 
 export interface SipProviderOptions {
