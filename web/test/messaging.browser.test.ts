@@ -53,6 +53,10 @@ describe('messaging pages', () => {
     const me = async () => (await page.request.get(`${server.url}/api/auth/me`)).json().then((b) => b.user?.displayName ?? null, () => null);
     await expect.poll(() => page.getByTestId('user-menu').isVisible(), { timeout: 20_000 }).toBe(true);
     expect(await me()).toBe('Nguyễn Thị Hoa');
+    // the home page names the role, not an "area" (a citizen's scope is their own record)
+    await expect.poll(() => page.getByTestId('home-role').textContent()).toBe('Người dân');
+    expect(await page.locator('th', { hasText: 'Tên đăng nhập' }).count()).toBe(1);
+    expect(await page.locator('th', { hasText: 'Địa bàn' }).count()).toBe(0);
     // and the phone number as typed nationally signs in too
     await ctx.clearCookies();
     await page.goto(`${server.url}/`);
