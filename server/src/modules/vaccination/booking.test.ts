@@ -180,6 +180,55 @@ describe('concurrency', () => {
     expect(Number(audited.rows[0]!.n)).toBe(2);
   });
 
+  it("a batched booking's audit row is written with it: who, whom, which booking, when", async () => {
+    const slots = await w.session('2021-08-05');
+    const people = await Promise.all(Array.from({ length: 3 }, (_, i) => w.person(`Nhật Ký ${i}`)));
+    for (const p of people) await w.register(p);
+    const citizen = await t.login('citizen', '40', { personId: people[2] });
+    const answers = await Promise.all([
+      send('/api/vaccination/bookings', staff, { personId: people[0], slotId: slots[1], doseNumber: 1 }),
+      send('/api/vaccination/bookings', staff, { personId: people[1], slotId: slots[1], doseNumber: 1 }),
+      send('/api/vaccination/bookings', citizen, { personId: people[2], slotId: slots[2], doseNumber: 1 }),
+    ]);
+    expect(answers.map((a) => a.statusCode)).toEqual([201, 201, 201]);
+    const ids = answers.map((a) => a.json().ids[0] as string);
+    const rows = (
+      await sql<{ actor_id: string | null; actor_username: string | null; subject_type: string; subject_id: string; details: { self: boolean; bookings: string[] }; at: Date }>`
+        select actor_id, actor_username, subject_type, subject_id, details, at from audit_log
+        where action = 'vaccination.book' and details->'bookings'->>0 = any(${ids}::text[]) order by subject_id`.execute(t.db)
+    ).rows;
+    expect(rows).toHaveLength(3);
+    const byBooking = new Map(rows.map((r) => [r.details.bookings[0], r]));
+    for (const [i, id] of ids.entries()) {
+      const r = byBooking.get(id)!;
+      expect(r.subject_type).toBe('person');
+      expect(r.subject_id).toBe(people[i]);
+      expect(r.details).toEqual({ self: i === 2, bookings: [id] });
+      expect(r.at.getTime()).toBe(now.getTime()); // the request's time (the app clock), as every audit entry
+      expect(r.actor_username).toBe(i === 2 ? (await sql<{ username: string }>`select username from users where person_id = ${people[2]}`.execute(t.db)).rows[0]!.username : staff.username);
+    }
+    // the booking and its audit row are one write: no live booking of these people without its row
+    const unaudited = await sql<{ n: number }>`
+      select count(*)::int as n from vaccination_bookings b where b.person_id = any(${people}::uuid[]) and b.status = 'booked'
+        and not exists (select 1 from audit_log a where a.action = 'vaccination.book' and a.details->'bookings'->>0 = b.id::text)`.execute(t.db);
+    expect(unaudited.rows[0]!.n).toBe(0);
+  });
+
+  it('a slot removed after the route knew it is refused as unknown, nothing written', async () => {
+    const [slot] = await w.session('2021-08-06');
+    const p = await w.person('Chỗ Đã Xóa');
+    await w.register(p);
+    const other = await w.person('Chỗ Còn');
+    await w.register(other);
+    expect((await send('/api/vaccination/bookings', staff, { personId: other, slotId: slot, doseNumber: 1 })).statusCode).toBe(201); // the route now knows the slot
+    await sql`delete from vaccination_bookings where slot_id = ${slot}`.execute(t.db);
+    await sql`delete from vaccination_slots where id = ${slot}`.execute(t.db);
+    const r = await send('/api/vaccination/bookings', staff, { personId: p, slotId: slot, doseNumber: 1 });
+    expect(r.statusCode).toBe(400);
+    expect(r.json().error.details[0].path).toBe('body.slotId');
+    expect(Number((await sql<{ n: string }>`select count(*) as n from vaccination_bookings where person_id = ${p}`.execute(t.db)).rows[0]!.n)).toBe(0);
+  });
+
   it('the database refuses an overbooking even when the application is bypassed', async () => {
     const slot = w.slots[0]!;
     await expect(sql`update vaccination_slots set booked = capacity + 1 where id = ${slot}`.execute(t.db)).rejects.toThrow(/check/i);

@@ -191,8 +191,10 @@ export async function bookingRoutes(fastify: FastifyInstance, ctx: AppContext) {
 
   // Single-dose bookings are group-committed (booking-batch.ts); a slot's session, site and product do not change, so
   // what the route needs of a slot is kept a minute (the seats themselves are always counted in the database).
-  const batcher = bookingBatcher(db);
+  const batcher = bookingBatcher(db, ctx.pool);
   fastify.addHook('onClose', async () => batcher.drain());
+  // group-commit figures for the benchmark and diagnostics
+  if (!fastify.hasDecorator('vigilBookingStats')) fastify.decorate('vigilBookingStats', () => ({ ...batcher.stats, queued: batcher.queued, writing: batcher.writing }));
   const slotCache = new LruCache<string, SlotInfo>(50_000, 60_000);
   const slotFacts = async (id: string) => {
     const hit = slotCache.get(id);
