@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
 import pg from 'pg';
 import { sql } from 'kysely';
 import { connectDatabase } from '../server/src/platform/db';
@@ -32,6 +33,17 @@ function pgProcesses(dir: string): Map<string, number> {
     }
   }
   return out;
+}
+
+async function startPerf(dir: string, file: string) {
+  const pid = Number(fs.readFileSync(path.join(dir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const kids = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d) && (() => { try { const f = fs.readFileSync(`/proc/${d}/stat`, 'utf8'); return Number(f.slice(f.lastIndexOf(')') + 2).split(' ')[1]) === pid; } catch { return false; } })());
+  const child = spawn('perf', ['record', '-F', '1999', '-g', '-o', file, '-p', kids.join(',')], { stdio: 'inherit' });
+  await new Promise((r) => setTimeout(r, 500));
+  return async () => {
+    child.kill('SIGINT');
+    await new Promise((r) => child.on('exit', r));
+  };
 }
 
 const BATCH = Number(process.argv[2] ?? 200);
@@ -75,6 +87,8 @@ try {
   const wal = async () => Number((await sql<{ b: string }>`select pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::text as b`.execute(handle.db)).rows[0]!.b);
   const wal0 = await wal();
   arm();
+  // PROBE_PERF=file: `perf record` of the PostgreSQL backends during the writes (perf report -i file)
+  const perf = process.env.PROBE_PERF ? await startPerf(dataDir, process.env.PROBE_PERF) : null;
   const byProcess0 = pgProcesses(dataDir);
   const cpu = cpuMeter(dataDir);
   const t0 = Date.now();
@@ -84,6 +98,7 @@ try {
     ok += r.filter((x) => 'id' in x).length;
   }
   const used = cpu();
+  await perf?.();
   const byProcess1 = pgProcesses(dataDir);
   const walBytes = (await wal()) - wal0;
   console.log(`${reqs.length} requests in batches of ${BATCH}: ${ok} booked in ${Date.now() - t0} ms`);

@@ -12,6 +12,12 @@
 --     unique index vaccination_bookings_live_idx stay the guards;
 --   * each booking's audit row (a_* arrays, one entry per request; details get "bookings": [id]) is written by the
 --     same statement, so no booking is stored without its audit row.
+-- Plans: plpgsql keeps a generic plan per connection, made when the tables may still be nearly empty (a campaign's
+-- first minutes, the benchmark's first batches) and kept until the next ANALYZE; a plan chosen for a tiny table
+-- (hash every live booking, or scan the table once per request) would then cost more with every booking. So every
+-- look-up is written to be an index probe per request whatever the statistics say: the EXISTS subqueries carry
+-- OFFSET 0 (which keeps PostgreSQL from turning them into a hash of the whole table) and sequential scans are off
+-- inside the function (each table it reads has the index for its look-up).
 -- Returns one row per request, in order: i (1-based), the booking id or null, and the outcome: ok | full |
 -- unregistered | booked | unknown-slot.
 -- (p_*: the requests' columns; a_*: their audit entries' audit_log columns, platform/audit auditColumns)
@@ -20,7 +26,9 @@ create function vaccination_book_seats(
   a_at timestamptz[], a_actor_id bigint[], a_actor_username text[], a_actor_scope_path text[], a_action text[], a_subject_type text[],
   a_subject_id text[], a_reason text[], a_ip text[], a_details text[], a_area_path text[]
 ) returns table (i int, id uuid, outcome text)
-language plpgsql as $$
+language plpgsql
+set enable_seqscan = off
+as $$
 #variable_conflict use_column
 begin
   perform 1 from vaccination_slots s where s.id = any(p_slot) order by s.id for update;
@@ -31,8 +39,8 @@ begin
   ),
   facts as (
     select r.*,
-           exists (select 1 from vaccination_registrations g where g.campaign_id = r.campaign_id and g.person_id = r.person_id) as registered,
-           exists (select 1 from vaccination_bookings b where b.person_id = r.person_id and b.dose_number = r.dose_number and b.status = 'booked')
+           exists (select 1 from vaccination_registrations g where g.campaign_id = r.campaign_id and g.person_id = r.person_id offset 0) as registered,
+           exists (select 1 from vaccination_bookings b where b.person_id = r.person_id and b.dose_number = r.dose_number and b.status = 'booked' offset 0)
              or row_number() over (partition by r.person_id, r.dose_number order by r.i) > 1 as booked
     from req r
   ),
@@ -62,7 +70,7 @@ begin
     from done d order by d.i
   )
   select f.i::int, d.id,
-         case when not exists (select 1 from vaccination_slots s where s.id = f.slot_id) then 'unknown-slot'
+         case when not exists (select 1 from vaccination_slots s where s.id = f.slot_id offset 0) then 'unknown-slot'
               when d.id is not null then 'ok' when not f.registered then 'unregistered'
               when f.booked or g.i is not null then 'booked' else 'full' end
   from facts f
