@@ -1,5 +1,6 @@
 // Booking over HTTP: dose 1 + 2 together, full slots, rebooking that keeps the old seat when the new one is gone,
 // cancellation, walk-ins, and many parallel bookings: zero overbooking, zero lost bookings. Attackers refused.
+import pg from 'pg';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testContext, type LoggedIn, type TestContext } from '../../../test/helpers';
@@ -227,6 +228,29 @@ describe('concurrency', () => {
     expect(r.statusCode).toBe(400);
     expect(r.json().error.details[0].path).toBe('body.slotId');
     expect(Number((await sql<{ n: string }>`select count(*) as n from vaccination_bookings where person_id = ${p}`.execute(t.db)).rows[0]!.n)).toBe(0);
+  });
+
+  it('slots not yet known are read together: one query for many new slots asked at once', async () => {
+    const slots = await w.session('2021-08-07'); // 8 new slots
+    const people = await Promise.all(Array.from({ length: 16 }, (_, i) => w.person(`Giờ Mới ${i}`)));
+    for (const p of people) await w.register(p);
+    const proto = pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown };
+    const orig = proto.query;
+    let reads = 0;
+    proto.query = function (this: unknown, ...a: unknown[]) {
+      if (typeof a[0] === 'string' && /from vaccination_slots sl join vaccination_sessions/.test(a[0])) reads++;
+      return orig.apply(this, a);
+    };
+    try {
+      const answers = await Promise.all(people.map((p, i) => send('/api/vaccination/bookings', staff, { personId: p, slotId: slots[i % 8], doseNumber: 1 })));
+      expect(answers.map((a) => a.statusCode)).toEqual(people.map(() => 201)); // 2 seats each
+      expect(reads).toBeLessThanOrEqual(2); // (one, unless the requests straddle the first read)
+    } finally {
+      proto.query = orig;
+    }
+    const unknown = await send('/api/vaccination/bookings', staff, { personId: people[0], slotId: '00000000-0000-4000-8000-000000000001', doseNumber: 2 });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json().error.details[0].path).toBe('body.slotId');
   });
 
   it('the database refuses an overbooking even when the application is bypassed', async () => {
