@@ -156,7 +156,7 @@ export default async function main() {
     console.log(row('echo', echoRps, e));
     console.log(row('bookings', perSecond, b));
     console.log(`answers:  ${created} booked (201), ${full} slot full (409)${other ? `, other: ${other}` : ''}; sent ${b.ok + b.non2xx} of ${bodies.length}`);
-    console.log(`database: ${(queries.n / bodies.length).toFixed(2)} statements per request (sessions come from memory: the slot facts once a minute, people and the group-committed bookings with begin/commit per batch, the session change feed once a second)`);
+    console.log(`database: ${(queries.n / bodies.length).toFixed(2)} statements per request (sessions come from memory; per batch of bookings: its people, then one call writing bookings, counters and audit rows; the slot facts once a minute, read together; the session change feed once a second)`);
     console.log(`batches:  ${flushes} group commits, ${((batches1.rows - batches0.rows) / flushes).toFixed(1)} requests each on average (largest ${batches1.maxBatch}), ${((batches1.flushMs - batches0.flushMs) / flushes).toFixed(1)} ms each from start to commit`);
     console.log(`CPU:      per request server ${((used.serverMs * 1000) / bodies.length).toFixed(0)} µs, PostgreSQL ${((used.pgMs * 1000) / bodies.length).toFixed(0)} µs (load generator ${((b.cpuMs * 1000) / bodies.length).toFixed(0)} µs); echo: server ${((echoUsed.serverMs * 1000) / bodies.length).toFixed(0)} µs, load generator ${((e.cpuMs * 1000) / bodies.length).toFixed(0)} µs`);
     console.log(`ratio:    bookings/s ÷ echo requests/s = ${(perSecond / echoRps).toFixed(3)}   (goal ≥ 0.15)`);
