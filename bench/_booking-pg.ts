@@ -1,5 +1,6 @@
 // Development probe for the booking write path (not a benchmark of its own): prepares the booking bench's province,
-// then writes the bookings straight through writeBookings() in batches (no HTTP), and prints the PostgreSQL CPU per
+// then writes the bookings straight through the batch's SQL function vaccination_book_seats (as booking-batch.ts
+// calls it) in batches (no HTTP), and prints the PostgreSQL CPU per
 // booking, the WAL per booking and (with `explain`) one batch's EXPLAIN (ANALYZE, BUFFERS) with its triggers.
 //
 //   BENCH_BOOKINGS=30000 [PROBE_REQUESTS=n] [PROBE_SQL=…] node --import tsx bench/_booking-pg.ts [batch=200] [explain]
@@ -10,7 +11,7 @@ import { spawn } from 'node:child_process';
 import pg from 'pg';
 import { sql } from 'kysely';
 import { connectDatabase } from '../server/src/platform/db';
-import { writeBookings, type SeatRequest } from '../server/src/modules/vaccination/booking-batch';
+import { auditColumns, type AuditEntry } from '../server/src/platform/audit';
 import { prepare } from './booking';
 import { cpuMeter } from './_cpu';
 
@@ -46,6 +47,35 @@ async function startPerf(dir: string, file: string) {
   };
 }
 
+interface Req {
+  personId: string;
+  slotId: string;
+  campaignId: string;
+  doseNumber: number;
+  by: string | null;
+  now: Date;
+  audit: AuditEntry;
+}
+
+/** One batch, as booking-batch.ts writes it. */
+const bookSeats = async (pool: pg.Pool, rows: Req[]) =>
+  (
+    await pool.query<{ outcome: string }>({
+      name: 'vaccination_book_seats',
+      text: `select i, id::text as id, outcome from vaccination_book_seats($1::uuid[], $2::uuid[], $3::uuid[], $4::int[], $5::bigint[], $6::timestamptz[],
+               $7::timestamptz[], $8::bigint[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[])`,
+      values: [
+        rows.map((r) => r.personId),
+        rows.map((r) => r.slotId),
+        rows.map((r) => r.campaignId),
+        rows.map((r) => r.doseNumber),
+        rows.map((r) => r.by),
+        rows.map((r) => r.now.toISOString()),
+        ...auditColumns(rows.map((r) => r.audit)),
+      ],
+    })
+  ).rows;
+
 const BATCH = Number(process.argv[2] ?? 200);
 const EXPLAIN = process.argv.includes('explain');
 const LIMIT = Number(process.env.PROBE_REQUESTS ?? Infinity);
@@ -55,7 +85,7 @@ const handle = await connectDatabase({ dataDir, poolSize: 4 });
 try {
   const { bodies } = await prepare(handle.db);
   const campaign = (await sql<{ id: string }>`select id from vaccination_campaigns limit 1`.execute(handle.db)).rows[0]!.id;
-  const reqs: SeatRequest[] = bodies.slice(0, LIMIT).map((b) => {
+  const reqs: Req[] = bodies.slice(0, LIMIT).map((b) => {
     const j = JSON.parse(b) as { personId: string; slotId: string };
     const now = new Date();
     const actor = { id: '1', username: 'bench', scopePath: '/VN/40/' };
@@ -66,20 +96,27 @@ try {
   await sql`checkpoint`.execute(handle.db);
   let arm = () => {};
   if (EXPLAIN) {
-    // the first batch's statements run as EXPLAIN ANALYZE inside a savepoint first (rolled back), then for real
-    const proto = pg.Client.prototype as unknown as { query: (...a: unknown[]) => Promise<unknown> };
+    // the first batch's call runs first in a transaction that is rolled back, with auto_explain logging the plans of
+    // the function's statements (and their triggers: the foreign-key checks) to this client, then for real
+    const proto = pg.Client.prototype as unknown as { query: (...a: unknown[]) => Promise<unknown>; on: (e: string, f: (m: { message: string }) => void) => void; off: (e: string, f: (m: { message: string }) => void) => void };
     const orig = proto.query;
     let n = 0;
     let armed = false;
     arm = () => void (armed = true);
-    proto.query = async function (this: unknown, ...a: unknown[]) {
-      const text = typeof a[0] === 'string' ? a[0] : '';
-      if (armed && n < 1 && /^\s*(with|insert|update|select)/i.test(text) && !/^\s*select (1|pg_)/i.test(text)) {
-        if (/insert into "audit_log"/.test(text)) n++;
-        await orig.call(this, 'savepoint probe');
-        const plan = (await orig.call(this, `explain (analyze, buffers) ${text}`, a[1])) as { rows: { 'QUERY PLAN': string }[] };
-        console.log(`--- ${text.replace(/\s+/g, ' ').slice(0, 100)}\n${plan.rows.map((r) => r['QUERY PLAN']).join('\n')}`);
-        await orig.call(this, 'rollback to savepoint probe');
+    proto.query = async function (this: typeof proto, ...a: unknown[]) {
+      const q = a[0] as { name?: string; text?: string; values?: unknown[] };
+      if (armed && n < 1 && q?.name === 'vaccination_book_seats') {
+        n++;
+        const show = (m: { message: string }) => console.log(m.message);
+        this.on('notice', show);
+        await orig.call(this, 'begin');
+        await orig.call(this, "load 'auto_explain'");
+        for (const set of ['log_min_duration = 0', 'log_analyze = on', 'log_buffers = on', 'log_triggers = on', 'log_nested_statements = on'])
+          await orig.call(this, `set local auto_explain.${set}`);
+        await orig.call(this, 'set local client_min_messages = log');
+        await orig.call(this, q.text!, q.values);
+        await orig.call(this, 'rollback');
+        this.off('notice', show);
       }
       return orig.apply(this, a);
     };
@@ -94,8 +131,8 @@ try {
   const t0 = Date.now();
   let ok = 0;
   for (let i = 0; i < reqs.length; i += BATCH) {
-    const r = await writeBookings(handle.db, handle.pool, reqs.slice(i, i + BATCH));
-    ok += r.filter((x) => 'id' in x).length;
+    const r = await bookSeats(handle.pool, reqs.slice(i, i + BATCH));
+    ok += r.filter((x) => x.outcome === 'ok').length;
   }
   const used = cpu();
   await perf?.();
