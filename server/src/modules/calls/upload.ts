@@ -4,7 +4,7 @@
 import { validatePhoneNumberLength, type CountryCode } from 'libphonenumber-js/max';
 import { sql } from 'kysely';
 import type { DbOrTx } from '../../platform/db/types';
-import { findPeopleByIdentifier, normalizePhone } from '../people';
+import { normalizePhone, registryHoldersOfNationalId } from '../people';
 import { readTable } from '../venues';
 
 export const LIST_COLUMNS = ['full_name', 'phone'] as const;
@@ -60,7 +60,7 @@ export async function uploadList(db: DbOrTx, campaign: { id: string; unit_code: 
     }
     seen.add(phone);
     const nid = (values.national_id ?? '').trim();
-    const matches = nid ? await findPeopleByIdentifier(db, nid) : [];
+    const matches = nid ? await registryHoldersOfNationalId(db, nid) : []; // never a record a citizen typed in
     rows.push({ member_key: matches.length === 1 ? matches[0]! : phone, person_id: matches.length === 1 ? matches[0]! : null, phone, full_name: name, unit_code: unit });
   }
   for (let i = 0; i < rows.length; i += 5000)

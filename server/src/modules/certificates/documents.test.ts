@@ -68,6 +68,8 @@ describe('certificate QR and PDF', () => {
     expect(text).toContain('Võ Minh Khôi');
     expect(text).toContain('30/06/2012');
     expect(text).toContain('Việt Nam');
+    expect(text).toContain('Bộ Y tế Việt Nam'); // the issuer in Vietnamese on the Vietnamese paper
+    expect(text).not.toContain('Ministry of Health');
     expect(text).toContain(childs.uvci);
     expect(spawnSync('pdftoppm', ['-png', '-r', '110', '-singlefile', pdf, path.join(dir, 'page')]).status).toBe(0);
     expect(zbar(path.join(dir, 'page.png'))).toEqual([childs.hc1]);

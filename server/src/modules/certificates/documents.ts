@@ -4,6 +4,9 @@ import { renderPdf, drawQr } from '../../platform/i18n/pdf';
 import { registerVietnameseFonts } from '../../platform/i18n/fonts';
 import type { CertificateView } from './schema';
 import { productName } from './products';
+import { CERTIFICATE_ISSUER } from './payload';
+
+const ISSUER_NAME = { vi: 'Bộ Y tế Việt Nam', en: CERTIFICATE_ISSUER } as const;
 import { TR_DETECTED, TT_RAT } from './tests';
 
 /** Error correction Q, as the EU DCC guidelines recommend; 4 px modules read well off a phone screen. */
@@ -93,7 +96,8 @@ export function certificatePdf(c: CertificateView, lang: Lang, timeZone = 'Asia/
       [t('dob'), showDate(c.holder.birthDate, lang)],
       ...entryRows,
       [t('country'), COUNTRY[String(e.co)]?.[lang] ?? String(e.co)],
-      [t('issuer'), String(e.is)],
+      // the payload's issuer is English (the EU DCC's `is`); our own reads in the paper's language
+      [t('issuer'), e.is === CERTIFICATE_ISSUER ? ISSUER_NAME[lang] : String(e.is)],
       // a test counts for so many hours after the sample (the verifier's rule), not until the signature expires
       ...(c.kind === 't' ? [] : [[t('valid'), showDate(c.expiresAt, lang)] as [string, string]]),
       [t('uvci'), c.uvci],

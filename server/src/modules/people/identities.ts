@@ -51,8 +51,26 @@ export async function findPeopleByIdentifier(db: DbOrTx, identifier: string): Pr
 }
 
 /**
+ * The registry records staff input may land on for an ID number (an ID card seen at a desk, a list), oldest first:
+ * live records not typed in by a citizen account (see staffMayMatch in service.ts; anyone can type a neighbour's
+ * number into their own household).
+ */
+export async function registryHoldersOfNationalId(db: DbOrTx, nationalId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('persons')
+    .select('id')
+    .where('national_id', '=', nationalId.trim())
+    .where('merged_into', 'is', null)
+    .where('source', '<>', 'citizen')
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/**
  * Live records by national ID for bulk imports (one query per 5000 numbers): the oldest record holding each number,
- * as findOrCreatePerson's staff matching picks it. Numbers no live record holds are absent.
+ * as findOrCreatePerson's staff matching picks it (never one a citizen typed in). Numbers no live record holds are absent.
  */
 export async function personIdsByNationalIds(db: DbOrTx, nationalIds: string[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
@@ -60,7 +78,8 @@ export async function personIdsByNationalIds(db: DbOrTx, nationalIds: string[]):
   for (let i = 0; i < unique.length; i += 5000) {
     const rows = (
       await sql<{ id: string; national_id: string }>`
-        select id, national_id from persons where national_id = any(${unique.slice(i, i + 5000)}::text[]) and merged_into is null order by created_at desc`.execute(db)
+        select id, national_id from persons where national_id = any(${unique.slice(i, i + 5000)}::text[]) and merged_into is null and source <> 'citizen'
+        order by created_at desc`.execute(db)
     ).rows;
     for (const r of rows) out.set(r.national_id!, r.id);
   }
@@ -80,6 +99,6 @@ export function personNamesSql(): RawBuilder<{ id: string; full_name: string; ph
 export function liveIdsByNationalIdSql(numbers: RawBuilder<unknown>): RawBuilder<{ national_id: string; id: string }> {
   return sql<{ national_id: string; id: string }>`(
     select distinct on (p.national_id) p.national_id, p.id from persons p
-    where p.merged_into is null and p.national_id is not null and p.national_id in ${numbers}
+    where p.merged_into is null and p.national_id is not null and p.source <> 'citizen' and p.national_id in ${numbers}
     order by p.national_id, p.created_at, p.id)`;
 }

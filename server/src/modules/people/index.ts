@@ -63,4 +63,4 @@ export { personalQrProof, startCodeLink, finishCodeLink, type LinkProofMethod, t
 export { deviceRegistry, type DeviceRegistry, type DeviceOrigin } from './devices';
 export { personIdsByReference, cardReference } from './reference';
 export { PURGE_JOB as PEOPLE_PURGE_JOB } from './jobs';
-export { getPersonIdentities, findPeopleByIdentifier, personIdsByNationalIds, liveIdsByNationalIdSql, personNamesSql, type PersonIdentity } from './identities';
+export { getPersonIdentities, findPeopleByIdentifier, registryHoldersOfNationalId, personIdsByNationalIds, liveIdsByNationalIdSql, personNamesSql, type PersonIdentity } from './identities';

@@ -217,14 +217,23 @@ async function findOrInsert(tx: DbOrTx, v: PersonValues, opts: FindOrCreateOptio
   return { id: row.id, created: true };
 }
 
+/**
+ * A record a citizen typed in (their own registration or a dependant, source 'citizen') is unproven: anyone can type
+ * a neighbour's ID number, name and phone. Staff input (an ID card seen at a desk, an imported list) never lands on
+ * such a record — it would hand the holder's results, doses and certificates to whoever typed them in; it makes (or
+ * finds) a registry record instead, and both show up on the duplicates list. A citizen's record joins the registry's
+ * by proof (links.ts), which merges it away.
+ */
+export const staffMayMatch = (r: Pick<PersonRow, 'source'>) => r.source !== 'citizen';
+
 async function findMatch(db: DbOrTx, v: PersonValues, staff: boolean): Promise<PersonRow | null> {
   if (staff && v.national_id) {
-    const byId = await activeByNationalId(db, v.national_id);
+    const byId = (await activeByNationalId(db, v.national_id)).filter(staffMayMatch);
     if (byId.length) return byId[0]!;
   }
   if (!v.phone) return null;
   const candidates = (await activeByPhoneName(db, v.phone, v.name_key)).filter(
-    (c) => !(v.national_id && c.national_id && c.national_id !== v.national_id),
+    (c) => !(v.national_id && c.national_id && c.national_id !== v.national_id) && (!staff || staffMayMatch(c)),
   );
   const me = { nationalId: v.national_id, phone: v.phone, nameKey: v.name_key, birthYear: v.birth_year };
   const strong = candidates.filter(

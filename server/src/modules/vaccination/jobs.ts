@@ -10,8 +10,9 @@ export const REMINDERS_JOB = 'vaccination.reminders';
 
 export async function sendReminders(ctx: AppContext): Promise<{ reminded: number }> {
   const today = localDay(ctx.config.clock(), ctx.config.timeZone);
-  const due = await sql<{ id: string; person_id: string; dose_number: number; product_name: string; site_name: string | null }>`
-    select d.id, d.person_id, d.dose_number, p.name as product_name, s.name as site_name
+  // the day the next dose falls due, written as Vietnamese papers write it (dd/mm/yyyy), not ISO
+  const due = await sql<{ id: string; person_id: string; dose_number: number; product_name: string; site_name: string | null; due_on: string }>`
+    select d.id, d.person_id, d.dose_number, p.name as product_name, s.name as site_name, to_char(d.given_on + p.interval_days, 'DD/MM/YYYY') as due_on
     from vaccination_doses d join vaccine_products p on p.code = d.product_code left join vaccination_sites s on s.id = d.site_id
     where d.status = 'valid' and d.dose_number < d.series_doses and d.given_on + p.interval_days <= ${today}::date
       and not exists (select 1 from vaccination_doses n where n.person_id = d.person_id and n.status = 'valid' and n.dose_number > d.dose_number)
@@ -29,7 +30,7 @@ export async function sendReminders(ctx: AppContext): Promise<{ reminded: number
         purpose: 'dose.reminder',
         subject: `dose:${d.id}`,
         recipients: [{ phone: p.phone, personId: p.id, unitCode: p.communeCode, vars: { name: p.fullName } }],
-        vars: { sender: 'Vigil', dose: d.dose_number + 1, date: today, site: d.site_name ?? '' },
+        vars: { sender: 'Vigil', dose: d.dose_number + 1, date: d.due_on, site: d.site_name ?? '' },
       });
       reminded++;
     }

@@ -8,7 +8,7 @@ import type { DbOrTx } from '../../platform/db/types';
 import type { JurisdictionResolver } from '../../platform/auth/jurisdiction';
 import { AppError, invalidField } from '../../platform/http/errors';
 import { localDay } from '../../platform/time';
-import { findOrCreatePerson, findPeopleByIdentifier, getPersonBirth, getPersonIdentities, nationalIdProblem, normalizeName, type FindOrCreateInput, type Sex } from '../people';
+import { findOrCreatePerson, registryHoldersOfNationalId, getPersonBirth, getPersonIdentities, nationalIdProblem, normalizeName, type FindOrCreateInput, type Sex } from '../people';
 import { ageOn, judgePriorityClaim, type EligibilityRule, type PriorityStatus } from './rules';
 import { readTable } from '../venues';
 import type { CampaignRow } from './admin';
@@ -99,8 +99,9 @@ export async function register(db: DbOrTx, r: RegisterInput): Promise<Registered
 }
 
 /**
- * The record for details typed by staff: an existing record holding the national ID is used only when its name and
- * birth year agree with what was typed (the ID card was seen); otherwise 409. Without a national ID match, the
+ * The record for details typed by staff: an existing registry record holding the national ID is used only when its
+ * name and birth year agree with what was typed (the ID card was seen); otherwise 409. Records citizens typed in are
+ * never matched (people's staffMayMatch): a new registry record is made and both show up as duplicates. Without a national ID match, the
  * people module's staff matching (phone + name + year) or a new record.
  */
 export async function personForDetails(db: DbOrTx, p: FindOrCreateInput, opts: { resolver: JurisdictionResolver; now: Date; prefix: string; source: 'officer' | 'import' }) {
@@ -108,7 +109,9 @@ export async function personForDetails(db: DbOrTx, p: FindOrCreateInput, opts: {
   if (nid) {
     const problem = nationalIdProblem(nid, p.birthYear ?? (p.birthDate ? Number(p.birthDate.slice(0, 4)) : null));
     if (problem) throw invalidField(`${opts.prefix}.nationalId`, problem);
-    const holders = await findPeopleByIdentifier(db, nid);
+    // the oldest registry record holding the number; never one a citizen account typed in (a dependant typed with a
+    // neighbour's ID card must not collect the neighbour's doses and certificate)
+    const holders = await registryHoldersOfNationalId(db, nid);
     if (holders.length) {
       const held = (await getPersonIdentities(db, holders)).get(holders[0]!)!;
       const year = p.birthYear ?? (p.birthDate ? Number(p.birthDate.slice(0, 4)) : null);

@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { sql } from 'kysely';
 import { invalidField, notFound } from '../../platform/http/errors';
+import { withinScope } from '../../platform/auth/jurisdiction';
 import type { AppContext } from '../../platform/module';
 import { localDay } from '../../platform/time';
 import { addLot, createCampaign, createSession, createSite, recordWastage } from './admin';
@@ -86,7 +87,9 @@ export async function adminRoutes(fastify: FastifyInstance, ctx: AppContext) {
 
   app.post('/api/vaccination/campaigns/:id/sessions', { config: { permission: 'vaccination.manage' }, schema: { tags, params: IdParam, body: SessionBody } }, async (req, reply) => {
     const c = await k.campaignFor(req.user!, req.params.id, null, 'params.id');
-    await k.siteFor(req.user!, req.body.siteId, 'vaccination.manage');
+    const site = await k.siteFor(req.user!, req.body.siteId, 'vaccination.manage');
+    // a campaign's sessions are held inside its area (another province's officer cannot add sessions to it)
+    if (!(await withinScope(access.resolver, c.unit_code, site.commune_code))) throw invalidField('body.siteId', "is not a site inside the campaign's area");
     const r = await createSession(db, c, req.body.siteId, req.body.day, req.body.productCode, k.tz);
     await k.audit(req, { action: 'vaccination.session.create', subjectType: 'vaccination_session', subjectId: r.id, details: { day: req.body.day, slots: r.slots } });
     return reply.code(201).send(r);

@@ -10,7 +10,7 @@ import { LruCache } from '../../platform/cache';
 import { Batcher, BatcherFullError } from '../../platform/batcher';
 import { auditActor } from '../../platform/auth/routes';
 import { book, cancel, findBooking, rebook, slotAgeError, slotFull, slotInfo, slotInfos, walkInSlot, type SlotInfo } from './booking';
-import { normalizeName, type PersonBrief } from '../people';
+import { getPersonBrief, normalizeName, type PersonBrief } from '../people';
 import { bookingBatcher } from './booking-batch';
 import { routeKit } from './kit';
 import { importRegistrations, personForDetails, register, registrationTemplateXlsx } from './registration';
@@ -292,6 +292,10 @@ export async function bookingRoutes(fastify: FastifyInstance, ctx: AppContext) {
     const slot = await slotInfo(db, req.body.slotId);
     if (!slot) throw invalidField('body.slotId', 'is not a known slot');
     if (!self) await access.authorize(req.user!, 'vaccination.write', { unitCode: slot.commune_code });
+    // the new slot's product has its own age limits (a session of another product of the campaign): as when booking
+    const person = await getPersonBrief(db, b.person_id);
+    const tooYoungOrOld = person && slotAgeError(slot, person, 'body.slotId');
+    if (tooYoungOrOld) throw tooYoungOrOld;
     const id = await rebook(db, b.id, slot, self ? null : req.user!.id, k.now());
     await k.audit(req, { action: 'vaccination.rebook', subjectType: 'person', subjectId: b.person_id, details: { from: b.id, to: id } });
     return reply.code(201).send({ ids: [id] });

@@ -4,6 +4,7 @@ import { useAuth } from '../../app/auth';
 import { DataTable } from '../../lib/DataTable';
 import { ErrorAlert } from '../../lib/errors';
 import { useCampaign, useDayCalls, useRunCampaign, type DayCounts } from './api';
+import { useFormat } from '../../lib/format';
 import { useCallsLabel, useCallsT, useScriptLabel } from './i18n';
 
 const TILES: (keyof DayCounts & keyof ReturnType<typeof tileColors>)[] = ['planned', 'queued', 'ringing', 'answered', 'completed', 'symptomatic', 'failed', 'invalid', 'stopped'];
@@ -16,6 +17,7 @@ export default function CampaignPage() {
   const { id = '' } = useParams();
   const t = useCallsT();
   const label = useCallsLabel();
+  const fmt = useFormat();
   const scriptLabel = useScriptLabel();
   const { can } = useAuth();
   const q = useCampaign(id);
@@ -39,7 +41,7 @@ export default function CampaignPage() {
             </Badge>
           </Group>
           <Text c="dimmed" size="sm">
-            <span data-testid="script-name">{scriptLabel({ name: q.data.campaign.scriptName, title: q.data.campaign.scriptTitle, language: q.data.campaign.scriptLanguage })}</span> · {label('audiences', q.data.campaign.audience)} · {q.data.campaign.windowStart}–{q.data.campaign.windowEnd} · {q.data.counts.day}
+            <span data-testid="script-name">{scriptLabel({ name: q.data.campaign.scriptName, title: q.data.campaign.scriptTitle, language: q.data.campaign.scriptLanguage })}</span> · {label('audiences', q.data.campaign.audience)} · {q.data.campaign.windowStart}–{q.data.campaign.windowEnd} · {fmt.day(q.data.counts.day)}
           </Text>
           <SimpleGrid cols={{ base: 2, sm: 4 }} data-testid="dashboard">
             {TILES.filter((k) => k !== 'stopped' || q.data.counts.stopped > 0).map((k) => (
@@ -84,7 +86,7 @@ export default function CampaignPage() {
                   {t(`failedReasons.${c.failedReason}` as never)}
                 </Text>
               ) : c.lastDisposition ? (
-                `${c.lastDisposition}${c.lastSipCode ? ` (${c.lastSipCode})` : ''}`
+                `${label('dispositions', c.lastDisposition)}${c.lastSipCode ? ` (${c.lastSipCode})` : ''}`
               ) : (
                 ''
               )}

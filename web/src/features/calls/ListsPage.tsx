@@ -5,6 +5,7 @@ import { DataTable } from '../../lib/DataTable';
 import { ErrorAlert } from '../../lib/errors';
 import { useList } from './api';
 import { CallsNav } from './CallsNav';
+import { useFormat } from '../../lib/format';
 import { useCallsLabel, useCallsT } from './i18n';
 
 const KINDS = ['symptomatic', 'non-reporting', 'wrong-number'] as const;
@@ -13,6 +14,7 @@ const KINDS = ['symptomatic', 'non-reporting', 'wrong-number'] as const;
 export default function ListsPage() {
   const t = useCallsT();
   const label = useCallsLabel();
+  const fmt = useFormat();
   const [params, setParams] = useSearchParams();
   const kind = (KINDS as readonly string[]).includes(params.get('kind') ?? '') ? params.get('kind')! : 'symptomatic';
   const [day, setDay] = useState(params.get('day') ?? '');
@@ -32,19 +34,19 @@ export default function ListsPage() {
             <Table.Td fw={600}>{x.fullName}</Table.Td>
             <Table.Td>{x.phone}</Table.Td>
             <Table.Td>{x.unitCode}</Table.Td>
-            <Table.Td>{x.day}</Table.Td>
+            <Table.Td>{fmt.day(x.day)}</Table.Td>
             <Table.Td>
               {Array.isArray(x.details.symptoms)
                 ? (x.details.symptoms as string[]).map((s) => (
                     <Badge key={s} color="red" variant="light" mr={4}>
-                      {s}
+                      {label('symptoms', s)}
                     </Badge>
                   ))
                 : Object.entries(x.details)
-                    .map(([k, v]) => `${k}: ${String(v)}`)
+                    .map(([k, v]) => (k === 'days' ? t('detailDays', { n: Number(v) }) : k === 'lastDisposition' ? label('dispositions', String(v)) : `${k}: ${String(v)}`))
                     .join(', ')}
             </Table.Td>
-            <Table.Td>{x.source}</Table.Td>
+            <Table.Td>{label('sources', x.source)}</Table.Td>
           </Table.Tr>
         ))}
       </DataTable>

@@ -26,7 +26,7 @@ export default function ReportPage() {
     <Stack gap="md">
       <Title order={1} size="h2">
         {t('report')}
-        {r.data ? ` — ${r.data.unitName}, ${r.data.day}` : ''}
+        {r.data ? ` — ${r.data.unitName}, ${fmt.day(r.data.day)}` : ''}
       </Title>
       <CallsNav />
       <Group align="flex-end">

@@ -16,6 +16,12 @@ export const useMyCertificates = (personId?: string) =>
     queryFn: () => api.get<CertificateListResponse>('/api/me/certificates', personId ? { personId } : undefined),
   });
 
+/** Staff (certificates.read): a person's certificates, to print them for someone without a phone (audited). */
+export const usePersonCertificates = (personId: string) =>
+  useQuery({ queryKey: ['people', personId, 'certificates'], queryFn: ({ signal }) => api.get<CertificateListResponse>(`/api/people/${personId}/certificates`, undefined, signal), retry: false });
+
+export const staffPdfUrl = (id: string, lang: string) => `/api/certificates/${id}/pdf?lang=${lang === 'en' ? 'en' : 'vi'}`;
+
 export const myQrUrl = (id: string) => `/api/me/certificates/${id}/qr.png`;
 export const myPdfUrl = (id: string, lang: string) => `/api/me/certificates/${id}/pdf?lang=${lang === 'en' ? 'en' : 'vi'}`;
 

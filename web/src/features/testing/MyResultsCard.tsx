@@ -1,4 +1,4 @@
-// The citizen's own test results (and their dependants') on their page (/me): newest first, a pooled positive said
+// The citizen's own test results (and their dependants') on their page (/me) and in the health book (one person): newest first, a pooled positive said
 // plainly (an individual retest follows, not a diagnosis), an invalid result (a new sample is needed).
 import { Alert, Badge, Card, Group, Stack, Text, Title } from '@mantine/core';
 import { ErrorAlert } from '../../lib/errors';
@@ -7,13 +7,14 @@ import { useMyResults, useTestTypeName } from './api';
 import { useTestingT } from './i18n';
 import { ResultBadge } from './ResultBadge';
 
-export function MyResultsCard() {
+/** `personId`: only that person's results (the health book shows one person of the household at a time). */
+export function MyResultsCard({ personId }: { personId?: string } = {}) {
   const t = useTestingT();
   const fmt = useFormat();
   const typeName = useTestTypeName();
   const q = useMyResults();
-  const people = (q.data?.people ?? []).filter((p) => p.items.length > 0);
-  const several = (q.data?.people.length ?? 0) > 1;
+  const people = (q.data?.people ?? []).filter((p) => p.items.length > 0 && (!personId || p.person.id === personId));
+  const several = !personId && (q.data?.people.length ?? 0) > 1;
   return (
     <Card withBorder data-testid="my-test-results">
       <Title order={2} size="h4" mb="xs">

@@ -7,6 +7,7 @@ import { PageLoader } from '../../app/pages';
 import { api } from '../../lib/api';
 import type { Dashboard } from '../../../../server/src/modules/vaccination/schema';
 import { ErrorAlert } from '../../lib/errors';
+import { useFormat } from '../../lib/format';
 import { useVaccT } from './i18n';
 
 function Section({ title, head, rows }: { title: string; head: string[]; rows: ReactNode[][] }) {
@@ -41,6 +42,7 @@ function Section({ title, head, rows }: { title: string; head: string[]; rows: R
 
 export default function DashboardPage() {
   const t = useVaccT();
+  const fmt = useFormat();
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
   const q = { from: from || undefined, to: to || undefined };
@@ -68,20 +70,20 @@ export default function DashboardPage() {
             </Text>
           </Card>
           <SimpleGrid cols={{ base: 1, md: 3 }}>
-            <Section title={t('dosesPerDay')} head={[t('from'), t('count')]} rows={d.data.dosesPerDay.map((r) => [r.day, r.n])} />
+            <Section title={t('dosesPerDay')} head={[t('day'), t('count')]} rows={d.data.dosesPerDay.map((r) => [fmt.day(r.day), r.n])} />
             <Section title={t('bySite')} head={[t('site'), t('count')]} rows={d.data.bySite.map((r) => [r.siteName, r.n])} />
-            <Section title={t('byProduct')} head={[t('lot'), t('count')]} rows={d.data.byProduct.map((r) => [r.productName, r.n])} />
+            <Section title={t('byProduct')} head={[t('product'), t('count')]} rows={d.data.byProduct.map((r) => [r.productName, r.n])} />
           </SimpleGrid>
           <Section
             title={t('coverage')}
             head={[t('commune'), t('ageGroup'), t('population'), t('atLeastOne'), t('full')]}
             rows={d.data.coverage.map((c) => [c.communeName, c.ageGroup, c.population, `${c.atLeastOne} (${pct(c.atLeastOne, c.population)})`, `${c.full} (${pct(c.full, c.population)})`])}
           />
-          <Section title={t('overdue')} head={[t('name'), t('doseNumber'), t('dueOn')]} rows={d.data.overdue.map((o) => [o.fullName, o.doseNumber, o.dueOn])} />
+          <Section title={t('overdue')} head={[t('name'), t('doseNumber'), t('dueOn')]} rows={d.data.overdue.map((o) => [o.fullName, o.doseNumber, fmt.day(o.dueOn)])} />
           <Section
             title={t('stock')}
-            head={[t('site'), t('lot'), t('dueOn'), t('quantity'), t('used'), t('wasted'), t('left')]}
-            rows={d.data.stock.map((s) => [s.siteName, `${s.productCode} ${s.lotNumber}`, s.expiresOn, s.quantity, s.used, s.wasted, s.left])}
+            head={[t('site'), t('lot'), t('expiresOn'), t('quantity'), t('used'), t('wasted'), t('left')]}
+            rows={d.data.stock.map((s) => [s.siteName, `${s.productCode} ${s.lotNumber}`, fmt.day(s.expiresOn), s.quantity, s.used, s.wasted, s.left])}
           />
         </>
       )}

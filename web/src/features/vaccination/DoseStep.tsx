@@ -4,6 +4,7 @@ import { Alert, Badge, Button, Group, List, Select, Stack, Text, TextInput, Titl
 import { useEffect, useState } from 'react';
 import { isApiError } from '../../lib/api';
 import { useErrorMessage } from '../../lib/errors';
+import { useFormat } from '../../lib/format';
 import { endObservation, recordAefi, recordDose, type ScanResult } from './api';
 import { useVaccT, type VaccKey } from './i18n';
 
@@ -18,6 +19,7 @@ const mmss = (ms: number) => {
 
 export function DoseStep({ scan, siteId, screeningId }: { scan: ScanResult; siteId: string; screeningId: string }) {
   const t = useVaccT();
+  const fmt = useFormat();
   const errorText = useErrorMessage();
   const [lotId, setLotId] = useState<string | null>(scan.lots[0]?.id ?? null);
   const [doseNumber, setDoseNumber] = useState(String(scan.nextDoseNumber));
@@ -52,7 +54,7 @@ export function DoseStep({ scan, siteId, screeningId }: { scan: ScanResult; site
         label={t('lot')}
         value={lotId}
         onChange={setLotId}
-        data={scan.lots.map((l) => ({ value: l.id, label: t('lotOption', { product: l.productName, lot: l.lotNumber, expires: l.expiresOn, left: l.left }) }))}
+        data={scan.lots.map((l) => ({ value: l.id, label: t('lotOption', { product: l.productName, lot: l.lotNumber, expires: fmt.day(l.expiresOn), left: l.left }) }))}
       />
       <Select label={t('doseNumber')} value={doseNumber} onChange={(v) => setDoseNumber(v ?? '1')} data={['1', '2', '3', '4', '5']} />
       <TextInput label={t('vaccinator')} value={vaccinator} onChange={(e) => setVaccinator(e.currentTarget.value)} />

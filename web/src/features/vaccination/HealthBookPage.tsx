@@ -1,16 +1,18 @@
 // The citizen's electronic health book ("Sổ sức khỏe điện tử"): for themself and each dependant their account
-// manages, the personal QR, appointments, doses (with AEFI and the next dose due) and health declarations. Reads
+// manages, the personal QR, appointments (booking the next dose, cancelling one), doses (with AEFI and the next dose due), test results and health declarations. Reads
 // the people module's QR and dependants, the declarations module's list, this module's book and the certificates
 // module's section (QR to show, PDF to print).
-import { Alert, Badge, Card, Center, Image, SegmentedControl, Stack, Text, Title } from '@mantine/core';
+import { Alert, Badge, Button, Card, Center, Group, Image, SegmentedControl, Stack, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { PageLoader } from '../../app/pages';
 import { ErrorAlert } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
 import { useMyDeclarations } from '../declarations/api';
 import { CertificateSection } from '../certificates';
+import { MyResultsCard } from '../testing/MyResultsCard';
 import { useMyDependants, useMyPerson, useMyQr } from '../people/api';
 import { useHealthBook } from './api';
+import { BookingCard, useCancelBooking } from './BookingCard';
 import { useVaccT, type VaccKey } from './i18n';
 import { useLang } from '../../app/i18n';
 
@@ -43,6 +45,7 @@ function Book({ personId, own }: { personId: string; own: boolean }) {
   const book = useHealthBook(personId);
   const qr = useMyQr(own ? null : personId);
   const decl = useMyDeclarations(own ? null : personId, 1);
+  const cancel = useCancelBooking(personId);
   if (book.isPending) return <PageLoader />;
   if (book.isError) return <ErrorAlert error={book.error} />;
   const b = book.data;
@@ -104,6 +107,7 @@ function Book({ personId, own }: { personId: string; own: boolean }) {
           </Stack>
         ))}
       </Card>
+      <MyResultsCard personId={personId} />
       <CertificateSection personId={personId} />
       <Card withBorder>
         <Title order={2} size="h5" mb="xs">
@@ -111,11 +115,20 @@ function Book({ personId, own }: { personId: string; own: boolean }) {
         </Title>
         {b.appointments.length === 0 && <Text c="dimmed">{t('noAppointments')}</Text>}
         {b.appointments.map((a) => (
-          <Text size="sm" key={a.id}>
-            {t('appointment', { dose: a.doseNumber, time: fmt.dateTime(a.startsAt), site: a.siteName })} · {t(`status.${a.status}` as VaccKey)}
-          </Text>
+          <Group key={a.id} justify="space-between" wrap="nowrap" gap="xs" data-testid="appointment">
+            <Text size="sm">
+              {t('appointment', { dose: a.doseNumber, time: fmt.dateTime(a.startsAt), site: a.siteName })} · {t(`status.${a.status}` as VaccKey)}
+            </Text>
+            {a.status === 'booked' && (
+              <Button size="xs" variant="default" style={{ flexShrink: 0 }} loading={cancel.isPending && cancel.variables === a.id} onClick={() => cancel.mutate(a.id)}>
+                {t('cancelBooking')}
+              </Button>
+            )}
+          </Group>
         ))}
+        {cancel.isError && <ErrorAlert error={cancel.error} />}
       </Card>
+      {(!last || last.doseNumber < last.seriesDoses) && !b.appointments.some((a) => a.status === 'booked') && <BookingCard personId={personId} doseNumber={b.doses.length + 1} />}
       <Card withBorder>
         <Title order={2} size="h5" mb="xs">
           {t('declarations')}

@@ -1,12 +1,16 @@
 // Step 2 of the site day: the screening questionnaire, temperature and consent → the class and the rules that fired.
 import { Alert, Badge, Button, Checkbox, NumberInput, Stack, Text } from '@mantine/core';
 import { useState } from 'react';
+import { useScopedLabel } from '../../app/i18n';
 import { useErrorMessage } from '../../lib/errors';
 import { screenPerson } from './api';
 import { useVaccT, type VaccKey } from './i18n';
 
 const QUESTIONS = ['anaphylaxisToVaccine', 'severeAllergyOther', 'acuteIllness', 'covidLast3Months', 'otherVaccineLast14Days', 'chronicUncontrolled', 'chronicControlled', 'immunocompromised', 'bleedingDisorder'] as const;
 export const OUTCOME_COLOR: Record<string, string> = { eligible: 'green', caution: 'yellow', postpone: 'orange', contraindicated: 'red' };
+
+/** A badge whose text wraps on a phone instead of running out of its card (the long outcome labels). */
+export const WRAP = { root: { height: 'auto', maxWidth: '100%', paddingBlock: 4 }, label: { whiteSpace: 'normal', overflow: 'visible', lineHeight: 1.3, textAlign: 'center' } } as const;
 
 export interface Screening {
   id: string;
@@ -16,6 +20,7 @@ export interface Screening {
 
 export function ScreeningStep({ personId, siteId, onDone }: { personId: string; siteId: string; onDone: (s: Screening) => void }) {
   const t = useVaccT();
+  const label = useScopedLabel('vaccination');
   const errorText = useErrorMessage();
   const [answers, setAnswers] = useState<Record<string, boolean>>(() => Object.fromEntries(QUESTIONS.map((q) => [q, false])));
   const [weeks, setWeeks] = useState<number | ''>('');
@@ -51,10 +56,10 @@ export function ScreeningStep({ personId, siteId, onDone }: { personId: string; 
       {error && <Alert color="red">{error}</Alert>}
       {result ? (
         <Stack gap={4} data-testid="screening-result" data-outcome={result.outcome}>
-          <Badge size="lg" color={OUTCOME_COLOR[result.outcome]}>
+          <Badge size="lg" color={OUTCOME_COLOR[result.outcome]} styles={WRAP}>
             {t(`outcome.${result.outcome}` as VaccKey)}
           </Badge>
-          {result.rules.length > 0 && <Text size="sm">{t('rulesFired', { rules: result.rules.join(', ') })}</Text>}
+          {result.rules.length > 0 && <Text size="sm">{t('rulesFired', { rules: result.rules.map((r) => label('rule', r)).join(', ') })}</Text>}
         </Stack>
       ) : (
         <Button onClick={() => void submit()} loading={busy}>

@@ -5,17 +5,18 @@ import { Link } from 'react-router';
 import { useAuth } from '../../app/auth';
 import { useErrorMessage } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
+import { PersonCertificatesCard } from '../certificates';
 import { scan as scanQr, useSites, type ScanResult } from './api';
 import { DoseStep } from './DoseStep';
 import { useVaccT } from './i18n';
 import { QrScanner } from './QrScanner';
-import { OUTCOME_COLOR, ScreeningStep, type Screening } from './ScreeningStep';
+import { OUTCOME_COLOR, ScreeningStep, WRAP, type Screening } from './ScreeningStep';
 
 const SITE_KEY = 'vigil.vacc.site';
 
 export default function SiteDayPage() {
   const t = useVaccT();
-  const { user } = useAuth();
+  const { user, can } = useAuth();
   const fmt = useFormat();
   const errorText = useErrorMessage();
   const sites = useSites(user.jurisdiction.code === 'VN' ? null : user.jurisdiction.code);
@@ -111,12 +112,13 @@ export default function SiteDayPage() {
               <Title order={2} size="h5" mb="xs">
                 {t('doseTitle')}
               </Title>
-              <Badge color={OUTCOME_COLOR[screening.outcome]} mb="xs">
+              <Badge color={OUTCOME_COLOR[screening.outcome]} mb="xs" styles={WRAP}>
                 {t(`outcome.${screening.outcome}` as 'outcome.eligible')}
               </Badge>
               <DoseStep scan={person} siteId={siteId} screeningId={screening.id} />
             </Card>
           )}
+          {can('certificates.read') && <PersonCertificatesCard personId={person.person.id} />}
           <Button variant="default" onClick={next}>
             {t('nextPerson')}
           </Button>
