@@ -13,16 +13,16 @@
 //      disagreeing, a pool larger than its test type allows, tubes already stored (their people's lines are
 //      duplicates, counted once), jurisdiction, a person in two tubes of the same day still waiting (stored or
 //      earlier in the file);
-//   3. people the registry does not know yet (one per distinct person of the file) go through findOrCreatePerson;
+//   3. people the registry does not know yet (one per distinct person of the file) are found or created in bulk
+//      (people's findOrCreatePeople: set-based, the single find-or-create's rules and lock order);
 //   4. one INSERT … SELECT writes the tubes and their members; open tasks the new samples do are closed.
 import { sql } from 'kysely';
 import { copyTransaction, copyText } from '../../platform/db';
 import type { Tx } from '../../platform/db/types';
 import type { AppContext } from '../../platform/module';
-import { getPersonIdentities, liveIdsByNationalIdSql, nationalIdProblem, normalizePhone } from '../people';
+import { findOrCreatePeople, getPersonIdentities, liveIdsByNationalIdSql, nationalIdProblem, normalizePhone } from '../people';
 import type { ImportResult } from './schema';
 import { parseInstant, type Line } from './lines';
-import { resolveImportedPerson } from './who';
 import { profiled } from './profile';
 
 export const SAMPLE_COLUMNS = ['tube_code', 'person_national_id', 'person_phone', 'person_name', 'collected_at', 'site_code', 'test_type'] as const;
@@ -204,7 +204,11 @@ export async function importSampleLines(ctx: AppContext, lines: Line[], o: Sampl
   });
 }
 
-/** findOrCreatePerson for each person of the file the registry does not know (by national ID, else phone + name). */
+/**
+ * The people of the file the registry does not know by national ID (one per distinct person of the file), found or
+ * created in bulk through the people module (findOrCreatePeople: staff rules, matched by national ID, else phone +
+ * name; set-based, its own transactions of a thousand people each, locks in the single find-or-create's order).
+ */
 async function registerNewPeople(ctx: AppContext, tx: Tx, o: SampleImportOptions) {
   const fresh = (await sql<{ key: string; line: number; nid: string | null; phone: string | null; name: string; commune: string | null }>`
     select distinct on (key) key, line, nid, phone, name, site_commune as commune from sample_check
@@ -214,26 +218,28 @@ async function registerNewPeople(ctx: AppContext, tx: Tx, o: SampleImportOptions
   const ids: (string | null)[] = [];
   const paths: (string | null)[] = [];
   const messages: (string | null)[] = [];
+  const asked: typeof fresh = [];
   for (const p of fresh) {
-    const commune = p.commune ?? o.defaultCommune ?? null;
-    keys.push(p.key);
-    if (!commune) {
+    if (p.commune ?? o.defaultCommune) asked.push(p);
+    else {
+      keys.push(p.key);
       ids.push(null);
       paths.push('site_code');
       messages.push('is needed to register a new person (their commune); or import with a default commune');
-      continue;
     }
-    try {
-      ids.push((await resolveImportedPerson(ctx, tx, { nationalId: p.nid, phone: p.phone, fullName: p.name, communeCode: commune }, o.now)).personId);
-      paths.push(null);
-      messages.push(null);
-    } catch (err) {
-      const d = (err as { details?: { path: string; message: string }[] }).details?.[0];
-      if (!d) throw err;
-      ids.push(null);
-      paths.push(d.path.replace(/^line\./, 'person_').replace('fullName', 'name').replace('nationalId', 'national_id'));
-      messages.push(d.message);
-    }
+  }
+  const found = await findOrCreatePeople(
+    ctx.db,
+    asked.map((p) => ({ fullName: p.name, phone: p.phone, nationalId: p.nid, communeCode: p.commune ?? o.defaultCommune! })),
+    { resolver: ctx.access.resolver, now: o.now, source: 'import', prefix: 'line', trust: 'staff' },
+  );
+  for (const [i, p] of asked.entries()) {
+    const r = found[i]!;
+    const d = r.errors?.[0];
+    keys.push(p.key);
+    ids.push(r.id ?? null);
+    paths.push(d ? d.path.replace(/^line\.communeCode$/, 'site_code').replace(/^line\./, 'person_').replace('fullName', 'name').replace('nationalId', 'national_id') : null);
+    messages.push(d ? d.message : null);
   }
   await sql`
     update sample_check c set person_id = n.id, err_path = n.path, err = n.message

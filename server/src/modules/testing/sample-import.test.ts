@@ -1,0 +1,71 @@
+// Sample lists naming people the registry does not know yet: they are found or created in bulk (people's
+// findOrCreatePeople). Two lists uploaded at the same time naming the same newcomers make one record per person,
+// and both lists' tubes point at it; a newcomer on an ID line and a phone line of one file is one person.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { testContext, type LoggedIn, type TestContext } from '../../../test/helpers';
+import { scenario, type Scenario } from './test-fixtures';
+
+let t: TestContext;
+let s: Scenario;
+const now = new Date('2021-08-14T05:00:00Z');
+let sampler: LoggedIn;
+
+const HEADER = 'tube_code,person_national_id,person_phone,person_name,collected_at,site_code,test_type';
+const upload = (csv: string) => t.app.inject({ method: 'POST', url: '/api/testing/samples/import', headers: { ...sampler.headers, 'content-type': 'text/csv' }, payload: csv });
+
+beforeAll(async () => {
+  t = await testContext({ clock: () => now });
+  s = await scenario(t.db);
+  sampler = await t.login('commune_officer', s.commune);
+  await t.db.insertInto('sampling_points').values({ code: 'HB-02', name: 'Điểm lấy mẫu', commune_code: s.commune, created_by: null }).execute();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+/** Newcomer k: an ID and a phone, an ID alone, or a phone alone (then known by phone + name). */
+function line(tube: string, k: number, day: string) {
+  const nid = k % 3 === 2 ? '' : `0400905${String(k).padStart(5, '0')}`;
+  const phone = k % 3 === 1 ? '' : `09140${String(k).padStart(5, '0')}`;
+  return `${tube},${nid},${phone},Người Lạ ${k},${day}T08:00:00+07:00,HB-02,rt-pcr`;
+}
+
+describe('sample lists with new people', () => {
+  it('two lists uploaded at once naming the same newcomers make one record per person', async () => {
+    // list A: days 12, people 0..599 in pools of 10; list B: day 13, people 300..899 (half the same), other tubes
+    const a = [HEADER, ...Array.from({ length: 600 }, (_, k) => line(`CA-${Math.floor(k / 10)}`, k, '2021-08-12'))].join('\n');
+    const b = [HEADER, ...Array.from({ length: 600 }, (_, i) => line(`CB-${Math.floor(i / 10)}`, 899 - i, '2021-08-13'))].join('\n');
+    const [ra, rb] = await Promise.all([upload(a), upload(b)]);
+    expect(ra.statusCode, ra.body).toBe(200);
+    expect(rb.statusCode, rb.body).toBe(200);
+    expect(ra.json()).toMatchObject({ total: 600, imported: 600, errors: [] });
+    expect(rb.json()).toMatchObject({ total: 600, imported: 600, errors: [] });
+    const people = (await sql<{ name: string; n: number }>`select full_name as name, count(*)::int as n from persons where full_name like 'Người Lạ %' group by 1`.execute(t.db)).rows;
+    expect(people).toHaveLength(900);
+    expect(people.filter((p) => p.n > 1)).toEqual([]);
+    // the 300 people of both lists are in a tube of each, as the same record
+    const both = (await sql<{ n: number }>`
+      select count(*)::int as n from (select m.person_id from sample_members m join samples x on x.id = m.sample_id
+        where x.tube_code like 'CA-%' or x.tube_code like 'CB-%' group by m.person_id having count(*) = 2) d`.execute(t.db)).rows[0]!.n;
+    expect(both).toBe(300);
+    const created = await t.db.selectFrom('persons').select(['source', 'commune_code']).where('full_name', 'like', 'Người Lạ %').distinct().execute();
+    expect(created).toEqual([{ source: 'import', commune_code: s.commune }]);
+  });
+
+  it('a newcomer on an ID line and on a phone line of one file is one person; a bad newcomer is a line error', async () => {
+    const csv = [
+      HEADER,
+      `CC-1,040090600001,0914600001,Đặng Văn Tâm,2021-08-14T08:00:00+07:00,HB-02,rt-pcr`,
+      `CC-2,,0914600001,Đặng Văn Tâm,2021-08-13T08:00:00+07:00,HB-02,rt-pcr`,
+      `CC-3,,0914600002,1234,2021-08-14T08:00:00+07:00,HB-02,rt-pcr`,
+    ].join('\n');
+    const r = await upload(csv);
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.json()).toMatchObject({ total: 3, imported: 2, errors: [{ line: 4, path: 'person_name' }] });
+    const members = await sql<{ tube: string; person: string }>`
+      select x.tube_code as tube, m.person_id::text as person from sample_members m join samples x on x.id = m.sample_id where x.tube_code in ('CC-1', 'CC-2') order by 1`.execute(t.db);
+    expect(members.rows).toHaveLength(2);
+    expect(members.rows[0]!.person).toBe(members.rows[1]!.person);
+  });
+});
