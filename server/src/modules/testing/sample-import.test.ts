@@ -49,6 +49,11 @@ describe('sample lists with new people', () => {
       select count(*)::int as n from (select m.person_id from sample_members m join samples x on x.id = m.sample_id
         where x.tube_code like 'CA-%' or x.tube_code like 'CB-%' group by m.person_id having count(*) = 2) d`.execute(t.db)).rows[0]!.n;
     expect(both).toBe(300);
+    // an import's tubes get ids that grow in tube order (UUID v7 layout: their members' keys are appended, not scattered)
+    const ids = await t.db.selectFrom('samples').select(['id', 'tube_code']).where('tube_code', 'like', 'CA-%').execute();
+    const byTube = ids.sort((x, y) => (x.tube_code < y.tube_code ? -1 : 1)).map((x) => x.id);
+    expect(byTube.every((id) => id[14] === '7')).toBe(true);
+    expect([...byTube].sort()).toEqual(byTube);
     const created = await t.db.selectFrom('persons').select(['source', 'commune_code']).where('full_name', 'like', 'Người Lạ %').distinct().execute();
     expect(created).toEqual([{ source: 'import', commune_code: s.commune }]);
   });

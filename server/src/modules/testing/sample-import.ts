@@ -23,7 +23,7 @@ import type { AppContext } from '../../platform/module';
 import { findOrCreatePeople, getPersonIdentities, liveIdsByNationalIdSql, nationalIdProblem, normalizePhone } from '../people';
 import type { ImportResult } from './schema';
 import { parseInstant, type Line } from './lines';
-import { profiled } from './profile';
+import { profiled, profiledStep } from './profile';
 
 export const SAMPLE_COLUMNS = ['tube_code', 'person_national_id', 'person_phone', 'person_name', 'collected_at', 'site_code', 'test_type'] as const;
 const TUBE = /^[A-Za-z0-9._/-]{1,64}$/;
@@ -70,6 +70,16 @@ function stageLine(line: number, v: Record<string, string>, now: Date, instants:
   return `${line}\t${tube}\t${nid ?? '\\N'}\t${phone ?? '\\N'}\t${copyText(name)}\t${copyText(key)}\t${at.toISOString()}\t${site ? copyText(site) : '\\N'}\t${copyText((v.test_type ?? '').trim().toLowerCase())}\t\\N\t\\N\n`;
 }
 
+/**
+ * Ids for the tubes of one import that grow with `n` (UUID version 7's layout: the import's millisecond, then n, then
+ * random bits): the tubes' and their members' index entries are appended at the end of the primary keys instead of
+ * landing on a random page each (a random uuid per tube made every member's key insert touch, split and log a page of
+ * its own). 44 random bits keep ids unguessable; n up to 2^28 tubes per import.
+ */
+export const timeOrderedId = (n: ReturnType<typeof sql>) => sql`(
+  lpad(to_hex((extract(epoch from clock_timestamp()) * 1000)::bigint), 12, '0') || '7' || lpad(to_hex((${n} >> 16) & 4095), 3, '0')
+  || '8' || lpad(to_hex(${n} & 65535), 4, '0') || substr(md5(random()::text), 1, 11))::uuid`;
+
 /** Refuse the lines `where` selects (a condition on the checked table `c`), with this column and message (SQL text). */
 const refuse = (tx: Tx, path: string, message: ReturnType<typeof sql>, where: ReturnType<typeof sql>) =>
   sql`update sample_check c set err_path = ${path}, err = ${message} where c.err is null and not c.dup and ${where}`.execute(tx);
@@ -86,9 +96,10 @@ export async function importSampleLines(ctx: AppContext, lines: Line[], o: Sampl
         err_path text, err text) on commit drop`.execute(tx);
     const instants = new Map<string, Date | string>();
     const phones = new Map<string, string | null>();
-    await copyIn('copy sample_stage from stdin', (function* () {
-      for (const l of lines) yield stageLine(l.line, l.values, o.now, instants, phones);
-    })());
+    await profiledStep('copy sample_stage (lines read and streamed)', () =>
+      copyIn('copy sample_stage from stdin', (function* () {
+        for (const l of lines) yield stageLine(l.line, l.values, o.now, instants, phones);
+      })()));
     o.onProgress?.(0, lines.length);
 
     // the checked lines: the staging lines with their test type, sampling point, local day and known person
@@ -178,14 +189,17 @@ export async function importSampleLines(ctx: AppContext, lines: Line[], o: Sampl
     const written = (
       await sql<{ n: string }>`
         with tubes as (
-          insert into samples (tube_code, test_type, collected_at, collected_on, point_id, commune_code, collected_by, pool_size, source)
-          select tube, min(type), min(at), min(day), (array_agg(site_id))[1], min(coalesce(site_commune, commune)), ${o.userId}::bigint, count(*), 'import'
-          from sample_check where err is null and not dup group by tube
+          insert into samples (id, tube_code, test_type, collected_at, collected_on, point_id, commune_code, collected_by, pool_size, source)
+          select ${timeOrderedId(sql`row_number() over (order by tube)`)}, tube, min(type), min(at), min(day), (array_agg(site_id))[1], min(coalesce(site_commune, commune)),
+                 ${o.userId}::bigint, count(*), 'import'
+          from sample_check where err is null and not dup group by tube order by tube
           returning id, tube_code),
         members as (
+          -- in the tubes' order, which is their ids' order: the primary key (sample_id, person_id) grows at its end
           insert into sample_members (sample_id, person_id, position)
           select t.id, c.person_id, (row_number() over (partition by c.tube order by c.line) - 1)::smallint
           from sample_check c join tubes t on t.tube_code = c.tube where c.err is null and not c.dup
+          order by c.tube, c.line
           returning sample_id, person_id)
         -- the new samples do their people's open tasks (a retest only in an individual tube)
         , done as (
