@@ -18,6 +18,7 @@
 //   4. one INSERT … SELECT writes the tubes and their members; open tasks the new samples do are closed.
 import { sql } from 'kysely';
 import { copyTransaction, copyText } from '../../platform/db';
+import { localDay } from '../../platform/time';
 import type { Tx } from '../../platform/db/types';
 import type { AppContext } from '../../platform/module';
 import { findOrCreatePeople, getPersonIdentities, liveIdsByNationalIdSql, nationalIdProblem, normalizePhone } from '../people';
@@ -39,16 +40,22 @@ export interface SampleImportOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+interface Instant {
+  iso: string;
+  day: string;
+}
+
 /** A line as staged: its own fields read, or why not (the staging row then carries only its error). */
-function stageLine(line: number, v: Record<string, string>, now: Date, instants: Map<string, Date | string>, phones: Map<string, string | null>): string {
-  const bad = (path: string, message: string) => `${line}\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t${path}\t${copyText(message)}\n`;
+function stageLine(line: number, v: Record<string, string>, now: Date, timeZone: string, instants: Map<string, Instant | string>, phones: Map<string, string | null>): string {
+  const bad = (path: string, message: string) => `${line}\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t${path}\t${copyText(message)}\n`;
   const tube = (v.tube_code ?? '').trim();
   if (!TUBE.test(tube)) return bad('tube_code', tube ? 'may hold only letters, digits and . _ / - (at most 64)' : 'is required');
   const atText = v.collected_at ?? '';
   let at = instants.get(atText);
   if (at === undefined) {
-    at = parseInstant(atText);
-    if (typeof at !== 'string' && at.getTime() > now.getTime() + 15 * 60_000) at = 'is in the future';
+    const d = parseInstant(atText);
+    // the instant as COPY text and its local day, once per distinct text (a pool's lines repeat it)
+    at = typeof d === 'string' ? d : d.getTime() > now.getTime() + 15 * 60_000 ? 'is in the future' : { iso: d.toISOString(), day: localDay(d, timeZone) };
     instants.set(atText, at);
   }
   if (typeof at === 'string') return bad('collected_at', at);
@@ -67,7 +74,7 @@ function stageLine(line: number, v: Record<string, string>, now: Date, instants:
   if (!nid && !phone) return bad('person_national_id', 'a national ID or a phone number is required');
   const key = nid ? `n:${nid}` : `p:${phone}:${name.toLowerCase()}`;
   const site = (v.site_code ?? '').trim();
-  return `${line}\t${tube}\t${nid ?? '\\N'}\t${phone ?? '\\N'}\t${copyText(name)}\t${copyText(key)}\t${at.toISOString()}\t${site ? copyText(site) : '\\N'}\t${copyText((v.test_type ?? '').trim().toLowerCase())}\t\\N\t\\N\n`;
+  return `${line}\t${tube}\t${nid ?? '\\N'}\t${phone ?? '\\N'}\t${copyText(name)}\t${copyText(key)}\t${at.iso}\t${at.day}\t${site ? copyText(site) : '\\N'}\t${copyText((v.test_type ?? '').trim().toLowerCase())}\t\\N\t\\N\n`;
 }
 
 /**
@@ -92,20 +99,20 @@ export async function importSampleLines(ctx: AppContext, lines: Line[], o: Sampl
     // a province's file is a few statements of a few seconds each, not the pool's per-request limit
     await sql`set local statement_timeout = '15min'`.execute(tx);
     await sql`
-      create temp table sample_stage (line int, tube text, nid text, phone text, name text, key text, at timestamptz, site text, type text,
+      create temp table sample_stage (line int, tube text, nid text, phone text, name text, key text, at timestamptz, day date, site text, type text,
         err_path text, err text) on commit drop`.execute(tx);
-    const instants = new Map<string, Date | string>();
+    const instants = new Map<string, Instant | string>();
     const phones = new Map<string, string | null>();
     await profiledStep('copy sample_stage (lines read and streamed)', () =>
       copyIn('copy sample_stage from stdin', (function* () {
-        for (const l of lines) yield stageLine(l.line, l.values, o.now, instants, phones);
+        for (const l of lines) yield stageLine(l.line, l.values, o.now, ctx.config.timeZone, instants, phones);
       })()));
     o.onProgress?.(0, lines.length);
 
     // the checked lines: the staging lines with their test type, sampling point, local day and known person
     await sql`
       create temp table sample_check on commit drop as
-      select r.line, r.tube, r.nid, r.phone, r.name, r.key, r.at, r.type, (r.at at time zone ${ctx.config.timeZone})::date as day,
+      select r.line, r.tube, r.nid, r.phone, r.name, r.key, r.at, r.type, r.day,
              tt.max_pool, sp.id as site_id, sp.commune_code as site_commune, pp.id as person_id, null::text as commune, false as dup,
              case when r.err is not null then r.err_path when tt.code is null then 'test_type' when r.site is not null and sp.id is null then 'site_code' end as err_path,
              case when r.err is not null then r.err
