@@ -55,7 +55,7 @@ function stageLine(line: number, v: Record<string, string>): string {
 
 /**
  * A lab's file in one transaction on a connection of its own: the lines streamed with COPY into the staging table
- * (the line number as its index), then recorded set-based (results.ts, recordStaged): per-line errors kept.
+ * (the line number as its index), then recorded set-based (results.ts, recordStagedKeepingLines): per-line errors kept, a faulting line isolated.
  */
 export async function importResultLines(ctx: AppContext, lines: Line[], o: ResultImportOptions): Promise<ImportResult> {
   return copyTransaction({ url: ctx.dbUrl, settings: { temp_buffers: '256MB', work_mem: '64MB' } }, async (tx, copyIn) => {
