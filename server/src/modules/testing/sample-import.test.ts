@@ -73,4 +73,28 @@ describe('sample lists with new people', () => {
     expect(members.rows).toHaveLength(2);
     expect(members.rows[0]!.person).toBe(members.rows[1]!.person);
   });
+
+  it("a tube's lines that disagree on test type, sampling point or instant are refused after its first line", async () => {
+    await t.db.insertInto('sampling_points').values({ code: 'HB-04', name: 'Điểm khác', commune_code: s.commune, created_by: null }).execute();
+    const at = '2021-08-11T08:00:00+07:00';
+    const r = await upload([
+      HEADER,
+      `CD-1,040090610001,,Mai Văn Một,${at},HB-02,rt-pcr`,
+      `CD-1,040090610002,,Mai Văn Hai,${at},HB-02,lamp`, // line 3
+      `CD-1,040090610003,,Mai Văn Ba,${at},HB-04,rt-pcr`, // line 4
+      `CD-1,040090610004,,Mai Văn Bốn,2021-08-11T09:00:00+07:00,HB-02,rt-pcr`, // line 5
+      `CD-1,040090610005,,Mai Văn Năm,${at},HB-02,rt-pcr`,
+      `CD-2,040090610006,,Mai Văn Sáu,${at},HB-02,rt-pcr`,
+    ].join('\n'));
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.json()).toMatchObject({
+      total: 6,
+      imported: 3,
+      errors: [
+        { line: 3, path: 'test_type', message: 'differs from line 2 of the same tube CD-1' },
+        { line: 4, path: 'site_code', message: 'differs from line 2 of the same tube CD-1' },
+        { line: 5, path: 'collected_at', message: 'differs from line 2 of the same tube CD-1' },
+      ],
+    });
+  });
 });
