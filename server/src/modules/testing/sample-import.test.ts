@@ -97,4 +97,21 @@ describe('sample lists with new people', () => {
       ],
     });
   });
+
+  it('an imported individual tube does its person\'s open retest; a pooled one does not', async () => {
+    const a = await s.person('Lý Văn Một', { nationalId: '040090620001' });
+    const b = await s.person('Lý Văn Hai', { nationalId: '040090620002' });
+    const pool = (await t.db.selectFrom('samples').select('id').where('tube_code', '=', 'CA-0').executeTakeFirstOrThrow()).id;
+    for (const person of [a, b])
+      await t.db.insertInto('testing_tasks').values({ kind: 'retest', person_id: person, sample_id: pool, commune_code: s.commune, created_at: now } as never).execute();
+    const r = await upload([
+      HEADER,
+      `CE-1,040090620001,,Lý Văn Một,2021-08-14T10:00:00+07:00,HB-02,rt-pcr`,
+      `CE-2,040090620002,,Lý Văn Hai,2021-08-14T10:00:00+07:00,HB-02,rt-pcr`,
+      `CE-2,040090620003,,Lý Văn Ba,2021-08-14T10:00:00+07:00,HB-02,rt-pcr`,
+    ].join('\n'));
+    expect(r.json()).toMatchObject({ imported: 3, errors: [] });
+    const tasks = await t.db.selectFrom('testing_tasks').select(['person_id', 'status']).where('person_id', 'in', [a, b]).execute();
+    expect(Object.fromEntries(tasks.map((k) => [k.person_id, k.status]))).toEqual({ [a]: 'done', [b]: 'open' });
+  });
 });

@@ -109,6 +109,9 @@ export async function importSampleLines(ctx: AppContext, lines: Line[], o: Sampl
       })()));
     o.onProgress?.(0, lines.length);
 
+    // the staging table's statistics first: without them the planner took the file's national IDs for a few hundred
+    // and looked each up in the registry's index one by one (a nested loop of a million probes)
+    await sql`analyze sample_stage`.execute(tx);
     // the checked lines: the staging lines with their test type, sampling point, local day and known person
     await sql`
       create temp table sample_check on commit drop as
@@ -202,7 +205,7 @@ export async function importSampleLines(ctx: AppContext, lines: Line[], o: Sampl
           select ${timeOrderedId(sql`row_number() over (order by tube)`)}, tube, min(type), min(at), min(day), (array_agg(site_id))[1], min(coalesce(site_commune, commune)),
                  ${o.userId}::bigint, count(*), 'import'
           from sample_check where err is null and not dup group by tube order by tube
-          returning id, tube_code),
+          returning id, tube_code, pool_size),
         members as (
           -- in the tubes' order, which is their ids' order: the primary key (sample_id, person_id) grows at its end
           insert into sample_members (sample_id, person_id, position)
@@ -215,7 +218,7 @@ export async function importSampleLines(ctx: AppContext, lines: Line[], o: Sampl
           update testing_tasks k set status = 'done', closed_at = ${o.now}, closed_by = ${o.userId}, done_sample_id = m.sample_id
           from members m join tubes t on t.id = m.sample_id
           where k.person_id = m.person_id and k.status = 'open'
-            and (k.kind = 'resample' or (select count(*) from sample_check c where c.tube = t.tube_code and c.err is null and not c.dup) = 1)
+            and (k.kind = 'resample' or t.pool_size = 1)
           returning 1)
         select (select count(*) from members) as n, (select count(*) from done) as d`.execute(tx)
     ).rows[0]!;
