@@ -135,18 +135,21 @@ async function resolveChunk(tx: Tx, values: PersonValues[], opts: BulkFindOrCrea
 
 const column = <K extends keyof PersonValues>(ps: { v: PersonValues }[], k: K) => ps.map((p) => p.v[k]);
 
-/** The record each pending input matches (staff rules of service.ts findMatch), null for none; one statement. */
+/**
+ * The record each pending input matches (staff rules of service.ts findMatch), null for none; one statement. A record
+ * a citizen typed in is never matched (service.ts staffMayMatch: anyone can type a neighbour's details).
+ */
 async function matchAll(tx: Tx, ps: Pending[]): Promise<(string | null)[]> {
   const rows = (
     await sql<{ i: number; id: string | null }>`
       select v.i, coalesce(
-        (select p.id from persons p where v.nid is not null and p.national_id = v.nid and p.merged_into is null order by p.created_at, p.id limit 1),
+        (select p.id from persons p where v.nid is not null and p.national_id = v.nid and p.merged_into is null and p.source <> 'citizen' order by p.created_at, p.id limit 1),
         (select p.id from persons p
-          where v.phone is not null and p.phone = v.phone and p.name_key = v.name_key and p.merged_into is null
+          where v.phone is not null and p.phone = v.phone and p.name_key = v.name_key and p.merged_into is null and p.source <> 'citizen'
             and (v.nid is null or p.national_id is null) and v.year is not null and p.birth_year = v.year
           order by p.created_at, p.id limit 1),
         (select (array_agg(p.id))[1] from persons p
-          where v.phone is not null and p.phone = v.phone and p.name_key = v.name_key and p.merged_into is null
+          where v.phone is not null and p.phone = v.phone and p.name_key = v.name_key and p.merged_into is null and p.source <> 'citizen'
             and (v.nid is null or p.national_id is null) and (v.year is null or p.birth_year is null)
           having count(*) = 1)) as id
       from unnest(${ps.map((_, i) => i)}::int[], ${column(ps, 'national_id')}::text[], ${column(ps, 'phone')}::text[], ${column(ps, 'name_key')}::text[],
