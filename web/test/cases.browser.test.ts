@@ -142,6 +142,8 @@ describe('citizen exposure notice', () => {
     const alert = page.getByTestId('exposure-alert');
     await expect.poll(() => alert.count(), { timeout: 15_000 }).toBe(1);
     expect(await alert.textContent()).toContain(`Bạn đã ở ${venueName} từ`);
+    // a case's own notice: the general title, not the self-monitoring one of a crowd
+    expect(await page.getByTestId('exposure-title').textContent()).toBe('Bạn có thể đã tiếp xúc với ca bệnh');
     // nothing about the phone's history went to the server: the notices were fetched with a plain GET
     const noticeRequests = requests.filter((r) => r.includes('exposure-notices'));
     expect(noticeRequests.length).toBeGreaterThan(0);
@@ -166,7 +168,29 @@ describe('citizen exposure notice', () => {
     expect(text).toContain('cùng thời gian với người tiếp xúc gần (F1) của một ca bệnh');
     expect(text).toContain('theo dõi sức khoẻ 7 ngày');
     expect(text).not.toContain('14 ngày');
+    // the title says what a level-2 notice is: self-monitoring, not an F1's quarantine
+    expect(await page.getByTestId('exposure-title').textContent()).toBe('Bạn ở cùng nơi với người tiếp xúc gần (F1): hãy tự theo dõi sức khoẻ, bạn không phải F1');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
     await page.screenshot({ path: '/tmp/vigil-exposure-mass-phone.png', fullPage: true });
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
+
+  it('in English, a level-2 notice is titled as self-monitoring too', async () => {
+    const { ctx, page, errors } = await openPage(browser, { viewport: { width: 360, height: 740 }, locale: 'en-GB' });
+    await page.addInitScript(
+      ([venue, name, from, to]) => {
+        localStorage.setItem('vigil.checkin.visits', JSON.stringify([{ venueId: venue, venueName: name, from, to }]));
+        localStorage.setItem('vigil.lang', JSON.stringify('en')); // the check-in page keeps its choice as JSON
+      },
+      [shopId, 'Venue SIEU-THI', iso(2.8 * H), iso(2.7 * H)],
+    );
+    await page.goto(`${server.url}${qrPath}`);
+    const title = page.getByTestId('exposure-title');
+    await expect.poll(() => title.count(), { timeout: 15_000 }).toBe(1);
+    expect(await title.textContent()).toBe('You were near close contacts (F1) of a case: watch your health — you are not an F1');
+    expect(await page.getByTestId('exposure-alert').textContent()).toContain('Watch your health for 7 days');
+    await page.screenshot({ path: '/tmp/vigil-exposure-mass-phone-en.png', fullPage: true });
     expect(errors).toEqual([]);
     await ctx.close();
   });
@@ -184,6 +208,37 @@ describe('citizen exposure notice', () => {
     await expect.poll(() => page.locator('h1').count()).toBeGreaterThan(0);
     expect(await page.getByTestId('exposure-alert').count()).toBe(0);
     await ctx.close();
+  });
+});
+
+describe('exposure notices page (officers)', () => {
+  it('shows each notice\'s level on a phone: a case was there (1) or a crowd with F1s (2, with its figures), in Vietnamese and English', async () => {
+    const expected = {
+      vi: { one: 'Mức 1 · Ca bệnh (F0) đã đến', two: 'Mức 2 · Đông người, có F1', explain: '2 người có mặt cùng lúc với F1 của ca bệnh (1 F1), không lập danh sách F2 từng người: tự theo dõi sức khoẻ 7 ngày, không phải cách ly' },
+      en: { one: 'Level 1 · A case (F0) was there', two: 'Level 2 · Crowd with F1s', explain: "2 people there at the same time as the case's F1s (1), not listed as F2 one by one: 7 days of self-monitoring, no quarantine order" },
+    };
+    for (const lang of ['vi', 'en'] as const) {
+      const { ctx, page, errors } = await openPage(browser, { viewport: { width: 360, height: 740 }, locale: 'vi-VN' });
+      await ctx.addInitScript((l) => localStorage.setItem('vigil.lang', l), lang);
+      await page.goto(`${server.url}/exposures`);
+      await signIn(page, lang);
+      const table = page.getByTestId('notices-table');
+      await expect.poll(() => table.locator('tr[data-level="2"]').count(), { timeout: 15_000 }).toBe(1);
+      const e = expected[lang];
+      const rowOf = (level: number, venue: string) => table.locator(`tr[data-level="${level}"]`, { hasText: venue });
+      expect(await rowOf(1, venueName).getByTestId('notice-level').textContent()).toBe(e.one);
+      expect(await rowOf(1, venueName).getByTestId('notice-level-explain').count()).toBe(0);
+      const crowd = rowOf(2, 'Venue SIEU-THI');
+      expect(await crowd.getByTestId('notice-level').textContent()).toBe(e.two);
+      // the supermarket: two people there besides the F1 (the rule at 1 for this server), one F1
+      expect(await crowd.getByTestId('notice-level-explain').textContent()).toBe(e.explain);
+      // on a phone the venue and its level come first, readable without scrolling sideways
+      const box = await crowd.getByTestId('notice-level').boundingBox();
+      expect(box!.x + box!.width).toBeLessThanOrEqual(360);
+      await page.screenshot({ path: `/tmp/vigil-notices-phone-${lang}.png`, fullPage: true });
+      expect(errors).toEqual([]);
+      await ctx.close();
+    }
   });
 });
 

@@ -17,7 +17,8 @@ export function ExposureAlert({ lang }: { lang: Lang }) {
   const t = TEXT[lang].exposure;
   return (
     <section className="card error" role="alert" data-testid="exposure-alert">
-      <h2>{t.title}</h2>
+      {/* only mass exposures (level 2) matched: the title says it is self-monitoring, not an F1's quarantine */}
+      <h2 data-testid="exposure-title">{matches.every((m) => m.notice.level === 2) ? t.titleCrowd : t.title}</h2>
       {matches.map((m) => (
         <p key={m.notice.id}>
           <strong>{fmt(m.notice.level === 2 ? t.whereCrowd : t.where, { venue: m.notice.venueName, from: when(m.from, lang), to: when(m.to, lang) })}</strong>

@@ -46,6 +46,8 @@ export const TEXT = {
     lang: 'English',
     exposure: {
       title: 'Bạn có thể đã tiếp xúc với ca bệnh',
+      // only level-2 notices matched: the person is asked to watch their health, they are not an F1 under quarantine
+      titleCrowd: 'Bạn ở cùng nơi với người tiếp xúc gần (F1): hãy tự theo dõi sức khoẻ, bạn không phải F1',
       where: 'Bạn đã ở {venue} từ {from} đến {to}, cùng thời gian với một ca bệnh COVID-19.',
       // level 2: a mass exposure (close contacts of a case were there in a crowd)
       whereCrowd: 'Bạn đã ở {venue} từ {from} đến {to}, cùng thời gian với người tiếp xúc gần (F1) của một ca bệnh COVID-19.',
@@ -116,6 +118,7 @@ export const TEXT = {
     lang: 'Tiếng Việt',
     exposure: {
       title: 'You may have been exposed to a case',
+      titleCrowd: 'You were near close contacts (F1) of a case: watch your health — you are not an F1',
       where: 'You were at {venue} between {from} and {to}, at the same time as a COVID-19 case.',
       whereCrowd: 'You were at {venue} between {from} and {to}, at the same time as close contacts (F1) of a COVID-19 case.',
       todoCrowd: 'Watch your health for 7 days and wear a mask; with fever, cough or shortness of breath, declare it and call your commune health station or the 1900 9095 hotline.',

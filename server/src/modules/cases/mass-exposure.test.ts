@@ -112,6 +112,12 @@ describe('mass-exposure rule on a confirmed case', () => {
       [2, '2021-08-10T09:30:00.000Z', '2021-08-10T11:30:00.000Z'],
     ]);
     expect(JSON.stringify(pub)).not.toContain('peopleCount');
+    // the officers' list tells the levels apart with the crowd's figures (no identity either)
+    const staff = (await t.app.inject({ method: 'GET', url: '/api/exposure-notices', headers: cdc.headers })).json().items as { venueId: string; level: number; peopleCount: number | null; sourcesCount: number | null }[];
+    expect(staff.filter((n) => n.venueId === V.MARKET).map((n) => [n.level, n.peopleCount, n.sourcesCount]).sort()).toEqual([
+      [1, null, null],
+      [2, 5, 1],
+    ]);
     const before = await t.db.selectFrom('exposure_notices').selectAll().where('case_id', '=', id).execute();
     expect((await t.app.inject({ method: 'POST', url: `/api/cases/${id}/trace`, headers: cdc.headers, payload: {} })).statusCode).toBe(202);
     await t.events.settled();

@@ -24,6 +24,17 @@ const NoticeItem = Type.Object({
   level: Type.Integer(),
 });
 const NoticeList = Type.Object({ items: Type.Array(NoticeItem) });
+/** Officers' and venue operators' list: a mass exposure's figures too (counts, no identity; not in the public list). */
+const StaffNoticeItem = Type.Composite([
+  NoticeItem,
+  Type.Object({
+    /** level 2: the people at the venue during the window not listed as contacts */
+    peopleCount: Type.Union([Type.Integer(), Type.Null()]),
+    /** level 2: how many of the case's F1s were there */
+    sourcesCount: Type.Union([Type.Integer(), Type.Null()]),
+  }),
+]);
+const StaffNoticeList = Type.Object({ items: Type.Array(StaffNoticeItem) });
 
 /** How far back published notices reach: the incubation period plus the case's window. */
 const PUBLIC_DAYS = 21;
@@ -46,7 +57,7 @@ export async function noticeRoutes(fastify: FastifyInstance, ctx: AppContext) {
       .selectFrom('exposure_notices as n')
       .innerJoin('venues as v', 'v.id', 'n.venue_id')
       .leftJoin('venue_entrances as e', 'e.id', 'n.entrance_id')
-      .select(['n.id', 'n.venue_id', 'v.name as venue_name', 'v.address as venue_address', 'n.entrance_id', 'e.name as entrance_name', 'n.from_at', 'n.to_at', 'n.published_at', 'n.level'])
+      .select(['n.id', 'n.venue_id', 'v.name as venue_name', 'v.address as venue_address', 'n.entrance_id', 'e.name as entrance_name', 'n.from_at', 'n.to_at', 'n.published_at', 'n.level', 'n.people_count', 'n.sources_count'])
       .where('n.withdrawn_at', 'is', null)
       .where('n.to_at', '>=', since)
       .orderBy('n.from_at', 'desc');
@@ -66,7 +77,7 @@ export async function noticeRoutes(fastify: FastifyInstance, ctx: AppContext) {
 
   app.get(
     '/api/exposure-notices',
-    { config: { permission: 'exposure.read' }, schema: { tags, querystring: Type.Object({ unit: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.-]{1,20}$' })) }), response: { 200: NoticeList } } },
+    { config: { permission: 'exposure.read' }, schema: { tags, querystring: Type.Object({ unit: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.-]{1,20}$' })) }), response: { 200: StaffNoticeList } } },
     async (req) => {
       const user = req.user!;
       let q = list(since()).limit(2000);
@@ -76,7 +87,7 @@ export async function noticeRoutes(fastify: FastifyInstance, ctx: AppContext) {
         const scope = await scopeFor(user, 'exposure.read', req.query.unit);
         if (scope) q = q.where('v.commune_code', 'in', scope.length ? scope : ['-']);
       }
-      return { items: (await q.execute()).map(view) };
+      return { items: (await q.execute()).map((r) => ({ ...view(r), peopleCount: r.people_count, sourcesCount: r.sources_count })) };
     },
   );
 

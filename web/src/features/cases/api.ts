@@ -94,6 +94,11 @@ export interface Notice {
   from: string;
   to: string;
   publishedAt: string;
+  /** 1: a confirmed case was there; 2: a mass exposure (the case's F1s were there in a crowd) */
+  level: number;
+  /** level 2: people there not listed as contacts, and the case's F1s there */
+  peopleCount: number | null;
+  sourcesCount: number | null;
 }
 export interface Task {
   id: string;
