@@ -1,0 +1,48 @@
+// Pieces shared by the staff forms of the vaccination pages: the server's field errors, today's day, a campaign picker.
+import { Select } from '@mantine/core';
+import { useEffect } from 'react';
+import { isApiError } from '../../lib/api';
+import type { CampaignItem } from './api';
+
+/** Field errors of a failed call keyed by field ("person.fullName", "openingHours.0.from"); {} for anything else. */
+export function fieldErrorsOf(error: unknown): Record<string, string> {
+  return isApiError(error) ? error.fieldErrors() : {};
+}
+
+/** True when the error names no field the form shows (then the form shows it as a whole). */
+export function unplaced(error: unknown, shown: string[]): boolean {
+  if (!error) return false;
+  const keys = Object.keys(fieldErrorsOf(error));
+  return !keys.length || keys.some((k) => !shown.some((s) => k === s || k.startsWith(`${s}.`)));
+}
+
+/** The browser's local day as YYYY-MM-DD. */
+export function todayLocal(): string {
+  const d = new Date();
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+/** Campaign select that remembers the choice (localStorage) and falls back to the newest campaign. */
+export function CampaignSelect(props: { label: string; campaigns: CampaignItem[] | undefined; value: string | null; onChange(id: string | null): void; storageKey: string; testId: string }) {
+  const { campaigns, value, onChange, storageKey } = props;
+  useEffect(() => {
+    if (!campaigns) return;
+    if (value && campaigns.some((c) => c.id === value)) {
+      localStorage.setItem(storageKey, value);
+      return;
+    }
+    const stored = localStorage.getItem(storageKey);
+    onChange(campaigns.find((c) => c.id === stored)?.id ?? campaigns[0]?.id ?? null);
+  }, [campaigns, value]); // eslint-disable-line react-hooks/exhaustive-deps
+  return (
+    <Select
+      label={props.label}
+      data={(campaigns ?? []).map((c) => ({ value: c.id, label: c.name }))}
+      value={value}
+      onChange={onChange}
+      allowDeselect={false}
+      searchable
+      data-testid={props.testId}
+    />
+  );
+}
