@@ -20,7 +20,7 @@ const RULES: [RegExp, FieldErrorKey, ((m: RegExpExecArray) => { n: string })?][]
   [/^must be >=? (-?[\d.]+)/, 'minimum', (m) => ({ n: m[1]! })],
   [/^must be <=? (-?[\d.]+)/, 'maximum', (m) => ({ n: m[1]! })],
   [/^must be equal to (one of the allowed values|constant)/, 'oneOf'],
-  [/^(is after to|must be after from)/, 'afterFrom'],
+  [/^(is after to|must be after from|is before starts?(On|At)?\b)/, 'afterFrom'],
 ];
 
 /** `message` in the UI language when a rule knows it; English UIs and unknown messages keep the server's words. */
