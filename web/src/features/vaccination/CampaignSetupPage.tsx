@@ -11,7 +11,7 @@ import { ErrorAlert } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
 import { UnitPicker } from '../geo/UnitPicker';
 import { useCampaigns, usePriorityGroups, useProducts, useSiteDetails, useSlots, useStock, type CampaignItem, type OpeningWindow } from './api';
-import { CampaignSelect, fieldErrorsOf, todayLocal, unplaced } from './forms';
+import { CampaignSelect, fieldErrorsOf, todayLocal, unplaced, useSeparators } from './forms';
 import { useVaccT, type VaccKey } from './i18n';
 
 const CAMPAIGN_KEY = 'vigil.vacc.setupCampaign';
@@ -193,6 +193,7 @@ function LotForm({ siteId, campaign }: { siteId: string; campaign: CampaignItem 
   const qc = useQueryClient();
   const products = useProducts();
   const stock = useStock(siteId);
+  const sep = useSeparators();
   const productName = (code: string) => products.data?.items.find((p) => p.code === code)?.name ?? code;
   const empty = { productCode: campaign.productCodes[0] ?? null, lotNumber: '', expiresOn: '', quantity: '' as string | number };
   const [f, setF] = useState(empty);
@@ -242,7 +243,7 @@ function LotForm({ siteId, campaign }: { siteId: string; campaign: CampaignItem 
           <Select label={t('product')} data={campaign.productCodes.map((c) => ({ value: c, label: productName(c) }))} value={f.productCode} onChange={(v) => setF({ ...f, productCode: v })} error={fe.productCode} data-testid="lot-product" />
           <TextInput label={t('setup.lotNumber')} value={f.lotNumber} onChange={(e) => setF({ ...f, lotNumber: e.currentTarget.value })} error={fe.lotNumber} maxLength={60} data-testid="lot-number" />
           <TextInput type="date" label={t('expiresOn')} value={f.expiresOn} onChange={(e) => setF({ ...f, expiresOn: e.currentTarget.value })} error={fe.expiresOn} data-testid="lot-expires" />
-          <NumberInput label={t('setup.doses')} value={f.quantity} onChange={(v) => setF({ ...f, quantity: v })} min={1} allowDecimal={false} thousandSeparator="." error={fe.quantity} data-testid="lot-quantity" />
+          <NumberInput label={t('setup.doses')} value={f.quantity} onChange={(v) => setF({ ...f, quantity: v })} min={1} allowDecimal={false} {...sep} error={fe.quantity} data-testid="lot-quantity" />
         </SimpleGrid>
         {unplaced(receive.error, ['productCode', 'lotNumber', 'expiresOn', 'quantity']) && <ErrorAlert error={receive.error} />}
         <Group>
@@ -320,6 +321,7 @@ function SessionForm({ campaign, siteId }: { campaign: CampaignItem; siteId: str
 function InviteCard({ campaign }: { campaign: CampaignItem }) {
   const t = useVaccT();
   const fmt = useFormat();
+  const sep = useSeparators();
   const [limit, setLimit] = useState<string | number>(100);
   const invite = useMutation({ mutationFn: () => api.post<{ invited: number; freeSeats: number; openInvitations: number }>(`/api/vaccination/campaigns/${campaign.id}/invitations`, { limit: num(limit) }) });
   const fe = fieldErrorsOf(invite.error);
@@ -333,7 +335,7 @@ function InviteCard({ campaign }: { campaign: CampaignItem }) {
           {t('setup.inviteHint')}
         </Text>
         <Group align="end" wrap="wrap">
-          <NumberInput label={t('setup.inviteLimit')} value={limit} onChange={setLimit} min={1} max={100000} allowDecimal={false} thousandSeparator="." error={fe.limit} w={200} data-testid="invite-limit" />
+          <NumberInput label={t('setup.inviteLimit')} value={limit} onChange={setLimit} min={1} max={100000} allowDecimal={false} {...sep} error={fe.limit} w={200} data-testid="invite-limit" />
           <Button onClick={() => invite.mutate()} loading={invite.isPending} data-testid="invite-send">
             {t('setup.inviteSend')}
           </Button>

@@ -1,6 +1,7 @@
 // Pieces shared by the staff forms of the vaccination pages: the server's field errors, today's day, a campaign picker.
 import { Select } from '@mantine/core';
 import { useEffect } from 'react';
+import { useLang } from '../../app/i18n';
 import { isApiError } from '../../lib/api';
 import type { CampaignItem } from './api';
 
@@ -45,4 +46,9 @@ export function CampaignSelect(props: { label: string; campaigns: CampaignItem[]
       data-testid={props.testId}
     />
   );
+}
+
+/** Thousands grouping of whole-number inputs in the UI language (vi 1.200, en 1,200). */
+export function useSeparators(): { thousandSeparator: string; decimalSeparator: string } {
+  return useLang() === 'en' ? { thousandSeparator: ',', decimalSeparator: '.' } : { thousandSeparator: '.', decimalSeparator: ',' };
 }
