@@ -107,7 +107,7 @@ describe('vaccination campaign set-up and registration desk pages', () => {
 
     await page.getByTestId('invite-limit').fill('50');
     await page.getByTestId('invite-send').click();
-    await expect.poll(() => page.getByTestId('invite-result').textContent(), { timeout: 20_000 }).toMatch(/Đã mời 0 người · còn 470 chỗ trống/);
+    await expect.poll(() => page.getByTestId('invite-result').textContent(), { timeout: 20_000 }).toMatch(/^Đã mời 0 người · còn [\d.]+ chỗ trống · 0 lời mời đang chờ$/);
     await page.screenshot({ path: path.join(shots, 'setup-desk-vi.png'), fullPage: true });
     await page.setViewportSize(PHONE);
     await page.screenshot({ path: path.join(shots, 'setup-phone-vi.png'), fullPage: true });
@@ -185,14 +185,14 @@ describe('vaccination campaign set-up and registration desk pages', () => {
       .innerJoin('vaccination_campaigns as c', 'c.id', 'r.campaign_id')
       .select(['p.full_name', 'r.channel', 'r.organisation'])
       .where('c.name', '=', CAMPAIGN)
-      .orderBy('p.full_name')
       .execute();
-    expect(regs).toEqual([
+    expect(regs).toHaveLength(4);
+    expect(regs).toEqual(expect.arrayContaining([
       { full_name: 'Đặng Văn Vãng', channel: 'staff', organisation: null },
       { full_name: 'Hồ Thị Mai', channel: 'staff', organisation: null },
       { full_name: 'Lê Văn Phấn', channel: 'bulk', organisation: 'Trường THCS Hưng Bình' },
       { full_name: 'Nguyễn Văn Giáo', channel: 'bulk', organisation: 'Trường THCS Hưng Bình' },
-    ]);
+    ]));
     const walkIns = await server.db.selectFrom('vaccination_bookings').select(['walk_in']).where('walk_in', '=', true).execute();
     expect(walkIns).toHaveLength(1);
   }, 240_000);
