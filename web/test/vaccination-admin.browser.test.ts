@@ -58,17 +58,18 @@ describe('vaccination campaign set-up and registration desk pages', () => {
     // the campaign: an end before its start is named under "Đến ngày"
     await page.getByTestId('campaign-name').fill(CAMPAIGN);
     await pick(page, 'campaign-unit', 'Nghệ', /Nghệ An/);
-    await page.getByTestId('campaign-starts').fill('2021-07-01');
-    await page.getByTestId('campaign-ends').fill('2021-01-31');
+    await page.getByTestId('campaign-starts').fill('01/07/2021');
+    await page.getByTestId('campaign-ends').fill('31/01/2021');
     await pick(page, 'campaign-products', '', /Comirnaty/i);
     await pick(page, 'campaign-groups', '', /^1\./);
     await page.getByTestId('campaign-create').click();
     const endsError = page.getByTestId('campaign-form').locator('.mantine-InputWrapper-error');
     await expect.poll(() => endsError.allTextContents(), { timeout: 20_000 }).toEqual(['phải sau thời điểm bắt đầu']);
-    await page.getByTestId('campaign-ends').fill('2099-12-31');
+    await page.getByTestId('campaign-ends').fill('31/12/2099');
     await page.getByTestId('campaign-create').click();
     await expect.poll(() => page.getByTestId('setup-campaign').inputValue(), { timeout: 20_000 }).toBe(CAMPAIGN);
     expect(await page.getByTestId('setup-campaign-facts').textContent()).toContain('Từ 01/07/2021 đến 31/12/2099');
+    expect(await page.getByTestId('campaign-starts').inputValue()).toBe(''); // the form is cleared for the next campaign
 
     // a site open every day (a capacity left empty is refused under its field)
     await page.getByTestId('site-code').fill('TYT-ADMIN');
@@ -89,7 +90,7 @@ describe('vaccination campaign set-up and registration desk pages', () => {
 
     // a lot received at the site
     await page.getByTestId('lot-number').fill('FF2588');
-    await page.getByTestId('lot-expires').fill('2099-01-31');
+    await page.getByTestId('lot-expires').fill('31.1.2099');
     await page.getByTestId('lot-quantity').fill('1200');
     await page.getByTestId('lot-receive').click();
     await expect.poll(() => page.getByTestId('stock-table').textContent(), { timeout: 20_000 }).toContain('FF2588');
@@ -97,13 +98,13 @@ describe('vaccination campaign set-up and registration desk pages', () => {
     expect(await page.getByTestId('stock-table').textContent()).toContain('1.200');
 
     // today's session: 47 half-hour slots of 10 seats
-    await page.getByTestId('session-day').fill(today());
+    await page.getByTestId('session-day').fill(today().split('-').reverse().join('/'));
     await page.getByTestId('session-create').click();
     await expect.poll(() => page.getByTestId('session-created').textContent(), { timeout: 20_000 }).toContain('47 khung 30 phút');
     await expect.poll(() => page.getByTestId('session-slots').textContent(), { timeout: 20_000 }).toBe('47 khung giờ, còn 470 chỗ');
     // the same day again is refused under the day
     await page.getByTestId('session-create').click();
-    await expect.poll(() => page.getByTestId('session-form').locator('.mantine-InputWrapper-error').allTextContents(), { timeout: 20_000 }).toEqual(['session exists']);
+    await expect.poll(() => page.getByTestId('session-form').locator('.mantine-InputWrapper-error').allTextContents(), { timeout: 20_000 }).toEqual(['đã có buổi tiêm của chiến dịch và vắc xin này ở điểm này trong ngày']);
 
     await page.getByTestId('invite-limit').fill('50');
     await page.getByTestId('invite-send').click();
@@ -131,13 +132,14 @@ describe('vaccination campaign set-up and registration desk pages', () => {
     // typed details: a bad phone is named under the phone field, then the person is registered
     await page.getByTestId('reg-name').fill('Hồ Thị Mai');
     await page.getByTestId('reg-nid').fill('040150009901');
-    await page.getByTestId('reg-birth').fill('1950-03-08');
+    await page.getByTestId('reg-birth').fill('8/3/1950');
     await pick(page, 'reg-sex', '', /^Nữ$/);
     await page.getByTestId('reg-phone').fill('12345');
     await pick(page, 'reg-commune', commune.name.slice(0, 6), new RegExp(commune.name));
     await page.getByTestId('reg-submit').click();
     await expect.poll(() => page.getByTestId('typed-form').locator('.mantine-InputWrapper-error').allTextContents(), { timeout: 20_000 }).toEqual([expect.stringContaining('không phải số điện thoại hợp lệ')]);
     await page.getByTestId('reg-phone').fill('0912 345 678');
+    expect(await page.getByTestId('reg-birth').inputValue()).toBe('08/03/1950'); // written back as the language writes days
     await page.getByTestId('reg-submit').click();
     await expect.poll(() => page.getByTestId('reg-result').textContent(), { timeout: 20_000 }).toContain('Đã đăng ký vào chiến dịch');
     await page.screenshot({ path: path.join(shots, 'desk-typed-phone-vi.png'), fullPage: true });
@@ -161,7 +163,7 @@ describe('vaccination campaign set-up and registration desk pages', () => {
     await page.locator('input[type=file]').setInputFiles(file);
     await expect.poll(() => page.getByTestId('import-summary').textContent(), { timeout: 30_000 }).toBe('3 dòng: 2 đăng ký mới, 0 đã có, 1 lỗi');
     const rows = await page.getByTestId('import-error').allTextContents();
-    expect(rows).toEqual([expect.stringMatching(/^3birth_datemust be a date YYYY-MM-DD/)]);
+    expect(rows).toEqual([expect.stringMatching(/^3birth_datephải là ngày dạng năm-tháng-ngày/)]);
     await page.screenshot({ path: path.join(shots, 'desk-import-phone-vi.png'), fullPage: true });
 
     // a walk-in at today's session
@@ -169,7 +171,7 @@ describe('vaccination campaign set-up and registration desk pages', () => {
     await pick(page, 'walkin-session', '', /Trạm y tế phường thử/);
     await page.getByTestId('walkin-name').fill('Đặng Văn Vãng');
     await page.getByTestId('walkin-nid').fill('040075004444');
-    await page.getByTestId('walkin-birth').fill('1975-09-02');
+    await page.getByTestId('walkin-birth').fill('02/09/1975');
     await pick(page, 'walkin-commune', commune.name.slice(0, 6), new RegExp(commune.name));
     await page.getByTestId('walkin-submit').click();
     await expect.poll(() => page.getByTestId('walkin-result').textContent(), { timeout: 20_000 }).toContain('Đã xếp chỗ');

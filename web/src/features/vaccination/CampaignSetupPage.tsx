@@ -11,7 +11,7 @@ import { ErrorAlert } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
 import { UnitPicker } from '../geo/UnitPicker';
 import { useCampaigns, usePriorityGroups, useProducts, useSiteDetails, useSlots, useStock, type CampaignItem, type OpeningWindow } from './api';
-import { CampaignSelect, fieldErrorsOf, todayLocal, unplaced, useSeparators } from './forms';
+import { CampaignSelect, DayInput, fieldErrorsOf, todayLocal, unplaced, useSeparators } from './forms';
 import { useVaccT, type VaccKey } from './i18n';
 
 const CAMPAIGN_KEY = 'vigil.vacc.setupCampaign';
@@ -50,8 +50,8 @@ function CampaignForm({ onCreated }: { onCreated(id: string): void }) {
               </Text>
             )}
           </div>
-          <TextInput type="date" label={t('setup.startsOn')} value={f.startsOn} onChange={(e) => setF({ ...f, startsOn: e.currentTarget.value })} error={fe.startsOn} required data-testid="campaign-starts" />
-          <TextInput type="date" label={t('setup.endsOn')} value={f.endsOn} onChange={(e) => setF({ ...f, endsOn: e.currentTarget.value })} error={fe.endsOn} required data-testid="campaign-ends" />
+          <DayInput label={t('setup.startsOn')} value={f.startsOn} onChange={(v) => setF({ ...f, startsOn: v })} error={fe.startsOn} required testId="campaign-starts" />
+          <DayInput label={t('setup.endsOn')} value={f.endsOn} onChange={(v) => setF({ ...f, endsOn: v })} error={fe.endsOn} required testId="campaign-ends" />
           <MultiSelect
             label={t('setup.products')}
             data={(products.data?.items ?? []).map((p) => ({ value: p.code, label: `${p.name} (${p.manufacturerName})` }))}
@@ -102,8 +102,8 @@ function HoursEditor({ value, onChange, errors }: { value: OpeningWindow[]; onCh
               </Group>
             </Checkbox.Group>
             <Group gap="xs" mt={6} wrap="wrap" align="end">
-              <TextInput type="time" label={t('setup.from')} value={w.from} onChange={(e) => set(i, { from: e.currentTarget.value })} w={120} />
-              <TextInput type="time" label={t('setup.to')} value={w.to} onChange={(e) => set(i, { to: e.currentTarget.value })} w={120} />
+              <TextInput placeholder="07:30" maxLength={5} inputMode="numeric" label={t('setup.from')} value={w.from} onChange={(e) => set(i, { from: e.currentTarget.value })} w={120} />
+              <TextInput placeholder="07:30" maxLength={5} inputMode="numeric" label={t('setup.to')} value={w.to} onChange={(e) => set(i, { to: e.currentTarget.value })} w={120} />
               <Button variant="subtle" color="red" onClick={() => onChange(value.filter((_, j) => j !== i))}>
                 {t('setup.removeWindow')}
               </Button>
@@ -242,7 +242,7 @@ function LotForm({ siteId, campaign }: { siteId: string; campaign: CampaignItem 
         <SimpleGrid cols={{ base: 1, sm: 2, lg: 4 }}>
           <Select label={t('product')} data={campaign.productCodes.map((c) => ({ value: c, label: productName(c) }))} value={f.productCode} onChange={(v) => setF({ ...f, productCode: v })} error={fe.productCode} data-testid="lot-product" />
           <TextInput label={t('setup.lotNumber')} value={f.lotNumber} onChange={(e) => setF({ ...f, lotNumber: e.currentTarget.value })} error={fe.lotNumber} maxLength={60} data-testid="lot-number" />
-          <TextInput type="date" label={t('expiresOn')} value={f.expiresOn} onChange={(e) => setF({ ...f, expiresOn: e.currentTarget.value })} error={fe.expiresOn} data-testid="lot-expires" />
+          <DayInput label={t('expiresOn')} value={f.expiresOn} onChange={(v) => setF({ ...f, expiresOn: v })} error={fe.expiresOn} testId="lot-expires" />
           <NumberInput label={t('setup.doses')} value={f.quantity} onChange={(v) => setF({ ...f, quantity: v })} min={1} allowDecimal={false} {...sep} error={fe.quantity} data-testid="lot-quantity" />
         </SimpleGrid>
         {unplaced(receive.error, ['productCode', 'lotNumber', 'expiresOn', 'quantity']) && <ErrorAlert error={receive.error} />}
@@ -278,7 +278,7 @@ function SessionForm({ campaign, siteId }: { campaign: CampaignItem; siteId: str
           {t('setup.sessionTitle')}
         </Title>
         <SimpleGrid cols={{ base: 1, sm: 2 }}>
-          <TextInput type="date" label={t('day')} value={day} onChange={(e) => setDay(e.currentTarget.value)} error={fe.day} data-testid="session-day" />
+          <DayInput label={t('day')} value={day} onChange={(v) => setDay(v)} error={fe.day} testId="session-day" />
           <Select
             label={t('product')}
             data={campaign.productCodes.map((c) => ({ value: c, label: products.data?.items.find((p) => p.code === c)?.name ?? c }))}

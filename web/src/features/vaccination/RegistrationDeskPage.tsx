@@ -12,7 +12,7 @@ import { localizeFieldMessage } from '../../lib/fieldMessages';
 import { useFormat } from '../../lib/format';
 import { UnitPicker } from '../geo/UnitPicker';
 import { useCampaigns, usePriorityGroups, useSlots, type CampaignItem, type ImportResult, type RegistrationResult } from './api';
-import { CampaignSelect, fieldErrorsOf, todayLocal, unplaced } from './forms';
+import { CampaignSelect, DayInput, fieldErrorsOf, todayLocal, unplaced } from './forms';
 import { useVaccT, type VaccKey } from './i18n';
 
 const CAMPAIGN_KEY = 'vigil.vacc.deskCampaign';
@@ -43,7 +43,7 @@ function PersonFields({ value, onChange, errors, prefix }: { value: PersonDraft;
     <SimpleGrid cols={{ base: 1, sm: 2 }}>
       <TextInput label={t('desk.fullName')} value={value.fullName} onChange={(x) => set({ fullName: x.currentTarget.value })} error={e('fullName')} maxLength={200} required data-testid={`${prefix}-name`} />
       <TextInput label={t('desk.nationalId')} value={value.nationalId} onChange={(x) => set({ nationalId: x.currentTarget.value })} error={e('nationalId')} maxLength={20} inputMode="numeric" data-testid={`${prefix}-nid`} />
-      <TextInput type="date" label={t('desk.birthDate')} value={value.birthDate} onChange={(x) => set({ birthDate: x.currentTarget.value })} error={e('birthDate')} data-testid={`${prefix}-birth`} />
+      <DayInput label={t('desk.birthDate')} value={value.birthDate} onChange={(v) => set({ birthDate: v })} error={e('birthDate')} testId={`${prefix}-birth`} />
       <Select
         label={t('desk.sex')}
         data={(['male', 'female', 'other'] as const).map((s) => ({ value: s, label: t(`desk.sexes.${s}` as VaccKey) }))}
