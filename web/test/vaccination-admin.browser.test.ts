@@ -142,7 +142,7 @@ describe('vaccination campaign set-up and registration desk pages', () => {
     await page.getByTestId('reg-phone').fill('0912 345 678');
     expect(await page.getByTestId('reg-birth').inputValue()).toBe('08/03/1950'); // written back as the language writes days
     await page.getByTestId('reg-submit').click();
-    await expect.poll(() => page.getByTestId('reg-result').textContent(), { timeout: 20_000 }).toContain('Đã đăng ký vào chiến dịch');
+    await expect.poll(() => page.getByTestId('reg-result').textContent(), { timeout: 20_000 }).toBe('Đã đăng ký Hồ Thị Mai vào chiến dịch.');
     await page.screenshot({ path: path.join(shots, 'desk-typed-phone-vi.png'), fullPage: true });
 
     // an organisation's list: two good rows and one with a day-first birth date
@@ -175,7 +175,7 @@ describe('vaccination campaign set-up and registration desk pages', () => {
     await page.getByTestId('walkin-birth').fill('02/09/1975');
     await pick(page, 'walkin-commune', commune.name.slice(0, 6), new RegExp(commune.name));
     await page.getByTestId('walkin-submit').click();
-    await expect.poll(() => page.getByTestId('walkin-result').textContent(), { timeout: 20_000 }).toContain('Đã xếp chỗ');
+    await expect.poll(() => page.getByTestId('walkin-result').textContent(), { timeout: 20_000 }).toBe('Đã xếp chỗ cho Đặng Văn Vãng: mời vào khám sàng lọc.');
     await page.screenshot({ path: path.join(shots, 'desk-walkin-phone-vi.png'), fullPage: true });
     await page.setViewportSize(DESK);
     await page.screenshot({ path: path.join(shots, 'desk-walkin-desk-vi.png'), fullPage: true });
@@ -224,7 +224,7 @@ describe('vaccination campaign set-up and registration desk pages', () => {
     await expect.poll(() => page.getByTestId('typed-form').locator('.mantine-InputWrapper-error').allTextContents(), { timeout: 20_000 }).toEqual([expect.stringContaining('must match pattern')]);
     await page.getByTestId('reg-birth').fill('1/2/1990');
     await page.getByTestId('reg-submit').click();
-    await expect.poll(() => page.getByTestId('reg-result').textContent(), { timeout: 20_000 }).toContain('Registered for the campaign');
+    await expect.poll(() => page.getByTestId('reg-result').textContent(), { timeout: 20_000 }).toBe('Vũ Thị Anh is registered for the campaign.');
     await page.screenshot({ path: path.join(shots, 'desk-typed-desk-en.png'), fullPage: true });
     expect(errors).toEqual([]);
     await ctx.close();

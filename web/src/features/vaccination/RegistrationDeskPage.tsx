@@ -67,11 +67,11 @@ function PersonFields({ value, onChange, errors, prefix }: { value: PersonDraft;
   );
 }
 
-function RegisteredAlert({ r, testId }: { r: RegistrationResult; testId: string }) {
+function RegisteredAlert({ r, testId }: { r: RegistrationResult & { name: string }; testId: string }) {
   const t = useVaccT();
   return (
     <Alert color={r.created ? 'green' : 'blue'} data-testid={testId}>
-      {t(r.created ? 'desk.registered' : 'desk.alreadyRegistered')}
+      {t(r.created ? 'desk.registered' : 'desk.alreadyRegistered', { name: r.name })}
       {r.priority && (
         <>
           {' '}
@@ -90,8 +90,10 @@ function TypedRegistration({ campaign }: { campaign: CampaignItem }) {
   const [priorityCode, setPriorityCode] = useState<string | null>(null);
   const [occupation, setOccupation] = useState('');
   const register = useMutation({
-    mutationFn: () =>
-      api.post<RegistrationResult>('/api/vaccination/registrations', { campaignId: campaign.id, person: personBody(person), ...(priorityCode && { priorityCode }), ...(occupation.trim() && { occupation: occupation.trim() }) }),
+    mutationFn: async () => ({
+      ...(await api.post<RegistrationResult>('/api/vaccination/registrations', { campaignId: campaign.id, person: personBody(person), ...(priorityCode && { priorityCode }), ...(occupation.trim() && { occupation: occupation.trim() }) })),
+      name: person.fullName.trim(),
+    }),
     onSuccess: () => {
       setPerson(EMPTY);
       setPriorityCode(null);
@@ -215,7 +217,7 @@ function WalkIn({ campaign }: { campaign: CampaignItem }) {
       if (!sessionId) throw new Error(t('desk.chooseSession'));
       const reg = await api.post<RegistrationResult>('/api/vaccination/registrations', { campaignId: campaign.id, person: personBody(person) });
       const r = await api.post<{ ids: string[] }>(`/api/vaccination/sessions/${sessionId}/walk-ins`, { personId: reg.personId, doseNumber: Number(dose) });
-      return { ...r, created: reg.created };
+      return { ...r, created: reg.created, name: person.fullName.trim() };
     },
     onMutate: () => setFieldErrs({}),
     onError: (e) => setFieldErrs(fieldErrorsOf(e)),
@@ -243,7 +245,7 @@ function WalkIn({ campaign }: { campaign: CampaignItem }) {
       {unplaced(walkIn.error, ['person', 'doseNumber']) && <ErrorAlert error={walkIn.error} />}
       {walkIn.data && (
         <Alert color="green" data-testid="walkin-result">
-          {t('desk.walkInDone')}
+          {t('desk.walkInDone', { name: walkIn.data.name })}
         </Alert>
       )}
       <Group>
