@@ -4,7 +4,8 @@
 // slots that fill up), so slots run full under concurrency. Then verifies: every 2xx is a stored booking (zero lost),
 // no slot holds more bookings than seats and every slot's counter equals its bookings (zero overbooking).
 //
-//   npm run bench -- booking     (BENCH_BOOKINGS=100000 BENCH_CONNECTIONS=500 BENCH_SITES=650 to change the load)
+//   npm run bench -- booking     (BENCH_BOOKINGS=100000 BENCH_CONNECTIONS=500 BENCH_SITES=650 to change the load;
+//                                 BENCH_PROFILE=out.cpuprofile writes a CPU profile of the server during the bookings)
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,7 +21,8 @@ import { migrationSources } from '../server/src/platform/cli';
 import { KeyRing } from '../server/src/platform/signing';
 import { modules } from '../server/src/modules';
 import { seedGeoDemo } from '../server/src/modules/geo';
-import { countQueries, cpuMeter } from './_cpu';
+import type { Db } from '../server/src/platform/db/types';
+import { countQueries, cpuMeter, startProfile } from './_cpu';
 
 const BOOKINGS = Number(process.env.BENCH_BOOKINGS ?? 100_000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 500);
@@ -51,6 +53,44 @@ async function drive(dir: string, url: string, bodies: string[], cookies: string
   return JSON.parse(fs.readFileSync(`${jobFile}.out`, 'utf8')) as Run;
 }
 
+/** The bench's province: migrations, units, 650 sites with one session of 16 slots each, the people registered; one booking body per person. */
+export async function prepare(db: Db) {
+  await migrate(db, migrationSources(modules));
+  await seedGeoDemo(db, ['province', 'district', 'commune']);
+  const communes = (await db.selectFrom('admin_units').select('code').where('level', '=', 'commune').where('path', 'like', '/VN/40/%').execute()).map((r) => r.code);
+  const day = '2030-06-03';
+  const campaign = (
+    await sql<{ id: string }>`insert into vaccination_campaigns (name, unit_code, starts_on, ends_on, product_codes) values ('Bench', '40', '2030-01-01', '2030-12-31', '{EU/1/20/1528}') returning id`.execute(db)
+  ).rows[0]!.id;
+  await sql`insert into vaccination_sites (code, name, commune_code, capacity_per_hour) select 'B-' || i, 'Điểm tiêm ' || i, (${communes}::text[])[1 + i % ${communes.length}], 100 from generate_series(1, ${SITES}) i`.execute(db);
+  await sql`insert into vaccination_sessions (campaign_id, site_id, day, product_code) select ${campaign}, id, ${day}, 'EU/1/20/1528' from vaccination_sites`.execute(db);
+  // seats: 95 % of the requests, spread over the slots
+  const slotCount = SITES * SLOTS_PER_SESSION;
+  const seats = Math.floor(BOOKINGS * 0.95);
+  await sql`insert into vaccination_slots (session_id, starts_at, ends_at, capacity)
+    select s.id, ${day}::date + time '07:00' + (k * interval '30 minutes') - interval '7 hours', ${day}::date + time '07:30' + (k * interval '30 minutes') - interval '7 hours',
+           ${Math.floor(seats / slotCount)} + case when (row_number() over ()) <= ${seats % slotCount} then 1 else 0 end
+    from vaccination_sessions s cross join generate_series(0, ${SLOTS_PER_SESSION - 1}) k`.execute(db);
+  const slots = (await sql<{ id: string; capacity: number }>`select id, capacity from vaccination_slots order by id`.execute(db)).rows;
+  await sql`insert into persons (full_name, name_key, phone, commune_code, source)
+    select 'Người ' || i, 'nguoi ' || i, '+8491' || lpad(i::text, 7, '0'), (${communes}::text[])[1 + i % ${communes.length}], 'import' from generate_series(1, ${BOOKINGS}) i`.execute(db);
+  const people = (await sql<{ id: string }>`select id from persons order by id`.execute(db)).rows.map((r) => r.id);
+  await sql`insert into vaccination_registrations (campaign_id, person_id, channel, commune_code) select ${campaign}, id, 'bulk', commune_code from persons`.execute(db);
+  // one body per person: the seats of every slot in turn, then the rest at random slots (they find them full)
+  const targets: string[] = [];
+  for (const s of slots) for (let k = 0; k < s.capacity; k++) targets.push(s.id);
+  while (targets.length < BOOKINGS) targets.push(slots[Math.floor(Math.random() * slots.length)]!.id);
+  for (let i = targets.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [targets[i], targets[j]] = [targets[j]!, targets[i]!];
+  }
+  const bodies = people.map((p, i) => JSON.stringify({ personId: p, slotId: targets[i], doseNumber: 1 }));
+  return { slots, seats, bodies, targets, people };
+}
+
+const bookingStats = (app: object) =>
+  (app as { vigilBookingStats?: () => { flushes: number; rows: number; maxBatch: number; flushMs: number } }).vigilBookingStats?.() ?? { flushes: 0, rows: 0, maxBatch: 0, flushMs: 0 };
+
 export default async function main() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-bench-booking-'));
   const handle = await connectDatabase({ dataDir, poolSize: 24 });
@@ -58,36 +98,7 @@ export default async function main() {
   let app: Awaited<ReturnType<typeof buildApp>> | null = null;
   try {
     process.stdout.write('preparing: embedded PostgreSQL, migrations, units, sites, people… ');
-    await migrate(handle.db, migrationSources(modules));
-    await seedGeoDemo(handle.db, ['province', 'district', 'commune']);
-    const communes = (await handle.db.selectFrom('admin_units').select('code').where('level', '=', 'commune').where('path', 'like', '/VN/40/%').execute()).map((r) => r.code);
-    const day = '2030-06-03';
-    const campaign = (
-      await sql<{ id: string }>`insert into vaccination_campaigns (name, unit_code, starts_on, ends_on, product_codes) values ('Bench', '40', '2030-01-01', '2030-12-31', '{EU/1/20/1528}') returning id`.execute(handle.db)
-    ).rows[0]!.id;
-    await sql`insert into vaccination_sites (code, name, commune_code, capacity_per_hour) select 'B-' || i, 'Điểm tiêm ' || i, (${communes}::text[])[1 + i % ${communes.length}], 100 from generate_series(1, ${SITES}) i`.execute(handle.db);
-    await sql`insert into vaccination_sessions (campaign_id, site_id, day, product_code) select ${campaign}, id, ${day}, 'EU/1/20/1528' from vaccination_sites`.execute(handle.db);
-    // seats: 95 % of the requests, spread over the slots
-    const slotCount = SITES * SLOTS_PER_SESSION;
-    const seats = Math.floor(BOOKINGS * 0.95);
-    await sql`insert into vaccination_slots (session_id, starts_at, ends_at, capacity)
-      select s.id, ${day}::date + time '07:00' + (k * interval '30 minutes') - interval '7 hours', ${day}::date + time '07:30' + (k * interval '30 minutes') - interval '7 hours',
-             ${Math.floor(seats / slotCount)} + case when (row_number() over ()) <= ${seats % slotCount} then 1 else 0 end
-      from vaccination_sessions s cross join generate_series(0, ${SLOTS_PER_SESSION - 1}) k`.execute(handle.db);
-    const slots = (await sql<{ id: string; capacity: number }>`select id, capacity from vaccination_slots order by id`.execute(handle.db)).rows;
-    await sql`insert into persons (full_name, name_key, phone, commune_code, source)
-      select 'Người ' || i, 'nguoi ' || i, '+8491' || lpad(i::text, 7, '0'), (${communes}::text[])[1 + i % ${communes.length}], 'import' from generate_series(1, ${BOOKINGS}) i`.execute(handle.db);
-    const people = (await sql<{ id: string }>`select id from persons order by id`.execute(handle.db)).rows.map((r) => r.id);
-    await sql`insert into vaccination_registrations (campaign_id, person_id, channel, commune_code) select ${campaign}, id, 'bulk', commune_code from persons`.execute(handle.db);
-    // one body per person: the seats of every slot in turn, then the rest at random slots (they find them full)
-    const targets: string[] = [];
-    for (const s of slots) for (let k = 0; k < s.capacity; k++) targets.push(s.id);
-    while (targets.length < BOOKINGS) targets.push(slots[Math.floor(Math.random() * slots.length)]!.id);
-    for (let i = targets.length - 1; i > 0; i--) {
-      const j = Math.floor(Math.random() * (i + 1));
-      [targets[i], targets[j]] = [targets[j]!, targets[i]!];
-    }
-    const bodies = people.map((p, i) => JSON.stringify({ personId: p, slotId: targets[i], doseNumber: 1 }));
+    const { slots, seats, bodies } = await prepare(handle.db);
     console.log(`${SITES} sites, ${slots.length} slots, ${seats} seats, ${BOOKINGS} people`);
 
     const config = loadConfig({}, { dataDir, jobs: false, logLevel: 'silent', trustProxy: true, publicUrl: 'http://bench.local' } as Partial<Config>);
@@ -118,8 +129,13 @@ export default async function main() {
     console.log(`booking: ${CONNECTIONS} connections, ${bodies.length} requests …`);
     const queries = countQueries();
     const cpu = cpuMeter(dataDir);
+    const batches0 = bookingStats(app);
+    const profiler = process.env.BENCH_PROFILE ? await startProfile() : null;
     const b = await drive(dataDir, `${base}/api/vaccination/bookings`, bodies, cookies);
     const used = cpu();
+    if (profiler) fs.writeFileSync(process.env.BENCH_PROFILE!, JSON.stringify(await profiler()));
+    const batches1 = bookingStats(app);
+    const flushes = batches1.flushes - batches0.flushes;
     queries.restore();
     const created = b.tally['201'] ?? 0;
     const full = b.tally['409'] ?? 0;
@@ -130,7 +146,8 @@ export default async function main() {
       await sql<{ live: number; over: number; drift: number; missing: number }>`
         select (select count(*)::int from vaccination_bookings where status = 'booked') as live,
                (select count(*)::int from vaccination_slots where booked > capacity) as over,
-               (select count(*)::int from vaccination_slots sl where sl.booked <> (select count(*) from vaccination_bookings b where b.slot_id = sl.id and b.status = 'booked')) as drift,
+               (select count(*)::int from vaccination_slots sl left join (select slot_id, count(*)::int as n from vaccination_bookings where status = 'booked' group by slot_id) b on b.slot_id = sl.id
+                 where sl.booked <> coalesce(b.n, 0)) as drift,
                (select count(*)::int from unnest(${b.acked}::uuid[]) a(id) where not exists (select 1 from vaccination_bookings x where x.id = a.id and x.status = 'booked')) as missing`.execute(handle.db)
     ).rows[0]!;
     const lost = check.missing;
@@ -139,7 +156,8 @@ export default async function main() {
     console.log(row('echo', echoRps, e));
     console.log(row('bookings', perSecond, b));
     console.log(`answers:  ${created} booked (201), ${full} slot full (409)${other ? `, other: ${other}` : ''}; sent ${b.ok + b.non2xx} of ${bodies.length}`);
-    console.log(`database: ${(queries.n / bodies.length).toFixed(2)} statements per request (sessions come from memory: the slot facts once a minute, people and the group-committed bookings with begin/commit per batch, the session change feed once a second)`);
+    console.log(`database: ${(queries.n / bodies.length).toFixed(2)} statements per request (sessions come from memory; per batch of bookings: its people, then one call writing bookings, counters and audit rows; the slot facts once a minute, read together; the session change feed once a second)`);
+    console.log(`batches:  ${flushes} group commits, ${((batches1.rows - batches0.rows) / flushes).toFixed(1)} requests each on average (largest ${batches1.maxBatch}), ${((batches1.flushMs - batches0.flushMs) / flushes).toFixed(1)} ms each from start to commit`);
     console.log(`CPU:      per request server ${((used.serverMs * 1000) / bodies.length).toFixed(0)} µs, PostgreSQL ${((used.pgMs * 1000) / bodies.length).toFixed(0)} µs (load generator ${((b.cpuMs * 1000) / bodies.length).toFixed(0)} µs); echo: server ${((echoUsed.serverMs * 1000) / bodies.length).toFixed(0)} µs, load generator ${((e.cpuMs * 1000) / bodies.length).toFixed(0)} µs`);
     console.log(`ratio:    bookings/s ÷ echo requests/s = ${(perSecond / echoRps).toFixed(3)}   (goal ≥ 0.15)`);
     console.log(`verify:   stored live bookings ${check.live}; acknowledged but not stored (lost) ${lost}; slots over capacity ${check.over}; slots whose counter ≠ bookings ${check.drift}`);

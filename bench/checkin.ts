@@ -8,7 +8,8 @@
 // floors (load generator, bare route, PostgreSQL per row) would allow on this machine.
 //
 //   npm run bench -- checkin            (BENCH_SECONDS=10 BENCH_CONNECTIONS=128 BENCH_GATE_BATCH=50 to change the load)
-//   BENCH_PROFILE=out.cpuprofile [BENCH_PROFILE_PATH=warm|cold|gate] writes a CPU profile of the server during that path
+//   BENCH_PROFILE=out.cpuprofile [BENCH_PROFILE_PATH=echo|warm|cold|gate] writes a CPU profile of the server during that
+//                                       path (echo: the echo through the app's platform hooks)
 //   BENCH_PATHS=warm,cold,gate          the paths to run
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -19,7 +20,7 @@ import Fastify from 'fastify';
 import { sql } from 'kysely';
 import { buildApp } from '../server/src/app';
 import { loadConfig, type Config } from '../server/src/config';
-import { connectDatabase, migrate } from '../server/src/platform/db';
+import { connectDatabase, migrate, openDatabase } from '../server/src/platform/db';
 import { createUser } from '../server/src/platform/auth/service';
 import { migrationSources } from '../server/src/platform/cli';
 import { KeyRing, verify } from '../server/src/platform/signing';
@@ -101,7 +102,10 @@ interface Measured {
 
 export default async function main() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-bench-checkin-'));
-  const handle = await connectDatabase({ dataDir, poolSize: 24 });
+  const embedded = await connectDatabase({ dataDir, poolSize: 24 });
+  // BENCH_PG=tcp: the app's pool over loopback TCP instead of the embedded PostgreSQL's Unix socket (to compare)
+  const transport = process.env.BENCH_PG === 'tcp' || embedded.url === embedded.postgres?.tcpUrl ? 'tcp' : 'socket';
+  const handle = transport === 'tcp' && embedded.url !== embedded.postgres!.tcpUrl ? openDatabase(embedded.postgres!.tcpUrl, embedded.postgres, 24) : embedded;
   const keys = KeyRing.inMemory();
   const echo = Fastify({ logger: false });
   let app: Awaited<ReturnType<typeof buildApp>> | null = null;
@@ -141,7 +145,7 @@ export default async function main() {
     });
     // gate: operators of 10 venues each, scanning printed personal QR codes
     const gateQr = personIds.slice(0, 5000).map((id) => personalQrToken(keys, id));
-    console.log(`${VENUES} venues, ${PEOPLE} people, ${COLD_BODIES} cold bodies`);
+    console.log(`${VENUES} venues, ${PEOPLE} people, ${COLD_BODIES} cold bodies; the app reaches PostgreSQL over ${transport === 'tcp' ? 'loopback TCP' : 'its Unix socket'}`);
 
     const config = loadConfig({}, { dataDir, jobs: false, logLevel: 'silent', trustProxy: true, publicUrl: 'http://bench.local' } as Partial<Config>);
     app = await buildApp(config, { database: handle, logger: false, keys, webDist: null });
@@ -216,11 +220,13 @@ export default async function main() {
     console.log(`echo through the app's platform hooks: ${CONNECTIONS} connections, ${SECONDS} s …`);
     let appEchoCpu0 = 0;
     let appEchoCpu1 = 0;
+    const echoProfiler = process.env.BENCH_PROFILE && process.env.BENCH_PROFILE_PATH === 'echo' ? await startProfile() : null;
     const ae = await drive(
       dataDir,
       { url: `${base}/api/bench-echo`, mode: 'warm', venueTokens, personTokens, collectAcks: false },
       { started: () => (appEchoCpu0 = serverCpuMs()), ended: () => (appEchoCpu1 = serverCpuMs()) },
     );
+    if (echoProfiler) fs.writeFileSync(process.env.BENCH_PROFILE!, JSON.stringify(await echoProfiler()));
     const appEchoServerUs = ((appEchoCpu1 - appEchoCpu0) * 1000) / Math.max(1, ae.ok);
 
     const measure = async (name: string, job: Omit<LoadJob, 'seconds' | 'connections' | 'url' | 'collectAcks'>, profile = false): Promise<Measured> => {
@@ -316,12 +322,14 @@ export default async function main() {
         ` = ${coldFloorUs.toFixed(0)} µs per cold check-in before any new person is written → at most ${((cores * 1e6) / coldFloorUs).toFixed(0)} check-ins/s (ratio ${((cores * 1e6) / coldFloorUs / e.rps).toFixed(2)} of the echo run)`,
     );
     console.log(`rows written in all: ${after - before} (requests in flight when a run stopped were written too)`);
+    console.log(`PostgreSQL connection: ${transport === 'tcp' ? 'loopback TCP' : 'Unix socket'} (BENCH_PG=tcp|socket)`);
     console.log(`machine: ${cores} × ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
     if ([warm, cold, gated].some((m) => m.found !== m.run.acked.length)) process.exitCode = 1;
   } finally {
     await app?.close();
     await echo.close();
     await handle.close();
+    await embedded.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -71,7 +71,9 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<Fast
   const ctx: AppContext = { config, db, pool: opts.database.pool, dbUrl: opts.database.url, access, jobs, events, keys, log: app.log, health };
   app.decorate('vigil', ctx);
 
-  await app.register(rateLimit, { global: false });
+  // Per-route limits. An answer within the limit carries no x-ratelimit-* headers (no client reads them; three
+  // headers on every check-in's answer cost CPU and bytes); a refused one keeps them, with Retry-After.
+  await app.register(rateLimit, { global: false, addHeadersOnExceeding: { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false } });
   // API answers over 1 kB go out compressed (brotli at a light level, or gzip): lists and forms shrink 5-10x on slow
   // phone networks. Small ones (a check-in's answer) are sent as they are. The web app's files are pre-compressed.
   await app.register(compress, { global: true, threshold: 1024, encodings: ['br', 'gzip'] });

@@ -10,8 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { openDatabase, runningPostgresPort, type DatabaseHandle } from '../src/platform/db';
-import { startEmbeddedPostgres } from '../src/platform/db/embedded';
+import { startEmbeddedPostgres, type PostgresHandle } from '../src/platform/db/embedded';
 import { createUser } from '../src/platform/auth/service';
 import { createJurisdictionResolver, seedGeoDemo } from '../src/modules/geo';
 import { communes } from '../src/modules/venues/test-fixtures';
@@ -223,6 +224,10 @@ describe('database loss', () => {
 
     // every acknowledged check-in is in the database
     const db = openForTest(dbUrl);
+    // the server's pool reached the restarted PostgreSQL through its Unix socket again (client_port -1), this test over TCP
+    const byTransport = await sql<{ socket: boolean; n: number }>`
+      select client_port = -1 as socket, count(*)::int as n from pg_stat_activity where backend_type = 'client backend' and datname = 'vigil' group by 1`.execute(db.db);
+    expect(byTransport.rows.find((r) => r.socket)?.n ?? 0).toBeGreaterThan(0);
     const stored = new Set<string>();
     for (let i = 0; i < acked.length; i += 5000) {
       const rows = await db.db.selectFrom('checkins').select('client_id').where('client_id', 'in', acked.slice(i, i + 5000)).execute();
@@ -233,12 +238,24 @@ describe('database loss', () => {
     expect(logLines(server, /started it again/)).toHaveLength(1);
   }, 180_000);
 
-  it('external PostgreSQL away: 503 + Retry-After, /healthz says why, and the server reconnects once it is back', async () => {
+  // DATABASE_URL over loopback TCP, and through the server's Unix socket (`?host=<socket directory>&port=`)
+  const viaTcp = (pg: PostgresHandle) => pg.tcpUrl;
+  const viaSocket = (pg: PostgresHandle) => {
+    const u = new URL(pg.tcpUrl);
+    const dir = decodeURIComponent(new URL(pg.url).hostname);
+    expect(dir).toMatch(/^\//); // the embedded server has its socket
+    return `postgres://${u.username}:${u.password}@/vigil?host=${dir}&port=${u.port}`;
+  };
+  it.each([
+    ['loopback TCP', viaTcp],
+    ['a Unix socket (host=)', viaSocket],
+  ])('external PostgreSQL over %s away: 503 + Retry-After, /healthz says why, and the server reconnects once it is back', async (_name, urlOf) => {
     const pgData = tempDir('vigil-extpg-');
     let pg = await startEmbeddedPostgres({ dataDir: pgData, database: 'vigil' });
     cleanups.push(() => pg.stop());
-    const server = await startServer({ VIGIL_DATA_DIR: tempDir('vigil-extdata-'), DATABASE_URL: pg.url, VIGIL_JOBS: 'true' });
-    const { venueToken, commune, headers } = await venueAndOfficer(server, openForTest(pg.url));
+    const dbUrl = urlOf(pg);
+    const server = await startServer({ VIGIL_DATA_DIR: tempDir('vigil-extdata-'), DATABASE_URL: dbUrl, VIGIL_JOBS: 'true' });
+    const { venueToken, commune, headers } = await venueAndOfficer(server, openForTest(dbUrl));
     expect((await checkin(server, venueToken, commune, crypto.randomUUID(), 1)).status).toBe(201);
 
     await killPostgres(pgData);
@@ -262,6 +279,7 @@ describe('database loss', () => {
 
     // back on the same address (as an operator's restart would bring it): the server notices by itself
     pg = await startEmbeddedPostgres({ dataDir: pgData, database: 'vigil' });
+    expect(urlOf(pg)).toBe(dbUrl);
     await until(async () => (await fetch(`${server.url}/healthz`)).status === 200);
     expect((await checkin(server, venueToken, commune, crypto.randomUUID(), 4)).status).toBe(201);
     expect((await fetch(`${server.url}/api/venues`, { headers })).status).toBe(200);

@@ -118,3 +118,25 @@ describe('NUL characters on search routes (found by fuzz-routes.py)', () => {
     }
   });
 });
+
+describe('the per-request NUL check (hasNul) and the one naming the place (findNul)', () => {
+  it('agree on where there is a NUL and where there is none', async () => {
+    const { findNul, hasNul } = await import('../src/platform/http/plugin');
+    const nested = (depth: number, leaf: unknown): unknown => (depth ? { a: [nested(depth - 1, leaf)] } : leaf);
+    const cases: unknown[] = [
+      'plain',
+      `a${NUL}b`,
+      { clientId: 'x', people: [{ token: 't' }, { fullName: `Lan${NUL}` }] },
+      { clientId: 'x', people: [{ token: 't' }] },
+      { [`k${NUL}`]: 1 },
+      [1, 2, [3, [`${NUL}`]]],
+      Object.assign(Object.create(null), { q: `x${NUL}` }),
+      Buffer.from(`a${NUL}`),
+      nested(10, NUL),
+      nested(80, NUL), // deeper than either walks
+      null,
+      42,
+    ];
+    for (const c of cases) expect(hasNul(c), JSON.stringify(c)).toBe(findNul(c, 'body') !== null);
+  });
+});

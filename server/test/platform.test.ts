@@ -248,9 +248,19 @@ describe('HTTP platform', () => {
 
   it('serves health, metrics and OpenAPI', async () => {
     expect((await t.app.inject({ url: '/healthz' })).json()).toEqual({ status: 'ok', database: 'up' });
+    const count = async (labels: string) => Number(new RegExp(`vigil_http_request_duration_seconds_count\\{${labels}\\} (\\d+)`).exec((await t.app.inject({ url: '/metrics' })).body)?.[1] ?? 0);
+    const me = 'method="GET",route="/api/auth/me",status="401"';
+    const unmatched = 'method="GET",route="unmatched",status="404"';
+    const [me0, unmatched0] = [await count(me), await count(unmatched)];
     await t.app.inject({ url: '/api/auth/me' });
+    await t.app.inject({ url: '/api/auth/me' });
+    await t.app.inject({ url: '/no/such/page' });
+    expect([await count(me), await count(unmatched)]).toEqual([me0 + 2, unmatched0 + 1]);
     const metrics = await t.app.inject({ url: '/metrics' });
-    expect(metrics.body).toMatch(/vigil_http_request_duration_seconds_count\{method="GET",route="\/api\/auth\/me",status="401"\}/);
+    expect(metrics.body).toContain('# TYPE vigil_http_request_duration_seconds histogram');
+    // cumulative buckets: +Inf holds every observation of the series
+    expect(metrics.body).toContain(`vigil_http_request_duration_seconds_bucket{le="+Inf",${me}} ${me0 + 2}`);
+    expect(metrics.body).toMatch(new RegExp(`vigil_http_request_duration_seconds_sum\\{${me}\\} \\d`));
     const spec = (await t.app.inject({ url: '/api/docs/json' })).json();
     expect(spec.openapi).toMatch(/^3\./);
     expect(Object.keys(spec.paths)).toContain('/api/geo/units');

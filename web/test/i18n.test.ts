@@ -110,7 +110,9 @@ describe('every key the pages use', () => {
   walk(src);
   const used: { file: string; key: string; prefix: boolean }[] = [];
   for (const file of files) {
-    if (file.includes(`${path.sep}checkin${path.sep}`)) continue; // the light page's own catalogue, tested below
+    // the light page's own catalogue, tested below (src/checkin/: relative to src, so a checkout in a folder named
+    // "checkin" is not skipped whole)
+    if (path.relative(src, file).split(path.sep)[0] === 'checkin') continue;
     const text = fs.readFileSync(file, 'utf8');
     const fns = new Map<string, string>(); // local function name → catalogue prefix ('' = whole catalogue)
     if (/\{[^}]*\bt\b[^}]*\} = useTranslation\(\)/.test(text)) fns.set('t', '');

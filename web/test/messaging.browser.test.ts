@@ -53,6 +53,10 @@ describe('messaging pages', () => {
     const me = async () => (await page.request.get(`${server.url}/api/auth/me`)).json().then((b) => b.user?.displayName ?? null, () => null);
     await expect.poll(() => page.getByTestId('user-menu').isVisible(), { timeout: 20_000 }).toBe(true);
     expect(await me()).toBe('Nguyễn Thị Hoa');
+    // the home page names the role, not an "area" (a citizen's scope is their own record)
+    await expect.poll(() => page.getByTestId('home-role').textContent()).toBe('Người dân');
+    expect(await page.locator('th', { hasText: 'Tên đăng nhập' }).count()).toBe(1);
+    expect(await page.locator('th', { hasText: 'Địa bàn' }).count()).toBe(0);
     // and the phone number as typed nationally signs in too
     await ctx.clearCookies();
     await page.goto(`${server.url}/`);
@@ -84,6 +88,16 @@ describe('messaging pages', () => {
     await expect.poll(() => page.getByText(/Đã nhận 2/).isVisible(), { timeout: 30_000 }).toBe(true);
     await page.screenshot({ path: path.join(shots, 'campaigns.png'), fullPage: true });
     expect(smsc.submits().filter((s) => s.dest === '84912777102').map((s) => s.text).join('')).toBe('Sở Y tế: Minh ơi, nhớ quét mã QR khi vào chợ.');
+    // on a phone (a commune officer's) the lists scroll inside their frame: the page itself never scrolls sideways
+    await page.setViewportSize({ width: 360, height: 740 });
+    const sideways = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    await page.reload();
+    await expect.poll(() => page.getByText(/Đã nhận 2/).isVisible()).toBe(true);
+    expect(await sideways()).toBeLessThanOrEqual(0);
+    await page.getByRole('tab', { name: 'Tin nhắn', exact: true }).click();
+    await expect.poll(() => page.getByRole('table', { name: 'Tin nhắn' }).getByText(/Minh ơi/).isVisible()).toBe(true);
+    expect(await sideways()).toBeLessThanOrEqual(0);
+    await page.screenshot({ path: path.join(shots, 'messages-phone.png'), fullPage: true });
     expect(errors).toEqual([]);
     await ctx.close();
   }, 120_000);

@@ -60,10 +60,21 @@ export class ChangeFeed {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Hands `apply` the keys changed from now on (each once). */
-  subscribe(source: FeedTable, apply: FeedHandler): void {
+  /** Hands `apply` the keys changed from now on (each once). Returns what ends the subscription (a cache closing:
+   * the shared feed outlives an app built on the same database, and must neither call nor query for it after). */
+  subscribe(source: FeedTable, apply: FeedHandler): () => void {
     for (const v of [source.table, source.key, source.at]) if (!IDENT.test(v)) throw new Error(`change feed: bad identifier ${v}`);
-    this.subscribers.push({ source, apply, seen: null });
+    const sub: Subscriber = { source, apply, seen: null };
+    this.subscribers.push(sub);
+    return () => {
+      const i = this.subscribers.indexOf(sub);
+      if (i >= 0) this.subscribers.splice(i, 1);
+    };
+  }
+
+  /** Subscriptions open (diagnostics, tests). */
+  get subscriberCount(): number {
+    return this.subscribers.length;
   }
 
   /** Whether the last read began less than maxAgeMs ago (no await); starts the next read when one is due. */
@@ -112,6 +123,7 @@ export class ChangeFeed {
     this.reads++;
     const row = r.rows[0] as Record<string, unknown> & { now: Date };
     subs.forEach((s, i) => {
+      if (!this.subscribers.includes(s)) return; // unsubscribed while the read ran
       const changes = (row[`f${i}`] as string[] | null) ?? [];
       const first = s.seen === null;
       const fresh: string[] = [];

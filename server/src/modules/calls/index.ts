@@ -17,7 +17,7 @@ import { realClock } from './clock';
 import { SimulatedProvider } from './simulated';
 import { providerKinds, setTwimlOfApp, twimlFromConfig } from './provider';
 import { hotlineHandler } from './hotline';
-import { twimlRoutes } from './providers/twiml';
+import { twimlRoutes } from './providers/twiml-routes';
 import { hotlineDeps } from './jobs';
 import { Tts } from './tts';
 import path from 'node:path';

@@ -2,7 +2,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createJurisdictionResolver } from './service';
 import { testContext, type TestContext } from '../../../test/helpers';
 import { cliTestTimeout, runVigil } from '../../../test/cli-run';
 let t: TestContext;
@@ -144,5 +146,30 @@ describe('generated boundaries of the demo province', () => {
     expect(communes.features).toHaveLength(unitCount);
     const district = districts.features.find((f) => f.properties.code === '412')!;
     expect(communes.features.reduce((a, f) => a + area(f.geometry), 0) / area(district.geometry)).toBeCloseTo(1, 2);
+  });
+});
+
+describe('jurisdiction resolver', () => {
+  it('reads all units once for many lookups arriving together after the cache expired, and again after a change', async () => {
+    const resolver = createJurisdictionResolver(t.db);
+    resolver.invalidate();
+    const proto = pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown };
+    const orig = proto.query;
+    let reads = 0;
+    proto.query = function (this: unknown, ...a: unknown[]) {
+      if (typeof a[0] === 'string' && /from "admin_units"/.test(a[0]) && !/where/i.test(a[0])) reads++;
+      return orig.apply(this, a);
+    };
+    try {
+      const units = await Promise.all(Array.from({ length: 200 }, (_, i) => resolver.unit(i % 2 ? '40' : '01')));
+      expect(reads).toBe(1);
+      expect(units.filter((u) => u?.code === '40')).toHaveLength(100);
+      // a change clears the cache: the next lookups read again, once
+      resolver.invalidate();
+      await Promise.all(Array.from({ length: 50 }, () => resolver.unit('40')));
+      expect(reads).toBe(2);
+    } finally {
+      proto.query = orig;
+    }
   });
 });

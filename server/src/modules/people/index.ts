@@ -55,6 +55,7 @@ export {
 } from './reads';
 export { getPersonBirth, type PersonBirth } from './birth';
 export { findOrCreatePerson, findOrCreatePublicWithDevice, validatePublicPerson, type FindOrCreateInput, type FindOrCreateOptions } from './service';
+export { findOrCreatePeople, type BulkFindOrCreateOptions, type BulkOutcome } from './bulk';
 export { type PersonSource, type PersonValues } from './validate';
 export { personRecordsLite, personIdsMatching, type PersonRecordLite, type PersonQueryKind } from './contacts';
 export { personalQrToken, verifyPersonalQr, personDeviceToken, isPersonDeviceToken, bareToken, personIdOf, qrSvg, PERSONAL_QR_TYPE } from './qr';

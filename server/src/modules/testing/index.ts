@@ -36,7 +36,7 @@ export const personsInTesting: PersonInUseCheck = async (db, ids) => {
 export { SAMPLE_COLUMNS } from './sample-import';
 export { RESULT_COLUMNS } from './result-import';
 export { importSamplesFile, importResultsFile, retestsForCli, TestingCliError } from './cli';
-export { importSampleLines } from './sample-import';
+export { importSampleLines, timeOrderedId } from './sample-import';
 export { importResultLines } from './result-import';
 
 /** One tube as a test certificate needs it (certificates module, on a holder's or staff member's request). */

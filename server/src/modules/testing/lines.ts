@@ -32,6 +32,13 @@ export function parseInstant(s: string): Date | string {
   const v = s.trim();
   if (!v) return 'is required';
   if (!/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})$/.test(v)) return 'must be an ISO 8601 instant with its offset, e.g. 2021-08-12T08:30:00+07:00';
+  // the date must exist (JavaScript reads 2021-02-30 as 2 March) and the time be a time of day
+  const [y, mo, da, hh, mi] = [v.slice(0, 4), v.slice(5, 7), v.slice(8, 10), v.slice(11, 13), v.slice(14, 16)].map(Number) as [number, number, number, number, number];
+  const calendar = new Date(Date.UTC(y, mo - 1, da));
+  const ss = v[16] === ':' ? Number(v.slice(17, 19)) : 0;
+  if (calendar.getUTCMonth() !== mo - 1 || calendar.getUTCDate() !== da || hh > 23 || mi > 59 || ss > 59) return 'is not a valid date and time';
+  // a year the database cannot store (0000) would fail the whole file; before 2000 is a typo in any case
+  if (y < 2000) return 'is too far in the past (before 2000)';
   const d = new Date(v.replace(' ', 'T'));
   return Number.isNaN(d.getTime()) ? 'is not a valid date and time' : d;
 }

@@ -1,11 +1,14 @@
 // Lab result files (`vigil import results`, the lab page's upload): columns tube_code,result,resulted_at,lab_code.
-// Good lines are recorded (in chunks, one transaction each), bad lines reported; a re-uploaded file changes nothing
+// Good lines are recorded, bad lines reported, each with its line and column: the rules' errors (unknown tube, bad
+// result word, bad or impossible instant, results before collection, outside the caller's area, the same tube twice
+// with different results), and any line the database itself refuses (results.ts recordStagedKeepingLines: the other
+// lines are recorded all the same). One transaction for the file; a re-uploaded file changes nothing
 // (its lines are counted as already present); a line with another result for a tube is a correction, kept with the
 // earlier result and the file as its reason.
 import { sql } from 'kysely';
 import { copyText, copyTransaction } from '../../platform/db';
 import type { AppContext } from '../../platform/module';
-import { recordStaged, RESULT_STAGE_DDL } from './results';
+import { recordStagedKeepingLines, RESULT_STAGE_DDL } from './results';
 import type { ImportResult, ResultValue } from './schema';
 import { parseInstant, type Line } from './lines';
 
@@ -52,7 +55,7 @@ function stageLine(line: number, v: Record<string, string>): string {
 
 /**
  * A lab's file in one transaction on a connection of its own: the lines streamed with COPY into the staging table
- * (the line number as its index), then recorded set-based (results.ts, recordStaged): per-line errors kept.
+ * (the line number as its index), then recorded set-based (results.ts, recordStagedKeepingLines): per-line errors kept, a faulting line isolated.
  */
 export async function importResultLines(ctx: AppContext, lines: Line[], o: ResultImportOptions): Promise<ImportResult> {
   return copyTransaction({ url: ctx.dbUrl, settings: { temp_buffers: '256MB', work_mem: '64MB' } }, async (tx, copyIn) => {
@@ -62,7 +65,7 @@ export async function importResultLines(ctx: AppContext, lines: Line[], o: Resul
       for (const l of lines) yield stageLine(l.line, l.values);
     })());
     o.onProgress?.(0, lines.length);
-    await recordStaged(ctx, tx, { now: o.now, userId: o.userId, source: o.source, allowed: o.allowed, defaultReason: `another result in ${o.fileName.slice(0, 200)}` });
+    await recordStagedKeepingLines(ctx, tx, { now: o.now, userId: o.userId, source: o.source, allowed: o.allowed, defaultReason: `another result in ${o.fileName.slice(0, 200)}` });
     const counts = (await sql<{ imported: string; corrected: string; duplicates: string; errors: string }>`
       select count(*) filter (where status in ('recorded', 'corrected')) as imported, count(*) filter (where status = 'corrected') as corrected,
              count(*) filter (where status = 'unchanged') as duplicates, count(*) filter (where status = 'error') as errors

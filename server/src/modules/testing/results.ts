@@ -69,7 +69,7 @@ export async function recordResults(ctx: AppContext, inputs: ResultInput[], o: R
       select * from unnest(${inputs.map((_, i) => i)}::int[], ${inputs.map((i) => i.tubeCode.trim())}::text[], ${inputs.map((i) => i.result)}::text[],
                            ${inputs.map((i) => (Number.isNaN(i.resultedAt.getTime()) ? null : i.resultedAt.toISOString()))}::timestamptz[],
                            ${inputs.map((i) => i.labCode || null)}::text[], ${inputs.map((i) => i.reason?.trim() || null)}::text[])`.execute(tx);
-    await recordStaged(ctx, tx, o);
+    await recordStagedKeepingLines(ctx, tx, o);
     const rows = (await sql<{ idx: number; sample_id: string | null; status: LineStatus; err_status: number | null; err_code: string | null; err_path: string | null; err: string | null; retests: number; resamples: number }>`
       select idx, sample_id, status, err_status, err_code, err_path, err, retests, resamples from result_check order by idx`.execute(tx)).rows;
     const ids = rows.filter((r) => r.sample_id).map((r) => r.sample_id!);
@@ -85,6 +85,69 @@ export async function recordResults(ctx: AppContext, inputs: ResultInput[], o: R
 }
 
 type LineStatus = 'error' | 'unchanged' | 'recorded' | 'corrected';
+
+/** A database error one line's values can cause (data exceptions, integrity violations), not one of the database itself. */
+const isLineFault = (err: unknown) => /^2[23]/.test(String((err as { code?: unknown }).code ?? ''));
+
+/**
+ * recordStaged, with the lines kept whatever one of them does: a line whose values the database refuses for a
+ * reason the rules above do not foresee (a data exception, a constraint) does not take the file down. The file is
+ * recorded in a savepoint; if a line faults, the savepoint is rolled back and the lines are recorded in halves, each in
+ * a savepoint of its own, down to the faulting line(s), which get their error ('line': could not be recorded, and
+ * the database's reason); every other line is recorded as it would have been. Errors of the database itself (lost
+ * connection, timeout) still fail the whole file: nothing of it is recorded, and sending it again is safe.
+ */
+export async function recordStagedKeepingLines(ctx: AppContext, tx: Tx, o: ResultOptions): Promise<void> {
+  await sql`savepoint record_file`.execute(tx);
+  try {
+    await recordStaged(ctx, tx, o);
+    await sql`release savepoint record_file`.execute(tx);
+    return;
+  } catch (err) {
+    if (!isLineFault(err)) throw err;
+    await sql`rollback to savepoint record_file`.execute(tx);
+  }
+  await sql`alter table result_stage rename to result_stage_all`.execute(tx);
+  const idx = (await sql<{ idx: number }>`select idx from result_stage_all order by idx`.execute(tx)).rows.map((r) => r.idx);
+  const faults: { idx: number; message: string }[] = [];
+  let recorded = false;
+  const piece = async (lo: number, hi: number): Promise<void> => {
+    await RESULT_STAGE_DDL.execute(tx);
+    await sql`insert into result_stage select * from result_stage_all where idx between ${idx[lo]!} and ${idx[hi - 1]!}`.execute(tx);
+    await sql`savepoint record_piece`.execute(tx);
+    try {
+      await recordStaged(ctx, tx, o);
+      await sql`release savepoint record_piece`.execute(tx);
+    } catch (err) {
+      if (!isLineFault(err)) throw err;
+      await sql`rollback to savepoint record_piece`.execute(tx);
+      await sql`drop table result_stage`.execute(tx);
+      if (hi - lo === 1) faults.push({ idx: idx[lo]!, message: `could not be recorded: ${(err as Error).message}`.slice(0, 300) });
+      else {
+        const mid = (lo + hi) >> 1;
+        await piece(lo, mid);
+        await piece(mid, hi);
+      }
+      return;
+    }
+    if (recorded) await sql`insert into result_check_kept select * from result_check`.execute(tx);
+    else await sql`create temp table result_check_kept on commit drop as select * from result_check`.execute(tx);
+    recorded = true;
+    await sql`drop table result_check, result_stage`.execute(tx);
+  };
+  await piece(0, idx.length);
+  if (recorded) await sql`alter table result_check_kept rename to result_check`.execute(tx);
+  else
+    await sql`
+      create temp table result_check on commit drop as
+      select idx, tube, null::uuid as sample_id, null::text as status, null::int as err_status, null::text as err_code, null::text as err_path,
+             null::text as err, null::bigint as new_id, 0 as retests, 0 as resamples from result_stage_all where false`.execute(tx);
+  await sql`
+    insert into result_check (idx, tube, status, err_status, err_code, err_path, err, retests, resamples)
+    select f.idx, s.tube, 'error', 400, 'VALIDATION', 'line', f.message, 0, 0
+    from unnest(${faults.map((f) => f.idx)}::int[], ${faults.map((f) => f.message)}::text[]) f(idx, message) join result_stage_all s on s.idx = f.idx`.execute(tx);
+  await sql`alter table result_stage_all rename to result_stage`.execute(tx);
+}
 
 /**
  * Record the results staged in `result_stage` (this transaction's temporary table), set-based: one statement per

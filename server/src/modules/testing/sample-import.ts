@@ -13,17 +13,18 @@
 //      disagreeing, a pool larger than its test type allows, tubes already stored (their people's lines are
 //      duplicates, counted once), jurisdiction, a person in two tubes of the same day still waiting (stored or
 //      earlier in the file);
-//   3. people the registry does not know yet (one per distinct person of the file) go through findOrCreatePerson;
+//   3. people the registry does not know yet (one per distinct person of the file) are found or created in bulk
+//      (people's findOrCreatePeople: set-based, the single find-or-create's rules and lock order);
 //   4. one INSERT … SELECT writes the tubes and their members; open tasks the new samples do are closed.
 import { sql } from 'kysely';
 import { copyTransaction, copyText } from '../../platform/db';
+import { localDay } from '../../platform/time';
 import type { Tx } from '../../platform/db/types';
 import type { AppContext } from '../../platform/module';
-import { getPersonIdentities, liveIdsByNationalIdSql, nationalIdProblem, normalizePhone } from '../people';
+import { findOrCreatePeople, getPersonIdentities, liveIdsByNationalIdSql, nationalIdProblem, normalizePhone } from '../people';
 import type { ImportResult } from './schema';
 import { parseInstant, type Line } from './lines';
-import { resolveImportedPerson } from './who';
-import { profiled } from './profile';
+import { profiled, profiledStep } from './profile';
 
 export const SAMPLE_COLUMNS = ['tube_code', 'person_national_id', 'person_phone', 'person_name', 'collected_at', 'site_code', 'test_type'] as const;
 const TUBE = /^[A-Za-z0-9._/-]{1,64}$/;
@@ -39,16 +40,22 @@ export interface SampleImportOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+interface Instant {
+  iso: string;
+  day: string;
+}
+
 /** A line as staged: its own fields read, or why not (the staging row then carries only its error). */
-function stageLine(line: number, v: Record<string, string>, now: Date, instants: Map<string, Date | string>, phones: Map<string, string | null>): string {
-  const bad = (path: string, message: string) => `${line}\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t${path}\t${copyText(message)}\n`;
+function stageLine(line: number, v: Record<string, string>, now: Date, timeZone: string, instants: Map<string, Instant | string>, phones: Map<string, string | null>): string {
+  const bad = (path: string, message: string) => `${line}\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t${path}\t${copyText(message)}\n`;
   const tube = (v.tube_code ?? '').trim();
   if (!TUBE.test(tube)) return bad('tube_code', tube ? 'may hold only letters, digits and . _ / - (at most 64)' : 'is required');
   const atText = v.collected_at ?? '';
   let at = instants.get(atText);
   if (at === undefined) {
-    at = parseInstant(atText);
-    if (typeof at !== 'string' && at.getTime() > now.getTime() + 15 * 60_000) at = 'is in the future';
+    const d = parseInstant(atText);
+    // the instant as COPY text and its local day, once per distinct text (a pool's lines repeat it)
+    at = typeof d === 'string' ? d : d.getTime() > now.getTime() + 15 * 60_000 ? 'is in the future' : { iso: d.toISOString(), day: localDay(d, timeZone) };
     instants.set(atText, at);
   }
   if (typeof at === 'string') return bad('collected_at', at);
@@ -67,8 +74,18 @@ function stageLine(line: number, v: Record<string, string>, now: Date, instants:
   if (!nid && !phone) return bad('person_national_id', 'a national ID or a phone number is required');
   const key = nid ? `n:${nid}` : `p:${phone}:${name.toLowerCase()}`;
   const site = (v.site_code ?? '').trim();
-  return `${line}\t${tube}\t${nid ?? '\\N'}\t${phone ?? '\\N'}\t${copyText(name)}\t${copyText(key)}\t${at.toISOString()}\t${site ? copyText(site) : '\\N'}\t${copyText((v.test_type ?? '').trim().toLowerCase())}\t\\N\t\\N\n`;
+  return `${line}\t${tube}\t${nid ?? '\\N'}\t${phone ?? '\\N'}\t${copyText(name)}\t${copyText(key)}\t${at.iso}\t${at.day}\t${site ? copyText(site) : '\\N'}\t${copyText((v.test_type ?? '').trim().toLowerCase())}\t\\N\t\\N\n`;
 }
+
+/**
+ * Ids for the tubes of one import that grow with `n` (UUID version 7's layout: the import's millisecond, then n, then
+ * random bits): the tubes' and their members' index entries are appended at the end of the primary keys instead of
+ * landing on a random page each (a random uuid per tube made every member's key insert touch, split and log a page of
+ * its own). 44 random bits keep ids unguessable; n up to 2^28 tubes per import.
+ */
+export const timeOrderedId = (n: ReturnType<typeof sql>) => sql`(
+  lpad(to_hex((extract(epoch from clock_timestamp()) * 1000)::bigint), 12, '0') || '7' || lpad(to_hex((${n} >> 16) & 4095), 3, '0')
+  || '8' || lpad(to_hex(${n} & 65535), 4, '0') || substr(md5(random()::text), 1, 11))::uuid`;
 
 /** Refuse the lines `where` selects (a condition on the checked table `c`), with this column and message (SQL text). */
 const refuse = (tx: Tx, path: string, message: ReturnType<typeof sql>, where: ReturnType<typeof sql>) =>
@@ -82,19 +99,23 @@ export async function importSampleLines(ctx: AppContext, lines: Line[], o: Sampl
     // a province's file is a few statements of a few seconds each, not the pool's per-request limit
     await sql`set local statement_timeout = '15min'`.execute(tx);
     await sql`
-      create temp table sample_stage (line int, tube text, nid text, phone text, name text, key text, at timestamptz, site text, type text,
+      create temp table sample_stage (line int, tube text, nid text, phone text, name text, key text, at timestamptz, day date, site text, type text,
         err_path text, err text) on commit drop`.execute(tx);
-    const instants = new Map<string, Date | string>();
+    const instants = new Map<string, Instant | string>();
     const phones = new Map<string, string | null>();
-    await copyIn('copy sample_stage from stdin', (function* () {
-      for (const l of lines) yield stageLine(l.line, l.values, o.now, instants, phones);
-    })());
+    await profiledStep('copy sample_stage (lines read and streamed)', () =>
+      copyIn('copy sample_stage from stdin', (function* () {
+        for (const l of lines) yield stageLine(l.line, l.values, o.now, ctx.config.timeZone, instants, phones);
+      })()));
     o.onProgress?.(0, lines.length);
 
+    // the staging table's statistics first: without them the planner took the file's national IDs for a few hundred
+    // and looked each up in the registry's index one by one (a nested loop of a million probes)
+    await sql`analyze sample_stage`.execute(tx);
     // the checked lines: the staging lines with their test type, sampling point, local day and known person
     await sql`
       create temp table sample_check on commit drop as
-      select r.line, r.tube, r.nid, r.phone, r.name, r.key, r.at, r.type, (r.at at time zone ${ctx.config.timeZone})::date as day,
+      select r.line, r.tube, r.nid, r.phone, r.name, r.key, r.at, r.type, r.day,
              tt.max_pool, sp.id as site_id, sp.commune_code as site_commune, pp.id as person_id, null::text as commune, false as dup,
              case when r.err is not null then r.err_path when tt.code is null then 'test_type' when r.site is not null and sp.id is null then 'site_code' end as err_path,
              case when r.err is not null then r.err
@@ -116,13 +137,15 @@ export async function importSampleLines(ctx: AppContext, lines: Line[], o: Sampl
             window w as (partition by tube, coalesce(person_id::text, key) order by line)) d
       where c.line = d.line and d.line <> d.first_line`.execute(tx);
 
-    // a tube's lines must agree on test type, sampling point and instant (its first good line says what they are)
+    // a tube's lines must agree on test type, sampling point and instant (its first good line says what they are);
+    // min <> max rather than count(distinct) > 1: a hash aggregate instead of sorting every line by tube
     await sql`
       update sample_check c set err_path = case when c.type <> d.type then 'test_type' when c.site_id is distinct from d.site_id then 'site_code' else 'collected_at' end,
              err = format('differs from line %s of the same tube %s', d.line, c.tube)
       from (select distinct on (tube) tube, line, type, site_id, at from sample_check
             where err is null and tube in (select tube from sample_check where err is null group by tube
-                                           having count(distinct type) > 1 or count(distinct site_id) > 1 or count(distinct at) > 1 or (count(site_id) > 0 and count(site_id) < count(*)))
+                                           having min(type) <> max(type) or min(site_id::text) <> max(site_id::text) or min(at) <> max(at)
+                                                  or (count(site_id) > 0 and count(site_id) < count(*)))
             order by tube, line) d
       where c.tube = d.tube and c.err is null and (c.type <> d.type or c.site_id is distinct from d.site_id or c.at <> d.at)`.execute(tx);
 
@@ -178,21 +201,24 @@ export async function importSampleLines(ctx: AppContext, lines: Line[], o: Sampl
     const written = (
       await sql<{ n: string }>`
         with tubes as (
-          insert into samples (tube_code, test_type, collected_at, collected_on, point_id, commune_code, collected_by, pool_size, source)
-          select tube, min(type), min(at), min(day), (array_agg(site_id))[1], min(coalesce(site_commune, commune)), ${o.userId}::bigint, count(*), 'import'
-          from sample_check where err is null and not dup group by tube
-          returning id, tube_code),
+          insert into samples (id, tube_code, test_type, collected_at, collected_on, point_id, commune_code, collected_by, pool_size, source)
+          select ${timeOrderedId(sql`row_number() over (order by tube)`)}, tube, min(type), min(at), min(day), (array_agg(site_id))[1], min(coalesce(site_commune, commune)),
+                 ${o.userId}::bigint, count(*), 'import'
+          from sample_check where err is null and not dup group by tube order by tube
+          returning id, tube_code, pool_size),
         members as (
+          -- in the tubes' order, which is their ids' order: the primary key (sample_id, person_id) grows at its end
           insert into sample_members (sample_id, person_id, position)
           select t.id, c.person_id, (row_number() over (partition by c.tube order by c.line) - 1)::smallint
           from sample_check c join tubes t on t.tube_code = c.tube where c.err is null and not c.dup
+          order by c.tube, c.line
           returning sample_id, person_id)
         -- the new samples do their people's open tasks (a retest only in an individual tube)
         , done as (
           update testing_tasks k set status = 'done', closed_at = ${o.now}, closed_by = ${o.userId}, done_sample_id = m.sample_id
           from members m join tubes t on t.id = m.sample_id
           where k.person_id = m.person_id and k.status = 'open'
-            and (k.kind = 'resample' or (select count(*) from sample_check c where c.tube = t.tube_code and c.err is null and not c.dup) = 1)
+            and (k.kind = 'resample' or t.pool_size = 1)
           returning 1)
         select (select count(*) from members) as n, (select count(*) from done) as d`.execute(tx)
     ).rows[0]!;
@@ -204,7 +230,11 @@ export async function importSampleLines(ctx: AppContext, lines: Line[], o: Sampl
   });
 }
 
-/** findOrCreatePerson for each person of the file the registry does not know (by national ID, else phone + name). */
+/**
+ * The people of the file the registry does not know by national ID (one per distinct person of the file), found or
+ * created in bulk through the people module (findOrCreatePeople: staff rules, matched by national ID, else phone +
+ * name; set-based, its own transactions of a thousand people each, locks in the single find-or-create's order).
+ */
 async function registerNewPeople(ctx: AppContext, tx: Tx, o: SampleImportOptions) {
   const fresh = (await sql<{ key: string; line: number; nid: string | null; phone: string | null; name: string; commune: string | null }>`
     select distinct on (key) key, line, nid, phone, name, site_commune as commune from sample_check
@@ -214,26 +244,28 @@ async function registerNewPeople(ctx: AppContext, tx: Tx, o: SampleImportOptions
   const ids: (string | null)[] = [];
   const paths: (string | null)[] = [];
   const messages: (string | null)[] = [];
+  const asked: typeof fresh = [];
   for (const p of fresh) {
-    const commune = p.commune ?? o.defaultCommune ?? null;
-    keys.push(p.key);
-    if (!commune) {
+    if (p.commune ?? o.defaultCommune) asked.push(p);
+    else {
+      keys.push(p.key);
       ids.push(null);
       paths.push('site_code');
       messages.push('is needed to register a new person (their commune); or import with a default commune');
-      continue;
     }
-    try {
-      ids.push((await resolveImportedPerson(ctx, tx, { nationalId: p.nid, phone: p.phone, fullName: p.name, communeCode: commune }, o.now)).personId);
-      paths.push(null);
-      messages.push(null);
-    } catch (err) {
-      const d = (err as { details?: { path: string; message: string }[] }).details?.[0];
-      if (!d) throw err;
-      ids.push(null);
-      paths.push(d.path.replace(/^line\./, 'person_').replace('fullName', 'name').replace('nationalId', 'national_id'));
-      messages.push(d.message);
-    }
+  }
+  const found = await findOrCreatePeople(
+    ctx.db,
+    asked.map((p) => ({ fullName: p.name, phone: p.phone, nationalId: p.nid, communeCode: p.commune ?? o.defaultCommune! })),
+    { resolver: ctx.access.resolver, now: o.now, source: 'import', prefix: 'line', trust: 'staff' },
+  );
+  for (const [i, p] of asked.entries()) {
+    const r = found[i]!;
+    const d = r.errors?.[0];
+    keys.push(p.key);
+    ids.push(r.id ?? null);
+    paths.push(d ? d.path.replace(/^line\.communeCode$/, 'site_code').replace(/^line\./, 'person_').replace('fullName', 'name').replace('nationalId', 'national_id') : null);
+    messages.push(d ? d.message : null);
   }
   await sql`
     update sample_check c set person_id = n.id, err_path = n.path, err = n.message

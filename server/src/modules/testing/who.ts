@@ -2,8 +2,8 @@
 // under the card's QR (typed when the QR cannot be read; misses are limited per sampler), or typed details. Typed
 // details go through the registry's public matching (people/index.ts findOrCreatePerson with trust 'public'): only
 // a phone + name + birth year match reuses a record, and the matched record is not changed; anything else is a new
-// record for officers to merge. An officer's import file is trusted ('staff': matched by national ID first), as the
-// cases and venues imports are.
+// record for officers to merge. An officer's import file is trusted ('staff': matched by national ID first, sample-import.ts
+// through people's findOrCreatePeople), as the cases and venues imports are.
 import type { DbOrTx } from '../../platform/db/types';
 import { AppError } from '../../platform/http/errors';
 import type { AppContext } from '../../platform/module';
@@ -73,21 +73,6 @@ export async function resolveSamplePerson(ctx: AppContext, db: DbOrTx, p: Sample
     db,
     { fullName: p.fullName, phone: p.phone ?? null, birthYear: p.birthYear ?? null, nationalId: p.nationalId ?? null, communeCode: p.communeCode ?? defaultCommune },
     { resolver: ctx.access.resolver, now, source: 'officer', prefix: path, requirePhone: !p.nationalId, trust: 'public' },
-  );
-  return { personId: r.id, created: r.created };
-}
-
-/** A line of an officer's import: matched by national ID first (staff trust), else phone + name. */
-export async function resolveImportedPerson(
-  ctx: AppContext,
-  db: DbOrTx,
-  p: { nationalId: string | null; phone: string | null; fullName: string; communeCode: string },
-  now: Date,
-): Promise<Resolved> {
-  const r = await findOrCreatePerson(
-    db,
-    { fullName: p.fullName, phone: p.phone, nationalId: p.nationalId, communeCode: p.communeCode },
-    { resolver: ctx.access.resolver, now, source: 'import', prefix: 'line', requirePhone: !p.nationalId, trust: 'staff' },
   );
   return { personId: r.id, created: r.created };
 }

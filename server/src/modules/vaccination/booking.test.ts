@@ -1,5 +1,6 @@
 // Booking over HTTP: dose 1 + 2 together, full slots, rebooking that keeps the old seat when the new one is gone,
 // cancellation, walk-ins, and many parallel bookings: zero overbooking, zero lost bookings. Attackers refused.
+import pg from 'pg';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testContext, type LoggedIn, type TestContext } from '../../../test/helpers';
@@ -178,6 +179,78 @@ describe('concurrency', () => {
     expect((await seats(slots[0]!)).booked).toBe(2);
     const audited = await sql<{ n: string }>`select count(*) as n from audit_log where action = 'vaccination.book' and details->'bookings'->>0 = any(${ids}::text[])`.execute(t.db);
     expect(Number(audited.rows[0]!.n)).toBe(2);
+  });
+
+  it("a batched booking's audit row is written with it: who, whom, which booking, when", async () => {
+    const slots = await w.session('2021-08-05');
+    const people = await Promise.all(Array.from({ length: 3 }, (_, i) => w.person(`Nhật Ký ${i}`)));
+    for (const p of people) await w.register(p);
+    const citizen = await t.login('citizen', '40', { personId: people[2] });
+    const answers = await Promise.all([
+      send('/api/vaccination/bookings', staff, { personId: people[0], slotId: slots[1], doseNumber: 1 }),
+      send('/api/vaccination/bookings', staff, { personId: people[1], slotId: slots[1], doseNumber: 1 }),
+      send('/api/vaccination/bookings', citizen, { personId: people[2], slotId: slots[2], doseNumber: 1 }),
+    ]);
+    expect(answers.map((a) => a.statusCode)).toEqual([201, 201, 201]);
+    const ids = answers.map((a) => a.json().ids[0] as string);
+    const rows = (
+      await sql<{ actor_id: string | null; actor_username: string | null; subject_type: string; subject_id: string; details: { self: boolean; bookings: string[] }; at: Date }>`
+        select actor_id, actor_username, subject_type, subject_id, details, at from audit_log
+        where action = 'vaccination.book' and details->'bookings'->>0 = any(${ids}::text[]) order by subject_id`.execute(t.db)
+    ).rows;
+    expect(rows).toHaveLength(3);
+    const byBooking = new Map(rows.map((r) => [r.details.bookings[0], r]));
+    for (const [i, id] of ids.entries()) {
+      const r = byBooking.get(id)!;
+      expect(r.subject_type).toBe('person');
+      expect(r.subject_id).toBe(people[i]);
+      expect(r.details).toEqual({ self: i === 2, bookings: [id] });
+      expect(r.at.getTime()).toBe(now.getTime()); // the request's time (the app clock), as every audit entry
+      expect(r.actor_username).toBe(i === 2 ? (await sql<{ username: string }>`select username from users where person_id = ${people[2]}`.execute(t.db)).rows[0]!.username : staff.username);
+    }
+    // the booking and its audit row are one write: no live booking of these people without its row
+    const unaudited = await sql<{ n: number }>`
+      select count(*)::int as n from vaccination_bookings b where b.person_id = any(${people}::uuid[]) and b.status = 'booked'
+        and not exists (select 1 from audit_log a where a.action = 'vaccination.book' and a.details->'bookings'->>0 = b.id::text)`.execute(t.db);
+    expect(unaudited.rows[0]!.n).toBe(0);
+  });
+
+  it('a slot removed after the route knew it is refused as unknown, nothing written', async () => {
+    const [slot] = await w.session('2021-08-06');
+    const p = await w.person('Chỗ Đã Xóa');
+    await w.register(p);
+    const other = await w.person('Chỗ Còn');
+    await w.register(other);
+    expect((await send('/api/vaccination/bookings', staff, { personId: other, slotId: slot, doseNumber: 1 })).statusCode).toBe(201); // the route now knows the slot
+    await sql`delete from vaccination_bookings where slot_id = ${slot}`.execute(t.db);
+    await sql`delete from vaccination_slots where id = ${slot}`.execute(t.db);
+    const r = await send('/api/vaccination/bookings', staff, { personId: p, slotId: slot, doseNumber: 1 });
+    expect(r.statusCode).toBe(400);
+    expect(r.json().error.details[0].path).toBe('body.slotId');
+    expect(Number((await sql<{ n: string }>`select count(*) as n from vaccination_bookings where person_id = ${p}`.execute(t.db)).rows[0]!.n)).toBe(0);
+  });
+
+  it('slots not yet known are read together: one query for many new slots asked at once', async () => {
+    const slots = await w.session('2021-08-07'); // 8 new slots
+    const people = await Promise.all(Array.from({ length: 16 }, (_, i) => w.person(`Giờ Mới ${i}`)));
+    for (const p of people) await w.register(p);
+    const proto = pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown };
+    const orig = proto.query;
+    let reads = 0;
+    proto.query = function (this: unknown, ...a: unknown[]) {
+      if (typeof a[0] === 'string' && /from vaccination_slots sl join vaccination_sessions/.test(a[0])) reads++;
+      return orig.apply(this, a);
+    };
+    try {
+      const answers = await Promise.all(people.map((p, i) => send('/api/vaccination/bookings', staff, { personId: p, slotId: slots[i % 8], doseNumber: 1 })));
+      expect(answers.map((a) => a.statusCode)).toEqual(people.map(() => 201)); // 2 seats each
+      expect(reads).toBeLessThanOrEqual(2); // (one, unless the requests straddle the first read)
+    } finally {
+      proto.query = orig;
+    }
+    const unknown = await send('/api/vaccination/bookings', staff, { personId: people[0], slotId: '00000000-0000-4000-8000-000000000001', doseNumber: 2 });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json().error.details[0].path).toBe('body.slotId');
   });
 
   it('the database refuses an overbooking even when the application is bypassed', async () => {

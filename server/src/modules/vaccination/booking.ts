@@ -34,15 +34,24 @@ export interface SlotInfo {
   max_age: number | null;
 }
 
-export async function slotInfo(db: DbOrTx, slotId: string): Promise<SlotInfo | null> {
-  const r = await sql<SlotInfo>`
+const slotSql = (where: ReturnType<typeof sql>) => sql<SlotInfo>`
     select sl.id, sl.session_id, se.campaign_id, se.site_id, si.commune_code, to_char(se.day, 'YYYY-MM-DD') as day,
            se.product_code, p.interval_days, p.doses_in_schedule, sl.starts_at, sl.capacity, sl.booked,
            p.name as product_name, p.min_age, p.max_age
     from vaccination_slots sl join vaccination_sessions se on se.id = sl.session_id
     join vaccination_sites si on si.id = se.site_id join vaccine_products p on p.code = se.product_code
-    where sl.id = ${slotId}`.execute(db);
+    where ${where}`;
+
+export async function slotInfo(db: DbOrTx, slotId: string): Promise<SlotInfo | null> {
+  const r = await slotSql(sql`sl.id = ${slotId}`).execute(db);
   return r.rows[0] ?? null;
+}
+
+/** slotInfo of many slots in one query, in the order asked (null: no such slot). */
+export async function slotInfos(db: DbOrTx, slotIds: string[]): Promise<(SlotInfo | null)[]> {
+  const rows = (await slotSql(sql`sl.id = any(${slotIds}::uuid[])`).execute(db)).rows;
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return slotIds.map((id) => byId.get(id) ?? null);
 }
 
 export const slotFull = () => new AppError(409, 'SLOT_FULL', 'This slot is fully booked; choose another time', [{ path: 'body.slotId', message: 'is fully booked' }]);

@@ -8,9 +8,9 @@ import type { AppContext } from '../../platform/module';
 import { withinScope } from '../../platform/auth/jurisdiction';
 import { ImportFileError } from '../venues';
 import { LruCache } from '../../platform/cache';
-import { BatcherFullError } from '../../platform/batcher';
+import { Batcher, BatcherFullError } from '../../platform/batcher';
 import { auditActor } from '../../platform/auth/routes';
-import { book, cancel, findBooking, rebook, slotAgeError, slotFull, slotInfo, walkInSlot, type SlotInfo } from './booking';
+import { book, cancel, findBooking, rebook, slotAgeError, slotFull, slotInfo, slotInfos, walkInSlot, type SlotInfo } from './booking';
 import { getPersonBrief, normalizeName, type PersonBrief } from '../people';
 import { bookingBatcher } from './booking-batch';
 import { routeKit } from './kit';
@@ -201,15 +201,37 @@ export async function bookingRoutes(fastify: FastifyInstance, ctx: AppContext) {
 
   // Single-dose bookings are group-committed (booking-batch.ts); a slot's session, site and product do not change, so
   // what the route needs of a slot is kept a minute (the seats themselves are always counted in the database).
-  const batcher = bookingBatcher(db);
-  fastify.addHook('onClose', async () => batcher.drain());
+  const batcher = bookingBatcher(db, ctx.pool);
+  fastify.addHook('onClose', async () => {
+    await slotReader.drain();
+    await batcher.drain();
+  });
+  // group-commit figures for the benchmark and diagnostics
+  if (!fastify.hasDecorator('vigilBookingStats')) fastify.decorate('vigilBookingStats', () => ({ ...batcher.stats, queued: batcher.queued, writing: batcher.writing }));
+  // Slots not in memory yet are read together: the misses of requests arriving within a few ms go in one query, and
+  // requests for a slot already being read wait for that read (when a city starts booking, every slot is new).
   const slotCache = new LruCache<string, SlotInfo>(50_000, 60_000);
-  const slotFacts = async (id: string) => {
+  const slotReads = new Map<string, Promise<SlotInfo | null>>();
+  const slotReader = new Batcher<string, SlotInfo | null>({ write: (ids) => slotInfos(db, ids), maxRows: 500, maxWaitMs: 1, maxConcurrent: 2, maxQueuedRows: 1_000_000 });
+  const slotFacts = (id: string): Promise<SlotInfo | null> => {
     const hit = slotCache.get(id);
-    if (hit) return hit;
-    const s = await slotInfo(db, id);
-    if (s) slotCache.set(id, s);
-    return s;
+    if (hit) return Promise.resolve(hit);
+    let read = slotReads.get(id);
+    if (!read) {
+      read = slotReader.add([id]).then(
+        ([s]) => {
+          slotReads.delete(id);
+          if (s) slotCache.set(id, s);
+          return s ?? null;
+        },
+        (err: unknown) => {
+          slotReads.delete(id);
+          throw err;
+        },
+      );
+      slotReads.set(id, read);
+    }
+    return read;
   };
 
   app.post('/api/vaccination/bookings', { config: { permission: 'self' }, schema: { tags, body: BookingBody, response: { 201: BookingResponse } } }, async (req, reply) => {

@@ -523,11 +523,16 @@ describe('public rate limit', () => {
           payload: { clientId: uuid(), venueToken: v.token, people: [{ ...form({ phone: `09120000${10 + i}` }), communeCode: cc.a }] },
         });
       const codes: number[] = [];
-      for (let i = 0; i < 12; i++) codes.push((await checkIn('203.0.113.7', i)).statusCode);
+      const answers = [];
+      for (let i = 0; i < 12; i++) answers.push(await checkIn('203.0.113.7', i));
+      for (const a of answers) codes.push(a.statusCode);
       expect(codes).toEqual([...Array(10).fill(201), 429, 429]);
+      // an answer within the limit carries no x-ratelimit-* headers (nothing reads them; every check-in paid for them)
+      expect(Object.keys(answers[0]!.headers).filter((h) => h.startsWith('x-ratelimit'))).toEqual([]);
       const refused = await checkIn('203.0.113.7', 50);
       expect(refused.json().error.code).toBe('RATE_LIMITED');
       expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      expect(refused.headers['x-ratelimit-limit']).toBe('10');
       expect((await checkIn('198.51.100.4', 60)).statusCode).toBe(201);
       const rows = await limited.db.selectFrom('checkins').select(sql<string>`count(*)`.as('n')).where('venue_id', '=', v.venue.id).executeTakeFirstOrThrow();
       expect(Number(rows.n)).toBe(11);

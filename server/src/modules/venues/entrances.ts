@@ -52,7 +52,7 @@ export class EntranceCache {
 
   constructor(private readonly o: { db: Db; keys: KeyRing; clock: () => Date; feed?: ChangeFeed }) {
     this.feed = o.feed ?? new ChangeFeed(o.db, () => o.clock().getTime());
-    this.feed.subscribe({ table: 'venue_changes', key: 'venue_id', at: 'changed_at' }, (venueIds, first) => {
+    this.unsubscribe = this.feed.subscribe({ table: 'venue_changes', key: 'venue_id', at: 'changed_at' }, (venueIds, first) => {
       // the first read knows of no earlier state: whatever was cached before it is dropped
       if (first) {
         this.entranceEpoch++;
@@ -69,8 +69,12 @@ export class EntranceCache {
     this.entrances.deleteWhere((e) => e.venueId === venueId);
   }
 
-  /** Stops background work (the app is closing). Nothing runs in the background: the feed is read by check-ins. */
-  close() {}
+  private readonly unsubscribe: () => void;
+
+  /** The app is closing: leaves the shared change feed (nothing else runs in the background: check-ins read it). */
+  close() {
+    this.unsubscribe();
+  }
 
   /**
    * Verified token body, cached by token string (expiry checked on every use; a cached token whose key was retired

@@ -50,21 +50,47 @@ export interface AuditEntry {
   areaPath?: string | null;
 }
 
+/** The audit_log columns of an entry (`at` absent: the database's now()). */
+const auditRow = (x: AuditEntry) => ({
+  ...(x.at && { at: x.at }),
+  actor_id: x.actor?.id ?? null,
+  actor_username: x.actor?.username ?? null,
+  actor_scope_path: x.actor?.scopePath ?? null,
+  action: x.action,
+  subject_type: x.subjectType,
+  subject_id: x.subjectId ?? null,
+  reason: x.reason ?? null,
+  ip: x.ip ?? null,
+  details: x.details ? JSON.stringify(x.details) : null,
+  area_path: x.areaPath ?? null,
+});
+
 export async function recordAudit(db: DbOrTx, e: AuditEntry | AuditEntry[]) {
-  const rows = (Array.isArray(e) ? e : [e]).map((x) => ({
-    ...(x.at && { at: x.at }),
-    actor_id: x.actor?.id ?? null,
-    actor_username: x.actor?.username ?? null,
-    actor_scope_path: x.actor?.scopePath ?? null,
-    action: x.action,
-    subject_type: x.subjectType,
-    subject_id: x.subjectId ?? null,
-    reason: x.reason ?? null,
-    ip: x.ip ?? null,
-    details: x.details ? JSON.stringify(x.details) : null,
-    area_path: x.areaPath ?? null,
-  }));
+  const rows = (Array.isArray(e) ? e : [e]).map(auditRow);
   if (rows.length) await db.insertInto('audit_log').values(rows).execute();
+}
+
+/**
+ * Entries as eleven column arrays, in the order at, actor_id, actor_username, actor_scope_path, action, subject_type,
+ * subject_id, reason, ip, details (JSON text), area_path (at null: now()), for a statement or SQL function that
+ * writes audit rows together with the rows they are about (e.g. vaccination_book_seats).
+ */
+export function auditColumns(entries: AuditEntry[]): [(Date | null)[], ...(string | null)[][]] {
+  const rows = entries.map(auditRow);
+  const col = <K extends keyof ReturnType<typeof auditRow>>(k: K) => rows.map((r) => (r[k] ?? null) as string | null);
+  return [
+    rows.map((r) => r.at ?? null),
+    col('actor_id'),
+    col('actor_username'),
+    col('actor_scope_path'),
+    col('action'),
+    col('subject_type'),
+    col('subject_id'),
+    col('reason'),
+    col('ip'),
+    col('details'),
+    col('area_path'),
+  ];
 }
 
 export interface AuditQuery {

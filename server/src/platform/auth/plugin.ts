@@ -131,8 +131,9 @@ export async function authPlugin(app: FastifyInstance, opts: AuthPluginOptions) 
 
   /** CSRF and the route's permission, once the caller is known. */
   const guard = (req: FastifyRequest) => {
-    const cfg = (req.routeOptions.config ?? {}) as { permission?: string; public?: boolean };
-    const isApi = req.url.startsWith('/api/') && req.routeOptions.url !== undefined; // unmatched → 404 handler
+    const route = req.routeOptions; // a getter building a new object: read once
+    const cfg = (route.config ?? {}) as { permission?: string; public?: boolean };
+    const isApi = req.url.startsWith('/api/') && route.url !== undefined; // unmatched → 404 handler
     // CSRF: a cookie-authenticated state change must come from our own pages: they send X-Requested-With
     // (cross-site forms cannot set it; cross-site fetch with it needs CORS, which we do not grant).
     if (isApi && UNSAFE.has(req.method) && (req.authVia === 'session' || req.url.startsWith('/api/auth/login'))) {

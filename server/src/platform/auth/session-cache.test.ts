@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { anotherApp, testContext, type TestContext } from '../../../test/helpers';
 import { KeyRing } from '../signing';
+import { buildApp } from '../../app';
+import { ChangeFeed, sharedChangeFeed } from '../change-feed';
 import { FEED_POLL_MS, FEED_TRUST_MS, MAX_AGE_MS, SessionCache } from './session-cache';
 import { sha256 } from './service';
 
@@ -163,5 +165,29 @@ describe('sessions over HTTP, two servers on one database', () => {
     } finally {
       await b.close();
     }
+  });
+});
+
+describe('closing', () => {
+  it('a closed cache leaves the shared change feed: no subscriber, no call, no query column left behind', async () => {
+    const feed = new ChangeFeed(t.db);
+    const cache = new SessionCache(t.db, undefined, feed);
+    expect(feed.subscriberCount).toBe(2);
+    cache.close();
+    expect(feed.subscriberCount).toBe(0);
+  });
+
+  it('closing an app built on a database another app shares leaves none of its subscribers on the process feed', async () => {
+    const feed = sharedChangeFeed({ db: t.db, config: t.config });
+    const before = feed.subscriberCount;
+    expect(before).toBeGreaterThan(0); // t's own sessions, entrances, devices
+    const second = await buildApp(t.config, { database: t.database, logger: false, keys: KeyRing.inMemory(), webDist: null });
+    await second.ready();
+    expect(feed.subscriberCount).toBeGreaterThan(before);
+    await second.close();
+    expect(feed.subscriberCount).toBe(before);
+    // t still serves signed-in requests (its cache stayed subscribed)
+    const staff = await t.login('vaccination_staff', '40');
+    expect((await me(t.app, staff.headers)).statusCode).toBe(200);
   });
 });

@@ -51,19 +51,24 @@ export class SessionCache {
   ) {
     caches.add(this);
     // the first delivery finds nothing cached (entries are stored only after a read of the feed)
-    feed.subscribe({ table: 'session_changes', key: 'session_id', at: 'changed_at' }, (keys) => {
-      for (const k of keys) this.dropSession(k);
-    });
-    feed.subscribe({ table: 'session_changes', key: 'user_id', at: 'changed_at' }, (keys) => {
-      for (const k of keys) this.dropUser(k);
-    });
+    this.unsubscribe = [
+      feed.subscribe({ table: 'session_changes', key: 'session_id', at: 'changed_at' }, (keys) => {
+        for (const k of keys) this.dropSession(k);
+      }),
+      feed.subscribe({ table: 'session_changes', key: 'user_id', at: 'changed_at' }, (keys) => {
+        for (const k of keys) this.dropUser(k);
+      }),
+    ];
   }
+
+  private readonly unsubscribe: (() => void)[];
 
   get stats() {
     return { ...this.counts, feedReads: this.feed.reads };
   }
 
   close() {
+    for (const off of this.unsubscribe) off();
     caches.delete(this);
     this.entries.clear();
     this.byUser.clear();

@@ -7,7 +7,13 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 
 export interface PostgresHandle {
+  /**
+   * How this process's pool connects: through the Unix socket in the data directory when the postmaster listens on
+   * one (`postgres://user:pass@%2F…%2Fpg:PORT/db`, the host a percent-encoded directory), else over loopback TCP.
+   */
   url: string;
+  /** The same database over loopback TCP (127.0.0.1:PORT): tools and benchmarks that compare the two. */
+  tcpUrl: string;
   /** True when this process started PostgreSQL and so must stop it. */
   startedHere: boolean;
   /**
@@ -28,6 +34,14 @@ const PG_SUBDIR = 'pg';
 
 /** The port of a running postmaster for this data dir, or null when none is running. */
 export function runningPostgresPort(pgDir: string): number | null {
+  return runningPostgres(pgDir)?.port ?? null;
+}
+
+/**
+ * A running postmaster of this data dir: its port and the directory of its Unix socket (postmaster.pid's fifth line:
+ * the first of unix_socket_directories; empty when it listens on TCP only), or null when none is running.
+ */
+export function runningPostgres(pgDir: string): { port: number; socketDir: string | null } | null {
   const pidFile = path.join(pgDir, 'postmaster.pid');
   if (!fs.existsSync(pidFile)) return null;
   const lines = fs.readFileSync(pidFile, 'utf8').split('\n');
@@ -36,10 +50,29 @@ export function runningPostgresPort(pgDir: string): number | null {
   if (!pid || !port) return null;
   try {
     process.kill(pid, 0);
-    return port;
+    return { port, socketDir: lines[4]?.trim() || null };
   } catch {
     return null; // stale pid file from a crash; postgres removes it on its next start
   }
+}
+
+/** sockaddr_un.sun_path holds 108 bytes with the terminating NUL (Linux; 104 on BSDs and macOS). */
+const SOCKET_PATH_MAX = 103;
+
+/**
+ * The embedded PostgreSQL's socket lives in its own data directory (private to this deployment, removed with it),
+ * when the path fits a socket address and needs no quoting in unix_socket_directories; else loopback TCP only.
+ */
+export function socketDirFor(pgDir: string, port: number): string | null {
+  if (process.platform === 'win32') return null;
+  if (Buffer.byteLength(path.join(pgDir, `.s.PGSQL.${port}`)) > SOCKET_PATH_MAX) return null;
+  if (/[\s,'"\\]/.test(pgDir)) return null; // list syntax of unix_socket_directories: keep to plain paths
+  return pgDir;
+}
+
+/** A connection URL through the socket in `dir` (libpq's form: the host is the percent-encoded directory). */
+export function socketUrl(user: string, password: string, dir: string, port: number, database: string): string {
+  return `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${encodeURIComponent(dir)}:${port}/${database}`;
 }
 
 async function freePort(): Promise<number> {
@@ -86,14 +119,20 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Post
   const pgDir = path.join(dataDir, PG_SUBDIR);
   const creds = await credentials(dataDir);
   const database = opts.database ?? 'vigil';
-  const urlFor = (port: number) =>
+  const tcpUrlFor = (port: number) =>
     `postgres://${creds.user}:${encodeURIComponent(creds.password)}@127.0.0.1:${port}/${database}`;
+  /** Through the postmaster's socket when it is the one in the data directory and is there; else TCP. */
+  const urlFor = (port: number, socketDir: string | null) =>
+    socketDir && path.resolve(socketDir) === pgDir && fs.existsSync(path.join(socketDir, `.s.PGSQL.${port}`))
+      ? socketUrl(creds.user, creds.password, socketDir, port, database)
+      : tcpUrlFor(port);
   const log = opts.onLog ?? (() => {});
   let lastFatal = '';
 
   /** A postmaster on `port` (not started yet). */
   const instance = async (port: number) => {
     await ensureTraversable(pgDir);
+    const socketDir = socketDirFor(pgDir, port);
     const EmbeddedPostgres = await loadEmbeddedPostgres();
     return new EmbeddedPostgres({
       databaseDir: pgDir,
@@ -105,8 +144,10 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Post
       createPostgresUser: true,
       // --lc-messages overrides the en_US.UTF-8 the package passes, which minimal machines lack
       initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8', '--lc-messages=C.UTF-8'],
-      // listen on loopback only; the embedded server is private to this machine
-      postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+      // listen on loopback only; the embedded server is private to this machine. Its Unix socket goes in its own
+      // data directory (0700, owned by the server's user): this process's pool connects through it (no TCP stack
+      // per statement), other tools can still use the loopback port.
+      postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200', ...(socketDir ? ['-c', `unix_socket_directories=${socketDir}`] : [])],
       onLog: (m: string) => {
         const line = String(m).trim();
         const fatal = /(FATAL|PANIC):\s*(.*)/.exec(line);
@@ -127,7 +168,9 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Post
 
   let owned: Awaited<ReturnType<typeof instance>> | null = null;
   let stopped = false;
-  let port = runningPostgresPort(pgDir);
+  const running = runningPostgres(pgDir);
+  let port = running?.port ?? null;
+  let socketDir = running?.socketDir ?? null;
   const startedHere = !port;
   if (!port) {
     // After a crash, start on the port it had (when still free) so clients holding the old URL find it again.
@@ -136,10 +179,12 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Post
     if (!fs.existsSync(path.join(pgDir, 'PG_VERSION'))) await owned.initialise();
     await launch(owned);
     if (!(await databaseExists(owned, database))) await owned.createDatabase(database);
+    socketDir = runningPostgres(pgDir)?.socketDir ?? null;
   }
   const fixedPort = port;
   return {
-    url: urlFor(fixedPort),
+    url: urlFor(fixedPort, socketDir),
+    tcpUrl: tcpUrlFor(fixedPort),
     startedHere,
     restartIfStopped: async () => {
       if (stopped) return false;

@@ -57,6 +57,8 @@ export function connectionErrorKind(err: unknown): 'database' | 'socket' | 'pool
     if (typeof e.message === 'string' && CONNECTION_MESSAGES.test(e.message)) return 'database';
     if (typeof e.message === 'string' && POOL_WAIT_MESSAGE.test(e.message)) pool = true;
     if (typeof e.code === 'string' && CONNECTION_ERRNOS.has(e.code)) socket = true;
+    // a Unix socket that is not there (its PostgreSQL stopped cleanly and removed it): ENOENT from connect(), not a file
+    if (e.code === 'ENOENT' && (e as { syscall?: unknown }).syscall === 'connect') socket = true;
     if (Array.isArray(e.errors) && e.errors.some((x) => connectionErrorKind(x))) socket = true; // AggregateError (IPv4 + IPv6)
     e = e.cause as typeof e;
   }

@@ -50,6 +50,8 @@ export type EventHandler<T extends EventType> = (event: DomainEvent<T>, delivery
 export const EVENTS_QUEUE = 'vigil.events';
 const CHANNEL = 'vigil_events';
 const BATCH = 8;
+/** the worker looks for due jobs this often when no notification woke it (retries, a missed notify) */
+const POLL_MS = 2000;
 
 interface JobData {
   id: string;
@@ -70,22 +72,15 @@ export interface EventsOptions {
   log: { error(o: object, m: string): void; warn(o: object, m: string): void };
 }
 
-export interface DeliveryFailure {
-  eventId: string;
-  type: string;
-  subscriber: string;
-  message: string;
-}
-
 export class Events {
   private readonly subscribers = new Map<string, { type: string; handler: EventHandler<EventType> }>();
   private readonly byType = new Map<string, string[]>();
   private readonly progress = new EventEmitter();
-  private failures: DeliveryFailure[] = [];
   private working = false;
-  /** batches this process's worker is handling: their jobs may already look finished in pg-boss (a failure is
-   * committed by boss.fail) before the batch has noted the failure here */
-  private inflight = 0;
+  /** settled() reports the deliveries that failed for good from this moment on (not an earlier app's on the same
+   * database), each once: the ids it reported */
+  private readonly since = new Date();
+  private readonly reported = new Set<string>();
 
   constructor(private readonly opts: EventsOptions) {
     opts.jobs.queue(EVENTS_QUEUE, { expireInSeconds: 15 * 60, retryLimit: opts.retryLimit });
@@ -137,19 +132,21 @@ export class Events {
   }
 
   /**
-   * Resolves when no published event has a handler waiting, running or due for a retry (tests: `await
-   * t.events.settled()`). Throws if a delivery failed for good since the last call, or after `timeoutMs`.
+   * Resolves when no delivery of the events queue is waiting, running or due for a retry (tests: `await
+   * t.events.settled()`). Throws if a delivery failed for good since this instance was made and was not reported
+   * by an earlier call, or after `timeoutMs`. Everything is read from pgboss.job, the one truth: the worker's own
+   * bookkeeping lags behind it (boss.fail commits `failed` before the worker has finished with the batch), so
+   * counting in memory raced on a busy machine.
    */
   async settled(timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const r = await sql<{ open: string; active: string }>`
-        select count(*) as open from pgboss.job where name = ${EVENTS_QUEUE} and state < 'completed'`.execute(this.opts.db);
+      const r = await sql<{ open: string }>`
+        select count(*) as open from pgboss.job where name = ${EVENTS_QUEUE} and state in ('created', 'retry', 'active')`.execute(this.opts.db);
       const open = Number(r.rows[0]!.open);
-      // a batch still in hand may have failed a job for good (the row says `failed`) without having noted it yet
-      if (open === 0 && this.inflight === 0) break;
+      if (open === 0) break;
       if (!this.working) throw new Error(`${open} event deliveries are waiting but this process runs no event worker (jobs.start('events'))`);
-      if (Date.now() > deadline) throw new Error(`events not settled after ${timeoutMs} ms: ${open} deliveries open, ${this.inflight} batches in hand`);
+      if (Date.now() > deadline) throw new Error(`events not settled after ${timeoutMs} ms: ${open} deliveries open`);
       await new Promise<void>((resolve) => {
         const done = () => {
           clearTimeout(t);
@@ -160,48 +157,96 @@ export class Events {
         this.progress.once('batch', done);
       });
     }
-    const failures = this.failures;
-    this.failures = [];
-    if (failures.length) throw new Error(`event deliveries failed for good: ${failures.map((f) => `${f.type} → ${f.subscriber}: ${f.message}`).join('; ')}`);
+    const failed = await sql<{ id: string; type: string; subscriber: string; message: string | null }>`
+      select id::text, data->>'type' as type, data->>'subscriber' as subscriber,
+             coalesce(output->>'message', output->'value'->>'message', output::text) as message
+        from pgboss.job
+       where name = ${EVENTS_QUEUE} and state = 'failed' and completed_on >= ${this.since}
+       order by completed_on, id`.execute(this.opts.db);
+    const fresh = failed.rows.filter((f) => !this.reported.has(f.id));
+    for (const f of fresh) this.reported.add(f.id);
+    if (fresh.length) throw new Error(`event deliveries failed for good: ${fresh.map((f) => `${f.type} → ${f.subscriber}: ${f.message ?? '?'}`).join('; ')}`);
   }
 
+  /**
+   * The worker: its own fetch loop rather than pg-boss's work(). work() completes a batch's jobs by id after the
+   * handler returns, without waiting; a job this batch failed with a retry left could be fetched again (active, the
+   * same id) before that complete ran, and was then marked completed: the retry never ran and the delivery was
+   * lost (seen with retries at once, on a busy machine). Here each job is completed or failed, awaited, by the batch
+   * that ran it, and nothing touches it after that.
+   */
   private async attachWorker(boss: PgBoss, scope: JobsScope): Promise<() => Promise<void>> {
     if (scope === 'send') return async () => undefined;
-    const workerId = await boss.work<JobData>(EVENTS_QUEUE, { batchSize: BATCH, includeMetadata: true }, async (jobs) => {
-      this.inflight++;
-      try {
-        await this.workBatch(boss, workerId, jobs);
-      } finally {
-        this.inflight--;
-        setImmediate(() => this.progress.emit('batch'));
+    let stopped = false;
+    let woken = false;
+    let wakeUp: (() => void) | null = null;
+    const wake = () => {
+      woken = true;
+      wakeUp?.();
+    };
+    const loop = (async () => {
+      let pause = 0; // after an error: 1 s, doubling to 30 s
+      while (!stopped) {
+        woken = false;
+        let more = false;
+        try {
+          const jobs = await boss.fetch<JobData>(EVENTS_QUEUE, { batchSize: BATCH, includeMetadata: true });
+          if (jobs.length) more = await this.workBatch(boss, jobs);
+          pause = 0;
+        } catch (err) {
+          pause = Math.min(pause ? pause * 2 : 1000, 30_000);
+          boss.emit('error', err); // the job system's error path (database health, one log line)
+        } finally {
+          setImmediate(() => this.progress.emit('batch'));
+        }
+        if (stopped) break;
+        if ((more || woken) && !pause) continue;
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            clearTimeout(t);
+            wakeUp = null;
+            resolve();
+          };
+          const t = setTimeout(done, pause || POLL_MS);
+          wakeUp = pause ? null : done; // after an error only the timer ends the pause
+        });
       }
-    });
+    })();
     this.working = true;
-    const listener = await this.listen(() => boss.notifyWorker(workerId));
+    const listener = await this.listen(wake);
     return async () => {
       this.working = false;
+      stopped = true;
+      wake();
       await listener.close();
+      await loop;
     };
   }
 
-  private async workBatch(boss: PgBoss, workerId: string, jobs: PgBoss.JobWithMetadata<JobData>[]): Promise<void> {
+  /** Runs a batch; each job is completed or failed before it returns. True when the queue may hold more now. */
+  private async workBatch(boss: PgBoss, jobs: PgBoss.JobWithMetadata<JobData>[]): Promise<boolean> {
     let again = jobs.length === BATCH;
-    await Promise.all(
+    const done: string[] = [];
+    const outcomes = await Promise.allSettled(
       jobs.map(async (job) => {
         try {
           await this.deliver(job.data, job.retryCount);
+          done.push(job.id);
         } catch (err) {
           const message = err instanceof Error ? err.message : String(err);
           await boss.fail(EVENTS_QUEUE, job.id, { message });
           const final = job.retryCount >= job.retryLimit;
           // type and subscriber only: the message may quote personal data (it is kept in the job's output)
           this.opts.log.error({ event: job.data.type, subscriber: job.data.subscriber, attempt: job.retryCount, final }, 'event handler failed');
-          if (final) this.failures.push({ eventId: job.data.id, type: job.data.type, subscriber: job.data.subscriber, message });
           if (this.opts.retryDelaySeconds === 0) again = true;
         }
       }),
     );
-    if (again) boss.notifyWorker(workerId);
+    if (done.length) await boss.complete(EVENTS_QUEUE, done);
+    // boss.fail itself failed (the database went away): those jobs stay active until they expire and are retried
+    const broken = outcomes.find((o) => o.status === 'rejected');
+    if (broken) throw broken.reason;
+    return again;
   }
 
   private async deliver(data: JobData, attempt: number): Promise<void> {

@@ -1,11 +1,12 @@
 // Cross-cutting HTTP behaviour: error format, 404s, OpenAPI, /healthz, /metrics, log redaction.
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import client from 'prom-client';
 import { sql } from 'kysely';
 import { AppError, errorBody, type ErrorDetail } from './errors';
 import { ErrorResponse } from './schema';
+import { RouteLatencyHistogram } from './metrics';
 import type { Db } from '../db/types';
 import { isPoolWait, isStatementTimeout, type DatabaseHealth } from '../db/health';
 
@@ -54,6 +55,22 @@ export function findNul(value: unknown, path: string, depth = 0): string | null 
   return null;
 }
 
+/**
+ * Whether a NUL character sits anywhere in `value` (keys included): the per-request check. It allocates nothing
+ * (no path strings, no entry arrays); findNul, which names the place, runs only when this finds one.
+ */
+export function hasNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.indexOf('\u0000') !== -1;
+  if (value === null || typeof value !== 'object' || depth > 64 || Buffer.isBuffer(value)) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (hasNul(value[i], depth + 1)) return true;
+    return false;
+  }
+  // for…in also walks inherited enumerable keys: never fewer than findNul's Object.entries, so no NUL is missed
+  for (const k in value) if (k.indexOf('\u0000') !== -1 || hasNul((value as Record<string, unknown>)[k], depth + 1)) return true;
+  return false;
+}
+
 export interface HttpPlatformOptions {
   db: Db;
   health: DatabaseHealth;
@@ -63,6 +80,25 @@ export interface HttpPlatformOptions {
 
 export async function httpPlatform(app: FastifyInstance, opts: HttpPlatformOptions) {
   app.addSchema(ErrorResponse);
+
+  // Each route observes its own latency (its path bound here, not read per request through req.routeOptions, a
+  // getter that builds an object); registered before any route, so every route gets it.
+  // Metrics: a registry per app instance (tests build many apps in one process).
+  const httpDuration = new RouteLatencyHistogram(
+    'vigil_http_request_duration_seconds',
+    'HTTP request latency by route',
+    [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    opts.registry,
+  );
+  app.addHook('onRoute', (route) => {
+    const observeRoute = httpDuration.routeObserver(route.url);
+    const observe = (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
+      observeRoute(req.method, reply.statusCode, reply.elapsedTime / 1000);
+      done();
+    };
+    const own = route.onResponse ? (Array.isArray(route.onResponse) ? route.onResponse : [route.onResponse]) : [];
+    route.onResponse = [...own, observe] as typeof route.onResponse;
+  });
 
   const { health } = opts;
   /** 503 while the database is away: the usual error body, Retry-After, and no log line (the watcher logs the outage once). */
@@ -117,8 +153,9 @@ export async function httpPlatform(app: FastifyInstance, opts: HttpPlatformOptio
 
   // Before any schema validation or handler: one decision for every text input of every route.
   app.addHook('preValidation', (req, _reply, done) => {
+    if (!hasNul(req.params) && !hasNul(req.query) && !hasNul(req.body)) return done();
     const hit = findNul(req.params, 'params') ?? findNul(req.query, 'querystring') ?? findNul(req.body, 'body');
-    if (!hit) return done();
+    if (!hit) return done(); // only an inherited key had one: findNul (own keys) decides, as before
     done(new AppError(400, 'VALIDATION', `${hit}: must not contain a NUL character (\\u0000)`, [{ path: hit, message: 'must not contain a NUL character (\\u0000)' }]));
   });
 
@@ -140,14 +177,6 @@ export async function httpPlatform(app: FastifyInstance, opts: HttpPlatformOptio
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
 
-  // Metrics: a registry per app instance (tests build many apps in one process).
-  const httpDuration = new client.Histogram({
-    name: 'vigil_http_request_duration_seconds',
-    help: 'HTTP request latency by route',
-    labelNames: ['method', 'route', 'status'] as const,
-    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers: [opts.registry],
-  });
   if (opts.queueSizes) {
     const sizes = opts.queueSizes;
     new client.Gauge({
@@ -163,9 +192,9 @@ export async function httpPlatform(app: FastifyInstance, opts: HttpPlatformOptio
   }
   client.collectDefaultMetrics({ register: opts.registry, prefix: 'vigil_' });
 
+  // Unmatched requests (404s) here; every route's own in the onRoute hook above, with its path bound once.
   app.addHook('onResponse', (req, reply, done) => {
-    const route = req.routeOptions.url ?? 'unmatched';
-    httpDuration.observe({ method: req.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    if (req.is404) httpDuration.observe(req.method, 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
     done();
   });
 

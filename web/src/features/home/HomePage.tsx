@@ -31,15 +31,18 @@ export default function HomePage() {
               <Table.Th>{t('home.role')}</Table.Th>
               <Table.Td data-testid="home-role">{roleLabel(t, user.role)}</Table.Td>
             </Table.Tr>
-            <Table.Tr>
-              <Table.Th>{t('home.jurisdiction')}</Table.Th>
-              <Table.Td>
-                {user.jurisdiction.name}{' '}
-                <Text span c="dimmed" size="sm">
-                  ({levelLabel(t, user.jurisdiction.level)} · {user.jurisdiction.code})
-                </Text>
-              </Table.Td>
-            </Table.Tr>
+            {/* a citizen's scope is their own record: "area: Việt Nam (country · VN)" told them nothing */}
+            {user.role !== 'citizen' && (
+              <Table.Tr>
+                <Table.Th>{t('home.jurisdiction')}</Table.Th>
+                <Table.Td>
+                  {user.jurisdiction.name}{' '}
+                  <Text span c="dimmed" size="sm">
+                    ({levelLabel(t, user.jurisdiction.level)} · {user.jurisdiction.code})
+                  </Text>
+                </Table.Td>
+              </Table.Tr>
+            )}
           </Table.Tbody>
         </Table>
       </Card>

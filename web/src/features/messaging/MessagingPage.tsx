@@ -182,46 +182,48 @@ function Campaigns() {
   return (
     <Stack>
       {can('messaging.send') && <CampaignForm />}
-      <Table striped aria-label={tm('tabs.campaigns')}>
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>{tm('campaign.name')}</Table.Th>
-            <Table.Th>{tm('campaign.status')}</Table.Th>
-            <Table.Th>{tm('campaign.recipients')}</Table.Th>
-            <Table.Th>{tm('campaign.progress')}</Table.Th>
-            <Table.Th />
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {(list.data?.items ?? []).map((c) => {
-            const done = (c.counts.delivered ?? 0) + (c.counts.failed ?? 0) + (c.counts.opted_out ?? 0) + (c.counts.cancelled ?? 0);
-            return (
-              <Table.Tr key={c.id}>
-                <Table.Td>{c.name}</Table.Td>
-                <Table.Td>
-                  <StatusBadge status={c.status} />
-                </Table.Td>
-                <Table.Td>{c.recipients}</Table.Td>
-                <Table.Td miw={160}>
-                  <Progress value={c.recipients ? (100 * done) / c.recipients : 0} />
-                  <Text size="xs">
-                    {Object.entries(c.counts)
-                      .map(([k, v]) => `${tm(`statuses.${k}` as MessagingKey)} ${v}`)
-                      .join(' · ')}
-                  </Text>
-                </Table.Td>
-                <Table.Td>
-                  {can('messaging.send') && (c.status === 'scheduled' || c.status === 'running') && (
-                    <Button size="xs" variant="subtle" color="red" onClick={() => m.cancel.mutate(c.id)}>
-                      {tm('campaign.cancel')}
-                    </Button>
-                  )}
-                </Table.Td>
-              </Table.Tr>
-            );
-          })}
-        </Table.Tbody>
-      </Table>
+      <Table.ScrollContainer minWidth={560}>
+        <Table striped aria-label={tm('tabs.campaigns')}>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>{tm('campaign.name')}</Table.Th>
+              <Table.Th>{tm('campaign.status')}</Table.Th>
+              <Table.Th>{tm('campaign.recipients')}</Table.Th>
+              <Table.Th>{tm('campaign.progress')}</Table.Th>
+              <Table.Th />
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {(list.data?.items ?? []).map((c) => {
+              const done = (c.counts.delivered ?? 0) + (c.counts.failed ?? 0) + (c.counts.opted_out ?? 0) + (c.counts.cancelled ?? 0);
+              return (
+                <Table.Tr key={c.id}>
+                  <Table.Td>{c.name}</Table.Td>
+                  <Table.Td>
+                    <StatusBadge status={c.status} />
+                  </Table.Td>
+                  <Table.Td>{c.recipients}</Table.Td>
+                  <Table.Td miw={160}>
+                    <Progress value={c.recipients ? (100 * done) / c.recipients : 0} />
+                    <Text size="xs">
+                      {Object.entries(c.counts)
+                        .map(([k, v]) => `${tm(`statuses.${k}` as MessagingKey)} ${v}`)
+                        .join(' · ')}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>
+                    {can('messaging.send') && (c.status === 'scheduled' || c.status === 'running') && (
+                      <Button size="xs" variant="subtle" color="red" onClick={() => m.cancel.mutate(c.id)}>
+                        {tm('campaign.cancel')}
+                      </Button>
+                    )}
+                  </Table.Td>
+                </Table.Tr>
+              );
+            })}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
       {list.data?.items.length === 0 && <Text c="dimmed">{tm('campaign.empty')}</Text>}
     </Stack>
   );
@@ -232,35 +234,37 @@ function Notifications() {
   const list = useNotifications();
   if (list.isError) return <ErrorAlert error={list.error} onRetry={() => void list.refetch()} />;
   return (
-    <Table striped aria-label={tm('tabs.notifications')}>
-      <Table.Thead>
-        <Table.Tr>
-          <Table.Th>{tm('list.createdAt')}</Table.Th>
-          <Table.Th>{tm('list.phone')}</Table.Th>
-          <Table.Th>{tm('list.purpose')}</Table.Th>
-          <Table.Th>{tm('list.text')}</Table.Th>
-          <Table.Th>{tm('list.status')}</Table.Th>
-        </Table.Tr>
-      </Table.Thead>
-      <Table.Tbody>
-        {(list.data?.items ?? []).map((n) => (
-          <Table.Tr key={n.id}>
-            <Table.Td>{new Date(n.createdAt).toLocaleString()}</Table.Td>
-            <Table.Td>{n.phone}</Table.Td>
-            <Table.Td>{n.purpose}</Table.Td>
-            <Table.Td maw={360}>{n.text}</Table.Td>
-            <Table.Td>
-              <StatusBadge status={n.status} />
-              {n.error && (
-                <Text size="xs" c="red">
-                  {n.error}
-                </Text>
-              )}
-            </Table.Td>
+    <Table.ScrollContainer minWidth={640}>
+      <Table striped aria-label={tm('tabs.notifications')}>
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>{tm('list.createdAt')}</Table.Th>
+            <Table.Th>{tm('list.phone')}</Table.Th>
+            <Table.Th>{tm('list.purpose')}</Table.Th>
+            <Table.Th>{tm('list.text')}</Table.Th>
+            <Table.Th>{tm('list.status')}</Table.Th>
           </Table.Tr>
-        ))}
-      </Table.Tbody>
-    </Table>
+        </Table.Thead>
+        <Table.Tbody>
+          {(list.data?.items ?? []).map((n) => (
+            <Table.Tr key={n.id}>
+              <Table.Td>{new Date(n.createdAt).toLocaleString()}</Table.Td>
+              <Table.Td>{n.phone}</Table.Td>
+              <Table.Td>{n.purpose}</Table.Td>
+              <Table.Td maw={360}>{n.text}</Table.Td>
+              <Table.Td>
+                <StatusBadge status={n.status} />
+                {n.error && (
+                  <Text size="xs" c="red">
+                    {n.error}
+                  </Text>
+                )}
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
   );
 }
 

@@ -4,25 +4,46 @@ import { alawToLinear, linearToUlaw, ulawToLinear } from './g711';
 
 const RATE = 8000;
 
+/** A mono 8 kHz WAV around `data`: 16-bit PCM (format 1), or µ-law (format 7, with the cbSize and `fact` chunk a
+ * non-PCM format carries). */
+function wav(format: 1 | 7, data: Buffer): Buffer {
+  const ulaw = format === 7;
+  const bytes = ulaw ? 1 : 2;
+  const fmt = ulaw ? 18 : 16;
+  const h = Buffer.alloc(20 + fmt + (ulaw ? 12 : 0) + 8);
+  h.write('RIFF', 0);
+  h.writeUInt32LE(h.length - 8 + data.length, 4);
+  h.write('WAVE', 8);
+  h.write('fmt ', 12);
+  h.writeUInt32LE(fmt, 16);
+  h.writeUInt16LE(format, 20);
+  h.writeUInt16LE(1, 22);
+  h.writeUInt32LE(RATE, 24);
+  h.writeUInt32LE(RATE * bytes, 28);
+  h.writeUInt16LE(bytes, 32);
+  h.writeUInt16LE(bytes * 8, 34);
+  let at = 20 + fmt; // after cbSize (0) for µ-law
+  if (ulaw) {
+    h.write('fact', at);
+    h.writeUInt32LE(4, at + 4);
+    h.writeUInt32LE(data.length, at + 8);
+    at += 12;
+  }
+  h.write('data', at);
+  h.writeUInt32LE(data.length, at + 4);
+  return Buffer.concat([h, data]);
+}
+
 /** A 16-bit PCM 8 kHz mono WAV of µ-law samples. */
 export function ulawToPcmWav(ulaw: Buffer): Buffer {
   const data = Buffer.alloc(ulaw.length * 2);
   for (let i = 0; i < ulaw.length; i++) data.writeInt16LE(ulawToLinear(ulaw[i]!), i * 2);
-  const h = Buffer.alloc(44);
-  h.write('RIFF', 0);
-  h.writeUInt32LE(36 + data.length, 4);
-  h.write('WAVE', 8);
-  h.write('fmt ', 12);
-  h.writeUInt32LE(16, 16);
-  h.writeUInt16LE(1, 20); // PCM
-  h.writeUInt16LE(1, 22);
-  h.writeUInt32LE(RATE, 24);
-  h.writeUInt32LE(RATE * 2, 28);
-  h.writeUInt16LE(2, 32);
-  h.writeUInt16LE(16, 34);
-  h.write('data', 36);
-  h.writeUInt32LE(data.length, 40);
-  return Buffer.concat([h, data]);
+  return wav(1, data);
+}
+
+/** A µ-law 8 kHz mono WAV around raw µ-law samples (prompts served to a TwiML provider). */
+export function ulawWav(ulaw: Buffer): Buffer {
+  return wav(7, ulaw);
 }
 
 /**

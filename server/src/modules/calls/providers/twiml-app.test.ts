@@ -18,7 +18,7 @@ import { silentRenderer } from '../sim-render';
 import { createCampaign, saveScript } from '../store';
 import { HEALTH_CHECK, monitoredContacts, vinhCommune } from '../test-fixtures';
 import { purgeVoiceMessages } from '../voice';
-import { twilioSignature } from './twiml';
+import { twilioSignature } from './twiml-signature';
 
 const SID = 'AC' + 'ab'.repeat(16);
 const TOKEN = 'twiml-app-test-token';

@@ -3,7 +3,10 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { gatheredKeys, TwimlProvider, twilioSignature, twimlRoutes, validSignature } from './twiml';
+import { TwimlProvider } from './twiml';
+import { gatheredKeys } from './twiml-markup';
+import { twimlRoutes } from './twiml-routes';
+import { twilioSignature, validSignature } from './twiml-signature';
 import { runScript } from '../runner';
 import { defaultScript } from '../default-scripts';
 

@@ -20,10 +20,14 @@
 // The runner's pull model (play, then nextDigit) maps onto this push model so: a prompt that may be interrupted is
 // held until the runner asks for a key, then sent as a Gather with that timeout; plain prompts go out with the next
 // answer. Audio is served as 8 kHz µ-law WAV from our own URL.
-import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { CallProvider, CallSession, DialOptions, DialResult, KeyExpectation, Recording } from '../types';
-import { wavToUlaw } from '../media/wav';
-import { dispositionOf } from '../sip/ua';
+// Beside it: twiml-call.ts (one call: the pull→push mapping), twiml-markup.ts (TwiML pieces), twiml-signature.ts
+// (the webhooks' signature), twiml-routes.ts (the Fastify routes).
+import { randomBytes } from 'node:crypto';
+import type { CallProvider, CallSession, DialOptions, DialResult } from '../types';
+import { ulawWav, wavToUlaw } from '../media/wav';
+import { dispositionOf } from '../disposition';
+import { TwimlCall } from './twiml-call';
+import { validSignature } from './twiml-signature';
 
 export interface TwimlOptions {
   accountSid: string;
@@ -59,232 +63,10 @@ export interface WebhookResponse {
   body: string | Buffer;
 }
 
-/** Twilio's request signature. */
-export function twilioSignature(authToken: string, url: string, params: Record<string, string>): string {
-  const data = url + Object.keys(params).sort().map((k) => k + params[k]).join('');
-  return createHmac('sha1', authToken).update(data, 'utf8').digest('base64');
-}
-
-export function validSignature(authToken: string, signature: string | undefined, url: string, params: Record<string, string>): boolean {
-  if (!signature) return false;
-  const want = Buffer.from(twilioSignature(authToken, url, params));
-  const got = Buffer.from(signature);
-  return want.length === got.length && timingSafeEqual(want, got);
-}
-
 /** 10 minutes of 16-bit stereo 48 kHz and then some: no recording of ours is larger */
 const MAX_RECORDING_BYTES = 120 * 1024 * 1024;
 /** inbound CallSids already answered (a replayed inbound voice webhook starts nothing), the newest this many */
 const SEEN_INBOUND = 100_000;
-
-const xml = (s: string) => s.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!);
-
-/** A µ-law 8 kHz mono WAV around raw µ-law samples. */
-export function ulawWav(ulaw: Buffer): Buffer {
-  const h = Buffer.alloc(58);
-  h.write('RIFF', 0);
-  h.writeUInt32LE(50 + ulaw.length, 4);
-  h.write('WAVE', 8);
-  h.write('fmt ', 12);
-  h.writeUInt32LE(18, 16);
-  h.writeUInt16LE(7, 20); // WAVE_FORMAT_MULAW
-  h.writeUInt16LE(1, 22);
-  h.writeUInt32LE(8000, 24);
-  h.writeUInt32LE(8000, 28);
-  h.writeUInt16LE(1, 32);
-  h.writeUInt16LE(8, 34);
-  h.writeUInt16LE(0, 36);
-  h.write('fact', 38);
-  h.writeUInt32LE(4, 42);
-  h.writeUInt32LE(ulaw.length, 46);
-  h.write('data', 50);
-  h.writeUInt32LE(ulaw.length, 54);
-  return Buffer.concat([h, ulaw]);
-}
-
-/** numDigits/finishOnKey of a Gather for a question: one key, or a multi-key answer in one round trip. */
-export function gatherAttributes(expect: KeyExpectation | undefined): string {
-  if (!expect?.terminator) {
-    // one key; '#' (Twilio's default finishOnKey) may be an answer, so no key finishes this Gather
-    return `input="dtmf" numDigits="1"${expect?.digits.includes('#') ? ' finishOnKey=""' : ''}`;
-  }
-  return `input="dtmf"${expect.maxDigits ? ` numDigits="${expect.maxDigits}"` : ''} finishOnKey="${xml(expect.terminator)}"`;
-}
-
-/**
- * The keys of a Gather's `Digits` as the runner reads them one by one: only DTMF characters, at most 64; for a
- * multi-key answer shorter than its longest length, followed by the terminator (pressed, and left out by Twilio, or
- * the caller stopped: either way the answer is complete).
- */
-export function gatheredKeys(digits: string, expect: KeyExpectation | null): string[] {
-  if (!/^[0-9*#]{0,64}$/.test(digits)) return [];
-  const keys = [...digits];
-  if (!expect) return keys.slice(0, 1);
-  if (keys.length > 0 && expect.terminator && !(expect.maxDigits && keys.length >= expect.maxDigits)) keys.push(expect.terminator);
-  return keys;
-}
-
-interface Pending {
-  resolve: (twiml: string) => void;
-}
-
-class TwimlCall implements CallSession {
-  readonly id = randomUUID();
-  answeredAt = new Date();
-  sid = '';
-  readonly ended: Promise<{ by: 'local' | 'remote'; at: Date }>;
-  endedResolve!: (v: { by: 'local' | 'remote'; at: Date }) => void;
-  isEnded = false;
-  hungUpLocally = false;
-  /** the provider's webhook waiting for its TwiML */
-  request: Pending | null = null;
-  requestArrived: (() => void) | null = null;
-  /** verbs to send with the next answer */
-  verbs: string[] = [];
-  /** prompts that a key may interrupt: sent inside the next Gather */
-  gatherPlays: string[] = [];
-  digitWaiter: ((d: string | null) => void) | null = null;
-  /** keys of the last Gather not yet taken by the runner (a multi-key answer) */
-  keys: string[] = [];
-  /** what the pending Gather asked for */
-  gathering: KeyExpectation | null = null;
-  answered: ((ok: boolean) => void) | null = null;
-  /** the sequence number of the one Gather/Record action this call waits for (a replayed older one is refused) */
-  pendingSeq: string | null = null;
-  private seq = 0;
-  /** the voice URL was taken (answered): a second one is a replay */
-  voiceTaken = false;
-  recordWaiter: ((params: Record<string, string> | null) => void) | null = null;
-
-  constructor(
-    readonly token: string,
-    readonly remote: string,
-    private readonly provider: TwimlProvider,
-    readonly direction: 'outbound' | 'inbound' = 'outbound',
-  ) {
-    this.ended = new Promise((r) => (this.endedResolve = r));
-  }
-
-  markEnded(by: 'local' | 'remote') {
-    if (this.isEnded) return;
-    this.isEnded = true;
-    this.endedResolve({ by, at: new Date() });
-    this.digitWaiter?.(null);
-    this.digitWaiter = null;
-    this.recordWaiter?.(null);
-    this.recordWaiter = null;
-    this.requestArrived?.();
-    this.provider.release(this);
-  }
-
-  /** Answer the waiting webhook with what is queued (plus `more`). */
-  private flush(more = ''): void {
-    const body = `<?xml version="1.0" encoding="UTF-8"?><Response>${this.verbs.join('')}${more}</Response>`;
-    this.verbs = [];
-    const req = this.request;
-    this.request = null;
-    req?.resolve(body);
-  }
-
-  private async waitForRequest(): Promise<boolean> {
-    while (!this.request && !this.isEnded) await new Promise<void>((r) => (this.requestArrived = r));
-    return !this.isEnded;
-  }
-
-  async play(ulaw: Buffer, opts?: { bargeIn?: boolean }) {
-    if (this.isEnded) return { hungUp: true, interrupted: false };
-    const url = this.provider.audioUrl(this, ulaw);
-    if (opts?.bargeIn) this.gatherPlays.push(`<Play>${xml(url)}</Play>`);
-    else this.verbs.push(...this.gatherPlays.splice(0), `<Play>${xml(url)}</Play>`);
-    // the provider plays it when it gets this answer: for the runner, it is "sent"
-    return { hungUp: false, interrupted: false };
-  }
-
-  async nextDigit(timeoutMs: number, expect?: KeyExpectation): Promise<string | null> {
-    // the rest of a multi-key answer came with the last Gather; once it is taken, the answer is over
-    if (this.keys.length) return this.keys.shift()!;
-    if (this.gathering && !expect) {
-      this.gathering = null;
-      return null;
-    }
-    if (!(await this.waitForRequest())) return null;
-    const secs = Math.max(1, Math.ceil(timeoutMs / 1000));
-    const action = this.provider.url('gather', this.token, this.nextSeq());
-    const digit = new Promise<string | null>((r) => (this.digitWaiter = r));
-    this.gathering = expect?.terminator ? expect : null;
-    this.flush(`<Gather ${gatherAttributes(expect)} timeout="${secs}" action="${xml(action)}" method="POST" actionOnEmptyResult="true">${this.gatherPlays.splice(0).join('')}</Gather>`);
-    return digit;
-  }
-
-  private nextSeq(): string {
-    this.pendingSeq = `${++this.seq}${randomBytes(4).toString('hex')}`;
-    return this.pendingSeq;
-  }
-
-  /**
-   * A voice message: <Record> (the beep is the hotline's own, played before), until '#', `silenceMs` of silence,
-   * `maxMs` or hang-up; the recording is fetched from the provider once its action reports it.
-   */
-  async record(maxMs: number, opts?: { silenceMs?: number }): Promise<Recording> {
-    const none: Recording = { ulaw: Buffer.alloc(0), endedBy: 'hangup' };
-    this.keys = [];
-    this.gathering = null;
-    if (!(await this.waitForRequest())) return none;
-    const maxS = Math.max(1, Math.ceil(maxMs / 1000));
-    const timeoutS = Math.max(1, Math.ceil((opts?.silenceMs ?? 5000) / 1000));
-    const action = this.provider.url('recorded', this.token, this.nextSeq());
-    const done = new Promise<Record<string, string> | null>((r) => (this.recordWaiter = r));
-    this.verbs.push(...this.gatherPlays.splice(0));
-    this.flush(`<Record action="${xml(action)}" method="POST" maxLength="${maxS}" timeout="${timeoutS}" finishOnKey="#" playBeep="false" trim="trim-silence"/>`);
-    const p = await done;
-    if (!p) return none;
-    const digits = p.Digits ?? '';
-    const endedBy: Recording['endedBy'] = digits === 'hangup' ? 'hangup' : digits === '#' ? 'key' : Number(p.RecordingDuration) >= maxS ? 'max-length' : 'silence';
-    const ulaw = p.RecordingUrl ? await this.provider.fetchRecording(p.RecordingUrl).catch(() => null) : null;
-    return { ulaw: ulaw ?? Buffer.alloc(0), endedBy };
-  }
-
-  clearDigits(): void {
-    // keys only count inside a Gather: only the unused rest of the last one's can be queued
-    this.keys = [];
-    this.gathering = null;
-  }
-
-  async hangup(): Promise<void> {
-    if (this.isEnded) return;
-    this.hungUpLocally = true;
-    if (this.request) {
-      this.verbs.push(...this.gatherPlays.splice(0));
-      this.flush('<Hangup/>');
-      this.markEnded('local');
-      return;
-    }
-    await this.provider.endCall(this);
-    this.markEnded('local');
-  }
-
-  /** A webhook of this call arrived: the voice URL (answered) or a Gather's action. */
-  onRequest(kind: string, params: Record<string, string>): Promise<string> {
-    if (this.request) this.flush(); // a retried webhook: answer the older one empty
-    const twiml = new Promise<string>((resolve) => (this.request = { resolve }));
-    this.requestArrived?.();
-    this.requestArrived = null;
-    if (kind === 'voice') this.answered?.(true);
-    if (kind === 'recorded') {
-      const w = this.recordWaiter;
-      this.recordWaiter = null;
-      w?.(params);
-    }
-    if (kind === 'gather') {
-      const w = this.digitWaiter;
-      this.digitWaiter = null;
-      const keys = gatheredKeys(params.Digits ?? '', this.gathering);
-      this.keys = keys.slice(1);
-      w?.(keys[0] ?? null);
-    }
-    return twiml;
-  }
-}
 
 export class TwimlProvider implements CallProvider {
   readonly name = 'twiml';
@@ -512,35 +294,4 @@ export class TwimlProvider implements CallProvider {
     const a = this.audio.get(id.replace(/\.wav$/, ''));
     return a ? ulawWav(a) : null;
   }
-}
-
-/**
- * Fastify routes for the webhooks under `prefix` (mounted by the module; `webhookBase` must be the public URL of
- * this prefix). Public by nature (the provider calls them), authenticated by the request signature, bounded bodies.
- */
-export function twimlRoutes(provider: TwimlProvider, o: { perMinute?: number } = {}) {
-  // public (the provider has no session), limited per client address: the provider's own addresses carry every call
-  const config = { public: true, rateLimit: { max: o.perMinute ?? 6000, timeWindow: '1 minute' } };
-  return async (app: import('fastify').FastifyInstance) => {
-    if (!app.hasContentTypeParser('application/x-www-form-urlencoded'))
-      app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) => {
-      done(null, Object.fromEntries(new URLSearchParams(String(body))));
-    });
-    app.get<{ Params: { id: string } }>('/audio/:id', { config, schema: { hide: true } }, async (req, reply) => {
-      const wav = /^[0-9a-f]{32}-[0-9a-f]{12}\.wav$/.test(req.params.id) ? provider.audioFile(req.params.id) : null;
-      if (!wav) return reply.code(404).send({ error: { code: 'NOT_FOUND', message: 'no such prompt', details: { field: 'id' } } });
-      return reply.type('audio/wav').send(wav);
-    });
-    app.post<{ Params: { kind: string }; Querystring: Record<string, string>; Body: Record<string, string> }>('/:kind', { config, bodyLimit: 64 * 1024, schema: { hide: true } }, async (req, reply) => {
-      const q = req.url.indexOf('?');
-      const r = await provider.handle({
-        kind: req.params.kind,
-        query: req.query ?? {},
-        params: req.body && typeof req.body === 'object' ? req.body : {},
-        signature: req.headers['x-twilio-signature'] as string | undefined,
-        url: `${provider.webhookBase}/${req.params.kind}${q >= 0 ? req.url.slice(q) : ''}`,
-      });
-      return reply.code(r.status).type(r.contentType).send(r.body);
-    });
-  };
 }

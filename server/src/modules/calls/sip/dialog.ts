@@ -1,9 +1,8 @@
 // SIP dialogs as the user agent keeps them (RFC 3261 12): the tags, the remote target and route set, the local CSeq;
-// the requests built inside a dialog (ACK of a 2xx, BYE, …), CANCEL of a pending INVITE, and what a final status of
-// an INVITE means for the dialer.
+// the requests built inside a dialog (ACK of a 2xx, BYE, …), CANCEL of a pending INVITE. What a final status of an
+// INVITE means for the dialer is in ../disposition.ts (the TwiML provider reads it too).
 import { randomBytes } from 'node:crypto';
 import sip, { type NameAddr, type SipRequest } from 'sip';
-import type { Disposition } from '../types';
 
 export const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO';
 export const USER_AGENT = 'Vigil';
@@ -17,15 +16,6 @@ export interface Dialog {
   remoteTarget: string;
   routeSet: NameAddr[];
   localCseq: number;
-}
-
-/** Disposition of a final SIP status of an INVITE. */
-export function dispositionOf(status: number): Exclude<Disposition, 'completed' | 'incomplete'> {
-  if (status === 486 || status === 600) return 'busy';
-  if (status === 408 || status === 480 || status === 487) return 'no-answer';
-  if (status === 404 || status === 484 || status === 604) return 'invalid-number';
-  if (status === 603 || status === 403) return 'rejected';
-  return 'failed';
 }
 
 /** The ACK of a 2xx answer to `invite` (its CSeq number; the credentials it carried). */

@@ -2,9 +2,10 @@
 // answers inbound calls to the hotline, and carries each answered call's RTP media. npm `sip` does the message
 // parsing, the transactions (retransmissions, timers, ACK of non-2xx finals) and the digest computation; dialogs
 // (tags, CSeq, route sets, ACK of 2xx, BYE both ways, CANCEL), SDP negotiation, RTP and DTMF are ours. Here: the
-// stack, outbound INVITE, inbound INVITE (2xx retransmitted until ACK), requests from the far end. Beside it:
-// dialog.ts (dialog state and in-dialog requests), auth.ts (digest retries, REGISTER), session.ts (the answered
-// call's media: prompts, digits, recording).
+// stack, channels and pacing, the RTP watchdog, ending calls (BYE), requests from the far end. Beside it:
+// outbound.ts (our INVITE: auth retry, CANCEL on ring timeout, the answer), inbound.ts (an INVITE to the hotline:
+// 2xx retransmitted until ACK; re-INVITE), dialog.ts (dialog state and in-dialog requests), auth.ts (digest
+// retries, REGISTER), session.ts (the answered call's media: prompts, digits, recording).
 import dgram from 'node:dgram';
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
@@ -12,12 +13,12 @@ import sip, { type SipMessage, type SipRequest, type SipResponse, type Stack } f
 import type { CallProvider, CallSession, DialOptions, DialResult } from '../types';
 import { RtpStream } from '../media/rtp';
 import { digitFromInfo } from '../media/dtmf';
-import { buildSdp, readSdp, SdpError, type MediaParams } from './sdp';
-import { ackRequest, ALLOW, cancelRequest, dispositionOf, hostOf, inDialogRequest, tag, USER_AGENT } from './dialog';
+import { ALLOW, inDialogRequest, tag, USER_AGENT } from './dialog';
 import { isChallenge, Registration, signedRetry, type SipTrunk } from './auth';
-import { SipSession, type Call } from './session';
+import type { Call } from './session';
+import { onInvite, onReInvite } from './inbound';
+import { invite } from './outbound';
 
-export { dispositionOf } from './dialog';
 export type { SipTrunk } from './auth';
 
 export interface SipProviderOptions {
@@ -46,26 +47,35 @@ export interface SipProviderOptions {
   log?: (level: 'info' | 'warn', msg: string) => void;
 }
 
+/**
+ * What the INVITE transactions (outbound.ts, inbound.ts) use of the user agent: its stack and address, the calls
+ * and channel count, replies, and how a call ends.
+ */
+export type UserAgent = Pick<
+  SipProvider,
+  'opts' | 'stack' | 'host' | 'port' | 'stats' | 'calls' | 'active' | 'maxChannels' | 'inbound' | 'reply' | 'finishCall' | 'hangupCall' | 'sendBye' | 'log'
+>;
+
 export class SipProvider implements CallProvider {
   readonly name = 'sip';
   readonly maxChannels: number;
-  private stack: Stack | null = null;
-  private readonly calls = new Map<string, Call>();
-  private active = 0;
+  stack: Stack | null = null;
+  readonly calls = new Map<string, Call>();
+  active = 0;
   private nextInviteAt = 0;
-  private inbound: ((s: CallSession) => Promise<void>) | null = null;
+  inbound: ((s: CallSession) => Promise<void>) | null = null;
   private rtpWatch: NodeJS.Timeout | null = null;
   private registration: Registration | null = null;
-  private host = '';
+  host = '';
   port = 0;
   /** counters for tests and the bench */
   readonly stats = { invites: 0, answered: 0, inbound: 0, malformed: 0 };
 
-  constructor(private readonly opts: SipProviderOptions) {
+  constructor(readonly opts: SipProviderOptions) {
     this.maxChannels = opts.maxChannels;
   }
 
-  private log(level: 'info' | 'warn', msg: string) {
+  log(level: 'info' | 'warn', msg: string) {
     this.opts.log?.(level, msg);
   }
 
@@ -213,7 +223,7 @@ export class SipProvider implements CallProvider {
         ended: false,
       };
       this.calls.set(call.callId, call);
-      return await this.invite(call, to, opts);
+      return await invite(this, call, to, opts);
     } catch (e) {
       if (call) this.finishCall(call, 'local');
       else this.active--;
@@ -221,118 +231,14 @@ export class SipProvider implements CallProvider {
     }
   }
 
-  private invite(call: Call, to: string, opts: DialOptions): Promise<DialResult> {
-    const sdp = buildSdp(this.host, call.rtp.port);
-    let rq: SipRequest = {
-      method: 'INVITE',
-      uri: call.remoteTarget,
-      headers: {
-        to: { ...call.remote, params: { ...call.remote.params } },
-        from: call.local,
-        'call-id': call.callId,
-        cseq: { seq: call.localCseq, method: 'INVITE' },
-        contact: [{ uri: `sip:vigil@${this.host}:${this.port}`, params: {} }],
-        'max-forwards': 70,
-        allow: ALLOW,
-        'user-agent': USER_AGENT,
-        'content-type': 'application/sdp',
-      },
-      content: sdp,
-    };
-    const started = Date.now();
-    this.stats.invites++;
-    return new Promise<DialResult>((resolve) => {
-      let provisional = false;
-      let cancelled: 'ring-timeout' | 'aborted' | null = null;
-      let settled = false;
-      let ringingAt: Date | undefined;
-      let authTried = false;
-      const timers: NodeJS.Timeout[] = [];
-      const finish = (r: DialResult) => {
-        if (settled) return;
-        settled = true;
-        timers.forEach(clearTimeout);
-        opts.signal?.removeEventListener('abort', onAbort);
-        if (!r.session) this.finishCall(call, 'local');
-        resolve({ ...r, ringingAt });
-      };
-      const giveUp = (why: 'ring-timeout' | 'aborted') => {
-        if (settled || cancelled) return;
-        cancelled = why;
-        const disposition = why === 'aborted' ? 'failed' : 'no-answer';
-        if (!provisional) return finish({ disposition: 'failed', sipCode: null, reason: 'no response' }); // nothing to CANCEL yet
-        this.stack?.send(cancelRequest(rq));
-        // the INVITE should end 487 now; if the far end never says so, stop waiting after a transaction's time
-        timers.push(setTimeout(() => finish({ disposition, sipCode: null, reason: why }), 32_000));
-      };
-      const onAbort = () => giveUp('aborted');
-      opts.signal?.addEventListener('abort', onAbort);
-      timers.push(setTimeout(() => giveUp('ring-timeout'), opts.ringTimeoutMs));
-      timers.push(
-        setTimeout(() => {
-          if (!provisional && !settled) finish({ disposition: 'failed', sipCode: null, reason: `no response from ${hostOf(rq.uri)} in ${Date.now() - started} ms` });
-        }, Math.min(this.opts.responseTimeoutMs ?? 8000, opts.ringTimeoutMs)),
-      );
-
-      let lateCancel = false;
-      const onResponse = (rs: SipResponse) => {
-        if (rs.status < 200) {
-          provisional = true;
-          if (rs.status === 180 || rs.status === 183) ringingAt ??= new Date();
-          // we gave up before any response (slow host): now that it rings, stop it (CANCEL needs a provisional)
-          if (settled && !cancelled && !lateCancel && rs.status > 100) {
-            lateCancel = true;
-            this.stack?.send(cancelRequest(rq));
-          }
-          return;
-        }
-        provisional = true;
-        const trunk = this.opts.trunk;
-        if (isChallenge(rs) && !authTried && trunk?.user && !settled && !cancelled) {
-          authTried = true;
-          call.auth = {};
-          rq = signedRetry(call.auth, rq, rs, { ...trunk, user: trunk.user }, ++call.localCseq);
-          this.stack!.send(rq, onResponse);
-          return;
-        }
-        if (rs.status >= 300) {
-          const disposition = cancelled === 'ring-timeout' ? 'no-answer' : cancelled === 'aborted' ? 'failed' : dispositionOf(rs.status);
-          return finish({ disposition, sipCode: rs.status, reason: rs.reason });
-        }
-        // 2xx: the dialog is confirmed by our ACK (also for a retransmitted 2xx, whose ACK got lost)
-        if (call.remote.params.tag) return this.stack?.send(ackRequest(call, rq));
-        call.remote = { ...call.remote, params: { ...call.remote.params, tag: rs.headers.to?.params.tag } };
-        call.routeSet = [...(rs.headers['record-route'] ?? [])].reverse();
-        const contact = rs.headers.contact;
-        if (Array.isArray(contact) && contact[0]) call.remoteTarget = contact[0].uri;
-        this.stack?.send(ackRequest(call, rq));
-        if (settled || cancelled) {
-          // answered while we gave up (CANCEL crossed the 200, or the host woke up late): end it properly
-          void this.sendBye(call);
-          return finish({ disposition: cancelled === 'aborted' ? 'failed' : 'no-answer', sipCode: rs.status, reason: 'answered after cancel' });
-        }
-        try {
-          call.media = readSdp(rs.content);
-        } catch (e) {
-          void this.hangupCall(call);
-          return finish({ disposition: 'failed', sipCode: rs.status, reason: `unusable SDP answer: ${(e as Error).message}` });
-        }
-        call.rtp.connect({ address: call.media.address, port: call.media.port, payloadType: call.media.payloadType, telephoneEventPt: call.media.telephoneEventPt });
-        call.session = new SipSession(call, to, (c) => this.hangupCall(c));
-        this.stats.answered++;
-        finish({ disposition: 'answered', sipCode: rs.status, session: call.session, answeredAt: call.session.answeredAt });
-      };
-      this.stack!.send(rq, onResponse);
-    });
-  }
-  private async hangupCall(call: Call, by: 'local' | 'remote' = 'local'): Promise<void> {
+  async hangupCall(call: Call, by: 'local' | 'remote' = 'local'): Promise<void> {
     if (call.ended) return;
     const established = call.direction === 'outbound' ? !!call.session : !!call.answer;
     this.finishCall(call, by);
     if (established) await this.sendBye(call);
   }
 
-  private async sendBye(call: Call): Promise<void> {
+  async sendBye(call: Call): Promise<void> {
     if (!this.stack) return;
     const bye = inDialogRequest(call, 'BYE');
     await new Promise<void>((resolve) => {
@@ -354,7 +260,7 @@ export class SipProvider implements CallProvider {
   }
 
   /** Release the call's media and channel; the session learns who ended it. */
-  private finishCall(call: Call, by: 'local' | 'remote'): void {
+  finishCall(call: Call, by: 'local' | 'remote'): void {
     if (call.ended) return;
     call.ended = true;
     call.rtp.close();
@@ -365,7 +271,7 @@ export class SipProvider implements CallProvider {
 
   // ---- requests from the far end ----
 
-  private reply(rq: SipRequest, status: number, reason: string, extra?: { headers?: Record<string, unknown>; content?: string; toTag?: string }): SipResponse {
+  reply(rq: SipRequest, status: number, reason: string, extra?: { headers?: Record<string, unknown>; content?: string; toTag?: string }): SipResponse {
     const rs = sip.makeResponse(rq, status, reason);
     const to = rq.headers.to!;
     rs.headers.to = { ...to, params: { ...to.params, ...(extra?.toTag && !to.params.tag ? { tag: extra.toTag } : {}) } };
@@ -380,9 +286,9 @@ export class SipProvider implements CallProvider {
     const inDialog = !!rq.headers.to?.params?.tag;
     switch (rq.method) {
       case 'INVITE':
-        if (inDialog) return call ? this.onReInvite(call, rq) : void this.reply(rq, 481, 'Call/Transaction Does Not Exist');
+        if (inDialog) return call ? onReInvite(this, call, rq) : void this.reply(rq, 481, 'Call/Transaction Does Not Exist');
         if (call) return; // a retransmission racing our answer
-        return void this.onInvite(rq);
+        return void onInvite(this, rq);
       case 'ACK':
         call?.acked?.();
         return;
@@ -414,99 +320,6 @@ export class SipProvider implements CallProvider {
         return void this.reply(rq, call ? 200 : 481, call ? 'OK' : 'Call/Transaction Does Not Exist');
       default:
         return void this.reply(rq, 405, 'Method Not Allowed', { headers: { allow: ALLOW } });
-    }
-  }
-
-  private onReInvite(call: Call, rq: SipRequest): void {
-    // hold/refresh: keep our stream as it is, answer with the same media
-    const codec = call.media?.codec ?? 'PCMU';
-    this.reply(rq, 200, 'OK', {
-      headers: { contact: [{ uri: `sip:vigil@${this.host}:${this.port}`, params: {} }], 'content-type': 'application/sdp' },
-      content: buildSdp(this.host, call.rtp.port, { codecs: [codec], telephoneEventPt: call.media?.telephoneEventPt ?? undefined }),
-    });
-  }
-
-  private async onInvite(rq: SipRequest): Promise<void> {
-    if (!this.inbound) return void this.reply(rq, 480, 'Temporarily Unavailable');
-    if (this.active >= this.maxChannels) return void this.reply(rq, 486, 'Busy Here');
-    let media: MediaParams;
-    try {
-      media = readSdp(rq.content);
-    } catch (e) {
-      if (e instanceof SdpError) return void this.reply(rq, 488, 'Not Acceptable Here', { headers: { warning: `304 ${this.host} "${e.message}"` } });
-      throw e;
-    }
-    const from = rq.headers.from!;
-    const contact = Array.isArray(rq.headers.contact) ? rq.headers.contact[0] : undefined;
-    if (!contact) return void this.reply(rq, 400, 'Missing Contact');
-    this.active++;
-    const rtp = new RtpStream(this.opts.localAddress, (d) => call.session?.onDigit(d));
-    const call: Call = {
-      id: randomUUID(),
-      callId: rq.headers['call-id']!,
-      direction: 'inbound',
-      local: { ...rq.headers.to!, params: { ...rq.headers.to!.params, tag: tag() } },
-      remote: from,
-      remoteTarget: contact.uri,
-      routeSet: [...(rq.headers['record-route'] ?? [])],
-      localCseq: Math.floor(Math.random() * 10000) + 1,
-      rtp,
-      media,
-      ended: false,
-      invite: rq,
-    };
-    this.calls.set(call.callId, call);
-    this.stats.inbound++;
-    try {
-      this.reply(rq, 180, 'Ringing', { toTag: call.local.params.tag ?? undefined });
-      await rtp.open();
-    } catch (e) {
-      this.reply(rq, 500, 'Server Internal Error');
-      this.finishCall(call, 'local');
-      throw e;
-    }
-    if (call.ended) return; // cancelled meanwhile
-    const callerId = sip.parseUri(from.uri)?.user ?? 'anonymous';
-    call.session = new SipSession(call, callerId, (c) => this.hangupCall(c));
-    rtp.connect({ address: media.address, port: media.port, payloadType: media.payloadType, telephoneEventPt: media.telephoneEventPt });
-    call.answer = this.reply(rq, 200, 'OK', {
-      toTag: call.local.params.tag ?? undefined,
-      headers: { contact: [{ uri: `sip:vigil@${this.host}:${this.port}`, params: {} }], allow: ALLOW, 'content-type': 'application/sdp' },
-      content: buildSdp(this.host, rtp.port, { codecs: [media.codec], telephoneEventPt: media.telephoneEventPt ?? undefined }),
-    });
-    // a 2xx is ours to retransmit until the ACK (T1 doubling up to T2), at most 32 s
-    const acked = await new Promise<boolean>((resolve) => {
-      let t = 500;
-      let timer: NodeJS.Timeout;
-      const resend = () => {
-        if (call.ended) return resolve(false);
-        this.stack?.send(call.answer!);
-        t = Math.min(t * 2, 4000);
-        timer = setTimeout(resend, t);
-      };
-      timer = setTimeout(resend, t);
-      const giveUp = setTimeout(() => {
-        clearTimeout(timer);
-        resolve(false);
-      }, 32_000);
-      call.acked = () => {
-        clearTimeout(timer);
-        clearTimeout(giveUp);
-        call.acked = undefined;
-        resolve(true);
-      };
-    });
-    if (!acked) {
-      if (!call.ended) await this.hangupCall(call);
-      return;
-    }
-    const handler = this.inbound;
-    try {
-      await handler(call.session);
-    } catch (e) {
-      this.log('warn', `inbound call ${call.id}: ${(e as Error).message}`);
-    } finally {
-      await this.hangupCall(call);
     }
   }
 }
