@@ -15,6 +15,7 @@ const err = () =>
     { path: 'body.phone', message: 'is not a valid Vietnamese phone number' },
     { path: 'body.fullName', message: 'must NOT have fewer than 1 characters' },
     { path: 'body.communeCode', message: 'is not a known administrative unit ("99999")' },
+    { path: 'body.endsOn', message: 'is before startsOn' },
     { path: 'body.note', message: 'the person has no commune on record: give the commune that follows the case' },
   ]);
 
@@ -25,6 +26,7 @@ describe('field errors', () => {
       phone: 'không phải số điện thoại hợp lệ (ví dụ 0912 345 678 hoặc +84 912 345 678)',
       fullName: 'cần ít nhất 1 ký tự',
       communeCode: 'không có đơn vị hành chính này',
+      endsOn: 'phải sau thời điểm bắt đầu', // a campaign that ends before it starts
       note: 'the person has no commune on record: give the commune that follows the case', // no rule: the server's words
     });
   });

@@ -148,6 +148,20 @@ export const navEntries: NavEntry[] = [
     component: lazy(() => import('../features/vaccination/SiteDayPage')),
   },
   {
+    path: '/vaccination/setup',
+    labelKey: 'nav.vaccSetup',
+    descriptionKey: 'navDesc.vaccSetup',
+    permission: 'vaccination.manage',
+    component: lazy(() => import('../features/vaccination/CampaignSetupPage')),
+  },
+  {
+    path: '/vaccination/registrations',
+    labelKey: 'nav.vaccDesk',
+    descriptionKey: 'navDesc.vaccDesk',
+    permission: 'vaccination.write',
+    component: lazy(() => import('../features/vaccination/RegistrationDeskPage')),
+  },
+  {
     path: '/vaccination/priority-review',
     labelKey: 'nav.vaccPriorityReview',
     descriptionKey: 'navDesc.vaccPriorityReview',

@@ -120,7 +120,11 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
     headers,
     signal: options.signal,
   };
-  if (options.body !== undefined) {
+  if (options.body instanceof Blob) {
+    // a file sent as it is (an .xlsx list): its own content type
+    headers['Content-Type'] = options.body.type || 'application/octet-stream';
+    init.body = options.body;
+  } else if (options.body !== undefined) {
     headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(options.body);
   }
@@ -142,6 +146,8 @@ export const api = {
   get: <T>(path: string, query?: Record<string, QueryValue>, signal?: AbortSignal) =>
     request<T>(path, { query, signal }),
   post: <T>(path: string, body?: unknown) => request<T>(path, { method: 'POST', body }),
+  /** POST a file as the body (its type as the content type); errors as for every call (ApiError with details). */
+  upload: <T>(path: string, file: Blob, query?: Record<string, QueryValue>) => request<T>(path, { method: 'POST', body: file, query }),
   patch: <T>(path: string, body?: unknown) => request<T>(path, { method: 'PATCH', body }),
   put: <T>(path: string, body?: unknown) => request<T>(path, { method: 'PUT', body }),
   delete: <T>(path: string) => request<T>(path, { method: 'DELETE' }),

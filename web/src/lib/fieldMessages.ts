@@ -3,7 +3,7 @@
 // (locales: fieldErrors.*); a message no rule knows stays as the server wrote it (it still names the problem).
 import i18next from 'i18next';
 
-type FieldErrorKey = 'phone' | 'dateTime' | 'future' | 'past' | 'unknownUnit' | 'unknownPerson' | 'required' | 'minLength' | 'maxLength' | 'format' | 'number' | 'minimum' | 'maximum' | 'oneOf' | 'afterFrom';
+type FieldErrorKey = 'phone' | 'dateTime' | 'future' | 'past' | 'unknownUnit' | 'unknownPerson' | 'required' | 'minLength' | 'maxLength' | 'format' | 'number' | 'minimum' | 'maximum' | 'oneOf' | 'afterFrom' | 'isoDay' | 'sessionExists';
 
 const RULES: [RegExp, FieldErrorKey, ((m: RegExpExecArray) => { n: string })?][] = [
   [/^is not a valid (Vietnamese )?phone number/, 'phone'],
@@ -20,7 +20,9 @@ const RULES: [RegExp, FieldErrorKey, ((m: RegExpExecArray) => { n: string })?][]
   [/^must be >=? (-?[\d.]+)/, 'minimum', (m) => ({ n: m[1]! })],
   [/^must be <=? (-?[\d.]+)/, 'maximum', (m) => ({ n: m[1]! })],
   [/^must be equal to (one of the allowed values|constant)/, 'oneOf'],
-  [/^(is after to|must be after from)/, 'afterFrom'],
+  [/^must be a date YYYY-MM-DD/, 'isoDay'],
+  [/^session exists/, 'sessionExists'],
+  [/^(is after to|must be after from|is before starts?(On|At)?\b)/, 'afterFrom'],
 ];
 
 /** `message` in the UI language when a rule knows it; English UIs and unknown messages keep the server's words. */

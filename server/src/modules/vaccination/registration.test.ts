@@ -51,6 +51,32 @@ describe('registration', () => {
     expect((await send('/api/vaccination/registrations', await t.login('venue_operator', '40'), { campaignId: w.campaignId, personId: await w.person('X') })).statusCode).toBe(403);
   });
 
+  it('a ward’s staff register their own people into the province’s campaign (typed and by list), no one else’s', async () => {
+    const ward = await t.login('vaccination_staff', w.commune);
+    const own = await send('/api/vaccination/registrations', ward, { campaignId: w.campaignId, person: details({ nationalId: '040085007777', fullName: 'Người Trong Phường', phone: '0913000777' }) });
+    expect(own.statusCode, own.body).toBe(200);
+    const other = await send('/api/vaccination/registrations', ward, { campaignId: w.campaignId, person: details({ nationalId: '040085008888', fullName: 'Người Phường Khác', phone: '0913000888', communeCode: w.otherCommune }) });
+    expect(other.statusCode).toBe(403);
+    // a campaign that does not cover the person's commune
+    const cdc = await t.login('cdc_officer', '40');
+    const elsewhere = await send('/api/vaccination/campaigns', cdc, { name: 'Đợt ở phường khác', unitCode: w.otherCommune, startsOn: '2021-01-01', endsOn: '2021-12-31', productCodes: ['EU/1/20/1528'], priorityCodes: [] });
+    expect(elsewhere.statusCode, elsewhere.body).toBe(201);
+    const wrong = await send('/api/vaccination/registrations', staff, { campaignId: elsewhere.json().id, person: details({ nationalId: '040085009999', fullName: 'Sai Chiến Dịch', phone: '0913000999' }) });
+    expect(wrong.json().error.details[0].path).toBe('body.campaignId');
+    // the list: the ward's row registered, the other ward's row refused by line
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('dang-ky-tiem');
+    ws.addRow(['full_name', 'national_id', 'birth_date', 'sex', 'phone', 'commune_code']);
+    ws.addRow(['Công Nhân Một', '040090007001', '1990-01-01', 'M', '0913007001', w.commune]);
+    ws.addRow(['Công Nhân Hai', '040090007002', '1990-01-01', 'M', '0913007002', w.otherCommune]);
+    const r = await t.app.inject({ method: 'POST', url: `/api/vaccination/campaigns/${w.campaignId}/registrations/import?organisation=Xuong`, headers: { ...ward.headers, 'content-type': XLSX }, payload: Buffer.from(await wb.xlsx.writeBuffer()) });
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.json()).toMatchObject({ total: 2, registered: 1, errors: [{ line: 3, path: 'line 3.commune_code' }] });
+    // the other ward's campaign: outside this ward, refused
+    const refused = await t.app.inject({ method: 'POST', url: `/api/vaccination/campaigns/${elsewhere.json().id}/registrations/import?organisation=Xuong`, headers: { ...ward.headers, 'content-type': XLSX }, payload: Buffer.from(await wb.xlsx.writeBuffer()) });
+    expect(refused.statusCode).toBe(403);
+  });
+
   it('imports an organisation list: good rows registered, bad rows listed by line, nothing attached to another record', async () => {
     const tpl = await t.app.inject({ method: 'GET', url: '/api/vaccination/registrations/template.xlsx', headers: staff.headers });
     expect(tpl.statusCode).toBe(200);
@@ -82,7 +108,7 @@ describe('registration', () => {
       [7, 'line 7.priority_group'],
     ]);
     expect(await persons()).toBe(before + 2);
-    const org = await sql<{ organisation: string; channel: string }>`select organisation, channel from vaccination_registrations where channel = 'bulk'`.execute(t.db);
+    const org = await sql<{ organisation: string; channel: string }>`select organisation, channel from vaccination_registrations where channel = 'bulk' and organisation <> 'Xuong'`.execute(t.db);
     expect(org.rows).toHaveLength(2);
     expect(org.rows[0]!.organisation).toBe('Trường THCS');
     const junk = await t.app.inject({ method: 'POST', url: `/api/vaccination/campaigns/${w.campaignId}/registrations/import?organisation=X`, headers: { ...staff.headers, 'content-type': XLSX }, payload: Buffer.from('PK\u0003\u0004not really') });

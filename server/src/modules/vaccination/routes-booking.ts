@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { AppError, conflict, forbidden, invalidField, notFound } from '../../platform/http/errors';
 import type { AppContext } from '../../platform/module';
+import { withinScope } from '../../platform/auth/jurisdiction';
 import { ImportFileError } from '../venues';
 import { LruCache } from '../../platform/cache';
 import { Batcher, BatcherFullError } from '../../platform/batcher';
@@ -47,7 +48,12 @@ export async function bookingRoutes(fastify: FastifyInstance, ctx: AppContext) {
       personId = p.id;
       commune = p.communeCode ?? unit.code;
     } else throw invalidField('body.personId', 'give personId or person');
-    if (!self) await access.authorize(user, 'vaccination.write', { unitCode: campaign.unit_code });
+    // staff: the person is in their area (checked above); the campaign must cover the person's commune. A ward's
+    // desk registers its people into the province's campaign without rights over the whole province.
+    if (!self) {
+      if (!commune) await access.authorize(user, 'vaccination.write', { unitCode: campaign.unit_code });
+      else if (!(await withinScope(access.resolver, campaign.unit_code, commune))) throw invalidField('body.campaignId', "does not cover the person's commune");
+    }
     const r = await register(db, {
       campaign,
       personId,
@@ -162,7 +168,11 @@ export async function bookingRoutes(fastify: FastifyInstance, ctx: AppContext) {
       { config: { permission: 'vaccination.write' }, bodyLimit: 8 * 1024 * 1024, schema: { tags, params: IdParam, querystring: ImportQuery, response: { 200: ImportResponse } } },
       async (req) => {
         const user = req.user!;
-        const campaign = await k.campaignFor(user, req.params.id, 'vaccination.write', 'params.id');
+        // the caller's area and the campaign's overlap (a ward's staff import into the province's campaign); each
+        // row's commune must lie in both
+        const campaign = await k.campaignFor(user, req.params.id, null, 'params.id');
+        const overlap = (await withinScope(access.resolver, campaign.unit_code, user.jurisdictionCode)) || (await withinScope(access.resolver, user.jurisdictionCode, campaign.unit_code));
+        if (!overlap) await access.authorize(user, 'vaccination.write', { unitCode: campaign.unit_code });
         const scope = await access.scopeCodes(user);
         const set = scope ? new Set(scope) : null;
         try {
@@ -170,7 +180,7 @@ export async function bookingRoutes(fastify: FastifyInstance, ctx: AppContext) {
             campaign,
             organisation: req.query.organisation,
             resolver: access.resolver,
-            inScope: async (c) => !!(await access.resolver.unit(c)) && (!set || set.has(c)),
+            inScope: async (c) => !!(await access.resolver.unit(c)) && (!set || set.has(c)) && (await withinScope(access.resolver, campaign.unit_code, c)),
             by: user.id,
             now: k.now(),
             timeZone: k.tz,

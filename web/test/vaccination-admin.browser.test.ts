@@ -1,0 +1,226 @@
+// Vaccination officers set up a campaign and run the registration desk through the pages (no API shortcuts): a
+// campaign with its products and priority groups, a site with opening hours (a bad capacity is named under its
+// field), a lot received at the site (its expiry shown dd/mm/yyyy), today's session with its slots, invitations;
+// then at the desk, on a phone: a person registered from typed details (a bad phone named under the phone field),
+// an organisation's Excel list with one bad row (the row's line and problem shown, the good rows registered) and a
+// walk-in given a seat in today's session.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import ExcelJS from 'exceljs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localDay } from '../../server/src/platform/time';
+import { startTestServer } from '../../server/test/helpers';
+import { ensureBuilt, launchBrowser, openPage, PASSWORD, signIn, type TestServer } from './browser';
+
+let server: TestServer;
+let browser: Browser;
+let commune: { code: string; name: string };
+const PHONE = { width: 360, height: 740 };
+const DESK = { width: 1280, height: 800 };
+const TZ = 'Asia/Ho_Chi_Minh';
+const CAMPAIGN = 'Tiêm COVID-19 đợt 5 Nghệ An';
+const shots = path.join(os.tmpdir(), 'vigil-vacc-shots');
+
+beforeAll(async () => {
+  await ensureBuilt('index.html');
+  server = await startTestServer({});
+  commune = await server.db.selectFrom('admin_units').select(['code', 'name']).where('level', '=', 'commune').where('path', 'like', '/VN/40/%').orderBy('code').executeTakeFirstOrThrow();
+  await server.createUser({ username: 'va.cdc', password: PASSWORD, role: 'cdc_officer', jurisdictionCode: '40' });
+  await server.createUser({ username: 'va.staff', password: PASSWORD, role: 'vaccination_staff', jurisdictionCode: commune.code });
+  browser = await launchBrowser();
+  fs.mkdirSync(shots, { recursive: true });
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** Picks an option of a Mantine (Multi)Select or the unit picker by typing part of its label. */
+async function pick(page: Page, testId: string, typed: string, option: RegExp) {
+  const box = page.getByTestId(testId);
+  await box.click();
+  if (typed) await box.fill(typed);
+  await page.getByRole('option', { name: option }).first().click();
+  await page.keyboard.press('Escape');
+}
+
+const today = () => localDay(new Date(), server.config.timeZone);
+
+describe('vaccination campaign set-up and registration desk pages', () => {
+  it('at a desk: campaign → site → lot → session → invitations, errors under their fields', async () => {
+    const { ctx, page, errors } = await openPage(browser, { viewport: DESK, locale: 'vi-VN', timezoneId: TZ });
+    await page.goto(`${server.url}/vaccination/setup`);
+    await signIn(page, 'va.cdc');
+    await page.getByTestId('campaign-name').waitFor({ timeout: 20_000 });
+
+    // the campaign: an end before its start is named under "Đến ngày"
+    await page.getByTestId('campaign-name').fill(CAMPAIGN);
+    await pick(page, 'campaign-unit', 'Nghệ', /Nghệ An/);
+    await page.getByTestId('campaign-starts').fill('01/07/2021');
+    await page.getByTestId('campaign-ends').fill('31/01/2021');
+    await pick(page, 'campaign-products', '', /Comirnaty/i);
+    await pick(page, 'campaign-groups', '', /^1\./);
+    await page.getByTestId('campaign-create').click();
+    const endsError = page.getByTestId('campaign-form').locator('.mantine-InputWrapper-error');
+    await expect.poll(() => endsError.allTextContents(), { timeout: 20_000 }).toEqual(['phải sau thời điểm bắt đầu']);
+    await page.getByTestId('campaign-ends').fill('31/12/2099');
+    await page.getByTestId('campaign-create').click();
+    await expect.poll(() => page.getByTestId('setup-campaign').inputValue(), { timeout: 20_000 }).toBe(CAMPAIGN);
+    expect(await page.getByTestId('setup-campaign-facts').textContent()).toContain('Từ 01/07/2021 đến 31/12/2099');
+    expect(await page.getByTestId('campaign-starts').inputValue()).toBe(''); // the form is cleared for the next campaign
+
+    // a site open every day (a capacity left empty is refused under its field)
+    await page.getByTestId('site-code').fill('TYT-ADMIN');
+    await page.getByTestId('site-name').fill('Trạm y tế phường thử');
+    await page.getByTestId('site-address').fill('12 Lê Hồng Phong');
+    await pick(page, 'site-commune', commune.name.slice(0, 6), new RegExp(commune.name));
+    const window = page.getByTestId('site-window').first();
+    await window.getByLabel('T7').check();
+    await window.getByLabel('CN').check();
+    await window.getByLabel('Từ').fill('00:00');
+    await window.getByLabel('Đến').fill('23:30');
+    await page.getByTestId('site-create').click();
+    await expect.poll(() => page.getByTestId('site-form').locator('.mantine-InputWrapper-error').allTextContents(), { timeout: 20_000 }).toEqual(['phải từ 1 trở lên']);
+    await page.getByTestId('site-capacity').fill('20');
+    await page.getByTestId('site-create').click();
+    await expect.poll(() => page.getByTestId('setup-site').inputValue(), { timeout: 20_000 }).toContain('Trạm y tế phường thử');
+    expect(await page.getByTestId('setup-site-facts').textContent()).toContain('T2, T3, T4, T5, T6, T7, CN 00:00–23:30');
+
+    // a lot received at the site
+    await page.getByTestId('lot-number').fill('FF2588');
+    await page.getByTestId('lot-expires').fill('31.1.2099');
+    await page.getByTestId('lot-quantity').fill('1200');
+    await page.getByTestId('lot-receive').click();
+    await expect.poll(() => page.getByTestId('stock-table').textContent(), { timeout: 20_000 }).toContain('FF2588');
+    expect(await page.getByTestId('stock-table').textContent()).toContain('31/01/2099');
+    expect(await page.getByTestId('stock-table').textContent()).toContain('1.200');
+
+    // today's session: 47 half-hour slots of 10 seats
+    await page.getByTestId('session-day').fill(today().split('-').reverse().join('/'));
+    await page.getByTestId('session-create').click();
+    await expect.poll(() => page.getByTestId('session-created').textContent(), { timeout: 20_000 }).toContain('47 khung 30 phút');
+    await expect.poll(() => page.getByTestId('session-slots').textContent(), { timeout: 20_000 }).toBe('47 khung giờ, còn 470 chỗ');
+    // the same day again is refused under the day
+    await page.getByTestId('session-create').click();
+    await expect.poll(() => page.getByTestId('session-form').locator('.mantine-InputWrapper-error').allTextContents(), { timeout: 20_000 }).toEqual(['đã có buổi tiêm của chiến dịch và vắc xin này ở điểm này trong ngày']);
+
+    await page.getByTestId('invite-limit').fill('50');
+    await page.getByTestId('invite-send').click();
+    await expect.poll(() => page.getByTestId('invite-result').textContent(), { timeout: 20_000 }).toMatch(/^Đã mời 0 người · còn [\d.]+ chỗ trống · 0 lời mời đang chờ$/);
+    await page.screenshot({ path: path.join(shots, 'setup-desk-vi.png'), fullPage: true });
+    await page.setViewportSize(PHONE);
+    await page.screenshot({ path: path.join(shots, 'setup-phone-vi.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await ctx.close();
+
+    const campaign = await server.db.selectFrom('vaccination_campaigns').selectAll().where('name', '=', CAMPAIGN).executeTakeFirstOrThrow();
+    expect(campaign).toMatchObject({ unit_code: '40', product_codes: ['EU/1/20/1528'], priority_codes: [expect.any(String)] });
+    const site = await server.db.selectFrom('vaccination_sites').selectAll().where('code', '=', 'TYT-ADMIN').executeTakeFirstOrThrow();
+    expect(site).toMatchObject({ commune_code: commune.code, capacity_per_hour: 20, opening_hours: [{ days: [1, 2, 3, 4, 5, 6, 7], from: '00:00', to: '23:30' }] });
+    const lot = await server.db.selectFrom('vaccine_lots').selectAll().where('site_id', '=', site.id).executeTakeFirstOrThrow();
+    expect(lot).toMatchObject({ lot_number: 'FF2588', quantity: 1200 });
+  }, 240_000);
+
+  it('on a phone: typed details, an Excel list with one bad row, a walk-in', async () => {
+    const { ctx, page, errors } = await openPage(browser, { viewport: PHONE, locale: 'vi-VN', timezoneId: TZ });
+    await page.goto(`${server.url}/vaccination/registrations`);
+    await signIn(page, 'va.cdc');
+    await expect.poll(() => page.getByTestId('desk-campaign').inputValue(), { timeout: 20_000 }).toBe(CAMPAIGN);
+
+    // typed details: a bad phone is named under the phone field, then the person is registered
+    await page.getByTestId('reg-name').fill('Hồ Thị Mai');
+    await page.getByTestId('reg-nid').fill('040150009901');
+    await page.getByTestId('reg-birth').fill('8/3/1950');
+    await pick(page, 'reg-sex', '', /^Nữ$/);
+    await page.getByTestId('reg-phone').fill('12345');
+    await pick(page, 'reg-commune', commune.name.slice(0, 6), new RegExp(commune.name));
+    await page.getByTestId('reg-submit').click();
+    await expect.poll(() => page.getByTestId('typed-form').locator('.mantine-InputWrapper-error').allTextContents(), { timeout: 20_000 }).toEqual([expect.stringContaining('không phải số điện thoại hợp lệ')]);
+    await page.getByTestId('reg-phone').fill('0912 345 678');
+    expect(await page.getByTestId('reg-birth').inputValue()).toBe('08/03/1950'); // written back as the language writes days
+    await page.getByTestId('reg-submit').click();
+    await expect.poll(() => page.getByTestId('reg-result').textContent(), { timeout: 20_000 }).toBe('Đã đăng ký Hồ Thị Mai vào chiến dịch.');
+    await page.screenshot({ path: path.join(shots, 'desk-typed-phone-vi.png'), fullPage: true });
+
+    // an organisation's list: two good rows and one with a day-first birth date
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('dang-ky-tiem');
+    ws.addRow(['full_name', 'national_id', 'birth_date', 'sex', 'phone', 'commune_code', 'address', 'occupation', 'priority_group']);
+    ws.addRow(['Nguyễn Văn Giáo', '040085001111', '1985-04-02', 'M', '0912000111', commune.code, 'Trường THCS', 'teacher', '']);
+    ws.addRow(['Trần Thị Bảng', '040187002222', '02/04/1987', 'F', '0912000222', commune.code, '', 'teacher', '']);
+    ws.addRow(['Lê Văn Phấn', '040090003333', '1990-11-20', 'NAM', '0912000333', commune.code, '', '', '']);
+    const file = path.join(shots, 'org-list.xlsx');
+    await wb.xlsx.writeFile(file);
+    await page.getByTestId('tab-list').click();
+    await page.getByTestId('import-organisation').fill('Trường THCS Hưng Bình');
+    // the template is there to download
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('import-template').click()]);
+    const template = new ExcelJS.Workbook();
+    await template.xlsx.load((await fs.promises.readFile((await download.path())!)) as never);
+    expect(template.worksheets[0]!.getRow(1).getCell(1).value).toBe('full_name');
+    await page.locator('input[type=file]').setInputFiles(file);
+    await expect.poll(() => page.getByTestId('import-summary').textContent(), { timeout: 30_000 }).toBe('3 dòng: 2 đăng ký mới, 0 đã có, 1 lỗi');
+    const rows = await page.getByTestId('import-error').allTextContents();
+    expect(rows).toEqual([expect.stringMatching(/^3birth_datephải là ngày dạng năm-tháng-ngày/)]);
+    await page.screenshot({ path: path.join(shots, 'desk-import-phone-vi.png'), fullPage: true });
+
+    // a walk-in at today's session
+    await page.getByTestId('tab-walkin').click();
+    await pick(page, 'walkin-session', '', /Trạm y tế phường thử/);
+    await page.getByTestId('walkin-name').fill('Đặng Văn Vãng');
+    await page.getByTestId('walkin-nid').fill('040075004444');
+    await page.getByTestId('walkin-birth').fill('02/09/1975');
+    await pick(page, 'walkin-commune', commune.name.slice(0, 6), new RegExp(commune.name));
+    await page.getByTestId('walkin-submit').click();
+    await expect.poll(() => page.getByTestId('walkin-result').textContent(), { timeout: 20_000 }).toBe('Đã xếp chỗ cho Đặng Văn Vãng: mời vào khám sàng lọc.');
+    await page.screenshot({ path: path.join(shots, 'desk-walkin-phone-vi.png'), fullPage: true });
+    await page.setViewportSize(DESK);
+    await page.screenshot({ path: path.join(shots, 'desk-walkin-desk-vi.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await ctx.close();
+
+    const regs = await server.db
+      .selectFrom('vaccination_registrations as r')
+      .innerJoin('persons as p', 'p.id', 'r.person_id')
+      .innerJoin('vaccination_campaigns as c', 'c.id', 'r.campaign_id')
+      .select(['p.full_name', 'r.channel', 'r.organisation'])
+      .where('c.name', '=', CAMPAIGN)
+      .execute();
+    expect(regs).toHaveLength(4);
+    expect(regs).toEqual(expect.arrayContaining([
+      { full_name: 'Đặng Văn Vãng', channel: 'staff', organisation: null },
+      { full_name: 'Hồ Thị Mai', channel: 'staff', organisation: null },
+      { full_name: 'Lê Văn Phấn', channel: 'bulk', organisation: 'Trường THCS Hưng Bình' },
+      { full_name: 'Nguyễn Văn Giáo', channel: 'bulk', organisation: 'Trường THCS Hưng Bình' },
+    ]));
+    const walkIns = await server.db.selectFrom('vaccination_bookings').select(['walk_in']).where('walk_in', '=', true).execute();
+    expect(walkIns).toHaveLength(1);
+  }, 240_000);
+
+  it('in English, a ward’s staff: the desk but not the set-up in the menu; registers a person of the ward, the day typed day first', async () => {
+    const { ctx, page, errors } = await openPage(browser, { viewport: DESK, locale: 'en-GB', timezoneId: TZ });
+    await ctx.addInitScript(() => localStorage.setItem('vigil.lang', 'en'));
+    await page.goto(`${server.url}/vaccination/registrations`);
+    await signIn(page, 'va.staff');
+    await expect.poll(() => page.getByTestId('desk-campaign').inputValue(), { timeout: 20_000 }).toBe(CAMPAIGN);
+    const nav = page.getByRole('navigation');
+    expect(await nav.getByRole('link', { name: 'Registration desk' }).count()).toBe(1);
+    expect(await nav.getByRole('link', { name: 'Campaign set-up' }).count()).toBe(0);
+    await page.getByTestId('reg-name').fill('Vũ Thị Anh');
+    await page.getByTestId('reg-birth').fill('31/13/1990'); // no such day: named under the field, in the server's words
+    await pick(page, 'reg-commune', commune.name.slice(0, 6), new RegExp(commune.name));
+    await page.getByTestId('reg-submit').click();
+    await expect.poll(() => page.getByTestId('typed-form').locator('.mantine-InputWrapper-error').allTextContents(), { timeout: 20_000 }).toEqual([expect.stringContaining('must match pattern')]);
+    await page.getByTestId('reg-birth').fill('1/2/1990');
+    await page.getByTestId('reg-submit').click();
+    await expect.poll(() => page.getByTestId('reg-result').textContent(), { timeout: 20_000 }).toBe('Vũ Thị Anh is registered for the campaign.');
+    await page.screenshot({ path: path.join(shots, 'desk-typed-desk-en.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await ctx.close();
+    const p = await server.db.selectFrom('persons').select(['birth_date']).where('full_name', '=', 'Vũ Thị Anh').executeTakeFirstOrThrow();
+    expect(String((p as { birth_date: unknown }).birth_date)).toMatch(/1990-02-01|Feb 01 1990/);
+  }, 240_000);
+});
