@@ -24,7 +24,7 @@ interface Slot {
   siteAddress: string | null;
 }
 
-export function BookingCard({ personId, doseNumber, rebook, onDone }: { personId: string; doseNumber: number; rebook?: string; onDone?(): void }) {
+export function BookingCard({ personId, doseNumber, rebook, onDone }: { personId: string; doseNumber: number; rebook?: { id: string; startsAt: string; siteName: string }; onDone?(): void }) {
   const t = useVaccT();
   const fmt = useFormat();
   const errorText = useErrorMessage();
@@ -42,7 +42,7 @@ export function BookingCard({ personId, doseNumber, rebook, onDone }: { personId
   });
   const book = useMutation({
     mutationFn: async (slotId: string) => {
-      if (rebook) return api.post<{ ids: string[] }>(`/api/vaccination/bookings/${rebook}/rebook`, { slotId });
+      if (rebook) return api.post<{ ids: string[] }>(`/api/vaccination/bookings/${rebook.id}/rebook`, { slotId });
       await api.post('/api/vaccination/registrations', { campaignId, personId });
       return api.post<{ ids: string[] }>('/api/vaccination/bookings', { personId, slotId, doseNumber });
     },
@@ -73,16 +73,19 @@ export function BookingCard({ personId, doseNumber, rebook, onDone }: { personId
             {t('noSlots')}
           </Text>
         )}
-        {open.map((s) => (
-          <Group key={s.id} justify="space-between" wrap="nowrap" gap="xs" data-testid="slot">
-            <Text size="sm">
-              {fmt.dateTime(s.startsAt)} · {s.siteName} · {t('freeSeats', { n: Math.max(0, s.capacity - s.booked) })}
-            </Text>
-            <Button size="xs" style={{ flexShrink: 0 }} disabled={s.booked >= s.capacity} loading={book.isPending && book.variables === s.id} onClick={() => book.mutate(s.id)}>
-              {rebook ? t('rebookButton') : t('bookButton')}
-            </Button>
-          </Group>
-        ))}
+        {open.map((s) => {
+          const current = !!rebook && Date.parse(s.startsAt) === Date.parse(rebook.startsAt) && s.siteName === rebook.siteName;
+          return (
+            <Group key={s.id} justify="space-between" wrap="nowrap" gap="xs" data-testid="slot">
+              <Text size="sm">
+                {fmt.dateTime(s.startsAt)} · {s.siteName} · {t('freeSeats', { n: Math.max(0, s.capacity - s.booked) })}
+              </Text>
+              <Button size="xs" style={{ flexShrink: 0 }} disabled={current || s.booked >= s.capacity} loading={book.isPending && book.variables === s.id} onClick={() => book.mutate(s.id)}>
+                {current ? t('rebookCurrent') : rebook ? t('rebookButton') : t('bookButton')}
+              </Button>
+            </Group>
+          );
+        })}
         {book.isError && <Alert color="red">{errorText(book.error)}</Alert>}
         {book.isSuccess && <Text size="sm" c="green">{t('bookDone')}</Text>}
       </Stack>

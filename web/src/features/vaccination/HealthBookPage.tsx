@@ -137,7 +137,7 @@ function Book({ personId, own }: { personId: string; own: boolean }) {
       {b.appointments
         .filter((a) => a.id === moving && a.status === 'booked')
         .map((a) => (
-          <BookingCard key={a.id} personId={personId} doseNumber={a.doseNumber} rebook={a.id} onDone={() => setMoving(null)} />
+          <BookingCard key={a.id} personId={personId} doseNumber={a.doseNumber} rebook={a} onDone={() => setMoving(null)} />
         ))}
       {(!last || last.doseNumber < last.seriesDoses) && !b.appointments.some((a) => a.status === 'booked') && <BookingCard personId={personId} doseNumber={b.doses.length + 1} />}
       <Card withBorder>
