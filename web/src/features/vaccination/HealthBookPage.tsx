@@ -1,5 +1,5 @@
 // The citizen's electronic health book ("Sổ sức khỏe điện tử"): for themself and each dependant their account
-// manages, the personal QR, appointments (booking the next dose, cancelling one), doses (with AEFI and the next dose due), test results and health declarations. Reads
+// manages, the personal QR, appointments (booking the next dose, moving or cancelling one), doses (with AEFI and the next dose due), test results and health declarations. Reads
 // the people module's QR and dependants, the declarations module's list, this module's book and the certificates
 // module's section (QR to show, PDF to print).
 import { Alert, Badge, Button, Card, Center, Group, Image, SegmentedControl, Stack, Text, Title } from '@mantine/core';
