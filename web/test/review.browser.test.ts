@@ -150,7 +150,7 @@ describe('review: Vietnamese pages', () => {
     await ctx.close();
   });
 
-  it('a citizen books the next dose from the health book on a phone, then cancels it', async () => {
+  it('a citizen books the next dose from the health book on a phone, moves it to another slot, then cancels it', async () => {
     const { ctx, page, errors } = await openPage(browser, { viewport: PHONE, locale: 'vi-VN' });
     await page.goto(`${server.url}/health-book`);
     await signIn(page, 'rv.tho');
@@ -167,8 +167,31 @@ describe('review: Vietnamese pages', () => {
     await expect.poll(() => appointment.first().textContent(), { timeout: 20_000 }).toContain('Đã đặt');
     const live = async () => Number((await server.db.selectFrom('vaccination_bookings' as never).select((e) => e.fn.countAll<string>().as('n')).where('person_id' as never, '=', personId as never).where('status' as never, '=', 'booked' as never).executeTakeFirstOrThrow()).n);
     expect(await live()).toBe(1);
-    await appointment.first().getByRole('button', { name: 'Huỷ lịch' }).click();
-    await expect.poll(() => appointment.first().textContent(), { timeout: 20_000 }).toContain('Đã huỷ');
+    // rebook to another slot of the same day: the old appointment stays until the server confirms
+    const slotOf = async () => (await server.db.selectFrom('vaccination_bookings' as never).select('slot_id' as never).where('person_id' as never, '=', personId as never).where('status' as never, '=', 'booked' as never).executeTakeFirstOrThrow()) as { slot_id: string };
+    const booked = async (id: string) => Number(((await server.db.selectFrom('vaccination_slots' as never).select('booked' as never).where('id' as never, '=', id as never).executeTakeFirstOrThrow()) as { booked: number }).booked);
+    const oldSlot = (await slotOf()).slot_id;
+    expect(await booked(oldSlot)).toBe(1);
+    await appointment.first().getByRole('button', { name: 'Đổi lịch' }).click();
+    const move = page.getByTestId('rebook-appointment');
+    await move.getByLabel('Ngày tiêm').fill(TOMORROW);
+    await move.getByTestId('slot').nth(1).waitFor({ timeout: 20_000 });
+    expect(await move.getByTestId('slot').first().getByRole('button', { name: 'Lịch hiện tại' }).isDisabled()).toBe(true);
+    await page.screenshot({ path: path.join(shots, 'health-book-rebook.png'), fullPage: true });
+    const newText = (await move.getByTestId('slot').nth(1).textContent())!;
+    await move.getByTestId('slot').nth(1).getByRole('button', { name: 'Đổi sang' }).click();
+    // the book lists the new appointment in place of the old one (a moved booking is not listed)
+    const liveAppointment = appointment.filter({ hasText: 'Đã đặt' });
+    await expect.poll(() => liveAppointment.textContent(), { timeout: 20_000 }).toContain(newText.split(' · ')[0]);
+    expect(await appointment.count()).toBe(1);
+    await move.waitFor({ state: 'detached' });
+    expect(await live()).toBe(1);
+    const newSlot = (await slotOf()).slot_id;
+    expect(newSlot).not.toBe(oldSlot);
+    expect(await booked(newSlot)).toBe(1);
+    expect(await booked(oldSlot)).toBe(0);
+    await liveAppointment.getByRole('button', { name: 'Huỷ lịch' }).click();
+    await expect.poll(() => appointment.filter({ hasText: 'Đã đặt' }).count(), { timeout: 20_000 }).toBe(0);
     expect(await live()).toBe(0);
     expect(errors).toEqual([]);
     await ctx.close();

@@ -1,6 +1,7 @@
 // Vaccination officers set up a campaign and run the registration desk through the pages (no API shortcuts): a
 // campaign with its products and priority groups, a site with opening hours (a bad capacity is named under its
-// field), a lot received at the site (its expiry shown dd/mm/yyyy), today's session with its slots, invitations;
+// field), a lot received at the site (its expiry shown dd/mm/yyyy), wastage of that lot (too many doses named under
+// the field, then the stock left goes down), today's session with its slots, invitations;
 // then at the desk, on a phone: a person registered from typed details (a bad phone named under the phone field),
 // an organisation's Excel list with one bad row (the row's line and problem shown, the good rows registered) and a
 // walk-in given a seat in today's session.
@@ -98,6 +99,21 @@ describe('vaccination campaign set-up and registration desk pages', () => {
     expect(await page.getByTestId('stock-table').textContent()).toContain('31/01/2099');
     expect(await page.getByTestId('stock-table').textContent()).toContain('1.200');
 
+    // wastage of that lot, on a phone: more doses than the lot has left is named under the field; 12 lower the stock
+    await page.setViewportSize(PHONE);
+    await page.getByTestId('wastage-open').click();
+    await page.getByTestId('wastage-doses').fill('5000');
+    await page.getByTestId('wastage-reason').fill('Vỡ lọ khi vận chuyển');
+    await page.getByTestId('wastage-save').click();
+    await expect.poll(() => page.getByTestId('wastage-form').locator('.mantine-InputWrapper-error').allTextContents(), { timeout: 20_000 }).toEqual(['nhiều hơn số liều còn lại của lô']);
+    await page.getByTestId('wastage-form').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(shots, 'setup-wastage-phone-vi.png') });
+    await page.getByTestId('wastage-doses').fill('12');
+    await page.getByTestId('wastage-save').click();
+    await expect.poll(() => page.getByTestId('stock-left').first().textContent(), { timeout: 20_000 }).toBe('1.188');
+    await page.getByTestId('wastage-form').waitFor({ state: 'detached' });
+    await page.setViewportSize(DESK);
+
     // today's session: 47 half-hour slots of 10 seats
     await page.getByTestId('session-day').fill(today().split('-').reverse().join('/'));
     await page.getByTestId('session-create').click();
@@ -121,7 +137,7 @@ describe('vaccination campaign set-up and registration desk pages', () => {
     const site = await server.db.selectFrom('vaccination_sites').selectAll().where('code', '=', 'TYT-ADMIN').executeTakeFirstOrThrow();
     expect(site).toMatchObject({ commune_code: commune.code, capacity_per_hour: 20, opening_hours: [{ days: [1, 2, 3, 4, 5, 6, 7], from: '00:00', to: '23:30' }] });
     const lot = await server.db.selectFrom('vaccine_lots').selectAll().where('site_id', '=', site.id).executeTakeFirstOrThrow();
-    expect(lot).toMatchObject({ lot_number: 'FF2588', quantity: 1200 });
+    expect(lot).toMatchObject({ lot_number: 'FF2588', quantity: 1200, wasted: 12 });
   }, 240_000);
 
   it('on a phone: typed details, an Excel list with one bad row, a walk-in', async () => {

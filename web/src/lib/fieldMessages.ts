@@ -3,7 +3,7 @@
 // (locales: fieldErrors.*); a message no rule knows stays as the server wrote it (it still names the problem).
 import i18next from 'i18next';
 
-type FieldErrorKey = 'phone' | 'dateTime' | 'future' | 'past' | 'unknownUnit' | 'unknownPerson' | 'required' | 'minLength' | 'maxLength' | 'format' | 'number' | 'minimum' | 'maximum' | 'oneOf' | 'afterFrom' | 'isoDay' | 'sessionExists';
+type FieldErrorKey = 'phone' | 'dateTime' | 'future' | 'past' | 'unknownUnit' | 'unknownPerson' | 'required' | 'minLength' | 'maxLength' | 'format' | 'number' | 'minimum' | 'maximum' | 'oneOf' | 'afterFrom' | 'isoDay' | 'sessionExists' | 'moreThanLeft';
 
 const RULES: [RegExp, FieldErrorKey, ((m: RegExpExecArray) => { n: string })?][] = [
   [/^is not a valid (Vietnamese )?phone number/, 'phone'],
@@ -22,6 +22,7 @@ const RULES: [RegExp, FieldErrorKey, ((m: RegExpExecArray) => { n: string })?][]
   [/^must be equal to (one of the allowed values|constant)/, 'oneOf'],
   [/^must be a date YYYY-MM-DD/, 'isoDay'],
   [/^session exists/, 'sessionExists'],
+  [/^is more than the doses left/, 'moreThanLeft'],
   [/^(is after to|must be after from|is before starts?(On|At)?\b)/, 'afterFrom'],
 ];
 

@@ -2,7 +2,7 @@
 // its sites (address, commune, capacity per hour, opening hours), receive vaccine lots at a site, plan a day's
 // session (the server cuts its 30-minute slots from the site's hours) and invite registered people up to the free seats.
 // Every form shows the server's complaint under the field it names.
-import { Alert, Badge, Button, Card, Checkbox, Group, MultiSelect, NumberInput, Select, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Badge, Button, Card, Checkbox, Group, MultiSelect, NumberInput, Paper, Select, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useLang } from '../../app/i18n';
@@ -10,7 +10,7 @@ import { api } from '../../lib/api';
 import { ErrorAlert } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
 import { UnitPicker } from '../geo/UnitPicker';
-import { useCampaigns, usePriorityGroups, useProducts, useSiteDetails, useSlots, useStock, type CampaignItem, type OpeningWindow } from './api';
+import { useCampaigns, usePriorityGroups, useProducts, useSiteDetails, useSlots, useStock, type CampaignItem, type OpeningWindow, type StockItem } from './api';
 import { CampaignSelect, DayInput, fieldErrorsOf, todayLocal, unplaced, useSeparators } from './forms';
 import { useVaccT, type VaccKey } from './i18n';
 
@@ -197,6 +197,7 @@ function LotForm({ siteId, campaign }: { siteId: string; campaign: CampaignItem 
   const productName = (code: string) => products.data?.items.find((p) => p.code === code)?.name ?? code;
   const empty = { productCode: campaign.productCodes[0] ?? null, lotNumber: '', expiresOn: '', quantity: '' as string | number };
   const [f, setF] = useState(empty);
+  const [wasting, setWasting] = useState<string | null>(null);
   const receive = useMutation({
     mutationFn: () => api.post<{ id: string }>(`/api/vaccination/sites/${siteId}/lots`, { productCode: f.productCode ?? '', lotNumber: f.lotNumber.trim(), expiresOn: f.expiresOn, quantity: num(f.quantity) }),
     onSuccess: async () => {
@@ -222,23 +223,38 @@ function LotForm({ siteId, campaign }: { siteId: string; campaign: CampaignItem 
                   <Table.Th>{t('lot')}</Table.Th>
                   <Table.Th>{t('expiresOn')}</Table.Th>
                   <Table.Th ta="right">{t('quantity')}</Table.Th>
+                  <Table.Th ta="right">{t('wasted')}</Table.Th>
                   <Table.Th ta="right">{t('left')}</Table.Th>
+                  <Table.Th />
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
                 {stock.data.items.map((l) => (
-                  <Table.Tr key={l.id}>
-                    <Table.Td>{productName(l.productCode)}</Table.Td>
-                    <Table.Td>{l.lotNumber}</Table.Td>
-                    <Table.Td>{fmt.day(l.expiresOn)}</Table.Td>
-                    <Table.Td ta="right">{fmt.number(l.quantity)}</Table.Td>
-                    <Table.Td ta="right">{fmt.number(l.left)}</Table.Td>
+                  <Table.Tr key={l.id} data-testid="stock-row">
+                      <Table.Td>{productName(l.productCode)}</Table.Td>
+                      <Table.Td>{l.lotNumber}</Table.Td>
+                      <Table.Td>{fmt.day(l.expiresOn)}</Table.Td>
+                      <Table.Td ta="right">{fmt.number(l.quantity)}</Table.Td>
+                      <Table.Td ta="right">{fmt.number(l.wasted)}</Table.Td>
+                      <Table.Td ta="right" data-testid="stock-left">
+                        {fmt.number(l.left)}
+                      </Table.Td>
+                      <Table.Td>
+                        <Button size="compact-xs" variant="subtle" onClick={() => setWasting(wasting === l.id ? null : l.id)} data-testid="wastage-open">
+                          {t('setup.wastage')}
+                        </Button>
+                      </Table.Td>
                   </Table.Tr>
                 ))}
               </Table.Tbody>
             </Table>
           </Table.ScrollContainer>
         )}
+        {stock.data?.items
+          .filter((l) => l.id === wasting)
+          .map((l) => (
+            <WastageForm key={l.id} lot={l} siteId={siteId} onDone={() => setWasting(null)} />
+          ))}
         <SimpleGrid cols={{ base: 1, sm: 2, lg: 4 }}>
           <Select label={t('product')} data={campaign.productCodes.map((c) => ({ value: c, label: productName(c) }))} value={f.productCode} onChange={(v) => setF({ ...f, productCode: v })} error={fe.productCode} data-testid="lot-product" />
           <TextInput label={t('setup.lotNumber')} value={f.lotNumber} onChange={(e) => setF({ ...f, lotNumber: e.currentTarget.value })} error={fe.lotNumber} maxLength={60} data-testid="lot-number" />
@@ -253,6 +269,43 @@ function LotForm({ siteId, campaign }: { siteId: string; campaign: CampaignItem 
         </Group>
       </Stack>
     </Card>
+  );
+}
+
+/** Doses of a lot lost (broken vial, cold chain, expired opened vial…): the stock left goes down. */
+function WastageForm({ lot, siteId, onDone }: { lot: StockItem; siteId: string; onDone(): void }) {
+  const t = useVaccT();
+  const qc = useQueryClient();
+  const fmt = useFormat();
+  const sep = useSeparators();
+  const [f, setF] = useState({ doses: '' as string | number, reason: '' });
+  const save = useMutation({
+    mutationFn: () => api.post(`/api/vaccination/lots/${lot.id}/wastage`, { doses: num(f.doses), reason: f.reason.trim() }),
+    onSuccess: async () => {
+      await qc.invalidateQueries({ queryKey: ['vaccination', 'stock', siteId] });
+      onDone();
+    },
+  });
+  const fe = fieldErrorsOf(save.error);
+  return (
+    <Paper withBorder p="sm" maw={420}>
+      <Stack gap="xs" data-testid="wastage-form">
+        <Text size="sm" fw={600}>
+          {t('setup.wastageTitle', { lot: lot.lotNumber, left: fmt.number(lot.left) })}
+        </Text>
+        <NumberInput label={t('setup.wastageDoses')} value={f.doses} onChange={(v) => setF({ ...f, doses: v })} min={1} allowDecimal={false} {...sep} error={fe.doses} data-testid="wastage-doses" />
+        <TextInput label={t('setup.wastageReason')} placeholder={t('setup.wastageReasonHint')} value={f.reason} onChange={(e) => setF({ ...f, reason: e.currentTarget.value })} maxLength={200} error={fe.reason} data-testid="wastage-reason" />
+        {unplaced(save.error, ['doses', 'reason']) && <ErrorAlert error={save.error} />}
+        <Group gap="xs">
+          <Button size="xs" onClick={() => save.mutate()} loading={save.isPending} data-testid="wastage-save">
+            {t('setup.wastageSave')}
+          </Button>
+          <Button size="xs" variant="default" onClick={onDone}>
+            {t('setup.wastageClose')}
+          </Button>
+        </Group>
+      </Stack>
+    </Paper>
   );
 }
 

@@ -1,5 +1,5 @@
 // The citizen's electronic health book ("Sổ sức khỏe điện tử"): for themself and each dependant their account
-// manages, the personal QR, appointments (booking the next dose, cancelling one), doses (with AEFI and the next dose due), test results and health declarations. Reads
+// manages, the personal QR, appointments (booking the next dose, moving or cancelling one), doses (with AEFI and the next dose due), test results and health declarations. Reads
 // the people module's QR and dependants, the declarations module's list, this module's book and the certificates
 // module's section (QR to show, PDF to print).
 import { Alert, Badge, Button, Card, Center, Group, Image, SegmentedControl, Stack, Text, Title } from '@mantine/core';
@@ -46,6 +46,7 @@ function Book({ personId, own }: { personId: string; own: boolean }) {
   const qr = useMyQr(own ? null : personId);
   const decl = useMyDeclarations(own ? null : personId, 1);
   const cancel = useCancelBooking(personId);
+  const [moving, setMoving] = useState<string | null>(null);
   if (book.isPending) return <PageLoader />;
   if (book.isError) return <ErrorAlert error={book.error} />;
   const b = book.data;
@@ -120,14 +121,24 @@ function Book({ personId, own }: { personId: string; own: boolean }) {
               {t('appointment', { dose: a.doseNumber, time: fmt.dateTime(a.startsAt), site: a.siteName })} · {t(`status.${a.status}` as VaccKey)}
             </Text>
             {a.status === 'booked' && (
-              <Button size="xs" variant="default" style={{ flexShrink: 0 }} loading={cancel.isPending && cancel.variables === a.id} onClick={() => cancel.mutate(a.id)}>
-                {t('cancelBooking')}
-              </Button>
+              <Group gap={4} wrap="nowrap" style={{ flexShrink: 0 }}>
+                <Button size="xs" variant="light" onClick={() => setMoving(moving === a.id ? null : a.id)} data-testid="rebook-open">
+                  {t('rebook')}
+                </Button>
+                <Button size="xs" variant="default" loading={cancel.isPending && cancel.variables === a.id} onClick={() => cancel.mutate(a.id)}>
+                  {t('cancelBooking')}
+                </Button>
+              </Group>
             )}
           </Group>
         ))}
         {cancel.isError && <ErrorAlert error={cancel.error} />}
       </Card>
+      {b.appointments
+        .filter((a) => a.id === moving && a.status === 'booked')
+        .map((a) => (
+          <BookingCard key={a.id} personId={personId} doseNumber={a.doseNumber} rebook={a} onDone={() => setMoving(null)} />
+        ))}
       {(!last || last.doseNumber < last.seriesDoses) && !b.appointments.some((a) => a.status === 'booked') && <BookingCard personId={personId} doseNumber={b.doses.length + 1} />}
       <Card withBorder>
         <Title order={2} size="h5" mb="xs">
