@@ -11,9 +11,10 @@ import { spawn } from 'node:child_process';
 import pg from 'pg';
 import { sql } from 'kysely';
 import { connectDatabase } from '../server/src/platform/db';
-import { auditColumns, type AuditEntry } from '../server/src/platform/audit';
+import type { AuditEntry } from '../server/src/platform/audit';
+import { bookSeatsQuery } from '../server/src/modules/vaccination';
 import { prepare } from './booking';
-import { cpuMeter } from './_cpu';
+import { cpuMeter, procStat } from './_cpu';
 
 /** CPU ms of the embedded PostgreSQL's processes by kind (backends summed), from /proc. */
 function pgProcesses(dir: string): Map<string, number> {
@@ -22,8 +23,7 @@ function pgProcesses(dir: string): Map<string, number> {
   for (const d of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     try {
-      const f = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-      const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+      const fields = procStat(d);
       if (Number(d) !== pid && Number(fields[1]) !== pid) continue;
       const cmd = fs.readFileSync(`/proc/${d}/cmdline`, 'utf8').replace(/\0/g, ' ');
       const kind = Number(d) === pid ? 'postmaster' : /postgres: (\S+ \S+ \S+)/.exec(cmd)?.[1]?.includes('127.0.0.1') ? 'backends' : (/postgres: ([a-z ]+)/.exec(cmd)?.[1]?.trim() ?? cmd);
@@ -38,7 +38,7 @@ function pgProcesses(dir: string): Map<string, number> {
 
 async function startPerf(dir: string, file: string) {
   const pid = Number(fs.readFileSync(path.join(dir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
-  const kids = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d) && (() => { try { const f = fs.readFileSync(`/proc/${d}/stat`, 'utf8'); return Number(f.slice(f.lastIndexOf(')') + 2).split(' ')[1]) === pid; } catch { return false; } })());
+  const kids = fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d) && (() => { try { return Number(procStat(d)[1]) === pid; } catch { return false; } })());
   const child = spawn('perf', ['record', '-F', '1999', '-g', '-o', file, '-p', kids.join(',')], { stdio: 'inherit' });
   await new Promise((r) => setTimeout(r, 500));
   return async () => {
@@ -58,23 +58,7 @@ interface Req {
 }
 
 /** One batch, as booking-batch.ts writes it. */
-const bookSeats = async (pool: pg.Pool, rows: Req[]) =>
-  (
-    await pool.query<{ outcome: string }>({
-      name: 'vaccination_book_seats',
-      text: `select i, id::text as id, outcome from vaccination_book_seats($1::uuid[], $2::uuid[], $3::uuid[], $4::int[], $5::bigint[], $6::timestamptz[],
-               $7::timestamptz[], $8::bigint[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[])`,
-      values: [
-        rows.map((r) => r.personId),
-        rows.map((r) => r.slotId),
-        rows.map((r) => r.campaignId),
-        rows.map((r) => r.doseNumber),
-        rows.map((r) => r.by),
-        rows.map((r) => r.now.toISOString()),
-        ...auditColumns(rows.map((r) => r.audit)),
-      ],
-    })
-  ).rows;
+const bookSeats = async (pool: pg.Pool, rows: Req[]) => (await pool.query<{ outcome: string }>(bookSeatsQuery(rows))).rows;
 
 const BATCH = Number(process.argv[2] ?? 200);
 const EXPLAIN = process.argv.includes('explain');

@@ -3,6 +3,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 
+/**
+ * The fields of /proc/<pid>/stat from #3 (state) on: [0] state, [1] ppid, [11] utime, [12] stime, [13] cutime,
+ * [14] cstime (ticks of CLK_TCK = 100). The command name (#2) may hold spaces, so the fields are read after its ')'.
+ * Throws when the process has ended.
+ */
+export function procStat(pid: number | string): string[] {
+  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return f.slice(f.lastIndexOf(')') + 2).split(' ');
+}
+
 /** CPU time (ms, user + system) of the embedded PostgreSQL: the postmaster and all its children (backends, WAL writer, …). */
 export function postgresCpuMs(dataDir: string): number {
   let pid: number;
@@ -16,8 +26,7 @@ export function postgresCpuMs(dataDir: string): number {
   for (const d of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     try {
-      const f = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-      const fields = f.slice(f.lastIndexOf(')') + 2).split(' '); // fields from #3 (state) on
+      const fields = procStat(d);
       if (Number(d) === pid || Number(fields[1]) === pid) ms += (Number(fields[11]) + Number(fields[12])) * tick;
       // backends that ended (idle pool connections closed) live on in the postmaster's children's times
       if (Number(d) === pid) ms += (Number(fields[13]) + Number(fields[14])) * tick;

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '../server/src/platform/db/embedded';
-import { serverCpuMs } from './_cpu';
+import { procStat, serverCpuMs } from './_cpu';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
 const STATEMENTS = Number(process.env.BENCH_STATEMENTS ?? 20_000);
@@ -19,8 +19,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 function backendCpuMs(pids: number[]): number {
   let ms = 0;
   for (const pid of pids) {
-    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    const fields = procStat(pid);
     ms += (Number(fields[11]) + Number(fields[12])) * 10; // CLK_TCK = 100
   }
   return ms;

@@ -63,8 +63,11 @@ const BOOK_SQL = `select i, id::text as id, outcome from vaccination_book_seats(
   $1::uuid[], $2::uuid[], $3::uuid[], $4::int[], $5::bigint[], $6::timestamptz[],
   $7::timestamptz[], $8::bigint[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[])`;
 
-async function writeSeats(pool: pg.Pool, rows: SeatRequest[]): Promise<SeatResult[]> {
-  const values = [
+/** A batch's call of vaccination_book_seats as a named prepared statement (also used by bench/_booking-pg.ts). */
+export const bookSeatsQuery = (rows: Pick<SeatRequest, 'personId' | 'slotId' | 'campaignId' | 'doseNumber' | 'by' | 'now' | 'audit'>[]) => ({
+  name: 'vaccination_book_seats',
+  text: BOOK_SQL,
+  values: [
     rows.map((r) => r.personId),
     rows.map((r) => r.slotId),
     rows.map((r) => r.campaignId),
@@ -72,10 +75,14 @@ async function writeSeats(pool: pg.Pool, rows: SeatRequest[]): Promise<SeatResul
     rows.map((r) => r.by),
     rows.map((r) => r.now.toISOString()),
     ...auditColumns(rows.map((r) => r.audit)),
-  ];
+  ],
+});
+
+async function writeSeats(pool: pg.Pool, rows: SeatRequest[]): Promise<SeatResult[]> {
+  const query = bookSeatsQuery(rows);
   for (let attempt = 0; ; attempt++) {
     try {
-      const out = (await pool.query<{ i: number; id: string | null; outcome: 'ok' | 'full' | 'unregistered' | 'booked' | 'unknown-slot' }>({ name: 'vaccination_book_seats', text: BOOK_SQL, values })).rows;
+      const out = (await pool.query<{ i: number; id: string | null; outcome: 'ok' | 'full' | 'unregistered' | 'booked' | 'unknown-slot' }>(query)).rows;
       return out.map((o, i) => (o.outcome === 'ok' ? { id: o.id!, personId: rows[i]!.personId } : { refused: o.outcome }));
     } catch (e) {
       // a deadlock with some other path: nothing of the call was written, so it is simply made again
