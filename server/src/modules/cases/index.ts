@@ -42,6 +42,7 @@ export { traceCase, traceCases, traceCaseFull, traceCasesFull } from './trace';
 export { venueContacts, venueContactsQuery } from './trace-venues';
 export { splitHits } from './trace-sweep';
 export { householdPairs } from './trace-households';
+export { countPeopleQuery } from './trace-mass';
 export type { IslandRow, MassExposure, TracedContact, TracedExposure, TraceSource } from './trace-types';
 export { exposureSources } from './sources';
 export { runCaseTrace, infectiousWindow, type CaseSettings } from './service';

@@ -22,13 +22,25 @@ export function massWindows(stays: (CrowdedStay & { level: number; personId: str
 }
 
 /**
- * The people at each of a case's mass exposures (venue, window: check-ins by check-out, else the venue's default
- * stay; venue declarations) who are not listed (the case's person and contacts, `listed`): one statement, counting
- * in the index, nothing read back but the numbers.
+ * The people at each mass exposure of each case (venue, window: check-ins by check-out, else the venue's default stay;
+ * venue declarations) who are not listed for that case (its person and contacts, `listed`): one statement for all the
+ * cases traced together (a bulk chunk: one plan, not one per case), counting in the index, nothing read back but the
+ * numbers. Sets each window's peopleCount.
  */
-export async function countPeople(db: DbOrTx, mass: MassExposure[], listed: string[]): Promise<MassExposure[]> {
-  if (!mass.length) return mass;
-  const r = await sql<{ i: number; n: number }>`
+export async function countPeople(db: DbOrTx, cases: { mass: MassExposure[]; listed: string[] }[]): Promise<void> {
+  const q = countPeopleQuery(cases);
+  if (!q) return;
+  const all = cases.flatMap((c) => c.mass);
+  for (const x of (await q.execute(db)).rows) all[x.i]!.peopleCount = x.n;
+}
+
+/** The statement behind countPeople (null: no window), exported for bench/_trace-profile.ts. */
+export function countPeopleQuery(cases: { mass: MassExposure[]; listed: string[] }[]) {
+  const w = cases.flatMap((c, g) => c.mass.map((m) => ({ g, m })));
+  if (!w.length) return null;
+  const lg = cases.flatMap((c, g) => c.listed.map(() => g));
+  const lp = cases.flatMap((c) => c.listed);
+  return sql<{ i: number; n: number }>`
     select w.i::int as i, (
       select count(distinct x.p)::int from (
         select c.person_id as p from checkins c
@@ -38,8 +50,6 @@ export async function countPeople(db: DbOrTx, mass: MassExposure[], listed: stri
         select d.subject_person_id from declarations d join venues v on v.id = d.venue_id
         where d.venue_id = w.v and d.submitted_at >= w.a - interval '12 hours' and d.submitted_at < w.b
           and d.submitted_at + make_interval(mins => v.default_stay_minutes) > w.a
-      ) x where x.p not in (select unnest(${listed}::uuid[]))) as n
-    from unnest(${mass.map((_, i) => i)}::int[], ${mass.map((m) => m.venueId)}::uuid[], ${mass.map((m) => m.from.toISOString())}::timestamptz[], ${mass.map((m) => m.to.toISOString())}::timestamptz[]) as w(i, v, a, b)`.execute(db);
-  for (const x of r.rows) mass[x.i]!.peopleCount = x.n;
-  return mass;
+      ) x where (w.g, x.p) not in (select * from unnest(${lg}::int[], ${lp}::uuid[]))) as n
+    from unnest(${w.map((_, i) => i)}::int[], ${w.map((x) => x.g)}::int[], ${w.map((x) => x.m.venueId)}::uuid[], ${w.map((x) => x.m.from.toISOString())}::timestamptz[], ${w.map((x) => x.m.to.toISOString())}::timestamptz[]) as w(i, g, v, a, b)`;
 }

@@ -113,6 +113,7 @@ export async function traceCasesFull(db: DbOrTx, inputs: TraceInput[]): Promise<
     }
   }
   // mass exposures: the people there not listed otherwise (a crowd of the case's own F1s is no mass exposure)
-  const mass = await Promise.all(runs.map(async (r) => (await countPeople(db, massWindows(r.crowded), [r.input.personId, ...r.found.keys()])).filter((m) => m.peopleCount > 0)));
-  return runs.map((r, i) => ({ contacts: [...r.found.values()].sort((a, b) => a.level - b.level || byCode(a.personId, b.personId)), massExposures: mass[i]! }));
+  const mass = runs.map((r) => ({ mass: massWindows(r.crowded), listed: [r.input.personId, ...r.found.keys()] }));
+  await countPeople(db, mass);
+  return runs.map((r, i) => ({ contacts: [...r.found.values()].sort((a, b) => a.level - b.level || byCode(a.personId, b.personId)), massExposures: mass[i]!.mass.filter((m) => m.peopleCount > 0) }));
 }

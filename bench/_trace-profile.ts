@@ -1,0 +1,67 @@
+// Where a bulk chunk's time goes (not a benchmark): on the kept database of the trace bench, the level-2 venue
+// statement of one chunk of the bulk run, EXPLAIN (ANALYZE, BUFFERS) of cases_venue_contacts' body prepared with a
+// generic plan (as the function runs it), with the mass-exposure rule at 100 and off, and of the people-not-listed count.
+//   flock /work/wt/bench.lock env BENCH_TRACE_DIR=<dir> SIZE=full CHUNK=0 node --import tsx bench/_trace-profile.ts
+import fs from 'node:fs';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { connectDatabase } from '../server/src/platform/db';
+import { countPeopleQuery, traceCasesFull } from '../server/src/modules/cases';
+
+const START = new Date('2021-08-01T00:00:00+07:00');
+const dataDir = path.join(process.env.BENCH_TRACE_DIR ?? '/work/wt/tracedb', process.env.SIZE ?? 'full');
+const chunkNo = Number(process.env.CHUNK ?? 0);
+const size = Number(process.env.CHUNK_SIZE ?? 25);
+const handle = await connectDatabase({ dataDir, poolSize: 2, timeouts: { statementTimeoutMs: 0, connectTimeoutMs: 120_000 } });
+const db = handle.db;
+await sql`select setseed(0.77)`.execute(db);
+const confirmAt = new Date(START.getTime() + 11 * 86_400_000 + 12 * 3600_000);
+const from = new Date(confirmAt.getTime() - 3 * 86_400_000);
+const at = new Date(confirmAt.getTime() + 86_400_000);
+const picked = await sql<{ person_id: string }>`select person_id from (select distinct person_id from checkins where checkin_at >= ${from} and checkin_at < ${confirmAt}) x order by md5(person_id::text) limit 1100`.execute(db);
+const cases = process.env.CASE ? [process.env.CASE] : picked.rows.map((r) => r.person_id).slice(100 + chunkNo * size, 100 + (chunkNo + 1) * size);
+const t0 = performance.now();
+const l1 = await traceCasesFull(db, cases.map((p) => ({ personId: p, from, to: confirmAt, at, levels: 1, minOverlapMinutes: 0, massExposure: 100 })));
+console.log(`level 1 of ${cases.length} cases: ${(performance.now() - t0).toFixed(0)} ms, ${l1.reduce((n, r) => n + r.contacts.length, 0)} F1s`);
+const sources = l1.flatMap((r) => r.contacts.map((c) => ({ personId: c.personId, from: c.exposures[0]!.from, to: at })).filter((x) => x.to > x.from));
+const m9 = fs.readFileSync('server/src/modules/cases/migrations/0009_mass_exposure.sql', 'utf8');
+let body = m9.slice(m9.indexOf('return query') + 'return query'.length, m9.lastIndexOf('end\n$$;'));
+body = body.replace(/;\s*$/, '');
+const vars = `v_lo as (select (select min(x) from unnest($2::timestamptz[]) x) - interval '12 hours' as v)`;
+body = body
+  .replace(/\bv_lo\b/g, `(select min(x) from unnest($2::timestamptz[]) x) - interval '12 hours'`)
+  .replace(/\bv_hi_next\b/g, `(select max(x) from unnest($3::timestamptz[]) x) + interval '12 hours'`)
+  .replace(/\bv_hi\b/g, `(select max(x) from unnest($3::timestamptz[]) x)`)
+  .replace(/\bp_ids\b/g, '$1::uuid[]').replace(/\bp_from\b/g, '$2::timestamptz[]').replace(/\bp_to\b/g, '$3::timestamptz[]')
+  .replace(/\bp_part\b/g, '$4::int').replace(/\bp_parts\b/g, '$5::int').replace(/\bp_crowd\b/g, '$6::int');
+void vars;
+const lit = (xs: string[]) => `'{${xs.join(',')}}'`;
+const ids = lit(sources.map((s) => s.personId));
+const froms = lit(sources.map((s) => `"${s.from.toISOString()}"`));
+const tos = lit(sources.map((s) => `"${s.to.toISOString()}"`));
+const show = process.env.PLAN === '1';
+if (!process.env.SKIP_L2) await db.connection().execute(async (conn) => {
+  await sql.raw(`prepare q(uuid[], timestamptz[], timestamptz[], int, int, int) as ${body}`).execute(conn);
+  await sql`set plan_cache_mode = force_generic_plan`.execute(conn);
+  for (const crowd of [100, 0, 100, 0]) {
+    const s = performance.now();
+    const r = await sql.raw<{ 'QUERY PLAN': string }>(`explain (analyze, buffers) execute q(${ids}, ${froms}, ${tos}, 0, 1, ${crowd})`).execute(conn);
+    const lines = r.rows.map((x) => x['QUERY PLAN']);
+    console.log(`\n=== level 2, ${sources.length} sources, crowd ${crowd}: ${(performance.now() - s).toFixed(0)} ms wall`);
+    fs.writeFileSync(`/tmp/t6-plan-${crowd}.txt`, lines.join('\n'));
+    console.log((show ? lines : lines.filter((l) => /^  CTE|Execution|Planning/.test(l) || (/actual/.test(l) && l.search(/\S/) <= 6 && !/Index Cond|Filter/.test(l)))).join('\n'));
+  }
+});
+// the mass exposures' people count, as the engine runs it
+const t1 = performance.now();
+const full = await traceCasesFull(db, cases.map((p) => ({ personId: p, from, to: confirmAt, at, levels: 2, minOverlapMinutes: 0, massExposure: 100 })));
+console.log(`\nF1+F2 of the chunk: ${(performance.now() - t1).toFixed(0)} ms, ${full.reduce((n, r) => n + r.contacts.length, 0)} contacts, ${full.reduce((n, r) => n + r.massExposures.length, 0)} mass exposures, ${full.reduce((n, r) => n + r.massExposures.reduce((k, m) => k + m.peopleCount, 0), 0)} people`);
+{
+  const q = countPeopleQuery(full.map((r, k) => ({ mass: r.massExposures, listed: [cases[k]!, ...r.contacts.map((c) => c.personId)] })))!.compile(db);
+  for (let rep = 0; rep < 2; rep++) {
+    const e = await db.executeQuery({ ...q, sql: `explain (analyze, buffers) ${q.sql}` });
+    const lines = (e.rows as { 'QUERY PLAN': string }[]).map((x) => x['QUERY PLAN']);
+    console.log(`people-not-listed counts of the chunk, one statement:\n${lines.filter((l) => !/never executed|Index Cond|Filter:|Heap Fetches/.test(l)).slice(0, 30).join('\n')}\n${lines.filter((l) => /Planning Time|Execution Time/.test(l)).join('\n')}`);
+  }
+}
+await handle.close();
