@@ -7,7 +7,9 @@
 import crypto from 'node:crypto';
 import path from 'node:path';
 import { sql } from 'kysely';
-import { connectDatabase } from '../server/src/platform/db';
+import { connectDatabase, migrate } from '../server/src/platform/db';
+import { migrationSources } from '../server/src/platform/cli';
+import { modules } from '../server/src/modules';
 import { traceCasesFull } from '../server/src/modules/cases';
 
 const START = new Date('2021-08-01T00:00:00+07:00');
@@ -15,6 +17,7 @@ const dataDir = path.join(process.env.BENCH_TRACE_DIR ?? '/tmp/t6db', process.en
 const N = Number(process.env.N ?? 300);
 const handle = await connectDatabase({ dataDir, poolSize: 4, timeouts: { statementTimeoutMs: 0, connectTimeoutMs: 120_000 } });
 const db = handle.db;
+await migrate(db, migrationSources(modules), () => {}); // as the bench does: the engine's migrations of this branch
 await sql`select setseed(0.77)`.execute(db);
 const confirmAt = new Date(START.getTime() + 11 * 86_400_000 + 12 * 3600_000);
 const from = new Date(confirmAt.getTime() - 3 * 86_400_000);

@@ -5,8 +5,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { sql } from 'kysely';
-import { connectDatabase } from '../server/src/platform/db';
+import { connectDatabase, migrate } from '../server/src/platform/db';
+import { migrationSources } from '../server/src/platform/cli';
+import { modules } from '../server/src/modules';
 import { countPeopleQuery, traceCasesFull } from '../server/src/modules/cases';
+import { postgresCpuMs } from './_cpu';
 
 const START = new Date('2021-08-01T00:00:00+07:00');
 const dataDir = path.join(process.env.BENCH_TRACE_DIR ?? '/work/wt/tracedb', process.env.SIZE ?? 'full');
@@ -14,6 +17,7 @@ const chunkNo = Number(process.env.CHUNK ?? 0);
 const size = Number(process.env.CHUNK_SIZE ?? 25);
 const handle = await connectDatabase({ dataDir, poolSize: 2, timeouts: { statementTimeoutMs: 0, connectTimeoutMs: 120_000 } });
 const db = handle.db;
+await migrate(db, migrationSources(modules), () => {});
 await sql`select setseed(0.77)`.execute(db);
 const confirmAt = new Date(START.getTime() + 11 * 86_400_000 + 12 * 3600_000);
 const from = new Date(confirmAt.getTime() - 3 * 86_400_000);
@@ -24,23 +28,43 @@ const t0 = performance.now();
 const l1 = await traceCasesFull(db, cases.map((p) => ({ personId: p, from, to: confirmAt, at, levels: 1, minOverlapMinutes: 0, massExposure: 100 })));
 console.log(`level 1 of ${cases.length} cases: ${(performance.now() - t0).toFixed(0)} ms, ${l1.reduce((n, r) => n + r.contacts.length, 0)} F1s`);
 const sources = l1.flatMap((r) => r.contacts.map((c) => ({ personId: c.personId, from: c.exposures[0]!.from, to: at })).filter((x) => x.to > x.from));
-const m9 = fs.readFileSync('server/src/modules/cases/migrations/0009_mass_exposure.sql', 'utf8');
-let body = m9.slice(m9.indexOf('return query') + 'return query'.length, m9.lastIndexOf('end\n$$;'));
-body = body.replace(/;\s*$/, '');
-const vars = `v_lo as (select (select min(x) from unnest($2::timestamptz[]) x) - interval '12 hours' as v)`;
-body = body
-  .replace(/\bv_lo\b/g, `(select min(x) from unnest($2::timestamptz[]) x) - interval '12 hours'`)
+/** cases_venue_contacts' body in a migration, as a statement with parameters $1…$6 (the function's arguments). */
+const bodyOf = (migration: string) => {
+  const m = fs.readFileSync(`server/src/modules/cases/migrations/${migration}.sql`, 'utf8');
+  return m.slice(m.indexOf('return query') + 'return query'.length, m.lastIndexOf('end\n$$;')).replace(/;\s*$/, '')
+    .replace(/\bv_lo\b/g, `(select min(x) from unnest($2::timestamptz[]) x) - interval '12 hours'`)
   .replace(/\bv_hi_next\b/g, `(select max(x) from unnest($3::timestamptz[]) x) + interval '12 hours'`)
   .replace(/\bv_hi\b/g, `(select max(x) from unnest($3::timestamptz[]) x)`)
   .replace(/\bp_ids\b/g, '$1::uuid[]').replace(/\bp_from\b/g, '$2::timestamptz[]').replace(/\bp_to\b/g, '$3::timestamptz[]')
   .replace(/\bp_part\b/g, '$4::int').replace(/\bp_parts\b/g, '$5::int').replace(/\bp_crowd\b/g, '$6::int');
-void vars;
+};
+const body = bodyOf(process.env.MIGRATION ?? '0010_crowd_counts_from_stays');
 const lit = (xs: string[]) => `'{${xs.join(',')}}'`;
 const ids = lit(sources.map((s) => s.personId));
 const froms = lit(sources.map((s) => `"${s.from.toISOString()}"`));
 const tos = lit(sources.map((s) => `"${s.to.toISOString()}"`));
 const show = process.env.PLAN === '1';
-if (!process.env.SKIP_L2) await db.connection().execute(async (conn) => {
+if (process.env.AB) {
+  // A/B of two versions of the statement on the same sources: PostgreSQL's CPU per execution (all its processes;
+  // /proc), alternating, so the load of the box falls on both alike
+  const [va, vb] = process.env.AB.split(',') as [string, string];
+  await db.connection().execute(async (conn) => {
+    await sql.raw(`prepare qa(uuid[], timestamptz[], timestamptz[], int, int, int) as ${bodyOf(va)}`).execute(conn);
+    await sql.raw(`prepare qb(uuid[], timestamptz[], timestamptz[], int, int, int) as ${bodyOf(vb)}`).execute(conn);
+    await sql`set plan_cache_mode = force_generic_plan`.execute(conn);
+    const cpu = { qa: [] as number[], qb: [] as number[] };
+    const rows = { qa: 0, qb: 0 };
+    for (let rep = 0; rep < Number(process.env.REPS ?? 6); rep++)
+      for (const q of ['qa', 'qb'] as const) {
+        const c0 = postgresCpuMs(dataDir);
+        const r = await sql.raw(`execute ${q}(${ids}, ${froms}, ${tos}, 0, 1, 100)`).execute(conn);
+        cpu[q].push(postgresCpuMs(dataDir) - c0);
+        rows[q] = r.rows.length;
+      }
+    const med = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+    console.log(`level 2 of the chunk (${sources.length} sources, rule 100), PostgreSQL CPU per execution: ${va} median ${med(cpu.qa)} ms [${cpu.qa.join(' ')}], ${rows.qa} rows; ${vb} median ${med(cpu.qb)} ms [${cpu.qb.join(' ')}], ${rows.qb} rows`);
+  });
+} else if (!process.env.SKIP_L2) await db.connection().execute(async (conn) => {
   await sql.raw(`prepare q(uuid[], timestamptz[], timestamptz[], int, int, int) as ${body}`).execute(conn);
   await sql`set plan_cache_mode = force_generic_plan`.execute(conn);
   for (const crowd of [100, 0, 100, 0]) {

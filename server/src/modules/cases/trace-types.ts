@@ -69,7 +69,10 @@ export interface IslandRow {
   via: 'checkin' | 'declaration' | null;
   f: number;
   t: number;
+  /** 's': the stays begun during the span (when the mass-exposure rule is on); 'm': the people counted there */
   n?: number | null;
+  /** 'h': the stay's end by check-out, else the venue's default stay (t may be earlier: the person's next check-in) */
+  e?: number | null;
 }
 
 export interface TracedExposure {

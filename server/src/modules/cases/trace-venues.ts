@@ -3,6 +3,7 @@
 // here by the sweep (trace-sweep.ts). Several statements side by side for a level of many sources.
 import { sql } from 'kysely';
 import type { DbOrTx } from '../../platform/db/types';
+import { finishCrowdCounts } from './trace-crowds';
 import { splitHits } from './trace-sweep';
 import type { CrowdedStay, GroupOf, IslandRow, KnownOf, TraceSource, VenueHit } from './trace-types';
 
@@ -37,6 +38,7 @@ export async function venueContactsAndCrowds(
   // transaction they queue on its one), each reading the islands of its own venues
   const rs = await Promise.all(Array.from({ length: parts }, (_, i) => venueContactsQuery(sources, i, parts, o.crowd ?? 0).execute(db)));
   const rows = rs.length === 1 ? rs[0]!.rows : rs.flatMap((r) => r.rows);
+  finishCrowdCounts(rows, sources, o.crowd ?? 0);
   const crowded: CrowdedStay[] = [];
   for (const r of rows)
     if (r.kind === 'm')
