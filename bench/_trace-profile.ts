@@ -8,8 +8,8 @@ import { sql } from 'kysely';
 import { connectDatabase, migrate } from '../server/src/platform/db';
 import { migrationSources } from '../server/src/platform/cli';
 import { modules } from '../server/src/modules';
-import { countPeopleQuery, traceCasesFull } from '../server/src/modules/cases';
-import { postgresCpuMs } from './_cpu';
+import { countPeopleQuery, householdPairs, traceCasesFull, venueContactsQuery } from '../server/src/modules/cases';
+import { postgresCpuMs, serverCpuMs } from './_cpu';
 
 const START = new Date('2021-08-01T00:00:00+07:00');
 const dataDir = path.join(process.env.BENCH_TRACE_DIR ?? '/work/wt/tracedb', process.env.SIZE ?? 'full');
@@ -24,6 +24,23 @@ const from = new Date(confirmAt.getTime() - 3 * 86_400_000);
 const at = new Date(confirmAt.getTime() + 86_400_000);
 const picked = await sql<{ person_id: string }>`select person_id from (select distinct person_id from checkins where checkin_at >= ${from} and checkin_at < ${confirmAt}) x order by md5(person_id::text) limit 1100`.execute(db);
 const cases = process.env.CASE ? [process.env.CASE] : picked.rows.map((r) => r.person_id).slice(100 + chunkNo * size, 100 + (chunkNo + 1) * size);
+if (process.env.BULK) {
+  // n chunks of the bulk run one after another (rule 100): CPU per case of this process and of PostgreSQL; run under
+  // node --cpu-prof for where this process's share goes
+  const all = picked.rows.map((r) => r.person_id).slice(100);
+  const n = Number(process.env.BULK);
+  const c0 = { node: serverCpuMs(), pg: postgresCpuMs(dataDir) };
+  let contacts = 0;
+  for (let k = 0; k < n; k++) {
+    const part = all.slice(k * size, (k + 1) * size);
+    const r = await traceCasesFull(db, part.map((p) => ({ personId: p, from, to: confirmAt, at, levels: 2, minOverlapMinutes: 0, massExposure: 100 })));
+    contacts += r.reduce((x, y) => x + y.contacts.length, 0);
+  }
+  const per = (x: number) => (x / (n * size)).toFixed(1);
+  console.log(`bulk ${n} chunks of ${size}, rule 100, one at a time: ${contacts} contacts; CPU per case: this process ${per(serverCpuMs() - c0.node)} ms + PostgreSQL ${per(postgresCpuMs(dataDir) - c0.pg)} ms`);
+  await handle.close();
+  process.exit(0);
+}
 const t0 = performance.now();
 const l1 = await traceCasesFull(db, cases.map((p) => ({ personId: p, from, to: confirmAt, at, levels: 1, minOverlapMinutes: 0, massExposure: 100 })));
 console.log(`level 1 of ${cases.length} cases: ${(performance.now() - t0).toFixed(0)} ms, ${l1.reduce((n, r) => n + r.contacts.length, 0)} F1s`);
@@ -44,7 +61,29 @@ const ids = lit(sources.map((s) => s.personId));
 const froms = lit(sources.map((s) => `"${s.from.toISOString()}"`));
 const tos = lit(sources.map((s) => `"${s.to.toISOString()}"`));
 const show = process.env.PLAN === '1';
-if (process.env.AB) {
+if (process.env.PARTS) {
+  // PostgreSQL's CPU of each statement of the chunk's F1+F2, run one at a time, 5 times each (medians)
+  const med = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+  const cpuOf = async (f: () => Promise<unknown>) => {
+    const xs: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const c0 = postgresCpuMs(dataDir);
+      await f();
+      xs.push(postgresCpuMs(dataDir) - c0);
+    }
+    return `${med(xs)} ms [${xs.join(' ')}]`;
+  };
+  const f1src = cases.map((p) => ({ personId: p, from, to: confirmAt }));
+  console.log(`venue statement, level 1 (${f1src.length} sources): ${await cpuOf(() => venueContactsQuery(f1src).execute(db))}`);
+  console.log(`venue statement, level 2 (${sources.length} sources, rule 100, one part): ${await cpuOf(() => venueContactsQuery(sources, 0, 1, 100).execute(db))}`);
+  console.log(`households, level 1: ${await cpuOf(() => householdPairs(db, cases))}`);
+  console.log(`households, level 2: ${await cpuOf(() => householdPairs(db, [...new Set(sources.map((x) => x.personId))]))}`);
+  const full = await traceCasesFull(db, cases.map((p) => ({ personId: p, from, to: confirmAt, at, levels: 2, minOverlapMinutes: 0, massExposure: 100 })));
+  const q = countPeopleQuery(full.map((r, k) => ({ mass: r.massExposures, listed: [cases[k]!, ...r.contacts.map((c) => c.personId)] })))!;
+  console.log(`people not listed (${full.reduce((n, r) => n + r.massExposures.length, 0)} windows): ${await cpuOf(() => q.execute(db))}`);
+  console.log(`the whole F1+F2 of the chunk: ${await cpuOf(() => traceCasesFull(db, cases.map((p) => ({ personId: p, from, to: confirmAt, at, levels: 2, minOverlapMinutes: 0, massExposure: 100 }))))}`);
+  console.log(`select 1: ${await cpuOf(() => sql`select 1`.execute(db))}`);
+} else if (process.env.AB) {
   // A/B of two versions of the statement on the same sources: PostgreSQL's CPU per execution (all its processes;
   // /proc), alternating, so the load of the box falls on both alike
   const [va, vb] = process.env.AB.split(',') as [string, string];
