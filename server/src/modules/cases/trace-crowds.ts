@@ -20,7 +20,14 @@ export function finishCrowdCounts(rows: IslandRow[], sources: TraceSource[], cro
     if (l) l.push(r);
     else byVenue.set(r.venue_id, [r]);
   }
-  for (const l of byVenue.values()) l.sort((x, y) => x.f - y.f);
+  // per venue, its stays by start and the longest of them: a stay begun more than that before a span ended before it
+  const longest = new Map<string, number>();
+  for (const [v, l] of byVenue) {
+    l.sort((x, y) => x.f - y.f);
+    let m = 0;
+    for (const h of l) if (h.e! - h.f > m) m = h.e! - h.f;
+    longest.set(v, m);
+  }
   for (const s of rows) {
     if (s.kind !== 's') continue;
     let n = s.n ?? 0;
@@ -29,8 +36,8 @@ export function finishCrowdCounts(rows: IslandRow[], sources: TraceSource[], cro
     const person = sources[s.src! - 1]!.personId;
     const a = s.f;
     const b = s.t;
-    const from = a - STAY_CAP_MS;
-    // first stay begun at or after a − 12 h
+    const from = a - Math.min(STAY_CAP_MS, longest.get(s.venue_id)!);
+    // first stay begun at or after a − 12 h (or the venue's longest stay read, when shorter)
     let lo = 0;
     let hi = stays.length;
     while (lo < hi) {
