@@ -22,6 +22,23 @@ describe('normalizePhone', () => {
     expect(normalizePhone(raw)).toBe(e164);
   });
 
+  it('gives the same answers when asked again (remembered) and treats its E.164 answer as its own normal form', () => {
+    for (let round = 0; round < 2; round++) {
+      expect(normalizePhone('0912 345 678')).toBe('+84912345678');
+      expect(normalizePhone('+84912345678')).toBe('+84912345678');
+      expect(normalizePhone('0166 123 4567')).toBe('+84361234567');
+      expect(normalizePhone('+84361234567')).toBe('+84361234567');
+      expect(normalizePhone('091234567x')).toBeNull();
+      expect(normalizePhone(`  ${'0'.repeat(70)} `)).toBeNull();
+    }
+    // many distinct numbers (past the memo's bound) keep being answered correctly
+    for (let i = 0; i < 10_000; i++) {
+      const national = `098${String(i).padStart(7, '0')}`;
+      expect(normalizePhone(national)).toBe(`+8498${String(i).padStart(7, '0')}`);
+    }
+    expect(normalizePhone('0912345678')).toBe('+84912345678');
+  });
+
   it('converts the pre-2018 11-digit mobile numbers', () => {
     expect(normalizePhone('0166 123 4567')).toBe('+84361234567'); // Viettel 0166 → 036
     expect(normalizePhone('01234567890')).toBe('+84834567890'); // Vinaphone 0123 → 083

@@ -16,6 +16,24 @@ const OLD_MOBILE_PREFIXES: Record<string, string> = {
  */
 export function normalizePhone(raw: string | null | undefined): string | null {
   if (typeof raw !== 'string') return null;
+  if (raw.length > 64) return parsePhone(raw); // never a phone number; not worth remembering
+  const known = phoneMemo.get(raw);
+  if (known !== undefined) return known;
+  const e164 = parsePhone(raw);
+  // a first check-in's form has its phone normalised twice (the check-in's field check, then the people module's
+  // validation of the normalised value): libphonenumber's parse and validity check cost ≈ 6 µs each time, the memo
+  // ≈ 0.1 µs. The E.164 result is its own normal form, so it is remembered as a key too.
+  if (phoneMemo.size >= PHONE_MEMO_MAX) phoneMemo.clear();
+  phoneMemo.set(raw, e164);
+  if (e164 !== null) phoneMemo.set(e164, e164);
+  return e164;
+}
+
+/** Recent results of normalizePhone (a pure function); emptied when full, which keeps it bounded at no cost per call. */
+const phoneMemo = new Map<string, string | null>();
+const PHONE_MEMO_MAX = 4096;
+
+function parsePhone(raw: string): string | null {
   const trimmed = raw.trim();
   if (!trimmed || trimmed.length > 32) return null;
   // Only digits and the usual separators; letters mean a typo, not an extension we could call.

@@ -7,7 +7,7 @@
 import type { DbOrTx } from '../../platform/db/types';
 import { AppError } from '../../platform/http/errors';
 import type { AppContext } from '../../platform/module';
-import { verifyAsync, SignatureError } from '../../platform/signing';
+import { verify, SignatureError } from '../../platform/signing';
 import { LruCache } from '../../platform/cache';
 import { bareToken, deviceRegistry, findOrCreatePerson, isPersonDeviceToken, PERSONAL_QR_TYPE, personIdOf, personIdsByReference, resolvePersonId } from '../people';
 import type { SamplePerson } from './schema';
@@ -23,7 +23,7 @@ export async function personOfToken(ctx: AppContext, db: DbOrTx, token: string, 
   let id: string;
   try {
     if (isPersonDeviceToken(bare)) id = (await deviceRegistry(ctx).verify(bare, now)).personId;
-    else id = personIdOf(await verifyAsync(ctx.keys, bare, { expectedType: PERSONAL_QR_TYPE, now }));
+    else id = personIdOf(verify(ctx.keys, bare, { expectedType: PERSONAL_QR_TYPE, now }));
   } catch (err) {
     if (err instanceof SignatureError) throw new AppError(400, 'INVALID_TOKEN', `${path}: is not a valid personal QR or device token (${err.reason})`, [{ path, message: `not a valid personal QR (${err.reason})` }]);
     throw err;

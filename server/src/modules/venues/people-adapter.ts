@@ -1,6 +1,6 @@
 // The people module as the venues module uses it (only through people/index.ts).
 import type { JurisdictionResolver } from '../../platform/auth/jurisdiction';
-import { verifyAsync, type KeyRing } from '../../platform/signing';
+import { verify, type KeyRing } from '../../platform/signing';
 import {
   bareToken,
   findOrCreatePerson,
@@ -48,12 +48,12 @@ export function peopleAdapter(keys: KeyRing, resolver: JurisdictionResolver, dev
         { resolver, now: opts.now, prefix: opts.prefix, requirePhone: !input.nationalId },
       ),
     deviceIssued: (personId, deviceId, now) => devices.issued(personId, deviceId, now),
-    // same rules as people's verifyPersonalQr (bare token or a URL ending in it), signature checked off the event loop;
+    // same rules as people's verifyPersonalQr (bare token or a URL ending in it), signature checked by libsodium;
     // a phone's device token (HMAC, ~1 µs) is checked right here, plus its device row (cached; revoked or idle → expired)
     verifyPersonToken: async (token, now) => {
       const bare = bareToken(token);
       if (isPersonDeviceToken(bare)) return (await devices.verify(bare, now)).personId;
-      return personIdOf(await verifyAsync(keys, bare, { expectedType: PERSONAL_QR_TYPE, now }));
+      return personIdOf(verify(keys, bare, { expectedType: PERSONAL_QR_TYPE, now }));
     },
     deviceToken: (id, origin, now) => devices.issue(id, origin, now),
     deviceOf: async (token, now) => {

@@ -7,7 +7,7 @@
  * key invalidates them. (A phone's remembered identity is the people module's device token, not one of these.)
  */
 import { AppError } from '../../platform/http/errors';
-import { sign, verify, verifyAsync, SignatureError, type KeyRing, type VerifiedToken } from '../../platform/signing';
+import { sign, verify, SignatureError, type KeyRing, type VerifiedToken } from '../../platform/signing';
 
 export const VENUE_TOKEN_TYPE = 'v';
 
@@ -71,15 +71,6 @@ const REASONS: Record<string, [number, string, string]> = {
 export function verifyVenueToken(keys: KeyRing, token: string, now: Date, path: string): VenueTokenBody {
   try {
     return venueBody(verify(keys, token, { expectedType: VENUE_TOKEN_TYPE, now }));
-  } catch (err) {
-    throw venueRefusal(err, path);
-  }
-}
-
-/** verifyVenueToken with the Ed25519 check off the event loop (the check-in hot path, first scan of a poster). */
-export async function verifyVenueTokenAsync(keys: KeyRing, token: string, now: Date, path: string): Promise<VenueTokenBody> {
-  try {
-    return venueBody(await verifyAsync(keys, token, { expectedType: VENUE_TOKEN_TYPE, now }));
   } catch (err) {
     throw venueRefusal(err, path);
   }

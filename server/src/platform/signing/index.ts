@@ -1,4 +1,4 @@
 export { KeyRing, kidForPublicKey, KEY_ALG, KID_LENGTH } from './keys';
 export type { ClockLike, KeyFile, KeyRingOptions, KeyVerifier, MacKey, PublicKeyInfo } from './keys';
-export { sign, verify, verifyAsync, signMac, verifyMac, isMacToken, tokenKeyUsable, SignatureError, encodePayload, decodePayload } from './payload';
+export { sign, verify, signMac, verifyMac, isMacToken, tokenKeyUsable, SignatureError, encodePayload, decodePayload } from './payload';
 export type { SignatureErrorReason, SignOptions, TokenBody, VerifiedToken, VerifyOptions } from './payload';

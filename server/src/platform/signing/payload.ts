@@ -122,16 +122,6 @@ export function verify(ring: KeyRing, token: string, opts: VerifyOptions): Verif
   return checkDecoded(payload, kid, opts);
 }
 
-/**
- * verify() with the Ed25519 check in libuv's thread pool, so a burst of first-seen tokens (~0.1 ms each) does not
- * stall the event loop. Same checks, same order, same errors.
- */
-export async function verifyAsync(ring: KeyRing, token: string, opts: VerifyOptions): Promise<VerifiedToken> {
-  const { payload, kid, sig, verifier } = signedParts(ring, token);
-  if (!(await verifier.verifyAsync(signingInput(payload, kid), Buffer.from(sig, 'base64url')))) throw new SignatureError('bad_signature');
-  return checkDecoded(payload, kid, opts);
-}
-
 /** The parts of a signed token and the verifier of its key (shape and key checked, signature not yet). */
 function signedParts(ring: KeyRing, token: string) {
   const [payload, kid, sig] = tokenParts(token, SIGNATURE_CHARS);
