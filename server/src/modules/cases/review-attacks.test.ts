@@ -66,3 +66,21 @@ describe('contact lists against typed-in details of someone else', () => {
     expect(reviews.flatMap((i) => i.candidates.map((c) => c.id))).not.toContain(dep2Id);
   });
 });
+
+describe('camera stream URLs', () => {
+  it('lists show a camera URL without its password (readers of the place, the down list, the one who added it)', async () => {
+    const place = await send('/api/places', cdc, { name: 'Khu cách ly Rà Soát', kind: 'concentrated', communeCode: s.commune, capacity: 10 });
+    expect(place.statusCode, place.body).toBe(201);
+    const cam = await send(`/api/places/${place.json().id}/cameras`, cdc, { name: 'Cổng', streamUrl: 'rtsp://admin:Secr3t!pw@cam.example.org:554/live?channel=1' });
+    expect(cam.statusCode, cam.body).toBe(201);
+    expect(cam.json().streamUrl).toBe('rtsp://admin:•••@cam.example.org:554/live?channel=1');
+    const tracer = await t.login('contact_tracer', '40');
+    const read = await get(`/api/places/${place.json().id}`, tracer);
+    expect(read.statusCode, read.body).toBe(200);
+    expect(read.body).not.toContain('Secr3t');
+    await t.db.updateTable('place_cameras').set({ last_probe_ok: false, last_probe_reason: 'timeout' } as never).where('id', '=', cam.json().id).execute();
+    const down = await get('/api/cameras/down', tracer);
+    expect(down.json().items.map((c: { name: string }) => c.name)).toContain('Cổng');
+    expect(down.body).not.toContain('Secr3t');
+  });
+});
