@@ -19,6 +19,7 @@ beforeAll(async () => {
   await ensureBuilt('index.html');
   server = await startTestServer();
   await server.createUser({ username: 'review.cdc', password: PASSWORD, role: 'cdc_officer', jurisdictionCode: '40' });
+  await server.createUser({ username: 'review.tracer', password: PASSWORD, role: 'contact_tracer', jurisdictionCode: '40' });
   const login = await server.app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'x-requested-with': 'vigil' }, payload: { username: 'review.cdc', password: PASSWORD } });
   const headers = { cookie: String(login.headers['set-cookie']).split(';')[0]!, 'x-requested-with': 'vigil' };
   const s = await scenario(server.db);
@@ -40,8 +41,8 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function signIn(page: Page) {
-  await page.getByLabel('Tên đăng nhập').fill('review.cdc');
+async function signIn(page: Page, user = 'review.cdc') {
+  await page.getByLabel('Tên đăng nhập').fill(user);
   await page.getByLabel('Mật khẩu').fill(PASSWORD);
   await page.getByRole('button', { name: 'Đăng nhập' }).click();
 }
@@ -50,7 +51,7 @@ describe('on a phone', () => {
   it('the F1/F2 list is one card per person with the phone to tap as people write it and the order’s end as a day', async () => {
     const { ctx, page, errors } = await openPage(browser, { viewport: { width: 360, height: 740 }, locale: 'vi-VN', hasTouch: true, isMobile: true });
     await page.goto(`${server.url}/contacts`);
-    await signIn(page);
+    await signIn(page, 'review.tracer');
     const card = page.getByTestId('contact-card').filter({ hasText: names.f1 });
     await expect.poll(() => card.count(), { timeout: 20_000 }).toBe(1);
     const tel = card.getByRole('link', { name: '0912 345 678' });
@@ -68,7 +69,7 @@ describe('on a phone', () => {
   it('the follow-up form names the symptoms in Vietnamese', async () => {
     const { ctx, page, errors } = await openPage(browser, { viewport: { width: 360, height: 740 }, locale: 'vi-VN', hasTouch: true, isMobile: true });
     await page.goto(`${server.url}/followups`);
-    await signIn(page);
+    await signIn(page, 'review.tracer');
     await page.getByText('Cả địa bàn').click();
     const row = page.getByTestId('followup-grid').locator('tr', { hasText: names.f1 });
     await expect.poll(() => row.count(), { timeout: 20_000 }).toBe(1);
@@ -126,6 +127,10 @@ describe('at a desk', () => {
     expect(rows[0]).toMatch(/^3phonekhông phải số điện thoại hợp lệ/);
     expect(rows[1]).toMatch(/^4last_exposure_datekhông phải ngày hợp lệ/);
     expect(rows[2]).toMatch(/^5case_codekhông có ca bệnh mã này/);
+    // a CDC officer does not call people: the list shows phones masked, not as links
+    const row = page.getByTestId('contacts-table').locator('tr', { hasText: names.f1 });
+    expect(await row.textContent()).toContain('•••••••678');
+    expect(await row.getByRole('link', { name: /678/ }).count()).toBe(0);
     await page.screenshot({ path: '/tmp/vigil-contacts-import.png', fullPage: true });
     expect(errors).toEqual([]);
     await ctx.close();

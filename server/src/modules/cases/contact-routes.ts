@@ -10,7 +10,7 @@ import { dayOf, plusDays } from './days';
 import { admitToPlace } from './places';
 import { contactItems } from './present';
 import { ContactBulkBody, ContactListQuery, ContactListResponse, ContactStatus, IdParam } from './schema';
-import { routeKit } from './scope';
+import { routeKit, withPhones } from './scope';
 import type { ContactRow } from './tables';
 import type { Static } from '@sinclair/typebox';
 
@@ -52,7 +52,7 @@ export async function contactRoutes(fastify: FastifyInstance, ctx: AppContext) {
   app.get('/api/contacts', { config: { audit: 'handler', permission: 'cases.read' }, schema: { tags, querystring: ContactListQuery, response: { 200: ContactListResponse } } }, async (req) => {
     const r = await search(req.user!, req.query, req.query.limit, req.query.offset);
     await audit(req, { action: 'contacts.list', subjectType: 'contacts', details: { unit: req.query.unit ?? null, level: req.query.level ?? null, rows: r.rows.length } });
-    return { items: await contactItems(db, access.resolver, r.rows, tz, now()), total: r.total };
+    return { items: withPhones(req.user!, await contactItems(db, access.resolver, r.rows, tz, now())), total: r.total };
   });
 
   app.get('/api/contacts/export.xlsx', { config: { permission: 'cases.read' }, schema: { tags, querystring: ContactListQuery } }, async (req, reply) => {
@@ -74,7 +74,7 @@ export async function contactRoutes(fastify: FastifyInstance, ctx: AppContext) {
       { header: 'venues', key: 'venues', width: 40 },
     ], { autoFilter: true });
     for (let i = 0; i < r.rows.length; i += 1000) {
-      for (const c of await contactItems(db, access.resolver, r.rows.slice(i, i + 1000), tz, now()))
+      for (const c of withPhones(req.user!, await contactItems(db, access.resolver, r.rows.slice(i, i + 1000), tz, now())))
         ws.addRow({
           case: c.caseCode,
           level: `F${c.level}`,
@@ -119,7 +119,7 @@ export async function contactRoutes(fastify: FastifyInstance, ctx: AppContext) {
       await setStatus([row!], req.body.status);
       await audit(req, { action: 'contact.update', subjectType: 'contact', subjectId: row!.id, details: { status: req.body.status } });
       const fresh = await db.selectFrom('case_contacts').selectAll().where('id', '=', row!.id).execute();
-      return { items: await contactItems(db, access.resolver, fresh, tz, now()), total: 1 };
+      return { items: withPhones(req.user!, await contactItems(db, access.resolver, fresh, tz, now())), total: 1 };
     },
   );
 

@@ -84,3 +84,27 @@ describe('camera stream URLs', () => {
     expect(down.body).not.toContain('Secr3t');
   });
 });
+
+describe('phone numbers in lists', () => {
+  it('are masked for roles that do not call people (a CDC officer), full for those who do (a tracer)', async () => {
+    const tracer = await t.login('contact_tracer', '40');
+    const phonesOf = async (url: string, who: LoggedIn, pick: (j: { items: Record<string, unknown>[] }) => (string | null)[]) => {
+      const r = await get(url, who);
+      expect(r.statusCode, r.body).toBe(200);
+      return pick(r.json()).filter((p): p is string => !!p);
+    };
+    const contactPhones = (j: { items: Record<string, unknown>[] }) => j.items.map((c) => (c.person as { phone: string | null }).phone);
+    const gridPhones = (j: { items: Record<string, unknown>[] }) => j.items.map((c) => c.phone as string | null);
+    for (const [url, pick] of [
+      ['/api/contacts?status=monitoring', contactPhones],
+      [`/api/cases/${caseId}/contacts`, contactPhones],
+      ['/api/cases', contactPhones],
+      ['/api/followups/grid', gridPhones],
+    ] as const) {
+      const masked = await phonesOf(url, cdc, pick);
+      expect(masked.length, url).toBeGreaterThan(0);
+      for (const p of masked) expect(p, url).toMatch(/^•+\d{3}$/);
+      for (const p of await phonesOf(url, tracer, pick)) expect(p, url).toMatch(/^\+84\d{9}$/);
+    }
+  });
+});

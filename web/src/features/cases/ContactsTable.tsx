@@ -9,10 +9,17 @@ import { useCasesT, useLabel } from './i18n';
 
 export const LEVEL_COLOR: Record<number, string> = { 1: 'orange', 2: 'yellow' };
 
-/** A person's phone as people write it, to call with one tap. */
+/** A person's phone as people write it, to call with one tap (or masked, for roles that do not call people). */
 export function PhoneLink({ phone }: { phone: string | null }) {
   const fmt = useFormat();
-  return phone ? <Anchor href={`tel:${phone}`} size="sm" style={{ whiteSpace: 'nowrap' }}>{fmt.phone(phone)}</Anchor> : <>—</>;
+  if (!phone) return <>—</>;
+  // roles that do not call people read a masked number (•••••••678): nothing to dial
+  if (!/^\+\d+$/.test(phone)) return <span style={{ whiteSpace: 'nowrap' }}>{phone}</span>;
+  return (
+    <Anchor href={`tel:${phone}`} size="sm" style={{ whiteSpace: 'nowrap' }}>
+      {fmt.phone(phone)}
+    </Anchor>
+  );
 }
 
 /**
