@@ -1,11 +1,11 @@
 // What the session-6 review of the cases pages found a tracer or commune officer would not accept, in Chromium:
 // a contacts list that did not fit a phone, phones as +84…, ISO days and server codes on Vietnamese pages,
 // follow-up symptoms in English, an imported list's refused lines in English.
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer } from '../../server/test/helpers';
 import { scenario } from '../../server/src/modules/cases/test-fixtures';
-import { ensureBuilt, launchBrowser, openPage, PASSWORD, type TestServer } from './browser';
+import { ensureBuilt, launchBrowser, openPage, signIn, staffHeaders, type TestServer } from './browser';
 
 let server: TestServer;
 let browser: Browser;
@@ -18,10 +18,8 @@ const H = 3600_000;
 beforeAll(async () => {
   await ensureBuilt('index.html');
   server = await startTestServer();
-  await server.createUser({ username: 'review.cdc', password: PASSWORD, role: 'cdc_officer', jurisdictionCode: '40' });
-  await server.createUser({ username: 'review.tracer', password: PASSWORD, role: 'contact_tracer', jurisdictionCode: '40' });
-  const login = await server.app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'x-requested-with': 'vigil' }, payload: { username: 'review.cdc', password: PASSWORD } });
-  const headers = { cookie: String(login.headers['set-cookie']).split(';')[0]!, 'x-requested-with': 'vigil' };
+  const headers = await staffHeaders(server, 'review.cdc');
+  await staffHeaders(server, 'review.tracer', 'contact_tracer');
   const s = await scenario(server.db);
   const venue = await s.venue('CHO-REVIEW', 60);
   const f0 = await s.person(names.f0);
@@ -40,12 +38,6 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
 });
-
-async function signIn(page: Page, user = 'review.cdc') {
-  await page.getByLabel('Tên đăng nhập').fill(user);
-  await page.getByLabel('Mật khẩu').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Đăng nhập' }).click();
-}
 
 describe('on a phone', () => {
   it('the F1/F2 list is one card per person with the phone to tap as people write it and the order’s end as a day', async () => {
@@ -95,7 +87,7 @@ describe('at a desk', () => {
   it('the case page says days, the source and where contacts came from in Vietnamese', async () => {
     const { ctx, page, errors } = await openPage(browser, { viewport: { width: 1280, height: 900 }, locale: 'vi-VN' });
     await page.goto(`${server.url}/cases/${caseId}`);
-    await signIn(page);
+    await signIn(page, 'review.cdc');
     await expect.poll(() => page.getByTestId('case-code').textContent(), { timeout: 20_000 }).toBe(caseCode);
     await expect.poll(() => page.getByTestId('case-timeline').textContent(), { timeout: 20_000 }).toContain('Người tiếp xúc · F1');
     const timeline = (await page.getByTestId('case-timeline').textContent())!;
@@ -110,7 +102,7 @@ describe('at a desk', () => {
   it('an imported contact list’s refused lines are listed by line, column and problem in Vietnamese', async () => {
     const { ctx, page, errors } = await openPage(browser, { viewport: { width: 1280, height: 900 }, locale: 'vi-VN' });
     await page.goto(`${server.url}/contacts`);
-    await signIn(page);
+    await signIn(page, 'review.cdc');
     const csv = [
       'full_name,phone,national_id,address,relation,last_exposure_date,case_code',
       `Đỗ Văn Đúng,0912000701,,Số 1,household,${iso(24 * H).slice(0, 10)},${caseCode}`,
