@@ -62,9 +62,17 @@ describe('on a phone', () => {
     const { ctx, page, errors } = await openPage(browser, { viewport: { width: 360, height: 740 }, locale: 'vi-VN', hasTouch: true, isMobile: true });
     await page.goto(`${server.url}/followups`);
     await signIn(page, 'review.tracer');
+    // nobody is on the tracer's own list yet: the page says so where the phone shows it (not off screen to the right)
+    const empty = page.getByTestId('followup-grid').getByText('Không có ai cần theo dõi');
+    await expect.poll(() => empty.count(), { timeout: 20_000 }).toBe(1);
+    const box = (await empty.boundingBox())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(360);
     await page.getByText('Cả địa bàn').click();
     const row = page.getByTestId('followup-grid').locator('tr', { hasText: names.f1 });
     await expect.poll(() => row.count(), { timeout: 20_000 }).toBe(1);
+    // the button to record is on screen, under the name
+    const recordBox = (await row.getByRole('button', { name: 'Ghi nhận' }).boundingBox())!;
+    expect(recordBox.x + recordBox.width).toBeLessThanOrEqual(360);
     expect(await row.getByRole('link').textContent()).toBe('0912 345 678');
     await row.getByRole('button', { name: 'Ghi nhận' }).click();
     const dialog = page.getByRole('dialog');

@@ -2,6 +2,7 @@ import { Alert, Badge, Button, Card, Checkbox, Group, Modal, NumberInput, Segmen
 import { useState } from 'react';
 import { useAuth } from '../../app/auth';
 import { DataTable } from '../../lib/DataTable';
+import { usePhone } from '../../lib/media';
 import { ErrorAlert, useErrorMessage } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
 import { UnitPicker } from '../geo/UnitPicker';
@@ -109,9 +110,16 @@ function SubjectGrid({ useData, query = {}, onPick, selected, onSelect }: { useD
   const label = useLabel();
   const fmt = useFormat();
   const q = useData(query);
+  // on a phone the button to record sits under the name, not past the day columns off screen
+  const phone = usePhone();
   if (q.isError) return <ErrorAlert error={q.error} onRetry={() => void q.refetch()} />;
   if (!q.data) return null;
   const all = q.data.items.map((s) => s.personId);
+  const record = (s: Subject) => (
+    <Button size="xs" variant="light" onClick={() => onPick(s)}>
+      {tc('followups.record')}
+    </Button>
+  );
   return (
     <>
     {selected && (
@@ -130,7 +138,7 @@ function SubjectGrid({ useData, query = {}, onPick, selected, onSelect }: { useD
       emptyText={tc('followups.empty')}
       columns={[
         ...(selected ? [''] : []),
-        tc('fields.fullName'), tc('fields.phone'), tc('fields.unit'), tc('fields.level'), tc('followups.tracer'), ...q.data.days.map((d) => fmt.shortDay(d)), '']}>
+        tc('fields.fullName'), tc('fields.phone'), tc('fields.unit'), tc('fields.level'), tc('followups.tracer'), ...q.data.days.map((d) => fmt.shortDay(d)), ...(phone ? [] : [''])]}>
       {q.data.items.map((s) => (
         <Table.Tr key={s.personId}>
           {selected && (
@@ -154,6 +162,7 @@ function SubjectGrid({ useData, query = {}, onPick, selected, onSelect }: { useD
                 {tc('contacts.flagged')}
               </Badge>
             )}
+            {phone && <div>{record(s)}</div>}
           </Table.Td>
           <Table.Td>
             <PhoneLink phone={s.phone} />
@@ -168,11 +177,7 @@ function SubjectGrid({ useData, query = {}, onPick, selected, onSelect }: { useD
               </Tooltip>
             </Table.Td>
           ))}
-          <Table.Td>
-            <Button size="xs" variant="light" onClick={() => onPick(s)}>
-              {tc('followups.record')}
-            </Button>
-          </Table.Td>
+          {!phone && <Table.Td>{record(s)}</Table.Td>}
         </Table.Tr>
       ))}
     </DataTable>
