@@ -63,7 +63,13 @@ async function signIn(page: Page, username: string) {
 async function openSampling(page: Page, type: RegExp) {
   await page.goto(`${server.url}/sampling`);
   await expect.poll(() => page.getByRole('textbox', { name: 'Điểm lấy mẫu' }).inputValue(), { timeout: 20_000 }).toContain('Trạm y tế xã');
+  // no test type yet: the field says what to do and the tube's section says why it waits
+  if (!(await page.getByRole('textbox', { name: 'Loại xét nghiệm' }).inputValue())) {
+    expect(await page.getByRole('textbox', { name: 'Loại xét nghiệm' }).getAttribute('placeholder')).toBe('Chọn loại xét nghiệm');
+    expect(await page.getByTestId('tube-needs').textContent()).toBe('Chọn điểm lấy mẫu và loại xét nghiệm ở trên trước.');
+  }
   await chooseType(page, type);
+  expect(await page.getByTestId('tube-needs').count()).toBe(0);
 }
 
 async function chooseType(page: Page, type: RegExp) {

@@ -257,9 +257,9 @@ export default function SamplingPage() {
 
       <Card withBorder p="sm">
         <Stack gap="xs">
-          <Select label={t('sampling.site')} data={pointOptions} value={pointCode} onChange={setPointCode} searchable disabled={pointsQ.isPending} nothingFoundMessage="—" />
+          <Select label={t('sampling.site')} placeholder={t('sampling.pickSite')} data={pointOptions} value={pointCode} onChange={setPointCode} searchable disabled={pointsQ.isPending} nothingFoundMessage="—" />
           {points?.length === 0 && <Text c="dimmed">{t('sampling.noSites')}</Text>}
-          <Select label={t('sampling.testType')} data={typeOptions} value={typeCode} onChange={setTypeCode} disabled={typesQ.isPending} allowDeselect={false} />
+          <Select label={t('sampling.testType')} placeholder={t('sampling.pickType')} data={typeOptions} value={typeCode} onChange={setTypeCode} disabled={typesQ.isPending} allowDeselect={false} />
           <Group justify="space-between">
             <Badge size="lg" color={queued ? 'yellow' : 'green'} variant="light" data-testid="queued">
               {t('sampling.queued', { n: queued })}
@@ -311,6 +311,12 @@ export default function SamplingPage() {
                   {t('sampling.setTube')}
                 </Button>
               </Group>
+              {/* why the tube cannot be taken yet: the fields above are still empty */}
+              {!ready && (
+                <Text size="sm" c="dimmed" mt={4} data-testid="tube-needs">
+                  {t('sampling.pickFirst')}
+                </Text>
+              )}
             </form>
           )}
           {/* one camera for the whole tube: its barcode first, then each person's QR */}
