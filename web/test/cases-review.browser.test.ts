@@ -54,6 +54,11 @@ describe('on a phone', () => {
     // the card fits the screen: nothing to scroll sideways
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
     await page.screenshot({ path: '/tmp/vigil-contacts-phone.png' });
+    // the export carries full phones: it asks why first
+    expect(await page.getByRole('button', { name: 'Xuất Excel' }).isDisabled()).toBe(true);
+    await page.getByTestId('export-reason').fill('gọi F1 hằng ngày');
+    const href = (await page.getByRole('link', { name: 'Xuất Excel' }).getAttribute('href'))!;
+    expect(new URL(href, server.url).searchParams.get('reason')).toBe('gọi F1 hằng ngày');
     expect(errors).toEqual([]);
     await ctx.close();
   });

@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { addSheet, attachment, workbook, xlsxBuffer, XLSX_TYPE } from '../../platform/http/files';
 import type { AuthUser } from '../../platform/auth/service';
-import { badRequest, invalidField, notFound } from '../../platform/http/errors';
+import { AppError, badRequest, invalidField, notFound } from '../../platform/http/errors';
 import type { AppContext } from '../../platform/module';
 import { dayOf, plusDays } from './days';
 import { admitToPlace } from './places';
@@ -55,9 +55,16 @@ export async function contactRoutes(fastify: FastifyInstance, ctx: AppContext) {
     return { items: withPhones(req.user!, await contactItems(db, access.resolver, r.rows, tz, now())), total: r.total };
   });
 
-  app.get('/api/contacts/export.xlsx', { config: { permission: 'cases.read' }, schema: { tags, querystring: ContactListQuery } }, async (req, reply) => {
+  const ContactExportQuery = Type.Object({ ...ContactListQuery.properties, reason: Type.Optional(Type.String({ maxLength: 300 })) });
+  app.get('/api/contacts/export.xlsx', { config: { permission: 'cases.read' }, schema: { tags, querystring: ContactExportQuery } }, async (req, reply) => {
+    // full phone numbers (the roles that call people: scope.ts phoneFor) leave only with a reason, in the audit log
+    // with the export before a byte is sent, as every export of the check-ins does
+    const fullPhones = req.user!.permissions.has('people.contact');
+    const reason = req.query.reason?.trim() || null;
+    if (fullPhones && (!reason || reason.length < 3))
+      throw new AppError(400, 'REASON_REQUIRED', 'query.reason: say why the list is exported (it carries full phone numbers)', [{ path: 'query.reason', message: 'is required (at least 3 characters)' }]);
     const r = await search(req.user!, req.query, 50_000, 0);
-    await audit(req, { action: 'contacts.export', subjectType: 'contacts', details: { unit: req.query.unit ?? null, rows: r.rows.length } });
+    await audit(req, { action: 'contacts.export', subjectType: 'contacts', reason, details: { unit: req.query.unit ?? null, rows: r.rows.length, unmasked: fullPhones ? ['phone'] : [] } });
     const wb = workbook();
     const ws = addSheet(wb, 'F1-F2', [
       { header: 'case_code', key: 'case', width: 14 },

@@ -108,3 +108,19 @@ describe('phone numbers in lists', () => {
     }
   });
 });
+
+describe('the F1/F2 Excel export', () => {
+  it('carries full phones only with a reason, written to the audit log; masked phones need none', async () => {
+    const tracer = await t.login('contact_tracer', '40');
+    const none = await get('/api/contacts/export.xlsx', tracer);
+    expect(none.statusCode).toBe(400);
+    expect(none.json().error).toMatchObject({ code: 'REASON_REQUIRED', details: [{ path: 'query.reason' }] });
+    const ok = await get(`/api/contacts/export.xlsx?reason=${encodeURIComponent('gọi F1 hằng ngày')}`, tracer);
+    expect(ok.statusCode, ok.body).toBe(200);
+    const row = await t.db.selectFrom('audit_log').select(['reason', 'details']).where('action', '=', 'contacts.export').orderBy('at', 'desc').executeTakeFirstOrThrow();
+    expect(row.reason).toBe('gọi F1 hằng ngày');
+    expect(JSON.stringify(row.details)).toContain('phone');
+    // a CDC officer's export masks the phones: no reason asked
+    expect((await get('/api/contacts/export.xlsx', cdc)).statusCode).toBe(200);
+  });
+});

@@ -20,6 +20,8 @@ export default function ContactsPage() {
   const [f, setF] = useState<{ level: string | null; status: string | null; maxDaysLeft: number | string; q: string; unit: string | null }>({ level: null, status: 'monitoring', maxDaysLeft: '', q: '', unit: null });
   const [page, setPage] = useState(1);
   const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [reason, setReason] = useState('');
+  const reasonOk = reason.trim().length >= 3;
   const query = { level: f.level, status: f.status, maxDaysLeft: f.maxDaysLeft === '' ? null : Number(f.maxDaysLeft), q: f.q || null, unit: f.unit };
   const list = useContacts(query, page);
   const { bulk } = useCaseMutations();
@@ -34,9 +36,21 @@ export default function ContactsPage() {
         <Title order={1} size="h2">
           {tc('contacts.title')}
         </Title>
-        <Button component="a" variant="light" href={`/api/contacts/export.xlsx${queryString(query)}`}>
-          {tc('contacts.export')}
-        </Button>
+        <Group gap="xs" align="flex-start">
+          {/* full phone numbers leave only with a reason (written to the audit log with the export) */}
+          {can('people.contact') && (
+            <TextInput size="sm" placeholder={tc('contacts.exportReason')} value={reason} onChange={(e) => setReason(e.currentTarget.value)} w={240} data-testid="export-reason" error={reason.length > 0 && !reasonOk ? tc('contacts.exportReasonRequired') : undefined} />
+          )}
+          {reasonOk || !can('people.contact') ? (
+            <Button component="a" variant="light" href={`/api/contacts/export.xlsx${queryString({ ...query, reason: can('people.contact') ? reason.trim() : null })}`}>
+              {tc('contacts.export')}
+            </Button>
+          ) : (
+            <Button variant="light" disabled title={tc('contacts.exportReasonRequired')}>
+              {tc('contacts.export')}
+            </Button>
+          )}
+        </Group>
       </Group>
       <Group gap="sm" align="flex-end">
         <TextInput label={tc('fields.fullName')} value={f.q} onChange={(e) => set({ q: e.currentTarget.value })} w={180} />
