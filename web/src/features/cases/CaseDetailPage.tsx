@@ -1,5 +1,5 @@
 import { Alert, Anchor, Badge, Button, Card, Group, Loader, Select, SimpleGrid, Stack, Tabs, Text, TextInput, Timeline, Title } from '@mantine/core';
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { Link, useParams } from 'react-router';
 import { useAuth } from '../../app/auth';
 import { PageLoader } from '../../app/pages';
@@ -7,7 +7,7 @@ import { ErrorAlert, useErrorMessage } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
 import { useCase, useCaseContacts, useCaseGraph, useCaseMutations, useTimeline, type CaseItem } from './api';
 import { TransmissionGraph } from './charts';
-import { ContactsTable } from './ContactsTable';
+import { ContactsTable, PhoneLink } from './ContactsTable';
 import { useCasesT, useLabel } from './i18n';
 import { STATUS_COLOR } from './CaseListPage';
 
@@ -173,8 +173,8 @@ function Info({ c }: { c: CaseItem }) {
   const tc = useCasesT();
   const label = useLabel();
   const fmt = useFormat();
-  const rows: [string, string][] = [
-    [tc('fields.phone'), fmt.phone(c.person.phone)],
+  const rows: [string, ReactNode][] = [
+    [tc('fields.phone'), <PhoneLink key="phone" phone={c.person.phone} />],
     [tc('fields.commune'), c.commune?.name ?? '—'],
     [tc('fields.confirmedAt'), fmt.dateTime(c.confirmedAt)],
     [tc('fields.onset'), fmt.day(c.onsetDate)],
