@@ -60,14 +60,19 @@ export async function ensureBuilt(page: 'index.html' | 'checkin.html' | 'khai-ba
   }
 }
 
+/** A new staff user (`role` in `area`, by default a CDC officer of province 40) signed in: their API request headers. */
+export async function staffHeaders(server: TestServer, username: string, role = 'cdc_officer', area = '40'): Promise<{ cookie: string; 'x-requested-with': string }> {
+  await server.createUser({ username, password: PASSWORD, role, jurisdictionCode: area });
+  const login = await server.app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'x-requested-with': 'vigil' }, payload: { username, password: PASSWORD } });
+  return { cookie: String(login.headers['set-cookie']).split(';')[0]!, 'x-requested-with': 'vigil' };
+}
+
 /**
  * A CDC officer (`username`, province 40) registers a venue in the province's first commune; returns the path of
  * its first entrance's poster QR (/c/<token>), the officer's request headers and the commune.
  */
 export async function posterVenue(server: TestServer, username: string, venue: { name: string; type: string; address?: string }) {
-  await server.createUser({ username, password: PASSWORD, role: 'cdc_officer', jurisdictionCode: '40' });
-  const login = await server.app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'x-requested-with': 'vigil' }, payload: { username, password: PASSWORD } });
-  const headers = { cookie: String(login.headers['set-cookie']).split(';')[0]!, 'x-requested-with': 'vigil' };
+  const headers = await staffHeaders(server, username);
   const commune = await server.db.selectFrom('admin_units').select(['code', 'name']).where('level', '=', 'commune').where('path', 'like', '/VN/40/%').orderBy('code').executeTakeFirstOrThrow();
   const created = await server.app.inject({ method: 'POST', url: '/api/venues', headers, payload: { address: '5 Quang Trung', defaultStayMinutes: 60, ...venue, communeCode: commune.code } });
   if (created.statusCode !== 201) throw new Error(`venue not created: ${created.body}`);

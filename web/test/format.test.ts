@@ -22,4 +22,12 @@ describe('formatters', () => {
     expect(f.shortDay(undefined)).toBe('—');
     expect(f.day('sắp tới')).toBe('sắp tới');
   });
+
+  it('shows a Vietnamese phone the way people write it, with its leading 0, never as +84…', () => {
+    const f = makeFormatters('vi-VN');
+    expect(f.phone('+84912000012')).toBe('0912 000 012');
+    expect(f.phone('+842383844123')).toBe('0238 3844 123');
+    expect(f.phone('+6591234567')).toBe('+6591234567');
+    expect(f.phone(null)).toBe('—');
+  });
 });

@@ -95,6 +95,9 @@ describe('testing desk pages', () => {
     expect(await errs.count()).toBe(2);
     expect(await errs.nth(0).locator('td').first().textContent()).toBe('4');
     expect(await errs.nth(1).locator('td').first().textContent()).toBe('5');
+    // why, in the page's language (the server words it in English)
+    expect(await errs.nth(0).locator('td').last().textContent()).toBe('không có mẫu nào được lấy với mã ống này');
+    expect(await errs.nth(1).locator('td').last().textContent()).toMatch(/^phải là dương tính, âm tính hoặc không hợp lệ/);
     await page.screenshot({ path: `${SHOTS}/testing-lab-upload.png`, fullPage: true });
     // the same file again: nothing changes, nothing counted twice
     await page.getByRole('button', { name: 'Nhập kết quả' }).click();

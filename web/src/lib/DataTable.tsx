@@ -28,7 +28,8 @@ export function DataTable({
   children: ReactNode;
 }) {
   return (
-    <Table.ScrollContainer minWidth={minWidth}>
+    // an empty table needs none of its columns' width: on a phone its "nothing to show" would sit off screen
+    <Table.ScrollContainer minWidth={isEmpty ? 0 : minWidth}>
       <Table striped={striped} highlightOnHover verticalSpacing="xs" data-testid={testId}>
         <Table.Thead>
           <Table.Tr>
@@ -46,7 +47,8 @@ export function DataTable({
           {isEmpty && (
             <Table.Tr>
               <Table.Td colSpan={columns.length}>
-                <Text c="dimmed" ta="center" size="sm" py="md">
+                {/* held at the left of what the screen shows, at most a screen wide: a phone sees it however wide the columns */}
+                <Text c="dimmed" ta="center" size="sm" py="md" style={{ position: 'sticky', left: 0, maxWidth: 'calc(100vw - 2rem)' }}>
                   {emptyText}
                 </Text>
               </Table.Td>

@@ -7,6 +7,8 @@ export interface Formatters {
   day(ymd: string | null | undefined): string;
   /** the same without the year (grid headers, chart axes): 26/11 */
   shortDay(ymd: string | null | undefined): string;
+  /** a stored E.164 phone as people write it: +84912345678 → 0912 345 678 (a landline 0238 3844 123); others stay E.164 */
+  phone(e164: string | null | undefined): string;
 }
 
 const NONE = '—';
@@ -43,6 +45,7 @@ export function makeFormatters(locale: string): Formatters {
   return {
     day,
     shortDay,
+    phone: displayPhone,
     number: (value) => (value === null || value === undefined ? NONE : num.format(value)),
     dateTime: (iso) => {
       if (!iso) return NONE;
@@ -50,4 +53,13 @@ export function makeFormatters(locale: string): Formatters {
       return Number.isNaN(d.getTime()) ? iso : dt.format(d);
     },
   };
+}
+
+/** +84912345678 → 0912 345 678; +842383844123 → 0238 3844 123; anything else as given (a dash for nothing). */
+export function displayPhone(e164: string | null | undefined): string {
+  if (!e164) return NONE;
+  const m = /^\+84(\d{9,10})$/.exec(e164);
+  if (!m) return e164;
+  const n = `0${m[1]}`;
+  return n.length === 10 ? `${n.slice(0, 4)} ${n.slice(4, 7)} ${n.slice(7)}` : `${n.slice(0, 4)} ${n.slice(4, 8)} ${n.slice(8)}`;
 }

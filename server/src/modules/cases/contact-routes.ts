@@ -4,13 +4,13 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { addSheet, attachment, workbook, xlsxBuffer, XLSX_TYPE } from '../../platform/http/files';
 import type { AuthUser } from '../../platform/auth/service';
-import { badRequest, invalidField, notFound } from '../../platform/http/errors';
+import { AppError, badRequest, invalidField, notFound } from '../../platform/http/errors';
 import type { AppContext } from '../../platform/module';
 import { dayOf, plusDays } from './days';
 import { admitToPlace } from './places';
 import { contactItems } from './present';
 import { ContactBulkBody, ContactListQuery, ContactListResponse, ContactStatus, IdParam } from './schema';
-import { routeKit } from './scope';
+import { routeKit, withPhones } from './scope';
 import type { ContactRow } from './tables';
 import type { Static } from '@sinclair/typebox';
 
@@ -52,12 +52,19 @@ export async function contactRoutes(fastify: FastifyInstance, ctx: AppContext) {
   app.get('/api/contacts', { config: { audit: 'handler', permission: 'cases.read' }, schema: { tags, querystring: ContactListQuery, response: { 200: ContactListResponse } } }, async (req) => {
     const r = await search(req.user!, req.query, req.query.limit, req.query.offset);
     await audit(req, { action: 'contacts.list', subjectType: 'contacts', details: { unit: req.query.unit ?? null, level: req.query.level ?? null, rows: r.rows.length } });
-    return { items: await contactItems(db, access.resolver, r.rows, tz, now()), total: r.total };
+    return { items: withPhones(req.user!, await contactItems(db, access.resolver, r.rows, tz, now())), total: r.total };
   });
 
-  app.get('/api/contacts/export.xlsx', { config: { permission: 'cases.read' }, schema: { tags, querystring: ContactListQuery } }, async (req, reply) => {
+  const ContactExportQuery = Type.Object({ ...ContactListQuery.properties, reason: Type.Optional(Type.String({ maxLength: 300 })) });
+  app.get('/api/contacts/export.xlsx', { config: { permission: 'cases.read' }, schema: { tags, querystring: ContactExportQuery } }, async (req, reply) => {
+    // full phone numbers (the roles that call people: scope.ts phoneFor) leave only with a reason, in the audit log
+    // with the export before a byte is sent, as every export of the check-ins does
+    const fullPhones = req.user!.permissions.has('people.contact');
+    const reason = req.query.reason?.trim() || null;
+    if (fullPhones && (!reason || reason.length < 3))
+      throw new AppError(400, 'REASON_REQUIRED', 'query.reason: say why the list is exported (it carries full phone numbers)', [{ path: 'query.reason', message: 'is required (at least 3 characters)' }]);
     const r = await search(req.user!, req.query, 50_000, 0);
-    await audit(req, { action: 'contacts.export', subjectType: 'contacts', details: { unit: req.query.unit ?? null, rows: r.rows.length } });
+    await audit(req, { action: 'contacts.export', subjectType: 'contacts', reason, details: { unit: req.query.unit ?? null, rows: r.rows.length, unmasked: fullPhones ? ['phone'] : [] } });
     const wb = workbook();
     const ws = addSheet(wb, 'F1-F2', [
       { header: 'case_code', key: 'case', width: 14 },
@@ -74,7 +81,7 @@ export async function contactRoutes(fastify: FastifyInstance, ctx: AppContext) {
       { header: 'venues', key: 'venues', width: 40 },
     ], { autoFilter: true });
     for (let i = 0; i < r.rows.length; i += 1000) {
-      for (const c of await contactItems(db, access.resolver, r.rows.slice(i, i + 1000), tz, now()))
+      for (const c of withPhones(req.user!, await contactItems(db, access.resolver, r.rows.slice(i, i + 1000), tz, now())))
         ws.addRow({
           case: c.caseCode,
           level: `F${c.level}`,
@@ -119,7 +126,7 @@ export async function contactRoutes(fastify: FastifyInstance, ctx: AppContext) {
       await setStatus([row!], req.body.status);
       await audit(req, { action: 'contact.update', subjectType: 'contact', subjectId: row!.id, details: { status: req.body.status } });
       const fresh = await db.selectFrom('case_contacts').selectAll().where('id', '=', row!.id).execute();
-      return { items: await contactItems(db, access.resolver, fresh, tz, now()), total: 1 };
+      return { items: withPhones(req.user!, await contactItems(db, access.resolver, fresh, tz, now())), total: 1 };
     },
   );
 

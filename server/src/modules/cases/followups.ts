@@ -10,9 +10,9 @@ import { invalidField, notFound } from '../../platform/http/errors';
 import type { AppContext } from '../../platform/module';
 import { getPersonIdentities } from '../people';
 import { dayOf, dayRange, plusDays } from './days';
-import { routeKit } from './scope';
+import { phoneFor, routeKit } from './scope';
 import { findUserById } from '../../platform/auth/queries';
-import { toAuthUser } from '../../platform/auth/service';
+import { toAuthUser, type AuthUser } from '../../platform/auth/service';
 
 export const FEVER_C = 38.0;
 const Day = Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' });
@@ -233,7 +233,7 @@ export async function followUpRoutes(fastify: FastifyInstance, ctx: AppContext) 
     if (from > to) throw invalidField('querystring.from', 'is after to');
     if (plusDays(from, 31) < to) throw invalidField('querystring.from', 'the grid spans at most 31 days');
     const scope = await scopeFor(req.user!, 'cases.read', req.query.unit);
-    const r = await grid(scope, from, to, req.query.limit, req.query.offset);
+    const r = shownPhones(req.user!, await grid(scope, from, to, req.query.limit, req.query.offset));
     await audit(req, { action: 'followups.grid.read', subjectType: 'follow_ups', details: { unit: req.query.unit ?? null, from, to, rows: r.items.length } });
     return r;
   });
@@ -242,7 +242,7 @@ export async function followUpRoutes(fastify: FastifyInstance, ctx: AppContext) 
   app.get('/api/followups/due', { config: { audit: 'handler', permission: 'cases.read' }, schema: { tags, querystring: DueQuery, response: { 200: GridResponse } } }, async (req) => {
     const day = req.query.day ?? dayOf(now(), tz);
     const scope = await scopeFor(req.user!, 'cases.read', req.query.unit);
-    const r = await grid(scope, plusDays(day, -2), day, 1000, 0, day, req.query.mine ? req.user!.id : undefined);
+    const r = shownPhones(req.user!, await grid(scope, plusDays(day, -2), day, 1000, 0, day, req.query.mine ? req.user!.id : undefined));
     await audit(req, { action: 'followups.due.read', subjectType: 'follow_ups', details: { unit: req.query.unit ?? null, day, mine: !!req.query.mine, rows: r.items.length } });
     return r;
   });
@@ -365,7 +365,7 @@ export async function followUpRoutes(fastify: FastifyInstance, ctx: AppContext) 
       const people = await getPersonIdentities(db, rows.map((r) => r.person_id));
       await audit(req, { action: 'case-tasks.read', subjectType: 'case_tasks', details: { rows: rows.length } });
       return {
-        items: rows.map((r) => ({ id: r.id, personId: r.person_id, fullName: people.get(r.person_id)?.fullName ?? '—', phone: people.get(r.person_id)?.phone ?? null, unitCode: r.unit_code, reason: r.reason, status: r.status, createdAt: r.created_at.toISOString() })),
+        items: rows.map((r) => ({ id: r.id, personId: r.person_id, fullName: people.get(r.person_id)?.fullName ?? '—', phone: phoneFor(req.user!)(people.get(r.person_id)?.phone ?? null), unitCode: r.unit_code, reason: r.reason, status: r.status, createdAt: r.created_at.toISOString() })),
       };
     },
   );
@@ -407,4 +407,10 @@ export async function unitOfPerson(db: DbOrTx, personId: string, includeEnded = 
 export async function closeEndedOrders(db: DbOrTx, today: string) {
   const r = await db.updateTable('case_contacts').set({ status: 'completed', status_changed_at: new Date() }).where('status', '=', 'monitoring').where('order_end', '<', today).executeTakeFirst();
   return { completed: Number(r.numUpdatedRows) };
+}
+
+/** A follow-up list with each person's phone as `user` may read it (scope.ts phoneFor). */
+function shownPhones<T extends { items: { phone: string | null }[] }>(user: AuthUser, r: T): T {
+  const shown = phoneFor(user);
+  return { ...r, items: r.items.map((x) => ({ ...x, phone: shown(x.phone) })) };
 }

@@ -8,7 +8,7 @@ import type { AppContext } from '../../platform/module';
 import { findOrCreatePerson } from '../people';
 import { ImportFileError } from '../venues';
 import { addImportedContact, contactTemplateXlsx, importContacts, reviewItems } from './imports';
-import { routeKit } from './scope';
+import { phoneFor, routeKit } from './scope';
 
 const Uuid = Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' });
 const ImportResult = Type.Object({
@@ -49,7 +49,12 @@ export async function importRoutes(fastify: FastifyInstance, ctx: AppContext) {
     });
 
     app.get('/api/contact-reviews', { config: { permission: 'cases.read' }, schema: { tags } }, async (req) => {
-      const items = await reviewItems(db, await access.scopeCodes(req.user!));
+      const shown = phoneFor(req.user!);
+      const items = (await reviewItems(db, await access.scopeCodes(req.user!))).map((i) => ({
+        ...i,
+        line: { ...i.line, phone: i.line.phone ? (shown(i.line.phone) ?? '') : '' },
+        candidates: i.candidates.map((c) => ({ ...c, phone: shown(c.phone) })),
+      }));
       await audit(req, { action: 'contact-reviews.read', subjectType: 'contacts', details: { rows: items.length } });
       return { items };
     });

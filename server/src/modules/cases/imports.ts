@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/types';
 import type { SubtreeResolver } from '../../platform/auth/access';
-import { findOrCreatePerson, getPersonIdentities, nationalIdProblem, normalizeName, normalizePhone } from '../people';
+import { findOrCreatePerson, getPersonIdentities, nationalIdProblem, normalizeName, normalizePhone, registryHoldersOfNationalId } from '../people';
 import { readTable } from '../venues';
 import { dayOf, dayStart, plusDays } from './days';
 import { upsertContacts, type CaseSettings, type ContactInput } from './service';
@@ -98,12 +98,17 @@ export async function importContacts(db: Db, data: Buffer, o: ContactImportOptio
     let reviewReason: string | null = null;
     let candidates: string[] = [];
     const key = normalizeName(name);
-    if (nid) {
-      const byId = await db.selectFrom('persons').select(['id', 'name_key']).where('national_id', '=', nid).where('merged_into', 'is', null).execute();
-      if (byId.length === 1) personId = byId[0]!.id;
-    }
+    // a record a citizen typed in is never matched nor offered for review (people's staffMayMatch: anyone can type a
+    // neighbour's ID number or phone into their household and would then receive the neighbour's order and calls)
+    if (nid) personId = (await registryHoldersOfNationalId(db, nid))[0] ?? null;
     if (!personId && phone) {
-      const byPhone = await db.selectFrom('persons').select(['id', 'name_key', 'national_id']).where('phone', '=', phone).where('merged_into', 'is', null).execute();
+      const byPhone = await db
+        .selectFrom('persons')
+        .select(['id', 'name_key', 'national_id'])
+        .where('phone', '=', phone)
+        .where('merged_into', 'is', null)
+        .where('source', '<>', 'citizen')
+        .execute();
       const sameName = byPhone.filter((p) => p.name_key === key && !(nid && p.national_id && p.national_id !== nid));
       if (sameName.length === 1) personId = sameName[0]!.id;
       else if (sameName.length > 1) {

@@ -264,9 +264,22 @@ const cameraView = (c: { id: string; place_id: string; name: string; location: s
   placeName,
   name: c.name,
   location: c.location,
-  streamUrl: c.stream_url,
+  streamUrl: withoutPassword(c.stream_url),
   lastProbeAt: c.last_probe_at?.toISOString() ?? null,
   lastProbeOk: c.last_probe_ok,
   lastProbeReason: c.last_probe_reason as ProbeReason | null,
   lastProbeDetail: c.last_probe_detail,
 });
+
+/**
+ * The stream URL as lists show it: a password in it (rtsp://admin:secret@cam/…, as many cameras are set up) is replaced
+ * by ••• — every reader of the places of an area (tracers, commune staff) would otherwise read the cameras' passwords,
+ * and the page is shown on screens in offices. The probe uses the stored URL.
+ */
+export function withoutPassword(url: string): string {
+  const m = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)@/i.exec(url);
+  if (!m) return url;
+  const userinfo = m[2]!;
+  const colon = userinfo.indexOf(':');
+  return colon < 0 ? url : `${m[1]}${userinfo.slice(0, colon)}:•••@${url.slice(m[0].length)}`;
+}

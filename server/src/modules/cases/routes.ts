@@ -19,7 +19,7 @@ import {
   TimelineResponse,
   UpdateCaseBody,
 } from './schema';
-import { routeKit } from './scope';
+import { routeKit, withPhones } from './scope';
 import { upsertContacts, type ContactInput } from './service';
 import { timeline } from './timeline';
 import type { CaseRow } from './tables';
@@ -55,7 +55,7 @@ export async function caseRoutes(fastify: FastifyInstance, ctx: AppContext) {
       base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
     ]);
     await audit(req, { action: 'cases.list', subjectType: 'cases', details: { unit: q.unit ?? null, status: q.status ?? null, rows: rows.length } });
-    return { items: await caseItems(db, access.resolver, rows, settings), total: Number(total.n) };
+    return { items: withPhones(req.user!, await caseItems(db, access.resolver, rows, settings)), total: Number(total.n) };
   });
 
   app.post('/api/cases', { config: { audit: 'handler', permission: 'cases.write' }, schema: { tags, body: CreateCaseBody, response: { 201: CaseResponse } } }, async (req, reply) => {
@@ -83,13 +83,13 @@ export async function caseRoutes(fastify: FastifyInstance, ctx: AppContext) {
     });
     await audit(req, { action: 'case.create', subjectType: 'case', subjectId: row.id, details: { code: row.code } });
     const fresh = await db.selectFrom('cases').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow();
-    return reply.status(201).send({ case: (await caseItems(db, access.resolver, [fresh], settings))[0]! });
+    return reply.status(201).send({ case: withPhones(req.user!, await caseItems(db, access.resolver, [fresh], settings))[0]! });
   });
 
   app.get('/api/cases/:id', { config: { audit: 'handler', permission: 'cases.read' }, schema: { tags, params: IdParam, response: { 200: CaseResponse } } }, async (req) => {
     const c = await loadCase(req.user!, req.params.id, 'cases.read');
     await audit(req, { action: 'case.read', subjectType: 'case', subjectId: c.id });
-    return { case: (await caseItems(db, access.resolver, [c], settings))[0]! };
+    return { case: withPhones(req.user!, await caseItems(db, access.resolver, [c], settings))[0]! };
   });
 
   app.patch('/api/cases/:id', { config: { audit: 'handler', permission: 'cases.write' }, schema: { tags, params: IdParam, body: UpdateCaseBody, response: { 200: CaseResponse } } }, async (req) => {
@@ -116,7 +116,7 @@ export async function caseRoutes(fastify: FastifyInstance, ctx: AppContext) {
     await audit(req, { action: 'case.update', subjectType: 'case', subjectId: c.id, details: { fields: Object.keys(b) } });
     // a changed window means other contacts: trace again
     if (b.isolatedAt !== undefined || b.onsetDate !== undefined) await requestTrace(ctx, c.id);
-    return { case: (await caseItems(db, access.resolver, [row], settings))[0]! };
+    return { case: withPhones(req.user!, await caseItems(db, access.resolver, [row], settings))[0]! };
   });
 
   app.post(
@@ -132,7 +132,7 @@ export async function caseRoutes(fastify: FastifyInstance, ctx: AppContext) {
       await audit(req, { action: 'case.trace', subjectType: 'case', subjectId: c.id, details: { levels: req.body?.levels ?? c.trace_levels } });
       await requestTrace(ctx, c.id);
       const fresh = await db.selectFrom('cases').selectAll().where('id', '=', c.id).executeTakeFirstOrThrow();
-      return reply.status(202).send({ case: (await caseItems(db, access.resolver, [fresh], settings))[0]! });
+      return reply.status(202).send({ case: withPhones(req.user!, await caseItems(db, access.resolver, [fresh], settings))[0]! });
     },
   );
 
@@ -154,7 +154,7 @@ export async function caseRoutes(fastify: FastifyInstance, ctx: AppContext) {
       if (scope) q = q.where('unit_code', 'in', scope.length ? scope : ['-']);
       const rows = await q.orderBy('level').orderBy('last_exposure_at', 'desc').limit(5000).execute();
       await audit(req, { action: 'case.contacts.read', subjectType: 'case', subjectId: c.id, details: { rows: rows.length } });
-      return { items: await contactItems(db, access.resolver, rows, tz, now()), total: rows.length };
+      return { items: withPhones(req.user!, await contactItems(db, access.resolver, rows, tz, now())), total: rows.length };
     },
   );
 
@@ -195,7 +195,7 @@ export async function caseRoutes(fastify: FastifyInstance, ctx: AppContext) {
         return tx.selectFrom('case_contacts').selectAll().where('case_id', '=', c.id).where('person_id', '=', personId).executeTakeFirstOrThrow();
       });
       await audit(req, { action: 'contact.create', subjectType: 'case', subjectId: c.id, details: { contactId: row.id, relation: b.relation } });
-      const items = await contactItems(db, access.resolver, [row], tz, now());
+      const items = withPhones(req.user!, await contactItems(db, access.resolver, [row], tz, now()));
       return reply.status(201).send({ items, total: 1 });
     },
   );

@@ -6,6 +6,7 @@ import type { AuthUser } from '../../platform/auth/service';
 import type { Permission } from '../../platform/auth/roles';
 import { invalidField } from '../../platform/http/errors';
 import type { AppContext } from '../../platform/module';
+import { maskPhone } from '../people';
 import type { CaseSettings } from './service';
 
 export function routeKit(ctx: AppContext) {
@@ -27,3 +28,16 @@ export function routeKit(ctx: AppContext) {
 }
 
 export type RouteKit = ReturnType<typeof routeKit>;
+
+/**
+ * A phone number as this user may read it in lists and exports: in full for the roles that call people
+ * (people.contact: commune officers, contact tracers, call supervisors), else masked (•••••••678), as the people,
+ * testing and check-in lists do.
+ */
+export const phoneFor = (user: AuthUser) => (phone: string | null): string | null => (phone && !user.permissions.has('people.contact') ? maskPhone(phone) : phone);
+
+/** Items naming a person (cases, contacts) with the person's phone as `user` may read it. */
+export function withPhones<T extends { person: { phone: string | null } }>(user: AuthUser, items: T[]): T[] {
+  const shown = phoneFor(user);
+  return items.map((x) => ({ ...x, person: { ...x.person, phone: shown(x.person.phone) } }));
+}

@@ -122,9 +122,12 @@ export interface FindOrCreateOptions {
    * Who vouches for the details. 'public' (the default: anonymous forms, citizens' own accounts): anyone can type
    * anything, so a record is matched only by phone + name + birth year all agreeing (never by an ID number alone,
    * which others may know), and a matched record is not changed. 'staff' (imports by officers, demo data): matched
-   * by national ID first, and missing fields are filled in.
+   * by national ID first, and missing fields are filled in. 'desk' (staff typing what the person in front of them
+   * says, e.g. at a sampling point): matched as public input, but never to a record a citizen typed in — that is staff
+   * input too (staffMayMatch): whoever typed a neighbour's name, phone and birth year into their household would
+   * otherwise receive the neighbour's test result.
    */
-  trust?: 'public' | 'staff';
+  trust?: 'public' | 'staff' | 'desk';
 }
 
 /**
@@ -196,7 +199,7 @@ async function findOrInsert(tx: DbOrTx, v: PersonValues, opts: FindOrCreateOptio
   if (v.phone) await lockKey(tx, `phone:${v.phone}`);
   if (v.national_id) await lockKey(tx, `nid:${v.national_id}`);
   const staff = opts.trust === 'staff';
-  const match = await findMatch(tx, v, staff);
+  const match = await findMatch(tx, v, staff, staff || opts.trust === 'desk');
   if (match && !staff) {
     await touchPerson(tx, match.id, opts.now);
     return { id: match.id, created: false };
@@ -226,14 +229,14 @@ async function findOrInsert(tx: DbOrTx, v: PersonValues, opts: FindOrCreateOptio
  */
 export const staffMayMatch = (r: Pick<PersonRow, 'source'>) => r.source !== 'citizen';
 
-async function findMatch(db: DbOrTx, v: PersonValues, staff: boolean): Promise<PersonRow | null> {
+async function findMatch(db: DbOrTx, v: PersonValues, staff: boolean, registryOnly = staff): Promise<PersonRow | null> {
   if (staff && v.national_id) {
     const byId = (await activeByNationalId(db, v.national_id)).filter(staffMayMatch);
     if (byId.length) return byId[0]!;
   }
   if (!v.phone) return null;
   const candidates = (await activeByPhoneName(db, v.phone, v.name_key)).filter(
-    (c) => !(v.national_id && c.national_id && c.national_id !== v.national_id) && (!staff || staffMayMatch(c)),
+    (c) => !(v.national_id && c.national_id && c.national_id !== v.national_id) && (!registryOnly || staffMayMatch(c)),
   );
   const me = { nationalId: v.national_id, phone: v.phone, nameKey: v.name_key, birthYear: v.birth_year };
   const strong = candidates.filter(

@@ -151,3 +151,23 @@ describe('hostile input', () => {
     expect(res.statusCode).toBe(400);
   });
 });
+
+describe('typed-in details of someone else', () => {
+  it('a sampler typing a person’s name, phone and birth year does not land the tube on a dependant a citizen typed with them', async () => {
+    const attacker = await t.login('citizen', '40', { personId: await s.person('Kẻ Rình Kết Quả') });
+    const victim = { fullName: 'Nạn Nhân Xét Nghiệm', phone: '0913000931', birthDate: '1988-03-04', sex: 'female', communeCode: s.commune };
+    const dep = await inject('POST', '/api/me/dependants', attacker, { person: victim, relationship: 'other' });
+    expect(dep.statusCode, dep.body).toBe(201);
+    const depId = dep.json().items[0].id as string;
+    // the neighbour comes to the sampling point without a QR; the sampler types what she says
+    const res = await inject('POST', '/api/testing/samples', sampler, tube('TY-1', [{ fullName: victim.fullName, phone: victim.phone, birthYear: 1988 }]));
+    expect(res.statusCode, res.body).toBe(201);
+    const inTube = (await t.db.selectFrom('sample_members').select('person_id').where('sample_id', '=', res.json().sample.id).execute()).map((r) => r.person_id);
+    expect(inTube).toHaveLength(1);
+    expect(inTube).not.toContain(depId);
+    expect((await inject('POST', '/api/testing/results', lab, { tubeCode: 'TY-1', result: 'negative', resultedAt: '2021-08-12T04:30:00Z' })).statusCode).toBe(200);
+    const mine = await inject('GET', '/api/testing/me/results', attacker);
+    expect(mine.statusCode).toBe(200);
+    expect(mine.json().people.flatMap((p: { items: unknown[] }) => p.items)).toEqual([]);
+  });
+});

@@ -1,8 +1,9 @@
 // Who is in a tube: a scanned personal QR or a phone's device token (proof of the person), the reference printed
 // under the card's QR (typed when the QR cannot be read; misses are limited per sampler), or typed details. Typed
-// details go through the registry's public matching (people/index.ts findOrCreatePerson with trust 'public'): only
-// a phone + name + birth year match reuses a record, and the matched record is not changed; anything else is a new
-// record for officers to merge. An officer's import file is trusted ('staff': matched by national ID first, sample-import.ts
+// details go through the registry's public matching (people/index.ts findOrCreatePerson with trust 'desk'): only
+// a phone + name + birth year match reuses a record, never one a citizen typed in (their neighbour's details in
+// their household would catch the neighbour's results), and the matched record is not changed; anything else is a
+// new record for officers to merge. An officer's import file is trusted ('staff': matched by national ID first, sample-import.ts
 // through people's findOrCreatePeople), as the cases and venues imports are.
 import type { DbOrTx } from '../../platform/db/types';
 import { AppError } from '../../platform/http/errors';
@@ -72,7 +73,7 @@ export async function resolveSamplePerson(ctx: AppContext, db: DbOrTx, p: Sample
   const r = await findOrCreatePerson(
     db,
     { fullName: p.fullName, phone: p.phone ?? null, birthYear: p.birthYear ?? null, nationalId: p.nationalId ?? null, communeCode: p.communeCode ?? defaultCommune },
-    { resolver: ctx.access.resolver, now, source: 'officer', prefix: path, requirePhone: !p.nationalId, trust: 'public' },
+    { resolver: ctx.access.resolver, now, source: 'officer', prefix: path, requirePhone: !p.nationalId, trust: 'desk' },
   );
   return { personId: r.id, created: r.created };
 }

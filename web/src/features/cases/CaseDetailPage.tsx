@@ -1,5 +1,5 @@
 import { Alert, Anchor, Badge, Button, Card, Group, Loader, Select, SimpleGrid, Stack, Tabs, Text, TextInput, Timeline, Title } from '@mantine/core';
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { Link, useParams } from 'react-router';
 import { useAuth } from '../../app/auth';
 import { PageLoader } from '../../app/pages';
@@ -7,7 +7,7 @@ import { ErrorAlert, useErrorMessage } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
 import { useCase, useCaseContacts, useCaseGraph, useCaseMutations, useTimeline, type CaseItem } from './api';
 import { TransmissionGraph } from './charts';
-import { ContactsTable } from './ContactsTable';
+import { ContactsTable, PhoneLink } from './ContactsTable';
 import { useCasesT, useLabel } from './i18n';
 import { STATUS_COLOR } from './CaseListPage';
 
@@ -26,6 +26,19 @@ export default function CaseDetailPage() {
   const graph = useCaseGraph(id, traceKey);
   const m = useCaseMutations(id);
   const [tab, setTab] = useState<string | null>('timeline');
+  // the server's timeline carries codes and ISO days; say them in the page's language
+  const timelineTitle = (e: { kind: string; title: string }) =>
+    e.kind === 'isolated' ? label('isolations', e.title) : e.kind === 'followup' ? label('followups.states', e.title) : e.title;
+  const timelineDetail = (e: { kind: string; detail: string }) => {
+    if (e.kind === 'confirmed') return label('sources', e.detail);
+    if (e.kind === 'declaration') return e.detail === 'flagged' ? tc('timelineFlagged') : e.detail;
+    if (e.kind === 'contacts') {
+      const [n, origin] = e.detail.split(' · ');
+      return `${tc('timelinePeople', { n: Number(n) })} · ${label('origins', origin ?? '')}`;
+    }
+    if (e.kind === 'followup') return e.detail.split(', ').map((x) => (/°C$/.test(x) ? `${fmt.number(Number(x.replace(' °C', '')))} °C` : label('symptomNames', x))).join(', ');
+    return e.detail;
+  };
 
   if (q.isPending) return <PageLoader />;
   if (q.isError) return <ErrorAlert error={q.error} onRetry={() => void q.refetch()} />;
@@ -118,9 +131,9 @@ export default function CaseDetailPage() {
           {timeline.data && (
             <Timeline bulletSize={14} lineWidth={2} data-testid="case-timeline">
               {timeline.data.items.map((e, i) => (
-                <Timeline.Item key={i} title={e.kind === 'window' ? label('timeline', e.kind) : `${label('timeline', e.kind)} · ${e.title}`} color={e.kind === 'confirmed' ? 'red' : e.kind === 'checkin' ? 'blue' : 'gray'}>
+                <Timeline.Item key={i} title={['window', 'onset', 'test'].includes(e.kind) ? label('timeline', e.kind) : `${label('timeline', e.kind)} · ${timelineTitle(e)}`} color={e.kind === 'confirmed' ? 'red' : e.kind === 'checkin' ? 'blue' : 'gray'}>
                   <Text size="xs" c="dimmed">
-                    {fmt.dateTime(e.at)} {e.detail && `· ${e.detail}`}
+                    {e.kind === 'onset' || e.kind === 'test' ? fmt.day(e.title) : fmt.dateTime(e.at)} {e.detail && `· ${timelineDetail(e)}`}
                   </Text>
                 </Timeline.Item>
               ))}
@@ -160,12 +173,12 @@ function Info({ c }: { c: CaseItem }) {
   const tc = useCasesT();
   const label = useLabel();
   const fmt = useFormat();
-  const rows: [string, string][] = [
-    [tc('fields.phone'), c.person.phone ?? '—'],
+  const rows: [string, ReactNode][] = [
+    [tc('fields.phone'), <PhoneLink key="phone" phone={c.person.phone} />],
     [tc('fields.commune'), c.commune?.name ?? '—'],
     [tc('fields.confirmedAt'), fmt.dateTime(c.confirmedAt)],
-    [tc('fields.onset'), c.onsetDate ?? '—'],
-    [tc('fields.test'), c.testDate ?? '—'],
+    [tc('fields.onset'), fmt.day(c.onsetDate)],
+    [tc('fields.test'), fmt.day(c.testDate)],
     [tc('fields.source'), label('sources', c.source)],
     [tc('fields.isolation'), `${label('isolations', c.isolation)}${c.place ? ` · ${c.place.name}` : ''}`],
   ];

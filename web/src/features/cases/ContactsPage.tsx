@@ -5,6 +5,8 @@ import { useAuth } from '../../app/auth';
 import { DataTable, Pager } from '../../lib/DataTable';
 import { ErrorAlert } from '../../lib/errors';
 import { queryString } from '../../lib/api';
+import { localizeFieldMessage } from '../../lib/fieldMessages';
+import { useFormat } from '../../lib/format';
 import { PAGE_SIZE, uploadContacts, useCaseMutations, useContacts, useInvalidate, useResolveReview, useReviews, type ImportResultView } from './api';
 import { ContactsTable } from './ContactsTable';
 import { useCasesT, useLabel } from './i18n';
@@ -18,6 +20,8 @@ export default function ContactsPage() {
   const [f, setF] = useState<{ level: string | null; status: string | null; maxDaysLeft: number | string; q: string; unit: string | null }>({ level: null, status: 'monitoring', maxDaysLeft: '', q: '', unit: null });
   const [page, setPage] = useState(1);
   const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [reason, setReason] = useState('');
+  const reasonOk = reason.trim().length >= 3;
   const query = { level: f.level, status: f.status, maxDaysLeft: f.maxDaysLeft === '' ? null : Number(f.maxDaysLeft), q: f.q || null, unit: f.unit };
   const list = useContacts(query, page);
   const { bulk } = useCaseMutations();
@@ -32,9 +36,21 @@ export default function ContactsPage() {
         <Title order={1} size="h2">
           {tc('contacts.title')}
         </Title>
-        <Button component="a" variant="light" href={`/api/contacts/export.xlsx${queryString(query)}`}>
-          {tc('contacts.export')}
-        </Button>
+        <Group gap="xs" align="flex-start">
+          {/* full phone numbers leave only with a reason (written to the audit log with the export) */}
+          {can('people.contact') && (
+            <TextInput size="sm" placeholder={tc('contacts.exportReason')} value={reason} onChange={(e) => setReason(e.currentTarget.value)} w={240} data-testid="export-reason" error={reason.length > 0 && !reasonOk ? tc('contacts.exportReasonRequired') : undefined} />
+          )}
+          {reasonOk || !can('people.contact') ? (
+            <Button component="a" variant="light" href={`/api/contacts/export.xlsx${queryString({ ...query, reason: can('people.contact') ? reason.trim() : null })}`}>
+              {tc('contacts.export')}
+            </Button>
+          ) : (
+            <Button variant="light" disabled title={tc('contacts.exportReasonRequired')}>
+              {tc('contacts.export')}
+            </Button>
+          )}
+        </Group>
       </Group>
       <Group gap="sm" align="flex-end">
         <TextInput label={tc('fields.fullName')} value={f.q} onChange={(e) => set({ q: e.currentTarget.value })} w={180} />
@@ -61,8 +77,15 @@ export default function ContactsPage() {
   );
 }
 
+/** The review list's reasons as the server words them → their texts in the catalogues. */
+const REVIEW_REASONS: Record<string, 'samePhoneName' | 'phoneOtherName'> = {
+  'several people with this phone and name': 'samePhoneName',
+  'this phone belongs to someone with another name': 'phoneOtherName',
+};
+
 function ImportCard() {
   const tc = useCasesT();
+  const fmt = useFormat();
   const inv = useInvalidate();
   const [result, setResult] = useState<ImportResultView | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -100,11 +123,27 @@ function ImportCard() {
         {result && (
           <Alert color={result.errors.length ? 'orange' : 'teal'} data-testid="import-result">
             {tc('contacts.imported', { imported: result.imported, duplicates: result.duplicates, review: result.review, errors: result.errors.length })}
-            {result.errors.slice(0, 20).map((e) => (
-              <Text key={`${e.line}-${e.path}`} size="xs">
-                {e.line}: {e.path} — {e.message}
-              </Text>
-            ))}
+            {result.errors.length > 0 && (
+              <Table mt="xs" verticalSpacing={2} fz="xs" data-testid="import-errors">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th w={60}>{tc('contacts.line')}</Table.Th>
+                    <Table.Th w={150}>{tc('contacts.column')}</Table.Th>
+                    <Table.Th>{tc('contacts.problem')}</Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {/* every refused line, in file order: the officer corrects them all in one go */}
+                  {result.errors.map((e) => (
+                    <Table.Tr key={`${e.line}-${e.path}`}>
+                      <Table.Td>{e.line}</Table.Td>
+                      <Table.Td>{e.path === 'line' ? '—' : e.path}</Table.Td>
+                      <Table.Td>{localizeFieldMessage(e.message)}</Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            )}
           </Alert>
         )}
         {!!reviews.data?.items.length && (
@@ -117,10 +156,10 @@ function ImportCard() {
                   <Table.Td>
                     {r.line.full_name}
                     <Text size="xs" c="dimmed">
-                      {r.reason}
+                      {REVIEW_REASONS[r.reason] ? tc(`reviewReasons.${REVIEW_REASONS[r.reason]!}`) : r.reason}
                     </Text>
                   </Table.Td>
-                  <Table.Td>{r.line.phone}</Table.Td>
+                  <Table.Td>{fmt.phone(r.line.phone || null)}</Table.Td>
                   <Table.Td>
                     <Group gap={4}>
                       {r.candidates.map((p) => (

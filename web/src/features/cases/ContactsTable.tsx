@@ -1,16 +1,34 @@
 import { useState } from 'react';
-import { Anchor, Badge, Checkbox, Loader, Popover, Table, Text } from '@mantine/core';
+import { Anchor, Badge, Card, Checkbox, Group, Loader, Popover, Stack, Table, Text } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { useFormat } from '../../lib/format';
 import { DataTable } from '../../lib/DataTable';
+import { usePhone } from '../../lib/media';
 import { useExposureSources, type ContactItem } from './api';
 import { useCasesT, useLabel } from './i18n';
 
 export const LEVEL_COLOR: Record<number, string> = { 1: 'orange', 2: 'yellow' };
 
-/** Contacts with their level, order, days left and why (venues and times, household, interview). */
+/** A person's phone as people write it, to call with one tap (or masked, for roles that do not call people). */
+export function PhoneLink({ phone }: { phone: string | null }) {
+  const fmt = useFormat();
+  if (!phone) return <>—</>;
+  // roles that do not call people read a masked number (•••••••678): nothing to dial
+  if (!/^\+\d+$/.test(phone)) return <span style={{ whiteSpace: 'nowrap' }}>{phone}</span>;
+  return (
+    <Anchor href={`tel:${phone}`} size="sm" style={{ whiteSpace: 'nowrap' }}>
+      {fmt.phone(phone)}
+    </Anchor>
+  );
+}
+
+/**
+ * Contacts with their level, order, days left and why (venues and times, household, interview). On a phone (the
+ * tracer's and the commune officer's) one card per person: who, the phone to tap, the order's end and why.
+ */
 export function ContactsTable({ items, selected, onSelect, showCase }: { items: ContactItem[]; selected?: Set<string>; onSelect?(ids: Set<string>): void; showCase?: boolean }) {
   const tc = useCasesT();
+  const phone = usePhone();
   const label = useLabel();
   const fmt = useFormat();
   const { i18n } = useTranslation();
@@ -22,6 +40,68 @@ export function ContactsTable({ items, selected, onSelect, showCase }: { items: 
     else next.add(id);
     onSelect(next);
   };
+  const exposures = (c: ContactItem) => (
+    <>
+            {c.exposures.slice(0, 4).map((e, i) => (
+              <Text key={i} size="xs">
+                {e.venue ? `${e.venue.name}` : e.kind && e.kind !== e.via ? `${label('relations', e.kind)} (${label('vias', e.via)})` : label('vias', e.via)}
+                {e.venue && e.from && e.to ? ` · ${fmt.dateTime(e.from)}–${timeOf(e.to)}` : ''}
+                {e.overlapMinutes !== null ? ` · ${e.overlapMinutes}′` : ''}
+                {e.venue ? ` (${label('vias', e.via)})` : ''}
+                {c.level > 1 && e.sourcePersonName ? ` · ${tc('fields.viaPerson')}: ${e.sourcePersonName}` : ''}
+                {e.venue && <SourcesLink contactId={c.id} exposureId={e.id} count={e.sourcesCount} level={c.level - 1} timeOf={timeOf} />}
+              </Text>
+            ))}
+            {c.exposures.length > 4 && <Text size="xs" c="dimmed">+{c.exposures.length - 4}</Text>}
+    </>
+  );
+  const order = (c: ContactItem) => `${label('orders', c.orderKind)} → ${fmt.day(c.orderEnd)}`;
+  if (phone)
+    return (
+      <Stack gap="xs" data-testid="contacts-table">
+        {items.length === 0 && (
+          <Text c="dimmed" ta="center" size="sm" py="md">
+            {tc('contacts.empty')}
+          </Text>
+        )}
+        {items.map((c) => (
+          <Card key={c.id} withBorder padding="sm" data-level={c.level} data-testid="contact-card">
+            <Group gap="xs" wrap="nowrap" align="flex-start">
+              {onSelect && <Checkbox aria-label={c.person.fullName} checked={selected?.has(c.id) ?? false} onChange={() => toggle(c.id)} mt={2} />}
+              <Badge color={LEVEL_COLOR[c.level] ?? 'lime'} miw={38} style={{ overflow: 'visible' }}>
+                F{c.level}
+              </Badge>
+              <Stack gap={2} style={{ flex: 1, minWidth: 0 }}>
+                <Text fw={600} size="sm">
+                  {c.person.fullName}
+                  {c.flagged && (
+                    <Badge ml={6} color="red" size="xs">
+                      {tc('contacts.flagged')}
+                    </Badge>
+                  )}
+                </Text>
+                <Group gap="xs">
+                  <PhoneLink phone={c.person.phone} />
+                  <Text size="xs" c="dimmed">
+                    {[c.unit?.name, showCase ? c.caseCode : null].filter(Boolean).join(' · ')}
+                  </Text>
+                </Group>
+                <Text size="xs">
+                  {order(c)}
+                  {c.status === 'monitoring' ? ` · ${tc('fields.daysLeft')}: ${c.daysLeft}` : ` · ${label('contactStatuses', c.status)}`}
+                </Text>
+                {c.viaPersonName && (
+                  <Text size="xs" c="dimmed">
+                    {tc('fields.viaPerson')}: {c.viaPersonName}
+                  </Text>
+                )}
+                {exposures(c)}
+              </Stack>
+            </Group>
+          </Card>
+        ))}
+      </Stack>
+    );
   const cols = [
     ...(onSelect ? [''] : []),
     tc('fields.level'),
@@ -62,26 +142,14 @@ export function ContactsTable({ items, selected, onSelect, showCase }: { items: 
               </Text>
             )}
           </Table.Td>
-          <Table.Td>{c.person.phone ?? '—'}</Table.Td>
+          <Table.Td>
+            <PhoneLink phone={c.person.phone} />
+          </Table.Td>
           <Table.Td>{c.unit?.name ?? '—'}</Table.Td>
           {showCase && <Table.Td>{c.caseCode}</Table.Td>}
-          <Table.Td>
-            {c.exposures.slice(0, 4).map((e, i) => (
-              <Text key={i} size="xs">
-                {e.venue ? `${e.venue.name}` : label('vias', e.via)}
-                {e.venue && e.from && e.to ? ` · ${fmt.dateTime(e.from)}–${timeOf(e.to)}` : ''}
-                {e.overlapMinutes !== null ? ` · ${e.overlapMinutes}′` : ''}
-                {e.venue ? ` (${label('vias', e.via)})` : ''}
-                {c.level > 1 && e.sourcePersonName ? ` · ${tc('fields.viaPerson')}: ${e.sourcePersonName}` : ''}
-                {e.venue && <SourcesLink contactId={c.id} exposureId={e.id} count={e.sourcesCount} level={c.level - 1} timeOf={timeOf} />}
-              </Text>
-            ))}
-            {c.exposures.length > 4 && <Text size="xs" c="dimmed">+{c.exposures.length - 4}</Text>}
-          </Table.Td>
+          <Table.Td>{exposures(c)}</Table.Td>
           <Table.Td>{c.lastExposureAt ? fmt.dateTime(c.lastExposureAt) : '—'}</Table.Td>
-          <Table.Td>
-            {label('orders', c.orderKind)} → {c.orderEnd}
-          </Table.Td>
+          <Table.Td>{order(c)}</Table.Td>
           <Table.Td>{c.status === 'monitoring' ? c.daysLeft : '—'}</Table.Td>
           <Table.Td>{label('contactStatuses', c.status)}</Table.Td>
         </Table.Tr>

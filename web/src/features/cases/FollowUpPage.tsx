@@ -2,11 +2,13 @@ import { Alert, Badge, Button, Card, Checkbox, Group, Modal, NumberInput, Segmen
 import { useState } from 'react';
 import { useAuth } from '../../app/auth';
 import { DataTable } from '../../lib/DataTable';
+import { usePhone } from '../../lib/media';
 import { ErrorAlert, useErrorMessage } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
 import { UnitPicker } from '../geo/UnitPicker';
 import { useAssign, useDue, useGrid, useRecordFollowUp, useTracers, useSeries, useTaskDone, useTasks, type GridCell, type Subject } from './api';
 import { TemperatureChart } from './charts';
+import { PhoneLink } from './ContactsTable';
 import { useCasesT, useLabel } from './i18n';
 import './i18n';
 
@@ -108,9 +110,16 @@ function SubjectGrid({ useData, query = {}, onPick, selected, onSelect }: { useD
   const label = useLabel();
   const fmt = useFormat();
   const q = useData(query);
+  // on a phone the button to record sits under the name, not past the day columns off screen
+  const phone = usePhone();
   if (q.isError) return <ErrorAlert error={q.error} onRetry={() => void q.refetch()} />;
   if (!q.data) return null;
   const all = q.data.items.map((s) => s.personId);
+  const record = (s: Subject) => (
+    <Button size="xs" variant="light" onClick={() => onPick(s)}>
+      {tc('followups.record')}
+    </Button>
+  );
   return (
     <>
     {selected && (
@@ -129,7 +138,7 @@ function SubjectGrid({ useData, query = {}, onPick, selected, onSelect }: { useD
       emptyText={tc('followups.empty')}
       columns={[
         ...(selected ? [''] : []),
-        tc('fields.fullName'), tc('fields.phone'), tc('fields.unit'), tc('fields.level'), tc('followups.tracer'), ...q.data.days.map((d) => fmt.shortDay(d)), '']}>
+        tc('fields.fullName'), tc('fields.phone'), tc('fields.unit'), tc('fields.level'), tc('followups.tracer'), ...q.data.days.map((d) => fmt.shortDay(d)), ...(phone ? [] : [''])]}>
       {q.data.items.map((s) => (
         <Table.Tr key={s.personId}>
           {selected && (
@@ -153,23 +162,22 @@ function SubjectGrid({ useData, query = {}, onPick, selected, onSelect }: { useD
                 {tc('contacts.flagged')}
               </Badge>
             )}
+            {phone && <div>{record(s)}</div>}
           </Table.Td>
-          <Table.Td>{s.phone ?? '—'}</Table.Td>
+          <Table.Td>
+            <PhoneLink phone={s.phone} />
+          </Table.Td>
           <Table.Td>{s.unitName}</Table.Td>
           <Table.Td>{s.kind === 'case' ? tc('followups.case') : `F${s.level}`}</Table.Td>
           <Table.Td>{s.tracer ?? '—'}</Table.Td>
           {s.cells.map((c) => (
             <Table.Td key={c.day} style={{ background: CELL[c.state].bg, textAlign: 'center' }} data-state={c.state}>
-              <Tooltip label={`${label('followups.states', c.state)}${c.temperature !== null ? ` · ${c.temperature.toFixed(1)} °C` : ''}`} disabled={c.state === 'out'}>
-                <span>{c.temperature !== null ? c.temperature.toFixed(1) : CELL[c.state].mark}</span>
+              <Tooltip label={`${label('followups.states', c.state)}${c.temperature !== null ? ` · ${fmt.number(c.temperature)} °C` : ''}`} disabled={c.state === 'out'}>
+                <span>{c.temperature !== null ? fmt.number(c.temperature) : CELL[c.state].mark}</span>
               </Tooltip>
             </Table.Td>
           ))}
-          <Table.Td>
-            <Button size="xs" variant="light" onClick={() => onPick(s)}>
-              {tc('followups.record')}
-            </Button>
-          </Table.Td>
+          {!phone && <Table.Td>{record(s)}</Table.Td>}
         </Table.Tr>
       ))}
     </DataTable>
@@ -203,7 +211,7 @@ function PersonModal({ person, onClose }: { person: Subject | null; onClose(): v
               <Checkbox.Group label={tc('followups.symptoms')} value={symptoms} onChange={setSymptoms}>
                 <Group mt={4}>
                   {SYMPTOMS.map((s) => (
-                    <Checkbox key={s} value={s} label={s.replace(/_/g, ' ')} />
+                    <Checkbox key={s} value={s} label={label('symptomNames', s)} />
                   ))}
                 </Group>
               </Checkbox.Group>
@@ -224,17 +232,29 @@ function PersonModal({ person, onClose }: { person: Subject | null; onClose(): v
 
 function Tasks() {
   const tc = useCasesT();
+  const label = useLabel();
+  const fmt = useFormat();
   const tasks = useTasks();
+  // the server writes why in codes ("symptoms: cough, fever"; "symptoms: reported" when none was named)
+  const reason = (r: string) => {
+    const m = /^symptoms: (.*)$/.exec(r);
+    if (!m) return r;
+    const named = m[1] === 'reported' ? [] : m[1]!.split(', ').map((x) => label('symptomNames', x));
+    return [tc('followups.symptoms'), ...(named.length ? [named.join(', ')] : [])].join(': ');
+  };
   const done = useTaskDone();
   const { can } = useAuth();
   if (!tasks.data) return null;
   return (
-    <DataTable testId="tasks-table" minWidth={600} isEmpty={tasks.data.items.length === 0} emptyText={tc('followups.empty')} columns={[tc('fields.fullName'), tc('fields.phone'), tc('fields.notes'), '']}>
+    <DataTable testId="tasks-table" minWidth={600} isEmpty={tasks.data.items.length === 0} emptyText={tc('followups.empty')} columns={[tc('fields.fullName'), tc('fields.phone'), tc('fields.notes'), tc('followups.since'), '']}>
       {tasks.data.items.map((t) => (
         <Table.Tr key={t.id}>
           <Table.Td>{t.fullName}</Table.Td>
-          <Table.Td>{t.phone ?? '—'}</Table.Td>
-          <Table.Td>{t.reason}</Table.Td>
+          <Table.Td>
+            <PhoneLink phone={t.phone} />
+          </Table.Td>
+          <Table.Td>{reason(t.reason)}</Table.Td>
+          <Table.Td>{fmt.dateTime(t.createdAt)}</Table.Td>
           <Table.Td>
             {can('followup.write') && (
               <Button size="xs" variant="light" onClick={() => done.mutate(t.id)}>

@@ -3,6 +3,7 @@
 import { Alert, Button, Card, FileInput, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { ErrorAlert } from '../../lib/errors';
+import { localizeFieldMessage } from '../../lib/fieldMessages';
 import { useFormat } from '../../lib/format';
 import { uploadFile, type ImportResult } from './api';
 import { useTestingT } from './i18n';
@@ -34,7 +35,7 @@ export function ImportResultView({ r }: { r: ImportResult }) {
                   <Table.Td ff="monospace" fz="sm">
                     {e.path}
                   </Table.Td>
-                  <Table.Td fz="sm">{e.message}</Table.Td>
+                  <Table.Td fz="sm">{localizeFieldMessage(e.message)}</Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>

@@ -311,6 +311,12 @@ export default function SamplingPage() {
                   {t('sampling.setTube')}
                 </Button>
               </Group>
+              {/* why the tube cannot be taken yet: the fields above are still empty */}
+              {!ready && (
+                <Text size="sm" c="dimmed" mt={4} data-testid="tube-needs">
+                  {t('sampling.pickFirst')}
+                </Text>
+              )}
             </form>
           )}
           {/* one camera for the whole tube: its barcode first, then each person's QR */}
