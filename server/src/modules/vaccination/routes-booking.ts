@@ -10,9 +10,10 @@ import { ImportFileError } from '../venues';
 import { LruCache } from '../../platform/cache';
 import { Batcher, BatcherFullError } from '../../platform/batcher';
 import { auditActor } from '../../platform/auth/routes';
-import { book, cancel, findBooking, rebook, slotAgeError, slotFull, slotInfo, slotInfos, walkInSlot, type SlotInfo } from './booking';
+import { book, cancel, findBooking, rebook, seatRefusal, slotAgeError, slotInfo, slotInfos, walkInSlot, type SlotInfo } from './booking';
 import { getPersonBrief, normalizeName, type PersonBrief } from '../people';
 import { bookingBatcher } from './booking-batch';
+import { campaignClosed, siteClosed } from './close';
 import { routeKit } from './kit';
 import { importRegistrations, personForDetails, register, registrationTemplateXlsx } from './registration';
 import { BookingBody, BookingResponse, IdParam, ImportQuery, ImportResponse, PriorityDecisionBody, PriorityReviewList, PriorityReviewQuery, RebookBody, RegistrationBody, RegistrationResponse, WalkInBody } from './schema';
@@ -30,6 +31,7 @@ export async function bookingRoutes(fastify: FastifyInstance, ctx: AppContext) {
     const user = req.user!;
     const b = req.body;
     const campaign = await k.campaignFor(user, b.campaignId, null);
+    if (campaign.status === 'closed') throw campaignClosed('body.campaignId');
     let personId: string;
     let commune: string | null;
     let self = false;
@@ -281,7 +283,7 @@ export async function bookingRoutes(fastify: FastifyInstance, ctx: AppContext) {
         slotCache.delete(slot.id);
         throw invalidField('body.slotId', 'is not a known slot');
       default:
-        throw slotFull();
+        throw await seatRefusal(db, slot.id);
     }
   });
 
@@ -322,11 +324,13 @@ export async function bookingRoutes(fastify: FastifyInstance, ctx: AppContext) {
     const user = req.user!;
     const session = (await sql<{ site_id: string; campaign_id: string }>`select site_id, campaign_id from vaccination_sessions where id = ${req.params.id}`.execute(db)).rows[0];
     if (!session) throw notFound('Session');
-    await k.siteFor(user, session.site_id, 'vaccination.write', 'params.id');
+    const site = await k.siteFor(user, session.site_id, 'vaccination.write', 'params.id');
+    if (!site.active) throw siteClosed('params.id');
+    const campaign = await k.campaignFor(user, session.campaign_id, null);
+    if (campaign.status === 'closed') throw campaignClosed('params.id');
     const p = await k.personFor(user, req.body.personId, 'vaccination.write');
     const slotId = await walkInSlot(db, req.params.id, k.now());
     if (!slotId) throw new AppError(409, 'SLOT_FULL', 'No seat left in this session today', [{ path: 'params.id', message: 'session full' }]);
-    const campaign = (await k.campaignFor(user, session.campaign_id, null))!;
     // a walk-in is registered on the spot
     await register(db, { campaign, personId: p.brief.id, communeCode: p.brief.communeCode ?? campaign.unit_code, priorityCode: null, channel: 'staff', by: user.id, now: k.now(), timeZone: k.tz, walkIn: true });
     const ids = await book(db, { personId: p.brief.id, slotId, doseNumber: req.body.doseNumber, walkIn: true, by: user.id, now: k.now() }, (await slotInfo(db, slotId))!, null);
