@@ -99,6 +99,31 @@ export const PriorityClaimView = Type.Object({
 });
 export const RegistrationResponse = Type.Object({ id: Type.String(), personId: Type.String(), created: Type.Boolean(), priority: Type.Union([PriorityClaimView, Type.Null()]) });
 
+/** The desk's search for people already on file: a national ID, a phone, or a name with the birth date. */
+export const DeskSearchQuery = Type.Object(
+  {
+    campaignId: Type.Optional(Uuid),
+    nationalId: Type.Optional(Type.String({ pattern: '^([0-9]{9}|[0-9]{12})$' })),
+    phone: Type.Optional(Type.String({ minLength: 1, maxLength: 30, pattern: '^[^\\u0000]*$' })),
+    fullName: Type.Optional(Text(200)),
+    birthDate: Type.Optional(Day),
+  },
+  { additionalProperties: false },
+);
+export const DeskMatchView = Type.Object({
+  /** null for a record a citizen typed in: shown marked, never picked (register from the ID card instead) */
+  id: Type.Union([Type.String(), Type.Null()]),
+  fullName: Type.String(),
+  birthYear: Type.Union([Type.Integer(), Type.Null()]),
+  phoneMasked: Type.Union([Type.String(), Type.Null()]),
+  nationalIdMasked: Type.Union([Type.String(), Type.Null()]),
+  communeName: Type.Union([Type.String(), Type.Null()]),
+  unverified: Type.Boolean(),
+  /** already registered in the campaign asked about (null: no campaign given) */
+  registered: Type.Union([Type.Boolean(), Type.Null()]),
+});
+export const DeskSearchResponse = Type.Object({ items: Type.Array(DeskMatchView) });
+
 export const ImportQuery = Type.Object({ organisation: Text(200) }, { additionalProperties: false });
 export const ImportResponse = Type.Object({
   total: Type.Integer(),
