@@ -110,7 +110,7 @@ export async function adminRoutes(fastify: FastifyInstance, ctx: AppContext) {
     },
   );
 
-  // free seats of a day (citizens choose a time): no personal data
+  // free seats of a day (citizens choose a time): no personal data; nothing of a closed site, no closed slot
   app.get('/api/vaccination/slots', { config: { permission: 'self' }, schema: { tags, querystring: SlotsQuery } }, async (req) => {
     const q = req.query;
     const codes = q.communeCode ? await access.resolver.subtreeCodes(q.communeCode) : null;
@@ -118,7 +118,7 @@ export async function adminRoutes(fastify: FastifyInstance, ctx: AppContext) {
       select sl.id, sl.starts_at as "startsAt", sl.ends_at as "endsAt", sl.capacity, sl.booked, se.id as "sessionId", se.product_code as "productCode",
              si.id as "siteId", si.name as "siteName", si.address as "siteAddress"
       from vaccination_sessions se join vaccination_slots sl on sl.session_id = se.id join vaccination_sites si on si.id = se.site_id
-      where se.campaign_id = ${q.campaignId} and se.day = ${q.day} and not sl.closed ${q.siteId ? sql`and se.site_id = ${q.siteId}` : sql``}
+      where se.campaign_id = ${q.campaignId} and se.day = ${q.day} and not sl.closed and si.active ${q.siteId ? sql`and se.site_id = ${q.siteId}` : sql``}
         ${codes ? sql`and si.commune_code = any(${codes}::text[])` : sql``}
       order by si.name, sl.starts_at limit 2000`.execute(db);
     return { items: r.rows };
