@@ -299,6 +299,12 @@ describe('vaccination campaign set-up and registration desk pages', () => {
     await page.getByTestId('reg-submit').click();
     await expect.poll(() => page.getByTestId('reg-result').textContent(), { timeout: 20_000 }).toBe('Vũ Thị Anh is registered for the campaign.');
     await page.screenshot({ path: path.join(shots, 'desk-typed-desk-en.png'), fullPage: true });
+    // the ward's desk finds the record a citizen typed in, marked, with nothing to pick
+    await page.getByTestId('find-nid').fill('040190009902');
+    await page.getByTestId('find-submit').click();
+    await expect.poll(() => page.getByTestId('find-unverified').allTextContents(), { timeout: 20_000 }).toEqual(['Typed in by a citizen, not verified']);
+    expect(await page.getByTestId('find-register').count()).toBe(0);
+    await page.getByTestId('find-form').screenshot({ path: path.join(shots, 'desk-find-unverified-desk-en.png') });
     expect(errors).toEqual([]);
     await ctx.close();
     const p = await server.db.selectFrom('persons').select(['birth_date']).where('full_name', '=', 'Vũ Thị Anh').executeTakeFirstOrThrow();
