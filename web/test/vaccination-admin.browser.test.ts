@@ -310,7 +310,7 @@ describe('vaccination campaign set-up and registration desk pages', () => {
     const p = await server.db.selectFrom('persons').select(['birth_date']).where('full_name', '=', 'Vũ Thị Anh').executeTakeFirstOrThrow();
     expect(String((p as { birth_date: unknown }).birth_date)).toMatch(/1990-02-01|Feb 01 1990/);
   }, 240_000);
-  it('at a desk: the site closed with its appointments kept; the walk-in is told, the desk no longer offers its session', async () => {
+  it('at a desk: the site closed with its appointments kept (the walk-in is told, the desk no longer offers its session), then the campaign with its appointments cancelled', async () => {
     const { ctx, page, errors } = await openPage(browser, { viewport: DESK, locale: 'vi-VN', timezoneId: TZ });
     await page.goto(`${server.url}/vaccination/setup`);
     await signIn(page, 'va.cdc');
@@ -335,6 +335,30 @@ describe('vaccination campaign set-up and registration desk pages', () => {
     await expect.poll(() => page.getByTestId('desk-campaign').inputValue(), { timeout: 20_000 }).toBe(CAMPAIGN);
     await page.getByTestId('tab-walkin').click();
     await expect.poll(() => page.getByTestId('walkin-form').getByText('Hôm nay chiến dịch không có buổi tiêm').count(), { timeout: 20_000 }).toBe(1);
+
+    // the campaign closed with its appointments cancelled: Hồ Thị Mai, booked at another site today, is told
+    const login = await server.app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'x-requested-with': 'vigil' }, payload: { username: 'va.cdc', password: PASSWORD } });
+    const headers = { cookie: String(login.headers['set-cookie']).split(';')[0]!, 'x-requested-with': 'vigil' };
+    const post = async (url: string, payload: object) => {
+      const r = await server.app.inject({ method: 'POST', url, headers, payload });
+      expect(r.statusCode, r.body).toBeLessThan(300);
+      return r.json();
+    };
+    const campaignId = (await server.db.selectFrom('vaccination_campaigns').select('id').where('name', '=', CAMPAIGN).executeTakeFirstOrThrow()).id;
+    const site2 = await post('/api/vaccination/sites', { code: 'TYT-ADMIN-2', name: 'Trạm y tế thứ hai', address: '3 Lê Lợi', communeCode: commune.code, capacityPerHour: 10, openingHours: [{ days: [1, 2, 3, 4, 5, 6, 7], from: '00:00', to: '23:30' }] });
+    const session2 = await post(`/api/vaccination/campaigns/${campaignId}/sessions`, { siteId: site2.id, day: today(), productCode: 'EU/1/20/1528' });
+    const mai = (await server.db.selectFrom('persons').select('id').where('full_name', '=', 'Hồ Thị Mai').executeTakeFirstOrThrow()).id;
+    await post(`/api/vaccination/sessions/${session2.id}/walk-ins`, { personId: mai, doseNumber: 1 });
+    await page.goto(`${server.url}/vaccination/setup`);
+    await expect.poll(() => page.getByTestId('setup-campaign').inputValue(), { timeout: 20_000 }).toBe(CAMPAIGN);
+    await page.getByTestId('campaign-edit-open').click();
+    await page.getByLabel(/Hủy lịch hẹn/).check();
+    await page.getByTestId('campaign-close-reason').fill('Kết thúc đợt tiêm');
+    await page.getByTestId('campaign-close-submit').click();
+    await expect.poll(() => page.getByTestId('campaign-close-result').textContent(), { timeout: 20_000 }).toBe('Đã đóng chiến dịch: hủy 1 lịch hẹn, nhắn tin cho 1 người.');
+    await page.screenshot({ path: path.join(shots, 'setup-campaign-closed-desk-vi.png') });
+    await page.goto(`${server.url}/vaccination/registrations`);
+    await expect.poll(() => page.getByText('Chưa có chiến dịch nào đang mở').count(), { timeout: 20_000 }).toBe(1);
     expect(errors).toEqual([]);
     await ctx.close();
 
@@ -344,6 +368,8 @@ describe('vaccination campaign set-up and registration desk pages', () => {
     expect(walkIn.status).toBe('booked');
     await server.events.settled();
     const sms = (await sql<{ recipient: string; body: string }>`select recipient, body from notifications where purpose = 'vaccination.kept'`.execute(server.db)).rows;
+    const cancelled = (await sql<{ recipient: string; body: string }>`select recipient, body from notifications where purpose = 'vaccination.cancelled'`.execute(server.db)).rows;
+    expect(cancelled).toEqual([{ recipient: '+84912345678', body: expect.stringMatching(/^Vigil: Lịch tiêm của Hồ Thị Mai lúc \d\d:\d\d ngày .* tại Trạm y tế thứ hai đã bị hủy \(Tiêm COVID-19 đợt 5 Nghệ An: Kết thúc đợt tiêm\)\. Vui lòng đặt lịch khác tại http.*\/health-book$/) }]);
     expect(sms).toEqual([{ recipient: '+84912000444', body: expect.stringMatching(/^Vigil: Trạm y tế phường thử ngừng nhận lịch tiêm mới \(Chuyển về trạm mới\)\. Lịch tiêm của Đặng Văn Vãng lúc \d\d:\d\d ngày .* vẫn giữ nguyên\.$/) }]);
   }, 240_000);
 });
