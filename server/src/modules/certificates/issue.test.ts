@@ -14,7 +14,6 @@ import { parseCoseSign1, signCoseSign1 } from './cose';
 import { createDsc } from './dsc';
 import { createPrivateKey } from 'node:crypto';
 import type { CertificateView } from './schema';
-import { dccDoseCount } from './payload';
 
 let t: TestContext;
 let cdc: LoggedIn;
@@ -83,18 +82,6 @@ describe('vaccination certificates from dose events', () => {
       })
       .sort();
     expect(counts).toEqual(['1/2 EU/1/21/1529', '2/2 EU/1/21/1529', '3/3 EU/1/20/1528']);
-  });
-
-  it('dn/sd: within the series as given, n/n after a series of 2+, n/1 after a single-dose series', () => {
-    expect([dccDoseCount(1, 2), dccDoseCount(2, 2), dccDoseCount(3, 2), dccDoseCount(4, 2), dccDoseCount(1, 1), dccDoseCount(2, 1), dccDoseCount(4, 3)]).toEqual([
-      { dn: 1, sd: 2 },
-      { dn: 2, sd: 2 },
-      { dn: 3, sd: 3 },
-      { dn: 4, sd: 4 },
-      { dn: 1, sd: 1 },
-      { dn: 2, sd: 1 },
-      { dn: 4, sd: 4 },
-    ]);
   });
 
   it('refuses an altered certificate and one forged with our kid', async () => {

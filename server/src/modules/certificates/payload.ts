@@ -1,5 +1,5 @@
 // EU DCC payloads (schema 1.3.0) built from this deployment's records.
-import type { DoseRecorded } from '../vaccination';
+import { doseCount, type DoseRecorded } from '../vaccination';
 import type { TestPositive } from '../cases';
 import { DCC_SCHEMA_VERSION } from './dcc-schema';
 import { dccName } from './names';
@@ -18,20 +18,6 @@ export interface Holder {
 
 const dob = (h: Holder) => h.birthDate ?? (h.birthYear ? String(h.birthYear) : '');
 
-/**
- * dn / sd of a dose as the EU encodes it since Commission Implementing Regulation (EU) 2021/2288 (Dec 2021, applied
- * from 1 Feb 2022), so that a certificate of a booster is never read as the primary series alone:
- * - within the primary series: the dose and the product's doses in schedule (1/2, 2/2, 1/1);
- * - a booster after a complete primary series of 2 or more doses: n/n (3/3; a second booster 4/4), not 3/2;
- * - a booster after a single-dose primary series: n/1 (2/1), as the regulation says.
- * A dose numbered above its product's schedule is a booster: the site day records dose n only after n − 1 valid
- * doses, so the primary series is complete by then.
- */
-export function dccDoseCount(doseNumber: number, seriesDoses: number): { dn: number; sd: number } {
-  if (doseNumber <= seriesDoses || seriesDoses < 2) return { dn: doseNumber, sd: seriesDoses };
-  return { dn: doseNumber, sd: doseNumber };
-}
-
 export function vaccinationPayload(holder: Holder, dose: DoseRecorded, ci: string) {
   return {
     ver: DCC_SCHEMA_VERSION,
@@ -43,7 +29,8 @@ export function vaccinationPayload(holder: Holder, dose: DoseRecorded, ci: strin
         vp: dose.product.prophylaxisCode,
         mp: dose.product.code,
         ma: dose.product.manufacturerCode,
-        ...dccDoseCount(dose.doseNumber, dose.seriesDoses),
+        // a booster after a complete primary series: n/n (EU rules since 2022; vaccination rules.ts doseCount)
+        ...doseCount(dose.doseNumber, dose.seriesDoses),
         dt: dose.givenOn,
         co: ISSUER_COUNTRY,
         is: CERTIFICATE_ISSUER,
