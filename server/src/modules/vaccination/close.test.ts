@@ -148,6 +148,29 @@ describe('closing a site', () => {
   });
 });
 
+describe('closing while people book', () => {
+  it('bookings racing a close are either taken then cancelled or refused; every counter matches its live bookings', async () => {
+    const w = await vaccWorld(t, DAY);
+    const staff = await t.login('vaccination_staff', w.commune);
+    const people = await Promise.all(Array.from({ length: 16 }, (_, i) => w.person(`Người Đua ${i}`)));
+    for (const p of people) await w.register(p);
+    const [bookings, close] = await Promise.all([
+      Promise.all(people.map((p, i) => send('POST', '/api/vaccination/bookings', staff, { personId: p, slotId: w.slots[i % w.slots.length], doseNumber: 1 }))),
+      send('POST', `/api/vaccination/sites/${w.siteId}/close`, w.cdc, { bookings: 'cancel', reason: 'Đóng gấp' }),
+    ]);
+    expect(close.statusCode, close.body).toBe(200);
+    const taken = bookings.filter((b) => b.statusCode === 201).length;
+    expect(bookings.filter((b) => b.statusCode !== 201).map((b) => [b.statusCode, b.json().error.code])).toEqual(Array(16 - taken).fill([409, 'SLOT_CLOSED']));
+    expect(close.json()).toMatchObject({ bookings: taken, cancelled: taken });
+    const slots = (
+      await sql<{ capacity: number; booked: number; live: number; closed: boolean }>`
+        select sl.capacity, sl.booked, sl.closed, (select count(*)::int from vaccination_bookings b where b.slot_id = sl.id and b.status = 'booked') as live
+        from vaccination_slots sl where sl.session_id = ${w.sessionId}`.execute(t.db)
+    ).rows;
+    expect(slots.every((s) => s.closed && s.booked === 0 && s.capacity === 0 && s.live === 0)).toBe(true);
+  });
+});
+
 describe('editing and closing a campaign', () => {
   it('dates and area must keep the sessions already planned; another province is refused; a name change shows', async () => {
     const w = await vaccWorld(t, DAY);
