@@ -1,40 +1,20 @@
 // CPU time of the benchmarked processes, the figure that survives a shared, loaded box better than throughput.
-import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
+import { postgresCpuMs as postgresTreeCpuMs, postmasterPid } from '../server/src/platform/proc';
 
-/**
- * The fields of /proc/<pid>/stat from #3 (state) on: [0] state, [1] ppid, [11] utime, [12] stime, [13] cutime,
- * [14] cstime (ticks of CLK_TCK = 100). The command name (#2) may hold spaces, so the fields are read after its ')'.
- * Throws when the process has ended.
- */
-export function procStat(pid: number | string): string[] {
-  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return f.slice(f.lastIndexOf(')') + 2).split(' ');
-}
+/** /proc/<pid>/stat's fields (server/src/platform/proc.ts: one parser for benches, profile and tests). */
+export { procStat } from '../server/src/platform/proc';
 
 /** CPU time (ms, user + system) of the embedded PostgreSQL: the postmaster and all its children (backends, WAL writer, …). */
 export function postgresCpuMs(dataDir: string): number {
   let pid: number;
   try {
-    pid = Number(fs.readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    pid = postmasterPid(path.join(dataDir, 'pg'));
   } catch {
     return NaN;
   }
-  const tick = 1000 / 100; // CLK_TCK
-  let ms = 0;
-  for (const d of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const fields = procStat(d);
-      if (Number(d) === pid || Number(fields[1]) === pid) ms += (Number(fields[11]) + Number(fields[12])) * tick;
-      // backends that ended (idle pool connections closed) live on in the postmaster's children's times
-      if (Number(d) === pid) ms += (Number(fields[13]) + Number(fields[14])) * tick;
-    } catch {
-      // process ended meanwhile
-    }
-  }
-  return ms;
+  return postgresTreeCpuMs(pid);
 }
 
 /** CPU time of this (server) process (all threads: event loop, libuv pool, GC), ms. */

@@ -21,6 +21,7 @@ import { localTime } from '../server/src/platform/time';
 import { modules } from '../server/src/modules';
 import { acceleratedClock, runCampaignDay, SimulatedProvider } from '../server/src/modules/calls';
 import { createCampaign, dailyHealthCheck, dialerDeps, planDay, saveScript, silentRenderer, syncAudience } from '../server/src/modules/calls/test-fixtures';
+import { postgresCpuMs, procStat } from '../server/src/platform/proc';
 
 const PLAN_N = Number(process.env.BENCH_CALLS_PLAN_N ?? 1_000_000);
 const CALLS_N = Number(process.env.BENCH_CALLS_N ?? 100_000);
@@ -30,33 +31,10 @@ const CHANNELS = 500;
 const DAY = '2026-11-20';
 const TZ = 'Asia/Ho_Chi_Minh';
 
-/** CPU seconds (user + system) of a process, from /proc (clock ticks of 10 ms). */
-function procCpu(pid: number): number {
-  try {
-    const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
-    return (Number(rest[11]) + Number(rest[12])) / 100;
-  } catch {
-    return 0;
-  }
-}
-
 /** CPU seconds used so far by the bench's PostgreSQL: the postmaster and its children (backends, writers). */
 async function pgCpu(db: import('../server/src/platform/db/types').Db): Promise<number> {
   const backend = (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(db)).rows[0]!.pid;
-  const stat = fs.readFileSync(`/proc/${backend}/stat`, 'utf8');
-  const postmaster = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  let total = procCpu(postmaster);
-  for (const d of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const st = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-      if (Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[1]) === postmaster) total += procCpu(Number(d));
-    } catch {
-      /* gone */
-    }
-  }
-  return total;
+  return postgresCpuMs(Number(procStat(backend)[1])) / 1000;
 }
 
 const us = (seconds: number, n: number) => `${((seconds * 1e6) / Math.max(1, n)).toFixed(1)} µs`;

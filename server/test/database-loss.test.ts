@@ -14,6 +14,7 @@ import { sql } from 'kysely';
 import { openDatabase, runningPostgresPort, type DatabaseHandle } from '../src/platform/db';
 import { startEmbeddedPostgres, type PostgresHandle } from '../src/platform/db/embedded';
 import { createUser } from '../src/platform/auth/service';
+import { childPids, postmasterPid, procAlive } from '../src/platform/proc';
 import { createJurisdictionResolver, seedGeoDemo } from '../src/modules/geo';
 import { communes } from '../src/modules/venues/test-fixtures';
 
@@ -40,32 +41,7 @@ function tempDir(prefix: string) {
   return dir;
 }
 
-const postmasterPid = (dataDir: string) => Number(fs.readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
-
-const childPids = (pid: number) =>
-  fs
-    .readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .filter((d) => {
-      try {
-        // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may hold spaces, so read after the last ')'
-        const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
-        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
-      } catch {
-        return false; // ended meanwhile
-      }
-    })
-    .map(Number);
-
-/** running, not a zombie (an ended backend re-parented to a PID 1 that never reaps stays a zombie) */
-const alive = (pid: number) => {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-};
+const postmasterOf = (dataDir: string) => postmasterPid(path.join(dataDir, 'pg'));
 
 /**
  * PostgreSQL gone as when its machine is lost: the postmaster and every backend SIGKILLed, returning once none is
@@ -73,11 +49,11 @@ const alive = (pid: number) => {
  * next request, which then rightly answers 201.)
  */
 async function killPostgres(dataDir: string) {
-  const pid = postmasterPid(dataDir);
+  const pid = postmasterOf(dataDir);
   const children = childPids(pid);
   process.kill(pid, 'SIGKILL');
-  for (const c of children) if (alive(c)) process.kill(c, 'SIGKILL');
-  await until(() => ![pid, ...children].some(alive), 10);
+  for (const c of children) if (procAlive(c)) process.kill(c, 'SIGKILL'); // not a zombie already
+  await until(() => ![pid, ...children].some(procAlive), 10);
 }
 
 /** Resolves when `pred` holds, checking after every `ms`; no deadline of its own (the test's timeout is the bound). */
@@ -205,7 +181,7 @@ describe('database loss', () => {
     const workers = Array.from({ length: 12 }, worker);
 
     await Promise.race([until(() => acked.length >= 200), server.died, Promise.all(workers)]);
-    const oldPid = postmasterPid(dataDir);
+    const oldPid = postmasterOf(dataDir);
     process.kill(oldPid, 'SIGKILL');
     killedAt = Date.now();
     // the outage is seen (503s), then check-ins are acknowledged again: the server restarted PostgreSQL
@@ -214,7 +190,7 @@ describe('database loss', () => {
     await Promise.all(workers);
 
     expect(server.proc.exitCode).toBeNull(); // the same process, never restarted
-    const newPid = postmasterPid(dataDir);
+    const newPid = postmasterOf(dataDir);
     expect(newPid).not.toBe(oldPid);
     expect(() => process.kill(newPid, 0)).not.toThrow();
     expect(unavailable).not.toBeNull();

@@ -73,6 +73,24 @@ describe('robot calls pages', () => {
     await ctx.close();
   }, 120_000);
 
+  it("names a tracer's own call on the symptomatic list as a manual call, apart from the robot's", async () => {
+    const login = await server.app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'x-requested-with': 'vigil' }, payload: { username: 'calls.cdc', password: PASSWORD } });
+    const headers = { cookie: String(login.headers['set-cookie']).split(';')[0]!, 'x-requested-with': 'vigil' };
+    const [personId] = await monitoredContacts(server.db, await vinhCommune(server.db), DAY, [{ name: 'Đỗ Ho', phone: '+84912660009' }]);
+    const res = await server.app.inject({ method: 'POST', url: '/api/calls/manual', headers, payload: { personId, disposition: 'completed', answers: { fever: '1', cough: '1' } } });
+    expect(res.json()).toMatchObject({ symptomatic: true });
+    const { ctx, page, errors } = await openPage(browser, { viewport: { width: 1280, height: 900 }, locale: 'vi-VN' });
+    await page.goto(`${server.url}/calls/lists?kind=symptomatic&day=${DAY}`);
+    await signIn(page);
+    const row = (name: string) => page.getByTestId('calls-list').locator('tbody tr', { hasText: name });
+    await expect.poll(() => row('Đỗ Ho').count(), { timeout: 20_000 }).toBe(1);
+    expect(await row('Đỗ Ho').locator('td').last().textContent()).toBe('Cuộc gọi thủ công');
+    expect(await row('Lê Sốt').locator('td').last().textContent()).toBe('Gọi tự động');
+    await page.screenshot({ path: path.join(shots, 'calls-symptomatic-list.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await ctx.close();
+  }, 120_000);
+
   it("names scripts in the supervisor's language, not by their code", async () => {
     const login = await server.app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'x-requested-with': 'vigil' }, payload: { username: 'calls.cdc', password: PASSWORD } });
     const headers = { cookie: String(login.headers['set-cookie']).split(';')[0]!, 'x-requested-with': 'vigil' };

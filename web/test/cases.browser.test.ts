@@ -181,7 +181,7 @@ describe('citizen exposure notice', () => {
     await page.addInitScript(
       ([venue, name, from, to]) => {
         localStorage.setItem('vigil.checkin.visits', JSON.stringify([{ venueId: venue, venueName: name, from, to }]));
-        localStorage.setItem('vigil.lang', JSON.stringify('en')); // the check-in page keeps its choice as JSON
+        localStorage.setItem('vigil.lang', JSON.stringify('en')); // as older check-in pages kept it (still read)
       },
       [shopId, 'Venue SIEU-THI', iso(2.8 * H), iso(2.7 * H)],
     );

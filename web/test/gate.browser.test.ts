@@ -73,6 +73,8 @@ describe('gate page', () => {
     await expect.poll(() => page.getByText('Cổng quét QR cá nhân').count()).toBe(1);
     // the operator's only entrance is chosen by itself
     await expect.poll(() => page.getByRole('textbox', { name: 'Chọn lối vào' }).inputValue()).toBe(entranceName);
+    // cleared (an operator moving to another entrance), the select says what to do instead of showing a blank box
+    expect(await page.getByRole('textbox', { name: 'Chọn lối vào' }).getAttribute('placeholder')).toBe('Chạm để chọn lối vào');
 
     await ctx.setOffline(true);
     // while offline the page must not even try to send (every attempt would be lost): watch for attempts

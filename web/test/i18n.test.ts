@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import en from '../src/app/locales/en.json';
 import { TEXT as CHECKIN } from '../src/checkin/i18n';
 import vi from '../src/app/locales/vi.json';
+import { TEMPLATES } from '../../server/src/modules/messaging/templates';
 
 type Tree = { [k: string]: string | Tree };
 
@@ -51,6 +52,14 @@ describe('locale catalogues', () => {
     for (const r of roles) {
       expect(viKeys.has(`roles.${r}`), r).toBe(true);
       expect(enKeys.has(`roles.${r}`), r).toBe(true);
+    }
+  });
+
+  it('label every message purpose in both languages (the messages list, figures and templates show them)', () => {
+    for (const purpose of Object.keys(TEMPLATES)) {
+      const key = `messaging.purposes.${purpose.replace(/\./g, '-')}`;
+      expect(viKeys.get(key), `vi ${key}`).toBeTruthy();
+      expect(enKeys.get(key), `en ${key}`).toBeTruthy();
     }
   });
 });

@@ -96,6 +96,9 @@ describe('messaging pages', () => {
     expect(await sideways()).toBeLessThanOrEqual(0);
     await page.getByRole('tab', { name: 'Tin nhắn', exact: true }).click();
     await expect.poll(() => page.getByRole('table', { name: 'Tin nhắn' }).getByText(/Minh ơi/).isVisible()).toBe(true);
+    // the purpose is named in the reader's language, not by its code
+    const row = page.getByRole('table', { name: 'Tin nhắn' }).getByRole('row').filter({ hasText: 'Minh ơi' });
+    expect(await row.getByRole('cell').nth(2).textContent()).toBe('Chiến dịch');
     expect(await sideways()).toBeLessThanOrEqual(0);
     await page.screenshot({ path: path.join(shots, 'messages-phone.png'), fullPage: true });
     expect(errors).toEqual([]);

@@ -4,7 +4,8 @@
 // the users form, phone layout, session expiry, sign-out.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer } from '../../server/test/helpers';
+import { communesOf, person } from '../../server/src/modules/certificates/test-fixtures';
+import { startTestServer, type TestContext } from '../../server/test/helpers';
 import { ensureBuilt, launchBrowser, openPage, PASSWORD, type TestServer } from './browser';
 
 let server: TestServer;
@@ -17,6 +18,10 @@ beforeAll(async () => {
   await server.createUser({ username: 'ui.tracer', password: PASSWORD, role: 'contact_tracer', jurisdictionCode: '40' });
   await server.createUser({ username: 'ui.cdc', password: PASSWORD, role: 'cdc_officer', jurisdictionCode: '40' });
   await server.createUser({ username: 'ui.locked', password: PASSWORD, role: 'lab_staff', jurisdictionCode: '40' });
+  // a vaccinator whose account is linked to her own health record: staff and a citizen
+  const t = server as unknown as TestContext;
+  const own = await person(t, 'Lê Thị Thu', (await communesOf(t)).commune, '1990-05-12');
+  await server.createUser({ username: 'ui.both', password: PASSWORD, role: 'vaccination_staff', jurisdictionCode: '40', personId: own });
   browser = await launchBrowser();
 }, 180_000);
 
@@ -138,6 +143,11 @@ describe('staff web shell', () => {
       await nav.getByRole('link', { name: 'Đơn vị hành chính' }).waitFor({ state: 'visible' });
       expect(await nav.getByRole('link', { name: 'Người dùng' }).count()).toBe(0);
       expect(await nav.getByRole('link', { name: 'Nhật ký truy cập' }).count()).toBe(0);
+      // staff pages only: a citizen's pages are not the tracer's work (her own record is not linked)
+      for (const own of ['Sổ sức khỏe điện tử', 'Mã QR của tôi', 'Khai báo y tế', 'Chứng nhận tiêm chủng']) {
+        expect(await nav.getByRole('link', { name: own, exact: true }).count(), own).toBe(0);
+      }
+      expect(await nav.getByTestId('menu-personal').count()).toBe(0);
       await nav.getByRole('link', { name: 'Đơn vị hành chính' }).click();
 
       // A provincial user starts at their own province (one row, one polygon), and the page fits the screen.
@@ -160,6 +170,26 @@ describe('staff web shell', () => {
       await page.goto(server.url + '/users');
       await page.getByText('Không có quyền truy cập').waitFor();
 
+      expect(errors).toEqual([]);
+    } finally {
+      await ctx.close();
+    }
+  }, 90_000);
+
+  it('shows someone who is staff and a citizen both menus, grouped under their headings', async () => {
+    const { ctx, page, errors } = await newPage({ width: 1280, height: 900 });
+    try {
+      await page.goto(server.url + '/');
+      await signIn(page, 'ui.both');
+      await page.getByText('Xin chào, ui.both').waitFor();
+      const work = page.getByRole('group', { name: 'Công việc' });
+      const personal = page.getByRole('group', { name: 'Cá nhân' });
+      await work.getByRole('link', { name: 'Buổi tiêm', exact: true }).waitFor();
+      expect(await personal.getByRole('link', { name: 'Sổ sức khỏe điện tử' }).count()).toBe(1);
+      expect(await personal.getByRole('link', { name: 'Mã QR của tôi' }).count()).toBe(1);
+      expect(await work.getByRole('link', { name: 'Sổ sức khỏe điện tử' }).count()).toBe(0);
+      expect(await personal.getByRole('link', { name: 'Buổi tiêm', exact: true }).count()).toBe(0);
+      await page.screenshot({ path: `${process.env.VIGIL_SCREENSHOTS ?? '/tmp'}/menu-staff-and-citizen.png`, fullPage: true });
       expect(errors).toEqual([]);
     } finally {
       await ctx.close();

@@ -63,6 +63,12 @@ async function signIn(page: Page, username: string) {
 async function openSampling(page: Page, type: RegExp) {
   await page.goto(`${server.url}/sampling`);
   await expect.poll(() => page.getByRole('textbox', { name: 'Điểm lấy mẫu' }).inputValue(), { timeout: 20_000 }).toContain('Trạm y tế xã');
+  // a fresh phone has no test type chosen yet: the empty select says what to do instead of looking broken
+  const typeBox = page.getByRole('textbox', { name: 'Loại xét nghiệm' });
+  expect(await typeBox.inputValue()).toBe('');
+  expect(await typeBox.getAttribute('placeholder')).toBe('Chạm để chọn loại xét nghiệm');
+  expect(await page.getByRole('textbox', { name: 'Điểm lấy mẫu' }).getAttribute('placeholder')).toBe('Chạm để chọn điểm lấy mẫu');
+  await page.screenshot({ path: `${SHOTS}/sampling-placeholder.png` });
   await chooseType(page, type);
 }
 

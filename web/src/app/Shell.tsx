@@ -6,7 +6,7 @@ import { Link, useLocation } from 'react-router';
 import { roleLabel } from '../lib/labels';
 import { useAuth } from './auth';
 import { LanguageSwitch } from './LanguageSwitch';
-import { activeEntry, menuEntries } from './nav';
+import { activeEntry, menuEntries, menuSections } from './nav';
 import { PageLoader } from './pages';
 
 function initials(name: string): string {
@@ -44,6 +44,13 @@ function UserMenu() {
           </Text>
         </Menu.Label>
         <Menu.Divider />
+        {/* staff whose account is not linked to their own health record: the way to link it (then their own pages
+            join the menu) */}
+        {user.role !== 'citizen' && !user.personId && (
+          <Menu.Item component={Link} to="/me">
+            {t('shell.linkOwnRecord')}
+          </Menu.Item>
+        )}
         <Menu.Item color="red" onClick={() => void logout()}>
           {t('shell.logout')}
         </Menu.Item>
@@ -54,11 +61,11 @@ function UserMenu() {
 
 export function Shell({ children }: { children: ReactNode }) {
   const { t } = useTranslation();
-  const { can } = useAuth();
+  const { user, can } = useAuth();
   const { pathname } = useLocation();
   const [opened, { toggle, close }] = useDisclosure(false);
-  const entries = menuEntries(can);
-  const active = activeEntry(entries, pathname);
+  const sections = menuSections(user, can);
+  const active = activeEntry(menuEntries(sections), pathname);
 
   // On phones the navbar covers the page: close it whenever the route changes.
   useEffect(() => close(), [pathname, close]);
@@ -87,16 +94,25 @@ export function Shell({ children }: { children: ReactNode }) {
       <AppShell.Navbar p="xs" aria-label={t('shell.toggleNav')}>
         <AppShell.Section grow component={ScrollArea}>
           <nav>
-            {entries.map((e) => (
-              <NavLink
-                key={e.path}
-                component={Link}
-                to={e.path}
-                label={t(e.labelKey)}
-                active={e === active}
-                variant="light"
-                style={{ borderRadius: 'var(--mantine-radius-sm)' }}
-              />
+            {sections.map((section, i) => (
+              <div key={section.key ?? i} role="group" aria-labelledby={section.key ? `menu-${section.key}` : undefined} data-testid={section.key ? `menu-${section.key}` : undefined}>
+                {section.key && (
+                  <Text id={`menu-${section.key}`} size="xs" fw={700} c="dimmed" tt="uppercase" px="sm" pt="md" pb={4}>
+                    {t(`shell.menu.${section.key}`)}
+                  </Text>
+                )}
+                {section.entries.map((e) => (
+                  <NavLink
+                    key={e.path}
+                    component={Link}
+                    to={e.path}
+                    label={t(e.labelKey)}
+                    active={e === active}
+                    variant="light"
+                    style={{ borderRadius: 'var(--mantine-radius-sm)' }}
+                  />
+                ))}
+              </div>
             ))}
           </nav>
         </AppShell.Section>

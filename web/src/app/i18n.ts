@@ -1,12 +1,12 @@
 import i18n from 'i18next';
 import { useCallback } from 'react';
 import { initReactI18next, useTranslation } from 'react-i18next';
+import { readStoredLang, storeLang } from '../lib/langStorage';
 import vi from './locales/vi.json';
 
 export const LANGUAGES = ['vi', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
 export const DEFAULT_LANGUAGE: Language = 'vi';
-export const LANG_STORAGE_KEY = 'vigil.lang';
 
 // Vietnamese is the reference catalogue: keys are type-checked against it, and a test keeps en.json in step.
 declare module 'i18next' {
@@ -21,22 +21,12 @@ export function isLanguage(value: unknown): value is Language {
 }
 
 function storedLanguage(): Language {
-  try {
-    const v = localStorage.getItem(LANG_STORAGE_KEY);
-    if (isLanguage(v)) return v;
-  } catch {
-    // storage blocked (private mode): fall back to the default
-  }
-  return DEFAULT_LANGUAGE;
+  return readStoredLang(LANGUAGES) ?? DEFAULT_LANGUAGE;
 }
 
 function applyLanguage(lng: string): void {
   document.documentElement.lang = lng;
-  try {
-    localStorage.setItem(LANG_STORAGE_KEY, lng);
-  } catch {
-    // ignore
-  }
+  storeLang(lng);
 }
 
 i18n.on('languageChanged', applyLanguage);

@@ -219,10 +219,40 @@ export const navEntries: NavEntry[] = [
   },
 ];
 
-/** Entries the user may see in the menu, in declaration order. */
-export function menuEntries(can: (permission: Permission | readonly Permission[] | null) => boolean): NavEntry[] {
-  return navEntries.filter((e) => e.inMenu !== false && can(e.permission));
+/** A page of one's own health record (health book, QR, declarations, certificates): permission 'self'. */
+export const isPersonal = (e: NavEntry): boolean => e.permission === 'self';
+
+/** A group of the menu; `key` names its heading (null: no heading). */
+export interface MenuSection {
+  key: 'work' | 'personal' | null;
+  entries: NavEntry[];
 }
+
+/**
+ * The menu, in declaration order. A citizen sees their own pages. Staff see their work pages, and their own health
+ * record's pages only once their account is linked to their own record (`personId`: they are a citizen too): then the
+ * two are headed groups ("Công việc", "Cá nhân"). A staff member not linked reaches their record (to link it) from the
+ * account menu.
+ */
+export function menuSections(
+  user: { role: string; personId: string | null },
+  can: (permission: Permission | readonly Permission[] | null) => boolean,
+): MenuSection[] {
+  const visible = navEntries.filter((e) => e.inMenu !== false && can(e.permission));
+  if (user.role === 'citizen') return [{ key: null, entries: visible }];
+  const home = visible.filter((e) => e.path === '/');
+  const work = visible.filter((e) => e.path !== '/' && !isPersonal(e));
+  const personal = user.personId ? visible.filter(isPersonal) : [];
+  if (personal.length === 0) return [{ key: null, entries: [...home, ...work] }];
+  return [
+    { key: null, entries: home },
+    { key: 'work', entries: work },
+    { key: 'personal', entries: personal },
+  ];
+}
+
+/** Every entry of the menu's sections, in order. */
+export const menuEntries = (sections: readonly MenuSection[]): NavEntry[] => sections.flatMap((s) => s.entries);
 
 /** True when `pathname` is `entry.path` or below it. */
 export function isActive(entry: NavEntry, pathname: string): boolean {

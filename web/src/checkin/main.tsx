@@ -9,11 +9,12 @@ import { fmt, TEXT, type Lang } from './i18n';
 import { PersonFields } from './PersonFields';
 import { ExposureAlert } from './ExposureAlert';
 import { endVisit, recordVisit } from './exposure';
-import { LANG_KEY, LAST_KEY, load, PEOPLE_KEY, save, type LastCheckin, type StoredPerson } from './storage';
+import { readStoredLang, storeLang } from '../lib/langStorage';
+import { LAST_KEY, load, PEOPLE_KEY, save, type LastCheckin, type StoredPerson } from './storage';
 import './checkin.css';
 
 function App() {
-  const [lang, setLang] = useState<Lang>(() => (load<string>(LANG_KEY, 'vi') === 'en' ? 'en' : 'vi'));
+  const [lang, setLang] = useState<Lang>(() => readStoredLang<Lang>(['vi', 'en']) ?? 'vi');
   const t = TEXT[lang];
   const venueToken = useMemo(tokenFromPath, []);
   const [venue, setVenue] = useState<VenuePublic | null>(null);
@@ -46,7 +47,7 @@ function App() {
   useEffect(() => {
     document.documentElement.lang = lang;
     document.title = venue ? `${t.title} — ${venue.venue.name}` : t.title;
-    save(LANG_KEY, lang);
+    storeLang(lang);
   }, [lang, venue, t.title]);
 
   useEffect(() => {

@@ -1,6 +1,6 @@
 // What the check-in page remembers on the phone: the household (people checked in from it before, by personal
 // token, and the details typed in for them), the last check-in (for the check-out button and the declaration page)
-// and the language. localStorage; failures are ignored.
+// (the language: lib/langStorage). localStorage; failures are ignored.
 
 export interface StoredPerson {
   token: string;
@@ -23,7 +23,6 @@ export interface LastCheckin {
 
 export const PEOPLE_KEY = 'vigil.checkin.people';
 export const LAST_KEY = 'vigil.checkin.last';
-export const LANG_KEY = 'vigil.lang';
 
 export function load<T>(key: string, fallback: T): T {
   try {

@@ -18,6 +18,7 @@ import { SimulatedProvider } from './simulated';
 import { providerKinds, setTwimlOfApp, twimlFromConfig } from './provider';
 import { hotlineHandler } from './hotline';
 import { twimlRoutes } from './providers/twiml-routes';
+import { sharedInboundSeen } from './providers/twiml-seen';
 import { hotlineDeps } from './jobs';
 import { Tts } from './tts';
 import path from 'node:path';
@@ -43,7 +44,8 @@ export const callsModule: VigilModule = {
     });
     // a Twilio-style account (VIGIL_CALLS_PROVIDER / VIGIL_CALLS_HOTLINE_PROVIDER = twiml): its webhooks are this
     // app's routes, so its calls live in the process that serves them; the hotline answers wherever they are served
-    const twiml = twimlFromConfig(ctx.config);
+    // inbound CallSids answered are claimed in the database: a replay to another process of this app is refused too
+    const twiml = twimlFromConfig(ctx.config, undefined, sharedInboundSeen(ctx.db, ctx.config.clock));
     if (twiml) {
       setTwimlOfApp(ctx, twiml);
       if (providerKinds(ctx.config).hotline === 'twiml') twiml.onInbound(hotlineHandler(hotlineDeps(ctx, new Tts({ cacheDir: path.join(ctx.config.dataDir, 'tts') }).render)));

@@ -13,6 +13,7 @@ import { makeAndSendReports } from './report-mail';
 import { dialerDeps, prepareDay, today } from './service';
 import type { PromptRenderer } from './types';
 import { purgeVoiceMessages } from './voice';
+import { purgeInboundSeen } from './providers/twiml-seen';
 
 /** The hotline as the server runs it: voice messages bounded by the config. */
 export function hotlineDeps(ctx: AppContext, render: PromptRenderer): HotlineDeps {
@@ -51,7 +52,7 @@ export function callJobs(ctx: AppContext, twiml: TwimlProvider | null = null) {
   ctx.jobs.define({ name: WATCHDOG_JOB, cron: '* * * * *', handler: () => releaseStuck(ctx.db, ctx.config.clock()) });
   ctx.jobs.define({ name: REPORT_JOB, cron: `0 ${ctx.config.callsReportHour} * * *`, handler: () => makeAndSendReports(ctx, today(ctx), { send: true }) });
   // hotline voice messages are kept VIGIL_CALLS_VOICE_RETENTION_DAYS, handled or not
-  ctx.jobs.define({ name: VOICE_PURGE_JOB, cron: '17 * * * *', handler: async () => ({ deleted: await purgeVoiceMessages(ctx.db, ctx.config.clock(), ctx.config.callsVoiceRetentionDays) }) });
+  ctx.jobs.define({ name: VOICE_PURGE_JOB, cron: '17 * * * *', handler: async () => ({ deleted: await purgeVoiceMessages(ctx.db, ctx.config.clock(), ctx.config.callsVoiceRetentionDays), inboundSeen: await purgeInboundSeen(ctx.db, ctx.config.clock()) }) });
 
   // the dialers run where jobs are worked (the server), one per campaign in its window
   ctx.jobs.attach(async (_boss, scope) => {

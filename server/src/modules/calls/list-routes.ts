@@ -73,7 +73,7 @@ export async function listRoutes(fastify: FastifyInstance, ctx: AppContext) {
         let symptomatic = false;
         if (req.body.disposition === 'completed' && req.body.answers) {
           const alert = await trx.selectFrom('call_campaigns').select('alert_phones').where('unit_code', '=', p.communeCode!).where('status', '=', 'active').execute();
-          const s = await recordSurvey(trx, { events: ctx.events, publicUrl: ctx.config.publicUrl }, { personId: p.id, phone: null, fullName: p.fullName, unitCode: p.communeCode!, campaignId: null }, { answers: req.body.answers, day: today(), at, source: 'inbound', channel: 'tracer', alertPhones: [...new Set(alert.flatMap((x) => x.alert_phones))] });
+          const s = await recordSurvey(trx, { events: ctx.events, publicUrl: ctx.config.publicUrl }, { personId: p.id, phone: null, fullName: p.fullName, unitCode: p.communeCode!, campaignId: null }, { answers: req.body.answers, day: today(), at, source: 'manual', channel: 'tracer', alertPhones: [...new Set(alert.flatMap((x) => x.alert_phones))] });
           symptomatic = s.symptomatic;
         }
         return { id: a.id, symptomatic };

@@ -34,7 +34,7 @@ export function providerKinds(config: Pick<Config, 'callsProvider' | 'callsHotli
 export const twimlWebhookBase = (config: Pick<Config, 'twilioWebhookUrl' | 'publicUrl'>) => config.twilioWebhookUrl ?? `${config.publicUrl}/api/calls/twiml`;
 
 /** The TwiML account of the config (null when neither outbound calls nor the hotline use it). */
-export function twimlFromConfig(config: Config, fetchFn?: typeof fetch): TwimlProvider | null {
+export function twimlFromConfig(config: Config, fetchFn?: typeof fetch, claimInbound?: (callSid: string) => Promise<boolean>): TwimlProvider | null {
   const k = providerKinds(config);
   if (k.outbound !== 'twiml' && k.hotline !== 'twiml') return null;
   return new TwimlProvider({
@@ -46,6 +46,7 @@ export function twimlFromConfig(config: Config, fetchFn?: typeof fetch): TwimlPr
     maxChannels: config.twilioMaxChannels,
     recordingWaitMs: 10_000,
     fetch: fetchFn,
+    claimInbound,
   });
 }
 

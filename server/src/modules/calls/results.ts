@@ -5,6 +5,7 @@ import type { Events } from '../../platform/events';
 import { sql } from 'kysely';
 import { recordFollowUp, recordFollowUps } from '../cases';
 import { assess, type Assessment } from './answers';
+import type { SurveySource } from './tables';
 
 export interface SurveySubject {
   personId: string | null;
@@ -23,14 +24,14 @@ export async function recordSurvey(
   trx: DbOrTx,
   deps: ResultDeps,
   who: SurveySubject,
-  r: { answers: Record<string, string>; set?: Record<string, string | number | boolean>; day: string; at: Date; source: 'outbound' | 'inbound' | 'sms'; alertPhones: string[]; channel?: 'robot_call' | 'self' | 'tracer' },
+  r: { answers: Record<string, string>; set?: Record<string, string | number | boolean>; day: string; at: Date; source: SurveySource; alertPhones: string[]; channel?: 'robot_call' | 'self' | 'tracer' },
 ): Promise<Assessment> {
   const a = assess(r.answers, r.set);
   if (who.personId) {
     const note = noteOf(r.answers);
     await recordFollowUp(
       trx,
-      { personId: who.personId, day: r.day, symptoms: a.symptomatic, symptomList: a.symptoms, channel: r.channel ?? (r.source === 'outbound' ? 'robot_call' : 'self'), note },
+      { personId: who.personId, day: r.day, symptoms: a.symptomatic, symptomList: a.symptoms, channel: r.channel ?? (r.source === 'outbound' ? 'robot_call' : r.source === 'manual' ? 'tracer' : 'self'), note },
       who.unitCode,
       null,
       r.at,
@@ -98,7 +99,7 @@ async function flagSymptomatic(
   trx: DbOrTx,
   deps: ResultDeps,
   who: SurveySubject,
-  r: { answers: Record<string, string>; day: string; at: Date; source: 'outbound' | 'inbound' | 'sms'; alertPhones: string[]; symptoms: string[] },
+  r: { answers: Record<string, string>; day: string; at: Date; source: SurveySource; alertPhones: string[]; symptoms: string[] },
 ) {
   const inserted = await trx
     .insertInto('call_flags')

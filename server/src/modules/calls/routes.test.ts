@@ -180,6 +180,13 @@ describe('calls routes', () => {
     expect(res.statusCode).toBe(201);
     const a = await t.db.selectFrom('call_attempts').select(['kind', 'recorded_by']).where('id', '=', res.json().id).executeTakeFirstOrThrow();
     expect(a).toEqual({ kind: 'manual', recorded_by: tracer.id });
+    // answered with a symptom: the symptomatic list says it came from a tracer's own call, not from the hotline
+    const [sick] = await monitoredContacts(t.db, commune, DAY, [{ name: 'Ngô Cường', phone: '+84912555009' }]);
+    res = await inject('POST', '/api/calls/manual', tracer, { personId: sick, disposition: 'completed', answers: { fever: '1', cough: '2' } });
+    expect(res.json()).toMatchObject({ symptomatic: true });
+    const supervisor = await t.login('call_supervisor', '40');
+    const list = (await inject('GET', `/api/calls/lists/symptomatic?day=${DAY}`, supervisor)).json().items as { personId: string; source: string }[];
+    expect(list.find((x) => x.personId === sick)).toMatchObject({ source: 'manual' });
     const hanoiTracer = await t.login('contact_tracer', '01');
     res = await inject('POST', '/api/calls/manual', hanoiTracer, { personId: row.person_id, disposition: 'no-answer' });
     expect(res.statusCode).toBe(403);

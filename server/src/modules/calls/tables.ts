@@ -1,6 +1,9 @@
 // Table shapes of the calls module (Kysely declaration merging). Only this module's files import them.
 import type { Generated, Selectable } from 'kysely';
 
+/** How a survey's answers came: the robot's call, the hotline, the SMS link, a tracer's own call (manual). */
+export type SurveySource = 'outbound' | 'inbound' | 'sms' | 'manual';
+
 export interface CallScriptTable {
   id: Generated<string>;
   name: string;
@@ -112,7 +115,7 @@ export interface CallFlagTable {
   unit_code: string;
   day: string;
   details: unknown;
-  source: 'outbound' | 'inbound' | 'sms';
+  source: SurveySource;
   created_at: Date;
   resolved_at: Date | null;
   resolved_by: string | null;

@@ -38,7 +38,12 @@ export const casesModule: VigilModule = {
 
 export { importContacts, contactTemplateXlsx, CONTACT_COLUMNS, type ContactImportResult } from './imports';
 export { traceForCli, traceText, TraceLookupError, casesForCli, type TraceOutput } from './cli';
-export { traceCase, traceCases, traceCaseFull, traceCasesFull, venueContacts, venueContactsQuery, splitHits, householdPairs, type IslandRow, type MassExposure, type TracedContact, type TracedExposure, type TraceSource } from './trace';
+export { traceCase, traceCases, traceCaseFull, traceCasesFull } from './trace';
+export { venueContacts, venueContactsQuery } from './trace-venues';
+export { splitHits } from './trace-sweep';
+export { householdPairs } from './trace-households';
+export { countPeopleQuery } from './trace-mass';
+export type { IslandRow, MassExposure, TracedContact, TracedExposure, TraceSource } from './trace-types';
 export { exposureSources } from './sources';
 export { runCaseTrace, infectiousWindow, type CaseSettings } from './service';
 export { CLOSE_ORDERS_JOB, PROBE_CAMERAS_JOB, type CaseConfirmed, type CaseTraceRequested, type TestPositive } from './events';

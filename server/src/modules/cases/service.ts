@@ -8,7 +8,8 @@ import { getPersonIdentities } from '../people';
 import { dayOf, dayStart, plusDays } from './days';
 import type { CaseRow } from './tables';
 import { publishContactWarnings, type WarningOptions } from './warnings';
-import { firstExposure, lastExposure, STAY_CAP_MS, traceCaseFull, type MassExposure, type TracedContact, type TracedExposure } from './trace';
+import { traceCaseFull } from './trace';
+import { firstExposure, lastExposure, STAY_CAP_MS, type MassExposure, type TracedContact, type TracedExposure } from './trace-types';
 
 /** The settings tracing and orders follow (from Config). */
 export interface CaseSettings {

@@ -13,7 +13,7 @@ import { getPersonIdentities } from '../people';
 import { ExposureSourcesParams, ExposureSourcesResponse } from './schema';
 import { routeKit } from './scope';
 import { infectiousWindow, type CaseSettings } from './service';
-import { STAY_CAP_MS } from './trace';
+import { STAY_CAP_MS } from './trace-types';
 
 interface Interval {
   person_id: string;

@@ -1,6 +1,7 @@
 // The engine's pairing of contacts' stays with the sources present during them (splitHits): pure logic.
 import { describe, expect, it } from 'vitest';
-import { splitHits, type IslandRow } from './trace';
+import { splitHits } from './trace-sweep';
+import type { IslandRow } from './trace-types';
 
 const T = (hhmm: string) => new Date(`2021-08-10T${hhmm}:00Z`).getTime();
 const hm = (d: Date) => d.toISOString().slice(11, 16);

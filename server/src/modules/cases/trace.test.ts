@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testContext, type TestContext } from '../../../test/helpers';
 import { scenario, type Scenario } from './test-fixtures';
 import { sql } from 'kysely';
-import { traceCase, traceCases, venueContacts, venueContactsQuery, type IslandRow, type TracedContact, type VenueHit } from './trace';
+import { traceCase, traceCases } from './trace';
+import { venueContacts, venueContactsQuery } from './trace-venues';
+import type { IslandRow, TracedContact, VenueHit } from './trace-types';
 
 let t: TestContext;
 let s: Scenario;

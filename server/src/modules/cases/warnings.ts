@@ -8,7 +8,7 @@ import type { DbOrTx } from '../../platform/db/types';
 import type { Events } from '../../platform/events';
 import { dayOf } from './days';
 import type { CaseRow } from './tables';
-import type { TracedContact } from './trace';
+import type { TracedContact } from './trace-types';
 
 export const WARNING_PURPOSE = 'contact.warning';
 

@@ -1,20 +1,8 @@
 // VIGIL_IMPORT_PROFILE=1: every statement of an import's transaction is timed on stderr (no data, the SQL's start only):
 // wall time, and the CPU the PostgreSQL backend spent on it (from /proc/<backend pid>/stat, when the database runs on
 // this machine: the figure that survives a loaded box, unlike the wall time).
-import fs from 'node:fs';
 import type { Tx } from '../../platform/db/types';
-
-/** CPU ms of a process so far (user + system), null when it cannot be read (another machine). */
-function cpuMsOf(pid: number | null): number | null {
-  if (!pid) return null;
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) * 10;
-  } catch {
-    return null;
-  }
-}
+import { procCpuMs as cpuMsOf } from '../../platform/proc';
 
 const PROFILE = !!process.env.VIGIL_IMPORT_PROFILE;
 const EXPLAIN = process.env.VIGIL_IMPORT_PROFILE === 'explain';

@@ -151,11 +151,17 @@ export class DatabaseHealth {
   }
 
   markDown(reason: string) {
-    if (this.closed) return;
+    if (this.closed) return; // shutting down: the database going away is expected
     if (this.current.status === 'up') {
       this.downSince = Date.now();
       this.set('down', reason);
-      this.log.error({ database: 'down', reason }, 'database unavailable; answering 503 until it is back');
+      // logged once the I/O of this turn of the event loop is handled: a Ctrl-C reaches the server and its embedded
+      // postmaster at once, and the postmaster's goodbye (57P01) may be read before the server's own SIGINT handler
+      // ran; by then the shutdown has closed this watcher and the line is not an error
+      setImmediate(() => {
+        if (this.closed) this.log.info({ database: 'stopping', reason }, 'database stopped with the server');
+        else this.log.error({ database: 'down', reason }, 'database unavailable; answering 503 until it is back');
+      });
     }
     this.scheduleProbe(0);
   }

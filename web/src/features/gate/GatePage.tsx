@@ -151,6 +151,7 @@ export default function GatePage() {
         <Stack gap="sm">
           <Select
             label={t('chooseEntrance')}
+            placeholder={t('chooseEntrancePlaceholder')}
             data={options}
             value={entranceId}
             onChange={setEntranceId}

@@ -2,7 +2,7 @@ import { Alert, Card, Group, SimpleGrid, Stack, Table, Text, Title } from '@mant
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { useAuth } from '../../app/auth';
-import { menuEntries } from '../../app/nav';
+import { menuSections, type NavEntry } from '../../app/nav';
 import { levelLabel, roleLabel } from '../../lib/labels';
 import './i18n';
 import { TodayPanel } from './TodayPanel';
@@ -10,7 +10,9 @@ import { TodayPanel } from './TodayPanel';
 export default function HomePage() {
   const { t } = useTranslation();
   const { user, can } = useAuth();
-  const features = menuEntries(can).filter((e) => e.path !== '/');
+  const sections = menuSections(user, can)
+    .map((s) => ({ ...s, entries: s.entries.filter((e) => e.path !== '/') }))
+    .filter((s) => s.entries.length > 0);
 
   return (
     <Stack gap="lg" maw={1100}>
@@ -50,37 +52,45 @@ export default function HomePage() {
       <Title order={2} size="h4">
         {t('home.whatYouCanDo')}
       </Title>
-      {features.length === 0 ? (
+      {sections.length === 0 ? (
         <Alert color="gray">{t('home.nothing')}</Alert>
       ) : (
-        <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }}>
-          {features.map((e) => (
-            <Card
-              key={e.path}
-              component={Link}
-              to={e.path}
-              withBorder
-              radius="md"
-              p="md"
-              style={{ textDecoration: 'none' }}
-            >
-              <Group justify="space-between" wrap="nowrap" align="flex-start">
-                <Text fw={600} c="blue.7">
-                  {t(e.labelKey)}
-                </Text>
-                <Text c="blue.7" aria-hidden>
-                  →
-                </Text>
-              </Group>
-              {e.descriptionKey && (
-                <Text size="sm" c="dimmed" mt={4}>
-                  {t(e.descriptionKey)}
-                </Text>
-              )}
-            </Card>
-          ))}
-        </SimpleGrid>
+        sections.map((section, i) => (
+          <Stack key={section.key ?? i} gap="xs">
+            {section.key && (
+              <Title order={3} size="h5" c="dimmed">
+                {t(`shell.menu.${section.key}`)}
+              </Title>
+            )}
+            <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }}>
+              {section.entries.map((e) => (
+                <FeatureCard key={e.path} e={e} />
+              ))}
+            </SimpleGrid>
+          </Stack>
+        ))
       )}
     </Stack>
+  );
+}
+
+function FeatureCard({ e }: { e: NavEntry }) {
+  const { t } = useTranslation();
+  return (
+    <Card component={Link} to={e.path} withBorder radius="md" p="md" style={{ textDecoration: 'none' }}>
+      <Group justify="space-between" wrap="nowrap" align="flex-start">
+        <Text fw={600} c="blue.7">
+          {t(e.labelKey)}
+        </Text>
+        <Text c="blue.7" aria-hidden>
+          →
+        </Text>
+      </Group>
+      {e.descriptionKey && (
+        <Text size="sm" c="dimmed" mt={4}>
+          {t(e.descriptionKey)}
+        </Text>
+      )}
+    </Card>
   );
 }

@@ -8,7 +8,7 @@ import { ErrorAlert } from '../../lib/errors';
 import { UnitPicker } from '../geo/UnitPicker';
 import { TemplatesTab } from './TemplatesTab';
 import { readListFile, useExposureNotices, useCampaignMutations, useCampaigns, useFigures, useNotifications, useOptOuts, type CampaignBody, type DryRunResponse } from './api';
-import { useMsgT, type MessagingKey } from './i18n';
+import { useMsgT, usePurposeLabel, type MessagingKey } from './i18n';
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
 
@@ -231,6 +231,7 @@ function Campaigns() {
 
 function Notifications() {
   const tm = useMsgT();
+  const purpose = usePurposeLabel();
   const list = useNotifications();
   if (list.isError) return <ErrorAlert error={list.error} onRetry={() => void list.refetch()} />;
   return (
@@ -250,7 +251,7 @@ function Notifications() {
             <Table.Tr key={n.id}>
               <Table.Td>{new Date(n.createdAt).toLocaleString()}</Table.Td>
               <Table.Td>{n.phone}</Table.Td>
-              <Table.Td>{n.purpose}</Table.Td>
+              <Table.Td>{purpose(n.purpose)}</Table.Td>
               <Table.Td maw={360}>{n.text}</Table.Td>
               <Table.Td>
                 <StatusBadge status={n.status} />
@@ -270,6 +271,7 @@ function Notifications() {
 
 function Figures() {
   const tm = useMsgT();
+  const purpose = usePurposeLabel();
   const [range, setRange] = useState({ from: day(new Date(Date.now() - 6 * 86400_000)), to: day(new Date()) });
   const figures = useFigures(range.from, range.to);
   return (
@@ -294,7 +296,7 @@ function Figures() {
               <Table.Tr key={i}>
                 <Table.Td>{f.day}</Table.Td>
                 <Table.Td>{f.unitName ?? f.unitCode ?? '—'}</Table.Td>
-                <Table.Td>{f.purpose}</Table.Td>
+                <Table.Td>{purpose(f.purpose)}</Table.Td>
                 <Table.Td>{f.sent}</Table.Td>
                 <Table.Td>{f.delivered}</Table.Td>
                 <Table.Td>{f.failed}</Table.Td>

@@ -6,7 +6,7 @@ import { useState } from 'react';
 import { useAuth } from '../../app/auth';
 import { api } from '../../lib/api';
 import { ErrorAlert } from '../../lib/errors';
-import { useMsgT } from './i18n';
+import { useMsgT, usePurposeLabel } from './i18n';
 
 interface TemplateItem {
   purpose: string;
@@ -45,13 +45,17 @@ function TemplateCard({ t }: { t: TemplateItem }) {
   const body = { textVi: vi, textEn: en };
   const doPreview = useMutation({ mutationFn: () => api.post<Preview>(`/api/messaging/templates/${t.purpose}/preview`, body), onSuccess: setPreview });
   const save = useMutation({ mutationFn: () => api.put<TemplateItem>(`/api/messaging/templates/${t.purpose}`, body), onSuccess: () => void qc.invalidateQueries({ queryKey: ['messaging', 'templates'] }) });
+  const purpose = usePurposeLabel();
   const history = useQuery({ queryKey: ['messaging', 'templates', t.purpose, 'history'], queryFn: ({ signal }) => api.get<{ items: { textVi: string; changedBy: string; changedAt: string }[] }>(`/api/messaging/templates/${t.purpose}/history`, undefined, signal), enabled: t.edited });
   return (
     <Card withBorder data-testid={`template-${t.purpose}`}>
       <Stack gap="xs">
         <Group justify="space-between">
           <Title order={3} size="h5">
-            {t.purpose}
+            {purpose(t.purpose)}{' '}
+            <Text span c="dimmed" size="xs" ff="monospace">
+              {t.purpose}
+            </Text>
           </Title>
           {t.edited && <Badge color="blue">{tm('templates.edited', { by: t.updatedBy ?? '', at: t.updatedAt ? new Date(t.updatedAt).toLocaleString() : '' })}</Badge>}
         </Group>

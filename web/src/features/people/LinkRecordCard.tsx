@@ -6,6 +6,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SelfLinkRequest } from '../../../../server/src/modules/people/schema';
+import { ME_KEY } from '../../app/auth';
 import { api } from '../../lib/api';
 import { ErrorAlert } from '../../lib/errors';
 import { RELATIONSHIPS, type RelationshipValue } from './api';
@@ -25,7 +26,8 @@ export function LinkRecordCard({ household }: { household: { id: string; name: s
   // the household changes after a link (the typed-in record is merged away): fall back to the first record
   const askFor = household.some((h) => h.id === chosen) ? chosen : (household[0]?.id ?? null);
   const [note, setNote] = useState('');
-  const refresh = () => client.invalidateQueries({ queryKey: ['me'] });
+  // a link may give the account its own record (the session's personId): the menu then lists one's own pages
+  const refresh = () => Promise.all([client.invalidateQueries({ queryKey: ['me'] }), client.invalidateQueries({ queryKey: ME_KEY })]);
   const card = useMutation({
     mutationFn: () =>
       target === 'self'

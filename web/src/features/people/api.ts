@@ -1,6 +1,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { CommuneOption } from '../../../../server/src/modules/venues/schema';
 import { api, queryString } from '../../lib/api';
+import { ME_KEY } from '../../app/auth';
 import { allOf } from '../../lib/types';
 import type {
   AddDependantBody,
@@ -136,6 +137,8 @@ export function useSaveMyPerson() {
     onSuccess: (data) => {
       client.setQueryData(['me', 'person'], data);
       void client.invalidateQueries({ queryKey: ['me'] });
+      // a first record links the account to it (the session's personId): the menu then lists one's own pages
+      void client.invalidateQueries({ queryKey: ME_KEY });
     },
   });
 }

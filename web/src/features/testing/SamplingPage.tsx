@@ -257,9 +257,9 @@ export default function SamplingPage() {
 
       <Card withBorder p="sm">
         <Stack gap="xs">
-          <Select label={t('sampling.site')} data={pointOptions} value={pointCode} onChange={setPointCode} searchable disabled={pointsQ.isPending} nothingFoundMessage="—" />
+          <Select label={t('sampling.site')} placeholder={t('sampling.sitePlaceholder')} data={pointOptions} value={pointCode} onChange={setPointCode} searchable disabled={pointsQ.isPending} nothingFoundMessage="—" />
           {points?.length === 0 && <Text c="dimmed">{t('sampling.noSites')}</Text>}
-          <Select label={t('sampling.testType')} data={typeOptions} value={typeCode} onChange={setTypeCode} disabled={typesQ.isPending} allowDeselect={false} />
+          <Select label={t('sampling.testType')} placeholder={t('sampling.testTypePlaceholder')} data={typeOptions} value={typeCode} onChange={setTypeCode} disabled={typesQ.isPending} allowDeselect={false} />
           <Group justify="space-between">
             <Badge size="lg" color={queued ? 'yellow' : 'green'} variant="light" data-testid="queued">
               {t('sampling.queued', { n: queued })}

@@ -19,6 +19,7 @@ import { createCampaign, saveScript } from '../store';
 import { HEALTH_CHECK, monitoredContacts, vinhCommune } from '../test-fixtures';
 import { purgeVoiceMessages } from '../voice';
 import { twilioSignature } from './twiml-signature';
+import { purgeInboundSeen, TWIML_SEEN_DAYS } from './twiml-seen';
 
 const SID = 'AC' + 'ab'.repeat(16);
 const TOKEN = 'twiml-app-test-token';
@@ -229,6 +230,30 @@ describe('TwiML provider mounted in the app', () => {
     expect(nul.statusCode).toBe(400);
     const huge = await t.app.inject({ method: 'POST', url: '/api/calls/twiml/voice', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': sig }, payload: 'a=' + 'x'.repeat(100_000) });
     expect(huge.statusCode).toBe(413);
+  });
+
+  it('an inbound call answered by one app process is a replay for another on the same database (shared, purged)', async () => {
+    const other = await anotherApp(t, { keys: KeyRing.inMemory() });
+    try {
+      const params = { AccountSid: SID, CallSid: 'CA' + '7'.repeat(30) + '77', From: '+84912880001', To: '+842873000000', Direction: 'inbound', ApiVersion: '2010-04-01', CallStatus: 'ringing' };
+      const first = await hook(`${BASE}/voice`, params);
+      expect(first.statusCode, first.body).toBe(200);
+      // the same signed request to the second process: refused, no second call
+      const replayed = await other.app.inject({
+        method: 'POST',
+        url: '/api/calls/twiml/voice',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioSignature(TOKEN, `${BASE}/voice`, params) },
+        payload: new URLSearchParams(params).toString(),
+      });
+      expect(replayed.statusCode).toBe(403);
+      expect(replayed.json().error.code).toBe('REPLAYED');
+      // remembered TWIML_SEEN_DAYS, then purged (hourly, with the voice messages): bounded
+      expect(await t.db.selectFrom('call_twiml_inbound_seen' as never).select('call_sid' as never).where('call_sid' as never, '=', params.CallSid as never).execute()).toHaveLength(1);
+      expect(await purgeInboundSeen(t.db, new Date(Date.now() + (TWIML_SEEN_DAYS + 1) * 86_400_000))).toBeGreaterThanOrEqual(1);
+      expect(await t.db.selectFrom('call_twiml_inbound_seen' as never).select('call_sid' as never).execute()).toHaveLength(0);
+    } finally {
+      await other.close();
+    }
   });
 
   it('the webhooks are rate limited per client address', async () => {

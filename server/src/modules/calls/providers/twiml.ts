@@ -16,7 +16,8 @@
 // followed by the POST parameters sorted by name (name+value, no separators); others get 403. A signature has no
 // time in it, so a captured request stays valid: replays are refused (403 REPLAYED) by what the request answers —
 // each Gather/Record action URL carries a one-time sequence number (signed with the URL), an outbound call's
-// voice URL is taken once, and an inbound call's CallSid starts one call only.
+// voice URL is taken once, and an inbound call's CallSid starts one call only (claimed in the database, twiml-seen.ts: in
+// every app process on it).
 // The runner's pull model (play, then nextDigit) maps onto this push model so: a prompt that may be interrupted is
 // held until the runner asks for a key, then sent as a Gather with that timeout; plain prompts go out with the next
 // answer. Audio is served as 8 kHz µ-law WAV from our own URL.
@@ -42,6 +43,11 @@ export interface TwimlOptions {
   /** how long a recording may take to become available at its RecordingUrl (404 until then); default 10 s */
   recordingWaitMs?: number;
   fetch?: typeof fetch;
+  /**
+   * Claims an inbound CallSid: true the first time, false when it was answered before (a replay). The app passes one
+   * shared by its processes through PostgreSQL (twiml-seen.ts); default: this process's memory, the newest 100,000.
+   */
+  claimInbound?: (callSid: string) => Promise<boolean>;
 }
 
 export interface WebhookRequest {
@@ -77,9 +83,12 @@ export class TwimlProvider implements CallProvider {
   private inboundHandler: ((s: CallSession) => Promise<void>) | null = null;
   private readonly fetchFn: typeof fetch;
 
+  private readonly claimInbound: (callSid: string) => Promise<boolean>;
+
   constructor(private readonly opts: TwimlOptions) {
     this.maxChannels = opts.maxChannels;
     this.fetchFn = opts.fetch ?? fetch;
+    this.claimInbound = opts.claimInbound ?? this.claimInMemory;
   }
 
   async start(): Promise<void> {}
@@ -94,15 +103,17 @@ export class TwimlProvider implements CallProvider {
   }
 
   private readonly seenInbound = new Set<string>();
+  private readonly claimInMemory = async (callSid: string): Promise<boolean> => {
+    if (this.seenInbound.has(callSid)) return false;
+    this.seenInbound.add(callSid);
+    if (this.seenInbound.size > SEEN_INBOUND) this.seenInbound.delete(this.seenInbound.values().next().value!);
+    return true;
+  };
   /** calls that ended here: their webhooks again are replays (a status callback is merely late) */
   private readonly endedTokens = new Set<string>();
 
   private inbound(params: Record<string, string>): Promise<string> {
     const handler = this.inboundHandler;
-    if (params.CallSid) {
-      this.seenInbound.add(params.CallSid);
-      if (this.seenInbound.size > SEEN_INBOUND) this.seenInbound.delete(this.seenInbound.values().next().value!);
-    }
     if (!handler || this.calls.size >= this.maxChannels) {
       return Promise.resolve('<?xml version="1.0" encoding="UTF-8"?><Response><Reject reason="busy"/></Response>');
     }
@@ -249,7 +260,8 @@ export class TwimlProvider implements CallProvider {
     if (!validSignature(this.opts.authToken, req.signature, req.url, req.params)) return bad(403, 'bad or missing X-Twilio-Signature');
     const replay = (): WebhookResponse => ({ status: 403, contentType: 'application/json', body: JSON.stringify({ error: { code: 'REPLAYED', message: 'this webhook request was already answered', details: {} } }) });
     if (req.kind === 'voice' && !req.query.c) {
-      if (!req.params.CallSid || this.seenInbound.has(req.params.CallSid)) return req.params.CallSid ? replay() : bad(400, 'CallSid missing');
+      if (!req.params.CallSid) return bad(400, 'CallSid missing');
+      if (!(await this.claimInbound(req.params.CallSid))) return replay();
       return { status: 200, contentType: 'text/xml', body: await this.inbound(req.params) };
     }
     const call = this.calls.get(req.query.c ?? '');
