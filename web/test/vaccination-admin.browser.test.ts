@@ -4,16 +4,23 @@
 // the field, then the stock left goes down), today's session with its slots, invitations;
 // then at the desk, on a phone: a person registered from typed details (a bad phone named under the phone field),
 // an organisation's Excel list with one bad row (the row's line and problem shown, the good rows registered) and a
-// walk-in given a seat in today's session.
+// walk-in given a seat in today's session; a search for people on file (a registry record is registered from it, a
+// record a citizen typed in is shown marked and cannot be picked); editing the campaign and the site, then closing
+// the site with its appointments kept (the walk-in is told; the desk no longer offers the site's session).
+// The server and the pages run on one clock set to 10:00 in Vietnam on the day after today, moving at real speed: the
+// site's hours (00:00–23:30) have slots left for the walk-in whatever the wall clock says (between 23:30 and midnight
+// in Vietnam a real-clock run found none), and the clock is ahead of the wall clock, so no session cookie is born
+// expired.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localDay } from '../../server/src/platform/time';
+import { sql } from 'kysely';
+import { addDays, localDay, localTime } from '../../server/src/platform/time';
 import { startTestServer } from '../../server/test/helpers';
-import { ensureBuilt, launchBrowser, openPage, PASSWORD, signIn, type TestServer } from './browser';
+import { ensureBuilt, launchBrowser, openPage as openBrowserPage, PASSWORD, signIn, type TestServer } from './browser';
 
 let server: TestServer;
 let browser: Browser;
@@ -23,13 +30,28 @@ const DESK = { width: 1280, height: 800 };
 const TZ = 'Asia/Ho_Chi_Minh';
 const CAMPAIGN = 'Tiêm COVID-19 đợt 5 Nghệ An';
 const shots = path.join(os.tmpdir(), 'vigil-vacc-shots');
+const SHIFT_MS = localTime(addDays(localDay(new Date(), TZ), 1), '10:00', TZ).getTime() - Date.now();
+const clock = () => new Date(Date.now() + SHIFT_MS);
+
+/** A page whose clock is the server's (the walk-in list and "today" are computed in the browser too). */
+async function openPage(b: Browser, options: Parameters<typeof openBrowserPage>[1]) {
+  const opened = await openBrowserPage(b, options);
+  await opened.ctx.clock.install({ time: clock() });
+  return opened;
+}
 
 beforeAll(async () => {
   await ensureBuilt('index.html');
-  server = await startTestServer({});
+  server = await startTestServer({ clock });
   commune = await server.db.selectFrom('admin_units').select(['code', 'name']).where('level', '=', 'commune').where('path', 'like', '/VN/40/%').orderBy('code').executeTakeFirstOrThrow();
   await server.createUser({ username: 'va.cdc', password: PASSWORD, role: 'cdc_officer', jurisdictionCode: '40' });
   await server.createUser({ username: 'va.staff', password: PASSWORD, role: 'vaccination_staff', jurisdictionCode: commune.code });
+  // on file for the desk's search: a registry record, and a "dependant" a citizen account typed with an ID number
+  const person = (fullName: string, nameKey: string, nationalId: string, birthDate: string, source: string) =>
+    sql`insert into persons (full_name, name_key, national_id, birth_date, birth_year, commune_code, source)
+        values (${fullName}, ${nameKey}, ${nationalId}, ${birthDate}, ${Number(birthDate.slice(0, 4))}, ${commune.code}, ${source})`.execute(server.db);
+  await person('Trương Văn Có', 'truong van co', '040170009903', '1970-05-06', 'officer');
+  await person('Lý Thị Hàng Xóm', 'ly thi hang xom', '040190009902', '1990-03-04', 'citizen');
   browser = await launchBrowser();
   fs.mkdirSync(shots, { recursive: true });
 }, 240_000);
@@ -48,7 +70,7 @@ async function pick(page: Page, testId: string, typed: string, option: RegExp) {
   await page.keyboard.press('Escape');
 }
 
-const today = () => localDay(new Date(), server.config.timeZone);
+const today = () => localDay(server.config.clock(), server.config.timeZone);
 
 describe('vaccination campaign set-up and registration desk pages', () => {
   it('at a desk: campaign → site → lot → session → invitations, errors under their fields', async () => {
@@ -126,6 +148,25 @@ describe('vaccination campaign set-up and registration desk pages', () => {
     await page.getByTestId('invite-limit').fill('50');
     await page.getByTestId('invite-send').click();
     await expect.poll(() => page.getByTestId('invite-result').textContent(), { timeout: 20_000 }).toMatch(/^Đã mời 0 người · còn [\d.]+ chỗ trống · 0 lời mời đang chờ$/);
+
+    // the campaign's end moved before today's session is refused under its field; a later end is saved
+    await page.getByTestId('campaign-edit-open').click();
+    await page.getByTestId('campaign-edit-ends').fill('01/07/2021');
+    await page.getByTestId('campaign-edit-save').click();
+    await expect.poll(() => page.getByTestId('campaign-edit').locator('.mantine-InputWrapper-error').allTextContents(), { timeout: 20_000 }).toEqual([
+      `trước buổi tiêm cuối cùng đã lên lịch (${today().split('-').reverse().join('/')})`,
+    ]);
+    await page.getByTestId('campaign-edit-ends').fill('31/12/2098');
+    await page.getByTestId('campaign-edit-save').click();
+    await expect.poll(() => page.getByTestId('setup-campaign-facts').textContent(), { timeout: 20_000 }).toContain('Từ 01/07/2021 đến 31/12/2098');
+    await page.getByTestId('campaign-edit').screenshot({ path: path.join(shots, 'setup-campaign-edit-vi.png') });
+    // the site's capacity for sessions planned from now on
+    await page.getByTestId('site-edit-open').click();
+    await page.getByTestId('site-edit-capacity').fill('30');
+    await page.getByTestId('site-edit-save').click();
+    await expect.poll(() => page.getByTestId('setup-site-facts').textContent(), { timeout: 20_000 }).toContain('Công suất 30 người/giờ');
+    await page.getByTestId('site-edit').screenshot({ path: path.join(shots, 'setup-site-edit-vi.png') });
+    await page.getByTestId('site-edit-open').click();
     await page.screenshot({ path: path.join(shots, 'setup-desk-vi.png'), fullPage: true });
     await page.setViewportSize(PHONE);
     await page.screenshot({ path: path.join(shots, 'setup-phone-vi.png'), fullPage: true });
@@ -134,8 +175,9 @@ describe('vaccination campaign set-up and registration desk pages', () => {
 
     const campaign = await server.db.selectFrom('vaccination_campaigns').selectAll().where('name', '=', CAMPAIGN).executeTakeFirstOrThrow();
     expect(campaign).toMatchObject({ unit_code: '40', product_codes: ['EU/1/20/1528'], priority_codes: [expect.any(String)] });
+    expect(String(campaign.ends_on)).toMatch(/2098-12-31|Dec 31 2098/);
     const site = await server.db.selectFrom('vaccination_sites').selectAll().where('code', '=', 'TYT-ADMIN').executeTakeFirstOrThrow();
-    expect(site).toMatchObject({ commune_code: commune.code, capacity_per_hour: 20, opening_hours: [{ days: [1, 2, 3, 4, 5, 6, 7], from: '00:00', to: '23:30' }] });
+    expect(site).toMatchObject({ commune_code: commune.code, capacity_per_hour: 30, opening_hours: [{ days: [1, 2, 3, 4, 5, 6, 7], from: '00:00', to: '23:30' }] });
     const lot = await server.db.selectFrom('vaccine_lots').selectAll().where('site_id', '=', site.id).executeTakeFirstOrThrow();
     expect(lot).toMatchObject({ lot_number: 'FF2588', quantity: 1200, wasted: 12 });
   }, 240_000);
@@ -160,6 +202,27 @@ describe('vaccination campaign set-up and registration desk pages', () => {
     await page.getByTestId('reg-submit').click();
     await expect.poll(() => page.getByTestId('reg-result').textContent(), { timeout: 20_000 }).toBe('Đã đăng ký Hồ Thị Mai vào chiến dịch.');
     await page.screenshot({ path: path.join(shots, 'desk-typed-phone-vi.png'), fullPage: true });
+
+    // before typing someone in, the desk looks for them on file: by name and birth date, Hồ Thị Mai (registered now)
+    await page.getByTestId('find-name').fill('ho thi mai');
+    await page.getByTestId('find-birth').fill('8/3/1950');
+    await page.getByTestId('find-submit').click();
+    await expect.poll(() => page.getByTestId('find-match').allTextContents(), { timeout: 20_000 }).toEqual([expect.stringMatching(/^Hồ Thị Mai · 1950CCCD •••••••••901 · ĐT ••••••••678 · .*Đã đăng ký chiến dịch$/)]);
+    // a record a citizen account typed in with an ID number: shown marked, nothing to pick
+    await page.getByTestId('find-nid').fill('040190009902');
+    await page.getByTestId('find-submit').click();
+    await expect.poll(() => page.getByTestId('find-unverified').count(), { timeout: 20_000 }).toBe(1);
+    expect(await page.getByTestId('find-match').count()).toBe(1);
+    expect(await page.getByTestId('find-register').count()).toBe(0);
+    expect(await page.getByTestId('find-match').textContent()).toContain('Không chọn được hồ sơ này');
+    await page.getByTestId('find-form').screenshot({ path: path.join(shots, 'desk-find-unverified-phone-vi.png') });
+    // a registry record is registered from the search
+    await page.getByTestId('find-nid').fill('040170009903');
+    await page.getByTestId('find-submit').click();
+    await page.getByTestId('find-register').click();
+    await expect.poll(() => page.getByTestId('find-result').textContent(), { timeout: 20_000 }).toBe('Đã đăng ký Trương Văn Có vào chiến dịch.');
+    await expect.poll(() => page.getByTestId('find-match').textContent(), { timeout: 20_000 }).toContain('Đã đăng ký chiến dịch');
+    await page.getByTestId('find-form').screenshot({ path: path.join(shots, 'desk-find-phone-vi.png') });
 
     // an organisation's list: two good rows and one with a day-first birth date
     const wb = new ExcelJS.Workbook();
@@ -189,6 +252,7 @@ describe('vaccination campaign set-up and registration desk pages', () => {
     await page.getByTestId('walkin-name').fill('Đặng Văn Vãng');
     await page.getByTestId('walkin-nid').fill('040075004444');
     await page.getByTestId('walkin-birth').fill('02/09/1975');
+    await page.getByTestId('walkin-phone').fill('0912 000 444');
     await pick(page, 'walkin-commune', commune.name.slice(0, 6), new RegExp(commune.name));
     await page.getByTestId('walkin-submit').click();
     await expect.poll(() => page.getByTestId('walkin-result').textContent(), { timeout: 20_000 }).toBe('Đã xếp chỗ cho Đặng Văn Vãng: mời vào khám sàng lọc.');
@@ -205,8 +269,9 @@ describe('vaccination campaign set-up and registration desk pages', () => {
       .select(['p.full_name', 'r.channel', 'r.organisation'])
       .where('c.name', '=', CAMPAIGN)
       .execute();
-    expect(regs).toHaveLength(4);
+    expect(regs).toHaveLength(5);
     expect(regs).toEqual(expect.arrayContaining([
+      { full_name: 'Trương Văn Có', channel: 'staff', organisation: null },
       { full_name: 'Đặng Văn Vãng', channel: 'staff', organisation: null },
       { full_name: 'Hồ Thị Mai', channel: 'staff', organisation: null },
       { full_name: 'Lê Văn Phấn', channel: 'bulk', organisation: 'Trường THCS Hưng Bình' },
@@ -234,9 +299,77 @@ describe('vaccination campaign set-up and registration desk pages', () => {
     await page.getByTestId('reg-submit').click();
     await expect.poll(() => page.getByTestId('reg-result').textContent(), { timeout: 20_000 }).toBe('Vũ Thị Anh is registered for the campaign.');
     await page.screenshot({ path: path.join(shots, 'desk-typed-desk-en.png'), fullPage: true });
+    // the ward's desk finds the record a citizen typed in, marked, with nothing to pick
+    await page.getByTestId('find-nid').fill('040190009902');
+    await page.getByTestId('find-submit').click();
+    await expect.poll(() => page.getByTestId('find-unverified').allTextContents(), { timeout: 20_000 }).toEqual(['Typed in by a citizen, not verified']);
+    expect(await page.getByTestId('find-register').count()).toBe(0);
+    await page.getByTestId('find-form').screenshot({ path: path.join(shots, 'desk-find-unverified-desk-en.png') });
     expect(errors).toEqual([]);
     await ctx.close();
     const p = await server.db.selectFrom('persons').select(['birth_date']).where('full_name', '=', 'Vũ Thị Anh').executeTakeFirstOrThrow();
     expect(String((p as { birth_date: unknown }).birth_date)).toMatch(/1990-02-01|Feb 01 1990/);
+  }, 240_000);
+  it('at a desk: the site closed with its appointments kept (the walk-in is told, the desk no longer offers its session), then the campaign with its appointments cancelled', async () => {
+    const { ctx, page, errors } = await openPage(browser, { viewport: DESK, locale: 'vi-VN', timezoneId: TZ });
+    await page.goto(`${server.url}/vaccination/setup`);
+    await signIn(page, 'va.cdc');
+    await expect.poll(() => page.getByTestId('setup-campaign').inputValue(), { timeout: 20_000 }).toBe(CAMPAIGN);
+    await pick(page, 'setup-site', '', /Trạm y tế phường thử/);
+    await page.getByTestId('site-edit-open').click();
+    await page.getByTestId('site-close-reason').fill('Chuyển về trạm mới');
+    // no default for the appointments: the officer must choose
+    await page.getByTestId('site-close-submit').click();
+    await expect.poll(() => page.getByTestId('site-close-form').locator('.mantine-InputWrapper-error').allTextContents(), { timeout: 20_000 }).toEqual(['Chọn hủy hay giữ các lịch hẹn']);
+    await page.getByLabel(/Giữ nguyên lịch hẹn/).check();
+    await page.getByTestId('site-close-form').screenshot({ path: path.join(shots, 'setup-site-close-vi.png') });
+    await page.getByTestId('site-close-submit').click();
+    await expect.poll(() => page.getByTestId('site-close-result').textContent(), { timeout: 20_000 }).toBe('Đã đóng điểm tiêm: giữ 1 lịch hẹn, nhắn tin cho 1 người.');
+    expect(await page.getByTestId('setup-site').inputValue()).toBe('');
+    await page.getByTestId('setup-site').click();
+    expect(await page.getByRole('option', { name: /Trạm y tế phường thử/ }).count()).toBe(0);
+    await page.keyboard.press('Escape');
+    await page.screenshot({ path: path.join(shots, 'setup-site-closed-desk-vi.png'), fullPage: true });
+    // the desk no longer offers the site's session to walk-ins
+    await page.goto(`${server.url}/vaccination/registrations`);
+    await expect.poll(() => page.getByTestId('desk-campaign').inputValue(), { timeout: 20_000 }).toBe(CAMPAIGN);
+    await page.getByTestId('tab-walkin').click();
+    await expect.poll(() => page.getByTestId('walkin-form').getByText('Hôm nay chiến dịch không có buổi tiêm').count(), { timeout: 20_000 }).toBe(1);
+
+    // the campaign closed with its appointments cancelled: Hồ Thị Mai, booked at another site today, is told
+    const login = await server.app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'x-requested-with': 'vigil' }, payload: { username: 'va.cdc', password: PASSWORD } });
+    const headers = { cookie: String(login.headers['set-cookie']).split(';')[0]!, 'x-requested-with': 'vigil' };
+    const post = async (url: string, payload: object) => {
+      const r = await server.app.inject({ method: 'POST', url, headers, payload });
+      expect(r.statusCode, r.body).toBeLessThan(300);
+      return r.json();
+    };
+    const campaignId = (await server.db.selectFrom('vaccination_campaigns').select('id').where('name', '=', CAMPAIGN).executeTakeFirstOrThrow()).id;
+    const site2 = await post('/api/vaccination/sites', { code: 'TYT-ADMIN-2', name: 'Trạm y tế thứ hai', address: '3 Lê Lợi', communeCode: commune.code, capacityPerHour: 10, openingHours: [{ days: [1, 2, 3, 4, 5, 6, 7], from: '00:00', to: '23:30' }] });
+    const session2 = await post(`/api/vaccination/campaigns/${campaignId}/sessions`, { siteId: site2.id, day: today(), productCode: 'EU/1/20/1528' });
+    const mai = (await server.db.selectFrom('persons').select('id').where('full_name', '=', 'Hồ Thị Mai').executeTakeFirstOrThrow()).id;
+    await post(`/api/vaccination/sessions/${session2.id}/walk-ins`, { personId: mai, doseNumber: 1 });
+    await page.goto(`${server.url}/vaccination/setup`);
+    await expect.poll(() => page.getByTestId('setup-campaign').inputValue(), { timeout: 20_000 }).toBe(CAMPAIGN);
+    await page.getByTestId('campaign-edit-open').click();
+    await page.getByLabel(/Hủy lịch hẹn/).check();
+    await page.getByTestId('campaign-close-reason').fill('Kết thúc đợt tiêm');
+    await page.getByTestId('campaign-close-submit').click();
+    await expect.poll(() => page.getByTestId('campaign-close-result').textContent(), { timeout: 20_000 }).toBe('Đã đóng chiến dịch: hủy 1 lịch hẹn, nhắn tin cho 1 người.');
+    await page.screenshot({ path: path.join(shots, 'setup-campaign-closed-desk-vi.png') });
+    await page.goto(`${server.url}/vaccination/registrations`);
+    await expect.poll(() => page.getByText('Chưa có chiến dịch nào đang mở').count(), { timeout: 20_000 }).toBe(1);
+    expect(errors).toEqual([]);
+    await ctx.close();
+
+    const site = await server.db.selectFrom('vaccination_sites').select(['active']).where('code', '=', 'TYT-ADMIN').executeTakeFirstOrThrow();
+    expect(site.active).toBe(false);
+    const walkIn = await server.db.selectFrom('vaccination_bookings').select(['status']).where('walk_in', '=', true).executeTakeFirstOrThrow();
+    expect(walkIn.status).toBe('booked');
+    await server.events.settled();
+    const sms = (await sql<{ recipient: string; body: string }>`select recipient, body from notifications where purpose = 'vaccination.kept'`.execute(server.db)).rows;
+    const cancelled = (await sql<{ recipient: string; body: string }>`select recipient, body from notifications where purpose = 'vaccination.cancelled'`.execute(server.db)).rows;
+    expect(cancelled).toEqual([{ recipient: '+84912345678', body: expect.stringMatching(/^Vigil: Lịch tiêm của Hồ Thị Mai lúc \d\d:\d\d ngày .* tại Trạm y tế thứ hai đã bị hủy \(Tiêm COVID-19 đợt 5 Nghệ An: Kết thúc đợt tiêm\)\. Vui lòng đặt lịch khác tại http.*\/health-book$/) }]);
+    expect(sms).toEqual([{ recipient: '+84912000444', body: expect.stringMatching(/^Vigil: Trạm y tế phường thử ngừng nhận lịch tiêm mới \(Chuyển về trạm mới\)\. Lịch tiêm của Đặng Văn Vãng lúc \d\d:\d\d ngày .* vẫn giữ nguyên\.$/) }]);
   }, 240_000);
 });

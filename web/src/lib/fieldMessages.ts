@@ -3,7 +3,7 @@
 // (locales: fieldErrors.*); a message no rule knows stays as the server wrote it (it still names the problem).
 import i18next from 'i18next';
 
-type FieldErrorKey = 'unknownTube' | 'isoInstant' | 'beforeCollection' | 'resultWord' | 'testType' | 'pointInactive' | 'poolTooLarge' | 'inOpenTube' | 'samePersonInTube' | 'before2000' | 'phoneOrIdRequired' | 'day' | 'unknownCase' | 'outsideArea' | 'phoneOrId' | 'nationalIdDigits' | 'nationalIdProvince' | 'phone' | 'dateTime' | 'future' | 'past' | 'unknownUnit' | 'unknownPerson' | 'required' | 'minLength' | 'maxLength' | 'format' | 'number' | 'minimum' | 'maximum' | 'oneOf' | 'afterFrom' | 'isoDay' | 'sessionExists' | 'moreThanLeft';
+type FieldErrorKey = 'unknownTube' | 'isoInstant' | 'beforeCollection' | 'resultWord' | 'testType' | 'pointInactive' | 'poolTooLarge' | 'inOpenTube' | 'samePersonInTube' | 'before2000' | 'phoneOrIdRequired' | 'day' | 'unknownCase' | 'outsideArea' | 'phoneOrId' | 'nationalIdDigits' | 'nationalIdProvince' | 'phone' | 'dateTime' | 'future' | 'past' | 'unknownUnit' | 'unknownPerson' | 'required' | 'minLength' | 'maxLength' | 'format' | 'number' | 'minimum' | 'maximum' | 'oneOf' | 'afterFrom' | 'isoDay' | 'sessionExists' | 'moreThanLeft' | 'beforeLastSession' | 'afterFirstSession';
 
 const RULES: [RegExp, FieldErrorKey, ((m: RegExpExecArray) => { n: string })?][] = [
   [/^is not a valid (Vietnamese )?phone number/, 'phone'],
@@ -46,6 +46,8 @@ const RULES: [RegExp, FieldErrorKey, ((m: RegExpExecArray) => { n: string })?][]
   [/^must be a date YYYY-MM-DD/, 'isoDay'],
   [/^session exists/, 'sessionExists'],
   [/^is more than the doses left/, 'moreThanLeft'],
+  [/^is before the campaign's last session \((\d{4})-(\d\d)-(\d\d)\)/, 'beforeLastSession', (m) => ({ n: `${m[3]}/${m[2]}/${m[1]}` })],
+  [/^is after the campaign's first session \((\d{4})-(\d\d)-(\d\d)\)/, 'afterFirstSession', (m) => ({ n: `${m[3]}/${m[2]}/${m[1]}` })],
   [/^(is after to|must be after from|is before starts?(On|At)?\b)/, 'afterFrom'],
 ];
 

@@ -66,6 +66,24 @@ describe('vaccination certificates from dose events', () => {
     expect([later.valid, later.checks.signature, later.checks.expiry]).toEqual([false, true, false]);
   });
 
+  it('encodes a booster after a complete 2-dose series 3/3 (EU rules since 2022), not 3/2; the series itself 1/2 and 2/2', async () => {
+    const p = await person(t, 'Lê Thị Tăng Cường', commune, '1970-02-03');
+    await publishDose(t, dose(p, { doseNumber: 1, givenOn: '2021-08-01', communeCode: commune }));
+    await publishDose(t, dose(p, { doseNumber: 2, givenOn: '2021-10-01', communeCode: commune }));
+    await publishDose(t, dose(p, { doseNumber: 3, givenOn: '2022-01-10', communeCode: commune, product: { code: 'EU/1/20/1528', name: 'Comirnaty', manufacturerCode: 'ORG-100030215', manufacturerName: 'Biontech Manufacturing GmbH', prophylaxisCode: '1119349007' } }));
+    const { store } = await trustList(t);
+    const certs = await certificatesOf(p);
+    const counts = certs
+      .map((c) => verifyHc1(c.hc1, { trust: store, at: t.config.clock() }))
+      .map((r) => {
+        expect([r.valid, r.checks.schema]).toEqual([true, true]);
+        const v = (r.payload as { v: { dn: number; sd: number; mp: string }[] }).v[0]!;
+        return `${v.dn}/${v.sd} ${v.mp}`;
+      })
+      .sort();
+    expect(counts).toEqual(['1/2 EU/1/21/1529', '2/2 EU/1/21/1529', '3/3 EU/1/20/1528']);
+  });
+
   it('refuses an altered certificate and one forged with our kid', async () => {
     const p = await person(t, 'Trần Văn Bình', commune);
     await publishDose(t, dose(p));

@@ -1,5 +1,5 @@
 // EU DCC payloads (schema 1.3.0) built from this deployment's records.
-import type { DoseRecorded } from '../vaccination';
+import { doseCount, type DoseRecorded } from '../vaccination';
 import type { TestPositive } from '../cases';
 import { DCC_SCHEMA_VERSION } from './dcc-schema';
 import { dccName } from './names';
@@ -29,8 +29,8 @@ export function vaccinationPayload(holder: Holder, dose: DoseRecorded, ci: strin
         vp: dose.product.prophylaxisCode,
         mp: dose.product.code,
         ma: dose.product.manufacturerCode,
-        dn: dose.doseNumber,
-        sd: dose.seriesDoses,
+        // a booster after a complete primary series: n/n (EU rules since 2022; vaccination rules.ts doseCount)
+        ...doseCount(dose.doseNumber, dose.seriesDoses),
         dt: dose.givenOn,
         co: ISSUER_COUNTRY,
         is: CERTIFICATE_ISSUER,

@@ -48,6 +48,20 @@ export const TEMPLATES: Record<string, Template> = {
     optOut: true,
     redact: false,
   },
+  // vaccination: a site or campaign closed (vaccination/close.ts); the staff member chose to cancel the appointments
+  // or to keep them. A notice about the person's own appointment: sent whatever the opt-out.
+  'vaccination.cancelled': {
+    vi: '{sender}: Lịch tiêm của {name} lúc {time} ngày {date} tại {site} đã bị hủy ({place}: {reason}). Vui lòng đặt lịch khác tại {link}',
+    en: '{sender}: The vaccination appointment of {name} at {time} on {date} at {site} is cancelled ({place}: {reason}). Please book another at {link}',
+    optOut: false,
+    redact: false,
+  },
+  'vaccination.kept': {
+    vi: '{sender}: {place} ngừng nhận lịch tiêm mới ({reason}). Lịch tiêm của {name} lúc {time} ngày {date} tại {site} vẫn giữ nguyên.',
+    en: '{sender}: {place} takes no new vaccination bookings ({reason}). The appointment of {name} at {time} on {date} at {site} stands.',
+    optOut: false,
+    redact: false,
+  },
   // robot calls (module calls): the survey as a link after the day's last unanswered call; an alert to the area's
   // officers when a call reports symptoms; the daily summary to the steering committee
   'calls.survey': {

@@ -2,7 +2,8 @@
 // by what an officer types (national ID, phone, record id). Personal data: callers write the audit row.
 import { sql, type RawBuilder } from 'kysely';
 import type { DbOrTx } from '../../platform/db/types';
-import { normalizePhone } from './normalize';
+import { normalizeName, normalizePhone } from './normalize';
+import { staffMayMatch } from './service';
 
 export interface PersonIdentity {
   id: string;
@@ -101,4 +102,55 @@ export function liveIdsByNationalIdSql(numbers: RawBuilder<unknown>): RawBuilder
     select distinct on (p.national_id) p.national_id, p.id from persons p
     where p.merged_into is null and p.national_id is not null and p.source <> 'citizen' and p.national_id in ${numbers}
     order by p.national_id, p.created_at, p.id)`;
+}
+
+/** What a registration desk searches by before typing a person in: one identifier, or a name with the birth date. */
+export type DeskQuery = { nationalId: string } | { phone: string } | { fullName: string; birthDate: string };
+
+export interface DeskMatch {
+  id: string;
+  fullName: string;
+  birthYear: number | null;
+  phone: string | null;
+  nationalId: string | null;
+  communeCode: string | null;
+  /**
+   * false for a record a citizen account typed in (staffMayMatch): unproven — anyone can type a neighbour's details as
+   * a "dependant" — so staff never take it as the person in front of them; they register from the ID card instead
+   * (which makes a registry record; both then show on the duplicates list).
+   */
+  staffMayUse: boolean;
+}
+
+/**
+ * Live records for a desk search inside `communes` (null: everywhere), at most `limit`, registry records first. A phone
+ * that is no phone number, or a name without letters, finds nothing. Personal data: the caller audits what it shows.
+ */
+export async function findPeopleForDesk(db: DbOrTx, q: DeskQuery, communes: string[] | null, limit = 20): Promise<DeskMatch[]> {
+  let where;
+  if ('nationalId' in q) where = sql`p.national_id = ${q.nationalId.trim()}`;
+  else if ('phone' in q) {
+    const phone = normalizePhone(q.phone);
+    if (!phone) return [];
+    where = sql`p.phone = ${phone}`;
+  } else {
+    const key = normalizeName(q.fullName);
+    if (!key) return [];
+    where = sql`p.name_key = ${key} and (p.birth_date = ${q.birthDate}::date or (p.birth_date is null and p.birth_year = ${Number(q.birthDate.slice(0, 4))}))`;
+  }
+  const rows = (
+    await sql<{ id: string; full_name: string; birth_year: number | null; phone: string | null; national_id: string | null; commune_code: string | null; source: string }>`
+      select p.id, p.full_name, p.birth_year, p.phone, p.national_id, p.commune_code, p.source from persons p
+      where ${where} and p.merged_into is null ${communes ? sql`and p.commune_code = any(${communes}::text[])` : sql``}
+      order by (p.source = 'citizen'), p.created_at, p.id limit ${limit}`.execute(db)
+  ).rows;
+  return rows.map((r) => ({
+    id: r.id,
+    fullName: r.full_name,
+    birthYear: r.birth_year,
+    phone: r.phone,
+    nationalId: r.national_id,
+    communeCode: r.commune_code,
+    staffMayUse: staffMayMatch(r),
+  }));
 }

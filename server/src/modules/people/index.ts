@@ -64,4 +64,5 @@ export { personalQrProof, startCodeLink, finishCodeLink, type LinkProofMethod, t
 export { deviceRegistry, type DeviceRegistry, type DeviceOrigin } from './devices';
 export { personIdsByReference, cardReference } from './reference';
 export { PURGE_JOB as PEOPLE_PURGE_JOB } from './jobs';
+export { findPeopleForDesk, type DeskQuery, type DeskMatch } from './identities';
 export { getPersonIdentities, findPeopleByIdentifier, registryHoldersOfNationalId, personIdsByNationalIds, liveIdsByNationalIdSql, personNamesSql, type PersonIdentity } from './identities';

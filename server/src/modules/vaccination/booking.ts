@@ -59,13 +59,19 @@ export const slotFull = () => new AppError(409, 'SLOT_FULL', 'This slot is fully
 /** Takes a seat in the slot or throws SLOT_FULL (the row update is atomic; the CHECK backs it). */
 async function takeSeat(tx: DbOrTx, slotId: string, path = 'body.slotId') {
   const r = await sql`update vaccination_slots set booked = booked + 1 where id = ${slotId} and booked < capacity`.execute(tx);
-  if (Number(r.numAffectedRows ?? 0) !== 1) {
-    const e = slotFull();
-    throw new AppError(e.statusCode, e.code, e.message, [{ path, message: 'is fully booked' }]);
-  }
+  if (Number(r.numAffectedRows ?? 0) !== 1) throw await seatRefusal(tx, slotId, path);
 }
 
-const freeSeat = (tx: DbOrTx, slotId: string) => sql`update vaccination_slots set booked = booked - 1 where id = ${slotId}`.execute(tx);
+// a closed slot (its site or campaign closed, close.ts) gives the seat back to no one: its capacity goes down with it
+const freeSeat = (tx: DbOrTx, slotId: string) => sql`update vaccination_slots set booked = booked - 1, capacity = capacity - closed::int where id = ${slotId}`.execute(tx);
+
+/** SLOT_CLOSED when the slot's site or campaign was closed (a closed slot has no free seat), else SLOT_FULL. */
+export async function seatRefusal(db: DbOrTx, slotId: string, path = 'body.slotId'): Promise<AppError> {
+  const r = await sql<{ closed: boolean }>`select closed from vaccination_slots where id = ${slotId}`.execute(db);
+  if (r.rows[0]?.closed) return new AppError(409, 'SLOT_CLOSED', `${path}: this session is closed (its site or campaign was closed); choose another site`, [{ path, message: 'the session is closed' }]);
+  const e = slotFull();
+  return new AppError(e.statusCode, e.code, e.message, [{ path, message: 'is fully booked' }]);
+}
 
 export interface BookingRow {
   id: string;
@@ -167,7 +173,7 @@ async function bookOne(db: Db, input: BookInput, slot: SlotInfo): Promise<string
   if (rows[0]) return rows[0].id;
   const reg = await sql`select 1 from vaccination_registrations where campaign_id = ${slot.campaign_id} and person_id = ${input.personId}`.execute(db);
   if (!reg.rows.length) throw invalidField('body.personId', 'is not registered in this campaign; register first');
-  throw slotFull();
+  throw await seatRefusal(db, slot.id);
 }
 
 export async function findBooking(db: DbOrTx, id: string, lock = false): Promise<BookingRow | null> {

@@ -38,5 +38,6 @@ export const vaccinationModule: VigilModule = {
 export type { DoseRecorded, DoseVoided } from './events';
 export { dosesOf, appointmentsOf, personsInVaccination } from './views';
 export { REMINDERS_JOB } from './jobs';
+export { doseCount } from './rules';
 /** the booking batch's database call, for the write-path probe bench/_booking-pg.ts */
 export { bookSeatsQuery } from './booking-batch';

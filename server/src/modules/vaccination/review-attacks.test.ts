@@ -90,3 +90,55 @@ describe('booking and sessions', () => {
     expect((await send(`/api/vaccination/campaigns/${c.json().id}/sessions`, w.cdc, { siteId: w.siteId, day: '2021-08-06', productCode: 'EU/1/20/1528' })).statusCode).toBe(201);
   });
 });
+
+describe('the desk search for people on file (session 6)', () => {
+  const search = (who: LoggedIn | null, q: Record<string, string>) => get(`/api/vaccination/people/search?${new URLSearchParams({ campaignId: w.campaignId, ...q })}`, who);
+
+  it('shows a dependant a citizen typed with a neighbour’s details only marked and without its id: staff cannot pick it as the person', async () => {
+    const attacker = await t.login('citizen', '40', { personId: await w.person('Kẻ Gian Ba') });
+    const victim = { fullName: 'Nạn Nhân Ba', nationalId: '040185009003', birthDate: '1985-06-09', sex: 'female', communeCode: w.commune };
+    const dep = await send('/api/me/dependants', attacker, { person: { ...victim, phone: '0913000905' }, relationship: 'other' });
+    expect(dep.statusCode, dep.body).toBe(201);
+    const depId = dep.json().items[0].id as string;
+    const queries: Record<string, string>[] = [{ nationalId: victim.nationalId }, { phone: '0913000905' }, { fullName: 'nạn nhân ba', birthDate: victim.birthDate }];
+    for (const q of queries) {
+      const r = await search(staff, q);
+      expect(r.statusCode, r.body).toBe(200);
+      expect(r.json().items).toEqual([{ id: null, fullName: 'Nạn Nhân Ba', birthYear: 1985, phoneMasked: '••••••••905', nationalIdMasked: '•••••••••003', communeName: expect.any(String), unverified: true, registered: null }]);
+      expect(r.body).not.toContain(depId);
+      expect(r.body).not.toContain('0913000905');
+    }
+    // the owner of the card is registered from it: a registry record of their own, which the search then offers first
+    const reg = await send('/api/vaccination/registrations', staff, { campaignId: w.campaignId, person: { ...victim, phone: '0913000906' } });
+    expect(reg.statusCode, reg.body).toBe(200);
+    expect(reg.json().personId).not.toBe(depId);
+    const after = (await search(staff, { nationalId: victim.nationalId })).json().items;
+    expect(after.map((p: { id: string | null; unverified: boolean; registered: boolean | null }) => [p.id, p.unverified, p.registered])).toEqual([
+      [reg.json().personId, false, true],
+      [null, true, null],
+    ]);
+    // the attacker's household still shows nothing of it
+    expect((await get(`/api/vaccination/book/${depId}`, attacker)).json().registrations).toEqual([]);
+    const audit = (await sql<{ details: { by: string; people: string[]; unverified: number } }>`select details from audit_log where action = 'vaccination.person.search' order by id desc limit 1`.execute(t.db)).rows[0]!;
+    expect(audit.details).toMatchObject({ by: 'nationalId', unverified: 1, people: expect.arrayContaining([depId, reg.json().personId]) });
+  });
+
+  it('is scoped and refused: another ward’s staff and another province find nothing; no session, a citizen are refused; a name needs the birth date', async () => {
+    const p = await w.person('Người Có Hồ Sơ', { nationalId: '040080009004', birthDate: '1980-01-02', phone: '+84913000907' });
+    const mine = (await search(staff, { nationalId: '040080009004' })).json().items;
+    expect(mine).toEqual([expect.objectContaining({ id: p, unverified: false, registered: false })]);
+    const otherWard = await t.login('vaccination_staff', w.otherCommune);
+    expect((await search(otherWard, { nationalId: '040080009004' })).json().items).toEqual([]);
+    const hanoi = await t.login('cdc_officer', '01');
+    expect((await get('/api/vaccination/people/search?phone=0913000907', hanoi)).json().items).toEqual([]);
+    expect((await search(null, { nationalId: '040080009004' })).statusCode).toBe(401);
+    const citizen = await t.login('citizen', '40', { personId: p });
+    expect((await search(citizen, { nationalId: '040080009004' })).statusCode).toBe(403);
+    const nameOnly = await search(staff, { fullName: 'Người Có Hồ Sơ' });
+    expect(nameOnly.statusCode).toBe(400);
+    expect(nameOnly.json().error.details[0].path).toBe('querystring.birthDate');
+    expect((await search(staff, {})).statusCode).toBe(400);
+    expect((await search(staff, { nationalId: '04008000900x' })).statusCode).toBe(400);
+    expect((await search(staff, { phone: 'abc\u0000' })).statusCode).toBe(400);
+  });
+});

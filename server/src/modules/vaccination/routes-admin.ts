@@ -10,7 +10,8 @@ import { localDay } from '../../platform/time';
 import { addLot, createCampaign, createSession, createSite, recordWastage } from './admin';
 import { routeKit } from './kit';
 import { inviteUpToCapacity } from './invitations';
-import { CampaignBody, IdParam, IdResponse, LotBody, SessionBody, SiteBody, SlotsQuery, WastageBody } from './schema';
+import { CampaignBody, CampaignEditBody, CloseBody, CloseResponse, EditResponse, IdParam, IdResponse, LotBody, SessionBody, SiteBody, SiteEditBody, SlotsQuery, WastageBody } from './schema';
+import { campaignClosed, closeCampaign, closeSite, siteClosed, updateCampaign, updateSite } from './close';
 
 const tags = ['vaccination'];
 
@@ -88,6 +89,8 @@ export async function adminRoutes(fastify: FastifyInstance, ctx: AppContext) {
   app.post('/api/vaccination/campaigns/:id/sessions', { config: { permission: 'vaccination.manage' }, schema: { tags, params: IdParam, body: SessionBody } }, async (req, reply) => {
     const c = await k.campaignFor(req.user!, req.params.id, null, 'params.id');
     const site = await k.siteFor(req.user!, req.body.siteId, 'vaccination.manage');
+    if (c.status === 'closed') throw campaignClosed('params.id');
+    if (!site.active) throw siteClosed('body.siteId');
     // a campaign's sessions are held inside its area (another province's officer cannot add sessions to it)
     if (!(await withinScope(access.resolver, c.unit_code, site.commune_code))) throw invalidField('body.siteId', "is not a site inside the campaign's area");
     const r = await createSession(db, c, req.body.siteId, req.body.day, req.body.productCode, k.tz);
@@ -100,13 +103,14 @@ export async function adminRoutes(fastify: FastifyInstance, ctx: AppContext) {
     { config: { permission: 'vaccination.manage' }, schema: { tags, params: IdParam, body: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 100_000 }) }, { additionalProperties: false }) } },
     async (req) => {
       const c = await k.campaignFor(req.user!, req.params.id, 'vaccination.manage', 'params.id');
+      if (c.status === 'closed') throw campaignClosed('params.id');
       const r = await inviteUpToCapacity(db, ctx.events, c, { limit: req.body.limit, now: k.now(), bookingUrl: `${ctx.config.publicUrl}/health-book` });
       await k.audit(req, { action: 'vaccination.invite', subjectType: 'vaccination_campaign', subjectId: c.id, details: r });
       return r;
     },
   );
 
-  // free seats of a day (citizens choose a time): no personal data
+  // free seats of a day (citizens choose a time): no personal data; nothing of a closed site, no closed slot
   app.get('/api/vaccination/slots', { config: { permission: 'self' }, schema: { tags, querystring: SlotsQuery } }, async (req) => {
     const q = req.query;
     const codes = q.communeCode ? await access.resolver.subtreeCodes(q.communeCode) : null;
@@ -114,9 +118,58 @@ export async function adminRoutes(fastify: FastifyInstance, ctx: AppContext) {
       select sl.id, sl.starts_at as "startsAt", sl.ends_at as "endsAt", sl.capacity, sl.booked, se.id as "sessionId", se.product_code as "productCode",
              si.id as "siteId", si.name as "siteName", si.address as "siteAddress"
       from vaccination_sessions se join vaccination_slots sl on sl.session_id = se.id join vaccination_sites si on si.id = se.site_id
-      where se.campaign_id = ${q.campaignId} and se.day = ${q.day} ${q.siteId ? sql`and se.site_id = ${q.siteId}` : sql``}
+      where se.campaign_id = ${q.campaignId} and se.day = ${q.day} and not sl.closed and si.active ${q.siteId ? sql`and se.site_id = ${q.siteId}` : sql``}
         ${codes ? sql`and si.commune_code = any(${codes}::text[])` : sql``}
       order by si.name, sl.starts_at limit 2000`.execute(db);
     return { items: r.rows };
+  });
+
+  // --- editing and closing (close.ts): officers with vaccination.manage over the site's commune / campaign's area ---
+  const closing = (req: { user?: { id: string } | null; body: { bookings: 'cancel' | 'keep'; reason: string } }) => ({
+    mode: req.body.bookings,
+    reason: req.body.reason.trim(),
+    by: req.user!.id,
+    now: k.now(),
+    timeZone: k.tz,
+    bookingUrl: `${ctx.config.publicUrl}/health-book`,
+  });
+
+  app.patch('/api/vaccination/sites/:id', { config: { permission: 'vaccination.manage' }, schema: { tags, params: IdParam, body: SiteEditBody, response: { 200: EditResponse } } }, async (req) => {
+    await k.siteFor(req.user!, req.params.id, 'vaccination.manage', 'params.id');
+    const changed = await updateSite(db, req.params.id, req.body, k.now());
+    await k.audit(req, { action: 'vaccination.site.update', subjectType: 'vaccination_site', subjectId: req.params.id, details: { changed } });
+    return { changed };
+  });
+
+  app.post('/api/vaccination/sites/:id/close', { config: { permission: 'vaccination.manage' }, schema: { tags, params: IdParam, body: CloseBody, response: { 200: CloseResponse } } }, async (req) => {
+    const site = await k.siteFor(req.user!, req.params.id, 'vaccination.manage', 'params.id');
+    if (!req.body.reason.trim()) throw invalidField('body.reason', 'say why the site closes (the people booked there are told)');
+    const r = await closeSite(db, ctx.events, site, closing(req));
+    await k.audit(req, { action: 'vaccination.site.close', subjectType: 'vaccination_site', subjectId: site.id, details: { ...r, choice: req.body.bookings, reason: req.body.reason.trim() } });
+    return r;
+  });
+
+  app.patch('/api/vaccination/campaigns/:id', { config: { permission: 'vaccination.manage' }, schema: { tags, params: IdParam, body: CampaignEditBody, response: { 200: EditResponse } } }, async (req) => {
+    const c = await k.campaignFor(req.user!, req.params.id, 'vaccination.manage', 'params.id');
+    if (c.status === 'closed') throw campaignClosed('params.id');
+    let unit: string | undefined;
+    if (req.body.unitCode) {
+      const u = await access.resolver.unit(req.body.unitCode);
+      if (!u) throw invalidField('body.unitCode', 'is not a known administrative unit');
+      // the new area must be the caller's too (an officer cannot move a campaign into another province)
+      await access.authorize(req.user!, 'vaccination.manage', { unitCode: u.code });
+      unit = u.code;
+    }
+    const changed = await updateCampaign(db, c, { ...req.body, ...(unit && { unitCode: unit }) }, (commune) => withinScope(access.resolver, unit ?? c.unit_code, commune), k.now());
+    await k.audit(req, { action: 'vaccination.campaign.update', subjectType: 'vaccination_campaign', subjectId: c.id, details: { changed, unit: unit ?? c.unit_code } });
+    return { changed };
+  });
+
+  app.post('/api/vaccination/campaigns/:id/close', { config: { permission: 'vaccination.manage' }, schema: { tags, params: IdParam, body: CloseBody, response: { 200: CloseResponse } } }, async (req) => {
+    const c = await k.campaignFor(req.user!, req.params.id, 'vaccination.manage', 'params.id');
+    if (!req.body.reason.trim()) throw invalidField('body.reason', 'say why the campaign closes (the people booked are told)');
+    const r = await closeCampaign(db, ctx.events, c, closing(req));
+    await k.audit(req, { action: 'vaccination.campaign.close', subjectType: 'vaccination_campaign', subjectId: c.id, details: { ...r, choice: req.body.bookings, reason: req.body.reason.trim() } });
+    return r;
   });
 }

@@ -10,12 +10,13 @@ import { ImportFileError } from '../venues';
 import { LruCache } from '../../platform/cache';
 import { Batcher, BatcherFullError } from '../../platform/batcher';
 import { auditActor } from '../../platform/auth/routes';
-import { book, cancel, findBooking, rebook, slotAgeError, slotFull, slotInfo, slotInfos, walkInSlot, type SlotInfo } from './booking';
-import { getPersonBrief, normalizeName, type PersonBrief } from '../people';
+import { book, cancel, findBooking, rebook, seatRefusal, slotAgeError, slotInfo, slotInfos, walkInSlot, type SlotInfo } from './booking';
+import { findPeopleForDesk, getPersonBrief, maskNationalId, maskPhone, normalizeName, type DeskQuery, type PersonBrief } from '../people';
 import { bookingBatcher } from './booking-batch';
+import { campaignClosed, siteClosed } from './close';
 import { routeKit } from './kit';
 import { importRegistrations, personForDetails, register, registrationTemplateXlsx } from './registration';
-import { BookingBody, BookingResponse, IdParam, ImportQuery, ImportResponse, PriorityDecisionBody, PriorityReviewList, PriorityReviewQuery, RebookBody, RegistrationBody, RegistrationResponse, WalkInBody } from './schema';
+import { BookingBody, BookingResponse, DeskSearchQuery, DeskSearchResponse, IdParam, ImportQuery, ImportResponse, PriorityDecisionBody, PriorityReviewList, PriorityReviewQuery, RebookBody, RegistrationBody, RegistrationResponse, WalkInBody } from './schema';
 import { sql } from 'kysely';
 
 const tags = ['vaccination'];
@@ -30,6 +31,7 @@ export async function bookingRoutes(fastify: FastifyInstance, ctx: AppContext) {
     const user = req.user!;
     const b = req.body;
     const campaign = await k.campaignFor(user, b.campaignId, null);
+    if (campaign.status === 'closed') throw campaignClosed('body.campaignId');
     let personId: string;
     let commune: string | null;
     let self = false;
@@ -70,6 +72,52 @@ export async function bookingRoutes(fastify: FastifyInstance, ctx: AppContext) {
     await k.audit(req, { action: 'vaccination.register', subjectType: 'person', subjectId: personId, details: { campaign: campaign.id, created: r.created, self, priority: r.priority?.status ?? null } });
     return { id: r.id, personId, created: r.created, priority: r.priority };
   });
+
+  // The desk looks for the person on file before typing them in: by national ID, phone, or name + birth date, inside the
+  // caller's area, at most 20, only the fields that tell people apart (masked phone and ID, birth year, commune). A
+  // record a citizen account typed in (a "dependant" may carry a neighbour's details) is shown marked and without its
+  // id: staff cannot take it as the person in front of them and register from the ID card instead (personForDetails
+  // never matches it). Every search is audited with the records shown.
+  app.get(
+    '/api/vaccination/people/search',
+    { config: { permission: 'vaccination.write', audit: 'handler' }, schema: { tags, querystring: DeskSearchQuery, response: { 200: DeskSearchResponse } } },
+    async (req) => {
+      const user = req.user!;
+      const f = req.query;
+      let q: DeskQuery;
+      let by: string;
+      if (f.nationalId) [q, by] = [{ nationalId: f.nationalId }, 'nationalId'];
+      else if (f.phone) [q, by] = [{ phone: f.phone }, 'phone'];
+      else if (f.fullName && f.birthDate) [q, by] = [{ fullName: f.fullName, birthDate: f.birthDate }, 'name'];
+      else if (f.fullName) throw invalidField('querystring.birthDate', 'is required with a name (a name alone finds too many people)');
+      else throw invalidField('querystring', 'give nationalId, phone, or fullName with birthDate');
+      const campaign = f.campaignId ? await k.campaignFor(user, f.campaignId, null, 'querystring.campaignId') : null;
+      const found = await findPeopleForDesk(db, q, await access.scopeCodes(user));
+      const registered = campaign && found.length
+        ? new Set((await sql<{ person_id: string }>`select person_id from vaccination_registrations where campaign_id = ${campaign.id} and person_id = any(${found.map((p) => p.id)}::uuid[])`.execute(db)).rows.map((r) => r.person_id))
+        : null;
+      const names = new Map<string, string | null>();
+      for (const c of new Set(found.map((p) => p.communeCode).filter((c): c is string => !!c))) names.set(c, (await access.resolver.unit(c))?.name ?? null);
+      await k.audit(req, {
+        action: 'vaccination.person.search',
+        subjectType: 'person',
+        subjectId: null,
+        details: { by, count: found.length, unverified: found.filter((p) => !p.staffMayUse).length, people: found.map((p) => p.id) },
+      });
+      return {
+        items: found.map((p) => ({
+          id: p.staffMayUse ? p.id : null,
+          fullName: p.fullName,
+          birthYear: p.birthYear,
+          phoneMasked: maskPhone(p.phone),
+          nationalIdMasked: maskNationalId(p.nationalId),
+          communeName: p.communeCode ? (names.get(p.communeCode) ?? p.communeCode) : null,
+          unverified: !p.staffMayUse,
+          registered: registered && p.staffMayUse ? registered.has(p.id) : null,
+        })),
+      };
+    },
+  );
 
   // Priority claims for staff review (a citizen's own occupation, chronic disease, outbreak area) in the caller's
   // area, oldest first: waiting (default) or decided, filtered by group, commune and name; a staff member accepts or
@@ -281,7 +329,7 @@ export async function bookingRoutes(fastify: FastifyInstance, ctx: AppContext) {
         slotCache.delete(slot.id);
         throw invalidField('body.slotId', 'is not a known slot');
       default:
-        throw slotFull();
+        throw await seatRefusal(db, slot.id);
     }
   });
 
@@ -322,11 +370,13 @@ export async function bookingRoutes(fastify: FastifyInstance, ctx: AppContext) {
     const user = req.user!;
     const session = (await sql<{ site_id: string; campaign_id: string }>`select site_id, campaign_id from vaccination_sessions where id = ${req.params.id}`.execute(db)).rows[0];
     if (!session) throw notFound('Session');
-    await k.siteFor(user, session.site_id, 'vaccination.write', 'params.id');
+    const site = await k.siteFor(user, session.site_id, 'vaccination.write', 'params.id');
+    if (!site.active) throw siteClosed('params.id');
+    const campaign = await k.campaignFor(user, session.campaign_id, null);
+    if (campaign.status === 'closed') throw campaignClosed('params.id');
     const p = await k.personFor(user, req.body.personId, 'vaccination.write');
     const slotId = await walkInSlot(db, req.params.id, k.now());
     if (!slotId) throw new AppError(409, 'SLOT_FULL', 'No seat left in this session today', [{ path: 'params.id', message: 'session full' }]);
-    const campaign = (await k.campaignFor(user, session.campaign_id, null))!;
     // a walk-in is registered on the spot
     await register(db, { campaign, personId: p.brief.id, communeCode: p.brief.communeCode ?? campaign.unit_code, priorityCode: null, channel: 'staff', by: user.id, now: k.now(), timeZone: k.tz, walkIn: true });
     const ids = await book(db, { personId: p.brief.id, slotId, doseNumber: req.body.doseNumber, walkIn: true, by: user.id, now: k.now() }, (await slotInfo(db, slotId))!, null);

@@ -1,6 +1,6 @@
 // Screening classification, dose warnings, ages and priority-group rules (pure logic).
 import { describe, expect, it } from 'vitest';
-import { ageLimitProblem, ageOn, classify, doseWarnings, eligibleFor, judgePriorityClaim, type ScreeningAnswers } from './rules';
+import { ageLimitProblem, ageOn, classify, doseCount, doseWarnings, eligibleFor, judgePriorityClaim, type ScreeningAnswers } from './rules';
 
 const none: ScreeningAnswers = {
   anaphylaxisToVaccine: false,
@@ -79,5 +79,19 @@ describe('age limits and priority claims', () => {
     expect(judgePriorityClaim(g01, { age: 40, occupation: 'farmer', vouched: true })).toEqual({ status: 'refused', reason: 'occupation-not-in-group' });
     expect(judgePriorityClaim({ minAge: 65 }, { age: 64, occupation: null, vouched: true })).toEqual({ status: 'refused', reason: 'too-young' });
     expect(judgePriorityClaim({ outbreakArea: true }, { age: 30, occupation: null, vouched: false })).toEqual({ status: 'review', reason: 'area-to-verify' });
+  });
+});
+
+describe('dose counts as the EU DCC says them (Regulation (EU) 2021/2288)', () => {
+  it('within the series as given, n/n after a series of 2+, n/1 after a single-dose series', () => {
+    expect([doseCount(1, 2), doseCount(2, 2), doseCount(3, 2), doseCount(4, 2), doseCount(1, 1), doseCount(2, 1), doseCount(4, 3)]).toEqual([
+      { dn: 1, sd: 2 },
+      { dn: 2, sd: 2 },
+      { dn: 3, sd: 3 },
+      { dn: 4, sd: 4 },
+      { dn: 1, sd: 1 },
+      { dn: 2, sd: 1 },
+      { dn: 4, sd: 4 },
+    ]);
   });
 });

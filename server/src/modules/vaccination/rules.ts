@@ -190,3 +190,18 @@ export function judgePriorityClaim(rule: EligibilityRule, f: PriorityClaimFacts)
   if (rule.minAge !== undefined) return { status: 'refused', reason: f.age === null ? 'age-unknown' : 'too-young' };
   return { status: 'accepted', reason: 'open-group' };
 }
+
+/**
+ * dn / sd of a dose as the EU encodes it since Commission Implementing Regulation (EU) 2021/2288 (Dec 2021, applied
+ * from 1 Feb 2022), so that a booster is never read as the primary series alone; the health book and the certificate
+ * both say it this way:
+ * - within the primary series: the dose and the product's doses in schedule (1/2, 2/2, 1/1);
+ * - a booster after a complete primary series of 2 or more doses: n/n (3/3; a second booster 4/4), not 3/2;
+ * - a booster after a single-dose primary series: n/1 (2/1), as the regulation says.
+ * A dose numbered above its product's schedule is a booster: the site day records dose n only after n − 1 valid
+ * doses, so the primary series is complete by then.
+ */
+export function doseCount(doseNumber: number, seriesDoses: number): { dn: number; sd: number } {
+  if (doseNumber <= seriesDoses || seriesDoses < 2) return { dn: doseNumber, sd: seriesDoses };
+  return { dn: doseNumber, sd: doseNumber };
+}

@@ -22,6 +22,28 @@ export const SiteBody = Type.Object(
   { additionalProperties: false },
 );
 
+const OpeningHoursList = SiteBody.properties.openingHours;
+
+/** What staff may change of a site: applies to sessions planned afterwards (slots already cut stay). */
+export const SiteEditBody = Type.Object(
+  { name: Type.Optional(Text(200)), address: Type.Optional(Text(500, 0)), capacityPerHour: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })), openingHours: Type.Optional(OpeningHoursList) },
+  { additionalProperties: false },
+);
+export const CampaignEditBody = Type.Object(
+  { name: Type.Optional(Text(200)), unitCode: Type.Optional(Text(20)), startsOn: Type.Optional(Day), endsOn: Type.Optional(Day) },
+  { additionalProperties: false },
+);
+/**
+ * Closing a site or campaign: what becomes of the appointments not yet over (`cancel`: cancelled, the people asked to
+ * book elsewhere; `keep`: they stand) — the staff member decides, there is no default — and why (sent in the SMS).
+ */
+export const CloseBody = Type.Object(
+  { bookings: Type.Union([Type.Literal('cancel'), Type.Literal('keep')]), reason: Text(200) },
+  { additionalProperties: false },
+);
+export const CloseResponse = Type.Object({ bookings: Type.Integer(), cancelled: Type.Integer(), notified: Type.Integer(), slotsClosed: Type.Integer() });
+export const EditResponse = Type.Object({ changed: Type.Array(Type.String()) });
+
 export const LotBody = Type.Object(
   { productCode: Text(80), lotNumber: Text(60), expiresOn: Day, quantity: Type.Integer({ minimum: 1, maximum: 1_000_000 }) },
   { additionalProperties: false },
@@ -76,6 +98,31 @@ export const PriorityClaimView = Type.Object({
   reason: Type.String(),
 });
 export const RegistrationResponse = Type.Object({ id: Type.String(), personId: Type.String(), created: Type.Boolean(), priority: Type.Union([PriorityClaimView, Type.Null()]) });
+
+/** The desk's search for people already on file: a national ID, a phone, or a name with the birth date. */
+export const DeskSearchQuery = Type.Object(
+  {
+    campaignId: Type.Optional(Uuid),
+    nationalId: Type.Optional(Type.String({ pattern: '^([0-9]{9}|[0-9]{12})$' })),
+    phone: Type.Optional(Type.String({ minLength: 1, maxLength: 30, pattern: '^[^\\u0000]*$' })),
+    fullName: Type.Optional(Text(200)),
+    birthDate: Type.Optional(Day),
+  },
+  { additionalProperties: false },
+);
+export const DeskMatchView = Type.Object({
+  /** null for a record a citizen typed in: shown marked, never picked (register from the ID card instead) */
+  id: Type.Union([Type.String(), Type.Null()]),
+  fullName: Type.String(),
+  birthYear: Type.Union([Type.Integer(), Type.Null()]),
+  phoneMasked: Type.Union([Type.String(), Type.Null()]),
+  nationalIdMasked: Type.Union([Type.String(), Type.Null()]),
+  communeName: Type.Union([Type.String(), Type.Null()]),
+  unverified: Type.Boolean(),
+  /** already registered in the campaign asked about (null: no campaign given) */
+  registered: Type.Union([Type.Boolean(), Type.Null()]),
+});
+export const DeskSearchResponse = Type.Object({ items: Type.Array(DeskMatchView) });
 
 export const ImportQuery = Type.Object({ organisation: Text(200) }, { additionalProperties: false });
 export const ImportResponse = Type.Object({

@@ -85,6 +85,16 @@ describe('site day', () => {
     now = new Date('2021-08-02T01:00:00Z');
   });
 
+  it('the health book counts a booster after the primary series as its certificate does: 3/3, not 3/2', async () => {
+    const p = await w.person('Võ Văn Nhắc', { birthYear: 1960 });
+    for (const [n, day] of [[1, '2021-03-01'], [2, '2021-04-01'], [3, '2021-07-01']] as const)
+      await sql`insert into vaccination_doses (person_id, product_code, lot_number, dose_number, series_doses, given_at, given_on, site_id, commune_code, vaccinator, observe_until)
+                values (${p}, 'EU/1/20/1528', 'FF1', ${n}, 2, ${`${day}T02:00:00Z`}, ${day}, ${w.siteId}, ${w.commune}, 'BS Lan', ${`${day}T02:30:00Z`})`.execute(t.db);
+    const book = await get(`/api/vaccination/book/${p}`, staff);
+    expect(book.statusCode, book.body).toBe(200);
+    expect(book.json().doses.map((d: { doseNumber: number; seriesDoses: number }) => `${d.doseNumber}/${d.seriesDoses}`)).toEqual(['1/2', '2/2', '3/3']);
+  });
+
   it('age from the full birth date: 11 years and 364 days warns under-age for a 12+ vaccine, the 12th birthday does not', async () => {
     const almost = await w.person('Mai Tròn Mười Hai', { birthDate: '2009-08-03' }); // the site day is 2021-08-02
     const twelve = await w.person('Hôm Nay Mười Hai', { birthDate: '2009-08-02' });

@@ -16,10 +16,12 @@ export interface SiteRow {
   code: string;
   name: string;
   commune_code: string;
+  /** false once closed (close.ts): no new session, booking or walk-in */
+  active: boolean;
 }
 
 export async function findSite(db: DbOrTx, id: string): Promise<SiteRow | null> {
-  const r = await sql<SiteRow>`select id, code, name, commune_code from vaccination_sites where id = ${id}`.execute(db);
+  const r = await sql<SiteRow>`select id, code, name, commune_code, active from vaccination_sites where id = ${id}`.execute(db);
   return r.rows[0] ?? null;
 }
 

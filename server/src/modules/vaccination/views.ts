@@ -2,6 +2,7 @@
 import { sql } from 'kysely';
 import type { DbOrTx } from '../../platform/db/types';
 import type { AppointmentViewT, DoseViewT } from './schema';
+import { doseCount } from './rules';
 
 // Doses and appointments are statements of their own (dosesOf, appointmentsOf: the health book) and parts of the site day's one-statement
 // view (siteDayView): the same SQL, and the same mapping whether the rows come as rows or as JSON.
@@ -22,7 +23,8 @@ const dosesSql = (personId: string) => sql<DoseRow>`
 const toDose = (d: DoseRow): DoseViewT => ({
   id: d.id,
   doseNumber: d.dose_number,
-  seriesDoses: d.series_doses,
+  // as the certificate says it: a booster after the primary series is n/n (rules.ts doseCount)
+  seriesDoses: doseCount(d.dose_number, d.series_doses).sd,
   productCode: d.product_code,
   productName: d.product_name,
   lot: d.lot_number,

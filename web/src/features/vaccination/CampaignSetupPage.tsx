@@ -4,7 +4,7 @@
 // Every form shows the server's complaint under the field it names.
 import { Alert, Badge, Button, Card, Checkbox, Group, MultiSelect, NumberInput, Paper, Select, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useLang } from '../../app/i18n';
 import { api } from '../../lib/api';
 import { ErrorAlert } from '../../lib/errors';
@@ -13,6 +13,7 @@ import { UnitPicker } from '../geo/UnitPicker';
 import { useCampaigns, usePriorityGroups, useProducts, useSiteDetails, useSlots, useStock, type CampaignItem, type OpeningWindow, type StockItem } from './api';
 import { CampaignSelect, DayInput, fieldErrorsOf, todayLocal, unplaced, useSeparators } from './forms';
 import { useVaccT, type VaccKey } from './i18n';
+import { CampaignEditCard, SiteEditCard } from './EditClose';
 
 const CAMPAIGN_KEY = 'vigil.vacc.setupCampaign';
 const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7];
@@ -82,7 +83,7 @@ function CampaignForm({ onCreated }: { onCreated(id: string): void }) {
   );
 }
 
-function HoursEditor({ value, onChange, errors }: { value: OpeningWindow[]; onChange(v: OpeningWindow[]): void; errors: Record<string, string> }) {
+function HoursEditor({ value, onChange, errors, testId = 'site-window' }: { value: OpeningWindow[]; onChange(v: OpeningWindow[]): void; errors: Record<string, string>; testId?: string }) {
   const t = useVaccT();
   const set = (i: number, w: Partial<OpeningWindow>) => onChange(value.map((x, j) => (j === i ? { ...x, ...w } : x)));
   return (
@@ -93,7 +94,7 @@ function HoursEditor({ value, onChange, errors }: { value: OpeningWindow[]; onCh
       {value.map((w, i) => {
         const err = errors[`openingHours.${i}.days`] ?? errors[`openingHours.${i}.from`] ?? errors[`openingHours.${i}.to`] ?? errors[`openingHours.${i}`];
         return (
-          <Card key={i} withBorder p="xs" data-testid="site-window">
+          <Card key={i} withBorder p="xs" data-testid={testId}>
             <Checkbox.Group value={w.days.map(String)} onChange={(v) => set(i, { days: v.map(Number).sort() })}>
               <Group gap={8} wrap="wrap">
                 {WEEKDAYS.map((d) => (
@@ -413,6 +414,19 @@ export default function CampaignSetupPage() {
   const campaign = campaigns.data?.items.find((c) => c.id === campaignId) ?? null;
   const sites = useSiteDetails(campaign?.unitCode ?? null);
   const site = sites.data?.items.find((s) => s.id === siteId) ?? null;
+  const qc = useQueryClient();
+  const [editing, setEditing] = useState<'campaign' | 'site' | null>(null);
+  const [closed, setClosed] = useState<{ prefix: string; text: string } | null>(null);
+  const closedRef = useRef<HTMLDivElement>(null);
+  // the outcome of a close is shown at the top: bring it into view once (the form that closed it is gone)
+  useEffect(() => closedRef.current?.scrollIntoView({ block: 'nearest' }), [closed]);
+  const closedNow = (prefix: 'campaign' | 'site') => async (text: string) => {
+    setClosed({ prefix, text });
+    setEditing(null);
+    if (prefix === 'site') setSiteId(null);
+    else setCampaignId(null);
+    await qc.invalidateQueries({ queryKey: ['vaccination', prefix === 'site' ? 'sites' : 'campaigns'] });
+  };
   return (
     <Stack gap="sm">
       <Title order={1} size="h3">
@@ -422,13 +436,24 @@ export default function CampaignSetupPage() {
         {t('setup.intro')}
       </Text>
       {campaigns.isError && <ErrorAlert error={campaigns.error} onRetry={() => campaigns.refetch()} />}
+      {closed && (
+        <Alert ref={closedRef} color="orange" withCloseButton onClose={() => setClosed(null)} data-testid={`${closed.prefix}-close-result`}>
+          {closed.text}
+        </Alert>
+      )}
       <CampaignForm onCreated={setCampaignId} />
       <CampaignSelect label={t('campaign')} campaigns={campaigns.data?.items} value={campaignId} onChange={setCampaignId} storageKey={CAMPAIGN_KEY} testId="setup-campaign" />
       {campaign && (
-        <Text size="sm" data-testid="setup-campaign-facts">
-          {t('setup.campaignFacts', { from: fmt.day(campaign.startsOn), to: fmt.day(campaign.endsOn), products: campaign.productCodes.length, groups: campaign.priorityCodes.length })}
-        </Text>
+        <Group gap="xs" justify="space-between" wrap="wrap">
+          <Text size="sm" data-testid="setup-campaign-facts">
+            {t('setup.campaignFacts', { from: fmt.day(campaign.startsOn), to: fmt.day(campaign.endsOn), products: campaign.productCodes.length, groups: campaign.priorityCodes.length })}
+          </Text>
+          <Button size="compact-sm" variant="light" onClick={() => setEditing(editing === 'campaign' ? null : 'campaign')} data-testid="campaign-edit-open">
+            {t('close.editOrClose')}
+          </Button>
+        </Group>
       )}
+      {campaign && editing === 'campaign' && <CampaignEditCard key={campaign.id} campaign={campaign} onClosed={closedNow('campaign')} />}
       {campaign && (
         <>
           <Title order={2} size="h5">
@@ -446,10 +471,18 @@ export default function CampaignSetupPage() {
             data-testid="setup-site"
           />
           {site && (
-            <Text size="sm" c="dimmed" data-testid="setup-site-facts">
-              {t('setup.siteFacts', { capacity: fmt.number(site.capacityPerHour) })}{' '}
-              {site.openingHours.map((w) => `${w.days.map((d) => t(`setup.weekday.${d}` as VaccKey)).join(', ')} ${w.from}–${w.to}`).join('; ')}
-            </Text>
+            <Group gap="xs" justify="space-between" wrap="wrap">
+              <Text size="sm" c="dimmed" data-testid="setup-site-facts">
+                {t('setup.siteFacts', { capacity: fmt.number(site.capacityPerHour) })}{' '}
+                {site.openingHours.map((w) => `${w.days.map((d) => t(`setup.weekday.${d}` as VaccKey)).join(', ')} ${w.from}–${w.to}`).join('; ')}
+              </Text>
+              <Button size="compact-sm" variant="light" onClick={() => setEditing(editing === 'site' ? null : 'site')} data-testid="site-edit-open">
+                {t('close.editOrClose')}
+              </Button>
+            </Group>
+          )}
+          {site && editing === 'site' && (
+            <SiteEditCard key={site.id} site={site} hoursEditor={(value, onChange, errors) => <HoursEditor value={value} onChange={onChange} errors={errors} testId="site-edit-window" />} onClosed={closedNow('site')} />
           )}
           <SiteForm onCreated={setSiteId} />
           {site && <LotForm key={`lot-${site.id}`} siteId={site.id} campaign={campaign} />}

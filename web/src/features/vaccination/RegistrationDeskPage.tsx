@@ -2,7 +2,7 @@
 // without a phone or an account), an organisation's Excel list (download the template, upload the filled list; the
 // good rows are registered, each bad row is listed with its line and the field at fault), and a walk-in at one of
 // today's sessions (registered on the spot, then given the first free seat of the session).
-import { Alert, Anchor, Badge, Button, Card, FileButton, Group, NumberInput, Select, SimpleGrid, Stack, Table, Tabs, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Card, FileButton, Group, NumberInput, Paper, Select, SimpleGrid, Stack, Table, Tabs, Text, TextInput, Title } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { useLang } from '../../app/i18n';
@@ -79,6 +79,109 @@ function RegisteredAlert({ r, testId }: { r: RegistrationResult & { name: string
         </>
       )}
     </Alert>
+  );
+}
+
+interface DeskMatch {
+  id: string | null;
+  fullName: string;
+  birthYear: number | null;
+  phoneMasked: string | null;
+  nationalIdMasked: string | null;
+  communeName: string | null;
+  unverified: boolean;
+  registered: boolean | null;
+}
+
+/**
+ * Before typing someone in: look for them on file by national ID, phone, or name + birth date (inside the desk's
+ * area). A registry record can be registered as it is; a record a citizen typed in is shown marked and cannot be
+ * picked (anyone can type a neighbour's details): staff check the ID card and register from it below.
+ */
+function FindOnFile({ campaign }: { campaign: CampaignItem }) {
+  const t = useVaccT();
+  const [q, setQ] = useState({ nationalId: '', phone: '', fullName: '', birthDate: '' });
+  const find = useMutation({
+    mutationFn: () => {
+      const nid = q.nationalId.trim();
+      const phone = q.phone.trim();
+      const query = nid ? { nationalId: nid } : phone ? { phone } : { fullName: q.fullName.trim() || undefined, birthDate: q.birthDate || undefined };
+      return api.get<{ items: DeskMatch[] }>('/api/vaccination/people/search', { campaignId: campaign.id, ...query });
+    },
+  });
+  const register = useMutation({
+    mutationFn: async (p: DeskMatch) => ({ ...(await api.post<RegistrationResult>('/api/vaccination/registrations', { campaignId: campaign.id, personId: p.id })), name: p.fullName }),
+    onSuccess: () => find.mutate(),
+  });
+  const fe = fieldErrorsOf(find.error);
+  const e = (k: string) => fe[`querystring.${k}`] ?? fe[k];
+  return (
+    <Card withBorder data-testid="find-form">
+      <Stack gap="xs">
+        <Title order={2} size="h6">
+          {t('find.title')}
+        </Title>
+        <Text size="sm" c="dimmed">
+          {t('find.hint')}
+        </Text>
+        <SimpleGrid cols={{ base: 1, sm: 2 }}>
+          <TextInput label={t('desk.nationalId')} value={q.nationalId} onChange={(x) => setQ({ ...q, nationalId: x.currentTarget.value })} error={e('nationalId')} maxLength={12} inputMode="numeric" data-testid="find-nid" />
+          <TextInput type="tel" label={t('desk.phone')} value={q.phone} onChange={(x) => setQ({ ...q, phone: x.currentTarget.value })} error={e('phone')} maxLength={30} data-testid="find-phone" />
+          <TextInput label={t('desk.fullName')} value={q.fullName} onChange={(x) => setQ({ ...q, fullName: x.currentTarget.value })} error={e('fullName')} maxLength={200} data-testid="find-name" />
+          <DayInput label={t('desk.birthDate')} value={q.birthDate} onChange={(v) => setQ({ ...q, birthDate: v })} error={e('birthDate')} testId="find-birth" />
+        </SimpleGrid>
+        {unplaced(find.error, ['querystring.nationalId', 'querystring.phone', 'querystring.fullName', 'querystring.birthDate']) && <ErrorAlert error={find.error} />}
+        <Group>
+          <Button variant="light" onClick={() => find.mutate()} loading={find.isPending} data-testid="find-submit">
+            {t('find.submit')}
+          </Button>
+        </Group>
+        {find.data && !find.data.items.length && (
+          <Text size="sm" data-testid="find-none">
+            {t('find.none')}
+          </Text>
+        )}
+        {!!find.data?.items.length && (
+          <Stack gap={6} data-testid="find-results">
+            {find.data.items.map((p, i) => (
+              <Paper key={p.id ?? `u${i}`} withBorder p="xs" data-testid="find-match" data-unverified={p.unverified}>
+                <Group justify="space-between" wrap="wrap" gap="xs">
+                  <div>
+                    <Text size="sm" fw={600}>
+                      {p.fullName}
+                      {p.birthYear ? ` · ${p.birthYear}` : ''}
+                    </Text>
+                    <Text size="xs" c="dimmed">
+                      {[p.nationalIdMasked && `${t('find.idShort')} ${p.nationalIdMasked}`, p.phoneMasked && `${t('find.phoneShort')} ${p.phoneMasked}`, p.communeName].filter(Boolean).join(' · ')}
+                    </Text>
+                  </div>
+                  {p.unverified ? (
+                    <Badge color="orange" variant="light" data-testid="find-unverified">
+                      {t('find.unverified')}
+                    </Badge>
+                  ) : p.registered ? (
+                    <Badge color="green" variant="light">
+                      {t('find.registered')}
+                    </Badge>
+                  ) : (
+                    <Button size="compact-sm" onClick={() => register.mutate(p)} loading={register.isPending && register.variables?.id === p.id} data-testid="find-register">
+                      {t('find.register')}
+                    </Button>
+                  )}
+                </Group>
+                {p.unverified && (
+                  <Text size="xs" c="orange.8" mt={4}>
+                    {t('find.unverifiedHint')}
+                  </Text>
+                )}
+              </Paper>
+            ))}
+          </Stack>
+        )}
+        {register.isError && <ErrorAlert error={register.error} />}
+        {register.data && <RegisteredAlert r={register.data} testId="find-result" />}
+      </Stack>
+    </Card>
   );
 }
 
@@ -284,7 +387,10 @@ export default function RegistrationDeskPage() {
             </Tabs.Tab>
           </Tabs.List>
           <Tabs.Panel value="typed" pt="sm">
-            <TypedRegistration key={campaign.id} campaign={campaign} />
+            <Stack gap="sm">
+              <FindOnFile key={`find-${campaign.id}`} campaign={campaign} />
+              <TypedRegistration key={campaign.id} campaign={campaign} />
+            </Stack>
           </Tabs.Panel>
           <Tabs.Panel value="list" pt="sm">
             <ListImport key={campaign.id} campaign={campaign} />
