@@ -67,6 +67,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<Fast
     retryLimit: config.eventRetryLimit,
     retryDelaySeconds: config.eventRetryDelaySeconds,
     log: app.log,
+    poolSize: opts.database.pool.options.max,
   });
   const ctx: AppContext = { config, db, pool: opts.database.pool, dbUrl: opts.database.url, access, jobs, events, keys, log: app.log, health };
   app.decorate('vigil', ctx);

@@ -55,6 +55,8 @@ export interface TestOptions {
   logStream?: { write(line: string): void };
   /** the signing key ring (default: in memory); several apps sharing a directory share their keys */
   keys?: KeyRing;
+  /** connections in the app's pool (default 10) */
+  poolSize?: number;
 }
 
 async function createDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
@@ -96,7 +98,7 @@ export async function testContext(opts: TestOptions = {}): Promise<TestContext> 
       ...opts.config,
     } as Partial<Config>,
   );
-  const database = openDatabase(created.url, null, 10, { connectTimeoutMs: config.dbConnectTimeoutMs, statementTimeoutMs: config.dbStatementTimeoutMs });
+  const database = openDatabase(created.url, null, opts.poolSize ?? 10, { connectTimeoutMs: config.dbConnectTimeoutMs, statementTimeoutMs: config.dbStatementTimeoutMs });
   const app = await buildApp(config, { database, logger: opts.logger ?? false, logStream: opts.logStream, keys: opts.keys ?? KeyRing.inMemory(), webDist: opts.web ? WEB_DIST : null });
   await app.ready();
   // events go through the real pg-boss queue, as in production; module jobs run with runNow (pinned clocks)

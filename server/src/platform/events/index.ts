@@ -70,6 +70,13 @@ export interface EventsOptions {
   /** first retry delay; doubled on each retry (pg-boss backoff). 0 retries at once (tests) */
   retryDelaySeconds: number;
   log: { error(o: object, m: string): void; warn(o: object, m: string): void };
+  /**
+   * Connections in the pool behind `db`. A delivery holds one for its transaction while its handler runs, and a
+   * handler may need another (the tracing engine reads through `ctx.db`): with as many deliveries at once as the
+   * pool has connections, every handler waits for a connection that only a handler can free, until the connect
+   * timeout fails them all. So at most half the pool delivers at once (default: the pool's 20 → BATCH).
+   */
+  poolSize?: number;
 }
 
 export class Events {
@@ -77,12 +84,15 @@ export class Events {
   private readonly byType = new Map<string, string[]>();
   private readonly progress = new EventEmitter();
   private working = false;
+  /** deliveries fetched and run at once: BATCH, or half the pool when that is smaller (see EventsOptions.poolSize) */
+  private readonly batch: number;
   /** settled() reports the deliveries that failed for good from this moment on (not an earlier app's on the same
    * database), each once: the ids it reported */
   private readonly since = new Date();
   private readonly reported = new Set<string>();
 
   constructor(private readonly opts: EventsOptions) {
+    this.batch = Math.max(1, Math.min(BATCH, Math.floor((opts.poolSize ?? 2 * BATCH) / 2)));
     opts.jobs.queue(EVENTS_QUEUE, { expireInSeconds: 15 * 60, retryLimit: opts.retryLimit });
     opts.jobs.attach((boss, scope) => this.attachWorker(boss, scope));
   }
@@ -190,7 +200,7 @@ export class Events {
         woken = false;
         let more = false;
         try {
-          const jobs = await boss.fetch<JobData>(EVENTS_QUEUE, { batchSize: BATCH, includeMetadata: true });
+          const jobs = await boss.fetch<JobData>(EVENTS_QUEUE, { batchSize: this.batch, includeMetadata: true });
           if (jobs.length) more = await this.workBatch(boss, jobs);
           pause = 0;
         } catch (err) {
@@ -225,7 +235,7 @@ export class Events {
 
   /** Runs a batch; each job is completed or failed before it returns. True when the queue may hold more now. */
   private async workBatch(boss: PgBoss, jobs: PgBoss.JobWithMetadata<JobData>[]): Promise<boolean> {
-    let again = jobs.length === BATCH;
+    let again = jobs.length === this.batch;
     const done: string[] = [];
     const outcomes = await Promise.allSettled(
       jobs.map(async (job) => {
