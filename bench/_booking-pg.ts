@@ -11,7 +11,6 @@ import { spawn } from 'node:child_process';
 import pg from 'pg';
 import { sql } from 'kysely';
 import { connectDatabase } from '../server/src/platform/db';
-import type { AuditEntry } from '../server/src/platform/audit';
 import { bookSeatsQuery } from '../server/src/modules/vaccination';
 import { prepare } from './booking';
 import { cpuMeter, procStat } from './_cpu';
@@ -47,15 +46,8 @@ async function startPerf(dir: string, file: string) {
   };
 }
 
-interface Req {
-  personId: string;
-  slotId: string;
-  campaignId: string;
-  doseNumber: number;
-  by: string | null;
-  now: Date;
-  audit: AuditEntry;
-}
+/** One booking of a batch: the row type bookSeatsQuery takes (vaccination/booking-batch.ts). */
+type Req = Parameters<typeof bookSeatsQuery>[0][number];
 
 /** One batch, as booking-batch.ts writes it. */
 const bookSeats = async (pool: pg.Pool, rows: Req[]) => (await pool.query<{ outcome: string }>(bookSeatsQuery(rows))).rows;
