@@ -140,4 +140,25 @@ describe('at a desk', () => {
     expect(errors).toEqual([]);
     await ctx.close();
   });
+
+  it('the review list names a phone’s holder in another province only by province, with whom to ask', async () => {
+    const far = await scenario(server.db).then((s) => s.person('Hoàng Thị Xa Lạ', { commune: '01', phone: '+84912000801' }));
+    expect(far).toBeTruthy();
+    const { ctx, page, errors } = await openPage(browser, { viewport: { width: 1280, height: 900 }, locale: 'vi-VN' });
+    await page.goto(`${server.url}/contacts`);
+    await signIn(page, 'review.cdc');
+    const csv = ['full_name,phone,national_id,address,relation,last_exposure_date,case_code', `Người Trên Danh Sách,0912000801,,Số 8,household,${iso(24 * H).slice(0, 10)},${caseCode}`].join('\n');
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByRole('button', { name: 'Tải lên' }).click();
+    await (await chooser).setFiles({ name: 'f1.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    const item = page.getByTestId('reviews-table').locator('tr', { hasText: 'Người Trên Danh Sách' });
+    await expect.poll(() => item.count(), { timeout: 20_000 }).toBe(1);
+    expect(await item.getByTestId('review-elsewhere').textContent()).toBe('1 hồ sơ ở Hà Nội khớp số điện thoại này: hỏi CDC Hà Nội');
+    expect(await page.textContent('body')).not.toContain('Hoàng Thị Xa Lạ');
+    expect(await item.getByRole('button', { name: /^Chọn/ }).count()).toBe(0);
+    await item.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: '/tmp/vigil-contacts-review.png' });
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
 });

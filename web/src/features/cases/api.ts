@@ -122,7 +122,10 @@ export interface Review {
   caseCode: string;
   line: Record<string, string>;
   reason: string;
+  /** registry records inside the reviewer's area (may be picked) */
   candidates: { id: string; fullName: string; phone: string | null; birthYear: number | null; communeCode: string | null }[];
+  /** registry records elsewhere: only their province (ask that province's CDC) */
+  elsewhere: { provinceCode: string | null; provinceName: string | null; count: number }[];
 }
 
 export const PAGE_SIZE = 50;
