@@ -13,6 +13,7 @@ import { dayOf, dayRange, plusDays } from './days';
 import { phoneFor, routeKit } from './scope';
 import { findUserById } from '../../platform/auth/queries';
 import { toAuthUser, type AuthUser } from '../../platform/auth/service';
+import type { Permission } from '../../platform/auth/roles';
 
 export const FEVER_C = 38.0;
 const Day = Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' });
@@ -320,9 +321,7 @@ export async function followUpRoutes(fastify: FastifyInstance, ctx: AppContext) 
     { config: { permission: 'followup.write' }, schema: { tags, body: FollowUpBody, response: { 200: Type.Object({ fever: Type.Boolean(), unwell: Type.Boolean(), taskCreated: Type.Boolean() }) } } },
     async (req) => {
       const b = req.body;
-      const unit = await unitOfPerson(db, b.personId);
-      if (!unit) throw notFound('Person under follow-up');
-      await access.authorize(req.user!, 'followup.write', { unitCode: unit });
+      const unit = await personUnitFor(ctx, req.user!, 'followup.write', b.personId);
       if (b.day > dayOf(now(), tz)) throw invalidField('body.day', 'is in the future');
       const r = await recordFollowUp(db, b, unit, req.user!.id, now());
       await audit(req, { action: 'followup.record', subjectType: 'person', subjectId: b.personId, details: { day: b.day, unwell: r.unwell } });
@@ -341,9 +340,7 @@ export async function followUpRoutes(fastify: FastifyInstance, ctx: AppContext) 
       },
     },
     async (req) => {
-      const unit = await unitOfPerson(db, req.params.id, true);
-      if (!unit) throw notFound('Person under follow-up');
-      await access.authorize(req.user!, 'cases.read', { unitCode: unit });
+      await personUnitFor(ctx, req.user!, 'cases.read', req.params.id, true);
       const rows = await db.selectFrom('follow_ups').selectAll().where('person_id', '=', req.params.id).orderBy('day').limit(120).execute();
       await audit(req, { action: 'followups.person.read', subjectType: 'person', subjectId: req.params.id, details: { rows: rows.length } });
       return {
@@ -385,22 +382,35 @@ export async function followUpRoutes(fastify: FastifyInstance, ctx: AppContext) 
 }
 
 /** The unit following a person up: their monitoring contact row (lowest level) or their active home-isolation case. */
-export async function unitOfPerson(db: DbOrTx, personId: string, includeEnded = false): Promise<string | null> {
-  const c = await db
+/**
+ * The areas a person under follow-up belongs to: the units of their contact rows (lowest level first: F1 before F2)
+ * and of their cases isolating at home. A person can have rows in several areas (F1 of a case in one commune, F2 of
+ * another's; moved between the two): an officer of any of them may follow them up.
+ */
+export async function unitsOfPerson(db: DbOrTx, personId: string, includeEnded = false): Promise<string[]> {
+  const contacts = await db
     .selectFrom('case_contacts')
     .select('unit_code')
     .where('person_id', '=', personId)
     .$if(!includeEnded, (q) => q.where('status', '=', 'monitoring'))
     .orderBy('level')
-    .executeTakeFirst();
-  if (c) return c.unit_code;
-  const k = await db
+    .execute();
+  const cases = await db
     .selectFrom('cases')
     .select('commune_code')
     .where('person_id', '=', personId)
     .$if(!includeEnded, (q) => q.where('status', '=', 'active').where('isolation', '=', 'home'))
-    .executeTakeFirst();
-  return k?.commune_code ?? null;
+    .execute();
+  return [...new Set([...contacts.map((c) => c.unit_code), ...cases.map((k) => k.commune_code)])];
+}
+
+/** The first of a person's areas (unitsOfPerson) where `user` may use `perm`; 404 without any, 403 when none is theirs. */
+async function personUnitFor(ctx: Pick<AppContext, 'db' | 'access'>, user: AuthUser, perm: Permission, personId: string, includeEnded = false): Promise<string> {
+  const units = await unitsOfPerson(ctx.db, personId, includeEnded);
+  if (!units.length) throw notFound('Person under follow-up');
+  for (const u of units) if (await ctx.access.can(user, perm, { unitCode: u })) return u;
+  await ctx.access.authorize(user, perm, { unitCode: units[0]! });
+  return units[0]!;
 }
 
 /** Daily: orders that ended yesterday or before → completed. */
