@@ -63,7 +63,7 @@ describe('on a phone', () => {
     await ctx.close();
   });
 
-  it('the follow-up form names the symptoms in Vietnamese', async () => {
+  it('the follow-up list is a card per person (today, last temperature, days left, one tap to record); the form names the symptoms in Vietnamese', async () => {
     const { ctx, page, errors } = await openPage(browser, { viewport: { width: 360, height: 740 }, locale: 'vi-VN', hasTouch: true, isMobile: true });
     await page.goto(`${server.url}/followups`);
     await signIn(page, 'review.tracer');
@@ -73,20 +73,36 @@ describe('on a phone', () => {
     const box = (await empty.boundingBox())!;
     expect(box.x + box.width).toBeLessThanOrEqual(360);
     await page.getByText('Cả địa bàn').click();
-    const row = page.getByTestId('followup-grid').locator('tr', { hasText: names.f1 });
-    await expect.poll(() => row.count(), { timeout: 20_000 }).toBe(1);
-    // the button to record is on screen, under the name
-    const recordBox = (await row.getByRole('button', { name: 'Ghi nhận' }).boundingBox())!;
+    // a card per person, not a grid to scroll: today's state, the last temperature, days left, one tap to record
+    const card = page.getByTestId('followup-card').filter({ hasText: names.f1 });
+    await expect.poll(() => card.count(), { timeout: 20_000 }).toBe(1);
+    expect(await card.getAttribute('data-today')).toBe('missing');
+    expect(await card.getByTestId('followup-today').textContent()).toBe('Hôm nay:Chưa báo cáo');
+    expect(await card.getByTestId('followup-facts').textContent()).toMatch(/^Nhiệt độ gần nhất: chưa đo · Còn \d+ ngày$/);
+    expect(await card.getByRole('link').textContent()).toBe('0912 345 678');
+    expect(await page.locator('table').count()).toBe(0);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    const recordBox = (await card.getByRole('button', { name: 'Ghi nhận' }).boundingBox())!;
     expect(recordBox.x + recordBox.width).toBeLessThanOrEqual(360);
-    expect(await row.getByRole('link').textContent()).toBe('0912 345 678');
-    await row.getByRole('button', { name: 'Ghi nhận' }).click();
+    expect(recordBox.width).toBeGreaterThan(200);
+    await page.screenshot({ path: '/tmp/vigil-followup-cards.png' });
+    await card.getByRole('button', { name: 'Ghi nhận' }).click();
     const dialog = page.getByRole('dialog');
     await expect.poll(() => dialog.getByRole('checkbox', { name: 'Đau họng' }).count()).toBe(1);
     expect(await dialog.textContent()).not.toMatch(/sore throat|shortness of breath|headache/);
+    await dialog.getByLabel('Nhiệt độ (°C)').pressSequentially('37,4');
     await dialog.getByRole('checkbox', { name: 'Đau họng' }).check();
     await dialog.getByRole('button', { name: 'Lưu' }).click();
     await expect.poll(() => dialog.textContent()).toContain('Đã lưu');
     await page.keyboard.press('Escape');
+    // reported today: off the list of those still to reach, and its card on the follow-up tab says what was reported
+    await expect.poll(() => card.count(), { timeout: 15_000 }).toBe(0);
+    await page.getByRole('tab', { name: 'Bảng theo dõi' }).click();
+    const after = page.getByTestId('followup-card').filter({ hasText: names.f1 });
+    await expect.poll(() => after.getAttribute('data-today'), { timeout: 15_000 }).toBe('symptoms');
+    expect(await after.getByTestId('followup-today').textContent()).toBe('Hôm nay:Có triệu chứng');
+    expect(await after.getByTestId('followup-facts').textContent()).toMatch(/^Nhiệt độ gần nhất: 37,4 °C \(\d{2}\/\d{2}\) · Còn \d+ ngày$/);
+    await page.screenshot({ path: '/tmp/vigil-followup-cards-after.png' });
     // the test referral the symptom made says why in Vietnamese
     await page.getByRole('tab', { name: 'Chuyển xét nghiệm' }).click();
     const task = page.getByTestId('tasks-table').locator('tr', { hasText: names.f1 });

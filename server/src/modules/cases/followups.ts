@@ -9,7 +9,7 @@ import type { DbOrTx } from '../../platform/db/types';
 import { invalidField, notFound } from '../../platform/http/errors';
 import type { AppContext } from '../../platform/module';
 import { getPersonIdentities } from '../people';
-import { dayOf, dayRange, plusDays } from './days';
+import { dayOf, dayRange, daysBetween, plusDays } from './days';
 import { phoneFor, routeKit } from './scope';
 import { findUserById } from '../../platform/auth/queries';
 import { toAuthUser, type AuthUser } from '../../platform/auth/service';
@@ -66,6 +66,12 @@ export const Subject = Type.Object({
   /** the tracer the person is assigned to (display name), or null */
   tracer: Type.Union([Type.String(), Type.Null()]),
   cells: Type.Array(Cell),
+  /** today (the deployment's local day): what was reported, 'missing' when nothing yet, 'out' outside the order */
+  today: Cell,
+  /** the latest temperature taken, any day */
+  lastTemperature: Type.Union([Type.Object({ day: Type.String(), value: Type.Number() }), Type.Null()]),
+  /** days of the order left after today (0 on its last day); null for a case (no end) */
+  daysLeft: Type.Union([Type.Integer(), Type.Null()]),
 });
 export type Subject = Static<typeof Subject>;
 export const GridResponse = Type.Object({ days: Type.Array(Type.String()), items: Type.Array(Subject), total: Type.Integer() });
@@ -197,11 +203,33 @@ export async function followUpRoutes(fastify: FastifyInstance, ctx: AppContext) 
       ? await db.selectFrom('follow_ups').select(['person_id', 'day', 'symptoms', 'temperature']).where('person_id', 'in', ids).where('day', '>=', from).where('day', '<=', to).execute()
       : [];
     const byKey = new Map(fus.map((f) => [`${f.person_id}|${f.day}`, f]));
+    const today = dayOf(now(), tz);
     if (onlyMissingOn) subs = subs.filter((x) => !byKey.has(`${x.person_id}|${onlyMissingOn}`) && x.start <= onlyMissingOn && (!x.end || x.end >= onlyMissingOn));
     const total = subs.length;
     subs.sort((a, b) => a.unit_code.localeCompare(b.unit_code) || (a.level ?? 0) - (b.level ?? 0) || a.person_id.localeCompare(b.person_id));
     const page = subs.slice(offset, offset + limit);
     const people = await getPersonIdentities(db, page.map((x) => x.person_id));
+    const pageIds = page.map((x) => x.person_id);
+    // today's report and the latest temperature of the page's people (the phone's card shows both, whatever the span)
+    const latest = pageIds.length
+      ? await db
+          .selectFrom('follow_ups')
+          .select(['person_id', 'day', 'symptoms', 'temperature'])
+          .where('person_id', 'in', pageIds)
+          .where((eb) => eb.or([eb('day', '=', today), eb('temperature', 'is not', null)]))
+          .where('day', '<=', today)
+          .orderBy('person_id')
+          .orderBy('day', 'desc')
+          .execute()
+      : [];
+    const todays = new Map(latest.filter((f) => f.day === today).map((f) => [f.person_id, f]));
+    const lastTemp = new Map<string, { day: string; value: number }>();
+    for (const f of latest) if (f.temperature != null && !lastTemp.has(f.person_id)) lastTemp.set(f.person_id, { day: f.day, value: Number(f.temperature) });
+    const cellOf = (x: SubjectRow, day: string, f: { symptoms: boolean; temperature: string | number | null } | undefined) => {
+      const temp = f?.temperature == null ? null : Number(f.temperature);
+      if (f) return { day, state: temp !== null && temp >= FEVER_C ? ('fever' as const) : f.symptoms ? ('symptoms' as const) : ('well' as const), temperature: temp };
+      return { day, state: day < x.start || (x.end && day > x.end) ? ('out' as const) : ('missing' as const), temperature: null };
+    };
     const unitNames = new Map<string, string>();
     for (const u of new Set(page.map((x) => x.unit_code))) unitNames.set(u, (await access.resolver.unit(u))?.name ?? u);
     const days = dayRange(from, to);
@@ -217,12 +245,10 @@ export async function followUpRoutes(fastify: FastifyInstance, ctx: AppContext) 
       end: x.end,
       flagged: x.flagged,
       tracer: tracerOf.get(x.person_id)?.display_name ?? null,
-      cells: days.map((day) => {
-        const f = byKey.get(`${x.person_id}|${day}`);
-        const temp = f?.temperature == null ? null : Number(f.temperature);
-        if (f) return { day, state: temp !== null && temp >= FEVER_C ? ('fever' as const) : f.symptoms ? ('symptoms' as const) : ('well' as const), temperature: temp };
-        return { day, state: day < x.start || (x.end && day > x.end) ? ('out' as const) : ('missing' as const), temperature: null };
-      }),
+      cells: days.map((day) => cellOf(x, day, byKey.get(`${x.person_id}|${day}`))),
+      today: cellOf(x, today, todays.get(x.person_id)),
+      lastTemperature: lastTemp.get(x.person_id) ?? null,
+      daysLeft: x.end === null ? null : Math.max(0, daysBetween(today, x.end)),
     }));
     return { days, items, total };
   };

@@ -44,6 +44,12 @@ export interface Subject {
   /** the tracer the person is assigned to */
   tracer: string | null;
   cells: GridCell[];
+  /** today (the deployment's local day): what was reported, 'missing' when nothing yet */
+  today: GridCell;
+  /** the latest temperature taken, any day */
+  lastTemperature: { day: string; value: number } | null;
+  /** days of the order left after today; null for a case */
+  daysLeft: number | null;
 }
 export interface Grid {
   days: string[];
