@@ -11,6 +11,7 @@ let server: TestServer;
 let browser: Browser;
 let caseId: string;
 let caseCode: string;
+let hospitalCode: string;
 const names = { f0: 'Phan Văn Nguồn', f1: 'Vũ Thị Tiếp' };
 const iso = (msAgo: number) => new Date(Date.now() - msAgo).toISOString();
 const H = 3600_000;
@@ -26,6 +27,10 @@ beforeAll(async () => {
   const f1 = await s.person(names.f1, { phone: '+84912345678' });
   await s.stay(f0, venue, iso(5 * H), iso(4 * H));
   await s.stay(f1, venue, iso(4.5 * H), iso(3.5 * H));
+  // a hospital visit the case declared by the hospital's QR (nobody else was there)
+  const hospital = await s.venue('BV-REVIEW', 60);
+  hospitalCode = (await server.db.selectFrom('venues').select('code').where('id', '=', hospital).executeTakeFirstOrThrow()).code;
+  await s.declareAt(f0, hospital, iso(20 * H));
   const res = await server.app.inject({ method: 'POST', url: '/api/cases', headers, payload: { personId: f0, confirmedAt: iso(0.5 * H), source: 'community', onsetDate: iso(30 * H).slice(0, 10) } });
   expect(res.statusCode, res.body).toBe(201);
   caseId = res.json().case.id;
@@ -122,6 +127,11 @@ describe('at a desk', () => {
     const timeline = (await page.getByTestId('case-timeline').textContent())!;
     expect(timeline).toContain('Cộng đồng');
     expect(timeline).toContain('1 người · truy vết tự động');
+    // a declaration says where it was made (name and code) and which form, not the form's code
+    expect(timeline).toContain('Khai báo · Tại địa điểm / cơ sở y tế');
+    expect(timeline).toContain(`Venue BV-REVIEW (${hospitalCode})`);
+    expect(timeline).not.toMatch(/· venue\b/);
+    await page.screenshot({ path: '/tmp/vigil-case-timeline.png', fullPage: true });
     expect(timeline).not.toMatch(/community|· trace|\d{4}-\d{2}-\d{2}/);
     expect(await page.textContent('body')).not.toMatch(/\d{4}-\d{2}-\d{2}|\+84/);
     expect(errors).toEqual([]);

@@ -14,6 +14,8 @@ export interface TimelineEntry {
   kind: string;
   title: string;
   detail: string;
+  /** where a declaration was made (a venue or medical facility's QR) */
+  venue?: { name: string; code: string };
 }
 export interface Cluster {
   id: string;
