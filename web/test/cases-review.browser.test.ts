@@ -95,7 +95,12 @@ describe('on a phone', () => {
     const dialog = page.getByRole('dialog');
     await expect.poll(() => dialog.getByRole('checkbox', { name: 'Đau họng' }).count()).toBe(1);
     expect(await dialog.textContent()).not.toMatch(/sore throat|shortness of breath|headache/);
-    await dialog.getByLabel('Nhiệt độ (°C)').pressSequentially('37,4');
+    // a number out of range is refused under the field, nothing recorded
+    await dialog.getByLabel('Nhiệt độ (°C)').fill('374');
+    await dialog.getByRole('button', { name: 'Lưu' }).click();
+    await expect.poll(() => dialog.textContent()).toContain('Nhập nhiệt độ từ 30 đến 45 °C, ví dụ 37,5');
+    // a comma as Vietnamese write it, pasted or from a phone's keyboard, is 37.4 °C (it was read as 374, kept as 45 °C: a fever)
+    await dialog.getByLabel('Nhiệt độ (°C)').fill('37,4');
     await dialog.getByRole('checkbox', { name: 'Đau họng' }).check();
     await dialog.getByRole('button', { name: 'Lưu' }).click();
     await expect.poll(() => dialog.textContent()).toContain('Đã lưu');

@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Card, Checkbox, Group, Modal, NumberInput, SegmentedControl, Select, Stack, Table, Tabs, Text, Title, Tooltip } from '@mantine/core';
+import { Alert, Badge, Button, Card, Checkbox, Group, Modal, SegmentedControl, Select, Stack, Table, Tabs, Text, TextInput, Title, Tooltip } from '@mantine/core';
 import { useState } from 'react';
 import { useAuth } from '../../app/auth';
 import { CardList, DataTable } from '../../lib/DataTable';
@@ -249,13 +249,26 @@ function PersonModal({ person, onClose }: { person: Subject | null; onClose(): v
   const { can } = useAuth();
   const series = useSeries(person?.personId ?? null);
   const record = useRecordFollowUp();
-  const [temp, setTemp] = useState<number | string>('');
+  // typed as text and read here: a phone's keyboard (keyCode 229) or a paste gives "37,4", which a number input
+  // read as 374 and clamped to 45 °C (a fever and a test referral for a well person)
+  const [temp, setTemp] = useState('');
+  const [tempError, setTempError] = useState<string | null>(null);
+  const tempValue = (): number | null | undefined => {
+    const v = temp.trim().replace(',', '.');
+    if (!v) return null;
+    const n = /^\d{2}(\.\d{1,2})?$/.test(v) ? Number(v) : NaN;
+    return n >= 30 && n <= 45 ? Math.round(n * 10) / 10 : undefined;
+  };
   const [symptoms, setSymptoms] = useState<string[]>([]);
   const [channel, setChannel] = useState('tracer');
   const today = new Date().toLocaleDateString('en-CA', { timeZone: 'Asia/Ho_Chi_Minh' });
-  const save = () =>
-    person &&
-    record.mutate({ personId: person.personId, day: today, symptoms: symptoms.length > 0, temperature: temp === '' ? null : Number(temp), symptomList: symptoms, channel });
+  const save = () => {
+    if (!person) return;
+    const temperature = tempValue();
+    if (temperature === undefined) return setTempError(tc('followups.temperatureInvalid'));
+    setTempError(null);
+    record.mutate({ personId: person.personId, day: today, symptoms: symptoms.length > 0, temperature, symptomList: symptoms, channel });
+  };
   return (
     <Modal opened={!!person} onClose={onClose} title={person?.fullName} size="lg">
       <Stack>
@@ -264,7 +277,7 @@ function PersonModal({ person, onClose }: { person: Subject | null; onClose(): v
         {can('followup.write') && (
           <Card withBorder>
             <Stack>
-              <NumberInput label={tc('followups.temperature')} value={temp} onChange={setTemp} min={30} max={45} step={0.1} decimalScale={1} allowedDecimalSeparators={['.', ',']} w={180} />
+              <TextInput label={tc('followups.temperature')} value={temp} onChange={(e) => (setTemp(e.currentTarget.value), setTempError(null))} inputMode="decimal" placeholder="37,0" maxLength={5} error={tempError} w={180} data-testid="followup-temperature" />
               <Checkbox.Group label={tc('followups.symptoms')} value={symptoms} onChange={setSymptoms}>
                 <Group mt={4}>
                   {SYMPTOMS.map((s) => (
