@@ -1,7 +1,8 @@
-import { Alert, Badge, Button, Card, Checkbox, Group, Modal, SegmentedControl, Select, Stack, Table, Tabs, Text, TextInput, Title, Tooltip } from '@mantine/core';
+import { Alert, Badge, Button, Card, Checkbox, Group, Modal, SegmentedControl, Select, Stack, Table, Tabs, Text, Title, Tooltip } from '@mantine/core';
 import { useState } from 'react';
 import { useAuth } from '../../app/auth';
 import { CardList, DataTable } from '../../lib/DataTable';
+import { TemperatureInput, parseTemperature } from '../../lib/TemperatureInput';
 import { usePhone } from '../../lib/media';
 import { ErrorAlert, useErrorMessage } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
@@ -249,22 +250,14 @@ function PersonModal({ person, onClose }: { person: Subject | null; onClose(): v
   const { can } = useAuth();
   const series = useSeries(person?.personId ?? null);
   const record = useRecordFollowUp();
-  // typed as text and read here: a phone's keyboard (keyCode 229) or a paste gives "37,4", which a number input
-  // read as 374 and clamped to 45 °C (a fever and a test referral for a well person)
   const [temp, setTemp] = useState('');
   const [tempError, setTempError] = useState<string | null>(null);
-  const tempValue = (): number | null | undefined => {
-    const v = temp.trim().replace(',', '.');
-    if (!v) return null;
-    const n = /^\d{2}(\.\d{1,2})?$/.test(v) ? Number(v) : NaN;
-    return n >= 30 && n <= 45 ? Math.round(n * 10) / 10 : undefined;
-  };
   const [symptoms, setSymptoms] = useState<string[]>([]);
   const [channel, setChannel] = useState('tracer');
   const today = new Date().toLocaleDateString('en-CA', { timeZone: 'Asia/Ho_Chi_Minh' });
   const save = () => {
     if (!person) return;
-    const temperature = tempValue();
+    const temperature = parseTemperature(temp);
     if (temperature === undefined) return setTempError(tc('followups.temperatureInvalid'));
     setTempError(null);
     record.mutate({ personId: person.personId, day: today, symptoms: symptoms.length > 0, temperature, symptomList: symptoms, channel });
@@ -277,7 +270,7 @@ function PersonModal({ person, onClose }: { person: Subject | null; onClose(): v
         {can('followup.write') && (
           <Card withBorder>
             <Stack>
-              <TextInput label={tc('followups.temperature')} value={temp} onChange={(e) => (setTemp(e.currentTarget.value), setTempError(null))} inputMode="decimal" placeholder="37,0" maxLength={5} error={tempError} w={180} data-testid="followup-temperature" />
+              <TemperatureInput label={tc('followups.temperature')} value={temp} onChange={(v) => (setTemp(v), setTempError(null))} placeholder="37,0" error={tempError} w={180} />
               <Checkbox.Group label={tc('followups.symptoms')} value={symptoms} onChange={setSymptoms}>
                 <Group mt={4}>
                   {SYMPTOMS.map((s) => (
