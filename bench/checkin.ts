@@ -304,7 +304,7 @@ export default async function main() {
     );
     // The cold path's own floor: every cold body carries a poster never seen (one Ed25519 check) and half of them a
     // personal QR never seen (another): signatures that cannot be skipped or cached, measured here on this machine
-    // with the verifier the server uses (platform/signing: libsodium through sodium-native, on the event loop).
+    // with the verifier the server uses (platform/signing: libsodium through sodium-native, on the event loop; node:crypto where it cannot load).
     const sample = coldBodies.slice(0, 400).map((b) => JSON.parse(b) as { venueToken: string; people: { token?: string }[] });
     const tokens = sample.flatMap((b) => [b.venueToken, ...b.people.flatMap((p) => (p.token ? [p.token] : []))]);
     const sig0 = serverCpuMs();
@@ -319,7 +319,7 @@ export default async function main() {
     const perCold = tokens.length / sample.length;
     const coldFloorUs = echoLoadUs + echoServerUs + perCold * ed25519Us + warm.pgUs;
     console.log(
-      `cold floor: load generator ${echoLoadUs.toFixed(0)} µs + bare route ${echoServerUs.toFixed(0)} µs + ${perCold.toFixed(2)} Ed25519 checks (libsodium) × ${ed25519Us.toFixed(0)} µs + PostgreSQL per row ${warm.pgUs.toFixed(0)} µs` +
+      `cold floor: load generator ${echoLoadUs.toFixed(0)} µs + bare route ${echoServerUs.toFixed(0)} µs + ${perCold.toFixed(2)} Ed25519 checks (${keys.ed25519.name}) × ${ed25519Us.toFixed(0)} µs + PostgreSQL per row ${warm.pgUs.toFixed(0)} µs` +
         ` = ${coldFloorUs.toFixed(0)} µs per cold check-in before any new person is written → at most ${((cores * 1e6) / coldFloorUs).toFixed(0)} check-ins/s (ratio ${((cores * 1e6) / coldFloorUs / e.rps).toFixed(2)} of the echo run)`,
     );
     console.log(`rows written in all: ${after - before} (requests in flight when a run stopped were written too)`);
