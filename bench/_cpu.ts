@@ -60,8 +60,9 @@ export function countQueries() {
 }
 
 /**
- * Milliseconds this process has spent in garbage collection since the first call (every pause V8 reports through
- * perf_hooks: scavenges of the young generation, mark-compacts), so a bench can print GC per operation.
+ * Milliseconds of garbage-collection pauses in this process since the first call (every pause V8 reports through
+ * perf_hooks: scavenges of the young generation, mark-compacts), so a bench can print GC per operation. Wall time of
+ * the pauses, not CPU: on a loaded box a pause also lasts while the thread waits for a core.
  */
 export function gcMs(): number {
   if (!gcObserver) {

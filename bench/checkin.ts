@@ -92,7 +92,7 @@ interface Measured {
   /** check-ins acknowledged per second */
   perSecond: number;
   serverUs: number;
-  /** of serverUs: garbage collection (perf_hooks' gc entries) */
+  /** garbage-collection pauses per check-in (perf_hooks' gc entries: wall time, so a loaded box inflates it too) */
   gcUs: number;
   pgUs: number;
   loadUs: number;
@@ -290,7 +290,7 @@ export default async function main() {
         `${m.name.padEnd(22)} ${m.perSecond.toFixed(0).padStart(6)} check-ins/s  ratio/echo ${(m.perSecond / e.rps).toFixed(2)}   p50 ${r.p50} ms  p99 ${r.p99} ms   (2xx ${r.ok}, non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts}${r.exhausted ? ', COLD BODIES RAN OUT: later requests were warm' : ''})`,
       );
       console.log(
-        `${''.padEnd(22)} CPU per check-in: server ${m.serverUs.toFixed(0)} µs (GC ${m.gcUs.toFixed(0)}), PostgreSQL ${m.pgUs.toFixed(0)} µs, load generator ${m.loadUs.toFixed(0)} µs;` +
+        `${''.padEnd(22)} CPU per check-in: server ${m.serverUs.toFixed(0)} µs (GC pauses ${m.gcUs.toFixed(0)} µs wall), PostgreSQL ${m.pgUs.toFixed(0)} µs, load generator ${m.loadUs.toFixed(0)} µs;` +
           ` group commit ${m.flushes} statements, avg ${(m.rows / Math.max(1, m.flushes)).toFixed(1)} rows, ${(m.flushMs / Math.max(1, m.flushes)).toFixed(1)} ms send→commit;` +
           ` durability ${m.found}/${r.acked.length} acknowledged found ${m.found === r.acked.length ? 'OK' : 'MISSING'}`,
       );
