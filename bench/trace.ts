@@ -9,6 +9,8 @@
 //   BENCH_TRACE_CHUNK=25                   cases per chunk, traced together (traceCases; default 25)
 //   BENCH_TRACE_DIR=/some/dir              keep the generated database there and reuse it on the next run of the
 //                                          same size (generation of --size full takes long; the figures do not)
+//   BENCH_TRACE_FLOOR=0                    skip the floor (the answers only written and their check-ins only read; see
+//                                          _trace-floor.ts), several minutes at the full size
 //   BENCH_TRACE_BUDGET_S=300               the bulk run starts no new chunk after this many seconds and reports the
 //                                          cases done, their rate and the time 1,000 would take at that rate
 //                                          (default: none for small, 300 s for full, so a run stays bounded)
@@ -260,8 +262,9 @@ export default async function main() {
     // the floor, after every timed run: the rule's default answers (the setting the goals are about) as the rows the
     // tracing job writes — the worst case's kept from its run, the bulk run's traced again here (untimed: turning
     // 1.5M contacts into rows is not the engine's work and would have inflated the run's figures)
+    const floor = process.env.BENCH_TRACE_FLOOR !== '0';
     let bulkAnswer: TraceAnswer | null = null;
-    if (bulkRun) {
+    if (floor && bulkRun) {
       bulkAnswer = new TraceAnswer(commune);
       const bulkCases = cases.slice(100, 1100);
       for (let i = 0; i < bulkCases.length; i += chunk * workers) {
@@ -277,7 +280,7 @@ export default async function main() {
       answer.add(worst.result);
       worstAnswer = { ms: worst.ms, answer, f1: worst.result.contacts.filter((c) => c.level === 1).length, f2: worst.result.contacts.filter((c) => c.level === 2).length };
     }
-    await printFloor(handle.url, dataDir, log, worstAnswer, bulkAnswer, bulkRun);
+    if (floor) await printFloor(handle.url, dataDir, log, worstAnswer, bulkAnswer, bulkRun);
     const plan = await sql<{ 'QUERY PLAN': string }>`explain select * from checkins where venue_id = '00000000-0000-4000-9000-000000000001' and checkin_at >= ${from} and checkin_at < ${confirmAt}`.execute(db);
     log(`plan of the venue range scan: ${plan.rows.map((r) => r['QUERY PLAN'].trim()).join(' | ').slice(0, 200)}`);
   } finally {

@@ -11,10 +11,10 @@ import { embeddedMemorySettings, parseMegabytes, startEmbeddedPostgres, type Pos
 const GB = 1024 ** 3;
 
 describe('embedded PostgreSQL memory settings', () => {
-  it('takes a quarter of the RAM for shared buffers, at least 128 MB and at most 8 GB, half for effective_cache_size, as much WAL between checkpoints (at least 1 GB)', () => {
-    expect(embeddedMemorySettings({}, 23.4 * GB)).toEqual({ sharedBuffersMb: 5990, effectiveCacheSizeMb: 11980, maxWalSizeMb: 5990 });
-    expect(embeddedMemorySettings({}, 64 * GB)).toEqual({ sharedBuffersMb: 8192, effectiveCacheSizeMb: 32768, maxWalSizeMb: 8192 });
-    expect(embeddedMemorySettings({}, 0.25 * GB)).toEqual({ sharedBuffersMb: 128, effectiveCacheSizeMb: 128, maxWalSizeMb: 1024 });
+  it('takes a quarter of the RAM for shared buffers, at least 128 MB and at most 8 GB, and half for effective_cache_size', () => {
+    expect(embeddedMemorySettings({}, 23.4 * GB)).toEqual({ sharedBuffersMb: 5990, effectiveCacheSizeMb: 11980 });
+    expect(embeddedMemorySettings({}, 64 * GB)).toEqual({ sharedBuffersMb: 8192, effectiveCacheSizeMb: 32768 });
+    expect(embeddedMemorySettings({}, 0.25 * GB)).toEqual({ sharedBuffersMb: 128, effectiveCacheSizeMb: 128 });
   });
 
   it('VIGIL_PG_SHARED_BUFFERS overrides shared_buffers; a bad or oversized value stops the start with its name', () => {
