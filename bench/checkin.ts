@@ -20,16 +20,14 @@ import Fastify from 'fastify';
 import { sql } from 'kysely';
 import { buildApp } from '../server/src/app';
 import { loadConfig, type Config } from '../server/src/config';
-import { connectDatabase, migrate, openDatabase } from '../server/src/platform/db';
+import { connectDatabase, openDatabase } from '../server/src/platform/db';
 import { createUser } from '../server/src/platform/auth/service';
-import { migrationSources } from '../server/src/platform/cli';
 import { KeyRing, verify } from '../server/src/platform/signing';
-import { modules } from '../server/src/modules';
-import { seedGeoDemo } from '../server/src/modules/geo';
 import { deviceRegistry, personalQrToken, personDeviceToken } from '../server/src/modules/people';
 import { signVenueToken } from '../server/src/modules/venues';
 import type { LoadJob } from './_load';
 import { postgresCpuMs, serverCpuMs, startProfile } from './_cpu';
+import { letters, seedCheckinProvince } from './_checkin-data';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 128);
@@ -76,16 +74,6 @@ function engineStats(app: unknown): { flushes: number; rows: number; maxBatch: n
   return (app as { vigilCheckinStats?: () => { flushes: number; rows: number; maxBatch: number; flushMs: number } }).vigilCheckinStats?.() ?? { flushes: 0, rows: 0, maxBatch: 0, flushMs: 0 };
 }
 
-/** Base-26 letters for a number (names may not contain digits). */
-const letters = (n: number) => {
-  let s = '';
-  do {
-    s = String.fromCharCode(97 + (n % 26)) + s;
-    n = Math.floor(n / 26);
-  } while (n > 0);
-  return s;
-};
-
 interface Measured {
   name: string;
   run: Run;
@@ -111,18 +99,7 @@ export default async function main() {
   let app: Awaited<ReturnType<typeof buildApp>> | null = null;
   try {
     process.stdout.write('preparing: embedded PostgreSQL, migrations, demo units… ');
-    await migrate(handle.db, migrationSources(modules));
-    await seedGeoDemo(handle.db, ['province', 'district', 'commune']);
-    const communes = (await handle.db.selectFrom('admin_units').select('code').where('level', '=', 'commune').execute()).map((r) => r.code);
-    await sql`
-      insert into venues (code, name, type, commune_code, status, default_stay_minutes)
-      select 'B-' || i, 'Địa điểm ' || i, 'market', (${communes}::text[])[1 + i % ${communes.length}], 'approved', 60
-      from generate_series(1, ${VENUES}) i`.execute(handle.db);
-    await sql`insert into venue_entrances (venue_id, name) select id, 'Lối vào chính' from venues`.execute(handle.db);
-    await sql`
-      insert into persons (full_name, name_key, phone, commune_code, source)
-      select 'Người ' || i, 'nguoi ' || i, '+8491' || lpad(i::text, 7, '0'), (${communes}::text[])[1 + i % ${communes.length}], 'checkin'
-      from generate_series(1, ${PEOPLE}) i`.execute(handle.db);
+    const communes = await seedCheckinProvince(handle.db, { venues: VENUES, people: PEOPLE });
     const entrances = await handle.db.selectFrom('venue_entrances').select(['id', 'venue_id']).execute();
     const venueTokens = entrances.map((e) => signVenueToken(keys, e.id, e.venue_id, null));
     const personIds = (await handle.db.selectFrom('persons').select('id').execute()).map((p) => p.id);
