@@ -1,7 +1,8 @@
 // CPU time of the benchmarked processes, the figure that survives a shared, loaded box better than throughput.
 import path from 'node:path';
 import pg from 'pg';
-import { postgresCpuMs as postgresTreeCpuMs, postmasterPid } from '../server/src/platform/proc';
+import fs from 'node:fs';
+import { childPids, postgresCpuMs as postgresTreeCpuMs, postmasterPid, procCpuMs } from '../server/src/platform/proc';
 
 /** /proc/<pid>/stat's fields (server/src/platform/proc.ts: one parser for benches, profile and tests). */
 export { procStat } from '../server/src/platform/proc';
@@ -15,6 +16,38 @@ export function postgresCpuMs(dataDir: string): number {
     return NaN;
   }
   return postgresTreeCpuMs(pid);
+}
+
+const BACKGROUND = /^postgres: (checkpointer|background writer|walwriter|autovacuum|logical replication|archiver|startup|walsender|walreceiver)/;
+
+/**
+ * The embedded PostgreSQL's CPU (ms) in two parts: `backends`, the live client connections' processes (the statements
+ * themselves, parsing, executing, committing); `other`, the rest: WAL writer, checkpointer, background writer, live
+ * autovacuum workers and every ended process (autovacuum workers end after each table; their time is the
+ * postmaster's reaped time). So a path that happens to run while autovacuum catches up on an earlier path's rows
+ * is told apart from its own statements' cost.
+ */
+export function postgresCpuSplitMs(dataDir: string): { backends: number; other: number } {
+  let pid: number;
+  try {
+    pid = postmasterPid(path.join(dataDir, 'pg'));
+  } catch {
+    return { backends: NaN, other: NaN };
+  }
+  let backends = 0;
+  let other = procCpuMs(pid, { reaped: true }) ?? 0;
+  for (const c of childPids(pid)) {
+    let title = '';
+    try {
+      title = fs.readFileSync(`/proc/${c}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+    } catch {
+      continue; // ended meanwhile: its time is reaped into the postmaster's
+    }
+    const ms = procCpuMs(c) ?? 0;
+    if (BACKGROUND.test(title)) other += ms;
+    else backends += ms;
+  }
+  return { backends, other };
 }
 
 /** CPU time of this (server) process (all threads: event loop, libuv pool, GC), ms. */

@@ -12,6 +12,8 @@
 //
 //   npm run bench -- checkin-pg
 //   BENCH_SETUP_SQL='drop index …'   runs this SQL after the migrations (what does one index, key or trigger cost a row?)
+//   BENCH_VARIANT_SQL='…' BENCH_VARIANT_UNDO_SQL='…'   each round runs every shape as it is and changed by this SQL
+//                      (undone after), in alternating order: a paired comparison that a shared box's drift spares
 //   BENCH_EXPLAIN=1    also prints each shape's plan of every statement inside the functions (auto_explain,
 //                      ANALYZE + BUFFERS, nested statements) for one batch, and the functions' own times
 import crypto from 'node:crypto';
@@ -39,9 +41,8 @@ const onCpuNs = (pid: number) => Number(fs.readFileSync(`/proc/${pid}/schedstat`
 interface Round {
   backendUs: number;
   allPgUs: number;
+  /** WAL written, full-page images (the first change of a page after a checkpoint) included */
   walBytes: number;
-  /** full-page images (the first change of a page after a checkpoint) */
-  fpi: number;
   wallUs: number;
 }
 
@@ -108,10 +109,7 @@ export default async function main() {
     const c = await pool.connect();
     const pid = (await c.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
     c.release();
-    const wal = async () => {
-      const r = (await sql<{ b: string; fpi: string }>`select pg_current_wal_insert_lsn() - '0/0'::pg_lsn as b, wal_fpi as fpi from pg_stat_wal`.execute(handle.db)).rows[0]!;
-      return { bytes: Number(r.b), fpi: Number(r.fpi) };
-    };
+    const walBytes = async () => Number((await sql<{ b: string }>`select pg_current_wal_insert_lsn() - '0/0'::pg_lsn as b`.execute(handle.db)).rows[0]!.b);
 
     // warm-up: plans prepared, caches of the indexes' upper pages
     for (const make of Object.values(shapes)) for (let i = 0; i < 20; i++) await insertCheckinsPrepared(pool, make());
@@ -119,27 +117,39 @@ export default async function main() {
     if (process.env.BENCH_EXPLAIN) await explain(pool, shapes);
 
     await sql`checkpoint`.execute(handle.db); // then the shapes alternate: the full-page images after it fall on all
-    const results: Record<string, Round[]> = Object.fromEntries(Object.keys(shapes).map((k) => [k, []]));
+    // BENCH_VARIANT_SQL: every round runs each shape as it is and with this change (then BENCH_VARIANT_UNDO_SQL), in
+    // alternating order, so the two are compared in the same minutes on the same tables
+    const variant = process.env.BENCH_VARIANT_SQL;
+    const undo = process.env.BENCH_VARIANT_UNDO_SQL;
+    if (variant && !undo) throw new Error('BENCH_VARIANT_SQL needs BENCH_VARIANT_UNDO_SQL');
+    const labels = variant ? ['as is', 'variant'] : [''];
+    const results: Record<string, Round[]> = {};
     for (let r = 0; r < ROUNDS; r++) {
-      for (const [name, make] of Object.entries(shapes)) {
-        const batches = Array.from({ length: BATCHES }, make);
-        const rows = batches.reduce((s, b) => s + b.length, 0);
-        const w0 = await wal();
-        const all0 = postgresCpuMs(dataDir);
-        const b0 = onCpuNs(pid);
-        const t0 = process.hrtime.bigint();
-        for (const b of batches) await insertCheckinsPrepared(pool, b);
-        const t1 = process.hrtime.bigint();
-        const b1 = onCpuNs(pid);
-        const all1 = postgresCpuMs(dataDir);
-        const w1 = await wal();
-        results[name]!.push({
-          backendUs: (b1 - b0) / 1000 / rows,
-          allPgUs: ((all1 - all0) * 1000) / rows,
-          walBytes: (w1.bytes - w0.bytes) / rows,
-          fpi: (w1.fpi - w0.fpi) / rows,
-          wallUs: Number(t1 - t0) / 1000 / rows,
-        });
+      for (const label of r % 2 ? [...labels].reverse() : labels) {
+        if (label === 'variant') {
+          await sql.raw(variant!).execute(handle.db);
+          for (const make of Object.values(shapes)) for (let i = 0; i < 5; i++) await insertCheckinsPrepared(pool, make()); // plans again
+        }
+        for (const [name, make] of Object.entries(shapes)) {
+          const batches = Array.from({ length: BATCHES }, make);
+          const rows = batches.reduce((s, b) => s + b.length, 0);
+          const w0 = await walBytes();
+          const all0 = postgresCpuMs(dataDir);
+          const b0 = onCpuNs(pid);
+          const t0 = process.hrtime.bigint();
+          for (const b of batches) await insertCheckinsPrepared(pool, b);
+          const t1 = process.hrtime.bigint();
+          const b1 = onCpuNs(pid);
+          const all1 = postgresCpuMs(dataDir);
+          const w1 = await walBytes();
+          (results[`${name} ${label}`.trim()] ??= []).push({
+            backendUs: (b1 - b0) / 1000 / rows,
+            allPgUs: ((all1 - all0) * 1000) / rows,
+            walBytes: (w1 - w0) / rows,
+            wallUs: Number(t1 - t0) / 1000 / rows,
+          });
+        }
+        if (label === 'variant') await sql.raw(undo!).execute(handle.db);
       }
     }
     console.log('');
@@ -147,7 +157,7 @@ export default async function main() {
     for (const [name, rs] of Object.entries(results)) {
       const f = (k: keyof Round) => median(rs.map((x) => x[k]));
       console.log(
-        `${name.padEnd(5)} backend ${f('backendUs').toFixed(1).padStart(6)} µs   all PostgreSQL ${f('allPgUs').toFixed(1).padStart(6)} µs   WAL ${f('walBytes').toFixed(0).padStart(5)} B (${f('fpi').toFixed(2)} full pages)   wall ${f('wallUs').toFixed(1).padStart(6)} µs` +
+        `${name.padEnd(variant ? 13 : 5)} backend ${f('backendUs').toFixed(1).padStart(6)} µs   all PostgreSQL ${f('allPgUs').toFixed(1).padStart(6)} µs   WAL ${f('walBytes').toFixed(0).padStart(5)} B   wall ${f('wallUs').toFixed(1).padStart(6)} µs` +
           `   (backend per round: ${rs.map((x) => x.backendUs.toFixed(1)).join(', ')})`,
       );
     }
