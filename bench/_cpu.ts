@@ -21,21 +21,18 @@ export function postgresCpuMs(dataDir: string): number {
 const BACKGROUND = /^postgres: (checkpointer|background writer|walwriter|autovacuum|logical replication|archiver|startup|walsender|walreceiver)/;
 
 /**
- * The embedded PostgreSQL's CPU (ms) in two parts: `backends`, the live client connections' processes (the statements
- * themselves, parsing, executing, committing); `other`, the rest: WAL writer, checkpointer, background writer, live
- * autovacuum workers and every ended process (autovacuum workers end after each table; their time is the
- * postmaster's reaped time). So a path that happens to run while autovacuum catches up on an earlier path's rows
- * is told apart from its own statements' cost.
+ * The embedded PostgreSQL's CPU (ms) so far, whole and per live client connection (backend pid → ms), for
+ * postgresCpuSplit: a path's CPU split into its connections' statements and the rest.
  */
-export function postgresCpuSplitMs(dataDir: string): { backends: number; other: number } {
+export function postgresCpuSample(dataDir: string): { total: number; backends: Map<number, number> } {
   let pid: number;
   try {
     pid = postmasterPid(path.join(dataDir, 'pg'));
   } catch {
-    return { backends: NaN, other: NaN };
+    return { total: NaN, backends: new Map() };
   }
-  let backends = 0;
-  let other = procCpuMs(pid, { reaped: true }) ?? 0;
+  let total = procCpuMs(pid, { reaped: true }) ?? 0;
+  const backends = new Map<number, number>();
   for (const c of childPids(pid)) {
     let title = '';
     try {
@@ -44,10 +41,23 @@ export function postgresCpuSplitMs(dataDir: string): { backends: number; other: 
       continue; // ended meanwhile: its time is reaped into the postmaster's
     }
     const ms = procCpuMs(c) ?? 0;
-    if (BACKGROUND.test(title)) other += ms;
-    else backends += ms;
+    total += ms;
+    if (!BACKGROUND.test(title)) backends.set(c, ms);
   }
-  return { backends, other };
+  return { total, backends };
+}
+
+/**
+ * PostgreSQL's CPU between two samples in two parts: `backends`, what the client connections alive at the end spent
+ * (the statements themselves: parsing, executing, committing); `other`, the rest: WAL writer, checkpointer,
+ * background writer, autovacuum workers (they end after each table; their time is the postmaster's reaped time),
+ * and any connection that closed meanwhile. So a path that happens to run while autovacuum catches up on an earlier
+ * path's rows is told apart from its own statements' cost.
+ */
+export function postgresCpuSplit(a: ReturnType<typeof postgresCpuSample>, b: ReturnType<typeof postgresCpuSample>): { backends: number; other: number } {
+  let backends = 0;
+  for (const [pid, ms] of b.backends) backends += ms - (a.backends.get(pid) ?? 0);
+  return { backends, other: b.total - a.total - backends };
 }
 
 /** CPU time of this (server) process (all threads: event loop, libuv pool, GC), ms. */

@@ -26,7 +26,7 @@ import { KeyRing, verify } from '../server/src/platform/signing';
 import { deviceRegistry, personalQrToken, personDeviceToken } from '../server/src/modules/people';
 import { signVenueToken } from '../server/src/modules/venues';
 import type { LoadJob } from './_load';
-import { postgresCpuSplitMs, serverCpuMs, startProfile } from './_cpu';
+import { postgresCpuSample, postgresCpuSplit, serverCpuMs, startProfile } from './_cpu';
 import { letters, seedCheckinProvince } from './_checkin-data';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -213,9 +213,9 @@ export default async function main() {
       const profiler = profile && process.env.BENCH_PROFILE ? await startProfile() : null;
       // (the server's own CPU is read innermost: scanning /proc for PostgreSQL's is the harness's work)
       const at = (first: 'server' | 'pg') => {
-        const pg0 = first === 'pg' ? postgresCpuSplitMs(dataDir) : null;
+        const pg0 = first === 'pg' ? postgresCpuSample(dataDir) : null;
         const server = serverCpuMs();
-        return { server, pg: pg0 ?? postgresCpuSplitMs(dataDir), stats: engineStats(app) };
+        return { server, pg: pg0 ?? postgresCpuSample(dataDir), stats: engineStats(app) };
       };
       let cpu0 = at('pg');
       let cpu1 = cpu0;
@@ -236,8 +236,8 @@ export default async function main() {
         run,
         perSecond: run.acked.length / SECONDS,
         serverUs: ((cpu1.server - cpu0.server) * 1000) / n,
-        pgUs: ((cpu1.pg.backends + cpu1.pg.other - cpu0.pg.backends - cpu0.pg.other) * 1000) / n,
-        pgBackendsUs: ((cpu1.pg.backends - cpu0.pg.backends) * 1000) / n,
+        pgUs: ((cpu1.pg.total - cpu0.pg.total) * 1000) / n,
+        pgBackendsUs: (postgresCpuSplit(cpu0.pg, cpu1.pg).backends * 1000) / n,
         loadUs: (run.cpuMs * 1000) / n,
         found,
         flushes: cpu1.stats.flushes - cpu0.stats.flushes,
