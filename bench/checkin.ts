@@ -20,16 +20,14 @@ import Fastify from 'fastify';
 import { sql } from 'kysely';
 import { buildApp } from '../server/src/app';
 import { loadConfig, type Config } from '../server/src/config';
-import { connectDatabase, migrate, openDatabase } from '../server/src/platform/db';
+import { connectDatabase, openDatabase } from '../server/src/platform/db';
 import { createUser } from '../server/src/platform/auth/service';
-import { migrationSources } from '../server/src/platform/cli';
 import { KeyRing, verify } from '../server/src/platform/signing';
-import { modules } from '../server/src/modules';
-import { seedGeoDemo } from '../server/src/modules/geo';
 import { deviceRegistry, personalQrToken, personDeviceToken } from '../server/src/modules/people';
 import { signVenueToken } from '../server/src/modules/venues';
 import type { LoadJob } from './_load';
-import { gcMs, postgresCpuMs, serverCpuMs, startProfile } from './_cpu';
+import { gcMs, postgresCpuSample, postgresCpuSplit, serverCpuMs, startProfile } from './_cpu';
+import { letters, seedCheckinProvince } from './_checkin-data';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 128);
@@ -76,16 +74,6 @@ function engineStats(app: unknown): { flushes: number; rows: number; maxBatch: n
   return (app as { vigilCheckinStats?: () => { flushes: number; rows: number; maxBatch: number; flushMs: number } }).vigilCheckinStats?.() ?? { flushes: 0, rows: 0, maxBatch: 0, flushMs: 0 };
 }
 
-/** Base-26 letters for a number (names may not contain digits). */
-const letters = (n: number) => {
-  let s = '';
-  do {
-    s = String.fromCharCode(97 + (n % 26)) + s;
-    n = Math.floor(n / 26);
-  } while (n > 0);
-  return s;
-};
-
 interface Measured {
   name: string;
   run: Run;
@@ -95,6 +83,8 @@ interface Measured {
   /** garbage-collection pauses per check-in (perf_hooks' gc entries: wall time, so a loaded box inflates it too) */
   gcUs: number;
   pgUs: number;
+  /** of pgUs: the connections' backends (the statements themselves) */
+  pgBackendsUs: number;
   loadUs: number;
   found: number;
   flushes: number;
@@ -113,18 +103,7 @@ export default async function main() {
   let app: Awaited<ReturnType<typeof buildApp>> | null = null;
   try {
     process.stdout.write('preparing: embedded PostgreSQL, migrations, demo units… ');
-    await migrate(handle.db, migrationSources(modules));
-    await seedGeoDemo(handle.db, ['province', 'district', 'commune']);
-    const communes = (await handle.db.selectFrom('admin_units').select('code').where('level', '=', 'commune').execute()).map((r) => r.code);
-    await sql`
-      insert into venues (code, name, type, commune_code, status, default_stay_minutes)
-      select 'B-' || i, 'Địa điểm ' || i, 'market', (${communes}::text[])[1 + i % ${communes.length}], 'approved', 60
-      from generate_series(1, ${VENUES}) i`.execute(handle.db);
-    await sql`insert into venue_entrances (venue_id, name) select id, 'Lối vào chính' from venues`.execute(handle.db);
-    await sql`
-      insert into persons (full_name, name_key, phone, commune_code, source)
-      select 'Người ' || i, 'nguoi ' || i, '+8491' || lpad(i::text, 7, '0'), (${communes}::text[])[1 + i % ${communes.length}], 'checkin'
-      from generate_series(1, ${PEOPLE}) i`.execute(handle.db);
+    const communes = await seedCheckinProvince(handle.db, { venues: VENUES, people: PEOPLE });
     const entrances = await handle.db.selectFrom('venue_entrances').select(['id', 'venue_id']).execute();
     const venueTokens = entrances.map((e) => signVenueToken(keys, e.id, e.venue_id, null));
     const personIds = (await handle.db.selectFrom('persons').select('id').execute()).map((p) => p.id);
@@ -236,9 +215,9 @@ export default async function main() {
       const profiler = profile && process.env.BENCH_PROFILE ? await startProfile() : null;
       // (the server's own CPU is read innermost: scanning /proc for PostgreSQL's is the harness's work)
       const at = (first: 'server' | 'pg') => {
-        const pg0 = first === 'pg' ? postgresCpuMs(dataDir) : NaN;
+        const pg0 = first === 'pg' ? postgresCpuSample(dataDir) : null;
         const server = serverCpuMs();
-        return { server, gc: gcMs(), pg: first === 'pg' ? pg0 : postgresCpuMs(dataDir), stats: engineStats(app) };
+        return { server, gc: gcMs(), pg: pg0 ?? postgresCpuSample(dataDir), stats: engineStats(app) };
       };
       let cpu0 = at('pg');
       let cpu1 = cpu0;
@@ -260,7 +239,8 @@ export default async function main() {
         perSecond: run.acked.length / SECONDS,
         serverUs: ((cpu1.server - cpu0.server) * 1000) / n,
         gcUs: ((cpu1.gc - cpu0.gc) * 1000) / n,
-        pgUs: ((cpu1.pg - cpu0.pg) * 1000) / n,
+        pgUs: ((cpu1.pg.total - cpu0.pg.total) * 1000) / n,
+        pgBackendsUs: (postgresCpuSplit(cpu0.pg, cpu1.pg).backends * 1000) / n,
         loadUs: (run.cpuMs * 1000) / n,
         found,
         flushes: cpu1.stats.flushes - cpu0.stats.flushes,
@@ -269,7 +249,7 @@ export default async function main() {
       };
     };
     const paths = (process.env.BENCH_PATHS ?? 'warm,cold,gate').split(',');
-    const skipped = (name: string): Measured => ({ name, run: { rps: 0, cpuMs: 0, p50: 0, p99: 0, ok: 0, non2xx: 0, errors: 0, timeouts: 0, acked: [] }, perSecond: 0, serverUs: 0, gcUs: 0, pgUs: 0, loadUs: 0, found: 0, flushes: 0, rows: 0, flushMs: 0 });
+    const skipped = (name: string): Measured => ({ name, run: { rps: 0, cpuMs: 0, p50: 0, p99: 0, ok: 0, non2xx: 0, errors: 0, timeouts: 0, acked: [] }, perSecond: 0, serverUs: 0, gcUs: 0, pgUs: 0, pgBackendsUs: 0, loadUs: 0, found: 0, flushes: 0, rows: 0, flushMs: 0 });
     const profiled = process.env.BENCH_PROFILE_PATH ?? 'warm';
     const warm = paths.includes('warm') ? await measure('warm check-in', { mode: 'warm', venueTokens, personTokens }, profiled === 'warm') : skipped('warm (skipped)');
     const cold = paths.includes('cold') ? await measure('cold check-in', { mode: 'cold', bodies: coldBodies }, profiled === 'cold') : skipped('cold (skipped)');
@@ -290,7 +270,7 @@ export default async function main() {
         `${m.name.padEnd(22)} ${m.perSecond.toFixed(0).padStart(6)} check-ins/s  ratio/echo ${(m.perSecond / e.rps).toFixed(2)}   p50 ${r.p50} ms  p99 ${r.p99} ms   (2xx ${r.ok}, non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts}${r.exhausted ? ', COLD BODIES RAN OUT: later requests were warm' : ''})`,
       );
       console.log(
-        `${''.padEnd(22)} CPU per check-in: server ${m.serverUs.toFixed(0)} µs (GC pauses ${m.gcUs.toFixed(0)} µs wall), PostgreSQL ${m.pgUs.toFixed(0)} µs, load generator ${m.loadUs.toFixed(0)} µs;` +
+        `${''.padEnd(22)} CPU per check-in: server ${m.serverUs.toFixed(0)} µs (GC pauses ${m.gcUs.toFixed(0)} µs wall), PostgreSQL ${m.pgUs.toFixed(0)} µs (its connections ${m.pgBackendsUs.toFixed(0)}, background and autovacuum ${(m.pgUs - m.pgBackendsUs).toFixed(0)}), load generator ${m.loadUs.toFixed(0)} µs;` +
           ` group commit ${m.flushes} statements, avg ${(m.rows / Math.max(1, m.flushes)).toFixed(1)} rows, ${(m.flushMs / Math.max(1, m.flushes)).toFixed(1)} ms send→commit;` +
           ` durability ${m.found}/${r.acked.length} acknowledged found ${m.found === r.acked.length ? 'OK' : 'MISSING'}`,
       );
