@@ -1,5 +1,6 @@
 // CPU time of the benchmarked processes, the figure that survives a shared, loaded box better than throughput.
 import path from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
 import pg from 'pg';
 import fs from 'node:fs';
 import { childPids, postgresCpuMs as postgresTreeCpuMs, postmasterPid, procCpuMs } from '../server/src/platform/proc';
@@ -100,3 +101,20 @@ export function countQueries() {
   };
   return counter;
 }
+
+/**
+ * Milliseconds of garbage-collection pauses in this process since the first call (every pause V8 reports through
+ * perf_hooks: scavenges of the young generation, mark-compacts), so a bench can print GC per operation. Wall time of
+ * the pauses, not CPU: on a loaded box a pause also lasts while the thread waits for a core.
+ */
+export function gcMs(): number {
+  if (!gcObserver) {
+    gcObserver = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) gcTotal += e.duration;
+    });
+    gcObserver.observe({ entryTypes: ['gc'] });
+  }
+  return gcTotal;
+}
+let gcObserver: PerformanceObserver | null = null;
+let gcTotal = 0;
