@@ -1,5 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
+// The suite starts many embedded clusters (one per run, and tests of their own): each keeps PostgreSQL's default
+// 128 MB of shared buffers, not the quarter of the RAM a server takes (platform/db/embedded.ts). Set here, in the
+// process that runs the global setup and forks the workers, so every cluster and every CLI a test spawns inherits it.
+process.env.VIGIL_PG_SHARED_BUFFERS = '128MB';
+
 export default defineConfig({
   test: {
     include: ['server/**/*.test.ts', 'web/test/**/*.test.ts', 'bench/**/*.test.ts'],

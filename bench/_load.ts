@@ -27,21 +27,28 @@ const ip = () => `10.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random
 let next = 0;
 let exhausted = false;
 
-function request(): { body: string; headers: Record<string, string> } {
+/** Cold bodies' client ids (each body's first field, `{"clientId":"<uuid>",…`), read without parsing the body. */
+const CLIENT_ID_AT = '{"clientId":"'.length;
+
+/** One request, and the client id of a single check-in (null for a gate batch: its answer names each item's). */
+function request(): { body: string; headers: Record<string, string>; clientId: string | null } {
   const headers: Record<string, string> = { 'content-type': 'application/json', 'x-forwarded-for': ip() };
   if (job.mode === 'cold') {
     if (next >= job.bodies!.length) exhausted = true;
-    return { body: job.bodies![next++ % job.bodies!.length]!, headers };
+    const body = job.bodies![next++ % job.bodies!.length]!;
+    return { body, headers, clientId: body.slice(CLIENT_ID_AT, CLIENT_ID_AT + 36) };
   }
   if (job.mode === 'gate') {
     const u = pick(job.gate!);
     const items = Array.from({ length: job.batchSize ?? 50 }, () => ({ clientId: crypto.randomUUID(), entranceId: pick(u.entrances), personQr: pick(job.personTokens!) }));
-    return { body: JSON.stringify({ items }), headers: { ...headers, cookie: u.cookie, 'x-requested-with': 'vigil' } };
+    return { body: JSON.stringify({ items }), headers: { ...headers, cookie: u.cookie, 'x-requested-with': 'vigil' }, clientId: null };
   }
-  return { body: JSON.stringify({ clientId: crypto.randomUUID(), venueToken: pick(job.venueTokens!), people: [{ token: pick(job.personTokens!) }] }), headers };
+  const clientId = crypto.randomUUID();
+  return { body: JSON.stringify({ clientId, venueToken: pick(job.venueTokens!), people: [{ token: pick(job.personTokens!) }] }), headers, clientId };
 }
 
 const acked: string[] = [];
+/** A gate batch's acknowledged items (a 200 may reject some): read from the answer. */
 const ACK = /"clientId":"([0-9a-f-]{36})","status":"(?:created|duplicate)"/g;
 const cpu0 = process.cpuUsage();
 
@@ -54,10 +61,20 @@ autocannon(
     timeout: 10,
     requests: [
       {
-        setupRequest: (req: object) => ({ ...req, method: 'POST', ...request() }),
+        // One request at a time per connection (no pipelining), so the connection's context holds the client id of
+        // the request its next answer is for. A single check-in answered 2xx is acknowledged (201 created, 200 a
+        // duplicate: stored before), anything else is not: its client id is taken from the request, with no pass
+        // over the answer (what a phone does: it reads the status). A gate batch's answer is read per item.
+        setupRequest: (req: object, context: { clientId?: string | null }) => {
+          const r = request();
+          context.clientId = r.clientId;
+          return { ...req, method: 'POST', body: r.body, headers: r.headers };
+        },
         ...(job.collectAcks && {
-          onResponse: (status: number, resBody: string) => {
-            if (status >= 200 && status < 300) for (const m of resBody.matchAll(ACK)) acked.push(m[1]!);
+          onResponse: (status: number, resBody: string, context: { clientId?: string | null }) => {
+            if (status < 200 || status >= 300) return;
+            if (context.clientId) acked.push(context.clientId);
+            else for (const m of resBody.matchAll(ACK)) acked.push(m[1]!);
           },
         }),
       },

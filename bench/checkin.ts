@@ -20,16 +20,14 @@ import Fastify from 'fastify';
 import { sql } from 'kysely';
 import { buildApp } from '../server/src/app';
 import { loadConfig, type Config } from '../server/src/config';
-import { connectDatabase, migrate, openDatabase } from '../server/src/platform/db';
+import { connectDatabase, openDatabase } from '../server/src/platform/db';
 import { createUser } from '../server/src/platform/auth/service';
-import { migrationSources } from '../server/src/platform/cli';
 import { KeyRing, verify } from '../server/src/platform/signing';
-import { modules } from '../server/src/modules';
-import { seedGeoDemo } from '../server/src/modules/geo';
 import { deviceRegistry, personalQrToken, personDeviceToken } from '../server/src/modules/people';
 import { signVenueToken } from '../server/src/modules/venues';
 import type { LoadJob } from './_load';
-import { postgresCpuMs, serverCpuMs, startProfile } from './_cpu';
+import { gcMs, postgresCpuSample, postgresCpuSplit, serverCpuMs, startProfile } from './_cpu';
+import { letters, seedCheckinProvince } from './_checkin-data';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 128);
@@ -76,23 +74,17 @@ function engineStats(app: unknown): { flushes: number; rows: number; maxBatch: n
   return (app as { vigilCheckinStats?: () => { flushes: number; rows: number; maxBatch: number; flushMs: number } }).vigilCheckinStats?.() ?? { flushes: 0, rows: 0, maxBatch: 0, flushMs: 0 };
 }
 
-/** Base-26 letters for a number (names may not contain digits). */
-const letters = (n: number) => {
-  let s = '';
-  do {
-    s = String.fromCharCode(97 + (n % 26)) + s;
-    n = Math.floor(n / 26);
-  } while (n > 0);
-  return s;
-};
-
 interface Measured {
   name: string;
   run: Run;
   /** check-ins acknowledged per second */
   perSecond: number;
   serverUs: number;
+  /** garbage-collection pauses per check-in (perf_hooks' gc entries: wall time, so a loaded box inflates it too) */
+  gcUs: number;
   pgUs: number;
+  /** of pgUs: the connections' backends (the statements themselves) */
+  pgBackendsUs: number;
   loadUs: number;
   found: number;
   flushes: number;
@@ -111,18 +103,7 @@ export default async function main() {
   let app: Awaited<ReturnType<typeof buildApp>> | null = null;
   try {
     process.stdout.write('preparing: embedded PostgreSQL, migrations, demo units… ');
-    await migrate(handle.db, migrationSources(modules));
-    await seedGeoDemo(handle.db, ['province', 'district', 'commune']);
-    const communes = (await handle.db.selectFrom('admin_units').select('code').where('level', '=', 'commune').execute()).map((r) => r.code);
-    await sql`
-      insert into venues (code, name, type, commune_code, status, default_stay_minutes)
-      select 'B-' || i, 'Địa điểm ' || i, 'market', (${communes}::text[])[1 + i % ${communes.length}], 'approved', 60
-      from generate_series(1, ${VENUES}) i`.execute(handle.db);
-    await sql`insert into venue_entrances (venue_id, name) select id, 'Lối vào chính' from venues`.execute(handle.db);
-    await sql`
-      insert into persons (full_name, name_key, phone, commune_code, source)
-      select 'Người ' || i, 'nguoi ' || i, '+8491' || lpad(i::text, 7, '0'), (${communes}::text[])[1 + i % ${communes.length}], 'checkin'
-      from generate_series(1, ${PEOPLE}) i`.execute(handle.db);
+    const communes = await seedCheckinProvince(handle.db, { venues: VENUES, people: PEOPLE });
     const entrances = await handle.db.selectFrom('venue_entrances').select(['id', 'venue_id']).execute();
     const venueTokens = entrances.map((e) => signVenueToken(keys, e.id, e.venue_id, null));
     const personIds = (await handle.db.selectFrom('persons').select('id').execute()).map((p) => p.id);
@@ -234,9 +215,9 @@ export default async function main() {
       const profiler = profile && process.env.BENCH_PROFILE ? await startProfile() : null;
       // (the server's own CPU is read innermost: scanning /proc for PostgreSQL's is the harness's work)
       const at = (first: 'server' | 'pg') => {
-        const pg0 = first === 'pg' ? postgresCpuMs(dataDir) : NaN;
+        const pg0 = first === 'pg' ? postgresCpuSample(dataDir) : null;
         const server = serverCpuMs();
-        return { server, pg: first === 'pg' ? pg0 : postgresCpuMs(dataDir), stats: engineStats(app) };
+        return { server, gc: gcMs(), pg: pg0 ?? postgresCpuSample(dataDir), stats: engineStats(app) };
       };
       let cpu0 = at('pg');
       let cpu1 = cpu0;
@@ -257,7 +238,9 @@ export default async function main() {
         run,
         perSecond: run.acked.length / SECONDS,
         serverUs: ((cpu1.server - cpu0.server) * 1000) / n,
-        pgUs: ((cpu1.pg - cpu0.pg) * 1000) / n,
+        gcUs: ((cpu1.gc - cpu0.gc) * 1000) / n,
+        pgUs: ((cpu1.pg.total - cpu0.pg.total) * 1000) / n,
+        pgBackendsUs: (postgresCpuSplit(cpu0.pg, cpu1.pg).backends * 1000) / n,
         loadUs: (run.cpuMs * 1000) / n,
         found,
         flushes: cpu1.stats.flushes - cpu0.stats.flushes,
@@ -266,7 +249,7 @@ export default async function main() {
       };
     };
     const paths = (process.env.BENCH_PATHS ?? 'warm,cold,gate').split(',');
-    const skipped = (name: string): Measured => ({ name, run: { rps: 0, cpuMs: 0, p50: 0, p99: 0, ok: 0, non2xx: 0, errors: 0, timeouts: 0, acked: [] }, perSecond: 0, serverUs: 0, pgUs: 0, loadUs: 0, found: 0, flushes: 0, rows: 0, flushMs: 0 });
+    const skipped = (name: string): Measured => ({ name, run: { rps: 0, cpuMs: 0, p50: 0, p99: 0, ok: 0, non2xx: 0, errors: 0, timeouts: 0, acked: [] }, perSecond: 0, serverUs: 0, gcUs: 0, pgUs: 0, pgBackendsUs: 0, loadUs: 0, found: 0, flushes: 0, rows: 0, flushMs: 0 });
     const profiled = process.env.BENCH_PROFILE_PATH ?? 'warm';
     const warm = paths.includes('warm') ? await measure('warm check-in', { mode: 'warm', venueTokens, personTokens }, profiled === 'warm') : skipped('warm (skipped)');
     const cold = paths.includes('cold') ? await measure('cold check-in', { mode: 'cold', bodies: coldBodies }, profiled === 'cold') : skipped('cold (skipped)');
@@ -287,7 +270,7 @@ export default async function main() {
         `${m.name.padEnd(22)} ${m.perSecond.toFixed(0).padStart(6)} check-ins/s  ratio/echo ${(m.perSecond / e.rps).toFixed(2)}   p50 ${r.p50} ms  p99 ${r.p99} ms   (2xx ${r.ok}, non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts}${r.exhausted ? ', COLD BODIES RAN OUT: later requests were warm' : ''})`,
       );
       console.log(
-        `${''.padEnd(22)} CPU per check-in: server ${m.serverUs.toFixed(0)} µs, PostgreSQL ${m.pgUs.toFixed(0)} µs, load generator ${m.loadUs.toFixed(0)} µs;` +
+        `${''.padEnd(22)} CPU per check-in: server ${m.serverUs.toFixed(0)} µs (GC pauses ${m.gcUs.toFixed(0)} µs wall), PostgreSQL ${m.pgUs.toFixed(0)} µs (its connections ${m.pgBackendsUs.toFixed(0)}, background and autovacuum ${(m.pgUs - m.pgBackendsUs).toFixed(0)}), load generator ${m.loadUs.toFixed(0)} µs;` +
           ` group commit ${m.flushes} statements, avg ${(m.rows / Math.max(1, m.flushes)).toFixed(1)} rows, ${(m.flushMs / Math.max(1, m.flushes)).toFixed(1)} ms send→commit;` +
           ` durability ${m.found}/${r.acked.length} acknowledged found ${m.found === r.acked.length ? 'OK' : 'MISSING'}`,
       );
@@ -304,7 +287,7 @@ export default async function main() {
     );
     // The cold path's own floor: every cold body carries a poster never seen (one Ed25519 check) and half of them a
     // personal QR never seen (another): signatures that cannot be skipped or cached, measured here on this machine
-    // with the verifier the server uses (platform/signing: libsodium through sodium-native, on the event loop).
+    // with the verifier the server uses (platform/signing: libsodium through sodium-native, on the event loop; node:crypto where it cannot load).
     const sample = coldBodies.slice(0, 400).map((b) => JSON.parse(b) as { venueToken: string; people: { token?: string }[] });
     const tokens = sample.flatMap((b) => [b.venueToken, ...b.people.flatMap((p) => (p.token ? [p.token] : []))]);
     const sig0 = serverCpuMs();
@@ -319,7 +302,7 @@ export default async function main() {
     const perCold = tokens.length / sample.length;
     const coldFloorUs = echoLoadUs + echoServerUs + perCold * ed25519Us + warm.pgUs;
     console.log(
-      `cold floor: load generator ${echoLoadUs.toFixed(0)} µs + bare route ${echoServerUs.toFixed(0)} µs + ${perCold.toFixed(2)} Ed25519 checks (libsodium) × ${ed25519Us.toFixed(0)} µs + PostgreSQL per row ${warm.pgUs.toFixed(0)} µs` +
+      `cold floor: load generator ${echoLoadUs.toFixed(0)} µs + bare route ${echoServerUs.toFixed(0)} µs + ${perCold.toFixed(2)} Ed25519 checks (${keys.ed25519.name}) × ${ed25519Us.toFixed(0)} µs + PostgreSQL per row ${warm.pgUs.toFixed(0)} µs` +
         ` = ${coldFloorUs.toFixed(0)} µs per cold check-in before any new person is written → at most ${((cores * 1e6) / coldFloorUs).toFixed(0)} check-ins/s (ratio ${((cores * 1e6) / coldFloorUs / e.rps).toFixed(2)} of the echo run)`,
     );
     console.log(`rows written in all: ${after - before} (requests in flight when a run stopped were written too)`);

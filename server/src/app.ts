@@ -59,6 +59,8 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<Fast
   health.setLogger(app.log);
   const jobs = new Jobs({ url: opts.database.url, enabled: config.jobs, timeZone: config.timeZone, log: app.log, health });
   const keys = opts.keys ?? (await KeyRing.open(config.signingKeyDir, { clock: config.clock }));
+  // no prebuilt sodium-native for this platform (musl, an unusual architecture): same answers, ≈ 2.5x the CPU a check
+  if (keys.ed25519.fallbackReason) app.log.warn(`QR signatures (Ed25519) through node:crypto: ${keys.ed25519.fallbackReason}`);
   const events = new Events({
     db,
     jobs,

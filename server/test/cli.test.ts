@@ -13,7 +13,7 @@ const run = promisify(execFile);
 let dataDir: string;
 let server: ChildProcess | null = null;
 
-const env = () => ({ VIGIL_DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'warn', PORT: '0', HOST: '127.0.0.1', VIGIL_JOBS: 'false' });
+const env = () => ({ VIGIL_PG_SHARED_BUFFERS: '128MB', VIGIL_DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'warn', PORT: '0', HOST: '127.0.0.1', VIGIL_JOBS: 'false' });
 const vigil = (...args: string[]) => runVigil(args, env());
 
 beforeAll(() => {

@@ -43,7 +43,7 @@ export { venueContacts, venueContactsQuery } from './trace-venues';
 export { splitHits } from './trace-sweep';
 export { householdPairs } from './trace-households';
 export { countPeopleQuery } from './trace-mass';
-export type { IslandRow, MassExposure, TracedContact, TracedExposure, TraceSource } from './trace-types';
+export type { IslandRow, MassExposure, TracedContact, TracedExposure, TraceResult, TraceSource } from './trace-types';
 export { exposureSources } from './sources';
 export { runCaseTrace, infectiousWindow, type CaseSettings } from './service';
 export { CLOSE_ORDERS_JOB, PROBE_CAMERAS_JOB, type CaseConfirmed, type CaseTraceRequested, type TestPositive } from './events';

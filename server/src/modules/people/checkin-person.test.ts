@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { testContext, type TestContext } from '../../../test/helpers';
 import type { DbOrTx } from '../../platform/db/types';
-import { findOrCreatePerson, findOrCreatePublicWithDevice, type FindOrCreateInput } from './service';
+import { findOrCreatePerson, findOrCreatePublicWithDevice, validatePublicPerson, type FindOrCreateInput } from './service';
 import { deviceRegistry } from './devices';
 import { normalizeName } from './normalize';
 
@@ -144,5 +144,111 @@ describe('first-visit form in one statement', () => {
     expect(new Set(rs.map((r) => r.deviceId)).size).toBe(8);
     const n = await t.db.selectFrom('persons').select((eb) => eb.fn.countAll<string>().as('n')).where('phone', '=', phone).executeTakeFirstOrThrow();
     expect(Number(n.n)).toBe(1);
+  });
+});
+
+// people_find_or_create_many (migration 0006): the check-in batch's forms in one call. Its answers must be those of
+// people_find_or_create_with_device called for each form in order (the batch's rule before it became set-based).
+describe('first-visit forms as a set (people_find_or_create_many)', () => {
+  type Row = { n: number; person: string; created: boolean; device: string };
+  const columns = async (inputs: FindOrCreateInput[]) => {
+    const vs = await Promise.all(inputs.map((i) => validatePublicPerson(i, opts())));
+    const col = <K extends keyof (typeof vs)[number]>(k: K) => vs.map((v) => v[k]);
+    return sql`${col('full_name')}::text[], ${col('name_key')}::text[], ${col('birth_date')}::date[], ${col('birth_year')}::smallint[],
+      ${col('sex')}::text[], ${col('national_id')}::text[], ${col('phone')}::text[], ${col('address')}::text[], ${col('commune_code')}::text[],
+      'checkin', 'form', ${vs.map(() => now.toISOString())}::timestamptz[]`;
+  };
+  /** The set function's rows, in form order. */
+  const many = async (tx: DbOrTx, inputs: FindOrCreateInput[]) =>
+    (await sql<Row>`select n, person::text, created, device::text from people_find_or_create_many(${await columns(inputs)}) order by n`.execute(tx)).rows;
+  /** The same forms through the single function, one after the other. */
+  const oneByOne = async (tx: DbOrTx, inputs: FindOrCreateInput[]) => {
+    const out: Row[] = [];
+    for (const [i, v] of (await Promise.all(inputs.map((x) => validatePublicPerson(x, opts())))).entries()) {
+      const r = await sql<{ o_person: string; o_created: boolean; o_device: string }>`
+        select o_person::text, o_created, o_device::text from people_find_or_create_with_device(
+          ${v.full_name}, ${v.name_key}, ${v.birth_date}::date, ${v.birth_year}::smallint, ${v.sex}, ${v.national_id},
+          ${v.phone}, ${v.address}, ${v.commune_code}, 'checkin', 'form', ${now}::timestamptz)`.execute(tx);
+      out.push({ n: i + 1, person: r.rows[0]!.o_person, created: r.rows[0]!.o_created, device: r.rows[0]!.o_device });
+    }
+    return out;
+  };
+  /**
+   * What a run decided, comparable between runs: per form, the stored record it got ('new#k': the record form k
+   * created; else the stored id), whether created, and the record's ID number; one device row per form.
+   */
+  const outcome = async (tx: DbOrTx, rows: Row[]) => {
+    const firstOf = new Map<string, number>();
+    for (const r of rows) if (r.created && !firstOf.has(r.person)) firstOf.set(r.person, r.n);
+    const devices = await tx.selectFrom('person_devices').select(['id', 'person_id']).where('id', 'in', rows.map((r) => r.device)).execute();
+    expect(devices).toHaveLength(rows.length);
+    for (const r of rows) expect(devices.find((d) => d.id === r.device)?.person_id).toBe(r.person);
+    return Promise.all(
+      rows.map(async (r) => {
+        const p = await tx.selectFrom('persons').select(['national_id', 'last_seen_at']).where('id', '=', r.person).executeTakeFirstOrThrow();
+        return { n: r.n, record: firstOf.has(r.person) ? `new#${firstOf.get(r.person)}` : r.person, created: r.created, nid: p.national_id, seen: p.last_seen_at.toISOString() };
+      }),
+    );
+  };
+  const compare = async (inputs: FindOrCreateInput[]) => {
+    const set = await rolledBack(async (tx) => outcome(tx, await many(tx, inputs)));
+    const seq = await rolledBack(async (tx) => outcome(tx, await oneByOne(tx, inputs)));
+    expect(set).toEqual(seq);
+    return set;
+  };
+  const person = (phone: string, over: Partial<FindOrCreateInput> = {}): FindOrCreateInput => ({ fullName: 'Trần Văn Bình', phone, birthYear: 1980, communeCode: commune, ...over });
+
+  it('decides each matching case as the forms one by one would, for forms that share no phone or ID number (one statement)', async () => {
+    const a = newPhone();
+    const matched = await stored(a, { birthYear: 1980 });
+    const b = newPhone();
+    await stored(b, { birthYear: 1980, nationalId: '001080000011' });
+    const c = newPhone();
+    await stored(c, { birthYear: 1981 });
+    const d = newPhone();
+    const withNid = await stored(d, { birthYear: 1980 });
+    const held = newPhone();
+    await stored(held, { name: 'Lê Thị Hoa', nationalId: '001080000012' });
+    const inputs = [
+      person(a, { fullName: 'trần  văn bình' }), // phone, name and year agree
+      person(b, { nationalId: '001080000013' }), // ID numbers conflict: a new record
+      person(c), // another birth year
+      person(d, { nationalId: '001080000014' }), // ID number typed on a match without one
+      person(newPhone(), { nationalId: '001080000012' }), // a new record, without the ID number another record holds
+      person(newPhone(), { fullName: 'Hoàng Văn Cường' }), // nobody with this phone
+    ];
+    const out = await compare(inputs);
+    expect(out.map((o) => o.created)).toEqual([false, true, true, false, true, true]);
+    expect(out[0]!.record).toBe(matched);
+    expect(out[3]!.record).toBe(withNid);
+    expect(out[0]!.seen).toBe(now.toISOString()); // only last_seen_at moves on a match
+    expect(out[4]!.nid).toBeNull();
+  });
+
+  it('gives forms sharing a phone or an ID number within the call the answers of one after the other', async () => {
+    const same = newPhone();
+    const household = newPhone();
+    const out = await compare([
+      person(same), // a newcomer …
+      person(newPhone()),
+      person(same), // … from a second phone in the same batch: the record just created
+      person(household, { fullName: 'Lê Thị Hoa' }),
+      person(household, { fullName: 'Lê Văn Hải', birthYear: 2015 }), // a household on one phone: two records
+      person(newPhone(), { fullName: 'Đỗ Văn Minh', nationalId: '001080000021' }),
+      person(newPhone(), { fullName: 'Đỗ Thị Mai', nationalId: '001080000021' }), // the same ID number typed again: not taken twice
+      person(same, { nationalId: '001080000022' }), // the newcomer's record has no ID number: matched, not taken
+    ]);
+    expect(out.map((o) => [o.record, o.created])).toEqual([
+      ['new#1', true],
+      ['new#2', true],
+      ['new#1', false],
+      ['new#4', true],
+      ['new#5', true],
+      ['new#6', true],
+      ['new#7', true],
+      ['new#1', false],
+    ]);
+    expect(out[5]!.nid).toBe('001080000021');
+    expect(out[6]!.nid).toBeNull();
   });
 });

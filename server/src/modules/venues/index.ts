@@ -101,6 +101,8 @@ export async function venueOfQr(db: DbOrTx, keys: KeyRing, qr: string, now: Date
 export { PURGE_CHECKINS_JOB, CHECKIN_PARTITIONS_JOB } from './jobs';
 /** Check-in retention as the hourly job runs it (drops the day partitions older than `before`); for benchmarks and tools. */
 export { purgeCheckins } from './checkin-queries';
+/** The group-commit write itself (bench/checkin-pg.ts measures its PostgreSQL side alone). */
+export { insertCheckinsPrepared, type NewCheckin } from './checkin-insert';
 export { venueRefs } from './refs';
 export type { VenueRef } from './refs';
 /** The signed token of an entrance QR (`${publicUrl}/c/<token>`), e.g. for demo seeding. */

@@ -37,11 +37,11 @@ async function lockCheckins() {
 }
 
 /** Sends a check-in and waits until the batcher has taken it in (or refused it); fails if it is answered first. */
-async function sendAndWaitAccepted(clientId: string) {
+async function sendAndWaitAccepted(clientId: string, people: object[] = [{ token }]) {
   const before = stats();
   const seen = (s: ReturnType<typeof stats>) => s.accepted + s.refused;
   let answered: string | null = null;
-  const res = post({ clientId, venueToken: venue.token, people: [{ token }] });
+  const res = post({ clientId, venueToken: venue.token, people });
   void res.then((r) => (answered = `${r.statusCode} ${r.body}`));
   const started = Date.now();
   let dumped = false;
@@ -207,5 +207,74 @@ describe('check-in batcher under stress', () => {
     const again = await post({ clientId: uuid(), venueToken: venue.token, people: [{ ...form({ fullName: 'Bùi Văn Khoa', phone: '0915333444' }), communeCode: c.a }] });
     expect(again.statusCode, again.body).toBe(201);
     expect(again.json().results[0].people[0].created).toBe(true);
+  });
+
+  /** Sends these check-ins so that they are written together in ONE group-commit statement; returns their answers. */
+  async function inOneWrite(requests: { clientId: string; people: object[] }[]) {
+    expect(requests.length).toBeLessThanOrEqual(QUEUE_MAX);
+    const release = await lockCheckins();
+    let fillers: { res: ReturnType<typeof post> }[] = [];
+    const group: ReturnType<typeof post>[] = [];
+    let flushes = 0;
+    try {
+      fillers = await occupyFlushSlots();
+      for (const r of requests) group.push((await sendAndWaitAccepted(r.clientId, r.people)).res);
+      expect(stats().queued).toBe(requests.length);
+      flushes = (stats() as unknown as { flushes: number }).flushes;
+    } finally {
+      await release();
+    }
+    const out = await Promise.all(group);
+    for (const f of fillers) expect((await f.res).statusCode).toBe(201);
+    expect((stats() as unknown as { flushes: number }).flushes).toBe(flushes + 1); // the queued ones: one write
+    return out;
+  }
+
+  it('first visits inside one write keep the one-by-one answers: a match by phone, name and birth year, and the same newcomer twice', async () => {
+    const known = await post({ clientId: uuid(), venueToken: venue.token, people: [{ ...form({ fullName: 'Lý Văn Tú', phone: '0915444001', birthYear: 1970 }), communeCode: c.a }] });
+    expect(known.statusCode, known.body).toBe(201);
+    const knownId = known.json().results[0].people[0].personId as string;
+    const newcomer = { ...form({ fullName: 'Mai Thị Thu', phone: '0915444002', birthYear: 1995 }), communeCode: c.a };
+    const out = await inOneWrite([
+      { clientId: uuid(), people: [{ ...form({ fullName: 'lý  văn tú', phone: '+84915444001', birthYear: 1970 }), communeCode: c.a }] },
+      { clientId: uuid(), people: [newcomer] },
+      { clientId: uuid(), people: [newcomer] }, // the same newcomer from a second phone, in the same statement
+    ]);
+    for (const r of out) expect(r.statusCode, r.body).toBe(201);
+    const people = out.map((r) => r.json().results[0].people[0] as { personId: string; created: boolean; token: string });
+    expect(people[0]).toMatchObject({ personId: knownId, created: false });
+    expect(people[1]!.created).toBe(true);
+    expect(people[2]).toMatchObject({ personId: people[1]!.personId, created: false });
+    expect(new Set(people.map((p) => p.token)).size).toBe(3);
+    expect((await t.db.selectFrom('persons').select('id').where('phone', '=', '+84915444002').execute()).map((r) => r.id)).toEqual([people[1]!.personId]);
+    expect(await t.db.selectFrom('person_devices').select('id').where('person_id', '=', people[1]!.personId).execute()).toHaveLength(2);
+    expect(await t.db.selectFrom('persons').select('id').where('phone', '=', '+84915444001').execute()).toHaveLength(1);
+    // each phone's token checks in on its own next time
+    for (const p of people) {
+      const next = await post({ clientId: uuid(), venueToken: venue.token, people: [{ token: p.token }] });
+      expect(next.json().results[0].people[0].personId).toBe(p.personId);
+    }
+  });
+
+  it('the same client id twice inside one write is stored once, both answered with that row; another person under it is its own row', async () => {
+    const other = await post({ clientId: uuid(), venueToken: venue.token, people: [{ ...form({ fullName: 'Vũ Thị Nga', phone: '0915444003' }), communeCode: c.a }] });
+    const otherToken = other.json().results[0].people[0].token as string;
+    const clientId = uuid();
+    const out = await inOneWrite([
+      { clientId, people: [{ token }] },
+      { clientId, people: [{ token }] }, // a phone's retry that reached the server twice, both in one statement
+      { clientId, people: [{ token: otherToken }] },
+    ]);
+    // (the statement claims the key once and answers both rows of the pair with its id, as one request would be)
+    expect(out.map((r) => r.statusCode)).toEqual([201, 201, 201]);
+    const ids = out.map((r) => r.json().results[0].checkinIds[0] as string);
+    expect(ids[1]).toBe(ids[0]);
+    expect(ids[2]).not.toBe(ids[0]);
+    expect(await rowsOf([clientId])).toBe(2);
+    // a later retry of the pair is a duplicate of that same row
+    const retry = await post({ clientId, venueToken: venue.token, people: [{ token }] });
+    expect(retry.statusCode).toBe(200);
+    expect(retry.json()).toMatchObject({ accepted: 0, duplicates: 1 });
+    expect(retry.json().results[0].checkinIds).toEqual([ids[0]]);
   });
 });

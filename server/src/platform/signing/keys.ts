@@ -38,7 +38,7 @@ import {
 } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import sodium from 'sodium-native';
+import { ed25519 as processEd25519, PUBLIC_KEY_BYTES, SECRET_KEY_BYTES, type Ed25519 } from './ed25519';
 
 /** Anything that tells the time: a function or an object with `now()` (so tests can pin it). */
 export type ClockLike = (() => Date) | { now(): Date };
@@ -127,6 +127,8 @@ export type KeyVerifier =
 
 export interface KeyRingOptions {
   clock?: ClockLike;
+  /** Ed25519 implementation (default: the process's, libsodium when sodium-native loads; see ed25519.ts). */
+  ed25519?: Ed25519;
 }
 
 const systemClock: ClockLike = () => new Date();
@@ -146,7 +148,7 @@ function rawKeys(privateKey: KeyObject, publicKey: KeyObject): { rawPublicKey: B
   if (!d || !x) throw new Error('signing: key without raw bytes');
   const rawPublicKey = Buffer.from(x, 'base64url');
   const secretKey = Buffer.concat([Buffer.from(d, 'base64url'), rawPublicKey]);
-  if (rawPublicKey.length !== sodium.crypto_sign_PUBLICKEYBYTES || secretKey.length !== sodium.crypto_sign_SECRETKEYBYTES) {
+  if (rawPublicKey.length !== PUBLIC_KEY_BYTES || secretKey.length !== SECRET_KEY_BYTES) {
     throw new Error('signing: unexpected Ed25519 key length');
   }
   return { rawPublicKey, secretKey };
@@ -204,11 +206,13 @@ export class KeyRing {
     /** Directory of key files, or null for an in-memory ring. */
     readonly dir: string | null,
     private readonly clock: ClockLike,
+    /** libsodium, or node:crypto where sodium-native cannot load (ed25519.ts); buildApp warns about the latter. */
+    readonly ed25519: Ed25519,
   ) {}
 
   /** Opens (or initialises) the key directory. Creates the first key if the directory has none. */
   static async open(dir: string, opts: KeyRingOptions = {}): Promise<KeyRing> {
-    const ring = new KeyRing(dir, opts.clock ?? systemClock);
+    const ring = new KeyRing(dir, opts.clock ?? systemClock, opts.ed25519 ?? processEd25519);
     await fs.mkdir(dir, { recursive: true, mode: 0o700 });
     await fs.chmod(dir, 0o700);
     for (const name of (await fs.readdir(dir)).sort()) {
@@ -225,7 +229,7 @@ export class KeyRing {
 
   /** A ring that lives only in memory (tests). Starts with one key. */
   static inMemory(opts: KeyRingOptions = {}): KeyRing {
-    const ring = new KeyRing(null, opts.clock ?? systemClock);
+    const ring = new KeyRing(null, opts.clock ?? systemClock, opts.ed25519 ?? processEd25519);
     ring.addKey(ring.generate());
     return ring;
   }
@@ -273,9 +277,7 @@ export class KeyRing {
   /** Signs bytes with the active key. */
   signBytes(data: Uint8Array): { kid: string; signature: Buffer } {
     const key = this.requireActive();
-    const signature = Buffer.alloc(sodium.crypto_sign_BYTES);
-    sodium.crypto_sign_detached(signature, data, key.secretKey);
-    return { kid: key.file.kid, signature };
+    return { kid: key.file.kid, signature: this.ed25519.sign(data, key) };
   }
 
   /**
@@ -285,10 +287,7 @@ export class KeyRing {
     const key = this.keys.get(kid);
     if (!key) return UNKNOWN;
     if (key.retiredAt) return RETIRED;
-    return (key.verifier ??= {
-      status: 'ok',
-      verify: (data, signature) => signature.length === sodium.crypto_sign_BYTES && sodium.crypto_sign_verify_detached(signature, data, key.rawPublicKey),
-    });
+    return (key.verifier ??= { status: 'ok', verify: this.ed25519.verifier(key) });
   }
 
   /**
