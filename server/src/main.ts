@@ -3,28 +3,29 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { Command } from 'commander';
-import { buildApp, WEB_DIST } from './app';
+import { buildApp } from './app';
 import { ConfigError, loadConfig, configEnvVars, type Config } from './config';
 import { modules } from './modules';
 import { CliError, openDatabase, progressBar, withApp } from './platform/cli';
+import { buildForCli, lineImport, printLineImport } from './cli-imports';
+import { buildWebIfStale } from './web-build';
 import { createUser, updateUser } from './platform/auth/service';
 import { generatePassword } from './platform/auth/password';
 import { ROLES } from './platform/auth/roles';
 import { ImportError, importUnits, parseUnitsFile } from './modules/geo';
-import { importCheckinsFile, importVenuesFile, ImportFileError, type ImportResult } from './modules/venues';
+import { importCheckinsFile, importVenuesFile, ImportFileError } from './modules/venues';
 import { seedDemo, DEMO_PASSWORD, DEMO_USERS, hasUsers } from './demo';
 import { smsSend, SmsUsageError } from './modules/messaging';
 import { importContacts, traceForCli, traceText, TraceLookupError, casesForCli } from './modules/cases';
-import { importSamplesFile, importResultsFile, retestsForCli, TestingCliError } from './modules/testing';
+import { importSamplesFile, importResultsFile, retestsForCli } from './modules/testing';
 import { dialCommand, dialText, DialUsageError } from './modules/calls/dial-cli';
 import { campaignRunCli, CallsUsageError, reportCli, reportText, runText } from './modules/calls/cli';
 import type { DatabaseHandle } from './platform/db';
 import { guessLanUrl, publicUrlNotice } from './platform/public-url';
 import { certCommand, signerDirOf, signerSyncOf, validityRulesOf } from './modules/certificates';
 
-const build = (config: Config, handle: DatabaseHandle) => buildApp(config, { database: handle, logger: false, webDist: null });
+const build = buildForCli;
 
 const program = new Command()
   .name('vigil')
@@ -197,29 +198,6 @@ imp
     process.stdout.write(`Imported ${units.length} unit(s): ${r.inserted} new, ${r.updated} updated.\n`);
   });
 
-/** Line-by-line imports: valid lines are kept, bad ones listed; exit code 2 when any line was rejected. */
-function printLineImport(r: ImportResult, what: string) {
-  process.stdout.write(`${r.total} line(s): ${r.imported} ${what} imported, ${r.duplicates} already present, ${r.errors.length} with errors.\n`);
-  for (const e of r.errors) process.stderr.write(`  line ${e.line}, ${e.path}: ${e.message}\n`);
-  if (r.errorsTruncated) process.stderr.write('  (more errors not listed)\n');
-  if (r.errors.length) process.exitCode = 2;
-}
-
-async function lineImport(label: string, file: string, fn: (app: import('fastify').FastifyInstance, onProgress: (d: number, t: number) => void) => Promise<ImportResult>) {
-  if (!fs.existsSync(path.resolve(file))) throw new CliError(`File not found: ${file}`);
-  return withApp(modules, build, async (app) => {
-    const bar = progressBar(label);
-    try {
-      return await fn(app, (d, t) => bar.update(d, t));
-    } catch (err) {
-      if (err instanceof ImportFileError) throw new CliError(err.message);
-      throw err;
-    } finally {
-      bar.stop();
-    }
-  });
-}
-
 imp
   .command('venues <file>')
   .description('register venues from CSV/XLSX (code,name,type,commune_code,address,default_stay_minutes); valid lines imported (approved, with a main entrance), bad lines reported')
@@ -258,31 +236,17 @@ imp
   .description('import sample lists from CSV/XLSX (tube_code,person_national_id,person_phone,person_name,collected_at,site_code,test_type; a tube code on several lines = a pool); good lines imported, bad lines reported; a re-imported file changes nothing')
   .option('--commune <code>', 'commune of tubes without site_code (else the first person\'s home commune)')
   .action(async (file: string, o: { commune?: string }) => {
-    const r = await testingImport('Importing samples', (app, onProgress) => importSamplesFile(app.vigil, file, { commune: o.commune, onProgress }));
+    const r = await lineImport('Importing samples', file, (app, onProgress) => importSamplesFile(app.vigil, file, { commune: o.commune, onProgress }));
     printLineImport(r, 'sample line(s)');
   });
 imp
   .command('results <file>')
   .description('import lab results from CSV/XLSX (tube_code,result,resulted_at,lab_code; result positive|negative|invalid); the same result again changes nothing, another one is a correction')
   .action(async (file: string) => {
-    const r = await testingImport('Importing results', (app, onProgress) => importResultsFile(app.vigil, file, { onProgress }));
+    const r = await lineImport('Importing results', file, (app, onProgress) => importResultsFile(app.vigil, file, { onProgress }));
     if (r.corrected) process.stdout.write(`${r.corrected} result(s) corrected (the earlier result is kept in the history).\n`);
     printLineImport(r, 'result(s)');
   });
-
-async function testingImport<T extends ImportResult>(label: string, fn: (app: import('fastify').FastifyInstance, onProgress: (d: number, t: number) => void) => Promise<T>): Promise<T> {
-  return withApp(modules, build, async (app) => {
-    const bar = progressBar(label);
-    try {
-      return await fn(app, (d, t) => bar.update(d, t));
-    } catch (err) {
-      if (err instanceof ImportFileError || err instanceof TestingCliError) throw new CliError(err.message);
-      throw err;
-    } finally {
-      bar.stop();
-    }
-  });
-}
 
 program
   .command('testing')
@@ -472,24 +436,6 @@ function readInput(file: string): string {
   const p = path.resolve(file);
   if (!fs.existsSync(p)) throw new CliError(`File not found: ${file}`);
   return fs.readFileSync(p, 'utf8');
-}
-
-/** npm start: build the web app once, and again only when its sources changed. */
-function buildWebIfStale() {
-  const webRoot = path.dirname(WEB_DIST);
-  const built = path.join(WEB_DIST, 'index.html');
-  const newest = (dir: string): number =>
-    fs.existsSync(dir)
-      ? fs.readdirSync(dir, { withFileTypes: true }).reduce((m, e) => {
-          const p = path.join(dir, e.name);
-          return Math.max(m, e.isDirectory() ? newest(p) : fs.statSync(p).mtimeMs);
-        }, 0)
-      : 0;
-  const sources = Math.max(newest(path.join(webRoot, 'src')), ...['index.html', 'checkin.html', 'khai-bao.html', 'vite.config.ts', 'vite.citizen.config.ts'].map((f) => (fs.existsSync(path.join(webRoot, f)) ? fs.statSync(path.join(webRoot, f)).mtimeMs : 0)));
-  if (fs.existsSync(built) && fs.statSync(built).mtimeMs >= sources) return;
-  process.stderr.write('Building the web app (first start or sources changed)...\n');
-  const r = spawnSync('npm', ['run', 'build', '-w', 'web'], { stdio: ['ignore', 'ignore', 'inherit'], cwd: path.resolve(webRoot, '..') });
-  if (r.status !== 0) throw new CliError('Building the web app failed (see above)');
 }
 
 export { program };

@@ -372,4 +372,64 @@ describe('vaccination campaign set-up and registration desk pages', () => {
     expect(cancelled).toEqual([{ recipient: '+84912345678', body: expect.stringMatching(/^Vigil: Lịch tiêm của Hồ Thị Mai lúc \d\d:\d\d ngày .* tại Trạm y tế thứ hai đã bị hủy \(Tiêm COVID-19 đợt 5 Nghệ An: Kết thúc đợt tiêm\)\. Vui lòng đặt lịch khác tại http.*\/health-book$/) }]);
     expect(sms).toEqual([{ recipient: '+84912000444', body: expect.stringMatching(/^Vigil: Trạm y tế phường thử ngừng nhận lịch tiêm mới \(Chuyển về trạm mới\)\. Lịch tiêm của Đặng Văn Vãng lúc \d\d:\d\d ngày .* vẫn giữ nguyên\.$/) }]);
   }, 240_000);
+
+  it('at a desk: the closed campaign is reopened with its slots to come, the closed site without them; each with a reason', async () => {
+    const { ctx, page, errors } = await openPage(browser, { viewport: DESK, locale: 'vi-VN', timezoneId: TZ });
+    await page.goto(`${server.url}/vaccination/setup`);
+    await signIn(page, 'va.cdc');
+    const card = page.getByTestId('reopen-card');
+    await expect.poll(() => card.getByTestId('reopen-campaign').count(), { timeout: 20_000 }).toBe(1);
+    const campaign = card.getByTestId('reopen-campaign');
+    expect(await campaign.textContent()).toContain('Kết thúc đợt tiêm');
+    await campaign.getByTestId('reopen-campaign-open').click();
+    // a reason is asked before anything reopens
+    await campaign.getByTestId('reopen-campaign-submit').click();
+    await expect.poll(() => campaign.locator('.mantine-InputWrapper-error').allTextContents(), { timeout: 20_000 }).not.toEqual([]);
+    await campaign.getByTestId('reopen-campaign-reason').fill('Có thêm vắc xin');
+    await campaign.getByTestId('reopen-campaign-slots').check();
+    await card.screenshot({ path: path.join(shots, 'setup-reopen-vi.png') });
+    await campaign.getByTestId('reopen-campaign-submit').click();
+    await expect.poll(() => card.getByTestId('reopen-result').textContent(), { timeout: 20_000 }).toMatch(/^Đã mở lại chiến dịch Tiêm COVID-19 đợt 5 Nghệ An: \d+ khung giờ mở lại, [\d.]+ chỗ trống\.$/);
+    // the campaign is offered again
+    await expect.poll(() => page.getByTestId('setup-campaign').inputValue(), { timeout: 20_000 }).toBe(CAMPAIGN);
+    const site = card.getByTestId('reopen-site').filter({ hasText: 'Trạm y tế phường thử' });
+    await site.getByTestId('reopen-site-open').click();
+    await site.getByTestId('reopen-site-reason').fill('Trạm mới chưa xong');
+    await site.getByTestId('reopen-site-submit').click();
+    await expect.poll(() => card.getByTestId('reopen-result').textContent(), { timeout: 20_000 }).toBe('Đã mở lại điểm tiêm Trạm y tế phường thử: 0 khung giờ mở lại, 0 chỗ trống.');
+    await page.screenshot({ path: path.join(shots, 'setup-reopened-desk-vi.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await ctx.close();
+    const rows = (await sql<{ action: string; reason: string }>`select action, details->>'reason' as reason from audit_log where action like 'vaccination.%.reopen' order by id`.execute(server.db)).rows;
+    expect(rows).toEqual([
+      { action: 'vaccination.campaign.reopen', reason: 'Có thêm vắc xin' },
+      { action: 'vaccination.site.reopen', reason: 'Trạm mới chưa xong' },
+    ]);
+    const closedSlots = (await sql<{ n: number }>`select count(*)::int as n from vaccination_slots sl join vaccination_sessions se on se.id = sl.session_id join vaccination_sites si on si.id = se.site_id where si.code = 'TYT-ADMIN' and sl.closed`.execute(server.db)).rows[0]!.n;
+    expect(closedSlots).toBeGreaterThan(0);
+  }, 240_000);
+
+  it('on a phone: the health book names a booster "Mũi nhắc lại", not 3/3', async () => {
+    const site = (await server.db.selectFrom('vaccination_sites').select(['id']).where('code', '=', 'TYT-ADMIN').executeTakeFirstOrThrow()).id;
+    const person = (
+      await sql<{ id: string }>`insert into persons (full_name, name_key, birth_year, commune_code, source) values ('Võ Thị Nhắc', 'vo thi nhac', 1958, ${commune.code}, 'officer') returning id`.execute(server.db)
+    ).rows[0]!.id;
+    for (const [n, day] of [[1, '2021-07-01'], [2, '2021-08-01'], [3, '2021-12-01']] as const)
+      await sql`insert into vaccination_doses (person_id, product_code, lot_number, dose_number, series_doses, given_at, given_on, site_id, commune_code, vaccinator, observe_until)
+                values (${person}, 'EU/1/20/1528', 'FF1', ${n}, 2, ${`${day}T02:00:00Z`}, ${day}, ${site}, ${commune.code}, 'BS Lan', ${`${day}T02:30:00Z`})`.execute(server.db);
+    await server.createUser({ username: 'va.nhac', password: PASSWORD, role: 'citizen', jurisdictionCode: '40', personId: person });
+    const { ctx, page, errors } = await openPage(browser, { viewport: PHONE, locale: 'vi-VN', timezoneId: TZ });
+    await page.goto(`${server.url}/health-book`);
+    await signIn(page, 'va.nhac');
+    const lines = page.getByTestId('book-doses').getByTestId('dose-line');
+    await expect.poll(() => lines.count(), { timeout: 20_000 }).toBe(3);
+    const texts = await lines.allTextContents();
+    expect(texts[0]).toMatch(/^Mũi 1\/2: /);
+    expect(texts[1]).toMatch(/^Mũi 2\/2: /);
+    expect(texts[2]).toMatch(/^Mũi nhắc lại: .*lô FF1, ngày 01\/12\/2021/);
+    expect(await page.getByTestId('book-doses').textContent()).not.toContain('3/3');
+    await page.getByTestId('book-doses').screenshot({ path: path.join(shots, 'health-book-booster-vi.png') });
+    expect(errors).toEqual([]);
+    await ctx.close();
+  });
 });

@@ -1,4 +1,4 @@
-import { Group, Pagination, Table, Text, type GroupProps, type TableThProps } from '@mantine/core';
+import { Group, Pagination, Stack, Table, Text, type GroupProps, type TableThProps } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useFormat } from './format';
@@ -90,5 +90,19 @@ export function Pager({
       </Text>
       {pages > 1 && <Pagination size="sm" total={pages} value={page} onChange={onChange} />}
     </Group>
+  );
+}
+
+/** DataTable's phone form: a stack of cards (the page renders them as children), a dimmed line when there are none. */
+export function CardList({ testId, emptyText, isEmpty, children }: { testId: string; emptyText: string; isEmpty: boolean; children: ReactNode }) {
+  return (
+    <Stack gap="xs" data-testid={testId}>
+      {isEmpty && (
+        <Text c="dimmed" ta="center" size="sm" py="md">
+          {emptyText}
+        </Text>
+      )}
+      {children}
+    </Stack>
   );
 }

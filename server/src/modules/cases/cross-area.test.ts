@@ -101,4 +101,15 @@ describe('case timeline', () => {
     expect(checkin.at).toBe('2021-08-10T02:07:00.000Z');
     expect(checkin.detail).toMatch(/^SIEUTHI-\d+ · 45′$/);
   });
+
+  it('names the venue (name and code) of a declaration made there, and the form kind, not a bare form code', async () => {
+    const f0 = await s.person('Kiều Thị Khai');
+    const v = await s.venue('BENHVIEN', 60);
+    const code = (await t.db.selectFrom('venues').select('code').where('id', '=', v).executeTakeFirstOrThrow()).code;
+    await s.declareAt(f0, v, '2021-08-10T04:00:00Z');
+    const c = await send('POST', '/api/cases', cdc, { personId: f0, confirmedAt: '2021-08-11T03:00:00Z', onsetDate: '2021-08-10', source: 'community' });
+    const items = (await send('GET', `/api/cases/${c.json().case.id}/timeline`, cdc)).json().items as { kind: string; title: string; venue?: { name: string; code: string } }[];
+    const d = items.find((i) => i.kind === 'declaration')!;
+    expect(d).toMatchObject({ title: 'venue', venue: { name: 'Venue BENHVIEN', code } });
+  });
 });

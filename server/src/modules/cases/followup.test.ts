@@ -295,3 +295,32 @@ describe('places and cameras', () => {
     expect((await get(url, cdc)).json().place).toEqual(before);
   });
 });
+
+describe('a person with contact rows in several areas', () => {
+  it("an officer of any of the person's areas reads their history and records their day; others are refused", async () => {
+    now = new Date('2021-08-12T05:00:00Z');
+    const m = await s.person('Đặng Văn Hai Nơi');
+    const f0b = await s.person('Ca Hai Nơi', { commune: s.otherCommune });
+    const add = await send('POST', `/api/cases/${case1.id}/contacts`, cdc, { personId: m, relation: 'household', lastExposureDate: '2021-08-11' });
+    expect(add.statusCode, add.body).toBe(201);
+    const caseB = await confirm(f0b, '2021-08-12T03:00:00Z');
+    const addB = await send('POST', `/api/cases/${caseB.id}/contacts`, cdc, { personId: m, relation: 'workplace', lastExposureDate: '2021-08-12' });
+    expect(addB.statusCode, addB.body).toBe(201);
+    // the row of the second case lies in the other commune (the person moved there, or lives there and works here)
+    await t.db.updateTable('case_contacts').set({ unit_code: s.otherCommune, level: 2 }).where('case_id', '=', caseB.id).where('person_id', '=', m).execute();
+    const units = (await t.db.selectFrom('case_contacts').select('unit_code').where('person_id', '=', m).execute()).map((r) => r.unit_code).sort();
+    expect(units).toEqual([s.commune, s.otherCommune].sort());
+    const hist = await get(`/api/followups/person/${m}`, communeB);
+    expect(hist.statusCode, hist.body).toBe(200);
+    const rec = await send('POST', '/api/followups', communeB, { personId: m, day: '2021-08-12', symptoms: false, temperature: 36.8, channel: 'tracer' });
+    expect(rec.statusCode, rec.body).toBe(200);
+    expect((await get(`/api/followups/person/${m}`, communeA)).json().items).toEqual([expect.objectContaining({ day: '2021-08-12', temperature: 36.8 })]);
+    // an officer of a third commune, or of another province, is still refused
+    const third = (await t.db.selectFrom('admin_units').select('code').where('level', '=', 'commune').where('path', 'like', '/VN/40/%').where('code', 'not in', [s.commune, s.otherCommune]).orderBy('code', 'desc').executeTakeFirstOrThrow()).code;
+    const officerC = await t.login('commune_officer', third);
+    expect((await get(`/api/followups/person/${m}`, officerC)).statusCode).toBe(403);
+    expect((await send('POST', '/api/followups', officerC, { personId: m, day: '2021-08-12', symptoms: false, channel: 'tracer' })).statusCode).toBe(403);
+    const hanoi = await t.login('cdc_officer', '01');
+    expect((await get(`/api/followups/person/${m}`, hanoi)).statusCode).toBe(403);
+  });
+});

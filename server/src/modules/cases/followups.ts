@@ -9,10 +9,11 @@ import type { DbOrTx } from '../../platform/db/types';
 import { invalidField, notFound } from '../../platform/http/errors';
 import type { AppContext } from '../../platform/module';
 import { getPersonIdentities } from '../people';
-import { dayOf, dayRange, plusDays } from './days';
+import { dayOf, dayRange, daysBetween, plusDays } from './days';
 import { phoneFor, routeKit } from './scope';
 import { findUserById } from '../../platform/auth/queries';
 import { toAuthUser, type AuthUser } from '../../platform/auth/service';
+import type { Permission } from '../../platform/auth/roles';
 
 export const FEVER_C = 38.0;
 const Day = Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' });
@@ -65,6 +66,12 @@ export const Subject = Type.Object({
   /** the tracer the person is assigned to (display name), or null */
   tracer: Type.Union([Type.String(), Type.Null()]),
   cells: Type.Array(Cell),
+  /** today (the deployment's local day): what was reported, 'missing' when nothing yet, 'out' outside the order */
+  today: Cell,
+  /** the latest temperature taken, any day */
+  lastTemperature: Type.Union([Type.Object({ day: Type.String(), value: Type.Number() }), Type.Null()]),
+  /** days of the order left after today (0 on its last day); null for a case (no end) */
+  daysLeft: Type.Union([Type.Integer(), Type.Null()]),
 });
 export type Subject = Static<typeof Subject>;
 export const GridResponse = Type.Object({ days: Type.Array(Type.String()), items: Type.Array(Subject), total: Type.Integer() });
@@ -196,11 +203,33 @@ export async function followUpRoutes(fastify: FastifyInstance, ctx: AppContext) 
       ? await db.selectFrom('follow_ups').select(['person_id', 'day', 'symptoms', 'temperature']).where('person_id', 'in', ids).where('day', '>=', from).where('day', '<=', to).execute()
       : [];
     const byKey = new Map(fus.map((f) => [`${f.person_id}|${f.day}`, f]));
+    const today = dayOf(now(), tz);
     if (onlyMissingOn) subs = subs.filter((x) => !byKey.has(`${x.person_id}|${onlyMissingOn}`) && x.start <= onlyMissingOn && (!x.end || x.end >= onlyMissingOn));
     const total = subs.length;
     subs.sort((a, b) => a.unit_code.localeCompare(b.unit_code) || (a.level ?? 0) - (b.level ?? 0) || a.person_id.localeCompare(b.person_id));
     const page = subs.slice(offset, offset + limit);
     const people = await getPersonIdentities(db, page.map((x) => x.person_id));
+    const pageIds = page.map((x) => x.person_id);
+    // today's report and the latest temperature of the page's people (the phone's card shows both, whatever the span)
+    const latest = pageIds.length
+      ? await db
+          .selectFrom('follow_ups')
+          .select(['person_id', 'day', 'symptoms', 'temperature'])
+          .where('person_id', 'in', pageIds)
+          .where((eb) => eb.or([eb('day', '=', today), eb('temperature', 'is not', null)]))
+          .where('day', '<=', today)
+          .orderBy('person_id')
+          .orderBy('day', 'desc')
+          .execute()
+      : [];
+    const todays = new Map(latest.filter((f) => f.day === today).map((f) => [f.person_id, f]));
+    const lastTemp = new Map<string, { day: string; value: number }>();
+    for (const f of latest) if (f.temperature != null && !lastTemp.has(f.person_id)) lastTemp.set(f.person_id, { day: f.day, value: Number(f.temperature) });
+    const cellOf = (x: SubjectRow, day: string, f: { symptoms: boolean; temperature: string | number | null } | undefined) => {
+      const temp = f?.temperature == null ? null : Number(f.temperature);
+      if (f) return { day, state: temp !== null && temp >= FEVER_C ? ('fever' as const) : f.symptoms ? ('symptoms' as const) : ('well' as const), temperature: temp };
+      return { day, state: day < x.start || (x.end && day > x.end) ? ('out' as const) : ('missing' as const), temperature: null };
+    };
     const unitNames = new Map<string, string>();
     for (const u of new Set(page.map((x) => x.unit_code))) unitNames.set(u, (await access.resolver.unit(u))?.name ?? u);
     const days = dayRange(from, to);
@@ -216,12 +245,10 @@ export async function followUpRoutes(fastify: FastifyInstance, ctx: AppContext) 
       end: x.end,
       flagged: x.flagged,
       tracer: tracerOf.get(x.person_id)?.display_name ?? null,
-      cells: days.map((day) => {
-        const f = byKey.get(`${x.person_id}|${day}`);
-        const temp = f?.temperature == null ? null : Number(f.temperature);
-        if (f) return { day, state: temp !== null && temp >= FEVER_C ? ('fever' as const) : f.symptoms ? ('symptoms' as const) : ('well' as const), temperature: temp };
-        return { day, state: day < x.start || (x.end && day > x.end) ? ('out' as const) : ('missing' as const), temperature: null };
-      }),
+      cells: days.map((day) => cellOf(x, day, byKey.get(`${x.person_id}|${day}`))),
+      today: cellOf(x, today, todays.get(x.person_id)),
+      lastTemperature: lastTemp.get(x.person_id) ?? null,
+      daysLeft: x.end === null ? null : Math.max(0, daysBetween(today, x.end)),
     }));
     return { days, items, total };
   };
@@ -320,9 +347,7 @@ export async function followUpRoutes(fastify: FastifyInstance, ctx: AppContext) 
     { config: { permission: 'followup.write' }, schema: { tags, body: FollowUpBody, response: { 200: Type.Object({ fever: Type.Boolean(), unwell: Type.Boolean(), taskCreated: Type.Boolean() }) } } },
     async (req) => {
       const b = req.body;
-      const unit = await unitOfPerson(db, b.personId);
-      if (!unit) throw notFound('Person under follow-up');
-      await access.authorize(req.user!, 'followup.write', { unitCode: unit });
+      const unit = await personUnitFor(ctx, req.user!, 'followup.write', b.personId);
       if (b.day > dayOf(now(), tz)) throw invalidField('body.day', 'is in the future');
       const r = await recordFollowUp(db, b, unit, req.user!.id, now());
       await audit(req, { action: 'followup.record', subjectType: 'person', subjectId: b.personId, details: { day: b.day, unwell: r.unwell } });
@@ -341,9 +366,7 @@ export async function followUpRoutes(fastify: FastifyInstance, ctx: AppContext) 
       },
     },
     async (req) => {
-      const unit = await unitOfPerson(db, req.params.id, true);
-      if (!unit) throw notFound('Person under follow-up');
-      await access.authorize(req.user!, 'cases.read', { unitCode: unit });
+      await personUnitFor(ctx, req.user!, 'cases.read', req.params.id, true);
       const rows = await db.selectFrom('follow_ups').selectAll().where('person_id', '=', req.params.id).orderBy('day').limit(120).execute();
       await audit(req, { action: 'followups.person.read', subjectType: 'person', subjectId: req.params.id, details: { rows: rows.length } });
       return {
@@ -385,22 +408,35 @@ export async function followUpRoutes(fastify: FastifyInstance, ctx: AppContext) 
 }
 
 /** The unit following a person up: their monitoring contact row (lowest level) or their active home-isolation case. */
-export async function unitOfPerson(db: DbOrTx, personId: string, includeEnded = false): Promise<string | null> {
-  const c = await db
+/**
+ * The areas a person under follow-up belongs to: the units of their contact rows (lowest level first: F1 before F2)
+ * and of their cases isolating at home. A person can have rows in several areas (F1 of a case in one commune, F2 of
+ * another's; moved between the two): an officer of any of them may follow them up.
+ */
+export async function unitsOfPerson(db: DbOrTx, personId: string, includeEnded = false): Promise<string[]> {
+  const contacts = await db
     .selectFrom('case_contacts')
     .select('unit_code')
     .where('person_id', '=', personId)
     .$if(!includeEnded, (q) => q.where('status', '=', 'monitoring'))
     .orderBy('level')
-    .executeTakeFirst();
-  if (c) return c.unit_code;
-  const k = await db
+    .execute();
+  const cases = await db
     .selectFrom('cases')
     .select('commune_code')
     .where('person_id', '=', personId)
     .$if(!includeEnded, (q) => q.where('status', '=', 'active').where('isolation', '=', 'home'))
-    .executeTakeFirst();
-  return k?.commune_code ?? null;
+    .execute();
+  return [...new Set([...contacts.map((c) => c.unit_code), ...cases.map((k) => k.commune_code)])];
+}
+
+/** The first of a person's areas (unitsOfPerson) where `user` may use `perm`; 404 without any, 403 when none is theirs. */
+async function personUnitFor(ctx: Pick<AppContext, 'db' | 'access'>, user: AuthUser, perm: Permission, personId: string, includeEnded = false): Promise<string> {
+  const units = await unitsOfPerson(ctx.db, personId, includeEnded);
+  if (!units.length) throw notFound('Person under follow-up');
+  for (const u of units) if (await ctx.access.can(user, perm, { unitCode: u })) return u;
+  await ctx.access.authorize(user, perm, { unitCode: units[0]! });
+  return units[0]!;
 }
 
 /** Daily: orders that ended yesterday or before → completed. */

@@ -7,7 +7,8 @@ import { AppError, invalidField, notFound } from '../../platform/http/errors';
 import type { AppContext } from '../../platform/module';
 import { findOrCreatePerson } from '../people';
 import { ImportFileError } from '../venues';
-import { addImportedContact, contactTemplateXlsx, importContacts, reviewItems } from './imports';
+import type { AuthUser } from '../../platform/auth/service';
+import { addImportedContact, contactTemplateXlsx, importContacts, reviewItems, reviewPickProblem, type ReviewArea } from './imports';
 import { phoneFor, routeKit } from './scope';
 
 const Uuid = Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' });
@@ -17,6 +18,22 @@ const ImportResult = Type.Object({
   duplicates: Type.Integer(),
   review: Type.Integer(),
   errors: Type.Array(Type.Object({ line: Type.Integer(), path: Type.String(), message: Type.String() })),
+});
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+const ReviewList = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      caseCode: Type.String(),
+      line: Type.Record(Type.String(), Type.String()),
+      reason: Type.String(),
+      /** registry records inside the reviewer's area: shown in full, may be picked */
+      candidates: Type.Array(Type.Object({ id: Type.String(), fullName: Type.String(), phone: Nullable(Type.String()), birthYear: Nullable(Type.Integer()), communeCode: Nullable(Type.String()) })),
+      /** registry records elsewhere: only their province and how many (ask that province's CDC) */
+      elsewhere: Type.Array(Type.Object({ provinceCode: Nullable(Type.String()), provinceName: Nullable(Type.String()), count: Type.Integer() })),
+    }),
+  ),
 });
 
 export async function importRoutes(fastify: FastifyInstance, ctx: AppContext) {
@@ -31,6 +48,16 @@ export async function importRoutes(fastify: FastifyInstance, ctx: AppContext) {
       if (typeof b === 'string') return Buffer.from(b, 'utf8');
       throw invalidField('body', 'send the file as the request body (Content-Type text/csv or the .xlsx type)');
     };
+    /** The reviewer's area: registry records they may see in full and pick (cases.write where the person lives). */
+    const areaOf = (user: AuthUser): ReviewArea => ({
+      inArea: (communeCode) => access.can(user, 'cases.write', { unitCode: communeCode }),
+      provinceOf: async (communeCode) => {
+        const u = communeCode ? await access.resolver.unit(communeCode) : null;
+        const code = u?.path.split('/').filter(Boolean)[1];
+        const p = code ? await access.resolver.unit(code) : null;
+        return p ? { code: p.code, name: p.name } : null;
+      },
+    });
 
     app.post('/api/contacts/import', { config: { permission: 'cases.write' }, bodyLimit: 16 * 1024 * 1024, schema: { tags, response: { 200: ImportResult } } }, async (req) => {
       const scope = await access.scopeCodes(req.user!);
@@ -48,9 +75,9 @@ export async function importRoutes(fastify: FastifyInstance, ctx: AppContext) {
       return attachment(reply, XLSX_TYPE, 'vigil-contacts-template.xlsx', await contactTemplateXlsx());
     });
 
-    app.get('/api/contact-reviews', { config: { permission: 'cases.read' }, schema: { tags } }, async (req) => {
+    app.get('/api/contact-reviews', { config: { audit: 'handler', permission: 'cases.read' }, schema: { tags, response: { 200: ReviewList } } }, async (req) => {
       const shown = phoneFor(req.user!);
-      const items = (await reviewItems(db, await access.scopeCodes(req.user!))).map((i) => ({
+      const items = (await reviewItems(db, await access.scopeCodes(req.user!), areaOf(req.user!))).map((i) => ({
         ...i,
         line: { ...i.line, phone: i.line.phone ? (shown(i.line.phone) ?? '') : '' },
         candidates: i.candidates.map((c) => ({ ...c, phone: shown(c.phone) })),
@@ -70,6 +97,10 @@ export async function importRoutes(fastify: FastifyInstance, ctx: AppContext) {
         const line = r.line as Record<string, string>;
         let personId = req.body.personId;
         if (personId && !r.candidate_ids.includes(personId)) throw invalidField('body.personId', 'is not one of the candidates');
+        // re-checked now: an item stored earlier may name a record a citizen typed in, or one outside this area
+        const problem = personId ? await reviewPickProblem(db, personId, areaOf(req.user!)) : null;
+        if (problem === 'not-registry') throw invalidField('body.personId', 'is not a registry record (typed in by a citizen, or merged away): create a new person instead');
+        if (problem === 'outside-area') throw new AppError(403, 'FORBIDDEN', "That record is outside your jurisdiction: ask its province's CDC", [{ path: 'body.personId', message: 'is outside your jurisdiction' }]);
         if (!personId) {
           // a new person: the phone stays with the record that holds it; this one is created without it
           const p = await findOrCreatePerson(

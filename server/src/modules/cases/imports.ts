@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/types';
 import type { SubtreeResolver } from '../../platform/auth/access';
-import { findOrCreatePerson, getPersonIdentities, nationalIdProblem, normalizeName, normalizePhone, registryHoldersOfNationalId } from '../people';
+import { findOrCreatePerson, nationalIdProblem, normalizeName, normalizePhone, registryHoldersOfNationalId } from '../people';
 import { readTable } from '../venues';
 import { dayOf, dayStart, plusDays } from './days';
 import { upsertContacts, type CaseSettings, type ContactInput } from './service';
@@ -194,19 +194,70 @@ export async function contactTemplateXlsx(exampleCase = 'NA40-00001'): Promise<B
   return xlsxBuffer(wb);
 }
 
-export async function reviewItems(db: Db, scope: string[] | null) {
+/** A review candidate as the list may show it: a registry record (never one a citizen typed in), live. */
+async function registryCandidates(db: Db, ids: string[]) {
+  const unique = [...new Set(ids)];
+  if (!unique.length) return new Map<string, { id: string; fullName: string; phone: string | null; birthYear: number | null; communeCode: string | null }>();
+  const rows = await db
+    .selectFrom('persons')
+    .select(['id', 'full_name', 'phone', 'birth_year', 'commune_code'])
+    .where('id', 'in', unique)
+    .where('merged_into', 'is', null)
+    .where('source', '<>', 'citizen')
+    .execute();
+  return new Map(rows.map((p) => [p.id, { id: p.id, fullName: p.full_name, phone: p.phone, birthYear: p.birth_year, communeCode: p.commune_code }]));
+}
+
+export interface ReviewArea {
+  /** may the reviewer see and pick a record of this commune (their jurisdiction)? */
+  inArea(communeCode: string | null): Promise<boolean>;
+  /** the province a commune lies in (code and name), null when unknown */
+  provinceOf(communeCode: string | null): Promise<{ code: string; name: string } | null>;
+}
+
+/**
+ * The review list of `scope` (null = everywhere). A candidate is shown in full (name, birth year, commune, phone)
+ * only when it is a registry record inside the reviewer's area; one elsewhere is shown as "a record in province X
+ * matches" (what a tracer needs to ask X's CDC), never its name: the list would otherwise be a phone-to-name
+ * look-up across the country for anyone allowed to import contacts. Records a citizen typed in are never shown
+ * (items stored before the import skipped them may still name one).
+ */
+export async function reviewItems(db: Db, scope: string[] | null, area: ReviewArea) {
   let q = db.selectFrom('contact_import_reviews as r').innerJoin('cases as c', 'c.id', 'r.case_id').select(['r.id', 'r.line', 'r.reason', 'r.candidate_ids', 'c.code']);
   if (scope) q = q.where('r.unit_code', 'in', scope.length ? scope : ['-']);
   const rows = await q.orderBy('r.created_at').limit(500).execute();
-  const people = await getPersonIdentities(db, rows.flatMap((r) => r.candidate_ids));
-  return rows.map((r) => ({
-    id: r.id,
-    caseCode: r.code,
-    line: r.line as Record<string, string>,
-    reason: r.reason,
-    candidates: r.candidate_ids
-      .map((id) => people.get(id))
-      .filter((p): p is NonNullable<typeof p> => !!p)
-      .map((p) => ({ id: p.id, fullName: p.fullName, phone: p.phone, birthYear: p.birthYear, communeCode: p.communeCode })),
-  }));
+  const people = await registryCandidates(db, rows.flatMap((r) => r.candidate_ids));
+  const inArea = new Map<string | null, boolean>();
+  for (const p of people.values()) if (!inArea.has(p.communeCode)) inArea.set(p.communeCode, await area.inArea(p.communeCode));
+  const items = [];
+  for (const r of rows) {
+    const found = r.candidate_ids.map((id) => people.get(id)).filter((p): p is NonNullable<typeof p> => !!p);
+    const elsewhere = new Map<string, { provinceCode: string | null; provinceName: string | null; count: number }>();
+    for (const p of found.filter((p) => !inArea.get(p.communeCode))) {
+      const prov = await area.provinceOf(p.communeCode);
+      const key = prov?.code ?? '';
+      const e = elsewhere.get(key) ?? { provinceCode: prov?.code ?? null, provinceName: prov?.name ?? null, count: 0 };
+      e.count++;
+      elsewhere.set(key, e);
+    }
+    items.push({
+      id: r.id,
+      caseCode: r.code,
+      line: r.line as Record<string, string>,
+      reason: r.reason,
+      candidates: found.filter((p) => inArea.get(p.communeCode)),
+      elsewhere: [...elsewhere.values()],
+    });
+  }
+  return items;
+}
+
+/**
+ * Why `personId` may not be picked for a review item by this reviewer (null = it may): re-checked at resolve time,
+ * since an item stored earlier may name a record a citizen typed in, or one that moved or lies outside the area.
+ */
+export async function reviewPickProblem(db: Db, personId: string, area: Pick<ReviewArea, 'inArea'>): Promise<'not-registry' | 'outside-area' | null> {
+  const p = (await registryCandidates(db, [personId])).get(personId);
+  if (!p) return 'not-registry';
+  return (await area.inArea(p.communeCode)) ? null : 'outside-area';
 }

@@ -67,6 +67,73 @@ describe('contact lists against typed-in details of someone else', () => {
   });
 });
 
+describe('the contact review list across provinces and against typed-in records', () => {
+  const reviewsOf = async (who: LoggedIn) => (await get('/api/contact-reviews', who)).json().items as { id: string; line: { full_name: string }; candidates: { id: string; fullName: string }[]; elsewhere: { provinceCode: string; provinceName: string; count: number }[] }[];
+  /** a review item as one stored before the list checked its candidates (any ids) */
+  const storedItem = async (name: string, candidateIds: string[]) =>
+    (
+      await t.db
+        .insertInto('contact_import_reviews')
+        .values({ case_id: caseId, line: JSON.stringify({ full_name: name, phone: '+84913000999', national_id: '', address: '', relation: 'household', last_exposure_date: '2021-08-10', commune_code: s.commune, level: '1' }), line_key: `old-${name}`, candidate_ids: candidateIds, reason: 'this phone belongs to someone with another name', unit_code: s.commune, created_by: null })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+  /** a Hà Nội commune when the test geography has one, else the province itself */
+  const hanoiUnit = async () => (await t.db.selectFrom('admin_units').select('code').where('path', 'like', '/VN/01/%').where('level', '=', 'commune').executeTakeFirst())?.code ?? '01';
+  const contactIds = async () => (await contactsOfCase()).map((k) => k.person.id);
+
+  it("shows a phone's holder in another province only as 'a record in province X', never name, birth year or commune", async () => {
+    const hnCommune = await hanoiUnit();
+    const far = await s.person('Đỗ Thị Hà Xa', { commune: hnCommune, phone: '+84913000931' });
+    await t.db.updateTable('persons').set({ birth_year: 1977 }).where('id', '=', far).execute();
+    const near = await s.person('Lò Văn Gần', { phone: '+84913000931' });
+    const csv = ['full_name,phone,national_id,address,relation,last_exposure_date,case_code', `Người Dò Số,0913000931,,Số 3,household,2021-08-10,${caseCode}`].join('\n');
+    expect((await upload(csv, cdc)).json()).toMatchObject({ review: 1, errors: [] });
+    const res = await get('/api/contact-reviews', cdc);
+    expect(res.statusCode, res.body).toBe(200);
+    const item = (res.json().items as Awaited<ReturnType<typeof reviewsOf>>).find((i) => i.line.full_name === 'Người Dò Số')!;
+    expect(item.candidates.map((c) => c.id)).toEqual([near]);
+    expect(item.elsewhere).toEqual([{ provinceCode: '01', provinceName: expect.any(String), count: 1 }]);
+    expect(res.body).not.toContain('Đỗ Thị Hà Xa');
+    expect(res.body).not.toContain(far);
+    expect(res.body).not.toContain('1977');
+    // nor can it be picked by its id (known some other way): the resolve route re-checks the area
+    const pick = await send(`/api/contact-reviews/${item.id}/resolve`, cdc, { personId: far });
+    expect(pick.statusCode, pick.body).toBe(403);
+    expect(await contactIds()).not.toContain(far);
+    // the one in the officer's area is picked as before
+    const ok = await send(`/api/contact-reviews/${item.id}/resolve`, cdc, { personId: near });
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(await contactIds()).toContain(near);
+  });
+
+  it('an item stored before the fix that names a citizen-typed record: not listed, and refused at resolve time', async () => {
+    const attacker = await t.login('citizen', '40', { personId: await s.person('Kẻ Tò Mò Ba') });
+    const dep = await send('/api/me/dependants', attacker, { person: { fullName: 'Nạn Nhân Sáu', phone: '0913000941', birthDate: '1992-03-04', sex: 'female', communeCode: s.commune }, relationship: 'other' });
+    expect(dep.statusCode, dep.body).toBe(201);
+    const depId = dep.json().items[0].id as string;
+    const id = await storedItem('Tên Trên Danh Sách', [depId]);
+    const item = (await reviewsOf(cdc)).find((i) => i.id === id)!;
+    expect(item.candidates).toEqual([]);
+    expect(item.elsewhere).toEqual([]);
+    const pick = await send(`/api/contact-reviews/${id}/resolve`, cdc, { personId: depId });
+    expect(pick.statusCode, pick.body).toBe(400);
+    expect(pick.json().error.details[0].path).toBe('body.personId');
+    expect(await contactIds()).not.toContain(depId);
+    // the item stays to be resolved as a new person
+    expect((await send(`/api/contact-reviews/${id}/resolve`, cdc, { personId: null })).statusCode).toBe(200);
+  });
+
+  it('an item stored before the fix that names a record in another province: refused at resolve time', async () => {
+    const hnCommune = await hanoiUnit();
+    const far = await s.person('Bùi Văn Tỉnh Khác', { commune: hnCommune });
+    const id = await storedItem('Tên Khác Nữa', [far]);
+    const pick = await send(`/api/contact-reviews/${id}/resolve`, cdc, { personId: far });
+    expect(pick.statusCode, pick.body).toBe(403);
+    expect(await contactIds()).not.toContain(far);
+  });
+});
+
 describe('camera stream URLs', () => {
   it('lists show a camera URL without its password (readers of the place, the down list, the one who added it)', async () => {
     const place = await send('/api/places', cdc, { name: 'Khu cách ly Rà Soát', kind: 'concentrated', communeCode: s.commune, capacity: 10 });

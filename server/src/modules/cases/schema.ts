@@ -237,6 +237,8 @@ export const TimelineEntry = Type.Object({
   kind: Type.String(),
   title: Type.String(),
   detail: Type.String(),
+  /** a declaration made at a venue or medical facility (by its QR): where */
+  venue: Type.Optional(Type.Object({ name: Type.String(), code: Type.String() })),
 });
 export const TimelineResponse = Type.Object({ items: Type.Array(TimelineEntry) });
 

@@ -7,11 +7,14 @@ import type { CaseRow } from './tables';
 
 // A check-in's detail is its venue code and length of stay ("CHO-1 · 45′"); its start is the item's time. (Raw UTC
 // instants here read as wrong local times on the case page.)
+// A declaration's title is its form kind (domestic, entry, venue), its detail 'flagged' or nothing, and `venue` where
+// it was made (name and code: a hospital visit declared by QR).
 export interface TimelineItem {
   at: string;
   kind: string;
   title: string;
   detail: string;
+  venue?: { name: string; code: string };
 }
 
 export async function timeline(db: DbOrTx, c: CaseRow, s: CaseSettings): Promise<TimelineItem[]> {
@@ -24,8 +27,8 @@ export async function timeline(db: DbOrTx, c: CaseRow, s: CaseSettings): Promise
       from checkins c join venues v on v.id = c.venue_id
       where c.person_id = ${c.person_id} and c.checkin_at >= ${from} and c.checkin_at < ${to}
       order by c.checkin_at limit 500`.execute(db),
-    sql<{ submitted_at: Date; kind: string; flagged: boolean; venue: string | null }>`
-      select d.submitted_at, d.kind, d.flagged, v.name as venue
+    sql<{ submitted_at: Date; kind: string; flagged: boolean; venue: string | null; venue_code: string | null }>`
+      select d.submitted_at, d.kind, d.flagged, v.name as venue, v.code as venue_code
       from declarations d left join venues v on v.id = d.venue_id
       where d.subject_person_id = ${c.person_id} and d.submitted_at >= ${from} and d.submitted_at < ${to}
       order by d.submitted_at limit 200`.execute(db),
@@ -39,7 +42,13 @@ export async function timeline(db: DbOrTx, c: CaseRow, s: CaseSettings): Promise
   ]);
   const items: TimelineItem[] = [
     ...checkins.rows.map((r) => ({ at: r.checkin_at.toISOString(), kind: 'checkin', title: r.name, detail: `${r.code} · ${Math.round((r.ends_at.getTime() - r.checkin_at.getTime()) / 60_000)}′` })),
-    ...declarations.rows.map((r) => ({ at: r.submitted_at.toISOString(), kind: 'declaration', title: r.venue ?? r.kind, detail: r.flagged ? 'flagged' : '' })),
+    ...declarations.rows.map((r) => ({
+      at: r.submitted_at.toISOString(),
+      kind: 'declaration',
+      title: r.kind,
+      detail: r.flagged ? 'flagged' : '',
+      ...(r.venue !== null && { venue: { name: r.venue, code: r.venue_code ?? '' } }),
+    })),
     { at: w.from.toISOString(), kind: 'window', title: 'window.start', detail: '' },
     ...(c.onset_date ? [{ at: `${c.onset_date}T00:00:00.000Z`, kind: 'onset', title: c.onset_date, detail: '' }] : []),
     ...(c.test_date ? [{ at: `${c.test_date}T00:00:00.000Z`, kind: 'test', title: c.test_date, detail: '' }] : []),

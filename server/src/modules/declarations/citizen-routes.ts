@@ -89,7 +89,10 @@ export async function citizenRoutes(fastify: FastifyInstance, ctx: AppContext) {
         let personId: string | null = null;
         const all: ErrorDetail[] = [];
         try {
-          personId = (await findOrCreatePerson(tx, req.body.person, { resolver, now: t, source: 'declaration', prefix: 'body.person' })).id;
+          // anonymous input, matched on registry records only (trust 'desk', as the contact import and the sampling
+          // page): whoever typed a neighbour's phone, name and birth year into their household would otherwise read
+          // the neighbour's declarations (answers, symptoms) as their dependant's
+          personId = (await findOrCreatePerson(tx, req.body.person, { resolver, now: t, source: 'declaration', prefix: 'body.person', trust: 'desk' })).id;
         } catch (e) {
           if (!(e instanceof AppError) || e.statusCode !== 400) throw e;
           all.push(...(e.details ?? [{ path: 'body.person', message: e.message }]));

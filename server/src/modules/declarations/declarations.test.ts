@@ -414,6 +414,30 @@ describe('rules', () => {
   });
 });
 
+describe('declaring without an account against typed-in records', () => {
+  const subjectOf = async (id: string) => (await t.db.selectFrom('declarations').select('subject_person_id').where('id', '=', id).executeTakeFirstOrThrow()).subject_person_id;
+  it("never lands on a record a citizen typed in (a neighbour typed as a dependant would read the declaration), only on the registry's", async () => {
+    const attacker = await citizenWithPerson();
+    const victim = { fullName: 'Trịnh Thị Hàng Xóm', phone: phone(), birthYear: 1975, communeCode: c.a };
+    const dep = await send('POST', '/api/me/dependants', attacker.who, { relationship: 'other', person: victim });
+    expect(dep.statusCode, dep.body).toBe(201);
+    const depId = dep.json().items[0].id as string;
+    const res = await send('POST', '/api/public/declarations', null, { formKey: 'domestic', formVersion: 1, person: victim, answers: { ...healthy, fever: true } });
+    expect(res.statusCode, res.body).toBe(201);
+    const id = res.json().declaration.id as string;
+    expect(await subjectOf(id)).not.toBe(depId);
+    const seen = await get(`/api/me/declarations?personId=${depId}`, attacker.who);
+    expect(seen.json().items ?? []).toEqual([]);
+    // a registry record with the same phone, name and birth year is matched as before
+    const registry = { fullName: 'Lương Văn Sổ Bộ', phone: phone(), birthYear: 1981, communeCode: c.a };
+    const reg = await send('POST', '/api/people', officerA, registry);
+    expect(reg.statusCode, reg.body).toBe(201);
+    const again = await send('POST', '/api/public/declarations', null, { formKey: 'domestic', formVersion: 1, person: registry, answers: healthy });
+    expect(again.statusCode, again.body).toBe(201);
+    expect(await subjectOf(again.json().declaration.id)).toBe(reg.json().person.id);
+  });
+});
+
 describe('merging people', () => {
   it('declarations follow the record that stays', async () => {
     const p = person();

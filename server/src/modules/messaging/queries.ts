@@ -187,7 +187,12 @@ export async function recordOutcomes(db: DbOrTx, provider: string, outcomes: Sen
     where n.id = v.id`.execute(db);
 }
 
-export async function insertReceipts(db: DbOrTx, provider: string, receipts: { messageId: string; state: string; detail: string; at: Date }[]) {
+export async function insertReceipts(db: DbOrTx, provider: string, batch: { messageId: string; state: string; detail: string; at: Date }[]) {
+  // one row per id (an SMSC may report an id twice in a batch: enroute, then delivered; the newest wins), in id order
+  // (concurrent flushes of several processes then take the rows' locks in one order)
+  const newest = new Map<string, (typeof batch)[number]>();
+  for (const r of batch) if (!newest.has(r.messageId) || newest.get(r.messageId)!.at <= r.at) newest.set(r.messageId, r);
+  const receipts = [...newest.values()].sort((a, b) => (a.messageId < b.messageId ? -1 : a.messageId > b.messageId ? 1 : 0));
   await sql`insert into sms_receipts (message_id, provider, state, detail, received_at)
     select m, ${provider}, s, d, a from unnest(${receipts.map((r) => r.messageId)}::text[], ${receipts.map((r) => r.state)}::text[], ${receipts.map((r) => r.detail)}::text[], ${receipts.map((r) => r.at)}::timestamptz[]) as v(m, s, d, a)
     on conflict (provider, message_id) do update set state = excluded.state, detail = excluded.detail, received_at = excluded.received_at
@@ -209,12 +214,18 @@ export async function applyReceipts(db: DbOrTx, provider: string, by: { messageI
              min(r.detail) filter (where r.state = 'failed') as detail
       from sms_parts p join affected a on a.notification_id = p.notification_id
       left join sms_receipts r on r.provider = p.provider and r.message_id = p.message_id and r.received_at >= p.submitted_at - interval '2 seconds' -- not a receipt of an earlier owner of the id
-      group by p.notification_id)
+      group by p.notification_id),
+    -- the rows to finish, locked in id order: the sending loops and the receipt flush apply receipts to overlapping
+    -- rows at once, and an UPDATE locks in its join's order, which differs between them (deadlock detected)
+    locked as materialized (
+      select n.id from notifications n join agg on agg.notification_id = n.id
+      where n.status = 'accepted' and (agg.failed > 0 or agg.delivered >= agg.stored) -- accepted: every part is stored (an HTTP gateway has one id for all parts)
+      order by n.id for update of n)
     update notifications n set
       status = case when agg.failed > 0 then 'failed' else 'delivered' end,
       error = case when agg.failed > 0 then 'receipt: ' || agg.detail else null end,
       final_at = now(), updated_at = now()
-    from agg
-    where n.id = agg.notification_id and n.status = 'accepted' and (agg.failed > 0 or agg.delivered >= agg.stored) -- accepted: every part is stored (an HTTP gateway has one id for all parts)`.execute(db);
+    from agg join locked on locked.id = agg.notification_id
+    where n.id = agg.notification_id and n.status = 'accepted'`.execute(db);
   return Number(r.numAffectedRows ?? 0n);
 }

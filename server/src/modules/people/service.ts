@@ -123,7 +123,8 @@ export interface FindOrCreateOptions {
    * anything, so a record is matched only by phone + name + birth year all agreeing (never by an ID number alone,
    * which others may know), and a matched record is not changed. 'staff' (imports by officers, demo data): matched
    * by national ID first, and missing fields are filled in. 'desk' (staff typing what the person in front of them
-   * says, e.g. at a sampling point): matched as public input, but never to a record a citizen typed in — that is staff
+   * says, e.g. at a sampling point; and anonymous health declarations): matched as public input, but never to a
+   * record a citizen typed in — that is staff
    * input too (staffMayMatch): whoever typed a neighbour's name, phone and birth year into their household would
    * otherwise receive the neighbour's test result.
    */

@@ -70,7 +70,7 @@ async function closeSlots(tx: DbOrTx, events: Events, where: RawBuilder<unknown>
   }
   // a closed slot holds exactly the seats still booked: none left to take
   await sql`
-    update vaccination_slots sl set closed = true,
+    update vaccination_slots sl set closed = true, open_capacity = coalesce(sl.open_capacity, sl.capacity),
       booked = (select count(*) from vaccination_bookings b where b.slot_id = sl.id and b.status = 'booked'),
       capacity = (select count(*) from vaccination_bookings b where b.slot_id = sl.id and b.status = 'booked')
     where sl.id = any(${slots}::uuid[])`.execute(tx);
@@ -170,5 +170,62 @@ export async function closeCampaign(db: Db, events: Events, campaign: CampaignRo
     const r = await sql`update vaccination_campaigns set status = 'closed', closed_at = ${c.now}, closed_by = ${c.by}, close_reason = ${c.reason} where id = ${campaign.id} and status <> 'closed'`.execute(tx);
     if (!Number(r.numAffectedRows ?? 0)) throw campaignClosed('params.id');
     return closeSlots(tx, events, sql`se.campaign_id = ${campaign.id}`, `vaccination-campaign-closed:${campaign.id}`, campaign.name, c);
+  });
+}
+
+export interface ReopenInput {
+  reason: string;
+  /** reopen the slots the close closed that have not begun (else they stay closed: no one can book them) */
+  reopenSlots: boolean;
+  now: Date;
+}
+
+export interface ReopenResult {
+  slotsReopened: number;
+  /** seats those slots offer again */
+  seats: number;
+}
+
+/**
+ * Reopens the closed slots chosen by `where` that have not begun, where both the site and the campaign are open
+ * again: each gets back the capacity it had before the close (at least the seats still booked in it).
+ */
+async function reopenSlots(tx: DbOrTx, where: RawBuilder<unknown>, now: Date): Promise<ReopenResult> {
+  // lock in id order, as the booking paths and the close do
+  const slots = (
+    await sql<{ id: string }>`
+      select sl.id from vaccination_slots sl join vaccination_sessions se on se.id = sl.session_id
+      join vaccination_sites si on si.id = se.site_id join vaccination_campaigns ca on ca.id = se.campaign_id
+      where ${where} and sl.closed and sl.starts_at > ${now} and si.active and ca.status <> 'closed'
+      order by sl.id for update of sl`.execute(tx)
+  ).rows.map((r) => r.id);
+  if (!slots.length) return { slotsReopened: 0, seats: 0 };
+  const r = await sql<{ free: number }>`
+    update vaccination_slots sl set closed = false, open_capacity = null,
+      capacity = greatest(sl.booked, coalesce(sl.open_capacity,
+        greatest(1, round(si.capacity_per_hour * extract(epoch from sl.ends_at - sl.starts_at) / 3600))::int))
+    from vaccination_sessions se join vaccination_sites si on si.id = se.site_id
+    where se.id = sl.session_id and sl.id = any(${slots}::uuid[])
+    returning sl.capacity - sl.booked as free`.execute(tx);
+  return { slotsReopened: r.rows.length, seats: r.rows.reduce((n, x) => n + Number(x.free), 0) };
+}
+
+export const notClosed = (what: string) => conflict(`params.id: this ${what} is not closed`, [{ path: 'params.id', message: `the ${what} is not closed` }]);
+
+/** Reopens a closed site: it takes sessions, bookings and walk-ins again; its future slots only when asked. */
+export async function reopenSite(db: Db, siteId: string, o: ReopenInput): Promise<ReopenResult> {
+  return db.transaction().execute(async (tx) => {
+    const r = await sql`update vaccination_sites set active = true, closed_at = null, closed_by = null, close_reason = null, updated_at = ${o.now} where id = ${siteId} and not active`.execute(tx);
+    if (!Number(r.numAffectedRows ?? 0)) throw notClosed('vaccination site');
+    return o.reopenSlots ? reopenSlots(tx, sql`se.site_id = ${siteId}`, o.now) : { slotsReopened: 0, seats: 0 };
+  });
+}
+
+/** Reopens a closed campaign (active again); its future slots only when asked (at sites that are open). */
+export async function reopenCampaign(db: Db, campaignId: string, o: ReopenInput): Promise<ReopenResult> {
+  return db.transaction().execute(async (tx) => {
+    const r = await sql`update vaccination_campaigns set status = 'active', closed_at = null, closed_by = null, close_reason = null, updated_at = ${o.now} where id = ${campaignId} and status = 'closed'`.execute(tx);
+    if (!Number(r.numAffectedRows ?? 0)) throw notClosed('campaign');
+    return o.reopenSlots ? reopenSlots(tx, sql`se.campaign_id = ${campaignId}`, o.now) : { slotsReopened: 0, seats: 0 };
   });
 }

@@ -10,8 +10,8 @@ import { localDay } from '../../platform/time';
 import { addLot, createCampaign, createSession, createSite, recordWastage } from './admin';
 import { routeKit } from './kit';
 import { inviteUpToCapacity } from './invitations';
-import { CampaignBody, CampaignEditBody, CloseBody, CloseResponse, EditResponse, IdParam, IdResponse, LotBody, SessionBody, SiteBody, SiteEditBody, SlotsQuery, WastageBody } from './schema';
-import { campaignClosed, closeCampaign, closeSite, siteClosed, updateCampaign, updateSite } from './close';
+import { CampaignBody, CampaignEditBody, CloseBody, CloseResponse, EditResponse, IdParam, IdResponse, LotBody, ReopenBody, ReopenResponse, SessionBody, SiteBody, SiteEditBody, SlotsQuery, WastageBody } from './schema';
+import { campaignClosed, closeCampaign, closeSite, reopenCampaign, reopenSite, siteClosed, updateCampaign, updateSite } from './close';
 
 const tags = ['vaccination'];
 
@@ -170,6 +170,45 @@ export async function adminRoutes(fastify: FastifyInstance, ctx: AppContext) {
     if (!req.body.reason.trim()) throw invalidField('body.reason', 'say why the campaign closes (the people booked are told)');
     const r = await closeCampaign(db, ctx.events, c, closing(req));
     await k.audit(req, { action: 'vaccination.campaign.close', subjectType: 'vaccination_campaign', subjectId: c.id, details: { ...r, choice: req.body.bookings, reason: req.body.reason.trim() } });
+    return r;
+  });
+
+  // what the caller closed (or may reopen): closed campaigns and sites of their area, newest first; no personal data
+  const ClosedItem = Type.Object({ id: Type.String(), name: Type.String(), closedAt: Type.Union([Type.String(), Type.Null()]), closeReason: Type.Union([Type.String(), Type.Null()]) });
+  app.get('/api/vaccination/closed', { config: { permission: 'vaccination.manage' }, schema: { tags, response: { 200: Type.Object({ campaigns: Type.Array(ClosedItem), sites: Type.Array(ClosedItem) }) } } }, async (req) => {
+    const scope = await access.scopeCodes(req.user!);
+    const within = (col: string) => (scope ? sql`and ${sql.ref(col)} = any(${scope}::text[])` : sql``);
+    const stamp = (d: Date | null) => (d ? d.toISOString() : null);
+    const [campaigns, sites] = await Promise.all([
+      sql<{ id: string; name: string; closed_at: Date | null; close_reason: string | null }>`
+        select id, name, closed_at, close_reason from vaccination_campaigns where status = 'closed' ${within('unit_code')} order by closed_at desc nulls last limit 100`.execute(db),
+      sql<{ id: string; name: string; closed_at: Date | null; close_reason: string | null }>`
+        select id, name, closed_at, close_reason from vaccination_sites where not active ${within('commune_code')} order by closed_at desc nulls last limit 200`.execute(db),
+    ]);
+    const view = (r: { id: string; name: string; closed_at: Date | null; close_reason: string | null }) => ({ id: r.id, name: r.name, closedAt: stamp(r.closed_at), closeReason: r.close_reason });
+    return { campaigns: campaigns.rows.map(view), sites: sites.rows.map(view) };
+  });
+
+  // reopening (close.ts): a reason (audited); the slots the close closed stay closed unless reopenSlots
+  const reopening = (req: { body: { reason: string; reopenSlots?: boolean } }) => {
+    const reason = req.body.reason.trim();
+    if (!reason) throw invalidField('body.reason', 'say why it reopens');
+    return { reason, reopenSlots: req.body.reopenSlots === true, now: k.now() };
+  };
+
+  app.post('/api/vaccination/sites/:id/reopen', { config: { permission: 'vaccination.manage' }, schema: { tags, params: IdParam, body: ReopenBody, response: { 200: ReopenResponse } } }, async (req) => {
+    const site = await k.siteFor(req.user!, req.params.id, 'vaccination.manage', 'params.id');
+    const o = reopening(req);
+    const r = await reopenSite(db, site.id, o);
+    await k.audit(req, { action: 'vaccination.site.reopen', subjectType: 'vaccination_site', subjectId: site.id, details: { ...r, reopenSlots: o.reopenSlots, reason: o.reason } });
+    return r;
+  });
+
+  app.post('/api/vaccination/campaigns/:id/reopen', { config: { permission: 'vaccination.manage' }, schema: { tags, params: IdParam, body: ReopenBody, response: { 200: ReopenResponse } } }, async (req) => {
+    const c = await k.campaignFor(req.user!, req.params.id, 'vaccination.manage', 'params.id');
+    const o = reopening(req);
+    const r = await reopenCampaign(db, c.id, o);
+    await k.audit(req, { action: 'vaccination.campaign.reopen', subjectType: 'vaccination_campaign', subjectId: c.id, details: { ...r, reopenSlots: o.reopenSlots, reason: o.reason } });
     return r;
   });
 }

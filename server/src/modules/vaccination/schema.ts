@@ -42,6 +42,16 @@ export const CloseBody = Type.Object(
   { additionalProperties: false },
 );
 export const CloseResponse = Type.Object({ bookings: Type.Integer(), cancelled: Type.Integer(), notified: Type.Integer(), slotsClosed: Type.Integer() });
+export const ReopenBody = Type.Object(
+  {
+    /** why it reopens (audited) */
+    reason: Text(200),
+    /** also reopen the slots the close closed that have not begun (default: they stay closed) */
+    reopenSlots: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+export const ReopenResponse = Type.Object({ slotsReopened: Type.Integer(), seats: Type.Integer() });
 export const EditResponse = Type.Object({ changed: Type.Array(Type.String()) });
 
 export const LotBody = Type.Object(
@@ -203,6 +213,8 @@ export const DoseView = Type.Object({
   id: Type.String(),
   doseNumber: Type.Integer(),
   seriesDoses: Type.Integer(),
+  /** a dose after the product's primary series: which booster (1 = the first), else null */
+  booster: Type.Union([Type.Integer(), Type.Null()]),
   productCode: Type.String(),
   productName: Type.String(),
   lot: Type.Union([Type.String(), Type.Null()]),

@@ -93,6 +93,8 @@ describe('site day', () => {
     const book = await get(`/api/vaccination/book/${p}`, staff);
     expect(book.statusCode, book.body).toBe(200);
     expect(book.json().doses.map((d: { doseNumber: number; seriesDoses: number }) => `${d.doseNumber}/${d.seriesDoses}`)).toEqual(['1/2', '2/2', '3/3']);
+    // and names the third a booster (the health book says "Mũi nhắc lại", not 3/3 read as the primary series)
+    expect(book.json().doses.map((d: { booster: number | null }) => d.booster)).toEqual([null, null, 1]);
   });
 
   it('age from the full birth date: 11 years and 364 days warns under-age for a 12+ vaccine, the 12th birthday does not', async () => {

@@ -25,6 +25,8 @@ const toDose = (d: DoseRow): DoseViewT => ({
   doseNumber: d.dose_number,
   // as the certificate says it: a booster after the primary series is n/n (rules.ts doseCount)
   seriesDoses: doseCount(d.dose_number, d.series_doses).sd,
+  // the health book names it: "Mũi nhắc lại" / "Booster", not "3/3" read as the primary series
+  booster: d.dose_number > d.series_doses ? d.dose_number - d.series_doses : null,
   productCode: d.product_code,
   productName: d.product_name,
   lot: d.lot_number,

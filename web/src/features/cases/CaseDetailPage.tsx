@@ -5,7 +5,7 @@ import { useAuth } from '../../app/auth';
 import { PageLoader } from '../../app/pages';
 import { ErrorAlert, useErrorMessage } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
-import { useCase, useCaseContacts, useCaseGraph, useCaseMutations, useTimeline, type CaseItem } from './api';
+import { useCase, useCaseContacts, useCaseGraph, useCaseMutations, useTimeline, type CaseItem, type TimelineEntry } from './api';
 import { TransmissionGraph } from './charts';
 import { ContactsTable, PhoneLink } from './ContactsTable';
 import { useCasesT, useLabel } from './i18n';
@@ -27,11 +27,12 @@ export default function CaseDetailPage() {
   const m = useCaseMutations(id);
   const [tab, setTab] = useState<string | null>('timeline');
   // the server's timeline carries codes and ISO days; say them in the page's language
-  const timelineTitle = (e: { kind: string; title: string }) =>
-    e.kind === 'isolated' ? label('isolations', e.title) : e.kind === 'followup' ? label('followups.states', e.title) : e.title;
-  const timelineDetail = (e: { kind: string; detail: string }) => {
+  const timelineTitle = (e: TimelineEntry) =>
+    e.kind === 'isolated' ? label('isolations', e.title) : e.kind === 'followup' ? label('followups.states', e.title) : e.kind === 'declaration' ? label('declarationKinds', e.title) : e.title;
+  const timelineDetail = (e: TimelineEntry) => {
     if (e.kind === 'confirmed') return label('sources', e.detail);
-    if (e.kind === 'declaration') return e.detail === 'flagged' ? tc('timelineFlagged') : e.detail;
+    // where it was declared (name and code), and whether it raised a flag
+    if (e.kind === 'declaration') return [e.venue ? `${e.venue.name} (${e.venue.code})` : '', e.detail === 'flagged' ? tc('timelineFlagged') : ''].filter(Boolean).join(' · ');
     if (e.kind === 'contacts') {
       const [n, origin] = e.detail.split(' · ');
       return `${tc('timelinePeople', { n: Number(n) })} · ${label('origins', origin ?? '')}`;
@@ -133,7 +134,7 @@ export default function CaseDetailPage() {
               {timeline.data.items.map((e, i) => (
                 <Timeline.Item key={i} title={['window', 'onset', 'test'].includes(e.kind) ? label('timeline', e.kind) : `${label('timeline', e.kind)} · ${timelineTitle(e)}`} color={e.kind === 'confirmed' ? 'red' : e.kind === 'checkin' ? 'blue' : 'gray'}>
                   <Text size="xs" c="dimmed">
-                    {e.kind === 'onset' || e.kind === 'test' ? fmt.day(e.title) : fmt.dateTime(e.at)} {e.detail && `· ${timelineDetail(e)}`}
+                    {e.kind === 'onset' || e.kind === 'test' ? fmt.day(e.title) : fmt.dateTime(e.at)} {(e.detail || e.venue) && `· ${timelineDetail(e)}`}
                   </Text>
                 </Timeline.Item>
               ))}

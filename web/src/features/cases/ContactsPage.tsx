@@ -171,6 +171,11 @@ function ImportCard() {
                         {tc('contacts.createNew')}
                       </Button>
                     </Group>
+                    {r.elsewhere.map((e) => (
+                      <Text key={e.provinceCode ?? '-'} size="xs" c="dimmed" mt={4} data-testid="review-elsewhere">
+                        {e.provinceName ? tc('contacts.elsewhere', { count: e.count, province: e.provinceName }) : tc('contacts.elsewhereUnknown', { count: e.count })}
+                      </Text>
+                    ))}
                   </Table.Td>
                 </Table.Tr>
               ))}

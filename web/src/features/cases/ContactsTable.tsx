@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { Anchor, Badge, Card, Checkbox, Group, Loader, Popover, Stack, Table, Text } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { useFormat } from '../../lib/format';
-import { DataTable } from '../../lib/DataTable';
+import { CardList, DataTable } from '../../lib/DataTable';
 import { usePhone } from '../../lib/media';
 import { useExposureSources, type ContactItem } from './api';
 import { useCasesT, useLabel } from './i18n';
@@ -58,12 +58,7 @@ export function ContactsTable({ items, selected, onSelect, showCase }: { items: 
   const order = (c: ContactItem) => `${label('orders', c.orderKind)} → ${fmt.day(c.orderEnd)}`;
   if (phone)
     return (
-      <Stack gap="xs" data-testid="contacts-table">
-        {items.length === 0 && (
-          <Text c="dimmed" ta="center" size="sm" py="md">
-            {tc('contacts.empty')}
-          </Text>
-        )}
+      <CardList testId="contacts-table" isEmpty={items.length === 0} emptyText={tc('contacts.empty')}>
         {items.map((c) => (
           <Card key={c.id} withBorder padding="sm" data-level={c.level} data-testid="contact-card">
             <Group gap="xs" wrap="nowrap" align="flex-start">
@@ -100,7 +95,7 @@ export function ContactsTable({ items, selected, onSelect, showCase }: { items: 
             </Group>
           </Card>
         ))}
-      </Stack>
+      </CardList>
     );
   const cols = [
     ...(onSelect ? [''] : []),

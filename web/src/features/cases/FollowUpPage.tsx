@@ -1,7 +1,8 @@
-import { Alert, Badge, Button, Card, Checkbox, Group, Modal, NumberInput, SegmentedControl, Select, Stack, Table, Tabs, Text, Title, Tooltip } from '@mantine/core';
+import { Alert, Badge, Button, Card, Checkbox, Group, Modal, SegmentedControl, Select, Stack, Table, Tabs, Text, Title, Tooltip } from '@mantine/core';
 import { useState } from 'react';
 import { useAuth } from '../../app/auth';
-import { DataTable } from '../../lib/DataTable';
+import { CardList, DataTable } from '../../lib/DataTable';
+import { TemperatureInput, parseTemperature } from '../../lib/TemperatureInput';
 import { usePhone } from '../../lib/media';
 import { ErrorAlert, useErrorMessage } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
@@ -110,27 +111,36 @@ function SubjectGrid({ useData, query = {}, onPick, selected, onSelect }: { useD
   const label = useLabel();
   const fmt = useFormat();
   const q = useData(query);
-  // on a phone the button to record sits under the name, not past the day columns off screen
+  // on a phone: a card per person (today, last temperature, days left, one tap to record), not a grid to scroll
   const phone = usePhone();
   if (q.isError) return <ErrorAlert error={q.error} onRetry={() => void q.refetch()} />;
   if (!q.data) return null;
   const all = q.data.items.map((s) => s.personId);
-  const record = (s: Subject) => (
-    <Button size="xs" variant="light" onClick={() => onPick(s)}>
-      {tc('followups.record')}
-    </Button>
+  const toggle = (id: string, on: boolean) => {
+    const next = new Set(selected);
+    if (on) next.add(id);
+    else next.delete(id);
+    onSelect?.(next);
+  };
+  const selectAll = selected && (
+    <Checkbox
+      my="xs"
+      label={tc('followups.selectAll')}
+      data-testid="select-all"
+      checked={all.length > 0 && all.every((id) => selected.has(id))}
+      onChange={(e) => onSelect?.(e.currentTarget.checked ? new Set(all) : new Set())}
+    />
   );
+  if (phone)
+    return (
+      <>
+        {selectAll}
+        <SubjectCards items={q.data.items} onPick={onPick} selected={selected} onToggle={toggle} />
+      </>
+    );
   return (
     <>
-    {selected && (
-      <Checkbox
-        my="xs"
-        label={tc('followups.selectAll')}
-        data-testid="select-all"
-        checked={all.length > 0 && all.every((id) => selected.has(id))}
-        onChange={(e) => onSelect?.(e.currentTarget.checked ? new Set(all) : new Set())}
-      />
-    )}
+    {selectAll}
     <DataTable
       testId="followup-grid"
       minWidth={800}
@@ -138,21 +148,12 @@ function SubjectGrid({ useData, query = {}, onPick, selected, onSelect }: { useD
       emptyText={tc('followups.empty')}
       columns={[
         ...(selected ? [''] : []),
-        tc('fields.fullName'), tc('fields.phone'), tc('fields.unit'), tc('fields.level'), tc('followups.tracer'), ...q.data.days.map((d) => fmt.shortDay(d)), ...(phone ? [] : [''])]}>
+        tc('fields.fullName'), tc('fields.phone'), tc('fields.unit'), tc('fields.level'), tc('followups.tracer'), ...q.data.days.map((d) => fmt.shortDay(d)), '']}>
       {q.data.items.map((s) => (
         <Table.Tr key={s.personId}>
           {selected && (
             <Table.Td>
-              <Checkbox
-                aria-label={s.fullName}
-                checked={selected.has(s.personId)}
-                onChange={(e) => {
-                  const next = new Set(selected);
-                  if (e.currentTarget.checked) next.add(s.personId);
-                  else next.delete(s.personId);
-                  onSelect?.(next);
-                }}
-              />
+              <Checkbox aria-label={s.fullName} checked={selected.has(s.personId)} onChange={(e) => toggle(s.personId, e.currentTarget.checked)} />
             </Table.Td>
           )}
           <Table.Td>
@@ -162,7 +163,6 @@ function SubjectGrid({ useData, query = {}, onPick, selected, onSelect }: { useD
                 {tc('contacts.flagged')}
               </Badge>
             )}
-            {phone && <div>{record(s)}</div>}
           </Table.Td>
           <Table.Td>
             <PhoneLink phone={s.phone} />
@@ -177,11 +177,69 @@ function SubjectGrid({ useData, query = {}, onPick, selected, onSelect }: { useD
               </Tooltip>
             </Table.Td>
           ))}
-          {!phone && <Table.Td>{record(s)}</Table.Td>}
+          <Table.Td>
+            <Button size="xs" variant="light" onClick={() => onPick(s)}>
+              {tc('followups.record')}
+            </Button>
+          </Table.Td>
         </Table.Tr>
       ))}
     </DataTable>
     </>
+  );
+}
+
+const STATE_COLOR: Record<GridCell['state'], string> = { well: 'teal', symptoms: 'orange', fever: 'red', missing: 'gray', out: 'gray' };
+
+/** The phone's follow-up list: one card per person, what a tracer needs before the call, one tap to record. */
+function SubjectCards({ items, onPick, selected, onToggle }: { items: Subject[]; onPick(s: Subject): void; selected?: Set<string>; onToggle(id: string, on: boolean): void }) {
+  const tc = useCasesT();
+  const label = useLabel();
+  const fmt = useFormat();
+  return (
+    <CardList testId="followup-grid" isEmpty={items.length === 0} emptyText={tc('followups.empty')}>
+      {items.map((s) => (
+        <Card key={s.personId} withBorder padding="sm" data-testid="followup-card" data-today={s.today.state}>
+          <Group gap="xs" wrap="nowrap" align="flex-start">
+            {selected && <Checkbox aria-label={s.fullName} checked={selected.has(s.personId)} onChange={(e) => onToggle(s.personId, e.currentTarget.checked)} mt={2} />}
+            <Stack gap={4} style={{ flex: 1, minWidth: 0 }}>
+              <Group gap={6} wrap="nowrap" justify="space-between">
+                <Text fw={600} size="sm" style={{ minWidth: 0 }}>
+                  {s.fullName}
+                  {s.flagged && (
+                    <Badge ml={6} color="red" size="xs">
+                      {tc('contacts.flagged')}
+                    </Badge>
+                  )}
+                </Text>
+                <Badge variant="light" style={{ flexShrink: 0 }}>
+                  {s.kind === 'case' ? tc('followups.case') : `F${s.level}`}
+                </Badge>
+              </Group>
+              <Group gap="xs">
+                <PhoneLink phone={s.phone} />
+                <Text size="xs" c="dimmed">
+                  {[s.unitName, s.tracer].filter(Boolean).join(' · ')}
+                </Text>
+              </Group>
+              <Group gap="xs" data-testid="followup-today">
+                <Text size="xs">{tc('followups.today')}:</Text>
+                <Badge size="sm" color={STATE_COLOR[s.today.state]} variant={s.today.state === 'missing' ? 'outline' : 'filled'}>
+                  {s.today.state === 'out' ? '—' : label('followups.states', s.today.state)}
+                </Badge>
+              </Group>
+              <Text size="xs" data-testid="followup-facts">
+                {tc('followups.lastTemperature')}: {s.lastTemperature ? `${fmt.number(s.lastTemperature.value)} °C (${fmt.shortDay(s.lastTemperature.day)})` : tc('followups.noTemperature')}
+                {s.daysLeft !== null && ` · ${s.daysLeft === 0 ? tc('followups.lastDay') : tc('followups.daysLeft', { n: s.daysLeft })}`}
+              </Text>
+              <Button fullWidth size="sm" variant={s.today.state === 'missing' ? 'filled' : 'light'} onClick={() => onPick(s)}>
+                {tc('followups.record')}
+              </Button>
+            </Stack>
+          </Group>
+        </Card>
+      ))}
+    </CardList>
   );
 }
 
@@ -192,13 +250,18 @@ function PersonModal({ person, onClose }: { person: Subject | null; onClose(): v
   const { can } = useAuth();
   const series = useSeries(person?.personId ?? null);
   const record = useRecordFollowUp();
-  const [temp, setTemp] = useState<number | string>('');
+  const [temp, setTemp] = useState('');
+  const [tempError, setTempError] = useState<string | null>(null);
   const [symptoms, setSymptoms] = useState<string[]>([]);
   const [channel, setChannel] = useState('tracer');
   const today = new Date().toLocaleDateString('en-CA', { timeZone: 'Asia/Ho_Chi_Minh' });
-  const save = () =>
-    person &&
-    record.mutate({ personId: person.personId, day: today, symptoms: symptoms.length > 0, temperature: temp === '' ? null : Number(temp), symptomList: symptoms, channel });
+  const save = () => {
+    if (!person) return;
+    const temperature = parseTemperature(temp);
+    if (temperature === undefined) return setTempError(tc('followups.temperatureInvalid'));
+    setTempError(null);
+    record.mutate({ personId: person.personId, day: today, symptoms: symptoms.length > 0, temperature, symptomList: symptoms, channel });
+  };
   return (
     <Modal opened={!!person} onClose={onClose} title={person?.fullName} size="lg">
       <Stack>
@@ -207,7 +270,7 @@ function PersonModal({ person, onClose }: { person: Subject | null; onClose(): v
         {can('followup.write') && (
           <Card withBorder>
             <Stack>
-              <NumberInput label={tc('followups.temperature')} value={temp} onChange={setTemp} min={30} max={45} step={0.1} decimalScale={1} allowedDecimalSeparators={['.', ',']} w={180} />
+              <TemperatureInput label={tc('followups.temperature')} value={temp} onChange={(v) => (setTemp(v), setTempError(null))} placeholder="37,0" error={tempError} w={180} />
               <Checkbox.Group label={tc('followups.symptoms')} value={symptoms} onChange={setSymptoms}>
                 <Group mt={4}>
                   {SYMPTOMS.map((s) => (

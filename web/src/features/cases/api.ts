@@ -14,6 +14,8 @@ export interface TimelineEntry {
   kind: string;
   title: string;
   detail: string;
+  /** where a declaration was made (a venue or medical facility's QR) */
+  venue?: { name: string; code: string };
 }
 export interface Cluster {
   id: string;
@@ -44,6 +46,12 @@ export interface Subject {
   /** the tracer the person is assigned to */
   tracer: string | null;
   cells: GridCell[];
+  /** today (the deployment's local day): what was reported, 'missing' when nothing yet */
+  today: GridCell;
+  /** the latest temperature taken, any day */
+  lastTemperature: { day: string; value: number } | null;
+  /** days of the order left after today; null for a case */
+  daysLeft: number | null;
 }
 export interface Grid {
   days: string[];
@@ -122,7 +130,10 @@ export interface Review {
   caseCode: string;
   line: Record<string, string>;
   reason: string;
+  /** registry records inside the reviewer's area (may be picked) */
   candidates: { id: string; fullName: string; phone: string | null; birthYear: number | null; communeCode: string | null }[];
+  /** registry records elsewhere: only their province (ask that province's CDC) */
+  elsewhere: { provinceCode: string | null; provinceName: string | null; count: number }[];
 }
 
 export const PAGE_SIZE = 50;

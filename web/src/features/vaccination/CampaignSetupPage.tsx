@@ -13,7 +13,7 @@ import { UnitPicker } from '../geo/UnitPicker';
 import { useCampaigns, usePriorityGroups, useProducts, useSiteDetails, useSlots, useStock, type CampaignItem, type OpeningWindow, type StockItem } from './api';
 import { CampaignSelect, DayInput, fieldErrorsOf, todayLocal, unplaced, useSeparators } from './forms';
 import { useVaccT, type VaccKey } from './i18n';
-import { CampaignEditCard, SiteEditCard } from './EditClose';
+import { CampaignEditCard, ReopenCard, SiteEditCard } from './EditClose';
 
 const CAMPAIGN_KEY = 'vigil.vacc.setupCampaign';
 const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7];
@@ -442,6 +442,7 @@ export default function CampaignSetupPage() {
         </Alert>
       )}
       <CampaignForm onCreated={setCampaignId} />
+      <ReopenCard />
       <CampaignSelect label={t('campaign')} campaigns={campaigns.data?.items} value={campaignId} onChange={setCampaignId} storageKey={CAMPAIGN_KEY} testId="setup-campaign" />
       {campaign && (
         <Group gap="xs" justify="space-between" wrap="wrap">

@@ -1,9 +1,11 @@
 // Editing and closing a campaign or a site on the set-up page. An edit applies to sessions planned afterwards; closing
 // asks what becomes of the appointments not yet over — cancelled (the people are asked by SMS to book elsewhere) or
-// kept (they are told it stands) — with no default, and why (the reason goes into the SMS).
-import { Alert, Button, Card, Group, NumberInput, Radio, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+// kept (they are told it stands) — with no default, and why (the reason goes into the SMS). What was closed can be
+// reopened with a reason; its future slots only when the officer asks.
+import { Alert, Button, Card, Checkbox, Group, NumberInput, Radio, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
+import { useAuth } from '../../app/auth';
 import { api } from '../../lib/api';
 import { ErrorAlert } from '../../lib/errors';
 import { useFormat } from '../../lib/format';
@@ -147,6 +149,102 @@ export function SiteEditCard({ site, hoursEditor, onClosed }: { site: SiteDetail
           </Button>
         </Group>
         <CloseForm url={`/api/vaccination/sites/${site.id}/close`} prefix="site" what={t('close.theSite')} onClosed={onClosed} />
+      </Stack>
+    </Card>
+  );
+}
+
+interface ClosedItem {
+  id: string;
+  name: string;
+  closedAt: string | null;
+  closeReason: string | null;
+}
+
+/** One closed campaign or site: when and why it closed; reopen with a reason, its future slots only when asked. */
+function ReopenRow({ item, kind, onReopened }: { item: ClosedItem; kind: 'campaign' | 'site'; onReopened(text: string): void }) {
+  const t = useVaccT();
+  const fmt = useFormat();
+  const [open, setOpen] = useState(false);
+  const [reason, setReason] = useState('');
+  const [slots, setSlots] = useState(false);
+  const what = t(kind === 'site' ? 'close.theSite' : 'close.theCampaign');
+  const reopen = useMutation({
+    mutationFn: () => api.post<{ slotsReopened: number; seats: number }>(`/api/vaccination/${kind === 'site' ? 'sites' : 'campaigns'}/${item.id}/reopen`, { reason: reason.trim(), reopenSlots: slots }),
+    onSuccess: (r) => onReopened(t('close.reopened', { what, name: item.name, slots: fmt.number(r.slotsReopened), seats: fmt.number(r.seats) })),
+  });
+  const fe = fieldErrorsOf(reopen.error);
+  return (
+    <Stack gap={4} data-testid={`reopen-${kind}`} data-id={item.id}>
+      <Group justify="space-between" wrap="nowrap" align="flex-start">
+        <div style={{ minWidth: 0 }}>
+          <Text size="sm" fw={600}>
+            {item.name}
+          </Text>
+          <Text size="xs" c="dimmed">
+            {t('close.closedOn', { at: item.closedAt ? fmt.dateTime(item.closedAt) : '—', reason: item.closeReason ?? '—' })}
+          </Text>
+        </div>
+        {!open && (
+          <Button size="compact-sm" variant="light" onClick={() => setOpen(true)} data-testid={`reopen-${kind}-open`}>
+            {t('close.reopen')}
+          </Button>
+        )}
+      </Group>
+      {open && (
+        <Stack gap="xs" pl="sm">
+          <TextInput label={t('close.reopenReason')} value={reason} onChange={(e) => (setReason(e.currentTarget.value), reopen.reset())} maxLength={200} error={fe.reason} data-testid={`reopen-${kind}-reason`} />
+          <Checkbox label={t('close.reopenSlots')} checked={slots} onChange={(e) => setSlots(e.currentTarget.checked)} data-testid={`reopen-${kind}-slots`} />
+          {unplaced(reopen.error, ['reason', 'reopenSlots']) && <ErrorAlert error={reopen.error} />}
+          <Group>
+            <Button onClick={() => reopen.mutate()} loading={reopen.isPending} data-testid={`reopen-${kind}-submit`}>
+              {t('close.reopenSubmit', { what })}
+            </Button>
+          </Group>
+        </Stack>
+      )}
+    </Stack>
+  );
+}
+
+/** The campaigns and sites of the officer's area that were closed, each to reopen (nothing shown when none). */
+export function ReopenCard() {
+  const t = useVaccT();
+  const qc = useQueryClient();
+  const { can } = useAuth();
+  const closed = useQuery({
+    queryKey: ['vaccination', 'closed'],
+    queryFn: ({ signal }) => api.get<{ campaigns: ClosedItem[]; sites: ClosedItem[] }>('/api/vaccination/closed', undefined, signal),
+    enabled: can('vaccination.manage'),
+  });
+  const [done, setDone] = useState<string | null>(null);
+  const reopened = async (text: string) => {
+    setDone(text);
+    await qc.invalidateQueries({ queryKey: ['vaccination'] });
+  };
+  if (closed.isError) return <ErrorAlert error={closed.error} />;
+  const items = closed.data;
+  if (!items || (!items.campaigns.length && !items.sites.length && !done)) return null;
+  return (
+    <Card withBorder data-testid="reopen-card">
+      <Stack gap="sm">
+        <Title order={2} size="h5">
+          {t('close.reopenTitle')}
+        </Title>
+        <Text size="sm" c="dimmed">
+          {t('close.reopenHint')}
+        </Text>
+        {done && (
+          <Alert color="green" data-testid="reopen-result" withCloseButton onClose={() => setDone(null)}>
+            {done}
+          </Alert>
+        )}
+        {items.campaigns.map((c) => (
+          <ReopenRow key={c.id} item={c} kind="campaign" onReopened={reopened} />
+        ))}
+        {items.sites.map((s) => (
+          <ReopenRow key={s.id} item={s} kind="site" onReopened={reopened} />
+        ))}
       </Stack>
     </Card>
   );

@@ -70,7 +70,11 @@ function Book({ personId, own }: { personId: string; own: boolean }) {
         {b.doses.length === 0 && <Text c="dimmed">{t('noDoses')}</Text>}
         {b.doses.map((d) => (
           <Stack key={d.id} gap={2} mb="xs">
-            <Text size="sm">{t('doseLine', { n: d.doseNumber, of: d.seriesDoses, product: d.productName, lot: d.lot ?? '—', date: fmt.day(d.givenOn), site: d.siteName ?? '—' })}</Text>
+            <Text size="sm" data-testid="dose-line">
+              {d.booster !== null
+                ? t('boosterLine', { which: d.booster > 1 ? ` ${d.booster}` : '', product: d.productName, lot: d.lot ?? '—', date: fmt.day(d.givenOn), site: d.siteName ?? '—' })
+                : t('doseLine', { n: d.doseNumber, of: d.seriesDoses, product: d.productName, lot: d.lot ?? '—', date: fmt.day(d.givenOn), site: d.siteName ?? '—' })}
+            </Text>
             {d.aefi.map((a, i) => (
               <Text size="xs" c="orange" key={i}>
                 {t('aefiLine', { severity: t(`sev.${a.severity}` as VaccKey), symptoms: a.symptoms.join(', '), outcome: t(`out.${a.outcome}` as VaccKey) })}

@@ -3,6 +3,7 @@ import { Alert, Badge, Button, Checkbox, NumberInput, Stack, Text } from '@manti
 import { useState } from 'react';
 import { useScopedLabel } from '../../app/i18n';
 import { useErrorMessage } from '../../lib/errors';
+import { TemperatureInput, parseTemperature } from '../../lib/TemperatureInput';
 import { screenPerson } from './api';
 import { useVaccT, type VaccKey } from './i18n';
 
@@ -24,18 +25,21 @@ export function ScreeningStep({ personId, siteId, onDone }: { personId: string; 
   const errorText = useErrorMessage();
   const [answers, setAnswers] = useState<Record<string, boolean>>(() => Object.fromEntries(QUESTIONS.map((q) => [q, false])));
   const [weeks, setWeeks] = useState<number | ''>('');
-  // what the field holds while typing ('36.' is a string on the way to 36.8): keep it, read it as a number on submit
-  const [temperature, setTemperature] = useState<number | string>(36.5);
+  // what was typed, read on submit (either decimal separator; lib/TemperatureInput)
+  const [temperature, setTemperature] = useState('36,5');
+  const [temperatureError, setTemperatureError] = useState<string | null>(null);
   const [consent, setConsent] = useState(false);
   const [result, setResult] = useState<Screening | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
   const submit = async () => {
+    const celsius = parseTemperature(temperature);
+    if (celsius === undefined) return setTemperatureError(t('temperatureInvalid'));
     setBusy(true);
     setError(null);
     try {
-      const r = await screenPerson({ personId, siteId, answers: { ...answers, pregnancyWeeks: weeks === '' ? null : weeks }, temperature: temperatureOf(temperature), consent, consentBy: 'self' });
+      const r = await screenPerson({ personId, siteId, answers: { ...answers, pregnancyWeeks: weeks === '' ? null : weeks }, temperature: celsius, consent, consentBy: 'self' });
       setResult(r);
       onDone(r);
     } catch (e) {
@@ -51,7 +55,7 @@ export function ScreeningStep({ personId, siteId, onDone }: { personId: string; 
         <Checkbox key={q} label={t(`q.${q}` as VaccKey)} checked={answers[q]} onChange={(e) => setAnswers({ ...answers, [q]: e.currentTarget.checked })} disabled={!!result} />
       ))}
       <NumberInput label={t('pregnancyWeeks')} value={weeks} min={1} max={45} onChange={(v) => setWeeks(typeof v === 'number' ? v : '')} disabled={!!result} />
-      <NumberInput label={t('temperature')} value={temperature} min={30} max={45} step={0.1} decimalScale={1} allowedDecimalSeparators={['.', ',']} onChange={setTemperature} disabled={!!result} />
+      <TemperatureInput label={t('temperature')} value={temperature} onChange={(v) => (setTemperature(v), setTemperatureError(null))} error={temperatureError} disabled={!!result} />
       <Checkbox label={t('consent')} checked={consent} onChange={(e) => setConsent(e.currentTarget.checked)} disabled={!!result} />
       {error && <Alert color="red">{error}</Alert>}
       {result ? (
@@ -68,11 +72,4 @@ export function ScreeningStep({ personId, siteId, onDone }: { personId: string; 
       )}
     </Stack>
   );
-}
-
-/** The screening temperature as a number (either decimal separator), null when empty or not a number. */
-function temperatureOf(v: number | string): number | null {
-  if (typeof v === 'number') return v;
-  const n = Number(v.trim().replace(',', '.'));
-  return v.trim() === '' || !Number.isFinite(n) ? null : n;
 }
