@@ -305,6 +305,23 @@ export default async function main() {
       `cold floor: load generator ${echoLoadUs.toFixed(0)} µs + bare route ${echoServerUs.toFixed(0)} µs + ${perCold.toFixed(2)} Ed25519 checks (${keys.ed25519.name}) × ${ed25519Us.toFixed(0)} µs + PostgreSQL per row ${warm.pgUs.toFixed(0)} µs` +
         ` = ${coldFloorUs.toFixed(0)} µs per cold check-in before any new person is written → at most ${((cores * 1e6) / coldFloorUs).toFixed(0)} check-ins/s (ratio ${((cores * 1e6) / coldFloorUs / e.rps).toFixed(2)} of the echo run)`,
     );
+    // The same floors with what a public check-in must run besides its own code, each as measured in this run: the
+    // platform hooks every route runs (rate limit, NUL check, database-down check, auth guard: the echo through them),
+    // the load generator's own cost for this path's requests and answers, the signatures that cannot be cached, and
+    // PostgreSQL's writes for this path. What is left of each goal's CPU budget is all the check-in's own Node code
+    // (token caches, validation, batcher, answer) may spend; negative: the goal is out of reach before that code runs.
+    const budget = (goal: number) => (cores * 1e6) / (goal * e.rps);
+    for (const [m, goal, sigs] of [[warm, 0.45, 0], [cold, 0.25, perCold]] as const) {
+      if (!m.perSecond) continue;
+      const mustUs = m.loadUs + appEchoServerUs + sigs * ed25519Us + m.pgUs;
+      const ownUs = m.serverUs - appEchoServerUs - sigs * ed25519Us;
+      console.log(
+        `${m.name} with what it must run: load generator ${m.loadUs.toFixed(0)} µs + platform hooks and route ${appEchoServerUs.toFixed(0)} µs` +
+          (sigs ? ` + ${sigs.toFixed(2)} × ${ed25519Us.toFixed(0)} µs Ed25519` : '') +
+          ` + PostgreSQL ${m.pgUs.toFixed(0)} µs = ${mustUs.toFixed(0)} µs → ratio at most ${(((cores * 1e6) / mustUs) / e.rps).toFixed(2)};` +
+          ` the goal ${goal} allows ${budget(goal).toFixed(0)} µs of CPU per check-in, leaving ${(budget(goal) - mustUs).toFixed(0)} µs for the check-in's own code (it takes ${ownUs.toFixed(0)} µs)`,
+      );
+    }
     console.log(`rows written in all: ${after - before} (requests in flight when a run stopped were written too)`);
     console.log(`PostgreSQL connection: ${transport === 'tcp' ? 'loopback TCP' : 'Unix socket'} (BENCH_PG=tcp|socket)`);
     console.log(`machine: ${cores} × ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
