@@ -122,8 +122,9 @@ export function parseMegabytes(v: string): number | null {
  * of the machine's RAM, at least PostgreSQL's default 128 MB and at most 8 GB (beyond that the OS page cache does as
  * well); effective_cache_size (a planner hint, nothing allocated) half of the RAM, at least shared_buffers.
  * VIGIL_PG_SHARED_BUFFERS (e.g. `2GB`, `512MB`) overrides the quarter; the test suite sets `128MB` (it starts many
- * clusters). With PostgreSQL's default 128 MB the trace bench's 4.6 GB database was read from disk chunk after chunk
- * (35–39 ms of PostgreSQL a case vs 14 ms from shared buffers).
+ * clusters). A server's default, not a speed lever: on the trace bench's 4.6 GB database 6 GB instead of 128 MB did not
+ * move the bulk run's PostgreSQL CPU a case beyond the noise (docs/benchmarks-log.md, session 7); the worst single
+ * case's PostgreSQL share fell ≈ 15 % once its pages were in shared buffers.
  */
 export function embeddedMemorySettings(env: NodeJS.ProcessEnv = process.env, totalBytes = os.totalmem()): { sharedBuffersMb: number; effectiveCacheSizeMb: number } {
   const totalMb = Math.floor(totalBytes / MB);
