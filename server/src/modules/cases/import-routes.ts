@@ -10,6 +10,7 @@ import { ImportFileError } from '../venues';
 import type { AuthUser } from '../../platform/auth/service';
 import { addImportedContact, contactTemplateXlsx, importContacts, reviewItems, reviewPickProblem, type ReviewArea } from './imports';
 import { phoneFor, routeKit } from './scope';
+import { provinceOf } from './service';
 
 const Uuid = Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' });
 const ImportResult = Type.Object({
@@ -52,9 +53,7 @@ export async function importRoutes(fastify: FastifyInstance, ctx: AppContext) {
     const areaOf = (user: AuthUser): ReviewArea => ({
       inArea: (communeCode) => access.can(user, 'cases.write', { unitCode: communeCode }),
       provinceOf: async (communeCode) => {
-        const u = communeCode ? await access.resolver.unit(communeCode) : null;
-        const code = u?.path.split('/').filter(Boolean)[1];
-        const p = code ? await access.resolver.unit(code) : null;
+        const p = communeCode ? await provinceOf(access.resolver, communeCode) : null;
         return p ? { code: p.code, name: p.name } : null;
       },
     });
