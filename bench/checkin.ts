@@ -14,6 +14,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
+import { performance } from 'node:perf_hooks';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import Fastify from 'fastify';
@@ -80,6 +81,8 @@ interface Measured {
   /** check-ins acknowledged per second */
   perSecond: number;
   serverUs: number;
+  /** share of the run the server's event loop was busy (1: the server's one thread was the limit) */
+  elu: number;
   /** garbage-collection pauses per check-in (perf_hooks' gc entries: wall time, so a loaded box inflates it too) */
   gcUs: number;
   pgUs: number;
@@ -217,7 +220,7 @@ export default async function main() {
       const at = (first: 'server' | 'pg') => {
         const pg0 = first === 'pg' ? postgresCpuSample(dataDir) : null;
         const server = serverCpuMs();
-        return { server, gc: gcMs(), pg: pg0 ?? postgresCpuSample(dataDir), stats: engineStats(app) };
+        return { elu: performance.eventLoopUtilization(), server, gc: gcMs(), pg: pg0 ?? postgresCpuSample(dataDir), stats: engineStats(app) };
       };
       let cpu0 = at('pg');
       let cpu1 = cpu0;
@@ -238,6 +241,7 @@ export default async function main() {
         run,
         perSecond: run.acked.length / SECONDS,
         serverUs: ((cpu1.server - cpu0.server) * 1000) / n,
+        elu: performance.eventLoopUtilization(cpu1.elu, cpu0.elu).utilization,
         gcUs: ((cpu1.gc - cpu0.gc) * 1000) / n,
         pgUs: ((cpu1.pg.total - cpu0.pg.total) * 1000) / n,
         pgBackendsUs: (postgresCpuSplit(cpu0.pg, cpu1.pg).backends * 1000) / n,
@@ -249,7 +253,7 @@ export default async function main() {
       };
     };
     const paths = (process.env.BENCH_PATHS ?? 'warm,cold,gate').split(',');
-    const skipped = (name: string): Measured => ({ name, run: { rps: 0, cpuMs: 0, p50: 0, p99: 0, ok: 0, non2xx: 0, errors: 0, timeouts: 0, acked: [] }, perSecond: 0, serverUs: 0, gcUs: 0, pgUs: 0, pgBackendsUs: 0, loadUs: 0, found: 0, flushes: 0, rows: 0, flushMs: 0 });
+    const skipped = (name: string): Measured => ({ name, run: { rps: 0, cpuMs: 0, p50: 0, p99: 0, ok: 0, non2xx: 0, errors: 0, timeouts: 0, acked: [] }, perSecond: 0, serverUs: 0, elu: 0, gcUs: 0, pgUs: 0, pgBackendsUs: 0, loadUs: 0, found: 0, flushes: 0, rows: 0, flushMs: 0 });
     const profiled = process.env.BENCH_PROFILE_PATH ?? 'warm';
     const warm = paths.includes('warm') ? await measure('warm check-in', { mode: 'warm', venueTokens, personTokens }, profiled === 'warm') : skipped('warm (skipped)');
     const cold = paths.includes('cold') ? await measure('cold check-in', { mode: 'cold', bodies: coldBodies }, profiled === 'cold') : skipped('cold (skipped)');
@@ -270,7 +274,7 @@ export default async function main() {
         `${m.name.padEnd(22)} ${m.perSecond.toFixed(0).padStart(6)} check-ins/s  ratio/echo ${(m.perSecond / e.rps).toFixed(2)}   p50 ${r.p50} ms  p99 ${r.p99} ms   (2xx ${r.ok}, non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts}${r.exhausted ? ', COLD BODIES RAN OUT: later requests were warm' : ''})`,
       );
       console.log(
-        `${''.padEnd(22)} CPU per check-in: server ${m.serverUs.toFixed(0)} µs (GC pauses ${m.gcUs.toFixed(0)} µs wall), PostgreSQL ${m.pgUs.toFixed(0)} µs (its connections ${m.pgBackendsUs.toFixed(0)}, background and autovacuum ${(m.pgUs - m.pgBackendsUs).toFixed(0)}), load generator ${m.loadUs.toFixed(0)} µs;` +
+        `${''.padEnd(22)} CPU per check-in: server ${m.serverUs.toFixed(0)} µs (event loop busy ${(m.elu * 100).toFixed(0)}% of the run, GC pauses ${m.gcUs.toFixed(0)} µs wall), PostgreSQL ${m.pgUs.toFixed(0)} µs (its connections ${m.pgBackendsUs.toFixed(0)}, background and autovacuum ${(m.pgUs - m.pgBackendsUs).toFixed(0)}), load generator ${m.loadUs.toFixed(0)} µs;` +
           ` group commit ${m.flushes} statements, avg ${(m.rows / Math.max(1, m.flushes)).toFixed(1)} rows, ${(m.flushMs / Math.max(1, m.flushes)).toFixed(1)} ms send→commit;` +
           ` durability ${m.found}/${r.acked.length} acknowledged found ${m.found === r.acked.length ? 'OK' : 'MISSING'}`,
       );
