@@ -81,3 +81,25 @@ export class LruCache<K, V> {
     return this.map.size;
   }
 }
+
+/** base64url character → its 6-bit value (anything else → 0). */
+const B64URL_VALUE = (() => {
+  const t = new Uint8Array(128);
+  const abc = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  for (let i = 0; i < abc.length; i++) t[abc.charCodeAt(i)] = i;
+  return t;
+})();
+
+/**
+ * A small-integer key for a signed token (platform/signing: its signature or MAC is the last segment): 30 bits
+ * from five of the signature's characters (the last character carries only padding bits, so it is left out).
+ * A map keyed by it hashes a small integer instead of the 120–150-character string (V8 hashes every new string
+ * again: each request's token is a new one). Tokens with equal keys exist: callers keep the whole token in the
+ * entry and compare it (a string comparison, no hashing) before trusting anything the entry says.
+ */
+export function tokenKey(token: string): number {
+  const n = token.length;
+  let k = 0;
+  for (let i = n - 6; i < n - 1; i++) k = (k << 6) | B64URL_VALUE[token.charCodeAt(i) & 127]!;
+  return k & 0x3fffffff;
+}

@@ -11,10 +11,14 @@
 // tokens are checked); a cached row is trusted only while the last read is younger than REVOCATION_STALE_MS (a
 // check-in waits for a read otherwise). A revocation made here applies at once; one made by another process within
 // REVOCATION_STALE_MS.
+//
+// A warm check-in (warmPerson) asks all of that with one map look-up, keyed by a small integer from the token's
+// MAC (platform/cache tokenKey) and confirmed by comparing the whole token: the entry holds the device's cached row
+// itself (the very object revocations mark), so nothing else is looked up while every condition holds.
 import { sql } from 'kysely';
 import type { Db, DbOrTx } from '../../platform/db/types';
-import { verifyMac, SignatureError, tokenKeyUsable, type KeyRing } from '../../platform/signing';
-import { LruCache } from '../../platform/cache';
+import { verifyMac, SignatureError, type KeyRing } from '../../platform/signing';
+import { LruCache, tokenKey } from '../../platform/cache';
 import { ChangeFeed, sharedChangeFeed } from '../../platform/change-feed';
 import { personDeviceToken, personIdOf, PERSONAL_QR_TYPE } from './qr';
 
@@ -34,6 +38,17 @@ interface Cached {
   lastUsedAt: number;
   revoked: boolean;
   readAt: number;
+  /** No longer in the cache (evicted: it is bounded); a token entry holding it must look the device up again. */
+  dropped?: boolean;
+}
+
+/** A device token whose MAC was checked: what it names, and the device's row once read (the object `cache` holds). */
+interface CheckedToken {
+  token: string;
+  kid: string;
+  personId: string;
+  deviceId: string;
+  device: Cached | null;
 }
 
 export interface DeviceRegistryOptions {
@@ -45,8 +60,8 @@ export interface DeviceRegistryOptions {
 
 export class DeviceRegistry {
   private readonly cache = new Map<string, Cached>();
-  /** token → what it names, for tokens whose MAC was checked (checkedToken) */
-  private readonly tokens = new LruCache<string, { personId: string; deviceId: string }>(MAX_CACHED);
+  /** tokenKey(token) → the token whose MAC was checked and what it names (checkedToken; the whole token compared) */
+  private readonly tokens = new LruCache<number, CheckedToken>(MAX_CACHED);
   /** Device ids waiting to be read, with their callers; read together by one statement at a time. */
   private queue = new Map<string, { resolve: (c: Cached) => void; reject: (e: unknown) => void }[]>();
   private reading = false;
@@ -89,10 +104,13 @@ export class DeviceRegistry {
 
   /** { person, device } of a device token; throws SignatureError (reason 'expired' when revoked, idle or from before devices). */
   async verify(token: string, now: Date): Promise<{ personId: string; deviceId: string }> {
-    const { personId, deviceId } = this.checkedToken(token, now);
+    const t = this.checkedToken(token, now);
+    const { personId, deviceId } = t;
     if (!this.feed.fresh(REVOCATION_STALE_MS)) await this.feed.within(REVOCATION_STALE_MS);
-    let d = this.cache.get(deviceId);
+    let d: Cached | null | undefined = t.device;
+    if (!d || d.dropped) d = this.cache.get(deviceId);
     if (!d || this.ms() - d.readAt > CACHE_MS) d = await this.read(deviceId);
+    t.device = d;
     if (d.revoked) throw new SignatureError('expired', 'device token revoked');
     if (now.getTime() - d.lastUsedAt > this.idleMs) throw new SignatureError('expired', 'device token unused for too long');
     if (now.getTime() - d.lastUsedAt > TOUCH_MS) {
@@ -107,16 +125,35 @@ export class DeviceRegistry {
    * every check-in): a token seen before is taken from the cache while its key is still usable. The device row's
    * state (revoked, idle) is checked by the caller on every use, never cached with the token.
    */
-  private checkedToken(token: string, now: Date): { personId: string; deviceId: string } {
-    const seen = this.tokens.get(token);
-    if (seen && tokenKeyUsable(this.keys, token)) return seen;
+  private checkedToken(token: string, now: Date): CheckedToken {
+    const key = tokenKey(token);
+    const seen = this.tokens.get(key);
+    if (seen !== undefined && seen.token === token && this.keys.verifierFor(seen.kid).status === 'ok') return seen;
     const v = verifyMac(this.keys, token, { expectedType: PERSONAL_QR_TYPE, now });
     const personId = personIdOf(v, 'device token');
     const deviceId = v.body.d;
     if (typeof deviceId !== 'string' || !UUID.test(deviceId)) throw new SignatureError('expired', 'device token from before device expiry; fill in the form again');
+    const checked: CheckedToken = { token, kid: v.kid, personId, deviceId, device: null };
     // device tokens carry no expiry; one that did would be checked again each time
-    if (!v.expiresAt) this.tokens.set(token, { personId, deviceId });
-    return { personId, deviceId };
+    if (!v.expiresAt) this.tokens.set(key, checked);
+    return checked;
+  }
+
+  /**
+   * The person of a device token when verify() would accept it without waiting or writing: its MAC checked before
+   * (the same token, its key not retired since), its device row cached and read within CACHE_MS, neither revoked
+   * (here or, through a feed read within REVOCATION_STALE_MS, by another process) nor idle, and used within TOUCH_MS
+   * (no last-use write due). One look-up; undefined otherwise: ask verify(), which answers or refuses.
+   */
+  warmPerson(token: string, nowMs: number): string | undefined {
+    const t = this.tokens.get(tokenKey(token));
+    if (t === undefined || t.token !== token) return undefined;
+    const d = t.device;
+    if (d === null || d.dropped === true || d.revoked) return undefined;
+    const unused = nowMs - d.lastUsedAt;
+    if (unused > TOUCH_MS || unused > this.idleMs || this.ms() - d.readAt > CACHE_MS) return undefined;
+    if (this.keys.verifierFor(t.kid).status !== 'ok' || !this.feed.fresh(REVOCATION_STALE_MS)) return undefined;
+    return t.personId;
   }
 
   /** Revokes one device (by its token: whoever holds it may forget it). Returns whether a live device was revoked. */
@@ -182,8 +219,7 @@ export class DeviceRegistry {
             const row = found.get(id);
             // a revocation seen (feed or here) while this read was under way wins over the row read before it
             const revoked = !row || row.revoked_at !== null || this.cache.get(id)?.revoked === true;
-            const d = { lastUsedAt: row?.last_used_at.getTime() ?? 0, revoked, readAt };
-            this.remember(id, d);
+            const d = this.remember(id, { lastUsedAt: row?.last_used_at.getTime() ?? 0, revoked, readAt });
             for (const c of callers) c.resolve(d);
           }
         } catch (err) {
@@ -200,9 +236,22 @@ export class DeviceRegistry {
     if (d) d.revoked = true;
   }
 
-  private remember(id: string, d: Cached) {
-    if (!this.cache.has(id) && this.cache.size >= MAX_CACHED) this.cache.delete(this.cache.keys().next().value!);
+  /** Keeps a device's row; a device cached already keeps its object (token entries hold it), updated in place. */
+  private remember(id: string, d: Cached): Cached {
+    const known = this.cache.get(id);
+    if (known) {
+      known.lastUsedAt = d.lastUsedAt;
+      known.revoked = d.revoked;
+      known.readAt = d.readAt;
+      return known;
+    }
+    if (this.cache.size >= MAX_CACHED) {
+      const oldest = this.cache.entries().next().value!;
+      oldest[1].dropped = true;
+      this.cache.delete(oldest[0]);
+    }
     this.cache.set(id, d);
+    return d;
   }
 }
 

@@ -7,6 +7,13 @@
  *   2. resolvePeople: personal/device tokens (verified once, cached), or the first-visit form → findOrCreate;
  *   3. the write: the group-commit batcher (platform/batcher) writes concurrent requests in one statement and
  *      resolves each request after it committed. Acknowledged = durable.
+ *
+ * The warm path (warmSingle): a citizen's check-in whose poster and device token this process has seen, with every
+ * cached answer still valid, is checked in one synchronous pass (one look-up per token, one clock read, the same
+ * checks: time, venue state and window, key retirement, device revocation and idleness) up to the batcher, and a
+ * plain "created" is answered as JSON text written directly. Anything else (a duplicate, a reused client id, a
+ * person no longer registered) is answered by the general code from the batch's answer; a request the warm path
+ * cannot vouch for goes through `single` whole.
  */
 import type { Db } from '../../platform/db/types';
 import type { Access } from '../../platform/auth/access';
@@ -81,6 +88,8 @@ export class CheckinEngine {
   /** tokens, the first-visit form, card references (checkin-people.ts) */
   private readonly people: CheckinPeople;
   readonly batcher: Batcher<NewCheckin, InsertedCheckin>;
+  /** Check-ins taken by the warm path (diagnostics, tests). */
+  warmCount = 0;
 
   constructor(private readonly o: CheckinEngineOptions) {
     this.people = new CheckinPeople(o);
@@ -256,11 +265,20 @@ export class CheckinEngine {
         });
       }
     }
-    const written = await this.batcher.add(rows).catch((err: unknown) => {
+    return this.answers(items, rows, await this.write(rows));
+  }
+
+  /** The rows written by the group-commit batcher (resolves once committed); a full queue is a 503. */
+  private write(rows: NewCheckin[]): Promise<InsertedCheckin[]> {
+    return this.batcher.add(rows).catch((err: unknown) => {
       if (err instanceof BatcherFullError)
         throw new AppError(503, 'OVERLOADED', 'too many check-ins are waiting to be written; try again shortly', undefined, { 'retry-after': String(err.retryAfterSeconds) });
       throw err;
     });
+  }
+
+  /** Each item's result from what the batch wrote for its rows (created, duplicate, client id reused, person unknown). */
+  private async answers(items: Prepared[], rows: NewCheckin[], written: InsertedCheckin[]): Promise<CheckinResultItem[]> {
     const dupPairs = written.flatMap((w, i) => (w.known && w.id === null ? [{ clientId: rows[i]!.clientId, personId: w.person_id }] : []));
     const existing = dupPairs.length ? await existingByClient(this.o.db, dupPairs) : [];
     const existingRows = new Map(existing.map((r) => [`${r.client_id}|${r.person_id}`, r]));
@@ -341,9 +359,58 @@ export class CheckinEngine {
   async single(item: CheckinItem, user: AuthUser | null): Promise<CheckinResultItem> {
     const p = await this.prepare(item, 0, 'body', user);
     if (p.action === 'out') return this.checkOut(p);
-    const r = (await this.checkIn([p]))[0]!;
-    if (r.error?.code === 'CLIENT_ID_REUSED') throw new AppError(409, r.error.code, `body.clientId: ${r.error.message}`, [{ path: 'body.clientId', message: r.error.message }]);
-    return r;
+    return singleAnswer((await this.checkIn([p]))[0]!);
+  }
+
+  /**
+   * A citizen's (anonymous) single check-in through the warm path, or null when it does not qualify: one person by
+   * token, a venue QR, both seen before with every cached answer still valid (EntranceCache.warmEntrance,
+   * DeviceRegistry.warmPerson). Checked synchronously — the time (as parseAt), the venue's state and window
+   * (checkOpen) — with the same errors as `single`, thrown; then written. Resolves to the answer's JSON text for a
+   * check-in created (the common case), else to the result the general code makes of the batch's answer (a
+   * duplicate, a reused client id, a person deleted since).
+   */
+  warmSingle(item: CheckinItem): Promise<string | CheckinResultItem> | null {
+    const people = item.people;
+    if (
+      people === undefined ||
+      people.length !== 1 ||
+      !item.clientId ||
+      !item.venueToken ||
+      (item.action !== undefined && item.action !== 'in') ||
+      item.personQr !== undefined ||
+      item.personRef !== undefined ||
+      item.dependants?.length
+    )
+      return null;
+    const token = people[0]!.token;
+    if (!token) return null;
+    const now = this.o.clock();
+    const nowMs = now.getTime();
+    const warm = this.entrances.warmEntrance(item.venueToken, nowMs);
+    if (!warm) return null;
+    const personId = this.o.people.warmPerson(token, nowMs);
+    if (personId === undefined) return null;
+    // from here on what `single` would do, in its order: the time, then the venue's state (its errors thrown)
+    const at = this.parseAt(item.at, false, now, 'body.at');
+    const e = warm.info;
+    this.entrances.checkOpen(e, at, 'body.venueToken');
+    this.warmCount++;
+    const clientId = item.clientId.toLowerCase();
+    const p: Prepared = { index: 0, prefix: 'body', clientId, action: 'in', at, entrance: e, people: [{ personId, token, name: null, created: false }], staff: null };
+    const end = this.stayEnd(p);
+    const row: NewCheckin = { clientId, personId, venueId: e.venueId, entranceId: e.entranceId, checkinAt: at, autoCheckoutAt: end, checkoutAt: null, source: 'qr', recordedBy: null, newPerson: null };
+    return this.write([row]).then(async (written) => {
+      const w = written[0]!;
+      if (!w.known || w.id === null) return singleAnswer((await this.answers([p], [row], written))[0]!);
+      // CheckinResponse for one created check-in, as its serializer writes it (ids and tokens are uuids and
+      // base64url by the body's schema and the database; names escaped once per cached entrance)
+      return (
+        `{"results":[{"clientId":"${clientId}","status":"created","action":"in","checkinIds":["${w.id}"],"venue":${(warm.venueJson ??= venueJson(e))},` +
+        `"people":[{"personId":"${w.person_id}","token":"${token}","name":null,"created":false}],"at":"${at.toISOString()}","autoCheckoutAt":"${end.toISOString()}"}],` +
+        `"accepted":1,"duplicates":0,"rejected":0}`
+      );
+    });
   }
 
   /**
@@ -397,6 +464,17 @@ export class CheckinEngine {
     }
     return this.checkOut({ index: 0, prefix: 'body', clientId: body.clientId.toLowerCase(), action: 'out', at, entrance, people, staff: null, checkinClientId: body.checkinClientId.toLowerCase() });
   }
+}
+
+/** A single check-in's result; a client id used before for another venue is refused (409), as a request error. */
+function singleAnswer(r: CheckinResultItem): CheckinResultItem {
+  if (r.error?.code === 'CLIENT_ID_REUSED') throw new AppError(409, r.error.code, `body.clientId: ${r.error.message}`, [{ path: 'body.clientId', message: r.error.message }]);
+  return r;
+}
+
+/** The result's `venue` as JSON text (CheckinResultItem.venue, in the schema's key order). */
+function venueJson(e: EntranceInfo): string {
+  return JSON.stringify({ id: e.venueId, name: e.venueName, entrance: e.entranceName });
 }
 
 /** Each person once (first occurrence); forms still to be written by the batch are all kept. */

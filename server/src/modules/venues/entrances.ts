@@ -6,9 +6,12 @@
 // trusted only while the last read of the feed is younger than STATUS_TTL_MS (a check-in waits for a read
 // otherwise). A status change made here applies at once (invalidateVenue); one made by another server process within
 // STATUS_TTL_MS. A busy entrance costs no database read per check-in, however many venues there are.
+// A warm check-in (warmEntrance) gets the entrance with one look-up: the verified poster's entry (keyed by a small
+// integer from its signature, platform/cache tokenKey, the whole token compared) keeps the entrance it named, valid
+// while no venue changed since (entranceEpoch) and within the entrance cache's time.
 import type { Db, DbOrTx } from '../../platform/db/types';
-import { tokenKeyUsable, type KeyRing } from '../../platform/signing';
-import { LruCache } from '../../platform/cache';
+import { KID_LENGTH, type KeyRing } from '../../platform/signing';
+import { LruCache, tokenKey } from '../../platform/cache';
 import { ChangeFeed } from '../../platform/change-feed';
 import { entranceForCheckin } from './queries';
 import { venueQrError, verifyVenueToken, type VenueTokenBody } from './tokens';
@@ -39,8 +42,25 @@ export interface EntranceInfo {
   kind: string;
 }
 
+/** A venue QR whose signature was checked, and the entrance it named when last used (entranceOf). */
+interface CheckedVenueToken {
+  token: string;
+  kid: string;
+  body: VenueTokenBody;
+  /** The entrance, as cached at entranceEpoch `epoch` and read from the database at `infoFrom` (app clock, ms). */
+  info: EntranceInfo | null;
+  epoch: number;
+  infoFrom: number;
+  /** The check-in answer's `venue` for this entrance as JSON text, made by the warm path once per entrance read. */
+  venueJson: string | null;
+}
+
+/** What warmEntrance answers: the poster's entry with its entrance. */
+export type WarmEntrance = CheckedVenueToken & { info: EntranceInfo };
+
 export class EntranceCache {
-  private readonly venueTokens = new LruCache<string, VenueTokenBody>(50_000);
+  /** tokenKey(token) → the verified poster (the whole token compared before use) */
+  private readonly venueTokens = new LruCache<number, CheckedVenueToken>(50_000);
   // aged by the app's clock, so tests move time instead of sleeping
   private readonly entrances = new LruCache<string, EntranceInfo>(50_000, ENTRANCE_CACHE_MS, () => this.o.clock().getTime());
   /** Bumped by invalidateVenue: a look-up that started before it must not put its (older) result in the cache. */
@@ -79,20 +99,33 @@ export class EntranceCache {
    * since is verified again, and refused as revoked). The first scan of a poster checks its Ed25519 signature here,
    * synchronously (libsodium, ≈ 45 µs: see platform/signing), so concurrent first scans cannot overlap.
    */
-  verifyVenue(token: string, now: Date, path: string): VenueTokenBody {
-    const cached = this.cachedVenue(token, now, path);
-    if (cached) return cached;
+  private verifyVenue(token: string, now: Date, path: string): CheckedVenueToken {
+    const key = tokenKey(token);
+    const seen = this.venueTokens.get(key);
+    if (seen !== undefined && seen.token === token && this.o.keys.verifierFor(seen.kid).status === 'ok') {
+      if (seen.body.expiresAt && now >= seen.body.expiresAt) throw venueQrError(410, 'VENUE_QR_EXPIRED', 'has expired (the event is over)', path);
+      return seen;
+    }
     const body = verifyVenueToken(this.o.keys, token, now, path);
-    this.venueTokens.set(token, body);
-    return body;
+    const dot = token.indexOf('.');
+    const checked: CheckedVenueToken = { token, kid: token.slice(dot + 1, dot + 1 + KID_LENGTH), body, info: null, epoch: -1, infoFrom: 0, venueJson: null };
+    this.venueTokens.set(key, checked);
+    return checked;
   }
 
-  /** The body of a poster verified before whose key is still usable (no await); throws when it has expired. */
-  private cachedVenue(token: string, now: Date, path: string): VenueTokenBody | undefined {
-    const body = this.venueTokens.get(token);
-    if (!body || !tokenKeyUsable(this.o.keys, token)) return undefined;
-    if (body.expiresAt && now >= body.expiresAt) throw venueQrError(410, 'VENUE_QR_EXPIRED', 'has expired (the event is over)', path);
-    return body;
+  /**
+   * The entrance of a poster seen before, when entranceOf would answer it without waiting: its signature checked
+   * (the same token, its key not retired since, not expired), its entrance cached with no venue change since, the
+   * entrance younger than ENTRANCE_CACHE_MS and the change feed read within STATUS_TTL_MS. One look-up; undefined
+   * otherwise (ask entranceOf, which answers or refuses). The caller still checks the venue's state (checkOpen).
+   */
+  warmEntrance(token: string, nowMs: number): WarmEntrance | undefined {
+    const v = this.venueTokens.get(tokenKey(token));
+    if (v === undefined || v.token !== token || v.info === null || v.epoch !== this.entranceEpoch) return undefined;
+    const age = nowMs - v.infoFrom;
+    if (age > ENTRANCE_CACHE_MS || age < 0 || (v.body.expiresAt !== null && nowMs >= v.body.expiresAt.getTime())) return undefined;
+    if (this.o.keys.verifierFor(v.kid).status !== 'ok' || !this.feed.fresh(STATUS_TTL_MS)) return undefined;
+    return v as WarmEntrance;
   }
 
   /** The entrance (null: no such entrance), from cache while the change feed is fresh, else read. */
@@ -134,8 +167,16 @@ export class EntranceCache {
   async entranceOf(token: string, path: string): Promise<EntranceInfo> {
     const now = this.o.clock();
     // a poster seen before: no await until the batch write
-    const body = this.verifyVenue(token, now, path);
-    return namedEntrance(this.cachedEntrance(body.entranceId) ?? (await this.entrance(body.entranceId)), body, path);
+    const v = this.verifyVenue(token, now, path);
+    const hit = this.feed.fresh(STATUS_TTL_MS) ? this.entrances.getWithAge(v.body.entranceId) : undefined;
+    if (!hit) return namedEntrance(await this.entrance(v.body.entranceId), v.body, path);
+    const e = namedEntrance(hit.value, v.body, path);
+    // kept with the poster for warmEntrance (valid until a venue changes: entranceEpoch)
+    if (v.info !== e) v.venueJson = null;
+    v.info = e;
+    v.epoch = this.entranceEpoch;
+    v.infoFrom = now.getTime() - hit.age;
+    return e;
   }
 
   /**

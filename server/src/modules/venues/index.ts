@@ -47,7 +47,7 @@ export const venuesModule: VigilModule = {
       await repointCheckins(trx, e.payload.mergedId, e.payload.keptId);
     });
     // group-commit figures for the benchmark and diagnostics
-    if (!app.hasDecorator('vigilCheckinStats')) app.decorate('vigilCheckinStats', () => ({ ...engine.batcher.stats, queued: engine.batcher.queued, writing: engine.batcher.writing }));
+    if (!app.hasDecorator('vigilCheckinStats')) app.decorate('vigilCheckinStats', () => ({ ...engine.batcher.stats, queued: engine.batcher.queued, writing: engine.batcher.writing, warm: engine.warmCount }));
     // the coming days' check-in partitions exist before the first check-in (the job keeps them ahead after that;
     // the insert path creates a missing one itself, so a failure here is logged, not fatal)
     app.addHook('onReady', async () => {

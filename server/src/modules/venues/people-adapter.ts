@@ -55,6 +55,7 @@ export function peopleAdapter(keys: KeyRing, resolver: JurisdictionResolver, dev
       if (isPersonDeviceToken(bare)) return (await devices.verify(bare, now)).personId;
       return personIdOf(verify(keys, bare, { expectedType: PERSONAL_QR_TYPE, now }));
     },
+    warmPerson: (token, nowMs) => devices.warmPerson(token, nowMs),
     deviceToken: (id, origin, now) => devices.issue(id, origin, now),
     deviceOf: async (token, now) => {
       const bare = bareToken(token);

@@ -36,6 +36,11 @@ export interface PeoplePort {
    */
   verifyPersonToken(token: string, now: Date): Promise<string>;
   /**
+   * The person of a phone's device token when verifyPersonToken would accept it from cache alone (checked before, key
+   * not retired, device row cached and neither revoked nor idle, no last-use write due); undefined: ask that instead.
+   */
+  warmPerson(token: string, nowMs: number): string | undefined;
+  /**
    * findOrCreate (source 'checkin') and a new device token for the phone that typed the details, in one transaction
    * (one commit, not two, on a first check-in's hot path).
    */
