@@ -61,7 +61,7 @@ export { personRecordsLite, personIdsMatching, type PersonRecordLite, type Perso
 export { personalQrToken, verifyPersonalQr, personDeviceToken, isPersonDeviceToken, bareToken, personIdOf, qrSvg, PERSONAL_QR_TYPE } from './qr';
 export type { PersonMerged, PersonInUseCheck } from './hooks';
 export { personalQrProof, startCodeLink, finishCodeLink, type LinkProofMethod, type CodeLinkTarget } from './links';
-export { deviceRegistry, type DeviceRegistry, type DeviceOrigin } from './devices';
+export { deviceRegistry, TOUCH_MS as DEVICE_TOUCH_MS, type DeviceRegistry, type DeviceOrigin } from './devices';
 export { personIdsByReference, cardReference } from './reference';
 export { PURGE_JOB as PEOPLE_PURGE_JOB } from './jobs';
 export { findPeopleForDesk, type DeskQuery, type DeskMatch } from './identities';

@@ -130,22 +130,29 @@ export class EntranceCache {
 
   /** The entrance (null: no such entrance), from cache while the change feed is fresh, else read. */
   async entrance(entranceId: string): Promise<EntranceInfo | null> {
-    const cached = this.cachedEntrance(entranceId) ?? (await this.changesRead(), this.cachedEntrance(entranceId));
-    if (cached) return cached;
+    return (await this.entranceAged(entranceId))?.info ?? null;
+  }
+
+  /** entrance(), with when it was read from the database (app clock, ms). */
+  private async entranceAged(entranceId: string): Promise<{ info: EntranceInfo; from: number } | null> {
+    const hit = this.cachedEntrance(entranceId) ?? (await this.changesRead(), this.cachedEntrance(entranceId));
+    if (hit) return { info: hit.value, from: this.o.clock().getTime() - hit.age };
     const epoch = this.entranceEpoch;
     const r = await entranceForCheckin(this.o.db, entranceId);
     const info = r ? entranceInfo(r) : null;
     // an unknown entrance is not remembered (a new entrance must work at once; only signed posters get here)
-    if (info && epoch === this.entranceEpoch) this.entrances.set(entranceId, info);
-    return info;
+    if (!info) return null;
+    const from = this.o.clock().getTime();
+    if (epoch === this.entranceEpoch) this.entrances.set(entranceId, info);
+    return { info, from };
   }
 
   /**
-   * The cached entrance when the change feed was read recently enough to trust it (no await), starting the next
-   * read of the feed when one is due; undefined otherwise.
+   * The cached entrance, and its age, when the change feed was read recently enough to trust it (no await),
+   * starting the next read of the feed when one is due; undefined otherwise.
    */
-  private cachedEntrance(entranceId: string): EntranceInfo | undefined {
-    return this.feed.fresh(STATUS_TTL_MS) ? this.entrances.get(entranceId) : undefined;
+  private cachedEntrance(entranceId: string): { value: EntranceInfo; age: number } | undefined {
+    return this.feed.fresh(STATUS_TTL_MS) ? this.entrances.getWithAge(entranceId) : undefined;
   }
 
   /** Waits for a read of the change feed when the last one is too old to trust cached entrances. */
@@ -168,14 +175,17 @@ export class EntranceCache {
     const now = this.o.clock();
     // a poster seen before: no await until the batch write
     const v = this.verifyVenue(token, now, path);
-    const hit = this.feed.fresh(STATUS_TTL_MS) ? this.entrances.getWithAge(v.body.entranceId) : undefined;
-    if (!hit) return namedEntrance(await this.entrance(v.body.entranceId), v.body, path);
-    const e = namedEntrance(hit.value, v.body, path);
-    // kept with the poster for warmEntrance (valid until a venue changes: entranceEpoch)
-    if (v.info !== e) v.venueJson = null;
-    v.info = e;
-    v.epoch = this.entranceEpoch;
-    v.infoFrom = now.getTime() - hit.age;
+    const epoch = this.entranceEpoch;
+    const hit = this.cachedEntrance(v.body.entranceId);
+    const got = hit ? { info: hit.value, from: now.getTime() - hit.age } : await this.entranceAged(v.body.entranceId);
+    const e = namedEntrance(got?.info ?? null, v.body, path);
+    // kept with the poster for warmEntrance while no venue changes (entranceEpoch: one did during a read)
+    if (got && epoch === this.entranceEpoch) {
+      if (v.info !== e) v.venueJson = null;
+      v.info = e;
+      v.epoch = epoch;
+      v.infoFrom = got.from;
+    }
     return e;
   }
 
