@@ -242,8 +242,7 @@ export class CheckinEngine {
   }
 
   private stayEnd(p: Prepared): Date {
-    const minutes = Math.min(p.entrance?.defaultStayMinutes ?? 60, 720);
-    return new Date(Math.min(p.at.getTime() + minutes * 60_000, p.at.getTime() + MAX_STAY_MS));
+    return stayEnd(p.entrance, p.at);
   }
 
   /** Check-ins of several prepared items in one batcher call. */
@@ -397,12 +396,14 @@ export class CheckinEngine {
     this.entrances.checkOpen(e, at, 'body.venueToken');
     this.warmCount++;
     const clientId = item.clientId.toLowerCase();
-    const p: Prepared = { index: 0, prefix: 'body', clientId, action: 'in', at, entrance: e, people: [{ personId, token, name: null, created: false }], staff: null };
-    const end = this.stayEnd(p);
+    const end = stayEnd(e, at);
     const row: NewCheckin = { clientId, personId, venueId: e.venueId, entranceId: e.entranceId, checkinAt: at, autoCheckoutAt: end, checkoutAt: null, source: 'qr', recordedBy: null, newPerson: null };
-    return this.write([row]).then(async (written) => {
+    return this.write([row]).then((written) => {
       const w = written[0]!;
-      if (!w.known || w.id === null) return singleAnswer((await this.answers([p], [row], written))[0]!);
+      if (!w.known || w.id === null) {
+        const p: Prepared = { index: 0, prefix: 'body', clientId, action: 'in', at, entrance: e, people: [{ personId, token, name: null, created: false }], staff: null };
+        return this.answers([p], [row], written).then((r) => singleAnswer(r[0]!));
+      }
       // CheckinResponse for one created check-in, as its serializer writes it (ids and tokens are uuids and
       // base64url by the body's schema and the database; names escaped once per cached entrance)
       return (
@@ -470,6 +471,12 @@ export class CheckinEngine {
 function singleAnswer(r: CheckinResultItem): CheckinResultItem {
   if (r.error?.code === 'CLIENT_ID_REUSED') throw new AppError(409, r.error.code, `body.clientId: ${r.error.message}`, [{ path: 'body.clientId', message: r.error.message }]);
   return r;
+}
+
+/** When a stay that began at `at` ends unless checked out: the venue's usual stay, at most 12 hours. */
+function stayEnd(e: EntranceInfo | null, at: Date): Date {
+  const minutes = Math.min(e?.defaultStayMinutes ?? 60, 720);
+  return new Date(Math.min(at.getTime() + minutes * 60_000, at.getTime() + MAX_STAY_MS));
 }
 
 /** The result's `venue` as JSON text (CheckinResultItem.venue, in the schema's key order). */
