@@ -18,7 +18,7 @@
 import { sql } from 'kysely';
 import type { Db, DbOrTx } from '../../platform/db/types';
 import { verifyMac, SignatureError, type KeyRing } from '../../platform/signing';
-import { LruCache, tokenKey } from '../../platform/cache';
+import { tokenKey } from '../../platform/cache';
 import { ChangeFeed, sharedChangeFeed } from '../../platform/change-feed';
 import { personDeviceToken, personIdOf, PERSONAL_QR_TYPE } from './qr';
 
@@ -60,8 +60,12 @@ export interface DeviceRegistryOptions {
 
 export class DeviceRegistry {
   private readonly cache = new Map<string, Cached>();
-  /** tokenKey(token) → the token whose MAC was checked and what it names (checkedToken; the whole token compared) */
-  private readonly tokens = new LruCache<number, CheckedToken>(MAX_CACHED);
+  /**
+   * tokenKey(token) → the token whose MAC was checked and what it names (checkedToken; the whole token compared).
+   * A plain map, oldest out first like `cache`: each hop from the key to the device row is a likely cache miss on
+   * the warm path (≈ 0.3 µs each under load), so no wrapper object per entry.
+   */
+  private readonly tokens = new Map<number, CheckedToken>();
   /** Device ids waiting to be read, with their callers; read together by one statement at a time. */
   private queue = new Map<string, { resolve: (c: Cached) => void; reject: (e: unknown) => void }[]>();
   private reading = false;
@@ -135,7 +139,10 @@ export class DeviceRegistry {
     if (typeof deviceId !== 'string' || !UUID.test(deviceId)) throw new SignatureError('expired', 'device token from before device expiry; fill in the form again');
     const checked: CheckedToken = { token, kid: v.kid, personId, deviceId, device: null };
     // device tokens carry no expiry; one that did would be checked again each time
-    if (!v.expiresAt) this.tokens.set(key, checked);
+    if (!v.expiresAt) {
+      if (!this.tokens.has(key) && this.tokens.size >= MAX_CACHED) this.tokens.delete(this.tokens.keys().next().value!);
+      this.tokens.set(key, checked);
+    }
     return checked;
   }
 
