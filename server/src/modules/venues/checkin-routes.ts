@@ -149,12 +149,13 @@ export async function checkinRoutes(fastify: FastifyInstance, deps: VenueRouteDe
       const user = req.user;
       // a phone's check-in with a poster and a device token seen before: the warm path (checkins.ts warmSingle)
       const warm = !user && !body.items ? engine.warmSingle(body as CheckinItem) : null;
-      if (warm) {
-        const r = await warm;
-        // JSON text already (the route's serializer would see a string and send it as it is)
-        if (typeof r === 'string') return (reply as FastifyReply).status(201).type('application/json; charset=utf-8').send(r);
-        return reply.status(r.status === 'created' ? 201 : 200).send(summarise([r]));
-      }
+      if (warm)
+        return warm.then((r) =>
+          // JSON text already (the route's serializer would see a string and send it as it is)
+          typeof r === 'string'
+            ? (reply as FastifyReply).status(201).type('application/json; charset=utf-8').send(r)
+            : reply.status(r.status === 'created' ? 201 : 200).send(summarise([r])),
+        );
       if (body.items) {
         // a batch is a gate's offline queue; from anyone else it would be many check-ins for one request's limit
         if (!mayRunGates(user))

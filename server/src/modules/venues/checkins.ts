@@ -269,11 +269,7 @@ export class CheckinEngine {
 
   /** The rows written by the group-commit batcher (resolves once committed); a full queue is a 503. */
   private write(rows: NewCheckin[]): Promise<InsertedCheckin[]> {
-    return this.batcher.add(rows).catch((err: unknown) => {
-      if (err instanceof BatcherFullError)
-        throw new AppError(503, 'OVERLOADED', 'too many check-ins are waiting to be written; try again shortly', undefined, { 'retry-after': String(err.retryAfterSeconds) });
-      throw err;
-    });
+    return this.batcher.add(rows).catch(overloaded);
   }
 
   /** Each item's result from what the batch wrote for its rows (created, duplicate, client id reused, person unknown). */
@@ -398,7 +394,8 @@ export class CheckinEngine {
     const clientId = item.clientId.toLowerCase();
     const end = stayEnd(e, at);
     const row: NewCheckin = { clientId, personId, venueId: e.venueId, entranceId: e.entranceId, checkinAt: at, autoCheckoutAt: end, checkoutAt: null, source: 'qr', recordedBy: null, newPerson: null };
-    return this.write([row]).then((written) => {
+    // (the batcher's promise, with the queue-full refusal in the same step: one promise less than write())
+    return this.batcher.add([row]).then((written) => {
       const w = written[0]!;
       if (!w.known || w.id === null) {
         const p: Prepared = { index: 0, prefix: 'body', clientId, action: 'in', at, entrance: e, people: [{ personId, token, name: null, created: false }], staff: null };
@@ -411,7 +408,7 @@ export class CheckinEngine {
         `"people":[{"personId":"${w.person_id}","token":"${token}","name":null,"created":false}],"at":"${at.toISOString()}","autoCheckoutAt":"${end.toISOString()}"}],` +
         `"accepted":1,"duplicates":0,"rejected":0}`
       );
-    });
+    }, overloaded);
   }
 
   /**
@@ -465,6 +462,13 @@ export class CheckinEngine {
     }
     return this.checkOut({ index: 0, prefix: 'body', clientId: body.clientId.toLowerCase(), action: 'out', at, entrance, people, staff: null, checkinClientId: body.checkinClientId.toLowerCase() });
   }
+}
+
+/** A write refused because the batcher's queue is full is a 503 with Retry-After; anything else as it is. */
+function overloaded(err: unknown): never {
+  if (err instanceof BatcherFullError)
+    throw new AppError(503, 'OVERLOADED', 'too many check-ins are waiting to be written; try again shortly', undefined, { 'retry-after': String(err.retryAfterSeconds) });
+  throw err;
 }
 
 /** A single check-in's result; a client id used before for another venue is refused (409), as a request error. */
