@@ -195,7 +195,7 @@ describe('token shape: canonical base64url computed from the characters', () => 
 
 describe('payload encoding: the same bytes as the plain definition', () => {
   const strings = ['', 'a', 'Chợ Bến Thành', 'Quán phở Hà Nội 🍜', 'x'.repeat(70), 'ý'.repeat(40), '3F1C2A9E-7B4D-4E2A-9C51-0D8E6F7A1B2C', '3f1c2a9e7b4d4e2a9c510d8e6f7a1b2c', '\u0000\u007f\u0080'];
-  const keys = ['e', 'v', 'p', 'd', 'nguoi', 'khóa', 'k'.repeat(31), 'ẫẫẫẫẫẫẫẫẫẫ'];
+  const keys = ['e', 'v', 'p', 'd', 'nguoi', 'khóa', 'k'.repeat(31), 'ẫẫẫẫẫẫẫẫẫẫ', '__proto__', 'constructor', 'toString', '0', '10'];
   const numbers = [0, 1, 127, 128, 16_383, 16_384, Number.MAX_SAFE_INTEGER, -1, -128, -Number.MAX_SAFE_INTEGER, 1.5, -0, 1e300, Number.MAX_SAFE_INTEGER + 2];
 
   it('encodes every body tried byte for byte as before, and decodes it back to the same answer', () => {
@@ -206,13 +206,18 @@ describe('payload encoding: the same bytes as the plain definition', () => {
       for (let f = 0; f < fields; f++) {
         const key = keys[random(keys.length)]!;
         const kind = random(3);
-        body[key] = kind === 0 ? crypto.randomUUID() : kind === 1 ? strings[random(strings.length)]! : numbers[random(numbers.length)]!;
+        const value = kind === 0 ? crypto.randomUUID() : kind === 1 ? strings[random(strings.length)]! : numbers[random(numbers.length)]!;
+        // an own property even for "__proto__" (a body parsed from JSON can have one)
+        Object.defineProperty(body, key, { value, writable: true, enumerable: true, configurable: true });
       }
       const type = ['v', 'p', 've', 'loại', 't'.repeat(31)][random(5)]!;
       const expiresAt = random(2) ? new Date(random(2) ? 0 : 1_900_000_000_000 + random(1e9)) : null;
       const bytes = encodePayload(type, body, expiresAt);
       expect(bytes.equals(refEncode(type, body, expiresAt))).toBe(true);
-      expect(decodePayload(bytes)).toEqual(refDecode(bytes));
+      const decoded = decodePayload(bytes);
+      expect(decoded).toEqual(refDecode(bytes));
+      expect(Object.entries(decoded.body)).toEqual(Object.entries(refDecode(bytes).body));
+      expect(Object.getPrototypeOf(decoded.body)).toBe(Object.prototype);
     }
   });
 

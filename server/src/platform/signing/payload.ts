@@ -343,16 +343,14 @@ export function decodePayload(bytes: Uint8Array): { type: string; body: TokenBod
   if (typeLen === 0) throw new Error('empty type');
   const type = r.utf8(typeLen);
   const expiresAt = header & 0x20 ? new Date(r.varint() * 1000) : null;
-  const entries: Array<[string, string | number]> = [];
-  const seen = new Set<string>();
+  const body: TokenBody = {};
   while (!r.done()) {
     const fhead = r.byte();
     const tag = fhead >> 5;
     const keyLen = fhead & 0x1f;
     if (keyLen === 0) throw new Error('empty key');
     const key = r.utf8(keyLen);
-    if (seen.has(key) || RESERVED_KEYS.has(key)) throw new Error('duplicate or reserved key');
-    seen.add(key);
+    if (Object.hasOwn(body, key) || RESERVED_KEYS.has(key)) throw new Error('duplicate or reserved key');
     let value: string | number;
     switch (tag) {
       case TAG_STRING:
@@ -378,9 +376,11 @@ export function decodePayload(bytes: Uint8Array): { type: string; body: TokenBod
       default:
         throw new Error('unknown tag');
     }
-    entries.push([key, value]);
+    // an own data property, as Object.fromEntries makes (an assignment would set the prototype for "__proto__")
+    if (key === '__proto__') Object.defineProperty(body, key, { value, writable: true, enumerable: true, configurable: true });
+    else body[key] = value;
   }
-  return { type, body: Object.fromEntries(entries), expiresAt };
+  return { type, body, expiresAt };
 }
 
 function writeVarint(out: number[], n: number): void {
