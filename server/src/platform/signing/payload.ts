@@ -143,16 +143,20 @@ const SCRATCH_PAYLOAD = Buffer.alloc(Math.ceil((MAX_TOKEN_CHARS * 3) / 4));
  * a kid of KID_LENGTH base64url characters.
  */
 function tokenShape(token: string, tagChars: number): [number, number] {
-  if (typeof token !== 'string' || token.length > MAX_TOKEN_CHARS) throw new SignatureError('malformed');
-  const payloadEnd = token.indexOf('.');
-  const kidEnd = payloadEnd < 0 ? -1 : token.indexOf('.', payloadEnd + 1);
-  if (kidEnd < 0 || token.indexOf('.', kidEnd + 1) >= 0) throw new SignatureError('malformed');
-  if (!isCanonicalB64url(token, 0, payloadEnd) || kidEnd - payloadEnd - 1 !== KID_LENGTH || !isB64url(token, payloadEnd + 1, kidEnd)) {
-    throw new SignatureError('malformed');
-  }
-  if (token.length - kidEnd - 1 !== tagChars || !isCanonicalB64url(token, kidEnd + 1, token.length)) throw new SignatureError('malformed');
+  if (typeof token !== 'string' || token.length > MAX_TOKEN_CHARS || !shapeOf(tagChars).test(token)) throw new SignatureError('malformed');
+  const kidEnd = token.length - tagChars - 1;
+  const payloadEnd = kidEnd - KID_LENGTH - 1;
+  if (!canonicalTail(token, 0, payloadEnd) || !canonicalTail(token, kidEnd + 1, token.length)) throw new SignatureError('malformed');
   return [payloadEnd, kidEnd];
 }
+
+/** payload "." kid "." tag in base64url characters, with a kid of KID_LENGTH and a tag of `tagChars` characters. */
+const SHAPES = new Map<number, RegExp>();
+const shapeOf = (tagChars: number) => {
+  let re = SHAPES.get(tagChars);
+  if (!re) SHAPES.set(tagChars, (re = new RegExp(`^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]{${KID_LENGTH}}\\.[A-Za-z0-9_-]{${tagChars}}$`)));
+  return re;
+};
 
 /** payload, kid and tag of a well-shaped token whose tag has `tagChars` characters; `malformed` otherwise. */
 function tokenParts(token: string, tagChars: number): [string, string, string] {
@@ -223,32 +227,21 @@ function signingInput(payload: string, kid: string): Buffer {
   return Buffer.from(`${payload}.${kid}`, 'ascii');
 }
 
-/** The 6-bit value + 1 of each base64url character (RFC 4648 §5) by its code; 0: not one. */
+/** The 6-bit value of each base64url character (RFC 4648 §5) by its code. */
 const B64URL_VALUE = new Uint8Array(128);
-for (const [i, c] of [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'].entries()) B64URL_VALUE[c.charCodeAt(0)] = i + 1;
-
-/** Whether s[from, to) is one or more base64url characters. */
-function isB64url(s: string, from: number, to: number): boolean {
-  if (to <= from) return false;
-  for (let i = from; i < to; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 128 || B64URL_VALUE[c] === 0) return false;
-  }
-  return true;
-}
+for (const [i, c] of [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'].entries()) B64URL_VALUE[c.charCodeAt(0)] = i;
 
 /**
- * Whether s[from, to) is canonical unpadded base64url: the only spelling of its bytes, i.e. what encoding the decoded
- * bytes gives back. A length of 4n + 1 characters spells no whole byte; with 4n + 2 or 4n + 3 the last character
- * carries 4 or 2 bits beyond the last byte, which must be zero (else another character would decode to the same
- * bytes). Computed from the characters instead of decoding and encoding again (two copies of every first-seen token).
+ * Whether s[from, to), base64url characters only (tokenShape's pattern), is canonical unpadded base64url: the only
+ * spelling of its bytes, i.e. what encoding the decoded bytes gives back. A length of 4n + 1 characters spells no
+ * whole byte; with 4n + 2 or 4n + 3 the last character carries 4 or 2 bits beyond the last byte, which must be zero
+ * (else another character would decode to the same bytes). Computed from the last character instead of decoding and
+ * encoding again (two copies of every first-seen token).
  */
-function isCanonicalB64url(s: string, from: number, to: number): boolean {
-  if (!isB64url(s, from, to)) return false;
+function canonicalTail(s: string, from: number, to: number): boolean {
   const rest = (to - from) % 4;
   if (rest === 1) return false;
-  const last = B64URL_VALUE[s.charCodeAt(to - 1)]! - 1;
-  return rest === 0 || (last & (rest === 2 ? 0x0f : 0x03)) === 0;
+  return rest === 0 || (B64URL_VALUE[s.charCodeAt(to - 1)]! & (rest === 2 ? 0x0f : 0x03)) === 0;
 }
 
 /** Exported for tests and tooling; most callers want `sign`. */
