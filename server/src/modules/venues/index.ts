@@ -38,7 +38,11 @@ export const venuesModule: VigilModule = {
       clock: ctx.config.clock,
       feed: sharedChangeFeed(ctx),
       retentionDays: ctx.config.checkinRetentionDays,
-      batch: { maxQueuedRows: ctx.config.checkinQueueMax },
+      // Group commit that sizes itself: a batch goes at once when nothing is being written, and while one is, the
+      // next batch is whatever arrives meanwhile; a second statement only when one takes over 10 ms (a slow batch of
+      // first visits). Measured against a 2 ms timer with 4 slots (docs/benchmarks-log.md, session 8): larger
+      // batches (fewer statements, less CPU a check-in) and shorter send→commit at 64–256 connections.
+      batch: { maxQueuedRows: ctx.config.checkinQueueMax, eager: true, maxConcurrent: 2, maxWaitMs: 10 },
     });
     // Merged people: their check-ins follow the surviving record. The engine forgets the merged record first, so
     // a check-in resolving the merged card from now on lands on the kept one.
