@@ -150,6 +150,35 @@ describe('group-commit batcher', () => {
       expect(batches).toEqual([[1], [2, 3, 4]]);
     });
 
+    it('when one of two flushes finishes, the rows waiting go with the next free moment of the writer, not beside the other flush', async () => {
+      const held = [gate(), gate()];
+      const batches: number[][] = [];
+      const b = new Batcher<number, number>({
+        eager: true,
+        maxRows: 2,
+        maxConcurrent: 2,
+        maxWaitMs: 60_000,
+        write: async (rows) => {
+          const i = batches.push(rows) - 1;
+          if (i < 2) await held[i]!.p;
+          return rows;
+        },
+      });
+      const a = b.add([1, 2]); // maxRows: at once
+      const c = b.add([3, 4]); // the second slot
+      expect(b.writing).toBe(2);
+      const later = b.add([5]);
+      held[0]!.open();
+      expect(await a).toEqual([1, 2]);
+      await turn();
+      await turn();
+      expect(batches.length).toBe(2); // [5] waits for the flush still being written
+      held[1]!.open();
+      expect(await c).toEqual([3, 4]);
+      expect(await later).toEqual([5]);
+      expect(batches).toEqual([[1, 2], [3, 4], [5]]);
+    });
+
     it('maxWaitMs opens another slot when a flush takes long', async () => {
       const held = gate();
       const b = new Batcher<number, number>({
