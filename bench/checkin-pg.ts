@@ -14,6 +14,8 @@
 //   BENCH_SETUP_SQL='drop index …'   runs this SQL after the migrations (what does one index, key or trigger cost a row?)
 //   BENCH_VARIANT_SQL='…' BENCH_VARIANT_UNDO_SQL='…'   each round runs every shape as it is and changed by this SQL
 //                      (undone after), in alternating order: a paired comparison that a shared box's drift spares
+//   BENCH_SHAPES=warm,gate   only these shapes
+//   BENCH_FIT_SIZES=10,53,160   also warm batches of these sizes, and the backend's CPU a statement and a row fitted
 //   BENCH_EXPLAIN=1    also prints each shape's plan of every statement inside the functions (auto_explain,
 //                      ANALYZE + BUFFERS, nested statements) for one batch, and the functions' own times
 import crypto from 'node:crypto';
@@ -99,12 +101,19 @@ export default async function main() {
         },
       };
     };
-    const shapes: Record<string, () => NewCheckin[]> = {
+    const allShapes: Record<string, () => NewCheckin[]> = {
       warm: () => Array.from({ length: BATCH }, () => row('qr', false)),
       cold: () => Array.from({ length: BATCH }, (_, i) => row('qr', i % 2 === 0)),
       form: () => Array.from({ length: BATCH }, () => row('qr', true)),
       gate: () => Array.from({ length: GATE_BATCH }, () => row('gate', false)),
     };
+    // BENCH_FIT_SIZES=10,53,160: warm batches of these sizes too, and the line through their CPU a batch (the cost of
+    // a statement besides its rows, and of a row)
+    const fitSizes = (process.env.BENCH_FIT_SIZES ?? '').split(',').map(Number).filter((n) => n > 0);
+    for (const n of fitSizes) allShapes[`warm×${n}`] = () => Array.from({ length: n }, () => row('qr', false));
+    // BENCH_SHAPES=warm,gate: only these shapes (the fit's shapes always run)
+    const only = process.env.BENCH_SHAPES?.split(',').map((x) => x.trim()).filter(Boolean);
+    const shapes = Object.fromEntries(Object.entries(allShapes).filter(([k]) => !only?.length || only.includes(k) || k.startsWith('warm×')));
 
     const c = await pool.connect();
     const pid = (await c.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
@@ -116,6 +125,8 @@ export default async function main() {
 
     if (process.env.BENCH_EXPLAIN) await explain(pool, shapes);
 
+    // (for `perf record -p <pid>` on the one backend while the rounds run)
+    console.log(`backend pid ${pid}`);
     await sql`checkpoint`.execute(handle.db); // then the shapes alternate: the full-page images after it fall on all
     // BENCH_VARIANT_SQL: every round runs each shape as it is and with this change (then BENCH_VARIANT_UNDO_SQL), in
     // alternating order, so the two are compared in the same minutes on the same tables
@@ -157,8 +168,19 @@ export default async function main() {
     for (const [name, rs] of Object.entries(results)) {
       const f = (k: keyof Round) => median(rs.map((x) => x[k]));
       console.log(
-        `${name.padEnd(variant ? 13 : 5)} backend ${f('backendUs').toFixed(1).padStart(6)} µs   all PostgreSQL ${f('allPgUs').toFixed(1).padStart(6)} µs   WAL ${f('walBytes').toFixed(0).padStart(5)} B   wall ${f('wallUs').toFixed(1).padStart(6)} µs` +
+        `${name.padEnd(variant ? 17 : 9)} backend ${f('backendUs').toFixed(1).padStart(6)} µs   all PostgreSQL ${f('allPgUs').toFixed(1).padStart(6)} µs   WAL ${f('walBytes').toFixed(0).padStart(5)} B   wall ${f('wallUs').toFixed(1).padStart(6)} µs` +
           `   (backend per round: ${rs.map((x) => x.backendUs.toFixed(1)).join(', ')})`,
+      );
+    }
+    for (const label of fitSizes.length > 1 ? labels : []) {
+      // least squares over the sizes: backend µs a batch = per statement + per row × rows
+      const pts = fitSizes.map((n) => [n, median(results[`warm×${n} ${label}`.trim()]!.map((x) => x.backendUs)) * n] as const);
+      const mx = pts.reduce((a, p) => a + p[0], 0) / pts.length;
+      const my = pts.reduce((a, p) => a + p[1], 0) / pts.length;
+      const slope = pts.reduce((a, p) => a + (p[0] - mx) * (p[1] - my), 0) / pts.reduce((a, p) => a + (p[0] - mx) ** 2, 0);
+      console.log(
+        `warm fit${label ? ` (${label})` : ''}: backend ${(my - slope * mx).toFixed(0)} µs a statement + ${slope.toFixed(1)} µs a row` +
+          `   (a batch: ${pts.map(([n, y]) => `${n} rows ${y.toFixed(0)} µs`).join(', ')})`,
       );
     }
     const s = (await sql<{ setting: string }>`select current_setting('synchronous_commit') as setting`.execute(handle.db)).rows[0]!.setting;

@@ -109,6 +109,95 @@ describe('group-commit batcher', () => {
     // room again once the backlog is written
     expect(await b.add([7])).toEqual([7]);
   });
+
+  describe('eager (flush at once when idle, grow the batch while one is written)', () => {
+    const turn = () => new Promise((r) => setImmediate(r));
+
+    it('writes at the end of the event-loop turn when nothing is being written, without waiting maxWaitMs', async () => {
+      const batches: number[][] = [];
+      const b = new Batcher<number, number>({ eager: true, maxWaitMs: 60_000, write: async (rows) => (batches.push(rows), rows) });
+      const all = Promise.all([b.add([1]), b.add([2, 3])]); // the same turn: one batch
+      await turn();
+      expect(batches).toEqual([[1, 2, 3]]); // written already, 60 s before the timer would have
+      expect(await all).toEqual([[1], [2, 3]]);
+      expect(batches).toEqual([[1, 2, 3]]);
+    });
+
+    it('while a flush is written, later rows wait for it (one batch of them) and then go at once', async () => {
+      const held = gate();
+      const batches: number[][] = [];
+      const b = new Batcher<number, number>({
+        eager: true,
+        maxConcurrent: 2,
+        maxWaitMs: 60_000,
+        write: async (rows) => {
+          batches.push(rows);
+          if (batches.length === 1) await held.p;
+          return rows;
+        },
+      });
+      const first = b.add([1]);
+      await turn();
+      expect(b.writing).toBe(1);
+      const later = [b.add([2]), b.add([3]), b.add([4])];
+      await turn();
+      await turn();
+      expect(batches).toEqual([[1]]); // a free slot, but no timer yet: the rows wait for the flush being written
+      expect(b.queued).toBe(3);
+      held.open();
+      expect(await first).toEqual([1]);
+      expect(await Promise.all(later)).toEqual([[2], [3], [4]]);
+      expect(batches).toEqual([[1], [2, 3, 4]]);
+    });
+
+    it('when one of two flushes finishes, the rows waiting go with the next free moment of the writer, not beside the other flush', async () => {
+      const held = [gate(), gate()];
+      const batches: number[][] = [];
+      const b = new Batcher<number, number>({
+        eager: true,
+        maxRows: 2,
+        maxConcurrent: 2,
+        maxWaitMs: 60_000,
+        write: async (rows) => {
+          const i = batches.push(rows) - 1;
+          if (i < 2) await held[i]!.p;
+          return rows;
+        },
+      });
+      const a = b.add([1, 2]); // maxRows: at once
+      const c = b.add([3, 4]); // the second slot
+      expect(b.writing).toBe(2);
+      const later = b.add([5]);
+      held[0]!.open();
+      expect(await a).toEqual([1, 2]);
+      await turn();
+      await turn();
+      expect(batches.length).toBe(2); // [5] waits for the flush still being written
+      held[1]!.open();
+      expect(await c).toEqual([3, 4]);
+      expect(await later).toEqual([5]);
+      expect(batches).toEqual([[1, 2], [3, 4], [5]]);
+    });
+
+    it('maxWaitMs opens another slot when a flush takes long', async () => {
+      const held = gate();
+      const b = new Batcher<number, number>({
+        eager: true,
+        maxConcurrent: 2,
+        maxWaitMs: 5,
+        write: async (rows) => {
+          if (rows[0] === 1) await held.p;
+          return rows;
+        },
+      });
+      const first = b.add([1]);
+      await turn();
+      expect(b.writing).toBe(1);
+      expect(await b.add([2])).toEqual([2]); // written beside the held flush once maxWaitMs passed
+      held.open();
+      expect(await first).toEqual([1]);
+    });
+  });
 });
 
 describe('mapLimit', () => {

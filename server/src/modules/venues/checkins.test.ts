@@ -6,7 +6,7 @@ import { communes, createVenue, form, uuid } from './test-fixtures';
 import { PURGE_CHECKINS_JOB } from './jobs';
 import { EntranceCache, STATUS_TTL_MS } from './entrances';
 import { signVenueToken } from './tokens';
-import { pgArray } from './checkin-insert';
+import { insertParams, pgArray, type NewCheckin } from './checkin-insert';
 
 let now = new Date('2021-08-02T02:00:00Z');
 const clock = () => now;
@@ -193,6 +193,33 @@ describe('citizen check-in', () => {
     const values = [uuid(), '2021-08-02T02:00:00.000Z', 'qr', null, 'NULL', 'null', '', 'a,b', '{x}', 'say "hi"', 'back\\slash', ' padded ', 'Chợ Vinh', '12'];
     const r = await sql<{ v: (string | null)[] }>`select ${pgArray(values)}::text[] as v`.execute(t.db);
     expect(r.rows[0]!.v).toEqual(values);
+  });
+
+  it('sends the check-in columns as binary arrays that PostgreSQL reads as the text literals would be read', async () => {
+    const [a, b] = [uuid(), uuid().toUpperCase()];
+    const [t0, t1, t2] = [new Date('1969-12-31T23:59:59.999Z'), new Date('2021-08-02T02:00:00.123Z'), new Date('2100-01-01T00:00:00.001Z')];
+    const rows: NewCheckin[] = [
+      { clientId: a, personId: b, venueId: a, entranceId: null, checkinAt: t0, autoCheckoutAt: t1, checkoutAt: null, source: 'qr', recordedBy: null },
+      { clientId: b, personId: a, venueId: b, entranceId: a, checkinAt: t1, autoCheckoutAt: t2, checkoutAt: t2, source: 'gate', recordedBy: '9007199254740993' },
+    ];
+    const text = (f: (r: NewCheckin) => string | null) => pgArray(rows.map(f));
+    const iso = (d: Date | null) => d?.toISOString() ?? null;
+    const types = ['uuid', 'uuid', 'uuid', 'uuid', 'timestamptz', 'timestamptz', 'timestamptz', 'text', 'bigint'];
+    const same = types.map((ty, i) => `$${i + 1}::${ty}[] is not distinct from $${i + 10}::${ty}[] as c${i}`).join(', ');
+    const r = await t.database.pool.query({
+      text: `select ${same}`,
+      values: [
+        ...insertParams(rows),
+        ...[text((r) => r.clientId), text((r) => r.personId), text((r) => r.venueId), text((r) => r.entranceId)],
+        ...[text((r) => iso(r.checkinAt)), text((r) => iso(r.autoCheckoutAt)), text((r) => iso(r.checkoutAt))],
+        ...[text((r) => r.source), text((r) => r.recordedBy)],
+      ],
+      rowMode: 'array',
+    });
+    expect(r.rows[0]).toEqual(types.map(() => true));
+    // what PostgreSQL's text input would refuse is refused with its code, so the batcher isolates that row's caller
+    for (const bad of [{ clientId: 'not-a-uuid' }, { venueId: `${a.slice(0, 35)}g` }, { recordedBy: '1e3' }])
+      expect(() => insertParams([{ ...rows[0]!, ...bad }])).toThrow(expect.objectContaining({ code: '22P02' }));
   });
 
   it('refuses bad input with 4xx naming the field', async () => {

@@ -50,7 +50,7 @@ export interface CheckinEngineOptions {
   /** The process's shared change-feed poller (platform/change-feed); a private one when not given. */
   feed?: ChangeFeed;
   retentionDays: number;
-  batch?: { maxRows?: number; maxWaitMs?: number; maxConcurrent?: number; maxQueuedRows?: number };
+  batch?: { maxRows?: number; maxWaitMs?: number; maxConcurrent?: number; maxQueuedRows?: number; eager?: boolean };
 }
 
 /** Gate rights of the signed-in user per venue id, worked out once per request. */

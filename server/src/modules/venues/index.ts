@@ -24,6 +24,14 @@ import { checkinTiles } from './summary';
  */
 export const personsWithCheckinsInUse: PersonInUseCheck = (db, ids) => personsWithCheckins(db, ids);
 
+/**
+ * The check-in group commit (platform/batcher): a batch goes at once when nothing is being written, and while one
+ * is, the next batch is whatever arrives meanwhile; a second statement only when one takes over 10 ms (a slow batch
+ * of first visits). Measured against a 2 ms timer with 4 slots (docs/benchmarks-log.md, session 8): larger batches
+ * (fewer statements, less CPU a check-in) and a shorter send→commit at 64–256 connections.
+ */
+export const CHECKIN_BATCH = { eager: true, maxConcurrent: 2, maxWaitMs: 10 } as const;
+
 export const venuesModule: VigilModule = {
   name: 'venues',
   migrationsDir: migrationsDirOf(import.meta.url),
@@ -38,7 +46,7 @@ export const venuesModule: VigilModule = {
       clock: ctx.config.clock,
       feed: sharedChangeFeed(ctx),
       retentionDays: ctx.config.checkinRetentionDays,
-      batch: { maxQueuedRows: ctx.config.checkinQueueMax },
+      batch: { maxQueuedRows: ctx.config.checkinQueueMax, ...CHECKIN_BATCH },
     });
     // Merged people: their check-ins follow the surviving record. The engine forgets the merged record first, so
     // a check-in resolving the merged card from now on lands on the kept one.

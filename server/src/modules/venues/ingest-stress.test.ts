@@ -9,6 +9,7 @@ import { CheckinEngine } from './checkins';
 import { peopleAdapter } from './people-adapter';
 import type { PeoplePort } from './people-port';
 import { deviceRegistry } from '../people/index';
+import { CHECKIN_BATCH } from './index';
 
 let t: TestContext;
 let c: Awaited<ReturnType<typeof communes>>;
@@ -60,13 +61,14 @@ async function sendAndWaitAccepted(clientId: string, people: object[] = [{ token
   return { res }; // (not the promise itself: an async function would wait for it)
 }
 
-/** Sends check-ins until all four flush slots are writing (and waiting on the lock); returns their responses. */
+/** Sends check-ins until every flush slot is writing (and waiting on the lock); returns their responses. */
 async function occupyFlushSlots() {
   const out: { id: string; res: ReturnType<typeof post> }[] = [];
-  while (stats().writing < 4) {
+  while (stats().writing < CHECKIN_BATCH.maxConcurrent) {
     const id = uuid();
     out.push({ id, res: (await sendAndWaitAccepted(id)).res });
-    // a check-in taken in joins a flush within maxWaitMs; wait for that before deciding whether to send another
+    // a check-in taken in joins a flush at once (nothing being written) or after maxWaitMs (a further slot); wait for
+    // that before deciding whether to send another
     await vi.waitFor(() => expect(stats().queued).toBe(0), { timeout: 20_000, interval: 2 });
   }
   return out;
@@ -96,13 +98,13 @@ describe('check-in batcher under stress', () => {
     const release = await lockCheckins();
     let accepted: { id: string; res: ReturnType<typeof post> }[] = [];
     try {
-      // the four flush slots each take check-ins and wait on the lock; then the queue fills up to its limit
+      // the flush slots each take check-ins and wait on the lock; then the queue fills up to its limit
       accepted = await occupyFlushSlots();
       for (let i = 0; i < QUEUE_MAX; i++) {
         const id = uuid();
         accepted.push({ id, res: (await sendAndWaitAccepted(id)).res });
       }
-      expect(stats().writing).toBe(4);
+      expect(stats().writing).toBe(CHECKIN_BATCH.maxConcurrent);
       expect(stats().queued).toBe(QUEUE_MAX);
       const refused = await post({ clientId: uuid(), venueToken: venue.token, people: [{ token }] }); // answered while the lock is held
       expect(refused.statusCode, refused.body).toBe(503);
