@@ -177,16 +177,21 @@ export class DeviceRegistry {
     return Number(r.numUpdatedRows) > 0;
   }
 
-  /** Revokes every device of these people (a lost phone, an officer's decision). Returns how many. */
+  /**
+   * Revokes every device of these people (a lost phone, an officer's decision), including those of records merged
+   * into them (a merged record's device token checks in as the surviving person: its phone is theirs). Returns how many.
+   */
   async revokePeople(personIds: string[], now: Date): Promise<number> {
     if (!personIds.length) return 0;
-    const rows = await this.db
-      .updateTable('person_devices')
-      .set({ revoked_at: now })
-      .where('person_id', 'in', personIds)
-      .where('revoked_at', 'is', null)
-      .returning('id')
-      .execute();
+    const { rows } = await sql<{ id: string }>`
+      with recursive people(id) as (
+        select unnest(${personIds}::uuid[])
+        union
+        select p.id from persons p join people on p.merged_into = people.id
+      )
+      update person_devices set revoked_at = ${now}
+      where person_id in (select id from people) and revoked_at is null
+      returning id`.execute(this.db);
     for (const r of rows) this.markRevoked(r.id);
     return rows.length;
   }

@@ -239,6 +239,24 @@ describe('state changed behind a cached poster or phone', () => {
     expect(await t.db.selectFrom('checkins').select('id').where('client_id', '=', clientId).execute()).toEqual([]);
   });
 
+  it('an officer ending every phone of a person ends those of the records merged into it (no check-in as them)', async () => {
+    const merged = await warmPhone('0916000034', 'Thân Văn Út');
+    const kept = await warmPhone('0916000035', 'Thân Văn Út');
+    const m = await t.app.inject({ method: 'POST', url: `/api/people/${kept.personId}/merge`, headers: officer.headers, payload: { mergeId: merged.personId, reason: 'cùng một người' } });
+    expect(m.statusCode, m.body).toBe(200);
+    tick();
+    expect((await checkIn(merged.token)).json().results[0].people[0].personId).toBe(kept.personId);
+    // the person's phone was lost: the officer ends every phone of the (kept, visible) record
+    const r = await t.app.inject({ method: 'POST', url: `/api/people/${kept.personId}/devices/revoke`, headers: officer.headers });
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.json().revoked).toBe(2);
+    for (const token of [kept.token, merged.token]) {
+      const res = await checkIn(token);
+      expect(res.statusCode, res.body).toBe(410);
+      expect(res.json().error.code).toBe('PERSON_TOKEN_EXPIRED');
+    }
+  });
+
   it('an entrance closed by another process: refused once the feed is read, warm again once reopened', async () => {
     const v = await createVenue(t.app, op.headers, { communeCode: c.a, name: 'Xưởng Mộc Hưng', type: 'factory' });
     await t.app.inject({ method: 'POST', url: `/api/venues/${v.venue.id}/status`, headers: officer.headers, payload: { status: 'approved' } });
