@@ -199,6 +199,72 @@ describe('a swapped or unusual body is the general path’s', () => {
   });
 });
 
+describe('concurrent replays and odd text on the warm path', () => {
+  it('one client id sent five times at once: stored once, every answer naming that row (warm, and signed in)', async () => {
+    const p = await warmPhone('0916000050', 'Vương Văn Xuân');
+    const citizen = await t.login('citizen', c.a);
+    for (const headers of [{}, citizen.headers]) {
+      const clientId = uuid();
+      const n = warmCount();
+      const same = await Promise.all(Array.from({ length: 5 }, () => post({ clientId, venueToken: venue.token, people: [{ token: p.token }] }, headers)));
+      for (const r of same) expect([200, 201], r.body).toContain(r.statusCode);
+      expect(new Set(same.map((r) => r.json().results[0].checkinIds[0])).size).toBe(1);
+      expect(warmCount()).toBe(n + (headers === citizen.headers ? 0 : 5));
+      expect(await t.db.selectFrom('checkins').select('id').where('client_id', '=', clientId).execute()).toHaveLength(1);
+    }
+  });
+
+  it('one client id sent at once for two venues: one check-in, the other refused (409), as when sent one after the other', async () => {
+    const p = await warmPhone('0916000052', 'Vương Thị Yến');
+    const citizen = await t.login('citizen', c.a);
+    const v2 = await createVenue(t.app, op.headers, { communeCode: c.a, name: 'Kho Hàng Xuân', type: 'factory' });
+    await t.app.inject({ method: 'POST', url: `/api/venues/${v2.venue.id}/status`, headers: officer.headers, payload: { status: 'approved' } });
+    tick();
+    await settle();
+    await checkIn(p.token, v2.token);
+    await checkIn(p.token, venue.token);
+    for (const headers of [{}, citizen.headers]) {
+      const clientId = uuid();
+      const two = await Promise.all([venue.token, v2.token].map((vt) => post({ clientId, venueToken: vt, people: [{ token: p.token }] }, headers)));
+      const rows = await t.db.selectFrom('checkins').select(['id', 'venue_id']).where('client_id', '=', clientId).execute();
+      expect(rows).toHaveLength(1);
+      const kept = two[rows[0]!.venue_id === venue.venue.id ? 0 : 1]!;
+      const other = two[rows[0]!.venue_id === venue.venue.id ? 1 : 0]!;
+      expect(kept.statusCode, kept.body).toBe(201);
+      expect(kept.json().results[0].checkinIds).toEqual([rows[0]!.id]);
+      // never "created" at a venue where nothing was written
+      expect(other.statusCode, other.body).toBe(409);
+      expect(other.json().error).toMatchObject({ code: 'CLIENT_ID_REUSED', details: [{ path: 'body.clientId' }] });
+    }
+  });
+
+  it('a venue and entrance renamed (by another process) to odd text: the warm answer is the general one, character for character', async () => {
+    const v = await createVenue(t.app, op.headers, { communeCode: c.a, name: 'Quán Cà Phê', type: 'restaurant' });
+    await t.app.inject({ method: 'POST', url: `/api/venues/${v.venue.id}/status`, headers: officer.headers, payload: { status: 'approved' } });
+    tick();
+    await settle();
+    const p = await warmPhone('0916000051', 'Yên Thị Ánh', v.token);
+    const odd = 'Quán "A"\\ \u0007\t\u2028\u2029 😀 </script> \u00ad\u200b';
+    const entrance = 'Cổng "B" \u0001';
+    await t.db.updateTable('venues').set({ name: odd }).where('id', '=', v.venue.id).execute();
+    await t.db.updateTable('venue_entrances').set({ name: entrance }).where('id', '=', v.entrances[0]!.id).execute();
+    tick(STATUS_TTL_MS + 1);
+    await settle();
+    const n = warmCount();
+    const general = await checkIn(p.token, v.token);
+    expect(warmCount()).toBe(n);
+    tick();
+    const warm = await checkIn(p.token, v.token);
+    expect(warmCount()).toBe(n + 1);
+    const shape = (r: typeof warm) => {
+      const x = r.json().results[0];
+      return r.body.replace(x.clientId, 'C').replace(x.checkinIds[0], 'I').replace(x.at, 'A').replace(x.autoCheckoutAt, 'O');
+    };
+    expect(warm.json().results[0].venue).toEqual({ id: v.venue.id, name: odd, entrance });
+    expect(shape(warm)).toBe(shape(general));
+  });
+});
+
 describe('someone signed in sending a phone’s warm body gets their own rules', () => {
   it('the venue’s operator and area gate staff record a gate scan; a citizen and another province’s officer are phones (and their time window)', async () => {
     const p = await warmPhone('0916000020', 'Mạc Văn Nhân');
