@@ -22,7 +22,10 @@ let op: { id: string; headers: Record<string, string> };
 let venue: Awaited<ReturnType<typeof createVenue>>;
 
 const warmCount = (ctx: TestContext = t) => (ctx.app as unknown as { vigilCheckinStats(): { warm: number } }).vigilCheckinStats().warm;
-const post = (payload: object, headers: Record<string, string> = {}, ctx: TestContext = t) => ctx.app.inject({ method: 'POST', url: '/api/checkins', headers, payload });
+/** A request from its own loopback address (this file sends more than the per-address limit), except to another context. */
+let addr = 0;
+const post = (payload: object, headers: Record<string, string> = {}, ctx: TestContext = t) =>
+  ctx.app.inject({ method: 'POST', url: '/api/checkins', headers, payload, remoteAddress: ctx === t ? `127.0.${(++addr >> 8) & 255}.${addr & 255}` : '127.0.0.1' });
 const checkIn = (token: string, venueToken = venue.token, extra: object = {}, headers: Record<string, string> = {}) =>
   post({ clientId: uuid(), venueToken, people: [{ token }], ...extra }, headers);
 
@@ -303,6 +306,22 @@ describe('state changed behind a cached poster or phone', () => {
     expect(res.json().error).toMatchObject({ code: 'PERSON_UNKNOWN', details: [{ path: 'body.people.0' }] });
     expect(warmCount()).toBe(n + 1); // taken warm (its device row still cached), answered from the batch's result
     expect(await t.db.selectFrom('checkins').select('id').where('client_id', '=', clientId).execute()).toEqual([]);
+  });
+
+  it('a cached phone forgotten by its holder, or ended by an officer, here: refused at once (no feed read needed)', async () => {
+    const a = await warmPhone('0916000036', 'Thái Văn Vĩnh');
+    const b = await warmPhone('0916000037', 'Thái Thị Xuyến');
+    const f = await t.app.inject({ method: 'POST', url: '/api/devices/forget', payload: { token: a.token } });
+    expect(f.statusCode, f.body).toBe(204);
+    const r = await t.app.inject({ method: 'POST', url: `/api/people/${b.personId}/devices/revoke`, headers: officer.headers });
+    expect(r.json().revoked).toBe(1);
+    const n = warmCount();
+    for (const token of [a.token, b.token]) {
+      const res = await checkIn(token);
+      expect(res.statusCode, res.body).toBe(410);
+      expect(res.json().error.code).toBe('PERSON_TOKEN_EXPIRED');
+    }
+    expect(warmCount()).toBe(n);
   });
 
   it('an officer ending every phone of a person ends those of the records merged into it (no check-in as them)', async () => {
