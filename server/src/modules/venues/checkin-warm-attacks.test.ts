@@ -324,6 +324,25 @@ describe('state changed behind a cached poster or phone', () => {
     expect(warmCount()).toBe(n);
   });
 
+  it('a person merged twice (M into K, then K into J) while M’s phone is cached: the check-in is J’s', async () => {
+    const m = await warmPhone('0916000038', 'Tôn Văn Yên');
+    const k = await warmPhone('0916000039', 'Tôn Văn Yên');
+    const j = await warmPhone('0916000040', 'Tôn Văn Yên');
+    for (const [kept, merged] of [[k, m], [j, k]] as const) {
+      const r = await t.app.inject({ method: 'POST', url: `/api/people/${kept.personId}/merge`, headers: officer.headers, payload: { mergeId: merged.personId, reason: 'cùng một người' } });
+      expect(r.statusCode, r.body).toBe(200);
+    }
+    tick();
+    const n = warmCount();
+    for (const p of [m, k]) {
+      const res = await checkIn(p.token);
+      expect(res.statusCode, res.body).toBe(201);
+      expect(res.json().results[0].people[0].personId).toBe(j.personId);
+      expect((await sourceOf(res.json().results[0].checkinIds[0])).person_id).toBe(j.personId);
+    }
+    expect(warmCount()).toBe(n + 2);
+  });
+
   it('an officer ending every phone of a person ends those of the records merged into it (no check-in as them)', async () => {
     const merged = await warmPhone('0916000034', 'Thân Văn Út');
     const kept = await warmPhone('0916000035', 'Thân Văn Út');
