@@ -32,7 +32,6 @@ export class CheckinPeople {
    * token → person id of verified personal QR tokens (signature checked once; key retirement re-checked on use).
    */
   private readonly personTokens: LruCache<string, string>;
-  private readonly communes = new LruCache<string, string | null>(20_000, 10 * 60_000);
   /** user id → card references of theirs that matched nobody lately (REF_MISSES_ALLOWED) */
   private readonly refMisses = new LruCache<string, number>(10_000, REF_MISS_WINDOW_MS);
 
@@ -81,14 +80,13 @@ export class CheckinPeople {
     return tokenKeyUsable(this.o.keys, token) ? id : undefined;
   }
 
+  /**
+   * Whether a form's commune code names a commune: asked of the process's administrative units (the jurisdiction
+   * resolver: every unit in one read, refreshed every 30 s and at once after an import of units), which the form's
+   * validation reads next anyway — no statement per commune, and a commune imported a moment ago is known at once.
+   */
   private async communeOk(code: string): Promise<boolean> {
-    let level = this.communes.get(code);
-    if (level === undefined) {
-      const u = await this.o.db.selectFrom('admin_units').select('level').where('code', '=', code).executeTakeFirst();
-      level = u?.level ?? null;
-      this.communes.set(code, level);
-    }
-    return level === 'commune';
+    return (await this.o.access.resolver.unit(code))?.level === 'commune';
   }
 
   /**

@@ -201,6 +201,8 @@ async function writeFileAtomic(file: string, data: string): Promise<void> {
 
 export class KeyRing {
   private readonly keys = new Map<string, LoadedKey>();
+  /** activeKey()'s answer, worked out once per change of the ring (every signature asks for it). */
+  private active: LoadedKey | undefined;
 
   private constructor(
     /** Directory of key files, or null for an in-memory ring. */
@@ -253,6 +255,7 @@ export class KeyRing {
     const file: KeyFile = { ...key.file, retiredAt: retiredAt.toISOString() };
     if (this.dir) await this.persist(file);
     this.keys.set(kid, { ...key, file, retiredAt });
+    this.active = undefined;
     if (!this.activeKey()) await this.rotate();
   }
 
@@ -335,6 +338,7 @@ export class KeyRing {
 
   private addKey(key: LoadedKey): void {
     this.keys.set(key.file.kid, key);
+    this.active = undefined;
   }
 
   private async persist(file: KeyFile): Promise<void> {
@@ -349,7 +353,7 @@ export class KeyRing {
   }
 
   private activeKey(): LoadedKey | undefined {
-    return this.sorted().find((k) => !k.retiredAt);
+    return (this.active ??= this.sorted().find((k) => !k.retiredAt));
   }
 
   private requireActive(): LoadedKey {

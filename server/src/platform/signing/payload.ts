@@ -47,7 +47,8 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { KeyRing } from './keys';
-import { KID_LENGTH, KID_PATTERN } from './keys';
+import { KID_LENGTH } from './keys';
+import { SIGNATURE_BYTES } from './ed25519';
 
 export type SignatureErrorReason =
   | 'malformed'
@@ -92,7 +93,6 @@ const VERSION = 1;
 const MAX_SHORT_LEN = 31;
 const SIGNATURE_CHARS = 86; // base64url of 64 bytes
 const MAX_TOKEN_CHARS = 4096;
-const B64URL = /^[A-Za-z0-9_-]+$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const RESERVED_KEYS = new Set(['t', 'x']);
 
@@ -117,36 +117,58 @@ export function sign(ring: KeyRing, type: string, body: TokenBody, opts: SignOpt
 
 /** Verifies a token and returns its content, or throws `SignatureError`. */
 export function verify(ring: KeyRing, token: string, opts: VerifyOptions): VerifiedToken {
-  const { payload, kid, sig, verifier } = signedParts(ring, token);
-  if (!verifier.verify(signingInput(payload, kid), Buffer.from(sig, 'base64url'))) throw new SignatureError('bad_signature');
-  return checkDecoded(payload, kid, opts);
-}
-
-/** The parts of a signed token and the verifier of its key (shape and key checked, signature not yet). */
-function signedParts(ring: KeyRing, token: string) {
-  const [payload, kid, sig] = tokenParts(token, SIGNATURE_CHARS);
+  const [payloadEnd, kidEnd] = tokenShape(token, SIGNATURE_CHARS);
+  const kid = token.slice(payloadEnd + 1, kidEnd);
   const verifier = ring.verifierFor(kid);
   if (verifier.status === 'unknown') throw new SignatureError('unknown_key');
   if (verifier.status === 'retired') throw new SignatureError('retired_key');
-  return { payload, kid, sig, verifier };
+  // The signing input (payload "." kid, ASCII: the shape check allowed nothing else) and the signature are written
+  // into buffers of this module rather than new ones per check: the check is synchronous, so nothing else uses them
+  // meanwhile, and a first-seen QR code (every cold check-in) saves the allocations and their garbage.
+  const inputBytes = SCRATCH_INPUT.write(token.slice(0, kidEnd), 0, 'latin1');
+  SCRATCH_SIGNATURE.write(token.slice(kidEnd + 1), 0, 'base64url');
+  if (!verifier.verify(SCRATCH_INPUT.subarray(0, inputBytes), SCRATCH_SIGNATURE)) throw new SignatureError('bad_signature');
+  return checkDecoded(token.slice(0, payloadEnd), kid, opts);
 }
+
+/** Room for the longest signing input (a token is at most MAX_TOKEN_CHARS characters) and for one signature. */
+const SCRATCH_INPUT = Buffer.alloc(MAX_TOKEN_CHARS);
+const SCRATCH_SIGNATURE = Buffer.alloc(SIGNATURE_BYTES);
+/** The decoded payload (base64url: 3 bytes for every 4 characters). */
+const SCRATCH_PAYLOAD = Buffer.alloc(Math.ceil((MAX_TOKEN_CHARS * 3) / 4));
+
+/**
+ * Where the payload and the kid of a well-shaped token end (the positions of its two dots), whose tag has `tagChars`
+ * characters; `malformed` otherwise. Well-shaped: exactly three parts; payload and tag canonical unpadded base64url;
+ * a kid of KID_LENGTH base64url characters.
+ */
+function tokenShape(token: string, tagChars: number): [number, number] {
+  if (typeof token !== 'string' || token.length > MAX_TOKEN_CHARS || !shapeOf(tagChars).test(token)) throw new SignatureError('malformed');
+  const kidEnd = token.length - tagChars - 1;
+  const payloadEnd = kidEnd - KID_LENGTH - 1;
+  if (!canonicalTail(token, 0, payloadEnd) || !canonicalTail(token, kidEnd + 1, token.length)) throw new SignatureError('malformed');
+  return [payloadEnd, kidEnd];
+}
+
+/** payload "." kid "." tag in base64url characters, with a kid of KID_LENGTH and a tag of `tagChars` characters. */
+const SHAPES = new Map<number, RegExp>();
+const shapeOf = (tagChars: number) => {
+  let re = SHAPES.get(tagChars);
+  if (!re) SHAPES.set(tagChars, (re = new RegExp(`^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]{${KID_LENGTH}}\\.[A-Za-z0-9_-]{${tagChars}}$`)));
+  return re;
+};
 
 /** payload, kid and tag of a well-shaped token whose tag has `tagChars` characters; `malformed` otherwise. */
 function tokenParts(token: string, tagChars: number): [string, string, string] {
-  if (typeof token !== 'string' || token.length > MAX_TOKEN_CHARS) throw new SignatureError('malformed');
-  const parts = token.split('.');
-  if (parts.length !== 3) throw new SignatureError('malformed');
-  const [payload, kid, tag] = parts as [string, string, string];
-  if (!isCanonicalB64url(payload) || !KID_PATTERN.test(kid)) throw new SignatureError('malformed');
-  if (tag.length !== tagChars || !isCanonicalB64url(tag)) throw new SignatureError('malformed');
-  return [payload, kid, tag];
+  const [payloadEnd, kidEnd] = tokenShape(token, tagChars);
+  return [token.slice(0, payloadEnd), token.slice(payloadEnd + 1, kidEnd), token.slice(kidEnd + 1)];
 }
 
 /** The checks after the signature or MAC: payload shape, type, expiry. */
 function checkDecoded(payload: string, kid: string, opts: VerifyOptions): VerifiedToken {
   let decoded: { type: string; body: TokenBody; expiresAt: Date | null };
   try {
-    decoded = decodePayload(Buffer.from(payload, 'base64url'));
+    decoded = decodePayload(SCRATCH_PAYLOAD.subarray(0, SCRATCH_PAYLOAD.write(payload, 0, 'base64url')));
   } catch {
     throw new SignatureError('malformed');
   }
@@ -205,47 +227,62 @@ function signingInput(payload: string, kid: string): Buffer {
   return Buffer.from(`${payload}.${kid}`, 'ascii');
 }
 
-function isCanonicalB64url(s: string): boolean {
-  return s.length > 0 && B64URL.test(s) && Buffer.from(s, 'base64url').toString('base64url') === s;
+/** The 6-bit value of each base64url character (RFC 4648 §5) by its code. */
+const B64URL_VALUE = new Uint8Array(128);
+for (const [i, c] of [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'].entries()) B64URL_VALUE[c.charCodeAt(0)] = i;
+
+/**
+ * Whether s[from, to), base64url characters only (tokenShape's pattern), is canonical unpadded base64url: the only
+ * spelling of its bytes, i.e. what encoding the decoded bytes gives back. A length of 4n + 1 characters spells no
+ * whole byte; with 4n + 2 or 4n + 3 the last character carries 4 or 2 bits beyond the last byte, which must be zero
+ * (else another character would decode to the same bytes). Computed from the last character instead of decoding and
+ * encoding again (two copies of every first-seen token).
+ */
+function canonicalTail(s: string, from: number, to: number): boolean {
+  const rest = (to - from) % 4;
+  if (rest === 1) return false;
+  return rest === 0 || (B64URL_VALUE[s.charCodeAt(to - 1)]! & (rest === 2 ? 0x0f : 0x03)) === 0;
 }
 
 /** Exported for tests and tooling; most callers want `sign`. */
 export function encodePayload(type: string, body: TokenBody, expiresAt: Date | null): Buffer {
   const out: number[] = [];
-  const typeBytes = utf8.encode(type);
-  if (typeBytes.length < 1 || typeBytes.length > MAX_SHORT_LEN) {
-    throw new TypeError(`signing: token type must be 1..${MAX_SHORT_LEN} bytes`);
-  }
-  out.push((VERSION << 6) | (expiresAt ? 0x20 : 0) | typeBytes.length, ...typeBytes);
+  const typeLength = shortUtf8(type, `signing: token type must be 1..${MAX_SHORT_LEN} bytes`);
+  out.push((VERSION << 6) | (expiresAt ? 0x20 : 0) | typeLength);
+  pushUtf8(out, type);
   if (expiresAt) {
     const ms = expiresAt.getTime();
     if (!Number.isFinite(ms) || ms < 0) throw new TypeError('signing: invalid expiresAt');
     writeVarint(out, Math.floor(ms / 1000));
   }
   for (const [key, value] of Object.entries(body)) {
-    const keyBytes = utf8.encode(key);
-    if (keyBytes.length < 1 || keyBytes.length > MAX_SHORT_LEN) {
-      throw new TypeError(`signing: body key must be 1..${MAX_SHORT_LEN} bytes: ${JSON.stringify(key)}`);
-    }
+    const keyLength = shortUtf8(key, `signing: body key must be 1..${MAX_SHORT_LEN} bytes: ${JSON.stringify(key)}`);
     if (RESERVED_KEYS.has(key)) throw new TypeError(`signing: body key "${key}" is reserved`);
     if (typeof value === 'string') {
-      if (UUID.test(value)) {
-        out.push((TAG_UUID << 5) | keyBytes.length, ...keyBytes, ...Buffer.from(value.replaceAll('-', ''), 'hex'));
+      if (value.length === 36 && UUID.test(value)) {
+        out.push((TAG_UUID << 5) | keyLength);
+        pushUtf8(out, key);
+        pushUuid(out, value);
       } else {
-        const v = utf8.encode(value);
-        out.push((TAG_STRING << 5) | keyBytes.length, ...keyBytes);
-        writeVarint(out, v.length);
-        out.push(...v);
+        out.push((TAG_STRING << 5) | keyLength);
+        pushUtf8(out, key);
+        const v = isAscii(value) ? null : utf8.encode(value);
+        writeVarint(out, v ? v.length : value.length);
+        if (v) for (const byte of v) out.push(byte);
+        else pushUtf8(out, value);
       }
     } else if (typeof value === 'number') {
       if (!Number.isFinite(value)) throw new TypeError(`signing: body value for "${key}" is not finite`);
       if (Number.isSafeInteger(value) && !Object.is(value, -0)) {
-        out.push(((value >= 0 ? TAG_UINT : TAG_NEGINT) << 5) | keyBytes.length, ...keyBytes);
+        out.push(((value >= 0 ? TAG_UINT : TAG_NEGINT) << 5) | keyLength);
+        pushUtf8(out, key);
         writeVarint(out, value >= 0 ? value : -value - 1);
       } else {
         const f = Buffer.alloc(8);
         f.writeDoubleBE(value);
-        out.push((TAG_FLOAT << 5) | keyBytes.length, ...keyBytes, ...f);
+        out.push((TAG_FLOAT << 5) | keyLength);
+        pushUtf8(out, key);
+        for (const byte of f) out.push(byte);
       }
     } else {
       throw new TypeError(`signing: body value for "${key}" must be a string or number`);
@@ -253,6 +290,42 @@ export function encodePayload(type: string, body: TokenBody, expiresAt: Date | n
   }
   return Buffer.from(out);
 }
+
+/** Whether every character of s is ASCII (then its UTF-8 bytes are its character codes). */
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return false;
+  return true;
+}
+
+/** The UTF-8 length of a type or key, which must be 1..MAX_SHORT_LEN bytes (TypeError `message` otherwise). */
+function shortUtf8(s: string, message: string): number {
+  const n = isAscii(s) ? s.length : utf8.encode(s).length;
+  if (n < 1 || n > MAX_SHORT_LEN) throw new TypeError(message);
+  return n;
+}
+
+/** Appends the UTF-8 bytes of s. */
+function pushUtf8(out: number[], s: string): void {
+  if (!isAscii(s)) {
+    for (const byte of utf8.encode(s)) out.push(byte);
+    return;
+  }
+  for (let i = 0; i < s.length; i++) out.push(s.charCodeAt(i));
+}
+
+/** Appends the 16 bytes of a lowercase UUID (already matched by UUID). */
+function pushUuid(out: number[], uuid: string): void {
+  for (let i = 0; i < 36; i += 2) {
+    if (uuid.charCodeAt(i) === 0x2d) i++; // '-'
+    out.push((hexValue(uuid.charCodeAt(i)) << 4) | hexValue(uuid.charCodeAt(i + 1)));
+  }
+}
+
+/** A lowercase hex digit's value. */
+const hexValue = (c: number) => (c <= 0x39 ? c - 0x30 : c - 0x57);
+
+/** Two lowercase hex digits of each byte. */
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 /** Exported for tests and tooling. Throws a plain Error on any malformed input. */
 export function decodePayload(bytes: Uint8Array): { type: string; body: TokenBody; expiresAt: Date | null } {
@@ -263,24 +336,24 @@ export function decodePayload(bytes: Uint8Array): { type: string; body: TokenBod
   if (typeLen === 0) throw new Error('empty type');
   const type = r.utf8(typeLen);
   const expiresAt = header & 0x20 ? new Date(r.varint() * 1000) : null;
-  const entries: Array<[string, string | number]> = [];
-  const seen = new Set<string>();
+  const body: TokenBody = {};
   while (!r.done()) {
     const fhead = r.byte();
     const tag = fhead >> 5;
     const keyLen = fhead & 0x1f;
     if (keyLen === 0) throw new Error('empty key');
     const key = r.utf8(keyLen);
-    if (seen.has(key) || RESERVED_KEYS.has(key)) throw new Error('duplicate or reserved key');
-    seen.add(key);
+    if (Object.hasOwn(body, key) || RESERVED_KEYS.has(key)) throw new Error('duplicate or reserved key');
     let value: string | number;
     switch (tag) {
       case TAG_STRING:
         value = r.utf8(r.varint());
         break;
       case TAG_UUID: {
-        const h = Buffer.from(r.bytes(16)).toString('hex');
-        value = `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+        const b = r.bytes(16);
+        let h = '';
+        for (let i = 0; i < 16; i++) h += (i === 4 || i === 6 || i === 8 || i === 10 ? '-' : '') + HEX[b[i]!];
+        value = h;
         break;
       }
       case TAG_UINT:
@@ -296,9 +369,11 @@ export function decodePayload(bytes: Uint8Array): { type: string; body: TokenBod
       default:
         throw new Error('unknown tag');
     }
-    entries.push([key, value]);
+    // an own data property, as Object.fromEntries makes (an assignment would set the prototype for "__proto__")
+    if (key === '__proto__') Object.defineProperty(body, key, { value, writable: true, enumerable: true, configurable: true });
+    else body[key] = value;
   }
-  return { type, body: Object.fromEntries(entries), expiresAt };
+  return { type, body, expiresAt };
 }
 
 function writeVarint(out: number[], n: number): void {
@@ -330,8 +405,17 @@ class Reader {
     return b;
   }
 
+  /** n bytes of UTF-8 (invalid UTF-8 throws); short ASCII runs (types, keys, most values) without a decoder call. */
   utf8(n: number): string {
-    return utf8Strict.decode(this.bytes(n));
+    const b = this.bytes(n);
+    if (n > 64) return utf8Strict.decode(b);
+    let s = '';
+    for (let i = 0; i < n; i++) {
+      const c = b[i]!;
+      if (c >= 0x80) return utf8Strict.decode(b);
+      s += String.fromCharCode(c);
+    }
+    return s;
   }
 
   varint(): number {
