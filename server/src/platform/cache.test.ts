@@ -1,5 +1,6 @@
+import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { LruCache } from './cache';
+import { LruCache, tokenKey } from './cache';
 
 describe('LruCache (CLOCK eviction)', () => {
   it('keeps at most maxEntries and evicts entries not used since they were added before used ones', () => {
@@ -46,5 +47,23 @@ describe('LruCache (CLOCK eviction)', () => {
     c.set('t2', 'venue-b');
     c.deleteWhere((v) => v === 'venue-a');
     expect([c.get('t1'), c.get('t2')]).toEqual([undefined, 'venue-b']);
+  });
+});
+
+describe('tokenKey', () => {
+  const token = () => `${crypto.randomBytes(28).toString('base64url')}.abcdef.${crypto.randomBytes(32).toString('base64url')}`;
+  it('gives a small integer from the signature, the same for the same token, spread over distinct tokens', () => {
+    const tokens = Array.from({ length: 20_000 }, token);
+    const keys = tokens.map(tokenKey);
+    for (const k of keys) expect(Number.isInteger(k) && k >= 0 && k < 2 ** 30).toBe(true);
+    expect(tokenKey(`${tokens[0]}`.slice(0))).toBe(keys[0]);
+    // 20,000 tokens in 2^30 keys: a handful of shared keys at most (callers compare the whole token anyway)
+    expect(keys.length - new Set(keys).size).toBeLessThan(5);
+  });
+
+  it('is the same for tokens that differ before their signature: a key alone never identifies a token', () => {
+    const t = token();
+    expect(tokenKey(`X${t.slice(1)}`)).toBe(tokenKey(t));
+    expect(tokenKey(t.slice(0, -3) + (t.at(-3) === 'A' ? 'B' : 'A') + t.slice(-2))).not.toBe(tokenKey(t));
   });
 });
