@@ -69,6 +69,11 @@ export class DeviceRegistry {
   /** Device ids waiting to be read, with their callers; read together by one statement at a time. */
   private queue = new Map<string, { resolve: (c: Cached) => void; reject: (e: unknown) => void }[]>();
   private reading = false;
+  /**
+   * Device ids of the statement under way, true once a revocation of one arrived meanwhile: the row it returns was
+   * read before that revocation committed, and a device not cached yet has no entry for markRevoked to mark.
+   */
+  private readonly inFlight = new Map<string, boolean>();
   /** The revocation feed (person_device_revocations) through the shared poller. */
   private readonly feed: ChangeFeed;
   private readonly ms: () => number;
@@ -177,16 +182,21 @@ export class DeviceRegistry {
     return Number(r.numUpdatedRows) > 0;
   }
 
-  /** Revokes every device of these people (a lost phone, an officer's decision). Returns how many. */
+  /**
+   * Revokes every device of these people (a lost phone, an officer's decision), including those of records merged
+   * into them (a merged record's device token checks in as the surviving person: its phone is theirs). Returns how many.
+   */
   async revokePeople(personIds: string[], now: Date): Promise<number> {
     if (!personIds.length) return 0;
-    const rows = await this.db
-      .updateTable('person_devices')
-      .set({ revoked_at: now })
-      .where('person_id', 'in', personIds)
-      .where('revoked_at', 'is', null)
-      .returning('id')
-      .execute();
+    const { rows } = await sql<{ id: string }>`
+      with recursive people(id) as (
+        select unnest(${personIds}::uuid[])
+        union
+        select p.id from persons p join people on p.merged_into = people.id
+      )
+      update person_devices set revoked_at = ${now}
+      where person_id in (select id from people) and revoked_at is null
+      returning id`.execute(this.db);
     for (const r of rows) this.markRevoked(r.id);
     return rows.length;
   }
@@ -219,18 +229,21 @@ export class DeviceRegistry {
         for (const [id] of batch) this.queue.delete(id);
         const ids = batch.map(([id]) => id);
         const readAt = this.ms();
+        for (const id of ids) this.inFlight.set(id, false);
         try {
           const rows = await this.db.selectFrom('person_devices').select(['id', 'last_used_at', 'revoked_at']).where('id', 'in', ids).execute();
           const found = new Map(rows.map((r) => [r.id, r]));
           for (const [id, callers] of batch) {
             const row = found.get(id);
             // a revocation seen (feed or here) while this read was under way wins over the row read before it
-            const revoked = !row || row.revoked_at !== null || this.cache.get(id)?.revoked === true;
+            const revoked = !row || row.revoked_at !== null || this.inFlight.get(id) === true || this.cache.get(id)?.revoked === true;
             const d = this.remember(id, { lastUsedAt: row?.last_used_at.getTime() ?? 0, revoked, readAt });
             for (const c of callers) c.resolve(d);
           }
         } catch (err) {
           for (const [, callers] of batch) for (const c of callers) c.reject(err);
+        } finally {
+          for (const id of ids) this.inFlight.delete(id);
         }
       }
     } finally {
@@ -241,6 +254,7 @@ export class DeviceRegistry {
   private markRevoked(id: string) {
     const d = this.cache.get(id);
     if (d) d.revoked = true;
+    if (this.inFlight.has(id)) this.inFlight.set(id, true);
   }
 
   /** Keeps a device's row; a device cached already keeps its object (token entries hold it), updated in place. */
