@@ -89,29 +89,36 @@ export async function importRoutes(fastify: FastifyInstance, ctx: AppContext) {
       '/api/contact-reviews/:id/resolve',
       { config: { permission: 'cases.write' }, schema: { tags, params: Type.Object({ id: Uuid }), body: Type.Object({ personId: Type.Union([Uuid, Type.Null()]) }, { additionalProperties: false }), response: { 200: Type.Object({ ok: Type.Boolean() }) } } },
       async (req) => {
-        const r = await db.selectFrom('contact_import_reviews').selectAll().where('id', '=', req.params.id).executeTakeFirst();
-        if (!r) throw notFound('Review item');
-        await access.authorize(req.user!, 'cases.write', { unitCode: r.unit_code });
-        const c = await db.selectFrom('cases').selectAll().where('id', '=', r.case_id).executeTakeFirstOrThrow();
-        const line = r.line as Record<string, string>;
-        let personId = req.body.personId;
-        if (personId && !r.candidate_ids.includes(personId)) throw invalidField('body.personId', 'is not one of the candidates');
-        // re-checked now: an item stored earlier may name a record a citizen typed in, or one outside this area
-        const problem = personId ? await reviewPickProblem(db, personId, areaOf(req.user!)) : null;
-        if (problem === 'not-registry') throw invalidField('body.personId', 'is not a registry record (typed in by a citizen, or merged away): create a new person instead');
-        if (problem === 'outside-area') throw new AppError(403, 'FORBIDDEN', "That record is outside your jurisdiction: ask its province's CDC", [{ path: 'body.personId', message: 'is outside your jurisdiction' }]);
-        if (!personId) {
-          // a new person: the phone stays with the record that holds it; this one is created without it
-          const p = await findOrCreatePerson(
-            db,
-            { fullName: line.full_name!, phone: null, nationalId: line.national_id || null, address: line.address || null, communeCode: line.commune_code || c.commune_code },
-            { resolver: access.resolver, now: now(), source: 'import', requirePhone: false, trust: 'staff' },
-          );
-          personId = p.id;
-        }
-        await addImportedContact(db, c, personId, { relation: line.relation as 'household', day: line.last_exposure_date!, level: Number(line.level ?? 1), note: line.phone ? `phone on the list: ${line.phone}` : '' }, { settings, now: now() });
-        await db.deleteFrom('contact_import_reviews').where('id', '=', r.id).execute();
-        await audit(req, { action: 'contact-review.resolve', subjectType: 'case', subjectId: c.id, details: { newPerson: !req.body.personId } });
+        const found = await db.selectFrom('contact_import_reviews').select('unit_code').where('id', '=', req.params.id).executeTakeFirst();
+        if (!found) throw notFound('Review item');
+        await access.authorize(req.user!, 'cases.write', { unitCode: found.unit_code });
+        // One transaction, the item locked: two officers (or a double click) resolving the same item at once get one
+        // contact and one new person; the second finds the item gone (404), as if it had come a moment later.
+        const { c, newPerson } = await db.transaction().execute(async (tx) => {
+          const r = await tx.selectFrom('contact_import_reviews').selectAll().where('id', '=', req.params.id).forUpdate().executeTakeFirst();
+          if (!r) throw notFound('Review item');
+          const c = await tx.selectFrom('cases').selectAll().where('id', '=', r.case_id).executeTakeFirstOrThrow();
+          const line = r.line as Record<string, string>;
+          let personId = req.body.personId;
+          if (personId && !r.candidate_ids.includes(personId)) throw invalidField('body.personId', 'is not one of the candidates');
+          // re-checked now: an item stored earlier may name a record a citizen typed in, or one outside this area
+          const problem = personId ? await reviewPickProblem(tx, personId, areaOf(req.user!)) : null;
+          if (problem === 'not-registry') throw invalidField('body.personId', 'is not a registry record (typed in by a citizen, or merged away): create a new person instead');
+          if (problem === 'outside-area') throw new AppError(403, 'FORBIDDEN', "That record is outside your jurisdiction: ask its province's CDC", [{ path: 'body.personId', message: 'is outside your jurisdiction' }]);
+          if (!personId) {
+            // a new person: the phone stays with the record that holds it; this one is created without it
+            const p = await findOrCreatePerson(
+              tx,
+              { fullName: line.full_name!, phone: null, nationalId: line.national_id || null, address: line.address || null, communeCode: line.commune_code || c.commune_code },
+              { resolver: access.resolver, now: now(), source: 'import', requirePhone: false, trust: 'staff' },
+            );
+            personId = p.id;
+          }
+          await addImportedContact(tx, c, personId, { relation: line.relation as 'household', day: line.last_exposure_date!, level: Number(line.level ?? 1), note: line.phone ? `phone on the list: ${line.phone}` : '' }, { settings, now: now() });
+          await tx.deleteFrom('contact_import_reviews').where('id', '=', r.id).execute();
+          return { c, newPerson: !req.body.personId };
+        });
+        await audit(req, { action: 'contact-review.resolve', subjectType: 'case', subjectId: c.id, details: { newPerson } });
         return { ok: true };
       },
     );

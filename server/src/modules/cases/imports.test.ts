@@ -86,6 +86,19 @@ describe('contact imports over HTTP', () => {
     expect((await t.app.inject({ method: 'GET', url: '/api/contact-reviews', headers: cdc.headers })).json().items).toEqual([]);
   });
 
+  it('two officers resolving the same item at once: one contact, one new person; the second is told it is gone', async () => {
+    const up = await upload(['full_name,phone,national_id,address,relation,last_exposure_date,case_code', `Đỗ Văn Đôi,0912000222,,Số 10,household,2021-08-10,${caseCode}`].join('\n'), cdc);
+    expect(up.json()).toMatchObject({ review: 1 });
+    const [item] = (await t.app.inject({ method: 'GET', url: '/api/contact-reviews', headers: cdc.headers })).json().items;
+    const resolve = () => t.app.inject({ method: 'POST', url: `/api/contact-reviews/${item.id}/resolve`, headers: cdc.headers, payload: { personId: null } });
+    const answers = await Promise.all([resolve(), resolve()]);
+    expect(answers.map((a) => a.statusCode).sort(), answers.map((a) => a.body).join(' | ')).toEqual([200, 404]);
+    const people = await t.db.selectFrom('persons').select('id').where('full_name', '=', 'Đỗ Văn Đôi').execute();
+    expect(people).toHaveLength(1);
+    const contacts = await t.db.selectFrom('case_contacts').select('id').where('case_id', '=', caseId).where('person_id', '=', people[0]!.id).execute();
+    expect(contacts).toHaveLength(1);
+  });
+
   it('refuses other provinces, strangers, a file without the columns; reads Excel and serves the template', async () => {
     const other = (await upload(csv(), hanoi)).json();
     expect(other.imported).toBe(0);

@@ -6,7 +6,7 @@
 import { addSheet, workbook, xlsxBuffer } from '../../platform/http/files';
 import crypto from 'node:crypto';
 import { sql } from 'kysely';
-import type { Db } from '../../platform/db/types';
+import type { Db, DbOrTx } from '../../platform/db/types';
 import type { SubtreeResolver } from '../../platform/auth/access';
 import { findOrCreatePerson, nationalIdProblem, normalizeName, normalizePhone, registryHoldersOfNationalId } from '../people';
 import { readTable } from '../venues';
@@ -155,7 +155,7 @@ export async function importContacts(db: Db, data: Buffer, o: ContactImportOptio
 
 /** Add one contact from an imported or reviewed line; false when exactly this exposure was there already. */
 export async function addImportedContact(
-  db: Db,
+  db: DbOrTx,
   c: { id: string; person_id: string; commune_code: string } & Parameters<typeof upsertContacts>[1],
   personId: string,
   l: { relation: (typeof RELATIONS)[number]; day: string; level: number; note: string },
@@ -181,7 +181,8 @@ export async function addImportedContact(
     origin: 'import',
     exposures: [{ kind: l.relation, via: 'import', venueId: null, from: at, to: at, overlapMinutes: null, sourcePersonId: c.person_id, note: l.note }],
   };
-  await db.transaction().execute((tx) => upsertContacts(tx, c, [input], o.settings, o.now));
+  if (db.isTransaction) await upsertContacts(db, c, [input], o.settings, o.now);
+  else await db.transaction().execute((tx) => upsertContacts(tx, c, [input], o.settings, o.now));
   return true;
 }
 
