@@ -82,6 +82,9 @@ export function isStatementTimeout(err: unknown): boolean {
 
 const quiet: Logger = { info() {}, warn() {}, error() {} };
 
+/** How long an outage's error line waits for a shutdown that may explain it (see markDown). */
+export const DOWN_LOG_DELAY_MS = 250;
+
 function describe(err: unknown): string {
   const e = err as { code?: unknown; message?: unknown } | undefined;
   const code = typeof e?.code === 'string' ? `${e.code}: ` : '';
@@ -155,20 +158,33 @@ export class DatabaseHealth {
     if (this.current.status === 'up') {
       this.downSince = Date.now();
       this.set('down', reason);
-      // logged once the I/O of this turn of the event loop is handled: a Ctrl-C reaches the server and its embedded
-      // postmaster at once, and the postmaster's goodbye (57P01) may be read before the server's own SIGINT handler
-      // ran; by then the shutdown has closed this watcher and the line is not an error
-      setImmediate(() => {
-        if (this.closed) this.log.info({ database: 'stopping', reason }, 'database stopped with the server');
-        else this.log.error({ database: 'down', reason }, 'database unavailable; answering 503 until it is back');
-      });
+      // logged DOWN_LOG_DELAY_MS later, not at once: a Ctrl-C reaches the server and its embedded postmaster at
+      // once, and the postmaster's goodbye (57P01) may be read before the server's own SIGINT handler has run (on a
+      // busy machine, even some turns of the event loop later); by then the shutdown has closed this watcher and the
+      // line is not an error. A real outage is logged as one, a moment late (and before its "back" line).
+      const timer = setTimeout(() => this.logDown(), DOWN_LOG_DELAY_MS);
+      timer.unref();
+      this.pendingDown = { timer, reason };
     }
     this.scheduleProbe(0);
+  }
+
+  private pendingDown: { timer: NodeJS.Timeout; reason: string } | null = null;
+
+  /** Writes the line of the outage marked last, if not written yet: an error, or an info line when shutting down. */
+  private logDown() {
+    const p = this.pendingDown;
+    if (!p) return;
+    clearTimeout(p.timer);
+    this.pendingDown = null;
+    if (this.closed) this.log.info({ database: 'stopping', reason: p.reason }, 'database stopped with the server');
+    else this.log.error({ database: 'down', reason: p.reason }, 'database unavailable; answering 503 until it is back');
   }
 
   /** Stops the probe loop (shutdown). */
   close() {
     this.closed = true;
+    this.logDown();
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
   }
@@ -207,6 +223,7 @@ export class DatabaseHealth {
       await this.check();
       const downMs = Date.now() - this.downSince;
       this.restartFailures = 0;
+      this.logDown(); // the outage's own line first, if its delay has not passed yet
       this.set('up', null);
       this.log.info({ database: 'up', downMs }, 'database is back');
     } catch (err) {
