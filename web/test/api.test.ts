@@ -1,4 +1,5 @@
 // The fetch wrapper: headers the server relies on (CSRF, cookies) and the error shape forms depend on.
+import i18next from 'i18next';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { api, ApiError, normalizeFieldPath, queryString } from '../src/lib/api';
 import { outlineCandidates, visibleAncestors } from '../src/features/geo/breadcrumbs';
@@ -48,6 +49,9 @@ describe('api client', () => {
   });
 
   it('parses the error shape into ApiError with field errors', async () => {
+    // the English UI keeps the server's words (field-messages.test.ts: Vietnamese); set here, since test files share
+    // one process (vitest isolate: false) and another file may have left i18next in Vietnamese
+    if (i18next.isInitialized) await i18next.changeLanguage('en');
     stubFetch(
       json(400, {
         error: {
