@@ -234,15 +234,11 @@ export class CheckinEngine {
       status: 'created',
       action: p.action,
       checkinIds: [],
-      venue: p.entrance ? { id: p.entrance.venueId, name: p.entrance.venueName, entrance: p.entrance.entranceName } : null,
+      venue: p.entrance ? venueOf(p.entrance) : null,
       people: p.people,
       at: p.at.toISOString(),
       autoCheckoutAt: null,
     };
-  }
-
-  private stayEnd(p: Prepared): Date {
-    return stayEnd(p.entrance, p.at);
   }
 
   /** Check-ins of several prepared items in one batcher call. */
@@ -256,7 +252,7 @@ export class CheckinEngine {
           venueId: p.entrance!.venueId,
           entranceId: p.entrance!.entranceId,
           checkinAt: p.at,
-          autoCheckoutAt: this.stayEnd(p),
+          autoCheckoutAt: stayEnd(p.entrance, p.at),
           checkoutAt: null,
           source: p.staff ? 'gate' : 'qr',
           recordedBy: p.staff?.id ?? null,
@@ -325,7 +321,7 @@ export class CheckinEngine {
       res.people = p.people = uniquePeople(p.people);
       res.status = created ? 'created' : res.checkinIds.length ? 'duplicate' : 'rejected';
       if (res.status === 'rejected') res.error = { code: 'PERSON_UNKNOWN', message: 'these people are no longer registered; fill in the form again', path: `${p.prefix}.people` };
-      res.autoCheckoutAt = this.stayEnd(p).toISOString();
+      res.autoCheckoutAt = stayEnd(p.entrance, p.at).toISOString();
       return res;
     });
   }
@@ -483,10 +479,13 @@ function stayEnd(e: EntranceInfo | null, at: Date): Date {
   return new Date(Math.min(at.getTime() + minutes * 60_000, at.getTime() + MAX_STAY_MS));
 }
 
-/** The result's `venue` as JSON text (CheckinResultItem.venue, in the schema's key order). */
-function venueJson(e: EntranceInfo): string {
-  return JSON.stringify({ id: e.venueId, name: e.venueName, entrance: e.entranceName });
+/** A result's `venue` (CheckinResultItem.venue, in the schema's key order). */
+function venueOf(e: EntranceInfo): NonNullable<CheckinResultItem['venue']> {
+  return { id: e.venueId, name: e.venueName, entrance: e.entranceName };
 }
+
+/** The result's `venue` as JSON text (the warm path's answer). */
+const venueJson = (e: EntranceInfo) => JSON.stringify(venueOf(e));
 
 /** Each person once (first occurrence); forms still to be written by the batch are all kept. */
 function uniquePeople(people: ResolvedPerson[]): ResolvedPerson[] {

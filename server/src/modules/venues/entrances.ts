@@ -10,7 +10,7 @@
 // integer from its signature, platform/cache tokenKey, the whole token compared) keeps the entrance it named, valid
 // while no venue changed since (entranceEpoch) and within the entrance cache's time.
 import type { Db, DbOrTx } from '../../platform/db/types';
-import { KID_LENGTH, type KeyRing } from '../../platform/signing';
+import { tokenKid, type KeyRing } from '../../platform/signing';
 import { LruCache, tokenKey } from '../../platform/cache';
 import { ChangeFeed } from '../../platform/change-feed';
 import { entranceForCheckin } from './queries';
@@ -107,8 +107,7 @@ export class EntranceCache {
       return seen;
     }
     const body = verifyVenueToken(this.o.keys, token, now, path);
-    const dot = token.indexOf('.');
-    const checked: CheckedVenueToken = { token, kid: token.slice(dot + 1, dot + 1 + KID_LENGTH), body, info: null, epoch: -1, infoFrom: 0, venueJson: null };
+    const checked: CheckedVenueToken = { token, kid: tokenKid(token), body, info: null, epoch: -1, infoFrom: 0, venueJson: null };
     this.venueTokens.set(key, checked);
     return checked;
   }

@@ -212,8 +212,13 @@ export function verifyMac(ring: KeyRing, token: string, opts: VerifyOptions): Ve
  * verified before, so a retired key takes effect at once without verifying again.
  */
 export function tokenKeyUsable(ring: KeyRing, token: string): boolean {
+  return ring.verifierFor(tokenKid(token)).status === 'ok';
+}
+
+/** The key id a token (signed or MAC'd) names: the KID_LENGTH characters after its first dot. */
+export function tokenKid(token: string): string {
   const dot = token.indexOf('.');
-  return ring.verifierFor(token.slice(dot + 1, dot + 1 + KID_LENGTH)).status === 'ok';
+  return token.slice(dot + 1, dot + 1 + KID_LENGTH);
 }
 
 /** Tells a MAC'd token from a signed one by its shape (for callers that accept both). */
