@@ -227,8 +227,23 @@ export class Baresip extends Peer {
   }
 }
 
-/** A baresip on 127.0.0.1 that auto-answers (or not), records what it hears, and takes commands over TCP. */
-export async function startBaresip(opts: { answer?: 'auto' | 'manual'; user?: string; codecs?: string; timeoutMs?: number } = {}): Promise<Baresip> {
+type BaresipOptions = { answer?: 'auto' | 'manual'; user?: string; codecs?: string; timeoutMs?: number };
+
+/**
+ * A baresip on 127.0.0.1 that auto-answers (or not), records what it hears, and takes commands over TCP. Its ports
+ * are found free before it starts, so another test file may take one in between: then it is started again on others.
+ */
+export async function startBaresip(opts: BaresipOptions = {}): Promise<Baresip> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startBaresipOnce(opts);
+    } catch (e) {
+      if (attempt >= 3 || !/Address already in use/.test(String((e as Error)?.message))) throw e;
+    }
+  }
+}
+
+async function startBaresipOnce(opts: BaresipOptions): Promise<Baresip> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-baresip-'));
   const sipPort = await freeSipPort();
   let ctrlPort = await freeTcpPort();
