@@ -19,7 +19,7 @@ import type { Db } from '../../platform/db/types';
 import type { Access } from '../../platform/auth/access';
 import type { AuthUser } from '../../platform/auth/service';
 import { AppError, invalidField } from '../../platform/http/errors';
-import type { KeyRing } from '../../platform/signing';
+import type { KeyRing, VerifyPool } from '../../platform/signing';
 import { Batcher, BatcherFullError, mapLimit } from '../../platform/batcher';
 import { retentionCutoff } from '../../platform/purge';
 import type { ChangeFeed } from '../../platform/change-feed';
@@ -44,6 +44,8 @@ export interface CheckinEngineOptions {
   /** With a pool, the batch insert is a named prepared statement (see insertCheckinsPrepared). */
   pool?: pg.Pool;
   keys: KeyRing;
+  /** worker threads for the signatures of first-seen QR codes (platform/signing verifyAsync); none: on the event loop */
+  verifyPool?: VerifyPool | null;
   access: Access;
   people: PeoplePort;
   clock: () => Date;

@@ -121,6 +121,8 @@ export type KeyVerifier =
        * the event loop is shorter than a request's own work.
        */
       verify(data: Uint8Array, signature: Uint8Array): boolean;
+      /** The key's raw 32 public bytes: what a verification worker (verify-pool.ts) is sent with each signature. */
+      rawPublicKey: Uint8Array;
     }
   | { status: 'unknown' }
   | { status: 'retired' };
@@ -290,7 +292,7 @@ export class KeyRing {
     const key = this.keys.get(kid);
     if (!key) return UNKNOWN;
     if (key.retiredAt) return RETIRED;
-    return (key.verifier ??= { status: 'ok', verify: this.ed25519.verifier(key) });
+    return (key.verifier ??= { status: 'ok', verify: this.ed25519.verifier(key), rawPublicKey: key.rawPublicKey });
   }
 
   /**

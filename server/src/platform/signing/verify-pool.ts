@@ -1,0 +1,299 @@
+/**
+ * Ed25519 signature math off the event loop: a small pool of worker threads (verify-worker.ts) that check the
+ * signatures of first-seen QR codes (posters, personal cards) for verifyAsync (payload.ts), so a burst of cold
+ * check-ins does not hold the server's one thread for ≈ 45 µs a signature.
+ *
+ * - Batches: the checks asked for during one event-loop turn go to one worker in one message (setImmediate after the
+ *   first), a transferred ArrayBuffer of records (public key, signature, signing input; verify-worker.ts); the answer
+ *   is one byte a record. Nothing else crosses: no personal data beyond the token's own bytes being checked.
+ * - Only the math moves: the token's shape, canonical form, key (unknown, retired), payload, type and expiry are
+ *   checked by the same code on the event loop (payload.ts), before and after.
+ * - Failure: a worker that exits or errors (crash, out of memory, killed) is replaced, and the checks it held are
+ *   done on the event loop with the key ring's own backend — never a "valid" that was not computed, never a request
+ *   left waiting. A worker that has not answered a batch within `timeoutMs` is ended the same way. A worker that
+ *   cannot start (no worker_threads, no TypeScript loader, a resource limit) leaves the pool empty after
+ *   MAX_START_FAILURES tries in a row: every check then runs on the event loop, as with `size` 0.
+ * - `close()` ends the workers (the app's onClose): the process exits without waiting for them; checks still in
+ *   flight are done on the event loop. Idle workers do not keep the process alive (unref while nothing is pending).
+ *
+ * Size: VIGIL_SIGNATURE_WORKERS (default 1; 0 = on the event loop). On the 2-core box one worker suffices: the event
+ * loop is the server's bottleneck, and a second core is shared with PostgreSQL and the clients.
+ */
+import { Worker } from 'node:worker_threads';
+import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from './ed25519';
+
+/** A record's fixed part: u16 length of the signing input, the public key, the signature (verify-worker.ts). */
+export const RECORD_HEAD = 2 + PUBLIC_KEY_BYTES + SIGNATURE_BYTES;
+/** A worker that has not answered a batch within this time is ended and its checks done on the event loop. */
+export const DEFAULT_TIMEOUT_MS = 5_000;
+/** Workers that fail to start this many times in a row (none ever answered) are given up: checks stay on the loop. */
+export const MAX_START_FAILURES = 3;
+
+/** One signature to check: the token (its first `inputEnd` characters are the signing input, the rest after the dot the signature). */
+interface Check {
+  rawPublicKey: Uint8Array;
+  token: string;
+  inputEnd: number;
+  /** the same check on the event loop (the key ring's backend), when the worker cannot answer */
+  onLoop: () => boolean;
+  resolve: (ok: boolean) => void;
+  reject: (err: unknown) => void;
+}
+
+interface Batch {
+  id: number;
+  checks: Check[];
+  sentAt: number;
+}
+
+interface PoolWorker {
+  worker: Worker;
+  pending: Map<number, Batch>;
+  /** answered at least once (or said it is ready): a later exit is a crash, not a failure to start */
+  started: boolean;
+  ended: boolean;
+}
+
+export interface VerifyPoolOptions {
+  /** worker threads (0: none, every check on the event loop) */
+  size: number;
+  /** the key ring's Ed25519 backend, which the workers load too ('libsodium' falls back to node:crypto there as here) */
+  backend: 'libsodium' | 'node:crypto';
+  log?: { info(msg: string): void; warn(msg: string): void };
+  timeoutMs?: number;
+  /** How a worker is made (tests: one that fails to start). */
+  spawn?: (workerData: { backend: string }) => Worker;
+}
+
+export interface VerifyPoolStats {
+  /** messages sent to workers, and the checks in them */
+  batches: number;
+  checks: number;
+  /** checks done on the event loop because a worker crashed, hung or the pool closed with them in flight */
+  onLoop: number;
+  /** workers started to replace one that ended */
+  restarts: number;
+}
+
+/**
+ * A worker running verify-worker.ts. The server runs TypeScript through tsx (bin/vigil.js, the benches, vitest), and
+ * a worker thread does not inherit the main thread's loader: its entry (verify-worker-boot.mjs) registers tsx first.
+ */
+export function spawnVerifyWorker(workerData: { backend: string }): Worker {
+  return new Worker(new URL('./verify-worker-boot.mjs', import.meta.url), { workerData, stdout: false, stderr: false });
+}
+
+export class VerifyPool {
+  private readonly workers: PoolWorker[] = [];
+  private queue: Check[] = [];
+  private flushScheduled = false;
+  private nextId = 1;
+  private next = 0;
+  private startFailures = 0;
+  private closed = false;
+  private started = false;
+  private gaveUp = false;
+  private watchdog: NodeJS.Timeout | null = null;
+  readonly stats: VerifyPoolStats = { batches: 0, checks: 0, onLoop: 0, restarts: 0 };
+  private readonly timeoutMs: number;
+  private readonly spawn: (workerData: { backend: string }) => Worker;
+
+  constructor(private readonly o: VerifyPoolOptions) {
+    this.timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.spawn = o.spawn ?? spawnVerifyWorker;
+  }
+
+  /**
+   * Workers this pool runs (0: configured so, closed, or they could not start: verifyAsync checks on the event loop).
+   * They start with the first check (an app that never sees a first-seen QR code starts none).
+   */
+  get size(): number {
+    return this.closed || this.gaveUp ? 0 : this.o.size;
+  }
+
+  /** Workers running now (tests, diagnostics). */
+  get running(): number {
+    return this.workers.length;
+  }
+
+  /**
+   * Whether the signature of `token` (characters [0, inputEnd) signed, the signature after the dot at inputEnd)
+   * matches the key: computed by a worker, or by `onLoop` on the event loop when no worker can answer.
+   */
+  check(rawPublicKey: Uint8Array, token: string, inputEnd: number, onLoop: () => boolean): Promise<boolean> {
+    if (!this.started) this.startAll();
+    if (!this.workers.length) return Promise.resolve().then(onLoop);
+    return new Promise<boolean>((resolve, reject) => {
+      this.queue.push({ rawPublicKey, token, inputEnd, onLoop, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(this.flush);
+      }
+    });
+  }
+
+  /** Ends the workers; checks in flight are done on the event loop. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.watchdog) clearInterval(this.watchdog);
+    const workers = this.workers.splice(0);
+    for (const w of workers) {
+      w.ended = true;
+      this.retryOnLoop(w);
+    }
+    this.flush();
+    await Promise.all(workers.map((w) => w.worker.terminate().catch(() => undefined)));
+  }
+
+  // ── internals ─────────────────────────────────────────────────────────────
+
+  /** Sends the turn's checks to one worker (the one with the fewest batches in flight, round robin among equals). */
+  private readonly flush = () => {
+    this.flushScheduled = false;
+    const checks = this.queue;
+    if (!checks.length) return;
+    this.queue = [];
+    const w = this.pick();
+    if (!w) {
+      for (const c of checks) this.runOnLoop(c);
+      return;
+    }
+    let bytes = 0;
+    for (const c of checks) bytes += RECORD_HEAD + c.inputEnd;
+    const buf = Buffer.from(new ArrayBuffer(bytes));
+    let pos = 0;
+    for (const c of checks) {
+      buf.writeUInt16LE(c.inputEnd, pos);
+      buf.set(c.rawPublicKey, pos + 2);
+      buf.write(c.token.slice(c.inputEnd + 1), pos + 2 + PUBLIC_KEY_BYTES, SIGNATURE_BYTES, 'base64url');
+      buf.write(c.token, pos + RECORD_HEAD, c.inputEnd, 'latin1');
+      pos += RECORD_HEAD + c.inputEnd;
+    }
+    const batch: Batch = { id: this.nextId++, checks, sentAt: performance.now() };
+    if (w.pending.size === 0) w.worker.ref();
+    w.pending.set(batch.id, batch);
+    this.stats.batches++;
+    this.stats.checks += checks.length;
+    try {
+      w.worker.postMessage({ id: batch.id, n: checks.length, buf: buf.buffer }, [buf.buffer as ArrayBuffer]);
+    } catch {
+      this.lost(w, 'could not be sent a batch');
+    }
+  };
+
+  private startAll() {
+    this.started = true;
+    if (this.closed) return;
+    for (let i = 0; i < this.o.size; i++) this.start();
+    this.watchdog = setInterval(() => this.endHung(), Math.max(50, Math.min(1000, this.timeoutMs / 2)));
+    this.watchdog.unref();
+  }
+
+  private pick(): PoolWorker | undefined {
+    const n = this.workers.length;
+    let best: PoolWorker | undefined;
+    for (let i = 0; i < n; i++) {
+      const w = this.workers[(this.next + i) % n]!;
+      if (!best || w.pending.size < best.pending.size) best = w;
+    }
+    this.next = (this.next + 1) % Math.max(1, n);
+    return best;
+  }
+
+  private start(): void {
+    let worker: Worker;
+    try {
+      worker = this.spawn({ backend: this.o.backend });
+    } catch (err) {
+      this.startFailed(`could not be started (${firstLine(err)})`);
+      return;
+    }
+    const w: PoolWorker = { worker, pending: new Map(), started: false, ended: false };
+    worker.unref();
+    worker.on('message', (m: { id?: number; results?: Uint8Array; ready?: string }) => this.answer(w, m));
+    worker.on('error', (err) => this.lost(w, `failed (${firstLine(err)})`));
+    worker.on('exit', (code) => this.lost(w, `exited (code ${code})`));
+    this.workers.push(w);
+  }
+
+  private answer(w: PoolWorker, m: { id?: number; results?: Uint8Array; ready?: string }) {
+    if (!w.started) {
+      w.started = true;
+      this.startFailures = 0;
+    }
+    if (m.id === undefined) return;
+    const batch = w.pending.get(m.id);
+    if (!batch) return;
+    w.pending.delete(m.id);
+    if (w.pending.size === 0) w.worker.unref();
+    const results = m.results;
+    if (!(results instanceof Uint8Array) || results.length !== batch.checks.length) {
+      for (const c of batch.checks) this.runOnLoop(c);
+      return;
+    }
+    for (let i = 0; i < results.length; i++) batch.checks[i]!.resolve(results[i] === 1);
+  }
+
+  /** A worker is gone (or no longer trusted): its checks run on the event loop, and another worker takes its place. */
+  private lost(w: PoolWorker, why: string) {
+    if (w.ended) return;
+    w.ended = true;
+    const i = this.workers.indexOf(w);
+    if (i >= 0) this.workers.splice(i, 1);
+    this.retryOnLoop(w);
+    void w.worker.terminate().catch(() => undefined);
+    if (this.closed) return;
+    if (!w.started) {
+      this.startFailed(why);
+      return;
+    }
+    this.o.log?.warn(`signature worker ${why}; its checks were done on the event loop; starting another`);
+    this.stats.restarts++;
+    this.start();
+  }
+
+  private startFailed(why: string) {
+    this.startFailures++;
+    if (this.startFailures >= MAX_START_FAILURES) {
+      if (!this.workers.length) {
+        this.gaveUp = true;
+        if (this.watchdog) clearInterval(this.watchdog);
+        this.o.log?.warn(`signature worker ${why}, ${this.startFailures} times in a row: QR signatures are checked on the event loop`);
+        this.queue.splice(0).forEach((c) => this.runOnLoop(c));
+      }
+      return;
+    }
+    this.stats.restarts++;
+    this.start();
+  }
+
+  private retryOnLoop(w: PoolWorker) {
+    const batches = [...w.pending.values()];
+    w.pending.clear();
+    for (const b of batches) for (const c of b.checks) this.runOnLoop(c);
+  }
+
+  private runOnLoop(c: Check) {
+    this.stats.onLoop++;
+    try {
+      c.resolve(c.onLoop());
+    } catch (err) {
+      c.reject(err);
+    }
+  }
+
+  /** Ends a worker whose oldest batch has waited longer than timeoutMs (its checks then run on the event loop). */
+  private endHung() {
+    const now = performance.now();
+    for (const w of [...this.workers]) {
+      for (const b of w.pending.values()) {
+        if (now - b.sentAt > this.timeoutMs) this.lost(w, `did not answer within ${this.timeoutMs} ms`);
+        break; // the oldest batch is the first
+      }
+    }
+  }
+}
+
+function firstLine(err: unknown): string {
+  return String((err as Error)?.message ?? err).split('\n')[0]!.slice(0, 200);
+}
