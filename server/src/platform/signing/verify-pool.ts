@@ -111,9 +111,9 @@ export class VerifyPool {
     return this.closed || this.gaveUp ? 0 : this.o.size;
   }
 
-  /** Workers running now (tests, diagnostics). */
-  get running(): number {
-    return this.workers.length;
+  /** The worker threads running now (diagnostics; tests end one to see its checks redone on the event loop). */
+  get threads(): readonly Worker[] {
+    return this.workers.map((w) => w.worker);
   }
 
   /**
@@ -121,7 +121,7 @@ export class VerifyPool {
    * matches the key: computed by a worker, or by `onLoop` on the event loop when no worker can answer.
    */
   check(rawPublicKey: Uint8Array, token: string, inputEnd: number, onLoop: () => boolean): Promise<boolean> {
-    if (!this.started) this.startAll();
+    this.start();
     if (!this.workers.length) return Promise.resolve().then(onLoop);
     return new Promise<boolean>((resolve, reject) => {
       this.queue.push({ rawPublicKey, token, inputEnd, onLoop, resolve, reject });
@@ -130,6 +130,32 @@ export class VerifyPool {
         setImmediate(this.flush);
       }
     });
+  }
+
+  /** Each running worker's thread CPU so far (ms; null off Linux): what the checks cost on the workers' side. */
+  workerCpuMs(): Promise<(number | null)[]> {
+    return Promise.all(
+      this.workers.map(
+        (w) =>
+          new Promise<number | null>((resolve) => {
+            const on = (m: { cpuMs?: number | null }) => {
+              if (!('cpuMs' in m)) return;
+              w.worker.off('message', on);
+              resolve(m.cpuMs ?? null);
+            };
+            w.worker.on('message', on);
+            w.worker.postMessage({ cpu: true });
+          }),
+      ),
+    );
+  }
+
+  /**
+   * Starts the workers now rather than with the first check (`vigil start` does, so a worker that cannot start is
+   * reported at start); idempotent.
+   */
+  start(): void {
+    if (!this.started) this.startAll();
   }
 
   /** Ends the workers; checks in flight are done on the event loop. */
@@ -184,7 +210,7 @@ export class VerifyPool {
   private startAll() {
     this.started = true;
     if (this.closed) return;
-    for (let i = 0; i < this.o.size; i++) this.start();
+    for (let i = 0; i < this.o.size; i++) this.startOne();
     this.watchdog = setInterval(() => this.endHung(), Math.max(50, Math.min(1000, this.timeoutMs / 2)));
     this.watchdog.unref();
   }
@@ -200,7 +226,7 @@ export class VerifyPool {
     return best;
   }
 
-  private start(): void {
+  private startOne(): void {
     let worker: Worker;
     try {
       worker = this.spawn({ backend: this.o.backend });
@@ -249,7 +275,7 @@ export class VerifyPool {
     }
     this.o.log?.warn(`signature worker ${why}; its checks were done on the event loop; starting another`);
     this.stats.restarts++;
-    this.start();
+    this.startOne();
   }
 
   private startFailed(why: string) {
@@ -264,7 +290,7 @@ export class VerifyPool {
       return;
     }
     this.stats.restarts++;
-    this.start();
+    this.startOne();
   }
 
   private retryOnLoop(w: PoolWorker) {

@@ -7,11 +7,13 @@
 //                 32      the raw public key
 //                 64      the signature
 //                 L       the signing input (payload "." kid)
+// ({ cpu: true } asks for the thread's CPU so far: { cpuMs }, diagnostics.)
 // Message out: { id, results }  results (transferred) n bytes, 1 = the signature matches. A malformed batch answers
 // every record 0 (refused, never "valid"); the main thread's copy of each token decides nothing here.
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadEd25519, nodeCryptoEd25519, publicKeyFromRaw, PUBLIC_KEY_BYTES } from './ed25519';
 import { RECORD_HEAD } from './verify-pool';
+import { threadCpuMs } from '../proc';
 
 const backend = (workerData as { backend?: string } | null)?.backend === 'node:crypto' ? nodeCryptoEd25519() : loadEd25519();
 type Check = (data: Uint8Array, signature: Uint8Array) => boolean;
@@ -47,7 +49,9 @@ function verifyBatch(buf: ArrayBuffer, n: number): Uint8Array {
 
 if (parentPort) {
   const port = parentPort;
-  port.on('message', (m: { id: number; n: number; buf: ArrayBuffer }) => {
+  port.on('message', (m: { id: number; n: number; buf: ArrayBuffer } | { cpu: true }) => {
+    // the thread's own CPU so far, for the pool's diagnostics (bench signatures: the round trip's cost on this side)
+    if ('cpu' in m) return port.postMessage({ cpuMs: threadCpuMs() });
     const results = verifyBatch(m.buf, m.n);
     port.postMessage({ id: m.id, results }, [results.buffer as ArrayBuffer]);
   });
