@@ -89,6 +89,8 @@ interface Measured {
   sigBatches: number;
   sigChecks: number;
   sigOnLoop: number;
+  /** checks alone in their turn, done on the event loop (VerifyPool.minBatch) */
+  sigInline: number;
   /** share of the run the server's event loop was busy (1: the server's one thread was the limit) */
   elu: number;
   /** garbage-collection pauses per check-in (perf_hooks' gc entries: wall time, so a loaded box inflates it too) */
@@ -236,7 +238,7 @@ export default async function main() {
         const server = serverCpuMs();
         const mainThread = threadCpuMs() ?? NaN;
         // (a build without the signature workers, e.g. main's snapshot in a paired run: zeros)
-        const sig = { batches: 0, checks: 0, onLoop: 0, restarts: 0, ...(app?.vigil as { verifyPool?: { stats: object } } | undefined)?.verifyPool?.stats };
+        const sig = { batches: 0, checks: 0, onLoop: 0, inline: 0, restarts: 0, ...(app?.vigil as { verifyPool?: { stats: object } } | undefined)?.verifyPool?.stats };
         return { elu: performance.eventLoopUtilization(), server, mainThread, sig, gc: gcMs(), pg: pg0 ?? postgresCpuSample(dataDir), stats: engineStats(app), checkouts };
       };
       let cpu0 = at('pg');
@@ -262,6 +264,7 @@ export default async function main() {
         sigBatches: cpu1.sig.batches - cpu0.sig.batches,
         sigChecks: cpu1.sig.checks - cpu0.sig.checks,
         sigOnLoop: cpu1.sig.onLoop - cpu0.sig.onLoop,
+        sigInline: cpu1.sig.inline - cpu0.sig.inline,
         elu: performance.eventLoopUtilization(cpu1.elu, cpu0.elu).utilization,
         gcUs: ((cpu1.gc - cpu0.gc) * 1000) / n,
         pgUs: ((cpu1.pg.total - cpu0.pg.total) * 1000) / n,
@@ -275,7 +278,7 @@ export default async function main() {
       };
     };
     const paths = (process.env.BENCH_PATHS ?? 'warm,cold,gate').split(',');
-    const skipped = (name: string): Measured => ({ name, run: { rps: 0, cpuMs: 0, p50: 0, p99: 0, ok: 0, non2xx: 0, errors: 0, timeouts: 0, acked: [] }, perSecond: 0, serverUs: 0, mainThreadUs: 0, sigBatches: 0, sigChecks: 0, sigOnLoop: 0, elu: 0, gcUs: 0, pgUs: 0, pgBackendsUs: 0, loadUs: 0, found: 0, flushes: 0, rows: 0, flushMs: 0, otherCheckouts: 0 });
+    const skipped = (name: string): Measured => ({ name, run: { rps: 0, cpuMs: 0, p50: 0, p99: 0, ok: 0, non2xx: 0, errors: 0, timeouts: 0, acked: [] }, perSecond: 0, serverUs: 0, mainThreadUs: 0, sigBatches: 0, sigChecks: 0, sigOnLoop: 0, sigInline: 0, elu: 0, gcUs: 0, pgUs: 0, pgBackendsUs: 0, loadUs: 0, found: 0, flushes: 0, rows: 0, flushMs: 0, otherCheckouts: 0 });
     const profiled = process.env.BENCH_PROFILE_PATH ?? 'warm';
     const warm = paths.includes('warm') ? await measure('warm check-in', { mode: 'warm', venueTokens, personTokens }, profiled === 'warm') : skipped('warm (skipped)');
     const cold = paths.includes('cold') ? await measure('cold check-in', { mode: 'cold', bodies: coldBodies }, profiled === 'cold') : skipped('cold (skipped)');
@@ -296,7 +299,7 @@ export default async function main() {
         `${m.name.padEnd(22)} ${m.perSecond.toFixed(0).padStart(6)} check-ins/s  ratio/echo ${(m.perSecond / e.rps).toFixed(2)}   p50 ${r.p50} ms  p99 ${r.p99} ms   (2xx ${r.ok}, non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts}${r.exhausted ? ', COLD BODIES RAN OUT: later requests were warm' : ''})`,
       );
       console.log(
-        `${''.padEnd(22)} CPU per check-in: server ${m.serverUs.toFixed(0)} µs (main thread ${m.mainThreadUs.toFixed(0)} µs; signature workers: ${m.sigChecks} checks in ${m.sigBatches} batches, ${(m.sigChecks / Math.max(1, m.sigBatches)).toFixed(1)} a batch, ${m.sigOnLoop} redone on the event loop; event loop busy ${(m.elu * 100).toFixed(0)}% of the run, GC pauses ${m.gcUs.toFixed(0)} µs wall), PostgreSQL ${m.pgUs.toFixed(0)} µs (its connections ${m.pgBackendsUs.toFixed(0)}, background and autovacuum ${(m.pgUs - m.pgBackendsUs).toFixed(0)}), load generator ${m.loadUs.toFixed(0)} µs;` +
+        `${''.padEnd(22)} CPU per check-in: server ${m.serverUs.toFixed(0)} µs (main thread ${m.mainThreadUs.toFixed(0)} µs; signature workers: ${m.sigChecks} checks in ${m.sigBatches} batches, ${(m.sigChecks / Math.max(1, m.sigBatches)).toFixed(1)} a batch, ${m.sigInline} alone in their turn and done on the event loop, ${m.sigOnLoop} redone there after a worker failed; event loop busy ${(m.elu * 100).toFixed(0)}% of the run, GC pauses ${m.gcUs.toFixed(0)} µs wall), PostgreSQL ${m.pgUs.toFixed(0)} µs (its connections ${m.pgBackendsUs.toFixed(0)}, background and autovacuum ${(m.pgUs - m.pgBackendsUs).toFixed(0)}), load generator ${m.loadUs.toFixed(0)} µs;` +
           ` group commit ${m.flushes} statements, avg ${(m.rows / Math.max(1, m.flushes)).toFixed(1)} rows, ${(m.flushMs / Math.max(1, m.flushes)).toFixed(1)} ms send→commit;` +
           ` other statements ${((m.otherCheckouts * 1000) / Math.max(1, r.acked.length)).toFixed(1)} per 1000 check-ins (${m.otherCheckouts} pool checkouts: the change feed's reads, ≈ 1 a second, and whatever a check-in causes besides the batch);` +
           ` durability ${m.found}/${r.acked.length} acknowledged found ${m.found === r.acked.length ? 'OK' : 'MISSING'}`,

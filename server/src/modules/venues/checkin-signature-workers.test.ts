@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anotherApp, testContext, type TestContext } from '../../../test/helpers';
-import { KeyRing, sign } from '../../platform/signing';
+import { DEFAULT_MIN_BATCH, KeyRing, sign } from '../../platform/signing';
 import { PERSONAL_QR_TYPE } from '../people/index';
 import { communes, createVenue, form, uuid } from './test-fixtures';
 import { signVenueToken } from './tokens';
@@ -21,6 +21,8 @@ let phones = 0;
 
 beforeAll(async () => {
   t = await testContext({ config: { publicCheckinsPerMinute: 1_000_000, signatureWorkers: 1 } });
+  // every first-seen signature to the worker, even one alone in its turn (by default such a one is done on the loop)
+  t.app.vigil.verifyPool.minBatch = 1;
   onLoop = await anotherApp(t, { keys: t.app.vigil.keys, config: { signatureWorkers: 0 } });
   commune = (await communes(t.db)).a;
   const officer = await t.login('cdc_officer', '40');
@@ -172,6 +174,19 @@ describe('first-seen QR codes checked by the signature workers', () => {
     const after = pool().stats.onLoop;
     expect(await outcome(t.app, { venueToken: poster(), people: [newPerson()] })).toBe('201 created');
     expect(pool().stats.onLoop).toBe(after);
+  });
+
+  it('a lone first scan (a quiet server) is checked on the event loop: a round trip would cost it as much', async () => {
+    const before = { ...pool().stats };
+    pool().minBatch = DEFAULT_MIN_BATCH;
+    try {
+      expect(await outcome(t.app, { venueToken: poster(), people: [newPerson()] })).toBe('201 created');
+      expect(await outcome(t.app, { venueToken: altered(poster()), people: [newPerson()] })).toBe('400 VENUE_QR_INVALID body.venueToken');
+    } finally {
+      pool().minBatch = 1;
+    }
+    expect(pool().stats.inline - before.inline).toBe(2);
+    expect(pool().stats.batches).toBe(before.batches);
   });
 
   it('a retired key: posters and personal QR codes it signed are refused as on the event loop', async () => {

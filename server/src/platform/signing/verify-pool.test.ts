@@ -4,6 +4,7 @@
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KeyRing, sign, verify, verifyAsync, SignatureError, VerifyPool, spawnVerifyWorker, loadEd25519 } from './index';
+import { DEFAULT_MIN_BATCH } from './verify-pool';
 import { noPrebuild } from './test-reason';
 
 const opts = (now = new Date()) => ({ expectedType: 've', now });
@@ -16,8 +17,10 @@ const pools: VerifyPool[] = [];
 afterEach(async () => {
   await Promise.all(pools.splice(0).map((p) => p.close()));
 });
+/** a pool of one worker that takes every check, even one alone in its turn (minBatch 1) */
 function pool(o: Partial<ConstructorParameters<typeof VerifyPool>[0]> = {}) {
   const p = new VerifyPool({ size: 1, backend: 'libsodium', ...o });
+  p.minBatch = 1;
   pools.push(p);
   return p;
 }
@@ -82,6 +85,18 @@ describe('verifyAsync through the signature workers', () => {
     const token = sign(ring, 've', { e: uuid() });
     expect([await outcome(verifyAsync(ring, token, opts(), p)), await outcome(verifyAsync(ring, altered(token), opts(), p))]).toEqual(['valid', 'bad_signature']);
     expect(p.stats.onLoop).toBe(0);
+  });
+
+  it('a check alone in its turn is done on the event loop by default (a round trip would cost the loop as much)', async () => {
+    const ring = KeyRing.inMemory();
+    const p = pool();
+    p.minBatch = DEFAULT_MIN_BATCH;
+    expect(await outcome(verifyAsync(ring, sign(ring, 've', { e: uuid() }), opts(), p))).toBe('valid');
+    expect(await outcome(verifyAsync(ring, altered(sign(ring, 've', { e: uuid() })), opts(), p))).toBe('bad_signature');
+    expect(p.stats).toMatchObject({ batches: 0, inline: 2, onLoop: 0 });
+    const two = [sign(ring, 've', { e: uuid() }), altered(sign(ring, 've', { e: uuid() }))];
+    expect(await Promise.all(two.map((t) => outcome(verifyAsync(ring, t, opts(), p))))).toEqual(['valid', 'bad_signature']);
+    expect(p.stats).toMatchObject({ batches: 1, checks: 2, inline: 2 });
   });
 
   it('with size 0 checks on the event loop and starts no thread', async () => {

@@ -1,7 +1,8 @@
 /**
  * Ed25519 signature math off the event loop: a small pool of worker threads (verify-worker.ts) that check the
  * signatures of first-seen QR codes (posters, personal cards) for verifyAsync (payload.ts), so a burst of cold
- * check-ins does not hold the server's one thread for ≈ 45 µs a signature.
+ * check-ins does not hold the server's one thread for ≈ 45 µs a signature. A turn with a single check (a quiet
+ * server) does it on the event loop: a round trip would cost the loop as much (minBatch).
  *
  * - Batches: the checks asked for during one event-loop turn go to one worker in one message (setImmediate after the
  *   first), a transferred ArrayBuffer of records (public key, signature, signing input; verify-worker.ts); the answer
@@ -10,9 +11,10 @@
  *   checked by the same code on the event loop (payload.ts), before and after.
  * - Failure: a worker that exits or errors (crash, out of memory, killed) is replaced, and the checks it held are
  *   done on the event loop with the key ring's own backend — never a "valid" that was not computed, never a request
- *   left waiting. A worker that has not answered a batch within `timeoutMs` is ended the same way. A worker that
- *   cannot start (no worker_threads, no TypeScript loader, a resource limit) leaves the pool empty after
- *   MAX_START_FAILURES tries in a row: every check then runs on the event loop, as with `size` 0.
+ *   left waiting. A worker that has said nothing for `timeoutMs` while a batch waited that long is ended the same
+ *   way (one working through a backlog answers batch after batch). Workers that cannot start (no worker_threads, no
+ *   TypeScript loader, a resource limit) leave the pool empty after MAX_START_FAILURES tries in a row: every check
+ *   then runs on the event loop, as with `size` 0.
  * - `close()` ends the workers (the app's onClose): the process exits without waiting for them; checks still in
  *   flight are done on the event loop. Idle workers do not keep the process alive (unref while nothing is pending).
  *
@@ -26,6 +28,8 @@ import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from './ed25519';
 export const RECORD_HEAD = 2 + PUBLIC_KEY_BYTES + SIGNATURE_BYTES;
 /** A worker that has not answered a batch within this time is ended and its checks done on the event loop. */
 export const DEFAULT_TIMEOUT_MS = 5_000;
+/** VerifyPool.minBatch's default. */
+export const DEFAULT_MIN_BATCH = 2;
 /** Workers that fail to start this many times in a row (none ever answered) are given up: checks stay on the loop. */
 export const MAX_START_FAILURES = 3;
 
@@ -52,6 +56,8 @@ interface PoolWorker {
   /** answered at least once (or said it is ready): a later exit is a crash, not a failure to start */
   started: boolean;
   ended: boolean;
+  /** when it last answered (performance.now()): a worker busy with a backlog answers batch after batch, a hung one not */
+  heardAt: number;
 }
 
 export interface VerifyPoolOptions {
@@ -71,6 +77,8 @@ export interface VerifyPoolStats {
   checks: number;
   /** checks done on the event loop because a worker crashed, hung or the pool closed with them in flight */
   onLoop: number;
+  /** checks done on the event loop because their turn asked for fewer than `minBatch` (not worth a round trip) */
+  inline: number;
   /** workers started to replace one that ended */
   restarts: number;
 }
@@ -94,7 +102,14 @@ export class VerifyPool {
   private started = false;
   private gaveUp = false;
   private watchdog: NodeJS.Timeout | null = null;
-  readonly stats: VerifyPoolStats = { batches: 0, checks: 0, onLoop: 0, restarts: 0 };
+  readonly stats: VerifyPoolStats = { batches: 0, checks: 0, onLoop: 0, inline: 0, restarts: 0 };
+  /**
+   * A turn that asks for fewer checks than this does them on the event loop: a round trip costs each thread ≈ 40 µs
+   * when it wakes it from sleep (bench signatures: one check a batch costs the event loop ≈ 46 µs, as much as the
+   * check itself, and the worker ≈ 78), while from 4 a batch up the event loop pays ≈ 4–14 µs a check. Under load
+   * the turns of a busy server gather 25–30 (bench checkin, cold); a lone first scan on a quiet server stays here.
+   */
+  minBatch = DEFAULT_MIN_BATCH;
   private readonly timeoutMs: number;
   private readonly spawn: (workerData: { backend: string }) => Worker;
 
@@ -141,9 +156,11 @@ export class VerifyPool {
             const on = (m: { cpuMs?: number | null }) => {
               if (!('cpuMs' in m)) return;
               w.worker.off('message', on);
+              if (w.pending.size === 0) w.worker.unref();
               resolve(m.cpuMs ?? null);
             };
             w.worker.on('message', on);
+            w.worker.ref(); // (an idle worker is unreferenced: the answer must keep the process alive)
             w.worker.postMessage({ cpu: true });
           }),
       ),
@@ -182,6 +199,11 @@ export class VerifyPool {
     const w = this.pick();
     if (!w) {
       for (const c of checks) this.runOnLoop(c);
+      return;
+    }
+    if (checks.length < this.minBatch) {
+      this.stats.inline += checks.length;
+      for (const c of checks) this.runOnLoop(c, false);
       return;
     }
     let bytes = 0;
@@ -234,7 +256,7 @@ export class VerifyPool {
       this.startFailed(`could not be started (${firstLine(err)})`);
       return;
     }
-    const w: PoolWorker = { worker, pending: new Map(), started: false, ended: false };
+    const w: PoolWorker = { worker, pending: new Map(), started: false, ended: false, heardAt: 0 };
     worker.unref();
     worker.on('message', (m: { id?: number; results?: Uint8Array; ready?: string }) => this.answer(w, m));
     worker.on('error', (err) => this.lost(w, `failed (${firstLine(err)})`));
@@ -243,6 +265,7 @@ export class VerifyPool {
   }
 
   private answer(w: PoolWorker, m: { id?: number; results?: Uint8Array; ready?: string }) {
+    w.heardAt = performance.now();
     if (!w.started) {
       w.started = true;
       this.startFailures = 0;
@@ -299,8 +322,8 @@ export class VerifyPool {
     for (const b of batches) for (const c of b.checks) this.runOnLoop(c);
   }
 
-  private runOnLoop(c: Check) {
-    this.stats.onLoop++;
+  private runOnLoop(c: Check, redone = true) {
+    if (redone) this.stats.onLoop++;
     try {
       c.resolve(c.onLoop());
     } catch (err) {
@@ -308,12 +331,15 @@ export class VerifyPool {
     }
   }
 
-  /** Ends a worker whose oldest batch has waited longer than timeoutMs (its checks then run on the event loop). */
+  /**
+   * Ends a worker that has said nothing for timeoutMs while its oldest batch waited that long (its checks then run on
+   * the event loop). A worker working through a backlog answers batch after batch and is left alone.
+   */
   private endHung() {
     const now = performance.now();
     for (const w of [...this.workers]) {
       for (const b of w.pending.values()) {
-        if (now - b.sentAt > this.timeoutMs) this.lost(w, `did not answer within ${this.timeoutMs} ms`);
+        if (now - Math.max(b.sentAt, w.heardAt) > this.timeoutMs) this.lost(w, `did not answer within ${this.timeoutMs} ms`);
         break; // the oldest batch is the first
       }
     }
