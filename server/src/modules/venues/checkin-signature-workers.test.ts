@@ -1,8 +1,9 @@
 // First-seen QR codes at POST /api/checkins with their Ed25519 math on the signature workers (VIGIL_SIGNATURE_WORKERS,
 // platform/signing verify-pool.ts): the same answers as an app that checks on the event loop (VIGIL_SIGNATURE_WORKERS=0)
 // for posters and personal QR codes — valid, altered, another key, retired key, expired —, a burst of concurrent first
-// scans answered each correctly (and one poster scanned by many at once checked once), and a worker killed while
-// check-ins wait on it: every one answered correctly, and another worker takes over.
+// scans answered each correctly (and one poster scanned by many at once checked once), a first check-in's poster and
+// personal QR checked in one round trip, and a worker killed while check-ins wait on it: every one answered
+// correctly, and another worker takes over.
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anotherApp, testContext, type TestContext } from '../../../test/helpers';
@@ -174,6 +175,18 @@ describe('first-seen QR codes checked by the signature workers', () => {
     const after = pool().stats.onLoop;
     expect(await outcome(t.app, { venueToken: poster(), people: [newPerson()] })).toBe('201 created');
     expect(pool().stats.onLoop).toBe(after);
+  });
+
+  it("a first check-in's poster and personal QR are checked together (one round trip), refused in the pipeline's order", async () => {
+    const before = { ...pool().stats };
+    expect(await outcome(t.app, { venueToken: poster(), people: [{ token: personalQr() }] })).toBe('201 created');
+    expect({ b: pool().stats.batches - before.batches, c: pool().stats.checks - before.checks, i: pool().stats.inline - before.inline }).toEqual({ b: 1, c: 2, i: 0 });
+    expect(pool().stats.checks - before.checks).toBe(2);
+    // both refused: the poster's error, as on the event loop; a bad personal QR behind a good poster: its own
+    const bothBad = await both(() => ({ venueToken: altered(poster()), people: [{ token: altered(personalQr()) }] }));
+    expect(bothBad).toEqual(['400 VENUE_QR_INVALID body.venueToken', '400 VENUE_QR_INVALID body.venueToken']);
+    const cardBad = await both(() => ({ venueToken: poster(), people: [{ token: altered(personalQr()) }] }));
+    expect(cardBad).toEqual(['400 PERSON_TOKEN_INVALID body.people.0.token', '400 PERSON_TOKEN_INVALID body.people.0.token']);
   });
 
   it('a lone first scan (a quiet server) is checked on the event loop: a round trip would cost it as much', async () => {

@@ -231,7 +231,7 @@ export class VerifyPool {
 
   private startAll() {
     this.started = true;
-    if (this.closed) return;
+    if (this.closed || this.o.size === 0) return;
     for (let i = 0; i < this.o.size; i++) this.startOne();
     this.watchdog = setInterval(() => this.endHung(), Math.max(50, Math.min(1000, this.timeoutMs / 2)));
     this.watchdog.unref();
