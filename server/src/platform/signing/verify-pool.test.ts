@@ -4,7 +4,7 @@
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KeyRing, sign, verify, verifyAsync, SignatureError, VerifyPool, spawnVerifyWorker, loadEd25519 } from './index';
-import { DEFAULT_MIN_BATCH } from './verify-pool';
+import { DEFAULT_MIN_BATCH, MAX_CRASHES } from './verify-pool';
 import { noPrebuild } from './test-reason';
 
 const opts = (now = new Date()) => ({ expectedType: 've', now });
@@ -129,6 +129,26 @@ describe('failures of the signature workers', () => {
     expect(await outcome(verifyAsync(ring, sign(ring, 've', { e: uuid() }), opts(), p))).toBe('valid');
     expect(spawned).toHaveLength(2);
     expect(p.stats.onLoop).toBe(2000);
+  });
+
+  it('workers that crash on every batch are not restarted for ever: after MAX_CRASHES the checks stay on the event loop', async () => {
+    const ring = KeyRing.inMemory();
+    const warnings: string[] = [];
+    let spawned = 0;
+    // a thread that says it is ready and dies on its first batch
+    const crashing = () => {
+      spawned++;
+      return new Worker(`const { parentPort } = require('node:worker_threads'); parentPort.postMessage({ ready: 'test' }); parentPort.on('message', () => process.exit(3));`, { eval: true });
+    };
+    const p = pool({ spawn: crashing, log: { info: () => {}, warn: (m) => void warnings.push(m) } });
+    for (let i = 0; i < MAX_CRASHES + 3; i++) {
+      const token = sign(ring, 've', { e: uuid() });
+      const [good, bad] = await Promise.all([outcome(verifyAsync(ring, token, opts(), p)), outcome(verifyAsync(ring, altered(token), opts(), p))]);
+      expect([good, bad]).toEqual(['valid', 'bad_signature']);
+    }
+    expect(spawned).toBe(MAX_CRASHES + 1);
+    expect(p.size).toBe(0);
+    expect(warnings.at(-1)).toContain('event loop from now on');
   });
 
   it('workers that cannot start: every check on the event loop, a warning, the pool empty', async () => {

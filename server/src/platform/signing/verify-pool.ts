@@ -11,8 +11,9 @@
  *   checked by the same code on the event loop (payload.ts), before and after.
  * - Failure: a worker that exits or errors (crash, out of memory, killed) is replaced, and the checks it held are
  *   done on the event loop with the key ring's own backend — never a "valid" that was not computed, never a request
- *   left waiting. A worker that has said nothing for `timeoutMs` while a batch waited that long is ended the same
- *   way (one working through a backlog answers batch after batch). Workers that cannot start (no worker_threads, no
+ *   left waiting; after MAX_CRASHES crashes within CRASH_WINDOW_MS no more are started (a fault every batch
+ *   meets). A worker that has said nothing for `timeoutMs` while a batch waited that long is ended the same way (one
+ *   working through a backlog answers batch after batch). Workers that cannot start (no worker_threads, no
  *   TypeScript loader, a resource limit) leave the pool empty after MAX_START_FAILURES tries in a row: every check
  *   then runs on the event loop, as with `size` 0.
  * - `close()` ends the workers (the app's onClose): the process exits without waiting for them; checks still in
@@ -28,6 +29,9 @@ import { PUBLIC_KEY_BYTES, SIGNATURE_BYTES } from './ed25519';
 export const RECORD_HEAD = 2 + PUBLIC_KEY_BYTES + SIGNATURE_BYTES;
 /** A worker that has not answered a batch within this time is ended and its checks done on the event loop. */
 export const DEFAULT_TIMEOUT_MS = 5_000;
+/** Workers that crash more than this many times within CRASH_WINDOW_MS are not replaced: checks stay on the loop. */
+export const MAX_CRASHES = 5;
+export const CRASH_WINDOW_MS = 60_000;
 /** VerifyPool.minBatch's default. */
 export const DEFAULT_MIN_BATCH = 2;
 /** Workers that fail to start this many times in a row (none ever answered) are given up: checks stay on the loop. */
@@ -98,6 +102,8 @@ export class VerifyPool {
   private nextId = 1;
   private next = 0;
   private startFailures = 0;
+  /** when started workers crashed lately (performance.now()), for MAX_CRASHES */
+  private crashes: number[] = [];
   private closed = false;
   private started = false;
   private gaveUp = false;
@@ -296,19 +302,33 @@ export class VerifyPool {
       this.startFailed(why);
       return;
     }
+    // workers that keep dying (a fault that every batch meets) are not restarted for ever: each start costs ≈ 0.3 s of CPU
+    const now = performance.now();
+    this.crashes = this.crashes.filter((t) => now - t < CRASH_WINDOW_MS);
+    this.crashes.push(now);
+    if (this.crashes.length > MAX_CRASHES) {
+      this.o.log?.warn(`signature worker ${why}; ${this.crashes.length} in ${CRASH_WINDOW_MS / 1000} s: QR signatures are checked on the event loop from now on`);
+      if (!this.workers.length) this.giveUp();
+      return;
+    }
     this.o.log?.warn(`signature worker ${why}; its checks were done on the event loop; starting another`);
     this.stats.restarts++;
     this.startOne();
+  }
+
+  /** No worker left and none to start: every check on the event loop (size 0). */
+  private giveUp() {
+    this.gaveUp = true;
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.queue.splice(0).forEach((c) => this.runOnLoop(c));
   }
 
   private startFailed(why: string) {
     this.startFailures++;
     if (this.startFailures >= MAX_START_FAILURES) {
       if (!this.workers.length) {
-        this.gaveUp = true;
-        if (this.watchdog) clearInterval(this.watchdog);
         this.o.log?.warn(`signature worker ${why}, ${this.startFailures} times in a row: QR signatures are checked on the event loop`);
-        this.queue.splice(0).forEach((c) => this.runOnLoop(c));
+        this.giveUp();
       }
       return;
     }
