@@ -1,6 +1,6 @@
 // Venue QR codes and the entrances they open, as the check-in hot path needs them: a poster's signature is checked
-// once per token string (libsodium, by a worker thread of the verify pool: platform/signing verifyAsync), and an entrance's venue (status,
-// validity, names) is cached for ENTRANCE_CACHE_MS. Changes reach the cache through a feed (venue_changes, written by
+// once per token string (libsodium, on a signature worker thread: platform/signing verifyAsync), and an entrance's
+// venue (status, validity, names) is cached for ENTRANCE_CACHE_MS. Changes reach the cache through a feed (venue_changes, written by
 // triggers on venues and venue_entrances, migration 0004), read by the process's shared change-feed poller
 // (platform/change-feed: one statement per second for every feed, while check-ins arrive); a cached entrance is
 // trusted only while the last read of the feed is younger than STATUS_TTL_MS (a check-in waits for a read
