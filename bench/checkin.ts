@@ -10,7 +10,7 @@
 //   npm run bench -- checkin            (BENCH_SECONDS=10 BENCH_CONNECTIONS=128 BENCH_GATE_BATCH=50 to change the load)
 //   BENCH_PROFILE=out.cpuprofile [BENCH_PROFILE_PATH=echo|warm|cold|gate] writes a CPU profile of the server during that
 //                                       path (echo: the echo through the app's platform hooks)
-//   BENCH_PATHS=warm,cold,gate          the paths to run
+//   BENCH_PATHS=warm,cold,gate,floor    the paths to run (floor: the measured floors, bench/_floor-routes.ts)
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -30,6 +30,7 @@ import type { LoadJob } from './_load';
 import { gcMs, postgresCpuSample, postgresCpuSplit, serverCpuMs, startProfile } from './_cpu';
 import { letters, seedCheckinProvince } from './_checkin-data';
 import { coldBatchPgCost, signatureMathUs } from './_cold-floor';
+import { registerFloorRoutes } from './_floor-routes';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 128);
@@ -52,6 +53,9 @@ interface Run {
   acked: string[];
   exhausted?: boolean;
 }
+
+/** Where a cold body's client id ends: bodies start `{"clientId":"<uuid>"`. */
+const CLIENT_ID_END = '{"clientId":"'.length + 36 + 1;
 
 const LOADER = path.join(path.dirname(new URL(import.meta.url).pathname), '_load.ts');
 
@@ -130,6 +134,8 @@ export default async function main() {
           : { token: personalQrToken(keys, personIds[(i * 7919) % personIds.length]!) };
       return JSON.stringify({ clientId: crypto.randomUUID(), venueToken, people: [person] });
     });
+    // the cold floor route's own bodies (each used once, as the cold path's): other client ids, other new people
+    const floorBodies = coldBodies.map((b) => `{"clientId":"${crypto.randomUUID()}"${b.slice(CLIENT_ID_END)}`.replace('"phone":"+8498', '"phone":"+8497'));
     // gate: operators of 10 venues each, scanning printed personal QR codes
     const gateQr = personIds.slice(0, 5000).map((id) => personalQrToken(keys, id));
     console.log(`${VENUES} venues, ${PEOPLE} people, ${COLD_BODIES} cold bodies; the app reaches PostgreSQL over ${transport === 'tcp' ? 'loopback TCP' : 'its Unix socket'}`);
@@ -140,6 +146,9 @@ export default async function main() {
     // (database-down check, auth, NUL check, rate limit, compression, cookies, metrics): what the platform costs a
     // request before any check-in work
     app.post('/api/bench-echo', { config: { public: true, rateLimit: { max: 1e9, timeWindow: '1 minute' } }, bodyLimit: 256 * 1024, schema: { hide: true } }, async (req) => req.body);
+    const floorVenues = new Map(entrances.map((e, i) => [venueTokens[i]!, { entranceId: e.id, venueId: e.venue_id }]));
+    const floorPeople = new Map(devices.rows.map((d, i) => [personTokens[i]!, d.person_id]));
+    registerFloorRoutes(app, { pool: handle.pool, keys, venues: floorVenues, people: floorPeople });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const port = (app.server.address() as { port: number }).port;
     const base = `http://127.0.0.1:${port}`;
@@ -220,7 +229,7 @@ export default async function main() {
     if (echoProfiler) fs.writeFileSync(process.env.BENCH_PROFILE!, JSON.stringify(await echoProfiler()));
     const appEchoServerUs = ((appEchoCpu1 - appEchoCpu0) * 1000) / Math.max(1, ae.ok);
 
-    const measure = async (name: string, job: Omit<LoadJob, 'seconds' | 'connections' | 'url' | 'collectAcks'>, profile = false): Promise<Measured> => {
+    const measure = async (name: string, job: Omit<LoadJob, 'seconds' | 'connections' | 'url' | 'collectAcks'>, profile = false, url = `${base}/api/checkins`): Promise<Measured> => {
       console.log(`${name}: ${CONNECTIONS} connections, ${SECONDS} s …`);
       const profiler = profile && process.env.BENCH_PROFILE ? await startProfile() : null;
       // (the server's own CPU is read innermost: scanning /proc for PostgreSQL's is the harness's work)
@@ -231,7 +240,7 @@ export default async function main() {
       };
       let cpu0 = at('pg');
       let cpu1 = cpu0;
-      const run = await drive(dataDir, { url: `${base}/api/checkins`, collectAcks: true, ...job }, { started: () => (cpu0 = at('pg')), ended: () => (cpu1 = at('server')) });
+      const run = await drive(dataDir, { url, collectAcks: true, ...job }, { started: () => (cpu0 = at('pg')), ended: () => (cpu1 = at('server')) });
       if (profiler) fs.writeFileSync(process.env.BENCH_PROFILE!, JSON.stringify(await profiler()));
       let found = 0;
       for (let i = 0; i < run.acked.length; i += 10_000) {
@@ -260,12 +269,20 @@ export default async function main() {
         otherCheckouts: cpu1.checkouts - cpu0.checkouts - (cpu1.stats.flushes - cpu0.stats.flushes),
       };
     };
-    const paths = (process.env.BENCH_PATHS ?? 'warm,cold,gate').split(',');
+    const paths = (process.env.BENCH_PATHS ?? 'warm,cold,gate,floor').split(',');
     const skipped = (name: string): Measured => ({ name, run: { rps: 0, cpuMs: 0, p50: 0, p99: 0, ok: 0, non2xx: 0, errors: 0, timeouts: 0, acked: [] }, perSecond: 0, serverUs: 0, elu: 0, gcUs: 0, pgUs: 0, pgBackendsUs: 0, loadUs: 0, found: 0, flushes: 0, rows: 0, flushMs: 0, otherCheckouts: 0 });
     const profiled = process.env.BENCH_PROFILE_PATH ?? 'warm';
     const warm = paths.includes('warm') ? await measure('warm check-in', { mode: 'warm', venueTokens, personTokens }, profiled === 'warm') : skipped('warm (skipped)');
     const cold = paths.includes('cold') ? await measure('cold check-in', { mode: 'cold', bodies: coldBodies }, profiled === 'cold') : skipped('cold (skipped)');
     const gated = paths.includes('gate') ? await measure(`gate batches of ${GATE_BATCH}`, { mode: 'gate', gate, personTokens: gateQr, batchSize: GATE_BATCH }, profiled === 'gate') : skipped('gate (skipped)');
+
+    // the measured floors (bench/_floor-routes.ts): only what a check-in cannot do without, in the same closed loop
+    const floors = paths.includes('floor')
+      ? [
+          await measure('warm floor route', { mode: 'warm', venueTokens, personTokens }, false, `${base}/api/bench-floor/warm`),
+          await measure('cold floor route', { mode: 'cold', bodies: floorBodies }, false, `${base}/api/bench-floor/cold`),
+        ]
+      : [];
 
     await app.close(); // drains the batcher
     app = null;
@@ -276,7 +293,7 @@ export default async function main() {
       `echo through the app's platform hooks: ${ae.rps.toFixed(0)} req/s (2xx ${ae.ok}, non-2xx ${ae.non2xx})   server ${appEchoServerUs.toFixed(0)} µs per request` +
         ` (platform hooks ≈ ${(appEchoServerUs - echoServerUs).toFixed(0)} µs over the bare route; the check-in's own work ≈ warm server − this)`,
     );
-    for (const m of [warm, cold, gated]) {
+    for (const m of [warm, cold, gated, ...floors]) {
       const r = m.run;
       console.log(
         `${m.name.padEnd(22)} ${m.perSecond.toFixed(0).padStart(6)} check-ins/s  ratio/echo ${(m.perSecond / e.rps).toFixed(2)}   p50 ${r.p50} ms  p99 ${r.p99} ms   (2xx ${r.ok}, non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts}${r.exhausted ? ', COLD BODIES RAN OUT: later requests were warm' : ''})`,
@@ -359,7 +376,21 @@ export default async function main() {
     console.log(`rows written in all: ${after - before} (requests in flight when a run stopped were written too)`);
     console.log(`PostgreSQL connection: ${transport === 'tcp' ? 'loopback TCP' : 'Unix socket'} (BENCH_PG=tcp|socket)`);
     console.log(`machine: ${cores} × ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-    if ([warm, cold, gated].some((m) => m.found !== m.run.acked.length)) process.exitCode = 1;
+    // The measured floors: what the two routes that do only what a check-in cannot do without reached in the same
+    // closed loop, and what their CPU per check-in (server + PostgreSQL + load generator, measured in their runs)
+    // would allow if both cores were busy all the time (the echo itself keeps them ≈ 95 % busy).
+    if (floors.length) {
+      for (const [f, real, goal] of [[floors[0]!, warm, 0.45], [floors[1]!, cold, 0.25]] as const) {
+        const allUs = f.serverUs + f.pgUs + f.loadUs;
+        const bound = (cores * 1e6) / allUs;
+        console.log(
+          `${f.name}: ratio ${(f.perSecond / e.rps).toFixed(2)} of the echo (goal ${goal}${real.perSecond ? `; the real path reaches ${((real.perSecond / Math.max(1, f.perSecond)) * 100).toFixed(0)}% of it` : ''});` +
+            ` its CPU per check-in ${allUs.toFixed(0)} µs (server ${f.serverUs.toFixed(0)} + PostgreSQL ${f.pgUs.toFixed(0)} + load generator ${f.loadUs.toFixed(0)})` +
+            ` → with both cores busy all the time at most ${bound.toFixed(0)}/s, ratio ${(bound / e.rps).toFixed(2)}; the goal needs ≤ ${budget(goal).toFixed(0)} µs`,
+        );
+      }
+    }
+    if ([warm, cold, gated, ...floors].some((m) => m.found !== m.run.acked.length)) process.exitCode = 1;
   } finally {
     await app?.close();
     await echo.close();
