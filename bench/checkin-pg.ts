@@ -7,6 +7,7 @@
 //   cold  the same size, every other row a first visit (form: a new person, its device row), the rest known people
 //   form  every row a first visit (a form row's own cost)
 //   gate  batches of BENCH_GATE_BATCH (50) known people, source 'gate', recorded by a user
+//   repeat  (only when named in BENCH_SHAPES) warm rows each sent twice in the batch: a repeat's answer at its worst
 // The shapes run in alternating rounds (BENCH_ROUNDS, 4) of BENCH_BATCHES (150) batches each, so drift of a shared
 // box falls on all alike; figures are the median round.
 //
@@ -107,6 +108,10 @@ export default async function main() {
       form: () => Array.from({ length: BATCH }, () => row('qr', true)),
       gate: () => Array.from({ length: GATE_BATCH }, () => row('gate', false)),
     };
+    // BENCH_SHAPES=repeat (not run otherwise): every row sent twice in the batch (a retry that reached the server twice,
+    // or an import file with each line doubled): the statement's answer for a repeat within its batch, at its worst
+    if (process.env.BENCH_SHAPES?.split(',').includes('repeat'))
+      allShapes.repeat = () => Array.from({ length: Math.ceil(BATCH / 2) }, () => row('qr', false)).flatMap((r) => [r, r]).slice(0, BATCH);
     // BENCH_FIT_SIZES=10,53,160: warm batches of these sizes too, and the line through their CPU a batch (the cost of
     // a statement besides its rows, and of a row)
     const fitSizes = (process.env.BENCH_FIT_SIZES ?? '').split(',').map(Number).filter((n) => n > 0);
@@ -160,7 +165,12 @@ export default async function main() {
             wallUs: Number(t1 - t0) / 1000 / rows,
           });
         }
-        if (label === 'variant') await sql.raw(undo!).execute(handle.db);
+        if (label === 'variant') {
+          await sql.raw(undo!).execute(handle.db);
+          // plans again here too: a replaced function's first executions are planned one by one (custom plans), which
+          // would fall on the next "as is" run alone and favour the variant
+          for (const make of Object.values(shapes)) for (let i = 0; i < 5; i++) await insertCheckinsPrepared(pool, make());
+        }
       }
     }
     console.log('');

@@ -6,7 +6,7 @@ import { communes, createVenue, form, uuid } from './test-fixtures';
 import { PURGE_CHECKINS_JOB } from './jobs';
 import { EntranceCache, STATUS_TTL_MS } from './entrances';
 import { signVenueToken } from './tokens';
-import { insertParams, pgArray, type NewCheckin } from './checkin-insert';
+import { insertCheckinsPrepared, insertParams, pgArray, type NewCheckin } from './checkin-insert';
 
 let now = new Date('2021-08-02T02:00:00Z');
 const clock = () => now;
@@ -382,6 +382,59 @@ describe('staff gate', () => {
     const exit = await post({ clientId: uuid(), action: 'out', entranceId: entrance, personQr }, op.headers);
     expect(exit.statusCode, exit.body).toBe(200);
     expect(exit.json().results[0].status).toBe('checked_out');
+  });
+});
+
+describe('the group-commit statement (venues_insert_checkins)', () => {
+  it('answers every row of one write in input order: repeats, merged people, unknown people and stored keys', async () => {
+    const person = async (fullName: string, phone: string) => {
+      const res = await post({ clientId: uuid(), venueToken: venue.token, people: [{ ...form({ fullName, phone }), communeCode: c.a }] });
+      expect(res.statusCode, res.body).toBe(201);
+      return res.json().results[0].people[0].personId as string;
+    };
+    const p = await person('Lò Văn Pha', '0917000101');
+    const q = await person('Lò Thị Quế', '0917000102');
+    const m = await person('Lò Văn Pha', '0917000103');
+    const merged = await t.app.inject({ method: 'POST', url: `/api/people/${p}/merge`, headers: officer.headers, payload: { mergeId: m, reason: 'cùng một người' } });
+    expect(merged.statusCode, merged.body).toBe(200);
+    const [v1, v2] = [venue.venue.id, venue2.venue.id];
+    const [c1, c2, c3, c4, c5, c6] = [uuid(), uuid(), uuid(), uuid(), uuid(), uuid()];
+    const at = new Date(now.getTime() + 5 * 60_000);
+    const row = (clientId: string, personId: string, venueId: string): NewCheckin => ({
+      clientId, personId, venueId, entranceId: null, checkinAt: at, autoCheckoutAt: new Date(at.getTime() + 3600_000), checkoutAt: null, source: 'qr', recordedBy: null,
+    });
+    const stored = await insertCheckinsPrepared(t.database.pool, [row(c4, p, v1)]);
+    const rows = [
+      row(c1, p, v1), // claims (c1, p)
+      row(c1, p, v1), // the same request twice in one write: answered with that row
+      row(c1, p, v2), // the same client id for the same person at another venue: no id (refused by the caller)
+      row(c2, m, v1), // a merged record: claims (c2, p), the live person's
+      row(c2, p, v1), // the same key through the live person: a repeat of the row before
+      row(c3, uuid(), v1), // no such person: nothing written
+      row(c4, p, v2), // a key stored before: no id
+      row(c5, q, v2), // another person
+      row(c6, q, v2), // the first row of a key claims it, whichever venue it names…
+      row(c6, q, v1), // …and a later one at another venue gets no id
+    ];
+    const out = await insertCheckinsPrepared(t.database.pool, rows);
+    const ids = out.map((r) => r.id);
+    expect(out.map((r) => [r.person_id, r.known])).toEqual([p, p, p, p, p, null, p, q, q, q].map((x) => [x ?? rows[5]!.personId, x !== null]));
+    for (const i of [0, 3, 7, 8]) expect(ids[i]).toMatch(/^[0-9]+$/);
+    expect([ids[1], ids[2], ids[4], ids[5], ids[6], ids[9]]).toEqual([ids[0], null, ids[3], null, null, null]);
+    expect(new Set([stored[0]!.id, ids[0], ids[3], ids[7], ids[8]]).size).toBe(5);
+    const written = await sql<{ id: string; client_id: string; person_id: string; venue_id: string }>`
+      select id::text, client_id, person_id, venue_id from checkins where client_id = any(${[c1, c2, c3, c4, c5, c6]}::uuid[]) order by id`.execute(t.db);
+    const byId = (a: { id: string | null }, b: { id: string | null }) => Number(a.id) - Number(b.id);
+    expect(written.rows.sort(byId)).toEqual([
+      { id: stored[0]!.id, client_id: c4, person_id: p, venue_id: v1 },
+      { id: ids[0]!, client_id: c1, person_id: p, venue_id: v1 },
+      { id: ids[3]!, client_id: c2, person_id: p, venue_id: v1 },
+      { id: ids[7]!, client_id: c5, person_id: q, venue_id: v2 },
+      { id: ids[8]!, client_id: c6, person_id: q, venue_id: v2 },
+    ].sort(byId));
+    const keys = await sql<{ n: string }>`select count(*) as n from checkin_keys k join checkins x on x.id = k.id and x.checkin_at = k.checkin_at
+      where k.client_id = any(${[c1, c2, c3, c4, c5, c6]}::uuid[]) and k.person_id = x.person_id`.execute(t.db);
+    expect(Number(keys.rows[0]!.n)).toBe(5);
   });
 });
 
