@@ -7,7 +7,8 @@
 //                                check, no validation), then the row goes through the group commit (the same
 //                                statement, options and pool as the engine) and a short answer is written.
 //   POST /api/bench-floor/cold   body as a cold check-in; the poster token and a personal QR are verified with
-//                                platform/signing's verify() (the signatures cannot be skipped or cached: never seen),
+//                                platform/signing's verifyAsync() through the app's signature workers, as the real path
+//                                (the signatures cannot be skipped or cached: never seen),
 //                                a form's fields are taken as they come (no phone or commune validation; only the
 //                                name key the people module matches on), then the group commit (a form row creates
 //                                the person and its device row in the statement, as the engine's) and a short answer.
@@ -15,7 +16,7 @@
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { Batcher } from '../server/src/platform/batcher';
-import { verify, type KeyRing } from '../server/src/platform/signing';
+import { verifyAsync, type KeyRing, type VerifyPool } from '../server/src/platform/signing';
 import { normalizeName, PERSONAL_QR_TYPE } from '../server/src/modules/people';
 import { CHECKIN_BATCH, insertCheckinsPrepared, type NewCheckin } from '../server/src/modules/venues';
 
@@ -30,7 +31,7 @@ interface FloorBody {
 
 export function registerFloorRoutes(
   app: FastifyInstance,
-  o: { pool: pg.Pool; keys: KeyRing; venues: Map<string, { entranceId: string; venueId: string }>; people: Map<string, string> },
+  o: { pool: pg.Pool; keys: KeyRing; verifyPool?: VerifyPool | null; venues: Map<string, { entranceId: string; venueId: string }>; people: Map<string, string> },
 ) {
   const batcher = new Batcher<NewCheckin, Awaited<ReturnType<typeof insertCheckinsPrepared>>[number]>({
     write: (rows) => insertCheckinsPrepared(o.pool, rows),
@@ -67,11 +68,17 @@ export function registerFloorRoutes(
   app.post('/api/bench-floor/cold', route, async (req, reply) => {
     const b = req.body as FloorBody;
     const at = new Date();
-    const v = verify(o.keys, b.venueToken, { expectedType: 'v', now: at }).body as { e: string; v: string };
     const p = b.people[0]!;
+    // both signatures at once, through the app's signature workers as the real path checks them (on the event loop with
+    // VIGIL_SIGNATURE_WORKERS=0)
+    const [venueToken, card] = await Promise.all([
+      verifyAsync(o.keys, b.venueToken, { expectedType: 'v', now: at }, o.verifyPool),
+      p.token ? verifyAsync(o.keys, p.token, { expectedType: PERSONAL_QR_TYPE, now: at }, o.verifyPool) : null,
+    ]);
+    const v = venueToken.body as { e: string; v: string };
     let personId = ZERO_UUID;
     let newPerson: NewCheckin['newPerson'] = null;
-    if (p.token) personId = (verify(o.keys, p.token, { expectedType: PERSONAL_QR_TYPE, now: at }).body as { p: string }).p;
+    if (card) personId = (card.body as { p: string }).p;
     else
       newPerson = {
         full_name: p.fullName!,

@@ -28,6 +28,7 @@ import { deviceRegistry, personalQrToken, personDeviceToken } from '../server/sr
 import { signVenueToken } from '../server/src/modules/venues';
 import type { LoadJob } from './_load';
 import { gcMs, postgresCpuSample, postgresCpuSplit, serverCpuMs, startProfile } from './_cpu';
+import { threadCpuMs } from '../server/src/platform/proc';
 import { letters, seedCheckinProvince } from './_checkin-data';
 import { coldBatchPgCost, signatureMathUs } from './_cold-floor';
 import { registerFloorRoutes } from './_floor-routes';
@@ -86,6 +87,14 @@ interface Measured {
   /** check-ins acknowledged per second */
   perSecond: number;
   serverUs: number;
+  /** of serverUs: the main thread's (the event loop's), the rest being the signature workers, GC and libuv threads */
+  mainThreadUs: number;
+  /** the signature workers' batches and the checks in them; checks done on the event loop after a worker failed */
+  sigBatches: number;
+  sigChecks: number;
+  sigOnLoop: number;
+  /** checks alone in their turn, done on the event loop (VerifyPool.minBatch) */
+  sigInline: number;
   /** share of the run the server's event loop was busy (1: the server's one thread was the limit) */
   elu: number;
   /** garbage-collection pauses per check-in (perf_hooks' gc entries: wall time, so a loaded box inflates it too) */
@@ -140,7 +149,7 @@ export default async function main() {
     const gateQr = personIds.slice(0, 5000).map((id) => personalQrToken(keys, id));
     console.log(`${VENUES} venues, ${PEOPLE} people, ${COLD_BODIES} cold bodies; the app reaches PostgreSQL over ${transport === 'tcp' ? 'loopback TCP' : 'its Unix socket'}`);
 
-    const config = loadConfig({}, { dataDir, jobs: false, logLevel: 'silent', trustProxy: true, publicUrl: 'http://bench.local' } as Partial<Config>);
+    const config = loadConfig({ VIGIL_SIGNATURE_WORKERS: process.env.VIGIL_SIGNATURE_WORKERS }, { dataDir, jobs: false, logLevel: 'silent', trustProxy: true, publicUrl: 'http://bench.local' } as Partial<Config>);
     app = await buildApp(config, { database: handle, logger: false, keys, webDist: null });
     // the same echo as the bare route, but inside the app: through every platform hook a public /api route passes
     // (database-down check, auth, NUL check, rate limit, compression, cookies, metrics): what the platform costs a
@@ -148,7 +157,7 @@ export default async function main() {
     app.post('/api/bench-echo', { config: { public: true, rateLimit: { max: 1e9, timeWindow: '1 minute' } }, bodyLimit: 256 * 1024, schema: { hide: true } }, async (req) => req.body);
     const floorVenues = new Map(entrances.map((e, i) => [venueTokens[i]!, { entranceId: e.id, venueId: e.venue_id }]));
     const floorPeople = new Map(devices.rows.map((d, i) => [personTokens[i]!, d.person_id]));
-    registerFloorRoutes(app, { pool: handle.pool, keys, venues: floorVenues, people: floorPeople });
+    registerFloorRoutes(app, { pool: handle.pool, keys, verifyPool: app.vigil.verifyPool, venues: floorVenues, people: floorPeople });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const port = (app.server.address() as { port: number }).port;
     const base = `http://127.0.0.1:${port}`;
@@ -236,7 +245,10 @@ export default async function main() {
       const at = (first: 'server' | 'pg') => {
         const pg0 = first === 'pg' ? postgresCpuSample(dataDir) : null;
         const server = serverCpuMs();
-        return { elu: performance.eventLoopUtilization(), server, gc: gcMs(), pg: pg0 ?? postgresCpuSample(dataDir), stats: engineStats(app), checkouts };
+        const mainThread = threadCpuMs() ?? NaN;
+        // (a build without the signature workers, e.g. main's snapshot in a paired run: zeros)
+        const sig = { batches: 0, checks: 0, onLoop: 0, inline: 0, restarts: 0, ...(app?.vigil as { verifyPool?: { stats: object } } | undefined)?.verifyPool?.stats };
+        return { elu: performance.eventLoopUtilization(), server, mainThread, sig, gc: gcMs(), pg: pg0 ?? postgresCpuSample(dataDir), stats: engineStats(app), checkouts };
       };
       let cpu0 = at('pg');
       let cpu1 = cpu0;
@@ -257,6 +269,11 @@ export default async function main() {
         run,
         perSecond: run.acked.length / SECONDS,
         serverUs: ((cpu1.server - cpu0.server) * 1000) / n,
+        mainThreadUs: ((cpu1.mainThread - cpu0.mainThread) * 1000) / n,
+        sigBatches: cpu1.sig.batches - cpu0.sig.batches,
+        sigChecks: cpu1.sig.checks - cpu0.sig.checks,
+        sigOnLoop: cpu1.sig.onLoop - cpu0.sig.onLoop,
+        sigInline: cpu1.sig.inline - cpu0.sig.inline,
         elu: performance.eventLoopUtilization(cpu1.elu, cpu0.elu).utilization,
         gcUs: ((cpu1.gc - cpu0.gc) * 1000) / n,
         pgUs: ((cpu1.pg.total - cpu0.pg.total) * 1000) / n,
@@ -270,7 +287,7 @@ export default async function main() {
       };
     };
     const paths = (process.env.BENCH_PATHS ?? 'warm,cold,gate,floor').split(',');
-    const skipped = (name: string): Measured => ({ name, run: { rps: 0, cpuMs: 0, p50: 0, p99: 0, ok: 0, non2xx: 0, errors: 0, timeouts: 0, acked: [] }, perSecond: 0, serverUs: 0, elu: 0, gcUs: 0, pgUs: 0, pgBackendsUs: 0, loadUs: 0, found: 0, flushes: 0, rows: 0, flushMs: 0, otherCheckouts: 0 });
+    const skipped = (name: string): Measured => ({ name, run: { rps: 0, cpuMs: 0, p50: 0, p99: 0, ok: 0, non2xx: 0, errors: 0, timeouts: 0, acked: [] }, perSecond: 0, serverUs: 0, mainThreadUs: 0, sigBatches: 0, sigChecks: 0, sigOnLoop: 0, sigInline: 0, elu: 0, gcUs: 0, pgUs: 0, pgBackendsUs: 0, loadUs: 0, found: 0, flushes: 0, rows: 0, flushMs: 0, otherCheckouts: 0 });
     const profiled = process.env.BENCH_PROFILE_PATH ?? 'warm';
     const warm = paths.includes('warm') ? await measure('warm check-in', { mode: 'warm', venueTokens, personTokens }, profiled === 'warm') : skipped('warm (skipped)');
     const cold = paths.includes('cold') ? await measure('cold check-in', { mode: 'cold', bodies: coldBodies }, profiled === 'cold') : skipped('cold (skipped)');
@@ -299,7 +316,7 @@ export default async function main() {
         `${m.name.padEnd(22)} ${m.perSecond.toFixed(0).padStart(6)} check-ins/s  ratio/echo ${(m.perSecond / e.rps).toFixed(2)}   p50 ${r.p50} ms  p99 ${r.p99} ms   (2xx ${r.ok}, non-2xx ${r.non2xx}, errors ${r.errors}, timeouts ${r.timeouts}${r.exhausted ? ', COLD BODIES RAN OUT: later requests were warm' : ''})`,
       );
       console.log(
-        `${''.padEnd(22)} CPU per check-in: server ${m.serverUs.toFixed(0)} µs (event loop busy ${(m.elu * 100).toFixed(0)}% of the run, GC pauses ${m.gcUs.toFixed(0)} µs wall), PostgreSQL ${m.pgUs.toFixed(0)} µs (its connections ${m.pgBackendsUs.toFixed(0)}, background and autovacuum ${(m.pgUs - m.pgBackendsUs).toFixed(0)}), load generator ${m.loadUs.toFixed(0)} µs;` +
+        `${''.padEnd(22)} CPU per check-in: server ${m.serverUs.toFixed(0)} µs (main thread ${m.mainThreadUs.toFixed(0)} µs; signature workers: ${m.sigChecks} checks in ${m.sigBatches} batches, ${(m.sigChecks / Math.max(1, m.sigBatches)).toFixed(1)} a batch, ${m.sigInline} alone in their turn and done on the event loop, ${m.sigOnLoop} redone there after a worker failed; event loop busy ${(m.elu * 100).toFixed(0)}% of the run, GC pauses ${m.gcUs.toFixed(0)} µs wall), PostgreSQL ${m.pgUs.toFixed(0)} µs (its connections ${m.pgBackendsUs.toFixed(0)}, background and autovacuum ${(m.pgUs - m.pgBackendsUs).toFixed(0)}), load generator ${m.loadUs.toFixed(0)} µs;` +
           ` group commit ${m.flushes} statements, avg ${(m.rows / Math.max(1, m.flushes)).toFixed(1)} rows, ${(m.flushMs / Math.max(1, m.flushes)).toFixed(1)} ms send→commit;` +
           ` other statements ${((m.otherCheckouts * 1000) / Math.max(1, r.acked.length)).toFixed(1)} per 1000 check-ins (${m.otherCheckouts} pool checkouts: the change feed's reads, ≈ 1 a second, and whatever a check-in causes besides the batch);` +
           ` durability ${m.found}/${r.acked.length} acknowledged found ${m.found === r.acked.length ? 'OK' : 'MISSING'}`,

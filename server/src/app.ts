@@ -16,7 +16,7 @@ import { httpPlatform, logSerializers } from './platform/http/plugin';
 import { serveWeb } from './platform/http/web';
 import { Jobs } from './platform/jobs';
 import { Events } from './platform/events';
-import { KeyRing } from './platform/signing';
+import { KeyRing, VerifyPool } from './platform/signing';
 import type { AppContext } from './platform/module';
 import type { SummaryQuery } from './platform/home';
 import { platformJobs } from './platform/retention';
@@ -61,6 +61,8 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<Fast
   const keys = opts.keys ?? (await KeyRing.open(config.signingKeyDir, { clock: config.clock }));
   // no prebuilt sodium-native for this platform (musl, an unusual architecture): same answers, ≈ 2.5x the CPU a check
   if (keys.ed25519.fallbackReason) app.log.warn(`QR signatures (Ed25519) through node:crypto: ${keys.ed25519.fallbackReason}`);
+  // first-seen QR codes' signatures checked by worker threads (started with the first such check; ended on close)
+  const verifyPool = new VerifyPool({ size: config.signatureWorkers, backend: keys.ed25519.name, log: { info: (m) => app.log.info(m), warn: (m) => app.log.warn(m) } });
   const events = new Events({
     db,
     jobs,
@@ -71,7 +73,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<Fast
     log: app.log,
     poolSize: opts.database.pool.options.max,
   });
-  const ctx: AppContext = { config, db, pool: opts.database.pool, dbUrl: opts.database.url, access, jobs, events, keys, log: app.log, health };
+  const ctx: AppContext = { config, db, pool: opts.database.pool, dbUrl: opts.database.url, access, jobs, events, keys, verifyPool, log: app.log, health };
   app.decorate('vigil', ctx);
 
   // Per-route limits. An answer within the limit carries no x-ratelimit-* headers (no client reads them; three
@@ -103,6 +105,7 @@ export async function buildApp(config: Config, opts: BuildOptions): Promise<Fast
 
   app.addHook('onClose', async () => {
     await jobs.stop();
+    await verifyPool.close();
   });
   return app;
 }

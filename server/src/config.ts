@@ -64,6 +64,9 @@ const ConfigSchema = Type.Object({
   dbConnectTimeoutMs: Type.Integer({ minimum: 100, maximum: 600_000, env: 'VIGIL_DB_CONNECT_TIMEOUT_MS', default: 5_000 }),
   dbStatementTimeoutMs: Type.Integer({ minimum: 0, maximum: 86_400_000, env: 'VIGIL_DB_STATEMENT_TIMEOUT_MS', default: 60_000 }),
   publicCheckinsPerMinute: Type.Integer({ minimum: 10, maximum: 1_000_000, env: 'VIGIL_PUBLIC_CHECKINS_PER_MINUTE', default: 120 }),
+  // Worker threads that check the Ed25519 signatures of first-seen QR codes (posters, personal cards) off the event
+  // loop (platform/signing verify-pool.ts); 0: on the event loop.
+  signatureWorkers: Type.Integer({ minimum: 0, maximum: 16, env: 'VIGIL_SIGNATURE_WORKERS', default: 1 }),
   // A phone's remembered identity (device token) stops working after this many days without a check-in.
   deviceTokenIdleDays: Type.Integer({ minimum: 1, maximum: 3650, env: 'VIGIL_DEVICE_TOKEN_IDLE_DAYS', default: 30 }),
   // Contact tracing (cases module): infectious window starts this many days before symptom onset (or the test)

@@ -52,6 +52,8 @@ program
       demoNote = 'seeded';
     }
     await app.vigil.jobs.start();
+    // the signature workers now, not with the first poster scanned: one that cannot start is reported here (warning)
+    app.vigil.verifyPool.start();
     let closing = false;
     const shutdown = async (signal: string) => {
       if (closing) {

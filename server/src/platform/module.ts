@@ -6,7 +6,7 @@ import type { Db } from './db/types';
 import type { Access } from './auth/access';
 import type { Jobs } from './jobs';
 import type { Events } from './events';
-import type { KeyRing } from './signing';
+import type { KeyRing, VerifyPool } from './signing';
 import type { DatabaseHealth } from './db/health';
 import type { SummaryQuery, SummaryTile } from './home';
 
@@ -25,6 +25,8 @@ export interface AppContext {
   /** domain events: publish in a transaction, subscribe in register() */
   events: Events;
   keys: KeyRing;
+  /** worker threads for the signatures of first-seen QR codes on the check-in path (verifyAsync; VIGIL_SIGNATURE_WORKERS) */
+  verifyPool: VerifyPool;
   log: FastifyBaseLogger;
   /** the database watcher: background loops report their errors to it (a connection error is one log line per outage) */
   health: Pick<DatabaseHealth, 'report' | 'up'>;

@@ -66,3 +66,13 @@ export function postgresCpuMs(postmaster: number): number {
   for (const c of childPids(postmaster)) ms += procCpuMs(c) ?? 0;
   return ms;
 }
+
+/** CPU ms (user + system) of the calling thread so far (/proc/thread-self: the event loop, or a worker thread's own); null off Linux. */
+export function threadCpuMs(): number | null {
+  try {
+    const f = procStat('thread-self');
+    return (Number(f[11]) + Number(f[12])) * (1000 / CLK_TCK);
+  } catch {
+    return null;
+  }
+}

@@ -32,6 +32,8 @@ export class CheckinPeople {
    * token → person id of verified personal QR tokens (signature checked once; key retirement re-checked on use).
    */
   private readonly personTokens: LruCache<string, string>;
+  /** Signed personal QR codes being checked (token → the check), so concurrent uses and a prefetch share it. */
+  private readonly verifying = new Map<string, Promise<string>>();
   /** user id → card references of theirs that matched nobody lately (REF_MISSES_ALLOWED) */
   private readonly refMisses = new LruCache<string, number>(10_000, REF_MISS_WINDOW_MS);
 
@@ -53,7 +55,7 @@ export class CheckinPeople {
     let id = this.cachedPersonOfToken(token);
     if (id === undefined) {
       try {
-        id = await this.o.people.verifyPersonToken(token, this.o.clock());
+        id = await this.verifyOnce(token);
       } catch (err) {
         this.personTokens.delete(token);
         if (err instanceof SignatureError) {
@@ -65,12 +67,40 @@ export class CheckinPeople {
         }
         throw err;
       }
-      if (!this.o.people.isDeviceToken(token)) this.personTokens.set(token, id);
     }
     if (!resolve) return id;
     const live = await this.o.people.resolveLiveId(this.o.db, id);
     if (!live) throw personUnknown(path);
     return live;
+  }
+
+  /**
+   * Starts checking a personal QR's signature (a signature worker's round trip, platform/signing verifyAsync) while the
+   * caller checks the poster, so a first check-in waits for one round trip, not two. Signed personal QR codes only:
+   * their check has no side effect (a device token's may write its last use, so it waits for the poster's answer).
+   * The answer and its errors are taken by personOfToken, in the pipeline's order.
+   */
+  prefetch(token: string | undefined) {
+    if (!token || this.o.people.isDeviceToken(token) || this.cachedPersonOfToken(token) !== undefined) return;
+    void this.verifyOnce(token);
+  }
+
+  /** verifyPersonToken; concurrent checks of one signed personal QR share one (device tokens are checked each time). */
+  private verifyOnce(token: string): Promise<string> {
+    if (this.o.people.isDeviceToken(token)) return this.o.people.verifyPersonToken(token, this.o.clock());
+    let pending = this.verifying.get(token);
+    if (!pending) {
+      pending = this.o.people.verifyPersonToken(token, this.o.clock());
+      this.verifying.set(token, pending);
+      pending.then(
+        (id) => {
+          this.verifying.delete(token);
+          this.personTokens.set(token, id); // (a prefetch's answer is there when the pipeline asks for it)
+        },
+        () => void this.verifying.delete(token),
+      );
+    }
+    return pending;
   }
 
   /** A token verified before whose key is still usable (no await on the hot path); undefined otherwise. */

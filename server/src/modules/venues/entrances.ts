@@ -1,6 +1,6 @@
 // Venue QR codes and the entrances they open, as the check-in hot path needs them: a poster's signature is checked
-// once per token string (libsodium, synchronous), and an entrance's venue (status,
-// validity, names) is cached for ENTRANCE_CACHE_MS. Changes reach the cache through a feed (venue_changes, written by
+// once per token string (libsodium, on a signature worker thread: platform/signing verifyAsync), and an entrance's
+// venue (status, validity, names) is cached for ENTRANCE_CACHE_MS. Changes reach the cache through a feed (venue_changes, written by
 // triggers on venues and venue_entrances, migration 0004), read by the process's shared change-feed poller
 // (platform/change-feed: one statement per second for every feed, while check-ins arrive); a cached entrance is
 // trusted only while the last read of the feed is younger than STATUS_TTL_MS (a check-in waits for a read
@@ -10,11 +10,11 @@
 // integer from its signature, platform/cache tokenKey, the whole token compared) keeps the entrance it named, valid
 // while no venue changed since (entranceEpoch) and within the entrance cache's time.
 import type { Db, DbOrTx } from '../../platform/db/types';
-import { tokenKid, type KeyRing } from '../../platform/signing';
+import { tokenKid, type KeyRing, type VerifyPool } from '../../platform/signing';
 import { LruCache, tokenKey } from '../../platform/cache';
 import { ChangeFeed } from '../../platform/change-feed';
 import { entranceForCheckin } from './queries';
-import { venueQrError, verifyVenueToken, type VenueTokenBody } from './tokens';
+import { venueQrError, venueRefusal, venueTokenBody, verifyVenueToken, type VenueTokenBody } from './tokens';
 
 /** A change made by another server process applies within this time: cached entrances are not used past it without a fresh read of the feed. */
 export const STATUS_TTL_MS = 2_000;
@@ -63,12 +63,14 @@ export class EntranceCache {
   private readonly venueTokens = new LruCache<number, CheckedVenueToken>(50_000);
   // aged by the app's clock, so tests move time instead of sleeping
   private readonly entrances = new LruCache<string, EntranceInfo>(50_000, ENTRANCE_CACHE_MS, () => this.o.clock().getTime());
+  /** First scans of posters being verified (token → the check), so concurrent ones share it. */
+  private readonly verifying = new Map<string, Promise<CheckedVenueToken>>();
   /** Bumped by invalidateVenue: a look-up that started before it must not put its (older) result in the cache. */
   private entranceEpoch = 0;
   /** The change feed (venue_changes) through the process's shared poller; a private one when built on its own. */
   private readonly feed: ChangeFeed;
 
-  constructor(private readonly o: { db: Db; keys: KeyRing; clock: () => Date; feed?: ChangeFeed }) {
+  constructor(private readonly o: { db: Db; keys: KeyRing; clock: () => Date; feed?: ChangeFeed; verifyPool?: VerifyPool | null }) {
     this.feed = o.feed ?? new ChangeFeed(o.db, () => o.clock().getTime());
     this.unsubscribe = this.feed.subscribe({ table: 'venue_changes', key: 'venue_id', at: 'changed_at' }, (venueIds, first) => {
       // the first read knows of no earlier state: whatever was cached before it is dropped
@@ -95,21 +97,37 @@ export class EntranceCache {
   }
 
   /**
-   * Verified token body, cached by token string (expiry checked on every use; a cached token whose key was retired
-   * since is verified again, and refused as revoked). The first scan of a poster checks its Ed25519 signature here,
-   * synchronously (libsodium, ≈ 45 µs: see platform/signing), so concurrent first scans cannot overlap.
+   * A poster verified before, by token string (expiry checked on every use); undefined when it must be verified (never
+   * seen, or its key was retired since: then verified again, and refused as revoked). No await.
    */
-  private verifyVenue(token: string, now: Date, path: string): CheckedVenueToken {
-    const key = tokenKey(token);
-    const seen = this.venueTokens.get(key);
-    if (seen !== undefined && seen.token === token && this.o.keys.verifierFor(seen.kid).status === 'ok') {
-      if (seen.body.expiresAt && now >= seen.body.expiresAt) throw venueQrError(410, 'VENUE_QR_EXPIRED', 'has expired (the event is over)', path);
-      return seen;
+  private seenVenue(token: string, now: Date, path: string): CheckedVenueToken | undefined {
+    const seen = this.venueTokens.get(tokenKey(token));
+    if (seen === undefined || seen.token !== token || this.o.keys.verifierFor(seen.kid).status !== 'ok') return undefined;
+    return notExpired(seen, now, path);
+  }
+
+  /**
+   * The first scan of a poster: its Ed25519 signature checked by a worker thread of the verify pool (platform/signing
+   * verifyAsync; on the event loop when there is none), then cached by token string. Concurrent first scans of one
+   * poster (an event's opening) share one check; each is refused with its own field and judged at its own time.
+   */
+  private async verifyVenue(token: string, now: Date, path: string): Promise<CheckedVenueToken> {
+    let pending = this.verifying.get(token);
+    if (!pending) {
+      pending = venueTokenBody(this.o.keys, token, now, this.o.verifyPool).then((body) => {
+        const checked: CheckedVenueToken = { token, kid: tokenKid(token), body, info: null, epoch: -1, infoFrom: 0, venueJson: null };
+        this.venueTokens.set(tokenKey(token), checked);
+        return checked;
+      });
+      this.verifying.set(token, pending);
+      const forget = () => void this.verifying.delete(token);
+      pending.then(forget, forget);
     }
-    const body = verifyVenueToken(this.o.keys, token, now, path);
-    const checked: CheckedVenueToken = { token, kid: tokenKid(token), body, info: null, epoch: -1, infoFrom: 0, venueJson: null };
-    this.venueTokens.set(key, checked);
-    return checked;
+    try {
+      return notExpired(await pending, now, path);
+    } catch (err) {
+      throw venueRefusal(err, path);
+    }
   }
 
   /**
@@ -173,7 +191,7 @@ export class EntranceCache {
   async entranceOf(token: string, path: string): Promise<EntranceInfo> {
     const now = this.o.clock();
     // a poster seen before: no await until the batch write
-    const v = this.verifyVenue(token, now, path);
+    const v = this.seenVenue(token, now, path) ?? (await this.verifyVenue(token, now, path));
     const epoch = this.entranceEpoch;
     const hit = this.cachedEntrance(v.body.entranceId);
     const got = hit ? { info: hit.value, from: now.getTime() - hit.age } : await this.entranceAged(v.body.entranceId);
@@ -207,6 +225,12 @@ export class EntranceCache {
     if (e.validUntil && at >= e.validUntil) throw venueQrError(410, 'VENUE_QR_EXPIRED', 'has expired (the event is over)', path);
   }
 
+}
+
+/** A verified poster, unless its expiry has passed at `now`. */
+function notExpired(v: CheckedVenueToken, now: Date, path: string): CheckedVenueToken {
+  if (v.body.expiresAt && now >= v.body.expiresAt) throw venueQrError(410, 'VENUE_QR_EXPIRED', 'has expired (the event is over)', path);
+  return v;
 }
 
 /** The entrance a verified venue QR names, refusing one that no longer exists or belongs to another venue. */

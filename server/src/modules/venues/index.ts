@@ -36,11 +36,12 @@ export const venuesModule: VigilModule = {
   name: 'venues',
   migrationsDir: migrationsDirOf(import.meta.url),
   async register(app: FastifyInstance, ctx: AppContext) {
-    const people = peopleAdapter(ctx.keys, ctx.access.resolver, deviceRegistry(ctx));
+    const people = peopleAdapter(ctx.keys, ctx.access.resolver, deviceRegistry(ctx), ctx.verifyPool);
     const engine = new CheckinEngine({
       db: ctx.db,
       pool: ctx.pool,
       keys: ctx.keys,
+      verifyPool: ctx.verifyPool,
       access: ctx.access,
       people,
       clock: ctx.config.clock,

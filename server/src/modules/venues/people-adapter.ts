@@ -1,6 +1,6 @@
 // The people module as the venues module uses it (only through people/index.ts).
 import type { JurisdictionResolver } from '../../platform/auth/jurisdiction';
-import { verify, type KeyRing } from '../../platform/signing';
+import { verifyAsync, type KeyRing, type VerifyPool } from '../../platform/signing';
 import {
   bareToken,
   findOrCreatePerson,
@@ -22,7 +22,7 @@ import {
 import type { DbOrTx } from '../../platform/db/types';
 import type { PeoplePort, PersonBriefLite, PersonInput } from './people-port';
 
-export function peopleAdapter(keys: KeyRing, resolver: JurisdictionResolver, devices: DeviceRegistry): PeoplePort {
+export function peopleAdapter(keys: KeyRing, resolver: JurisdictionResolver, devices: DeviceRegistry, verifyPool: VerifyPool | null = null): PeoplePort {
   const findOrCreate = (db: DbOrTx, input: PersonInput, opts: { prefix: string; source: 'checkin' | 'import'; now: Date }) =>
     findOrCreatePerson(
       db,
@@ -48,12 +48,13 @@ export function peopleAdapter(keys: KeyRing, resolver: JurisdictionResolver, dev
         { resolver, now: opts.now, prefix: opts.prefix, requirePhone: !input.nationalId },
       ),
     deviceIssued: (personId, deviceId, now) => devices.issued(personId, deviceId, now),
-    // same rules as people's verifyPersonalQr (bare token or a URL ending in it), signature checked by libsodium;
-    // a phone's device token (HMAC, ~1 µs) is checked right here, plus its device row (cached; revoked or idle → expired)
+    // same rules as people's verifyPersonalQr (bare token or a URL ending in it), signature checked by libsodium on a
+    // worker thread of the verify pool (platform/signing verifyAsync; on the event loop without one); a phone's device
+    // token (HMAC, ~1 µs) is checked right here, plus its device row (cached; revoked or idle → expired)
     verifyPersonToken: async (token, now) => {
       const bare = bareToken(token);
       if (isPersonDeviceToken(bare)) return (await devices.verify(bare, now)).personId;
-      return personIdOf(verify(keys, bare, { expectedType: PERSONAL_QR_TYPE, now }));
+      return personIdOf(await verifyAsync(keys, bare, { expectedType: PERSONAL_QR_TYPE, now }, verifyPool));
     },
     warmPerson: (token, nowMs) => devices.warmPerson(token, nowMs),
     deviceToken: (id, origin, now) => devices.issue(id, origin, now),

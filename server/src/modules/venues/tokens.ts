@@ -7,7 +7,7 @@
  * key invalidates them. (A phone's remembered identity is the people module's device token, not one of these.)
  */
 import { AppError } from '../../platform/http/errors';
-import { sign, verify, SignatureError, type KeyRing, type VerifiedToken } from '../../platform/signing';
+import { sign, verify, verifyAsync, SignatureError, type KeyRing, type VerifiedToken, type VerifyPool } from '../../platform/signing';
 
 export const VENUE_TOKEN_TYPE = 'v';
 
@@ -76,6 +76,14 @@ export function verifyVenueToken(keys: KeyRing, token: string, now: Date, path: 
   }
 }
 
+/**
+ * A venue token's body, its signature's math on a worker thread of `pool` (platform/signing verifyAsync); throws
+ * SignatureError (venueRefusal makes the caller's 4xx of it).
+ */
+export async function venueTokenBody(keys: KeyRing, token: string, now: Date, pool?: VerifyPool | null): Promise<VenueTokenBody> {
+  return venueBody(await verifyAsync(keys, token, { expectedType: VENUE_TOKEN_TYPE, now }, pool));
+}
+
 function venueBody(v: VerifiedToken): VenueTokenBody {
   const e = v.body.e;
   const ven = v.body.v;
@@ -83,7 +91,8 @@ function venueBody(v: VerifiedToken): VenueTokenBody {
   return { entranceId: e, venueId: ven, expiresAt: v.expiresAt ?? null };
 }
 
-function venueRefusal(err: unknown, path: string): unknown {
+/** The 4xx naming `path` of a SignatureError; anything else as it is. */
+export function venueRefusal(err: unknown, path: string): unknown {
   if (!(err instanceof SignatureError)) return err;
   const [status, code, message] = REASONS[err.reason] ?? REASONS.malformed!;
   return venueQrError(status, code, message, path);

@@ -5,7 +5,7 @@
 // architecture without a prebuild the require throws, and the server runs on node:crypto with one warning at start
 // (buildApp logs `fallbackReason`).
 import { createRequire } from 'node:module';
-import { sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto';
+import { createPublicKey, sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto';
 
 /** The key material a backend needs: node:crypto's key objects and libsodium's raw bytes of the same pair. */
 export interface Ed25519Key {
@@ -17,13 +17,16 @@ export interface Ed25519Key {
   secretKey: Buffer;
 }
 
+/** What a verification needs of a key: the public half in both forms (the verification worker has no private key). */
+export type Ed25519PublicKey = Pick<Ed25519Key, 'publicKey' | 'rawPublicKey'>;
+
 export interface Ed25519 {
   readonly name: 'libsodium' | 'node:crypto';
   /** Why libsodium is not used, when it was wanted and did not load (null otherwise). */
   readonly fallbackReason: string | null;
   sign(data: Uint8Array, key: Ed25519Key): Buffer;
   /** A check bound to one key, made once per key (it runs on every first-seen QR code). */
-  verifier(key: Ed25519Key): (data: Uint8Array, signature: Uint8Array) => boolean;
+  verifier(key: Ed25519PublicKey): (data: Uint8Array, signature: Uint8Array) => boolean;
 }
 
 export const SIGNATURE_BYTES = 64;
@@ -73,6 +76,13 @@ export function loadEd25519(load: () => unknown = () => requireHere('sodium-nati
     const message = String((err as Error)?.message ?? err).split('\n')[0]!.slice(0, 200);
     return nodeCryptoEd25519(`sodium-native did not load (${message})`);
   }
+}
+
+/** A verification key from the raw 32 bytes of an Ed25519 public key (what the verification worker receives). */
+export function publicKeyFromRaw(raw: Uint8Array): Ed25519PublicKey {
+  const rawPublicKey = Buffer.from(raw);
+  if (rawPublicKey.length !== PUBLIC_KEY_BYTES) throw new Error('signing: an Ed25519 public key is 32 bytes');
+  return { rawPublicKey, publicKey: createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: rawPublicKey.toString('base64url') }, format: 'jwk' }) };
 }
 
 /** The process's backend, chosen once when the module is first imported. */

@@ -115,12 +115,14 @@ export type KeyVerifier =
   | {
       status: 'ok';
       /**
-       * libsodium's check on the calling thread. There is no thread-pool form any more: node:crypto's callback form
-       * cost ≈ 115 µs of CPU per check (≈ 105 µs of OpenSSL on a pool thread plus the hop) against ≈ 45 µs here, and on
-       * a box whose cores are all busy (server, PostgreSQL, clients) CPU is what limits throughput; a 45 µs stall of
-       * the event loop is shorter than a request's own work.
+       * libsodium's check on the calling thread (≈ 45 µs). node:crypto's callback form on libuv's pool cost ≈ 115 µs of
+       * CPU per check and is not used; the check-in path's first-seen QR codes go to the signature workers instead
+       * (verify-pool.ts: libsodium on a worker thread, checks batched per event-loop turn, ≈ 40 µs a check there and
+       * a few µs on the event loop), with this check as their fallback.
        */
       verify(data: Uint8Array, signature: Uint8Array): boolean;
+      /** The key's raw 32 public bytes: what a verification worker (verify-pool.ts) is sent with each signature. */
+      rawPublicKey: Uint8Array;
     }
   | { status: 'unknown' }
   | { status: 'retired' };
@@ -290,7 +292,7 @@ export class KeyRing {
     const key = this.keys.get(kid);
     if (!key) return UNKNOWN;
     if (key.retiredAt) return RETIRED;
-    return (key.verifier ??= { status: 'ok', verify: this.ed25519.verifier(key) });
+    return (key.verifier ??= { status: 'ok', verify: this.ed25519.verifier(key), rawPublicKey: key.rawPublicKey });
   }
 
   /**

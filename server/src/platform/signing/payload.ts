@@ -46,7 +46,8 @@
  * other (different lengths), and a MAC'd token can only be checked by a holder of the private key.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { KeyRing } from './keys';
+import type { KeyRing, KeyVerifier } from './keys';
+import type { VerifyPool } from './verify-pool';
 import { KID_LENGTH } from './keys';
 import { SIGNATURE_BYTES } from './ed25519';
 
@@ -119,16 +120,46 @@ export function sign(ring: KeyRing, type: string, body: TokenBody, opts: SignOpt
 export function verify(ring: KeyRing, token: string, opts: VerifyOptions): VerifiedToken {
   const [payloadEnd, kidEnd] = tokenShape(token, SIGNATURE_CHARS);
   const kid = token.slice(payloadEnd + 1, kidEnd);
+  if (!signatureMatches(usableVerifier(ring, kid), token, kidEnd)) throw new SignatureError('bad_signature');
+  return checkDecoded(token.slice(0, payloadEnd), kid, opts);
+}
+
+/**
+ * verify(), with the signature's math done by a worker thread of `pool` (verify-pool.ts) when it has one, so the
+ * event loop is not held for it; the same checks in the same order and the same answers (a worker that cannot answer
+ * is replaced by the check on the event loop). Without a pool, or with an empty one, it is verify() itself. For the
+ * check-in path's first-seen QR codes; a token seen before is answered from the callers' caches without this.
+ */
+export async function verifyAsync(ring: KeyRing, token: string, opts: VerifyOptions, pool?: VerifyPool | null): Promise<VerifiedToken> {
+  if (!pool?.size) return verify(ring, token, opts);
+  const [payloadEnd, kidEnd] = tokenShape(token, SIGNATURE_CHARS);
+  const kid = token.slice(payloadEnd + 1, kidEnd);
+  const verifier = usableVerifier(ring, kid);
+  const ok = await pool.check(verifier.rawPublicKey, token, kidEnd, () => signatureMatches(verifier, token, kidEnd));
+  // the key may have been retired while the worker checked: refused as verify() would refuse it now
+  usableVerifier(ring, kid);
+  if (!ok) throw new SignatureError('bad_signature');
+  return checkDecoded(token.slice(0, payloadEnd), kid, opts);
+}
+
+type UsableVerifier = Extract<KeyVerifier, { status: 'ok' }>;
+
+/** The key's check, or `unknown_key` / `retired_key`. */
+function usableVerifier(ring: KeyRing, kid: string): UsableVerifier {
   const verifier = ring.verifierFor(kid);
   if (verifier.status === 'unknown') throw new SignatureError('unknown_key');
   if (verifier.status === 'retired') throw new SignatureError('retired_key');
+  return verifier;
+}
+
+/** Whether the signature after the dot at `kidEnd` matches the signing input before it, on this thread. */
+function signatureMatches(verifier: UsableVerifier, token: string, kidEnd: number): boolean {
   // The signing input (payload "." kid, ASCII: the shape check allowed nothing else) and the signature are written
   // into buffers of this module rather than new ones per check: the check is synchronous, so nothing else uses them
   // meanwhile, and a first-seen QR code (every cold check-in) saves the allocations and their garbage.
   const inputBytes = SCRATCH_INPUT.write(token.slice(0, kidEnd), 0, 'latin1');
   SCRATCH_SIGNATURE.write(token.slice(kidEnd + 1), 0, 'base64url');
-  if (!verifier.verify(SCRATCH_INPUT.subarray(0, inputBytes), SCRATCH_SIGNATURE)) throw new SignatureError('bad_signature');
-  return checkDecoded(token.slice(0, payloadEnd), kid, opts);
+  return verifier.verify(SCRATCH_INPUT.subarray(0, inputBytes), SCRATCH_SIGNATURE);
 }
 
 /** Room for the longest signing input (a token is at most MAX_TOKEN_CHARS characters) and for one signature. */
