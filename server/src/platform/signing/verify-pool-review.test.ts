@@ -77,6 +77,25 @@ describe('attacks on the batches of the signature workers', () => {
     expect(p.stats.onLoop).toBe(0);
   });
 
+  it('two workers, turns in flight on both at once: every answer goes back to its own record', async () => {
+    const ring = KeyRing.inMemory();
+    const p = pool({ size: 2 });
+    const turns: Promise<string[]>[] = [];
+    const expected: string[][] = [];
+    for (let turn = 0; turn < 8; turn++) {
+      const tokens = Array.from({ length: 40 }, (_, i) => {
+        const t = sign(ring, 've', { e: uuid(), s: 'q'.repeat((turn * 37 + i * 11) % 300) });
+        return (i + turn) % 5 === 0 ? altered(t) : (i + turn) % 7 === 0 ? malleated(t) : t;
+      });
+      expected.push(tokens.map((t) => syncOutcome(ring, t)));
+      turns.push(Promise.all(tokens.map((t) => outcome(verifyAsync(ring, t, opts(), p)))));
+      await new Promise((r) => setImmediate(r)); // the next turn
+    }
+    expect(await Promise.all(turns)).toEqual(expected);
+    expect(p.stats).toMatchObject({ batches: 8, checks: 320, onLoop: 0 });
+    expect(p.threads).toHaveLength(2);
+  });
+
   it('a signature made by another key of the ring (under this key id, or with the ids swapped) is refused', async () => {
     const ring = KeyRing.inMemory();
     const p = pool();
