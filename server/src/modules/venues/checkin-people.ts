@@ -81,6 +81,9 @@ export class CheckinPeople {
    * The answer and its errors are taken by personOfToken, in the pipeline's order.
    */
   prefetch(token: string | undefined) {
+    // without signature workers the check would run right here, on the event loop, before the poster's: a forged poster
+    // would cost every personal QR's signature too (no round trip to overlap): then checked in the pipeline's order
+    if (!this.o.verifyPool?.size) return;
     if (!token || this.o.people.isDeviceToken(token) || this.cachedPersonOfToken(token) !== undefined) return;
     void this.verifyOnce(token);
   }

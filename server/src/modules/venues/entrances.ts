@@ -114,7 +114,9 @@ export class EntranceCache {
   private async verifyVenue(token: string, now: Date, path: string): Promise<CheckedVenueToken> {
     let pending = this.verifying.get(token);
     if (!pending) {
-      pending = venueTokenBody(this.o.keys, token, now, this.o.verifyPool).then((body) => {
+      // the shared check judges no expiry (NO_EXPIRY): each scan is judged at its own time below (notExpired), also
+      // one that joins a check begun later than its own instant (the clock stepped back)
+      pending = venueTokenBody(this.o.keys, token, NO_EXPIRY, this.o.verifyPool).then((body) => {
         const checked: CheckedVenueToken = { token, kid: tokenKid(token), body, info: null, epoch: -1, infoFrom: 0, venueJson: null };
         this.venueTokens.set(tokenKey(token), checked);
         return checked;
@@ -226,6 +228,9 @@ export class EntranceCache {
   }
 
 }
+
+/** An instant before any expiry: the signature, key and type of a shared first-scan check, not its expiry. */
+const NO_EXPIRY = new Date(-8.64e15);
 
 /** A verified poster, unless its expiry has passed at `now`. */
 function notExpired(v: CheckedVenueToken, now: Date, path: string): CheckedVenueToken {

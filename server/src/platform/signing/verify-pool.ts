@@ -34,6 +34,14 @@ export const MAX_CRASHES = 5;
 export const CRASH_WINDOW_MS = 60_000;
 /** VerifyPool.minBatch's default. */
 export const DEFAULT_MIN_BATCH = 2;
+/**
+ * Checks a worker may hold unanswered (≈ 90 ms of its work): a turn that finds it that far behind does its checks on the
+ * event loop instead. Without it a flood of first-seen tokens that the event loop hands over faster than the worker
+ * checks them (many tokens a request: prefetched personal QR codes, gate batches) queues without bound: memory
+ * grows, and every first scan behind the backlog waits for it. On the loop the flood slows the loop itself, which is
+ * the back pressure (as with VIGIL_SIGNATURE_WORKERS=0); the answers are the same.
+ */
+export const DEFAULT_MAX_BACKLOG = 2048;
 /** Workers that fail to start this many times in a row (none ever answered) are given up: checks stay on the loop. */
 export const MAX_START_FAILURES = 3;
 
@@ -57,6 +65,8 @@ interface Batch {
 interface PoolWorker {
   worker: Worker;
   pending: Map<number, Batch>;
+  /** checks in `pending` (DEFAULT_MAX_BACKLOG) */
+  backlog: number;
   /** answered at least once (or said it is ready): a later exit is a crash, not a failure to start */
   started: boolean;
   ended: boolean;
@@ -71,6 +81,8 @@ export interface VerifyPoolOptions {
   backend: 'libsodium' | 'node:crypto';
   log?: { info(msg: string): void; warn(msg: string): void };
   timeoutMs?: number;
+  /** checks a worker may hold unanswered before a turn's checks are done on the event loop (DEFAULT_MAX_BACKLOG) */
+  maxBacklog?: number;
   /** How a worker is made (tests: one that fails to start). */
   spawn?: (workerData: { backend: string }) => Worker;
 }
@@ -85,6 +97,8 @@ export interface VerifyPoolStats {
   inline: number;
   /** workers started to replace one that ended */
   restarts: number;
+  /** checks done on the event loop because every worker held maxBacklog checks unanswered */
+  overflow: number;
 }
 
 /**
@@ -108,7 +122,7 @@ export class VerifyPool {
   private started = false;
   private gaveUp = false;
   private watchdog: NodeJS.Timeout | null = null;
-  readonly stats: VerifyPoolStats = { batches: 0, checks: 0, onLoop: 0, inline: 0, restarts: 0 };
+  readonly stats: VerifyPoolStats = { batches: 0, checks: 0, onLoop: 0, inline: 0, restarts: 0, overflow: 0 };
   /**
    * A turn that asks for fewer checks than this does them on the event loop: a round trip costs each thread ≈ 40 µs
    * when it wakes it from sleep (bench signatures: one check a batch costs the event loop ≈ 46 µs, as much as the
@@ -117,10 +131,12 @@ export class VerifyPool {
    */
   minBatch = DEFAULT_MIN_BATCH;
   private readonly timeoutMs: number;
+  private readonly maxBacklog: number;
   private readonly spawn: (workerData: { backend: string }) => Worker;
 
   constructor(private readonly o: VerifyPoolOptions) {
     this.timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.maxBacklog = o.maxBacklog ?? DEFAULT_MAX_BACKLOG;
     this.spawn = o.spawn ?? spawnVerifyWorker;
   }
 
@@ -212,6 +228,11 @@ export class VerifyPool {
       for (const c of checks) this.runOnLoop(c, false);
       return;
     }
+    if (w.backlog >= this.maxBacklog) {
+      this.stats.overflow += checks.length;
+      for (const c of checks) this.runOnLoop(c, false);
+      return;
+    }
     let bytes = 0;
     for (const c of checks) bytes += RECORD_HEAD + c.inputEnd;
     const buf = Buffer.from(new ArrayBuffer(bytes));
@@ -226,6 +247,7 @@ export class VerifyPool {
     const batch: Batch = { id: this.nextId++, checks, sentAt: performance.now() };
     if (w.pending.size === 0) w.worker.ref();
     w.pending.set(batch.id, batch);
+    w.backlog += checks.length;
     this.stats.batches++;
     this.stats.checks += checks.length;
     try {
@@ -262,7 +284,7 @@ export class VerifyPool {
       this.startFailed(`could not be started (${firstLine(err)})`);
       return;
     }
-    const w: PoolWorker = { worker, pending: new Map(), started: false, ended: false, heardAt: 0 };
+    const w: PoolWorker = { worker, pending: new Map(), backlog: 0, started: false, ended: false, heardAt: 0 };
     worker.unref();
     worker.on('message', (m: { id?: number; results?: Uint8Array; ready?: string }) => this.answer(w, m));
     worker.on('error', (err) => this.lost(w, `failed (${firstLine(err)})`));
@@ -280,6 +302,7 @@ export class VerifyPool {
     const batch = w.pending.get(m.id);
     if (!batch) return;
     w.pending.delete(m.id);
+    w.backlog -= batch.checks.length;
     if (w.pending.size === 0) w.worker.unref();
     const results = m.results;
     if (!(results instanceof Uint8Array) || results.length !== batch.checks.length) {
@@ -339,6 +362,7 @@ export class VerifyPool {
   private retryOnLoop(w: PoolWorker) {
     const batches = [...w.pending.values()];
     w.pending.clear();
+    w.backlog = 0;
     for (const b of batches) for (const c of b.checks) this.runOnLoop(c);
   }
 
