@@ -29,20 +29,21 @@ const REF_MISS_WINDOW_MS = 10 * 60_000;
 
 export class CheckinPeople {
   /**
-   * token → person id of verified personal QR tokens (signature checked once; key retirement re-checked on use).
+   * token → person id of verified personal QR tokens and the QR's expiry (ms; Infinity: none): the signature checked
+   * once; key retirement and expiry judged on every use.
    */
-  private readonly personTokens: LruCache<string, string>;
+  private readonly personTokens: LruCache<string, { id: string; expiresAt: number }>;
   /** Signed personal QR codes being checked (token → the check), so concurrent uses and a prefetch share it. */
-  private readonly verifying = new Map<string, Promise<string>>();
+  private readonly verifying = new Map<string, Promise<{ personId: string; expiresAt: Date | null }>>();
   /** user id → card references of theirs that matched nobody lately (REF_MISSES_ALLOWED) */
   private readonly refMisses = new LruCache<string, number>(10_000, REF_MISS_WINDOW_MS);
 
   constructor(private readonly o: CheckinEngineOptions) {
-    this.personTokens = new LruCache<string, string>(200_000, PERSON_TOKEN_TTL_MS, () => o.clock().getTime());
+    this.personTokens = new LruCache<string, { id: string; expiresAt: number }>(200_000, PERSON_TOKEN_TTL_MS, () => o.clock().getTime());
   }
 
   invalidatePerson(personId: string) {
-    this.personTokens.deleteWhere((p) => p === personId);
+    this.personTokens.deleteWhere((p) => p.id === personId);
   }
 
 
@@ -55,7 +56,10 @@ export class CheckinPeople {
     let id = this.cachedPersonOfToken(token);
     if (id === undefined) {
       try {
-        id = await this.verifyOnce(token);
+        const checked = await this.verifyOnce(token);
+        // a check shared with an earlier caller judged the expiry at that caller's time: judged again at this one's
+        if (checked.expiresAt && this.o.clock().getTime() >= checked.expiresAt.getTime()) throw new SignatureError('expired');
+        id = checked.personId;
       } catch (err) {
         this.personTokens.delete(token);
         if (err instanceof SignatureError) {
@@ -89,16 +93,17 @@ export class CheckinPeople {
   }
 
   /** verifyPersonToken; concurrent checks of one signed personal QR share one (device tokens are checked each time). */
-  private verifyOnce(token: string): Promise<string> {
+  private verifyOnce(token: string): Promise<{ personId: string; expiresAt: Date | null }> {
     if (this.o.people.isDeviceToken(token)) return this.o.people.verifyPersonToken(token, this.o.clock());
     let pending = this.verifying.get(token);
     if (!pending) {
       pending = this.o.people.verifyPersonToken(token, this.o.clock());
       this.verifying.set(token, pending);
       pending.then(
-        (id) => {
+        (v) => {
           this.verifying.delete(token);
-          this.personTokens.set(token, id); // (a prefetch's answer is there when the pipeline asks for it)
+          // (a prefetch's answer is there when the pipeline asks for it)
+          this.personTokens.set(token, { id: v.personId, expiresAt: v.expiresAt ? v.expiresAt.getTime() : Infinity });
         },
         () => void this.verifying.delete(token),
       );
@@ -106,11 +111,14 @@ export class CheckinPeople {
     return pending;
   }
 
-  /** A token verified before whose key is still usable (no await on the hot path); undefined otherwise. */
+  /**
+   * A token verified before whose key is still usable and that has not expired since (no await on the hot path);
+   * undefined otherwise (then verified again: refused as revoked or expired).
+   */
   private cachedPersonOfToken(token: string): string | undefined {
-    const id = this.personTokens.get(token);
-    if (id === undefined) return undefined;
-    return tokenKeyUsable(this.o.keys, token) ? id : undefined;
+    const seen = this.personTokens.get(token);
+    if (seen === undefined || this.o.clock().getTime() >= seen.expiresAt) return undefined;
+    return tokenKeyUsable(this.o.keys, token) ? seen.id : undefined;
   }
 
   /**

@@ -190,13 +190,10 @@ describe('gate batches of a venue operator through the signature workers', () =>
 });
 
 describe('a personal QR with an expiry, verified once', () => {
-  // HOLE (open; before the workers too): a verified personal QR is kept by token string for PERSON_TOKEN_TTL_MS
-  // (CheckinPeople.personTokens, person id only) and its expiry is not checked again on use, so a token that expires
-  // within that minute is still accepted after its expiry; the shared check (verifyOnce) likewise judges the expiry at
-  // the first caller's time. No personal QR issued today carries an expiry (people/qr.ts signs without one), so it only
-  // matters once one does: keep the expiry with the cached id (PeoplePort.verifyPersonToken returning it) and judge it
-  // on every use, as EntranceCache does for posters.
-  it.fails('is refused after its expiry although it was accepted (and cached) a few seconds before', async () => {
+  // Was a hole (before the workers too): the cache kept only the person id, so a token that expired within its minute
+  // was still accepted; the cached entry now carries the QR's expiry (PeoplePort.verifyPersonToken returns it),
+  // judged on every use, and a shared check is judged again at each caller's own time.
+  it('is refused after its expiry although it was accepted (and cached) a few seconds before', async () => {
     const expiry = nowMs() + 3_600_000;
     let ms = expiry - 10_000;
     const later = await anotherApp(t, { keys: keys(), clock: () => new Date(ms), config: { signatureWorkers: 1 } });

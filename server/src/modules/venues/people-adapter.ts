@@ -53,8 +53,9 @@ export function peopleAdapter(keys: KeyRing, resolver: JurisdictionResolver, dev
     // token (HMAC, ~1 µs) is checked right here, plus its device row (cached; revoked or idle → expired)
     verifyPersonToken: async (token, now) => {
       const bare = bareToken(token);
-      if (isPersonDeviceToken(bare)) return (await devices.verify(bare, now)).personId;
-      return personIdOf(await verifyAsync(keys, bare, { expectedType: PERSONAL_QR_TYPE, now }, verifyPool));
+      if (isPersonDeviceToken(bare)) return { personId: (await devices.verify(bare, now)).personId, expiresAt: null };
+      const v = await verifyAsync(keys, bare, { expectedType: PERSONAL_QR_TYPE, now }, verifyPool);
+      return { personId: personIdOf(v), expiresAt: v.expiresAt ?? null };
     },
     warmPerson: (token, nowMs) => devices.warmPerson(token, nowMs),
     deviceToken: (id, origin, now) => devices.issue(id, origin, now),

@@ -32,9 +32,10 @@ export interface PeoplePort {
   findOrCreate(db: DbOrTx, input: PersonInput, opts: { prefix: string; source: 'checkin' | 'import'; now: Date }): Promise<{ id: string; created: boolean }>;
   /**
    * Person id in a personal QR (signature checked, ≈ 45 µs) or a phone's device token (also: not revoked,
-   * not idle too long); throws SignatureError.
+   * not idle too long), and the QR's own expiry (null: none, or a device token, which is checked on every use);
+   * throws SignatureError.
    */
-  verifyPersonToken(token: string, now: Date): Promise<string>;
+  verifyPersonToken(token: string, now: Date): Promise<{ personId: string; expiresAt: Date | null }>;
   /**
    * The person of a phone's device token when verifyPersonToken would accept it from cache alone (checked before, key
    * not retired, device row cached and neither revoked nor idle, no last-use write due); undefined: ask that instead.
