@@ -8,6 +8,7 @@ import { LruCache } from '../../platform/cache';
 import type { CheckinEngineOptions } from './checkins';
 import type { CheckinPerson, PersonRef } from './schema';
 import type { NewPersonValues } from './checkin-insert';
+import { NO_EXPIRY } from './tokens';
 
 /**
  * A person of a check-in item. `form`: a first-visit form, validated, whose person the check-in batch finds or
@@ -20,6 +21,14 @@ export type ResolvedPerson = CheckinPerson & { form?: NewPersonValues & { now: D
  * retired key is still refused at once). Device tokens are not kept here (see above).
  */
 export const PERSON_TOKEN_TTL_MS = 60_000;
+
+/** A verified personal QR's person and its expiry (ms; Infinity: none). */
+interface CheckedPersonToken {
+  id: string;
+  expiresAt: number;
+}
+
+const checkedPersonToken = (v: { personId: string; expiresAt: Date | null }): CheckedPersonToken => ({ id: v.personId, expiresAt: v.expiresAt?.getTime() ?? Infinity });
 /**
  * Card references that match nobody, per gate user and window: a typo now and then is fine; guessing references to
  * learn who exists (and their names) is stopped, and the user is asked to scan the QR codes instead.
@@ -32,14 +41,14 @@ export class CheckinPeople {
    * token → person id of verified personal QR tokens and the QR's expiry (ms; Infinity: none): the signature checked
    * once; key retirement and expiry judged on every use.
    */
-  private readonly personTokens: LruCache<string, { id: string; expiresAt: number }>;
+  private readonly personTokens: LruCache<string, CheckedPersonToken>;
   /** Signed personal QR codes being checked (token → the check), so concurrent uses and a prefetch share it. */
-  private readonly verifying = new Map<string, Promise<{ personId: string; expiresAt: Date | null }>>();
+  private readonly verifying = new Map<string, Promise<CheckedPersonToken>>();
   /** user id → card references of theirs that matched nobody lately (REF_MISSES_ALLOWED) */
   private readonly refMisses = new LruCache<string, number>(10_000, REF_MISS_WINDOW_MS);
 
   constructor(private readonly o: CheckinEngineOptions) {
-    this.personTokens = new LruCache<string, { id: string; expiresAt: number }>(200_000, PERSON_TOKEN_TTL_MS, () => o.clock().getTime());
+    this.personTokens = new LruCache<string, CheckedPersonToken>(200_000, PERSON_TOKEN_TTL_MS, () => o.clock().getTime());
   }
 
   invalidatePerson(personId: string) {
@@ -53,13 +62,14 @@ export class CheckinPeople {
    * that in its SQL instead).
    */
   async personOfToken(token: string, path: string, resolve = false): Promise<string> {
-    let id = this.cachedPersonOfToken(token);
+    const nowMs = this.o.clock().getTime();
+    let id = this.cachedPersonOfToken(token, nowMs);
     if (id === undefined) {
       try {
         const checked = await this.verifyOnce(token);
-        // a check shared with an earlier caller judged the expiry at that caller's time: judged again at this one's
-        if (checked.expiresAt && this.o.clock().getTime() >= checked.expiresAt.getTime()) throw new SignatureError('expired');
-        id = checked.personId;
+        // (a shared check judges no expiry: each use at its own time, also one that joined a check begun later)
+        if (nowMs >= checked.expiresAt) throw new SignatureError('expired');
+        id = checked.id;
       } catch (err) {
         this.personTokens.delete(token);
         if (err instanceof SignatureError) {
@@ -88,22 +98,24 @@ export class CheckinPeople {
     // without signature workers the check would run right here, on the event loop, before the poster's: a forged poster
     // would cost every personal QR's signature too (no round trip to overlap): then checked in the pipeline's order
     if (!this.o.verifyPool?.size) return;
-    if (!token || this.o.people.isDeviceToken(token) || this.cachedPersonOfToken(token) !== undefined) return;
+    if (!token || this.o.people.isDeviceToken(token) || this.cachedPersonOfToken(token, this.o.clock().getTime()) !== undefined) return;
     void this.verifyOnce(token);
   }
 
-  /** verifyPersonToken; concurrent checks of one signed personal QR share one (device tokens are checked each time). */
-  private verifyOnce(token: string): Promise<{ personId: string; expiresAt: Date | null }> {
-    if (this.o.people.isDeviceToken(token)) return this.o.people.verifyPersonToken(token, this.o.clock());
+  /**
+   * verifyPersonToken; concurrent checks of one signed personal QR share one, run at NO_EXPIRY (the caller judges the
+   * expiry at its own time). Device tokens are checked each time, at the current time (idleness, revocation).
+   */
+  private verifyOnce(token: string): Promise<CheckedPersonToken> {
+    if (this.o.people.isDeviceToken(token)) return this.o.people.verifyPersonToken(token, this.o.clock()).then(checkedPersonToken);
     let pending = this.verifying.get(token);
     if (!pending) {
-      pending = this.o.people.verifyPersonToken(token, this.o.clock());
+      pending = this.o.people.verifyPersonToken(token, NO_EXPIRY).then(checkedPersonToken);
       this.verifying.set(token, pending);
       pending.then(
         (v) => {
           this.verifying.delete(token);
-          // (a prefetch's answer is there when the pipeline asks for it)
-          this.personTokens.set(token, { id: v.personId, expiresAt: v.expiresAt ? v.expiresAt.getTime() : Infinity });
+          this.personTokens.set(token, v); // (a prefetch's answer is there when the pipeline asks for it)
         },
         () => void this.verifying.delete(token),
       );
@@ -115,9 +127,9 @@ export class CheckinPeople {
    * A token verified before whose key is still usable and that has not expired since (no await on the hot path);
    * undefined otherwise (then verified again: refused as revoked or expired).
    */
-  private cachedPersonOfToken(token: string): string | undefined {
+  private cachedPersonOfToken(token: string, nowMs: number): string | undefined {
     const seen = this.personTokens.get(token);
-    if (seen === undefined || this.o.clock().getTime() >= seen.expiresAt) return undefined;
+    if (seen === undefined || nowMs >= seen.expiresAt) return undefined;
     return tokenKeyUsable(this.o.keys, token) ? seen.id : undefined;
   }
 
@@ -136,7 +148,7 @@ export class CheckinPeople {
    */
   async person(ref: PersonRef, path: string, now: Date, resolve = false, defer = false): Promise<ResolvedPerson> {
     if (ref.token) {
-      const known = resolve ? undefined : this.cachedPersonOfToken(ref.token);
+      const known = resolve ? undefined : this.cachedPersonOfToken(ref.token, now.getTime());
       const personId = known ?? (await this.personOfToken(ref.token, `${path}.token`, resolve));
       return { personId, token: ref.token, name: null, created: false };
     }

@@ -10,7 +10,11 @@ import { anotherApp, testContext, type LoggedIn, type TestContext } from '../../
 import { KeyRing, sign } from '../../platform/signing';
 import type { AppError } from '../../platform/http/errors';
 import { PERSONAL_QR_TYPE } from '../people/index';
+import { deviceRegistry } from '../people/index';
+import { CheckinPeople } from './checkin-people';
+import type { CheckinEngineOptions } from './checkins';
 import { EntranceCache } from './entrances';
+import { peopleAdapter } from './people-adapter';
 import { communes, createVenue, form, uuid } from './test-fixtures';
 import { signVenueToken } from './tokens';
 
@@ -205,5 +209,20 @@ describe('a personal QR with an expiry, verified once', () => {
     } finally {
       await later.close();
     }
+  });
+
+  // Two uses of one card share its check; the first began after the expiry, the second joins it at a time before it
+  // (the clock stepped back): each is judged at its own time, as posters are (the shared check judges no expiry).
+  it('a use that joins a check begun after the expiry, at a time before it (clock stepped back), is judged at its own time', async () => {
+    const expiry = nowMs() + 7_200_000;
+    let ms = expiry + 1000;
+    const ctx = t.app.vigil;
+    const options = { db: t.db, keys: keys(), verifyPool: pool(), access: ctx.access, clock: () => new Date(ms), retentionDays: 30 };
+    const people = new CheckinPeople({ ...options, people: peopleAdapter(keys(), ctx.access.resolver, deviceRegistry(ctx), pool()) } as CheckinEngineOptions);
+    const card = sign(keys(), PERSONAL_QR_TYPE, { p: personId }, { expiresAt: new Date(expiry) });
+    const after = refusal(people.personOfToken(card, 'a'));
+    ms = expiry - 1000;
+    const before = people.personOfToken(card, 'b');
+    expect([await after, await before]).toEqual(['410 PERSON_TOKEN_EXPIRED a', personId]);
   });
 });

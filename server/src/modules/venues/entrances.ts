@@ -14,7 +14,7 @@ import { tokenKid, type KeyRing, type VerifyPool } from '../../platform/signing'
 import { LruCache, tokenKey } from '../../platform/cache';
 import { ChangeFeed } from '../../platform/change-feed';
 import { entranceForCheckin } from './queries';
-import { venueQrError, venueRefusal, venueTokenBody, verifyVenueToken, type VenueTokenBody } from './tokens';
+import { NO_EXPIRY, venueQrError, venueRefusal, venueTokenBody, verifyVenueToken, type VenueTokenBody } from './tokens';
 
 /** A change made by another server process applies within this time: cached entrances are not used past it without a fresh read of the feed. */
 export const STATUS_TTL_MS = 2_000;
@@ -228,9 +228,6 @@ export class EntranceCache {
   }
 
 }
-
-/** An instant before any expiry: the signature, key and type of a shared first-scan check, not its expiry. */
-const NO_EXPIRY = new Date(-8.64e15);
 
 /** A verified poster, unless its expiry has passed at `now`. */
 function notExpired(v: CheckedVenueToken, now: Date, path: string): CheckedVenueToken {

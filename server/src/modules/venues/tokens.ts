@@ -77,6 +77,12 @@ export function verifyVenueToken(keys: KeyRing, token: string, now: Date, path: 
 }
 
 /**
+ * An instant before any expiry: what a check shared by concurrent first uses of one token (a poster, a personal QR) is
+ * run at, so it judges the signature, key and type but not the expiry; each use judges that at its own time.
+ */
+export const NO_EXPIRY = new Date(-8.64e15);
+
+/**
  * A venue token's body, its signature's math on a worker thread of `pool` (platform/signing verifyAsync); throws
  * SignatureError (venueRefusal makes the caller's 4xx of it).
  */
