@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { LruCache, tokenKey } from './cache';
+import { LruCache, SharedRuns, tokenKey } from './cache';
 
 describe('LruCache (CLOCK eviction)', () => {
   it('keeps at most maxEntries and evicts entries not used since they were added before used ones', () => {
@@ -65,5 +65,50 @@ describe('tokenKey', () => {
     const t = token();
     expect(tokenKey(`X${t.slice(1)}`)).toBe(tokenKey(t));
     expect(tokenKey(t.slice(0, -3) + (t.at(-3) === 'A' ? 'B' : 'A') + t.slice(-2))).not.toBe(tokenKey(t));
+  });
+});
+
+describe('SharedRuns', () => {
+  it('gives concurrent requests for one key one run, its answer or its error, and runs again once it has settled', async () => {
+    const runs = new SharedRuns<string, number>();
+    let started = 0;
+    let finish!: (n: number) => void;
+    const work = () => {
+      started++;
+      return new Promise<number>((r) => (finish = r));
+    };
+    const a = runs.run('k', work);
+    const b = runs.run('k', work);
+    expect(b).toBe(a);
+    expect(started).toBe(1);
+    expect(runs.size).toBe(1);
+    finish(7);
+    expect([await a, await b]).toEqual([7, 7]);
+    expect(runs.size).toBe(0);
+    const c = runs.run('k', work);
+    expect(started).toBe(2);
+    finish(8);
+    expect(await c).toBe(8);
+    // a failed run is shared as well, and forgotten: the next request tries again
+    let fail!: (e: Error) => void;
+    const failing = () => {
+      started++;
+      return new Promise<number>((_, r) => (fail = r));
+    };
+    const d = runs.run('x', failing);
+    const e = runs.run('x', failing);
+    fail(new Error('no'));
+    await expect(d).rejects.toThrow('no');
+    await expect(e).rejects.toThrow('no');
+    expect(started).toBe(3);
+    expect(runs.size).toBe(0);
+    // other keys run on their own; work that throws before it returns a promise is a rejected request, nothing kept
+    const f = runs.run('y', () => Promise.resolve(1));
+    const g = runs.run('z', () => {
+      throw new Error('at once');
+    });
+    expect(await f).toBe(1);
+    await expect(g).rejects.toThrow('at once');
+    expect(runs.size).toBe(0);
   });
 });

@@ -82,6 +82,34 @@ export class LruCache<K, V> {
   }
 }
 
+/**
+ * Concurrent requests for one key share one run of the work (its promise), forgotten once it settles: a later
+ * request starts a new run. What the work settles to is the callers' to keep (a cache), not this.
+ */
+export class SharedRuns<K, V> {
+  private readonly running = new Map<K, Promise<V>>();
+
+  run(key: K, work: () => Promise<V>): Promise<V> {
+    const pending = this.running.get(key);
+    if (pending) return pending;
+    let p: Promise<V>;
+    try {
+      p = work();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    this.running.set(key, p);
+    const forget = () => void this.running.delete(key);
+    p.then(forget, forget);
+    return p;
+  }
+
+  /** runs in flight (for tests) */
+  get size(): number {
+    return this.running.size;
+  }
+}
+
 /** base64url character → its 6-bit value (anything else → 0). */
 const B64URL_VALUE = (() => {
   const t = new Uint8Array(128);

@@ -34,6 +34,15 @@ describe('prompt voice (espeak-ng + sox)', () => {
     expect(again.synthesized).toBe(0);
   }, 60_000);
 
+  it('renders a new static sentence once for the calls that ask for it at the same time', async () => {
+    const tts = new Tts({ cacheDir: dir });
+    const sentence = `Cảm ơn bạn đã nghe máy, mã ${process.pid}.`;
+    const [a, b, c] = await Promise.all([1, 2, 3].map(() => tts.cached(sentence, 'vi')));
+    expect(tts.synthesized).toBe(1);
+    expect(b).toBe(a);
+    expect(c).toBe(a);
+  }, 30_000);
+
   it('an uploaded WAV recording replaces the voice for its prompt', async () => {
     const wav = path.join(dir, 'rec.wav');
     execFileSync('sox', ['-n', '-r', '16000', '-c', '2', '-b', '16', wav, 'synth', '1.5', 'sine', '440']);

@@ -8,6 +8,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import type { PromptRenderer } from './types';
 import { fillText } from './runner';
+import { SharedRuns } from '../../platform/cache';
 
 export const TTS_ENGINE = 'espeak-ng';
 
@@ -75,7 +76,8 @@ export function wavToUlaw(wav: Buffer): Promise<Buffer> {
 export class Tts {
   private running = 0;
   private readonly waiting: (() => void)[] = [];
-  private readonly inflight = new Map<string, Promise<Buffer>>();
+  /** renders of one sentence asked for at once share one */
+  private readonly inflight = new SharedRuns<string, Buffer>();
   /** renders done by espeak-ng (not served from the cache), for tests */
   synthesized = 0;
 
@@ -106,9 +108,7 @@ export class Tts {
   cached(text: string, voice: string): Promise<Buffer> {
     const key = cacheKey(text, voice);
     const file = path.join(this.opts.cacheDir, key.slice(0, 2), `${key}.ulaw`);
-    const pending = this.inflight.get(key);
-    if (pending) return pending;
-    const p = (async () => {
+    return this.inflight.run(key, async () => {
       try {
         return await fs.promises.readFile(file);
       } catch {
@@ -119,9 +119,7 @@ export class Tts {
         await fs.promises.rename(tmp, file); // readers never see half a file
         return audio;
       }
-    })().finally(() => this.inflight.delete(key));
-    this.inflight.set(key, p);
-    return p;
+    });
   }
 
   /** The PromptRenderer calls use (see types.ts). */

@@ -4,7 +4,7 @@
 // references typed at a gate (counted per user so guessing who exists is stopped). Used by CheckinEngine.
 import { AppError, invalidField } from '../../platform/http/errors';
 import { SignatureError, tokenKeyUsable } from '../../platform/signing';
-import { LruCache } from '../../platform/cache';
+import { LruCache, SharedRuns } from '../../platform/cache';
 import type { CheckinEngineOptions } from './checkins';
 import type { CheckinPerson, PersonRef } from './schema';
 import type { NewPersonValues } from './checkin-insert';
@@ -42,8 +42,8 @@ export class CheckinPeople {
    * once; key retirement and expiry judged on every use.
    */
   private readonly personTokens: LruCache<string, CheckedPersonToken>;
-  /** Signed personal QR codes being checked (token → the check), so concurrent uses and a prefetch share it. */
-  private readonly verifying = new Map<string, Promise<CheckedPersonToken>>();
+  /** Signed personal QR codes being checked (by token), so concurrent uses and a prefetch share one check. */
+  private readonly verifying = new SharedRuns<string, CheckedPersonToken>();
   /** user id → card references of theirs that matched nobody lately (REF_MISSES_ALLOWED) */
   private readonly refMisses = new LruCache<string, number>(10_000, REF_MISS_WINDOW_MS);
 
@@ -108,19 +108,13 @@ export class CheckinPeople {
    */
   private verifyOnce(token: string): Promise<CheckedPersonToken> {
     if (this.o.people.isDeviceToken(token)) return this.o.people.verifyPersonToken(token, this.o.clock()).then(checkedPersonToken);
-    let pending = this.verifying.get(token);
-    if (!pending) {
-      pending = this.o.people.verifyPersonToken(token, NO_EXPIRY).then(checkedPersonToken);
-      this.verifying.set(token, pending);
-      pending.then(
-        (v) => {
-          this.verifying.delete(token);
-          this.personTokens.set(token, v); // (a prefetch's answer is there when the pipeline asks for it)
-        },
-        () => void this.verifying.delete(token),
-      );
-    }
-    return pending;
+    return this.verifying.run(token, () =>
+      this.o.people.verifyPersonToken(token, NO_EXPIRY).then((v) => {
+        const checked = checkedPersonToken(v);
+        this.personTokens.set(token, checked); // (a prefetch's answer is there when the pipeline asks for it)
+        return checked;
+      }),
+    );
   }
 
   /**

@@ -11,7 +11,7 @@
 // while no venue changed since (entranceEpoch) and within the entrance cache's time.
 import type { Db, DbOrTx } from '../../platform/db/types';
 import { tokenKid, type KeyRing, type VerifyPool } from '../../platform/signing';
-import { LruCache, tokenKey } from '../../platform/cache';
+import { LruCache, SharedRuns, tokenKey } from '../../platform/cache';
 import { ChangeFeed } from '../../platform/change-feed';
 import { entranceForCheckin } from './queries';
 import { NO_EXPIRY, venueQrError, venueRefusal, venueTokenBody, verifyVenueToken, type VenueTokenBody } from './tokens';
@@ -63,8 +63,8 @@ export class EntranceCache {
   private readonly venueTokens = new LruCache<number, CheckedVenueToken>(50_000);
   // aged by the app's clock, so tests move time instead of sleeping
   private readonly entrances = new LruCache<string, EntranceInfo>(50_000, ENTRANCE_CACHE_MS, () => this.o.clock().getTime());
-  /** First scans of posters being verified (token → the check), so concurrent ones share it. */
-  private readonly verifying = new Map<string, Promise<CheckedVenueToken>>();
+  /** First scans of posters being verified (by token), so concurrent ones share one check. */
+  private readonly verifying = new SharedRuns<string, CheckedVenueToken>();
   /** Bumped by invalidateVenue: a look-up that started before it must not put its (older) result in the cache. */
   private entranceEpoch = 0;
   /** The change feed (venue_changes) through the process's shared poller; a private one when built on its own. */
@@ -112,19 +112,15 @@ export class EntranceCache {
    * poster (an event's opening) share one check; each is refused with its own field and judged at its own time.
    */
   private async verifyVenue(token: string, now: Date, path: string): Promise<CheckedVenueToken> {
-    let pending = this.verifying.get(token);
-    if (!pending) {
-      // the shared check judges no expiry (NO_EXPIRY): each scan is judged at its own time below (notExpired), also
-      // one that joins a check begun later than its own instant (the clock stepped back)
-      pending = venueTokenBody(this.o.keys, token, NO_EXPIRY, this.o.verifyPool).then((body) => {
+    // the shared check judges no expiry (NO_EXPIRY): each scan is judged at its own time below (notExpired), also
+    // one that joins a check begun later than its own instant (the clock stepped back)
+    const pending = this.verifying.run(token, () =>
+      venueTokenBody(this.o.keys, token, NO_EXPIRY, this.o.verifyPool).then((body) => {
         const checked: CheckedVenueToken = { token, kid: tokenKid(token), body, info: null, epoch: -1, infoFrom: 0, venueJson: null };
         this.venueTokens.set(tokenKey(token), checked);
         return checked;
-      });
-      this.verifying.set(token, pending);
-      const forget = () => void this.verifying.delete(token);
-      pending.then(forget, forget);
-    }
+      }),
+    );
     try {
       return notExpired(await pending, now, path);
     } catch (err) {
