@@ -4,32 +4,13 @@
 // over the length limit (refused before any worker sees them), and close() with checks in flight on a worker that
 // never answers (answered on the event loop, correctly).
 import { Worker } from 'node:worker_threads';
-import { afterEach, describe, expect, it } from 'vitest';
-import { KeyRing, sign, verify, verifyAsync, SignatureError, VerifyPool } from './index';
+import { describe, expect, it } from 'vitest';
+import { KeyRing, sign, verifyAsync } from './index';
+import { altered, outcome, verifyOutcome, workerPools } from './test-reason';
 
 const opts = (now = new Date()) => ({ expectedType: 've', now });
 const uuid = () => crypto.randomUUID();
-const altered = (token: string, at = token.length - 10) => token.slice(0, at) + (token[at] === 'A' ? 'B' : 'A') + token.slice(at + 1);
-const outcome = (p: Promise<unknown>) => p.then(() => 'valid', (e: unknown) => (e instanceof SignatureError ? e.reason : `other: ${String(e)}`));
-const syncOutcome = (ring: KeyRing, token: string) => {
-  try {
-    verify(ring, token, opts());
-    return 'valid';
-  } catch (e) {
-    return e instanceof SignatureError ? e.reason : `other: ${String(e)}`;
-  }
-};
-
-const pools: VerifyPool[] = [];
-afterEach(async () => {
-  await Promise.all(pools.splice(0).map((p) => p.close()));
-});
-function pool(o: Partial<ConstructorParameters<typeof VerifyPool>[0]> = {}) {
-  const p = new VerifyPool({ size: 1, backend: 'libsodium', ...o });
-  p.minBatch = 1;
-  pools.push(p);
-  return p;
-}
+const pool = workerPools();
 
 /** Ed25519's group order L: a signature's S + L is the same point equation, refused by strict verifiers (malleability). */
 const L = 2n ** 252n + 27742317777372353535851937790883648493n;
@@ -70,7 +51,7 @@ describe('attacks on the batches of the signature workers', () => {
     for (const order of [tokens, [...tokens].reverse()]) {
       const before = p.stats.batches;
       const answers = await Promise.all(order.map((t) => outcome(verifyAsync(ring, t, opts(), p))));
-      expect(answers).toEqual(order.map((t) => syncOutcome(ring, t)));
+      expect(answers).toEqual(order.map((t) => verifyOutcome(ring, t, opts())));
       expect(answers.filter((a) => a === 'valid')).toHaveLength(24);
       expect(p.stats.batches - before).toBe(1);
     }
@@ -87,7 +68,7 @@ describe('attacks on the batches of the signature workers', () => {
         const t = sign(ring, 've', { e: uuid(), s: 'q'.repeat((turn * 37 + i * 11) % 300) });
         return (i + turn) % 5 === 0 ? altered(t) : (i + turn) % 7 === 0 ? malleated(t) : t;
       });
-      expected.push(tokens.map((t) => syncOutcome(ring, t)));
+      expected.push(tokens.map((t) => verifyOutcome(ring, t, opts())));
       turns.push(Promise.all(tokens.map((t) => outcome(verifyAsync(ring, t, opts(), p)))));
       await new Promise((r) => setImmediate(r)); // the next turn
     }
@@ -110,7 +91,7 @@ describe('attacks on the batches of the signature workers', () => {
     const cases = [first, second, `${payload1}.${kid1}.${byKey2}`, `${payload1}.${kid2}.${sig1}`, `${payload2}.${kid1}.${sig2}`, `${payload1}.${kid2}.${byKey2}`];
     const answers = await Promise.all(cases.map((t) => outcome(verifyAsync(ring, t, opts(), p))));
     expect(answers).toEqual(['valid', 'valid', 'bad_signature', 'bad_signature', 'bad_signature', 'bad_signature']);
-    expect(answers).toEqual(cases.map((t) => syncOutcome(ring, t)));
+    expect(answers).toEqual(cases.map((t) => verifyOutcome(ring, t, opts())));
     expect(p.stats.onLoop).toBe(0);
   });
 

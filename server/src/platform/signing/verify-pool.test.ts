@@ -2,28 +2,14 @@
 // one message, a killed worker's checks redone on the event loop and the worker replaced, workers that cannot start
 // or never answer given up (every check then on the loop), close() ending the threads.
 import { Worker } from 'node:worker_threads';
-import { afterEach, describe, expect, it } from 'vitest';
-import { KeyRing, sign, verify, verifyAsync, SignatureError, VerifyPool, spawnVerifyWorker, loadEd25519 } from './index';
+import { describe, expect, it } from 'vitest';
+import { KeyRing, sign, verifyAsync, spawnVerifyWorker, loadEd25519 } from './index';
 import { DEFAULT_MIN_BATCH, MAX_CRASHES } from './verify-pool';
-import { noPrebuild } from './test-reason';
+import { altered, noPrebuild, outcome, verifyOutcome, workerPools } from './test-reason';
 
 const opts = (now = new Date()) => ({ expectedType: 've', now });
 const uuid = () => crypto.randomUUID();
-/** the token with one character of its signature changed (still canonical base64url: not the last character) */
-const altered = (token: string, at = token.length - 10) => token.slice(0, at) + (token[at] === 'A' ? 'B' : 'A') + token.slice(at + 1);
-const outcome = (p: Promise<unknown>) => p.then(() => 'valid', (e: unknown) => (e instanceof SignatureError ? e.reason : `other: ${String(e)}`));
-
-const pools: VerifyPool[] = [];
-afterEach(async () => {
-  await Promise.all(pools.splice(0).map((p) => p.close()));
-});
-/** a pool of one worker that takes every check, even one alone in its turn (minBatch 1) */
-function pool(o: Partial<ConstructorParameters<typeof VerifyPool>[0]> = {}) {
-  const p = new VerifyPool({ size: 1, backend: 'libsodium', ...o });
-  p.minBatch = 1;
-  pools.push(p);
-  return p;
-}
+const pool = workerPools();
 
 describe('verifyAsync through the signature workers', () => {
   it('answers as verify() does: valid, altered signature or payload, another key, retired key, expired, wrong type', async () => {
@@ -44,7 +30,7 @@ describe('verifyAsync through the signature workers', () => {
       wrongType: sign(ring, 'p', { p: uuid() }),
       malformed: 'not.a.token',
     };
-    const sync = Object.fromEntries(Object.entries(cases).map(([k, tok]) => [k, (() => { try { verify(ring, tok, opts()); return 'valid'; } catch (e) { return (e as SignatureError).reason; } })()]));
+    const sync = Object.fromEntries(Object.entries(cases).map(([k, tok]) => [k, verifyOutcome(ring, tok, opts())]));
     const viaWorkers = Object.fromEntries(await Promise.all(Object.entries(cases).map(async ([k, tok]) => [k, await outcome(verifyAsync(ring, tok, opts(), p))])));
     expect(viaWorkers).toEqual(sync);
     expect(sync).toMatchObject({ good: 'valid', alteredSignature: 'bad_signature', alteredPayload: 'bad_signature', unknownKey: 'unknown_key', wrongKeySameKid: 'bad_signature', expired: 'expired', wrongType: 'wrong_type', malformed: 'malformed' });
