@@ -6,8 +6,9 @@
 // gate batches of a venue operator through the workers answered as on the event loop.
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { anotherApp, testContext, type LoggedIn, type TestContext } from '../../../test/helpers';
+import { anotherApp, type LoggedIn, type TestContext } from '../../../test/helpers';
 import { KeyRing, sign } from '../../platform/signing';
+import { altered } from '../../platform/signing/test-reason';
 import type { AppError } from '../../platform/http/errors';
 import { PERSONAL_QR_TYPE } from '../people/index';
 import { deviceRegistry } from '../people/index';
@@ -15,7 +16,7 @@ import { CheckinPeople } from './checkin-people';
 import type { CheckinEngineOptions } from './checkins';
 import { EntranceCache } from './entrances';
 import { peopleAdapter } from './people-adapter';
-import { communes, createVenue, form, uuid } from './test-fixtures';
+import { checkinOutcome, form, postCheckin, signatureWorkerApps, uuid } from './test-fixtures';
 import { signVenueToken } from './tokens';
 
 let t: TestContext;
@@ -28,17 +29,9 @@ let commune: string;
 let phones = 0;
 
 beforeAll(async () => {
-  t = await testContext({ config: { publicCheckinsPerMinute: 1_000_000, signatureWorkers: 1 } });
-  t.app.vigil.verifyPool.minBatch = 1; // every first-seen signature to the worker
-  onLoop = await anotherApp(t, { keys: t.app.vigil.keys, config: { signatureWorkers: 0 } });
-  commune = (await communes(t.db)).a;
-  const officer = await t.login('cdc_officer', '40');
-  op = await t.login('venue_operator', commune);
-  const venue = await createVenue(t.app, op.headers, { communeCode: commune });
-  await t.app.inject({ method: 'POST', url: `/api/venues/${venue.venue.id}/status`, headers: officer.headers, payload: { status: 'approved' } });
-  entranceId = venue.entrances[0]!.id;
-  venueId = venue.venue.id;
-  const first = await checkin(t.app, { venueToken: venue.token, people: [newPerson()] });
+  let venue: { token: string };
+  ({ t, onLoop, op, commune, venue, entranceId, venueId } = await signatureWorkerApps());
+  const first = await postCheckin(t.app, { venueToken: venue.token, people: [newPerson()] });
   expect(first.statusCode, first.body).toBe(201);
   personId = first.json().results[0].people[0].personId;
 }, 60_000);
@@ -54,16 +47,7 @@ let serial = 0;
 const poster = (expiresAt = new Date(nowMs() + 86400_000 + ++serial * 1000)) => signVenueToken(keys(), entranceId, venueId, expiresAt);
 const personalQr = (id = personId, ring: KeyRing = keys()) => sign(ring, PERSONAL_QR_TYPE, { p: id }, { expiresAt: new Date(nowMs() + 86400_000 + ++serial * 1000) });
 const newPerson = () => ({ ...form({ phone: `09140${String(++phones).padStart(5, '0')}` }), communeCode: commune });
-const altered = (token: string, at = token.length - 10) => token.slice(0, at) + (token[at] === 'A' ? 'B' : 'A') + token.slice(at + 1);
 
-function checkin(app: FastifyInstance, body: Record<string, unknown>, headers: Record<string, string> = {}) {
-  return app.inject({ method: 'POST', url: '/api/checkins', headers, payload: body.items ? body : { clientId: uuid(), ...body } });
-}
-async function outcome(app: FastifyInstance, body: Record<string, unknown>): Promise<string> {
-  const res = await checkin(app, body);
-  const json = res.json();
-  return `${res.statusCode} ${json.error?.code ?? json.results?.[0]?.status}${json.error ? ` ${json.error.details?.[0]?.path}` : ''}`;
-}
 const refusal = (p: Promise<unknown>) => p.then(() => 'ok', (e: AppError) => `${e.statusCode} ${e.code} ${e.details?.[0]?.path}`);
 const rowCounts = async () => {
   const count = async (table: 'persons' | 'person_devices' | 'checkins') => Number((await t.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
@@ -116,7 +100,7 @@ describe('concurrent first scans of one poster', () => {
   it('an altered poster sent at once with valid ones of the same venue (and copies of each) over HTTP: each answered as its own token deserves', async () => {
     const tokens = Array.from({ length: 6 }, () => poster());
     const bodies = tokens.flatMap((tok) => [tok, altered(tok), tok, altered(tok, 5)]).map((venueToken) => ({ venueToken, people: [newPerson()] }));
-    const answers = await Promise.all(bodies.map((b) => outcome(t.app, b)));
+    const answers = await Promise.all(bodies.map((b) => checkinOutcome(t.app, b)));
     expect(answers).toEqual(bodies.map((_, i) => (i % 2 === 0 ? '201 created' : '400 VENUE_QR_INVALID body.venueToken')));
   });
 });
@@ -136,7 +120,7 @@ describe('a flood of unique forged posters', () => {
     // over HTTP, on both apps
     const bodies = Array.from({ length: 60 }, (_, i) => ({ venueToken: i % 10 === 0 ? poster() : altered(poster()), people: [newPerson()] }));
     for (const app of [t.app, onLoop.app]) {
-      const answers = await Promise.all(bodies.map((b) => outcome(app, { ...b, people: [newPerson()] })));
+      const answers = await Promise.all(bodies.map((b) => checkinOutcome(app, { ...b, people: [newPerson()] })));
       expect(answers).toEqual(bodies.map((_, i) => (i % 10 === 0 ? '201 created' : '400 VENUE_QR_INVALID body.venueToken')));
     }
   });
@@ -147,14 +131,14 @@ describe('a personal QR checked ahead for a request refused for its poster', () 
     const before = await rowCounts();
     const unknownPerson = uuid();
     for (const app of [t.app, onLoop.app]) {
-      expect(await outcome(app, { venueToken: altered(poster()), people: [{ token: personalQr() }, { token: personalQr(unknownPerson) }, { token: altered(personalQr()) }] })).toBe(
+      expect(await checkinOutcome(app, { venueToken: altered(poster()), people: [{ token: personalQr() }, { token: personalQr(unknownPerson) }, { token: altered(personalQr()) }] })).toBe(
         '400 VENUE_QR_INVALID body.venueToken',
       );
-      expect(await outcome(app, { venueToken: poster(new Date(nowMs() - 1000)), people: [{ token: personalQr(unknownPerson) }] })).toBe('410 VENUE_QR_EXPIRED body.venueToken');
+      expect(await checkinOutcome(app, { venueToken: poster(new Date(nowMs() - 1000)), people: [{ token: personalQr(unknownPerson) }] })).toBe('410 VENUE_QR_EXPIRED body.venueToken');
     }
     expect(await rowCounts()).toEqual(before);
     // the person who does not exist is refused as such once the poster is good
-    expect(await outcome(t.app, { venueToken: poster(), people: [{ token: personalQr(unknownPerson) }] })).toBe('404 PERSON_UNKNOWN body.people.0');
+    expect(await checkinOutcome(t.app, { venueToken: poster(), people: [{ token: personalQr(unknownPerson) }] })).toBe('404 PERSON_UNKNOWN body.people.0');
   });
 
   // HOLE (fixed on s9/review): with VIGIL_SIGNATURE_WORKERS=0 the prefetch checked every personal QR's signature on the
@@ -166,7 +150,7 @@ describe('a personal QR checked ahead for a request refused for its poster', () 
     const spy = vi.spyOn(verifier, 'verify');
     try {
       const people = Array.from({ length: 10 }, () => ({ token: altered(personalQr()) }));
-      expect(await outcome(onLoop.app, { venueToken: altered(poster()), people })).toBe('400 VENUE_QR_INVALID body.venueToken');
+      expect(await checkinOutcome(onLoop.app, { venueToken: altered(poster()), people })).toBe('400 VENUE_QR_INVALID body.venueToken');
       expect(spy).toHaveBeenCalledTimes(1);
     } finally {
       spy.mockRestore();
@@ -180,7 +164,7 @@ describe('gate batches of a venue operator through the signature workers', () =>
     const qrs = () => [personalQr(), altered(personalQr()), personalQr(personId, other), personalQr(uuid()), 'not-a-token', personalQr()];
     const run = async (app: FastifyInstance) => {
       const items = qrs().map((personQr, i) => (i % 2 ? { clientId: uuid(), entranceId, personQr } : { clientId: uuid(), venueToken: poster(), personQr }));
-      const res = await checkin(app, { items }, op.headers);
+      const res = await postCheckin(app, { items }, op.headers);
       expect(res.statusCode, res.body).toBe(200);
       return res.json().results.map((r: { status: string; error?: { code: string; path: string } }) => `${r.status} ${r.error?.code ?? ''} ${r.error?.path ?? ''}`);
     };
@@ -203,9 +187,9 @@ describe('a personal QR with an expiry, verified once', () => {
     const later = await anotherApp(t, { keys: keys(), clock: () => new Date(ms), config: { signatureWorkers: 1 } });
     try {
       const card = sign(keys(), PERSONAL_QR_TYPE, { p: personId }, { expiresAt: new Date(expiry) });
-      expect(await outcome(later.app, { venueToken: poster(), people: [{ token: card }] })).toBe('201 created');
+      expect(await checkinOutcome(later.app, { venueToken: poster(), people: [{ token: card }] })).toBe('201 created');
       ms = expiry + 1000;
-      expect(await outcome(later.app, { venueToken: poster(), people: [{ token: card }] })).toBe('410 PERSON_TOKEN_EXPIRED body.people.0.token');
+      expect(await checkinOutcome(later.app, { venueToken: poster(), people: [{ token: card }] })).toBe('410 PERSON_TOKEN_EXPIRED body.people.0.token');
     } finally {
       await later.close();
     }

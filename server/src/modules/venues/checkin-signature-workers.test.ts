@@ -6,10 +6,11 @@
 // correctly, and another worker takes over.
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { anotherApp, testContext, type TestContext } from '../../../test/helpers';
+import type { TestContext } from '../../../test/helpers';
 import { DEFAULT_MIN_BATCH, KeyRing, sign } from '../../platform/signing';
+import { altered } from '../../platform/signing/test-reason';
 import { PERSONAL_QR_TYPE } from '../people/index';
-import { communes, createVenue, form, uuid } from './test-fixtures';
+import { checkinOutcome, form, postCheckin, signatureWorkerApps } from './test-fixtures';
 import { signVenueToken } from './tokens';
 
 let t: TestContext;
@@ -21,16 +22,9 @@ let commune: string;
 let phones = 0;
 
 beforeAll(async () => {
-  t = await testContext({ config: { publicCheckinsPerMinute: 1_000_000, signatureWorkers: 1 } });
-  // every first-seen signature to the worker, even one alone in its turn (by default such a one is done on the loop)
-  t.app.vigil.verifyPool.minBatch = 1;
-  onLoop = await anotherApp(t, { keys: t.app.vigil.keys, config: { signatureWorkers: 0 } });
-  commune = (await communes(t.db)).a;
-  const officer = await t.login('cdc_officer', '40');
-  const venue = await createVenue(t.app, officer.headers, { communeCode: commune });
-  entranceId = venue.entrances[0]!.id;
-  venueId = venue.venue.id;
-  const first = await checkin(t.app, { venueToken: venue.token, people: [newPerson()] });
+  let venue: { token: string };
+  ({ t, onLoop, commune, venue, entranceId, venueId } = await signatureWorkerApps());
+  const first = await postCheckin(t.app, { venueToken: venue.token, people: [newPerson()] });
   expect(first.statusCode, first.body).toBe(201);
   personId = first.json().results[0].people[0].personId;
 }, 60_000);
@@ -48,29 +42,22 @@ const poster = (ring: KeyRing = keys(), expiresAt = new Date(nowMs() + 86400_000
 /** A personal QR never seen (the person's, with an expiry of its own). */
 const personalQr = (ring: KeyRing = keys(), expiresAt = new Date(nowMs() + 86400_000 + ++serial * 1000)) => sign(ring, PERSONAL_QR_TYPE, { p: personId }, { expiresAt });
 const newPerson = () => ({ ...form({ phone: `09130${String(++phones).padStart(5, '0')}` }), communeCode: commune });
-/** one character of the signature changed (a signature that does not match), or of the payload at `at` */
-const altered = (token: string, at = token.length - 10) => token.slice(0, at) + (token[at] === 'A' ? 'B' : 'A') + token.slice(at + 1);
 /** the other ring's signature under this ring's key id: a signature made with the wrong key */
 const wrongKey = (token: string, other: string) => {
   const [payload, , signature] = other.split('.');
   return `${payload}.${token.split('.')[1]}.${signature}`;
 };
 
-function checkin(app: FastifyInstance, body: Record<string, unknown>) {
-  return app.inject({ method: 'POST', url: '/api/checkins', payload: { clientId: uuid(), ...body } });
-}
-
-/** status and error code (or result status) of one check-in, on an app */
-async function outcome(app: FastifyInstance, body: Record<string, unknown>): Promise<string> {
-  const res = await checkin(app, body);
-  const json = res.json();
-  return `${res.statusCode} ${json.error?.code ?? json.results?.[0]?.status}${json.error ? ` ${json.error.details?.[0]?.path}` : ''}`;
-}
-
 /** the same first-seen tokens on both apps (each app its own caches): the workers' answers, then the event loop's */
 async function both(body: () => Record<string, unknown>): Promise<[string, string]> {
   const b = body();
-  return [await outcome(t.app, b), await outcome(onLoop.app, b)];
+  return [await checkinOutcome(t.app, b), await checkinOutcome(onLoop.app, b)];
+}
+
+/** The workers' answers to `both`'s cases, each shown to be the event loop's answer too. */
+function sameOnBoth(cases: Record<string, [string, string]>): Record<string, string> {
+  for (const [name, [workers, loop]] of Object.entries(cases)) expect(workers, name).toBe(loop);
+  return Object.fromEntries(Object.entries(cases).map(([k, [w]]) => [k, w]));
 }
 
 describe('first-seen QR codes checked by the signature workers', () => {
@@ -78,8 +65,8 @@ describe('first-seen QR codes checked by the signature workers', () => {
     const other = KeyRing.inMemory();
     const before = { ...pool().stats };
     const known = { token: personalQr() };
-    await checkin(t.app, { venueToken: poster(), people: [known] });
-    await checkin(onLoop.app, { venueToken: poster(), people: [known] });
+    await postCheckin(t.app, { venueToken: poster(), people: [known] });
+    await postCheckin(onLoop.app, { venueToken: poster(), people: [known] });
     const cases: Record<string, [string, string]> = {
       valid: await both(() => ({ venueToken: poster(), people: [known] })),
       alteredSignature: await both(() => ({ venueToken: altered(poster()), people: [known] })),
@@ -88,8 +75,7 @@ describe('first-seen QR codes checked by the signature workers', () => {
       wrongKey: await both(() => ({ venueToken: wrongKey(poster(), poster(other)), people: [known] })),
       expired: await both(() => ({ venueToken: poster(keys(), new Date(nowMs() - 1000)), people: [known] })),
     };
-    for (const [name, [workers, loop]] of Object.entries(cases)) expect(workers, name).toBe(loop);
-    expect(Object.fromEntries(Object.entries(cases).map(([k, [w]]) => [k, w]))).toEqual({
+    expect(sameOnBoth(cases)).toEqual({
       valid: '201 created',
       alteredSignature: '400 VENUE_QR_INVALID body.venueToken',
       alteredPayload: '400 VENUE_QR_INVALID body.venueToken',
@@ -108,8 +94,8 @@ describe('first-seen QR codes checked by the signature workers', () => {
     const other = KeyRing.inMemory();
     const before = pool().stats.checks;
     const venueToken = poster();
-    await checkin(t.app, { venueToken, people: [newPerson()] });
-    await checkin(onLoop.app, { venueToken, people: [newPerson()] });
+    await postCheckin(t.app, { venueToken, people: [newPerson()] });
+    await postCheckin(onLoop.app, { venueToken, people: [newPerson()] });
     const cases: Record<string, [string, string]> = {
       valid: await both(() => ({ venueToken, people: [{ token: personalQr() }] })),
       altered: await both(() => ({ venueToken, people: [{ token: altered(personalQr()) }] })),
@@ -117,8 +103,7 @@ describe('first-seen QR codes checked by the signature workers', () => {
       unknownKey: await both(() => ({ venueToken, people: [{ token: personalQr(other) }] })),
       expired: await both(() => ({ venueToken, people: [{ token: personalQr(keys(), new Date(nowMs() - 1000)) }] })),
     };
-    for (const [name, [workers, loop]] of Object.entries(cases)) expect(workers, name).toBe(loop);
-    expect(Object.fromEntries(Object.entries(cases).map(([k, [w]]) => [k, w]))).toEqual({
+    expect(sameOnBoth(cases)).toEqual({
       valid: '201 created',
       altered: '400 PERSON_TOKEN_INVALID body.people.0.token',
       wrongKey: '400 PERSON_TOKEN_INVALID body.people.0.token',
@@ -136,7 +121,7 @@ describe('first-seen QR codes checked by the signature workers', () => {
       Array.from({ length: n }, (_, i) => {
         const venueToken = bad(i) ? altered(poster()) : poster();
         const person = i % 2 === 0 ? newPerson() : { token: i % 7 === 1 ? altered(personalQr()) : personalQr() };
-        return outcome(t.app, { venueToken, people: [person] });
+        return checkinOutcome(t.app, { venueToken, people: [person] });
       }),
     );
     expect(answers).toEqual(
@@ -150,21 +135,21 @@ describe('first-seen QR codes checked by the signature workers', () => {
     // one new poster scanned by 20 phones at once: one signature check for all of them
     const opening = poster();
     const known = { token: personalQr() };
-    await checkin(t.app, { venueToken: poster(), people: [known] });
+    await postCheckin(t.app, { venueToken: poster(), people: [known] });
     const mid = pool().stats.checks;
-    const crowd = await Promise.all(Array.from({ length: 20 }, () => outcome(t.app, { venueToken: opening, people: [known] })));
+    const crowd = await Promise.all(Array.from({ length: 20 }, () => checkinOutcome(t.app, { venueToken: opening, people: [known] })));
     expect(crowd.every((a) => a === '201 created' || a === '200 duplicate'), crowd.join()).toBe(true);
     expect(pool().stats.checks - mid).toBe(1);
   });
 
   it('a worker killed while check-ins wait on it: every one answered correctly, and another worker takes over', async () => {
-    await checkin(t.app, { venueToken: poster(), people: [{ token: personalQr() }] }); // a worker is up
+    await postCheckin(t.app, { venueToken: poster(), people: [{ token: personalQr() }] }); // a worker is up
     const [thread] = pool().threads;
     expect(thread).toBeDefined();
     const before = { ...pool().stats };
     const n = 40;
     const bad = (i: number) => i % 4 === 2;
-    const answers = Promise.all(Array.from({ length: n }, (_, i) => outcome(t.app, { venueToken: bad(i) ? altered(poster()) : poster(), people: [newPerson()] })));
+    const answers = Promise.all(Array.from({ length: n }, (_, i) => checkinOutcome(t.app, { venueToken: bad(i) ? altered(poster()) : poster(), people: [newPerson()] })));
     while (pool().stats.checks === before.checks) await new Promise((r) => setImmediate(r));
     await thread!.terminate();
     expect(await answers).toEqual(Array.from({ length: n }, (_, i) => (bad(i) ? '400 VENUE_QR_INVALID body.venueToken' : '201 created')));
@@ -173,13 +158,13 @@ describe('first-seen QR codes checked by the signature workers', () => {
     expect(pool().threads[0]).not.toBe(thread);
     // the new worker answers
     const after = pool().stats.onLoop;
-    expect(await outcome(t.app, { venueToken: poster(), people: [newPerson()] })).toBe('201 created');
+    expect(await checkinOutcome(t.app, { venueToken: poster(), people: [newPerson()] })).toBe('201 created');
     expect(pool().stats.onLoop).toBe(after);
   });
 
   it("a first check-in's poster and personal QR are checked together (one round trip), refused in the pipeline's order", async () => {
     const before = { ...pool().stats };
-    expect(await outcome(t.app, { venueToken: poster(), people: [{ token: personalQr() }] })).toBe('201 created');
+    expect(await checkinOutcome(t.app, { venueToken: poster(), people: [{ token: personalQr() }] })).toBe('201 created');
     expect({ b: pool().stats.batches - before.batches, c: pool().stats.checks - before.checks, i: pool().stats.inline - before.inline }).toEqual({ b: 1, c: 2, i: 0 });
     expect(pool().stats.checks - before.checks).toBe(2);
     // both refused: the poster's error, as on the event loop; a bad personal QR behind a good poster: its own
@@ -193,8 +178,8 @@ describe('first-seen QR codes checked by the signature workers', () => {
     const before = { ...pool().stats };
     pool().minBatch = DEFAULT_MIN_BATCH;
     try {
-      expect(await outcome(t.app, { venueToken: poster(), people: [newPerson()] })).toBe('201 created');
-      expect(await outcome(t.app, { venueToken: altered(poster()), people: [newPerson()] })).toBe('400 VENUE_QR_INVALID body.venueToken');
+      expect(await checkinOutcome(t.app, { venueToken: poster(), people: [newPerson()] })).toBe('201 created');
+      expect(await checkinOutcome(t.app, { venueToken: altered(poster()), people: [newPerson()] })).toBe('400 VENUE_QR_INVALID body.venueToken');
     } finally {
       pool().minBatch = 1;
     }

@@ -11,7 +11,7 @@ import { tokenKey } from '../../platform/cache';
 import { personalQrToken, personDeviceToken } from '../people';
 import { STATUS_TTL_MS } from './entrances';
 import { signVenueToken } from './tokens';
-import { communes, createVenue, form, uuid } from './test-fixtures';
+import { approvedVenue, communes, createVenue, form, uuid } from './test-fixtures';
 
 let now = new Date('2021-08-04T02:00:00Z');
 const clock = () => now;
@@ -68,9 +68,7 @@ beforeAll(async () => {
   c = await communes(t.db);
   officer = await t.login('cdc_officer', '40');
   op = await t.login('venue_operator', c.a);
-  venue = await createVenue(t.app, op.headers, { communeCode: c.a, name: 'Nhà máy May Minh Anh', type: 'factory' });
-  const ok = await t.app.inject({ method: 'POST', url: `/api/venues/${venue.venue.id}/status`, headers: officer.headers, payload: { status: 'approved' } });
-  expect(ok.statusCode, ok.body).toBe(200);
+  venue = await approvedVenue(t.app, op.headers, officer.headers, { communeCode: c.a, name: 'Nhà máy May Minh Anh', type: 'factory' });
   tick();
   await settle();
 });
@@ -221,8 +219,7 @@ describe('concurrent replays and odd text on the warm path', () => {
   it('one client id sent at once for two venues: one check-in, the other refused (409), as when sent one after the other', async () => {
     const p = await warmPhone('0916000052', 'Vương Thị Yến');
     const citizen = await t.login('citizen', c.a);
-    const v2 = await createVenue(t.app, op.headers, { communeCode: c.a, name: 'Kho Hàng Xuân', type: 'factory' });
-    await t.app.inject({ method: 'POST', url: `/api/venues/${v2.venue.id}/status`, headers: officer.headers, payload: { status: 'approved' } });
+    const v2 = await approvedVenue(t.app, op.headers, officer.headers, { communeCode: c.a, name: 'Kho Hàng Xuân', type: 'factory' });
     tick();
     await settle();
     await checkIn(p.token, v2.token);
@@ -243,8 +240,7 @@ describe('concurrent replays and odd text on the warm path', () => {
   });
 
   it('a venue and entrance renamed (by another process) to odd text: the warm answer is the general one, character for character', async () => {
-    const v = await createVenue(t.app, op.headers, { communeCode: c.a, name: 'Quán Cà Phê', type: 'restaurant' });
-    await t.app.inject({ method: 'POST', url: `/api/venues/${v.venue.id}/status`, headers: officer.headers, payload: { status: 'approved' } });
+    const v = await approvedVenue(t.app, op.headers, officer.headers, { communeCode: c.a, name: 'Quán Cà Phê', type: 'restaurant' });
     tick();
     await settle();
     const p = await warmPhone('0916000051', 'Yên Thị Ánh', v.token);
@@ -363,8 +359,7 @@ describe('state changed behind a cached poster or phone', () => {
   });
 
   it('an entrance closed by another process: refused once the feed is read, warm again once reopened', async () => {
-    const v = await createVenue(t.app, op.headers, { communeCode: c.a, name: 'Xưởng Mộc Hưng', type: 'factory' });
-    await t.app.inject({ method: 'POST', url: `/api/venues/${v.venue.id}/status`, headers: officer.headers, payload: { status: 'approved' } });
+    const v = await approvedVenue(t.app, op.headers, officer.headers, { communeCode: c.a, name: 'Xưởng Mộc Hưng', type: 'factory' });
     tick();
     await settle();
     const p = await warmPhone('0916000031', 'Ông Văn Quý', v.token);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { alterChar, testContext, type TestContext } from '../../../test/helpers';
 import { isMacToken, KeyRing, sign, signMac } from '../../platform/signing';
-import { communes, createVenue, form, uuid } from './test-fixtures';
+import { approvedVenue, communes, createVenue, form, uuid } from './test-fixtures';
 import { PURGE_CHECKINS_JOB } from './jobs';
 import { EntranceCache, STATUS_TTL_MS } from './entrances';
 import { signVenueToken } from './tokens';
@@ -364,8 +364,7 @@ describe('staff gate', () => {
 
   it('accepts a gate’s queued scans made before the venue was suspended, and exits always; new entries are refused', async () => {
     const op = await t.login('venue_operator', c.a);
-    const v = await createVenue(t.app, op.headers, { communeCode: c.a, name: 'Xưởng B', type: 'factory' });
-    await t.app.inject({ method: 'POST', url: `/api/venues/${v.venue.id}/status`, headers: officer.headers, payload: { status: 'approved' } });
+    const v = await approvedVenue(t.app, op.headers, officer.headers, { communeCode: c.a, name: 'Xưởng B', type: 'factory' });
     const r0 = await post({ clientId: uuid(), venueToken: venue.token, people: [{ ...form({ fullName: 'Lục Văn Hải', phone: '0977000333' }), communeCode: c.a }] });
     const personQr = r0.json().results[0].people[0].token;
     now = new Date(now.getTime() + 30 * 60_000);

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testContext, type LoggedIn, type TestContext } from '../../../test/helpers';
 import { personalQrToken } from '../people';
 import { REF_MISSES_ALLOWED } from './checkins';
-import { communes, createVenue, uuid } from './test-fixtures';
+import { approvedVenue, communes, createVenue, uuid } from './test-fixtures';
 
 let t: TestContext;
 let c: Awaited<ReturnType<typeof communes>>;
@@ -26,8 +26,7 @@ beforeAll(async () => {
   c = await communes(t.db);
   const officer = await t.login('cdc_officer', '40');
   op = await t.login('venue_operator', c.a);
-  const mine = await createVenue(t.app, op.headers, { communeCode: c.a, name: 'Nhà máy May Minh Anh', type: 'factory' });
-  await t.app.inject({ method: 'POST', url: `/api/venues/${mine.venue.id}/status`, headers: officer.headers, payload: { status: 'approved' } });
+  const mine = await approvedVenue(t.app, op.headers, officer.headers, { communeCode: c.a, name: 'Nhà máy May Minh Anh', type: 'factory' });
   entranceId = mine.entrances[0]!.id;
   venueToken = mine.token;
   const other = await createVenue(t.app, officer.headers, { communeCode: c.a, name: 'Chợ Quang Trung', type: 'market' });

@@ -11,7 +11,7 @@ import { testContext, type TestContext } from '../../../test/helpers';
 import { migrate, openDatabase } from '../../platform/db';
 import { migrationSources } from '../../platform/cli';
 import { modules } from '../../modules';
-import { communes, createVenue, form, uuid } from './test-fixtures';
+import { approvedVenue, communes, createVenue, form, uuid } from './test-fixtures';
 import { CHECKIN_PARTITIONS_JOB, PARTITION_DAYS_AHEAD } from './jobs';
 
 // days no partition exists for (the template database was migrated "today")
@@ -62,8 +62,7 @@ describe('check-ins partitioned by day', () => {
     expect(rows[0]!.part).toBe('checkins_p20220310');
     // and the same in one batch from a gate's queue: the second scan carries another day's time
     const op = await t.login('venue_operator', c.a);
-    const mine = await createVenue(t.app, op.headers, { communeCode: c.a, name: 'Nhà máy C', type: 'factory' });
-    await t.app.inject({ method: 'POST', url: `/api/venues/${mine.venue.id}/status`, headers: cdc.headers, payload: { status: 'approved' } });
+    const mine = await approvedVenue(t.app, op.headers, cdc.headers, { communeCode: c.a, name: 'Nhà máy C', type: 'factory' });
     const personQr = first.json().results[0].people[0].token;
     now = new Date('2022-03-11T00:20:00Z');
     const scanId = uuid();
