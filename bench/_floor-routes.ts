@@ -18,7 +18,7 @@ import type pg from 'pg';
 import { Batcher } from '../server/src/platform/batcher';
 import { verifyAsync, type KeyRing, type VerifyPool } from '../server/src/platform/signing';
 import { normalizeName, PERSONAL_QR_TYPE } from '../server/src/modules/people';
-import { CHECKIN_BATCH, insertCheckinsPrepared, type NewCheckin } from '../server/src/modules/venues';
+import { CHECKIN_BATCH, insertCheckinsPrepared, VENUE_TOKEN_TYPE, type NewCheckin } from '../server/src/modules/venues';
 
 const STAY_MS = 4 * 3600_000;
 const ZERO_UUID = '00000000-0000-0000-0000-000000000000';
@@ -72,7 +72,7 @@ export function registerFloorRoutes(
     // both signatures at once, through the app's signature workers as the real path checks them (on the event loop with
     // VIGIL_SIGNATURE_WORKERS=0)
     const [venueToken, card] = await Promise.all([
-      verifyAsync(o.keys, b.venueToken, { expectedType: 'v', now: at }, o.verifyPool),
+      verifyAsync(o.keys, b.venueToken, { expectedType: VENUE_TOKEN_TYPE, now: at }, o.verifyPool),
       p.token ? verifyAsync(o.keys, p.token, { expectedType: PERSONAL_QR_TYPE, now: at }, o.verifyPool) : null,
     ]);
     const v = venueToken.body as { e: string; v: string };

@@ -115,7 +115,7 @@ export { insertCheckinsPrepared, type NewCheckin } from './checkin-insert';
 export { venueRefs } from './refs';
 export type { VenueRef } from './refs';
 /** The signed token of an entrance QR (`${publicUrl}/c/<token>`), e.g. for demo seeding. */
-export { signVenueToken, checkinUrl } from './tokens';
+export { signVenueToken, checkinUrl, VENUE_TOKEN_TYPE } from './tokens';
 export { DEFAULT_ENTRANCE_NAME } from './service';
 export { MAX_STAY_MS } from './queries';
 export { VENUE_TYPES } from './schema';
